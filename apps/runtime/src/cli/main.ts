@@ -1,0 +1,55 @@
+#!/usr/bin/env -S npx tsx
+// The `carepath` command line. Each command lives in its own file and is loaded only when used,
+// so `carepath validate` never opens a database and `carepath serve` never parses argv twice.
+import { CliError, type CommandModule } from './cli-io.ts'
+
+const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  validate: { summary: 'validate FILE… [--json]  check flow documents', load: () => import('./validate.command.ts') },
+  hash: { summary: 'hash FILE  print the content hash', load: () => import('./hash.command.ts') },
+  diff: { summary: 'diff OLD NEW [--json]  structural diff of two versions', load: () => import('./diff.command.ts') },
+  migrate: { summary: 'migrate FILE  print the document upgraded to the current format', load: () => import('./migrate.command.ts') },
+  run: { summary: 'run FLOW --input FACTS.json [--answers A.json] [--mocks M.json] [--json]', load: () => import('./run.command.ts') },
+  simulate: { summary: 'simulate --base OLD --candidate NEW [--suite S.json] [--generate] [--json|--markdown]', load: () => import('./simulate.command.ts') },
+  cases: { summary: 'cases FLOW  print generated cases as a suite', load: () => import('./cases.command.ts') },
+  serve: { summary: 'serve [--port 8080] [--data ./data] [--demo] [--mllp-port N]', load: () => import('./serve.command.ts') },
+  user: { summary: 'user add NAME --role ROLE [--data DIR]', load: () => import('./user.command.ts') },
+  audit: { summary: 'audit verify [--data DIR]', load: () => import('./audit.command.ts') },
+}
+
+function usage(): string {
+  return ['usage: carepath <command> [options]', '', ...Object.values(commands).map((c) => `  ${c.summary}`)].join('\n')
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage())
+    return name ? 0 : 2
+  }
+  const command = commands[name]
+  if (!command) {
+    console.error(`carepath: unknown command "${name}"\n${usage()}`)
+    return 2
+  }
+  try {
+    const module = await command.load()
+    return await module.run(args)
+  } catch (error) {
+    // Users get one clear line, never a stack trace; bad input exits 2.
+    if (error instanceof CliError) {
+      console.error(`carepath ${name}: ${error.message}`)
+      return error.exitCode
+    }
+    console.error(`carepath ${name}: unexpected failure: ${error instanceof Error ? error.message : String(error)}`)
+    return 2
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  () => {
+    process.exitCode = 2
+  },
+)

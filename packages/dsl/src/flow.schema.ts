@@ -1,0 +1,57 @@
+import { z } from 'zod'
+import { factSchemaSchema } from './facts-schema.ts'
+import { phiClassSchema } from './phi.ts'
+
+/** The format this build writes. Older formats are upgraded by `migrateFlow`; newer ones are refused. */
+export const CURRENT_FORMAT = 'carepath.flow/1'
+export const CURRENT_FORMAT_VERSION = 1
+
+const idPattern = /^[a-z][a-z0-9-]*$/
+const nodeIdPattern = /^[A-Za-z][A-Za-z0-9_-]*$/
+
+export const nodeIdSchema = z.string().regex(nodeIdPattern, 'a node id starts with a letter and holds letters, digits, - or _')
+
+/** A role of the flow (a work queue such as `front-desk`) and the PHI classes it may see. */
+export const flowRoleSchema = z
+  .object({
+    title: z.string().optional(),
+    phi: z.array(phiClassSchema),
+  })
+  .strict()
+export type FlowRole = z.infer<typeof flowRoleSchema>
+
+/** One node of a flow: its type, the config its type validates, and where each port leads. */
+export const flowNodeSchema = z
+  .object({
+    type: z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9-]*)+$/, 'a node type is dotted, like decision.rules'),
+    typeVersion: z.number().int().min(1),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    config: z.record(z.string(), z.unknown()),
+    /** Named output port → the node it leads to. */
+    next: z.record(z.string(), z.string()).default({}),
+    /** Required on at least one node of every cycle: how often a run may enter this node. */
+    maxVisits: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict()
+export type FlowNode = z.infer<typeof flowNodeSchema>
+
+export const layoutSchema = z.record(z.string(), z.object({ x: z.number(), y: z.number() }).strict())
+
+/** A whole flow version as stored, hashed, diffed and executed. */
+export const flowDocumentSchema = z
+  .object({
+    dsl: z.literal(CURRENT_FORMAT),
+    id: z.string().regex(idPattern, 'a flow id is kebab-case, like eligibility-verification'),
+    version: z.number().int().min(1),
+    title: z.string().min(1),
+    description: z.string().optional(),
+    facts: factSchemaSchema,
+    roles: z.record(z.string(), flowRoleSchema),
+    start: z.string(),
+    nodes: z.record(z.string(), flowNodeSchema),
+    /** Canvas positions: never part of the content hash. */
+    layout: layoutSchema.optional(),
+  })
+  .strict()
+export type FlowDocument = z.infer<typeof flowDocumentSchema>

@@ -1,0 +1,3 @@
+/** A JSON value: what documents, facts, event logs and traces are made of. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+export type JsonObject = { [key: string]: JsonValue }

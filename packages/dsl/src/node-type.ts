@@ -1,0 +1,181 @@
+import { z } from 'zod'
+import type { DecisionExplanation } from './explanation.ts'
+import type { JsonValue } from './json.ts'
+import type { PhiClass } from './phi.ts'
+import type { ConfigProblem } from './problems.ts'
+import type { FactSchema } from './facts-schema.ts'
+
+/** Palette groups, in the order the designer shows them. */
+export const NODE_CATEGORIES = ['Trigger', 'Decision', 'Data', 'Human', 'Integration', 'Flow'] as const
+export type NodeCategory = (typeof NODE_CATEGORIES)[number]
+
+/** An output port a node offers for a given config. */
+export interface PortSpec {
+  name: string
+  /** A required port must have an edge (an outcome nobody handles is a bug). */
+  required: boolean
+  title?: string | undefined
+}
+
+/** A field a human step asks for. The engine validates answers against these. */
+export interface TaskField {
+  name: string
+  label: string
+  type: 'string' | 'number' | 'boolean' | 'date' | 'choice'
+  required: boolean
+  options?: { value: string; label: string }[] | undefined
+}
+
+/** What a human step asks of a person; the run waits until it is answered. */
+export interface TaskRequest {
+  /** The flow role whose queue gets the task. */
+  role: string
+  title: string
+  prompt?: string | undefined
+  /** Fact paths the task may show, and nothing else. */
+  shows: string[]
+  /** Form fields to fill in (task.form, task.approval). */
+  fields: TaskField[]
+  /** Answer buttons, each leading to a port (guide.question, task.approval). */
+  options?: { value: string; label: string; port: string }[] | undefined
+}
+
+/** What executing a node decides. */
+export type NodeOutcome =
+  | {
+      kind: 'next'
+      port: string
+      /** Fact paths to write; each must be one the type declared in `writes`. */
+      set?: Record<string, JsonValue> | undefined
+      decision?: DecisionExplanation | undefined
+    }
+  | { kind: 'task'; task: TaskRequest }
+  | { kind: 'wait'; until: string; port: string }
+  | { kind: 'end'; outcome: string; set?: Record<string, JsonValue> | undefined }
+  | {
+      kind: 'subflow'
+      flowId: string
+      /** Content hash of the pinned version. */
+      hash: string
+      input: Record<string, JsonValue>
+    }
+
+/**
+ * Everything a node may touch. Nodes never import I/O: the engine injects these, records
+ * every connector call in the run's event log and replays recorded results on resume.
+ */
+export interface ExecuteContext {
+  runId: string
+  nodeId: string
+  /** Content hash of the flow version the run is pinned to. */
+  flowHash: string
+  /** The run's facts as one frozen snapshot. */
+  facts: Readonly<Record<string, JsonValue>>
+  /** The flow's facts schema (for types and PHI classes). */
+  factsSchema: FactSchema
+  /** The value at a dotted fact path, or undefined when absent. */
+  get(path: string): JsonValue | undefined
+  /** The injected clock, ISO-8601. Never read the wall clock in a node. */
+  now(): string
+  /** Call a connector adapter by name ("fhir", "hl7", "http", "payer", "notify", ...). Recorded. */
+  call(connector: string, request: JsonValue): Promise<JsonValue>
+  /** A value built once per (flow hash, node id) and reused across runs: compiled rule engines. */
+  memo<T>(build: () => T): T
+}
+
+/** Thrown by execute when a node fails in a way a flow may handle on its `error` port. */
+export class NodeError extends Error {
+  override readonly name = 'NodeError'
+  constructor(
+    message: string,
+    readonly options: { code?: string; retryable?: boolean } = {},
+  ) {
+    super(message)
+  }
+}
+
+/** One step of a node type's config migrations (append-only, numbered, never mutate input). */
+export interface ConfigMigration {
+  /** The typeVersion this step produces. */
+  to: number
+  name: string
+  up(config: Record<string, unknown>): Record<string, unknown>
+}
+
+/** What a node type gets when it checks its own config beyond the zod schema. */
+export interface CheckEnvironment {
+  factsSchema: FactSchema
+  roles: Record<string, { phi: PhiClass[] }>
+}
+
+/** Everything about one kind of node, in one object (like tldraw's ShapeUtil). */
+export interface NodeTypeDefinition<C extends z.ZodType = z.ZodType> {
+  /** Dotted, namespaced: `decision.rules`, `fhir.read`, `acme.npi.lookup`. */
+  type: string
+  /** Equals 1 + migrations.length. */
+  typeVersion: number
+  title: string
+  description: string
+  category: NodeCategory
+  /** A short symbol shown in the palette and on the node (an emoji or one or two letters). */
+  icon: string
+  keywords?: readonly string[] | undefined
+  config: C
+  defaults: z.input<C>
+  /** Ports offered for this config (decision outcomes and answer options make them dynamic). */
+  ports(config: z.output<C>): readonly PortSpec[]
+  /** Fact paths the node reads: checked against the facts schema. */
+  reads(config: z.output<C>): readonly string[]
+  /** Fact paths the node writes: checked against the schema and enforced by the engine. */
+  writes(config: z.output<C>): readonly string[]
+  /** PHI classes this kind handles. Written out on every type: `[]` when it handles none. */
+  phi: readonly PhiClass[]
+  /** Entry points (triggers) are the only nodes a flow may start at. */
+  trigger?: boolean | undefined
+  /** Human steps: the role that works them and the fact paths they show (PHI-checked). */
+  human?: { role(config: z.output<C>): string; shows(config: z.output<C>): readonly string[] } | undefined
+  migrations?: readonly ConfigMigration[] | undefined
+  /** Checks beyond the schema: malformed rules, decision-table analysis, ... */
+  check?(config: z.output<C>, env: CheckEnvironment): ConfigProblem[]
+  execute(ctx: ExecuteContext, config: z.output<C>): Promise<NodeOutcome> | NodeOutcome
+  /** Human steps: validate an answer and choose the port. Throw AnswerError on a bad answer. */
+  answer?(ctx: ExecuteContext, config: z.output<C>, answer: JsonValue): NodeOutcome
+}
+
+/** A node type with its config type erased, as registries hold them. */
+export type AnyNodeType = NodeTypeDefinition<z.ZodType>
+
+/** Thrown when a human answer does not fit the step; nothing about the run changes. */
+export class AnswerError extends Error {
+  override readonly name = 'AnswerError'
+  constructor(
+    message: string,
+    readonly path: string = '',
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * Define a node type. Checks at import time that the type id is dotted, typeVersion matches
+ * the migrations, and the defaults pass the config schema, so a broken type never loads.
+ * @example
+ * export const notify = defineNodeType({ type: 'notify', typeVersion: 1, config: notifyConfigSchema, ... })
+ */
+export function defineNodeType<C extends z.ZodType>(definition: NodeTypeDefinition<C>): NodeTypeDefinition<C> {
+  const { type, typeVersion, migrations = [] } = definition
+  if (!/^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9-]*)+$/.test(type)) {
+    throw new Error(`Node type "${type}" must be dotted and namespaced, like "fhir.read".`)
+  }
+  if (typeVersion !== 1 + migrations.length) {
+    throw new Error(`Node type "${type}" is at typeVersion ${typeVersion} but has ${migrations.length} migrations.`)
+  }
+  migrations.forEach((migration, index) => {
+    if (migration.to !== index + 2) throw new Error(`Node type "${type}": migration ${index} must go to ${index + 2}.`)
+  })
+  const parsed = definition.config.safeParse(definition.defaults)
+  if (!parsed.success) {
+    throw new Error(`Node type "${type}" has defaults that fail its config schema: ${parsed.error.issues[0]?.message}`)
+  }
+  return Object.freeze({ ...definition })
+}

@@ -1,0 +1,34 @@
+import { NODE_CATEGORIES, type AnyNodeType, type NodeCategory } from './node-type.ts'
+
+/** The node types a designer or runtime knows. Built once, at module scope. */
+export interface NodeRegistry {
+  get(type: string): AnyNodeType | undefined
+  has(type: string): boolean
+  /** Every type, sorted by type id (a stable order for palettes, schemas and tests). */
+  list(): readonly AnyNodeType[]
+  /** Palette groups in the documented category order. */
+  palette(): readonly { category: NodeCategory; types: readonly AnyNodeType[] }[]
+}
+
+/**
+ * Build a registry. Refuses two types with the same id; `defineNodeType` has already refused
+ * invalid defaults and migration gaps.
+ */
+export function createNodeRegistry(types: readonly AnyNodeType[]): NodeRegistry {
+  const byType = new Map<string, AnyNodeType>()
+  for (const nodeType of types) {
+    if (byType.has(nodeType.type)) throw new Error(`Node type "${nodeType.type}" is registered twice.`)
+    byType.set(nodeType.type, nodeType)
+  }
+  const sorted = [...byType.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
+  const palette = NODE_CATEGORIES.map((category) => ({
+    category,
+    types: sorted.filter((t) => t.category === category),
+  })).filter((group) => group.types.length > 0)
+  return {
+    get: (type) => byType.get(type),
+    has: (type) => byType.has(type),
+    list: () => sorted,
+    palette: () => palette,
+  }
+}
