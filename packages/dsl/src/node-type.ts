@@ -83,6 +83,16 @@ export interface ExecuteContext {
   memo<T>(build: () => T): T
 }
 
+/**
+ * An injected connector: the only way a run reaches the world. The engine records each request
+ * and response in the run's event log and, on replay or resume, returns the recorded response
+ * instead of calling again.
+ */
+export type ConnectorAdapter = (
+  request: JsonValue,
+  meta: { runId: string; nodeId: string; attempt: number },
+) => Promise<JsonValue>
+
 /** Thrown by execute when a node fails in a way a flow may handle on its `error` port. */
 export class NodeError extends Error {
   override readonly name = 'NodeError'
@@ -137,6 +147,12 @@ export interface NodeTypeDefinition<C extends z.ZodType = z.ZodType> {
   migrations?: readonly ConfigMigration[] | undefined
   /** Checks beyond the schema: malformed rules, decision-table analysis, ... */
   check?(config: z.output<C>, env: CheckEnvironment): ConfigProblem[]
+  /**
+   * Decision kinds: partial fact snapshots that make every rule fire and not fire and hit each
+   * boundary (below, at, above) of every threshold, each listed code and a missing value.
+   * The simulator merges them into generated cases.
+   */
+  cases?(config: z.output<C>, env: CheckEnvironment): Record<string, JsonValue>[]
   execute(ctx: ExecuteContext, config: z.output<C>): Promise<NodeOutcome> | NodeOutcome
   /** Human steps: validate an answer and choose the port. Throw AnswerError on a bad answer. */
   answer?(ctx: ExecuteContext, config: z.output<C>, answer: JsonValue): NodeOutcome
