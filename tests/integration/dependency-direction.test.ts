@@ -1,0 +1,71 @@
+// The layering rule of STYLE.md, checked rather than hoped for:
+// dsl ← rules ← nodes ← catalog ← engine ← {runtime, designer}, and the packages under
+// packages/ stay free of React, express, drizzle and node:* I/O so the designer can run them.
+import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const root = join(import.meta.dirname, '..', '..')
+
+/** Which workspace packages each package may depend on. */
+const allowed: Record<string, readonly string[]> = {
+  '@carepath/dsl': [],
+  '@carepath/rules': ['@carepath/dsl'],
+  '@carepath/nodes': ['@carepath/dsl', '@carepath/rules'],
+  '@carepath/catalog': ['@carepath/dsl', '@carepath/nodes', '@carepath/example-npi-lookup'],
+  '@carepath/engine': ['@carepath/dsl', '@carepath/rules', '@carepath/nodes'],
+}
+
+const forbiddenInPackages = [/^react/, /^express/, /^drizzle-orm/, /^better-sqlite3/, /^node:/, /^@carepath\/runtime/, /^@carepath\/designer/]
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    if (name === 'node_modules' || name === 'dist') return []
+    if (statSync(path).isDirectory()) return sourceFiles(path)
+    return /\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : []
+  })
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8')
+  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g)].map((m) => m[1] as string)
+  const dynamic = [...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] as string)
+  return [...specifiers, ...dynamic]
+}
+
+const packageDirs = readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name))
+
+describe('dependency direction', () => {
+  for (const dir of packageDirs) {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name: string
+      dependencies?: Record<string, string>
+    }
+    it(`${manifest.name} depends only on the layers below it`, () => {
+      const rule = allowed[manifest.name]
+      expect(rule, `${manifest.name} needs a place in the layering rule`).toBeDefined()
+      const workspaceDeps = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@carepath/'))
+      expect(workspaceDeps.filter((d) => !rule?.includes(d))).toEqual([])
+    })
+
+    it(`${manifest.name} imports no UI, server, database or node:* I/O in its sources`, () => {
+      const offenders = sourceFiles(join(dir, 'src')).flatMap((file) =>
+        importsOf(file)
+          .filter((spec) => forbiddenInPackages.some((pattern) => pattern.test(spec)))
+          .map((spec) => `${relative(root, file)} imports ${spec}`),
+      )
+      expect(offenders).toEqual([])
+    })
+
+    it(`${manifest.name} imports workspace packages only through its declared dependencies`, () => {
+      const declared = new Set(Object.keys(manifest.dependencies ?? {}))
+      const offenders = sourceFiles(join(dir, 'src')).flatMap((file) =>
+        importsOf(file)
+          .filter((spec) => spec.startsWith('@carepath/') && !declared.has(spec))
+          .map((spec) => `${relative(root, file)} imports ${spec}`),
+      )
+      expect(offenders).toEqual([])
+    })
+  }
+})
