@@ -1,0 +1,109 @@
+// The catalog is the one list every app builds its registry from, so a node type that is
+// written but not listed silently disappears from the designer and the runtime.
+import { readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { createNodeRegistry, PHI_CLASSES, type AnyNodeType } from '@carepath/dsl'
+import { builtinNodeTypes } from './catalog.ts'
+
+// The designer generates the inspector from these descriptions. Types owned here are held to it;
+// add a type id once its fields are described.
+const DESCRIBED_TYPES = new Set([
+  'trigger.api',
+  'trigger.schedule',
+  'data.assign',
+  'task.form',
+  'task.approval',
+  'guide.question',
+  'flow.wait',
+  'flow.subflow',
+  'flow.end',
+])
+
+const srcDir = fileURLToPath(new URL('.', import.meta.url))
+
+function nodeFiles(): string[] {
+  return readdirSync(srcDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== 'testing')
+    .flatMap((dir) =>
+      readdirSync(`${srcDir}/${dir.name}`)
+        .filter((file) => file.endsWith('.node.ts'))
+        .map((file) => `./${dir.name}/${file}`),
+    )
+}
+
+function isNodeType(value: unknown): value is AnyNodeType {
+  return typeof value === 'object' && value !== null && 'type' in value && 'execute' in value && 'config' in value
+}
+
+describe('builtinNodeTypes', () => {
+  it('lists every node type exported from every node folder', async () => {
+    const files = nodeFiles()
+    expect(files.length).toBeGreaterThan(0)
+    for (const file of files) {
+      const exported = Object.values((await import(file)) as Record<string, unknown>).filter(isNodeType)
+      expect(exported.length, `${file} exports no node type`).toBeGreaterThan(0)
+      for (const nodeType of exported) {
+        expect(builtinNodeTypes, `${nodeType.type} from ${file} is not in catalog.ts`).toContain(nodeType)
+      }
+    }
+  })
+
+  it('builds a registry (no duplicate type ids)', () => {
+    expect(createNodeRegistry(builtinNodeTypes).list()).toHaveLength(builtinNodeTypes.length)
+  })
+
+  for (const nodeType of builtinNodeTypes) {
+    describe(nodeType.type, () => {
+      const config = nodeType.config.parse(nodeType.defaults)
+
+      it('has defaults that pass its config schema', () => {
+        expect(nodeType.config.safeParse(nodeType.defaults).success).toBe(true)
+      })
+
+      it('declares its PHI classes explicitly', () => {
+        expect(Object.hasOwn(nodeType, 'phi')).toBe(true)
+        expect(Array.isArray(nodeType.phi)).toBe(true)
+        for (const phiClass of nodeType.phi) expect(PHI_CLASSES).toContain(phiClass)
+      })
+
+      it('offers uniquely named ports for its defaults', () => {
+        const names = nodeType.ports(config).map((port) => port.name)
+        expect(new Set(names).size).toBe(names.length)
+      })
+
+      it.runIf(DESCRIBED_TYPES.has(nodeType.type))('describes every config field for the inspector', () => {
+        expect(undescribedFields(nodeType.config)).toEqual([])
+      })
+
+      it('declares role and shown facts when it is a human step', () => {
+        if (!nodeType.answer) return
+        expect(nodeType.human).toBeDefined()
+        expect(typeof nodeType.human?.role(config)).toBe('string')
+      })
+    })
+  }
+})
+
+/** Object properties in the config's JSON Schema that carry no description. */
+function undescribedFields(schema: z.ZodType): string[] {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>
+  const missing: string[] = []
+  const walk = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) return node.forEach((child, i) => walk(child, `${path}[${i}]`))
+    if (node === null || typeof node !== 'object') return
+    const record = node as Record<string, unknown>
+    const properties = record['properties']
+    if (properties && typeof properties === 'object') {
+      for (const [key, child] of Object.entries(properties as Record<string, unknown>)) {
+        const childRecord = child as Record<string, unknown>
+        if (typeof childRecord['description'] !== 'string') missing.push(`${path}.${key}`)
+        walk(child, `${path}.${key}`)
+      }
+    }
+    for (const [key, child] of Object.entries(record)) if (key !== 'properties') walk(child, path)
+  }
+  walk(json, 'config')
+  return missing
+}

@@ -1,0 +1,32 @@
+// Small zod pieces every built-in node type's config uses, so fact paths, roles and JSON
+// literals are spelled and validated the same way everywhere (and the designer's inspector
+// shows the same hint text for them).
+import { z } from 'zod'
+import type { JsonValue } from '@carepath/dsl'
+
+/** A dotted fact path such as `patient.birthDate` (letters, digits and `_` per segment). */
+export const factPathSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a fact path is dotted names, like patient.birthDate')
+
+/** The name of a flow role (a work queue), e.g. `front-desk`; validation checks the flow defines it. */
+export const roleNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*$/, 'a role is kebab-case, like front-desk')
+
+/** A name that can be an output port: answer options and outcomes become ports. */
+export const portNameSchema = z
+  .string()
+  .regex(/^[a-z][a-zA-Z0-9_-]*$/, 'starts with a lower-case letter and holds letters, digits, - or _')
+
+/** Any JSON value (a literal written into the facts). */
+export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.null(),
+    z.boolean(),
+    z.number(),
+    z.string(),
+    z.array(jsonValueSchema),
+    z.record(z.string(), jsonValueSchema),
+  ]),
+)
