@@ -58,6 +58,11 @@ export type NodeOutcome =
       /** Content hash of the pinned version. */
       hash: string
       input: Record<string, JsonValue>
+      /**
+       * Where the child's result `{ outcome, facts }` is written (a path the type declares in
+       * `writes`); the run then leaves by the port named like the child's outcome, else `done`.
+       */
+      into?: string | undefined
     }
 
 /**
