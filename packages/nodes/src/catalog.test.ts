@@ -50,6 +50,11 @@ describe('builtinNodeTypes', () => {
     }
   })
 
+  it('finds config fields that lack a description (the check below can fail)', () => {
+    const schema = z.object({ a: z.string().describe('A'), b: z.object({ c: z.number() }).describe('B') })
+    expect(undescribedFields(schema)).toEqual(['config.b.c'])
+  })
+
   it('builds a registry (no duplicate type ids)', () => {
     expect(createNodeRegistry(builtinNodeTypes).list()).toHaveLength(builtinNodeTypes.length)
   })

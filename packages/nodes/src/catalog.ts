@@ -1,7 +1,11 @@
 import type { AnyNodeType } from '@carepath/dsl'
+import { end } from './end/end.node.ts'
 import { triggerApi } from './trigger-api/trigger-api.node.ts'
+import { wait } from './wait/wait.node.ts'
 
 /** The built-in node types, one line each (a test checks every folder is listed). */
 export const builtinNodeTypes: readonly AnyNodeType[] = [
   triggerApi,
+  wait,
+  end,
 ]
