@@ -1,0 +1,104 @@
+import type { JsonValue } from '@carepath/dsl'
+
+/**
+ * How a condition names the value it reads.
+ *
+ * Carepath writes one dotted fact path (`patient.birthDate`), the same paths the facts schema
+ * lists. json-rules-engine splits it into a top-level `fact` and a JSONPath `path`. A condition
+ * may use either spelling; both mean the same canonical dotted path:
+ *   { fact: 'patient.birthDate' }                     → patient.birthDate
+ *   { fact: 'patient', path: '$.birthDate' }          → patient.birthDate
+ * Only plain member paths are allowed (`$.a.b.0`): no wildcards, filters or brackets, because
+ * they are resolved by `resolvePath` below, not by jsonpath-plus.
+ */
+const SEGMENT = /^(?:[A-Za-z_][A-Za-z0-9_-]*|\d+)$/
+const FACT_ROOT = /^[A-Za-z_][A-Za-z0-9_-]*$/
+
+/** The canonical dotted fact path of a condition, or an error sentence when it is not plain. */
+export function canonicalFactPath(fact: string, path?: string): { ok: true; path: string } | { ok: false; message: string } {
+  const factSegments = fact.split('.')
+  if (!FACT_ROOT.test(factSegments[0] ?? '') || !factSegments.every((s) => SEGMENT.test(s))) {
+    return { ok: false, message: `"${fact}" is not a plain dotted fact path like "patient.birthDate".` }
+  }
+  if (path === undefined || path === '' || path === '$') return { ok: true, path: fact }
+  const rest = path.startsWith('$.') ? path.slice(2) : path
+  const pathSegments = rest.split('.')
+  if (!pathSegments.every((s) => SEGMENT.test(s))) {
+    return { ok: false, message: `"${path}" is not a plain path like "$.birthDate" (no wildcards, filters or brackets).` }
+  }
+  return { ok: true, path: `${fact}.${rest}` }
+}
+
+/** Split a canonical dotted path into json-rules-engine's top-level fact and `$.rest` path. */
+export function splitFactPath(dotted: string): { fact: string; path?: string } {
+  const dot = dotted.indexOf('.')
+  return dot < 0 ? { fact: dotted } : { fact: dotted.slice(0, dot), path: `$.${dotted.slice(dot + 1)}` }
+}
+
+/**
+ * The plain resolver json-rules-engine calls (its documented `pathResolver` option) instead of
+ * jsonpath-plus, which builds and throws an Error per lookup and was a third of its run time.
+ * Semantics: `$.a.b` walks members; a numeric segment indexes an array; any other segment on an
+ * array maps over its items and flattens (so `results.code` is "the code of each result", as in
+ * the facts schema). Anything absent resolves to undefined.
+ */
+export function resolvePath(value: unknown, path: string): unknown {
+  const rest = path.startsWith('$.') ? path.slice(2) : path === '$' ? '' : path
+  if (rest === '') return value
+  let current: unknown = value
+  let start = 0
+  while (start <= rest.length) {
+    const end = rest.indexOf('.', start)
+    const segment = end < 0 ? rest.slice(start) : rest.slice(start, end)
+    current = step(current, segment)
+    if (current === undefined) return undefined
+    if (end < 0) break
+    start = end + 1
+  }
+  return current
+}
+
+function step(current: unknown, segment: string): unknown {
+  if (current === null || typeof current !== 'object') return undefined
+  if (Array.isArray(current)) {
+    const code = segment.charCodeAt(0)
+    if (code >= 48 && code <= 57) return current[Number(segment)]
+    const out: unknown[] = []
+    for (const item of current) {
+      const next = step(item, segment)
+      if (next === undefined) continue
+      if (Array.isArray(next)) out.push(...next)
+      else out.push(next)
+    }
+    return out
+  }
+  return Object.prototype.hasOwnProperty.call(current, segment) ? (current as Record<string, unknown>)[segment] : undefined
+}
+
+/** The value at a canonical dotted path of a facts snapshot. */
+export function valueAt(facts: Readonly<Record<string, JsonValue>>, dotted: string): JsonValue | undefined {
+  return resolvePath(facts, dotted) as JsonValue | undefined
+}
+
+/** Build a nested partial snapshot from dotted paths (used by case generation). */
+export function setPath(target: Record<string, JsonValue>, dotted: string, value: JsonValue): void {
+  const segments = dotted.split('.')
+  let node: Record<string, JsonValue> = target
+  segments.slice(0, -1).forEach((segment) => {
+    const next = node[segment]
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) node[segment] = {}
+    node = node[segment] as Record<string, JsonValue>
+  })
+  node[segments[segments.length - 1] as string] = value
+}
+
+/** Remove a dotted path from a nested snapshot (a missing-value case). */
+export function deletePath(target: Record<string, JsonValue>, dotted: string): void {
+  const segments = dotted.split('.')
+  let node: JsonValue | undefined = target
+  for (const segment of segments.slice(0, -1)) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return
+    node = (node as Record<string, JsonValue>)[segment]
+  }
+  if (node !== null && typeof node === 'object' && !Array.isArray(node)) delete node[segments[segments.length - 1] as string]
+}

@@ -1,0 +1,7 @@
+export * from './rule.schema.ts'
+export * from './operators.ts'
+export * from './check-rules.ts'
+export * from './evaluate.ts'
+export * from './fact-path.ts'
+export * from './rule-walk.ts'
+export { unsafePatternReason, MAX_PATTERN_LENGTH } from './safe-pattern.ts'
