@@ -1,0 +1,71 @@
+import type { ConnectorAdapter, FlowDocument, JsonValue, NodeRegistry, TaskRequest } from '@carepath/dsl'
+import type { RunEvent } from './events.ts'
+
+/** How a connector is retried: `attempts` in all, waiting `backoffMs × factor^(n-1)` between them. */
+export interface RetryPolicy {
+  attempts: number
+  backoffMs: number
+  /** Growth per attempt; 2 when absent. */
+  factor?: number
+}
+
+/**
+ * Everything a run may touch, injected. The engine has no clock, randomness or I/O of its own:
+ * the same deps and inputs give the same events.
+ */
+export interface EngineDeps {
+  /** Installed node types (`registry` from @carepath/catalog). */
+  registry: NodeRegistry
+  /** ISO-8601 time for event stamps and timers. */
+  clock: { now(): string }
+  /** Connector adapters by name ("fhir", "hl7", "http", "payer", "notify", ...). */
+  connectors: Record<string, ConnectorAdapter>
+  /** Retry policies by connector name; absent means one attempt. */
+  retry?: Record<string, RetryPolicy>
+  /** Waits between retry attempts; injected so tests and simulations never really sleep. */
+  sleep?(ms: number): Promise<void>
+  /** Loads the pinned version of a subflow; the engine checks its content hash. */
+  loadFlow?(flowId: string, hash: string): Promise<FlowDocument>
+  /** Called once per new event, in order, before the run goes on (durable appends). */
+  onEvent?(event: RunEvent): void | Promise<void>
+  /** Upper bound on nodes entered by one run, subflows included (default 10,000). */
+  maxSteps?: number
+}
+
+/** What resumes a run. */
+export type ResumeSignal =
+  | { type: 'answer'; taskId: string; answer: JsonValue }
+  | { type: 'timer' }
+  | { type: 'continue' }
+
+/**
+ * Answers tasks and fires timers without stopping (simulator, CLI). `answer` returns undefined
+ * when it has nothing for a task, and the run then waits as usual.
+ */
+export interface Autopilot {
+  answer?(task: { nodeId: string; scope?: string; visit: number; request: TaskRequest }): JsonValue | undefined
+  /** Fire every timer at once (the clock is expected to be virtual). */
+  timers?: boolean
+  /** Called before a timer fires so a virtual clock can move to its due time. */
+  advanceTo?(until: string): void
+}
+
+/** Options of startRun. */
+export interface StartOptions {
+  /** Chosen by the caller (the runtime derives it from its idempotency key); task ids derive from it. */
+  runId: string
+  autopilot?: Autopilot
+}
+
+/** Why a start or resume was refused; nothing was appended to the log. */
+export class RunRefusedError extends Error {
+  override readonly name = 'RunRefusedError'
+  constructor(
+    readonly code: 'invalid-answer' | 'no-open-task' | 'not-due' | 'run-ended' | 'log-mismatch' | 'flow-not-runnable' | 'invalid-input',
+    message: string,
+    /** For invalid answers: the answer field at fault. */
+    readonly path = '',
+  ) {
+    super(message)
+  }
+}

@@ -1,0 +1,84 @@
+import type { JsonValue } from '@carepath/dsl'
+import { canonicalJson } from './canonical-json.ts'
+import type { EngineDeps } from './engine-deps.ts'
+import type { RunEvent, RunEventType } from './events.ts'
+import { RunRefusedError } from './engine-deps.ts'
+
+/**
+ * The run's log while it executes. Over the recorded prefix it replays: each event the run
+ * produces must equal the recorded one (same type, node and data), and the recorded one (with
+ * its original time) is kept. Past the prefix it appends live events stamped by the clock.
+ */
+export class EventRecorder {
+  readonly events: RunEvent[]
+  private cursor = 0
+  /** Set when `onEvent` failed: the run stops here and nothing more is appended. */
+  interrupted: { error: unknown } | undefined
+
+  constructor(
+    private readonly recorded: readonly RunEvent[],
+    private readonly deps: Pick<EngineDeps, 'clock' | 'onEvent'>,
+  ) {
+    this.events = [...recorded]
+  }
+
+  get replaying(): boolean {
+    return this.cursor < this.recorded.length
+  }
+
+  /** The seq the next event will have (events are numbered by their index in the log). */
+  get nextSeq(): number {
+    return this.replaying ? this.cursor : this.events.length
+  }
+
+  /** The next recorded event, when replaying. */
+  peek(): RunEvent | undefined {
+    return this.recorded[this.cursor]
+  }
+
+  /** Append (or replay) an event; `data` is compared with the recording unless `trustRecorded`. */
+  async emit(type: RunEventType, nodeId: string | undefined, scope: string, data: JsonValue, trustRecorded = false): Promise<RunEvent> {
+    if (this.interrupted) throw this.interrupted.error
+    if (this.replaying) {
+      const recorded = this.recorded[this.cursor] as RunEvent
+      const same =
+        recorded.type === type &&
+        recorded.nodeId === nodeId &&
+        (recorded.scope ?? '') === scope &&
+        (trustRecorded || canonicalJson(recorded.data ?? null) === canonicalJson(data))
+      if (!same) {
+        const error = new RunRefusedError(
+          'log-mismatch',
+          `The event log does not match this flow version at event ${recorded.seq} (${recorded.type}${recorded.nodeId ? ` at node "${recorded.nodeId}"` : ''}).`,
+        )
+        this.interrupted = { error }
+        throw error
+      }
+      this.cursor++
+      return recorded
+    }
+    const event: RunEvent = { seq: this.events.length, at: this.deps.clock.now(), type }
+    if (nodeId !== undefined) event.nodeId = nodeId
+    if (scope) event.scope = scope
+    event.data = data
+    this.events.push(event)
+    if (this.deps.onEvent) {
+      try {
+        await this.deps.onEvent(event)
+      } catch (error) {
+        // The append did not become durable: stop the run; the log so far can be resumed.
+        this.interrupted = { error }
+        throw error
+      }
+    }
+    return event
+  }
+
+  /** When replaying and the next recorded event has this type and node, consume and return it. */
+  takeRecorded(type: RunEventType, nodeId: string | undefined, scope: string): RunEvent | undefined {
+    const next = this.peek()
+    if (!next || next.type !== type || next.nodeId !== nodeId || (next.scope ?? '') !== scope) return undefined
+    this.cursor++
+    return next
+  }
+}

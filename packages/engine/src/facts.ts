@@ -1,0 +1,65 @@
+import type { JsonValue } from '@carepath/dsl'
+
+type JsonRecord = { [key: string]: JsonValue }
+
+function isRecord(value: JsonValue | undefined): value is JsonRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The value at a dotted fact path, or undefined when any segment is absent. */
+export function getFact(facts: Readonly<JsonRecord>, path: string): JsonValue | undefined {
+  let node: JsonValue | undefined = facts as JsonRecord
+  for (const segment of path.split('.')) {
+    if (!isRecord(node)) return undefined
+    node = Object.hasOwn(node, segment) ? node[segment] : undefined
+  }
+  return node
+}
+
+/**
+ * A copy of `facts` with `value` at `path`; objects on the way are copied, never mutated, so a
+ * snapshot handed to a node (or kept in a report) never changes under it.
+ */
+export function setFact(facts: Readonly<JsonRecord>, path: string, value: JsonValue): JsonRecord {
+  const [head, ...rest] = path.split('.') as [string, ...string[]]
+  const copy: JsonRecord = { ...facts }
+  if (rest.length === 0) copy[head] = value
+  else {
+    const child = facts[head]
+    copy[head] = setFact(isRecord(child) ? child : {}, rest.join('.'), value)
+  }
+  return copy
+}
+
+/** Apply every `path → value` of a facts.set, in key order (already canonical in the log). */
+export function applyFacts(facts: Readonly<JsonRecord>, set: Readonly<JsonRecord>): JsonRecord {
+  let next: JsonRecord = facts as JsonRecord
+  for (const path of Object.keys(set).sort()) next = setFact(next, path, set[path] as JsonValue)
+  return next
+}
+
+/** Whether a write to `path` is covered by a declared path (the path itself or one of its parents). */
+export function isDeclaredWrite(path: string, declared: readonly string[]): boolean {
+  return declared.some((d) => path === d || path.startsWith(`${d}.`))
+}
+
+/** Every leaf as `path → value` (arrays are leaves), for diffs of written facts. */
+export function flattenFacts(value: JsonValue, prefix = '', out: Record<string, JsonValue> = {}): Record<string, JsonValue> {
+  if (isRecord(value)) {
+    const keys = Object.keys(value).sort()
+    if (keys.length === 0 && prefix) out[prefix] = {}
+    for (const key of keys) flattenFacts(value[key] as JsonValue, prefix ? `${prefix}.${key}` : key, out)
+  } else if (prefix) out[prefix] = value
+  return out
+}
+
+export { isRecord as isJsonRecord }
+
+/** Freeze a JSON tree in place (facts handed to nodes must not change under the run). */
+export function deepFreeze<T extends JsonValue>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child as JsonValue)
+  }
+  return value
+}

@@ -1,0 +1,96 @@
+import type { JsonValue, NodeOutcome } from '@carepath/dsl'
+import { FlowNotRunnableError, prepareFlow, type PreparedFlow, type PreparedNode } from './prepare.ts'
+import { executeNode, settle, type Frame, type Settled } from './node-step.ts'
+import type { RunContext } from './run-context.ts'
+import { deepFreeze } from './facts.ts'
+import { toJson } from './canonical-json.ts'
+
+type JsonRecord = { [key: string]: JsonValue }
+
+/** How walking one flow (the run itself or a subflow) ended. */
+export type WalkResult =
+  | { status: 'completed'; outcome: string; facts: JsonRecord }
+  | { status: 'failed'; nodeId?: string; message: string }
+  | { status: 'waiting' }
+
+/**
+ * Walk a flow from its start node until it ends, fails or waits. Each node is entered (and
+ * counted against its maxVisits), executed, and left by one port; a failure a node may handle
+ * leaves by its `error` port when that port has an edge.
+ */
+export async function walkFlow(run: RunContext, prepared: PreparedFlow, input: JsonRecord, scope: string, runId: string): Promise<WalkResult> {
+  const frame: Frame = { prepared, runId, scope, facts: deepFreeze(input) }
+  const visits = new Map<string, number>()
+  let current = prepared.flow.start
+  for (;;) {
+    const p = prepared.nodes.get(current) as PreparedNode
+    const visit = (visits.get(current) ?? 0) + 1
+    visits.set(current, visit)
+    if (p.node.maxVisits !== undefined && visit > p.node.maxVisits) {
+      return await fail(run, frame, current, `Node "${current}" was reached more than ${p.node.maxVisits} times (its maxVisits); the loop was stopped.`)
+    }
+    if (++run.steps > run.maxSteps) {
+      return await fail(run, frame, current, `The run entered more than ${run.maxSteps} nodes and was stopped at "${current}".`)
+    }
+    const entered = await run.recorder.emit('node.entered', current, scope, { type: p.node.type, visit })
+    const first = await executeNode(run, frame, p, visit, entered.at)
+    let step: Settled = first.kind === 'subflow' ? await subflow(run, frame, p, first.outcome) : first
+    if (step.kind === 'waiting') return { status: 'waiting' }
+    if (step.kind === 'failed') {
+      if (!step.routable || p.node.next.error === undefined) return await fail(run, frame, current, step.message)
+      await run.recorder.emit('error', current, scope, { message: step.message, handled: true })
+      step = { kind: 'follow', port: 'error', facts: frame.facts }
+    }
+    frame.facts = step.facts
+    if (step.kind === 'end') return { status: 'completed', outcome: step.outcome, facts: frame.facts }
+    const to = Object.hasOwn(p.node.next, step.port) ? p.node.next[step.port] : undefined
+    if (to === undefined || !prepared.nodes.has(to)) {
+      const why = to === undefined ? 'which has no edge' : `whose edge leads to the missing node "${to}"`
+      return await fail(run, frame, current, `Node "${current}" chose the outcome "${step.port}", ${why}.`)
+    }
+    await run.recorder.emit('node.exited', current, scope, { port: step.port, to })
+    current = to
+  }
+}
+
+async function fail(run: RunContext, frame: Frame, nodeId: string, message: string): Promise<WalkResult> {
+  await run.recorder.emit('error', nodeId, frame.scope, { message, handled: false })
+  return { status: 'failed', nodeId, message }
+}
+
+/** Run a pinned subflow inside this run; its events carry the calling node in their scope. */
+async function subflow(run: RunContext, frame: Frame, p: PreparedNode, outcome: Extract<NodeOutcome, { kind: 'subflow' }>): Promise<Settled> {
+  const routable = (message: string): Settled => ({ kind: 'failed', routable: true, message })
+  if (!run.deps.loadFlow) return routable(`Node "${p.id}" calls a subflow, but no flow loader is configured.`)
+  let child: PreparedFlow
+  try {
+    child = prepareFlow(await run.deps.loadFlow(outcome.flowId, outcome.hash), run.deps.registry)
+  } catch (error) {
+    const why = error instanceof FlowNotRunnableError ? error.message : 'it could not be loaded'
+    return routable(`The subflow "${outcome.flowId}" cannot run: ${why}`)
+  }
+  run.rethrowIfInterrupted(undefined)
+  if (child.hash !== outcome.hash) {
+    return routable(`The subflow "${outcome.flowId}" loaded for version ${outcome.hash} has a different content (${child.hash}).`)
+  }
+  const childRunId = `${run.rootRunId}:sub:${run.recorder.nextSeq}`
+  const input = toJson(outcome.input) as JsonRecord
+  await run.recorder.emit('subflow.started', p.id, frame.scope, { runId: childRunId, flowId: outcome.flowId, hash: outcome.hash, input })
+  const childScope = frame.scope ? `${frame.scope}/${p.id}` : p.id
+  const result = await walkFlow(run, child, input, childScope, childRunId)
+  if (result.status === 'waiting') return { kind: 'waiting' }
+  if (result.status === 'failed') {
+    await run.recorder.emit('subflow.ended', p.id, frame.scope, { runId: childRunId, status: 'failed', message: result.message })
+    return routable(`The subflow "${outcome.flowId}" failed: ${result.message}`)
+  }
+  await run.recorder.emit('subflow.ended', p.id, frame.scope, {
+    runId: childRunId,
+    status: 'completed',
+    outcome: result.outcome,
+    facts: result.facts,
+  })
+  const next = p.node.next
+  const port = Object.hasOwn(next, result.outcome) ? result.outcome : Object.hasOwn(next, 'done') ? 'done' : 'default'
+  const set = outcome.into ? { [outcome.into]: { outcome: result.outcome, facts: result.facts } } : undefined
+  return await settle(run, frame, p, { kind: 'next', port, set })
+}

@@ -1,0 +1,171 @@
+import { AnswerError, NodeError, type ExecuteContext, type JsonValue, type NodeOutcome, type TaskRequest } from '@carepath/dsl'
+import { toJson } from './canonical-json.ts'
+import { callConnector } from './connector-call.ts'
+import { RunRefusedError } from './engine-deps.ts'
+import { deepFreeze, getFact, isDeclaredWrite, isJsonRecord } from './facts.ts'
+import type { RunContext } from './run-context.ts'
+import type { PreparedFlow, PreparedNode } from './prepare.ts'
+
+type JsonRecord = { [key: string]: JsonValue }
+
+/** Where one node sends the run. */
+export type StepResult =
+  | { kind: 'follow'; port: string; facts: JsonRecord }
+  | { kind: 'end'; outcome: string; facts: JsonRecord }
+  | { kind: 'waiting' }
+  | { kind: 'subflow'; outcome: Extract<NodeOutcome, { kind: 'subflow' }> }
+  /** `routable`: a connector or NodeError failure the node's `error` port may handle. */
+  | { kind: 'failed'; message: string; routable: boolean }
+
+/** A step once any subflow has been run. */
+export type Settled = Exclude<StepResult, { kind: 'subflow' }>
+
+/** The flow-level frame a node executes in. */
+export interface Frame {
+  prepared: PreparedFlow
+  runId: string
+  scope: string
+  facts: JsonRecord
+}
+
+const memos = new Map<string, unknown>()
+const MEMO_LIMIT = 5_000
+
+/** Build (once per flow hash and node) a value such as a compiled rule engine. */
+function memo<T>(key: string, build: () => T): T {
+  if (memos.has(key)) return memos.get(key) as T
+  const value = build()
+  // Oldest first out: a bounded cache, so long-lived servers do not grow without end.
+  if (memos.size >= MEMO_LIMIT) memos.delete(memos.keys().next().value as string)
+  memos.set(key, value)
+  return value
+}
+
+/**
+ * Execute one node once it has been entered: run its handler, record its decision, writes,
+ * task or wait, and say where the run goes. `enteredAt` is the node's own clock reading, so a
+ * node that reads `now()` sees the same time on replay as when it first ran.
+ */
+export async function executeNode(run: RunContext, frame: Frame, p: PreparedNode, visit: number, enteredAt: string): Promise<StepResult> {
+  const ctx: ExecuteContext = {
+    runId: frame.runId,
+    nodeId: p.id,
+    flowHash: frame.prepared.hash,
+    facts: frame.facts,
+    factsSchema: frame.prepared.flow.facts,
+    get: (path) => getFact(frame.facts, path),
+    now: () => enteredAt,
+    call: (connector, request) => callConnector(run.deps, run.recorder, { runId: frame.runId, nodeId: p.id, scope: frame.scope }, connector, request),
+    memo: (build) => memo(`${frame.prepared.hash}\u0000${p.id}`, build),
+  }
+  let outcome: NodeOutcome
+  try {
+    outcome = await p.type.execute(ctx, p.config)
+  } catch (error) {
+    return run.rethrowIfInterrupted(failure(p, error))
+  }
+  run.rethrowIfInterrupted(undefined)
+  if (outcome.kind === 'task') return await task(run, frame, p, ctx, outcome.task, visit)
+  if (outcome.kind === 'wait') return await wait(run, frame, p, outcome.until, outcome.port)
+  if (outcome.kind === 'subflow') return { kind: 'subflow', outcome }
+  return await settle(run, frame, p, outcome)
+}
+
+/** Record a `next` or `end` outcome: its decision and its writes (declared paths only). */
+export async function settle(run: RunContext, frame: Frame, p: PreparedNode, outcome: NodeOutcome): Promise<Settled> {
+  if (outcome.kind !== 'next' && outcome.kind !== 'end') {
+    return { kind: 'failed', routable: false, message: `Node "${p.id}" answered with a "${outcome.kind}" step, which is not allowed here.` }
+  }
+  const set = outcome.set ?? {}
+  const paths = Object.keys(set).sort()
+  const undeclared = paths.find((path) => !isDeclaredWrite(path, p.writes))
+  if (undeclared !== undefined) {
+    const allowed = p.writes.length ? `it may write: ${p.writes.join(', ')}` : 'it may write no facts'
+    return { kind: 'failed', routable: false, message: `Node "${p.id}" tried to write "${undeclared}", which its type does not declare (${allowed}).` }
+  }
+  if (outcome.kind === 'next' && outcome.decision) {
+    await run.recorder.emit('decision', p.id, frame.scope, { port: outcome.port, explanation: toJson(outcome.decision) })
+  }
+  let facts = frame.facts
+  if (paths.length > 0) {
+    const clean: JsonRecord = {}
+    for (const path of paths) clean[path] = toJson(set[path] ?? null)
+    await run.recorder.emit('facts.set', p.id, frame.scope, { set: clean })
+    facts = run.apply(facts, clean)
+  }
+  return outcome.kind === 'next' ? { kind: 'follow', port: outcome.port, facts } : { kind: 'end', outcome: outcome.outcome, facts }
+}
+
+function failure(p: PreparedNode, error: unknown): Settled {
+  if (error instanceof NodeError) return { kind: 'failed', routable: true, message: error.message || `Node "${p.id}" failed.` }
+  const detail = error instanceof Error && error.message ? `: ${error.message}` : ''
+  return { kind: 'failed', routable: false, message: `Node "${p.id}" (${p.node.type}) failed unexpectedly${detail}.` }
+}
+
+async function task(
+  run: RunContext,
+  frame: Frame,
+  p: PreparedNode,
+  ctx: ExecuteContext,
+  request: TaskRequest,
+  visit: number,
+): Promise<Settled> {
+  // A task may show only what its type declares for this config (the PHI check ran on that).
+  const allowed = p.type.human ? p.type.human.shows(p.config) : []
+  const extra = request.shows.find((path) => !allowed.includes(path))
+  if (extra !== undefined) {
+    return { kind: 'failed', routable: false, message: `Node "${p.id}" tried to show "${extra}", which its type does not declare.` }
+  }
+  const taskId = `${run.rootRunId}:task:${run.recorder.nextSeq}`
+  await run.recorder.emit('task.opened', p.id, frame.scope, { taskId, request: toJson(request) })
+  let answer: JsonValue | undefined
+  let source: 'log' | 'signal' | 'auto' = 'log'
+  const next = run.recorder.peek()
+  if (next) {
+    if (next.type !== 'task.answered' || next.nodeId !== p.id) return { kind: 'waiting' } // the mismatch surfaces at the next emit
+    answer = isJsonRecord(next.data) ? (next.data.answer ?? null) : null
+  } else if (run.signal?.type === 'answer' && !run.signalUsed && run.signal.taskId === taskId) {
+    answer = run.signal.answer
+    source = 'signal'
+    run.signalUsed = true
+  } else if (run.autopilot.answer) {
+    answer = run.autopilot.answer({ nodeId: p.id, ...(frame.scope ? { scope: frame.scope } : {}), visit, request })
+    source = 'auto'
+  }
+  if (answer === undefined) return { kind: 'waiting' }
+  if (!p.type.answer) {
+    return { kind: 'failed', routable: false, message: `Node "${p.id}" (${p.node.type}) opened a task but cannot take answers.` }
+  }
+  let outcome: NodeOutcome
+  try {
+    outcome = p.type.answer(ctx, p.config, answer)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : 'the answer was refused'
+    if (source === 'signal') throw new RunRefusedError('invalid-answer', message, error instanceof AnswerError ? error.path : '')
+    if (source === 'log') throw new RunRefusedError('log-mismatch', `The recorded answer for task ${taskId} is refused by this flow version.`)
+    return { kind: 'failed', routable: false, message: `The answer given for "${p.id}" was refused: ${message}` }
+  }
+  const port = outcome.kind === 'next' ? outcome.port : outcome.kind === 'end' ? `end:${outcome.outcome}` : outcome.kind
+  await run.recorder.emit('task.answered', p.id, frame.scope, { taskId, answer: toJson(answer), port }, true)
+  return await settle(run, frame, p, outcome)
+}
+
+async function wait(run: RunContext, frame: Frame, p: PreparedNode, until: string, port: string): Promise<Settled> {
+  await run.recorder.emit('wait.started', p.id, frame.scope, { until, port })
+  const next = run.recorder.peek()
+  let due = next !== undefined && next.type === 'wait.due' && next.nodeId === p.id
+  if (!next) {
+    if (run.signal?.type === 'timer' && !run.signalUsed && run.deps.clock.now() >= until) {
+      run.signalUsed = true
+      due = true
+    } else if (run.autopilot.timers) {
+      run.autopilot.advanceTo?.(until)
+      due = true
+    }
+  }
+  if (!due) return { kind: 'waiting' }
+  await run.recorder.emit('wait.due', p.id, frame.scope, { until, port })
+  return { kind: 'follow', port, facts: frame.facts }
+}
+
+export { deepFreeze }
