@@ -1,11 +1,13 @@
 import type { AnyNodeType } from '@carepath/dsl'
 import { end } from './end/end.node.ts'
+import { taskForm } from './task-form/task-form.node.ts'
 import { triggerApi } from './trigger-api/trigger-api.node.ts'
 import { wait } from './wait/wait.node.ts'
 
 /** The built-in node types, one line each (a test checks every folder is listed). */
 export const builtinNodeTypes: readonly AnyNodeType[] = [
   triggerApi,
+  taskForm,
   wait,
   end,
 ]
