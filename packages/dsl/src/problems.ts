@@ -23,6 +23,7 @@ export const PROBLEM_CODES = {
   'table-unreachable-row': 'A row of a first-hit decision table can never be reached.',
   'table-gap': 'Some inputs match no row of the decision table.',
   'table-type-mismatch': 'A cell does not fit the type of its fact.',
+  'duplicate-port': 'A port has more than one edge.',
 } as const
 export type ProblemCode = keyof typeof PROBLEM_CODES
 
