@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { checkRules } from './check-rules.ts'
+import { eligibilityRules } from './fixtures/eligibility.fixture.ts'
+
+describe('checkRules', () => {
+  it('accepts the example decision', () => {
+    expect(checkRules(eligibilityRules)).toEqual([])
+  })
+  it('reports malformed rules with the JSON path inside the config', () => {
+    const problems = checkRules([
+      { id: 'a', conditions: { all: [{ fact: 'x.y', operator: 'nope', value: 1 }] }, event: { type: 'ok' } },
+      { id: 'a', conditions: { all: [] }, event: { type: 'ok' } },
+      { id: 'c', conditions: { fact: 'x', operator: 'equal', value: 1 }, event: { type: 'ok' } },
+      { id: 'd', conditions: { any: [{ fact: 'x', operator: 'matches', value: '(a+)+$' }] }, event: { type: 'bad type!' } },
+      { id: 'e', conditions: { not: [{ fact: 'x', operator: 'equal', value: 1 }] }, event: { type: 'ok' } },
+      { id: 'f', conditions: { all: [{ fact: 'x', path: '$..y[*]', operator: 'equal', value: 1 }] }, event: { type: 'ok' } },
+      { id: 'g', conditions: { all: [{ condition: 'shared' }] }, event: { type: 'ok' } },
+      { id: 'h', conditions: { all: [{ fact: 'x', operator: 'between', value: { fact: 'y' } }] }, event: { type: 'ok' } },
+      { id: 'i', priority: 0, conditions: { all: [{ fact: 'x', operator: 'equal', value: null }] }, event: { type: 'ok' } },
+    ])
+    const where = problems.map((p) => p.path)
+    expect(problems.every((p) => p.code === 'malformed-rule')).toBe(true)
+    expect(where).toEqual(
+      expect.arrayContaining([
+        'rules.0.conditions.all.0.operator',
+        'rules.1.id',
+        'rules.1.conditions.all',
+        'rules.2.conditions',
+        'rules.3.conditions.any.0.value',
+        'rules.3.event.type',
+        'rules.4.conditions.not',
+        'rules.5.conditions.all.0.path',
+        'rules.6.conditions.all.0.condition',
+        'rules.7.conditions.all.0.value',
+        'rules.8.priority',
+        'rules.8.conditions.all.0.value',
+      ]),
+    )
+  })
+  it('never echoes fact values into messages and refuses a non-list', () => {
+    expect(checkRules({ not: 'a list' }, 'config.rules')).toEqual([
+      { code: 'malformed-rule', severity: 'error', path: 'config.rules', message: 'The rules must be a list.' },
+    ])
+  })
+})
