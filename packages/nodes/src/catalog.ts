@@ -1,5 +1,7 @@
 import type { AnyNodeType } from '@carepath/dsl'
 import { end } from './end/end.node.ts'
+import { guideQuestion } from './guide-question/guide-question.node.ts'
+import { taskApproval } from './task-approval/task-approval.node.ts'
 import { taskForm } from './task-form/task-form.node.ts'
 import { triggerApi } from './trigger-api/trigger-api.node.ts'
 import { wait } from './wait/wait.node.ts'
@@ -8,6 +10,8 @@ import { wait } from './wait/wait.node.ts'
 export const builtinNodeTypes: readonly AnyNodeType[] = [
   triggerApi,
   taskForm,
+  taskApproval,
+  guideQuestion,
   wait,
   end,
 ]
