@@ -6,7 +6,7 @@ export type { EngineDeps, RetryPolicy, ResumeSignal, Autopilot, StartOptions } f
 export { RunRefusedError } from './engine-deps.ts'
 export { startRun, resumeRun, traceOf } from './run.ts'
 export { foldEvents } from './fold.ts'
-export { canonicalJson, jsonEqual } from './canonical-json.ts'
+export { jsonEqual } from './canonical-json.ts'
 export { getFact, setFact, flattenFacts } from './facts.ts'
 export { flowHashOf } from './flow-hash.ts'
 export { FlowNotRunnableError } from './prepare.ts'

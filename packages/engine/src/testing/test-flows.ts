@@ -1,0 +1,43 @@
+// Small flows over the test node types, built with a helper so each test reads as its graph.
+import type { FlowDocument } from '@carepath/dsl'
+
+type NodeSpec = { type: string; config?: Record<string, unknown>; next?: Record<string, string>; maxVisits?: number }
+
+/** A flow document with the given nodes; `start` is the first node. */
+export function testFlow(id: string, nodes: Record<string, NodeSpec>, extra: Partial<FlowDocument> = {}): FlowDocument {
+  const entries = Object.entries(nodes)
+  return {
+    dsl: 'carepath.flow/1',
+    id,
+    version: 1,
+    title: id,
+    facts: { type: 'object', properties: {} },
+    roles: { agent: { phi: ['demographic'] } },
+    start: entries[0]?.[0] ?? 'start',
+    nodes: Object.fromEntries(
+      entries.map(([nodeId, spec]) => [
+        nodeId,
+        { type: spec.type, typeVersion: 1, config: spec.config ?? {}, next: spec.next ?? {}, ...(spec.maxVisits ? { maxVisits: spec.maxVisits } : {}) },
+      ]),
+    ),
+    ...extra,
+  }
+}
+
+/** start → fetch(payer) → threshold(amount ≥ 100) → ask (high) / end low; ask → approved/denied. */
+export const claimFlow = testFlow('claim', {
+  start: { type: 'test.start', next: { default: 'fetch' } },
+  fetch: { type: 'test.fetch', config: { connector: 'payer', idFrom: 'memberId', into: 'coverage' }, next: { ok: 'amount', error: 'manual' } },
+  amount: { type: 'test.threshold', config: { fact: 'amount', min: 100, into: 'band' }, next: { high: 'ask', low: 'auto' } },
+  ask: { type: 'test.ask', config: { role: 'agent', shows: ['amount'], answerInto: 'approved' }, next: { yes: 'approved', no: 'denied' } },
+  auto: { type: 'test.end', config: { outcome: 'auto-approved' } },
+  approved: { type: 'test.end', config: { outcome: 'approved' } },
+  denied: { type: 'test.end', config: { outcome: 'denied' } },
+  manual: { type: 'test.end', config: { outcome: 'manual-review' } },
+})
+
+/** A fixed clock: every event of a test run has the same stamp unless the test moves it. */
+export function fixedClock(at = '2026-01-01T09:00:00.000Z'): { now(): string; set(next: string): void } {
+  let current = at
+  return { now: () => current, set: (next) => (current = next) }
+}
