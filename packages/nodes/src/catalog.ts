@@ -1,6 +1,7 @@
 import type { AnyNodeType } from '@carepath/dsl'
 import { end } from './end/end.node.ts'
 import { guideQuestion } from './guide-question/guide-question.node.ts'
+import { subflow } from './subflow/subflow.node.ts'
 import { taskApproval } from './task-approval/task-approval.node.ts'
 import { taskForm } from './task-form/task-form.node.ts'
 import { triggerApi } from './trigger-api/trigger-api.node.ts'
@@ -13,5 +14,6 @@ export const builtinNodeTypes: readonly AnyNodeType[] = [
   taskApproval,
   guideQuestion,
   wait,
+  subflow,
   end,
 ]

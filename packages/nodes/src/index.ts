@@ -7,6 +7,7 @@ export * from './task-form/task-form.node.ts'
 export * from './task-approval/task-approval.node.ts'
 export * from './guide-question/guide-question.node.ts'
 export * from './wait/wait.node.ts'
+export * from './subflow/subflow.node.ts'
 export * from './end/end.node.ts'
 // Test utility: a fake ExecuteContext for unit tests of built-in and custom node types.
 export * from './testing/fake-context.ts'
