@@ -121,6 +121,12 @@ export interface ConfigMigration {
 export interface CheckEnvironment {
   factsSchema: FactSchema
   roles: Record<string, { phi: PhiClass[] }>
+  /**
+   * The clock generated cases will run at (ISO-8601), when known. Decision kinds use it to put
+   * relative-date boundaries ("within 30 days", "age 18") on the right day. Optional: without it
+   * they fall back to dates relative to a documented reference clock.
+   */
+  now?: string | undefined
 }
 
 /** Everything about one kind of node, in one object (like tldraw's ShapeUtil). */
