@@ -62,7 +62,7 @@ async function liveCall(
   request: JsonValue,
   attempt: number,
 ): Promise<{ response: JsonValue } | { error: string; retryable: boolean }> {
-  const adapter = Object.hasOwn(deps.connectors, connector) ? deps.connectors[connector] : undefined
+  const adapter = Object.hasOwn(deps.connectors, connector) ? deps.connectors[connector] : deps.fallbackConnector
   if (!adapter) return { error: `No connector named "${connector}" is configured.`, retryable: false }
   try {
     const runId = site.runId

@@ -20,6 +20,8 @@ export interface EngineDeps {
   clock: { now(): string }
   /** Connector adapters by name ("fhir", "hl7", "http", "payer", "notify", ...). */
   connectors: Record<string, ConnectorAdapter>
+  /** Called for connectors missing from `connectors` (the simulator's mocks by node id). */
+  fallbackConnector?: ConnectorAdapter
   /** Retry policies by connector name; absent means one attempt. */
   retry?: Record<string, RetryPolicy>
   /** Waits between retry attempts; injected so tests and simulations never really sleep. */

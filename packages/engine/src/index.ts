@@ -10,3 +10,19 @@ export { jsonEqual } from './canonical-json.ts'
 export { getFact, setFact, flattenFacts } from './facts.ts'
 export { flowHashOf } from './flow-hash.ts'
 export { FlowNotRunnableError } from './prepare.ts'
+export { simulate, replayRecorded } from './simulate/simulate.ts'
+export type { SimulateOptions, SimulationReport, CaseReport, RecordedRun } from './simulate/simulate.ts'
+export { suiteSchema, suiteCaseSchema, suiteJsonSchema, parseSuite } from './simulate/suite.schema.ts'
+export type { Suite, SuiteCase } from './simulate/suite.schema.ts'
+export { runCase, DEFAULT_SIMULATION_TIME } from './simulate/case-runner.ts'
+export type { CaseRun, CaseRunnerOptions } from './simulate/case-runner.ts'
+export type { RunSummary, CaseChanges, DecisionChange } from './simulate/compare.ts'
+export type { Coverage, CoverageItem } from './simulate/coverage.ts'
+export type { CanvasHighlights } from './simulate/canvas.ts'
+export { generateCases, generatedSuite, mergeFacts } from './simulate/generate.ts'
+export { reportToMarkdown } from './simulate/report-markdown.ts'
+
+/** Whether a simulation lets a version go on: 'pass' (no change, or only expected ones), 'changed' or 'failed'. */
+export function simulationVerdict(report: { summary: { failed: number; unexpected: number } }): 'pass' | 'changed' | 'failed' {
+  return report.summary.failed > 0 ? 'failed' : report.summary.unexpected > 0 ? 'changed' : 'pass'
+}

@@ -1,0 +1,81 @@
+import { NodeError, type ConnectorAdapter, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
+import type { Autopilot, EngineDeps } from '../engine-deps.ts'
+import { RunRefusedError } from '../engine-deps.ts'
+import type { RunState } from '../events.ts'
+import { isJsonRecord } from '../facts.ts'
+import { startRun } from '../run.ts'
+import type { SuiteCase } from './suite.schema.ts'
+
+/** What running one case against one version gave. */
+export interface CaseRun {
+  /** The run, or undefined when the version could not run at all. */
+  state?: RunState
+  /** Why the version could not run, or what the suite lacked (a mock, an answer). */
+  problems: string[]
+}
+
+/** How cases run: the registry, the virtual start time and the loader for subflows. */
+export interface CaseRunnerOptions {
+  registry: NodeRegistry
+  /** Start of each case's virtual clock; timers move it forward. */
+  now?: string
+  loadFlow?: EngineDeps['loadFlow']
+}
+
+export const DEFAULT_SIMULATION_TIME = '2026-01-01T09:00:00.000Z'
+
+/** The n-th of a mock/answer value: arrays are one entry per call or visit (the last repeats). */
+function nth(value: JsonValue, index: number): JsonValue {
+  if (!Array.isArray(value)) return value
+  return value[Math.min(index, value.length - 1)] ?? null
+}
+
+/**
+ * Run one case against one version: mocks replace every connector (by node id), answers answer
+ * tasks, timers fire at once on a virtual clock. Runs to the end unless a task has no answer.
+ */
+export async function runCase(flow: FlowDocument, c: SuiteCase, options: CaseRunnerOptions): Promise<CaseRun> {
+  const problems: string[] = []
+  let time = options.now ?? DEFAULT_SIMULATION_TIME
+  const callsByNode = new Map<string, number>()
+  const mocked: ConnectorAdapter = async (_request, meta) => {
+    const mocks = c.mocks ?? {}
+    if (!Object.hasOwn(mocks, meta.nodeId)) {
+      problems.push(`No mocked response for node "${meta.nodeId}".`)
+      throw new NodeError(`No mocked response for node "${meta.nodeId}".`, { retryable: false })
+    }
+    const index = callsByNode.get(meta.nodeId) ?? 0
+    callsByNode.set(meta.nodeId, index + 1)
+    const response = nth(mocks[meta.nodeId] as JsonValue, index)
+    if (isJsonRecord(response) && typeof response.$error === 'string') throw new NodeError(response.$error, { retryable: false })
+    return response
+  }
+  const autopilot: Autopilot = {
+    timers: true,
+    advanceTo: (until) => {
+      if (until > time) time = until
+    },
+    answer: ({ nodeId, visit }) => {
+      const answers = c.answers ?? {}
+      if (!Object.hasOwn(answers, nodeId)) {
+        problems.push(`No answer for the human step "${nodeId}"; the run stops there.`)
+        return undefined
+      }
+      return nth(answers[nodeId] as JsonValue, visit - 1)
+    },
+  }
+  const deps: EngineDeps = {
+    registry: options.registry,
+    clock: { now: () => time },
+    connectors: {},
+    fallbackConnector: mocked,
+    ...(options.loadFlow ? { loadFlow: options.loadFlow } : {}),
+  }
+  try {
+    const state = await startRun(flow, c.input, deps, { runId: `case:${c.id}`, autopilot })
+    return { state, problems }
+  } catch (error) {
+    if (error instanceof RunRefusedError) return { problems: [...problems, error.message] }
+    throw error
+  }
+}

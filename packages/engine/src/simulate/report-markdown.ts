@@ -1,0 +1,82 @@
+import { canonicalJson } from '../canonical-json.ts'
+import type { DecisionExplanation } from '@carepath/dsl'
+import type { CaseReport, SimulationReport } from './simulate.ts'
+import type { CoverageItem } from './coverage.ts'
+
+const MAX_CASES_SHOWN = 50
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+}
+
+function why(explanation: DecisionExplanation): string {
+  const fired = explanation.fired.length ? `fired ${explanation.fired.join(', ')}` : 'no rule fired'
+  const conditions = explanation.rules
+    .flatMap((rule) => rule.conditions.map((c) => `${rule.id}: ${c.fact} ${c.operator} ${canonicalJson(c.expected)} (saw ${c.missing ? 'nothing' : canonicalJson(c.seen)}) → ${c.result}`))
+    .slice(0, 6)
+  return [fired, ...conditions].join('<br>')
+}
+
+function percent(item: CoverageItem): string {
+  return item.total === 0 ? '–' : `${item.covered}/${item.total} (${Math.round((item.covered / item.total) * 100)}%)`
+}
+
+function caseSection(c: CaseReport): string[] {
+  const lines = [`#### ${c.status === 'failed' ? '❌' : c.expectedChange ? '✅' : '⚠️'} \`${c.id}\`${c.name ? ` — ${cell(c.name)}` : ''}`, '']
+  const ch = c.changes
+  if (ch?.outcome) lines.push(`- Outcome: **${ch.outcome.base ?? '—'}** → **${ch.outcome.candidate ?? '—'}**`)
+  if (ch?.status) lines.push(`- Status: ${ch.status.base} → ${ch.status.candidate}`)
+  if (ch?.path) lines.push(`- Paths split at step ${ch.path.index + 1}: \`${ch.path.base ?? 'end'}\` → \`${ch.path.candidate ?? 'end'}\``)
+  if (ch && ch.decisions.length > 0) {
+    lines.push('', '| decision | before | after |', '|---|---|---|')
+    for (const d of ch.decisions) {
+      lines.push(`| \`${d.nodeId}\`${d.visit > 1 ? ` (visit ${d.visit})` : ''} | **${d.base.outcome}**<br>${cell(why(d.base.explanation))} | **${d.candidate.outcome}**<br>${cell(why(d.candidate.explanation))} |`)
+    }
+  }
+  if (ch && ch.facts.length > 0) {
+    lines.push('', `- Facts written differently: ${ch.facts.slice(0, 10).map((f) => `\`${f.path}\``).join(', ')}${ch.facts.length > 10 ? ` and ${ch.facts.length - 10} more` : ''}`)
+  }
+  for (const failure of c.expectationFailures) lines.push(`- Expectation: ${failure}`)
+  for (const problem of c.problems) lines.push(`- Problem: ${problem}`)
+  lines.push('')
+  return lines
+}
+
+/**
+ * The report as a review comment. Values shown are the ones the decisions saw; suites hold
+ * synthetic data, and the runtime redacts recorded runs before they reach a report.
+ */
+export function reportToMarkdown(report: SimulationReport): string {
+  const s = report.summary
+  const verdict = s.failed > 0 ? '❌ Cases failed' : s.unexpected > 0 ? '⚠️ Behaviour changed' : s.changed > 0 ? '✅ Only expected changes' : '✅ No behaviour change'
+  const lines = [
+    `### Simulation of \`${report.flow}\`: ${verdict}`,
+    '',
+    `Base ${report.base ? `\`${report.base.hash.slice(0, 12)}\` (v${report.base.version})` : '(none published)'} → candidate \`${report.candidate.hash.slice(0, 12)}\` (v${report.candidate.version})`,
+    '',
+    '| cases | unchanged | changed | unexpected | failed |',
+    '|---|---|---|---|---|',
+    `| ${s.cases} | ${s.unchanged} | ${s.changed} | ${s.unexpected} | ${s.failed} |`,
+    '',
+  ]
+  const notable = report.cases.filter((c) => c.status !== 'unchanged')
+  if (notable.length > 0) {
+    lines.push('#### Cases that changed or failed', '')
+    for (const c of notable.slice(0, MAX_CASES_SHOWN)) lines.push(...caseSection(c))
+    if (notable.length > MAX_CASES_SHOWN) lines.push(`…and ${notable.length - MAX_CASES_SHOWN} more (see the JSON report).`, '')
+  }
+  const cov = report.coverage
+  lines.push(
+    '#### Coverage of the candidate',
+    '',
+    `| nodes | ports | rules | table rows |`,
+    '|---|---|---|---|',
+    `| ${percent(cov.nodes)} | ${percent(cov.ports)} | ${percent(cov.rules)} | ${percent(cov.rows)} |`,
+    '',
+  )
+  if (cov.nodes.missed.length > 0) lines.push(`Never reached: ${cov.nodes.missed.map((id) => `\`${id}\``).join(', ')}`)
+  if (cov.ports.missed.length > 0) lines.push(`Ports never taken: ${cov.ports.missed.map((id) => `\`${id}\``).join(', ')}`)
+  if (cov.rules.missed.length > 0) lines.push(`Rules that never fired: ${cov.rules.missed.map((id) => `\`${id}\``).join(', ')}`)
+  if (cov.rows.missed.length > 0) lines.push(`Table rows never hit: ${cov.rows.missed.map((id) => `\`${id}\``).join(', ')}`)
+  return `${lines.join('\n').trimEnd()}\n`
+}

@@ -1,0 +1,173 @@
+import type { FlowDocument, JsonValue } from '@carepath/dsl'
+import type { RunEvent, RunState } from '../events.ts'
+import { isJsonRecord } from '../facts.ts'
+import { flowHashOf } from '../flow-hash.ts'
+import { foldEvents } from '../fold.ts'
+import { runCase, type CaseRunnerOptions } from './case-runner.ts'
+import { CanvasCollector, type CanvasHighlights } from './canvas.ts'
+import { checkExpectation, compareRuns, summarize, type CaseChanges, type RunSummary } from './compare.ts'
+import { CoverageCollector, type Coverage } from './coverage.ts'
+import { generatedCasesFor } from './generate.ts'
+import type { Suite, SuiteCase } from './suite.schema.ts'
+
+/** Options of simulate and replayRecorded. */
+export interface SimulateOptions extends CaseRunnerOptions {
+  /** Add cases from the decision nodes' case generators (both versions). */
+  generate?: boolean
+  /** Called after every case (and once at the start) for progress bars on large suites. */
+  onProgress?(progress: { done: number; total: number }): void
+}
+
+/** One case of a report. Unchanged cases carry only their outcome, to keep big reports small. */
+export interface CaseReport {
+  id: string
+  name?: string
+  source: 'suite' | 'generated' | 'recorded'
+  /** failed: the expectation failed or the candidate could not run the case to a good end. */
+  status: 'unchanged' | 'changed' | 'failed'
+  /** A change the case's `expect` asked for (it does not fail the simulation). */
+  expectedChange: boolean
+  outcome?: string
+  base?: RunSummary
+  candidate?: RunSummary
+  changes?: CaseChanges
+  expectationFailures: string[]
+  problems: string[]
+}
+
+/** What `carepath simulate`, the review and the designer read. */
+export interface SimulationReport {
+  flow: string
+  base: { hash: string; version: number } | null
+  candidate: { hash: string; version: number }
+  summary: { cases: number; unchanged: number; changed: number; failed: number; unexpected: number }
+  cases: CaseReport[]
+  coverage: Coverage
+  canvas: CanvasHighlights
+}
+
+interface PlannedCase {
+  c: SuiteCase
+  source: CaseReport['source']
+  /** For recorded runs: the recorded run itself is the base. */
+  recorded?: RunState
+}
+
+/**
+ * Run every case of a suite against the base (published) and candidate (draft) versions and
+ * report per case what changed: status, outcome, where the paths split, each decision whose
+ * outcome changed (with both explanations), facts written differently; plus failed
+ * expectations, problems (missing mocks/answers, runs that failed) and the candidate's coverage.
+ * `base` null means nothing is published yet: cases only check expectations.
+ * @example
+ * const report = await simulate(published, draft, suite, { registry, generate: true })
+ * if (report.summary.unexpected > 0 || report.summary.failed > 0) process.exitCode = 1
+ */
+export async function simulate(base: FlowDocument | null, candidate: FlowDocument, suite: Suite, options: SimulateOptions): Promise<SimulationReport> {
+  const planned: PlannedCase[] = suite.cases.map((c) => ({ c, source: 'suite' }))
+  if (options.generate) {
+    const flows = base ? [base, candidate] : [candidate]
+    for (const c of generatedCasesFor(flows, options.registry, suite)) planned.push({ c, source: 'generated' })
+  }
+  return await runPlanned(base, candidate, planned, options)
+}
+
+/** A run recorded in production: its log (input, connector results and answers are in it). */
+export interface RecordedRun {
+  id: string
+  events: readonly RunEvent[]
+}
+
+/**
+ * Replay recorded runs against a candidate: each run's input, recorded connector responses
+ * and human answers drive the candidate, and the recorded run is the base it is compared with.
+ */
+export async function replayRecorded(candidate: FlowDocument, runs: readonly RecordedRun[], options: SimulateOptions): Promise<SimulationReport> {
+  const planned = runs.map((run): PlannedCase => ({ c: caseFromLog(run), source: 'recorded', recorded: foldEvents(run.events) }))
+  return await runPlanned(null, candidate, planned, options, true)
+}
+
+function caseFromLog(run: RecordedRun): SuiteCase {
+  const started = run.events[0]
+  const input = started && isJsonRecord(started.data) && isJsonRecord(started.data.input) ? started.data.input : {}
+  const mocks: Record<string, JsonValue[]> = {}
+  const answers: Record<string, JsonValue[]> = {}
+  for (const event of run.events) {
+    if (!event.nodeId || !isJsonRecord(event.data)) continue
+    if (event.type === 'connector.response') {
+      const value = typeof event.data.error === 'string' ? { $error: event.data.error } : (event.data.response ?? null)
+      ;(mocks[event.nodeId] ??= []).push(value)
+    } else if (event.type === 'task.answered') (answers[event.nodeId] ??= []).push(event.data.answer ?? null)
+  }
+  return { id: run.id, input, mocks, answers }
+}
+
+async function runPlanned(
+  base: FlowDocument | null,
+  candidate: FlowDocument,
+  planned: readonly PlannedCase[],
+  options: SimulateOptions,
+  recorded = false,
+): Promise<SimulationReport> {
+  const coverage = new CoverageCollector(candidate)
+  const canvas = new CanvasCollector(base, candidate)
+  const cases: CaseReport[] = []
+  const summary = { cases: planned.length, unchanged: 0, changed: 0, failed: 0, unexpected: 0 }
+  options.onProgress?.({ done: 0, total: planned.length })
+  for (const { c, source, recorded: recordedState } of planned) {
+    const baseRun = recorded ? { state: recordedState, problems: [] } : base ? await runCase(base, c, options) : undefined
+    const candidateRun = await runCase(candidate, c, options)
+    coverage.add(candidateRun.state)
+    const report = judge(c, source, baseRun?.state, candidateRun.state, candidateRun.problems, base !== null || recorded)
+    if (report.changes) canvas.add(baseRun?.state, candidateRun.state, report.changes)
+    summary[report.status]++
+    if (report.status === 'changed' && !report.expectedChange) summary.unexpected++
+    cases.push(report)
+    options.onProgress?.({ done: cases.length, total: planned.length })
+  }
+  const covered = coverage.result()
+  return {
+    flow: candidate.id,
+    base: base ? { hash: flowHashOf(base), version: base.version } : null,
+    candidate: { hash: flowHashOf(candidate), version: candidate.version },
+    summary,
+    cases,
+    coverage: covered,
+    canvas: canvas.result(covered.nodes.missed),
+  }
+}
+
+function judge(
+  c: SuiteCase,
+  source: CaseReport['source'],
+  base: RunState | undefined,
+  candidate: RunState | undefined,
+  problems: string[],
+  compare: boolean,
+): CaseReport {
+  const after = summarize(candidate)
+  const changes = compare ? compareRuns(base, candidate) : undefined
+  const expectationFailures = checkExpectation(c.expect, after)
+  const runProblems = [...problems]
+  if (after.status === 'failed' && c.expect?.outcome !== 'failed') runProblems.push(`The run failed at "${after.error?.nodeId ?? '?'}": ${after.error?.message ?? ''}`)
+  if (after.status === 'not-run') runProblems.push('The candidate could not run this case.')
+  const failed = expectationFailures.length > 0 || after.status === 'not-run' || (after.status === 'failed' && c.expect?.outcome !== 'failed')
+  const status: CaseReport['status'] = failed ? 'failed' : changes ? 'changed' : 'unchanged'
+  const report: CaseReport = {
+    id: c.id,
+    source,
+    status,
+    expectedChange: changes !== undefined && c.expect !== undefined && expectationFailures.length === 0,
+    expectationFailures,
+    problems: [...new Set(runProblems)],
+  }
+  if (c.name !== undefined) report.name = c.name
+  if (status === 'unchanged') {
+    if (after.outcome !== undefined) report.outcome = after.outcome
+    return report
+  }
+  if (compare) report.base = summarize(base)
+  report.candidate = after
+  if (changes) report.changes = changes
+  return report
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod'
+import type { JsonValue } from '@carepath/dsl'
+
+const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
+)
+const factsSchema = z.record(z.string(), jsonValueSchema)
+
+/**
+ * One case of a suite. `mocks` replace connector calls by node id: one response, or an array of
+ * responses used in turn (wrap an array response in another array); `{ "$error": "message" }`
+ * makes that call fail. `answers` answer human steps by node id the same way (an array is one
+ * answer per visit). `expect` is checked against the candidate version.
+ */
+export const suiteCaseSchema = z
+  .object({
+    id: z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'a case id holds letters, digits, . _ : or -'),
+    name: z.string().optional(),
+    input: factsSchema,
+    mocks: z.record(z.string(), jsonValueSchema).optional(),
+    answers: z.record(z.string(), jsonValueSchema).optional(),
+    expect: z
+      .object({
+        outcome: z.string().optional().describe('The outcome the run must end with ("failed" for a failed run).'),
+        path: z.array(z.string()).optional().describe('Nodes the run must pass, in this order (others may come between).'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+export type SuiteCase = z.infer<typeof suiteCaseSchema>
+
+/** A simulation suite, kept beside its flow as `<flow>.suite.json`. */
+export const suiteSchema = z
+  .object({
+    $schema: z.string().optional(),
+    flow: z.string().min(1).describe('The id of the flow the suite tests.'),
+    /** Start time of every case's virtual clock (ISO-8601); timers advance it. */
+    now: z.string().datetime().optional(),
+    cases: z.array(suiteCaseSchema),
+  })
+  .strict()
+  .superRefine((suite, ctx) => {
+    const seen = new Set<string>()
+    suite.cases.forEach((c, index) => {
+      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['cases', index, 'id'], message: `the case id "${c.id}" is used twice` })
+      seen.add(c.id)
+    })
+  })
+export type Suite = z.infer<typeof suiteSchema>
+
+/** JSON Schema of suite files, for editors and outside tools. */
+export function suiteJsonSchema(): unknown {
+  return z.toJSONSchema(suiteSchema, { unrepresentable: 'any' })
+}
+
+/** Parse a suite; the error names the first problem and where it is. */
+export function parseSuite(raw: unknown): { ok: true; suite: Suite } | { ok: false; message: string } {
+  const parsed = suiteSchema.safeParse(raw)
+  if (parsed.success) return { ok: true, suite: parsed.data }
+  const issue = parsed.error.issues[0]
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
+  return { ok: false, message: `${where}${issue?.message ?? 'not a suite'}` }
+}
