@@ -7,6 +7,11 @@ export interface ConditionTrace {
   fact: string
   operator: string
   expected: JsonValue
+  /**
+   * Set when the condition compares two facts (`value: { fact: ... }`): the dotted path of the
+   * right-hand fact. `expected` then holds that fact's value, which is redacted by its PHI class.
+   */
+  expectedFact?: string | undefined
   /** The value the condition saw; absent facts are reported as null with `missing: true`. */
   seen: JsonValue
   missing?: boolean

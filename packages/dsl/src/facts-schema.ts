@@ -41,9 +41,14 @@ export function factAt(schema: FactSchema, path: string): FactSchema | undefined
     if (!node) return undefined
     // Arrays are walked through transparently: `results.value` means "value of each result".
     while (node.type === 'array' && node.items) node = node.items
-    node = node.properties?.[segment]
+    node = ownProperty(node, segment)
   }
   return node
+}
+
+/** A declared property only: `constructor` or `__proto__` must not resolve to Object.prototype members. */
+function ownProperty(node: FactSchema, key: string): FactSchema | undefined {
+  return node.properties && Object.hasOwn(node.properties, key) ? node.properties[key] : undefined
 }
 
 /**
@@ -59,7 +64,7 @@ export function phiClassAt(schema: FactSchema, path: string): PhiClass | undefin
       node = node.items
       found = node['x-phi'] ?? found
     }
-    node = node.properties?.[segment]
+    node = ownProperty(node, segment)
     if (node?.['x-phi']) found = node['x-phi']
   }
   return node ? found : undefined
