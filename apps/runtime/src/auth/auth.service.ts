@@ -1,0 +1,147 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { and, eq, isNull } from 'drizzle-orm'
+import type { AuditService } from '../audit/audit.service.ts'
+import type { Db } from '../db/open-db.ts'
+import { apiTokens, loginAttempts, sessions, users, type UserRole } from '../db/schema.ts'
+import { AppError } from '../errors.ts'
+import { hashPassword, verifyPassword } from './password.ts'
+
+/** Who is calling: a person with a session, or an outside system with a scoped API token. */
+export interface Principal {
+  userId: string
+  username: string
+  role: UserRole
+  flowRoles: string[]
+  /** Present for API tokens: what the token may do. Sessions carry every right of the role. */
+  scopes?: string[] | undefined
+}
+
+export const API_TOKEN_SCOPES = ['flows:read', 'runs:start', 'runs:read', 'tasks:read', 'tasks:answer'] as const
+export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number]
+
+export interface SessionPolicy {
+  /** Sign a person out after this long without a request (default 15 minutes). */
+  idleMs: number
+  /** Sign a person out this long after log-in, however active (default 12 hours). */
+  absoluteMs: number
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+const API_TOKEN_PREFIX = 'cpt_'
+/** Failures before log-ins for a username are slowed; each further failure doubles the wait. */
+const FREE_FAILURES = 3
+const MAX_BACKOFF_MS = 15 * 60_000
+// Session activity is written at most this often, so reads do not turn into writes on every call.
+const TOUCH_EVERY_MS = 5_000
+
+export function createAuthService(db: Db, audit: AuditService, now: () => Date, policy: SessionPolicy) {
+  let dummyHash: Promise<string> | undefined
+
+  async function addUser(input: { username: string; password: string; role: UserRole; flowRoles?: string[] }, actor: { who: string; role: string }) {
+    const existing = db.select({ id: users.id }).from(users).where(eq(users.username, input.username)).get()
+    if (existing) throw new AppError('conflict', `A user named "${input.username}" already exists.`, { path: 'username' })
+    const passwordHash = await hashPassword(input.password)
+    const id = randomUUID()
+    db.transaction(() => {
+      db.insert(users)
+        .values({ id, username: input.username, role: input.role, passwordHash, flowRoles: input.flowRoles ?? [], createdAt: now().toISOString() })
+        .run()
+      audit.append({ action: 'user.add', who: actor.who, role: actor.role, entity: { user: input.username }, why: { role: input.role } })
+    })
+    return { id, username: input.username, role: input.role }
+  }
+
+  async function login(username: string, password: string): Promise<{ token: string; user: { id: string; username: string; role: UserRole } }> {
+    const t = now().getTime()
+    const attempts = db.select().from(loginAttempts).where(eq(loginAttempts.username, username)).get()
+    if (attempts && attempts.blockedUntil > t) {
+      audit.appendAlone({ action: 'auth.login', outcome: 'failure', who: username, role: 'unknown', why: { reason: 'slowed after failed log-ins' } })
+      const seconds = Math.ceil((attempts.blockedUntil - t) / 1000)
+      throw new AppError('too-many-attempts', `Too many failed log-ins for this user; try again in ${seconds} s.`)
+    }
+    const user = db.select().from(users).where(eq(users.username, username)).get()
+    const ok = user && !user.disabled ? await verifyPassword(password, user.passwordHash) : await verifyPassword(password, await (dummyHash ??= hashPassword(randomUUID())))
+    if (!ok || !user) {
+      const failures = (attempts?.failures ?? 0) + 1
+      const blockedUntil = failures >= FREE_FAILURES ? t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - FREE_FAILURES)) : 0
+      db.transaction(() => {
+        db.insert(loginAttempts)
+          .values({ username, failures, lastFailureAt: t, blockedUntil })
+          .onConflictDoUpdate({ target: loginAttempts.username, set: { failures, lastFailureAt: t, blockedUntil } })
+          .run()
+        audit.append({ action: 'auth.login', outcome: 'failure', who: username, role: user?.role ?? 'unknown', why: { reason: 'wrong username or password', failures } })
+      })
+      throw new AppError('unauthenticated', 'Wrong username or password.')
+    }
+    const token = randomBytes(32).toString('base64url')
+    db.transaction(() => {
+      db.delete(loginAttempts).where(eq(loginAttempts.username, username)).run()
+      db.insert(sessions).values({ tokenHash: sha256(token), userId: user.id, createdAt: t, lastSeenAt: t, expiresAt: t + policy.absoluteMs }).run()
+      audit.append({ action: 'auth.login', who: user.username, role: user.role })
+    })
+    return { token, user: { id: user.id, username: user.username, role: user.role } }
+  }
+
+  /** Resolve a Bearer token to a principal, or undefined when it is unknown, expired or revoked. */
+  function authenticate(token: string): Principal | undefined {
+    if (token.startsWith(API_TOKEN_PREFIX)) {
+      const row = db
+        .select({ scopes: apiTokens.scopes, user: users })
+        .from(apiTokens)
+        .innerJoin(users, eq(users.id, apiTokens.userId))
+        .where(and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt)))
+        .get()
+      if (!row || row.user.disabled) return undefined
+      return { userId: row.user.id, username: row.user.username, role: row.user.role, flowRoles: row.user.flowRoles, scopes: row.scopes }
+    }
+    const t = now().getTime()
+    const row = db
+      .select({ session: sessions, user: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.tokenHash, sha256(token)))
+      .get()
+    if (!row || row.session.revokedAt !== null || row.user.disabled) return undefined
+    if (t >= row.session.expiresAt || t - row.session.lastSeenAt >= policy.idleMs) return undefined
+    if (t - row.session.lastSeenAt >= TOUCH_EVERY_MS) {
+      db.update(sessions).set({ lastSeenAt: t }).where(eq(sessions.tokenHash, row.session.tokenHash)).run()
+    }
+    return { userId: row.user.id, username: row.user.username, role: row.user.role, flowRoles: row.user.flowRoles }
+  }
+
+  function logout(token: string, principal: Principal) {
+    db.transaction(() => {
+      db.update(sessions).set({ revokedAt: now().getTime() }).where(eq(sessions.tokenHash, sha256(token))).run()
+      audit.append({ action: 'auth.logout', who: principal.username, role: principal.role })
+    })
+  }
+
+  function createApiToken(input: { username: string; name: string; scopes: ApiTokenScope[] }, actor: { who: string; role: string }) {
+    const user = db.select().from(users).where(eq(users.username, input.username)).get()
+    if (!user) throw new AppError('not-found', `No user named "${input.username}".`, { path: 'username' })
+    const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url')
+    const id = randomUUID()
+    db.transaction(() => {
+      db.insert(apiTokens).values({ id, tokenHash: sha256(token), userId: user.id, name: input.name, scopes: input.scopes, createdAt: now().toISOString() }).run()
+      audit.append({ action: 'token.create', who: actor.who, role: actor.role, entity: { user: user.username }, why: { name: input.name, scopes: input.scopes } })
+    })
+    return { id, token }
+  }
+
+  function listUsers() {
+    return db.select({ id: users.id, username: users.username, role: users.role, flowRoles: users.flowRoles, disabled: users.disabled }).from(users).orderBy(users.username).all()
+  }
+
+  function setFlowRoles(username: string, flowRoles: string[], actor: { who: string; role: string }) {
+    db.transaction(() => {
+      const changed = db.update(users).set({ flowRoles }).where(eq(users.username, username)).run()
+      if (changed.changes === 0) throw new AppError('not-found', `No user named "${username}".`, { path: 'username' })
+      audit.append({ action: 'user.flow-roles', who: actor.who, role: actor.role, entity: { user: username }, why: { flowRoles } })
+    })
+  }
+
+  const userCount = () => db.$client.prepare<[], { n: number }>('SELECT count(*) AS n FROM users').get()?.n ?? 0
+
+  return { addUser, login, authenticate, logout, createApiToken, listUsers, setFlowRoles, userCount }
+}
+export type AuthService = ReturnType<typeof createAuthService>

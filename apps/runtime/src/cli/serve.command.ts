@@ -1,0 +1,61 @@
+// `carepath serve [--port 8080] [--data ./data] [--demo] [--mllp-port N] [--host H] [--body-limit 1mb]`
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { seedDemo } from '../demo/demo-seed.ts'
+import { startServer } from '../server.ts'
+import { CliError, parseArgs } from './cli-io.ts'
+
+const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../examples')
+
+function portOption(value: string | undefined, name: string, fallback: number | undefined): number | undefined {
+  if (value === undefined) return fallback
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--${name} must be a port number (0–65535)`)
+  return port
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { options, flags, positionals } = parseArgs(args, { flags: ['demo'], options: ['port', 'data', 'mllp-port', 'host', 'body-limit', 'idle-minutes'] })
+  if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"`)
+  const port = portOption(options.get('port') ?? process.env.PORT, 'port', 8080) as number
+  // Passed through for the inbound HL7 (MLLP) listener, which the integrations module starts.
+  const mllpPort = portOption(options.get('mllp-port'), 'mllp-port', undefined)
+  const idle = options.get('idle-minutes')
+  if (idle !== undefined && !(Number(idle) > 0)) throw new CliError('--idle-minutes must be a positive number')
+  const dataDir = resolve(options.get('data') ?? './data')
+  const password = process.env.CAREPATH_DEMO_PASSWORD || 'carepath-demo'
+  let demoLines: string[] = []
+  const server = await startServer({
+    port,
+    host: options.get('host') ?? '127.0.0.1',
+    dataDir,
+    bodyLimit: options.get('body-limit') ?? '1mb',
+    ...(idle ? { session: { idleMs: Number(idle) * 60_000 } } : {}),
+    log: (line) => console.error(line),
+    beforeReady: async (runtime) => {
+      if (!flags.has('demo')) {
+        if (runtime.auth.userCount() === 0) demoLines = ['No user exists yet: create an admin with `carepath user add NAME --role admin --data ' + dataDir + '`.']
+        return
+      }
+      const demo = await seedDemo(runtime, examplesDir, password)
+      if (!demo.created) return
+      demoLines = [
+        `Demo users (password ${process.env.CAREPATH_DEMO_PASSWORD ? 'from CAREPATH_DEMO_PASSWORD' : '"carepath-demo"'}): ${demo.users.join(', ')}`,
+        `Published example flows: ${demo.flows.map((f) => f.id).join(', ') || 'none'}`,
+        ...demo.problems.map((p) => `Not loaded: ${p}`),
+      ]
+    },
+  })
+  console.log(`Carepath is running at ${server.url}  (data: ${join(dataDir, 'carepath.db')})`)
+  if (mllpPort !== undefined) console.log(`HL7 MLLP port requested: ${mllpPort} (served by the integrations module when it provides a listener)`)
+  for (const line of demoLines) console.log(line)
+  await new Promise<void>((resolveStop) => {
+    const stop = () => {
+      console.log('Stopping: finishing requests in flight…')
+      server.close().then(resolveStop, resolveStop)
+    }
+    process.once('SIGTERM', stop)
+    process.once('SIGINT', stop)
+  })
+  return 0
+}

@@ -1,0 +1,52 @@
+// `carepath user add NAME --role ROLE [--flow-roles a,b] [--data DIR]`; the password comes from
+// CAREPATH_PASSWORD or a prompt (never from argv, where other users of the machine can see it).
+import { createInterface } from 'node:readline'
+import { resolve } from 'node:path'
+import { USER_ROLES, type UserRole } from '../db/schema.ts'
+import { AppError } from '../errors.ts'
+import { createRuntime } from '../runtime.ts'
+import { CliError, parseArgs } from './cli-io.ts'
+
+async function promptPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    // Piped: the first line of stdin is the password.
+    const rl = createInterface({ input: process.stdin })
+    for await (const line of rl) {
+      rl.close()
+      return line
+    }
+    return ''
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true })
+  const output = rl as unknown as { _writeToOutput?: (s: string) => void }
+  const answer = await new Promise<string>((resolveAnswer) => {
+    rl.question('Password (at least 12 characters): ', resolveAnswer)
+    output._writeToOutput = () => {} // do not echo the password
+  })
+  rl.close()
+  process.stdout.write('\n')
+  return answer
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { positionals, options } = parseArgs(args, { options: ['role', 'data', 'flow-roles'] })
+  const [sub, name] = positionals
+  if (sub !== 'add' || !name) throw new CliError('usage: carepath user add NAME --role ROLE [--flow-roles a,b] [--data DIR]')
+  const role = options.get('role')
+  if (!role || !USER_ROLES.includes(role as UserRole)) throw new CliError(`--role must be one of ${USER_ROLES.join(', ')}`)
+  if (!/^[a-z][a-z0-9._-]{1,49}$/.test(name)) throw new CliError('a username is 2–50 lower-case letters, digits, . _ or -')
+  const password = process.env.CAREPATH_PASSWORD ?? (await promptPassword())
+  if (password.length < 12) throw new CliError('the password needs at least 12 characters')
+  const flowRoles = (options.get('flow-roles') ?? '').split(',').map((r) => r.trim()).filter(Boolean)
+  const runtime = createRuntime({ dataDir: resolve(options.get('data') ?? './data') })
+  try {
+    await runtime.auth.addUser({ username: name, password, role: role as UserRole, flowRoles }, { who: 'carepath-cli', role: 'system' })
+  } catch (error) {
+    if (error instanceof AppError) throw new CliError(error.message)
+    throw error
+  } finally {
+    runtime.close()
+  }
+  console.log(`Added ${name} (${role}).`)
+  return 0
+}

@@ -1,0 +1,167 @@
+// Every table of the runtime, in one place (drizzle-kit generates the SQL migrations from here).
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import type { JsonValue } from '@carepath/dsl'
+
+/** The runtime's roles (what a person may do), distinct from a flow's roles (work queues). */
+export const USER_ROLES = ['analyst', 'developer', 'reviewer', 'agent', 'auditor', 'admin'] as const
+export type UserRole = (typeof USER_ROLES)[number]
+
+export const FLOW_STATUSES = ['draft', 'in-review', 'approved', 'published', 'retired'] as const
+export type FlowStatus = (typeof FLOW_STATUSES)[number]
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  role: text('role').$type<UserRole>().notNull(),
+  passwordHash: text('password_hash').notNull(),
+  /** Flow roles (work queues such as `front-desk`) whose tasks this person works. `*` means all. */
+  flowRoles: text('flow_roles', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  createdAt: text('created_at').notNull(),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+})
+
+/** Sessions are looked up by the sha256 of their token, never the token itself. */
+export const sessions = sqliteTable('sessions', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id').notNull().references(() => users.id),
+  createdAt: integer('created_at').notNull(),
+  lastSeenAt: integer('last_seen_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  revokedAt: integer('revoked_at'),
+})
+
+/** Tokens for outside systems: stored hashed, limited to scopes. */
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  tokenHash: text('token_hash').notNull().unique(),
+  userId: text('user_id').notNull().references(() => users.id),
+  name: text('name').notNull(),
+  scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+  createdAt: text('created_at').notNull(),
+  revokedAt: text('revoked_at'),
+})
+
+/** One row per flow: its working draft and which hash is published. */
+export const flows = sqliteTable('flows', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  status: text('status').$type<FlowStatus>().notNull(),
+  draftRevision: integer('draft_revision').notNull(),
+  draftHash: text('draft_hash').notNull(),
+  draftAuthor: text('draft_author').notNull(),
+  publishedHash: text('published_hash'),
+  /** Simulation suites kept with the flow (cases with input, mocks, answers, expectations). */
+  suites: text('suites', { mode: 'json' }).$type<JsonValue[]>().notNull().default(sql`'[]'`),
+  updatedAt: text('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+})
+
+/** Every saved revision of a flow. Rows are never rewritten except their lifecycle status. */
+export const flowVersions = sqliteTable(
+  'flow_versions',
+  {
+    flowId: text('flow_id').notNull().references(() => flows.id),
+    revision: integer('revision').notNull(),
+    hash: text('hash').notNull(),
+    document: text('document', { mode: 'json' }).$type<JsonValue>().notNull(),
+    author: text('author').notNull(),
+    status: text('status').$type<'draft' | 'published' | 'superseded' | 'retired'>().notNull(),
+    createdAt: text('created_at').notNull(),
+    publishedAt: text('published_at'),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.revision] }), index('flow_versions_hash').on(t.flowId, t.hash)],
+)
+
+export const reviews = sqliteTable(
+  'reviews',
+  {
+    id: text('id').primaryKey(),
+    flowId: text('flow_id').notNull().references(() => flows.id),
+    hash: text('hash').notNull(),
+    revision: integer('revision').notNull(),
+    status: text('status').$type<'open' | 'approved' | 'rejected' | 'voided' | 'published'>().notNull(),
+    report: text('report', { mode: 'json' }).$type<JsonValue>(),
+    submittedBy: text('submitted_by').notNull(),
+    submittedAt: text('submitted_at').notNull(),
+    approvals: text('approvals', { mode: 'json' }).$type<{ by: string; at: string; comment: string }[]>().notNull().default(sql`'[]'`),
+    comments: text('comments', { mode: 'json' })
+      .$type<{ by: string; at: string; kind: 'approve' | 'reject' | 'comment'; comment: string }[]>()
+      .notNull()
+      .default(sql`'[]'`),
+  },
+  (t) => [index('reviews_flow').on(t.flowId, t.hash)],
+)
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    flowId: text('flow_id').notNull(),
+    /** The content hash the run is pinned to for its whole life. */
+    hash: text('hash').notNull(),
+    status: text('status').$type<'running' | 'waiting' | 'completed' | 'failed'>().notNull(),
+    outcome: text('outcome'),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    startedBy: text('started_by').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    eventCount: integer('event_count').notNull().default(0),
+    /** While waiting on a timer: when it is due (so the timer sweep needs no log fold). */
+    waitUntil: text('wait_until'),
+  },
+  (t) => [index('runs_flow').on(t.flowId), index('runs_status').on(t.status)],
+)
+
+/** The engine's event log, append-only: a run's state is the fold of these rows. */
+export const runEvents = sqliteTable(
+  'run_events',
+  {
+    runId: text('run_id').notNull(),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    event: text('event', { mode: 'json' }).$type<JsonValue>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+)
+
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id').notNull(),
+    flowId: text('flow_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    /** The flow role whose queue holds the task. */
+    role: text('role').notNull(),
+    status: text('status').$type<'open' | 'claimed' | 'answered' | 'cancelled'>().notNull(),
+    request: text('request', { mode: 'json' }).$type<JsonValue>().notNull(),
+    claimedBy: text('claimed_by'),
+    answeredBy: text('answered_by'),
+    createdAt: text('created_at').notNull(),
+    answeredAt: text('answered_at'),
+  },
+  (t) => [index('tasks_role_status').on(t.role, t.status), index('tasks_run').on(t.runId)],
+)
+
+/** Hash-chained, FHIR-AuditEvent-shaped, append-only (triggers refuse UPDATE and DELETE). */
+export const auditLog = sqliteTable('audit_log', {
+  seq: integer('seq').primaryKey(),
+  at: text('at').notNull(),
+  /** Canonical JSON of the record (who, action, what, outcome, why), as hashed. */
+  record: text('record').notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+})
+
+export const loginAttempts = sqliteTable('login_attempts', {
+  username: text('username').primaryKey(),
+  failures: integer('failures').notNull(),
+  lastFailureAt: integer('last_failure_at').notNull(),
+  blockedUntil: integer('blocked_until').notNull(),
+})
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).$type<JsonValue>().notNull(),
+})

@@ -1,0 +1,59 @@
+// `carepath serve --demo`: on an empty database, one user per role and the example flows,
+// published through the real lifecycle (created by analyst, simulated on submit, approved and
+// published by reviewer), so the demo holds nothing the gate did not let through.
+import { readdirSync, readFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Principal } from '../auth/auth.service.ts'
+import type { UserRole } from '../db/schema.ts'
+import type { Runtime } from '../runtime.ts'
+
+export const DEMO_USERS: readonly { username: string; role: UserRole }[] = [
+  { username: 'analyst', role: 'analyst' },
+  { username: 'developer', role: 'developer' },
+  { username: 'reviewer', role: 'reviewer' },
+  { username: 'reviewer2', role: 'reviewer' },
+  { username: 'agent', role: 'agent' },
+  { username: 'auditor', role: 'auditor' },
+  { username: 'admin', role: 'admin' },
+]
+
+export interface DemoResult {
+  created: boolean
+  users: string[]
+  flows: { id: string; hash: string }[]
+  problems: string[]
+}
+
+/** Seed the demo when the database has no user yet; otherwise do nothing. */
+export async function seedDemo(runtime: Runtime, examplesDir: string, password: string): Promise<DemoResult> {
+  if (runtime.auth.userCount() > 0) return { created: false, users: [], flows: [], problems: [] }
+  const system = { who: 'carepath-demo', role: 'system' }
+  const flowFiles = existsSync(examplesDir) ? readdirSync(examplesDir).filter((f) => f.endsWith('.flow.json')).sort() : []
+  const documents = flowFiles.map((f) => ({ file: f, raw: JSON.parse(readFileSync(join(examplesDir, f), 'utf8')) as Record<string, unknown> }))
+  // The demo agent works every role of every example flow.
+  const exampleRoles = [...new Set(documents.flatMap((d) => Object.keys((d.raw.roles as Record<string, unknown> | undefined) ?? {})))].sort()
+  const principals = new Map<string, Principal>()
+  for (const user of DEMO_USERS) {
+    const flowRoles = user.role === 'agent' ? exampleRoles : []
+    const added = await runtime.auth.addUser({ username: user.username, password, role: user.role, flowRoles }, system)
+    principals.set(user.username, { userId: added.id, username: user.username, role: user.role, flowRoles })
+  }
+  const analyst = principals.get('analyst') as Principal
+  const reviewer = principals.get('reviewer') as Principal
+  const flows: DemoResult['flows'] = []
+  const problems: string[] = []
+  for (const { file, raw } of documents) {
+    try {
+      const suiteFile = join(examplesDir, file.replace(/\.flow\.json$/, '.suite.json'))
+      const suites = existsSync(suiteFile) ? [JSON.parse(readFileSync(suiteFile, 'utf8')) as unknown] : []
+      const { id, hash } = runtime.flows.create(raw, analyst, suites)
+      await runtime.review.submit(id, analyst)
+      runtime.review.approve(id, hash, 'Demo: example flow, simulated against its suite.', reviewer)
+      runtime.review.publish(id, hash, reviewer)
+      flows.push({ id, hash })
+    } catch (error) {
+      problems.push(`${file}: ${error instanceof Error ? error.message : 'could not be loaded'}`)
+    }
+  }
+  return { created: true, users: DEMO_USERS.map((u) => u.username), flows, problems }
+}

@@ -1,0 +1,175 @@
+import { and, desc, eq, inArray, like, or } from 'drizzle-orm'
+import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
+import type { AuditService } from '../audit/audit.service.ts'
+import type { Principal } from '../auth/auth.service.ts'
+import type { Db } from '../db/open-db.ts'
+import { flows, flowVersions, reviews } from '../db/schema.ts'
+import { AppError } from '../errors.ts'
+import { hashDocument, validateDocument } from './dsl-port.ts'
+
+export interface FlowDeps {
+  db: Db
+  audit: AuditService
+  now: () => Date
+  registry: NodeRegistry
+}
+
+/** Parse and validate a document, or throw `invalid-document` with every problem. */
+export function requireValidDocument(raw: unknown, registry: NodeRegistry): FlowDocument {
+  const result = validateDocument(raw, registry)
+  const errors = result.problems.filter((p) => p.severity === 'error')
+  if (!result.valid || !result.document || errors.length > 0) {
+    const first = errors[0] ?? result.problems[0]
+    throw new AppError('invalid-document', `The flow is not valid: ${first?.message ?? 'it does not have the shape of a flow'}`, {
+      path: first ? `document.${first.path}`.replace(/\.$/, '') : 'document',
+      problems: result.problems,
+    })
+  }
+  return result.document
+}
+
+export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
+  const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
+
+  function requireFlow(id: string) {
+    const flow = db.select().from(flows).where(eq(flows.id, id)).get()
+    if (!flow) throw new AppError('not-found', `No flow with id "${id}".`, { path: 'id' })
+    return flow
+  }
+
+  function versionByHash(id: string, hash: string) {
+    return db
+      .select()
+      .from(flowVersions)
+      .where(and(eq(flowVersions.flowId, id), eq(flowVersions.hash, hash)))
+      .orderBy(desc(flowVersions.revision))
+      .get()
+  }
+
+  function list(search?: string) {
+    const pattern = search ? `%${search.replace(/[%_]/g, (c) => `\\${c}`)}%` : undefined
+    return db
+      .select({
+        id: flows.id,
+        title: flows.title,
+        status: flows.status,
+        draftRevision: flows.draftRevision,
+        draftHash: flows.draftHash,
+        publishedHash: flows.publishedHash,
+        updatedAt: flows.updatedAt,
+        updatedBy: flows.updatedBy,
+      })
+      .from(flows)
+      .where(pattern ? or(like(flows.id, pattern), like(flows.title, pattern)) : undefined)
+      .orderBy(flows.id)
+      .all()
+  }
+
+  function get(id: string) {
+    const flow = requireFlow(id)
+    const draft = db.select().from(flowVersions).where(and(eq(flowVersions.flowId, id), eq(flowVersions.revision, flow.draftRevision))).get()
+    const published = flow.publishedHash ? versionByHash(id, flow.publishedHash) : undefined
+    const flowReviews = db
+      .select({ id: reviews.id, hash: reviews.hash, revision: reviews.revision, status: reviews.status, submittedBy: reviews.submittedBy, submittedAt: reviews.submittedAt, approvals: reviews.approvals, comments: reviews.comments })
+      .from(reviews)
+      .where(eq(reviews.flowId, id))
+      .orderBy(desc(reviews.submittedAt))
+      .all()
+    return {
+      id: flow.id,
+      title: flow.title,
+      status: flow.status,
+      draft: { document: draft?.document as JsonValue, revision: flow.draftRevision, hash: flow.draftHash, author: flow.draftAuthor },
+      published: published ? { document: published.document as JsonValue, hash: published.hash } : null,
+      suites: flow.suites,
+      reviews: flowReviews,
+    }
+  }
+
+  /** Create a flow from a valid document; revision 1, status draft. */
+  function create(raw: unknown, principal: Principal, rawSuites: readonly unknown[] = []) {
+    const suites = JSON.parse(JSON.stringify(rawSuites)) as JsonValue[]
+    const document = requireValidDocument(raw, registry)
+    const hash = hashDocument(document)
+    const at = now().toISOString()
+    db.transaction(() => {
+      if (db.select({ id: flows.id }).from(flows).where(eq(flows.id, document.id)).get()) {
+        throw new AppError('conflict', `A flow with id "${document.id}" already exists.`, { path: 'document.id' })
+      }
+      db.insert(flows)
+        .values({ id: document.id, title: document.title, status: 'draft', draftRevision: 1, draftHash: hash, draftAuthor: principal.username, suites, updatedAt: at, updatedBy: principal.username })
+        .run()
+      db.insert(flowVersions).values({ flowId: document.id, revision: 1, hash, document: document as unknown as JsonValue, author: principal.username, status: 'draft', createdAt: at }).run()
+      audit.append({ action: 'flow.create', ...actorOf(principal), entity: { flow: document.id, hash } })
+    })
+    return { id: document.id, revision: 1, hash }
+  }
+
+  /**
+   * Save a new draft revision. A stale base revision is refused (nothing overwritten); any edit
+   * that changes the content hash voids open or approved reviews of the previous hash.
+   */
+  function save(id: string, raw: unknown, baseRevision: number, principal: Principal) {
+    const document = requireValidDocument(raw, registry)
+    if (document.id !== id) throw new AppError('bad-input', `The document's id "${document.id}" does not match the flow "${id}".`, { path: 'document.id' })
+    const hash = hashDocument(document)
+    const at = now().toISOString()
+    return db.transaction(() => {
+      const flow = requireFlow(id)
+      if (flow.status === 'retired') throw new AppError('conflict', 'This flow is retired; duplicate it to change it.', { path: 'id' })
+      if (flow.draftRevision !== baseRevision) {
+        throw new AppError('conflict', `Someone saved this flow since you opened it (revision ${flow.draftRevision}, yours ${baseRevision}). Reload and reapply your change.`, { path: 'baseRevision' })
+      }
+      const revision = baseRevision + 1
+      db.insert(flowVersions).values({ flowId: id, revision, hash, document: document as unknown as JsonValue, author: principal.username, status: 'draft', createdAt: at }).run()
+      const hashChanged = hash !== flow.draftHash
+      let status = flow.status
+      if (hashChanged) {
+        db.update(reviews).set({ status: 'voided' }).where(and(eq(reviews.flowId, id), inArray(reviews.status, ['open', 'approved']))).run()
+        status = hash === flow.publishedHash ? 'published' : 'draft'
+      }
+      db.update(flows).set({ title: document.title, draftRevision: revision, draftHash: hash, draftAuthor: principal.username, status, updatedAt: at, updatedBy: principal.username }).where(eq(flows.id, id)).run()
+      audit.append({ action: 'flow.save', ...actorOf(principal), entity: { flow: id, hash }, why: { revision, voidedReview: hashChanged && flow.status !== status } })
+      return { revision, hash }
+    })
+  }
+
+  function history(id: string) {
+    requireFlow(id)
+    return db
+      .select({ hash: flowVersions.hash, revision: flowVersions.revision, status: flowVersions.status, author: flowVersions.author, at: flowVersions.createdAt, publishedAt: flowVersions.publishedAt })
+      .from(flowVersions)
+      .where(eq(flowVersions.flowId, id))
+      .orderBy(desc(flowVersions.revision))
+      .all()
+  }
+
+  function version(id: string, hash: string): FlowDocument {
+    requireFlow(id)
+    const row = versionByHash(id, hash)
+    if (!row) throw new AppError('not-found', `Flow "${id}" has no version with hash ${hash}.`, { path: 'hash' })
+    return row.document as unknown as FlowDocument
+  }
+
+  function duplicate(id: string, newId: string, principal: Principal) {
+    const source = get(id)
+    const document = { ...(source.draft.document as Record<string, JsonValue>), id: newId, version: 1 }
+    return create(document, principal, source.suites)
+  }
+
+  function retire(id: string, principal: Principal) {
+    db.transaction(() => {
+      const flow = requireFlow(id)
+      if (flow.status === 'retired') throw new AppError('conflict', 'This flow is already retired.', { path: 'id' })
+      db.update(flows).set({ status: 'retired', updatedAt: now().toISOString(), updatedBy: principal.username }).where(eq(flows.id, id)).run()
+      if (flow.publishedHash) {
+        db.update(flowVersions).set({ status: 'retired' }).where(and(eq(flowVersions.flowId, id), eq(flowVersions.hash, flow.publishedHash))).run()
+      }
+      audit.append({ action: 'flow.retire', ...actorOf(principal), entity: { flow: id, ...(flow.publishedHash ? { hash: flow.publishedHash } : {}) } })
+    })
+    return { id, status: 'retired' as const }
+  }
+
+  return { list, get, create, save, history, version, duplicate, retire, requireFlow, versionByHash }
+}
+export type FlowsService = ReturnType<typeof createFlowsService>

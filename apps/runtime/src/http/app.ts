@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createExpressMiddleware } from '@trpc/server/adapters/express'
+import express, { type NextFunction, type Request, type Response } from 'express'
+import type { Runtime } from '../runtime.ts'
+import { appRouter } from '../trpc/routers/_app.ts'
+import { contextFor } from './context.ts'
+import { openApiDocument } from './openapi.ts'
+import { restRouter } from './rest.ts'
+
+const defaultDesignerDist = resolve(dirname(fileURLToPath(import.meta.url)), '../../../designer/dist')
+
+export interface AppOptions {
+  /** Where the built designer is (default apps/designer/dist). */
+  designerDist?: string
+  /** Reports whether the server is ready (healthz) and accepting work. */
+  isReady: () => boolean
+  /** Server-side log of internal failures: error class and stack frames only, never messages (they may hold patient data). */
+  log: (line: string) => void
+}
+
+/** Log an internal failure without its message: stack frames say where, and hold no patient data. */
+export function describeInternalError(error: unknown): string {
+  if (!(error instanceof Error)) return 'internal error (non-Error thrown)'
+  const frames = (error.stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 6)
+  return [`internal error: ${error.name}`, ...frames].join('\n')
+}
+
+/** The express app: /healthz, /trpc, /api (REST + OpenAPI), and the designer at /. */
+export function createApp(runtime: Runtime, options: AppOptions) {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('etag', false)
+  app.get('/healthz', (_req, res) => {
+    res.status(options.isReady() ? 200 : 503).json({ ok: options.isReady() })
+  })
+  app.use(['/trpc', '/api'], express.json({ limit: runtime.options.bodyLimit ?? '1mb' }))
+  app.use(
+    '/trpc',
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: ({ req }) => contextFor(runtime, req),
+      onError: ({ error }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') options.log(describeInternalError(error.cause ?? error))
+      },
+    }),
+  )
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument)
+  })
+  app.use('/api', restRouter(runtime, (error) => options.log(describeInternalError(error))))
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: { code: 'not-found', message: 'No such API endpoint; see /api/openapi.json.' } })
+  })
+
+  const dist = options.designerDist ?? defaultDesignerDist
+  const index = join(dist, 'index.html')
+  app.use(express.static(dist, { index: false }))
+  app.get('/{*path}', (_req, res) => {
+    if (existsSync(index)) res.sendFile(index)
+    else res.status(200).type('text/plain').send('The designer is not built yet. Build it with `pnpm --filter @carepath/designer build` (or start with `npm start`, which builds it), then reload.\nThe API is up: /api/openapi.json, /trpc, /healthz.\n')
+  })
+
+  // Body parser failures and anything else: a plain 4xx for bad input, never a stack.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500
+    const type = typeof error === 'object' && error !== null && 'type' in error ? String(error.type) : ''
+    if (status === 413 || type === 'entity.too.large') res.status(413).json({ error: { code: 'payload-too-large', message: 'The request body is larger than this server accepts.' } })
+    else if (type === 'entity.parse.failed') res.status(400).json({ error: { code: 'bad-input', message: 'The request body is not valid JSON.' } })
+    else if (status >= 400 && status < 500) res.status(status).json({ error: { code: 'bad-input', message: 'The request could not be read.' } })
+    else {
+      options.log(describeInternalError(error))
+      res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on the server.' } })
+    }
+  })
+  return app
+}

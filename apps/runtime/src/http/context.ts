@@ -1,0 +1,17 @@
+import type { Request } from 'express'
+import type { Context } from '../trpc/trpc.ts'
+import type { Runtime } from '../runtime.ts'
+
+/** The Bearer token of a request, if any. */
+export function bearerToken(req: Request): string | undefined {
+  const header = req.headers.authorization
+  if (!header) return undefined
+  const match = /^Bearer\s+(\S+)$/i.exec(header)
+  return match?.[1]
+}
+
+/** Build the tRPC context (used by /trpc and by the REST handlers through createCaller). */
+export function contextFor(runtime: Runtime, req: Request): Context {
+  const token = bearerToken(req)
+  return { runtime, token, principal: token ? runtime.auth.authenticate(token) : undefined }
+}

@@ -1,0 +1,66 @@
+// The OpenAPI 3.1 description of the REST API for outside systems (served at /api/openapi.json).
+const error = { $ref: '#/components/schemas/Error' }
+const errorResponses = {
+  '400': { description: 'Bad input (the message names the field)', content: { 'application/json': { schema: error } } },
+  '401': { description: 'Missing, expired or revoked token', content: { 'application/json': { schema: error } } },
+  '403': { description: 'The role or token scope may not do this', content: { 'application/json': { schema: error } } },
+  '404': { description: 'Unknown id', content: { 'application/json': { schema: error } } },
+  '409': { description: 'Conflict with the current state', content: { 'application/json': { schema: error } } },
+}
+const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } })
+const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } })
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Carepath runtime REST API',
+    version: '1.0.0',
+    description: 'Start runs of published flows and work their tasks from outside systems. Authenticate with a session token from /api/auth/login or an API token (scoped), sent as `Authorization: Bearer <token>`. Patient data in responses is redacted to what the caller may see.',
+  },
+  servers: [{ url: '/' }],
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } },
+      },
+      RunSummary: {
+        type: 'object',
+        properties: { id: { type: 'string' }, flowId: { type: 'string' }, hash: { type: 'string' }, status: { enum: ['running', 'waiting', 'completed', 'failed'] }, outcome: { type: ['string', 'null'] }, createdAt: { type: 'string' } },
+      },
+    },
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    '/api/auth/login': {
+      post: {
+        summary: 'Log in and get a session token',
+        security: [],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } } } } },
+        responses: { '200': json({ type: 'object', properties: { token: { type: 'string' }, user: { type: 'object' } } }, 'A session token'), '401': errorResponses['401'], '429': json(error, 'Too many failed log-ins; wait') },
+      },
+    },
+    '/api/flows': { get: { summary: 'List flows (scope flows:read)', responses: { '200': json({ type: 'array', items: { type: 'object' } }, 'Flows'), ...errorResponses } } },
+    '/api/flows/{id}/runs': {
+      post: {
+        summary: 'Start a run of the published version (scope runs:start); the same idempotency key returns the same run',
+        parameters: [idParam('id')],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['input', 'idempotencyKey'], properties: { input: { type: 'object' }, idempotencyKey: { type: 'string', maxLength: 200 } } } } } },
+        responses: { '201': json({ $ref: '#/components/schemas/RunSummary' }, 'The run'), ...errorResponses },
+      },
+    },
+    '/api/runs/{id}': { get: { summary: 'A run: path, decisions, events, open task (scope runs:read; redacted)', parameters: [idParam('id')], responses: { '200': json({ type: 'object' }, 'The run'), ...errorResponses } } },
+    '/api/tasks': { get: { summary: 'Open tasks of the caller’s flow roles (scope tasks:read)', responses: { '200': json({ type: 'array', items: { type: 'object' } }, 'Tasks'), ...errorResponses } } },
+    '/api/tasks/{id}/answer': {
+      post: {
+        summary: 'Answer a task; the run resumes (scope tasks:answer)',
+        parameters: [idParam('id')],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['answer'], properties: { answer: {} } } } } },
+        responses: { '200': json({ type: 'object' }, 'The run after the answer'), ...errorResponses },
+      },
+    },
+    '/healthz': { get: { summary: 'Ready', security: [], responses: { '200': { description: 'Ready' }, '503': { description: 'Starting or stopping' } } } },
+  },
+} as const

@@ -1,0 +1,10 @@
+// @carepath/runtime: the server (express + tRPC over SQLite), its services and its CLI commands.
+export type { AppRouter } from './trpc/routers/_app.ts'
+export { appRouter } from './trpc/routers/_app.ts'
+export { createCallerFactory } from './trpc/trpc.ts'
+export { createRuntime, type Runtime, type RuntimeOptions } from './runtime.ts'
+export { startServer, type ServerOptions, type RunningServer } from './server.ts'
+export { USER_ROLES, type UserRole } from './db/schema.ts'
+export { verifyChain } from './audit/audit.service.ts'
+export { openDb, databaseFile } from './db/open-db.ts'
+export { phiGate, allowedClasses, REDACTED } from './phi/redaction-gate.ts'

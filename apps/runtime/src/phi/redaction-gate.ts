@@ -1,0 +1,192 @@
+// The one redaction gate. Every response that carries facts (runs, events, tasks, simulation
+// reports, audit details, errors) is passed through `phiGate` before it leaves the runtime.
+import { createHmac } from 'node:crypto'
+import type { DecisionExplanation, FactSchema, FlowDocument, JsonValue, PhiClass } from '@carepath/dsl'
+import { phiClassAt } from '@carepath/dsl'
+import { canonicalJson } from '../audit/canonical-json.ts'
+import type { UserRole } from '../db/schema.ts'
+import { REDACTED, redactExplanation, redactFacts } from './redact-facts.local.ts'
+
+export { REDACTED }
+
+/** Who is looking, as far as patient data goes. */
+export interface Viewer {
+  role: UserRole
+  /** Flow roles (work queues) the person works; `*` means every role of every flow. */
+  flowRoles: readonly string[]
+}
+
+/**
+ * The PHI classes a viewer may see in runs of a flow: agents see what their flow roles may see
+ * (minimum necessary); every other runtime role sees no patient data at all.
+ */
+export function allowedClasses(viewer: Viewer, flow: Pick<FlowDocument, 'roles'>): PhiClass[] {
+  const classes = new Set<PhiClass>(['none'])
+  if (viewer.role !== 'agent') return [...classes]
+  for (const [name, role] of Object.entries(flow.roles)) {
+    if (viewer.flowRoles.includes('*') || viewer.flowRoles.includes(name)) role.phi.forEach((c) => classes.add(c))
+  }
+  return [...classes]
+}
+
+// Keys whose values are fact snapshots (shaped by the facts schema).
+const FACT_OBJECT_KEYS = new Set(['input', 'facts', 'snapshot', 'shown', 'expectedFacts', 'answers'])
+// Keys whose values map dotted fact paths to values.
+const FACT_PATH_MAP_KEYS = new Set(['set', 'written', 'writes', 'factsDiff'])
+// Keys whose values are decision explanations.
+const EXPLANATION_KEYS = new Set(['decision', 'explanation', 'before', 'after', 'base', 'candidate'])
+// Author-written parts of a step (answer options, form fields): copied as they are.
+const AUTHOR_KEYS = new Set(['options', 'fields'])
+// Keys safe to pass as they are: structure, ids, author-written text, never patient data.
+const SAFE_KEYS = new Set([
+  'type', 'kind', 'seq', 'id', 'runId', 'taskId', 'nodeId', 'node', 'port', 'at', 'outcome', 'status', 'hash', 'flowHash',
+  'flowId', 'role', 'title', 'label', 'prompt', 'name', 'connector', 'attempt', 'fired', 'path', 'fact', 'operator',
+  'result', 'missing', 'expected', 'until', 'due', 'code', 'message', 'required', 'changed',
+  'summary', 'cases', 'unchanged', 'failed', 'coverage', 'reached', 'never', 'nodes', 'ports', 'rules', 'rows', 'conditions',
+  'severity', 'retryable', 'case', 'caseId', 'description', 'split', 'paths', 'decisions', 'errors', 'expectation', 'ok',
+  'count', 'total', 'generated', 'source', 'from', 'to', 'startedAt', 'endedAt', 'version', 'revision', 'visit', 'handled',
+  'shows', 'scope', 'base', 'candidate', 'simulator', 'outcomes', 'changes', 'first', 'reason', 'classes',
+  'expectedChange', 'expectationFailures', 'problems', 'canvas', 'changedNodes', 'changedEdges', 'unreachedNodes', 'target',
+  'side', 'missed', 'covered', 'rulesOfUnreachedNodes', 'waitingAt', 'error', 'index', 'unexpected', 'flow',
+])
+
+/** What is being let out; each kind has its own, fail-closed rules. */
+export type GateKind = 'events' | 'facts' | 'explanation' | 'report' | 'task' | 'details'
+
+/**
+ * THE redaction gate: every value that may carry facts of a flow leaves the runtime through here.
+ * Facts are redacted by the facts schema (classes the viewer may not see, and anything
+ * unclassified, are replaced); event logs per event type; anything else by known structural
+ * keys, with every unknown key replaced (fail closed).
+ */
+export function phiGate(kind: GateKind, value: unknown, factsSchema: FactSchema, allowed: readonly PhiClass[]): JsonValue {
+  switch (kind) {
+    case 'facts':
+      return redactFacts(toJsonValue(value), factsSchema, allowed)
+    case 'explanation':
+      return isExplanation(value) ? (redactExplanation(value, factsSchema, allowed) as unknown as JsonValue) : REDACTED
+    case 'events':
+      return Array.isArray(value) ? value.map((e) => gateEvent(e, factsSchema, allowed)) : []
+    default:
+      return gate(value, factsSchema, allowed)
+  }
+}
+
+const EMPTY_SCHEMA: FactSchema = { type: 'object', properties: {} }
+
+/** One engine event: structure passes; facts by schema; connector payloads and answers never. */
+function gateEvent(raw: unknown, rootSchema: FactSchema, allowed: readonly PhiClass[]): JsonValue {
+  if (!isRecord(raw)) return null
+  const event = raw as { seq?: unknown; at?: unknown; type?: unknown; nodeId?: unknown; scope?: unknown; data?: unknown }
+  // Subflow events describe another flow's facts: with no schema at hand, nothing of them shows.
+  const schema = typeof event.scope === 'string' && event.scope ? EMPTY_SCHEMA : rootSchema
+  const data = isRecord(event.data) ? event.data : {}
+  const out: Record<string, JsonValue> = {}
+  for (const key of ['seq', 'at', 'type', 'nodeId', 'scope'] as const) {
+    const v = event[key]
+    if (typeof v === 'string' || typeof v === 'number') out[key] = v
+  }
+  const pick = (...keys: string[]) => Object.fromEntries(keys.filter((k) => data[k] !== undefined).map((k) => [k, toJsonValue(data[k])]))
+  switch (event.type) {
+    case 'run.started':
+      out.data = { ...pick('runId', 'flowId', 'flowHash'), input: redactFacts(toJsonValue(data.input), schema, allowed) }
+      break
+    case 'decision':
+      out.data = { ...pick('port'), explanation: phiGate('explanation', data.explanation, schema, allowed) }
+      break
+    case 'facts.set':
+      out.data = { set: isRecord(data.set) ? redactPathMap(data.set, schema, allowed) : REDACTED }
+      break
+    case 'connector.request':
+    case 'connector.response':
+      out.data = { ...pick('connector', 'attempt'), ...(data.error !== undefined ? { error: REDACTED } : {}), payload: REDACTED }
+      break
+    case 'task.opened':
+      out.data = { ...pick('taskId'), request: gate(data.request, schema, allowed) }
+      break
+    case 'task.answered':
+      out.data = { ...pick('taskId', 'port'), answer: REDACTED }
+      break
+    case 'subflow.started':
+    case 'subflow.ended':
+      out.data = { ...pick('runId', 'flowId', 'hash', 'status', 'outcome') }
+      break
+    case 'node.entered':
+    case 'node.exited':
+    case 'wait.started':
+    case 'wait.due':
+    case 'error':
+    case 'run.ended':
+      out.data = gate(data, schema, allowed)
+      break
+    default:
+      out.data = REDACTED
+  }
+  return out
+}
+
+const toJsonValue = (v: unknown): JsonValue => (v === undefined ? null : (JSON.parse(JSON.stringify(v)) as JsonValue))
+
+function gate(value: unknown, schema: FactSchema, allowed: readonly PhiClass[]): JsonValue {
+  if (value === null || value === undefined) return null
+  if (typeof value !== 'object') return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null
+  if (Array.isArray(value)) return value.map((v) => gate(v, schema, allowed))
+  const out: Record<string, JsonValue> = {}
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    if (child === undefined) continue
+    if (key === 'facts' && Array.isArray(child)) out[key] = child.map((item) => redactFactChange(item, schema, allowed))
+    else if (FACT_OBJECT_KEYS.has(key)) out[key] = redactFacts(child as JsonValue, schema, allowed)
+    else if (FACT_PATH_MAP_KEYS.has(key) && isRecord(child)) out[key] = redactPathMap(child, schema, allowed)
+    else if (EXPLANATION_KEYS.has(key) && isExplanation(child)) out[key] = redactExplanation(child, schema, allowed) as unknown as JsonValue
+    else if (key === 'seen' && typeof (value as { fact?: unknown }).fact === 'string') {
+      const cls = phiClassAt(schema, (value as { fact: string }).fact)
+      out[key] = cls !== undefined && allowed.includes(cls) ? (child as JsonValue) : REDACTED
+    } else if (AUTHOR_KEYS.has(key)) out[key] = JSON.parse(JSON.stringify(child)) as JsonValue
+    else if (SAFE_KEYS.has(key)) out[key] = gate(child, schema, allowed)
+    else out[key] = REDACTED
+  }
+  return out
+}
+
+function redactPathMap(map: Record<string, unknown>, schema: FactSchema, allowed: readonly PhiClass[]): JsonValue {
+  const out: Record<string, JsonValue> = {}
+  for (const [path, v] of Object.entries(map)) {
+    const cls = phiClassAt(schema, path)
+    out[path] = cls !== undefined && allowed.includes(cls) && !(v !== null && typeof v === 'object') ? (v as JsonValue) : cls !== undefined && allowed.includes(cls) ? redactFacts(v as JsonValue, schema, allowed) : REDACTED
+  }
+  return out
+}
+
+/** A simulator fact difference `{ path, base, candidate }`: both values by the class of the path. */
+function redactFactChange(item: unknown, schema: FactSchema, allowed: readonly PhiClass[]): JsonValue {
+  if (!isRecord(item) || typeof item.path !== 'string') return REDACTED
+  const cls = phiClassAt(schema, item.path)
+  const visible = cls !== undefined && allowed.includes(cls)
+  // Only plain values are shown; a whole object changed at a path is summarised as redacted.
+  const show = (v: unknown): JsonValue => (visible && (v === null || typeof v !== 'object') ? (v as JsonValue) : REDACTED)
+  return { path: item.path, base: show(item.base), candidate: show(item.candidate) }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+const isExplanation = (v: unknown): v is DecisionExplanation => isRecord(v) && Array.isArray(v.rules) && typeof v.outcome === 'string'
+
+/**
+ * A stand-in for a patient value in the audit trail: a keyed hash (HMAC with the installation's
+ * secret), so equal values can be matched by someone holding the data but never read back.
+ */
+export function phiReference(secret: string, value: unknown): string {
+  return 'hmac:' + createHmac('sha256', secret).update(canonicalJson(value)).digest('hex').slice(0, 24)
+}
+
+/** A decision explanation for the audit trail: every seen value replaced by its reference. */
+export function explanationForAudit(explanation: DecisionExplanation, secret: string): JsonValue {
+  return {
+    outcome: explanation.outcome,
+    fired: explanation.fired,
+    rules: explanation.rules.map((r) => ({
+      id: r.id,
+      fired: r.fired,
+      conditions: r.conditions.map((c) => ({ path: c.path, fact: c.fact, operator: c.operator, expected: c.expected, seen: phiReference(secret, c.seen), result: c.result })),
+    })),
+  }
+}

@@ -1,0 +1,82 @@
+// Persistence of runs on the hot path. These statements are prepared once on the raw
+// better-sqlite3 handle (drizzle's query builder costs more per call than the whole insert);
+// the tables themselves are declared in db/schema.ts like every other.
+import type { RunEvent, RunState } from '@carepath/engine'
+import type { Db } from '../db/open-db.ts'
+
+export interface RunRow {
+  id: string
+  flow_id: string
+  hash: string
+  status: 'running' | 'waiting' | 'completed' | 'failed'
+  outcome: string | null
+  idempotency_key: string
+  started_by: string
+  created_at: string
+  updated_at: string
+  event_count: number
+  wait_until: string | null
+}
+
+export interface TaskRow {
+  id: string
+  run_id: string
+  flow_id: string
+  node_id: string
+  role: string
+  status: 'open' | 'claimed' | 'answered' | 'cancelled'
+  request: string
+  claimed_by: string | null
+  answered_by: string | null
+  created_at: string
+  answered_at: string | null
+}
+
+export function createRunStore(db: Db) {
+  const sql = db.$client
+  const byId = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?')
+  const byKey = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE idempotency_key = ?')
+  const insertRun = sql.prepare(
+    'INSERT INTO runs (id, flow_id, hash, status, outcome, idempotency_key, started_by, created_at, updated_at, event_count, wait_until) VALUES (@id, @flow_id, @hash, @status, @outcome, @idempotency_key, @started_by, @created_at, @updated_at, @event_count, @wait_until)',
+  )
+  const updateRun = sql.prepare('UPDATE runs SET status = ?, outcome = ?, event_count = ?, wait_until = ?, updated_at = ? WHERE id = ?')
+  const insertEvent = sql.prepare('INSERT INTO run_events (run_id, seq, type, event) VALUES (?, ?, ?, ?)')
+  const eventsOf = sql.prepare<[string], { event: string }>('SELECT event FROM run_events WHERE run_id = ? ORDER BY seq')
+  const insertTask = sql.prepare(
+    "INSERT INTO tasks (id, run_id, flow_id, node_id, role, status, request, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+  )
+  const answerTask = sql.prepare("UPDATE tasks SET status = 'answered', answered_by = ?, answered_at = ? WHERE id = ?")
+  const claimTask = sql.prepare("UPDATE tasks SET status = 'claimed', claimed_by = ? WHERE id = ? AND status = 'open'")
+  const taskById = sql.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?')
+  const openTasks = sql.prepare<[], TaskRow>("SELECT * FROM tasks WHERE status IN ('open', 'claimed') ORDER BY created_at, id")
+  const runsByStatus = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY created_at')
+  const dueRuns = sql.prepare<[string], RunRow>("SELECT * FROM runs WHERE status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= ?")
+
+  return {
+    runById: (id: string) => byId.get(id),
+    runByKey: (key: string) => byKey.get(key),
+    insertRun: (row: RunRow) => insertRun.run(row),
+    events: (runId: string): RunEvent[] => eventsOf.all(runId).map((r) => JSON.parse(r.event) as RunEvent),
+    appendEvents(runId: string, events: readonly RunEvent[]) {
+      for (const e of events) insertEvent.run(runId, e.seq, e.type, JSON.stringify(e))
+    },
+    updateRun(runId: string, state: Pick<RunState, 'status' | 'outcome' | 'waitUntil'>, eventCount: number, at: string) {
+      updateRun.run(state.status, state.outcome ?? null, eventCount, state.status === 'waiting' ? (state.waitUntil ?? null) : null, at, runId)
+    },
+    insertTask: (t: { id: string; runId: string; flowId: string; nodeId: string; role: string; request: unknown; at: string }) =>
+      insertTask.run(t.id, t.runId, t.flowId, t.nodeId, t.role, JSON.stringify(t.request), t.at),
+    answerTask: (id: string, by: string, at: string) => answerTask.run(by, at, id),
+    claimTask: (id: string, by: string) => claimTask.run(by, id).changes === 1,
+    taskById: (id: string) => taskById.get(id),
+    openTasks: () => openTasks.all(),
+    runsByStatus: (status: RunRow['status']) => runsByStatus.all(status),
+    dueRuns: (now: string) => dueRuns.all(now),
+    listRuns(flowId: string | undefined, limit: number): RunRow[] {
+      return flowId
+        ? sql.prepare<[string, number], RunRow>('SELECT * FROM runs WHERE flow_id = ? ORDER BY created_at DESC LIMIT ?').all(flowId, limit)
+        : sql.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY created_at DESC LIMIT ?').all(limit)
+    },
+    transaction: <T>(fn: () => T): T => sql.transaction(fn)(),
+  }
+}
+export type RunStore = ReturnType<typeof createRunStore>

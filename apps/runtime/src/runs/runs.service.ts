@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto'
+import type { ConnectorAdapter, FlowDocument, JsonValue, NodeRegistry, TaskRequest } from '@carepath/dsl'
+import { resumeRun, RunRefusedError, startRun, type EngineDeps, type ResumeSignal, type RunEvent, type RunState } from '@carepath/engine'
+import type { AuditService } from '../audit/audit.service.ts'
+import type { Principal } from '../auth/auth.service.ts'
+import type { Db } from '../db/open-db.ts'
+import { AppError } from '../errors.ts'
+import type { FlowsService } from '../flows/flows.service.ts'
+import { explanationForAudit } from '../phi/redaction-gate.ts'
+import { createRunStore, type RunRow } from './run-store.ts'
+
+export interface RunsDeps {
+  db: Db
+  audit: AuditService
+  now: () => Date
+  registry: NodeRegistry
+  flows: FlowsService
+  connectors: Record<string, ConnectorAdapter>
+  /** Keys the references that stand in for patient values in the audit trail. */
+  auditSecret: string
+}
+
+interface RunIdentity {
+  id: string
+  flowId: string
+  hash: string
+  idempotencyKey: string
+}
+
+/** Who caused a step: a person, an outside system, or the runtime itself (recovery, timers). */
+type Actor = { who: string; role: string }
+
+// Engine events that go to disk before the run goes on: a connector request is durable before
+// the call is made and its response before anything uses it, so a crash never repeats a call
+// whose answer was kept. Every other event waits for the batch's one transaction.
+const FLUSH_NOW = new Set(['connector.request', 'connector.response'])
+
+/**
+ * Runs and tasks: start (idempotent, pinned to the published hash), answer, claim, recover.
+ * A run's event log is written in one transaction per step batch, with the batch's audit record.
+ */
+export function createRunsService(deps: RunsDeps) {
+  const { audit, now, registry, flows, connectors, auditSecret } = deps
+  const store = createRunStore(deps.db)
+  const documents = new Map<string, FlowDocument>()
+  const inflight = new Map<string, Promise<RunRow>>()
+  const runLocks = new Map<string, Promise<unknown>>()
+
+  /** The document of a version, parsed once and shared, so the engine prepares it once per hash. */
+  function documentFor(flowId: string, hash: string): FlowDocument {
+    const key = `${flowId}@${hash}`
+    let doc = documents.get(key)
+    if (!doc) documents.set(key, (doc = flows.version(flowId, hash)))
+    return doc
+  }
+
+  /** Serialise work on one run (two answers at once must not both resume it). */
+  function withRunLock<T>(runId: string, work: () => Promise<T>): Promise<T> {
+    const previous = runLocks.get(runId) ?? Promise.resolve()
+    const next = previous.then(work, work)
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    )
+    runLocks.set(runId, settled)
+    void settled.then(() => {
+      if (runLocks.get(runId) === settled) runLocks.delete(runId)
+    })
+    return next
+  }
+
+  /** Buffers a run's new events and writes them, with their tasks and one audit record, per batch. */
+  function createPersister(run: RunIdentity, actor: Actor, firstCount: number, startedBy?: string) {
+    let pending: RunEvent[] = []
+    let written = firstCount
+    let created = startedBy === undefined
+    let batches = 0
+    const flush = (state?: RunState, inSameTransaction?: () => void) => {
+      if (pending.length === 0 && !state && !inSameTransaction) return
+      const batch = pending
+      pending = []
+      const at = now().toISOString()
+      store.transaction(() => {
+        if (!created) {
+          store.insertRun({ id: run.id, flow_id: run.flowId, hash: run.hash, status: 'running', outcome: null, idempotency_key: run.idempotencyKey, started_by: startedBy ?? actor.who, created_at: at, updated_at: at, event_count: 0, wait_until: null })
+          created = true
+        }
+        store.appendEvents(run.id, batch)
+        const decisions: JsonValue[] = []
+        for (const event of batch) {
+          if (event.type === 'task.opened') {
+            const data = event.data as unknown as { taskId: string; request: TaskRequest }
+            store.insertTask({ id: data.taskId, runId: run.id, flowId: run.flowId, nodeId: event.nodeId ?? '', role: data.request.role, request: data.request, at })
+          } else if (event.type === 'decision') {
+            const data = event.data as unknown as { port: string; explanation: Parameters<typeof explanationForAudit>[0] }
+            decisions.push({ node: event.nodeId ?? '', port: data.port, explanation: explanationForAudit(data.explanation, auditSecret) })
+          }
+        }
+        written += batch.length
+        inSameTransaction?.()
+        const status = state?.status ?? 'running'
+        store.updateRun(run.id, state ?? { status: 'running' }, written, at)
+        audit.append({
+          action: batches++ === 0 && firstCount === 0 ? 'run.start' : 'run.step',
+          who: actor.who,
+          role: actor.role,
+          entity: { flow: run.flowId, hash: run.hash, run: run.id },
+          why: { events: batch.length, decisions, status, ...(state?.outcome ? { outcome: state.outcome } : {}), ...(state?.error ? { error: state.error.message } : {}) },
+        })
+      })
+    }
+    return {
+      onEvent(event: RunEvent) {
+        pending.push(event)
+        if (FLUSH_NOW.has(event.type)) flush()
+      },
+      flush,
+    }
+  }
+
+  function engineDeps(onEvent: (e: RunEvent) => void): EngineDeps {
+    return {
+      registry,
+      clock: { now: () => now().toISOString() },
+      connectors,
+      onEvent,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      loadFlow: async (flowId, hash) => documentFor(flowId, hash),
+    }
+  }
+
+  function refusal(error: unknown): never {
+    if (error instanceof RunRefusedError) {
+      if (error.code === 'invalid-input') throw new AppError('bad-input', error.message, { path: 'input' })
+      if (error.code === 'invalid-answer') throw new AppError('invalid-answer', error.message, { path: error.path ? `answer.${error.path}` : 'answer' })
+      if (error.code === 'flow-not-runnable') throw new AppError('conflict', error.message, { path: 'flowId' })
+      if (error.code === 'no-open-task' || error.code === 'run-ended' || error.code === 'not-due') throw new AppError('conflict', error.message)
+    }
+    throw error
+  }
+
+  /** Start a run of the published version; the same idempotency key always returns the same run. */
+  async function start(input: { flowId: string; input: JsonValue; idempotencyKey: string }, principal: Principal): Promise<RunRow> {
+    const key = `${principal.userId}:${input.idempotencyKey}`
+    const existing = store.runByKey(key)
+    if (existing) {
+      if (existing.flow_id !== input.flowId) throw new AppError('conflict', 'This idempotency key was already used for another flow.', { path: 'idempotencyKey' })
+      return existing
+    }
+    const running = inflight.get(key)
+    if (running) return running
+    const promise = startFresh(input, principal, key).finally(() => inflight.delete(key))
+    inflight.set(key, promise)
+    return promise
+  }
+
+  async function startFresh(input: { flowId: string; input: JsonValue }, principal: Principal, key: string): Promise<RunRow> {
+    const flow = flows.requireFlow(input.flowId)
+    if (flow.status === 'retired') throw new AppError('conflict', 'This flow is retired; it starts no new runs.', { path: 'flowId' })
+    if (!flow.publishedHash) throw new AppError('conflict', 'This flow has no published version yet.', { path: 'flowId' })
+    const run: RunIdentity = { id: randomUUID(), flowId: flow.id, hash: flow.publishedHash, idempotencyKey: key }
+    const persister = createPersister(run, { who: principal.username, role: principal.role }, 0, principal.username)
+    let state: RunState
+    try {
+      state = await startRun(documentFor(run.flowId, run.hash), input.input, engineDeps(persister.onEvent), { runId: run.id })
+    } catch (error) {
+      refusal(error)
+    }
+    persister.flush(state)
+    return store.runById(run.id) as RunRow
+  }
+
+  /** Continue a run from its log with a signal (an answer, a due timer, or after a restart). */
+  function resume(runId: string, signal: ResumeSignal, actor: Actor, inSameTransaction?: () => void): Promise<RunState> {
+    return withRunLock(runId, async () => {
+      const row = store.runById(runId)
+      if (!row) throw new AppError('not-found', `No run with id "${runId}".`, { path: 'id' })
+      const events = store.events(runId)
+      const persister = createPersister({ id: row.id, flowId: row.flow_id, hash: row.hash, idempotencyKey: row.idempotency_key }, actor, events.length)
+      let state: RunState
+      try {
+        state = await resumeRun(documentFor(row.flow_id, row.hash), events, signal, engineDeps(persister.onEvent))
+      } catch (error) {
+        refusal(error)
+      }
+      persister.flush(state, inSameTransaction)
+      return state
+    })
+  }
+
+  /** On start-up: runs that were in flight when the process stopped go on from their logs. */
+  async function recover(): Promise<number> {
+    const interrupted = store.runsByStatus('running')
+    for (const row of interrupted) await resume(row.id, { type: 'continue' }, { who: 'carepath', role: 'system' })
+    return interrupted.length
+  }
+
+  /** Fire the timers that are due. */
+  async function fireDueTimers(): Promise<number> {
+    const due = store.dueRuns(now().toISOString())
+    for (const row of due) await resume(row.id, { type: 'timer' }, { who: 'carepath', role: 'system' })
+    return due.length
+  }
+
+  return { start, resume, recover, fireDueTimers, store, documentFor }
+}
+export type RunsService = ReturnType<typeof createRunsService>

@@ -1,0 +1,76 @@
+import type { AddressInfo } from 'node:net'
+import { createServer, type Server } from 'node:http'
+import { createApp, describeInternalError } from './http/app.ts'
+import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.ts'
+
+export interface ServerOptions extends RuntimeOptions {
+  /** 0 picks a free port (tests). Default 8080. */
+  port?: number
+  host?: string
+  designerDist?: string
+  /** How often due timers are fired (ms, default 1000; 0 disables). */
+  timerIntervalMs?: number
+  log?: (line: string) => void
+  /** Runs before the server answers ready (the demo seed). */
+  beforeReady?: (runtime: Runtime) => Promise<void> | void
+}
+
+export interface RunningServer {
+  url: string
+  port: number
+  runtime: Runtime
+  /** Stop taking requests, let those in flight finish, then close the database. */
+  close(): Promise<void>
+}
+
+/**
+ * Start the runtime over HTTP. Interrupted runs continue from their logs before /healthz says
+ * ready; after that, due timers are fired on an interval.
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => console.error(line))
+  const runtime = createRuntime(options)
+  let ready = false
+  let stopping = false
+  const app = createApp(runtime, { designerDist: options.designerDist, isReady: () => ready && !stopping, log })
+  const server: Server = createServer({ keepAliveTimeout: 5_000 }, app)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve())
+  })
+  const recovered = await runtime.runs.recover()
+  if (recovered > 0) log(`carepath: ${recovered} interrupted run(s) continued from their logs`)
+  await options.beforeReady?.(runtime)
+  let timerBusy = false
+  const interval = options.timerIntervalMs ?? 1000
+  const timer =
+    interval > 0
+      ? setInterval(() => {
+          if (timerBusy || stopping) return
+          timerBusy = true
+          runtime.runs
+            .fireDueTimers()
+            .catch((error: unknown) => log(describeInternalError(error)))
+            .finally(() => (timerBusy = false))
+        }, interval)
+      : undefined
+  timer?.unref()
+  ready = true
+  const port = (server.address() as AddressInfo).port
+  const host = options.host ?? '127.0.0.1'
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    runtime,
+    async close() {
+      if (stopping) return
+      stopping = true
+      if (timer) clearInterval(timer)
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeIdleConnections()
+      })
+      runtime.close()
+    },
+  }
+}

@@ -1,0 +1,24 @@
+import { router } from '../trpc.ts'
+import { auditRouter } from './audit.router.ts'
+import { authRouter } from './auth.router.ts'
+import { flowsRouter } from './flows.router.ts'
+import { reviewRouter } from './review.router.ts'
+import { runsRouter } from './runs.router.ts'
+import { settingsRouter } from './settings.router.ts'
+import { simulateRouter } from './simulate.router.ts'
+import { tasksRouter } from './tasks.router.ts'
+import { usersRouter } from './users.router.ts'
+
+/** Every feature's router, merged: the API the designer and tests call. */
+export const appRouter = router({
+  auth: authRouter,
+  users: usersRouter,
+  flows: flowsRouter,
+  simulate: simulateRouter,
+  review: reviewRouter,
+  runs: runsRouter,
+  tasks: tasksRouter,
+  audit: auditRouter,
+  settings: settingsRouter,
+})
+export type AppRouter = typeof appRouter

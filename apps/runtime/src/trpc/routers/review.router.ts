@@ -1,0 +1,34 @@
+import { z } from 'zod'
+import { allowedClasses, phiGate } from '../../phi/redaction-gate.ts'
+import { procedureFor, router } from '../trpc.ts'
+
+const flowId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a flow id is kebab-case').max(100)
+const hash = z.string().min(8).max(128)
+const comment = z.string().max(4000)
+const reviewer = procedureFor('reviewer')
+
+export const reviewRouter = router({
+  submit: procedureFor('analyst', 'developer')
+    .input(z.object({ id: flowId }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.review.submit(input.id, ctx.principal)),
+  get: procedureFor('analyst', 'developer', 'reviewer', 'auditor')
+    .input(z.object({ id: flowId }).strict())
+    .query(({ ctx, input }) => {
+      const review = ctx.runtime.review.get(input.id)
+      const doc = ctx.runtime.flows.version(input.id, review.hash)
+      // Simulation reports carry case facts: they leave through the redaction gate like run data.
+      return { ...review, report: phiGate('report', review.report, doc.facts, allowedClasses(ctx.principal, doc)) }
+    }),
+  approve: reviewer
+    .input(z.object({ id: flowId, hash, comment: comment.default('') }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.review.approve(input.id, input.hash, input.comment, ctx.principal)),
+  reject: reviewer
+    .input(z.object({ id: flowId, hash, comment: comment.min(1, 'say why the version is rejected') }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.review.reject(input.id, input.hash, input.comment, ctx.principal)),
+  publish: reviewer
+    .input(z.object({ id: flowId, hash }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.review.publish(input.id, input.hash, ctx.principal)),
+  rollback: reviewer
+    .input(z.object({ id: flowId, hash }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.review.rollback(input.id, input.hash, ctx.principal)),
+})

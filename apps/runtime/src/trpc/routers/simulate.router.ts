@@ -1,0 +1,30 @@
+import { z } from 'zod'
+import { AppError } from '../../errors.ts'
+import { requireValidDocument } from '../../flows/flows.service.ts'
+import { allowedClasses, phiGate } from '../../phi/redaction-gate.ts'
+import { procedureFor, router } from '../trpc.ts'
+
+export const simulateRouter = router({
+  /** Simulate the draft (or a given document) against the published version, without storing anything. */
+  run: procedureFor('analyst', 'developer', 'reviewer')
+    .input(
+      z
+        .object({
+          flowId: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a flow id is kebab-case').max(100),
+          document: z.record(z.string(), z.unknown()).optional(),
+          suite: z.object({ cases: z.array(z.record(z.string(), z.unknown())).max(10_000) }).passthrough().optional(),
+          generate: z.boolean().default(true),
+        })
+        .strict(),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const { flows, review } = ctx.runtime
+      const flow = flows.get(input.flowId)
+      const candidate = input.document ? requireValidDocument(input.document, ctx.runtime.registry) : flows.version(input.flowId, flow.draft.hash)
+      if (candidate.id !== input.flowId) throw new AppError('bad-input', 'The document belongs to another flow.', { path: 'document.id' })
+      const base = flow.published ? flows.version(input.flowId, flow.published.hash) : null
+      const suites = input.suite ? [JSON.parse(JSON.stringify(input.suite))] : flow.suites
+      const report = await review.simulate({ base, candidate, suites, generate: input.generate })
+      return phiGate('report', report, candidate.facts, allowedClasses(ctx.principal, candidate))
+    }),
+})

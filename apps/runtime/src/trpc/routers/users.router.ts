@@ -1,0 +1,24 @@
+import { z } from 'zod'
+import { API_TOKEN_SCOPES } from '../../auth/auth.service.ts'
+import { USER_ROLES } from '../../db/schema.ts'
+import { procedureFor, router } from '../trpc.ts'
+
+const admin = procedureFor('admin')
+const username = z.string().regex(/^[a-z][a-z0-9._-]{1,49}$/, 'a username is 2–50 lower-case letters, digits, . _ or -')
+const flowRoles = z.array(z.string().regex(/^(\*|[a-z][a-z0-9-]*)$/, 'a flow role is kebab-case, or * for all')).max(50)
+
+export const usersRouter = router({
+  list: admin.query(({ ctx }) => ctx.runtime.auth.listUsers()),
+  add: admin
+    .input(z.object({ username, password: z.string().min(12, 'a password has at least 12 characters').max(1000), role: z.enum(USER_ROLES), flowRoles: flowRoles.optional() }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.auth.addUser(input, { who: ctx.principal.username, role: ctx.principal.role })),
+  setFlowRoles: admin
+    .input(z.object({ username, flowRoles }).strict())
+    .mutation(({ ctx, input }) => {
+      ctx.runtime.auth.setFlowRoles(input.username, input.flowRoles, { who: ctx.principal.username, role: ctx.principal.role })
+      return { ok: true as const }
+    }),
+  createToken: admin
+    .input(z.object({ username, name: z.string().min(1).max(100), scopes: z.array(z.enum(API_TOKEN_SCOPES)).min(1) }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.auth.createApiToken(input, { who: ctx.principal.username, role: ctx.principal.role })),
+})

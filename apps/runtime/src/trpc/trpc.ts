@@ -1,0 +1,104 @@
+// tRPC is initialised once, here. Auth is middleware: `procedureFor(...roles)` derives a base
+// procedure per set of roles, and the same middleware turns the services' typed AppErrors into
+// TRPCErrors (the only place that happens for tRPC).
+import { initTRPC, TRPCError } from '@trpc/server'
+import { ZodError } from 'zod'
+import type { Principal } from '../auth/auth.service.ts'
+import type { UserRole } from '../db/schema.ts'
+import { AppError, type AppErrorCode } from '../errors.ts'
+import type { Runtime } from '../runtime.ts'
+
+export interface Context {
+  runtime: Runtime
+  /** The Bearer token as sent (needed by logout). */
+  token?: string | undefined
+  principal?: Principal | undefined
+}
+
+const TRPC_CODE: Record<AppErrorCode, TRPCError['code']> = {
+  'bad-input': 'BAD_REQUEST',
+  'invalid-document': 'BAD_REQUEST',
+  'invalid-answer': 'BAD_REQUEST',
+  unauthenticated: 'UNAUTHORIZED',
+  forbidden: 'FORBIDDEN',
+  'not-found': 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  'publish-blocked': 'PRECONDITION_FAILED',
+  'too-many-attempts': 'TOO_MANY_REQUESTS',
+  'payload-too-large': 'PAYLOAD_TOO_LARGE',
+}
+
+/** An input problem as the caller sees it: a plain sentence and the field path. */
+function zodSummary(error: ZodError): { message: string; path: string } {
+  const issue = error.issues[0]
+  const path = issue?.path.map(String).join('.') ?? ''
+  return { message: `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid input'}`, path }
+}
+
+const t = initTRPC.context<Context>().create({
+  // Never send stacks; internal failures get one plain sentence (their detail may hold patient data).
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause
+    const appError = cause instanceof AppError ? cause : undefined
+    const zod = cause instanceof ZodError ? zodSummary(cause) : undefined
+    const internal = error.code === 'INTERNAL_SERVER_ERROR'
+    return {
+      message: internal ? 'Something went wrong on the server; nothing was changed by this request.' : (zod?.message ?? shape.message),
+      code: shape.code,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        appCode: appError?.code ?? (zod ? 'bad-input' : undefined),
+        field: appError?.details.path ?? zod?.path,
+        problems: appError?.details.problems,
+        blockers: appError?.details.blockers,
+      },
+    }
+  },
+})
+
+export const router = t.router
+export const createCallerFactory = t.createCallerFactory
+
+/** Converts AppErrors raised below into TRPCErrors; lets everything else through untouched. */
+const appErrors = t.middleware(async ({ next }) => {
+  const result = await next()
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause
+    throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause })
+  }
+  return result
+})
+
+export const publicProcedure = t.procedure.use(appErrors)
+
+/** The scope an API token needs for each procedure it may call; every other procedure is closed to tokens. */
+export const TOKEN_SCOPES: Record<string, string> = {
+  'flows.list': 'flows:read',
+  'runs.start': 'runs:start',
+  'runs.get': 'runs:read',
+  'tasks.inbox': 'tasks:read',
+  'tasks.answer': 'tasks:answer',
+}
+
+export const authedProcedure = publicProcedure.use(({ ctx, path, next }) => {
+  if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first (your session may have expired).' })
+  const scopes = ctx.principal.scopes
+  if (scopes) {
+    const needed = TOKEN_SCOPES[path]
+    if (!needed || !scopes.includes(needed)) throw new TRPCError({ code: 'FORBIDDEN', message: 'This API token is not allowed to do that.' })
+  }
+  return next({ ctx: { ...ctx, principal: ctx.principal } })
+})
+
+/** A base procedure open to the given roles only. */
+export function procedureFor(...roles: UserRole[]) {
+  return authedProcedure.use(({ ctx, next }) => {
+    if (!roles.includes(ctx.principal.role)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `The ${ctx.principal.role} role may not do that.` })
+    }
+    return next()
+  })
+}
