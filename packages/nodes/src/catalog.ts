@@ -1,4 +1,5 @@
 import type { AnyNodeType } from '@carepath/dsl'
+import { assign } from './assign/assign.node.ts'
 import { end } from './end/end.node.ts'
 import { guideQuestion } from './guide-question/guide-question.node.ts'
 import { subflow } from './subflow/subflow.node.ts'
@@ -12,6 +13,7 @@ import { wait } from './wait/wait.node.ts'
 export const builtinNodeTypes: readonly AnyNodeType[] = [
   triggerApi,
   triggerSchedule,
+  assign,
   taskForm,
   taskApproval,
   guideQuestion,
