@@ -97,8 +97,19 @@ function toEngineCondition(c: Condition): unknown {
  * already-validated rules) and returns it afterwards. Results are read from run()'s own return
  * value (its per-run Almanac), never from engine event listeners.
  */
-export function compileRules(rawRules: unknown, options: { plainPaths?: boolean; maxIdle?: number } = {}): DecisionEvaluator {
-  const rules = parseRules(rawRules)
+export function compileRules(rawRules: unknown, options: CompileOptions = {}): DecisionEvaluator {
+  return compileParsedRules(parseRules(rawRules), options)
+}
+
+export interface CompileOptions {
+  /** Use the plain path resolver (default true); false keeps json-rules-engine's jsonpath-plus. */
+  plainPaths?: boolean
+  /** How many idle Engines to keep for reuse (default 64). */
+  maxIdle?: number
+}
+
+/** compileRules for rules that are already parsed (decision tables compile to these). */
+export function compileParsedRules(rules: readonly Rule[], options: CompileOptions = {}): DecisionEvaluator {
   const plainPaths = options.plainPaths ?? true
   const maxIdle = options.maxIdle ?? 64
   const meta = new Map(rules.map((r) => [r.id, r]))

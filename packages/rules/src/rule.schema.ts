@@ -54,11 +54,11 @@ export type TopCondition = z.infer<typeof topConditionSchema>
 
 /** Ids and event types become part of run logs and port names: keep them plain. */
 export const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
-export const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
+export const EVENT_TYPE = /^[a-z][A-Za-z0-9_-]{0,63}$/
 
 export const ruleEventSchema = z
   .object({
-    type: z.string().regex(EVENT_TYPE, 'An event type is a plain name like "eligible".'),
+    type: z.string().regex(EVENT_TYPE, 'An event type starts with a lower-case letter, like "eligible"; it becomes a port name.'),
     params: z.record(z.string(), jsonValueSchema).optional(),
   })
   .strict()

@@ -1,0 +1,110 @@
+import type { DecisionExplanation, FactSchema, JsonValue } from '@carepath/dsl'
+import { compileParsedRules, type DecisionEvaluator, type DecisionInput } from '../evaluate.ts'
+import { compileTable } from './compile-table.ts'
+import { outcomeValues, type DecisionTable } from './table.schema.ts'
+
+/** What a decision table decided. */
+export interface TableDecision {
+  /** The port: an outcome column value, `matched` or `noMatch`. */
+  outcome: string
+  /** Fact path → value written (empty when nothing matched, except collect aggregations). */
+  outputs: Record<string, JsonValue>
+  /** Row numbers (1-based) that matched, top to bottom. */
+  matchedRows: number[]
+  /** Set when a `unique` table had more than one matching row: the run must not go on. */
+  violation?: string | undefined
+  explanation: DecisionExplanation
+}
+
+/** A compiled table: build once (per flow hash and node) and call `decide` per run. */
+export interface CompiledTable {
+  evaluator: DecisionEvaluator
+  decide(input: DecisionInput): Promise<TableDecision>
+}
+
+export const NO_MATCH = 'noMatch'
+export const MATCHED = 'matched'
+
+/** Compile a decision table (validated by checkTable) into a reusable decider. */
+export function compileDecisionTable(table: DecisionTable, schema?: FactSchema): CompiledTable {
+  const evaluator = compileParsedRules(compileTable(table, schema))
+  const outcomeColumn = table.outcome ? table.outputs.findIndex((o) => o.fact === table.outcome) : -1
+  const ranks = table.outputs.map((o) => (o.priority ? new Map(o.priority.map((v, i) => [JSON.stringify(v), i])) : undefined))
+  return {
+    evaluator,
+    async decide(input) {
+      const result = await evaluator.evaluate(input)
+      const matched = result.events.map((e) => e.params?.row as number)
+      let chosen: number[] = matched.slice(0, 1)
+      let violation: string | undefined
+      if (table.hitPolicy === 'unique' && matched.length > 1) {
+        violation = `Rows ${matched.map((r) => r + 1).join(', ')} all match, but the table allows only one.`
+      } else if (table.hitPolicy === 'priority' && matched.length > 1) {
+        chosen = [[...matched].sort((a, b) => comparePriority(a, b, table, ranks) || a - b)[0] as number]
+      } else if (table.hitPolicy === 'collect') {
+        chosen = matched
+      }
+      const outputs = table.hitPolicy === 'collect' ? collectOutputs(table, chosen) : singleOutputs(table, chosen[0])
+      const first = chosen[0]
+      let outcome = first === undefined ? NO_MATCH : MATCHED
+      if (first !== undefined && outcomeColumn >= 0) {
+        const value = table.rows[first]?.out[outcomeColumn]
+        outcome = typeof value === 'string' && outcomeValues(table).includes(value) ? value : NO_MATCH
+      }
+      if (violation) outcome = NO_MATCH
+      return {
+        outcome,
+        outputs: violation ? {} : outputs,
+        matchedRows: matched.map((r) => r + 1),
+        violation,
+        explanation: { outcome, fired: result.fired, rules: result.rules, outputs: violation ? {} : outputs },
+      }
+    },
+  }
+}
+
+function comparePriority(a: number, b: number, table: DecisionTable, ranks: (Map<string, number> | undefined)[]): number {
+  for (let c = 0; c < ranks.length; c++) {
+    const rank = ranks[c]
+    if (!rank) continue
+    const ra = rank.get(JSON.stringify(table.rows[a]?.out[c] ?? null)) ?? Number.MAX_SAFE_INTEGER
+    const rb = rank.get(JSON.stringify(table.rows[b]?.out[c] ?? null)) ?? Number.MAX_SAFE_INTEGER
+    if (ra !== rb) return ra - rb
+  }
+  return 0
+}
+
+function singleOutputs(table: DecisionTable, row: number | undefined): Record<string, JsonValue> {
+  if (row === undefined) return {}
+  const out: Record<string, JsonValue> = {}
+  table.outputs.forEach((o, c) => {
+    out[o.fact] = table.rows[row]?.out[c] ?? null
+  })
+  return out
+}
+
+function collectOutputs(table: DecisionTable, rows: number[]): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {}
+  if (rows.length === 0 && table.aggregation === undefined) return out
+  table.outputs.forEach((o, c) => {
+    const values = rows.map((r) => table.rows[r]?.out[c] ?? null)
+    const numbers = values.filter((v): v is number => typeof v === 'number')
+    switch (table.aggregation) {
+      case 'count':
+        out[o.fact] = rows.length
+        break
+      case 'sum':
+        out[o.fact] = numbers.reduce((s, n) => s + n, 0)
+        break
+      case 'min':
+        out[o.fact] = numbers.length ? Math.min(...numbers) : null
+        break
+      case 'max':
+        out[o.fact] = numbers.length ? Math.max(...numbers) : null
+        break
+      default:
+        out[o.fact] = values
+    }
+  })
+  return out
+}
