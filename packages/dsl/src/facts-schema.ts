@@ -18,6 +18,7 @@ export interface FactSchema {
   'x-phi'?: PhiClass | undefined
 }
 
+/** Zod schema of a facts schema (recursive); documents are checked with it on load. */
 export const factSchemaSchema: z.ZodType<FactSchema> = z.lazy(() =>
   z
     .object({

@@ -4,11 +4,13 @@ import { phiClassSchema } from './phi.ts'
 
 /** The format this build writes. Older formats are upgraded by `migrateFlow`; newer ones are refused. */
 export const CURRENT_FORMAT = 'carepath.flow/1'
+/** The number in CURRENT_FORMAT; equals 1 + the number of format migrations. */
 export const CURRENT_FORMAT_VERSION = 1
 
 const idPattern = /^[a-z][a-z0-9-]*$/
 const nodeIdPattern = /^[A-Za-z][A-Za-z0-9_-]*$/
 
+/** A node id: starts with a letter, then letters, digits, - or _ (safe in dotted paths and edge ids). */
 export const nodeIdSchema = z.string().regex(nodeIdPattern, 'a node id starts with a letter and holds letters, digits, - or _')
 
 /** A role of the flow (a work queue such as `front-desk`) and the PHI classes it may see. */
@@ -18,6 +20,7 @@ export const flowRoleSchema = z
     phi: z.array(phiClassSchema),
   })
   .strict()
+/** A flow role and the PHI classes it may see. */
 export type FlowRole = z.infer<typeof flowRoleSchema>
 
 /** One node of a flow: its type, the config its type validates, and where each port leads. */
@@ -34,8 +37,10 @@ export const flowNodeSchema = z
     maxVisits: z.number().int().min(1).max(10_000).optional(),
   })
   .strict()
+/** One node of a flow document, as parsed (ports default to none). */
 export type FlowNode = z.infer<typeof flowNodeSchema>
 
+/** Canvas positions by node id, kept apart from behaviour. */
 export const layoutSchema = z.record(z.string(), z.object({ x: z.number(), y: z.number() }).strict())
 
 /** A whole flow version as stored, hashed, diffed and executed. */
@@ -54,4 +59,5 @@ export const flowDocumentSchema = z
     layout: layoutSchema.optional(),
   })
   .strict()
+/** A parsed flow document in the current format. */
 export type FlowDocument = z.infer<typeof flowDocumentSchema>

@@ -1,3 +1,10 @@
+/**
+ * @carepath/dsl: the versioned flow DSL. Zod schemas of the document and facts, PHI classes,
+ * the node-type contract and registry, validation, migrations, canonical JSON and the content
+ * hash, the graph compiler, the structural diff, the JSON Schema and the PHI redaction gate.
+ * Pure TypeScript with no node:* imports, so the designer runs the same code in the browser.
+ * Every export below carries its own JSDoc.
+ */
 export * from './json.ts'
 export * from './phi.ts'
 export * from './facts-schema.ts'

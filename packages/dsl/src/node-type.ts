@@ -7,6 +7,7 @@ import type { FactSchema } from './facts-schema.ts'
 
 /** Palette groups, in the order the designer shows them. */
 export const NODE_CATEGORIES = ['Trigger', 'Decision', 'Data', 'Human', 'Integration', 'Flow'] as const
+/** A palette group. */
 export type NodeCategory = (typeof NODE_CATEGORIES)[number]
 
 /** An output port a node offers for a given config. */

@@ -16,6 +16,7 @@ export const phiClassSchema = z.enum([
   'financial', // balances, estimates, payments tied to a person
   'sensitive', // specially protected: mental health, substance use, reproductive, HIV
 ])
+/** One PHI class (`none` for data that is not PHI). */
 export type PhiClass = z.infer<typeof phiClassSchema>
 
 /** Every class, in a stable order (used by tests and the designer's legend). */

@@ -25,6 +25,7 @@ export const PROBLEM_CODES = {
   'table-type-mismatch': 'A cell does not fit the type of its fact.',
   'duplicate-port': 'A port has more than one edge.',
 } as const
+/** A stable problem code (a key of PROBLEM_CODES). */
 export type ProblemCode = keyof typeof PROBLEM_CODES
 
 /** One thing wrong with a document, said so that an analyst can fix it. */
