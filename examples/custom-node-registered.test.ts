@@ -1,0 +1,74 @@
+// Proofs that the one registration line in packages/catalog is all a new node type needs: after
+// it, `npi.lookup` is in the palette the designer renders (with a generated inspector schema),
+// flows using it validate, and it runs in the engine the runtime uses. The simulator proof is
+// in examples.test.ts with the other simulations.
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { validateFlow, type ConnectorAdapter, type FlowDocument, type JsonValue } from '@carepath/dsl'
+import { installedNodeTypes, registry } from '@carepath/catalog'
+import { startRun, resumeRun } from '@carepath/engine'
+import { npiLookup } from '@carepath/example-npi-lookup'
+
+const flow = JSON.parse(readFileSync(new URL('./custom-node/referral-npi-check.flow.json', import.meta.url), 'utf8')) as FlowDocument
+
+const nppesAnswer: JsonValue = {
+  result_count: 1,
+  results: [{ basic: { first_name: 'ROBERT', last_name: 'POWELL', status: 'A' }, taxonomies: [{ desc: 'Family Medicine', primary: true }] }],
+}
+
+function deps(npi: ConnectorAdapter) {
+  return { registry, clock: { now: () => '2026-11-22T12:00:00.000Z' }, connectors: { npi } }
+}
+
+describe('npi.lookup, once registered in the catalog', () => {
+  it('is one of the installed node types and sits in the Integration group of the palette', () => {
+    expect(installedNodeTypes).toContain(npiLookup)
+    expect(registry.get('npi.lookup')).toBe(npiLookup)
+    const integration = registry.palette().find((group) => group.category === 'Integration')
+    expect(integration?.types.map((t) => t.type)).toContain('npi.lookup')
+  })
+
+  it('gives the designer an inspector schema with its fields, defaults and help texts', () => {
+    const schema = z.toJSONSchema(registry.get('npi.lookup')!.config, { io: 'input' }) as {
+      properties: Record<string, { type?: string; default?: unknown; description?: string }>
+      required?: string[]
+    }
+    expect(schema.properties['requireActive']).toMatchObject({ type: 'boolean', default: true })
+    expect(schema.required).toEqual(['npiFrom', 'into'])
+    expect(schema.properties['into']?.description).toMatch(/<into>\.name/)
+  })
+
+  it('validates in a flow, and validation catches a missing required port and an unknown fact path', () => {
+    expect(validateFlow(flow, registry).problems).toEqual([])
+    const broken = structuredClone(flow)
+    const lookup = broken.nodes['lookup']!
+    lookup.next = { found: 'verified' }
+    lookup.config = { ...lookup.config, npiFrom: 'referral.npi' }
+    const codes = validateFlow(broken, registry).problems.map((p) => `${p.nodeId}:${p.code}`)
+    expect(codes).toContain('lookup:missing-required-port')
+    expect(codes).toContain('lookup:unknown-fact-path')
+  })
+
+  it('runs in the engine: a found NPI ends verified with the provider written to the facts', async () => {
+    const requests: JsonValue[] = []
+    const state = await startRun(flow, { referral: { id: '11001', referringNpi: '1234567893' } }, deps(async (request) => {
+      requests.push(request)
+      return nppesAnswer
+    }), { runId: 'npi-1' })
+    expect(state.outcome).toBe('referrer-verified')
+    expect(state.facts['referrer']).toEqual({ name: 'ROBERT POWELL', taxonomy: 'Family Medicine', active: true })
+    expect(requests).toEqual([{ number: '1234567893' }])
+  })
+
+  it('runs in the engine: a registry outage takes the error port to a coordinator task, then the answer ends the run', async () => {
+    const d = deps(async () => {
+      throw new Error('NPI registry answered HTTP 503')
+    })
+    const waiting = await startRun(flow, { referral: { id: '11004', referringNpi: '1234567893' } }, d, { runId: 'npi-2' })
+    expect(waiting.status).toBe('waiting')
+    expect(waiting.openTask).toMatchObject({ nodeId: 'check-by-phone', request: { role: 'referral-coordinator', shows: ['referral.id', 'referral.referringNpi'] } })
+    const done = await resumeRun(flow, waiting.events, { type: 'answer', taskId: waiting.openTask!.taskId, answer: { value: 'confirmed' } }, d)
+    expect(done.outcome).toBe('referrer-verified-by-phone')
+  })
+})
