@@ -1,0 +1,65 @@
+// The shell: log-in when nobody is, otherwise a header with the screens the role uses.
+import { useEffect } from 'react'
+import { useSession } from './store/session.store.ts'
+import { navigate, useRoute } from './route.ts'
+import { LoginScreen } from './screens/login-screen.tsx'
+import { FlowListScreen } from './screens/flow-list-screen.tsx'
+import { EditorScreen } from './screens/editor-screen.tsx'
+import { RunsScreen } from './screens/runs-screen.tsx'
+import { RunViewerScreen } from './screens/run-viewer-screen.tsx'
+import { InboxScreen } from './screens/inbox-screen.tsx'
+import { TaskScreen } from './screens/task-screen.tsx'
+
+export function App() {
+  const user = useSession((s) => s.user)
+  const checking = useSession((s) => s.checking)
+  const route = useRoute()
+  useEffect(() => {
+    void useSession.getState().restore()
+  }, [])
+  if (checking) return <div className="cp-center">Loading…</div>
+  if (!user) return <LoginScreen />
+  const isAgent = user.role === 'agent'
+  return (
+    <div className="cp-app">
+      <header className="cp-header">
+        <span className="cp-logo">◆ Carepath</span>
+        <nav>
+          {!isAgent && (
+            <a href="#/flows" className={route.screen === 'flows' || route.screen === 'editor' ? 'active' : ''} data-testid="nav-flows">
+              Flows
+            </a>
+          )}
+          <a href="#/runs" className={route.screen === 'runs' || route.screen === 'run' ? 'active' : ''} data-testid="nav-runs">
+            Runs
+          </a>
+          <a href="#/inbox" className={route.screen === 'inbox' || route.screen === 'task' ? 'active' : ''} data-testid="nav-inbox">
+            Inbox
+          </a>
+        </nav>
+        <span className="cp-user" data-testid="current-user">
+          {user.username} <small>({user.role})</small>
+        </span>
+        <button
+          type="button"
+          className="cp-btn small ghost"
+          data-testid="logout"
+          onClick={() => {
+            void useSession.getState().logout()
+            navigate('/')
+          }}
+        >
+          Log out
+        </button>
+      </header>
+      <main className="cp-main">
+        {route.screen === 'flows' && (isAgent ? <InboxScreen /> : <FlowListScreen />)}
+        {route.screen === 'editor' && <EditorScreen key={route.flowId} flowId={route.flowId} />}
+        {route.screen === 'runs' && <RunsScreen />}
+        {route.screen === 'run' && <RunViewerScreen key={route.runId} runId={route.runId} />}
+        {route.screen === 'inbox' && <InboxScreen />}
+        {route.screen === 'task' && <TaskScreen key={route.taskId} taskId={route.taskId} />}
+      </main>
+    </div>
+  )
+}

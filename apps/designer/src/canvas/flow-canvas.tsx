@@ -1,0 +1,87 @@
+// The canvas: React Flow bound to the editor store, with drop-from-palette, keyboard shortcuts,
+// minimap, zoom controls and highlight classes for diff, simulation and run paths.
+import { useCallback, useMemo, type DragEvent } from 'react'
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge } from '@xyflow/react'
+import { useEditor } from '../store/editor.store.ts'
+import { nodeTypes } from './flow-node.tsx'
+import { PALETTE_MIME } from '../palette/palette-panel.tsx'
+import type { CarepathNode } from './flow-graph.ts'
+
+const selectNodes = (s: ReturnType<typeof useEditor.getState>) => s.nodes
+const selectEdges = (s: ReturnType<typeof useEditor.getState>) => s.edges
+
+function miniMapColor(node: CarepathNode): string {
+  const highlight = useEditor.getState().nodeHighlights[node.id]
+  if (highlight === 'added' || highlight === 'path-new') return '#16a34a'
+  if (highlight === 'removed' || highlight === 'path-old') return '#dc2626'
+  if (highlight === 'changed') return '#d97706'
+  if (highlight === 'path') return '#2563eb'
+  return '#94a3b8'
+}
+
+export function FlowCanvas() {
+  const nodes = useEditor(selectNodes)
+  const rawEdges = useEditor(selectEdges)
+  const edgeHighlights = useEditor((s) => s.edgeHighlights)
+  const edgeProblems = useEditor((s) => s.problems)
+  const readOnly = useEditor((s) => s.readOnly)
+  const { onNodesChange, onEdgesChange, connect, reconnect, addNode } = useEditor.getState()
+  const { screenToFlowPosition } = useReactFlow()
+
+  // Edges carry their highlight and a marker when a problem names their port.
+  const edges = useMemo<Edge[]>(() => {
+    const badPorts = new Set(edgeProblems.filter((p) => p.nodeId && /\.next\./.test(p.path)).map((p) => `${p.nodeId}:${p.path.split('.next.')[1]}`))
+    return rawEdges.map((e) => {
+      const highlight = edgeHighlights[e.id]
+      const bad = badPorts.has(`${e.source}:${e.sourceHandle}`)
+      if (!highlight && !bad) return e
+      return { ...e, className: [highlight ? `hl-${highlight}` : '', bad ? 'has-error' : ''].join(' '), animated: highlight === 'path' || highlight === 'path-new' }
+    })
+  }, [rawEdges, edgeHighlights, edgeProblems])
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(PALETTE_MIME)) return
+    event.preventDefault()
+    event.dataTransfer.dropEffect = 'copy'
+  }, [])
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(PALETTE_MIME)
+      if (!type) return
+      event.preventDefault()
+      const position = screenToFlowPosition({ x: event.clientX, y: event.clientY })
+      addNode(type, { x: position.x - 100, y: position.y - 30 })
+    },
+    [screenToFlowPosition, addNode],
+  )
+
+  return (
+    <div className="cp-canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={connect}
+        onReconnect={reconnect}
+        edgesReconnectable={!readOnly}
+        nodesConnectable={!readOnly}
+        nodesDraggable={!readOnly}
+        deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        selectionKeyCode="Shift"
+        fitView
+        minZoom={0.1}
+        maxZoom={2}
+        defaultEdgeOptions={{ type: 'smoothstep' }}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={20} size={1} />
+        <MiniMap pannable zoomable nodeColor={miniMapColor} />
+        <Controls />
+      </ReactFlow>
+    </div>
+  )
+}

@@ -1,0 +1,64 @@
+// The canvas model: React Flow nodes and edges, converted to and from a flow document by the
+// DSL's lossless compiler (flowToGraph / graphToFlow). The node id is the DSL node id; each edge
+// leaves a named output port (sourceHandle) of its source.
+import type { Edge, Node } from '@xyflow/react'
+import { edgeId as dslEdgeId, flowToGraph, graphToFlow, type FlowDocument } from '@carepath/dsl'
+
+export interface CarepathNodeData extends Record<string, unknown> {
+  type: string
+  typeVersion: number
+  title?: string | undefined
+  description?: string | undefined
+  config: Record<string, unknown>
+  maxVisits?: number | undefined
+}
+export type CarepathNode = Node<CarepathNodeData, 'carepath'>
+export type CarepathEdge = Edge
+
+/** Everything in a document that is not nodes, edges or positions. */
+export type FlowMeta = Omit<FlowDocument, 'nodes' | 'layout' | 'start'>
+
+/** The same id the DSL's diff uses for an edge, so highlights line up. */
+export function edgeId(source: string, port: string, target: string): string {
+  return dslEdgeId(source, port, target)
+}
+
+/** Nodes and edges for the canvas. */
+export function documentToGraph(document: FlowDocument): { nodes: CarepathNode[]; edges: CarepathEdge[] } {
+  const graph = flowToGraph(document)
+  const nodes: CarepathNode[] = graph.nodes.map((n) => {
+    const data: CarepathNodeData = { type: n.data.nodeType, typeVersion: n.data.typeVersion, config: n.data.config }
+    if (n.data.title !== undefined) data.title = n.data.title
+    if (n.data.description !== undefined) data.description = n.data.description
+    if (n.data.maxVisits !== undefined) data.maxVisits = n.data.maxVisits
+    return { id: n.id, type: 'carepath', position: n.position, data }
+  })
+  const edges: CarepathEdge[] = graph.edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: 'in', label: e.sourceHandle }))
+  return { nodes, edges }
+}
+
+/** The document the canvas shows (the DSL sorts nodes and ports, so equal graphs give equal documents). */
+export function graphToDocument(meta: FlowMeta, start: string, nodes: readonly CarepathNode[], edges: readonly CarepathEdge[]): FlowDocument {
+  const flow: Parameters<typeof graphToFlow>[0]['flow'] = { id: meta.id, version: meta.version, title: meta.title, facts: meta.facts, roles: meta.roles }
+  if (meta.description !== undefined) flow.description = meta.description
+  return graphToFlow({
+    flow,
+    nodes: nodes.map((n) => {
+      const data: Parameters<typeof graphToFlow>[0]['nodes'][number]['data'] = { nodeType: n.data.type, typeVersion: n.data.typeVersion, config: n.data.config, isStart: n.id === start }
+      if (n.data.title) data.title = n.data.title
+      if (n.data.description) data.description = n.data.description
+      if (n.data.maxVisits !== undefined) data.maxVisits = n.data.maxVisits
+      return { id: n.id, type: 'carepath', position: { x: Math.round(n.position.x), y: Math.round(n.position.y) }, data }
+    }),
+    edges: edges.filter((e) => e.sourceHandle).map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle!, target: e.target })),
+  })
+}
+
+/** A fresh node id for a type: `decision-rules-2` style, unique among `taken`. */
+export function freshNodeId(type: string, taken: ReadonlySet<string>): string {
+  const base = type.replace(/\./g, '-').replace(/[^A-Za-z0-9_-]/g, '')
+  for (let n = 1; ; n++) {
+    const id = `${base}-${n}`
+    if (!taken.has(id)) return id
+  }
+}

@@ -1,0 +1,52 @@
+// Ports, reads and PHI of a node as its type defines them. A config that fails its schema
+// still gets drawn (with the type's default ports) so the analyst can fix it on the canvas.
+import { phiClassAt, type AnyNodeType, type FactSchema, type PhiClass, type PortSpec } from '@carepath/dsl'
+import { registry } from '../registry.ts'
+
+function parsed(nodeType: AnyNodeType, config: Record<string, unknown>): unknown {
+  const result = nodeType.config.safeParse(config)
+  return result.success ? result.data : nodeType.config.safeParse(nodeType.defaults).data
+}
+
+function attempt<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn()
+  } catch {
+    return fallback
+  }
+}
+
+/** The output ports a node offers for its current config. */
+export function portsOf(type: string, config: Record<string, unknown>): readonly PortSpec[] {
+  const nodeType = registry.get(type)
+  if (!nodeType) return Object.keys(config).length ? [] : []
+  return attempt(() => nodeType.ports(parsed(nodeType, config) as never), [])
+}
+
+/** PHI classes a node touches: its type's own list plus the classes of the facts it reads and writes. */
+export function phiOf(type: string, config: Record<string, unknown>, facts: FactSchema): PhiClass[] {
+  const nodeType = registry.get(type)
+  if (!nodeType) return []
+  const value = parsed(nodeType, config) as never
+  const paths = [...attempt(() => nodeType.reads(value), []), ...attempt(() => nodeType.writes(value), []), ...attempt(() => nodeType.human?.shows(value) ?? [], [])]
+  const classes = new Set<PhiClass>(nodeType.phi)
+  for (const path of paths) {
+    const phi = phiClassAt(facts, path)
+    if (phi) classes.add(phi)
+  }
+  classes.delete('none')
+  return [...classes].sort()
+}
+
+/** For a human step: the shown fact paths its role may not see (marked before saving). */
+export function forbiddenShows(type: string, config: Record<string, unknown>, facts: FactSchema, roles: Record<string, { phi: PhiClass[] }>): string[] {
+  const nodeType = registry.get(type)
+  if (!nodeType?.human) return []
+  const value = parsed(nodeType, config) as never
+  const role = attempt(() => nodeType.human!.role(value), '')
+  const allowed = new Set<PhiClass>(['none', ...(roles[role]?.phi ?? [])])
+  return attempt(() => nodeType.human!.shows(value), [] as readonly string[]).filter((path) => {
+    const phi = phiClassAt(facts, path)
+    return !phi || !allowed.has(phi)
+  })
+}

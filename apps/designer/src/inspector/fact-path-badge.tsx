@@ -1,0 +1,17 @@
+// Next to a field holding a fact path: the PHI class of that fact, or a warning if the facts
+// schema lacks it.
+import { factAt, phiClassAt } from '@carepath/dsl'
+import { useEditor } from '../store/editor.store.ts'
+
+export function FactPathBadge({ path }: { path: string }) {
+  const facts = useEditor((s) => s.meta.facts)
+  if (!path || !/^[A-Za-z_][\w]*(\.[\w]+)*$/.test(path) || !path.includes('.')) return null
+  if (!factAt(facts, path)) return null
+  const phi = phiClassAt(facts, path)
+  if (!phi || phi === 'none') return <span className="cp-badge">fact</span>
+  return (
+    <span className={`cp-badge phi phi-${phi}`} data-testid="field-phi-badge" title={`This fact is ${phi} PHI`}>
+      PHI: {phi}
+    </span>
+  )
+}

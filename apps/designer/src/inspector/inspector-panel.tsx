@@ -1,0 +1,134 @@
+// The inspector: the selected node's title, id, problems and config. The config form is
+// generated from the node type's zod schema (via JSON Schema); a type's custom view, if it has
+// one, draws its own keys; the JSON tab edits the whole config in Monaco.
+import { memo, useMemo, useState } from 'react'
+import { z } from 'zod'
+import { listFactPaths } from '@carepath/dsl'
+import { registry } from '../registry.ts'
+import { useEditor } from '../store/editor.store.ts'
+import { SchemaField } from './schema-form.tsx'
+import { customViews } from './custom-views.ts'
+import { JsonEditor } from '../monaco/json-editor.tsx'
+import { setFactPaths } from '../monaco/monaco-setup.ts'
+import type { JsonSchema } from './json-schema.ts'
+import { FlowSettings } from './flow-settings.tsx'
+import { forbiddenShows } from '../canvas/node-ports.ts'
+
+const schemaCache = new Map<string, JsonSchema>()
+
+/** The JSON Schema of a node type's config, computed once per type. */
+export function configJsonSchema(type: string): JsonSchema {
+  const cached = schemaCache.get(type)
+  if (cached) return cached
+  const nodeType = registry.get(type)
+  let schema: JsonSchema = {}
+  if (nodeType) {
+    try {
+      schema = z.toJSONSchema(nodeType.config, { io: 'input', unrepresentable: 'any' }) as JsonSchema
+    } catch {
+      schema = { type: 'object' }
+    }
+  }
+  schemaCache.set(type, schema)
+  return schema
+}
+
+function InspectorPanelView() {
+  const selectedIds = useEditor((s) => s.nodes.filter((n) => n.selected).map((n) => n.id).join(','))
+  const ids = selectedIds ? selectedIds.split(',') : []
+  if (ids.length === 0) return <FlowSettings />
+  if (ids.length > 1) {
+    return (
+      <div className="cp-inspector" data-testid="inspector">
+        <h3>{ids.length} nodes selected</h3>
+        <p className="cp-hint">Drag to move them together, Ctrl+C / Ctrl+V to copy, Delete to remove.</p>
+      </div>
+    )
+  }
+  return <NodeInspector key={ids[0]} id={ids[0]!} />
+}
+
+function NodeInspector({ id }: { id: string }) {
+  const node = useEditor((s) => s.nodes.find((n) => n.id === id))
+  const problems = useEditor((s) => s.problemsByNode[id])
+  const facts = useEditor((s) => s.meta.facts)
+  const roles = useEditor((s) => s.meta.roles)
+  const readOnly = useEditor((s) => s.readOnly)
+  const updateNode = useEditor((s) => s.updateNode)
+  const isStart = useEditor((s) => s.start === id)
+  const setStart = useEditor((s) => s.setStart)
+  const [tab, setTab] = useState<'form' | 'json'>('form')
+  const paths = useMemo(() => listFactPaths(facts), [facts])
+  useMemo(() => setFactPaths(paths), [paths])
+  if (!node) return null
+  const nodeType = registry.get(node.data.type)
+  const schema = configJsonSchema(node.data.type)
+  const custom = customViews[node.data.type]
+  const formSchema: JsonSchema = custom ? { ...schema, properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([k]) => !custom.keys.includes(k))) } : schema
+  const forbidden = forbiddenShows(node.data.type, node.data.config, facts, roles)
+  const setConfig = (config: Record<string, unknown>) => updateNode(id, { config })
+
+  return (
+    <div className="cp-inspector" data-testid="inspector">
+      <div className="cp-inspector-head">
+        <span className="cp-node-icon big">{nodeType?.icon ?? '?'}</span>
+        <div>
+          <h3>{nodeType?.title ?? node.data.type}</h3>
+          <small className="cp-hint">
+            {node.data.type} v{node.data.typeVersion} · id <code data-testid="inspector-node-id">{id}</code>
+          </small>
+        </div>
+      </div>
+      {!nodeType && <p className="cp-error-text">No node type “{node.data.type}” is installed; this node cannot run.</p>}
+      {nodeType && <p className="cp-hint">{nodeType.description}</p>}
+      <label className="cp-field">
+        <span className="cp-field-label">Title on the canvas</span>
+        <input className="cp-input" value={node.data.title ?? ''} disabled={readOnly} onChange={(e) => updateNode(id, { title: e.target.value || undefined })} data-testid="inspector-title" />
+      </label>
+      {nodeType?.trigger && !isStart && !readOnly && (
+        <button type="button" className="cp-btn small" onClick={() => setStart(id)}>
+          Make this the start
+        </button>
+      )}
+      {problems && problems.length > 0 && (
+        <ul className="cp-problem-list compact" data-testid="inspector-problems">
+          {problems.map((p, i) => (
+            <li key={i} className={p.severity}>
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {forbidden.length > 0 && (
+        <p className="cp-error-text" data-testid="inspector-phi-forbidden">
+          This step shows {forbidden.join(', ')}, which its role may not see. Remove the field or give the role that PHI class.
+        </p>
+      )}
+      <div className="cp-tabs">
+        <button type="button" className={tab === 'form' ? 'active' : ''} onClick={() => setTab('form')} data-testid="inspector-tab-form">
+          Settings
+        </button>
+        <button type="button" className={tab === 'json' ? 'active' : ''} onClick={() => setTab('json')} data-testid="inspector-tab-json">
+          JSON
+        </button>
+      </div>
+      <fieldset disabled={readOnly} className="cp-plain-fieldset">
+        {tab === 'json' ? (
+          <JsonEditor path={`node/${id}/config.json`} value={node.data.config} schema={schema} readOnly={readOnly} onChange={(v) => v && typeof v === 'object' && !Array.isArray(v) && setConfig(v as Record<string, unknown>)} testId="inspector-json" />
+        ) : (
+          <>
+            {custom && <custom.View nodeId={id} config={node.data.config} onChange={setConfig} jsonSchema={schema} readOnly={readOnly} />}
+            {Object.keys(formSchema.properties ?? {}).length > 0 && <SchemaField schema={formSchema} root={schema} value={node.data.config} onChange={(v) => setConfig(v as Record<string, unknown>)} path="" label="" />}
+          </>
+        )}
+      </fieldset>
+      <datalist id="cp-fact-paths">
+        {paths.map((p) => (
+          <option key={p} value={p} />
+        ))}
+      </datalist>
+    </div>
+  )
+}
+
+export const InspectorPanel = memo(InspectorPanelView)

@@ -1,0 +1,65 @@
+// The palette: every installed node type, grouped by category and searchable, generated from
+// the registry. Drag a type onto the canvas (or press Enter on it) to add a node.
+import { memo, useMemo, useState, type DragEvent } from 'react'
+import { registry } from '../registry.ts'
+
+/** The drag-and-drop payload type the canvas accepts. */
+export const PALETTE_MIME = 'application/x-carepath-node-type'
+
+function matches(query: string, text: string): boolean {
+  return text.toLowerCase().includes(query)
+}
+
+function PalettePanelView({ onAdd }: { onAdd(type: string): void }) {
+  const [search, setSearch] = useState('')
+  const groups = useMemo(() => {
+    const q = search.trim().toLowerCase()
+    return registry
+      .palette()
+      .map((group) => ({
+        category: group.category,
+        types: q ? group.types.filter((t) => [t.type, t.title, t.description, ...(t.keywords ?? [])].some((s) => matches(q, s))) : group.types,
+      }))
+      .filter((group) => group.types.length > 0)
+  }, [search])
+
+  const onDragStart = (event: DragEvent, type: string) => {
+    event.dataTransfer.setData(PALETTE_MIME, type)
+    event.dataTransfer.effectAllowed = 'copy'
+  }
+
+  return (
+    <aside className="cp-palette" data-testid="palette">
+      <input className="cp-input" placeholder="Search node types" value={search} onChange={(e) => setSearch(e.target.value)} data-testid="palette-search" aria-label="Search node types" />
+      {registry.list().length === 0 && <p className="cp-empty">No node types are installed.</p>}
+      {registry.list().length > 0 && groups.length === 0 && <p className="cp-empty">No node type matches “{search}”.</p>}
+      {groups.map((group) => (
+        <section key={group.category} className="cp-palette-group">
+          <h4>{group.category}</h4>
+          {group.types.map((t) => (
+            <div
+              key={t.type}
+              className="cp-palette-item"
+              draggable
+              tabIndex={0}
+              role="button"
+              onDragStart={(e) => onDragStart(e, t.type)}
+              onKeyDown={(e) => e.key === 'Enter' && onAdd(t.type)}
+              onDoubleClick={() => onAdd(t.type)}
+              title={t.description}
+              data-testid={`palette-${t.type}`}
+            >
+              <span className="cp-node-icon">{t.icon}</span>
+              <span className="cp-palette-text">
+                <strong>{t.title}</strong>
+                <small>{t.type}</small>
+              </span>
+            </div>
+          ))}
+        </section>
+      ))}
+    </aside>
+  )
+}
+
+export const PalettePanel = memo(PalettePanelView)

@@ -1,0 +1,155 @@
+// Review: submit the saved draft (the server runs and stores the simulation report), read the
+// report, approve or reject with a comment (reviewers who are not the author), publish. Why
+// publishing is blocked is listed in plain sentences.
+import { useState } from 'react'
+import { api } from '../api/carepath-api.ts'
+import { useLoader } from '../api/use-loader.ts'
+import type { FlowDetail, ReviewState } from '../api/api-types.ts'
+import { useSession } from '../store/session.store.ts'
+import { useEditor } from '../store/editor.store.ts'
+import { ErrorState, Loading, when } from '../screens/state-views.tsx'
+import { readReport } from './simulation-report.ts'
+
+export function ReviewPanel({ flowId, detail, onChanged }: { flowId: string; detail: FlowDetail | null; onChanged(): void }) {
+  const review = useLoader(() => api.getReview(flowId).catch(() => null), [flowId])
+  const user = useSession((s) => s.user)
+  const dirty = useEditor((s) => s.dirty)
+  const revision = useEditor((s) => s.revision)
+  const [comment, setComment] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+
+  const act = async (label: string, work: () => Promise<unknown>) => {
+    setBusy(true)
+    setError(null)
+    setNotice(null)
+    try {
+      await work()
+      setNotice(label)
+      setComment('')
+      review.reload()
+      onChanged()
+    } catch (e) {
+      const blockers = (e as { data?: { blockers?: string[] } }).data?.blockers
+      setError(`${e instanceof Error ? e.message : 'That did not work.'}${blockers?.length ? ` ${blockers.join(' ')}` : ''}`)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  if (review.loading && !review.data) return <Loading what="the review" />
+  const state: ReviewState | null = review.data ?? null
+  const hash = state?.hash ?? detail?.draft?.hash ?? ''
+  const author = state?.author ?? detail?.draft?.author ?? null
+  const isReviewer = user?.role === 'reviewer' || user?.role === 'admin'
+  const isAuthor = Boolean(author && user?.username === author)
+  const canEdit = user?.role === 'analyst' || user?.role === 'developer'
+  const open = state && ['open', 'in-review', 'in_review', 'submitted', 'approved'].includes(state.status)
+  const cases = state?.report ? readReport(state.report) : []
+  const blockers = state?.publishBlockers ?? []
+
+  return (
+    <div className="cp-panel" data-testid="review-panel">
+      <h3>Review</h3>
+      {review.error && <ErrorState message={review.error} retry={review.reload} />}
+      <p>
+        Status: <span className={`cp-status s-${state?.status ?? detail?.status}`} data-testid="review-status">{state?.status ?? detail?.status ?? 'not submitted'}</span>
+        {hash && <small className="cp-hint"> · version {hash.slice(0, 10)}</small>}
+        {author && <small className="cp-hint"> · author {author}</small>}
+      </p>
+      {canEdit && (
+        <div className="cp-card inline">
+          {dirty || revision === 0 ? (
+            <p className="cp-hint">Save the draft before submitting it for review.</p>
+          ) : (
+            <p className="cp-hint">Submitting runs the simulator (draft vs published) and attaches its report for the reviewers.</p>
+          )}
+          <button type="button" className="cp-btn primary" disabled={busy || dirty || revision === 0} onClick={() => void act('Submitted for review.', () => api.submitReview(flowId))} data-testid="review-submit">
+            Submit for review
+          </button>
+        </div>
+      )}
+      {state?.report && (
+        <section data-testid="review-report">
+          <h4>Simulation report: {cases.length} cases, {cases.filter((c) => c.changed).length} changed</h4>
+          <ul className="cp-case-results">
+            {cases.slice(0, 30).map((c, i) => (
+              <li key={`${c.id}-${i}`} className={c.changed ? 'changed' : 'same'}>
+                <span className={`cp-badge ${c.failures.length ? 'danger' : c.changed ? 'warn' : 'ok'}`}>{c.failures.length ? 'fails' : c.changed ? 'changed' : 'same'}</span> {c.name}
+                <small className="cp-hint">
+                  {' '}
+                  {c.base.outcome ?? c.base.status} → {c.candidate.outcome ?? c.candidate.status}
+                </small>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {(state?.approvals?.length ?? 0) + (state?.comments?.length ?? 0) > 0 && (
+        <section>
+          <h4>Decisions and comments</h4>
+          <ul className="cp-comments" data-testid="review-comments">
+            {state?.approvals?.map((a, i) => (
+              <li key={`a${i}`}>
+                ✓ <strong>{a.by ?? a.reviewer}</strong> approved {a.comment && `— “${a.comment}”`} <small className="cp-hint">{when(a.at)}</small>
+              </li>
+            ))}
+            {state?.comments?.map((c, i) => (
+              <li key={`c${i}`}>
+                {c.kind === 'reject' ? '✗' : '💬'} <strong>{c.by ?? c.author}</strong> {c.kind === 'reject' ? 'rejected' : ''} — “{c.comment ?? c.text}” <small className="cp-hint">{when(c.at)}</small>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {isReviewer && open && (
+        <div className="cp-card inline">
+          {isAuthor ? (
+            <p className="cp-hint">You wrote this version, so someone else must review it (four eyes).</p>
+          ) : (
+            <>
+              <label className="cp-field">
+                <span className="cp-field-label">Comment</span>
+                <textarea className="cp-input" rows={2} value={comment} onChange={(e) => setComment(e.target.value)} data-testid="review-comment" />
+              </label>
+              <div className="cp-row">
+                <button type="button" className="cp-btn primary" disabled={busy} onClick={() => void act('Approved.', () => api.approve(flowId, hash, comment))} data-testid="review-approve">
+                  Approve
+                </button>
+                <button type="button" className="cp-btn danger" disabled={busy || !comment.trim()} title={comment.trim() ? '' : 'Say why in a comment'} onClick={() => void act('Rejected.', () => api.reject(flowId, hash, comment))} data-testid="review-reject">
+                  Reject
+                </button>
+              </div>
+            </>
+          )}
+        </div>
+      )}
+      {state && (
+        <section className="cp-card inline">
+          <h4>Publish</h4>
+          {blockers.length > 0 ? (
+            <ul className="cp-blockers" data-testid="publish-blockers">
+              {blockers.map((b) => (
+                <li key={b}>{b}</li>
+              ))}
+            </ul>
+          ) : (
+            <p className="cp-hint">Nothing blocks publishing this version.</p>
+          )}
+          {isReviewer && (
+            <button type="button" className="cp-btn primary" disabled={busy || blockers.length > 0} onClick={() => void act('Published.', () => api.publish(flowId, hash))} data-testid="review-publish">
+              Publish
+            </button>
+          )}
+        </section>
+      )}
+      {notice && (
+        <p className="cp-ok-text" data-testid="review-notice">
+          {notice}
+        </p>
+      )}
+      {error && <ErrorState message={error} />}
+    </div>
+  )
+}

@@ -1,0 +1,41 @@
+// Hash routes (#/flows/eligibility-verification): the runtime serves one index.html, so the
+// address bar still tells where you are and survives reloads.
+import { useSyncExternalStore } from 'react'
+
+export type Route =
+  | { screen: 'flows' }
+  | { screen: 'editor'; flowId: string }
+  | { screen: 'runs'; flowId?: string | undefined }
+  | { screen: 'run'; runId: string }
+  | { screen: 'inbox' }
+  | { screen: 'task'; taskId: string }
+
+export function parseRoute(hash: string): Route {
+  const [pathPart = '', queryPart = ''] = hash.replace(/^#\/?/, '').split('?')
+  const query = new URLSearchParams(queryPart)
+  const parts = pathPart.split('/').map(decodeURIComponent)
+  switch (parts[0]) {
+    case 'flows':
+      return parts[1] ? { screen: 'editor', flowId: parts[1] } : { screen: 'flows' }
+    case 'runs':
+      return parts[1] ? { screen: 'run', runId: parts[1] } : { screen: 'runs', flowId: query.get('flow') ?? undefined }
+    case 'inbox':
+      return parts[1] ? { screen: 'task', taskId: parts[1] } : { screen: 'inbox' }
+    default:
+      return { screen: 'flows' }
+  }
+}
+
+export function navigate(path: string): void {
+  window.location.hash = path
+}
+
+function subscribe(callback: () => void): () => void {
+  window.addEventListener('hashchange', callback)
+  return () => window.removeEventListener('hashchange', callback)
+}
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash)
+  return parseRoute(hash)
+}

@@ -1,0 +1,125 @@
+// The flow editor: palette, canvas and problems, and a side panel for the inspector, version
+// history and diff, the simulator and the review.
+import { useCallback, useEffect, useState } from 'react'
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react'
+import type { FlowDocument } from '@carepath/dsl'
+import { api } from '../api/carepath-api.ts'
+import { useLoader } from '../api/use-loader.ts'
+import type { FlowDetail } from '../api/api-types.ts'
+import { useEditor } from '../store/editor.store.ts'
+import { dropBackup, readBackup } from '../store/save-draft.ts'
+import { FlowCanvas } from '../canvas/flow-canvas.tsx'
+import { PalettePanel } from '../palette/palette-panel.tsx'
+import { InspectorPanel } from '../inspector/inspector-panel.tsx'
+import { ProblemsPanel } from '../validation/problems-panel.tsx'
+import { useLiveValidation } from '../validation/use-live-validation.ts'
+import { HistoryPanel } from '../panels/history-panel.tsx'
+import { SimulatorPanel } from '../panels/simulator-panel.tsx'
+import { ReviewPanel } from '../panels/review-panel.tsx'
+import { EditorToolbar } from './editor-toolbar.tsx'
+import { pendingFlows } from './pending-flows.ts'
+import { ErrorState, Loading } from './state-views.tsx'
+
+type SideTab = 'inspect' | 'history' | 'simulate' | 'review'
+
+async function loadFlow(flowId: string): Promise<FlowDetail | null> {
+  if (pendingFlows.has(flowId)) return null
+  return api.getFlow(flowId)
+}
+
+export function EditorScreen({ flowId }: { flowId: string }) {
+  const flow = useLoader(() => loadFlow(flowId), [flowId])
+  const [ready, setReady] = useState(false)
+  const [backup, setBackup] = useState<{ baseRevision: number; document: FlowDocument } | null>(null)
+
+  useEffect(() => {
+    if (flow.loading || flow.error) return
+    const pending = pendingFlows.get(flowId)
+    const editor = useEditor.getState()
+    // A reload after save keeps the canvas as is; only a first load replaces it.
+    if (ready && editor.flowId === flowId) return
+    if (pending) editor.load(pending, 0, null)
+    else if (flow.data?.draft?.document) editor.load(flow.data.draft.document as FlowDocument, flow.data.draft.revision, flow.data.draft.hash)
+    else if (flow.data?.published) editor.load(flow.data.published.document, 0, flow.data.published.hash)
+    const local = readBackup(flowId)
+    if (local && JSON.stringify(local.document) !== JSON.stringify(useEditor.getState().document())) setBackup(local)
+    setReady(true)
+  }, [flow.loading, flow.error, flow.data, flowId, ready])
+
+  if (flow.loading && !ready) return <Loading what="the flow" />
+  if (flow.error && !ready) return <ErrorState message={flow.error} retry={flow.reload} />
+  if (!ready) return <Loading what="the flow" />
+  return (
+    <ReactFlowProvider>
+      {backup && (
+        <div className="cp-banner warn" data-testid="backup-banner">
+          Unsaved changes from an earlier session were found (based on revision {backup.baseRevision}).
+          <button type="button" className="cp-btn small" onClick={() => { useEditor.getState().load(backup.document, useEditor.getState().revision, useEditor.getState().savedHash); useEditor.setState({ dirty: true }); setBackup(null) }}>
+            Restore them
+          </button>
+          <button type="button" className="cp-btn small ghost" onClick={() => { dropBackup(flowId); setBackup(null) }}>
+            Discard
+          </button>
+        </div>
+      )}
+      <EditorWorkspace flowId={flowId} detail={flow.data ?? null} reloadDetail={flow.reload} />
+    </ReactFlowProvider>
+  )
+}
+
+function EditorWorkspace({ flowId, detail, reloadDetail }: { flowId: string; detail: FlowDetail | null; reloadDetail(): void }) {
+  useLiveValidation()
+  const [tab, setTab] = useState<SideTab>('inspect')
+  const viewLabel = useEditor((s) => s.viewLabel)
+  const problemCount = useEditor((s) => s.problems.filter((p) => p.severity === 'error').length)
+  const { screenToFlowPosition } = useReactFlow()
+  const addAtCenter = useCallback(
+    (type: string) => {
+      const canvas = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect()
+      const center = canvas ? { x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 } : { x: 400, y: 300 }
+      useEditor.getState().addNode(type, screenToFlowPosition(center))
+    },
+    [screenToFlowPosition],
+  )
+  const tabs: { id: SideTab; label: string }[] = [
+    { id: 'inspect', label: 'Inspect' },
+    { id: 'history', label: 'History' },
+    { id: 'simulate', label: 'Simulate' },
+    { id: 'review', label: 'Review' },
+  ]
+  return (
+    <div className="cp-editor" data-testid="editor">
+      <EditorToolbar flowId={flowId} detail={detail} onSaved={reloadDetail} problemCount={problemCount} />
+      {viewLabel && (
+        <div className="cp-banner info" data-testid="view-banner">
+          Viewing: {viewLabel} (read-only).
+          <button type="button" className="cp-btn small" onClick={() => useEditor.getState().exitView()} data-testid="view-exit">
+            Back to editing
+          </button>
+        </div>
+      )}
+      <div className="cp-editor-body">
+        <PalettePanel onAdd={addAtCenter} />
+        <div className="cp-canvas-col">
+          <FlowCanvas />
+          <ProblemsPanel />
+        </div>
+        <aside className="cp-side">
+          <div className="cp-tabs">
+            {tabs.map((t) => (
+              <button key={t.id} type="button" className={tab === t.id ? 'active' : ''} onClick={() => setTab(t.id)} data-testid={`side-tab-${t.id}`}>
+                {t.label}
+              </button>
+            ))}
+          </div>
+          <div className="cp-side-body">
+            {tab === 'inspect' && <InspectorPanel />}
+            {tab === 'history' && <HistoryPanel flowId={flowId} />}
+            {tab === 'simulate' && <SimulatorPanel flowId={flowId} hasPublished={Boolean(detail?.published)} />}
+            {tab === 'review' && <ReviewPanel flowId={flowId} detail={detail} onChanged={reloadDetail} />}
+          </div>
+        </aside>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,149 @@
+// The editor's toolbar: save (with conflicts and server-side problems spelled out), undo/redo,
+// auto-layout and fit, and the keyboard shortcuts that go with them.
+import { useEffect, useState } from 'react'
+import { useReactFlow } from '@xyflow/react'
+import { api } from '../api/carepath-api.ts'
+import type { FlowDetail } from '../api/api-types.ts'
+import { useEditor } from '../store/editor.store.ts'
+import { backupLocally, saveDraft, type SaveResult } from '../store/save-draft.ts'
+import { layoutGraph } from '../canvas/auto-layout.ts'
+
+function typingInField(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null
+  return Boolean(el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable || el.closest('.monaco-editor')))
+}
+
+export function EditorToolbar({ flowId, detail, onSaved, problemCount }: { flowId: string; detail: FlowDetail | null; onSaved(): void; problemCount: number }) {
+  const title = useEditor((s) => s.meta.title)
+  const dirty = useEditor((s) => s.dirty)
+  const revision = useEditor((s) => s.revision)
+  const canUndo = useEditor((s) => s.past.length > 0)
+  const canRedo = useEditor((s) => s.future.length > 0)
+  const readOnly = useEditor((s) => s.readOnly)
+  const [saving, setSaving] = useState(false)
+  const [result, setResult] = useState<SaveResult | null>(null)
+  const { fitView } = useReactFlow()
+
+  const save = async (overwriteRevision?: number) => {
+    setSaving(true)
+    const outcome = await saveDraft(overwriteRevision ? { overwriteRevision } : {})
+    setResult(outcome)
+    setSaving(false)
+    if (outcome.ok) onSaved()
+  }
+
+  const autoLayout = async () => {
+    const { nodes, edges, applyPositions } = useEditor.getState()
+    applyPositions(await layoutGraph(nodes, edges))
+    window.requestAnimationFrame(() => void fitView({ duration: 300 }))
+  }
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const mod = event.ctrlKey || event.metaKey
+      if (!mod) return
+      const key = event.key.toLowerCase()
+      const editor = useEditor.getState()
+      if (key === 's') {
+        event.preventDefault()
+        if (!editor.readOnly) void save()
+        return
+      }
+      if (typingInField(event.target)) return
+      if (key === 'z' && !event.shiftKey) editor.undo()
+      else if ((key === 'z' && event.shiftKey) || key === 'y') editor.redo()
+      else if (key === 'c') editor.copySelected()
+      else if (key === 'v') editor.paste()
+      else if (key === 'a') editor.onNodesChange(editor.nodes.map((n) => ({ type: 'select', id: n.id, selected: true })))
+      else return
+      event.preventDefault()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
+
+  // Keep unsaved work in local storage a moment after each edit.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const unsubscribe = useEditor.subscribe((state, previous) => {
+      if (!state.dirty || state.readOnly || (state.nodes === previous.nodes && state.edges === previous.edges && state.meta === previous.meta)) return
+      clearTimeout(timer)
+      timer = setTimeout(() => backupLocally(useEditor.getState().document(), useEditor.getState().revision), 1000)
+    })
+    return () => {
+      clearTimeout(timer)
+      unsubscribe()
+    }
+  }, [])
+
+  return (
+    <>
+      <div className="cp-toolbar" data-testid="toolbar">
+        <a href="#/flows" className="cp-btn small ghost" aria-label="Back to flows">
+          ←
+        </a>
+        <strong className="cp-toolbar-title">{title}</strong>
+        <span className={`cp-status s-${detail?.status ?? 'new'}`} data-testid="flow-status">
+          {detail?.status ?? 'new, not saved yet'}
+        </span>
+        <small className="cp-hint" data-testid="flow-revision">
+          {revision ? `rev ${revision}` : ''} {dirty ? '· unsaved changes' : revision ? '· saved' : ''}
+        </small>
+        <span className="cp-spacer" />
+        <button type="button" className="cp-btn small" disabled={!canUndo || readOnly} onClick={() => useEditor.getState().undo()} title="Undo (Ctrl+Z)" data-testid="undo">
+          ↶ Undo
+        </button>
+        <button type="button" className="cp-btn small" disabled={!canRedo || readOnly} onClick={() => useEditor.getState().redo()} title="Redo (Ctrl+Shift+Z)" data-testid="redo">
+          ↷ Redo
+        </button>
+        <button type="button" className="cp-btn small" disabled={readOnly} onClick={() => void autoLayout()} data-testid="auto-layout">
+          Auto-layout
+        </button>
+        <button type="button" className="cp-btn small" onClick={() => void fitView({ duration: 300 })}>
+          Fit
+        </button>
+        <button type="button" className="cp-btn primary" disabled={saving || readOnly || (!dirty && revision > 0)} onClick={() => void save()} title={problemCount ? 'The flow has errors; the server will refuse it until they are fixed.' : 'Save draft (Ctrl+S)'} data-testid="save">
+          {saving ? 'Saving…' : 'Save draft'}
+        </button>
+      </div>
+      {result && !result.ok && (
+        <div className="cp-banner error" role="alert" data-testid="save-error">
+          {result.kind === 'conflict' && (
+            <>
+              <strong>Not saved: someone else saved this flow meanwhile.</strong> {result.message} Your changes are still here (and kept locally).
+              <button
+                type="button"
+                className="cp-btn small"
+                data-testid="save-overwrite"
+                onClick={async () => {
+                  const latest = await api.getFlow(flowId)
+                  if (window.confirm(`Save your version on top of revision ${latest.draft?.revision}? Their changes stay in the history.`)) void save(latest.draft?.revision)
+                }}
+              >
+                Save mine on top
+              </button>
+            </>
+          )}
+          {result.kind === 'invalid' && (
+            <>
+              <strong>Not saved: the flow has problems.</strong> {result.message} See the problems list below the canvas.
+            </>
+          )}
+          {result.kind === 'error' && <>Not saved: {result.message}</>}
+          <button type="button" className="cp-btn small ghost" onClick={() => setResult(null)} aria-label="Dismiss">
+            ✕
+          </button>
+        </div>
+      )}
+      {result?.ok && !dirty && (
+        <div className="cp-banner ok" data-testid="save-ok">
+          Draft saved as revision {result.revision}.
+          <button type="button" className="cp-btn small ghost" onClick={() => setResult(null)} aria-label="Dismiss">
+            ✕
+          </button>
+        </div>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,40 @@
+// The agent's inbox: open tasks for the caller's role(s), oldest first.
+import { api, listOf } from '../api/carepath-api.ts'
+import { useLoader } from '../api/use-loader.ts'
+import { navigate } from '../route.ts'
+import { Empty, ErrorState, Loading, when } from './state-views.tsx'
+import { readTask } from './task-view.ts'
+
+export function InboxScreen() {
+  const tasks = useLoader(async () => listOf(await api.inbox()).map(readTask), [])
+  return (
+    <div className="cp-page">
+      <div className="cp-page-head">
+        <h2>Inbox</h2>
+        <span className="cp-spacer" />
+        <button type="button" className="cp-btn small" onClick={tasks.reload} data-testid="inbox-refresh">
+          Refresh
+        </button>
+      </div>
+      {tasks.loading && !tasks.data ? (
+        <Loading what="your tasks" />
+      ) : tasks.error ? (
+        <ErrorState message={tasks.error} retry={tasks.reload} />
+      ) : !tasks.data?.length ? (
+        <Empty>Nothing waiting for you. New tasks appear here when a run reaches a step for your role.</Empty>
+      ) : (
+        <ul className="cp-task-list" data-testid="inbox">
+          {tasks.data.map((task) => (
+            <li key={task.id} className="cp-card cp-clickable" onClick={() => navigate(`/inbox/${encodeURIComponent(task.id)}`)} data-testid="inbox-task">
+              <strong>{task.title}</strong>
+              <small className="cp-hint">
+                {task.flowId} · {task.role} · {when(task.createdAt)} {task.claimedBy ? `· claimed by ${task.claimedBy}` : ''}
+              </small>
+              {task.prompt && <p>{task.prompt}</p>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  )
+}

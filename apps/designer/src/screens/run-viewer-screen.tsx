@@ -1,0 +1,126 @@
+// One run: the version it ran on, drawn read-only with the path highlighted, and beside it each
+// step: the decisions with their why, connector calls and tasks. The server has already
+// redacted what the viewer's role may not see.
+import { useEffect, useState } from 'react'
+import { ReactFlowProvider } from '@xyflow/react'
+import type { DecisionExplanation, FlowDocument, JsonValue } from '@carepath/dsl'
+import { api } from '../api/carepath-api.ts'
+import { useLoader } from '../api/use-loader.ts'
+import type { RunDetail, RunEvent } from '../api/api-types.ts'
+import { useEditor } from '../store/editor.store.ts'
+import { FlowCanvas } from '../canvas/flow-canvas.tsx'
+import { pathHighlights } from '../canvas/path-highlights.ts'
+import { ExplanationView } from '../panels/explanation-view.tsx'
+import { ErrorState, Loading, when } from './state-views.tsx'
+
+async function loadRun(runId: string): Promise<{ run: RunDetail; document: FlowDocument | null }> {
+  const run = await api.getRun(runId)
+  let document: FlowDocument | null = null
+  try {
+    const value = run.hash ? await api.version(run.flowId, run.hash) : null
+    document = value ? ('nodes' in value ? value : value.document) : null
+  } catch {
+    document = null // agents may not read flow versions: the steps still show
+  }
+  return { run, document }
+}
+
+export function RunViewerScreen({ runId }: { runId: string }) {
+  const loaded = useLoader(() => loadRun(runId), [runId])
+  const [ready, setReady] = useState(false)
+  useEffect(() => {
+    if (!loaded.data?.document) return
+    const editor = useEditor.getState()
+    editor.load(loaded.data.document, 0, loaded.data.run.hash ?? null)
+    const { nodes, edges } = pathHighlights(loaded.data.run.path ?? [], useEditor.getState().edges)
+    editor.setHighlights(nodes, edges)
+    editor.setReadOnly(true)
+    setReady(true)
+  }, [loaded.data])
+
+  if (loaded.loading && !loaded.data) return <Loading what="the run" />
+  if (loaded.error || !loaded.data) return <ErrorState message={loaded.error ?? 'The run could not be loaded.'} retry={loaded.reload} />
+  const { run, document } = loaded.data
+  return (
+    <div className="cp-run-viewer" data-testid="run-viewer">
+      <div className="cp-toolbar">
+        <a href="#/runs" className="cp-btn small ghost" aria-label="Back to runs">
+          ←
+        </a>
+        <strong>Run {run.id.slice(0, 12)}</strong>
+        <span>{run.flowId}</span>
+        <span className={`cp-status s-${run.status}`} data-testid="run-status">
+          {run.status}
+        </span>
+        {run.outcome && (
+          <span>
+            outcome <strong data-testid="run-outcome">{run.outcome}</strong>
+          </span>
+        )}
+        <small className="cp-hint">version {run.hash?.slice(0, 10)}</small>
+        <span className="cp-spacer" />
+        <button type="button" className="cp-btn small" onClick={loaded.reload}>
+          Refresh
+        </button>
+      </div>
+      <div className="cp-run-body">
+        <div className="cp-canvas-col">
+          {document && ready ? (
+            <ReactFlowProvider>
+              <FlowCanvas />
+            </ReactFlowProvider>
+          ) : (
+            <p className="cp-state">The flow version is not available to your role; the steps are listed on the right.</p>
+          )}
+        </div>
+        <aside className="cp-side wide">
+          <h3>Path</h3>
+          <ol className="cp-path" data-testid="run-path">
+            {(run.path ?? []).map((id, i) => (
+              <li key={`${id}-${i}`}>{id}</li>
+            ))}
+          </ol>
+          <h3>Steps</h3>
+          <EventList events={run.events ?? []} />
+        </aside>
+      </div>
+    </div>
+  )
+}
+
+function EventList({ events }: { events: RunEvent[] }) {
+  const shown = events.filter((e) => ['decision', 'connector.request', 'connector.response', 'task.opened', 'task.answered', 'error', 'run.ended', 'wait.started', 'facts.set'].includes(String(e.type)))
+  if (shown.length === 0) return <p className="cp-hint">No steps recorded yet.</p>
+  return (
+    <ul className="cp-events" data-testid="run-events">
+      {shown.map((event, i) => {
+        const data = (event.data ?? {}) as Record<string, JsonValue>
+        return (
+          <li key={i} className={`ev ev-${String(event.type).replace('.', '-')}`} data-testid={`event-${event.type}`}>
+            <div className="ev-head">
+              <strong>{label(String(event.type))}</strong> {event.nodeId && <code>{event.nodeId}</code>} <small className="cp-hint">{when(event.at)}</small>
+            </div>
+            {event.type === 'decision' && <ExplanationView explanation={data.explanation as unknown as DecisionExplanation} />}
+            {event.type !== 'decision' && Object.keys(data).length > 0 && <pre className="cp-pre">{JSON.stringify(data, null, 2)}</pre>}
+          </li>
+        )
+      })}
+    </ul>
+  )
+}
+
+function label(type: string): string {
+  return (
+    {
+      decision: 'Decision',
+      'connector.request': 'Connector call',
+      'connector.response': 'Connector answer',
+      'task.opened': 'Task opened',
+      'task.answered': 'Task answered',
+      error: 'Error',
+      'run.ended': 'Run ended',
+      'wait.started': 'Waiting',
+      'facts.set': 'Facts set',
+    }[type] ?? type
+  )
+}

@@ -1,0 +1,117 @@
+// Runs: every run the caller may see, newest first; start a run of a published flow.
+import { useState } from 'react'
+import { api, listOf } from '../api/carepath-api.ts'
+import { useLoader } from '../api/use-loader.ts'
+import { navigate, useRoute } from '../route.ts'
+import { useSession } from '../store/session.store.ts'
+import { Empty, ErrorState, Loading, when } from './state-views.tsx'
+
+export function RunsScreen() {
+  const route = useRoute()
+  const flowFilter = route.screen === 'runs' ? route.flowId : undefined
+  const runs = useLoader(async () => listOf(await api.listRuns(flowFilter)), [flowFilter])
+  const role = useSession((s) => s.user?.role)
+  const [starting, setStarting] = useState(false)
+  return (
+    <div className="cp-page">
+      <div className="cp-page-head">
+        <h2>Runs{flowFilter ? ` of ${flowFilter}` : ''}</h2>
+        {flowFilter && (
+          <a className="cp-btn small ghost" href="#/runs">
+            All flows
+          </a>
+        )}
+        <span className="cp-spacer" />
+        <button type="button" className="cp-btn small" onClick={runs.reload}>
+          Refresh
+        </button>
+        {role !== 'agent' && role !== 'auditor' && (
+          <button type="button" className="cp-btn primary" onClick={() => setStarting(!starting)} data-testid="run-start-open">
+            Start a run
+          </button>
+        )}
+      </div>
+      {starting && <StartRunForm initialFlow={flowFilter} onStarted={(id) => navigate(`/runs/${id}`)} />}
+      {runs.loading && !runs.data ? (
+        <Loading what="runs" />
+      ) : runs.error ? (
+        <ErrorState message={runs.error} retry={runs.reload} />
+      ) : !runs.data?.length ? (
+        <Empty>No runs yet. Runs appear here when a published flow is started by the API, a webhook, an HL7 message or this page.</Empty>
+      ) : (
+        <table className="cp-table" data-testid="run-list">
+          <thead>
+            <tr>
+              <th>Run</th>
+              <th>Flow</th>
+              <th>Status</th>
+              <th>Outcome</th>
+              <th>Started</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.data.map((run) => (
+              <tr key={run.id} className="cp-clickable" onClick={() => navigate(`/runs/${run.id}`)} data-testid={`run-row-${run.id}`}>
+                <td>
+                  <code>{run.id.slice(0, 12)}</code>
+                </td>
+                <td>{run.flowId}</td>
+                <td>
+                  <span className={`cp-status s-${run.status}`}>{run.status}</span>
+                </td>
+                <td>{run.outcome ?? '—'}</td>
+                <td>{when(run.startedAt ?? run.createdAt ?? run.updatedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}
+
+function StartRunForm({ initialFlow, onStarted }: { initialFlow?: string | undefined; onStarted(id: string): void }) {
+  const flows = useLoader(() => api.listFlows(), [])
+  const [flowId, setFlowId] = useState(initialFlow ?? '')
+  const [input, setInput] = useState('{\n  \n}')
+  const [error, setError] = useState<string | null>(null)
+  const published = (flows.data ?? []).filter((f) => f.publishedHash)
+  const start = async () => {
+    setError(null)
+    let facts: unknown
+    try {
+      facts = JSON.parse(input)
+    } catch {
+      return setError('The input is not valid JSON.')
+    }
+    try {
+      const run = await api.startRun(flowId, facts as Record<string, never>, `designer-${crypto.randomUUID()}`)
+      onStarted(run.id)
+    } catch (e) {
+      setError(e instanceof Error ? e.message : 'The run could not be started.')
+    }
+  }
+  return (
+    <div className="cp-card inline" data-testid="run-start-form">
+      <label className="cp-field">
+        <span className="cp-field-label">Published flow</span>
+        <select className="cp-input" value={flowId} onChange={(e) => setFlowId(e.target.value)} data-testid="run-start-flow">
+          <option value="">— choose —</option>
+          {published.map((f) => (
+            <option key={f.id} value={f.id}>
+              {f.title} ({f.id})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="cp-field">
+        <span className="cp-field-label">Input facts (JSON)</span>
+        <textarea className="cp-input mono" rows={6} value={input} onChange={(e) => setInput(e.target.value)} data-testid="run-start-input" />
+      </label>
+      {error && <p className="cp-error-text">{error}</p>}
+      <button type="button" className="cp-btn primary" disabled={!flowId} onClick={() => void start()} data-testid="run-start-submit">
+        Start
+      </button>
+    </div>
+  )
+}

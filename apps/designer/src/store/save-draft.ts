@@ -1,0 +1,64 @@
+// Saving the draft: first save creates the flow, later saves send the revision the editor
+// started from. A conflict or an invalid document changes nothing on the server and nothing in
+// the editor; the editor's document is also kept in localStorage until a save succeeds.
+import type { FlowDocument, Problem } from '@carepath/dsl'
+import { api } from '../api/carepath-api.ts'
+import { ApiError } from '../api/trpc-client.ts'
+import { pendingFlows } from '../screens/pending-flows.ts'
+import { useEditor } from './editor.store.ts'
+
+export type SaveResult =
+  | { ok: true; revision: number; hash: string }
+  | { ok: false; kind: 'conflict'; message: string }
+  | { ok: false; kind: 'invalid'; message: string; problems: Problem[] }
+  | { ok: false; kind: 'error'; message: string }
+
+const backupKey = (flowId: string) => `carepath.unsaved.${flowId}`
+
+/** Keep the unsaved document locally so a reload or a conflict cannot lose it. */
+export function backupLocally(document: FlowDocument, baseRevision: number): void {
+  try {
+    localStorage.setItem(backupKey(document.id), JSON.stringify({ baseRevision, document }))
+  } catch {
+    // storage full or disabled: the in-memory editor still holds the work
+  }
+}
+
+export function readBackup(flowId: string): { baseRevision: number; document: FlowDocument } | null {
+  try {
+    const text = localStorage.getItem(backupKey(flowId))
+    return text ? (JSON.parse(text) as { baseRevision: number; document: FlowDocument }) : null
+  } catch {
+    return null
+  }
+}
+
+export function dropBackup(flowId: string): void {
+  localStorage.removeItem(backupKey(flowId))
+}
+
+export async function saveDraft(options: { overwriteRevision?: number } = {}): Promise<SaveResult> {
+  const state = useEditor.getState()
+  const document = state.document()
+  const flowId = state.flowId ?? document.id
+  backupLocally(document, state.revision)
+  try {
+    let saved: { revision: number; hash: string }
+    if (pendingFlows.has(flowId) && state.revision === 0) {
+      const created = (await api.createFlow(document)) as { revision?: number; hash?: string }
+      pendingFlows.delete(flowId)
+      saved = { revision: created.revision ?? 1, hash: created.hash ?? '' }
+    } else {
+      saved = await api.saveFlow(flowId, document, options.overwriteRevision ?? state.revision)
+    }
+    useEditor.getState().markSaved(saved.revision, saved.hash)
+    dropBackup(flowId)
+    return { ok: true, ...saved }
+  } catch (error) {
+    if (!(error instanceof ApiError)) return { ok: false, kind: 'error', message: 'The draft could not be saved.' }
+    if (error.code === 'CONFLICT') return { ok: false, kind: 'conflict', message: error.message }
+    const problems = (error.data as { problems?: Problem[] } | null)?.problems
+    if (error.code === 'BAD_REQUEST' && problems) return { ok: false, kind: 'invalid', message: error.message, problems }
+    return { ok: false, kind: 'error', message: error.message }
+  }
+}
