@@ -1,0 +1,161 @@
+// The example flows are part of the product: every one must validate, every case of its suite
+// must run to the outcome it expects (through the engine, with the installed node types), and
+// each second version under drafts/ must show the simulator diff a reviewer is meant to see.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { contentHash, validateFlow, type FlowDocument } from '@carepath/dsl'
+import { registry } from '@carepath/catalog'
+import { parseSuite, simulate, type CaseReport, type SimulationReport, type Suite } from '@carepath/engine'
+
+const dir = import.meta.dirname
+
+function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(join(dir, path), 'utf8'))
+}
+function readFlow(path: string): FlowDocument {
+  return readJson(path) as FlowDocument
+}
+function readSuite(path: string): Suite {
+  const parsed = parseSuite(readJson(path))
+  if (!parsed.ok) throw new Error(`${path}: ${parsed.message}`)
+  return parsed.suite
+}
+/** What went wrong in a case, in one line per problem (so a failing test says which case and why). */
+function failures(report: SimulationReport): string[] {
+  return report.cases
+    .filter((c) => c.status === 'failed' || c.expectationFailures.length > 0 || c.problems.length > 0)
+    .map((c) => `${c.id}: ${[...c.expectationFailures, ...c.problems].join('; ') || c.status}`)
+}
+function byId(report: SimulationReport, id: string): CaseReport {
+  const found = report.cases.find((c) => c.id === id)
+  if (!found) throw new Error(`no case ${id} in the report`)
+  return found
+}
+
+const flowFiles = readdirSync(dir).filter((f) => f.endsWith('.flow.json')).sort()
+const flows = [...flowFiles, 'custom-node/referral-npi-check.flow.json']
+
+describe('example flows', () => {
+  it('are the eight healthcare workflows, each with a suite beside it', () => {
+    expect(flowFiles.map((f) => f.replace('.flow.json', ''))).toEqual([
+      'discharge-follow-up',
+      'eligibility-verification',
+      'lab-result-routing',
+      'patient-intake-triage',
+      'prior-authorization',
+      'referral-intake',
+      'reminders-no-show-rebook',
+      'scheduling-ehr-availability',
+    ])
+    for (const file of flowFiles) expect(readdirSync(dir)).toContain(file.replace('.flow.json', '.suite.json'))
+  })
+
+  describe.each(flows)('%s', (file) => {
+    const flow = readFlow(file)
+    const suite = readSuite(file.replace('.flow.json', '.suite.json'))
+
+    it('validates with no problems', () => {
+      const result = validateFlow(flow, registry)
+      expect(result.problems.map((p) => `${p.nodeId ?? ''} ${p.code}: ${p.message}`)).toEqual([])
+      expect(result.valid).toBe(true)
+    })
+
+    it('classifies every fact with a PHI class, and keeps a layout position for every node', () => {
+      const unclassified: string[] = []
+      const walk = (schema: FlowDocument['facts'], path: string): void => {
+        if (schema.type === 'object') for (const [k, child] of Object.entries(schema.properties ?? {})) walk(child, path ? `${path}.${k}` : k)
+        else if (schema.type === 'array' && schema.items) walk(schema.items, path)
+        else if (!schema['x-phi']) unclassified.push(path)
+      }
+      walk(flow.facts, '')
+      expect(unclassified).toEqual([])
+      expect(Object.keys(flow.layout ?? {}).sort()).toEqual(Object.keys(flow.nodes).sort())
+    })
+
+    it('runs every suite case to its expected outcome', async () => {
+      expect(suite.flow).toBe(flow.id)
+      if (!file.startsWith('custom-node/')) expect(suite.cases.length).toBeGreaterThanOrEqual(20)
+      const report = await simulate(null, flow, suite, { registry })
+      expect(failures(report)).toEqual([])
+      expect(report.summary.failed).toBe(0)
+    })
+
+    it('reaches every ending with some suite case', async () => {
+      const report = await simulate(null, flow, suite, { registry })
+      const outcomes = new Set(report.cases.map((c) => c.outcome))
+      const ends = Object.values(flow.nodes)
+        .filter((n) => n.type === 'flow.end')
+        .map((n) => String(n.config['outcome']))
+      expect(ends.filter((o) => !outcomes.has(o))).toEqual([])
+    })
+  })
+})
+
+describe('second versions (drafts) against the published ones', () => {
+  it('eligibility v2: lowering the copay threshold to $25 changes exactly the cases between $25 and $50, and adds a payment-plan step', async () => {
+    const base = readFlow('eligibility-verification.flow.json')
+    const candidate = readFlow('drafts/eligibility-verification.v2.flow.json')
+    expect(validateFlow(candidate, registry).problems).toEqual([])
+    expect(contentHash(candidate)).not.toBe(contentHash(base))
+    const suite = readSuite('eligibility-verification.suite.json')
+    const report = await simulate(base, candidate, suite, { registry })
+
+    // $50 copay: no estimate before, an estimate call now, decided by the changed rule.
+    const boundary = byId(report, 'copay-exactly-at-the-50-threshold-no-estimate')
+    expect(boundary.status).not.toBe('unchanged')
+    expect(boundary.changes?.decisions.map((d) => d.nodeId)).toContain('cost-check')
+    // A declined estimate now goes to the financial counselor instead of ending.
+    expect(byId(report, 'high-copay-patient-declines-after-the-estimate').status).not.toBe('unchanged')
+    // Paths that never reach the threshold or the estimate answer are untouched.
+    for (const id of ['no-coverage-on-file-patient-chooses-self-pay', 'coverage-inactive-eb01-6', 'invalid-member-id-aaa-72-specialist-corrects-it']) {
+      expect(byId(report, id).status).toBe('unchanged')
+    }
+    expect(report.summary.changed + report.summary.failed).toBeLessThan(report.summary.cases)
+  })
+
+  it('eligibility v2 with generated cases: the threshold boundary is caught even without a suite case at $25-$50', async () => {
+    const base = readFlow('eligibility-verification.flow.json')
+    const candidate = readFlow('drafts/eligibility-verification.v2.flow.json')
+    const onlyFarCases: Suite = { ...readSuite('eligibility-verification.suite.json') }
+    onlyFarCases.cases = onlyFarCases.cases.filter((c) => c.id === 'active-low-copay-verified')
+    const report = await simulate(base, candidate, onlyFarCases, { registry, generate: true })
+    const changedCost = report.cases.filter((c) => c.source === 'generated' && c.changes?.decisions.some((d) => d.nodeId === 'cost-check'))
+    expect(changedCost.length).toBeGreaterThan(0)
+  })
+
+  it('prior authorization v2: an urgent pended request now goes to a peer-to-peer call; standard ones do not change', async () => {
+    const base = readFlow('prior-authorization.flow.json')
+    const candidate = readFlow('drafts/prior-authorization.v2.flow.json')
+    expect(validateFlow(candidate, registry).problems).toEqual([])
+    const suite = readSuite('prior-authorization.suite.json')
+    const report = await simulate(base, candidate, suite, { registry })
+    expect(byId(report, 'payer-pends-an-urgent-request').status).not.toBe('unchanged')
+    expect(byId(report, 'payer-pends-a-standard-request').status).toBe('unchanged')
+    expect(byId(report, 'spine-mri-documents-complete-payer-approves').status).toBe('unchanged')
+  })
+
+  it('moving every node on the canvas changes neither the hash nor any case', async () => {
+    for (const file of flowFiles) {
+      const flow = readFlow(file)
+      const moved: FlowDocument = structuredClone(flow)
+      for (const position of Object.values(moved.layout ?? {})) {
+        position.x += 37
+        position.y -= 11
+      }
+      expect(contentHash(moved)).toBe(contentHash(flow))
+      const report = await simulate(flow, moved, readSuite(file.replace('.flow.json', '.suite.json')), { registry })
+      expect(report.summary.changed, file).toBe(0)
+      expect(report.summary.unchanged, file).toBe(report.summary.cases)
+    }
+  })
+
+  it('drafts live under drafts/, so a loader of examples/*.flow.json never sees a second copy of a flow', () => {
+    const ids = flowFiles.map((f) => readFlow(f).id)
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const draft of readdirSync(join(dir, 'drafts'))) {
+      expect(draft).toMatch(/\.v\d+\.flow\.json$/)
+      expect(ids).toContain(readFlow(`drafts/${draft}`).id)
+    }
+  })
+})
