@@ -31,7 +31,7 @@ const arrayValue = (v: unknown): string | undefined => (Array.isArray(v) ? undef
 const numberValue = (v: unknown): string | undefined => (typeof v === 'number' && Number.isFinite(v) ? undefined : 'The value must be a number.')
 
 /** A relative or absolute date: `"2026-01-31"`, an offset date-time, or `{ "daysFromNow": -30 }`. */
-function dateOperand(value: unknown, clock: ClockSlot): ParsedDate | undefined {
+export function dateOperand(value: unknown, clock: ClockSlot): ParsedDate | undefined {
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'daysFromNow' in value) {
     const now = parseDate(clock.now)
     const days = (value as { daysFromNow: unknown }).daysFromNow
