@@ -69,7 +69,8 @@ export async function simulate(base: FlowDocument | null, candidate: FlowDocumen
     const flows = base ? [base, candidate] : [candidate]
     for (const c of generatedCasesFor(flows, options.registry, suite)) planned.push({ c, source: 'generated' })
   }
-  return await runPlanned(base, candidate, planned, options)
+  const now = options.now ?? suite.now
+  return await runPlanned(base, candidate, planned, now ? { ...options, now } : options)
 }
 
 /** A run recorded in production: its log (input, connector results and answers are in it). */

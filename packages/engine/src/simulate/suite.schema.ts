@@ -14,8 +14,16 @@ const factsSchema = z.record(z.string(), jsonValueSchema)
  */
 export const suiteCaseSchema = z
   .object({
-    id: z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'a case id holds letters, digits, . _ : or -'),
+    id: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'a case id holds letters, digits, . _ : or -')
+      .optional()
+      .describe('Stable id of the case; `case-<n>` (its position from 1) when absent.'),
     name: z.string().optional(),
+    description: z.string().optional(),
+    /** Where the case's data comes from (a sample file), for provenance. */
+    source: z.string().optional(),
     input: factsSchema,
     mocks: z.record(z.string(), jsonValueSchema).optional(),
     answers: z.record(z.string(), jsonValueSchema).optional(),
@@ -28,13 +36,16 @@ export const suiteCaseSchema = z
       .optional(),
   })
   .strict()
-export type SuiteCase = z.infer<typeof suiteCaseSchema>
+/** A case as simulations use it: every case has an id. */
+export type SuiteCase = z.infer<typeof suiteCaseSchema> & { id: string }
 
 /** A simulation suite, kept beside its flow as `<flow>.suite.json`. */
 export const suiteSchema = z
   .object({
     $schema: z.string().optional(),
     flow: z.string().min(1).describe('The id of the flow the suite tests.'),
+    title: z.string().optional(),
+    description: z.string().optional(),
     /** Start time of every case's virtual clock (ISO-8601); timers advance it. */
     now: z.string().datetime().optional(),
     cases: z.array(suiteCaseSchema),
@@ -43,11 +54,13 @@ export const suiteSchema = z
   .superRefine((suite, ctx) => {
     const seen = new Set<string>()
     suite.cases.forEach((c, index) => {
-      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['cases', index, 'id'], message: `the case id "${c.id}" is used twice` })
-      seen.add(c.id)
+      const id = c.id ?? `case-${index + 1}`
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['cases', index, 'id'], message: `the case id "${id}" is used twice` })
+      seen.add(id)
     })
   })
-export type Suite = z.infer<typeof suiteSchema>
+/** A suite as simulations use it (ids filled in by `parseSuite`). */
+export type Suite = Omit<z.infer<typeof suiteSchema>, 'cases'> & { cases: SuiteCase[] }
 
 /** JSON Schema of suite files, for editors and outside tools. */
 export function suiteJsonSchema(): unknown {
@@ -57,7 +70,10 @@ export function suiteJsonSchema(): unknown {
 /** Parse a suite; the error names the first problem and where it is. */
 export function parseSuite(raw: unknown): { ok: true; suite: Suite } | { ok: false; message: string } {
   const parsed = suiteSchema.safeParse(raw)
-  if (parsed.success) return { ok: true, suite: parsed.data }
+  if (parsed.success) {
+    const cases = parsed.data.cases.map((c, index) => ({ ...c, id: c.id ?? `case-${index + 1}` }))
+    return { ok: true, suite: { ...parsed.data, cases } }
+  }
   const issue = parsed.error.issues[0]
   const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
   return { ok: false, message: `${where}${issue?.message ?? 'not a suite'}` }

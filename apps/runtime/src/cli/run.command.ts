@@ -1,0 +1,125 @@
+// `carepath run FLOW --input FACTS.json [--answers A.json] [--mocks M.json] [--json]`: run a flow
+// document locally, connectors mocked by node id and human steps answered from a file, and print
+// the outcome and the trace. Also home of the flow/suite file loading the simulate and cases
+// commands share.
+import { readdirSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { validateFlow, type FlowDocument, type JsonValue } from '@carepath/dsl'
+import { flowHashOf, parseSuite, runCase, type RunEvent, type RunState, type Suite } from '@carepath/engine'
+import { registry } from '@carepath/catalog'
+import { CliError, parseArgs, readJsonFile } from './cli-io.ts'
+
+/** Read and validate a flow document; any problem is one line and exit 2. */
+export function loadFlowFile(file: string): FlowDocument {
+  const result = validateFlow(readJsonFile(file), registry)
+  if (!result.valid || !result.document) {
+    const errors = result.problems.filter((p) => p.severity === 'error')
+    const first = errors[0]
+    const where = first?.nodeId ? ` (node "${first.nodeId}")` : first?.path ? ` (${first.path})` : ''
+    const more = errors.length > 1 ? ` and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}` : ''
+    throw new CliError(`${file}: not a valid flow: ${first?.message ?? 'invalid document'}${where}${more}`)
+  }
+  return result.document
+}
+
+/** Read a suite file; a bad one is one line and exit 2. */
+export function loadSuiteFile(file: string): Suite {
+  const result = parseSuite(readJsonFile(file))
+  if (!result.ok) throw new CliError(`${file}: not a valid suite: ${result.message}`)
+  return result.suite
+}
+
+/** Subflows are looked up among the *.flow.json files beside the calling flow, by id and content hash. */
+export function siblingFlowLoader(file: string): (flowId: string, hash: string) => Promise<FlowDocument> {
+  return async (flowId, hash) => {
+    const dir = dirname(file)
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.flow.json')).sort()) {
+      const result = validateFlow(readJsonFile(join(dir, name)), registry)
+      if (result.document && result.document.id === flowId && flowHashOf(result.document) === hash) return result.document
+    }
+    throw new Error(`no ${flowId}.flow.json with content hash ${hash} beside ${basename(file)}`)
+  }
+}
+
+function readObject(file: string, what: string): Record<string, JsonValue> {
+  const value = readJsonFile(file)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError(`${file}: the ${what} must be a JSON object`)
+  return value as Record<string, JsonValue>
+}
+
+function describeEvent(event: RunEvent): string {
+  const data = (event.data ?? {}) as Record<string, JsonValue>
+  const at = `${String(event.seq).padStart(3)} ${event.scope ? `${event.scope}/` : ''}`
+  switch (event.type) {
+    case 'node.entered':
+      return `${at}→ ${event.nodeId} (${String(data.type)}${Number(data.visit) > 1 ? `, visit ${String(data.visit)}` : ''})`
+    case 'decision': {
+      const fired = (data.explanation as { fired?: string[] } | undefined)?.fired ?? []
+      return `${at}  decision: ${String(data.port)}${fired.length ? ` (fired ${fired.join(', ')})` : ' (no rule fired)'}`
+    }
+    case 'facts.set':
+      return `${at}  set ${Object.keys((data.set ?? {}) as object).join(', ')}`
+    case 'connector.request':
+      return `${at}  call ${String(data.connector)}${Number(data.attempt) > 1 ? ` (attempt ${String(data.attempt)})` : ''}`
+    case 'connector.response':
+      return `${at}  ${typeof data.error === 'string' ? `call failed: ${data.error}` : 'response received'}`
+    case 'node.exited':
+      return `${at}  ${String(data.port)} → ${String(data.to)}`
+    case 'error':
+      return `${at}  error${data.handled ? ' (to the error port)' : ''}: ${String(data.message)}`
+    case 'run.ended':
+      return `${at}■ ${data.status === 'failed' ? `failed: ${String(data.message)}` : `completed: ${String(data.outcome)}`}`
+    default:
+      return `${at}  ${event.type}${event.nodeId ? ` ${event.nodeId}` : ''}`
+  }
+}
+
+/** The human-readable run: headline, open task, trace. */
+export function formatRun(flow: FlowDocument, state: RunState, problems: readonly string[]): string {
+  const head =
+    state.status === 'completed'
+      ? `completed with outcome "${state.outcome ?? ''}"`
+      : state.status === 'failed'
+        ? `failed at "${state.error?.nodeId ?? '?'}": ${state.error?.message ?? ''}`
+        : state.status
+  const lines = [`${flow.id} v${flow.version} (${state.flowHash.slice(0, 12)}): ${head}`, `path: ${state.path.join(' → ')}`]
+  const task = state.openTask
+  if (state.status === 'waiting' && task) {
+    lines.push(
+      `waiting for ${task.request.role}: task ${task.taskId} at "${task.nodeId}": ${task.request.title}`,
+      `  fields: ${task.request.fields.map((f) => `${f.name}${f.required ? '*' : ''} (${f.type})`).join(', ') || '—'}`,
+      `  may show: ${task.request.shows.join(', ') || 'nothing'}`,
+    )
+    if (task.request.options?.length) lines.push(`  options: ${task.request.options.map((o) => o.value).join(', ')}`)
+    lines.push(`  (answer it with --answers FILE: { "${task.nodeId}": <answer> })`)
+  }
+  for (const problem of problems) lines.push(`note: ${problem}`)
+  lines.push('trace:', ...state.events.map(describeEvent))
+  return lines.join('\n')
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { positionals, flags, options } = parseArgs(args, { flags: ['json'], options: ['input', 'answers', 'mocks'] })
+  const [file, ...extra] = positionals
+  if (!file || extra.length > 0) throw new CliError('usage: carepath run FLOW --input FACTS.json [--answers A.json] [--mocks M.json] [--json]')
+  const inputFile = options.get('input')
+  if (!inputFile) throw new CliError('--input FACTS.json is required')
+  const flow = loadFlowFile(file)
+  const input = readObject(inputFile, 'input facts')
+  const answersFile = options.get('answers')
+  const mocksFile = options.get('mocks')
+  const c = {
+    id: 'cli',
+    input,
+    ...(answersFile ? { answers: readObject(answersFile, 'answers file') } : {}),
+    ...(mocksFile ? { mocks: readObject(mocksFile, 'mocks file') } : {}),
+  }
+  const result = await runCase(flow, c, { registry, loadFlow: siblingFlowLoader(file) })
+  if (!result.state) throw new CliError(`${file}: cannot run: ${result.problems.join('; ')}`)
+  const state = result.state
+  if (flags.has('json')) {
+    const { events, ...rest } = state
+    console.log(JSON.stringify({ ...rest, problems: result.problems, events }, null, 2))
+  } else console.log(formatRun(flow, state, result.problems))
+  return state.status === 'failed' ? 1 : 0
+}
