@@ -1,11 +1,10 @@
 // The one redaction gate. Every response that carries facts (runs, events, tasks, simulation
 // reports, audit details, errors) is passed through `phiGate` before it leaves the runtime.
 import { createHmac } from 'node:crypto'
+import { phiClassAt, REDACTED, redactExplanation, redactFacts } from '@carepath/dsl'
 import type { DecisionExplanation, FactSchema, FlowDocument, JsonValue, PhiClass } from '@carepath/dsl'
-import { phiClassAt } from '@carepath/dsl'
 import { canonicalJson } from '../audit/canonical-json.ts'
 import type { UserRole } from '../db/schema.ts'
-import { REDACTED, redactExplanation, redactFacts } from './redact-facts.local.ts'
 
 export { REDACTED }
 
@@ -150,21 +149,15 @@ function gate(value: unknown, schema: FactSchema, allowed: readonly PhiClass[]):
 
 function redactPathMap(map: Record<string, unknown>, schema: FactSchema, allowed: readonly PhiClass[]): JsonValue {
   const out: Record<string, JsonValue> = {}
-  for (const [path, v] of Object.entries(map)) {
-    const cls = phiClassAt(schema, path)
-    out[path] = cls !== undefined && allowed.includes(cls) && !(v !== null && typeof v === 'object') ? (v as JsonValue) : cls !== undefined && allowed.includes(cls) ? redactFacts(v as JsonValue, schema, allowed) : REDACTED
-  }
+  for (const [path, v] of Object.entries(map)) out[path] = redactFacts(toJsonValue(v), schema, allowed, path)
   return out
 }
 
 /** A simulator fact difference `{ path, base, candidate }`: both values by the class of the path. */
 function redactFactChange(item: unknown, schema: FactSchema, allowed: readonly PhiClass[]): JsonValue {
   if (!isRecord(item) || typeof item.path !== 'string') return REDACTED
-  const cls = phiClassAt(schema, item.path)
-  const visible = cls !== undefined && allowed.includes(cls)
-  // Only plain values are shown; a whole object changed at a path is summarised as redacted.
-  const show = (v: unknown): JsonValue => (visible && (v === null || typeof v !== 'object') ? (v as JsonValue) : REDACTED)
-  return { path: item.path, base: show(item.base), candidate: show(item.candidate) }
+  const path = item.path
+  return { path, base: redactFacts(toJsonValue(item.base), schema, allowed, path), candidate: redactFacts(toJsonValue(item.candidate), schema, allowed, path) }
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -186,7 +179,15 @@ export function explanationForAudit(explanation: DecisionExplanation, secret: st
     rules: explanation.rules.map((r) => ({
       id: r.id,
       fired: r.fired,
-      conditions: r.conditions.map((c) => ({ path: c.path, fact: c.fact, operator: c.operator, expected: c.expected, seen: phiReference(secret, c.seen), result: c.result })),
+      conditions: r.conditions.map((c) => ({
+        path: c.path,
+        fact: c.fact,
+        operator: c.operator,
+        // A threshold written in the flow stays; a value compared from another fact is a reference too.
+        expected: c.expectedFact === undefined ? c.expected : phiReference(secret, c.expected),
+        seen: phiReference(secret, c.seen),
+        result: c.result,
+      })),
     })),
   }
 }

@@ -1,0 +1,90 @@
+// A runtime on a temp-file database with one logged-in caller per role (router tests, createCaller).
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { ConnectorAdapter, NodeRegistry } from '@carepath/dsl'
+import { USER_ROLES, type UserRole } from '../db/schema.ts'
+import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts'
+import { appRouter } from '../trpc/routers/_app.ts'
+import { createCallerFactory } from '../trpc/trpc.ts'
+import { testRegistry } from './test-registry.ts'
+
+export const TEST_PASSWORD = 'correct horse battery staple'
+const createCaller = createCallerFactory(appRouter)
+export type Caller = ReturnType<typeof createCaller>
+
+export interface TestRuntime {
+  runtime: Runtime
+  dir: string
+  /** A caller for a token (or none). */
+  caller(token?: string): Caller
+  /** A logged-in caller per role, plus `reviewer2` (a second reviewer) and `agent` working `front-desk`. */
+  as: Record<UserRole | 'reviewer2', Caller>
+  tokens: Record<UserRole | 'reviewer2', string>
+  /** Move the injected clock forward. */
+  advance(ms: number): void
+  close(): void
+}
+
+const START = Date.parse('2026-03-01T09:00:00.000Z')
+const names = [...USER_ROLES, 'reviewer2'] as const
+type Name = (typeof names)[number]
+
+// Users and sessions are made once per test process (scrypt is slow on purpose) in a template
+// database; every test runtime starts from a copy of it.
+let template: Promise<{ file: string; tokens: Record<Name, string> }> | undefined
+function userTemplate() {
+  template ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carepath-template-'))
+    const file = join(dir, 'carepath.db')
+    const runtime = createRuntime({ dbFile: file, now: () => new Date(START), registry: testRegistry, connectors: {} })
+    const tokens = {} as Record<Name, string>
+    for (const name of names) {
+      const role: UserRole = name === 'reviewer2' ? 'reviewer' : name
+      await runtime.auth.addUser({ username: name, password: TEST_PASSWORD, role, flowRoles: role === 'agent' ? ['front-desk'] : [] }, { who: 'test', role: 'system' })
+      tokens[name] = (await runtime.auth.login(name, TEST_PASSWORD)).token
+    }
+    runtime.close()
+    return { file, tokens }
+  })()
+  return template
+}
+
+export async function createTestRuntime(options: Partial<RuntimeOptions> & { registry?: NodeRegistry; connectors?: Record<string, ConnectorAdapter> } = {}): Promise<TestRuntime> {
+  const { file, tokens } = await userTemplate()
+  const dir = mkdtempSync(join(tmpdir(), 'carepath-runtime-'))
+  copyFileSync(file, join(dir, 'carepath.db'))
+  let clock = START
+  const runtime = createRuntime({ dbFile: join(dir, 'carepath.db'), now: () => new Date(clock), registry: testRegistry, connectors: {}, ...options })
+  const caller = (token?: string) => createCaller({ runtime, token, principal: token ? runtime.auth.authenticate(token) : undefined })
+  const as = {} as Record<Name, Caller>
+  for (const name of names) {
+    const token = tokens[name]
+    // A fresh context per call, so an expired or revoked session is noticed like over HTTP.
+    as[name] = new Proxy({} as Caller, { get: (_t, key) => (caller(token) as unknown as Record<PropertyKey, unknown>)[key] })
+  }
+  return {
+    runtime,
+    dir,
+    caller,
+    as,
+    tokens,
+    advance: (ms) => {
+      clock += ms
+    },
+    close: () => {
+      runtime.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Create, submit, approve and publish the intake flow (or another document); returns its hash. */
+export async function publishFlow(t: TestRuntime, document: object, suites: object[] = []): Promise<string> {
+  const id = (document as { id: string }).id
+  const { hash } = await t.as.analyst.flows.create({ document: document as Record<string, unknown>, suites: suites as Record<string, unknown>[] })
+  await t.as.analyst.review.submit({ id })
+  await t.as.reviewer.review.approve({ id, hash, comment: 'ok' })
+  await t.as.reviewer.review.publish({ id, hash })
+  return hash
+}
