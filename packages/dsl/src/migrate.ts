@@ -1,4 +1,4 @@
-import { CURRENT_FORMAT_VERSION, flowDocumentSchema, type FlowDocument } from './flow.schema.ts'
+import { flowDocumentSchema, type FlowDocument } from './flow.schema.ts'
 import type { Problem } from './problems.ts'
 import type { NodeRegistry } from './registry.ts'
 import { zodIssuesToProblems } from './zod-problems.ts'
