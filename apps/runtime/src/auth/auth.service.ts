@@ -102,7 +102,9 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
       .where(eq(sessions.tokenHash, sha256(token)))
       .get()
     if (!row || row.session.revokedAt !== null || row.user.disabled) return undefined
-    if (t >= row.session.expiresAt || t - row.session.lastSeenAt >= policy.idleMs) return undefined
+    // The policy in force now applies to sessions opened under an older, longer one.
+    const expiresAt = Math.min(row.session.expiresAt, row.session.createdAt + policy.absoluteMs)
+    if (t >= expiresAt || t - row.session.lastSeenAt >= policy.idleMs) return undefined
     if (t - row.session.lastSeenAt >= TOUCH_EVERY_MS) {
       db.update(sessions).set({ lastSeenAt: t }).where(eq(sessions.tokenHash, row.session.tokenHash)).run()
     }
