@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CliError } from './cli-io.ts'
-import { run } from './validate.command.ts'
+import { run, validateFile } from './validate.command.ts'
 
 const root = join(import.meta.dirname, '..', '..', '..', '..')
 let dir: string
@@ -95,5 +95,21 @@ describe('carepath validate', () => {
     const notJson = cli('validate', file('bad.json', 'nope'))
     expect(notJson.status).toBe(2)
     expect(notJson.stderr).not.toMatch(/\n\s+at /)
+  })
+})
+
+describe('the example flows', () => {
+  const examples = readdirSync(join(root, 'examples'))
+    .filter((f) => f.endsWith('.flow.json'))
+    .map((f) => join(root, 'examples', f))
+
+  it('exist', () => expect(examples.length).toBeGreaterThan(0))
+
+  // Node types land one by one; a flow whose types are all installed must be fully valid,
+  // and even before that, nothing but a missing type may be wrong with it.
+  it.each(examples)('%s has no problem besides node types not installed yet', (path) => {
+    const report = validateFile(path)
+    expect(report.problems.filter((p) => p.code !== 'unknown-node-type')).toEqual([])
+    if (report.problems.length === 0) expect(report.valid).toBe(true)
   })
 })
