@@ -31,6 +31,19 @@ export function setFact(facts: Readonly<JsonRecord>, path: string, value: JsonVa
   return copy
 }
 
+/** A copy of `facts` without the value at `path` (objects on the way copied, never mutated). */
+export function deleteFact(facts: Readonly<JsonRecord>, path: string): JsonRecord {
+  const [head, ...rest] = path.split('.') as [string, ...string[]]
+  if (!Object.hasOwn(facts, head)) return facts as JsonRecord
+  const copy: JsonRecord = { ...facts }
+  if (rest.length === 0) delete copy[head]
+  else {
+    const child = facts[head]
+    if (isRecord(child)) copy[head] = deleteFact(child, rest.join('.'))
+  }
+  return copy
+}
+
 /** Apply every `path → value` of a facts.set, in key order (already canonical in the log). */
 export function applyFacts(facts: Readonly<JsonRecord>, set: Readonly<JsonRecord>): JsonRecord {
   let next: JsonRecord = facts as JsonRecord

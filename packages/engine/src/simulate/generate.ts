@@ -1,6 +1,6 @@
 import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
 import { canonicalJson } from '../canonical-json.ts'
-import { isJsonRecord, setFact } from '../facts.ts'
+import { deleteFact, isJsonRecord, setFact } from '../facts.ts'
 import { prepareFlow } from '../prepare.ts'
 import type { Suite, SuiteCase } from './suite.schema.ts'
 
@@ -23,10 +23,16 @@ export function mergeFacts(base: JsonRecord, snapshot: JsonRecord): JsonRecord {
 /**
  * Cases from the decision nodes' own generators (every rule firing and not, each threshold
  * below/at/above, each listed code, a missing value), laid over a base case whose mocks and
- * answers they borrow so the run can reach the decision. Ids are `gen.<node>.<n>`.
+ * answers they borrow so the run can reach the decision. The facts the decision reads are
+ * taken out of the base first, so a snapshot that leaves a fact out really tests it missing.
+ * Ids are `gen.<node>.<n>`.
  * A flow that cannot be prepared yields no cases (its runs report the reason).
  */
-export function generateCases(flow: FlowDocument, registry: NodeRegistry, base?: SuiteCase): SuiteCase[] {
+export function generateCases(
+  flow: FlowDocument,
+  registry: NodeRegistry,
+  base?: SuiteCase | ((nodeId: string) => SuiteCase | undefined),
+): SuiteCase[] {
   let prepared
   try {
     prepared = prepareFlow(flow, registry)
@@ -43,27 +49,39 @@ export function generateCases(flow: FlowDocument, registry: NodeRegistry, base?:
     } catch {
       continue
     }
+    const template = typeof base === 'function' ? base(nodeId) : base
+    let cleared: JsonRecord = template?.input ?? {}
+    for (const path of p.type.reads(p.config)) cleared = deleteFact(cleared, path)
     snapshots.forEach((snapshot, index) => {
       const generated: SuiteCase = {
         id: `gen.${nodeId}.${index + 1}`,
         name: `${nodeId}: ${canonicalJson(snapshot)}`,
-        input: mergeFacts(base?.input ?? {}, snapshot),
+        input: mergeFacts(cleared, snapshot),
       }
-      if (base?.mocks) generated.mocks = base.mocks
-      if (base?.answers) generated.answers = base.answers
+      if (template?.mocks) generated.mocks = template.mocks
+      if (template?.answers) generated.answers = template.answers
       cases.push(generated)
     })
   }
   return cases
 }
 
-/** Generated cases of both versions, without inputs the suite (or the other version) already has. */
-export function generatedCasesFor(flows: readonly FlowDocument[], registry: NodeRegistry, suite: Suite): SuiteCase[] {
+/**
+ * Generated cases of both versions, without inputs the suite (or the other version) already
+ * has. `reachedBy` names, per node, a suite case that reached it: its input, mocks and answers
+ * are the base of that node's generated cases (else the suite's first case).
+ */
+export function generatedCasesFor(
+  flows: readonly FlowDocument[],
+  registry: NodeRegistry,
+  suite: Suite,
+  reachedBy: ReadonlyMap<string, SuiteCase> = new Map(),
+): SuiteCase[] {
   const seen = new Set(suite.cases.map((c) => canonicalJson(c.input)))
   const ids = new Set(suite.cases.map((c) => c.id))
   const out: SuiteCase[] = []
   for (const flow of flows) {
-    for (const c of generateCases(flow, registry, suite.cases[0])) {
+    for (const c of generateCases(flow, registry, (nodeId) => reachedBy.get(nodeId) ?? suite.cases[0])) {
       const key = canonicalJson(c.input)
       if (seen.has(key)) continue
       seen.add(key)

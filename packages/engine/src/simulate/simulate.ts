@@ -65,12 +65,14 @@ interface PlannedCase {
  */
 export async function simulate(base: FlowDocument | null, candidate: FlowDocument, suite: Suite, options: SimulateOptions): Promise<SimulationReport> {
   const planned: PlannedCase[] = suite.cases.map((c) => ({ c, source: 'suite' }))
-  if (options.generate) {
-    const flows = base ? [base, candidate] : [candidate]
-    for (const c of generatedCasesFor(flows, options.registry, suite)) planned.push({ c, source: 'generated' })
-  }
+  const generate = options.generate
+    ? (reachedBy: ReadonlyMap<string, SuiteCase>) =>
+        generatedCasesFor(base ? [base, candidate] : [candidate], options.registry, suite, reachedBy).map(
+          (c): PlannedCase => ({ c, source: 'generated' }),
+        )
+    : undefined
   const now = options.now ?? suite.now
-  return await runPlanned(base, candidate, planned, now ? { ...options, now } : options)
+  return await runPlanned(base, candidate, planned, now ? { ...options, now } : options, false, generate)
 }
 
 /** A run recorded in production: its log (input, connector results and answers are in it). */
@@ -109,22 +111,39 @@ async function runPlanned(
   planned: readonly PlannedCase[],
   options: SimulateOptions,
   recorded = false,
+  /** Cases to add once the planned ones ran, given which case first reached each node. */
+  more?: (reachedBy: ReadonlyMap<string, SuiteCase>) => PlannedCase[],
 ): Promise<SimulationReport> {
   const coverage = new CoverageCollector(candidate)
   const canvas = new CanvasCollector(base, candidate)
   const cases: CaseReport[] = []
-  const summary = { cases: planned.length, unchanged: 0, changed: 0, failed: 0, unexpected: 0 }
-  options.onProgress?.({ done: 0, total: planned.length })
-  for (const { c, source, recorded: recordedState } of planned) {
+  const reachedBy = new Map<string, SuiteCase>()
+  const queue = [...planned]
+  if (queue.length === 0 && more) {
+    queue.push(...more(reachedBy))
+    more = undefined
+  }
+  const summary = { cases: queue.length, unchanged: 0, changed: 0, failed: 0, unexpected: 0 }
+  options.onProgress?.({ done: 0, total: queue.length })
+  for (let index = 0; index < queue.length; index++) {
+    const { c, source, recorded: recordedState } = queue[index] as PlannedCase
     const baseRun = recorded ? { state: recordedState, problems: [] } : base ? await runCase(base, c, options) : undefined
     const candidateRun = await runCase(candidate, c, options)
+    for (const nodeId of [...(baseRun?.state?.path ?? []), ...(candidateRun.state?.path ?? [])]) {
+      if (!reachedBy.has(nodeId)) reachedBy.set(nodeId, c)
+    }
     coverage.add(candidateRun.state)
     const report = judge(c, source, baseRun?.state, candidateRun.state, candidateRun.problems, base !== null || recorded)
     if (report.changes) canvas.add(baseRun?.state, candidateRun.state, report.changes)
     summary[report.status]++
     if (report.status === 'changed' && !report.expectedChange) summary.unexpected++
     cases.push(report)
-    options.onProgress?.({ done: cases.length, total: planned.length })
+    if (more && index === queue.length - 1) {
+      queue.push(...more(reachedBy))
+      more = undefined
+      summary.cases = queue.length
+    }
+    options.onProgress?.({ done: cases.length, total: queue.length })
   }
   const covered = coverage.result()
   return {
