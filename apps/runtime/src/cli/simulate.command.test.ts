@@ -1,0 +1,84 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { registry } from '@carepath/catalog'
+import { parseSuite, type SimulationReport } from '@carepath/engine'
+import { run as simulate } from './simulate.command.ts'
+import { run as cases } from './cases.command.ts'
+
+const examples = fileURLToPath(new URL('../../../../examples', import.meta.url))
+const published = join(examples, 'eligibility-verification.flow.json')
+const dir = mkdtempSync(join(tmpdir(), 'carepath-simulate-'))
+const decisionsInstalled = registry.has('decision.rules') && registry.has('payer.eligibility') && registry.has('decision.switch')
+
+/** A copy of the published flow beside its suite, changed by `edit`. */
+function variant(name: string, edit: (flow: { nodes: Record<string, { config: Record<string, unknown> }>; layout?: Record<string, { x: number; y: number }> }) => void): string {
+  const flow = JSON.parse(readFileSync(published, 'utf8'))
+  edit(flow)
+  const path = join(dir, `${name}.flow.json`)
+  writeFileSync(path, JSON.stringify(flow))
+  copyFileSync(join(examples, 'eligibility-verification.suite.json'), join(dir, `${name}.suite.json`))
+  return path
+}
+
+function captureOutput(): { text: () => string } {
+  const lines: string[] = []
+  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')))
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true))
+  return { text: () => lines.join('\n') }
+}
+afterEach(() => vi.restoreAllMocks())
+
+describe.skipIf(!decisionsInstalled)('carepath simulate (example eligibility flow)', () => {
+  it('exits 0 when only the layout moved', async () => {
+    const moved = variant('moved', (flow) => {
+      for (const position of Object.values(flow.layout ?? {})) position.x += 100
+    })
+    const out = captureOutput()
+    expect(await simulate(['--base', published, '--candidate', moved])).toBe(0)
+    expect(out.text()).toMatch(/0 changed/)
+  })
+
+  it('exits 1 and names the changed cases and decisions when one threshold changes', async () => {
+    const lowered = variant('lowered', (flow) => {
+      const rules = flow.nodes['cost-check']?.config.rules as { conditions: { all: { value: number }[] } }[]
+      rules[0]!.conditions.all[0]!.value = 25
+    })
+    const out = captureOutput()
+    expect(await simulate(['--base', published, '--candidate', lowered, '--json'])).toBe(1)
+    const report = JSON.parse(out.text()) as SimulationReport
+    const changed = report.cases.filter((c) => c.status !== 'unchanged')
+    expect(changed.length).toBeGreaterThan(0)
+    expect(changed.some((c) => c.changes?.decisions.some((d) => d.nodeId === 'cost-check'))).toBe(true)
+    expect(report.summary.unchanged).toBeGreaterThan(0)
+    expect(report.canvas.changedNodes.map((n) => n.id)).toContain('cost-check')
+  })
+
+  it('writes a Markdown review comment', async () => {
+    const lowered = variant('lowered-md', (flow) => {
+      const rules = flow.nodes['cost-check']?.config.rules as { conditions: { all: { value: number }[] } }[]
+      rules[0]!.conditions.all[0]!.value = 25
+    })
+    const out = captureOutput()
+    expect(await simulate(['--base', published, '--candidate', lowered, '--markdown'])).toBe(1)
+    expect(out.text()).toContain('### Simulation of `eligibility-verification`')
+    expect(out.text()).toContain('`cost-check`')
+  })
+
+  it('prints generated cases as a suite that parses', async () => {
+    const out = captureOutput()
+    expect(await cases([published])).toBe(0)
+    const parsed = parseSuite(JSON.parse(out.text()))
+    expect(parsed.ok).toBe(true)
+    if (parsed.ok) expect(parsed.suite.cases.some((c) => c.id.startsWith('gen.cost-check.'))).toBe(true)
+  })
+})
+
+describe('carepath simulate input checks', () => {
+  it('refuses missing flags and conflicting output options with exit 2', async () => {
+    await expect(simulate(['--base', published])).rejects.toMatchObject({ exitCode: 2 })
+    await expect(simulate(['--base', published, '--candidate', published, '--json', '--markdown'])).rejects.toThrow('choose one')
+  })
+})
