@@ -54,9 +54,9 @@ describe('generateCases for tables', () => {
       inputs: [{ fact: 'labs.a1c' }, { fact: 'patient.state' }],
       outputs: [{ fact: 'out.level' }],
       rows: [
-        { in: ['>= 9', '-'], out: ['high'] },
-        { in: ['[6.5..9)', 'not(NY)'], out: ['mid'] },
-        { in: ['< 6.5', 'MA, NH'], out: ['low'] },
+        { cells: ['>= 9', '-'], outputs: ['high'] },
+        { cells: ['[6.5..9)', 'not(NY)'], outputs: ['mid'] },
+        { cells: ['< 6.5', 'MA, NH'], outputs: ['low'] },
       ],
       hitPolicy: 'first',
     }

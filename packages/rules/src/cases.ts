@@ -10,7 +10,11 @@ import { leavesOf, type LeafInfo } from './rule-walk.ts'
 import type { Condition, Rule } from './rule.schema.ts'
 
 /** A decision to generate cases for: rules (raw, as in a node config) or a decision table. */
-export type DecisionSource = { kind: 'rules'; rules: unknown } | { kind: 'table'; table: DecisionTable }
+export type DecisionSource =
+  | { kind: 'rules'; rules: unknown }
+  | { kind: 'table'; table: DecisionTable }
+  /** Rules another decision kind compiled itself (switch). */
+  | { kind: 'parsed'; rules: readonly Rule[] }
 
 /** The clock cases are placed against when none is given (document it with any generated suite). */
 export const REFERENCE_NOW = '2026-01-01T00:00:00Z'
@@ -26,7 +30,8 @@ type Assignment = Map<string, Value>
  * A rule whose pattern (`matches`) cannot be satisfied from the schema gets its other cases.
  */
 export function generateCases(decision: DecisionSource, schema: FactSchema, options: { now?: string | undefined } = {}): Record<string, JsonValue>[] {
-  const rules: Rule[] = decision.kind === 'rules' ? parseRules(decision.rules) : compileTable(decision.table, schema)
+  const rules: readonly Rule[] =
+    decision.kind === 'rules' ? parseRules(decision.rules) : decision.kind === 'table' ? compileTable(decision.table, schema) : decision.rules
   const gen = new Generator(schema, options.now ?? REFERENCE_NOW)
   const out: Record<string, JsonValue>[] = []
   const seen = new Set<string>()

@@ -31,9 +31,10 @@ export function analyzeTable(table: DecisionTable, cells: Cell[][], columns: Col
       }
     }
   }
+  // Gaps are about present values: a missing input taking noMatch is the documented rule.
   const enumerable = domains.every((d) => d.kind === 'num' || d.finite)
   if (enumerable) {
-    const left = subtractAll([domains.map(universe)], boxes, domains)
+    const left = subtractAll([domains.map((d) => universe(d))], boxes, domains)
     if (left && left.length > 0) {
       const example = (left[0] as Box).map((set, c) => `${table.inputs[c]?.fact} = ${sampleText(set, domains[c] as Domain, columns[c] as ColumnInfo)}`).join(', ')
       problems.push({ code: 'table-gap', severity: 'warning', path: 'rows', message: `Some inputs match no row, for example ${example}; they take the noMatch port.` })
@@ -79,7 +80,7 @@ function testSet(test: Test, domain: Domain): ValueSet {
 }
 
 function cellSet(cell: Cell | undefined, domain: Domain): ValueSet {
-  if (!cell || cell.kind === 'any') return universe(domain)
+  if (!cell || cell.kind === 'any') return universe(domain, true)
   const positive = union(cell.tests.map((t) => normalize(testSet(t, domain), domain)), domain)
   return cell.negated ? subtract(universe(domain), positive, domain) : positive
 }

@@ -3,7 +3,7 @@ import { canonicalFactPath } from '../fact-path.ts'
 import { EVENT_TYPE } from '../rule.schema.ts'
 import { analyzeTable } from './analyze-table.ts'
 import { columnInfo, type ColumnInfo } from './columns.ts'
-import { decisionTableSchema, type DecisionTable } from './table.schema.ts'
+import { decisionTableSchema, outcomeColumn, outputKey, type DecisionTable } from './table.schema.ts'
 import { parseCell, type Cell, type Literal } from './unary.ts'
 
 /**
@@ -24,7 +24,7 @@ export function checkTable(raw: unknown, schema?: FactSchema): ConfigProblem[] {
     problems.push({ code, severity, path, message })
   }
   const inputs = table.inputs.map((i) => columnInfo(schema, i.fact))
-  const outputs = table.outputs.map((o) => columnInfo(schema, o.fact))
+  const outputs = table.outputs.map((o) => (o.fact ? columnInfo(schema, o.fact) : undefined))
   checkColumns(table, add)
   const cells: Cell[][] = []
   const seenIds = new Map<string, number>()
@@ -34,22 +34,22 @@ export function checkTable(raw: unknown, schema?: FactSchema): ConfigProblem[] {
       if (seenIds.has(row.id)) add('malformed-rule', `rows.${r}.id`, `Row ${n} reuses the id "${row.id}" of row ${(seenIds.get(row.id) ?? 0) + 1}.`)
       seenIds.set(row.id, r)
     }
-    if (row.in.length !== table.inputs.length) add('malformed-rule', `rows.${r}.in`, `Row ${n} has ${row.in.length} input cells; the table has ${table.inputs.length} inputs.`)
-    if (row.out.length !== table.outputs.length) add('malformed-rule', `rows.${r}.out`, `Row ${n} has ${row.out.length} output cells; the table has ${table.outputs.length} outputs.`)
+    if (row.cells.length !== table.inputs.length) add('malformed-rule', `rows.${r}.cells`, `Row ${n} has ${row.cells.length} input cells; the table has ${table.inputs.length} inputs.`)
+    if (row.outputs.length !== table.outputs.length) add('malformed-rule', `rows.${r}.outputs`, `Row ${n} has ${row.outputs.length} output values; the table has ${table.outputs.length} outputs.`)
     const rowCells: Cell[] = []
-    row.in.forEach((rawCell, c) => {
+    row.cells.forEach((rawCell, c) => {
       const column = inputs[c]
       const cell = parseCell(rawCell, column?.type)
-      if (!cell.ok) return add('malformed-rule', `rows.${r}.in.${c}`, `Row ${n}, input ${c + 1}: ${cell.message}`)
+      if (!cell.ok) return add('malformed-rule', `rows.${r}.cells.${c}`, `Row ${n}, input ${c + 1}: ${cell.message}`)
       rowCells.push(cell.cell)
       const mismatch = column ? cellMismatch(cell.cell, column) : undefined
-      if (mismatch) add('table-type-mismatch', `rows.${r}.in.${c}`, `Row ${n}, input ${c + 1} (${table.inputs[c]?.fact}): ${mismatch}`)
+      if (mismatch) add('table-type-mismatch', `rows.${r}.cells.${c}`, `Row ${n}, input ${c + 1} (${table.inputs[c]?.fact}): ${mismatch}`)
     })
     cells.push(rowCells)
-    row.out.forEach((value, c) => {
+    row.outputs.forEach((value, c) => {
       const column = outputs[c]
       const mismatch = column ? outputMismatch(value, column, table.aggregation) : undefined
-      if (mismatch) add('table-type-mismatch', `rows.${r}.out.${c}`, `Row ${n}, output ${c + 1} (${table.outputs[c]?.fact}): ${mismatch}`)
+      if (mismatch) add('table-type-mismatch', `rows.${r}.outputs.${c}`, `Row ${n}, output ${c + 1} (${outputKey(table.outputs[c] ?? {})}): ${mismatch}`)
     })
   })
   // Analysis needs every cell well-formed and typed; otherwise its findings would mislead.
@@ -66,22 +66,25 @@ function checkColumns(table: DecisionTable, add: Add): void {
   })
   const seen = new Set<string>()
   table.outputs.forEach((output, c) => {
-    const path = canonicalFactPath(output.fact)
-    if (!path.ok) add('malformed-rule', `outputs.${c}.fact`, path.message)
-    if (seen.has(output.fact)) add('malformed-rule', `outputs.${c}.fact`, `"${output.fact}" is written by two output columns.`)
-    seen.add(output.fact)
+    if (output.fact !== undefined) {
+      const path = canonicalFactPath(output.fact)
+      if (!path.ok) add('malformed-rule', `outputs.${c}.fact`, path.message)
+    }
+    const key = outputKey(output)
+    if (seen.has(key)) add('malformed-rule', `outputs.${c}`, `"${key}" names two output columns.`)
+    seen.add(key)
   })
   if (table.aggregation && table.hitPolicy !== 'collect') add('malformed-rule', 'aggregation', 'An aggregation only applies to the collect hit policy.')
   if (table.hitPolicy === 'priority' && !table.outputs.some((o) => o.priority && o.priority.length > 0)) {
     add('malformed-rule', 'hitPolicy', 'The priority hit policy needs a priority list (most important value first) on at least one output.')
   }
-  if (table.outcome !== undefined) {
-    const column = table.outputs.findIndex((o) => o.fact === table.outcome)
-    if (column < 0) return add('malformed-rule', 'outcome', `The outcome "${table.outcome}" is not one of the outputs.`)
+  const column = outcomeColumn(table)
+  if (table.outcome !== undefined && column < 0) return add('malformed-rule', 'outcome', `The outcome "${table.outcome}" is not one of the outputs.`)
+  if (column >= 0) {
     table.rows.forEach((row, r) => {
-      const value = row.out[column]
+      const value = row.outputs[column]
       if (typeof value !== 'string' || !EVENT_TYPE.test(value) || value === 'noMatch') {
-        add('malformed-rule', `rows.${r}.out.${column}`, `Row ${r + 1}: an outcome is a port name starting with a lower-case letter (not "noMatch").`)
+        add('malformed-rule', `rows.${r}.outputs.${column}`, `Row ${r + 1}: an outcome is a port name starting with a lower-case letter (not "noMatch").`)
       }
     })
   }

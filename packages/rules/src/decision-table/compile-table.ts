@@ -13,7 +13,7 @@ export function compileTable(table: DecisionTable, schema?: FactSchema): Rule[] 
   const columns = table.inputs.map((input) => columnInfo(schema, input.fact))
   return table.rows.map((row, index) => {
     const all: Condition[] = []
-    row.in.forEach((raw, c) => {
+    row.cells.forEach((raw, c) => {
       const input = table.inputs[c]
       if (!input) return
       const parsed = parseCell(raw, columns[c]?.type)

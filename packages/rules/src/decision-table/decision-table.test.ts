@@ -39,9 +39,9 @@ describe('unary tests', () => {
 
 describe('hit policies', () => {
   const rows: DecisionTable['rows'] = [
-    { in: ['< 18', '-'], out: ['minor', 1] },
-    { in: ['[18..64]', 'MA, NH'], out: ['local', 2] },
-    { in: ['>= 18', '-'], out: ['adult', 3] },
+    { cells: ['< 18', '-'], outputs: ['minor', 1] },
+    { cells: ['[18..64]', 'MA, NH'], outputs: ['local', 2] },
+    { cells: ['>= 18', '-'], outputs: ['adult', 3] },
   ]
   it('first: the top matching row decides', async () => {
     const d = await decide(base(rows, 'first'), { patient: { age: 30, state: 'MA' } })
@@ -74,14 +74,22 @@ describe('hit policies', () => {
   it('an outcome column names the port', async () => {
     const table = base(rows, 'first', { outcome: 'out.level' })
     expect((await decide(table, { patient: { age: 10 } })).outcome).toBe('minor')
+    const named = base(rows, 'first', { outputs: [{ name: 'queue' }, { fact: 'out.score' }] })
+    const d = await decide(named, { patient: { age: 70 } })
+    expect(d).toMatchObject({ outcome: 'adult', outputs: { queue: 'adult', 'out.score': 3 } })
+  })
+  it('reads the "in [..]" list spelling and quoted text', async () => {
+    const table = base([{ cells: ['-', 'in ["MA", "NH"]'], outputs: ['ne', 1] }, { cells: ['-', '= "NY"'], outputs: ['ny', 2] }], 'first')
+    expect((await decide(table, { patient: { state: 'NH' } })).outputs['out.level']).toBe('ne')
+    expect((await decide(table, { patient: { state: 'NY' } })).outputs['out.level']).toBe('ny')
   })
   it('not(...) never matches a missing value; "-" does', async () => {
-    const table = base([{ in: ['-', 'not(MA)'], out: ['x', 1] }, { in: ['-', '-'], out: ['any', 0] }], 'first')
+    const table = base([{ cells: ['-', 'not(MA)'], outputs: ['x', 1] }, { cells: ['-', '-'], outputs: ['any', 0] }], 'first')
     expect((await decide(table, { patient: { state: 'NY' } })).outputs['out.level']).toBe('x')
     expect((await decide(table, { patient: {} })).outputs['out.level']).toBe('any')
   })
   it('compares dates by calendar day', async () => {
-    const table: DecisionTable = { inputs: [{ fact: 'patient.visit' }], outputs: [{ fact: 'out.level' }], rows: [{ in: ['< 2026-01-01'], out: ['old'] }, { in: ['[2026-01-01..2026-12-31]'], out: ['this-year'] }], hitPolicy: 'first' }
+    const table: DecisionTable = { inputs: [{ fact: 'patient.visit' }], outputs: [{ fact: 'out.level' }], rows: [{ cells: ['< 2026-01-01'], outputs: ['old'] }, { cells: ['[2026-01-01..2026-12-31]'], outputs: ['this-year'] }], hitPolicy: 'first' }
     expect((await decide(table, { patient: { visit: '2025-12-31' } })).outputs).toEqual({ 'out.level': 'old' })
     expect((await decide(table, { patient: { visit: '2026-12-31' } })).outputs).toEqual({ 'out.level': 'this-year' })
   })
@@ -90,36 +98,36 @@ describe('hit policies', () => {
 describe('checkTable', () => {
   const codes = (t: unknown) => checkTable(t, schema).map((p) => `${p.code}@${p.path}`)
   it('reports overlapping rows of a unique table', () => {
-    expect(codes(base([{ in: ['< 18', '-'], out: ['a', 1] }, { in: ['>= 18', '-'], out: ['b', 2] }], 'unique'))).toEqual([])
-    expect(codes(base([{ in: ['< 18', '-'], out: ['a', 1] }, { in: ['[10..20]', 'NY'], out: ['b', 2] }, { in: ['>= 21', '-'], out: ['c', 3] }], 'unique'))).toEqual([
+    expect(codes(base([{ cells: ['< 18', '-'], outputs: ['a', 1] }, { cells: ['>= 18', '-'], outputs: ['b', 2] }], 'unique'))).toEqual([])
+    expect(codes(base([{ cells: ['< 18', '-'], outputs: ['a', 1] }, { cells: ['[10..20]', 'NY'], outputs: ['b', 2] }, { cells: ['>= 21', '-'], outputs: ['c', 3] }], 'unique'))).toEqual([
       'table-overlap@rows.1',
       'table-gap@rows',
     ])
   })
   it('reports unreachable rows of a first table, also when several rows cover one together', () => {
-    const table = base([{ in: ['< 18', '-'], out: ['a', 1] }, { in: ['>= 18', '-'], out: ['b', 2] }, { in: ['30', 'MA'], out: ['c', 3] }], 'first')
+    const table = base([{ cells: ['< 18', '-'], outputs: ['a', 1] }, { cells: ['>= 18', '-'], outputs: ['b', 2] }, { cells: ['30', 'MA'], outputs: ['c', 3] }], 'first')
     expect(codes(table)).toEqual(['table-unreachable-row@rows.2'])
   })
   it('finds gaps in integer and enum inputs, and none when covered', () => {
-    const gap = checkTable(base([{ in: ['< 18', '-'], out: ['a', 1] }, { in: ['> 18', '-'], out: ['b', 2] }], 'first'), schema)
+    const gap = checkTable(base([{ cells: ['< 18', '-'], outputs: ['a', 1] }, { cells: ['> 18', '-'], outputs: ['b', 2] }], 'first'), schema)
     expect(gap).toEqual([expect.objectContaining({ code: 'table-gap', severity: 'warning', message: expect.stringContaining('patient.age = 18') })])
-    const enumGap = checkTable(base([{ in: ['-', 'MA, NH'], out: ['a', 1] }], 'first'), schema)
+    const enumGap = checkTable(base([{ cells: ['-', 'MA, NH'], outputs: ['a', 1] }], 'first'), schema)
     expect(enumGap[0]?.message).toContain('patient.state = "NY"')
-    expect(codes(base([{ in: ['<= 17', '-'], out: ['a', 1] }, { in: ['>= 18', 'not(MA)'], out: ['b', 2] }, { in: ['>= 18', 'MA'], out: ['b', 2] }], 'unique'))).toEqual([])
+    expect(codes(base([{ cells: ['<= 17', '-'], outputs: ['a', 1] }, { cells: ['>= 18', 'not(MA)'], outputs: ['b', 2] }, { cells: ['>= 18', 'MA'], outputs: ['b', 2] }], 'unique'))).toEqual([])
   })
   it('reports type mismatches against the facts schema, with row numbers', () => {
-    const problems = checkTable(base([{ in: ['adult', 'TX'], out: [3, 'x'] }], 'first'), schema)
+    const problems = checkTable(base([{ cells: ['adult', 'TX'], outputs: [3, 'x'] }], 'first'), schema)
     expect(problems.map((p) => `${p.code}@${p.path}`)).toEqual([
-      'table-type-mismatch@rows.0.in.0',
-      'table-type-mismatch@rows.0.in.1',
-      'table-type-mismatch@rows.0.out.0',
-      'table-type-mismatch@rows.0.out.1',
+      'table-type-mismatch@rows.0.cells.0',
+      'table-type-mismatch@rows.0.cells.1',
+      'table-type-mismatch@rows.0.outputs.0',
+      'table-type-mismatch@rows.0.outputs.1',
     ])
     expect(problems[0]?.message).toMatch(/^Row 1, input 1/)
   })
   it('reports malformed shapes and cells', () => {
-    const problems = codes({ ...base([{ in: ['> 1'], out: ['a', 1] }, { in: ['[1..', '-'], out: ['a', 1] }], 'priority'), aggregation: 'sum' })
-    expect(problems).toEqual(expect.arrayContaining(['malformed-rule@rows.0.in', 'malformed-rule@rows.1.in.0', 'malformed-rule@aggregation', 'malformed-rule@hitPolicy']))
+    const problems = codes({ ...base([{ cells: ['> 1'], outputs: ['a', 1] }, { cells: ['[1..', '-'], outputs: ['a', 1] }], 'priority'), aggregation: 'sum' })
+    expect(problems).toEqual(expect.arrayContaining(['malformed-rule@rows.0.cells', 'malformed-rule@rows.1.cells.0', 'malformed-rule@aggregation', 'malformed-rule@hitPolicy']))
     expect(codes({ inputs: [] })[0]).toMatch(/^malformed-rule@/)
   })
 })

@@ -1,13 +1,13 @@
 import type { DecisionExplanation, FactSchema, JsonValue } from '@carepath/dsl'
 import { compileParsedRules, type DecisionEvaluator, type DecisionInput } from '../evaluate.ts'
 import { compileTable } from './compile-table.ts'
-import { outcomeValues, type DecisionTable } from './table.schema.ts'
+import { outcomeColumn, outcomeValues, outputKey, type DecisionTable } from './table.schema.ts'
 
 /** What a decision table decided. */
 export interface TableDecision {
   /** The port: an outcome column value, `matched` or `noMatch`. */
   outcome: string
-  /** Fact path → value written (empty when nothing matched, except collect aggregations). */
+  /** Column (fact path, else name) → value (empty when nothing matched, except collect aggregations). */
   outputs: Record<string, JsonValue>
   /** Row numbers (1-based) that matched, top to bottom. */
   matchedRows: number[]
@@ -28,7 +28,7 @@ export const MATCHED = 'matched'
 /** Compile a decision table (validated by checkTable) into a reusable decider. */
 export function compileDecisionTable(table: DecisionTable, schema?: FactSchema): CompiledTable {
   const evaluator = compileParsedRules(compileTable(table, schema))
-  const outcomeColumn = table.outcome ? table.outputs.findIndex((o) => o.fact === table.outcome) : -1
+  const outcomeAt = outcomeColumn(table)
   const ranks = table.outputs.map((o) => (o.priority ? new Map(o.priority.map((v, i) => [JSON.stringify(v), i])) : undefined))
   return {
     evaluator,
@@ -47,8 +47,8 @@ export function compileDecisionTable(table: DecisionTable, schema?: FactSchema):
       const outputs = table.hitPolicy === 'collect' ? collectOutputs(table, chosen) : singleOutputs(table, chosen[0])
       const first = chosen[0]
       let outcome = first === undefined ? NO_MATCH : MATCHED
-      if (first !== undefined && outcomeColumn >= 0) {
-        const value = table.rows[first]?.out[outcomeColumn]
+      if (first !== undefined && outcomeAt >= 0) {
+        const value = table.rows[first]?.outputs[outcomeAt]
         outcome = typeof value === 'string' && outcomeValues(table).includes(value) ? value : NO_MATCH
       }
       if (violation) outcome = NO_MATCH
@@ -67,8 +67,8 @@ function comparePriority(a: number, b: number, table: DecisionTable, ranks: (Map
   for (let c = 0; c < ranks.length; c++) {
     const rank = ranks[c]
     if (!rank) continue
-    const ra = rank.get(JSON.stringify(table.rows[a]?.out[c] ?? null)) ?? Number.MAX_SAFE_INTEGER
-    const rb = rank.get(JSON.stringify(table.rows[b]?.out[c] ?? null)) ?? Number.MAX_SAFE_INTEGER
+    const ra = rank.get(JSON.stringify(table.rows[a]?.outputs[c] ?? null)) ?? Number.MAX_SAFE_INTEGER
+    const rb = rank.get(JSON.stringify(table.rows[b]?.outputs[c] ?? null)) ?? Number.MAX_SAFE_INTEGER
     if (ra !== rb) return ra - rb
   }
   return 0
@@ -78,7 +78,7 @@ function singleOutputs(table: DecisionTable, row: number | undefined): Record<st
   if (row === undefined) return {}
   const out: Record<string, JsonValue> = {}
   table.outputs.forEach((o, c) => {
-    out[o.fact] = table.rows[row]?.out[c] ?? null
+    out[outputKey(o)] = table.rows[row]?.outputs[c] ?? null
   })
   return out
 }
@@ -87,23 +87,23 @@ function collectOutputs(table: DecisionTable, rows: number[]): Record<string, Js
   const out: Record<string, JsonValue> = {}
   if (rows.length === 0 && table.aggregation === undefined) return out
   table.outputs.forEach((o, c) => {
-    const values = rows.map((r) => table.rows[r]?.out[c] ?? null)
+    const values = rows.map((r) => table.rows[r]?.outputs[c] ?? null)
     const numbers = values.filter((v): v is number => typeof v === 'number')
     switch (table.aggregation) {
       case 'count':
-        out[o.fact] = rows.length
+        out[outputKey(o)] = rows.length
         break
       case 'sum':
-        out[o.fact] = numbers.reduce((s, n) => s + n, 0)
+        out[outputKey(o)] = numbers.reduce((s, n) => s + n, 0)
         break
       case 'min':
-        out[o.fact] = numbers.length ? Math.min(...numbers) : null
+        out[outputKey(o)] = numbers.length ? Math.min(...numbers) : null
         break
       case 'max':
-        out[o.fact] = numbers.length ? Math.max(...numbers) : null
+        out[outputKey(o)] = numbers.length ? Math.max(...numbers) : null
         break
       default:
-        out[o.fact] = values
+        out[outputKey(o)] = values
     }
   })
   return out

@@ -18,8 +18,11 @@ const scalarSchema = z.union([z.string(), z.number(), z.boolean()])
  * - collect: every matching row; each output becomes the list of values (row order), or with
  *   `aggregation` its count / sum / min / max (min/max of nothing is null, sum of nothing 0).
  *
- * Ports: with `outcome` (the fact path of one output column), one port per distinct value of
- * that column plus `noMatch`; otherwise `matched` and `noMatch`.
+ * Output columns have a `name`, a `fact` (a fact path the table writes), or both. The outcome
+ * column is `outcome` (a column's name or fact) or else the first column without a `fact`.
+ * Ports: with an outcome column, one port per distinct value of that column; otherwise
+ * `matched`. Plus `noMatch` (nothing matched), required unless a row of only `-` cells makes a
+ * match certain.
  */
 export const decisionTableSchema = z
   .object({
@@ -31,11 +34,13 @@ export const decisionTableSchema = z
       .array(
         z
           .object({
-            fact: z.string().min(1),
+            name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/).optional().describe('The column name (an outcome column needs no fact).'),
+            fact: z.string().min(1).optional().describe('The fact path this column writes.'),
             label: z.string().optional(),
             priority: z.array(scalarSchema).optional().describe('Output values, most important first (priority hit policy).'),
           })
-          .strict(),
+          .strict()
+          .refine((o) => o.name !== undefined || o.fact !== undefined, 'An output column needs a name or a fact.'),
       )
       .min(1)
       .describe('Output columns: fact paths written.'),
@@ -43,15 +48,15 @@ export const decisionTableSchema = z
       z
         .object({
           id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/).optional(),
-          in: z.array(scalarSchema),
-          out: z.array(jsonValueSchema),
+          cells: z.array(scalarSchema).describe('One unary test per input column.'),
+          outputs: z.array(jsonValueSchema).describe('One value per output column.'),
           description: z.string().optional(),
         })
         .strict(),
     ),
     hitPolicy: z.enum(['first', 'unique', 'priority', 'collect']),
     aggregation: z.enum(['count', 'sum', 'min', 'max']).optional(),
-    outcome: z.string().optional().describe('An output column whose value names the port taken.'),
+    outcome: z.string().optional().describe('The output column (name or fact) whose value names the port taken.'),
   })
   .strict()
 export type DecisionTable = z.infer<typeof decisionTableSchema>
@@ -65,15 +70,30 @@ export function rowId(table: DecisionTable, index: number): string {
   return `row-${String(index + 1).padStart(width, '0')}`
 }
 
+/** The index of the outcome column, or -1 when the table's ports are matched / noMatch. */
+export function outcomeColumn(table: DecisionTable): number {
+  if (table.outcome !== undefined) return table.outputs.findIndex((o) => o.name === table.outcome || o.fact === table.outcome)
+  return table.outputs.findIndex((o) => o.fact === undefined)
+}
+
+/** The key an output column's value is reported under: its fact path, else its name. */
+export function outputKey(output: DecisionTable['outputs'][number]): string {
+  return output.fact ?? output.name ?? ''
+}
+
 /** Distinct string values of the outcome column, in row order (the ports besides noMatch). */
 export function outcomeValues(table: DecisionTable): string[] {
-  if (!table.outcome) return []
-  const column = table.outputs.findIndex((o) => o.fact === table.outcome)
+  const column = outcomeColumn(table)
   if (column < 0) return []
   const values: string[] = []
   for (const row of table.rows) {
-    const v = row.out[column]
+    const v = row.outputs[column]
     if (typeof v === 'string' && !values.includes(v)) values.push(v)
   }
   return values
+}
+
+/** True when some row has only `-` cells, so a match is certain for every input. */
+export function hasCatchAllRow(table: DecisionTable): boolean {
+  return table.rows.some((row) => row.cells.every((c) => typeof c === 'string' && (c.trim() === '' || c.trim() === '-')))
 }

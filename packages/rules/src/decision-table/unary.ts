@@ -6,7 +6,7 @@ import { parseDate } from '../dates.ts'
  *   `= x` or `x`   equal
  *   `< x` `<= x` `> x` `>= x`   compare (numbers, or ISO dates)
  *   `[a..b]`       inclusive range; `(a..b)` or `]a..b[` exclusive; mix freely: `[a..b)`
- *   `a, b, c`      any of the listed tests
+ *   `a, b, c`      any of the listed tests (also written `in [a, b, c]`)
  *   `not(...)`     none of them (false for a missing value: absent is never silently true)
  * Literals: numbers, `true`/`false`, ISO dates (`2026-01-31`), `"quoted text"`, or bare text.
  * In a text column every literal is text (a code `123` stays "123").
@@ -39,6 +39,8 @@ export function parseCell(raw: string | number | boolean, column: ColumnType | u
     body = (not[1] ?? '').trim()
     if (body === '' || body === '-') return { ok: false, message: 'not(...) needs at least one test inside.' }
   }
+  const inList = /^in\s*\[(.*)\]$/s.exec(body)
+  if (inList) body = (inList[1] ?? '').trim()
   const parts = splitTop(body)
   if (!parts) return { ok: false, message: `"${text}" has unbalanced quotes or brackets.` }
   const tests: Test[] = []

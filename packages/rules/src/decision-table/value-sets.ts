@@ -1,8 +1,8 @@
 /**
  * Sets of input values a cell accepts, for table analysis: unions of intervals for numbers and
  * dates (dates as whole UTC days, an integer domain), and include/exclude lists for text,
- * booleans and enums. Missing values are outside these sets (see README: analysis considers
- * present values).
+ * booleans and enums. `missing` says whether the set holds "no value" too: only a `-` cell
+ * matches a missing input, so a catch-all row below others is still reachable.
  */
 export interface Interval {
   lo: number
@@ -10,14 +10,15 @@ export interface Interval {
   loIn: boolean
   hiIn: boolean
 }
-export type ValueSet = { kind: 'num'; ivs: Interval[] } | { kind: 'disc'; include: boolean; values: string[] }
+export type ValueSet = ({ kind: 'num'; ivs: Interval[] } | { kind: 'disc'; include: boolean; values: string[] }) & { missing?: boolean }
 
 /** The domain of a column: numbers (integers or reals), or discrete values (finite when listed). */
 export type Domain = { kind: 'num'; integer: boolean } | { kind: 'disc'; finite?: string[] | undefined }
 
-export function universe(domain: Domain): ValueSet {
-  if (domain.kind === 'num') return { kind: 'num', ivs: [{ lo: -Infinity, hi: Infinity, loIn: false, hiIn: false }] }
-  return domain.finite ? { kind: 'disc', include: true, values: [...domain.finite] } : { kind: 'disc', include: false, values: [] }
+/** Every present value; with `missing`, the absent value too. */
+export function universe(domain: Domain, missing = false): ValueSet {
+  if (domain.kind === 'num') return { kind: 'num', ivs: [{ lo: -Infinity, hi: Infinity, loIn: false, hiIn: false }], missing }
+  return domain.finite ? { kind: 'disc', include: true, values: [...domain.finite], missing } : { kind: 'disc', include: false, values: [], missing }
 }
 
 export function normalize(set: ValueSet, domain: Domain): ValueSet {
@@ -25,9 +26,9 @@ export function normalize(set: ValueSet, domain: Domain): ValueSet {
     const values = [...new Set(set.values)].sort()
     if (domain.kind === 'disc' && domain.finite) {
       const finite = domain.finite
-      return { kind: 'disc', include: true, values: set.include ? values.filter((v) => finite.includes(v)) : finite.filter((v) => !values.includes(v)) }
+      return { kind: 'disc', include: true, values: set.include ? values.filter((v) => finite.includes(v)) : finite.filter((v) => !values.includes(v)), missing: set.missing === true }
     }
-    return { kind: 'disc', include: set.include, values }
+    return { kind: 'disc', include: set.include, values, missing: set.missing === true }
   }
   const integer = domain.kind === 'num' && domain.integer
   let ivs = set.ivs.map((iv) => (integer ? toClosedInteger(iv) : iv)).filter((iv): iv is Interval => iv !== undefined && !emptyInterval(iv))
@@ -43,7 +44,7 @@ export function normalize(set: ValueSet, domain: Domain): ValueSet {
       }
     } else merged.push({ ...iv })
   }
-  return { kind: 'num', ivs: merged }
+  return { kind: 'num', ivs: merged, missing: set.missing === true }
 }
 
 function toClosedInteger(iv: Interval): Interval | undefined {
@@ -59,10 +60,15 @@ function emptyInterval(iv: Interval): boolean {
 
 export function isEmpty(set: ValueSet, domain: Domain): boolean {
   const n = normalize(set, domain)
+  if (n.missing) return false
   return n.kind === 'num' ? n.ivs.length === 0 : n.include && n.values.length === 0
 }
 
 export function intersect(a: ValueSet, b: ValueSet, domain: Domain): ValueSet {
+  return { ...intersectValues(a, b, domain), missing: a.missing === true && b.missing === true }
+}
+
+function intersectValues(a: ValueSet, b: ValueSet, domain: Domain): ValueSet {
   if (a.kind === 'num' && b.kind === 'num') {
     const out: Interval[] = []
     for (const x of a.ivs) {
@@ -87,7 +93,8 @@ export function intersect(a: ValueSet, b: ValueSet, domain: Domain): ValueSet {
 
 export function complement(set: ValueSet, domain: Domain): ValueSet {
   const n = normalize(set, domain)
-  if (n.kind === 'disc') return normalize({ kind: 'disc', include: !n.include, values: n.values }, domain)
+  const missing = !n.missing
+  if (n.kind === 'disc') return normalize({ kind: 'disc', include: !n.include, values: n.values, missing }, domain)
   const out: Interval[] = []
   let lo = -Infinity
   let loIn = false
@@ -97,7 +104,7 @@ export function complement(set: ValueSet, domain: Domain): ValueSet {
     loIn = !iv.hiIn
   }
   out.push({ lo, hi: Infinity, loIn, hiIn: false })
-  return normalize({ kind: 'num', ivs: out.filter((iv) => iv.lo !== Infinity && iv.hi !== -Infinity) }, domain)
+  return normalize({ kind: 'num', ivs: out.filter((iv) => iv.lo !== Infinity && iv.hi !== -Infinity), missing }, domain)
 }
 
 export function subtract(a: ValueSet, b: ValueSet, domain: Domain): ValueSet {
@@ -112,9 +119,9 @@ export function union(sets: ValueSet[], domain: Domain): ValueSet {
 /** A value inside a non-empty set, for messages ("e.g. age = 17"). */
 export function sampleOf(set: ValueSet, domain: Domain): string {
   const n = normalize(set, domain)
-  if (n.kind === 'disc') return n.include ? (n.values[0] ?? '?') : 'another value'
+  if (n.kind === 'disc') return n.include ? (n.values[0] ?? (n.missing ? 'missing' : '?')) : 'another value'
   const iv = n.ivs[0]
-  if (!iv) return '?'
+  if (!iv) return n.missing ? 'missing' : '?'
   const integer = domain.kind === 'num' && domain.integer
   if (iv.loIn) return String(iv.lo)
   if (iv.hiIn) return String(iv.hi)
