@@ -22,7 +22,7 @@ describe('audit trail', () => {
     // Tamper the way an attacker with file access would: drop the trigger, edit, put it back.
     const sql = t.runtime.db.$client
     sql.exec('DROP TRIGGER audit_log_no_update')
-    sql.prepare("UPDATE audit_log SET record = replace(record, '"success"', '"failure"') WHERE seq = 3").run()
+    sql.prepare(`UPDATE audit_log SET record = replace(record, '"success"', '"failure"') WHERE seq = 3`).run()
     expect(t.runtime.audit.verify()).toMatchObject({ ok: false, firstBroken: { seq: 3 } })
     expect(await t.as.auditor.audit.verify()).toMatchObject({ ok: false, firstBroken: { seq: 3 } })
   })

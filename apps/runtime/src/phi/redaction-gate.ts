@@ -64,8 +64,11 @@ export function phiGate(kind: GateKind, value: unknown, factsSchema: FactSchema,
       return redactFacts(toJsonValue(value), factsSchema, allowed)
     case 'explanation':
       return isExplanation(value) ? (redactExplanation(value, factsSchema, allowed) as unknown as JsonValue) : REDACTED
-    case 'events':
-      return Array.isArray(value) ? value.map((e) => gateEvent(e, factsSchema, allowed)) : []
+    case 'events': {
+      if (!Array.isArray(value)) return []
+      const values = patientStrings(value)
+      return value.map((e) => gateEvent(e, factsSchema, allowed, values))
+    }
     default:
       return gate(value, factsSchema, allowed)
   }
@@ -74,7 +77,7 @@ export function phiGate(kind: GateKind, value: unknown, factsSchema: FactSchema,
 const EMPTY_SCHEMA: FactSchema = { type: 'object', properties: {} }
 
 /** One engine event: structure passes; facts by schema; connector payloads and answers never. */
-function gateEvent(raw: unknown, rootSchema: FactSchema, allowed: readonly PhiClass[]): JsonValue {
+function gateEvent(raw: unknown, rootSchema: FactSchema, allowed: readonly PhiClass[], values: readonly string[]): JsonValue {
   if (!isRecord(raw)) return null
   const event = raw as { seq?: unknown; at?: unknown; type?: unknown; nodeId?: unknown; scope?: unknown; data?: unknown }
   // Subflow events describe another flow's facts: with no schema at hand, nothing of them shows.
@@ -110,17 +113,50 @@ function gateEvent(raw: unknown, rootSchema: FactSchema, allowed: readonly PhiCl
     case 'subflow.ended':
       out.data = { ...pick('runId', 'flowId', 'hash', 'status', 'outcome') }
       break
+    case 'error':
+    case 'run.ended':
+      out.data = gate({ ...data, ...(typeof data.message === 'string' ? { message: scrubMessage(data.message, values) } : {}) }, schema, allowed)
+      break
     case 'node.entered':
     case 'node.exited':
     case 'wait.started':
     case 'wait.due':
-    case 'error':
-    case 'run.ended':
       out.data = gate(data, schema, allowed)
       break
     default:
       out.data = REDACTED
   }
+  return out
+}
+
+/**
+ * Every string a run's log holds as patient data (input, facts written, connector payloads,
+ * answers). Failure messages can quote them (a connector's error text, say), so messages are
+ * scrubbed of them before anyone sees them.
+ */
+export function patientStrings(events: readonly unknown[]): string[] {
+  const found = new Set<string>()
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') {
+      if (v.length >= 3) found.add(v)
+    } else if (Array.isArray(v)) v.forEach(walk)
+    else if (isRecord(v)) Object.values(v).forEach(walk)
+  }
+  for (const e of events) {
+    const data = isRecord(e) && isRecord(e.data) ? e.data : {}
+    for (const key of ['input', 'set', 'request', 'response', 'answer', 'facts']) {
+      if (key === 'request' && isRecord(e) && e.type === 'task.opened') continue
+      walk(data[key])
+    }
+  }
+  // Longest first, so a value containing another is replaced whole.
+  return [...found].sort((a, b) => b.length - a.length)
+}
+
+/** A message with every patient value it quotes replaced. */
+export function scrubMessage(message: string, values: readonly string[]): string {
+  let out = message
+  for (const v of values) if (out.includes(v)) out = out.split(v).join(REDACTED)
   return out
 }
 

@@ -2,7 +2,7 @@ import { foldEvents } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import { AppError } from '../errors.ts'
-import { allowedClasses, phiGate } from '../phi/redaction-gate.ts'
+import { allowedClasses, patientStrings, phiGate, scrubMessage } from '../phi/redaction-gate.ts'
 import type { RunRow } from './run-store.ts'
 import type { RunsService } from './runs.service.ts'
 
@@ -40,7 +40,7 @@ export function createRunViews(deps: { runs: RunsService; audit: AuditService })
       facts: phiGate('facts', state.facts, schema, allowed),
       events: phiGate('events', state.events, schema, allowed),
       openTask: state.openTask ? { taskId: state.openTask.taskId, nodeId: state.openTask.nodeId, role: state.openTask.request.role, title: state.openTask.request.title } : null,
-      error: state.error ? { nodeId: state.error.nodeId ?? null, message: state.error.message } : null,
+      error: state.error ? { nodeId: state.error.nodeId ?? null, message: scrubMessage(state.error.message, patientStrings(state.events)) } : null,
       waitUntil: state.waitUntil ?? null,
     }
   }

@@ -6,7 +6,7 @@ import type { Principal } from '../auth/auth.service.ts'
 import type { Db } from '../db/open-db.ts'
 import { AppError } from '../errors.ts'
 import type { FlowsService } from '../flows/flows.service.ts'
-import { explanationForAudit } from '../phi/redaction-gate.ts'
+import { explanationForAudit, patientStrings, scrubMessage } from '../phi/redaction-gate.ts'
 import { createRunStore, type RunRow } from './run-store.ts'
 
 export interface RunsDeps {
@@ -105,7 +105,7 @@ export function createRunsService(deps: RunsDeps) {
           who: actor.who,
           role: actor.role,
           entity: { flow: run.flowId, hash: run.hash, run: run.id },
-          why: { events: batch.length, decisions, status, ...(state?.outcome ? { outcome: state.outcome } : {}), ...(state?.error ? { error: state.error.message } : {}) },
+          why: { events: batch.length, decisions, status, ...(state?.outcome ? { outcome: state.outcome } : {}), ...(state?.error ? { error: scrubMessage(state.error.message, patientStrings(state.events)) } : {}) },
         })
       })
     }
