@@ -33,9 +33,11 @@ export function App() {
           <a href="#/runs" className={route.screen === 'runs' || route.screen === 'run' ? 'active' : ''} data-testid="nav-runs">
             Runs
           </a>
-          <a href="#/inbox" className={route.screen === 'inbox' || route.screen === 'task' ? 'active' : ''} data-testid="nav-inbox">
-            Inbox
-          </a>
+          {isAgent && (
+            <a href="#/inbox" className={route.screen === 'inbox' || route.screen === 'task' ? 'active' : ''} data-testid="nav-inbox">
+              Inbox
+            </a>
+          )}
         </nav>
         <span className="cp-user" data-testid="current-user">
           {user.username} <small>({user.role})</small>
@@ -57,7 +59,7 @@ export function App() {
         {route.screen === 'editor' && <EditorScreen key={route.flowId} flowId={route.flowId} />}
         {route.screen === 'runs' && <RunsScreen />}
         {route.screen === 'run' && <RunViewerScreen key={route.runId} runId={route.runId} />}
-        {route.screen === 'inbox' && <InboxScreen />}
+        {route.screen === 'inbox' && (isAgent ? <InboxScreen /> : <FlowListScreen />)}
         {route.screen === 'task' && <TaskScreen key={route.taskId} taskId={route.taskId} />}
       </main>
     </div>

@@ -74,6 +74,8 @@ export interface ReviewState {
   comments?: { by?: string; author?: string; kind?: string; comment?: string; text?: string; at?: string }[]
   publishBlockers?: string[]
   author?: string | null
+  reviewStatus?: string | null
+  submittedBy?: string | null
 }
 
 export interface RunEvent {
@@ -116,7 +118,7 @@ export interface OpenTask {
   fields?: TaskRequest['fields']
   options?: TaskRequest['options']
   /** The facts this step may show, already redacted by the server. */
-  shows?: Record<string, JsonValue> | { path: string; value: JsonValue; label?: string }[]
+  shows?: string[] | Record<string, JsonValue> | { path: string; value: JsonValue; label?: string }[]
   view?: Record<string, JsonValue>
   claimedBy?: string | null
   createdAt?: string

@@ -1,6 +1,6 @@
 // The canvas: React Flow bound to the editor store, with drop-from-palette, keyboard shortcuts,
 // minimap, zoom controls and highlight classes for diff, simulation and run paths.
-import { useCallback, useMemo, type DragEvent } from 'react'
+import { useCallback, useMemo, useState, type DragEvent } from 'react'
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge } from '@xyflow/react'
 import { useEditor } from '../store/editor.store.ts'
 import { nodeTypes } from './flow-node.tsx'
@@ -27,6 +27,9 @@ export function FlowCanvas() {
   const readOnly = useEditor((s) => s.readOnly)
   const { onNodesChange, onEdgesChange, connect, reconnect, addNode } = useEditor.getState()
   const { screenToFlowPosition } = useReactFlow()
+  // Fit only a flow that has nodes when opened: fitting an empty canvas would zoom onto the
+  // first node dropped.
+  const [fitOnOpen] = useState(() => useEditor.getState().nodes.length > 0)
 
   // Edges carry their highlight and a marker when a problem names their port.
   const edges = useMemo<Edge[]>(() => {
@@ -72,13 +75,20 @@ export function FlowCanvas() {
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         selectionKeyCode="Shift"
-        fitView
+        fitView={fitOnOpen}
+        fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
         minZoom={0.1}
         maxZoom={2}
         defaultEdgeOptions={{ type: 'smoothstep' }}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} size={1} />
+        {nodes.length === 0 && !readOnly && (
+          <div className="cp-canvas-empty" data-testid="canvas-empty">
+            <strong>An empty canvas.</strong>
+            <span>Drag a trigger from the palette to start, then add steps and connect their ports.</span>
+          </div>
+        )}
         <MiniMap pannable zoomable nodeColor={miniMapColor} />
         <Controls />
       </ReactFlow>

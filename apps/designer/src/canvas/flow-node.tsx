@@ -53,8 +53,8 @@ function FlowNodeView({ id, data, selected }: NodeProps<CarepathNode>) {
       )}
       <div className="cp-ports">
         {ports.map((port) => (
-          <div key={port.name} className="cp-port" data-testid={`port-${id}-${port.name}`}>
-            <span className="cp-port-name">{port.title ?? port.name}</span>
+          <div key={port.name} className="cp-port" data-testid={`port-${id}-${port.name}`} title={port.title ? `${port.title}${port.required ? ' (must be connected)' : ''}` : undefined}>
+            <span className="cp-port-name">{port.name}</span>
             <Handle type="source" position={Position.Right} id={port.name} className={port.required ? 'cp-handle-out required' : 'cp-handle-out'} />
           </div>
         ))}

@@ -15,5 +15,5 @@ export interface CustomViewProps {
 
 export const customViews: Record<string, { keys: readonly string[]; View: ComponentType<CustomViewProps> }> = {
   'decision.rules': { keys: ['rules'], View: RulesEditor },
-  'decision.table': { keys: ['inputs', 'outputs', 'rows', 'hitPolicy'], View: DecisionTableEditor },
+  'decision.table': { keys: ['inputs', 'outputs', 'rows', 'hitPolicy', 'aggregation'], View: DecisionTableEditor },
 }

@@ -41,11 +41,11 @@ export function ReviewPanel({ flowId, detail, onChanged }: { flowId: string; det
   if (review.loading && !review.data) return <Loading what="the review" />
   const state: ReviewState | null = review.data ?? null
   const hash = state?.hash ?? detail?.draft?.hash ?? ''
-  const author = state?.author ?? detail?.draft?.author ?? null
+  const author = state?.submittedBy ?? state?.author ?? detail?.draft?.author ?? null
   const isReviewer = user?.role === 'reviewer' || user?.role === 'admin'
   const isAuthor = Boolean(author && user?.username === author)
   const canEdit = user?.role === 'analyst' || user?.role === 'developer'
-  const open = state && ['open', 'in-review', 'in_review', 'submitted', 'approved'].includes(state.status)
+  const open = state && (state.reviewStatus === 'open' || state.status === 'in-review')
   const cases = state?.report ? readReport(state.report) : []
   const blockers = state?.publishBlockers ?? []
 
@@ -56,7 +56,8 @@ export function ReviewPanel({ flowId, detail, onChanged }: { flowId: string; det
       <p>
         Status: <span className={`cp-status s-${state?.status ?? detail?.status}`} data-testid="review-status">{state?.status ?? detail?.status ?? 'not submitted'}</span>
         {hash && <small className="cp-hint"> · version {hash.slice(0, 10)}</small>}
-        {author && <small className="cp-hint"> · author {author}</small>}
+        {author && <small className="cp-hint"> · submitted by {author}</small>}
+        {state?.reviewStatus && <small className="cp-hint"> · review {state.reviewStatus}</small>}
       </p>
       {canEdit && (
         <div className="cp-card inline">

@@ -37,7 +37,7 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
     setProgress({ done: 0, total })
     try {
       for (const [index, chunk] of chunks.entries()) {
-        const report = await api.simulate(flowId, { document, suite: { flow: flowId, cases: chunk } })
+        const report = await api.simulate(flowId, { document, suite: { flow: flowId, cases: chunk }, generate: false })
         all.push(...readReport(report))
         setProgress({ done: index + 1, total })
         setResults([...all])

@@ -91,12 +91,12 @@ export function FlowListScreen() {
                       >
                         Duplicate
                       </button>
-                      {flow.status !== 'retired' && (
-                        <button type="button" className="cp-btn small danger" data-testid={`flow-retire-${flow.id}`} onClick={() => window.confirm(`Retire “${flow.title}”? New runs will be refused.`) && void act(() => api.retireFlow(flow.id))}>
-                          Retire
-                        </button>
-                      )}
                     </>
+                  )}
+                  {role === 'reviewer' && flow.status !== 'retired' && (
+                    <button type="button" className="cp-btn small danger" data-testid={`flow-retire-${flow.id}`} onClick={() => window.confirm(`Retire “${flow.title}”? New runs will be refused.`) && void act(() => api.retireFlow(flow.id))}>
+                      Retire
+                    </button>
                   )}
                 </td>
               </tr>

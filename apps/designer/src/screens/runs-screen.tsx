@@ -25,7 +25,7 @@ export function RunsScreen() {
         <button type="button" className="cp-btn small" onClick={runs.reload}>
           Refresh
         </button>
-        {role !== 'agent' && role !== 'auditor' && (
+        {(role === 'agent' || role === 'developer') && (
           <button type="button" className="cp-btn primary" onClick={() => setStarting(!starting)} data-testid="run-start-open">
             Start a run
           </button>

@@ -28,8 +28,14 @@ function flatten(value: JsonValue, prefix: string, out: { path: string; value: J
 export function readTask(task: OpenTask): TaskView {
   const request: Partial<TaskRequest> = task.request ?? task.task ?? {}
   const shown: { path: string; value: JsonValue }[] = []
-  const raw = task.shows ?? task.view ?? (task as unknown as { facts?: Record<string, JsonValue> }).facts
-  if (Array.isArray(raw)) shown.push(...raw.map((r) => ({ path: r.label ?? r.path, value: r.value })))
+  const facts = (task as unknown as { facts?: Record<string, JsonValue> }).facts
+  const raw = task.shows ?? task.view ?? facts
+  if (Array.isArray(raw) && raw.every((r) => typeof r === 'string')) {
+    // The step's declared paths, in its order; a value the server withheld shows as hidden.
+    const flat: { path: string; value: JsonValue }[] = []
+    if (facts) flatten(facts, '', flat)
+    for (const path of raw as string[]) shown.push({ path, value: flat.find((f) => f.path === path)?.value ?? null })
+  } else if (Array.isArray(raw)) shown.push(...raw.map((r) => ({ path: r.label ?? r.path, value: r.value })))
   else if (raw && typeof raw === 'object') {
     const record = raw as Record<string, JsonValue>
     // Either keyed by dotted path already, or a nested facts object.

@@ -1,26 +1,40 @@
 // The custom view of decision.rules: each rule as a card (name, outcome, conditions built with
 // the condition builder), or the same rules as JSON in Monaco; both edit one value.
 import { useMemo, useState } from 'react'
+import { z } from 'zod'
 import { listFactPaths } from '@carepath/dsl'
+import { rulesSchema } from '@carepath/rules'
 import { useEditor } from '../../store/editor.store.ts'
 import { JsonEditor } from '../../monaco/json-editor.tsx'
 import { GroupEditor } from './condition-builder.tsx'
 import { newLeaf, type RuleJson } from './rule-model.ts'
 import type { CustomViewProps } from '../custom-views.ts'
 
+// Monaco validates rules against the rules package's own schema (the node config keeps them loose).
+let rulesJsonSchema: unknown
+function rulesSchemaJson(): unknown {
+  if (rulesJsonSchema === undefined) {
+    try {
+      rulesJsonSchema = z.toJSONSchema(rulesSchema, { unrepresentable: 'any' })
+    } catch {
+      rulesJsonSchema = null
+    }
+  }
+  return rulesJsonSchema ?? undefined
+}
+
 function freshRuleId(rules: RuleJson[]): string {
   const taken = new Set(rules.map((r) => r.id))
   for (let n = rules.length + 1; ; n++) if (!taken.has(`rule-${n}`)) return `rule-${n}`
 }
 
-export function RulesEditor({ nodeId, config, onChange, jsonSchema, readOnly }: CustomViewProps) {
+export function RulesEditor({ nodeId, config, onChange, readOnly }: CustomViewProps) {
   const facts = useEditor((s) => s.meta.facts)
   const paths = useMemo(() => listFactPaths(facts), [facts])
   const [mode, setMode] = useState<'builder' | 'json'>('builder')
   const rules = (Array.isArray(config.rules) ? config.rules : []) as RuleJson[]
   const setRules = (next: RuleJson[]) => onChange({ ...config, rules: next })
   const setRule = (index: number, next: RuleJson) => setRules(rules.map((r, i) => (i === index ? next : r)))
-  const rulesSchema = (jsonSchema as { properties?: Record<string, unknown> } | undefined)?.properties?.rules
 
   return (
     <section className="cp-custom-view" data-testid="rules-editor">
@@ -33,7 +47,7 @@ export function RulesEditor({ nodeId, config, onChange, jsonSchema, readOnly }: 
         </button>
       </div>
       {mode === 'json' ? (
-        <JsonEditor path={`node/${nodeId}/rules.json`} value={rules} schema={rulesSchema ? { ...(jsonSchema as object), ...(rulesSchema as object) } : undefined} readOnly={readOnly} onChange={(v) => Array.isArray(v) && setRules(v as RuleJson[])} testId="rules-json" />
+        <JsonEditor path={`node/${nodeId}/rules.json`} value={rules} schema={rulesSchemaJson()} readOnly={readOnly} onChange={(v) => Array.isArray(v) && setRules(v as RuleJson[])} testId="rules-json" />
       ) : (
         <>
           {rules.length === 0 && <p className="cp-empty">No rules yet. Add one: when its conditions hold, the decision takes its outcome.</p>}
