@@ -1,0 +1,68 @@
+// The runtime's commands as a user runs them: `serve --demo` on a fresh data directory,
+// `user add`, and `audit verify` catching one edited byte in a copy of the database file.
+import { spawn, spawnSync } from 'node:child_process'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const main = join(import.meta.dirname, '..', '..', 'apps', 'runtime', 'src', 'cli', 'main.ts')
+const dir = mkdtempSync(join(tmpdir(), 'carepath-cli-'))
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('carepath commands', () => {
+  it('serve --demo creates the demo users once, answers /healthz, and stops cleanly on SIGTERM', async () => {
+    const data = join(dir, 'demo')
+    const proc = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--demo', '--port', '0', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CAREPATH_DEMO_PASSWORD: 'demo password for tests' } })
+    let out = ''
+    proc.stdout.on('data', (d: Buffer) => (out += String(d)))
+    proc.stderr.on('data', (d: Buffer) => (out += String(d)))
+    for (let i = 0; i < 600 && !/Demo users/.test(out); i++) await new Promise((r) => setTimeout(r, 100))
+    const url = /running at (\S+)/.exec(out)?.[1]
+    expect(url).toBeDefined()
+    expect(out).toMatch(/Demo users .*analyst, developer, reviewer, reviewer2, agent, auditor, admin/)
+    expect((await fetch(`${url}/healthz`)).status).toBe(200)
+    for (const username of ['analyst', 'reviewer2', 'agent', 'auditor', 'admin']) {
+      const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo password for tests' }) })
+      expect([username, res.status]).toEqual([username, 200])
+    }
+    proc.kill('SIGTERM')
+    expect(await new Promise((r) => proc.once('exit', r))).toBe(0)
+    expect(out).not.toMatch(/demo password for tests/)
+  })
+
+  it('user add creates a user who can then log in; a short password is refused', () => {
+    const data = join(dir, 'users')
+    const short = cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], { CAREPATH_PASSWORD: 'short' })
+    expect(short.status).toBe(2)
+    expect(short.stderr).toMatch(/12 characters/)
+    const ok = cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], { CAREPATH_PASSWORD: 'a good long admin password' })
+    expect(ok.stdout).toMatch(/Added ada \(admin\)/)
+    expect(cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], { CAREPATH_PASSWORD: 'a good long admin password' }).stderr).toMatch(/already exists/)
+    expect(cli(['user', 'add', 'bob', '--role', 'wizard', '--data', data], { CAREPATH_PASSWORD: 'a good long admin password' }).status).toBe(2)
+  })
+
+  it('audit verify passes on the real file and names the record whose byte was edited in a copy', () => {
+    const data = join(dir, 'users')
+    const intact = cli(['audit', 'verify', '--data', data])
+    expect(intact.status).toBe(0)
+    expect(intact.stdout).toMatch(/intact: 1 records verified/)
+    for (const name of ['bob', 'cy']) cli(['user', 'add', name, '--role', 'auditor', '--data', data], { CAREPATH_PASSWORD: 'a good long password!' })
+    const copy = join(dir, 'copy')
+    spawnSync('mkdir', ['-p', copy])
+    copyFileSync(join(data, 'carepath.db'), join(copy, 'carepath.db'))
+    // Edit one byte of the second record's text, straight in the file.
+    const bytes = readFileSync(join(copy, 'carepath.db'))
+    const at = bytes.indexOf(Buffer.from('"user":"bob"'))
+    expect(at).toBeGreaterThan(0)
+    bytes[at + 9] = 'B'.charCodeAt(0)
+    writeFileSync(join(copy, 'carepath.db'), bytes)
+    const broken = cli(['audit', 'verify', '--data', copy, '--json'])
+    expect(broken.status).toBe(1)
+    expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, checked: 1, firstBroken: { seq: 2 } })
+    expect(cli(['audit', 'verify', '--data', data]).status).toBe(0)
+  })
+})
