@@ -154,6 +154,8 @@ async function wait(run: RunContext, frame: Frame, p: PreparedNode, until: strin
   await run.recorder.emit('wait.started', p.id, frame.scope, { until, port })
   const next = run.recorder.peek()
   let due = next !== undefined && next.type === 'wait.due' && next.nodeId === p.id
+  // Replaying a fired timer: a virtual clock catches up with the log, as it did the first time.
+  if (due) run.autopilot.advanceTo?.(until)
   if (!next) {
     if (run.signal?.type === 'timer' && !run.signalUsed && run.deps.clock.now() >= until) {
       run.signalUsed = true

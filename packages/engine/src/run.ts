@@ -61,7 +61,8 @@ export async function resumeRun(
   if (signal.type === 'timer' && (state.waitUntil === undefined || deps.clock.now() < state.waitUntil)) {
     throw new RunRefusedError('not-due', state.waitUntil === undefined ? 'The run is not waiting on a timer.' : `The timer is due at ${state.waitUntil}.`)
   }
-  const input = isJsonRecord(started.data.input) ? started.data.input : {}
+  // A private copy: the run freezes its facts, and the caller's log must stay the caller's.
+  const input = isJsonRecord(started.data.input) ? (toJson(started.data.input) as JsonRecord) : {}
   const all = await drive(prepared, input, deps, state.runId, events, signal, options.autopilot ?? {})
   return foldEvents(all)
 }

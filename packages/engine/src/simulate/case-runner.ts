@@ -31,10 +31,10 @@ function nth(value: JsonValue, index: number): JsonValue {
 }
 
 /**
- * Run one case against one version: mocks replace every connector (by node id), answers answer
- * tasks, timers fire at once on a virtual clock. Runs to the end unless a task has no answer.
+ * The deps and autopilot a case runs with: mocks replace every connector (by node id), answers
+ * answer tasks, timers fire at once on a virtual clock. `problems` fills as the run goes.
  */
-export async function runCase(flow: FlowDocument, c: SuiteCase, options: CaseRunnerOptions): Promise<CaseRun> {
+export function caseDeps(c: SuiteCase, options: CaseRunnerOptions): { deps: EngineDeps; autopilot: Autopilot; problems: string[] } {
   const problems: string[] = []
   let time = options.now ?? DEFAULT_SIMULATION_TIME
   const callsByNode = new Map<string, number>()
@@ -71,6 +71,12 @@ export async function runCase(flow: FlowDocument, c: SuiteCase, options: CaseRun
     fallbackConnector: mocked,
     ...(options.loadFlow ? { loadFlow: options.loadFlow } : {}),
   }
+  return { deps, autopilot, problems }
+}
+
+/** Run one case against one version to its end (or to a task the case has no answer for). */
+export async function runCase(flow: FlowDocument, c: SuiteCase, options: CaseRunnerOptions): Promise<CaseRun> {
+  const { deps, autopilot, problems } = caseDeps(c, options)
   try {
     const state = await startRun(flow, c.input, deps, { runId: `case:${c.id}`, autopilot })
     return { state, problems }
