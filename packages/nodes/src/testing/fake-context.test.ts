@@ -3,9 +3,10 @@ import { NodeError } from '@carepath/dsl'
 import { createFakeContext, FAKE_NOW } from './fake-context.ts'
 
 describe('createFakeContext', () => {
-  it('reads dotted paths through objects and array indexes', () => {
+  it('reads dotted paths through objects, like the engine (no array indexes)', () => {
     const ctx = createFakeContext({ facts: { patient: { name: [{ given: 'Ada' }] }, n: 0 } })
-    expect(ctx.get('patient.name.0.given')).toBe('Ada')
+    expect(ctx.get('patient.name')).toEqual([{ given: 'Ada' }])
+    expect(ctx.get('patient.name.0.given')).toBeUndefined()
     expect(ctx.get('n')).toBe(0)
     expect(ctx.get('patient.missing')).toBeUndefined()
     expect(ctx.get('n.deeper')).toBeUndefined()

@@ -44,13 +44,12 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-/** The value at a dotted path: walks objects by key and arrays by numeric index. */
+/** The value at a dotted path, walking objects only (as the engine does: no array indexes). */
 export function getFactAt(facts: Readonly<Record<string, JsonValue>>, path: string): JsonValue | undefined {
   let node: JsonValue | undefined = facts as Record<string, JsonValue>
   for (const segment of path.split('.')) {
-    if (Array.isArray(node)) node = /^\d+$/.test(segment) ? node[Number(segment)] : undefined
-    else if (node !== null && typeof node === 'object') node = Object.hasOwn(node, segment) ? node[segment] : undefined
-    else return undefined
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined
+    node = Object.hasOwn(node, segment) ? node[segment] : undefined
   }
   return node
 }
@@ -69,7 +68,6 @@ export function createFakeContext(options: FakeContextOptions = {}): FakeContext
   let memoBuilds = 0
   const runId = options.runId ?? 'run-test'
   const nodeId = options.nodeId ?? 'node-test'
-  let attempt = 0
   return {
     runId,
     nodeId,
@@ -87,9 +85,9 @@ export function createFakeContext(options: FakeContextOptions = {}): FakeContext
       if (!adapter) throw new NodeError(`No connector named "${connector}" is configured.`, { code: 'no-connector' })
       const call: RecordedCall = { connector, request: structuredClone(request) }
       calls.push(call)
-      attempt += 1
       try {
-        call.response = await adapter(request, { runId, nodeId, attempt })
+        // The fake never retries, so every call is a first attempt.
+        call.response = await adapter(request, { runId, nodeId, attempt: 1 })
         return call.response
       } catch (error) {
         call.error = error instanceof Error ? error.message : String(error)
