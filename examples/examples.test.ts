@@ -114,25 +114,40 @@ describe('second versions (drafts) against the published ones', () => {
     expect(report.summary.changed + report.summary.failed).toBeLessThan(report.summary.cases)
   })
 
-  it('eligibility v2 with generated cases: the threshold boundary is caught even without a suite case at $25-$50', async () => {
-    const base = readFlow('eligibility-verification.flow.json')
-    const candidate = readFlow('drafts/eligibility-verification.v2.flow.json')
-    const onlyFarCases: Suite = { ...readSuite('eligibility-verification.suite.json') }
-    onlyFarCases.cases = onlyFarCases.cases.filter((c) => c.id === 'active-low-copay-verified')
-    const report = await simulate(base, candidate, onlyFarCases, { registry, generate: true })
-    const changedCost = report.cases.filter((c) => c.source === 'generated' && c.changes?.decisions.some((d) => d.nodeId === 'cost-check'))
-    expect(changedCost.length).toBeGreaterThan(0)
+  it('lab routing v2: a lower potassium threshold flags the 6.0 case, and generated cases catch it without any suite case between 5.5 and 6.0', async () => {
+    const base = readFlow('lab-result-routing.flow.json')
+    const candidate = readFlow('drafts/lab-result-routing.v2.flow.json')
+    expect(validateFlow(candidate, registry).problems).toEqual([])
+    const suite = readSuite('lab-result-routing.suite.json')
+    const full = await simulate(base, candidate, suite, { registry })
+    // The case written for the old boundary now becomes critical: its expectation fails, so the
+    // reviewer sees it, and its decision shows both explanations.
+    const atSix = byId(full, 'potassium-exactly-6-0-abnormal-not-critical')
+    expect(atSix.status).toBe('failed')
+    expect(atSix.changes?.decisions.map((d) => [d.nodeId, d.base.outcome, d.candidate.outcome])).toEqual([['critical-check', 'abnormal', 'critical']])
+    expect(full.summary.failed).toBe(1)
+
+    const onlyNormal: Suite = { ...suite, cases: suite.cases.filter((c) => c.id === 'normal-final-erythrocytes-filed') }
+    const generated = await simulate(base, candidate, onlyNormal, { registry, generate: true })
+    const caught = generated.cases.filter((c) => c.source === 'generated' && c.changes?.decisions.some((d) => d.nodeId === 'critical-check'))
+    expect(caught.length).toBeGreaterThan(0)
+    expect(generated.summary.unexpected).toBeGreaterThan(0)
   })
 
-  it('prior authorization v2: an urgent pended request now goes to a peer-to-peer call; standard ones do not change', async () => {
+  it('prior authorization v2: an urgent pended request now goes to a peer-to-peer call; standard ones take a new step but end the same', async () => {
     const base = readFlow('prior-authorization.flow.json')
     const candidate = readFlow('drafts/prior-authorization.v2.flow.json')
     expect(validateFlow(candidate, registry).problems).toEqual([])
     const suite = readSuite('prior-authorization.suite.json')
     const report = await simulate(base, candidate, suite, { registry })
-    expect(byId(report, 'payer-pends-an-urgent-request').status).not.toBe('unchanged')
-    expect(byId(report, 'payer-pends-a-standard-request').status).toBe('unchanged')
+    const urgent = byId(report, 'payer-pends-an-urgent-request')
+    expect(urgent.changes?.path).toMatchObject({ base: 'pended', candidate: 'urgency-check' })
+    expect(urgent.candidate?.waitingAt).toBe('peer-to-peer')
+    const standard = byId(report, 'payer-pends-a-standard-request')
+    expect(standard.changes?.outcome).toBeUndefined()
+    expect(standard.candidate?.path).toContain('urgency-check')
     expect(byId(report, 'spine-mri-documents-complete-payer-approves').status).toBe('unchanged')
+    expect(byId(report, 'payer-denies-specialist-appeals').status).toBe('unchanged')
   })
 
   it('moving every node on the canvas changes neither the hash nor any case', async () => {
