@@ -99,6 +99,8 @@ describe('data.assign', () => {
       ],
     })
     expect(assign.writes(config)).toEqual(['x', 'y', 'z'])
+    expect(assign.ports(config).map((port) => [port.name, port.required])).toEqual([['next', true], ['error', false]])
+    expect(assign.ports(assign.config.parse({ assignments: [{ path: 'z', value: 1 }] })).map((port) => port.name)).toEqual(['next'])
     expect(assign.reads(config)).toEqual(['coverage.memberId', 'coverage', 'patient'])
   })
 

@@ -67,7 +67,12 @@ export const assign = defineNodeType({
   keywords: ['set', 'variable', 'map', 'transform', 'fhirpath', 'expression', 'copy'],
   config: assignConfigSchema,
   defaults: { assignments: [] },
-  ports: () => [{ name: 'next', required: true, title: 'Done' }],
+  // FHIRPath can fail on a run's facts (several values for one fact, a type error): such a
+  // step may route failures on an `error` edge instead of failing the run.
+  ports: (config) => [
+    { name: 'next', required: true, title: 'Done' },
+    ...(config.assignments.some((assignment) => 'fhirpath' in assignment) ? [{ name: 'error', required: false, title: 'Failed' }] : []),
+  ],
   reads: (config) => {
     const reads = new Set<string>()
     for (const assignment of config.assignments) {

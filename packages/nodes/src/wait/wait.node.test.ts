@@ -32,5 +32,6 @@ describe('flow.wait', () => {
     expect(wait.config.safeParse({ mode: 'until' }).success).toBe(false)
     expect(wait.reads(wait.config.parse({ mode: 'until', untilFrom: 'a.b' }))).toEqual(['a.b'])
     expect(wait.ports(wait.config.parse(wait.defaults))).toEqual([{ name: 'due', required: true, title: 'Time is up' }])
+    expect(wait.ports(wait.config.parse({ mode: 'until', untilFrom: 'a.b' })).map((port) => port.name)).toEqual(['due', 'error'])
   })
 })

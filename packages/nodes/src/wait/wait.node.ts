@@ -43,7 +43,11 @@ export const wait = defineNodeType({
   keywords: ['timer', 'delay', 'sleep', 'until', 'reminder'],
   config: waitConfigSchema,
   defaults: { mode: 'duration', duration: 'P1D' },
-  ports: () => [{ name: 'due', required: true, title: 'Time is up' }],
+  // Waiting on a fact can fail (the fact holds no date); that may be routed on `error`.
+  ports: (config) => [
+    { name: 'due', required: true, title: 'Time is up' },
+    ...(config.mode === 'until' ? [{ name: 'error', required: false, title: 'No date' }] : []),
+  ],
   reads: (config) => (config.mode === 'until' ? [config.untilFrom] : []),
   writes: () => [],
   phi: [], // reads a date only to schedule the run; never shows or sends it
