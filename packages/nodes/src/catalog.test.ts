@@ -7,19 +7,9 @@ import { z } from 'zod'
 import { createNodeRegistry, PHI_CLASSES, type AnyNodeType } from '@carepath/dsl'
 import { builtinNodeTypes } from './catalog.ts'
 
-// The designer generates the inspector from these descriptions. Types owned here are held to it;
-// add a type id once its fields are described.
-const DESCRIBED_TYPES = new Set([
-  'trigger.api',
-  'trigger.schedule',
-  'data.assign',
-  'task.form',
-  'task.approval',
-  'guide.question',
-  'flow.wait',
-  'flow.subflow',
-  'flow.end',
-])
+// The designer generates the inspector from these descriptions, so every config field needs
+// one. These types still have undescribed fields; remove an entry once its fields are described.
+const NOT_YET_DESCRIBED = new Set(['decision.table', 'http.request'])
 
 const srcDir = fileURLToPath(new URL('.', import.meta.url))
 
@@ -78,7 +68,7 @@ describe('builtinNodeTypes', () => {
         expect(new Set(names).size).toBe(names.length)
       })
 
-      it.runIf(DESCRIBED_TYPES.has(nodeType.type))('describes every config field for the inspector', () => {
+      it.skipIf(NOT_YET_DESCRIBED.has(nodeType.type))('describes every config field for the inspector', () => {
         expect(undescribedFields(nodeType.config)).toEqual([])
       })
 
