@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CliError } from './cli-io.ts'
 import { run } from './run.command.ts'
@@ -80,9 +81,37 @@ describe('carepath run', () => {
 
   it('refuses bad input with one line (exit 2)', async () => {
     await expect(run([flow])).rejects.toThrow('--input FACTS.json is required')
+    await expect(run([flow, '--input', input, '--now', 'yesterday'])).rejects.toThrow('--now must be an ISO-8601 date-time')
     await expect(run([flow, '--input', file('broken.json', '{ nope')])).rejects.toBeInstanceOf(CliError)
     await expect(run([flow, '--input', file('list.json', [1])])).rejects.toThrow('must be a JSON object')
     await expect(run([file('bad.flow.json', { dsl: 'carepath.flow/1' }), '--input', input])).rejects.toThrow(/not a valid flow/)
     await expect(run([join(dir, 'missing.flow.json'), '--input', input])).rejects.toThrow('cannot read the file')
+  })
+})
+
+const examples = fileURLToPath(new URL('../../../../examples', import.meta.url))
+
+describe('carepath run on the example flows', () => {
+  const flows = readdirSync(examples).filter((name) => name.endsWith('.flow.json')).sort()
+  it.each(flows)('%s: every suite case ends with the outcome its suite expects', async (name) => {
+    const suite = JSON.parse(readFileSync(join(examples, name.replace('.flow.json', '.suite.json')), 'utf8')) as {
+      now?: string
+      cases: { id: string; input: unknown; mocks?: unknown; answers?: unknown; expect?: { outcome?: string } }[]
+    }
+    const results: string[] = []
+    const expected: string[] = []
+    for (const c of suite.cases) {
+      const args = [join(examples, name), '--input', file(`${c.id}.input.json`, c.input), '--json']
+      if (c.mocks) args.push('--mocks', file(`${c.id}.mocks.json`, c.mocks))
+      if (c.answers) args.push('--answers', file(`${c.id}.answers.json`, c.answers))
+      if (suite.now) args.push('--now', suite.now)
+      const out = captureOutput()
+      const code = await run(args)
+      vi.restoreAllMocks()
+      const printed = JSON.parse(out.text()) as { status: string; outcome?: string }
+      results.push(`${c.id}: ${printed.outcome ?? printed.status} (exit ${code})`)
+      expected.push(`${c.id}: ${c.expect?.outcome ?? printed.outcome ?? printed.status} (exit ${printed.status === 'failed' ? 1 : 0})`)
+    }
+    expect(results).toEqual(expected)
   })
 })

@@ -1,6 +1,7 @@
-// `carepath run FLOW --input FACTS.json [--answers A.json] [--mocks M.json] [--json]`: run a flow
-// document locally, connectors mocked by node id and human steps answered from a file, and print
-// the outcome and the trace. Also home of the flow/suite file loading the simulate and cases
+// `carepath run FLOW --input FACTS.json [--answers A.json] [--mocks M.json] [--now ISO] [--json]`:
+// run a flow document locally, connectors mocked by node id and human steps answered from a
+// file, on a virtual clock starting at --now (timers fire at once), and print the outcome and
+// the trace. Also home of the flow/suite file loading the simulate and cases
 // commands share.
 import { readdirSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
@@ -99,9 +100,9 @@ export function formatRun(flow: FlowDocument, state: RunState, problems: readonl
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { positionals, flags, options } = parseArgs(args, { flags: ['json'], options: ['input', 'answers', 'mocks'] })
+  const { positionals, flags, options } = parseArgs(args, { flags: ['json'], options: ['input', 'answers', 'mocks', 'now'] })
   const [file, ...extra] = positionals
-  if (!file || extra.length > 0) throw new CliError('usage: carepath run FLOW --input FACTS.json [--answers A.json] [--mocks M.json] [--json]')
+  if (!file || extra.length > 0) throw new CliError('usage: carepath run FLOW --input FACTS.json [--answers A.json] [--mocks M.json] [--now ISO] [--json]')
   const inputFile = options.get('input')
   if (!inputFile) throw new CliError('--input FACTS.json is required')
   const flow = loadFlowFile(file)
@@ -114,7 +115,12 @@ export async function run(args: string[]): Promise<number> {
     ...(answersFile ? { answers: readObject(answersFile, 'answers file') } : {}),
     ...(mocksFile ? { mocks: readObject(mocksFile, 'mocks file') } : {}),
   }
-  const result = await runCase(flow, c, { registry, loadFlow: siblingFlowLoader(file) })
+  const now = options.get('now')
+  if (now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(now) || Number.isNaN(Date.parse(now)))) {
+    throw new CliError(`--now must be an ISO-8601 date-time, like 2026-01-01T09:00:00Z`)
+  }
+  const clock = now === undefined ? {} : { now: new Date(Date.parse(now)).toISOString() }
+  const result = await runCase(flow, c, { registry, loadFlow: siblingFlowLoader(file), ...clock })
   if (!result.state) throw new CliError(`${file}: cannot run: ${result.problems.join('; ')}`)
   const state = result.state
   if (flags.has('json')) {

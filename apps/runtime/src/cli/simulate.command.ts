@@ -3,7 +3,7 @@
 // suite expects; 1: behaviour changed unexpectedly or a case failed; 2: bad input.
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { reportToMarkdown, simulate, simulationVerdict, type SimulationReport, type Suite } from '@carepath/engine'
+import { reportToMarkdown, simulate, simulationVerdict, type RunSummary, type SimulationReport, type Suite } from '@carepath/engine'
 import { registry } from '@carepath/catalog'
 import type { FlowDocument } from '@carepath/dsl'
 import { CliError, parseArgs } from './cli-io.ts'
@@ -25,7 +25,9 @@ function summaryText(report: SimulationReport): string {
     const label = c.status === 'failed' ? 'FAILED' : c.expectedChange ? 'changed as expected' : 'CHANGED'
     lines.push(`- ${c.id}${c.name ? ` (${c.name})` : ''}: ${label}`)
     const ch = c.changes
-    if (ch?.outcome) lines.push(`    outcome: ${ch.outcome.base ?? '—'} → ${ch.outcome.candidate ?? '—'}`)
+    const ending = (side: RunSummary | undefined, outcome: string | null) =>
+      outcome ?? (side?.status === 'waiting' ? `waiting at ${side.waitingAt ?? '?'}` : (side?.status ?? '—'))
+    if (ch?.outcome) lines.push(`    outcome: ${ending(c.base, ch.outcome.base)} → ${ending(c.candidate, ch.outcome.candidate)}`)
     if (ch?.path) lines.push(`    paths split at step ${ch.path.index + 1}: ${ch.path.base ?? 'end'} → ${ch.path.candidate ?? 'end'}`)
     for (const d of ch?.decisions ?? []) {
       lines.push(`    decision ${d.nodeId}: ${d.base.outcome} → ${d.candidate.outcome} (fired ${d.base.fired.join(', ') || 'none'} → ${d.candidate.fired.join(', ') || 'none'})`)
