@@ -1,9 +1,9 @@
-import { Engine, type EngineResult, type RuleProperties, type RuleResult } from 'json-rules-engine'
+import { Engine, Fact, type EngineResult, type RuleProperties, type RuleResult } from 'json-rules-engine'
 import type { ConditionTrace, JsonValue, RuleTrace } from '@carepath/dsl'
 import { resolvePath, splitFactPath } from './fact-path.ts'
 import { applyOperator, OPERATORS, type ClockSlot } from './operators.ts'
 import { parseRules } from './check-rules.ts'
-import { factPathsOf, tieBreak } from './rule-walk.ts'
+import { factPathsOf, leavesOf, tieBreak, type LeafInfo } from './rule-walk.ts'
 import type { Condition, Rule } from './rule.schema.ts'
 
 /** What one evaluation needs: one frozen snapshot of the facts and the injected clock. */
@@ -47,44 +47,56 @@ interface PooledEngine {
   clock: ClockSlot
 }
 
-/** Build a json-rules-engine Engine with Carepath's operators bound to a clock slot. */
-export function buildEngine(rules: readonly Rule[], options: { plainPaths: boolean } = { plainPaths: true }): PooledEngine {
+/**
+ * Build a json-rules-engine Engine for Carepath's evaluation: Carepath's operators bound to a
+ * clock slot, and the rules in snapshot form (see toSnapshotRule).
+ */
+export function buildEngine(rules: readonly Rule[]): PooledEngine {
   const clock: ClockSlot = { now: '' }
-  const engine = new Engine([], {
-    allowUndefinedFacts: true,
-    ...(options.plainPaths ? { pathResolver: resolvePath } : {}),
-  })
+  // pathResolver is set for safety only: snapshot-form conditions carry no path.
+  const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath })
   for (const spec of OPERATORS) engine.addOperator(spec.name, (a: unknown, b: unknown) => applyOperator(spec, a, b, clock))
-  for (const rule of rules) engine.addRule(toEngineRule(rule))
+  for (const rule of rules) engine.addRule(toSnapshotRule(rule))
   return { engine, clock }
 }
 
 /**
- * Compile rules for json-rules-engine. Every rule is given priority 1: all rules are always
- * evaluated (nothing calls stop()), so priorities only matter for ordering the results, which
- * Carepath does itself (tie-break order); one priority level means one parallel batch, fewer
- * promise hops, and no dependence on json-rules-engine's ordering of same-priority results.
+ * A rule in json-rules-engine's usual form: the top-level fact plus a `$.path` (what a
+ * json-rules-engine user would write; the benchmark's baselines run this form).
  */
 export function toEngineRule(rule: Rule): RuleProperties {
+  return engineRule(rule, (dotted) => splitFactPath(dotted))
+}
+
+/**
+ * A rule in snapshot form: every fact path is its own fact (`{ fact: 'patient.birthDate' }`),
+ * filled from the frozen snapshot before the run. json-rules-engine then resolves no paths at
+ * all (no JSONPath, one promise hop less per condition) and explanations name the full path.
+ *
+ * Every rule gets priority 1: all rules are always evaluated (nothing calls stop()), so
+ * priorities only order the results, which Carepath does itself (tie-break order). One
+ * priority level means one parallel batch and no reliance on json-rules-engine's ordering.
+ */
+export function toSnapshotRule(rule: Rule): RuleProperties {
+  return { ...engineRule(rule, (dotted) => ({ fact: dotted })), priority: 1 }
+}
+
+function engineRule(rule: Rule, place: (dotted: string) => { fact: string; path?: string }): RuleProperties {
   return {
     name: rule.id,
-    priority: 1,
-    conditions: toEngineCondition(rule.conditions) as RuleProperties['conditions'],
+    priority: rule.priority ?? 1,
+    conditions: engineCondition(rule.conditions, place) as RuleProperties['conditions'],
     event: rule.event.params ? { type: rule.event.type, params: rule.event.params } : { type: rule.event.type },
   }
 }
 
-function toEngineCondition(c: Condition): unknown {
-  if ('all' in c) return { all: c.all.map(toEngineCondition) }
-  if ('any' in c) return { any: c.any.map(toEngineCondition) }
-  if ('not' in c) return { not: toEngineCondition(c.not) }
-  const { fact, path } = splitFactPath(c.path ? `${c.fact}.${c.path.replace(/^\$\./, '')}` : c.fact)
-  const value = c.value
-  const engineValue =
-    value !== null && typeof value === 'object' && !Array.isArray(value) && typeof value.fact === 'string'
-      ? splitFactPath(typeof value.path === 'string' ? `${value.fact}.${value.path.replace(/^\$\./, '')}` : value.fact)
-      : value
-  return path ? { fact, path, operator: c.operator, value: engineValue } : { fact, operator: c.operator, value: engineValue }
+function engineCondition(c: Condition, place: (dotted: string) => { fact: string; path?: string }): unknown {
+  if ('all' in c) return { all: c.all.map((x) => engineCondition(x, place)) }
+  if ('any' in c) return { any: c.any.map((x) => engineCondition(x, place)) }
+  if ('not' in c) return { not: engineCondition(c.not, place) }
+  const leaf = leavesOf(c)[0] as LeafInfo
+  const value = leaf.valueFactPath ? place(leaf.valueFactPath) : c.value
+  return { ...place(leaf.factPath), operator: c.operator, value }
 }
 
 /**
@@ -102,59 +114,58 @@ export function compileRules(rawRules: unknown, options: CompileOptions = {}): D
 }
 
 export interface CompileOptions {
-  /** Use the plain path resolver (default true); false keeps json-rules-engine's jsonpath-plus. */
-  plainPaths?: boolean
   /** How many idle Engines to keep for reuse (default 64). */
   maxIdle?: number
 }
 
 /** compileRules for rules that are already parsed (decision tables compile to these). */
 export function compileParsedRules(rules: readonly Rule[], options: CompileOptions = {}): DecisionEvaluator {
-  const plainPaths = options.plainPaths ?? true
   const maxIdle = options.maxIdle ?? 64
-  const meta = new Map(rules.map((r) => [r.id, r]))
   const order = [...rules].sort(tieBreak)
   const rank = new Map(order.map((r, i) => [r.id, i]))
-  const roots = [...new Set(factPathsOf(rules).map((p) => splitFactPath(p).fact))]
+  const reads = factPathsOf(rules)
   const idle: PooledEngine[] = []
 
   return {
-    name: plainPaths ? 'json-rules-engine (pooled, plain paths)' : 'json-rules-engine (pooled)',
-    reads: factPathsOf(rules),
+    name: 'json-rules-engine (pooled, snapshot facts)',
+    reads,
     async evaluate(input: DecisionInput): Promise<DecisionResult> {
-      const pooled = idle.pop() ?? buildEngine(rules, { plainPaths })
+      const pooled = idle.pop() ?? buildEngine(rules)
       pooled.clock.now = input.now
-      // Only the fact roots the rules read go in; the snapshot itself is never mutated.
-      const facts: Record<string, unknown> = {}
-      for (const root of roots) facts[root] = input.facts[root]
+      // Each path the rules read becomes one constant fact, resolved from the snapshot up front.
+      // cache: false skips json-rules-engine's per-fact cache-key hashing (values are constants).
+      const facts: Record<string, Fact> = {}
+      for (const path of reads) facts[path] = new Fact(path, resolvePath(input.facts, path), { cache: false })
       let result: EngineResult
       try {
         result = await pooled.engine.run(facts)
       } finally {
         if (idle.length < maxIdle) idle.push(pooled)
       }
-      const all = [...result.results, ...result.failureResults]
-      all.sort((a, b) => (rank.get(a.name) ?? 0) - (rank.get(b.name) ?? 0))
-      const traces = all.map((r) => toRuleTrace(r, meta.get(r.name)))
-      const firedRules = all.filter((r) => r.result === true)
-      return {
-        fired: firedRules.map((r) => r.name),
-        events: firedRules.map((r) => {
-          const params = meta.get(r.name)?.event.params
-          return params ? { ruleId: r.name, type: r.event?.type ?? '', params } : { ruleId: r.name, type: r.event?.type ?? '' }
-        }),
-        rules: traces,
+      const sorted: RuleResult[] = new Array(order.length)
+      for (const r of result.results) sorted[rank.get(r.name) as number] = r
+      for (const r of result.failureResults) sorted[rank.get(r.name) as number] = r
+      const traces: RuleTrace[] = []
+      const fired: string[] = []
+      const events: FiredEvent[] = []
+      for (let i = 0; i < order.length; i++) {
+        const rule = order[i] as Rule
+        const r = sorted[i] as RuleResult
+        traces.push(toRuleTrace(r, rule))
+        if (r.result !== true) continue
+        fired.push(rule.id)
+        events.push(rule.event.params ? { ruleId: rule.id, type: rule.event.type, params: rule.event.params } : { ruleId: rule.id, type: rule.event.type })
       }
+      return { fired, events, rules: traces }
     },
   }
 }
 
-function toRuleTrace(result: RuleResult, rule: Rule | undefined): RuleTrace {
+function toRuleTrace(result: RuleResult, rule: Rule): RuleTrace {
   const conditions: ConditionTrace[] = []
   collect(result.conditions as unknown as EngineConditionResult, '', conditions)
-  const trace: RuleTrace = { id: result.name, fired: result.result === true, conditions }
-  if (rule?.name !== undefined) return { id: result.name, name: rule.name, fired: trace.fired, conditions }
-  return trace
+  const fired = result.result === true
+  return rule.name !== undefined ? { id: rule.id, name: rule.name, fired, conditions } : { id: rule.id, fired, conditions }
 }
 
 interface EngineConditionResult {
@@ -171,18 +182,25 @@ interface EngineConditionResult {
 }
 
 function collect(c: EngineConditionResult, at: string, out: ConditionTrace[]): void {
-  const join = (s: string): string => (at ? `${at}.${s}` : s)
-  if (c.all) return c.all.forEach((child, i) => collect(child, join(`all.${i}`), out))
-  if (c.any) return c.any.forEach((child, i) => collect(child, join(`any.${i}`), out))
-  if (c.not) return collect(c.not, join('not'), out)
-  const fact = c.path ? `${c.fact}.${c.path.slice(2)}` : (c.fact ?? '')
-  const isRef = c.value !== null && typeof c.value === 'object' && !Array.isArray(c.value) && 'fact' in (c.value as object)
+  // Plain loops, no per-node closures: this runs for every condition of every evaluation.
+  const prefix = at ? `${at}.` : ''
+  if (c.all) {
+    for (let i = 0; i < c.all.length; i++) collect(c.all[i] as EngineConditionResult, `${prefix}all.${i}`, out)
+    return
+  }
+  if (c.any) {
+    for (let i = 0; i < c.any.length; i++) collect(c.any[i] as EngineConditionResult, `${prefix}any.${i}`, out)
+    return
+  }
+  if (c.not) return collect(c.not, `${prefix}not`, out)
+  const value = c.value
+  const isRef = value !== null && typeof value === 'object' && !Array.isArray(value) && 'fact' in value
   const seen = c.factResult
   const trace: ConditionTrace = {
     path: at,
-    fact,
+    fact: c.path ? `${c.fact}.${c.path.slice(2)}` : (c.fact ?? ''),
     operator: c.operator ?? '',
-    expected: toJson(isRef ? c.valueResult : c.value),
+    expected: toJson(isRef ? c.valueResult : value),
     seen: toJson(seen),
     result: c.result === true,
   }
