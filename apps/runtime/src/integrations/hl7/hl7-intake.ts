@@ -1,0 +1,105 @@
+// One inbound HL7 message, from bytes to acknowledgement, the same for MLLP and HTTP:
+// store (durably) → read the header → duplicate? → accepted sender/type? → start runs → ACK.
+// The store comes first so nothing acknowledged can be lost, and an AE'd message is still kept.
+import { randomUUID } from 'node:crypto'
+import { buildAck, type AckCode } from './hl7-ack.ts'
+import { readHl7Header, type Hl7Header } from './hl7-header.ts'
+import type { Hl7MessageStore } from './hl7-store.ts'
+
+/** A readable inbound message as handed to the runtime. */
+export interface Hl7Inbound {
+  /** The message text (segments separated by CR). */
+  raw: string
+  header: Hl7Header
+  /** `app^facility` */
+  sender: string
+  via: 'mllp' | 'http'
+  /** Stable across resends: use it as the run's idempotency key. */
+  dedupeKey: string
+}
+
+/** The runtime's answer: which runs started, or why none may. */
+export type AcceptResult =
+  | { accepted: true; runIds: string[] }
+  /** `not-accepted`: no flow takes this sender/type (→ AR). `failed`: could not start now (→ AE). */
+  | { accepted: false; reason: 'not-accepted' | 'failed'; message?: string }
+
+export interface Hl7IntakeOptions {
+  store: Hl7MessageStore
+  acceptRun(message: Hl7Inbound): Promise<AcceptResult>
+  now?: () => Date
+  /** Operational log; lines carry control ids and codes, never message content. */
+  log?: (line: string) => void
+}
+
+export interface IntakeResult {
+  ack: string
+  code: AckCode
+  controlId: string
+  runIds: string[]
+  duplicate: boolean
+}
+
+export type Hl7Intake = (raw: string, via: 'mllp' | 'http') => Promise<IntakeResult>
+
+export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
+  const now = options.now ?? (() => new Date())
+  const log = options.log ?? (() => {})
+  return async (raw, via) => {
+    const read = readHl7Header(raw)
+    const header = read.ok ? read.header : read.header
+    const sender = header ? `${header.sendingApplication ?? ''}^${header.sendingFacility ?? ''}` : ''
+    const controlId = read.ok ? read.header.controlId : (read.controlId ?? '')
+    const reply = (code: AckCode, text: string, extra: { runIds?: string[]; duplicate?: boolean; errorCode?: string } = {}): IntakeResult => ({
+      ack: buildAck({
+        code,
+        controlId,
+        text,
+        errorCode: extra.errorCode,
+        endpoints: header?.endpoints,
+        triggerEvent: read.ok ? read.header.triggerEvent : undefined,
+        version: header?.version,
+        fieldSeparator: header?.fieldSeparator,
+        encoding: header?.encoding,
+        ackControlId: randomUUID().replaceAll('-', '').slice(0, 20),
+        at: now(),
+      }),
+      code,
+      controlId,
+      runIds: extra.runIds ?? [],
+      duplicate: extra.duplicate ?? false,
+    })
+
+    // Durable first. If storing fails we must not say AA: the sender keeps the message and resends.
+    let saved: Awaited<ReturnType<Hl7MessageStore['save']>>
+    try {
+      saved = await options.store.save(read.ok ? read.text : raw, { sender, controlId, type: read.ok ? read.header.type : '', via }, now())
+    } catch {
+      log(`hl7: could not store message ${controlId || '(no control id)'}; answered AE`)
+      return reply('AE', 'The message could not be stored; send it again.', { errorCode: '207' })
+    }
+    const settle = async (result: IntakeResult, reason?: string) => {
+      await options.store.settle(saved.id, { ackCode: result.code, runIds: result.runIds, reason }).catch(() => {})
+      log(`hl7: ${result.code} ${controlId || '(no control id)'} via ${via}${result.duplicate ? ' (duplicate)' : ''}`)
+      return result
+    }
+
+    if (!read.ok) return settle(reply('AE', read.reason, { errorCode: '100' }), read.reason)
+    if (saved.previous && saved.previous.ackCode !== 'AE') {
+      // A resend: answer as before and start nothing new.
+      return settle(reply(saved.previous.ackCode, 'Duplicate of a message already received.', { runIds: saved.previous.runIds ?? [], duplicate: true, errorCode: '207' }))
+    }
+    const message: Hl7Inbound = { raw: read.text, header: read.header, sender, via, dedupeKey: `hl7:${sender}:${controlId}` }
+    let accepted: AcceptResult
+    try {
+      accepted = await options.acceptRun(message)
+    } catch {
+      accepted = { accepted: false, reason: 'failed' }
+    }
+    if (accepted.accepted) return settle(reply('AA', 'Message accepted.', { runIds: accepted.runIds }))
+    if (accepted.reason === 'not-accepted') {
+      return settle(reply('AR', accepted.message ?? `No flow accepts ${read.header.type} from this sender.`, { errorCode: '200' }), 'not-accepted')
+    }
+    return settle(reply('AE', accepted.message ?? 'The message was stored but could not be processed now; it will be kept.', { errorCode: '207' }), 'failed')
+  }
+}

@@ -1,0 +1,73 @@
+// Which published flows take an inbound message, and starting them. A flow takes a message when
+// its start node is trigger.hl7 and that node, run on the message, accepts it: the trigger's own
+// code decides (sender, type, readability), so the listener and the flow can never disagree.
+import { NodeError, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
+import type { AcceptResult, Hl7Inbound } from './hl7-intake.ts'
+
+export interface Hl7RoutingDeps {
+  registry: NodeRegistry
+  /** Published documents of the flows that may start (retired flows left out). */
+  publishedFlows(): FlowDocument[] | Promise<FlowDocument[]>
+  /** Start a run; the same idempotency key must give the same run (resends start nothing new). */
+  startRun(flowId: string, input: { [key: string]: JsonValue }, idempotencyKey: string): Promise<{ id: string }>
+}
+
+function setAt(target: { [key: string]: JsonValue }, path: string, value: JsonValue) {
+  const keys = path.split('.')
+  let node = target
+  for (const key of keys.slice(0, -1)) {
+    const child = node[key]
+    node = (node[key] = child !== null && typeof child === 'object' && !Array.isArray(child) ? child : {}) as { [key: string]: JsonValue }
+  }
+  node[keys.at(-1)!] = value
+}
+
+/** The run input a trigger.hl7 flow gets: the raw text at the trigger's `rawFrom`. */
+async function acceptingInput(registry: NodeRegistry, flow: FlowDocument, message: Hl7Inbound): Promise<{ [key: string]: JsonValue } | undefined> {
+  const start = flow.nodes[flow.start]
+  if (!start || start.type !== 'trigger.hl7') return undefined
+  const type = registry.get('trigger.hl7')
+  if (!type) return undefined
+  const config = type.config.safeParse(start.config)
+  if (!config.success) return undefined
+  const rawFrom = (config.data as { rawFrom?: string }).rawFrom ?? 'inbound.raw'
+  const input: { [key: string]: JsonValue } = {}
+  setAt(input, rawFrom, message.raw)
+  setAt(input, 'inbound.via', message.via)
+  try {
+    await type.execute(
+      {
+        runId: 'routing',
+        nodeId: flow.start,
+        flowHash: '',
+        facts: input,
+        factsSchema: flow.facts,
+        get: (path) => path.split('.').reduce<JsonValue | undefined>((node, key) => (node !== null && typeof node === 'object' && !Array.isArray(node) ? node[key] : undefined), input),
+        now: () => new Date(0).toISOString(),
+        call: async () => {
+          throw new NodeError('A trigger makes no connector calls.')
+        },
+        memo: (build) => build(),
+      },
+      config.data,
+    )
+    return input
+  } catch {
+    return undefined
+  }
+}
+
+/** `acceptRun` for the intake: start every published flow whose trigger.hl7 takes the message. */
+export function createHl7Routing(deps: Hl7RoutingDeps): (message: Hl7Inbound) => Promise<AcceptResult> {
+  return async (message) => {
+    const flows = await deps.publishedFlows()
+    const runIds: string[] = []
+    for (const flow of flows) {
+      const input = await acceptingInput(deps.registry, flow, message)
+      if (!input) continue
+      const run = await deps.startRun(flow.id, input, `${message.dedupeKey}:${flow.id}`)
+      runIds.push(run.id)
+    }
+    return runIds.length > 0 ? { accepted: true, runIds } : { accepted: false, reason: 'not-accepted' }
+  }
+}

@@ -1,0 +1,104 @@
+// Where inbound HL7 messages are kept before they are acknowledged. Nothing is ACKed that is not
+// stored, and the (sender, control id) key tells a resend from a new message.
+import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, fsyncSync, readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { createHash, randomUUID } from 'node:crypto'
+import type { AckCode } from './hl7-ack.ts'
+
+export interface StoredMeta {
+  /** `app^facility` from MSH-3/MSH-4 (empty when the header could not be read). */
+  sender: string
+  controlId: string
+  type: string
+  via: 'mllp' | 'http'
+}
+
+export interface Settled {
+  ackCode: AckCode
+  runIds?: string[] | undefined
+  /** A plain reason, never message content. */
+  reason?: string | undefined
+}
+
+/** Durable inbound message store (the runtime may supply one over its database). */
+export interface Hl7MessageStore {
+  /**
+   * Persist the raw message and resolve only once it is durable. `previous` is how an earlier
+   * message with the same sender and control id was settled, if one was.
+   */
+  save(raw: string, meta: StoredMeta, receivedAt: Date): Promise<{ id: string; previous?: Settled | undefined }>
+  /** Record the acknowledgement that was sent. */
+  settle(id: string, settled: Settled): Promise<void>
+}
+
+const keyOf = (meta: StoredMeta) => (meta.controlId ? `${meta.sender}|${meta.controlId}` : undefined)
+
+/** In memory: for tests and for a runtime started without a data directory. */
+export function createMemoryHl7Store() {
+  const messages = new Map<string, { raw: string; meta: StoredMeta; settled?: Settled }>()
+  const byKey = new Map<string, string>()
+  const store: Hl7MessageStore & { messages: typeof messages } = {
+    messages,
+    async save(raw, meta) {
+      const key = keyOf(meta)
+      const earlier = key ? byKey.get(key) : undefined
+      const id = randomUUID()
+      messages.set(id, { raw, meta })
+      if (key && (earlier === undefined || messages.get(earlier)?.settled?.ackCode !== 'AA')) byKey.set(key, id)
+      return { id, previous: earlier ? messages.get(earlier)?.settled : undefined }
+    },
+    async settle(id, settled) {
+      const message = messages.get(id)
+      if (message) message.settled = settled
+    },
+  }
+  return store
+}
+
+/**
+ * An append-only JSON-lines file, fsynced before `save` resolves, reloaded at start so resends
+ * are recognised across restarts. Holds PHI: it lives beside the database, with the same care.
+ */
+export function createFileHl7Store(file: string): Hl7MessageStore {
+  mkdirSync(dirname(file), { recursive: true })
+  const settledByKey = new Map<string, Settled>()
+  const keyById = new Map<string, string>()
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line) continue
+      try {
+        const record = JSON.parse(line) as { kind: string; id: string; key?: string; settled?: Settled }
+        if (record.kind === 'message' && record.key) keyById.set(record.id, record.key)
+        if (record.kind === 'settled' && record.settled) {
+          const key = keyById.get(record.id)
+          if (key && settledByKey.get(key)?.ackCode !== 'AA') settledByKey.set(key, record.settled)
+        }
+      } catch {
+        // A torn last line after a crash: that message was never ACKed, the sender will resend.
+      }
+    }
+  }
+  const append = (record: object) => {
+    appendFileSync(file, `${JSON.stringify(record)}\n`)
+    const fd = openSync(file, 'r')
+    try {
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  }
+  return {
+    async save(raw, meta, receivedAt) {
+      const id = randomUUID()
+      const key = keyOf(meta)
+      append({ kind: 'message', id, key, meta, receivedAt: receivedAt.toISOString(), sha256: createHash('sha256').update(raw).digest('hex'), raw })
+      if (key) keyById.set(id, key)
+      return { id, previous: key ? settledByKey.get(key) : undefined }
+    },
+    async settle(id, settled) {
+      append({ kind: 'settled', id, settled })
+      const key = keyById.get(id)
+      if (key && settledByKey.get(key)?.ackCode !== 'AA') settledByKey.set(key, settled)
+    },
+  }
+}

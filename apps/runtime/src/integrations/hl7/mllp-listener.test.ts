@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Hl7Message } from '@medplum/core'
+import { createHl7Intake, type AcceptResult, type Hl7Inbound } from './hl7-intake.ts'
+import { createMemoryHl7Store, type Hl7MessageStore } from './hl7-store.ts'
+import { sendMllp, startMllpListener, type MllpListener } from './mllp-listener.ts'
+import { mllpFrame } from './mllp-framer.ts'
+
+const fixtures = new URL('../../../../../packages/nodes/src/hl7-parse/fixtures/', import.meta.url)
+const samples = readdirSync(fixtures)
+  .filter((f) => f.endsWith('.hl7'))
+  .map((f) => ({ file: f, text: readFileSync(new URL(f, fixtures), 'utf8') }))
+
+const msa = (ack: string) => {
+  const message = Hl7Message.parse(ack)
+  return { code: message.getSegment('MSA')!.getComponent(1, 1), controlId: message.getSegment('MSA')!.getComponent(2, 1), type: message.getSegment('MSH')!.getComponent(9, 1) }
+}
+const controlIdOf = (text: string) => Hl7Message.parse(text.replace(/^\uFEFF/, '').replace(/\r?\n/g, '\r')).getSegment('MSH')!.getComponent(10, 1)
+
+let listener: MllpListener | undefined
+afterEach(async () => {
+  await listener?.close()
+  listener = undefined
+})
+
+async function start(acceptRun: (m: Hl7Inbound) => Promise<AcceptResult>, store: Hl7MessageStore = createMemoryHl7Store(), maxFrameBytes?: number) {
+  const intake = createHl7Intake({ store, acceptRun })
+  listener = await startMllpListener({ port: 0, intake, ...(maxFrameBytes ? { maxFrameBytes } : {}) })
+  return listener.port
+}
+
+describe('MLLP listener', () => {
+  it('acknowledges every sample AA with MSA-2 = its MSH-10, storing each before the ACK goes out', async () => {
+    const order: string[] = []
+    const memory = createMemoryHl7Store()
+    const store: Hl7MessageStore = {
+      async save(raw, meta, at) {
+        await new Promise((r) => setTimeout(r, 5)) // a slow disk must still come first
+        order.push(`stored ${meta.controlId}`)
+        return memory.save(raw, meta, at)
+      },
+      settle: memory.settle,
+    }
+    const started: string[] = []
+    const port = await start(async (m) => {
+      started.push(m.header.type)
+      return { accepted: true, runIds: [`run-${m.header.controlId}`] }
+    }, store)
+    const acks = await sendMllp(port, samples.map((s) => s.text), { chunks: (frame) => [frame.subarray(0, 7), frame.subarray(7)] })
+    expect(acks.map(msa)).toEqual(samples.map((s) => ({ code: 'AA', controlId: controlIdOf(s.text), type: 'ACK' })))
+    expect(order).toEqual(samples.map((s) => `stored ${controlIdOf(s.text)}`))
+    expect(started).toHaveLength(samples.length)
+    expect(memory.messages.size).toBe(samples.length)
+  })
+
+  it('answers AE for an unreadable message (keeping it), AR for a refused sender/type, and AE when the store fails', async () => {
+    const store = createMemoryHl7Store()
+    const port = await start(async (m) => (m.header.type === 'ADT^A04' ? { accepted: true, runIds: ['r'] } : { accepted: false, reason: 'not-accepted' }), store)
+    const truncated = 'MSH|^~\\&|EPIC|EPICADT|SMS|SMSADT|199912271408|CHARRIS|ADT^A04|TRUNC1'
+    const [ae, ar] = await sendMllp(port, [truncated, 'MSH|^~\\&|LAB|F|X|Y|2025||ORU^R01|ORU77|P|2.5\rPID|1'])
+    expect(msa(ae!)).toMatchObject({ code: 'AE', controlId: 'TRUNC1' })
+    expect(ae).toContain('MSH-12')
+    expect(msa(ar!)).toMatchObject({ code: 'AR', controlId: 'ORU77' })
+    expect([...store.messages.values()].map((m) => m.settled?.ackCode)).toEqual(['AE', 'AR'])
+    await listener!.close()
+
+    const failing: Hl7MessageStore = { save: async () => Promise.reject(new Error('disk full')), settle: async () => {} }
+    let called = false
+    const port2 = await start(async () => ((called = true), { accepted: true, runIds: [] }), failing)
+    const [noStore] = await sendMllp(port2, [samples[0]!.text])
+    expect(msa(noStore!).code).toBe('AE')
+    expect(called).toBe(false)
+  })
+
+  it('starts no second run for a resend (same sender + control id), but does for a new control id', async () => {
+    let runs = 0
+    const port = await start(async () => ({ accepted: true, runIds: [`run-${++runs}`] }))
+    const adt = samples.find((s) => s.file === 'simplehl7_adt.hl7')!.text
+    const acks = await sendMllp(port, [adt, adt, adt.replace('|1817457|', '|1817458|')])
+    expect(acks.map((a) => msa(a).code)).toEqual(['AA', 'AA', 'AA'])
+    expect(acks.map((a) => msa(a).controlId)).toEqual(['1817457', '1817457', '1817458'])
+    expect(acks[1]).toContain('Duplicate')
+    expect(runs).toBe(2)
+  })
+
+  it('answers frames that arrive together in one write, in order', async () => {
+    const port = await start(async () => ({ accepted: true, runIds: ['r'] }))
+    const both = Buffer.concat([mllpFrame(samples[0]!.text), mllpFrame(samples[1]!.text)])
+    // One write holding two frames; the client counts two ACKs before it closes.
+    const acks = await new Promise<string[]>((resolve, reject) => {
+      void sendMllp(port, [both, Buffer.alloc(0)], { chunks: (frame) => (frame.length ? [frame] : []) }).then(resolve, reject)
+    })
+    expect(acks.map((a) => msa(a).controlId)).toEqual([controlIdOf(samples[0]!.text), controlIdOf(samples[1]!.text)])
+  })
+
+  it('closes the connection on an oversized frame without acknowledging it', async () => {
+    const port = await start(async () => ({ accepted: true, runIds: ['r'] }), createMemoryHl7Store(), 256)
+    const acks = await sendMllp(port, ['MSH|^~\\&|A|B|C|D|2025||ADT^A04|BIG|P|2.5\rNTE|1||' + 'x'.repeat(1000)])
+    expect(acks).toEqual([])
+  })
+})
