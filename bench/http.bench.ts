@@ -18,6 +18,8 @@ const here = dirname(fileURLToPath(import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 
 interface LoadResult {
+  /** Server CPU (user + system) per completed run, ms: steadier than runs/s on a shared machine. */
+  cpuMsPerRun?: number
   connections: number
   requests: number
   perSecond: number
@@ -141,15 +143,22 @@ async function main(): Promise<void> {
   console.log(`flow: ${flow.id} (${eligibility ? 'the eligibility example\'s three decision.rules nodes' : 'fallback: three test threshold decisions — decision.rules not installed'}), ${seconds} s per level`)
   await runLoad(server.url, token, flow.id, 10, 2, input) // warm-up
   const results: LoadResult[] = []
-  for (const connections of [1, 10, 50]) results.push(await runLoad(server.url, token, flow.id, connections, seconds, input))
+  for (const connections of [1, 10, 50]) {
+    const cpu = process.cpuUsage()
+    const result = await runLoad(server.url, token, flow.id, connections, seconds, input)
+    const used = process.cpuUsage(cpu)
+    results.push({ ...result, cpuMsPerRun: (used.user + used.system) / 1000 / Math.max(1, result.requests) })
+  }
 
   const counts = rt.db.$client.prepare("SELECT status, count(*) AS n FROM runs GROUP BY status").all() as { status: string; n: number }[]
   const events = (rt.db.$client.prepare('SELECT count(*) AS n FROM run_events').get() as { n: number }).n
   const verify = rt.audit.verify()
-  console.log('\nconnections   runs/s   p50 ms   p99 ms   requests   non-2xx   errors')
+  console.log('\nconnections   runs/s   p50 ms   p99 ms   requests   non-2xx   errors   server CPU ms/run')
   for (const r of results) {
-    console.log(`${String(r.connections).padStart(11)} ${r.perSecond.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(8)}`)
+    console.log(`${String(r.connections).padStart(11)} ${r.perSecond.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(8)} ${(r.cpuMsPerRun ?? 0).toFixed(3).padStart(19)}`)
   }
+  const [l1, l2] = [results[1], results[2]].map((r) => r?.cpuMsPerRun ?? 0)
+  console.log(`one core at that CPU cost: ≈ ${(1000 / Math.min(l1 || Infinity, l2 || Infinity)).toFixed(0)} runs/s (load average now ${(await import('node:os')).loadavg()[0]?.toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`)
   console.log(`\nstored: ${counts.map((c) => `${c.n} ${c.status}`).join(', ')}; ${events} events; audit chain ${verify.ok ? 'intact' : 'BROKEN'} (${verify.checked} records)`)
   const at10 = results.find((r) => r.connections === 10)
   console.log('peers (same machine class, same decision behind a webhook; /work/shared/research/peer-figures.md):')

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { and, eq, isNull } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Db } from '../db/open-db.ts'
 import { apiTokens, loginAttempts, sessions, users, type UserRole } from '../db/schema.ts'
@@ -82,33 +82,40 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
     return { token, user: { id: user.id, username: user.username, role: user.role } }
   }
 
+  // Every request authenticates, so these lookups are prepared once (drizzle's builder would
+  // rebuild and re-prepare the query on each call).
+  type AuthRow = { user_id: string; username: string; role: UserRole; flow_roles: string; disabled: number }
+  const tokenLookup = db.$client.prepare<[string], AuthRow & { scopes: string }>(
+    'SELECT t.scopes, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL',
+  )
+  const sessionLookup = db.$client.prepare<[string], AuthRow & { created_at: number; last_seen_at: number; expires_at: number; revoked_at: number | null }>(
+    'SELECT s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?',
+  )
+  const touch = db.$client.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?')
+  const principalOf = (row: AuthRow, scopes?: string[]): Principal => ({
+    userId: row.user_id,
+    username: row.username,
+    role: row.role,
+    flowRoles: JSON.parse(row.flow_roles) as string[],
+    ...(scopes ? { scopes } : {}),
+  })
+
   /** Resolve a Bearer token to a principal, or undefined when it is unknown, expired or revoked. */
   function authenticate(token: string): Principal | undefined {
     if (token.startsWith(API_TOKEN_PREFIX)) {
-      const row = db
-        .select({ scopes: apiTokens.scopes, user: users })
-        .from(apiTokens)
-        .innerJoin(users, eq(users.id, apiTokens.userId))
-        .where(and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt)))
-        .get()
-      if (!row || row.user.disabled) return undefined
-      return { userId: row.user.id, username: row.user.username, role: row.user.role, flowRoles: row.user.flowRoles, scopes: row.scopes }
+      const row = tokenLookup.get(sha256(token))
+      if (!row || row.disabled) return undefined
+      return principalOf(row, JSON.parse(row.scopes) as string[])
     }
     const t = now().getTime()
-    const row = db
-      .select({ session: sessions, user: users })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.tokenHash, sha256(token)))
-      .get()
-    if (!row || row.session.revokedAt !== null || row.user.disabled) return undefined
+    const tokenHash = sha256(token)
+    const row = sessionLookup.get(tokenHash)
+    if (!row || row.revoked_at !== null || row.disabled) return undefined
     // The policy in force now applies to sessions opened under an older, longer one.
-    const expiresAt = Math.min(row.session.expiresAt, row.session.createdAt + policy.absoluteMs)
-    if (t >= expiresAt || t - row.session.lastSeenAt >= policy.idleMs) return undefined
-    if (t - row.session.lastSeenAt >= TOUCH_EVERY_MS) {
-      db.update(sessions).set({ lastSeenAt: t }).where(eq(sessions.tokenHash, row.session.tokenHash)).run()
-    }
-    return { userId: row.user.id, username: row.user.username, role: row.user.role, flowRoles: row.user.flowRoles }
+    const expiresAt = Math.min(row.expires_at, row.created_at + policy.absoluteMs)
+    if (t >= expiresAt || t - row.last_seen_at >= policy.idleMs) return undefined
+    if (t - row.last_seen_at >= TOUCH_EVERY_MS) touch.run(t, tokenHash)
+    return principalOf(row)
   }
 
   function logout(token: string, principal: Principal) {

@@ -40,7 +40,18 @@ export function createRunStore(db: Db) {
     'INSERT INTO runs (id, flow_id, hash, status, outcome, idempotency_key, started_by, created_at, updated_at, event_count, wait_until) VALUES (@id, @flow_id, @hash, @status, @outcome, @idempotency_key, @started_by, @created_at, @updated_at, @event_count, @wait_until)',
   )
   const updateRun = sql.prepare('UPDATE runs SET status = ?, outcome = ?, event_count = ?, wait_until = ?, updated_at = ? WHERE id = ?')
-  const insertEvent = sql.prepare('INSERT INTO run_events (run_id, seq, type, event) VALUES (?, ?, ?, ?)')
+  // One INSERT per batch of events (statements cached per row count): a run's batch is a dozen
+  // rows, and one statement for all of them costs less than a dozen round trips into SQLite.
+  const insertEvents = new Map<number, ReturnType<typeof sql.prepare>>()
+  const insertEventsOf = (count: number) => {
+    let statement = insertEvents.get(count)
+    if (!statement) {
+      statement = sql.prepare(`INSERT INTO run_events (run_id, seq, type, event) VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?)').join(', ')}`)
+      insertEvents.set(count, statement)
+    }
+    return statement
+  }
+  const flowForRun = sql.prepare<[string], { id: string; status: string; published_hash: string | null }>('SELECT id, status, published_hash FROM flows WHERE id = ?')
   const eventsOf = sql.prepare<[string], { event: string }>('SELECT event FROM run_events WHERE run_id = ? ORDER BY seq')
   const insertTask = sql.prepare(
     "INSERT INTO tasks (id, run_id, flow_id, node_id, role, status, request, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
@@ -52,14 +63,54 @@ export function createRunStore(db: Db) {
   const runsByStatus = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY created_at')
   const dueRuns = sql.prepare<[string], RunRow>("SELECT * FROM runs WHERE status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= ?")
 
+  // Group commit: writes queued in the same turn of the event loop commit in one transaction
+  // (each in its own savepoint, so one failing write never undoes another). A caller's promise
+  // settles only after the commit, so nothing is acknowledged before it is on disk.
+  let queue: { work: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = []
+  const commitQueued = () => {
+    const jobs = queue
+    queue = []
+    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
+    try {
+      sql.transaction(() => {
+        for (const job of jobs) {
+          try {
+            results.push({ ok: true, value: sql.transaction(job.work)() })
+          } catch (error) {
+            results.push({ ok: false, error })
+          }
+        }
+      })()
+    } catch (error) {
+      for (const job of jobs) job.reject(error)
+      return
+    }
+    jobs.forEach((job, i) => {
+      const r = results[i] as (typeof results)[number]
+      if (r.ok) job.resolve(r.value)
+      else job.reject(r.error)
+    })
+  }
+  function commit<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (queue.length === 0) setImmediate(commitQueued)
+      queue.push({ work, resolve: resolve as (v: unknown) => void, reject })
+    })
+  }
+
   return {
+    commit,
     runById: (id: string) => byId.get(id),
     runByKey: (key: string) => byKey.get(key),
     insertRun: (row: RunRow) => insertRun.run(row),
     events: (runId: string): RunEvent[] => eventsOf.all(runId).map((r) => JSON.parse(r.event) as RunEvent),
     appendEvents(runId: string, events: readonly RunEvent[]) {
-      for (const e of events) insertEvent.run(runId, e.seq, e.type, JSON.stringify(e))
+      for (let i = 0; i < events.length; i += 32) {
+        const chunk = events.slice(i, i + 32)
+        insertEventsOf(chunk.length).run(chunk.flatMap((e) => [runId, e.seq, e.type, JSON.stringify(e)]))
+      }
     },
+    flowForRun: (flowId: string) => flowForRun.get(flowId),
     updateRun(runId: string, state: Pick<RunState, 'status' | 'outcome' | 'waitUntil'>, eventCount: number, at: string) {
       updateRun.run(state.status, state.outcome ?? null, eventCount, state.status === 'waiting' ? (state.waitUntil ?? null) : null, at, runId)
     },

@@ -75,16 +75,14 @@ export function createRunsService(deps: RunsDeps) {
     let written = firstCount
     let created = startedBy === undefined
     let batches = 0
-    const flush = (state?: RunState, inSameTransaction?: () => void) => {
-      if (pending.length === 0 && !state && !inSameTransaction) return
+    const flush = (state?: RunState, inSameTransaction?: () => void): Promise<void> => {
+      if (pending.length === 0 && !state && !inSameTransaction) return Promise.resolve()
       const batch = pending
       pending = []
       const at = now().toISOString()
-      store.transaction(() => {
-        if (!created) {
-          store.insertRun({ id: run.id, flow_id: run.flowId, hash: run.hash, status: 'running', outcome: null, idempotency_key: run.idempotencyKey, started_by: startedBy ?? actor.who, created_at: at, updated_at: at, event_count: 0, wait_until: null })
-          created = true
-        }
+      const isFirstWrite = !created
+      created = true
+      return store.commit(() => {
         store.appendEvents(run.id, batch)
         const decisions: JsonValue[] = []
         for (const event of batch) {
@@ -99,7 +97,12 @@ export function createRunsService(deps: RunsDeps) {
         written += batch.length
         inSameTransaction?.()
         const status = state?.status ?? 'running'
-        store.updateRun(run.id, state ?? { status: 'running' }, written, at)
+        if (!isFirstWrite) store.updateRun(run.id, state ?? { status: 'running' }, written, at)
+        else {
+          // First write of a new run: the row goes in once, already in its state after this batch.
+          const waitUntil = state?.status === 'waiting' ? (state.waitUntil ?? null) : null
+          store.insertRun({ id: run.id, flow_id: run.flowId, hash: run.hash, status, outcome: state?.outcome ?? null, idempotency_key: run.idempotencyKey, started_by: startedBy ?? actor.who, created_at: at, updated_at: at, event_count: written, wait_until: waitUntil })
+        }
         audit.append({
           action: batches++ === 0 && firstCount === 0 ? 'run.start' : 'run.step',
           who: actor.who,
@@ -110,15 +113,15 @@ export function createRunsService(deps: RunsDeps) {
       })
     }
     return {
-      onEvent(event: RunEvent) {
+      onEvent(event: RunEvent): Promise<void> | void {
         pending.push(event)
-        if (FLUSH_NOW.has(event.type)) flush()
+        if (FLUSH_NOW.has(event.type)) return flush()
       },
       flush,
     }
   }
 
-  function engineDeps(onEvent: (e: RunEvent) => void): EngineDeps {
+  function engineDeps(onEvent: (e: RunEvent) => Promise<void> | void): EngineDeps {
     return {
       registry,
       clock: { now: () => now().toISOString() },
@@ -155,10 +158,11 @@ export function createRunsService(deps: RunsDeps) {
   }
 
   async function startFresh(input: { flowId: string; input: JsonValue }, principal: Principal, key: string): Promise<RunRow> {
-    const flow = flows.requireFlow(input.flowId)
+    const flow = store.flowForRun(input.flowId)
+    if (!flow) throw new AppError('not-found', `No flow with id "${input.flowId}".`, { path: 'flowId' })
     if (flow.status === 'retired') throw new AppError('conflict', 'This flow is retired; it starts no new runs.', { path: 'flowId' })
-    if (!flow.publishedHash) throw new AppError('conflict', 'This flow has no published version yet.', { path: 'flowId' })
-    const run: RunIdentity = { id: randomUUID(), flowId: flow.id, hash: flow.publishedHash, idempotencyKey: key }
+    if (!flow.published_hash) throw new AppError('conflict', 'This flow has no published version yet.', { path: 'flowId' })
+    const run: RunIdentity = { id: randomUUID(), flowId: flow.id, hash: flow.published_hash, idempotencyKey: key }
     const persister = createPersister(run, { who: principal.username, role: principal.role }, 0, principal.username)
     let state: RunState
     try {
@@ -166,7 +170,7 @@ export function createRunsService(deps: RunsDeps) {
     } catch (error) {
       refusal(error)
     }
-    persister.flush(state)
+    await persister.flush(state)
     return store.runById(run.id) as RunRow
   }
 
@@ -183,7 +187,7 @@ export function createRunsService(deps: RunsDeps) {
       } catch (error) {
         refusal(error)
       }
-      persister.flush(state, inSameTransaction)
+      await persister.flush(state, inSameTransaction)
       return state
     })
   }
