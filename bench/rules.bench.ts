@@ -9,8 +9,10 @@ import { ZenEngine } from '@gorules/zen-engine'
 import type { JsonValue } from '@carepath/dsl'
 import {
   applyOperator,
+  compileClosureRules,
   compileDecisionTable,
   compileParsedRules,
+  compareEvaluators,
   compileTable,
   explainRules,
   generateCases,
@@ -48,19 +50,25 @@ function approaches(decision: BenchDecision): [string, Evaluate][] {
   const reused = jsonRulesEngine(rules)
   const zen = new ZenEngine().createDecision(decision.jdm)
   let carepath: Evaluate
+  let candidate: Evaluate
   if (decision.table) {
     const table = compileDecisionTable(decision.table, decision.schema)
+    const closures = compileDecisionTable(decision.table, decision.schema, compileClosureRules)
     carepath = async (facts) => (await table.decide({ facts, now: NOW })).outcome
+    candidate = async (facts) => (await closures.decide({ facts, now: NOW })).outcome
   } else {
     const evaluator = compileParsedRules(rules)
+    const closures = compileClosureRules(rules)
     carepath = async (facts) => explainRules(await evaluator.evaluate({ facts, now: NOW }), decision.defaultOutcome).outcome
+    candidate = async (facts) => explainRules(await closures.evaluate({ facts, now: NOW }), decision.defaultOutcome).outcome
   }
   return [
-    ['carepath (pooled json-rules-engine, plain paths, full explanation)', carepath],
+    ['carepath: json-rules-engine, pooled, snapshot facts, explanation', carepath],
     ['json-rules-engine, new Engine per evaluation', async (facts) => firstOutcome(decision, rules, (await jsonRulesEngine(rules).run({ ...facts })).results)],
     ['json-rules-engine, one Engine reused (default options)', async (facts) => firstOutcome(decision, rules, (await reused.run({ ...facts })).results)],
     ['@gorules/zen-engine (JDM decision table)', async (facts) => String(((await zen.evaluate(facts)).result as { outcome?: string }).outcome ?? decision.defaultOutcome)],
     ['hand-written JS function', (facts) => decision.handWritten(facts)],
+    ['candidate: compiled closures, same explanation (not in use)', candidate],
   ]
 }
 
@@ -127,10 +135,14 @@ for (const decision of decisions) {
   const cases = generateCases(source, decision.schema, { now: NOW })
   const list = approaches(decision)
   // Agreement first: every approach against the reference (json-rules-engine reused).
+  // The candidate evaluator must match Carepath's json-rules-engine evaluation byte for byte.
+  const rulesRun = decision.rules ?? compileTable(decision.table!, decision.schema)
+  const inputs = cases.map((facts) => ({ facts, now: NOW }))
+  const full = await compareEvaluators(compileParsedRules(rulesRun), compileClosureRules(rulesRun), inputs)
   const reference: string[] = []
   const referenceFn = list[2]?.[1] as Evaluate
   for (const c of cases) reference.push(await referenceFn(c))
-  console.log(`\n${decision.name}: ${cases.length} generated cases, ${new Set(reference).size} distinct outcomes`)
+  console.log(`\n${decision.name}: ${cases.length} generated cases, ${new Set(reference).size} distinct outcomes; candidate's full explanation identical on ${full.checked - full.mismatches.length}/${full.checked}`)
   const agreement: string[] = []
   for (const [name, fn] of list) {
     let agree = 0

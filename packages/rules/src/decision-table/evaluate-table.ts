@@ -1,6 +1,7 @@
 import type { DecisionExplanation, FactSchema, JsonValue } from '@carepath/dsl'
 import { compileParsedRules, type DecisionEvaluator, type DecisionInput } from '../evaluate.ts'
 import { compileTable } from './compile-table.ts'
+import type { Rule } from '../rule.schema.ts'
 import { outcomeColumn, outcomeValues, outputKey, type DecisionTable } from './table.schema.ts'
 
 /** What a decision table decided. */
@@ -26,8 +27,13 @@ export const NO_MATCH = 'noMatch'
 export const MATCHED = 'matched'
 
 /** Compile a decision table (validated by checkTable) into a reusable decider. */
-export function compileDecisionTable(table: DecisionTable, schema?: FactSchema): CompiledTable {
-  const evaluator = compileParsedRules(compileTable(table, schema))
+export function compileDecisionTable(
+  table: DecisionTable,
+  schema?: FactSchema,
+  /** The evaluator to run the compiled rows on (json-rules-engine unless comparing a candidate). */
+  build: (rules: Rule[]) => DecisionEvaluator = compileParsedRules,
+): CompiledTable {
+  const evaluator = build(compileTable(table, schema))
   const outcomeAt = outcomeColumn(table)
   const ranks = table.outputs.map((o) => (o.priority ? new Map(o.priority.map((v, i) => [JSON.stringify(v), i])) : undefined))
   return {

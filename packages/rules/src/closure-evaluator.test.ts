@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import type { FactSchema } from '@carepath/dsl'
+import { generateCases } from './cases.ts'
+import { compareEvaluators, compileClosureRules } from './closure-evaluator.ts'
+import { compileTable } from './decision-table/compile-table.ts'
+import type { DecisionTable } from './decision-table/table.schema.ts'
+import { compileParsedRules } from './evaluate.ts'
+import { eligibilityRules } from './fixtures/eligibility.fixture.ts'
+import type { Rule } from './rule.schema.ts'
+
+const now = '2026-11-22T11:00:00Z'
+const schema: FactSchema = { type: 'object', properties: { labs: { type: 'object', properties: { a1c: { type: 'number' } } } } }
+
+describe('compileClosureRules, checked case by case against json-rules-engine', () => {
+  it('gives byte-identical results on every generated case of the eligibility rules', async () => {
+    const inputs = generateCases({ kind: 'rules', rules: eligibilityRules }, schema, { now }).map((facts) => ({ facts, now }))
+    const report = await compareEvaluators(compileParsedRules(eligibilityRules), compileClosureRules(eligibilityRules), inputs)
+    expect(report.checked).toBeGreaterThan(50)
+    expect(report.mismatches).toEqual([])
+  })
+
+  it('gives byte-identical results on a decision table, not(...) cells and catch-all rows included', async () => {
+    const table: DecisionTable = {
+      inputs: [{ fact: 'labs.a1c' }, { fact: 'patient.state' }],
+      outputs: [{ name: 'level' }],
+      hitPolicy: 'first',
+      rows: [
+        { cells: ['>= 9', 'not(NY, NJ)'], outputs: ['high'] },
+        { cells: ['(6.5..9)', '-'], outputs: ['mid'] },
+        { cells: ['-', '-'], outputs: ['low'] },
+      ],
+    }
+    const rules = compileTable(table, schema)
+    const inputs = generateCases({ kind: 'table', table }, schema, { now }).map((facts) => ({ facts, now }))
+    const report = await compareEvaluators(compileParsedRules(rules), compileClosureRules(rules), inputs)
+    expect(report.mismatches).toEqual([])
+  })
+
+  it('reports a difference when the candidate decides otherwise (a changed threshold)', async () => {
+    const changed: Rule[] = eligibilityRules.map((r) =>
+      r.id === 'r04-diabetes-a1c-high' ? { ...r, conditions: { all: [{ fact: 'labs.a1c', operator: 'greaterThanInclusive', value: 9.5 }] } } : r,
+    )
+    const inputs = generateCases({ kind: 'rules', rules: eligibilityRules }, schema, { now }).map((facts) => ({ facts, now }))
+    const report = await compareEvaluators(compileParsedRules(eligibilityRules), compileClosureRules(changed), inputs)
+    expect(report.mismatches.length).toBeGreaterThan(0)
+  })
+})
