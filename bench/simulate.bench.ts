@@ -3,7 +3,7 @@
 // summarised by package, plus manual timers). Each measurement runs in its own process so
 // peak RSS belongs to that measurement alone. Figures are printed, never asserted.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   }
   const draftOf = (file: string) => {
     const draft = join(examples, 'drafts', file.split('/').pop()!.replace('.flow.json', '.v2.flow.json'))
-    return loadFlow(draft) ? draft : file
+    return existsSync(draft) && loadFlow(draft) ? draft : file
   }
   console.log('simulate, 10,000 cases per example flow (base vs candidate; the candidate is the v2 draft where there is one):')
   console.log('  flow                          cases/s   total s   peak RSS MB   changed')

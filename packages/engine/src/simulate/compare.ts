@@ -91,6 +91,13 @@ export function compareRuns(base: RunState | undefined, candidate: RunState | un
     if (record.scope) change.scope = record.scope
     changes.decisions.push(change)
   }
+  // Most cases write the same facts: one canonical comparison settles it before any leaf walk.
+  if (canonicalJson(base?.facts ?? {}) !== canonicalJson(candidate?.facts ?? {})) diffFacts(base, candidate, changes)
+  const changed = changes.status || changes.outcome || changes.path || changes.decisions.length > 0 || changes.facts.length > 0
+  return changed ? changes : undefined
+}
+
+function diffFacts(base: RunState | undefined, candidate: RunState | undefined, changes: CaseChanges): void {
   const factsA = flattenFacts(base?.facts ?? {})
   const factsB = flattenFacts(candidate?.facts ?? {})
   const paths = [...new Set([...Object.keys(factsA), ...Object.keys(factsB)])].sort()
@@ -101,8 +108,6 @@ export function compareRuns(base: RunState | undefined, candidate: RunState | un
       changes.facts.push({ path, base: va ?? null, candidate: vb ?? null })
     }
   }
-  const changed = changes.status || changes.outcome || changes.path || changes.decisions.length > 0 || changes.facts.length > 0
-  return changed ? changes : undefined
 }
 
 /** Whether a run meets a case's expectation; the failures say what differed. */

@@ -171,7 +171,11 @@ function judge(
   const runProblems = [...problems]
   if (after.status === 'failed' && c.expect?.outcome !== 'failed') runProblems.push(`The run failed at "${after.error?.nodeId ?? '?'}": ${after.error?.message ?? ''}`)
   if (after.status === 'not-run') runProblems.push('The candidate could not run this case.')
-  const failed = expectationFailures.length > 0 || after.status === 'not-run' || (after.status === 'failed' && c.expect?.outcome !== 'failed')
+  // A suite case whose run fails is broken; a generated or recorded input may fail in both
+  // versions alike (say, a required fact left out), which is no regression.
+  const runFailed = after.status === 'failed' && c.expect?.outcome !== 'failed'
+  const regression = source === 'suite' ? runFailed : runFailed && (!compare || summarize(base).status !== 'failed')
+  const failed = expectationFailures.length > 0 || after.status === 'not-run' || regression
   const status: CaseReport['status'] = failed ? 'failed' : changes ? 'changed' : 'unchanged'
   const report: CaseReport = {
     id: c.id,
