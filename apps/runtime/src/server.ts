@@ -1,7 +1,20 @@
 import type { AddressInfo } from 'node:net'
 import { createServer, type Server } from 'node:http'
 import { createApp, describeInternalError } from './http/app.ts'
+import * as integrations from './integrations/index.ts'
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.ts'
+
+/**
+ * What serve hands to an inbound listener (HL7 v2 over MLLP, say): the port asked for and a way
+ * to start runs as a system user. The integrations module plugs one in by exporting
+ * `startInbound(context): Promise<{ close(): Promise<void> }>` from integrations/index.ts.
+ */
+export interface InboundContext {
+  runtime: Runtime
+  mllpPort: number
+  log: (line: string) => void
+}
+type StartInbound = (context: InboundContext) => Promise<{ close(): Promise<void> }>
 
 export interface ServerOptions extends RuntimeOptions {
   /** 0 picks a free port (tests). Default 8080. */
@@ -11,6 +24,8 @@ export interface ServerOptions extends RuntimeOptions {
   /** How often due timers are fired (ms, default 1000; 0 disables). */
   timerIntervalMs?: number
   log?: (line: string) => void
+  /** Port for the inbound HL7 (MLLP) listener, when the integrations module provides one. */
+  mllpPort?: number
   /** Runs before the server answers ready (the demo seed). */
   beforeReady?: (runtime: Runtime) => Promise<void> | void
 }
@@ -41,17 +56,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const recovered = await runtime.runs.recover()
   if (recovered > 0) log(`carepath: ${recovered} interrupted run(s) continued from their logs`)
   await options.beforeReady?.(runtime)
-  let timerBusy = false
+  const startInbound = (integrations as unknown as Record<string, unknown>).startInbound as StartInbound | undefined
+  const inbound = options.mllpPort !== undefined && typeof startInbound === 'function' ? await startInbound({ runtime, mllpPort: options.mllpPort, log }) : undefined
+  if (options.mllpPort !== undefined && !inbound) log('carepath: --mllp-port given, but no inbound listener is installed; ignoring it')
+  let timerBusy: Promise<unknown> | undefined
   const interval = options.timerIntervalMs ?? 1000
   const timer =
     interval > 0
       ? setInterval(() => {
           if (timerBusy || stopping) return
-          timerBusy = true
-          runtime.runs
+          timerBusy = runtime.runs
             .fireDueTimers()
             .catch((error: unknown) => log(describeInternalError(error)))
-            .finally(() => (timerBusy = false))
+            .finally(() => (timerBusy = undefined))
         }, interval)
       : undefined
   timer?.unref()
@@ -66,10 +83,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (stopping) return
       stopping = true
       if (timer) clearInterval(timer)
+      await inbound?.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
       })
+      // Runs resumed by a timer finish their step before the database closes.
+      await timerBusy
       runtime.close()
     },
   }

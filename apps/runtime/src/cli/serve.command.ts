@@ -29,6 +29,7 @@ export async function run(args: string[]): Promise<number> {
     port,
     host: options.get('host') ?? '127.0.0.1',
     dataDir,
+    ...(mllpPort !== undefined ? { mllpPort } : {}),
     bodyLimit: options.get('body-limit') ?? '1mb',
     ...(idle ? { session: { idleMs: Number(idle) * 60_000 } } : {}),
     log: (line) => console.error(line),
@@ -47,7 +48,6 @@ export async function run(args: string[]): Promise<number> {
     },
   })
   console.log(`Carepath is running at ${server.url}  (data: ${join(dataDir, 'carepath.db')})`)
-  if (mllpPort !== undefined) console.log(`HL7 MLLP port requested: ${mllpPort} (served by the integrations module when it provides a listener)`)
   for (const line of demoLines) console.log(line)
   await new Promise<void>((resolveStop) => {
     const stop = () => {

@@ -70,6 +70,16 @@ export function createRunStore(db: Db) {
   const commitQueued = () => {
     const jobs = queue
     queue = []
+    if (jobs.length === 1) {
+      // Alone in its turn: no savepoint needed.
+      const job = jobs[0] as (typeof jobs)[number]
+      try {
+        job.resolve(sql.transaction(job.work)())
+      } catch (error) {
+        job.reject(error)
+      }
+      return
+    }
     const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
     try {
       sql.transaction(() => {
