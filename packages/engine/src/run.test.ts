@@ -163,6 +163,25 @@ describe('resumeRun', () => {
     }
   })
 
+  it('hands every new event to onEvent in order, numbered by its place in the log', async () => {
+    const seen: RunEvent[] = []
+    const state = await startRun(claimFlow, { memberId: 'M1', amount: 5 }, depsWith(active, { onEvent: (e) => void seen.push(e) }), { runId: 'r16' })
+    expect(seen).toEqual(state.events)
+    expect(seen.map((e) => e.seq)).toEqual(seen.map((_, index) => index))
+  })
+
+  it('refuses a log whose recorded decision was altered, appending nothing', async () => {
+    const deps = depsWith(active)
+    const waiting = await startRun(claimFlow, { memberId: 'M1', amount: 400 }, deps, { runId: 'r17' })
+    const tampered = structuredClone(waiting.events)
+    const decision = tampered.find((e) => e.type === 'decision') as RunEvent
+    ;(decision.data as { port: string }).port = 'low'
+    const appended: RunEvent[] = []
+    const watching = depsWith(active, { onEvent: (e) => void appended.push(e) })
+    await expect(resumeRun(claimFlow, tampered, { type: 'continue' }, watching)).rejects.toMatchObject({ code: 'log-mismatch' })
+    expect(appended).toEqual([])
+  })
+
   it('refuses a log that belongs to another version of the flow', async () => {
     const deps = depsWith(active)
     const waiting = await startRun(claimFlow, { memberId: 'M1', amount: 400 }, deps, { runId: 'r13' })
