@@ -10,11 +10,18 @@ import { installedNodeTypes, registry } from '@carepath/catalog'
 import { startRun, resumeRun } from '@carepath/engine'
 import { npiLookup } from '@carepath/example-npi-lookup'
 
-const flow = JSON.parse(readFileSync(new URL('./custom-node/referral-npi-check.flow.json', import.meta.url), 'utf8')) as FlowDocument
+const flow = JSON.parse(
+  readFileSync(new URL('./custom-node/referral-npi-check.flow.json', import.meta.url), 'utf8'),
+) as FlowDocument
 
 const nppesAnswer: JsonValue = {
   result_count: 1,
-  results: [{ basic: { first_name: 'ROBERT', last_name: 'POWELL', status: 'A' }, taxonomies: [{ desc: 'Family Medicine', primary: true }] }],
+  results: [
+    {
+      basic: { first_name: 'ROBERT', last_name: 'POWELL', status: 'A' },
+      taxonomies: [{ desc: 'Family Medicine', primary: true }],
+    },
+  ],
 }
 
 function deps(npi: ConnectorAdapter) {
@@ -52,10 +59,15 @@ describe('npi.lookup, once registered in the catalog', () => {
 
   it('runs in the engine: a found NPI ends verified with the provider written to the facts', async () => {
     const requests: JsonValue[] = []
-    const state = await startRun(flow, { referral: { id: '11001', referringNpi: '1234567893' } }, deps(async (request) => {
-      requests.push(request)
-      return nppesAnswer
-    }), { runId: 'npi-1' })
+    const state = await startRun(
+      flow,
+      { referral: { id: '11001', referringNpi: '1234567893' } },
+      deps(async (request) => {
+        requests.push(request)
+        return nppesAnswer
+      }),
+      { runId: 'npi-1' },
+    )
     expect(state.outcome).toBe('referrer-verified')
     expect(state.facts['referrer']).toEqual({ name: 'ROBERT POWELL', taxonomy: 'Family Medicine', active: true })
     expect(requests).toEqual([{ number: '1234567893' }])
@@ -65,10 +77,20 @@ describe('npi.lookup, once registered in the catalog', () => {
     const d = deps(async () => {
       throw new Error('NPI registry answered HTTP 503')
     })
-    const waiting = await startRun(flow, { referral: { id: '11004', referringNpi: '1234567893' } }, d, { runId: 'npi-2' })
+    const waiting = await startRun(flow, { referral: { id: '11004', referringNpi: '1234567893' } }, d, {
+      runId: 'npi-2',
+    })
     expect(waiting.status).toBe('waiting')
-    expect(waiting.openTask).toMatchObject({ nodeId: 'check-by-phone', request: { role: 'referral-coordinator', shows: ['referral.id', 'referral.referringNpi'] } })
-    const done = await resumeRun(flow, waiting.events, { type: 'answer', taskId: waiting.openTask!.taskId, answer: { value: 'confirmed' } }, d)
+    expect(waiting.openTask).toMatchObject({
+      nodeId: 'check-by-phone',
+      request: { role: 'referral-coordinator', shows: ['referral.id', 'referral.referringNpi'] },
+    })
+    const done = await resumeRun(
+      flow,
+      waiting.events,
+      { type: 'answer', taskId: waiting.openTask!.taskId, answer: { value: 'confirmed' } },
+      d,
+    )
     expect(done.outcome).toBe('referrer-verified-by-phone')
   })
 })

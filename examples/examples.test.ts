@@ -33,7 +33,9 @@ function byId(report: SimulationReport, id: string): CaseReport {
   return found
 }
 
-const flowFiles = readdirSync(dir).filter((f) => f.endsWith('.flow.json')).sort()
+const flowFiles = readdirSync(dir)
+  .filter((f) => f.endsWith('.flow.json'))
+  .sort()
 const flows = [...flowFiles, 'custom-node/referral-npi-check.flow.json']
 
 describe('example flows', () => {
@@ -64,7 +66,8 @@ describe('example flows', () => {
     it('classifies every fact with a PHI class, and keeps a layout position for every node', () => {
       const unclassified: string[] = []
       const walk = (schema: FlowDocument['facts'], path: string): void => {
-        if (schema.type === 'object') for (const [k, child] of Object.entries(schema.properties ?? {})) walk(child, path ? `${path}.${k}` : k)
+        if (schema.type === 'object')
+          for (const [k, child] of Object.entries(schema.properties ?? {})) walk(child, path ? `${path}.${k}` : k)
         else if (schema.type === 'array' && schema.items) walk(schema.items, path)
         else if (!schema['x-phi']) unclassified.push(path)
       }
@@ -108,7 +111,11 @@ describe('second versions (drafts) against the published ones', () => {
     // A declined estimate now goes to the financial counselor instead of ending.
     expect(byId(report, 'high-copay-patient-declines-after-the-estimate').status).not.toBe('unchanged')
     // Paths that never reach the threshold or the estimate answer are untouched.
-    for (const id of ['no-coverage-on-file-patient-chooses-self-pay', 'coverage-inactive-eb01-6', 'invalid-member-id-aaa-72-specialist-corrects-it']) {
+    for (const id of [
+      'no-coverage-on-file-patient-chooses-self-pay',
+      'coverage-inactive-eb01-6',
+      'invalid-member-id-aaa-72-specialist-corrects-it',
+    ]) {
       expect(byId(report, id).status).toBe('unchanged')
     }
     expect(report.summary.changed + report.summary.failed).toBeLessThan(report.summary.cases)
@@ -124,12 +131,16 @@ describe('second versions (drafts) against the published ones', () => {
     // reviewer sees it, and its decision shows both explanations.
     const atSix = byId(full, 'potassium-exactly-6-0-abnormal-not-critical')
     expect(atSix.status).toBe('failed')
-    expect(atSix.changes?.decisions.map((d) => [d.nodeId, d.base.outcome, d.candidate.outcome])).toEqual([['critical-check', 'abnormal', 'critical']])
+    expect(atSix.changes?.decisions.map((d) => [d.nodeId, d.base.outcome, d.candidate.outcome])).toEqual([
+      ['critical-check', 'abnormal', 'critical'],
+    ])
     expect(full.summary.failed).toBe(1)
 
     const onlyNormal: Suite = { ...suite, cases: suite.cases.filter((c) => c.id === 'normal-final-erythrocytes-filed') }
     const generated = await simulate(base, candidate, onlyNormal, { registry, generate: true })
-    const caught = generated.cases.filter((c) => c.source === 'generated' && c.changes?.decisions.some((d) => d.nodeId === 'critical-check'))
+    const caught = generated.cases.filter(
+      (c) => c.source === 'generated' && c.changes?.decisions.some((d) => d.nodeId === 'critical-check'),
+    )
     expect(caught.length).toBeGreaterThan(0)
     expect(generated.summary.unexpected).toBeGreaterThan(0)
   })

@@ -9,8 +9,12 @@ import type { FlowDocument } from '@carepath/dsl'
 import { registry } from '@carepath/catalog'
 import { createTestRuntime, type TestRuntime } from '@carepath/runtime/testing'
 
-const flow = JSON.parse(readFileSync(new URL('./eligibility-verification.flow.json', import.meta.url), 'utf8')) as FlowDocument
-const suite = JSON.parse(readFileSync(new URL('./eligibility-verification.suite.json', import.meta.url), 'utf8')) as Record<string, unknown>
+const flow = JSON.parse(
+  readFileSync(new URL('./eligibility-verification.flow.json', import.meta.url), 'utf8'),
+) as FlowDocument
+const suite = JSON.parse(
+  readFileSync(new URL('./eligibility-verification.suite.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>
 const tourInput = {
   appointment: { id: 'SCH-12345', date: '2026-12-01' },
   patient: { mrn: 'MRN-100234', firstName: 'John', lastName: 'Smith', birthDate: '1963-05-19', phone: '555-0100' },
@@ -33,7 +37,11 @@ describe('the README tour', () => {
     // Steps 2-3: the analyst opens the flow and lowers the copay threshold to $25.
     const opened = await t.as.analyst.flows.get({ id: flow.id })
     const draft = structuredClone(opened.draft?.document ?? opened.published?.document) as unknown as FlowDocument
-    const rules = draft.nodes['cost-check']!.config['rules'] as { id: string; name: string; conditions: { all: { value: unknown }[] } }[]
+    const rules = draft.nodes['cost-check']!.config['rules'] as {
+      id: string
+      name: string
+      conditions: { all: { value: unknown }[] }
+    }[]
     const copay = rules.find((r) => r.id === 'high-copay')!
     copay.conditions.all[0]!.value = 25
     copay.name = 'Copay above $25'
@@ -70,7 +78,13 @@ describe('the README tour', () => {
     // Step 10: the run ends self-pay along the path the viewer highlights, on the new version.
     const done = await t.as.agent.runs.get({ id: run.id })
     expect(done).toMatchObject({ status: 'completed', outcome: 'self-pay', hash: saved.hash })
-    expect(done.path).toEqual(['appointment-booked', 'has-insurance', 'collect-insurance', 'insurance-collected', 'self-pay'])
+    expect(done.path).toEqual([
+      'appointment-booked',
+      'has-insurance',
+      'collect-insurance',
+      'insurance-collected',
+      'self-pay',
+    ])
 
     // Step 11: the auditor's chain check passes over everything above.
     const verified = await t.as.auditor.audit.verify()

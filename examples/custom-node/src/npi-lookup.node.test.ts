@@ -59,7 +59,10 @@ describe('npi.lookup', () => {
       ]),
     )
     const outcome = await npiLookup.execute(ctx, config)
-    expect(outcome).toMatchObject({ port: 'found', set: { 'referrer.name': 'GOOD HEALTH CLINIC', 'referrer.taxonomy': 'Gastroenterology' } })
+    expect(outcome).toMatchObject({
+      port: 'found',
+      set: { 'referrer.name': 'GOOD HEALTH CLINIC', 'referrer.taxonomy': 'Gastroenterology' },
+    })
   })
 
   it('goes to `not-found` without calling the registry when the check digit is wrong or the NPI is missing', async () => {
@@ -77,14 +80,26 @@ describe('npi.lookup', () => {
     expect(await npiLookup.execute(none, config)).toEqual({ kind: 'next', port: 'not-found' })
     const deactivated = contextWith(VALID, () => nppes({ first_name: 'A', last_name: 'B', status: 'D' }))
     expect(await npiLookup.execute(deactivated, config)).toEqual({ kind: 'next', port: 'not-found' })
-    const allowInactive = npiLookup.config.parse({ npiFrom: 'referral.referringNpi', into: 'referrer', requireActive: false })
-    expect(await npiLookup.execute(deactivated, allowInactive)).toMatchObject({ port: 'found', set: { 'referrer.active': false } })
+    const allowInactive = npiLookup.config.parse({
+      npiFrom: 'referral.referringNpi',
+      into: 'referrer',
+      requireActive: false,
+    })
+    expect(await npiLookup.execute(deactivated, allowInactive)).toMatchObject({
+      port: 'found',
+      set: { 'referrer.active': false },
+    })
   })
 
   it('throws a NodeError (routable to `error`) on an answer of the wrong shape, naming no value', async () => {
     const ctx = contextWith(VALID, () => ({ results: 'POWELL' }))
     await expect(npiLookup.execute(ctx, config)).rejects.toThrow(NodeError)
-    await expect(npiLookup.execute(contextWith(VALID, () => ({ results: 'POWELL' })), config)).rejects.not.toThrow(/POWELL/)
+    await expect(
+      npiLookup.execute(
+        contextWith(VALID, () => ({ results: 'POWELL' })),
+        config,
+      ),
+    ).rejects.not.toThrow(/POWELL/)
   })
 
   it('declares its ports, reads, writes and handles no patient data', () => {
@@ -104,7 +119,9 @@ describe('npi.lookup', () => {
   })
 
   it('has a config JSON Schema the inspector can render, with the help texts', () => {
-    const schema = z.toJSONSchema(npiLookup.config, { io: 'input' }) as { properties: Record<string, { description?: string }> }
+    const schema = z.toJSONSchema(npiLookup.config, { io: 'input' }) as {
+      properties: Record<string, { description?: string }>
+    }
     expect(Object.keys(schema.properties)).toEqual(['npiFrom', 'into', 'requireActive'])
     expect(schema.properties['npiFrom']?.description).toMatch(/10-digit NPI/)
   })
@@ -117,12 +134,16 @@ describe('createNpiRegistryAdapter', () => {
       urls.push(url)
       return { ok: true, status: 200, json: async () => ({ result_count: 0, results: [] }) }
     })
-    expect(await adapter({ number: VALID }, { runId: 'r', nodeId: 'n', attempt: 1 })).toEqual({ result_count: 0, results: [] })
+    expect(await adapter({ number: VALID }, { runId: 'r', nodeId: 'n', attempt: 1 })).toEqual({
+      result_count: 0,
+      results: [],
+    })
     expect(urls).toEqual([`https://npiregistry.cms.hhs.gov/api/?version=2.1&number=${VALID}`])
   })
 
   it('marks server errors retryable and client errors not, and refuses a bad request before any I/O', async () => {
-    const failing = (status: number) => createNpiRegistryAdapter(async () => ({ ok: false, status, json: async () => ({}) }))
+    const failing = (status: number) =>
+      createNpiRegistryAdapter(async () => ({ ok: false, status, json: async () => ({}) }))
     const meta = { runId: 'r', nodeId: 'n', attempt: 1 }
     await expect(failing(503)({ number: VALID }, meta)).rejects.toMatchObject({ options: { retryable: true } })
     await expect(failing(400)({ number: VALID }, meta)).rejects.toMatchObject({ options: { retryable: false } })

@@ -6,7 +6,10 @@ import { defineNodeType, NodeError, type JsonValue } from '@carepath/dsl'
 // [1]
 const factPath = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a fact path is dotted names, like referral.referringNpi')
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/,
+    'a fact path is dotted names, like referral.referringNpi',
+  )
 
 export const npiLookupConfigSchema = z
   .object({
@@ -53,7 +56,8 @@ export function isValidNpi(value: unknown): value is string {
 /** Read the first result of an NPPES answer; undefined when there is none. */
 export function readNppesAnswer(response: JsonValue): NpiProvider | undefined {
   const parsed = nppesAnswerSchema.safeParse(response)
-  if (!parsed.success) throw new NodeError('The NPI registry answered in an unexpected shape.', { code: 'bad-response' })
+  if (!parsed.success)
+    throw new NodeError('The NPI registry answered in an unexpected shape.', { code: 'bad-response' })
   const first = parsed.data.results[0]
   if (!first) return undefined
   const basic = first.basic

@@ -15,7 +15,8 @@ type Fetch = (url: string) => Promise<{ ok: boolean; status: number; json(): Pro
  */
 export function createNpiRegistryAdapter(fetchImpl: Fetch, baseUrl: string = NPPES_API): ConnectorAdapter {
   return async (request) => {
-    const number = request !== null && typeof request === 'object' && !Array.isArray(request) ? request['number'] : undefined
+    const number =
+      request !== null && typeof request === 'object' && !Array.isArray(request) ? request['number'] : undefined
     if (typeof number !== 'string' || !/^\d{10}$/.test(number)) {
       throw new NodeError('The NPI request needs a 10-digit number.', { code: 'bad-request', retryable: false })
     }
