@@ -1,7 +1,7 @@
 // One node on the canvas: icon, title, type, an input handle and one named handle per output
 // port. Memoised; reads only its own problems and highlight from the store.
-import { memo, useMemo } from 'react'
-import { Handle, Position, type NodeProps } from '@xyflow/react'
+import { memo, useEffect, useMemo } from 'react'
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react'
 import { registry } from '../registry.ts'
 import { useEditor } from '../store/editor.store.ts'
 import type { CarepathNode } from './flow-graph.ts'
@@ -19,6 +19,11 @@ function FlowNodeView({ id, data, selected }: NodeProps<CarepathNode>) {
   const ports = useMemo(() => portsOf(data.type, data.config), [data.type, data.config])
   const phi = useMemo(() => phiOf(data.type, data.config, facts), [data.type, data.config, facts])
   const forbidden = useMemo(() => forbiddenShows(data.type, data.config, facts, roles), [data.type, data.config, facts, roles])
+  // Ports follow the config (a rule's outcome, an answer option): React Flow must re-measure
+  // the handles whenever their names change, or a new port cannot be connected.
+  const updateNodeInternals = useUpdateNodeInternals()
+  const portKey = ports.map((p) => p.name).join('|')
+  useEffect(() => updateNodeInternals(id), [id, portKey, updateNodeInternals])
   const errors = problems.filter((p) => p.severity === 'error').length
   const classes = ['cp-node', selected ? 'is-selected' : '', errors ? 'has-error' : problems.length ? 'has-warning' : '', highlight ? `hl-${highlight}` : '']
   return (

@@ -33,14 +33,14 @@ export function newFlowDocument(id: string, title: string): FlowDocument {
           type: 'object',
           properties: {
             type: { type: 'string', enum: ['new-patient', 'follow-up', 'procedure'], 'x-phi': 'none' },
-            confirmed: { type: 'boolean', 'x-phi': 'none' },
+            confirmed: { type: 'string', description: 'What the patient answered when called', 'x-phi': 'none' },
           },
         },
       },
     },
     roles: {
       'front-desk': { title: 'Front desk', phi: ['none', 'demographic', 'contact'] },
-      'billing': { title: 'Billing specialist', phi: ['none', 'identifier', 'demographic', 'contact', 'coverage', 'financial'] },
+      'eligibility-specialist': { title: 'Eligibility specialist', phi: ['none', 'identifier', 'demographic', 'contact', 'coverage', 'financial'] },
     },
     start: '',
     nodes: {},

@@ -1,0 +1,189 @@
+// The issue's scenario, in real Chromium against the real runtime: an analyst builds a small flow
+// from an empty canvas (palette drag, port connections, a rule in the builder), saves, simulates
+// and submits; a reviewer approves and publishes; an agent completes the run's task; the run
+// viewer shows the path. Screenshots of each main screen go to tests/e2e/screenshots/.
+import { copyFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { launchBrowser, loggedInPage, repoRoot, screenshot, startRuntime, type Runtime } from './harness.ts'
+import { connectPorts, dropNode, selectNode } from './canvas-actions.ts'
+
+const FLOW = 'visit-confirmation'
+let runtime: Runtime
+let browser: Browser
+
+beforeAll(async () => {
+  runtime = await startRuntime()
+  browser = await launchBrowser()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await runtime?.stop()
+})
+
+describe('designer end to end', () => {
+  let analyst: Page
+
+  it('an analyst builds a flow from an empty canvas, with a rule made in the builder', async () => {
+    analyst = await loggedInPage(browser, runtime, 'analyst')
+    await analyst.getByTestId('flow-list').or(analyst.getByTestId('empty')).first().waitFor()
+    await screenshot(analyst, 'flow-list')
+
+    await analyst.getByTestId('flow-new').click()
+    await analyst.getByTestId('new-flow-title').fill('Visit confirmation')
+    await analyst.getByTestId('new-flow-create').click()
+    await analyst.getByTestId('canvas-empty').waitFor()
+
+    await dropNode(analyst, 'trigger.api', 110, 250)
+    await dropNode(analyst, 'decision.rules', 330, 250)
+    await dropNode(analyst, 'guide.question', 560, 100)
+    await dropNode(analyst, 'flow.end', 590, 340)
+    await dropNode(analyst, 'flow.end', 330, 460)
+    await expect.poll(() => analyst.locator('.react-flow__node').count()).toBe(5)
+
+    // The rule, built without JSON: visit.type = procedure → outcome "call".
+    await selectNode(analyst, 'decision-rules-1')
+    await analyst.getByTestId('rules-add').click()
+    await analyst.getByTestId('rule-0-when-0-fact').selectOption('visit.type')
+    await analyst.getByTestId('rule-0-when-0-operator').selectOption('equal')
+    await analyst.getByTestId('rule-0-when-0-value').selectOption('procedure')
+    await analyst.getByTestId('rule-0-name').fill('Procedures get a call')
+    await analyst.getByTestId('rule-0-outcome').fill('call')
+    await expect.poll(() => analyst.getByTestId('port-decision-rules-1-call').count()).toBe(1)
+
+    // The human step: front desk asks; showing the member id (an identifier) is marked at once.
+    await selectNode(analyst, 'guide-question-1')
+    await analyst.getByTestId('field-role').fill('front-desk')
+    await analyst.getByTestId('field-into').fill('visit.confirmed')
+    await analyst.getByTestId('field-shows-add').click()
+    await analyst.getByTestId('field-shows.0').fill('coverage.memberId')
+    await analyst.getByTestId('phi-forbidden-guide-question-1').waitFor()
+    await screenshot(analyst, 'phi-marker')
+    await analyst.getByTestId('field-shows.0').fill('patient.firstName')
+    await expect.poll(() => analyst.getByTestId('phi-forbidden-guide-question-1').count()).toBe(0)
+
+    await selectNode(analyst, 'flow-end-1')
+    await analyst.getByTestId('field-outcome').fill('confirmed')
+    await selectNode(analyst, 'flow-end-2')
+    await analyst.getByTestId('field-outcome').fill('closed')
+
+    await connectPorts(analyst, 'trigger-api-1', 'next', 'decision-rules-1')
+    await connectPorts(analyst, 'decision-rules-1', 'call', 'guide-question-1')
+    await connectPorts(analyst, 'decision-rules-1', 'otherwise', 'flow-end-2')
+    await connectPorts(analyst, 'guide-question-1', 'yes', 'flow-end-1')
+    await connectPorts(analyst, 'guide-question-1', 'no', 'flow-end-2')
+    await expect.poll(() => analyst.locator('.react-flow__edge').count()).toBe(5)
+    await expect.poll(() => analyst.getByTestId('problems').textContent(), { timeout: 5000 }).toContain('No problems')
+
+    // Copy, paste and undo leave the flow as it was.
+    await selectNode(analyst, 'flow-end-2')
+    await analyst.keyboard.press('Control+c')
+    await analyst.keyboard.press('Control+v')
+    await expect.poll(() => analyst.locator('.react-flow__node').count()).toBe(6)
+    await analyst.getByTestId('undo').click()
+    await expect.poll(() => analyst.locator('.react-flow__node').count()).toBe(5)
+
+    await analyst.getByTestId('auto-layout').click()
+    await analyst.waitForTimeout(600)
+    await analyst.getByTestId('side-tab-inspect').click()
+    await selectNode(analyst, 'decision-rules-1')
+    await screenshot(analyst, 'canvas')
+
+    await analyst.getByTestId('save').click()
+    await analyst.getByTestId('save-ok').waitFor()
+    await expect(analyst.getByTestId('flow-revision').textContent()).resolves.toContain('rev 1')
+  })
+
+  it('the analyst simulates the draft and submits it for review', async () => {
+    await analyst.getByTestId('side-tab-simulate').click()
+    await analyst.getByTestId('sim-run').click()
+    await analyst.getByTestId('sim-results').waitFor({ timeout: 60_000 })
+    await expect.poll(() => analyst.getByTestId('sim-result').count()).toBeGreaterThan(0)
+    await analyst.getByTestId('sim-result').first().click()
+    await analyst.getByTestId('sim-case-detail').waitFor()
+    await screenshot(analyst, 'simulator')
+
+    await analyst.getByTestId('side-tab-review').click()
+    await analyst.getByTestId('review-submit').click()
+    await expect.poll(() => analyst.getByTestId('review-status').textContent(), { timeout: 60_000 }).toContain('in-review')
+    await screenshot(analyst, 'review-submitted')
+  })
+
+  it('a reviewer who is not the author approves and publishes', async () => {
+    const reviewer = await loggedInPage(browser, runtime, 'reviewer')
+    await reviewer.getByTestId(`flow-open-${FLOW}`).click()
+    await reviewer.getByTestId('side-tab-review').click()
+    await reviewer.getByTestId('review-report').waitFor()
+    await reviewer.getByTestId('review-comment').fill('Procedures get a call: looks right.')
+    await reviewer.getByTestId('review-approve').click()
+    await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('approved')
+    await expect.poll(() => reviewer.getByTestId('review-publish').isEnabled()).toBe(true)
+    await reviewer.getByTestId('review-publish').click()
+    await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('published')
+    await screenshot(reviewer, 'review')
+    await reviewer.context().close()
+  })
+
+  it('an agent starts a run, completes its task, and the run viewer shows the path', async () => {
+    const agent = await loggedInPage(browser, runtime, 'agent')
+    await agent.getByTestId('nav-runs').click()
+    await agent.getByTestId('run-start-open').click()
+    await agent.getByTestId('run-start-flow').selectOption(FLOW)
+    await agent.getByTestId('run-start-input').fill(JSON.stringify({ visit: { type: 'procedure' }, patient: { firstName: 'Ada', mrn: 'MRN-1' } }))
+    await agent.getByTestId('run-start-submit').click()
+    await expect.poll(() => agent.getByTestId('run-status').textContent()).toContain('waiting')
+
+    await agent.getByTestId('nav-inbox').click()
+    await agent.getByTestId('inbox-task').first().click()
+    await agent.getByTestId('task-screen').waitFor()
+    await expect(agent.getByTestId('task-fact-patient.firstName').textContent()).resolves.toBe('Ada')
+    // Only the step's own field is on screen: the MRN the run holds is not.
+    await expect(agent.getByTestId('task-facts').textContent()).resolves.not.toContain('MRN-1')
+    await screenshot(agent, 'agent-task')
+    await agent.getByTestId('task-answer-yes').click()
+    await agent.getByTestId('task-done').waitFor()
+
+    await agent.getByRole('link', { name: 'See the run' }).click()
+    await expect.poll(() => agent.getByTestId('run-status').textContent()).toContain('completed')
+    await expect(agent.getByTestId('run-outcome').textContent()).resolves.toBe('confirmed')
+    await expect(agent.getByTestId('run-path').textContent()).resolves.toContain('guide-question-1')
+    await expect.poll(() => agent.locator('.cp-node.hl-path').count()).toBe(4)
+    await agent.getByTestId('event-decision').first().waitFor()
+    await screenshot(agent, 'run-viewer')
+    await agent.context().close()
+  })
+
+  it('a changed draft shows as a visual diff against the published version', async () => {
+    await analyst.goto(`${runtime.url}/#/flows/${FLOW}`)
+    await analyst.getByTestId('editor').waitFor()
+    await selectNode(analyst, 'decision-rules-1')
+    await analyst.getByTestId('rule-0-when-0-value').selectOption('new-patient')
+    await analyst.getByTestId('save').click()
+    await analyst.getByTestId('save-ok').waitFor()
+    await analyst.getByTestId('side-tab-history').click()
+    await analyst.getByTestId('diff-with-published').click()
+    await analyst.getByTestId('diff-changed-decision-rules-1').waitFor()
+    await expect.poll(() => analyst.locator('.cp-node.hl-changed').count()).toBe(1)
+    await screenshot(analyst, 'diff')
+    await analyst.getByTestId('view-exit').click()
+    await analyst.context().close()
+  })
+
+  it('the README canvas screenshot shows an example flow', async () => {
+    const page = await loggedInPage(browser, runtime, 'analyst')
+    const example = page.getByTestId('flow-open-eligibility-verification')
+    if ((await example.count()) > 0) {
+      await example.click()
+      await page.getByTestId('editor').waitFor()
+      await page.locator('.react-flow__node').first().waitFor()
+      await page.waitForTimeout(800)
+      await selectNode(page, 'cost-check').catch(() => undefined)
+      copyFileSync(await screenshot(page, 'canvas-example'), join(repoRoot, 'docs/screenshot-canvas.png'))
+    } else {
+      copyFileSync(join(repoRoot, 'tests/e2e/screenshots/canvas.png'), join(repoRoot, 'docs/screenshot-canvas.png'))
+    }
+    await page.context().close()
+  })
+})

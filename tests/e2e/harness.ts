@@ -1,0 +1,99 @@
+// Shared set-up for the browser end-to-end tests: a real runtime on a free port with a fresh
+// data directory (serving the built designer), and Debian's Chromium driven by playwright-core.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+const here = dirname(fileURLToPath(import.meta.url))
+export const repoRoot = resolve(here, '../..')
+export const screenshotDir = join(here, 'screenshots')
+export const DEMO_PASSWORD = process.env.CAREPATH_DEMO_PASSWORD ?? 'carepath-demo'
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer()
+    server.once('error', fail)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => ok(port))
+    })
+  })
+}
+
+export interface Runtime {
+  url: string
+  stop(): Promise<void>
+  log(): string
+}
+
+/** Start `carepath serve --demo` and wait until /healthz answers. */
+export async function startRuntime(): Promise<Runtime> {
+  const port = await freePort()
+  const data = mkdtempSync(join(tmpdir(), 'carepath-e2e-'))
+  let output = ''
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'apps/runtime/src/cli/main.ts'), 'serve', '--demo', '--port', String(port), '--data', data], {
+    cwd: repoRoot,
+    env: { ...process.env, CAREPATH_DEMO_PASSWORD: DEMO_PASSWORD },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`The runtime exited early:\n${output}`)
+    try {
+      const response = await fetch(`${url}/healthz`)
+      if (response.ok) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`The runtime did not start in time:\n${output}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  return {
+    url,
+    log: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM')
+        await new Promise((r) => child.once('exit', r))
+      }
+      rmSync(data, { recursive: true, force: true })
+    },
+  }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  })
+}
+
+/** A fresh 1280×800 page (its own storage) logged in as `username`. */
+export async function loggedInPage(browser: Browser, runtime: Runtime, username: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  context.setDefaultTimeout(20_000)
+  const page = await context.newPage()
+  page.on('pageerror', (error) => console.error(`[browser error as ${username}] ${error.message}`))
+  await page.goto(runtime.url)
+  await page.getByTestId('login-username').fill(username)
+  await page.getByTestId('login-password').fill(DEMO_PASSWORD)
+  await page.getByTestId('login-submit').click()
+  await page.getByTestId('current-user').waitFor()
+  return page
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true })
+  const path = join(screenshotDir, `${name}.png`)
+  await page.screenshot({ path })
+  return path
+}
