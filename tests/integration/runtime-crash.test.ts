@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 
+// Responses are read as loose JSON: the assertions below are what checks their shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any
+
 const child = join(import.meta.dirname, 'runtime-crash-child.ts')
 const dataDir = mkdtempSync(join(tmpdir(), 'carepath-crash-'))
 const running: ChildProcess[] = []
@@ -30,7 +34,7 @@ function startChild(hangAt?: string): Promise<{ proc: ChildProcess; url: string 
 
 async function call(url: string, method: string, path: string, token?: string, body?: unknown) {
   const res = await fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) })
-  return (await res.json()) as any
+  return (await res.json()) as Json
 }
 const calls = () => (existsSync(join(dataDir, 'calls.log')) ? readFileSync(join(dataDir, 'calls.log'), 'utf8').trim().split('\n') : [])
 

@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '@carepath/runtime'
 import { intakeFlow, intakeSuite, testRegistry } from '@carepath/runtime/testing'
 
+// Responses are read as loose JSON: the assertions below are what checks their shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any
+
 const PASSWORD = 'a long enough test password'
 let server: RunningServer
 let dir: string
@@ -20,7 +24,7 @@ async function trpc(path: string, token: string | undefined, input?: unknown, me
       ? await fetch(input === undefined ? url : `${url}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
       : await fetch(url, { method: 'POST', headers, body: JSON.stringify(input ?? null) })
   const body = (await res.json()) as { result?: { data: unknown }; error?: { message: string; data: { code: string; field?: string } } }
-  return { status: res.status, data: body.result?.data as any, error: body.error }
+  return { status: res.status, data: body.result?.data as Json, error: body.error }
 }
 
 async function rest(method: string, path: string, token?: string, body?: unknown, raw?: string) {
@@ -30,7 +34,7 @@ async function rest(method: string, path: string, token?: string, body?: unknown
     ...(raw !== undefined ? { body: raw } : body !== undefined ? { body: JSON.stringify(body) } : {}),
   })
   const text = await res.text()
-  return { status: res.status, text, json: (text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : undefined) as any }
+  return { status: res.status, text, json: (text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : undefined) as Json }
 }
 
 const login = async (username: string) => (await rest('POST', '/api/auth/login', undefined, { username, password: PASSWORD })).json.token as string

@@ -118,7 +118,42 @@ export const testEnd = defineNodeType({
   execute: (_ctx, c) => ({ kind: 'end', outcome: c.outcome }),
 })
 
-export const testRegistry = createNodeRegistry([testStart, testThreshold, testCall, testAsk, testEnd])
+/** Waits `minutes` from the injected clock. */
+export const testWait = defineNodeType({
+  type: 'test.wait',
+  typeVersion: 1,
+  title: 'Wait',
+  description: 'Waits a number of minutes.',
+  category: 'Flow',
+  icon: 'W',
+  config: z.object({ minutes: z.number() }).strict(),
+  defaults: { minutes: 5 },
+  ports: () => [{ name: 'done', required: true }],
+  reads: () => [],
+  writes: () => [],
+  phi: [], // handles no patient data
+  execute: (ctx, c) => ({ kind: 'wait', until: new Date(Date.parse(ctx.now()) + c.minutes * 60_000).toISOString(), port: 'done' }),
+})
+
+export const testRegistry = createNodeRegistry([testStart, testThreshold, testCall, testAsk, testWait, testEnd])
+
+/** A reminder flow: wait ten minutes, then end. */
+export function waitFlow(): FlowDocument {
+  return {
+    dsl: 'carepath.flow/1',
+    id: 'reminder',
+    version: 1,
+    title: 'Reminder',
+    facts: { type: 'object', properties: {} },
+    roles: {},
+    start: 'start',
+    nodes: {
+      start: { type: 'test.start', typeVersion: 1, config: {}, next: { default: 'hour' } },
+      hour: { type: 'test.wait', typeVersion: 1, config: { minutes: 10 }, next: { done: 'sent' } },
+      sent: { type: 'test.end', typeVersion: 1, config: { outcome: 'sent' }, next: {} },
+    },
+  }
+}
 
 /**
  * An intake flow: score ≥ 5 asks the front desk (who may see demographics, not identifiers)

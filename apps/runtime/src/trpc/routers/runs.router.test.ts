@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { TRPCError } from '@trpc/server'
-import { intakeFlow, intakeSuite } from '../../testing/test-registry.ts'
+import { intakeFlow, intakeSuite, waitFlow } from '../../testing/test-registry.ts'
 import { createTestRuntime, publishFlow, type TestRuntime } from '../../testing/test-runtime.ts'
 
 const input = { score: 7, patient: { name: 'Test Patient', ssn: '000-11-2222' } }
@@ -83,5 +83,16 @@ describe('runs and tasks', () => {
     const bad = await t.as.agent.runs.start({ flowId: 'intake-check', input: [] as never, idempotencyKey: 'y' }).catch((e: unknown) => e)
     expect((bad as TRPCError).code).toBe('BAD_REQUEST')
     expect(await t.as.agent.runs.list()).toEqual([])
+  })
+
+  it('waits on a timer and goes on when it is due, from the log', async () => {
+    await publishFlow(t, waitFlow())
+    const run = await t.as.agent.runs.start({ flowId: 'reminder', input: {}, idempotencyKey: 'r-1' })
+    expect(run.status).toBe('waiting')
+    t.advance(9 * 60_000)
+    expect(await t.runtime.runs.fireDueTimers()).toBe(0)
+    t.advance(60_000)
+    expect(await t.runtime.runs.fireDueTimers()).toBe(1)
+    expect(await t.as.agent.runs.get({ id: run.id })).toMatchObject({ status: 'completed', outcome: 'sent', path: ['start', 'hour', 'sent'] })
   })
 })
