@@ -5,7 +5,10 @@ import type { FactSchema, JsonValue } from '@carepath/dsl'
 import type { DecisionTable, Rule } from '@carepath/rules'
 
 type Facts = Readonly<Record<string, JsonValue>>
-const get = (facts: Facts, a: string, b: string): any => (facts[a] as any)?.[b]
+const get = (facts: Facts, a: string, b: string): JsonValue | undefined => {
+  const parent = facts[a]
+  return parent !== null && typeof parent === 'object' && !Array.isArray(parent) ? parent[b] : undefined
+}
 
 export interface BenchDecision {
   name: string
@@ -172,6 +175,7 @@ export const hundred: BenchDecision = {
     const age = get(f, 'patient', 'age')
     const plan = get(f, 'coverage', 'planType')
     if (!isNum(score) || !isNum(age)) return 'none'
+    if (typeof plan !== 'string') return 'none'
     for (const p of bandParams) if (score >= p.min && age >= p.lo && age <= p.hi && p.plans.includes(plan)) return p.tier
     return 'none'
   },
