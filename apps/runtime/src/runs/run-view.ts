@@ -39,7 +39,7 @@ export function createRunViews(deps: { runs: RunsService; audit: AuditService })
       decisions: state.decisions.map((d) => ({ nodeId: d.nodeId, scope: d.scope ?? null, port: d.port, explanation: phiGate('explanation', d.explanation, schema, allowed) })),
       facts: phiGate('facts', state.facts, schema, allowed),
       events: phiGate('events', state.events, schema, allowed),
-      openTask: state.openTask ? { taskId: state.openTask.taskId, nodeId: state.openTask.nodeId, role: state.openTask.request.role, title: state.openTask.request.title } : null,
+      openTask: state.openTask ? { id: state.openTask.taskId, runId: id, nodeId: state.openTask.nodeId, role: state.openTask.request.role, title: state.openTask.request.title } : null,
       error: state.error ? { nodeId: state.error.nodeId ?? null, message: scrubMessage(state.error.message, patientStrings(state.events)) } : null,
       waitUntil: state.waitUntil ?? null,
     }

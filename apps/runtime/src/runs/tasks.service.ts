@@ -48,7 +48,8 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
       fields: request.fields as unknown as JsonValue,
       options: (request.options ?? []) as unknown as JsonValue,
       shows: request.shows,
-      facts: phiGate('facts', shown, doc.facts, allowedClasses(principal, doc)),
+      /** The facts the step shows, redacted to the person's flow roles (nested by fact path). */
+      view: phiGate('facts', shown, doc.facts, allowedClasses(principal, doc)),
     }
   }
 

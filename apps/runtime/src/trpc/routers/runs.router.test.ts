@@ -31,7 +31,7 @@ describe('runs and tasks', () => {
     const [task] = await t.as.agent.tasks.inbox()
     expect(task?.runId).toBe(run.id)
     // The step shows patient.name only; the SSN is neither declared nor visible to the front desk.
-    expect(task?.facts).toEqual({ patient: { name: 'Test Patient' } })
+    expect(task?.view).toEqual({ patient: { name: 'Test Patient' } })
     expect(JSON.stringify(task)).not.toContain('000-11-2222')
 
     const before = t.runtime.runs.store.events(run.id).length
