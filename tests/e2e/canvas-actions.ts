@@ -24,6 +24,8 @@ export async function connectPorts(page: BrowserPage, from: string, port: string
 
 /** Click a node's header to select it (and open it in the inspector). */
 export async function selectNode(page: BrowserPage, id: string): Promise<void> {
+  const inspectTab = page.getByTestId('side-tab-inspect')
+  if ((await inspectTab.count()) > 0) await inspectTab.click()
   await page.locator(`.react-flow__node[data-id="${id}"] .cp-node-head`).click()
   await page.getByTestId('inspector-node-id').filter({ hasText: id }).waitFor()
 }

@@ -1,7 +1,7 @@
 // The canvas: React Flow bound to the editor store, with drop-from-palette, keyboard shortcuts,
 // minimap, zoom controls and highlight classes for diff, simulation and run paths.
-import { useCallback, useMemo, useState, type DragEvent } from 'react'
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge } from '@xyflow/react'
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react'
+import { Background, Controls, MiniMap, ReactFlow, useNodesInitialized, useReactFlow, type Edge } from '@xyflow/react'
 import { useEditor } from '../store/editor.store.ts'
 import { nodeTypes } from './flow-node.tsx'
 import { PALETTE_MIME } from '../palette/palette-panel.tsx'
@@ -26,10 +26,17 @@ export function FlowCanvas() {
   const edgeProblems = useEditor((s) => s.problems)
   const readOnly = useEditor((s) => s.readOnly)
   const { onNodesChange, onEdgesChange, connect, reconnect, addNode } = useEditor.getState()
-  const { screenToFlowPosition } = useReactFlow()
-  // Fit only a flow that has nodes when opened: fitting an empty canvas would zoom onto the
-  // first node dropped.
+  const { screenToFlowPosition, fitView } = useReactFlow()
+  // Fit only a flow that has nodes when opened (fitting an empty canvas would zoom onto the
+  // first node dropped), and only once its nodes are measured.
   const [fitOnOpen] = useState(() => useEditor.getState().nodes.length > 0)
+  const initialized = useNodesInitialized()
+  const fitted = useRef(false)
+  useEffect(() => {
+    if (!fitOnOpen || !initialized || fitted.current) return
+    fitted.current = true
+    void fitView({ maxZoom: 1, padding: 0.12 })
+  }, [fitOnOpen, initialized, fitView])
 
   // Edges carry their highlight and a marker when a problem names their port.
   const edges = useMemo<Edge[]>(() => {
@@ -75,8 +82,6 @@ export function FlowCanvas() {
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         selectionKeyCode="Shift"
-        fitView={fitOnOpen}
-        fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
         minZoom={0.1}
         maxZoom={2}
         defaultEdgeOptions={{ type: 'smoothstep' }}

@@ -91,14 +91,15 @@ export function ReviewPanel({ flowId, detail, onChanged }: { flowId: string; det
         <section>
           <h4>Decisions and comments</h4>
           <ul className="cp-comments" data-testid="review-comments">
-            {state?.approvals?.map((a, i) => (
+            {!state?.comments?.length && state?.approvals?.map((a, i) => (
               <li key={`a${i}`}>
                 ✓ <strong>{a.by ?? a.reviewer}</strong> approved {a.comment && `— “${a.comment}”`} <small className="cp-hint">{when(a.at)}</small>
               </li>
             ))}
             {state?.comments?.map((c, i) => (
               <li key={`c${i}`}>
-                {c.kind === 'reject' ? '✗' : '💬'} <strong>{c.by ?? c.author}</strong> {c.kind === 'reject' ? 'rejected' : ''} — “{c.comment ?? c.text}” <small className="cp-hint">{when(c.at)}</small>
+                {c.kind === 'reject' ? '✗' : c.kind === 'approve' ? '✓' : '💬'} <strong>{c.by ?? c.author}</strong> {c.kind === 'reject' ? 'rejected' : c.kind === 'approve' ? 'approved' : 'commented'}
+                {(c.comment ?? c.text) && ` — “${c.comment ?? c.text}”`} <small className="cp-hint">{when(c.at)}</small>
               </li>
             ))}
           </ul>

@@ -19,9 +19,12 @@ const obj = (v: unknown): Loose => (v && typeof v === 'object' && !Array.isArray
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
-function runOf(v: unknown): CaseView['base'] {
+function runOf(v: unknown, fallbackOutcome: string | null): CaseView['base'] {
   const run = obj(obj(v).summary ?? v)
-  return { path: arr(run.path).filter((p): p is string => typeof p === 'string'), outcome: str(run.outcome), status: str(run.status) ?? 'not-run' }
+  const waitingAt = str(run.waitingAt)
+  // Unchanged cases carry only the shared outcome: both sides ended the same way.
+  const status = str(run.status) ?? (fallbackOutcome ? 'completed' : 'not-run')
+  return { path: arr(run.path).filter((p): p is string => typeof p === 'string'), outcome: str(run.outcome) ?? fallbackOutcome ?? (waitingAt ? `waiting at ${waitingAt}` : null), status }
 }
 
 /** The cases of a report, normalised for the table. */
@@ -31,8 +34,9 @@ export function readReport(report: unknown): CaseView[] {
   return cases.map((raw, index) => {
     const c = obj(raw)
     const changes = obj(c.changes ?? c.diff)
-    const base = runOf(c.base)
-    const candidate = runOf(c.candidate)
+    const shared = str(c.outcome)
+    const base = runOf(c.base, shared)
+    const candidate = runOf(c.candidate, shared)
     const decisions = arr(changes.decisions).map((d) => {
       const x = obj(d)
       const b = obj(x.base)
@@ -43,11 +47,17 @@ export function readReport(report: unknown): CaseView[] {
         candidate: { outcome: str(k.outcome) ?? '', explanation: k.explanation as DecisionExplanation | undefined },
       }
     })
-    const changedFlag = typeof c.changed === 'boolean' ? c.changed : Object.keys(changes).length > 0 && (decisions.length > 0 || 'path' in changes || 'outcome' in changes || 'status' in changes || arr(changes.facts).length > 0)
+    const status = str(c.status)
+    const changedFlag =
+      typeof c.changed === 'boolean'
+        ? c.changed
+        : status
+          ? status !== 'unchanged'
+          : Object.keys(changes).length > 0 && (decisions.length > 0 || 'path' in changes || 'outcome' in changes || 'status' in changes || arr(changes.facts).length > 0)
     return {
       id: str(c.id) ?? str(c.caseId) ?? `case-${index + 1}`,
       name: str(c.name) ?? str(obj(c.case).name) ?? str(c.id) ?? `Case ${index + 1}`,
-      changed: changedFlag || base.outcome !== candidate.outcome || base.path.join() !== candidate.path.join(),
+      changed: changedFlag,
       failures: arr(c.failures ?? c.expectationFailures).map(String),
       base,
       candidate,

@@ -101,12 +101,64 @@ function EventList({ events }: { events: RunEvent[] }) {
               <strong>{label(String(event.type))}</strong> {event.nodeId && <code>{event.nodeId}</code>} <small className="cp-hint">{when(event.at)}</small>
             </div>
             {event.type === 'decision' && <ExplanationView explanation={data.explanation as unknown as DecisionExplanation} />}
-            {event.type !== 'decision' && Object.keys(data).length > 0 && <pre className="cp-pre">{JSON.stringify(data, null, 2)}</pre>}
+            {event.type !== 'decision' && <EventDetail type={String(event.type)} data={data} />}
           </li>
         )
       })}
     </ul>
   )
+}
+
+function show(value: JsonValue | undefined): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null)
+}
+
+/** The few lines of an event a person needs; anything else stays in the raw data below. */
+function EventDetail({ type, data }: { type: string; data: Record<string, JsonValue> }) {
+  const request = (data.request ?? {}) as Record<string, JsonValue>
+  switch (type) {
+    case 'task.opened':
+      return (
+        <div className="ev-body">
+          “{show(request.title)}” for <strong>{show(request.role)}</strong>; shows {Array.isArray(request.shows) && request.shows.length ? request.shows.join(', ') : 'no facts'}
+        </div>
+      )
+    case 'task.answered':
+      return (
+        <div className="ev-body">
+          answered → port <strong>{show(data.port)}</strong>
+          {data.answer !== undefined && <> · answer {show(data.answer)}</>}
+        </div>
+      )
+    case 'facts.set':
+      return (
+        <ul className="ev-body">
+          {Object.entries((data.set ?? {}) as Record<string, JsonValue>).map(([path, value]) => (
+            <li key={path}>
+              <code>{path}</code> = {show(value)}
+            </li>
+          ))}
+        </ul>
+      )
+    case 'connector.request':
+    case 'connector.response':
+      return (
+        <details className="ev-body">
+          <summary>
+            {show(data.connector)} (attempt {show(data.attempt)}){data.error ? ` failed: ${show(data.error)}` : ''}
+          </summary>
+          <pre className="cp-pre">{JSON.stringify(data.request ?? data.response ?? data, null, 2)}</pre>
+        </details>
+      )
+    case 'run.ended':
+      return <div className="ev-body">{data.status === 'completed' ? `completed with outcome ${show(data.outcome)}` : `failed: ${show(data.message)}`}</div>
+    case 'wait.started':
+      return <div className="ev-body">until {show(data.until)}</div>
+    case 'error':
+      return <div className="ev-body cp-error-text">{show(data.message)}</div>
+    default:
+      return Object.keys(data).length > 0 ? <pre className="cp-pre">{JSON.stringify(data, null, 2)}</pre> : null
+  }
 }
 
 function label(type: string): string {

@@ -28,8 +28,9 @@ function flatten(value: JsonValue, prefix: string, out: { path: string; value: J
 export function readTask(task: OpenTask): TaskView {
   const request: Partial<TaskRequest> = task.request ?? task.task ?? {}
   const shown: { path: string; value: JsonValue }[] = []
-  const facts = (task as unknown as { facts?: Record<string, JsonValue> }).facts
-  const raw = task.shows ?? task.view ?? facts
+  // The facts this step may show, nested as in the run (the server calls them `view`).
+  const facts = task.view ?? (task as unknown as { facts?: Record<string, JsonValue> }).facts
+  const raw = task.shows ?? facts
   if (Array.isArray(raw) && raw.every((r) => typeof r === 'string')) {
     // The step's declared paths, in its order; a value the server withheld shows as hidden.
     const flat: { path: string; value: JsonValue }[] = []
