@@ -43,3 +43,20 @@ describe('checkRules', () => {
     ])
   })
 })
+
+describe('checkRules with a facts schema', () => {
+  it('warns where "not" wraps an optional fact, unless exists guards it', () => {
+    const schema = {
+      type: 'object' as const,
+      required: ['patient'],
+      properties: { patient: { type: 'object' as const, required: ['mrn'], properties: { mrn: { type: 'string' as const }, state: { type: 'string' as const } } } },
+    }
+    const rule = (all: unknown[]) => [{ id: 'x', conditions: { all }, event: { type: 'ok' } }]
+    const notState = { not: { fact: 'patient.state', operator: 'equal', value: 'NH' } }
+    expect(checkRules(rule([notState]), 'rules', schema)).toEqual([
+      expect.objectContaining({ code: 'malformed-rule', severity: 'warning', path: 'rules.0.conditions.all.0.not' }),
+    ])
+    expect(checkRules(rule([{ fact: 'patient.state', operator: 'exists', value: true }, notState]), 'rules', schema)).toEqual([])
+    expect(checkRules(rule([{ not: { fact: 'patient.mrn', operator: 'equal', value: 'x' } }]), 'rules', schema)).toEqual([])
+  })
+})

@@ -1,4 +1,5 @@
-import type { ConfigProblem } from '@carepath/dsl'
+import type { ConfigProblem, FactSchema } from '@carepath/dsl'
+import { leavesOf } from './rule-walk.ts'
 import { canonicalFactPath } from './fact-path.ts'
 import { operatorSpec } from './operators.ts'
 import { EVENT_TYPE, RULE_ID, rulesSchema, type Rule } from './rule.schema.ts'
@@ -9,8 +10,10 @@ import { EVENT_TYPE, RULE_ID, rulesSchema, type Rule } from './rule.schema.ts'
  * stopped at validation and never surprises a run.
  * @param rules the raw `rules` value of a node config
  * @param at the config path of that value (default `rules`)
+ * @param schema the flow's facts schema: with it, a `not` around an optional fact gets a warning
+ *   (a missing value makes the inner condition false, so the `not` is true)
  */
-export function checkRules(rules: unknown, at = 'rules'): ConfigProblem[] {
+export function checkRules(rules: unknown, at = 'rules', schema?: FactSchema): ConfigProblem[] {
   const problems: ConfigProblem[] = []
   const report = (path: string, message: string): void => {
     problems.push({ code: 'malformed-rule', severity: 'error', path, message })
@@ -45,9 +48,38 @@ export function checkRules(rules: unknown, at = 'rules'): ConfigProblem[] {
     const parsed = rulesSchema.safeParse(rules)
     if (!parsed.success) {
       for (const issue of parsed.error.issues) report([at, ...issue.path.map(String)].join('.'), issue.message)
+    } else if (schema) {
+      parsed.data.forEach((rule, index) => problems.push(...notOverOptional(rule, `${at}.${index}.conditions`, schema)))
     }
   }
   return problems
+}
+
+/** Warn where `not` wraps a condition on a fact the schema does not require (and no `exists` guards it). */
+function notOverOptional(rule: Rule, here: string, schema: FactSchema): ConfigProblem[] {
+  const leaves = leavesOf(rule.conditions)
+  const guarded = new Set(leaves.filter((l) => l.condition.operator === 'exists' && l.condition.value === true).map((l) => l.factPath))
+  const seen = new Set<string>()
+  return leaves
+    .filter((l) => /(^|\.)not(\.|$)/.test(l.at) && !guarded.has(l.factPath) && !isRequired(schema, l.factPath))
+    .filter((l) => !seen.has(l.factPath) && seen.add(l.factPath))
+    .map((l) => ({
+      code: 'malformed-rule' as const,
+      severity: 'warning' as const,
+      path: `${here}.${l.at}`,
+      message: `Rule "${rule.id}": "not" is true when ${l.factPath} is missing (it is optional). Add { "fact": "${l.factPath}", "operator": "exists", "value": true } if that is not intended.`,
+    }))
+}
+
+/** True when every step of the path is listed as required by its parent object. */
+function isRequired(schema: FactSchema, path: string): boolean {
+  let node: FactSchema | undefined = schema
+  for (const segment of path.split('.')) {
+    while (node && node.type === 'array' && node.items) node = node.items
+    if (!node?.required?.includes(segment)) return false
+    node = node.properties?.[segment]
+  }
+  return node !== undefined
 }
 
 /** Parse rules that checkRules accepted; throws a plain Error (no values echoed) otherwise. */

@@ -43,9 +43,9 @@ export const decisionRules = defineNodeType({
   // Decides on facts where they are; shows and sends nothing. Explanations keep the values seen,
   // and whoever displays them redacts by the viewer's role like any other fact.
   phi: [],
-  check: (config) => checkRules(config.rules, 'rules'),
+  check: (config, env) => checkRules(config.rules, 'rules', env.factsSchema),
   cases: (config, env) =>
-    checkRules(config.rules).length > 0 ? [] : generateCases({ kind: 'rules', rules: config.rules }, env.factsSchema, { now: env.now }),
+    checkRules(config.rules).some((p) => p.severity !== 'warning') ? [] : generateCases({ kind: 'rules', rules: config.rules }, env.factsSchema, { now: env.now }),
   execute: async (ctx, config) => {
     const evaluator = ctx.memo(() => {
       try {
