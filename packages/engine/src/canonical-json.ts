@@ -38,9 +38,28 @@ export function toJson(value: unknown, stack: object[] = []): JsonValue {
   return out
 }
 
-/** Whether two JSON values are equal (by canonical form). */
+/**
+ * Whether two JSON values are equal, key order aside (what equal canonical JSON means, without
+ * building the strings: the simulator asks this for every case).
+ */
 export function jsonEqual(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b)
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i] ?? null, b[i] ?? null)) return false
+    return true
+  }
+  if (Array.isArray(b)) return false
+  const ra = a as Record<string, unknown>
+  const rb = b as Record<string, unknown>
+  const keysA = Object.keys(ra).filter((key) => ra[key] !== undefined)
+  const keysB = Object.keys(rb).filter((key) => rb[key] !== undefined)
+  if (keysA.length !== keysB.length) return false
+  for (const key of keysA) {
+    if (!Object.hasOwn(rb, key) || !jsonEqual(ra[key], rb[key])) return false
+  }
+  return true
 }
 
 export { canonicalJson }

@@ -1,5 +1,5 @@
 import type { DecisionExplanation, JsonValue } from '@carepath/dsl'
-import { canonicalJson } from '../canonical-json.ts'
+import { jsonEqual } from '../canonical-json.ts'
 import type { DecisionRecord, RunState } from '../events.ts'
 import { flattenFacts } from '../facts.ts'
 
@@ -81,7 +81,7 @@ export function compareRuns(base: RunState | undefined, candidate: RunState | un
     if (!other) continue // the paths split before it: the path change already says so
     const firedA = record.explanation.fired ?? []
     const firedB = other.explanation.fired ?? []
-    if (record.port === other.port && canonicalJson(firedA) === canonicalJson(firedB)) continue
+    if (record.port === other.port && jsonEqual(firedA, firedB)) continue
     const change: DecisionChange = {
       nodeId: record.nodeId,
       visit,
@@ -92,7 +92,7 @@ export function compareRuns(base: RunState | undefined, candidate: RunState | un
     changes.decisions.push(change)
   }
   // Most cases write the same facts: one canonical comparison settles it before any leaf walk.
-  if (canonicalJson(base?.facts ?? {}) !== canonicalJson(candidate?.facts ?? {})) diffFacts(base, candidate, changes)
+  if (!jsonEqual(base?.facts ?? {}, candidate?.facts ?? {})) diffFacts(base, candidate, changes)
   const changed = changes.status || changes.outcome || changes.path || changes.decisions.length > 0 || changes.facts.length > 0
   return changed ? changes : undefined
 }
@@ -104,7 +104,7 @@ function diffFacts(base: RunState | undefined, candidate: RunState | undefined, 
   for (const path of paths) {
     const va = factsA[path]
     const vb = factsB[path]
-    if (canonicalJson(va ?? null) !== canonicalJson(vb ?? null) || (va === undefined) !== (vb === undefined)) {
+    if (!jsonEqual(va ?? null, vb ?? null) || (va === undefined) !== (vb === undefined)) {
       changes.facts.push({ path, base: va ?? null, candidate: vb ?? null })
     }
   }
