@@ -179,7 +179,17 @@ describe('designer end to end', () => {
       await page.getByTestId('editor').waitFor()
       await page.locator('.react-flow__node').first().waitFor()
       await page.waitForTimeout(800)
+      // Zoom in around the cost decision so the nodes read at README size.
+      const box = await page.locator('.react-flow__node[data-id="cost-check"]').boundingBox()
+      if (box) {
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+        for (let i = 0; i < 4; i++) {
+          await page.mouse.wheel(0, -200)
+          await page.waitForTimeout(150)
+        }
+      }
       await selectNode(page, 'cost-check').catch(() => undefined)
+      await page.waitForTimeout(300)
       copyFileSync(await screenshot(page, 'canvas-example'), join(repoRoot, 'docs/screenshot-canvas.png'))
     } else {
       copyFileSync(join(repoRoot, 'tests/e2e/screenshots/canvas.png'), join(repoRoot, 'docs/screenshot-canvas.png'))

@@ -94,7 +94,7 @@ export function FlowCanvas() {
             <span>Drag a trigger from the palette to start, then add steps and connect their ports.</span>
           </div>
         )}
-        <MiniMap pannable zoomable nodeColor={miniMapColor} />
+        <MiniMap pannable zoomable nodeColor={miniMapColor} style={{ width: 150, height: 100 }} />
         <Controls />
       </ReactFlow>
     </div>

@@ -46,7 +46,7 @@ export function HistoryPanel({ flowId }: { flowId: string }) {
       <h3>Version history</h3>
       {versions.length === 0 && <Empty>Not saved yet: the first save starts the history.</Empty>}
       {published && (
-        <button type="button" className="cp-btn small" disabled={busy} onClick={() => void showDiff(published.hash, useEditor.getState().editingDocument(), `editor vs published (rev ${published.revision})`)} data-testid="diff-with-published">
+        <button type="button" className="cp-btn small" disabled={busy} onClick={() => void showDiff(published.hash, useEditor.getState().editingDocument(), `your draft vs published (rev ${published.revision})`)} data-testid="diff-with-published">
           Compare my draft with the published version
         </button>
       )}

@@ -9,6 +9,17 @@ import { navigate } from '../route.ts'
 import { ErrorState, Loading } from './state-views.tsx'
 import { readTask } from './task-view.ts'
 
+/** `patient.firstName` → "Patient · first name". */
+function factLabel(path: string): string {
+  return path
+    .split('.')
+    .map((part, i) => {
+      const words = part.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase()
+      return i === 0 ? words.charAt(0).toUpperCase() + words.slice(1) : words
+    })
+    .join(' · ')
+}
+
 async function loadTask(taskId: string) {
   const tasks = listOf(await api.inbox()).map(readTask)
   const task = tasks.find((t) => t.id === taskId)
@@ -22,6 +33,7 @@ export function TaskScreen({ taskId }: { taskId: string }) {
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const [done, setDone] = useState(false)
+  const [nextTaskId, setNextTaskId] = useState<string | null>(null)
 
   if (task.loading && !task.data) return <Loading what="the task" />
   if (task.error || !task.data) return <ErrorState message={task.error ?? 'The task could not be loaded.'} retry={task.reload} />
@@ -33,6 +45,9 @@ export function TaskScreen({ taskId }: { taskId: string }) {
     try {
       if (!view.claimedBy) await api.claimTask(view.id).catch(() => undefined)
       await api.answerTask(view.id, option ? { value: option, ...values } : values)
+      // The guided walk: when the run stops at another step for this person, offer it next.
+      const next = listOf(await api.inbox().catch(() => [])).map(readTask).find((t) => t.runId === view.runId && t.id !== view.id)
+      setNextTaskId(next?.id ?? null)
       setDone(true)
     } catch (e) {
       setError(e instanceof Error ? e.message : 'The answer was not accepted.')
@@ -46,8 +61,13 @@ export function TaskScreen({ taskId }: { taskId: string }) {
       <div className="cp-page narrow">
         <div className="cp-card" data-testid="task-done">
           <h2>✓ Answer recorded</h2>
-          <p>The run continues.</p>
+          <p>{nextTaskId ? 'The run has another step for you.' : 'The run continues.'}</p>
           <div className="cp-row">
+            {nextTaskId && (
+              <button type="button" className="cp-btn primary" onClick={() => navigate(`/inbox/${encodeURIComponent(nextTaskId)}`)} data-testid="task-next">
+                Next step →
+              </button>
+            )}
             <button type="button" className="cp-btn primary" onClick={() => navigate('/inbox')} data-testid="task-back">
               Back to the inbox
             </button>
@@ -75,7 +95,7 @@ export function TaskScreen({ taskId }: { taskId: string }) {
           <dl className="cp-facts" data-testid="task-facts">
             {view.shown.map((f) => (
               <div key={f.path}>
-                <dt>{f.path}</dt>
+                <dt title={f.path}>{factLabel(f.path)}</dt>
                 <dd data-testid={`task-fact-${f.path}`}>{f.value === null ? <em>hidden or empty</em> : typeof f.value === 'object' ? JSON.stringify(f.value) : String(f.value)}</dd>
               </div>
             ))}
