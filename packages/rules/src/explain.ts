@@ -21,7 +21,8 @@ export function explainRules(result: DecisionResult, defaultOutcome: string): Ru
   const outcome = first ? first.type : defaultOutcome
   return {
     outcome,
-    params: first?.params,
+    // A copy: the node writes it into the facts, and the rule's own params must stay untouched.
+    params: first?.params ? structuredClone(first.params) : undefined,
     explanation: { outcome, fired: result.fired, rules: result.rules },
   }
 }

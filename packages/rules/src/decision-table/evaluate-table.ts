@@ -84,7 +84,7 @@ function singleOutputs(table: DecisionTable, row: number | undefined): Record<st
   if (row === undefined) return {}
   const out: Record<string, JsonValue> = {}
   table.outputs.forEach((o, c) => {
-    out[outputKey(o)] = table.rows[row]?.outputs[c] ?? null
+    out[outputKey(o)] = copy(table.rows[row]?.outputs[c] ?? null)
   })
   return out
 }
@@ -93,7 +93,7 @@ function collectOutputs(table: DecisionTable, rows: number[]): Record<string, Js
   const out: Record<string, JsonValue> = {}
   if (rows.length === 0 && table.aggregation === undefined) return out
   table.outputs.forEach((o, c) => {
-    const values = rows.map((r) => table.rows[r]?.outputs[c] ?? null)
+    const values = rows.map((r) => copy(table.rows[r]?.outputs[c] ?? null))
     const numbers = values.filter((v): v is number => typeof v === 'number')
     switch (table.aggregation) {
       case 'count':
@@ -113,4 +113,9 @@ function collectOutputs(table: DecisionTable, rows: number[]): Record<string, Js
     }
   })
   return out
+}
+
+/** Output cells are config; what a run writes must never alias them. */
+function copy(value: JsonValue): JsonValue {
+  return value !== null && typeof value === 'object' ? structuredClone(value) : value
 }
