@@ -1,0 +1,70 @@
+// POST /api/hooks/:path for trigger.webhook flows: verify, then start each published flow whose
+// trigger has that path, with the JSON body at the trigger's `into`. The run's idempotency key is
+// the signature, so even a replay that outlived the verifier's memory starts nothing new.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { JsonValue } from '@carepath/dsl'
+import type { WebhookVerifier } from './webhook-verify.ts'
+
+export interface WebhookTarget {
+  flowId: string
+  secret: string
+  toleranceSeconds: number
+  into: string
+}
+
+export interface WebhookHandlerOptions {
+  verifier: WebhookVerifier
+  /** Published flows whose start node is trigger.webhook with this path. */
+  targets(path: string): WebhookTarget[] | Promise<WebhookTarget[]>
+  startRun(flowId: string, input: { [key: string]: JsonValue }, idempotencyKey: string): Promise<{ id: string }>
+  maxBytes?: number
+}
+
+const STATUS = { 'missing-signature': 401, malformed: 401, 'bad-signature': 401, stale: 401, replay: 409, 'unknown-secret': 503 } as const
+
+function send(res: ServerResponse, status: number, body: object) {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+}
+
+function nest(path: string, value: JsonValue): { [key: string]: JsonValue } {
+  return path
+    .split('.')
+    .reverse()
+    .reduce<JsonValue>((inner, key) => ({ [key]: inner }), value) as { [key: string]: JsonValue }
+}
+
+/** `path` is the hook's segment (the caller's router extracts it from the URL). */
+export function createWebhookHandler(options: WebhookHandlerOptions) {
+  const maxBytes = options.maxBytes ?? 256 * 1024
+  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    if (req.method !== 'POST') return send(res, 405, { error: 'POST a signed JSON body.' })
+    const parts: Buffer[] = []
+    let size = 0
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length
+      if (size > maxBytes) return send(res, 413, { error: 'The body is too large.' })
+      parts.push(chunk as Buffer)
+    }
+    const rawBody = Buffer.concat(parts).toString('utf8')
+    const targets = await options.targets(path)
+    if (targets.length === 0) return send(res, 404, { error: 'No flow listens on this hook.' })
+    let body: JsonValue
+    const runIds: string[] = []
+    // Several flows may share a hook; one delivery is verified once per secret (else the second
+    // check would see the first as a replay).
+    const verdicts = new Map<string, ReturnType<WebhookVerifier['verify']>>()
+    for (const target of targets) {
+      const verdict = verdicts.get(target.secret) ?? options.verifier.verify({ secretName: target.secret, rawBody, headers: req.headers, toleranceSeconds: target.toleranceSeconds })
+      verdicts.set(target.secret, verdict)
+      if (!verdict.ok) return send(res, STATUS[verdict.reason], { error: verdict.message })
+      try {
+        body = JSON.parse(rawBody) as JsonValue
+      } catch {
+        return send(res, 400, { error: 'The body is not JSON.' })
+      }
+      const run = await options.startRun(target.flowId, nest(target.into, body), `webhook:${verdict.signature}:${target.flowId}`)
+      runIds.push(run.id)
+    }
+    return send(res, 202, { runIds })
+  }
+}
