@@ -71,26 +71,29 @@ async function load(url: string, token: string, flowId: string, connections: num
 
 // ---- first process: the server and the report -----------------------------------------------
 /**
- * The eligibility example's three rules decisions (has-insurance, read-response, cost-check) in
- * a row, fed the payer's answer as input: the same decisions the peers ran behind a webhook.
+ * The eligibility example's three rules decisions on its main path (has-insurance,
+ * plan-accepted, cost-check) in a row, fed the payer's answer as input: the decisions the peers
+ * ran behind a webhook. Ports that lead elsewhere than an end are rewired to the next decision.
  */
-function eligibilityChain(): FlowDocument | undefined {
+function eligibilityChain(): { flow?: FlowDocument; why?: string } {
   const example = JSON.parse(readFileSync(join(here, '..', 'examples', 'eligibility-verification.flow.json'), 'utf8')) as FlowDocument
-  const chain = ['has-insurance', 'read-response', 'cost-check']
+  const chain = ['has-insurance', 'plan-accepted', 'cost-check']
   const nodes: FlowDocument['nodes'] = {}
-  const ends = Object.entries(example.nodes).filter(([, n]) => n.type === 'flow.end')
-  for (const [id, node] of ends) nodes[id] = node
-  const startId = Object.entries(example.nodes).find(([, n]) => n.type === 'trigger.api')?.[0] ?? 'start'
-  nodes[startId] = { ...(example.nodes[startId] ?? { type: 'trigger.api', typeVersion: 1, config: {} }), next: { default: chain[0]! } }
-  chain.forEach((id, i) => {
+  for (const [id, node] of Object.entries(example.nodes)) if (node.type === 'flow.end') nodes[id] = node
+  const trigger = example.nodes[example.start]
+  if (!trigger) return { why: 'the example has no start node' }
+  nodes[example.start] = { ...trigger, next: Object.fromEntries(Object.keys(trigger.next ?? {}).map((port) => [port, chain[0]!])) }
+  for (const [i, id] of chain.entries()) {
     const node = example.nodes[id]
-    if (!node) return
-    const next = Object.fromEntries(Object.entries(node.next).map(([port, to]) => [port, nodes[to]?.type === 'flow.end' ? to : (chain[i + 1] ?? 'verified')]))
+    if (!node) return { why: `the example has no node "${id}"` }
+    const next = Object.fromEntries(Object.entries(node.next ?? {}).map(([port, to]) => [port, nodes[to] ? to : (chain[i + 1] ?? 'verified')]))
     nodes[id] = { ...node, next }
-  })
-  const doc = { ...example, id: 'bench-eligibility', start: startId, nodes, layout: {} }
-  const result = validateFlow(doc, catalogRegistry)
-  return result.valid ? result.document : undefined
+  }
+  // Ends no kept port leads to would be unreachable: leave them out.
+  const reached = new Set(Object.values(nodes).flatMap((n) => Object.values(n.next ?? {})))
+  for (const [id, node] of Object.entries(nodes)) if (node.type === 'flow.end' && !reached.has(id)) delete nodes[id]
+  const result = validateFlow({ ...example, id: 'bench-eligibility', nodes, layout: {} }, catalogRegistry)
+  return result.valid ? { flow: result.document } : { why: result.problems.map((p) => p.message).join('; ') }
 }
 
 const eligibilityInput: JsonValue = {
@@ -129,7 +132,8 @@ function runLoad(url: string, token: string, flowId: string, connections: number
 }
 
 async function main(): Promise<void> {
-  const eligibility = eligibilityChain()
+  const chain = eligibilityChain()
+  const eligibility = chain.flow
   const flow = eligibility ?? thresholdChain()
   const registry: NodeRegistry = eligibility ? catalogRegistry : testRegistry
   const input = eligibility ? eligibilityInput : { score: 9, patient: { name: 'Bench Patient' } }
@@ -150,7 +154,7 @@ async function main(): Promise<void> {
   rt.review.publish(flow.id, hash, reviewer)
   const { token } = rt.auth.createApiToken({ username: 'intake-system', name: 'bench', scopes: ['runs:start'] }, system)
 
-  console.log(`flow: ${flow.id} (${eligibility ? 'the eligibility example\'s three decision.rules nodes' : 'fallback: three test threshold decisions — decision.rules not installed'}), ${seconds} s per level`)
+  console.log(`flow: ${flow.id} (${eligibility ? 'the eligibility example\'s three decision.rules nodes' : `fallback: three test threshold decisions (${chain.why})`}), ${seconds} s per level`)
   await runLoad(server.url, token, flow.id, 10, 2, input) // warm-up
   const results: LoadResult[] = []
   for (const connections of [1, 10, 50]) {
