@@ -3,14 +3,21 @@
 import { phiClassAt, type AnyNodeType, type FactSchema, type PhiClass, type PortSpec } from '@carepath/dsl'
 import { registry } from '../registry.ts'
 
+/** The parsed config, or the raw one while it does not parse (so marks follow what was typed). */
 function parsed(nodeType: AnyNodeType, config: Record<string, unknown>): unknown {
   const result = nodeType.config.safeParse(config)
-  return result.success ? result.data : nodeType.config.safeParse(nodeType.defaults).data
+  return result.success ? result.data : config
 }
 
-function attempt<T>(fn: () => T, fallback: T): T {
+function defaultsOf(nodeType: AnyNodeType): unknown {
+  return nodeType.config.safeParse(nodeType.defaults).data
+}
+
+function attempt<T, F>(fn: () => T, fallback: F): T | F {
   try {
-    return fn()
+    const value = fn()
+    // A half-typed config can make a type's function return junk instead of throwing.
+    return Array.isArray(value) || typeof value === 'string' ? value : fallback
   } catch {
     return fallback
   }
@@ -19,8 +26,8 @@ function attempt<T>(fn: () => T, fallback: T): T {
 /** The output ports a node offers for its current config. */
 export function portsOf(type: string, config: Record<string, unknown>): readonly PortSpec[] {
   const nodeType = registry.get(type)
-  if (!nodeType) return Object.keys(config).length ? [] : []
-  return attempt(() => nodeType.ports(parsed(nodeType, config) as never), [])
+  if (!nodeType) return []
+  return attempt(() => nodeType.ports(parsed(nodeType, config) as never), null) ?? attempt(() => nodeType.ports(defaultsOf(nodeType) as never), [])
 }
 
 /** PHI classes a node touches: its type's own list plus the classes of the facts it reads and writes. */
@@ -31,6 +38,7 @@ export function phiOf(type: string, config: Record<string, unknown>, facts: Fact
   const paths = [...attempt(() => nodeType.reads(value), []), ...attempt(() => nodeType.writes(value), []), ...attempt(() => nodeType.human?.shows(value) ?? [], [])]
   const classes = new Set<PhiClass>(nodeType.phi)
   for (const path of paths) {
+    if (typeof path !== 'string') continue
     const phi = phiClassAt(facts, path)
     if (phi) classes.add(phi)
   }
@@ -46,6 +54,7 @@ export function forbiddenShows(type: string, config: Record<string, unknown>, fa
   const role = attempt(() => nodeType.human!.role(value), '')
   const allowed = new Set<PhiClass>(['none', ...(roles[role]?.phi ?? [])])
   return attempt(() => nodeType.human!.shows(value), [] as readonly string[]).filter((path) => {
+    if (typeof path !== 'string') return false
     const phi = phiClassAt(facts, path)
     return !phi || !allowed.has(phi)
   })

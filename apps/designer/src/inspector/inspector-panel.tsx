@@ -118,7 +118,7 @@ function NodeInspector({ id }: { id: string }) {
         ) : (
           <>
             {custom && <custom.View nodeId={id} config={node.data.config} onChange={setConfig} jsonSchema={schema} readOnly={readOnly} />}
-            {Object.keys(formSchema.properties ?? {}).length > 0 && <SchemaField schema={formSchema} root={schema} value={node.data.config} onChange={(v) => setConfig(v as Record<string, unknown>)} path="" label="" />}
+            {(Object.keys(formSchema.properties ?? {}).length > 0 || formSchema.oneOf || formSchema.anyOf) && <SchemaField schema={formSchema} root={schema} value={node.data.config} onChange={(v) => setConfig(v as Record<string, unknown>)} path="" label="" />}
           </>
         )}
       </fieldset>

@@ -57,6 +57,23 @@ export function literalOptions(schema: JsonSchema, root: JsonSchema): unknown[] 
   return options.flatMap((o) => (o.const !== undefined ? [o.const] : (o.enum ?? [])))
 }
 
+/**
+ * For a union of object shapes told apart by one constant property (`mode: "duration"` vs
+ * `mode: "until"`): that property and the options. Undefined for any other union.
+ */
+export function discriminatedUnion(schema: JsonSchema, root: JsonSchema): { key: string; options: { value: unknown; schema: JsonSchema }[] } | undefined {
+  const options = (schema.oneOf ?? schema.anyOf)?.map((o) => resolve(o, root))
+  if (!options || options.length < 2 || !options.every((o) => o.properties)) return undefined
+  const first = options[0]!
+  for (const key of Object.keys(first.properties ?? {})) {
+    const values = options.map((o) => (o.properties?.[key] ? resolve(o.properties[key]!, root).const : undefined))
+    if (values.every((v) => v !== undefined) && new Set(values.map((v) => JSON.stringify(v))).size === values.length) {
+      return { key, options: options.map((o, i) => ({ value: values[i], schema: o })) }
+    }
+  }
+  return undefined
+}
+
 /** A starting value for a new item of this schema. */
 export function defaultFor(schema: JsonSchema, root: JsonSchema): unknown {
   const s = resolve(schema, root)

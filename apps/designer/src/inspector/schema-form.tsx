@@ -2,7 +2,7 @@
 // strings, numbers, booleans, enums, nested objects and arrays. No node type has a hand-written
 // form; shapes the form cannot draw (unions of objects, open records) get a JSON field instead.
 import { useState } from 'react'
-import { defaultFor, literalOptions, nonNullOption, resolve, typeOf, type JsonSchema } from './json-schema.ts'
+import { defaultFor, discriminatedUnion, literalOptions, nonNullOption, resolve, typeOf, type JsonSchema } from './json-schema.ts'
 import { FactPathBadge } from './fact-path-badge.tsx'
 
 interface FieldProps {
@@ -48,6 +48,8 @@ export function SchemaField(props: FieldProps) {
   }
   const inner = nonNullOption(schema, root)
   if (inner) return <SchemaField {...props} schema={inner} />
+  const union = discriminatedUnion(schema, root)
+  if (union) return <UnionFields {...props} schema={schema} union={union} />
 
   switch (typeOf(schema)) {
     case 'string':
@@ -127,6 +129,46 @@ function ObjectFields({ schema, root, value, onChange, path, label }: FieldProps
       <legend>{label}</legend>
       {body}
     </fieldset>
+  )
+}
+
+/** One variant of a discriminated union: pick the variant, then its own fields. */
+function UnionFields(props: FieldProps & { union: NonNullable<ReturnType<typeof discriminatedUnion>> }) {
+  const { union, root, value, onChange, path, label } = props
+  const object = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  const current = union.options.find((o) => JSON.stringify(o.value) === JSON.stringify(object[union.key])) ?? union.options[0]!
+  const { [union.key]: _discriminator, ...rest } = current.schema.properties ?? {}
+  const body = (
+    <>
+      <label className="cp-field">
+        <span className="cp-field-label">{humanize(union.key)}</span>
+        <select
+          className="cp-input"
+          value={JSON.stringify(current.value)}
+          data-testid={testId(path ? `${path}.${union.key}` : union.key)}
+          onChange={(e) => {
+            const next = union.options.find((o) => JSON.stringify(o.value) === e.target.value)!
+            onChange(defaultFor(next.schema, root))
+          }}
+        >
+          {union.options.map((o) => (
+            <option key={JSON.stringify(o.value)} value={JSON.stringify(o.value)}>
+              {String(o.value)}
+            </option>
+          ))}
+        </select>
+        {resolve(current.schema.properties?.[union.key] ?? {}, root).description && <small className="cp-hint">{resolve(current.schema.properties![union.key]!, root).description}</small>}
+      </label>
+      <ObjectFields {...props} schema={{ ...current.schema, properties: rest }} value={object} onChange={(next) => onChange({ ...(next as object), [union.key]: current.value })} path={path} label={label} />
+    </>
+  )
+  return path ? (
+    <fieldset className="cp-fieldset">
+      <legend>{label}</legend>
+      {body}
+    </fieldset>
+  ) : (
+    <div className="cp-form">{body}</div>
   )
 }
 
