@@ -17,6 +17,7 @@ import {
   explainRules,
   generateCases,
   OPERATORS,
+  resolvePath,
   tieBreak,
   toEngineRule,
   type Rule,
@@ -29,10 +30,10 @@ const NOW = '2026-11-22T11:00:00Z'
 const RUN_MS = Number(process.env.BENCH_MS ?? 2000)
 
 /** json-rules-engine as people use it: default options (jsonpath-plus), the rules' own priorities. */
-function jsonRulesEngine(rules: Rule[]): Engine {
+function jsonRulesEngine(rules: Rule[], plainPaths = false): Engine {
   // Carepath's operators are registered because the rules use them; allowUndefinedFacts because
   // generated cases leave facts out on purpose (without it json-rules-engine throws).
-  const engine = new Engine([], { allowUndefinedFacts: true })
+  const engine = new Engine([], { allowUndefinedFacts: true, ...(plainPaths ? { pathResolver: resolvePath } : {}) })
   const clock = { now: NOW }
   for (const spec of OPERATORS) engine.addOperator(spec.name, (a: unknown, b: unknown) => applyOperator(spec, a, b, clock))
   for (const r of rules) engine.addRule({ ...toEngineRule(r), priority: r.priority ?? 1 })
@@ -48,6 +49,7 @@ function firstOutcome(decision: BenchDecision, rules: Rule[], fired: { name: str
 function approaches(decision: BenchDecision): [string, Evaluate][] {
   const rules = decision.rules ?? compileTable(decision.table!, decision.schema)
   const reused = jsonRulesEngine(rules)
+  const plain = jsonRulesEngine(rules, true)
   const zen = new ZenEngine().createDecision(decision.jdm)
   let carepath: Evaluate
   let candidate: Evaluate
@@ -66,6 +68,7 @@ function approaches(decision: BenchDecision): [string, Evaluate][] {
     ['carepath: json-rules-engine, pooled, snapshot facts, explanation', carepath],
     ['json-rules-engine, new Engine per evaluation', async (facts) => firstOutcome(decision, rules, (await jsonRulesEngine(rules).run({ ...facts })).results)],
     ['json-rules-engine, one Engine reused (default options)', async (facts) => firstOutcome(decision, rules, (await reused.run({ ...facts })).results)],
+    ['json-rules-engine, one Engine reused + plain pathResolver', async (facts) => firstOutcome(decision, rules, (await plain.run({ ...facts })).results)],
     ['@gorules/zen-engine (JDM decision table)', async (facts) => String(((await zen.evaluate(facts)).result as { outcome?: string }).outcome ?? decision.defaultOutcome)],
     ['hand-written JS function', (facts) => decision.handWritten(facts)],
     ['candidate: compiled closures, same explanation (not in use)', candidate],
