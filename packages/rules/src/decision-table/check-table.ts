@@ -3,7 +3,7 @@ import { canonicalFactPath } from '../fact-path.ts'
 import { EVENT_TYPE } from '../rule.schema.ts'
 import { analyzeTable } from './analyze-table.ts'
 import { columnInfo, type ColumnInfo } from './columns.ts'
-import { decisionTableSchema, outcomeColumn, outputKey, type DecisionTable } from './table.schema.ts'
+import { decisionTableSchema, outcomeColumn, outputKey, rowId, type DecisionTable } from './table.schema.ts'
 import { parseCell, type Cell, type Literal } from './unary.ts'
 
 /**
@@ -30,10 +30,10 @@ export function checkTable(raw: unknown, schema?: FactSchema): ConfigProblem[] {
   const seenIds = new Map<string, number>()
   table.rows.forEach((row, r) => {
     const n = r + 1
-    if (row.id) {
-      if (seenIds.has(row.id)) add('malformed-rule', `rows.${r}.id`, `Row ${n} reuses the id "${row.id}" of row ${(seenIds.get(row.id) ?? 0) + 1}.`)
-      seenIds.set(row.id, r)
-    }
+    // Rows without an id are called row-<n>; an explicit id may not take such a name twice.
+    const id = rowId(table, r)
+    if (seenIds.has(id)) add('malformed-rule', `rows.${r}${row.id ? '.id' : ''}`, `Row ${n} has the same id "${id}" as row ${(seenIds.get(id) ?? 0) + 1}.`)
+    seenIds.set(id, r)
     if (row.cells.length !== table.inputs.length) add('malformed-rule', `rows.${r}.cells`, `Row ${n} has ${row.cells.length} input cells; the table has ${table.inputs.length} inputs.`)
     if (row.outputs.length !== table.outputs.length) add('malformed-rule', `rows.${r}.outputs`, `Row ${n} has ${row.outputs.length} output values; the table has ${table.outputs.length} outputs.`)
     const rowCells: Cell[] = []

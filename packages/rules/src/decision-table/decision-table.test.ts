@@ -129,5 +129,7 @@ describe('checkTable', () => {
     const problems = codes({ ...base([{ cells: ['> 1'], outputs: ['a', 1] }, { cells: ['[1..', '-'], outputs: ['a', 1] }], 'priority'), aggregation: 'sum' })
     expect(problems).toEqual(expect.arrayContaining(['malformed-rule@rows.0.cells', 'malformed-rule@rows.1.cells.0', 'malformed-rule@aggregation', 'malformed-rule@hitPolicy']))
     expect(codes({ inputs: [] })[0]).toMatch(/^malformed-rule@/)
+    const clash = base([{ id: 'row-2', cells: ['< 18', '-'], outputs: ['a', 1] }, { cells: ['>= 18', '-'], outputs: ['b', 2] }], 'first')
+    expect(codes(clash)).toEqual(['malformed-rule@rows.1'])
   })
 })
