@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { intakeFlow } from '../testing/test-registry.ts'
 import { createTestRuntime, type TestRuntime } from '../testing/test-runtime.ts'
 
 describe('audit trail', () => {
@@ -8,10 +9,13 @@ describe('audit trail', () => {
   })
   afterEach(() => t.close())
 
-  it('is refused UPDATE and DELETE by the database itself', () => {
+  it('is refused UPDATE and DELETE by the database itself, like run logs and saved versions', async () => {
+    await t.as.analyst.flows.create({ document: intakeFlow() })
     const sql = t.runtime.db.$client
     expect(() => sql.prepare("UPDATE audit_log SET record = '{}' WHERE seq = 1").run()).toThrow(/append-only/)
     expect(() => sql.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/)
+    expect(() => sql.prepare('DELETE FROM run_events').run()).toThrow(/append-only/)
+    expect(() => sql.prepare("UPDATE flow_versions SET document = '{}'").run()).toThrow(/immutable/)
     expect(t.runtime.audit.verify()).toMatchObject({ ok: true })
   })
 

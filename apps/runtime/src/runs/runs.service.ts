@@ -132,10 +132,12 @@ export function createRunsService(deps: RunsDeps) {
     }
   }
 
-  function refusal(error: unknown): never {
+  /** A refusal as the caller sees it; its message is scrubbed of the values that were refused. */
+  function refusal(error: unknown, refused: JsonValue = null): never {
     if (error instanceof RunRefusedError) {
-      if (error.code === 'invalid-input') throw new AppError('bad-input', error.message, { path: 'input' })
-      if (error.code === 'invalid-answer') throw new AppError('invalid-answer', error.message, { path: error.path ? `answer.${error.path}` : 'answer' })
+      const message = scrubMessage(error.message, patientStrings([{ data: { input: refused } }]))
+      if (error.code === 'invalid-input') throw new AppError('bad-input', message, { path: 'input' })
+      if (error.code === 'invalid-answer') throw new AppError('invalid-answer', message, { path: error.path ? `answer.${error.path}` : 'answer' })
       if (error.code === 'flow-not-runnable') throw new AppError('conflict', error.message, { path: 'flowId' })
       if (error.code === 'no-open-task' || error.code === 'run-ended' || error.code === 'not-due') throw new AppError('conflict', error.message)
     }
@@ -168,7 +170,7 @@ export function createRunsService(deps: RunsDeps) {
     try {
       state = await startRun(documentFor(run.flowId, run.hash), input.input, engineDeps(persister.onEvent), { runId: run.id })
     } catch (error) {
-      refusal(error)
+      refusal(error, input.input)
     }
     await persister.flush(state)
     return store.runById(run.id) as RunRow
@@ -185,7 +187,7 @@ export function createRunsService(deps: RunsDeps) {
       try {
         state = await resumeRun(documentFor(row.flow_id, row.hash), events, signal, engineDeps(persister.onEvent))
       } catch (error) {
-        refusal(error)
+        refusal(error, signal.type === 'answer' ? signal.answer : null)
       }
       await persister.flush(state, inSameTransaction)
       return state
