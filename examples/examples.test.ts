@@ -123,31 +123,21 @@ describe('second versions (drafts) against the published ones', () => {
     expect(report.summary.changed + report.summary.failed).toBeLessThan(report.summary.cases)
   })
 
-  it('lab routing v2: a lower potassium threshold flags the 6.0 case, and generated cases catch it without any suite case between 5.5 and 6.0', async () => {
+  it('lab routing v2: a lower potassium threshold makes the 6.0 case critical, and the case written for the old boundary says so', async () => {
     const base = readFlow('lab-result-routing.flow.json')
     const candidate = readFlow('drafts/lab-result-routing.v2.flow.json')
     expect(validateFlow(candidate, registry).valid).toBe(true)
-    const suite = readSuite('lab-result-routing.suite.json')
-    const full = await simulate(base, candidate, suite, { registry })
-    // The case written for the old boundary now becomes critical: its expectation fails, so the
-    // reviewer sees it, and its decision shows both explanations.
-    const atSix = byId(full, 'potassium-exactly-6-0-abnormal-not-critical')
+    const report = await simulate(base, candidate, readSuite('lab-result-routing.suite.json'), { registry })
+    const atSix = byId(report, 'potassium-exactly-6-0-abnormal-not-critical')
     expect(atSix.status).toBe('failed')
     expect(atSix.changes?.decisions.map((d) => [d.nodeId, d.base.outcome, d.candidate.outcome])).toEqual([
       ['critical-check', 'abnormal', 'critical'],
     ])
-    expect(full.summary.failed).toBe(1)
-
-    const onlyNormal: Suite = { ...suite, cases: suite.cases.filter((c) => c.id === 'normal-final-erythrocytes-filed') }
-    const generated = await simulate(base, candidate, onlyNormal, { registry, generate: true })
-    const caught = generated.cases.filter(
-      (c) => c.source === 'generated' && c.changes?.decisions.some((d) => d.nodeId === 'critical-check'),
-    )
-    expect(caught.length).toBeGreaterThan(0)
-    expect(generated.summary.unexpected).toBeGreaterThan(0)
+    expect(report.summary.failed).toBe(1)
+    expect(byId(report, 'potassium-6-1-flagged-h-only-critical-by-threshold').status).toBe('unchanged')
   })
 
-  it('prior authorization v2: an urgent pended request now goes to a peer-to-peer call; standard ones take a new step but end the same', async () => {
+  it('prior authorization v2: urgent pended requests go to a peer-to-peer call, and the second review starts above $3000', async () => {
     const base = readFlow('prior-authorization.flow.json')
     const candidate = readFlow('drafts/prior-authorization.v2.flow.json')
     expect(validateFlow(candidate, registry).valid).toBe(true)
@@ -157,10 +147,30 @@ describe('second versions (drafts) against the published ones', () => {
     expect(urgent.changes?.path).toMatchObject({ base: 'pended', candidate: 'urgency-check' })
     expect(urgent.candidate?.waitingAt).toBe('peer-to-peer')
     const standard = byId(report, 'payer-pends-a-standard-request')
+    expect(standard.status).toBe('changed')
     expect(standard.changes?.outcome).toBeUndefined()
-    expect(standard.candidate?.path).toContain('urgency-check')
+    const atFiveThousand = byId(report, 'cost-exactly-at-5000-no-second-review')
+    expect(atFiveThousand.changes?.decisions.map((d) => [d.nodeId, d.base.outcome, d.candidate.outcome])).toEqual([
+      ['cost-check', 'standard', 'high-cost'],
+    ])
     expect(byId(report, 'spine-mri-documents-complete-payer-approves').status).toBe('unchanged')
     expect(byId(report, 'payer-denies-specialist-appeals').status).toBe('unchanged')
+  })
+
+  it('prior authorization v2 with generated cases: the new $3000 boundary is caught from a single $1200 suite case', async () => {
+    const base = readFlow('prior-authorization.flow.json')
+    const candidate = readFlow('drafts/prior-authorization.v2.flow.json')
+    const suite = readSuite('prior-authorization.suite.json')
+    const one: Suite = {
+      ...suite,
+      cases: suite.cases.filter((c) => c.id === 'spine-mri-documents-complete-payer-approves'),
+    }
+    const report = await simulate(base, candidate, one, { registry, generate: true })
+    const caught = report.cases.filter(
+      (c) => c.source === 'generated' && c.changes?.decisions.some((d) => d.nodeId === 'cost-check'),
+    )
+    expect(caught.length).toBeGreaterThan(0)
+    expect(report.summary.unexpected).toBeGreaterThan(0)
   })
 
   it('moving every node on the canvas changes neither the hash nor any case', async () => {
