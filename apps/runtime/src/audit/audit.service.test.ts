@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { intakeFlow } from '../testing/test-registry.ts'
-import { createTestRuntime, type TestRuntime } from '../testing/test-runtime.ts'
+import { createTestRuntime, publishFlow, type TestRuntime } from '../testing/test-runtime.ts'
 
 describe('audit trail', () => {
   let t: TestRuntime
@@ -10,7 +10,8 @@ describe('audit trail', () => {
   afterEach(() => t.close())
 
   it('is refused UPDATE and DELETE by the database itself, like run logs and saved versions', async () => {
-    await t.as.analyst.flows.create({ document: intakeFlow() })
+    await publishFlow(t, intakeFlow())
+    await t.as.agent.runs.start({ flowId: 'intake-check', input: { score: 1 }, idempotencyKey: 'k' })
     const sql = t.runtime.db.$client
     expect(() => sql.prepare("UPDATE audit_log SET record = '{}' WHERE seq = 1").run()).toThrow(/append-only/)
     expect(() => sql.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/)
