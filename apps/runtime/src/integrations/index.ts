@@ -1,14 +1,61 @@
-import type { ConnectorAdapter } from '@carepath/dsl'
+// Connectors (FHIR, payer, HTTP, notify) and inbound listeners (HL7 over MLLP/HTTP, signed
+// webhooks). The runtime builds its adapters from the stored per-environment settings with
+// `createConnectorAdapters`; listeners are started by `carepath serve` (see hl7-runtime.ts).
+import { NodeError, type ConnectorAdapter } from '@carepath/dsl'
+import { createFhirAdapter } from './fhir/fhir.adapter.ts'
+import type { FetchLike } from './http/fetch-with-timeout.ts'
+import { createHttpAdapter } from './http/http.adapter.ts'
+import { createNotifyAdapter } from './notify/notify.adapter.ts'
+import { createPayerAdapter } from './payer/payer.adapter.ts'
+import { integrationSettingsSchema } from './settings.schema.ts'
 
 /** Settings for outside systems, per environment (set by a developer or admin; never in flows). */
 export interface IntegrationSettings {
   [key: string]: unknown
 }
 
-/**
- * The connector adapters the runtime injects into the engine, by connector name.
- * Filled in by the integrations work (FHIR, HL7, payer, HTTP, notify).
- */
-export function createConnectorAdapters(_settings: IntegrationSettings = {}): Record<string, ConnectorAdapter> {
-  return {}
+/** What cannot be stored as JSON settings: I/O seams for tests. */
+export interface IntegrationDeps {
+  fetch?: FetchLike
+  sleep?: (ms: number) => Promise<void>
+  /** The notify log channel's sink (default: standard error). */
+  logSink?: (line: string) => void
+  now?: () => Date
 }
+
+export const CONNECTOR_NAMES = ['fhir', 'payer', 'http', 'notify'] as const
+
+/**
+ * The connector adapters the runtime injects into the engine, by connector name. Invalid
+ * settings do not stop the runtime: every connector then fails with a plain message naming the
+ * setting at fault, so a developer sees what to fix and no run silently does nothing.
+ */
+export function createConnectorAdapters(settings: IntegrationSettings = {}, deps: IntegrationDeps = {}): Record<string, ConnectorAdapter> {
+  const parsed = integrationSettingsSchema.safeParse(settings)
+  if (!parsed.success) {
+    const where = parsed.error.issues[0]?.path.join('.') || 'settings'
+    const refuse: ConnectorAdapter = async () => {
+      throw new NodeError(`The integration settings are invalid at "${where}"; a developer must correct them.`, { code: 'not-configured', retryable: false })
+    }
+    return Object.fromEntries(CONNECTOR_NAMES.map((name) => [name, refuse]))
+  }
+  const config = parsed.data
+  const fetchImpl = deps.fetch ?? fetch
+  return {
+    fhir: createFhirAdapter(config.fhir, fetchImpl),
+    payer: createPayerAdapter(config.payers, { fetch: fetchImpl, ...(deps.now ? { now: deps.now } : {}) }),
+    http: createHttpAdapter(config.http.allowHosts, { fetch: fetchImpl, ...(deps.sleep ? { sleep: deps.sleep } : {}) }),
+    notify: createNotifyAdapter(config.notify, { fetch: fetchImpl, ...(deps.logSink ? { logSink: deps.logSink } : {}) }),
+  }
+}
+
+export { integrationSettingsSchema, type IntegrationConfig } from './settings.schema.ts'
+export { MllpFramer, mllpFrame } from './hl7/mllp-framer.ts'
+export { startMllpListener, sendMllp, type MllpListener, type MllpListenerOptions } from './hl7/mllp-listener.ts'
+export { createHl7Intake, type Hl7Inbound, type Hl7Intake, type AcceptResult, type IntakeResult } from './hl7/hl7-intake.ts'
+export { createMemoryHl7Store, createFileHl7Store, type Hl7MessageStore } from './hl7/hl7-store.ts'
+export { createHl7HttpHandler } from './hl7/hl7-http.handler.ts'
+export { createHl7Routing, type Hl7RoutingDeps } from './hl7/hl7-routing.ts'
+export { startRuntimeHl7Listener, runtimeHl7Routing } from './hl7/hl7-runtime.ts'
+export { createWebhookVerifier, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, type WebhookVerifier, type WebhookVerdict } from './webhook/webhook-verify.ts'
+export { createWebhookHandler, type WebhookTarget } from './webhook/webhook.handler.ts'

@@ -1,0 +1,35 @@
+// Wiring the HL7 intake to a running Carepath runtime: published trigger.hl7 flows, runs started
+// as the system user `hl7-listener` with (sender, control id, flow) as the idempotency key, and
+// the raw messages kept in an fsynced file beside the database.
+import { join } from 'node:path'
+import type { FlowDocument } from '@carepath/dsl'
+import type { Runtime } from '../../runtime.ts'
+import { createHl7Intake } from './hl7-intake.ts'
+import { createHl7Routing } from './hl7-routing.ts'
+import { createFileHl7Store, createMemoryHl7Store } from './hl7-store.ts'
+import { startMllpListener, type MllpListener } from './mllp-listener.ts'
+
+const LISTENER = { userId: 'system:hl7-listener', username: 'hl7-listener', role: 'developer' as const, flowRoles: [] as string[] }
+
+/** acceptRun over the runtime's published flows. */
+export function runtimeHl7Routing(runtime: Runtime) {
+  return createHl7Routing({
+    registry: runtime.registry,
+    publishedFlows: () =>
+      runtime.flows
+        .list()
+        .filter((flow) => flow.publishedHash && flow.status !== 'retired')
+        .flatMap((flow) => {
+          const published = runtime.flows.get(flow.id).published
+          return published ? [published.document as unknown as FlowDocument] : []
+        }),
+    startRun: (flowId, input, idempotencyKey) => runtime.runs.start({ flowId, input, idempotencyKey }, LISTENER),
+  })
+}
+
+/** Open the MLLP port for `carepath serve --mllp-port N`. */
+export async function startRuntimeHl7Listener(runtime: Runtime, options: { port: number; host?: string; dataDir?: string; log?: (line: string) => void }): Promise<MllpListener> {
+  const store = options.dataDir ? createFileHl7Store(join(options.dataDir, 'hl7-inbound.jsonl')) : createMemoryHl7Store()
+  const intake = createHl7Intake({ store, acceptRun: runtimeHl7Routing(runtime), now: runtime.now, ...(options.log ? { log: options.log } : {}) })
+  return startMllpListener({ port: options.port, host: options.host ?? '127.0.0.1', intake, ...(options.log ? { log: options.log } : {}) })
+}
