@@ -53,7 +53,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     server.once('error', reject)
     server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve())
   })
-  const recovered = await runtime.runs.recover()
+  const runFailed = (runId: string, error: unknown) => log(`carepath: run ${runId} could not go on; ${describeInternalError(error)}`)
+  const recovered = await runtime.runs.recover(runFailed)
   if (recovered > 0) log(`carepath: ${recovered} interrupted run(s) continued from their logs`)
   await options.beforeReady?.(runtime)
   const startInbound = (integrations as unknown as Record<string, unknown>).startInbound as StartInbound | undefined
@@ -66,7 +67,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       ? setInterval(() => {
           if (timerBusy || stopping) return
           timerBusy = runtime.runs
-            .fireDueTimers()
+            .fireDueTimers(runFailed)
             .catch((error: unknown) => log(describeInternalError(error)))
             .finally(() => (timerBusy = undefined))
         }, interval)

@@ -195,17 +195,27 @@ export function createRunsService(deps: RunsDeps) {
   }
 
   /** On start-up: runs that were in flight when the process stopped go on from their logs. */
-  async function recover(): Promise<number> {
-    const interrupted = store.runsByStatus('running')
-    for (const row of interrupted) await resume(row.id, { type: 'continue' }, { who: 'carepath', role: 'system' })
-    return interrupted.length
+  async function recover(onError: (runId: string, error: unknown) => void = () => {}): Promise<number> {
+    return await resumeEach(store.runsByStatus('running'), { type: 'continue' }, onError)
   }
 
   /** Fire the timers that are due. */
-  async function fireDueTimers(): Promise<number> {
-    const due = store.dueRuns(now().toISOString())
-    for (const row of due) await resume(row.id, { type: 'timer' }, { who: 'carepath', role: 'system' })
-    return due.length
+  async function fireDueTimers(onError: (runId: string, error: unknown) => void = () => {}): Promise<number> {
+    return await resumeEach(store.dueRuns(now().toISOString()), { type: 'timer' }, onError)
+  }
+
+  // One run that cannot go on (say, its node type was uninstalled) must not stop the others.
+  async function resumeEach(rows: RunRow[], signal: ResumeSignal, onError: (runId: string, error: unknown) => void): Promise<number> {
+    let resumed = 0
+    for (const row of rows) {
+      try {
+        await resume(row.id, signal, { who: 'carepath', role: 'system' })
+        resumed++
+      } catch (error) {
+        onError(row.id, error)
+      }
+    }
+    return resumed
   }
 
   return { start, resume, recover, fireDueTimers, store, documentFor }
