@@ -1,7 +1,7 @@
 // Proofs that the one registration line in packages/catalog is all a new node type needs: after
 // it, `npi.lookup` is in the palette the designer renders (with a generated inspector schema),
-// flows using it validate, and it runs in the engine the runtime uses. The simulator proof is
-// in examples.test.ts with the other simulations.
+// flows using it validate, and it runs in the engine and in the runtime (published through review,
+// started through the API). The simulator proof is in examples.test.ts with the other simulations.
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -9,6 +9,7 @@ import { validateFlow, type ConnectorAdapter, type FlowDocument, type JsonValue 
 import { installedNodeTypes, registry } from '@carepath/catalog'
 import { startRun, resumeRun } from '@carepath/engine'
 import { npiLookup } from '@carepath/example-npi-lookup'
+import { createTestRuntime } from '@carepath/runtime/testing'
 
 const flow = JSON.parse(
   readFileSync(new URL('./custom-node/referral-npi-check.flow.json', import.meta.url), 'utf8'),
@@ -92,5 +93,33 @@ describe('npi.lookup, once registered in the catalog', () => {
       d,
     )
     expect(done.outcome).toBe('referrer-verified-by-phone')
+  })
+
+  it('runs in the runtime: published through review, started through the API, with the npi connector injected', async () => {
+    const requests: JsonValue[] = []
+    const t = await createTestRuntime({
+      registry,
+      connectors: {
+        npi: async (request) => {
+          requests.push(request)
+          return nppesAnswer
+        },
+      },
+    })
+    try {
+      const created = await t.as.analyst.flows.create({ document: flow })
+      await t.as.analyst.review.submit({ id: flow.id })
+      await t.as.reviewer.review.approve({ id: flow.id, hash: created.hash, comment: 'npi check' })
+      await t.as.reviewer.review.publish({ id: flow.id, hash: created.hash })
+      const run = await t.as.agent.runs.start({
+        flowId: flow.id,
+        input: { referral: { id: '11001', referringNpi: '1234567893' } },
+        idempotencyKey: 'npi-1',
+      })
+      expect(run).toMatchObject({ status: 'completed', outcome: 'referrer-verified' })
+      expect(requests).toEqual([{ number: '1234567893' }])
+    } finally {
+      t.close()
+    }
   })
 })
