@@ -17,8 +17,8 @@ export const payerSettingsSchema = z
       .object({
         url: z.url({ protocol: /^https?$/ }),
         headers,
-        senderId: z.string().min(1).max(15),
-        receiverId: z.string().min(1).max(15),
+        senderId: z.string().min(2).max(15),
+        receiverId: z.string().min(2).max(15),
         payerName: z.string().min(1).max(60),
         payerId: z.string().min(1).max(80),
         providerName: z.string().min(1).max(60),
