@@ -2,6 +2,7 @@ import { canonicalJson } from '../canonical-json.ts'
 import type { DecisionExplanation } from '@carepath/dsl'
 import type { CaseReport, SimulationReport } from './simulate.ts'
 import type { CoverageItem } from './coverage.ts'
+import type { RunSummary } from './compare.ts'
 
 const MAX_CASES_SHOWN = 50
 
@@ -24,7 +25,9 @@ function percent(item: CoverageItem): string {
 function caseSection(c: CaseReport): string[] {
   const lines = [`#### ${c.status === 'failed' ? '❌' : c.expectedChange ? '✅' : '⚠️'} \`${c.id}\`${c.name ? ` — ${cell(c.name)}` : ''}`, '']
   const ch = c.changes
-  if (ch?.outcome) lines.push(`- Outcome: **${ch.outcome.base ?? '—'}** → **${ch.outcome.candidate ?? '—'}**`)
+  const ending = (side: RunSummary | undefined, outcome: string | null): string =>
+    outcome !== null ? `**${outcome}**` : side?.status === 'waiting' ? `waiting at \`${side.waitingAt ?? '?'}\`` : (side?.status ?? '—')
+  if (ch?.outcome) lines.push(`- Outcome: ${ending(c.base, ch.outcome.base)} → ${ending(c.candidate, ch.outcome.candidate)}`)
   if (ch?.status) lines.push(`- Status: ${ch.status.base} → ${ch.status.candidate}`)
   if (ch?.path) lines.push(`- Paths split at step ${ch.path.index + 1}: \`${ch.path.base ?? 'end'}\` → \`${ch.path.candidate ?? 'end'}\``)
   if (ch && ch.decisions.length > 0) {
