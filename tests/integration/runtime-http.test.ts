@@ -1,6 +1,6 @@
 // The runtime over real HTTP: the "Done when" walk through the API (tRPC for the designer, REST
 // for outside systems), error handling for bad input, limits, OpenAPI, health and the designer page.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -60,6 +60,21 @@ describe('runtime over HTTP', () => {
     const home = await rest('GET', '/some/spa/route')
     expect(home.status).toBe(200)
     expect(home.text).toMatch(/designer is not built/)
+  })
+
+  it('serves the built designer at / with a fallback to index.html for its routes', async () => {
+    const dist = join(dir, 'designer-dist')
+    mkdirSync(join(dist, 'assets'), { recursive: true })
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Carepath designer</title>')
+    writeFileSync(join(dist, 'assets', 'app.js'), 'console.log(1)')
+    const other = await startServer({ port: 0, dbFile: join(dir, 'other.db'), registry: testRegistry, connectors: {}, timerIntervalMs: 0, designerDist: dist, log: (l) => logs.push(l) })
+    try {
+      for (const path of ['/', '/flows/intake-check/edit']) expect(await (await fetch(`${other.url}${path}`)).text()).toMatch(/Carepath designer/)
+      expect(await (await fetch(`${other.url}/assets/app.js`)).text()).toBe('console.log(1)')
+      expect((await fetch(`${other.url}/api/nothing-here`)).status).toBe(404)
+    } finally {
+      await other.close()
+    }
   })
 
   it('walks save → submit → four eyes → publish → run → task → answer → audit verify', async () => {

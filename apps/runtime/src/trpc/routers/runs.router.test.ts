@@ -83,6 +83,11 @@ describe('runs and tasks', () => {
     const bad = await t.as.agent.runs.start({ flowId: 'intake-check', input: [] as never, idempotencyKey: 'y' }).catch((e: unknown) => e)
     expect((bad as TRPCError).code).toBe('BAD_REQUEST')
     expect(await t.as.agent.runs.list()).toEqual([])
+    // A retired flow starts nothing new.
+    await t.as.reviewer.flows.retire({ id: 'intake-check' })
+    const retired = await t.as.agent.runs.start({ flowId: 'intake-check', input, idempotencyKey: 'z' }).catch((e: unknown) => e)
+    expect((retired as TRPCError).code).toBe('CONFLICT')
+    expect((retired as TRPCError).message).toMatch(/retired/)
   })
 
   it('waits on a timer and goes on when it is due, from the log', async () => {
