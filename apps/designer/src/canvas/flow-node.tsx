@@ -1,6 +1,6 @@
 // One node on the canvas: icon, title, type, an input handle and one named handle per output
 // port. Memoised; reads only its own problems and highlight from the store.
-import { memo, useEffect, useMemo } from 'react'
+import { memo, useEffect, useMemo, useRef } from 'react'
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react'
 import { registry } from '../registry.ts'
 import { useEditor } from '../store/editor.store.ts'
@@ -21,9 +21,15 @@ function FlowNodeView({ id, data, selected }: NodeProps<CarepathNode>) {
   const forbidden = useMemo(() => forbiddenShows(data.type, data.config, facts, roles), [data.type, data.config, facts, roles])
   // Ports follow the config (a rule's outcome, an answer option): React Flow must re-measure
   // the handles whenever their names change, or a new port cannot be connected.
+  // (Not on mount: React Flow measures new nodes itself, and 500 extra updates would stall a big flow.)
   const updateNodeInternals = useUpdateNodeInternals()
   const portKey = ports.map((p) => p.name).join('|')
-  useEffect(() => updateNodeInternals(id), [id, portKey, updateNodeInternals])
+  const measuredKey = useRef(portKey)
+  useEffect(() => {
+    if (measuredKey.current === portKey) return
+    measuredKey.current = portKey
+    updateNodeInternals(id)
+  }, [id, portKey, updateNodeInternals])
   const errors = problems.filter((p) => p.severity === 'error').length
   const classes = ['cp-node', selected ? 'is-selected' : '', errors ? 'has-error' : problems.length ? 'has-warning' : '', highlight ? `hl-${highlight}` : '']
   return (
