@@ -4,7 +4,8 @@
 import { join } from 'node:path'
 import type { FlowDocument } from '@carepath/dsl'
 import type { Runtime } from '../../runtime.ts'
-import { createHl7Intake } from './hl7-intake.ts'
+import { createHl7HttpHandler } from './hl7-http.handler.ts'
+import { createHl7Intake, type Hl7Intake } from './hl7-intake.ts'
 import { createHl7Routing } from './hl7-routing.ts'
 import { createFileHl7Store, createMemoryHl7Store } from './hl7-store.ts'
 import { startMllpListener, type MllpListener } from './mllp-listener.ts'
@@ -27,9 +28,18 @@ export function runtimeHl7Routing(runtime: Runtime) {
   })
 }
 
+function runtimeIntake(runtime: Runtime, options: { dataDir?: string | undefined; log?: ((line: string) => void) | undefined }): Hl7Intake {
+  const store = options.dataDir ? createFileHl7Store(join(options.dataDir, 'hl7-inbound.jsonl')) : createMemoryHl7Store()
+  return createHl7Intake({ store, acceptRun: runtimeHl7Routing(runtime), now: runtime.now, ...(options.log ? { log: options.log } : {}) })
+}
+
+/** `POST /api/hl7` (body: the message; answer: the ACK). Shares the store file with MLLP. */
+export function createRuntimeHl7HttpHandler(runtime: Runtime, options: { dataDir?: string; log?: (line: string) => void } = {}) {
+  return createHl7HttpHandler({ intake: runtimeIntake(runtime, options) })
+}
+
 /** Open the MLLP port for `carepath serve --mllp-port N`. */
 export async function startRuntimeHl7Listener(runtime: Runtime, options: { port: number; host?: string; dataDir?: string; log?: (line: string) => void }): Promise<MllpListener> {
-  const store = options.dataDir ? createFileHl7Store(join(options.dataDir, 'hl7-inbound.jsonl')) : createMemoryHl7Store()
-  const intake = createHl7Intake({ store, acceptRun: runtimeHl7Routing(runtime), now: runtime.now, ...(options.log ? { log: options.log } : {}) })
+  const intake = runtimeIntake(runtime, options)
   return startMllpListener({ port: options.port, host: options.host ?? '127.0.0.1', intake, ...(options.log ? { log: options.log } : {}) })
 }

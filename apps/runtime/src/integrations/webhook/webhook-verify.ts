@@ -23,12 +23,17 @@ export interface WebhookVerifier {
 
 const refuse = (reason: WebhookRefusal, message: string): WebhookVerdict => ({ ok: false, reason, message })
 
-/** A verifier holding the secrets by name and the replay memory (signatures seen in the window). */
-export function createWebhookVerifier(secrets: Record<string, string>, now: () => Date = () => new Date()): WebhookVerifier {
+/**
+ * A verifier holding the replay memory (signatures seen in the window). `secrets` by name, or a
+ * function reading them at each call (settings a developer changes apply at once).
+ */
+export function createWebhookVerifier(secrets: Record<string, string> | (() => Record<string, string>), now: () => Date = () => new Date()): WebhookVerifier {
+  const current = typeof secrets === 'function' ? secrets : () => secrets
   const seen = new Map<string, number>() // signature → when it may be forgotten (ms)
   return {
     verify({ secretName, rawBody, headers, toleranceSeconds }) {
-      const secret = Object.hasOwn(secrets, secretName) ? secrets[secretName] : undefined
+      const known = current()
+      const secret = Object.hasOwn(known, secretName) ? known[secretName] : undefined
       if (!secret) return refuse('unknown-secret', 'This hook has no signing secret configured.')
       const header = (name: string) => {
         const value = headers[name]

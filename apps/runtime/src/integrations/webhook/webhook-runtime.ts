@@ -1,0 +1,43 @@
+// Wiring signed webhooks to a running Carepath runtime: published flows whose start node is
+// trigger.webhook with the requested path, secrets from the environment's integration settings,
+// runs started as the system user `webhook` keyed by the delivery's signature.
+import type { JsonValue } from '@carepath/dsl'
+import type { Runtime } from '../../runtime.ts'
+import { integrationSettingsSchema } from '../settings.schema.ts'
+import { createWebhookHandler, type WebhookTarget } from './webhook.handler.ts'
+import { createWebhookVerifier } from './webhook-verify.ts'
+
+const WEBHOOK = { userId: 'system:webhook', username: 'webhook', role: 'developer' as const, flowRoles: [] as string[] }
+
+function targets(runtime: Runtime, path: string): WebhookTarget[] {
+  const type = runtime.registry.get('trigger.webhook')
+  if (!type) return []
+  return runtime.flows
+    .list()
+    .filter((flow) => flow.publishedHash && flow.status !== 'retired')
+    .flatMap((flow) => {
+      const document = runtime.flows.get(flow.id).published?.document as { start?: string; nodes?: Record<string, { type: string; config: unknown }> } | undefined
+      const start = document?.start ? document.nodes?.[document.start] : undefined
+      if (start?.type !== 'trigger.webhook') return []
+      const config = type.config.safeParse(start.config)
+      if (!config.success) return []
+      const c = config.data as { path: string; secret: string; toleranceSeconds: number; into: string }
+      return c.path === path ? [{ flowId: flow.id, secret: c.secret, toleranceSeconds: c.toleranceSeconds, into: c.into }] : []
+    })
+}
+
+/**
+ * `(req, res, path)` for `POST /api/hooks/:path`. The secrets are read from the settings at each
+ * call, so a developer's change applies at once; the replay memory lives as long as the handler.
+ */
+export function createRuntimeWebhookHandler(runtime: Runtime) {
+  const secrets = () => {
+    const parsed = integrationSettingsSchema.safeParse(runtime.integrations.get())
+    return parsed.success ? parsed.data.webhooks.secrets : {}
+  }
+  return createWebhookHandler({
+    verifier: createWebhookVerifier(secrets, runtime.now),
+    targets: (path) => targets(runtime, path),
+    startRun: (flowId, input: { [key: string]: JsonValue }, idempotencyKey) => runtime.runs.start({ flowId, input, idempotencyKey }, WEBHOOK),
+  })
+}

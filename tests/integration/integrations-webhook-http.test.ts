@@ -1,0 +1,99 @@
+// Inbound over HTTP into a real runtime: signed webhooks start trigger.webhook flows (and are
+// refused when unsigned, tampered, stale or replayed); HL7 v2 posted over HTTP gets its ACK.
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { registry } from '@carepath/catalog'
+import { createTestRuntime, publishFlow, type TestRuntime } from '@carepath/runtime/testing'
+import { createRuntimeHl7HttpHandler, createRuntimeWebhookHandler, signWebhook } from '../../apps/runtime/src/integrations/index.ts'
+
+const SECRET = 'whsec-test-0123456789abcdef'
+const hookFlow = {
+  dsl: 'carepath.flow/1',
+  id: 'lab-webhook',
+  version: 1,
+  title: 'Lab portal callback',
+  facts: { type: 'object', properties: { webhook: { type: 'object', properties: { event: { type: 'string', 'x-phi': 'none' }, orderId: { type: 'string', 'x-phi': 'identifier' } } } } },
+  roles: {},
+  start: 'hook',
+  nodes: {
+    hook: { type: 'trigger.webhook', typeVersion: 1, config: { path: 'lab-results', secret: 'lab', toleranceSeconds: 300, into: 'webhook' }, next: { next: 'done' } },
+    done: { type: 'flow.end', typeVersion: 1, config: { outcome: 'received' } },
+  },
+}
+const examples = new URL('../../examples/', import.meta.url)
+
+let t: TestRuntime
+let server: Server
+let base: string
+
+beforeAll(async () => {
+  t = await createTestRuntime({ registry })
+  t.runtime.integrations.set({ webhooks: { secrets: { lab: SECRET } } }, { who: 'developer', role: 'developer' })
+  await publishFlow(t, hookFlow)
+  await publishFlow(t, JSON.parse(readFileSync(new URL('lab-result-routing.flow.json', examples), 'utf8')), [JSON.parse(readFileSync(new URL('lab-result-routing.suite.json', examples), 'utf8'))])
+  const hooks = createRuntimeWebhookHandler(t.runtime)
+  const hl7 = createRuntimeHl7HttpHandler(t.runtime)
+  server = createServer((req, res) => {
+    const hook = /^\/api\/hooks\/([a-z0-9-]+)$/.exec(req.url ?? '')
+    if (hook) return void hooks(req, res, hook[1]!)
+    if (req.url === '/api/hl7') return hl7(req, res)
+    res.writeHead(404).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  server?.closeAllConnections()
+  await new Promise((resolve) => server?.close(resolve))
+  t?.close()
+})
+
+const nowSeconds = () => Math.floor(t.runtime.now().getTime() / 1000)
+const post = (path: string, body: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+
+describe('signed webhooks into the runtime', () => {
+  const body = JSON.stringify({ event: 'result.ready', orderId: 'ORD-1' })
+
+  it('starts the flow for a correctly signed delivery, once', async () => {
+    const headers = signWebhook(SECRET, body, nowSeconds())
+    const first = await post('/api/hooks/lab-results', body, headers)
+    expect(first.status).toBe(202)
+    const { runIds } = (await first.json()) as { runIds: string[] }
+    expect(runIds).toHaveLength(1)
+    const run = t.runtime.runs.store.listRuns('lab-webhook', 10)[0]!
+    expect(run).toMatchObject({ id: runIds[0], status: 'completed', outcome: 'received' })
+    const replay = await post('/api/hooks/lab-results', body, headers)
+    expect(replay.status).toBe(409)
+    expect(t.runtime.runs.store.listRuns('lab-webhook', 10)).toHaveLength(1)
+  })
+
+  it('refuses unsigned, tampered, stale and unknown-path deliveries, and starts nothing', async () => {
+    expect((await post('/api/hooks/lab-results', body)).status).toBe(401)
+    expect((await post('/api/hooks/lab-results', body.replace('ORD-1', 'ORD-2'), signWebhook(SECRET, body, nowSeconds()))).status).toBe(401)
+    expect((await post('/api/hooks/lab-results', body, signWebhook(SECRET, body, nowSeconds() - 600))).status).toBe(401)
+    expect((await post('/api/hooks/lab-results', body, signWebhook('wrong-secret-0123456789', body, nowSeconds()))).status).toBe(401)
+    expect((await post('/api/hooks/nobody-listens', body, signWebhook(SECRET, body, nowSeconds()))).status).toBe(404)
+    const notJson = 'event=result'
+    expect((await post('/api/hooks/lab-results', notJson, signWebhook(SECRET, notJson, nowSeconds()))).status).toBe(400)
+    expect(t.runtime.runs.store.listRuns('lab-webhook', 10)).toHaveLength(1)
+  })
+})
+
+describe('HL7 v2 over HTTP into the runtime', () => {
+  const sample = (name: string) => readFileSync(new URL(`../../packages/nodes/src/hl7-parse/fixtures/${name}`, import.meta.url), 'utf8')
+
+  it('answers the ACK in the body: AA and a run for an accepted message, AR for one no flow takes, AE for garbage', async () => {
+    const accepted = await post('/api/hl7', sample('msft-LAB-ORU-1.hl7'), { 'content-type': 'x-application/hl7-v2+er7' })
+    expect(accepted.status).toBe(200)
+    expect(await accepted.text()).toMatch(/\rMSA\|AA\|182\|/)
+    expect(t.runtime.runs.store.listRuns('lab-result-routing', 10)).toHaveLength(1)
+    const refused = await post('/api/hl7', sample('msft-SIU-S12-01.hl7'))
+    expect(refused.status).toBe(422)
+    expect(await refused.text()).toMatch(/\rMSA\|AR\|MSG00012\|/)
+    const garbage = await post('/api/hl7', 'hello')
+    expect(garbage.status).toBe(400)
+    expect(await garbage.text()).toMatch(/\rMSA\|AE\|\|/)
+  })
+})
