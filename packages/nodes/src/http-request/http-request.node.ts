@@ -10,7 +10,7 @@ export const httpRequestConfigSchema = z
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET').describe('HTTP method.'),
     url: z.url({ protocol: /^https?$/ }).describe('Absolute http(s) URL. Its host must be on the environment’s allow-list.'),
     query: z
-      .array(z.object({ name: z.string().min(1).max(100), valueFrom: factPathSchema }).strict())
+      .array(z.object({ name: z.string().min(1).max(100).describe('Query parameter name.'), valueFrom: factPathSchema.describe('The fact whose value is sent.') }).strict())
       .default([])
       .describe('Query parameters taken from facts (encoded, never spliced into the URL text).'),
     headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(500)).default({}).describe('Extra request headers (no credentials).'),

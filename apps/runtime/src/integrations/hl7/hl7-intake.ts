@@ -1,7 +1,7 @@
 // One inbound HL7 message, from bytes to acknowledgement, the same for MLLP and HTTP:
 // store (durably) → read the header → duplicate? → accepted sender/type? → start runs → ACK.
 // The store comes first so nothing acknowledged can be lost, and an AE'd message is still kept.
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { buildAck, type AckCode } from './hl7-ack.ts'
 import { readHl7Header, type Hl7Header } from './hl7-header.ts'
 import type { Hl7MessageStore } from './hl7-store.ts'
@@ -50,6 +50,9 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
     const header = read.ok ? read.header : read.header
     const sender = header ? `${header.sendingApplication ?? ''}^${header.sendingFacility ?? ''}` : ''
     const controlId = read.ok ? read.header.controlId : (read.controlId ?? '')
+    // Logs name a message by a digest of (sender, control id): enough to find it in the store,
+    // nothing that points at a person.
+    const ref = controlId ? createHash('sha256').update(`${sender}|${controlId}`).digest('hex').slice(0, 12) : '(no control id)'
     const reply = (code: AckCode, text: string, extra: { runIds?: string[]; duplicate?: boolean; errorCode?: string } = {}): IntakeResult => ({
       ack: buildAck({
         code,
@@ -75,12 +78,12 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
     try {
       saved = await options.store.save(read.ok ? read.text : raw, { sender, controlId, type: read.ok ? read.header.type : '', via }, now())
     } catch {
-      log(`hl7: could not store message ${controlId || '(no control id)'}; answered AE`)
+      log(`hl7: could not store message ${ref}; answered AE`)
       return reply('AE', 'The message could not be stored; send it again.', { errorCode: '207' })
     }
     const settle = async (result: IntakeResult, reason?: string) => {
       await options.store.settle(saved.id, { ackCode: result.code, runIds: result.runIds, reason }).catch(() => {})
-      log(`hl7: ${result.code} ${controlId || '(no control id)'} via ${via}${result.duplicate ? ' (duplicate)' : ''}`)
+      log(`hl7: ${result.code} ${ref} via ${via}${result.duplicate ? ' (duplicate)' : ''}`)
       return result
     }
 
