@@ -24,7 +24,13 @@ function generateFlow(): FlowDocument {
       typeVersion: 1,
       title: `Check ${i}`,
       config: {
-        rules: [{ id: 'high', conditions: { all: [{ fact: `x.v${i % 10}`, operator: 'greaterThan', value: i }] }, event: { type: 'hi' } }],
+        rules: [
+          {
+            id: 'high',
+            conditions: { all: [{ fact: `x.v${i % 10}`, operator: 'greaterThan', value: i }] },
+            event: { type: 'hi' },
+          },
+        ],
         defaultOutcome: 'lo',
       },
       next: { hi: id(i + 1), lo: id(i + 2) },
@@ -32,8 +38,20 @@ function generateFlow(): FlowDocument {
   }
   nodes.end = { type: 'flow.end', typeVersion: 1, config: { outcome: 'done' }, next: {} }
   Object.keys(nodes).forEach((key, index) => (layout[key] = { x: (index % 25) * 280, y: Math.floor(index / 25) * 170 }))
-  const properties = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`v${i}`, { type: 'number' as const, 'x-phi': 'none' as const }]))
-  return { dsl: 'carepath.flow/1', id: FLOW_ID, version: 1, title: 'Benchmark: 500 nodes', facts: { type: 'object', properties: { x: { type: 'object', properties } } }, roles: {}, start: 'start', nodes, layout }
+  const properties = Object.fromEntries(
+    Array.from({ length: 10 }, (_, i) => [`v${i}`, { type: 'number' as const, 'x-phi': 'none' as const }]),
+  )
+  return {
+    dsl: 'carepath.flow/1',
+    id: FLOW_ID,
+    version: 1,
+    title: 'Benchmark: 500 nodes',
+    facts: { type: 'object', properties: { x: { type: 'object', properties } } },
+    roles: {},
+    start: 'start',
+    nodes,
+    layout,
+  }
 }
 
 function percentile(values: number[], p: number): number {
@@ -54,7 +72,9 @@ for (let i = 0; i < 15; i++) {
   contentHash(document)
   timings.push(performance.now() - t0)
 }
-console.log(`validate + compile + hash (${SIZE} nodes, Node): p50 ${ms(percentile(timings, 50))}, p95 ${ms(percentile(timings, 95))}`)
+console.log(
+  `validate + compile + hash (${SIZE} nodes, Node): p50 ${ms(percentile(timings, 50))}, p95 ${ms(percentile(timings, 95))}`,
+)
 
 // 2. The browser, against the real runtime serving the built designer.
 if (!existsSync(join(repoRoot, 'apps/designer/dist/index.html'))) {
@@ -63,9 +83,17 @@ if (!existsSync(join(repoRoot, 'apps/designer/dist/index.html'))) {
 const runtime = await startRuntime()
 const browser = await launchBrowser()
 try {
-  const login = await fetch(`${runtime.url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'analyst', password: DEMO_PASSWORD }) })
+  const login = await fetch(`${runtime.url}/trpc/auth.login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'analyst', password: DEMO_PASSWORD }),
+  })
   const token = ((await login.json()) as { result: { data: { token: string } } }).result.data.token
-  const created = await fetch(`${runtime.url}/trpc/flows.create`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ document }) })
+  const created = await fetch(`${runtime.url}/trpc/flows.create`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ document }),
+  })
   if (!created.ok) throw new Error(`could not store the flow: ${await created.text()}`)
 
   const page = await loggedInPage(browser, runtime, 'analyst')
@@ -77,14 +105,19 @@ try {
     }
     check()
   })`
-  const navigation = await page.evaluate(`(async () => { const t0 = performance.now(); location.hash = '#/flows/${FLOW_ID}'; const t1 = await ${waitInteractive}; return t1 - t0 })()`)
+  const navigation = await page.evaluate(
+    `(async () => { const t0 = performance.now(); location.hash = '#/flows/${FLOW_ID}'; const t1 = await ${waitInteractive}; return t1 - t0 })()`,
+  )
   console.log(`time to interactive, in-app navigation: ${ms(navigation as number)}`)
   await page.reload()
   const reload = (await page.evaluate(`${waitInteractive}.then((t) => t)`)) as number
   console.log(`time to interactive, full reload (bundle, session, flow, canvas): ${ms(reload)}`)
 
   // Frame times: a rAF recorder while the mouse drags a node, then pans the empty canvas.
-  const startFrames = () => page.evaluate(`(() => { window.__frames = []; window.__recording = true; const tick = (t) => { if (!window.__recording) return; window.__frames.push(t); requestAnimationFrame(tick) }; requestAnimationFrame(tick) })()`)
+  const startFrames = () =>
+    page.evaluate(
+      `(() => { window.__frames = []; window.__recording = true; const tick = (t) => { if (!window.__recording) return; window.__frames.push(t); requestAnimationFrame(tick) }; requestAnimationFrame(tick) })()`,
+    )
   const stopFrames = async () => {
     const frames = (await page.evaluate(`(() => { window.__recording = false; return window.__frames })()`)) as number[]
     return frames.slice(1).map((t, i) => t - frames[i]!)
@@ -97,7 +130,9 @@ try {
   for (let i = 0; i < 90; i++) await page.mouse.move(box.x + 6 + i * 2, box.y + 4 + i, { steps: 1 })
   await page.mouse.up()
   const drag = await stopFrames()
-  console.log(`frame time while dragging a node: p50 ${ms(percentile(drag, 50))}, p95 ${ms(percentile(drag, 95))} (${drag.length} frames)`)
+  console.log(
+    `frame time while dragging a node: p50 ${ms(percentile(drag, 50))}, p95 ${ms(percentile(drag, 95))} (${drag.length} frames)`,
+  )
 
   const pane = (await page.evaluate(`(() => {
     const r = document.querySelector('[data-testid="canvas"]').getBoundingClientRect()
@@ -114,7 +149,9 @@ try {
   for (let i = 0; i < 90; i++) await page.mouse.move(pane.x + i * 3, pane.y + i * 2, { steps: 1 })
   await page.mouse.up()
   const pan = await stopFrames()
-  console.log(`frame time while panning: p50 ${ms(percentile(pan, 50))}, p95 ${ms(percentile(pan, 95))} (${pan.length} frames)`)
+  console.log(
+    `frame time while panning: p50 ${ms(percentile(pan, 50))}, p95 ${ms(percentile(pan, 95))} (${pan.length} frames)`,
+  )
   console.log('(headless Chromium without GPU; compare runs on one machine, not across machines)')
 } finally {
   await browser.close()

@@ -2,7 +2,6 @@
 // a node's input, click a node.
 import type { Page as BrowserPage } from 'playwright-core'
 
-
 /** Drag a node type from the palette onto the canvas at (x, y) inside the canvas. */
 export async function dropNode(page: BrowserPage, type: string, x: number, y: number): Promise<void> {
   await page.getByTestId(`palette-${type}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } })

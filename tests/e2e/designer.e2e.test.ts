@@ -107,7 +107,9 @@ describe('designer end to end', () => {
 
     await analyst.getByTestId('side-tab-review').click()
     await analyst.getByTestId('review-submit').click()
-    await expect.poll(() => analyst.getByTestId('review-status').textContent(), { timeout: 60_000 }).toContain('in-review')
+    await expect
+      .poll(() => analyst.getByTestId('review-status').textContent(), { timeout: 60_000 })
+      .toContain('in-review')
     await screenshot(analyst, 'review-submitted')
   })
 
@@ -131,7 +133,9 @@ describe('designer end to end', () => {
     await agent.getByTestId('nav-runs').click()
     await agent.getByTestId('run-start-open').click()
     await agent.getByTestId('run-start-flow').selectOption(FLOW)
-    await agent.getByTestId('run-start-input').fill(JSON.stringify({ visit: { type: 'procedure' }, patient: { firstName: 'Ada', mrn: 'MRN-1' } }))
+    await agent
+      .getByTestId('run-start-input')
+      .fill(JSON.stringify({ visit: { type: 'procedure' }, patient: { firstName: 'Ada', mrn: 'MRN-1' } }))
     await agent.getByTestId('run-start-submit').click()
     await expect.poll(() => agent.getByTestId('run-status').textContent()).toContain('waiting')
 

@@ -37,11 +37,25 @@ export async function startRuntime(): Promise<Runtime> {
   const port = await freePort()
   const data = mkdtempSync(join(tmpdir(), 'carepath-e2e-'))
   let output = ''
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'apps/runtime/src/cli/main.ts'), 'serve', '--demo', '--port', String(port), '--data', data], {
-    cwd: repoRoot,
-    env: { ...process.env, CAREPATH_DEMO_PASSWORD: DEMO_PASSWORD },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(repoRoot, 'apps/runtime/src/cli/main.ts'),
+      'serve',
+      '--demo',
+      '--port',
+      String(port),
+      '--data',
+      data,
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, CAREPATH_DEMO_PASSWORD: DEMO_PASSWORD },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const url = `http://127.0.0.1:${port}`
@@ -73,7 +87,15 @@ export async function startRuntime(): Promise<Runtime> {
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   })
 }
 

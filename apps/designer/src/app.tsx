@@ -26,15 +26,27 @@ export function App() {
         <span className="cp-logo">◆ Carepath</span>
         <nav>
           {!isAgent && (
-            <a href="#/flows" className={route.screen === 'flows' || route.screen === 'editor' ? 'active' : ''} data-testid="nav-flows">
+            <a
+              href="#/flows"
+              className={route.screen === 'flows' || route.screen === 'editor' ? 'active' : ''}
+              data-testid="nav-flows"
+            >
               Flows
             </a>
           )}
-          <a href="#/runs" className={route.screen === 'runs' || route.screen === 'run' ? 'active' : ''} data-testid="nav-runs">
+          <a
+            href="#/runs"
+            className={route.screen === 'runs' || route.screen === 'run' ? 'active' : ''}
+            data-testid="nav-runs"
+          >
             Runs
           </a>
           {isAgent && (
-            <a href="#/inbox" className={route.screen === 'inbox' || route.screen === 'task' ? 'active' : ''} data-testid="nav-inbox">
+            <a
+              href="#/inbox"
+              className={route.screen === 'inbox' || route.screen === 'task' ? 'active' : ''}
+              data-testid="nav-inbox"
+            >
               Inbox
             </a>
           )}

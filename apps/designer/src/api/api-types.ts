@@ -57,7 +57,9 @@ export interface CaseRun {
   path?: string[]
   outcome?: string | null
   status?: string
-  decisions?: Record<string, DecisionExplanation> | { nodeId: string; explanation?: DecisionExplanation; decision?: DecisionExplanation }[]
+  decisions?:
+    | Record<string, DecisionExplanation>
+    | { nodeId: string; explanation?: DecisionExplanation; decision?: DecisionExplanation }[]
   error?: string | null
 }
 export interface SimulationReport {

@@ -14,7 +14,8 @@ import type {
 } from './api-types.ts'
 
 export const api = {
-  login: (username: string, password: string) => mutate<{ token: string; user: SessionUser }>('auth.login', { username, password }),
+  login: (username: string, password: string) =>
+    mutate<{ token: string; user: SessionUser }>('auth.login', { username, password }),
   logout: () => mutate<unknown>('auth.logout'),
   me: () => query<SessionUser>('auth.me'),
 
@@ -24,7 +25,8 @@ export const api = {
   saveFlow: (id: string, document: FlowDocument, baseRevision: number) =>
     mutate<{ revision: number; hash: string }>('flows.save', { id, document, baseRevision }),
   history: (id: string) => query<VersionEntry[] | { versions: VersionEntry[] }>('flows.history', { id }),
-  version: (id: string, hash: string) => query<FlowDocument | { document: FlowDocument }>('flows.version', { id, hash }),
+  version: (id: string, hash: string) =>
+    query<FlowDocument | { document: FlowDocument }>('flows.version', { id, hash }),
   duplicateFlow: (id: string, newId: string) => mutate<unknown>('flows.duplicate', { id, newId }),
   retireFlow: (id: string) => mutate<unknown>('flows.retire', { id }),
 

@@ -29,7 +29,6 @@ export function useLoader<T>(load: () => Promise<T>, deps: readonly unknown[]): 
         setLoading(false)
       },
     )
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps)
   useEffect(run, [run])
   return { data, error, loading, reload: run }

@@ -6,7 +6,10 @@ import type { CarepathEdge, CarepathNode } from './flow-graph.ts'
 const elk = new ELK()
 
 /** New positions for every node; sizes come from what React Flow measured. */
-export async function layoutGraph(nodes: readonly CarepathNode[], edges: readonly CarepathEdge[]): Promise<Record<string, XYPosition>> {
+export async function layoutGraph(
+  nodes: readonly CarepathNode[],
+  edges: readonly CarepathEdge[],
+): Promise<Record<string, XYPosition>> {
   const graph = await elk.layout({
     id: 'root',
     layoutOptions: {

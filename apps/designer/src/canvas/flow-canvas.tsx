@@ -40,12 +40,20 @@ export function FlowCanvas() {
 
   // Edges carry their highlight and a marker when a problem names their port.
   const edges = useMemo<Edge[]>(() => {
-    const badPorts = new Set(edgeProblems.filter((p) => p.nodeId && /\.next\./.test(p.path)).map((p) => `${p.nodeId}:${p.path.split('.next.')[1]}`))
+    const badPorts = new Set(
+      edgeProblems
+        .filter((p) => p.nodeId && /\.next\./.test(p.path))
+        .map((p) => `${p.nodeId}:${p.path.split('.next.')[1]}`),
+    )
     return rawEdges.map((e) => {
       const highlight = edgeHighlights[e.id]
       const bad = badPorts.has(`${e.source}:${e.sourceHandle}`)
       if (!highlight && !bad) return e
-      return { ...e, className: [highlight ? `hl-${highlight}` : '', bad ? 'has-error' : ''].join(' '), animated: highlight === 'path' || highlight === 'path-new' }
+      return {
+        ...e,
+        className: [highlight ? `hl-${highlight}` : '', bad ? 'has-error' : ''].join(' '),
+        animated: highlight === 'path' || highlight === 'path-new',
+      }
     })
   }, [rawEdges, edgeHighlights, edgeProblems])
 

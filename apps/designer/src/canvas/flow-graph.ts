@@ -33,24 +33,54 @@ export function documentToGraph(document: FlowDocument): { nodes: CarepathNode[]
     if (n.data.maxVisits !== undefined) data.maxVisits = n.data.maxVisits
     return { id: n.id, type: 'carepath', position: n.position, data }
   })
-  const edges: CarepathEdge[] = graph.edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: 'in', label: e.sourceHandle }))
+  const edges: CarepathEdge[] = graph.edges.map((e) => ({
+    id: e.id,
+    source: e.source,
+    sourceHandle: e.sourceHandle,
+    target: e.target,
+    targetHandle: 'in',
+    label: e.sourceHandle,
+  }))
   return { nodes, edges }
 }
 
 /** The document the canvas shows (the DSL sorts nodes and ports, so equal graphs give equal documents). */
-export function graphToDocument(meta: FlowMeta, start: string, nodes: readonly CarepathNode[], edges: readonly CarepathEdge[]): FlowDocument {
-  const flow: Parameters<typeof graphToFlow>[0]['flow'] = { id: meta.id, version: meta.version, title: meta.title, facts: meta.facts, roles: meta.roles }
+export function graphToDocument(
+  meta: FlowMeta,
+  start: string,
+  nodes: readonly CarepathNode[],
+  edges: readonly CarepathEdge[],
+): FlowDocument {
+  const flow: Parameters<typeof graphToFlow>[0]['flow'] = {
+    id: meta.id,
+    version: meta.version,
+    title: meta.title,
+    facts: meta.facts,
+    roles: meta.roles,
+  }
   if (meta.description !== undefined) flow.description = meta.description
   return graphToFlow({
     flow,
     nodes: nodes.map((n) => {
-      const data: Parameters<typeof graphToFlow>[0]['nodes'][number]['data'] = { nodeType: n.data.type, typeVersion: n.data.typeVersion, config: n.data.config, isStart: n.id === start }
+      const data: Parameters<typeof graphToFlow>[0]['nodes'][number]['data'] = {
+        nodeType: n.data.type,
+        typeVersion: n.data.typeVersion,
+        config: n.data.config,
+        isStart: n.id === start,
+      }
       if (n.data.title) data.title = n.data.title
       if (n.data.description) data.description = n.data.description
       if (n.data.maxVisits !== undefined) data.maxVisits = n.data.maxVisits
-      return { id: n.id, type: 'carepath', position: { x: Math.round(n.position.x), y: Math.round(n.position.y) }, data }
+      return {
+        id: n.id,
+        type: 'carepath',
+        position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
+        data,
+      }
     }),
-    edges: edges.filter((e) => e.sourceHandle).map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle!, target: e.target })),
+    edges: edges
+      .filter((e) => e.sourceHandle)
+      .map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle!, target: e.target })),
   })
 }
 

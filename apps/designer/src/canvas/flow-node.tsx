@@ -18,7 +18,10 @@ function FlowNodeView({ id, data, selected }: NodeProps<CarepathNode>) {
   const roles = useEditor((s) => s.meta.roles)
   const ports = useMemo(() => portsOf(data.type, data.config), [data.type, data.config])
   const phi = useMemo(() => phiOf(data.type, data.config, facts), [data.type, data.config, facts])
-  const forbidden = useMemo(() => forbiddenShows(data.type, data.config, facts, roles), [data.type, data.config, facts, roles])
+  const forbidden = useMemo(
+    () => forbiddenShows(data.type, data.config, facts, roles),
+    [data.type, data.config, facts, roles],
+  )
   // Ports follow the config (a rule's outcome, an answer option): React Flow must re-measure
   // the handles whenever their names change, or a new port cannot be connected.
   // (Not on mount: React Flow measures new nodes itself, and 500 extra updates would stall a big flow.)
@@ -31,9 +34,19 @@ function FlowNodeView({ id, data, selected }: NodeProps<CarepathNode>) {
     updateNodeInternals(id)
   }, [id, portKey, updateNodeInternals])
   const errors = problems.filter((p) => p.severity === 'error').length
-  const classes = ['cp-node', selected ? 'is-selected' : '', errors ? 'has-error' : problems.length ? 'has-warning' : '', highlight ? `hl-${highlight}` : '']
+  const classes = [
+    'cp-node',
+    selected ? 'is-selected' : '',
+    errors ? 'has-error' : problems.length ? 'has-warning' : '',
+    highlight ? `hl-${highlight}` : '',
+  ]
   return (
-    <div className={classes.join(' ')} data-testid={`node-${id}`} data-node-type={data.type} title={problems.map((p) => p.message).join('\n')}>
+    <div
+      className={classes.join(' ')}
+      data-testid={`node-${id}`}
+      data-node-type={data.type}
+      title={problems.map((p) => p.message).join('\n')}
+    >
       {!nodeType?.trigger && <Handle type="target" position={Position.Left} id="in" className="cp-handle-in" />}
       <div className="cp-node-head">
         <span className="cp-node-icon">{nodeType?.icon ?? '?'}</span>
@@ -51,7 +64,11 @@ function FlowNodeView({ id, data, selected }: NodeProps<CarepathNode>) {
             </span>
           ))}
           {forbidden.length > 0 && (
-            <span className="cp-badge danger" data-testid={`phi-forbidden-${id}`} title={`Shows ${forbidden.join(', ')}, which its role may not see`}>
+            <span
+              className="cp-badge danger"
+              data-testid={`phi-forbidden-${id}`}
+              title={`Shows ${forbidden.join(', ')}, which its role may not see`}
+            >
               ⚠ PHI not allowed
             </span>
           )}
@@ -64,9 +81,19 @@ function FlowNodeView({ id, data, selected }: NodeProps<CarepathNode>) {
       )}
       <div className="cp-ports">
         {ports.map((port) => (
-          <div key={port.name} className="cp-port" data-testid={`port-${id}-${port.name}`} title={port.title ? `${port.title}${port.required ? ' (must be connected)' : ''}` : undefined}>
+          <div
+            key={port.name}
+            className="cp-port"
+            data-testid={`port-${id}-${port.name}`}
+            title={port.title ? `${port.title}${port.required ? ' (must be connected)' : ''}` : undefined}
+          >
             <span className="cp-port-name">{port.name}</span>
-            <Handle type="source" position={Position.Right} id={port.name} className={port.required ? 'cp-handle-out required' : 'cp-handle-out'} />
+            <Handle
+              type="source"
+              position={Position.Right}
+              id={port.name}
+              className={port.required ? 'cp-handle-out required' : 'cp-handle-out'}
+            />
           </div>
         ))}
       </div>

@@ -5,10 +5,30 @@ import { forbiddenShows, phiOf, portsOf } from './node-ports.ts'
 describe('node ports and PHI marks', () => {
   const { facts, roles } = newFlowDocument('x', 'x')
   it('draws the ports a type offers for its config', () => {
-    expect(portsOf('guide.question', { role: 'front-desk', question: 'Q?', shows: [], options: [{ value: 'yes', label: 'Yes' }, { value: 'later', label: 'Later' }], into: 'visit.confirmed' }).map((p) => p.name)).toEqual(['yes', 'later'])
+    expect(
+      portsOf('guide.question', {
+        role: 'front-desk',
+        question: 'Q?',
+        shows: [],
+        options: [
+          { value: 'yes', label: 'Yes' },
+          { value: 'later', label: 'Later' },
+        ],
+        into: 'visit.confirmed',
+      }).map((p) => p.name),
+    ).toEqual(['yes', 'later'])
   })
   it('marks a human step that shows a field its role may not see', () => {
-    const config = { role: 'front-desk', question: 'Q?', shows: ['patient.firstName', 'coverage.memberId'], options: [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }], into: 'visit.confirmed' }
+    const config = {
+      role: 'front-desk',
+      question: 'Q?',
+      shows: ['patient.firstName', 'coverage.memberId'],
+      options: [
+        { value: 'yes', label: 'Yes' },
+        { value: 'no', label: 'No' },
+      ],
+      into: 'visit.confirmed',
+    }
     expect(forbiddenShows('guide.question', config, facts, roles)).toEqual(['coverage.memberId'])
     expect(phiOf('guide.question', config, facts)).toEqual(['demographic', 'identifier'])
   })

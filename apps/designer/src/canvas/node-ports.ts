@@ -27,7 +27,10 @@ function attempt<T, F>(fn: () => T, fallback: F): T | F {
 export function portsOf(type: string, config: Record<string, unknown>): readonly PortSpec[] {
   const nodeType = registry.get(type)
   if (!nodeType) return []
-  return attempt(() => nodeType.ports(parsed(nodeType, config) as never), null) ?? attempt(() => nodeType.ports(defaultsOf(nodeType) as never), [])
+  return (
+    attempt(() => nodeType.ports(parsed(nodeType, config) as never), null) ??
+    attempt(() => nodeType.ports(defaultsOf(nodeType) as never), [])
+  )
 }
 
 /** PHI classes a node touches: its type's own list plus the classes of the facts it reads and writes. */
@@ -35,7 +38,11 @@ export function phiOf(type: string, config: Record<string, unknown>, facts: Fact
   const nodeType = registry.get(type)
   if (!nodeType) return []
   const value = parsed(nodeType, config) as never
-  const paths = [...attempt(() => nodeType.reads(value), []), ...attempt(() => nodeType.writes(value), []), ...attempt(() => nodeType.human?.shows(value) ?? [], [])]
+  const paths = [
+    ...attempt(() => nodeType.reads(value), []),
+    ...attempt(() => nodeType.writes(value), []),
+    ...attempt(() => nodeType.human?.shows(value) ?? [], []),
+  ]
   const classes = new Set<PhiClass>(nodeType.phi)
   for (const path of paths) {
     if (typeof path !== 'string') continue
@@ -47,7 +54,12 @@ export function phiOf(type: string, config: Record<string, unknown>, facts: Fact
 }
 
 /** For a human step: the shown fact paths its role may not see (marked before saving). */
-export function forbiddenShows(type: string, config: Record<string, unknown>, facts: FactSchema, roles: Record<string, { phi: PhiClass[] }>): string[] {
+export function forbiddenShows(
+  type: string,
+  config: Record<string, unknown>,
+  facts: FactSchema,
+  roles: Record<string, { phi: PhiClass[] }>,
+): string[] {
   const nodeType = registry.get(type)
   if (!nodeType?.human) return []
   const value = parsed(nodeType, config) as never

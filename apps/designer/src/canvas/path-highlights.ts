@@ -12,7 +12,10 @@ function stepEdges(path: readonly string[], edges: readonly CarepathEdge[]): str
 }
 
 /** One path: every node and edge on it. */
-export function pathHighlights(path: readonly string[], edges: readonly CarepathEdge[]): { nodes: Record<string, Highlight>; edges: Record<string, Highlight> } {
+export function pathHighlights(
+  path: readonly string[],
+  edges: readonly CarepathEdge[],
+): { nodes: Record<string, Highlight>; edges: Record<string, Highlight> } {
   return {
     nodes: Object.fromEntries(path.map((id) => [id, 'path' as Highlight])),
     edges: Object.fromEntries(stepEdges(path, edges).map((id) => [id, 'path' as Highlight])),
@@ -20,14 +23,20 @@ export function pathHighlights(path: readonly string[], edges: readonly Carepath
 }
 
 /** Two paths: shared steps as `path`, the base's own as `path-old`, the candidate's own as `path-new`. */
-export function comparePathHighlights(base: readonly string[], candidate: readonly string[], edges: readonly CarepathEdge[]): { nodes: Record<string, Highlight>; edges: Record<string, Highlight> } {
+export function comparePathHighlights(
+  base: readonly string[],
+  candidate: readonly string[],
+  edges: readonly CarepathEdge[],
+): { nodes: Record<string, Highlight>; edges: Record<string, Highlight> } {
   const nodes: Record<string, Highlight> = {}
   const inBase = new Set(base)
   const inCandidate = new Set(candidate)
-  for (const id of new Set([...base, ...candidate])) nodes[id] = inBase.has(id) && inCandidate.has(id) ? 'path' : inBase.has(id) ? 'path-old' : 'path-new'
+  for (const id of new Set([...base, ...candidate]))
+    nodes[id] = inBase.has(id) && inCandidate.has(id) ? 'path' : inBase.has(id) ? 'path-old' : 'path-new'
   const baseEdges = new Set(stepEdges(base, edges))
   const candidateEdges = new Set(stepEdges(candidate, edges))
   const out: Record<string, Highlight> = {}
-  for (const id of new Set([...baseEdges, ...candidateEdges])) out[id] = baseEdges.has(id) && candidateEdges.has(id) ? 'path' : baseEdges.has(id) ? 'path-old' : 'path-new'
+  for (const id of new Set([...baseEdges, ...candidateEdges]))
+    out[id] = baseEdges.has(id) && candidateEdges.has(id) ? 'path' : baseEdges.has(id) ? 'path-old' : 'path-new'
   return { nodes, edges: out }
 }

@@ -34,7 +34,12 @@ export function configJsonSchema(type: string): JsonSchema {
 }
 
 function InspectorPanelView() {
-  const selectedIds = useEditor((s) => s.nodes.filter((n) => n.selected).map((n) => n.id).join(','))
+  const selectedIds = useEditor((s) =>
+    s.nodes
+      .filter((n) => n.selected)
+      .map((n) => n.id)
+      .join(','),
+  )
   const ids = selectedIds ? selectedIds.split(',') : []
   if (ids.length === 0) return <FlowSettings />
   if (ids.length > 1) {
@@ -64,7 +69,14 @@ function NodeInspector({ id }: { id: string }) {
   const nodeType = registry.get(node.data.type)
   const schema = configJsonSchema(node.data.type)
   const custom = customViews[node.data.type]
-  const formSchema: JsonSchema = custom ? { ...schema, properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([k]) => !custom.keys.includes(k))) } : schema
+  const formSchema: JsonSchema = custom
+    ? {
+        ...schema,
+        properties: Object.fromEntries(
+          Object.entries(schema.properties ?? {}).filter(([k]) => !custom.keys.includes(k)),
+        ),
+      }
+    : schema
   const forbidden = forbiddenShows(node.data.type, node.data.config, facts, roles)
   const setConfig = (config: Record<string, unknown>) => updateNode(id, { config })
 
@@ -79,11 +91,19 @@ function NodeInspector({ id }: { id: string }) {
           </small>
         </div>
       </div>
-      {!nodeType && <p className="cp-error-text">No node type “{node.data.type}” is installed; this node cannot run.</p>}
+      {!nodeType && (
+        <p className="cp-error-text">No node type “{node.data.type}” is installed; this node cannot run.</p>
+      )}
       {nodeType && <p className="cp-hint">{nodeType.description}</p>}
       <label className="cp-field">
         <span className="cp-field-label">Title on the canvas</span>
-        <input className="cp-input" value={node.data.title ?? ''} disabled={readOnly} onChange={(e) => updateNode(id, { title: e.target.value || undefined })} data-testid="inspector-title" />
+        <input
+          className="cp-input"
+          value={node.data.title ?? ''}
+          disabled={readOnly}
+          onChange={(e) => updateNode(id, { title: e.target.value || undefined })}
+          data-testid="inspector-title"
+        />
       </label>
       {nodeType?.trigger && !isStart && !readOnly && (
         <button type="button" className="cp-btn small" onClick={() => setStart(id)}>
@@ -101,24 +121,59 @@ function NodeInspector({ id }: { id: string }) {
       )}
       {forbidden.length > 0 && (
         <p className="cp-error-text" data-testid="inspector-phi-forbidden">
-          This step shows {forbidden.join(', ')}, which its role may not see. Remove the field or give the role that PHI class.
+          This step shows {forbidden.join(', ')}, which its role may not see. Remove the field or give the role that PHI
+          class.
         </p>
       )}
       <div className="cp-tabs">
-        <button type="button" className={tab === 'form' ? 'active' : ''} onClick={() => setTab('form')} data-testid="inspector-tab-form">
+        <button
+          type="button"
+          className={tab === 'form' ? 'active' : ''}
+          onClick={() => setTab('form')}
+          data-testid="inspector-tab-form"
+        >
           Settings
         </button>
-        <button type="button" className={tab === 'json' ? 'active' : ''} onClick={() => setTab('json')} data-testid="inspector-tab-json">
+        <button
+          type="button"
+          className={tab === 'json' ? 'active' : ''}
+          onClick={() => setTab('json')}
+          data-testid="inspector-tab-json"
+        >
           JSON
         </button>
       </div>
       <fieldset disabled={readOnly} className="cp-plain-fieldset">
         {tab === 'json' ? (
-          <JsonEditor path={`node/${id}/config.json`} value={node.data.config} schema={schema} readOnly={readOnly} onChange={(v) => v && typeof v === 'object' && !Array.isArray(v) && setConfig(v as Record<string, unknown>)} testId="inspector-json" />
+          <JsonEditor
+            path={`node/${id}/config.json`}
+            value={node.data.config}
+            schema={schema}
+            readOnly={readOnly}
+            onChange={(v) => v && typeof v === 'object' && !Array.isArray(v) && setConfig(v as Record<string, unknown>)}
+            testId="inspector-json"
+          />
         ) : (
           <>
-            {custom && <custom.View nodeId={id} config={node.data.config} onChange={setConfig} jsonSchema={schema} readOnly={readOnly} />}
-            {(Object.keys(formSchema.properties ?? {}).length > 0 || formSchema.oneOf || formSchema.anyOf) && <SchemaField schema={formSchema} root={schema} value={node.data.config} onChange={(v) => setConfig(v as Record<string, unknown>)} path="" label="" />}
+            {custom && (
+              <custom.View
+                nodeId={id}
+                config={node.data.config}
+                onChange={setConfig}
+                jsonSchema={schema}
+                readOnly={readOnly}
+              />
+            )}
+            {(Object.keys(formSchema.properties ?? {}).length > 0 || formSchema.oneOf || formSchema.anyOf) && (
+              <SchemaField
+                schema={formSchema}
+                root={schema}
+                value={node.data.config}
+                onChange={(v) => setConfig(v as Record<string, unknown>)}
+                path=""
+                label=""
+              />
+            )}
           </>
         )}
       </fieldset>

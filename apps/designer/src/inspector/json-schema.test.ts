@@ -9,14 +9,19 @@ describe('the generated inspector form', () => {
       const schema = z.toJSONSchema(nodeType.config, { io: 'input', unrepresentable: 'any' }) as JsonSchema
       const root = resolve(schema, schema)
       // Either an object with named fields or a union of them told apart by one field (flow.wait's mode).
-      const drawable = (root.type === 'object' && root.properties !== undefined) || discriminatedUnion(root, schema) !== undefined
+      const drawable =
+        (root.type === 'object' && root.properties !== undefined) || discriminatedUnion(root, schema) !== undefined
       expect(drawable, nodeType.type).toBe(true)
     }
   })
 
   it('starts new array items from the item schema, following $refs', () => {
     const schema = z.toJSONSchema(
-      z.object({ fields: z.array(z.object({ name: z.string(), type: z.enum(['string', 'number']), required: z.boolean().default(false) })) }),
+      z.object({
+        fields: z.array(
+          z.object({ name: z.string(), type: z.enum(['string', 'number']), required: z.boolean().default(false) }),
+        ),
+      }),
       { io: 'input' },
     ) as JsonSchema
     const item = schema.properties!.fields!.items!

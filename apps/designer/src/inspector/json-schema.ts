@@ -29,10 +29,12 @@ export function resolve(schema: JsonSchema, root: JsonSchema): JsonSchema {
     const ref = current.$ref
     if (ref === '#') current = root
     else if (ref.startsWith('#/$defs/')) current = root.$defs?.[decodeURIComponent(ref.slice(8))] ?? {}
-    else if (ref.startsWith('#/definitions/')) current = (root as { definitions?: Record<string, JsonSchema> }).definitions?.[ref.slice(14)] ?? {}
+    else if (ref.startsWith('#/definitions/'))
+      current = (root as { definitions?: Record<string, JsonSchema> }).definitions?.[ref.slice(14)] ?? {}
     else return {}
   }
-  if (current.allOf?.length === 1 && !current.type) return resolve({ ...current.allOf[0], ...current, allOf: undefined }, root)
+  if (current.allOf?.length === 1 && !current.type)
+    return resolve({ ...current.allOf[0], ...current, allOf: undefined }, root)
   return current
 }
 
@@ -61,7 +63,10 @@ export function literalOptions(schema: JsonSchema, root: JsonSchema): unknown[] 
  * For a union of object shapes told apart by one constant property (`mode: "duration"` vs
  * `mode: "until"`): that property and the options. Undefined for any other union.
  */
-export function discriminatedUnion(schema: JsonSchema, root: JsonSchema): { key: string; options: { value: unknown; schema: JsonSchema }[] } | undefined {
+export function discriminatedUnion(
+  schema: JsonSchema,
+  root: JsonSchema,
+): { key: string; options: { value: unknown; schema: JsonSchema }[] } | undefined {
   const options = (schema.oneOf ?? schema.anyOf)?.map((o) => resolve(o, root))
   if (!options || options.length < 2 || !options.every((o) => o.properties)) return undefined
   const first = options[0]!

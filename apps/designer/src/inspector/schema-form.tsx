@@ -2,7 +2,15 @@
 // strings, numbers, booleans, enums, nested objects and arrays. No node type has a hand-written
 // form; shapes the form cannot draw (unions of objects, open records) get a JSON field instead.
 import { useState } from 'react'
-import { defaultFor, discriminatedUnion, literalOptions, nonNullOption, resolve, typeOf, type JsonSchema } from './json-schema.ts'
+import {
+  defaultFor,
+  discriminatedUnion,
+  literalOptions,
+  nonNullOption,
+  resolve,
+  typeOf,
+  type JsonSchema,
+} from './json-schema.ts'
 import { FactPathBadge } from './fact-path-badge.tsx'
 
 interface FieldProps {
@@ -17,7 +25,10 @@ interface FieldProps {
 }
 
 function humanize(key: string): string {
-  return key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').replace(/^./, (c) => c.toUpperCase())
+  return key
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[-_]/g, ' ')
+    .replace(/^./, (c) => c.toUpperCase())
 }
 
 function testId(path: string): string {
@@ -33,8 +44,16 @@ export function SchemaField(props: FieldProps) {
   if (literals) {
     return (
       <label className="cp-field">
-        <span className="cp-field-label">{label}{required && ' *'}</span>
-        <select className="cp-input" value={JSON.stringify(value ?? null)} onChange={(e) => onChange(JSON.parse(e.target.value))} data-testid={testId(path)}>
+        <span className="cp-field-label">
+          {label}
+          {required && ' *'}
+        </span>
+        <select
+          className="cp-input"
+          value={JSON.stringify(value ?? null)}
+          onChange={(e) => onChange(JSON.parse(e.target.value))}
+          data-testid={testId(path)}
+        >
           {!required && <option value="null">—</option>}
           {literals.map((option) => (
             <option key={JSON.stringify(option)} value={JSON.stringify(option)}>
@@ -56,7 +75,8 @@ export function SchemaField(props: FieldProps) {
       return (
         <label className="cp-field">
           <span className="cp-field-label">
-            {label}{required && ' *'} <FactPathBadge path={typeof value === 'string' ? value : ''} />
+            {label}
+            {required && ' *'} <FactPathBadge path={typeof value === 'string' ? value : ''} />
           </span>
           <input
             className="cp-input"
@@ -73,7 +93,10 @@ export function SchemaField(props: FieldProps) {
     case 'integer':
       return (
         <label className="cp-field">
-          <span className="cp-field-label">{label}{required && ' *'}</span>
+          <span className="cp-field-label">
+            {label}
+            {required && ' *'}
+          </span>
           <input
             className="cp-input"
             type="number"
@@ -88,7 +111,12 @@ export function SchemaField(props: FieldProps) {
     case 'boolean':
       return (
         <label className="cp-field cp-field-inline">
-          <input type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} data-testid={testId(path)} />
+          <input
+            type="checkbox"
+            checked={value === true}
+            onChange={(e) => onChange(e.target.checked)}
+            data-testid={testId(path)}
+          />
           <span className="cp-field-label">{label}</span>
           {description && <small className="cp-hint">{description}</small>}
         </label>
@@ -136,7 +164,8 @@ function ObjectFields({ schema, root, value, onChange, path, label }: FieldProps
 function UnionFields(props: FieldProps & { union: NonNullable<ReturnType<typeof discriminatedUnion>> }) {
   const { union, root, value, onChange, path, label } = props
   const object = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
-  const current = union.options.find((o) => JSON.stringify(o.value) === JSON.stringify(object[union.key])) ?? union.options[0]!
+  const current =
+    union.options.find((o) => JSON.stringify(o.value) === JSON.stringify(object[union.key])) ?? union.options[0]!
   const { [union.key]: _discriminator, ...rest } = current.schema.properties ?? {}
   const body = (
     <>
@@ -157,9 +186,18 @@ function UnionFields(props: FieldProps & { union: NonNullable<ReturnType<typeof 
             </option>
           ))}
         </select>
-        {resolve(current.schema.properties?.[union.key] ?? {}, root).description && <small className="cp-hint">{resolve(current.schema.properties![union.key]!, root).description}</small>}
+        {resolve(current.schema.properties?.[union.key] ?? {}, root).description && (
+          <small className="cp-hint">{resolve(current.schema.properties![union.key]!, root).description}</small>
+        )}
       </label>
-      <ObjectFields {...props} schema={{ ...current.schema, properties: rest }} value={object} onChange={(next) => onChange({ ...(next as object), [union.key]: current.value })} path={path} label={label} />
+      <ObjectFields
+        {...props}
+        schema={{ ...current.schema, properties: rest }}
+        value={object}
+        onChange={(next) => onChange({ ...(next as object), [union.key]: current.value })}
+        path={path}
+        label={label}
+      />
     </>
   )
   return path ? (
@@ -182,13 +220,30 @@ function ArrayField({ schema, root, value, onChange, path, label }: FieldProps) 
       {items.length === 0 && <p className="cp-empty small">None yet.</p>}
       {items.map((item, index) => (
         <div key={index} className="cp-array-item">
-          <SchemaField schema={itemSchema} root={root} value={item} path={`${path}.${index}`} label={`${index + 1}`} onChange={(next) => set(index, next)} />
-          <button type="button" className="cp-btn small ghost" onClick={() => onChange(items.filter((_, i) => i !== index))} aria-label={`Remove ${label} ${index + 1}`}>
+          <SchemaField
+            schema={itemSchema}
+            root={root}
+            value={item}
+            path={`${path}.${index}`}
+            label={`${index + 1}`}
+            onChange={(next) => set(index, next)}
+          />
+          <button
+            type="button"
+            className="cp-btn small ghost"
+            onClick={() => onChange(items.filter((_, i) => i !== index))}
+            aria-label={`Remove ${label} ${index + 1}`}
+          >
             ✕
           </button>
         </div>
       ))}
-      <button type="button" className="cp-btn small" onClick={() => onChange([...items, defaultFor(itemSchema, root)])} data-testid={`${testId(path)}-add`}>
+      <button
+        type="button"
+        className="cp-btn small"
+        onClick={() => onChange([...items, defaultFor(itemSchema, root)])}
+        data-testid={`${testId(path)}-add`}
+      >
         + Add
       </button>
     </fieldset>

@@ -41,7 +41,14 @@ export function JsonEditor({ path, value, schema, height = 320, readOnly, onChan
         language="json"
         path={`file:///${path}`}
         value={draft}
-        options={{ minimap: { enabled: false }, fontSize: 12, readOnly, scrollBeyondLastLine: false, automaticLayout: true, tabSize: 2 }}
+        options={{
+          minimap: { enabled: false },
+          fontSize: 12,
+          readOnly,
+          scrollBeyondLastLine: false,
+          automaticLayout: true,
+          tabSize: 2,
+        }}
         onChange={(next) => {
           const source = next ?? ''
           setDraft(source)

@@ -17,7 +17,12 @@ const schemas = new Map<string, { uri: string; fileMatch: string[]; schema: unkn
 let factPaths: readonly string[] = []
 
 function pushSchemas(): void {
-  monaco.languages.json.jsonDefaults.setDiagnosticsOptions({ validate: true, allowComments: false, enableSchemaRequest: false, schemas: [...schemas.values()] })
+  monaco.languages.json.jsonDefaults.setDiagnosticsOptions({
+    validate: true,
+    allowComments: false,
+    enableSchemaRequest: false,
+    schemas: [...schemas.values()],
+  })
 }
 
 /** Validate the model at `modelPath` against `schema` (a JSON Schema object). */

@@ -18,7 +18,11 @@ function PalettePanelView({ onAdd }: { onAdd(type: string): void }) {
       .palette()
       .map((group) => ({
         category: group.category,
-        types: q ? group.types.filter((t) => [t.type, t.title, t.description, ...(t.keywords ?? [])].some((s) => matches(q, s))) : group.types,
+        types: q
+          ? group.types.filter((t) =>
+              [t.type, t.title, t.description, ...(t.keywords ?? [])].some((s) => matches(q, s)),
+            )
+          : group.types,
       }))
       .filter((group) => group.types.length > 0)
   }, [search])
@@ -30,9 +34,18 @@ function PalettePanelView({ onAdd }: { onAdd(type: string): void }) {
 
   return (
     <aside className="cp-palette" data-testid="palette">
-      <input className="cp-input" placeholder="Search node types" value={search} onChange={(e) => setSearch(e.target.value)} data-testid="palette-search" aria-label="Search node types" />
+      <input
+        className="cp-input"
+        placeholder="Search node types"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+        data-testid="palette-search"
+        aria-label="Search node types"
+      />
       {registry.list().length === 0 && <p className="cp-empty">No node types are installed.</p>}
-      {registry.list().length > 0 && groups.length === 0 && <p className="cp-empty">No node type matches “{search}”.</p>}
+      {registry.list().length > 0 && groups.length === 0 && (
+        <p className="cp-empty">No node type matches “{search}”.</p>
+      )}
       {groups.map((group) => (
         <section key={group.category} className="cp-palette-group">
           <h4>{group.category}</h4>

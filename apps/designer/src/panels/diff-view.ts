@@ -29,7 +29,8 @@ export function buildDiffView(before: FlowDocument, after: FlowDocument): DiffVi
   for (const edge of diff.edges.removed) {
     const node = document.nodes[edge.source]
     if (!node) continue
-    const port = node.next[edge.port] === undefined || nodes[edge.source] === 'removed' ? edge.port : `${edge.port} (before)`
+    const port =
+      node.next[edge.port] === undefined || nodes[edge.source] === 'removed' ? edge.port : `${edge.port} (before)`
     node.next[port] = edge.target
     edges[edgeId(edge.source, port, edge.target)] = 'removed'
   }

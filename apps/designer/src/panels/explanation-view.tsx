@@ -6,7 +6,12 @@ export function ExplanationView({ explanation }: { explanation: DecisionExplanat
   return (
     <div className="cp-explanation" data-testid="explanation">
       <div>
-        → <strong>{explanation.outcome}</strong> {explanation.fired.length ? <small>(fired: {explanation.fired.join(', ')})</small> : <small>(no rule fired: default)</small>}
+        → <strong>{explanation.outcome}</strong>{' '}
+        {explanation.fired.length ? (
+          <small>(fired: {explanation.fired.join(', ')})</small>
+        ) : (
+          <small>(no rule fired: default)</small>
+        )}
       </div>
       <ul>
         {explanation.rules.map((rule) => (
@@ -15,7 +20,8 @@ export function ExplanationView({ explanation }: { explanation: DecisionExplanat
             <ul>
               {rule.conditions.map((c) => (
                 <li key={c.path} className={c.result ? 'held' : 'failed'}>
-                  <code>{c.fact}</code> {c.operator} <code>{JSON.stringify(c.expected)}</code> — saw <code>{c.missing ? 'missing' : JSON.stringify(c.seen)}</code> {c.result ? '✓' : '✗'}
+                  <code>{c.fact}</code> {c.operator} <code>{JSON.stringify(c.expected)}</code> — saw{' '}
+                  <code>{c.missing ? 'missing' : JSON.stringify(c.seen)}</code> {c.result ? '✓' : '✗'}
                 </li>
               ))}
             </ul>

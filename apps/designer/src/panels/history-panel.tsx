@@ -46,7 +46,19 @@ export function HistoryPanel({ flowId }: { flowId: string }) {
       <h3>Version history</h3>
       {versions.length === 0 && <Empty>Not saved yet: the first save starts the history.</Empty>}
       {published && (
-        <button type="button" className="cp-btn small" disabled={busy} onClick={() => void showDiff(published.hash, useEditor.getState().editingDocument(), `your draft vs published (rev ${published.revision})`)} data-testid="diff-with-published">
+        <button
+          type="button"
+          className="cp-btn small"
+          disabled={busy}
+          onClick={() =>
+            void showDiff(
+              published.hash,
+              useEditor.getState().editingDocument(),
+              `your draft vs published (rev ${published.revision})`,
+            )
+          }
+          data-testid="diff-with-published"
+        >
           Compare my draft with the published version
         </button>
       )}
@@ -72,7 +84,13 @@ export function HistoryPanel({ flowId }: { flowId: string }) {
               type="checkbox"
               aria-label={`Pick revision ${v.revision} to compare`}
               checked={picked.includes(v.hash)}
-              onChange={(e) => setPicked(e.target.checked ? [...picked.filter((h) => h !== v.hash)].slice(-1).concat(v.hash) : picked.filter((h) => h !== v.hash))}
+              onChange={(e) =>
+                setPicked(
+                  e.target.checked
+                    ? [...picked.filter((h) => h !== v.hash)].slice(-1).concat(v.hash)
+                    : picked.filter((h) => h !== v.hash),
+                )
+              }
             />
             <span>
               <strong>rev {v.revision}</strong> <span className={`cp-status s-${v.status}`}>{v.status}</span>
@@ -105,12 +123,19 @@ export function HistoryPanel({ flowId }: { flowId: string }) {
 
 export function DiffList({ view }: { view: DiffView }) {
   const { diff } = view
-  const count = diff.added.length + diff.removed.length + diff.changed.length + diff.edges.added.length + diff.edges.removed.length + diff.flow.length
+  const count =
+    diff.added.length +
+    diff.removed.length +
+    diff.changed.length +
+    diff.edges.added.length +
+    diff.edges.removed.length +
+    diff.flow.length
   return (
     <section className="cp-diff-list" data-testid="diff-list">
       <h4>{count === 0 ? 'No differences' : 'What changed'}</h4>
       <p className="cp-legend">
-        <span className="cp-badge hl-added">added</span> <span className="cp-badge hl-removed">removed</span> <span className="cp-badge hl-changed">changed</span>
+        <span className="cp-badge hl-added">added</span> <span className="cp-badge hl-removed">removed</span>{' '}
+        <span className="cp-badge hl-changed">changed</span>
       </p>
       {diff.flow.length > 0 && (
         <div className="cp-diff-node">
@@ -134,7 +159,10 @@ export function DiffList({ view }: { view: DiffView }) {
           <FieldChanges changes={n.changes} />
         </div>
       ))}
-      {[...diff.edges.added.map((e) => ({ ...e, kind: 'added' })), ...diff.edges.removed.map((e) => ({ ...e, kind: 'removed' }))].map((e) => (
+      {[
+        ...diff.edges.added.map((e) => ({ ...e, kind: 'added' })),
+        ...diff.edges.removed.map((e) => ({ ...e, kind: 'removed' })),
+      ].map((e) => (
         <div key={`${e.kind}-${e.id}`} className={`cp-diff-node ${e.kind}`}>
           {e.kind === 'added' ? '+' : '−'} edge {e.source} <code>{e.port}</code> → {e.target}
         </div>
@@ -148,7 +176,8 @@ function FieldChanges({ changes }: { changes: { path: string; kind: string; befo
     <ul className="cp-field-changes">
       {changes.map((c, i) => (
         <li key={i}>
-          <code>{c.path}</code> {c.kind}: <span className="before">{brief(c.before)}</span> → <span className="after">{brief(c.after)}</span>
+          <code>{c.path}</code> {c.kind}: <span className="before">{brief(c.before)}</span> →{' '}
+          <span className="after">{brief(c.after)}</span>
         </li>
       ))}
     </ul>

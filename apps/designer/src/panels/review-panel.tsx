@@ -10,7 +10,15 @@ import { useEditor } from '../store/editor.store.ts'
 import { ErrorState, Loading, when } from '../screens/state-views.tsx'
 import { readReport } from './simulation-report.ts'
 
-export function ReviewPanel({ flowId, detail, onChanged }: { flowId: string; detail: FlowDetail | null; onChanged(): void }) {
+export function ReviewPanel({
+  flowId,
+  detail,
+  onChanged,
+}: {
+  flowId: string
+  detail: FlowDetail | null
+  onChanged(): void
+}) {
   const review = useLoader(() => api.getReview(flowId).catch(() => null), [flowId])
   const user = useSession((s) => s.user)
   const dirty = useEditor((s) => s.dirty)
@@ -32,7 +40,9 @@ export function ReviewPanel({ flowId, detail, onChanged }: { flowId: string; det
       onChanged()
     } catch (e) {
       const blockers = (e as { data?: { blockers?: string[] } }).data?.blockers
-      setError(`${e instanceof Error ? e.message : 'That did not work.'}${blockers?.length ? ` ${blockers.join(' ')}` : ''}`)
+      setError(
+        `${e instanceof Error ? e.message : 'That did not work.'}${blockers?.length ? ` ${blockers.join(' ')}` : ''}`,
+      )
     } finally {
       setBusy(false)
     }
@@ -54,7 +64,10 @@ export function ReviewPanel({ flowId, detail, onChanged }: { flowId: string; det
       <h3>Review</h3>
       {review.error && <ErrorState message={review.error} retry={review.reload} />}
       <p>
-        Status: <span className={`cp-status s-${state?.status ?? detail?.status}`} data-testid="review-status">{state?.status ?? detail?.status ?? 'not submitted'}</span>
+        Status:{' '}
+        <span className={`cp-status s-${state?.status ?? detail?.status}`} data-testid="review-status">
+          {state?.status ?? detail?.status ?? 'not submitted'}
+        </span>
         {hash && <small className="cp-hint"> · version {hash.slice(0, 10)}</small>}
         {author && <small className="cp-hint"> · submitted by {author}</small>}
         {state?.reviewStatus && <small className="cp-hint"> · review {state.reviewStatus}</small>}
@@ -64,20 +77,33 @@ export function ReviewPanel({ flowId, detail, onChanged }: { flowId: string; det
           {dirty || revision === 0 ? (
             <p className="cp-hint">Save the draft before submitting it for review.</p>
           ) : (
-            <p className="cp-hint">Submitting runs the simulator (draft vs published) and attaches its report for the reviewers.</p>
+            <p className="cp-hint">
+              Submitting runs the simulator (draft vs published) and attaches its report for the reviewers.
+            </p>
           )}
-          <button type="button" className="cp-btn primary" disabled={busy || dirty || revision === 0} onClick={() => void act('Submitted for review.', () => api.submitReview(flowId))} data-testid="review-submit">
+          <button
+            type="button"
+            className="cp-btn primary"
+            disabled={busy || dirty || revision === 0}
+            onClick={() => void act('Submitted for review.', () => api.submitReview(flowId))}
+            data-testid="review-submit"
+          >
             Submit for review
           </button>
         </div>
       )}
       {state?.report && (
         <section data-testid="review-report">
-          <h4>Simulation report: {cases.length} cases, {cases.filter((c) => c.changed).length} changed</h4>
+          <h4>
+            Simulation report: {cases.length} cases, {cases.filter((c) => c.changed).length} changed
+          </h4>
           <ul className="cp-case-results">
             {cases.slice(0, 30).map((c, i) => (
               <li key={`${c.id}-${i}`} className={c.changed ? 'changed' : 'same'}>
-                <span className={`cp-badge ${c.failures.length ? 'danger' : c.changed ? 'warn' : 'ok'}`}>{c.failures.length ? 'fails' : c.changed ? 'changed' : 'same'}</span> {c.name}
+                <span className={`cp-badge ${c.failures.length ? 'danger' : c.changed ? 'warn' : 'ok'}`}>
+                  {c.failures.length ? 'fails' : c.changed ? 'changed' : 'same'}
+                </span>{' '}
+                {c.name}
                 <small className="cp-hint">
                   {' '}
                   {c.base.outcome ?? c.base.status} → {c.candidate.outcome ?? c.candidate.status}
@@ -91,14 +117,17 @@ export function ReviewPanel({ flowId, detail, onChanged }: { flowId: string; det
         <section>
           <h4>Decisions and comments</h4>
           <ul className="cp-comments" data-testid="review-comments">
-            {!state?.comments?.length && state?.approvals?.map((a, i) => (
-              <li key={`a${i}`}>
-                ✓ <strong>{a.by ?? a.reviewer}</strong> approved {a.comment && `— “${a.comment}”`} <small className="cp-hint">{when(a.at)}</small>
-              </li>
-            ))}
+            {!state?.comments?.length &&
+              state?.approvals?.map((a, i) => (
+                <li key={`a${i}`}>
+                  ✓ <strong>{a.by ?? a.reviewer}</strong> approved {a.comment && `— “${a.comment}”`}{' '}
+                  <small className="cp-hint">{when(a.at)}</small>
+                </li>
+              ))}
             {state?.comments?.map((c, i) => (
               <li key={`c${i}`}>
-                {c.kind === 'reject' ? '✗' : c.kind === 'approve' ? '✓' : '💬'} <strong>{c.by ?? c.author}</strong> {c.kind === 'reject' ? 'rejected' : c.kind === 'approve' ? 'approved' : 'commented'}
+                {c.kind === 'reject' ? '✗' : c.kind === 'approve' ? '✓' : '💬'} <strong>{c.by ?? c.author}</strong>{' '}
+                {c.kind === 'reject' ? 'rejected' : c.kind === 'approve' ? 'approved' : 'commented'}
                 {(c.comment ?? c.text) && ` — “${c.comment ?? c.text}”`} <small className="cp-hint">{when(c.at)}</small>
               </li>
             ))}
@@ -113,13 +142,32 @@ export function ReviewPanel({ flowId, detail, onChanged }: { flowId: string; det
             <>
               <label className="cp-field">
                 <span className="cp-field-label">Comment</span>
-                <textarea className="cp-input" rows={2} value={comment} onChange={(e) => setComment(e.target.value)} data-testid="review-comment" />
+                <textarea
+                  className="cp-input"
+                  rows={2}
+                  value={comment}
+                  onChange={(e) => setComment(e.target.value)}
+                  data-testid="review-comment"
+                />
               </label>
               <div className="cp-row">
-                <button type="button" className="cp-btn primary" disabled={busy} onClick={() => void act('Approved.', () => api.approve(flowId, hash, comment))} data-testid="review-approve">
+                <button
+                  type="button"
+                  className="cp-btn primary"
+                  disabled={busy}
+                  onClick={() => void act('Approved.', () => api.approve(flowId, hash, comment))}
+                  data-testid="review-approve"
+                >
                   Approve
                 </button>
-                <button type="button" className="cp-btn danger" disabled={busy || !comment.trim()} title={comment.trim() ? '' : 'Say why in a comment'} onClick={() => void act('Rejected.', () => api.reject(flowId, hash, comment))} data-testid="review-reject">
+                <button
+                  type="button"
+                  className="cp-btn danger"
+                  disabled={busy || !comment.trim()}
+                  title={comment.trim() ? '' : 'Say why in a comment'}
+                  onClick={() => void act('Rejected.', () => api.reject(flowId, hash, comment))}
+                  data-testid="review-reject"
+                >
                   Reject
                 </button>
               </div>
@@ -140,7 +188,13 @@ export function ReviewPanel({ flowId, detail, onChanged }: { flowId: string; det
             <p className="cp-hint">Nothing blocks publishing this version.</p>
           )}
           {isReviewer && (
-            <button type="button" className="cp-btn primary" disabled={busy || blockers.length > 0} onClick={() => void act('Published.', () => api.publish(flowId, hash))} data-testid="review-publish">
+            <button
+              type="button"
+              className="cp-btn primary"
+              disabled={busy || blockers.length > 0}
+              onClick={() => void act('Published.', () => api.publish(flowId, hash))}
+              data-testid="review-publish"
+            >
               Publish
             </button>
           )}

@@ -6,7 +6,14 @@ describe('readReport', () => {
     const cases = readReport({
       summary: { cases: 2 },
       cases: [
-        { id: 'same', name: 'low copay', status: 'unchanged', expectationFailures: [], problems: [], outcome: 'verified' },
+        {
+          id: 'same',
+          name: 'low copay',
+          status: 'unchanged',
+          expectationFailures: [],
+          problems: [],
+          outcome: 'verified',
+        },
         {
           id: 'moved',
           name: 'copay at 50',
@@ -15,13 +22,24 @@ describe('readReport', () => {
           problems: [],
           base: { status: 'completed', path: ['a', 'cost', 'verified'], outcome: 'verified' },
           candidate: { status: 'waiting', path: ['a', 'cost', 'tell'], waitingAt: 'tell' },
-          changes: { decisions: [{ nodeId: 'cost', base: { outcome: 'no-estimate' }, candidate: { outcome: 'estimate' } }], facts: [] },
+          changes: {
+            decisions: [{ nodeId: 'cost', base: { outcome: 'no-estimate' }, candidate: { outcome: 'estimate' } }],
+            facts: [],
+          },
         },
       ],
     })
-    expect(cases[0]).toMatchObject({ changed: false, base: { outcome: 'verified' }, candidate: { outcome: 'verified' } })
+    expect(cases[0]).toMatchObject({
+      changed: false,
+      base: { outcome: 'verified' },
+      candidate: { outcome: 'verified' },
+    })
     expect(cases[1]).toMatchObject({ changed: true, failures: ['expected the outcome "verified", got "waiting"'] })
     expect(cases[1]?.candidate.outcome).toBe('waiting at tell')
-    expect(cases[1]?.decisions[0]).toMatchObject({ nodeId: 'cost', base: { outcome: 'no-estimate' }, candidate: { outcome: 'estimate' } })
+    expect(cases[1]?.decisions[0]).toMatchObject({
+      nodeId: 'cost',
+      base: { outcome: 'no-estimate' },
+      candidate: { outcome: 'estimate' },
+    })
   })
 })

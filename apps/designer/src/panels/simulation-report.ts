@@ -10,7 +10,11 @@ export interface CaseView {
   failures: string[]
   base: { path: string[]; outcome: string | null; status: string }
   candidate: { path: string[]; outcome: string | null; status: string }
-  decisions: { nodeId: string; base: { outcome: string; explanation?: DecisionExplanation }; candidate: { outcome: string; explanation?: DecisionExplanation } }[]
+  decisions: {
+    nodeId: string
+    base: { outcome: string; explanation?: DecisionExplanation }
+    candidate: { outcome: string; explanation?: DecisionExplanation }
+  }[]
   problems: string[]
 }
 
@@ -24,7 +28,11 @@ function runOf(v: unknown, fallbackOutcome: string | null): CaseView['base'] {
   const waitingAt = str(run.waitingAt)
   // Unchanged cases carry only the shared outcome: both sides ended the same way.
   const status = str(run.status) ?? (fallbackOutcome ? 'completed' : 'not-run')
-  return { path: arr(run.path).filter((p): p is string => typeof p === 'string'), outcome: str(run.outcome) ?? fallbackOutcome ?? (waitingAt ? `waiting at ${waitingAt}` : null), status }
+  return {
+    path: arr(run.path).filter((p): p is string => typeof p === 'string'),
+    outcome: str(run.outcome) ?? fallbackOutcome ?? (waitingAt ? `waiting at ${waitingAt}` : null),
+    status,
+  }
 }
 
 /** The cases of a report, normalised for the table. */
@@ -53,7 +61,12 @@ export function readReport(report: unknown): CaseView[] {
         ? c.changed
         : status
           ? status !== 'unchanged'
-          : Object.keys(changes).length > 0 && (decisions.length > 0 || 'path' in changes || 'outcome' in changes || 'status' in changes || arr(changes.facts).length > 0)
+          : Object.keys(changes).length > 0 &&
+            (decisions.length > 0 ||
+              'path' in changes ||
+              'outcome' in changes ||
+              'status' in changes ||
+              arr(changes.facts).length > 0)
     return {
       id: str(c.id) ?? str(c.caseId) ?? `case-${index + 1}`,
       name: str(c.name) ?? str(obj(c.case).name) ?? str(c.id) ?? `Case ${index + 1}`,

@@ -66,8 +66,13 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
     if (!runId) return
     try {
       const detail = await api.getRun(runId.trim())
-      const input = (detail.facts ?? (detail as unknown as { input?: Record<string, JsonValue> }).input ?? {}) as Record<string, JsonValue>
-      setCases([...cases, { id: `run-${runId.trim().slice(0, 12)}`, name: `from run ${runId.trim().slice(0, 8)}`, input }])
+      const input = (detail.facts ??
+        (detail as unknown as { input?: Record<string, JsonValue> }).input ??
+        {}) as Record<string, JsonValue>
+      setCases([
+        ...cases,
+        { id: `run-${runId.trim().slice(0, 12)}`, name: `from run ${runId.trim().slice(0, 8)}`, input },
+      ])
     } catch (e) {
       setError(e instanceof Error ? e.message : 'The run could not be imported.')
     }
@@ -77,7 +82,13 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
   return (
     <div className="cp-panel" data-testid="simulator-panel">
       <h3>Simulate</h3>
-      <p className="cp-hint">Runs each case against {hasPublished ? 'the published version and your draft' : 'your draft (nothing is published yet, so every case counts as new)'}.</p>
+      <p className="cp-hint">
+        Runs each case against{' '}
+        {hasPublished
+          ? 'the published version and your draft'
+          : 'your draft (nothing is published yet, so every case counts as new)'}
+        .
+      </p>
       <table className="cp-table compact" data-testid="sim-cases">
         <thead>
           <tr>
@@ -103,33 +114,67 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
             <tr key={`${c.id}-${index}`} className={editing === index ? 'selected' : ''}>
               <td>{c.name ?? c.id}</td>
               <td>{c.expect?.outcome ?? '—'}</td>
-              <td className="cp-actions">
-                <button type="button" className="cp-btn small" onClick={() => setEditing(editing === index ? null : index)} data-testid={`sim-case-edit-${index}`}>
-                  Edit
-                </button>
-                <button type="button" className="cp-btn small ghost" onClick={() => setCases(cases.filter((_, i) => i !== index))} aria-label="Remove case">
-                  ✕
-                </button>
+              <td>
+                <div className="cp-actions">
+                  <button
+                    type="button"
+                    className="cp-btn small"
+                    onClick={() => setEditing(editing === index ? null : index)}
+                    data-testid={`sim-case-edit-${index}`}
+                  >
+                    Edit
+                  </button>
+                  <button
+                    type="button"
+                    className="cp-btn small ghost"
+                    onClick={() => setCases(cases.filter((_, i) => i !== index))}
+                    aria-label="Remove case"
+                  >
+                    ✕
+                  </button>
+                </div>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
       {editing !== null && cases[editing] && (
-        <JsonEditor path={`sim/case-${editing}.json`} height={220} value={cases[editing]} onChange={(v) => v && typeof v === 'object' && setCases(cases.map((c, i) => (i === editing ? (v as SuiteCaseJson) : c)))} />
+        <JsonEditor
+          path={`sim/case-${editing}.json`}
+          height={220}
+          value={cases[editing]}
+          onChange={(v) =>
+            v && typeof v === 'object' && setCases(cases.map((c, i) => (i === editing ? (v as SuiteCaseJson) : c)))
+          }
+        />
       )}
       <div className="cp-row">
-        <button type="button" className="cp-btn small" onClick={() => { setCases([...cases, { id: `case-${cases.length + 1}`, name: `Case ${cases.length + 1}`, input: {} }]); setEditing(cases.length) }} data-testid="sim-add-case">
+        <button
+          type="button"
+          className="cp-btn small"
+          onClick={() => {
+            setCases([...cases, { id: `case-${cases.length + 1}`, name: `Case ${cases.length + 1}`, input: {} }])
+            setEditing(cases.length)
+          }}
+          data-testid="sim-add-case"
+        >
           + Case
         </button>
         <button type="button" className="cp-btn small" onClick={() => void importRun()}>
           Import from a run
         </button>
         <label className="cp-inline-label">
-          <input type="checkbox" checked={generate} onChange={(e) => setGenerate(e.target.checked)} /> generate cases from rules
+          <input type="checkbox" checked={generate} onChange={(e) => setGenerate(e.target.checked)} /> generate cases
+          from rules
         </label>
       </div>
-      <button type="button" className="cp-btn primary" disabled={progress !== null || (cases.length === 0 && !generate)} onClick={() => void run()} data-testid="sim-run">
+      <button
+        type="button"
+        className="cp-btn primary"
+        disabled={progress !== null || (cases.length === 0 && !generate)}
+        onClick={() => void run()}
+        data-testid="sim-run"
+      >
         {progress ? `Running… ${progress.done}/${progress.total}` : 'Run draft vs published'}
       </button>
       {progress && <progress className="cp-progress" value={progress.done} max={progress.total} />}
@@ -141,8 +186,16 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
           </h4>
           <ul className="cp-case-results">
             {results.map((r, i) => (
-              <li key={`${r.id}-${i}`} className={`${r.changed ? 'changed' : 'same'} ${picked === r ? 'selected' : ''}`} onClick={() => pick(r)} data-testid="sim-result">
-                <span className={`cp-badge ${r.failures.length ? 'danger' : r.changed ? 'warn' : 'ok'}`}>{r.failures.length ? 'fails' : r.changed ? 'changed' : 'same'}</span> {r.name}
+              <li
+                key={`${r.id}-${i}`}
+                className={`${r.changed ? 'changed' : 'same'} ${picked === r ? 'selected' : ''}`}
+                onClick={() => pick(r)}
+                data-testid="sim-result"
+              >
+                <span className={`cp-badge ${r.failures.length ? 'danger' : r.changed ? 'warn' : 'ok'}`}>
+                  {r.failures.length ? 'fails' : r.changed ? 'changed' : 'same'}
+                </span>{' '}
+                {r.name}
                 <small className="cp-hint">
                   {' '}
                   {r.base.outcome ?? r.base.status} → {r.candidate.outcome ?? r.candidate.status}
@@ -162,7 +215,8 @@ function CaseDetail({ view }: { view: CaseView }) {
     <section className="cp-case-detail" data-testid="sim-case-detail">
       <h4>{view.name}</h4>
       <p className="cp-legend">
-        <span className="cp-badge hl-path">both</span> <span className="cp-badge hl-path-old">published only</span> <span className="cp-badge hl-path-new">draft only</span>
+        <span className="cp-badge hl-path">both</span> <span className="cp-badge hl-path-old">published only</span>{' '}
+        <span className="cp-badge hl-path-new">draft only</span>
       </p>
       {view.failures.map((f) => (
         <p key={f} className="cp-error-text">

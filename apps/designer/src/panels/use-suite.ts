@@ -25,7 +25,9 @@ export function useSuite(flowId: string) {
     if (!loading) return
     api.getFlow(flowId).then(
       (detail) => {
-        const suites = ((detail as unknown as { suites?: { cases?: SuiteCaseJson[] }[] }).suites ?? []) as { cases?: SuiteCaseJson[] }[]
+        const suites = ((detail as unknown as { suites?: { cases?: SuiteCaseJson[] }[] }).suites ?? []) as {
+          cases?: SuiteCaseJson[]
+        }[]
         // Only the members a suite case has; stored suites may carry notes (source, ...) beside them.
         setCasesState(
           suites

@@ -39,7 +39,8 @@ export function EditorScreen({ flowId }: { flowId: string }) {
     // A reload after save keeps the canvas as is; only a first load replaces it.
     if (ready && editor.flowId === flowId) return
     if (pending) editor.load(pending, 0, null)
-    else if (flow.data?.draft?.document) editor.load(flow.data.draft.document as FlowDocument, flow.data.draft.revision, flow.data.draft.hash)
+    else if (flow.data?.draft?.document)
+      editor.load(flow.data.draft.document as FlowDocument, flow.data.draft.revision, flow.data.draft.hash)
     else if (flow.data?.published) editor.load(flow.data.published.document, 0, flow.data.published.hash)
     const local = readBackup(flowId)
     if (local && JSON.stringify(local.document) !== JSON.stringify(useEditor.getState().document())) setBackup(local)
@@ -54,10 +55,25 @@ export function EditorScreen({ flowId }: { flowId: string }) {
       {backup && (
         <div className="cp-banner warn" data-testid="backup-banner">
           Unsaved changes from an earlier session were found (based on revision {backup.baseRevision}).
-          <button type="button" className="cp-btn small" onClick={() => { useEditor.getState().load(backup.document, useEditor.getState().revision, useEditor.getState().savedHash); useEditor.setState({ dirty: true }); setBackup(null) }}>
+          <button
+            type="button"
+            className="cp-btn small"
+            onClick={() => {
+              useEditor.getState().load(backup.document, useEditor.getState().revision, useEditor.getState().savedHash)
+              useEditor.setState({ dirty: true })
+              setBackup(null)
+            }}
+          >
             Restore them
           </button>
-          <button type="button" className="cp-btn small ghost" onClick={() => { dropBackup(flowId); setBackup(null) }}>
+          <button
+            type="button"
+            className="cp-btn small ghost"
+            onClick={() => {
+              dropBackup(flowId)
+              setBackup(null)
+            }}
+          >
             Discard
           </button>
         </div>
@@ -67,7 +83,15 @@ export function EditorScreen({ flowId }: { flowId: string }) {
   )
 }
 
-function EditorWorkspace({ flowId, detail, reloadDetail }: { flowId: string; detail: FlowDetail | null; reloadDetail(): void }) {
+function EditorWorkspace({
+  flowId,
+  detail,
+  reloadDetail,
+}: {
+  flowId: string
+  detail: FlowDetail | null
+  reloadDetail(): void
+}) {
   useLiveValidation()
   const [tab, setTab] = useState<SideTab>('inspect')
   const viewLabel = useEditor((s) => s.viewLabel)
@@ -76,7 +100,9 @@ function EditorWorkspace({ flowId, detail, reloadDetail }: { flowId: string; det
   const addAtCenter = useCallback(
     (type: string) => {
       const canvas = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect()
-      const center = canvas ? { x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 } : { x: 400, y: 300 }
+      const center = canvas
+        ? { x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 }
+        : { x: 400, y: 300 }
       useEditor.getState().addNode(type, screenToFlowPosition(center))
     },
     [screenToFlowPosition],
@@ -93,7 +119,12 @@ function EditorWorkspace({ flowId, detail, reloadDetail }: { flowId: string; det
       {viewLabel && (
         <div className="cp-banner info" data-testid="view-banner">
           Viewing: {viewLabel} (read-only).
-          <button type="button" className="cp-btn small" onClick={() => useEditor.getState().exitView()} data-testid="view-exit">
+          <button
+            type="button"
+            className="cp-btn small"
+            onClick={() => useEditor.getState().exitView()}
+            data-testid="view-exit"
+          >
             Back to editing
           </button>
         </div>
@@ -107,7 +138,13 @@ function EditorWorkspace({ flowId, detail, reloadDetail }: { flowId: string; det
         <aside className="cp-side">
           <div className="cp-tabs">
             {tabs.map((t) => (
-              <button key={t.id} type="button" className={tab === t.id ? 'active' : ''} onClick={() => setTab(t.id)} data-testid={`side-tab-${t.id}`}>
+              <button
+                key={t.id}
+                type="button"
+                className={tab === t.id ? 'active' : ''}
+                onClick={() => setTab(t.id)}
+                data-testid={`side-tab-${t.id}`}
+              >
                 {t.label}
               </button>
             ))}

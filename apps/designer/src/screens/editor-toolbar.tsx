@@ -10,10 +10,27 @@ import { layoutGraph } from '../canvas/auto-layout.ts'
 
 function typingInField(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null
-  return Boolean(el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable || el.closest('.monaco-editor')))
+  return Boolean(
+    el &&
+    (el.tagName === 'INPUT' ||
+      el.tagName === 'TEXTAREA' ||
+      el.tagName === 'SELECT' ||
+      el.isContentEditable ||
+      el.closest('.monaco-editor')),
+  )
 }
 
-export function EditorToolbar({ flowId, detail, onSaved, problemCount }: { flowId: string; detail: FlowDetail | null; onSaved(): void; problemCount: number }) {
+export function EditorToolbar({
+  flowId,
+  detail,
+  onSaved,
+  problemCount,
+}: {
+  flowId: string
+  detail: FlowDetail | null
+  onSaved(): void
+  problemCount: number
+}) {
   const title = useEditor((s) => s.meta.title)
   const dirty = useEditor((s) => s.dirty)
   const revision = useEditor((s) => s.revision)
@@ -54,20 +71,25 @@ export function EditorToolbar({ flowId, detail, onSaved, problemCount }: { flowI
       else if ((key === 'z' && event.shiftKey) || key === 'y') editor.redo()
       else if (key === 'c') editor.copySelected()
       else if (key === 'v') editor.paste()
-      else if (key === 'a') editor.onNodesChange(editor.nodes.map((n) => ({ type: 'select', id: n.id, selected: true })))
+      else if (key === 'a')
+        editor.onNodesChange(editor.nodes.map((n) => ({ type: 'select', id: n.id, selected: true })))
       else return
       event.preventDefault()
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [])
 
   // Keep unsaved work in local storage a moment after each edit.
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined
     const unsubscribe = useEditor.subscribe((state, previous) => {
-      if (!state.dirty || state.readOnly || (state.nodes === previous.nodes && state.edges === previous.edges && state.meta === previous.meta)) return
+      if (
+        !state.dirty ||
+        state.readOnly ||
+        (state.nodes === previous.nodes && state.edges === previous.edges && state.meta === previous.meta)
+      )
+        return
       clearTimeout(timer)
       timer = setTimeout(() => backupLocally(useEditor.getState().document(), useEditor.getState().revision), 1000)
     })
@@ -91,19 +113,50 @@ export function EditorToolbar({ flowId, detail, onSaved, problemCount }: { flowI
           {revision ? `rev ${revision}` : ''} {dirty ? '· unsaved changes' : revision ? '· saved' : ''}
         </small>
         <span className="cp-spacer" />
-        <button type="button" className="cp-btn small" disabled={!canUndo || readOnly} onClick={() => useEditor.getState().undo()} title="Undo (Ctrl+Z)" data-testid="undo">
+        <button
+          type="button"
+          className="cp-btn small"
+          disabled={!canUndo || readOnly}
+          onClick={() => useEditor.getState().undo()}
+          title="Undo (Ctrl+Z)"
+          data-testid="undo"
+        >
           ↶ Undo
         </button>
-        <button type="button" className="cp-btn small" disabled={!canRedo || readOnly} onClick={() => useEditor.getState().redo()} title="Redo (Ctrl+Shift+Z)" data-testid="redo">
+        <button
+          type="button"
+          className="cp-btn small"
+          disabled={!canRedo || readOnly}
+          onClick={() => useEditor.getState().redo()}
+          title="Redo (Ctrl+Shift+Z)"
+          data-testid="redo"
+        >
           ↷ Redo
         </button>
-        <button type="button" className="cp-btn small" disabled={readOnly} onClick={() => void autoLayout()} data-testid="auto-layout">
+        <button
+          type="button"
+          className="cp-btn small"
+          disabled={readOnly}
+          onClick={() => void autoLayout()}
+          data-testid="auto-layout"
+        >
           Auto-layout
         </button>
         <button type="button" className="cp-btn small" onClick={() => void fitView({ duration: 300 })}>
           Fit
         </button>
-        <button type="button" className="cp-btn primary" disabled={saving || readOnly || (!dirty && revision > 0)} onClick={() => void save()} title={problemCount ? 'The flow has errors; the server will refuse it until they are fixed.' : 'Save draft (Ctrl+S)'} data-testid="save">
+        <button
+          type="button"
+          className="cp-btn primary"
+          disabled={saving || readOnly || (!dirty && revision > 0)}
+          onClick={() => void save()}
+          title={
+            problemCount
+              ? 'The flow has errors; the server will refuse it until they are fixed.'
+              : 'Save draft (Ctrl+S)'
+          }
+          data-testid="save"
+        >
           {saving ? 'Saving…' : 'Save draft'}
         </button>
       </div>
@@ -111,14 +164,20 @@ export function EditorToolbar({ flowId, detail, onSaved, problemCount }: { flowI
         <div className="cp-banner error" role="alert" data-testid="save-error">
           {result.kind === 'conflict' && (
             <>
-              <strong>Not saved: someone else saved this flow meanwhile.</strong> {result.message} Your changes are still here (and kept locally).
+              <strong>Not saved: someone else saved this flow meanwhile.</strong> {result.message} Your changes are
+              still here (and kept locally).
               <button
                 type="button"
                 className="cp-btn small"
                 data-testid="save-overwrite"
                 onClick={async () => {
                   const latest = await api.getFlow(flowId)
-                  if (window.confirm(`Save your version on top of revision ${latest.draft?.revision}? Their changes stay in the history.`)) void save(latest.draft?.revision)
+                  if (
+                    window.confirm(
+                      `Save your version on top of revision ${latest.draft?.revision}? Their changes stay in the history.`,
+                    )
+                  )
+                    void save(latest.draft?.revision)
                 }}
               >
                 Save mine on top
@@ -127,7 +186,8 @@ export function EditorToolbar({ flowId, detail, onSaved, problemCount }: { flowI
           )}
           {result.kind === 'invalid' && (
             <>
-              <strong>Not saved: the flow has problems.</strong> {result.message} See the problems list below the canvas.
+              <strong>Not saved: the flow has problems.</strong> {result.message} See the problems list below the
+              canvas.
             </>
           )}
           {result.kind === 'error' && <>Not saved: {result.message}</>}

@@ -30,7 +30,13 @@ export function FlowListScreen() {
     <div className="cp-page">
       <div className="cp-page-head">
         <h2>Flows</h2>
-        <input className="cp-input search" placeholder="Search by title or id" value={search} onChange={(e) => setSearch(e.target.value)} data-testid="flow-search" />
+        <input
+          className="cp-input search"
+          placeholder="Search by title or id"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          data-testid="flow-search"
+        />
         {canEdit && (
           <button type="button" className="cp-btn primary" onClick={() => setCreating(true)} data-testid="flow-new">
             + New flow
@@ -61,7 +67,11 @@ export function FlowListScreen() {
             {flows.data.map((flow) => (
               <tr key={flow.id} data-testid={`flow-row-${flow.id}`}>
                 <td>
-                  <a href={`#/flows/${encodeURIComponent(flow.id)}`} className="cp-link" data-testid={`flow-open-${flow.id}`}>
+                  <a
+                    href={`#/flows/${encodeURIComponent(flow.id)}`}
+                    className="cp-link"
+                    data-testid={`flow-open-${flow.id}`}
+                  >
                     <strong>{flow.title}</strong>
                   </a>
                   <br />
@@ -74,30 +84,44 @@ export function FlowListScreen() {
                 <td>{flow.draftRevision ? `rev ${flow.draftRevision}` : '—'}</td>
                 <td>{when(flow.updatedAt)}</td>
                 <td>{flow.updatedBy ?? '—'}</td>
-                <td className="cp-actions">
-                  <button type="button" className="cp-btn small" onClick={() => navigate(`/runs?flow=${encodeURIComponent(flow.id)}`)}>
-                    Runs
-                  </button>
-                  {canEdit && (
-                    <>
+                <td>
+                  <div className="cp-actions">
+                    <button
+                      type="button"
+                      className="cp-btn small"
+                      onClick={() => navigate(`/runs?flow=${encodeURIComponent(flow.id)}`)}
+                    >
+                      Runs
+                    </button>
+                    {canEdit && (
+                      <>
+                        <button
+                          type="button"
+                          className="cp-btn small"
+                          data-testid={`flow-duplicate-${flow.id}`}
+                          onClick={() => {
+                            const newId = window.prompt('Id of the copy (kebab-case):', `${flow.id}-copy`)
+                            if (newId) void act(() => api.duplicateFlow(flow.id, newId.trim()))
+                          }}
+                        >
+                          Duplicate
+                        </button>
+                      </>
+                    )}
+                    {role === 'reviewer' && flow.status !== 'retired' && (
                       <button
                         type="button"
-                        className="cp-btn small"
-                        data-testid={`flow-duplicate-${flow.id}`}
-                        onClick={() => {
-                          const newId = window.prompt('Id of the copy (kebab-case):', `${flow.id}-copy`)
-                          if (newId) void act(() => api.duplicateFlow(flow.id, newId.trim()))
-                        }}
+                        className="cp-btn small danger"
+                        data-testid={`flow-retire-${flow.id}`}
+                        onClick={() =>
+                          window.confirm(`Retire “${flow.title}”? New runs will be refused.`) &&
+                          void act(() => api.retireFlow(flow.id))
+                        }
                       >
-                        Duplicate
+                        Retire
                       </button>
-                    </>
-                  )}
-                  {role === 'reviewer' && flow.status !== 'retired' && (
-                    <button type="button" className="cp-btn small danger" data-testid={`flow-retire-${flow.id}`} onClick={() => window.confirm(`Retire “${flow.title}”? New runs will be refused.`) && void act(() => api.retireFlow(flow.id))}>
-                      Retire
-                    </button>
-                  )}
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}
@@ -133,7 +157,13 @@ function NewFlowForm({ onCancel }: { onCancel(): void }) {
     <form className="cp-card inline" onSubmit={submit} data-testid="new-flow-form">
       <label className="cp-field">
         <span className="cp-field-label">Title</span>
-        <input className="cp-input" autoFocus value={title} onChange={(e) => setTitle(e.target.value)} data-testid="new-flow-title" />
+        <input
+          className="cp-input"
+          autoFocus
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          data-testid="new-flow-title"
+        />
       </label>
       <label className="cp-field">
         <span className="cp-field-label">Id</span>

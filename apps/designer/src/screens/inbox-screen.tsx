@@ -25,10 +25,16 @@ export function InboxScreen() {
       ) : (
         <ul className="cp-task-list" data-testid="inbox">
           {tasks.data.map((task) => (
-            <li key={task.id} className="cp-card cp-clickable" onClick={() => navigate(`/inbox/${encodeURIComponent(task.id)}`)} data-testid="inbox-task">
+            <li
+              key={task.id}
+              className="cp-card cp-clickable"
+              onClick={() => navigate(`/inbox/${encodeURIComponent(task.id)}`)}
+              data-testid="inbox-task"
+            >
               <strong>{task.title}</strong>
               <small className="cp-hint">
-                {task.flowId} · {task.role} · {when(task.createdAt)} {task.claimedBy ? `· claimed by ${task.claimedBy}` : ''}
+                {task.flowId} · {task.role} · {when(task.createdAt)}{' '}
+                {task.claimedBy ? `· claimed by ${task.claimedBy}` : ''}
               </small>
               {task.prompt && <p>{task.prompt}</p>}
             </li>

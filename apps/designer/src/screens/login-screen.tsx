@@ -25,18 +25,37 @@ export function LoginScreen() {
         <p className="cp-hint">Design, test, review and run care workflows.</p>
         <label className="cp-field">
           <span className="cp-field-label">User name</span>
-          <input className="cp-input" autoFocus autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} data-testid="login-username" />
+          <input
+            className="cp-input"
+            autoFocus
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            data-testid="login-username"
+          />
         </label>
         <label className="cp-field">
           <span className="cp-field-label">Password</span>
-          <input className="cp-input" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} data-testid="login-password" />
+          <input
+            className="cp-input"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            data-testid="login-password"
+          />
         </label>
         {error && (
           <p className="cp-error-text" role="alert" data-testid="login-error">
             {error}
           </p>
         )}
-        <button className="cp-btn primary" type="submit" disabled={busy || !username || !password} data-testid="login-submit">
+        <button
+          className="cp-btn primary"
+          type="submit"
+          disabled={busy || !username || !password}
+          data-testid="login-submit"
+        >
           {busy ? 'Logging in…' : 'Log in'}
         </button>
       </form>

@@ -40,7 +40,10 @@ export function newFlowDocument(id: string, title: string): FlowDocument {
     },
     roles: {
       'front-desk': { title: 'Front desk', phi: ['none', 'demographic', 'contact'] },
-      'eligibility-specialist': { title: 'Eligibility specialist', phi: ['none', 'identifier', 'demographic', 'contact', 'coverage', 'financial'] },
+      'eligibility-specialist': {
+        title: 'Eligibility specialist',
+        phi: ['none', 'identifier', 'demographic', 'contact', 'coverage', 'financial'],
+      },
     },
     start: '',
     nodes: {},
@@ -50,6 +53,9 @@ export function newFlowDocument(id: string, title: string): FlowDocument {
 
 /** A kebab-case id from a title: "Flu shot reminder" → "flu-shot-reminder". */
 export function idFromTitle(title: string): string {
-  const id = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')
+  const id = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
   return /^[a-z]/.test(id) ? id : `flow-${id}`
 }

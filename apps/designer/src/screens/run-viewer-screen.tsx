@@ -39,7 +39,8 @@ export function RunViewerScreen({ runId }: { runId: string }) {
   }, [loaded.data])
 
   if (loaded.loading && !loaded.data) return <Loading what="the run" />
-  if (loaded.error || !loaded.data) return <ErrorState message={loaded.error ?? 'The run could not be loaded.'} retry={loaded.reload} />
+  if (loaded.error || !loaded.data)
+    return <ErrorState message={loaded.error ?? 'The run could not be loaded.'} retry={loaded.reload} />
   const { run, document } = loaded.data
   return (
     <div className="cp-run-viewer" data-testid="run-viewer">
@@ -70,7 +71,9 @@ export function RunViewerScreen({ runId }: { runId: string }) {
               <FlowCanvas />
             </ReactFlowProvider>
           ) : (
-            <p className="cp-state">The flow version is not available to your role; the steps are listed on the right.</p>
+            <p className="cp-state">
+              The flow version is not available to your role; the steps are listed on the right.
+            </p>
           )}
         </div>
         <aside className="cp-side wide">
@@ -89,7 +92,19 @@ export function RunViewerScreen({ runId }: { runId: string }) {
 }
 
 function EventList({ events }: { events: RunEvent[] }) {
-  const shown = events.filter((e) => ['decision', 'connector.request', 'connector.response', 'task.opened', 'task.answered', 'error', 'run.ended', 'wait.started', 'facts.set'].includes(String(e.type)))
+  const shown = events.filter((e) =>
+    [
+      'decision',
+      'connector.request',
+      'connector.response',
+      'task.opened',
+      'task.answered',
+      'error',
+      'run.ended',
+      'wait.started',
+      'facts.set',
+    ].includes(String(e.type)),
+  )
   if (shown.length === 0) return <p className="cp-hint">No steps recorded yet.</p>
   return (
     <ul className="cp-events" data-testid="run-events">
@@ -98,9 +113,12 @@ function EventList({ events }: { events: RunEvent[] }) {
         return (
           <li key={i} className={`ev ev-${String(event.type).replace('.', '-')}`} data-testid={`event-${event.type}`}>
             <div className="ev-head">
-              <strong>{label(String(event.type))}</strong> {event.nodeId && <code>{event.nodeId}</code>} <small className="cp-hint">{when(event.at)}</small>
+              <strong>{label(String(event.type))}</strong> {event.nodeId && <code>{event.nodeId}</code>}{' '}
+              <small className="cp-hint">{when(event.at)}</small>
             </div>
-            {event.type === 'decision' && <ExplanationView explanation={data.explanation as unknown as DecisionExplanation} />}
+            {event.type === 'decision' && (
+              <ExplanationView explanation={data.explanation as unknown as DecisionExplanation} />
+            )}
             {event.type !== 'decision' && <EventDetail type={String(event.type)} data={data} />}
           </li>
         )
@@ -120,7 +138,8 @@ function EventDetail({ type, data }: { type: string; data: Record<string, JsonVa
     case 'task.opened':
       return (
         <div className="ev-body">
-          “{show(request.title)}” for <strong>{show(request.role)}</strong>; shows {Array.isArray(request.shows) && request.shows.length ? request.shows.join(', ') : 'no facts'}
+          “{show(request.title)}” for <strong>{show(request.role)}</strong>; shows{' '}
+          {Array.isArray(request.shows) && request.shows.length ? request.shows.join(', ') : 'no facts'}
         </div>
       )
     case 'task.answered':
@@ -151,7 +170,13 @@ function EventDetail({ type, data }: { type: string; data: Record<string, JsonVa
         </details>
       )
     case 'run.ended':
-      return <div className="ev-body">{data.status === 'completed' ? `completed with outcome ${show(data.outcome)}` : `failed: ${show(data.message)}`}</div>
+      return (
+        <div className="ev-body">
+          {data.status === 'completed'
+            ? `completed with outcome ${show(data.outcome)}`
+            : `failed: ${show(data.message)}`}
+        </div>
+      )
     case 'wait.started':
       return <div className="ev-body">until {show(data.until)}</div>
     case 'error':

@@ -26,7 +26,12 @@ export function RunsScreen() {
           Refresh
         </button>
         {(role === 'agent' || role === 'developer') && (
-          <button type="button" className="cp-btn primary" onClick={() => setStarting(!starting)} data-testid="run-start-open">
+          <button
+            type="button"
+            className="cp-btn primary"
+            onClick={() => setStarting(!starting)}
+            data-testid="run-start-open"
+          >
             Start a run
           </button>
         )}
@@ -37,7 +42,10 @@ export function RunsScreen() {
       ) : runs.error ? (
         <ErrorState message={runs.error} retry={runs.reload} />
       ) : !runs.data?.length ? (
-        <Empty>No runs yet. Runs appear here when a published flow is started by the API, a webhook, an HL7 message or this page.</Empty>
+        <Empty>
+          No runs yet. Runs appear here when a published flow is started by the API, a webhook, an HL7 message or this
+          page.
+        </Empty>
       ) : (
         <table className="cp-table" data-testid="run-list">
           <thead>
@@ -51,7 +59,12 @@ export function RunsScreen() {
           </thead>
           <tbody>
             {runs.data.map((run) => (
-              <tr key={run.id} className="cp-clickable" onClick={() => navigate(`/runs/${run.id}`)} data-testid={`run-row-${run.id}`}>
+              <tr
+                key={run.id}
+                className="cp-clickable"
+                onClick={() => navigate(`/runs/${run.id}`)}
+                data-testid={`run-row-${run.id}`}
+              >
                 <td>
                   <code>{run.id.slice(0, 12)}</code>
                 </td>
@@ -95,7 +108,12 @@ function StartRunForm({ initialFlow, onStarted }: { initialFlow?: string | undef
     <div className="cp-card inline" data-testid="run-start-form">
       <label className="cp-field">
         <span className="cp-field-label">Published flow</span>
-        <select className="cp-input" value={flowId} onChange={(e) => setFlowId(e.target.value)} data-testid="run-start-flow">
+        <select
+          className="cp-input"
+          value={flowId}
+          onChange={(e) => setFlowId(e.target.value)}
+          data-testid="run-start-flow"
+        >
           <option value="">— choose —</option>
           {published.map((f) => (
             <option key={f.id} value={f.id}>
@@ -106,10 +124,22 @@ function StartRunForm({ initialFlow, onStarted }: { initialFlow?: string | undef
       </label>
       <label className="cp-field">
         <span className="cp-field-label">Input facts (JSON)</span>
-        <textarea className="cp-input mono" rows={6} value={input} onChange={(e) => setInput(e.target.value)} data-testid="run-start-input" />
+        <textarea
+          className="cp-input mono"
+          rows={6}
+          value={input}
+          onChange={(e) => setInput(e.target.value)}
+          data-testid="run-start-input"
+        />
       </label>
       {error && <p className="cp-error-text">{error}</p>}
-      <button type="button" className="cp-btn primary" disabled={!flowId} onClick={() => void start()} data-testid="run-start-submit">
+      <button
+        type="button"
+        className="cp-btn primary"
+        disabled={!flowId}
+        onClick={() => void start()}
+        data-testid="run-start-submit"
+      >
         Start
       </button>
     </div>

@@ -14,7 +14,10 @@ function factLabel(path: string): string {
   return path
     .split('.')
     .map((part, i) => {
-      const words = part.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase()
+      const words = part
+        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+        .replace(/[-_]/g, ' ')
+        .toLowerCase()
       return i === 0 ? words.charAt(0).toUpperCase() + words.slice(1) : words
     })
     .join(' · ')
@@ -36,7 +39,8 @@ export function TaskScreen({ taskId }: { taskId: string }) {
   const [nextTaskId, setNextTaskId] = useState<string | null>(null)
 
   if (task.loading && !task.data) return <Loading what="the task" />
-  if (task.error || !task.data) return <ErrorState message={task.error ?? 'The task could not be loaded.'} retry={task.reload} />
+  if (task.error || !task.data)
+    return <ErrorState message={task.error ?? 'The task could not be loaded.'} retry={task.reload} />
   const view = task.data
 
   const submit = async (option?: string) => {
@@ -46,7 +50,9 @@ export function TaskScreen({ taskId }: { taskId: string }) {
       if (!view.claimedBy) await api.claimTask(view.id).catch(() => undefined)
       await api.answerTask(view.id, option ? { value: option, ...values } : values)
       // The guided walk: when the run stops at another step for this person, offer it next.
-      const next = listOf(await api.inbox().catch(() => [])).map(readTask).find((t) => t.runId === view.runId && t.id !== view.id)
+      const next = listOf(await api.inbox().catch(() => []))
+        .map(readTask)
+        .find((t) => t.runId === view.runId && t.id !== view.id)
       setNextTaskId(next?.id ?? null)
       setDone(true)
     } catch (e) {
@@ -64,7 +70,12 @@ export function TaskScreen({ taskId }: { taskId: string }) {
           <p>{nextTaskId ? 'The run has another step for you.' : 'The run continues.'}</p>
           <div className="cp-row">
             {nextTaskId && (
-              <button type="button" className="cp-btn primary" onClick={() => navigate(`/inbox/${encodeURIComponent(nextTaskId)}`)} data-testid="task-next">
+              <button
+                type="button"
+                className="cp-btn primary"
+                onClick={() => navigate(`/inbox/${encodeURIComponent(nextTaskId)}`)}
+                data-testid="task-next"
+              >
                 Next step →
               </button>
             )}
@@ -96,13 +107,26 @@ export function TaskScreen({ taskId }: { taskId: string }) {
             {view.shown.map((f) => (
               <div key={f.path}>
                 <dt title={f.path}>{factLabel(f.path)}</dt>
-                <dd data-testid={`task-fact-${f.path}`}>{f.value === null ? <em>hidden or empty</em> : typeof f.value === 'object' ? JSON.stringify(f.value) : String(f.value)}</dd>
+                <dd data-testid={`task-fact-${f.path}`}>
+                  {f.value === null ? (
+                    <em>hidden or empty</em>
+                  ) : typeof f.value === 'object' ? (
+                    JSON.stringify(f.value)
+                  ) : (
+                    String(f.value)
+                  )}
+                </dd>
               </div>
             ))}
           </dl>
         )}
         {view.fields.map((field) => (
-          <FieldInput key={field.name} field={field} value={values[field.name]} onChange={(v) => setValues({ ...values, [field.name]: v })} />
+          <FieldInput
+            key={field.name}
+            field={field}
+            value={values[field.name]}
+            onChange={(v) => setValues({ ...values, [field.name]: v })}
+          />
         ))}
         {error && (
           <p className="cp-error-text" role="alert" data-testid="task-error">
@@ -112,12 +136,25 @@ export function TaskScreen({ taskId }: { taskId: string }) {
         <div className="cp-answer-buttons">
           {view.options.length > 0 ? (
             view.options.map((o) => (
-              <button key={o.value} type="button" className="cp-btn primary big" disabled={busy} onClick={() => void submit(o.value)} data-testid={`task-answer-${o.value}`}>
+              <button
+                key={o.value}
+                type="button"
+                className="cp-btn primary big"
+                disabled={busy}
+                onClick={() => void submit(o.value)}
+                data-testid={`task-answer-${o.value}`}
+              >
                 {o.label}
               </button>
             ))
           ) : (
-            <button type="button" className="cp-btn primary big" disabled={busy} onClick={() => void submit()} data-testid="task-submit">
+            <button
+              type="button"
+              className="cp-btn primary big"
+              disabled={busy}
+              onClick={() => void submit()}
+              data-testid="task-submit"
+            >
               Send
             </button>
           )}
@@ -127,7 +164,15 @@ export function TaskScreen({ taskId }: { taskId: string }) {
   )
 }
 
-function FieldInput({ field, value, onChange }: { field: TaskField; value: JsonValue | undefined; onChange(v: JsonValue): void }) {
+function FieldInput({
+  field,
+  value,
+  onChange,
+}: {
+  field: TaskField
+  value: JsonValue | undefined
+  onChange(v: JsonValue): void
+}) {
   const id = `task-field-${field.name}`
   if (field.type === 'boolean') {
     return (
@@ -137,10 +182,20 @@ function FieldInput({ field, value, onChange }: { field: TaskField; value: JsonV
           {field.required && ' *'}
         </span>
         <div className="cp-row">
-          <button type="button" className={`cp-btn ${value === true ? 'primary' : ''}`} onClick={() => onChange(true)} data-testid={`${id}-yes`}>
+          <button
+            type="button"
+            className={`cp-btn ${value === true ? 'primary' : ''}`}
+            onClick={() => onChange(true)}
+            data-testid={`${id}-yes`}
+          >
             Yes
           </button>
-          <button type="button" className={`cp-btn ${value === false ? 'primary' : ''}`} onClick={() => onChange(false)} data-testid={`${id}-no`}>
+          <button
+            type="button"
+            className={`cp-btn ${value === false ? 'primary' : ''}`}
+            onClick={() => onChange(false)}
+            data-testid={`${id}-no`}
+          >
             No
           </button>
         </div>
@@ -154,7 +209,12 @@ function FieldInput({ field, value, onChange }: { field: TaskField; value: JsonV
           {field.label}
           {field.required && ' *'}
         </span>
-        <select className="cp-input" value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value)} data-testid={id}>
+        <select
+          className="cp-input"
+          value={typeof value === 'string' ? value : ''}
+          onChange={(e) => onChange(e.target.value)}
+          data-testid={id}
+        >
           <option value="">— choose —</option>
           {field.options?.map((o) => (
             <option key={o.value} value={o.value}>
@@ -175,7 +235,9 @@ function FieldInput({ field, value, onChange }: { field: TaskField; value: JsonV
         className="cp-input"
         type={field.type === 'number' ? 'number' : field.type === 'date' ? 'date' : 'text'}
         value={value === undefined || value === null ? '' : String(value)}
-        onChange={(e) => onChange(field.type === 'number' ? (e.target.value === '' ? null : Number(e.target.value)) : e.target.value)}
+        onChange={(e) =>
+          onChange(field.type === 'number' ? (e.target.value === '' ? null : Number(e.target.value)) : e.target.value)
+        }
         data-testid={id}
       />
     </label>

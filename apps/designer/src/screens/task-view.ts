@@ -40,7 +40,8 @@ export function readTask(task: OpenTask): TaskView {
   else if (raw && typeof raw === 'object') {
     const record = raw as Record<string, JsonValue>
     // Either keyed by dotted path already, or a nested facts object.
-    if (Object.keys(record).some((k) => k.includes('.'))) for (const [path, value] of Object.entries(record)) shown.push({ path, value })
+    if (Object.keys(record).some((k) => k.includes('.')))
+      for (const [path, value] of Object.entries(record)) shown.push({ path, value })
     else flatten(record, '', shown)
   }
   return {

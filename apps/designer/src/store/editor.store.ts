@@ -2,10 +2,26 @@
 // Components read it through narrow selectors (one node's problems, one flag), so dragging one
 // node does not re-render the inspector or the palette.
 import { create } from 'zustand'
-import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react'
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type XYPosition,
+} from '@xyflow/react'
 import type { FlowDocument, Problem } from '@carepath/dsl'
 import { registry } from '../registry.ts'
-import { documentToGraph, edgeId, freshNodeId, graphToDocument, type CarepathEdge, type CarepathNode, type CarepathNodeData, type FlowMeta } from '../canvas/flow-graph.ts'
+import {
+  documentToGraph,
+  edgeId,
+  freshNodeId,
+  graphToDocument,
+  type CarepathEdge,
+  type CarepathNode,
+  type CarepathNodeData,
+  type FlowMeta,
+} from '../canvas/flow-graph.ts'
 
 interface Snapshot {
   nodes: CarepathNode[]
@@ -56,10 +72,17 @@ export interface EditorState extends Snapshot {
   setHighlights(nodes: Record<string, Highlight>, edges: Record<string, Highlight>): void
   setReadOnly(readOnly: boolean): void
   /** The editing session put aside while a read-only view (diff, run path) is on the canvas. */
-  stashed: (Snapshot & { past: Snapshot[]; future: Snapshot[]; dirty: boolean; revision: number; savedHash: string | null }) | null
+  stashed:
+    | (Snapshot & { past: Snapshot[]; future: Snapshot[]; dirty: boolean; revision: number; savedHash: string | null })
+    | null
   viewLabel: string | null
   /** Show another document read-only with highlights; the edits in progress are kept aside. */
-  enterView(label: string, document: FlowDocument, nodes: Record<string, Highlight>, edges: Record<string, Highlight>): void
+  enterView(
+    label: string,
+    document: FlowDocument,
+    nodes: Record<string, Highlight>,
+    edges: Record<string, Highlight>,
+  ): void
   /** Back to editing, exactly where the analyst left off. */
   exitView(): void
 }
@@ -75,7 +98,14 @@ function startOf(nodes: readonly CarepathNode[], current: string): string {
   return nodes.find((n) => registry.get(n.data.type)?.trigger)?.id ?? nodes[0]?.id ?? ''
 }
 
-const emptyMeta: FlowMeta = { dsl: 'carepath.flow/1', id: 'new-flow', version: 1, title: 'New flow', facts: { type: 'object', properties: {} }, roles: {} }
+const emptyMeta: FlowMeta = {
+  dsl: 'carepath.flow/1',
+  id: 'new-flow',
+  version: 1,
+  title: 'New flow',
+  facts: { type: 'object', properties: {} },
+  roles: {},
+}
 
 export const useEditor = create<EditorState>()((set, get) => {
   /** Record the state before a change so undo can return to it. */
@@ -104,7 +134,21 @@ export const useEditor = create<EditorState>()((set, get) => {
     load(document, revision, hash) {
       const { nodes, edges } = documentToGraph(document)
       const { nodes: _n, layout: _l, start, ...meta } = document
-      set({ flowId: document.id, revision, savedHash: hash, dirty: false, nodes, edges, meta, start, past: [], future: [], nodeHighlights: {}, edgeHighlights: {}, readOnly: false })
+      set({
+        flowId: document.id,
+        revision,
+        savedHash: hash,
+        dirty: false,
+        nodes,
+        edges,
+        meta,
+        start,
+        past: [],
+        future: [],
+        nodeHighlights: {},
+        edgeHighlights: {},
+        readOnly: false,
+      })
     },
     document() {
       const { meta, start, nodes, edges } = get()
@@ -116,19 +160,38 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
     onNodesChange(changes) {
       if (get().readOnly) {
-        set({ nodes: applyNodeChanges(changes.filter((c) => c.type === 'select' || c.type === 'dimensions'), get().nodes) })
+        set({
+          nodes: applyNodeChanges(
+            changes.filter((c) => c.type === 'select' || c.type === 'dimensions'),
+            get().nodes,
+          ),
+        })
         return
       }
       const significant = changes.some((c) => c.type === 'remove' || (c.type === 'position' && c.dragging === false))
-      const startedDrag = changes.some((c) => c.type === 'position' && c.dragging === true) && !get().nodes.some((n) => n.dragging)
+      const startedDrag =
+        changes.some((c) => c.type === 'position' && c.dragging === true) && !get().nodes.some((n) => n.dragging)
       if (significant || startedDrag) record()
       const nodes = applyNodeChanges(changes, get().nodes)
       const removed = new Set(changes.filter((c) => c.type === 'remove').map((c) => c.id))
-      set({ nodes, ...(removed.size ? { edges: get().edges.filter((e) => !removed.has(e.source) && !removed.has(e.target)), start: startOf(nodes, get().start) } : {}) })
+      set({
+        nodes,
+        ...(removed.size
+          ? {
+              edges: get().edges.filter((e) => !removed.has(e.source) && !removed.has(e.target)),
+              start: startOf(nodes, get().start),
+            }
+          : {}),
+      })
     },
     onEdgesChange(changes) {
       if (get().readOnly) {
-        set({ edges: applyEdgeChanges(changes.filter((c) => c.type === 'select'), get().edges) })
+        set({
+          edges: applyEdgeChanges(
+            changes.filter((c) => c.type === 'select'),
+            get().edges,
+          ),
+        })
         return
       }
       if (changes.some((c) => c.type === 'remove')) record()
@@ -139,14 +202,30 @@ export const useEditor = create<EditorState>()((set, get) => {
       record()
       // A port leads to exactly one node: a new edge from the same port replaces the old one.
       const edges = get().edges.filter((e) => !(e.source === source && e.sourceHandle === sourceHandle))
-      edges.push({ id: edgeId(source, sourceHandle, target), source, sourceHandle, target, targetHandle: 'in', label: sourceHandle })
+      edges.push({
+        id: edgeId(source, sourceHandle, target),
+        source,
+        sourceHandle,
+        target,
+        targetHandle: 'in',
+        label: sourceHandle,
+      })
       set({ edges })
     },
     reconnect(old, { source, sourceHandle, target }) {
       if (get().readOnly || !source || !target || !sourceHandle) return
       record()
-      const edges = get().edges.filter((e) => e.id !== old.id && !(e.source === source && e.sourceHandle === sourceHandle))
-      edges.push({ id: edgeId(source, sourceHandle, target), source, sourceHandle, target, targetHandle: 'in', label: sourceHandle })
+      const edges = get().edges.filter(
+        (e) => e.id !== old.id && !(e.source === source && e.sourceHandle === sourceHandle),
+      )
+      edges.push({
+        id: edgeId(source, sourceHandle, target),
+        source,
+        sourceHandle,
+        target,
+        targetHandle: 'in',
+        label: sourceHandle,
+      })
       set({ edges })
     },
     addNode(type, position) {
@@ -192,14 +271,23 @@ export const useEditor = create<EditorState>()((set, get) => {
       record()
       const gone = new Set(nodes.filter((n) => n.selected).map((n) => n.id))
       const kept = nodes.filter((n) => !gone.has(n.id))
-      set({ nodes: kept, edges: edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target)), start: startOf(kept, get().start) })
+      set({
+        nodes: kept,
+        edges: edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target)),
+        start: startOf(kept, get().start),
+      })
     },
     copySelected() {
       const { nodes, edges } = get()
       const chosen = nodes.filter((n) => n.selected)
       if (chosen.length === 0) return
       const ids = new Set(chosen.map((n) => n.id))
-      set({ clipboard: { nodes: structuredClone(chosen), edges: structuredClone(edges.filter((e) => ids.has(e.source) && ids.has(e.target))) } })
+      set({
+        clipboard: {
+          nodes: structuredClone(chosen),
+          edges: structuredClone(edges.filter((e) => ids.has(e.source) && ids.has(e.target))),
+        },
+      })
     },
     paste() {
       const { clipboard, readOnly } = get()
@@ -215,9 +303,18 @@ export const useEditor = create<EditorState>()((set, get) => {
       })
       const pastedEdges = clipboard.edges.map((e) => {
         const source = rename.get(e.source) ?? e.source
-        return { ...e, id: edgeId(source, e.sourceHandle ?? 'default', rename.get(e.target) ?? e.target), source, target: rename.get(e.target) ?? e.target, selected: false }
+        return {
+          ...e,
+          id: edgeId(source, e.sourceHandle ?? 'default', rename.get(e.target) ?? e.target),
+          source,
+          target: rename.get(e.target) ?? e.target,
+          selected: false,
+        }
       })
-      set({ nodes: [...get().nodes.map((n) => ({ ...n, selected: false })), ...pasted], edges: [...get().edges, ...pastedEdges] })
+      set({
+        nodes: [...get().nodes.map((n) => ({ ...n, selected: false })), ...pasted],
+        edges: [...get().edges, ...pastedEdges],
+      })
     },
     undo() {
       const { past, future } = get()
@@ -253,10 +350,29 @@ export const useEditor = create<EditorState>()((set, get) => {
     viewLabel: null,
     enterView(label, document, nodeHighlights, edgeHighlights) {
       const state = get()
-      const stashed = state.stashed ?? { ...snapshot(state), past: state.past, future: state.future, dirty: state.dirty, revision: state.revision, savedHash: state.savedHash }
+      const stashed = state.stashed ?? {
+        ...snapshot(state),
+        past: state.past,
+        future: state.future,
+        dirty: state.dirty,
+        revision: state.revision,
+        savedHash: state.savedHash,
+      }
       const { nodes, edges } = documentToGraph(document)
       const { nodes: _n, layout: _l, start, ...meta } = document
-      set({ stashed, viewLabel: label, nodes, edges, meta, start, readOnly: true, nodeHighlights, edgeHighlights, past: [], future: [] })
+      set({
+        stashed,
+        viewLabel: label,
+        nodes,
+        edges,
+        meta,
+        start,
+        readOnly: true,
+        nodeHighlights,
+        edgeHighlights,
+        past: [],
+        future: [],
+      })
     },
     exitView() {
       const { stashed } = get()

@@ -58,7 +58,8 @@ export async function saveDraft(options: { overwriteRevision?: number } = {}): P
     if (!(error instanceof ApiError)) return { ok: false, kind: 'error', message: 'The draft could not be saved.' }
     if (error.code === 'CONFLICT') return { ok: false, kind: 'conflict', message: error.message }
     const problems = (error.data as { problems?: Problem[] } | null)?.problems
-    if (error.code === 'BAD_REQUEST' && problems) return { ok: false, kind: 'invalid', message: error.message, problems }
+    if (error.code === 'BAD_REQUEST' && problems)
+      return { ok: false, kind: 'invalid', message: error.message, problems }
     return { ok: false, kind: 'error', message: error.message }
   }
 }

@@ -13,7 +13,9 @@ function ProblemsPanelView() {
   return (
     <section className="cp-problems" data-testid="problems">
       <h4>
-        {problems.length === 0 ? '✓ No problems' : `${errors} error${errors === 1 ? '' : 's'}, ${problems.length - errors} warning${problems.length - errors === 1 ? '' : 's'}`}
+        {problems.length === 0
+          ? '✓ No problems'
+          : `${errors} error${errors === 1 ? '' : 's'}, ${problems.length - errors} warning${problems.length - errors === 1 ? '' : 's'}`}
       </h4>
       {sorted.length > 0 && (
         <ul className="cp-problem-list">

@@ -21,7 +21,14 @@ export function runValidation(): void {
   try {
     state.setProblems(validateFlow(state.document(), registry).problems)
   } catch {
-    state.setProblems([{ code: 'invalid-document', severity: 'error', path: '', message: 'The flow could not be checked; undo the last change.' }])
+    state.setProblems([
+      {
+        code: 'invalid-document',
+        severity: 'error',
+        path: '',
+        message: 'The flow could not be checked; undo the last change.',
+      },
+    ])
   }
 }
 

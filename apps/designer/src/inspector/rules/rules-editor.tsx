@@ -39,22 +39,48 @@ export function RulesEditor({ nodeId, config, onChange, readOnly }: CustomViewPr
   return (
     <section className="cp-custom-view" data-testid="rules-editor">
       <div className="cp-tabs small">
-        <button type="button" className={mode === 'builder' ? 'active' : ''} onClick={() => setMode('builder')} data-testid="rules-mode-builder">
+        <button
+          type="button"
+          className={mode === 'builder' ? 'active' : ''}
+          onClick={() => setMode('builder')}
+          data-testid="rules-mode-builder"
+        >
           Builder
         </button>
-        <button type="button" className={mode === 'json' ? 'active' : ''} onClick={() => setMode('json')} data-testid="rules-mode-json">
+        <button
+          type="button"
+          className={mode === 'json' ? 'active' : ''}
+          onClick={() => setMode('json')}
+          data-testid="rules-mode-json"
+        >
           JSON
         </button>
       </div>
       {mode === 'json' ? (
-        <JsonEditor path={`node/${nodeId}/rules.json`} value={rules} schema={rulesSchemaJson()} readOnly={readOnly} onChange={(v) => Array.isArray(v) && setRules(v as RuleJson[])} testId="rules-json" />
+        <JsonEditor
+          path={`node/${nodeId}/rules.json`}
+          value={rules}
+          schema={rulesSchemaJson()}
+          readOnly={readOnly}
+          onChange={(v) => Array.isArray(v) && setRules(v as RuleJson[])}
+          testId="rules-json"
+        />
       ) : (
         <>
-          {rules.length === 0 && <p className="cp-empty">No rules yet. Add one: when its conditions hold, the decision takes its outcome.</p>}
+          {rules.length === 0 && (
+            <p className="cp-empty">No rules yet. Add one: when its conditions hold, the decision takes its outcome.</p>
+          )}
           {rules.map((rule, index) => (
             <div key={index} className="cp-rule-card" data-testid={`rule-${index}`}>
               <div className="cp-rule-head">
-                <input className="cp-input small" value={rule.name ?? ''} placeholder="Rule name" onChange={(e) => setRule(index, { ...rule, name: e.target.value })} data-testid={`rule-${index}-name`} aria-label="Rule name" />
+                <input
+                  className="cp-input small"
+                  value={rule.name ?? ''}
+                  placeholder="Rule name"
+                  onChange={(e) => setRule(index, { ...rule, name: e.target.value })}
+                  data-testid={`rule-${index}-name`}
+                  aria-label="Rule name"
+                />
                 <label className="cp-inline-label">
                   then
                   <input
@@ -65,21 +91,50 @@ export function RulesEditor({ nodeId, config, onChange, readOnly }: CustomViewPr
                     aria-label="Outcome"
                   />
                 </label>
-                <button type="button" className="cp-btn small ghost" disabled={index === 0} onClick={() => setRules(rules.map((r, i) => (i === index - 1 ? rule : i === index ? rules[index - 1]! : r)))} aria-label="Move up">
+                <button
+                  type="button"
+                  className="cp-btn small ghost"
+                  disabled={index === 0}
+                  onClick={() =>
+                    setRules(rules.map((r, i) => (i === index - 1 ? rule : i === index ? rules[index - 1]! : r)))
+                  }
+                  aria-label="Move up"
+                >
                   ↑
                 </button>
-                <button type="button" className="cp-btn small ghost" onClick={() => setRules(rules.filter((_, i) => i !== index))} aria-label="Remove rule" data-testid={`rule-${index}-remove`}>
+                <button
+                  type="button"
+                  className="cp-btn small ghost"
+                  onClick={() => setRules(rules.filter((_, i) => i !== index))}
+                  aria-label="Remove rule"
+                  data-testid={`rule-${index}-remove`}
+                >
                   ✕
                 </button>
               </div>
               <small className="cp-hint">id {rule.id}</small>
-              <GroupEditor group={rule.conditions ?? { all: [] }} ctx={{ facts, paths }} testId={`rule-${index}-when`} onChange={(conditions) => setRule(index, { ...rule, conditions })} />
+              <GroupEditor
+                group={rule.conditions ?? { all: [] }}
+                ctx={{ facts, paths }}
+                testId={`rule-${index}-when`}
+                onChange={(conditions) => setRule(index, { ...rule, conditions })}
+              />
             </div>
           ))}
           <button
             type="button"
             className="cp-btn"
-            onClick={() => setRules([...rules, { id: freshRuleId(rules), name: '', conditions: { all: [newLeaf(facts, paths)] }, event: { type: `outcome-${rules.length + 1}` } }])}
+            onClick={() =>
+              setRules([
+                ...rules,
+                {
+                  id: freshRuleId(rules),
+                  name: '',
+                  conditions: { all: [newLeaf(facts, paths)] },
+                  event: { type: `outcome-${rules.length + 1}` },
+                },
+              ])
+            }
             data-testid="rules-add"
           >
             + Add rule

@@ -17,7 +17,9 @@ function outputText(value: JsonValue | undefined): string {
 function readOutput(text: string): JsonValue {
   try {
     const parsed = JSON.parse(text) as JsonValue
-    return typeof parsed === 'number' || typeof parsed === 'boolean' || parsed === null || typeof parsed === 'object' ? parsed : text
+    return typeof parsed === 'number' || typeof parsed === 'boolean' || parsed === null || typeof parsed === 'object'
+      ? parsed
+      : text
   } catch {
     return text
   }
@@ -32,26 +34,49 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
   const outputs = table.outputs ?? []
   const rows = table.rows ?? []
   const set = (patch: Partial<DecisionTable>) => onChange({ ...config, ...patch })
-  const setRow = (index: number, row: DecisionTable['rows'][number]) => set({ rows: rows.map((r, i) => (i === index ? row : r)) })
+  const setRow = (index: number, row: DecisionTable['rows'][number]) =>
+    set({ rows: rows.map((r, i) => (i === index ? row : r)) })
 
   return (
     <section className="cp-custom-view" data-testid="table-editor">
       <div className="cp-tabs small">
-        <button type="button" className={mode === 'grid' ? 'active' : ''} onClick={() => setMode('grid')} data-testid="table-mode-grid">
+        <button
+          type="button"
+          className={mode === 'grid' ? 'active' : ''}
+          onClick={() => setMode('grid')}
+          data-testid="table-mode-grid"
+        >
           Grid
         </button>
-        <button type="button" className={mode === 'json' ? 'active' : ''} onClick={() => setMode('json')} data-testid="table-mode-json">
+        <button
+          type="button"
+          className={mode === 'json' ? 'active' : ''}
+          onClick={() => setMode('json')}
+          data-testid="table-mode-json"
+        >
           JSON
         </button>
       </div>
       {mode === 'json' ? (
-        <JsonEditor path={`node/${nodeId}/table.json`} value={config} schema={jsonSchema} readOnly={readOnly} onChange={(v) => v && typeof v === 'object' && !Array.isArray(v) && onChange(v as Record<string, unknown>)} testId="table-json" />
+        <JsonEditor
+          path={`node/${nodeId}/table.json`}
+          value={config}
+          schema={jsonSchema}
+          readOnly={readOnly}
+          onChange={(v) => v && typeof v === 'object' && !Array.isArray(v) && onChange(v as Record<string, unknown>)}
+          testId="table-json"
+        />
       ) : (
         <>
           <div className="cp-row">
             <label className="cp-inline-label">
               Hit policy
-              <select className="cp-input small" value={table.hitPolicy} onChange={(e) => set({ hitPolicy: e.target.value as DecisionTable['hitPolicy'] })} data-testid="table-hit-policy">
+              <select
+                className="cp-input small"
+                value={table.hitPolicy}
+                onChange={(e) => set({ hitPolicy: e.target.value as DecisionTable['hitPolicy'] })}
+                data-testid="table-hit-policy"
+              >
                 {HIT_POLICIES.map((p) => (
                   <option key={p}>{p}</option>
                 ))}
@@ -60,7 +85,11 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
             {table.hitPolicy === 'collect' && (
               <label className="cp-inline-label">
                 Aggregation
-                <select className="cp-input small" value={table.aggregation ?? ''} onChange={(e) => set({ aggregation: (e.target.value || undefined) as DecisionTable['aggregation'] })}>
+                <select
+                  className="cp-input small"
+                  value={table.aggregation ?? ''}
+                  onChange={(e) => set({ aggregation: (e.target.value || undefined) as DecisionTable['aggregation'] })}
+                >
                   <option value="">list</option>
                   <option>count</option>
                   <option>sum</option>
@@ -77,22 +106,57 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
                   <th>#</th>
                   {inputs.map((input, c) => (
                     <th key={`in${c}`} title="Input: a fact the table reads">
-                      <select value={input.fact} onChange={(e) => set({ inputs: inputs.map((x, i) => (i === c ? { ...x, fact: e.target.value } : x)) })} data-testid={`table-input-${c}`}>
+                      <select
+                        value={input.fact}
+                        onChange={(e) =>
+                          set({ inputs: inputs.map((x, i) => (i === c ? { ...x, fact: e.target.value } : x)) })
+                        }
+                        data-testid={`table-input-${c}`}
+                      >
                         {!paths.includes(input.fact) && <option value={input.fact}>{input.fact}</option>}
                         {paths.map((p) => (
                           <option key={p}>{p}</option>
                         ))}
                       </select>
                       {inputs.length > 1 && (
-                        <button type="button" className="cp-btn small ghost" onClick={() => set({ inputs: inputs.filter((_, i) => i !== c), rows: rows.map((r) => ({ ...r, cells: r.cells.filter((_, i) => i !== c) })) })} aria-label="Remove input column">
+                        <button
+                          type="button"
+                          className="cp-btn small ghost"
+                          onClick={() =>
+                            set({
+                              inputs: inputs.filter((_, i) => i !== c),
+                              rows: rows.map((r) => ({ ...r, cells: r.cells.filter((_, i) => i !== c) })),
+                            })
+                          }
+                          aria-label="Remove input column"
+                        >
                           ✕
                         </button>
                       )}
                     </th>
                   ))}
                   {outputs.map((output, c) => (
-                    <th key={`out${c}`} className="out" title="Output: a port name (outcome) or a fact the table writes">
-                      <input value={output.fact ?? output.name ?? ''} placeholder="outcome" onChange={(e) => set({ outputs: outputs.map((x, i) => (i === c ? (e.target.value.includes('.') ? { ...x, fact: e.target.value, name: undefined } : { ...x, name: e.target.value || 'outcome', fact: undefined }) : x)) })} data-testid={`table-output-${c}`} />
+                    <th
+                      key={`out${c}`}
+                      className="out"
+                      title="Output: a port name (outcome) or a fact the table writes"
+                    >
+                      <input
+                        value={output.fact ?? output.name ?? ''}
+                        placeholder="outcome"
+                        onChange={(e) =>
+                          set({
+                            outputs: outputs.map((x, i) =>
+                              i === c
+                                ? e.target.value.includes('.')
+                                  ? { ...x, fact: e.target.value, name: undefined }
+                                  : { ...x, name: e.target.value || 'outcome', fact: undefined }
+                                : x,
+                            ),
+                          })
+                        }
+                        data-testid={`table-output-${c}`}
+                      />
                     </th>
                   ))}
                   <th />
@@ -106,18 +170,49 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
                       const cell = row.cells[c] ?? '-'
                       const parsed = parseCell(cell, columnInfo(facts, input.fact).type)
                       return (
-                        <td key={`c${c}`} className={parsed.ok ? '' : 'invalid'} title={parsed.ok ? 'Unary test: -, 5, < 5, [1..5], "a", "b", not(...)' : parsed.message}>
-                          <input value={String(cell)} onChange={(e) => setRow(r, { ...row, cells: inputs.map((_, i) => (i === c ? (e.target.value as Scalar) : (row.cells[i] ?? '-'))) })} data-testid={`table-cell-${r}-${c}`} />
+                        <td
+                          key={`c${c}`}
+                          className={parsed.ok ? '' : 'invalid'}
+                          title={parsed.ok ? 'Unary test: -, 5, < 5, [1..5], "a", "b", not(...)' : parsed.message}
+                        >
+                          <input
+                            value={String(cell)}
+                            onChange={(e) =>
+                              setRow(r, {
+                                ...row,
+                                cells: inputs.map((_, i) =>
+                                  i === c ? (e.target.value as Scalar) : (row.cells[i] ?? '-'),
+                                ),
+                              })
+                            }
+                            data-testid={`table-cell-${r}-${c}`}
+                          />
                         </td>
                       )
                     })}
                     {outputs.map((_, c) => (
                       <td key={`o${c}`} className="out">
-                        <input value={outputText(row.outputs[c])} onChange={(e) => setRow(r, { ...row, outputs: outputs.map((__, i) => (i === c ? readOutput(e.target.value) : (row.outputs[i] ?? null))) })} data-testid={`table-out-${r}-${c}`} />
+                        <input
+                          value={outputText(row.outputs[c])}
+                          onChange={(e) =>
+                            setRow(r, {
+                              ...row,
+                              outputs: outputs.map((__, i) =>
+                                i === c ? readOutput(e.target.value) : (row.outputs[i] ?? null),
+                              ),
+                            })
+                          }
+                          data-testid={`table-out-${r}-${c}`}
+                        />
                       </td>
                     ))}
                     <td>
-                      <button type="button" className="cp-btn small ghost" onClick={() => set({ rows: rows.filter((_, i) => i !== r) })} aria-label="Remove row">
+                      <button
+                        type="button"
+                        className="cp-btn small ghost"
+                        onClick={() => set({ rows: rows.filter((_, i) => i !== r) })}
+                        aria-label="Remove row"
+                      >
                         ✕
                       </button>
                     </td>
@@ -128,13 +223,36 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
           </div>
           {rows.length === 0 && <p className="cp-empty small">No rows yet.</p>}
           <div className="cp-row">
-            <button type="button" className="cp-btn small" onClick={() => set({ rows: [...rows, { cells: inputs.map(() => '-'), outputs: outputs.map(() => '') }] })} data-testid="table-add-row">
+            <button
+              type="button"
+              className="cp-btn small"
+              onClick={() => set({ rows: [...rows, { cells: inputs.map(() => '-'), outputs: outputs.map(() => '') }] })}
+              data-testid="table-add-row"
+            >
               + Row
             </button>
-            <button type="button" className="cp-btn small" onClick={() => set({ inputs: [...inputs, { fact: paths[0] ?? 'input' }], rows: rows.map((r) => ({ ...r, cells: [...r.cells, '-'] })) })}>
+            <button
+              type="button"
+              className="cp-btn small"
+              onClick={() =>
+                set({
+                  inputs: [...inputs, { fact: paths[0] ?? 'input' }],
+                  rows: rows.map((r) => ({ ...r, cells: [...r.cells, '-'] })),
+                })
+              }
+            >
               + Input column
             </button>
-            <button type="button" className="cp-btn small" onClick={() => set({ outputs: [...outputs, { name: `out${outputs.length + 1}` }], rows: rows.map((r) => ({ ...r, outputs: [...r.outputs, ''] })) })}>
+            <button
+              type="button"
+              className="cp-btn small"
+              onClick={() =>
+                set({
+                  outputs: [...outputs, { name: `out${outputs.length + 1}` }],
+                  rows: rows.map((r) => ({ ...r, outputs: [...r.outputs, ''] })),
+                })
+              }
+            >
               + Output column
             </button>
           </div>
