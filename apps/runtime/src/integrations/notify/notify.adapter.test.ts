@@ -97,4 +97,26 @@ describe('notify connector', () => {
     expect(lines[0]).toMatch(/^notify log-[0-9a-f-]+: Slot booked for 2025-03-02$/)
     await expect(adapter({ channel: 'sms', to: '+1555', body: 'x', idempotencyKey: 'k2' }, meta)).rejects.toThrow('No SMS gateway is configured')
   })
+
+  it('posts an SMS to the configured gateway with only the recipient and the text', async () => {
+    const { createServer } = await import('node:http')
+    const got: string[] = []
+    const gateway = createServer((req, res) => {
+      const parts: Buffer[] = []
+      req.on('data', (c: Buffer) => parts.push(c))
+      req.on('end', () => {
+        got.push(Buffer.concat(parts).toString())
+        res.writeHead(got.length > 1 ? 503 : 202).end()
+      })
+    })
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', () => resolve()))
+    const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/sms`
+    const adapter = createNotifyAdapter({ sms: { url, headers: {} } })
+    const meta = { runId: 'r', nodeId: 'n', attempt: 1 }
+    await expect(adapter({ channel: 'sms', to: '+15550100', body: 'See you at 9', idempotencyKey: 'a' }, meta)).resolves.toMatchObject({ channel: 'sms' })
+    expect(JSON.parse(got[0]!)).toEqual({ to: '+15550100', body: 'See you at 9' })
+    await expect(adapter({ channel: 'sms', to: '+15550100', body: 'x', idempotencyKey: 'b' }, meta)).rejects.toThrow('The SMS gateway answered HTTP 503.')
+    gateway.closeAllConnections()
+    await new Promise((resolve) => gateway.close(resolve))
+  })
 })
