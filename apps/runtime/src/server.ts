@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { createServer, type Server } from 'node:http'
+import { startWalCheckpointer } from './db/wal-checkpointer.ts'
 import { createApp, describeInternalError } from './http/app.ts'
 import * as integrations from './integrations/index.ts'
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.ts'
@@ -45,6 +46,9 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.error(line))
   const runtime = createRuntime(options)
+  // WAL checkpoints move to a worker thread (see wal-checkpointer.ts).
+  runtime.db.$client.pragma('wal_autocheckpoint = 0')
+  const checkpointer = startWalCheckpointer(runtime.file)
   let ready = false
   let stopping = false
   const app = createApp(runtime, { designerDist: options.designerDist, isReady: () => ready && !stopping, log })
@@ -91,6 +95,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       })
       // Runs resumed by a timer finish their step before the database closes.
       await timerBusy
+      await checkpointer.stop()
       runtime.close()
     },
   }
