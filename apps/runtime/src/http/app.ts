@@ -35,7 +35,8 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   app.get('/healthz', (_req, res) => {
     res.status(options.isReady() ? 200 : 503).json({ ok: options.isReady() })
   })
-  app.use(['/trpc', '/api'], express.json({ limit: runtime.options.bodyLimit ?? '1mb' }))
+  // strict: false so a bare JSON value (a tRPC input of null or a string) parses like an object does.
+  app.use(['/trpc', '/api'], express.json({ limit: runtime.options.bodyLimit ?? '1mb', strict: false }))
   app.use(
     '/trpc',
     createExpressMiddleware({
