@@ -2,6 +2,7 @@
 // message at a time (the ACK for message n goes out before message n+1 is looked at, as HL7
 // original mode expects), an idle timeout, and a cap on frame size.
 import { connect, createServer, type Server, type Socket } from 'node:net'
+import { connect as tlsConnect, createServer as createTlsServer, type TlsOptions } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { MllpFramer, mllpFrame } from './mllp-framer.ts'
 import { createHl7Intake, type Hl7Intake, type Hl7IntakeOptions } from './hl7-intake.ts'
@@ -17,6 +18,8 @@ export interface MllpListenerOptions extends Partial<Hl7IntakeOptions> {
   idleTimeoutMs?: number
   /** Message text encoding (default utf8; latin1 for MSH-18 8859/1 senders). */
   encoding?: BufferEncoding
+  /** MLLPS: TLS 1.2+ with this key and certificate; `ca` + `requestCert` for mutual TLS. */
+  tls?: Pick<TlsOptions, 'key' | 'cert' | 'ca' | 'requestCert'>
 }
 
 export interface MllpListener {
@@ -30,7 +33,7 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
   if (!intake) throw new Error('startMllpListener needs an intake, or a store and acceptRun.')
   const log = options.log ?? (() => {})
   const sockets = new Set<Socket>()
-  const server: Server = createServer((socket) => {
+  const onConnection = (socket: Socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.setTimeout(options.idleTimeoutMs ?? 5 * 60_000, () => socket.end())
@@ -58,7 +61,10 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
           })
       }
     })
-  })
+  }
+  const server: Server = options.tls
+    ? createTlsServer({ ...options.tls, minVersion: 'TLSv1.2', rejectUnauthorized: options.tls.requestCert === true }, onConnection)
+    : createServer(onConnection)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve())
@@ -76,9 +82,14 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
 }
 
 /** A minimal MLLP client: send messages one by one on one connection and collect their ACKs. */
-export async function sendMllp(port: number, messages: (string | Buffer)[], options: { host?: string; chunks?: (frame: Buffer) => Buffer[] } = {}): Promise<string[]> {
+export async function sendMllp(
+  port: number,
+  messages: (string | Buffer)[],
+  options: { host?: string; chunks?: (frame: Buffer) => Buffer[]; tls?: { ca?: string | Buffer; key?: string | Buffer; cert?: string | Buffer } } = {},
+): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, options.host ?? '127.0.0.1')
+    const host = options.host ?? '127.0.0.1'
+    const socket = options.tls ? tlsConnect({ port, host, ...options.tls, servername: 'localhost' }) : connect(port, host)
     const framer = new MllpFramer()
     const acks: string[] = []
     let next = 0
@@ -87,7 +98,7 @@ export async function sendMllp(port: number, messages: (string | Buffer)[], opti
       const frame = Buffer.isBuffer(message) ? message : mllpFrame(message)
       for (const part of options.chunks ? options.chunks(frame) : [frame]) socket.write(part)
     }
-    socket.on('connect', () => (messages.length ? sendNext() : socket.end()))
+    socket.on(options.tls ? 'secureConnect' : 'connect', () => (messages.length ? sendNext() : socket.end()))
     socket.on('data', (chunk: Buffer) => {
       for (const event of framer.push(chunk)) {
         if (event.kind !== 'frame') continue
