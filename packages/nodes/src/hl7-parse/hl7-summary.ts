@@ -1,7 +1,7 @@
 // The values most flows route on, taken out of the segment tree under stable names, so a rule
 // can say `message.summary.patient.birthDate` instead of knowing PID-7's component layout.
 import type { JsonValue } from '@carepath/dsl'
-import { firstComponent, type Hl7FieldValue, type Hl7SegmentFacts } from './hl7-to-facts.ts'
+import { firstComponent, type Hl7FieldValue, type Hl7SegmentFacts } from './hl7-values.ts'
 
 /** HL7 DTM (`YYYY[MM[DD[HH[MM[SS[.S]]]]]][+/-ZZZZ]`) → ISO date or date-time; other text as given. */
 export function hl7DateToIso(value: string): string {

@@ -5,17 +5,15 @@ import { Hl7Context, Hl7Message, Hl7Segment, type Hl7Field } from '@medplum/core
 import type { JsonValue } from '@carepath/dsl'
 import { fieldName } from './hl7-field-names.ts'
 import { summarize } from './hl7-summary.ts'
+import { firstComponent, type Hl7Component, type Hl7FieldValue, type Hl7SegmentFacts } from './hl7-values.ts'
+
+export { firstComponent, type Hl7Component, type Hl7FieldValue, type Hl7SegmentFacts } from './hl7-values.ts'
 
 /** Why a message could not be read; the message names a place in the structure, never a value. */
 export class Hl7ParseError extends Error {
   override readonly name = 'Hl7ParseError'
 }
 
-/** A component with subcomponents is a list of strings. */
-export type Hl7Component = string | string[]
-/** A field: plain text when it is one value; otherwise repetitions of components. */
-export type Hl7FieldValue = string | Hl7Component[][]
-export type Hl7SegmentFacts = { [field: string]: Hl7FieldValue }
 
 /** The facts of one message. */
 export interface Hl7Facts {
@@ -87,14 +85,6 @@ function fieldValue(field: Hl7Field, d: Delimiters): Hl7FieldValue | undefined {
   const only = repetitions[0]!
   if (repetitions.length === 1 && only.length === 1 && typeof only[0] === 'string') return only[0]
   return repetitions
-}
-
-/** The first component of a field's first repetition, as text. */
-export function firstComponent(value: Hl7FieldValue | undefined, component = 1): string {
-  if (value === undefined) return ''
-  if (typeof value === 'string') return component === 1 ? value : ''
-  const part = value[0]?.[component - 1]
-  return typeof part === 'string' ? part : (part?.[0] ?? '')
 }
 
 /** Parse an HL7 v2 message (segments separated by CR, LF or CRLF; a leading BOM is ignored). */
