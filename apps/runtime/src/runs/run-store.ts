@@ -59,6 +59,7 @@ export function createRunStore(db: Db) {
   const answerTask = sql.prepare("UPDATE tasks SET status = 'answered', answered_by = ?, answered_at = ? WHERE id = ?")
   const claimTask = sql.prepare("UPDATE tasks SET status = 'claimed', claimed_by = ? WHERE id = ? AND status = 'open'")
   const taskById = sql.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?')
+  const tasksOfRun = sql.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE run_id = ? ORDER BY created_at, id')
   const openTasks = sql.prepare<[], TaskRow>("SELECT * FROM tasks WHERE status IN ('open', 'claimed') ORDER BY created_at, id")
   const runsByStatus = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY created_at')
   const dueRuns = sql.prepare<[string], RunRow>("SELECT * FROM runs WHERE status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= ?")
@@ -130,6 +131,7 @@ export function createRunStore(db: Db) {
     claimTask: (id: string, by: string) => claimTask.run(by, id).changes === 1,
     taskById: (id: string) => taskById.get(id),
     openTasks: () => openTasks.all(),
+    tasksOfRun: (runId: string) => tasksOfRun.all(runId),
     runsByStatus: (status: RunRow['status']) => runsByStatus.all(status),
     dueRuns: (now: string) => dueRuns.all(now),
     listRuns(flowId: string | undefined, limit: number): RunRow[] {

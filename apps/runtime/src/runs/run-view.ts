@@ -42,6 +42,8 @@ export function createRunViews(deps: { runs: RunsService; audit: AuditService })
       openTask: state.openTask ? { id: state.openTask.taskId, runId: id, nodeId: state.openTask.nodeId, role: state.openTask.request.role, title: state.openTask.request.title } : null,
       error: state.error ? { nodeId: state.error.nodeId ?? null, message: scrubMessage(state.error.message, patientStrings(state.events)) } : null,
       waitUntil: state.waitUntil ?? null,
+      // Who worked which step (answers themselves are facts: they show through `facts` and `events`).
+      tasks: runs.store.tasksOfRun(id).map((t) => ({ id: t.id, nodeId: t.node_id, role: t.role, status: t.status, claimedBy: t.claimed_by, answeredBy: t.answered_by, createdAt: t.created_at, answeredAt: t.answered_at })),
     }
   }
 

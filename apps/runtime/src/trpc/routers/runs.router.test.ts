@@ -48,6 +48,7 @@ describe('runs and tasks', () => {
     const view = await t.as.agent.runs.get({ id: run.id })
     expect(view.path).toEqual(['start', 'check', 'ask', 'approved'])
     expect(view.decisions[0]).toMatchObject({ nodeId: 'check', port: 'high' })
+    expect(view.tasks).toEqual([expect.objectContaining({ nodeId: 'ask', role: 'front-desk', status: 'answered', answeredBy: 'agent' })])
   })
 
   it('keeps a run on the version it started with after a new version is published', async () => {
