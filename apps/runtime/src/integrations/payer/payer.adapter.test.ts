@@ -6,6 +6,8 @@ import { startPayerStub, type PayerStub } from '../testing/payer-stub.ts'
 import type { PayerSettings } from '../settings.schema.ts'
 import { createPayerAdapter } from './payer.adapter.ts'
 import { read271 } from './x12-271.ts'
+import { buildEligibilityRequest } from './fhir-eligibility.ts'
+import { fhirValidationErrors } from '../fhir/fhir-validate.ts'
 
 let stub: PayerStub
 beforeAll(async () => {
@@ -79,5 +81,14 @@ describe('X12 on the wire', () => {
     const sample270 = readFileSync(new URL('../testing/fixtures/imsweb_x270.txt', import.meta.url), 'utf8')
     expect(() => read271(sample270, { strict: false })).toThrow('it is a 270 transaction, not a 271.')
     expect(() => read271(sample.slice(0, 200), { strict: true })).toThrow(/not a valid X12 271/)
+  })
+})
+
+describe('FHIR on the wire', () => {
+  it('sends a CoverageEligibilityRequest that is valid R4', async () => {
+    const request = buildEligibilityRequest({ format: 'fhir', payer: 'acme', serviceType: '30', asOf: '2025-03-01', member: { id: 'M1', lastName: 'Smith', firstName: 'John', birthDate: '1963-05-19' } }, { payerId: '842610001', payerName: 'ACME', requestId: 'req-1' }, new Date('2025-03-01T09:00:00Z'))
+    expect(fhirValidationErrors(request as { resourceType: string })).toEqual([])
+    await check('fhir', 'M123456789')
+    expect(JSON.parse(stub.received.at(-1)!)).toMatchObject({ resourceType: 'CoverageEligibilityRequest', contained: expect.arrayContaining([expect.objectContaining({ resourceType: 'Coverage', subscriberId: 'M123456789' })]) })
   })
 })
