@@ -175,6 +175,33 @@ describe('designer end to end', () => {
     await analyst.context().close()
   })
 
+  it('a stale save is refused as a conflict, the edit stays on the canvas, and can be saved on top', async () => {
+    const mine = await loggedInPage(browser, runtime, 'analyst')
+    const theirs = await loggedInPage(browser, runtime, 'developer')
+    for (const page of [mine, theirs]) {
+      await page.goto(`${runtime.url}/#/flows/${FLOW}`)
+      await page.getByTestId('editor').waitFor()
+    }
+    await selectNode(theirs, 'flow-end-2')
+    await theirs.getByTestId('inspector-title').fill('Closed without a call')
+    await theirs.getByTestId('save').click()
+    await theirs.getByTestId('save-ok').waitFor()
+
+    await selectNode(mine, 'flow-end-1')
+    await mine.getByTestId('inspector-title').fill('Visit confirmed')
+    await mine.getByTestId('save').click()
+    await expect.poll(() => mine.getByTestId('save-error').textContent()).toContain('someone else saved')
+    await expect(mine.locator('.react-flow__node[data-id="flow-end-1"]').textContent()).resolves.toContain(
+      'Visit confirmed',
+    )
+    await screenshot(mine, 'save-conflict')
+    mine.once('dialog', (dialog) => void dialog.accept())
+    await mine.getByTestId('save-overwrite').click()
+    await mine.getByTestId('save-ok').waitFor()
+    await mine.context().close()
+    await theirs.context().close()
+  })
+
   it('the README canvas screenshot shows an example flow', async () => {
     const page = await loggedInPage(browser, runtime, 'analyst')
     const example = page.getByTestId('flow-open-eligibility-verification')

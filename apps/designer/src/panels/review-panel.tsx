@@ -27,6 +27,7 @@ export function ReviewPanel({
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
+  const [showSame, setShowSame] = useState(false)
 
   const act = async (label: string, work: () => Promise<unknown>) => {
     setBusy(true)
@@ -98,19 +99,27 @@ export function ReviewPanel({
             Simulation report: {cases.length} cases, {cases.filter((c) => c.changed).length} changed
           </h4>
           <ul className="cp-case-results">
-            {cases.slice(0, 30).map((c, i) => (
-              <li key={`${c.id}-${i}`} className={c.changed ? 'changed' : 'same'}>
-                <span className={`cp-badge ${c.failures.length ? 'danger' : c.changed ? 'warn' : 'ok'}`}>
-                  {c.failures.length ? 'fails' : c.changed ? 'changed' : 'same'}
-                </span>{' '}
-                {c.name}
-                <small className="cp-hint">
-                  {' '}
-                  {c.base.outcome ?? c.base.status} → {c.candidate.outcome ?? c.candidate.status}
-                </small>
-              </li>
-            ))}
+            {cases
+              .filter((c) => showSame || c.changed || c.failures.length > 0)
+              .map((c, i) => (
+                <li key={`${c.id}-${i}`} className={c.changed ? 'changed' : 'same'}>
+                  <span className={`cp-badge ${c.failures.length ? 'danger' : c.changed ? 'warn' : 'ok'}`}>
+                    {c.failures.length ? 'fails' : c.changed ? 'changed' : 'same'}
+                  </span>{' '}
+                  {c.name}
+                  <small className="cp-hint">
+                    {' '}
+                    {c.base.outcome ?? c.base.status} → {c.candidate.outcome ?? c.candidate.status}
+                  </small>
+                </li>
+              ))}
           </ul>
+          {cases.some((c) => !c.changed && c.failures.length === 0) && (
+            <button type="button" className="cp-btn small ghost" onClick={() => setShowSame(!showSame)}>
+              {showSame ? 'Hide' : 'Show'} the {cases.filter((c) => !c.changed && c.failures.length === 0).length} cases
+              that behave the same
+            </button>
+          )}
         </section>
       )}
       {(state?.approvals?.length ?? 0) + (state?.comments?.length ?? 0) > 0 && (

@@ -22,6 +22,7 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
   const [results, setResults] = useState<CaseView[] | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [picked, setPicked] = useState<CaseView | null>(null)
+  const [onlyChanged, setOnlyChanged] = useState(true)
 
   useEffect(() => () => useEditor.getState().setHighlights({}, {}), [])
 
@@ -79,6 +80,11 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
   }
 
   const changedCount = results?.filter((r) => r.changed).length ?? 0
+  // Failures first, then changes: what a reviewer must look at comes before what stayed the same.
+  const rank = (r: CaseView) => (r.failures.length ? 0 : r.changed ? 1 : 2)
+  const shown = (results ?? [])
+    .filter((r) => !onlyChanged || changedCount === 0 || r.changed)
+    .sort((a, b) => rank(a) - rank(b))
   return (
     <div className="cp-panel" data-testid="simulator-panel">
       <h3>Simulate</h3>
@@ -89,55 +95,57 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
           : 'your draft (nothing is published yet, so every case counts as new)'}
         .
       </p>
-      <table className="cp-table compact" data-testid="sim-cases">
-        <thead>
-          <tr>
-            <th>Case</th>
-            <th>Expect</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {suiteLoading && (
+      <div className="cp-scroll-box">
+        <table className="cp-table compact" data-testid="sim-cases">
+          <thead>
             <tr>
-              <td colSpan={3}>Loading cases…</td>
+              <th>Case</th>
+              <th>Expect</th>
+              <th />
             </tr>
-          )}
-          {!suiteLoading && cases.length === 0 && (
-            <tr>
-              <td colSpan={3} className="cp-hint">
-                No cases yet. Add one, import one from a run, or let the simulator generate cases from the rules.
-              </td>
-            </tr>
-          )}
-          {cases.map((c, index) => (
-            <tr key={`${c.id}-${index}`} className={editing === index ? 'selected' : ''}>
-              <td>{c.name ?? c.id}</td>
-              <td>{c.expect?.outcome ?? '—'}</td>
-              <td>
-                <div className="cp-actions">
-                  <button
-                    type="button"
-                    className="cp-btn small"
-                    onClick={() => setEditing(editing === index ? null : index)}
-                    data-testid={`sim-case-edit-${index}`}
-                  >
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    className="cp-btn small ghost"
-                    onClick={() => setCases(cases.filter((_, i) => i !== index))}
-                    aria-label="Remove case"
-                  >
-                    ✕
-                  </button>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {suiteLoading && (
+              <tr>
+                <td colSpan={3}>Loading cases…</td>
+              </tr>
+            )}
+            {!suiteLoading && cases.length === 0 && (
+              <tr>
+                <td colSpan={3} className="cp-hint">
+                  No cases yet. Add one, import one from a run, or let the simulator generate cases from the rules.
+                </td>
+              </tr>
+            )}
+            {cases.map((c, index) => (
+              <tr key={`${c.id}-${index}`} className={editing === index ? 'selected' : ''}>
+                <td>{c.name ?? c.id}</td>
+                <td>{c.expect?.outcome ?? '—'}</td>
+                <td>
+                  <div className="cp-actions">
+                    <button
+                      type="button"
+                      className="cp-btn small"
+                      onClick={() => setEditing(editing === index ? null : index)}
+                      data-testid={`sim-case-edit-${index}`}
+                    >
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      className="cp-btn small ghost"
+                      onClick={() => setCases(cases.filter((_, i) => i !== index))}
+                      aria-label="Remove case"
+                    >
+                      ✕
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {editing !== null && cases[editing] && (
         <JsonEditor
           path={`sim/case-${editing}.json`}
@@ -184,8 +192,15 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
           <h4>
             {results.length} case{results.length === 1 ? '' : 's'}, {changedCount} changed
           </h4>
+          {changedCount > 0 && (
+            <label className="cp-inline-label">
+              <input type="checkbox" checked={onlyChanged} onChange={(e) => setOnlyChanged(e.target.checked)} /> only
+              changed cases
+            </label>
+          )}
+          {picked && <CaseDetail view={picked} />}
           <ul className="cp-case-results">
-            {results.map((r, i) => (
+            {shown.map((r, i) => (
               <li
                 key={`${r.id}-${i}`}
                 className={`${r.changed ? 'changed' : 'same'} ${picked === r ? 'selected' : ''}`}
@@ -205,7 +220,6 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
           </ul>
         </section>
       )}
-      {picked && <CaseDetail view={picked} />}
     </div>
   )
 }
