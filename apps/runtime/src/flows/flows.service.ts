@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, like, or } from 'drizzle-orm'
+import { and, desc, eq, inArray, like, or, sql } from 'drizzle-orm'
 import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Principal } from '../auth/auth.service.ts'
@@ -73,7 +73,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
       .select({ id: reviews.id, hash: reviews.hash, revision: reviews.revision, status: reviews.status, submittedBy: reviews.submittedBy, submittedAt: reviews.submittedAt, approvals: reviews.approvals, comments: reviews.comments })
       .from(reviews)
       .where(eq(reviews.flowId, id))
-      .orderBy(desc(reviews.submittedAt))
+      .orderBy(desc(sql`${reviews}.rowid`))
       .all()
     return {
       id: flow.id,

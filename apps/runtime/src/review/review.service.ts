@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, desc, eq, inArray } from 'drizzle-orm'
+import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 import type { JsonValue } from '@carepath/dsl'
 import type { Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, reviews } from '../db/schema.ts'
@@ -16,8 +16,9 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
   const { db, audit, now, registry, flows: flowsService, simulation } = deps
   const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
 
+  // Newest first by insertion order: two submissions can carry the same timestamp.
   const reviewFor = (flowId: string, hash: string) =>
-    db.select().from(reviews).where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash))).orderBy(desc(reviews.submittedAt)).get()
+    db.select().from(reviews).where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash))).orderBy(desc(sql`${reviews}.rowid`)).get()
 
   /** Everything that stops `hash` of `flowId` from being published, in plain words (empty: publishable). */
   function publishBlockers(flowId: string, hash: string): string[] {
@@ -30,7 +31,7 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
       .select()
       .from(reviews)
       .where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash), inArray(reviews.status, ['open', 'approved', 'published'])))
-      .orderBy(desc(reviews.submittedAt))
+      .orderBy(desc(sql`${reviews}.rowid`))
       .get()
     if (!review) blockers.push('It has not been submitted for review.')
     else {

@@ -101,4 +101,18 @@ describe('flows, review and publishing', () => {
     // A version that was never published cannot be rolled back to.
     expect(await codeOf(t.as.reviewer.review.rollback({ id: 'intake-check', hash: v2.hash }))).toBe('CONFLICT')
   })
+
+  it('takes a rejected version back to draft, and a resubmission of the same hash is reviewed afresh', async () => {
+    const { hash } = await t.as.analyst.flows.create({ document: intakeFlow(), suites: [intakeSuite] })
+    await t.as.analyst.review.submit({ id: 'intake-check' })
+    await t.as.reviewer.review.reject({ id: 'intake-check', hash, comment: 'explain the threshold first' })
+    expect((await t.as.analyst.flows.get({ id: 'intake-check' })).status).toBe('draft')
+    expect(await codeOf(t.as.reviewer.review.publish({ id: 'intake-check', hash }))).toBe('PRECONDITION_FAILED')
+    await t.as.analyst.review.submit({ id: 'intake-check' })
+    const again = await t.as.reviewer.review.get({ id: 'intake-check' })
+    expect(again).toMatchObject({ status: 'in-review', reviewStatus: 'open', comments: [] })
+    await t.as.reviewer2.review.approve({ id: 'intake-check', hash, comment: 'ok now' })
+    await t.as.reviewer.review.publish({ id: 'intake-check', hash })
+    expect((await t.as.analyst.flows.get({ id: 'intake-check' })).status).toBe('published')
+  })
 })
