@@ -56,7 +56,7 @@ export { createHl7Intake, type Hl7Inbound, type Hl7Intake, type AcceptResult, ty
 export { createMemoryHl7Store, createFileHl7Store, type Hl7MessageStore } from './hl7/hl7-store.ts'
 export { createHl7HttpHandler } from './hl7/hl7-http.handler.ts'
 export { createHl7Routing, type Hl7RoutingDeps } from './hl7/hl7-routing.ts'
-export { startRuntimeHl7Listener, runtimeHl7Routing } from './hl7/hl7-runtime.ts'
+export { startRuntimeHl7Listener, runtimeHl7Routing, startInbound } from './hl7/hl7-runtime.ts'
 export { createWebhookVerifier, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, type WebhookVerifier, type WebhookVerdict } from './webhook/webhook-verify.ts'
 export { createWebhookHandler, type WebhookTarget } from './webhook/webhook.handler.ts'
 export { createRuntimeWebhookHandler } from './webhook/webhook-runtime.ts'

@@ -1,7 +1,7 @@
 // Wiring the HL7 intake to a running Carepath runtime: published trigger.hl7 flows, runs started
 // as the system user `hl7-listener` with (sender, control id, flow) as the idempotency key, and
 // the raw messages kept in an fsynced file beside the database.
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { FlowDocument } from '@carepath/dsl'
 import type { Runtime } from '../../runtime.ts'
 import { createHl7HttpHandler } from './hl7-http.handler.ts'
@@ -42,4 +42,15 @@ export function createRuntimeHl7HttpHandler(runtime: Runtime, options: { dataDir
 export async function startRuntimeHl7Listener(runtime: Runtime, options: { port: number; host?: string; dataDir?: string; log?: (line: string) => void }): Promise<MllpListener> {
   const intake = runtimeIntake(runtime, options)
   return startMllpListener({ port: options.port, host: options.host ?? '127.0.0.1', intake, ...(options.log ? { log: options.log } : {}) })
+}
+
+/**
+ * The hook `startServer` calls when `carepath serve --mllp-port N` is given: the MLLP listener on
+ * the server's host, its message store beside the database file.
+ */
+export async function startInbound(context: { runtime: Runtime; mllpPort: number; log: (line: string) => void }): Promise<{ close(): Promise<void> }> {
+  const host = (context.runtime.options as { host?: string }).host ?? '127.0.0.1'
+  const listener = await startRuntimeHl7Listener(context.runtime, { port: context.mllpPort, host, dataDir: dirname(context.runtime.file), log: context.log })
+  context.log(`carepath: HL7 v2 (MLLP) listening on ${listener.host}:${listener.port}`)
+  return listener
 }

@@ -1,0 +1,40 @@
+// `carepath serve --mllp-port N` as startServer runs it, with the demo's example flows
+// published: the ORU sample the lab-result-routing flow accepts gets AA and a run; a message no
+// flow takes gets AR; both are kept in hl7-inbound.jsonl beside the database.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedDemo, startServer, type RunningServer } from '@carepath/runtime'
+import { sendMllp } from '../../apps/runtime/src/integrations/index.ts'
+
+const examples = join(import.meta.dirname, '..', '..', 'examples')
+const sample = (name: string) => readFileSync(new URL(`../../packages/nodes/src/hl7-parse/fixtures/${name}`, import.meta.url), 'utf8')
+let server: RunningServer
+let dir: string
+const logs: string[] = []
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'carepath-serve-mllp-'))
+  server = await startServer({ port: 0, mllpPort: 0, dataDir: dir, timerIntervalMs: 0, log: (line) => logs.push(line), beforeReady: async (rt) => void (await seedDemo(rt, examples, 'demo password for the test')) })
+})
+afterAll(async () => {
+  await server.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('serve with an MLLP port', () => {
+  it('opens the listener, acknowledges, starts runs for accepted messages and keeps every message', async () => {
+    const line = logs.find((l) => l.includes('HL7 v2 (MLLP) listening on'))
+    expect(line).toBeDefined()
+    const port = Number(/:(\d+)$/.exec(line!)![1])
+    const acks = await sendMllp(port, [sample('msft-LAB-ORU-1.hl7'), sample('msft-SIU-S12-01.hl7')])
+    expect(acks[0]).toMatch(/\rMSA\|AA\|182\|/)
+    expect(acks[1]).toMatch(/\rMSA\|AR\|MSG00012\|/)
+    expect(server.runtime.runs.store.listRuns('lab-result-routing', 10)).toHaveLength(1)
+    const kept = readFileSync(join(dir, 'hl7-inbound.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"message"'))
+    expect(kept).toHaveLength(2)
+    // Operational logs never carry message content or control ids.
+    expect(logs.join('\n')).not.toMatch(/DUCK|EVERYMAN|MSG00012/)
+  })
+})
