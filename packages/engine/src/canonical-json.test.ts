@@ -26,3 +26,12 @@ describe('toJson', () => {
     expect(() => toJson(cycle)).toThrow('cycle')
   })
 })
+
+describe('outside data', () => {
+  it('keeps a "__proto__" key as data, never as a prototype', () => {
+    const copy = toJson(JSON.parse('{"__proto__": {"polluted": true}}')) as Record<string, unknown>
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype)
+    expect(Object.keys(copy)).toEqual(['__proto__'])
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+})

@@ -1,4 +1,5 @@
 import { canonicalJson, type JsonValue } from '@carepath/dsl'
+import { putMember } from './facts.ts'
 
 /**
  * A deep copy that is plain JSON, for values entering a log: undefined members dropped (as
@@ -30,7 +31,7 @@ export function toJson(value: unknown, stack: object[] = []): JsonValue {
     const record: { [key: string]: JsonValue } = {}
     for (const key of Object.keys(object)) {
       const member = (object as Record<string, unknown>)[key]
-      if (member !== undefined) record[key] = toJson(member, stack)
+      if (member !== undefined) putMember(record, key, toJson(member, stack))
     }
     out = record
   }

@@ -21,14 +21,24 @@ export function getFact(facts: Readonly<JsonRecord>, path: string): JsonValue | 
  * snapshot handed to a node (or kept in a report) never changes under it.
  */
 export function setFact(facts: Readonly<JsonRecord>, path: string, value: JsonValue): JsonRecord {
-  const [head, ...rest] = path.split('.') as [string, ...string[]]
-  const copy: JsonRecord = { ...facts }
-  if (rest.length === 0) copy[head] = value
+  return setAt(facts, path.split('.'), 0, value)
+}
+
+function setAt(node: Readonly<JsonRecord>, segments: readonly string[], index: number, value: JsonValue): JsonRecord {
+  const key = segments[index] as string
+  const copy: JsonRecord = { ...node }
+  if (index === segments.length - 1) putMember(copy, key, value)
   else {
-    const child = facts[head]
-    copy[head] = setFact(isRecord(child) ? child : {}, rest.join('.'), value)
+    const child = Object.hasOwn(node, key) ? node[key] : undefined
+    putMember(copy, key, setAt(isRecord(child) ? child : {}, segments, index + 1, value))
   }
   return copy
+}
+
+/** Set an own member; `__proto__` from outside data stays a plain key, never a prototype. */
+export function putMember(target: JsonRecord, key: string, value: JsonValue): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
 }
 
 /** A copy of `facts` without the value at `path` (objects on the way copied, never mutated). */
@@ -60,9 +70,9 @@ export function isDeclaredWrite(path: string, declared: readonly string[]): bool
 export function flattenFacts(value: JsonValue, prefix = '', out: Record<string, JsonValue> = {}): Record<string, JsonValue> {
   if (isRecord(value)) {
     const keys = Object.keys(value).sort()
-    if (keys.length === 0 && prefix) out[prefix] = {}
+    if (keys.length === 0 && prefix) putMember(out, prefix, {})
     for (const key of keys) flattenFacts(value[key] as JsonValue, prefix ? `${prefix}.${key}` : key, out)
-  } else if (prefix) out[prefix] = value
+  } else if (prefix) putMember(out, prefix, value)
   return out
 }
 

@@ -1,6 +1,6 @@
 import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
 import { canonicalJson } from '../canonical-json.ts'
-import { deleteFact, isJsonRecord, setFact } from '../facts.ts'
+import { deleteFact, isJsonRecord, putMember, setFact } from '../facts.ts'
 import { prepareFlow } from '../prepare.ts'
 import type { Suite, SuiteCase } from './suite.schema.ts'
 
@@ -13,8 +13,8 @@ export function mergeFacts(base: JsonRecord, snapshot: JsonRecord): JsonRecord {
     const value = snapshot[key] as JsonValue
     if (key.includes('.')) out = setFact(out, key, value)
     else {
-      const current = out[key]
-      out[key] = isJsonRecord(current) && isJsonRecord(value) ? mergeFacts(current, value) : value
+      const current = Object.hasOwn(out, key) ? out[key] : undefined
+      putMember(out, key, isJsonRecord(current) && isJsonRecord(value) ? mergeFacts(current, value) : value)
     }
   }
   return out
