@@ -1,9 +1,10 @@
 // Simulator throughput and memory: cases per second on the example flows with 10,000 cases,
-// peak memory, growth from 1,000 to 100,000 cases, and where the time goes (a CPU profile
-// summarised by package, plus manual timers). Each measurement runs in its own process so
+// peak memory, growth from 1,000 to 100,000 cases, and where the time goes (a CPU profile of
+// the measured call, summarised by package and function, plus manual timers). Each measurement runs in its own process so
 // peak RSS belongs to that measurement alone. Figures are printed, never asserted.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -60,14 +61,27 @@ function manyCases(suite: Suite, n: number): Suite {
 type ChildResult = { flow: string; cases: number; ms: number; perSecond: number; maxRssMb: number; heapMb: number; runMs?: number; changed: number }
 
 /** One measurement (child process): simulate base vs candidate over n cases. */
-async function child(baseFile: string, candidateFile: string, n: number, split: boolean): Promise<void> {
+async function child(baseFile: string, candidateFile: string, n: number, extra: string | undefined): Promise<void> {
+  const split = extra === 'split'
   const base = loadFlow(baseFile) as FlowDocument
   const candidate = loadFlow(candidateFile) as FlowDocument
   const suite = manyCases(loadSuite(baseFile) as Suite, n)
-  await simulate(base, candidate, manyCases(suite, 50), { registry }) // warm the compiled-rule caches and JIT
+  await simulate(base, candidate, manyCases(suite, 500), { registry }) // warm the compiled-rule caches and JIT
+  // `profile:<file>`: a CPU profile of the measured call only (not of loading and compiling).
+  const session = extra?.startsWith('profile:') ? new Session() : undefined
+  if (session) {
+    session.connect()
+    await session.post('Profiler.enable')
+    await session.post('Profiler.start')
+  }
   const started = performance.now()
   const report = await simulate(base, candidate, suite, { registry })
   const ms = performance.now() - started
+  if (session && extra) {
+    const { profile } = (await session.post('Profiler.stop')) as { profile: unknown }
+    writeFileSync(extra.slice('profile:'.length), JSON.stringify(profile))
+    session.disconnect()
+  }
   const result: ChildResult = {
     flow: base.id,
     cases: n,
@@ -146,7 +160,7 @@ function summariseProfile(dir: string): void {
 
 async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2)
-  if (mode === 'child') return await child(rest[0] as string, rest[1] as string, Number(rest[2]), rest[3] === 'split')
+  if (mode === 'child') return await child(rest[0] as string, rest[1] as string, Number(rest[2]), rest[3])
   const flows = readdirSync(examples)
     .filter((f) => f.endsWith('.flow.json'))
     .sort()
@@ -178,7 +192,7 @@ async function main(): Promise<void> {
     console.log(`\nmanual timers (10,000 cases): simulate ${(split.ms / 1000).toFixed(2)} s; the engine alone running both versions ${(split.runMs / 1000).toFixed(2)} s (${((split.runMs / split.ms) * 100).toFixed(0)}%); diffing, coverage and report the rest`)
   }
   const profileDir = mkdtempSync(join(tmpdir(), 'carepath-prof-'))
-  spawnChild([growthFlow, draftOf(growthFlow), '10000'], ['--cpu-prof', `--cpu-prof-dir=${profileDir}`])
+  spawnChild([growthFlow, draftOf(growthFlow), '10000', `profile:${join(profileDir, 'simulate.cpuprofile')}`])
   summariseProfile(profileDir)
   rmSync(profileDir, { recursive: true, force: true })
 }
