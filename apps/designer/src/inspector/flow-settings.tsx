@@ -2,7 +2,8 @@
 // schema and the roles (both in Monaco, validated against the DSL's schemas).
 import { useMemo, useState } from 'react'
 import { z } from 'zod'
-import { factSchemaSchema, flowRoleSchema } from '@carepath/dsl'
+import { factSchemaSchema, flowDocumentSchema, flowJsonSchema, flowRoleSchema } from '@carepath/dsl'
+import { registry } from '../registry.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { JsonEditor } from '../monaco/json-editor.tsx'
 import type { FlowMeta } from '../canvas/flow-graph.ts'
@@ -11,7 +12,7 @@ export function FlowSettings() {
   const meta = useEditor((s) => s.meta)
   const readOnly = useEditor((s) => s.readOnly)
   const setMeta = useEditor((s) => s.setMeta)
-  const [tab, setTab] = useState<'facts' | 'roles'>('facts')
+  const [tab, setTab] = useState<'facts' | 'roles' | 'document'>('facts')
   const schemas = useMemo(() => {
     const safe = (schema: z.ZodType) => {
       try {
@@ -20,7 +21,13 @@ export function FlowSettings() {
         return undefined
       }
     }
-    return { facts: safe(factSchemaSchema), roles: safe(z.record(z.string(), flowRoleSchema)) }
+    let document: unknown
+    try {
+      document = flowJsonSchema(registry)
+    } catch {
+      document = undefined
+    }
+    return { facts: safe(factSchemaSchema), roles: safe(z.record(z.string(), flowRoleSchema)), document }
   }, [])
   return (
     <div className="cp-inspector" data-testid="inspector">
@@ -50,7 +57,7 @@ export function FlowSettings() {
       </label>
       <div className="cp-tabs">
         <button type="button" className={tab === 'facts' ? 'active' : ''} onClick={() => setTab('facts')}>
-          Facts schema
+          Facts
         </button>
         <button
           type="button"
@@ -58,10 +65,20 @@ export function FlowSettings() {
           onClick={() => setTab('roles')}
           data-testid="flow-roles-tab"
         >
-          Roles and PHI
+          Roles &amp; PHI
+        </button>
+        <button
+          type="button"
+          className={tab === 'document' ? 'active' : ''}
+          onClick={() => setTab('document')}
+          data-testid="flow-document-tab"
+        >
+          Document
         </button>
       </div>
-      {tab === 'facts' ? (
+      {tab === 'document' ? (
+        <DocumentJson schema={schemas.document} readOnly={readOnly} />
+      ) : tab === 'facts' ? (
         <JsonEditor
           path="flow/facts.json"
           value={meta.facts}
@@ -85,5 +102,29 @@ export function FlowSettings() {
         />
       )}
     </div>
+  )
+}
+
+/** The whole document in Monaco, checked against the DSL's JSON Schema for the installed node types. */
+function DocumentJson({ schema, readOnly }: { schema: unknown; readOnly: boolean }) {
+  // Rebuilt when the graph or the flow settings change, so canvas edits show here too.
+  const nodes = useEditor((s) => s.nodes)
+  const edges = useEditor((s) => s.edges)
+  const meta = useEditor((s) => s.meta)
+  const start = useEditor((s) => s.start)
+  const document = useMemo(() => useEditor.getState().document(), [nodes, edges, meta, start])
+  return (
+    <JsonEditor
+      path="flow/document.json"
+      value={document}
+      schema={schema}
+      readOnly={readOnly}
+      height={420}
+      testId="flow-document-json"
+      onChange={(v) => {
+        const parsed = flowDocumentSchema.safeParse(v)
+        if (parsed.success) useEditor.getState().replaceDocument(parsed.data)
+      }}
+    />
   )
 }

@@ -7,6 +7,8 @@ import type { FlowDetail } from '../api/api-types.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { backupLocally, saveDraft, type SaveResult } from '../store/save-draft.ts'
 import { layoutGraph } from '../canvas/auto-layout.ts'
+import { buildDiffView } from '../panels/diff-view.ts'
+import type { FlowDocument } from '@carepath/dsl'
 
 function typingInField(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null
@@ -181,6 +183,29 @@ export function EditorToolbar({
                 }}
               >
                 Save mine on top
+              </button>
+              <button
+                type="button"
+                className="cp-btn small"
+                data-testid="save-compare"
+                onClick={async () => {
+                  const latest = await api.getFlow(flowId)
+                  if (!latest.draft) return
+                  const view = buildDiffView(
+                    latest.draft.document as FlowDocument,
+                    useEditor.getState().editingDocument(),
+                  )
+                  useEditor
+                    .getState()
+                    .enterView(
+                      `their revision ${latest.draft.revision} → your edits`,
+                      view.document,
+                      view.nodes,
+                      view.edges,
+                    )
+                }}
+              >
+                Show what differs
               </button>
             </>
           )}

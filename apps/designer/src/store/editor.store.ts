@@ -59,6 +59,8 @@ export interface EditorState extends Snapshot {
   addNode(type: string, position: XYPosition): string | null
   updateNode(id: string, patch: Partial<CarepathNodeData>): void
   setMeta(patch: Partial<FlowMeta>): void
+  /** Replace the whole document (edited as JSON), as one undoable step. */
+  replaceDocument(document: FlowDocument): void
   setStart(id: string): void
   selectOnly(id: string | null): void
   deleteSelected(): void
@@ -254,6 +256,13 @@ export const useEditor = create<EditorState>()((set, get) => {
       if (get().readOnly) return
       record()
       set({ meta: { ...get().meta, ...patch } })
+    },
+    replaceDocument(document) {
+      if (get().readOnly) return
+      record()
+      const { nodes, edges } = documentToGraph(document)
+      const { nodes: _n, layout: _l, start, ...meta } = document
+      set({ nodes, edges, meta, start })
     },
     setStart(id) {
       record()
