@@ -1,6 +1,6 @@
 // The one redaction gate. Every response that carries facts (runs, events, tasks, simulation
 // reports, audit details, errors) is passed through `phiGate` before it leaves the runtime.
-import { createHmac } from 'node:crypto'
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import { phiClassAt, REDACTED, redactExplanation, redactFacts } from '@carepath/dsl'
 import type { DecisionExplanation, FactSchema, FlowDocument, JsonValue, PhiClass } from '@carepath/dsl'
 import { canonicalJson } from '../audit/canonical-json.ts'
@@ -204,7 +204,14 @@ const isExplanation = (v: unknown): v is DecisionExplanation => isRecord(v) && A
  * secret), so equal values can be matched by someone holding the data but never read back.
  */
 export function phiReference(secret: string, value: unknown): string {
-  return 'hmac:' + createHmac('sha256', secret).update(canonicalJson(value)).digest('hex').slice(0, 24)
+  return 'hmac:' + createHmac('sha256', keyFor(secret)).update(canonicalJson(value)).digest('hex').slice(0, 24)
+}
+
+// The installation's key, imported once (importing it on every reference costs more than the HMAC).
+let cachedKey: { secret: string; key: KeyObject } | undefined
+function keyFor(secret: string): KeyObject {
+  if (cachedKey?.secret !== secret) cachedKey = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) }
+  return cachedKey.key
 }
 
 /** A decision explanation for the audit trail: every seen value replaced by its reference. */
