@@ -14,7 +14,7 @@ self.MonacoEnvironment = {
 loader.config({ monaco })
 
 const schemas = new Map<string, { uri: string; fileMatch: string[]; schema: unknown }>()
-let factPaths: readonly string[] = []
+import { getFactPaths } from './fact-paths.ts'
 
 function pushSchemas(): void {
   monaco.languages.json.jsonDefaults.setDiagnosticsOptions({
@@ -34,11 +34,6 @@ export function registerJsonSchema(modelPath: string, schema: unknown): void {
   pushSchemas()
 }
 
-/** The fact paths offered by completion (the open flow's facts schema). */
-export function setFactPaths(paths: readonly string[]): void {
-  factPaths = paths
-}
-
 monaco.languages.registerCompletionItemProvider('json', {
   triggerCharacters: ['"', '.'],
   provideCompletionItems(model, position) {
@@ -49,7 +44,7 @@ monaco.languages.registerCompletionItemProvider('json', {
     const start = line.lastIndexOf('"') + 2
     const range = new monaco.Range(position.lineNumber, start, position.lineNumber, position.column)
     return {
-      suggestions: factPaths.map((path) => ({
+      suggestions: getFactPaths().map((path) => ({
         label: path,
         kind: monaco.languages.CompletionItemKind.Field,
         detail: 'fact path',
