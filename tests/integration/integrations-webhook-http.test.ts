@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registry } from '@carepath/catalog'
 import { createTestRuntime, publishFlow, type TestRuntime } from '@carepath/runtime/testing'
-import { createRuntimeHl7HttpHandler, createRuntimeWebhookHandler, signWebhook } from '../../apps/runtime/src/integrations/index.ts'
+import { createInboundHttpHandler, signWebhook } from '../../apps/runtime/src/integrations/index.ts'
 
 const SECRET = 'whsec-test-0123456789abcdef'
 const hookFlow = {
@@ -33,14 +33,9 @@ beforeAll(async () => {
   t.runtime.integrations.set({ webhooks: { secrets: { lab: SECRET } } }, { who: 'developer', role: 'developer' })
   await publishFlow(t, hookFlow)
   await publishFlow(t, JSON.parse(readFileSync(new URL('lab-result-routing.flow.json', examples), 'utf8')), [JSON.parse(readFileSync(new URL('lab-result-routing.suite.json', examples), 'utf8'))])
-  const hooks = createRuntimeWebhookHandler(t.runtime)
-  const hl7 = createRuntimeHl7HttpHandler(t.runtime)
-  server = createServer((req, res) => {
-    const hook = /^\/api\/hooks\/([a-z0-9-]+)$/.exec(req.url ?? '')
-    if (hook) return void hooks(req, res, hook[1]!)
-    if (req.url === '/api/hl7') return hl7(req, res)
-    res.writeHead(404).end()
-  })
+  // The runtime's app mounts the same middleware ahead of its body parsers.
+  const inbound = createInboundHttpHandler(t.runtime, { authorizeHl7: (req) => req.headers['authorization'] === 'Bearer hl7-sender' })
+  server = createServer((req, res) => inbound(req, res, () => res.writeHead(404).end()))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
@@ -74,6 +69,7 @@ describe('signed webhooks into the runtime', () => {
     expect((await post('/api/hooks/lab-results', body.replace('ORD-1', 'ORD-2'), signWebhook(SECRET, body, nowSeconds()))).status).toBe(401)
     expect((await post('/api/hooks/lab-results', body, signWebhook(SECRET, body, nowSeconds() - 600))).status).toBe(401)
     expect((await post('/api/hooks/lab-results', body, signWebhook('wrong-secret-0123456789', body, nowSeconds()))).status).toBe(401)
+    expect((await post('/api/hooks/Not_A_Path', body)).status).toBe(404)
     expect((await post('/api/hooks/nobody-listens', body, signWebhook(SECRET, body, nowSeconds()))).status).toBe(404)
     const notJson = 'event=result'
     expect((await post('/api/hooks/lab-results', notJson, signWebhook(SECRET, notJson, nowSeconds()))).status).toBe(400)
@@ -85,14 +81,16 @@ describe('HL7 v2 over HTTP into the runtime', () => {
   const sample = (name: string) => readFileSync(new URL(`../../packages/nodes/src/hl7-parse/fixtures/${name}`, import.meta.url), 'utf8')
 
   it('answers the ACK in the body: AA and a run for an accepted message, AR for one no flow takes, AE for garbage', async () => {
-    const accepted = await post('/api/hl7', sample('msft-LAB-ORU-1.hl7'), { 'content-type': 'x-application/hl7-v2+er7' })
+    expect((await post('/api/hl7', sample('msft-LAB-ORU-1.hl7'))).status).toBe(401)
+    const hl7Headers = { authorization: 'Bearer hl7-sender' }
+    const accepted = await post('/api/hl7', sample('msft-LAB-ORU-1.hl7'), { 'content-type': 'x-application/hl7-v2+er7', ...hl7Headers })
     expect(accepted.status).toBe(200)
     expect(await accepted.text()).toMatch(/\rMSA\|AA\|182\|/)
     expect(t.runtime.runs.store.listRuns('lab-result-routing', 10)).toHaveLength(1)
-    const refused = await post('/api/hl7', sample('msft-SIU-S12-01.hl7'))
+    const refused = await post('/api/hl7', sample('msft-SIU-S12-01.hl7'), hl7Headers)
     expect(refused.status).toBe(422)
     expect(await refused.text()).toMatch(/\rMSA\|AR\|MSG00012\|/)
-    const garbage = await post('/api/hl7', 'hello')
+    const garbage = await post('/api/hl7', 'hello', hl7Headers)
     expect(garbage.status).toBe(400)
     expect(await garbage.text()).toMatch(/\rMSA\|AE\|\|/)
   })

@@ -61,3 +61,4 @@ export { createWebhookVerifier, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 export { createWebhookHandler, type WebhookTarget } from './webhook/webhook.handler.ts'
 export { createRuntimeWebhookHandler } from './webhook/webhook-runtime.ts'
 export { createRuntimeHl7HttpHandler } from './hl7/hl7-runtime.ts'
+export { createInboundHttpHandler, type InboundHttpOptions } from './inbound-http.ts'

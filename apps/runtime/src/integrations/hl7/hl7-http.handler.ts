@@ -6,6 +6,8 @@ import type { Hl7Intake } from './hl7-intake.ts'
 export interface Hl7HttpOptions {
   intake: Hl7Intake
   maxBytes?: number
+  /** Who may post messages (an API token check, say); refused requests get 401 and are not stored. */
+  authorize?: (req: IncomingMessage) => boolean
 }
 
 const STATUS = { AA: 200, AE: 400, AR: 422 } as const
@@ -15,6 +17,10 @@ export function createHl7HttpHandler(options: Hl7HttpOptions) {
   return (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' }).end('POST an HL7 v2 message.')
+      return
+    }
+    if (options.authorize && !options.authorize(req)) {
+      res.writeHead(401, { 'content-type': 'text/plain' }).end('Not authorised to send HL7 messages here.')
       return
     }
     const parts: Buffer[] = []

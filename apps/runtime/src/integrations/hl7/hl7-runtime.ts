@@ -1,6 +1,7 @@
 // Wiring the HL7 intake to a running Carepath runtime: published trigger.hl7 flows, runs started
 // as the system user `hl7-listener` with (sender, control id, flow) as the idempotency key, and
 // the raw messages kept in an fsynced file beside the database.
+import type { IncomingMessage } from 'node:http'
 import { dirname, join } from 'node:path'
 import type { FlowDocument } from '@carepath/dsl'
 import type { Runtime } from '../../runtime.ts'
@@ -34,8 +35,8 @@ function runtimeIntake(runtime: Runtime, options: { dataDir?: string | undefined
 }
 
 /** `POST /api/hl7` (body: the message; answer: the ACK). Shares the store file with MLLP. */
-export function createRuntimeHl7HttpHandler(runtime: Runtime, options: { dataDir?: string; log?: (line: string) => void } = {}) {
-  return createHl7HttpHandler({ intake: runtimeIntake(runtime, options) })
+export function createRuntimeHl7HttpHandler(runtime: Runtime, options: { dataDir?: string; log?: (line: string) => void; authorize?: (req: IncomingMessage) => boolean } = {}) {
+  return createHl7HttpHandler({ intake: runtimeIntake(runtime, options), ...(options.authorize ? { authorize: options.authorize } : {}) })
 }
 
 /** Open the MLLP port for `carepath serve --mllp-port N`. */
