@@ -1,12 +1,15 @@
 import { canonicalJson, type JsonValue } from '@carepath/dsl'
 import { putMember } from './facts.ts'
 
+/** Deeper than any fact tree or explanation: a value nested this far is taken for a cycle. */
+const MAX_DEPTH = 512
+
 /**
  * A deep copy that is plain JSON, for values entering a log: undefined members dropped (as
  * JSON.stringify does), undefined array items become null, -0 becomes 0; anything JSON cannot
  * hold (NaN, functions, class instances, cycles) is refused with a TypeError.
  */
-export function toJson(value: unknown, stack: object[] = []): JsonValue {
+export function toJson(value: unknown, depth = 0): JsonValue {
   if (value === null) return null
   switch (typeof value) {
     case 'string':
@@ -20,23 +23,20 @@ export function toJson(value: unknown, stack: object[] = []): JsonValue {
     default:
       throw new TypeError(`JSON cannot hold a ${typeof value}`)
   }
-  const object = value as object
-  if (stack.includes(object)) throw new TypeError('JSON cannot hold a cycle')
-  stack.push(object)
-  let out: JsonValue
-  if (Array.isArray(object)) out = object.map((item: unknown) => (item === undefined ? null : toJson(item, stack)))
-  else {
-    const proto = Object.getPrototypeOf(object) as unknown
-    if (proto !== Object.prototype && proto !== null) throw new TypeError('JSON only holds plain objects')
-    const record: { [key: string]: JsonValue } = {}
-    for (const key of Object.keys(object)) {
-      const member = (object as Record<string, unknown>)[key]
-      if (member !== undefined) putMember(record, key, toJson(member, stack))
-    }
-    out = record
+  if (depth > MAX_DEPTH) throw new TypeError('JSON cannot hold a cycle (or a value nested this deep)')
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = new Array<JsonValue>(value.length)
+    for (let i = 0; i < value.length; i++) out[i] = value[i] === undefined ? null : toJson(value[i], depth + 1)
+    return out
   }
-  stack.pop()
-  return out
+  const proto = Object.getPrototypeOf(value) as unknown
+  if (proto !== Object.prototype && proto !== null) throw new TypeError('JSON only holds plain objects')
+  const record: { [key: string]: JsonValue } = {}
+  for (const key of Object.keys(value)) {
+    const member = (value as Record<string, unknown>)[key]
+    if (member !== undefined) putMember(record, key, toJson(member, depth + 1))
+  }
+  return record
 }
 
 /**

@@ -42,22 +42,59 @@ function memo<T>(key: string, build: () => T): T {
 }
 
 /**
+ * What a node may touch, as one object per execution. A class rather than an object of arrow
+ * functions: methods live on the prototype (bound once here, so a node may still pass
+ * `ctx.get` around), which keeps per-node allocation low on hot simulation paths.
+ */
+class NodeContext implements ExecuteContext {
+  readonly runId: string
+  readonly nodeId: string
+  readonly flowHash: string
+  readonly facts: Readonly<Record<string, JsonValue>>
+  readonly factsSchema: ExecuteContext['factsSchema']
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly frame: Frame,
+    private readonly p: PreparedNode,
+    private readonly enteredAt: string,
+  ) {
+    this.runId = frame.runId
+    this.nodeId = p.id
+    this.flowHash = frame.prepared.hash
+    this.facts = frame.facts
+    this.factsSchema = frame.prepared.flow.facts
+    this.get = this.get.bind(this)
+    this.now = this.now.bind(this)
+    this.call = this.call.bind(this)
+    this.memo = this.memo.bind(this)
+  }
+
+  get(path: string): JsonValue | undefined {
+    return getFact(this.frame.facts, path)
+  }
+
+  now(): string {
+    return this.enteredAt
+  }
+
+  call(connector: string, request: JsonValue): Promise<JsonValue> {
+    const site = { runId: this.frame.runId, nodeId: this.p.id, scope: this.frame.scope }
+    return callConnector(this.run.deps, this.run.recorder, site, connector, request)
+  }
+
+  memo<T>(build: () => T): T {
+    return memo(`${this.frame.prepared.hash}\u0000${this.p.id}`, build)
+  }
+}
+
+/**
  * Execute one node once it has been entered: run its handler, record its decision, writes,
  * task or wait, and say where the run goes. `enteredAt` is the node's own clock reading, so a
  * node that reads `now()` sees the same time on replay as when it first ran.
  */
 export async function executeNode(run: RunContext, frame: Frame, p: PreparedNode, visit: number, enteredAt: string): Promise<StepResult> {
-  const ctx: ExecuteContext = {
-    runId: frame.runId,
-    nodeId: p.id,
-    flowHash: frame.prepared.hash,
-    facts: frame.facts,
-    factsSchema: frame.prepared.flow.facts,
-    get: (path) => getFact(frame.facts, path),
-    now: () => enteredAt,
-    call: (connector, request) => callConnector(run.deps, run.recorder, { runId: frame.runId, nodeId: p.id, scope: frame.scope }, connector, request),
-    memo: (build) => memo(`${frame.prepared.hash}\u0000${p.id}`, build),
-  }
+  const ctx = new NodeContext(run, frame, p, enteredAt)
   let outcome: NodeOutcome
   try {
     outcome = await p.type.execute(ctx, p.config)
