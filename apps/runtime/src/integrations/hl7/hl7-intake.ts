@@ -88,9 +88,10 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
     }
 
     if (!read.ok) return settle(reply('AE', read.reason, { errorCode: '100' }), read.reason)
-    if (saved.previous && saved.previous.ackCode !== 'AE') {
-      // A resend: answer as before and start nothing new.
-      return settle(reply(saved.previous.ackCode, 'Duplicate of a message already received.', { runIds: saved.previous.runIds ?? [], duplicate: true, errorCode: '207' }))
+    if (saved.previous?.ackCode === 'AA') {
+      // A resend of an accepted message: answer AA again and start nothing new. (A resend of an
+      // AR'd or AE'd one is looked at afresh: a flow may accept it now.)
+      return settle(reply('AA', 'Duplicate of a message already accepted.', { runIds: saved.previous.runIds ?? [], duplicate: true }))
     }
     const message: Hl7Inbound = { raw: read.text, header: read.header, sender, via, dedupeKey: `hl7:${sender}:${controlId}` }
     let accepted: AcceptResult

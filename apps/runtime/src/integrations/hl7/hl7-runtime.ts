@@ -8,7 +8,7 @@ import type { Runtime } from '../../runtime.ts'
 import { createHl7HttpHandler } from './hl7-http.handler.ts'
 import { createHl7Intake, type Hl7Intake } from './hl7-intake.ts'
 import { createHl7Routing } from './hl7-routing.ts'
-import { createFileHl7Store, createMemoryHl7Store } from './hl7-store.ts'
+import { createFileHl7Store, createMemoryHl7Store, type Hl7MessageStore } from './hl7-store.ts'
 import { startMllpListener, type MllpListener } from './mllp-listener.ts'
 
 const LISTENER = { userId: 'system:hl7-listener', username: 'hl7-listener', role: 'developer' as const, flowRoles: [] as string[] }
@@ -29,8 +29,16 @@ export function runtimeHl7Routing(runtime: Runtime) {
   })
 }
 
+// MLLP and HTTP share one store per file, so a resend over the other channel is still a resend.
+const fileStores = new Map<string, Hl7MessageStore>()
+function fileStore(file: string): Hl7MessageStore {
+  let store = fileStores.get(file)
+  if (!store) fileStores.set(file, (store = createFileHl7Store(file)))
+  return store
+}
+
 function runtimeIntake(runtime: Runtime, options: { dataDir?: string | undefined; log?: ((line: string) => void) | undefined }): Hl7Intake {
-  const store = options.dataDir ? createFileHl7Store(join(options.dataDir, 'hl7-inbound.jsonl')) : createMemoryHl7Store()
+  const store = options.dataDir ? fileStore(join(options.dataDir, 'hl7-inbound.jsonl')) : createMemoryHl7Store()
   return createHl7Intake({ store, acceptRun: runtimeHl7Routing(runtime), now: runtime.now, ...(options.log ? { log: options.log } : {}) })
 }
 

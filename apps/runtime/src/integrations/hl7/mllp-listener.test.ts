@@ -83,6 +83,15 @@ describe('MLLP listener', () => {
     expect(runs).toBe(2)
   })
 
+  it('looks at a resend of a refused message afresh (a flow may take it now)', async () => {
+    let accepting = false
+    const port = await start(async () => (accepting ? { accepted: true, runIds: ['r1'] } : { accepted: false, reason: 'not-accepted' }))
+    const adt = samples.find((s) => s.file === 'simplehl7_adt.hl7')!.text
+    expect(msa((await sendMllp(port, [adt]))[0]!).code).toBe('AR')
+    accepting = true
+    expect(msa((await sendMllp(port, [adt]))[0]!).code).toBe('AA')
+  })
+
   it('answers frames that arrive together in one write, in order', async () => {
     const port = await start(async () => ({ accepted: true, runIds: ['r'] }))
     const both = Buffer.concat([mllpFrame(samples[0]!.text), mllpFrame(samples[1]!.text)])
