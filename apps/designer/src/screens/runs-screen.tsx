@@ -111,8 +111,23 @@ function StartRunForm({ initialFlow, onStarted }: { initialFlow?: string | undef
         <select
           className="cp-input"
           value={flowId}
-          onChange={(e) => setFlowId(e.target.value)}
           data-testid="run-start-flow"
+          onChange={(e) => {
+            const id = e.target.value
+            setFlowId(id)
+            // Start from the input of the flow's first simulation case, when it has one.
+            if (id)
+              void api
+                .getFlow(id)
+                .then((detail) => {
+                  const suites = (detail as unknown as { suites?: { cases?: { input?: unknown }[] }[] }).suites ?? []
+                  const example = suites.flatMap((suite) => suite.cases ?? []).find((c) => c.input)?.input
+                  // Never over what the person already typed.
+                  if (example)
+                    setInput((typed) => (typed.replace(/\s/g, '') === '{}' ? JSON.stringify(example, null, 2) : typed))
+                })
+                .catch(() => undefined)
+          }}
         >
           <option value="">— choose —</option>
           {published.map((f) => (
