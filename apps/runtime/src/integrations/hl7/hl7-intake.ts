@@ -107,3 +107,31 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
     return settle(reply('AE', accepted.message ?? 'The message was stored but could not be processed now; it will be kept.', { errorCode: '207' }), 'failed')
   }
 }
+
+/**
+ * After a restart: start the runs of messages that were stored but never answered, or answered
+ * AE because their runs could not start. No ACK goes out (that connection is gone); a resend
+ * later is then a duplicate of an accepted message. Returns how many were accepted.
+ */
+export async function reprocessPending(options: Pick<Hl7IntakeOptions, 'store' | 'acceptRun' | 'log'>): Promise<number> {
+  const pending = (await options.store.pending?.()) ?? []
+  let accepted = 0
+  for (const message of pending) {
+    const read = readHl7Header(message.raw)
+    if (!read.ok) {
+      await options.store.settle(message.id, { ackCode: 'AE', reason: read.reason })
+      continue
+    }
+    const sender = `${read.header.sendingApplication}^${read.header.sendingFacility}`
+    const inbound: Hl7Inbound = { raw: read.text, header: read.header, sender, via: message.meta.via, dedupeKey: `hl7:${sender}:${read.header.controlId}` }
+    const result = await options.acceptRun(inbound).catch((): AcceptResult => ({ accepted: false, reason: 'failed' }))
+    if (result.accepted) {
+      accepted++
+      await options.store.settle(message.id, { ackCode: 'AA', runIds: result.runIds })
+    } else if (result.reason === 'not-accepted') {
+      await options.store.settle(message.id, { ackCode: 'AR', reason: 'not-accepted' })
+    }
+  }
+  if (pending.length > 0) options.log?.(`hl7: ${pending.length} stored message(s) looked at again after a restart; ${accepted} accepted`)
+  return accepted
+}

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import type { FlowDocument } from '@carepath/dsl'
 import type { Runtime } from '../../runtime.ts'
 import { createHl7HttpHandler } from './hl7-http.handler.ts'
-import { createHl7Intake, type Hl7Intake } from './hl7-intake.ts'
+import { createHl7Intake, reprocessPending, type Hl7Intake } from './hl7-intake.ts'
 import { createHl7Routing } from './hl7-routing.ts'
 import { createFileHl7Store, createMemoryHl7Store, type Hl7MessageStore } from './hl7-store.ts'
 import { startMllpListener, type MllpListener } from './mllp-listener.ts'
@@ -49,6 +49,10 @@ export function createRuntimeHl7HttpHandler(runtime: Runtime, options: { dataDir
 
 /** Open the MLLP port for `carepath serve --mllp-port N`. */
 export async function startRuntimeHl7Listener(runtime: Runtime, options: { port: number; host?: string; dataDir?: string; log?: (line: string) => void }): Promise<MllpListener> {
+  if (options.dataDir) {
+    // Nothing stored is lost: messages the last process kept but never answered get their runs now.
+    await reprocessPending({ store: fileStore(join(options.dataDir, 'hl7-inbound.jsonl')), acceptRun: runtimeHl7Routing(runtime), ...(options.log ? { log: options.log } : {}) })
+  }
   const intake = runtimeIntake(runtime, options)
   return startMllpListener({ port: options.port, host: options.host ?? '127.0.0.1', intake, ...(options.log ? { log: options.log } : {}) })
 }

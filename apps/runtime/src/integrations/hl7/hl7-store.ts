@@ -29,7 +29,20 @@ export interface Hl7MessageStore {
   save(raw: string, meta: StoredMeta, receivedAt: Date): Promise<{ id: string; previous?: Settled | undefined }>
   /** Record the acknowledgement that was sent. */
   settle(id: string, settled: Settled): Promise<void>
+  /**
+   * Messages kept but never settled (the process stopped between storing and answering) or
+   * answered AE because their runs could not start: what a restart should look at again.
+   */
+  pending?(): Promise<PendingMessage[]>
 }
+
+export interface PendingMessage {
+  id: string
+  raw: string
+  meta: StoredMeta
+}
+
+const needsRetry = (settled: Settled | undefined) => settled === undefined || (settled.ackCode === 'AE' && settled.reason === 'failed')
 
 const keyOf = (meta: StoredMeta) => (meta.controlId ? `${meta.sender}|${meta.controlId}` : undefined)
 
@@ -63,15 +76,21 @@ export function createFileHl7Store(file: string): Hl7MessageStore {
   mkdirSync(dirname(file), { recursive: true })
   const settledByKey = new Map<string, Settled>()
   const keyById = new Map<string, string>()
+  // Only messages still to be looked at again keep their text in memory.
+  const unsettled = new Map<string, PendingMessage>()
   if (existsSync(file)) {
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (!line) continue
       try {
-        const record = JSON.parse(line) as { kind: string; id: string; key?: string; settled?: Settled }
-        if (record.kind === 'message' && record.key) keyById.set(record.id, record.key)
+        const record = JSON.parse(line) as { kind: string; id: string; key?: string; settled?: Settled; raw?: string; meta?: StoredMeta }
+        if (record.kind === 'message') {
+          if (record.key) keyById.set(record.id, record.key)
+          if (typeof record.raw === 'string' && record.meta) unsettled.set(record.id, { id: record.id, raw: record.raw, meta: record.meta })
+        }
         if (record.kind === 'settled' && record.settled) {
           const key = keyById.get(record.id)
           if (key && settledByKey.get(key)?.ackCode !== 'AA') settledByKey.set(key, record.settled)
+          if (!needsRetry(record.settled)) unsettled.delete(record.id)
         }
       } catch {
         // A torn last line after a crash: that message was never ACKed, the sender will resend.
@@ -99,6 +118,11 @@ export function createFileHl7Store(file: string): Hl7MessageStore {
       append({ kind: 'settled', id, settled })
       const key = keyById.get(id)
       if (key && settledByKey.get(key)?.ackCode !== 'AA') settledByKey.set(key, settled)
+      if (!needsRetry(settled)) unsettled.delete(id)
+    },
+    async pending() {
+      // Messages found pending when the file was opened (this process settles its own).
+      return [...unsettled.values()]
     },
   }
 }
