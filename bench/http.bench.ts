@@ -48,7 +48,8 @@ async function load(url: string, token: string, flowId: string, connections: num
     url,
     connections,
     duration,
-    requests: [
+    // flowId '-' measures GET /healthz instead: what this machine's HTTP stack does right now.
+    requests: flowId === '-' ? [{ method: 'GET', path: '/healthz' }] : [
       {
         method: 'POST',
         path: `/api/flows/${flowId}/runs`,
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
 
   console.log(`flow: ${flow.id} (${eligibility ? 'the eligibility example\'s three decision.rules nodes' : `fallback: three test threshold decisions (${chain.why})`}), ${seconds} s per level`)
   await runLoad(server.url, token, flow.id, 10, 2, input) // warm-up
+  const calibration = await runLoad(server.url, token, '-', 10, 3, null)
   const results: LoadResult[] = []
   for (const connections of [1, 10, 50]) {
     const cpu = process.cpuUsage()
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
   for (const r of results) {
     console.log(`${String(r.connections).padStart(11)} ${r.perSecond.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(8)} ${(r.cpuMsPerRun ?? 0).toFixed(3).padStart(19)}`)
   }
+  console.log(`calibration: GET /healthz (no work) at 10 connections: ${calibration.perSecond.toFixed(0)} req/s, p99 ${calibration.p99} ms`)
   const [l1, l2] = [results[1], results[2]].map((r) => r?.cpuMsPerRun ?? 0)
   console.log(`one core at that CPU cost: ≈ ${(1000 / Math.min(l1 || Infinity, l2 || Infinity)).toFixed(0)} runs/s (load average now ${(await import('node:os')).loadavg()[0]?.toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`)
   console.log(`\nstored: ${counts.map((c) => `${c.n} ${c.status}`).join(', ')}; ${events} events; audit chain ${verify.ok ? 'intact' : 'BROKEN'} (${verify.checked} records)`)
