@@ -22,7 +22,9 @@ export interface FhirTestServer {
   repo: MemoryRepository
   /** Requests seen, as `METHOD /path?query` (for asserting what a connector asked). */
   requests: string[]
-  /** POST a transaction/batch Bundle to the server's root, as a client would. */
+  /** POST a transaction/batch Bundle to the server's root, as a client would. The answer is read
+   * as loose JSON: the tests' assertions are what check its shape. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   post(path: string, body: unknown): Promise<{ status: number; body: any }>
   close(): Promise<void>
 }

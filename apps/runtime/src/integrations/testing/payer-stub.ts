@@ -74,6 +74,8 @@ function answer271(request: string, stub: PayerStub): string {
   return new X12Generator(jsen, { segmentTerminator: '~', elementDelimiter: '*' } as never).toString()
 }
 
+// Requests are read as loose JSON; a malformed one makes the stub answer 400 (caught below).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>
 
 function answerFhir(request: Obj, stub: PayerStub): Obj {
@@ -146,7 +148,9 @@ export async function startPayerStub(members: Record<string, StubMember> = {}): 
         return void res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(answerFhir(request, stub)))
       }
       res.writeHead(404).end()
-    })()
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(400).end()
+    })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   stub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
