@@ -69,6 +69,14 @@ describe('designer end to end', () => {
     await selectNode(analyst, 'flow-end-2')
     await analyst.getByTestId('field-outcome').fill('closed')
 
+    // Live validation: an unconnected outcome is listed; clicking it selects the node.
+    const unwired = analyst.locator('[data-testid="problem"][data-code="missing-required-port"]', { hasText: 'guide-question-1' }).first()
+    await unwired.click()
+    await analyst.getByTestId('inspector-node-id').filter({ hasText: 'guide-question-1' }).waitFor()
+    await expect(analyst.getByTestId('node-problems-guide-question-1').isVisible()).resolves.toBe(true)
+    await analyst.getByRole('button', { name: 'Fit', exact: true }).click()
+    await analyst.waitForTimeout(500)
+
     await connectPorts(analyst, 'trigger-api-1', 'next', 'decision-rules-1')
     await connectPorts(analyst, 'decision-rules-1', 'call', 'guide-question-1')
     await connectPorts(analyst, 'decision-rules-1', 'otherwise', 'flow-end-2')
