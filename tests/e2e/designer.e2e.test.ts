@@ -70,7 +70,9 @@ describe('designer end to end', () => {
     await analyst.getByTestId('field-outcome').fill('closed')
 
     // Live validation: an unconnected outcome is listed; clicking it selects the node.
-    const unwired = analyst.locator('[data-testid="problem"][data-code="missing-required-port"]', { hasText: 'guide-question-1' }).first()
+    const unwired = analyst
+      .locator('[data-testid="problem"][data-code="missing-required-port"]', { hasText: 'guide-question-1' })
+      .first()
     await unwired.click()
     await analyst.getByTestId('inspector-node-id').filter({ hasText: 'guide-question-1' }).waitFor()
     await expect(analyst.getByTestId('node-problems-guide-question-1').isVisible()).resolves.toBe(true)
