@@ -7,6 +7,7 @@ import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import type { FlowDetail } from '../api/api-types.ts'
 import { useEditor } from '../store/editor.store.ts'
+import { useSession } from '../store/session.store.ts'
 import { dropBackup, readBackup } from '../store/save-draft.ts'
 import { FlowCanvas } from '../canvas/flow-canvas.tsx'
 import { PalettePanel } from '../palette/palette-panel.tsx'
@@ -42,6 +43,9 @@ export function EditorScreen({ flowId }: { flowId: string }) {
     else if (flow.data?.draft?.document)
       editor.load(flow.data.draft.document as FlowDocument, flow.data.draft.revision, flow.data.draft.hash)
     else if (flow.data?.published) editor.load(flow.data.published.document, 0, flow.data.published.hash)
+    // Reviewers, auditors and agents look; only analysts and developers change flows.
+    const role = useSession.getState().user?.role
+    if (role !== 'analyst' && role !== 'developer') editor.setReadOnly(true)
     const local = readBackup(flowId)
     if (local && JSON.stringify(local.document) !== JSON.stringify(useEditor.getState().document())) setBackup(local)
     setReady(true)

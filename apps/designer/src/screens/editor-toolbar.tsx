@@ -39,6 +39,7 @@ export function EditorToolbar({
   const canUndo = useEditor((s) => s.past.length > 0)
   const canRedo = useEditor((s) => s.future.length > 0)
   const readOnly = useEditor((s) => s.readOnly)
+  const viewLabel = useEditor((s) => s.viewLabel)
   const [saving, setSaving] = useState(false)
   const [result, setResult] = useState<SaveResult | null>(null)
   const { fitView } = useReactFlow()
@@ -114,6 +115,7 @@ export function EditorToolbar({
         <small className="cp-hint" data-testid="flow-revision">
           {revision ? `rev ${revision}` : ''} {dirty ? '· unsaved changes' : revision ? '· saved' : ''}
         </small>
+        {readOnly && !viewLabel && <span className="cp-badge">read-only for your role</span>}
         <span className="cp-spacer" />
         <button
           type="button"

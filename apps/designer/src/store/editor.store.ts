@@ -75,7 +75,14 @@ export interface EditorState extends Snapshot {
   setReadOnly(readOnly: boolean): void
   /** The editing session put aside while a read-only view (diff, run path) is on the canvas. */
   stashed:
-    | (Snapshot & { past: Snapshot[]; future: Snapshot[]; dirty: boolean; revision: number; savedHash: string | null })
+    | (Snapshot & {
+        past: Snapshot[]
+        future: Snapshot[]
+        dirty: boolean
+        revision: number
+        savedHash: string | null
+        readOnly: boolean
+      })
     | null
   viewLabel: string | null
   /** Show another document read-only with highlights; the edits in progress are kept aside. */
@@ -366,6 +373,7 @@ export const useEditor = create<EditorState>()((set, get) => {
         dirty: state.dirty,
         revision: state.revision,
         savedHash: state.savedHash,
+        readOnly: state.readOnly,
       }
       const { nodes, edges } = documentToGraph(document)
       const { nodes: _n, layout: _l, start, ...meta } = document
@@ -386,7 +394,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     exitView() {
       const { stashed } = get()
       if (!stashed) return set({ nodeHighlights: {}, edgeHighlights: {}, viewLabel: null })
-      set({ ...stashed, stashed: null, viewLabel: null, readOnly: false, nodeHighlights: {}, edgeHighlights: {} })
+      set({ ...stashed, stashed: null, viewLabel: null, nodeHighlights: {}, edgeHighlights: {} })
     },
   }
 })
