@@ -8,7 +8,7 @@ describe('the generated inspector form', () => {
     for (const nodeType of registry.list()) {
       const schema = z.toJSONSchema(nodeType.config, { io: 'input', unrepresentable: 'any' }) as JsonSchema
       const root = resolve(schema, schema)
-      // Either an object with named fields or a union of them told apart by one field (flow.wait's mode).
+      // Either an object with named fields or a union of them told apart by one field (wait's mode).
       const drawable =
         (root.type === 'object' && root.properties !== undefined) || discriminatedUnion(root, schema) !== undefined
       expect(drawable, nodeType.type).toBe(true)

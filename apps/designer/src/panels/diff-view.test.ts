@@ -11,13 +11,13 @@ describe('buildDiffView', () => {
   it('keeps removed nodes on the canvas and marks added, removed and changed nodes and edges', () => {
     const before = flow({
       start: { type: 'trigger.api', typeVersion: 1, config: {}, next: { next: 'old-end' } },
-      'old-end': { type: 'flow.end', typeVersion: 1, config: { outcome: 'done' }, next: {} },
-      keep: { type: 'flow.end', typeVersion: 1, config: { outcome: 'a' }, next: {} },
+      'old-end': { type: 'end', typeVersion: 1, config: { outcome: 'done' }, next: {} },
+      keep: { type: 'end', typeVersion: 1, config: { outcome: 'a' }, next: {} },
     })
     const after = flow({
       start: { type: 'trigger.api', typeVersion: 1, config: {}, next: { next: 'new-end' } },
-      'new-end': { type: 'flow.end', typeVersion: 1, config: { outcome: 'done' }, next: {} },
-      keep: { type: 'flow.end', typeVersion: 1, config: { outcome: 'b' }, next: {} },
+      'new-end': { type: 'end', typeVersion: 1, config: { outcome: 'done' }, next: {} },
+      keep: { type: 'end', typeVersion: 1, config: { outcome: 'b' }, next: {} },
     })
     const view = buildDiffView(before, after)
     expect(view.nodes).toEqual({ 'old-end': 'removed', 'new-end': 'added', keep: 'changed' })

@@ -2,7 +2,6 @@
 // against the published version case by case with progress, and per case what changed. Picking
 // a case draws both paths on the canvas and puts old and new decision explanations side by side.
 import { useEffect, useState } from 'react'
-import type { JsonValue } from '@carepath/dsl'
 import { api } from '../api/carepath-api.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { comparePathHighlights } from '../canvas/path-highlights.ts'
@@ -11,6 +10,7 @@ import { ErrorState } from '../screens/state-views.tsx'
 import { readReport, type CaseView } from './simulation-report.ts'
 import { ExplanationView } from './explanation-view.tsx'
 import { useSuite, type SuiteCaseJson } from './use-suite.ts'
+import { caseFromRun } from './case-from-run.ts'
 
 const CHUNK = 5
 
@@ -66,14 +66,14 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
     const runId = window.prompt('Id of the run to import as a case:')
     if (!runId) return
     try {
-      const detail = await api.getRun(runId.trim())
-      const input = (detail.facts ??
-        (detail as unknown as { input?: Record<string, JsonValue> }).input ??
-        {}) as Record<string, JsonValue>
-      setCases([
-        ...cases,
-        { id: `run-${runId.trim().slice(0, 12)}`, name: `from run ${runId.trim().slice(0, 8)}`, input },
-      ])
+      const { suiteCase, dropped } = caseFromRun(await api.getRun(runId.trim()))
+      setCases([...cases, suiteCase])
+      setEditing(cases.length)
+      setError(
+        dropped.length
+          ? `Imported. Left out what your role may not see: ${dropped.join(', ')}. Fill them in before running.`
+          : null,
+      )
     } catch (e) {
       setError(e instanceof Error ? e.message : 'The run could not be imported.')
     }

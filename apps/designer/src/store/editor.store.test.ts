@@ -15,7 +15,7 @@ describe('editor store', () => {
 
   it('builds a valid document from palette drops and port connections', () => {
     const trigger = editor().addNode('trigger.api', { x: 0, y: 0 })!
-    const end = editor().addNode('flow.end', { x: 300, y: 0 })!
+    const end = editor().addNode('end', { x: 300, y: 0 })!
     connect(trigger, 'next', end)
     const document = editor().document()
     expect(document.start).toBe(trigger)
@@ -26,8 +26,8 @@ describe('editor store', () => {
 
   it('lets a port lead to one node: a new edge from the same port replaces the old one', () => {
     const trigger = editor().addNode('trigger.api', { x: 0, y: 0 })!
-    const a = editor().addNode('flow.end', { x: 300, y: 0 })!
-    const b = editor().addNode('flow.end', { x: 300, y: 200 })!
+    const a = editor().addNode('end', { x: 300, y: 0 })!
+    const b = editor().addNode('end', { x: 300, y: 200 })!
     connect(trigger, 'next', a)
     connect(trigger, 'next', b)
     expect(editor().edges.map((e) => e.target)).toEqual([b])
@@ -35,7 +35,7 @@ describe('editor store', () => {
 
   it('undoes and redoes edits, and copy/paste gives fresh ids with the inner edges', () => {
     const trigger = editor().addNode('trigger.api', { x: 0, y: 0 })!
-    const end = editor().addNode('flow.end', { x: 300, y: 0 })!
+    const end = editor().addNode('end', { x: 300, y: 0 })!
     connect(trigger, 'next', end)
     editor().undo()
     expect(editor().edges).toHaveLength(0)
@@ -54,7 +54,7 @@ describe('editor store', () => {
 
   it('deleting a node removes its edges, and undo brings both back', () => {
     const trigger = editor().addNode('trigger.api', { x: 0, y: 0 })!
-    const end = editor().addNode('flow.end', { x: 300, y: 0 })!
+    const end = editor().addNode('end', { x: 300, y: 0 })!
     connect(trigger, 'next', end)
     editor().selectOnly(end)
     editor().deleteSelected()
@@ -70,7 +70,7 @@ describe('editor store', () => {
     const other = newFlowDocument('visit-confirmation', 'Older version')
     editor().enterView('rev 1', other, {}, {})
     expect(editor().readOnly).toBe(true)
-    expect(editor().addNode('flow.end', { x: 0, y: 0 })).toBeNull()
+    expect(editor().addNode('end', { x: 0, y: 0 })).toBeNull()
     expect(editor().editingDocument().nodes[trigger]).toBeDefined()
     editor().exitView()
     expect(editor().readOnly).toBe(false)
