@@ -36,7 +36,7 @@ function generateFlow(): FlowDocument {
       next: { hi: id(i + 1), lo: id(i + 2) },
     }
   }
-  nodes.end = { type: 'flow.end', typeVersion: 1, config: { outcome: 'done' }, next: {} }
+  nodes.end = { type: 'end', typeVersion: 1, config: { outcome: 'done' }, next: {} }
   Object.keys(nodes).forEach((key, index) => (layout[key] = { x: (index % 25) * 280, y: Math.floor(index / 25) * 170 }))
   const properties = Object.fromEntries(
     Array.from({ length: 10 }, (_, i) => [`v${i}`, { type: 'number' as const, 'x-phi': 'none' as const }]),

@@ -80,7 +80,7 @@ function eligibilityChain(): { flow?: FlowDocument; why?: string } {
   const example = JSON.parse(readFileSync(join(here, '..', 'examples', 'eligibility-verification.flow.json'), 'utf8')) as FlowDocument
   const chain = ['has-insurance', 'plan-accepted', 'cost-check']
   const nodes: FlowDocument['nodes'] = {}
-  for (const [id, node] of Object.entries(example.nodes)) if (node.type === 'flow.end') nodes[id] = node
+  for (const [id, node] of Object.entries(example.nodes)) if (node.type === 'end') nodes[id] = node
   const trigger = example.nodes[example.start]
   if (!trigger) return { why: 'the example has no start node' }
   nodes[example.start] = { ...trigger, next: Object.fromEntries(Object.keys(trigger.next ?? {}).map((port) => [port, chain[0]!])) }
@@ -92,7 +92,7 @@ function eligibilityChain(): { flow?: FlowDocument; why?: string } {
   }
   // Ends no kept port leads to would be unreachable: leave them out.
   const reached = new Set(Object.values(nodes).flatMap((n) => Object.values(n.next ?? {})))
-  for (const [id, node] of Object.entries(nodes)) if (node.type === 'flow.end' && !reached.has(id)) delete nodes[id]
+  for (const [id, node] of Object.entries(nodes)) if (node.type === 'end' && !reached.has(id)) delete nodes[id]
   const result = validateFlow({ ...example, id: 'bench-eligibility', nodes, layout: {} }, catalogRegistry)
   return result.valid ? { flow: result.document } : { why: result.problems.map((p) => p.message).join('; ') }
 }

@@ -90,7 +90,7 @@ describe('example flows', () => {
       const report = await simulate(null, flow, suite, { registry })
       const outcomes = new Set(report.cases.map((c) => c.outcome))
       const ends = Object.values(flow.nodes)
-        .filter((n) => n.type === 'flow.end')
+        .filter((n) => n.type === 'end')
         .map((n) => String(n.config['outcome']))
       expect(ends.filter((o) => !outcomes.has(o))).toEqual([])
     })

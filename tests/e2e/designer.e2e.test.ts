@@ -39,8 +39,8 @@ describe('designer end to end', () => {
     await dropNode(analyst, 'trigger.api', 110, 250)
     await dropNode(analyst, 'decision.rules', 330, 250)
     await dropNode(analyst, 'guide.question', 560, 100)
-    await dropNode(analyst, 'flow.end', 590, 340)
-    await dropNode(analyst, 'flow.end', 330, 460)
+    await dropNode(analyst, 'end', 590, 340)
+    await dropNode(analyst, 'end', 330, 460)
     await expect.poll(() => analyst.locator('.react-flow__node').count()).toBe(5)
 
     // The rule, built without JSON: visit.type = procedure → outcome "call".

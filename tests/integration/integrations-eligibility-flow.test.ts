@@ -62,13 +62,13 @@ const flow = {
     },
     // The example flow's own cost rule: copay above $50 or more than $500 deductible left.
     'cost-check': { ...exampleFlow.nodes['cost-check']!, next: { estimate: 'needs-estimate', 'no-estimate': 'verified' } },
-    verified: { type: 'flow.end', typeVersion: 1, config: { outcome: 'verified' } },
-    'needs-estimate': { type: 'flow.end', typeVersion: 1, config: { outcome: 'needs-estimate' } },
-    inactive: { type: 'flow.end', typeVersion: 1, config: { outcome: 'coverage-inactive' } },
-    rejected: { type: 'flow.end', typeVersion: 1, config: { outcome: 'payer-rejected' } },
-    'no-patient': { type: 'flow.end', typeVersion: 1, config: { outcome: 'patient-not-found' } },
-    'no-coverage': { type: 'flow.end', typeVersion: 1, config: { outcome: 'no-coverage' } },
-    failed: { type: 'flow.end', typeVersion: 1, config: { outcome: 'failed' } },
+    verified: { type: 'end', typeVersion: 1, config: { outcome: 'verified' } },
+    'needs-estimate': { type: 'end', typeVersion: 1, config: { outcome: 'needs-estimate' } },
+    inactive: { type: 'end', typeVersion: 1, config: { outcome: 'coverage-inactive' } },
+    rejected: { type: 'end', typeVersion: 1, config: { outcome: 'payer-rejected' } },
+    'no-patient': { type: 'end', typeVersion: 1, config: { outcome: 'patient-not-found' } },
+    'no-coverage': { type: 'end', typeVersion: 1, config: { outcome: 'no-coverage' } },
+    failed: { type: 'end', typeVersion: 1, config: { outcome: 'failed' } },
   },
 } as unknown as FlowDocument
 

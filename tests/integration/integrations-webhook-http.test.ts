@@ -19,7 +19,7 @@ const hookFlow = {
   start: 'hook',
   nodes: {
     hook: { type: 'trigger.webhook', typeVersion: 1, config: { path: 'lab-results', secret: 'lab', toleranceSeconds: 300, into: 'webhook' }, next: { next: 'done' } },
-    done: { type: 'flow.end', typeVersion: 1, config: { outcome: 'received' } },
+    done: { type: 'end', typeVersion: 1, config: { outcome: 'received' } },
   },
 }
 const examples = new URL('../../examples/', import.meta.url)

@@ -26,7 +26,7 @@ export type FlowRole = z.infer<typeof flowRoleSchema>
 /** One node of a flow: its type, the config its type validates, and where each port leads. */
 export const flowNodeSchema = z
   .object({
-    type: z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9-]*)+$/, 'a node type is dotted, like decision.rules'),
+    type: z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9-]*)*$/, 'a node type is lower-case words joined by dots, like decision.rules or end'),
     typeVersion: z.number().int().min(1),
     title: z.string().optional(),
     description: z.string().optional(),

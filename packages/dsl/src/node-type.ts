@@ -185,15 +185,16 @@ export class AnswerError extends Error {
 }
 
 /**
- * Define a node type. Checks at import time that the type id is dotted, typeVersion matches
+ * Define a node type. Checks at import time that the type id is well formed (core kinds such as `end` are one word;
+ * integrations and extensions are namespaced, like `fhir.read`), typeVersion matches
  * the migrations, and the defaults pass the config schema, so a broken type never loads.
  * @example
  * export const notify = defineNodeType({ type: 'notify', typeVersion: 1, config: notifyConfigSchema, ... })
  */
 export function defineNodeType<C extends z.ZodType>(definition: NodeTypeDefinition<C>): NodeTypeDefinition<C> {
   const { type, typeVersion, migrations = [] } = definition
-  if (!/^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9-]*)+$/.test(type)) {
-    throw new Error(`Node type "${type}" must be dotted and namespaced, like "fhir.read".`)
+  if (!/^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9-]*)*$/.test(type)) {
+    throw new Error(`Node type "${type}" must be lower-case words joined by dots, like "fhir.read".`)
   }
   if (typeVersion !== 1 + migrations.length) {
     throw new Error(`Node type "${type}" is at typeVersion ${typeVersion} but has ${migrations.length} migrations.`)

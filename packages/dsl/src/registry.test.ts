@@ -20,8 +20,11 @@ const base = {
 }
 
 describe('defineNodeType', () => {
-  it('refuses an undotted type id, invalid defaults and migration gaps', () => {
-    expect(() => defineNodeType({ ...base, type: 'plain' })).toThrow(/dotted/)
+  it('refuses a malformed type id, invalid defaults and migration gaps', () => {
+    expect(() => defineNodeType({ ...base, type: 'Acme.X' })).toThrow(/lower-case words joined by dots/)
+    expect(() => defineNodeType({ ...base, type: 'acme..x' })).toThrow(/lower-case words joined by dots/)
+    expect(() => defineNodeType({ ...base, type: 'acme.' })).toThrow(/lower-case words joined by dots/)
+    expect(defineNodeType({ ...base, type: 'end' }).type).toBe('end')
     expect(() => defineNodeType({ ...base, type: 'acme.x', defaults: { n: 0 } })).toThrow(/defaults that fail/)
     expect(() => defineNodeType({ ...base, type: 'acme.x', typeVersion: 2 })).toThrow(/typeVersion 2 but has 0 migrations/)
     expect(() => defineNodeType({ ...base, type: 'acme.x', typeVersion: 2, migrations: [{ to: 3, name: 'skip', up: (c) => c }] })).toThrow(/must go to 2/)

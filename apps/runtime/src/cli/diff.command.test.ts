@@ -23,7 +23,7 @@ const flow = () => ({
   start: 'intake',
   nodes: {
     intake: { type: 'trigger.api', typeVersion: 1, config: { requiredInputs: [] }, next: { next: 'done' } } as Record<string, unknown>,
-    done: { type: 'flow.end', typeVersion: 1, title: 'Done', config: { outcome: 'done' } } as Record<string, unknown>,
+    done: { type: 'end', typeVersion: 1, title: 'Done', config: { outcome: 'done' } } as Record<string, unknown>,
   } as Record<string, Record<string, unknown>>,
   layout: { intake: { x: 0, y: 0 } },
 })
@@ -40,16 +40,16 @@ describe('carepath diff', () => {
     const doc = flow()
     doc.version = 2
     doc.layout = { intake: { x: 500, y: 500 } }
-    doc.nodes['done'] = { type: 'flow.end', typeVersion: 1, title: 'Finished', config: { outcome: 'booked' } }
+    doc.nodes['done'] = { type: 'end', typeVersion: 1, title: 'Finished', config: { outcome: 'booked' } }
     doc.nodes['intake'] = { ...doc.nodes['intake'], next: { next: 'other' } }
-    doc.nodes['other'] = { type: 'flow.end', typeVersion: 1, config: { outcome: 'other' } }
+    doc.nodes['other'] = { type: 'end', typeVersion: 1, config: { outcome: 'other' } }
     return write('new.flow.json', doc)
   }
 
   it('prints the changes as sentences', async () => {
     expect(await run([before(), after()])).toBe(0)
     expect(out.join('\n').split('\n')).toEqual([
-      'Added node "other" (flow.end).',
+      'Added node "other" (end).',
       'Node "done": title changed from "Done" to "Finished".',
       'Node "done": config.outcome changed from "done" to "booked".',
       'The "next" port of "intake" now leads to "other" instead of "done".',
@@ -60,7 +60,7 @@ describe('carepath diff', () => {
     expect(await run([before(), after(), '--json'])).toBe(0)
     const diff = JSON.parse(out.join('\n')) as Record<string, unknown>
     expect(diff).toMatchObject({
-      added: [{ nodeId: 'other', type: 'flow.end' }],
+      added: [{ nodeId: 'other', type: 'end' }],
       removed: [],
       changed: [{ nodeId: 'done', changes: [{ path: 'title' }, { path: 'config.outcome', before: 'done', after: 'booked' }] }],
       edges: { added: [{ id: 'intake:next->other' }], removed: [{ id: 'intake:next->done' }] },

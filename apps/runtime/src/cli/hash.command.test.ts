@@ -23,7 +23,7 @@ const flow = (outcome = 'done', layout: Record<string, { x: number; y: number }>
   start: 'intake',
   nodes: {
     intake: { type: 'trigger.api', typeVersion: 1, config: { requiredInputs: [] }, next: { next: 'done' } },
-    done: { type: 'flow.end', typeVersion: 1, config: { outcome } },
+    done: { type: 'end', typeVersion: 1, config: { outcome } },
   },
   layout,
 })

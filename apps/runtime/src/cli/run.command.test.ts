@@ -42,7 +42,7 @@ const flow = file('callback.flow.json', {
       },
       next: { submitted: 'done' },
     },
-    done: { type: 'flow.end', typeVersion: 1, config: { outcome: 'called' } },
+    done: { type: 'end', typeVersion: 1, config: { outcome: 'called' } },
   },
 })
 const input = file('input.json', { patient: { phone: '555-0100' } })

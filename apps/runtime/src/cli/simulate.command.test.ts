@@ -11,7 +11,7 @@ import { run as cases } from './cases.command.ts'
 const examples = fileURLToPath(new URL('../../../../examples', import.meta.url))
 const published = join(examples, 'eligibility-verification.flow.json')
 const dir = mkdtempSync(join(tmpdir(), 'carepath-simulate-'))
-const decisionsInstalled = registry.has('decision.rules') && registry.has('payer.eligibility') && registry.has('decision.switch')
+const decisionsInstalled = registry.has('decision.rules') && registry.has('payer.eligibility') && registry.has('switch')
 
 /** A copy of the published flow beside its suite, changed by `edit`. */
 function variant(name: string, edit: (flow: { nodes: Record<string, { config: Record<string, unknown> }>; layout?: Record<string, { x: number; y: number }> }) => void): string {

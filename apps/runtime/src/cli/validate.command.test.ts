@@ -22,7 +22,7 @@ const file = (name: string, content: unknown) => {
   return path
 }
 
-// A flow made only of node types every installation has (trigger.api, flow.end).
+// A flow made only of node types every installation has (trigger.api, end).
 const flow = (nodes: Record<string, unknown> = {}) => ({
   dsl: 'carepath.flow/1',
   id: 'cli-check',
@@ -33,7 +33,7 @@ const flow = (nodes: Record<string, unknown> = {}) => ({
   start: 'intake',
   nodes: {
     intake: { type: 'trigger.api', typeVersion: 1, config: { requiredInputs: [] }, next: { next: 'done' } },
-    done: { type: 'flow.end', typeVersion: 1, config: { outcome: 'done' } },
+    done: { type: 'end', typeVersion: 1, config: { outcome: 'done' } },
     ...nodes,
   },
 })

@@ -23,7 +23,7 @@ const issues = (assignments: unknown[]) => {
   return result.success ? [] : result.error.issues.map((issue) => issue.message)
 }
 
-describe('data.assign', () => {
+describe('assign', () => {
   it('sets literals and copies facts, absent ones as null', () => {
     expect(
       run([

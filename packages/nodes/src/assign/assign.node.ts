@@ -58,7 +58,7 @@ function toFactValue(value: unknown, path: string): JsonValue {
 
 /** Sets facts from literals, other facts or FHIRPath expressions. */
 export const assign = defineNodeType({
-  type: 'data.assign',
+  type: 'assign',
   typeVersion: 1,
   title: 'Set facts',
   description: 'Sets facts from fixed values, other facts or FHIRPath expressions.',

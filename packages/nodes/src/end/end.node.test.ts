@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createFakeContext } from '../testing/fake-context.ts'
 import { end } from './end.node.ts'
 
-describe('flow.end', () => {
+describe('end', () => {
   it('ends the run with its outcome and offers no ports', () => {
     const config = end.config.parse({ outcome: 'self-pay', summary: 'Patient pays at the desk.' })
     expect(end.execute(createFakeContext(), config)).toEqual({ kind: 'end', outcome: 'self-pay' })

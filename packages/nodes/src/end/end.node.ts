@@ -14,7 +14,7 @@ export type EndConfig = z.infer<typeof endConfigSchema>
 
 /** Ends the run with an outcome code. */
 export const end = defineNodeType({
-  type: 'flow.end',
+  type: 'end',
   typeVersion: 1,
   title: 'End',
   description: 'Ends the run with an outcome such as eligible or self-pay.',

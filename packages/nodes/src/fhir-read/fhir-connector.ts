@@ -1,4 +1,4 @@
-// The "fhir" connector protocol shared by fhir.read, fhir.search, fhir.create and notify.send.
+// The "fhir" connector protocol shared by fhir.read, fhir.search, fhir.create and notify.
 // Nodes only describe the request; the runtime's adapter owns the base URL and credentials per
 // environment and answers with the HTTP status and the resource (or Bundle / OperationOutcome).
 import { z } from 'zod'

@@ -36,7 +36,7 @@ function context(answers: Record<string, JsonValue>) {
   })
 }
 
-describe('notify.send', () => {
+describe('notify', () => {
   it('sends an SMS with allowed fields and records a FHIR Communication', async () => {
     const config = notify.config.parse({ channel: 'sms', toFrom: 'patient.phone', message: 'Hi {{patient.given}}, see you {{appointment.start}}.', patientFrom: 'patient.id', into: 'sent' })
     const ctx = context({ notify: { messageId: 'sms-7' } })

@@ -30,7 +30,7 @@ function templates(config: NotifyConfig) {
 
 /** Sends a message through a channel adapter and records it as a FHIR Communication. */
 export const notify = defineNodeType({
-  type: 'notify.send',
+  type: 'notify',
   typeVersion: 1,
   title: 'Send notification',
   description: 'Sends a message by log, email or SMS with only the data the channel may carry, and records a FHIR Communication.',

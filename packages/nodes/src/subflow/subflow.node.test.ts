@@ -16,7 +16,7 @@ const config = subflow.config.parse({
   into: 'eligibility',
 })
 
-describe('flow.subflow', () => {
+describe('subflow', () => {
   it('starts the pinned version with the mapped input, leaving absent facts out', () => {
     const ctx = createFakeContext({ facts: { intake: { patient: { firstName: 'Ada' }, memberId: 'W1' } } })
     expect(subflow.execute(ctx, config)).toEqual({

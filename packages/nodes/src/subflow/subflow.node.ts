@@ -58,7 +58,7 @@ function setPath(target: Record<string, JsonValue>, path: string, value: JsonVal
 
 /** Runs another flow's pinned version as one step; continues when it ends. */
 export const subflow = defineNodeType({
-  type: 'flow.subflow',
+  type: 'subflow',
   typeVersion: 1,
   title: 'Subflow',
   description: 'Runs a pinned version of another flow as one step and continues with its result.',

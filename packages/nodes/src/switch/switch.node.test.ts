@@ -19,7 +19,7 @@ const config = switchNode.config.parse({
 })
 const run = (facts: Record<string, unknown>) => switchNode.execute(createFakeContext({ now, facts: facts as never }), config)
 
-describe('decision.switch', () => {
+describe('switch', () => {
   it('offers the case ports and the default, all required', () => {
     expect(switchNode.ports(config)).toEqual([
       { name: 'corrected', required: true },

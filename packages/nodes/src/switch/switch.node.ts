@@ -61,7 +61,7 @@ function checkSwitch(config: SwitchConfig, schema: FactSchema): ConfigProblem[] 
  * json-rules-engine path as decision.rules, so it explains itself the same way.
  */
 export const switchNode = defineNodeType({
-  type: 'decision.switch',
+  type: 'switch',
   typeVersion: 1,
   title: 'Switch',
   description: 'Picks a path by the value of one fact, with a default.',

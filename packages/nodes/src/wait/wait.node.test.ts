@@ -6,7 +6,7 @@ import { wait } from './wait.node.ts'
 const now = '2025-03-10T09:15:00.000Z'
 const run = (config: unknown, facts = {}) => wait.execute(createFakeContext({ now, facts }), wait.config.parse(config))
 
-describe('flow.wait', () => {
+describe('wait', () => {
   it('waits a duration from the injected clock', () => {
     expect(run({ mode: 'duration', duration: 'PT30M' })).toEqual({ kind: 'wait', until: '2025-03-10T09:45:00.000Z', port: 'due' })
     expect(run({ mode: 'duration', duration: 'P2D' })).toMatchObject({ until: '2025-03-12T09:15:00.000Z' })

@@ -34,7 +34,7 @@ function dueAt(now: string, config: WaitConfig, value: unknown): string {
 
 /** Pause the run until a time, then continue on `due`. A date already past is due at once. */
 export const wait = defineNodeType({
-  type: 'flow.wait',
+  type: 'wait',
   typeVersion: 1,
   title: 'Wait',
   description: 'Pauses the run for a while or until a date, then continues.',

@@ -1,4 +1,4 @@
-// The "fhir" connector: fhir.read / fhir.search / fhir.create (and notify.send's Communication)
+// The "fhir" connector: fhir.read / fhir.search / fhir.create (and notify's Communication)
 // against the environment's FHIR R4 base URL. Answers {status, resource?}; transport faults and
 // non-FHIR answers become NodeErrors with plain messages.
 import { z } from 'zod'

@@ -1,6 +1,6 @@
 // The "notify" connector: one message through a channel. log (default) writes to an injected
 // sink; email goes through SMTP (nodemailer); sms posts {to, body} to an HTTP gateway. What a
-// channel may carry is enforced upstream by notify.send against the facts schema's PHI classes.
+// channel may carry is enforced upstream by notify against the facts schema's PHI classes.
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { createTransport } from 'nodemailer'
@@ -49,7 +49,7 @@ export function createNotifyAdapter(settings: IntegrationConfig['notify'], deps:
     let messageId: string
     if (request.channel === 'log') {
       messageId = `log-${randomUUID()}`
-      // notify.send lets only non-patient data into a log message; the recipient is left out.
+      // notify lets only non-patient data into a log message; the recipient is left out.
       logSink(`notify ${messageId}: ${request.body}`)
     } else if (request.channel === 'email') {
       if (!smtp || !settings.smtp) throw new NodeError('No mail server is configured for this environment.', { code: 'not-configured', retryable: false })
