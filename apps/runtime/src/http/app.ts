@@ -3,9 +3,10 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createExpressMiddleware } from '@trpc/server/adapters/express'
 import express, { type NextFunction, type Request, type Response } from 'express'
+import { createInboundHttpHandler } from '../integrations/index.ts'
 import type { Runtime } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
-import { contextFor } from './context.ts'
+import { bearerToken, contextFor } from './context.ts'
 import { openApiDocument } from './openapi.ts'
 import { restRouter } from './rest.ts'
 
@@ -27,7 +28,25 @@ export function describeInternalError(error: unknown): string {
   return [`internal error: ${error.name}`, ...frames].join('\n')
 }
 
-/** The express app: /healthz, /trpc, /api (REST + OpenAPI), and the designer at /. */
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }
+
+/** express `limit` syntax ('64kb', '1mb', a number of bytes) to bytes; default 1 MiB. */
+export function bodyLimitBytes(limit: string | number | undefined): number {
+  if (typeof limit === 'number') return limit
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(limit ?? '1mb')
+  if (!match) return 1024 ** 2
+  return Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]!)
+}
+
+/** HL7 over HTTP is for systems that may start runs: an API token with runs:start, or a developer/agent session. */
+function mayPostHl7(runtime: Runtime, token: string | undefined): boolean {
+  const principal = token ? runtime.auth.authenticate(token) : undefined
+  if (!principal) return false
+  if (principal.scopes) return principal.scopes.includes('runs:start')
+  return principal.role === 'developer' || principal.role === 'agent'
+}
+
+/** The express app: /healthz, inbound /api/hooks/:path and /api/hl7, /trpc, /api (REST + OpenAPI), and the designer at /. */
 export function createApp(runtime: Runtime, options: AppOptions) {
   const app = express()
   app.disable('x-powered-by')
@@ -35,6 +54,16 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   app.get('/healthz', (_req, res) => {
     res.status(options.isReady() ? 200 : 503).json({ ok: options.isReady() })
   })
+  // Signed webhooks and HL7 over HTTP read their own raw bytes (signatures are over them), so they
+  // are served before the JSON body parser, under the same size limit.
+  app.use(
+    createInboundHttpHandler(runtime, {
+      dataDir: dirname(runtime.file),
+      maxBytes: bodyLimitBytes(runtime.options.bodyLimit),
+      authorizeHl7: (req) => mayPostHl7(runtime, bearerToken(req as Request)),
+      log: options.log,
+    }),
+  )
   // strict: false so a bare JSON value (a tRPC input of null or a string) parses like an object does.
   app.use(['/trpc', '/api'], express.json({ limit: runtime.options.bodyLimit ?? '1mb', strict: false }))
   app.use(

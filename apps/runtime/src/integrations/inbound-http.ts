@@ -11,11 +11,14 @@ export interface InboundHttpOptions {
   /** Who may post HL7 over HTTP (e.g. an API token check); absent → anyone who can reach it. */
   authorizeHl7?: (req: IncomingMessage) => boolean
   log?: (line: string) => void
+  /** Largest body accepted (bytes); larger ones get 413 and start nothing. */
+  maxBytes?: number
 }
 
 export function createInboundHttpHandler(runtime: Runtime, options: InboundHttpOptions = {}) {
-  const hooks = createRuntimeWebhookHandler(runtime)
-  const hl7 = createRuntimeHl7HttpHandler(runtime, { ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.log ? { log: options.log } : {}), ...(options.authorizeHl7 ? { authorize: options.authorizeHl7 } : {}) })
+  const limit = options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}
+  const hooks = createRuntimeWebhookHandler(runtime, limit)
+  const hl7 = createRuntimeHl7HttpHandler(runtime, { ...limit, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.log ? { log: options.log } : {}), ...(options.authorizeHl7 ? { authorize: options.authorizeHl7 } : {}) })
   return (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     const path = (req.url ?? '').split('?')[0] ?? ''
     const hook = /^\/api\/hooks\/([a-z0-9][a-z0-9-]{0,62})$/.exec(path)

@@ -43,8 +43,8 @@ function runtimeIntake(runtime: Runtime, options: { dataDir?: string | undefined
 }
 
 /** `POST /api/hl7` (body: the message; answer: the ACK). Shares the store file with MLLP. */
-export function createRuntimeHl7HttpHandler(runtime: Runtime, options: { dataDir?: string; log?: (line: string) => void; authorize?: (req: IncomingMessage) => boolean } = {}) {
-  return createHl7HttpHandler({ intake: runtimeIntake(runtime, options), ...(options.authorize ? { authorize: options.authorize } : {}) })
+export function createRuntimeHl7HttpHandler(runtime: Runtime, options: { dataDir?: string; log?: (line: string) => void; authorize?: (req: IncomingMessage) => boolean; maxBytes?: number } = {}) {
+  return createHl7HttpHandler({ intake: runtimeIntake(runtime, options), ...(options.authorize ? { authorize: options.authorize } : {}), ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}) })
 }
 
 /** Open the MLLP port for `carepath serve --mllp-port N`. */

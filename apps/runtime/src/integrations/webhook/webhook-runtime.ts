@@ -30,7 +30,7 @@ function targets(runtime: Runtime, path: string): WebhookTarget[] {
  * `(req, res, path)` for `POST /api/hooks/:path`. The secrets are read from the settings at each
  * call, so a developer's change applies at once; the replay memory lives as long as the handler.
  */
-export function createRuntimeWebhookHandler(runtime: Runtime) {
+export function createRuntimeWebhookHandler(runtime: Runtime, options: { maxBytes?: number } = {}) {
   const secrets = () => {
     const parsed = integrationSettingsSchema.safeParse(runtime.integrations.get())
     return parsed.success ? parsed.data.webhooks.secrets : {}
@@ -39,5 +39,6 @@ export function createRuntimeWebhookHandler(runtime: Runtime) {
     verifier: createWebhookVerifier(secrets, runtime.now),
     targets: (path) => targets(runtime, path),
     startRun: (flowId, input: { [key: string]: JsonValue }, idempotencyKey) => runtime.runs.start({ flowId, input, idempotencyKey }, WEBHOOK),
+    ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
   })
 }
