@@ -80,7 +80,7 @@ describe('compileRules', () => {
 
 describe('the concurrency check itself', () => {
   it('catches the known trap: one shared Engine with async facts loses events under overlap', async () => {
-    // Carepath never does this (no fact callbacks, one Engine per run at a time); the test shows
+    // Carepath never does this (its fact callbacks only read values set before the run, one Engine per run at a time); the test shows
     // the overlap harness above would notice lost events.
     const { engine, clock } = buildEngine([])
     clock.now = now

@@ -45,19 +45,28 @@ export interface DecisionEvaluator {
 interface PooledEngine {
   engine: Engine
   clock: ClockSlot
+  /** The values of this run's fact paths, in `reads` order; the engine's facts read them. */
+  values: unknown[]
 }
 
 /**
  * Build a json-rules-engine Engine for Carepath's evaluation: Carepath's operators bound to a
  * clock slot, and the rules in snapshot form (see toSnapshotRule).
+ *
+ * Each fact path the rules read is registered once as a fact of this Engine that returns the
+ * value the evaluator resolved for the current run (`values`); cache: false because the value
+ * is a constant of the run (json-rules-engine would otherwise hash a cache key per lookup).
+ * Registering them once, not per run, saves a Fact object and a settled promise per path per run.
  */
-export function buildEngine(rules: readonly Rule[]): PooledEngine {
+export function buildEngine(rules: readonly Rule[], reads: readonly string[] = factPathsOf(rules)): PooledEngine {
   const clock: ClockSlot = { now: '' }
+  const values: unknown[] = new Array(reads.length)
   // pathResolver is set for safety only: snapshot-form conditions carry no path.
   const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath })
   for (const spec of OPERATORS) engine.addOperator(spec.name, (a: unknown, b: unknown) => applyOperator(spec, a, b, clock))
+  reads.forEach((path, i) => engine.addFact(new Fact(path, () => values[i], { cache: false })))
   for (const rule of rules) engine.addRule(toSnapshotRule(rule))
-  return { engine, clock }
+  return { engine, clock, values }
 }
 
 /**
@@ -78,7 +87,9 @@ export function toEngineRule(rule: Rule): RuleProperties {
  * priority level means one parallel batch and no reliance on json-rules-engine's ordering.
  */
 export function toSnapshotRule(rule: Rule): RuleProperties {
-  return { ...engineRule(rule, (dotted) => ({ fact: dotted })), priority: 1 }
+  // The event carries only its type: json-rules-engine deep-clones a rule's event on every
+  // evaluation, and Carepath takes a fired rule's params from the rule itself, not the result.
+  return { ...engineRule(rule, (dotted) => ({ fact: dotted })), priority: 1, event: { type: rule.event.type } }
 }
 
 function engineRule(rule: Rule, place: (dotted: string) => { fact: string; path?: string }): RuleProperties {
@@ -125,21 +136,24 @@ export function compileParsedRules(rules: readonly Rule[], options: CompileOptio
   const rank = new Map(order.map((r, i) => [r.id, i]))
   const reads = factPathsOf(rules)
   const idle: PooledEngine[] = []
+  // What a trace says about each leaf that does not depend on the run (where it sits, the fact
+  // path, the operator), worked out once; a run only reads the engine's per-leaf results.
+  const shapes = order.map((rule) => leavesOf(rule.conditions).map((leaf) => ({ path: leaf.at, fact: leaf.factPath, operator: leaf.condition.operator, isRef: leaf.valueFactPath !== undefined })))
+  const events = order.map((rule): FiredEvent => (rule.event.params ? { ruleId: rule.id, type: rule.event.type, params: rule.event.params } : { ruleId: rule.id, type: rule.event.type }))
 
   return {
     name: 'json-rules-engine (pooled, snapshot facts)',
     reads,
     async evaluate(input: DecisionInput): Promise<DecisionResult> {
-      const pooled = idle.pop() ?? buildEngine(rules)
+      const pooled = idle.pop() ?? buildEngine(rules, reads)
       pooled.clock.now = input.now
-      // Each path the rules read becomes one constant fact, resolved from the snapshot up front.
-      // cache: false skips json-rules-engine's per-fact cache-key hashing (values are constants).
-      const facts: Record<string, Fact> = {}
-      for (const path of reads) facts[path] = new Fact(path, resolvePath(input.facts, path), { cache: false })
+      // Each path the rules read is resolved from the snapshot once, up front (see buildEngine).
+      for (let i = 0; i < reads.length; i++) pooled.values[i] = resolvePath(input.facts, reads[i] as string)
       let result: EngineResult
       try {
-        result = await pooled.engine.run(facts)
+        result = await pooled.engine.run()
       } finally {
+        pooled.values.fill(undefined)
         if (idle.length < maxIdle) idle.push(pooled)
       }
       const sorted: RuleResult[] = new Array(order.length)
@@ -147,23 +161,48 @@ export function compileParsedRules(rules: readonly Rule[], options: CompileOptio
       for (const r of result.failureResults) sorted[rank.get(r.name) as number] = r
       const traces: RuleTrace[] = []
       const fired: string[] = []
-      const events: FiredEvent[] = []
+      const firedEvents: FiredEvent[] = []
       for (let i = 0; i < order.length; i++) {
         const rule = order[i] as Rule
         const r = sorted[i] as RuleResult
-        traces.push(toRuleTrace(r, rule))
+        traces.push(toRuleTrace(r, rule, shapes[i] as LeafShape[]))
         if (r.result !== true) continue
         fired.push(rule.id)
-        events.push(rule.event.params ? { ruleId: rule.id, type: rule.event.type, params: rule.event.params } : { ruleId: rule.id, type: rule.event.type })
+        const event = events[i] as FiredEvent
+        firedEvents.push(event.params ? { ruleId: event.ruleId, type: event.type, params: event.params } : { ruleId: event.ruleId, type: event.type })
       }
-      return { fired, events, rules: traces }
+      return { fired, events: firedEvents, rules: traces }
     },
   }
 }
 
-function toRuleTrace(result: RuleResult, rule: Rule): RuleTrace {
-  const conditions: ConditionTrace[] = []
-  collect(result.conditions as unknown as EngineConditionResult, '', conditions)
+interface LeafShape {
+  path: string
+  fact: string
+  operator: string
+  isRef: boolean
+}
+
+function toRuleTrace(result: RuleResult, rule: Rule, shapes: readonly LeafShape[]): RuleTrace {
+  const leaves: EngineConditionResult[] = []
+  leafResults(result.conditions as unknown as EngineConditionResult, leaves)
+  const conditions: ConditionTrace[] = new Array(shapes.length)
+  for (let i = 0; i < shapes.length; i++) {
+    const shape = shapes[i] as LeafShape
+    const c = leaves[i] as EngineConditionResult
+    const seen = c.factResult
+    const trace: ConditionTrace = {
+      path: shape.path,
+      fact: shape.fact,
+      operator: shape.operator,
+      // The engine's own copy of the literal (it clones a rule's conditions per evaluation).
+      expected: toJson(shape.isRef ? c.valueResult : c.value),
+      seen: toJson(seen),
+      result: c.result === true,
+    }
+    if (seen === undefined || seen === null) trace.missing = true
+    conditions[i] = trace
+  }
   const fired = result.result === true
   return rule.name !== undefined ? { id: rule.id, name: rule.name, fired, conditions } : { id: rule.id, fired, conditions }
 }
@@ -172,40 +211,18 @@ interface EngineConditionResult {
   all?: EngineConditionResult[]
   any?: EngineConditionResult[]
   not?: EngineConditionResult
-  fact?: string
-  path?: string
-  operator?: string
   value?: unknown
   factResult?: unknown
   valueResult?: unknown
   result?: boolean
 }
 
-function collect(c: EngineConditionResult, at: string, out: ConditionTrace[]): void {
-  // Plain loops, no per-node closures: this runs for every condition of every evaluation.
-  const prefix = at ? `${at}.` : ''
-  if (c.all) {
-    for (let i = 0; i < c.all.length; i++) collect(c.all[i] as EngineConditionResult, `${prefix}all.${i}`, out)
-    return
-  }
-  if (c.any) {
-    for (let i = 0; i < c.any.length; i++) collect(c.any[i] as EngineConditionResult, `${prefix}any.${i}`, out)
-    return
-  }
-  if (c.not) return collect(c.not, `${prefix}not`, out)
-  const value = c.value
-  const isRef = value !== null && typeof value === 'object' && !Array.isArray(value) && 'fact' in value
-  const seen = c.factResult
-  const trace: ConditionTrace = {
-    path: at,
-    fact: c.path ? `${c.fact}.${c.path.slice(2)}` : (c.fact ?? ''),
-    operator: c.operator ?? '',
-    expected: toJson(isRef ? c.valueResult : value),
-    seen: toJson(seen),
-    result: c.result === true,
-  }
-  if (seen === undefined || seen === null) trace.missing = true
-  out.push(trace)
+/** The leaf results of a rule, depth first in document order (the order of leavesOf). */
+function leafResults(c: EngineConditionResult, out: EngineConditionResult[]): void {
+  if (c.all) for (let i = 0; i < c.all.length; i++) leafResults(c.all[i] as EngineConditionResult, out)
+  else if (c.any) for (let i = 0; i < c.any.length; i++) leafResults(c.any[i] as EngineConditionResult, out)
+  else if (c.not) leafResults(c.not, out)
+  else out.push(c)
 }
 
 function toJson(value: unknown): JsonValue {
