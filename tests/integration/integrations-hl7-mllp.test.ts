@@ -1,6 +1,7 @@
 // The HL7 samples arrive over MLLP on 127.0.0.1 at a real runtime with the example flows
-// published: each gets the right ACK (MSA-2 = its MSH-10), the ones the lab-result-routing flow
-// accepts start a run, resends start nothing new, and every message is kept before its ACK.
+// published (lab-result-routing and the HL7 entry flows in examples/hl7-entry): each gets the right
+// ACK (MSA-2 = its MSH-10) and starts the matching flow, VXU (no workflow) gets AR with its
+// reason, resends start nothing new, and every message is kept before its ACK.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -24,19 +25,36 @@ const msa = (ack: string) => ({ code: segmentOf(ack, 'MSA').getComponent(1, 1), 
 const examples = new URL('../../examples/', import.meta.url)
 const readJson = (name: string) => JSON.parse(readFileSync(new URL(name, examples), 'utf8'))
 
-/** Which example flow (by its trigger.hl7 config) should take a sample. */
-const hl7Flows = readdirSync(examples)
-  .filter((file) => file.endsWith('.flow.json'))
-  .map((file) => readJson(file))
-  .filter((flow) => flow.nodes[flow.start]?.type === 'trigger.hl7')
-function expectedFlow(text: string): string | undefined {
-  const msh = header(text)
-  const type = `${msh.getComponent(9, 1)}^${msh.getComponent(9, 2)}`
-  return hl7Flows.find((flow) => {
-    const config = flow.nodes[flow.start].config
-    const senderOk = config.senders.length === 0 || config.senders.some((s: string) => s.split('^')[0] === msh.getComponent(3, 1))
-    return senderOk && config.messageTypes.some((t: string) => t === type || t === `${type.split('^')[0]}^*` || t === type.split('^')[0])
-  })?.id
+/** The example flows a message can start: lab-result-routing and the HL7 entry flows. */
+const hl7FlowFiles = ['lab-result-routing', ...readdirSync(new URL('hl7-entry/', examples)).filter((f) => f.endsWith('.flow.json')).map((f) => `hl7-entry/${f.replace('.flow.json', '')}`)]
+const hl7Flows = hl7FlowFiles.map((name) => ({ flow: readJson(`${name}.flow.json`), suite: readJson(`${name}.suite.json`) }))
+
+/**
+ * Which example flow each sample starts, and where its run gets to with no one acting yet
+ * (an outcome, or `waiting` on a person). AR: no example flow takes it, and why.
+ */
+const EXPECTED: Record<string, { flow: string; outcome: string } | { ar: RegExp }> = {
+  'msft-ADT-A04-01.hl7': { flow: 'adt-registration-hl7', outcome: 'intake-invited' },
+  'msft-ADT-A40-01.hl7': { flow: 'adt-registration-hl7', outcome: 'waiting' },
+  'simplehl7_adt.hl7': { flow: 'adt-registration-hl7', outcome: 'intake-invited' },
+  'msft-LAB-ORU-1.hl7': { flow: 'lab-result-routing', outcome: '*' },
+  'simplehl7_oru.hl7': { flow: 'lab-result-routing', outcome: '*' },
+  'msft-ORM-O01-01.hl7': { flow: 'prior-auth-order-hl7', outcome: 'waiting' },
+  'simplehl7_orm.hl7': { flow: 'prior-auth-order-hl7', outcome: 'released-no-auth' },
+  'msft-REF-I12-01.hl7': { flow: 'referral-intake-hl7', outcome: 'waiting' },
+  'msft-SIU-S12-01.hl7': { flow: 'appointment-booking-hl7', outcome: 'verify-at-arrival' },
+  'msft-SIU-S15-01.hl7': { flow: 'appointment-booking-hl7', outcome: 'slot-released' },
+  'msft-SIU-S26-01.hl7': { flow: 'no-show-rebook-hl7', outcome: 'waiting' },
+  // Immunization updates: no workflow here handles them.
+  'msft-VXU-V04-01.hl7': { ar: /No workflow here starts on VXU\^V04 messages/ },
+  // Public-health reports (a state lab to the health department; a VAERS report): ORU^R01, but not
+  // from the clinic's lab senders that lab-result-routing accepts.
+  'msft-ORU-R01-01.hl7': { ar: /No flow accepts ORU\^R01 from this sender/ },
+  'simplehl7_oru-imm.hl7': { ar: /No flow accepts ORU\^R01 from this sender/ },
+}
+const expectedFlow = (file: string) => {
+  const expected = EXPECTED[file]
+  return expected && 'flow' in expected ? expected.flow : undefined
 }
 
 let t: TestRuntime
@@ -46,16 +64,7 @@ let listener: MllpListener
 beforeAll(async () => {
   fhir = await startFhirTestServer()
   t = await createTestRuntime({ registry, connectors: createConnectorAdapters({ fhir: { baseUrl: fhir.baseUrl } }) })
-  for (const flow of hl7Flows) {
-    const suite = (() => {
-      try {
-        return [readJson(`${flow.id}.suite.json`)]
-      } catch {
-        return []
-      }
-    })()
-    await publishFlow(t, flow, suite)
-  }
+  for (const { flow, suite } of hl7Flows) await publishFlow(t, flow, [suite])
   listener = await startRuntimeHl7Listener(t.runtime, { port: 0, dataDir: t.dir })
 })
 afterAll(async () => {
@@ -67,33 +76,40 @@ afterAll(async () => {
 const runsOf = (flowId: string) => t.runtime.runs.store.listRuns(flowId, 1000)
 
 describe('HL7 samples over MLLP into a runtime with the example flows', () => {
-  it('has at least one example flow started by HL7', () => {
-    expect(hl7Flows.map((flow) => flow.id)).toContain('lab-result-routing')
+  it('knows what every sample should start', () => {
+    expect(samples.map((s) => s.file).sort()).toEqual(Object.keys(EXPECTED).sort())
   })
 
-  it('acknowledges every sample with MSA-2 = MSH-10: AA and a run when a flow takes it, AR otherwise', async () => {
+  it('acknowledges every sample with MSA-2 = MSH-10: AA and a run of the matching flow, AR with the reason otherwise', async () => {
     // Frames split in two writes, to go through the framer as a real network would deliver them.
     const acks = await sendMllp(listener.port, samples.map((s) => s.text), { chunks: (frame) => [frame.subarray(0, 11), frame.subarray(11)] })
     expect(acks).toHaveLength(samples.length)
-    const expected = samples.map((s) => ({ code: expectedFlow(s.text) ? 'AA' : 'AR', controlId: header(s.text).getComponent(10, 1) }))
-    expect(acks.map(msa)).toEqual(expected)
-    for (const flow of hl7Flows) {
-      const accepted = samples.filter((s) => expectedFlow(s.text) === flow.id)
+    expect(acks.map(msa)).toEqual(samples.map((s) => ({ code: expectedFlow(s.file) ? 'AA' : 'AR', controlId: header(s.text).getComponent(10, 1) })))
+    samples.forEach((s, i) => {
+      const expected = EXPECTED[s.file]!
+      // MSA-3 escapes the component separator (\\S\\); read it back as ^.
+      if ('ar' in expected) expect(acks[i]!.replaceAll('\\S\\', '^'), s.file).toMatch(expected.ar)
+    })
+    for (const { flow } of hl7Flows) {
+      const accepted = samples.filter((s) => expectedFlow(s.file) === flow.id)
       expect(accepted.length, flow.id).toBeGreaterThan(0)
       const runs = runsOf(flow.id)
-      expect(runs).toHaveLength(accepted.length)
-      // The run got past the trigger: it parsed the message and went on into the flow.
-      for (const run of runs) expect(['waiting', 'completed', 'running']).toContain(run.status)
+      expect(runs, flow.id).toHaveLength(accepted.length)
+      // Each run got past the trigger: it parsed the message and went on into the flow.
+      for (const run of runs) expect(['waiting', 'completed']).toContain(run.status)
+      const reached = runs.map((run) => (run.status === 'waiting' ? 'waiting' : run.outcome)).sort()
+      const wanted = accepted.map((s) => (EXPECTED[s.file] as { outcome: string }).outcome)
+      if (!wanted.includes('*')) expect(reached, flow.id).toEqual(wanted.sort())
     }
   })
 
   it('starts no second run for a resend and answers AE for a truncated message, keeping everything received', async () => {
-    const oru = samples.filter((s) => expectedFlow(s.text))
-    const before = runsOf('lab-result-routing').length
-    const acks = await sendMllp(listener.port, [...oru.map((s) => s.text), 'MSH|^~\\&|SomeSystem||TransformationAgent||20141006064500+0700||ORU^R01|TRUNC9'])
-    expect(acks.map(msa)).toEqual([...oru.map((s) => ({ code: 'AA', controlId: header(s.text).getComponent(10, 1) })), { code: 'AE', controlId: 'TRUNC9' }])
-    expect(runsOf('lab-result-routing')).toHaveLength(before)
+    const accepted = samples.filter((s) => expectedFlow(s.file))
+    const before = hl7Flows.map(({ flow }) => runsOf(flow.id).length)
+    const acks = await sendMllp(listener.port, [...accepted.map((s) => s.text), 'MSH|^~\\&|SomeSystem||TransformationAgent||20141006064500+0700||ORU^R01|TRUNC9'])
+    expect(acks.map(msa)).toEqual([...accepted.map((s) => ({ code: 'AA', controlId: header(s.text).getComponent(10, 1) })), { code: 'AE', controlId: 'TRUNC9' }])
+    expect(hl7Flows.map(({ flow }) => runsOf(flow.id).length)).toEqual(before)
     const kept = readFileSync(join(t.dir, 'hl7-inbound.jsonl'), 'utf8').split('\n').filter((line) => line.includes('"kind":"message"'))
-    expect(kept).toHaveLength(samples.length + oru.length + 1)
+    expect(kept).toHaveLength(samples.length + accepted.length + 1)
   })
 })

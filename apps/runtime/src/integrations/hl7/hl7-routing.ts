@@ -68,6 +68,16 @@ export function createHl7Routing(deps: Hl7RoutingDeps): (message: Hl7Inbound) =>
       const run = await deps.startRun(flow.id, input, `${message.dedupeKey}:${flow.id}`)
       runIds.push(run.id)
     }
-    return runIds.length > 0 ? { accepted: true, runIds } : { accepted: false, reason: 'not-accepted' }
+    if (runIds.length > 0) return { accepted: true, runIds }
+    // Say which it was: no workflow here handles this type at all (VXU, say), or one does but not from this sender.
+    const [code, event] = message.header.type.split('^')
+    const typeTaken = flows.some((flow) => {
+      const start = flow.nodes[flow.start]
+      const types = start?.type === 'trigger.hl7' ? (start.config as { messageTypes?: unknown }).messageTypes : undefined
+      return Array.isArray(types) && types.some((t) => t === code || t === `${code}^*` || t === `${code}^${event}`)
+    })
+    return typeTaken
+      ? { accepted: false, reason: 'not-accepted', message: `No flow accepts ${message.header.type} from this sender.` }
+      : { accepted: false, reason: 'not-accepted', message: `No workflow here starts on ${message.header.type} messages; they are not accepted.` }
   }
 }
