@@ -64,9 +64,9 @@ describe('designer end to end', () => {
     await analyst.getByTestId('field-shows.0').fill('patient.firstName')
     await expect.poll(() => analyst.getByTestId('phi-forbidden-guide-question-1').count()).toBe(0)
 
-    await selectNode(analyst, 'flow-end-1')
+    await selectNode(analyst, 'end-1')
     await analyst.getByTestId('field-outcome').fill('confirmed')
-    await selectNode(analyst, 'flow-end-2')
+    await selectNode(analyst, 'end-2')
     await analyst.getByTestId('field-outcome').fill('closed')
 
     // Live validation: an unconnected outcome is listed; clicking it selects the node.
@@ -81,14 +81,14 @@ describe('designer end to end', () => {
 
     await connectPorts(analyst, 'trigger-api-1', 'next', 'decision-rules-1')
     await connectPorts(analyst, 'decision-rules-1', 'call', 'guide-question-1')
-    await connectPorts(analyst, 'decision-rules-1', 'otherwise', 'flow-end-2')
-    await connectPorts(analyst, 'guide-question-1', 'yes', 'flow-end-1')
-    await connectPorts(analyst, 'guide-question-1', 'no', 'flow-end-2')
+    await connectPorts(analyst, 'decision-rules-1', 'otherwise', 'end-2')
+    await connectPorts(analyst, 'guide-question-1', 'yes', 'end-1')
+    await connectPorts(analyst, 'guide-question-1', 'no', 'end-2')
     await expect.poll(() => analyst.locator('.react-flow__edge').count()).toBe(5)
     await expect.poll(() => analyst.getByTestId('problems').textContent(), { timeout: 5000 }).toContain('No problems')
 
     // Copy, paste and undo leave the flow as it was.
-    await selectNode(analyst, 'flow-end-2')
+    await selectNode(analyst, 'end-2')
     await analyst.keyboard.press('Control+c')
     await analyst.keyboard.press('Control+v')
     await expect.poll(() => analyst.locator('.react-flow__node').count()).toBe(6)
@@ -192,16 +192,16 @@ describe('designer end to end', () => {
       await page.goto(`${runtime.url}/#/flows/${FLOW}`)
       await page.getByTestId('editor').waitFor()
     }
-    await selectNode(theirs, 'flow-end-2')
+    await selectNode(theirs, 'end-2')
     await theirs.getByTestId('inspector-title').fill('Closed without a call')
     await theirs.getByTestId('save').click()
     await theirs.getByTestId('save-ok').waitFor()
 
-    await selectNode(mine, 'flow-end-1')
+    await selectNode(mine, 'end-1')
     await mine.getByTestId('inspector-title').fill('Visit confirmed')
     await mine.getByTestId('save').click()
     await expect.poll(() => mine.getByTestId('save-error').textContent()).toContain('someone else saved')
-    await expect(mine.locator('.react-flow__node[data-id="flow-end-1"]').textContent()).resolves.toContain(
+    await expect(mine.locator('.react-flow__node[data-id="end-1"]').textContent()).resolves.toContain(
       'Visit confirmed',
     )
     await screenshot(mine, 'save-conflict')

@@ -12,9 +12,9 @@ import {
 } from '@xyflow/react'
 import type { FlowDocument, Problem } from '@carepath/dsl'
 import { registry } from '../registry.ts'
+import { pasteSelection, wirePort, withoutSelection } from './graph-edits.ts'
 import {
   documentToGraph,
-  edgeId,
   freshNodeId,
   graphToDocument,
   type CarepathEdge,
@@ -209,33 +209,12 @@ export const useEditor = create<EditorState>()((set, get) => {
     connect({ source, sourceHandle, target }) {
       if (get().readOnly || !source || !target || !sourceHandle) return
       record()
-      // A port leads to exactly one node: a new edge from the same port replaces the old one.
-      const edges = get().edges.filter((e) => !(e.source === source && e.sourceHandle === sourceHandle))
-      edges.push({
-        id: edgeId(source, sourceHandle, target),
-        source,
-        sourceHandle,
-        target,
-        targetHandle: 'in',
-        label: sourceHandle,
-      })
-      set({ edges })
+      set({ edges: wirePort(get().edges, source, sourceHandle, target) })
     },
     reconnect(old, { source, sourceHandle, target }) {
       if (get().readOnly || !source || !target || !sourceHandle) return
       record()
-      const edges = get().edges.filter(
-        (e) => e.id !== old.id && !(e.source === source && e.sourceHandle === sourceHandle),
-      )
-      edges.push({
-        id: edgeId(source, sourceHandle, target),
-        source,
-        sourceHandle,
-        target,
-        targetHandle: 'in',
-        label: sourceHandle,
-      })
-      set({ edges })
+      set({ edges: wirePort(get().edges, source, sourceHandle, target, old.id) })
     },
     addNode(type, position) {
       const nodeType = registry.get(type)
@@ -285,13 +264,8 @@ export const useEditor = create<EditorState>()((set, get) => {
       const { nodes, edges, readOnly } = get()
       if (readOnly || (!nodes.some((n) => n.selected) && !edges.some((e) => e.selected))) return
       record()
-      const gone = new Set(nodes.filter((n) => n.selected).map((n) => n.id))
-      const kept = nodes.filter((n) => !gone.has(n.id))
-      set({
-        nodes: kept,
-        edges: edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target)),
-        start: startOf(kept, get().start),
-      })
+      const kept = withoutSelection(nodes, edges)
+      set({ ...kept, start: startOf(kept.nodes, get().start) })
     },
     copySelected() {
       const { nodes, edges } = get()
@@ -309,27 +283,10 @@ export const useEditor = create<EditorState>()((set, get) => {
       const { clipboard, readOnly } = get()
       if (!clipboard || readOnly) return
       record()
-      const taken = new Set(get().nodes.map((n) => n.id))
-      const rename = new Map<string, string>()
-      const pasted = clipboard.nodes.map((n) => {
-        const id = freshNodeId(n.data.type, taken)
-        taken.add(id)
-        rename.set(n.id, id)
-        return { ...structuredClone(n), id, selected: true, position: { x: n.position.x + 40, y: n.position.y + 40 } }
-      })
-      const pastedEdges = clipboard.edges.map((e) => {
-        const source = rename.get(e.source) ?? e.source
-        return {
-          ...e,
-          id: edgeId(source, e.sourceHandle ?? 'default', rename.get(e.target) ?? e.target),
-          source,
-          target: rename.get(e.target) ?? e.target,
-          selected: false,
-        }
-      })
+      const pasted = pasteSelection(clipboard, get().nodes)
       set({
-        nodes: [...get().nodes.map((n) => ({ ...n, selected: false })), ...pasted],
-        edges: [...get().edges, ...pastedEdges],
+        nodes: [...get().nodes.map((n) => ({ ...n, selected: false })), ...pasted.nodes],
+        edges: [...get().edges, ...pasted.edges],
       })
     },
     undo() {
