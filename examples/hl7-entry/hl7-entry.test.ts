@@ -41,14 +41,17 @@ describe('HL7 entry flows', () => {
 
     it('validates with no errors', () => {
       const result = validateFlow(flow, registry)
-      expect(result.problems.filter((p) => p.severity === 'error').map((p) => `${p.nodeId ?? ''} ${p.code}: ${p.message}`)).toEqual([])
+      expect(
+        result.problems.filter((p) => p.severity === 'error').map((p) => `${p.nodeId ?? ''} ${p.code}: ${p.message}`),
+      ).toEqual([])
       expect(result.valid).toBe(true)
     })
 
     it('classifies every fact with a PHI class, gives its tasks roles, and keeps a layout position for every node', () => {
       const unclassified: string[] = []
       const walk = (schema: FlowDocument['facts'], path: string): void => {
-        if (schema.type === 'object') for (const [k, child] of Object.entries(schema.properties ?? {})) walk(child, path ? `${path}.${k}` : k)
+        if (schema.type === 'object')
+          for (const [k, child] of Object.entries(schema.properties ?? {})) walk(child, path ? `${path}.${k}` : k)
         else if (schema.type === 'array' && schema.items) walk(schema.items, path)
         else if (!schema['x-phi']) unclassified.push(path)
       }
@@ -66,7 +69,9 @@ describe('HL7 entry flows', () => {
       expect(failures(report)).toEqual([])
       expect(report.summary.failed).toBe(0)
       const outcomes = new Set(report.cases.map((c) => c.outcome))
-      const ends = Object.values(flow.nodes).filter((n) => n.type === 'end').map((n) => String(n.config['outcome']))
+      const ends = Object.values(flow.nodes)
+        .filter((n) => n.type === 'end')
+        .map((n) => String(n.config['outcome']))
       expect(ends.filter((o) => !outcomes.has(o))).toEqual([])
     })
   })

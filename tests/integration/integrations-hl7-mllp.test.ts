@@ -7,8 +7,16 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registry } from '@carepath/catalog'
 import { createTestRuntime, publishFlow, type TestRuntime } from '@carepath/runtime/testing'
-import { createConnectorAdapters, sendMllp, startRuntimeHl7Listener, type MllpListener } from '../../apps/runtime/src/integrations/index.ts'
-import { startFhirTestServer, type FhirTestServer } from '../../apps/runtime/src/integrations/testing/fhir-test-server.ts'
+import {
+  createConnectorAdapters,
+  sendMllp,
+  startRuntimeHl7Listener,
+  type MllpListener,
+} from '../../apps/runtime/src/integrations/index.ts'
+import {
+  startFhirTestServer,
+  type FhirTestServer,
+} from '../../apps/runtime/src/integrations/testing/fhir-test-server.ts'
 
 const fixtures = new URL('../../packages/nodes/src/hl7-parse/fixtures/', import.meta.url)
 const samples = readdirSync(fixtures)
@@ -16,18 +24,35 @@ const samples = readdirSync(fixtures)
   .map((file) => ({ file, text: readFileSync(new URL(file, fixtures), 'utf8') }))
 /** Field n, component c of a segment (MSH counts its field separator as field 1). */
 function segmentOf(text: string, name: string) {
-  const line = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/).find((l) => l.startsWith(name))!
+  const line = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n|\r|\n/)
+    .find((l) => l.startsWith(name))!
   const fields = line.split('|')
-  return { getComponent: (n: number, c: number) => (fields[name === 'MSH' ? n - 1 : n] ?? '').split('~')[0]!.split('^')[c - 1] ?? '' }
+  return {
+    getComponent: (n: number, c: number) =>
+      (fields[name === 'MSH' ? n - 1 : n] ?? '').split('~')[0]!.split('^')[c - 1] ?? '',
+  }
 }
 const header = (text: string) => segmentOf(text, 'MSH')
-const msa = (ack: string) => ({ code: segmentOf(ack, 'MSA').getComponent(1, 1), controlId: segmentOf(ack, 'MSA').getComponent(2, 1) })
+const msa = (ack: string) => ({
+  code: segmentOf(ack, 'MSA').getComponent(1, 1),
+  controlId: segmentOf(ack, 'MSA').getComponent(2, 1),
+})
 const examples = new URL('../../examples/', import.meta.url)
 const readJson = (name: string) => JSON.parse(readFileSync(new URL(name, examples), 'utf8'))
 
 /** The example flows a message can start: lab-result-routing and the HL7 entry flows. */
-const hl7FlowFiles = ['lab-result-routing', ...readdirSync(new URL('hl7-entry/', examples)).filter((f) => f.endsWith('.flow.json')).map((f) => `hl7-entry/${f.replace('.flow.json', '')}`)]
-const hl7Flows = hl7FlowFiles.map((name) => ({ flow: readJson(`${name}.flow.json`), suite: readJson(`${name}.suite.json`) }))
+const hl7FlowFiles = [
+  'lab-result-routing',
+  ...readdirSync(new URL('hl7-entry/', examples))
+    .filter((f) => f.endsWith('.flow.json'))
+    .map((f) => `hl7-entry/${f.replace('.flow.json', '')}`),
+]
+const hl7Flows = hl7FlowFiles.map((name) => ({
+  flow: readJson(`${name}.flow.json`),
+  suite: readJson(`${name}.suite.json`),
+}))
 
 /**
  * Which example flow each sample starts, and where its run gets to with no one acting yet
@@ -82,9 +107,15 @@ describe('HL7 samples over MLLP into a runtime with the example flows', () => {
 
   it('acknowledges every sample with MSA-2 = MSH-10: AA and a run of the matching flow, AR with the reason otherwise', async () => {
     // Frames split in two writes, to go through the framer as a real network would deliver them.
-    const acks = await sendMllp(listener.port, samples.map((s) => s.text), { chunks: (frame) => [frame.subarray(0, 11), frame.subarray(11)] })
+    const acks = await sendMllp(
+      listener.port,
+      samples.map((s) => s.text),
+      { chunks: (frame) => [frame.subarray(0, 11), frame.subarray(11)] },
+    )
     expect(acks).toHaveLength(samples.length)
-    expect(acks.map(msa)).toEqual(samples.map((s) => ({ code: expectedFlow(s.file) ? 'AA' : 'AR', controlId: header(s.text).getComponent(10, 1) })))
+    expect(acks.map(msa)).toEqual(
+      samples.map((s) => ({ code: expectedFlow(s.file) ? 'AA' : 'AR', controlId: header(s.text).getComponent(10, 1) })),
+    )
     samples.forEach((s, i) => {
       const expected = EXPECTED[s.file]!
       // MSA-3 escapes the component separator (\\S\\); read it back as ^.
@@ -106,10 +137,18 @@ describe('HL7 samples over MLLP into a runtime with the example flows', () => {
   it('starts no second run for a resend and answers AE for a truncated message, keeping everything received', async () => {
     const accepted = samples.filter((s) => expectedFlow(s.file))
     const before = hl7Flows.map(({ flow }) => runsOf(flow.id).length)
-    const acks = await sendMllp(listener.port, [...accepted.map((s) => s.text), 'MSH|^~\\&|SomeSystem||TransformationAgent||20141006064500+0700||ORU^R01|TRUNC9'])
-    expect(acks.map(msa)).toEqual([...accepted.map((s) => ({ code: 'AA', controlId: header(s.text).getComponent(10, 1) })), { code: 'AE', controlId: 'TRUNC9' }])
+    const acks = await sendMllp(listener.port, [
+      ...accepted.map((s) => s.text),
+      'MSH|^~\\&|SomeSystem||TransformationAgent||20141006064500+0700||ORU^R01|TRUNC9',
+    ])
+    expect(acks.map(msa)).toEqual([
+      ...accepted.map((s) => ({ code: 'AA', controlId: header(s.text).getComponent(10, 1) })),
+      { code: 'AE', controlId: 'TRUNC9' },
+    ])
     expect(hl7Flows.map(({ flow }) => runsOf(flow.id).length)).toEqual(before)
-    const kept = readFileSync(join(t.dir, 'hl7-inbound.jsonl'), 'utf8').split('\n').filter((line) => line.includes('"kind":"message"'))
+    const kept = readFileSync(join(t.dir, 'hl7-inbound.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"kind":"message"'))
     expect(kept).toHaveLength(samples.length + accepted.length + 1)
   })
 })

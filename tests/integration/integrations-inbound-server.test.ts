@@ -15,17 +15,31 @@ const hookFlow = {
   id: 'portal-callback',
   version: 1,
   title: 'Portal callback',
-  facts: { type: 'object', properties: { webhook: { type: 'object', properties: { event: { type: 'string', 'x-phi': 'none' }, orderId: { type: 'string', 'x-phi': 'identifier' } } } } },
+  facts: {
+    type: 'object',
+    properties: {
+      webhook: {
+        type: 'object',
+        properties: { event: { type: 'string', 'x-phi': 'none' }, orderId: { type: 'string', 'x-phi': 'identifier' } },
+      },
+    },
+  },
   roles: {},
   start: 'hook',
   nodes: {
-    hook: { type: 'trigger.webhook', typeVersion: 1, config: { path: 'portal', secret: 'portal', toleranceSeconds: 300, into: 'webhook' }, next: { next: 'done' } },
+    hook: {
+      type: 'trigger.webhook',
+      typeVersion: 1,
+      config: { path: 'portal', secret: 'portal', toleranceSeconds: 300, into: 'webhook' },
+      next: { next: 'done' },
+    },
     done: { type: 'end', typeVersion: 1, config: { outcome: 'received' } },
   },
 }
 const examples = new URL('../../examples/', import.meta.url)
 const json = (name: string) => JSON.parse(readFileSync(new URL(name, examples), 'utf8')) as Record<string, unknown>
-const sample = (name: string) => readFileSync(new URL(`../../packages/nodes/src/hl7-parse/fixtures/${name}`, import.meta.url), 'utf8')
+const sample = (name: string) =>
+  readFileSync(new URL(`../../packages/nodes/src/hl7-parse/fixtures/${name}`, import.meta.url), 'utf8')
 
 let server: RunningServer
 let dir: string
@@ -34,22 +48,39 @@ const createCaller = createCallerFactory(appRouter)
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'carepath-inbound-server-'))
-  server = await startServer({ port: 0, dataDir: dir, connectors: {}, timerIntervalMs: 0, bodyLimit: '16kb', designerDist: join(dir, 'no-designer'), log: () => {} })
+  server = await startServer({
+    port: 0,
+    dataDir: dir,
+    connectors: {},
+    timerIntervalMs: 0,
+    bodyLimit: '16kb',
+    designerDist: join(dir, 'no-designer'),
+    log: () => {},
+  })
   const { runtime } = server
   const tokens: Record<string, string> = {}
-  for (const [username, role] of [['analyst', 'analyst'], ['reviewer', 'reviewer'], ['developer', 'developer'], ['auditor', 'auditor']] as const) {
+  for (const [username, role] of [
+    ['analyst', 'analyst'],
+    ['reviewer', 'reviewer'],
+    ['developer', 'developer'],
+    ['auditor', 'auditor'],
+  ] as const) {
     await runtime.auth.addUser({ username, password: PASSWORD, role }, { who: 'test', role: 'system' })
     tokens[username] = (await runtime.auth.login(username, PASSWORD)).token
   }
   developerToken = tokens['developer']!
-  const as = (name: string) => createCaller({ runtime, token: tokens[name], principal: runtime.auth.authenticate(tokens[name]!) })
+  const as = (name: string) =>
+    createCaller({ runtime, token: tokens[name], principal: runtime.auth.authenticate(tokens[name]!) })
   await as('developer').settings.setIntegrations({ webhooks: { secrets: { portal: SECRET } } })
   for (const [document, suites] of [
     [hookFlow, []],
     [json('lab-result-routing.flow.json'), [json('lab-result-routing.suite.json')]],
   ] as const) {
     const id = (document as { id: string }).id
-    const { hash } = await as('analyst').flows.create({ document: document as Record<string, unknown>, suites: suites as unknown as Record<string, unknown>[] })
+    const { hash } = await as('analyst').flows.create({
+      document: document as Record<string, unknown>,
+      suites: suites as unknown as Record<string, unknown>[],
+    })
     await as('analyst').review.submit({ id })
     await as('reviewer').review.approve({ id, hash, comment: 'ok' })
     // One reviewer may approve and publish here; the four-eyes rule is the author vs the reviewer.
@@ -62,7 +93,8 @@ afterAll(async () => {
 })
 
 const nowSeconds = () => Math.floor(server.runtime.now().getTime() / 1000)
-const post = (path: string, body: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
 const runs = (flowId: string) => server.runtime.runs.store.listRuns(flowId, 50)
 
 describe('signed webhooks through startServer', () => {
@@ -75,7 +107,9 @@ describe('signed webhooks through startServer', () => {
     expect(res.status).toBe(202)
     const { runIds } = (await res.json()) as { runIds: string[] }
     expect(runIds).toHaveLength(1)
-    expect(runs('portal-callback')).toEqual([expect.objectContaining({ id: runIds[0], status: 'completed', outcome: 'received' })])
+    expect(runs('portal-callback')).toEqual([
+      expect.objectContaining({ id: runIds[0], status: 'completed', outcome: 'received' }),
+    ])
   })
 
   it('refuses wrong, stale, tampered and replayed signatures with a 4xx and starts nothing', async () => {
@@ -84,7 +118,10 @@ describe('signed webhooks through startServer', () => {
     const wrong = await post('/api/hooks/portal', fresh, signWebhook('not-the-secret-0123456789', fresh, nowSeconds()))
     expect(wrong.status).toBe(401)
     expect((await post('/api/hooks/portal', fresh, signWebhook(SECRET, fresh, nowSeconds() - 3600))).status).toBe(401)
-    expect((await post('/api/hooks/portal', fresh.replace('ORD-8', 'ORD-9'), signWebhook(SECRET, fresh, nowSeconds()))).status).toBe(401)
+    expect(
+      (await post('/api/hooks/portal', fresh.replace('ORD-8', 'ORD-9'), signWebhook(SECRET, fresh, nowSeconds())))
+        .status,
+    ).toBe(401)
     expect((await post('/api/hooks/portal', fresh)).status).toBe(401)
     // The first delivery (previous test) replayed byte for byte, headers and all.
     expect((await post('/api/hooks/portal', body, firstDelivery)).status).toBe(409)
@@ -101,7 +138,11 @@ describe('signed webhooks through startServer', () => {
     const big = JSON.stringify({ event: 'x'.repeat(20_000) })
     const res = await post('/api/hooks/portal', big, signWebhook(SECRET, big, nowSeconds()))
     expect(res.status).toBe(413)
-    const hl7 = await post('/api/hl7', `MSH|^~\\&|A|B|C|D|202601010000||ORU^R01|BIG1|P|2.5\r${'NTE|1||'.padEnd(20_000, 'x')}\r`, { authorization: `Bearer ${developerToken}` })
+    const hl7 = await post(
+      '/api/hl7',
+      `MSH|^~\\&|A|B|C|D|202601010000||ORU^R01|BIG1|P|2.5\r${'NTE|1||'.padEnd(20_000, 'x')}\r`,
+      { authorization: `Bearer ${developerToken}` },
+    )
     expect(hl7.status).toBe(413)
     expect(runs('portal-callback')).toHaveLength(before)
     const flows = await fetch(`${server.url}/api/flows`, { headers: { authorization: `Bearer ${developerToken}` } })
@@ -112,7 +153,9 @@ describe('signed webhooks through startServer', () => {
 describe('HL7 v2 over HTTP through startServer', () => {
   it('answers AA and starts the matching flow, AR for a type no flow takes, AE for garbage; unauthenticated senders get 401', async () => {
     const auth = { authorization: `Bearer ${developerToken}`, 'content-type': 'x-application/hl7-v2+er7' }
-    expect((await post('/api/hl7', sample('msft-LAB-ORU-1.hl7'), { 'content-type': 'x-application/hl7-v2+er7' })).status).toBe(401)
+    expect(
+      (await post('/api/hl7', sample('msft-LAB-ORU-1.hl7'), { 'content-type': 'x-application/hl7-v2+er7' })).status,
+    ).toBe(401)
     expect(runs('lab-result-routing')).toHaveLength(0)
     const accepted = await post('/api/hl7', sample('msft-LAB-ORU-1.hl7'), auth)
     expect(accepted.status).toBe(200)

@@ -18,7 +18,12 @@ export interface InboundHttpOptions {
 export function createInboundHttpHandler(runtime: Runtime, options: InboundHttpOptions = {}) {
   const limit = options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}
   const hooks = createRuntimeWebhookHandler(runtime, limit)
-  const hl7 = createRuntimeHl7HttpHandler(runtime, { ...limit, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.log ? { log: options.log } : {}), ...(options.authorizeHl7 ? { authorize: options.authorizeHl7 } : {}) })
+  const hl7 = createRuntimeHl7HttpHandler(runtime, {
+    ...limit,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.authorizeHl7 ? { authorize: options.authorizeHl7 } : {}),
+  })
   return (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     const path = (req.url ?? '').split('?')[0] ?? ''
     const hook = /^\/api\/hooks\/([a-z0-9][a-z0-9-]{0,62})$/.exec(path)
