@@ -6,6 +6,7 @@ import { registry } from '../registry.ts'
 import { useEditor, type EditorState } from '../store/editor.store.ts'
 
 const DELAY_MS = 250
+const MAX_WAIT_MS = 1000
 
 /** What validation depends on; positions are left out so dragging does not revalidate. */
 function contentKey(s: EditorState): unknown[] {
@@ -36,13 +37,23 @@ export function useLiveValidation(): void {
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined
     let last = contentKey(useEditor.getState())
+    let pendingSince: number | null = null
     runValidation()
     const unsubscribe = useEditor.subscribe((state) => {
       const key = contentKey(state)
       if (sameKey(key, last)) return
       last = key
+      // Debounced, but never starved: a stream of edits still gets checked at least every MAX_WAIT_MS.
+      const now = performance.now()
+      if (pendingSince === null) pendingSince = now
       clearTimeout(timer)
-      timer = setTimeout(runValidation, DELAY_MS)
+      timer = setTimeout(
+        () => {
+          pendingSince = null
+          runValidation()
+        },
+        Math.max(0, Math.min(DELAY_MS, MAX_WAIT_MS - (now - pendingSince))),
+      )
     })
     return () => {
       clearTimeout(timer)
