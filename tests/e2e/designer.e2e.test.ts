@@ -201,9 +201,7 @@ describe('designer end to end', () => {
     await mine.getByTestId('inspector-title').fill('Visit confirmed')
     await mine.getByTestId('save').click()
     await expect.poll(() => mine.getByTestId('save-error').textContent()).toContain('someone else saved')
-    await expect(mine.locator('.react-flow__node[data-id="end-1"]').textContent()).resolves.toContain(
-      'Visit confirmed',
-    )
+    await expect(mine.locator('.react-flow__node[data-id="end-1"]').textContent()).resolves.toContain('Visit confirmed')
     await screenshot(mine, 'save-conflict')
     mine.once('dialog', (dialog) => void dialog.accept())
     await mine.getByTestId('save-overwrite').click()
