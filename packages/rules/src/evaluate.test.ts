@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { generateCases } from './cases.ts'
 import { buildEngine, compileRules, toEngineRule } from './evaluate.ts'
 import { eligibilityFacts, eligibilityRules } from './fixtures/eligibility.fixture.ts'
 
@@ -71,6 +72,20 @@ describe('compileRules', () => {
     const reversed = Object.fromEntries(Object.entries(eligibilityFacts).reverse())
     const b = await compileRules([...eligibilityRules].reverse()).evaluate({ facts: reversed, now })
     expect(JSON.stringify(b)).toBe(JSON.stringify(a))
+  })
+
+  it('gives the same results whether rules share engine rules or each has its own (any, not, compared facts, group edges)', async () => {
+    const cases = generateCases({ kind: 'rules', rules: eligibilityRules }, { type: 'object' }, { now })
+    cases.push(eligibilityFacts, {})
+    const own = compileRules(eligibilityRules, { leavesPerGroup: 0 })
+    const grouped = [compileRules(eligibilityRules), compileRules(eligibilityRules, { leavesPerGroup: 3 }), compileRules(eligibilityRules, { leavesPerGroup: 1 })]
+    const firedSets = new Set<string>()
+    for (const facts of cases) {
+      const expected = await own.evaluate({ facts, now })
+      firedSets.add(expected.fired.join())
+      for (const evaluator of grouped) expect(JSON.stringify(await evaluator.evaluate({ facts, now }))).toBe(JSON.stringify(expected))
+    }
+    expect(firedSets.size).toBeGreaterThan(5)
   })
 
   it('refuses rules that checkRules refuses, before anything runs', () => {
