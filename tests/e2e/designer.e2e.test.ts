@@ -210,6 +210,29 @@ describe('designer end to end', () => {
     await theirs.context().close()
   })
 
+  it('publishing is blocked with reasons until approval, and a reviewer can reject with a comment', async () => {
+    const analyst2 = await loggedInPage(browser, runtime, 'analyst')
+    await analyst2.goto(`${runtime.url}/#/flows/${FLOW}`)
+    await analyst2.getByTestId('side-tab-review').click()
+    await analyst2.getByTestId('review-submit').click()
+    await expect
+      .poll(() => analyst2.getByTestId('review-status').textContent(), { timeout: 60_000 })
+      .toContain('in-review')
+    await expect.poll(() => analyst2.getByTestId('publish-blockers').textContent()).toContain('approved')
+    await analyst2.context().close()
+
+    const reviewer = await loggedInPage(browser, runtime, 'reviewer2')
+    await reviewer.getByTestId(`flow-open-${FLOW}`).click()
+    await reviewer.getByTestId('side-tab-review').click()
+    await expect(reviewer.getByTestId('review-reject').isDisabled()).resolves.toBe(true)
+    await reviewer.getByTestId('review-comment').fill('New patients should not get a call; keep procedures.')
+    await reviewer.getByTestId('review-reject').click()
+    await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('draft')
+    await expect(reviewer.getByTestId('review-comments').textContent()).resolves.toContain('rejected')
+    await screenshot(reviewer, 'review-rejected')
+    await reviewer.context().close()
+  })
+
   it('the README canvas screenshot shows an example flow', async () => {
     const page = await loggedInPage(browser, runtime, 'analyst')
     const example = page.getByTestId('flow-open-eligibility-verification')
