@@ -30,8 +30,10 @@ describe('serve with an MLLP port', () => {
     const port = Number(/:(\d+)$/.exec(line!)![1])
     const acks = await sendMllp(port, [sample('msft-LAB-ORU-1.hl7'), sample('msft-SIU-S12-01.hl7')])
     expect(acks[0]).toMatch(/\rMSA\|AA\|182\|/)
-    expect(acks[1]).toMatch(/\rMSA\|AR\|MSG00012\|/)
+    // The demo publishes the HL7 entry flows too, so a booking (SIU^S12) starts its own flow.
+    expect(acks[1]).toMatch(/\rMSA\|AA\|MSG00012\|/)
     expect(server.runtime.runs.store.listRuns('lab-result-routing', 10)).toHaveLength(1)
+    expect(server.runtime.runs.store.listRuns('appointment-booking-hl7', 10)).toHaveLength(1)
     const kept = readFileSync(join(dir, 'hl7-inbound.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"message"'))
     expect(kept).toHaveLength(2)
     // Operational logs never carry message content or control ids.

@@ -2,7 +2,7 @@
 // published through the real lifecycle (created by analyst, simulated on submit, approved and
 // published by reviewer), so the demo holds nothing the gate did not let through.
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import type { Principal } from '../auth/auth.service.ts'
 import type { UserRole } from '../db/schema.ts'
 import type { Runtime } from '../runtime.ts'
@@ -24,12 +24,22 @@ export interface DemoResult {
   problems: string[]
 }
 
+function flowFilesIn(dir: string): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.flow.json'))
+    .sort()
+    .map((f) => join(dir, f))
+}
+
 /** Seed the demo when the database has no user yet; otherwise do nothing. */
 export async function seedDemo(runtime: Runtime, examplesDir: string, password: string): Promise<DemoResult> {
   if (runtime.auth.userCount() > 0) return { created: false, users: [], flows: [], problems: [] }
   const system = { who: 'carepath-demo', role: 'system' }
-  const flowFiles = existsSync(examplesDir) ? readdirSync(examplesDir).filter((f) => f.endsWith('.flow.json')).sort() : []
-  const documents = flowFiles.map((f) => ({ file: f, raw: JSON.parse(readFileSync(join(examplesDir, f), 'utf8')) as Record<string, unknown> }))
+  // The eight workflows, then the HL7 entry flows that start work from inbound messages.
+  // Drafts (examples/drafts) stay out: they are second versions to try the review flow with.
+  const flowFiles = [...flowFilesIn(examplesDir), ...flowFilesIn(join(examplesDir, 'hl7-entry'))]
+  const documents = flowFiles.map((f) => ({ file: f, raw: JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown> }))
   // The demo agent works every role of every example flow.
   const exampleRoles = [...new Set(documents.flatMap((d) => Object.keys((d.raw.roles as Record<string, unknown> | undefined) ?? {})))].sort()
   const principals = new Map<string, Principal>()
@@ -44,7 +54,7 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
   const problems: string[] = []
   for (const { file, raw } of documents) {
     try {
-      const suiteFile = join(examplesDir, file.replace(/\.flow\.json$/, '.suite.json'))
+      const suiteFile = file.replace(/\.flow\.json$/, '.suite.json')
       const suites = existsSync(suiteFile) ? [JSON.parse(readFileSync(suiteFile, 'utf8')) as unknown] : []
       const { id, hash } = runtime.flows.create(raw, analyst, suites)
       await runtime.review.submit(id, analyst)
@@ -52,7 +62,7 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
       runtime.review.publish(id, hash, reviewer)
       flows.push({ id, hash })
     } catch (error) {
-      problems.push(`${file}: ${error instanceof Error ? error.message : 'could not be loaded'}`)
+      problems.push(`${relative(examplesDir, file)}: ${error instanceof Error ? error.message : 'could not be loaded'}`)
     }
   }
   return { created: true, users: DEMO_USERS.map((u) => u.username), flows, problems }
