@@ -10,7 +10,7 @@ function matches(query: string, text: string): boolean {
   return text.toLowerCase().includes(query)
 }
 
-function PalettePanelView({ onAdd }: { onAdd(type: string): void }) {
+function PalettePanelView({ onAdd, disabled = false }: { onAdd(type: string): void; disabled?: boolean }) {
   const [search, setSearch] = useState('')
   const groups = useMemo(() => {
     const q = search.trim().toLowerCase()
@@ -33,7 +33,8 @@ function PalettePanelView({ onAdd }: { onAdd(type: string): void }) {
   }
 
   return (
-    <aside className="cp-palette" data-testid="palette">
+    <aside className={`cp-palette${disabled ? ' is-disabled' : ''}`} data-testid="palette">
+      {disabled && <p className="cp-hint">Read-only: nothing can be added here.</p>}
       <input
         className="cp-input"
         placeholder="Search node types"
@@ -53,8 +54,8 @@ function PalettePanelView({ onAdd }: { onAdd(type: string): void }) {
             <div
               key={t.type}
               className="cp-palette-item"
-              draggable
-              tabIndex={0}
+              draggable={!disabled}
+              tabIndex={disabled ? -1 : 0}
               role="button"
               onDragStart={(e) => onDragStart(e, t.type)}
               onKeyDown={(e) => e.key === 'Enter' && onAdd(t.type)}

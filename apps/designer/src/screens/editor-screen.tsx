@@ -99,6 +99,7 @@ function EditorWorkspace({
   useLiveValidation()
   const [tab, setTab] = useState<SideTab>('inspect')
   const viewLabel = useEditor((s) => s.viewLabel)
+  const readOnly = useEditor((s) => s.readOnly)
   const problemCount = useEditor((s) => s.problems.filter((p) => p.severity === 'error').length)
   const { screenToFlowPosition } = useReactFlow()
   const addAtCenter = useCallback(
@@ -134,7 +135,7 @@ function EditorWorkspace({
         </div>
       )}
       <div className="cp-editor-body">
-        <PalettePanel onAdd={addAtCenter} />
+        <PalettePanel onAdd={addAtCenter} disabled={readOnly} />
         <div className="cp-canvas-col">
           <FlowCanvas />
           <ProblemsPanel />

@@ -83,6 +83,16 @@ export function EditorToolbar({
     return () => window.removeEventListener('keydown', onKey)
   }, [])
 
+  // Leaving with unsaved changes asks first (the local backup still keeps them).
+  useEffect(() => {
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      const { dirty: unsaved, readOnly: viewing } = useEditor.getState()
+      if (unsaved && !viewing) event.preventDefault()
+    }
+    window.addEventListener('beforeunload', onBeforeUnload)
+    return () => window.removeEventListener('beforeunload', onBeforeUnload)
+  }, [])
+
   // Keep unsaved work in local storage a moment after each edit.
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined
