@@ -245,7 +245,7 @@ describe('designer end to end', () => {
       const box = await page.locator('.react-flow__node[data-id="cost-check"]').boundingBox()
       if (box) {
         await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
-        for (let i = 0; i < 4; i++) {
+        for (let i = 0; i < 2; i++) {
           await page.mouse.wheel(0, -200)
           await page.waitForTimeout(150)
         }
