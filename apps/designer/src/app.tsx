@@ -9,6 +9,7 @@ import { RunsScreen } from './screens/runs-screen.tsx'
 import { RunViewerScreen } from './screens/run-viewer-screen.tsx'
 import { InboxScreen } from './screens/inbox-screen.tsx'
 import { TaskScreen } from './screens/task-screen.tsx'
+import { AuditScreen } from './screens/audit-screen.tsx'
 
 export function App() {
   const user = useSession((s) => s.user)
@@ -20,6 +21,7 @@ export function App() {
   if (checking) return <div className="cp-center">Loading…</div>
   if (!user) return <LoginScreen />
   const isAgent = user.role === 'agent'
+  const readsAudit = user.role === 'auditor' || user.role === 'admin'
   return (
     <div className="cp-app">
       <header className="cp-header">
@@ -50,6 +52,11 @@ export function App() {
               Inbox
             </a>
           )}
+          {readsAudit && (
+            <a href="#/audit" className={route.screen === 'audit' ? 'active' : ''} data-testid="nav-audit">
+              Audit
+            </a>
+          )}
         </nav>
         <span className="cp-user" data-testid="current-user">
           {user.username} <small>({user.role})</small>
@@ -73,6 +80,7 @@ export function App() {
         {route.screen === 'run' && <RunViewerScreen key={route.runId} runId={route.runId} />}
         {route.screen === 'inbox' && (isAgent ? <InboxScreen /> : <FlowListScreen />)}
         {route.screen === 'task' && <TaskScreen key={route.taskId} taskId={route.taskId} />}
+        {route.screen === 'audit' && (readsAudit ? <AuditScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
       </main>
     </div>
   )

@@ -9,6 +9,7 @@ export type Route =
   | { screen: 'run'; runId: string }
   | { screen: 'inbox' }
   | { screen: 'task'; taskId: string }
+  | { screen: 'audit' }
 
 export function parseRoute(hash: string): Route {
   const [pathPart = '', queryPart = ''] = hash.replace(/^#\/?/, '').split('?')
@@ -21,6 +22,8 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { screen: 'run', runId: parts[1] } : { screen: 'runs', flowId: query.get('flow') ?? undefined }
     case 'inbox':
       return parts[1] ? { screen: 'task', taskId: parts[1] } : { screen: 'inbox' }
+    case 'audit':
+      return { screen: 'audit' }
     default:
       return { screen: 'flows' }
   }

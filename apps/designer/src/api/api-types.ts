@@ -126,4 +126,28 @@ export interface OpenTask {
   createdAt?: string
 }
 
+/** One audit record as audit.list returns it (FHIR AuditEvent-shaped; `why` is already redacted). */
+export interface AuditItem {
+  seq: number
+  hash: string
+  record: {
+    recorded: string
+    action: string
+    outcome: 'success' | 'failure' | string
+    agent: { who: string; role: string }
+    entity: { flow?: string; hash?: string; run?: string; task?: string; user?: string }
+    why?: unknown
+  }
+}
+export interface AuditPage {
+  items: AuditItem[]
+  /** Pass back as `cursor` for the next (newer) page; absent on the last page. */
+  nextCursor?: number | null
+}
+export interface AuditVerifyResult {
+  ok: boolean
+  checked: number
+  firstBroken?: { seq: number; reason: string }
+}
+
 export type { Problem }

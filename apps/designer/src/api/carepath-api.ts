@@ -2,6 +2,8 @@
 import type { FlowDocument, JsonValue } from '@carepath/dsl'
 import { mutate, query } from './trpc-client.ts'
 import type {
+  AuditPage,
+  AuditVerifyResult,
   FlowDetail,
   FlowSummary,
   OpenTask,
@@ -47,6 +49,10 @@ export const api = {
   inbox: () => query<OpenTask[] | { tasks: OpenTask[] }>('tasks.inbox'),
   claimTask: (id: string) => mutate<unknown>('tasks.claim', { id }),
   answerTask: (id: string, answer: JsonValue) => mutate<unknown>('tasks.answer', { id, answer }),
+
+  auditPage: (limit: number, cursor?: number) =>
+    query<AuditPage>('audit.list', cursor === undefined ? { limit } : { limit, cursor }),
+  verifyAudit: () => query<AuditVerifyResult>('audit.verify'),
 }
 
 /** Lists come back either bare or wrapped; the designer accepts both. */
