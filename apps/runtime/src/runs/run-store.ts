@@ -40,17 +40,10 @@ export function createRunStore(db: Db) {
     'INSERT INTO runs (id, flow_id, hash, status, outcome, idempotency_key, started_by, created_at, updated_at, event_count, wait_until) VALUES (@id, @flow_id, @hash, @status, @outcome, @idempotency_key, @started_by, @created_at, @updated_at, @event_count, @wait_until)',
   )
   const updateRun = sql.prepare('UPDATE runs SET status = ?, outcome = ?, event_count = ?, wait_until = ?, updated_at = ? WHERE id = ?')
-  // One INSERT per batch of events (statements cached per row count): a run's batch is a dozen
-  // rows, and one statement for all of them costs less than a dozen round trips into SQLite.
-  const insertEvents = new Map<number, ReturnType<typeof sql.prepare>>()
-  const insertEventsOf = (count: number) => {
-    let statement = insertEvents.get(count)
-    if (!statement) {
-      statement = sql.prepare(`INSERT INTO run_events (run_id, seq, type, event) VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?)').join(', ')}`)
-      insertEvents.set(count, statement)
-    }
-    return statement
-  }
+  // A batch of events is one row: its first event's seq, type 'batch' and the events as a JSON
+  // array (a lone event keeps its own row, as before). A run's step is a dozen events, and one
+  // row costs SQLite one table and one primary-key entry instead of a dozen of each.
+  const insertEvent = sql.prepare('INSERT INTO run_events (run_id, seq, type, event) VALUES (?, ?, ?, ?)')
   const flowForRun = sql.prepare<[string], { id: string; status: string; published_hash: string | null }>('SELECT id, status, published_hash FROM flows WHERE id = ?')
   const eventsOf = sql.prepare<[string], { event: string }>('SELECT event FROM run_events WHERE run_id = ? ORDER BY seq')
   const insertTask = sql.prepare(
@@ -114,12 +107,21 @@ export function createRunStore(db: Db) {
     runById: (id: string) => byId.get(id),
     runByKey: (key: string) => byKey.get(key),
     insertRun: (row: RunRow) => insertRun.run(row),
-    events: (runId: string): RunEvent[] => eventsOf.all(runId).map((r) => JSON.parse(r.event) as RunEvent),
-    appendEvents(runId: string, events: readonly RunEvent[]) {
-      for (let i = 0; i < events.length; i += 32) {
-        const chunk = events.slice(i, i + 32)
-        insertEventsOf(chunk.length).run(chunk.flatMap((e) => [runId, e.seq, e.type, JSON.stringify(e)]))
+    events(runId: string): RunEvent[] {
+      const out: RunEvent[] = []
+      for (const row of eventsOf.all(runId)) {
+        // An event is a JSON object; a batch row is an array of them.
+        const parsed = JSON.parse(row.event) as RunEvent | RunEvent[]
+        if (Array.isArray(parsed)) for (const e of parsed) out.push(e)
+        else out.push(parsed)
       }
+      return out
+    },
+    appendEvents(runId: string, events: readonly RunEvent[]) {
+      if (events.length === 0) return
+      const first = events[0] as RunEvent
+      if (events.length === 1) insertEvent.run(runId, first.seq, first.type, JSON.stringify(first))
+      else insertEvent.run(runId, first.seq, 'batch', JSON.stringify(events))
     },
     flowForRun: (flowId: string) => flowForRun.get(flowId),
     updateRun(runId: string, state: Pick<RunState, 'status' | 'outcome' | 'waitUntil'>, eventCount: number, at: string) {

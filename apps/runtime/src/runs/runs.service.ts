@@ -75,6 +75,8 @@ export function createRunsService(deps: RunsDeps) {
     let written = firstCount
     let created = startedBy === undefined
     let batches = 0
+    // The run's row as last written by this persister (a new run's start returns it without reading it back).
+    let row: RunRow | undefined
     const flush = (state?: RunState, inSameTransaction?: () => void): Promise<void> => {
       if (pending.length === 0 && !state && !inSameTransaction) return Promise.resolve()
       const batch = pending
@@ -97,11 +99,14 @@ export function createRunsService(deps: RunsDeps) {
         written += batch.length
         inSameTransaction?.()
         const status = state?.status ?? 'running'
-        if (!isFirstWrite) store.updateRun(run.id, state ?? { status: 'running' }, written, at)
-        else {
+        const waitUntil = state?.status === 'waiting' ? (state.waitUntil ?? null) : null
+        if (!isFirstWrite) {
+          store.updateRun(run.id, state ?? { status: 'running' }, written, at)
+          if (row) row = { ...row, status, outcome: state?.outcome ?? null, event_count: written, wait_until: waitUntil, updated_at: at }
+        } else {
           // First write of a new run: the row goes in once, already in its state after this batch.
-          const waitUntil = state?.status === 'waiting' ? (state.waitUntil ?? null) : null
-          store.insertRun({ id: run.id, flow_id: run.flowId, hash: run.hash, status, outcome: state?.outcome ?? null, idempotency_key: run.idempotencyKey, started_by: startedBy ?? actor.who, created_at: at, updated_at: at, event_count: written, wait_until: waitUntil })
+          row = { id: run.id, flow_id: run.flowId, hash: run.hash, status, outcome: state?.outcome ?? null, idempotency_key: run.idempotencyKey, started_by: startedBy ?? actor.who, created_at: at, updated_at: at, event_count: written, wait_until: waitUntil }
+          store.insertRun(row)
         }
         audit.append({
           action: batches++ === 0 && firstCount === 0 ? 'run.start' : 'run.step',
@@ -118,6 +123,8 @@ export function createRunsService(deps: RunsDeps) {
         if (FLUSH_NOW.has(event.type)) return flush()
       },
       flush,
+      /** The row as written by the last committed flush, when this persister created the run. */
+      row: () => row,
     }
   }
 
@@ -173,7 +180,7 @@ export function createRunsService(deps: RunsDeps) {
       refusal(error, input.input)
     }
     await persister.flush(state)
-    return store.runById(run.id) as RunRow
+    return persister.row() ?? (store.runById(run.id) as RunRow)
   }
 
   /** Continue a run from its log with a signal (an answer, a due timer, or after a restart). */
