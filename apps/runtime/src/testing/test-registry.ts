@@ -1,26 +1,16 @@
 // Test-only node types and a flow that uses them, so the runtime's tests do not move with the
-// built-in catalog. Shared by the router tests and tests/integration/runtime-*.test.ts.
+// built-in catalog. Shared by the router tests and tests/integration/runtime-*.test.ts. The generic
+// types (start, ask, wait, end) come from @carepath/engine/testing; the two below are the
+// runtime's own because its tests rely on how they differ from the engine's test nodes.
 import { z } from 'zod'
-import { AnswerError, createNodeRegistry, defineNodeType, type FlowDocument, type JsonValue } from '@carepath/dsl'
+import { createNodeRegistry, defineNodeType, type FlowDocument } from '@carepath/dsl'
+import { defineTestAsk, testEnd, testStart, testWait } from '@carepath/engine/testing'
 
-export const testStart = defineNodeType({
-  type: 'test.start',
-  typeVersion: 1,
-  title: 'Start',
-  description: 'Starts a test flow.',
-  category: 'Trigger',
-  icon: 'S',
-  trigger: true,
-  config: z.object({}).strict(),
-  defaults: {},
-  ports: () => [{ name: 'default', required: true }],
-  reads: () => [],
-  writes: () => [],
-  phi: [], // handles no patient data
-  execute: () => ({ kind: 'next', port: 'default' }),
-})
-
-/** `fact >= min` → high, else low, explained like decision.rules. */
+/**
+ * `fact >= min` → high, else low, explained like decision.rules. Unlike the engine's threshold it
+ * also fires on a non-empty string and declares identifier/demographic PHI, which the intake
+ * flow's PHI tests depend on.
+ */
 export const testThreshold = defineNodeType({
   type: 'test.threshold',
   typeVersion: 1,
@@ -73,67 +63,8 @@ export const testCall = defineNodeType({
   },
 })
 
-/** Asks a person to approve; the answer must be `{ approved: boolean }`. */
-export const testAsk = defineNodeType({
-  type: 'test.ask',
-  typeVersion: 1,
-  title: 'Ask',
-  description: 'Asks a person to approve.',
-  category: 'Human',
-  icon: '?',
-  config: z.object({ role: z.string(), shows: z.array(z.string()), answerInto: z.string() }).strict(),
-  defaults: { role: 'front-desk', shows: [], answerInto: 'review.approved' },
-  ports: () => [
-    { name: 'yes', required: true },
-    { name: 'no', required: true },
-  ],
-  reads: (c) => c.shows,
-  writes: (c) => [c.answerInto],
-  phi: ['demographic'],
-  human: { role: (c) => c.role, shows: (c) => c.shows },
-  execute: (_ctx, c) => ({
-    kind: 'task',
-    task: { role: c.role, title: 'Approve the intake?', shows: [...c.shows], fields: [{ name: 'approved', label: 'Approved', type: 'boolean', required: true }] },
-  }),
-  answer(_ctx, c, answer: JsonValue) {
-    const approved = typeof answer === 'object' && answer !== null && !Array.isArray(answer) ? answer.approved : undefined
-    if (typeof approved !== 'boolean') throw new AnswerError('Approved must be yes or no.', 'approved')
-    return { kind: 'next', port: approved ? 'yes' : 'no', set: { [c.answerInto]: approved } }
-  },
-})
-
-export const testEnd = defineNodeType({
-  type: 'test.end',
-  typeVersion: 1,
-  title: 'End',
-  description: 'Ends the run with an outcome.',
-  category: 'Flow',
-  icon: 'E',
-  config: z.object({ outcome: z.string() }).strict(),
-  defaults: { outcome: 'done' },
-  ports: () => [],
-  reads: () => [],
-  writes: () => [],
-  phi: [],
-  execute: (_ctx, c) => ({ kind: 'end', outcome: c.outcome }),
-})
-
-/** Waits `minutes` from the injected clock. */
-export const testWait = defineNodeType({
-  type: 'test.wait',
-  typeVersion: 1,
-  title: 'Wait',
-  description: 'Waits a number of minutes.',
-  category: 'Flow',
-  icon: 'W',
-  config: z.object({ minutes: z.number() }).strict(),
-  defaults: { minutes: 5 },
-  ports: () => [{ name: 'done', required: true }],
-  reads: () => [],
-  writes: () => [],
-  phi: [], // handles no patient data
-  execute: (ctx, c) => ({ kind: 'wait', until: new Date(Date.parse(ctx.now()) + c.minutes * 60_000).toISOString(), port: 'done' }),
-})
+/** Asks the front desk to approve the intake; the answer must be `{ approved: boolean }`. */
+export const testAsk = defineTestAsk('Approve the intake?', { role: 'front-desk', shows: [], answerInto: 'review.approved' })
 
 export const testRegistry = createNodeRegistry([testStart, testThreshold, testCall, testAsk, testWait, testEnd])
 

@@ -1,5 +1,6 @@
 // Test-only node types, so the engine's tests do not depend on the built-in catalog (which sits
-// above this package in nothing but the catalog list). Never exported from the package.
+// above this package in nothing but the catalog list). Not part of the public API: the runtime's
+// tests reuse the generic ones through @carepath/engine/testing (see ./index.ts).
 import { z } from 'zod'
 import { AnswerError, NodeError, createNodeRegistry, defineNodeType, type AnyNodeType, type JsonValue } from '@carepath/dsl'
 
@@ -92,41 +93,48 @@ export const testFetch = defineNodeType({
 
 const askConfig = z.object({ role: z.string(), shows: z.array(z.string()), answerInto: z.string() }).strict()
 
-/** Asks a yes/no question; answers must be `{ approved: boolean }`. */
-export const testAsk = defineNodeType({
-  type: 'test.ask',
-  typeVersion: 1,
-  title: 'Ask',
-  description: 'Asks a person to approve.',
-  category: 'Human',
-  icon: '?',
-  config: askConfig,
-  defaults: { role: 'agent', shows: [], answerInto: 'approval' },
-  ports: () => [
-    { name: 'yes', required: true },
-    { name: 'no', required: true },
-  ],
-  reads: (c) => c.shows,
-  writes: (c) => [c.answerInto],
-  phi: ['demographic'],
-  human: { role: (c) => c.role, shows: (c) => c.shows },
-  execute: (_ctx, c) => ({
-    kind: 'task',
-    task: { role: c.role, title: 'Approve?', shows: [...c.shows], fields: [{ name: 'approved', label: 'Approved', type: 'boolean', required: true }] },
-  }),
-  answer(_ctx, c, answer: JsonValue) {
-    const approved = typeof answer === 'object' && answer !== null && !Array.isArray(answer) ? answer.approved : undefined
-    if (typeof approved !== 'boolean') throw new AnswerError('Approved must be yes or no.', 'approved')
-    return { kind: 'next', port: approved ? 'yes' : 'no', set: { [c.answerInto]: approved } }
-  },
-})
+/**
+ * A yes/no approval step; answers must be `{ approved: boolean }`. The engine's and the runtime's
+ * tests ask different questions with different defaults, so those two are parameters.
+ */
+export function defineTestAsk(question: string, defaults: z.input<typeof askConfig>) {
+  return defineNodeType({
+    type: 'test.ask',
+    typeVersion: 1,
+    title: 'Ask',
+    description: 'Asks a person to approve.',
+    category: 'Human',
+    icon: '?',
+    config: askConfig,
+    defaults,
+    ports: () => [
+      { name: 'yes', required: true },
+      { name: 'no', required: true },
+    ],
+    reads: (c) => c.shows,
+    writes: (c) => [c.answerInto],
+    phi: ['demographic'],
+    human: { role: (c) => c.role, shows: (c) => c.shows },
+    execute: (_ctx, c) => ({
+      kind: 'task',
+      task: { role: c.role, title: question, shows: [...c.shows], fields: [{ name: 'approved', label: 'Approved', type: 'boolean', required: true }] },
+    }),
+    answer(_ctx, c, answer: JsonValue) {
+      const approved = typeof answer === 'object' && answer !== null && !Array.isArray(answer) ? answer.approved : undefined
+      if (typeof approved !== 'boolean') throw new AnswerError('Approved must be yes or no.', 'approved')
+      return { kind: 'next', port: approved ? 'yes' : 'no', set: { [c.answerInto]: approved } }
+    },
+  })
+}
+
+export const testAsk = defineTestAsk('Approve?', { role: 'agent', shows: [], answerInto: 'approval' })
 
 /** Waits `minutes` from the node's own clock reading. */
 export const testWait = defineNodeType({
   type: 'test.wait',
   typeVersion: 1,
   title: 'Wait',
-  description: 'Waits.',
+  description: 'Waits a number of minutes.',
   category: 'Flow',
   icon: 'W',
   config: z.object({ minutes: z.number() }).strict(),
@@ -218,7 +226,7 @@ export const testEnd = defineNodeType({
   type: 'test.end',
   typeVersion: 1,
   title: 'End',
-  description: 'Ends the run.',
+  description: 'Ends the run with an outcome.',
   category: 'Flow',
   icon: 'E',
   config: z.object({ outcome: z.string() }).strict(),
