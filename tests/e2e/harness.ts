@@ -1,7 +1,7 @@
 // Shared set-up for the browser end-to-end tests: a real runtime on a free port with a fresh
 // data directory (serving the built designer), and Debian's Chromium driven by playwright-core.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, mkdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -118,4 +118,24 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(screenshotDir, `${name}.png`)
   await page.screenshot({ path })
   return path
+}
+
+export const tourDir = join(repoRoot, 'docs/tour')
+/** Tour images are committed, so they are only rewritten on request (never by a plain CI run). */
+export const updateTourShots = process.env.CAREPATH_UPDATE_TOUR_SHOTS === '1'
+const TOUR_SHOT_BUDGET = 200 * 1024
+
+/**
+ * A screenshot for the README tour: always into tests/e2e/screenshots/, and into docs/tour/ only
+ * when CAREPATH_UPDATE_TOUR_SHOTS=1. Returns the size in bytes so the caller can keep it small.
+ */
+export async function tourShot(page: Page, name: string): Promise<number> {
+  const path = await screenshot(page, `tour-${name}`)
+  const bytes = statSync(path).size
+  if (updateTourShots) {
+    if (bytes > TOUR_SHOT_BUDGET) console.warn(`[tour] ${name}.png is ${Math.round(bytes / 1024)} KB (budget 200 KB)`)
+    mkdirSync(tourDir, { recursive: true })
+    copyFileSync(path, join(tourDir, `${name}.png`))
+  }
+  return bytes
 }

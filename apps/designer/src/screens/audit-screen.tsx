@@ -40,9 +40,7 @@ export function AuditScreen() {
   const all = useMemo(() => trail.data ?? [], [trail.data])
   const actions = useMemo(() => [...new Set(all.map((i) => i.record.action))].sort(), [all])
   const flows = useMemo(() => [...new Set(all.flatMap((i) => i.record.entity.flow ?? []))].sort(), [all])
-  const shown = all.filter(
-    (i) => (!action || i.record.action === action) && (!flow || i.record.entity.flow === flow),
-  )
+  const shown = all.filter((i) => (!action || i.record.action === action) && (!flow || i.record.entity.flow === flow))
   const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE))
   const current = Math.min(page, pages - 1)
   const rows = shown.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE)
@@ -58,126 +56,133 @@ export function AuditScreen() {
   }
 
   return (
-    <div className="cp-page cp-audit" data-testid="audit-screen">
-      <div className="cp-page-head">
-        <h2>Audit trail</h2>
-        <select
-          className="cp-input small"
-          value={action}
-          aria-label="Filter by action"
-          data-testid="audit-filter-action"
-          onChange={(e) => {
-            setAction(e.target.value)
-            setPage(0)
-          }}
-        >
-          <option value="">All actions</option>
-          {actions.map((a) => (
-            <option key={a} value={a}>
-              {a}
-            </option>
-          ))}
-        </select>
-        <select
-          className="cp-input small"
-          value={flow}
-          aria-label="Filter by flow"
-          data-testid="audit-filter-flow"
-          onChange={(e) => {
-            setFlow(e.target.value)
-            setPage(0)
-          }}
-        >
-          <option value="">All flows</option>
-          {flows.map((f) => (
-            <option key={f} value={f}>
-              {f}
-            </option>
-          ))}
-        </select>
-        <span className="cp-spacer" />
-        <button type="button" className="cp-btn small" onClick={trail.reload} disabled={trail.loading}>
-          Refresh
-        </button>
-        <button
-          type="button"
-          className="cp-btn primary"
-          disabled={verify.busy}
-          onClick={() => void runVerify()}
-          data-testid="audit-verify"
-        >
-          {verify.busy ? 'Checking…' : 'Verify chain'}
-        </button>
-      </div>
-      <VerifyBanner {...verify} onOpen={setOpenSeq} />
-      {trail.loading && !trail.data ? (
-        <Loading what="the audit trail" />
-      ) : trail.error ? (
-        <ErrorState message={trail.error} retry={trail.reload} />
-      ) : !all.length ? (
-        <Empty>No audit records yet. Every log-in, save, review, publication, run and task answer adds one.</Empty>
-      ) : !shown.length ? (
-        <Empty>No record matches these filters.</Empty>
-      ) : (
-        <>
-          <table className="cp-table compact cp-audit-table" data-testid="audit-list">
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>When</th>
-                <th>Who</th>
-                <th>Role</th>
-                <th>Action</th>
-                <th>What</th>
-                <th>Outcome</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((item) => (
-                <tr
-                  key={item.seq}
-                  className={`cp-clickable${item.seq === openSeq ? ' selected' : ''}`}
-                  onClick={() => setOpenSeq(item.seq)}
-                  data-testid="audit-row"
-                  data-action={item.record.action}
-                >
-                  <td className="cp-muted">{item.seq}</td>
-                  <td>{stamp(item.record.recorded)}</td>
-                  <td>{item.record.agent.who}</td>
-                  <td>{item.record.agent.role}</td>
-                  <td>
-                    <code>{item.record.action}</code>
-                  </td>
-                  <td>
-                    <What entity={item.record.entity} />
-                  </td>
-                  <td>
-                    <span className={`cp-status s-${item.record.outcome === 'success' ? 'completed' : 'rejected'}`}>
-                      {item.record.outcome}
-                    </span>
-                  </td>
+    <div className="cp-audit" data-testid="audit-screen">
+      <div className="cp-page">
+        <div className="cp-page-head">
+          <h2>Audit trail</h2>
+          <select
+            className="cp-input small"
+            value={action}
+            aria-label="Filter by action"
+            data-testid="audit-filter-action"
+            onChange={(e) => {
+              setAction(e.target.value)
+              setPage(0)
+            }}
+          >
+            <option value="">All actions</option>
+            {actions.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+          <select
+            className="cp-input small"
+            value={flow}
+            aria-label="Filter by flow"
+            data-testid="audit-filter-flow"
+            onChange={(e) => {
+              setFlow(e.target.value)
+              setPage(0)
+            }}
+          >
+            <option value="">All flows</option>
+            {flows.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </select>
+          <span className="cp-spacer" />
+          <button type="button" className="cp-btn small" onClick={trail.reload} disabled={trail.loading}>
+            Refresh
+          </button>
+          <button
+            type="button"
+            className="cp-btn primary"
+            disabled={verify.busy}
+            onClick={() => void runVerify()}
+            data-testid="audit-verify"
+          >
+            {verify.busy ? 'Checking…' : 'Verify chain'}
+          </button>
+        </div>
+        <VerifyBanner {...verify} onOpen={setOpenSeq} />
+        {trail.loading && !trail.data ? (
+          <Loading what="the audit trail" />
+        ) : trail.error ? (
+          <ErrorState message={trail.error} retry={trail.reload} />
+        ) : !all.length ? (
+          <Empty>No audit records yet. Every log-in, save, review, publication, run and task answer adds one.</Empty>
+        ) : !shown.length ? (
+          <Empty>No record matches these filters.</Empty>
+        ) : (
+          <>
+            <table className="cp-table compact cp-audit-table" data-testid="audit-list">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th>When</th>
+                  <th>Who</th>
+                  <th>Role</th>
+                  <th>Action</th>
+                  <th>What</th>
+                  <th>Outcome</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          <div className="cp-row cp-audit-pager" data-testid="audit-pager">
-            <button type="button" className="cp-btn small" disabled={current === 0} onClick={() => setPage(current - 1)}>
-              ← Newer
-            </button>
-            <span className="cp-muted">
-              Page {current + 1} of {pages} · {shown.length} record{shown.length === 1 ? '' : 's'}
-            </span>
-            <button
-              type="button"
-              className="cp-btn small"
-              disabled={current >= pages - 1}
-              onClick={() => setPage(current + 1)}
-            >
-              Older →
-            </button>
-          </div>
-        </>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((item) => (
+                  <tr
+                    key={item.seq}
+                    className={`cp-clickable${item.seq === openSeq ? ' selected' : ''}`}
+                    onClick={() => setOpenSeq(item.seq)}
+                    data-testid="audit-row"
+                    data-action={item.record.action}
+                  >
+                    <td className="cp-muted">{item.seq}</td>
+                    <td>{stamp(item.record.recorded)}</td>
+                    <td>{item.record.agent.who}</td>
+                    <td>{item.record.agent.role}</td>
+                    <td>
+                      <code>{item.record.action}</code>
+                    </td>
+                    <td>
+                      <What entity={item.record.entity} />
+                    </td>
+                    <td>
+                      <span className={`cp-status s-${item.record.outcome === 'success' ? 'completed' : 'rejected'}`}>
+                        {item.record.outcome}
+                      </span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <div className="cp-row cp-audit-pager" data-testid="audit-pager">
+              <button
+                type="button"
+                className="cp-btn small"
+                disabled={current === 0}
+                onClick={() => setPage(current - 1)}
+              >
+                ← Newer
+              </button>
+              <span className="cp-muted">
+                Page {current + 1} of {pages} · {shown.length} record{shown.length === 1 ? '' : 's'}
+              </span>
+              <button
+                type="button"
+                className="cp-btn small"
+                disabled={current >= pages - 1}
+                onClick={() => setPage(current + 1)}
+              >
+                Older →
+              </button>
+            </div>
+          </>
+        )}
+      </div>
       {open && <RecordDrawer item={open} onClose={() => setOpenSeq(null)} />}
     </div>
   )

@@ -1,0 +1,164 @@
+// The README tour (docs/tour.md), step by step in real Chromium against `serve --demo`: an analyst
+// lowers the copay threshold of the eligibility flow and simulates it, a reviewer approves and
+// publishes, an agent runs the flow and answers its task, and an auditor reads the audit trail
+// and verifies its hash chain, without ever seeing the patient's values. Each step saves the
+// tour's screenshot (docs/tour/*.png when CAREPATH_UPDATE_TOUR_SHOTS=1).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { launchBrowser, loggedInPage, startRuntime, tourShot, type Runtime } from './harness.ts'
+import { selectNode } from './canvas-actions.ts'
+
+const FLOW = 'eligibility-verification'
+/** The tour's input facts: every value here is the patient's and must stay off the audit screen. */
+const PATIENT = { mrn: 'MRN-100234', firstName: 'John', lastName: 'Smith', birthDate: '1963-05-19', phone: '555-0100' }
+const INPUT = { appointment: { id: 'SCH-12345', date: '2026-12-01' }, patient: PATIENT }
+
+let runtime: Runtime
+let browser: Browser
+
+beforeAll(async () => {
+  runtime = await startRuntime()
+  browser = await launchBrowser()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await runtime?.stop()
+})
+
+/** Zoom the canvas in around one node so the shot reads at README size. */
+async function zoomAround(page: Page, nodeId: string): Promise<void> {
+  await page.locator('.react-flow__node').first().waitFor()
+  await page.waitForTimeout(600)
+  const box = await page.locator(`.react-flow__node[data-id="${nodeId}"]`).boundingBox()
+  if (!box) return
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  for (let i = 0; i < 2; i++) {
+    await page.mouse.wheel(0, -200)
+    await page.waitForTimeout(150)
+  }
+}
+
+describe('the README tour', () => {
+  let analyst: Page
+
+  it('1–3: the analyst opens the eligibility flow and lowers the copay threshold to $25', async () => {
+    analyst = await loggedInPage(browser, runtime, 'analyst')
+    await analyst.getByTestId(`flow-open-${FLOW}`).waitFor()
+    await expect.poll(() => analyst.locator('[data-testid^="flow-open-"]').count()).toBeGreaterThanOrEqual(8)
+    await tourShot(analyst, '01-flows')
+
+    await analyst.getByTestId(`flow-open-${FLOW}`).click()
+    await analyst.getByTestId('editor').waitFor()
+    await zoomAround(analyst, 'cost-check')
+    await selectNode(analyst, 'cost-check')
+    await analyst.getByTestId('rule-0-when-0-value').fill('25')
+    await analyst.getByTestId('rule-0-name').fill('Copay above $25')
+    await analyst.getByTestId('save').click()
+    await analyst.getByTestId('save-ok').waitFor()
+    await tourShot(analyst, '02-canvas')
+  })
+
+  it('4–6: the simulation flags the changed cases, and the draft goes to review', async () => {
+    await analyst.getByTestId('side-tab-simulate').click()
+    await analyst.getByTestId('sim-run').click()
+    await analyst.getByTestId('sim-results').waitFor({ timeout: 90_000 })
+    const changed = analyst.locator('[data-testid="sim-result"].changed')
+    await expect.poll(() => changed.count(), { timeout: 90_000 }).toBeGreaterThanOrEqual(2)
+    await expect(analyst.getByTestId('sim-results').textContent()).resolves.toMatch(/copay/i)
+    await changed.first().click()
+    await analyst.getByTestId('sim-case-detail').waitFor()
+    await analyst.waitForTimeout(300)
+    await tourShot(analyst, '03-simulate')
+
+    await analyst.getByTestId('side-tab-review').click()
+    await analyst.getByTestId('review-submit').click()
+    await expect
+      .poll(() => analyst.getByTestId('review-status').textContent(), { timeout: 90_000 })
+      .toContain('in-review')
+    await analyst.context().close()
+  })
+
+  it('7: a reviewer reads the report, approves and publishes', async () => {
+    const reviewer = await loggedInPage(browser, runtime, 'reviewer')
+    await reviewer.getByTestId(`flow-open-${FLOW}`).click()
+    await reviewer.getByTestId('side-tab-review').click()
+    await reviewer.getByTestId('review-report').waitFor()
+    await reviewer.getByTestId('review-comment').fill('Estimates from $25 copay: matches the new policy.')
+    await reviewer.getByTestId('review-approve').click()
+    await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('approved')
+    await expect.poll(() => reviewer.getByTestId('review-publish').isEnabled()).toBe(true)
+    await tourShot(reviewer, '04-review')
+    await reviewer.getByTestId('review-publish').click()
+    await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('published')
+    await reviewer.context().close()
+  })
+
+  it('8–10: an agent runs the flow, answers the task, and sees the path taken', async () => {
+    const agent = await loggedInPage(browser, runtime, 'agent')
+    await agent.getByTestId('nav-runs').click()
+    await agent.getByTestId('run-start-open').click()
+    await agent.getByTestId('run-start-flow').selectOption(FLOW)
+    await agent.getByTestId('run-start-input').fill(JSON.stringify(INPUT))
+    await agent.getByTestId('run-start-submit').click()
+    await expect.poll(() => agent.getByTestId('run-status').textContent()).toContain('waiting')
+
+    await agent.getByTestId('nav-inbox').click()
+    await agent.getByTestId('inbox-task').first().click()
+    await agent.getByTestId('task-screen').waitFor()
+    await expect(agent.getByTestId('task-fact-patient.firstName').textContent()).resolves.toBe('John')
+    const facts = (await agent.getByTestId('task-facts').textContent()) ?? ''
+    expect(facts).not.toContain(PATIENT.mrn)
+    expect(facts).not.toContain(PATIENT.birthDate)
+    await tourShot(agent, '05-inbox-task')
+    await agent.getByTestId('task-field-selfPay-yes').click()
+    await agent.getByTestId('task-submit').click()
+    await agent.getByTestId('task-done').waitFor()
+
+    await agent.getByRole('link', { name: 'See the run' }).click()
+    await expect.poll(() => agent.getByTestId('run-status').textContent()).toContain('completed')
+    await expect.poll(() => agent.locator('.cp-node.hl-path').count()).toBeGreaterThanOrEqual(4)
+    await agent.waitForTimeout(500)
+    await tourShot(agent, '06-run-viewer')
+    await agent.context().close()
+  })
+
+  it('11: the auditor reads the trail of these steps, opens a record, and verifies the chain', async () => {
+    const auditor = await loggedInPage(browser, runtime, 'auditor')
+    await auditor.getByTestId('nav-audit').click()
+    await auditor.getByTestId('audit-list').waitFor()
+    const rows = auditor.getByTestId('audit-row')
+    // Newest first: the first row on the page is the latest record.
+    const seqs = await rows.locator('td:first-child').allTextContents()
+    expect(seqs.map(Number)).toEqual([...seqs.map(Number)].sort((a, b) => b - a))
+
+    // Narrow to the flow of the tour: its save, submission, approval, publication and run are there.
+    await auditor.getByTestId('audit-filter-flow').selectOption(FLOW)
+    const actions = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-action')))
+    for (const action of ['flow.save', 'review.submit', 'review.approve', 'review.publish', 'run.start', 'task.answer'])
+      expect(actions).toContain(action)
+
+    await auditor.getByTestId('audit-filter-action').selectOption('review.publish')
+    // The demo published it once at start-up; the newest publication is the reviewer's.
+    await expect.poll(() => rows.first().locator('td').nth(2).textContent()).toBe('reviewer')
+    await rows.first().click()
+    await expect(auditor.getByTestId('audit-detail').textContent()).resolves.toContain('reviewer')
+    await expect(auditor.getByTestId('audit-detail-hash').textContent()).resolves.toMatch(/^[0-9a-f]{64}$/)
+
+    await auditor.getByTestId('audit-filter-action').selectOption('run.start')
+    await rows.first().click()
+    await auditor.getByTestId('audit-detail-why').waitFor()
+
+    await auditor.getByTestId('audit-verify').click()
+    await expect
+      .poll(() => auditor.getByTestId('audit-verify-result').textContent())
+      .toMatch(/Chain intact: \d+ records checked/)
+
+    // The auditor never sees the patient's values, neither in the list nor in a record's "why".
+    await auditor.getByTestId('audit-filter-action').selectOption('')
+    const text = (await auditor.locator('body').textContent()) ?? ''
+    for (const value of Object.values(PATIENT)) expect(text).not.toContain(value)
+    await tourShot(auditor, '07-audit')
+    await auditor.context().close()
+  })
+})
