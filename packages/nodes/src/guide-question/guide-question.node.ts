@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { AnswerError, defineNodeType } from '@carepath/dsl'
 import { factPathSchema, roleNameSchema } from '../fact-path.schema.ts'
+import { humanStepAccess, shownFactsSchema } from '../human-step.schema.ts'
 import { answerObject, answerOptionSchema, chosenOption, uniqueBy } from '../task-form/task-answer.ts'
 
 export const guideQuestionConfigSchema = z
@@ -8,10 +9,7 @@ export const guideQuestionConfigSchema = z
     role: roleNameSchema.describe('The flow role (e.g. the call-centre agents) who asks the question.'),
     question: z.string().min(1).describe('The question, worded as the agent reads it out.'),
     script: z.string().optional().describe('Guidance for the agent: what to say or check before choosing an answer.'),
-    shows: z
-      .array(factPathSchema)
-      .default([])
-      .describe('Facts the agent sees while asking, and nothing else (checked against the role’s PHI).'),
+    shows: shownFactsSchema('the agent sees while asking'),
     options: z
       .array(answerOptionSchema)
       .min(2)
@@ -43,11 +41,10 @@ export const guideQuestion = defineNodeType({
     into: 'answers.confirmed',
   },
   ports: (config) => config.options.map((option) => ({ name: option.value, required: true, title: option.label })),
-  reads: (config) => config.shows,
+  ...humanStepAccess,
   writes: (config) => [config.into],
   // Shows only the facts in `shows` (PHI-checked); the answer's class comes from the facts schema at `into`.
   phi: [],
-  human: { role: (config) => config.role, shows: (config) => config.shows },
   execute: (_ctx, config) => ({
     kind: 'task',
     task: {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { AnswerError, defineNodeType, type JsonValue, type TaskField } from '@carepath/dsl'
 import { factPathSchema, roleNameSchema } from '../fact-path.schema.ts'
+import { humanStepAccess, shownFactsSchema } from '../human-step.schema.ts'
 import { answerObject, chosenOption } from '../task-form/task-answer.ts'
 
 export const taskApprovalConfigSchema = z
@@ -8,10 +9,7 @@ export const taskApprovalConfigSchema = z
     role: roleNameSchema.describe('The flow role whose work queue gets the approval.'),
     title: z.string().min(1).describe('What is to be approved, as the inbox shows it.'),
     prompt: z.string().optional().describe('What the approver should check before deciding.'),
-    shows: z
-      .array(factPathSchema)
-      .default([])
-      .describe('Facts the approver sees, and nothing else (checked against the role’s PHI).'),
+    shows: shownFactsSchema('the approver sees'),
     into: factPathSchema.describe('Where the decision (approved or rejected) is written.'),
     comment: z
       .enum(['none', 'optional', 'required-on-reject', 'required'])
@@ -50,11 +48,10 @@ export const taskApproval = defineNodeType({
     { name: 'approved', required: true, title: 'Approved' },
     { name: 'rejected', required: true, title: 'Rejected' },
   ],
-  reads: (config) => config.shows,
+  ...humanStepAccess,
   writes: (config) => (config.commentInto && config.comment !== 'none' ? [config.into, config.commentInto] : [config.into]),
   // Shows only the facts in `shows` (PHI-checked against the role); the decision is a code.
   phi: [],
-  human: { role: (config) => config.role, shows: (config) => config.shows },
   execute: (_ctx, config) => ({
     kind: 'task',
     task: {

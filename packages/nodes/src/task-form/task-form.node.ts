@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineNodeType } from '@carepath/dsl'
 import { factPathSchema, roleNameSchema } from '../fact-path.schema.ts'
+import { humanStepAccess, shownFactsSchema } from '../human-step.schema.ts'
 import { answerObject, checkFields, taskFieldSchema, toTaskFields, uniqueBy } from './task-answer.ts'
 
 export const taskFormConfigSchema = z
@@ -8,10 +9,7 @@ export const taskFormConfigSchema = z
     role: roleNameSchema.describe('The flow role whose work queue gets this task.'),
     title: z.string().min(1).describe('What the task asks, as the inbox shows it.'),
     prompt: z.string().optional().describe('Instructions shown above the form.'),
-    shows: z
-      .array(factPathSchema)
-      .default([])
-      .describe('Facts the person sees while filling in the form, and nothing else (checked against the role’s PHI).'),
+    shows: shownFactsSchema('the person sees while filling in the form'),
     fields: z.array(taskFieldSchema).min(1).describe('The form fields to fill in.'),
     into: factPathSchema.describe('Where the answers go: each field is written to `<into>.<field name>`.'),
   })
@@ -37,12 +35,11 @@ export const taskForm = defineNodeType({
     into: 'form',
   },
   ports: () => [{ name: 'submitted', required: true, title: 'Submitted' }],
-  reads: (config) => config.shows,
+  ...humanStepAccess,
   writes: (config) => config.fields.map((field) => `${config.into}.${field.name}`),
   // Shows only the facts in `shows` and stores answers where the facts schema classifies
   // them; validation checks both against the role's PHI classes, so the type itself adds none.
   phi: [],
-  human: { role: (config) => config.role, shows: (config) => config.shows },
   execute: (_ctx, config) => ({
     kind: 'task',
     task: {
