@@ -1,31 +1,21 @@
 // The example flows are part of the product: every one must validate, every case of its suite
 // must run to the outcome it expects (through the engine, with the installed node types), and
 // each second version under drafts/ must show the simulator diff a reviewer is meant to see.
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { contentHash, validateFlow, type FlowDocument } from '@carepath/dsl'
 import { registry } from '@carepath/catalog'
-import { parseSuite, simulate, type CaseReport, type SimulationReport, type Suite } from '@carepath/engine'
+import { simulate, type CaseReport, type SimulationReport, type Suite } from '@carepath/engine'
+import { errorLines, failures, readJsonIn, readSuiteIn, unclassifiedFacts, unreachedEndings } from './example-checks.ts'
 
 const dir = import.meta.dirname
 
-function readJson(path: string): unknown {
-  return JSON.parse(readFileSync(join(dir, path), 'utf8'))
-}
 function readFlow(path: string): FlowDocument {
-  return readJson(path) as FlowDocument
+  return readJsonIn(dir, path) as FlowDocument
 }
 function readSuite(path: string): Suite {
-  const parsed = parseSuite(readJson(path))
-  if (!parsed.ok) throw new Error(`${path}: ${parsed.message}`)
-  return parsed.suite
-}
-/** What went wrong in a case, in one line per problem (so a failing test says which case and why). */
-function failures(report: SimulationReport): string[] {
-  return report.cases
-    .filter((c) => c.status === 'failed' || c.expectationFailures.length > 0 || c.problems.length > 0)
-    .map((c) => `${c.id}: ${[...c.expectationFailures, ...c.problems].join('; ') || c.status}`)
+  return readSuiteIn(dir, path)
 }
 function byId(report: SimulationReport, id: string): CaseReport {
   const found = report.cases.find((c) => c.id === id)
@@ -60,21 +50,12 @@ describe('example flows', () => {
     it('validates with no errors', () => {
       // Warnings (advice such as decision-table gaps) do not block publishing; errors do.
       const result = validateFlow(flow, registry)
-      const errors = result.problems.filter((p) => p.severity === 'error')
-      expect(errors.map((p) => `${p.nodeId ?? ''} ${p.code}: ${p.message}`)).toEqual([])
+      expect(errorLines(result.problems)).toEqual([])
       expect(result.valid).toBe(true)
     })
 
     it('classifies every fact with a PHI class, and keeps a layout position for every node', () => {
-      const unclassified: string[] = []
-      const walk = (schema: FlowDocument['facts'], path: string): void => {
-        if (schema.type === 'object')
-          for (const [k, child] of Object.entries(schema.properties ?? {})) walk(child, path ? `${path}.${k}` : k)
-        else if (schema.type === 'array' && schema.items) walk(schema.items, path)
-        else if (!schema['x-phi']) unclassified.push(path)
-      }
-      walk(flow.facts, '')
-      expect(unclassified).toEqual([])
+      expect(unclassifiedFacts(flow)).toEqual([])
       expect(Object.keys(flow.layout ?? {}).sort()).toEqual(Object.keys(flow.nodes).sort())
     })
 
@@ -88,11 +69,7 @@ describe('example flows', () => {
 
     it('reaches every ending with some suite case', async () => {
       const report = await simulate(null, flow, suite, { registry })
-      const outcomes = new Set(report.cases.map((c) => c.outcome))
-      const ends = Object.values(flow.nodes)
-        .filter((n) => n.type === 'end')
-        .map((n) => String(n.config['outcome']))
-      expect(ends.filter((o) => !outcomes.has(o))).toEqual([])
+      expect(unreachedEndings(flow, report)).toEqual([])
     })
   })
 })

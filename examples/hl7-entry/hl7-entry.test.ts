@@ -1,25 +1,22 @@
 // HL7 entry flows: a flow has one start node, so each HL7 message type that starts work gets a
 // small trigger.hl7 flow here that reads the message into facts and makes the few decisions its
 // work needs. Held to the same bar as the eight example flows (examples.test.ts), with smaller suites.
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { validateFlow, type FlowDocument } from '@carepath/dsl'
 import { registry } from '@carepath/catalog'
-import { parseSuite, simulate, type SimulationReport, type Suite } from '@carepath/engine'
+import { simulate } from '@carepath/engine'
+import {
+  errorLines,
+  failures,
+  readJsonIn,
+  readSuiteIn,
+  unclassifiedFacts,
+  unreachedEndings,
+} from '../example-checks.ts'
 
 const dir = import.meta.dirname
-const readJson = (path: string): unknown => JSON.parse(readFileSync(join(dir, path), 'utf8'))
-function readSuite(path: string): Suite {
-  const parsed = parseSuite(readJson(path))
-  if (!parsed.ok) throw new Error(`${path}: ${parsed.message}`)
-  return parsed.suite
-}
-function failures(report: SimulationReport): string[] {
-  return report.cases
-    .filter((c) => c.status === 'failed' || c.expectationFailures.length > 0 || c.problems.length > 0)
-    .map((c) => `${c.id}: ${[...c.expectationFailures, ...c.problems].join('; ') || c.status}`)
-}
+const readJson = (path: string): unknown => readJsonIn(dir, path)
 const flowFiles = readdirSync(dir)
   .filter((f) => f.endsWith('.flow.json'))
   .sort()
@@ -37,26 +34,16 @@ describe('HL7 entry flows', () => {
 
   describe.each(flowFiles)('%s', (file) => {
     const flow = readJson(file) as FlowDocument
-    const suite = readSuite(file.replace('.flow.json', '.suite.json'))
+    const suite = readSuiteIn(dir, file.replace('.flow.json', '.suite.json'))
 
     it('validates with no errors', () => {
       const result = validateFlow(flow, registry)
-      expect(
-        result.problems.filter((p) => p.severity === 'error').map((p) => `${p.nodeId ?? ''} ${p.code}: ${p.message}`),
-      ).toEqual([])
+      expect(errorLines(result.problems)).toEqual([])
       expect(result.valid).toBe(true)
     })
 
     it('classifies every fact with a PHI class, gives its tasks roles, and keeps a layout position for every node', () => {
-      const unclassified: string[] = []
-      const walk = (schema: FlowDocument['facts'], path: string): void => {
-        if (schema.type === 'object')
-          for (const [k, child] of Object.entries(schema.properties ?? {})) walk(child, path ? `${path}.${k}` : k)
-        else if (schema.type === 'array' && schema.items) walk(schema.items, path)
-        else if (!schema['x-phi']) unclassified.push(path)
-      }
-      walk(flow.facts, '')
-      expect(unclassified).toEqual([])
+      expect(unclassifiedFacts(flow)).toEqual([])
       expect(Object.keys(flow.roles).length).toBeGreaterThan(0)
       expect(Object.keys(flow.layout ?? {}).sort()).toEqual(Object.keys(flow.nodes).sort())
     })
@@ -68,11 +55,7 @@ describe('HL7 entry flows', () => {
       const report = await simulate(null, flow, suite, { registry })
       expect(failures(report)).toEqual([])
       expect(report.summary.failed).toBe(0)
-      const outcomes = new Set(report.cases.map((c) => c.outcome))
-      const ends = Object.values(flow.nodes)
-        .filter((n) => n.type === 'end')
-        .map((n) => String(n.config['outcome']))
-      expect(ends.filter((o) => !outcomes.has(o))).toEqual([])
+      expect(unreachedEndings(flow, report)).toEqual([])
     })
   })
 })
