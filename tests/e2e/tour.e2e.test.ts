@@ -29,11 +29,12 @@ afterAll(async () => {
 /** Zoom the canvas in around one node so the shot reads at README size. */
 async function zoomAround(page: Page, nodeId: string): Promise<void> {
   await page.locator('.react-flow__node').first().waitFor()
-  await page.waitForTimeout(600)
+  // After the editor's own fit-to-view, or that would undo the zoom.
+  await page.waitForTimeout(1200)
   const box = await page.locator(`.react-flow__node[data-id="${nodeId}"]`).boundingBox()
   if (!box) return
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 3; i++) {
     await page.mouse.wheel(0, -200)
     await page.waitForTimeout(150)
   }
@@ -60,6 +61,7 @@ describe('the README tour', () => {
   })
 
   it('4–6: the simulation flags the changed cases, and the draft goes to review', async () => {
+    await analyst.getByTestId('save-ok').getByRole('button', { name: 'Dismiss' }).click()
     await analyst.getByTestId('side-tab-simulate').click()
     await analyst.getByTestId('sim-run').click()
     await analyst.getByTestId('sim-results').waitFor({ timeout: 90_000 })
@@ -68,7 +70,9 @@ describe('the README tour', () => {
     await expect(analyst.getByTestId('sim-results').textContent()).resolves.toMatch(/copay/i)
     await changed.first().click()
     await analyst.getByTestId('sim-case-detail').waitFor()
-    await analyst.waitForTimeout(300)
+    // The whole flow in view, so both paths of the changed case show.
+    await analyst.getByRole('button', { name: 'Fit', exact: true }).click()
+    await analyst.waitForTimeout(600)
     await tourShot(analyst, '03-simulate')
 
     await analyst.getByTestId('side-tab-review').click()
@@ -158,6 +162,9 @@ describe('the README tour', () => {
     await auditor.getByTestId('audit-filter-action').selectOption('')
     const text = (await auditor.locator('body').textContent()) ?? ''
     for (const value of Object.values(PATIENT)) expect(text).not.toContain(value)
+    // The shot shows the publication's record: who approved what, and its place in the chain.
+    await auditor.locator('[data-testid="audit-row"][data-action="review.publish"]').first().click()
+    await expect(auditor.getByTestId('audit-detail').textContent()).resolves.toContain('review.publish')
     await tourShot(auditor, '07-audit')
     await auditor.context().close()
   })
