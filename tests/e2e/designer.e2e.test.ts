@@ -6,7 +6,15 @@ import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { launchBrowser, loggedInPage, repoRoot, screenshot, startRuntime, type Runtime } from './harness.ts'
+import {
+  launchBrowser,
+  loggedInPage,
+  repoRoot,
+  screenshot,
+  startRuntime,
+  updateTourShots,
+  type Runtime,
+} from './harness.ts'
 import { connectPorts, dropNode, selectNode } from './canvas-actions.ts'
 
 const FLOW = 'visit-confirmation'
@@ -252,9 +260,12 @@ describe('designer end to end', () => {
       }
       await selectNode(page, 'cost-check').catch(() => undefined)
       await page.waitForTimeout(300)
-      copyFileSync(await screenshot(page, 'canvas-example'), join(repoRoot, 'docs/screenshot-canvas.png'))
+      const shot = await screenshot(page, 'canvas-example')
+      // Committed image: rewritten only on request, so test runs leave the tree clean.
+      if (updateTourShots) copyFileSync(shot, join(repoRoot, 'docs/screenshot-canvas.png'))
     } else {
-      copyFileSync(join(repoRoot, 'tests/e2e/screenshots/canvas.png'), join(repoRoot, 'docs/screenshot-canvas.png'))
+      if (updateTourShots)
+        copyFileSync(join(repoRoot, 'tests/e2e/screenshots/canvas.png'), join(repoRoot, 'docs/screenshot-canvas.png'))
     }
     await page.context().close()
   })

@@ -26,7 +26,7 @@ const short = (hash: string | undefined, length = 10) => (hash ? hash.slice(0, l
 
 function stamp(iso: string): string {
   const t = new Date(iso)
-  return Number.isNaN(t.getTime()) ? iso : t.toLocaleString()
+  return Number.isNaN(t.getTime()) ? iso : t.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' })
 }
 
 export function AuditScreen() {
@@ -192,8 +192,8 @@ function What({ entity }: { entity: AuditItem['record']['entity'] }) {
   const parts: [string, string][] = []
   if (entity.flow) parts.push(['flow', entity.flow])
   if (entity.hash) parts.push(['version', short(entity.hash, 8)])
-  if (entity.run) parts.push(['run', short(entity.run, 12)])
-  if (entity.task) parts.push(['task', short(entity.task, 12)])
+  if (entity.run) parts.push(['run', short(entity.run, 8)])
+  if (entity.task) parts.push(['task', short(entity.task, 8)])
   if (entity.user) parts.push(['user', entity.user])
   if (!parts.length) return <span className="cp-muted">—</span>
   return (
@@ -293,10 +293,12 @@ function RecordDrawer({ item, onClose }: { item: AuditItem; onClose(): void }) {
   )
 }
 
+const FIELD_LABELS: Record<string, string> = { flow: 'Flow', hash: 'Version', run: 'Run', task: 'Task', user: 'User' }
+
 function FieldRow({ label, value }: { label: string; value: string }) {
   return (
     <>
-      <dt>{label === 'hash' ? 'version' : label}</dt>
+      <dt>{FIELD_LABELS[label] ?? label}</dt>
       <dd>
         <code className="cp-hash">{value}</code>
       </dd>
