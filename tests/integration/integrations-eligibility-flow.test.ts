@@ -9,8 +9,8 @@ import { startRun } from '@carepath/engine'
 import { createConnectorAdapters } from '../../apps/runtime/src/integrations/index.ts'
 import { startFhirTestServer, type FhirTestServer } from '../../apps/runtime/src/integrations/testing/fhir-test-server.ts'
 import { startPayerStub, type PayerStub } from '../../apps/runtime/src/integrations/testing/payer-stub.ts'
+import { loadSyntheaPatient, SYNTHEA_PATIENT_MRN } from '../../apps/runtime/src/integrations/testing/synthea-patient.ts'
 
-const SYNTHEA_MRN = '1484a42d-0eaf-4654-9cbf-6b050a5cd73b'
 const exampleFlow = JSON.parse(readFileSync(new URL('../../examples/eligibility-verification.flow.json', import.meta.url), 'utf8')) as FlowDocument
 
 const s = (phi: string, extra: object = {}) => ({ type: 'string', 'x-phi': phi, ...extra })
@@ -77,10 +77,7 @@ let payer: PayerStub
 
 beforeAll(async () => {
   fhir = await startFhirTestServer()
-  const bundle = JSON.parse(readFileSync(new URL('../../apps/runtime/src/integrations/testing/fixtures/synthea-clemente-kreiger.json', import.meta.url), 'utf8'))
-  const loaded = await fhir.post('', bundle)
-  expect(loaded.status).toBe(200)
-  const patientId = String(loaded.body.entry[0].response.location).split('/')[1]
+  const patientId = await loadSyntheaPatient(fhir)
   // Synthea keeps the coverage only inside its claims (a contained "private" Coverage without a
   // member id); the EHR record a front desk works from has a standalone one, made here from it.
   const coverage = await fhir.post('/Coverage', { resourceType: 'Coverage', status: 'active', type: { text: 'private' }, subscriberId: 'M123456789', beneficiary: { reference: `Patient/${patientId}` }, payor: [{ display: 'ACME HEALTH' }] })
@@ -102,7 +99,7 @@ function deps() {
 
 describe('eligibility from a loopback FHIR server and a loopback payer', () => {
   it('reads patient and coverage from FHIR, asks the payer over X12, and ends verified', async () => {
-    const run = await startRun(flow, { mrn: SYNTHEA_MRN }, deps(), { runId: 'run-elig-1' })
+    const run = await startRun(flow, { mrn: SYNTHEA_PATIENT_MRN }, deps(), { runId: 'run-elig-1' })
     expect(run.error).toBeUndefined()
     expect(run.outcome).toBe('verified')
     expect(run.path).toEqual(['start', 'find-patient', 'find-coverage', 'ask-payer', 'cost-check', 'verified'])
@@ -117,9 +114,9 @@ describe('eligibility from a loopback FHIR server and a loopback payer', () => {
 
   it('decides from what the payer says: a higher deductible left needs an estimate, an unknown member is rejected', async () => {
     payer.members.set('M123456789', { lastName: 'Kreiger', birthDate: '1984-07-02', active: true, plan: 'GOLD 123 PLAN', copay: 20, deductible: 1000, deductibleRemaining: 900 })
-    expect((await startRun(flow, { mrn: SYNTHEA_MRN }, deps(), { runId: 'run-elig-2' })).outcome).toBe('needs-estimate')
+    expect((await startRun(flow, { mrn: SYNTHEA_PATIENT_MRN }, deps(), { runId: 'run-elig-2' })).outcome).toBe('needs-estimate')
     payer.members.delete('M123456789')
-    const rejected = await startRun(flow, { mrn: SYNTHEA_MRN }, deps(), { runId: 'run-elig-3' })
+    const rejected = await startRun(flow, { mrn: SYNTHEA_PATIENT_MRN }, deps(), { runId: 'run-elig-3' })
     expect(rejected.outcome).toBe('payer-rejected')
     expect(rejected.facts['eligibility']).toMatchObject({ invalidMember: true, rejections: [{ code: '72' }] })
   })
@@ -127,7 +124,7 @@ describe('eligibility from a loopback FHIR server and a loopback payer', () => {
   it('ends not found for an MRN the EHR does not know, and takes the error port when the payer is down', async () => {
     expect((await startRun(flow, { mrn: 'no-such-mrn' }, deps(), { runId: 'run-elig-4' })).outcome).toBe('patient-not-found')
     payer.mode = 'hang'
-    const down = await startRun(flow, { mrn: SYNTHEA_MRN }, { ...deps(), connectors: createConnectorAdapters({ fhir: { baseUrl: fhir.baseUrl }, payers: { acme: { x12: { url: `${payer.url}/x12`, senderId: 'CAREPATH', receiverId: 'ACME', payerName: 'ACME', payerId: '842610001', providerName: 'CLINIC', providerNpi: '1234567893' }, timeoutMs: 300 } } }) }, { runId: 'run-elig-5' })
+    const down = await startRun(flow, { mrn: SYNTHEA_PATIENT_MRN }, { ...deps(), connectors: createConnectorAdapters({ fhir: { baseUrl: fhir.baseUrl }, payers: { acme: { x12: { url: `${payer.url}/x12`, senderId: 'CAREPATH', receiverId: 'ACME', payerName: 'ACME', payerId: '842610001', providerName: 'CLINIC', providerNpi: '1234567893' }, timeoutMs: 300 } } }) }, { runId: 'run-elig-5' })
     payer.mode = 'normal'
     expect(down.outcome).toBe('failed')
     const response = down.events.find((e) => e.type === 'connector.response' && (e.data as { connector: string }).connector === 'payer')

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,9 +6,9 @@ import { fhirRead } from '../../../../../packages/nodes/src/fhir-read/fhir-read.
 import { fhirSearch } from '../../../../../packages/nodes/src/fhir-search/fhir-search.node.ts'
 import { startFhirTestServer, type FhirTestServer } from '../testing/fhir-test-server.ts'
 import { runNode } from '../testing/node-harness.ts'
+import { loadSyntheaPatient, SYNTHEA_PATIENT_MRN } from '../testing/synthea-patient.ts'
 import { createFhirAdapter } from './fhir.adapter.ts'
 
-const SYNTHEA_ID = '1484a42d-0eaf-4654-9cbf-6b050a5cd73b'
 let server: FhirTestServer
 let patientId: string
 let odd: Server
@@ -17,10 +16,7 @@ let oddUrl: string
 
 beforeAll(async () => {
   server = await startFhirTestServer()
-  const bundle = JSON.parse(readFileSync(new URL('../testing/fixtures/synthea-clemente-kreiger.json', import.meta.url), 'utf8'))
-  const loaded = await server.post('', bundle)
-  expect(loaded.status).toBe(200)
-  patientId = String(loaded.body.entry[0].response.location).split('/')[1]!
+  patientId = await loadSyntheaPatient(server)
   // A peer that answers HTML on /html and never answers on /hang.
   odd = createServer((req, res) => {
     if (req.url?.startsWith('/html')) res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>')
@@ -48,7 +44,7 @@ describe('fhir adapter against a loopback FHIR server loaded with a Synthea bund
   })
 
   it('searches by identifier and by reference', async () => {
-    const byId = await runNode(fhirSearch, { resourceType: 'Patient', params: [{ name: 'identifier', valueFrom: 'mrn', prefix: 'https://github.com/synthetichealth/synthea|' }], into: 'patient', extract: { id: 'id' } }, { facts: { mrn: SYNTHEA_ID }, connectors: fhir() })
+    const byId = await runNode(fhirSearch, { resourceType: 'Patient', params: [{ name: 'identifier', valueFrom: 'mrn', prefix: 'https://github.com/synthetichealth/synthea|' }], into: 'patient', extract: { id: 'id' } }, { facts: { mrn: SYNTHEA_PATIENT_MRN }, connectors: fhir() })
     expect(byId.outcome).toEqual({ kind: 'next', port: 'found', set: { 'patient.id': patientId } })
     const observations = await runNode(fhirSearch, { resourceType: 'Observation', params: [{ name: 'subject', valueFrom: 'pid', prefix: 'Patient/' }], mode: 'all', max: 100, into: 'obs', extract: { code: 'code.coding.first().code' } }, { facts: { pid: patientId }, connectors: fhir() })
     expect(observations.outcome).toMatchObject({ port: 'found' })
