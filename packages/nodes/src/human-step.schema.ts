@@ -2,12 +2,13 @@
 // work queue gets the task, and the facts that person is shown, and nothing else. Validation
 // checks those facts against the role's PHI classes, so all three must declare them alike.
 import { z } from 'zod'
+import type { TaskRequest } from '@carepath/dsl'
 import { factPathSchema } from './fact-path.schema.ts'
 
 /** The part of a human step's config the wiring below reads. */
 export interface HumanStepConfig {
-  readonly role: string
-  readonly shows: readonly string[]
+  role: string
+  shows: string[]
 }
 
 /**
@@ -28,4 +29,13 @@ export function shownFactsSchema(sees: string) {
 export const humanStepAccess = {
   reads: (config: HumanStepConfig) => config.shows,
   human: { role: (config: HumanStepConfig) => config.role, shows: (config: HumanStepConfig) => config.shows },
+}
+
+/** The head of the task a human step opens: the role's queue, what is asked, the facts shown. */
+export function taskHead(
+  config: HumanStepConfig,
+  title: string,
+  prompt: string | undefined,
+): Pick<TaskRequest, 'role' | 'title' | 'prompt' | 'shows'> {
+  return { role: config.role, title, prompt, shows: config.shows }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { AnswerError, defineNodeType } from '@carepath/dsl'
 import { factPathSchema, roleNameSchema } from '../fact-path.schema.ts'
-import { humanStepAccess, shownFactsSchema } from '../human-step.schema.ts'
+import { humanStepAccess, shownFactsSchema, taskHead } from '../human-step.schema.ts'
 import { answerObject, answerOptionSchema, chosenOption, uniqueBy } from '../task-form/task-answer.ts'
 
 export const guideQuestionConfigSchema = z
@@ -48,10 +48,7 @@ export const guideQuestion = defineNodeType({
   execute: (_ctx, config) => ({
     kind: 'task',
     task: {
-      role: config.role,
-      title: config.question,
-      prompt: config.script,
-      shows: config.shows,
+      ...taskHead(config, config.question, config.script),
       fields: [],
       options: config.options.map((option) => ({ ...option, port: option.value })),
     },

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { AnswerError, defineNodeType, type JsonValue, type TaskField } from '@carepath/dsl'
 import { factPathSchema, roleNameSchema } from '../fact-path.schema.ts'
-import { humanStepAccess, shownFactsSchema } from '../human-step.schema.ts'
+import { humanStepAccess, shownFactsSchema, taskHead } from '../human-step.schema.ts'
 import { answerObject, chosenOption } from '../task-form/task-answer.ts'
 
 export const taskApprovalConfigSchema = z
@@ -55,10 +55,7 @@ export const taskApproval = defineNodeType({
   execute: (_ctx, config) => ({
     kind: 'task',
     task: {
-      role: config.role,
-      title: config.title,
-      prompt: config.prompt,
-      shows: config.shows,
+      ...taskHead(config, config.title, config.prompt),
       fields: commentField(config),
       options: [
         { value: 'approved', label: config.approveLabel, port: 'approved' },

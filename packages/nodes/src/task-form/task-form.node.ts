@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineNodeType } from '@carepath/dsl'
 import { factPathSchema, roleNameSchema } from '../fact-path.schema.ts'
-import { humanStepAccess, shownFactsSchema } from '../human-step.schema.ts'
+import { humanStepAccess, shownFactsSchema, taskHead } from '../human-step.schema.ts'
 import { answerObject, checkFields, taskFieldSchema, toTaskFields, uniqueBy } from './task-answer.ts'
 
 export const taskFormConfigSchema = z
@@ -43,10 +43,7 @@ export const taskForm = defineNodeType({
   execute: (_ctx, config) => ({
     kind: 'task',
     task: {
-      role: config.role,
-      title: config.title,
-      prompt: config.prompt,
-      shows: config.shows,
+      ...taskHead(config, config.title, config.prompt),
       fields: toTaskFields(config.fields),
     },
   }),
