@@ -135,6 +135,12 @@ describe('the README tour', () => {
     // Newest first: the first row on the page is the latest record.
     const seqs = await rows.locator('td:first-child').allTextContents()
     expect(seqs.map(Number)).toEqual([...seqs.map(Number)].sort((a, b) => b - a))
+    // The demo's start-up and this tour make more than one page: "Older" goes on from where page 1 ends.
+    await expect(auditor.getByTestId('audit-pager').textContent()).resolves.toMatch(/Page 1 of [2-9]/)
+    await auditor.getByRole('button', { name: 'Older →' }).click()
+    await expect.poll(() => auditor.getByTestId('audit-pager').textContent()).toMatch(/Page 2 of/)
+    const older = await rows.locator('td:first-child').allTextContents()
+    expect(Number(older[0])).toBeLessThan(Number(seqs[seqs.length - 1]))
 
     // Narrow to the flow of the tour: its save, submission, approval, publication and run are there.
     await auditor.getByTestId('audit-filter-flow').selectOption(FLOW)
