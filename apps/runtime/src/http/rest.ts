@@ -28,15 +28,28 @@ export function restError(error: unknown): { status: number; body: { error: { co
   return { status: 500, body: { error: { code: 'internal', message: 'Something went wrong on the server; nothing was changed by this request.' } } }
 }
 
+/**
+ * What express's res.status().json() sends (same status, headers and bytes; etag is off for the
+ * app), written straight to Node: the header and the body then leave in one write, without
+ * express's send() checks, which cost a run start more than its JSON does.
+ */
+function sendJson(res: Response, status: number, value: unknown): void {
+  const body = JSON.stringify(value) ?? ''
+  res.statusCode = status
+  res.setHeader('Content-Type', 'application/json; charset=utf-8')
+  res.setHeader('Content-Length', Buffer.byteLength(body))
+  res.end(body)
+}
+
 export function restRouter(runtime: Runtime, onInternalError: (error: unknown) => void): Router {
   const api = Router()
   const handle = (work: (caller: ReturnType<typeof createCaller>, req: Request) => Promise<unknown>, status = 200) => async (req: Request, res: Response) => {
     try {
-      res.status(status).json(await work(createCaller(contextFor(runtime, req)), req))
+      sendJson(res, status, await work(createCaller(contextFor(runtime, req)), req))
     } catch (error) {
       const { status: code, body } = restError(error)
       if (code >= 500) onInternalError(error)
-      res.status(code).json(body)
+      sendJson(res, code, body)
     }
   }
   const body = (req: Request): Record<string, unknown> => (req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {})
