@@ -17,7 +17,11 @@ export function databaseFile(dataDir: string): string {
 
 /**
  * Open (creating if needed) the database file, switch to WAL and apply the committed migrations.
- * synchronous=NORMAL in WAL survives a process crash without losing a committed transaction.
+ * synchronous=NORMAL in WAL survives a process crash without losing a committed transaction (a
+ * commit is in the WAL file, in the OS's hands, before the caller hears of it; runs are answered
+ * only after their commit). What it gives up is the fsync per commit: after a power cut or an OS
+ * crash the last transactions before the next WAL sync may be missing, and the database is still
+ * consistent. synchronous=FULL would close that window at the cost of an fsync per group commit.
  */
 export function openDb(file: string, options: { migrate?: boolean; readonly?: boolean } = {}): Db {
   if (!options.readonly) mkdirSync(dirname(file), { recursive: true })
