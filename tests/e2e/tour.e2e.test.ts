@@ -5,7 +5,7 @@
 // tour's screenshot (docs/tour/*.png when CAREPATH_UPDATE_TOUR_SHOTS=1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { launchBrowser, loggedInPage, startRuntime, tourShot, type Runtime } from './harness.ts'
+import { launchBrowser, loggedInPage, screenshot, startRuntime, tourShot, type Runtime } from './harness.ts'
 import { selectNode } from './canvas-actions.ts'
 
 const FLOW = 'eligibility-verification'
@@ -158,6 +158,9 @@ describe('the README tour', () => {
     await auditor.getByTestId('audit-filter-action').selectOption('run.start')
     await rows.first().click()
     await auditor.getByTestId('audit-detail-why').waitFor()
+    // The run's first decision reads as an explanation: rules and conditions, with hashes for what they saw.
+    await auditor.getByTestId('audit-detail').getByTestId('explanation').first().waitFor()
+    await screenshot(auditor, 'audit-run-record')
 
     await auditor.getByTestId('audit-verify').click()
     await expect

@@ -5,6 +5,7 @@ import { api } from '../api/carepath-api.ts'
 import type { AuditItem, AuditVerifyResult } from '../api/api-types.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { Empty, ErrorState, Loading } from './state-views.tsx'
+import { RecordDrawer } from './audit-record-drawer.tsx'
 
 const PAGE_SIZE = 50
 /** The router's largest page; its cursor walks oldest to newest, so the whole trail is read. */
@@ -242,66 +243,5 @@ function VerifyBanner({
       )}{' '}
       {result.checked} record{result.checked === 1 ? '' : 's'} before it check out.
     </div>
-  )
-}
-
-function RecordDrawer({ item, onClose }: { item: AuditItem; onClose(): void }) {
-  const { record } = item
-  const entity = Object.entries(record.entity).filter(([, v]) => v)
-  return (
-    <aside className="cp-drawer" data-testid="audit-detail" aria-label={`Audit record ${item.seq}`}>
-      <div className="cp-drawer-head">
-        <h3>
-          Record #{item.seq} <code>{record.action}</code>
-        </h3>
-        <span className="cp-spacer" />
-        <button type="button" className="cp-btn small ghost" onClick={onClose} data-testid="audit-detail-close">
-          Close
-        </button>
-      </div>
-      <dl className="cp-audit-fields">
-        <dt>When</dt>
-        <dd>{record.recorded}</dd>
-        <dt>Who</dt>
-        <dd>
-          {record.agent.who} ({record.agent.role})
-        </dd>
-        <dt>Outcome</dt>
-        <dd>{record.outcome}</dd>
-        {entity.map(([key, value]) => (
-          <FieldRow key={key} label={key} value={String(value)} />
-        ))}
-        <dt>Chain hash</dt>
-        <dd>
-          <code className="cp-hash" data-testid="audit-detail-hash">
-            {item.hash}
-          </code>
-        </dd>
-      </dl>
-      <h4>Why</h4>
-      {record.why === undefined ? (
-        <p className="cp-muted">No explanation recorded for this action.</p>
-      ) : (
-        <pre className="cp-audit-why" data-testid="audit-detail-why">
-          {JSON.stringify(record.why, null, 2)}
-        </pre>
-      )}
-      <p className="cp-muted small">
-        Patient values never enter the trail: explanations name facts by path, reference or hash.
-      </p>
-    </aside>
-  )
-}
-
-const FIELD_LABELS: Record<string, string> = { flow: 'Flow', hash: 'Version', run: 'Run', task: 'Task', user: 'User' }
-
-function FieldRow({ label, value }: { label: string; value: string }) {
-  return (
-    <>
-      <dt>{FIELD_LABELS[label] ?? label}</dt>
-      <dd>
-        <code className="cp-hash">{value}</code>
-      </dd>
-    </>
   )
 }

@@ -1,0 +1,101 @@
+// One audit record in full, beside the list: who, what, its chain hash, and its "why" (as the
+// server stored it: patient values are already replaced by references or hashes).
+import type { DecisionExplanation } from '@carepath/dsl'
+import type { AuditItem } from '../api/api-types.ts'
+import { ExplanationView } from '../panels/explanation-view.tsx'
+
+export function RecordDrawer({ item, onClose }: { item: AuditItem; onClose(): void }) {
+  const { record } = item
+  const entity = Object.entries(record.entity).filter(([, v]) => v)
+  return (
+    <aside className="cp-drawer" data-testid="audit-detail" aria-label={`Audit record ${item.seq}`}>
+      <div className="cp-drawer-head">
+        <h3>
+          Record #{item.seq} <code>{record.action}</code>
+        </h3>
+        <span className="cp-spacer" />
+        <button type="button" className="cp-btn small ghost" onClick={onClose} data-testid="audit-detail-close">
+          Close
+        </button>
+      </div>
+      <dl className="cp-audit-fields">
+        <dt>When</dt>
+        <dd>{record.recorded}</dd>
+        <dt>Who</dt>
+        <dd>
+          {record.agent.who} ({record.agent.role})
+        </dd>
+        <dt>Outcome</dt>
+        <dd>{record.outcome}</dd>
+        {entity.map(([key, value]) => (
+          <FieldRow key={key} label={key} value={String(value)} />
+        ))}
+        <dt>Chain hash</dt>
+        <dd>
+          <code className="cp-hash" data-testid="audit-detail-hash">
+            {item.hash}
+          </code>
+        </dd>
+      </dl>
+      <h4>Why</h4>
+      <Why why={record.why} />
+      <p className="cp-muted small">
+        Patient values never enter the trail: explanations name facts by path, reference or hash.
+      </p>
+    </aside>
+  )
+}
+
+interface AuditDecision {
+  node?: string
+  port?: string
+  explanation?: DecisionExplanation
+}
+
+/** A run's decisions read as explanations (rules, conditions, what each saw: hashes, not values); the rest as JSON. */
+function Why({ why }: { why: unknown }) {
+  if (why === undefined) return <p className="cp-muted">No explanation recorded for this action.</p>
+  const decisions = (why as { decisions?: unknown }).decisions
+  const readable = Array.isArray(decisions)
+    ? (decisions as AuditDecision[]).filter((d) => d && typeof d === 'object' && d.explanation)
+    : []
+  return (
+    <div data-testid="audit-detail-why">
+      {readable.map((d, i) => (
+        <div key={`${d.node}-${i}`} className="cp-audit-decision">
+          <div>
+            Decision <code>{d.node}</code>
+            {d.port && (
+              <>
+                {' '}
+                → port <b>{d.port}</b>
+              </>
+            )}
+          </div>
+          <ExplanationView explanation={d.explanation} />
+        </div>
+      ))}
+      {readable.length > 0 ? (
+        <details>
+          <summary>The record as stored</summary>
+          <pre className="cp-audit-why">{JSON.stringify(why, null, 2)}</pre>
+        </details>
+      ) : (
+        <pre className="cp-audit-why">{JSON.stringify(why, null, 2)}</pre>
+      )}
+    </div>
+  )
+}
+
+const FIELD_LABELS: Record<string, string> = { flow: 'Flow', hash: 'Version', run: 'Run', task: 'Task', user: 'User' }
+
+function FieldRow({ label, value }: { label: string; value: string }) {
+  return (
+    <>
+      <dt>{FIELD_LABELS[label] ?? label}</dt>
+      <dd>
+        <code className="cp-hash">{value}</code>
+      </dd>
+    </>
+  )
+}
