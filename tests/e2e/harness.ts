@@ -28,6 +28,8 @@ async function freePort(): Promise<number> {
 
 export interface Runtime {
   url: string
+  /** The runtime's data directory (its SQLite file is carepath.db), for tests that tamper with it. */
+  dataDir: string
   stop(): Promise<void>
   log(): string
 }
@@ -73,6 +75,7 @@ export async function startRuntime(): Promise<Runtime> {
   }
   return {
     url,
+    dataDir: data,
     log: () => output,
     async stop() {
       if (child.exitCode === null) {
