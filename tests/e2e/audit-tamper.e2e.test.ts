@@ -52,6 +52,8 @@ it('the auditor sees an intact chain, then the first record edited in the databa
     .toMatch(/Chain broken at record #3: its content does not match its hash/)
   await auditor.getByTestId('audit-verify-result').getByRole('button', { name: '#3' }).click()
   await expect(auditor.getByTestId('audit-detail').getAttribute('aria-label')).resolves.toBe('Audit record 3')
+  // The list was re-read with the check: the drawer shows the edited content, not the one first loaded.
+  await expect.poll(() => auditor.getByTestId('audit-detail').textContent()).toContain('failure')
   await screenshot(auditor, 'audit-chain-broken')
   await auditor.context().close()
 })

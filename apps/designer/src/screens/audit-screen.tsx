@@ -51,6 +51,8 @@ export function AuditScreen() {
     setVerify({ busy: true })
     try {
       setVerify({ busy: false, result: await api.verifyAudit() })
+      // Show the records as they are stored now, so the one named broken reads as it is.
+      trail.reload()
     } catch (e) {
       setVerify({ busy: false, error: e instanceof Error ? e.message : 'The chain could not be checked.' })
     }
