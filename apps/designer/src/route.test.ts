@@ -1,0 +1,11 @@
+import { describe, expect, it } from 'vitest'
+import { parseRoute } from './route.ts'
+
+describe('parseRoute', () => {
+  it('opens the Audit screen at #/audit, and keeps the other screens where they were', () => {
+    expect(parseRoute('#/audit')).toEqual({ screen: 'audit' })
+    expect(parseRoute('#/runs?flow=intake')).toEqual({ screen: 'runs', flowId: 'intake' })
+    expect(parseRoute('#/inbox/t-1')).toEqual({ screen: 'task', taskId: 't-1' })
+    expect(parseRoute('#/nowhere')).toEqual({ screen: 'flows' })
+  })
+})
