@@ -167,7 +167,8 @@ async function main(): Promise<void> {
   }
 
   const counts = rt.db.$client.prepare("SELECT status, count(*) AS n FROM runs GROUP BY status").all() as { status: string; n: number }[]
-  const events = (rt.db.$client.prepare('SELECT count(*) AS n FROM run_events').get() as { n: number }).n
+  // A committed batch of a run's events is one row (a JSON array); a lone event is a row of its own.
+  const { events, rows } = rt.db.$client.prepare("SELECT sum(CASE WHEN type = 'batch' THEN json_array_length(event) ELSE 1 END) AS events, count(*) AS rows FROM run_events").get() as { events: number; rows: number }
   const verify = rt.audit.verify()
   console.log('\nconnections   runs/s   p50 ms   p99 ms   requests   non-2xx   errors   server CPU ms/run')
   for (const r of results) {
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
   console.log(`calibration: GET /healthz (no work) at 10 connections: ${calibration.perSecond.toFixed(0)} req/s, p99 ${calibration.p99} ms`)
   const [l1, l2] = [results[1], results[2]].map((r) => r?.cpuMsPerRun ?? 0)
   console.log(`one core at that CPU cost: ≈ ${(1000 / Math.min(l1 || Infinity, l2 || Infinity)).toFixed(0)} runs/s (load average now ${(await import('node:os')).loadavg()[0]?.toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`)
-  console.log(`\nstored: ${counts.map((c) => `${c.n} ${c.status}`).join(', ')}; ${events} events; audit chain ${verify.ok ? 'intact' : 'BROKEN'} (${verify.checked} records)`)
+  console.log(`\nstored: ${counts.map((c) => `${c.n} ${c.status}`).join(', ')}; ${events} events in ${rows} rows; audit chain ${verify.ok ? 'intact' : 'BROKEN'} (${verify.checked} records)`)
   const at10 = results.find((r) => r.connections === 10)
   console.log('peers (same machine class, same decision behind a webhook; /work/shared/research/peer-figures.md):')
   console.log('  n8n 1.94 (SQLite, executions saved): 40.5/s, p99 374 ms at 10 connections')
