@@ -36,4 +36,24 @@ describe('run store event log', () => {
     // Two legacy rows, then one row per write.
     expect(db.$client.prepare("SELECT count(*) AS n FROM run_events WHERE run_id = 'r1'").get()).toEqual({ n: 4 })
   })
+
+  it('commits writes queued in one turn together, and a failing one undoes only its own writes', async () => {
+    const db = open()
+    const store = createRunStore(db)
+    const ok = store.commit(() => store.appendEvents('a', [event(0, 'run.started'), event(1, 'node.entered')]))
+    const failing = store.commit(() => {
+      store.appendEvents('b', [event(0, 'run.started')])
+      throw new Error('refused')
+    })
+    const alsoOk = store.commit(() => store.appendEvents('c', [event(0, 'run.started')]))
+    await expect(failing).rejects.toThrow('refused')
+    await ok
+    await alsoOk
+    expect(store.events('a').map((e) => e.seq)).toEqual([0, 1])
+    expect(store.events('b')).toEqual([])
+    expect(store.events('c').map((e) => e.seq)).toEqual([0])
+    // A lone write commits on its own too.
+    await store.commit(() => store.appendEvents('d', [event(0, 'run.started')]))
+    expect(store.events('d')).toHaveLength(1)
+  })
 })

@@ -61,6 +61,18 @@ export function createRunStore(db: Db) {
   // (each in its own savepoint, so one failing write never undoes another). A caller's promise
   // settles only after the commit, so nothing is acknowledged before it is on disk.
   let queue: { work: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = []
+  // Transaction functions built once (better-sqlite3 builds four wrappers per transaction() call).
+  // Called inside `inAll`, `inOwn` runs in a savepoint of its own.
+  const inOwn = sql.transaction((work: () => unknown) => work())
+  const inAll = sql.transaction((jobs: typeof queue, results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[]) => {
+    for (const job of jobs) {
+      try {
+        results.push({ ok: true, value: inOwn(job.work) })
+      } catch (error) {
+        results.push({ ok: false, error })
+      }
+    }
+  })
   const commitQueued = () => {
     const jobs = queue
     queue = []
@@ -68,7 +80,7 @@ export function createRunStore(db: Db) {
       // Alone in its turn: no savepoint needed.
       const job = jobs[0] as (typeof jobs)[number]
       try {
-        job.resolve(sql.transaction(job.work)())
+        job.resolve(inOwn(job.work))
       } catch (error) {
         job.reject(error)
       }
@@ -76,15 +88,7 @@ export function createRunStore(db: Db) {
     }
     const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
     try {
-      sql.transaction(() => {
-        for (const job of jobs) {
-          try {
-            results.push({ ok: true, value: sql.transaction(job.work)() })
-          } catch (error) {
-            results.push({ ok: false, error })
-          }
-        }
-      })()
+      inAll(jobs, results)
     } catch (error) {
       for (const job of jobs) job.reject(error)
       return
