@@ -55,8 +55,10 @@ describe('the README tour', () => {
     await selectNode(analyst, 'cost-check')
     await analyst.getByTestId('rule-0-when-0-value').fill('25')
     await analyst.getByTestId('rule-0-name').fill('Copay above $25')
+    await expect.poll(() => analyst.getByTestId('rule-0-when-0-value').inputValue()).toBe('25')
     await analyst.getByTestId('save').click()
     await analyst.getByTestId('save-ok').waitFor()
+    await expect(analyst.getByTestId('flow-revision').textContent()).resolves.toContain('rev 2')
     await tourShot(analyst, '02-canvas')
   })
 
@@ -103,8 +105,19 @@ describe('the README tour', () => {
     await agent.getByTestId('nav-runs').click()
     await agent.getByTestId('run-start-open').click()
     await agent.getByTestId('run-start-flow').selectOption(FLOW)
+    // Choosing the flow loads its example input in the background; typing over it while it lands
+    // can mix the two, so wait for it, then type and check what the field holds.
+    await agent.waitForLoadState('networkidle')
     await agent.getByTestId('run-start-input').fill(JSON.stringify(INPUT))
+    await expect.poll(() => agent.getByTestId('run-start-input').inputValue()).toBe(JSON.stringify(INPUT))
     await agent.getByTestId('run-start-submit').click()
+    // A refused start says why on the form; fail with that sentence rather than a timeout.
+    await agent
+      .getByTestId('run-status')
+      .or(agent.locator('[data-testid="run-start-form"] .cp-error-text'))
+      .first()
+      .waitFor()
+    expect(await agent.locator('[data-testid="run-start-form"] .cp-error-text').allTextContents()).toEqual([])
     await expect.poll(() => agent.getByTestId('run-status').textContent()).toContain('waiting')
 
     await agent.getByTestId('nav-inbox').click()
