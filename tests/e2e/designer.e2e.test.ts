@@ -151,6 +151,8 @@ describe('designer end to end', () => {
     await agent.getByTestId('nav-runs').click()
     await agent.getByTestId('run-start-open').click()
     await agent.getByTestId('run-start-flow').selectOption(FLOW)
+    // The flow's example input loads in the background; let it land before typing over it.
+    await agent.waitForLoadState('networkidle')
     await agent
       .getByTestId('run-start-input')
       .fill(JSON.stringify({ visit: { type: 'procedure' }, patient: { firstName: 'Ada', mrn: 'MRN-1' } }))
