@@ -1,4 +1,4 @@
-// The README tour (docs/tour.md), walked through the runtime's API with the roles the tour
+// The README tour, walked through the runtime's API with the roles the tour
 // names: the analyst changes the eligibility copay threshold and simulates, the reviewer
 // approves and publishes, the agent starts a run and works its task seeing only what the
 // front-desk role may see, and the auditor verifies the audit chain. The designer's screens

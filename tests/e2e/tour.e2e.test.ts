@@ -1,4 +1,4 @@
-// The README tour (docs/tour.md), step by step in real Chromium against `serve --demo`: an analyst
+// The README tour, step by step in real Chromium against `serve --demo`: an analyst
 // lowers the copay threshold of the eligibility flow and simulates it, a reviewer approves and
 // publishes, an agent runs the flow and answers its task, and an auditor reads the audit trail
 // and verifies its hash chain, without ever seeing the patient's values. Each step saves the

@@ -21,7 +21,7 @@ export function App() {
   if (checking) return <div className="cp-center">Loading…</div>
   if (!user) return <LoginScreen />
   const isAgent = user.role === 'agent'
-  const readsAudit = user.role === 'auditor' || user.role === 'admin'
+  const readsAudit = user.role === 'auditor' // the runtime lets only auditors read the trail
   return (
     <div className="cp-app">
       <header className="cp-header">

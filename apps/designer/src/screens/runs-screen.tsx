@@ -88,6 +88,8 @@ function StartRunForm({ initialFlow, onStarted }: { initialFlow?: string | undef
   const [flowId, setFlowId] = useState(initialFlow ?? '')
   const [input, setInput] = useState('{\n  \n}')
   const [error, setError] = useState<string | null>(null)
+  // While a flow's example input loads, the field is read-only, so what arrives never races what is typed.
+  const [loadingExample, setLoadingExample] = useState(false)
   const published = (flows.data ?? []).filter((f) => f.publishedHash)
   const start = async () => {
     setError(null)
@@ -116,17 +118,19 @@ function StartRunForm({ initialFlow, onStarted }: { initialFlow?: string | undef
             const id = e.target.value
             setFlowId(id)
             // Start from the input of the flow's first simulation case, when it has one.
-            if (id)
-              void api
-                .getFlow(id)
-                .then((detail) => {
-                  const suites = (detail as unknown as { suites?: { cases?: { input?: unknown }[] }[] }).suites ?? []
-                  const example = suites.flatMap((suite) => suite.cases ?? []).find((c) => c.input)?.input
-                  // Never over what the person already typed.
-                  if (example)
-                    setInput((typed) => (typed.replace(/\s/g, '') === '{}' ? JSON.stringify(example, null, 2) : typed))
-                })
-                .catch(() => undefined)
+            if (!id) return
+            setLoadingExample(true)
+            void api
+              .getFlow(id)
+              .then((detail) => {
+                const suites = (detail as unknown as { suites?: { cases?: { input?: unknown }[] }[] }).suites ?? []
+                const example = suites.flatMap((suite) => suite.cases ?? []).find((c) => c.input)?.input
+                // Never over what the person already typed.
+                if (example)
+                  setInput((typed) => (typed.replace(/\s/g, '') === '{}' ? JSON.stringify(example, null, 2) : typed))
+              })
+              .catch(() => undefined)
+              .finally(() => setLoadingExample(false))
           }}
         >
           <option value="">— choose —</option>
@@ -143,6 +147,8 @@ function StartRunForm({ initialFlow, onStarted }: { initialFlow?: string | undef
           className="cp-input mono"
           rows={6}
           value={input}
+          readOnly={loadingExample}
+          aria-busy={loadingExample}
           onChange={(e) => setInput(e.target.value)}
           data-testid="run-start-input"
         />
@@ -151,7 +157,7 @@ function StartRunForm({ initialFlow, onStarted }: { initialFlow?: string | undef
       <button
         type="button"
         className="cp-btn primary"
-        disabled={!flowId}
+        disabled={!flowId || loadingExample}
         onClick={() => void start()}
         data-testid="run-start-submit"
       >
