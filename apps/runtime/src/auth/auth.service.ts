@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { eq } from 'drizzle-orm'
+import { and, desc, eq, isNull } from 'drizzle-orm'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Db } from '../db/open-db.ts'
 import { apiTokens, loginAttempts, sessions, users, type UserRole } from '../db/schema.ts'
@@ -18,6 +18,18 @@ export interface Principal {
 
 export const API_TOKEN_SCOPES = ['flows:read', 'runs:start', 'runs:read', 'tasks:read', 'tasks:answer'] as const
 export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number]
+
+/** An API token as admins see it in a list: never the secret, never its hash. */
+export interface ApiTokenInfo {
+  id: string
+  name: string
+  /** The user whose role the token acts with. */
+  username: string
+  scopes: string[]
+  createdBy: string | null
+  createdAt: string
+  revokedAt: string | null
+}
 
 export interface SessionPolicy {
   /** Sign a person out after this long without a request (default 15 minutes). */
@@ -125,16 +137,44 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
     })
   }
 
+  /** Make an API token acting as `username` with only `scopes`. The secret is returned here, once; only its hash is kept. */
   function createApiToken(input: { username: string; name: string; scopes: ApiTokenScope[] }, actor: { who: string; role: string }) {
     const user = db.select().from(users).where(eq(users.username, input.username)).get()
     if (!user) throw new AppError('not-found', `No user named "${input.username}".`, { path: 'username' })
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url')
     const id = randomUUID()
+    const createdAt = now().toISOString()
     db.transaction(() => {
-      db.insert(apiTokens).values({ id, tokenHash: sha256(token), userId: user.id, name: input.name, scopes: input.scopes, createdAt: now().toISOString() }).run()
-      audit.append({ action: 'token.create', who: actor.who, role: actor.role, entity: { user: user.username }, why: { name: input.name, scopes: input.scopes } })
+      db.insert(apiTokens).values({ id, tokenHash: sha256(token), userId: user.id, name: input.name, scopes: input.scopes, createdAt, createdBy: actor.who }).run()
+      audit.append({ action: 'token.create', who: actor.who, role: actor.role, entity: { user: user.username }, why: { tokenId: id, name: input.name, scopes: input.scopes } })
     })
-    return { id, token }
+    return { id, token, name: input.name, username: user.username, scopes: input.scopes, createdAt }
+  }
+
+  /** Every API token, newest first: what it is and who made it, never the secret or its hash. */
+  function listApiTokens(): ApiTokenInfo[] {
+    return db
+      .select({ id: apiTokens.id, name: apiTokens.name, username: users.username, scopes: apiTokens.scopes, createdBy: apiTokens.createdBy, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.userId))
+      .orderBy(desc(apiTokens.createdAt), apiTokens.id)
+      .all()
+  }
+
+  /**
+   * Revoke an API token: the next request carrying it is refused (authenticate reads the row on
+   * every request, nothing is cached). Revoking a revoked token changes nothing and writes nothing.
+   */
+  function revokeApiToken(id: string, actor: { who: string; role: string }): { id: string; revokedAt: string; alreadyRevoked: boolean } {
+    return db.transaction(() => {
+      const row = db.select({ revokedAt: apiTokens.revokedAt, name: apiTokens.name, scopes: apiTokens.scopes, username: users.username }).from(apiTokens).innerJoin(users, eq(users.id, apiTokens.userId)).where(eq(apiTokens.id, id)).get()
+      if (!row) throw new AppError('not-found', 'No API token with this id.', { path: 'id' })
+      if (row.revokedAt !== null) return { id, revokedAt: row.revokedAt, alreadyRevoked: true }
+      const revokedAt = now().toISOString()
+      db.update(apiTokens).set({ revokedAt }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).run()
+      audit.append({ action: 'token.revoke', who: actor.who, role: actor.role, entity: { user: row.username }, why: { tokenId: id, name: row.name, scopes: row.scopes } })
+      return { id, revokedAt, alreadyRevoked: false }
+    })
   }
 
   function listUsers() {
@@ -151,6 +191,6 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
 
   const userCount = () => db.$client.prepare<[], { n: number }>('SELECT count(*) AS n FROM users').get()?.n ?? 0
 
-  return { addUser, login, authenticate, logout, createApiToken, listUsers, setFlowRoles, userCount }
+  return { addUser, login, authenticate, logout, createApiToken, listApiTokens, revokeApiToken, listUsers, setFlowRoles, userCount }
 }
 export type AuthService = ReturnType<typeof createAuthService>

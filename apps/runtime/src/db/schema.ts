@@ -39,6 +39,8 @@ export const apiTokens = sqliteTable('api_tokens', {
   name: text('name').notNull(),
   scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
   createdAt: text('created_at').notNull(),
+  /** Username of the admin who made the token (null for tokens made before this was recorded). */
+  createdBy: text('created_by'),
   revokedAt: text('revoked_at'),
 })
 

@@ -7,12 +7,14 @@ import { runsRouter } from './runs.router.ts'
 import { settingsRouter } from './settings.router.ts'
 import { simulateRouter } from './simulate.router.ts'
 import { tasksRouter } from './tasks.router.ts'
+import { tokensRouter } from './tokens.router.ts'
 import { usersRouter } from './users.router.ts'
 
 /** Every feature's router, merged: the API the designer and tests call. */
 export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
+  tokens: tokensRouter,
   flows: flowsRouter,
   simulate: simulateRouter,
   review: reviewRouter,

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { API_TOKEN_SCOPES } from '../../auth/auth.service.ts'
 import { USER_ROLES } from '../../db/schema.ts'
 import { procedureFor, router } from '../trpc.ts'
+import { createTokenInput } from './tokens.router.ts'
 
 const admin = procedureFor('admin')
 const username = z.string().regex(/^[a-z][a-z0-9._-]{1,49}$/, 'a username is 2–50 lower-case letters, digits, . _ or -')
@@ -18,7 +18,8 @@ export const usersRouter = router({
       ctx.runtime.auth.setFlowRoles(input.username, input.flowRoles, { who: ctx.principal.username, role: ctx.principal.role })
       return { ok: true as const }
     }),
+  /** Kept for existing callers; `tokens.create` is the same procedure next to `tokens.list` and `tokens.revoke`. */
   createToken: admin
-    .input(z.object({ username, name: z.string().min(1).max(100), scopes: z.array(z.enum(API_TOKEN_SCOPES)).min(1) }).strict())
+    .input(createTokenInput)
     .mutation(({ ctx, input }) => ctx.runtime.auth.createApiToken(input, { who: ctx.principal.username, role: ctx.principal.role })),
 })

@@ -1,0 +1,17 @@
+// API tokens for outside systems, managed by admins. The secret leaves the server once, in the
+// answer to `create`; `list` shows what a token is and who made it, never the secret or its hash.
+import { z } from 'zod'
+import { API_TOKEN_SCOPES } from '../../auth/auth.service.ts'
+import { procedureFor, router } from '../trpc.ts'
+
+const admin = procedureFor('admin')
+const username = z.string().regex(/^[a-z][a-z0-9._-]{1,49}$/, 'a username is 2–50 lower-case letters, digits, . _ or -')
+export const createTokenInput = z.object({ username, name: z.string().min(1).max(100), scopes: z.array(z.enum(API_TOKEN_SCOPES)).min(1) }).strict()
+
+export const tokensRouter = router({
+  create: admin.input(createTokenInput).mutation(({ ctx, input }) => ctx.runtime.auth.createApiToken(input, { who: ctx.principal.username, role: ctx.principal.role })),
+  list: admin.query(({ ctx }) => ctx.runtime.auth.listApiTokens()),
+  revoke: admin
+    .input(z.object({ id: z.string().min(1).max(100) }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.auth.revokeApiToken(input.id, { who: ctx.principal.username, role: ctx.principal.role })),
+})
