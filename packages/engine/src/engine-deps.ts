@@ -32,6 +32,22 @@ export interface EngineDeps {
   onEvent?(event: RunEvent): void | Promise<void>
   /** Upper bound on nodes entered by one run, subflows included (default 10,000). */
   maxSteps?: number
+  /**
+   * Simulation only (production runs never set it): facts to lay over the run as it enters a
+   * node, before the node executes (`fact path → value`). The simulator's decision probes use
+   * it to test a decision on facts an upstream node writes. Applied as a recorded `facts.set`
+   * with `source: 'simulation-probe'`, so the trace says so and replays; must be deterministic.
+   */
+  overlay?(site: OverlaySite): Record<string, JsonValue> | undefined
+}
+
+/** Where the run is when `EngineDeps.overlay` is asked. */
+export interface OverlaySite {
+  nodeId: string
+  /** '' for the top-level flow, else the calling node ids of the subflow. */
+  scope: string
+  /** Which visit of the node this is, from 1. */
+  visit: number
 }
 
 /** What resumes a run. */

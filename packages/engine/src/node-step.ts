@@ -94,6 +94,7 @@ class NodeContext implements ExecuteContext {
  * node that reads `now()` sees the same time on replay as when it first ran.
  */
 export async function executeNode(run: RunContext, frame: Frame, p: PreparedNode, visit: number, enteredAt: string): Promise<StepResult> {
+  await applyOverlay(run, frame, p, visit)
   const ctx = new NodeContext(run, frame, p, enteredAt)
   let outcome: NodeOutcome
   try {
@@ -131,6 +132,21 @@ export async function settle(run: RunContext, frame: Frame, p: PreparedNode, out
     facts = run.apply(facts, clean)
   }
   return outcome.kind === 'next' ? { kind: 'follow', port: outcome.port, facts } : { kind: 'end', outcome: outcome.outcome, facts }
+}
+
+/**
+ * A simulation's probe facts for this node entry (`deps.overlay`), recorded as a `facts.set`
+ * marked `source: 'simulation-probe'` before the node sees its facts. Production never sets it.
+ */
+async function applyOverlay(run: RunContext, frame: Frame, p: PreparedNode, visit: number): Promise<void> {
+  const overlay = run.deps.overlay?.({ nodeId: p.id, scope: frame.scope, visit })
+  if (overlay === undefined) return
+  const paths = Object.keys(overlay).sort()
+  if (paths.length === 0) return
+  const clean: JsonRecord = {}
+  for (const path of paths) clean[path] = toJson(overlay[path] ?? null)
+  await run.recorder.emit('facts.set', p.id, frame.scope, { set: clean, source: 'simulation-probe' })
+  frame.facts = run.apply(frame.facts, clean)
 }
 
 function failure(p: PreparedNode, error: unknown): Settled {

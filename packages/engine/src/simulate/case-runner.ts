@@ -4,6 +4,7 @@ import { RunRefusedError } from '../engine-deps.ts'
 import type { RunState } from '../events.ts'
 import { isJsonRecord } from '../facts.ts'
 import { startRun } from '../run.ts'
+import type { CaseProbe } from './probes.ts'
 import type { SuiteCase } from './suite.schema.ts'
 
 /** What running one case against one version gave. */
@@ -34,7 +35,7 @@ function nth(value: JsonValue, index: number): JsonValue {
  * The deps and autopilot a case runs with: mocks replace every connector (by node id), answers
  * answer tasks, timers fire at once on a virtual clock. `problems` fills as the run goes.
  */
-export function caseDeps(c: SuiteCase, options: CaseRunnerOptions): { deps: EngineDeps; autopilot: Autopilot; problems: string[] } {
+export function caseDeps(c: SuiteCase, options: CaseRunnerOptions, probe?: CaseProbe): { deps: EngineDeps; autopilot: Autopilot; problems: string[] } {
   const problems: string[] = []
   let time = options.now ?? DEFAULT_SIMULATION_TIME
   const callsByNode = new Map<string, number>()
@@ -71,12 +72,17 @@ export function caseDeps(c: SuiteCase, options: CaseRunnerOptions): { deps: Engi
     fallbackConnector: mocked,
     ...(options.loadFlow ? { loadFlow: options.loadFlow } : {}),
   }
+  // A decision probe: its facts are set as the top-level run first enters the decision.
+  if (probe?.at === 'node-entry') {
+    const { nodeId, set } = probe
+    deps.overlay = (site) => (site.nodeId === nodeId && site.scope === '' && site.visit === 1 ? set : undefined)
+  }
   return { deps, autopilot, problems }
 }
 
-/** Run one case against one version to its end (or to a task the case has no answer for). */
-export async function runCase(flow: FlowDocument, c: SuiteCase, options: CaseRunnerOptions): Promise<CaseRun> {
-  const { deps, autopilot, problems } = caseDeps(c, options)
+/** Run one case against one version to its end (or to a task the case has no answer for); a probe's facts are set on entry to its node. */
+export async function runCase(flow: FlowDocument, c: SuiteCase, options: CaseRunnerOptions, probe?: CaseProbe): Promise<CaseRun> {
+  const { deps, autopilot, problems } = caseDeps(c, options, probe)
   try {
     const state = await startRun(flow, c.input, deps, { runId: `case:${c.id}`, autopilot })
     return { state, problems }

@@ -2,6 +2,7 @@ import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
 import { canonicalJson } from '../canonical-json.ts'
 import { deleteFact, isJsonRecord, putMember, setFact } from '../facts.ts'
 import { prepareFlow } from '../prepare.ts'
+import { decisionSnapshots, describeProbe, probeCase, snapshotPaths, type CaseProbe } from './probes.ts'
 import type { Suite, SuiteCase } from './suite.schema.ts'
 
 type JsonRecord = { [key: string]: JsonValue }
@@ -66,29 +67,64 @@ export function generateCases(
   return cases
 }
 
+/** A generated case and what it probes. */
+export interface GeneratedCase {
+  c: SuiteCase
+  probe: CaseProbe
+}
+
 /**
- * Generated cases of both versions, without inputs the suite (or the other version) already
- * has. `reachedBy` names, per node, a suite case that reached it: its input, mocks and answers
- * are the base of that node's generated cases (else the suite's first case).
+ * Generated cases of both versions. For a decision some suite case reached (`carrierOf`, the
+ * first suite case in suite order whose base run passed through it), each snapshot becomes a
+ * probe: the carrier's input, mocks and answers, with the snapshot's facts set as the run enters
+ * the decision (so facts an upstream node writes are tested too). Snapshots that set nothing
+ * (a fact left missing) are the carrier itself and are left out. A decision no suite case
+ * reached falls back to merging the snapshot into the suite's first case at the start,
+ * skipping inputs the suite already has. Ids are `gen.<node>.<n>`, names say what is probed.
  */
 export function generatedCasesFor(
   flows: readonly FlowDocument[],
   registry: NodeRegistry,
   suite: Suite,
-  reachedBy: ReadonlyMap<string, SuiteCase> = new Map(),
-): SuiteCase[] {
-  const seen = new Set(suite.cases.map((c) => canonicalJson(c.input)))
+  carrierOf: (nodeId: string) => SuiteCase | undefined = () => undefined,
+): GeneratedCase[] {
+  const seenInputs = new Set(suite.cases.map((c) => canonicalJson(c.input)))
+  const seenProbes = new Set<string>()
   const ids = new Set(suite.cases.map((c) => c.id))
-  const out: SuiteCase[] = []
+  const counters = new Map<string, number>()
+  const out: GeneratedCase[] = []
+  const nextId = (nodeId: string): string => {
+    let n = (counters.get(nodeId) ?? 0) + 1
+    while (ids.has(`gen.${nodeId}.${n}`)) n++
+    counters.set(nodeId, n)
+    ids.add(`gen.${nodeId}.${n}`)
+    return `gen.${nodeId}.${n}`
+  }
   for (const flow of flows) {
-    for (const c of generateCases(flow, registry, (nodeId) => reachedBy.get(nodeId) ?? suite.cases[0])) {
-      const key = canonicalJson(c.input)
-      if (seen.has(key)) continue
-      seen.add(key)
-      let id = c.id
-      for (let n = 2; ids.has(id); n++) id = `${c.id}.${n}`
-      ids.add(id)
-      out.push({ ...c, id })
+    for (const { nodeId, snapshots, thresholds, reads } of decisionSnapshots(flow, registry)) {
+      const carrier = carrierOf(nodeId)
+      const template = carrier ?? suite.cases[0]
+      let cleared: JsonRecord = template?.input ?? {}
+      if (!carrier) for (const path of reads) cleared = deleteFact(cleared, path)
+      for (const snapshot of snapshots) {
+        const set = snapshotPaths(snapshot)
+        const name = describeProbe(nodeId, set, thresholds)
+        if (carrier) {
+          const key = canonicalJson([carrier.id, nodeId, set])
+          if (Object.keys(set).length === 0 || seenProbes.has(key)) continue
+          seenProbes.add(key)
+          out.push({ c: probeCase(carrier, nextId(nodeId), name), probe: { nodeId, at: 'node-entry', carrier: carrier.id, set } })
+          continue
+        }
+        const input = mergeFacts(cleared, snapshot)
+        const key = canonicalJson(input)
+        if (seenInputs.has(key)) continue
+        seenInputs.add(key)
+        const c: SuiteCase = { id: nextId(nodeId), name, input }
+        if (template?.mocks) c.mocks = template.mocks
+        if (template?.answers) c.answers = template.answers
+        out.push({ c, probe: { nodeId, at: 'start', ...(template ? { carrier: template.id } : {}), set } })
+      }
     }
   }
   return out

@@ -8,6 +8,7 @@ import { CanvasCollector, type CanvasHighlights } from './canvas.ts'
 import { checkExpectation, compareRuns, summarize, type CaseChanges, type RunSummary } from './compare.ts'
 import { CoverageCollector, type Coverage } from './coverage.ts'
 import { generatedCasesFor } from './generate.ts'
+import type { CaseProbe } from './probes.ts'
 import type { Suite, SuiteCase } from './suite.schema.ts'
 
 /** Options of simulate and replayRecorded. */
@@ -31,6 +32,8 @@ export interface CaseReport {
   base?: RunSummary
   candidate?: RunSummary
   changes?: CaseChanges
+  /** Generated cases: the decision probed and the facts laid over the run (see CaseProbe). */
+  probe?: CaseProbe
   expectationFailures: string[]
   problems: string[]
 }
@@ -51,6 +54,13 @@ interface PlannedCase {
   source: CaseReport['source']
   /** For recorded runs: the recorded run itself is the base. */
   recorded?: RunState
+  probe?: CaseProbe
+}
+
+/** Per node, the first suite case (in suite order) whose base (and candidate) run entered it. */
+interface Reached {
+  base: Map<string, SuiteCase>
+  candidate: Map<string, SuiteCase>
 }
 
 /**
@@ -66,9 +76,9 @@ interface PlannedCase {
 export async function simulate(base: FlowDocument | null, candidate: FlowDocument, suite: Suite, options: SimulateOptions): Promise<SimulationReport> {
   const planned: PlannedCase[] = suite.cases.map((c) => ({ c, source: 'suite' }))
   const generate = options.generate
-    ? (reachedBy: ReadonlyMap<string, SuiteCase>) =>
-        generatedCasesFor(base ? [base, candidate] : [candidate], options.registry, suite, reachedBy).map(
-          (c): PlannedCase => ({ c, source: 'generated' }),
+    ? (reached: Reached) =>
+        generatedCasesFor(base ? [base, candidate] : [candidate], options.registry, suite, (nodeId) => reached.base.get(nodeId) ?? reached.candidate.get(nodeId)).map(
+          ({ c, probe }): PlannedCase => ({ c, source: 'generated', probe }),
         )
     : undefined
   const now = options.now ?? suite.now
@@ -112,34 +122,36 @@ async function runPlanned(
   options: SimulateOptions,
   recorded = false,
   /** Cases to add once the planned ones ran, given which case first reached each node. */
-  more?: (reachedBy: ReadonlyMap<string, SuiteCase>) => PlannedCase[],
+  more?: (reached: Reached) => PlannedCase[],
 ): Promise<SimulationReport> {
   const coverage = new CoverageCollector(candidate)
   const canvas = new CanvasCollector(base, candidate)
   const cases: CaseReport[] = []
-  const reachedBy = new Map<string, SuiteCase>()
+  const reached: Reached = { base: new Map(), candidate: new Map() }
   const queue = [...planned]
   if (queue.length === 0 && more) {
-    queue.push(...more(reachedBy))
+    queue.push(...more(reached))
     more = undefined
   }
   const summary = { cases: queue.length, unchanged: 0, changed: 0, failed: 0, unexpected: 0 }
   options.onProgress?.({ done: 0, total: queue.length })
   for (let index = 0; index < queue.length; index++) {
-    const { c, source, recorded: recordedState } = queue[index] as PlannedCase
-    const baseRun = recorded ? { state: recordedState, problems: [] } : base ? await runCase(base, c, options) : undefined
-    const candidateRun = await runCase(candidate, c, options)
-    for (const nodeId of [...(baseRun?.state?.path ?? []), ...(candidateRun.state?.path ?? [])]) {
-      if (!reachedBy.has(nodeId)) reachedBy.set(nodeId, c)
+    const { c, source, recorded: recordedState, probe } = queue[index] as PlannedCase
+    const baseRun = recorded ? { state: recordedState, problems: [] } : base ? await runCase(base, c, options, probe) : undefined
+    const candidateRun = await runCase(candidate, c, options, probe)
+    if (source === 'suite') {
+      for (const nodeId of baseRun?.state?.path ?? []) if (!reached.base.has(nodeId)) reached.base.set(nodeId, c)
+      for (const nodeId of candidateRun.state?.path ?? []) if (!reached.candidate.has(nodeId)) reached.candidate.set(nodeId, c)
     }
     coverage.add(candidateRun.state)
     const report = judge(c, source, baseRun?.state, candidateRun.state, candidateRun.problems, base !== null || recorded)
+    if (probe) report.probe = probe
     if (report.changes) canvas.add(baseRun?.state, candidateRun.state, report.changes)
     summary[report.status]++
     if (report.status === 'changed' && !report.expectedChange) summary.unexpected++
     cases.push(report)
     if (more && index === queue.length - 1) {
-      queue.push(...more(reachedBy))
+      queue.push(...more(reached))
       more = undefined
       summary.cases = queue.length
     }
