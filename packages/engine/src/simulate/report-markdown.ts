@@ -3,6 +3,7 @@ import type { DecisionExplanation } from '@carepath/dsl'
 import type { CaseReport, SimulationReport } from './simulate.ts'
 import type { CoverageItem } from './coverage.ts'
 import type { RunSummary } from './compare.ts'
+import type { CaseProbe } from './probes.ts'
 
 const MAX_CASES_SHOWN = 50
 
@@ -22,8 +23,17 @@ function percent(item: CoverageItem): string {
   return item.total === 0 ? '–' : `${item.covered}/${item.total} (${Math.round((item.covered / item.total) * 100)}%)`
 }
 
+/** Says a case is generated, which decision it probes and how its facts were laid on. */
+function probeNote(probe: CaseProbe): string {
+  const on = probe.carrier ? ` on suite case \`${probe.carrier}\`` : ''
+  return probe.at === 'node-entry'
+    ? `Generated probe of \`${probe.nodeId}\`: its facts were set as the run entered it${on}.`
+    : `Generated probe of \`${probe.nodeId}\`: no suite case reached it, so its facts were merged into the input${on} at the start.`
+}
+
 function caseSection(c: CaseReport): string[] {
   const lines = [`#### ${c.status === 'failed' ? '❌' : c.expectedChange ? '✅' : '⚠️'} \`${c.id}\`${c.name ? ` — ${cell(c.name)}` : ''}`, '']
+  if (c.probe) lines.push(`- ${probeNote(c.probe)}`)
   const ch = c.changes
   const ending = (side: RunSummary | undefined, outcome: string | null): string =>
     outcome !== null ? `**${outcome}**` : side?.status === 'waiting' ? `waiting at \`${side.waitingAt ?? '?'}\`` : (side?.status ?? '—')
@@ -62,6 +72,8 @@ export function reportToMarkdown(report: SimulationReport): string {
     `| ${s.cases} | ${s.unchanged} | ${s.changed} | ${s.unexpected} | ${s.failed} |`,
     '',
   ]
+  const probes = report.cases.filter((c) => c.probe).length
+  if (probes > 0) lines.push(`Includes ${probes} generated decision probe${probes === 1 ? '' : 's'} (cases \`gen.<node>.<n>\`).`, '')
   const notable = report.cases.filter((c) => c.status !== 'unchanged')
   if (notable.length > 0) {
     lines.push('#### Cases that changed or failed', '')
