@@ -67,6 +67,31 @@ describe.skipIf(!decisionsInstalled)('carepath simulate (example eligibility flo
     expect(out.text()).toContain('`cost-check`')
   })
 
+  it('--generate exits 1 for a copay threshold change no suite case sits near, with probes naming cost-check', async () => {
+    const lowered = variant('lowered-probe', (flow) => {
+      const rules = flow.nodes['cost-check']?.config.rules as { conditions: { all: { value: number }[] } }[]
+      rules[0]!.conditions.all[0]!.value = 45
+    })
+    // Only cases whose payer copay is far from 45-50, so the suite alone cannot see the change.
+    const suite = JSON.parse(readFileSync(join(examples, 'eligibility-verification.suite.json'), 'utf8')) as { cases: { mocks?: Record<string, { copay?: number }> }[] }
+    suite.cases = suite.cases.filter((c) => {
+      const copay = c.mocks?.['ask-payer']?.copay
+      return copay === undefined || copay <= 30 || copay >= 75
+    })
+    const suiteFile = join(dir, 'far-from-threshold.suite.json')
+    writeFileSync(suiteFile, JSON.stringify(suite))
+    captureOutput()
+    expect(await simulate(['--base', published, '--candidate', lowered, '--suite', suiteFile])).toBe(0)
+    vi.restoreAllMocks()
+    const out = captureOutput()
+    expect(await simulate(['--base', published, '--candidate', lowered, '--suite', suiteFile, '--generate', '--json'])).toBe(1)
+    const report = JSON.parse(out.text()) as SimulationReport
+    const changed = report.cases.filter((c) => c.status !== 'unchanged')
+    expect(changed.length).toBeGreaterThan(0)
+    expect(changed.every((c) => c.source === 'generated' && c.probe?.nodeId === 'cost-check')).toBe(true)
+    expect(changed.map((c) => c.name)).toContain('probe cost-check: eligibility.copay = 46 (above threshold 45)')
+  })
+
   it('prints generated cases as a suite that parses', async () => {
     const out = captureOutput()
     expect(await cases([published])).toBe(0)
