@@ -2,7 +2,14 @@ import { z } from 'zod'
 import type { JsonValue } from '@carepath/dsl'
 
 const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
+  z.union([
+    z.null(),
+    z.boolean(),
+    z.number(),
+    z.string(),
+    z.array(jsonValueSchema),
+    z.record(z.string(), jsonValueSchema),
+  ]),
 )
 const scalarSchema = z.union([z.string(), z.number(), z.boolean()])
 
@@ -27,35 +34,60 @@ const scalarSchema = z.union([z.string(), z.number(), z.boolean()])
 export const decisionTableSchema = z
   .object({
     inputs: z
-      .array(z.object({ fact: z.string().min(1), label: z.string().optional() }).strict())
+      .array(
+        z
+          .object({
+            fact: z.string().min(1).describe('The fact path this column reads.'),
+            label: z.string().optional().describe('The column heading shown in the grid.'),
+          })
+          .strict(),
+      )
       .min(1)
       .describe('Input columns: fact paths read.'),
     outputs: z
       .array(
         z
           .object({
-            name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/).optional().describe('The column name (an outcome column needs no fact).'),
+            name: z
+              .string()
+              .regex(/^[A-Za-z][A-Za-z0-9_-]*$/)
+              .optional()
+              .describe('The column name (an outcome column needs no fact).'),
             fact: z.string().min(1).optional().describe('The fact path this column writes.'),
-            label: z.string().optional(),
-            priority: z.array(scalarSchema).optional().describe('Output values, most important first (priority hit policy).'),
+            label: z.string().optional().describe('The column heading shown in the grid.'),
+            priority: z
+              .array(scalarSchema)
+              .optional()
+              .describe('Output values, most important first (priority hit policy).'),
           })
           .strict()
           .refine((o) => o.name !== undefined || o.fact !== undefined, 'An output column needs a name or a fact.'),
       )
       .min(1)
       .describe('Output columns: fact paths written.'),
-    rows: z.array(
-      z
-        .object({
-          id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/).optional(),
-          cells: z.array(scalarSchema).describe('One unary test per input column.'),
-          outputs: z.array(jsonValueSchema).describe('One value per output column.'),
-          description: z.string().optional(),
-        })
-        .strict(),
-    ),
-    hitPolicy: z.enum(['first', 'unique', 'priority', 'collect']),
-    aggregation: z.enum(['count', 'sum', 'min', 'max']).optional(),
+    rows: z
+      .array(
+        z
+          .object({
+            id: z
+              .string()
+              .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
+              .optional()
+              .describe('A stable row id, so diffs and explanations name the row.'),
+            cells: z.array(scalarSchema).describe('One unary test per input column.'),
+            outputs: z.array(jsonValueSchema).describe('One value per output column.'),
+            description: z.string().optional().describe('Why this row exists, in words.'),
+          })
+          .strict(),
+      )
+      .describe('Rules of the table, one per row: input tests and the outputs they give.'),
+    hitPolicy: z
+      .enum(['first', 'unique', 'priority', 'collect'])
+      .describe('Which matching rows count: the first, the only one, the highest-priority output, or all of them.'),
+    aggregation: z
+      .enum(['count', 'sum', 'min', 'max'])
+      .optional()
+      .describe('With collect: how the matched outputs combine.'),
     outcome: z.string().optional().describe('The output column (name or fact) whose value names the port taken.'),
   })
   .strict()
@@ -72,7 +104,8 @@ export function rowId(table: DecisionTable, index: number): string {
 
 /** The index of the outcome column, or -1 when the table's ports are matched / noMatch. */
 export function outcomeColumn(table: DecisionTable): number {
-  if (table.outcome !== undefined) return table.outputs.findIndex((o) => o.name === table.outcome || o.fact === table.outcome)
+  if (table.outcome !== undefined)
+    return table.outputs.findIndex((o) => o.name === table.outcome || o.fact === table.outcome)
   return table.outputs.findIndex((o) => o.fact === undefined)
 }
 
@@ -95,5 +128,7 @@ export function outcomeValues(table: DecisionTable): string[] {
 
 /** True when some row has only `-` cells, so a match is certain for every input. */
 export function hasCatchAllRow(table: DecisionTable): boolean {
-  return table.rows.some((row) => row.cells.every((c) => typeof c === 'string' && (c.trim() === '' || c.trim() === '-')))
+  return table.rows.some((row) =>
+    row.cells.every((c) => typeof c === 'string' && (c.trim() === '' || c.trim() === '-')),
+  )
 }
