@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { httpRequest } from '../../../../../packages/nodes/src/http-request/http-request.node.ts'
+import { httpRequest } from '@carepath/nodes'
 import { runNode } from '../testing/node-harness.ts'
 import { createHttpAdapter, hostAllowed } from './http.adapter.ts'
 

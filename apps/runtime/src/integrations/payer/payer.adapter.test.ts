@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { payerEligibility } from '../../../../../packages/nodes/src/payer-eligibility/payer-eligibility.node.ts'
+import { payerEligibility } from '@carepath/nodes'
 import { runNode } from '../testing/node-harness.ts'
 import { startPayerStub, type PayerStub } from '../testing/payer-stub.ts'
 import type { PayerSettings } from '../settings.schema.ts'
