@@ -2,7 +2,7 @@
 // literals are spelled and validated the same way everywhere (and the designer's inspector
 // shows the same hint text for them).
 import { z } from 'zod'
-import type { JsonValue } from '@carepath/dsl'
+import { jsonValueSchema } from '@carepath/dsl'
 
 /** A dotted fact path such as `patient.birthDate` (letters, digits and `_` per segment). */
 export const factPathSchema = z
@@ -19,14 +19,5 @@ export const portNameSchema = z
   .string()
   .regex(/^[a-z][a-zA-Z0-9_-]*$/, 'starts with a lower-case letter and holds letters, digits, - or _')
 
-/** Any JSON value (a literal written into the facts). */
-export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([
-    z.null(),
-    z.boolean(),
-    z.number(),
-    z.string(),
-    z.array(jsonValueSchema),
-    z.record(z.string(), jsonValueSchema),
-  ]),
-)
+/** Any JSON value (a literal written into the facts); the DSL's own schema, re-exported for the node configs. */
+export { jsonValueSchema }

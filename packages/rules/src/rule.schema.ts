@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { JsonValue } from '@carepath/dsl'
+import { jsonValueSchema } from '@carepath/dsl'
 
 /**
  * The subset of json-rules-engine 7.3 rule JSON a flow may contain.
@@ -16,10 +16,6 @@ import type { JsonValue } from '@carepath/dsl'
  * json-rules-engine skip conditions and leave holes in explanations), fact `params`, operator
  * decorators, `onSuccess`/`onFailure` callbacks.
  */
-const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
-)
-
 export const factRefSchema = z.object({ fact: z.string().min(1), path: z.string().optional() }).strict()
 export type FactRef = z.infer<typeof factRefSchema>
 

@@ -1,9 +1,5 @@
 import { z } from 'zod'
-import type { JsonValue } from '@carepath/dsl'
-
-const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
-)
+import { jsonValueSchema } from '@carepath/dsl'
 const factsSchema = z.record(z.string(), jsonValueSchema)
 
 /**
