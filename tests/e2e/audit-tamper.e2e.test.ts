@@ -2,9 +2,8 @@
 // database file, past its append-only trigger) is caught by the auditor's "Verify chain", which names the first broken record.
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { launchBrowser, loggedInPage, repoRoot, screenshot, startRuntime, type Runtime } from './harness.ts'
+import { expect, it } from 'vitest'
+import { e2eSession, repoRoot, screenshot } from './harness.ts'
 
 interface Sqlite {
   prepare(sql: string): { run(...params: unknown[]): { changes: number } }
@@ -15,27 +14,16 @@ const Database = createRequire(join(repoRoot, 'apps/runtime/package.json'))('bet
   file: string,
 ) => Sqlite
 
-let runtime: Runtime
-let browser: Browser
-
-beforeAll(async () => {
-  runtime = await startRuntime()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await runtime?.stop()
-})
+const session = e2eSession()
 
 it('the auditor sees an intact chain, then the first record edited in the database named as broken', async () => {
-  const auditor = await loggedInPage(browser, runtime, 'auditor')
+  const auditor = await session.login('auditor')
   await auditor.getByTestId('nav-audit').click()
   await auditor.getByTestId('audit-list').waitFor()
   await auditor.getByTestId('audit-verify').click()
   await expect.poll(() => auditor.getByTestId('audit-verify-result').textContent()).toMatch(/Chain intact: \d+ records/)
 
-  const db = new Database(join(runtime.dataDir, 'carepath.db'))
+  const db = new Database(join(session.runtime.dataDir, 'carepath.db'))
   const tamper = `UPDATE audit_log SET record = replace(record, '"outcome":"success"', '"outcome":"failure"') WHERE seq = 3`
   try {
     // The database itself refuses edits; someone with the file can still drop that guard.

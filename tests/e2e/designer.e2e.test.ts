@@ -4,38 +4,19 @@
 // viewer shows the path. Screenshots of each main screen go to tests/e2e/screenshots/.
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import {
-  launchBrowser,
-  loggedInPage,
-  repoRoot,
-  screenshot,
-  startRuntime,
-  updateTourShots,
-  type Runtime,
-} from './harness.ts'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { e2eSession, repoRoot, screenshot, updateTourShots } from './harness.ts'
 import { connectPorts, dropNode, selectNode } from './canvas-actions.ts'
 
 const FLOW = 'visit-confirmation'
-let runtime: Runtime
-let browser: Browser
-
-beforeAll(async () => {
-  runtime = await startRuntime()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await runtime?.stop()
-})
+const session = e2eSession()
 
 describe('designer end to end', () => {
   let analyst: Page
 
   it('an analyst builds a flow from an empty canvas, with a rule made in the builder', async () => {
-    analyst = await loggedInPage(browser, runtime, 'analyst')
+    analyst = await session.login('analyst')
     await analyst.getByTestId('flow-list').or(analyst.getByTestId('empty')).first().waitFor()
     await screenshot(analyst, 'flow-list')
 
@@ -132,7 +113,7 @@ describe('designer end to end', () => {
   })
 
   it('a reviewer who is not the author approves and publishes', async () => {
-    const reviewer = await loggedInPage(browser, runtime, 'reviewer')
+    const reviewer = await session.login('reviewer')
     await reviewer.getByTestId(`flow-open-${FLOW}`).click()
     await reviewer.getByTestId('side-tab-review').click()
     await reviewer.getByTestId('review-report').waitFor()
@@ -147,7 +128,7 @@ describe('designer end to end', () => {
   })
 
   it('an agent starts a run, completes its task, and the run viewer shows the path', async () => {
-    const agent = await loggedInPage(browser, runtime, 'agent')
+    const agent = await session.login('agent')
     await agent.getByTestId('nav-runs').click()
     await agent.getByTestId('run-start-open').click()
     await agent.getByTestId('run-start-flow').selectOption(FLOW)
@@ -180,7 +161,7 @@ describe('designer end to end', () => {
   })
 
   it('a changed draft shows as a visual diff against the published version', async () => {
-    await analyst.goto(`${runtime.url}/#/flows/${FLOW}`)
+    await analyst.goto(`${session.runtime.url}/#/flows/${FLOW}`)
     await analyst.getByTestId('editor').waitFor()
     await selectNode(analyst, 'decision-rules-1')
     await analyst.getByTestId('rule-0-when-0-value').selectOption('new-patient')
@@ -196,10 +177,10 @@ describe('designer end to end', () => {
   })
 
   it('a stale save is refused as a conflict, the edit stays on the canvas, and can be saved on top', async () => {
-    const mine = await loggedInPage(browser, runtime, 'analyst')
-    const theirs = await loggedInPage(browser, runtime, 'developer')
+    const mine = await session.login('analyst')
+    const theirs = await session.login('developer')
     for (const page of [mine, theirs]) {
-      await page.goto(`${runtime.url}/#/flows/${FLOW}`)
+      await page.goto(`${session.runtime.url}/#/flows/${FLOW}`)
       await page.getByTestId('editor').waitFor()
     }
     await selectNode(theirs, 'end-2')
@@ -221,8 +202,8 @@ describe('designer end to end', () => {
   })
 
   it('publishing is blocked with reasons until approval, and a reviewer can reject with a comment', async () => {
-    const analyst2 = await loggedInPage(browser, runtime, 'analyst')
-    await analyst2.goto(`${runtime.url}/#/flows/${FLOW}`)
+    const analyst2 = await session.login('analyst')
+    await analyst2.goto(`${session.runtime.url}/#/flows/${FLOW}`)
     await analyst2.getByTestId('side-tab-review').click()
     await analyst2.getByTestId('review-submit').click()
     await expect
@@ -231,7 +212,7 @@ describe('designer end to end', () => {
     await expect.poll(() => analyst2.getByTestId('publish-blockers').textContent()).toContain('approved')
     await analyst2.context().close()
 
-    const reviewer = await loggedInPage(browser, runtime, 'reviewer2')
+    const reviewer = await session.login('reviewer2')
     await reviewer.getByTestId(`flow-open-${FLOW}`).click()
     await reviewer.getByTestId('side-tab-review').click()
     await expect(reviewer.getByTestId('review-reject').isDisabled()).resolves.toBe(true)
@@ -244,7 +225,7 @@ describe('designer end to end', () => {
   })
 
   it('the README canvas screenshot shows an example flow', async () => {
-    const page = await loggedInPage(browser, runtime, 'analyst')
+    const page = await session.login('analyst')
     const example = page.getByTestId('flow-open-eligibility-verification')
     if ((await example.count()) > 0) {
       await example.click()

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const repoRoot = resolve(here, '../..')
@@ -114,6 +115,43 @@ export async function loggedInPage(browser: Browser, runtime: Runtime, username:
   await page.getByTestId('login-submit').click()
   await page.getByTestId('current-user').waitFor()
   return page
+}
+
+/** What one test file shares: its own runtime and browser, and a way to log in to it. */
+export interface E2eSession {
+  readonly runtime: Runtime
+  /** A fresh page logged in as `username` (see loggedInPage). */
+  login(username: string): Promise<Page>
+}
+
+/**
+ * Registers the file's beforeAll/afterAll: start a runtime and a browser once for the file, and
+ * close both afterwards (also when start-up failed half way). Call at the top level of a test file.
+ */
+export function e2eSession(): E2eSession {
+  let runtime: Runtime | undefined
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    runtime = await startRuntime()
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await runtime?.stop()
+  })
+  const started = (): { runtime: Runtime; browser: Browser } => {
+    if (!runtime || !browser) throw new Error('The e2e session is used before its beforeAll has run')
+    return { runtime, browser }
+  }
+  return {
+    get runtime() {
+      return started().runtime
+    },
+    login(username) {
+      const { runtime, browser } = started()
+      return loggedInPage(browser, runtime, username)
+    },
+  }
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -3,9 +3,9 @@
 // publishes, an agent runs the flow and answers its task, and an auditor reads the audit trail
 // and verifies its hash chain, without ever seeing the patient's values. Each step saves the
 // tour's screenshot (docs/tour/*.png when CAREPATH_UPDATE_TOUR_SHOTS=1).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { launchBrowser, loggedInPage, screenshot, startRuntime, tourShot, type Runtime } from './harness.ts'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { e2eSession, screenshot, tourShot } from './harness.ts'
 import { selectNode } from './canvas-actions.ts'
 
 const FLOW = 'eligibility-verification'
@@ -13,18 +13,7 @@ const FLOW = 'eligibility-verification'
 const PATIENT = { mrn: 'MRN-100234', firstName: 'John', lastName: 'Smith', birthDate: '1963-05-19', phone: '555-0100' }
 const INPUT = { appointment: { id: 'SCH-12345', date: '2026-12-01' }, patient: PATIENT }
 
-let runtime: Runtime
-let browser: Browser
-
-beforeAll(async () => {
-  runtime = await startRuntime()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await runtime?.stop()
-})
+const session = e2eSession()
 
 /** Zoom the canvas in around one node so the shot reads at README size. */
 async function zoomAround(page: Page, nodeId: string): Promise<void> {
@@ -44,7 +33,7 @@ describe('the README tour', () => {
   let analyst: Page
 
   it('1–3: the analyst opens the eligibility flow and lowers the copay threshold to $25', async () => {
-    analyst = await loggedInPage(browser, runtime, 'analyst')
+    analyst = await session.login('analyst')
     await analyst.getByTestId(`flow-open-${FLOW}`).waitFor()
     await expect.poll(() => analyst.locator('[data-testid^="flow-open-"]').count()).toBeGreaterThanOrEqual(8)
     await tourShot(analyst, '01-flows')
@@ -86,7 +75,7 @@ describe('the README tour', () => {
   })
 
   it('7: a reviewer reads the report, approves and publishes', async () => {
-    const reviewer = await loggedInPage(browser, runtime, 'reviewer')
+    const reviewer = await session.login('reviewer')
     await reviewer.getByTestId(`flow-open-${FLOW}`).click()
     await reviewer.getByTestId('side-tab-review').click()
     await reviewer.getByTestId('review-report').waitFor()
@@ -101,7 +90,7 @@ describe('the README tour', () => {
   })
 
   it('8–10: an agent runs the flow, answers the task, and sees the path taken', async () => {
-    const agent = await loggedInPage(browser, runtime, 'agent')
+    const agent = await session.login('agent')
     await agent.getByTestId('nav-runs').click()
     await agent.getByTestId('run-start-open').click()
     await agent.getByTestId('run-start-flow').selectOption(FLOW)
@@ -141,7 +130,7 @@ describe('the README tour', () => {
   })
 
   it('11: the auditor reads the trail of these steps, opens a record, and verifies the chain', async () => {
-    const auditor = await loggedInPage(browser, runtime, 'auditor')
+    const auditor = await session.login('auditor')
     await auditor.getByTestId('nav-audit').click()
     await auditor.getByTestId('audit-list').waitFor()
     const rows = auditor.getByTestId('audit-row')
