@@ -4,8 +4,7 @@
 import { generatedSuite } from '@carepath/engine'
 import { registry } from '@carepath/catalog'
 import { CliError, parseArgs } from './cli-io.ts'
-import { loadFlowFile, loadSuiteFile } from './run.command.ts'
-import { suiteBeside } from './simulate.command.ts'
+import { loadFlowFile, loadSuiteFile, suiteBeside } from './flow-files.ts'
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, options } = parseArgs(args, { options: ['suite'] })

@@ -1,7 +1,7 @@
 // `carepath diff OLD NEW [--json]`: the structural diff of two versions of a flow.
 import { diffFlows, isEmptyDiff, summarizeDiff } from '@carepath/dsl'
 import { CliError, parseArgs } from './cli-io.ts'
-import { readFlowDocument } from './migrate.command.ts'
+import { readFlowDocument } from './flow-files.ts'
 
 /** Print the diff as sentences, or as `{ added, removed, changed, edges, flow }` with --json. Exit 0. */
 export async function run(args: string[]): Promise<number> {

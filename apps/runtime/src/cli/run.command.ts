@@ -1,46 +1,12 @@
 // `carepath run FLOW --input FACTS.json [--answers A.json] [--mocks M.json] [--now ISO] [--json]`:
 // run a flow document locally, connectors mocked by node id and human steps answered from a
 // file, on a virtual clock starting at --now (timers fire at once), and print the outcome and
-// the trace. Also home of the flow/suite file loading the simulate and cases
-// commands share.
-import { readdirSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
-import { validateFlow, type FlowDocument, type JsonValue } from '@carepath/dsl'
-import { flowHashOf, parseSuite, runCase, type RunEvent, type RunState, type Suite } from '@carepath/engine'
+// the trace.
+import type { FlowDocument, JsonValue } from '@carepath/dsl'
+import { runCase, type RunEvent, type RunState } from '@carepath/engine'
 import { registry } from '@carepath/catalog'
 import { CliError, parseArgs, readJsonFile } from './cli-io.ts'
-
-/** Read and validate a flow document; any problem is one line and exit 2. */
-export function loadFlowFile(file: string): FlowDocument {
-  const result = validateFlow(readJsonFile(file), registry)
-  if (!result.valid || !result.document) {
-    const errors = result.problems.filter((p) => p.severity === 'error')
-    const first = errors[0]
-    const where = first?.nodeId ? ` (node "${first.nodeId}")` : first?.path ? ` (${first.path})` : ''
-    const more = errors.length > 1 ? ` and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}` : ''
-    throw new CliError(`${file}: not a valid flow: ${first?.message ?? 'invalid document'}${where}${more}`)
-  }
-  return result.document
-}
-
-/** Read a suite file; a bad one is one line and exit 2. */
-export function loadSuiteFile(file: string): Suite {
-  const result = parseSuite(readJsonFile(file))
-  if (!result.ok) throw new CliError(`${file}: not a valid suite: ${result.message}`)
-  return result.suite
-}
-
-/** Subflows are looked up among the *.flow.json files beside the calling flow, by id and content hash. */
-export function siblingFlowLoader(file: string): (flowId: string, hash: string) => Promise<FlowDocument> {
-  return async (flowId, hash) => {
-    const dir = dirname(file)
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.flow.json')).sort()) {
-      const result = validateFlow(readJsonFile(join(dir, name)), registry)
-      if (result.document && result.document.id === flowId && flowHashOf(result.document) === hash) return result.document
-    }
-    throw new Error(`no ${flowId}.flow.json with content hash ${hash} beside ${basename(file)}`)
-  }
-}
+import { loadFlowFile, siblingFlowLoader } from './flow-files.ts'
 
 function readObject(file: string, what: string): Record<string, JsonValue> {
   const value = readJsonFile(file)

@@ -1,19 +1,10 @@
 // `carepath simulate --base OLD --candidate NEW [--suite S.json] [--generate] [--json|--markdown]`:
 // diff-test a candidate version against the base. Exit 0: nothing changed, or only changes the
 // suite expects; 1: behaviour changed unexpectedly or a case failed; 2: bad input.
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import { reportToMarkdown, simulate, simulationVerdict, type RunSummary, type SimulationReport, type Suite } from '@carepath/engine'
 import { registry } from '@carepath/catalog'
-import type { FlowDocument } from '@carepath/dsl'
 import { CliError, parseArgs } from './cli-io.ts'
-import { loadFlowFile, loadSuiteFile, siblingFlowLoader } from './run.command.ts'
-
-/** The suite beside a flow: `x.flow.json` → `x.suite.json`, else `<flow id>.suite.json` in that folder. */
-export function suiteBeside(file: string, flow: FlowDocument): string | undefined {
-  const candidates = [file.replace(/\.flow\.json$/, '.suite.json'), join(dirname(file), `${flow.id}.suite.json`), join(dirname(dirname(file)), `${flow.id}.suite.json`)]
-  return candidates.find((path) => path !== file && existsSync(path))
-}
+import { loadFlowFile, loadSuiteFile, siblingFlowLoader, suiteBeside } from './flow-files.ts'
 
 function summaryText(report: SimulationReport): string {
   const s = report.summary

@@ -2,7 +2,7 @@
 import { registry } from '@carepath/catalog'
 import { contentHash, validateFlow, type Problem } from '@carepath/dsl'
 import { CliError, parseArgs } from './cli-io.ts'
-import { readFlowJson } from './migrate.command.ts'
+import { readFlowJson } from './flow-files.ts'
 
 /** One file's result, as `--json` prints it. */
 export interface FileReport {
