@@ -1,4 +1,4 @@
-import type { JsonValue } from '@carepath/dsl'
+import { valueAtPath, type JsonValue } from '@carepath/dsl'
 
 type JsonRecord = { [key: string]: JsonValue }
 
@@ -6,15 +6,8 @@ function isRecord(value: JsonValue | undefined): value is JsonRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** The value at a dotted fact path, or undefined when any segment is absent. */
-export function getFact(facts: Readonly<JsonRecord>, path: string): JsonValue | undefined {
-  let node: JsonValue | undefined = facts as JsonRecord
-  for (const segment of path.split('.')) {
-    if (!isRecord(node)) return undefined
-    node = Object.hasOwn(node, segment) ? node[segment] : undefined
-  }
-  return node
-}
+/** The value at a dotted fact path, or undefined when any segment is absent (the DSL's `valueAtPath`). */
+export { valueAtPath as getFact }
 
 /**
  * A copy of `facts` with `value` at `path`; objects on the way are copied, never mutated, so a

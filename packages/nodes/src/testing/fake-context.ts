@@ -2,7 +2,7 @@
 // custom). It behaves like the real one where a node can tell (frozen facts, dotted `get`,
 // injected clock, one memo slot per node) and records what the node did.
 import type { ConnectorAdapter, ExecuteContext, FactSchema, JsonValue } from '@carepath/dsl'
-import { NodeError } from '@carepath/dsl'
+import { NodeError, valueAtPath } from '@carepath/dsl'
 
 /** A connector call the node made, with what the fake adapter answered (or the error it threw). */
 export interface RecordedCall {
@@ -44,15 +44,8 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-/** The value at a dotted path, walking objects only (as the engine does: no array indexes). */
-export function getFactAt(facts: Readonly<Record<string, JsonValue>>, path: string): JsonValue | undefined {
-  let node: JsonValue | undefined = facts as Record<string, JsonValue>
-  for (const segment of path.split('.')) {
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined
-    node = Object.hasOwn(node, segment) ? node[segment] : undefined
-  }
-  return node
-}
+/** The value at a dotted path, walking objects only, as the engine's `get` does (the DSL's `valueAtPath`). */
+export { valueAtPath as getFactAt }
 
 /**
  * Build a fake ExecuteContext for a node test.
@@ -78,7 +71,7 @@ export function createFakeContext(options: FakeContextOptions = {}): FakeContext
     get memoBuilds() {
       return memoBuilds
     },
-    get: (path) => getFactAt(facts, path),
+    get: (path) => valueAtPath(facts, path),
     now: () => options.now ?? FAKE_NOW,
     async call(connector, request) {
       const adapter = Object.hasOwn(connectors, connector) ? connectors[connector] : undefined
