@@ -57,13 +57,24 @@ export function suiteBeside(file: string, flow: FlowDocument): string | undefine
   return candidates.find((path) => path !== file && existsSync(path))
 }
 
-/** Subflows are looked up among the *.flow.json files beside the calling flow, by id and content hash. */
+/**
+ * Subflows are looked up among the *.flow.json files beside the calling flow, by id and content
+ * hash. A subflow found once is kept: a suite calls it in every case, and the same document
+ * lets the engine prepare it once instead of re-reading and re-validating the folder each call.
+ */
 export function siblingFlowLoader(file: string): (flowId: string, hash: string) => Promise<FlowDocument> {
+  const found = new Map<string, FlowDocument>()
   return async (flowId, hash) => {
+    const key = `${flowId}@${hash}`
+    const known = found.get(key)
+    if (known) return known
     const dir = dirname(file)
     for (const name of readdirSync(dir).filter((n) => n.endsWith('.flow.json')).sort()) {
       const result = validateFlow(readJsonFile(join(dir, name)), registry)
-      if (result.document && result.document.id === flowId && flowHashOf(result.document) === hash) return result.document
+      if (result.document && result.document.id === flowId && flowHashOf(result.document) === hash) {
+        found.set(key, result.document)
+        return result.document
+      }
     }
     throw new Error(`no ${flowId}.flow.json with content hash ${hash} beside ${basename(file)}`)
   }
