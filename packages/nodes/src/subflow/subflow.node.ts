@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineNodeType, NodeError, type ConfigProblem, type JsonValue } from '@carepath/dsl'
+import { setPath } from '@carepath/rules'
 import { factPathSchema, portNameSchema } from '../fact-path.schema.ts'
 
 const inputMappingSchema = z
@@ -42,19 +43,6 @@ export const subflowConfigSchema = z
     }
   })
 export type SubflowConfig = z.infer<typeof subflowConfigSchema>
-
-/** Put `value` at a dotted path inside `target`, creating objects on the way. */
-function setPath(target: Record<string, JsonValue>, path: string, value: JsonValue): void {
-  const segments = path.split('.')
-  const last = segments.pop()!
-  let node = target
-  for (const segment of segments) {
-    const next = node[segment]
-    if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next)) node[segment] = {}
-    node = node[segment] as Record<string, JsonValue>
-  }
-  node[last] = value
-}
 
 /** Runs another flow's pinned version as one step; continues when it ends. */
 export const subflow = defineNodeType({
