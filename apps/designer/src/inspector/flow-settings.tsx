@@ -7,6 +7,7 @@ import { registry } from '../registry.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { JsonEditor } from '../monaco/json-editor.tsx'
 import type { FlowMeta } from '../canvas/flow-graph.ts'
+import { Tabs } from '../screens/tabs.tsx'
 
 export function FlowSettings() {
   const meta = useEditor((s) => s.meta)
@@ -55,27 +56,15 @@ export function FlowSettings() {
           onChange={(e) => setMeta({ description: e.target.value || undefined })}
         />
       </label>
-      <div className="cp-tabs">
-        <button type="button" className={tab === 'facts' ? 'active' : ''} onClick={() => setTab('facts')}>
-          Facts
-        </button>
-        <button
-          type="button"
-          className={tab === 'roles' ? 'active' : ''}
-          onClick={() => setTab('roles')}
-          data-testid="flow-roles-tab"
-        >
-          Roles &amp; PHI
-        </button>
-        <button
-          type="button"
-          className={tab === 'document' ? 'active' : ''}
-          onClick={() => setTab('document')}
-          data-testid="flow-document-tab"
-        >
-          Document
-        </button>
-      </div>
+      <Tabs
+        value={tab}
+        onChange={setTab}
+        tabs={[
+          { id: 'facts', label: 'Facts' },
+          { id: 'roles', label: 'Roles & PHI', testId: 'flow-roles-tab' },
+          { id: 'document', label: 'Document', testId: 'flow-document-tab' },
+        ]}
+      />
       {tab === 'document' ? (
         <DocumentJson schema={schemas.document} readOnly={readOnly} />
       ) : tab === 'facts' ? (

@@ -13,6 +13,7 @@ import { setFactPaths } from '../monaco/fact-paths.ts'
 import type { JsonSchema } from './json-schema.ts'
 import { FlowSettings } from './flow-settings.tsx'
 import { forbiddenShows } from '../canvas/node-ports.ts'
+import { Tabs } from '../screens/tabs.tsx'
 
 const schemaCache = new Map<string, JsonSchema>()
 
@@ -125,24 +126,14 @@ function NodeInspector({ id }: { id: string }) {
           class.
         </p>
       )}
-      <div className="cp-tabs">
-        <button
-          type="button"
-          className={tab === 'form' ? 'active' : ''}
-          onClick={() => setTab('form')}
-          data-testid="inspector-tab-form"
-        >
-          Settings
-        </button>
-        <button
-          type="button"
-          className={tab === 'json' ? 'active' : ''}
-          onClick={() => setTab('json')}
-          data-testid="inspector-tab-json"
-        >
-          JSON
-        </button>
-      </div>
+      <Tabs
+        value={tab}
+        onChange={setTab}
+        tabs={[
+          { id: 'form', label: 'Settings', testId: 'inspector-tab-form' },
+          { id: 'json', label: 'JSON', testId: 'inspector-tab-json' },
+        ]}
+      />
       <fieldset disabled={readOnly} className="cp-plain-fieldset">
         {tab === 'json' ? (
           <JsonEditor

@@ -20,8 +20,15 @@ import { ReviewPanel } from '../panels/review-panel.tsx'
 import { EditorToolbar } from './editor-toolbar.tsx'
 import { pendingFlows } from './pending-flows.ts'
 import { ErrorState, Loading } from './state-views.tsx'
+import { Tabs, type TabSpec } from './tabs.tsx'
 
 type SideTab = 'inspect' | 'history' | 'simulate' | 'review'
+const SIDE_TABS: TabSpec<SideTab>[] = [
+  { id: 'inspect', label: 'Inspect', testId: 'side-tab-inspect' },
+  { id: 'history', label: 'History', testId: 'side-tab-history' },
+  { id: 'simulate', label: 'Simulate', testId: 'side-tab-simulate' },
+  { id: 'review', label: 'Review', testId: 'side-tab-review' },
+]
 
 async function loadFlow(flowId: string): Promise<FlowDetail | null> {
   if (pendingFlows.has(flowId)) return null
@@ -112,12 +119,6 @@ function EditorWorkspace({
     },
     [screenToFlowPosition],
   )
-  const tabs: { id: SideTab; label: string }[] = [
-    { id: 'inspect', label: 'Inspect' },
-    { id: 'history', label: 'History' },
-    { id: 'simulate', label: 'Simulate' },
-    { id: 'review', label: 'Review' },
-  ]
   return (
     <div className="cp-editor" data-testid="editor">
       <EditorToolbar flowId={flowId} detail={detail} onSaved={reloadDetail} problemCount={problemCount} />
@@ -141,19 +142,7 @@ function EditorWorkspace({
           <ProblemsPanel />
         </div>
         <aside className="cp-side">
-          <div className="cp-tabs">
-            {tabs.map((t) => (
-              <button
-                key={t.id}
-                type="button"
-                className={tab === t.id ? 'active' : ''}
-                onClick={() => setTab(t.id)}
-                data-testid={`side-tab-${t.id}`}
-              >
-                {t.label}
-              </button>
-            ))}
-          </div>
+          <Tabs value={tab} onChange={setTab} tabs={SIDE_TABS} />
           <div className="cp-side-body">
             {tab === 'inspect' && <InspectorPanel />}
             {tab === 'history' && <HistoryPanel flowId={flowId} />}

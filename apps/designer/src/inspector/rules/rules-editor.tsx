@@ -9,6 +9,7 @@ import { JsonEditor } from '../../monaco/json-editor.tsx'
 import { GroupEditor } from './condition-builder.tsx'
 import { newLeaf, type RuleJson } from './rule-model.ts'
 import type { CustomViewProps } from '../custom-views.ts'
+import { Tabs } from '../../screens/tabs.tsx'
 
 // Monaco validates rules against the rules package's own schema (the node config keeps them loose).
 let rulesJsonSchema: unknown
@@ -38,24 +39,15 @@ export function RulesEditor({ nodeId, config, onChange, readOnly }: CustomViewPr
 
   return (
     <section className="cp-custom-view" data-testid="rules-editor">
-      <div className="cp-tabs small">
-        <button
-          type="button"
-          className={mode === 'builder' ? 'active' : ''}
-          onClick={() => setMode('builder')}
-          data-testid="rules-mode-builder"
-        >
-          Builder
-        </button>
-        <button
-          type="button"
-          className={mode === 'json' ? 'active' : ''}
-          onClick={() => setMode('json')}
-          data-testid="rules-mode-json"
-        >
-          JSON
-        </button>
-      </div>
+      <Tabs
+        small
+        value={mode}
+        onChange={setMode}
+        tabs={[
+          { id: 'builder', label: 'Builder', testId: 'rules-mode-builder' },
+          { id: 'json', label: 'JSON', testId: 'rules-mode-json' },
+        ]}
+      />
       {mode === 'json' ? (
         <JsonEditor
           path={`node/${nodeId}/rules.json`}

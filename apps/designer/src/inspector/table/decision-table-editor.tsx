@@ -7,6 +7,7 @@ import { columnInfo, parseCell, type DecisionTable } from '@carepath/rules'
 import { useEditor } from '../../store/editor.store.ts'
 import { JsonEditor } from '../../monaco/json-editor.tsx'
 import type { CustomViewProps } from '../custom-views.ts'
+import { Tabs } from '../../screens/tabs.tsx'
 
 const HIT_POLICIES = ['first', 'unique', 'priority', 'collect'] as const
 type Scalar = string | number | boolean
@@ -39,24 +40,15 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
 
   return (
     <section className="cp-custom-view" data-testid="table-editor">
-      <div className="cp-tabs small">
-        <button
-          type="button"
-          className={mode === 'grid' ? 'active' : ''}
-          onClick={() => setMode('grid')}
-          data-testid="table-mode-grid"
-        >
-          Grid
-        </button>
-        <button
-          type="button"
-          className={mode === 'json' ? 'active' : ''}
-          onClick={() => setMode('json')}
-          data-testid="table-mode-json"
-        >
-          JSON
-        </button>
-      </div>
+      <Tabs
+        small
+        value={mode}
+        onChange={setMode}
+        tabs={[
+          { id: 'grid', label: 'Grid', testId: 'table-mode-grid' },
+          { id: 'json', label: 'JSON', testId: 'table-mode-json' },
+        ]}
+      />
       {mode === 'json' ? (
         <JsonEditor
           path={`node/${nodeId}/table.json`}
