@@ -6,10 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registry } from '@carepath/catalog'
 import type { FlowDocument } from '@carepath/dsl'
 import { startRun } from '@carepath/engine'
-import { createConnectorAdapters } from '../../apps/runtime/src/integrations/index.ts'
-import { startFhirTestServer, type FhirTestServer } from '../../apps/runtime/src/integrations/testing/fhir-test-server.ts'
-import { startPayerStub, type PayerStub } from '../../apps/runtime/src/integrations/testing/payer-stub.ts'
-import { loadSyntheaPatient, SYNTHEA_PATIENT_MRN } from '../../apps/runtime/src/integrations/testing/synthea-patient.ts'
+import {
+  createConnectorAdapters,
+  loadSyntheaPatient,
+  startFhirTestServer,
+  startPayerStub,
+  SYNTHEA_PATIENT_MRN,
+  type FhirTestServer,
+  type PayerStub,
+} from '@carepath/runtime/testing'
 
 const exampleFlow = JSON.parse(readFileSync(new URL('../../examples/eligibility-verification.flow.json', import.meta.url), 'utf8')) as FlowDocument
 

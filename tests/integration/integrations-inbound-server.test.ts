@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter, createCallerFactory, startServer, type RunningServer } from '@carepath/runtime'
-import { signWebhook } from '../../apps/runtime/src/integrations/index.ts'
+import { signWebhook } from '@carepath/runtime/testing'
 
 const SECRET = 'whsec-server-0123456789abcdef'
 const PASSWORD = 'a long enough test password'

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo, startServer, type RunningServer } from '@carepath/runtime'
-import { sendMllp } from '../../apps/runtime/src/integrations/index.ts'
+import { sendMllp } from '@carepath/runtime/testing'
 
 const examples = join(import.meta.dirname, '..', '..', 'examples')
 const sample = (name: string) => readFileSync(new URL(`../../packages/nodes/src/hl7-parse/fixtures/${name}`, import.meta.url), 'utf8')

@@ -5,8 +5,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registry } from '@carepath/catalog'
-import { createTestRuntime, publishFlow, type TestRuntime } from '@carepath/runtime/testing'
-import { createInboundHttpHandler, signWebhook } from '../../apps/runtime/src/integrations/index.ts'
+import { createInboundHttpHandler, createTestRuntime, publishFlow, signWebhook, type TestRuntime } from '@carepath/runtime/testing'
 
 const SECRET = 'whsec-test-0123456789abcdef'
 const hookFlow = {
