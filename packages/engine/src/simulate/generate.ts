@@ -1,7 +1,6 @@
 import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
 import { canonicalJson } from '../canonical-json.ts'
 import { deleteFact, isJsonRecord, putMember, setFact } from '../facts.ts'
-import { prepareFlow } from '../prepare.ts'
 import { decisionSnapshots, describeProbe, probeCase, snapshotPaths, type CaseProbe } from './probes.ts'
 import type { Suite, SuiteCase } from './suite.schema.ts'
 
@@ -34,25 +33,11 @@ export function generateCases(
   registry: NodeRegistry,
   base?: SuiteCase | ((nodeId: string) => SuiteCase | undefined),
 ): SuiteCase[] {
-  let prepared
-  try {
-    prepared = prepareFlow(flow, registry)
-  } catch {
-    return []
-  }
-  const env = { factsSchema: flow.facts, roles: flow.roles }
   const cases: SuiteCase[] = []
-  for (const [nodeId, p] of prepared.nodes) {
-    if (!p.type.cases) continue
-    let snapshots: Record<string, JsonValue>[]
-    try {
-      snapshots = p.type.cases(p.config, env)
-    } catch {
-      continue
-    }
+  for (const { nodeId, snapshots, reads } of decisionSnapshots(flow, registry)) {
     const template = typeof base === 'function' ? base(nodeId) : base
     let cleared: JsonRecord = template?.input ?? {}
-    for (const path of p.type.reads(p.config)) cleared = deleteFact(cleared, path)
+    for (const path of reads) cleared = deleteFact(cleared, path)
     snapshots.forEach((snapshot, index) => {
       const generated: SuiteCase = {
         id: `gen.${nodeId}.${index + 1}`,
