@@ -1,4 +1,4 @@
-import { desc, gt, asc } from 'drizzle-orm'
+import { asc, gt } from 'drizzle-orm'
 import type { Db } from '../db/open-db.ts'
 import { auditLog } from '../db/schema.ts'
 import { chainHash, GENESIS_HASH, recordJson, type AuditRecord } from './audit-record.ts'
@@ -65,11 +65,7 @@ export function createAuditService(db: Db, now: () => Date) {
     }
   }
 
-  function latest(limit: number) {
-    return db.select().from(auditLog).orderBy(desc(auditLog.seq)).limit(limit).all()
-  }
-
-  return { append, appendAlone, list, latest, verify: () => verifyChain(db) }
+  return { append, appendAlone, list, verify: () => verifyChain(db) }
 }
 export type AuditService = ReturnType<typeof createAuditService>
 
