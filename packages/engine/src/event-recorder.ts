@@ -1,5 +1,5 @@
 import type { JsonValue } from '@carepath/dsl'
-import { canonicalJson } from './canonical-json.ts'
+import { jsonEqual } from './canonical-json.ts'
 import type { EngineDeps } from './engine-deps.ts'
 import type { RunEvent, RunEventType } from './events.ts'
 import { RunRefusedError } from './engine-deps.ts'
@@ -45,7 +45,7 @@ export class EventRecorder {
         recorded.type === type &&
         recorded.nodeId === nodeId &&
         (recorded.scope ?? '') === scope &&
-        (trustRecorded || canonicalJson(recorded.data ?? null) === canonicalJson(data))
+        (trustRecorded || jsonEqual(recorded.data ?? null, data))
       if (!same) {
         const error = new RunRefusedError(
           'log-mismatch',
