@@ -30,6 +30,33 @@ function stamp(iso: string): string {
   return Number.isNaN(t.getTime()) ? iso : t.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' })
 }
 
+/** A filter over the trail: '' (the first option) means no filter. */
+function FilterSelect(props: {
+  label: string
+  testId: string
+  all: string
+  options: string[]
+  value: string
+  onChange: (value: string) => void
+}) {
+  return (
+    <select
+      className="cp-input small"
+      value={props.value}
+      aria-label={props.label}
+      data-testid={props.testId}
+      onChange={(e) => props.onChange(e.target.value)}
+    >
+      <option value="">{props.all}</option>
+      {props.options.map((o) => (
+        <option key={o} value={o}>
+          {o}
+        </option>
+      ))}
+    </select>
+  )
+}
+
 export function AuditScreen() {
   const trail = useLoader(loadTrail, [])
   const [action, setAction] = useState('')
@@ -63,40 +90,28 @@ export function AuditScreen() {
       <div className="cp-page">
         <div className="cp-page-head">
           <h2>Audit trail</h2>
-          <select
-            className="cp-input small"
+          <FilterSelect
+            label="Filter by action"
+            testId="audit-filter-action"
+            all="All actions"
+            options={actions}
             value={action}
-            aria-label="Filter by action"
-            data-testid="audit-filter-action"
-            onChange={(e) => {
-              setAction(e.target.value)
+            onChange={(v) => {
+              setAction(v)
               setPage(0)
             }}
-          >
-            <option value="">All actions</option>
-            {actions.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-          <select
-            className="cp-input small"
+          />
+          <FilterSelect
+            label="Filter by flow"
+            testId="audit-filter-flow"
+            all="All flows"
+            options={flows}
             value={flow}
-            aria-label="Filter by flow"
-            data-testid="audit-filter-flow"
-            onChange={(e) => {
-              setFlow(e.target.value)
+            onChange={(v) => {
+              setFlow(v)
               setPage(0)
             }}
-          >
-            <option value="">All flows</option>
-            {flows.map((f) => (
-              <option key={f} value={f}>
-                {f}
-              </option>
-            ))}
-          </select>
+          />
           <span className="cp-spacer" />
           <button type="button" className="cp-btn small" onClick={trail.reload} disabled={trail.loading}>
             Refresh
