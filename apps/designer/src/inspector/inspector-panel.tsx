@@ -18,7 +18,7 @@ import { Tabs } from '../screens/tabs.tsx'
 const schemaCache = new Map<string, JsonSchema>()
 
 /** The JSON Schema of a node type's config, computed once per type. */
-export function configJsonSchema(type: string): JsonSchema {
+function configJsonSchema(type: string): JsonSchema {
   const cached = schemaCache.get(type)
   if (cached) return cached
   const nodeType = registry.get(type)

@@ -121,7 +121,7 @@ export function HistoryPanel({ flowId }: { flowId: string }) {
   )
 }
 
-export function DiffList({ view }: { view: DiffView }) {
+function DiffList({ view }: { view: DiffView }) {
   const { diff } = view
   const count =
     diff.added.length +

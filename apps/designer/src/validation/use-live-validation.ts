@@ -17,7 +17,7 @@ function sameKey(a: unknown[], b: unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i])
 }
 
-export function runValidation(): void {
+function runValidation(): void {
   const state = useEditor.getState()
   try {
     state.setProblems(validateFlow(state.document(), registry).problems)
