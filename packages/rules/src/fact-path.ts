@@ -75,12 +75,7 @@ function step(current: unknown, segment: string): unknown {
   return Object.prototype.hasOwnProperty.call(current, segment) ? (current as Record<string, unknown>)[segment] : undefined
 }
 
-/** The value at a canonical dotted path of a facts snapshot. */
-export function valueAt(facts: Readonly<Record<string, JsonValue>>, dotted: string): JsonValue | undefined {
-  return resolvePath(facts, dotted) as JsonValue | undefined
-}
-
-/** Build a nested partial snapshot from dotted paths (used by case generation). */
+/** Put `value` at a dotted path inside `target`, creating objects on the way (case snapshots, subflow input). */
 export function setPath(target: Record<string, JsonValue>, dotted: string, value: JsonValue): void {
   const segments = dotted.split('.')
   let node: Record<string, JsonValue> = target
@@ -90,15 +85,4 @@ export function setPath(target: Record<string, JsonValue>, dotted: string, value
     node = node[segment] as Record<string, JsonValue>
   })
   node[segments[segments.length - 1] as string] = value
-}
-
-/** Remove a dotted path from a nested snapshot (a missing-value case). */
-export function deletePath(target: Record<string, JsonValue>, dotted: string): void {
-  const segments = dotted.split('.')
-  let node: JsonValue | undefined = target
-  for (const segment of segments.slice(0, -1)) {
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) return
-    node = (node as Record<string, JsonValue>)[segment]
-  }
-  if (node !== null && typeof node === 'object' && !Array.isArray(node)) delete node[segments[segments.length - 1] as string]
 }
