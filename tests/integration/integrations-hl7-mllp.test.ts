@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registry } from '@carepath/catalog'
-import { createTestRuntime, publishFlow, type TestRuntime } from '@carepath/runtime/testing'
+import { createTestRuntime, hl7Samples, publishFlow, type TestRuntime } from '@carepath/runtime/testing'
 import {
   createConnectorAdapters,
   sendMllp,
@@ -18,10 +18,7 @@ import {
   type FhirTestServer,
 } from '../../apps/runtime/src/integrations/testing/fhir-test-server.ts'
 
-const fixtures = new URL('../../packages/nodes/src/hl7-parse/fixtures/', import.meta.url)
-const samples = readdirSync(fixtures)
-  .filter((file) => file.endsWith('.hl7'))
-  .map((file) => ({ file, text: readFileSync(new URL(file, fixtures), 'utf8') }))
+const samples = hl7Samples()
 /** Field n, component c of a segment (MSH counts its field separator as field 1). */
 function segmentOf(text: string, name: string) {
   const line = text

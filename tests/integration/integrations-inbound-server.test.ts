@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter, createCallerFactory, startServer, type RunningServer } from '@carepath/runtime'
-import { signWebhook } from '@carepath/runtime/testing'
+import { hl7Sample, signWebhook } from '@carepath/runtime/testing'
 
 const SECRET = 'whsec-server-0123456789abcdef'
 const PASSWORD = 'a long enough test password'
@@ -38,8 +38,6 @@ const hookFlow = {
 }
 const examples = new URL('../../examples/', import.meta.url)
 const json = (name: string) => JSON.parse(readFileSync(new URL(name, examples), 'utf8')) as Record<string, unknown>
-const sample = (name: string) =>
-  readFileSync(new URL(`../../packages/nodes/src/hl7-parse/fixtures/${name}`, import.meta.url), 'utf8')
 
 let server: RunningServer
 let dir: string
@@ -154,14 +152,14 @@ describe('HL7 v2 over HTTP through startServer', () => {
   it('answers AA and starts the matching flow, AR for a type no flow takes, AE for garbage; unauthenticated senders get 401', async () => {
     const auth = { authorization: `Bearer ${developerToken}`, 'content-type': 'x-application/hl7-v2+er7' }
     expect(
-      (await post('/api/hl7', sample('msft-LAB-ORU-1.hl7'), { 'content-type': 'x-application/hl7-v2+er7' })).status,
+      (await post('/api/hl7', hl7Sample('msft-LAB-ORU-1.hl7'), { 'content-type': 'x-application/hl7-v2+er7' })).status,
     ).toBe(401)
     expect(runs('lab-result-routing')).toHaveLength(0)
-    const accepted = await post('/api/hl7', sample('msft-LAB-ORU-1.hl7'), auth)
+    const accepted = await post('/api/hl7', hl7Sample('msft-LAB-ORU-1.hl7'), auth)
     expect(accepted.status).toBe(200)
     expect(await accepted.text()).toMatch(/\rMSA\|AA\|182\|/)
     expect(runs('lab-result-routing')).toHaveLength(1)
-    const refused = await post('/api/hl7', sample('msft-VXU-V04-01.hl7'), auth)
+    const refused = await post('/api/hl7', hl7Sample('msft-VXU-V04-01.hl7'), auth)
     expect(refused.status).toBe(422)
     expect(await refused.text()).toMatch(/\rMSA\|AR\|/)
     const garbage = await post('/api/hl7', 'hello', auth)

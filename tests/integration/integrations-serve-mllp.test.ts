@@ -6,10 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo, startServer, type RunningServer } from '@carepath/runtime'
-import { sendMllp } from '@carepath/runtime/testing'
+import { hl7Sample, sendMllp } from '@carepath/runtime/testing'
 
 const examples = join(import.meta.dirname, '..', '..', 'examples')
-const sample = (name: string) => readFileSync(new URL(`../../packages/nodes/src/hl7-parse/fixtures/${name}`, import.meta.url), 'utf8')
 let server: RunningServer
 let dir: string
 const logs: string[] = []
@@ -28,7 +27,7 @@ describe('serve with an MLLP port', () => {
     const line = logs.find((l) => l.includes('HL7 v2 (MLLP) listening on'))
     expect(line).toBeDefined()
     const port = Number(/:(\d+)$/.exec(line!)![1])
-    const acks = await sendMllp(port, [sample('msft-LAB-ORU-1.hl7'), sample('msft-SIU-S12-01.hl7')])
+    const acks = await sendMllp(port, [hl7Sample('msft-LAB-ORU-1.hl7'), hl7Sample('msft-SIU-S12-01.hl7')])
     expect(acks[0]).toMatch(/\rMSA\|AA\|182\|/)
     // The demo publishes the HL7 entry flows too, so a booking (SIU^S12) starts its own flow.
     expect(acks[1]).toMatch(/\rMSA\|AA\|MSG00012\|/)

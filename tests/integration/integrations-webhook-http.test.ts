@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registry } from '@carepath/catalog'
-import { createInboundHttpHandler, createTestRuntime, publishFlow, signWebhook, type TestRuntime } from '@carepath/runtime/testing'
+import { createInboundHttpHandler, createTestRuntime, hl7Sample, publishFlow, signWebhook, type TestRuntime } from '@carepath/runtime/testing'
 
 const SECRET = 'whsec-test-0123456789abcdef'
 const hookFlow = {
@@ -77,16 +77,15 @@ describe('signed webhooks into the runtime', () => {
 })
 
 describe('HL7 v2 over HTTP into the runtime', () => {
-  const sample = (name: string) => readFileSync(new URL(`../../packages/nodes/src/hl7-parse/fixtures/${name}`, import.meta.url), 'utf8')
 
   it('answers the ACK in the body: AA and a run for an accepted message, AR for one no flow takes, AE for garbage', async () => {
-    expect((await post('/api/hl7', sample('msft-LAB-ORU-1.hl7'))).status).toBe(401)
+    expect((await post('/api/hl7', hl7Sample('msft-LAB-ORU-1.hl7'))).status).toBe(401)
     const hl7Headers = { authorization: 'Bearer hl7-sender' }
-    const accepted = await post('/api/hl7', sample('msft-LAB-ORU-1.hl7'), { 'content-type': 'x-application/hl7-v2+er7', ...hl7Headers })
+    const accepted = await post('/api/hl7', hl7Sample('msft-LAB-ORU-1.hl7'), { 'content-type': 'x-application/hl7-v2+er7', ...hl7Headers })
     expect(accepted.status).toBe(200)
     expect(await accepted.text()).toMatch(/\rMSA\|AA\|182\|/)
     expect(t.runtime.runs.store.listRuns('lab-result-routing', 10)).toHaveLength(1)
-    const refused = await post('/api/hl7', sample('msft-SIU-S12-01.hl7'), hl7Headers)
+    const refused = await post('/api/hl7', hl7Sample('msft-SIU-S12-01.hl7'), hl7Headers)
     expect(refused.status).toBe(422)
     expect(await refused.text()).toMatch(/\rMSA\|AR\|MSG00012\|/)
     const garbage = await post('/api/hl7', 'hello', hl7Headers)

@@ -7,3 +7,4 @@ export { startFhirTestServer, type FhirTestServer } from '../integrations/testin
 export { startPayerStub, type PayerStub } from '../integrations/testing/payer-stub.ts'
 export { loadSyntheaPatient, SYNTHEA_PATIENT_MRN } from '../integrations/testing/synthea-patient.ts'
 export { createConnectorAdapters, createInboundHttpHandler, sendMllp, signWebhook } from '../integrations/index.ts'
+export { hl7Sample, hl7Samples } from '../integrations/testing/hl7-samples.ts'

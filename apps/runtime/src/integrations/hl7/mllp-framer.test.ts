@@ -1,12 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
+import { hl7Samples } from '../testing/hl7-samples.ts'
 import { MllpFramer, mllpFrame, type FramerEvent } from './mllp-framer.ts'
 
-const fixtures = new URL('../../../../../packages/nodes/src/hl7-parse/fixtures/', import.meta.url)
-const samples = readdirSync(fixtures)
-  .filter((f) => f.endsWith('.hl7'))
-  .map((f) => readFileSync(new URL(f, fixtures), 'utf8').replace(/\r?\n/g, '\r'))
+const samples = hl7Samples().map((s) => s.text.replace(/\r?\n/g, '\r'))
 
 const frames = (events: FramerEvent[]) => events.flatMap((e) => (e.kind === 'frame' ? [e.payload.toString('utf8')] : []))
 

@@ -1,15 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Hl7Message } from '@medplum/core'
+import { hl7Samples } from '../testing/hl7-samples.ts'
 import { createHl7Intake, type AcceptResult, type Hl7Inbound } from './hl7-intake.ts'
 import { createMemoryHl7Store, type Hl7MessageStore } from './hl7-store.ts'
 import { sendMllp, startMllpListener, type MllpListener } from './mllp-listener.ts'
 import { mllpFrame } from './mllp-framer.ts'
 
-const fixtures = new URL('../../../../../packages/nodes/src/hl7-parse/fixtures/', import.meta.url)
-const samples = readdirSync(fixtures)
-  .filter((f) => f.endsWith('.hl7'))
-  .map((f) => ({ file: f, text: readFileSync(new URL(f, fixtures), 'utf8') }))
+const samples = hl7Samples()
 
 const msa = (ack: string) => {
   const message = Hl7Message.parse(ack)
