@@ -80,9 +80,16 @@ export function setPath(target: Record<string, JsonValue>, dotted: string, value
   const segments = dotted.split('.')
   let node: Record<string, JsonValue> = target
   segments.slice(0, -1).forEach((segment) => {
-    const next = node[segment]
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) node[segment] = {}
+    // Own members only: a path segment named `__proto__` or `constructor` from a flow document
+    // must name a plain key, never reach Object.prototype.
+    const next = Object.hasOwn(node, segment) ? node[segment] : undefined
+    if (next === null || next === undefined || typeof next !== 'object' || Array.isArray(next)) putOwn(node, segment, {})
     node = node[segment] as Record<string, JsonValue>
   })
-  node[segments[segments.length - 1] as string] = value
+  putOwn(node, segments[segments.length - 1] as string, value)
+}
+
+/** Set an own, enumerable member, even for the key `__proto__` (plain assignment would set the prototype). */
+function putOwn(target: Record<string, JsonValue>, key: string, value: JsonValue): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
 }
