@@ -23,8 +23,14 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*'], message: 'Pure packages take I/O through an injected context.' },
-            { group: ['react', 'react-dom', 'express', 'drizzle-orm', 'better-sqlite3'], message: 'Pure packages stay free of UI, server and database code.' },
-            { group: ['@carepath/runtime', '@carepath/designer'], message: 'Dependencies point one way: dsl ← rules ← nodes ← engine ← apps.' },
+            {
+              group: ['react', 'react-dom', 'express', 'drizzle-orm', 'better-sqlite3'],
+              message: 'Pure packages stay free of UI, server and database code.',
+            },
+            {
+              group: ['@carepath/runtime', '@carepath/designer'],
+              message: 'Dependencies point one way: dsl ← rules ← nodes ← engine ← apps.',
+            },
           ],
         },
       ],

@@ -38,10 +38,19 @@ interface AutocannonResult {
 }
 
 // ---- second process: the load generator -------------------------------------------------------
-async function load(url: string, token: string, flowId: string, connections: number, duration: number, input: JsonValue): Promise<void> {
+async function load(
+  url: string,
+  token: string,
+  flowId: string,
+  connections: number,
+  duration: number,
+  input: JsonValue,
+): Promise<void> {
   // autocannon ships no types; the interface above is the part read here.
   const specifier = 'autocannon'
-  const { default: autocannon } = (await import(specifier)) as unknown as { default: (opts: object) => Promise<AutocannonResult> }
+  const { default: autocannon } = (await import(specifier)) as unknown as {
+    default: (opts: object) => Promise<AutocannonResult>
+  }
   let n = 0
   const prefix = `${connections}-${process.pid}`
   const result = await autocannon({
@@ -49,14 +58,20 @@ async function load(url: string, token: string, flowId: string, connections: num
     connections,
     duration,
     // flowId '-' measures GET /healthz instead: what this machine's HTTP stack does right now.
-    requests: flowId === '-' ? [{ method: 'GET', path: '/healthz' }] : [
-      {
-        method: 'POST',
-        path: `/api/flows/${flowId}/runs`,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        setupRequest: (req: object) => ({ ...req, body: JSON.stringify({ input, idempotencyKey: `${prefix}-${n++}` }) }),
-      },
-    ],
+    requests:
+      flowId === '-'
+        ? [{ method: 'GET', path: '/healthz' }]
+        : [
+            {
+              method: 'POST',
+              path: `/api/flows/${flowId}/runs`,
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              setupRequest: (req: object) => ({
+                ...req,
+                body: JSON.stringify({ input, idempotencyKey: `${prefix}-${n++}` }),
+              }),
+            },
+          ],
   })
   const out: LoadResult = {
     connections,
@@ -77,17 +92,24 @@ async function load(url: string, token: string, flowId: string, connections: num
  * ran behind a webhook. Ports that lead elsewhere than an end are rewired to the next decision.
  */
 function eligibilityChain(): { flow?: FlowDocument; why?: string } {
-  const example = JSON.parse(readFileSync(join(here, '..', 'examples', 'eligibility-verification.flow.json'), 'utf8')) as FlowDocument
+  const example = JSON.parse(
+    readFileSync(join(here, '..', 'examples', 'eligibility-verification.flow.json'), 'utf8'),
+  ) as FlowDocument
   const chain = ['has-insurance', 'plan-accepted', 'cost-check']
   const nodes: FlowDocument['nodes'] = {}
   for (const [id, node] of Object.entries(example.nodes)) if (node.type === 'end') nodes[id] = node
   const trigger = example.nodes[example.start]
   if (!trigger) return { why: 'the example has no start node' }
-  nodes[example.start] = { ...trigger, next: Object.fromEntries(Object.keys(trigger.next ?? {}).map((port) => [port, chain[0]!])) }
+  nodes[example.start] = {
+    ...trigger,
+    next: Object.fromEntries(Object.keys(trigger.next ?? {}).map((port) => [port, chain[0]!])),
+  }
   for (const [i, id] of chain.entries()) {
     const node = example.nodes[id]
     if (!node) return { why: `the example has no node "${id}"` }
-    const next = Object.fromEntries(Object.entries(node.next ?? {}).map(([port, to]) => [port, nodes[to] ? to : (chain[i + 1] ?? 'verified')]))
+    const next = Object.fromEntries(
+      Object.entries(node.next ?? {}).map(([port, to]) => [port, nodes[to] ? to : (chain[i + 1] ?? 'verified')]),
+    )
     nodes[id] = { ...node, next }
   }
   // Ends no kept port leads to would be unreachable: leave them out.
@@ -101,7 +123,14 @@ const eligibilityInput: JsonValue = {
   appointment: { id: 'SCH-1', date: '2026-12-01', visitType: 'follow-up', serviceCode: '30' },
   patient: { mrn: 'MRN-1', firstName: 'Bench', lastName: 'Patient', birthDate: '1963-05-19' },
   coverage: { payerId: '842610001', memberId: '123456789', planName: 'GOLD 123' },
-  eligibility: { status: 'active', planAccepted: true, nameMatches: true, birthDateMatches: true, copay: 20, deductibleRemaining: 0 },
+  eligibility: {
+    status: 'active',
+    planAccepted: true,
+    nameMatches: true,
+    birthDateMatches: true,
+    copay: 20,
+    deductibleRemaining: 0,
+  },
 }
 
 /** Fallback when the catalog lacks decision.rules: the test registry's threshold decisions, three in a row. */
@@ -112,23 +141,64 @@ function thresholdChain(): FlowDocument {
     id: 'bench-thresholds',
     nodes: {
       start: { type: 'test.start', typeVersion: 1, config: {}, next: { default: 'd1' } },
-      d1: { type: 'test.threshold', typeVersion: 1, config: { fact: 'score', min: 1 }, next: { high: 'd2', low: 'fast' } },
-      d2: { type: 'test.threshold', typeVersion: 1, config: { fact: 'score', min: 2 }, next: { high: 'd3', low: 'fast' } },
-      d3: { type: 'test.threshold', typeVersion: 1, config: { fact: 'score', min: 3 }, next: { high: 'approved', low: 'fast' } },
+      d1: {
+        type: 'test.threshold',
+        typeVersion: 1,
+        config: { fact: 'score', min: 1 },
+        next: { high: 'd2', low: 'fast' },
+      },
+      d2: {
+        type: 'test.threshold',
+        typeVersion: 1,
+        config: { fact: 'score', min: 2 },
+        next: { high: 'd3', low: 'fast' },
+      },
+      d3: {
+        type: 'test.threshold',
+        typeVersion: 1,
+        config: { fact: 'score', min: 3 },
+        next: { high: 'approved', low: 'fast' },
+      },
       approved: { type: 'test.end', typeVersion: 1, config: { outcome: 'approved' }, next: {} },
       fast: { type: 'test.end', typeVersion: 1, config: { outcome: 'fast-track' }, next: {} },
     },
   }
 }
 
-function runLoad(url: string, token: string, flowId: string, connections: number, duration: number, input: JsonValue): Promise<LoadResult> {
+function runLoad(
+  url: string,
+  token: string,
+  flowId: string,
+  connections: number,
+  duration: number,
+  input: JsonValue,
+): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--load', url, token, flowId, String(connections), String(duration), JSON.stringify(input)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+        '--load',
+        url,
+        token,
+        flowId,
+        String(connections),
+        String(duration),
+        JSON.stringify(input),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += String(d)))
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as LoadResult) : reject(new Error(`load generator exited ${code}`))))
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as LoadResult)
+        : reject(new Error(`load generator exited ${code}`)),
+    )
   })
 }
 
@@ -139,11 +209,21 @@ async function main(): Promise<void> {
   const registry: NodeRegistry = eligibility ? catalogRegistry : testRegistry
   const input = eligibility ? eligibilityInput : { score: 9, patient: { name: 'Bench Patient' } }
   const dir = mkdtempSync(join(tmpdir(), 'carepath-bench-'))
-  const server = await startServer({ port: 0, dataDir: dir, registry, connectors: {}, timerIntervalMs: 0, log: (l) => console.error(l) })
+  const server = await startServer({
+    port: 0,
+    dataDir: dir,
+    registry,
+    connectors: {},
+    timerIntervalMs: 0,
+    log: (l) => console.error(l),
+  })
   const rt = server.runtime
   const system = { who: 'bench', role: 'system' }
   const principal = async (username: string, role: 'analyst' | 'reviewer' | 'agent') => {
-    const u = await rt.auth.addUser({ username, password: 'bench password 123', role, flowRoles: role === 'agent' ? ['*'] : [] }, system)
+    const u = await rt.auth.addUser(
+      { username, password: 'bench password 123', role, flowRoles: role === 'agent' ? ['*'] : [] },
+      system,
+    )
     return { userId: u.id, username, role, flowRoles: role === 'agent' ? ['*'] : [] }
   }
   const analyst = await principal('analyst', 'analyst')
@@ -155,7 +235,9 @@ async function main(): Promise<void> {
   rt.review.publish(flow.id, hash, reviewer)
   const { token } = rt.auth.createApiToken({ username: 'intake-system', name: 'bench', scopes: ['runs:start'] }, system)
 
-  console.log(`flow: ${flow.id} (${eligibility ? 'the eligibility example\'s three decision.rules nodes' : `fallback: three test threshold decisions (${chain.why})`}), ${seconds} s per level`)
+  console.log(
+    `flow: ${flow.id} (${eligibility ? "the eligibility example's three decision.rules nodes" : `fallback: three test threshold decisions (${chain.why})`}), ${seconds} s per level`,
+  )
   await runLoad(server.url, token, flow.id, 10, 2, input) // warm-up
   const calibration = await runLoad(server.url, token, '-', 10, 3, null)
   const results: LoadResult[] = []
@@ -166,23 +248,41 @@ async function main(): Promise<void> {
     results.push({ ...result, cpuMsPerRun: (used.user + used.system) / 1000 / Math.max(1, result.requests) })
   }
 
-  const counts = rt.db.$client.prepare("SELECT status, count(*) AS n FROM runs GROUP BY status").all() as { status: string; n: number }[]
+  const counts = rt.db.$client.prepare('SELECT status, count(*) AS n FROM runs GROUP BY status').all() as {
+    status: string
+    n: number
+  }[]
   // A committed batch of a run's events is one row (a JSON array); a lone event is a row of its own.
-  const { events, rows } = rt.db.$client.prepare("SELECT sum(CASE WHEN type = 'batch' THEN json_array_length(event) ELSE 1 END) AS events, count(*) AS rows FROM run_events").get() as { events: number; rows: number }
+  const { events, rows } = rt.db.$client
+    .prepare(
+      "SELECT sum(CASE WHEN type = 'batch' THEN json_array_length(event) ELSE 1 END) AS events, count(*) AS rows FROM run_events",
+    )
+    .get() as { events: number; rows: number }
   const verify = rt.audit.verify()
   console.log('\nconnections   runs/s   p50 ms   p99 ms   requests   non-2xx   errors   server CPU ms/run')
   for (const r of results) {
-    console.log(`${String(r.connections).padStart(11)} ${r.perSecond.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(8)} ${(r.cpuMsPerRun ?? 0).toFixed(3).padStart(19)}`)
+    console.log(
+      `${String(r.connections).padStart(11)} ${r.perSecond.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(8)} ${(r.cpuMsPerRun ?? 0).toFixed(3).padStart(19)}`,
+    )
   }
-  console.log(`calibration: GET /healthz (no work) at 10 connections: ${calibration.perSecond.toFixed(0)} req/s, p99 ${calibration.p99} ms`)
+  console.log(
+    `calibration: GET /healthz (no work) at 10 connections: ${calibration.perSecond.toFixed(0)} req/s, p99 ${calibration.p99} ms`,
+  )
   const [l1, l2] = [results[1], results[2]].map((r) => r?.cpuMsPerRun ?? 0)
-  console.log(`one core at that CPU cost: ≈ ${(1000 / Math.min(l1 || Infinity, l2 || Infinity)).toFixed(0)} runs/s (load average now ${(await import('node:os')).loadavg()[0]?.toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`)
-  console.log(`\nstored: ${counts.map((c) => `${c.n} ${c.status}`).join(', ')}; ${events} events in ${rows} rows; audit chain ${verify.ok ? 'intact' : 'BROKEN'} (${verify.checked} records)`)
+  console.log(
+    `one core at that CPU cost: ≈ ${(1000 / Math.min(l1 || Infinity, l2 || Infinity)).toFixed(0)} runs/s (load average now ${(await import('node:os')).loadavg()[0]?.toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`,
+  )
+  console.log(
+    `\nstored: ${counts.map((c) => `${c.n} ${c.status}`).join(', ')}; ${events} events in ${rows} rows; audit chain ${verify.ok ? 'intact' : 'BROKEN'} (${verify.checked} records)`,
+  )
   const at10 = results.find((r) => r.connections === 10)
   console.log('peers (same machine class, same decision behind a webhook; /work/shared/research/peer-figures.md):')
   console.log('  n8n 1.94 (SQLite, executions saved): 40.5/s, p99 374 ms at 10 connections')
   console.log('  Node-RED 4.1 (function node, persists nothing): 2,430 req/s, p99 12 ms at 10 connections')
-  if (at10) console.log(`  Carepath at 10 connections: ${at10.perSecond.toFixed(0)} audited runs/s (${(at10.perSecond / 40.5).toFixed(0)}× n8n), p99 ${at10.p99} ms; target ≥ 1,500/s, p99 ≤ 25 ms`)
+  if (at10)
+    console.log(
+      `  Carepath at 10 connections: ${at10.perSecond.toFixed(0)} audited runs/s (${(at10.perSecond / 40.5).toFixed(0)}× n8n), p99 ${at10.p99} ms; target ≥ 1,500/s, p99 ≤ 25 ms`,
+    )
   await server.close()
   rmSync(dir, { recursive: true, force: true })
 }

@@ -35,7 +35,8 @@ function jsonRulesEngine(rules: Rule[], plainPaths = false): Engine {
   // generated cases leave facts out on purpose (without it json-rules-engine throws).
   const engine = new Engine([], { allowUndefinedFacts: true, ...(plainPaths ? { pathResolver: resolvePath } : {}) })
   const clock = { now: NOW }
-  for (const spec of OPERATORS) engine.addOperator(spec.name, (a: unknown, b: unknown) => applyOperator(spec, a, b, clock))
+  for (const spec of OPERATORS)
+    engine.addOperator(spec.name, (a: unknown, b: unknown) => applyOperator(spec, a, b, clock))
   for (const r of rules) engine.addRule({ ...toEngineRule(r), priority: r.priority ?? 1 })
   return engine
 }
@@ -61,15 +62,30 @@ function approaches(decision: BenchDecision): [string, Evaluate][] {
   } else {
     const evaluator = compileParsedRules(rules)
     const closures = compileClosureRules(rules)
-    carepath = async (facts) => explainRules(await evaluator.evaluate({ facts, now: NOW }), decision.defaultOutcome).outcome
-    candidate = async (facts) => explainRules(await closures.evaluate({ facts, now: NOW }), decision.defaultOutcome).outcome
+    carepath = async (facts) =>
+      explainRules(await evaluator.evaluate({ facts, now: NOW }), decision.defaultOutcome).outcome
+    candidate = async (facts) =>
+      explainRules(await closures.evaluate({ facts, now: NOW }), decision.defaultOutcome).outcome
   }
   return [
     ['carepath: json-rules-engine, pooled, snapshot facts, explanation', carepath],
-    ['json-rules-engine, new Engine per evaluation', async (facts) => firstOutcome(decision, rules, (await jsonRulesEngine(rules).run({ ...facts })).results)],
-    ['json-rules-engine, one Engine reused (default options)', async (facts) => firstOutcome(decision, rules, (await reused.run({ ...facts })).results)],
-    ['json-rules-engine, one Engine reused + plain pathResolver', async (facts) => firstOutcome(decision, rules, (await plain.run({ ...facts })).results)],
-    ['@gorules/zen-engine (JDM decision table)', async (facts) => String(((await zen.evaluate(facts)).result as { outcome?: string }).outcome ?? decision.defaultOutcome)],
+    [
+      'json-rules-engine, new Engine per evaluation',
+      async (facts) => firstOutcome(decision, rules, (await jsonRulesEngine(rules).run({ ...facts })).results),
+    ],
+    [
+      'json-rules-engine, one Engine reused (default options)',
+      async (facts) => firstOutcome(decision, rules, (await reused.run({ ...facts })).results),
+    ],
+    [
+      'json-rules-engine, one Engine reused + plain pathResolver',
+      async (facts) => firstOutcome(decision, rules, (await plain.run({ ...facts })).results),
+    ],
+    [
+      '@gorules/zen-engine (JDM decision table)',
+      async (facts) =>
+        String(((await zen.evaluate(facts)).result as { outcome?: string }).outcome ?? decision.defaultOutcome),
+    ],
     ['hand-written JS function', (facts) => decision.handWritten(facts)],
     ['candidate: compiled closures, same explanation (not in use)', candidate],
   ]
@@ -134,7 +150,9 @@ class Meter {
 const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2))
 
 for (const decision of decisions) {
-  const source = decision.table ? { kind: 'table' as const, table: decision.table } : { kind: 'rules' as const, rules: decision.rules }
+  const source = decision.table
+    ? { kind: 'table' as const, table: decision.table }
+    : { kind: 'rules' as const, rules: decision.rules }
   const cases = generateCases(source, decision.schema, { now: NOW })
   const list = approaches(decision)
   // Agreement first: every approach against the reference (json-rules-engine reused).
@@ -145,7 +163,9 @@ for (const decision of decisions) {
   const reference: string[] = []
   const referenceFn = list[2]?.[1] as Evaluate
   for (const c of cases) reference.push(await referenceFn(c))
-  console.log(`\n${decision.name}: ${cases.length} generated cases, ${new Set(reference).size} distinct outcomes; candidate's full explanation identical on ${full.checked - full.mismatches.length}/${full.checked}`)
+  console.log(
+    `\n${decision.name}: ${cases.length} generated cases, ${new Set(reference).size} distinct outcomes; candidate's full explanation identical on ${full.checked - full.mismatches.length}/${full.checked}`,
+  )
   const agreement: string[] = []
   for (const [name, fn] of list) {
     let agree = 0
@@ -158,7 +178,8 @@ for (const decision of decisions) {
         got = `error: ${String(error).slice(0, 60)}`
       }
       if (got === reference[k]) agree++
-      else if (disagreements.length < 2) disagreements.push(`${JSON.stringify(cases[k])} → ${got}, expected ${reference[k]}`)
+      else if (disagreements.length < 2)
+        disagreements.push(`${JSON.stringify(cases[k])} → ${got}, expected ${reference[k]}`)
     }
     agreement.push(`${agree}/${cases.length}`)
     for (const d of disagreements) console.log(`  ! ${name}: ${d}`)
@@ -167,10 +188,18 @@ for (const decision of decisions) {
   for (const meter of meters) await meter.warm(300)
   const ROUNDS = 10
   for (let round = 0; round < ROUNDS; round++) for (const meter of meters) await meter.slice(RUN_MS / ROUNDS)
-  const rows: [string, Figures, string][] = list.map(([name], k) => [name, (meters[k] as Meter).figures(), agreement[k] as string])
+  const rows: [string, Figures, string][] = list.map(([name], k) => [
+    name,
+    (meters[k] as Meter).figures(),
+    agreement[k] as string,
+  ])
   const base = rows[2]?.[1].perSecond ?? 1
-  console.log(`  ${'approach'.padEnd(66)} ${'evals/s'.padStart(12)} ${'p50 µs'.padStart(9)} ${'p99 µs'.padStart(9)} ${'× jre reused'.padStart(13)} ${'same outcome'.padStart(13)}`)
+  console.log(
+    `  ${'approach'.padEnd(66)} ${'evals/s'.padStart(12)} ${'p50 µs'.padStart(9)} ${'p99 µs'.padStart(9)} ${'× jre reused'.padStart(13)} ${'same outcome'.padStart(13)}`,
+  )
   for (const [name, f, agree] of rows) {
-    console.log(`  ${name.padEnd(66)} ${fmt(f.perSecond).padStart(12)} ${fmt(f.p50).padStart(9)} ${fmt(f.p99).padStart(9)} ${(f.perSecond / base).toFixed(2).padStart(13)} ${agree.padStart(13)}`)
+    console.log(
+      `  ${name.padEnd(66)} ${fmt(f.perSecond).padStart(12)} ${fmt(f.p50).padStart(9)} ${fmt(f.p99).padStart(9)} ${(f.perSecond / base).toFixed(2).padStart(13)} ${agree.padStart(13)}`,
+    )
   }
 }

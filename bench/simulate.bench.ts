@@ -23,7 +23,11 @@ function loadFlow(path: string): FlowDocument | undefined {
 
 function loadSuite(flowFile: string): Suite | undefined {
   try {
-    const parsed = parseSuite(JSON.parse(readFileSync(flowFile.replace(/(\.v\d+)?\.flow\.json$/, '.suite.json').replace('/drafts/', '/'), 'utf8')))
+    const parsed = parseSuite(
+      JSON.parse(
+        readFileSync(flowFile.replace(/(\.v\d+)?\.flow\.json$/, '.suite.json').replace('/drafts/', '/'), 'utf8'),
+      ),
+    )
     return parsed.ok ? parsed.suite : undefined
   } catch {
     return undefined
@@ -42,7 +46,8 @@ function seeded(seed: number): () => number {
 }
 function vary(value: JsonValue, random: () => number): JsonValue {
   if (Array.isArray(value)) return value.map((v) => vary(v, random))
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, vary(v, random)]))
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, vary(v, random)]))
   if (random() > 0.3) return value
   if (typeof value === 'number') return Math.round(value + (random() - 0.5) * 2 * Math.max(1, Math.abs(value)))
   if (typeof value === 'boolean') return random() < 0.5
@@ -53,12 +58,26 @@ function manyCases(suite: Suite, n: number): Suite {
   const cases: SuiteCase[] = []
   for (let i = 0; i < n; i++) {
     const template = suite.cases[i % suite.cases.length] as SuiteCase
-    cases.push({ ...template, id: `bench-${i}`, expect: undefined, input: vary(template.input, random) as Record<string, JsonValue> })
+    cases.push({
+      ...template,
+      id: `bench-${i}`,
+      expect: undefined,
+      input: vary(template.input, random) as Record<string, JsonValue>,
+    })
   }
   return { ...suite, cases }
 }
 
-type ChildResult = { flow: string; cases: number; ms: number; perSecond: number; maxRssMb: number; heapMb: number; runMs?: number; changed: number }
+type ChildResult = {
+  flow: string
+  cases: number
+  ms: number
+  perSecond: number
+  maxRssMb: number
+  heapMb: number
+  runMs?: number
+  changed: number
+}
 
 /** One measurement (child process): simulate base vs candidate over n cases. */
 async function child(baseFile: string, candidateFile: string, n: number, extra: string | undefined): Promise<void> {
@@ -104,10 +123,14 @@ async function child(baseFile: string, candidateFile: string, n: number, extra: 
 }
 
 function spawnChild(args: string[], nodeFlags: string[] = []): ChildResult | undefined {
-  const out = spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', fileURLToPath(import.meta.url), 'child', ...args], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 2 ** 20,
-  })
+  const out = spawnSync(
+    process.execPath,
+    [...nodeFlags, '--import', 'tsx', fileURLToPath(import.meta.url), 'child', ...args],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+    },
+  )
   const line = out.stdout.trim().split('\n').pop() ?? ''
   try {
     return JSON.parse(line) as ChildResult
@@ -122,7 +145,11 @@ function summariseProfile(dir: string): void {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
   if (!file) return
   type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
-  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] }
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+    nodes: Node[]
+    samples: number[]
+    timeDeltas: number[]
+  }
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const self = new Map<number, number>()
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
@@ -174,22 +201,32 @@ async function main(): Promise<void> {
     const draft = join(examples, 'drafts', file.split('/').pop()!.replace('.flow.json', '.v2.flow.json'))
     return existsSync(draft) && loadFlow(draft) ? draft : file
   }
-  console.log('simulate, 10,000 cases per example flow (base vs candidate; the candidate is the v2 draft where there is one):')
+  console.log(
+    'simulate, 10,000 cases per example flow (base vs candidate; the candidate is the v2 draft where there is one):',
+  )
   console.log('  flow                          cases/s   total s   peak RSS MB   changed')
   for (const file of flows) {
     const r = spawnChild([file, draftOf(file), '10000'])
-    if (r) console.log(`  ${r.flow.padEnd(28)} ${r.perSecond.toFixed(0).padStart(8)} ${(r.ms / 1000).toFixed(2).padStart(9)} ${r.maxRssMb.toFixed(0).padStart(13)} ${String(r.changed).padStart(9)}`)
+    if (r)
+      console.log(
+        `  ${r.flow.padEnd(28)} ${r.perSecond.toFixed(0).padStart(8)} ${(r.ms / 1000).toFixed(2).padStart(9)} ${r.maxRssMb.toFixed(0).padStart(13)} ${String(r.changed).padStart(9)}`,
+      )
   }
   const growthFlow = flows.find((f) => f.includes('eligibility')) ?? (flows[0] as string)
   console.log(`\ngrowth (${growthFlow.split('/').pop()} vs its draft):`)
   console.log('  cases      cases/s   total s   peak RSS MB   heap after MB')
   for (const n of [1_000, 10_000, 100_000]) {
     const r = spawnChild([growthFlow, draftOf(growthFlow), String(n)])
-    if (r) console.log(`  ${String(n).padStart(7)} ${r.perSecond.toFixed(0).padStart(10)} ${(r.ms / 1000).toFixed(2).padStart(9)} ${r.maxRssMb.toFixed(0).padStart(13)} ${r.heapMb.toFixed(0).padStart(15)}`)
+    if (r)
+      console.log(
+        `  ${String(n).padStart(7)} ${r.perSecond.toFixed(0).padStart(10)} ${(r.ms / 1000).toFixed(2).padStart(9)} ${r.maxRssMb.toFixed(0).padStart(13)} ${r.heapMb.toFixed(0).padStart(15)}`,
+      )
   }
   const split = spawnChild([growthFlow, draftOf(growthFlow), '10000', 'split'])
   if (split?.runMs !== undefined) {
-    console.log(`\nmanual timers (10,000 cases): simulate ${(split.ms / 1000).toFixed(2)} s; the engine alone running both versions ${(split.runMs / 1000).toFixed(2)} s (${((split.runMs / split.ms) * 100).toFixed(0)}%); diffing, coverage and report the rest`)
+    console.log(
+      `\nmanual timers (10,000 cases): simulate ${(split.ms / 1000).toFixed(2)} s; the engine alone running both versions ${(split.runMs / 1000).toFixed(2)} s (${((split.runMs / split.ms) * 100).toFixed(0)}%); diffing, coverage and report the rest`,
+    )
   }
   const profileDir = mkdtempSync(join(tmpdir(), 'carepath-prof-'))
   spawnChild([growthFlow, draftOf(growthFlow), '10000', `profile:${join(profileDir, 'simulate.cpuprofile')}`])

@@ -28,28 +28,83 @@ const int = { type: 'integer' } as const
 export const schema: FactSchema = {
   type: 'object',
   properties: {
-    patient: { type: 'object', properties: { age: int, state: { type: 'string', enum: ['MA', 'NH', 'RI', 'CT', 'NY', 'NJ'] }, consent: { type: 'boolean' } } },
-    coverage: { type: 'object', properties: { status: { type: 'string', enum: ['active', 'lapsed', 'cancelled'] }, planType: { type: 'string', enum: ['PPO', 'HMO', 'EPO'] }, copay: num } },
-    encounter: { type: 'object', properties: { type: { type: 'string', enum: ['inpatient', 'outpatient', 'telehealth'] }, diagnosis: str } },
+    patient: {
+      type: 'object',
+      properties: {
+        age: int,
+        state: { type: 'string', enum: ['MA', 'NH', 'RI', 'CT', 'NY', 'NJ'] },
+        consent: { type: 'boolean' },
+      },
+    },
+    coverage: {
+      type: 'object',
+      properties: {
+        status: { type: 'string', enum: ['active', 'lapsed', 'cancelled'] },
+        planType: { type: 'string', enum: ['PPO', 'HMO', 'EPO'] },
+        copay: num,
+      },
+    },
+    encounter: {
+      type: 'object',
+      properties: { type: { type: 'string', enum: ['inpatient', 'outpatient', 'telehealth'] }, diagnosis: str },
+    },
     labs: { type: 'object', properties: { a1c: num, score: num } },
   },
 }
 
 const leaf = (fact: string, operator: string, value: JsonValue) => ({ fact, operator, value })
-const rule = (id: string, priority: number, all: ReturnType<typeof leaf>[], type: string): Rule => ({ id, priority, conditions: { all }, event: { type } })
+const rule = (id: string, priority: number, all: ReturnType<typeof leaf>[], type: string): Rule => ({
+  id,
+  priority,
+  conditions: { all },
+  event: { type },
+})
 
 // 1. A 10-rule eligibility decision.
 const eligibilityRules: Rule[] = [
   rule('r01', 10, [leaf('patient.age', 'lessThan', 18), leaf('patient.consent', 'equal', false)], 'ineligible'),
   rule('r02', 9, [leaf('coverage.status', 'in', ['lapsed', 'cancelled'])], 'ineligible'),
   rule('r03', 8, [leaf('patient.state', 'in', ['NY', 'NJ']), leaf('coverage.planType', 'equal', 'HMO')], 'ineligible'),
-  rule('r04', 5, [leaf('encounter.diagnosis', 'startsWith', 'E11'), leaf('labs.a1c', 'greaterThanInclusive', 9)], 'review'),
-  rule('r05', 4, [leaf('patient.age', 'greaterThanInclusive', 65), leaf('encounter.type', 'equal', 'inpatient')], 'eligible'),
-  rule('r06', 4, [leaf('encounter.diagnosis', 'in', ['I10', 'E11.9', 'E10.9', 'J45.909']), leaf('coverage.status', 'equal', 'active')], 'eligible'),
-  rule('r07', 3, [leaf('coverage.copay', 'between', [0, 25]), leaf('coverage.planType', 'in', ['PPO', 'EPO'])], 'eligible'),
-  rule('r08', 2, [leaf('encounter.type', 'equal', 'telehealth'), leaf('patient.state', 'in', ['MA', 'NH', 'RI', 'CT'])], 'eligible'),
+  rule(
+    'r04',
+    5,
+    [leaf('encounter.diagnosis', 'startsWith', 'E11'), leaf('labs.a1c', 'greaterThanInclusive', 9)],
+    'review',
+  ),
+  rule(
+    'r05',
+    4,
+    [leaf('patient.age', 'greaterThanInclusive', 65), leaf('encounter.type', 'equal', 'inpatient')],
+    'eligible',
+  ),
+  rule(
+    'r06',
+    4,
+    [
+      leaf('encounter.diagnosis', 'in', ['I10', 'E11.9', 'E10.9', 'J45.909']),
+      leaf('coverage.status', 'equal', 'active'),
+    ],
+    'eligible',
+  ),
+  rule(
+    'r07',
+    3,
+    [leaf('coverage.copay', 'between', [0, 25]), leaf('coverage.planType', 'in', ['PPO', 'EPO'])],
+    'eligible',
+  ),
+  rule(
+    'r08',
+    2,
+    [leaf('encounter.type', 'equal', 'telehealth'), leaf('patient.state', 'in', ['MA', 'NH', 'RI', 'CT'])],
+    'eligible',
+  ),
   rule('r09', 2, [leaf('labs.a1c', 'lessThan', 7), leaf('patient.age', 'between', [18, 64])], 'eligible'),
-  rule('r10', 1, [leaf('patient.age', 'greaterThanInclusive', 18), leaf('coverage.status', 'equal', 'active')], 'eligible'),
+  rule(
+    'r10',
+    1,
+    [leaf('patient.age', 'greaterThanInclusive', 18), leaf('coverage.status', 'equal', 'active')],
+    'eligible',
+  ),
 ]
 const isNum = (v: unknown): v is number => typeof v === 'number'
 function eligibilityByHand(f: Facts): string {
@@ -89,7 +144,11 @@ function jdm(hitPolicy: 'first', fields: string[], rows: { cells: Record<string,
           hitPolicy,
           inputs,
           outputs: [{ id: 'o', name: 'outcome', field: 'outcome' }],
-          rules: rows.map((row, r) => ({ _id: `r${r}`, ...Object.fromEntries(inputs.map((i) => [i.id, row.cells[i.field] ?? ''])), o: JSON.stringify(row.outcome) })),
+          rules: rows.map((row, r) => ({
+            _id: `r${r}`,
+            ...Object.fromEntries(inputs.map((i) => [i.id, row.cells[i.field] ?? ''])),
+            o: JSON.stringify(row.outcome),
+          })),
         },
       },
       { id: 'out', type: 'outputNode', name: 'Response', position: { x: 400, y: 0 } },
@@ -127,7 +186,11 @@ function zenCell(operator: string, value: JsonValue): string {
 }
 function rulesAsJdm(rules: Rule[], defaultOutcome: string): object {
   const ordered = [...rules].sort((a, b) => (b.priority ?? 1) - (a.priority ?? 1) || (a.id < b.id ? -1 : 1))
-  const fields = [...new Set(rules.flatMap((r) => ('all' in r.conditions ? r.conditions.all : []).map((c) => (c as { fact: string }).fact)))]
+  const fields = [
+    ...new Set(
+      rules.flatMap((r) => ('all' in r.conditions ? r.conditions.all : []).map((c) => (c as { fact: string }).fact)),
+    ),
+  ]
   const rows = ordered.map((r) => {
     const cells: Record<string, string> = {}
     for (const c of 'all' in r.conditions ? r.conditions.all : []) {
@@ -160,9 +223,24 @@ const TIERS = ['tier-a', 'tier-b', 'tier-c', 'tier-d']
 const bandRules: Rule[] = Array.from({ length: 100 }, (_, i) => {
   const id = `b${String(i).padStart(3, '0')}`
   const plans = PLANS.filter((_, k) => (i + k) % 3 !== 0)
-  return rule(id, 100 - i, [leaf('labs.score', 'greaterThanInclusive', 100 - i), leaf('patient.age', 'between', [i % 50, (i % 50) + 30]), leaf('coverage.planType', 'in', plans)], TIERS[i % 4] as string)
+  return rule(
+    id,
+    100 - i,
+    [
+      leaf('labs.score', 'greaterThanInclusive', 100 - i),
+      leaf('patient.age', 'between', [i % 50, (i % 50) + 30]),
+      leaf('coverage.planType', 'in', plans),
+    ],
+    TIERS[i % 4] as string,
+  )
 })
-const bandParams = bandRules.map((_, i) => ({ min: 100 - i, lo: i % 50, hi: (i % 50) + 30, plans: PLANS.filter((_, k) => (i + k) % 3 !== 0), tier: TIERS[i % 4] as string }))
+const bandParams = bandRules.map((_, i) => ({
+  min: 100 - i,
+  lo: i % 50,
+  hi: (i % 50) + 30,
+  plans: PLANS.filter((_, k) => (i + k) % 3 !== 0),
+  tier: TIERS[i % 4] as string,
+}))
 export const hundred: BenchDecision = {
   name: '100-rule decision',
   schema,
@@ -176,7 +254,8 @@ export const hundred: BenchDecision = {
     const plan = get(f, 'coverage', 'planType')
     if (!isNum(score) || !isNum(age)) return 'none'
     if (typeof plan !== 'string') return 'none'
-    for (const p of bandParams) if (score >= p.min && age >= p.lo && age <= p.hi && p.plans.includes(plan)) return p.tier
+    for (const p of bandParams)
+      if (score >= p.min && age >= p.lo && age <= p.hi && p.plans.includes(plan)) return p.tier
     return 'none'
   },
 }
@@ -197,14 +276,24 @@ const tableRows: { plan: string; band: number; age: number; level: string }[] = 
 const LEVELS = ['routine', 'watch', 'manage', 'urgent']
 PLANS.forEach((plan, p) =>
   A1C_BANDS.forEach((_, band) =>
-    AGE_GROUPS.forEach((_, age) => tableRows.push({ plan, band, age, level: LEVELS[Math.max(0, Math.min(3, band + age + (p === 1 ? 1 : 0) - 1))] as string })),
+    AGE_GROUPS.forEach((_, age) =>
+      tableRows.push({
+        plan,
+        band,
+        age,
+        level: LEVELS[Math.max(0, Math.min(3, band + age + (p === 1 ? 1 : 0) - 1))] as string,
+      }),
+    ),
   ),
 )
 const careTable: DecisionTable = {
   inputs: [{ fact: 'coverage.planType' }, { fact: 'labs.a1c' }, { fact: 'patient.age' }],
   outputs: [{ name: 'level' }],
   hitPolicy: 'first',
-  rows: tableRows.map((r) => ({ cells: [r.plan, (A1C_BANDS[r.band] as [string, string, unknown])[0], (AGE_GROUPS[r.age] as [string, unknown])[0]], outputs: [r.level] })),
+  rows: tableRows.map((r) => ({
+    cells: [r.plan, (A1C_BANDS[r.band] as [string, string, unknown])[0], (AGE_GROUPS[r.age] as [string, unknown])[0]],
+    outputs: [r.level],
+  })),
 }
 export const table30: BenchDecision = {
   name: '30-row decision table',
@@ -215,7 +304,17 @@ export const table30: BenchDecision = {
   jdm: jdm(
     'first',
     ['coverage.planType', 'labs.a1c', 'patient.age'],
-    [...tableRows.map((r) => ({ cells: { 'coverage.planType': JSON.stringify(r.plan), 'labs.a1c': (A1C_BANDS[r.band] as [string, string, unknown])[1], 'patient.age': (AGE_GROUPS[r.age] as [string, unknown])[0] }, outcome: r.level })), { cells: {}, outcome: 'noMatch' }],
+    [
+      ...tableRows.map((r) => ({
+        cells: {
+          'coverage.planType': JSON.stringify(r.plan),
+          'labs.a1c': (A1C_BANDS[r.band] as [string, string, unknown])[1],
+          'patient.age': (AGE_GROUPS[r.age] as [string, unknown])[0],
+        },
+        outcome: r.level,
+      })),
+      { cells: {}, outcome: 'noMatch' },
+    ],
   ),
   handWritten: (f) => {
     const plan = get(f, 'coverage', 'planType')
@@ -223,7 +322,12 @@ export const table30: BenchDecision = {
     const age = get(f, 'patient', 'age')
     if (typeof plan !== 'string' || !isNum(a1c) || !isNum(age)) return 'noMatch'
     for (const r of tableRows) {
-      if (r.plan === plan && (A1C_BANDS[r.band] as [string, string, (v: number) => boolean])[2](a1c) && (AGE_GROUPS[r.age] as [string, (v: number) => boolean])[1](age)) return r.level
+      if (
+        r.plan === plan &&
+        (A1C_BANDS[r.band] as [string, string, (v: number) => boolean])[2](a1c) &&
+        (AGE_GROUPS[r.age] as [string, (v: number) => boolean])[1](age)
+      )
+        return r.level
     }
     return 'noMatch'
   },

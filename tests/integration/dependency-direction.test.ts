@@ -16,7 +16,15 @@ const allowed: Record<string, readonly string[]> = {
   '@carepath/engine': ['@carepath/dsl', '@carepath/rules', '@carepath/nodes'],
 }
 
-const forbiddenInPackages = [/^react/, /^express/, /^drizzle-orm/, /^better-sqlite3/, /^node:/, /^@carepath\/runtime/, /^@carepath\/designer/]
+const forbiddenInPackages = [
+  /^react/,
+  /^express/,
+  /^drizzle-orm/,
+  /^better-sqlite3/,
+  /^node:/,
+  /^@carepath\/runtime/,
+  /^@carepath\/designer/,
+]
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -29,7 +37,9 @@ function sourceFiles(dir: string): string[] {
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8')
-  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g)].map((m) => m[1] as string)
+  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g)].map(
+    (m) => m[1] as string,
+  )
   const dynamic = [...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] as string)
   return [...specifiers, ...dynamic]
 }

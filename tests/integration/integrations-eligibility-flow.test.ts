@@ -16,7 +16,9 @@ import {
   type PayerStub,
 } from '@carepath/runtime/testing'
 
-const exampleFlow = JSON.parse(readFileSync(new URL('../../examples/eligibility-verification.flow.json', import.meta.url), 'utf8')) as FlowDocument
+const exampleFlow = JSON.parse(
+  readFileSync(new URL('../../examples/eligibility-verification.flow.json', import.meta.url), 'utf8'),
+) as FlowDocument
 
 const s = (phi: string, extra: object = {}) => ({ type: 'string', 'x-phi': phi, ...extra })
 const flow = {
@@ -28,8 +30,19 @@ const flow = {
     type: 'object',
     properties: {
       mrn: s('identifier'),
-      patient: { type: 'object', properties: { id: s('identifier'), firstName: s('demographic'), lastName: s('demographic'), birthDate: s('demographic', { format: 'date' }) } },
-      coverage: { type: 'object', properties: { memberId: s('identifier'), payerId: s('coverage'), status: s('coverage') } },
+      patient: {
+        type: 'object',
+        properties: {
+          id: s('identifier'),
+          firstName: s('demographic'),
+          lastName: s('demographic'),
+          birthDate: s('demographic', { format: 'date' }),
+        },
+      },
+      coverage: {
+        type: 'object',
+        properties: { memberId: s('identifier'), payerId: s('coverage'), status: s('coverage') },
+      },
       eligibility: exampleFlow.facts.properties!['eligibility']!,
     },
   },
@@ -44,7 +57,12 @@ const flow = {
         resourceType: 'Patient',
         params: [{ name: 'identifier', valueFrom: 'mrn', prefix: 'https://github.com/synthetichealth/synthea|' }],
         into: 'patient',
-        extract: { id: 'id', firstName: "name.where(use = 'official').given.first()", lastName: "name.where(use = 'official').family", birthDate: 'birthDate' },
+        extract: {
+          id: 'id',
+          firstName: "name.where(use = 'official').given.first()",
+          lastName: "name.where(use = 'official').family",
+          birthDate: 'birthDate',
+        },
       },
       next: { found: 'find-coverage', notFound: 'no-patient', error: 'failed' },
     },
@@ -53,7 +71,10 @@ const flow = {
       typeVersion: 1,
       config: {
         resourceType: 'Coverage',
-        params: [{ name: 'beneficiary', valueFrom: 'patient.id', prefix: 'Patient/' }, { name: 'status', value: 'active' }],
+        params: [
+          { name: 'beneficiary', valueFrom: 'patient.id', prefix: 'Patient/' },
+          { name: 'status', value: 'active' },
+        ],
         into: 'coverage',
         extract: { memberId: 'subscriberId', payerId: 'payor.first().display', status: 'status' },
       },
@@ -62,11 +83,22 @@ const flow = {
     'ask-payer': {
       type: 'payer.eligibility',
       typeVersion: 1,
-      config: { format: 'x12', payer: 'acme', memberIdFrom: 'coverage.memberId', lastNameFrom: 'patient.lastName', firstNameFrom: 'patient.firstName', birthDateFrom: 'patient.birthDate', into: 'eligibility' },
+      config: {
+        format: 'x12',
+        payer: 'acme',
+        memberIdFrom: 'coverage.memberId',
+        lastNameFrom: 'patient.lastName',
+        firstNameFrom: 'patient.firstName',
+        birthDateFrom: 'patient.birthDate',
+        into: 'eligibility',
+      },
       next: { active: 'cost-check', inactive: 'inactive', rejected: 'rejected', error: 'failed' },
     },
     // The example flow's own cost rule: copay above $50 or more than $500 deductible left.
-    'cost-check': { ...exampleFlow.nodes['cost-check']!, next: { estimate: 'needs-estimate', 'no-estimate': 'verified' } },
+    'cost-check': {
+      ...exampleFlow.nodes['cost-check']!,
+      next: { estimate: 'needs-estimate', 'no-estimate': 'verified' },
+    },
     verified: { type: 'end', typeVersion: 1, config: { outcome: 'verified' } },
     'needs-estimate': { type: 'end', typeVersion: 1, config: { outcome: 'needs-estimate' } },
     inactive: { type: 'end', typeVersion: 1, config: { outcome: 'coverage-inactive' } },
@@ -85,9 +117,26 @@ beforeAll(async () => {
   const patientId = await loadSyntheaPatient(fhir)
   // Synthea keeps the coverage only inside its claims (a contained "private" Coverage without a
   // member id); the EHR record a front desk works from has a standalone one, made here from it.
-  const coverage = await fhir.post('/Coverage', { resourceType: 'Coverage', status: 'active', type: { text: 'private' }, subscriberId: 'M123456789', beneficiary: { reference: `Patient/${patientId}` }, payor: [{ display: 'ACME HEALTH' }] })
+  const coverage = await fhir.post('/Coverage', {
+    resourceType: 'Coverage',
+    status: 'active',
+    type: { text: 'private' },
+    subscriberId: 'M123456789',
+    beneficiary: { reference: `Patient/${patientId}` },
+    payor: [{ display: 'ACME HEALTH' }],
+  })
   expect(coverage.status).toBe(201)
-  payer = await startPayerStub({ M123456789: { lastName: 'Kreiger', birthDate: '1984-07-02', active: true, plan: 'GOLD 123 PLAN', copay: 20, deductible: 1000, deductibleRemaining: 100 } })
+  payer = await startPayerStub({
+    M123456789: {
+      lastName: 'Kreiger',
+      birthDate: '1984-07-02',
+      active: true,
+      plan: 'GOLD 123 PLAN',
+      copay: 20,
+      deductible: 1000,
+      deductibleRemaining: 100,
+    },
+  })
 })
 afterAll(async () => {
   await fhir.close()
@@ -97,7 +146,20 @@ afterAll(async () => {
 function deps() {
   const connectors = createConnectorAdapters({
     fhir: { baseUrl: fhir.baseUrl },
-    payers: { acme: { x12: { url: `${payer.url}/x12`, senderId: 'CAREPATH', receiverId: 'ACME', payerName: 'ACME HEALTH', payerId: '842610001', providerName: 'CAREPATH CLINIC', providerNpi: '1234567893' }, timeoutMs: 3000 } },
+    payers: {
+      acme: {
+        x12: {
+          url: `${payer.url}/x12`,
+          senderId: 'CAREPATH',
+          receiverId: 'ACME',
+          payerName: 'ACME HEALTH',
+          payerId: '842610001',
+          providerName: 'CAREPATH CLINIC',
+          providerNpi: '1234567893',
+        },
+        timeoutMs: 3000,
+      },
+    },
   })
   return { registry, clock: { now: () => '2025-03-01T09:00:00.000Z' }, connectors }
 }
@@ -110,16 +172,33 @@ describe('eligibility from a loopback FHIR server and a loopback payer', () => {
     expect(run.path).toEqual(['start', 'find-patient', 'find-coverage', 'ask-payer', 'cost-check', 'verified'])
     expect(run.facts['patient']).toMatchObject({ firstName: 'Clemente', lastName: 'Kreiger', birthDate: '1984-07-02' })
     expect(run.facts['coverage']).toEqual({ memberId: 'M123456789', payerId: 'ACME HEALTH', status: 'active' })
-    expect(run.facts['eligibility']).toMatchObject({ status: 'active', plan: 'GOLD 123 PLAN', copay: 20, deductibleRemaining: 100 })
+    expect(run.facts['eligibility']).toMatchObject({
+      status: 'active',
+      plan: 'GOLD 123 PLAN',
+      copay: 20,
+      deductibleRemaining: 100,
+    })
     // Every connector call is in the run's event log, request and response.
-    const calls = run.events.filter((e) => e.type === 'connector.request').map((e) => (e.data as { connector: string }).connector)
+    const calls = run.events
+      .filter((e) => e.type === 'connector.request')
+      .map((e) => (e.data as { connector: string }).connector)
     expect(calls).toEqual(['fhir', 'fhir', 'payer'])
     expect(payer.received.at(-1)).toContain('NM1*IL*1*KREIGER*CLEMENTE****MI*M123456789~')
   })
 
   it('decides from what the payer says: a higher deductible left needs an estimate, an unknown member is rejected', async () => {
-    payer.members.set('M123456789', { lastName: 'Kreiger', birthDate: '1984-07-02', active: true, plan: 'GOLD 123 PLAN', copay: 20, deductible: 1000, deductibleRemaining: 900 })
-    expect((await startRun(flow, { mrn: SYNTHEA_PATIENT_MRN }, deps(), { runId: 'run-elig-2' })).outcome).toBe('needs-estimate')
+    payer.members.set('M123456789', {
+      lastName: 'Kreiger',
+      birthDate: '1984-07-02',
+      active: true,
+      plan: 'GOLD 123 PLAN',
+      copay: 20,
+      deductible: 1000,
+      deductibleRemaining: 900,
+    })
+    expect((await startRun(flow, { mrn: SYNTHEA_PATIENT_MRN }, deps(), { runId: 'run-elig-2' })).outcome).toBe(
+      'needs-estimate',
+    )
     payer.members.delete('M123456789')
     const rejected = await startRun(flow, { mrn: SYNTHEA_PATIENT_MRN }, deps(), { runId: 'run-elig-3' })
     expect(rejected.outcome).toBe('payer-rejected')
@@ -127,12 +206,40 @@ describe('eligibility from a loopback FHIR server and a loopback payer', () => {
   })
 
   it('ends not found for an MRN the EHR does not know, and takes the error port when the payer is down', async () => {
-    expect((await startRun(flow, { mrn: 'no-such-mrn' }, deps(), { runId: 'run-elig-4' })).outcome).toBe('patient-not-found')
+    expect((await startRun(flow, { mrn: 'no-such-mrn' }, deps(), { runId: 'run-elig-4' })).outcome).toBe(
+      'patient-not-found',
+    )
     payer.mode = 'hang'
-    const down = await startRun(flow, { mrn: SYNTHEA_PATIENT_MRN }, { ...deps(), connectors: createConnectorAdapters({ fhir: { baseUrl: fhir.baseUrl }, payers: { acme: { x12: { url: `${payer.url}/x12`, senderId: 'CAREPATH', receiverId: 'ACME', payerName: 'ACME', payerId: '842610001', providerName: 'CLINIC', providerNpi: '1234567893' }, timeoutMs: 300 } } }) }, { runId: 'run-elig-5' })
+    const down = await startRun(
+      flow,
+      { mrn: SYNTHEA_PATIENT_MRN },
+      {
+        ...deps(),
+        connectors: createConnectorAdapters({
+          fhir: { baseUrl: fhir.baseUrl },
+          payers: {
+            acme: {
+              x12: {
+                url: `${payer.url}/x12`,
+                senderId: 'CAREPATH',
+                receiverId: 'ACME',
+                payerName: 'ACME',
+                payerId: '842610001',
+                providerName: 'CLINIC',
+                providerNpi: '1234567893',
+              },
+              timeoutMs: 300,
+            },
+          },
+        }),
+      },
+      { runId: 'run-elig-5' },
+    )
     payer.mode = 'normal'
     expect(down.outcome).toBe('failed')
-    const response = down.events.find((e) => e.type === 'connector.response' && (e.data as { connector: string }).connector === 'payer')
+    const response = down.events.find(
+      (e) => e.type === 'connector.response' && (e.data as { connector: string }).connector === 'payer',
+    )
     expect(response?.data).toMatchObject({ error: 'The payer did not answer within 300 ms.' })
   })
 })

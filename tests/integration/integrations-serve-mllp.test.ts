@@ -15,7 +15,14 @@ const logs: string[] = []
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'carepath-serve-mllp-'))
-  server = await startServer({ port: 0, mllpPort: 0, dataDir: dir, timerIntervalMs: 0, log: (line) => logs.push(line), beforeReady: async (rt) => void (await seedDemo(rt, examples, 'demo password for the test')) })
+  server = await startServer({
+    port: 0,
+    mllpPort: 0,
+    dataDir: dir,
+    timerIntervalMs: 0,
+    log: (line) => logs.push(line),
+    beforeReady: async (rt) => void (await seedDemo(rt, examples, 'demo password for the test')),
+  })
 })
 afterAll(async () => {
   await server.close()
@@ -33,7 +40,9 @@ describe('serve with an MLLP port', () => {
     expect(acks[1]).toMatch(/\rMSA\|AA\|MSG00012\|/)
     expect(server.runtime.runs.store.listRuns('lab-result-routing', 10)).toHaveLength(1)
     expect(server.runtime.runs.store.listRuns('appointment-booking-hl7', 10)).toHaveLength(1)
-    const kept = readFileSync(join(dir, 'hl7-inbound.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"message"'))
+    const kept = readFileSync(join(dir, 'hl7-inbound.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"kind":"message"'))
     expect(kept).toHaveLength(2)
     // Operational logs never carry message content or control ids.
     expect(logs.join('\n')).not.toMatch(/DUCK|EVERYMAN|MSG00012/)

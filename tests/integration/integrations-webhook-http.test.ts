@@ -5,7 +5,14 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registry } from '@carepath/catalog'
-import { createInboundHttpHandler, createTestRuntime, hl7Sample, publishFlow, signWebhook, type TestRuntime } from '@carepath/runtime/testing'
+import {
+  createInboundHttpHandler,
+  createTestRuntime,
+  hl7Sample,
+  publishFlow,
+  signWebhook,
+  type TestRuntime,
+} from '@carepath/runtime/testing'
 
 const SECRET = 'whsec-test-0123456789abcdef'
 const hookFlow = {
@@ -13,11 +20,24 @@ const hookFlow = {
   id: 'lab-webhook',
   version: 1,
   title: 'Lab portal callback',
-  facts: { type: 'object', properties: { webhook: { type: 'object', properties: { event: { type: 'string', 'x-phi': 'none' }, orderId: { type: 'string', 'x-phi': 'identifier' } } } } },
+  facts: {
+    type: 'object',
+    properties: {
+      webhook: {
+        type: 'object',
+        properties: { event: { type: 'string', 'x-phi': 'none' }, orderId: { type: 'string', 'x-phi': 'identifier' } },
+      },
+    },
+  },
   roles: {},
   start: 'hook',
   nodes: {
-    hook: { type: 'trigger.webhook', typeVersion: 1, config: { path: 'lab-results', secret: 'lab', toleranceSeconds: 300, into: 'webhook' }, next: { next: 'done' } },
+    hook: {
+      type: 'trigger.webhook',
+      typeVersion: 1,
+      config: { path: 'lab-results', secret: 'lab', toleranceSeconds: 300, into: 'webhook' },
+      next: { next: 'done' },
+    },
     done: { type: 'end', typeVersion: 1, config: { outcome: 'received' } },
   },
 }
@@ -31,9 +51,13 @@ beforeAll(async () => {
   t = await createTestRuntime({ registry })
   t.runtime.integrations.set({ webhooks: { secrets: { lab: SECRET } } }, { who: 'developer', role: 'developer' })
   await publishFlow(t, hookFlow)
-  await publishFlow(t, JSON.parse(readFileSync(new URL('lab-result-routing.flow.json', examples), 'utf8')), [JSON.parse(readFileSync(new URL('lab-result-routing.suite.json', examples), 'utf8'))])
+  await publishFlow(t, JSON.parse(readFileSync(new URL('lab-result-routing.flow.json', examples), 'utf8')), [
+    JSON.parse(readFileSync(new URL('lab-result-routing.suite.json', examples), 'utf8')),
+  ])
   // The runtime's app mounts the same middleware ahead of its body parsers.
-  const inbound = createInboundHttpHandler(t.runtime, { authorizeHl7: (req) => req.headers['authorization'] === 'Bearer hl7-sender' })
+  const inbound = createInboundHttpHandler(t.runtime, {
+    authorizeHl7: (req) => req.headers['authorization'] === 'Bearer hl7-sender',
+  })
   server = createServer((req, res) => inbound(req, res, () => res.writeHead(404).end()))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -45,7 +69,8 @@ afterAll(async () => {
 })
 
 const nowSeconds = () => Math.floor(t.runtime.now().getTime() / 1000)
-const post = (path: string, body: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
 
 describe('signed webhooks into the runtime', () => {
   const body = JSON.stringify({ event: 'result.ready', orderId: 'ORD-1' })
@@ -65,9 +90,14 @@ describe('signed webhooks into the runtime', () => {
 
   it('refuses unsigned, tampered, stale and unknown-path deliveries, and starts nothing', async () => {
     expect((await post('/api/hooks/lab-results', body)).status).toBe(401)
-    expect((await post('/api/hooks/lab-results', body.replace('ORD-1', 'ORD-2'), signWebhook(SECRET, body, nowSeconds()))).status).toBe(401)
+    expect(
+      (await post('/api/hooks/lab-results', body.replace('ORD-1', 'ORD-2'), signWebhook(SECRET, body, nowSeconds())))
+        .status,
+    ).toBe(401)
     expect((await post('/api/hooks/lab-results', body, signWebhook(SECRET, body, nowSeconds() - 600))).status).toBe(401)
-    expect((await post('/api/hooks/lab-results', body, signWebhook('wrong-secret-0123456789', body, nowSeconds()))).status).toBe(401)
+    expect(
+      (await post('/api/hooks/lab-results', body, signWebhook('wrong-secret-0123456789', body, nowSeconds()))).status,
+    ).toBe(401)
     expect((await post('/api/hooks/Not_A_Path', body)).status).toBe(404)
     expect((await post('/api/hooks/nobody-listens', body, signWebhook(SECRET, body, nowSeconds()))).status).toBe(404)
     const notJson = 'event=result'
@@ -77,11 +107,13 @@ describe('signed webhooks into the runtime', () => {
 })
 
 describe('HL7 v2 over HTTP into the runtime', () => {
-
   it('answers the ACK in the body: AA and a run for an accepted message, AR for one no flow takes, AE for garbage', async () => {
     expect((await post('/api/hl7', hl7Sample('msft-LAB-ORU-1.hl7'))).status).toBe(401)
     const hl7Headers = { authorization: 'Bearer hl7-sender' }
-    const accepted = await post('/api/hl7', hl7Sample('msft-LAB-ORU-1.hl7'), { 'content-type': 'x-application/hl7-v2+er7', ...hl7Headers })
+    const accepted = await post('/api/hl7', hl7Sample('msft-LAB-ORU-1.hl7'), {
+      'content-type': 'x-application/hl7-v2+er7',
+      ...hl7Headers,
+    })
     expect(accepted.status).toBe(200)
     expect(await accepted.text()).toMatch(/\rMSA\|AA\|182\|/)
     expect(t.runtime.runs.store.listRuns('lab-result-routing', 10)).toHaveLength(1)

@@ -25,7 +25,8 @@ describe('PHI canary', () => {
         return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest)
       })
     }
-    for (const level of ['log', 'error', 'warn', 'info'] as const) vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void output.push(args.map(String).join(' ')))
+    for (const level of ['log', 'error', 'warn', 'info'] as const)
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void output.push(args.map(String).join(' ')))
     t = await createTestRuntime({ connectors: { echo: leakyConnector } })
     await publishFlow(t, intakeFlow(), [intakeSuite])
     await publishFlow(t, { ...intakeFlow({ withCall: true }), id: 'intake-call' })
@@ -42,8 +43,12 @@ describe('PHI canary', () => {
     expect(failed.status).toBe('failed')
     responses.inbox = await t.as.agent.tasks.inbox()
     const task = (responses.inbox as { id: string }[])[0]!
-    responses.badAnswer = await t.as.agent.tasks.answer({ id: task.id, answer: { approved: SSN } }).catch((e: Error) => ({ message: e.message, cause: String(e.cause) }))
-    responses.badStart = await t.as.agent.runs.start({ flowId: 'intake-check', input: { patient: { ssn: SSN } }, idempotencyKey: `${SSN}`.repeat(30) }).catch((e: Error) => ({ message: e.message }))
+    responses.badAnswer = await t.as.agent.tasks
+      .answer({ id: task.id, answer: { approved: SSN } })
+      .catch((e: Error) => ({ message: e.message, cause: String(e.cause) }))
+    responses.badStart = await t.as.agent.runs
+      .start({ flowId: 'intake-check', input: { patient: { ssn: SSN } }, idempotencyKey: `${SSN}`.repeat(30) })
+      .catch((e: Error) => ({ message: e.message }))
     responses.answer = await t.as.agent.tasks.answer({ id: task.id, answer: { approved: true } })
     for (const role of ['agent', 'reviewer', 'analyst', 'developer', 'auditor'] as const) {
       responses[`run-${role}`] = await t.as[role].runs.get({ id: run.id })
@@ -52,14 +57,18 @@ describe('PHI canary', () => {
     }
     responses.audit = await t.as.auditor.audit.list({ limit: 1000 })
     responses.review = await t.as.reviewer.review.get({ id: 'intake-check' })
-    responses.simulation = await t.as.reviewer.simulate.run({ flowId: 'intake-check', suite: { cases: [{ id: 'c', input }] } })
+    responses.simulation = await t.as.reviewer.simulate.run({
+      flowId: 'intake-check',
+      suite: { cases: [{ id: 'c', input }] },
+    })
 
     // The agent (front desk: demographics) sees the name in its run and task; nobody sees the SSN.
     expect(JSON.stringify(responses['run-agent'])).toContain(NAME)
     for (const [key, value] of Object.entries(responses)) {
       const text = JSON.stringify(value)
       expect([key, text.includes(SSN)]).toEqual([key, false])
-      if (!['run-agent', 'inbox', 'failed-agent'].includes(key)) expect([key, text.includes(NAME)]).toEqual([key, false])
+      if (!['run-agent', 'inbox', 'failed-agent'].includes(key))
+        expect([key, text.includes(NAME)]).toEqual([key, false])
     }
     // The audit trail as stored, and everything written to the console or log.
     const stored = t.runtime.db.$client.prepare('SELECT record FROM audit_log').all() as { record: string }[]

@@ -16,7 +16,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 describe('carepath commands', () => {
   it('serve --demo creates the demo users once, answers /healthz, and stops cleanly on SIGTERM', async () => {
     const data = join(dir, 'demo')
-    const proc = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--demo', '--port', '0', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CAREPATH_DEMO_PASSWORD: 'demo password for tests' } })
+    const proc = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--demo', '--port', '0', '--data', data], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CAREPATH_DEMO_PASSWORD: 'demo password for tests' },
+    })
     let out = ''
     proc.stdout.on('data', (d: Buffer) => (out += String(d)))
     proc.stderr.on('data', (d: Buffer) => (out += String(d)))
@@ -26,7 +29,11 @@ describe('carepath commands', () => {
     expect(out).toMatch(/Demo users .*analyst, developer, reviewer, reviewer2, agent, auditor, admin/)
     expect((await fetch(`${url}/healthz`)).status).toBe(200)
     for (const username of ['analyst', 'reviewer2', 'agent', 'auditor', 'admin']) {
-      const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo password for tests' }) })
+      const res = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'demo password for tests' }),
+      })
       expect([username, res.status]).toEqual([username, 200])
     }
     proc.kill('SIGTERM')
@@ -39,10 +46,20 @@ describe('carepath commands', () => {
     const short = cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], { CAREPATH_PASSWORD: 'short' })
     expect(short.status).toBe(2)
     expect(short.stderr).toMatch(/12 characters/)
-    const ok = cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], { CAREPATH_PASSWORD: 'a good long admin password' })
+    const ok = cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], {
+      CAREPATH_PASSWORD: 'a good long admin password',
+    })
     expect(ok.stdout).toMatch(/Added ada \(admin\)/)
-    expect(cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], { CAREPATH_PASSWORD: 'a good long admin password' }).stderr).toMatch(/already exists/)
-    expect(cli(['user', 'add', 'bob', '--role', 'wizard', '--data', data], { CAREPATH_PASSWORD: 'a good long admin password' }).status).toBe(2)
+    expect(
+      cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], {
+        CAREPATH_PASSWORD: 'a good long admin password',
+      }).stderr,
+    ).toMatch(/already exists/)
+    expect(
+      cli(['user', 'add', 'bob', '--role', 'wizard', '--data', data], {
+        CAREPATH_PASSWORD: 'a good long admin password',
+      }).status,
+    ).toBe(2)
   })
 
   it('audit verify passes on the real file and names the record whose byte was edited in a copy', () => {
@@ -50,7 +67,8 @@ describe('carepath commands', () => {
     const intact = cli(['audit', 'verify', '--data', data])
     expect(intact.status).toBe(0)
     expect(intact.stdout).toMatch(/intact: 1 records verified/)
-    for (const name of ['bob', 'cy']) cli(['user', 'add', name, '--role', 'auditor', '--data', data], { CAREPATH_PASSWORD: 'a good long password!' })
+    for (const name of ['bob', 'cy'])
+      cli(['user', 'add', name, '--role', 'auditor', '--data', data], { CAREPATH_PASSWORD: 'a good long password!' })
     const copy = join(dir, 'copy')
     spawnSync('mkdir', ['-p', copy])
     copyFileSync(join(data, 'carepath.db'), join(copy, 'carepath.db'))

@@ -20,7 +20,12 @@ function twoCalls() {
   const props = doc.facts.properties as Record<string, unknown>
   props.echo2 = { type: 'object', 'x-phi': 'none', properties: { node: { type: 'string' }, n: { type: 'number' } } }
   doc.nodes.call = { ...doc.nodes.call!, next: { ok: 'call2' } }
-  doc.nodes.call2 = { type: 'test.call', typeVersion: 1, config: { connector: 'echo', into: 'echo2' }, next: { ok: 'check' } }
+  doc.nodes.call2 = {
+    type: 'test.call',
+    typeVersion: 1,
+    config: { connector: 'echo', into: 'echo2' },
+    next: { ok: 'check' },
+  }
   return { ...doc, id: 'two-calls' }
 }
 
@@ -34,10 +39,16 @@ const server = await startServer({
   async beforeReady(runtime) {
     if (runtime.auth.userCount() > 0) return
     const system = { who: 'test', role: 'system' }
-    const users = new Map<string, { userId: string; username: string; role: 'analyst' | 'reviewer' | 'agent'; flowRoles: string[] }>()
+    const users = new Map<
+      string,
+      { userId: string; username: string; role: 'analyst' | 'reviewer' | 'agent'; flowRoles: string[] }
+    >()
     for (const role of ['analyst', 'reviewer', 'agent'] as const) {
       const flowRoles = role === 'agent' ? ['front-desk'] : []
-      const added = await runtime.auth.addUser({ username: role, password: 'crash test password', role, flowRoles }, system)
+      const added = await runtime.auth.addUser(
+        { username: role, password: 'crash test password', role, flowRoles },
+        system,
+      )
       users.set(role, { userId: added.id, username: role, role, flowRoles })
     }
     for (const doc of [intakeFlow(), twoCalls()]) {

@@ -17,7 +17,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'carepath-crash-'))
 const running: ChildProcess[] = []
 
 function startChild(hangAt?: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, dataDir, ...(hangAt ? [hangAt] : [])], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, dataDir, ...(hangAt ? [hangAt] : [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   running.push(proc)
   return new Promise((resolve, reject) => {
     let out = ''
@@ -33,10 +35,15 @@ function startChild(hangAt?: string): Promise<{ proc: ChildProcess; url: string 
 }
 
 async function call(url: string, method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) })
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  })
   return (await res.json()) as Json
 }
-const calls = () => (existsSync(join(dataDir, 'calls.log')) ? readFileSync(join(dataDir, 'calls.log'), 'utf8').trim().split('\n') : [])
+const calls = () =>
+  existsSync(join(dataDir, 'calls.log')) ? readFileSync(join(dataDir, 'calls.log'), 'utf8').trim().split('\n') : []
 
 afterAll(() => {
   for (const p of running) if (p.exitCode === null) p.kill('SIGKILL')
@@ -46,24 +53,44 @@ afterAll(() => {
 describe('crash and restart', () => {
   it('loses no accepted run and repeats no recorded connector call', async () => {
     const first = await startChild('call2')
-    let token = (await call(first.url, 'POST', '/api/auth/login', undefined, { username: 'agent', password: 'crash test password' })).token as string
+    let token = (
+      await call(first.url, 'POST', '/api/auth/login', undefined, {
+        username: 'agent',
+        password: 'crash test password',
+      })
+    ).token as string
     const accepted: string[] = []
     for (let i = 0; i < 5; i++) {
-      const run = await call(first.url, 'POST', '/api/flows/intake-check/runs', token, { input: { score: 8, patient: { name: `P${i}` } }, idempotencyKey: `wait-${i}` })
+      const run = await call(first.url, 'POST', '/api/flows/intake-check/runs', token, {
+        input: { score: 8, patient: { name: `P${i}` } },
+        idempotencyKey: `wait-${i}`,
+      })
       expect(run.status).toBe('waiting')
       accepted.push(run.id)
     }
     // This run records call 1, then hangs inside call 2: kill the process there.
-    void call(first.url, 'POST', '/api/flows/two-calls/runs', token, { input: { score: 1 }, idempotencyKey: 'interrupted' }).catch(() => undefined)
-    for (let i = 0; i < 200 && !calls().some((l) => l.includes(' call2 ')); i++) await new Promise((r) => setTimeout(r, 50))
+    void call(first.url, 'POST', '/api/flows/two-calls/runs', token, {
+      input: { score: 1 },
+      idempotencyKey: 'interrupted',
+    }).catch(() => undefined)
+    for (let i = 0; i < 200 && !calls().some((l) => l.includes(' call2 ')); i++)
+      await new Promise((r) => setTimeout(r, 50))
     expect(calls().some((l) => l.includes(' call2 '))).toBe(true)
     first.proc.kill('SIGKILL')
     await new Promise((r) => first.proc.once('exit', r))
 
     const second = await startChild()
-    token = (await call(second.url, 'POST', '/api/auth/login', undefined, { username: 'agent', password: 'crash test password' })).token as string
+    token = (
+      await call(second.url, 'POST', '/api/auth/login', undefined, {
+        username: 'agent',
+        password: 'crash test password',
+      })
+    ).token as string
     // The interrupted run continued at start-up; its key still names it.
-    const again = await call(second.url, 'POST', '/api/flows/two-calls/runs', token, { input: { score: 1 }, idempotencyKey: 'interrupted' })
+    const again = await call(second.url, 'POST', '/api/flows/two-calls/runs', token, {
+      input: { score: 1 },
+      idempotencyKey: 'interrupted',
+    })
     expect(again).toMatchObject({ status: 'completed', outcome: 'fast-track' })
     const [runId] = calls()[0]!.split(' ')
     expect(again.id).toBe(runId)
@@ -79,7 +106,9 @@ describe('crash and restart', () => {
     const tasks = (await call(second.url, 'GET', '/api/tasks', token)) as { id: string; runId: string }[]
     expect(tasks.map((t) => t.runId).sort()).toEqual([...accepted].sort())
     for (const task of tasks) {
-      expect(await call(second.url, 'POST', `/api/tasks/${task.id}/answer`, token, { answer: { approved: true } })).toMatchObject({ status: 'completed', outcome: 'approved' })
+      expect(
+        await call(second.url, 'POST', `/api/tasks/${task.id}/answer`, token, { answer: { approved: true } }),
+      ).toMatchObject({ status: 'completed', outcome: 'approved' })
     }
     second.proc.kill('SIGTERM')
     expect(await new Promise((r) => second.proc.once('exit', r))).toBe(0)

@@ -23,17 +23,33 @@ async function trpc(path: string, token: string, input?: unknown, method: 'query
   const url = `${server.url}/trpc/${path}`
   const res =
     method === 'query'
-      ? await fetch(input === undefined ? url : `${url}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
+      ? await fetch(input === undefined ? url : `${url}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+          headers,
+        })
       : await fetch(url, { method: 'POST', headers, body: JSON.stringify(input ?? null) })
   const body = (await res.json()) as Json
   return { status: res.status as number, data: body.result?.data as Json, error: body.error as Json }
 }
 const login = async (username: string) =>
-  ((await (await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) })).json()) as Json).token as string
+  (
+    (await (
+      await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: PASSWORD }),
+      })
+    ).json()) as Json
+  ).token as string
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'carepath-demo-'))
-  server = await startServer({ port: 0, dataDir: dir, timerIntervalMs: 0, log: () => {}, beforeReady: async (rt) => void (demo = await seedDemo(rt, examples, PASSWORD)) })
+  server = await startServer({
+    port: 0,
+    dataDir: dir,
+    timerIntervalMs: 0,
+    log: () => {},
+    beforeReady: async (rt) => void (demo = await seedDemo(rt, examples, PASSWORD)),
+  })
 })
 afterAll(async () => {
   await server.close()
@@ -47,11 +63,17 @@ describe('the demo, end to end', () => {
   })
 
   it('takes a threshold change from draft to published and a run through a human task', async () => {
-    const [analyst, reviewer, reviewer2, agent, auditor] = await Promise.all(['analyst', 'reviewer', 'reviewer2', 'agent', 'auditor'].map(login))
+    const [analyst, reviewer, reviewer2, agent, auditor] = await Promise.all(
+      ['analyst', 'reviewer', 'reviewer2', 'agent', 'auditor'].map(login),
+    )
     const flow = (await trpc('flows.get', analyst!, { id: 'eligibility-verification' }, 'query')).data
     const document = structuredClone(flow.draft.document)
     document.nodes['cost-check'].config.rules[0].conditions.all[0].value = 40
-    const saved = await trpc('flows.save', analyst!, { id: 'eligibility-verification', document, baseRevision: flow.draft.revision })
+    const saved = await trpc('flows.save', analyst!, {
+      id: 'eligibility-verification',
+      document,
+      baseRevision: flow.draft.revision,
+    })
     expect(saved.status).toBe(200)
 
     expect((await trpc('review.submit', analyst!, { id: 'eligibility-verification' })).status).toBe(200)
@@ -64,15 +86,29 @@ describe('the demo, end to end', () => {
     expect(review.publishBlockers.length).toBeGreaterThan(0)
 
     const hash = saved.data.hash
-    expect((await trpc('review.approve', analyst!, { id: 'eligibility-verification', hash, comment: 'mine' })).status).toBe(403)
-    expect((await trpc('review.approve', reviewer!, { id: 'eligibility-verification', hash, comment: 'copay threshold 40 agreed' })).status).toBe(200)
+    expect(
+      (await trpc('review.approve', analyst!, { id: 'eligibility-verification', hash, comment: 'mine' })).status,
+    ).toBe(403)
+    expect(
+      (
+        await trpc('review.approve', reviewer!, {
+          id: 'eligibility-verification',
+          hash,
+          comment: 'copay threshold 40 agreed',
+        })
+      ).status,
+    ).toBe(200)
     expect((await trpc('review.publish', reviewer2!, { id: 'eligibility-verification', hash })).status).toBe(200)
 
     const input = {
       appointment: { id: 'SCH-77', date: '2026-12-01', visitType: 'follow-up', serviceCode: '30' },
       patient: { mrn: 'MRN-77', firstName: 'Demo', lastName: 'Patient', birthDate: '1980-02-02', phone: '555-0177' },
     }
-    const run = await trpc('runs.start', agent!, { flowId: 'eligibility-verification', input, idempotencyKey: 'demo-1' })
+    const run = await trpc('runs.start', agent!, {
+      flowId: 'eligibility-verification',
+      input,
+      idempotencyKey: 'demo-1',
+    })
     expect(run.data).toMatchObject({ status: 'waiting', hash })
     const inbox = (await trpc('tasks.inbox', agent!, undefined, 'query')).data
     const task = inbox.find((t: Json) => t.runId === run.data.id)

@@ -44,7 +44,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const audit = createAuditService(db, now)
   const auth = createAuthService(db, audit, now, { idleMs: 15 * 60_000, absoluteMs: 12 * 3600_000, ...options.session })
   const flows = createFlowsService({ db, audit, now, registry })
-  const review = createReviewService({ db, audit, now, registry, flows, simulation: options.simulation ?? createSimulationPort(registry) })
+  const review = createReviewService({
+    db,
+    audit,
+    now,
+    registry,
+    flows,
+    simulation: options.simulation ?? createSimulationPort(registry),
+  })
 
   const readSetting = (key: string) => db.select().from(settings).where(eq(settings.key, key)).get()?.value
   let secret = readSetting(SECRET_KEY)
@@ -52,7 +59,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
     secret = randomBytes(32).toString('hex')
     db.insert(settings).values({ key: SECRET_KEY, value: secret }).onConflictDoNothing().run()
   }
-  const connectors: Record<string, ConnectorAdapter> = { ...(options.connectors ?? createConnectorAdapters(integrationSettings())) }
+  const connectors: Record<string, ConnectorAdapter> = {
+    ...(options.connectors ?? createConnectorAdapters(integrationSettings())),
+  }
   function integrationSettings(): IntegrationSettings {
     const value = readSetting(INTEGRATIONS_KEY)
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {}
@@ -67,8 +76,16 @@ export function createRuntime(options: RuntimeOptions = {}) {
     get: integrationSettings,
     set(value: Record<string, JsonValue>, actor: { who: string; role: string }) {
       db.transaction(() => {
-        db.insert(settings).values({ key: INTEGRATIONS_KEY, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run()
-        audit.append({ action: 'settings.integrations', who: actor.who, role: actor.role, why: { keys: Object.keys(value).sort() } })
+        db.insert(settings)
+          .values({ key: INTEGRATIONS_KEY, value })
+          .onConflictDoUpdate({ target: settings.key, set: { value } })
+          .run()
+        audit.append({
+          action: 'settings.integrations',
+          who: actor.who,
+          role: actor.role,
+          why: { keys: Object.keys(value).sort() },
+        })
       })
       if (!options.connectors) {
         for (const key of Object.keys(connectors)) delete connectors[key]

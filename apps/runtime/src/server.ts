@@ -57,13 +57,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     server.once('error', reject)
     server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve())
   })
-  const runFailed = (runId: string, error: unknown) => log(`carepath: run ${runId} could not go on; ${describeInternalError(error)}`)
+  const runFailed = (runId: string, error: unknown) =>
+    log(`carepath: run ${runId} could not go on; ${describeInternalError(error)}`)
   const recovered = await runtime.runs.recover(runFailed)
   if (recovered > 0) log(`carepath: ${recovered} interrupted run(s) continued from their logs`)
   await options.beforeReady?.(runtime)
   const startInbound = (integrations as unknown as Record<string, unknown>).startInbound as StartInbound | undefined
-  const inbound = options.mllpPort !== undefined && typeof startInbound === 'function' ? await startInbound({ runtime, mllpPort: options.mllpPort, log }) : undefined
-  if (options.mllpPort !== undefined && !inbound) log('carepath: --mllp-port given, but no inbound listener is installed; ignoring it')
+  const inbound =
+    options.mllpPort !== undefined && typeof startInbound === 'function'
+      ? await startInbound({ runtime, mllpPort: options.mllpPort, log })
+      : undefined
+  if (options.mllpPort !== undefined && !inbound)
+    log('carepath: --mllp-port given, but no inbound listener is installed; ignoring it')
   let timerBusy: Promise<unknown> | undefined
   const interval = options.timerIntervalMs ?? 1000
   const timer =

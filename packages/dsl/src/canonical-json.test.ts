@@ -4,7 +4,9 @@ import { canonicalJson } from './canonical-json.ts'
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and drops whitespace and undefined members', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[3,{"y":2,"z":1}]},"b":1}')
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[3,{"y":2,"z":1}]},"b":1}',
+    )
   })
 
   it('writes numbers in one form', () => {

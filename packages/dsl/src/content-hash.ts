@@ -9,7 +9,9 @@ function behaviourOfFacts(schema: FactSchema): unknown {
   const { title: _title, description: _description, properties, items, ...rest } = schema
   return {
     ...rest,
-    properties: properties && Object.fromEntries(Object.entries(properties).map(([key, child]) => [key, behaviourOfFacts(child)])),
+    properties:
+      properties &&
+      Object.fromEntries(Object.entries(properties).map(([key, child]) => [key, behaviourOfFacts(child)])),
     items: items && behaviourOfFacts(items),
   }
 }

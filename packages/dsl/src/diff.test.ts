@@ -10,7 +10,11 @@ const after = (change: (doc: Doc) => void) => {
 }
 
 const rules = (...ids: string[]) =>
-  ids.map((id) => ({ id, conditions: { all: [{ fact: 'amount', operator: 'greaterThan', value: id.length * 100 }] }, event: { type: id } }))
+  ids.map((id) => ({
+    id,
+    conditions: { all: [{ fact: 'amount', operator: 'greaterThan', value: id.length * 100 }] },
+    event: { type: id },
+  }))
 
 describe('diffFlows', () => {
   it('layout-only and revision-only changes give an empty diff', () => {
@@ -25,7 +29,12 @@ describe('diffFlows', () => {
   it('a renamed node is a field change of that node, not a rewire', () => {
     const diff = after((d) => (d.nodes['check']!.title = 'Check the balance'))
     expect(diff.changed).toEqual([
-      { nodeId: 'check', type: 'test.decide', title: 'Check the balance', changes: [{ path: 'title', kind: 'changed', before: 'Check amount', after: 'Check the balance' }] },
+      {
+        nodeId: 'check',
+        type: 'test.decide',
+        title: 'Check the balance',
+        changes: [{ path: 'title', kind: 'changed', before: 'Check amount', after: 'Check the balance' }],
+      },
     ])
     expect(diff.edges).toEqual({ added: [], removed: [] })
   })
@@ -59,19 +68,29 @@ describe('diffFlows', () => {
     changed.nodes['check']!.config['rules'] = reordered
     const diff = diffFlows(before, changed)
     expect(diff.changed[0]?.changes).toEqual([
-      { path: 'config.rules', kind: 'reordered', before: ['alpha', 'beta', 'gamma'], after: ['gamma', 'alpha', 'beta'] },
+      {
+        path: 'config.rules',
+        kind: 'reordered',
+        before: ['alpha', 'beta', 'gamma'],
+        after: ['gamma', 'alpha', 'beta'],
+      },
       { path: 'config.rules.alpha.conditions.all.0.value', kind: 'changed', before: 500, after: 999 },
     ])
   })
 
   it('arrays without ids are compared by index (table rows and cells)', () => {
     const rows = (v: number) => [{ cells: ['a', 1] }, { cells: ['b', v] }]
-    expect(diffValues({ rows: rows(2) }, { rows: rows(3) }, 'config')).toEqual([{ path: 'config.rows.1.cells.1', kind: 'changed', before: 2, after: 3 }])
+    expect(diffValues({ rows: rows(2) }, { rows: rows(3) }, 'config')).toEqual([
+      { path: 'config.rows.1.cells.1', kind: 'changed', before: 2, after: 3 },
+    ])
     expect(diffValues([1], [1, 2], 'list')).toEqual([{ path: 'list.1', kind: 'added', after: 2 }])
   })
 
   it('arrays of objects with a unique name are matched by name', () => {
-    const fields = [{ name: 'phone', label: 'Phone' }, { name: 'email', label: 'Email' }]
+    const fields = [
+      { name: 'phone', label: 'Phone' },
+      { name: 'email', label: 'Email' },
+    ]
     const changes = diffValues(fields, [{ name: 'email', label: 'E-mail' }], 'config.fields')
     expect(changes).toEqual([
       { path: 'config.fields.phone', kind: 'removed', before: { name: 'phone', label: 'Phone' } },

@@ -49,7 +49,10 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]))
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = Object.keys(a).filter((k) => a[k] !== undefined)
-    return keys.length === Object.keys(b).filter((k) => b[k] !== undefined).length && keys.every((k) => deepEqual(a[k], b[k]))
+    return (
+      keys.length === Object.keys(b).filter((k) => b[k] !== undefined).length &&
+      keys.every((k) => deepEqual(a[k], b[k]))
+    )
   }
   return false
 }
@@ -61,7 +64,9 @@ function itemKey(before: JsonValue[], after: JsonValue[]): 'id' | 'name' | undef
   for (const key of ['id', 'name'] as const) {
     const unique = (items: JsonValue[]) => {
       const values = items.map((item) => (isPlainObject(item) ? item[key] : undefined))
-      return values.every((v) => typeof v === 'string' || typeof v === 'number') && new Set(values).size === values.length
+      return (
+        values.every((v) => typeof v === 'string' || typeof v === 'number') && new Set(values).size === values.length
+      )
     }
     if (unique(before) && unique(after)) return key
   }
@@ -79,7 +84,8 @@ export function diffValues(before: Json, after: Json, path: string, out: FieldCh
   } else if (Array.isArray(before) && Array.isArray(after)) {
     const key = itemKey(before, after)
     if (!key) {
-      for (let i = 0; i < Math.max(before.length, after.length); i++) diffValues(before[i], after[i], join(path, i), out)
+      for (let i = 0; i < Math.max(before.length, after.length); i++)
+        diffValues(before[i], after[i], join(path, i), out)
       return out
     }
     // Keyed items (rules, rows with ids, fields with names) are matched by key, so a reorder
@@ -89,9 +95,11 @@ export function diffValues(before: Json, after: Json, path: string, out: FieldCh
     const beforeKeys = before.map(keyOf)
     const common = beforeKeys.filter((k) => afterByKey.has(k))
     const afterCommon = after.map(keyOf).filter((k) => beforeKeys.includes(k))
-    if (common.join('\u0000') !== afterCommon.join('\u0000')) out.push({ path, kind: 'reordered', before: common, after: afterCommon })
+    if (common.join('\u0000') !== afterCommon.join('\u0000'))
+      out.push({ path, kind: 'reordered', before: common, after: afterCommon })
     for (const item of before) diffValues(item, afterByKey.get(keyOf(item)), join(path, keyOf(item)), out)
-    for (const item of after) if (!beforeKeys.includes(keyOf(item))) diffValues(undefined, item, join(path, keyOf(item)), out)
+    for (const item of after)
+      if (!beforeKeys.includes(keyOf(item))) diffValues(undefined, item, join(path, keyOf(item)), out)
   } else out.push({ path, kind: 'changed', before, after })
   return out
 }
@@ -115,7 +123,9 @@ function edgesOf(document: FlowDocument): Map<string, EdgeRef> {
 }
 
 function nodeChange(nodeId: string, node: FlowNode, changes: FieldChange[]): NodeChange {
-  return node.title === undefined ? { nodeId, type: node.type, changes } : { nodeId, type: node.type, title: node.title, changes }
+  return node.title === undefined
+    ? { nodeId, type: node.type, changes }
+    : { nodeId, type: node.type, title: node.title, changes }
 }
 
 /**
@@ -126,7 +136,17 @@ function nodeChange(nodeId: string, node: FlowNode, changes: FieldChange[]): Nod
 export function diffFlows(before: FlowDocument, after: FlowDocument): FlowDiff {
   const diff: FlowDiff = { added: [], removed: [], changed: [], edges: { added: [], removed: [] }, flow: [] }
   const flowFields = (d: FlowDocument) =>
-    JSON.parse(JSON.stringify({ dsl: d.dsl, id: d.id, title: d.title, description: d.description, start: d.start, facts: d.facts, roles: d.roles })) as JsonValue
+    JSON.parse(
+      JSON.stringify({
+        dsl: d.dsl,
+        id: d.id,
+        title: d.title,
+        description: d.description,
+        start: d.start,
+        facts: d.facts,
+        roles: d.roles,
+      }),
+    ) as JsonValue
   diffValues(flowFields(before), flowFields(after), '', diff.flow)
 
   const ids = [...new Set([...Object.keys(before.nodes), ...Object.keys(after.nodes)])].sort(byString)
@@ -149,7 +169,9 @@ export function diffFlows(before: FlowDocument, after: FlowDocument): FlowDiff {
 
 /** True when two versions differ in nothing the diff reports. */
 export function isEmptyDiff(diff: FlowDiff): boolean {
-  return [diff.added, diff.removed, diff.changed, diff.edges.added, diff.edges.removed, diff.flow].every((list) => list.length === 0)
+  return [diff.added, diff.removed, diff.changed, diff.edges.added, diff.edges.removed, diff.flow].every(
+    (list) => list.length === 0,
+  )
 }
 
 function show(value: Json): string {
@@ -183,11 +205,14 @@ export function summarizeDiff(diff: FlowDiff): string[] {
     const old = diff.edges.removed.find((e) => e.source === added.source && e.port === added.port)
     if (old) {
       rewired.add(old.id)
-      lines.push(`The "${added.port}" port of "${added.source}" now leads to "${added.target}" instead of "${old.target}".`)
+      lines.push(
+        `The "${added.port}" port of "${added.source}" now leads to "${added.target}" instead of "${old.target}".`,
+      )
     } else lines.push(`Connected the "${added.port}" port of "${added.source}" to "${added.target}".`)
   }
   for (const removed of diff.edges.removed) {
-    if (!rewired.has(removed.id)) lines.push(`Disconnected the "${removed.port}" port of "${removed.source}" from "${removed.target}".`)
+    if (!rewired.has(removed.id))
+      lines.push(`Disconnected the "${removed.port}" port of "${removed.source}" from "${removed.target}".`)
   }
   return lines
 }

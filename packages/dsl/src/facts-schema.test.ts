@@ -11,7 +11,11 @@ const schema: FactSchema = {
     },
     labs: {
       type: 'array',
-      items: { type: 'object', 'x-phi': 'clinical', properties: { code: { type: 'string', 'x-phi': 'none' }, value: { type: 'number' } } },
+      items: {
+        type: 'object',
+        'x-phi': 'clinical',
+        properties: { code: { type: 'string', 'x-phi': 'none' }, value: { type: 'number' } },
+      },
     },
     note: { type: 'string' },
   },
@@ -36,6 +40,14 @@ describe('facts schema helpers', () => {
   })
 
   it('listFactPaths lists parents before children', () => {
-    expect(listFactPaths(schema)).toEqual(['patient', 'patient.name', 'patient.mrn', 'labs', 'labs.code', 'labs.value', 'note'])
+    expect(listFactPaths(schema)).toEqual([
+      'patient',
+      'patient.name',
+      'patient.mrn',
+      'labs',
+      'labs.code',
+      'labs.value',
+      'note',
+    ])
   })
 })

@@ -11,7 +11,9 @@ const idPattern = /^[a-z][a-z0-9-]*$/
 const nodeIdPattern = /^[A-Za-z][A-Za-z0-9_-]*$/
 
 /** A node id: starts with a letter, then letters, digits, - or _ (safe in dotted paths and edge ids). */
-export const nodeIdSchema = z.string().regex(nodeIdPattern, 'a node id starts with a letter and holds letters, digits, - or _')
+export const nodeIdSchema = z
+  .string()
+  .regex(nodeIdPattern, 'a node id starts with a letter and holds letters, digits, - or _')
 
 /** A role of the flow (a work queue such as `front-desk`) and the PHI classes it may see. */
 export const flowRoleSchema = z
@@ -26,7 +28,12 @@ export type FlowRole = z.infer<typeof flowRoleSchema>
 /** One node of a flow: its type, the config its type validates, and where each port leads. */
 export const flowNodeSchema = z
   .object({
-    type: z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9-]*)*$/, 'a node type is lower-case words joined by dots, like decision.rules or end'),
+    type: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9-]*)*$/,
+        'a node type is lower-case words joined by dots, like decision.rules or end',
+      ),
     typeVersion: z.number().int().min(1),
     title: z.string().optional(),
     description: z.string().optional(),

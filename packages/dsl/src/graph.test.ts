@@ -1,6 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { edgeId, flowToGraph, graphToFlow, GraphCompileError, type FlowGraph, type GraphEdge, type GraphNode } from './graph.ts'
+import {
+  edgeId,
+  flowToGraph,
+  graphToFlow,
+  GraphCompileError,
+  type FlowGraph,
+  type GraphEdge,
+  type GraphNode,
+} from './graph.ts'
 import { flowDocumentSchema } from './flow.schema.ts'
 import { sampleFlow } from './testing/sample-flow.ts'
 
@@ -17,7 +25,9 @@ function sorted(graph: FlowGraph): FlowGraph {
 
 const nodeIdArb = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,6}$/)
 const portArb = fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,5}$/)
-const coordinate = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map((n) => (Object.is(n, -0) ? 0 : n))
+const coordinate = fc
+  .double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 })
+  .map((n) => (Object.is(n, -0) ? 0 : n))
 const configArb = fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 })
 
 const graphArb: fc.Arbitrary<FlowGraph> = fc
@@ -30,8 +40,15 @@ const graphArb: fc.Arbitrary<FlowGraph> = fc
           version: fc.integer({ min: 1, max: 1000 }),
           title: fc.string({ minLength: 1, maxLength: 20 }),
           description: fc.string({ maxLength: 20 }),
-          facts: fc.constant({ type: 'object' as const, properties: { amount: { type: 'number' as const, 'x-phi': 'none' as const } } }),
-          roles: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), fc.record({ phi: fc.subarray(['demographic', 'coverage'] as const).map((a) => [...a]) }), { maxKeys: 2 }),
+          facts: fc.constant({
+            type: 'object' as const,
+            properties: { amount: { type: 'number' as const, 'x-phi': 'none' as const } },
+          }),
+          roles: fc.dictionary(
+            fc.stringMatching(/^[a-z]{1,6}$/),
+            fc.record({ phi: fc.subarray(['demographic', 'coverage'] as const).map((a) => [...a]) }),
+            { maxKeys: 2 },
+          ),
         },
         { requiredKeys: ['id', 'version', 'title', 'facts', 'roles'] },
       ),
@@ -66,7 +83,12 @@ const graphArb: fc.Arbitrary<FlowGraph> = fc
     sorted({
       flow,
       nodes: nodes.map((n): GraphNode => ({ ...n, type: 'carepath', data: { ...n.data, isStart: n.id === start } })),
-      edges: edges.map(([source, port, target]): GraphEdge => ({ id: edgeId(source, port, target), source, sourceHandle: port, target })),
+      edges: edges.map(([source, port, target]): GraphEdge => ({
+        id: edgeId(source, port, target),
+        source,
+        sourceHandle: port,
+        target,
+      })),
     }),
   )
 
@@ -94,7 +116,11 @@ describe('graph ⇄ DSL compiler', () => {
   it('does not depend on the canvas order of nodes and edges', () => {
     fc.assert(
       fc.property(graphArb, fc.func(fc.integer()), (graph, rank) => {
-        const shuffled = { ...graph, nodes: [...graph.nodes].reverse(), edges: [...graph.edges].sort((a, b) => rank(a.id) - rank(b.id)) }
+        const shuffled = {
+          ...graph,
+          nodes: [...graph.nodes].reverse(),
+          edges: [...graph.edges].sort((a, b) => rank(a.id) - rank(b.id)),
+        }
         expect(JSON.stringify(graphToFlow(shuffled))).toBe(JSON.stringify(graphToFlow(graph)))
       }),
       { numRuns: 60 },
@@ -108,7 +134,13 @@ describe('graph ⇄ DSL compiler', () => {
       id: 'check',
       type: 'carepath',
       position: { x: 200, y: 0 },
-      data: { nodeType: 'test.decide', typeVersion: 1, config: doc.nodes['check']?.config, title: 'Check amount', isStart: false },
+      data: {
+        nodeType: 'test.decide',
+        typeVersion: 1,
+        config: doc.nodes['check']?.config,
+        title: 'Check amount',
+        isStart: false,
+      },
     })
     expect(graph.edges).toContainEqual({ id: 'check:high->ask', source: 'check', sourceHandle: 'high', target: 'ask' })
     expect(graphToFlow(graph)).toEqual(doc)
@@ -121,12 +153,20 @@ describe('graph ⇄ DSL compiler', () => {
 
   it('refuses what a document cannot say: two edges from one port, two starts, an edge from nowhere', () => {
     const graph = flowToGraph(flowDocumentSchema.parse(sampleFlow()))
-    const twice = { ...graph, edges: [...graph.edges, { id: edgeId('check', 'high', 'done'), source: 'check', sourceHandle: 'high', target: 'done' }] }
+    const twice = {
+      ...graph,
+      edges: [
+        ...graph.edges,
+        { id: edgeId('check', 'high', 'done'), source: 'check', sourceHandle: 'high', target: 'done' },
+      ],
+    }
     expect(() => graphToFlow(twice)).toThrow(GraphCompileError)
     try {
       graphToFlow(twice)
     } catch (error) {
-      expect((error as GraphCompileError).problems).toMatchObject([{ code: 'duplicate-port', nodeId: 'check', path: 'nodes.check.next.high' }])
+      expect((error as GraphCompileError).problems).toMatchObject([
+        { code: 'duplicate-port', nodeId: 'check', path: 'nodes.check.next.high' },
+      ])
     }
     const twoStarts = { ...graph, nodes: graph.nodes.map((n) => ({ ...n, data: { ...n.data, isStart: true } })) }
     expect(() => graphToFlow(twoStarts)).toThrow(/Only one node can be the start/)

@@ -65,12 +65,23 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
  */
 export function flowToGraph(document: FlowDocument): FlowGraph {
   const doc = structuredClone(document)
-  const flow: FlowGraph['flow'] = { id: doc.id, version: doc.version, title: doc.title, facts: doc.facts, roles: doc.roles }
+  const flow: FlowGraph['flow'] = {
+    id: doc.id,
+    version: doc.version,
+    title: doc.title,
+    facts: doc.facts,
+    roles: doc.roles,
+  }
   if (doc.description !== undefined) flow.description = doc.description
   const nodes: GraphNode[] = []
   const edges: GraphEdge[] = []
   Object.entries(doc.nodes).forEach(([id, node], index) => {
-    const data: GraphNode['data'] = { nodeType: node.type, typeVersion: node.typeVersion, config: node.config, isStart: id === doc.start }
+    const data: GraphNode['data'] = {
+      nodeType: node.type,
+      typeVersion: node.typeVersion,
+      config: node.config,
+      isStart: id === doc.start,
+    }
     if (node.title !== undefined) data.title = node.title
     if (node.description !== undefined) data.description = node.description
     if (node.maxVisits !== undefined) data.maxVisits = node.maxVisits
@@ -83,8 +94,15 @@ export function flowToGraph(document: FlowDocument): FlowGraph {
   return { flow, nodes, edges }
 }
 
-function compileProblem(message: string, path: string, nodeId?: string, code: Problem['code'] = 'invalid-document'): Problem {
-  return nodeId === undefined ? { code, severity: 'error', path, message } : { code, severity: 'error', nodeId, path, message }
+function compileProblem(
+  message: string,
+  path: string,
+  nodeId?: string,
+  code: Problem['code'] = 'invalid-document',
+): Problem {
+  return nodeId === undefined
+    ? { code, severity: 'error', path, message }
+    : { code, severity: 'error', nodeId, path, message }
 }
 
 /**
@@ -97,22 +115,39 @@ export function graphToFlow(graph: FlowGraph): FlowDocument {
   const nodes = [...graph.nodes].sort((a, b) => byString(a.id, b.id))
   const ids = new Set<string>()
   for (const node of nodes) {
-    if (ids.has(node.id)) problems.push(compileProblem(`Two nodes share the id "${node.id}".`, `nodes.${node.id}`, node.id))
+    if (ids.has(node.id))
+      problems.push(compileProblem(`Two nodes share the id "${node.id}".`, `nodes.${node.id}`, node.id))
     ids.add(node.id)
   }
   const starts = nodes.filter((n) => n.data.isStart).map((n) => n.id)
   if (starts.length > 1) {
-    problems.push(compileProblem(`Only one node can be the start, but ${starts.map((s) => `"${s}"`).join(', ')} are marked.`, 'start', starts[1], 'several-starts'))
+    problems.push(
+      compileProblem(
+        `Only one node can be the start, but ${starts.map((s) => `"${s}"`).join(', ')} are marked.`,
+        'start',
+        starts[1],
+        'several-starts',
+      ),
+    )
   }
   const next = new Map<string, Record<string, string>>(nodes.map((n) => [n.id, {}]))
-  const edges = [...graph.edges].sort((a, b) => byString(a.source, b.source) || byString(a.sourceHandle, b.sourceHandle))
+  const edges = [...graph.edges].sort(
+    (a, b) => byString(a.source, b.source) || byString(a.sourceHandle, b.sourceHandle),
+  )
   for (const edge of edges) {
     const ports = next.get(edge.source)
     const path = `nodes.${edge.source}.next.${edge.sourceHandle}`
     if (!ports) {
       problems.push(compileProblem(`An edge starts at "${edge.source}", which is not on the canvas.`, path))
     } else if (edge.sourceHandle in ports) {
-      problems.push(compileProblem(`The "${edge.sourceHandle}" port of "${edge.source}" has more than one edge; a port leads to one node.`, path, edge.source, 'duplicate-port'))
+      problems.push(
+        compileProblem(
+          `The "${edge.sourceHandle}" port of "${edge.source}" has more than one edge; a port leads to one node.`,
+          path,
+          edge.source,
+          'duplicate-port',
+        ),
+      )
     } else {
       ports[edge.sourceHandle] = edge.target
     }
@@ -133,7 +168,12 @@ export function graphToFlow(graph: FlowGraph): FlowDocument {
   if (graph.flow.description !== undefined) document.description = graph.flow.description
   for (const node of nodes) {
     const { nodeType, typeVersion, config, title, description, maxVisits } = node.data
-    const flowNode: FlowNode = { type: nodeType, typeVersion, config: structuredClone(config), next: next.get(node.id) ?? {} }
+    const flowNode: FlowNode = {
+      type: nodeType,
+      typeVersion,
+      config: structuredClone(config),
+      next: next.get(node.id) ?? {},
+    }
     if (title !== undefined) flowNode.title = title
     if (description !== undefined) flowNode.description = description
     if (maxVisits !== undefined) flowNode.maxVisits = maxVisits

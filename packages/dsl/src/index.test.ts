@@ -10,13 +10,29 @@ const sources = readdirSync(import.meta.dirname, { recursive: true })
 
 describe('@carepath/dsl', () => {
   it('exports the whole toolkit', () => {
-    for (const name of ['validateFlow', 'migrateFlow', 'contentHash', 'canonicalJson', 'flowToGraph', 'graphToFlow', 'diffFlows', 'summarizeDiff', 'flowJsonSchema', 'redactFacts', 'redactExplanation', 'defineNodeType', 'createNodeRegistry']) {
+    for (const name of [
+      'validateFlow',
+      'migrateFlow',
+      'contentHash',
+      'canonicalJson',
+      'flowToGraph',
+      'graphToFlow',
+      'diffFlows',
+      'summarizeDiff',
+      'flowJsonSchema',
+      'redactFacts',
+      'redactExplanation',
+      'defineNodeType',
+      'createNodeRegistry',
+    ]) {
       expect(typeof (dsl as Record<string, unknown>)[name], name).toBe('function')
     }
   })
 
   it('imports nothing from node:* (it must run in the browser)', () => {
-    const offenders = sources.filter((f) => /from ['"]node:|require\(['"]node:/.test(readFileSync(join(import.meta.dirname, f), 'utf8')))
+    const offenders = sources.filter((f) =>
+      /from ['"]node:|require\(['"]node:/.test(readFileSync(join(import.meta.dirname, f), 'utf8')),
+    )
     expect(offenders).toEqual([])
   })
 
@@ -26,7 +42,8 @@ describe('@carepath/dsl', () => {
       const lines = readFileSync(join(import.meta.dirname, file), 'utf8').split('\n')
       let previous = ''
       for (const line of lines) {
-        if (/^export (?!\* from|type \{)/.test(line) && !/\*\/\s*$/.test(previous)) undocumented.push(`${file}: ${line.slice(0, 60)}`)
+        if (/^export (?!\* from|type \{)/.test(line) && !/\*\/\s*$/.test(previous))
+          undocumented.push(`${file}: ${line.slice(0, 60)}`)
         if (line.trim() && !line.trim().startsWith('//')) previous = line
       }
     }

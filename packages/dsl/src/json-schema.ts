@@ -26,7 +26,9 @@ export function flowJsonSchema(registry?: NodeRegistry): JsonSchema {
     const node = variants.length === 1 ? (variants[0] as z.ZodType) : z.discriminatedUnion('type', variants as never)
     schema = flowDocumentSchema.extend({ nodes: z.record(z.string(), node) })
   }
-  const json = nameFactSchema(z.toJSONSchema(schema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }) as JsonSchema)
+  const json = nameFactSchema(
+    z.toJSONSchema(schema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }) as JsonSchema,
+  )
   return {
     $schema: json['$schema'],
     title: 'Carepath flow document',
@@ -42,7 +44,9 @@ export function flowJsonSchema(registry?: NodeRegistry): JsonSchema {
  */
 function nameFactSchema(json: JsonSchema): JsonSchema {
   const definitions = json['definitions'] as Record<string, { properties?: Record<string, unknown> }> | undefined
-  const generated = Object.entries(definitions ?? {}).find(([name, def]) => name.startsWith('__schema') && def.properties?.['x-phi'])
+  const generated = Object.entries(definitions ?? {}).find(
+    ([name, def]) => name.startsWith('__schema') && def.properties?.['x-phi'],
+  )
   if (!generated) return json
   const from = JSON.stringify(`#/definitions/${generated[0]}`)
   const text = JSON.stringify(json).split(from).join(JSON.stringify('#/definitions/FactSchema'))

@@ -7,7 +7,14 @@ export type JsonObject = { [key: string]: JsonValue }
 
 /** Any JSON value, as a zod schema: the one rule schemas, node configs and suites validate literals with. */
 export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
+  z.union([
+    z.null(),
+    z.boolean(),
+    z.number(),
+    z.string(),
+    z.array(jsonValueSchema),
+    z.record(z.string(), jsonValueSchema),
+  ]),
 )
 
 /**

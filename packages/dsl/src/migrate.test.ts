@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { CURRENT_FORMAT, CURRENT_FORMAT_VERSION } from './flow.schema.ts'
-import { FLOW_FORMAT_MIGRATIONS, formatName, migrateFlow, upgradeFormat, upgradeNodeConfigs, type FormatMigration } from './migrate.ts'
+import {
+  FLOW_FORMAT_MIGRATIONS,
+  formatName,
+  migrateFlow,
+  upgradeFormat,
+  upgradeNodeConfigs,
+  type FormatMigration,
+} from './migrate.ts'
 import { sampleFlow } from './testing/sample-flow.ts'
 import { testRegistry } from './testing/test-registry.ts'
 
@@ -44,14 +51,25 @@ describe('format migrations', () => {
     const result = upgradeFormat({ dsl: 'carepath.flow/4' }, testSequence)
     expect(result.document).toBeUndefined()
     expect(result.problems).toEqual([
-      expect.objectContaining({ code: 'unsupported-format', message: expect.stringMatching(/carepath\.flow\/4.*newer.*carepath\.flow\/3/) }),
+      expect.objectContaining({
+        code: 'unsupported-format',
+        message: expect.stringMatching(/carepath\.flow\/4.*newer.*carepath\.flow\/3/),
+      }),
     ])
   })
 
   it('refuses documents without a flow format, and reports a failing step', () => {
     expect(upgradeFormat('text').problems[0]?.code).toBe('invalid-document')
     expect(upgradeFormat({ dsl: 'other/1' }).problems[0]).toMatchObject({ code: 'invalid-document', path: 'dsl' })
-    const failing: FormatMigration[] = [{ to: 2, name: 'explode', up: () => { throw new Error('no nodes') } }]
+    const failing: FormatMigration[] = [
+      {
+        to: 2,
+        name: 'explode',
+        up: () => {
+          throw new Error('no nodes')
+        },
+      },
+    ]
     expect(upgradeFormat({ dsl: 'carepath.flow/1' }, failing).problems[0]?.message).toContain('(explode): no nodes')
   })
 })

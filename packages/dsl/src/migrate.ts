@@ -34,9 +34,7 @@ export function formatName(version: number): string {
 }
 
 /** What migrating produced: the document, or the problems that stopped it. */
-export type MigrateResult =
-  | { ok: true; document: FlowDocument; applied: string[] }
-  | { ok: false; problems: Problem[] }
+export type MigrateResult = { ok: true; document: FlowDocument; applied: string[] } | { ok: false; problems: Problem[] }
 
 /** Raw result of the upgrade steps, before the document is checked against the schema. */
 export interface UpgradeResult {
@@ -50,16 +48,24 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
 function problem(code: Problem['code'], path: string, message: string, nodeId?: string): Problem {
-  return nodeId === undefined ? { code, severity: 'error', path, message } : { code, severity: 'error', nodeId, path, message }
+  return nodeId === undefined
+    ? { code, severity: 'error', path, message }
+    : { code, severity: 'error', nodeId, path, message }
 }
 
 /**
  * Upgrade the format of a raw document, step by step, on a copy. Refuses a newer format with
  * a clear sentence. `migrations` defaults to the production sequence (tests pass their own).
  */
-export function upgradeFormat(raw: unknown, migrations: readonly FormatMigration[] = FLOW_FORMAT_MIGRATIONS): UpgradeResult {
+export function upgradeFormat(
+  raw: unknown,
+  migrations: readonly FormatMigration[] = FLOW_FORMAT_MIGRATIONS,
+): UpgradeResult {
   if (!isRecord(raw)) {
-    return { applied: [], problems: [problem('invalid-document', '', 'The document is not a JSON object, so it cannot be a flow.')] }
+    return {
+      applied: [],
+      problems: [problem('invalid-document', '', 'The document is not a JSON object, so it cannot be a flow.')],
+    }
   }
   const current = 1 + migrations.length
   const from = parseFormat(raw['dsl'])
@@ -91,7 +97,13 @@ export function upgradeFormat(raw: unknown, migrations: readonly FormatMigration
       const reason = error instanceof Error ? error.message : String(error)
       return {
         applied,
-        problems: [problem('invalid-document', '', `The document could not be upgraded to ${formatName(step.to)} (${step.name}): ${reason}`)],
+        problems: [
+          problem(
+            'invalid-document',
+            '',
+            `The document could not be upgraded to ${formatName(step.to)} (${step.name}): ${reason}`,
+          ),
+        ],
       }
     }
     document['dsl'] = formatName(step.to)

@@ -23,7 +23,10 @@ const schema: FactSchema = {
     visits: {
       type: 'array',
       'x-phi': 'clinical',
-      items: { type: 'object', properties: { code: { type: 'string', 'x-phi': 'none' }, diagnosis: { type: 'string', 'x-phi': 'sensitive' } } },
+      items: {
+        type: 'object',
+        properties: { code: { type: 'string', 'x-phi': 'none' }, diagnosis: { type: 'string', 'x-phi': 'sensitive' } },
+      },
     },
     amount: { type: 'number', 'x-phi': 'financial' },
     flag: { type: 'boolean', 'x-phi': 'none' },
@@ -61,12 +64,27 @@ describe('redactFacts', () => {
   })
 
   it('fails closed on unclassified fields and fields not in the schema, whatever the role', () => {
-    const everything = redactFacts(facts, schema, ['identifier', 'demographic', 'contact', 'coverage', 'clinical', 'financial', 'sensitive'])
-    expect(everything).toMatchObject({ patient: { name: NAME, ssn: SSN }, visits: [{ diagnosis: DIAGNOSIS }], notes: REDACTED, extra: REDACTED })
+    const everything = redactFacts(facts, schema, [
+      'identifier',
+      'demographic',
+      'contact',
+      'coverage',
+      'clinical',
+      'financial',
+      'sensitive',
+    ])
+    expect(everything).toMatchObject({
+      patient: { name: NAME, ssn: SSN },
+      visits: [{ diagnosis: DIAGNOSIS }],
+      notes: REDACTED,
+      extra: REDACTED,
+    })
   })
 
   it('redacts values whose shape does not fit the schema', () => {
-    expect(redactFacts({ patient: SSN, amount: { hidden: SSN }, flag: [SSN] }, schema, ['demographic', 'financial'])).toEqual({
+    expect(
+      redactFacts({ patient: SSN, amount: { hidden: SSN }, flag: [SSN] }, schema, ['demographic', 'financial']),
+    ).toEqual({
       patient: REDACTED,
       amount: REDACTED,
       flag: REDACTED,
@@ -74,7 +92,10 @@ describe('redactFacts', () => {
   })
 
   it('redacts a sub-tree given its base path', () => {
-    expect(redactFacts({ name: NAME, ssn: SSN }, schema, ['demographic'], 'patient')).toEqual({ name: NAME, ssn: REDACTED })
+    expect(redactFacts({ name: NAME, ssn: SSN }, schema, ['demographic'], 'patient')).toEqual({
+      name: NAME,
+      ssn: REDACTED,
+    })
     expect(redactFacts(SSN, schema, ['demographic'], 'patient.ssn')).toBe(REDACTED)
     expect(redactFacts(SSN, schema, ['identifier'], 'patient.ssn')).toBe(SSN)
     expect(redactFacts(SSN, schema, ['identifier'], 'patient.unknown')).toBe(REDACTED)
@@ -82,7 +103,10 @@ describe('redactFacts', () => {
 
   it('does not resolve Object.prototype members as schema fields', () => {
     const open: FactSchema = { type: 'object', 'x-phi': 'none', properties: {} }
-    expect(redactFacts({ constructor: SSN, toString: NAME }, open, [])).toEqual({ constructor: REDACTED, toString: REDACTED })
+    expect(redactFacts({ constructor: SSN, toString: NAME }, open, [])).toEqual({
+      constructor: REDACTED,
+      toString: REDACTED,
+    })
     expect(redactFacts(SSN, open, [], 'constructor')).toBe(REDACTED)
   })
 
@@ -102,9 +126,24 @@ describe('redactExplanation', () => {
         id: 'same-person',
         fired: true,
         conditions: [
-          { path: 'all.0', fact: 'patient.ssn', operator: 'equal', expected: SSN, expectedFact: 'patient.ssn', seen: SSN, result: true },
+          {
+            path: 'all.0',
+            fact: 'patient.ssn',
+            operator: 'equal',
+            expected: SSN,
+            expectedFact: 'patient.ssn',
+            seen: SSN,
+            result: true,
+          },
           { path: 'all.1', fact: 'amount', operator: 'greaterThan', expected: 100, seen: 120, result: true },
-          { path: 'all.2', fact: 'patient.name', operator: 'equal', expected: 'literal in the flow', seen: NAME, result: false },
+          {
+            path: 'all.2',
+            fact: 'patient.name',
+            operator: 'equal',
+            expected: 'literal in the flow',
+            seen: NAME,
+            result: false,
+          },
         ],
       },
     ],

@@ -10,7 +10,12 @@ function visible(phi: PhiClass | undefined, allowed: readonly PhiClass[]): boole
   return phi === 'none' || (phi !== undefined && allowed.includes(phi))
 }
 
-function walk(value: JsonValue, node: FactSchema | undefined, inherited: PhiClass | undefined, allowed: readonly PhiClass[]): JsonValue {
+function walk(
+  value: JsonValue,
+  node: FactSchema | undefined,
+  inherited: PhiClass | undefined,
+  allowed: readonly PhiClass[],
+): JsonValue {
   if (!node) return REDACTED // not in the schema: nobody may see it
   const phi = node['x-phi'] ?? inherited
   if (Array.isArray(value)) {
@@ -41,7 +46,12 @@ function walk(value: JsonValue, node: FactSchema | undefined, inherited: PhiClas
  * are redacted. Pure; the runtime's API responses, task views and the designer all call it.
  * @example redactFacts(run.facts, doc.facts, doc.roles['front-desk'].phi)
  */
-export function redactFacts(value: JsonValue, factsSchema: FactSchema, allowed: readonly PhiClass[], basePath = ''): JsonValue {
+export function redactFacts(
+  value: JsonValue,
+  factsSchema: FactSchema,
+  allowed: readonly PhiClass[],
+  basePath = '',
+): JsonValue {
   const node = basePath === '' ? factsSchema : factAt(factsSchema, basePath)
   const inherited = basePath === '' ? factsSchema['x-phi'] : phiClassAt(factsSchema, basePath)
   return walk(value, node, inherited, allowed)
@@ -53,7 +63,11 @@ export function redactFacts(value: JsonValue, factsSchema: FactSchema, allowed: 
  * Outputs are redacted by the fact path they are named after (fail closed when they name
  * none). Rule ids, operators and literal thresholds come from the flow, not the patient, and stay.
  */
-export function redactExplanation(explanation: DecisionExplanation, factsSchema: FactSchema, allowed: readonly PhiClass[]): DecisionExplanation {
+export function redactExplanation(
+  explanation: DecisionExplanation,
+  factsSchema: FactSchema,
+  allowed: readonly PhiClass[],
+): DecisionExplanation {
   const redacted: DecisionExplanation = {
     outcome: explanation.outcome,
     fired: [...explanation.fired],
@@ -71,7 +85,10 @@ export function redactExplanation(explanation: DecisionExplanation, factsSchema:
   }
   if (explanation.outputs) {
     redacted.outputs = Object.fromEntries(
-      Object.entries(explanation.outputs).map(([name, value]) => [name, redactFacts(value, factsSchema, allowed, name)]),
+      Object.entries(explanation.outputs).map(([name, value]) => [
+        name,
+        redactFacts(value, factsSchema, allowed, name),
+      ]),
     )
   }
   return redacted

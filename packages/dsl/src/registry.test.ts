@@ -26,8 +26,12 @@ describe('defineNodeType', () => {
     expect(() => defineNodeType({ ...base, type: 'acme.' })).toThrow(/lower-case words joined by dots/)
     expect(defineNodeType({ ...base, type: 'end' }).type).toBe('end')
     expect(() => defineNodeType({ ...base, type: 'acme.x', defaults: { n: 0 } })).toThrow(/defaults that fail/)
-    expect(() => defineNodeType({ ...base, type: 'acme.x', typeVersion: 2 })).toThrow(/typeVersion 2 but has 0 migrations/)
-    expect(() => defineNodeType({ ...base, type: 'acme.x', typeVersion: 2, migrations: [{ to: 3, name: 'skip', up: (c) => c }] })).toThrow(/must go to 2/)
+    expect(() => defineNodeType({ ...base, type: 'acme.x', typeVersion: 2 })).toThrow(
+      /typeVersion 2 but has 0 migrations/,
+    )
+    expect(() =>
+      defineNodeType({ ...base, type: 'acme.x', typeVersion: 2, migrations: [{ to: 3, name: 'skip', up: (c) => c }] }),
+    ).toThrow(/must go to 2/)
     expect(defineNodeType({ ...base, type: 'acme.x' }).type).toBe('acme.x')
   })
 })

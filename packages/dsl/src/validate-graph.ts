@@ -3,7 +3,9 @@ import type { Problem, ProblemCode } from './problems.ts'
 import type { ResolvedNode } from './validate-node.ts'
 
 function problem(code: ProblemCode, path: string, message: string, nodeId?: string): Problem {
-  return nodeId === undefined ? { code, severity: 'error', path, message } : { code, severity: 'error', nodeId, path, message }
+  return nodeId === undefined
+    ? { code, severity: 'error', path, message }
+    : { code, severity: 'error', nodeId, path, message }
 }
 
 /** Start node present, a trigger, and the only trigger. */
@@ -18,7 +20,12 @@ export function checkStart(document: FlowDocument, resolved: ReadonlyMap<string,
     const startType = resolved.get(document.start)?.nodeType
     if (startType && !startType.trigger) {
       problems.push(
-        problem('no-start', 'start', `The flow starts at "${document.start}", a ${startType.type} node; a flow must start at a trigger.`, document.start),
+        problem(
+          'no-start',
+          'start',
+          `The flow starts at "${document.start}", a ${startType.type} node; a flow must start at a trigger.`,
+          document.start,
+        ),
       )
     }
   }
@@ -45,13 +52,25 @@ export function checkPorts(document: FlowDocument, resolved: ReadonlyMap<string,
         problems.push(problem('unknown-port', path, `"${nodeId}" has no port "${port}" (its ports: ${list}).`, nodeId))
       }
       if (!(target in document.nodes)) {
-        problems.push(problem('edge-to-missing-node', path, `The "${port}" port of "${nodeId}" leads to "${target}", which does not exist.`, nodeId))
+        problems.push(
+          problem(
+            'edge-to-missing-node',
+            path,
+            `The "${port}" port of "${nodeId}" leads to "${target}", which does not exist.`,
+            nodeId,
+          ),
+        )
       }
     }
     for (const port of ports ?? []) {
       if (port.required && !(port.name in node.next)) {
         problems.push(
-          problem('missing-required-port', `nodes.${nodeId}.next.${port.name}`, `The "${port.name}" outcome of "${nodeId}" leads nowhere; connect it.`, nodeId),
+          problem(
+            'missing-required-port',
+            `nodes.${nodeId}.next.${port.name}`,
+            `The "${port.name}" outcome of "${nodeId}" leads nowhere; connect it.`,
+            nodeId,
+          ),
         )
       }
     }
@@ -74,7 +93,9 @@ export function checkReachable(document: FlowDocument): Problem[] {
   }
   return Object.keys(document.nodes)
     .filter((id) => !seen.has(id))
-    .map((id) => problem('unreachable-node', `nodes.${id}`, `No path from the start "${document.start}" reaches "${id}".`, id))
+    .map((id) =>
+      problem('unreachable-node', `nodes.${id}`, `No path from the start "${document.start}" reaches "${id}".`, id),
+    )
 }
 
 /** Strongly connected components (Tarjan), in a deterministic order. */

@@ -34,7 +34,14 @@ function guarded<T>(nodeId: string, what: string, problems: Problem[], run: () =
     return run()
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    problems.push(problem('invalid-config', nodeId, `nodes.${nodeId}.config`, `The node type could not work out the ${what} of "${nodeId}": ${reason}`))
+    problems.push(
+      problem(
+        'invalid-config',
+        nodeId,
+        `nodes.${nodeId}.config`,
+        `The node type could not work out the ${what} of "${nodeId}": ${reason}`,
+      ),
+    )
     return undefined
   }
 }
@@ -52,7 +59,16 @@ export function checkNode(
   const base = `nodes.${nodeId}`
   const nodeType = registry.get(node.type)
   if (!nodeType) {
-    return { problems: [problem('unknown-node-type', nodeId, `${base}.type`, `"${nodeId}" uses the node type "${node.type}", which is not installed.`)] }
+    return {
+      problems: [
+        problem(
+          'unknown-node-type',
+          nodeId,
+          `${base}.type`,
+          `"${nodeId}" uses the node type "${node.type}", which is not installed.`,
+        ),
+      ],
+    }
   }
   if (node.typeVersion > nodeType.typeVersion) {
     const message = `"${nodeId}" uses ${node.type} version ${node.typeVersion}, but this Carepath only knows up to version ${nodeType.typeVersion}.`
@@ -60,7 +76,9 @@ export function checkNode(
   }
   const parsed = nodeType.config.safeParse(node.config)
   if (!parsed.success) {
-    return { problems: zodIssuesToProblems(parsed.error.issues, { code: 'invalid-config', prefix: `${base}.config`, nodeId }) }
+    return {
+      problems: zodIssuesToProblems(parsed.error.issues, { code: 'invalid-config', prefix: `${base}.config`, nodeId }),
+    }
   }
   const config = parsed.data
   const problems: Problem[] = []
@@ -68,15 +86,24 @@ export function checkNode(
   const ports = guarded(nodeId, 'ports', problems, () => nodeType.ports(config))
 
   const factPaths = new Map<string, 'reads' | 'writes' | 'shows'>()
-  for (const path of guarded(nodeId, 'fact paths it reads', problems, () => nodeType.reads(config)) ?? []) factPaths.set(path, 'reads')
-  for (const path of guarded(nodeId, 'fact paths it writes', problems, () => nodeType.writes(config)) ?? []) factPaths.set(path, 'writes')
+  for (const path of guarded(nodeId, 'fact paths it reads', problems, () => nodeType.reads(config)) ?? [])
+    factPaths.set(path, 'reads')
+  for (const path of guarded(nodeId, 'fact paths it writes', problems, () => nodeType.writes(config)) ?? [])
+    factPaths.set(path, 'writes')
   const human = nodeType.human
   const shows = human ? (guarded(nodeId, 'fields it shows', problems, () => human.shows(config)) ?? []) : []
   for (const path of shows) if (!factPaths.has(path)) factPaths.set(path, 'shows')
   for (const [path, use] of factPaths) {
     if (!factAt(document.facts, path)) {
       const where = locate(node.config, path, `${base}.config`) ?? `${base}.config`
-      problems.push(problem('unknown-fact-path', nodeId, where, `"${nodeId}" ${use} the fact "${path}", which the facts schema does not define.`))
+      problems.push(
+        problem(
+          'unknown-fact-path',
+          nodeId,
+          where,
+          `"${nodeId}" ${use} the fact "${path}", which the facts schema does not define.`,
+        ),
+      )
     }
   }
 
@@ -86,7 +113,14 @@ export function checkNode(
     if (roleName !== undefined && !role) {
       const where = locate(node.config, roleName, `${base}.config`) ?? `${base}.config`
       const known = Object.keys(document.roles).join(', ') || 'none'
-      problems.push(problem('unknown-role', nodeId, where, `"${nodeId}" is worked by the role "${roleName}", which the flow does not define (roles: ${known}).`))
+      problems.push(
+        problem(
+          'unknown-role',
+          nodeId,
+          where,
+          `"${nodeId}" is worked by the role "${roleName}", which the flow does not define (roles: ${known}).`,
+        ),
+      )
     }
     if (role) {
       for (const path of shows) {
@@ -94,15 +128,31 @@ export function checkNode(
         const phi = phiClassAt(document.facts, path)
         const where = locate(node.config, path, `${base}.config`) ?? `${base}.config`
         if (phi === undefined) {
-          problems.push(problem('phi-not-allowed', nodeId, where, `"${nodeId}" shows "${path}", which has no PHI class in the facts schema; classify it (x-phi) before showing it.`))
+          problems.push(
+            problem(
+              'phi-not-allowed',
+              nodeId,
+              where,
+              `"${nodeId}" shows "${path}", which has no PHI class in the facts schema; classify it (x-phi) before showing it.`,
+            ),
+          )
         } else if (phi !== 'none' && !role.phi.includes(phi)) {
-          problems.push(problem('phi-not-allowed', nodeId, where, `"${nodeId}" shows "${path}" (${phi} data) to the role "${roleName}", which may not see ${phi} data.`))
+          problems.push(
+            problem(
+              'phi-not-allowed',
+              nodeId,
+              where,
+              `"${nodeId}" shows "${path}" (${phi} data) to the role "${roleName}", which may not see ${phi} data.`,
+            ),
+          )
         }
       }
     }
   }
 
-  for (const found of (nodeType.check ? guarded(nodeId, 'config checks', problems, () => nodeType.check?.(config, env)) : undefined) ?? []) {
+  for (const found of (nodeType.check
+    ? guarded(nodeId, 'config checks', problems, () => nodeType.check?.(config, env))
+    : undefined) ?? []) {
     problems.push({
       code: found.code,
       severity: found.severity ?? 'error',

@@ -11,7 +11,8 @@ function broken(change: (doc: Doc) => void): ReturnType<typeof validateFlow> {
   return validateFlow(doc, testRegistry)
 }
 const codes = (result: ReturnType<typeof validateFlow>) => result.problems.map((p) => p.code)
-const only = (result: ReturnType<typeof validateFlow>, code: ProblemCode) => result.problems.filter((p) => p.code === code)
+const only = (result: ReturnType<typeof validateFlow>, code: ProblemCode) =>
+  result.problems.filter((p) => p.code === code)
 
 describe('validateFlow', () => {
   it('accepts the sample flow and applies config defaults only when checking', () => {
@@ -24,7 +25,10 @@ describe('validateFlow', () => {
   })
 
   it('invalid-document: reports every shape issue with its path', () => {
-    const result = validateFlow({ dsl: 'carepath.flow/1', id: 'Bad Id', version: 0, facts: { type: 'object' }, roles: {}, start: 'a', nodes: {} }, testRegistry)
+    const result = validateFlow(
+      { dsl: 'carepath.flow/1', id: 'Bad Id', version: 0, facts: { type: 'object' }, roles: {}, start: 'a', nodes: {} },
+      testRegistry,
+    )
     expect(result.valid).toBe(false)
     const paths = only(result, 'invalid-document').map((p) => p.path)
     expect(paths).toEqual(expect.arrayContaining(['id', 'version', 'title']))
@@ -48,14 +52,31 @@ describe('validateFlow', () => {
   it('unsupported-format: a newer format is refused with a clear sentence', () => {
     const result = broken((d) => Object.assign(d, { dsl: 'carepath.flow/2' }))
     expect(result.problems).toEqual([
-      expect.objectContaining({ code: 'unsupported-format', path: 'dsl', message: expect.stringContaining('carepath.flow/2') }),
+      expect.objectContaining({
+        code: 'unsupported-format',
+        path: 'dsl',
+        message: expect.stringContaining('carepath.flow/2'),
+      }),
     ])
   })
 
   it('no-start: start missing, pointing nowhere, or at a non-trigger', () => {
-    expect(only(broken((d) => (d.start = '')), 'no-start')).toHaveLength(1)
-    expect(only(broken((d) => (d.start = 'ghost')), 'no-start')[0]?.message).toContain('"ghost" does not exist')
-    const notTrigger = only(broken((d) => (d.start = 'check')), 'no-start')
+    expect(
+      only(
+        broken((d) => (d.start = '')),
+        'no-start',
+      ),
+    ).toHaveLength(1)
+    expect(
+      only(
+        broken((d) => (d.start = 'ghost')),
+        'no-start',
+      )[0]?.message,
+    ).toContain('"ghost" does not exist')
+    const notTrigger = only(
+      broken((d) => (d.start = 'check')),
+      'no-start',
+    )
     expect(notTrigger).toMatchObject([{ path: 'start', nodeId: 'check' }])
   })
 
@@ -126,9 +147,23 @@ describe('validateFlow', () => {
   })
 
   it('phi-not-allowed: a field of a class the role may not see, or unclassified', () => {
-    const result = broken((d) => (d.nodes['ask']!.config['shows'] = ['patient.name', 'patient.ssn', 'amount', 'unclassified', 'patient.note', 'answer']))
+    const result = broken(
+      (d) =>
+        (d.nodes['ask']!.config['shows'] = [
+          'patient.name',
+          'patient.ssn',
+          'amount',
+          'unclassified',
+          'patient.note',
+          'answer',
+        ]),
+    )
     const found = only(result, 'phi-not-allowed')
-    expect(found.map((p) => p.path)).toEqual(['nodes.ask.config.shows.1', 'nodes.ask.config.shows.2', 'nodes.ask.config.shows.3'])
+    expect(found.map((p) => p.path)).toEqual([
+      'nodes.ask.config.shows.1',
+      'nodes.ask.config.shows.2',
+      'nodes.ask.config.shows.3',
+    ])
     expect(found[0]?.message).toContain('identifier')
     expect(found[2]?.message).toContain('no PHI class')
     // The same fields are fine for a role that may see them (the unclassified one never is).
@@ -162,7 +197,10 @@ describe('validateFlow', () => {
       d.nodes['check']!.config['threshold'] = 'lots'
       d.nodes['check']!.config['outcomes'] = []
     })
-    expect(only(result, 'invalid-config').map((p) => p.path)).toEqual(['nodes.check.config.threshold', 'nodes.check.config.outcomes'])
+    expect(only(result, 'invalid-config').map((p) => p.path)).toEqual([
+      'nodes.check.config.threshold',
+      'nodes.check.config.outcomes',
+    ])
     expect(result.problems.every((p) => p.nodeId === 'check' || p.code !== 'invalid-config')).toBe(true)
   })
 
@@ -179,7 +217,9 @@ describe('validateFlow', () => {
       d.nodes['ask']!.config['role'] = 'nurse'
       d.nodes['orphan'] = { type: 'acme.fax', typeVersion: 1, config: {}, next: {} }
     })
-    expect(new Set(codes(result))).toEqual(new Set(['unknown-port', 'edge-to-missing-node', 'unknown-role', 'unknown-node-type', 'unreachable-node']))
+    expect(new Set(codes(result))).toEqual(
+      new Set(['unknown-port', 'edge-to-missing-node', 'unknown-role', 'unknown-node-type', 'unreachable-node']),
+    )
   })
 
   it('never mutates its input', () => {
@@ -192,8 +232,29 @@ describe('validateFlow', () => {
   })
 
   it('every problem code except the decision-table ones is covered above', () => {
-    const covered = ['invalid-document', 'unsupported-format', 'no-start', 'several-starts', 'unreachable-node', 'edge-to-missing-node', 'unknown-port', 'missing-required-port', 'unbounded-cycle', 'unknown-fact-path', 'unknown-role', 'phi-not-allowed', 'unknown-node-type', 'unknown-type-version', 'invalid-config', 'malformed-rule']
+    const covered = [
+      'invalid-document',
+      'unsupported-format',
+      'no-start',
+      'several-starts',
+      'unreachable-node',
+      'edge-to-missing-node',
+      'unknown-port',
+      'missing-required-port',
+      'unbounded-cycle',
+      'unknown-fact-path',
+      'unknown-role',
+      'phi-not-allowed',
+      'unknown-node-type',
+      'unknown-type-version',
+      'invalid-config',
+      'malformed-rule',
+    ]
     // table-* codes come from decision.table's own check(), tested with that node type.
-    expect(Object.keys(PROBLEM_CODES).filter((c) => !covered.includes(c) && !c.startsWith('table-') && c !== 'duplicate-port')).toEqual([])
+    expect(
+      Object.keys(PROBLEM_CODES).filter(
+        (c) => !covered.includes(c) && !c.startsWith('table-') && c !== 'duplicate-port',
+      ),
+    ).toEqual([])
   })
 })

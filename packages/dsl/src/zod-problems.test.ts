@@ -20,7 +20,11 @@ describe('zodIssuesToProblems', () => {
     .strict()
 
   it('says what is wrong in plain words, with the dotted path', () => {
-    const problems = problemsOf(schema, { name: '', count: 9, kind: 'c', tags: ['x'], code: 'abc', nested: { flag: 'yes' }, extra: 1 }, 'nodes.n.config')
+    const problems = problemsOf(
+      schema,
+      { name: '', count: 9, kind: 'c', tags: ['x'], code: 'abc', nested: { flag: 'yes' }, extra: 1 },
+      'nodes.n.config',
+    )
     expect(problems.map((p) => [p.path, p.message])).toEqual([
       ['nodes.n.config.name', '"nodes.n.config.name" cannot be empty.'],
       ['nodes.n.config.count', '"nodes.n.config.count" must be at most 5.'],
@@ -34,7 +38,17 @@ describe('zodIssuesToProblems', () => {
   })
 
   it('reports missing fields and ties document paths under nodes to their node', () => {
-    const problems = problemsOf(z.object({ nodes: z.record(z.string(), z.object({ type: z.string() })) }), { nodes: { intake: {} } })
-    expect(problems).toEqual([{ code: 'invalid-document', severity: 'error', nodeId: 'intake', path: 'nodes.intake.type', message: '"nodes.intake.type" is required but missing.' }])
+    const problems = problemsOf(z.object({ nodes: z.record(z.string(), z.object({ type: z.string() })) }), {
+      nodes: { intake: {} },
+    })
+    expect(problems).toEqual([
+      {
+        code: 'invalid-document',
+        severity: 'error',
+        nodeId: 'intake',
+        path: 'nodes.intake.type',
+        message: '"nodes.intake.type" is required but missing.',
+      },
+    ])
   })
 })

@@ -37,9 +37,14 @@ function defaultSentence(issue: z.core.$ZodIssue, field: string): string | undef
     case 'too_big': {
       const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum)
       const least = issue.code === 'too_small' ? 'at least' : 'at most'
-      if (issue.origin === 'array' || issue.origin === 'set') return `${field} needs ${least} ${bound} item${bound === 1 ? '' : 's'}.`
-      if (issue.origin === 'string') return bound === 1 && issue.code === 'too_small' ? `${field} cannot be empty.` : `${field} needs ${least} ${bound} characters.`
-      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') return `${field} must be ${least} ${bound}.`
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return `${field} needs ${least} ${bound} item${bound === 1 ? '' : 's'}.`
+      if (issue.origin === 'string')
+        return bound === 1 && issue.code === 'too_small'
+          ? `${field} cannot be empty.`
+          : `${field} needs ${least} ${bound} characters.`
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint')
+        return `${field} must be ${least} ${bound}.`
       return undefined
     }
     default:
@@ -65,7 +70,8 @@ export function zodIssuesToProblems(
     const problem: Problem = { code, severity: 'error', path, message: sentence(issue, path) }
     if (nodeId !== undefined) problem.nodeId = nodeId
     // Paths inside a node belong to that node even when the caller did not say so.
-    if (nodeId === undefined && issue.path[0] === 'nodes' && typeof issue.path[1] === 'string') problem.nodeId = issue.path[1]
+    if (nodeId === undefined && issue.path[0] === 'nodes' && typeof issue.path[1] === 'string')
+      problem.nodeId = issue.path[1]
     return problem
   })
 }

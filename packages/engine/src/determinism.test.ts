@@ -13,7 +13,11 @@ import { seededRandom, varyInput } from './testing/vary-input.ts'
 
 const INPUTS = 1_000
 
-async function assertDeterministic(flow: FlowDocument, registry: NodeRegistry, cases: SuiteCase[]): Promise<Set<string>> {
+async function assertDeterministic(
+  flow: FlowDocument,
+  registry: NodeRegistry,
+  cases: SuiteCase[],
+): Promise<Set<string>> {
   const outcomes = new Set<string>()
   const trace = async (c: SuiteCase) => {
     const run = await runCase(flow, c, { registry })
@@ -35,16 +39,30 @@ function generated(flow: FlowDocument, base: SuiteCase[], seed: number): SuiteCa
   const random = seededRandom(seed)
   return Array.from({ length: INPUTS }, (_, index) => {
     const template = base[index % base.length] as SuiteCase
-    return { ...template, id: `gen-${index}`, input: varyInput(template.input, flow.facts, random) as Record<string, JsonValue> }
+    return {
+      ...template,
+      id: `gen-${index}`,
+      input: varyInput(template.input, flow.facts, random) as Record<string, JsonValue>,
+    }
   })
 }
 
 describe('determinism over test flows', () => {
   it('gives identical traces for 1,000 claim inputs, sequentially and concurrently', async () => {
     const base: SuiteCase[] = [
-      { id: 'a', input: { memberId: 'M1', amount: 100 }, mocks: { fetch: { status: 'active' } }, answers: { ask: { approved: true } } },
+      {
+        id: 'a',
+        input: { memberId: 'M1', amount: 100 },
+        mocks: { fetch: { status: 'active' } },
+        answers: { ask: { approved: true } },
+      },
       { id: 'b', input: { memberId: 'M2', amount: 250 }, mocks: { fetch: { $error: 'down' } } },
-      { id: 'c', input: { memberId: 'M3', amount: 99 }, mocks: { fetch: [{ status: 'a' }] }, answers: { ask: { approved: false } } },
+      {
+        id: 'c',
+        input: { memberId: 'M3', amount: 99 },
+        mocks: { fetch: [{ status: 'a' }] },
+        answers: { ask: { approved: false } },
+      },
     ]
     const outcomes = await assertDeterministic(claimFlow, testRegistry, generated(claimFlow, base, 7))
     expect(outcomes.size).toBeGreaterThan(2) // the inputs really exercise different paths
@@ -53,7 +71,12 @@ describe('determinism over test flows', () => {
   it('gives identical traces through loops and timers', async () => {
     const flow = testFlow('loop-wait', {
       start: { type: 'test.start', next: { default: 'count' } },
-      count: { type: 'test.count', config: { fact: 'n', limit: 4 }, next: { again: 'pause', done: 'end' }, maxVisits: 6 },
+      count: {
+        type: 'test.count',
+        config: { fact: 'n', limit: 4 },
+        next: { again: 'pause', done: 'end' },
+        maxVisits: 6,
+      },
       pause: { type: 'test.wait', config: { minutes: 90 }, next: { done: 'count' } },
       end: { type: 'test.end', config: { outcome: 'done' } },
     })
@@ -71,7 +94,9 @@ const examples = readdirSync(examplesDir)
     const flow = validateFlow(JSON.parse(readFileSync(join(examplesDir, name), 'utf8')), catalog)
     let suite: Suite | undefined
     try {
-      const parsed = parseSuite(JSON.parse(readFileSync(join(examplesDir, name.replace('.flow.json', '.suite.json')), 'utf8')))
+      const parsed = parseSuite(
+        JSON.parse(readFileSync(join(examplesDir, name.replace('.flow.json', '.suite.json')), 'utf8')),
+      )
       if (parsed.ok) suite = parsed.suite
     } catch {
       suite = undefined
@@ -83,11 +108,14 @@ const examples = readdirSync(examplesDir)
 describe('determinism over the example flows', () => {
   for (const example of examples) {
     const runnable = example.valid && example.flow !== undefined && example.suite !== undefined
-    it.skipIf(!runnable)(`${example.name}: 1,000 inputs, identical traces${runnable ? '' : ` (not runnable yet: ${example.missing[0] ?? 'invalid'})`}`, async () => {
-      const flow = example.flow as FlowDocument
-      const suite = example.suite as Suite
-      const outcomes = await assertDeterministic(flow, catalog, generated(flow, suite.cases, 42))
-      expect(outcomes.size).toBeGreaterThan(1) // the inputs reach more than one ending
-    })
+    it.skipIf(!runnable)(
+      `${example.name}: 1,000 inputs, identical traces${runnable ? '' : ` (not runnable yet: ${example.missing[0] ?? 'invalid'})`}`,
+      async () => {
+        const flow = example.flow as FlowDocument
+        const suite = example.suite as Suite
+        const outcomes = await assertDeterministic(flow, catalog, generated(flow, suite.cases, 42))
+        expect(outcomes.size).toBeGreaterThan(1) // the inputs reach more than one ending
+      },
+    )
   }
 })

@@ -52,9 +52,7 @@ export interface OverlaySite {
 
 /** What resumes a run. */
 export type ResumeSignal =
-  | { type: 'answer'; taskId: string; answer: JsonValue }
-  | { type: 'timer' }
-  | { type: 'continue' }
+  { type: 'answer'; taskId: string; answer: JsonValue } | { type: 'timer' } | { type: 'continue' }
 
 /**
  * Answers tasks and fires timers without stopping (simulator, CLI). `answer` returns undefined
@@ -79,7 +77,14 @@ export interface StartOptions {
 export class RunRefusedError extends Error {
   override readonly name = 'RunRefusedError'
   constructor(
-    readonly code: 'invalid-answer' | 'no-open-task' | 'not-due' | 'run-ended' | 'log-mismatch' | 'flow-not-runnable' | 'invalid-input',
+    readonly code:
+      | 'invalid-answer'
+      | 'no-open-task'
+      | 'not-due'
+      | 'run-ended'
+      | 'log-mismatch'
+      | 'flow-not-runnable'
+      | 'invalid-input',
     message: string,
     /** For invalid answers: the answer field at fault. */
     readonly path = '',

@@ -37,7 +37,13 @@ export class EventRecorder {
   }
 
   /** Append (or replay) an event; `data` is compared with the recording unless `trustRecorded`. */
-  async emit(type: RunEventType, nodeId: string | undefined, scope: string, data: JsonValue, trustRecorded = false): Promise<RunEvent> {
+  async emit(
+    type: RunEventType,
+    nodeId: string | undefined,
+    scope: string,
+    data: JsonValue,
+    trustRecorded = false,
+  ): Promise<RunEvent> {
     if (this.interrupted) throw this.interrupted.error
     if (this.replaying) {
       const recorded = this.recorded[this.cursor] as RunEvent

@@ -15,7 +15,9 @@ const examples = readdirSync(examplesDir)
   .sort()
   .map((name) => {
     const result = validateFlow(JSON.parse(readFileSync(join(examplesDir, name), 'utf8')), registry)
-    const suite = parseSuite(JSON.parse(readFileSync(join(examplesDir, name.replace('.flow.json', '.suite.json')), 'utf8')))
+    const suite = parseSuite(
+      JSON.parse(readFileSync(join(examplesDir, name.replace('.flow.json', '.suite.json')), 'utf8')),
+    )
     return { name, flow: result.valid ? result.document : undefined, cases: suite.ok ? suite.suite.cases : [] }
   })
 
@@ -38,25 +40,32 @@ function depsFor(c: SuiteCase, cut?: number) {
 
 describe('resuming example runs after a crash', () => {
   for (const example of examples) {
-    it.skipIf(!example.flow)(`${example.name}: every cut point of its first cases resumes to the same trace`, async () => {
-      const flow = example.flow as FlowDocument
-      let cutsChecked = 0
-      for (const c of example.cases.slice(0, 4)) {
-        const whole = depsFor(c)
-        const reference = await startRun(flow, c.input, whole.deps, { runId: 'run-1', autopilot: whole.autopilot })
-        for (let cut = 1; cut < reference.events.length; cut++) {
-          const crashing = depsFor(c, cut)
-          await expect(startRun(flow, c.input, crashing.deps, { runId: 'run-1', autopilot: crashing.autopilot })).rejects.toThrow('killed')
-          const recovering = depsFor(c)
-          const resumed = await resumeRun(flow, crashing.persisted, { type: 'continue' }, recovering.deps, { autopilot: recovering.autopilot })
-          expect(traceOf(resumed.events)).toBe(traceOf(reference.events))
-          const responses = crashing.persisted.filter((e) => e.type === 'connector.response').length
-          const requests = reference.events.filter((e) => e.type === 'connector.request').length
-          expect(recovering.calls()).toBe(requests - responses)
-          cutsChecked++
+    it.skipIf(!example.flow)(
+      `${example.name}: every cut point of its first cases resumes to the same trace`,
+      async () => {
+        const flow = example.flow as FlowDocument
+        let cutsChecked = 0
+        for (const c of example.cases.slice(0, 4)) {
+          const whole = depsFor(c)
+          const reference = await startRun(flow, c.input, whole.deps, { runId: 'run-1', autopilot: whole.autopilot })
+          for (let cut = 1; cut < reference.events.length; cut++) {
+            const crashing = depsFor(c, cut)
+            await expect(
+              startRun(flow, c.input, crashing.deps, { runId: 'run-1', autopilot: crashing.autopilot }),
+            ).rejects.toThrow('killed')
+            const recovering = depsFor(c)
+            const resumed = await resumeRun(flow, crashing.persisted, { type: 'continue' }, recovering.deps, {
+              autopilot: recovering.autopilot,
+            })
+            expect(traceOf(resumed.events)).toBe(traceOf(reference.events))
+            const responses = crashing.persisted.filter((e) => e.type === 'connector.response').length
+            const requests = reference.events.filter((e) => e.type === 'connector.request').length
+            expect(recovering.calls()).toBe(requests - responses)
+            cutsChecked++
+          }
         }
-      }
-      expect(cutsChecked).toBeGreaterThan(10)
-    })
+        expect(cutsChecked).toBeGreaterThan(10)
+      },
+    )
   }
 })

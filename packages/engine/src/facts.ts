@@ -30,7 +30,8 @@ function setAt(node: Readonly<JsonRecord>, segments: readonly string[], index: n
 
 /** Set an own member; `__proto__` from outside data stays a plain key, never a prototype. */
 export function putMember(target: JsonRecord, key: string, value: JsonValue): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
   else target[key] = value
 }
 
@@ -60,7 +61,11 @@ export function isDeclaredWrite(path: string, declared: readonly string[]): bool
 }
 
 /** Every leaf as `path → value` (arrays are leaves), for diffs of written facts. */
-export function flattenFacts(value: JsonValue, prefix = '', out: Record<string, JsonValue> = {}): Record<string, JsonValue> {
+export function flattenFacts(
+  value: JsonValue,
+  prefix = '',
+  out: Record<string, JsonValue> = {},
+): Record<string, JsonValue> {
   if (isRecord(value)) {
     const keys = Object.keys(value).sort()
     if (keys.length === 0 && prefix) putMember(out, prefix, {})

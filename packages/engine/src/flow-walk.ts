@@ -18,7 +18,13 @@ export type WalkResult =
  * counted against its maxVisits), executed, and left by one port; a failure a node may handle
  * leaves by its `error` port when that port has an edge.
  */
-export async function walkFlow(run: RunContext, prepared: PreparedFlow, input: JsonRecord, scope: string, runId: string): Promise<WalkResult> {
+export async function walkFlow(
+  run: RunContext,
+  prepared: PreparedFlow,
+  input: JsonRecord,
+  scope: string,
+  runId: string,
+): Promise<WalkResult> {
   const frame: Frame = { prepared, runId, scope, facts: deepFreeze(input) }
   const visits = new Map<string, number>()
   let current = prepared.flow.start
@@ -27,10 +33,20 @@ export async function walkFlow(run: RunContext, prepared: PreparedFlow, input: J
     const visit = (visits.get(current) ?? 0) + 1
     visits.set(current, visit)
     if (p.node.maxVisits !== undefined && visit > p.node.maxVisits) {
-      return await fail(run, frame, current, `Node "${current}" was reached more than ${p.node.maxVisits} times (its maxVisits); the loop was stopped.`)
+      return await fail(
+        run,
+        frame,
+        current,
+        `Node "${current}" was reached more than ${p.node.maxVisits} times (its maxVisits); the loop was stopped.`,
+      )
     }
     if (++run.steps > run.maxSteps) {
-      return await fail(run, frame, current, `The run entered more than ${run.maxSteps} nodes and was stopped at "${current}".`)
+      return await fail(
+        run,
+        frame,
+        current,
+        `The run entered more than ${run.maxSteps} nodes and was stopped at "${current}".`,
+      )
     }
     const entered = await run.recorder.emit('node.entered', current, scope, { type: p.node.type, visit })
     const first = await executeNode(run, frame, p, visit, entered.at)
@@ -59,7 +75,12 @@ async function fail(run: RunContext, frame: Frame, nodeId: string, message: stri
 }
 
 /** Run a pinned subflow inside this run; its events carry the calling node in their scope. */
-async function subflow(run: RunContext, frame: Frame, p: PreparedNode, outcome: Extract<NodeOutcome, { kind: 'subflow' }>): Promise<Settled> {
+async function subflow(
+  run: RunContext,
+  frame: Frame,
+  p: PreparedNode,
+  outcome: Extract<NodeOutcome, { kind: 'subflow' }>,
+): Promise<Settled> {
   const routable = (message: string): Settled => ({ kind: 'failed', routable: true, message })
   if (!run.deps.loadFlow) return routable(`Node "${p.id}" calls a subflow, but no flow loader is configured.`)
   let child: PreparedFlow
@@ -71,16 +92,27 @@ async function subflow(run: RunContext, frame: Frame, p: PreparedNode, outcome: 
   }
   run.rethrowIfInterrupted(undefined)
   if (child.hash !== outcome.hash) {
-    return routable(`The subflow "${outcome.flowId}" loaded for version ${outcome.hash} has a different content (${child.hash}).`)
+    return routable(
+      `The subflow "${outcome.flowId}" loaded for version ${outcome.hash} has a different content (${child.hash}).`,
+    )
   }
   const childRunId = `${run.rootRunId}:sub:${run.recorder.nextSeq}`
   const input = toJson(outcome.input) as JsonRecord
-  await run.recorder.emit('subflow.started', p.id, frame.scope, { runId: childRunId, flowId: outcome.flowId, hash: outcome.hash, input })
+  await run.recorder.emit('subflow.started', p.id, frame.scope, {
+    runId: childRunId,
+    flowId: outcome.flowId,
+    hash: outcome.hash,
+    input,
+  })
   const childScope = frame.scope ? `${frame.scope}/${p.id}` : p.id
   const result = await walkFlow(run, child, input, childScope, childRunId)
   if (result.status === 'waiting') return { kind: 'waiting' }
   if (result.status === 'failed') {
-    await run.recorder.emit('subflow.ended', p.id, frame.scope, { runId: childRunId, status: 'failed', message: result.message })
+    await run.recorder.emit('subflow.ended', p.id, frame.scope, {
+      runId: childRunId,
+      status: 'failed',
+      message: result.message,
+    })
     return routable(`The subflow "${outcome.flowId}" failed: ${result.message}`)
   }
   await run.recorder.emit('subflow.ended', p.id, frame.scope, {

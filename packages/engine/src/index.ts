@@ -23,6 +23,8 @@ export { generateCases, generatedSuite, mergeFacts } from './simulate/generate.t
 export { reportToMarkdown } from './simulate/report-markdown.ts'
 
 /** Whether a simulation lets a version go on: 'pass' (no change, or only expected ones), 'changed' or 'failed'. */
-export function simulationVerdict(report: { summary: { failed: number; unexpected: number } }): 'pass' | 'changed' | 'failed' {
+export function simulationVerdict(report: {
+  summary: { failed: number; unexpected: number }
+}): 'pass' | 'changed' | 'failed' {
   return report.summary.failed > 0 ? 'failed' : report.summary.unexpected > 0 ? 'changed' : 'pass'
 }

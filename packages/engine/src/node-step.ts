@@ -1,4 +1,11 @@
-import { AnswerError, NodeError, type ExecuteContext, type JsonValue, type NodeOutcome, type TaskRequest } from '@carepath/dsl'
+import {
+  AnswerError,
+  NodeError,
+  type ExecuteContext,
+  type JsonValue,
+  type NodeOutcome,
+  type TaskRequest,
+} from '@carepath/dsl'
 import { toJson } from './canonical-json.ts'
 import { callConnector } from './connector-call.ts'
 import { RunRefusedError } from './engine-deps.ts'
@@ -93,7 +100,13 @@ class NodeContext implements ExecuteContext {
  * task or wait, and say where the run goes. `enteredAt` is the node's own clock reading, so a
  * node that reads `now()` sees the same time on replay as when it first ran.
  */
-export async function executeNode(run: RunContext, frame: Frame, p: PreparedNode, visit: number, enteredAt: string): Promise<StepResult> {
+export async function executeNode(
+  run: RunContext,
+  frame: Frame,
+  p: PreparedNode,
+  visit: number,
+  enteredAt: string,
+): Promise<StepResult> {
   await applyOverlay(run, frame, p, visit)
   const ctx = new NodeContext(run, frame, p, enteredAt)
   let outcome: NodeOutcome
@@ -112,17 +125,28 @@ export async function executeNode(run: RunContext, frame: Frame, p: PreparedNode
 /** Record a `next` or `end` outcome: its decision and its writes (declared paths only). */
 export async function settle(run: RunContext, frame: Frame, p: PreparedNode, outcome: NodeOutcome): Promise<Settled> {
   if (outcome.kind !== 'next' && outcome.kind !== 'end') {
-    return { kind: 'failed', routable: false, message: `Node "${p.id}" answered with a "${outcome.kind}" step, which is not allowed here.` }
+    return {
+      kind: 'failed',
+      routable: false,
+      message: `Node "${p.id}" answered with a "${outcome.kind}" step, which is not allowed here.`,
+    }
   }
   const set = outcome.set ?? {}
   const paths = Object.keys(set).sort()
   const undeclared = paths.find((path) => !isDeclaredWrite(path, p.writes))
   if (undeclared !== undefined) {
     const allowed = p.writes.length ? `it may write: ${p.writes.join(', ')}` : 'it may write no facts'
-    return { kind: 'failed', routable: false, message: `Node "${p.id}" tried to write "${undeclared}", which its type does not declare (${allowed}).` }
+    return {
+      kind: 'failed',
+      routable: false,
+      message: `Node "${p.id}" tried to write "${undeclared}", which its type does not declare (${allowed}).`,
+    }
   }
   if (outcome.kind === 'next' && outcome.decision) {
-    await run.recorder.emit('decision', p.id, frame.scope, { port: outcome.port, explanation: toJson(outcome.decision) })
+    await run.recorder.emit('decision', p.id, frame.scope, {
+      port: outcome.port,
+      explanation: toJson(outcome.decision),
+    })
   }
   let facts = frame.facts
   if (paths.length > 0) {
@@ -131,7 +155,9 @@ export async function settle(run: RunContext, frame: Frame, p: PreparedNode, out
     await run.recorder.emit('facts.set', p.id, frame.scope, { set: clean })
     facts = run.apply(facts, clean)
   }
-  return outcome.kind === 'next' ? { kind: 'follow', port: outcome.port, facts } : { kind: 'end', outcome: outcome.outcome, facts }
+  return outcome.kind === 'next'
+    ? { kind: 'follow', port: outcome.port, facts }
+    : { kind: 'end', outcome: outcome.outcome, facts }
 }
 
 /**
@@ -150,7 +176,8 @@ async function applyOverlay(run: RunContext, frame: Frame, p: PreparedNode, visi
 }
 
 function failure(p: PreparedNode, error: unknown): Settled {
-  if (error instanceof NodeError) return { kind: 'failed', routable: true, message: error.message || `Node "${p.id}" failed.` }
+  if (error instanceof NodeError)
+    return { kind: 'failed', routable: true, message: error.message || `Node "${p.id}" failed.` }
   const detail = error instanceof Error && error.message ? `: ${error.message}` : ''
   return { kind: 'failed', routable: false, message: `Node "${p.id}" (${p.node.type}) failed unexpectedly${detail}.` }
 }
@@ -167,7 +194,11 @@ async function task(
   const allowed = p.type.human ? p.type.human.shows(p.config) : []
   const extra = request.shows.find((path) => !allowed.includes(path))
   if (extra !== undefined) {
-    return { kind: 'failed', routable: false, message: `Node "${p.id}" tried to show "${extra}", which its type does not declare.` }
+    return {
+      kind: 'failed',
+      routable: false,
+      message: `Node "${p.id}" tried to show "${extra}", which its type does not declare.`,
+    }
   }
   const taskId = `${run.rootRunId}:task:${run.recorder.nextSeq}`
   await run.recorder.emit('task.opened', p.id, frame.scope, { taskId, request: toJson(request) })
@@ -187,15 +218,24 @@ async function task(
   }
   if (answer === undefined) return { kind: 'waiting' }
   if (!p.type.answer) {
-    return { kind: 'failed', routable: false, message: `Node "${p.id}" (${p.node.type}) opened a task but cannot take answers.` }
+    return {
+      kind: 'failed',
+      routable: false,
+      message: `Node "${p.id}" (${p.node.type}) opened a task but cannot take answers.`,
+    }
   }
   let outcome: NodeOutcome
   try {
     outcome = p.type.answer(ctx, p.config, answer)
   } catch (error) {
     const message = error instanceof Error ? error.message : 'the answer was refused'
-    if (source === 'signal') throw new RunRefusedError('invalid-answer', message, error instanceof AnswerError ? error.path : '')
-    if (source === 'log') throw new RunRefusedError('log-mismatch', `The recorded answer for task ${taskId} is refused by this flow version.`)
+    if (source === 'signal')
+      throw new RunRefusedError('invalid-answer', message, error instanceof AnswerError ? error.path : '')
+    if (source === 'log')
+      throw new RunRefusedError(
+        'log-mismatch',
+        `The recorded answer for task ${taskId} is refused by this flow version.`,
+      )
     return { kind: 'failed', routable: false, message: `The answer given for "${p.id}" was refused: ${message}` }
   }
   const port = outcome.kind === 'next' ? outcome.port : outcome.kind === 'end' ? `end:${outcome.outcome}` : outcome.kind

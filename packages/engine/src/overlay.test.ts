@@ -25,8 +25,12 @@ function probeAtAmount(asked: OverlaySite[] = []): EngineDeps['overlay'] {
 describe('EngineDeps.overlay', () => {
   it('sets the facts only as the named node is entered, before it decides, as a recorded probe event', async () => {
     const asked: OverlaySite[] = []
-    const state = await startRun(claimFlow, { memberId: 'M1', amount: 40 }, deps(probeAtAmount(asked)), { runId: 'r-1' })
-    const probes = state.events.filter((e) => e.type === 'facts.set' && (e.data as { source?: string }).source === 'simulation-probe')
+    const state = await startRun(claimFlow, { memberId: 'M1', amount: 40 }, deps(probeAtAmount(asked)), {
+      runId: 'r-1',
+    })
+    const probes = state.events.filter(
+      (e) => e.type === 'facts.set' && (e.data as { source?: string }).source === 'simulation-probe',
+    )
     expect(probes).toHaveLength(1)
     expect(probes[0]).toMatchObject({ nodeId: 'amount', data: { set: { amount: 150 }, source: 'simulation-probe' } })
     const index = state.events.indexOf(probes[0]!)
@@ -37,7 +41,9 @@ describe('EngineDeps.overlay', () => {
     // Without the hook the same input is approved automatically.
     const plain = await startRun(claimFlow, { memberId: 'M1', amount: 40 }, deps(), { runId: 'r-1' })
     expect(plain.outcome).toBe('auto-approved')
-    expect(plain.events.some((e) => (e.data as { source?: string } | undefined)?.source === 'simulation-probe')).toBe(false)
+    expect(plain.events.some((e) => (e.data as { source?: string } | undefined)?.source === 'simulation-probe')).toBe(
+      false,
+    )
   })
 
   it('gives the same trace on every run and replays from its log', async () => {
@@ -46,7 +52,12 @@ describe('EngineDeps.overlay', () => {
     expect(traceOf(second.events)).toBe(traceOf(first.events))
     expect(first.status).toBe('waiting')
     const taskId = first.openTask?.taskId ?? ''
-    const done = await resumeRun(claimFlow, first.events, { type: 'answer', taskId, answer: { approved: true } }, deps(probeAtAmount()))
+    const done = await resumeRun(
+      claimFlow,
+      first.events,
+      { type: 'answer', taskId, answer: { approved: true } },
+      deps(probeAtAmount()),
+    )
     expect(done.outcome).toBe('approved')
     expect(traceOf(done.events.slice(0, first.events.length))).toBe(traceOf(first.events))
     // A log with probe facts is not passed off as a plain run: resuming it without the hook is refused.

@@ -29,7 +29,11 @@ describe('startRun', () => {
     expect(state.path).toEqual(['start', 'fetch', 'amount', 'auto'])
     expect(state.ports).toEqual(['start.default', 'fetch.ok', 'amount.low'])
     expect(state.facts).toEqual({ memberId: 'M1', amount: 40, coverage: { status: 'active' }, band: 'low' })
-    expect(state.decisions[0]?.explanation.rules[0]?.conditions[0]).toMatchObject({ fact: 'amount', seen: 40, result: false })
+    expect(state.decisions[0]?.explanation.rules[0]?.conditions[0]).toMatchObject({
+      fact: 'amount',
+      seen: 40,
+      result: false,
+    })
   })
 
   it('pauses on a human step with a task naming the role, fields and shown facts', async () => {
@@ -47,7 +51,11 @@ describe('startRun', () => {
     expect(routed.outcome).toBe('manual-review')
     const noErrorPort = testFlow('no-error', {
       start: { type: 'test.start', next: { default: 'fetch' } },
-      fetch: { type: 'test.fetch', config: { connector: 'payer', idFrom: 'memberId', into: 'coverage' }, next: { ok: 'end' } },
+      fetch: {
+        type: 'test.fetch',
+        config: { connector: 'payer', idFrom: 'memberId', into: 'coverage' },
+        next: { ok: 'end' },
+      },
       end: { type: 'test.end', config: { outcome: 'ok' } },
     })
     const failed = await startRun(noErrorPort, { memberId: 'M1' }, depsWith(down), { runId: 'r4' })
@@ -72,7 +80,12 @@ describe('startRun', () => {
     const loop = (limit: number) =>
       testFlow('loop', {
         start: { type: 'test.start', next: { default: 'count' } },
-        count: { type: 'test.count', config: { fact: 'n', limit }, next: { again: 'count', done: 'end' }, maxVisits: 5 },
+        count: {
+          type: 'test.count',
+          config: { fact: 'n', limit },
+          next: { again: 'count', done: 'end' },
+          maxVisits: 5,
+        },
         end: { type: 'test.end', config: { outcome: 'counted' } },
       })
     const ok = await startRun(loop(5), {}, depsWith(active), { runId: 'r6' })
@@ -86,7 +99,9 @@ describe('startRun', () => {
   it('refuses a flow with an unknown node type before writing anything', async () => {
     const flow = testFlow('unknown', { start: { type: 'test.nope' } })
     const events: RunEvent[] = []
-    await expect(startRun(flow, {}, depsWith(active, { onEvent: (e) => void events.push(e) }), { runId: 'r8' })).rejects.toThrow(RunRefusedError)
+    await expect(
+      startRun(flow, {}, depsWith(active, { onEvent: (e) => void events.push(e) }), { runId: 'r8' }),
+    ).rejects.toThrow(RunRefusedError)
     expect(events).toEqual([])
   })
 
@@ -98,11 +113,16 @@ describe('startRun', () => {
       return { status: 'active' }
     }
     const waits: number[] = []
-    const deps = depsWith(flaky, { retry: { payer: { attempts: 3, backoffMs: 100 } }, sleep: async (ms) => void waits.push(ms) })
+    const deps = depsWith(flaky, {
+      retry: { payer: { attempts: 3, backoffMs: 100 } },
+      sleep: async (ms) => void waits.push(ms),
+    })
     const state = await startRun(claimFlow, { memberId: 'M1', amount: 1 }, deps, { runId: 'r9' })
     expect(state.outcome).toBe('auto-approved')
     expect(waits).toEqual([100, 200])
-    expect(state.events.filter((e) => e.type === 'connector.request').map((e) => (e.data as { attempt: number }).attempt)).toEqual([1, 2, 3])
+    expect(
+      state.events.filter((e) => e.type === 'connector.request').map((e) => (e.data as { attempt: number }).attempt),
+    ).toEqual([1, 2, 3])
   })
 })
 
@@ -111,13 +131,25 @@ describe('resumeRun', () => {
     const deps = depsWith(active)
     const waiting = await startRun(claimFlow, { memberId: 'M1', amount: 400 }, deps, { runId: 'r10' })
     const taskId = waiting.openTask?.taskId ?? ''
-    const refused = resumeRun(claimFlow, waiting.events, { type: 'answer', taskId, answer: { approved: 'maybe' } }, deps)
+    const refused = resumeRun(
+      claimFlow,
+      waiting.events,
+      { type: 'answer', taskId, answer: { approved: 'maybe' } },
+      deps,
+    )
     await expect(refused).rejects.toMatchObject({ code: 'invalid-answer', path: 'approved' })
-    const done = await resumeRun(claimFlow, waiting.events, { type: 'answer', taskId, answer: { approved: false } }, deps)
+    const done = await resumeRun(
+      claimFlow,
+      waiting.events,
+      { type: 'answer', taskId, answer: { approved: false } },
+      deps,
+    )
     expect(done.outcome).toBe('denied')
     expect(done.facts.approved).toBe(false)
     expect(deps.calls).toHaveLength(1) // the recorded payer response was replayed, not fetched again
-    await expect(resumeRun(claimFlow, waiting.events, { type: 'answer', taskId: 'nope', answer: {} }, deps)).rejects.toMatchObject({ code: 'no-open-task' })
+    await expect(
+      resumeRun(claimFlow, waiting.events, { type: 'answer', taskId: 'nope', answer: {} }, deps),
+    ).rejects.toMatchObject({ code: 'no-open-task' })
   })
 
   it('fires a timer only when it is due', async () => {
@@ -141,9 +173,17 @@ describe('resumeRun', () => {
     const answer = async (events: RunEvent[], deps: EngineDeps) => {
       const state = foldEvents(events)
       if (state.status !== 'waiting' || !state.openTask) return state
-      return resumeRun(claimFlow, events, { type: 'answer', taskId: state.openTask.taskId, answer: { approved: true } }, deps)
+      return resumeRun(
+        claimFlow,
+        events,
+        { type: 'answer', taskId: state.openTask.taskId, answer: { approved: true } },
+        deps,
+      )
     }
-    const reference = await answer((await startRun(claimFlow, input, depsWith(active), { runId: 'r12' })).events, depsWith(active))
+    const reference = await answer(
+      (await startRun(claimFlow, input, depsWith(active), { runId: 'r12' })).events,
+      depsWith(active),
+    )
     for (let cut = 1; cut < reference.events.length; cut++) {
       const persisted: RunEvent[] = []
       const crashing = depsWith(active, {
@@ -165,7 +205,12 @@ describe('resumeRun', () => {
 
   it('hands every new event to onEvent in order, numbered by its place in the log', async () => {
     const seen: RunEvent[] = []
-    const state = await startRun(claimFlow, { memberId: 'M1', amount: 5 }, depsWith(active, { onEvent: (e) => void seen.push(e) }), { runId: 'r16' })
+    const state = await startRun(
+      claimFlow,
+      { memberId: 'M1', amount: 5 },
+      depsWith(active, { onEvent: (e) => void seen.push(e) }),
+      { runId: 'r16' },
+    )
     expect(seen).toEqual(state.events)
     expect(seen.map((e) => e.seq)).toEqual(seen.map((_, index) => index))
   })
@@ -178,7 +223,9 @@ describe('resumeRun', () => {
     ;(decision.data as { port: string }).port = 'low'
     const appended: RunEvent[] = []
     const watching = depsWith(active, { onEvent: (e) => void appended.push(e) })
-    await expect(resumeRun(claimFlow, tampered, { type: 'continue' }, watching)).rejects.toMatchObject({ code: 'log-mismatch' })
+    await expect(resumeRun(claimFlow, tampered, { type: 'continue' }, watching)).rejects.toMatchObject({
+      code: 'log-mismatch',
+    })
     expect(appended).toEqual([])
   })
 
@@ -187,7 +234,9 @@ describe('resumeRun', () => {
     const waiting = await startRun(claimFlow, { memberId: 'M1', amount: 400 }, deps, { runId: 'r13' })
     const changed = structuredClone(claimFlow)
     ;(changed.nodes.amount as { config: Record<string, unknown> }).config.min = 500
-    await expect(resumeRun(changed, waiting.events, { type: 'continue' }, deps)).rejects.toMatchObject({ code: 'log-mismatch' })
+    await expect(resumeRun(changed, waiting.events, { type: 'continue' }, deps)).rejects.toMatchObject({
+      code: 'log-mismatch',
+    })
   })
 })
 
@@ -204,11 +253,17 @@ describe('subflows', () => {
     const parent = (pin: string) =>
       testFlow('parent', {
         start: { type: 'test.start', next: { default: 'call' } },
-        call: { type: 'test.sub', config: { flowId: 'child', hash: pin, inputFrom: 'amount', into: 'result' }, next: { done: 'end', error: 'oops' } },
+        call: {
+          type: 'test.sub',
+          config: { flowId: 'child', hash: pin, inputFrom: 'amount', into: 'result' },
+          next: { done: 'end', error: 'oops' },
+        },
         end: { type: 'test.end', config: { outcome: 'ok' } },
         oops: { type: 'test.end', config: { outcome: 'subflow-failed' } },
       })
-    const deps = depsWith(active, { loadFlow: async (id, _hash) => (id === 'child' ? child : Promise.reject(new Error('missing'))) })
+    const deps = depsWith(active, {
+      loadFlow: async (id, _hash) => (id === 'child' ? child : Promise.reject(new Error('missing'))),
+    })
     const state = await startRun(parent(hash), { amount: 12 }, deps, { runId: 'r14' })
     expect(state.outcome).toBe('ok')
     expect(state.facts.result).toEqual({ outcome: 'big', facts: { amount: 12 } })

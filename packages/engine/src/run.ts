@@ -1,6 +1,12 @@
 import type { FlowDocument, JsonValue } from '@carepath/dsl'
 import { canonicalJson, toJson } from './canonical-json.ts'
-import { RunRefusedError, type EngineDeps, type ResumeSignal, type StartOptions, type Autopilot } from './engine-deps.ts'
+import {
+  RunRefusedError,
+  type EngineDeps,
+  type ResumeSignal,
+  type StartOptions,
+  type Autopilot,
+} from './engine-deps.ts'
 import { EventRecorder } from './event-recorder.ts'
 import type { RunEvent, RunState } from './events.ts'
 import { isJsonRecord } from './facts.ts'
@@ -19,10 +25,23 @@ type JsonRecord = { [key: string]: JsonValue }
  * const state = await startRun(flow, { patient: { age: 70 } }, deps, { runId: 'r-1' })
  * if (state.status === 'waiting') console.log(state.openTask?.request.role)
  */
-export async function startRun(flow: FlowDocument, input: JsonValue, deps: EngineDeps, options: StartOptions): Promise<RunState> {
+export async function startRun(
+  flow: FlowDocument,
+  input: JsonValue,
+  deps: EngineDeps,
+  options: StartOptions,
+): Promise<RunState> {
   const prepared = prepareOrRefuse(flow, deps)
   if (!isJsonRecord(input)) throw new RunRefusedError('invalid-input', 'The input facts must be a JSON object.')
-  const events = await drive(prepared, toJson(input) as JsonRecord, deps, options.runId, [], undefined, options.autopilot ?? {})
+  const events = await drive(
+    prepared,
+    toJson(input) as JsonRecord,
+    deps,
+    options.runId,
+    [],
+    undefined,
+    options.autopilot ?? {},
+  )
   return foldEvents(events)
 }
 
@@ -59,7 +78,10 @@ export async function resumeRun(
     throw new RunRefusedError('no-open-task', `The run has no open task "${signal.taskId}".`)
   }
   if (signal.type === 'timer' && (state.waitUntil === undefined || deps.clock.now() < state.waitUntil)) {
-    throw new RunRefusedError('not-due', state.waitUntil === undefined ? 'The run is not waiting on a timer.' : `The timer is due at ${state.waitUntil}.`)
+    throw new RunRefusedError(
+      'not-due',
+      state.waitUntil === undefined ? 'The run is not waiting on a timer.' : `The timer is due at ${state.waitUntil}.`,
+    )
   }
   // A private copy: the run freezes its facts, and the caller's log must stay the caller's.
   const input = isJsonRecord(started.data.input) ? (toJson(started.data.input) as JsonRecord) : {}
@@ -103,7 +125,10 @@ export async function drive(
   }
   if (recorder.replaying) {
     const next = recorder.peek() as RunEvent
-    throw new RunRefusedError('log-mismatch', `The event log does not match this flow version at event ${next.seq} (${next.type}).`)
+    throw new RunRefusedError(
+      'log-mismatch',
+      `The event log does not match this flow version at event ${next.seq} (${next.type}).`,
+    )
   }
   return recorder.events
 }

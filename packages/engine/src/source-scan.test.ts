@@ -17,10 +17,16 @@ const forbidden: { pattern: RegExp; why: string }[] = [
   { pattern: /\bcrypto\.(randomUUID|getRandomValues|randomBytes)\b/, why: 'draws randomness' },
   { pattern: /\bperformance\.now\s*\(/, why: 'reads a timer' },
   { pattern: /\bprocess\.hrtime\b/, why: 'reads a timer' },
-  { pattern: /\b(setTimeout|setInterval|setImmediate)\s*\(/, why: 'waits on real time (use the injected sleep or clock)' },
+  {
+    pattern: /\b(setTimeout|setInterval|setImmediate)\s*\(/,
+    why: 'waits on real time (use the injected sleep or clock)',
+  },
   { pattern: /\bPromise\.(race|any)\s*\(/, why: 'lets timing choose a result' },
   { pattern: /\b(WeakRef|FinalizationRegistry)\b/, why: 'depends on garbage collection' },
-  { pattern: /\bfor\s*\(\s*(const|let|var)\s+\w+\s+in\b/, why: 'for…in walks inherited keys too; iterate Object.keys(...) instead' },
+  {
+    pattern: /\bfor\s*\(\s*(const|let|var)\s+\w+\s+in\b/,
+    why: 'for…in walks inherited keys too; iterate Object.keys(...) instead',
+  },
   { pattern: /\blocaleCompare\s*\(/, why: 'orders by the machine locale' },
 ]
 
@@ -67,9 +73,20 @@ describe('evaluation code', () => {
   })
 
   it('catches each forbidden source (the scan itself works)', () => {
-    const samples = ['Date.now()', 'new Date()', 'Math.random()', 'performance.now()', 'setTimeout(f, 1)', 'for (const k in obj) {}', 'Promise.race([a, b])']
+    const samples = [
+      'Date.now()',
+      'new Date()',
+      'Math.random()',
+      'performance.now()',
+      'setTimeout(f, 1)',
+      'for (const k in obj) {}',
+      'Promise.race([a, b])',
+    ]
     for (const sample of samples) {
-      expect(forbidden.some(({ pattern }) => pattern.test(codeOnly(sample))), sample).toBe(true)
+      expect(
+        forbidden.some(({ pattern }) => pattern.test(codeOnly(sample))),
+        sample,
+      ).toBe(true)
     }
     expect(forbidden.some(({ pattern }) => pattern.test(codeOnly("new Date(Date.parse('2026-01-01'))")))).toBe(false)
     expect(forbidden.some(({ pattern }) => pattern.test(codeOnly('// never call Date.now() here')))).toBe(false)

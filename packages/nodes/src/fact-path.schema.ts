@@ -10,9 +10,7 @@ export const factPathSchema = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a fact path is dotted names, like patient.birthDate')
 
 /** The name of a flow role (a work queue), e.g. `front-desk`; validation checks the flow defines it. */
-export const roleNameSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*$/, 'a role is kebab-case, like front-desk')
+export const roleNameSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a role is kebab-case, like front-desk')
 
 /** A name that can be an output port: answer options and outcomes become ports. */
 export const portNameSchema = z

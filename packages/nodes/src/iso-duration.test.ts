@@ -4,7 +4,15 @@ import { addDuration, durationSchema, parseDuration, toInstant } from './iso-dur
 describe('ISO-8601 durations', () => {
   it('parses the common forms and refuses the rest', () => {
     expect(parseDuration('PT30M')).toMatchObject({ minutes: 30, hours: 0 })
-    expect(parseDuration('P1Y2M3W4DT5H6M7S')).toEqual({ years: 1, months: 2, weeks: 3, days: 4, hours: 5, minutes: 6, seconds: 7 })
+    expect(parseDuration('P1Y2M3W4DT5H6M7S')).toEqual({
+      years: 1,
+      months: 2,
+      weeks: 3,
+      days: 4,
+      hours: 5,
+      minutes: 6,
+      seconds: 7,
+    })
     for (const bad of ['P', 'PT', '30M', 'P1.5D', 'P1DT', 'pt30m', '']) expect(parseDuration(bad), bad).toBeUndefined()
     expect(durationSchema.safeParse('P0D').success).toBe(false)
     expect(durationSchema.safeParse('P2D').success).toBe(true)

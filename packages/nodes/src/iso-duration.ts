@@ -20,16 +20,22 @@ export function parseDuration(text: string): Duration | undefined {
   const match = DURATION_PATTERN.exec(text)
   if (!match || text === 'P' || text.endsWith('T')) return undefined
   const part = (index: number): number => Number(match[index] ?? 0)
-  return { years: part(1), months: part(2), weeks: part(3), days: part(4), hours: part(5), minutes: part(6), seconds: part(7) }
+  return {
+    years: part(1),
+    months: part(2),
+    weeks: part(3),
+    days: part(4),
+    hours: part(5),
+    minutes: part(6),
+    seconds: part(7),
+  }
 }
 
 /** A zod schema for a positive ISO-8601 duration string. */
-export const durationSchema = z
-  .string()
-  .refine((text) => {
-    const duration = parseDuration(text)
-    return duration !== undefined && Object.values(duration).some((part) => part > 0)
-  }, 'an ISO-8601 duration such as PT30M, P2D or P1M')
+export const durationSchema = z.string().refine((text) => {
+  const duration = parseDuration(text)
+  return duration !== undefined && Object.values(duration).some((part) => part > 0)
+}, 'an ISO-8601 duration such as PT30M, P2D or P1M')
 
 /**
  * Add a duration to an instant. Years and months move the calendar date (Jan 31 + P1M is
@@ -52,7 +58,8 @@ export function addDuration(instant: string, duration: Duration): string {
     start.getUTCMilliseconds(),
   )
   const exact =
-    ((((duration.weeks * 7 + duration.days) * 24 + duration.hours) * 60 + duration.minutes) * 60 + duration.seconds) * 1000
+    ((((duration.weeks * 7 + duration.days) * 24 + duration.hours) * 60 + duration.minutes) * 60 + duration.seconds) *
+    1000
   return new Date(shifted + exact).toISOString()
 }
 

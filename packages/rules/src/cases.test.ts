@@ -11,7 +11,14 @@ const now = '2026-11-22T11:00:00Z'
 const schema: FactSchema = {
   type: 'object',
   properties: {
-    patient: { type: 'object', properties: { birthDate: { type: 'string', format: 'date' }, state: { type: 'string', enum: ['MA', 'NH', 'RI', 'CT', 'NY'] }, consentOnFile: { type: 'boolean' } } },
+    patient: {
+      type: 'object',
+      properties: {
+        birthDate: { type: 'string', format: 'date' },
+        state: { type: 'string', enum: ['MA', 'NH', 'RI', 'CT', 'NY'] },
+        consentOnFile: { type: 'boolean' },
+      },
+    },
     labs: { type: 'object', properties: { a1c: { type: 'number' }, a1cTarget: { type: 'number' } } },
   },
 }

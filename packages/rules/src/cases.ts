@@ -29,9 +29,17 @@ type Assignment = Map<string, Value>
  * missing value of every fact read. Deterministic: same decision, schema and clock, same list.
  * A rule whose pattern (`matches`) cannot be satisfied from the schema gets its other cases.
  */
-export function generateCases(decision: DecisionSource, schema: FactSchema, options: { now?: string | undefined } = {}): Record<string, JsonValue>[] {
+export function generateCases(
+  decision: DecisionSource,
+  schema: FactSchema,
+  options: { now?: string | undefined } = {},
+): Record<string, JsonValue>[] {
   const rules: readonly Rule[] =
-    decision.kind === 'rules' ? parseRules(decision.rules) : decision.kind === 'table' ? compileTable(decision.table, schema) : decision.rules
+    decision.kind === 'rules'
+      ? parseRules(decision.rules)
+      : decision.kind === 'table'
+        ? compileTable(decision.table, schema)
+        : decision.rules
   const gen = new Generator(schema, options.now ?? REFERENCE_NOW)
   const out: Record<string, JsonValue>[] = []
   const seen = new Set<string>()
@@ -76,7 +84,8 @@ class Generator {
   }
 
   satisfy(c: Condition): Assignment | undefined {
-    if ('all' in c) return c.all.reduce<Assignment>((acc, child) => merge(acc, this.satisfy(child) ?? new Map()), new Map())
+    if ('all' in c)
+      return c.all.reduce<Assignment>((acc, child) => merge(acc, this.satisfy(child) ?? new Map()), new Map())
     if ('any' in c) return c.any.map((child) => this.satisfy(child)).find((a) => a !== undefined)
     if ('not' in c) return this.falsify(c.not)
     return this.leaf(leavesOf(c)[0] as LeafInfo, true)
@@ -84,7 +93,8 @@ class Generator {
 
   falsify(c: Condition): Assignment | undefined {
     if ('all' in c) return c.all.map((child) => this.falsify(child)).find((a) => a !== undefined)
-    if ('any' in c) return c.any.reduce<Assignment>((acc, child) => merge(acc, this.falsify(child) ?? new Map()), new Map())
+    if ('any' in c)
+      return c.any.reduce<Assignment>((acc, child) => merge(acc, this.falsify(child) ?? new Map()), new Map())
     if ('not' in c) return this.satisfy(c.not)
     return this.leaf(leavesOf(c)[0] as LeafInfo, false)
   }
@@ -111,8 +121,11 @@ class Generator {
       case 'equal':
       case 'notEqual': {
         const other = this.different(p, v)
-        const around = typeof v === 'number' ? set(round(v - this.step(p, v)), v, round(v + this.step(p, v))) : set(v, other)
-        return op === 'equal' ? { sat: one(p, v), fal: one(p, other), variants: around } : { sat: one(p, other), fal: one(p, v), variants: around }
+        const around =
+          typeof v === 'number' ? set(round(v - this.step(p, v)), v, round(v + this.step(p, v))) : set(v, other)
+        return op === 'equal'
+          ? { sat: one(p, v), fal: one(p, other), variants: around }
+          : { sat: one(p, other), fal: one(p, v), variants: around }
       }
       case 'lessThan':
       case 'lessThanInclusive':
@@ -121,7 +134,12 @@ class Generator {
         const t = v as number
         const s = this.step(p, t)
         const [below, at, above] = [round(t - s), t, round(t + s)]
-        const pairs: Record<string, [number, number]> = { lessThan: [below, at], lessThanInclusive: [at, above], greaterThan: [above, at], greaterThanInclusive: [at, below] }
+        const pairs: Record<string, [number, number]> = {
+          lessThan: [below, at],
+          lessThanInclusive: [at, above],
+          greaterThan: [above, at],
+          greaterThanInclusive: [at, below],
+        }
         const [sat, fal] = pairs[op] as [number, number]
         return { sat: one(p, sat), fal: one(p, fal), variants: set(below, at, above) }
       }
@@ -132,7 +150,9 @@ class Generator {
         const outside = this.outside(p, list)
         const first = list[0] ?? null
         const variants = set(...list, outside)
-        return op === 'notIn' ? { sat: one(p, outside), fal: one(p, first), variants } : { sat: one(p, first), fal: one(p, outside), variants }
+        return op === 'notIn'
+          ? { sat: one(p, outside), fal: one(p, first), variants }
+          : { sat: one(p, first), fal: one(p, outside), variants }
       }
       case 'contains':
         return { sat: one(p, [v]), fal: one(p, []), variants: set([v], []) }
@@ -140,7 +160,9 @@ class Generator {
         return { sat: one(p, []), fal: one(p, [v]), variants: set([v], []) }
       case 'exists': {
         const sample = this.sample(p)
-        return v === true ? { sat: one(p, sample), fal: one(p, MISSING), variants: [] } : { sat: one(p, MISSING), fal: one(p, sample), variants: [] }
+        return v === true
+          ? { sat: one(p, sample), fal: one(p, MISSING), variants: [] }
+          : { sat: one(p, MISSING), fal: one(p, sample), variants: [] }
       }
       case 'dateBefore':
       case 'dateAfter':
@@ -148,8 +170,17 @@ class Generator {
       case 'dateOnOrAfter': {
         const d = dateOperand(v, { now: this.now })
         if (!d) return { variants: [] }
-        const [below, at, above] = [this.date(p, addDays(d, -1)), this.date(p, addDays(d, 0)), this.date(p, addDays(d, 1))]
-        const pairs: Record<string, [string, string]> = { dateBefore: [below, at], dateOnOrBefore: [at, above], dateAfter: [above, at], dateOnOrAfter: [at, below] }
+        const [below, at, above] = [
+          this.date(p, addDays(d, -1)),
+          this.date(p, addDays(d, 0)),
+          this.date(p, addDays(d, 1)),
+        ]
+        const pairs: Record<string, [string, string]> = {
+          dateBefore: [below, at],
+          dateOnOrBefore: [at, above],
+          dateAfter: [above, at],
+          dateOnOrAfter: [at, below],
+        }
         const [sat, fal] = pairs[op] as [string, string]
         return { sat: one(p, sat), fal: one(p, fal), variants: set(below, at, above) }
       }
@@ -168,7 +199,9 @@ class Generator {
         const birthday = parseDate(addYears(at, -years))
         if (!birthday) return { variants: [] }
         // Born exactly `years` ago today is the boundary: one day later is a year younger.
-        const [younger, exact, older] = [addDays(birthday, 1), addDays(birthday, 0), addDays(birthday, -1)].map((d) => this.date(p, d)) as [string, string, string]
+        const [younger, exact, older] = [addDays(birthday, 1), addDays(birthday, 0), addDays(birthday, -1)].map((d) =>
+          this.date(p, d),
+        ) as [string, string, string]
         return op === 'ageAtLeast'
           ? { sat: one(p, exact), fal: one(p, younger), variants: set(younger, exact, older) }
           : { sat: one(p, younger), fal: one(p, exact), variants: set(younger, exact, older) }
@@ -177,24 +210,38 @@ class Generator {
         const [lo, hi] = v as [JsonValue, JsonValue]
         if (typeof lo === 'number' && typeof hi === 'number') {
           const s = Math.min(this.step(p, lo), this.step(p, hi))
-          return { sat: one(p, lo), fal: one(p, round(lo - s)), variants: set(round(lo - s), lo, round(lo + s), round(hi - s), hi, round(hi + s)) }
+          return {
+            sat: one(p, lo),
+            fal: one(p, round(lo - s)),
+            variants: set(round(lo - s), lo, round(lo + s), round(hi - s), hi, round(hi + s)),
+          }
         }
         const a = parseDate(lo)
         const b = parseDate(hi)
         if (!a || !b) return { variants: [] }
-        const ds = [addDays(a, -1), addDays(a, 0), addDays(a, 1), addDays(b, -1), addDays(b, 0), addDays(b, 1)].map((d) => this.date(p, d))
+        const ds = [addDays(a, -1), addDays(a, 0), addDays(a, 1), addDays(b, -1), addDays(b, 0), addDays(b, 1)].map(
+          (d) => this.date(p, d),
+        )
         return { sat: one(p, ds[1] as string), fal: one(p, ds[0] as string), variants: set(...ds) }
       }
       case 'startsWith': {
         const prefix = v as string
-        return { sat: one(p, `${prefix}0`), fal: one(p, `~${prefix}`), variants: set(prefix, `${prefix}0`, `~${prefix}`) }
+        return {
+          sat: one(p, `${prefix}0`),
+          fal: one(p, `~${prefix}`),
+          variants: set(prefix, `${prefix}0`, `~${prefix}`),
+        }
       }
       case 'matches': {
         const re = new RegExp(v as string, 'u')
         const candidates = (factAt(this.schema, p)?.enum ?? []).map(String)
         const hit = candidates.find((c) => re.test(c)) ?? samplePattern(v as string)
         const miss = ['', '~', ...candidates].find((c) => !re.test(c))
-        return { sat: hit === undefined ? undefined : one(p, hit), fal: miss === undefined ? undefined : one(p, miss), variants: [] }
+        return {
+          sat: hit === undefined ? undefined : one(p, hit),
+          fal: miss === undefined ? undefined : one(p, miss),
+          variants: [],
+        }
       }
       default:
         return { variants: [] }
@@ -206,7 +253,11 @@ class Generator {
     const isDate = op.startsWith('date') || factAt(this.schema, p)?.format !== undefined
     const now = parseDate(this.now)
     const val = (k: number): JsonValue => (isDate && now ? this.date(p, addDays(now, k)) : k)
-    const pair = (a: number, b: number): Assignment => new Map<string, Value>([[p, val(a)], [q, val(b)]])
+    const pair = (a: number, b: number): Assignment =>
+      new Map<string, Value>([
+        [p, val(a)],
+        [q, val(b)],
+      ])
     const table: Record<string, [number, number]> = {
       equal: [0, -1],
       notEqual: [-1, 0],

@@ -11,12 +11,29 @@ describe('checkRules', () => {
       { id: 'a', conditions: { all: [{ fact: 'x.y', operator: 'nope', value: 1 }] }, event: { type: 'ok' } },
       { id: 'a', conditions: { all: [] }, event: { type: 'ok' } },
       { id: 'c', conditions: { fact: 'x', operator: 'equal', value: 1 }, event: { type: 'ok' } },
-      { id: 'd', conditions: { any: [{ fact: 'x', operator: 'matches', value: '(a+)+$' }] }, event: { type: 'bad type!' } },
+      {
+        id: 'd',
+        conditions: { any: [{ fact: 'x', operator: 'matches', value: '(a+)+$' }] },
+        event: { type: 'bad type!' },
+      },
       { id: 'e', conditions: { not: [{ fact: 'x', operator: 'equal', value: 1 }] }, event: { type: 'ok' } },
-      { id: 'f', conditions: { all: [{ fact: 'x', path: '$..y[*]', operator: 'equal', value: 1 }] }, event: { type: 'ok' } },
+      {
+        id: 'f',
+        conditions: { all: [{ fact: 'x', path: '$..y[*]', operator: 'equal', value: 1 }] },
+        event: { type: 'ok' },
+      },
       { id: 'g', conditions: { all: [{ condition: 'shared' }] }, event: { type: 'ok' } },
-      { id: 'h', conditions: { all: [{ fact: 'x', operator: 'between', value: { fact: 'y' } }] }, event: { type: 'ok' } },
-      { id: 'i', priority: 0, conditions: { all: [{ fact: 'x', operator: 'equal', value: null }] }, event: { type: 'ok' } },
+      {
+        id: 'h',
+        conditions: { all: [{ fact: 'x', operator: 'between', value: { fact: 'y' } }] },
+        event: { type: 'ok' },
+      },
+      {
+        id: 'i',
+        priority: 0,
+        conditions: { all: [{ fact: 'x', operator: 'equal', value: null }] },
+        event: { type: 'ok' },
+      },
     ])
     const where = problems.map((p) => p.path)
     expect(problems.every((p) => p.code === 'malformed-rule')).toBe(true)
@@ -49,14 +66,24 @@ describe('checkRules with a facts schema', () => {
     const schema = {
       type: 'object' as const,
       required: ['patient'],
-      properties: { patient: { type: 'object' as const, required: ['mrn'], properties: { mrn: { type: 'string' as const }, state: { type: 'string' as const } } } },
+      properties: {
+        patient: {
+          type: 'object' as const,
+          required: ['mrn'],
+          properties: { mrn: { type: 'string' as const }, state: { type: 'string' as const } },
+        },
+      },
     }
     const rule = (all: unknown[]) => [{ id: 'x', conditions: { all }, event: { type: 'ok' } }]
     const notState = { not: { fact: 'patient.state', operator: 'equal', value: 'NH' } }
     expect(checkRules(rule([notState]), 'rules', schema)).toEqual([
       expect.objectContaining({ code: 'malformed-rule', severity: 'warning', path: 'rules.0.conditions.all.0.not' }),
     ])
-    expect(checkRules(rule([{ fact: 'patient.state', operator: 'exists', value: true }, notState]), 'rules', schema)).toEqual([])
-    expect(checkRules(rule([{ not: { fact: 'patient.mrn', operator: 'equal', value: 'x' } }]), 'rules', schema)).toEqual([])
+    expect(
+      checkRules(rule([{ fact: 'patient.state', operator: 'exists', value: true }, notState]), 'rules', schema),
+    ).toEqual([])
+    expect(
+      checkRules(rule([{ not: { fact: 'patient.mrn', operator: 'equal', value: 'x' } }]), 'rules', schema),
+    ).toEqual([])
   })
 })

@@ -27,7 +27,8 @@ export function checkRules(rules: unknown, at = 'rules', schema?: FactSchema): C
     const here = `${at}.${index}`
     if (!isObject(rule)) return report(here, 'A rule must be an object with id, conditions and event.')
     for (const key of Object.keys(rule)) {
-      if (!['id', 'name', 'priority', 'conditions', 'event'].includes(key)) report(`${here}.${key}`, `"${key}" is not a rule field Carepath accepts.`)
+      if (!['id', 'name', 'priority', 'conditions', 'event'].includes(key))
+        report(`${here}.${key}`, `"${key}" is not a rule field Carepath accepts.`)
     }
     if (typeof rule.id !== 'string' || !RULE_ID.test(rule.id)) {
       report(`${here}.id`, 'Each rule needs an id: a plain name like "adult-covered" (letters, digits, . _ -).')
@@ -58,7 +59,9 @@ export function checkRules(rules: unknown, at = 'rules', schema?: FactSchema): C
 /** Warn where `not` wraps a condition on a fact the schema does not require (and no `exists` guards it). */
 function notOverOptional(rule: Rule, here: string, schema: FactSchema): ConfigProblem[] {
   const leaves = leavesOf(rule.conditions)
-  const guarded = new Set(leaves.filter((l) => l.condition.operator === 'exists' && l.condition.value === true).map((l) => l.factPath))
+  const guarded = new Set(
+    leaves.filter((l) => l.condition.operator === 'exists' && l.condition.value === true).map((l) => l.factPath),
+  )
   const seen = new Set<string>()
   return leaves
     .filter((l) => /(^|\.)not(\.|$)/.test(l.at) && !guarded.has(l.factPath) && !isRequired(schema, l.factPath))
@@ -93,9 +96,12 @@ type Report = (path: string, message: string) => void
 
 function checkEvent(event: unknown, here: string, report: Report): void {
   if (!isObject(event)) return report(here, 'Each rule needs an event: { "type": "outcome-name" }.')
-  for (const key of Object.keys(event)) if (key !== 'type' && key !== 'params') report(`${here}.${key}`, `"${key}" is not an event field.`)
-  if (typeof event.type !== 'string' || !EVENT_TYPE.test(event.type)) report(`${here}.type`, 'The event type is a plain name like "eligible".')
-  if (event.params !== undefined && !isObject(event.params)) report(`${here}.params`, 'The event params must be an object.')
+  for (const key of Object.keys(event))
+    if (key !== 'type' && key !== 'params') report(`${here}.${key}`, `"${key}" is not an event field.`)
+  if (typeof event.type !== 'string' || !EVENT_TYPE.test(event.type))
+    report(`${here}.type`, 'The event type is a plain name like "eligible".')
+  if (event.params !== undefined && !isObject(event.params))
+    report(`${here}.params`, 'The event params must be an object.')
 }
 
 function checkCondition(node: Record<string, unknown>, here: string, report: Report): void {
@@ -118,19 +124,31 @@ function checkCondition(node: Record<string, unknown>, here: string, report: Rep
   }
   for (const key of Object.keys(node)) {
     if (!['fact', 'path', 'operator', 'value'].includes(key)) {
-      report(`${here}.${key}`, key === 'condition' ? 'Condition references are not supported; write the condition out.' : `"${key}" is not a condition field Carepath accepts.`)
+      report(
+        `${here}.${key}`,
+        key === 'condition'
+          ? 'Condition references are not supported; write the condition out.'
+          : `"${key}" is not a condition field Carepath accepts.`,
+      )
     }
   }
-  if (typeof node.fact !== 'string' || node.fact === '') return report(`${here}.fact`, 'Each condition names a fact path, like "patient.birthDate".')
-  if (node.path !== undefined && typeof node.path !== 'string') return report(`${here}.path`, 'The path must be text like "$.birthDate".')
+  if (typeof node.fact !== 'string' || node.fact === '')
+    return report(`${here}.fact`, 'Each condition names a fact path, like "patient.birthDate".')
+  if (node.path !== undefined && typeof node.path !== 'string')
+    return report(`${here}.path`, 'The path must be text like "$.birthDate".')
   const factPath = canonicalFactPath(node.fact, node.path as string | undefined)
   if (!factPath.ok) report(node.path === undefined ? `${here}.fact` : `${here}.path`, factPath.message)
-  if (typeof node.operator !== 'string') return report(`${here}.operator`, 'Each condition needs an operator, like "equal".')
+  if (typeof node.operator !== 'string')
+    return report(`${here}.operator`, 'Each condition needs an operator, like "equal".')
   const spec = operatorSpec(node.operator)
   if (!spec) return report(`${here}.operator`, `"${node.operator}" is not an operator Carepath knows.`)
   if (!('value' in node)) return report(`${here}.value`, 'Each condition needs a value.')
   const value = node.value
-  if (value === null) return report(`${here}.value`, 'A value of null never matches; use the "exists" operator to test for a missing value.')
+  if (value === null)
+    return report(
+      `${here}.value`,
+      'A value of null never matches; use the "exists" operator to test for a missing value.',
+    )
   if (isObject(value) && 'fact' in value) {
     if (!spec.factValue) return report(`${here}.value`, `"${spec.name}" cannot compare with another fact.`)
     const keys = Object.keys(value)

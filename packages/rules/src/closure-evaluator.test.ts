@@ -9,12 +9,22 @@ import { eligibilityRules } from './fixtures/eligibility.fixture.ts'
 import type { Rule } from './rule.schema.ts'
 
 const now = '2026-11-22T11:00:00Z'
-const schema: FactSchema = { type: 'object', properties: { labs: { type: 'object', properties: { a1c: { type: 'number' } } } } }
+const schema: FactSchema = {
+  type: 'object',
+  properties: { labs: { type: 'object', properties: { a1c: { type: 'number' } } } },
+}
 
 describe('compileClosureRules, checked case by case against json-rules-engine', () => {
   it('gives byte-identical results on every generated case of the eligibility rules', async () => {
-    const inputs = generateCases({ kind: 'rules', rules: eligibilityRules }, schema, { now }).map((facts) => ({ facts, now }))
-    const report = await compareEvaluators(compileParsedRules(eligibilityRules), compileClosureRules(eligibilityRules), inputs)
+    const inputs = generateCases({ kind: 'rules', rules: eligibilityRules }, schema, { now }).map((facts) => ({
+      facts,
+      now,
+    }))
+    const report = await compareEvaluators(
+      compileParsedRules(eligibilityRules),
+      compileClosureRules(eligibilityRules),
+      inputs,
+    )
     expect(report.checked).toBeGreaterThan(50)
     expect(report.mismatches).toEqual([])
   })
@@ -38,9 +48,14 @@ describe('compileClosureRules, checked case by case against json-rules-engine', 
 
   it('reports a difference when the candidate decides otherwise (a changed threshold)', async () => {
     const changed: Rule[] = eligibilityRules.map((r) =>
-      r.id === 'r04-diabetes-a1c-high' ? { ...r, conditions: { all: [{ fact: 'labs.a1c', operator: 'greaterThanInclusive', value: 9.5 }] } } : r,
+      r.id === 'r04-diabetes-a1c-high'
+        ? { ...r, conditions: { all: [{ fact: 'labs.a1c', operator: 'greaterThanInclusive', value: 9.5 }] } }
+        : r,
     )
-    const inputs = generateCases({ kind: 'rules', rules: eligibilityRules }, schema, { now }).map((facts) => ({ facts, now }))
+    const inputs = generateCases({ kind: 'rules', rules: eligibilityRules }, schema, { now }).map((facts) => ({
+      facts,
+      now,
+    }))
     const report = await compareEvaluators(compileParsedRules(eligibilityRules), compileClosureRules(changed), inputs)
     expect(report.mismatches.length).toBeGreaterThan(0)
   })

@@ -32,10 +32,18 @@ export function compileClosureRules(rules: readonly Rule[]): DecisionEvaluator {
       for (const { rule, test } of compiled) {
         const conditions: ConditionTrace[] = []
         const ok = test(values, clock, conditions)
-        traces.push(rule.name !== undefined ? { id: rule.id, name: rule.name, fired: ok, conditions } : { id: rule.id, fired: ok, conditions })
+        traces.push(
+          rule.name !== undefined
+            ? { id: rule.id, name: rule.name, fired: ok, conditions }
+            : { id: rule.id, fired: ok, conditions },
+        )
         if (!ok) continue
         fired.push(rule.id)
-        events.push(rule.event.params ? { ruleId: rule.id, type: rule.event.type, params: rule.event.params } : { ruleId: rule.id, type: rule.event.type })
+        events.push(
+          rule.event.params
+            ? { ruleId: rule.id, type: rule.event.type, params: rule.event.params }
+            : { ruleId: rule.id, type: rule.event.type },
+        )
       }
       return { fired, events, rules: traces }
     },
@@ -46,7 +54,9 @@ function compileNode(c: Condition, at: string): Node {
   const prefix = at ? `${at}.` : ''
   if ('all' in c || 'any' in c) {
     const isAll = 'all' in c
-    const children = (isAll ? c.all : c.any).map((child, i) => compileNode(child, `${prefix}${isAll ? 'all' : 'any'}.${i}`))
+    const children = (isAll ? c.all : c.any).map((child, i) =>
+      compileNode(child, `${prefix}${isAll ? 'all' : 'any'}.${i}`),
+    )
     // json-rules-engine: an empty group is true; every child is evaluated (no short cut).
     return (values, clock, out) => {
       if (children.length === 0) return true
@@ -71,7 +81,14 @@ function compileNode(c: Condition, at: string): Node {
     const seen = values.get(factPath)
     const expected = valueFactPath ? values.get(valueFactPath) : literal
     const result = applyOperator(spec, seen, expected, clock)
-    const trace: ConditionTrace = { path: at, fact: factPath, operator: c.operator, expected: json(expected), seen: json(seen), result }
+    const trace: ConditionTrace = {
+      path: at,
+      fact: factPath,
+      operator: c.operator,
+      expected: json(expected),
+      seen: json(seen),
+      result,
+    }
     if (seen === undefined || seen === null) trace.missing = true
     out.push(trace)
     return result

@@ -9,12 +9,30 @@ describe('compileRules', () => {
   it('fires rules in tie-break order (priority, then id) with a trace per condition', async () => {
     const evaluator = compileRules(eligibilityRules)
     const result = await evaluator.evaluate({ facts: eligibilityFacts, now })
-    expect(result.fired).toEqual(['r05-senior-recent-visit', 'r06-chronic-codes', 'r07-copay-band', 'r08-telehealth', 'r09-member-id-format', 'r10-adult-default'])
-    expect(result.events[0]).toEqual({ ruleId: 'r05-senior-recent-visit', type: 'eligible', params: { program: 'senior-followup' } })
+    expect(result.fired).toEqual([
+      'r05-senior-recent-visit',
+      'r06-chronic-codes',
+      'r07-copay-band',
+      'r08-telehealth',
+      'r09-member-id-format',
+      'r10-adult-default',
+    ])
+    expect(result.events[0]).toEqual({
+      ruleId: 'r05-senior-recent-visit',
+      type: 'eligible',
+      params: { program: 'senior-followup' },
+    })
     expect(result.rules.map((r) => r.id)[0]).toBe('r01-minor-no-consent')
     const telehealth = result.rules.find((r) => r.id === 'r08-telehealth')
     expect(telehealth?.conditions).toEqual([
-      { path: 'all.0', fact: 'encounter.type', operator: 'equal', expected: 'telehealth', seen: 'telehealth', result: true },
+      {
+        path: 'all.0',
+        fact: 'encounter.type',
+        operator: 'equal',
+        expected: 'telehealth',
+        seen: 'telehealth',
+        result: true,
+      },
       { path: 'all.1.not', fact: 'patient.state', operator: 'equal', expected: 'NH', seen: 'MA', result: false },
     ])
     const compared = result.rules.find((r) => r.id === 'r09-member-id-format')?.conditions[1]
@@ -23,11 +41,21 @@ describe('compileRules', () => {
 
   it('treats an absent field as neither an error nor true, and reports it as missing', async () => {
     const evaluator = compileRules(eligibilityRules)
-    const facts = { ...eligibilityFacts, coverage: { status: 'active', planType: 'HMO' }, patient: { birthDate: '1990-01-01' } }
+    const facts = {
+      ...eligibilityFacts,
+      coverage: { status: 'active', planType: 'HMO' },
+      patient: { birthDate: '1990-01-01' },
+    }
     const result = await evaluator.evaluate({ facts, now })
     const outOfState = result.rules.find((r) => r.id === 'r03-out-of-state')
     expect(outOfState?.fired).toBe(false)
-    expect(outOfState?.conditions[0]).toMatchObject({ fact: 'patient.state', operator: 'notIn', seen: null, missing: true, result: false })
+    expect(outOfState?.conditions[0]).toMatchObject({
+      fact: 'patient.state',
+      operator: 'notIn',
+      seen: null,
+      missing: true,
+      result: false,
+    })
     expect(result.fired).toContain('r10-adult-default')
     const noLabs = await evaluator.evaluate({ facts: { patient: eligibilityFacts.patient }, now })
     expect(noLabs.fired).toEqual([])
@@ -46,8 +74,17 @@ describe('compileRules', () => {
     const inputs = Array.from({ length: 1000 }, (_, i) => ({
       facts: {
         ...eligibilityFacts,
-        patient: { ...eligibilityFacts.patient, birthDate: `${1940 + (i % 80)}-0${1 + (i % 9)}-15`, state: ['MA', 'NH', 'NY'][i % 3] as string },
-        coverage: { ...eligibilityFacts.coverage, status: i % 7 === 0 ? 'lapsed' : 'active', planType: ['PPO', 'HMO', 'EPO'][i % 3] as string, copay: i % 40 },
+        patient: {
+          ...eligibilityFacts.patient,
+          birthDate: `${1940 + (i % 80)}-0${1 + (i % 9)}-15`,
+          state: ['MA', 'NH', 'NY'][i % 3] as string,
+        },
+        coverage: {
+          ...eligibilityFacts.coverage,
+          status: i % 7 === 0 ? 'lapsed' : 'active',
+          planType: ['PPO', 'HMO', 'EPO'][i % 3] as string,
+          copay: i % 40,
+        },
         labs: { a1c: 5 + (i % 8), a1cTarget: 8 },
       },
       now,
@@ -78,12 +115,17 @@ describe('compileRules', () => {
     const cases = generateCases({ kind: 'rules', rules: eligibilityRules }, { type: 'object' }, { now })
     cases.push(eligibilityFacts, {})
     const own = compileRules(eligibilityRules, { leavesPerGroup: 0 })
-    const grouped = [compileRules(eligibilityRules), compileRules(eligibilityRules, { leavesPerGroup: 3 }), compileRules(eligibilityRules, { leavesPerGroup: 1 })]
+    const grouped = [
+      compileRules(eligibilityRules),
+      compileRules(eligibilityRules, { leavesPerGroup: 3 }),
+      compileRules(eligibilityRules, { leavesPerGroup: 1 }),
+    ]
     const firedSets = new Set<string>()
     for (const facts of cases) {
       const expected = await own.evaluate({ facts, now })
       firedSets.add(expected.fired.join())
-      for (const evaluator of grouped) expect(JSON.stringify(await evaluator.evaluate({ facts, now }))).toBe(JSON.stringify(expected))
+      for (const evaluator of grouped)
+        expect(JSON.stringify(await evaluator.evaluate({ facts, now }))).toBe(JSON.stringify(expected))
     }
     expect(firedSets.size).toBeGreaterThan(5)
   })
@@ -100,7 +142,8 @@ describe('the concurrency check itself', () => {
     const { engine, clock } = buildEngine([])
     clock.now = now
     for (const rule of eligibilityRules) engine.addRule({ ...toEngineRule(rule), priority: rule.priority ?? 1 })
-    for (const [key, value] of Object.entries(eligibilityFacts)) engine.addFact(key, () => new Promise((r) => setTimeout(() => r(value), 0)))
+    for (const [key, value] of Object.entries(eligibilityFacts))
+      engine.addFact(key, () => new Promise((r) => setTimeout(() => r(value), 0)))
     const expected = (await engine.run({})).events.length
     let next = 0
     let short = 0

@@ -58,12 +58,17 @@ interface PooledEngine {
  * is a constant of the run (json-rules-engine would otherwise hash a cache key per lookup).
  * Registering them once, not per run, saves a Fact object and a settled promise per path per run.
  */
-export function buildEngine(rules: readonly Rule[], reads: readonly string[] = factPathsOf(rules), groups?: readonly RuleGroup[]): PooledEngine {
+export function buildEngine(
+  rules: readonly Rule[],
+  reads: readonly string[] = factPathsOf(rules),
+  groups?: readonly RuleGroup[],
+): PooledEngine {
   const clock: ClockSlot = { now: '' }
   const values: unknown[] = new Array(reads.length)
   // pathResolver is set for safety only: snapshot-form conditions carry no path.
   const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath })
-  for (const spec of OPERATORS) engine.addOperator(spec.name, (a: unknown, b: unknown) => applyOperator(spec, a, b, clock))
+  for (const spec of OPERATORS)
+    engine.addOperator(spec.name, (a: unknown, b: unknown) => applyOperator(spec, a, b, clock))
   reads.forEach((path, i) => engine.addFact(new Fact(path, () => values[i], { cache: false })))
   if (!groups) for (const rule of rules) engine.addRule(toSnapshotRule(rule))
   else groups.forEach((group, g) => engine.addRule(groupRule(rules.slice(group.start, group.end), g)))
@@ -111,7 +116,9 @@ function groupRule(rules: readonly Rule[], index: number): RuleProperties {
   return {
     name: String(index),
     priority: 1,
-    conditions: { all: rules.map((rule) => engineCondition(rule.conditions, (dotted) => ({ fact: dotted }))) } as RuleProperties['conditions'],
+    conditions: {
+      all: rules.map((rule) => engineCondition(rule.conditions, (dotted) => ({ fact: dotted }))),
+    } as RuleProperties['conditions'],
     event: { type: 'group' },
   }
 }
@@ -192,8 +199,19 @@ export function compileParsedRules(rules: readonly Rule[], options: CompileOptio
   const groups = leavesPerGroup > 0 ? groupRules(order, leavesPerGroup) : undefined
   // What a trace says about each leaf that does not depend on the run (where it sits, the fact
   // path, the operator), worked out once; a run only reads the engine's per-leaf results.
-  const shapes = order.map((rule) => leavesOf(rule.conditions).map((leaf) => ({ path: leaf.at, fact: leaf.factPath, operator: leaf.condition.operator, isRef: leaf.valueFactPath !== undefined })))
-  const events = order.map((rule): FiredEvent => (rule.event.params ? { ruleId: rule.id, type: rule.event.type, params: rule.event.params } : { ruleId: rule.id, type: rule.event.type }))
+  const shapes = order.map((rule) =>
+    leavesOf(rule.conditions).map((leaf) => ({
+      path: leaf.at,
+      fact: leaf.factPath,
+      operator: leaf.condition.operator,
+      isRef: leaf.valueFactPath !== undefined,
+    })),
+  )
+  const events = order.map((rule): FiredEvent =>
+    rule.event.params
+      ? { ruleId: rule.id, type: rule.event.type, params: rule.event.params }
+      : { ruleId: rule.id, type: rule.event.type },
+  )
 
   return {
     name: 'json-rules-engine (pooled, snapshot facts)',
@@ -236,7 +254,11 @@ export function compileParsedRules(rules: readonly Rule[], options: CompileOptio
         if (r.result !== true) continue
         fired.push(rule.id)
         const event = events[i] as FiredEvent
-        firedEvents.push(event.params ? { ruleId: event.ruleId, type: event.type, params: event.params } : { ruleId: event.ruleId, type: event.type })
+        firedEvents.push(
+          event.params
+            ? { ruleId: event.ruleId, type: event.type, params: event.params }
+            : { ruleId: event.ruleId, type: event.type },
+        )
       }
       return { fired, events: firedEvents, rules: traces }
     },
@@ -276,7 +298,9 @@ function toRuleTrace(result: RuleOutcome, rule: Rule, shapes: readonly LeafShape
     conditions[i] = trace
   }
   const fired = result.result === true
-  return rule.name !== undefined ? { id: rule.id, name: rule.name, fired, conditions } : { id: rule.id, fired, conditions }
+  return rule.name !== undefined
+    ? { id: rule.id, name: rule.name, fired, conditions }
+    : { id: rule.id, fired, conditions }
 }
 
 interface EngineConditionResult {

@@ -15,7 +15,10 @@ const SEGMENT = /^(?:[A-Za-z_][A-Za-z0-9_-]*|\d+)$/
 const FACT_ROOT = /^[A-Za-z_][A-Za-z0-9_-]*$/
 
 /** The canonical dotted fact path of a condition, or an error sentence when it is not plain. */
-export function canonicalFactPath(fact: string, path?: string): { ok: true; path: string } | { ok: false; message: string } {
+export function canonicalFactPath(
+  fact: string,
+  path?: string,
+): { ok: true; path: string } | { ok: false; message: string } {
   const factSegments = fact.split('.')
   if (!FACT_ROOT.test(factSegments[0] ?? '') || !factSegments.every((s) => SEGMENT.test(s))) {
     return { ok: false, message: `"${fact}" is not a plain dotted fact path like "patient.birthDate".` }
@@ -24,7 +27,10 @@ export function canonicalFactPath(fact: string, path?: string): { ok: true; path
   const rest = path.startsWith('$.') ? path.slice(2) : path
   const pathSegments = rest.split('.')
   if (!pathSegments.every((s) => SEGMENT.test(s))) {
-    return { ok: false, message: `"${path}" is not a plain path like "$.birthDate" (no wildcards, filters or brackets).` }
+    return {
+      ok: false,
+      message: `"${path}" is not a plain path like "$.birthDate" (no wildcards, filters or brackets).`,
+    }
   }
   return { ok: true, path: `${fact}.${rest}` }
 }
@@ -72,7 +78,9 @@ function step(current: unknown, segment: string): unknown {
     }
     return out
   }
-  return Object.prototype.hasOwnProperty.call(current, segment) ? (current as Record<string, unknown>)[segment] : undefined
+  return Object.prototype.hasOwnProperty.call(current, segment)
+    ? (current as Record<string, unknown>)[segment]
+    : undefined
 }
 
 /** Put `value` at a dotted path inside `target`, creating objects on the way (case snapshots, subflow input). */
@@ -83,7 +91,8 @@ export function setPath(target: Record<string, JsonValue>, dotted: string, value
     // Own members only: a path segment named `__proto__` or `constructor` from a flow document
     // must name a plain key, never reach Object.prototype.
     const next = Object.hasOwn(node, segment) ? node[segment] : undefined
-    if (next === null || next === undefined || typeof next !== 'object' || Array.isArray(next)) putOwn(node, segment, {})
+    if (next === null || next === undefined || typeof next !== 'object' || Array.isArray(next))
+      putOwn(node, segment, {})
     node = node[segment] as Record<string, JsonValue>
   })
   putOwn(node, segments[segments.length - 1] as string, value)

@@ -12,7 +12,16 @@ const valueProblem = (name: string, value: unknown): string | undefined => opera
 
 describe('missing values', () => {
   it('make every operator false, the negative ones included, except exists', () => {
-    for (const name of ['equal', 'notEqual', 'notIn', 'doesNotContain', 'lessThan', 'dateBefore', 'ageBelow', 'matches']) {
+    for (const name of [
+      'equal',
+      'notEqual',
+      'notIn',
+      'doesNotContain',
+      'lessThan',
+      'dateBefore',
+      'ageBelow',
+      'matches',
+    ]) {
       expect(op(name, undefined, name === 'notIn' ? ['a'] : 1)).toBe(false)
       expect(op(name, null, name === 'notIn' ? ['a'] : 1)).toBe(false)
     }

@@ -28,7 +28,8 @@ export interface OperatorSpec {
 const isNumberLike = (v: unknown): boolean => Number.parseFloat(v as string).toString() !== 'NaN'
 const anyValue = (): undefined => undefined
 const arrayValue = (v: unknown): string | undefined => (Array.isArray(v) ? undefined : 'The value must be a list.')
-const numberValue = (v: unknown): string | undefined => (typeof v === 'number' && Number.isFinite(v) ? undefined : 'The value must be a number.')
+const numberValue = (v: unknown): string | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? undefined : 'The value must be a number.'
 
 /** A relative or absolute date: `"2026-01-31"`, an offset date-time, or `{ "daysFromNow": -30 }`. */
 export function dateOperand(value: unknown, clock: ClockSlot): ParsedDate | undefined {
@@ -44,7 +45,9 @@ function checkDateValue(value: unknown): string | undefined {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const keys = Object.keys(value)
     const days = (value as { daysFromNow?: unknown }).daysFromNow
-    return keys.length === 1 && Number.isInteger(days) ? undefined : 'A relative date is written { "daysFromNow": <whole number> }.'
+    return keys.length === 1 && Number.isInteger(days)
+      ? undefined
+      : 'A relative date is written { "daysFromNow": <whole number> }.'
   }
   return parseDate(value) ? undefined : 'The value must be an ISO date (2026-01-31) or a date-time with an offset.'
 }
@@ -67,7 +70,8 @@ function checkAgeValue(value: unknown): string | undefined {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const v = value as Record<string, unknown>
     const okKeys = Object.keys(v).every((k) => k === 'years' || k === 'at')
-    if (okKeys && Number.isInteger(v.years) && (v.years as number) >= 0 && (v.at === undefined || parseDate(v.at))) return undefined
+    if (okKeys && Number.isInteger(v.years) && (v.years as number) >= 0 && (v.at === undefined || parseDate(v.at)))
+      return undefined
   }
   return 'The value must be a whole number of years, or { "years": n, "at": "2026-01-31" }.'
 }
@@ -97,11 +101,36 @@ export const OPERATORS: readonly OperatorSpec[] = [
   { name: 'in', factValue: true, checkValue: arrayValue, test: (a, b) => Array.isArray(b) && b.indexOf(a) > -1 },
   { name: 'notIn', factValue: true, checkValue: arrayValue, test: (a, b) => Array.isArray(b) && b.indexOf(a) === -1 },
   { name: 'contains', factValue: true, checkValue: anyValue, test: (a, b) => Array.isArray(a) && a.indexOf(b) > -1 },
-  { name: 'doesNotContain', factValue: true, checkValue: anyValue, test: (a, b) => Array.isArray(a) && a.indexOf(b) === -1 },
-  { name: 'lessThan', factValue: true, checkValue: numberValue, test: (a, b) => isNumberLike(a) && (a as number) < (b as number) },
-  { name: 'lessThanInclusive', factValue: true, checkValue: numberValue, test: (a, b) => isNumberLike(a) && (a as number) <= (b as number) },
-  { name: 'greaterThan', factValue: true, checkValue: numberValue, test: (a, b) => isNumberLike(a) && (a as number) > (b as number) },
-  { name: 'greaterThanInclusive', factValue: true, checkValue: numberValue, test: (a, b) => isNumberLike(a) && (a as number) >= (b as number) },
+  {
+    name: 'doesNotContain',
+    factValue: true,
+    checkValue: anyValue,
+    test: (a, b) => Array.isArray(a) && a.indexOf(b) === -1,
+  },
+  {
+    name: 'lessThan',
+    factValue: true,
+    checkValue: numberValue,
+    test: (a, b) => isNumberLike(a) && (a as number) < (b as number),
+  },
+  {
+    name: 'lessThanInclusive',
+    factValue: true,
+    checkValue: numberValue,
+    test: (a, b) => isNumberLike(a) && (a as number) <= (b as number),
+  },
+  {
+    name: 'greaterThan',
+    factValue: true,
+    checkValue: numberValue,
+    test: (a, b) => isNumberLike(a) && (a as number) > (b as number),
+  },
+  {
+    name: 'greaterThanInclusive',
+    factValue: true,
+    checkValue: numberValue,
+    test: (a, b) => isNumberLike(a) && (a as number) >= (b as number),
+  },
   // Carepath operators.
   {
     name: 'exists',
@@ -117,7 +146,8 @@ export const OPERATORS: readonly OperatorSpec[] = [
     // Within N days of the injected clock, either side, counted in UTC calendar days.
     name: 'withinDays',
     factValue: false,
-    checkValue: (v) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'The value must be a whole number of days, 0 or more.'),
+    checkValue: (v) =>
+      Number.isInteger(v) && (v as number) >= 0 ? undefined : 'The value must be a whole number of days, 0 or more.',
     test: (a, b, clock) => {
       const date = parseDate(a)
       const now = parseDate(clock.now)
@@ -133,7 +163,8 @@ export const OPERATORS: readonly OperatorSpec[] = [
     checkValue: (v) => {
       if (!Array.isArray(v) || v.length !== 2) return 'The value must be a pair [low, high].'
       const [lo, hi] = v as [unknown, unknown]
-      if (typeof lo === 'number' && typeof hi === 'number') return lo <= hi ? undefined : 'The low end is above the high end.'
+      if (typeof lo === 'number' && typeof hi === 'number')
+        return lo <= hi ? undefined : 'The low end is above the high end.'
       const a = parseDate(lo)
       const b = parseDate(hi)
       if (a && b) return compareDates(a, b) <= 0 ? undefined : 'The low end is after the high end.'

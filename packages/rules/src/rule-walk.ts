@@ -37,7 +37,10 @@ export function factPathsOf(rules: readonly Rule[]): string[] {
 }
 
 /** The tie-break order: higher priority first (default 1), then rule id by code unit. */
-export function tieBreak(a: { id: string; priority?: number | undefined }, b: { id: string; priority?: number | undefined }): number {
+export function tieBreak(
+  a: { id: string; priority?: number | undefined },
+  b: { id: string; priority?: number | undefined },
+): number {
   const p = (b.priority ?? 1) - (a.priority ?? 1)
   if (p !== 0) return p
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0

@@ -54,7 +54,9 @@ export const EVENT_TYPE = /^[a-z][A-Za-z0-9_-]{0,63}$/
 
 export const ruleEventSchema = z
   .object({
-    type: z.string().regex(EVENT_TYPE, 'An event type starts with a lower-case letter, like "eligible"; it becomes a port name.'),
+    type: z
+      .string()
+      .regex(EVENT_TYPE, 'An event type starts with a lower-case letter, like "eligible"; it becomes a port name.'),
     params: z.record(z.string(), jsonValueSchema).optional(),
   })
   .strict()

@@ -38,7 +38,12 @@ export function unsafePatternReason(pattern: string): string | undefined {
       continue
     }
     if (ch === '(') {
-      if (pattern.startsWith('(?=', i) || pattern.startsWith('(?!', i) || pattern.startsWith('(?<=', i) || pattern.startsWith('(?<!', i)) {
+      if (
+        pattern.startsWith('(?=', i) ||
+        pattern.startsWith('(?!', i) ||
+        pattern.startsWith('(?<=', i) ||
+        pattern.startsWith('(?<!', i)
+      ) {
         return 'Lookahead and lookbehind are not allowed in patterns.'
       }
       stack.push({ risky: false })
@@ -58,7 +63,8 @@ export function unsafePatternReason(pattern: string): string | undefined {
     }
     const quantifier = readQuantifier(pattern, i)
     if (quantifier) {
-      if (afterGroup && quantifier.unbounded) return 'A repeated group may not itself contain repetition or alternatives (risk of runaway matching).'
+      if (afterGroup && quantifier.unbounded)
+        return 'A repeated group may not itself contain repetition or alternatives (risk of runaway matching).'
       const top = stack[stack.length - 1]
       if (top) top.risky = true
       i += quantifier.length - 1

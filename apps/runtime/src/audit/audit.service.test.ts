@@ -34,7 +34,13 @@ describe('audit trail', () => {
 
   it('records who, role, action, what and outcome in the shape of a FHIR AuditEvent', async () => {
     const { items } = await t.as.auditor.audit.list({ limit: 3 })
-    expect(items[0]?.record).toMatchObject({ resourceType: 'AuditEvent', action: 'user.add', outcome: 'success', agent: { who: 'test', role: 'system' }, entity: { user: 'analyst' } })
+    expect(items[0]?.record).toMatchObject({
+      resourceType: 'AuditEvent',
+      action: 'user.add',
+      outcome: 'success',
+      agent: { who: 'test', role: 'system' },
+      entity: { user: 'analyst' },
+    })
     const next = await t.as.auditor.audit.list({ limit: 3, cursor: items[2]!.seq })
     expect(next.items[0]?.seq).toBe(4)
   })

@@ -25,7 +25,9 @@ export interface VerifyResult {
  */
 export function createAuditService(db: Db, now: () => Date) {
   const sqlite = db.$client
-  const last = sqlite.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')
+  const last = sqlite.prepare<[], { seq: number; hash: string }>(
+    'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+  )
   const insert = sqlite.prepare('INSERT INTO audit_log (seq, at, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?)')
 
   function append(input: AuditInput): { seq: number; hash: string } {
@@ -84,7 +86,8 @@ export function verifyChain(db: Db): VerifyResult {
     if (row.seq !== expectedSeq) reason = `record ${expectedSeq} is missing`
     else if (row.prev_hash !== prev) reason = 'its link to the previous record does not match'
     else if (chainHash(prev, row.record) !== row.hash) reason = 'its content does not match its hash'
-    if (reason) return { ok: false, checked, firstBroken: { seq: row.seq === expectedSeq ? row.seq : expectedSeq, reason } }
+    if (reason)
+      return { ok: false, checked, firstBroken: { seq: row.seq === expectedSeq ? row.seq : expectedSeq, reason } }
     prev = row.hash
     expectedSeq++
     checked++

@@ -16,7 +16,9 @@ function reference(value: unknown): string {
 
 describe('canonicalJson', () => {
   it('sorts keys, drops undefined members, writes undefined array items and non-finite numbers as null', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, undefined, Infinity], c: 'x"y' }, u: undefined })).toBe('{"a":{"c":"x\\"y","d":[1,null,null]},"b":1}')
+    expect(canonicalJson({ b: 1, a: { d: [1, undefined, Infinity], c: 'x"y' }, u: undefined })).toBe(
+      '{"a":{"c":"x\\"y","d":[1,null,null]},"b":1}',
+    )
     expect(canonicalJson({ z: undefined })).toBe('{}')
     expect(canonicalJson(undefined)).toBe('null')
   })
@@ -28,7 +30,12 @@ describe('canonicalJson', () => {
     const build = (depth: number): unknown => {
       if (depth === 0 || next(3) === 0) return leaf()
       if (next(2) === 0) return Array.from({ length: next(4) }, () => build(depth - 1))
-      return Object.fromEntries(Array.from({ length: next(5) }, () => [['b', 'a', 'B', '10', '9', 'ä', '__proto_', 'k"'][next(8)] as string, build(depth - 1)]))
+      return Object.fromEntries(
+        Array.from({ length: next(5) }, () => [
+          ['b', 'a', 'B', '10', '9', 'ä', '__proto_', 'k"'][next(8)] as string,
+          build(depth - 1),
+        ]),
+      )
     }
     for (let i = 0; i < 500; i++) {
       const value = build(4)

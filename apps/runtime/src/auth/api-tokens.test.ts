@@ -14,7 +14,11 @@ import { createCallerFactory } from '../trpc/trpc.ts'
 
 const PASSWORD = 'a long enough test password'
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
-const codeOf = (p: Promise<unknown>) => p.then(() => 'OK', (e: unknown) => (e instanceof TRPCError ? e.code : 'THROWN'))
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'OK',
+    (e: unknown) => (e instanceof TRPCError ? e.code : 'THROWN'),
+  )
 
 describe('API tokens over HTTP', () => {
   let server: RunningServer
@@ -28,18 +32,34 @@ describe('API tokens over HTTP', () => {
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     })
     const text = await res.text()
-    return { status: res.status, text, json: JSON.parse(text) as Record<string, unknown> & { result?: { data: unknown }; error?: { message: string } } }
+    return {
+      status: res.status,
+      text,
+      json: JSON.parse(text) as Record<string, unknown> & { result?: { data: unknown }; error?: { message: string } },
+    }
   }
   const trpc = (path: string, token: string | undefined, input?: unknown) =>
     input === undefined ? call('GET', `/trpc/${path}`, token) : call('POST', `/trpc/${path}`, token, input)
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'carepath-tokens-'))
-    server = await startServer({ port: 0, dataDir: dir, registry: testRegistry, connectors: {}, timerIntervalMs: 0, designerDist: join(dir, 'no-designer'), log: () => undefined })
+    server = await startServer({
+      port: 0,
+      dataDir: dir,
+      registry: testRegistry,
+      connectors: {},
+      timerIntervalMs: 0,
+      designerDist: join(dir, 'no-designer'),
+      log: () => undefined,
+    })
     const system = { who: 'test', role: 'system' }
     await server.runtime.auth.addUser({ username: 'admin', password: PASSWORD, role: 'admin' }, system)
-    await server.runtime.auth.addUser({ username: 'intake-system', password: PASSWORD, role: 'agent', flowRoles: ['front-desk'] }, system)
-    adminToken = (await call('POST', '/api/auth/login', undefined, { username: 'admin', password: PASSWORD })).json.token as string
+    await server.runtime.auth.addUser(
+      { username: 'intake-system', password: PASSWORD, role: 'agent', flowRoles: ['front-desk'] },
+      system,
+    )
+    adminToken = (await call('POST', '/api/auth/login', undefined, { username: 'admin', password: PASSWORD })).json
+      .token as string
   })
   afterAll(async () => {
     await server.close()
@@ -47,7 +67,11 @@ describe('API tokens over HTTP', () => {
   })
 
   it('works until revoked, then is refused at once on REST and tRPC with a plain 401', async () => {
-    const created = await trpc('tokens.create', adminToken, { username: 'intake-system', name: 'scheduler', scopes: ['flows:read', 'tasks:read'] })
+    const created = await trpc('tokens.create', adminToken, {
+      username: 'intake-system',
+      name: 'scheduler',
+      scopes: ['flows:read', 'tasks:read'],
+    })
     expect(created.status).toBe(200)
     const { id, token } = created.json.result!.data as { id: string; token: string }
     expect(token).toMatch(/^cpt_/)
@@ -62,7 +86,9 @@ describe('API tokens over HTTP', () => {
 
     const restRefused = await call('GET', '/api/flows', token)
     expect(restRefused.status).toBe(401)
-    expect(restRefused.json).toEqual({ error: { code: 'unauthorized', message: expect.stringMatching(/^[A-Z][^\n]*\.$/) as unknown } })
+    expect(restRefused.json).toEqual({
+      error: { code: 'unauthorized', message: expect.stringMatching(/^[A-Z][^\n]*\.$/) as unknown },
+    })
     expect(restRefused.text).not.toMatch(/at \w+ \(|\.ts:\d+/)
     const trpcRefused = await trpc('flows.list', token)
     expect(trpcRefused.status).toBe(401)
@@ -72,13 +98,20 @@ describe('API tokens over HTTP', () => {
     // Idempotent: a second revoke answers the same time and writes no second audit record.
     const again = await trpc('tokens.revoke', adminToken, { id })
     expect(again.status).toBe(200)
-    expect(again.json.result!.data).toEqual({ id, revokedAt: (revoked.json.result!.data as { revokedAt: string }).revokedAt, alreadyRevoked: true })
+    expect(again.json.result!.data).toEqual({
+      id,
+      revokedAt: (revoked.json.result!.data as { revokedAt: string }).revokedAt,
+      alreadyRevoked: true,
+    })
     const revokes = server.runtime.audit.list({ limit: 500 }).items.filter((i) => i.record.action === 'token.revoke')
     expect(revokes).toHaveLength(1)
   })
 
   it('refuses token management to a token, even one acting for an admin', async () => {
-    const { token } = server.runtime.auth.createApiToken({ username: 'admin', name: 'ops', scopes: ['flows:read'] }, { who: 'test', role: 'system' })
+    const { token } = server.runtime.auth.createApiToken(
+      { username: 'admin', name: 'ops', scopes: ['flows:read'] },
+      { who: 'test', role: 'system' },
+    )
     expect((await trpc('tokens.list', token)).status).toBe(403)
   })
 })
@@ -91,12 +124,18 @@ describe('tokens.list and the audit trail', () => {
   afterAll(() => t.close())
 
   it('returns the secret only from create; the list shows metadata and never a secret or a hash', async () => {
-    const created = await t.as.admin.tokens.create({ username: 'agent', name: 'lab feed', scopes: ['runs:start', 'runs:read'] })
+    const created = await t.as.admin.tokens.create({
+      username: 'agent',
+      name: 'lab feed',
+      scopes: ['runs:start', 'runs:read'],
+    })
     expect(created).toMatchObject({ name: 'lab feed', username: 'agent', scopes: ['runs:start', 'runs:read'] })
     // A canary row planted straight into the table: its hash must not surface either.
     const canaryHash = 'canary-hash-7f3a9e'
     t.runtime.db.$client
-      .prepare("INSERT INTO api_tokens (id, token_hash, user_id, name, scopes, created_at) SELECT 'planted', ?, id, 'planted', '[\"flows:read\"]', '2026-01-01T00:00:00.000Z' FROM users WHERE username = 'agent'")
+      .prepare(
+        "INSERT INTO api_tokens (id, token_hash, user_id, name, scopes, created_at) SELECT 'planted', ?, id, 'planted', '[\"flows:read\"]', '2026-01-01T00:00:00.000Z' FROM users WHERE username = 'agent'",
+      )
       .run(canaryHash)
 
     const list = await t.as.admin.tokens.list()
@@ -115,16 +154,30 @@ describe('tokens.list and the audit trail', () => {
       revokedAt: null,
     })
     expect(list.find((r) => r.id === 'planted')).toMatchObject({ createdBy: null, revokedAt: null })
-    for (const row of list) expect(Object.keys(row).sort()).toEqual(['createdAt', 'createdBy', 'id', 'name', 'revokedAt', 'scopes', 'username'])
+    for (const row of list)
+      expect(Object.keys(row).sort()).toEqual([
+        'createdAt',
+        'createdBy',
+        'id',
+        'name',
+        'revokedAt',
+        'scopes',
+        'username',
+      ])
 
     await t.as.admin.tokens.revoke({ id: created.id })
-    expect((await t.as.admin.tokens.list()).find((r) => r.id === created.id)?.revokedAt).toBe(new Date(Date.parse('2026-03-01T09:00:00.000Z')).toISOString())
+    expect((await t.as.admin.tokens.list()).find((r) => r.id === created.id)?.revokedAt).toBe(
+      new Date(Date.parse('2026-03-01T09:00:00.000Z')).toISOString(),
+    )
   })
 
   it('audits creation and revocation with who, the token id and scopes, never the secret', async () => {
     const { id, token } = await t.as.admin.tokens.create({ username: 'agent', name: 'billing', scopes: ['tasks:read'] })
     await t.as.admin.tokens.revoke({ id })
-    const records = t.runtime.audit.list({ limit: 500 }).items.map((i) => i.record).filter((r) => r.action.startsWith('token.') && (r.why as { tokenId?: string }).tokenId === id)
+    const records = t.runtime.audit
+      .list({ limit: 500 })
+      .items.map((i) => i.record)
+      .filter((r) => r.action.startsWith('token.') && (r.why as { tokenId?: string }).tokenId === id)
     expect(records.map((r) => [r.action, r.agent.who, r.agent.role, r.entity.user, r.why])).toEqual([
       ['token.create', 'admin', 'admin', 'agent', { tokenId: id, name: 'billing', scopes: ['tasks:read'] }],
       ['token.revoke', 'admin', 'admin', 'agent', { tokenId: id, name: 'billing', scopes: ['tasks:read'] }],
@@ -139,7 +192,9 @@ describe('tokens.list and the audit trail', () => {
     const before = t.runtime.audit.list({ limit: 500 }).items.length
     expect(await codeOf(t.as.admin.tokens.revoke({ id: 'no-such-token' }))).toBe('NOT_FOUND')
     expect(await codeOf(t.as.admin.tokens.revoke({ id: '' }))).toBe('BAD_REQUEST')
-    expect(await codeOf(t.as.admin.tokens.create({ username: 'nobody', name: 'x', scopes: ['runs:read'] }))).toBe('NOT_FOUND')
+    expect(await codeOf(t.as.admin.tokens.create({ username: 'nobody', name: 'x', scopes: ['runs:read'] }))).toBe(
+      'NOT_FOUND',
+    )
     expect(t.runtime.audit.list({ limit: 500 }).items.length).toBe(before)
   })
 

@@ -2,7 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { TRPCError } from '@trpc/server'
 import { createTestRuntime, TEST_PASSWORD, type TestRuntime } from '../testing/test-runtime.ts'
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'OK', (e: unknown) => (e instanceof TRPCError ? e.code : 'THROWN'))
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'OK',
+    (e: unknown) => (e instanceof TRPCError ? e.code : 'THROWN'),
+  )
 
 describe('sessions, log-in backoff and API tokens', () => {
   let t: TestRuntime
@@ -36,19 +40,26 @@ describe('sessions, log-in backoff and API tokens', () => {
 
   it('slows repeated failed log-ins per username and audits them, without a wrong password ever working', async () => {
     const anon = t.caller()
-    for (let i = 0; i < 3; i++) expect(await codeOf(anon.auth.login({ username: 'admin', password: 'wrong password' }))).toBe('UNAUTHORIZED')
+    for (let i = 0; i < 3; i++)
+      expect(await codeOf(anon.auth.login({ username: 'admin', password: 'wrong password' }))).toBe('UNAUTHORIZED')
     // Now even the right password must wait; another user is not affected.
     expect(await codeOf(anon.auth.login({ username: 'admin', password: TEST_PASSWORD }))).toBe('TOO_MANY_REQUESTS')
     expect(await codeOf(anon.auth.login({ username: 'agent', password: TEST_PASSWORD }))).toBe('OK')
     t.advance(1_001)
     expect(await codeOf(anon.auth.login({ username: 'admin', password: TEST_PASSWORD }))).toBe('OK')
-    const failures = t.runtime.audit.list({ limit: 500 }).items.filter((i) => i.record.action === 'auth.login' && i.record.outcome === 'failure')
+    const failures = t.runtime.audit
+      .list({ limit: 500 })
+      .items.filter((i) => i.record.action === 'auth.login' && i.record.outcome === 'failure')
     expect(failures.length).toBe(4)
     expect(JSON.stringify(failures)).not.toContain('wrong password')
   })
 
   it('gives an API token only its scopes, and stores it hashed', async () => {
-    const { token } = await t.as.admin.users.createToken({ username: 'agent', name: 'scheduler', scopes: ['runs:read'] })
+    const { token } = await t.as.admin.users.createToken({
+      username: 'agent',
+      name: 'scheduler',
+      scopes: ['runs:read'],
+    })
     const system = t.caller(token)
     expect(await codeOf(system.runs.get({ id: 'nope' }))).toBe('NOT_FOUND')
     expect(await codeOf(system.tasks.inbox())).toBe('FORBIDDEN')

@@ -49,46 +49,90 @@ const TOUCH_EVERY_MS = 5_000
 export function createAuthService(db: Db, audit: AuditService, now: () => Date, policy: SessionPolicy) {
   let dummyHash: Promise<string> | undefined
 
-  async function addUser(input: { username: string; password: string; role: UserRole; flowRoles?: string[] }, actor: { who: string; role: string }) {
+  async function addUser(
+    input: { username: string; password: string; role: UserRole; flowRoles?: string[] },
+    actor: { who: string; role: string },
+  ) {
     const existing = db.select({ id: users.id }).from(users).where(eq(users.username, input.username)).get()
-    if (existing) throw new AppError('conflict', `A user named "${input.username}" already exists.`, { path: 'username' })
+    if (existing)
+      throw new AppError('conflict', `A user named "${input.username}" already exists.`, { path: 'username' })
     const passwordHash = await hashPassword(input.password)
     const id = randomUUID()
     db.transaction(() => {
       db.insert(users)
-        .values({ id, username: input.username, role: input.role, passwordHash, flowRoles: input.flowRoles ?? [], createdAt: now().toISOString() })
+        .values({
+          id,
+          username: input.username,
+          role: input.role,
+          passwordHash,
+          flowRoles: input.flowRoles ?? [],
+          createdAt: now().toISOString(),
+        })
         .run()
-      audit.append({ action: 'user.add', who: actor.who, role: actor.role, entity: { user: input.username }, why: { role: input.role } })
+      audit.append({
+        action: 'user.add',
+        who: actor.who,
+        role: actor.role,
+        entity: { user: input.username },
+        why: { role: input.role },
+      })
     })
     return { id, username: input.username, role: input.role }
   }
 
-  async function login(username: string, password: string): Promise<{ token: string; user: { id: string; username: string; role: UserRole } }> {
+  async function login(
+    username: string,
+    password: string,
+  ): Promise<{ token: string; user: { id: string; username: string; role: UserRole } }> {
     const t = now().getTime()
     const attempts = db.select().from(loginAttempts).where(eq(loginAttempts.username, username)).get()
     if (attempts && attempts.blockedUntil > t) {
-      audit.appendAlone({ action: 'auth.login', outcome: 'failure', who: username, role: 'unknown', why: { reason: 'slowed after failed log-ins' } })
+      audit.appendAlone({
+        action: 'auth.login',
+        outcome: 'failure',
+        who: username,
+        role: 'unknown',
+        why: { reason: 'slowed after failed log-ins' },
+      })
       const seconds = Math.ceil((attempts.blockedUntil - t) / 1000)
       throw new AppError('too-many-attempts', `Too many failed log-ins for this user; try again in ${seconds} s.`)
     }
     const user = db.select().from(users).where(eq(users.username, username)).get()
-    const ok = user && !user.disabled ? await verifyPassword(password, user.passwordHash) : await verifyPassword(password, await (dummyHash ??= hashPassword(randomUUID())))
+    const ok =
+      user && !user.disabled
+        ? await verifyPassword(password, user.passwordHash)
+        : await verifyPassword(password, await (dummyHash ??= hashPassword(randomUUID())))
     if (!ok || !user) {
       const failures = (attempts?.failures ?? 0) + 1
-      const blockedUntil = failures >= FREE_FAILURES ? t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - FREE_FAILURES)) : 0
+      const blockedUntil =
+        failures >= FREE_FAILURES ? t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - FREE_FAILURES)) : 0
       db.transaction(() => {
         db.insert(loginAttempts)
           .values({ username, failures, lastFailureAt: t, blockedUntil })
           .onConflictDoUpdate({ target: loginAttempts.username, set: { failures, lastFailureAt: t, blockedUntil } })
           .run()
-        audit.append({ action: 'auth.login', outcome: 'failure', who: username, role: user?.role ?? 'unknown', why: { reason: 'wrong username or password', failures } })
+        audit.append({
+          action: 'auth.login',
+          outcome: 'failure',
+          who: username,
+          role: user?.role ?? 'unknown',
+          why: { reason: 'wrong username or password', failures },
+        })
       })
       throw new AppError('unauthenticated', 'Wrong username or password.')
     }
     const token = randomBytes(32).toString('base64url')
     db.transaction(() => {
       db.delete(loginAttempts).where(eq(loginAttempts.username, username)).run()
-      db.insert(sessions).values({ tokenHash: sha256(token), userId: user.id, createdAt: t, lastSeenAt: t, expiresAt: t + policy.absoluteMs }).run()
+      db.insert(sessions)
+        .values({
+          tokenHash: sha256(token),
+          userId: user.id,
+          createdAt: t,
+          lastSeenAt: t,
+          expiresAt: t + policy.absoluteMs,
+        })
+        .run()
       audit.append({ action: 'auth.login', who: user.username, role: user.role })
     })
     return { token, user: { id: user.id, username: user.username, role: user.role } }
@@ -100,7 +144,10 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
   const tokenLookup = db.$client.prepare<[string], AuthRow & { scopes: string }>(
     'SELECT t.scopes, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL',
   )
-  const sessionLookup = db.$client.prepare<[string], AuthRow & { created_at: number; last_seen_at: number; expires_at: number; revoked_at: number | null }>(
+  const sessionLookup = db.$client.prepare<
+    [string],
+    AuthRow & { created_at: number; last_seen_at: number; expires_at: number; revoked_at: number | null }
+  >(
     'SELECT s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?',
   )
   const touch = db.$client.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?')
@@ -132,21 +179,43 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
 
   function logout(token: string, principal: Principal) {
     db.transaction(() => {
-      db.update(sessions).set({ revokedAt: now().getTime() }).where(eq(sessions.tokenHash, sha256(token))).run()
+      db.update(sessions)
+        .set({ revokedAt: now().getTime() })
+        .where(eq(sessions.tokenHash, sha256(token)))
+        .run()
       audit.append({ action: 'auth.logout', who: principal.username, role: principal.role })
     })
   }
 
   /** Make an API token acting as `username` with only `scopes`. The secret is returned here, once; only its hash is kept. */
-  function createApiToken(input: { username: string; name: string; scopes: ApiTokenScope[] }, actor: { who: string; role: string }) {
+  function createApiToken(
+    input: { username: string; name: string; scopes: ApiTokenScope[] },
+    actor: { who: string; role: string },
+  ) {
     const user = db.select().from(users).where(eq(users.username, input.username)).get()
     if (!user) throw new AppError('not-found', `No user named "${input.username}".`, { path: 'username' })
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url')
     const id = randomUUID()
     const createdAt = now().toISOString()
     db.transaction(() => {
-      db.insert(apiTokens).values({ id, tokenHash: sha256(token), userId: user.id, name: input.name, scopes: input.scopes, createdAt, createdBy: actor.who }).run()
-      audit.append({ action: 'token.create', who: actor.who, role: actor.role, entity: { user: user.username }, why: { tokenId: id, name: input.name, scopes: input.scopes } })
+      db.insert(apiTokens)
+        .values({
+          id,
+          tokenHash: sha256(token),
+          userId: user.id,
+          name: input.name,
+          scopes: input.scopes,
+          createdAt,
+          createdBy: actor.who,
+        })
+        .run()
+      audit.append({
+        action: 'token.create',
+        who: actor.who,
+        role: actor.role,
+        entity: { user: user.username },
+        why: { tokenId: id, name: input.name, scopes: input.scopes },
+      })
     })
     return { id, token, name: input.name, username: user.username, scopes: input.scopes, createdAt }
   }
@@ -154,7 +223,15 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
   /** Every API token, newest first: what it is and who made it, never the secret or its hash. */
   function listApiTokens(): ApiTokenInfo[] {
     return db
-      .select({ id: apiTokens.id, name: apiTokens.name, username: users.username, scopes: apiTokens.scopes, createdBy: apiTokens.createdBy, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })
+      .select({
+        id: apiTokens.id,
+        name: apiTokens.name,
+        username: users.username,
+        scopes: apiTokens.scopes,
+        createdBy: apiTokens.createdBy,
+        createdAt: apiTokens.createdAt,
+        revokedAt: apiTokens.revokedAt,
+      })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
       .orderBy(desc(apiTokens.createdAt), apiTokens.id)
@@ -165,32 +242,81 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
    * Revoke an API token: the next request carrying it is refused (authenticate reads the row on
    * every request, nothing is cached). Revoking a revoked token changes nothing and writes nothing.
    */
-  function revokeApiToken(id: string, actor: { who: string; role: string }): { id: string; revokedAt: string; alreadyRevoked: boolean } {
+  function revokeApiToken(
+    id: string,
+    actor: { who: string; role: string },
+  ): { id: string; revokedAt: string; alreadyRevoked: boolean } {
     return db.transaction(() => {
-      const row = db.select({ revokedAt: apiTokens.revokedAt, name: apiTokens.name, scopes: apiTokens.scopes, username: users.username }).from(apiTokens).innerJoin(users, eq(users.id, apiTokens.userId)).where(eq(apiTokens.id, id)).get()
+      const row = db
+        .select({
+          revokedAt: apiTokens.revokedAt,
+          name: apiTokens.name,
+          scopes: apiTokens.scopes,
+          username: users.username,
+        })
+        .from(apiTokens)
+        .innerJoin(users, eq(users.id, apiTokens.userId))
+        .where(eq(apiTokens.id, id))
+        .get()
       if (!row) throw new AppError('not-found', 'No API token with this id.', { path: 'id' })
       if (row.revokedAt !== null) return { id, revokedAt: row.revokedAt, alreadyRevoked: true }
       const revokedAt = now().toISOString()
-      db.update(apiTokens).set({ revokedAt }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).run()
-      audit.append({ action: 'token.revoke', who: actor.who, role: actor.role, entity: { user: row.username }, why: { tokenId: id, name: row.name, scopes: row.scopes } })
+      db.update(apiTokens)
+        .set({ revokedAt })
+        .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+        .run()
+      audit.append({
+        action: 'token.revoke',
+        who: actor.who,
+        role: actor.role,
+        entity: { user: row.username },
+        why: { tokenId: id, name: row.name, scopes: row.scopes },
+      })
       return { id, revokedAt, alreadyRevoked: false }
     })
   }
 
   function listUsers() {
-    return db.select({ id: users.id, username: users.username, role: users.role, flowRoles: users.flowRoles, disabled: users.disabled }).from(users).orderBy(users.username).all()
+    return db
+      .select({
+        id: users.id,
+        username: users.username,
+        role: users.role,
+        flowRoles: users.flowRoles,
+        disabled: users.disabled,
+      })
+      .from(users)
+      .orderBy(users.username)
+      .all()
   }
 
   function setFlowRoles(username: string, flowRoles: string[], actor: { who: string; role: string }) {
     db.transaction(() => {
       const changed = db.update(users).set({ flowRoles }).where(eq(users.username, username)).run()
       if (changed.changes === 0) throw new AppError('not-found', `No user named "${username}".`, { path: 'username' })
-      audit.append({ action: 'user.flow-roles', who: actor.who, role: actor.role, entity: { user: username }, why: { flowRoles } })
+      audit.append({
+        action: 'user.flow-roles',
+        who: actor.who,
+        role: actor.role,
+        entity: { user: username },
+        why: { flowRoles },
+      })
     })
   }
 
   const userCount = () => db.$client.prepare<[], { n: number }>('SELECT count(*) AS n FROM users').get()?.n ?? 0
 
-  return { addUser, login, authenticate, logout, createApiToken, listApiTokens, revokeApiToken, listUsers, setFlowRoles, userCount }
+  return {
+    addUser,
+    login,
+    authenticate,
+    logout,
+    createApiToken,
+    listApiTokens,
+    revokeApiToken,
+    listUsers,
+    setFlowRoles,
+    userCount,
+  }
 }
 export type AuthService = ReturnType<typeof createAuthService>

@@ -22,7 +22,10 @@ const flow = () => ({
   roles: {},
   start: 'intake',
   nodes: {
-    intake: { type: 'trigger.api', typeVersion: 1, config: { requiredInputs: [] }, next: { next: 'done' } } as Record<string, unknown>,
+    intake: { type: 'trigger.api', typeVersion: 1, config: { requiredInputs: [] }, next: { next: 'done' } } as Record<
+      string,
+      unknown
+    >,
     done: { type: 'end', typeVersion: 1, title: 'Done', config: { outcome: 'done' } } as Record<string, unknown>,
   } as Record<string, Record<string, unknown>>,
   layout: { intake: { x: 0, y: 0 } },
@@ -62,7 +65,9 @@ describe('carepath diff', () => {
     expect(diff).toMatchObject({
       added: [{ nodeId: 'other', type: 'end' }],
       removed: [],
-      changed: [{ nodeId: 'done', changes: [{ path: 'title' }, { path: 'config.outcome', before: 'done', after: 'booked' }] }],
+      changed: [
+        { nodeId: 'done', changes: [{ path: 'title' }, { path: 'config.outcome', before: 'done', after: 'booked' }] },
+      ],
       edges: { added: [{ id: 'intake:next->other' }], removed: [{ id: 'intake:next->done' }] },
     })
   })

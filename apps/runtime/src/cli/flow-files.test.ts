@@ -35,7 +35,9 @@ describe('siblingFlowLoader', () => {
 
   it('refuses an id or content hash that no file beside the flow has', async () => {
     const other = 'f'.repeat(64)
-    await expect(siblingFlowLoader(parent)('notify-done', other)).rejects.toThrow(`no notify-done.flow.json with content hash ${other} beside parent.flow.json`)
+    await expect(siblingFlowLoader(parent)('notify-done', other)).rejects.toThrow(
+      `no notify-done.flow.json with content hash ${other} beside parent.flow.json`,
+    )
     await expect(siblingFlowLoader(parent)('other', childHash)).rejects.toThrow('no other.flow.json')
   })
 })

@@ -12,7 +12,8 @@ import { CliError, readJsonFile } from './cli-io.ts'
 /** The raw JSON of a file that claims to be a flow; anything else is a one-line CliError (exit 2). */
 export function readFlowJson(file: string): unknown {
   const raw = readJsonFile(file)
-  const dsl = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as { dsl?: unknown }).dsl : undefined
+  const dsl =
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as { dsl?: unknown }).dsl : undefined
   if (typeof dsl !== 'string' || !dsl.startsWith('carepath.flow/')) {
     throw new CliError(`${file}: not a Carepath flow (expected a JSON object with "dsl": "carepath.flow/N")`)
   }
@@ -27,8 +28,11 @@ export function readFlowDocument(file: string): { document: FlowDocument; applie
   const result = migrateFlow(readFlowJson(file), registry)
   if (result.ok) return { document: result.document, applied: result.applied }
   const [first] = result.problems
-  const more = result.problems.length > 1 ? ` (and ${result.problems.length - 1} more; run carepath validate ${file})` : ''
-  throw new CliError(`${file}: ${first?.code === 'unsupported-format' ? '' : 'not a valid flow: '}${first?.message ?? 'unknown problem'}${more}`)
+  const more =
+    result.problems.length > 1 ? ` (and ${result.problems.length - 1} more; run carepath validate ${file})` : ''
+  throw new CliError(
+    `${file}: ${first?.code === 'unsupported-format' ? '' : 'not a valid flow: '}${first?.message ?? 'unknown problem'}${more}`,
+  )
 }
 
 /** Read and validate a flow document; any problem is one line and exit 2. */
@@ -53,7 +57,11 @@ export function loadSuiteFile(file: string): Suite {
 
 /** The suite beside a flow: `x.flow.json` → `x.suite.json`, else `<flow id>.suite.json` in that folder. */
 export function suiteBeside(file: string, flow: FlowDocument): string | undefined {
-  const candidates = [file.replace(/\.flow\.json$/, '.suite.json'), join(dirname(file), `${flow.id}.suite.json`), join(dirname(dirname(file)), `${flow.id}.suite.json`)]
+  const candidates = [
+    file.replace(/\.flow\.json$/, '.suite.json'),
+    join(dirname(file), `${flow.id}.suite.json`),
+    join(dirname(dirname(file)), `${flow.id}.suite.json`),
+  ]
   return candidates.find((path) => path !== file && existsSync(path))
 }
 
@@ -69,7 +77,9 @@ export function siblingFlowLoader(file: string): (flowId: string, hash: string) 
     const known = found.get(key)
     if (known) return known
     const dir = dirname(file)
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.flow.json')).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith('.flow.json'))
+      .sort()) {
       const result = validateFlow(readJsonFile(join(dir, name)), registry)
       if (result.document && result.document.id === flowId && flowHashOf(result.document) === hash) {
         found.set(key, result.document)

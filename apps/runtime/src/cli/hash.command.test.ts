@@ -47,7 +47,9 @@ describe('carepath hash', () => {
   it('refuses a document that is not a valid flow with one line', async () => {
     const path = join(dir, 'bad.flow.json')
     writeFileSync(path, JSON.stringify({ dsl: 'carepath.flow/1', id: 'x' }))
-    await expect(run([path])).rejects.toThrow(/bad\.flow\.json: not a valid flow: "version" is required but missing\. \(and \d+ more; run carepath validate/)
+    await expect(run([path])).rejects.toThrow(
+      /bad\.flow\.json: not a valid flow: "version" is required but missing\. \(and \d+ more; run carepath validate/,
+    )
     await expect(run([])).rejects.toThrow(/usage: carepath hash FILE/)
   })
 })

@@ -7,11 +7,23 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   validate: { summary: 'validate FILE… [--json]  check flow documents', load: () => import('./validate.command.ts') },
   hash: { summary: 'hash FILE  print the content hash', load: () => import('./hash.command.ts') },
   diff: { summary: 'diff OLD NEW [--json]  structural diff of two versions', load: () => import('./diff.command.ts') },
-  migrate: { summary: 'migrate FILE  print the document upgraded to the current format', load: () => import('./migrate.command.ts') },
-  run: { summary: 'run FLOW --input FACTS.json [--answers A.json] [--mocks M.json] [--json]', load: () => import('./run.command.ts') },
-  simulate: { summary: 'simulate --base OLD --candidate NEW [--suite S.json] [--generate] [--json|--markdown]', load: () => import('./simulate.command.ts') },
+  migrate: {
+    summary: 'migrate FILE  print the document upgraded to the current format',
+    load: () => import('./migrate.command.ts'),
+  },
+  run: {
+    summary: 'run FLOW --input FACTS.json [--answers A.json] [--mocks M.json] [--json]',
+    load: () => import('./run.command.ts'),
+  },
+  simulate: {
+    summary: 'simulate --base OLD --candidate NEW [--suite S.json] [--generate] [--json|--markdown]',
+    load: () => import('./simulate.command.ts'),
+  },
   cases: { summary: 'cases FLOW  print generated cases as a suite', load: () => import('./cases.command.ts') },
-  serve: { summary: 'serve [--port 8080] [--data ./data] [--demo] [--mllp-port N]', load: () => import('./serve.command.ts') },
+  serve: {
+    summary: 'serve [--port 8080] [--data ./data] [--demo] [--mllp-port N]',
+    load: () => import('./serve.command.ts'),
+  },
   user: { summary: 'user add NAME --role ROLE [--data DIR]', load: () => import('./user.command.ts') },
   audit: { summary: 'audit verify [--data DIR]', load: () => import('./audit.command.ts') },
 }

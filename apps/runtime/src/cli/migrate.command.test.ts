@@ -16,7 +16,19 @@ beforeEach(() => {
 })
 afterEach(() => vi.restoreAllMocks())
 
-const fixture = join(import.meta.dirname, '..', '..', '..', '..', 'packages', 'dsl', 'fixtures', 'carepath.flow', '1', 'minimal.flow.json')
+const fixture = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'packages',
+  'dsl',
+  'fixtures',
+  'carepath.flow',
+  '1',
+  'minimal.flow.json',
+)
 
 describe('carepath migrate', () => {
   it('prints the document in the current format, leaving the file alone', async () => {
@@ -33,6 +45,8 @@ describe('carepath migrate', () => {
   it('refuses a newer format with a clear line', async () => {
     const path = join(dir, 'future.flow.json')
     writeFileSync(path, JSON.stringify({ dsl: 'carepath.flow/3', id: 'x' }))
-    await expect(run([path])).rejects.toThrow(/future\.flow\.json: This flow was written in format carepath\.flow\/3, newer than/)
+    await expect(run([path])).rejects.toThrow(
+      /future\.flow\.json: This flow was written in format carepath\.flow\/3, newer than/,
+    )
   })
 })

@@ -29,7 +29,12 @@ const flow = file('callback.flow.json', {
   roles: { 'front-desk': { phi: ['contact'] } },
   start: 'start',
   nodes: {
-    start: { type: 'trigger.api', typeVersion: 1, config: { requiredInputs: ['patient.phone'] }, next: { next: 'call' } },
+    start: {
+      type: 'trigger.api',
+      typeVersion: 1,
+      config: { requiredInputs: ['patient.phone'] },
+      next: { next: 'call' },
+    },
     call: {
       type: 'task.form',
       typeVersion: 1,
@@ -68,7 +73,12 @@ describe('carepath run', () => {
     const answers = file('answers.json', { call: { reached: true } })
     const out = captureOutput()
     expect(await run([flow, '--input', input, '--answers', answers, '--json'])).toBe(0)
-    const printed = JSON.parse(out.text()) as { status: string; outcome: string; path: string[]; events: { type: string }[] }
+    const printed = JSON.parse(out.text()) as {
+      status: string
+      outcome: string
+      path: string[]
+      events: { type: string }[]
+    }
     expect(printed).toMatchObject({ status: 'completed', outcome: 'called', path: ['start', 'call', 'done'] })
     expect(printed.events.map((e) => e.type)).toContain('task.answered')
   })
@@ -81,10 +91,14 @@ describe('carepath run', () => {
 
   it('refuses bad input with one line (exit 2)', async () => {
     await expect(run([flow])).rejects.toThrow('--input FACTS.json is required')
-    await expect(run([flow, '--input', input, '--now', 'yesterday'])).rejects.toThrow('--now must be an ISO-8601 date-time')
+    await expect(run([flow, '--input', input, '--now', 'yesterday'])).rejects.toThrow(
+      '--now must be an ISO-8601 date-time',
+    )
     await expect(run([flow, '--input', file('broken.json', '{ nope')])).rejects.toBeInstanceOf(CliError)
     await expect(run([flow, '--input', file('list.json', [1])])).rejects.toThrow('must be a JSON object')
-    await expect(run([file('bad.flow.json', { dsl: 'carepath.flow/1' }), '--input', input])).rejects.toThrow(/not a valid flow/)
+    await expect(run([file('bad.flow.json', { dsl: 'carepath.flow/1' }), '--input', input])).rejects.toThrow(
+      /not a valid flow/,
+    )
     await expect(run([join(dir, 'missing.flow.json'), '--input', input])).rejects.toThrow('cannot read the file')
   })
 })
@@ -92,7 +106,9 @@ describe('carepath run', () => {
 const examples = fileURLToPath(new URL('../../../../examples', import.meta.url))
 
 describe('carepath run on the example flows', () => {
-  const flows = readdirSync(examples).filter((name) => name.endsWith('.flow.json')).sort()
+  const flows = readdirSync(examples)
+    .filter((name) => name.endsWith('.flow.json'))
+    .sort()
   it.each(flows)('%s: every suite case ends with the outcome its suite expects', async (name) => {
     const suite = JSON.parse(readFileSync(join(examples, name.replace('.flow.json', '.suite.json')), 'utf8')) as {
       now?: string
@@ -110,7 +126,9 @@ describe('carepath run on the example flows', () => {
       vi.restoreAllMocks()
       const printed = JSON.parse(out.text()) as { status: string; outcome?: string }
       results.push(`${c.id}: ${printed.outcome ?? printed.status} (exit ${code})`)
-      expected.push(`${c.id}: ${c.expect?.outcome ?? printed.outcome ?? printed.status} (exit ${printed.status === 'failed' ? 1 : 0})`)
+      expected.push(
+        `${c.id}: ${c.expect?.outcome ?? printed.outcome ?? printed.status} (exit ${printed.status === 'failed' ? 1 : 0})`,
+      )
     }
     expect(results).toEqual(expected)
   })

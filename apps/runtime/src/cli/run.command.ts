@@ -10,7 +10,8 @@ import { loadFlowFile, siblingFlowLoader } from './flow-files.ts'
 
 function readObject(file: string, what: string): Record<string, JsonValue> {
   const value = readJsonFile(file)
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError(`${file}: the ${what} must be a JSON object`)
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new CliError(`${file}: the ${what} must be a JSON object`)
   return value as Record<string, JsonValue>
 }
 
@@ -49,7 +50,10 @@ export function formatRun(flow: FlowDocument, state: RunState, problems: readonl
       : state.status === 'failed'
         ? `failed at "${state.error?.nodeId ?? '?'}": ${state.error?.message ?? ''}`
         : state.status
-  const lines = [`${flow.id} v${flow.version} (${state.flowHash.slice(0, 12)}): ${head}`, `path: ${state.path.join(' → ')}`]
+  const lines = [
+    `${flow.id} v${flow.version} (${state.flowHash.slice(0, 12)}): ${head}`,
+    `path: ${state.path.join(' → ')}`,
+  ]
   const task = state.openTask
   if (state.status === 'waiting' && task) {
     lines.push(
@@ -66,9 +70,15 @@ export function formatRun(flow: FlowDocument, state: RunState, problems: readonl
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { positionals, flags, options } = parseArgs(args, { flags: ['json'], options: ['input', 'answers', 'mocks', 'now'] })
+  const { positionals, flags, options } = parseArgs(args, {
+    flags: ['json'],
+    options: ['input', 'answers', 'mocks', 'now'],
+  })
   const [file, ...extra] = positionals
-  if (!file || extra.length > 0) throw new CliError('usage: carepath run FLOW --input FACTS.json [--answers A.json] [--mocks M.json] [--now ISO] [--json]')
+  if (!file || extra.length > 0)
+    throw new CliError(
+      'usage: carepath run FLOW --input FACTS.json [--answers A.json] [--mocks M.json] [--now ISO] [--json]',
+    )
   const inputFile = options.get('input')
   if (!inputFile) throw new CliError('--input FACTS.json is required')
   const flow = loadFlowFile(file)

@@ -10,12 +10,16 @@ const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../.
 function portOption(value: string | undefined, name: string, fallback: number | undefined): number | undefined {
   if (value === undefined) return fallback
   const port = Number(value)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--${name} must be a port number (0–65535)`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`--${name} must be a port number (0–65535)`)
   return port
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { options, flags, positionals } = parseArgs(args, { flags: ['demo'], options: ['port', 'data', 'mllp-port', 'host', 'body-limit', 'idle-minutes'] })
+  const { options, flags, positionals } = parseArgs(args, {
+    flags: ['demo'],
+    options: ['port', 'data', 'mllp-port', 'host', 'body-limit', 'idle-minutes'],
+  })
   if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"`)
   const port = portOption(options.get('port') ?? process.env.PORT, 'port', 8080) as number
   // Passed through for the inbound HL7 (MLLP) listener, which the integrations module starts.
@@ -35,7 +39,10 @@ export async function run(args: string[]): Promise<number> {
     log: (line) => console.error(line),
     beforeReady: async (runtime) => {
       if (!flags.has('demo')) {
-        if (runtime.auth.userCount() === 0) demoLines = ['No user exists yet: create an admin with `carepath user add NAME --role admin --data ' + dataDir + '`.']
+        if (runtime.auth.userCount() === 0)
+          demoLines = [
+            'No user exists yet: create an admin with `carepath user add NAME --role admin --data ' + dataDir + '`.',
+          ]
         return
       }
       const demo = await seedDemo(runtime, examplesDir, password)

@@ -14,7 +14,13 @@ const dir = mkdtempSync(join(tmpdir(), 'carepath-simulate-'))
 const decisionsInstalled = registry.has('decision.rules') && registry.has('payer.eligibility') && registry.has('switch')
 
 /** A copy of the published flow beside its suite, changed by `edit`. */
-function variant(name: string, edit: (flow: { nodes: Record<string, { config: Record<string, unknown> }>; layout?: Record<string, { x: number; y: number }> }) => void): string {
+function variant(
+  name: string,
+  edit: (flow: {
+    nodes: Record<string, { config: Record<string, unknown> }>
+    layout?: Record<string, { x: number; y: number }>
+  }) => void,
+): string {
   const flow = JSON.parse(readFileSync(published, 'utf8'))
   edit(flow)
   const path = join(dir, `${name}.flow.json`)
@@ -26,7 +32,9 @@ function variant(name: string, edit: (flow: { nodes: Record<string, { config: Re
 function captureOutput(): { text: () => string } {
   const lines: string[] = []
   vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')))
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true))
+  vi.spyOn(process.stdout, 'write').mockImplementation(
+    (chunk: string | Uint8Array) => (lines.push(String(chunk)), true),
+  )
   return { text: () => lines.join('\n') }
 }
 afterEach(() => vi.restoreAllMocks())
@@ -73,7 +81,9 @@ describe.skipIf(!decisionsInstalled)('carepath simulate (example eligibility flo
       rules[0]!.conditions.all[0]!.value = 45
     })
     // Only cases whose payer copay is far from 45-50, so the suite alone cannot see the change.
-    const suite = JSON.parse(readFileSync(join(examples, 'eligibility-verification.suite.json'), 'utf8')) as { cases: { mocks?: Record<string, { copay?: number }> }[] }
+    const suite = JSON.parse(readFileSync(join(examples, 'eligibility-verification.suite.json'), 'utf8')) as {
+      cases: { mocks?: Record<string, { copay?: number }> }[]
+    }
     suite.cases = suite.cases.filter((c) => {
       const copay = c.mocks?.['ask-payer']?.copay
       return copay === undefined || copay <= 30 || copay >= 75
@@ -84,7 +94,9 @@ describe.skipIf(!decisionsInstalled)('carepath simulate (example eligibility flo
     expect(await simulate(['--base', published, '--candidate', lowered, '--suite', suiteFile])).toBe(0)
     vi.restoreAllMocks()
     const out = captureOutput()
-    expect(await simulate(['--base', published, '--candidate', lowered, '--suite', suiteFile, '--generate', '--json'])).toBe(1)
+    expect(
+      await simulate(['--base', published, '--candidate', lowered, '--suite', suiteFile, '--generate', '--json']),
+    ).toBe(1)
     const report = JSON.parse(out.text()) as SimulationReport
     const changed = report.cases.filter((c) => c.status !== 'unchanged')
     expect(changed.length).toBeGreaterThan(0)
@@ -104,6 +116,8 @@ describe.skipIf(!decisionsInstalled)('carepath simulate (example eligibility flo
 describe('carepath simulate input checks', () => {
   it('refuses missing flags and conflicting output options with exit 2', async () => {
     await expect(simulate(['--base', published])).rejects.toMatchObject({ exitCode: 2 })
-    await expect(simulate(['--base', published, '--candidate', published, '--json', '--markdown'])).rejects.toThrow('choose one')
+    await expect(simulate(['--base', published, '--candidate', published, '--json', '--markdown'])).rejects.toThrow(
+      'choose one',
+    )
   })
 })

@@ -31,16 +31,25 @@ async function promptPassword(): Promise<string> {
 export async function run(args: string[]): Promise<number> {
   const { positionals, options } = parseArgs(args, { options: ['role', 'data', 'flow-roles'] })
   const [sub, name] = positionals
-  if (sub !== 'add' || !name) throw new CliError('usage: carepath user add NAME --role ROLE [--flow-roles a,b] [--data DIR]')
+  if (sub !== 'add' || !name)
+    throw new CliError('usage: carepath user add NAME --role ROLE [--flow-roles a,b] [--data DIR]')
   const role = options.get('role')
-  if (!role || !USER_ROLES.includes(role as UserRole)) throw new CliError(`--role must be one of ${USER_ROLES.join(', ')}`)
-  if (!/^[a-z][a-z0-9._-]{1,49}$/.test(name)) throw new CliError('a username is 2–50 lower-case letters, digits, . _ or -')
+  if (!role || !USER_ROLES.includes(role as UserRole))
+    throw new CliError(`--role must be one of ${USER_ROLES.join(', ')}`)
+  if (!/^[a-z][a-z0-9._-]{1,49}$/.test(name))
+    throw new CliError('a username is 2–50 lower-case letters, digits, . _ or -')
   const password = process.env.CAREPATH_PASSWORD ?? (await promptPassword())
   if (password.length < 12) throw new CliError('the password needs at least 12 characters')
-  const flowRoles = (options.get('flow-roles') ?? '').split(',').map((r) => r.trim()).filter(Boolean)
+  const flowRoles = (options.get('flow-roles') ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean)
   const runtime = createRuntime({ dataDir: resolve(options.get('data') ?? './data') })
   try {
-    await runtime.auth.addUser({ username: name, password, role: role as UserRole, flowRoles }, { who: 'carepath-cli', role: 'system' })
+    await runtime.auth.addUser(
+      { username: name, password, role: role as UserRole, flowRoles },
+      { who: 'carepath-cli', role: 'system' },
+    )
   } catch (error) {
     if (error instanceof AppError) throw new CliError(error.message)
     throw error

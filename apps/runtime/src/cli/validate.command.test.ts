@@ -64,14 +64,24 @@ describe('carepath validate', () => {
     const good = file('good.flow.json', flow())
     const bad = file('bad.flow.json', { ...flow(), dsl: 'carepath.flow/7' })
     expect(await run([good, bad, '--json'])).toBe(1)
-    const printed = JSON.parse(out.join('\n')) as { files: { file: string; valid: boolean; hash: string | null; problems: unknown[] }[] }
+    const printed = JSON.parse(out.join('\n')) as {
+      files: { file: string; valid: boolean; hash: string | null; problems: unknown[] }[]
+    }
     expect(printed.files[0]).toMatchObject({ file: good, valid: true, problems: [] })
     expect(printed.files[0]?.hash).toMatch(/^[0-9a-f]{64}$/)
     expect(printed.files[1]).toEqual({
       file: bad,
       valid: false,
       hash: null,
-      problems: [{ code: 'unsupported-format', severity: 'error', nodeId: null, path: 'dsl', message: expect.stringContaining('carepath.flow/7') }],
+      problems: [
+        {
+          code: 'unsupported-format',
+          severity: 'error',
+          nodeId: null,
+          path: 'dsl',
+          message: expect.stringContaining('carepath.flow/7'),
+        },
+      ],
     })
   })
 
@@ -83,7 +93,8 @@ describe('carepath validate', () => {
   })
 
   it('through the carepath binary: exit codes, and no stack trace on bad input', () => {
-    const cli = (...args: string[]) => spawnSync('pnpm', ['exec', 'tsx', 'apps/runtime/src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8' })
+    const cli = (...args: string[]) =>
+      spawnSync('pnpm', ['exec', 'tsx', 'apps/runtime/src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8' })
     const ok = cli('validate', file('ok.flow.json', flow()))
     expect(ok.status).toBe(0)
     const invalid = cli('validate', file('x.flow.json', { ...flow(), start: '' }))
@@ -91,7 +102,9 @@ describe('carepath validate', () => {
     expect(invalid.stdout).toContain('no-start: The flow has no start node')
     const missing = cli('validate', join(dir, 'nope.flow.json'))
     expect(missing.status).toBe(2)
-    expect(missing.stderr.trim().split('\n')).toEqual([`carepath validate: ${join(dir, 'nope.flow.json')}: cannot read the file (does it exist?)`])
+    expect(missing.stderr.trim().split('\n')).toEqual([
+      `carepath validate: ${join(dir, 'nope.flow.json')}: cannot read the file (does it exist?)`,
+    ])
     const notJson = cli('validate', file('bad.json', 'nope'))
     expect(notJson.status).toBe(2)
     expect(notJson.stderr).not.toMatch(/\n\s+at /)

@@ -10,7 +10,13 @@ export interface FileReport {
   valid: boolean
   /** Content hash of the upgraded document; null when it does not have the shape of a flow. */
   hash: string | null
-  problems: { code: Problem['code']; severity: Problem['severity']; nodeId: string | null; path: string; message: string }[]
+  problems: {
+    code: Problem['code']
+    severity: Problem['severity']
+    nodeId: string | null
+    path: string
+    message: string
+  }[]
 }
 
 /** Validate one file (bad JSON, a missing file or a non-flow throw a one-line CliError). */
@@ -20,7 +26,13 @@ export function validateFile(file: string): FileReport {
     file,
     valid: result.valid,
     hash: result.document ? contentHash(result.document) : null,
-    problems: result.problems.map((p) => ({ code: p.code, severity: p.severity, nodeId: p.nodeId ?? null, path: p.path, message: p.message })),
+    problems: result.problems.map((p) => ({
+      code: p.code,
+      severity: p.severity,
+      nodeId: p.nodeId ?? null,
+      path: p.path,
+      message: p.message,
+    })),
   }
 }
 

@@ -16,7 +16,10 @@ export const users = sqliteTable('users', {
   role: text('role').$type<UserRole>().notNull(),
   passwordHash: text('password_hash').notNull(),
   /** Flow roles (work queues such as `front-desk`) whose tasks this person works. `*` means all. */
-  flowRoles: text('flow_roles', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  flowRoles: text('flow_roles', { mode: 'json' })
+    .$type<string[]>()
+    .notNull()
+    .default(sql`'[]'`),
   createdAt: text('created_at').notNull(),
   disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
 })
@@ -24,7 +27,9 @@ export const users = sqliteTable('users', {
 /** Sessions are looked up by the sha256 of their token, never the token itself. */
 export const sessions = sqliteTable('sessions', {
   tokenHash: text('token_hash').primaryKey(),
-  userId: text('user_id').notNull().references(() => users.id),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id),
   createdAt: integer('created_at').notNull(),
   lastSeenAt: integer('last_seen_at').notNull(),
   expiresAt: integer('expires_at').notNull(),
@@ -35,7 +40,9 @@ export const sessions = sqliteTable('sessions', {
 export const apiTokens = sqliteTable('api_tokens', {
   id: text('id').primaryKey(),
   tokenHash: text('token_hash').notNull().unique(),
-  userId: text('user_id').notNull().references(() => users.id),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id),
   name: text('name').notNull(),
   scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
   createdAt: text('created_at').notNull(),
@@ -54,7 +61,10 @@ export const flows = sqliteTable('flows', {
   draftAuthor: text('draft_author').notNull(),
   publishedHash: text('published_hash'),
   /** Simulation suites kept with the flow (cases with input, mocks, answers, expectations). */
-  suites: text('suites', { mode: 'json' }).$type<JsonValue[]>().notNull().default(sql`'[]'`),
+  suites: text('suites', { mode: 'json' })
+    .$type<JsonValue[]>()
+    .notNull()
+    .default(sql`'[]'`),
   updatedAt: text('updated_at').notNull(),
   updatedBy: text('updated_by').notNull(),
 })
@@ -63,7 +73,9 @@ export const flows = sqliteTable('flows', {
 export const flowVersions = sqliteTable(
   'flow_versions',
   {
-    flowId: text('flow_id').notNull().references(() => flows.id),
+    flowId: text('flow_id')
+      .notNull()
+      .references(() => flows.id),
     revision: integer('revision').notNull(),
     hash: text('hash').notNull(),
     document: text('document', { mode: 'json' }).$type<JsonValue>().notNull(),
@@ -79,14 +91,19 @@ export const reviews = sqliteTable(
   'reviews',
   {
     id: text('id').primaryKey(),
-    flowId: text('flow_id').notNull().references(() => flows.id),
+    flowId: text('flow_id')
+      .notNull()
+      .references(() => flows.id),
     hash: text('hash').notNull(),
     revision: integer('revision').notNull(),
     status: text('status').$type<'open' | 'approved' | 'rejected' | 'voided' | 'published'>().notNull(),
     report: text('report', { mode: 'json' }).$type<JsonValue>(),
     submittedBy: text('submitted_by').notNull(),
     submittedAt: text('submitted_at').notNull(),
-    approvals: text('approvals', { mode: 'json' }).$type<{ by: string; at: string; comment: string }[]>().notNull().default(sql`'[]'`),
+    approvals: text('approvals', { mode: 'json' })
+      .$type<{ by: string; at: string; comment: string }[]>()
+      .notNull()
+      .default(sql`'[]'`),
     comments: text('comments', { mode: 'json' })
       .$type<{ by: string; at: string; kind: 'approve' | 'reject' | 'comment'; comment: string }[]>()
       .notNull()

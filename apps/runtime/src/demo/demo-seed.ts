@@ -39,9 +39,14 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
   // The eight workflows, then the HL7 entry flows that start work from inbound messages.
   // Drafts (examples/drafts) stay out: they are second versions to try the review flow with.
   const flowFiles = [...flowFilesIn(examplesDir), ...flowFilesIn(join(examplesDir, 'hl7-entry'))]
-  const documents = flowFiles.map((f) => ({ file: f, raw: JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown> }))
+  const documents = flowFiles.map((f) => ({
+    file: f,
+    raw: JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>,
+  }))
   // The demo agent works every role of every example flow.
-  const exampleRoles = [...new Set(documents.flatMap((d) => Object.keys((d.raw.roles as Record<string, unknown> | undefined) ?? {})))].sort()
+  const exampleRoles = [
+    ...new Set(documents.flatMap((d) => Object.keys((d.raw.roles as Record<string, unknown> | undefined) ?? {}))),
+  ].sort()
   const principals = new Map<string, Principal>()
   for (const user of DEMO_USERS) {
     const flowRoles = user.role === 'agent' ? exampleRoles : []

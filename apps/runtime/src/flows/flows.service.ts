@@ -20,10 +20,14 @@ export function requireValidDocument(raw: unknown, registry: NodeRegistry): Flow
   const errors = result.problems.filter((p) => p.severity === 'error')
   if (!result.valid || !result.document || errors.length > 0) {
     const first = errors[0] ?? result.problems[0]
-    throw new AppError('invalid-document', `The flow is not valid: ${first?.message ?? 'it does not have the shape of a flow'}`, {
-      path: first ? `document.${first.path}`.replace(/\.$/, '') : 'document',
-      problems: result.problems,
-    })
+    throw new AppError(
+      'invalid-document',
+      `The flow is not valid: ${first?.message ?? 'it does not have the shape of a flow'}`,
+      {
+        path: first ? `document.${first.path}`.replace(/\.$/, '') : 'document',
+        problems: result.problems,
+      },
+    )
   }
   return result.document
 }
@@ -67,10 +71,23 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
 
   function get(id: string) {
     const flow = requireFlow(id)
-    const draft = db.select().from(flowVersions).where(and(eq(flowVersions.flowId, id), eq(flowVersions.revision, flow.draftRevision))).get()
+    const draft = db
+      .select()
+      .from(flowVersions)
+      .where(and(eq(flowVersions.flowId, id), eq(flowVersions.revision, flow.draftRevision)))
+      .get()
     const published = flow.publishedHash ? versionByHash(id, flow.publishedHash) : undefined
     const flowReviews = db
-      .select({ id: reviews.id, hash: reviews.hash, revision: reviews.revision, status: reviews.status, submittedBy: reviews.submittedBy, submittedAt: reviews.submittedAt, approvals: reviews.approvals, comments: reviews.comments })
+      .select({
+        id: reviews.id,
+        hash: reviews.hash,
+        revision: reviews.revision,
+        status: reviews.status,
+        submittedBy: reviews.submittedBy,
+        submittedAt: reviews.submittedAt,
+        approvals: reviews.approvals,
+        comments: reviews.comments,
+      })
       .from(reviews)
       .where(eq(reviews.flowId, id))
       .orderBy(desc(sql`${reviews}.rowid`))
@@ -79,7 +96,12 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
       id: flow.id,
       title: flow.title,
       status: flow.status,
-      draft: { document: draft?.document as JsonValue, revision: flow.draftRevision, hash: flow.draftHash, author: flow.draftAuthor },
+      draft: {
+        document: draft?.document as JsonValue,
+        revision: flow.draftRevision,
+        hash: flow.draftHash,
+        author: flow.draftAuthor,
+      },
       published: published ? { document: published.document as JsonValue, hash: published.hash } : null,
       suites: flow.suites,
       reviews: flowReviews,
@@ -97,9 +119,29 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
         throw new AppError('conflict', `A flow with id "${document.id}" already exists.`, { path: 'document.id' })
       }
       db.insert(flows)
-        .values({ id: document.id, title: document.title, status: 'draft', draftRevision: 1, draftHash: hash, draftAuthor: principal.username, suites, updatedAt: at, updatedBy: principal.username })
+        .values({
+          id: document.id,
+          title: document.title,
+          status: 'draft',
+          draftRevision: 1,
+          draftHash: hash,
+          draftAuthor: principal.username,
+          suites,
+          updatedAt: at,
+          updatedBy: principal.username,
+        })
         .run()
-      db.insert(flowVersions).values({ flowId: document.id, revision: 1, hash, document: document as unknown as JsonValue, author: principal.username, status: 'draft', createdAt: at }).run()
+      db.insert(flowVersions)
+        .values({
+          flowId: document.id,
+          revision: 1,
+          hash,
+          document: document as unknown as JsonValue,
+          author: principal.username,
+          status: 'draft',
+          createdAt: at,
+        })
+        .run()
       audit.append({ action: 'flow.create', ...actorOf(principal), entity: { flow: document.id, hash } })
     })
     return { id: document.id, revision: 1, hash }
@@ -111,25 +153,62 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
    */
   function save(id: string, raw: unknown, baseRevision: number, principal: Principal) {
     const document = requireValidDocument(raw, registry)
-    if (document.id !== id) throw new AppError('bad-input', `The document's id "${document.id}" does not match the flow "${id}".`, { path: 'document.id' })
+    if (document.id !== id)
+      throw new AppError('bad-input', `The document's id "${document.id}" does not match the flow "${id}".`, {
+        path: 'document.id',
+      })
     const hash = hashDocument(document)
     const at = now().toISOString()
     return db.transaction(() => {
       const flow = requireFlow(id)
-      if (flow.status === 'retired') throw new AppError('conflict', 'This flow is retired; duplicate it to change it.', { path: 'id' })
+      if (flow.status === 'retired')
+        throw new AppError('conflict', 'This flow is retired; duplicate it to change it.', { path: 'id' })
       if (flow.draftRevision !== baseRevision) {
-        throw new AppError('conflict', `Someone saved this flow since you opened it (revision ${flow.draftRevision}, yours ${baseRevision}). Reload and reapply your change.`, { path: 'baseRevision' })
+        throw new AppError(
+          'conflict',
+          `Someone saved this flow since you opened it (revision ${flow.draftRevision}, yours ${baseRevision}). Reload and reapply your change.`,
+          { path: 'baseRevision' },
+        )
       }
       const revision = baseRevision + 1
-      db.insert(flowVersions).values({ flowId: id, revision, hash, document: document as unknown as JsonValue, author: principal.username, status: 'draft', createdAt: at }).run()
+      db.insert(flowVersions)
+        .values({
+          flowId: id,
+          revision,
+          hash,
+          document: document as unknown as JsonValue,
+          author: principal.username,
+          status: 'draft',
+          createdAt: at,
+        })
+        .run()
       const hashChanged = hash !== flow.draftHash
       let status = flow.status
       if (hashChanged) {
-        db.update(reviews).set({ status: 'voided' }).where(and(eq(reviews.flowId, id), inArray(reviews.status, ['open', 'approved']))).run()
+        db.update(reviews)
+          .set({ status: 'voided' })
+          .where(and(eq(reviews.flowId, id), inArray(reviews.status, ['open', 'approved'])))
+          .run()
         status = hash === flow.publishedHash ? 'published' : 'draft'
       }
-      db.update(flows).set({ title: document.title, draftRevision: revision, draftHash: hash, draftAuthor: principal.username, status, updatedAt: at, updatedBy: principal.username }).where(eq(flows.id, id)).run()
-      audit.append({ action: 'flow.save', ...actorOf(principal), entity: { flow: id, hash }, why: { revision, voidedReview: hashChanged && flow.status !== status } })
+      db.update(flows)
+        .set({
+          title: document.title,
+          draftRevision: revision,
+          draftHash: hash,
+          draftAuthor: principal.username,
+          status,
+          updatedAt: at,
+          updatedBy: principal.username,
+        })
+        .where(eq(flows.id, id))
+        .run()
+      audit.append({
+        action: 'flow.save',
+        ...actorOf(principal),
+        entity: { flow: id, hash },
+        why: { revision, voidedReview: hashChanged && flow.status !== status },
+      })
       return { revision, hash }
     })
   }
@@ -137,7 +216,14 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
   function history(id: string) {
     requireFlow(id)
     return db
-      .select({ hash: flowVersions.hash, revision: flowVersions.revision, status: flowVersions.status, author: flowVersions.author, at: flowVersions.createdAt, publishedAt: flowVersions.publishedAt })
+      .select({
+        hash: flowVersions.hash,
+        revision: flowVersions.revision,
+        status: flowVersions.status,
+        author: flowVersions.author,
+        at: flowVersions.createdAt,
+        publishedAt: flowVersions.publishedAt,
+      })
       .from(flowVersions)
       .where(eq(flowVersions.flowId, id))
       .orderBy(desc(flowVersions.revision))
@@ -161,11 +247,21 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
     db.transaction(() => {
       const flow = requireFlow(id)
       if (flow.status === 'retired') throw new AppError('conflict', 'This flow is already retired.', { path: 'id' })
-      db.update(flows).set({ status: 'retired', updatedAt: now().toISOString(), updatedBy: principal.username }).where(eq(flows.id, id)).run()
+      db.update(flows)
+        .set({ status: 'retired', updatedAt: now().toISOString(), updatedBy: principal.username })
+        .where(eq(flows.id, id))
+        .run()
       if (flow.publishedHash) {
-        db.update(flowVersions).set({ status: 'retired' }).where(and(eq(flowVersions.flowId, id), eq(flowVersions.hash, flow.publishedHash))).run()
+        db.update(flowVersions)
+          .set({ status: 'retired' })
+          .where(and(eq(flowVersions.flowId, id), eq(flowVersions.hash, flow.publishedHash)))
+          .run()
       }
-      audit.append({ action: 'flow.retire', ...actorOf(principal), entity: { flow: id, ...(flow.publishedHash ? { hash: flow.publishedHash } : {}) } })
+      audit.append({
+        action: 'flow.retire',
+        ...actorOf(principal),
+        entity: { flow: id, ...(flow.publishedHash ? { hash: flow.publishedHash } : {}) },
+      })
     })
     return { id, status: 'retired' as const }
   }

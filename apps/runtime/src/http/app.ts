@@ -24,7 +24,10 @@ export interface AppOptions {
 /** Log an internal failure without its message: stack frames say where, and hold no patient data. */
 export function describeInternalError(error: unknown): string {
   if (!(error instanceof Error)) return 'internal error (non-Error thrown)'
-  const frames = (error.stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 6)
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((l) => l.trim().startsWith('at '))
+    .slice(0, 6)
   return [`internal error: ${error.name}`, ...frames].join('\n')
 }
 
@@ -79,7 +82,10 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument)
   })
-  app.use('/api', restRouter(runtime, (error) => options.log(describeInternalError(error))))
+  app.use(
+    '/api',
+    restRouter(runtime, (error) => options.log(describeInternalError(error))),
+  )
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not-found', message: 'No such API endpoint; see /api/openapi.json.' } })
   })
@@ -89,16 +95,30 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   app.use(express.static(dist, { index: false }))
   app.get('/{*path}', (_req, res) => {
     if (existsSync(index)) res.sendFile(index)
-    else res.status(200).type('text/plain').send('The designer is not built yet. Build it with `pnpm --filter @carepath/designer build` (or start with `npm start`, which builds it), then reload.\nThe API is up: /api/openapi.json, /trpc, /healthz.\n')
+    else
+      res
+        .status(200)
+        .type('text/plain')
+        .send(
+          'The designer is not built yet. Build it with `pnpm --filter @carepath/designer build` (or start with `npm start`, which builds it), then reload.\nThe API is up: /api/openapi.json, /trpc, /healthz.\n',
+        )
   })
 
   // Body parser failures and anything else: a plain 4xx for bad input, never a stack.
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500
+    const status =
+      typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
+        ? error.status
+        : 500
     const type = typeof error === 'object' && error !== null && 'type' in error ? String(error.type) : ''
-    if (status === 413 || type === 'entity.too.large') res.status(413).json({ error: { code: 'payload-too-large', message: 'The request body is larger than this server accepts.' } })
-    else if (type === 'entity.parse.failed') res.status(400).json({ error: { code: 'bad-input', message: 'The request body is not valid JSON.' } })
-    else if (status >= 400 && status < 500) res.status(status).json({ error: { code: 'bad-input', message: 'The request could not be read.' } })
+    if (status === 413 || type === 'entity.too.large')
+      res
+        .status(413)
+        .json({ error: { code: 'payload-too-large', message: 'The request body is larger than this server accepts.' } })
+    else if (type === 'entity.parse.failed')
+      res.status(400).json({ error: { code: 'bad-input', message: 'The request body is not valid JSON.' } })
+    else if (status >= 400 && status < 500)
+      res.status(status).json({ error: { code: 'bad-input', message: 'The request could not be read.' } })
     else {
       options.log(describeInternalError(error))
       res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on the server.' } })

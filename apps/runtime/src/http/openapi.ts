@@ -15,7 +15,8 @@ export const openApiDocument = {
   info: {
     title: 'Carepath runtime REST API',
     version: '1.0.0',
-    description: 'Start runs of published flows and work their tasks from outside systems. Authenticate with a session token from /api/auth/login or an API token (scoped), sent as `Authorization: Bearer <token>`. Patient data in responses is redacted to what the caller may see.',
+    description:
+      'Start runs of published flows and work their tasks from outside systems. Authenticate with a session token from /api/auth/login or an API token (scoped), sent as `Authorization: Bearer <token>`. Patient data in responses is redacted to what the caller may see.',
   },
   servers: [{ url: '/' }],
   components: {
@@ -24,11 +25,24 @@ export const openApiDocument = {
       Error: {
         type: 'object',
         required: ['error'],
-        properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } },
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
+          },
+        },
       },
       RunSummary: {
         type: 'object',
-        properties: { id: { type: 'string' }, flowId: { type: 'string' }, hash: { type: 'string' }, status: { enum: ['running', 'waiting', 'completed', 'failed'] }, outcome: { type: ['string', 'null'] }, createdAt: { type: 'string' } },
+        properties: {
+          id: { type: 'string' },
+          flowId: { type: 'string' },
+          hash: { type: 'string' },
+          status: { enum: ['running', 'waiting', 'completed', 'failed'] },
+          outcome: { type: ['string', 'null'] },
+          createdAt: { type: 'string' },
+        },
       },
     },
   },
@@ -38,29 +52,86 @@ export const openApiDocument = {
       post: {
         summary: 'Log in and get a session token',
         security: [],
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } } } } },
-        responses: { '200': json({ type: 'object', properties: { token: { type: 'string' }, user: { type: 'object' } } }, 'A session token'), '401': errorResponses['401'], '429': json(error, 'Too many failed log-ins; wait') },
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['username', 'password'],
+                properties: { username: { type: 'string' }, password: { type: 'string' } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': json(
+            { type: 'object', properties: { token: { type: 'string' }, user: { type: 'object' } } },
+            'A session token',
+          ),
+          '401': errorResponses['401'],
+          '429': json(error, 'Too many failed log-ins; wait'),
+        },
       },
     },
-    '/api/flows': { get: { summary: 'List flows (scope flows:read)', responses: { '200': json({ type: 'array', items: { type: 'object' } }, 'Flows'), ...errorResponses } } },
+    '/api/flows': {
+      get: {
+        summary: 'List flows (scope flows:read)',
+        responses: { '200': json({ type: 'array', items: { type: 'object' } }, 'Flows'), ...errorResponses },
+      },
+    },
     '/api/flows/{id}/runs': {
       post: {
-        summary: 'Start a run of the published version (scope runs:start); the same idempotency key returns the same run',
+        summary:
+          'Start a run of the published version (scope runs:start); the same idempotency key returns the same run',
         parameters: [idParam('id')],
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['input', 'idempotencyKey'], properties: { input: { type: 'object' }, idempotencyKey: { type: 'string', maxLength: 200 } } } } } },
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['input', 'idempotencyKey'],
+                properties: { input: { type: 'object' }, idempotencyKey: { type: 'string', maxLength: 200 } },
+              },
+            },
+          },
+        },
         responses: { '201': json({ $ref: '#/components/schemas/RunSummary' }, 'The run'), ...errorResponses },
       },
     },
-    '/api/runs/{id}': { get: { summary: 'A run: path, decisions, events, open task (scope runs:read; redacted)', parameters: [idParam('id')], responses: { '200': json({ type: 'object' }, 'The run'), ...errorResponses } } },
-    '/api/tasks': { get: { summary: 'Open tasks of the caller’s flow roles (scope tasks:read)', responses: { '200': json({ type: 'array', items: { type: 'object' } }, 'Tasks'), ...errorResponses } } },
+    '/api/runs/{id}': {
+      get: {
+        summary: 'A run: path, decisions, events, open task (scope runs:read; redacted)',
+        parameters: [idParam('id')],
+        responses: { '200': json({ type: 'object' }, 'The run'), ...errorResponses },
+      },
+    },
+    '/api/tasks': {
+      get: {
+        summary: 'Open tasks of the caller’s flow roles (scope tasks:read)',
+        responses: { '200': json({ type: 'array', items: { type: 'object' } }, 'Tasks'), ...errorResponses },
+      },
+    },
     '/api/tasks/{id}/answer': {
       post: {
         summary: 'Answer a task; the run resumes (scope tasks:answer)',
         parameters: [idParam('id')],
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['answer'], properties: { answer: {} } } } } },
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema: { type: 'object', required: ['answer'], properties: { answer: {} } } },
+          },
+        },
         responses: { '200': json({ type: 'object' }, 'The run after the answer'), ...errorResponses },
       },
     },
-    '/healthz': { get: { summary: 'Ready', security: [], responses: { '200': { description: 'Ready' }, '503': { description: 'Starting or stopping' } } } },
+    '/healthz': {
+      get: {
+        summary: 'Ready',
+        security: [],
+        responses: { '200': { description: 'Ready' }, '503': { description: 'Starting or stopping' } },
+      },
+    },
   },
 } as const

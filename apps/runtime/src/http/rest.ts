@@ -13,19 +13,46 @@ import { contextFor } from './context.ts'
 const createCaller = createCallerFactory(appRouter)
 
 /** An error as REST callers see it: a status, a stable code, a plain message and the field. */
-export function restError(error: unknown): { status: number; body: { error: { code: string; message: string; field?: string } } } {
+export function restError(error: unknown): {
+  status: number
+  body: { error: { code: string; message: string; field?: string } }
+} {
   if (error instanceof TRPCError) {
     const cause = error.cause
     const status = getHTTPStatusCodeFromError(error)
-    if (cause instanceof AppError) return { status, body: { error: { code: cause.code, message: cause.message, ...(cause.details.path ? { field: cause.details.path } : {}) } } }
+    if (cause instanceof AppError)
+      return {
+        status,
+        body: {
+          error: {
+            code: cause.code,
+            message: cause.message,
+            ...(cause.details.path ? { field: cause.details.path } : {}),
+          },
+        },
+      }
     if (cause instanceof ZodError) {
       const issue = cause.issues[0]
       const field = issue?.path.map(String).join('.') ?? ''
-      return { status: 400, body: { error: { code: 'bad-input', message: `${field ? `${field}: ` : ''}${issue?.message ?? 'invalid input'}`, field } } }
+      return {
+        status: 400,
+        body: {
+          error: {
+            code: 'bad-input',
+            message: `${field ? `${field}: ` : ''}${issue?.message ?? 'invalid input'}`,
+            field,
+          },
+        },
+      }
     }
     if (status < 500) return { status, body: { error: { code: error.code.toLowerCase(), message: error.message } } }
   }
-  return { status: 500, body: { error: { code: 'internal', message: 'Something went wrong on the server; nothing was changed by this request.' } } }
+  return {
+    status: 500,
+    body: {
+      error: { code: 'internal', message: 'Something went wrong on the server; nothing was changed by this request.' },
+    },
+  }
 }
 
 /**
@@ -43,24 +70,47 @@ function sendJson(res: Response, status: number, value: unknown): void {
 
 export function restRouter(runtime: Runtime, onInternalError: (error: unknown) => void): Router {
   const api = Router()
-  const handle = (work: (caller: ReturnType<typeof createCaller>, req: Request) => Promise<unknown>, status = 200) => async (req: Request, res: Response) => {
-    try {
-      sendJson(res, status, await work(createCaller(contextFor(runtime, req)), req))
-    } catch (error) {
-      const { status: code, body } = restError(error)
-      if (code >= 500) onInternalError(error)
-      sendJson(res, code, body)
+  const handle =
+    (work: (caller: ReturnType<typeof createCaller>, req: Request) => Promise<unknown>, status = 200) =>
+    async (req: Request, res: Response) => {
+      try {
+        sendJson(res, status, await work(createCaller(contextFor(runtime, req)), req))
+      } catch (error) {
+        const { status: code, body } = restError(error)
+        if (code >= 500) onInternalError(error)
+        sendJson(res, code, body)
+      }
     }
-  }
-  const body = (req: Request): Record<string, unknown> => (req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {})
+  const body = (req: Request): Record<string, unknown> =>
+    req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body)
+      ? (req.body as Record<string, unknown>)
+      : {}
   const param = (req: Request, name: string) => String(req.params[name] ?? '')
 
   // Inputs are validated by the procedures themselves (zod); the casts only hand over the raw body.
-  api.post('/auth/login', handle((c, req) => c.auth.login(body(req) as never)))
-  api.get('/flows', handle((c) => c.flows.list()))
-  api.post('/flows/:id/runs', handle((c, req) => c.runs.start({ ...body(req), flowId: param(req, 'id') } as never), 201))
-  api.get('/runs/:id', handle((c, req) => c.runs.get({ id: param(req, 'id') })))
-  api.get('/tasks', handle((c) => c.tasks.inbox()))
-  api.post('/tasks/:id/answer', handle((c, req) => c.tasks.answer({ id: param(req, 'id'), answer: body(req).answer })))
+  api.post(
+    '/auth/login',
+    handle((c, req) => c.auth.login(body(req) as never)),
+  )
+  api.get(
+    '/flows',
+    handle((c) => c.flows.list()),
+  )
+  api.post(
+    '/flows/:id/runs',
+    handle((c, req) => c.runs.start({ ...body(req), flowId: param(req, 'id') } as never), 201),
+  )
+  api.get(
+    '/runs/:id',
+    handle((c, req) => c.runs.get({ id: param(req, 'id') })),
+  )
+  api.get(
+    '/tasks',
+    handle((c) => c.tasks.inbox()),
+  )
+  api.post(
+    '/tasks/:id/answer',
+    handle((c, req) => c.tasks.answer({ id: param(req, 'id'), answer: body(req).answer })),
+  )
   return api
 }

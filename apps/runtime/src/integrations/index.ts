@@ -30,12 +30,18 @@ export const CONNECTOR_NAMES = ['fhir', 'payer', 'http', 'notify'] as const
  * settings do not stop the runtime: every connector then fails with a plain message naming the
  * setting at fault, so a developer sees what to fix and no run silently does nothing.
  */
-export function createConnectorAdapters(settings: IntegrationSettings = {}, deps: IntegrationDeps = {}): Record<string, ConnectorAdapter> {
+export function createConnectorAdapters(
+  settings: IntegrationSettings = {},
+  deps: IntegrationDeps = {},
+): Record<string, ConnectorAdapter> {
   const parsed = integrationSettingsSchema.safeParse(settings)
   if (!parsed.success) {
     const where = parsed.error.issues[0]?.path.join('.') || 'settings'
     const refuse: ConnectorAdapter = async () => {
-      throw new NodeError(`The integration settings are invalid at "${where}"; a developer must correct them.`, { code: 'not-configured', retryable: false })
+      throw new NodeError(`The integration settings are invalid at "${where}"; a developer must correct them.`, {
+        code: 'not-configured',
+        retryable: false,
+      })
     }
     return Object.fromEntries(CONNECTOR_NAMES.map((name) => [name, refuse]))
   }
@@ -45,19 +51,35 @@ export function createConnectorAdapters(settings: IntegrationSettings = {}, deps
     fhir: createFhirAdapter(config.fhir, fetchImpl),
     payer: createPayerAdapter(config.payers, { fetch: fetchImpl, ...(deps.now ? { now: deps.now } : {}) }),
     http: createHttpAdapter(config.http.allowHosts, { fetch: fetchImpl, ...(deps.sleep ? { sleep: deps.sleep } : {}) }),
-    notify: createNotifyAdapter(config.notify, { fetch: fetchImpl, ...(deps.logSink ? { logSink: deps.logSink } : {}) }),
+    notify: createNotifyAdapter(config.notify, {
+      fetch: fetchImpl,
+      ...(deps.logSink ? { logSink: deps.logSink } : {}),
+    }),
   }
 }
 
 export { integrationSettingsSchema, type IntegrationConfig } from './settings.schema.ts'
 export { MllpFramer, mllpFrame } from './hl7/mllp-framer.ts'
 export { startMllpListener, sendMllp, type MllpListener, type MllpListenerOptions } from './hl7/mllp-listener.ts'
-export { createHl7Intake, type Hl7Inbound, type Hl7Intake, type AcceptResult, type IntakeResult } from './hl7/hl7-intake.ts'
+export {
+  createHl7Intake,
+  type Hl7Inbound,
+  type Hl7Intake,
+  type AcceptResult,
+  type IntakeResult,
+} from './hl7/hl7-intake.ts'
 export { createMemoryHl7Store, createFileHl7Store, type Hl7MessageStore } from './hl7/hl7-store.ts'
 export { createHl7HttpHandler } from './hl7/hl7-http.handler.ts'
 export { createHl7Routing, type Hl7RoutingDeps } from './hl7/hl7-routing.ts'
 export { startRuntimeHl7Listener, runtimeHl7Routing, startInbound } from './hl7/hl7-runtime.ts'
-export { createWebhookVerifier, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, type WebhookVerifier, type WebhookVerdict } from './webhook/webhook-verify.ts'
+export {
+  createWebhookVerifier,
+  signWebhook,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  type WebhookVerifier,
+  type WebhookVerdict,
+} from './webhook/webhook-verify.ts'
 export { createWebhookHandler, type WebhookTarget } from './webhook/webhook.handler.ts'
 export { createRuntimeWebhookHandler } from './webhook/webhook-runtime.ts'
 export { createRuntimeHl7HttpHandler } from './hl7/hl7-runtime.ts'

@@ -8,12 +8,24 @@ const full = {
   fhir: { baseUrl: 'https://ehr.example.org/fhir/R4', headers: { Authorization: `Bearer ${CANARY}-fhir` } },
   payers: {
     acme: {
-      x12: { url: 'https://edi.acme.example/270', headers: { 'x-api-key': `${CANARY}-x12` }, senderId: 'CAREPATH', receiverId: 'ACME', payerName: 'ACME', payerId: '842610001', providerName: 'CLINIC', providerNpi: '1234567893' },
+      x12: {
+        url: 'https://edi.acme.example/270',
+        headers: { 'x-api-key': `${CANARY}-x12` },
+        senderId: 'CAREPATH',
+        receiverId: 'ACME',
+        payerName: 'ACME',
+        payerId: '842610001',
+        providerName: 'CLINIC',
+        providerNpi: '1234567893',
+      },
       fhir: { baseUrl: 'https://api.acme.example/fhir', headers: { Authorization: `Bearer ${CANARY}-payer` } },
     },
   },
   http: { allowHosts: ['api.example.org'] },
-  notify: { smtp: { host: 'smtp.example.org', port: 587, from: 'clinic@example.org', user: 'mailer', pass: `${CANARY}-smtp` }, sms: { url: 'https://sms.example/send', headers: { 'x-api-key': `${CANARY}-sms` } } },
+  notify: {
+    smtp: { host: 'smtp.example.org', port: 587, from: 'clinic@example.org', user: 'mailer', pass: `${CANARY}-smtp` },
+    sms: { url: 'https://sms.example/send', headers: { 'x-api-key': `${CANARY}-sms` } },
+  },
   webhooks: { secrets: { lab: `${CANARY}-webhook` } },
   extra: { apiToken: { token: `${CANARY}-loose` } },
 }
@@ -28,13 +40,18 @@ describe('maskSecrets / keepStoredSecrets', () => {
       webhooks: { secrets: { lab: 'set' } },
       http: { allowHosts: ['api.example.org'] },
     })
-    expect(maskSecrets({ notify: { smtp: { host: 'h', pass: '' } } })).toEqual({ notify: { smtp: { host: 'h', pass: null } } })
+    expect(maskSecrets({ notify: { smtp: { host: 'h', pass: '' } } })).toEqual({
+      notify: { smtp: { host: 'h', pass: null } },
+    })
   })
 
   it('saving the masked view back keeps the stored secrets; a "set" with nothing stored is refused', () => {
     const kept = keepStoredSecrets(maskSecrets(full), full)
     expect(kept).toEqual({ ok: true, value: full })
-    expect(keepStoredSecrets({ webhooks: { secrets: { lab: 'set', portal: 'set' } } }, full)).toEqual({ ok: false, path: 'webhooks.secrets.portal' })
+    expect(keepStoredSecrets({ webhooks: { secrets: { lab: 'set', portal: 'set' } } }, full)).toEqual({
+      ok: false,
+      path: 'webhooks.secrets.portal',
+    })
   })
 })
 
@@ -57,18 +74,30 @@ describe('settings.integrations over the API', () => {
     expect(stored.notify.smtp?.pass).toBe(`${CANARY}-smtp`)
 
     // A developer edits one field of what they read and saves it back: the secrets survive.
-    responses.push(await t.as.developer.settings.setIntegrations({ ...(read as Record<string, unknown>), http: { allowHosts: ['api.example.org', 'other.example.org'] } }))
+    responses.push(
+      await t.as.developer.settings.setIntegrations({
+        ...(read as Record<string, unknown>),
+        http: { allowHosts: ['api.example.org', 'other.example.org'] },
+      }),
+    )
     const again = integrationSettingsSchema.parse(t.runtime.integrations.get())
     expect(again.http.allowHosts).toContain('other.example.org')
     expect(again.webhooks.secrets['lab']).toBe(`${CANARY}-webhook`)
     expect(again.fhir?.headers['Authorization']).toBe(`Bearer ${CANARY}-fhir`)
 
     // A new secret replaces the old one.
-    await t.as.developer.settings.setIntegrations({ ...full, webhooks: { secrets: { lab: 'a-new-secret-0123456789' } } })
-    expect(integrationSettingsSchema.parse(t.runtime.integrations.get()).webhooks.secrets['lab']).toBe('a-new-secret-0123456789')
+    await t.as.developer.settings.setIntegrations({
+      ...full,
+      webhooks: { secrets: { lab: 'a-new-secret-0123456789' } },
+    })
+    expect(integrationSettingsSchema.parse(t.runtime.integrations.get()).webhooks.secrets['lab']).toBe(
+      'a-new-secret-0123456789',
+    )
     responses.push(await t.as.developer.settings.integrations())
 
-    const refused = await t.as.developer.settings.setIntegrations({ webhooks: { secrets: { unknown: 'set' } } }).catch((e: unknown) => e)
+    const refused = await t.as.developer.settings
+      .setIntegrations({ webhooks: { secrets: { unknown: 'set' } } })
+      .catch((e: unknown) => e)
     expect(String(refused)).toMatch(/No secret is stored at "webhooks\.secrets\.unknown"/)
     responses.push(String(refused))
     responses.push(await t.as.auditor.audit.list({ limit: 100 }))

@@ -10,10 +10,12 @@ export const SECRET_MASK = 'set'
 // and webhook signing secrets by name.
 const SECRET_MAPS = new Set(['headers', 'secrets'])
 // Leaves with these names are credentials wherever they are (the settings object is loose).
-const SECRET_LEAF = /^(pass|password|passphrase|secret|token|apikey|api_key|api-key|clientsecret|client_secret|privatekey|private_key)$/i
+const SECRET_LEAF =
+  /^(pass|password|passphrase|secret|token|apikey|api_key|api-key|clientsecret|client_secret|privatekey|private_key)$/i
 
 type Json = JsonValue | undefined
-const isObject = (v: Json): v is { [key: string]: JsonValue } => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isObject = (v: Json): v is { [key: string]: JsonValue } =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function isSecret(path: string[]): boolean {
   const key = path[path.length - 1] ?? ''
@@ -24,18 +26,22 @@ function isSecret(path: string[]): boolean {
 function walk(value: JsonValue, path: string[], leaf: (value: JsonValue, path: string[]) => JsonValue): JsonValue {
   if (path.length > 0 && isSecret(path) && !isObject(value)) return leaf(value, path)
   if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, String(i)], leaf))
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k], leaf)]))
+  if (isObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k], leaf)]))
   return value
 }
 
 /** The settings as anyone may read them: every credential replaced by "set", or null when empty. */
 export function maskSecrets(settings: { [key: string]: JsonValue }): { [key: string]: JsonValue } {
-  return walk(settings, [], (value) => (value === null || value === '' ? null : SECRET_MASK)) as { [key: string]: JsonValue }
+  return walk(settings, [], (value) => (value === null || value === '' ? null : SECRET_MASK)) as {
+    [key: string]: JsonValue
+  }
 }
 
 function at(value: Json, path: string[]): Json {
   let current = value
-  for (const key of path) current = isObject(current) ? current[key] : Array.isArray(current) ? current[Number(key)] : undefined
+  for (const key of path)
+    current = isObject(current) ? current[key] : Array.isArray(current) ? current[Number(key)] : undefined
   return current
 }
 
@@ -44,7 +50,10 @@ function at(value: Json, path: string[]): Json {
  * one. A "set" with nothing stored behind it is an error (the dotted path says where), so a
  * masked value is never saved as the password.
  */
-export function keepStoredSecrets(input: { [key: string]: JsonValue }, stored: { [key: string]: JsonValue }): { ok: true; value: { [key: string]: JsonValue } } | { ok: false; path: string } {
+export function keepStoredSecrets(
+  input: { [key: string]: JsonValue },
+  stored: { [key: string]: JsonValue },
+): { ok: true; value: { [key: string]: JsonValue } } | { ok: false; path: string } {
   let missing: string | undefined
   const value = walk(input, [], (leaf, path) => {
     if (leaf !== SECRET_MASK) return leaf

@@ -11,7 +11,10 @@ export const fhirSettingsSchema = z.object({ baseUrl: z.url({ protocol: /^https?
 export const payerSettingsSchema = z
   .object({
     /** FHIR endpoint taking CoverageEligibilityRequest (POST {baseUrl}/CoverageEligibilityRequest/$submit or plain POST). */
-    fhir: z.object({ baseUrl: z.url({ protocol: /^https?$/ }), headers }).strict().optional(),
+    fhir: z
+      .object({ baseUrl: z.url({ protocol: /^https?$/ }), headers })
+      .strict()
+      .optional(),
     /** Real-time X12: POST the 270, the body of the answer is the 271. */
     x12: z
       .object({
@@ -60,7 +63,10 @@ export const integrationSettingsSchema = z
       .object({
         smtp: smtpSettingsSchema.optional(),
         /** An HTTP SMS gateway taking {to, body} as JSON. */
-        sms: z.object({ url: z.url({ protocol: /^https?$/ }), headers }).strict().optional(),
+        sms: z
+          .object({ url: z.url({ protocol: /^https?$/ }), headers })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({}),

@@ -38,15 +38,103 @@ const EXPLANATION_KEYS = new Set(['decision', 'explanation', 'before', 'after', 
 const AUTHOR_KEYS = new Set(['options', 'fields'])
 // Keys safe to pass as they are: structure, ids, author-written text, never patient data.
 const SAFE_KEYS = new Set([
-  'type', 'kind', 'seq', 'id', 'runId', 'taskId', 'nodeId', 'node', 'port', 'at', 'outcome', 'status', 'hash', 'flowHash',
-  'flowId', 'role', 'title', 'label', 'prompt', 'name', 'connector', 'attempt', 'fired', 'path', 'fact', 'operator',
-  'result', 'missing', 'expected', 'until', 'due', 'code', 'message', 'required', 'changed',
-  'summary', 'cases', 'unchanged', 'failed', 'coverage', 'reached', 'never', 'nodes', 'ports', 'rules', 'rows', 'conditions',
-  'severity', 'retryable', 'case', 'caseId', 'description', 'split', 'paths', 'decisions', 'errors', 'expectation', 'ok',
-  'count', 'total', 'generated', 'source', 'from', 'to', 'startedAt', 'endedAt', 'version', 'revision', 'visit', 'handled',
-  'shows', 'scope', 'base', 'candidate', 'simulator', 'outcomes', 'changes', 'first', 'reason', 'classes',
-  'expectedChange', 'expectationFailures', 'problems', 'canvas', 'changedNodes', 'changedEdges', 'unreachedNodes', 'target',
-  'side', 'missed', 'covered', 'rulesOfUnreachedNodes', 'waitingAt', 'error', 'index', 'unexpected', 'flow',
+  'type',
+  'kind',
+  'seq',
+  'id',
+  'runId',
+  'taskId',
+  'nodeId',
+  'node',
+  'port',
+  'at',
+  'outcome',
+  'status',
+  'hash',
+  'flowHash',
+  'flowId',
+  'role',
+  'title',
+  'label',
+  'prompt',
+  'name',
+  'connector',
+  'attempt',
+  'fired',
+  'path',
+  'fact',
+  'operator',
+  'result',
+  'missing',
+  'expected',
+  'until',
+  'due',
+  'code',
+  'message',
+  'required',
+  'changed',
+  'summary',
+  'cases',
+  'unchanged',
+  'failed',
+  'coverage',
+  'reached',
+  'never',
+  'nodes',
+  'ports',
+  'rules',
+  'rows',
+  'conditions',
+  'severity',
+  'retryable',
+  'case',
+  'caseId',
+  'description',
+  'split',
+  'paths',
+  'decisions',
+  'errors',
+  'expectation',
+  'ok',
+  'count',
+  'total',
+  'generated',
+  'source',
+  'from',
+  'to',
+  'startedAt',
+  'endedAt',
+  'version',
+  'revision',
+  'visit',
+  'handled',
+  'shows',
+  'scope',
+  'base',
+  'candidate',
+  'simulator',
+  'outcomes',
+  'changes',
+  'first',
+  'reason',
+  'classes',
+  'expectedChange',
+  'expectationFailures',
+  'problems',
+  'canvas',
+  'changedNodes',
+  'changedEdges',
+  'unreachedNodes',
+  'target',
+  'side',
+  'missed',
+  'covered',
+  'rulesOfUnreachedNodes',
+  'waitingAt',
+  'error',
+  'index',
+  'unexpected',
+  'flow',
 ])
 
 /** What is being let out; each kind has its own, fail-closed rules. */
@@ -58,7 +146,12 @@ export type GateKind = 'events' | 'facts' | 'explanation' | 'report' | 'task' | 
  * unclassified, are replaced); event logs per event type; anything else by known structural
  * keys, with every unknown key replaced (fail closed).
  */
-export function phiGate(kind: GateKind, value: unknown, factsSchema: FactSchema, allowed: readonly PhiClass[]): JsonValue {
+export function phiGate(
+  kind: GateKind,
+  value: unknown,
+  factsSchema: FactSchema,
+  allowed: readonly PhiClass[],
+): JsonValue {
   switch (kind) {
     case 'facts':
       return redactFacts(toJsonValue(value), factsSchema, allowed)
@@ -77,9 +170,21 @@ export function phiGate(kind: GateKind, value: unknown, factsSchema: FactSchema,
 const EMPTY_SCHEMA: FactSchema = { type: 'object', properties: {} }
 
 /** One engine event: structure passes; facts by schema; connector payloads and answers never. */
-function gateEvent(raw: unknown, rootSchema: FactSchema, allowed: readonly PhiClass[], values: readonly string[]): JsonValue {
+function gateEvent(
+  raw: unknown,
+  rootSchema: FactSchema,
+  allowed: readonly PhiClass[],
+  values: readonly string[],
+): JsonValue {
   if (!isRecord(raw)) return null
-  const event = raw as { seq?: unknown; at?: unknown; type?: unknown; nodeId?: unknown; scope?: unknown; data?: unknown }
+  const event = raw as {
+    seq?: unknown
+    at?: unknown
+    type?: unknown
+    nodeId?: unknown
+    scope?: unknown
+    data?: unknown
+  }
   // Subflow events describe another flow's facts: with no schema at hand, nothing of them shows.
   const schema = typeof event.scope === 'string' && event.scope ? EMPTY_SCHEMA : rootSchema
   const data = isRecord(event.data) ? event.data : {}
@@ -88,10 +193,14 @@ function gateEvent(raw: unknown, rootSchema: FactSchema, allowed: readonly PhiCl
     const v = event[key]
     if (typeof v === 'string' || typeof v === 'number') out[key] = v
   }
-  const pick = (...keys: string[]) => Object.fromEntries(keys.filter((k) => data[k] !== undefined).map((k) => [k, toJsonValue(data[k])]))
+  const pick = (...keys: string[]) =>
+    Object.fromEntries(keys.filter((k) => data[k] !== undefined).map((k) => [k, toJsonValue(data[k])]))
   switch (event.type) {
     case 'run.started':
-      out.data = { ...pick('runId', 'flowId', 'flowHash'), input: redactFacts(toJsonValue(data.input), schema, allowed) }
+      out.data = {
+        ...pick('runId', 'flowId', 'flowHash'),
+        input: redactFacts(toJsonValue(data.input), schema, allowed),
+      }
       break
     case 'decision':
       out.data = { ...pick('port'), explanation: phiGate('explanation', data.explanation, schema, allowed) }
@@ -101,7 +210,11 @@ function gateEvent(raw: unknown, rootSchema: FactSchema, allowed: readonly PhiCl
       break
     case 'connector.request':
     case 'connector.response':
-      out.data = { ...pick('connector', 'attempt'), ...(data.error !== undefined ? { error: REDACTED } : {}), payload: REDACTED }
+      out.data = {
+        ...pick('connector', 'attempt'),
+        ...(data.error !== undefined ? { error: REDACTED } : {}),
+        payload: REDACTED,
+      }
       break
     case 'task.opened':
       out.data = { ...pick('taskId'), request: gate(data.request, schema, allowed) }
@@ -115,7 +228,11 @@ function gateEvent(raw: unknown, rootSchema: FactSchema, allowed: readonly PhiCl
       break
     case 'error':
     case 'run.ended':
-      out.data = gate({ ...data, ...(typeof data.message === 'string' ? { message: scrubMessage(data.message, values) } : {}) }, schema, allowed)
+      out.data = gate(
+        { ...data, ...(typeof data.message === 'string' ? { message: scrubMessage(data.message, values) } : {}) },
+        schema,
+        allowed,
+      )
       break
     case 'node.entered':
     case 'node.exited':
@@ -164,7 +281,8 @@ const toJsonValue = (v: unknown): JsonValue => (v === undefined ? null : (JSON.p
 
 function gate(value: unknown, schema: FactSchema, allowed: readonly PhiClass[]): JsonValue {
   if (value === null || value === undefined) return null
-  if (typeof value !== 'object') return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null
+  if (typeof value !== 'object')
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null
   if (Array.isArray(value)) return value.map((v) => gate(v, schema, allowed))
   const out: Record<string, JsonValue> = {}
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
@@ -172,7 +290,8 @@ function gate(value: unknown, schema: FactSchema, allowed: readonly PhiClass[]):
     if (key === 'facts' && Array.isArray(child)) out[key] = child.map((item) => redactFactChange(item, schema, allowed))
     else if (FACT_OBJECT_KEYS.has(key)) out[key] = redactFacts(child as JsonValue, schema, allowed)
     else if (FACT_PATH_MAP_KEYS.has(key) && isRecord(child)) out[key] = redactPathMap(child, schema, allowed)
-    else if (EXPLANATION_KEYS.has(key) && isExplanation(child)) out[key] = redactExplanation(child, schema, allowed) as unknown as JsonValue
+    else if (EXPLANATION_KEYS.has(key) && isExplanation(child))
+      out[key] = redactExplanation(child, schema, allowed) as unknown as JsonValue
     else if (key === 'seen' && typeof (value as { fact?: unknown }).fact === 'string') {
       const cls = phiClassAt(schema, (value as { fact: string }).fact)
       out[key] = cls !== undefined && allowed.includes(cls) ? (child as JsonValue) : REDACTED
@@ -193,11 +312,16 @@ function redactPathMap(map: Record<string, unknown>, schema: FactSchema, allowed
 function redactFactChange(item: unknown, schema: FactSchema, allowed: readonly PhiClass[]): JsonValue {
   if (!isRecord(item) || typeof item.path !== 'string') return REDACTED
   const path = item.path
-  return { path, base: redactFacts(toJsonValue(item.base), schema, allowed, path), candidate: redactFacts(toJsonValue(item.candidate), schema, allowed, path) }
+  return {
+    path,
+    base: redactFacts(toJsonValue(item.base), schema, allowed, path),
+    candidate: redactFacts(toJsonValue(item.candidate), schema, allowed, path),
+  }
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
-const isExplanation = (v: unknown): v is DecisionExplanation => isRecord(v) && Array.isArray(v.rules) && typeof v.outcome === 'string'
+const isExplanation = (v: unknown): v is DecisionExplanation =>
+  isRecord(v) && Array.isArray(v.rules) && typeof v.outcome === 'string'
 
 /**
  * A stand-in for a patient value in the audit trail: a keyed hash (HMAC with the installation's

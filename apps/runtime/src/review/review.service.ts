@@ -18,7 +18,12 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
 
   // Newest first by insertion order: two submissions can carry the same timestamp.
   const reviewFor = (flowId: string, hash: string) =>
-    db.select().from(reviews).where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash))).orderBy(desc(sql`${reviews}.rowid`)).get()
+    db
+      .select()
+      .from(reviews)
+      .where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash)))
+      .orderBy(desc(sql`${reviews}.rowid`))
+      .get()
 
   /** Everything that stops `hash` of `flowId` from being published, in plain words (empty: publishable). */
   function publishBlockers(flowId: string, hash: string): string[] {
@@ -30,7 +35,13 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
     const review = db
       .select()
       .from(reviews)
-      .where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash), inArray(reviews.status, ['open', 'approved', 'published'])))
+      .where(
+        and(
+          eq(reviews.flowId, flowId),
+          eq(reviews.hash, hash),
+          inArray(reviews.status, ['open', 'approved', 'published']),
+        ),
+      )
       .orderBy(desc(sql`${reviews}.rowid`))
       .get()
     if (!review) blockers.push('It has not been submitted for review.')
@@ -38,32 +49,58 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
       if (review.report == null) blockers.push('No simulation report is stored for this exact version.')
       if (review.status === 'open') blockers.push('No reviewer has approved it yet.')
       const authors = authorsOf(flowId, hash)
-      if (!review.approvals.some((a) => !authors.has(a.by))) blockers.push('It needs the approval of a reviewer who is not its author.')
+      if (!review.approvals.some((a) => !authors.has(a.by)))
+        blockers.push('It needs the approval of a reviewer who is not its author.')
     }
     return blockers
   }
 
   /** Everyone who wrote a revision with this content (four eyes: none of them may approve it). */
   function authorsOf(flowId: string, hash: string): Set<string> {
-    const rows = db.select({ author: flowVersions.author }).from(flowVersions).where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.hash, hash))).all()
+    const rows = db
+      .select({ author: flowVersions.author })
+      .from(flowVersions)
+      .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.hash, hash)))
+      .all()
     return new Set(rows.map((r) => r.author))
   }
 
   async function submit(flowId: string, principal: Principal) {
     const flow = flowsService.requireFlow(flowId)
     if (flow.status === 'retired') throw new AppError('conflict', 'This flow is retired.', { path: 'id' })
-    if (flow.status !== 'draft') throw new AppError('conflict', `Only a draft can be submitted; this flow is ${flow.status}.`, { path: 'id' })
+    if (flow.status !== 'draft')
+      throw new AppError('conflict', `Only a draft can be submitted; this flow is ${flow.status}.`, { path: 'id' })
     const hash = flow.draftHash
     const candidate = flowsService.version(flowId, hash)
     const base = flow.publishedHash ? flowsService.version(flowId, flow.publishedHash) : null
     const report = await simulation.run({ base, candidate, suites: flow.suites, generate: true })
     return db.transaction(() => {
       const current = flowsService.requireFlow(flowId)
-      if (current.draftHash !== hash || current.status !== 'draft') throw new AppError('conflict', 'The draft changed while it was being simulated; submit again.', { path: 'id' })
+      if (current.draftHash !== hash || current.status !== 'draft')
+        throw new AppError('conflict', 'The draft changed while it was being simulated; submit again.', { path: 'id' })
       const id = randomUUID()
-      db.insert(reviews).values({ id, flowId, hash, revision: current.draftRevision, status: 'open', report, submittedBy: principal.username, submittedAt: now().toISOString() }).run()
-      db.update(flows).set({ status: 'in-review', updatedAt: now().toISOString(), updatedBy: principal.username }).where(eq(flows.id, flowId)).run()
-      audit.append({ action: 'review.submit', ...actorOf(principal), entity: { flow: flowId, hash }, why: { review: id, summary: summaryOf(report) } })
+      db.insert(reviews)
+        .values({
+          id,
+          flowId,
+          hash,
+          revision: current.draftRevision,
+          status: 'open',
+          report,
+          submittedBy: principal.username,
+          submittedAt: now().toISOString(),
+        })
+        .run()
+      db.update(flows)
+        .set({ status: 'in-review', updatedAt: now().toISOString(), updatedBy: principal.username })
+        .where(eq(flows.id, flowId))
+        .run()
+      audit.append({
+        action: 'review.submit',
+        ...actorOf(principal),
+        entity: { flow: flowId, hash },
+        why: { review: id, summary: summaryOf(report) },
+      })
       return { id, hash, status: 'in-review' as const }
     })
   }
@@ -87,39 +124,96 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
   function decide(kind: 'approve' | 'reject', flowId: string, hash: string, comment: string, principal: Principal) {
     return db.transaction(() => {
       const flow = flowsService.requireFlow(flowId)
-      if (flow.draftHash !== hash) throw new AppError('conflict', 'The draft changed since you looked at it; review the current version.', { path: 'hash' })
+      if (flow.draftHash !== hash)
+        throw new AppError('conflict', 'The draft changed since you looked at it; review the current version.', {
+          path: 'hash',
+        })
       const review = reviewFor(flowId, hash)
-      if (!review || review.status !== 'open' || flow.status !== 'in-review') throw new AppError('conflict', 'This version is not waiting for review.', { path: 'hash' })
+      if (!review || review.status !== 'open' || flow.status !== 'in-review')
+        throw new AppError('conflict', 'This version is not waiting for review.', { path: 'hash' })
       if (authorsOf(flowId, hash).has(principal.username) || review.submittedBy === principal.username) {
-        audit.append({ action: `review.${kind}`, outcome: 'failure', ...actorOf(principal), entity: { flow: flowId, hash }, why: { reason: 'four eyes: the author may not review' } })
-        throw new AppError('forbidden', 'You wrote or submitted this version; another reviewer must decide (four eyes).')
+        audit.append({
+          action: `review.${kind}`,
+          outcome: 'failure',
+          ...actorOf(principal),
+          entity: { flow: flowId, hash },
+          why: { reason: 'four eyes: the author may not review' },
+        })
+        throw new AppError(
+          'forbidden',
+          'You wrote or submitted this version; another reviewer must decide (four eyes).',
+        )
       }
       const at = now().toISOString()
       const comments = [...review.comments, { by: principal.username, at, kind, comment }]
-      const approvals = kind === 'approve' ? [...review.approvals, { by: principal.username, at, comment }] : review.approvals
-      db.update(reviews).set({ status: kind === 'approve' ? 'approved' : 'rejected', approvals, comments }).where(eq(reviews.id, review.id)).run()
-      db.update(flows).set({ status: kind === 'approve' ? 'approved' : 'draft', updatedAt: at, updatedBy: principal.username }).where(eq(flows.id, flowId)).run()
-      audit.append({ action: `review.${kind}`, ...actorOf(principal), entity: { flow: flowId, hash }, why: { comment } })
+      const approvals =
+        kind === 'approve' ? [...review.approvals, { by: principal.username, at, comment }] : review.approvals
+      db.update(reviews)
+        .set({ status: kind === 'approve' ? 'approved' : 'rejected', approvals, comments })
+        .where(eq(reviews.id, review.id))
+        .run()
+      db.update(flows)
+        .set({ status: kind === 'approve' ? 'approved' : 'draft', updatedAt: at, updatedBy: principal.username })
+        .where(eq(flows.id, flowId))
+        .run()
+      audit.append({
+        action: `review.${kind}`,
+        ...actorOf(principal),
+        entity: { flow: flowId, hash },
+        why: { comment },
+      })
       return { status: kind === 'approve' ? ('approved' as const) : ('draft' as const), hash }
     })
   }
 
-  function publishHash(action: 'review.publish' | 'review.rollback', flowId: string, hash: string, principal: Principal, reason: string) {
+  function publishHash(
+    action: 'review.publish' | 'review.rollback',
+    flowId: string,
+    hash: string,
+    principal: Principal,
+    reason: string,
+  ) {
     return db.transaction(() => {
       const flow = flowsService.requireFlow(flowId)
       if (flow.status === 'retired') throw new AppError('conflict', 'This flow is retired.', { path: 'id' })
       const blockers = publishBlockers(flowId, hash)
       if (blockers.length > 0) {
-        audit.append({ action, outcome: 'failure', ...actorOf(principal), entity: { flow: flowId, hash }, why: { blockers } })
-        throw new AppError('publish-blocked', `It cannot be published yet: ${blockers.join(' ')}`, { path: 'hash', blockers })
+        audit.append({
+          action,
+          outcome: 'failure',
+          ...actorOf(principal),
+          entity: { flow: flowId, hash },
+          why: { blockers },
+        })
+        throw new AppError('publish-blocked', `It cannot be published yet: ${blockers.join(' ')}`, {
+          path: 'hash',
+          blockers,
+        })
       }
       const at = now().toISOString()
-      db.update(flowVersions).set({ status: 'superseded' }).where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.status, 'published'))).run()
-      db.update(flowVersions).set({ status: 'published', publishedAt: at }).where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.hash, hash))).run()
-      db.update(reviews).set({ status: 'published' }).where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash), eq(reviews.status, 'approved'))).run()
+      db.update(flowVersions)
+        .set({ status: 'superseded' })
+        .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.status, 'published')))
+        .run()
+      db.update(flowVersions)
+        .set({ status: 'published', publishedAt: at })
+        .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.hash, hash)))
+        .run()
+      db.update(reviews)
+        .set({ status: 'published' })
+        .where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash), eq(reviews.status, 'approved')))
+        .run()
       const status = flow.draftHash === hash ? 'published' : flow.status
-      db.update(flows).set({ publishedHash: hash, status, updatedAt: at, updatedBy: principal.username }).where(eq(flows.id, flowId)).run()
-      audit.append({ action, ...actorOf(principal), entity: { flow: flowId, hash }, why: { reason, previous: flow.publishedHash } })
+      db.update(flows)
+        .set({ publishedHash: hash, status, updatedAt: at, updatedBy: principal.username })
+        .where(eq(flows.id, flowId))
+        .run()
+      audit.append({
+        action,
+        ...actorOf(principal),
+        entity: { flow: flowId, hash },
+        why: { reason, previous: flow.publishedHash },
+      })
       return { id: flowId, publishedHash: hash }
     })
   }
@@ -130,15 +224,32 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
     simulate: (request: Parameters<SimulationPort['run']>[0]) => simulation.run(request),
     get,
     publishBlockers,
-    approve: (flowId: string, hash: string, comment: string, p: Principal) => decide('approve', flowId, hash, comment, p),
+    approve: (flowId: string, hash: string, comment: string, p: Principal) =>
+      decide('approve', flowId, hash, comment, p),
     reject: (flowId: string, hash: string, comment: string, p: Principal) => decide('reject', flowId, hash, comment, p),
     publish: (flowId: string, hash: string, p: Principal) => {
-      if (flowsService.requireFlow(flowId).draftHash !== hash) throw new AppError('conflict', 'Only the current draft can be published; use rollback for an older version.', { path: 'hash' })
+      if (flowsService.requireFlow(flowId).draftHash !== hash)
+        throw new AppError('conflict', 'Only the current draft can be published; use rollback for an older version.', {
+          path: 'hash',
+        })
       return publishHash('review.publish', flowId, hash, p, 'approved draft published')
     },
     rollback: (flowId: string, hash: string, p: Principal) => {
-      const published = db.select({ hash: flowVersions.hash }).from(flowVersions).where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.hash, hash), inArray(flowVersions.status, ['published', 'superseded']))).get()
-      if (!published) throw new AppError('conflict', 'Only a version that was published before can be rolled back to.', { path: 'hash' })
+      const published = db
+        .select({ hash: flowVersions.hash })
+        .from(flowVersions)
+        .where(
+          and(
+            eq(flowVersions.flowId, flowId),
+            eq(flowVersions.hash, hash),
+            inArray(flowVersions.status, ['published', 'superseded']),
+          ),
+        )
+        .get()
+      if (!published)
+        throw new AppError('conflict', 'Only a version that was published before can be rolled back to.', {
+          path: 'hash',
+        })
       return publishHash('review.rollback', flowId, hash, p, 'rollback to an earlier published version')
     },
   }

@@ -20,10 +20,18 @@ export function createSimulationPort(registry: NodeRegistry): SimulationPort {
   return {
     async run(request) {
       // A flow may keep several suites; the simulator takes one, so their cases are merged.
-      const cases = request.suites.flatMap((s) => (s !== null && typeof s === 'object' && !Array.isArray(s) && Array.isArray(s.cases) ? s.cases : []))
+      const cases = request.suites.flatMap((s) =>
+        s !== null && typeof s === 'object' && !Array.isArray(s) && Array.isArray(s.cases) ? s.cases : [],
+      )
       const parsed = parseSuite({ flow: request.candidate.id, cases })
-      if (!parsed.ok) throw new AppError('bad-input', `The flow's simulation suite is not valid (${parsed.message}).`, { path: 'suites' })
-      const report = await simulate(request.base, request.candidate, parsed.suite, { registry, generate: request.generate })
+      if (!parsed.ok)
+        throw new AppError('bad-input', `The flow's simulation suite is not valid (${parsed.message}).`, {
+          path: 'suites',
+        })
+      const report = await simulate(request.base, request.candidate, parsed.suite, {
+        registry,
+        generate: request.generate,
+      })
       return JSON.parse(JSON.stringify(report)) as JsonValue
     },
   }

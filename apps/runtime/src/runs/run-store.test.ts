@@ -19,7 +19,13 @@ function open(): Db {
   dbs.push(db)
   return db
 }
-const event = (seq: number, type: RunEvent['type']): RunEvent => ({ seq, at: '2026-11-22T11:00:00.000Z', type, nodeId: `n${seq}`, data: { note: `e${seq}` } })
+const event = (seq: number, type: RunEvent['type']): RunEvent => ({
+  seq,
+  at: '2026-11-22T11:00:00.000Z',
+  type,
+  nodeId: `n${seq}`,
+  data: { note: `e${seq}` },
+})
 
 describe('run store event log', () => {
   it('reads back every event in order, from batch rows and from one-event rows written before batching', () => {
@@ -27,11 +33,19 @@ describe('run store event log', () => {
     const store = createRunStore(db)
     // A log written one row per event (databases from before batch rows).
     const legacy = db.$client.prepare('INSERT INTO run_events (run_id, seq, type, event) VALUES (?, ?, ?, ?)')
-    for (const e of [event(0, 'run.started'), event(1, 'node.entered')]) legacy.run('r1', e.seq, e.type, JSON.stringify(e))
+    for (const e of [event(0, 'run.started'), event(1, 'node.entered')])
+      legacy.run('r1', e.seq, e.type, JSON.stringify(e))
     store.appendEvents('r1', [event(2, 'decision'), event(3, 'node.entered'), event(4, 'node.entered')])
     store.appendEvents('r1', [event(5, 'run.ended')])
     store.appendEvents('r2', [event(0, 'run.started'), event(1, 'node.entered')])
-    expect(store.events('r1')).toEqual([0, 1, 2, 3, 4, 5].map((seq, i) => event(seq, (['run.started', 'node.entered', 'decision', 'node.entered', 'node.entered', 'run.ended'] as const)[i]!)))
+    expect(store.events('r1')).toEqual(
+      [0, 1, 2, 3, 4, 5].map((seq, i) =>
+        event(
+          seq,
+          (['run.started', 'node.entered', 'decision', 'node.entered', 'node.entered', 'run.ended'] as const)[i]!,
+        ),
+      ),
+    )
     expect(store.events('r2').map((e) => e.seq)).toEqual([0, 1])
     // Two legacy rows, then one row per write.
     expect(db.$client.prepare("SELECT count(*) AS n FROM run_events WHERE run_id = 'r1'").get()).toEqual({ n: 4 })

@@ -39,13 +39,19 @@ export function createRunStore(db: Db) {
   const insertRun = sql.prepare(
     'INSERT INTO runs (id, flow_id, hash, status, outcome, idempotency_key, started_by, created_at, updated_at, event_count, wait_until) VALUES (@id, @flow_id, @hash, @status, @outcome, @idempotency_key, @started_by, @created_at, @updated_at, @event_count, @wait_until)',
   )
-  const updateRun = sql.prepare('UPDATE runs SET status = ?, outcome = ?, event_count = ?, wait_until = ?, updated_at = ? WHERE id = ?')
+  const updateRun = sql.prepare(
+    'UPDATE runs SET status = ?, outcome = ?, event_count = ?, wait_until = ?, updated_at = ? WHERE id = ?',
+  )
   // A batch of events is one row: its first event's seq, type 'batch' and the events as a JSON
   // array (a lone event keeps its own row, as before). A run's step is a dozen events, and one
   // row costs SQLite one table and one primary-key entry instead of a dozen of each.
   const insertEvent = sql.prepare('INSERT INTO run_events (run_id, seq, type, event) VALUES (?, ?, ?, ?)')
-  const flowForRun = sql.prepare<[string], { id: string; status: string; published_hash: string | null }>('SELECT id, status, published_hash FROM flows WHERE id = ?')
-  const eventsOf = sql.prepare<[string], { event: string }>('SELECT event FROM run_events WHERE run_id = ? ORDER BY seq')
+  const flowForRun = sql.prepare<[string], { id: string; status: string; published_hash: string | null }>(
+    'SELECT id, status, published_hash FROM flows WHERE id = ?',
+  )
+  const eventsOf = sql.prepare<[string], { event: string }>(
+    'SELECT event FROM run_events WHERE run_id = ? ORDER BY seq',
+  )
   const insertTask = sql.prepare(
     "INSERT INTO tasks (id, run_id, flow_id, node_id, role, status, request, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
   )
@@ -53,9 +59,13 @@ export function createRunStore(db: Db) {
   const claimTask = sql.prepare("UPDATE tasks SET status = 'claimed', claimed_by = ? WHERE id = ? AND status = 'open'")
   const taskById = sql.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?')
   const tasksOfRun = sql.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE run_id = ? ORDER BY created_at, id')
-  const openTasks = sql.prepare<[], TaskRow>("SELECT * FROM tasks WHERE status IN ('open', 'claimed') ORDER BY created_at, id")
+  const openTasks = sql.prepare<[], TaskRow>(
+    "SELECT * FROM tasks WHERE status IN ('open', 'claimed') ORDER BY created_at, id",
+  )
   const runsByStatus = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY created_at')
-  const dueRuns = sql.prepare<[string], RunRow>("SELECT * FROM runs WHERE status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= ?")
+  const dueRuns = sql.prepare<[string], RunRow>(
+    "SELECT * FROM runs WHERE status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= ?",
+  )
 
   // Group commit: writes queued in the same turn of the event loop commit in one transaction
   // (each in its own savepoint, so one failing write never undoes another). A caller's promise
@@ -64,15 +74,17 @@ export function createRunStore(db: Db) {
   // Transaction functions built once (better-sqlite3 builds four wrappers per transaction() call).
   // Called inside `inAll`, `inOwn` runs in a savepoint of its own.
   const inOwn = sql.transaction((work: () => unknown) => work())
-  const inAll = sql.transaction((jobs: typeof queue, results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[]) => {
-    for (const job of jobs) {
-      try {
-        results.push({ ok: true, value: inOwn(job.work) })
-      } catch (error) {
-        results.push({ ok: false, error })
+  const inAll = sql.transaction(
+    (jobs: typeof queue, results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[]) => {
+      for (const job of jobs) {
+        try {
+          results.push({ ok: true, value: inOwn(job.work) })
+        } catch (error) {
+          results.push({ ok: false, error })
+        }
       }
-    }
-  })
+    },
+  )
   const commitQueued = () => {
     const jobs = queue
     queue = []
@@ -128,11 +140,30 @@ export function createRunStore(db: Db) {
       else insertEvent.run(runId, first.seq, 'batch', JSON.stringify(events))
     },
     flowForRun: (flowId: string) => flowForRun.get(flowId),
-    updateRun(runId: string, state: Pick<RunState, 'status' | 'outcome' | 'waitUntil'>, eventCount: number, at: string) {
-      updateRun.run(state.status, state.outcome ?? null, eventCount, state.status === 'waiting' ? (state.waitUntil ?? null) : null, at, runId)
+    updateRun(
+      runId: string,
+      state: Pick<RunState, 'status' | 'outcome' | 'waitUntil'>,
+      eventCount: number,
+      at: string,
+    ) {
+      updateRun.run(
+        state.status,
+        state.outcome ?? null,
+        eventCount,
+        state.status === 'waiting' ? (state.waitUntil ?? null) : null,
+        at,
+        runId,
+      )
     },
-    insertTask: (t: { id: string; runId: string; flowId: string; nodeId: string; role: string; request: unknown; at: string }) =>
-      insertTask.run(t.id, t.runId, t.flowId, t.nodeId, t.role, JSON.stringify(t.request), t.at),
+    insertTask: (t: {
+      id: string
+      runId: string
+      flowId: string
+      nodeId: string
+      role: string
+      request: unknown
+      at: string
+    }) => insertTask.run(t.id, t.runId, t.flowId, t.nodeId, t.role, JSON.stringify(t.request), t.at),
     answerTask: (id: string, by: string, at: string) => answerTask.run(by, at, id),
     claimTask: (id: string, by: string) => claimTask.run(by, id).changes === 1,
     taskById: (id: string) => taskById.get(id),
@@ -142,7 +173,9 @@ export function createRunStore(db: Db) {
     dueRuns: (now: string) => dueRuns.all(now),
     listRuns(flowId: string | undefined, limit: number): RunRow[] {
       return flowId
-        ? sql.prepare<[string, number], RunRow>('SELECT * FROM runs WHERE flow_id = ? ORDER BY created_at DESC LIMIT ?').all(flowId, limit)
+        ? sql
+            .prepare<[string, number], RunRow>('SELECT * FROM runs WHERE flow_id = ? ORDER BY created_at DESC LIMIT ?')
+            .all(flowId, limit)
         : sql.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY created_at DESC LIMIT ?').all(limit)
     },
     transaction: <T>(fn: () => T): T => sql.transaction(fn)(),

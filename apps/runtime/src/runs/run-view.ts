@@ -29,21 +29,54 @@ export function createRunViews(deps: { runs: RunsService; audit: AuditService })
     const state = foldEvents(runs.store.events(id))
     const allowed = allowedClasses(principal, doc)
     if (allowed.some((c) => c !== 'none')) {
-      audit.appendAlone({ action: 'run.read', who: principal.username, role: principal.role, entity: { flow: row.flow_id, hash: row.hash, run: id }, why: { classes: allowed } })
+      audit.appendAlone({
+        action: 'run.read',
+        who: principal.username,
+        role: principal.role,
+        entity: { flow: row.flow_id, hash: row.hash, run: id },
+        why: { classes: allowed },
+      })
     }
     const schema = doc.facts
     return {
       ...runSummary(row),
       path: state.path,
       ports: state.ports,
-      decisions: state.decisions.map((d) => ({ nodeId: d.nodeId, scope: d.scope ?? null, port: d.port, explanation: phiGate('explanation', d.explanation, schema, allowed) })),
+      decisions: state.decisions.map((d) => ({
+        nodeId: d.nodeId,
+        scope: d.scope ?? null,
+        port: d.port,
+        explanation: phiGate('explanation', d.explanation, schema, allowed),
+      })),
       facts: phiGate('facts', state.facts, schema, allowed),
       events: phiGate('events', state.events, schema, allowed),
-      openTask: state.openTask ? { id: state.openTask.taskId, runId: id, nodeId: state.openTask.nodeId, role: state.openTask.request.role, title: state.openTask.request.title } : null,
-      error: state.error ? { nodeId: state.error.nodeId ?? null, message: scrubMessage(state.error.message, patientStrings(state.events)) } : null,
+      openTask: state.openTask
+        ? {
+            id: state.openTask.taskId,
+            runId: id,
+            nodeId: state.openTask.nodeId,
+            role: state.openTask.request.role,
+            title: state.openTask.request.title,
+          }
+        : null,
+      error: state.error
+        ? {
+            nodeId: state.error.nodeId ?? null,
+            message: scrubMessage(state.error.message, patientStrings(state.events)),
+          }
+        : null,
       waitUntil: state.waitUntil ?? null,
       // Who worked which step (answers themselves are facts: they show through `facts` and `events`).
-      tasks: runs.store.tasksOfRun(id).map((t) => ({ id: t.id, nodeId: t.node_id, role: t.role, status: t.status, claimedBy: t.claimed_by, answeredBy: t.answered_by, createdAt: t.created_at, answeredAt: t.answered_at })),
+      tasks: runs.store.tasksOfRun(id).map((t) => ({
+        id: t.id,
+        nodeId: t.node_id,
+        role: t.role,
+        status: t.status,
+        claimedBy: t.claimed_by,
+        answeredBy: t.answered_by,
+        createdAt: t.created_at,
+        answeredAt: t.answered_at,
+      })),
     }
   }
 

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import type { ConnectorAdapter, FlowDocument, JsonValue, NodeRegistry, TaskRequest } from '@carepath/dsl'
-import { resumeRun, RunRefusedError, startRun, type EngineDeps, type ResumeSignal, type RunEvent, type RunState } from '@carepath/engine'
+import {
+  resumeRun,
+  RunRefusedError,
+  startRun,
+  type EngineDeps,
+  type ResumeSignal,
+  type RunEvent,
+  type RunState,
+} from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import type { Db } from '../db/open-db.ts'
@@ -90,10 +98,25 @@ export function createRunsService(deps: RunsDeps) {
         for (const event of batch) {
           if (event.type === 'task.opened') {
             const data = event.data as unknown as { taskId: string; request: TaskRequest }
-            store.insertTask({ id: data.taskId, runId: run.id, flowId: run.flowId, nodeId: event.nodeId ?? '', role: data.request.role, request: data.request, at })
+            store.insertTask({
+              id: data.taskId,
+              runId: run.id,
+              flowId: run.flowId,
+              nodeId: event.nodeId ?? '',
+              role: data.request.role,
+              request: data.request,
+              at,
+            })
           } else if (event.type === 'decision') {
-            const data = event.data as unknown as { port: string; explanation: Parameters<typeof explanationForAudit>[0] }
-            decisions.push({ node: event.nodeId ?? '', port: data.port, explanation: explanationForAudit(data.explanation, auditSecret) })
+            const data = event.data as unknown as {
+              port: string
+              explanation: Parameters<typeof explanationForAudit>[0]
+            }
+            decisions.push({
+              node: event.nodeId ?? '',
+              port: data.port,
+              explanation: explanationForAudit(data.explanation, auditSecret),
+            })
           }
         }
         written += batch.length
@@ -102,10 +125,30 @@ export function createRunsService(deps: RunsDeps) {
         const waitUntil = state?.status === 'waiting' ? (state.waitUntil ?? null) : null
         if (!isFirstWrite) {
           store.updateRun(run.id, state ?? { status: 'running' }, written, at)
-          if (row) row = { ...row, status, outcome: state?.outcome ?? null, event_count: written, wait_until: waitUntil, updated_at: at }
+          if (row)
+            row = {
+              ...row,
+              status,
+              outcome: state?.outcome ?? null,
+              event_count: written,
+              wait_until: waitUntil,
+              updated_at: at,
+            }
         } else {
           // First write of a new run: the row goes in once, already in its state after this batch.
-          row = { id: run.id, flow_id: run.flowId, hash: run.hash, status, outcome: state?.outcome ?? null, idempotency_key: run.idempotencyKey, started_by: startedBy ?? actor.who, created_at: at, updated_at: at, event_count: written, wait_until: waitUntil }
+          row = {
+            id: run.id,
+            flow_id: run.flowId,
+            hash: run.hash,
+            status,
+            outcome: state?.outcome ?? null,
+            idempotency_key: run.idempotencyKey,
+            started_by: startedBy ?? actor.who,
+            created_at: at,
+            updated_at: at,
+            event_count: written,
+            wait_until: waitUntil,
+          }
           store.insertRun(row)
         }
         audit.append({
@@ -113,7 +156,13 @@ export function createRunsService(deps: RunsDeps) {
           who: actor.who,
           role: actor.role,
           entity: { flow: run.flowId, hash: run.hash, run: run.id },
-          why: { events: batch.length, decisions, status, ...(state?.outcome ? { outcome: state.outcome } : {}), ...(state?.error ? { error: scrubMessage(state.error.message, patientStrings(state.events)) } : {}) },
+          why: {
+            events: batch.length,
+            decisions,
+            status,
+            ...(state?.outcome ? { outcome: state.outcome } : {}),
+            ...(state?.error ? { error: scrubMessage(state.error.message, patientStrings(state.events)) } : {}),
+          },
         })
       })
     }
@@ -144,19 +193,27 @@ export function createRunsService(deps: RunsDeps) {
     if (error instanceof RunRefusedError) {
       const message = scrubMessage(error.message, patientStrings([{ data: { input: refused } }]))
       if (error.code === 'invalid-input') throw new AppError('bad-input', message, { path: 'input' })
-      if (error.code === 'invalid-answer') throw new AppError('invalid-answer', message, { path: error.path ? `answer.${error.path}` : 'answer' })
+      if (error.code === 'invalid-answer')
+        throw new AppError('invalid-answer', message, { path: error.path ? `answer.${error.path}` : 'answer' })
       if (error.code === 'flow-not-runnable') throw new AppError('conflict', error.message, { path: 'flowId' })
-      if (error.code === 'no-open-task' || error.code === 'run-ended' || error.code === 'not-due') throw new AppError('conflict', error.message)
+      if (error.code === 'no-open-task' || error.code === 'run-ended' || error.code === 'not-due')
+        throw new AppError('conflict', error.message)
     }
     throw error
   }
 
   /** Start a run of the published version; the same idempotency key always returns the same run. */
-  async function start(input: { flowId: string; input: JsonValue; idempotencyKey: string }, principal: Principal): Promise<RunRow> {
+  async function start(
+    input: { flowId: string; input: JsonValue; idempotencyKey: string },
+    principal: Principal,
+  ): Promise<RunRow> {
     const key = `${principal.userId}:${input.idempotencyKey}`
     const existing = store.runByKey(key)
     if (existing) {
-      if (existing.flow_id !== input.flowId) throw new AppError('conflict', 'This idempotency key was already used for another flow.', { path: 'idempotencyKey' })
+      if (existing.flow_id !== input.flowId)
+        throw new AppError('conflict', 'This idempotency key was already used for another flow.', {
+          path: 'idempotencyKey',
+        })
       return existing
     }
     const running = inflight.get(key)
@@ -166,16 +223,24 @@ export function createRunsService(deps: RunsDeps) {
     return promise
   }
 
-  async function startFresh(input: { flowId: string; input: JsonValue }, principal: Principal, key: string): Promise<RunRow> {
+  async function startFresh(
+    input: { flowId: string; input: JsonValue },
+    principal: Principal,
+    key: string,
+  ): Promise<RunRow> {
     const flow = store.flowForRun(input.flowId)
     if (!flow) throw new AppError('not-found', `No flow with id "${input.flowId}".`, { path: 'flowId' })
-    if (flow.status === 'retired') throw new AppError('conflict', 'This flow is retired; it starts no new runs.', { path: 'flowId' })
-    if (!flow.published_hash) throw new AppError('conflict', 'This flow has no published version yet.', { path: 'flowId' })
+    if (flow.status === 'retired')
+      throw new AppError('conflict', 'This flow is retired; it starts no new runs.', { path: 'flowId' })
+    if (!flow.published_hash)
+      throw new AppError('conflict', 'This flow has no published version yet.', { path: 'flowId' })
     const run: RunIdentity = { id: randomUUID(), flowId: flow.id, hash: flow.published_hash, idempotencyKey: key }
     const persister = createPersister(run, { who: principal.username, role: principal.role }, 0, principal.username)
     let state: RunState
     try {
-      state = await startRun(documentFor(run.flowId, run.hash), input.input, engineDeps(persister.onEvent), { runId: run.id })
+      state = await startRun(documentFor(run.flowId, run.hash), input.input, engineDeps(persister.onEvent), {
+        runId: run.id,
+      })
     } catch (error) {
       refusal(error, input.input)
     }
@@ -184,12 +249,21 @@ export function createRunsService(deps: RunsDeps) {
   }
 
   /** Continue a run from its log with a signal (an answer, a due timer, or after a restart). */
-  function resume(runId: string, signal: ResumeSignal, actor: Actor, inSameTransaction?: () => void): Promise<RunState> {
+  function resume(
+    runId: string,
+    signal: ResumeSignal,
+    actor: Actor,
+    inSameTransaction?: () => void,
+  ): Promise<RunState> {
     return withRunLock(runId, async () => {
       const row = store.runById(runId)
       if (!row) throw new AppError('not-found', `No run with id "${runId}".`, { path: 'id' })
       const events = store.events(runId)
-      const persister = createPersister({ id: row.id, flowId: row.flow_id, hash: row.hash, idempotencyKey: row.idempotency_key }, actor, events.length)
+      const persister = createPersister(
+        { id: row.id, flowId: row.flow_id, hash: row.hash, idempotencyKey: row.idempotency_key },
+        actor,
+        events.length,
+      )
       let state: RunState
       try {
         state = await resumeRun(documentFor(row.flow_id, row.hash), events, signal, engineDeps(persister.onEvent))
@@ -212,7 +286,11 @@ export function createRunsService(deps: RunsDeps) {
   }
 
   // One run that cannot go on (say, its node type was uninstalled) must not stop the others.
-  async function resumeEach(rows: RunRow[], signal: ResumeSignal, onError: (runId: string, error: unknown) => void): Promise<number> {
+  async function resumeEach(
+    rows: RunRow[],
+    signal: ResumeSignal,
+    onError: (runId: string, error: unknown) => void,
+  ): Promise<number> {
     let resumed = 0
     for (const row of rows) {
       try {

@@ -9,7 +9,8 @@ import type { TaskRow } from './run-store.ts'
 import type { RunsService } from './runs.service.ts'
 
 /** Does this person work the queue of this flow role? */
-export const worksRole = (principal: Principal, role: string) => principal.flowRoles.includes('*') || principal.flowRoles.includes(role)
+export const worksRole = (principal: Principal, role: string) =>
+  principal.flowRoles.includes('*') || principal.flowRoles.includes(role)
 
 /**
  * The task inbox. A task shows only the facts its step declares (`shows`), and of those only the
@@ -22,7 +23,8 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
   function requireTask(id: string, principal: Principal): TaskRow {
     const task = store.taskById(id)
     // A task of a queue the person does not work is reported as missing: its existence is not theirs to know.
-    if (!task || !worksRole(principal, task.role)) throw new AppError('not-found', `No task with id "${id}" in your queues.`, { path: 'id' })
+    if (!task || !worksRole(principal, task.role))
+      throw new AppError('not-found', `No task with id "${id}" in your queues.`, { path: 'id' })
     return task
   }
 
@@ -64,7 +66,12 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
     const mine = store.openTasks().filter((t) => worksRole(principal, t.role))
     const views = mine.map((t) => viewOf(t, principal))
     if (views.length > 0) {
-      audit.appendAlone({ action: 'task.read', who: principal.username, role: principal.role, why: { tasks: views.map((v) => v.id) } })
+      audit.appendAlone({
+        action: 'task.read',
+        who: principal.username,
+        role: principal.role,
+        why: { tasks: views.map((v) => v.id) },
+      })
     }
     return views
   }
@@ -73,8 +80,14 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
     const task = requireTask(id, principal)
     if (task.status === 'claimed' && task.claimed_by === principal.username) return viewOf(task, principal)
     return store.transaction(() => {
-      if (!store.claimTask(id, principal.username)) throw new AppError('conflict', 'This task was already claimed or answered.', { path: 'id' })
-      audit.append({ action: 'task.claim', who: principal.username, role: principal.role, entity: { flow: task.flow_id, run: task.run_id, task: id } })
+      if (!store.claimTask(id, principal.username))
+        throw new AppError('conflict', 'This task was already claimed or answered.', { path: 'id' })
+      audit.append({
+        action: 'task.claim',
+        who: principal.username,
+        role: principal.role,
+        entity: { flow: task.flow_id, run: task.run_id, task: id },
+      })
       return viewOf(store.taskById(id) as TaskRow, principal)
     })
   }
@@ -82,12 +95,24 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
   /** Answer a task; the run resumes. A wrong answer is refused and changes nothing. */
   async function answer(id: string, value: JsonValue, principal: Principal) {
     const task = requireTask(id, principal)
-    if (task.status === 'answered' || task.status === 'cancelled') throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
-    if (task.status === 'claimed' && task.claimed_by !== principal.username) throw new AppError('conflict', `This task is claimed by ${task.claimed_by}.`, { path: 'id' })
-    const state = await runs.resume(task.run_id, { type: 'answer', taskId: id, answer: value }, { who: principal.username, role: principal.role }, () => {
-      store.answerTask(id, principal.username, deps.now().toISOString())
-      audit.append({ action: 'task.answer', who: principal.username, role: principal.role, entity: { flow: task.flow_id, run: task.run_id, task: id } })
-    })
+    if (task.status === 'answered' || task.status === 'cancelled')
+      throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
+    if (task.status === 'claimed' && task.claimed_by !== principal.username)
+      throw new AppError('conflict', `This task is claimed by ${task.claimed_by}.`, { path: 'id' })
+    const state = await runs.resume(
+      task.run_id,
+      { type: 'answer', taskId: id, answer: value },
+      { who: principal.username, role: principal.role },
+      () => {
+        store.answerTask(id, principal.username, deps.now().toISOString())
+        audit.append({
+          action: 'task.answer',
+          who: principal.username,
+          role: principal.role,
+          entity: { flow: task.flow_id, run: task.run_id, task: id },
+        })
+      },
+    )
     return { taskId: id, runId: task.run_id, status: state.status, outcome: state.outcome ?? null }
   }
 

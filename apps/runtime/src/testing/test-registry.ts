@@ -37,7 +37,22 @@ export const testThreshold = defineNodeType({
       decision: {
         outcome: port,
         fired: fired ? ['at-least'] : [],
-        rules: [{ id: 'at-least', fired, conditions: [{ path: 'all.0', fact: c.fact, operator: 'greaterThanInclusive', expected: c.min, seen: seen ?? null, result: fired }] }],
+        rules: [
+          {
+            id: 'at-least',
+            fired,
+            conditions: [
+              {
+                path: 'all.0',
+                fact: c.fact,
+                operator: 'greaterThanInclusive',
+                expected: c.min,
+                seen: seen ?? null,
+                result: fired,
+              },
+            ],
+          },
+        ],
       },
     }
   },
@@ -64,7 +79,11 @@ export const testCall = defineNodeType({
 })
 
 /** Asks the front desk to approve the intake; the answer must be `{ approved: boolean }`. */
-export const testAsk = defineTestAsk('Approve the intake?', { role: 'front-desk', shows: [], answerInto: 'review.approved' })
+export const testAsk = defineTestAsk('Approve the intake?', {
+  role: 'front-desk',
+  shows: [],
+  answerInto: 'review.approved',
+})
 
 export const testRegistry = createNodeRegistry([testStart, testThreshold, testCall, testAsk, testWait, testEnd])
 
@@ -102,7 +121,10 @@ export function intakeFlow(overrides: { min?: number; withCall?: boolean } = {})
       properties: {
         patient: {
           type: 'object',
-          properties: { name: { type: 'string', 'x-phi': 'demographic' }, ssn: { type: 'string', 'x-phi': 'identifier' } },
+          properties: {
+            name: { type: 'string', 'x-phi': 'demographic' },
+            ssn: { type: 'string', 'x-phi': 'identifier' },
+          },
         },
         score: { type: 'number', 'x-phi': 'none' },
         review: { type: 'object', properties: { approved: { type: 'boolean', 'x-phi': 'none' } } },
@@ -112,10 +134,34 @@ export function intakeFlow(overrides: { min?: number; withCall?: boolean } = {})
     roles: { 'front-desk': { phi: ['demographic'] } },
     start: 'start',
     nodes: {
-      start: { type: 'test.start', typeVersion: 1, config: {}, next: { default: overrides.withCall ? 'call' : 'check' } },
-      ...(overrides.withCall ? { call: { type: 'test.call', typeVersion: 1, config: { connector: 'echo', into: 'echo' }, next: { ok: 'check' } } } : {}),
-      check: { type: 'test.threshold', typeVersion: 1, config: { fact: 'score', min }, next: { high: 'ask', low: 'fast' } },
-      ask: { type: 'test.ask', typeVersion: 1, config: { role: 'front-desk', shows: ['patient.name'], answerInto: 'review.approved' }, next: { yes: 'approved', no: 'declined' } },
+      start: {
+        type: 'test.start',
+        typeVersion: 1,
+        config: {},
+        next: { default: overrides.withCall ? 'call' : 'check' },
+      },
+      ...(overrides.withCall
+        ? {
+            call: {
+              type: 'test.call',
+              typeVersion: 1,
+              config: { connector: 'echo', into: 'echo' },
+              next: { ok: 'check' },
+            },
+          }
+        : {}),
+      check: {
+        type: 'test.threshold',
+        typeVersion: 1,
+        config: { fact: 'score', min },
+        next: { high: 'ask', low: 'fast' },
+      },
+      ask: {
+        type: 'test.ask',
+        typeVersion: 1,
+        config: { role: 'front-desk', shows: ['patient.name'], answerInto: 'review.approved' },
+        next: { yes: 'approved', no: 'declined' },
+      },
       approved: { type: 'test.end', typeVersion: 1, config: { outcome: 'approved' }, next: {} },
       declined: { type: 'test.end', typeVersion: 1, config: { outcome: 'declined' }, next: {} },
       fast: { type: 'test.end', typeVersion: 1, config: { outcome: 'fast-track' }, next: {} },
@@ -127,7 +173,18 @@ export function intakeFlow(overrides: { min?: number; withCall?: boolean } = {})
 export const intakeSuite = {
   flow: 'intake-check',
   cases: [
-    { id: 'low', name: 'low score: fast track', input: { score: 2, patient: { name: 'Test Patient', ssn: '000-00-0000' } }, expect: { outcome: 'fast-track' } },
-    { id: 'high-yes', name: 'high score, approved', input: { score: 7, patient: { name: 'Test Patient' } }, answers: { ask: { approved: true } }, expect: { outcome: 'approved' } },
+    {
+      id: 'low',
+      name: 'low score: fast track',
+      input: { score: 2, patient: { name: 'Test Patient', ssn: '000-00-0000' } },
+      expect: { outcome: 'fast-track' },
+    },
+    {
+      id: 'high-yes',
+      name: 'high score, approved',
+      input: { score: 7, patient: { name: 'Test Patient' } },
+      answers: { ask: { approved: true } },
+      expect: { outcome: 'approved' },
+    },
   ],
 }

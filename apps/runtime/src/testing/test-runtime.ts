@@ -41,7 +41,10 @@ function userTemplate() {
     const tokens = {} as Record<Name, string>
     for (const name of names) {
       const role: UserRole = name === 'reviewer2' ? 'reviewer' : name
-      await runtime.auth.addUser({ username: name, password: TEST_PASSWORD, role, flowRoles: role === 'agent' ? ['front-desk'] : [] }, { who: 'test', role: 'system' })
+      await runtime.auth.addUser(
+        { username: name, password: TEST_PASSWORD, role, flowRoles: role === 'agent' ? ['front-desk'] : [] },
+        { who: 'test', role: 'system' },
+      )
       tokens[name] = (await runtime.auth.login(name, TEST_PASSWORD)).token
     }
     runtime.close()
@@ -50,18 +53,29 @@ function userTemplate() {
   return template
 }
 
-export async function createTestRuntime(options: Partial<RuntimeOptions> & { registry?: NodeRegistry; connectors?: Record<string, ConnectorAdapter> } = {}): Promise<TestRuntime> {
+export async function createTestRuntime(
+  options: Partial<RuntimeOptions> & { registry?: NodeRegistry; connectors?: Record<string, ConnectorAdapter> } = {},
+): Promise<TestRuntime> {
   const { file, tokens } = await userTemplate()
   const dir = mkdtempSync(join(tmpdir(), 'carepath-runtime-'))
   copyFileSync(file, join(dir, 'carepath.db'))
   let clock = START
-  const runtime = createRuntime({ dbFile: join(dir, 'carepath.db'), now: () => new Date(clock), registry: testRegistry, connectors: {}, ...options })
-  const caller = (token?: string) => createCaller({ runtime, token, principal: token ? runtime.auth.authenticate(token) : undefined })
+  const runtime = createRuntime({
+    dbFile: join(dir, 'carepath.db'),
+    now: () => new Date(clock),
+    registry: testRegistry,
+    connectors: {},
+    ...options,
+  })
+  const caller = (token?: string) =>
+    createCaller({ runtime, token, principal: token ? runtime.auth.authenticate(token) : undefined })
   const as = {} as Record<Name, Caller>
   for (const name of names) {
     const token = tokens[name]
     // A fresh context per call, so an expired or revoked session is noticed like over HTTP.
-    as[name] = new Proxy({} as Caller, { get: (_t, key) => (caller(token) as unknown as Record<PropertyKey, unknown>)[key] })
+    as[name] = new Proxy({} as Caller, {
+      get: (_t, key) => (caller(token) as unknown as Record<PropertyKey, unknown>)[key],
+    })
   }
   return {
     runtime,
@@ -82,7 +96,10 @@ export async function createTestRuntime(options: Partial<RuntimeOptions> & { reg
 /** Create, submit, approve and publish the intake flow (or another document); returns its hash. */
 export async function publishFlow(t: TestRuntime, document: object, suites: object[] = []): Promise<string> {
   const id = (document as { id: string }).id
-  const { hash } = await t.as.analyst.flows.create({ document: document as Record<string, unknown>, suites: suites as Record<string, unknown>[] })
+  const { hash } = await t.as.analyst.flows.create({
+    document: document as Record<string, unknown>,
+    suites: suites as Record<string, unknown>[],
+  })
   await t.as.analyst.review.submit({ id })
   await t.as.reviewer.review.approve({ id, hash, comment: 'ok' })
   await t.as.reviewer.review.publish({ id, hash })

@@ -47,7 +47,15 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
 const PUBLIC = new Set(['auth.login'])
 // Procedures without input are called bare; every other gets an input its schema refuses, so an
 // allowed role sees BAD_REQUEST (and nothing is written) while a refused role sees FORBIDDEN first.
-const NO_INPUT = new Set(['auth.me', 'auth.logout', 'users.list', 'tokens.list', 'tasks.inbox', 'audit.verify', 'settings.integrations'])
+const NO_INPUT = new Set([
+  'auth.me',
+  'auth.logout',
+  'users.list',
+  'tokens.list',
+  'tasks.inbox',
+  'audit.verify',
+  'settings.integrations',
+])
 
 async function outcome(t: TestRuntime, token: string | undefined, path: string): Promise<string> {
   const [ns, name] = path.split('.') as [string, string]

@@ -44,7 +44,9 @@ const t = initTRPC.context<Context>().create({
     const zod = cause instanceof ZodError ? zodSummary(cause) : undefined
     const internal = error.code === 'INTERNAL_SERVER_ERROR'
     return {
-      message: internal ? 'Something went wrong on the server; nothing was changed by this request.' : (zod?.message ?? shape.message),
+      message: internal
+        ? 'Something went wrong on the server; nothing was changed by this request.'
+        : (zod?.message ?? shape.message),
       code: shape.code,
       data: {
         code: shape.data.code,
@@ -84,11 +86,13 @@ export const TOKEN_SCOPES: Record<string, string> = {
 }
 
 export const authedProcedure = publicProcedure.use(({ ctx, path, next }) => {
-  if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first (your session may have expired).' })
+  if (!ctx.principal)
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first (your session may have expired).' })
   const scopes = ctx.principal.scopes
   if (scopes) {
     const needed = TOKEN_SCOPES[path]
-    if (!needed || !scopes.includes(needed)) throw new TRPCError({ code: 'FORBIDDEN', message: 'This API token is not allowed to do that.' })
+    if (!needed || !scopes.includes(needed))
+      throw new TRPCError({ code: 'FORBIDDEN', message: 'This API token is not allowed to do that.' })
   }
   return next({ ctx: { ...ctx, principal: ctx.principal } })
 })

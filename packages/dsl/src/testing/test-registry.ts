@@ -51,7 +51,11 @@ export const testDecide = defineNodeType({
     const problems: ConfigProblem[] = []
     c.outcomes.forEach((name, index) => {
       if (c.outcomes.indexOf(name) !== index) {
-        problems.push({ code: 'malformed-rule', path: `outcomes.${index}`, message: `The outcome "${name}" is listed twice.` })
+        problems.push({
+          code: 'malformed-rule',
+          path: `outcomes.${index}`,
+          message: `The outcome "${name}" is listed twice.`,
+        })
       }
     })
     return problems
@@ -67,7 +71,9 @@ export const testAsk = defineNodeType({
   description: 'Asks a person.',
   category: 'Human',
   icon: '?',
-  config: z.object({ role: z.string().min(1), shows: z.array(z.string()).default([]), answerInto: z.string().optional() }).strict(),
+  config: z
+    .object({ role: z.string().min(1), shows: z.array(z.string()).default([]), answerInto: z.string().optional() })
+    .strict(),
   defaults: { role: 'agent' },
   ports: () => [{ name: 'done', required: true }],
   reads: (c) => c.shows,

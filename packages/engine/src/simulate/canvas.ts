@@ -7,7 +7,14 @@ export interface CanvasHighlights {
   /** Nodes where a decision changed or the paths split, with how many changed cases touch them. */
   changedNodes: { id: string; cases: number }[]
   /** Edges taken in changed cases by one version only (ids as the designer's graph names them). */
-  changedEdges: { id: string; source: string; port: string; target: string; side: 'base' | 'candidate'; cases: number }[]
+  changedEdges: {
+    id: string
+    source: string
+    port: string
+    target: string
+    side: 'base' | 'candidate'
+    cases: number
+  }[]
   /** Candidate nodes no case reached. */
   unreachedNodes: string[]
 }
@@ -55,8 +62,12 @@ export class CanvasCollector {
 
   result(unreached: readonly string[]): CanvasHighlights {
     return {
-      changedNodes: [...this.nodes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, cases]) => ({ id, cases })),
-      changedEdges: [...this.edges.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.side < b.side ? -1 : 1)),
+      changedNodes: [...this.nodes.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([id, cases]) => ({ id, cases })),
+      changedEdges: [...this.edges.values()].sort((a, b) =>
+        a.id < b.id ? -1 : a.id > b.id ? 1 : a.side < b.side ? -1 : 1,
+      ),
       unreachedNodes: [...unreached],
     }
   }

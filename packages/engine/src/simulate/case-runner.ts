@@ -35,7 +35,11 @@ function nth(value: JsonValue, index: number): JsonValue {
  * The deps and autopilot a case runs with: mocks replace every connector (by node id), answers
  * answer tasks, timers fire at once on a virtual clock. `problems` fills as the run goes.
  */
-export function caseDeps(c: SuiteCase, options: CaseRunnerOptions, probe?: CaseProbe): { deps: EngineDeps; autopilot: Autopilot; problems: string[] } {
+export function caseDeps(
+  c: SuiteCase,
+  options: CaseRunnerOptions,
+  probe?: CaseProbe,
+): { deps: EngineDeps; autopilot: Autopilot; problems: string[] } {
   const problems: string[] = []
   let time = options.now ?? DEFAULT_SIMULATION_TIME
   const callsByNode = new Map<string, number>()
@@ -48,7 +52,8 @@ export function caseDeps(c: SuiteCase, options: CaseRunnerOptions, probe?: CaseP
     const index = callsByNode.get(meta.nodeId) ?? 0
     callsByNode.set(meta.nodeId, index + 1)
     const response = nth(mocks[meta.nodeId] as JsonValue, index)
-    if (isJsonRecord(response) && typeof response.$error === 'string') throw new NodeError(response.$error, { retryable: false })
+    if (isJsonRecord(response) && typeof response.$error === 'string')
+      throw new NodeError(response.$error, { retryable: false })
     return response
   }
   const autopilot: Autopilot = {
@@ -81,7 +86,12 @@ export function caseDeps(c: SuiteCase, options: CaseRunnerOptions, probe?: CaseP
 }
 
 /** Run one case against one version to its end (or to a task the case has no answer for); a probe's facts are set on entry to its node. */
-export async function runCase(flow: FlowDocument, c: SuiteCase, options: CaseRunnerOptions, probe?: CaseProbe): Promise<CaseRun> {
+export async function runCase(
+  flow: FlowDocument,
+  c: SuiteCase,
+  options: CaseRunnerOptions,
+  probe?: CaseProbe,
+): Promise<CaseRun> {
   const { deps, autopilot, problems } = caseDeps(c, options, probe)
   try {
     const state = await startRun(flow, c.input, deps, { runId: `case:${c.id}`, autopilot })

@@ -93,7 +93,8 @@ export function compareRuns(base: RunState | undefined, candidate: RunState | un
   }
   // Most cases write the same facts: one canonical comparison settles it before any leaf walk.
   if (!jsonEqual(base?.facts ?? {}, candidate?.facts ?? {})) diffFacts(base, candidate, changes)
-  const changed = changes.status || changes.outcome || changes.path || changes.decisions.length > 0 || changes.facts.length > 0
+  const changed =
+    changes.status || changes.outcome || changes.path || changes.decisions.length > 0 || changes.facts.length > 0
   return changed ? changes : undefined
 }
 
@@ -111,7 +112,10 @@ function diffFacts(base: RunState | undefined, candidate: RunState | undefined, 
 }
 
 /** Whether a run meets a case's expectation; the failures say what differed. */
-export function checkExpectation(expect: { outcome?: string | undefined; path?: string[] | undefined } | undefined, run: RunSummary): string[] {
+export function checkExpectation(
+  expect: { outcome?: string | undefined; path?: string[] | undefined } | undefined,
+  run: RunSummary,
+): string[] {
   if (!expect) return []
   const failures: string[] = []
   if (expect.outcome !== undefined) {
@@ -121,7 +125,10 @@ export function checkExpectation(expect: { outcome?: string | undefined; path?: 
   if (expect.path) {
     let at = 0
     for (const nodeId of run.path) if (nodeId === expect.path[at]) at++
-    if (at < expect.path.length) failures.push(`expected the path to pass ${expect.path.join(' → ')}; it went ${run.path.join(' → ')} (missing "${expect.path[at]}")`)
+    if (at < expect.path.length)
+      failures.push(
+        `expected the path to pass ${expect.path.join(' → ')}; it went ${run.path.join(' → ')} (missing "${expect.path[at]}")`,
+      )
   }
   return failures
 }

@@ -45,20 +45,30 @@ export class CoverageCollector {
 
   result(): Coverage {
     const nodeIds = Object.keys(this.flow.nodes).sort()
-    const portIds = nodeIds.flatMap((id) => Object.keys(this.flow.nodes[id]?.next ?? {}).sort().map((port) => `${id}.${port}`))
+    const portIds = nodeIds.flatMap((id) =>
+      Object.keys(this.flow.nodes[id]?.next ?? {})
+        .sort()
+        .map((port) => `${id}.${port}`),
+    )
     const item = (all: string[], covered: (id: string) => boolean): CoverageItem => {
       const missed = all.filter((id) => !covered(id))
       return { total: all.length, covered: all.length - missed.length, missed }
     }
-    const isTable = (ruleKey: string) => this.flow.nodes[ruleKey.slice(0, ruleKey.indexOf('.'))]?.type.includes('table') ?? false
+    const isTable = (ruleKey: string) =>
+      this.flow.nodes[ruleKey.slice(0, ruleKey.indexOf('.'))]?.type.includes('table') ?? false
     const ruleKeys = [...this.ruleSeen.keys()].sort()
     const fired = (key: string) => this.ruleSeen.get(key) === true
     return {
       nodes: item(nodeIds, (id) => this.nodes.has(id)),
       ports: item(portIds, (id) => this.ports.has(id)),
-      rules: item(ruleKeys.filter((key) => !isTable(key)), fired),
+      rules: item(
+        ruleKeys.filter((key) => !isTable(key)),
+        fired,
+      ),
       rows: item(ruleKeys.filter(isTable), fired),
-      rulesOfUnreachedNodes: nodeIds.filter((id) => !this.nodes.has(id) && (this.flow.nodes[id]?.type.startsWith('decision.') ?? false)),
+      rulesOfUnreachedNodes: nodeIds.filter(
+        (id) => !this.nodes.has(id) && (this.flow.nodes[id]?.type.startsWith('decision.') ?? false),
+      ),
     }
   }
 }

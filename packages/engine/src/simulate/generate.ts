@@ -98,7 +98,10 @@ export function generatedCasesFor(
           const key = canonicalJson([carrier.id, nodeId, set])
           if (Object.keys(set).length === 0 || seenProbes.has(key)) continue
           seenProbes.add(key)
-          out.push({ c: probeCase(carrier, nextId(nodeId), name), probe: { nodeId, at: 'node-entry', carrier: carrier.id, set } })
+          out.push({
+            c: probeCase(carrier, nextId(nodeId), name),
+            probe: { nodeId, at: 'node-entry', carrier: carrier.id, set },
+          })
           continue
         }
         const input = mergeFacts(cleared, snapshot)

@@ -9,21 +9,33 @@ import { parseSuite, reportToMarkdown, simulate, simulationVerdict, type Suite }
 import { describeProbe, thresholdsOf } from './probes.ts'
 
 const examples = new URL('../../../../examples/', import.meta.url)
-const published = JSON.parse(readFileSync(fileURLToPath(new URL('eligibility-verification.flow.json', examples)), 'utf8')) as FlowDocument
-const parsed = parseSuite(JSON.parse(readFileSync(fileURLToPath(new URL('eligibility-verification.suite.json', examples)), 'utf8')))
+const published = JSON.parse(
+  readFileSync(fileURLToPath(new URL('eligibility-verification.flow.json', examples)), 'utf8'),
+) as FlowDocument
+const parsed = parseSuite(
+  JSON.parse(readFileSync(fileURLToPath(new URL('eligibility-verification.suite.json', examples)), 'utf8')),
+)
 if (!parsed.ok) throw new Error(parsed.message)
 const fullSuite: Suite = parsed.suite
 const installed = registry.has('decision.rules') && registry.has('payer.eligibility')
 
 /** The suite without cases whose payer copay lies between 40 and 60, so none sits near the threshold. */
 function farFromThreshold(suite: Suite): Suite {
-  const copay = (c: Suite['cases'][number]): unknown => (c.mocks?.['ask-payer'] as { copay?: unknown } | undefined)?.copay
-  return { ...suite, cases: suite.cases.filter((c) => typeof copay(c) !== 'number' || (copay(c) as number) <= 30 || (copay(c) as number) >= 75) }
+  const copay = (c: Suite['cases'][number]): unknown =>
+    (c.mocks?.['ask-payer'] as { copay?: unknown } | undefined)?.copay
+  return {
+    ...suite,
+    cases: suite.cases.filter(
+      (c) => typeof copay(c) !== 'number' || (copay(c) as number) <= 30 || (copay(c) as number) >= 75,
+    ),
+  }
 }
 
 function withCopayThreshold(value: number): FlowDocument {
   const copy = structuredClone(published)
-  const rules = (copy.nodes['cost-check']!.config as { rules: { id: string; conditions: { all: { value: number }[] } }[] }).rules
+  const rules = (
+    copy.nodes['cost-check']!.config as { rules: { id: string; conditions: { all: { value: number }[] } }[] }
+  ).rules
   rules.find((r) => r.id === 'high-copay')!.conditions.all[0]!.value = value
   return copy
 }
@@ -41,13 +53,26 @@ describe.skipIf(!installed)('decision probes (example eligibility flow)', () => 
     const changed = report.cases.filter((c) => c.status !== 'unchanged')
     expect(changed.length).toBeGreaterThan(0)
     expect(simulationVerdict(report)).toBe('changed')
-    const carrier = suite.cases.find((c) => (c.mocks?.['ask-payer'] as { status?: string } | undefined)?.status === 'active')?.id
+    const carrier = suite.cases.find(
+      (c) => (c.mocks?.['ask-payer'] as { status?: string } | undefined)?.status === 'active',
+    )?.id
     for (const c of changed) {
-      expect(c).toMatchObject({ source: 'generated', status: 'changed', probe: { nodeId: 'cost-check', at: 'node-entry', carrier } })
-      expect(c.changes?.decisions[0]).toMatchObject({ nodeId: 'cost-check', base: { outcome: 'no-estimate' }, candidate: { outcome: 'estimate' } })
+      expect(c).toMatchObject({
+        source: 'generated',
+        status: 'changed',
+        probe: { nodeId: 'cost-check', at: 'node-entry', carrier },
+      })
+      expect(c.changes?.decisions[0]).toMatchObject({
+        nodeId: 'cost-check',
+        base: { outcome: 'no-estimate' },
+        candidate: { outcome: 'estimate' },
+      })
     }
     expect(changed.map((c) => c.name)).toEqual(
-      expect.arrayContaining(['probe cost-check: eligibility.copay = 50 (at threshold)', 'probe cost-check: eligibility.copay = 46 (above threshold 45)']),
+      expect.arrayContaining([
+        'probe cost-check: eligibility.copay = 50 (at threshold)',
+        'probe cost-check: eligibility.copay = 46 (above threshold 45)',
+      ]),
     )
     const markdown = reportToMarkdown(report)
     expect(markdown).toContain('probe cost-check: eligibility.copay = 46 (above threshold 45)')
@@ -71,7 +96,18 @@ describe.skipIf(!installed)('decision probes (example eligibility flow)', () => 
 
 describe('probe names', () => {
   it('say where a number sits against the nearest threshold, else just path = value', () => {
-    const thresholds = thresholdsOf({ rules: [{ conditions: { all: [{ fact: 'a.b', operator: 'greaterThan', value: 50 }, { fact: 'c', operator: 'in', value: ['x'] }] } }] })
+    const thresholds = thresholdsOf({
+      rules: [
+        {
+          conditions: {
+            all: [
+              { fact: 'a.b', operator: 'greaterThan', value: 50 },
+              { fact: 'c', operator: 'in', value: ['x'] },
+            ],
+          },
+        },
+      ],
+    })
     expect(describeProbe('n', { 'a.b': 49 }, thresholds)).toBe('probe n: a.b = 49 (below threshold 50)')
     expect(describeProbe('n', { 'a.b': 50, c: 'x' }, thresholds)).toBe('probe n: a.b = 50 (at threshold), c = "x"')
   })

@@ -28,7 +28,14 @@ export interface DecisionSnapshots {
   reads: readonly string[]
 }
 
-const NUMERIC_OPERATORS = new Set(['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'equal', 'notEqual'])
+const NUMERIC_OPERATORS = new Set([
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+  'equal',
+  'notEqual',
+])
 
 /** Every `{ fact, operator, value: number }` condition in a node config, by fact path. */
 export function thresholdsOf(config: JsonValue): Map<string, number[]> {
@@ -37,7 +44,12 @@ export function thresholdsOf(config: JsonValue): Map<string, number[]> {
     if (Array.isArray(value)) value.forEach(visit)
     else if (isJsonRecord(value)) {
       const { fact, operator, value: operand } = value
-      if (typeof fact === 'string' && typeof operator === 'string' && NUMERIC_OPERATORS.has(operator) && typeof operand === 'number') {
+      if (
+        typeof fact === 'string' &&
+        typeof operator === 'string' &&
+        NUMERIC_OPERATORS.has(operator) &&
+        typeof operand === 'number'
+      ) {
         const list = out.get(fact) ?? []
         if (!list.includes(operand)) list.push(operand)
         out.set(fact, list)
@@ -63,7 +75,12 @@ export function decisionSnapshots(flow: FlowDocument, registry: NodeRegistry): D
     if (!p.type.cases) continue
     try {
       const snapshots = p.type.cases(p.config, env)
-      out.push({ nodeId, snapshots, thresholds: thresholdsOf(p.node.config as JsonValue), reads: p.type.reads(p.config) })
+      out.push({
+        nodeId,
+        snapshots,
+        thresholds: thresholdsOf(p.node.config as JsonValue),
+        reads: p.type.reads(p.config),
+      })
     } catch {
       continue
     }
@@ -72,7 +89,11 @@ export function decisionSnapshots(flow: FlowDocument, registry: NodeRegistry): D
 }
 
 /** `path = value` per fact, with where a number sits against the nearest threshold on that path. */
-export function describeProbe(nodeId: string, set: Readonly<Record<string, JsonValue>>, thresholds: ReadonlyMap<string, readonly number[]>): string {
+export function describeProbe(
+  nodeId: string,
+  set: Readonly<Record<string, JsonValue>>,
+  thresholds: ReadonlyMap<string, readonly number[]>,
+): string {
   const parts = Object.keys(set)
     .sort()
     .map((path) => {

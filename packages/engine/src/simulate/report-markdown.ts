@@ -14,7 +14,12 @@ function cell(text: string): string {
 function why(explanation: DecisionExplanation): string {
   const fired = explanation.fired.length ? `fired ${explanation.fired.join(', ')}` : 'no rule fired'
   const conditions = explanation.rules
-    .flatMap((rule) => rule.conditions.map((c) => `${rule.id}: ${c.fact} ${c.operator} ${canonicalJson(c.expected)} (saw ${c.missing ? 'nothing' : canonicalJson(c.seen)}) → ${c.result}`))
+    .flatMap((rule) =>
+      rule.conditions.map(
+        (c) =>
+          `${rule.id}: ${c.fact} ${c.operator} ${canonicalJson(c.expected)} (saw ${c.missing ? 'nothing' : canonicalJson(c.seen)}) → ${c.result}`,
+      ),
+    )
     .slice(0, 6)
   return [fired, ...conditions].join('<br>')
 }
@@ -32,22 +37,41 @@ function probeNote(probe: CaseProbe): string {
 }
 
 function caseSection(c: CaseReport): string[] {
-  const lines = [`#### ${c.status === 'failed' ? '❌' : c.expectedChange ? '✅' : '⚠️'} \`${c.id}\`${c.name ? ` — ${cell(c.name)}` : ''}`, '']
+  const lines = [
+    `#### ${c.status === 'failed' ? '❌' : c.expectedChange ? '✅' : '⚠️'} \`${c.id}\`${c.name ? ` — ${cell(c.name)}` : ''}`,
+    '',
+  ]
   if (c.probe) lines.push(`- ${probeNote(c.probe)}`)
   const ch = c.changes
   const ending = (side: RunSummary | undefined, outcome: string | null): string =>
-    outcome !== null ? `**${outcome}**` : side?.status === 'waiting' ? `waiting at \`${side.waitingAt ?? '?'}\`` : (side?.status ?? '—')
-  if (ch?.outcome) lines.push(`- Outcome: ${ending(c.base, ch.outcome.base)} → ${ending(c.candidate, ch.outcome.candidate)}`)
+    outcome !== null
+      ? `**${outcome}**`
+      : side?.status === 'waiting'
+        ? `waiting at \`${side.waitingAt ?? '?'}\``
+        : (side?.status ?? '—')
+  if (ch?.outcome)
+    lines.push(`- Outcome: ${ending(c.base, ch.outcome.base)} → ${ending(c.candidate, ch.outcome.candidate)}`)
   if (ch?.status) lines.push(`- Status: ${ch.status.base} → ${ch.status.candidate}`)
-  if (ch?.path) lines.push(`- Paths split at step ${ch.path.index + 1}: \`${ch.path.base ?? 'end'}\` → \`${ch.path.candidate ?? 'end'}\``)
+  if (ch?.path)
+    lines.push(
+      `- Paths split at step ${ch.path.index + 1}: \`${ch.path.base ?? 'end'}\` → \`${ch.path.candidate ?? 'end'}\``,
+    )
   if (ch && ch.decisions.length > 0) {
     lines.push('', '| decision | before | after |', '|---|---|---|')
     for (const d of ch.decisions) {
-      lines.push(`| \`${d.nodeId}\`${d.visit > 1 ? ` (visit ${d.visit})` : ''} | **${d.base.outcome}**<br>${cell(why(d.base.explanation))} | **${d.candidate.outcome}**<br>${cell(why(d.candidate.explanation))} |`)
+      lines.push(
+        `| \`${d.nodeId}\`${d.visit > 1 ? ` (visit ${d.visit})` : ''} | **${d.base.outcome}**<br>${cell(why(d.base.explanation))} | **${d.candidate.outcome}**<br>${cell(why(d.candidate.explanation))} |`,
+      )
     }
   }
   if (ch && ch.facts.length > 0) {
-    lines.push('', `- Facts written differently: ${ch.facts.slice(0, 10).map((f) => `\`${f.path}\``).join(', ')}${ch.facts.length > 10 ? ` and ${ch.facts.length - 10} more` : ''}`)
+    lines.push(
+      '',
+      `- Facts written differently: ${ch.facts
+        .slice(0, 10)
+        .map((f) => `\`${f.path}\``)
+        .join(', ')}${ch.facts.length > 10 ? ` and ${ch.facts.length - 10} more` : ''}`,
+    )
   }
   for (const failure of c.expectationFailures) lines.push(`- Expectation: ${failure}`)
   for (const problem of c.problems) lines.push(`- Problem: ${problem}`)
@@ -61,7 +85,14 @@ function caseSection(c: CaseReport): string[] {
  */
 export function reportToMarkdown(report: SimulationReport): string {
   const s = report.summary
-  const verdict = s.failed > 0 ? '❌ Cases failed' : s.unexpected > 0 ? '⚠️ Behaviour changed' : s.changed > 0 ? '✅ Only expected changes' : '✅ No behaviour change'
+  const verdict =
+    s.failed > 0
+      ? '❌ Cases failed'
+      : s.unexpected > 0
+        ? '⚠️ Behaviour changed'
+        : s.changed > 0
+          ? '✅ Only expected changes'
+          : '✅ No behaviour change'
   const lines = [
     `### Simulation of \`${report.flow}\`: ${verdict}`,
     '',
@@ -73,12 +104,14 @@ export function reportToMarkdown(report: SimulationReport): string {
     '',
   ]
   const probes = report.cases.filter((c) => c.probe).length
-  if (probes > 0) lines.push(`Includes ${probes} generated decision probe${probes === 1 ? '' : 's'} (cases \`gen.<node>.<n>\`).`, '')
+  if (probes > 0)
+    lines.push(`Includes ${probes} generated decision probe${probes === 1 ? '' : 's'} (cases \`gen.<node>.<n>\`).`, '')
   const notable = report.cases.filter((c) => c.status !== 'unchanged')
   if (notable.length > 0) {
     lines.push('#### Cases that changed or failed', '')
     for (const c of notable.slice(0, MAX_CASES_SHOWN)) lines.push(...caseSection(c))
-    if (notable.length > MAX_CASES_SHOWN) lines.push(`…and ${notable.length - MAX_CASES_SHOWN} more (see the JSON report).`, '')
+    if (notable.length > MAX_CASES_SHOWN)
+      lines.push(`…and ${notable.length - MAX_CASES_SHOWN} more (see the JSON report).`, '')
   }
   const cov = report.coverage
   lines.push(
@@ -90,8 +123,11 @@ export function reportToMarkdown(report: SimulationReport): string {
     '',
   )
   if (cov.nodes.missed.length > 0) lines.push(`Never reached: ${cov.nodes.missed.map((id) => `\`${id}\``).join(', ')}`)
-  if (cov.ports.missed.length > 0) lines.push(`Ports never taken: ${cov.ports.missed.map((id) => `\`${id}\``).join(', ')}`)
-  if (cov.rules.missed.length > 0) lines.push(`Rules that never fired: ${cov.rules.missed.map((id) => `\`${id}\``).join(', ')}`)
-  if (cov.rows.missed.length > 0) lines.push(`Table rows never hit: ${cov.rows.missed.map((id) => `\`${id}\``).join(', ')}`)
+  if (cov.ports.missed.length > 0)
+    lines.push(`Ports never taken: ${cov.ports.missed.map((id) => `\`${id}\``).join(', ')}`)
+  if (cov.rules.missed.length > 0)
+    lines.push(`Rules that never fired: ${cov.rules.missed.map((id) => `\`${id}\``).join(', ')}`)
+  if (cov.rows.missed.length > 0)
+    lines.push(`Table rows never hit: ${cov.rows.missed.map((id) => `\`${id}\``).join(', ')}`)
   return `${lines.join('\n').trimEnd()}\n`
 }

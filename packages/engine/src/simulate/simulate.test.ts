@@ -1,15 +1,39 @@
 import { describe, expect, it } from 'vitest'
 import type { FlowDocument } from '@carepath/dsl'
-import { parseSuite, replayRecorded, reportToMarkdown, simulate, simulationVerdict, startRun, suiteJsonSchema, type Suite } from '../index.ts'
+import {
+  parseSuite,
+  replayRecorded,
+  reportToMarkdown,
+  simulate,
+  simulationVerdict,
+  startRun,
+  suiteJsonSchema,
+  type Suite,
+} from '../index.ts'
 import { claimFlow, fixedClock } from '../testing/test-flows.ts'
 import { testRegistry } from '../testing/test-nodes.ts'
 
 const suite: Suite = {
   flow: 'claim',
   cases: [
-    { id: 'small', input: { memberId: 'M1', amount: 40 }, mocks: { fetch: { status: 'active' } }, expect: { outcome: 'auto-approved' } },
-    { id: 'large-yes', input: { memberId: 'M2', amount: 400 }, mocks: { fetch: { status: 'active' } }, answers: { ask: { approved: true } } },
-    { id: 'payer-down', input: { memberId: 'M3', amount: 400 }, mocks: { fetch: { $error: 'timeout' } }, expect: { outcome: 'manual-review', path: ['fetch', 'manual'] } },
+    {
+      id: 'small',
+      input: { memberId: 'M1', amount: 40 },
+      mocks: { fetch: { status: 'active' } },
+      expect: { outcome: 'auto-approved' },
+    },
+    {
+      id: 'large-yes',
+      input: { memberId: 'M2', amount: 400 },
+      mocks: { fetch: { status: 'active' } },
+      answers: { ask: { approved: true } },
+    },
+    {
+      id: 'payer-down',
+      input: { memberId: 'M3', amount: 400 },
+      mocks: { fetch: { $error: 'timeout' } },
+      expect: { outcome: 'manual-review', path: ['fetch', 'manual'] },
+    },
   ],
 }
 const options = { registry: testRegistry }
@@ -35,12 +59,21 @@ describe('simulate', () => {
     const small = report.cases.find((c) => c.id === 'small')
     expect(small?.status).toBe('failed')
     expect(small?.changes?.path).toEqual({ index: 3, base: 'auto', candidate: 'ask' })
-    expect(small?.changes?.decisions[0]).toMatchObject({ nodeId: 'amount', base: { outcome: 'low' }, candidate: { outcome: 'high' } })
-    expect(small?.changes?.decisions[0]?.candidate.explanation.rules[0]?.conditions[0]).toMatchObject({ expected: 30, seen: 40 })
+    expect(small?.changes?.decisions[0]).toMatchObject({
+      nodeId: 'amount',
+      base: { outcome: 'low' },
+      candidate: { outcome: 'high' },
+    })
+    expect(small?.changes?.decisions[0]?.candidate.explanation.rules[0]?.conditions[0]).toMatchObject({
+      expected: 30,
+      seen: 40,
+    })
     expect(small?.changes?.facts).toContainEqual({ path: 'band', base: 'low', candidate: 'high' })
     expect(small?.problems).toContain('No answer for the human step "ask"; the run stops there.')
     expect(report.canvas.changedNodes.map((n) => n.id)).toContain('amount')
-    expect(report.canvas.changedEdges).toContainEqual(expect.objectContaining({ id: 'amount:high->ask', side: 'candidate' }))
+    expect(report.canvas.changedEdges).toContainEqual(
+      expect.objectContaining({ id: 'amount:high->ask', side: 'candidate' }),
+    )
     const markdown = reportToMarkdown(report)
     expect(markdown).toContain('`small`')
     expect(markdown).toContain('| `amount` | **low**')
@@ -54,7 +87,12 @@ describe('simulate', () => {
     const expected = await simulate(claimFlow, withMin(30), expecting, options)
     expect(expected.cases[0]).toMatchObject({ status: 'changed', expectedChange: true })
     expect(simulationVerdict(expected)).toBe('pass')
-    const unexpected = await simulate(claimFlow, withMin(30), { ...expecting, cases: [{ ...expecting.cases[0]!, expect: undefined }] }, options)
+    const unexpected = await simulate(
+      claimFlow,
+      withMin(30),
+      { ...expecting, cases: [{ ...expecting.cases[0]!, expect: undefined }] },
+      options,
+    )
     expect(unexpected.summary).toMatchObject({ changed: 1, unexpected: 1 })
     expect(simulationVerdict(unexpected)).toBe('changed')
   })
@@ -93,13 +131,23 @@ describe('simulate', () => {
     const report = await replayRecorded(withMin(50), [{ id: 'prod-1', events: recorded.events }], options)
     expect(calls).toBe(1)
     expect(report.cases[0]).toMatchObject({ source: 'recorded', status: 'changed' })
-    expect(report.cases[0]?.changes?.decisions[0]).toMatchObject({ nodeId: 'amount', base: { outcome: 'low' }, candidate: { outcome: 'high' } })
+    expect(report.cases[0]?.changes?.decisions[0]).toMatchObject({
+      nodeId: 'amount',
+      base: { outcome: 'low' },
+      candidate: { outcome: 'high' },
+    })
   })
 })
 
 describe('suite files', () => {
   it('refuses a suite with a repeated case id, naming where', () => {
-    const result = parseSuite({ flow: 'claim', cases: [{ id: 'a', input: {} }, { id: 'a', input: {} }] })
+    const result = parseSuite({
+      flow: 'claim',
+      cases: [
+        { id: 'a', input: {} },
+        { id: 'a', input: {} },
+      ],
+    })
     expect(result).toEqual({ ok: false, message: 'cases.1.id: the case id "a" is used twice' })
   })
 

@@ -73,13 +73,21 @@ interface Reached {
  * const report = await simulate(published, draft, suite, { registry, generate: true })
  * if (report.summary.unexpected > 0 || report.summary.failed > 0) process.exitCode = 1
  */
-export async function simulate(base: FlowDocument | null, candidate: FlowDocument, suite: Suite, options: SimulateOptions): Promise<SimulationReport> {
+export async function simulate(
+  base: FlowDocument | null,
+  candidate: FlowDocument,
+  suite: Suite,
+  options: SimulateOptions,
+): Promise<SimulationReport> {
   const planned: PlannedCase[] = suite.cases.map((c) => ({ c, source: 'suite' }))
   const generate = options.generate
     ? (reached: Reached) =>
-        generatedCasesFor(base ? [base, candidate] : [candidate], options.registry, suite, (nodeId) => reached.base.get(nodeId) ?? reached.candidate.get(nodeId)).map(
-          ({ c, probe }): PlannedCase => ({ c, source: 'generated', probe }),
-        )
+        generatedCasesFor(
+          base ? [base, candidate] : [candidate],
+          options.registry,
+          suite,
+          (nodeId) => reached.base.get(nodeId) ?? reached.candidate.get(nodeId),
+        ).map(({ c, probe }): PlannedCase => ({ c, source: 'generated', probe }))
     : undefined
   const now = options.now ?? suite.now
   return await runPlanned(base, candidate, planned, now ? { ...options, now } : options, false, generate)
@@ -95,8 +103,16 @@ export interface RecordedRun {
  * Replay recorded runs against a candidate: each run's input, recorded connector responses
  * and human answers drive the candidate, and the recorded run is the base it is compared with.
  */
-export async function replayRecorded(candidate: FlowDocument, runs: readonly RecordedRun[], options: SimulateOptions): Promise<SimulationReport> {
-  const planned = runs.map((run): PlannedCase => ({ c: caseFromLog(run), source: 'recorded', recorded: foldEvents(run.events) }))
+export async function replayRecorded(
+  candidate: FlowDocument,
+  runs: readonly RecordedRun[],
+  options: SimulateOptions,
+): Promise<SimulationReport> {
+  const planned = runs.map((run): PlannedCase => ({
+    c: caseFromLog(run),
+    source: 'recorded',
+    recorded: foldEvents(run.events),
+  }))
   return await runPlanned(null, candidate, planned, options, true)
 }
 
@@ -137,14 +153,26 @@ async function runPlanned(
   options.onProgress?.({ done: 0, total: queue.length })
   for (let index = 0; index < queue.length; index++) {
     const { c, source, recorded: recordedState, probe } = queue[index] as PlannedCase
-    const baseRun = recorded ? { state: recordedState, problems: [] } : base ? await runCase(base, c, options, probe) : undefined
+    const baseRun = recorded
+      ? { state: recordedState, problems: [] }
+      : base
+        ? await runCase(base, c, options, probe)
+        : undefined
     const candidateRun = await runCase(candidate, c, options, probe)
     if (source === 'suite') {
       for (const nodeId of baseRun?.state?.path ?? []) if (!reached.base.has(nodeId)) reached.base.set(nodeId, c)
-      for (const nodeId of candidateRun.state?.path ?? []) if (!reached.candidate.has(nodeId)) reached.candidate.set(nodeId, c)
+      for (const nodeId of candidateRun.state?.path ?? [])
+        if (!reached.candidate.has(nodeId)) reached.candidate.set(nodeId, c)
     }
     coverage.add(candidateRun.state)
-    const report = judge(c, source, baseRun?.state, candidateRun.state, candidateRun.problems, base !== null || recorded)
+    const report = judge(
+      c,
+      source,
+      baseRun?.state,
+      candidateRun.state,
+      candidateRun.problems,
+      base !== null || recorded,
+    )
     if (probe) report.probe = probe
     if (report.changes) canvas.add(baseRun?.state, candidateRun.state, report.changes)
     summary[report.status]++
@@ -181,7 +209,8 @@ function judge(
   const changes = compare ? compareRuns(base, candidate) : undefined
   const expectationFailures = checkExpectation(c.expect, after)
   const runProblems = [...problems]
-  if (after.status === 'failed' && c.expect?.outcome !== 'failed') runProblems.push(`The run failed at "${after.error?.nodeId ?? '?'}": ${after.error?.message ?? ''}`)
+  if (after.status === 'failed' && c.expect?.outcome !== 'failed')
+    runProblems.push(`The run failed at "${after.error?.nodeId ?? '?'}": ${after.error?.message ?? ''}`)
   if (after.status === 'not-run') runProblems.push('The candidate could not run this case.')
   // A suite case whose run fails is broken; a generated or recorded input may fail in both
   // versions alike (say, a required fact left out), which is no regression.

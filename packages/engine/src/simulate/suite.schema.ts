@@ -26,7 +26,10 @@ export const suiteCaseSchema = z
     expect: z
       .object({
         outcome: z.string().optional().describe('The outcome the run must end with ("failed" for a failed run).'),
-        path: z.array(z.string()).optional().describe('Nodes the run must pass, in this order (others may come between).'),
+        path: z
+          .array(z.string())
+          .optional()
+          .describe('Nodes the run must pass, in this order (others may come between).'),
       })
       .strict()
       .optional(),
@@ -51,7 +54,8 @@ export const suiteSchema = z
     const seen = new Set<string>()
     suite.cases.forEach((c, index) => {
       const id = c.id ?? `case-${index + 1}`
-      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['cases', index, 'id'], message: `the case id "${id}" is used twice` })
+      if (seen.has(id))
+        ctx.addIssue({ code: 'custom', path: ['cases', index, 'id'], message: `the case id "${id}" is used twice` })
       seen.add(id)
     })
   })

@@ -17,7 +17,13 @@ export function testFlow(id: string, nodes: Record<string, NodeSpec>, extra: Par
     nodes: Object.fromEntries(
       entries.map(([nodeId, spec]) => [
         nodeId,
-        { type: spec.type, typeVersion: 1, config: spec.config ?? {}, next: spec.next ?? {}, ...(spec.maxVisits ? { maxVisits: spec.maxVisits } : {}) },
+        {
+          type: spec.type,
+          typeVersion: 1,
+          config: spec.config ?? {},
+          next: spec.next ?? {},
+          ...(spec.maxVisits ? { maxVisits: spec.maxVisits } : {}),
+        },
       ]),
     ),
     ...extra,
@@ -27,9 +33,21 @@ export function testFlow(id: string, nodes: Record<string, NodeSpec>, extra: Par
 /** start → fetch(payer) → threshold(amount ≥ 100) → ask (high) / end low; ask → approved/denied. */
 export const claimFlow = testFlow('claim', {
   start: { type: 'test.start', next: { default: 'fetch' } },
-  fetch: { type: 'test.fetch', config: { connector: 'payer', idFrom: 'memberId', into: 'coverage' }, next: { ok: 'amount', error: 'manual' } },
-  amount: { type: 'test.threshold', config: { fact: 'amount', min: 100, into: 'band' }, next: { high: 'ask', low: 'auto' } },
-  ask: { type: 'test.ask', config: { role: 'agent', shows: ['amount'], answerInto: 'approved' }, next: { yes: 'approved', no: 'denied' } },
+  fetch: {
+    type: 'test.fetch',
+    config: { connector: 'payer', idFrom: 'memberId', into: 'coverage' },
+    next: { ok: 'amount', error: 'manual' },
+  },
+  amount: {
+    type: 'test.threshold',
+    config: { fact: 'amount', min: 100, into: 'band' },
+    next: { high: 'ask', low: 'auto' },
+  },
+  ask: {
+    type: 'test.ask',
+    config: { role: 'agent', shows: ['amount'], answerInto: 'approved' },
+    next: { yes: 'approved', no: 'denied' },
+  },
   auto: { type: 'test.end', config: { outcome: 'auto-approved' } },
   approved: { type: 'test.end', config: { outcome: 'approved' } },
   denied: { type: 'test.end', config: { outcome: 'denied' } },

@@ -2,7 +2,14 @@
 // above this package in nothing but the catalog list). Not part of the public API: the runtime's
 // tests reuse the generic ones through @carepath/engine/testing (see ./index.ts).
 import { z } from 'zod'
-import { AnswerError, NodeError, createNodeRegistry, defineNodeType, type AnyNodeType, type JsonValue } from '@carepath/dsl'
+import {
+  AnswerError,
+  NodeError,
+  createNodeRegistry,
+  defineNodeType,
+  type AnyNodeType,
+  type JsonValue,
+} from '@carepath/dsl'
 
 const noConfig = z.object({}).strict()
 
@@ -58,7 +65,17 @@ export const testThreshold = defineNodeType({
           {
             id: 'at-least-min',
             fired,
-            conditions: [{ path: 'all.0', fact: c.fact, operator: 'greaterThanInclusive', expected: c.min, seen: seen ?? null, ...(seen === undefined ? { missing: true } : {}), result: fired }],
+            conditions: [
+              {
+                path: 'all.0',
+                fact: c.fact,
+                operator: 'greaterThanInclusive',
+                expected: c.min,
+                seen: seen ?? null,
+                ...(seen === undefined ? { missing: true } : {}),
+                result: fired,
+              },
+            ],
           },
         ],
       },
@@ -117,10 +134,16 @@ export function defineTestAsk(question: string, defaults: z.input<typeof askConf
     human: { role: (c) => c.role, shows: (c) => c.shows },
     execute: (_ctx, c) => ({
       kind: 'task',
-      task: { role: c.role, title: question, shows: [...c.shows], fields: [{ name: 'approved', label: 'Approved', type: 'boolean', required: true }] },
+      task: {
+        role: c.role,
+        title: question,
+        shows: [...c.shows],
+        fields: [{ name: 'approved', label: 'Approved', type: 'boolean', required: true }],
+      },
     }),
     answer(_ctx, c, answer: JsonValue) {
-      const approved = typeof answer === 'object' && answer !== null && !Array.isArray(answer) ? answer.approved : undefined
+      const approved =
+        typeof answer === 'object' && answer !== null && !Array.isArray(answer) ? answer.approved : undefined
       if (typeof approved !== 'boolean') throw new AnswerError('Approved must be yes or no.', 'approved')
       return { kind: 'next', port: approved ? 'yes' : 'no', set: { [c.answerInto]: approved } }
     },
@@ -143,7 +166,11 @@ export const testWait = defineNodeType({
   reads: () => [],
   writes: () => [],
   phi: [],
-  execute: (ctx, c) => ({ kind: 'wait', until: new Date(Date.parse(ctx.now()) + c.minutes * 60_000).toISOString(), port: 'done' }),
+  execute: (ctx, c) => ({
+    kind: 'wait',
+    until: new Date(Date.parse(ctx.now()) + c.minutes * 60_000).toISOString(),
+    port: 'done',
+  }),
 })
 
 /** Adds one to a counter fact: `again` below `limit`, then `done`. */
@@ -196,7 +223,10 @@ export const testFail = defineNodeType({
   icon: 'X',
   config: noConfig,
   defaults: {},
-  ports: () => [{ name: 'default', required: true }, { name: 'error', required: false }],
+  ports: () => [
+    { name: 'default', required: true },
+    { name: 'error', required: false },
+  ],
   reads: () => [],
   writes: () => [],
   phi: [],
@@ -215,11 +245,20 @@ export const testSub = defineNodeType({
   icon: 'S',
   config: z.object({ flowId: z.string(), hash: z.string(), inputFrom: z.string(), into: z.string() }).strict(),
   defaults: { flowId: 'child', hash: 'x', inputFrom: 'amount', into: 'child' },
-  ports: () => [{ name: 'done', required: true }, { name: 'error', required: false }],
+  ports: () => [
+    { name: 'done', required: true },
+    { name: 'error', required: false },
+  ],
   reads: (c) => [c.inputFrom],
   writes: (c) => [c.into],
   phi: [],
-  execute: (ctx, c) => ({ kind: 'subflow', flowId: c.flowId, hash: c.hash, input: { amount: ctx.get(c.inputFrom) ?? null }, into: c.into }),
+  execute: (ctx, c) => ({
+    kind: 'subflow',
+    flowId: c.flowId,
+    hash: c.hash,
+    input: { amount: ctx.get(c.inputFrom) ?? null },
+    into: c.into,
+  }),
 })
 
 export const testEnd = defineNodeType({
@@ -238,5 +277,16 @@ export const testEnd = defineNodeType({
   execute: (_ctx, c) => ({ kind: 'end', outcome: c.outcome }),
 })
 
-export const testTypes: readonly AnyNodeType[] = [testStart, testThreshold, testFetch, testAsk, testWait, testCount, testRogue, testFail, testSub, testEnd]
+export const testTypes: readonly AnyNodeType[] = [
+  testStart,
+  testThreshold,
+  testFetch,
+  testAsk,
+  testWait,
+  testCount,
+  testRogue,
+  testFail,
+  testSub,
+  testEnd,
+]
 export const testRegistry = createNodeRegistry(testTypes)

@@ -42,6 +42,7 @@ export function varyInput(value: JsonValue, schema: FactSchema, random: () => nu
     return Number.isInteger(value) ? Math.round(next) : Math.round(next * 100) / 100
   }
   if (typeof value === 'boolean') return random() < 0.5
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) return shiftDate(value, Math.round((random() - 0.5) * 800))
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value))
+    return shiftDate(value, Math.round((random() - 0.5) * 800))
   return value
 }

@@ -35,7 +35,12 @@ describe('assign', () => {
     ).toEqual({
       kind: 'next',
       port: 'next',
-      set: { 'status.step': 'verified', 'status.flags': { urgent: false, codes: [1, 2] }, 'claim.memberId': 'W123', 'claim.groupId': null },
+      set: {
+        'status.step': 'verified',
+        'status.flags': { urgent: false, codes: [1, 2] },
+        'claim.memberId': 'W123',
+        'claim.groupId': null,
+      },
     })
   })
 
@@ -61,7 +66,7 @@ describe('assign', () => {
       run([
         { path: 'audit.at', fhirpath: 'now()' },
         { path: 'audit.day', fhirpath: 'today()' },
-        { path: 'audit.adult', fhirpath: "patient.birthDate < today() and today() > @2025-01-01" },
+        { path: 'audit.adult', fhirpath: 'patient.birthDate < today() and today() > @2025-01-01' },
       ]),
     ).toMatchObject({ set: { 'audit.at': now, 'audit.day': '2025-03-10', 'audit.adult': true } })
     const later = assign.execute(
@@ -85,8 +90,18 @@ describe('assign', () => {
   })
 
   it('refuses two assignments to the same or overlapping facts', () => {
-    expect(issues([{ path: 'a.b', value: 1 }, { path: 'a.b', value: 2 }])).toEqual(['"a.b" is also set by the assignment to "a.b"'])
-    expect(issues([{ path: 'a', value: {} }, { path: 'a.b', value: 2 }])).toHaveLength(1)
+    expect(
+      issues([
+        { path: 'a.b', value: 1 },
+        { path: 'a.b', value: 2 },
+      ]),
+    ).toEqual(['"a.b" is also set by the assignment to "a.b"'])
+    expect(
+      issues([
+        { path: 'a', value: {} },
+        { path: 'a.b', value: 2 },
+      ]),
+    ).toHaveLength(1)
     expect(issues([{ path: 'a', value: 1, from: 'b' }])).not.toEqual([])
   })
 
@@ -99,8 +114,13 @@ describe('assign', () => {
       ],
     })
     expect(assign.writes(config)).toEqual(['x', 'y', 'z'])
-    expect(assign.ports(config).map((port) => [port.name, port.required])).toEqual([['next', true], ['error', false]])
-    expect(assign.ports(assign.config.parse({ assignments: [{ path: 'z', value: 1 }] })).map((port) => port.name)).toEqual(['next'])
+    expect(assign.ports(config).map((port) => [port.name, port.required])).toEqual([
+      ['next', true],
+      ['error', false],
+    ])
+    expect(
+      assign.ports(assign.config.parse({ assignments: [{ path: 'z', value: 1 }] })).map((port) => port.name),
+    ).toEqual(['next'])
     expect(assign.reads(config)).toEqual(['coverage.memberId', 'coverage', 'patient'])
   })
 
@@ -111,6 +131,8 @@ describe('assign', () => {
     assign.execute(ctx, config)
     expect(ctx.memoBuilds).toBe(1)
     const env = { factsSchema: { type: 'object' as const }, roles: {} }
-    expect(assign.check!(assign.config.parse(assign.defaults), env)).toMatchObject([{ severity: 'warning', path: 'assignments' }])
+    expect(assign.check!(assign.config.parse(assign.defaults), env)).toMatchObject([
+      { severity: 'warning', path: 'assignments' },
+    ])
   })
 })

@@ -6,15 +6,24 @@ import { compileFhirPath, evaluateFhirPath, fhirPathRoots } from './fhirpath.ts'
 const target = factPathSchema.describe('The fact to set.')
 
 export const assignmentSchema = z.union([
-  z.object({ path: target, value: jsonValueSchema.describe('A literal value (text, number, yes/no, list or object).') }).strict(),
-  z.object({ path: target, from: factPathSchema.describe('Copy the value of this fact (null when it is absent).') }).strict(),
+  z
+    .object({
+      path: target,
+      value: jsonValueSchema.describe('A literal value (text, number, yes/no, list or object).'),
+    })
+    .strict(),
+  z
+    .object({ path: target, from: factPathSchema.describe('Copy the value of this fact (null when it is absent).') })
+    .strict(),
   z
     .object({
       path: target,
       fhirpath: z
         .string()
         .min(1)
-        .describe('A FHIRPath expression over the facts, e.g. patient.name.where(use = \'official\').given.first(). now() and today() use the run’s clock.'),
+        .describe(
+          "A FHIRPath expression over the facts, e.g. patient.name.where(use = 'official').given.first(). now() and today() use the run’s clock.",
+        ),
       result: z
         .enum(['single', 'list'])
         .default('single')
@@ -34,15 +43,23 @@ export const assignConfigSchema = z
   .superRefine((config, ctx) => {
     const paths = config.assignments.map((assignment) => assignment.path)
     paths.forEach((path, index) => {
-      const clash = paths.find((other, otherIndex) => otherIndex < index && (other === path || path.startsWith(`${other}.`) || other.startsWith(`${path}.`)))
+      const clash = paths.find(
+        (other, otherIndex) =>
+          otherIndex < index && (other === path || path.startsWith(`${other}.`) || other.startsWith(`${path}.`)),
+      )
       if (clash !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['assignments', index, 'path'], message: `"${path}" is also set by the assignment to "${clash}"` })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['assignments', index, 'path'],
+          message: `"${path}" is also set by the assignment to "${clash}"`,
+        })
       }
     })
     config.assignments.forEach((assignment, index) => {
       if (!('fhirpath' in assignment)) return
       const compiled = compileFhirPath(assignment.fhirpath)
-      if ('problem' in compiled) ctx.addIssue({ code: 'custom', path: ['assignments', index, 'fhirpath'], message: compiled.problem })
+      if ('problem' in compiled)
+        ctx.addIssue({ code: 'custom', path: ['assignments', index, 'fhirpath'], message: compiled.problem })
     })
   })
 export type AssignConfig = z.infer<typeof assignConfigSchema>
@@ -50,7 +67,9 @@ export type AssignConfig = z.infer<typeof assignConfigSchema>
 /** A FHIRPath result as a fact value: only JSON goes into facts. */
 function toFactValue(value: unknown, path: string): JsonValue {
   if (typeof value === 'number' && !Number.isFinite(value)) {
-    throw new NodeError(`The FHIRPath expression for ${path} did not give a usable number.`, { code: 'fhirpath-result' })
+    throw new NodeError(`The FHIRPath expression for ${path} did not give a usable number.`, {
+      code: 'fhirpath-result',
+    })
   }
   if (value === undefined) return null
   return JSON.parse(JSON.stringify(value)) as JsonValue
@@ -71,7 +90,9 @@ export const assign = defineNodeType({
   // step may route failures on an `error` edge instead of failing the run.
   ports: (config) => [
     { name: 'next', required: true, title: 'Done' },
-    ...(config.assignments.some((assignment) => 'fhirpath' in assignment) ? [{ name: 'error', required: false, title: 'Failed' }] : []),
+    ...(config.assignments.some((assignment) => 'fhirpath' in assignment)
+      ? [{ name: 'error', required: false, title: 'Failed' }]
+      : []),
   ],
   reads: (config) => {
     const reads = new Set<string>()
@@ -92,7 +113,11 @@ export const assign = defineNodeType({
       : [],
   execute(ctx, config) {
     // Parsed once per (flow version, node) and reused by every run.
-    const compiled = ctx.memo(() => config.assignments.map((assignment) => ('fhirpath' in assignment ? compileFhirPath(assignment.fhirpath) : undefined)))
+    const compiled = ctx.memo(() =>
+      config.assignments.map((assignment) =>
+        'fhirpath' in assignment ? compileFhirPath(assignment.fhirpath) : undefined,
+      ),
+    )
     const set: Record<string, JsonValue> = {}
     config.assignments.forEach((assignment, index) => {
       if ('value' in assignment) set[assignment.path] = structuredClone(assignment.value)
@@ -100,20 +125,28 @@ export const assign = defineNodeType({
       else {
         const expression = compiled[index]
         if (!expression || 'problem' in expression) {
-          throw new NodeError(`The FHIRPath expression for ${assignment.path} cannot be used.`, { code: 'invalid-config' })
+          throw new NodeError(`The FHIRPath expression for ${assignment.path} cannot be used.`, {
+            code: 'invalid-config',
+          })
         }
         let values: unknown[]
         try {
           values = evaluateFhirPath(expression.atom, ctx.facts, ctx.now())
         } catch {
           // Medplum's messages can quote fact values (PHI); say only where it failed.
-          throw new NodeError(`The FHIRPath expression for ${assignment.path} failed on this run's facts.`, { code: 'fhirpath-error' })
-        }
-        if (assignment.result === 'list') set[assignment.path] = values.map((value) => toFactValue(value, assignment.path))
-        else if (values.length > 1) {
-          throw new NodeError(`The FHIRPath expression for ${assignment.path} gave ${values.length} values; set result to list to keep them all.`, {
-            code: 'fhirpath-result',
+          throw new NodeError(`The FHIRPath expression for ${assignment.path} failed on this run's facts.`, {
+            code: 'fhirpath-error',
           })
+        }
+        if (assignment.result === 'list')
+          set[assignment.path] = values.map((value) => toFactValue(value, assignment.path))
+        else if (values.length > 1) {
+          throw new NodeError(
+            `The FHIRPath expression for ${assignment.path} gave ${values.length} values; set result to list to keep them all.`,
+            {
+              code: 'fhirpath-result',
+            },
+          )
         } else set[assignment.path] = toFactValue(values[0], assignment.path)
       }
     })

@@ -49,7 +49,8 @@ function childrenOf(atom: Atom): Atom[] {
   for (const key of ['child', 'left', 'right', 'expr', 'args']) {
     const value = record[key]
     for (const candidate of Array.isArray(value) ? value : [value]) {
-      if (candidate && typeof candidate === 'object' && typeof (candidate as Atom).eval === 'function') children.push(candidate)
+      if (candidate && typeof candidate === 'object' && typeof (candidate as Atom).eval === 'function')
+        children.push(candidate)
     }
   }
   return children
@@ -75,7 +76,11 @@ function staticProblem(atom: Atom): string | undefined {
   if (atom instanceof FunctionAtom && !isKnownFunction(atom.name)) return `FHIRPath has no function ${atom.name}().`
   if (atom instanceof ArithemticOperatorAtom && (atom.operator === '+' || atom.operator === '-')) {
     for (const side of [atom.left, atom.right]) {
-      if (side instanceof LiteralAtom && side.value.type === 'Quantity' && TIME_UNITS.test(String((side.value.value as { unit?: unknown }).unit))) {
+      if (
+        side instanceof LiteralAtom &&
+        side.value.type === 'Quantity' &&
+        TIME_UNITS.test(String((side.value.value as { unit?: unknown }).unit))
+      ) {
         return 'Date arithmetic (adding or subtracting days, months, years ...) is not supported here; compare dates in a decision instead.'
       }
     }
@@ -93,7 +98,9 @@ export function compileFhirPath(expression: string): { atom: FhirPathAtom } | { 
   try {
     atom = parseFhirPath(expression)
   } catch (error) {
-    return { problem: `The FHIRPath expression does not parse: ${error instanceof Error ? error.message : 'syntax error'}` }
+    return {
+      problem: `The FHIRPath expression does not parse: ${error instanceof Error ? error.message : 'syntax error'}`,
+    }
   }
   const problem = staticProblem(atom)
   if (problem) return { problem }
@@ -124,7 +131,11 @@ export function fhirPathRoots(atom: FhirPathAtom): string[] {
 }
 
 /** Evaluate against the facts, with now()/today()/timeOfDay() taken from the injected clock (UTC). */
-export function evaluateFhirPath(atom: FhirPathAtom, facts: Readonly<Record<string, JsonValue>>, now: string): unknown[] {
+export function evaluateFhirPath(
+  atom: FhirPathAtom,
+  facts: Readonly<Record<string, JsonValue>>,
+  now: string,
+): unknown[] {
   const variables: Record<string, TypedValue> = {
     '%now': { type: 'dateTime', value: now },
     '%today': { type: 'date', value: now.slice(0, 10) },

@@ -11,13 +11,23 @@ const config = decisionRules.config.parse({
     {
       id: 'adult-active',
       name: 'Adult with active coverage',
-      conditions: { all: [{ fact: 'patient.birthDate', operator: 'ageAtLeast', value: 18 }, { fact: 'coverage', path: '$.status', operator: 'equal', value: 'active' }] },
+      conditions: {
+        all: [
+          { fact: 'patient.birthDate', operator: 'ageAtLeast', value: 18 },
+          { fact: 'coverage', path: '$.status', operator: 'equal', value: 'active' },
+        ],
+      },
       event: { type: 'eligible', params: { program: 'standard' } },
     },
     {
       id: 'minor-guardian',
       priority: 5,
-      conditions: { all: [{ fact: 'patient.birthDate', operator: 'ageBelow', value: 18 }, { fact: 'guardian.consent', operator: 'equal', value: true }] },
+      conditions: {
+        all: [
+          { fact: 'patient.birthDate', operator: 'ageBelow', value: 18 },
+          { fact: 'guardian.consent', operator: 'equal', value: true },
+        ],
+      },
       event: { type: 'eligible', params: { program: 'pediatric' } },
     },
     {
@@ -39,7 +49,8 @@ const env = {
     },
   } satisfies FactSchema,
 }
-const run = (facts: Record<string, never> | Record<string, unknown>) => decisionRules.execute(createFakeContext({ now, facts: facts as never }), config)
+const run = (facts: Record<string, never> | Record<string, unknown>) =>
+  decisionRules.execute(createFakeContext({ now, facts: facts as never }), config)
 
 describe('decision.rules', () => {
   it('offers one required port per outcome plus the default, and declares reads and writes', () => {
@@ -55,7 +66,11 @@ describe('decision.rules', () => {
 
   it('takes the first fired rule in tie-break order, writes its params and explains why', async () => {
     const outcome = await run({ patient: { birthDate: '1980-01-01' }, coverage: { status: 'active' } })
-    expect(outcome).toMatchObject({ kind: 'next', port: 'eligible', set: { 'decision.detail': { program: 'standard' } } })
+    expect(outcome).toMatchObject({
+      kind: 'next',
+      port: 'eligible',
+      set: { 'decision.detail': { program: 'standard' } },
+    })
     if (outcome.kind !== 'next') throw new Error('expected next')
     expect(outcome.decision?.fired).toEqual(['adult-active'])
     expect(outcome.decision?.rules.map((r) => r.id)).toEqual(['minor-guardian', 'adult-active', 'lapsed'])
@@ -63,7 +78,14 @@ describe('decision.rules', () => {
       name: 'Adult with active coverage',
       fired: true,
       conditions: [
-        { path: 'all.0', fact: 'patient.birthDate', operator: 'ageAtLeast', expected: 18, seen: '1980-01-01', result: true },
+        {
+          path: 'all.0',
+          fact: 'patient.birthDate',
+          operator: 'ageAtLeast',
+          expected: 18,
+          seen: '1980-01-01',
+          result: true,
+        },
         { path: 'all.1', fact: 'coverage.status', operator: 'equal', expected: 'active', seen: 'active', result: true },
       ],
     })
@@ -73,11 +95,19 @@ describe('decision.rules', () => {
     const outcome = await run({ patient: { birthDate: '2015-06-01' } })
     expect(outcome).toMatchObject({ port: 'not-eligible', set: { 'decision.detail': null } })
     if (outcome.kind !== 'next') throw new Error('expected next')
-    expect(outcome.decision?.rules[0]?.conditions[1]).toMatchObject({ fact: 'guardian.consent', seen: null, missing: true, result: false })
+    expect(outcome.decision?.rules[0]?.conditions[1]).toMatchObject({
+      fact: 'guardian.consent',
+      seen: null,
+      missing: true,
+      result: false,
+    })
   })
 
   it('builds its engine once per memo slot and stays deterministic', async () => {
-    const ctx = createFakeContext({ now, facts: { patient: { birthDate: '1980-01-01' }, coverage: { status: 'lapsed' } } })
+    const ctx = createFakeContext({
+      now,
+      facts: { patient: { birthDate: '1980-01-01' }, coverage: { status: 'lapsed' } },
+    })
     const a = await decisionRules.execute(ctx, config)
     const b = await decisionRules.execute(ctx, config)
     expect(ctx.memoBuilds).toBe(1)
@@ -86,8 +116,15 @@ describe('decision.rules', () => {
   })
 
   it('reports malformed rules as config problems with their path', () => {
-    const bad = decisionRules.config.parse({ defaultOutcome: 'no', rules: [{ id: 'x', conditions: { all: [{ fact: 'a', operator: 'matches', value: '(a+)+' }] }, event: { type: 'yes' } }] })
-    expect(decisionRules.check?.(bad, env)).toEqual([expect.objectContaining({ code: 'malformed-rule', path: 'rules.0.conditions.all.0.value' })])
+    const bad = decisionRules.config.parse({
+      defaultOutcome: 'no',
+      rules: [
+        { id: 'x', conditions: { all: [{ fact: 'a', operator: 'matches', value: '(a+)+' }] }, event: { type: 'yes' } },
+      ],
+    })
+    expect(decisionRules.check?.(bad, env)).toEqual([
+      expect.objectContaining({ code: 'malformed-rule', path: 'rules.0.conditions.all.0.value' }),
+    ])
     expect(decisionRules.check?.(config, env)).toEqual([])
   })
 

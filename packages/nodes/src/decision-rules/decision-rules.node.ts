@@ -9,12 +9,16 @@ export const decisionRulesConfigSchema = z
     // problems with the JSON path of the broken condition, which a zod union cannot say well.
     rules: z
       .array(z.record(z.string(), z.unknown()))
-      .describe('json-rules-engine rules (the documented Carepath subset): id, conditions, event {type, params}, optional name/priority.'),
+      .describe(
+        'json-rules-engine rules (the documented Carepath subset): id, conditions, event {type, params}, optional name/priority.',
+      ),
     defaultOutcome: z
       .string()
       .regex(EVENT_TYPE, 'starts with a lower-case letter, like not-eligible')
       .describe('The outcome (port) taken when no rule fires.'),
-    into: factPathSchema.optional().describe('Where to write the event params of the deciding rule (null when the default is taken).'),
+    into: factPathSchema
+      .optional()
+      .describe('Where to write the event params of the deciding rule (null when the default is taken).'),
   })
   .strict()
 export type DecisionRulesConfig = z.infer<typeof decisionRulesConfigSchema>
@@ -45,13 +49,17 @@ export const decisionRules = defineNodeType({
   phi: [],
   check: (config, env) => checkRules(config.rules, 'rules', env.factsSchema),
   cases: (config, env) =>
-    checkRules(config.rules).some((p) => p.severity !== 'warning') ? [] : generateCases({ kind: 'rules', rules: config.rules }, env.factsSchema, { now: env.now }),
+    checkRules(config.rules).some((p) => p.severity !== 'warning')
+      ? []
+      : generateCases({ kind: 'rules', rules: config.rules }, env.factsSchema, { now: env.now }),
   execute: async (ctx, config) => {
     const evaluator = ctx.memo(() => {
       try {
         return compileRules(config.rules)
       } catch {
-        throw new NodeError('The rules of this decision are not valid; fix them in the designer.', { code: 'malformed-rule' })
+        throw new NodeError('The rules of this decision are not valid; fix them in the designer.', {
+          code: 'malformed-rule',
+        })
       }
     })
     const result = await evaluator.evaluate({ facts: ctx.facts, now: ctx.now() })

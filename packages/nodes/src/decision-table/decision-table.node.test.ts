@@ -47,8 +47,18 @@ describe('decision.table', () => {
     expect(outcome).toMatchObject({ kind: 'next', port: 'same-week' })
     if (outcome.kind !== 'next') throw new Error('expected next')
     expect(outcome.set).toBeUndefined()
-    expect(outcome.decision).toMatchObject({ outcome: 'same-week', fired: ['moderately-severe', 'not-answered'], outputs: { queue: 'same-week' } })
-    expect(outcome.decision?.rules[1]?.conditions[0]).toMatchObject({ fact: 'answers.phq9Score', operator: 'between', expected: [15, 19], seen: 16, result: true })
+    expect(outcome.decision).toMatchObject({
+      outcome: 'same-week',
+      fired: ['moderately-severe', 'not-answered'],
+      outputs: { queue: 'same-week' },
+    })
+    expect(outcome.decision?.rules[1]?.conditions[0]).toMatchObject({
+      fact: 'answers.phq9Score',
+      operator: 'between',
+      expected: [15, 19],
+      seen: 16,
+      result: true,
+    })
     expect(await run(phq9, { answers: {} })).toMatchObject({ port: 'nurse' })
   })
 
@@ -67,8 +77,14 @@ describe('decision.table', () => {
       { name: 'matched', required: true },
       { name: 'noMatch', required: true },
     ])
-    expect(await run(config, { answers: { phq9Score: 12, phq9Item9: 2 } })).toMatchObject({ port: 'matched', set: { 'triage.points': 7 } })
-    expect(await run(config, { answers: { phq9Score: 3, phq9Item9: 0 } })).toMatchObject({ port: 'noMatch', set: { 'triage.points': 0 } })
+    expect(await run(config, { answers: { phq9Score: 12, phq9Item9: 2 } })).toMatchObject({
+      port: 'matched',
+      set: { 'triage.points': 7 },
+    })
+    expect(await run(config, { answers: { phq9Score: 3, phq9Item9: 0 } })).toMatchObject({
+      port: 'noMatch',
+      set: { 'triage.points': 0 },
+    })
   })
 
   it('fails a unique table with two matches instead of guessing, and reports the overlap up front', async () => {
@@ -83,7 +99,9 @@ describe('decision.table', () => {
     })
     expect(decisionTable.check?.(config, env).map((p) => p.code)).toEqual(['table-overlap', 'table-gap'])
     await expect(run(config, { answers: { phq9Score: 20 } })).rejects.toBeInstanceOf(NodeError)
-    await expect(run(config, { answers: { phq9Score: 20 } })).rejects.toMatchObject({ options: { code: 'table-not-unique' } })
+    await expect(run(config, { answers: { phq9Score: 20 } })).rejects.toMatchObject({
+      options: { code: 'table-not-unique' },
+    })
   })
 
   it('generates cases that reach every row', async () => {

@@ -1,5 +1,15 @@
 import { defineNodeType, NodeError } from '@carepath/dsl'
-import { checkTable, compileDecisionTable, decisionTableSchema, generateCases, hasCatchAllRow, MATCHED, NO_MATCH, outcomeColumn, outcomeValues } from '@carepath/rules'
+import {
+  checkTable,
+  compileDecisionTable,
+  decisionTableSchema,
+  generateCases,
+  hasCatchAllRow,
+  MATCHED,
+  NO_MATCH,
+  outcomeColumn,
+  outcomeValues,
+} from '@carepath/rules'
 
 /**
  * A decision table (see DecisionTable in @carepath/rules for cells and hit policies).
@@ -13,7 +23,8 @@ export const decisionTable = defineNodeType({
   type: 'decision.table',
   typeVersion: 1,
   title: 'Decision table',
-  description: 'Chooses outputs from rows of conditions (first, unique, priority or collect); checks overlaps and gaps.',
+  description:
+    'Chooses outputs from rows of conditions (first, unique, priority or collect); checks overlaps and gaps.',
   category: 'Decision',
   icon: '▦',
   keywords: ['table', 'dmn', 'hit policy', 'lookup', 'matrix', 'decision'],
@@ -29,19 +40,27 @@ export const decisionTable = defineNodeType({
   phi: [],
   check: (config, env) => checkTable(config, env.factsSchema),
   cases: (config, env) =>
-    checkTable(config, env.factsSchema).some((p) => p.severity !== 'warning') ? [] : generateCases({ kind: 'table', table: config }, env.factsSchema, { now: env.now }),
+    checkTable(config, env.factsSchema).some((p) => p.severity !== 'warning')
+      ? []
+      : generateCases({ kind: 'table', table: config }, env.factsSchema, { now: env.now }),
   execute: async (ctx, config) => {
     const table = ctx.memo(() => {
       try {
         return compileDecisionTable(config, ctx.factsSchema)
       } catch {
-        throw new NodeError('This decision table has a cell that is not valid; fix it in the designer.', { code: 'malformed-rule' })
+        throw new NodeError('This decision table has a cell that is not valid; fix it in the designer.', {
+          code: 'malformed-rule',
+        })
       }
     })
     const decision = await table.decide({ facts: ctx.facts, now: ctx.now() })
     if (decision.violation) throw new NodeError(decision.violation, { code: 'table-not-unique' })
     // Only columns with a fact are written; a named outcome column just picks the port.
-    const set = Object.fromEntries(config.outputs.flatMap((o) => (o.fact && o.fact in decision.outputs ? [[o.fact, decision.outputs[o.fact] ?? null]] : [])))
+    const set = Object.fromEntries(
+      config.outputs.flatMap((o) =>
+        o.fact && o.fact in decision.outputs ? [[o.fact, decision.outputs[o.fact] ?? null]] : [],
+      ),
+    )
     return {
       kind: 'next',
       port: decision.outcome,

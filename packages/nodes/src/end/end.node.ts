@@ -6,7 +6,9 @@ export const endConfigSchema = z
     outcome: z
       .string()
       .regex(/^[a-z][a-z0-9-]*$/, 'a short kebab-case code, like eligible or self-pay')
-      .describe('The outcome code the run ends with (kebab-case, e.g. eligible, self-pay). Reports and suites key on it.'),
+      .describe(
+        'The outcome code the run ends with (kebab-case, e.g. eligible, self-pay). Reports and suites key on it.',
+      ),
     summary: z.string().max(500).optional().describe('A sentence for people reading the run: what this ending means.'),
   })
   .strict()

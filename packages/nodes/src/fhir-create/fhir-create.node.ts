@@ -8,7 +8,9 @@ export const fhirCreateConfigSchema = z
     resourceType: resourceTypeSchema,
     resource: z
       .record(z.string(), jsonValueSchema)
-      .describe('The resource to create. A value written as {"$fact": "path"} is replaced by that fact (the whole value, never spliced into text).'),
+      .describe(
+        'The resource to create. A value written as {"$fact": "path"} is replaced by that fact (the whole value, never spliced into text).',
+      ),
     idInto: factPathSchema.optional().describe('Where the id the server gave the new resource goes.'),
   })
   .strict()
@@ -32,7 +34,8 @@ export function templateFacts(value: JsonValue): string[] {
 function fillTemplate(ctx: ExecuteContext, value: JsonValue): JsonValue | undefined {
   const ref = factRef(value)
   if (ref !== undefined) return ctx.get(ref)
-  if (Array.isArray(value)) return value.map((item) => fillTemplate(ctx, item)).filter((item): item is JsonValue => item !== undefined)
+  if (Array.isArray(value))
+    return value.map((item) => fillTemplate(ctx, item)).filter((item): item is JsonValue => item !== undefined)
   if (value !== null && typeof value === 'object') {
     const out: { [key: string]: JsonValue } = {}
     for (const [key, item] of Object.entries(value)) {
@@ -50,7 +53,8 @@ export const fhirCreate = defineNodeType({
   type: 'fhir.create',
   typeVersion: 1,
   title: 'Create FHIR resource',
-  description: 'Creates a FHIR R4 resource from a template filled with facts on the FHIR server configured for the environment.',
+  description:
+    'Creates a FHIR R4 resource from a template filled with facts on the FHIR server configured for the environment.',
   category: 'Integration',
   icon: '➕',
   keywords: ['fhir', 'create', 'write', 'task', 'servicerequest'],
@@ -66,7 +70,11 @@ export const fhirCreate = defineNodeType({
   check(config) {
     const problems: ConfigProblem[] = []
     if (config.resource['resourceType'] !== config.resourceType) {
-      problems.push({ code: 'invalid-config', path: 'resource.resourceType', message: `The resource must have "resourceType": "${config.resourceType}".` })
+      problems.push({
+        code: 'invalid-config',
+        path: 'resource.resourceType',
+        message: `The resource must have "resourceType": "${config.resourceType}".`,
+      })
     }
     return problems
   },
@@ -78,12 +86,18 @@ export const fhirCreate = defineNodeType({
     delete resource['id'] // the server assigns ids on create
     const response = await callFhir(ctx, { op: 'create', resource })
     if (response.status === 400 || response.status === 422) {
-      throw new NodeError(`The FHIR server refused the new ${config.resourceType} as invalid.`, { code: 'fhir-invalid', retryable: false })
+      throw new NodeError(`The FHIR server refused the new ${config.resourceType} as invalid.`, {
+        code: 'fhir-invalid',
+        retryable: false,
+      })
     }
-    if (response.status !== 201 && response.status !== 200) throw fhirStatusError(response.status, `a ${config.resourceType} create`)
+    if (response.status !== 201 && response.status !== 200)
+      throw fhirStatusError(response.status, `a ${config.resourceType} create`)
     const id = response.resource?.['id']
     if (response.resource?.resourceType !== config.resourceType || typeof id !== 'string') {
-      throw new NodeError(`The FHIR server did not return the new ${config.resourceType}.`, { code: 'invalid-response' })
+      throw new NodeError(`The FHIR server did not return the new ${config.resourceType}.`, {
+        code: 'invalid-response',
+      })
     }
     return { kind: 'next', port: 'created', ...(config.idInto ? { set: { [config.idInto]: id } } : {}) }
   },

@@ -16,7 +16,9 @@ export const resourceTypeSchema = z
 export const extractSchema = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a fact name, like birthDate'), z.string().min(1))
   .default({})
-  .describe('Facts to take from the resource: name → FHIRPath on the resource (e.g. birthDate → birthDate). Empty keeps the whole resource.')
+  .describe(
+    'Facts to take from the resource: name → FHIRPath on the resource (e.g. birthDate → birthDate). Empty keeps the whole resource.',
+  )
 
 /** What the fhir adapter is asked. */
 export type FhirConnectorRequest =
@@ -34,7 +36,15 @@ export interface FhirConnectorResponse {
 }
 
 /** Every class of patient data a FHIR resource may hold. */
-export const FHIR_PHI: readonly PhiClass[] = ['identifier', 'demographic', 'contact', 'coverage', 'clinical', 'financial', 'sensitive']
+export const FHIR_PHI: readonly PhiClass[] = [
+  'identifier',
+  'demographic',
+  'contact',
+  'coverage',
+  'clinical',
+  'financial',
+  'sensitive',
+]
 
 /**
  * Call the fhir connector. Transport failures come back from the engine as NodeErrors with the
@@ -49,7 +59,8 @@ export async function callFhir(ctx: ExecuteContext, request: FhirConnectorReques
     throw new NodeError('The FHIR server could not be reached.', { code: 'connector-failed', retryable: true })
   }
   const parsed = responseSchema.safeParse(raw)
-  if (!parsed.success) throw new NodeError('The FHIR server sent an answer that is not a FHIR resource.', { code: 'invalid-response' })
+  if (!parsed.success)
+    throw new NodeError('The FHIR server sent an answer that is not a FHIR resource.', { code: 'invalid-response' })
   return parsed.data
 }
 
@@ -65,7 +76,8 @@ export type CompiledExtract = [name: string, atom: FhirPathAtom][]
 export function compileExtract(extract: Record<string, string>): CompiledExtract {
   return Object.entries(extract).map(([name, expression]) => {
     const compiled = compileFhirPath(expression)
-    if ('problem' in compiled) throw new NodeError(`The expression for ${name} cannot be used: ${compiled.problem}`, { code: 'invalid-config' })
+    if ('problem' in compiled)
+      throw new NodeError(`The expression for ${name} cannot be used: ${compiled.problem}`, { code: 'invalid-config' })
     return [name, compiled.atom]
   })
 }
@@ -74,7 +86,9 @@ export function compileExtract(extract: Record<string, string>): CompiledExtract
 export function extractProblems(extract: Record<string, string>): ConfigProblem[] {
   return Object.entries(extract).flatMap(([name, expression]) => {
     const compiled = compileFhirPath(expression)
-    return 'problem' in compiled ? [{ code: 'invalid-config' as const, path: `extract.${name}`, message: compiled.problem }] : []
+    return 'problem' in compiled
+      ? [{ code: 'invalid-config' as const, path: `extract.${name}`, message: compiled.problem }]
+      : []
   })
 }
 
@@ -102,6 +116,7 @@ export function extractWrites(into: string, extract: Record<string, string>): st
 
 /** Spread an extract result into `set` entries matching `extractWrites`. */
 export function extractSet(into: string, value: JsonValue, extract: Record<string, string>): Record<string, JsonValue> {
-  if (Object.keys(extract).length === 0 || value === null || typeof value !== 'object' || Array.isArray(value)) return { [into]: value }
+  if (Object.keys(extract).length === 0 || value === null || typeof value !== 'object' || Array.isArray(value))
+    return { [into]: value }
   return Object.fromEntries(Object.entries(value).map(([name, v]) => [`${into}.${name}`, v]))
 }

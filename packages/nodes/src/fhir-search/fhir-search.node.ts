@@ -17,15 +17,25 @@ import {
 export const searchParamSchema = z.union([
   z
     .object({
-      name: z.string().regex(/^[a-z_][A-Za-z0-9_:.-]*$/, 'a FHIR search parameter, like identifier or beneficiary').describe('Search parameter, e.g. identifier, beneficiary, status.'),
+      name: z
+        .string()
+        .regex(/^[a-z_][A-Za-z0-9_:.-]*$/, 'a FHIR search parameter, like identifier or beneficiary')
+        .describe('Search parameter, e.g. identifier, beneficiary, status.'),
       value: z.string().min(1).describe('A fixed value, e.g. active.'),
     })
     .strict(),
   z
     .object({
-      name: z.string().regex(/^[a-z_][A-Za-z0-9_:.-]*$/, 'a FHIR search parameter, like identifier or beneficiary').describe('Search parameter, e.g. identifier, beneficiary, status.'),
+      name: z
+        .string()
+        .regex(/^[a-z_][A-Za-z0-9_:.-]*$/, 'a FHIR search parameter, like identifier or beneficiary')
+        .describe('Search parameter, e.g. identifier, beneficiary, status.'),
       valueFrom: factPathSchema.describe('The fact whose value is searched for.'),
-      prefix: z.string().max(120).default('').describe('Text put before the fact value, e.g. Patient/ or a code system and |.'),
+      prefix: z
+        .string()
+        .max(120)
+        .default('')
+        .describe('Text put before the fact value, e.g. Patient/ or a code system and |.'),
     })
     .strict(),
 ])
@@ -34,7 +44,10 @@ export const fhirSearchConfigSchema = z
   .object({
     resourceType: resourceTypeSchema,
     params: z.array(searchParamSchema).min(1).describe('Search parameters; every one must match.'),
-    mode: z.enum(['first', 'all']).default('first').describe('first: the first match goes to `into`; all: the list of matches.'),
+    mode: z
+      .enum(['first', 'all'])
+      .default('first')
+      .describe('first: the first match goes to `into`; all: the list of matches.'),
     max: z.number().int().min(1).max(100).default(20).describe('At most this many matches are asked for.'),
     into: factPathSchema.describe('Where the match (or the list of matches) goes.'),
     extract: extractSchema,
@@ -63,7 +76,14 @@ export const fhirSearch = defineNodeType({
   icon: '🔎',
   keywords: ['fhir', 'search', 'find', 'coverage', 'patient', 'mrn'],
   config: fhirSearchConfigSchema,
-  defaults: { resourceType: 'Patient', params: [{ name: 'identifier', valueFrom: 'patient.mrn', prefix: '' }], mode: 'first', max: 20, into: 'patient', extract: {} },
+  defaults: {
+    resourceType: 'Patient',
+    params: [{ name: 'identifier', valueFrom: 'patient.mrn', prefix: '' }],
+    mode: 'first',
+    max: 20,
+    into: 'patient',
+    extract: {},
+  },
   ports: () => [
     { name: 'found', required: true, title: 'Found' },
     { name: 'notFound', required: true, title: 'None found' },
@@ -78,7 +98,9 @@ export const fhirSearch = defineNodeType({
       if ('value' in param) return [param.name, param.value]
       const value = ctx.get(param.valueFrom)
       if (typeof value !== 'string' && typeof value !== 'number') {
-        throw new NodeError(`The fact ${param.valueFrom} holds no value to search ${config.resourceType} by.`, { code: 'missing-input' })
+        throw new NodeError(`The fact ${param.valueFrom} holds no value to search ${config.resourceType} by.`, {
+          code: 'missing-input',
+        })
       }
       return [param.name, `${param.prefix}${value}`]
     })

@@ -62,10 +62,16 @@ describe('guide.question', () => {
 
   it('refuses configs with repeated answers, one answer only, or answers that cannot be ports', () => {
     const base = { role: 'agent', question: 'Q', into: 'a' }
-    const twice = [{ value: 'yes', label: 'Yes' }, { value: 'yes', label: 'Sure' }]
+    const twice = [
+      { value: 'yes', label: 'Yes' },
+      { value: 'yes', label: 'Sure' },
+    ]
     expect(guideQuestion.config.safeParse({ ...base, options: twice }).success).toBe(false)
     expect(guideQuestion.config.safeParse({ ...base, options: [{ value: 'yes', label: 'Yes' }] }).success).toBe(false)
-    const spaced = [{ value: 'not sure', label: 'Not sure' }, { value: 'no', label: 'No' }]
+    const spaced = [
+      { value: 'not sure', label: 'Not sure' },
+      { value: 'no', label: 'No' },
+    ]
     expect(guideQuestion.config.safeParse({ ...base, options: spaced }).success).toBe(false)
   })
 })

@@ -37,7 +37,9 @@ describe('hl7.parse', () => {
   it('reads ORU results, SIU appointments and REF referrals into the summary', () => {
     const oru = parseHl7(sample('simplehl7_oru.hl7'))
     expect((oru.summary['results'] as unknown[]).length).toBe(oru.segments['OBX']!.length)
-    expect(oru.summary['orders']).toEqual([expect.objectContaining({ service: expect.objectContaining({ code: 'JLPF' }) })])
+    expect(oru.summary['orders']).toEqual([
+      expect.objectContaining({ service: expect.objectContaining({ code: 'JLPF' }) }),
+    ])
     const siu = parseHl7(sample('msft-SIU-S12-01.hl7'))
     expect(siu.summary['appointment']).toMatchObject({ placerId: '12345' })
     const ref = parseHl7(sample('msft-REF-I12-01.hl7'))
@@ -46,13 +48,22 @@ describe('hl7.parse', () => {
   })
 
   it('honours custom delimiters from MSH-1/MSH-2 and decodes escapes', () => {
-    const text = 'MSH#*!$@#LAB#FAC#EHR#FAC#20250101120000##ORU*R01#C1#P#2.5\rPID#1##123*A@B*MR##SMITH*ANN##19800102#F\rOBX#1#ST#GLU##high $F$ low $S$ mid $.br$x$X41$'
+    const text =
+      'MSH#*!$@#LAB#FAC#EHR#FAC#20250101120000##ORU*R01#C1#P#2.5\rPID#1##123*A@B*MR##SMITH*ANN##19800102#F\rOBX#1#ST#GLU##high $F$ low $S$ mid $.br$x$X41$'
     const facts = parseHl7(text)
     expect(facts.type).toBe('ORU^R01')
     expect(facts.summary['patient']).toMatchObject({ family: 'SMITH', given: 'ANN', birthDate: '1980-01-02' })
     expect(facts.segments['PID']![0]!['patientIdentifierList']).toEqual([['123', ['A', 'B'], 'MR']])
     expect(facts.segments['OBX']![0]!['observationValue']).toBe('high # low * mid \nxA')
-    expect(unescapeHl7('a\\T\\b\\R\\c\\E\\', { field: '|', component: '^', repetition: '~', escape: '\\', subcomponent: '&' })).toBe('a&b~c\\')
+    expect(
+      unescapeHl7('a\\T\\b\\R\\c\\E\\', {
+        field: '|',
+        component: '^',
+        repetition: '~',
+        escape: '\\',
+        subcomponent: '&',
+      }),
+    ).toBe('a&b~c\\')
   })
 
   it('converts HL7 timestamps to ISO', () => {
@@ -64,12 +75,20 @@ describe('hl7.parse', () => {
   it('writes the parsed message into the facts', async () => {
     const ctx = createFakeContext({ facts: { inbound: { raw: sample('simplehl7_adt.hl7') } } })
     const outcome = await hl7Parse.execute(ctx, config)
-    expect(outcome).toMatchObject({ kind: 'next', port: 'parsed', set: { message: { type: 'ADT^A04', controlId: '1817457' } } })
+    expect(outcome).toMatchObject({
+      kind: 'next',
+      port: 'parsed',
+      set: { message: { type: 'ADT^A04', controlId: '1817457' } },
+    })
   })
 
   it.each([
     ['truncated inside MSH', 'MSH|^~\\&|EPIC|EPICADT|SMS|SMSADT|199912271408|CHARRIS|ADT^A04', 'control id (MSH-10)'],
-    ['cut before the version', 'MSH|^~\\&|EPIC|EPICADT|SMS|SMSADT|199912271408|CHARRIS|ADT^A04|1817457|D', 'version (MSH-12)'],
+    [
+      'cut before the version',
+      'MSH|^~\\&|EPIC|EPICADT|SMS|SMSADT|199912271408|CHARRIS|ADT^A04|1817457|D',
+      'version (MSH-12)',
+    ],
     ['no header', 'PID|||12345||DOE^JOHN', 'header segment'],
     ['garbled segment', 'MSH|^~\\&|A|B|C|D|2025||ADT^A04|1|P|2.5\rPI|x', 'Segment 2'],
     ['no delimiters', 'MSH|^|A', 'MSH-2'],

@@ -6,18 +6,22 @@ import { Hl7ParseError, parseHl7, type Hl7Facts } from './hl7-to-facts.ts'
 export const hl7ParseConfigSchema = z
   .object({
     from: factPathSchema.describe('The fact holding the raw HL7 v2 message text.'),
-    into: factPathSchema.describe('Where the parsed message goes: type, control id, segments by name, and a summary (patient, visit, orders, results, appointment, referral).'),
+    into: factPathSchema.describe(
+      'Where the parsed message goes: type, control id, segments by name, and a summary (patient, visit, orders, results, appointment, referral).',
+    ),
   })
   .strict()
 export type Hl7ParseConfig = z.infer<typeof hl7ParseConfigSchema>
 
 /** Parse, turning a structural fault into a NodeError whose message names a place, not a value. */
 export function parseHl7OrFail(raw: unknown): Hl7Facts {
-  if (typeof raw !== 'string' || raw.trim() === '') throw new NodeError('There is no HL7 message to read.', { code: 'missing-input' })
+  if (typeof raw !== 'string' || raw.trim() === '')
+    throw new NodeError('There is no HL7 message to read.', { code: 'missing-input' })
   try {
     return parseHl7(raw)
   } catch (error) {
-    if (error instanceof Hl7ParseError) throw new NodeError(`The HL7 message cannot be read: ${error.message}`, { code: 'invalid-hl7', retryable: false })
+    if (error instanceof Hl7ParseError)
+      throw new NodeError(`The HL7 message cannot be read: ${error.message}`, { code: 'invalid-hl7', retryable: false })
     throw new NodeError('The HL7 message cannot be read.', { code: 'invalid-hl7', retryable: false })
   }
 }
@@ -27,7 +31,8 @@ export const hl7Parse = defineNodeType({
   type: 'hl7.parse',
   typeVersion: 1,
   title: 'Parse HL7 v2',
-  description: 'Reads an HL7 v2 message (ADT, ORU, ORM, SIU, REF ...) into facts: segments and fields by name, repetitions and components kept.',
+  description:
+    'Reads an HL7 v2 message (ADT, ORU, ORM, SIU, REF ...) into facts: segments and fields by name, repetitions and components kept.',
   category: 'Data',
   icon: 'H7',
   keywords: ['hl7', 'v2', 'adt', 'oru', 'orm', 'siu', 'ref', 'parse'],

@@ -40,7 +40,11 @@ function code(value: Hl7FieldValue | undefined): { [key: string]: JsonValue } {
 
 function patientOf(pid: Hl7SegmentFacts | undefined): { [key: string]: JsonValue } | undefined {
   if (!pid) return undefined
-  const identifiers = repetitions(pid['patientIdentifierList']).map((rep) => ({ id: rep[0] ?? '', assigningAuthority: rep[3] ?? '', type: rep[4] ?? '' }))
+  const identifiers = repetitions(pid['patientIdentifierList']).map((rep) => ({
+    id: rep[0] ?? '',
+    assigningAuthority: rep[3] ?? '',
+    type: rep[4] ?? '',
+  }))
   const mrn = identifiers.find((identifier) => identifier.type === 'MR') ?? identifiers[0]
   const name = person(pid['patientName'])
   const address = repetitions(pid['patientAddress'])[0] ?? []
@@ -128,7 +132,10 @@ export function summarize(segments: { [segment: string]: Hl7SegmentFacts[] }): {
       category: component(rf1, 'referralCategory'),
       id: component(rf1, 'originatingReferralIdentifier'),
       reason: code(rf1['referralReason']),
-      providers: (segments['PRD'] ?? []).map((prd) => ({ role: component(prd, 'providerRole'), ...person(prd['providerName']) })),
+      providers: (segments['PRD'] ?? []).map((prd) => ({
+        role: component(prd, 'providerRole'),
+        ...person(prd['providerName']),
+      })),
     }
   }
   return summary

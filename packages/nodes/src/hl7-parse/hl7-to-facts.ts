@@ -14,7 +14,6 @@ export class Hl7ParseError extends Error {
   override readonly name = 'Hl7ParseError'
 }
 
-
 /** The facts of one message. */
 export interface Hl7Facts {
   [key: string]: JsonValue
@@ -50,7 +49,13 @@ function delimitersOf(text: string): Delimiters {
   if (encoding.length < 3 || encoding.length > 5 || new Set([field, ...encoding]).size !== encoding.length + 1) {
     throw new Hl7ParseError('The message header (MSH-2) does not declare distinct delimiters.')
   }
-  return { field, component: encoding[0]!, repetition: encoding[1]!, escape: encoding[2]!, subcomponent: encoding[3] ?? '&' }
+  return {
+    field,
+    component: encoding[0]!,
+    repetition: encoding[1]!,
+    escape: encoding[2]!,
+    subcomponent: encoding[3] ?? '&',
+  }
 }
 
 /** Decode HL7 escapes (\F\ \S\ \T\ \R\ \E\ \Xhh\ \.br\; highlighting dropped) in one value. */
@@ -59,15 +64,24 @@ export function unescapeHl7(value: string, d: Delimiters): string {
   const e = d.escape.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return value.replace(new RegExp(`${e}([^${e}]*)${e}`, 'g'), (whole, code: string) => {
     switch (code) {
-      case 'F': return d.field
-      case 'S': return d.component
-      case 'T': return d.subcomponent
-      case 'R': return d.repetition
-      case 'E': return d.escape
-      case 'H': case 'N': return ''
-      case '.br': return '\n'
+      case 'F':
+        return d.field
+      case 'S':
+        return d.component
+      case 'T':
+        return d.subcomponent
+      case 'R':
+        return d.repetition
+      case 'E':
+        return d.escape
+      case 'H':
+      case 'N':
+        return ''
+      case '.br':
+        return '\n'
     }
-    if (/^X([0-9A-Fa-f]{2})+$/.test(code)) return code.slice(1).replace(/../g, (hex) => String.fromCharCode(parseInt(hex, 16)))
+    if (/^X([0-9A-Fa-f]{2})+$/.test(code))
+      return code.slice(1).replace(/../g, (hex) => String.fromCharCode(parseInt(hex, 16)))
     return whole
   })
 }
@@ -99,7 +113,10 @@ export function parseHl7(input: string): Hl7Facts {
       throw new Hl7ParseError(`Segment ${index + 1} does not start with a segment name.`)
     }
   })
-  const message = new Hl7Message(lines.map((line) => Hl7Segment.parse(line, context)), context)
+  const message = new Hl7Message(
+    lines.map((line) => Hl7Segment.parse(line, context)),
+    context,
+  )
   const segments: { [segment: string]: Hl7SegmentFacts[] } = {}
   for (const segment of message.segments) {
     const facts: Hl7SegmentFacts = {}

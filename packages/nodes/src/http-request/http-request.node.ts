@@ -8,18 +8,51 @@ const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|cookie|x-api-key
 export const httpRequestConfigSchema = z
   .object({
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET').describe('HTTP method.'),
-    url: z.url({ protocol: /^https?$/ }).describe('Absolute http(s) URL. Its host must be on the environment’s allow-list.'),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .describe('Absolute http(s) URL. Its host must be on the environment’s allow-list.'),
     query: z
-      .array(z.object({ name: z.string().min(1).max(100).describe('Query parameter name.'), valueFrom: factPathSchema.describe('The fact whose value is sent.') }).strict())
+      .array(
+        z
+          .object({
+            name: z.string().min(1).max(100).describe('Query parameter name.'),
+            valueFrom: factPathSchema.describe('The fact whose value is sent.'),
+          })
+          .strict(),
+      )
       .default([])
       .describe('Query parameters taken from facts (encoded, never spliced into the URL text).'),
-    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(500)).default({}).describe('Extra request headers (no credentials).'),
+    headers: z
+      .record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(500))
+      .default({})
+      .describe('Extra request headers (no credentials).'),
     bodyFrom: factPathSchema.optional().describe('The fact sent as the JSON body.'),
     into: factPathSchema.optional().describe('Where the response (status and body) goes.'),
-    timeoutMs: z.number().int().min(100).max(60_000).default(10_000).describe('Give up on one attempt after this long.'),
-    retries: z.number().int().min(0).max(5).default(2).describe('Further attempts after a timeout, a network failure or a retryable status.'),
-    backoffMs: z.number().int().min(0).max(60_000).default(500).describe('Wait before the first retry; doubled for each further one.'),
-    retryOn: z.array(z.number().int().min(400).max(599)).default([429, 502, 503, 504]).describe('Statuses that are retried.'),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(10_000)
+      .describe('Give up on one attempt after this long.'),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(5)
+      .default(2)
+      .describe('Further attempts after a timeout, a network failure or a retryable status.'),
+    backoffMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(500)
+      .describe('Wait before the first retry; doubled for each further one.'),
+    retryOn: z
+      .array(z.number().int().min(400).max(599))
+      .default([429, 502, 503, 504])
+      .describe('Statuses that are retried.'),
   })
   .strict()
 export type HttpRequestConfig = z.infer<typeof httpRequestConfigSchema>
@@ -36,7 +69,16 @@ export const httpRequest = defineNodeType({
   icon: '🌐',
   keywords: ['http', 'rest', 'api', 'call', 'request', 'json'],
   config: httpRequestConfigSchema,
-  defaults: { method: 'GET', url: 'https://api.example.org/status', query: [], headers: {}, timeoutMs: 10_000, retries: 2, backoffMs: 500, retryOn: [429, 502, 503, 504] },
+  defaults: {
+    method: 'GET',
+    url: 'https://api.example.org/status',
+    query: [],
+    headers: {},
+    timeoutMs: 10_000,
+    retries: 2,
+    backoffMs: 500,
+    retryOn: [429, 502, 503, 504],
+  },
   ports: () => [
     { name: 'ok', required: true, title: '2xx' },
     { name: 'failed', required: true, title: 'Other status' },
@@ -49,11 +91,19 @@ export const httpRequest = defineNodeType({
     const problems: ConfigProblem[] = []
     for (const name of Object.keys(config.headers)) {
       if (CREDENTIAL_HEADERS.test(name)) {
-        problems.push({ code: 'invalid-config', path: `headers.${name}`, message: 'Credentials belong in the environment settings, not in the flow.' })
+        problems.push({
+          code: 'invalid-config',
+          path: `headers.${name}`,
+          message: 'Credentials belong in the environment settings, not in the flow.',
+        })
       }
     }
     if (config.bodyFrom && (config.method === 'GET' || config.method === 'DELETE')) {
-      problems.push({ code: 'invalid-config', path: 'bodyFrom', message: `A ${config.method} request carries no body.` })
+      problems.push({
+        code: 'invalid-config',
+        path: 'bodyFrom',
+        message: `A ${config.method} request carries no body.`,
+      })
     }
     return problems
   },
@@ -61,7 +111,9 @@ export const httpRequest = defineNodeType({
     const query: [string, string][] = config.query.map((q) => {
       const value = ctx.get(q.valueFrom)
       if (value === undefined || value === null || typeof value === 'object') {
-        throw new NodeError(`The fact ${q.valueFrom} holds no value for the query parameter ${q.name}.`, { code: 'missing-input' })
+        throw new NodeError(`The fact ${q.valueFrom} holds no value for the query parameter ${q.name}.`, {
+          code: 'missing-input',
+        })
       }
       return [q.name, String(value)]
     })
@@ -78,7 +130,8 @@ export const httpRequest = defineNodeType({
     }
     if (body !== undefined) request['body'] = body
     const parsed = responseSchema.safeParse(await ctx.call('http', request))
-    if (!parsed.success) throw new NodeError('The http connector gave an answer without a status.', { code: 'invalid-response' })
+    if (!parsed.success)
+      throw new NodeError('The http connector gave an answer without a status.', { code: 'invalid-response' })
     const { status } = parsed.data
     const set = config.into ? { [config.into]: { status, body: (parsed.data.body ?? null) as JsonValue } } : undefined
     return { kind: 'next', port: status >= 200 && status < 300 ? 'ok' : 'failed', ...(set ? { set } : {}) }

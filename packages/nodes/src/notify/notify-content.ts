@@ -21,14 +21,20 @@ export function placeholders(template: string): string[] {
 }
 
 /** The placeholders a channel may not carry, with the reason (names and classes only, no values). */
-export function contentProblems(channel: Channel, templates: { path: string; text: string }[], schema: FactSchema): ConfigProblem[] {
+export function contentProblems(
+  channel: Channel,
+  templates: { path: string; text: string }[],
+  schema: FactSchema,
+): ConfigProblem[] {
   const allowed = CHANNEL_PHI[channel]
   return templates.flatMap(({ path, text }) =>
     placeholders(text).flatMap((fact): ConfigProblem[] => {
       const phi = phiClassAt(schema, fact)
       if (phi !== undefined && allowed.includes(phi)) return []
       const what = phi === undefined ? 'unclassified data' : `${phi} data`
-      return [{ code: 'phi-not-allowed', path, message: `{{${fact}}} is ${what}, which a ${channel} message may not carry.` }]
+      return [
+        { code: 'phi-not-allowed', path, message: `{{${fact}}} is ${what}, which a ${channel} message may not carry.` },
+      ]
     }),
   )
 }

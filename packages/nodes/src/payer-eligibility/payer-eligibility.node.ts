@@ -13,8 +13,14 @@ export const payerEligibilityConfigSchema = z
     lastNameFrom: factPathSchema.describe('The fact holding the member’s family name.'),
     firstNameFrom: factPathSchema.optional().describe('The fact holding the member’s given name.'),
     birthDateFrom: factPathSchema.describe('The fact holding the member’s birth date (YYYY-MM-DD).'),
-    serviceType: z.string().regex(/^[A-Z0-9]{1,2}$/).default('30').describe('X12 service type code asked about (30 = health benefit plan coverage).'),
-    into: factPathSchema.default('eligibility').describe('Where the answer goes: status, plan, copay, deductible, rejections.'),
+    serviceType: z
+      .string()
+      .regex(/^[A-Z0-9]{1,2}$/)
+      .default('30')
+      .describe('X12 service type code asked about (30 = health benefit plan coverage).'),
+    into: factPathSchema
+      .default('eligibility')
+      .describe('Where the answer goes: status, plan, copay, deductible, rejections.'),
   })
   .strict()
 export type PayerEligibilityConfig = z.infer<typeof payerEligibilityConfigSchema>
@@ -35,10 +41,15 @@ export type EligibilityAnswer = z.infer<typeof eligibilityAnswerSchema>
 const PAYER_UNAVAILABLE = new Set(['42', '79', '80'])
 const INVALID_MEMBER = new Set(['72', '73', '75', '58', '64', '65', '67', '71'])
 
-function text(ctx: { get(path: string): JsonValue | undefined }, path: string | undefined, what: string): string | undefined {
+function text(
+  ctx: { get(path: string): JsonValue | undefined },
+  path: string | undefined,
+  what: string,
+): string | undefined {
   if (!path) return undefined
   const value = ctx.get(path)
-  if (typeof value !== 'string' || value.trim() === '') throw new NodeError(`The fact ${path} holds no ${what}.`, { code: 'missing-input' })
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new NodeError(`The fact ${path} holds no ${what}.`, { code: 'missing-input' })
   return value.trim()
 }
 
@@ -47,24 +58,39 @@ export const payerEligibility = defineNodeType({
   type: 'payer.eligibility',
   typeVersion: 1,
   title: 'Payer eligibility',
-  description: 'Asks the payer (FHIR CoverageEligibilityRequest or X12 270) whether coverage is active, with plan, copay and deductible.',
+  description:
+    'Asks the payer (FHIR CoverageEligibilityRequest or X12 270) whether coverage is active, with plan, copay and deductible.',
   category: 'Integration',
   icon: '✚',
   keywords: ['eligibility', 'insurance', 'payer', '270', '271', 'coverage', 'benefits', 'x12'],
   config: payerEligibilityConfigSchema,
-  defaults: { format: 'x12', payer: 'default', memberIdFrom: 'coverage.memberId', lastNameFrom: 'patient.family', birthDateFrom: 'patient.birthDate', serviceType: '30', into: 'eligibility' },
+  defaults: {
+    format: 'x12',
+    payer: 'default',
+    memberIdFrom: 'coverage.memberId',
+    lastNameFrom: 'patient.family',
+    birthDateFrom: 'patient.birthDate',
+    serviceType: '30',
+    into: 'eligibility',
+  },
   ports: () => [
     { name: 'active', required: true, title: 'Active' },
     { name: 'inactive', required: true, title: 'Inactive' },
     { name: 'rejected', required: true, title: 'Rejected' },
     { name: 'error', required: false, title: 'Failed' },
   ],
-  reads: (config) => [config.memberIdFrom, config.lastNameFrom, config.birthDateFrom, ...(config.firstNameFrom ? [config.firstNameFrom] : [])],
+  reads: (config) => [
+    config.memberIdFrom,
+    config.lastNameFrom,
+    config.birthDateFrom,
+    ...(config.firstNameFrom ? [config.firstNameFrom] : []),
+  ],
   writes: (config) => [config.into],
   phi: ['identifier', 'demographic', 'coverage', 'financial'], // member id, name and birth date out; benefits back
   async execute(ctx, config) {
     const birthDate = text(ctx, config.birthDateFrom, 'birth date')!
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) throw new NodeError(`The fact ${config.birthDateFrom} is not a date (YYYY-MM-DD).`, { code: 'missing-input' })
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate))
+      throw new NodeError(`The fact ${config.birthDateFrom} is not a date (YYYY-MM-DD).`, { code: 'missing-input' })
     const member: { [key: string]: JsonValue } = {
       id: text(ctx, config.memberIdFrom, 'member id')!,
       lastName: text(ctx, config.lastNameFrom, 'family name')!,
@@ -72,9 +98,18 @@ export const payerEligibility = defineNodeType({
     }
     const firstName = text(ctx, config.firstNameFrom, 'given name')
     if (firstName) member['firstName'] = firstName
-    const request = { format: config.format, payer: config.payer, serviceType: config.serviceType, asOf: ctx.now().slice(0, 10), member }
+    const request = {
+      format: config.format,
+      payer: config.payer,
+      serviceType: config.serviceType,
+      asOf: ctx.now().slice(0, 10),
+      member,
+    }
     const parsed = eligibilityAnswerSchema.safeParse(await ctx.call('payer', request))
-    if (!parsed.success) throw new NodeError('The payer connector gave an answer that is not an eligibility result.', { code: 'invalid-response' })
+    if (!parsed.success)
+      throw new NodeError('The payer connector gave an answer that is not an eligibility result.', {
+        code: 'invalid-response',
+      })
     const answer = parsed.data
     const codes = answer.rejections.map((r) => r.code)
     const facts: { [key: string]: JsonValue } = {

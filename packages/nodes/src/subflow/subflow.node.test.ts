@@ -49,7 +49,10 @@ describe('subflow', () => {
   it('refuses a hash that is not a content hash, overlapping inputs and reserved outcomes', () => {
     const base = { flowId: 'x', into: 'r' }
     expect(subflow.config.safeParse({ ...base, hash: 'latest' }).success).toBe(false)
-    const overlap = [{ to: 'a', from: 'x' }, { to: 'a.b', from: 'y' }]
+    const overlap = [
+      { to: 'a', from: 'x' },
+      { to: 'a.b', from: 'y' },
+    ]
     expect(subflow.config.safeParse({ ...base, hash, input: overlap }).success).toBe(false)
     expect(subflow.config.safeParse({ ...base, hash, outcomes: ['done'] }).success).toBe(false)
   })

@@ -31,13 +31,20 @@ export const subflowConfigSchema = z
   .superRefine((config, ctx) => {
     const targets = config.input.map((mapping) => mapping.to)
     targets.forEach((to, index) => {
-      const clash = targets.find((other, otherIndex) => otherIndex !== index && (other === to || to.startsWith(`${other}.`)))
+      const clash = targets.find(
+        (other, otherIndex) => otherIndex !== index && (other === to || to.startsWith(`${other}.`)),
+      )
       if (clash !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['input', index, 'to'], message: `"${to}" overlaps "${clash}" in the child input` })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['input', index, 'to'],
+          message: `"${to}" overlaps "${clash}" in the child input`,
+        })
       }
     })
     const reserved = config.outcomes.find((outcome) => outcome === 'done' || outcome === 'error')
-    if (reserved) ctx.addIssue({ code: 'custom', path: ['outcomes'], message: `"${reserved}" is already a port of this step` })
+    if (reserved)
+      ctx.addIssue({ code: 'custom', path: ['outcomes'], message: `"${reserved}" is already a port of this step` })
     if (new Set(config.outcomes).size !== config.outcomes.length) {
       ctx.addIssue({ code: 'custom', path: ['outcomes'], message: 'an outcome is listed twice' })
     }
@@ -65,9 +72,14 @@ export const subflow = defineNodeType({
   phi: [], // hands facts to a flow of this installation, which checks its own PHI rules
   check(config) {
     const problems: ConfigProblem[] = []
-    if (config.flowId === '') problems.push({ code: 'invalid-config', path: 'flowId', message: 'Choose the flow this step runs.' })
+    if (config.flowId === '')
+      problems.push({ code: 'invalid-config', path: 'flowId', message: 'Choose the flow this step runs.' })
     if (config.hash === '') {
-      problems.push({ code: 'invalid-config', path: 'hash', message: 'Pin a published version of the flow this step runs.' })
+      problems.push({
+        code: 'invalid-config',
+        path: 'hash',
+        message: 'Pin a published version of the flow this step runs.',
+      })
     }
     return problems
   },

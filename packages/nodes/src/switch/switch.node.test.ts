@@ -6,7 +6,12 @@ import { switchNode } from './switch.node.ts'
 const now = '2026-11-22T11:00:00Z'
 const factsSchema: FactSchema = {
   type: 'object',
-  properties: { result: { type: 'object', properties: { status: { type: 'string', enum: ['F', 'C', 'P'] }, count: { type: 'integer' } } } },
+  properties: {
+    result: {
+      type: 'object',
+      properties: { status: { type: 'string', enum: ['F', 'C', 'P'] }, count: { type: 'integer' } },
+    },
+  },
 }
 const env = { factsSchema, roles: {}, now }
 const config = switchNode.config.parse({
@@ -17,7 +22,8 @@ const config = switchNode.config.parse({
   ],
   default: 'final',
 })
-const run = (facts: Record<string, unknown>) => switchNode.execute(createFakeContext({ now, facts: facts as never }), config)
+const run = (facts: Record<string, unknown>) =>
+  switchNode.execute(createFakeContext({ now, facts: facts as never }), config)
 
 describe('switch', () => {
   it('offers the case ports and the default, all required', () => {
@@ -32,12 +38,20 @@ describe('switch', () => {
 
   it('routes by exact value, else the default (a missing fact included), and explains it', async () => {
     const outcome = await run({ result: { status: 'P' } })
-    expect(outcome).toMatchObject({ kind: 'next', port: 'preliminary', decision: { outcome: 'preliminary', fired: ['case-2'] } })
+    expect(outcome).toMatchObject({
+      kind: 'next',
+      port: 'preliminary',
+      decision: { outcome: 'preliminary', fired: ['case-2'] },
+    })
     expect(await run({ result: { status: 'F' } })).toMatchObject({ port: 'final' })
     const missing = await run({})
     expect(missing).toMatchObject({ port: 'final' })
     if (missing.kind !== 'next') throw new Error('expected next')
-    expect(missing.decision?.rules[0]?.conditions[0]).toMatchObject({ fact: 'result.status', missing: true, result: false })
+    expect(missing.decision?.rules[0]?.conditions[0]).toMatchObject({
+      fact: 'result.status',
+      missing: true,
+      result: false,
+    })
   })
 
   it('warns about repeated values and refuses values that do not fit the fact', () => {

@@ -40,16 +40,36 @@ function checkSwitch(config: SwitchConfig, schema: FactSchema): ConfigProblem[] 
     const key = JSON.stringify(c.value)
     const earlier = seen.get(key)
     if (earlier !== undefined) {
-      problems.push({ code: 'table-unreachable-row', severity: 'warning', path: `cases.${i}`, message: `Case ${i + 1} repeats the value of case ${earlier + 1} and is never reached.` })
+      problems.push({
+        code: 'table-unreachable-row',
+        severity: 'warning',
+        path: `cases.${i}`,
+        message: `Case ${i + 1} repeats the value of case ${earlier + 1} and is never reached.`,
+      })
     } else seen.set(key, i)
     const fits =
       column.type === undefined ||
       (column.type === 'number' && typeof c.value === 'number') ||
       (column.type === 'boolean' && typeof c.value === 'boolean') ||
       ((column.type === 'string' || column.type === 'date') && typeof c.value === 'string')
-    if (!fits) problems.push({ code: 'table-type-mismatch', severity: 'error', path: `cases.${i}.value`, message: `Case ${i + 1}: the value does not fit the ${column.type} fact ${config.fact}.` })
-    else if (column.enum && (typeof c.value === 'string' || typeof c.value === 'number') && !column.enum.includes(c.value)) {
-      problems.push({ code: 'table-type-mismatch', severity: 'error', path: `cases.${i}.value`, message: `Case ${i + 1}: the value is not one of the allowed values of ${config.fact}.` })
+    if (!fits)
+      problems.push({
+        code: 'table-type-mismatch',
+        severity: 'error',
+        path: `cases.${i}.value`,
+        message: `Case ${i + 1}: the value does not fit the ${column.type} fact ${config.fact}.`,
+      })
+    else if (
+      column.enum &&
+      (typeof c.value === 'string' || typeof c.value === 'number') &&
+      !column.enum.includes(c.value)
+    ) {
+      problems.push({
+        code: 'table-type-mismatch',
+        severity: 'error',
+        path: `cases.${i}.value`,
+        message: `Case ${i + 1}: the value is not one of the allowed values of ${config.fact}.`,
+      })
     }
   })
   return problems
@@ -70,12 +90,16 @@ export const switchNode = defineNodeType({
   keywords: ['switch', 'case', 'branch', 'route', 'value'],
   config: switchConfigSchema,
   defaults: { fact: 'input', cases: [], default: 'default' },
-  ports: (config) => [...new Set([...config.cases.map((c) => c.port).filter((p) => p !== config.default), config.default])].map((name) => ({ name, required: true })),
+  ports: (config) =>
+    [...new Set([...config.cases.map((c) => c.port).filter((p) => p !== config.default), config.default])].map(
+      (name) => ({ name, required: true }),
+    ),
   reads: (config) => [config.fact],
   writes: () => [],
   phi: [], // compares one fact in place; shows and sends nothing
   check: (config, env) => checkSwitch(config, env.factsSchema),
-  cases: (config, env) => generateCases({ kind: 'parsed', rules: switchRules(config) }, env.factsSchema, { now: env.now }),
+  cases: (config, env) =>
+    generateCases({ kind: 'parsed', rules: switchRules(config) }, env.factsSchema, { now: env.now }),
   execute: async (ctx, config) => {
     const evaluator = ctx.memo(() => compileParsedRules(switchRules(config)))
     const result = await evaluator.evaluate({ facts: ctx.facts, now: ctx.now() })

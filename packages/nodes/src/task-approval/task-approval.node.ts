@@ -22,7 +22,11 @@ export const taskApprovalConfigSchema = z
   .strict()
   .superRefine((config, ctx) => {
     if (config.comment !== 'none' && !config.commentInto) {
-      ctx.addIssue({ code: 'custom', path: ['commentInto'], message: 'say where the comment is written, or set comment to none' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['commentInto'],
+        message: 'say where the comment is written, or set comment to none',
+      })
     }
   })
 export type TaskApprovalConfig = z.infer<typeof taskApprovalConfigSchema>
@@ -49,7 +53,8 @@ export const taskApproval = defineNodeType({
     { name: 'rejected', required: true, title: 'Rejected' },
   ],
   ...humanStepAccess,
-  writes: (config) => (config.commentInto && config.comment !== 'none' ? [config.into, config.commentInto] : [config.into]),
+  writes: (config) =>
+    config.commentInto && config.comment !== 'none' ? [config.into, config.commentInto] : [config.into],
   // Shows only the facts in `shows` (PHI-checked against the role); the decision is a code.
   phi: [],
   execute: (_ctx, config) => ({
@@ -78,9 +83,11 @@ export const taskApproval = defineNodeType({
       values,
     )
     const raw = values['comment']
-    if (raw !== undefined && raw !== null && typeof raw !== 'string') throw new AnswerError('The comment must be text.', 'comment')
+    if (raw !== undefined && raw !== null && typeof raw !== 'string')
+      throw new AnswerError('The comment must be text.', 'comment')
     const comment = typeof raw === 'string' && raw.trim() !== '' ? raw : null
-    const needed = config.comment === 'required' || (config.comment === 'required-on-reject' && option.value === 'rejected')
+    const needed =
+      config.comment === 'required' || (config.comment === 'required-on-reject' && option.value === 'rejected')
     if (needed && comment === null) {
       throw new AnswerError(option.value === 'rejected' ? 'Say why you reject.' : 'A comment is required.', 'comment')
     }

@@ -25,7 +25,14 @@ export const taskFieldSchema = z
       .describe('What kind of answer: text, number, yes/no, date (YYYY-MM-DD) or a choice from options.'),
     required: z.boolean().default(false).describe('Whether the form can be sent without this field.'),
     options: z
-      .array(z.object({ value: z.string().min(1).describe('Stored code.'), label: z.string().min(1).describe('Shown text.') }).strict())
+      .array(
+        z
+          .object({
+            value: z.string().min(1).describe('Stored code.'),
+            label: z.string().min(1).describe('Shown text.'),
+          })
+          .strict(),
+      )
       .optional()
       .describe('The choices, for fields of type choice.'),
   })
@@ -41,11 +48,18 @@ export const taskFieldSchema = z
 export type TaskFieldConfig = z.infer<typeof taskFieldSchema>
 
 /** Refuse repeated names (fields or options) with a zod issue at the repeat. */
-export function uniqueBy<T>(items: readonly T[], key: (item: T) => string, ctx: z.RefinementCtx, path: string, what: string): void {
+export function uniqueBy<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  ctx: z.RefinementCtx,
+  path: string,
+  what: string,
+): void {
   const seen = new Set<string>()
   items.forEach((item, index) => {
     const name = key(item)
-    if (seen.has(name)) ctx.addIssue({ code: 'custom', path: [path, index], message: `${what} "${name}" appears twice` })
+    if (seen.has(name))
+      ctx.addIssue({ code: 'custom', path: [path, index], message: `${what} "${name}" appears twice` })
     seen.add(name)
   })
 }
@@ -124,7 +138,10 @@ export function checkFields(
 }
 
 /** The option an answer `{ value }` picks; refuses a missing or unknown choice. */
-export function chosenOption<O extends { value: string; label: string }>(options: readonly O[], answer: Record<string, JsonValue>): O {
+export function chosenOption<O extends { value: string; label: string }>(
+  options: readonly O[],
+  answer: Record<string, JsonValue>,
+): O {
   const labels = options.map((option) => option.label).join(', ')
   const value = answer['value']
   if (value === undefined || value === null || value === '') throw new AnswerError(`Choose one of: ${labels}.`, 'value')

@@ -13,7 +13,15 @@ const config = taskForm.config.parse({
     { name: 'selfPay', label: 'Patient will self-pay', type: 'boolean', required: true },
     { name: 'copay', label: 'Copay', type: 'number' },
     { name: 'cardDate', label: 'Card issued', type: 'date' },
-    { name: 'plan', label: 'Plan', type: 'choice', options: [{ value: 'ppo', label: 'PPO' }, { value: 'hmo', label: 'HMO' }] },
+    {
+      name: 'plan',
+      label: 'Plan',
+      type: 'choice',
+      options: [
+        { value: 'ppo', label: 'PPO' },
+        { value: 'hmo', label: 'HMO' },
+      ],
+    },
   ],
   into: 'coverage',
 })
@@ -44,7 +52,16 @@ describe('task.form', () => {
           { name: 'selfPay', label: 'Patient will self-pay', type: 'boolean', required: true, options: undefined },
           { name: 'copay', label: 'Copay', type: 'number', required: false, options: undefined },
           { name: 'cardDate', label: 'Card issued', type: 'date', required: false, options: undefined },
-          { name: 'plan', label: 'Plan', type: 'choice', required: false, options: [{ value: 'ppo', label: 'PPO' }, { value: 'hmo', label: 'HMO' }] },
+          {
+            name: 'plan',
+            label: 'Plan',
+            type: 'choice',
+            required: false,
+            options: [
+              { value: 'ppo', label: 'PPO' },
+              { value: 'hmo', label: 'HMO' },
+            ],
+          },
         ],
       },
     })
@@ -56,20 +73,44 @@ describe('task.form', () => {
     expect(answer({ memberId: 'W123', selfPay: false, copay: 25, plan: 'ppo', cardDate: '2024-02-29' })).toEqual({
       kind: 'next',
       port: 'submitted',
-      set: { 'coverage.memberId': 'W123', 'coverage.selfPay': false, 'coverage.copay': 25, 'coverage.cardDate': '2024-02-29', 'coverage.plan': 'ppo' },
+      set: {
+        'coverage.memberId': 'W123',
+        'coverage.selfPay': false,
+        'coverage.copay': 25,
+        'coverage.cardDate': '2024-02-29',
+        'coverage.plan': 'ppo',
+      },
     })
     expect(answer({ selfPay: true, memberId: '  ' })).toMatchObject({
       set: { 'coverage.memberId': null, 'coverage.selfPay': true, 'coverage.copay': null },
     })
-    expect(taskForm.writes(config)).toEqual(['coverage.memberId', 'coverage.selfPay', 'coverage.copay', 'coverage.cardDate', 'coverage.plan'])
+    expect(taskForm.writes(config)).toEqual([
+      'coverage.memberId',
+      'coverage.selfPay',
+      'coverage.copay',
+      'coverage.cardDate',
+      'coverage.plan',
+    ])
   })
 
   it('refuses bad answers with a plain message and the field, without echoing the value', () => {
-    expect(refusal({ memberId: 'W123' })).toMatchObject({ message: '"Patient will self-pay" is required.', path: 'selfPay' })
-    expect(refusal({ selfPay: 'yes' })).toMatchObject({ message: '"Patient will self-pay" must be yes or no.', path: 'selfPay' })
-    expect(refusal({ selfPay: true, copay: '25' })).toMatchObject({ message: '"Copay" must be a number.', path: 'copay' })
+    expect(refusal({ memberId: 'W123' })).toMatchObject({
+      message: '"Patient will self-pay" is required.',
+      path: 'selfPay',
+    })
+    expect(refusal({ selfPay: 'yes' })).toMatchObject({
+      message: '"Patient will self-pay" must be yes or no.',
+      path: 'selfPay',
+    })
+    expect(refusal({ selfPay: true, copay: '25' })).toMatchObject({
+      message: '"Copay" must be a number.',
+      path: 'copay',
+    })
     expect(refusal({ selfPay: true, cardDate: '2025-02-30' })).toMatchObject({ path: 'cardDate' })
-    expect(refusal({ selfPay: true, plan: 'medicaid' })).toMatchObject({ message: '"Plan" must be one of: PPO, HMO.', path: 'plan' })
+    expect(refusal({ selfPay: true, plan: 'medicaid' })).toMatchObject({
+      message: '"Plan" must be one of: PPO, HMO.',
+      path: 'plan',
+    })
     expect(refusal({ selfPay: true, ssn: '123-45-6789' })).toMatchObject({ path: 'ssn' })
     expect(refusal({ selfPay: true, ssn: '123-45-6789' }).message).not.toContain('123-45-6789')
     expect(refusal(['W123'])).toMatchObject({ message: 'The answer must be a set of named fields.' })
@@ -77,9 +118,17 @@ describe('task.form', () => {
 
   it('refuses configs with repeated fields or choice fields without options', () => {
     const base = { role: 'front-desk', title: 'T', into: 'x' }
-    const twice = { ...base, fields: [{ name: 'a', label: 'A', type: 'string' }, { name: 'a', label: 'B', type: 'number' }] }
+    const twice = {
+      ...base,
+      fields: [
+        { name: 'a', label: 'A', type: 'string' },
+        { name: 'a', label: 'B', type: 'number' },
+      ],
+    }
     expect(taskForm.config.safeParse(twice).success).toBe(false)
-    expect(taskForm.config.safeParse({ ...base, fields: [{ name: 'a', label: 'A', type: 'choice' }] }).success).toBe(false)
+    expect(taskForm.config.safeParse({ ...base, fields: [{ name: 'a', label: 'A', type: 'choice' }] }).success).toBe(
+      false,
+    )
     expect(taskForm.config.safeParse({ ...base, fields: [] }).success).toBe(false)
   })
 })

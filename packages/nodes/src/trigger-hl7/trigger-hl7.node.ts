@@ -6,13 +6,19 @@ import { parseHl7OrFail } from '../hl7-parse/hl7-parse.node.ts'
 export const triggerHl7ConfigSchema = z
   .object({
     senders: z
-      .array(z.string().regex(/^[^|^~\\&\r\n]+(\^[^|^~\\&\r\n]+)?$/, 'an application, or application^facility, as in MSH-3/MSH-4'))
+      .array(
+        z
+          .string()
+          .regex(/^[^|^~\\&\r\n]+(\^[^|^~\\&\r\n]+)?$/, 'an application, or application^facility, as in MSH-3/MSH-4'),
+      )
       .default([])
       .describe('Accepted senders: MSH-3 sending application, optionally ^ MSH-4 facility. Empty accepts any sender.'),
     messageTypes: z
       .array(z.string().regex(/^[A-Z0-9]{3}(\^([A-Z0-9]{3}|\*))?$/, 'a message type such as ADT^A04, ADT^* or ORU'))
       .min(1)
-      .describe('Accepted message types (MSH-9): ADT^A04, SIU^S12, ORU^* ... Other messages are refused with an AR acknowledgement.'),
+      .describe(
+        'Accepted message types (MSH-9): ADT^A04, SIU^S12, ORU^* ... Other messages are refused with an AR acknowledgement.',
+      ),
     rawFrom: factPathSchema.default('inbound.raw').describe('Where the runtime puts the raw message in the run input.'),
     into: factPathSchema.default('message').describe('Where the parsed message goes.'),
   })
@@ -20,12 +26,17 @@ export const triggerHl7ConfigSchema = z
 export type TriggerHl7Config = z.infer<typeof triggerHl7ConfigSchema>
 
 /** Whether a trigger takes a message from this sender (MSH-3, MSH-4) of this type (`ADT^A04`). */
-export function hl7TriggerAccepts(config: TriggerHl7Config, message: { sendingApplication: string; sendingFacility: string; type: string }): boolean {
+export function hl7TriggerAccepts(
+  config: TriggerHl7Config,
+  message: { sendingApplication: string; sendingFacility: string; type: string },
+): boolean {
   const senderOk =
     config.senders.length === 0 ||
     config.senders.some((sender) => {
       const [application, facility] = sender.split('^')
-      return application === message.sendingApplication && (facility === undefined || facility === message.sendingFacility)
+      return (
+        application === message.sendingApplication && (facility === undefined || facility === message.sendingFacility)
+      )
     })
   const [code, event] = message.type.split('^')
   const typeOk = config.messageTypes.some((accepted) => {
@@ -58,7 +69,10 @@ export const triggerHl7 = defineNodeType({
     const facts = parseHl7OrFail(ctx.get(config.rawFrom))
     // The listener already refused these with AR; a run started another way is held to the same rule.
     if (!hl7TriggerAccepts(config, facts)) {
-      throw new NodeError(`This flow does not accept ${facts.type} messages from this sender.`, { code: 'not-accepted', retryable: false })
+      throw new NodeError(`This flow does not accept ${facts.type} messages from this sender.`, {
+        code: 'not-accepted',
+        retryable: false,
+      })
     }
     return { kind: 'next', port: 'next', set: { [config.into]: facts } }
   },

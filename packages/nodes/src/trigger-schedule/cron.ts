@@ -5,7 +5,12 @@ const FIELDS = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+  },
   { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ] as const
 
@@ -65,9 +70,22 @@ export function parseCron(text: string): Cron | string {
     if (typeof parsed === 'string') return parsed
     sets.push(parsed)
   }
-  const [minutes, hours, days, months, weekdays] = sets as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>]
+  const [minutes, hours, days, months, weekdays] = sets as [
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+  ]
   if (weekdays.has(7)) weekdays.add(0)
-  return { minutes, hours, days, months, weekdays, dayOrWeekday: !parts[2]!.startsWith('*') && !parts[4]!.startsWith('*') }
+  return {
+    minutes,
+    hours,
+    days,
+    months,
+    weekdays,
+    dayOrWeekday: !parts[2]!.startsWith('*') && !parts[4]!.startsWith('*'),
+  }
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>()

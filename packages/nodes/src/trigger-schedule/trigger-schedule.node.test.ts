@@ -9,7 +9,10 @@ const cron = (expression: string, timezone = 'UTC') => parse({ schedule: { kind:
 describe('trigger.schedule', () => {
   it('is an entry point that continues on next', () => {
     expect(triggerSchedule.trigger).toBe(true)
-    expect(triggerSchedule.execute(createFakeContext(), parse(triggerSchedule.defaults))).toEqual({ kind: 'next', port: 'next' })
+    expect(triggerSchedule.execute(createFakeContext(), parse(triggerSchedule.defaults))).toEqual({
+      kind: 'next',
+      port: 'next',
+    })
   })
 
   it('refuses malformed cron expressions, intervals and time zones with a reason', () => {
@@ -23,7 +26,9 @@ describe('trigger.schedule', () => {
     expect(problem({ schedule: { kind: 'cron', cron: '*/0 * * * *' } })).toMatch(/step must be at least 1/)
     expect(problem({ schedule: { kind: 'interval', every: '15 minutes' } })).toMatch(/ISO-8601/)
     expect(problem({ schedule: { kind: 'interval', every: 'PT15M' }, timezone: 'Mars/Olympus' })).toMatch(/IANA/)
-    expect(problem({ schedule: { kind: 'cron', cron: '0 7 * * MON-FRI' }, timezone: 'America/Chicago' })).toBeUndefined()
+    expect(
+      problem({ schedule: { kind: 'cron', cron: '0 7 * * MON-FRI' }, timezone: 'America/Chicago' }),
+    ).toBeUndefined()
   })
 
   it('parses lists, ranges, steps and names', () => {
@@ -37,9 +42,13 @@ describe('trigger.schedule', () => {
 
   it('finds the next weekday-morning run, read in the flow’s time zone', () => {
     // 2025-03-07 is a Friday; 07:00 in Chicago is 13:00 UTC (CST, before the DST change on 03-09).
-    expect(nextScheduledRun(cron('0 7 * * MON-FRI', 'America/Chicago'), '2025-03-07T12:00:00Z')).toBe('2025-03-07T13:00:00.000Z')
+    expect(nextScheduledRun(cron('0 7 * * MON-FRI', 'America/Chicago'), '2025-03-07T12:00:00Z')).toBe(
+      '2025-03-07T13:00:00.000Z',
+    )
     // After Friday's run the next is Monday, now in CDT (UTC-5).
-    expect(nextScheduledRun(cron('0 7 * * MON-FRI', 'America/Chicago'), '2025-03-07T13:00:00Z')).toBe('2025-03-10T12:00:00.000Z')
+    expect(nextScheduledRun(cron('0 7 * * MON-FRI', 'America/Chicago'), '2025-03-07T13:00:00Z')).toBe(
+      '2025-03-10T12:00:00.000Z',
+    )
     expect(nextScheduledRun(cron('30 2 1 * *'), '2025-01-31T23:59:00Z')).toBe('2025-02-01T02:30:00.000Z')
   })
 

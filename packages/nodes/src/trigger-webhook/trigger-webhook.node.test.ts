@@ -7,7 +7,10 @@ describe('trigger.webhook', () => {
     const config = triggerWebhook.config.parse({ path: 'lab-results' })
     expect(triggerWebhook.trigger).toBe(true)
     expect(config).toMatchObject({ secret: 'default', toleranceSeconds: 300, into: 'webhook' })
-    expect(await triggerWebhook.execute(createFakeContext({ facts: { webhook: { event: 'x' } } }), config)).toEqual({ kind: 'next', port: 'next' })
+    expect(await triggerWebhook.execute(createFakeContext({ facts: { webhook: { event: 'x' } } }), config)).toEqual({
+      kind: 'next',
+      port: 'next',
+    })
     expect(() => triggerWebhook.execute(createFakeContext({ facts: {} }), config)).toThrow('no webhook body')
   })
 

@@ -13,7 +13,13 @@ export const triggerWebhookConfigSchema = z
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'the name of a secret in the environment settings')
       .default('default')
       .describe('Name of the signing secret in the environment settings (the secret itself never sits in the flow).'),
-    toleranceSeconds: z.number().int().min(30).max(3600).default(300).describe('How far the signed timestamp may be from the server clock.'),
+    toleranceSeconds: z
+      .number()
+      .int()
+      .min(30)
+      .max(3600)
+      .default(300)
+      .describe('How far the signed timestamp may be from the server clock.'),
     into: factPathSchema.default('webhook').describe('Where the verified JSON body goes.'),
   })
   .strict()
@@ -27,7 +33,8 @@ export const triggerWebhook = defineNodeType({
   type: 'trigger.webhook',
   typeVersion: 1,
   title: 'Signed webhook',
-  description: 'Starts a run when a system posts a JSON body signed with the shared secret (HMAC-SHA256, timestamped, never replayed).',
+  description:
+    'Starts a run when a system posts a JSON body signed with the shared secret (HMAC-SHA256, timestamped, never replayed).',
   category: 'Trigger',
   icon: '⚓',
   keywords: ['webhook', 'hmac', 'signature', 'callback', 'start', 'inbound'],

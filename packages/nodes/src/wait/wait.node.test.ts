@@ -8,13 +8,19 @@ const run = (config: unknown, facts = {}) => wait.execute(createFakeContext({ no
 
 describe('wait', () => {
   it('waits a duration from the injected clock', () => {
-    expect(run({ mode: 'duration', duration: 'PT30M' })).toEqual({ kind: 'wait', until: '2025-03-10T09:45:00.000Z', port: 'due' })
+    expect(run({ mode: 'duration', duration: 'PT30M' })).toEqual({
+      kind: 'wait',
+      until: '2025-03-10T09:45:00.000Z',
+      port: 'due',
+    })
     expect(run({ mode: 'duration', duration: 'P2D' })).toMatchObject({ until: '2025-03-12T09:15:00.000Z' })
   })
 
   it('waits until a date fact, plus an optional offset', () => {
     const facts = { appointment: { date: '2025-03-20' } }
-    expect(run({ mode: 'until', untilFrom: 'appointment.date' }, facts)).toMatchObject({ until: '2025-03-20T00:00:00.000Z' })
+    expect(run({ mode: 'until', untilFrom: 'appointment.date' }, facts)).toMatchObject({
+      until: '2025-03-20T00:00:00.000Z',
+    })
     expect(run({ mode: 'until', untilFrom: 'appointment.date', offset: 'PT8H' }, facts)).toMatchObject({
       until: '2025-03-20T08:00:00.000Z',
     })
@@ -32,6 +38,9 @@ describe('wait', () => {
     expect(wait.config.safeParse({ mode: 'until' }).success).toBe(false)
     expect(wait.reads(wait.config.parse({ mode: 'until', untilFrom: 'a.b' }))).toEqual(['a.b'])
     expect(wait.ports(wait.config.parse(wait.defaults))).toEqual([{ name: 'due', required: true, title: 'Time is up' }])
-    expect(wait.ports(wait.config.parse({ mode: 'until', untilFrom: 'a.b' })).map((port) => port.name)).toEqual(['due', 'error'])
+    expect(wait.ports(wait.config.parse({ mode: 'until', untilFrom: 'a.b' })).map((port) => port.name)).toEqual([
+      'due',
+      'error',
+    ])
   })
 })

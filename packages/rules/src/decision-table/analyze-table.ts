@@ -3,7 +3,17 @@ import { parseDate } from '../dates.ts'
 import type { ColumnInfo } from './columns.ts'
 import type { DecisionTable } from './table.schema.ts'
 import type { Cell, Literal, Test } from './unary.ts'
-import { intersect, isEmpty, normalize, sampleOf, subtract, union, universe, type Domain, type ValueSet } from './value-sets.ts'
+import {
+  intersect,
+  isEmpty,
+  normalize,
+  sampleOf,
+  subtract,
+  union,
+  universe,
+  type Domain,
+  type ValueSet,
+} from './value-sets.ts'
 
 /** Past this many pieces, box subtraction stops and reports nothing rather than guess. */
 const MAX_BOXES = 2000
@@ -11,14 +21,24 @@ type Box = ValueSet[]
 
 /** Overlap (unique), unreachable rows (first) and gaps (enumerable or numeric inputs only). */
 export function analyzeTable(table: DecisionTable, cells: Cell[][], columns: ColumnInfo[]): ConfigProblem[] {
-  const domains = columns.map((column, c) => domainOf(column, cells.map((row) => row[c])))
+  const domains = columns.map((column, c) =>
+    domainOf(
+      column,
+      cells.map((row) => row[c]),
+    ),
+  )
   const boxes = cells.map((row) => domains.map((domain, c) => cellSet(row[c], domain)))
   const problems: ConfigProblem[] = []
   if (table.hitPolicy === 'unique') {
     for (let j = 0; j < boxes.length; j++) {
       for (let i = 0; i < j; i++) {
         if (overlaps(boxes[i] as Box, boxes[j] as Box, domains)) {
-          problems.push({ code: 'table-overlap', severity: 'error', path: `rows.${j}`, message: `Rows ${i + 1} and ${j + 1} can both match the same input, but the table is unique.` })
+          problems.push({
+            code: 'table-overlap',
+            severity: 'error',
+            path: `rows.${j}`,
+            message: `Rows ${i + 1} and ${j + 1} can both match the same input, but the table is unique.`,
+          })
         }
       }
     }
@@ -27,7 +47,12 @@ export function analyzeTable(table: DecisionTable, cells: Cell[][], columns: Col
     for (let j = 1; j < boxes.length; j++) {
       const left = subtractAll([boxes[j] as Box], boxes.slice(0, j), domains)
       if (left && left.length === 0) {
-        problems.push({ code: 'table-unreachable-row', severity: 'warning', path: `rows.${j}`, message: `Row ${j + 1} can never be reached: the rows above it match everything it matches.` })
+        problems.push({
+          code: 'table-unreachable-row',
+          severity: 'warning',
+          path: `rows.${j}`,
+          message: `Row ${j + 1} can never be reached: the rows above it match everything it matches.`,
+        })
       }
     }
   }
@@ -36,8 +61,17 @@ export function analyzeTable(table: DecisionTable, cells: Cell[][], columns: Col
   if (enumerable) {
     const left = subtractAll([domains.map((d) => universe(d))], boxes, domains)
     if (left && left.length > 0) {
-      const example = (left[0] as Box).map((set, c) => `${table.inputs[c]?.fact} = ${sampleText(set, domains[c] as Domain, columns[c] as ColumnInfo)}`).join(', ')
-      problems.push({ code: 'table-gap', severity: 'warning', path: 'rows', message: `Some inputs match no row, for example ${example}; they take the noMatch port.` })
+      const example = (left[0] as Box)
+        .map(
+          (set, c) => `${table.inputs[c]?.fact} = ${sampleText(set, domains[c] as Domain, columns[c] as ColumnInfo)}`,
+        )
+        .join(', ')
+      problems.push({
+        code: 'table-gap',
+        severity: 'warning',
+        path: 'rows',
+        message: `Some inputs match no row, for example ${example}; they take the noMatch port.`,
+      })
     }
   }
   return problems
@@ -54,7 +88,8 @@ function domainOf(column: ColumnInfo, cells: (Cell | undefined)[]): Domain {
 
 function inferType(cells: (Cell | undefined)[]): string {
   const types = new Set<string>()
-  for (const cell of cells) if (cell?.kind === 'tests') for (const t of cell.tests) types.add(t.kind === 'range' ? t.lo.type : t.value.type)
+  for (const cell of cells)
+    if (cell?.kind === 'tests') for (const t of cell.tests) types.add(t.kind === 'range' ? t.lo.type : t.value.type)
   return types.size === 1 ? ([...types][0] as string) : 'string'
 }
 
@@ -67,7 +102,8 @@ function testSet(test: Test, domain: Domain): ValueSet {
     const v = test.kind === 'cmp' ? test.value.value : null
     return { kind: 'disc', include: true, values: [JSON.stringify(v)] }
   }
-  if (test.kind === 'range') return { kind: 'num', ivs: [{ lo: point(test.lo), hi: point(test.hi), loIn: test.loIn, hiIn: test.hiIn }] }
+  if (test.kind === 'range')
+    return { kind: 'num', ivs: [{ lo: point(test.lo), hi: point(test.hi), loIn: test.loIn, hiIn: test.hiIn }] }
   const v = point(test.value)
   const ivs = {
     '=': { lo: v, hi: v, loIn: true, hiIn: true },
@@ -81,7 +117,10 @@ function testSet(test: Test, domain: Domain): ValueSet {
 
 function cellSet(cell: Cell | undefined, domain: Domain): ValueSet {
   if (!cell || cell.kind === 'any') return universe(domain, true)
-  const positive = union(cell.tests.map((t) => normalize(testSet(t, domain), domain)), domain)
+  const positive = union(
+    cell.tests.map((t) => normalize(testSet(t, domain), domain)),
+    domain,
+  )
   return cell.negated ? subtract(universe(domain), positive, domain) : positive
 }
 
@@ -114,6 +153,7 @@ function subtractAll(from: Box[], minus: Box[], domains: Domain[]): Box[] | unde
 
 function sampleText(set: ValueSet, domain: Domain, column: ColumnInfo): string {
   const sample = sampleOf(set, domain)
-  if (column.type === 'date' && /^-?\d+$/.test(sample)) return new Date(Number(sample) * 86_400_000).toISOString().slice(0, 10)
+  if (column.type === 'date' && /^-?\d+$/.test(sample))
+    return new Date(Number(sample) * 86_400_000).toISOString().slice(0, 10)
   return sample
 }

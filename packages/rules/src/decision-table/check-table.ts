@@ -16,11 +16,21 @@ import { parseCell, type Cell, type Literal } from './unary.ts'
 export function checkTable(raw: unknown, schema?: FactSchema): ConfigProblem[] {
   const parsed = decisionTableSchema.safeParse(raw)
   if (!parsed.success) {
-    return parsed.error.issues.map((issue) => ({ code: 'malformed-rule', severity: 'error', path: issue.path.map(String).join('.'), message: issue.message }))
+    return parsed.error.issues.map((issue) => ({
+      code: 'malformed-rule',
+      severity: 'error',
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    }))
   }
   const table = parsed.data
   const problems: ConfigProblem[] = []
-  const add = (code: ConfigProblem['code'], path: string, message: string, severity: 'error' | 'warning' = 'error'): void => {
+  const add = (
+    code: ConfigProblem['code'],
+    path: string,
+    message: string,
+    severity: 'error' | 'warning' = 'error',
+  ): void => {
     problems.push({ code, severity, path, message })
   }
   const inputs = table.inputs.map((i) => columnInfo(schema, i.fact))
@@ -32,10 +42,25 @@ export function checkTable(raw: unknown, schema?: FactSchema): ConfigProblem[] {
     const n = r + 1
     // Rows without an id are called row-<n>; an explicit id may not take such a name twice.
     const id = rowId(table, r)
-    if (seenIds.has(id)) add('malformed-rule', `rows.${r}${row.id ? '.id' : ''}`, `Row ${n} has the same id "${id}" as row ${(seenIds.get(id) ?? 0) + 1}.`)
+    if (seenIds.has(id))
+      add(
+        'malformed-rule',
+        `rows.${r}${row.id ? '.id' : ''}`,
+        `Row ${n} has the same id "${id}" as row ${(seenIds.get(id) ?? 0) + 1}.`,
+      )
     seenIds.set(id, r)
-    if (row.cells.length !== table.inputs.length) add('malformed-rule', `rows.${r}.cells`, `Row ${n} has ${row.cells.length} input cells; the table has ${table.inputs.length} inputs.`)
-    if (row.outputs.length !== table.outputs.length) add('malformed-rule', `rows.${r}.outputs`, `Row ${n} has ${row.outputs.length} output values; the table has ${table.outputs.length} outputs.`)
+    if (row.cells.length !== table.inputs.length)
+      add(
+        'malformed-rule',
+        `rows.${r}.cells`,
+        `Row ${n} has ${row.cells.length} input cells; the table has ${table.inputs.length} inputs.`,
+      )
+    if (row.outputs.length !== table.outputs.length)
+      add(
+        'malformed-rule',
+        `rows.${r}.outputs`,
+        `Row ${n} has ${row.outputs.length} output values; the table has ${table.outputs.length} outputs.`,
+      )
     const rowCells: Cell[] = []
     row.cells.forEach((rawCell, c) => {
       const column = inputs[c]
@@ -43,13 +68,23 @@ export function checkTable(raw: unknown, schema?: FactSchema): ConfigProblem[] {
       if (!cell.ok) return add('malformed-rule', `rows.${r}.cells.${c}`, `Row ${n}, input ${c + 1}: ${cell.message}`)
       rowCells.push(cell.cell)
       const mismatch = column ? cellMismatch(cell.cell, column) : undefined
-      if (mismatch) add('table-type-mismatch', `rows.${r}.cells.${c}`, `Row ${n}, input ${c + 1} (${table.inputs[c]?.fact}): ${mismatch}`)
+      if (mismatch)
+        add(
+          'table-type-mismatch',
+          `rows.${r}.cells.${c}`,
+          `Row ${n}, input ${c + 1} (${table.inputs[c]?.fact}): ${mismatch}`,
+        )
     })
     cells.push(rowCells)
     row.outputs.forEach((value, c) => {
       const column = outputs[c]
       const mismatch = column ? outputMismatch(value, column, table.aggregation) : undefined
-      if (mismatch) add('table-type-mismatch', `rows.${r}.outputs.${c}`, `Row ${n}, output ${c + 1} (${outputKey(table.outputs[c] ?? {})}): ${mismatch}`)
+      if (mismatch)
+        add(
+          'table-type-mismatch',
+          `rows.${r}.outputs.${c}`,
+          `Row ${n}, output ${c + 1} (${outputKey(table.outputs[c] ?? {})}): ${mismatch}`,
+        )
     })
   })
   // Analysis needs every cell well-formed and typed; otherwise its findings would mislead.
@@ -74,17 +109,27 @@ function checkColumns(table: DecisionTable, add: Add): void {
     if (seen.has(key)) add('malformed-rule', `outputs.${c}`, `"${key}" names two output columns.`)
     seen.add(key)
   })
-  if (table.aggregation && table.hitPolicy !== 'collect') add('malformed-rule', 'aggregation', 'An aggregation only applies to the collect hit policy.')
+  if (table.aggregation && table.hitPolicy !== 'collect')
+    add('malformed-rule', 'aggregation', 'An aggregation only applies to the collect hit policy.')
   if (table.hitPolicy === 'priority' && !table.outputs.some((o) => o.priority && o.priority.length > 0)) {
-    add('malformed-rule', 'hitPolicy', 'The priority hit policy needs a priority list (most important value first) on at least one output.')
+    add(
+      'malformed-rule',
+      'hitPolicy',
+      'The priority hit policy needs a priority list (most important value first) on at least one output.',
+    )
   }
   const column = outcomeColumn(table)
-  if (table.outcome !== undefined && column < 0) return add('malformed-rule', 'outcome', `The outcome "${table.outcome}" is not one of the outputs.`)
+  if (table.outcome !== undefined && column < 0)
+    return add('malformed-rule', 'outcome', `The outcome "${table.outcome}" is not one of the outputs.`)
   if (column >= 0) {
     table.rows.forEach((row, r) => {
       const value = row.outputs[column]
       if (typeof value !== 'string' || !EVENT_TYPE.test(value) || value === 'noMatch') {
-        add('malformed-rule', `rows.${r}.outputs.${column}`, `Row ${r + 1}: an outcome is a port name starting with a lower-case letter (not "noMatch").`)
+        add(
+          'malformed-rule',
+          `rows.${r}.outputs.${column}`,
+          `Row ${r + 1}: an outcome is a port name starting with a lower-case letter (not "noMatch").`,
+        )
       }
     })
   }
@@ -98,22 +143,38 @@ function literals(cell: Cell): Literal[] {
 function cellMismatch(cell: Cell, column: ColumnInfo): string | undefined {
   for (const literal of literals(cell)) {
     if (column.type && column.type !== literal.type) return `${describe(literal)} does not fit a ${column.type} fact.`
-    if (column.enum && (literal.type === 'string' || literal.type === 'number') && !column.enum.includes(literal.value)) {
+    if (
+      column.enum &&
+      (literal.type === 'string' || literal.type === 'number') &&
+      !column.enum.includes(literal.value)
+    ) {
       return `${describe(literal)} is not one of the allowed values.`
     }
   }
   return undefined
 }
 
-function outputMismatch(value: unknown, column: ColumnInfo, aggregation: DecisionTable['aggregation']): string | undefined {
+function outputMismatch(
+  value: unknown,
+  column: ColumnInfo,
+  aggregation: DecisionTable['aggregation'],
+): string | undefined {
   if (value === null) return undefined
-  if ((aggregation === 'sum' || aggregation === 'min' || aggregation === 'max') && typeof value !== 'number') return `${aggregation} needs numbers.`
+  if ((aggregation === 'sum' || aggregation === 'min' || aggregation === 'max') && typeof value !== 'number')
+    return `${aggregation} needs numbers.`
   const type = column.type
   if (!type) return undefined
   const fits =
-    type === 'number' ? typeof value === 'number' : type === 'boolean' ? typeof value === 'boolean' : type === 'date' ? typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) : typeof value === 'string'
+    type === 'number'
+      ? typeof value === 'number'
+      : type === 'boolean'
+        ? typeof value === 'boolean'
+        : type === 'date'
+          ? typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)
+          : typeof value === 'string'
   if (!fits) return `the value does not fit a ${type} fact.`
-  if (column.enum && (typeof value === 'string' || typeof value === 'number') && !column.enum.includes(value)) return 'the value is not one of the allowed values.'
+  if (column.enum && (typeof value === 'string' || typeof value === 'number') && !column.enum.includes(value))
+    return 'the value is not one of the allowed values.'
   return undefined
 }
 

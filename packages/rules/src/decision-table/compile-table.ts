@@ -37,7 +37,11 @@ export function cellCondition(fact: string, cell: Cell): Condition | undefined {
   const equals = tests.every((t) => t.kind === 'cmp' && t.op === '=' && t.value.type !== 'date')
   let positive: Condition
   if (tests.length > 1 && equals) {
-    positive = leaf(fact, 'in', tests.map((t) => (t.kind === 'cmp' ? (t.value.value as JsonValue) : null)))
+    positive = leaf(
+      fact,
+      'in',
+      tests.map((t) => (t.kind === 'cmp' ? (t.value.value as JsonValue) : null)),
+    )
   } else if (tests.length === 1) {
     positive = testCondition(fact, tests[0] as Test)
   } else {
@@ -57,11 +61,17 @@ function testCondition(fact: string, test: Test): Condition {
   return compare(fact, test.op, test.value)
 }
 
-const NUMBER_OPS = { '<': 'lessThan', '<=': 'lessThanInclusive', '>': 'greaterThan', '>=': 'greaterThanInclusive' } as const
+const NUMBER_OPS = {
+  '<': 'lessThan',
+  '<=': 'lessThanInclusive',
+  '>': 'greaterThan',
+  '>=': 'greaterThanInclusive',
+} as const
 const DATE_OPS = { '<': 'dateBefore', '<=': 'dateOnOrBefore', '>': 'dateAfter', '>=': 'dateOnOrAfter' } as const
 
 function compare(fact: string, op: '=' | '<' | '<=' | '>' | '>=', value: Literal): LeafCondition {
-  if (value.type === 'date') return op === '=' ? leaf(fact, 'between', [value.value, value.value]) : leaf(fact, DATE_OPS[op], value.value)
+  if (value.type === 'date')
+    return op === '=' ? leaf(fact, 'between', [value.value, value.value]) : leaf(fact, DATE_OPS[op], value.value)
   if (op === '=') return leaf(fact, 'equal', value.value)
   return leaf(fact, NUMBER_OPS[op], value.value)
 }

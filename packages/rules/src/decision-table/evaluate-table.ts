@@ -35,7 +35,9 @@ export function compileDecisionTable(
 ): CompiledTable {
   const evaluator = build(compileTable(table, schema))
   const outcomeAt = outcomeColumn(table)
-  const ranks = table.outputs.map((o) => (o.priority ? new Map(o.priority.map((v, i) => [JSON.stringify(v), i])) : undefined))
+  const ranks = table.outputs.map((o) =>
+    o.priority ? new Map(o.priority.map((v, i) => [JSON.stringify(v), i])) : undefined,
+  )
   return {
     evaluator,
     async decide(input) {
@@ -69,7 +71,12 @@ export function compileDecisionTable(
   }
 }
 
-function comparePriority(a: number, b: number, table: DecisionTable, ranks: (Map<string, number> | undefined)[]): number {
+function comparePriority(
+  a: number,
+  b: number,
+  table: DecisionTable,
+  ranks: (Map<string, number> | undefined)[],
+): number {
   for (let c = 0; c < ranks.length; c++) {
     const rank = ranks[c]
     if (!rank) continue

@@ -13,7 +13,11 @@ import { parseDate } from '../dates.ts'
  */
 export type ColumnType = 'number' | 'date' | 'boolean' | 'string'
 
-export type Literal = { type: 'number'; value: number } | { type: 'date'; value: string } | { type: 'boolean'; value: boolean } | { type: 'string'; value: string }
+export type Literal =
+  | { type: 'number'; value: number }
+  | { type: 'date'; value: string }
+  | { type: 'boolean'; value: boolean }
+  | { type: 'string'; value: string }
 
 export type Test =
   | { kind: 'cmp'; op: '=' | '<' | '<=' | '>' | '>='; value: Literal }
@@ -62,7 +66,8 @@ function parseTest(text: string, column: ColumnType | undefined): Test | string 
     const hi = parseLiteral(b, column)
     if (typeof lo === 'string') return lo
     if (typeof hi === 'string') return hi
-    if (lo.type !== hi.type || (lo.type !== 'number' && lo.type !== 'date')) return `The range "${text}" needs two numbers or two dates.`
+    if (lo.type !== hi.type || (lo.type !== 'number' && lo.type !== 'date'))
+      return `The range "${text}" needs two numbers or two dates.`
     if (compareLiterals(lo, hi) > 0) return `The range "${text}" runs backwards.`
     return { kind: 'range', lo, hi, loIn: open === '[', hiIn: close === ']' }
   }
@@ -70,7 +75,8 @@ function parseTest(text: string, column: ColumnType | undefined): Test | string 
   const op = (cmp?.[1] ?? '=') as '=' | '<' | '<=' | '>' | '>='
   const literal = parseLiteral(cmp ? (cmp[2] ?? '').trim() : text, column)
   if (typeof literal === 'string') return literal
-  if (op !== '=' && literal.type !== 'number' && literal.type !== 'date') return `"${text}" compares something that is not a number or a date.`
+  if (op !== '=' && literal.type !== 'number' && literal.type !== 'date')
+    return `"${text}" compares something that is not a number or a date.`
   return { kind: 'cmp', op, value: literal }
 }
 
@@ -85,7 +91,8 @@ export function parseLiteral(text: string, column: ColumnType | undefined): Lite
   if (column === 'string') return { type: 'string', value: text }
   if (NUMBER.test(text)) return { type: 'number', value: Number(text) }
   if (text === 'true' || text === 'false') return { type: 'boolean', value: text === 'true' }
-  if (/^\d{4}-\d{2}-\d{2}/.test(text)) return parseDate(text) ? { type: 'date', value: text } : `"${text}" is not a valid ISO date.`
+  if (/^\d{4}-\d{2}-\d{2}/.test(text))
+    return parseDate(text) ? { type: 'date', value: text } : `"${text}" is not a valid ISO date.`
   return { type: 'string', value: text }
 }
 

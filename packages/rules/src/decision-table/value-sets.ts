@@ -10,15 +10,20 @@ export interface Interval {
   loIn: boolean
   hiIn: boolean
 }
-export type ValueSet = ({ kind: 'num'; ivs: Interval[] } | { kind: 'disc'; include: boolean; values: string[] }) & { missing?: boolean }
+export type ValueSet = ({ kind: 'num'; ivs: Interval[] } | { kind: 'disc'; include: boolean; values: string[] }) & {
+  missing?: boolean
+}
 
 /** The domain of a column: numbers (integers or reals), or discrete values (finite when listed). */
 export type Domain = { kind: 'num'; integer: boolean } | { kind: 'disc'; finite?: string[] | undefined }
 
 /** Every present value; with `missing`, the absent value too. */
 export function universe(domain: Domain, missing = false): ValueSet {
-  if (domain.kind === 'num') return { kind: 'num', ivs: [{ lo: -Infinity, hi: Infinity, loIn: false, hiIn: false }], missing }
-  return domain.finite ? { kind: 'disc', include: true, values: [...domain.finite], missing } : { kind: 'disc', include: false, values: [], missing }
+  if (domain.kind === 'num')
+    return { kind: 'num', ivs: [{ lo: -Infinity, hi: Infinity, loIn: false, hiIn: false }], missing }
+  return domain.finite
+    ? { kind: 'disc', include: true, values: [...domain.finite], missing }
+    : { kind: 'disc', include: false, values: [], missing }
 }
 
 export function normalize(set: ValueSet, domain: Domain): ValueSet {
@@ -26,17 +31,25 @@ export function normalize(set: ValueSet, domain: Domain): ValueSet {
     const values = [...new Set(set.values)].sort()
     if (domain.kind === 'disc' && domain.finite) {
       const finite = domain.finite
-      return { kind: 'disc', include: true, values: set.include ? values.filter((v) => finite.includes(v)) : finite.filter((v) => !values.includes(v)), missing: set.missing === true }
+      return {
+        kind: 'disc',
+        include: true,
+        values: set.include ? values.filter((v) => finite.includes(v)) : finite.filter((v) => !values.includes(v)),
+        missing: set.missing === true,
+      }
     }
     return { kind: 'disc', include: set.include, values, missing: set.missing === true }
   }
   const integer = domain.kind === 'num' && domain.integer
-  let ivs = set.ivs.map((iv) => (integer ? toClosedInteger(iv) : iv)).filter((iv): iv is Interval => iv !== undefined && !emptyInterval(iv))
+  let ivs = set.ivs
+    .map((iv) => (integer ? toClosedInteger(iv) : iv))
+    .filter((iv): iv is Interval => iv !== undefined && !emptyInterval(iv))
   ivs = ivs.sort((a, b) => a.lo - b.lo || (a.loIn === b.loIn ? 0 : a.loIn ? -1 : 1))
   const merged: Interval[] = []
   for (const iv of ivs) {
     const last = merged[merged.length - 1]
-    const touches = last && (iv.lo < last.hi || (iv.lo === last.hi && (iv.loIn || last.hiIn)) || (integer && iv.lo === last.hi + 1))
+    const touches =
+      last && (iv.lo < last.hi || (iv.lo === last.hi && (iv.loIn || last.hiIn)) || (integer && iv.lo === last.hi + 1))
     if (last && touches) {
       if (iv.hi > last.hi || (iv.hi === last.hi && iv.hiIn)) {
         last.hi = iv.hi
@@ -83,9 +96,12 @@ function intersectValues(a: ValueSet, b: ValueSet, domain: Domain): ValueSet {
     return normalize({ kind: 'num', ivs: out }, domain)
   }
   if (a.kind === 'disc' && b.kind === 'disc') {
-    if (a.include && b.include) return normalize({ kind: 'disc', include: true, values: a.values.filter((v) => b.values.includes(v)) }, domain)
-    if (a.include) return normalize({ kind: 'disc', include: true, values: a.values.filter((v) => !b.values.includes(v)) }, domain)
-    if (b.include) return normalize({ kind: 'disc', include: true, values: b.values.filter((v) => !a.values.includes(v)) }, domain)
+    if (a.include && b.include)
+      return normalize({ kind: 'disc', include: true, values: a.values.filter((v) => b.values.includes(v)) }, domain)
+    if (a.include)
+      return normalize({ kind: 'disc', include: true, values: a.values.filter((v) => !b.values.includes(v)) }, domain)
+    if (b.include)
+      return normalize({ kind: 'disc', include: true, values: b.values.filter((v) => !a.values.includes(v)) }, domain)
     return normalize({ kind: 'disc', include: false, values: [...a.values, ...b.values] }, domain)
   }
   throw new Error('Cannot intersect value sets of different kinds.')
@@ -112,7 +128,8 @@ export function subtract(a: ValueSet, b: ValueSet, domain: Domain): ValueSet {
 }
 
 export function union(sets: ValueSet[], domain: Domain): ValueSet {
-  if (sets.length === 0) return domain.kind === 'num' ? { kind: 'num', ivs: [] } : { kind: 'disc', include: true, values: [] }
+  if (sets.length === 0)
+    return domain.kind === 'num' ? { kind: 'num', ivs: [] } : { kind: 'disc', include: true, values: [] }
   return sets.reduce((acc, s) => complement(intersect(complement(acc, domain), complement(s, domain), domain), domain))
 }
 

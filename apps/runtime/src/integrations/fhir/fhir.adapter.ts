@@ -16,16 +16,22 @@ const requestSchema = z.discriminatedUnion('op', [
 
 export function createFhirAdapter(settings: FhirSettings | undefined, fetchImpl: FetchLike = fetch): ConnectorAdapter {
   return async (raw) => {
-    if (!settings) throw new NodeError('No FHIR server is configured for this environment.', { code: 'not-configured', retryable: false })
+    if (!settings)
+      throw new NodeError('No FHIR server is configured for this environment.', {
+        code: 'not-configured',
+        retryable: false,
+      })
     const parsed = requestSchema.safeParse(raw)
-    if (!parsed.success) throw new NodeError('The FHIR request is malformed.', { code: 'invalid-request', retryable: false })
+    if (!parsed.success)
+      throw new NodeError('The FHIR request is malformed.', { code: 'invalid-request', retryable: false })
     const request = parsed.data
     const base = settings.baseUrl.replace(/\/+$/, '')
     const headers: Record<string, string> = { accept: 'application/fhir+json', ...settings.headers }
     let url: string
     const init: RequestInit = { method: 'GET', headers }
     if (request.op === 'read') url = `${base}/${request.resourceType}/${encodeURIComponent(request.id)}`
-    else if (request.op === 'search') url = `${base}/${request.resourceType}?${new URLSearchParams(request.params).toString()}`
+    else if (request.op === 'search')
+      url = `${base}/${request.resourceType}?${new URLSearchParams(request.params).toString()}`
     else {
       const errors = fhirValidationErrors(request.resource)
       if (errors.length > 0) {
@@ -45,9 +51,16 @@ export function createFhirAdapter(settings: FhirSettings | undefined, fetchImpl:
     } catch {
       body = undefined
     }
-    const isResource = body !== null && typeof body === 'object' && !Array.isArray(body) && typeof (body as { resourceType?: unknown }).resourceType === 'string'
+    const isResource =
+      body !== null &&
+      typeof body === 'object' &&
+      !Array.isArray(body) &&
+      typeof (body as { resourceType?: unknown }).resourceType === 'string'
     if (answer.status >= 200 && answer.status < 300 && !isResource) {
-      throw new NodeError('The FHIR server answered with something that is not a FHIR resource.', { code: 'invalid-response', retryable: false })
+      throw new NodeError('The FHIR server answered with something that is not a FHIR resource.', {
+        code: 'invalid-response',
+        retryable: false,
+      })
     }
     const result: { [key: string]: JsonValue } = { status: answer.status }
     if (isResource) result['resource'] = body as JsonValue

@@ -12,7 +12,9 @@ export interface AckInput {
   /** HL7 table 0357 error code for ERR-3 on AE/AR (207 application error, 200 unsupported message type ...). */
   errorCode?: string | undefined
   /** The inbound MSH-3..6 as sent; the ACK swaps sender and receiver. */
-  endpoints?: { sendingApplication: string; sendingFacility: string; receivingApplication: string; receivingFacility: string } | undefined
+  endpoints?:
+    | { sendingApplication: string; sendingFacility: string; receivingApplication: string; receivingFacility: string }
+    | undefined
   triggerEvent?: string | undefined
   version?: string | undefined
   fieldSeparator?: string | undefined
@@ -31,7 +33,19 @@ function hl7Timestamp(at: Date): string {
 function escapeText(text: string, field: string, encoding: string): string {
   const [component = '^', repetition = '~', escape = '\\', subcomponent = '&'] = encoding
   return [...text.replace(/[\r\n]+/g, ' ')]
-    .map((ch) => (ch === escape ? `${escape}E${escape}` : ch === field ? `${escape}F${escape}` : ch === component ? `${escape}S${escape}` : ch === repetition ? `${escape}R${escape}` : ch === subcomponent ? `${escape}T${escape}` : ch))
+    .map((ch) =>
+      ch === escape
+        ? `${escape}E${escape}`
+        : ch === field
+          ? `${escape}F${escape}`
+          : ch === component
+            ? `${escape}S${escape}`
+            : ch === repetition
+              ? `${escape}R${escape}`
+              : ch === subcomponent
+                ? `${escape}T${escape}`
+                : ch,
+    )
     .join('')
 }
 
@@ -41,7 +55,20 @@ export function buildAck(input: AckInput): string {
   const component = encoding[0] ?? '^'
   const type = input.triggerEvent ? `ACK${component}${input.triggerEvent}${component}ACK` : 'ACK'
   const e = input.endpoints
-  const msh = ['MSH', encoding, e?.receivingApplication ?? '', e?.receivingFacility ?? '', e?.sendingApplication ?? '', e?.sendingFacility ?? '', hl7Timestamp(input.at), '', type, input.ackControlId, 'P', input.version || '2.5.1']
+  const msh = [
+    'MSH',
+    encoding,
+    e?.receivingApplication ?? '',
+    e?.receivingFacility ?? '',
+    e?.sendingApplication ?? '',
+    e?.sendingFacility ?? '',
+    hl7Timestamp(input.at),
+    '',
+    type,
+    input.ackControlId,
+    'P',
+    input.version || '2.5.1',
+  ]
   const msa = ['MSA', input.code, input.controlId, escapeText(input.text, field, encoding)]
   const segments = [msh.join(field), msa.join(field)]
   if (input.code !== 'AA') segments.push(['ERR', '', '', `${input.errorCode ?? '207'}`, 'E'].join(field))

@@ -15,7 +15,12 @@ export interface Hl7Header {
   processingId: string
   version: string
   /** MSH-3..6 exactly as sent (all components), mirrored into the ACK's MSH-5..6 / MSH-3..4. */
-  endpoints: { sendingApplication: string; sendingFacility: string; receivingApplication: string; receivingFacility: string }
+  endpoints: {
+    sendingApplication: string
+    sendingFacility: string
+    receivingApplication: string
+    receivingFacility: string
+  }
   /** MSH-2 as sent, reused in the ACK. */
   encoding: string
   fieldSeparator: string
@@ -28,7 +33,12 @@ export type HeaderResult =
 
 /** Normalise transport noise: BOM, surrounding whitespace, LF or CRLF segment ends → CR. */
 export function normaliseHl7(raw: string): string {
-  return raw.replace(/^\uFEFF/, '').trim().split(/\r\n|\r|\n/).filter((line) => line.trim() !== '').join('\r')
+  return raw
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split(/\r\n|\r|\n/)
+    .filter((line) => line.trim() !== '')
+    .join('\r')
 }
 
 export function readHl7Header(raw: string): HeaderResult {
@@ -36,7 +46,13 @@ export function readHl7Header(raw: string): HeaderResult {
   if (!text.startsWith('MSH')) return { ok: false, reason: 'The message does not start with a header segment (MSH).' }
   const field = text.charAt(3)
   const encoding = text.slice(4, text.indexOf(field, 4))
-  if (!field || /[A-Za-z0-9\s]/.test(field) || encoding.length < 3 || encoding.length > 5 || new Set([field, ...encoding]).size !== encoding.length + 1) {
+  if (
+    !field ||
+    /[A-Za-z0-9\s]/.test(field) ||
+    encoding.length < 3 ||
+    encoding.length > 5 ||
+    new Set([field, ...encoding]).size !== encoding.length + 1
+  ) {
     return { ok: false, reason: 'The message header (MSH-1/MSH-2) does not declare distinct delimiters.' }
   }
   const context = new Hl7Context('\r', field, encoding[0], encoding[1], encoding[2], encoding[3] ?? '&')
@@ -60,8 +76,15 @@ export function readHl7Header(raw: string): HeaderResult {
     },
   }
   const controlId = get(10)
-  const fail = (reason: string): HeaderResult => ({ ok: false, reason, header: partial, ...(controlId ? { controlId } : {}) })
-  const badLine = lines.findIndex((line) => !/^[A-Z][A-Z0-9]{2}$/.test(line.slice(0, 3)) || (line.length > 3 && line[3] !== field))
+  const fail = (reason: string): HeaderResult => ({
+    ok: false,
+    reason,
+    header: partial,
+    ...(controlId ? { controlId } : {}),
+  })
+  const badLine = lines.findIndex(
+    (line) => !/^[A-Z][A-Z0-9]{2}$/.test(line.slice(0, 3)) || (line.length > 3 && line[3] !== field),
+  )
   if (badLine >= 0) return fail(`Segment ${badLine + 1} does not start with a segment name.`)
   const code = get(9)
   const event = get(9, 2)

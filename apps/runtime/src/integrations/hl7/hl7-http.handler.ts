@@ -39,7 +39,9 @@ export function createHl7HttpHandler(options: Hl7HttpOptions) {
       options
         .intake(Buffer.concat(parts).toString('utf8'), 'http')
         .then((result) => {
-          res.writeHead(STATUS[result.code], { 'content-type': 'x-application/hl7-v2+er7; charset=utf-8' }).end(result.ack)
+          res
+            .writeHead(STATUS[result.code], { 'content-type': 'x-application/hl7-v2+er7; charset=utf-8' })
+            .end(result.ack)
         })
         .catch(() => {
           res.writeHead(503, { 'content-type': 'text/plain' }).end('The message could not be handled; send it again.')

@@ -52,8 +52,14 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
     const controlId = read.ok ? read.header.controlId : (read.controlId ?? '')
     // Logs name a message by a digest of (sender, control id): enough to find it in the store,
     // nothing that points at a person.
-    const ref = controlId ? createHash('sha256').update(`${sender}|${controlId}`).digest('hex').slice(0, 12) : '(no control id)'
-    const reply = (code: AckCode, text: string, extra: { runIds?: string[]; duplicate?: boolean; errorCode?: string } = {}): IntakeResult => ({
+    const ref = controlId
+      ? createHash('sha256').update(`${sender}|${controlId}`).digest('hex').slice(0, 12)
+      : '(no control id)'
+    const reply = (
+      code: AckCode,
+      text: string,
+      extra: { runIds?: string[]; duplicate?: boolean; errorCode?: string } = {},
+    ): IntakeResult => ({
       ack: buildAck({
         code,
         controlId,
@@ -76,7 +82,11 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
     // Durable first. If storing fails we must not say AA: the sender keeps the message and resends.
     let saved: Awaited<ReturnType<Hl7MessageStore['save']>>
     try {
-      saved = await options.store.save(read.ok ? read.text : raw, { sender, controlId, type: read.ok ? read.header.type : '', via }, now())
+      saved = await options.store.save(
+        read.ok ? read.text : raw,
+        { sender, controlId, type: read.ok ? read.header.type : '', via },
+        now(),
+      )
     } catch {
       log(`hl7: could not store message ${ref}; answered AE`)
       return reply('AE', 'The message could not be stored; send it again.', { errorCode: '207' })
@@ -91,9 +101,20 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
     if (saved.previous?.ackCode === 'AA') {
       // A resend of an accepted message: answer AA again and start nothing new. (A resend of an
       // AR'd or AE'd one is looked at afresh: a flow may accept it now.)
-      return settle(reply('AA', 'Duplicate of a message already accepted.', { runIds: saved.previous.runIds ?? [], duplicate: true }))
+      return settle(
+        reply('AA', 'Duplicate of a message already accepted.', {
+          runIds: saved.previous.runIds ?? [],
+          duplicate: true,
+        }),
+      )
     }
-    const message: Hl7Inbound = { raw: read.text, header: read.header, sender, via, dedupeKey: `hl7:${sender}:${controlId}` }
+    const message: Hl7Inbound = {
+      raw: read.text,
+      header: read.header,
+      sender,
+      via,
+      dedupeKey: `hl7:${sender}:${controlId}`,
+    }
     let accepted: AcceptResult
     try {
       accepted = await options.acceptRun(message)
@@ -102,9 +123,17 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
     }
     if (accepted.accepted) return settle(reply('AA', 'Message accepted.', { runIds: accepted.runIds }))
     if (accepted.reason === 'not-accepted') {
-      return settle(reply('AR', accepted.message ?? `No flow accepts ${read.header.type} from this sender.`, { errorCode: '200' }), 'not-accepted')
+      return settle(
+        reply('AR', accepted.message ?? `No flow accepts ${read.header.type} from this sender.`, { errorCode: '200' }),
+        'not-accepted',
+      )
     }
-    return settle(reply('AE', accepted.message ?? 'The message was stored but could not be processed now; it will be kept.', { errorCode: '207' }), 'failed')
+    return settle(
+      reply('AE', accepted.message ?? 'The message was stored but could not be processed now; it will be kept.', {
+        errorCode: '207',
+      }),
+      'failed',
+    )
   }
 }
 
@@ -113,7 +142,9 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
  * AE because their runs could not start. No ACK goes out (that connection is gone); a resend
  * later is then a duplicate of an accepted message. Returns how many were accepted.
  */
-export async function reprocessPending(options: Pick<Hl7IntakeOptions, 'store' | 'acceptRun' | 'log'>): Promise<number> {
+export async function reprocessPending(
+  options: Pick<Hl7IntakeOptions, 'store' | 'acceptRun' | 'log'>,
+): Promise<number> {
   const pending = (await options.store.pending?.()) ?? []
   let accepted = 0
   for (const message of pending) {
@@ -123,7 +154,13 @@ export async function reprocessPending(options: Pick<Hl7IntakeOptions, 'store' |
       continue
     }
     const sender = `${read.header.sendingApplication}^${read.header.sendingFacility}`
-    const inbound: Hl7Inbound = { raw: read.text, header: read.header, sender, via: message.meta.via, dedupeKey: `hl7:${sender}:${read.header.controlId}` }
+    const inbound: Hl7Inbound = {
+      raw: read.text,
+      header: read.header,
+      sender,
+      via: message.meta.via,
+      dedupeKey: `hl7:${sender}:${read.header.controlId}`,
+    }
     const result = await options.acceptRun(inbound).catch((): AcceptResult => ({ accepted: false, reason: 'failed' }))
     if (result.accepted) {
       accepted++
@@ -132,6 +169,7 @@ export async function reprocessPending(options: Pick<Hl7IntakeOptions, 'store' |
       await options.store.settle(message.id, { ackCode: 'AR', reason: 'not-accepted' })
     }
   }
-  if (pending.length > 0) options.log?.(`hl7: ${pending.length} stored message(s) looked at again after a restart; ${accepted} accepted`)
+  if (pending.length > 0)
+    options.log?.(`hl7: ${pending.length} stored message(s) looked at again after a restart; ${accepted} accepted`)
   return accepted
 }

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createHl7Intake, reprocessPending, type AcceptResult } from './hl7-intake.ts'
 import { createFileHl7Store } from './hl7-store.ts'
 
-const adt = 'MSH|^~\\&|EPIC|EPICADT|SMS|SMSADT|199912271408|CHARRIS|ADT^A04|1817457|D|2.5\rPID||0493575^^^2^ID 1|454721||DOE^JOHN'
+const adt =
+  'MSH|^~\\&|EPIC|EPICADT|SMS|SMSADT|199912271408|CHARRIS|ADT^A04|1817457|D|2.5\rPID||0493575^^^2^ID 1|454721||DOE^JOHN'
 const meta = { sender: 'EPIC^EPICADT', controlId: '1817457', type: 'ADT^A04', via: 'mllp' as const }
 const dirs: string[] = []
 const file = () => {
@@ -20,7 +21,10 @@ describe('inbound HL7 after a restart', () => {
     const path = file()
     await createFileHl7Store(path).save(adt, meta, new Date()) // then the process "dies": no settle, no ACK
     const started: string[] = []
-    const acceptRun = async (m: { dedupeKey: string }): Promise<AcceptResult> => (started.push(m.dedupeKey), { accepted: true, runIds: ['run-1'] })
+    const acceptRun = async (m: { dedupeKey: string }): Promise<AcceptResult> => (
+      started.push(m.dedupeKey),
+      { accepted: true, runIds: ['run-1'] }
+    )
     expect(await reprocessPending({ store: createFileHl7Store(path), acceptRun })).toBe(1)
     expect(started).toEqual(['hl7:EPIC^EPICADT:1817457'])
     // A third start finds nothing pending, and the sender's resend is a duplicate of an accepted message.
@@ -34,7 +38,8 @@ describe('inbound HL7 after a restart', () => {
   it('retries messages answered AE because runs could not start, but not unreadable or refused ones', async () => {
     const path = file()
     let mode: 'fail' | 'refuse' = 'fail'
-    const acceptRun = async (): Promise<AcceptResult> => (mode === 'fail' ? { accepted: false, reason: 'failed' } : { accepted: false, reason: 'not-accepted' })
+    const acceptRun = async (): Promise<AcceptResult> =>
+      mode === 'fail' ? { accepted: false, reason: 'failed' } : { accepted: false, reason: 'not-accepted' }
     const intake = createHl7Intake({ store: createFileHl7Store(path), acceptRun })
     expect((await intake(adt, 'mllp')).code).toBe('AE')
     mode = 'refuse'

@@ -17,13 +17,19 @@ function setAt(target: { [key: string]: JsonValue }, path: string, value: JsonVa
   let node = target
   for (const key of keys.slice(0, -1)) {
     const child = node[key]
-    node = (node[key] = child !== null && typeof child === 'object' && !Array.isArray(child) ? child : {}) as { [key: string]: JsonValue }
+    node = (node[key] = child !== null && typeof child === 'object' && !Array.isArray(child) ? child : {}) as {
+      [key: string]: JsonValue
+    }
   }
   node[keys.at(-1)!] = value
 }
 
 /** The run input a trigger.hl7 flow gets: the raw text at the trigger's `rawFrom`. */
-async function acceptingInput(registry: NodeRegistry, flow: FlowDocument, message: Hl7Inbound): Promise<{ [key: string]: JsonValue } | undefined> {
+async function acceptingInput(
+  registry: NodeRegistry,
+  flow: FlowDocument,
+  message: Hl7Inbound,
+): Promise<{ [key: string]: JsonValue } | undefined> {
   const start = flow.nodes[flow.start]
   if (!start || start.type !== 'trigger.hl7') return undefined
   const type = registry.get('trigger.hl7')
@@ -42,7 +48,14 @@ async function acceptingInput(registry: NodeRegistry, flow: FlowDocument, messag
         flowHash: '',
         facts: input,
         factsSchema: flow.facts,
-        get: (path) => path.split('.').reduce<JsonValue | undefined>((node, key) => (node !== null && typeof node === 'object' && !Array.isArray(node) ? node[key] : undefined), input),
+        get: (path) =>
+          path
+            .split('.')
+            .reduce<JsonValue | undefined>(
+              (node, key) =>
+                node !== null && typeof node === 'object' && !Array.isArray(node) ? node[key] : undefined,
+              input,
+            ),
         now: () => new Date(0).toISOString(),
         call: async () => {
           throw new NodeError('A trigger makes no connector calls.')
@@ -73,11 +86,16 @@ export function createHl7Routing(deps: Hl7RoutingDeps): (message: Hl7Inbound) =>
     const [code, event] = message.header.type.split('^')
     const typeTaken = flows.some((flow) => {
       const start = flow.nodes[flow.start]
-      const types = start?.type === 'trigger.hl7' ? (start.config as { messageTypes?: unknown }).messageTypes : undefined
+      const types =
+        start?.type === 'trigger.hl7' ? (start.config as { messageTypes?: unknown }).messageTypes : undefined
       return Array.isArray(types) && types.some((t) => t === code || t === `${code}^*` || t === `${code}^${event}`)
     })
     return typeTaken
       ? { accepted: false, reason: 'not-accepted', message: `No flow accepts ${message.header.type} from this sender.` }
-      : { accepted: false, reason: 'not-accepted', message: `No workflow here starts on ${message.header.type} messages; they are not accepted.` }
+      : {
+          accepted: false,
+          reason: 'not-accepted',
+          message: `No workflow here starts on ${message.header.type} messages; they are not accepted.`,
+        }
   }
 }

@@ -11,7 +11,12 @@ import { createHl7Routing } from './hl7-routing.ts'
 import { createFileHl7Store, createMemoryHl7Store, type Hl7MessageStore } from './hl7-store.ts'
 import { startMllpListener, type MllpListener } from './mllp-listener.ts'
 
-const LISTENER = { userId: 'system:hl7-listener', username: 'hl7-listener', role: 'developer' as const, flowRoles: [] as string[] }
+const LISTENER = {
+  userId: 'system:hl7-listener',
+  username: 'hl7-listener',
+  role: 'developer' as const,
+  flowRoles: [] as string[],
+}
 
 /** acceptRun over the runtime's published flows. */
 export function runtimeHl7Routing(runtime: Runtime) {
@@ -37,33 +42,74 @@ function fileStore(file: string): Hl7MessageStore {
   return store
 }
 
-function runtimeIntake(runtime: Runtime, options: { dataDir?: string | undefined; log?: ((line: string) => void) | undefined }): Hl7Intake {
+function runtimeIntake(
+  runtime: Runtime,
+  options: { dataDir?: string | undefined; log?: ((line: string) => void) | undefined },
+): Hl7Intake {
   const store = options.dataDir ? fileStore(join(options.dataDir, 'hl7-inbound.jsonl')) : createMemoryHl7Store()
-  return createHl7Intake({ store, acceptRun: runtimeHl7Routing(runtime), now: runtime.now, ...(options.log ? { log: options.log } : {}) })
+  return createHl7Intake({
+    store,
+    acceptRun: runtimeHl7Routing(runtime),
+    now: runtime.now,
+    ...(options.log ? { log: options.log } : {}),
+  })
 }
 
 /** `POST /api/hl7` (body: the message; answer: the ACK). Shares the store file with MLLP. */
-export function createRuntimeHl7HttpHandler(runtime: Runtime, options: { dataDir?: string; log?: (line: string) => void; authorize?: (req: IncomingMessage) => boolean; maxBytes?: number } = {}) {
-  return createHl7HttpHandler({ intake: runtimeIntake(runtime, options), ...(options.authorize ? { authorize: options.authorize } : {}), ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}) })
+export function createRuntimeHl7HttpHandler(
+  runtime: Runtime,
+  options: {
+    dataDir?: string
+    log?: (line: string) => void
+    authorize?: (req: IncomingMessage) => boolean
+    maxBytes?: number
+  } = {},
+) {
+  return createHl7HttpHandler({
+    intake: runtimeIntake(runtime, options),
+    ...(options.authorize ? { authorize: options.authorize } : {}),
+    ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+  })
 }
 
 /** Open the MLLP port for `carepath serve --mllp-port N`. */
-export async function startRuntimeHl7Listener(runtime: Runtime, options: { port: number; host?: string; dataDir?: string; log?: (line: string) => void }): Promise<MllpListener> {
+export async function startRuntimeHl7Listener(
+  runtime: Runtime,
+  options: { port: number; host?: string; dataDir?: string; log?: (line: string) => void },
+): Promise<MllpListener> {
   if (options.dataDir) {
     // Nothing stored is lost: messages the last process kept but never answered get their runs now.
-    await reprocessPending({ store: fileStore(join(options.dataDir, 'hl7-inbound.jsonl')), acceptRun: runtimeHl7Routing(runtime), ...(options.log ? { log: options.log } : {}) })
+    await reprocessPending({
+      store: fileStore(join(options.dataDir, 'hl7-inbound.jsonl')),
+      acceptRun: runtimeHl7Routing(runtime),
+      ...(options.log ? { log: options.log } : {}),
+    })
   }
   const intake = runtimeIntake(runtime, options)
-  return startMllpListener({ port: options.port, host: options.host ?? '127.0.0.1', intake, ...(options.log ? { log: options.log } : {}) })
+  return startMllpListener({
+    port: options.port,
+    host: options.host ?? '127.0.0.1',
+    intake,
+    ...(options.log ? { log: options.log } : {}),
+  })
 }
 
 /**
  * The hook `startServer` calls when `carepath serve --mllp-port N` is given: the MLLP listener on
  * the server's host, its message store beside the database file.
  */
-export async function startInbound(context: { runtime: Runtime; mllpPort: number; log: (line: string) => void }): Promise<{ close(): Promise<void> }> {
+export async function startInbound(context: {
+  runtime: Runtime
+  mllpPort: number
+  log: (line: string) => void
+}): Promise<{ close(): Promise<void> }> {
   const host = (context.runtime.options as { host?: string }).host ?? '127.0.0.1'
-  const listener = await startRuntimeHl7Listener(context.runtime, { port: context.mllpPort, host, dataDir: dirname(context.runtime.file), log: context.log })
+  const listener = await startRuntimeHl7Listener(context.runtime, {
+    port: context.mllpPort,
+    host,
+    dataDir: dirname(context.runtime.file),
+    log: context.log,
+  })
   context.log(`carepath: HL7 v2 (MLLP) listening on ${listener.host}:${listener.port}`)
   return listener
 }

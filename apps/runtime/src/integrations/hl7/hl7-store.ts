@@ -42,7 +42,8 @@ export interface PendingMessage {
   meta: StoredMeta
 }
 
-const needsRetry = (settled: Settled | undefined) => settled === undefined || (settled.ackCode === 'AE' && settled.reason === 'failed')
+const needsRetry = (settled: Settled | undefined) =>
+  settled === undefined || (settled.ackCode === 'AE' && settled.reason === 'failed')
 
 const keyOf = (meta: StoredMeta) => (meta.controlId ? `${meta.sender}|${meta.controlId}` : undefined)
 
@@ -82,10 +83,18 @@ export function createFileHl7Store(file: string): Hl7MessageStore {
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (!line) continue
       try {
-        const record = JSON.parse(line) as { kind: string; id: string; key?: string; settled?: Settled; raw?: string; meta?: StoredMeta }
+        const record = JSON.parse(line) as {
+          kind: string
+          id: string
+          key?: string
+          settled?: Settled
+          raw?: string
+          meta?: StoredMeta
+        }
         if (record.kind === 'message') {
           if (record.key) keyById.set(record.id, record.key)
-          if (typeof record.raw === 'string' && record.meta) unsettled.set(record.id, { id: record.id, raw: record.raw, meta: record.meta })
+          if (typeof record.raw === 'string' && record.meta)
+            unsettled.set(record.id, { id: record.id, raw: record.raw, meta: record.meta })
         }
         if (record.kind === 'settled' && record.settled) {
           const key = keyById.get(record.id)
@@ -110,7 +119,15 @@ export function createFileHl7Store(file: string): Hl7MessageStore {
     async save(raw, meta, receivedAt) {
       const id = randomUUID()
       const key = keyOf(meta)
-      append({ kind: 'message', id, key, meta, receivedAt: receivedAt.toISOString(), sha256: createHash('sha256').update(raw).digest('hex'), raw })
+      append({
+        kind: 'message',
+        id,
+        key,
+        meta,
+        receivedAt: receivedAt.toISOString(),
+        sha256: createHash('sha256').update(raw).digest('hex'),
+        raw,
+      })
       if (key) keyById.set(id, key)
       return { id, previous: key ? settledByKey.get(key) : undefined }
     },

@@ -5,7 +5,8 @@ import { MllpFramer, mllpFrame, type FramerEvent } from './mllp-framer.ts'
 
 const samples = hl7Samples().map((s) => s.text.replace(/\r?\n/g, '\r'))
 
-const frames = (events: FramerEvent[]) => events.flatMap((e) => (e.kind === 'frame' ? [e.payload.toString('utf8')] : []))
+const frames = (events: FramerEvent[]) =>
+  events.flatMap((e) => (e.kind === 'frame' ? [e.payload.toString('utf8')] : []))
 
 function feed(framer: MllpFramer, bytes: Buffer, cuts: number[]): FramerEvent[] {
   const events: FramerEvent[] = []
@@ -47,14 +48,24 @@ describe('MllpFramer', () => {
     const bytes = Buffer.concat(samples.map((s) => mllpFrame(s)))
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 60 }), (cuts) => {
-        expect(frames(feed(new MllpFramer(), bytes, cuts.sort((a, b) => a - b)))).toEqual(samples)
+        expect(
+          frames(
+            feed(
+              new MllpFramer(),
+              bytes,
+              cuts.sort((a, b) => a - b),
+            ),
+          ),
+        ).toEqual(samples)
       }),
       { numRuns: 200 },
     )
   })
 
   it('drops garbage before the start byte and reports it', () => {
-    const events = new MllpFramer().push(Buffer.concat([Buffer.from('GET / HTTP/1.1\r\n\r\n'), mllpFrame('MSH|a'), Buffer.from('xx'), mllpFrame('MSH|b')]))
+    const events = new MllpFramer().push(
+      Buffer.concat([Buffer.from('GET / HTTP/1.1\r\n\r\n'), mllpFrame('MSH|a'), Buffer.from('xx'), mllpFrame('MSH|b')]),
+    )
     expect(frames(events)).toEqual(['MSH|a', 'MSH|b'])
     expect(events.filter((e) => e.kind === 'garbage').map((e) => (e as { bytes: number }).bytes)).toEqual([18, 2])
   })
@@ -62,7 +73,11 @@ describe('MllpFramer', () => {
   it('drops an oversized frame, reports it once, and recovers at the next start byte', () => {
     const framer = new MllpFramer(100)
     const big = mllpFrame('MSH|' + 'x'.repeat(500))
-    const events = [...framer.push(big.subarray(0, 60)), ...framer.push(big.subarray(60)), ...framer.push(mllpFrame('MSH|small'))]
+    const events = [
+      ...framer.push(big.subarray(0, 60)),
+      ...framer.push(big.subarray(60)),
+      ...framer.push(mllpFrame('MSH|small')),
+    ]
     expect(events.filter((e) => e.kind === 'oversized')).toEqual([{ kind: 'oversized', limit: 100 }])
     expect(frames(events)).toEqual(['MSH|small'])
     expect(framer.pendingBytes).toBe(0)
@@ -70,7 +85,14 @@ describe('MllpFramer', () => {
 
   it('restarts on a start byte inside an unfinished frame, and keeps FS not followed by CR as content', () => {
     const framer = new MllpFramer()
-    const events = framer.push(Buffer.concat([Buffer.from([0x0b]), Buffer.from('MSH|lost'), mllpFrame('MSH|kept'), mllpFrame(Buffer.from([0x41, 0x1c, 0x42]))]))
+    const events = framer.push(
+      Buffer.concat([
+        Buffer.from([0x0b]),
+        Buffer.from('MSH|lost'),
+        mllpFrame('MSH|kept'),
+        mllpFrame(Buffer.from([0x41, 0x1c, 0x42])),
+      ]),
+    )
     expect(frames(events)).toEqual(['MSH|kept', 'A\x1cB'])
   })
 })

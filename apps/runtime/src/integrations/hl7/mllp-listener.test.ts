@@ -10,9 +10,16 @@ const samples = hl7Samples()
 
 const msa = (ack: string) => {
   const message = Hl7Message.parse(ack)
-  return { code: message.getSegment('MSA')!.getComponent(1, 1), controlId: message.getSegment('MSA')!.getComponent(2, 1), type: message.getSegment('MSH')!.getComponent(9, 1) }
+  return {
+    code: message.getSegment('MSA')!.getComponent(1, 1),
+    controlId: message.getSegment('MSA')!.getComponent(2, 1),
+    type: message.getSegment('MSH')!.getComponent(9, 1),
+  }
 }
-const controlIdOf = (text: string) => Hl7Message.parse(text.replace(/^\uFEFF/, '').replace(/\r?\n/g, '\r')).getSegment('MSH')!.getComponent(10, 1)
+const controlIdOf = (text: string) =>
+  Hl7Message.parse(text.replace(/^\uFEFF/, '').replace(/\r?\n/g, '\r'))
+    .getSegment('MSH')!
+    .getComponent(10, 1)
 
 let listener: MllpListener | undefined
 afterEach(async () => {
@@ -20,7 +27,11 @@ afterEach(async () => {
   listener = undefined
 })
 
-async function start(acceptRun: (m: Hl7Inbound) => Promise<AcceptResult>, store: Hl7MessageStore = createMemoryHl7Store(), maxFrameBytes?: number) {
+async function start(
+  acceptRun: (m: Hl7Inbound) => Promise<AcceptResult>,
+  store: Hl7MessageStore = createMemoryHl7Store(),
+  maxFrameBytes?: number,
+) {
   const intake = createHl7Intake({ store, acceptRun })
   listener = await startMllpListener({ port: 0, intake, ...(maxFrameBytes ? { maxFrameBytes } : {}) })
   return listener.port
@@ -43,7 +54,11 @@ describe('MLLP listener', () => {
       started.push(m.header.type)
       return { accepted: true, runIds: [`run-${m.header.controlId}`] }
     }, store)
-    const acks = await sendMllp(port, samples.map((s) => s.text), { chunks: (frame) => [frame.subarray(0, 7), frame.subarray(7)] })
+    const acks = await sendMllp(
+      port,
+      samples.map((s) => s.text),
+      { chunks: (frame) => [frame.subarray(0, 7), frame.subarray(7)] },
+    )
     expect(acks.map(msa)).toEqual(samples.map((s) => ({ code: 'AA', controlId: controlIdOf(s.text), type: 'ACK' })))
     expect(order).toEqual(samples.map((s) => `stored ${controlIdOf(s.text)}`))
     expect(started).toHaveLength(samples.length)
@@ -52,7 +67,11 @@ describe('MLLP listener', () => {
 
   it('answers AE for an unreadable message (keeping it), AR for a refused sender/type, and AE when the store fails', async () => {
     const store = createMemoryHl7Store()
-    const port = await start(async (m) => (m.header.type === 'ADT^A04' ? { accepted: true, runIds: ['r'] } : { accepted: false, reason: 'not-accepted' }), store)
+    const port = await start(
+      async (m) =>
+        m.header.type === 'ADT^A04' ? { accepted: true, runIds: ['r'] } : { accepted: false, reason: 'not-accepted' },
+      store,
+    )
     const truncated = 'MSH|^~\\&|EPIC|EPICADT|SMS|SMSADT|199912271408|CHARRIS|ADT^A04|TRUNC1'
     const [ae, ar] = await sendMllp(port, [truncated, 'MSH|^~\\&|LAB|F|X|Y|2025||ORU^R01|ORU77|P|2.5\rPID|1'])
     expect(msa(ae!)).toMatchObject({ code: 'AE', controlId: 'TRUNC1' })
@@ -61,7 +80,10 @@ describe('MLLP listener', () => {
     expect([...store.messages.values()].map((m) => m.settled?.ackCode)).toEqual(['AE', 'AR'])
     await listener!.close()
 
-    const failing: Hl7MessageStore = { save: async () => Promise.reject(new Error('disk full')), settle: async () => {} }
+    const failing: Hl7MessageStore = {
+      save: async () => Promise.reject(new Error('disk full')),
+      settle: async () => {},
+    }
     let called = false
     const port2 = await start(async () => ((called = true), { accepted: true, runIds: [] }), failing)
     const [noStore] = await sendMllp(port2, [samples[0]!.text])
@@ -82,7 +104,9 @@ describe('MLLP listener', () => {
 
   it('looks at a resend of a refused message afresh (a flow may take it now)', async () => {
     let accepting = false
-    const port = await start(async () => (accepting ? { accepted: true, runIds: ['r1'] } : { accepted: false, reason: 'not-accepted' }))
+    const port = await start(async () =>
+      accepting ? { accepted: true, runIds: ['r1'] } : { accepted: false, reason: 'not-accepted' },
+    )
     const adt = samples.find((s) => s.file === 'simplehl7_adt.hl7')!.text
     expect(msa((await sendMllp(port, [adt]))[0]!).code).toBe('AR')
     accepting = true
@@ -94,7 +118,10 @@ describe('MLLP listener', () => {
     const both = Buffer.concat([mllpFrame(samples[0]!.text), mllpFrame(samples[1]!.text)])
     // One write holding two frames; the client counts two ACKs before it closes.
     const acks = await new Promise<string[]>((resolve, reject) => {
-      void sendMllp(port, [both, Buffer.alloc(0)], { chunks: (frame) => (frame.length ? [frame] : []) }).then(resolve, reject)
+      void sendMllp(port, [both, Buffer.alloc(0)], { chunks: (frame) => (frame.length ? [frame] : []) }).then(
+        resolve,
+        reject,
+      )
     })
     expect(acks.map((a) => msa(a).controlId)).toEqual([controlIdOf(samples[0]!.text), controlIdOf(samples[1]!.text)])
   })

@@ -29,7 +29,8 @@ export interface MllpListener {
 }
 
 export async function startMllpListener(options: MllpListenerOptions): Promise<MllpListener> {
-  const intake = options.intake ?? (options.store && options.acceptRun ? createHl7Intake(options as Hl7IntakeOptions) : undefined)
+  const intake =
+    options.intake ?? (options.store && options.acceptRun ? createHl7Intake(options as Hl7IntakeOptions) : undefined)
   if (!intake) throw new Error('startMllpListener needs an intake, or a store and acceptRun.')
   const log = options.log ?? (() => {})
   const sockets = new Set<Socket>()
@@ -63,7 +64,10 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
     })
   }
   const server: Server = options.tls
-    ? createTlsServer({ ...options.tls, minVersion: 'TLSv1.2', rejectUnauthorized: options.tls.requestCert === true }, onConnection)
+    ? createTlsServer(
+        { ...options.tls, minVersion: 'TLSv1.2', rejectUnauthorized: options.tls.requestCert === true },
+        onConnection,
+      )
     : createServer(onConnection)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -85,11 +89,17 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
 export async function sendMllp(
   port: number,
   messages: (string | Buffer)[],
-  options: { host?: string; chunks?: (frame: Buffer) => Buffer[]; tls?: { ca?: string | Buffer; key?: string | Buffer; cert?: string | Buffer } } = {},
+  options: {
+    host?: string
+    chunks?: (frame: Buffer) => Buffer[]
+    tls?: { ca?: string | Buffer; key?: string | Buffer; cert?: string | Buffer }
+  } = {},
 ): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const host = options.host ?? '127.0.0.1'
-    const socket = options.tls ? tlsConnect({ port, host, ...options.tls, servername: 'localhost' }) : connect(port, host)
+    const socket = options.tls
+      ? tlsConnect({ port, host, ...options.tls, servername: 'localhost' })
+      : connect(port, host)
     const framer = new MllpFramer()
     const acks: string[] = []
     let next = 0

@@ -10,13 +10,22 @@ export interface Exchange {
 }
 
 /** `what` names the peer in messages ("the FHIR server", "the payer"): never a URL with a query. */
-export async function exchange(fetchImpl: FetchLike, url: string, init: RequestInit, timeoutMs: number, what: string): Promise<Exchange> {
+export async function exchange(
+  fetchImpl: FetchLike,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  what: string,
+): Promise<Exchange> {
   let response: Response
   try {
     response = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' })
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
-    throw new NodeError(timedOut ? `${capital(what)} did not answer within ${timeoutMs} ms.` : `${capital(what)} could not be reached.`, { code: timedOut ? 'timeout' : 'unreachable', retryable: true })
+    throw new NodeError(
+      timedOut ? `${capital(what)} did not answer within ${timeoutMs} ms.` : `${capital(what)} could not be reached.`,
+      { code: timedOut ? 'timeout' : 'unreachable', retryable: true },
+    )
   }
   let text: string
   try {

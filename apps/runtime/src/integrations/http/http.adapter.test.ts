@@ -17,7 +17,11 @@ beforeAll(async () => {
     if (req.url?.startsWith('/hang')) return
     const parts: Buffer[] = []
     req.on('data', (c: Buffer) => parts.push(c))
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ got: Buffer.concat(parts).toString() || null, url: req.url })))
+    req.on('end', () =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ got: Buffer.concat(parts).toString() || null, url: req.url })),
+    )
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -28,13 +32,22 @@ afterAll(async () => {
 })
 
 const waits: number[] = []
-const adapter = () => createHttpAdapter([`127.0.0.1:${new URL(base).port}`], { sleep: async (ms) => void waits.push(ms) })
-const call = (config: Record<string, unknown>, facts = {}) => runNode(httpRequest, config, { facts, connectors: { http: adapter() } })
+const adapter = () =>
+  createHttpAdapter([`127.0.0.1:${new URL(base).port}`], { sleep: async (ms) => void waits.push(ms) })
+const call = (config: Record<string, unknown>, facts = {}) =>
+  runNode(httpRequest, config, { facts, connectors: { http: adapter() } })
 
 describe('http connector', () => {
   it('calls an allowed host with query from facts and a JSON body', async () => {
-    const { outcome } = await call({ method: 'POST', url: `${base}/echo`, query: [{ name: 'mrn', valueFrom: 'p.mrn' }], bodyFrom: 'p', into: 'res' }, { p: { mrn: 'A&B' } })
-    expect(outcome).toEqual({ kind: 'next', port: 'ok', set: { res: { status: 200, body: { got: '{"mrn":"A&B"}', url: '/echo?mrn=A%26B' } } } })
+    const { outcome } = await call(
+      { method: 'POST', url: `${base}/echo`, query: [{ name: 'mrn', valueFrom: 'p.mrn' }], bodyFrom: 'p', into: 'res' },
+      { p: { mrn: 'A&B' } },
+    )
+    expect(outcome).toEqual({
+      kind: 'next',
+      port: 'ok',
+      set: { res: { status: 200, body: { got: '{"mrn":"A&B"}', url: '/echo?mrn=A%26B' } } },
+    })
   })
 
   it('retries a retryable status with exponential backoff, then succeeds', async () => {

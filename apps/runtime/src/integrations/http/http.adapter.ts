@@ -38,13 +38,17 @@ export function createHttpAdapter(allowHosts: readonly string[], deps: HttpAdapt
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   return async (raw) => {
     const parsed = requestSchema.safeParse(raw)
-    if (!parsed.success) throw new NodeError('The HTTP request is malformed.', { code: 'invalid-request', retryable: false })
+    if (!parsed.success)
+      throw new NodeError('The HTTP request is malformed.', { code: 'invalid-request', retryable: false })
     const request = parsed.data
     const url = new URL(request.url)
     for (const [name, value] of request.query) url.searchParams.append(name, value)
     // Only the host is named: paths and queries can carry patient data.
     if (!hostAllowed(url, allowHosts)) {
-      throw new NodeError(`The host ${url.host} is not on this environment's allow-list.`, { code: 'host-not-allowed', retryable: false })
+      throw new NodeError(`The host ${url.host} is not on this environment's allow-list.`, {
+        code: 'host-not-allowed',
+        retryable: false,
+      })
     }
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers }
     const init: RequestInit = { method: request.method, headers }
@@ -68,7 +72,10 @@ export function createHttpAdapter(allowHosts: readonly string[], deps: HttpAdapt
           return { status: answer.status, body, attempts: attempt + 1 }
         }
       } catch (error) {
-        failure = error instanceof NodeError ? error : new NodeError(`The host ${url.host} could not be reached.`, { retryable: true })
+        failure =
+          error instanceof NodeError
+            ? error
+            : new NodeError(`The host ${url.host} could not be reached.`, { retryable: true })
         if (attempt >= request.retries) throw failure
       }
       await sleep(request.backoffMs * 2 ** attempt)

@@ -22,7 +22,10 @@ export interface NotifyAdapterDeps {
   fetch?: FetchLike
 }
 
-export function createNotifyAdapter(settings: IntegrationConfig['notify'], deps: NotifyAdapterDeps = {}): ConnectorAdapter {
+export function createNotifyAdapter(
+  settings: IntegrationConfig['notify'],
+  deps: NotifyAdapterDeps = {},
+): ConnectorAdapter {
   const logSink = deps.logSink ?? ((line: string) => console.error(line))
   const fetchImpl = deps.fetch ?? fetch
   // A retried step must not send twice: remember what each step already sent.
@@ -42,7 +45,8 @@ export function createNotifyAdapter(settings: IntegrationConfig['notify'], deps:
 
   return async (raw) => {
     const parsed = requestSchema.safeParse(raw)
-    if (!parsed.success) throw new NodeError('The notification request is malformed.', { code: 'invalid-request', retryable: false })
+    if (!parsed.success)
+      throw new NodeError('The notification request is malformed.', { code: 'invalid-request', retryable: false })
     const request = parsed.data
     const already = sent.get(request.idempotencyKey)
     if (already) return { messageId: already, channel: request.channel }
@@ -52,21 +56,51 @@ export function createNotifyAdapter(settings: IntegrationConfig['notify'], deps:
       // notify lets only non-patient data into a log message; the recipient is left out.
       logSink(`notify ${messageId}: ${request.body}`)
     } else if (request.channel === 'email') {
-      if (!smtp || !settings.smtp) throw new NodeError('No mail server is configured for this environment.', { code: 'not-configured', retryable: false })
+      if (!smtp || !settings.smtp)
+        throw new NodeError('No mail server is configured for this environment.', {
+          code: 'not-configured',
+          retryable: false,
+        })
       if (!request.to) throw new NodeError('An email needs a recipient.', { code: 'invalid-request', retryable: false })
       try {
-        const info = await smtp.sendMail({ from: settings.smtp.from, to: request.to, subject: request.subject, text: request.body })
+        const info = await smtp.sendMail({
+          from: settings.smtp.from,
+          to: request.to,
+          subject: request.subject,
+          text: request.body,
+        })
         messageId = String(info.messageId)
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode
         // The server's own text can quote the address; only its numeric code goes out.
-        throw new NodeError(code ? `The mail server refused the message (${code}).` : 'The mail server could not be reached.', { code: 'smtp-failed', retryable: !code || code >= 400 && code < 500 })
+        throw new NodeError(
+          code ? `The mail server refused the message (${code}).` : 'The mail server could not be reached.',
+          { code: 'smtp-failed', retryable: !code || (code >= 400 && code < 500) },
+        )
       }
     } else {
-      if (!settings.sms) throw new NodeError('No SMS gateway is configured for this environment.', { code: 'not-configured', retryable: false })
+      if (!settings.sms)
+        throw new NodeError('No SMS gateway is configured for this environment.', {
+          code: 'not-configured',
+          retryable: false,
+        })
       if (!request.to) throw new NodeError('An SMS needs a recipient.', { code: 'invalid-request', retryable: false })
-      const answer = await exchange(fetchImpl, settings.sms.url, { method: 'POST', headers: { 'content-type': 'application/json', ...settings.sms.headers }, body: JSON.stringify({ to: request.to, body: request.body }) }, 10_000, 'the SMS gateway')
-      if (answer.status < 200 || answer.status >= 300) throw new NodeError(`The SMS gateway answered HTTP ${answer.status}.`, { code: 'sms-failed', retryable: answer.status >= 500 })
+      const answer = await exchange(
+        fetchImpl,
+        settings.sms.url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...settings.sms.headers },
+          body: JSON.stringify({ to: request.to, body: request.body }),
+        },
+        10_000,
+        'the SMS gateway',
+      )
+      if (answer.status < 200 || answer.status >= 300)
+        throw new NodeError(`The SMS gateway answered HTTP ${answer.status}.`, {
+          code: 'sms-failed',
+          retryable: answer.status >= 500,
+        })
       messageId = `sms-${randomUUID()}`
     }
     sent.set(request.idempotencyKey, messageId)

@@ -16,33 +16,77 @@ export interface PayerAdapterDeps {
 }
 
 function statusError(status: number): NodeError {
-  return new NodeError(`The payer answered HTTP ${status}.`, { code: `payer-${status}`, retryable: status === 429 || status >= 500 })
+  return new NodeError(`The payer answered HTTP ${status}.`, {
+    code: `payer-${status}`,
+    retryable: status === 429 || status >= 500,
+  })
 }
 
-export function createPayerAdapter(payers: Record<string, PayerSettings>, deps: PayerAdapterDeps = {}): ConnectorAdapter {
+export function createPayerAdapter(
+  payers: Record<string, PayerSettings>,
+  deps: PayerAdapterDeps = {},
+): ConnectorAdapter {
   const fetchImpl = deps.fetch ?? fetch
   const now = deps.now ?? (() => new Date())
   return async (raw) => {
     const parsed = eligibilityInquirySchema.safeParse(raw)
-    if (!parsed.success) throw new NodeError('The eligibility inquiry is malformed.', { code: 'invalid-request', retryable: false })
+    if (!parsed.success)
+      throw new NodeError('The eligibility inquiry is malformed.', { code: 'invalid-request', retryable: false })
     const inquiry = parsed.data
     const payer = Object.hasOwn(payers, inquiry.payer) ? payers[inquiry.payer] : undefined
-    if (!payer) throw new NodeError(`No payer named "${inquiry.payer}" is configured for this environment.`, { code: 'not-configured', retryable: false })
+    if (!payer)
+      throw new NodeError(`No payer named "${inquiry.payer}" is configured for this environment.`, {
+        code: 'not-configured',
+        retryable: false,
+      })
     const at = now()
 
     if (inquiry.format === 'x12') {
-      if (!payer.x12) throw new NodeError(`The payer "${inquiry.payer}" has no X12 endpoint configured.`, { code: 'not-configured', retryable: false })
-      const built = build270(inquiry, payer.x12, { controlNumber: randomInt(1, 999_999_999), trace: randomUUID().replaceAll('-', '').slice(0, 30) }, at)
-      const answer = await exchange(fetchImpl, payer.x12.url, { method: 'POST', headers: { 'content-type': 'application/edi-x12', ...payer.x12.headers }, body: built.text }, payer.timeoutMs, 'the payer')
+      if (!payer.x12)
+        throw new NodeError(`The payer "${inquiry.payer}" has no X12 endpoint configured.`, {
+          code: 'not-configured',
+          retryable: false,
+        })
+      const built = build270(
+        inquiry,
+        payer.x12,
+        { controlNumber: randomInt(1, 999_999_999), trace: randomUUID().replaceAll('-', '').slice(0, 30) },
+        at,
+      )
+      const answer = await exchange(
+        fetchImpl,
+        payer.x12.url,
+        { method: 'POST', headers: { 'content-type': 'application/edi-x12', ...payer.x12.headers }, body: built.text },
+        payer.timeoutMs,
+        'the payer',
+      )
       if (answer.status !== 200) throw statusError(answer.status)
       return read271(answer.text, { strict: payer.x12.strict, trace: built.trace, serviceType: inquiry.serviceType })
     }
 
-    if (!payer.fhir) throw new NodeError(`The payer "${inquiry.payer}" has no FHIR endpoint configured.`, { code: 'not-configured', retryable: false })
+    if (!payer.fhir)
+      throw new NodeError(`The payer "${inquiry.payer}" has no FHIR endpoint configured.`, {
+        code: 'not-configured',
+        retryable: false,
+      })
     const requestId = randomUUID()
-    const request = buildEligibilityRequest(inquiry, { payerId: payer.x12?.payerId ?? inquiry.payer, payerName: payer.x12?.payerName ?? inquiry.payer, requestId }, at)
+    const request = buildEligibilityRequest(
+      inquiry,
+      { payerId: payer.x12?.payerId ?? inquiry.payer, payerName: payer.x12?.payerName ?? inquiry.payer, requestId },
+      at,
+    )
     const url = `${payer.fhir.baseUrl.replace(/\/+$/, '')}/CoverageEligibilityRequest/$submit`
-    const answer = await exchange(fetchImpl, url, { method: 'POST', headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', ...payer.fhir.headers }, body: JSON.stringify(request) }, payer.timeoutMs, 'the payer')
+    const answer = await exchange(
+      fetchImpl,
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', ...payer.fhir.headers },
+        body: JSON.stringify(request),
+      },
+      payer.timeoutMs,
+      'the payer',
+    )
     if (answer.status !== 200) throw statusError(answer.status)
     let body: unknown
     try {

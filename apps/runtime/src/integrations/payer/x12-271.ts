@@ -5,7 +5,8 @@ import { NodeError } from '@carepath/dsl'
 import { X12Parser, type X12Interchange, type X12Segment } from 'node-x12'
 import { rejection, type EligibilityAnswer } from './eligibility.schema.ts'
 
-const invalid = (detail: string) => new NodeError(`The payer's answer is not a valid X12 271: ${detail}`, { code: 'invalid-response', retryable: false })
+const invalid = (detail: string) =>
+  new NodeError(`The payer's answer is not a valid X12 271: ${detail}`, { code: 'invalid-response', retryable: false })
 
 function parseInterchange(text: string, strict: boolean): X12Interchange {
   let parsed: unknown
@@ -31,12 +32,16 @@ function amount(text: string): number | null {
 }
 
 /** Normalise a 271. `trace` is the TRN02 sent in the 270; an answer to another inquiry is refused. */
-export function read271(text: string, options: { strict: boolean; trace?: string; serviceType?: string }): EligibilityAnswer {
+export function read271(
+  text: string,
+  options: { strict: boolean; trace?: string; serviceType?: string },
+): EligibilityAnswer {
   if (!text.trim().startsWith('ISA')) throw invalid('it does not start with an ISA header.')
   const interchange = parseInterchange(text, options.strict)
   const transaction = interchange.functionalGroups[0]?.transactions[0]
   if (!transaction) throw invalid('it holds no transaction.')
-  if (transaction.header.valueOf(1) !== '271') throw invalid(`it is a ${transaction.header.valueOf(1) ?? 'unknown'} transaction, not a 271.`)
+  if (transaction.header.valueOf(1) !== '271')
+    throw invalid(`it is a ${transaction.header.valueOf(1) ?? 'unknown'} transaction, not a 271.`)
   const segments = transaction.segments
   const rejections = segments.filter((s) => s.tag === 'AAA').map((s) => rejection(value(s, 3)))
   if (options.trace !== undefined) {
@@ -46,10 +51,18 @@ export function read271(text: string, options: { strict: boolean; trace?: string
       throw invalid('it does not answer this inquiry (trace number differs).')
     }
   }
-  const answer: EligibilityAnswer = { status: 'rejected', plan: null, copay: null, deductible: null, deductibleRemaining: null, rejections }
+  const answer: EligibilityAnswer = {
+    status: 'rejected',
+    plan: null,
+    copay: null,
+    deductible: null,
+    deductibleRemaining: null,
+    rejections,
+  }
   if (rejections.length > 0) return answer
   const benefits = segments.filter((s) => s.tag === 'EB')
-  const forService = (s: X12Segment) => !options.serviceType || value(s, 3) === '' || value(s, 3).split('^').includes(options.serviceType)
+  const forService = (s: X12Segment) =>
+    !options.serviceType || value(s, 3) === '' || value(s, 3).split('^').includes(options.serviceType)
   const active = benefits.find((s) => value(s, 1) === '1')
   const inactive = benefits.find((s) => ['6', '7', '8'].includes(value(s, 1)))
   if (!active && !inactive) throw invalid('it states neither coverage nor a rejection.')

@@ -50,7 +50,12 @@ export async function startFhirTestServer(): Promise<FhirTestServer> {
       try {
         body = text ? JSON.parse(text) : undefined
       } catch {
-        res.writeHead(400, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text: 'Invalid JSON' } }] }))
+        res.writeHead(400, { 'content-type': 'application/fhir+json' }).end(
+          JSON.stringify({
+            resourceType: 'OperationOutcome',
+            issue: [{ severity: 'error', code: 'invalid', details: { text: 'Invalid JSON' } }],
+          }),
+        )
         return
       }
       const query: Record<string, string | string[]> = {}
@@ -60,13 +65,23 @@ export async function startFhirTestServer(): Promise<FhirTestServer> {
       }
       // FhirRouter matches on `url` (path + query); `pathname` must stay empty.
       const [outcome, resource] = await router.handleRequest(
-        { method: req.method as 'GET', url: `${path}${url.search}`, pathname: '', body, params: {}, query, headers: req.headers },
+        {
+          method: req.method as 'GET',
+          url: `${path}${url.search}`,
+          pathname: '',
+          body,
+          params: {},
+          query,
+          headers: req.headers,
+        },
         repo,
       )
       const status = getStatus(outcome)
       res.writeHead(status, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(resource ?? outcome))
     })().catch(() => {
-      res.writeHead(500, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] }))
+      res
+        .writeHead(500, { 'content-type': 'application/fhir+json' })
+        .end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] }))
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
@@ -76,7 +91,11 @@ export async function startFhirTestServer(): Promise<FhirTestServer> {
     repo,
     requests,
     async post(path, body) {
-      const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) })
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify(body),
+      })
       return { status: response.status, body: await response.json() }
     },
     close: () =>

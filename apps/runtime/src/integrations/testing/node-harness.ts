@@ -1,6 +1,14 @@
 // Run one node type's execute against real connector adapters, the way the engine would but
 // without a flow: a minimal ExecuteContext (dotted get, fixed clock, one memo slot). Test-only.
-import { NodeError, type AnyNodeType, type ConnectorAdapter, type ExecuteContext, type FactSchema, type JsonValue, type NodeOutcome } from '@carepath/dsl'
+import {
+  NodeError,
+  type AnyNodeType,
+  type ConnectorAdapter,
+  type ExecuteContext,
+  type FactSchema,
+  type JsonValue,
+  type NodeOutcome,
+} from '@carepath/dsl'
 
 export interface HarnessCall {
   connector: string
@@ -12,7 +20,12 @@ export interface HarnessCall {
 export async function runNode(
   type: AnyNodeType,
   config: unknown,
-  options: { facts?: Record<string, JsonValue>; connectors: Record<string, ConnectorAdapter>; factsSchema?: FactSchema; now?: string },
+  options: {
+    facts?: Record<string, JsonValue>
+    connectors: Record<string, ConnectorAdapter>
+    factsSchema?: FactSchema
+    now?: string
+  },
 ): Promise<{ outcome?: NodeOutcome; error?: NodeError; calls: HarnessCall[] }> {
   const facts = options.facts ?? {}
   const calls: HarnessCall[] = []

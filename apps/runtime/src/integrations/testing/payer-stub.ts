@@ -42,8 +42,34 @@ function answer271(request: string, stub: PayerStub): string {
   const trn = find('TRN')
   const dmg = find('DMG')
   const h = interchange.header
-  const jsen = new JSEDINotation(['00', ' '.repeat(10), '00', ' '.repeat(10), 'ZZ', v(h, 8).padEnd(15), 'ZZ', v(h, 6).padEnd(15), v(h, 9), v(h, 10), '^', '00501', v(h, 13), '0', 'P', ':'])
-  const group = jsen.addFunctionalGroup(['HB', v(interchange.functionalGroups[0]!.header, 3), v(interchange.functionalGroups[0]!.header, 2), v(interchange.functionalGroups[0]!.header, 4), v(interchange.functionalGroups[0]!.header, 5), v(interchange.functionalGroups[0]!.header, 6), 'X', '005010X279A1'])
+  const jsen = new JSEDINotation([
+    '00',
+    ' '.repeat(10),
+    '00',
+    ' '.repeat(10),
+    'ZZ',
+    v(h, 8).padEnd(15),
+    'ZZ',
+    v(h, 6).padEnd(15),
+    v(h, 9),
+    v(h, 10),
+    '^',
+    '00501',
+    v(h, 13),
+    '0',
+    'P',
+    ':',
+  ])
+  const group = jsen.addFunctionalGroup([
+    'HB',
+    v(interchange.functionalGroups[0]!.header, 3),
+    v(interchange.functionalGroups[0]!.header, 2),
+    v(interchange.functionalGroups[0]!.header, 4),
+    v(interchange.functionalGroups[0]!.header, 5),
+    v(interchange.functionalGroups[0]!.header, 6),
+    'X',
+    '005010X279A1',
+  ])
   const tx = group.addTransaction(['271', '0001', '005010X279A1'])
   tx.addSegment('BHT', ['0022', '11', v(find('BHT'), 3), v(find('BHT'), 4), v(find('BHT'), 5)])
   tx.addSegment('HL', ['1', '', '20', '1'])
@@ -92,7 +118,11 @@ function answerFhir(request: Obj, stub: PayerStub): Obj {
     request: { identifier: { system: 'urn:carepath:eligibility-request', value: requestId } },
     insurer: { display: 'Stub payer' },
   }
-  const reject = (code: string) => ({ ...base, outcome: 'error', error: [{ code: { coding: [{ system: X12_REJECT_SYSTEM, code }] } }] })
+  const reject = (code: string) => ({
+    ...base,
+    outcome: 'error',
+    error: [{ code: { coding: [{ system: X12_REJECT_SYSTEM, code }] } }],
+  })
   if (stub.mode === 'unavailable') return reject('42')
   const member = stub.members.get(coverage?.['subscriberId'])
   if (!member) return reject('72')
@@ -110,8 +140,17 @@ function answerFhir(request: Obj, stub: PayerStub): Obj {
               {
                 category: { coding: [{ system: 'https://x12.org/codes/service-type-codes', code: '30' }] },
                 benefit: [
-                  { type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/benefit-type', code: 'copay' }] }, allowedMoney: money(member.copay) },
-                  { type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/benefit-type', code: 'deductible' }] }, allowedMoney: money(member.deductible), usedMoney: money(member.deductible - member.deductibleRemaining) },
+                  {
+                    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/benefit-type', code: 'copay' }] },
+                    allowedMoney: money(member.copay),
+                  },
+                  {
+                    type: {
+                      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/benefit-type', code: 'deductible' }],
+                    },
+                    allowedMoney: money(member.deductible),
+                    usedMoney: money(member.deductible - member.deductibleRemaining),
+                  },
                 ],
               },
             ]
@@ -122,13 +161,20 @@ function answerFhir(request: Obj, stub: PayerStub): Obj {
 }
 
 export async function startPayerStub(members: Record<string, StubMember> = {}): Promise<PayerStub> {
-  const stub: PayerStub = { url: '', members: new Map(Object.entries(members)), mode: 'normal', received: [], close: async () => {} }
+  const stub: PayerStub = {
+    url: '',
+    members: new Map(Object.entries(members)),
+    mode: 'normal',
+    received: [],
+    close: async () => {},
+  }
   const server = createServer((req, res) => {
     void (async () => {
       const body = await bodyOf(req)
       stub.received.push(body)
       if (stub.mode === 'hang') return
-      if (stub.mode === 'garbage') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('Service temporarily moved')
+      if (stub.mode === 'garbage')
+        return void res.writeHead(200, { 'content-type': 'text/plain' }).end('Service temporarily moved')
       if (req.url === '/x12') {
         try {
           res.writeHead(200, { 'content-type': 'application/edi-x12' }).end(answer271(body, stub))
@@ -145,7 +191,9 @@ export async function startPayerStub(members: Record<string, StubMember> = {}): 
           return void res.writeHead(400).end()
         }
         if (request['resourceType'] !== 'CoverageEligibilityRequest') return void res.writeHead(400).end()
-        return void res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(answerFhir(request, stub)))
+        return void res
+          .writeHead(200, { 'content-type': 'application/fhir+json' })
+          .end(JSON.stringify(answerFhir(request, stub)))
       }
       res.writeHead(404).end()
     })().catch(() => {

@@ -16,13 +16,16 @@ function targets(runtime: Runtime, path: string): WebhookTarget[] {
     .list()
     .filter((flow) => flow.publishedHash && flow.status !== 'retired')
     .flatMap((flow) => {
-      const document = runtime.flows.get(flow.id).published?.document as { start?: string; nodes?: Record<string, { type: string; config: unknown }> } | undefined
+      const document = runtime.flows.get(flow.id).published?.document as
+        { start?: string; nodes?: Record<string, { type: string; config: unknown }> } | undefined
       const start = document?.start ? document.nodes?.[document.start] : undefined
       if (start?.type !== 'trigger.webhook') return []
       const config = type.config.safeParse(start.config)
       if (!config.success) return []
       const c = config.data as { path: string; secret: string; toleranceSeconds: number; into: string }
-      return c.path === path ? [{ flowId: flow.id, secret: c.secret, toleranceSeconds: c.toleranceSeconds, into: c.into }] : []
+      return c.path === path
+        ? [{ flowId: flow.id, secret: c.secret, toleranceSeconds: c.toleranceSeconds, into: c.into }]
+        : []
     })
 }
 
@@ -38,7 +41,8 @@ export function createRuntimeWebhookHandler(runtime: Runtime, options: { maxByte
   return createWebhookHandler({
     verifier: createWebhookVerifier(secrets, runtime.now),
     targets: (path) => targets(runtime, path),
-    startRun: (flowId, input: { [key: string]: JsonValue }, idempotencyKey) => runtime.runs.start({ flowId, input, idempotencyKey }, WEBHOOK),
+    startRun: (flowId, input: { [key: string]: JsonValue }, idempotencyKey) =>
+      runtime.runs.start({ flowId, input, idempotencyKey }, WEBHOOK),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
   })
 }

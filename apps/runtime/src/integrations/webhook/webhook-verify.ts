@@ -18,7 +18,12 @@ export function signWebhook(secret: string, rawBody: string, timestampSeconds: n
 }
 
 export interface WebhookVerifier {
-  verify(input: { secretName: string; rawBody: string; headers: Record<string, string | string[] | undefined>; toleranceSeconds: number }): WebhookVerdict
+  verify(input: {
+    secretName: string
+    rawBody: string
+    headers: Record<string, string | string[] | undefined>
+    toleranceSeconds: number
+  }): WebhookVerdict
 }
 
 const refuse = (reason: WebhookRefusal, message: string): WebhookVerdict => ({ ok: false, reason, message })
@@ -27,7 +32,10 @@ const refuse = (reason: WebhookRefusal, message: string): WebhookVerdict => ({ o
  * A verifier holding the replay memory (signatures seen in the window). `secrets` by name, or a
  * function reading them at each call (settings a developer changes apply at once).
  */
-export function createWebhookVerifier(secrets: Record<string, string> | (() => Record<string, string>), now: () => Date = () => new Date()): WebhookVerifier {
+export function createWebhookVerifier(
+  secrets: Record<string, string> | (() => Record<string, string>),
+  now: () => Date = () => new Date(),
+): WebhookVerifier {
   const current = typeof secrets === 'function' ? secrets : () => secrets
   const seen = new Map<string, number>() // signature → when it may be forgotten (ms)
   return {
@@ -43,11 +51,14 @@ export function createWebhookVerifier(secrets: Record<string, string> | (() => R
       const timestamp = header(TIMESTAMP_HEADER)
       if (!signature || !timestamp) return refuse('missing-signature', 'The request is not signed.')
       const hex = /^sha256=([0-9a-f]{64})$/.exec(signature)?.[1]
-      if (!hex || !/^\d{1,12}$/.test(timestamp)) return refuse('malformed', 'The signature or timestamp header is malformed.')
+      if (!hex || !/^\d{1,12}$/.test(timestamp))
+        return refuse('malformed', 'The signature or timestamp header is malformed.')
       const nowMs = now().getTime()
-      if (Math.abs(nowMs / 1000 - Number(timestamp)) > toleranceSeconds) return refuse('stale', 'The signature timestamp is outside the accepted window.')
+      if (Math.abs(nowMs / 1000 - Number(timestamp)) > toleranceSeconds)
+        return refuse('stale', 'The signature timestamp is outside the accepted window.')
       const expected = createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest()
-      if (!timingSafeEqual(expected, Buffer.from(hex, 'hex'))) return refuse('bad-signature', 'The signature does not match.')
+      if (!timingSafeEqual(expected, Buffer.from(hex, 'hex')))
+        return refuse('bad-signature', 'The signature does not match.')
       for (const [key, until] of seen) if (until < nowMs) seen.delete(key)
       if (seen.has(hex)) return refuse('replay', 'This delivery was already received.')
       seen.set(hex, Number(timestamp) * 1000 + toleranceSeconds * 1000)

@@ -20,7 +20,14 @@ export interface WebhookHandlerOptions {
   maxBytes?: number
 }
 
-const STATUS = { 'missing-signature': 401, malformed: 401, 'bad-signature': 401, stale: 401, replay: 409, 'unknown-secret': 503 } as const
+const STATUS = {
+  'missing-signature': 401,
+  malformed: 401,
+  'bad-signature': 401,
+  stale: 401,
+  replay: 409,
+  'unknown-secret': 503,
+} as const
 
 function send(res: ServerResponse, status: number, body: object) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
@@ -54,7 +61,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
     // check would see the first as a replay).
     const verdicts = new Map<string, ReturnType<WebhookVerifier['verify']>>()
     for (const target of targets) {
-      const verdict = verdicts.get(target.secret) ?? options.verifier.verify({ secretName: target.secret, rawBody, headers: req.headers, toleranceSeconds: target.toleranceSeconds })
+      const verdict =
+        verdicts.get(target.secret) ??
+        options.verifier.verify({
+          secretName: target.secret,
+          rawBody,
+          headers: req.headers,
+          toleranceSeconds: target.toleranceSeconds,
+        })
       verdicts.set(target.secret, verdict)
       if (!verdict.ok) return send(res, STATUS[verdict.reason], { error: verdict.message })
       try {
@@ -62,7 +76,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
       } catch {
         return send(res, 400, { error: 'The body is not JSON.' })
       }
-      const run = await options.startRun(target.flowId, nest(target.into, body), `webhook:${verdict.signature}:${target.flowId}`)
+      const run = await options.startRun(
+        target.flowId,
+        nest(target.into, body),
+        `webhook:${verdict.signature}:${target.flowId}`,
+      )
       runIds.push(run.id)
     }
     return send(res, 202, { runIds })

@@ -3,14 +3,24 @@ import { procedureFor, router } from '../trpc.ts'
 
 const readers = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'agent')
 const editors = procedureFor('analyst', 'developer')
-const flowId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a flow id is kebab-case').max(100)
+const flowId = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*$/, 'a flow id is kebab-case')
+  .max(100)
 const hash = z.string().min(8).max(128)
 // Documents are validated in full by the DSL; here only "is it an object".
 const document = z.record(z.string(), z.unknown())
 const suites = z.array(z.record(z.string(), z.unknown())).max(50)
 
 export const flowsRouter = router({
-  list: readers.input(z.object({ search: z.string().max(100).optional() }).strict().optional()).query(({ ctx, input }) => ctx.runtime.flows.list(input?.search)),
+  list: readers
+    .input(
+      z
+        .object({ search: z.string().max(100).optional() })
+        .strict()
+        .optional(),
+    )
+    .query(({ ctx, input }) => ctx.runtime.flows.list(input?.search)),
   get: readers.input(z.object({ id: flowId }).strict()).query(({ ctx, input }) => ctx.runtime.flows.get(input.id)),
   create: editors
     .input(z.object({ document, suites: suites.optional() }).strict())
@@ -18,8 +28,12 @@ export const flowsRouter = router({
   save: editors
     .input(z.object({ id: flowId, document, baseRevision: z.number().int().min(1) }).strict())
     .mutation(({ ctx, input }) => ctx.runtime.flows.save(input.id, input.document, input.baseRevision, ctx.principal)),
-  history: readers.input(z.object({ id: flowId }).strict()).query(({ ctx, input }) => ctx.runtime.flows.history(input.id)),
-  version: readers.input(z.object({ id: flowId, hash }).strict()).query(({ ctx, input }) => ctx.runtime.flows.version(input.id, input.hash)),
+  history: readers
+    .input(z.object({ id: flowId }).strict())
+    .query(({ ctx, input }) => ctx.runtime.flows.history(input.id)),
+  version: readers
+    .input(z.object({ id: flowId, hash }).strict())
+    .query(({ ctx, input }) => ctx.runtime.flows.version(input.id, input.hash)),
   duplicate: editors
     .input(z.object({ id: flowId, newId: flowId }).strict())
     .mutation(({ ctx, input }) => ctx.runtime.flows.duplicate(input.id, input.newId, ctx.principal)),

@@ -23,9 +23,17 @@ describe('flows, review and publishing', () => {
   it('saves drafts with revisions and refuses a stale revision without overwriting', async () => {
     const created = await t.as.analyst.flows.create({ document: intakeFlow(), suites: [intakeSuite] })
     expect(created.revision).toBe(1)
-    const saved = await t.as.analyst.flows.save({ id: 'intake-check', document: intakeFlow({ min: 6 }), baseRevision: 1 })
+    const saved = await t.as.analyst.flows.save({
+      id: 'intake-check',
+      document: intakeFlow({ min: 6 }),
+      baseRevision: 1,
+    })
     expect(saved.revision).toBe(2)
-    expect(await codeOf(t.as.developer.flows.save({ id: 'intake-check', document: intakeFlow({ min: 9 }), baseRevision: 1 }))).toBe('CONFLICT')
+    expect(
+      await codeOf(
+        t.as.developer.flows.save({ id: 'intake-check', document: intakeFlow({ min: 9 }), baseRevision: 1 }),
+      ),
+    ).toBe('CONFLICT')
     const flow = await t.as.analyst.flows.get({ id: 'intake-check' })
     expect(flow.draft.revision).toBe(2)
     expect(flow.draft.hash).toBe(saved.hash)
@@ -33,7 +41,10 @@ describe('flows, review and publishing', () => {
   })
 
   it('refuses an invalid document with its problems and writes nothing', async () => {
-    const bad = { ...intakeFlow(), nodes: { ...intakeFlow().nodes, check: { type: 'test.nope', typeVersion: 1, config: {}, next: {} } } }
+    const bad = {
+      ...intakeFlow(),
+      nodes: { ...intakeFlow().nodes, check: { type: 'test.nope', typeVersion: 1, config: {}, next: {} } },
+    }
     const error = await t.as.analyst.flows.create({ document: bad }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TRPCError)
     expect((error as TRPCError).code).toBe('BAD_REQUEST')
@@ -61,7 +72,9 @@ describe('flows, review and publishing', () => {
     expect(flow.status).toBe('published')
     expect(flow.published?.hash).toBe(hash)
     const actions = t.runtime.audit.list({ limit: 100 }).items.map((i) => i.record.action)
-    expect(actions).toEqual(expect.arrayContaining(['flow.create', 'review.submit', 'review.approve', 'review.publish']))
+    expect(actions).toEqual(
+      expect.arrayContaining(['flow.create', 'review.submit', 'review.approve', 'review.publish']),
+    )
   })
 
   it('does not let the author of a version approve it, even as a reviewer', async () => {
@@ -71,7 +84,9 @@ describe('flows, review and publishing', () => {
     const copy = await t.as.developer.flows.duplicate({ id: 'intake-check', newId: 'intake-copy' })
     await t.as.developer.review.submit({ id: 'intake-copy' })
     // The developer cannot approve (role); reviewers who did not write it can.
-    expect(await codeOf(t.as.developer.review.approve({ id: 'intake-copy', hash: copy.hash, comment: '' }))).toBe('FORBIDDEN')
+    expect(await codeOf(t.as.developer.review.approve({ id: 'intake-copy', hash: copy.hash, comment: '' }))).toBe(
+      'FORBIDDEN',
+    )
     await t.as.reviewer.review.approve({ id: 'intake-copy', hash: copy.hash, comment: 'ok' })
   })
 
@@ -86,7 +101,9 @@ describe('flows, review and publishing', () => {
     await t.as.reviewer.review.approve({ id: 'intake-check', hash: v2.hash, comment: '' })
     // An edit after approval: the approval is void and publishing the new hash is blocked.
     const v3 = await t.as.analyst.flows.save({ id: 'intake-check', document: intakeFlow({ min: 9 }), baseRevision: 2 })
-    expect(await codeOf(t.as.reviewer.review.publish({ id: 'intake-check', hash: v3.hash }))).toBe('PRECONDITION_FAILED')
+    expect(await codeOf(t.as.reviewer.review.publish({ id: 'intake-check', hash: v3.hash }))).toBe(
+      'PRECONDITION_FAILED',
+    )
     expect(await codeOf(t.as.reviewer.review.publish({ id: 'intake-check', hash: v2.hash }))).toBe('CONFLICT')
     expect((await t.as.analyst.flows.get({ id: 'intake-check' })).published?.hash).toBe(v1.hash)
 

@@ -22,7 +22,9 @@ describe('runs and tasks', () => {
     expect(first.status).toBe('waiting')
     expect((await t.as.agent.runs.list({ flowId: 'intake-check' })).length).toBe(1)
     // Concurrent starts with one key make one run.
-    const both = await Promise.all([1, 2].map(() => t.as.agent.runs.start({ flowId: 'intake-check', input, idempotencyKey: 'k-2' })))
+    const both = await Promise.all(
+      [1, 2].map(() => t.as.agent.runs.start({ flowId: 'intake-check', input, idempotencyKey: 'k-2' })),
+    )
     expect(both[0]?.id).toBe(both[1]?.id)
   })
 
@@ -48,7 +50,9 @@ describe('runs and tasks', () => {
     const view = await t.as.agent.runs.get({ id: run.id })
     expect(view.path).toEqual(['start', 'check', 'ask', 'approved'])
     expect(view.decisions[0]).toMatchObject({ nodeId: 'check', port: 'high' })
-    expect(view.tasks).toEqual([expect.objectContaining({ nodeId: 'ask', role: 'front-desk', status: 'answered', answeredBy: 'agent' })])
+    expect(view.tasks).toEqual([
+      expect.objectContaining({ nodeId: 'ask', role: 'front-desk', status: 'answered', answeredBy: 'agent' }),
+    ])
   })
 
   it('keeps a run on the version it started with after a new version is published', async () => {
@@ -74,19 +78,29 @@ describe('runs and tasks', () => {
     const asAgent = JSON.stringify(await t.as.agent.runs.get({ id: run.id }))
     expect(asAgent).toContain('Test Patient')
     expect(asAgent).not.toContain('000-11-2222')
-    expect(t.runtime.audit.list({ limit: 200 }).items.some((i) => i.record.action === 'run.read' && i.record.agent.who === 'agent')).toBe(true)
+    expect(
+      t.runtime.audit
+        .list({ limit: 200 })
+        .items.some((i) => i.record.action === 'run.read' && i.record.agent.who === 'agent'),
+    ).toBe(true)
   })
 
   it('refuses runs of flows with nothing published, and input that is not an object', async () => {
     await t.as.analyst.flows.create({ document: { ...intakeFlow(), id: 'unpublished' } })
-    const error = await t.as.agent.runs.start({ flowId: 'unpublished', input, idempotencyKey: 'x' }).catch((e: unknown) => e)
+    const error = await t.as.agent.runs
+      .start({ flowId: 'unpublished', input, idempotencyKey: 'x' })
+      .catch((e: unknown) => e)
     expect((error as TRPCError).code).toBe('CONFLICT')
-    const bad = await t.as.agent.runs.start({ flowId: 'intake-check', input: [] as never, idempotencyKey: 'y' }).catch((e: unknown) => e)
+    const bad = await t.as.agent.runs
+      .start({ flowId: 'intake-check', input: [] as never, idempotencyKey: 'y' })
+      .catch((e: unknown) => e)
     expect((bad as TRPCError).code).toBe('BAD_REQUEST')
     expect(await t.as.agent.runs.list()).toEqual([])
     // A retired flow starts nothing new.
     await t.as.reviewer.flows.retire({ id: 'intake-check' })
-    const retired = await t.as.agent.runs.start({ flowId: 'intake-check', input, idempotencyKey: 'z' }).catch((e: unknown) => e)
+    const retired = await t.as.agent.runs
+      .start({ flowId: 'intake-check', input, idempotencyKey: 'z' })
+      .catch((e: unknown) => e)
     expect((retired as TRPCError).code).toBe('CONFLICT')
     expect((retired as TRPCError).message).toMatch(/retired/)
   })
@@ -99,6 +113,10 @@ describe('runs and tasks', () => {
     expect(await t.runtime.runs.fireDueTimers()).toBe(0)
     t.advance(60_000)
     expect(await t.runtime.runs.fireDueTimers()).toBe(1)
-    expect(await t.as.agent.runs.get({ id: run.id })).toMatchObject({ status: 'completed', outcome: 'sent', path: ['start', 'hour', 'sent'] })
+    expect(await t.as.agent.runs.get({ id: run.id })).toMatchObject({
+      status: 'completed',
+      outcome: 'sent',
+      path: ['start', 'hour', 'sent'],
+    })
   })
 })

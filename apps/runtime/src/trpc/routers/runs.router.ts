@@ -3,15 +3,25 @@ import type { JsonValue } from '@carepath/dsl'
 import { runSummary } from '../../runs/run-view.ts'
 import { procedureFor, router } from '../trpc.ts'
 
-const flowId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a flow id is kebab-case').max(100)
-const jsonObject = z.record(z.string(), z.unknown()).transform((v) => JSON.parse(JSON.stringify(v)) as { [key: string]: JsonValue })
+const flowId = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*$/, 'a flow id is kebab-case')
+  .max(100)
+const jsonObject = z
+  .record(z.string(), z.unknown())
+  .transform((v) => JSON.parse(JSON.stringify(v)) as { [key: string]: JsonValue })
 
 export const runsRouter = router({
   start: procedureFor('agent', 'developer')
     .input(z.object({ flowId, input: jsonObject, idempotencyKey: z.string().min(1).max(200) }).strict())
     .mutation(async ({ ctx, input }) => runSummary(await ctx.runtime.runs.start(input, ctx.principal))),
   list: procedureFor('agent', 'developer', 'reviewer', 'auditor', 'analyst')
-    .input(z.object({ flowId: flowId.optional(), limit: z.number().int().min(1).max(500).default(100) }).strict().optional())
+    .input(
+      z
+        .object({ flowId: flowId.optional(), limit: z.number().int().min(1).max(500).default(100) })
+        .strict()
+        .optional(),
+    )
     .query(({ ctx, input }) => ctx.runtime.runViews.list(input?.flowId, input?.limit ?? 100)),
   get: procedureFor('agent', 'developer', 'reviewer', 'auditor', 'analyst')
     .input(z.object({ id: z.string().min(1).max(100) }).strict())

@@ -11,10 +11,15 @@ export const settingsRouter = router({
   integrations: developer.query(({ ctx }) => maskSecrets(ctx.runtime.integrations.get() as Record<string, JsonValue>)),
   /** Save connector settings, credentials included; a credential sent back as "set" keeps the stored one. */
   setIntegrations: developer
-    .input(z.record(z.string(), z.unknown()).transform((v) => JSON.parse(JSON.stringify(v)) as Record<string, JsonValue>))
+    .input(
+      z.record(z.string(), z.unknown()).transform((v) => JSON.parse(JSON.stringify(v)) as Record<string, JsonValue>),
+    )
     .mutation(({ ctx, input }) => {
       const merged = keepStoredSecrets(input, ctx.runtime.integrations.get() as Record<string, JsonValue>)
-      if (!merged.ok) throw new AppError('bad-input', `No secret is stored at "${merged.path}" to keep; enter its value.`, { path: merged.path })
+      if (!merged.ok)
+        throw new AppError('bad-input', `No secret is stored at "${merged.path}" to keep; enter its value.`, {
+          path: merged.path,
+        })
       ctx.runtime.integrations.set(merged.value, { who: ctx.principal.username, role: ctx.principal.role })
       return { ok: true as const }
     }),

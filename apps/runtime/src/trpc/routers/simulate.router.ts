@@ -10,9 +10,15 @@ export const simulateRouter = router({
     .input(
       z
         .object({
-          flowId: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a flow id is kebab-case').max(100),
+          flowId: z
+            .string()
+            .regex(/^[a-z][a-z0-9-]*$/, 'a flow id is kebab-case')
+            .max(100),
           document: z.record(z.string(), z.unknown()).optional(),
-          suite: z.object({ cases: z.array(z.record(z.string(), z.unknown())).max(10_000) }).passthrough().optional(),
+          suite: z
+            .object({ cases: z.array(z.record(z.string(), z.unknown())).max(10_000) })
+            .passthrough()
+            .optional(),
           generate: z.boolean().default(true),
         })
         .strict(),
@@ -20,8 +26,11 @@ export const simulateRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { flows, review } = ctx.runtime
       const flow = flows.get(input.flowId)
-      const candidate = input.document ? requireValidDocument(input.document, ctx.runtime.registry) : flows.version(input.flowId, flow.draft.hash)
-      if (candidate.id !== input.flowId) throw new AppError('bad-input', 'The document belongs to another flow.', { path: 'document.id' })
+      const candidate = input.document
+        ? requireValidDocument(input.document, ctx.runtime.registry)
+        : flows.version(input.flowId, flow.draft.hash)
+      if (candidate.id !== input.flowId)
+        throw new AppError('bad-input', 'The document belongs to another flow.', { path: 'document.id' })
       const base = flow.published ? flows.version(input.flowId, flow.published.hash) : null
       const suites = input.suite ? [JSON.parse(JSON.stringify(input.suite))] : flow.suites
       const report = await review.simulate({ base, candidate, suites, generate: input.generate })

@@ -8,7 +8,9 @@ const json = z.unknown().transform((v) => (v === undefined ? null : (JSON.parse(
 
 export const tasksRouter = router({
   inbox: agent.query(({ ctx }) => ctx.runtime.tasks.inbox(ctx.principal)),
-  claim: agent.input(z.object({ id: taskId }).strict()).mutation(({ ctx, input }) => ctx.runtime.tasks.claim(input.id, ctx.principal)),
+  claim: agent
+    .input(z.object({ id: taskId }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.tasks.claim(input.id, ctx.principal)),
   answer: agent
     .input(z.object({ id: taskId, answer: json }).strict())
     .mutation(({ ctx, input }) => ctx.runtime.tasks.answer(input.id, input.answer, ctx.principal)),

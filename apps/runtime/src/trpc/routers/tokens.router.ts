@@ -6,12 +6,20 @@ import { procedureFor, router } from '../trpc.ts'
 
 const admin = procedureFor('admin')
 const username = z.string().regex(/^[a-z][a-z0-9._-]{1,49}$/, 'a username is 2–50 lower-case letters, digits, . _ or -')
-export const createTokenInput = z.object({ username, name: z.string().min(1).max(100), scopes: z.array(z.enum(API_TOKEN_SCOPES)).min(1) }).strict()
+export const createTokenInput = z
+  .object({ username, name: z.string().min(1).max(100), scopes: z.array(z.enum(API_TOKEN_SCOPES)).min(1) })
+  .strict()
 
 export const tokensRouter = router({
-  create: admin.input(createTokenInput).mutation(({ ctx, input }) => ctx.runtime.auth.createApiToken(input, { who: ctx.principal.username, role: ctx.principal.role })),
+  create: admin
+    .input(createTokenInput)
+    .mutation(({ ctx, input }) =>
+      ctx.runtime.auth.createApiToken(input, { who: ctx.principal.username, role: ctx.principal.role }),
+    ),
   list: admin.query(({ ctx }) => ctx.runtime.auth.listApiTokens()),
   revoke: admin
     .input(z.object({ id: z.string().min(1).max(100) }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.auth.revokeApiToken(input.id, { who: ctx.principal.username, role: ctx.principal.role })),
+    .mutation(({ ctx, input }) =>
+      ctx.runtime.auth.revokeApiToken(input.id, { who: ctx.principal.username, role: ctx.principal.role }),
+    ),
 })

@@ -10,16 +10,30 @@ const flowRoles = z.array(z.string().regex(/^(\*|[a-z][a-z0-9-]*)$/, 'a flow rol
 export const usersRouter = router({
   list: admin.query(({ ctx }) => ctx.runtime.auth.listUsers()),
   add: admin
-    .input(z.object({ username, password: z.string().min(12, 'a password has at least 12 characters').max(1000), role: z.enum(USER_ROLES), flowRoles: flowRoles.optional() }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.auth.addUser(input, { who: ctx.principal.username, role: ctx.principal.role })),
-  setFlowRoles: admin
-    .input(z.object({ username, flowRoles }).strict())
-    .mutation(({ ctx, input }) => {
-      ctx.runtime.auth.setFlowRoles(input.username, input.flowRoles, { who: ctx.principal.username, role: ctx.principal.role })
-      return { ok: true as const }
-    }),
+    .input(
+      z
+        .object({
+          username,
+          password: z.string().min(12, 'a password has at least 12 characters').max(1000),
+          role: z.enum(USER_ROLES),
+          flowRoles: flowRoles.optional(),
+        })
+        .strict(),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.runtime.auth.addUser(input, { who: ctx.principal.username, role: ctx.principal.role }),
+    ),
+  setFlowRoles: admin.input(z.object({ username, flowRoles }).strict()).mutation(({ ctx, input }) => {
+    ctx.runtime.auth.setFlowRoles(input.username, input.flowRoles, {
+      who: ctx.principal.username,
+      role: ctx.principal.role,
+    })
+    return { ok: true as const }
+  }),
   /** Kept for existing callers; `tokens.create` is the same procedure next to `tokens.list` and `tokens.revoke`. */
   createToken: admin
     .input(createTokenInput)
-    .mutation(({ ctx, input }) => ctx.runtime.auth.createApiToken(input, { who: ctx.principal.username, role: ctx.principal.role })),
+    .mutation(({ ctx, input }) =>
+      ctx.runtime.auth.createApiToken(input, { who: ctx.principal.username, role: ctx.principal.role }),
+    ),
 })
