@@ -1,40 +1,47 @@
-import type { JsonValue } from './json.ts'
+import { z } from 'zod'
+import { jsonValueSchema } from './json.ts'
 
 /** One condition as it was evaluated: the "why" at its finest grain. */
-export interface ConditionTrace {
+export const conditionTraceSchema = z.object({
   /** Where the condition sits in the rule, e.g. `all.0` or `any.1.all.0`. */
-  path: string
-  fact: string
-  operator: string
-  expected: JsonValue
+  path: z.string(),
+  fact: z.string(),
+  operator: z.string(),
+  expected: jsonValueSchema,
   /**
    * Set when the condition compares two facts (`value: { fact: ... }`): the dotted path of the
    * right-hand fact. `expected` then holds that fact's value, which is redacted by its PHI class.
    */
-  expectedFact?: string | undefined
+  expectedFact: z.string().optional(),
   /** The value the condition saw; absent facts are reported as null with `missing: true`. */
-  seen: JsonValue
-  missing?: boolean
-  result: boolean
-}
+  seen: jsonValueSchema,
+  missing: z.boolean().optional(),
+  result: z.boolean(),
+})
+/** One condition as it was evaluated (see `conditionTraceSchema`). */
+export type ConditionTrace = z.infer<typeof conditionTraceSchema>
 
 /** One rule (or decision-table row) and whether it fired. */
-export interface RuleTrace {
-  id: string
-  name?: string | undefined
-  fired: boolean
-  conditions: ConditionTrace[]
-}
+export const ruleTraceSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  fired: z.boolean(),
+  conditions: z.array(conditionTraceSchema),
+})
+/** One rule (or decision-table row) and whether it fired (see `ruleTraceSchema`). */
+export type RuleTrace = z.infer<typeof ruleTraceSchema>
 
 /**
  * What a decision node returns beside its port: the outcome, which rules fired, and every
  * condition with the value it saw. The audit trail, the run viewer and the simulator diff show it.
  */
-export interface DecisionExplanation {
-  outcome: string
+export const decisionExplanationSchema = z.object({
+  outcome: z.string(),
   /** Ids of the rules that fired, in the documented tie-break order. */
-  fired: string[]
-  rules: RuleTrace[]
+  fired: z.array(z.string()),
+  rules: z.array(ruleTraceSchema),
   /** Values the decision produced (decision-table outputs, collect aggregations). */
-  outputs?: Record<string, JsonValue> | undefined
-}
+  outputs: z.record(z.string(), jsonValueSchema).optional(),
+})
+/** A decision's "why" (see `decisionExplanationSchema`). */
+export type DecisionExplanation = z.infer<typeof decisionExplanationSchema>

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { DecisionExplanation } from './explanation.ts'
 import type { JsonValue } from './json.ts'
 import type { PhiClass } from './phi.ts'
+import type { TaskRequest } from './task-request.schema.ts'
 import type { ConfigProblem } from './problems.ts'
 import type { FactSchema } from './facts-schema.ts'
 
@@ -18,29 +19,6 @@ export interface PortSpec {
   title?: string | undefined
 }
 
-/** A field a human step asks for. The engine validates answers against these. */
-export interface TaskField {
-  name: string
-  label: string
-  type: 'string' | 'number' | 'boolean' | 'date' | 'choice'
-  required: boolean
-  options?: { value: string; label: string }[] | undefined
-}
-
-/** What a human step asks of a person; the run waits until it is answered. */
-export interface TaskRequest {
-  /** The flow role whose queue gets the task. */
-  role: string
-  title: string
-  prompt?: string | undefined
-  /** Fact paths the task may show, and nothing else. */
-  shows: string[]
-  /** Form fields to fill in (task.form, task.approval). */
-  fields: TaskField[]
-  /** Answer buttons, each leading to a port (guide.question, task.approval). */
-  options?: { value: string; label: string; port: string }[] | undefined
-}
-
 /** What executing a node decides. */
 export type NodeOutcome =
   | {
@@ -52,7 +30,11 @@ export type NodeOutcome =
     }
   | { kind: 'task'; task: TaskRequest }
   | { kind: 'wait'; until: string; port: string }
-  | { kind: 'end'; outcome: string; set?: Record<string, JsonValue> | undefined }
+  | {
+      kind: 'end'
+      outcome: string
+      set?: Record<string, JsonValue> | undefined
+    }
   | {
       kind: 'subflow'
       flowId: string
@@ -155,7 +137,12 @@ export interface NodeTypeDefinition<C extends z.ZodType = z.ZodType> {
   /** Entry points (triggers) are the only nodes a flow may start at. */
   trigger?: boolean | undefined
   /** Human steps: the role that works them and the fact paths they show (PHI-checked). */
-  human?: { role(config: z.output<C>): string; shows(config: z.output<C>): readonly string[] } | undefined
+  human?:
+    | {
+        role(config: z.output<C>): string
+        shows(config: z.output<C>): readonly string[]
+      }
+    | undefined
   migrations?: readonly ConfigMigration[] | undefined
   /** Checks beyond the schema: malformed rules, decision-table analysis, ... */
   check?(config: z.output<C>, env: CheckEnvironment): ConfigProblem[]

@@ -2,7 +2,7 @@ import { NodeError, type JsonValue } from '@carepath/dsl'
 import { toJson } from './canonical-json.ts'
 import type { EngineDeps } from './engine-deps.ts'
 import type { EventRecorder } from './event-recorder.ts'
-import { isJsonRecord } from './facts.ts'
+import type { RunEventData } from './run-event.schema.ts'
 
 /** Where a connector call is made from. */
 export interface CallSite {
@@ -31,14 +31,12 @@ export async function callConnector(
     const recorded = recorder.takeRecorded('connector.response', site.nodeId, site.scope)
     let outcome: { response: JsonValue } | { error: string; retryable: boolean }
     if (recorded) {
-      const data = isJsonRecord(recorded.data) ? recorded.data : {}
+      const data = recorded.data
       outcome =
-        typeof data.error === 'string'
-          ? { error: data.error, retryable: data.retryable !== false }
-          : { response: data.response ?? null }
+        'error' in data ? { error: data.error, retryable: data.retryable !== false } : { response: data.response }
     } else {
       outcome = await liveCall(deps, site, connector, cleanRequest, attempt)
-      const data: JsonValue =
+      const data: RunEventData<'connector.response'> =
         'response' in outcome
           ? { connector, attempt, response: outcome.response }
           : { connector, attempt, error: outcome.error, retryable: outcome.retryable }

@@ -1,8 +1,17 @@
-import type { JsonValue } from '@carepath/dsl'
 import { jsonEqual } from './canonical-json.ts'
 import type { EngineDeps } from './engine-deps.ts'
-import type { RunEvent, RunEventType } from './events.ts'
+import type { RunEvent, RunEventOf, RunEventType } from './run-event.schema.ts'
 import { RunRefusedError } from './engine-deps.ts'
+
+/** An event while `emit` fills it in. */
+interface EventUnderConstruction {
+  seq: number
+  at: string
+  type: RunEventType
+  nodeId?: string
+  scope?: string
+  data?: RunEvent['data']
+}
 
 /**
  * The run's log while it executes. Over the recorded prefix it replays: each event the run
@@ -37,13 +46,13 @@ export class EventRecorder {
   }
 
   /** Append (or replay) an event; `data` is compared with the recording unless `trustRecorded`. */
-  async emit(
-    type: RunEventType,
+  async emit<T extends RunEventType>(
+    type: T,
     nodeId: string | undefined,
     scope: string,
-    data: JsonValue,
+    data: RunEventOf<T>['data'],
     trustRecorded = false,
-  ): Promise<RunEvent> {
+  ): Promise<RunEventOf<T>> {
     if (this.interrupted) throw this.interrupted.error
     if (this.replaying) {
       const recorded = this.recorded[this.cursor] as RunEvent
@@ -51,7 +60,7 @@ export class EventRecorder {
         recorded.type === type &&
         recorded.nodeId === nodeId &&
         (recorded.scope ?? '') === scope &&
-        (trustRecorded || jsonEqual(recorded.data ?? null, data))
+        (trustRecorded || jsonEqual(recorded.data, data))
       if (!same) {
         const error = new RunRefusedError(
           'log-mismatch',
@@ -61,30 +70,43 @@ export class EventRecorder {
         throw error
       }
       this.cursor++
-      return recorded
+      // Same type as asked: checked just above.
+      return recorded as RunEventOf<T>
     }
-    const event: RunEvent = { seq: this.events.length, at: this.deps.clock.now(), type }
+    // Built member by member (no spreads on the hot path), in the log's key order.
+    const event: EventUnderConstruction = {
+      seq: this.events.length,
+      at: this.deps.clock.now(),
+      type,
+    }
     if (nodeId !== undefined) event.nodeId = nodeId
     if (scope) event.scope = scope
     event.data = data
-    this.events.push(event)
+    // TypeScript cannot pair a generic `type` with its `data` through the union; the pairing is
+    // checked at every emit call (`data: RunEventOf<T>['data']`), so the built event is that member.
+    const typed = event as RunEvent as RunEventOf<T>
+    this.events.push(typed)
     if (this.deps.onEvent) {
       try {
-        await this.deps.onEvent(event)
+        await this.deps.onEvent(typed)
       } catch (error) {
         // The append did not become durable: stop the run; the log so far can be resumed.
         this.interrupted = { error }
         throw error
       }
     }
-    return event
+    return typed
   }
 
   /** When replaying and the next recorded event has this type and node, consume and return it. */
-  takeRecorded(type: RunEventType, nodeId: string | undefined, scope: string): RunEvent | undefined {
+  takeRecorded<T extends RunEventType>(type: T, nodeId: string | undefined, scope: string): RunEventOf<T> | undefined {
     const next = this.peek()
-    if (!next || next.type !== type || next.nodeId !== nodeId || (next.scope ?? '') !== scope) return undefined
+    if (!next || !isOfType(next, type) || next.nodeId !== nodeId || (next.scope ?? '') !== scope) return undefined
     this.cursor++
     return next
   }
+}
+
+function isOfType<T extends RunEventType>(event: RunEvent, type: T): event is RunEventOf<T> {
+  return event.type === type
 }

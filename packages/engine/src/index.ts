@@ -2,6 +2,16 @@
 // Pure: no clock, randomness or I/O of its own; everything the world provides is injected.
 export type { RunEvent, RunEventType, RunState, RunStatus, OpenTask, DecisionRecord } from './events.ts'
 export { RUN_EVENT_TYPES } from './events.ts'
+export {
+  runEventSchema,
+  runEventsSchema,
+  parseRunEvents,
+  upgradeRunEvents,
+  RUN_EVENT_VERSION,
+  RUN_EVENT_MIGRATIONS,
+  RunEventFormatError,
+} from './run-event.schema.ts'
+export type { RunEventOf, RunEventData, RunEventMigration } from './run-event.schema.ts'
 export type { EngineDeps, RetryPolicy, ResumeSignal, Autopilot, StartOptions, OverlaySite } from './engine-deps.ts'
 export { RunRefusedError } from './engine-deps.ts'
 export { startRun, resumeRun, traceOf } from './run.ts'

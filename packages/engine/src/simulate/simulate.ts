@@ -1,6 +1,5 @@
 import type { FlowDocument, JsonValue } from '@carepath/dsl'
 import type { RunEvent, RunState } from '../events.ts'
-import { isJsonRecord } from '../facts.ts'
 import { flowHashOf } from '../flow-hash.ts'
 import { foldEvents } from '../fold.ts'
 import { runCase, type CaseRunnerOptions } from './case-runner.ts'
@@ -118,15 +117,15 @@ export async function replayRecorded(
 
 function caseFromLog(run: RecordedRun): SuiteCase {
   const started = run.events[0]
-  const input = started && isJsonRecord(started.data) && isJsonRecord(started.data.input) ? started.data.input : {}
+  const input = started?.type === 'run.started' ? started.data.input : {}
   const mocks: Record<string, JsonValue[]> = {}
   const answers: Record<string, JsonValue[]> = {}
   for (const event of run.events) {
-    if (!event.nodeId || !isJsonRecord(event.data)) continue
+    if (!event.nodeId) continue
     if (event.type === 'connector.response') {
-      const value = typeof event.data.error === 'string' ? { $error: event.data.error } : (event.data.response ?? null)
+      const value = 'error' in event.data ? { $error: event.data.error } : event.data.response
       ;(mocks[event.nodeId] ??= []).push(value)
-    } else if (event.type === 'task.answered') (answers[event.nodeId] ??= []).push(event.data.answer ?? null)
+    } else if (event.type === 'task.answered') (answers[event.nodeId] ??= []).push(event.data.answer)
   }
   return { id: run.id, input, mocks, answers }
 }

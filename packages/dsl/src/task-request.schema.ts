@@ -1,0 +1,28 @@
+import { z } from 'zod'
+
+/** A field a human step asks for. The engine validates answers against these. */
+export const taskFieldSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  type: z.enum(['string', 'number', 'boolean', 'date', 'choice']),
+  required: z.boolean(),
+  options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+})
+/** A field a human step asks for (see `taskFieldSchema`). */
+export type TaskField = z.infer<typeof taskFieldSchema>
+
+/** What a human step asks of a person; the run waits until it is answered. */
+export const taskRequestSchema = z.object({
+  /** The flow role whose queue gets the task. */
+  role: z.string(),
+  title: z.string(),
+  prompt: z.string().optional(),
+  /** Fact paths the task may show, and nothing else. */
+  shows: z.array(z.string()),
+  /** Form fields to fill in (task.form, task.approval). */
+  fields: z.array(taskFieldSchema),
+  /** Answer buttons, each leading to a port (guide.question, task.approval). */
+  options: z.array(z.object({ value: z.string(), label: z.string(), port: z.string() })).optional(),
+})
+/** What a human step asks of a person (see `taskRequestSchema`). */
+export type TaskRequest = z.infer<typeof taskRequestSchema>
