@@ -1,5 +1,5 @@
 import { NodeError, type JsonValue } from '@carepath/dsl'
-import { toJson } from './canonical-json.ts'
+import { toJson } from '@carepath/dsl'
 import type { EngineDeps } from './engine-deps.ts'
 import type { EventRecorder } from './event-recorder.ts'
 import type { RunEventData } from './run-event.schema.ts'

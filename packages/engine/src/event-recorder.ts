@@ -1,4 +1,4 @@
-import { jsonEqual } from './canonical-json.ts'
+import { jsonEqual } from '@carepath/dsl'
 import type { EngineDeps } from './engine-deps.ts'
 import type { RunEvent, RunEventOf, RunEventType } from './run-event.schema.ts'
 import { RunRefusedError } from './engine-deps.ts'

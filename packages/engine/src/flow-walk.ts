@@ -3,7 +3,7 @@ import { FlowNotRunnableError, prepareFlow, type PreparedFlow, type PreparedNode
 import { executeNode, settle, type Frame, type Settled } from './node-step.ts'
 import type { RunContext } from './run-context.ts'
 import { deepFreeze } from './facts.ts'
-import { toJson } from './canonical-json.ts'
+import { toJson } from '@carepath/dsl'
 
 type JsonRecord = { [key: string]: JsonValue }
 

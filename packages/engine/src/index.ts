@@ -16,7 +16,6 @@ export type { EngineDeps, RetryPolicy, ResumeSignal, Autopilot, StartOptions, Ov
 export { RunRefusedError } from './engine-deps.ts'
 export { startRun, resumeRun, traceOf } from './run.ts'
 export { foldEvents } from './fold.ts'
-export { jsonEqual } from './canonical-json.ts'
 export { getFact, setFact, flattenFacts } from './facts.ts'
 export { flowHashOf } from './flow-hash.ts'
 export { FlowNotRunnableError } from './prepare.ts'

@@ -6,7 +6,7 @@ import {
   type NodeOutcome,
   type TaskRequest,
 } from '@carepath/dsl'
-import { toJson } from './canonical-json.ts'
+import { toJson } from '@carepath/dsl'
 import { callConnector } from './connector-call.ts'
 import { RunRefusedError } from './engine-deps.ts'
 import { deepFreeze, getFact, isDeclaredWrite } from './facts.ts'

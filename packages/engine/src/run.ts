@@ -1,5 +1,5 @@
 import type { FlowDocument, JsonValue } from '@carepath/dsl'
-import { canonicalJson, toJson } from './canonical-json.ts'
+import { canonicalJson, toJson } from '@carepath/dsl'
 import {
   RunRefusedError,
   type EngineDeps,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { canonicalJson } from './canonical-json.ts'
+import { canonicalJson } from '@carepath/dsl'
 
 /**
  * One audit record, shaped after FHIR AuditEvent: who (agent), action, what (entity), outcome,

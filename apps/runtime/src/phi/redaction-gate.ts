@@ -3,7 +3,7 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import { phiClassAt, REDACTED, redactExplanation, redactFacts } from '@carepath/dsl'
 import type { DecisionExplanation, FactSchema, FlowDocument, JsonValue, PhiClass } from '@carepath/dsl'
-import { canonicalJson } from '../audit/canonical-json.ts'
+import { canonicalJson } from '@carepath/dsl'
 import type { UserRole } from '../db/schema.ts'
 
 export { REDACTED }

@@ -1,5 +1,5 @@
 import type { DecisionExplanation, JsonValue } from '@carepath/dsl'
-import { jsonEqual } from '../canonical-json.ts'
+import { jsonEqual } from '@carepath/dsl'
 import type { DecisionRecord, RunState } from '../events.ts'
 import { flattenFacts } from '../facts.ts'
 

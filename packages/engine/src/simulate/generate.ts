@@ -1,5 +1,5 @@
 import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
-import { canonicalJson } from '../canonical-json.ts'
+import { canonicalJson } from '@carepath/dsl'
 import { deleteFact, isJsonRecord, putMember, setFact } from '../facts.ts'
 import { decisionSnapshots, describeProbe, probeCase, snapshotPaths, type CaseProbe } from './probes.ts'
 import type { Suite, SuiteCase } from './suite.schema.ts'

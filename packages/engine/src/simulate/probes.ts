@@ -1,5 +1,5 @@
 import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
-import { canonicalJson } from '../canonical-json.ts'
+import { canonicalJson } from '@carepath/dsl'
 import { flattenFacts, isJsonRecord } from '../facts.ts'
 import { prepareFlow } from '../prepare.ts'
 import type { SuiteCase } from './suite.schema.ts'

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../canonical-json.ts'
+import { canonicalJson } from '@carepath/dsl'
 import type { DecisionExplanation } from '@carepath/dsl'
 import type { CaseReport, SimulationReport } from './simulate.ts'
 import type { CoverageItem } from './coverage.ts'
