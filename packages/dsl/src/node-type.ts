@@ -30,11 +30,7 @@ export type NodeOutcome =
     }
   | { kind: 'task'; task: TaskRequest }
   | { kind: 'wait'; until: string; port: string }
-  | {
-      kind: 'end'
-      outcome: string
-      set?: Record<string, JsonValue> | undefined
-    }
+  | { kind: 'end'; outcome: string; set?: Record<string, JsonValue> | undefined }
   | {
       kind: 'subflow'
       flowId: string
@@ -137,12 +133,7 @@ export interface NodeTypeDefinition<C extends z.ZodType = z.ZodType> {
   /** Entry points (triggers) are the only nodes a flow may start at. */
   trigger?: boolean | undefined
   /** Human steps: the role that works them and the fact paths they show (PHI-checked). */
-  human?:
-    | {
-        role(config: z.output<C>): string
-        shows(config: z.output<C>): readonly string[]
-      }
-    | undefined
+  human?: { role(config: z.output<C>): string; shows(config: z.output<C>): readonly string[] } | undefined
   migrations?: readonly ConfigMigration[] | undefined
   /** Checks beyond the schema: malformed rules, decision-table analysis, ... */
   check?(config: z.output<C>, env: CheckEnvironment): ConfigProblem[]

@@ -74,11 +74,7 @@ export class EventRecorder {
       return recorded as RunEventOf<T>
     }
     // Built member by member (no spreads on the hot path), in the log's key order.
-    const event: EventUnderConstruction = {
-      seq: this.events.length,
-      at: this.deps.clock.now(),
-      type,
-    }
+    const event: EventUnderConstruction = { seq: this.events.length, at: this.deps.clock.now(), type }
     if (nodeId !== undefined) event.nodeId = nodeId
     if (scope) event.scope = scope
     event.data = data

@@ -1,4 +1,4 @@
-import { toJson } from './canonical-json.ts'
+import { toJson } from '@carepath/dsl'
 
 /**
  * `toJson` for a value whose type is already JSON-shaped (an explanation, a task request): the

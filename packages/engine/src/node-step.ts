@@ -87,11 +87,7 @@ class NodeContext implements ExecuteContext {
   }
 
   call(connector: string, request: JsonValue): Promise<JsonValue> {
-    const site = {
-      runId: this.frame.runId,
-      nodeId: this.p.id,
-      scope: this.frame.scope,
-    }
+    const site = { runId: this.frame.runId, nodeId: this.p.id, scope: this.frame.scope }
     return callConnector(this.run.deps, this.run.recorder, site, connector, request)
   }
 
@@ -170,36 +166,21 @@ export async function settle(run: RunContext, frame: Frame, p: PreparedNode, out
  * marked `source: 'simulation-probe'` before the node sees its facts. Production never sets it.
  */
 async function applyOverlay(run: RunContext, frame: Frame, p: PreparedNode, visit: number): Promise<void> {
-  const overlay = run.deps.overlay?.({
-    nodeId: p.id,
-    scope: frame.scope,
-    visit,
-  })
+  const overlay = run.deps.overlay?.({ nodeId: p.id, scope: frame.scope, visit })
   if (overlay === undefined) return
   const paths = Object.keys(overlay).sort()
   if (paths.length === 0) return
   const clean: JsonRecord = {}
   for (const path of paths) clean[path] = toJson(overlay[path] ?? null)
-  await run.recorder.emit('facts.set', p.id, frame.scope, {
-    set: clean,
-    source: 'simulation-probe',
-  })
+  await run.recorder.emit('facts.set', p.id, frame.scope, { set: clean, source: 'simulation-probe' })
   frame.facts = run.apply(frame.facts, clean)
 }
 
 function failure(p: PreparedNode, error: unknown): Settled {
   if (error instanceof NodeError)
-    return {
-      kind: 'failed',
-      routable: true,
-      message: error.message || `Node "${p.id}" failed.`,
-    }
+    return { kind: 'failed', routable: true, message: error.message || `Node "${p.id}" failed.` }
   const detail = error instanceof Error && error.message ? `: ${error.message}` : ''
-  return {
-    kind: 'failed',
-    routable: false,
-    message: `Node "${p.id}" (${p.node.type}) failed unexpectedly${detail}.`,
-  }
+  return { kind: 'failed', routable: false, message: `Node "${p.id}" (${p.node.type}) failed unexpectedly${detail}.` }
 }
 
 async function task(
@@ -221,10 +202,7 @@ async function task(
     }
   }
   const taskId = `${run.rootRunId}:task:${run.recorder.nextSeq}`
-  await run.recorder.emit('task.opened', p.id, frame.scope, {
-    taskId,
-    request: jsonCopy(request),
-  })
+  await run.recorder.emit('task.opened', p.id, frame.scope, { taskId, request: jsonCopy(request) })
   let answer: JsonValue | undefined
   let source: 'log' | 'signal' | 'auto' = 'log'
   const next = run.recorder.peek()
@@ -236,12 +214,7 @@ async function task(
     source = 'signal'
     run.signalUsed = true
   } else if (run.autopilot.answer) {
-    answer = run.autopilot.answer({
-      nodeId: p.id,
-      ...(frame.scope ? { scope: frame.scope } : {}),
-      visit,
-      request,
-    })
+    answer = run.autopilot.answer({ nodeId: p.id, ...(frame.scope ? { scope: frame.scope } : {}), visit, request })
     source = 'auto'
   }
   if (answer === undefined) return { kind: 'waiting' }
@@ -264,11 +237,7 @@ async function task(
         'log-mismatch',
         `The recorded answer for task ${taskId} is refused by this flow version.`,
       )
-    return {
-      kind: 'failed',
-      routable: false,
-      message: `The answer given for "${p.id}" was refused: ${message}`,
-    }
+    return { kind: 'failed', routable: false, message: `The answer given for "${p.id}" was refused: ${message}` }
   }
   const port = outcome.kind === 'next' ? outcome.port : outcome.kind === 'end' ? `end:${outcome.outcome}` : outcome.kind
   await run.recorder.emit('task.answered', p.id, frame.scope, { taskId, answer: toJson(answer), port }, true)
