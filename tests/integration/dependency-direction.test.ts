@@ -80,3 +80,48 @@ describe('dependency direction', () => {
     })
   }
 })
+
+/**
+ * Imports of the runtime in one source text that survive compilation: every form except
+ * `import type … from` and `export type … from` (an inline `import { type X }` still loads the module).
+ */
+function runtimeValueImports(text: string): string[] {
+  const isRuntime = (spec: string) => spec.startsWith('@carepath/runtime') || /(^|\/)runtime\/src(\/|$)/.test(spec)
+  const statements = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/g)]
+    .filter((m) => !m[1])
+    .map((m) => m[2] as string)
+  const bare = [...text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)].map((m) => m[1] as string)
+  const dynamic = [...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] as string)
+  return [...statements, ...bare, ...dynamic].filter(isRuntime)
+}
+
+// The designer runs in the browser beside the runtime, not on it: it may import the runtime's
+// types (its router type, for the typed tRPC client), never the runtime's code (express, SQLite).
+describe('designer and runtime', () => {
+  const designer = join(root, 'apps', 'designer')
+
+  it('a type-only import of the runtime is allowed, a value import is not', () => {
+    expect(runtimeValueImports("import type { AppRouter } from '@carepath/runtime'")).toEqual([])
+    expect(runtimeValueImports("export type { AppRouter } from '@carepath/runtime'")).toEqual([])
+    expect(runtimeValueImports("import { appRouter } from '@carepath/runtime'")).toEqual(['@carepath/runtime'])
+    expect(runtimeValueImports("import { type AppRouter } from '@carepath/runtime'")).toEqual(['@carepath/runtime'])
+    expect(runtimeValueImports("import x from '../../runtime/src/trpc/routers/_app.ts'")).toEqual([
+      '../../runtime/src/trpc/routers/_app.ts',
+    ])
+    expect(runtimeValueImports("const m = await import('@carepath/runtime')")).toEqual(['@carepath/runtime'])
+  })
+
+  it('the designer imports the runtime only as types', () => {
+    const offenders = sourceFiles(join(designer, 'src')).flatMap((file) =>
+      runtimeValueImports(readFileSync(file, 'utf8')).map((spec) => `${relative(root, file)} imports ${spec}`),
+    )
+    expect(offenders).toEqual([])
+  })
+
+  it('the designer lists the runtime as a development dependency only (types, not shipped code)', () => {
+    const manifest = JSON.parse(readFileSync(join(designer, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>
+    }
+    expect(Object.keys(manifest.dependencies ?? {})).not.toContain('@carepath/runtime')
+  })
+})

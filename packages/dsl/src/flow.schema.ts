@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { factSchemaSchema } from './facts-schema.ts'
+import { flowIdSchema, NODE_ID_PATTERN, NODE_TYPE_PATTERN } from './names.ts'
 import { phiClassSchema } from './phi.ts'
 
 /** The format this build writes. Older formats are upgraded by `migrateFlow`; newer ones are refused. */
@@ -7,13 +8,10 @@ export const CURRENT_FORMAT = 'carepath.flow/1'
 /** The number in CURRENT_FORMAT; equals 1 + the number of format migrations. */
 export const CURRENT_FORMAT_VERSION = 1
 
-const idPattern = /^[a-z][a-z0-9-]*$/
-const nodeIdPattern = /^[A-Za-z][A-Za-z0-9_-]*$/
-
 /** A node id: starts with a letter, then letters, digits, - or _ (safe in dotted paths and edge ids). */
 export const nodeIdSchema = z
   .string()
-  .regex(nodeIdPattern, 'a node id starts with a letter and holds letters, digits, - or _')
+  .regex(NODE_ID_PATTERN, 'a node id starts with a letter and holds letters, digits, - or _')
 
 /** A role of the flow (a work queue such as `front-desk`) and the PHI classes it may see. */
 export const flowRoleSchema = z
@@ -30,10 +28,7 @@ export const flowNodeSchema = z
   .object({
     type: z
       .string()
-      .regex(
-        /^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9-]*)*$/,
-        'a node type is lower-case words joined by dots, like decision.rules or end',
-      ),
+      .regex(NODE_TYPE_PATTERN, 'a node type is lower-case words joined by dots, like decision.rules or end'),
     typeVersion: z.number().int().min(1),
     title: z.string().optional(),
     description: z.string().optional(),
@@ -54,7 +49,7 @@ export const layoutSchema = z.record(z.string(), z.object({ x: z.number(), y: z.
 export const flowDocumentSchema = z
   .object({
     dsl: z.literal(CURRENT_FORMAT),
-    id: z.string().regex(idPattern, 'a flow id is kebab-case, like eligibility-verification'),
+    id: flowIdSchema,
     version: z.number().int().min(1),
     title: z.string().min(1),
     description: z.string().optional(),

@@ -6,6 +6,7 @@
  * Every export below carries its own JSDoc.
  */
 export * from './json.ts'
+export * from './names.ts'
 export * from './phi.ts'
 export * from './facts-schema.ts'
 export * from './flow.schema.ts'

@@ -1,4 +1,8 @@
-import type { JsonValue } from '@carepath/dsl'
+import {
+  CONDITION_FACT_ROOT_PATTERN as FACT_ROOT,
+  CONDITION_SEGMENT_PATTERN as SEGMENT,
+  type JsonValue,
+} from '@carepath/dsl'
 
 /**
  * How a condition names the value it reads.
@@ -9,10 +13,9 @@ import type { JsonValue } from '@carepath/dsl'
  *   { fact: 'patient.birthDate' }                     → patient.birthDate
  *   { fact: 'patient', path: '$.birthDate' }          → patient.birthDate
  * Only plain member paths are allowed (`$.a.b.0`): no wildcards, filters or brackets, because
- * they are resolved by `resolvePath` below, not by jsonpath-plus.
+ * they are resolved by `resolvePath` below, not by jsonpath-plus. The segment syntax is the
+ * DSL's (names.ts), beside the fact-path syntax node configs write.
  */
-const SEGMENT = /^(?:[A-Za-z_][A-Za-z0-9_-]*|\d+)$/
-const FACT_ROOT = /^[A-Za-z_][A-Za-z0-9_-]*$/
 
 /** The canonical dotted fact path of a condition, or an error sentence when it is not plain. */
 export function canonicalFactPath(

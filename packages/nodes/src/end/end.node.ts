@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import { defineNodeType } from '@carepath/dsl'
+import { defineNodeType, KEBAB_CASE_PATTERN } from '@carepath/dsl'
 
 export const endConfigSchema = z
   .object({
     outcome: z
       .string()
-      .regex(/^[a-z][a-z0-9-]*$/, 'a short kebab-case code, like eligible or self-pay')
+      .regex(KEBAB_CASE_PATTERN, 'a short kebab-case code, like eligible or self-pay')
       .describe(
         'The outcome code the run ends with (kebab-case, e.g. eligible, self-pay). Reports and suites key on it.',
       ),

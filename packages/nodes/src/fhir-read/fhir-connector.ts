@@ -2,7 +2,14 @@
 // Nodes only describe the request; the runtime's adapter owns the base URL and credentials per
 // environment and answers with the HTTP status and the resource (or Bundle / OperationOutcome).
 import { z } from 'zod'
-import { NodeError, type ConfigProblem, type ExecuteContext, type JsonValue, type PhiClass } from '@carepath/dsl'
+import {
+  FACT_NAME_PATTERN,
+  NodeError,
+  type ConfigProblem,
+  type ExecuteContext,
+  type JsonValue,
+  type PhiClass,
+} from '@carepath/dsl'
 import type { FhirPathAtom } from '@medplum/core'
 import { compileFhirPath, evaluateFhirPath } from '../assign/fhirpath.ts'
 
@@ -14,7 +21,7 @@ export const resourceTypeSchema = z
 
 /** Fact names below `into` mapped to FHIRPath expressions evaluated on the resource. */
 export const extractSchema = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a fact name, like birthDate'), z.string().min(1))
+  .record(z.string().regex(FACT_NAME_PATTERN, 'a fact name, like birthDate'), z.string().min(1))
   .default({})
   .describe(
     'Facts to take from the resource: name → FHIRPath on the resource (e.g. birthDate → birthDate). Empty keeps the whole resource.',

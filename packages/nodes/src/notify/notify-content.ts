@@ -1,7 +1,14 @@
 // What an outbound message may carry. Each channel has a ceiling of PHI classes; every fact a
 // message template names is looked up in the flow's facts schema and refused above the ceiling
 // (unclassified facts are refused too: fail closed). An SMS never carries a diagnosis.
-import { phiClassAt, type ConfigProblem, type FactSchema, type JsonValue, type PhiClass } from '@carepath/dsl'
+import {
+  FACT_PATH_SYNTAX,
+  phiClassAt,
+  type ConfigProblem,
+  type FactSchema,
+  type JsonValue,
+  type PhiClass,
+} from '@carepath/dsl'
 
 export const CHANNELS = ['log', 'email', 'sms'] as const
 export type Channel = (typeof CHANNELS)[number]
@@ -13,7 +20,7 @@ export const CHANNEL_PHI: Record<Channel, readonly PhiClass[]> = {
   email: ['none', 'identifier', 'demographic', 'coverage', 'financial'],
 }
 
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}/g
+const PLACEHOLDER = new RegExp(`\\{\\{\\s*(${FACT_PATH_SYNTAX})\\s*\\}\\}`, 'g')
 
 /** Fact paths named by `{{path}}` placeholders, in order, without duplicates. */
 export function placeholders(template: string): string[] {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineNodeType, NodeError, type ConfigProblem, type JsonValue } from '@carepath/dsl'
+import { defineNodeType, KEBAB_CASE_SYNTAX, NodeError, type ConfigProblem, type JsonValue } from '@carepath/dsl'
 import { setPath } from '@carepath/rules'
 import { factPathSchema, portNameSchema } from '../fact-path.schema.ts'
 
@@ -14,7 +14,7 @@ export const subflowConfigSchema = z
   .object({
     flowId: z
       .string()
-      .regex(/^([a-z][a-z0-9-]*)?$/, 'a flow id is kebab-case, like eligibility-verification')
+      .regex(new RegExp(`^(?:${KEBAB_CASE_SYNTAX})?$`), 'a flow id is kebab-case, like eligibility-verification')
       .describe('The flow to run as a step of this one.'),
     hash: z
       .string()

@@ -2,7 +2,7 @@
 // A refused answer throws AnswerError with a plain sentence and the field it concerns;
 // messages quote labels from the flow, never the value a person typed (it may be PHI).
 import { z } from 'zod'
-import { AnswerError, type JsonValue, type TaskField } from '@carepath/dsl'
+import { AnswerError, FACT_NAME_PATTERN, type JsonValue, type TaskField } from '@carepath/dsl'
 import { portNameSchema } from '../fact-path.schema.ts'
 
 export const answerOptionSchema = z
@@ -17,7 +17,7 @@ export const taskFieldSchema = z
   .object({
     name: z
       .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _, starting with a letter')
+      .regex(FACT_NAME_PATTERN, 'letters, digits and _, starting with a letter')
       .describe('Key the answer is stored under (inside the step’s `into` path).'),
     label: z.string().min(1).describe('The question or label the person sees.'),
     type: z

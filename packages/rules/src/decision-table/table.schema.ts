@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { jsonValueSchema } from '@carepath/dsl'
+import { RULE_ID } from '../rule.schema.ts'
 const scalarSchema = z.union([z.string(), z.number(), z.boolean()])
 
 /**
@@ -60,7 +61,7 @@ export const decisionTableSchema = z
           .object({
             id: z
               .string()
-              .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
+              .regex(RULE_ID)
               .optional()
               .describe('A stable row id, so diffs and explanations name the row.'),
             cells: z.array(scalarSchema).describe('One unary test per input column.'),

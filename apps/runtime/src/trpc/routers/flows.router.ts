@@ -1,12 +1,9 @@
 import { z } from 'zod'
+import { flowIdInput as flowId } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
 const readers = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'agent')
 const editors = procedureFor('analyst', 'developer')
-const flowId = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*$/, 'a flow id is kebab-case')
-  .max(100)
 const hash = z.string().min(8).max(128)
 // Documents are validated in full by the DSL; here only "is it an object".
 const document = z.record(z.string(), z.unknown())

@@ -1,11 +1,8 @@
 import { z } from 'zod'
 import { allowedClasses, phiGate } from '../../phi/redaction-gate.ts'
+import { flowIdInput as flowId } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
-const flowId = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*$/, 'a flow id is kebab-case')
-  .max(100)
 const hash = z.string().min(8).max(128)
 const comment = z.string().max(4000)
 const reviewer = procedureFor('reviewer')

@@ -1,12 +1,9 @@
 import { z } from 'zod'
 import type { JsonValue } from '@carepath/dsl'
 import { runSummary } from '../../runs/run-view.ts'
+import { flowIdInput as flowId } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
-const flowId = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*$/, 'a flow id is kebab-case')
-  .max(100)
 const jsonObject = z
   .record(z.string(), z.unknown())
   .transform((v) => JSON.parse(JSON.stringify(v)) as { [key: string]: JsonValue })

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { AppError } from '../../errors.ts'
 import { requireValidDocument } from '../../flows/flows.service.ts'
 import { allowedClasses, phiGate } from '../../phi/redaction-gate.ts'
+import { flowIdInput } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
 export const simulateRouter = router({
@@ -10,10 +11,7 @@ export const simulateRouter = router({
     .input(
       z
         .object({
-          flowId: z
-            .string()
-            .regex(/^[a-z][a-z0-9-]*$/, 'a flow id is kebab-case')
-            .max(100),
+          flowId: flowIdInput,
           document: z.record(z.string(), z.unknown()).optional(),
           suite: z
             .object({ cases: z.array(z.record(z.string(), z.unknown())).max(10_000) })
