@@ -12,6 +12,7 @@ import {
   startFhirTestServer,
   startPayerStub,
   SYNTHEA_PATIENT_MRN,
+  TEST_CONNECTOR_TIMEOUT_MS,
   type FhirTestServer,
   type PayerStub,
 } from '@carepath/runtime/testing'
@@ -143,9 +144,10 @@ afterAll(async () => {
   await payer.close()
 })
 
+// Peers that answer get a generous timeout; only the payer-down case uses a short one (it hangs).
 function deps() {
   const connectors = createConnectorAdapters({
-    fhir: { baseUrl: fhir.baseUrl },
+    fhir: { baseUrl: fhir.baseUrl, timeoutMs: TEST_CONNECTOR_TIMEOUT_MS },
     payers: {
       acme: {
         x12: {
@@ -157,7 +159,7 @@ function deps() {
           providerName: 'CAREPATH CLINIC',
           providerNpi: '1234567893',
         },
-        timeoutMs: 3000,
+        timeoutMs: TEST_CONNECTOR_TIMEOUT_MS,
       },
     },
   })
@@ -216,7 +218,7 @@ describe('eligibility from a loopback FHIR server and a loopback payer', () => {
       {
         ...deps(),
         connectors: createConnectorAdapters({
-          fhir: { baseUrl: fhir.baseUrl },
+          fhir: { baseUrl: fhir.baseUrl, timeoutMs: TEST_CONNECTOR_TIMEOUT_MS },
           payers: {
             acme: {
               x12: {

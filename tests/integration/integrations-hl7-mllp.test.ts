@@ -6,7 +6,13 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registry } from '@carepath/catalog'
-import { createTestRuntime, hl7Samples, publishFlow, type TestRuntime } from '@carepath/runtime/testing'
+import {
+  createTestRuntime,
+  hl7Samples,
+  publishFlow,
+  TEST_CONNECTOR_TIMEOUT_MS,
+  type TestRuntime,
+} from '@carepath/runtime/testing'
 import {
   createConnectorAdapters,
   sendMllp,
@@ -85,7 +91,10 @@ let listener: MllpListener
 
 beforeAll(async () => {
   fhir = await startFhirTestServer()
-  t = await createTestRuntime({ registry, connectors: createConnectorAdapters({ fhir: { baseUrl: fhir.baseUrl } }) })
+  t = await createTestRuntime({
+    registry,
+    connectors: createConnectorAdapters({ fhir: { baseUrl: fhir.baseUrl, timeoutMs: TEST_CONNECTOR_TIMEOUT_MS } }),
+  })
   for (const { flow, suite } of hl7Flows) await publishFlow(t, flow, [suite])
   listener = await startRuntimeHl7Listener(t.runtime, { port: 0, dataDir: t.dir })
 })

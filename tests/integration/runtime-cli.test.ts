@@ -5,6 +5,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { waitUntil } from '@carepath/runtime/testing'
 
 const main = join(import.meta.dirname, '..', '..', 'apps', 'runtime', 'src', 'cli', 'main.ts')
 const dir = mkdtempSync(join(tmpdir(), 'carepath-cli-'))
@@ -23,7 +24,7 @@ describe('carepath commands', () => {
     let out = ''
     proc.stdout.on('data', (d: Buffer) => (out += String(d)))
     proc.stderr.on('data', (d: Buffer) => (out += String(d)))
-    for (let i = 0; i < 600 && !/Demo users/.test(out); i++) await new Promise((r) => setTimeout(r, 100))
+    await waitUntil(() => /Demo users/.test(out) || proc.exitCode !== null, 'serve --demo to list the demo users')
     const url = /running at (\S+)/.exec(out)?.[1]
     expect(url).toBeDefined()
     expect(out).toMatch(/Demo users .*analyst, developer, reviewer, reviewer2, agent, auditor, admin/)

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { waitUntil } from '@carepath/runtime/testing'
 
 // Responses are read as loose JSON: the assertions below are what checks their shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -16,22 +17,20 @@ const child = join(import.meta.dirname, 'runtime-crash-child.ts')
 const dataDir = mkdtempSync(join(tmpdir(), 'carepath-crash-'))
 const running: ChildProcess[] = []
 
-function startChild(hangAt?: string): Promise<{ proc: ChildProcess; url: string }> {
+/** Start the child runtime and wait (however long a loaded machine takes) until it says READY. */
+async function startChild(hangAt?: string): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', child, dataDir, ...(hangAt ? [hangAt] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   running.push(proc)
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let err = ''
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += String(d)
-      const match = /READY (\S+)/.exec(out)
-      if (match) resolve({ proc, url: match[1]! })
-    })
-    proc.stderr!.on('data', (d: Buffer) => (err += String(d)))
-    proc.once('exit', (code) => reject(new Error(`child exited (${code}): ${err}`)))
-  })
+  let out = ''
+  let err = ''
+  proc.stdout!.on('data', (d: Buffer) => (out += String(d)))
+  proc.stderr!.on('data', (d: Buffer) => (err += String(d)))
+  await waitUntil(() => /READY \S+/.test(out) || proc.exitCode !== null, 'the child runtime to start')
+  const url = /READY (\S+)/.exec(out)?.[1]
+  if (!url) throw new Error(`child exited (${proc.exitCode}): ${err}`)
+  return { proc, url }
 }
 
 async function call(url: string, method: string, path: string, token?: string, body?: unknown) {
@@ -73,8 +72,7 @@ describe('crash and restart', () => {
       input: { score: 1 },
       idempotencyKey: 'interrupted',
     }).catch(() => undefined)
-    for (let i = 0; i < 200 && !calls().some((l) => l.includes(' call2 ')); i++)
-      await new Promise((r) => setTimeout(r, 50))
+    await waitUntil(() => calls().some((l) => l.includes(' call2 ')), 'the run to reach its second call')
     expect(calls().some((l) => l.includes(' call2 '))).toBe(true)
     first.proc.kill('SIGKILL')
     await new Promise((r) => first.proc.once('exit', r))

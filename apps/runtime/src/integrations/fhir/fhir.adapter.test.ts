@@ -5,6 +5,7 @@ import { fhirCreate, fhirRead, fhirSearch } from '@carepath/nodes'
 import { startFhirTestServer, type FhirTestServer } from '../testing/fhir-test-server.ts'
 import { runNode } from '../testing/node-harness.ts'
 import { loadSyntheaPatient, SYNTHEA_PATIENT_MRN } from '../testing/synthea-patient.ts'
+import { TEST_CONNECTOR_TIMEOUT_MS } from '../../testing/wait-until.ts'
 import { createFhirAdapter } from './fhir.adapter.ts'
 
 let server: FhirTestServer
@@ -29,7 +30,10 @@ afterAll(async () => {
   await new Promise((resolve) => odd.close(resolve))
 })
 
-const fhir = () => ({ fhir: createFhirAdapter({ baseUrl: server.baseUrl, headers: {}, timeoutMs: 5000 }) })
+// Peers that answer get a generous timeout: these tests are about answers, not speed. Only the
+// timeout test uses a short one, against a peer that never answers.
+const timeoutMs = TEST_CONNECTOR_TIMEOUT_MS
+const fhir = () => ({ fhir: createFhirAdapter({ baseUrl: server.baseUrl, headers: {}, timeoutMs }) })
 
 describe('fhir adapter against a loopback FHIR server loaded with a Synthea bundle', () => {
   it('reads a patient and extracts facts with FHIRPath', async () => {
@@ -121,7 +125,7 @@ describe('fhir adapter against a loopback FHIR server loaded with a Synthea bund
       { resourceType: 'Patient', idFrom: 'pid', into: 'p' },
       {
         facts: { pid: 'x' },
-        connectors: { fhir: createFhirAdapter({ baseUrl: `${oddUrl}/html`, headers: {}, timeoutMs: 2000 }) },
+        connectors: { fhir: createFhirAdapter({ baseUrl: `${oddUrl}/html`, headers: {}, timeoutMs }) },
       },
     )
     expect(html.error?.message).toBe('The FHIR server answered with something that is not a FHIR resource.')
@@ -140,7 +144,7 @@ describe('fhir adapter against a loopback FHIR server loaded with a Synthea bund
       { resourceType: 'Patient', idFrom: 'pid', into: 'p' },
       {
         facts: { pid: 'x' },
-        connectors: { fhir: createFhirAdapter({ baseUrl: 'http://127.0.0.1:9/fhir', headers: {}, timeoutMs: 2000 }) },
+        connectors: { fhir: createFhirAdapter({ baseUrl: 'http://127.0.0.1:9/fhir', headers: {}, timeoutMs }) },
       },
     )
     expect(down.error?.message).toBe('The FHIR server could not be reached.')

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { httpRequest } from '@carepath/nodes'
 import { runNode } from '../testing/node-harness.ts'
+import { waitUntil } from '../../testing/wait-until.ts'
 import { createHttpAdapter, hostAllowed } from './http.adapter.ts'
 
 let server: Server
@@ -32,8 +33,28 @@ afterAll(async () => {
 })
 
 const waits: number[] = []
+/**
+ * fetch whose deadline is honoured only once the server has the request. On a loaded machine a
+ * short timeout can otherwise run out before the request even reaches the loopback server (one
+ * process, and timers run first when it is scheduled again), and the attempt would not be seen there.
+ */
+const fetchSeenByServer: typeof fetch = async (url, init) => {
+  const before = hits.length
+  const own = new AbortController()
+  let settled = false
+  const answer = fetch(url, { ...init, signal: own.signal }).finally(() => (settled = true))
+  answer.catch(() => undefined) // returned below; not an unhandled rejection meanwhile
+  await waitUntil(() => settled || hits.length > before, 'the request to reach the test server')
+  const deadline = init?.signal
+  if (deadline?.aborted) own.abort(deadline.reason)
+  else deadline?.addEventListener('abort', () => own.abort(deadline.reason), { once: true })
+  return answer
+}
 const adapter = () =>
-  createHttpAdapter([`127.0.0.1:${new URL(base).port}`], { sleep: async (ms) => void waits.push(ms) })
+  createHttpAdapter([`127.0.0.1:${new URL(base).port}`], {
+    sleep: async (ms) => void waits.push(ms),
+    fetch: fetchSeenByServer,
+  })
 const call = (config: Record<string, unknown>, facts = {}) =>
   runNode(httpRequest, config, { facts, connectors: { http: adapter() } })
 

@@ -6,6 +6,7 @@ import { notify } from '@carepath/nodes'
 import { createFhirAdapter } from '../fhir/fhir.adapter.ts'
 import { startFhirTestServer, type FhirTestServer } from '../testing/fhir-test-server.ts'
 import { runNode } from '../testing/node-harness.ts'
+import { TEST_CONNECTOR_TIMEOUT_MS } from '../../testing/wait-until.ts'
 import { createNotifyAdapter } from './notify.adapter.ts'
 
 const mails: { from: string; to: string[]; data: string }[] = []
@@ -80,7 +81,7 @@ function connectors(logSink?: (line: string) => void) {
       },
       logSink ? { logSink } : {},
     ),
-    fhir: createFhirAdapter({ baseUrl: fhir.baseUrl, headers: {}, timeoutMs: 5000 }),
+    fhir: createFhirAdapter({ baseUrl: fhir.baseUrl, headers: {}, timeoutMs: TEST_CONNECTOR_TIMEOUT_MS }),
   }
 }
 

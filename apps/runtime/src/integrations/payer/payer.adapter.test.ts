@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { payerEligibility } from '@carepath/nodes'
 import { runNode } from '../testing/node-harness.ts'
+import { TEST_CONNECTOR_TIMEOUT_MS } from '../../testing/wait-until.ts'
 import { startPayerStub, type PayerStub } from '../testing/payer-stub.ts'
 import type { PayerSettings } from '../settings.schema.ts'
 import { createPayerAdapter } from './payer.adapter.ts'
@@ -37,7 +38,8 @@ beforeEach(() => {
   stub.mode = 'normal'
 })
 
-const settings = (timeoutMs = 3000): Record<string, PayerSettings> => ({
+// A generous timeout unless a test is about the timeout (then short, against a payer that hangs).
+const settings = (timeoutMs = TEST_CONNECTOR_TIMEOUT_MS): Record<string, PayerSettings> => ({
   acme: {
     fhir: { baseUrl: `${stub.url}/fhir`, headers: {} },
     x12: {
