@@ -61,7 +61,7 @@ export interface ExecuteContext {
   get(path: string): JsonValue | undefined
   /** The injected clock, ISO-8601. Never read the wall clock in a node. */
   now(): string
-  /** Call a connector adapter by name ("fhir", "hl7", "http", "payer", "notify", ...). Recorded. */
+  /** Call a connector adapter by name ("fhir", "http", "payer", "notify", ...), one the type declares. Recorded. */
   call(connector: string, request: JsonValue): Promise<JsonValue>
   /** A value built once per (flow hash, node id) and reused across runs: compiled rule engines. */
   memo<T>(build: () => T): T
@@ -109,6 +109,47 @@ export interface CheckEnvironment {
 }
 
 /** Everything about one kind of node, in one object (like tldraw's ShapeUtil). */
+/**
+ * A connector a node type calls through `ctx.call(name, …)`, with the zod schema of the settings
+ * an installation stores for it (base URLs, hosts, credentials: never in flows). The adapter that
+ * does the I/O comes from the package that brings the node type (see `CarepathPlugin`).
+ */
+export interface ConnectorDeclaration<S extends z.ZodType = z.ZodType> {
+  /** The name nodes call: `fhir`, `payer`, `npi`. Lower-case, like a setting key. */
+  name: string
+  /** The key its settings are stored under (default: the name). */
+  settingsKey?: string | undefined
+  /** One sentence for developers and admins: what it reaches. */
+  description: string
+  /**
+   * Settings under `settingsKey`; `undefined` when none are stored, so the schema says what an
+   * unconfigured connector means (`.optional()`, or a `.default()` that works without setup).
+   */
+  settingsSchema: S
+  /**
+   * Whether parsed settings are enough to reach anything (default: settings were stored). A flow
+   * using a connector that is not configured gets a validation warning.
+   */
+  isConfigured?: ((settings: z.output<S>) => boolean) | undefined
+}
+
+/** A connector declaration with its settings type erased, as node types and registries hold them. */
+export type AnyConnectorDeclaration = ConnectorDeclaration<z.ZodType>
+
+/**
+ * Declare a connector. Checks the name at import time, like `defineNodeType`.
+ * @example
+ * export const npiConnector = defineConnector({ name: 'npi', description: '…', settingsSchema: npiSettingsSchema })
+ */
+export function defineConnector<S extends z.ZodType>(declaration: ConnectorDeclaration<S>): ConnectorDeclaration<S> {
+  for (const key of [declaration.name, declaration.settingsKey ?? declaration.name]) {
+    if (!/^[a-z][a-z0-9-]*$/.test(key)) {
+      throw new Error(`Connector "${key}" must be one lower-case word (letters, digits, -), like "fhir".`)
+    }
+  }
+  return Object.freeze({ ...declaration })
+}
+
 export interface NodeTypeDefinition<C extends z.ZodType = z.ZodType> {
   /** Dotted, namespaced: `decision.rules`, `fhir.read`, `acme.npi.lookup`. */
   type: string
@@ -131,6 +172,12 @@ export interface NodeTypeDefinition<C extends z.ZodType = z.ZodType> {
   /** PHI classes this kind handles. Written out on every type: `[]` when it handles none. */
   phi: readonly PhiClass[]
   /** Entry points (triggers) are the only nodes a flow may start at. */
+  /**
+   * The connectors `execute` calls, with their settings schemas: `[]` when it calls none (the
+   * built-in types write it out; absent means none). Validation warns when a flow uses one the
+   * installation has not configured.
+   */
+  connectors?: readonly AnyConnectorDeclaration[] | undefined
   trigger?: boolean | undefined
   /** Human steps: the role that works them and the fact paths they show (PHI-checked). */
   human?: { role(config: z.output<C>): string; shows(config: z.output<C>): readonly string[] } | undefined
@@ -181,6 +228,8 @@ export function defineNodeType<C extends z.ZodType>(definition: NodeTypeDefiniti
     if (migration.to !== index + 2) throw new Error(`Node type "${type}": migration ${index} must go to ${index + 2}.`)
   })
   const parsed = definition.config.safeParse(definition.defaults)
+  const names = (definition.connectors ?? []).map((c) => c.name)
+  if (new Set(names).size !== names.length) throw new Error(`Node type "${type}" declares a connector twice.`)
   if (!parsed.success) {
     throw new Error(`Node type "${type}" has defaults that fail its config schema: ${parsed.error.issues[0]?.message}`)
   }

@@ -8,13 +8,23 @@ export interface NodeRegistry {
   list(): readonly AnyNodeType[]
   /** Palette groups in the documented category order. */
   palette(): readonly { category: NodeCategory; types: readonly AnyNodeType[] }[]
+  /**
+   * Whether the installation has configured the connector `name`: undefined when the registry
+   * was built without that knowledge (the designer, the simulator), so validation says nothing.
+   */
+  connectorConfigured(name: string): boolean | undefined
+}
+
+/** What a host knows about its connectors beyond the node types (asked live: settings change). */
+export interface RegistryOptions {
+  connectors?: { isConfigured(name: string): boolean } | undefined
 }
 
 /**
  * Build a registry. Refuses two types with the same id; `defineNodeType` has already refused
  * invalid defaults and migration gaps.
  */
-export function createNodeRegistry(types: readonly AnyNodeType[]): NodeRegistry {
+export function createNodeRegistry(types: readonly AnyNodeType[], options: RegistryOptions = {}): NodeRegistry {
   const byType = new Map<string, AnyNodeType>()
   for (const nodeType of types) {
     if (byType.has(nodeType.type)) throw new Error(`Node type "${nodeType.type}" is registered twice.`)
@@ -30,5 +40,6 @@ export function createNodeRegistry(types: readonly AnyNodeType[]): NodeRegistry 
     has: (type) => byType.has(type),
     list: () => sorted,
     palette: () => palette,
+    connectorConfigured: (name) => options.connectors?.isConfigured(name),
   }
 }

@@ -249,6 +249,7 @@ describe('validateFlow', () => {
       'unknown-type-version',
       'invalid-config',
       'malformed-rule',
+      'connector-not-configured', // plugin.test.ts
     ]
     // table-* codes come from decision.table's own check(), tested with that node type.
     expect(

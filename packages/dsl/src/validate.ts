@@ -4,6 +4,7 @@ import type { Problem } from './problems.ts'
 import type { NodeRegistry } from './registry.ts'
 import { checkCycles, checkPorts, checkReachable, checkStart } from './validate-graph.ts'
 import { checkNode, type ResolvedNode } from './validate-node.ts'
+import { connectorProblems } from './validate-connectors.ts'
 import { zodIssuesToProblems } from './zod-problems.ts'
 
 /** What validation found: every problem at once, and the upgraded document when it has the shape of a flow. */
@@ -49,5 +50,6 @@ export function validateFlow(raw: unknown, registry: NodeRegistry): ValidationRe
   }
   problems.unshift(...checkStart(document, resolved))
   problems.push(...checkPorts(document, resolved), ...checkReachable(document), ...checkCycles(document))
+  problems.push(...connectorProblems(document, registry))
   return { valid: !problems.some((p) => p.severity === 'error'), document, problems }
 }
