@@ -7,7 +7,7 @@ import { z } from 'zod'
 /** One fact name (a segment of a fact path), unanchored: letters, digits and `_`, not led by a digit. */
 export const FACT_NAME_SYNTAX = '[A-Za-z_][A-Za-z0-9_]*'
 /** A dotted fact path such as `patient.birthDate`, unanchored (for patterns that embed one, like `{{path}}`). */
-export const FACT_PATH_SYNTAX = `${FACT_NAME_SYNTAX}(?:\\.${FACT_NAME_SYNTAX})*`
+export const FACT_PATH_SYNTAX = `${FACT_NAME_SYNTAX}(\\.${FACT_NAME_SYNTAX})*`
 /** Exactly one fact name, like `birthDate`. */
 export const FACT_NAME_PATTERN = new RegExp(`^${FACT_NAME_SYNTAX}$`)
 /** Exactly one dotted fact path, like `patient.birthDate`. */
@@ -36,7 +36,7 @@ export const flowIdSchema = z
   .regex(KEBAB_CASE_PATTERN, 'a flow id is kebab-case, like eligibility-verification')
 
 /** A node type id: lower-case words joined by dots (`end`, `decision.rules`, `fhir.read`). */
-export const NODE_TYPE_PATTERN = /^[a-z][a-z0-9]*(?:\.[a-z][a-zA-Z0-9-]*)*$/
+export const NODE_TYPE_PATTERN = /^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9-]*)*$/
 
 /** A node id: starts with a letter, then letters, digits, - or _ (safe in dotted paths and edge ids). */
 export const NODE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/
