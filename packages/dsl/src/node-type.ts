@@ -5,6 +5,7 @@ import type { PhiClass } from './phi.ts'
 import type { TaskRequest } from './task-request.schema.ts'
 import type { ConfigProblem } from './problems.ts'
 import type { FactSchema } from './facts-schema.ts'
+import { NODE_TYPE_PATTERN } from './names.ts'
 
 /** Palette groups, in the order the designer shows them. */
 export const NODE_CATEGORIES = ['Trigger', 'Decision', 'Data', 'Human', 'Integration', 'Flow'] as const
@@ -108,7 +109,6 @@ export interface CheckEnvironment {
   now?: string | undefined
 }
 
-/** Everything about one kind of node, in one object (like tldraw's ShapeUtil). */
 /**
  * A connector a node type calls through `ctx.call(name, …)`, with the zod schema of the settings
  * an installation stores for it (base URLs, hosts, credentials: never in flows). The adapter that
@@ -150,6 +150,7 @@ export function defineConnector<S extends z.ZodType>(declaration: ConnectorDecla
   return Object.freeze({ ...declaration })
 }
 
+/** Everything about one kind of node, in one object (like tldraw's ShapeUtil). */
 export interface NodeTypeDefinition<C extends z.ZodType = z.ZodType> {
   /** Dotted, namespaced: `decision.rules`, `fhir.read`, `acme.npi.lookup`. */
   type: string
@@ -171,13 +172,13 @@ export interface NodeTypeDefinition<C extends z.ZodType = z.ZodType> {
   writes(config: z.output<C>): readonly string[]
   /** PHI classes this kind handles. Written out on every type: `[]` when it handles none. */
   phi: readonly PhiClass[]
-  /** Entry points (triggers) are the only nodes a flow may start at. */
   /**
    * The connectors `execute` calls, with their settings schemas: `[]` when it calls none (the
    * built-in types write it out; absent means none). Validation warns when a flow uses one the
    * installation has not configured.
    */
   connectors?: readonly AnyConnectorDeclaration[] | undefined
+  /** Entry points (triggers) are the only nodes a flow may start at. */
   trigger?: boolean | undefined
   /** Human steps: the role that works them and the fact paths they show (PHI-checked). */
   human?: { role(config: z.output<C>): string; shows(config: z.output<C>): readonly string[] } | undefined
@@ -218,7 +219,7 @@ export class AnswerError extends Error {
  */
 export function defineNodeType<C extends z.ZodType>(definition: NodeTypeDefinition<C>): NodeTypeDefinition<C> {
   const { type, typeVersion, migrations = [] } = definition
-  if (!/^[a-z][a-z0-9]*(\.[a-z][a-zA-Z0-9-]*)*$/.test(type)) {
+  if (!NODE_TYPE_PATTERN.test(type)) {
     throw new Error(`Node type "${type}" must be lower-case words joined by dots, like "fhir.read".`)
   }
   if (typeVersion !== 1 + migrations.length) {
@@ -227,9 +228,9 @@ export function defineNodeType<C extends z.ZodType>(definition: NodeTypeDefiniti
   migrations.forEach((migration, index) => {
     if (migration.to !== index + 2) throw new Error(`Node type "${type}": migration ${index} must go to ${index + 2}.`)
   })
-  const parsed = definition.config.safeParse(definition.defaults)
   const names = (definition.connectors ?? []).map((c) => c.name)
   if (new Set(names).size !== names.length) throw new Error(`Node type "${type}" declares a connector twice.`)
+  const parsed = definition.config.safeParse(definition.defaults)
   if (!parsed.success) {
     throw new Error(`Node type "${type}" has defaults that fail its config schema: ${parsed.error.issues[0]?.message}`)
   }
