@@ -1,6 +1,6 @@
 // The catalog is the one list every app builds its registry from, so a node type that is
 // written but not listed silently disappears from the designer and the runtime.
-import { readdirSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -43,6 +43,19 @@ describe('builtinNodeTypes', () => {
   it('finds config fields that lack a description (the check below can fail)', () => {
     const schema = z.object({ a: z.string().describe('A'), b: z.object({ c: z.number() }).describe('B') })
     expect(undescribedFields(schema)).toEqual(['config.b.c'])
+  })
+
+  it('declares on every type exactly the connectors its node file calls', async () => {
+    for (const file of nodeFiles()) {
+      const source = readFileSync(`${srcDir}/${file}`, 'utf8')
+      const called = new Set([...source.matchAll(/ctx\.call\('([a-z0-9-]+)'/g)].map((m) => m[1]))
+      if (/\bcallFhir\(/.test(source)) called.add('fhir')
+      const exported = Object.values((await import(file)) as Record<string, unknown>).filter(isNodeType)
+      for (const nodeType of exported) {
+        expect(Object.hasOwn(nodeType, 'connectors'), `${nodeType.type} writes out its connectors`).toBe(true)
+        expect(nodeType.connectors?.map((c) => c.name).sort(), nodeType.type).toEqual([...called].sort())
+      }
+    }
   })
 
   it('builds a registry (no duplicate type ids)', () => {

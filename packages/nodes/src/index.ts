@@ -1,6 +1,12 @@
 export * from './catalog.ts'
 export * from './fact-path.schema.ts'
 export * from './iso-duration.ts'
+// Connectors the built-in types call, with their settings schemas (adapters are the host's)
+export * from './connector-settings.schema.ts'
+export * from './fhir-read/fhir-settings.schema.ts'
+export * from './payer-eligibility/payer-settings.schema.ts'
+export * from './http-request/http-settings.schema.ts'
+export * from './notify/notify-settings.schema.ts'
 // Triggers
 export * from './trigger-api/trigger-api.node.ts'
 export * from './trigger-webhook/trigger-webhook.node.ts'

@@ -107,6 +107,7 @@ export const assign = defineNodeType({
   },
   writes: (config) => config.assignments.map((assignment) => assignment.path),
   phi: [], // moves facts within the run; never shows or sends them
+  connectors: [], // calls no connector
   check: (config) =>
     config.assignments.length === 0
       ? [{ code: 'invalid-config', severity: 'warning', path: 'assignments', message: 'This step sets no facts yet.' }]

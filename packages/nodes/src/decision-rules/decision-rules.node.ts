@@ -47,6 +47,7 @@ export const decisionRules = defineNodeType({
   // Decides on facts where they are; shows and sends nothing. Explanations keep the values seen,
   // and whoever displays them redacts by the viewer's role like any other fact.
   phi: [],
+  connectors: [], // calls no connector
   check: (config, env) => checkRules(config.rules, 'rules', env.factsSchema),
   cases: (config, env) =>
     checkRules(config.rules).some((p) => p.severity !== 'warning')

@@ -38,6 +38,7 @@ export const decisionTable = defineNodeType({
   writes: (config) => [...new Set(config.outputs.flatMap((o) => (o.fact ? [o.fact] : [])))],
   // Decides on facts where they are and writes only the table's own literals.
   phi: [],
+  connectors: [], // calls no connector
   check: (config, env) => checkTable(config, env.factsSchema),
   cases: (config, env) =>
     checkTable(config, env.factsSchema).some((p) => p.severity !== 'warning')

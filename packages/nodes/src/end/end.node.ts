@@ -29,5 +29,6 @@ export const end = defineNodeType({
   reads: () => [],
   writes: () => [],
   phi: [], // handles no patient data
+  connectors: [], // calls no connector
   execute: (_ctx, config) => ({ kind: 'end', outcome: config.outcome }),
 })

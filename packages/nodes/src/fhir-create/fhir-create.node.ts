@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { defineNodeType, NodeError, type ConfigProblem, type ExecuteContext, type JsonValue } from '@carepath/dsl'
 import { factPathSchema, jsonValueSchema } from '../fact-path.schema.ts'
 import { callFhir, FHIR_PHI, fhirStatusError, resourceTypeSchema } from '../fhir-read/fhir-connector.ts'
+import { fhirConnector } from '../fhir-read/fhir-settings.schema.ts'
 
 export const fhirCreateConfigSchema = z
   .object({
@@ -67,6 +68,7 @@ export const fhirCreate = defineNodeType({
   reads: (config) => templateFacts(config.resource),
   writes: (config) => (config.idInto ? [config.idInto] : []),
   phi: FHIR_PHI, // the template may carry any class of fact to the server
+  connectors: [fhirConnector], // its settings are stored per environment, never in the flow
   check(config) {
     const problems: ConfigProblem[] = []
     if (config.resource['resourceType'] !== config.resourceType) {

@@ -13,6 +13,7 @@ import {
   fhirStatusError,
   resourceTypeSchema,
 } from './fhir-connector.ts'
+import { fhirConnector } from './fhir-settings.schema.ts'
 
 export const fhirReadConfigSchema = z
   .object({
@@ -51,6 +52,7 @@ export const fhirRead = defineNodeType({
   reads: (config) => [config.idFrom],
   writes: (config) => extractWrites(config.into, config.extract),
   phi: FHIR_PHI, // any resource type may be read, so any class may pass through
+  connectors: [fhirConnector], // its settings are stored per environment, never in the flow
   check: (config) => extractProblems(config.extract),
   async execute(ctx, config) {
     const value = ctx.get(config.idFrom)

@@ -13,6 +13,7 @@ import {
   fhirStatusError,
   resourceTypeSchema,
 } from '../fhir-read/fhir-connector.ts'
+import { fhirConnector } from '../fhir-read/fhir-settings.schema.ts'
 
 export const searchParamSchema = z.union([
   z
@@ -92,6 +93,7 @@ export const fhirSearch = defineNodeType({
   reads: (config) => config.params.flatMap((param) => ('valueFrom' in param ? [param.valueFrom] : [])),
   writes: (config) => (config.mode === 'first' ? extractWrites(config.into, config.extract) : [config.into]),
   phi: FHIR_PHI, // any resource type may be searched, so any class may pass through
+  connectors: [fhirConnector], // its settings are stored per environment, never in the flow
   check: (config) => extractProblems(config.extract),
   async execute(ctx, config) {
     const params: [string, string][] = config.params.map((param) => {

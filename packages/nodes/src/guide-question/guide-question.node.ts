@@ -45,6 +45,7 @@ export const guideQuestion = defineNodeType({
   writes: (config) => [config.into],
   // Shows only the facts in `shows` (PHI-checked); the answer's class comes from the facts schema at `into`.
   phi: [],
+  connectors: [], // calls no connector
   execute: (_ctx, config) => ({
     kind: 'task',
     task: {

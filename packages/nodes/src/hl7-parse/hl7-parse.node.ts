@@ -45,6 +45,7 @@ export const hl7Parse = defineNodeType({
   reads: (config) => [config.from],
   writes: (config) => [config.into],
   phi: PHI_CLASSES.filter((phi) => phi !== 'none'), // a v2 message can carry any class of patient data
+  connectors: [], // calls no connector
   execute(ctx, config) {
     const facts = parseHl7OrFail(ctx.get(config.from))
     return { kind: 'next', port: 'parsed', set: { [config.into]: facts } }

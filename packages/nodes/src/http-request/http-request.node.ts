@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineNodeType, NodeError, PHI_CLASSES, type ConfigProblem, type JsonValue } from '@carepath/dsl'
 import { factPathSchema } from '../fact-path.schema.ts'
+import { httpConnector } from './http-settings.schema.ts'
 
 /** Header names that carry credentials: those belong in the environment settings, not in flows. */
 const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|cookie|x-api-key|api-key)$/i
@@ -87,6 +88,7 @@ export const httpRequest = defineNodeType({
   reads: (config) => [...config.query.map((q) => q.valueFrom), ...(config.bodyFrom ? [config.bodyFrom] : [])],
   writes: (config) => (config.into ? [config.into] : []),
   phi: PHI_CLASSES.filter((phi) => phi !== 'none'), // the body may carry any fact the flow sends
+  connectors: [httpConnector], // its settings are stored per environment, never in the flow
   check(config) {
     const problems: ConfigProblem[] = []
     for (const name of Object.keys(config.headers)) {

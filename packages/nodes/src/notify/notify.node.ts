@@ -3,6 +3,8 @@ import { defineNodeType, NodeError, phiClassAt, type ConfigProblem, type JsonVal
 import { factPathSchema } from '../fact-path.schema.ts'
 import { callFhir } from '../fhir-read/fhir-connector.ts'
 import { CHANNELS, contentProblems, fill, placeholders, type Channel } from './notify-content.ts'
+import { fhirConnector } from '../fhir-read/fhir-settings.schema.ts'
+import { notifyConnector } from './notify-settings.schema.ts'
 
 export const notifyConfigSchema = z
   .object({
@@ -63,6 +65,7 @@ export const notify = defineNodeType({
   ],
   writes: (config) => (config.into ? [config.into] : []),
   phi: ['contact', 'identifier', 'demographic', 'coverage', 'financial'], // the ceiling of the widest channel, plus the recipient
+  connectors: [notifyConnector, fhirConnector], // fhir records the Communication (`record`, on by default)
   check(config, env): ConfigProblem[] {
     const problems = contentProblems(config.channel, templates(config), env.factsSchema)
     if (config.toFrom && phiClassAt(env.factsSchema, config.toFrom) !== 'contact') {

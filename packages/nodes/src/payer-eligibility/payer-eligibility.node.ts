@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineNodeType, NodeError, type JsonValue } from '@carepath/dsl'
 import { factPathSchema } from '../fact-path.schema.ts'
+import { payerConnector } from './payer-settings.schema.ts'
 
 export const payerEligibilityConfigSchema = z
   .object({
@@ -87,6 +88,7 @@ export const payerEligibility = defineNodeType({
   ],
   writes: (config) => [config.into],
   phi: ['identifier', 'demographic', 'coverage', 'financial'], // member id, name and birth date out; benefits back
+  connectors: [payerConnector], // its settings are stored per environment, never in the flow
   async execute(ctx, config) {
     const birthDate = text(ctx, config.birthDateFrom, 'birth date')!
     if (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate))

@@ -70,6 +70,7 @@ export const subflow = defineNodeType({
   reads: (config) => config.input.map((mapping) => mapping.from),
   writes: (config) => [config.into],
   phi: [], // hands facts to a flow of this installation, which checks its own PHI rules
+  connectors: [], // calls no connector
   check(config) {
     const problems: ConfigProblem[] = []
     if (config.flowId === '')

@@ -97,6 +97,7 @@ export const switchNode = defineNodeType({
   reads: (config) => [config.fact],
   writes: () => [],
   phi: [], // compares one fact in place; shows and sends nothing
+  connectors: [], // calls no connector
   check: (config, env) => checkSwitch(config, env.factsSchema),
   cases: (config, env) =>
     generateCases({ kind: 'parsed', rules: switchRules(config) }, env.factsSchema, { now: env.now }),

@@ -57,6 +57,7 @@ export const taskApproval = defineNodeType({
     config.commentInto && config.comment !== 'none' ? [config.into, config.commentInto] : [config.into],
   // Shows only the facts in `shows` (PHI-checked against the role); the decision is a code.
   phi: [],
+  connectors: [], // calls no connector
   execute: (_ctx, config) => ({
     kind: 'task',
     task: {

@@ -40,6 +40,7 @@ export const taskForm = defineNodeType({
   // Shows only the facts in `shows` and stores answers where the facts schema classifies
   // them; validation checks both against the role's PHI classes, so the type itself adds none.
   phi: [],
+  connectors: [], // calls no connector
   execute: (_ctx, config) => ({
     kind: 'task',
     task: {

@@ -28,6 +28,7 @@ export const triggerApi = defineNodeType({
   reads: (config) => config.requiredInputs,
   writes: () => [],
   phi: [], // only checks that inputs are present; never shows or sends them
+  connectors: [], // calls no connector
   execute(ctx, config) {
     const missing = config.requiredInputs.filter((path) => {
       const value = ctx.get(path)

@@ -65,6 +65,7 @@ export const triggerHl7 = defineNodeType({
   reads: (config) => [config.rawFrom],
   writes: (config) => [config.into],
   phi: PHI_CLASSES.filter((phi) => phi !== 'none'), // a v2 message can carry any class of patient data
+  connectors: [], // calls no connector
   execute(ctx, config) {
     const facts = parseHl7OrFail(ctx.get(config.rawFrom))
     // The listener already refused these with AR; a run started another way is held to the same rule.

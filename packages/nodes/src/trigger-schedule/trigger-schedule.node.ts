@@ -63,5 +63,6 @@ export const triggerSchedule = defineNodeType({
   reads: () => [],
   writes: () => [],
   phi: [], // starts runs on a timer; handles no patient data
+  connectors: [], // calls no connector
   execute: () => ({ kind: 'next', port: 'next' }),
 })

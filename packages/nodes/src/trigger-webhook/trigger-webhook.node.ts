@@ -45,6 +45,7 @@ export const triggerWebhook = defineNodeType({
   reads: (config) => [config.into],
   writes: () => [],
   phi: PHI_CLASSES.filter((phi) => phi !== 'none'), // the sender decides what the body holds
+  connectors: [], // calls no connector
   execute(ctx, config) {
     const body = ctx.get(config.into)
     if (body === undefined || body === null) {

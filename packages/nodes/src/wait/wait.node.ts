@@ -51,6 +51,7 @@ export const wait = defineNodeType({
   reads: (config) => (config.mode === 'until' ? [config.untilFrom] : []),
   writes: () => [],
   phi: [], // reads a date only to schedule the run; never shows or sends it
+  connectors: [], // calls no connector
   execute(ctx, config) {
     const value = config.mode === 'until' ? ctx.get(config.untilFrom) : undefined
     return { kind: 'wait', until: dueAt(ctx.now(), config, value), port: 'due' }
