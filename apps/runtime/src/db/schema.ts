@@ -132,16 +132,22 @@ export const runs = sqliteTable(
   (t) => [index('runs_flow').on(t.flowId), index('runs_status').on(t.status)],
 )
 
-/** The engine's event log, append-only: a run's state is the fold of these rows. */
+/**
+ * The engine's event log, append-only: a run's state is the fold of its events. One encoding:
+ * every row is a batch of consecutive events (`first_seq`..`last_seq`, a lone event is a batch of
+ * one) stored as a JSON array in the run event format `version` it was written in.
+ */
 export const runEvents = sqliteTable(
   'run_events',
   {
     runId: text('run_id').notNull(),
-    seq: integer('seq').notNull(),
-    type: text('type').notNull(),
-    event: text('event', { mode: 'json' }).$type<JsonValue>().notNull(),
+    firstSeq: integer('first_seq').notNull(),
+    lastSeq: integer('last_seq').notNull(),
+    /** The engine's RUN_EVENT_VERSION when the batch was written (older rows are upgraded on read). */
+    version: integer('version').notNull(),
+    events: text('events', { mode: 'json' }).$type<JsonValue[]>().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+  (t) => [primaryKey({ columns: [t.runId, t.firstSeq] })],
 )
 
 export const tasks = sqliteTable(

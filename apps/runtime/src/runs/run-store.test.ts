@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { RunEvent } from '@carepath/engine'
+import { RUN_EVENT_VERSION, RunEventFormatError, type RunEvent } from '@carepath/engine'
 import { openDb, type Db } from '../db/open-db.ts'
 import { createRunStore } from './run-store.ts'
 
@@ -19,47 +19,56 @@ function open(): Db {
   dbs.push(db)
   return db
 }
-const event = (seq: number, type: RunEvent['type']): RunEvent => ({
+const event = (seq: number): RunEvent => ({
   seq,
   at: '2026-11-22T11:00:00.000Z',
-  type,
+  type: 'node.entered',
   nodeId: `n${seq}`,
-  data: { note: `e${seq}` },
+  data: { type: 'test.step', visit: 1 },
 })
 
 describe('run store event log', () => {
-  it('reads back every event in order, from batch rows and from one-event rows written before batching', () => {
+  it('writes every append as one batch row (a lone event too) and reads the events back in order', () => {
     const db = open()
     const store = createRunStore(db)
-    // A log written one row per event (databases from before batch rows).
-    const legacy = db.$client.prepare('INSERT INTO run_events (run_id, seq, type, event) VALUES (?, ?, ?, ?)')
-    for (const e of [event(0, 'run.started'), event(1, 'node.entered')])
-      legacy.run('r1', e.seq, e.type, JSON.stringify(e))
-    store.appendEvents('r1', [event(2, 'decision'), event(3, 'node.entered'), event(4, 'node.entered')])
-    store.appendEvents('r1', [event(5, 'run.ended')])
-    store.appendEvents('r2', [event(0, 'run.started'), event(1, 'node.entered')])
-    expect(store.events('r1')).toEqual(
-      [0, 1, 2, 3, 4, 5].map((seq, i) =>
-        event(
-          seq,
-          (['run.started', 'node.entered', 'decision', 'node.entered', 'node.entered', 'run.ended'] as const)[i]!,
-        ),
-      ),
-    )
+    store.appendEvents('r1', [event(0), event(1), event(2)])
+    store.appendEvents('r1', [event(3)])
+    store.appendEvents('r2', [event(0), event(1)])
+    store.appendEvents('r1', [event(4), event(5)])
+    expect(store.events('r1')).toEqual([0, 1, 2, 3, 4, 5].map(event))
     expect(store.events('r2').map((e) => e.seq)).toEqual([0, 1])
-    // Two legacy rows, then one row per write.
-    expect(db.$client.prepare("SELECT count(*) AS n FROM run_events WHERE run_id = 'r1'").get()).toEqual({ n: 4 })
+    const rows = db.$client
+      .prepare(
+        "SELECT first_seq, last_seq, version, json_array_length(events) AS n FROM run_events WHERE run_id = 'r1'",
+      )
+      .all()
+    expect(rows).toEqual([
+      { first_seq: 0, last_seq: 2, version: RUN_EVENT_VERSION, n: 3 },
+      { first_seq: 3, last_seq: 3, version: RUN_EVENT_VERSION, n: 1 },
+      { first_seq: 4, last_seq: 5, version: RUN_EVENT_VERSION, n: 2 },
+    ])
+  })
+
+  it('refuses to read a stored event that does not fit the event schema, naming it', () => {
+    const db = open()
+    const store = createRunStore(db)
+    store.appendEvents('r1', [event(0)])
+    db.$client
+      .prepare('INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES (?, ?, ?, ?, ?)')
+      .run('r1', 1, 1, RUN_EVENT_VERSION, JSON.stringify([{ ...event(1), data: { visit: 'twice' } }]))
+    expect(() => store.events('r1')).toThrow(RunEventFormatError)
+    expect(() => store.events('r1')).toThrow(/event 1 \(node\.entered\), field "0\.data\./)
   })
 
   it('commits writes queued in one turn together, and a failing one undoes only its own writes', async () => {
     const db = open()
     const store = createRunStore(db)
-    const ok = store.commit(() => store.appendEvents('a', [event(0, 'run.started'), event(1, 'node.entered')]))
+    const ok = store.commit(() => store.appendEvents('a', [event(0), event(1)]))
     const failing = store.commit(() => {
-      store.appendEvents('b', [event(0, 'run.started')])
+      store.appendEvents('b', [event(0)])
       throw new Error('refused')
     })
-    const alsoOk = store.commit(() => store.appendEvents('c', [event(0, 'run.started')]))
+    const alsoOk = store.commit(() => store.appendEvents('c', [event(0)]))
     await expect(failing).rejects.toThrow('refused')
     await ok
     await alsoOk
@@ -67,7 +76,7 @@ describe('run store event log', () => {
     expect(store.events('b')).toEqual([])
     expect(store.events('c').map((e) => e.seq)).toEqual([0])
     // A lone write commits on its own too.
-    await store.commit(() => store.appendEvents('d', [event(0, 'run.started')]))
+    await store.commit(() => store.appendEvents('d', [event(0)]))
     expect(store.events('d')).toHaveLength(1)
   })
 })

@@ -1,7 +1,7 @@
 // Persistence of runs on the hot path. These statements are prepared once on the raw
 // better-sqlite3 handle (drizzle's query builder costs more per call than the whole insert);
 // the tables themselves are declared in db/schema.ts like every other.
-import type { RunEvent, RunState } from '@carepath/engine'
+import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState } from '@carepath/engine'
 import type { Db } from '../db/open-db.ts'
 
 export interface RunRow {
@@ -42,15 +42,17 @@ export function createRunStore(db: Db) {
   const updateRun = sql.prepare(
     'UPDATE runs SET status = ?, outcome = ?, event_count = ?, wait_until = ?, updated_at = ? WHERE id = ?',
   )
-  // A batch of events is one row: its first event's seq, type 'batch' and the events as a JSON
-  // array (a lone event keeps its own row, as before). A run's step is a dozen events, and one
-  // row costs SQLite one table and one primary-key entry instead of a dozen of each.
-  const insertEvent = sql.prepare('INSERT INTO run_events (run_id, seq, type, event) VALUES (?, ?, ?, ?)')
+  // Every row is a batch: the seqs of its first and last events, the event format version and the
+  // events as a JSON array (a lone event is a batch of one). A run's step is a dozen events, and
+  // one row costs SQLite one table and one primary-key entry instead of a dozen of each.
+  const insertBatch = sql.prepare(
+    'INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES (?, ?, ?, ?, ?)',
+  )
   const flowForRun = sql.prepare<[string], { id: string; status: string; published_hash: string | null }>(
     'SELECT id, status, published_hash FROM flows WHERE id = ?',
   )
-  const eventsOf = sql.prepare<[string], { event: string }>(
-    'SELECT event FROM run_events WHERE run_id = ? ORDER BY seq',
+  const batchesOf = sql.prepare<[string], { version: number; events: string }>(
+    'SELECT version, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
   )
   const insertTask = sql.prepare(
     "INSERT INTO tasks (id, run_id, flow_id, node_id, role, status, request, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
@@ -123,21 +125,22 @@ export function createRunStore(db: Db) {
     runById: (id: string) => byId.get(id),
     runByKey: (key: string) => byKey.get(key),
     insertRun: (row: RunRow) => insertRun.run(row),
+    /**
+     * A run's whole log, parsed by the engine's event schema here, once per read (upgraded first
+     * when a batch was written in an older format version): everything downstream trusts it.
+     */
     events(runId: string): RunEvent[] {
       const out: RunEvent[] = []
-      for (const row of eventsOf.all(runId)) {
-        // An event is a JSON object; a batch row is an array of them.
-        const parsed = JSON.parse(row.event) as RunEvent | RunEvent[]
-        if (Array.isArray(parsed)) for (const e of parsed) out.push(e)
-        else out.push(parsed)
+      for (const row of batchesOf.all(runId)) {
+        for (const event of parseRunEvents(JSON.parse(row.events), row.version)) out.push(event)
       }
       return out
     },
     appendEvents(runId: string, events: readonly RunEvent[]) {
       if (events.length === 0) return
-      const first = events[0] as RunEvent
-      if (events.length === 1) insertEvent.run(runId, first.seq, first.type, JSON.stringify(first))
-      else insertEvent.run(runId, first.seq, 'batch', JSON.stringify(events))
+      const first = (events[0] as RunEvent).seq
+      const last = (events[events.length - 1] as RunEvent).seq
+      insertBatch.run(runId, first, last, RUN_EVENT_VERSION, JSON.stringify(events))
     },
     flowForRun: (flowId: string) => flowForRun.get(flowId),
     updateRun(

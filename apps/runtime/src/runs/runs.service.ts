@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { ConnectorAdapter, FlowDocument, JsonValue, NodeRegistry, TaskRequest } from '@carepath/dsl'
+import type { ConnectorAdapter, FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
 import {
   resumeRun,
   RunRefusedError,
@@ -7,6 +7,7 @@ import {
   type EngineDeps,
   type ResumeSignal,
   type RunEvent,
+  type RunEventType,
   type RunState,
 } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
@@ -14,7 +15,9 @@ import type { Principal } from '../auth/auth.service.ts'
 import type { Db } from '../db/open-db.ts'
 import { AppError } from '../errors.ts'
 import type { FlowsService } from '../flows/flows.service.ts'
-import { explanationForAudit, patientStrings, scrubMessage } from '../phi/redaction-gate.ts'
+import { runStepped } from '../audit/audit-entries.ts'
+import { decisionForAudit, type AuditedDecision } from '../audit/decision-why.ts'
+import { patientValuesIn, patientValuesOfRun, redactFreeText } from '../phi/free-text.ts'
 import { createRunStore, type RunRow } from './run-store.ts'
 
 export interface RunsDeps {
@@ -41,7 +44,7 @@ type Actor = { who: string; role: string }
 // Engine events that go to disk before the run goes on: a connector request is durable before
 // the call is made and its response before anything uses it, so a crash never repeats a call
 // whose answer was kept. Every other event waits for the batch's one transaction.
-const FLUSH_NOW = new Set(['connector.request', 'connector.response'])
+const FLUSH_NOW: ReadonlySet<RunEventType> = new Set(['connector.request', 'connector.response'])
 
 /**
  * Runs and tasks: start (idempotent, pinned to the published hash), answer, claim, recover.
@@ -94,29 +97,21 @@ export function createRunsService(deps: RunsDeps) {
       created = true
       return store.commit(() => {
         store.appendEvents(run.id, batch)
-        const decisions: JsonValue[] = []
+        const decisions: AuditedDecision[] = []
         for (const event of batch) {
           if (event.type === 'task.opened') {
-            const data = event.data as unknown as { taskId: string; request: TaskRequest }
+            const { taskId, request } = event.data
             store.insertTask({
-              id: data.taskId,
+              id: taskId,
               runId: run.id,
               flowId: run.flowId,
               nodeId: event.nodeId ?? '',
-              role: data.request.role,
-              request: data.request,
+              role: request.role,
+              request,
               at,
             })
           } else if (event.type === 'decision') {
-            const data = event.data as unknown as {
-              port: string
-              explanation: Parameters<typeof explanationForAudit>[0]
-            }
-            decisions.push({
-              node: event.nodeId ?? '',
-              port: data.port,
-              explanation: explanationForAudit(data.explanation, auditSecret),
-            })
+            decisions.push(decisionForAudit({ nodeId: event.nodeId ?? '', ...event.data }, auditSecret))
           }
         }
         written += batch.length
@@ -151,19 +146,15 @@ export function createRunsService(deps: RunsDeps) {
           }
           store.insertRun(row)
         }
-        audit.append({
-          action: batches++ === 0 && firstCount === 0 ? 'run.start' : 'run.step',
-          who: actor.who,
-          role: actor.role,
-          entity: { flow: run.flowId, hash: run.hash, run: run.id },
-          why: {
+        audit.append(
+          runStepped(batches++ === 0 && firstCount === 0, actor, { flow: run.flowId, hash: run.hash, run: run.id }, {
             events: batch.length,
             decisions,
             status,
             ...(state?.outcome ? { outcome: state.outcome } : {}),
-            ...(state?.error ? { error: scrubMessage(state.error.message, patientStrings(state.events)) } : {}),
-          },
-        })
+            ...(state?.error ? { error: redactFreeText(state.error.message, patientValuesOfRun(state.events)) } : {}),
+          }),
+        )
       })
     }
     return {
@@ -191,7 +182,7 @@ export function createRunsService(deps: RunsDeps) {
   /** A refusal as the caller sees it; its message is scrubbed of the values that were refused. */
   function refusal(error: unknown, refused: JsonValue = null): never {
     if (error instanceof RunRefusedError) {
-      const message = scrubMessage(error.message, patientStrings([{ data: { input: refused } }]))
+      const message = redactFreeText(error.message, patientValuesIn(refused))
       if (error.code === 'invalid-input') throw new AppError('bad-input', message, { path: 'input' })
       if (error.code === 'invalid-answer')
         throw new AppError('invalid-answer', message, { path: error.path ? `answer.${error.path}` : 'answer' })

@@ -1,6 +1,5 @@
-import type { FlowDocument, JsonValue, TaskRequest } from '@carepath/dsl'
-import { getFact } from '@carepath/engine'
-import { foldEvents } from '@carepath/engine'
+import { taskRequestSchema, type FlowDocument, type JsonValue } from '@carepath/dsl'
+import { foldEvents, getFact } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import { AppError } from '../errors.ts'
@@ -30,7 +29,8 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
 
   /** What a person sees of a task. */
   function view(task: TaskRow, principal: Principal, doc: FlowDocument, facts: Record<string, JsonValue>) {
-    const request = JSON.parse(task.request) as TaskRequest
+    // Stored by the runs service from a parsed task.opened event; checked again as it is read back.
+    const request = taskRequestSchema.parse(JSON.parse(task.request))
     const shown: Record<string, JsonValue> = {}
     for (const path of request.shows) {
       const value = getFact(facts, path)
@@ -47,8 +47,8 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
       createdAt: task.created_at,
       title: request.title,
       prompt: request.prompt ?? null,
-      fields: request.fields as unknown as JsonValue,
-      options: (request.options ?? []) as unknown as JsonValue,
+      fields: request.fields,
+      options: request.options ?? [],
       shows: request.shows,
       /** The facts the step shows, redacted to the person's flow roles (nested by fact path). */
       view: phiGate('facts', shown, doc.facts, allowedClasses(principal, doc)),
