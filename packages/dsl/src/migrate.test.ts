@@ -5,6 +5,7 @@ import {
   formatName,
   migrateFlow,
   upgradeFormat,
+  upgradeNodeConfig,
   upgradeNodeConfigs,
   type FormatMigration,
 } from './migrate.ts'
@@ -97,6 +98,40 @@ describe('node config migrations', () => {
     const result = upgradeNodeConfigs(doc, testRegistry)
     expect(result.applied).toEqual([])
     expect(result.document).toEqual(doc)
+  })
+})
+
+describe('upgradeNodeConfig', () => {
+  const legacy = {
+    type: 'test.legacy',
+    migrations: [
+      { to: 2, name: 'add-b', up: (config: Record<string, unknown>) => ({ ...config, b: 2 }) },
+      {
+        to: 3,
+        name: 'needs-b',
+        up: (config: Record<string, unknown>) => {
+          if (config['b'] !== 2) throw new Error('b is missing')
+          return { ...config, c: 3 }
+        },
+      },
+    ],
+  }
+
+  it('runs the steps above the given version on copies, never touching the input', () => {
+    const input = deepFreeze({ a: 1 })
+    expect(upgradeNodeConfig(legacy, 1, input)).toEqual({
+      ok: true,
+      config: { a: 1, b: 2, c: 3 },
+      version: 3,
+      applied: ['test.legacy 2: add-b', 'test.legacy 3: needs-b'],
+    })
+    const current = upgradeNodeConfig(legacy, 3, input)
+    expect(current).toEqual({ ok: true, config: { a: 1 }, version: 3, applied: [] })
+    expect(current.ok && current.config).not.toBe(input)
+  })
+
+  it('says at which version a step failed and why', () => {
+    expect(upgradeNodeConfig(legacy, 2, { a: 1 })).toEqual({ ok: false, version: 2, reason: 'b is missing' })
   })
 })
 

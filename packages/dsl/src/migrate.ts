@@ -1,5 +1,6 @@
 import { flowDocumentSchema, type FlowDocument } from './flow.schema.ts'
 import type { Problem } from './problems.ts'
+import type { AnyNodeType } from './node-type.ts'
 import type { NodeRegistry } from './registry.ts'
 import { zodIssuesToProblems } from './zod-problems.ts'
 
@@ -112,6 +113,37 @@ export function upgradeFormat(
   return { document, applied, problems: [] }
 }
 
+/** What upgrading one node config produced: the config at `version`, or why a step failed there. */
+export type ConfigUpgrade =
+  | { ok: true; config: Record<string, unknown>; version: number; applied: string[] }
+  | { ok: false; version: number; reason: string }
+
+/**
+ * The one typeVersion upgrade loop: run `config` through every migration of `nodeType` above
+ * `from`, each step on its own copy (the caller's config is never touched). Validation and the
+ * engine both upgrade through here. `applied` names each step (`decision.rules 2: rename limit`).
+ */
+export function upgradeNodeConfig(
+  nodeType: Pick<AnyNodeType, 'type' | 'migrations'>,
+  from: number,
+  config: Record<string, unknown>,
+): ConfigUpgrade {
+  let current = config
+  let version = from
+  const applied: string[] = []
+  for (const step of nodeType.migrations ?? []) {
+    if (step.to <= from) continue
+    try {
+      current = step.up(structuredClone(current))
+    } catch (error) {
+      return { ok: false, version, reason: error instanceof Error ? error.message : String(error) }
+    }
+    version = step.to
+    applied.push(`${nodeType.type} ${step.to}: ${step.name}`)
+  }
+  return { ok: true, config: current === config ? structuredClone(config) : current, version, applied }
+}
+
 /**
  * Upgrade each node's config from its typeVersion to the registry's, on a copy. Nodes of
  * unknown types and newer typeVersions are left alone: validation reports them.
@@ -128,27 +160,20 @@ export function upgradeNodeConfigs(document: Record<string, unknown>, registry: 
     const nodeType = registry.get(node['type'])
     const from = node['typeVersion'] as number
     if (!nodeType || from >= nodeType.typeVersion || from < 1 || !isRecord(node['config'])) continue
-    let config = structuredClone(node['config'])
-    let version = from
-    try {
-      for (const step of (nodeType.migrations ?? []).filter((m) => m.to > from)) {
-        config = step.up(structuredClone(config))
-        version = step.to
-        applied.push(`node ${nodeId}: ${nodeType.type} ${step.to}: ${step.name}`)
-      }
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error)
+    const upgrade = upgradeNodeConfig(nodeType, from, node['config'])
+    if (!upgrade.ok) {
       problems.push(
         problem(
           'invalid-config',
           `nodes.${nodeId}.config`,
-          `The config of "${nodeId}" could not be upgraded from ${nodeType.type} version ${version}: ${reason}`,
+          `The config of "${nodeId}" could not be upgraded from ${nodeType.type} version ${upgrade.version}: ${upgrade.reason}`,
           nodeId,
         ),
       )
       continue
     }
-    outNodes[nodeId] = { ...node, typeVersion: version, config }
+    applied.push(...upgrade.applied.map((step) => `node ${nodeId}: ${step}`))
+    outNodes[nodeId] = { ...node, typeVersion: upgrade.version, config: upgrade.config }
   }
   return { document: out, applied, problems }
 }

@@ -1,4 +1,4 @@
-import type { AnyNodeType, FlowDocument, FlowNode, NodeRegistry } from '@carepath/dsl'
+import { upgradeNodeConfig, type AnyNodeType, type FlowDocument, type FlowNode, type NodeRegistry } from '@carepath/dsl'
 import { flowHashOf } from './flow-hash.ts'
 
 /** One node ready to execute: its type, its parsed (and migrated) config and what it may write. */
@@ -56,11 +56,14 @@ function prepareNode(id: string, node: FlowNode, registry: NodeRegistry): Prepar
       id,
     )
   }
-  let raw: Record<string, unknown> = structuredClone(node.config)
-  for (const migration of type.migrations ?? []) {
-    if (migration.to > node.typeVersion) raw = migration.up(raw)
+  const upgrade = upgradeNodeConfig(type, node.typeVersion, node.config)
+  if (!upgrade.ok) {
+    throw new FlowNotRunnableError(
+      `Node "${id}" has a config that could not be upgraded from ${node.type} version ${upgrade.version}: ${upgrade.reason}`,
+      id,
+    )
   }
-  const parsed = type.config.safeParse(raw)
+  const parsed = type.config.safeParse(upgrade.config)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const where = issue?.path.length ? ` at ${issue.path.join('.')}` : ''
