@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createExpressMiddleware } from '@trpc/server/adapters/express'
 import express, { type NextFunction, type Request, type Response } from 'express'
+import { httpStatusOf } from '../errors.ts'
 import { createInboundHttpHandler } from '../integrations/index.ts'
 import type { Runtime } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
@@ -113,10 +114,12 @@ export function createApp(runtime: Runtime, options: AppOptions) {
     const type = typeof error === 'object' && error !== null && 'type' in error ? String(error.type) : ''
     if (status === 413 || type === 'entity.too.large')
       res
-        .status(413)
+        .status(httpStatusOf('payload-too-large'))
         .json({ error: { code: 'payload-too-large', message: 'The request body is larger than this server accepts.' } })
     else if (type === 'entity.parse.failed')
-      res.status(400).json({ error: { code: 'bad-input', message: 'The request body is not valid JSON.' } })
+      res
+        .status(httpStatusOf('bad-input'))
+        .json({ error: { code: 'bad-input', message: 'The request body is not valid JSON.' } })
     else if (status >= 400 && status < 500)
       res.status(status).json({ error: { code: 'bad-input', message: 'The request could not be read.' } })
     else {

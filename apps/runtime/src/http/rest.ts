@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server'
 import { getHTTPStatusCodeFromError } from '@trpc/server/http'
 import { Router, type Request, type Response } from 'express'
 import { ZodError } from 'zod'
-import { AppError } from '../errors.ts'
+import { AppError, httpStatusOf } from '../errors.ts'
 import type { Runtime } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { createCallerFactory } from '../trpc/trpc.ts'
@@ -19,10 +19,9 @@ export function restError(error: unknown): {
 } {
   if (error instanceof TRPCError) {
     const cause = error.cause
-    const status = getHTTPStatusCodeFromError(error)
     if (cause instanceof AppError)
       return {
-        status,
+        status: httpStatusOf(cause.code),
         body: {
           error: {
             code: cause.code,
@@ -35,7 +34,7 @@ export function restError(error: unknown): {
       const issue = cause.issues[0]
       const field = issue?.path.map(String).join('.') ?? ''
       return {
-        status: 400,
+        status: httpStatusOf('bad-input'),
         body: {
           error: {
             code: 'bad-input',
@@ -45,6 +44,8 @@ export function restError(error: unknown): {
         },
       }
     }
+    // Thrown by the auth middleware itself (no AppError below it): tRPC's own status for its code.
+    const status = getHTTPStatusCodeFromError(error)
     if (status < 500) return { status, body: { error: { code: error.code.toLowerCase(), message: error.message } } }
   }
   return {

@@ -1,11 +1,11 @@
 // tRPC is initialised once, here. Auth is middleware: `procedureFor(...roles)` derives a base
 // procedure per set of roles, and the same middleware turns the services' typed AppErrors into
-// TRPCErrors (the only place that happens for tRPC).
+// TRPCErrors (the only place that happens for tRPC), by the codes' table in errors.ts.
 import { initTRPC, TRPCError } from '@trpc/server'
 import { ZodError } from 'zod'
 import type { Principal } from '../auth/auth.service.ts'
 import type { UserRole } from '../db/schema.ts'
-import { AppError, type AppErrorCode } from '../errors.ts'
+import { AppError, trpcCodeOf } from '../errors.ts'
 import type { Runtime } from '../runtime.ts'
 
 export interface Context {
@@ -13,19 +13,6 @@ export interface Context {
   /** The Bearer token as sent (needed by logout). */
   token?: string | undefined
   principal?: Principal | undefined
-}
-
-const TRPC_CODE: Record<AppErrorCode, TRPCError['code']> = {
-  'bad-input': 'BAD_REQUEST',
-  'invalid-document': 'BAD_REQUEST',
-  'invalid-answer': 'BAD_REQUEST',
-  unauthenticated: 'UNAUTHORIZED',
-  forbidden: 'FORBIDDEN',
-  'not-found': 'NOT_FOUND',
-  conflict: 'CONFLICT',
-  'publish-blocked': 'PRECONDITION_FAILED',
-  'too-many-attempts': 'TOO_MANY_REQUESTS',
-  'payload-too-large': 'PAYLOAD_TOO_LARGE',
 }
 
 /** An input problem as the caller sees it: a plain sentence and the field path. */
@@ -69,7 +56,7 @@ const appErrors = t.middleware(async ({ next }) => {
   const result = await next()
   if (!result.ok && result.error.cause instanceof AppError) {
     const cause = result.error.cause
-    throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause })
+    throw new TRPCError({ code: trpcCodeOf(cause.code), message: cause.message, cause })
   }
   return result
 })
