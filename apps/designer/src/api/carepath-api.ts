@@ -1,64 +1,78 @@
-// Typed wrappers over the runtime's procedures, one line each, named after the routers.
-import type { FlowDocument, JsonValue } from '@carepath/dsl'
-import { mutate, query } from './trpc-client.ts'
-import type {
-  AuditPage,
-  AuditVerifyResult,
-  FlowDetail,
-  FlowSummary,
-  OpenTask,
-  ReviewState,
-  RunDetail,
-  RunSummary,
-  SessionUser,
-  SimulationReport,
-  VersionEntry,
-} from './api-types.ts'
+// The runtime's procedures as the designer calls them, one line each, named after the routers.
+// Inputs and results are typed by the runtime's router; nothing here restates a response shape.
+import { flowDocumentSchema, type FlowDocument, type JsonValue } from '@carepath/dsl'
+import { call, trpc, type RouterInputs, type RouterOutputs } from './trpc-client.ts'
+
+/** Who is logged in (what log-in returns; `auth.me` returns the same and more). */
+export type SessionUser = RouterOutputs['auth']['login']['user']
+/** One row of the flow list. */
+export type FlowSummary = RouterOutputs['flows']['list'][number]
+type FlowGet = RouterOutputs['flows']['get']
+/** One flow with its draft, published version (their documents parsed), suites and reviews. */
+export type FlowDetail = Omit<FlowGet, 'draft' | 'published'> & {
+  draft: Omit<FlowGet['draft'], 'document'> & { document: FlowDocument }
+  published: (Omit<NonNullable<FlowGet['published']>, 'document'> & { document: FlowDocument }) | null
+}
+/** One saved revision in a flow's history. */
+export type VersionEntry = RouterOutputs['flows']['history'][number]
+/** The review of a flow's submitted version, with its simulation report as the viewer may see it. */
+export type ReviewState = RouterOutputs['review']['get']
+/** One row of the run list. */
+export type RunSummary = RouterOutputs['runs']['list'][number]
+/** One run as the viewer may see it: path, decisions, events, tasks. */
+export type RunDetail = RouterOutputs['runs']['get']
+/** One open task of the caller's inbox. */
+export type InboxTask = RouterOutputs['tasks']['inbox'][number]
+/** One audit record, as `audit.list` returns it. */
+export type AuditItem = RouterOutputs['audit']['list']['items'][number]
+/** What checking the audit trail's hash chain found. */
+export type AuditVerifyResult = RouterOutputs['audit']['verify']
+
+type SimulateOptions = Omit<RouterInputs['simulate']['run'], 'flowId'>
+
+// The server stores only valid documents, but what comes over the wire is read through its schema.
+const flowDocument = (value: unknown): FlowDocument => flowDocumentSchema.parse(value)
 
 export const api = {
-  login: (username: string, password: string) =>
-    mutate<{ token: string; user: SessionUser }>('auth.login', { username, password }),
-  logout: () => mutate<unknown>('auth.logout'),
-  me: () => query<SessionUser>('auth.me'),
+  login: (username: string, password: string) => call(trpc.auth.login.mutate({ username, password })),
+  logout: () => call(trpc.auth.logout.mutate()),
+  me: () => call(trpc.auth.me.query()),
 
-  listFlows: (search?: string) => query<FlowSummary[]>('flows.list', search ? { search } : {}),
-  getFlow: (id: string) => query<FlowDetail>('flows.get', { id }),
-  createFlow: (document: FlowDocument) => mutate<unknown>('flows.create', { document }),
+  listFlows: (search?: string) => call(trpc.flows.list.query(search ? { search } : {})),
+  getFlow: async (id: string): Promise<FlowDetail> => {
+    const { draft, published, ...detail } = await call(trpc.flows.get.query({ id }))
+    return {
+      ...detail,
+      draft: { ...draft, document: flowDocument(draft.document) },
+      published: published && { ...published, document: flowDocument(published.document) },
+    }
+  },
+  createFlow: (document: FlowDocument) => call(trpc.flows.create.mutate({ document })),
   saveFlow: (id: string, document: FlowDocument, baseRevision: number) =>
-    mutate<{ revision: number; hash: string }>('flows.save', { id, document, baseRevision }),
-  history: (id: string) => query<VersionEntry[] | { versions: VersionEntry[] }>('flows.history', { id }),
-  version: (id: string, hash: string) =>
-    query<FlowDocument | { document: FlowDocument }>('flows.version', { id, hash }),
-  duplicateFlow: (id: string, newId: string) => mutate<unknown>('flows.duplicate', { id, newId }),
-  retireFlow: (id: string) => mutate<unknown>('flows.retire', { id }),
+    call(trpc.flows.save.mutate({ id, document, baseRevision })),
+  history: (id: string) => call(trpc.flows.history.query({ id })),
+  version: async (id: string, hash: string) => flowDocument(await call(trpc.flows.version.query({ id, hash }))),
+  duplicateFlow: (id: string, newId: string) => call(trpc.flows.duplicate.mutate({ id, newId })),
+  retireFlow: (id: string) => call(trpc.flows.retire.mutate({ id })),
 
-  simulate: (flowId: string, options: { document?: FlowDocument; suite?: unknown; generate?: boolean }) =>
-    mutate<SimulationReport>('simulate.run', { flowId, ...options }),
+  simulate: (flowId: string, options: SimulateOptions) => call(trpc.simulate.run.mutate({ flowId, ...options })),
 
-  submitReview: (id: string) => mutate<unknown>('review.submit', { id }),
-  getReview: (id: string) => query<ReviewState | null>('review.get', { id }),
-  approve: (id: string, hash: string, comment: string) => mutate<unknown>('review.approve', { id, hash, comment }),
-  reject: (id: string, hash: string, comment: string) => mutate<unknown>('review.reject', { id, hash, comment }),
-  publish: (id: string, hash: string) => mutate<unknown>('review.publish', { id, hash }),
+  submitReview: (id: string) => call(trpc.review.submit.mutate({ id })),
+  getReview: (id: string) => call(trpc.review.get.query({ id })),
+  approve: (id: string, hash: string, comment: string) => call(trpc.review.approve.mutate({ id, hash, comment })),
+  reject: (id: string, hash: string, comment: string) => call(trpc.review.reject.mutate({ id, hash, comment })),
+  publish: (id: string, hash: string) => call(trpc.review.publish.mutate({ id, hash })),
 
-  startRun: (flowId: string, input: Record<string, JsonValue>, idempotencyKey: string) =>
-    mutate<RunDetail>('runs.start', { flowId, input, idempotencyKey }),
-  listRuns: (flowId?: string) => query<RunSummary[] | { runs: RunSummary[] }>('runs.list', flowId ? { flowId } : {}),
-  getRun: (id: string) => query<RunDetail>('runs.get', { id }),
+  startRun: (flowId: string, input: Record<string, unknown>, idempotencyKey: string) =>
+    call(trpc.runs.start.mutate({ flowId, input, idempotencyKey })),
+  listRuns: (flowId?: string) => call(trpc.runs.list.query(flowId ? { flowId } : {})),
+  getRun: (id: string) => call(trpc.runs.get.query({ id })),
 
-  inbox: () => query<OpenTask[] | { tasks: OpenTask[] }>('tasks.inbox'),
-  claimTask: (id: string) => mutate<unknown>('tasks.claim', { id }),
-  answerTask: (id: string, answer: JsonValue) => mutate<unknown>('tasks.answer', { id, answer }),
+  inbox: () => call(trpc.tasks.inbox.query()),
+  claimTask: (id: string) => call(trpc.tasks.claim.mutate({ id })),
+  answerTask: (id: string, answer: JsonValue) => call(trpc.tasks.answer.mutate({ id, answer })),
 
   auditPage: (limit: number, cursor?: number) =>
-    query<AuditPage>('audit.list', cursor === undefined ? { limit } : { limit, cursor }),
-  verifyAudit: () => query<AuditVerifyResult>('audit.verify'),
-}
-
-/** Lists come back either bare or wrapped; the designer accepts both. */
-export function listOf<T>(value: T[] | Record<string, T[]> | null | undefined): T[] {
-  if (!value) return []
-  if (Array.isArray(value)) return value
-  const first = Object.values(value).find(Array.isArray)
-  return first ?? []
+    call(trpc.audit.list.query(cursor === undefined ? { limit } : { limit, cursor })),
+  verifyAudit: () => call(trpc.audit.verify.query()),
 }

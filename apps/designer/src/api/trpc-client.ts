@@ -1,6 +1,16 @@
-// The one connection to the runtime: tRPC over plain JSON at /trpc, with the session token as a
-// Bearer header. Errors come back as ApiError with the server's code and a plain sentence.
-import { createTRPCUntypedClient, httpLink, TRPCClientError } from '@trpc/client'
+// The one connection to the runtime: a tRPC client typed by the runtime's router, plain JSON at
+// /trpc, with the session token as a Bearer header. Errors come back as ApiError with the
+// server's code and a plain sentence.
+import { createTRPCClient, httpLink, isTRPCClientError, type TRPCClientError } from '@trpc/client'
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server'
+import { z } from 'zod'
+// Type-only: the router's types reach the designer, none of the server's code does.
+import type { AppRouter } from '@carepath/runtime'
+
+/** What each procedure returns, as the designer receives it (plain JSON: dates arrive as strings). */
+export type RouterOutputs = inferRouterOutputs<AppRouter>
+/** What each procedure accepts. */
+export type RouterInputs = inferRouterInputs<AppRouter>
 
 const TOKEN_KEY = 'carepath.session'
 
@@ -20,7 +30,8 @@ export function onSessionExpired(handler: () => void): void {
   onUnauthorized = handler
 }
 
-const client = createTRPCUntypedClient({
+/** The runtime's procedures, typed end to end; call them through `call` so failures become ApiErrors. */
+export const trpc = createTRPCClient<AppRouter>({
   links: [
     httpLink({
       url: '/trpc',
@@ -29,58 +40,55 @@ const client = createTRPCUntypedClient({
   ],
 })
 
+/** The detail the runtime's error formatter sends with a failure (tRPC code, app code, field, problems, blockers). */
+export type ApiErrorData = NonNullable<TRPCClientError<AppRouter>['data']>
+
 /** A failed call, said plainly; `code` is the tRPC code (CONFLICT, BAD_REQUEST, ...). */
 export class ApiError extends Error {
   override readonly name = 'ApiError'
   constructor(
     message: string,
     readonly code: string,
-    readonly data: unknown,
+    readonly data: ApiErrorData | null,
   ) {
     super(message)
   }
 }
 
+/** Await one procedure call; a failure is rethrown as an ApiError. */
+export async function call<T>(request: Promise<T>): Promise<T> {
+  try {
+    return await request
+  } catch (error) {
+    throw toApiError(error)
+  }
+}
+
 function toApiError(error: unknown): ApiError {
-  if (error instanceof TRPCClientError) {
-    const data = (error.data ?? {}) as { code?: string }
-    const shape = (error.shape ?? {}) as { data?: unknown }
-    const code = data.code ?? 'INTERNAL_SERVER_ERROR'
+  if (isTRPCClientError<AppRouter>(error)) {
+    const code = error.data?.code ?? 'INTERNAL_SERVER_ERROR'
     if (code === 'UNAUTHORIZED' && onUnauthorized) onUnauthorized()
-    return new ApiError(readableMessage(error.message, code), code, shape.data ?? error.data)
+    return new ApiError(readableMessage(error.message, code), code, error.data ?? null)
   }
   return new ApiError('The server could not be reached. Check that the runtime is running.', 'NETWORK', null)
 }
 
+const zodIssuesSchema = z.array(z.object({ message: z.string().optional(), path: z.array(z.unknown()).optional() }))
+
 function readableMessage(message: string, code: string): string {
   // zod issue arrays arrive as JSON text; show the first message instead of the raw dump.
   if (message.trim().startsWith('[')) {
-    try {
-      const issues = JSON.parse(message) as { message?: string; path?: unknown[] }[]
-      const first = issues[0]
-      if (first?.message) return `${first.message}${first.path?.length ? ` (at ${first.path.join('.')})` : ''}`
-    } catch {
-      // not JSON after all: fall through
-    }
+    const first = zodIssuesSchema.safeParse(parseJson(message)).data?.[0]
+    if (first?.message) return `${first.message}${first.path?.length ? ` (at ${first.path.join('.')})` : ''}`
   }
   if (!message) return code === 'UNAUTHORIZED' ? 'Please log in again.' : 'The request failed.'
   return message
 }
 
-/** Call a query procedure (`flows.list`, ...). */
-export async function query<T>(path: string, input?: unknown): Promise<T> {
+function parseJson(text: string): unknown {
   try {
-    return (await client.query(path, input)) as T
-  } catch (error) {
-    throw toApiError(error)
-  }
-}
-
-/** Call a mutation procedure (`flows.save`, ...). */
-export async function mutate<T>(path: string, input?: unknown): Promise<T> {
-  try {
-    return (await client.mutation(path, input)) as T
-  } catch (error) {
-    throw toApiError(error)
+    return JSON.parse(text)
+  } catch {
+    return undefined // not JSON after all
   }
 }

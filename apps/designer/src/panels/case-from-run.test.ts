@@ -1,22 +1,39 @@
 import { describe, expect, it } from 'vitest'
-import type { RunDetail } from '../api/api-types.ts'
 import { caseFromRun } from './case-from-run.ts'
+
+const at = '2026-01-05T09:00:00.000Z'
 
 describe('caseFromRun', () => {
   it('replays a run: input, answers and connector responses, leaving out what the role may not see', () => {
-    const run: RunDetail = {
+    const run: Parameters<typeof caseFromRun>[0] = {
       id: 'abcdef1234',
-      flowId: 'visit-confirmation',
-      status: 'completed',
       outcome: 'confirmed',
-      path: [],
       events: [
         {
+          seq: 0,
+          at,
           type: 'run.started',
-          data: { input: { visit: { type: 'procedure' }, patient: { mrn: '[redacted]', firstName: 'Ada' } } },
+          data: {
+            runId: 'abcdef1234',
+            flowId: 'visit-confirmation',
+            flowHash: 'f'.repeat(64),
+            input: { visit: { type: 'procedure' }, patient: { mrn: '[redacted]', firstName: 'Ada' } },
+          },
         },
-        { type: 'connector.response', nodeId: 'ask-payer', data: { response: { status: 'active' } } },
-        { type: 'task.answered', nodeId: 'call', data: { answer: { value: 'yes' } } },
+        {
+          seq: 1,
+          at,
+          type: 'connector.response',
+          nodeId: 'ask-payer',
+          data: { connector: 'payer', attempt: 1, response: { status: 'active' } },
+        },
+        {
+          seq: 2,
+          at,
+          type: 'task.answered',
+          nodeId: 'call',
+          data: { taskId: 'abcdef1234:task:2', answer: { value: 'yes' }, port: 'yes' },
+        },
       ],
     }
     const { suiteCase, dropped } = caseFromRun(run)

@@ -2,19 +2,14 @@
 // the published version) for a visual diff with the changed fields listed per node.
 import { useState } from 'react'
 import type { FlowDocument } from '@carepath/dsl'
-import { api, listOf } from '../api/carepath-api.ts'
+import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { Empty, ErrorState, Loading, when } from '../screens/state-views.tsx'
 import { brief, buildDiffView, type DiffView } from './diff-view.ts'
 
-async function versionDocument(flowId: string, hash: string): Promise<FlowDocument> {
-  const value = await api.version(flowId, hash)
-  return 'nodes' in value ? value : value.document
-}
-
 export function HistoryPanel({ flowId }: { flowId: string }) {
-  const history = useLoader(async () => listOf(await api.history(flowId)), [flowId])
+  const history = useLoader(() => api.history(flowId), [flowId])
   const [picked, setPicked] = useState<string[]>([])
   const [diff, setDiff] = useState<DiffView | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -24,8 +19,8 @@ export function HistoryPanel({ flowId }: { flowId: string }) {
     setBusy(true)
     setError(null)
     try {
-      const before = await versionDocument(flowId, olderHash)
-      const after = typeof newer === 'string' ? await versionDocument(flowId, newer) : newer
+      const before = await api.version(flowId, olderHash)
+      const after = typeof newer === 'string' ? await api.version(flowId, newer) : newer
       const view = buildDiffView(before, after)
       useEditor.getState().enterView(label, view.document, view.nodes, view.edges)
       setDiff(view)
@@ -104,7 +99,7 @@ export function HistoryPanel({ flowId }: { flowId: string }) {
               className="cp-btn small"
               onClick={async () => {
                 try {
-                  useEditor.getState().enterView(`rev ${v.revision}`, await versionDocument(flowId, v.hash), {}, {})
+                  useEditor.getState().enterView(`rev ${v.revision}`, await api.version(flowId, v.hash), {}, {})
                   setDiff(null)
                 } catch (e) {
                   setError(e instanceof Error ? e.message : 'The version could not be loaded.')

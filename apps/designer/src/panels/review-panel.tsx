@@ -3,8 +3,9 @@
 // publishing is blocked is listed in plain sentences.
 import { useState } from 'react'
 import { api } from '../api/carepath-api.ts'
+import { ApiError } from '../api/trpc-client.ts'
 import { useLoader } from '../api/use-loader.ts'
-import type { FlowDetail, ReviewState } from '../api/api-types.ts'
+import type { FlowDetail, ReviewState } from '../api/carepath-api.ts'
 import { useSession } from '../store/session.store.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { ErrorState, Loading, when } from '../screens/state-views.tsx'
@@ -40,7 +41,7 @@ export function ReviewPanel({
       review.reload()
       onChanged()
     } catch (e) {
-      const blockers = (e as { data?: { blockers?: string[] } }).data?.blockers
+      const blockers = e instanceof ApiError ? e.data?.blockers : undefined
       setError(
         `${e instanceof Error ? e.message : 'That did not work.'}${blockers?.length ? ` ${blockers.join(' ')}` : ''}`,
       )
@@ -52,7 +53,7 @@ export function ReviewPanel({
   if (review.loading && !review.data) return <Loading what="the review" />
   const state: ReviewState | null = review.data ?? null
   const hash = state?.hash ?? detail?.draft?.hash ?? ''
-  const author = state?.submittedBy ?? state?.author ?? detail?.draft?.author ?? null
+  const author = state?.submittedBy ?? detail?.draft?.author ?? null
   const isReviewer = user?.role === 'reviewer' || user?.role === 'admin'
   const isAuthor = Boolean(author && user?.username === author)
   const canEdit = user?.role === 'analyst' || user?.role === 'developer'
@@ -129,15 +130,15 @@ export function ReviewPanel({
             {!state?.comments?.length &&
               state?.approvals?.map((a, i) => (
                 <li key={`a${i}`}>
-                  ✓ <strong>{a.by ?? a.reviewer}</strong> approved {a.comment && `— “${a.comment}”`}{' '}
+                  ✓ <strong>{a.by}</strong> approved {a.comment && `— “${a.comment}”`}{' '}
                   <small className="cp-hint">{when(a.at)}</small>
                 </li>
               ))}
             {state?.comments?.map((c, i) => (
               <li key={`c${i}`}>
-                {c.kind === 'reject' ? '✗' : c.kind === 'approve' ? '✓' : '💬'} <strong>{c.by ?? c.author}</strong>{' '}
+                {c.kind === 'reject' ? '✗' : c.kind === 'approve' ? '✓' : '💬'} <strong>{c.by}</strong>{' '}
                 {c.kind === 'reject' ? 'rejected' : c.kind === 'approve' ? 'approved' : 'commented'}
-                {(c.comment ?? c.text) && ` — “${c.comment ?? c.text}”`} <small className="cp-hint">{when(c.at)}</small>
+                {c.comment && ` — “${c.comment}”`} <small className="cp-hint">{when(c.at)}</small>
               </li>
             ))}
           </ul>

@@ -9,7 +9,8 @@ import { JsonEditor } from '../monaco/json-editor.tsx'
 import { ErrorState } from '../screens/state-views.tsx'
 import { readReport, type CaseView } from './simulation-report.ts'
 import { ExplanationView } from './explanation-view.tsx'
-import { useSuite, type SuiteCaseJson } from './use-suite.ts'
+import { useSuite } from './use-suite.ts'
+import { isSuiteCase, type SuiteCaseJson } from './suite-cases.ts'
 import { caseFromRun } from './case-from-run.ts'
 
 const CHUNK = 5
@@ -151,9 +152,7 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
           path={`sim/case-${editing}.json`}
           height={220}
           value={cases[editing]}
-          onChange={(v) =>
-            v && typeof v === 'object' && setCases(cases.map((c, i) => (i === editing ? (v as SuiteCaseJson) : c)))
-          }
+          onChange={(v) => isSuiteCase(v) && setCases(cases.map((c, i) => (i === editing ? v : c)))}
         />
       )}
       <div className="cp-row">

@@ -1,7 +1,7 @@
 // One audit record in full, beside the list: who, what, its chain hash, and its "why" (as the
 // server stored it: patient values are already replaced by references or hashes).
 import type { DecisionExplanation } from '@carepath/dsl'
-import type { AuditItem } from '../api/api-types.ts'
+import type { AuditItem } from '../api/carepath-api.ts'
 import { ExplanationView } from '../panels/explanation-view.tsx'
 
 export function RecordDrawer({ item, onClose }: { item: AuditItem; onClose(): void }) {
@@ -38,7 +38,7 @@ export function RecordDrawer({ item, onClose }: { item: AuditItem; onClose(): vo
         </dd>
       </dl>
       <h4>Why</h4>
-      <Why why={record.why} />
+      <Why why={'why' in record ? record.why : undefined} />
       <p className="cp-muted small">
         Patient values never enter the trail: explanations name facts by path, reference or hash.
       </p>

@@ -2,7 +2,7 @@
 // flow, one record's "why" in a drawer, and a check of the whole hash chain on the server.
 import { useMemo, useState } from 'react'
 import { api } from '../api/carepath-api.ts'
-import type { AuditItem, AuditVerifyResult } from '../api/api-types.ts'
+import type { AuditItem, AuditVerifyResult } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { Empty, ErrorState, Loading } from './state-views.tsx'
 import { RecordDrawer } from './audit-record-drawer.tsx'

@@ -5,7 +5,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react'
 import type { FlowDocument } from '@carepath/dsl'
 import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
-import type { FlowDetail } from '../api/api-types.ts'
+import type { FlowDetail } from '../api/carepath-api.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { useSession } from '../store/session.store.ts'
 import { dropBackup, readBackup } from '../store/save-draft.ts'
@@ -48,7 +48,7 @@ export function EditorScreen({ flowId }: { flowId: string }) {
     if (ready && editor.flowId === flowId) return
     if (pending) editor.load(pending, 0, null)
     else if (flow.data?.draft?.document)
-      editor.load(flow.data.draft.document as FlowDocument, flow.data.draft.revision, flow.data.draft.hash)
+      editor.load(flow.data.draft.document, flow.data.draft.revision, flow.data.draft.hash)
     else if (flow.data?.published) editor.load(flow.data.published.document, 0, flow.data.published.hash)
     // Reviewers, auditors and agents look; only analysts and developers change flows.
     const role = useSession.getState().user?.role

@@ -3,12 +3,11 @@
 import { useEffect, useState } from 'react'
 import { useReactFlow } from '@xyflow/react'
 import { api } from '../api/carepath-api.ts'
-import type { FlowDetail } from '../api/api-types.ts'
+import type { FlowDetail } from '../api/carepath-api.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { backupLocally, saveDraft, type SaveResult } from '../store/save-draft.ts'
 import { layoutGraph } from '../canvas/auto-layout.ts'
 import { buildDiffView } from '../panels/diff-view.ts'
-import type { FlowDocument } from '@carepath/dsl'
 
 function typingInField(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null
@@ -203,10 +202,7 @@ export function EditorToolbar({
                 onClick={async () => {
                   const latest = await api.getFlow(flowId)
                   if (!latest.draft) return
-                  const view = buildDiffView(
-                    latest.draft.document as FlowDocument,
-                    useEditor.getState().editingDocument(),
-                  )
+                  const view = buildDiffView(latest.draft.document, useEditor.getState().editingDocument())
                   useEditor
                     .getState()
                     .enterView(

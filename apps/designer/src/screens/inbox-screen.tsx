@@ -1,12 +1,12 @@
 // The agent's inbox: open tasks for the caller's role(s), oldest first.
-import { api, listOf } from '../api/carepath-api.ts'
+import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { navigate } from '../route.ts'
 import { Empty, ErrorState, Loading, when } from './state-views.tsx'
 import { readTask } from './task-view.ts'
 
 export function InboxScreen() {
-  const tasks = useLoader(async () => listOf(await api.inbox()).map(readTask), [])
+  const tasks = useLoader(async () => (await api.inbox()).map(readTask), [])
   return (
     <div className="cp-page">
       <div className="cp-page-head">

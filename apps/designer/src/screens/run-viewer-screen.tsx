@@ -3,10 +3,10 @@
 // redacted what the viewer's role may not see.
 import { useEffect, useState } from 'react'
 import { ReactFlowProvider } from '@xyflow/react'
-import type { DecisionExplanation, FlowDocument, JsonValue } from '@carepath/dsl'
+import type { FlowDocument, JsonValue } from '@carepath/dsl'
 import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
-import type { RunDetail, RunEvent } from '../api/api-types.ts'
+import type { RunDetail } from '../api/carepath-api.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { FlowCanvas } from '../canvas/flow-canvas.tsx'
 import { pathHighlights } from '../canvas/path-highlights.ts'
@@ -17,8 +17,7 @@ async function loadRun(runId: string): Promise<{ run: RunDetail; document: FlowD
   const run = await api.getRun(runId)
   let document: FlowDocument | null = null
   try {
-    const value = run.hash ? await api.version(run.flowId, run.hash) : null
-    document = value ? ('nodes' in value ? value : value.document) : null
+    document = await api.version(run.flowId, run.hash)
   } catch {
     document = null // agents may not read flow versions: the steps still show
   }
@@ -31,8 +30,8 @@ export function RunViewerScreen({ runId }: { runId: string }) {
   useEffect(() => {
     if (!loaded.data?.document) return
     const editor = useEditor.getState()
-    editor.load(loaded.data.document, 0, loaded.data.run.hash ?? null)
-    const { nodes, edges } = pathHighlights(loaded.data.run.path ?? [], useEditor.getState().edges)
+    editor.load(loaded.data.document, 0, loaded.data.run.hash)
+    const { nodes, edges } = pathHighlights(loaded.data.run.path, useEditor.getState().edges)
     editor.setHighlights(nodes, edges)
     editor.setReadOnly(true)
     setReady(true)
@@ -58,7 +57,7 @@ export function RunViewerScreen({ runId }: { runId: string }) {
             outcome <strong data-testid="run-outcome">{run.outcome}</strong>
           </span>
         )}
-        <small className="cp-hint">version {run.hash?.slice(0, 10)}</small>
+        <small className="cp-hint">version {run.hash.slice(0, 10)}</small>
         <span className="cp-spacer" />
         <button type="button" className="cp-btn small" onClick={loaded.reload}>
           Refresh
@@ -79,50 +78,47 @@ export function RunViewerScreen({ runId }: { runId: string }) {
         <aside className="cp-side wide">
           <h3>Path</h3>
           <ol className="cp-path" data-testid="run-path">
-            {(run.path ?? []).map((id, i) => (
+            {run.path.map((id, i) => (
               <li key={`${id}-${i}`}>{id}</li>
             ))}
           </ol>
           <h3>Steps</h3>
-          <EventList events={run.events ?? []} />
+          <EventList events={run.events} />
         </aside>
       </div>
     </div>
   )
 }
 
+type RunEvent = RunDetail['events'][number]
+
+/** The kinds of event a person reads in the run viewer, with their headings; the rest stay in the log. */
+const LABELS: Partial<Record<RunEvent['type'], string>> = {
+  decision: 'Decision',
+  'connector.request': 'Connector call',
+  'connector.response': 'Connector answer',
+  'task.opened': 'Task opened',
+  'task.answered': 'Task answered',
+  error: 'Error',
+  'run.ended': 'Run ended',
+  'wait.started': 'Waiting',
+  'facts.set': 'Facts set',
+}
+
 function EventList({ events }: { events: RunEvent[] }) {
-  const shown = events.filter((e) =>
-    [
-      'decision',
-      'connector.request',
-      'connector.response',
-      'task.opened',
-      'task.answered',
-      'error',
-      'run.ended',
-      'wait.started',
-      'facts.set',
-    ].includes(String(e.type)),
-  )
+  const shown = events.filter((e) => LABELS[e.type] !== undefined)
   if (shown.length === 0) return <p className="cp-hint">No steps recorded yet.</p>
   return (
     <ul className="cp-events" data-testid="run-events">
-      {shown.map((event, i) => {
-        const data = (event.data ?? {}) as Record<string, JsonValue>
-        return (
-          <li key={i} className={`ev ev-${String(event.type).replace('.', '-')}`} data-testid={`event-${event.type}`}>
-            <div className="ev-head">
-              <strong>{label(String(event.type))}</strong> {event.nodeId && <code>{event.nodeId}</code>}{' '}
-              <small className="cp-hint">{when(event.at)}</small>
-            </div>
-            {event.type === 'decision' && (
-              <ExplanationView explanation={data.explanation as unknown as DecisionExplanation} />
-            )}
-            {event.type !== 'decision' && <EventDetail type={String(event.type)} data={data} />}
-          </li>
-        )
-      })}
+      {shown.map((event, i) => (
+        <li key={i} className={`ev ev-${event.type.replace('.', '-')}`} data-testid={`event-${event.type}`}>
+          <div className="ev-head">
+            <strong>{LABELS[event.type] ?? event.type}</strong> {event.nodeId && <code>{event.nodeId}</code>}{' '}
+            <small className="cp-hint">{when(event.at)}</small>
+          </div>
+          <EventDetail event={event} />
+        </li>
+      ))}
     </ul>
   )
 }
@@ -132,27 +128,29 @@ function show(value: JsonValue | undefined): string {
 }
 
 /** The few lines of an event a person needs; anything else stays in the raw data below. */
-function EventDetail({ type, data }: { type: string; data: Record<string, JsonValue> }) {
-  const request = (data.request ?? {}) as Record<string, JsonValue>
-  switch (type) {
-    case 'task.opened':
+function EventDetail({ event }: { event: RunEvent }) {
+  switch (event.type) {
+    case 'decision':
+      return <ExplanationView explanation={event.data.explanation} />
+    case 'task.opened': {
+      const { request } = event.data
       return (
         <div className="ev-body">
-          “{show(request.title)}” for <strong>{show(request.role)}</strong>; shows{' '}
-          {Array.isArray(request.shows) && request.shows.length ? request.shows.join(', ') : 'no facts'}
+          “{request.title}” for <strong>{request.role}</strong>; shows{' '}
+          {request.shows.length ? request.shows.join(', ') : 'no facts'}
         </div>
       )
+    }
     case 'task.answered':
       return (
         <div className="ev-body">
-          answered → port <strong>{show(data.port)}</strong>
-          {data.answer !== undefined && <> · answer {show(data.answer)}</>}
+          answered → port <strong>{event.data.port}</strong> · answer {show(event.data.answer)}
         </div>
       )
     case 'facts.set':
       return (
         <ul className="ev-body">
-          {Object.entries((data.set ?? {}) as Record<string, JsonValue>).map(([path, value]) => (
+          {Object.entries(event.data.set).map(([path, value]) => (
             <li key={path}>
               <code>{path}</code> = {show(value)}
             </li>
@@ -160,44 +158,40 @@ function EventDetail({ type, data }: { type: string; data: Record<string, JsonVa
         </ul>
       )
     case 'connector.request':
-    case 'connector.response':
       return (
         <details className="ev-body">
           <summary>
-            {show(data.connector)} (attempt {show(data.attempt)}){data.error ? ` failed: ${show(data.error)}` : ''}
+            {event.data.connector} (attempt {event.data.attempt})
           </summary>
-          <pre className="cp-pre">{JSON.stringify(data.request ?? data.response ?? data, null, 2)}</pre>
+          <pre className="cp-pre">{JSON.stringify(event.data.request, null, 2)}</pre>
         </details>
       )
+    case 'connector.response': {
+      const { data } = event
+      return (
+        <details className="ev-body">
+          <summary>
+            {data.connector} (attempt {data.attempt}){'error' in data ? ` failed: ${data.error}` : ''}
+          </summary>
+          <pre className="cp-pre">{JSON.stringify('response' in data ? data.response : data, null, 2)}</pre>
+        </details>
+      )
+    }
     case 'run.ended':
       return (
         <div className="ev-body">
-          {data.status === 'completed'
-            ? `completed with outcome ${show(data.outcome)}`
-            : `failed: ${show(data.message)}`}
+          {event.data.status === 'completed'
+            ? `completed with outcome ${event.data.outcome}`
+            : `failed: ${event.data.message}`}
         </div>
       )
     case 'wait.started':
-      return <div className="ev-body">until {show(data.until)}</div>
+      return <div className="ev-body">until {event.data.until}</div>
     case 'error':
-      return <div className="ev-body cp-error-text">{show(data.message)}</div>
+      return <div className="ev-body cp-error-text">{event.data.message}</div>
     default:
-      return Object.keys(data).length > 0 ? <pre className="cp-pre">{JSON.stringify(data, null, 2)}</pre> : null
+      return Object.keys(event.data).length > 0 ? (
+        <pre className="cp-pre">{JSON.stringify(event.data, null, 2)}</pre>
+      ) : null
   }
-}
-
-function label(type: string): string {
-  return (
-    {
-      decision: 'Decision',
-      'connector.request': 'Connector call',
-      'connector.response': 'Connector answer',
-      'task.opened': 'Task opened',
-      'task.answered': 'Task answered',
-      error: 'Error',
-      'run.ended': 'Run ended',
-      'wait.started': 'Waiting',
-      'facts.set': 'Facts set',
-    }[type] ?? type
-  )
 }

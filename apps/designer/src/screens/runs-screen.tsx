@@ -1,15 +1,19 @@
 // Runs: every run the caller may see, newest first; start a run of a published flow.
 import { useState } from 'react'
-import { api, listOf } from '../api/carepath-api.ts'
+import { z } from 'zod'
+import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { navigate, useRoute } from '../route.ts'
 import { useSession } from '../store/session.store.ts'
+import { storedCases } from '../panels/suite-cases.ts'
 import { Empty, ErrorState, Loading, when } from './state-views.tsx'
+
+const factsObjectSchema = z.record(z.string(), z.unknown())
 
 export function RunsScreen() {
   const route = useRoute()
   const flowFilter = route.screen === 'runs' ? route.flowId : undefined
-  const runs = useLoader(async () => listOf(await api.listRuns(flowFilter)), [flowFilter])
+  const runs = useLoader(() => api.listRuns(flowFilter), [flowFilter])
   const role = useSession((s) => s.user?.role)
   const [starting, setStarting] = useState(false)
   return (
@@ -73,7 +77,7 @@ export function RunsScreen() {
                   <span className={`cp-status s-${run.status}`}>{run.status}</span>
                 </td>
                 <td>{run.outcome ?? '—'}</td>
-                <td>{when(run.startedAt ?? run.createdAt ?? run.updatedAt)}</td>
+                <td>{when(run.createdAt)}</td>
               </tr>
             ))}
           </tbody>
@@ -99,8 +103,10 @@ function StartRunForm({ initialFlow, onStarted }: { initialFlow?: string | undef
     } catch {
       return setError('The input is not valid JSON.')
     }
+    const object = factsObjectSchema.safeParse(facts)
+    if (!object.success) return setError('The input must be a JSON object: { "patient": { … } }.')
     try {
-      const run = await api.startRun(flowId, facts as Record<string, never>, `designer-${crypto.randomUUID()}`)
+      const run = await api.startRun(flowId, object.data, `designer-${crypto.randomUUID()}`)
       onStarted(run.id)
     } catch (e) {
       setError(e instanceof Error ? e.message : 'The run could not be started.')
@@ -123,8 +129,7 @@ function StartRunForm({ initialFlow, onStarted }: { initialFlow?: string | undef
             void api
               .getFlow(id)
               .then((detail) => {
-                const suites = (detail as unknown as { suites?: { cases?: { input?: unknown }[] }[] }).suites ?? []
-                const example = suites.flatMap((suite) => suite.cases ?? []).find((c) => c.input)?.input
+                const example = storedCases(detail.suites)[0]?.input
                 // Never over what the person already typed.
                 if (example)
                   setInput((typed) => (typed.replace(/\s/g, '') === '{}' ? JSON.stringify(example, null, 2) : typed))

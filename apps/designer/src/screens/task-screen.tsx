@@ -3,7 +3,7 @@
 // nothing is lost.
 import { useState } from 'react'
 import type { JsonValue, TaskField } from '@carepath/dsl'
-import { api, listOf } from '../api/carepath-api.ts'
+import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { navigate } from '../route.ts'
 import { ErrorState, Loading } from './state-views.tsx'
@@ -24,7 +24,7 @@ function factLabel(path: string): string {
 }
 
 async function loadTask(taskId: string) {
-  const tasks = listOf(await api.inbox()).map(readTask)
+  const tasks = (await api.inbox()).map(readTask)
   const task = tasks.find((t) => t.id === taskId)
   if (!task) throw new Error('This task is no longer open (it may have been answered by someone else).')
   return task
@@ -50,7 +50,7 @@ export function TaskScreen({ taskId }: { taskId: string }) {
       if (!view.claimedBy) await api.claimTask(view.id).catch(() => undefined)
       await api.answerTask(view.id, option ? { value: option, ...values } : values)
       // The guided walk: when the run stops at another step for this person, offer it next.
-      const next = listOf(await api.inbox().catch(() => []))
+      const next = (await api.inbox().catch(() => []))
         .map(readTask)
         .find((t) => t.runId === view.runId && t.id !== view.id)
       setNextTaskId(next?.id ?? null)

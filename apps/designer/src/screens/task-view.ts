@@ -1,7 +1,8 @@
-// Reading an inbox task whatever its envelope: the request (title, prompt, fields, answer
-// options) and the facts it may show, as the server redacted them.
-import type { JsonValue, TaskRequest } from '@carepath/dsl'
-import type { OpenTask } from '../api/api-types.ts'
+// Reading an inbox task: the request (title, prompt, fields, answer options) and the facts it may
+// show, as the server redacted them.
+import { z } from 'zod'
+import { taskFieldSchema, taskRequestSchema, type JsonValue, type TaskField, type TaskRequest } from '@carepath/dsl'
+import type { InboxTask } from '../api/carepath-api.ts'
 
 export interface TaskView {
   id: string
@@ -11,7 +12,7 @@ export interface TaskView {
   title: string
   prompt: string | null
   role: string
-  fields: TaskRequest['fields']
+  fields: TaskField[]
   options: NonNullable<TaskRequest['options']>
   /** Label/value pairs the step shows; nothing else of the run is visible here. */
   shown: { path: string; value: JsonValue }[]
@@ -19,43 +20,33 @@ export interface TaskView {
   createdAt: string | null
 }
 
+const fieldsSchema = z.array(taskFieldSchema)
+const optionsSchema = taskRequestSchema.shape.options.unwrap()
+
 function flatten(value: JsonValue, prefix: string, out: { path: string; value: JsonValue }[]): void {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out)
   } else out.push({ path: prefix, value })
 }
 
-export function readTask(task: OpenTask): TaskView {
-  const request: Partial<TaskRequest> = task.request ?? task.task ?? {}
-  const shown: { path: string; value: JsonValue }[] = []
-  // The facts this step may show, nested as in the run (the server calls them `view`).
-  const facts = task.view ?? (task as unknown as { facts?: Record<string, JsonValue> }).facts
-  const raw = task.shows ?? facts
-  if (Array.isArray(raw) && raw.every((r) => typeof r === 'string')) {
-    // The step's declared paths, in its order; a value the server withheld shows as hidden.
-    const flat: { path: string; value: JsonValue }[] = []
-    if (facts) flatten(facts, '', flat)
-    for (const path of raw as string[]) shown.push({ path, value: flat.find((f) => f.path === path)?.value ?? null })
-  } else if (Array.isArray(raw)) shown.push(...raw.map((r) => ({ path: r.label ?? r.path, value: r.value })))
-  else if (raw && typeof raw === 'object') {
-    const record = raw as Record<string, JsonValue>
-    // Either keyed by dotted path already, or a nested facts object.
-    if (Object.keys(record).some((k) => k.includes('.')))
-      for (const [path, value] of Object.entries(record)) shown.push({ path, value })
-    else flatten(record, '', shown)
-  }
+export function readTask(task: InboxTask): TaskView {
+  // The step's declared paths, in its order, valued from the facts it may show (`view`, nested as
+  // in the run); a value the server withheld shows as hidden.
+  const flat: { path: string; value: JsonValue }[] = []
+  flatten(task.view, '', flat)
+  const shown = task.shows.map((path) => ({ path, value: flat.find((f) => f.path === path)?.value ?? null }))
   return {
     id: task.id,
     runId: task.runId,
-    flowId: task.flowId ?? '',
-    nodeId: task.nodeId ?? '',
-    title: task.title ?? request.title ?? 'Task',
-    prompt: task.prompt ?? request.prompt ?? null,
-    role: task.role ?? request.role ?? '',
-    fields: task.fields ?? request.fields ?? [],
-    options: task.options ?? request.options ?? [],
+    flowId: task.flowId,
+    nodeId: task.nodeId,
+    title: task.title,
+    prompt: task.prompt,
+    role: task.role,
+    fields: fieldsSchema.safeParse(task.fields).data ?? [],
+    options: optionsSchema.safeParse(task.options).data ?? [],
     shown,
-    claimedBy: task.claimedBy ?? null,
-    createdAt: task.createdAt ?? null,
+    claimedBy: task.claimedBy,
+    createdAt: task.createdAt,
   }
 }

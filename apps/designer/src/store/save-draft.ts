@@ -1,7 +1,8 @@
 // Saving the draft: first save creates the flow, later saves send the revision the editor
 // started from. A conflict or an invalid document changes nothing on the server and nothing in
 // the editor; the editor's document is also kept in localStorage until a save succeeds.
-import type { FlowDocument, Problem } from '@carepath/dsl'
+import { z } from 'zod'
+import { PROBLEM_CODES, type FlowDocument, type Problem, type ProblemCode } from '@carepath/dsl'
 import { api } from '../api/carepath-api.ts'
 import { ApiError } from '../api/trpc-client.ts'
 import { pendingFlows } from '../screens/pending-flows.ts'
@@ -12,6 +13,17 @@ export type SaveResult =
   | { ok: false; kind: 'conflict'; message: string }
   | { ok: false; kind: 'invalid'; message: string; problems: Problem[] }
   | { ok: false; kind: 'error'; message: string }
+
+// The problems an invalid-document refusal carries, as validation reports them.
+const problemsSchema: z.ZodType<Problem[]> = z.array(
+  z.object({
+    code: z.custom<ProblemCode>((code) => typeof code === 'string' && Object.hasOwn(PROBLEM_CODES, code)),
+    severity: z.enum(['error', 'warning']),
+    nodeId: z.string().optional(),
+    path: z.string(),
+    message: z.string(),
+  }),
+)
 
 const backupKey = (flowId: string) => `carepath.unsaved.${flowId}`
 
@@ -45,9 +57,9 @@ export async function saveDraft(options: { overwriteRevision?: number } = {}): P
   try {
     let saved: { revision: number; hash: string }
     if (pendingFlows.has(flowId) && state.revision === 0) {
-      const created = (await api.createFlow(document)) as { revision?: number; hash?: string }
+      const created = await api.createFlow(document)
       pendingFlows.delete(flowId)
-      saved = { revision: created.revision ?? 1, hash: created.hash ?? '' }
+      saved = { revision: created.revision, hash: created.hash }
     } else {
       saved = await api.saveFlow(flowId, document, options.overwriteRevision ?? state.revision)
     }
@@ -57,7 +69,7 @@ export async function saveDraft(options: { overwriteRevision?: number } = {}): P
   } catch (error) {
     if (!(error instanceof ApiError)) return { ok: false, kind: 'error', message: 'The draft could not be saved.' }
     if (error.code === 'CONFLICT') return { ok: false, kind: 'conflict', message: error.message }
-    const problems = (error.data as { problems?: Problem[] } | null)?.problems
+    const problems = problemsSchema.safeParse(error.data?.problems).data
     if (error.code === 'BAD_REQUEST' && problems)
       return { ok: false, kind: 'invalid', message: error.message, problems }
     return { ok: false, kind: 'error', message: error.message }

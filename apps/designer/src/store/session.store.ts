@@ -3,7 +3,7 @@
 import { create } from 'zustand'
 import { api } from '../api/carepath-api.ts'
 import { getSessionToken, onSessionExpired, setSessionToken } from '../api/trpc-client.ts'
-import type { SessionUser } from '../api/api-types.ts'
+import type { SessionUser } from '../api/carepath-api.ts'
 
 interface SessionState {
   user: SessionUser | null

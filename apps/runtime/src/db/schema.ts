@@ -1,7 +1,7 @@
 // Every table of the runtime, in one place (drizzle-kit generates the SQL migrations from here).
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
-import type { JsonValue } from '@carepath/dsl'
+import type { FlowDocument, JsonValue } from '@carepath/dsl'
 
 /** The runtime's roles (what a person may do), distinct from a flow's roles (work queues). */
 export const USER_ROLES = ['analyst', 'developer', 'reviewer', 'agent', 'auditor', 'admin'] as const
@@ -78,7 +78,7 @@ export const flowVersions = sqliteTable(
       .references(() => flows.id),
     revision: integer('revision').notNull(),
     hash: text('hash').notNull(),
-    document: text('document', { mode: 'json' }).$type<JsonValue>().notNull(),
+    document: text('document', { mode: 'json' }).$type<FlowDocument>().notNull(),
     author: text('author').notNull(),
     status: text('status').$type<'draft' | 'published' | 'superseded' | 'retired'>().notNull(),
     createdAt: text('created_at').notNull(),

@@ -1,11 +1,11 @@
 import { and, desc, eq, inArray, like, or, sql } from 'drizzle-orm'
-import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
+import { validateFlow, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
+import { flowHashOf } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import type { Db } from '../db/open-db.ts'
 import { flows, flowVersions, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
-import { hashDocument, validateDocument } from './dsl-port.ts'
 
 export interface FlowDeps {
   db: Db
@@ -16,7 +16,7 @@ export interface FlowDeps {
 
 /** Parse and validate a document, or throw `invalid-document` with every problem. */
 export function requireValidDocument(raw: unknown, registry: NodeRegistry): FlowDocument {
-  const result = validateDocument(raw, registry)
+  const result = validateFlow(raw, registry)
   const errors = result.problems.filter((p) => p.severity === 'error')
   if (!result.valid || !result.document || errors.length > 0) {
     const first = errors[0] ?? result.problems[0]
@@ -112,7 +112,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
   function create(raw: unknown, principal: Principal, rawSuites: readonly unknown[] = []) {
     const suites = JSON.parse(JSON.stringify(rawSuites)) as JsonValue[]
     const document = requireValidDocument(raw, registry)
-    const hash = hashDocument(document)
+    const hash = flowHashOf(document)
     const at = now().toISOString()
     db.transaction(() => {
       if (db.select({ id: flows.id }).from(flows).where(eq(flows.id, document.id)).get()) {
@@ -136,7 +136,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
           flowId: document.id,
           revision: 1,
           hash,
-          document: document as unknown as JsonValue,
+          document,
           author: principal.username,
           status: 'draft',
           createdAt: at,
@@ -157,7 +157,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
       throw new AppError('bad-input', `The document's id "${document.id}" does not match the flow "${id}".`, {
         path: 'document.id',
       })
-    const hash = hashDocument(document)
+    const hash = flowHashOf(document)
     const at = now().toISOString()
     return db.transaction(() => {
       const flow = requireFlow(id)
@@ -176,7 +176,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
           flowId: id,
           revision,
           hash,
-          document: document as unknown as JsonValue,
+          document,
           author: principal.username,
           status: 'draft',
           createdAt: at,
@@ -234,7 +234,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
     requireFlow(id)
     const row = versionByHash(id, hash)
     if (!row) throw new AppError('not-found', `Flow "${id}" has no version with hash ${hash}.`, { path: 'hash' })
-    return row.document as unknown as FlowDocument
+    return row.document
   }
 
   function duplicate(id: string, newId: string, principal: Principal) {

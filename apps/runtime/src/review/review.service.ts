@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { and, desc, eq, inArray, sql } from 'drizzle-orm'
-import type { JsonValue } from '@carepath/dsl'
+import { validateFlow, type JsonValue } from '@carepath/dsl'
 import type { Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
-import { validateDocument } from '../flows/dsl-port.ts'
 import type { FlowDeps, FlowsService } from '../flows/flows.service.ts'
 import type { SimulationPort } from './simulation-port.ts'
 
@@ -30,7 +29,7 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
     const blockers: string[] = []
     const version = flowsService.versionByHash(flowId, hash)
     if (!version) return [`There is no version with hash ${hash}.`]
-    const validation = validateDocument(version.document, registry)
+    const validation = validateFlow(version.document, registry)
     if (!validation.valid) blockers.push('The document is not valid with the installed node types.')
     const review = db
       .select()

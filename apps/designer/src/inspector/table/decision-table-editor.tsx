@@ -2,22 +2,58 @@
 // with the hit policy; each input cell is a unary test checked as it is typed. The JSON tab
 // edits the same table in Monaco.
 import { useMemo, useState } from 'react'
-import { listFactPaths, type JsonValue } from '@carepath/dsl'
-import { columnInfo, parseCell, type DecisionTable } from '@carepath/rules'
+import { z } from 'zod'
+import { jsonValueSchema, listFactPaths, type JsonValue } from '@carepath/dsl'
+import { columnInfo, decisionTableSchema, parseCell } from '@carepath/rules'
 import { useEditor } from '../../store/editor.store.ts'
 import { JsonEditor } from '../../monaco/json-editor.tsx'
 import type { CustomViewProps } from '../custom-views.ts'
 import { Tabs } from '../../screens/tabs.tsx'
 
-const HIT_POLICIES = ['first', 'unique', 'priority', 'collect'] as const
-type Scalar = string | number | boolean
+const HIT_POLICIES = decisionTableSchema.shape.hitPolicy.options
+const AGGREGATIONS = decisionTableSchema.shape.aggregation.unwrap()
+const configSchema = z.record(z.string(), z.unknown())
+const scalarSchema = z.union([z.string(), z.number(), z.boolean()])
+
+/**
+ * The table as the grid draws it. Each part is read on its own and nothing is refused, so a table
+ * that is not valid yet (a new column, a cell being typed) still shows; validation lists what is wrong.
+ */
+const gridTableSchema = z.object({
+  inputs: z.array(z.object({ fact: z.string(), label: z.string().optional() })).catch([]),
+  outputs: z
+    .array(
+      z.object({
+        name: z.string().optional(),
+        fact: z.string().optional(),
+        label: z.string().optional(),
+        priority: z.array(scalarSchema).optional(),
+      }),
+    )
+    .catch([]),
+  rows: z
+    .array(
+      z
+        .object({
+          id: z.string().optional(),
+          cells: z.array(scalarSchema).catch([]),
+          outputs: z.array(jsonValueSchema).catch([]),
+          description: z.string().optional(),
+        })
+        .catch({ cells: [], outputs: [] }),
+    )
+    .catch([]),
+  hitPolicy: decisionTableSchema.shape.hitPolicy.optional().catch(undefined),
+  aggregation: AGGREGATIONS.optional().catch(undefined),
+})
+type GridTable = z.infer<typeof gridTableSchema>
 
 function outputText(value: JsonValue | undefined): string {
   return typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value)
 }
 function readOutput(text: string): JsonValue {
   try {
-    const parsed = JSON.parse(text) as JsonValue
+    const parsed = jsonValueSchema.parse(JSON.parse(text))
     return typeof parsed === 'number' || typeof parsed === 'boolean' || parsed === null || typeof parsed === 'object'
       ? parsed
       : text
@@ -30,12 +66,10 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
   const facts = useEditor((s) => s.meta.facts)
   const paths = useMemo(() => listFactPaths(facts), [facts])
   const [mode, setMode] = useState<'grid' | 'json'>('grid')
-  const table = config as unknown as DecisionTable
-  const inputs = table.inputs ?? []
-  const outputs = table.outputs ?? []
-  const rows = table.rows ?? []
-  const set = (patch: Partial<DecisionTable>) => onChange({ ...config, ...patch })
-  const setRow = (index: number, row: DecisionTable['rows'][number]) =>
+  const table = useMemo(() => gridTableSchema.parse(config), [config])
+  const { inputs, outputs, rows } = table
+  const set = (patch: Partial<GridTable>) => onChange({ ...config, ...patch })
+  const setRow = (index: number, row: GridTable['rows'][number]) =>
     set({ rows: rows.map((r, i) => (i === index ? row : r)) })
 
   return (
@@ -55,7 +89,10 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
           value={config}
           schema={jsonSchema}
           readOnly={readOnly}
-          onChange={(v) => v && typeof v === 'object' && !Array.isArray(v) && onChange(v as Record<string, unknown>)}
+          onChange={(v) => {
+            const parsed = configSchema.safeParse(v)
+            if (parsed.success) onChange(parsed.data)
+          }}
           testId="table-json"
         />
       ) : (
@@ -66,7 +103,7 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
               <select
                 className="cp-input small"
                 value={table.hitPolicy}
-                onChange={(e) => set({ hitPolicy: e.target.value as DecisionTable['hitPolicy'] })}
+                onChange={(e) => set({ hitPolicy: decisionTableSchema.shape.hitPolicy.parse(e.target.value) })}
                 data-testid="table-hit-policy"
               >
                 {HIT_POLICIES.map((p) => (
@@ -80,7 +117,7 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
                 <select
                   className="cp-input small"
                   value={table.aggregation ?? ''}
-                  onChange={(e) => set({ aggregation: (e.target.value || undefined) as DecisionTable['aggregation'] })}
+                  onChange={(e) => set({ aggregation: AGGREGATIONS.optional().parse(e.target.value || undefined) })}
                 >
                   <option value="">list</option>
                   <option>count</option>
@@ -172,9 +209,7 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
                             onChange={(e) =>
                               setRow(r, {
                                 ...row,
-                                cells: inputs.map((_, i) =>
-                                  i === c ? (e.target.value as Scalar) : (row.cells[i] ?? '-'),
-                                ),
+                                cells: inputs.map((_, i) => (i === c ? e.target.value : (row.cells[i] ?? '-'))),
                               })
                             }
                             data-testid={`table-cell-${r}-${c}`}
