@@ -16,27 +16,30 @@ function readObject(file: string, what: string): Record<string, JsonValue> {
 }
 
 function describeEvent(event: RunEvent): string {
-  const data = (event.data ?? {}) as Record<string, JsonValue>
   const at = `${String(event.seq).padStart(3)} ${event.scope ? `${event.scope}/` : ''}`
   switch (event.type) {
-    case 'node.entered':
-      return `${at}→ ${event.nodeId} (${String(data.type)}${Number(data.visit) > 1 ? `, visit ${String(data.visit)}` : ''})`
+    case 'node.entered': {
+      const { type, visit } = event.data
+      return `${at}→ ${event.nodeId} (${type}${visit > 1 ? `, visit ${visit}` : ''})`
+    }
     case 'decision': {
-      const fired = (data.explanation as { fired?: string[] } | undefined)?.fired ?? []
-      return `${at}  decision: ${String(data.port)}${fired.length ? ` (fired ${fired.join(', ')})` : ' (no rule fired)'}`
+      const { fired } = event.data.explanation
+      return `${at}  decision: ${event.data.port}${fired.length ? ` (fired ${fired.join(', ')})` : ' (no rule fired)'}`
     }
     case 'facts.set':
-      return `${at}  set ${Object.keys((data.set ?? {}) as object).join(', ')}`
-    case 'connector.request':
-      return `${at}  call ${String(data.connector)}${Number(data.attempt) > 1 ? ` (attempt ${String(data.attempt)})` : ''}`
+      return `${at}  set ${Object.keys(event.data.set).join(', ')}`
+    case 'connector.request': {
+      const { connector, attempt } = event.data
+      return `${at}  call ${connector}${attempt > 1 ? ` (attempt ${attempt})` : ''}`
+    }
     case 'connector.response':
-      return `${at}  ${typeof data.error === 'string' ? `call failed: ${data.error}` : 'response received'}`
+      return `${at}  ${'error' in event.data ? `call failed: ${event.data.error}` : 'response received'}`
     case 'node.exited':
-      return `${at}  ${String(data.port)} → ${String(data.to)}`
+      return `${at}  ${event.data.port} → ${event.data.to}`
     case 'error':
-      return `${at}  error${data.handled ? ' (to the error port)' : ''}: ${String(data.message)}`
+      return `${at}  error${event.data.handled ? ' (to the error port)' : ''}: ${event.data.message}`
     case 'run.ended':
-      return `${at}■ ${data.status === 'failed' ? `failed: ${String(data.message)}` : `completed: ${String(data.outcome)}`}`
+      return `${at}■ ${event.data.status === 'failed' ? `failed: ${event.data.message}` : `completed: ${event.data.outcome}`}`
     default:
       return `${at}  ${event.type}${event.nodeId ? ` ${event.nodeId}` : ''}`
   }
