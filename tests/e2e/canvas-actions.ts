@@ -1,6 +1,23 @@
 // Canvas gestures as a user makes them: drag a type from the palette, drag from a named port to
-// a node's input, click a node.
-import type { Page as BrowserPage } from 'playwright-core'
+// a node's input, click a node, zoom with the wheel. And the conditions that say the canvas has
+// come to rest after a fit or a zoom, so a test waits for what it needs instead of for a time.
+import type { Locator, Page as BrowserPage } from 'playwright-core'
+
+/** Animation frames in a row with an unchanged viewport that count as "the canvas stopped moving". */
+const STILL_FRAMES = 10
+
+// The functions given to waitForFunction run in the browser; the tests compile without the DOM
+// library, so the little of it they touch is declared here (for these functions only).
+interface PageElement {
+  readonly style: { readonly transform: string }
+  getAttribute(name: string): string | null
+  getBoundingClientRect(): { left: number; right: number; top: number; bottom: number; width: number; height: number }
+}
+declare const document: {
+  querySelector(selector: string): PageElement | null
+  querySelectorAll(selector: string): Iterable<PageElement>
+}
+declare const window: { canvasStill?: { transform: string; frames: number } }
 
 /** Drag a node type from the palette onto the canvas at (x, y) inside the canvas. */
 export async function dropNode(page: BrowserPage, type: string, x: number, y: number): Promise<void> {
@@ -11,6 +28,8 @@ export async function dropNode(page: BrowserPage, type: string, x: number, y: nu
 export async function connectPorts(page: BrowserPage, from: string, port: string, to: string): Promise<void> {
   const handle = page.locator(`[data-testid="port-${from}-${port}"] .react-flow__handle`)
   const target = page.locator(`.react-flow__node[data-id="${to}"] .react-flow__handle.target`)
+  // Measured once the canvas is still: a box read during a fit or zoom animation is already stale.
+  await viewportSettled(page)
   const a = await handle.boundingBox()
   const b = await target.boundingBox()
   if (!a || !b) throw new Error(`Cannot see port ${from}.${port} or the input of ${to}`)
@@ -27,4 +46,77 @@ export async function selectNode(page: BrowserPage, id: string): Promise<void> {
   if ((await inspectTab.count()) > 0) await inspectTab.click()
   await page.locator(`.react-flow__node[data-id="${id}"] .cp-node-head`).click()
   await page.getByTestId('inspector-node-id').filter({ hasText: id }).waitFor()
+}
+
+/** The canvas viewport's transform (pan and zoom), as React Flow writes it. */
+function viewportTransform(page: BrowserPage): Promise<string> {
+  return page.evaluate(() => document.querySelector('.react-flow__viewport')?.style.transform ?? '')
+}
+
+/**
+ * Resolves once the canvas has stopped moving: its viewport transform unchanged over several
+ * animation frames in a row. Counted in frames, not milliseconds, so a slow machine (fewer, later
+ * frames) waits longer instead of giving up early.
+ */
+export async function viewportSettled(page: BrowserPage): Promise<void> {
+  await page.waitForFunction(
+    (frames) => {
+      const transform = document.querySelector('.react-flow__viewport')?.style.transform ?? ''
+      const last = window.canvasStill
+      if (!last || last.transform !== transform) {
+        window.canvasStill = { transform, frames: 0 }
+        return false
+      }
+      last.frames += 1
+      if (last.frames < frames) return false
+      delete window.canvasStill
+      return true
+    },
+    STILL_FRAMES,
+    { polling: 'raf' },
+  )
+}
+
+/**
+ * Resolves once a fit-to-view (the editor's own on opening a flow, or the Fit button) has
+ * finished: the nodes, taken together, are centred in the canvas and the canvas has stopped moving.
+ */
+export async function flowFitted(page: BrowserPage): Promise<void> {
+  await page.waitForFunction(() => {
+    const pane = document.querySelector('[data-testid="canvas"] .react-flow')?.getBoundingClientRect()
+    const nodes = [...document.querySelectorAll('.react-flow__node')].map((n) => n.getBoundingClientRect())
+    if (!pane || nodes.length === 0) return false
+    const left = Math.min(...nodes.map((n) => n.left))
+    const right = Math.max(...nodes.map((n) => n.right))
+    const top = Math.min(...nodes.map((n) => n.top))
+    const bottom = Math.max(...nodes.map((n) => n.bottom))
+    const near = (a: number, b: number) => Math.abs(a - b) <= 2
+    return near((left + right) / 2, pane.left + pane.width / 2) && near((top + bottom) / 2, pane.top + pane.height / 2)
+  })
+  await viewportSettled(page)
+}
+
+/** Zoom in around `node` with `steps` turns of the mouse wheel, and wait until the zoom has landed. */
+export async function zoomInAround(page: BrowserPage, node: Locator, steps: number): Promise<void> {
+  const box = await node.boundingBox()
+  if (!box) return
+  const before = await viewportTransform(page)
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  for (let i = 0; i < steps; i++) await page.mouse.wheel(0, -200)
+  await page.waitForFunction((was) => document.querySelector('.react-flow__viewport')?.style.transform !== was, before)
+  await viewportSettled(page)
+}
+
+/** Where each node sits, in flow coordinates (React Flow places a node with its own transform). Runs in the page. */
+const nodePositions = () =>
+  [...document.querySelectorAll('.react-flow__node')]
+    .map((n) => `${n.getAttribute('data-id')} ${n.style.transform}`)
+    .join('\n')
+
+/** Click "Auto-layout" and wait until the nodes have moved and the flow is fitted again. */
+export async function autoLayout(page: BrowserPage): Promise<void> {
+  const before = await page.evaluate(nodePositions)
+  await page.getByTestId('auto-layout').click()
+  await page.waitForFunction(`(${nodePositions.toString()})() !== ${JSON.stringify(before)}`)
+  await flowFitted(page)
 }

@@ -7,7 +7,15 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { e2eSession, repoRoot, screenshot, updateTourShots } from './harness.ts'
-import { connectPorts, dropNode, selectNode } from './canvas-actions.ts'
+import {
+  autoLayout,
+  connectPorts,
+  dropNode,
+  flowFitted,
+  selectNode,
+  viewportSettled,
+  zoomInAround,
+} from './canvas-actions.ts'
 
 const FLOW = 'visit-confirmation'
 const session = e2eSession()
@@ -66,7 +74,7 @@ describe('designer end to end', () => {
     await analyst.getByTestId('inspector-node-id').filter({ hasText: 'guide-question-1' }).waitFor()
     await expect(analyst.getByTestId('node-problems-guide-question-1').isVisible()).resolves.toBe(true)
     await analyst.getByRole('button', { name: 'Fit', exact: true }).click()
-    await analyst.waitForTimeout(500)
+    await flowFitted(analyst)
 
     await connectPorts(analyst, 'trigger-api-1', 'next', 'decision-rules-1')
     await connectPorts(analyst, 'decision-rules-1', 'call', 'guide-question-1')
@@ -74,7 +82,7 @@ describe('designer end to end', () => {
     await connectPorts(analyst, 'guide-question-1', 'yes', 'end-1')
     await connectPorts(analyst, 'guide-question-1', 'no', 'end-2')
     await expect.poll(() => analyst.locator('.react-flow__edge').count()).toBe(5)
-    await expect.poll(() => analyst.getByTestId('problems').textContent(), { timeout: 5000 }).toContain('No problems')
+    await expect.poll(() => analyst.getByTestId('problems').textContent()).toContain('No problems')
 
     // Copy, paste and undo leave the flow as it was.
     await selectNode(analyst, 'end-2')
@@ -84,8 +92,7 @@ describe('designer end to end', () => {
     await analyst.getByTestId('undo').click()
     await expect.poll(() => analyst.locator('.react-flow__node').count()).toBe(5)
 
-    await analyst.getByTestId('auto-layout').click()
-    await analyst.waitForTimeout(600)
+    await autoLayout(analyst)
     await analyst.getByTestId('side-tab-inspect').click()
     await selectNode(analyst, 'decision-rules-1')
     await screenshot(analyst, 'canvas')
@@ -98,7 +105,7 @@ describe('designer end to end', () => {
   it('the analyst simulates the draft and submits it for review', async () => {
     await analyst.getByTestId('side-tab-simulate').click()
     await analyst.getByTestId('sim-run').click()
-    await analyst.getByTestId('sim-results').waitFor({ timeout: 60_000 })
+    await analyst.getByTestId('sim-results').waitFor()
     await expect.poll(() => analyst.getByTestId('sim-result').count()).toBeGreaterThan(0)
     await analyst.getByTestId('sim-result').first().click()
     await analyst.getByTestId('sim-case-detail').waitFor()
@@ -106,9 +113,7 @@ describe('designer end to end', () => {
 
     await analyst.getByTestId('side-tab-review').click()
     await analyst.getByTestId('review-submit').click()
-    await expect
-      .poll(() => analyst.getByTestId('review-status').textContent(), { timeout: 60_000 })
-      .toContain('in-review')
+    await expect.poll(() => analyst.getByTestId('review-status').textContent()).toContain('in-review')
     await screenshot(analyst, 'review-submitted')
   })
 
@@ -132,8 +137,8 @@ describe('designer end to end', () => {
     await agent.getByTestId('nav-runs').click()
     await agent.getByTestId('run-start-open').click()
     await agent.getByTestId('run-start-flow').selectOption(FLOW)
-    // The flow's example input loads in the background; let it land before typing over it.
-    await agent.waitForLoadState('networkidle')
+    // The flow's example input loads in the background (the field is busy until then); let it land before typing over it.
+    await expect.poll(() => agent.getByTestId('run-start-input').getAttribute('aria-busy')).toBe('false')
     await agent
       .getByTestId('run-start-input')
       .fill(JSON.stringify({ visit: { type: 'procedure' }, patient: { firstName: 'Ada', mrn: 'MRN-1' } }))
@@ -206,9 +211,7 @@ describe('designer end to end', () => {
     await analyst2.goto(`${session.runtime.url}/#/flows/${FLOW}`)
     await analyst2.getByTestId('side-tab-review').click()
     await analyst2.getByTestId('review-submit').click()
-    await expect
-      .poll(() => analyst2.getByTestId('review-status').textContent(), { timeout: 60_000 })
-      .toContain('in-review')
+    await expect.poll(() => analyst2.getByTestId('review-status').textContent()).toContain('in-review')
     await expect.poll(() => analyst2.getByTestId('publish-blockers').textContent()).toContain('approved')
     await analyst2.context().close()
 
@@ -231,18 +234,12 @@ describe('designer end to end', () => {
       await example.click()
       await page.getByTestId('editor').waitFor()
       await page.locator('.react-flow__node').first().waitFor()
-      await page.waitForTimeout(800)
+      // After the editor's own fit-to-view, or that would undo the zoom.
+      await flowFitted(page)
       // Zoom in around the cost decision so the nodes read at README size.
-      const box = await page.locator('.react-flow__node[data-id="cost-check"]').boundingBox()
-      if (box) {
-        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
-        for (let i = 0; i < 2; i++) {
-          await page.mouse.wheel(0, -200)
-          await page.waitForTimeout(150)
-        }
-      }
+      await zoomInAround(page, page.locator('.react-flow__node[data-id="cost-check"]'), 2)
       await selectNode(page, 'cost-check').catch(() => undefined)
-      await page.waitForTimeout(300)
+      await viewportSettled(page)
       const shot = await screenshot(page, 'canvas-example')
       // Committed image: rewritten only on request, so test runs leave the tree clean.
       if (updateTourShots) copyFileSync(shot, join(repoRoot, 'docs/screenshot-canvas.png'))

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
+import { E2E_WAIT_MS } from './e2e-limits.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const repoRoot = resolve(here, '../..')
@@ -62,7 +63,7 @@ export async function startRuntime(): Promise<Runtime> {
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
+  const deadline = Date.now() + E2E_WAIT_MS
   for (;;) {
     if (child.exitCode !== null) throw new Error(`The runtime exited early:\n${output}`)
     try {
@@ -106,7 +107,8 @@ export async function launchBrowser(): Promise<Browser> {
 /** A fresh 1280×800 page (its own storage) logged in as `username`. */
 export async function loggedInPage(browser: Browser, runtime: Runtime, username: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-  context.setDefaultTimeout(20_000)
+  // Every wait on the page (an element, a navigation, a function) shares the one e2e ceiling.
+  context.setDefaultTimeout(E2E_WAIT_MS)
   const page = await context.newPage()
   page.on('pageerror', (error) => console.error(`[browser error as ${username}] ${error.message}`))
   await page.goto(runtime.url)

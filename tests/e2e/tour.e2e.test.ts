@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { e2eSession, screenshot, tourShot } from './harness.ts'
-import { selectNode } from './canvas-actions.ts'
+import { flowFitted, selectNode, viewportSettled, zoomInAround } from './canvas-actions.ts'
 
 const FLOW = 'eligibility-verification'
 /** The tour's input facts: every value here is the patient's and must stay off the audit screen. */
@@ -19,14 +19,8 @@ const session = e2eSession()
 async function zoomAround(page: Page, nodeId: string): Promise<void> {
   await page.locator('.react-flow__node').first().waitFor()
   // After the editor's own fit-to-view, or that would undo the zoom.
-  await page.waitForTimeout(1200)
-  const box = await page.locator(`.react-flow__node[data-id="${nodeId}"]`).boundingBox()
-  if (!box) return
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
-  for (let i = 0; i < 3; i++) {
-    await page.mouse.wheel(0, -200)
-    await page.waitForTimeout(150)
-  }
+  await flowFitted(page)
+  await zoomInAround(page, page.locator(`.react-flow__node[data-id="${nodeId}"]`), 3)
 }
 
 describe('the README tour', () => {
@@ -55,22 +49,20 @@ describe('the README tour', () => {
     await analyst.getByTestId('save-ok').getByRole('button', { name: 'Dismiss' }).click()
     await analyst.getByTestId('side-tab-simulate').click()
     await analyst.getByTestId('sim-run').click()
-    await analyst.getByTestId('sim-results').waitFor({ timeout: 90_000 })
+    await analyst.getByTestId('sim-results').waitFor()
     const changed = analyst.locator('[data-testid="sim-result"].changed')
-    await expect.poll(() => changed.count(), { timeout: 90_000 }).toBeGreaterThanOrEqual(2)
+    await expect.poll(() => changed.count()).toBeGreaterThanOrEqual(2)
     await expect(analyst.getByTestId('sim-results').textContent()).resolves.toMatch(/copay/i)
     await changed.first().click()
     await analyst.getByTestId('sim-case-detail').waitFor()
     // The whole flow in view, so both paths of the changed case show.
     await analyst.getByRole('button', { name: 'Fit', exact: true }).click()
-    await analyst.waitForTimeout(600)
+    await flowFitted(analyst)
     await tourShot(analyst, '03-simulate')
 
     await analyst.getByTestId('side-tab-review').click()
     await analyst.getByTestId('review-submit').click()
-    await expect
-      .poll(() => analyst.getByTestId('review-status').textContent(), { timeout: 90_000 })
-      .toContain('in-review')
+    await expect.poll(() => analyst.getByTestId('review-status').textContent()).toContain('in-review')
     await analyst.context().close()
   })
 
@@ -95,8 +87,8 @@ describe('the README tour', () => {
     await agent.getByTestId('run-start-open').click()
     await agent.getByTestId('run-start-flow').selectOption(FLOW)
     // Choosing the flow loads its example input in the background; typing over it while it lands
-    // can mix the two, so wait for it, then type and check what the field holds.
-    await agent.waitForLoadState('networkidle')
+    // can mix the two, so wait for it (the field is busy until then), then type and check what it holds.
+    await expect.poll(() => agent.getByTestId('run-start-input').getAttribute('aria-busy')).toBe('false')
     await agent.getByTestId('run-start-input').fill(JSON.stringify(INPUT))
     await expect.poll(() => agent.getByTestId('run-start-input').inputValue()).toBe(JSON.stringify(INPUT))
     await agent.getByTestId('run-start-submit').click()
@@ -124,7 +116,7 @@ describe('the README tour', () => {
     await agent.getByRole('link', { name: 'See the run' }).click()
     await expect.poll(() => agent.getByTestId('run-status').textContent()).toContain('completed')
     await expect.poll(() => agent.locator('.cp-node.hl-path').count()).toBeGreaterThanOrEqual(4)
-    await agent.waitForTimeout(500)
+    await viewportSettled(agent)
     await tourShot(agent, '06-run-viewer')
     await agent.context().close()
   })

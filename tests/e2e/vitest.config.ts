@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { E2E_TEST_MS, E2E_WAIT_MS } from './e2e-limits.ts'
 
 // Browser end-to-end tests: real runtime, real Chromium. Run with `pnpm test:e2e` (it builds the
 // designer first). One file at a time: each starts its own runtime.
@@ -7,8 +8,10 @@ export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
     include: ['tests/e2e/**/*.e2e.test.ts'],
-    testTimeout: 240_000,
-    hookTimeout: 120_000,
+    testTimeout: E2E_TEST_MS,
+    hookTimeout: E2E_TEST_MS,
+    // expect.poll's own default (1 s) is far too short for a browser on a loaded machine.
+    expect: { poll: { timeout: E2E_WAIT_MS } },
     fileParallelism: false,
     pool: 'forks',
   },

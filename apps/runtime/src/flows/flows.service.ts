@@ -76,6 +76,8 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
       .from(flowVersions)
       .where(and(eq(flowVersions.flowId, id), eq(flowVersions.revision, flow.draftRevision)))
       .get()
+    // Written in the same transaction as the flow row: missing only in a damaged database.
+    if (!draft) throw new Error(`Flow "${id}" has no stored draft revision ${flow.draftRevision}.`)
     const published = flow.publishedHash ? versionByHash(id, flow.publishedHash) : undefined
     const flowReviews = db
       .select({
@@ -97,12 +99,12 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
       title: flow.title,
       status: flow.status,
       draft: {
-        document: draft?.document as JsonValue,
+        document: draft.document,
         revision: flow.draftRevision,
         hash: flow.draftHash,
         author: flow.draftAuthor,
       },
-      published: published ? { document: published.document as JsonValue, hash: published.hash } : null,
+      published: published ? { document: published.document, hash: published.hash } : null,
       suites: flow.suites,
       reviews: flowReviews,
     }
@@ -239,7 +241,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
 
   function duplicate(id: string, newId: string, principal: Principal) {
     const source = get(id)
-    const document = { ...(source.draft.document as Record<string, JsonValue>), id: newId, version: 1 }
+    const document = { ...source.draft.document, id: newId, version: 1 }
     return create(document, principal, source.suites)
   }
 
