@@ -1,15 +1,22 @@
-// Proofs that the one registration line in packages/catalog is all a new node type needs: after
-// it, `npi.lookup` is in the palette the designer renders (with a generated inspector schema),
-// flows using it validate, and it runs in the engine and in the runtime (published through review,
-// started through the API). The simulator proof is in examples.test.ts with the other simulations.
+// Proofs that installing the package is all a new node type needs: the production palette does
+// not have `npi.lookup`; a host that composes the package's `carepathPlugin` does, with a
+// generated inspector schema; flows using it validate, and it runs in the engine and in the
+// runtime (published through review, started through the API, its connector configured through
+// the settings API). The simulator proof is in examples.test.ts with the other simulations, and
+// custom-node/serve.test.ts proves the same under `carepath serve` installed by configuration.
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { validateFlow, type ConnectorAdapter, type FlowDocument, type JsonValue } from '@carepath/dsl'
-import { installedNodeTypes, registry } from '@carepath/catalog'
+import { builtinPlugin, composeCatalog, registry as productionRegistry } from '@carepath/catalog'
 import { startRun, resumeRun } from '@carepath/engine'
-import { npiLookup } from '@carepath/example-npi-lookup'
+import { carepathPlugin, npiLookup } from '@carepath/example-npi-lookup'
 import { createTestRuntime } from '@carepath/runtime/testing'
+
+// What a host with the example installed composes (as the examples and tests do).
+const { registry } = composeCatalog([builtinPlugin, carepathPlugin])
 
 const flow = JSON.parse(
   readFileSync(new URL('./custom-node/referral-npi-check.flow.json', import.meta.url), 'utf8'),
@@ -29,9 +36,15 @@ function deps(npi: ConnectorAdapter) {
   return { registry, clock: { now: () => '2026-11-22T12:00:00.000Z' }, connectors: { npi } }
 }
 
-describe('npi.lookup, once registered in the catalog', () => {
+describe('npi.lookup, once its package is installed', () => {
+  it('is not in the production palette, which installs no example', () => {
+    expect(productionRegistry.has('npi.lookup')).toBe(false)
+    expect(validateFlow(flow, productionRegistry).problems.map((p) => `${p.nodeId}:${p.code}`)).toContain(
+      'lookup:unknown-node-type',
+    )
+  })
+
   it('is one of the installed node types and sits in the Integration group of the palette', () => {
-    expect(installedNodeTypes).toContain(npiLookup)
     expect(registry.get('npi.lookup')).toBe(npiLookup)
     const integration = registry.palette().find((group) => group.category === 'Integration')
     expect(integration?.types.map((t) => t.type)).toContain('npi.lookup')
@@ -120,6 +133,42 @@ describe('npi.lookup, once registered in the catalog', () => {
       expect(requests).toEqual([{ number: '1234567893' }])
     } finally {
       t.close()
+    }
+  })
+
+  it('runs in a runtime that installs the package: validation warns until the npi connector is configured through settings, then a run reaches the registry', async () => {
+    const asked: string[] = []
+    const nppes = createServer((req, res) => {
+      asked.push(req.url ?? '')
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(nppesAnswer))
+    })
+    await new Promise<void>((resolve) => nppes.listen(0, '127.0.0.1', resolve))
+    const baseUrl = `http://127.0.0.1:${(nppes.address() as AddressInfo).port}/api/`
+    // The runtime composes its own registry and adapters from the installed packages.
+    const t = await createTestRuntime({ plugins: [carepathPlugin], registry: undefined, connectors: undefined })
+    try {
+      const warnings = () =>
+        validateFlow(flow, t.runtime.registry)
+          .problems.filter((p) => p.severity === 'warning')
+          .map((p) => `${p.nodeId}:${p.code}`)
+      expect(warnings()).toEqual(['lookup:connector-not-configured'])
+      await t.as.developer.settings.setIntegrations({ npi: { baseUrl } })
+      expect(warnings()).toEqual([])
+
+      const created = await t.as.analyst.flows.create({ document: flow })
+      await t.as.analyst.review.submit({ id: flow.id })
+      await t.as.reviewer.review.approve({ id: flow.id, hash: created.hash, comment: 'npi check' })
+      await t.as.reviewer.review.publish({ id: flow.id, hash: created.hash })
+      const run = await t.as.agent.runs.start({
+        flowId: flow.id,
+        input: { referral: { id: '11001', referringNpi: '1234567893' } },
+        idempotencyKey: 'npi-settings-1',
+      })
+      expect(run).toMatchObject({ status: 'completed', outcome: 'referrer-verified' })
+      expect(asked).toEqual(['/api/?version=2.1&number=1234567893'])
+    } finally {
+      t.close()
+      await new Promise((resolve) => nppes.close(resolve))
     }
   })
 })

@@ -5,9 +5,13 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { contentHash, validateFlow, type FlowDocument } from '@carepath/dsl'
-import { registry } from '@carepath/catalog'
+import { builtinPlugin, composeCatalog } from '@carepath/catalog'
 import { simulate, type CaseReport, type SimulationReport, type Suite } from '@carepath/engine'
+import { carepathPlugin as npiLookupPlugin } from '@carepath/example-npi-lookup'
 import { errorLines, failures, readJsonIn, readSuiteIn, unclassifiedFacts, unreachedEndings } from './example-checks.ts'
+
+// The examples install the custom-node walkthrough's package, as an installation would by config.
+const { registry } = composeCatalog([builtinPlugin, npiLookupPlugin])
 
 const dir = import.meta.dirname
 

@@ -1,13 +1,26 @@
 import { randomBytes } from 'node:crypto'
 import { eq } from 'drizzle-orm'
-import { registry as installedRegistry } from '@carepath/catalog'
-import type { ConnectorAdapter, JsonValue, NodeRegistry } from '@carepath/dsl'
+import { composeCatalog } from '@carepath/catalog'
+import {
+  declaredConnectors,
+  type CarepathPlugin,
+  type ConnectorAdapter,
+  type JsonValue,
+  type NodeRegistry,
+} from '@carepath/dsl'
 import { createAuditService } from './audit/audit.service.ts'
 import { createAuthService, type SessionPolicy } from './auth/auth.service.ts'
 import { databaseFile, openDb, type Db } from './db/open-db.ts'
 import { settings } from './db/schema.ts'
+import { AppError } from './errors.ts'
 import { createFlowsService } from './flows/flows.service.ts'
-import { createConnectorAdapters, type IntegrationSettings } from './integrations/index.ts'
+import {
+  builtinPlugin,
+  composeSettingsSchema,
+  createConnectorAdapters,
+  isConnectorConfigured,
+  type IntegrationSettings,
+} from './integrations/index.ts'
 import { createReviewService } from './review/review.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
 import { createRunViews } from './runs/run-view.ts'
@@ -21,9 +34,15 @@ export interface RuntimeOptions {
   dbFile?: string
   /** The clock (tests move it to expire sessions). */
   now?: () => Date
-  /** Installed node types; the catalog's registry by default. */
+  /**
+   * Extension packages installed next to the built-in one (`carepath serve` loads the ones the
+   * installation's carepath.config.json lists): their node types join the registry and their
+   * connectors are built from the stored settings like the built-in ones.
+   */
+  plugins?: readonly CarepathPlugin[]
+  /** Installed node types, overriding the composed registry (tests). */
   registry?: NodeRegistry
-  /** Connector adapters; built from the stored integration settings when absent. */
+  /** Connector adapters; built from the installed packages and the stored settings when absent. */
   connectors?: Record<string, ConnectorAdapter>
   /** The simulator used on submit; the engine's by default. */
   simulation?: SimulationPort
@@ -40,7 +59,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const file = options.dbFile ?? databaseFile(options.dataDir ?? './data')
   const db: Db = openDb(file)
   const now = options.now ?? (() => new Date())
-  const registry = options.registry ?? installedRegistry
+  // The built-in package and the configured ones; validation asks the stored settings, live,
+  // whether each connector a flow calls is configured.
+  const catalog = composeCatalog([builtinPlugin, ...(options.plugins ?? [])], {
+    connectors: { isConfigured: (name) => connectorConfigured(name) },
+  })
+  const registry = options.registry ?? catalog.registry
   const audit = createAuditService(db, now)
   const auth = createAuthService(db, audit, now, { idleMs: 15 * 60_000, absoluteMs: 12 * 3600_000, ...options.session })
   const flows = createFlowsService({ db, audit, now, registry })
@@ -60,22 +84,42 @@ export function createRuntime(options: RuntimeOptions = {}) {
     db.insert(settings).values({ key: SECRET_KEY, value: secret }).onConflictDoNothing().run()
   }
   const connectors: Record<string, ConnectorAdapter> = {
-    ...(options.connectors ?? createConnectorAdapters(integrationSettings())),
+  const buildAdapters = (value: IntegrationSettings) => createConnectorAdapters(value, {}, catalog.connectors)
+    ...(options.connectors ?? buildAdapters(integrationSettings())),
   }
   function integrationSettings(): IntegrationSettings {
     const value = readSetting(INTEGRATIONS_KEY)
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {}
   }
 
+  function connectorConfigured(name: string): boolean {
+    const connector = catalog.connectors.find((c) => c.name === name)
+    return connector !== undefined && isConnectorConfigured(connector, integrationSettings())
+  }
   const runs = createRunsService({ db, audit, now, registry, flows, connectors, auditSecret: secret })
   const runViews = createRunViews({ runs, audit })
   const tasks = createTasksService({ runs, audit, now })
 
   /** Connector settings (developer): stored, audited, and applied to new steps at once. */
+  // A save may hold the host's keys and one per connector an installed node type declares or an
+  // installed package provides; anything else is a typo or a package that is not installed.
+  const settingsKeys = Object.keys(
+    composeSettingsSchema([...catalog.connectors, ...declaredConnectors(registry.list())], 'strict').shape,
+  ).sort()
+
   const integrations = {
     get: integrationSettings,
     set(value: Record<string, JsonValue>, actor: { who: string; role: string }) {
+    /** Refuses a key no installed connector uses, rather than storing what nothing would read. */
       db.transaction(() => {
+      const unknown = Object.keys(value).find((key) => !settingsKeys.includes(key))
+      if (unknown !== undefined) {
+        throw new AppError(
+          'bad-input',
+          `"${unknown}" is not a setting of this installation: no installed package has a connector that uses it (settings: ${settingsKeys.join(', ')}).`,
+          { path: unknown },
+        )
+      }
         db.insert(settings)
           .values({ key: INTEGRATIONS_KEY, value })
           .onConflictDoUpdate({ target: settings.key, set: { value } })
@@ -89,7 +133,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
       })
       if (!options.connectors) {
         for (const key of Object.keys(connectors)) delete connectors[key]
-        Object.assign(connectors, createConnectorAdapters(value))
+        Object.assign(connectors, buildAdapters(value))
       }
     },
   }

@@ -2,6 +2,7 @@
 // Read the numbered notes at the bottom in order; they are the walkthrough.
 import { z } from 'zod'
 import { defineNodeType, NodeError, type JsonValue } from '@carepath/dsl'
+import { npiConnector } from './npi-settings.schema.ts'
 
 // [1]
 const factPath = z
@@ -104,6 +105,8 @@ export const npiLookup = defineNodeType({
   // [7]
   phi: [], // an NPI identifies a provider, not a patient: this node handles no patient data
   // [8]
+  connectors: [npiConnector],
+  // [9]
   async execute(ctx, config) {
     const npi = ctx.get(config.npiFrom)
     if (!isValidNpi(npi)) return { kind: 'next', port: 'not-found' }
@@ -155,8 +158,14 @@ export const npiLookup = defineNodeType({
     it to show which nodes touch patient data, and `reads`/`writes` let validation check the
     fact paths against the flow's facts schema (`unknown-fact-path`).
 
-[8] `execute` gets an ExecuteContext: frozen facts, `get`, the injected clock, and `call` for
-    connectors. `ctx.call('npi', …)` goes to whatever adapter the host injected under the name
-    `npi` (see npi-registry.adapter.ts); tests inject a fake. The result says which port to take
-    and which facts to set; the engine refuses writes outside `writes`.
+[8] `connectors` declares every connector `execute` calls, with the zod schema of its settings
+    (npi-settings.schema.ts). The installation's settings API accepts an `npi` key only because
+    an installed node type declares it, and validation and the publish gate warn about a flow
+    that uses npi.lookup while the environment has no `npi` settings.
+
+[9] `execute` gets an ExecuteContext: frozen facts, `get`, the injected clock, and `call` for
+    connectors. `ctx.call('npi', …)` goes to the adapter the host built from this package's
+    `npiRegistry` and the stored settings (see npi-registry.adapter.ts); tests inject a fake. The
+    result says which port to take and which facts to set; the engine refuses writes outside
+    `writes`.
 */

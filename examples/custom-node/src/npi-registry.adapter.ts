@@ -1,17 +1,16 @@
 // The connector behind `ctx.call('npi', …)`: the only place that talks to the NPPES registry.
-// It lives with the node type but runs in the host (the runtime injects it by name); the node
-// itself never does I/O. `fetch` is injected too, so this file has no network of its own.
-import { NodeError, type ConnectorAdapter, type JsonValue } from '@carepath/dsl'
-
-/** The public NPPES NPI Registry API (no key needed), version 2.1. */
-export const NPPES_API = 'https://npiregistry.cms.hhs.gov/api/'
+// It ships in this package (see `npiRegistry` in index.ts) but runs in the host, which builds it
+// from the stored `npi` settings; the node itself never does I/O. `fetch` is injected too, so
+// this file has no network of its own.
+import { NodeError, provideConnector, type ConnectorAdapter, type JsonValue } from '@carepath/dsl'
+import { NPPES_API, npiConnector } from './npi-settings.schema.ts'
 
 type Fetch = (url: string) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>
 
 /**
- * Build the `npi` connector adapter.
+ * Build the `npi` connector adapter over one registry.
  * @example
- * const connectors = { ...createConnectorAdapters(settings), npi: createNpiRegistryAdapter(fetch) }
+ * const npi = createNpiRegistryAdapter(fetch, 'http://127.0.0.1:8089/api/')
  */
 export function createNpiRegistryAdapter(fetchImpl: Fetch, baseUrl: string = NPPES_API): ConnectorAdapter {
   return async (request) => {
@@ -29,3 +28,20 @@ export function createNpiRegistryAdapter(fetchImpl: Fetch, baseUrl: string = NPP
     return (await response.json()) as JsonValue
   }
 }
+
+/**
+ * The `npi` connector with its adapter, as this package contributes it: the host builds the
+ * adapter from the stored settings and rebuilds it when they change. Without settings every call
+ * fails plainly, and validation has already warned that the connector is not configured.
+ */
+export const npiRegistry = provideConnector(npiConnector, (settings, deps) => {
+  if (!settings) {
+    return async () => {
+      throw new NodeError('No NPI registry is configured for this environment.', {
+        code: 'not-configured',
+        retryable: false,
+      })
+    }
+  }
+  return createNpiRegistryAdapter(deps.fetch, settings.baseUrl)
+})

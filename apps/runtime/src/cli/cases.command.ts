@@ -2,7 +2,7 @@
 // firing and not, each threshold boundary, missing values) as a suite file. The first case of
 // the flow's suite, when there is one, is the base they are laid over (its mocks and answers too).
 import { generatedSuite } from '@carepath/engine'
-import { registry } from '@carepath/catalog'
+import { registry } from '../plugins/installed-registry.ts'
 import { CliError, parseArgs } from './cli-io.ts'
 import { loadFlowFile, loadSuiteFile, suiteBeside } from './flow-files.ts'
 

@@ -4,7 +4,7 @@
 // simulate, cases).
 import { existsSync, readdirSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { registry } from '@carepath/catalog'
+import { registry } from '../plugins/installed-registry.ts'
 import { migrateFlow, validateFlow, type FlowDocument } from '@carepath/dsl'
 import { flowHashOf, parseSuite, type Suite } from '@carepath/engine'
 import { CliError, readJsonFile } from './cli-io.ts'

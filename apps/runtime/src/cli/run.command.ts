@@ -4,7 +4,7 @@
 // the trace.
 import type { FlowDocument, JsonValue } from '@carepath/dsl'
 import { runCase, type RunEvent, type RunState } from '@carepath/engine'
-import { registry } from '@carepath/catalog'
+import { registry } from '../plugins/installed-registry.ts'
 import { CliError, parseArgs, readJsonFile } from './cli-io.ts'
 import { loadFlowFile, siblingFlowLoader } from './flow-files.ts'
 

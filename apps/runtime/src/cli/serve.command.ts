@@ -1,7 +1,9 @@
 // `carepath serve [--port 8080] [--data ./data] [--demo] [--mllp-port N] [--host H] [--body-limit 1mb]`
+// Extension packages come from the installation's carepath.config.json (or CAREPATH_CONFIG).
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { seedDemo } from '../demo/demo-seed.ts'
+import { loadConfiguredPlugins, PluginConfigError } from '../plugins/plugin-config.ts'
 import { startServer } from '../server.ts'
 import { CliError, parseArgs } from './cli-io.ts'
 
@@ -28,8 +30,12 @@ export async function run(args: string[]): Promise<number> {
   if (idle !== undefined && !(Number(idle) > 0)) throw new CliError('--idle-minutes must be a positive number')
   const dataDir = resolve(options.get('data') ?? './data')
   const password = process.env.CAREPATH_DEMO_PASSWORD || 'carepath-demo'
+  const installed = await loadConfiguredPlugins().catch((error: unknown) => {
+    throw error instanceof PluginConfigError ? new CliError(error.message) : error
+  })
   let demoLines: string[] = []
   const server = await startServer({
+    plugins: installed.plugins,
     port,
     host: options.get('host') ?? '127.0.0.1',
     dataDir,
@@ -55,6 +61,10 @@ export async function run(args: string[]): Promise<number> {
     },
   })
   console.log(`Carepath is running at ${server.url}  (data: ${join(dataDir, 'carepath.db')})`)
+  if (installed.file)
+    console.log(
+      `Plugins from ${installed.file}: ${installed.plugins.map((plugin) => plugin.name).join(', ') || 'none'}`,
+    )
   for (const line of demoLines) console.log(line)
   await new Promise<void>((resolveStop) => {
     const stop = () => {

@@ -9,7 +9,7 @@ import {
   type SimulationReport,
   type Suite,
 } from '@carepath/engine'
-import { registry } from '@carepath/catalog'
+import { registry } from '../plugins/installed-registry.ts'
 import { CliError, parseArgs } from './cli-io.ts'
 import { loadFlowFile, loadSuiteFile, siblingFlowLoader, suiteBeside } from './flow-files.ts'
 

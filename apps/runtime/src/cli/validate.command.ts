@@ -1,5 +1,5 @@
 // `carepath validate FILE… [--json]`: every problem of every file, exit 0 only when all are valid.
-import { registry } from '@carepath/catalog'
+import { registry } from '../plugins/installed-registry.ts'
 import { contentHash, validateFlow, type Problem } from '@carepath/dsl'
 import { CliError, parseArgs } from './cli-io.ts'
 import { readFlowJson } from './flow-files.ts'

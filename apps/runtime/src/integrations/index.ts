@@ -1,13 +1,11 @@
-// Connectors (FHIR, payer, HTTP, notify) and inbound listeners (HL7 over MLLP/HTTP, signed
-// webhooks). The runtime builds its adapters from the stored per-environment settings with
-// `createConnectorAdapters`; listeners are started by `carepath serve` (see hl7-runtime.ts).
-import { NodeError, type ConnectorAdapter } from '@carepath/dsl'
-import { createFhirAdapter } from './fhir/fhir.adapter.ts'
+// Connectors and inbound listeners (HL7 over MLLP/HTTP, signed webhooks). The runtime builds
+// its connector adapters from the installed packages' connectors (the built-in ones are
+// `builtinConnectors`) and the stored per-environment settings with `createConnectorAdapters`;
+// listeners are started by `carepath serve` (see hl7-runtime.ts).
+import { NodeError, type ConnectorAdapter, type ConnectorContribution } from '@carepath/dsl'
+import { builtinConnectors } from './builtin-connectors.ts'
 import type { FetchLike } from './http/fetch-with-timeout.ts'
-import { createHttpAdapter } from './http/http.adapter.ts'
-import { createNotifyAdapter } from './notify/notify.adapter.ts'
-import { createPayerAdapter } from './payer/payer.adapter.ts'
-import { integrationSettingsSchema } from './settings.schema.ts'
+import { composeSettingsSchema, settingsKeyOf } from './settings.schema.ts'
 
 /** Settings for outside systems, per environment (set by a developer or admin; never in flows). */
 export interface IntegrationSettings {
@@ -23,18 +21,18 @@ export interface IntegrationDeps {
   now?: () => Date
 }
 
-export const CONNECTOR_NAMES = ['fhir', 'payer', 'http', 'notify'] as const
-
 /**
- * The connector adapters the runtime injects into the engine, by connector name. Invalid
- * settings do not stop the runtime: every connector then fails with a plain message naming the
- * setting at fault, so a developer sees what to fix and no run silently does nothing.
+ * The connector adapters the runtime injects into the engine, by connector name: one per
+ * installed connector (the built-in ones unless `connectors` says otherwise). Invalid settings do
+ * not stop the runtime: every connector then fails with a plain message naming the setting at
+ * fault, so a developer sees what to fix and no run silently does nothing.
  */
 export function createConnectorAdapters(
   settings: IntegrationSettings = {},
   deps: IntegrationDeps = {},
+  connectors: readonly ConnectorContribution[] = builtinConnectors,
 ): Record<string, ConnectorAdapter> {
-  const parsed = integrationSettingsSchema.safeParse(settings)
+  const parsed = composeSettingsSchema(connectors, 'loose').safeParse(settings)
   if (!parsed.success) {
     const where = parsed.error.issues[0]?.path.join('.') || 'settings'
     const refuse: ConnectorAdapter = async () => {
@@ -43,21 +41,33 @@ export function createConnectorAdapters(
         retryable: false,
       })
     }
-    return Object.fromEntries(CONNECTOR_NAMES.map((name) => [name, refuse]))
+    return Object.fromEntries(connectors.map((c) => [c.name, refuse]))
   }
-  const config = parsed.data
-  const fetchImpl = deps.fetch ?? fetch
-  return {
-    fhir: createFhirAdapter(config.fhir, fetchImpl),
-    payer: createPayerAdapter(config.payers, { fetch: fetchImpl, ...(deps.now ? { now: deps.now } : {}) }),
-    http: createHttpAdapter(config.http.allowHosts, { fetch: fetchImpl, ...(deps.sleep ? { sleep: deps.sleep } : {}) }),
-    notify: createNotifyAdapter(config.notify, {
-      fetch: fetchImpl,
-      ...(deps.logSink ? { logSink: deps.logSink } : {}),
-    }),
+  const connectorDeps = {
+    fetch: deps.fetch ?? fetch,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.logSink ? { logSink: deps.logSink } : {}),
   }
+  const values = new Map(Object.entries(parsed.data))
+  return Object.fromEntries(
+    connectors.map((c) => [c.name, c.createAdapter(values.get(settingsKeyOf(c)), connectorDeps)]),
+  )
 }
 
+/**
+ * Whether the stored settings configure `connector`: its settings parse and, where the connector
+ * says what "configured" means (a payer stored, a host allowed), they meet it.
+ */
+export function isConnectorConfigured(connector: ConnectorContribution, settings: IntegrationSettings): boolean {
+  const stored = Object.hasOwn(settings, settingsKeyOf(connector)) ? settings[settingsKeyOf(connector)] : undefined
+  const parsed = connector.settingsSchema.safeParse(stored)
+  if (!parsed.success) return false
+  return connector.isConfigured ? connector.isConfigured(parsed.data) : stored !== undefined
+}
+
+export { builtinConnectors, builtinPlugin } from './builtin-connectors.ts'
+export { composeSettingsSchema, settingsKeyOf } from './settings.schema.ts'
 export { integrationSettingsSchema, type IntegrationConfig } from './settings.schema.ts'
 export { MllpFramer, mllpFrame } from './hl7/mllp-framer.ts'
 export { startMllpListener, sendMllp, type MllpListener, type MllpListenerOptions } from './hl7/mllp-listener.ts'

@@ -4,7 +4,8 @@ import { integrationSettingsSchema } from './settings.schema.ts'
 import { keepStoredSecrets, maskSecrets } from './settings-secrets.ts'
 
 const CANARY = 'canary-secret-7f3a9c1e5b'
-const full = {
+// What the built-in connectors and webhooks read: what the API accepts.
+const installed = {
   fhir: { baseUrl: 'https://ehr.example.org/fhir/R4', headers: { Authorization: `Bearer ${CANARY}-fhir` } },
   payers: {
     acme: {
@@ -27,8 +28,9 @@ const full = {
     sms: { url: 'https://sms.example/send', headers: { 'x-api-key': `${CANARY}-sms` } },
   },
   webhooks: { secrets: { lab: `${CANARY}-webhook` } },
-  extra: { apiToken: { token: `${CANARY}-loose` } },
 }
+// Plus a key no connector uses: masking still finds credentials there by name.
+const full = { ...installed, extra: { apiToken: { token: `${CANARY}-loose` } } }
 
 describe('maskSecrets / keepStoredSecrets', () => {
   it('masks every credential and keeps the rest readable', () => {
@@ -64,7 +66,7 @@ describe('settings.integrations over the API', () => {
 
   it('never returns a planted secret, while saving still accepts and applies them', async () => {
     const responses: unknown[] = []
-    responses.push(await t.as.developer.settings.setIntegrations(full))
+    responses.push(await t.as.developer.settings.setIntegrations(installed))
     const read = await t.as.developer.settings.integrations()
     responses.push(read)
     expect(read).toMatchObject({ notify: { smtp: { pass: 'set' } }, webhooks: { secrets: { lab: 'set' } } })
@@ -87,7 +89,7 @@ describe('settings.integrations over the API', () => {
 
     // A new secret replaces the old one.
     await t.as.developer.settings.setIntegrations({
-      ...full,
+      ...installed,
       webhooks: { secrets: { lab: 'a-new-secret-0123456789' } },
     })
     expect(integrationSettingsSchema.parse(t.runtime.integrations.get()).webhooks.secrets['lab']).toBe(
@@ -103,5 +105,15 @@ describe('settings.integrations over the API', () => {
     responses.push(await t.as.auditor.audit.list({ limit: 100 }))
     for (const response of responses) expect(JSON.stringify(response)).not.toContain(CANARY)
     expect(JSON.stringify(responses)).not.toContain('a-new-secret')
+  })
+
+  it('refuses a key that no installed connector uses, naming it, and keeps the stored settings', async () => {
+    const before = t.runtime.integrations.get()
+    const refused = await t.as.developer.settings
+      .setIntegrations({ ...installed, consent: { baseUrl: 'https://consent.example.org' } })
+      .catch((e: unknown) => e)
+    expect(String(refused)).toMatch(/"consent" is not a setting of this installation/)
+    expect(String(refused)).toMatch(/settings: fhir, http, notify, payers, webhooks/)
+    expect(t.runtime.integrations.get()).toEqual(before)
   })
 })

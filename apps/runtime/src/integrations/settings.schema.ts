@@ -1,85 +1,54 @@
 // Connector settings per environment, as a developer or admin stores them (settings router).
-// Base URLs, hosts and credentials live here, never in flow documents.
+// Base URLs, hosts and credentials live here, never in flow documents. Each connector's schema
+// comes from the node package that declares it; the installation's settings object is composed
+// from the installed connectors, so a key that no installed connector uses is refused.
 import { z } from 'zod'
+import type { AnyConnectorDeclaration } from '@carepath/dsl'
+import { fhirConnector, httpConnector, notifyConnector, payerConnector, settingsSlugSchema } from '@carepath/nodes'
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
-const headers = z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).default({})
-const timeoutMs = z.number().int().min(100).max(120_000).default(10_000)
+export {
+  fhirSettingsSchema,
+  payerSettingsSchema,
+  smtpSettingsSchema,
+  type FhirSettings,
+  type PayerSettings,
+  type SmtpSettings,
+} from '@carepath/nodes'
 
-export const fhirSettingsSchema = z.object({ baseUrl: z.url({ protocol: /^https?$/ }), headers, timeoutMs }).strict()
+/** Settings the host itself reads: inbound webhooks are not a connector any node calls. */
+export const hostSettingsShape = {
+  webhooks: z
+    .object({
+      /** Signing secrets by name (trigger.webhook's `secret`). */
+      secrets: z.record(settingsSlugSchema, z.string().min(16)).default({}),
+    })
+    .strict()
+    .default({ secrets: {} }),
+}
 
-export const payerSettingsSchema = z
-  .object({
-    /** FHIR endpoint taking CoverageEligibilityRequest (POST {baseUrl}/CoverageEligibilityRequest/$submit or plain POST). */
-    fhir: z
-      .object({ baseUrl: z.url({ protocol: /^https?$/ }), headers })
-      .strict()
-      .optional(),
-    /** Real-time X12: POST the 270, the body of the answer is the 271. */
-    x12: z
-      .object({
-        url: z.url({ protocol: /^https?$/ }),
-        headers,
-        senderId: z.string().min(2).max(15),
-        receiverId: z.string().min(2).max(15),
-        payerName: z.string().min(1).max(60),
-        payerId: z.string().min(1).max(80),
-        providerName: z.string().min(1).max(60),
-        providerNpi: z.string().regex(/^\d{10}$/),
-        /** Refuse 271s whose SE01 segment count is wrong (X12 strict mode). */
-        strict: z.boolean().default(true),
-      })
-      .strict()
-      .optional(),
-    timeoutMs,
-  })
-  .strict()
+/** The key a connector's settings are stored under. */
+export const settingsKeyOf = (connector: AnyConnectorDeclaration) => connector.settingsKey ?? connector.name
 
-export const smtpSettingsSchema = z
-  .object({
-    host: z.string().min(1),
-    port: z.number().int().min(1).max(65535),
-    secure: z.boolean().default(false),
-    from: z.string().min(3),
-    user: z.string().optional(),
-    pass: z.string().optional(),
-    /** Only for a local test server with a self-signed certificate. */
-    allowSelfSigned: z.boolean().default(false),
-  })
-  .strict()
+/**
+ * The installation's settings object: the host's keys plus one per installed connector. `strict`
+ * refuses keys nothing uses (what a save checks); stored settings are read loosely, so settings
+ * left by an uninstalled package do not stop the other connectors.
+ */
+export function composeSettingsSchema(connectors: readonly AnyConnectorDeclaration[], mode: 'strict' | 'loose') {
+  const shape: Record<string, z.ZodType> = { ...hostSettingsShape }
+  for (const connector of connectors) shape[settingsKeyOf(connector)] = connector.settingsSchema
+  const schema = z.object(shape)
+  return mode === 'strict' ? schema.strict() : schema.loose()
+}
 
+/** The built-in connectors' settings, read loosely (what webhooks and tests parse stored settings with). */
 export const integrationSettingsSchema = z
   .object({
-    fhir: fhirSettingsSchema.optional(),
-    payers: z.record(slug, payerSettingsSchema).default({}),
-    http: z
-      .object({
-        /** Hosts http.request may call: `api.example.org`, `127.0.0.1:8089`, `*.example.org`. */
-        allowHosts: z.array(z.string().min(1)).default([]),
-      })
-      .strict()
-      .default({ allowHosts: [] }),
-    notify: z
-      .object({
-        smtp: smtpSettingsSchema.optional(),
-        /** An HTTP SMS gateway taking {to, body} as JSON. */
-        sms: z
-          .object({ url: z.url({ protocol: /^https?$/ }), headers })
-          .strict()
-          .optional(),
-      })
-      .strict()
-      .default({}),
-    webhooks: z
-      .object({
-        /** Signing secrets by name (trigger.webhook's `secret`). */
-        secrets: z.record(slug, z.string().min(16)).default({}),
-      })
-      .strict()
-      .default({ secrets: {} }),
+    fhir: fhirConnector.settingsSchema,
+    payers: payerConnector.settingsSchema,
+    http: httpConnector.settingsSchema,
+    notify: notifyConnector.settingsSchema,
+    ...hostSettingsShape,
   })
   .loose()
 export type IntegrationConfig = z.infer<typeof integrationSettingsSchema>
-export type FhirSettings = z.infer<typeof fhirSettingsSchema>
-export type PayerSettings = z.infer<typeof payerSettingsSchema>
-export type SmtpSettings = z.infer<typeof smtpSettingsSchema>
