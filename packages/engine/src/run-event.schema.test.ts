@@ -148,6 +148,14 @@ describe('runEventSchema', () => {
     expect(() =>
       parseRunEvents([{ seq: 0, at: 'x', type: 'run.ended', data: { status: 'failed', outcome: 'done' } }]),
     ).toThrow(/event 0 \(run\.ended\), field "0\.data/)
+    const at = '2026-01-01T09:00:00.000Z'
+    // Payloads must be JSON: a number JSON cannot hold, or a response with neither value nor error.
+    expect(() => parseRunEvents([{ seq: 0, at, type: 'facts.set', data: { set: { a: Number.NaN } } }])).toThrow(
+      /field "0\.data\.set": Expected a JSON object/,
+    )
+    expect(() =>
+      parseRunEvents([{ seq: 0, at, type: 'connector.response', data: { connector: 'payer', attempt: 1 } }]),
+    ).toThrow(/event 0 \(connector\.response\)/)
     expect(() => parseRunEvents({ events: [] })).toThrow('not a list of events')
   })
 })

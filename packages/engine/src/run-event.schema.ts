@@ -1,4 +1,4 @@
-import { decisionExplanationSchema, jsonValueSchema, taskRequestSchema } from '@carepath/dsl'
+import { decisionExplanationSchema, taskRequestSchema, type JsonObject, type JsonValue } from '@carepath/dsl'
 import { z } from 'zod'
 
 /**
@@ -8,7 +8,41 @@ import { z } from 'zod'
  */
 export const RUN_EVENT_VERSION = 1
 
-const facts = z.record(z.string(), jsonValueSchema)
+/** Deeper than any fact tree or response the engine writes: taken for a malformed log. */
+const MAX_DEPTH = 512
+
+function isJsonValue(value: unknown, depth: number): value is JsonValue {
+  if (value === null) return true
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(value)
+    case 'object':
+      if (depth > MAX_DEPTH) return false
+      if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1))
+      return isJsonObject(value, depth)
+    default:
+      return false
+  }
+}
+
+function isJsonObject(value: unknown, depth = 0): value is JsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value) as unknown
+  if (proto !== Object.prototype && proto !== null) return false
+  for (const key in value) {
+    if (!isJsonValue((value as Record<string, unknown>)[key], depth + 1)) return false
+  }
+  return true
+}
+
+// Payloads (facts, connector requests and responses, answers) are checked by one walk and kept as
+// they are: the same check as the DSL's jsonValueSchema, without a zod union tried per member and
+// a copy of every object, which is most of the cost of reading a log.
+const jsonValue = z.custom<JsonValue>((value) => isJsonValue(value, 0), { error: 'Expected a JSON value' })
+const facts = z.custom<JsonObject>((value) => isJsonObject(value), { error: 'Expected a JSON object' })
 
 /** Builds one member of the union: the common envelope plus this type's `data`. */
 function eventOf<T extends string, D extends z.ZodType>(type: T, data: D) {
@@ -47,12 +81,12 @@ export const runEventSchema = z.discriminatedUnion('type', [
   eventOf('facts.set', z.strictObject({ set: facts, source: z.literal('simulation-probe').optional() })),
   eventOf(
     'connector.request',
-    z.strictObject({ connector: z.string(), request: jsonValueSchema, attempt: z.number().int().positive() }),
+    z.strictObject({ connector: z.string(), request: jsonValue, attempt: z.number().int().positive() }),
   ),
   eventOf(
     'connector.response',
     z.union([
-      z.strictObject({ connector: z.string(), attempt: z.number().int().positive(), response: jsonValueSchema }),
+      z.strictObject({ connector: z.string(), attempt: z.number().int().positive(), response: jsonValue }),
       z.strictObject({
         connector: z.string(),
         attempt: z.number().int().positive(),
@@ -64,7 +98,7 @@ export const runEventSchema = z.discriminatedUnion('type', [
   ),
   /** A task's id is `${runId}:task:${seq}`; its request says what it may show. */
   eventOf('task.opened', z.strictObject({ taskId: z.string(), request: taskRequestSchema })),
-  eventOf('task.answered', z.strictObject({ taskId: z.string(), answer: jsonValueSchema, port: z.string() })),
+  eventOf('task.answered', z.strictObject({ taskId: z.string(), answer: jsonValue, port: z.string() })),
   eventOf('wait.started', z.strictObject({ until: z.string(), port: z.string() })),
   eventOf('wait.due', z.strictObject({ until: z.string(), port: z.string() })),
   eventOf('subflow.started', z.strictObject({ runId: z.string(), flowId: z.string(), hash: z.string(), input: facts })),
