@@ -3,7 +3,6 @@
 // the raw messages kept in an fsynced file beside the database.
 import type { IncomingMessage } from 'node:http'
 import { dirname, join } from 'node:path'
-import type { FlowDocument } from '@carepath/dsl'
 import type { Runtime } from '../../runtime.ts'
 import { createHl7HttpHandler } from './hl7-http.handler.ts'
 import { createHl7Intake, reprocessPending, type Hl7Intake } from './hl7-intake.ts'
@@ -25,11 +24,9 @@ export function runtimeHl7Routing(runtime: Runtime) {
     publishedFlows: () =>
       runtime.flows
         .list()
-        .filter((flow) => flow.publishedHash && flow.status !== 'retired')
-        .flatMap((flow) => {
-          const published = runtime.flows.get(flow.id).published
-          return published ? [published.document as unknown as FlowDocument] : []
-        }),
+        .flatMap((flow) =>
+          flow.publishedHash && flow.status !== 'retired' ? [runtime.flows.version(flow.id, flow.publishedHash)] : [],
+        ),
     startRun: (flowId, input, idempotencyKey) => runtime.runs.start({ flowId, input, idempotencyKey }, LISTENER),
   })
 }
