@@ -7,5 +7,5 @@ export { startServer, type ServerOptions, type RunningServer } from './server.ts
 export { USER_ROLES, type UserRole } from './db/schema.ts'
 export { verifyChain } from './audit/audit.service.ts'
 export { openDb, databaseFile } from './db/open-db.ts'
-export { phiGate, allowedClasses, REDACTED } from './phi/redaction-gate.ts'
+export { allowedClasses, redactionContext, REDACTED } from './phi/redaction-gate.ts'
 export { seedDemo, DEMO_USERS, type DemoResult } from './demo/demo-seed.ts'

@@ -1,16 +1,11 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import { auditEntrySchema } from './audit-why.ts'
 import { canonicalJson } from '@carepath/dsl'
 
-/**
- * One audit record, shaped after FHIR AuditEvent: who (agent), action, what (entity), outcome,
- * when (recorded), why (purpose/explanation). `why` holds decision explanations with patient
- * values replaced by references or hashes — never the values.
- */
-export const auditRecordSchema = z.object({
+const auditRecordBaseSchema = z.object({
   resourceType: z.literal('AuditEvent'),
   recorded: z.string(),
-  action: z.string(),
   outcome: z.enum(['success', 'failure']),
   agent: z.object({ who: z.string(), role: z.string() }),
   entity: z.object({
@@ -20,8 +15,14 @@ export const auditRecordSchema = z.object({
     task: z.string().optional(),
     user: z.string().optional(),
   }),
-  why: z.unknown().optional(),
 })
+
+/**
+ * One audit record, shaped after FHIR AuditEvent: who (agent), action, what (entity), outcome,
+ * when (recorded), why (purpose/explanation). `why` is typed per action (audit-why.ts); decision
+ * explanations in it hold references in place of patient values — never the values.
+ */
+export const auditRecordSchema = z.intersection(auditRecordBaseSchema, auditEntrySchema)
 export type AuditRecord = z.infer<typeof auditRecordSchema>
 
 export const GENESIS_HASH = '0'.repeat(64)

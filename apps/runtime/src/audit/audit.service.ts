@@ -1,16 +1,10 @@
 import { asc, gt } from 'drizzle-orm'
 import type { Db } from '../db/open-db.ts'
 import { auditLog } from '../db/schema.ts'
-import { chainHash, GENESIS_HASH, recordJson, type AuditRecord } from './audit-record.ts'
+import type { AuditInput } from './audit-entries.ts'
+import { auditRecordSchema, chainHash, GENESIS_HASH, recordJson, type AuditRecord } from './audit-record.ts'
 
-export interface AuditInput {
-  action: string
-  outcome?: 'success' | 'failure'
-  who: string
-  role: string
-  entity?: AuditRecord['entity']
-  why?: unknown
-}
+export type { AuditInput }
 
 export interface VerifyResult {
   ok: boolean
@@ -32,14 +26,14 @@ export function createAuditService(db: Db, now: () => Date) {
 
   function append(input: AuditInput): { seq: number; hash: string } {
     const at = now().toISOString()
+    const { who, role, outcome, entity, ...entry } = input
     const record: AuditRecord = {
       resourceType: 'AuditEvent',
       recorded: at,
-      action: input.action,
-      outcome: input.outcome ?? 'success',
-      agent: { who: input.who, role: input.role },
-      entity: input.entity ?? {},
-      ...(input.why === undefined ? {} : { why: input.why }),
+      outcome: outcome ?? 'success',
+      agent: { who, role },
+      entity: entity ?? {},
+      ...entry,
     }
     const previous = last.get()
     const seq = (previous?.seq ?? 0) + 1
@@ -62,7 +56,7 @@ export function createAuditService(db: Db, now: () => Date) {
       .limit(options.limit)
       .all()
     return {
-      items: rows.map((row) => ({ seq: row.seq, hash: row.hash, record: JSON.parse(row.record) as AuditRecord })),
+      items: rows.map((row) => ({ seq: row.seq, hash: row.hash, record: parseRecord(row.record) })),
       nextCursor: rows.length === options.limit ? rows[rows.length - 1]?.seq : undefined,
     }
   }
@@ -70,6 +64,11 @@ export function createAuditService(db: Db, now: () => Date) {
   return { append, appendAlone, list, verify: () => verifyChain(db) }
 }
 export type AuditService = ReturnType<typeof createAuditService>
+
+/** A stored record, read by its schema (the trail is append-only: every record was written by `append`). */
+function parseRecord(json: string): AuditRecord {
+  return auditRecordSchema.parse(JSON.parse(json))
+}
 
 /** Recompute the whole chain and name the first record that does not match. */
 export function verifyChain(db: Db): VerifyResult {

@@ -1,6 +1,15 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { and, desc, eq, isNull } from 'drizzle-orm'
 import type { AuditService } from '../audit/audit.service.ts'
+import {
+  flowRolesSet,
+  loggedIn,
+  loggedOut,
+  loginRefused,
+  tokenCreated,
+  tokenRevoked,
+  userAdded,
+} from '../audit/audit-entries.ts'
 import type { Db } from '../db/open-db.ts'
 import { apiTokens, loginAttempts, sessions, users, type UserRole } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
@@ -69,13 +78,7 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
           createdAt: now().toISOString(),
         })
         .run()
-      audit.append({
-        action: 'user.add',
-        who: actor.who,
-        role: actor.role,
-        entity: { user: input.username },
-        why: { role: input.role },
-      })
+      audit.append(userAdded(actor, input.username, input.role))
     })
     return { id, username: input.username, role: input.role }
   }
@@ -87,13 +90,7 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
     const t = now().getTime()
     const attempts = db.select().from(loginAttempts).where(eq(loginAttempts.username, username)).get()
     if (attempts && attempts.blockedUntil > t) {
-      audit.appendAlone({
-        action: 'auth.login',
-        outcome: 'failure',
-        who: username,
-        role: 'unknown',
-        why: { reason: 'slowed after failed log-ins' },
-      })
+      audit.appendAlone(loginRefused({ who: username, role: 'unknown' }, 'slowed after failed log-ins'))
       const seconds = Math.ceil((attempts.blockedUntil - t) / 1000)
       throw new AppError('too-many-attempts', `Too many failed log-ins for this user; try again in ${seconds} s.`)
     }
@@ -111,13 +108,9 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
           .values({ username, failures, lastFailureAt: t, blockedUntil })
           .onConflictDoUpdate({ target: loginAttempts.username, set: { failures, lastFailureAt: t, blockedUntil } })
           .run()
-        audit.append({
-          action: 'auth.login',
-          outcome: 'failure',
-          who: username,
-          role: user?.role ?? 'unknown',
-          why: { reason: 'wrong username or password', failures },
-        })
+        audit.append(
+          loginRefused({ who: username, role: user?.role ?? 'unknown' }, 'wrong username or password', failures),
+        )
       })
       throw new AppError('unauthenticated', 'Wrong username or password.')
     }
@@ -133,7 +126,7 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
           expiresAt: t + policy.absoluteMs,
         })
         .run()
-      audit.append({ action: 'auth.login', who: user.username, role: user.role })
+      audit.append(loggedIn({ who: user.username, role: user.role }))
     })
     return { token, user: { id: user.id, username: user.username, role: user.role } }
   }
@@ -183,7 +176,7 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
         .set({ revokedAt: now().getTime() })
         .where(eq(sessions.tokenHash, sha256(token)))
         .run()
-      audit.append({ action: 'auth.logout', who: principal.username, role: principal.role })
+      audit.append(loggedOut({ who: principal.username, role: principal.role }))
     })
   }
 
@@ -209,13 +202,7 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
           createdBy: actor.who,
         })
         .run()
-      audit.append({
-        action: 'token.create',
-        who: actor.who,
-        role: actor.role,
-        entity: { user: user.username },
-        why: { tokenId: id, name: input.name, scopes: input.scopes },
-      })
+      audit.append(tokenCreated(actor, user.username, { tokenId: id, name: input.name, scopes: input.scopes }))
     })
     return { id, token, name: input.name, username: user.username, scopes: input.scopes, createdAt }
   }
@@ -265,13 +252,7 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
         .set({ revokedAt })
         .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
         .run()
-      audit.append({
-        action: 'token.revoke',
-        who: actor.who,
-        role: actor.role,
-        entity: { user: row.username },
-        why: { tokenId: id, name: row.name, scopes: row.scopes },
-      })
+      audit.append(tokenRevoked(actor, row.username, { tokenId: id, name: row.name, scopes: row.scopes }))
       return { id, revokedAt, alreadyRevoked: false }
     })
   }
@@ -294,13 +275,7 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
     db.transaction(() => {
       const changed = db.update(users).set({ flowRoles }).where(eq(users.username, username)).run()
       if (changed.changes === 0) throw new AppError('not-found', `No user named "${username}".`, { path: 'username' })
-      audit.append({
-        action: 'user.flow-roles',
-        who: actor.who,
-        role: actor.role,
-        entity: { user: username },
-        why: { flowRoles },
-      })
+      audit.append(flowRolesSet(actor, username, flowRoles))
     })
   }
 

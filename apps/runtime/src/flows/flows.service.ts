@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, like, or, sql } from 'drizzle-orm'
 import { validateFlow, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
 import { flowHashOf } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
+import { flowCreated, flowRetired, flowSaved } from '../audit/audit-entries.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import type { Db } from '../db/open-db.ts'
 import { flows, flowVersions, reviews } from '../db/schema.ts'
@@ -144,7 +145,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
           createdAt: at,
         })
         .run()
-      audit.append({ action: 'flow.create', ...actorOf(principal), entity: { flow: document.id, hash } })
+      audit.append(flowCreated(actorOf(principal), document.id, hash))
     })
     return { id: document.id, revision: 1, hash }
   }
@@ -205,12 +206,13 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
         })
         .where(eq(flows.id, id))
         .run()
-      audit.append({
-        action: 'flow.save',
-        ...actorOf(principal),
-        entity: { flow: id, hash },
-        why: { revision, voidedReview: hashChanged && flow.status !== status },
-      })
+      audit.append(
+        flowSaved(
+          actorOf(principal),
+          { flow: id, hash },
+          { revision, voidedReview: hashChanged && flow.status !== status },
+        ),
+      )
       return { revision, hash }
     })
   }
@@ -259,11 +261,9 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
           .where(and(eq(flowVersions.flowId, id), eq(flowVersions.hash, flow.publishedHash)))
           .run()
       }
-      audit.append({
-        action: 'flow.retire',
-        ...actorOf(principal),
-        entity: { flow: id, ...(flow.publishedHash ? { hash: flow.publishedHash } : {}) },
-      })
+      audit.append(
+        flowRetired(actorOf(principal), { flow: id, ...(flow.publishedHash ? { hash: flow.publishedHash } : {}) }),
+      )
     })
     return { id, status: 'retired' as const }
   }

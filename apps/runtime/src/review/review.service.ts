@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import { and, desc, eq, inArray, sql } from 'drizzle-orm'
-import { validateFlow, type JsonValue } from '@carepath/dsl'
+import { toJson, validateFlow } from '@carepath/dsl'
+import {
+  publishRefused,
+  reviewDecided,
+  reviewRefused,
+  reviewSubmitted,
+  versionPublished,
+} from '../audit/audit-entries.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { FlowDeps, FlowsService } from '../flows/flows.service.ts'
 import type { SimulationPort } from './simulation-port.ts'
+import { simulationReportSchema } from './simulation-report.schema.ts'
 
 /**
  * Review and publishing: submit (runs the simulator and stores its report), approve or reject
@@ -85,7 +93,7 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
           hash,
           revision: current.draftRevision,
           status: 'open',
-          report,
+          report: toJson(report),
           submittedBy: principal.username,
           submittedAt: now().toISOString(),
         })
@@ -94,12 +102,7 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
         .set({ status: 'in-review', updatedAt: now().toISOString(), updatedBy: principal.username })
         .where(eq(flows.id, flowId))
         .run()
-      audit.append({
-        action: 'review.submit',
-        ...actorOf(principal),
-        entity: { flow: flowId, hash },
-        why: { review: id, summary: summaryOf(report) },
-      })
+      audit.append(reviewSubmitted(actorOf(principal), { flow: flowId, hash }, { review: id, summary: report.summary }))
       return { id, hash, status: 'in-review' as const }
     })
   }
@@ -111,7 +114,8 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
     return {
       status: flow.status,
       hash,
-      report: review?.report ?? null,
+      // Stored by `submit` from the simulator's report; read back by its schema.
+      report: review?.report == null ? null : simulationReportSchema.parse(review.report),
       reviewStatus: review?.status ?? null,
       submittedBy: review?.submittedBy ?? null,
       approvals: review?.approvals ?? [],
@@ -131,13 +135,9 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
       if (!review || review.status !== 'open' || flow.status !== 'in-review')
         throw new AppError('conflict', 'This version is not waiting for review.', { path: 'hash' })
       if (authorsOf(flowId, hash).has(principal.username) || review.submittedBy === principal.username) {
-        audit.append({
-          action: `review.${kind}`,
-          outcome: 'failure',
-          ...actorOf(principal),
-          entity: { flow: flowId, hash },
-          why: { reason: 'four eyes: the author may not review' },
-        })
+        audit.append(
+          reviewRefused(kind, actorOf(principal), { flow: flowId, hash }, 'four eyes: the author may not review'),
+        )
         throw new AppError(
           'forbidden',
           'You wrote or submitted this version; another reviewer must decide (four eyes).',
@@ -155,12 +155,7 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
         .set({ status: kind === 'approve' ? 'approved' : 'draft', updatedAt: at, updatedBy: principal.username })
         .where(eq(flows.id, flowId))
         .run()
-      audit.append({
-        action: `review.${kind}`,
-        ...actorOf(principal),
-        entity: { flow: flowId, hash },
-        why: { comment },
-      })
+      audit.append(reviewDecided(kind, actorOf(principal), { flow: flowId, hash }, comment))
       return { status: kind === 'approve' ? ('approved' as const) : ('draft' as const), hash }
     })
   }
@@ -177,13 +172,7 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
       if (flow.status === 'retired') throw new AppError('conflict', 'This flow is retired.', { path: 'id' })
       const blockers = publishBlockers(flowId, hash)
       if (blockers.length > 0) {
-        audit.append({
-          action,
-          outcome: 'failure',
-          ...actorOf(principal),
-          entity: { flow: flowId, hash },
-          why: { blockers },
-        })
+        audit.append(publishRefused(action, actorOf(principal), { flow: flowId, hash }, blockers))
         throw new AppError('publish-blocked', `It cannot be published yet: ${blockers.join(' ')}`, {
           path: 'hash',
           blockers,
@@ -207,12 +196,9 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
         .set({ publishedHash: hash, status, updatedAt: at, updatedBy: principal.username })
         .where(eq(flows.id, flowId))
         .run()
-      audit.append({
-        action,
-        ...actorOf(principal),
-        entity: { flow: flowId, hash },
-        why: { reason, previous: flow.publishedHash },
-      })
+      audit.append(
+        versionPublished(action, actorOf(principal), { flow: flowId, hash }, { reason, previous: flow.publishedHash }),
+      )
       return { id: flowId, publishedHash: hash }
     })
   }
@@ -254,7 +240,3 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
   }
 }
 export type ReviewService = ReturnType<typeof createReviewService>
-
-function summaryOf(report: JsonValue): JsonValue {
-  return report !== null && typeof report === 'object' && !Array.isArray(report) ? (report.summary ?? null) : null
-}

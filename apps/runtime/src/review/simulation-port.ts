@@ -1,6 +1,6 @@
 // The simulator as the review step uses it: the engine's `simulate` (draft vs published, the
 // flow's suites plus generated cases).
-import { parseSuite, simulate } from '@carepath/engine'
+import { parseSuite, simulate, type SimulationReport } from '@carepath/engine'
 import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
 import { AppError } from '../errors.ts'
 
@@ -13,7 +13,7 @@ export interface SimulationRequest {
 
 /** Runs the simulator and returns its report (stored with the review request). */
 export interface SimulationPort {
-  run(request: SimulationRequest): Promise<JsonValue>
+  run(request: SimulationRequest): Promise<SimulationReport>
 }
 
 export function createSimulationPort(registry: NodeRegistry): SimulationPort {
@@ -28,11 +28,7 @@ export function createSimulationPort(registry: NodeRegistry): SimulationPort {
         throw new AppError('bad-input', `The flow's simulation suite is not valid (${parsed.message}).`, {
           path: 'suites',
         })
-      const report = await simulate(request.base, request.candidate, parsed.suite, {
-        registry,
-        generate: request.generate,
-      })
-      return JSON.parse(JSON.stringify(report)) as JsonValue
+      return await simulate(request.base, request.candidate, parsed.suite, { registry, generate: request.generate })
     },
   }
 }

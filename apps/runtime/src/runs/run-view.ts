@@ -1,12 +1,16 @@
-import { foldEvents } from '@carepath/engine'
+import { foldEvents, type RunState } from '@carepath/engine'
+import { runRead } from '../audit/audit-entries.ts'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import { AppError } from '../errors.ts'
-import { allowedClasses, patientStrings, phiGate, scrubMessage } from '../phi/redaction-gate.ts'
-import type { RunRow } from './run-store.ts'
+import { patientValuesOfRun } from '../phi/free-text.ts'
+import { allowedClasses } from '../phi/redaction-gate.ts'
+import { redact } from '../phi/redaction-policy.ts'
+import { NO_FACTS, runSummaryPolicy, runViewPolicy } from '../phi/run-view.policy.ts'
+import type { RunRow, TaskRow } from './run-store.ts'
 import type { RunsService } from './runs.service.ts'
 
-/** A run as listed: no facts, so nothing to redact. */
+/** A run as listed: no facts (its policy declares every field structure). */
 export const runSummary = (row: RunRow) => ({
   id: row.id,
   flowId: row.flow_id,
@@ -17,71 +21,75 @@ export const runSummary = (row: RunRow) => ({
   updatedAt: row.updated_at,
   startedBy: row.started_by,
 })
+/** A run as listed. */
+export type RunSummaryView = ReturnType<typeof runSummary>
 
-/** The run viewer's data, through the redaction gate for the caller's role. Reads of PHI are audited. */
+/** Everything the run viewer shows of a run, before redaction (see run-view.policy.ts). */
+export function runViewOf(row: RunRow, state: RunState, tasks: readonly TaskRow[]) {
+  return {
+    ...runSummary(row),
+    path: state.path,
+    ports: state.ports,
+    decisions: state.decisions.map((d) => ({
+      nodeId: d.nodeId,
+      scope: d.scope ?? null,
+      port: d.port,
+      explanation: d.explanation,
+    })),
+    facts: state.facts,
+    events: state.events,
+    openTask: state.openTask
+      ? {
+          id: state.openTask.taskId,
+          runId: row.id,
+          nodeId: state.openTask.nodeId,
+          role: state.openTask.request.role,
+          title: state.openTask.request.title,
+        }
+      : null,
+    error: state.error ? { nodeId: state.error.nodeId ?? null, message: state.error.message } : null,
+    waitUntil: state.waitUntil ?? null,
+    // Who worked which step (answers themselves are facts: they show through `facts` and `events`).
+    tasks: tasks.map((t) => ({
+      id: t.id,
+      nodeId: t.node_id,
+      role: t.role,
+      status: t.status,
+      claimedBy: t.claimed_by,
+      answeredBy: t.answered_by,
+      createdAt: t.created_at,
+      answeredAt: t.answered_at,
+    })),
+  }
+}
+/** The run viewer's data. */
+export type RunView = ReturnType<typeof runViewOf>
+
+/** The run viewer's data, redacted by its policy for the caller's role. Reads of PHI are audited. */
 export function createRunViews(deps: { runs: RunsService; audit: AuditService }) {
   const { runs, audit } = deps
 
-  function get(id: string, principal: Principal) {
+  function get(id: string, principal: Principal): RunView {
     const row = runs.store.runById(id)
     if (!row) throw new AppError('not-found', `No run with id "${id}".`, { path: 'id' })
     const doc = runs.documentFor(row.flow_id, row.hash)
     const state = foldEvents(runs.store.events(id))
     const allowed = allowedClasses(principal, doc)
     if (allowed.some((c) => c !== 'none')) {
-      audit.appendAlone({
-        action: 'run.read',
-        who: principal.username,
-        role: principal.role,
-        entity: { flow: row.flow_id, hash: row.hash, run: id },
-        why: { classes: allowed },
-      })
+      audit.appendAlone(
+        runRead(
+          { who: principal.username, role: principal.role },
+          { flow: row.flow_id, hash: row.hash, run: id },
+          allowed,
+        ),
+      )
     }
-    const schema = doc.facts
-    return {
-      ...runSummary(row),
-      path: state.path,
-      ports: state.ports,
-      decisions: state.decisions.map((d) => ({
-        nodeId: d.nodeId,
-        scope: d.scope ?? null,
-        port: d.port,
-        explanation: phiGate('explanation', d.explanation, schema, allowed),
-      })),
-      facts: phiGate('facts', state.facts, schema, allowed),
-      events: phiGate('events', state.events, schema, allowed),
-      openTask: state.openTask
-        ? {
-            id: state.openTask.taskId,
-            runId: id,
-            nodeId: state.openTask.nodeId,
-            role: state.openTask.request.role,
-            title: state.openTask.request.title,
-          }
-        : null,
-      error: state.error
-        ? {
-            nodeId: state.error.nodeId ?? null,
-            message: scrubMessage(state.error.message, patientStrings(state.events)),
-          }
-        : null,
-      waitUntil: state.waitUntil ?? null,
-      // Who worked which step (answers themselves are facts: they show through `facts` and `events`).
-      tasks: runs.store.tasksOfRun(id).map((t) => ({
-        id: t.id,
-        nodeId: t.node_id,
-        role: t.role,
-        status: t.status,
-        claimedBy: t.claimed_by,
-        answeredBy: t.answered_by,
-        createdAt: t.created_at,
-        answeredAt: t.answered_at,
-      })),
-    }
+    const ctx = { schema: doc.facts, allowed, patientValues: patientValuesOfRun(state.events) }
+    return redact(runViewPolicy, runViewOf(row, state, runs.store.tasksOfRun(id)), ctx)
   }
 
-  function list(flowId: string | undefined, limit: number) {
-    return runs.store.listRuns(flowId, limit).map(runSummary)
+  function list(flowId: string | undefined, limit: number): RunSummaryView[] {
+    return runs.store.listRuns(flowId, limit).map((row) => redact(runSummaryPolicy, runSummary(row), NO_FACTS))
   }
 
   return { get, list }

@@ -147,13 +147,18 @@ export function createRunsService(deps: RunsDeps) {
           store.insertRun(row)
         }
         audit.append(
-          runStepped(batches++ === 0 && firstCount === 0, actor, { flow: run.flowId, hash: run.hash, run: run.id }, {
-            events: batch.length,
-            decisions,
-            status,
-            ...(state?.outcome ? { outcome: state.outcome } : {}),
-            ...(state?.error ? { error: redactFreeText(state.error.message, patientValuesOfRun(state.events)) } : {}),
-          }),
+          runStepped(
+            batches++ === 0 && firstCount === 0,
+            actor,
+            { flow: run.flowId, hash: run.hash, run: run.id },
+            {
+              events: batch.length,
+              decisions,
+              status,
+              ...(state?.outcome ? { outcome: state.outcome } : {}),
+              ...(state?.error ? { error: redactFreeText(state.error.message, patientValuesOfRun(state.events)) } : {}),
+            },
+          ),
         )
       })
     }

@@ -3,7 +3,10 @@ import { foldEvents, getFact } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import { AppError } from '../errors.ts'
-import { allowedClasses, phiGate } from '../phi/redaction-gate.ts'
+import { taskAnswered, taskClaimed, tasksRead } from '../audit/audit-entries.ts'
+import { redactionContext } from '../phi/redaction-gate.ts'
+import { redact } from '../phi/redaction-policy.ts'
+import { taskViewPolicy } from '../phi/task-view.policy.ts'
 import type { TaskRow } from './run-store.ts'
 import type { RunsService } from './runs.service.ts'
 
@@ -36,23 +39,27 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
       const value = getFact(facts, path)
       if (value !== undefined) setPath(shown, path, value)
     }
-    return {
-      id: task.id,
-      runId: task.run_id,
-      flowId: task.flow_id,
-      nodeId: task.node_id,
-      role: task.role,
-      status: task.status,
-      claimedBy: task.claimed_by,
-      createdAt: task.created_at,
-      title: request.title,
-      prompt: request.prompt ?? null,
-      fields: request.fields,
-      options: request.options ?? [],
-      shows: request.shows,
-      /** The facts the step shows, redacted to the person's flow roles (nested by fact path). */
-      view: phiGate('facts', shown, doc.facts, allowedClasses(principal, doc)),
-    }
+    return redact(
+      taskViewPolicy,
+      {
+        id: task.id,
+        runId: task.run_id,
+        flowId: task.flow_id,
+        nodeId: task.node_id,
+        role: task.role,
+        status: task.status,
+        claimedBy: task.claimed_by,
+        createdAt: task.created_at,
+        title: request.title,
+        prompt: request.prompt ?? null,
+        fields: request.fields,
+        options: request.options ?? [],
+        shows: request.shows,
+        /** The facts the step shows, redacted to the person's flow roles (nested by fact path). */
+        view: shown,
+      },
+      redactionContext(principal, doc),
+    )
   }
 
   function viewOf(task: TaskRow, principal: Principal) {
@@ -66,12 +73,12 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
     const mine = store.openTasks().filter((t) => worksRole(principal, t.role))
     const views = mine.map((t) => viewOf(t, principal))
     if (views.length > 0) {
-      audit.appendAlone({
-        action: 'task.read',
-        who: principal.username,
-        role: principal.role,
-        why: { tasks: views.map((v) => v.id) },
-      })
+      audit.appendAlone(
+        tasksRead(
+          { who: principal.username, role: principal.role },
+          views.map((v) => v.id),
+        ),
+      )
     }
     return views
   }
@@ -82,12 +89,12 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
     return store.transaction(() => {
       if (!store.claimTask(id, principal.username))
         throw new AppError('conflict', 'This task was already claimed or answered.', { path: 'id' })
-      audit.append({
-        action: 'task.claim',
-        who: principal.username,
-        role: principal.role,
-        entity: { flow: task.flow_id, run: task.run_id, task: id },
-      })
+      audit.append(
+        taskClaimed(
+          { who: principal.username, role: principal.role },
+          { flow: task.flow_id, run: task.run_id, task: id },
+        ),
+      )
       return viewOf(store.taskById(id) as TaskRow, principal)
     })
   }
@@ -105,12 +112,12 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
       { who: principal.username, role: principal.role },
       () => {
         store.answerTask(id, principal.username, deps.now().toISOString())
-        audit.append({
-          action: 'task.answer',
-          who: principal.username,
-          role: principal.role,
-          entity: { flow: task.flow_id, run: task.run_id, task: id },
-        })
+        audit.append(
+          taskAnswered(
+            { who: principal.username, role: principal.role },
+            { flow: task.flow_id, run: task.run_id, task: id },
+          ),
+        )
       },
     )
     return { taskId: id, runId: task.run_id, status: state.status, outcome: state.outcome ?? null }

@@ -1,5 +1,8 @@
 import { z } from 'zod'
-import { allowedClasses, phiGate } from '../../phi/redaction-gate.ts'
+import { redactionContext } from '../../phi/redaction-gate.ts'
+import { redact } from '../../phi/redaction-policy.ts'
+import { reviewPolicy } from '../../phi/review.policy.ts'
+import { reportPatientValues } from '../../phi/simulation-report.policy.ts'
 import { flowIdInput as flowId } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
@@ -16,8 +19,11 @@ export const reviewRouter = router({
     .query(({ ctx, input }) => {
       const review = ctx.runtime.review.get(input.id)
       const doc = ctx.runtime.flows.version(input.id, review.hash)
-      // Simulation reports carry case facts: they leave through the redaction gate like run data.
-      return { ...review, report: phiGate('report', review.report, doc.facts, allowedClasses(ctx.principal, doc)) }
+      // Simulation reports carry case facts: they leave through their policy like run data.
+      const patientData = review.report
+        ? reportPatientValues(review.report, ctx.runtime.flows.get(input.id).suites)
+        : []
+      return redact(reviewPolicy, review, redactionContext(ctx.principal, doc, patientData))
     }),
   approve: reviewer
     .input(z.object({ id: flowId, hash, comment: comment.default('') }).strict())

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { AppError } from '../../errors.ts'
 import { requireValidDocument } from '../../flows/flows.service.ts'
-import { allowedClasses, phiGate } from '../../phi/redaction-gate.ts'
+import { redactionContext } from '../../phi/redaction-gate.ts'
+import { redact } from '../../phi/redaction-policy.ts'
+import { reportPatientValues, simulationReportPolicy } from '../../phi/simulation-report.policy.ts'
 import { flowIdInput } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
@@ -32,6 +34,8 @@ export const simulateRouter = router({
       const base = flow.published ? flows.version(input.flowId, flow.published.hash) : null
       const suites = input.suite ? [JSON.parse(JSON.stringify(input.suite))] : flow.suites
       const report = await review.simulate({ base, candidate, suites, generate: input.generate })
-      return phiGate('report', report, candidate.facts, allowedClasses(ctx.principal, candidate))
+      // Case inputs, mocks and answers are patient data: the report's free text must not quote them.
+      const patientData = reportPatientValues(report, suites)
+      return redact(simulationReportPolicy, report, redactionContext(ctx.principal, candidate, patientData))
     }),
 })

@@ -1,0 +1,68 @@
+// What each audited action records as its "why". One zod member per action, so a record's `why`
+// is typed by its `action`; the functions in audit-entries.ts are the only way to build one.
+import { z } from 'zod'
+import { phiClassSchema } from '@carepath/dsl'
+import { auditedDecisionSchema } from './decision-why.ts'
+
+const tokenWhy = z.object({ tokenId: z.string(), name: z.string(), scopes: z.array(z.string()) })
+const reviewDecisionWhy = z.union([
+  z.object({ comment: z.string() }),
+  /** Refused before anything changed (four eyes). */
+  z.object({ reason: z.string() }),
+])
+const publishWhy = z.union([
+  z.object({ reason: z.string(), previous: z.string().nullable() }),
+  /** Refused: what stands in the way, in plain words (flow structure only, never patient data). */
+  z.object({ blockers: z.array(z.string()) }),
+])
+const runStepWhy = z.object({
+  /** How many events the batch wrote. */
+  events: z.number().int(),
+  /** Every decision of the batch, with patient values replaced by references. */
+  decisions: z.array(auditedDecisionSchema),
+  status: z.string(),
+  outcome: z.string().optional(),
+  /** The run's failure, as free text redacted of the run's patient values. */
+  error: z.string().optional(),
+})
+const simulationSummary = z.object({
+  cases: z.number().int(),
+  unchanged: z.number().int(),
+  changed: z.number().int(),
+  failed: z.number().int(),
+  unexpected: z.number().int(),
+})
+
+const entry = <A extends string, W extends z.ZodType>(action: A, why: W) => z.object({ action: z.literal(action), why })
+const bare = <A extends string>(action: A) => z.object({ action: z.literal(action), why: z.undefined().optional() })
+
+/** Every audited action with the shape of its `why`. */
+export const auditEntrySchema = z.discriminatedUnion('action', [
+  entry('user.add', z.object({ role: z.string() })),
+  entry('user.flow-roles', z.object({ flowRoles: z.array(z.string()) })),
+  entry('auth.login', z.object({ reason: z.string(), failures: z.number().int().optional() }).optional()),
+  bare('auth.logout'),
+  entry('token.create', tokenWhy),
+  entry('token.revoke', tokenWhy),
+  bare('flow.create'),
+  entry('flow.save', z.object({ revision: z.number().int(), voidedReview: z.boolean() })),
+  bare('flow.retire'),
+  entry('review.submit', z.object({ review: z.string(), summary: simulationSummary.nullable() })),
+  entry('review.approve', reviewDecisionWhy),
+  entry('review.reject', reviewDecisionWhy),
+  entry('review.publish', publishWhy),
+  entry('review.rollback', publishWhy),
+  entry('settings.integrations', z.object({ keys: z.array(z.string()) })),
+  entry('run.read', z.object({ classes: z.array(phiClassSchema) })),
+  entry('run.start', runStepWhy),
+  entry('run.step', runStepWhy),
+  entry('task.read', z.object({ tasks: z.array(z.string()) })),
+  bare('task.claim'),
+  bare('task.answer'),
+])
+/** An action with its typed `why`. */
+export type AuditEntry = z.infer<typeof auditEntrySchema>
+/** Every audited action name. */
+export type AuditAction = AuditEntry['action']
+/** The `why` of one action. */
+export type AuditWhy<A extends AuditAction> = Extract<AuditEntry, { action: A }>['why']

@@ -1,0 +1,21 @@
+// The review screen's response: the stored simulation report by its own policy, the rest is
+// review structure and reviewers' comments.
+import type { ReviewService } from '../review/review.service.ts'
+import { authored, each, nullable, object, structure } from './redaction-policy.ts'
+import { simulationReportPolicy } from './simulation-report.policy.ts'
+
+/** What `review.get` answers. */
+export type ReviewView = ReturnType<ReviewService['get']>
+
+export const reviewPolicy = object<ReviewView>({
+  status: structure,
+  hash: structure,
+  report: nullable(simulationReportPolicy),
+  reviewStatus: structure,
+  submittedBy: structure,
+  // Comments are written by reviewers about the flow version, not about a patient.
+  approvals: each(object({ by: structure, at: structure, comment: authored })),
+  comments: each(object({ by: structure, at: structure, kind: structure, comment: authored })),
+  // Plain sentences the review service writes from the version's state (no patient data).
+  publishBlockers: structure,
+})

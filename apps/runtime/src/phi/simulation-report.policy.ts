@@ -1,0 +1,129 @@
+// A simulation report (and the review that stores one), declared part by part. Cases carry
+// facts (suite inputs, recorded runs' data, generated probes) and free text (problems, failure
+// messages) that may quote them.
+import type { JsonValue } from '@carepath/dsl'
+import type { CaseReport, SimulationReport } from '@carepath/engine'
+import {
+  authored,
+  each,
+  explanation,
+  factPathMap,
+  freeText,
+  nullable,
+  object,
+  structure,
+  type Redactor,
+} from './redaction-policy.ts'
+import { redactFacts } from '@carepath/dsl'
+
+type RunSummary = NonNullable<CaseReport['candidate']>
+type Changes = NonNullable<CaseReport['changes']>
+type FactChange = Changes['facts'][number]
+type DecisionChange = Changes['decisions'][number]
+type CoverageItem = SimulationReport['coverage']['nodes']
+
+const runSummary = object<RunSummary>({
+  status: structure,
+  outcome: structure,
+  error: object({ nodeId: structure, message: freeText }),
+  path: structure,
+  waitingAt: structure,
+})
+
+/** Both sides of a fact that differs, each by the class of the fact's path. */
+const factChange: Redactor<FactChange> = (change, ctx) => ({
+  path: change.path,
+  base: redactFacts(change.base, ctx.schema, ctx.allowed, change.path),
+  candidate: redactFacts(change.candidate, ctx.schema, ctx.allowed, change.path),
+})
+
+const decisionSide = object<DecisionChange['base']>({ outcome: structure, fired: structure, explanation })
+
+const changes = object<Changes>({
+  status: object({ base: structure, candidate: structure }),
+  outcome: object({ base: structure, candidate: structure }),
+  path: object({ index: structure, base: structure, candidate: structure }),
+  decisions: each(
+    object<DecisionChange>({
+      nodeId: structure,
+      scope: structure,
+      visit: structure,
+      base: decisionSide,
+      candidate: decisionSide,
+    }),
+  ),
+  facts: each(factChange),
+})
+
+const caseReport = object<CaseReport>({
+  id: structure,
+  // Suite case names are written by the flow's author.
+  name: authored,
+  source: structure,
+  status: structure,
+  expectedChange: structure,
+  outcome: structure,
+  base: runSummary,
+  candidate: runSummary,
+  changes,
+  probe: object({ nodeId: structure, at: structure, carrier: structure, set: factPathMap }),
+  // Built from outcomes and node ids, but free text all the same: redacted like any message.
+  expectationFailures: each(freeText),
+  // Missing mocks, refused inputs, failed runs: these quote connector and node messages.
+  problems: each(freeText),
+})
+
+const coverageItem = object<CoverageItem>({ total: structure, covered: structure, missed: structure })
+const version = object<NonNullable<SimulationReport['base']>>({ hash: structure, version: structure })
+
+export const simulationReportPolicy = object<SimulationReport>({
+  flow: structure,
+  base: nullable(version),
+  candidate: version,
+  summary: object({
+    cases: structure,
+    unchanged: structure,
+    changed: structure,
+    failed: structure,
+    unexpected: structure,
+  }),
+  cases: each(caseReport),
+  coverage: object({
+    nodes: coverageItem,
+    ports: coverageItem,
+    rules: coverageItem,
+    rows: coverageItem,
+    rulesOfUnreachedNodes: structure,
+  }),
+  canvas: object({
+    changedNodes: each(object({ id: structure, cases: structure })),
+    changedEdges: each(
+      object({
+        id: structure,
+        source: structure,
+        port: structure,
+        target: structure,
+        side: structure,
+        cases: structure,
+      }),
+    ),
+    unreachedNodes: structure,
+  }),
+})
+
+/**
+ * The patient values a report's context holds: the cases it ran (inputs, mocks, answers) and
+ * the facts, probe values and decided-on values inside the report itself. Its free text is
+ * redacted of all of them.
+ */
+export function reportPatientValues(report: SimulationReport, cases: readonly JsonValue[]): JsonValue[] {
+  const inside: JsonValue[] = []
+  for (const c of report.cases) {
+    if (c.probe) inside.push(c.probe.set)
+    for (const f of c.changes?.facts ?? []) inside.push(f.base, f.candidate)
+    for (const d of c.changes?.decisions ?? [])
+      for (const side of [d.base, d.candidate])
+        for (const rule of side.explanation.rules) for (const cond of rule.conditions) inside.push(cond.seen)
+  }
+  return [...cases, ...inside]
+}
