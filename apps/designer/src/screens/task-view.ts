@@ -1,7 +1,6 @@
 // Reading an inbox task: the request (title, prompt, fields, answer options) and the facts it may
 // show, as the server redacted them.
-import { z } from 'zod'
-import { taskFieldSchema, taskRequestSchema, type JsonValue, type TaskField, type TaskRequest } from '@carepath/dsl'
+import type { JsonValue, TaskField, TaskRequest } from '@carepath/dsl'
 import type { InboxTask } from '../api/carepath-api.ts'
 
 export interface TaskView {
@@ -19,9 +18,6 @@ export interface TaskView {
   claimedBy: string | null
   createdAt: string | null
 }
-
-const fieldsSchema = z.array(taskFieldSchema)
-const optionsSchema = taskRequestSchema.shape.options.unwrap()
 
 function flatten(value: JsonValue, prefix: string, out: { path: string; value: JsonValue }[]): void {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
@@ -43,8 +39,8 @@ export function readTask(task: InboxTask): TaskView {
     title: task.title,
     prompt: task.prompt,
     role: task.role,
-    fields: fieldsSchema.safeParse(task.fields).data ?? [],
-    options: optionsSchema.safeParse(task.options).data ?? [],
+    fields: task.fields,
+    options: task.options,
     shown,
     claimedBy: task.claimedBy,
     createdAt: task.createdAt,
