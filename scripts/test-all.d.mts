@@ -1,0 +1,34 @@
+// Types for scripts/test-all.mjs (plain JavaScript, so `npm test` needs nothing but Node), for the
+// test that drives it.
+
+/** A root package.json script that `test:all` runs as one stage. */
+export interface StageScript {
+  name: string
+  script: string
+}
+
+/** One stage to run: a display name and the command line (file, then arguments). */
+export interface Stage {
+  name: string
+  command: string[]
+}
+
+/** How a stage ended; `why` says what failed (exit code, signal, spawn error). */
+export interface StageResult {
+  name: string
+  passed: boolean
+  seconds: number
+  why?: string
+}
+
+/** The stages `test:all` runs, in order: lint, typecheck, unit and integration, browser end-to-end. */
+export declare const STAGES: readonly StageScript[]
+
+/** Runs every stage to its end, whatever the ones before did, and writes the summary. */
+export declare function runStages(
+  stages: readonly Stage[],
+  options?: { write?: (text: string) => void; cwd?: string },
+): StageResult[]
+
+/** The closing report: one line per stage with PASS or FAIL and its duration, then the verdict. */
+export declare function summary(results: readonly StageResult[]): string
