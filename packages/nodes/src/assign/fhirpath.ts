@@ -7,14 +7,16 @@ import {
   ArithemticOperatorAtom,
   DotAtom,
   evalFhirPathTyped,
+  FhirPathAtom,
   FunctionAtom,
   IndexerAtom,
+  InfixOperatorAtom,
   LiteralAtom,
   parseFhirPath,
+  PrefixOperatorAtom,
   SymbolAtom,
   toTypedValue,
   type Atom,
-  type FhirPathAtom,
   type TypedValue,
 } from '@medplum/core'
 import type { JsonValue } from '@carepath/dsl'
@@ -42,31 +44,41 @@ function isKnownFunction(name: string): boolean {
   return known
 }
 
-/** The atoms directly below an atom (operands, function arguments, indexer). */
+/**
+ * The atoms directly below an atom: the expression's root, prefix and infix operands, indexer
+ * and function arguments (the only Medplum atoms that hold other atoms).
+ */
 function childrenOf(atom: Atom): Atom[] {
-  const record = atom as unknown as Record<string, unknown>
-  const children: Atom[] = []
-  for (const key of ['child', 'left', 'right', 'expr', 'args']) {
-    const value = record[key]
-    for (const candidate of Array.isArray(value) ? value : [value]) {
-      if (candidate && typeof candidate === 'object' && typeof (candidate as Atom).eval === 'function')
-        children.push(candidate)
-    }
-  }
-  return children
+  if (atom instanceof FhirPathAtom || atom instanceof PrefixOperatorAtom) return [atom.child]
+  if (atom instanceof InfixOperatorAtom) return [atom.left, atom.right]
+  if (atom instanceof IndexerAtom) return [atom.left, atom.expr]
+  if (atom instanceof FunctionAtom) return atom.args
+  return []
+}
+
+/** An atom with its operand fields writable (Medplum declares them readonly). */
+type Writable<T> = { -readonly [K in keyof T]: T[K] }
+
+/** A clock call (`now()`, `today()`, `timeOfDay()`) becomes the variable bound to the run's clock. */
+function unclocked(candidate: Atom): Atom {
+  const variable = candidate instanceof FunctionAtom && candidate.args.length === 0 && CLOCK_VARIABLES[candidate.name]
+  return variable ? new SymbolAtom(variable) : candidate
 }
 
 /** Replace clock calls below `atom` with variable symbols, in place (the tree is ours, freshly parsed). */
 function bindClock(atom: Atom): void {
-  const record = atom as unknown as Record<string, unknown>
-  for (const key of ['child', 'left', 'right', 'expr', 'args']) {
-    const value = record[key]
-    const swap = (candidate: unknown): unknown =>
-      candidate instanceof FunctionAtom && candidate.args.length === 0 && CLOCK_VARIABLES[candidate.name]
-        ? new SymbolAtom(CLOCK_VARIABLES[candidate.name]!)
-        : candidate
-    if (Array.isArray(value)) record[key] = value.map(swap)
-    else if (value !== undefined) record[key] = swap(value)
+  if (atom instanceof FhirPathAtom || atom instanceof PrefixOperatorAtom) {
+    ;(atom as Writable<typeof atom>).child = unclocked(atom.child)
+  } else if (atom instanceof InfixOperatorAtom) {
+    const operands = atom as Writable<InfixOperatorAtom>
+    operands.left = unclocked(atom.left)
+    operands.right = unclocked(atom.right)
+  } else if (atom instanceof IndexerAtom) {
+    const operands = atom as Writable<IndexerAtom>
+    operands.left = unclocked(atom.left)
+    operands.expr = unclocked(atom.expr)
+  } else if (atom instanceof FunctionAtom) {
+    ;(atom as Writable<FunctionAtom>).args = atom.args.map(unclocked)
   }
   for (const child of childrenOf(atom)) bindClock(child)
 }

@@ -60,7 +60,7 @@ export const FHIR_PHI: readonly PhiClass[] = [
 export async function callFhir(ctx: ExecuteContext, request: FhirConnectorRequest): Promise<FhirConnectorResponse> {
   let raw: JsonValue
   try {
-    raw = await ctx.call('fhir', request as unknown as JsonValue)
+    raw = await ctx.call('fhir', request)
   } catch (error) {
     if (error instanceof NodeError) throw error
     throw new NodeError('The FHIR server could not be reached.', { code: 'connector-failed', retryable: true })
