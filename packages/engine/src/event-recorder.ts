@@ -57,7 +57,7 @@ export class EventRecorder {
     if (this.replaying) {
       const recorded = this.recorded[this.cursor] as RunEvent
       const same =
-        recorded.type === type &&
+        isOfType(recorded, type) &&
         recorded.nodeId === nodeId &&
         (recorded.scope ?? '') === scope &&
         (trustRecorded || jsonEqual(recorded.data, data))
@@ -70,8 +70,7 @@ export class EventRecorder {
         throw error
       }
       this.cursor++
-      // Same type as asked: checked just above.
-      return recorded as RunEventOf<T>
+      return recorded
     }
     // Built member by member (no spreads on the hot path), in the log's key order.
     const event: EventUnderConstruction = { seq: this.events.length, at: this.deps.clock.now(), type }

@@ -3,7 +3,7 @@ import { FlowNotRunnableError, prepareFlow, type PreparedFlow, type PreparedNode
 import { executeNode, settle, type Frame, type Settled } from './node-step.ts'
 import type { RunContext } from './run-context.ts'
 import { deepFreeze } from './facts.ts'
-import { toJson } from '@carepath/dsl'
+import { jsonCopy } from './json-copy.ts'
 
 type JsonRecord = { [key: string]: JsonValue }
 
@@ -97,7 +97,7 @@ async function subflow(
     )
   }
   const childRunId = `${run.rootRunId}:sub:${run.recorder.nextSeq}`
-  const input = toJson(outcome.input) as JsonRecord
+  const input = jsonCopy(outcome.input)
   await run.recorder.emit('subflow.started', p.id, frame.scope, {
     runId: childRunId,
     flowId: outcome.flowId,

@@ -28,9 +28,7 @@ describe('EngineDeps.overlay', () => {
     const state = await startRun(claimFlow, { memberId: 'M1', amount: 40 }, deps(probeAtAmount(asked)), {
       runId: 'r-1',
     })
-    const probes = state.events.filter(
-      (e) => e.type === 'facts.set' && (e.data as { source?: string }).source === 'simulation-probe',
-    )
+    const probes = state.events.filter((e) => e.type === 'facts.set' && e.data.source === 'simulation-probe')
     expect(probes).toHaveLength(1)
     expect(probes[0]).toMatchObject({ nodeId: 'amount', data: { set: { amount: 150 }, source: 'simulation-probe' } })
     const index = state.events.indexOf(probes[0]!)
@@ -41,9 +39,7 @@ describe('EngineDeps.overlay', () => {
     // Without the hook the same input is approved automatically.
     const plain = await startRun(claimFlow, { memberId: 'M1', amount: 40 }, deps(), { runId: 'r-1' })
     expect(plain.outcome).toBe('auto-approved')
-    expect(plain.events.some((e) => (e.data as { source?: string } | undefined)?.source === 'simulation-probe')).toBe(
-      false,
-    )
+    expect(plain.events.some((e) => e.type === 'facts.set' && e.data.source === 'simulation-probe')).toBe(false)
   })
 
   it('gives the same trace on every run and replays from its log', async () => {

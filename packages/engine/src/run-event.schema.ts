@@ -32,8 +32,9 @@ function isJsonObject(value: unknown, depth = 0): value is JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const proto = Object.getPrototypeOf(value) as unknown
   if (proto !== Object.prototype && proto !== null) return false
-  for (const key in value) {
-    if (!isJsonValue((value as Record<string, unknown>)[key], depth + 1)) return false
+  const record = value as Record<string, unknown>
+  for (const key of Object.keys(record)) {
+    if (!isJsonValue(record[key], depth + 1)) return false
   }
   return true
 }

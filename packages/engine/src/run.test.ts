@@ -120,9 +120,7 @@ describe('startRun', () => {
     const state = await startRun(claimFlow, { memberId: 'M1', amount: 1 }, deps, { runId: 'r9' })
     expect(state.outcome).toBe('auto-approved')
     expect(waits).toEqual([100, 200])
-    expect(
-      state.events.filter((e) => e.type === 'connector.request').map((e) => (e.data as { attempt: number }).attempt),
-    ).toEqual([1, 2, 3])
+    expect(state.events.flatMap((e) => (e.type === 'connector.request' ? [e.data.attempt] : []))).toEqual([1, 2, 3])
   })
 })
 
@@ -219,8 +217,9 @@ describe('resumeRun', () => {
     const deps = depsWith(active)
     const waiting = await startRun(claimFlow, { memberId: 'M1', amount: 400 }, deps, { runId: 'r17' })
     const tampered = structuredClone(waiting.events)
-    const decision = tampered.find((e) => e.type === 'decision') as RunEvent
-    ;(decision.data as { port: string }).port = 'low'
+    const decision = tampered.find((e) => e.type === 'decision')
+    if (decision?.type !== 'decision') throw new Error('the run made no decision')
+    decision.data.port = 'low'
     const appended: RunEvent[] = []
     const watching = depsWith(active, { onEvent: (e) => void appended.push(e) })
     await expect(resumeRun(claimFlow, tampered, { type: 'continue' }, watching)).rejects.toMatchObject({

@@ -1,5 +1,5 @@
 import type { FlowDocument, JsonValue } from '@carepath/dsl'
-import { canonicalJson, toJson } from '@carepath/dsl'
+import { canonicalJson } from '@carepath/dsl'
 import {
   RunRefusedError,
   type EngineDeps,
@@ -10,6 +10,7 @@ import {
 import { EventRecorder } from './event-recorder.ts'
 import type { RunEvent, RunState } from './events.ts'
 import { isJsonRecord } from './facts.ts'
+import { jsonCopy } from './json-copy.ts'
 import { walkFlow } from './flow-walk.ts'
 import { foldEvents } from './fold.ts'
 import { FlowNotRunnableError, prepareFlow, type PreparedFlow } from './prepare.ts'
@@ -33,15 +34,7 @@ export async function startRun(
 ): Promise<RunState> {
   const prepared = prepareOrRefuse(flow, deps)
   if (!isJsonRecord(input)) throw new RunRefusedError('invalid-input', 'The input facts must be a JSON object.')
-  const events = await drive(
-    prepared,
-    toJson(input) as JsonRecord,
-    deps,
-    options.runId,
-    [],
-    undefined,
-    options.autopilot ?? {},
-  )
+  const events = await drive(prepared, jsonCopy(input), deps, options.runId, [], undefined, options.autopilot ?? {})
   return foldEvents(events)
 }
 
@@ -64,7 +57,7 @@ export async function resumeRun(
   const prepared = prepareOrRefuse(flow, deps)
   const state = foldEvents(events)
   const started = events[0]
-  if (!started || started.type !== 'run.started' || !isJsonRecord(started.data)) {
+  if (started?.type !== 'run.started') {
     throw new RunRefusedError('log-mismatch', 'The event log does not start with run.started.')
   }
   if (state.flowHash !== prepared.hash) {
@@ -84,7 +77,7 @@ export async function resumeRun(
     )
   }
   // A private copy: the run freezes its facts, and the caller's log must stay the caller's.
-  const input = isJsonRecord(started.data.input) ? (toJson(started.data.input) as JsonRecord) : {}
+  const input = jsonCopy(started.data.input)
   const all = await drive(prepared, input, deps, state.runId, events, signal, options.autopilot ?? {})
   return foldEvents(all)
 }
