@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config'
+import { carepathPlugins } from './apps/designer/vite-plugin-carepath.ts'
 
 // One run covers every package; browser end-to-end tests have their own config (tests/e2e).
 export default defineConfig({
+  // The designer's registry imports the configured extension packages through this module.
+  plugins: [carepathPlugins()],
   test: {
     include: [
       'packages/*/src/**/*.test.ts',

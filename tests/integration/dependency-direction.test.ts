@@ -1,20 +1,48 @@
 // The layering rule of STYLE.md, checked rather than hoped for:
-// dsl ← rules ← nodes ← catalog ← engine ← {runtime, designer}, and the packages under
+// dsl ← rules ← nodes ← {catalog, engine} ← {runtime, designer}, and the packages under
 // packages/ stay free of React, express, drizzle and node:* I/O so the designer can run them.
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+// Each package says where it sits in its own package.json (`"carepath": { "layer": n }`), and an
+// extension package says so too (`"plugin": true`): the test reads that metadata, so a new
+// package or extension needs no edit here.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '..', '..')
 
-/** Which workspace packages each package may depend on. */
-const allowed: Record<string, readonly string[]> = {
-  '@carepath/dsl': [],
-  '@carepath/rules': ['@carepath/dsl'],
-  '@carepath/nodes': ['@carepath/dsl', '@carepath/rules'],
-  '@carepath/catalog': ['@carepath/dsl', '@carepath/nodes', '@carepath/example-npi-lookup'],
-  '@carepath/engine': ['@carepath/dsl', '@carepath/rules', '@carepath/nodes'],
+interface Manifest {
+  name: string
+  dependencies?: Record<string, string>
+  /** Where the package sits: its layer, and whether it is an extension an installation adds. */
+  carepath?: { layer?: number; plugin?: boolean }
 }
+
+/** Every workspace package folder (pnpm-workspace.yaml, with `dir/*` expanded). */
+function workspaceDirs(): string[] {
+  const yaml = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8')
+  // The `packages:` list: indented `- entry` lines up to the next top-level key.
+  const section = /^packages:\n((?:[ \t]+.*\n?)*)/m.exec(yaml)?.[1] ?? ''
+  const entries = [...section.matchAll(/^\s+-\s+['"]?([^'"\s#]+)['"]?\s*$/gm)].map((m) => m[1] as string)
+  return entries
+    .flatMap((entry) =>
+      entry.endsWith('/*')
+        ? readdirSync(join(root, entry.slice(0, -2))).map((name) => join(root, entry.slice(0, -2), name))
+        : [join(root, entry)],
+    )
+    .filter((dir) => existsSync(join(dir, 'package.json')))
+}
+
+const manifests = new Map<string, { dir: string; manifest: Manifest }>(
+  workspaceDirs().map((dir) => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest
+    return [manifest.name, { dir, manifest }]
+  }),
+)
+
+/** What the layering rule covers: everything under packages/, and every extension package. */
+const layered = [...manifests.values()].filter(
+  ({ dir, manifest }) => relative(root, dir).startsWith('packages/') || manifest.carepath?.plugin === true,
+)
 
 const forbiddenInPackages = [
   /^react/,
@@ -44,19 +72,38 @@ function importsOf(file: string): string[] {
   return [...specifiers, ...dynamic]
 }
 
-const packageDirs = readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name))
+/** The product: what ships, whatever an installation adds. */
+const product = [...manifests.values()].filter(({ dir }) => /^(packages|apps)\//.test(relative(root, dir)))
+
+describe('the product ships no extension package (an installation adds those by configuration)', () => {
+  for (const { manifest } of product) {
+    it(`${manifest.name} depends on no extension package`, () => {
+      const plugins = Object.keys(manifest.dependencies ?? {}).filter(
+        (d) => manifests.get(d)?.manifest.carepath?.plugin,
+      )
+      expect(plugins).toEqual([])
+    })
+  }
+})
 
 describe('dependency direction', () => {
-  for (const dir of packageDirs) {
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-      name: string
-      dependencies?: Record<string, string>
-    }
+  it('finds the layered packages and an extension among them (the rule reads real metadata)', () => {
+    const names = layered.map(({ manifest }) => manifest.name)
+    expect(names).toEqual(expect.arrayContaining(['@carepath/dsl', '@carepath/nodes', '@carepath/catalog']))
+    expect(layered.some(({ manifest }) => manifest.carepath?.plugin)).toBe(true)
+  })
+
+  for (const { dir, manifest } of layered) {
     it(`${manifest.name} depends only on the layers below it`, () => {
-      const rule = allowed[manifest.name]
-      expect(rule, `${manifest.name} needs a place in the layering rule`).toBeDefined()
-      const workspaceDeps = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@carepath/'))
-      expect(workspaceDeps.filter((d) => !rule?.includes(d))).toEqual([])
+      const layer = manifest.carepath?.layer
+      expect(layer, `${manifest.name} needs "carepath": { "layer": n } in its package.json`).toBeDefined()
+      const offenders = Object.keys(manifest.dependencies ?? {})
+        .filter((d) => d.startsWith('@carepath/'))
+        .filter((d) => {
+          const below = manifests.get(d)?.manifest.carepath?.layer
+          return below === undefined || layer === undefined || below >= layer
+        })
+      expect(offenders).toEqual([])
     })
 
     it(`${manifest.name} imports no UI, server, database or node:* I/O in its sources`, () => {

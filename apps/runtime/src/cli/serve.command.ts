@@ -3,7 +3,8 @@
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { seedDemo } from '../demo/demo-seed.ts'
-import { loadConfiguredPlugins, PluginConfigError } from '../plugins/plugin-config.ts'
+import { PluginConfigError } from '../plugins/plugin-config.ts'
+import { loadConfiguredPlugins } from '../plugins/plugin-loader.ts'
 import { startServer } from '../server.ts'
 import { CliError, parseArgs } from './cli-io.ts'
 

@@ -3,7 +3,8 @@
 // command that needs it is first imported; `carepath serve` composes its own in createRuntime.
 import { builtinPlugin, composeCatalog } from '@carepath/catalog'
 import { CliError } from '../cli/cli-io.ts'
-import { loadConfiguredPlugins, PluginConfigError } from './plugin-config.ts'
+import { PluginConfigError } from './plugin-config.ts'
+import { loadConfiguredPlugins } from './plugin-loader.ts'
 
 const { plugins } = await loadConfiguredPlugins().catch((error: unknown) => {
   // A config to fix is bad input (exit 2 with one line), like a malformed flow file.

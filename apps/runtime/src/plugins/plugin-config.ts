@@ -6,12 +6,11 @@
 // Each entry is a package name, resolved from the config file's folder the way Node resolves an
 // import there (install the package next to the config with npm or pnpm). The runtime, the CLI
 // and the designer build all read this one file, so installing a package is a config edit.
+// This file only finds packages (the designer's Vite config runs it); plugin-loader.ts imports them.
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { z } from 'zod'
-import { carepathPluginSchema, type CarepathPlugin } from '@carepath/dsl'
 
 /** The file name looked for in the working directory. */
 export const CONFIG_FILE_NAME = 'carepath.config.json'
@@ -78,30 +77,4 @@ export function resolvePluginConfig(
     }
   })
   return { file, plugins }
-}
-
-/** Import each listed package and check its `carepathPlugin` export. */
-export async function loadPlugins(config: ResolvedPluginConfig): Promise<CarepathPlugin[]> {
-  const loaded: CarepathPlugin[] = []
-  for (const { packageName, entry } of config.plugins) {
-    const module: unknown = await import(pathToFileURL(entry).href)
-    const exported: unknown =
-      typeof module === 'object' && module !== null ? Reflect.get(module, 'carepathPlugin') : undefined
-    const parsed = carepathPluginSchema.safeParse(exported)
-    if (!parsed.success) {
-      throw new PluginConfigError(
-        `The package "${packageName}" has no usable \`carepathPlugin\` export (make one with definePlugin from @carepath/dsl).`,
-      )
-    }
-    loaded.push(parsed.data)
-  }
-  return loaded
-}
-
-/** The configured extension packages, loaded: what `carepath serve` and the CLI install. */
-export async function loadConfiguredPlugins(
-  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
-): Promise<{ file: string | undefined; plugins: CarepathPlugin[] }> {
-  const config = resolvePluginConfig(options)
-  return { file: config.file, plugins: await loadPlugins(config) }
 }
