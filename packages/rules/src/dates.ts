@@ -26,14 +26,15 @@ export function parseDate(value: unknown): ParsedDate | undefined {
   if (typeof value !== 'string') return undefined
   const dateOnly = DATE.exec(value)
   if (dateOnly) {
-    const [, y, m, d] = dateOnly as unknown as [string, string, string, string]
+    // Every group takes part in a match; the defaults only satisfy the index type.
+    const [, y = '', m = '', d = ''] = dateOnly
     if (!validCalendar(y, m, d)) return undefined
     const ms = Date.UTC(Number(y), Number(m) - 1, Number(d))
     return { ms, day: ms / DAY_MS, hasTime: false }
   }
   const dateTime = DATE_TIME.exec(value)
   if (!dateTime) return undefined
-  const [, y, m, d] = dateTime as unknown as [string, string, string, string]
+  const [, y = '', m = '', d = ''] = dateTime
   if (!validCalendar(y, m, d)) return undefined
   const ms = Date.parse(value)
   if (Number.isNaN(ms)) return undefined

@@ -1,4 +1,4 @@
-import { Engine, Fact, type EngineResult, type RuleProperties } from 'json-rules-engine'
+import { Engine, Fact, type EngineResult, type RuleProperties, type TopLevelConditionResult } from 'json-rules-engine'
 import type { ConditionTrace, JsonValue, RuleTrace } from '@carepath/dsl'
 import { resolvePath, splitFactPath } from './fact-path.ts'
 import { applyOperator, OPERATORS, type ClockSlot } from './operators.ts'
@@ -232,12 +232,14 @@ export function compileParsedRules(rules: readonly Rule[], options: CompileOptio
       const sorted: RuleOutcome[] = new Array(order.length)
       for (const list of [result.results, result.failureResults]) {
         for (const r of list) {
-          const tree = r.conditions as unknown as EngineConditionResult
+          const tree = r.conditions
           if (!groups) {
             sorted[rank.get(r.name) as number] = { conditions: tree, result: r.result }
             continue
           }
-          const members = tree.all as EngineConditionResult[]
+          // buildEngine wraps each group's rules in one `all`.
+          if (!('all' in tree)) throw new Error(`Rule group ${r.name} reported no "all" results.`)
+          const members = tree.all
           for (let j = 0; j < members.length; j++) {
             const member = members[j] as EngineConditionResult
             sorted[(groups[Number(r.name)] as RuleGroup).start + j] = { conditions: member, result: member.result }
@@ -278,12 +280,12 @@ interface RuleOutcome {
 }
 
 function toRuleTrace(result: RuleOutcome, rule: Rule, shapes: readonly LeafShape[]): RuleTrace {
-  const leaves: EngineConditionResult[] = []
+  const leaves: EngineLeafResult[] = []
   leafResults(result.conditions, leaves)
   const conditions: ConditionTrace[] = new Array(shapes.length)
   for (let i = 0; i < shapes.length; i++) {
     const shape = shapes[i] as LeafShape
-    const c = leaves[i] as EngineConditionResult
+    const c = leaves[i] as EngineLeafResult
     const seen = c.factResult
     const trace: ConditionTrace = {
       path: shape.path,
@@ -303,22 +305,20 @@ function toRuleTrace(result: RuleOutcome, rule: Rule, shapes: readonly LeafShape
     : { id: rule.id, fired, conditions }
 }
 
-interface EngineConditionResult {
-  all?: EngineConditionResult[]
-  any?: EngineConditionResult[]
-  not?: EngineConditionResult
-  value?: unknown
-  factResult?: unknown
-  valueResult?: unknown
-  result?: boolean
-}
+/** A condition result as json-rules-engine reports it: a group (all / any / not) or a leaf. */
+type EngineConditionResult = TopLevelConditionResult | Extract<TopLevelConditionResult, { all: unknown }>['all'][number]
+/** A leaf result: the fact and value json-rules-engine compared (rules hold no condition references). */
+type EngineLeafResult = Exclude<
+  EngineConditionResult,
+  { all: unknown } | { any: unknown } | { not: unknown } | { condition: string }
+>
 
 /** The leaf results of a rule, depth first in document order (the order of leavesOf). */
-function leafResults(c: EngineConditionResult, out: EngineConditionResult[]): void {
-  if (c.all) for (let i = 0; i < c.all.length; i++) leafResults(c.all[i] as EngineConditionResult, out)
-  else if (c.any) for (let i = 0; i < c.any.length; i++) leafResults(c.any[i] as EngineConditionResult, out)
-  else if (c.not) leafResults(c.not, out)
-  else out.push(c)
+function leafResults(c: EngineConditionResult, out: EngineLeafResult[]): void {
+  if ('all' in c) for (let i = 0; i < c.all.length; i++) leafResults(c.all[i] as EngineConditionResult, out)
+  else if ('any' in c) for (let i = 0; i < c.any.length; i++) leafResults(c.any[i] as EngineConditionResult, out)
+  else if ('not' in c) leafResults(c.not, out)
+  else if (!('condition' in c)) out.push(c)
 }
 
 function toJson(value: unknown): JsonValue {

@@ -61,7 +61,8 @@ function parseTest(text: string, column: ColumnType | undefined): Test | string 
   if (text === '-') return '"-" (any) cannot be part of a list.'
   const range = /^([[\]()])\s*(.+?)\s*\.\.\s*(.+?)\s*([[\]()])$/.exec(text)
   if (range) {
-    const [, open, a, b, close] = range as unknown as [string, string, string, string, string]
+    // Every group takes part in a match; the defaults only satisfy the index type.
+    const [, open = '', a = '', b = '', close = ''] = range
     const lo = parseLiteral(a, column)
     const hi = parseLiteral(b, column)
     if (typeof lo === 'string') return lo
