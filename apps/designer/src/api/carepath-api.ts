@@ -1,20 +1,18 @@
 // The runtime's procedures as the designer calls them, one line each, named after the routers.
 // Inputs and results are typed by the runtime's router; nothing here restates a response shape.
-import { flowDocumentSchema, type FlowDocument, type JsonValue } from '@carepath/dsl'
+import type { FlowDocument, JsonValue } from '@carepath/dsl'
 import { call, trpc, type RouterInputs, type RouterOutputs } from './trpc-client.ts'
 
 /** Who is logged in (what log-in returns; `auth.me` returns the same and more). */
 export type SessionUser = RouterOutputs['auth']['login']['user']
 /** One row of the flow list. */
 export type FlowSummary = RouterOutputs['flows']['list'][number]
-type FlowGet = RouterOutputs['flows']['get']
-/** One flow with its draft, published version (their documents parsed), suites and reviews. */
-export type FlowDetail = Omit<FlowGet, 'draft' | 'published'> & {
-  draft: Omit<FlowGet['draft'], 'document'> & { document: FlowDocument }
-  published: (Omit<NonNullable<FlowGet['published']>, 'document'> & { document: FlowDocument }) | null
-}
+/** One flow with its draft, published version, suites and reviews. */
+export type FlowDetail = RouterOutputs['flows']['get']
 /** One saved revision in a flow's history. */
 export type VersionEntry = RouterOutputs['flows']['history'][number]
+/** A simulation report as the viewer may see it (case facts and free text redacted by the server). */
+export type SimulationReport = RouterOutputs['simulate']['run']
 /** The review of a flow's submitted version, with its simulation report as the viewer may see it. */
 export type ReviewState = RouterOutputs['review']['get']
 /** One row of the run list. */
@@ -30,28 +28,18 @@ export type AuditVerifyResult = RouterOutputs['audit']['verify']
 
 type SimulateOptions = Omit<RouterInputs['simulate']['run'], 'flowId'>
 
-// The server stores only valid documents, but what comes over the wire is read through its schema.
-const flowDocument = (value: unknown): FlowDocument => flowDocumentSchema.parse(value)
-
 export const api = {
   login: (username: string, password: string) => call(trpc.auth.login.mutate({ username, password })),
   logout: () => call(trpc.auth.logout.mutate()),
   me: () => call(trpc.auth.me.query()),
 
   listFlows: (search?: string) => call(trpc.flows.list.query(search ? { search } : {})),
-  getFlow: async (id: string): Promise<FlowDetail> => {
-    const { draft, published, ...detail } = await call(trpc.flows.get.query({ id }))
-    return {
-      ...detail,
-      draft: { ...draft, document: flowDocument(draft.document) },
-      published: published && { ...published, document: flowDocument(published.document) },
-    }
-  },
+  getFlow: (id: string) => call(trpc.flows.get.query({ id })),
   createFlow: (document: FlowDocument) => call(trpc.flows.create.mutate({ document })),
   saveFlow: (id: string, document: FlowDocument, baseRevision: number) =>
     call(trpc.flows.save.mutate({ id, document, baseRevision })),
   history: (id: string) => call(trpc.flows.history.query({ id })),
-  version: async (id: string, hash: string) => flowDocument(await call(trpc.flows.version.query({ id, hash }))),
+  version: (id: string, hash: string) => call(trpc.flows.version.query({ id, hash })),
   duplicateFlow: (id: string, newId: string) => call(trpc.flows.duplicate.mutate({ id, newId })),
   retireFlow: (id: string) => call(trpc.flows.retire.mutate({ id })),
 

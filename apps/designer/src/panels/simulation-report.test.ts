@@ -3,13 +3,15 @@ import { readReport } from './simulation-report.ts'
 
 describe('readReport', () => {
   it('reads unchanged cases (shared outcome) and changed ones (both paths, decision changes, failures)', () => {
+    const explanation = (outcome: string) => ({ outcome, fired: [], rules: [] })
     const cases = readReport({
-      summary: { cases: 2 },
       cases: [
         {
           id: 'same',
           name: 'low copay',
+          source: 'suite',
           status: 'unchanged',
+          expectedChange: false,
           expectationFailures: [],
           problems: [],
           outcome: 'verified',
@@ -17,13 +19,22 @@ describe('readReport', () => {
         {
           id: 'moved',
           name: 'copay at 50',
+          source: 'suite',
           status: 'failed',
+          expectedChange: false,
           expectationFailures: ['expected the outcome "verified", got "waiting"'],
           problems: [],
           base: { status: 'completed', path: ['a', 'cost', 'verified'], outcome: 'verified' },
           candidate: { status: 'waiting', path: ['a', 'cost', 'tell'], waitingAt: 'tell' },
           changes: {
-            decisions: [{ nodeId: 'cost', base: { outcome: 'no-estimate' }, candidate: { outcome: 'estimate' } }],
+            decisions: [
+              {
+                nodeId: 'cost',
+                visit: 1,
+                base: { outcome: 'no-estimate', fired: [], explanation: explanation('no-estimate') },
+                candidate: { outcome: 'estimate', fired: ['r1'], explanation: explanation('estimate') },
+              },
+            ],
             facts: [],
           },
         },

@@ -1,6 +1,9 @@
 // Reading a simulation report: per case, the base and candidate runs (path, outcome) and what
-// changed, whatever optional members the engine filled in.
+// changed, as the table and the side-by-side explanations show them.
 import type { DecisionExplanation } from '@carepath/dsl'
+import type { SimulationReport } from '../api/carepath-api.ts'
+
+type CaseReport = SimulationReport['cases'][number]
 
 export interface CaseView {
   id: string
@@ -18,64 +21,33 @@ export interface CaseView {
   problems: string[]
 }
 
-type Loose = Record<string, unknown>
-const obj = (v: unknown): Loose => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : {})
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
-
-function runOf(v: unknown, fallbackOutcome: string | null): CaseView['base'] {
-  const run = obj(obj(v).summary ?? v)
-  const waitingAt = str(run.waitingAt)
+function runOf(run: CaseReport['base'], sharedOutcome: string | null): CaseView['base'] {
   // Unchanged cases carry only the shared outcome: both sides ended the same way.
-  const status = str(run.status) ?? (fallbackOutcome ? 'completed' : 'not-run')
+  const waitingAt = run?.waitingAt
   return {
-    path: arr(run.path).filter((p): p is string => typeof p === 'string'),
-    outcome: str(run.outcome) ?? fallbackOutcome ?? (waitingAt ? `waiting at ${waitingAt}` : null),
-    status,
+    path: run?.path ?? [],
+    outcome: run?.outcome ?? sharedOutcome ?? (waitingAt ? `waiting at ${waitingAt}` : null),
+    status: run?.status ?? (sharedOutcome ? 'completed' : 'not-run'),
   }
 }
 
-/** The cases of a report, normalised for the table. */
-export function readReport(report: unknown): CaseView[] {
-  const root = obj(report)
-  const cases = arr(root.cases ?? root.results)
-  return cases.map((raw, index) => {
-    const c = obj(raw)
-    const changes = obj(c.changes ?? c.diff)
-    const shared = str(c.outcome)
-    const base = runOf(c.base, shared)
-    const candidate = runOf(c.candidate, shared)
-    const decisions = arr(changes.decisions).map((d) => {
-      const x = obj(d)
-      const b = obj(x.base)
-      const k = obj(x.candidate)
-      return {
-        nodeId: str(x.nodeId) ?? '?',
-        base: { outcome: str(b.outcome) ?? '', explanation: b.explanation as DecisionExplanation | undefined },
-        candidate: { outcome: str(k.outcome) ?? '', explanation: k.explanation as DecisionExplanation | undefined },
-      }
-    })
-    const status = str(c.status)
-    const changedFlag =
-      typeof c.changed === 'boolean'
-        ? c.changed
-        : status
-          ? status !== 'unchanged'
-          : Object.keys(changes).length > 0 &&
-            (decisions.length > 0 ||
-              'path' in changes ||
-              'outcome' in changes ||
-              'status' in changes ||
-              arr(changes.facts).length > 0)
+/** The cases of a report, as the table lists them. */
+export function readReport(report: Pick<SimulationReport, 'cases'>): CaseView[] {
+  return report.cases.map((c) => {
+    const shared = c.outcome ?? null
     return {
-      id: str(c.id) ?? str(c.caseId) ?? `case-${index + 1}`,
-      name: str(c.name) ?? str(obj(c.case).name) ?? str(c.id) ?? `Case ${index + 1}`,
-      changed: changedFlag,
-      failures: arr(c.failures ?? c.expectationFailures).map(String),
-      base,
-      candidate,
-      decisions,
-      problems: [...arr(c.problems), ...arr(obj(c.base).problems), ...arr(obj(c.candidate).problems)].map(String),
+      id: c.id,
+      name: c.name ?? c.id,
+      changed: c.status !== 'unchanged',
+      failures: c.expectationFailures,
+      base: runOf(c.base, shared),
+      candidate: runOf(c.candidate, shared),
+      decisions: (c.changes?.decisions ?? []).map((d) => ({
+        nodeId: d.nodeId,
+        base: { outcome: d.base.outcome, explanation: d.base.explanation },
+        candidate: { outcome: d.candidate.outcome, explanation: d.candidate.explanation },
+      })),
+      problems: c.problems,
     }
   })
 }

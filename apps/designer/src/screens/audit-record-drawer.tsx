@@ -1,6 +1,5 @@
 // One audit record in full, beside the list: who, what, its chain hash, and its "why" (as the
 // server stored it: patient values are already replaced by references or hashes).
-import type { DecisionExplanation } from '@carepath/dsl'
 import type { AuditItem } from '../api/carepath-api.ts'
 import { ExplanationView } from '../panels/explanation-view.tsx'
 
@@ -38,7 +37,7 @@ export function RecordDrawer({ item, onClose }: { item: AuditItem; onClose(): vo
         </dd>
       </dl>
       <h4>Why</h4>
-      <Why why={'why' in record ? record.why : undefined} />
+      <Why record={record} />
       <p className="cp-muted small">
         Patient values never enter the trail: explanations name facts by path, reference or hash.
       </p>
@@ -46,19 +45,11 @@ export function RecordDrawer({ item, onClose }: { item: AuditItem; onClose(): vo
   )
 }
 
-interface AuditDecision {
-  node?: string
-  port?: string
-  explanation?: DecisionExplanation
-}
-
-/** A run's decisions read as explanations (rules, conditions, what each saw: hashes, not values); the rest as JSON. */
-function Why({ why }: { why: unknown }) {
+/** A run step's decisions read as explanations (rules, conditions, what each saw: references, not values); the rest as JSON. */
+function Why({ record }: { record: AuditItem['record'] }) {
+  const why = 'why' in record ? record.why : undefined
   if (why === undefined) return <p className="cp-muted">No explanation recorded for this action.</p>
-  const decisions = (why as { decisions?: unknown }).decisions
-  const readable = Array.isArray(decisions)
-    ? (decisions as AuditDecision[]).filter((d) => d && typeof d === 'object' && d.explanation)
-    : []
+  const readable = record.action === 'run.start' || record.action === 'run.step' ? record.why.decisions : []
   return (
     <div data-testid="audit-detail-why">
       {readable.map((d, i) => (
