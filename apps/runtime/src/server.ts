@@ -62,7 +62,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const recovered = await runtime.runs.recover(runFailed)
   if (recovered > 0) log(`carepath: ${recovered} interrupted run(s) continued from their logs`)
   await options.beforeReady?.(runtime)
-  const startInbound = (integrations as unknown as Record<string, unknown>).startInbound as StartInbound | undefined
+  const startInbound: StartInbound | undefined = integrations.startInbound
   const inbound =
     options.mllpPort !== undefined && typeof startInbound === 'function'
       ? await startInbound({ runtime, mllpPort: options.mllpPort, log })

@@ -18,7 +18,7 @@ async function promptPassword(): Promise<string> {
     return ''
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true })
-  const output = rl as unknown as { _writeToOutput?: (s: string) => void }
+  const output = rl as unknown as { _writeToOutput?: (s: string) => void } // readline's private echo hook: no public API mutes it
   const answer = await new Promise<string>((resolveAnswer) => {
     rl.question('Password (at least 12 characters): ', resolveAnswer)
     output._writeToOutput = () => {} // do not echo the password
