@@ -1,4 +1,5 @@
 import type { TRPCError } from '@trpc/server'
+import type { Problem } from '@carepath/dsl'
 
 /**
  * Failures the runtime reports to callers, each with a stable code. Services throw these; only the
@@ -22,13 +23,23 @@ export const APP_ERROR_CODES = {
 } as const satisfies Record<string, { trpc: TRPCError['code']; http: number }>
 export type AppErrorCode = keyof typeof APP_ERROR_CODES
 
+/** What an error carries beside its message: the input path, validation problems, publish blockers. */
+export interface AppErrorDetails {
+  path?: string
+  problems?: Problem[]
+  blockers?: string[]
+}
+
 export class AppError extends Error {
   override readonly name = 'AppError'
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    /** Where in the input the problem is (a dotted path), and extra detail safe to show. */
-    readonly details: { path?: string; problems?: unknown[]; blockers?: string[] } = {},
+    /**
+     * Where in the input the problem is (a dotted path), and extra detail. Its parts are declared
+     * in phi/app-error.policy.ts: a message that may quote the request's data leaves through it.
+     */
+    readonly details: AppErrorDetails = {},
   ) {
     super(message)
   }

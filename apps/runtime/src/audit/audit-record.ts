@@ -23,6 +23,8 @@ const auditRecordBaseSchema = z.object({
  * explanations in it hold references in place of patient values — never the values.
  */
 export const auditRecordSchema = z.intersection(auditRecordBaseSchema, auditEntrySchema)
+/** What every record has, whatever its action. */
+export type AuditRecordBase = z.infer<typeof auditRecordBaseSchema>
 export type AuditRecord = z.infer<typeof auditRecordSchema>
 
 export const GENESIS_HASH = '0'.repeat(64)

@@ -17,6 +17,13 @@ export interface RedactionContext {
   patientValues: readonly string[]
 }
 
+/** A response that holds no facts at all is redacted against this context. */
+export const NO_FACTS: RedactionContext = {
+  schema: { type: 'object', properties: {} },
+  allowed: ['none'],
+  patientValues: [],
+}
+
 /** How one part of a response is let out: a copy of it as the viewer may see it. */
 export type Redactor<V> = (value: V, ctx: RedactionContext) => V
 

@@ -8,7 +8,6 @@ import {
   freeText,
   object,
   structure,
-  type RedactionContext,
   type RedactionPolicy,
 } from './redaction-policy.ts'
 import { runEvents } from './run-events.policy.ts'
@@ -25,13 +24,6 @@ const summary: RedactionPolicy<RunSummaryView> = {
   startedBy: structure,
 }
 export const runSummaryPolicy = object<RunSummaryView>(summary)
-
-/** A response that holds no facts at all is redacted against this context. */
-export const NO_FACTS: RedactionContext = {
-  schema: { type: 'object', properties: {} },
-  allowed: ['none'],
-  patientValues: [],
-}
 
 export const runViewPolicy = object<RunView>({
   ...summary,

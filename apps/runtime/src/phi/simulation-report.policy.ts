@@ -112,18 +112,32 @@ export const simulationReportPolicy = object<SimulationReport>({
 })
 
 /**
- * The patient values a report's context holds: the cases it ran (inputs, mocks, answers) and
- * the facts, probe values and decided-on values inside the report itself. Its free text is
- * redacted of all of them.
+ * The patient data a report's context holds: the suite cases it ran (their inputs, mocked
+ * responses and answers; not their ids, names or expectations, which the author wrote) and the
+ * facts, probe values and decided-on values inside the report itself. Its free text is redacted
+ * of all of them.
  */
-export function reportPatientValues(report: SimulationReport, cases: readonly JsonValue[]): JsonValue[] {
-  const inside: JsonValue[] = []
+export function reportPatientValues(report: SimulationReport, suites: readonly JsonValue[]): JsonValue[] {
+  const data = casesPatientData(suites)
   for (const c of report.cases) {
-    if (c.probe) inside.push(c.probe.set)
-    for (const f of c.changes?.facts ?? []) inside.push(f.base, f.candidate)
+    if (c.probe) data.push(c.probe.set)
+    for (const f of c.changes?.facts ?? []) data.push(f.base, f.candidate)
     for (const d of c.changes?.decisions ?? [])
       for (const side of [d.base, d.candidate])
-        for (const rule of side.explanation.rules) for (const cond of rule.conditions) inside.push(cond.seen)
+        for (const rule of side.explanation.rules) for (const cond of rule.conditions) data.push(cond.seen)
   }
-  return [...cases, ...inside]
+  return data
 }
+
+/** The patient data of suites' cases: their inputs, mocked responses and answers. */
+export function casesPatientData(suites: readonly JsonValue[]): JsonValue[] {
+  const data: JsonValue[] = []
+  for (const suite of suites) {
+    const cases = isRecord(suite) && Array.isArray(suite.cases) ? suite.cases : []
+    for (const c of cases) if (isRecord(c)) data.push(c.input ?? null, c.mocks ?? null, c.answers ?? null)
+  }
+  return data
+}
+
+const isRecord = (v: JsonValue | undefined): v is { [key: string]: JsonValue } =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)

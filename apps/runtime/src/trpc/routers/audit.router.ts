@@ -1,10 +1,12 @@
 import { z } from 'zod'
+import { auditListPolicy } from '../../phi/audit-record.policy.ts'
+import { NO_FACTS, redact } from '../../phi/redaction-policy.ts'
 import { procedureFor, router } from '../trpc.ts'
 
 const auditor = procedureFor('auditor')
 
 export const auditRouter = router({
-  // Records hold no patient values (only references), so they need no redaction beyond their own making.
+  // Records hold no patient values (only references); their policy declares it part by part.
   list: auditor
     .input(
       z
@@ -12,6 +14,8 @@ export const auditRouter = router({
         .strict()
         .optional(),
     )
-    .query(({ ctx, input }) => ctx.runtime.audit.list({ limit: input?.limit ?? 100, cursor: input?.cursor })),
+    .query(({ ctx, input }) =>
+      redact(auditListPolicy, ctx.runtime.audit.list({ limit: input?.limit ?? 100, cursor: input?.cursor }), NO_FACTS),
+    ),
   verify: auditor.query(({ ctx }) => ctx.runtime.audit.verify()),
 })

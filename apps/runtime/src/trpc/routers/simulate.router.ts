@@ -3,7 +3,8 @@ import { AppError } from '../../errors.ts'
 import { requireValidDocument } from '../../flows/flows.service.ts'
 import { redactionContext } from '../../phi/redaction-gate.ts'
 import { redact } from '../../phi/redaction-policy.ts'
-import { reportPatientValues, simulationReportPolicy } from '../../phi/simulation-report.policy.ts'
+import { redactAppError } from '../../phi/app-error.policy.ts'
+import { casesPatientData, reportPatientValues, simulationReportPolicy } from '../../phi/simulation-report.policy.ts'
 import { flowIdInput } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
@@ -26,16 +27,21 @@ export const simulateRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { flows, review } = ctx.runtime
       const flow = flows.get(input.flowId)
-      const candidate = input.document
-        ? requireValidDocument(input.document, ctx.runtime.registry)
-        : flows.version(input.flowId, flow.draft.hash)
-      if (candidate.id !== input.flowId)
-        throw new AppError('bad-input', 'The document belongs to another flow.', { path: 'document.id' })
-      const base = flow.published ? flows.version(input.flowId, flow.published.hash) : null
       const suites = input.suite ? [JSON.parse(JSON.stringify(input.suite))] : flow.suites
-      const report = await review.simulate({ base, candidate, suites, generate: input.generate })
-      // Case inputs, mocks and answers are patient data: the report's free text must not quote them.
-      const patientData = reportPatientValues(report, suites)
-      return redact(simulationReportPolicy, report, redactionContext(ctx.principal, candidate, patientData))
+      try {
+        const candidate = input.document
+          ? requireValidDocument(input.document, ctx.runtime.registry)
+          : flows.version(input.flowId, flow.draft.hash)
+        if (candidate.id !== input.flowId)
+          throw new AppError('bad-input', 'The document belongs to another flow.', { path: 'document.id' })
+        const base = flow.published ? flows.version(input.flowId, flow.published.hash) : null
+        const report = await review.simulate({ base, candidate, suites, generate: input.generate })
+        // Case inputs, mocks and answers are patient data: the report's free text must not quote them.
+        const patientData = reportPatientValues(report, suites)
+        return redact(simulationReportPolicy, report, redactionContext(ctx.principal, candidate, patientData))
+      } catch (error) {
+        // A refused suite or case may be quoted in the error: it leaves without the cases' data.
+        throw error instanceof AppError ? redactAppError(error, casesPatientData(suites)) : error
+      }
     }),
 })

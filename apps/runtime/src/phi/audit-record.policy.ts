@@ -1,0 +1,140 @@
+// The audit trail as the auditor reads it. Records are made without patient values (decisions
+// keep references, failures are redacted free text), and their policy says so field by field:
+// one policy per action, so a new action does not compile until its `why` is declared here.
+import type { AuditRecord, AuditRecordBase } from '../audit/audit-record.ts'
+import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditAction, AuditEntry } from '../audit/audit-why.ts'
+import type { AuditedDecision } from '../audit/decision-why.ts'
+import {
+  authored,
+  each,
+  freeText,
+  object,
+  structure,
+  type RedactionContext,
+  type Redactor,
+} from './redaction-policy.ts'
+
+type EntryOf<A extends AuditAction> = Extract<AuditEntry, { action: A }>
+type Why<A extends AuditAction> = NonNullable<EntryOf<A>['why']>
+
+/** One policy per audited action (its name and its `why`); none may be left out. */
+export type AuditEntryPolicies = { [A in AuditAction]: Redactor<EntryOf<A>> }
+
+const decision = object<AuditedDecision>({
+  node: structure,
+  port: structure,
+  explanation: object({
+    outcome: structure,
+    fired: structure,
+    rules: each(
+      object({
+        id: structure,
+        fired: structure,
+        conditions: each(
+          object({
+            path: structure,
+            fact: structure,
+            operator: structure,
+            // A threshold written in the flow, or a reference (`hmac:…`) to another fact's value.
+            expected: authored,
+            // Always a reference.
+            seen: structure,
+            result: structure,
+          }),
+        ),
+      }),
+    ),
+  }),
+})
+
+const token = object<Why<'token.create'>>({ tokenId: structure, name: authored, scopes: structure })
+
+/** A review decision: a reviewer's comment on the version, or why it was refused. */
+const reviewDecision: Redactor<Why<'review.approve'>> = (why, ctx) =>
+  'comment' in why ? object<{ comment: string }>({ comment: authored })(why, ctx) : { reason: structure(why.reason) }
+
+/** Publishing: the reason and the hash it replaced, or the blockers (plain sentences the service writes). */
+const publish: Redactor<Why<'review.publish'>> = (why) =>
+  'blockers' in why ? { blockers: [...why.blockers] } : { reason: why.reason, previous: why.previous }
+
+const runStep = object<Why<'run.step'>>({
+  events: structure,
+  decisions: each(decision),
+  status: structure,
+  outcome: structure,
+  // Redacted when the record was made; declared free text all the same.
+  error: freeText,
+})
+
+export const auditEntryPolicies: AuditEntryPolicies = {
+  'user.add': object<EntryOf<'user.add'>>({ action: structure, why: object({ role: structure }) }),
+  'user.flow-roles': object<EntryOf<'user.flow-roles'>>({ action: structure, why: object({ flowRoles: structure }) }),
+  'auth.login': object<EntryOf<'auth.login'>>({
+    action: structure,
+    why: object({ reason: structure, failures: structure }),
+  }),
+  'auth.logout': object<EntryOf<'auth.logout'>>({ action: structure, why: structure }),
+  'token.create': object<EntryOf<'token.create'>>({ action: structure, why: token }),
+  'token.revoke': object<EntryOf<'token.revoke'>>({ action: structure, why: token }),
+  'flow.create': object<EntryOf<'flow.create'>>({ action: structure, why: structure }),
+  'flow.save': object<EntryOf<'flow.save'>>({
+    action: structure,
+    why: object({ revision: structure, voidedReview: structure }),
+  }),
+  'flow.retire': object<EntryOf<'flow.retire'>>({ action: structure, why: structure }),
+  'review.submit': object<EntryOf<'review.submit'>>({
+    action: structure,
+    why: object({
+      review: structure,
+      summary: object({
+        cases: structure,
+        unchanged: structure,
+        changed: structure,
+        failed: structure,
+        unexpected: structure,
+      }),
+    }),
+  }),
+  'review.approve': object<EntryOf<'review.approve'>>({ action: structure, why: reviewDecision }),
+  'review.reject': object<EntryOf<'review.reject'>>({ action: structure, why: reviewDecision }),
+  'review.publish': object<EntryOf<'review.publish'>>({ action: structure, why: publish }),
+  'review.rollback': object<EntryOf<'review.rollback'>>({ action: structure, why: publish }),
+  'settings.integrations': object<EntryOf<'settings.integrations'>>({
+    action: structure,
+    why: object({ keys: structure }),
+  }),
+  'run.read': object<EntryOf<'run.read'>>({ action: structure, why: object({ classes: structure }) }),
+  'run.start': object<EntryOf<'run.start'>>({ action: structure, why: runStep }),
+  'run.step': object<EntryOf<'run.step'>>({ action: structure, why: runStep }),
+  'task.read': object<EntryOf<'task.read'>>({ action: structure, why: object({ tasks: structure }) }),
+  'task.claim': object<EntryOf<'task.claim'>>({ action: structure, why: structure }),
+  'task.answer': object<EntryOf<'task.answer'>>({ action: structure, why: structure }),
+}
+
+const base = object<AuditRecordBase>({
+  resourceType: structure,
+  recorded: structure,
+  outcome: structure,
+  agent: object({ who: structure, role: structure }),
+  entity: object({ flow: structure, hash: structure, run: structure, task: structure, user: structure }),
+})
+
+function redactEntry<A extends AuditAction>(record: EntryOf<A>, ctx: RedactionContext): EntryOf<A> {
+  const policy: Redactor<EntryOf<A>> = auditEntryPolicies[record.action]
+  return policy(record, ctx)
+}
+
+/** One record: what every record has, then its action's own `why`. */
+export const auditRecord: Redactor<AuditRecord> = (record, ctx) => ({
+  ...base(record, ctx),
+  ...redactEntry(record, ctx),
+})
+
+/** What `audit.list` answers. */
+export type AuditList = ReturnType<AuditService['list']>
+
+export const auditListPolicy = object<AuditList>({
+  items: each(object({ seq: structure, hash: structure, record: auditRecord })),
+  nextCursor: structure,
+})
