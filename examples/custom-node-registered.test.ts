@@ -152,11 +152,16 @@ describe('npi.lookup, once its package is installed', () => {
           .problems.filter((p) => p.severity === 'warning')
           .map((p) => `${p.nodeId}:${p.code}`)
       expect(warnings()).toEqual(['lookup:connector-not-configured'])
-      await t.as.developer.settings.setIntegrations({ npi: { baseUrl } })
-      expect(warnings()).toEqual([])
-
       const created = await t.as.analyst.flows.create({ document: flow })
       await t.as.analyst.review.submit({ id: flow.id })
+      // The publish gate says so too, without blocking: settings are per environment.
+      expect((await t.as.reviewer.review.get({ id: flow.id })).publishWarnings).toEqual([
+        expect.stringContaining('"lookup" calls the "npi" connector, which this installation has not configured'),
+      ])
+
+      await t.as.developer.settings.setIntegrations({ npi: { baseUrl } })
+      expect(warnings()).toEqual([])
+      expect((await t.as.reviewer.review.get({ id: flow.id })).publishWarnings).toEqual([])
       await t.as.reviewer.review.approve({ id: flow.id, hash: created.hash, comment: 'npi check' })
       await t.as.reviewer.review.publish({ id: flow.id, hash: created.hash })
       const run = await t.as.agent.runs.start({

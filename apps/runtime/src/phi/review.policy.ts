@@ -18,4 +18,6 @@ export const reviewPolicy = object<ReviewView>({
   comments: each(object({ by: structure, at: structure, kind: structure, comment: authored })),
   // Plain sentences the review service writes from the version's state (no patient data).
   publishBlockers: structure,
+  // Sentences naming a node id and a connector the installation has not configured.
+  publishWarnings: structure,
 })

@@ -62,6 +62,18 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
     return blockers
   }
 
+  /**
+   * What does not stop `hash` from being published but will fail its runs here: nodes calling a
+   * connector this installation has not configured (plain sentences, no patient data).
+   */
+  function publishWarnings(flowId: string, hash: string): string[] {
+    const version = flowsService.versionByHash(flowId, hash)
+    if (!version) return []
+    return validateFlow(version.document, registry)
+      .problems.filter((p) => p.code === 'connector-not-configured')
+      .map((p) => p.message)
+  }
+
   /** Everyone who wrote a revision with this content (four eyes: none of them may approve it). */
   function authorsOf(flowId: string, hash: string): Set<string> {
     const rows = db
@@ -121,6 +133,7 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
       approvals: review?.approvals ?? [],
       comments: review?.comments ?? [],
       publishBlockers: flow.publishedHash === hash && flow.status === 'published' ? [] : publishBlockers(flowId, hash),
+      publishWarnings: publishWarnings(flowId, hash),
     }
   }
 
@@ -199,7 +212,7 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
       audit.append(
         versionPublished(action, actorOf(principal), { flow: flowId, hash }, { reason, previous: flow.publishedHash }),
       )
-      return { id: flowId, publishedHash: hash }
+      return { id: flowId, publishedHash: hash, warnings: publishWarnings(flowId, hash) }
     })
   }
 
@@ -209,6 +222,7 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
     simulate: (request: Parameters<SimulationPort['run']>[0]) => simulation.run(request),
     get,
     publishBlockers,
+    publishWarnings,
     approve: (flowId: string, hash: string, comment: string, p: Principal) =>
       decide('approve', flowId, hash, comment, p),
     reject: (flowId: string, hash: string, comment: string, p: Principal) => decide('reject', flowId, hash, comment, p),
