@@ -10,7 +10,7 @@ import { ErrorState } from '../screens/state-views.tsx'
 import { readReport, type CaseView } from './simulation-report.ts'
 import { ExplanationView } from './explanation-view.tsx'
 import { useSuite } from './use-suite.ts'
-import { isSuiteCase, type SuiteCaseJson } from './suite-cases.ts'
+import { caseJsonSchema, isSuiteCase, type SuiteCaseJson } from './suite-cases.ts'
 import { caseFromRun } from './case-from-run.ts'
 
 const CHUNK = 5
@@ -152,6 +152,7 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
           path={`sim/case-${editing}.json`}
           height={220}
           value={cases[editing]}
+          schema={caseJsonSchema}
           onChange={(v) => isSuiteCase(v) && setCases(cases.map((c, i) => (i === editing ? v : c)))}
         />
       )}

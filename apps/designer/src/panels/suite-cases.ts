@@ -10,6 +10,9 @@ const editedCaseSchema = suiteCaseSchema.required({ id: true })
 /** One simulation case as the simulator lists, edits and sends it. */
 export type SuiteCaseJson = z.infer<typeof editedCaseSchema>
 
+/** JSON Schema of one case, so the case editor marks what keeps an edit from being applied. */
+export const caseJsonSchema = z.toJSONSchema(editedCaseSchema, { io: 'input', unrepresentable: 'any' })
+
 /** Whether an edited value is a whole case; the value itself is kept as typed (its key order too). */
 export function isSuiteCase(value: unknown): value is SuiteCaseJson {
   return editedCaseSchema.safeParse(value).success

@@ -103,8 +103,9 @@ function StartRunForm({ initialFlow, onStarted }: { initialFlow?: string | undef
     } catch {
       return setError('The input is not valid JSON.')
     }
+    // Only an object can be a run's input; said as the server says it about its `input`.
     const object = factsObjectSchema.safeParse(facts)
-    if (!object.success) return setError('The input must be a JSON object: { "patient": { … } }.')
+    if (!object.success) return setError(`input: ${object.error.issues[0]?.message ?? 'expected an object'}`)
     try {
       const run = await api.startRun(flowId, object.data, `designer-${crypto.randomUUID()}`)
       onStarted(run.id)
