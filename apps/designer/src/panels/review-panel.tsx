@@ -52,8 +52,8 @@ export function ReviewPanel({
 
   if (review.loading && !review.data) return <Loading what="the review" />
   const state: ReviewState | null = review.data ?? null
-  const hash = state?.hash ?? detail?.draft?.hash ?? ''
-  const author = state?.submittedBy ?? detail?.draft?.author ?? null
+  const hash = state?.hash ?? detail?.draft.hash ?? ''
+  const author = state?.submittedBy ?? detail?.draft.author ?? null
   const isReviewer = user?.role === 'reviewer' || user?.role === 'admin'
   const isAuthor = Boolean(author && user?.username === author)
   const canEdit = user?.role === 'analyst' || user?.role === 'developer'
@@ -123,18 +123,18 @@ export function ReviewPanel({
           )}
         </section>
       )}
-      {(state?.approvals?.length ?? 0) + (state?.comments?.length ?? 0) > 0 && (
+      {(state?.approvals.length ?? 0) + (state?.comments.length ?? 0) > 0 && (
         <section>
           <h4>Decisions and comments</h4>
           <ul className="cp-comments" data-testid="review-comments">
-            {!state?.comments?.length &&
-              state?.approvals?.map((a, i) => (
+            {!state?.comments.length &&
+              state?.approvals.map((a, i) => (
                 <li key={`a${i}`}>
                   ✓ <strong>{a.by}</strong> approved {a.comment && `— “${a.comment}”`}{' '}
                   <small className="cp-hint">{when(a.at)}</small>
                 </li>
               ))}
-            {state?.comments?.map((c, i) => (
+            {state?.comments.map((c, i) => (
               <li key={`c${i}`}>
                 {c.kind === 'reject' ? '✗' : c.kind === 'approve' ? '✓' : '💬'} <strong>{c.by}</strong>{' '}
                 {c.kind === 'reject' ? 'rejected' : c.kind === 'approve' ? 'approved' : 'commented'}
