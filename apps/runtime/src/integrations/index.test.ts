@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { createConnectorAdapters } from './index.ts'
+import { z } from 'zod'
+import { defineConnector, provideConnector } from '@carepath/dsl'
+import { builtinConnectors, createConnectorAdapters, isConnectorConfigured } from './index.ts'
 
 const meta = { runId: 'r', nodeId: 'n', attempt: 1 }
 
@@ -66,5 +68,36 @@ describe('createConnectorAdapters', () => {
     await expect(adapters['notify']!({ channel: 'pigeon', body: 'x' }, meta)).rejects.toThrow(
       'The notification request is malformed.',
     )
+  })
+})
+
+describe('connectors from installed packages', () => {
+  const consent = provideConnector(
+    defineConnector({
+      name: 'consent',
+      description: 'A consent registry.',
+      settingsSchema: z.object({ baseUrl: z.url() }).strict().optional(),
+    }),
+    (settings) => async () => ({ registry: settings?.baseUrl ?? null }),
+  )
+  const installed = [...builtinConnectors, consent]
+
+  it("builds a package's adapter from its own settings key, beside the built-in ones", async () => {
+    const adapters = createConnectorAdapters({ consent: { baseUrl: 'https://consent.example/' } }, {}, installed)
+    expect(Object.keys(adapters).sort()).toEqual(['consent', 'fhir', 'http', 'notify', 'payer'])
+    await expect(adapters['consent']!({}, meta)).resolves.toEqual({ registry: 'https://consent.example/' })
+    // Invalid settings of a package's connector stop every connector with one plain message, like the built-ins'.
+    const invalid = createConnectorAdapters({ consent: { baseUrl: 'not a url' } }, {}, installed)
+    await expect(invalid['fhir']!({}, meta)).rejects.toThrow('invalid at "consent.baseUrl"')
+  })
+
+  it('says a connector is configured only when its settings are stored and usable', () => {
+    expect(isConnectorConfigured(consent, {})).toBe(false)
+    expect(isConnectorConfigured(consent, { consent: { baseUrl: 'nope' } })).toBe(false)
+    expect(isConnectorConfigured(consent, { consent: { baseUrl: 'https://consent.example/' } })).toBe(true)
+    const [fhir, payer, http, notify] = builtinConnectors
+    expect([fhir, payer, http, notify].map((c) => isConnectorConfigured(c!, {}))).toEqual([false, false, false, true])
+    expect(isConnectorConfigured(payer!, { payers: {} })).toBe(false)
+    expect(isConnectorConfigured(http!, { http: { allowHosts: ['api.example.org'] } })).toBe(true)
   })
 })
