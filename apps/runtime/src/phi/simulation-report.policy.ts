@@ -2,7 +2,8 @@
 // facts (suite inputs, recorded runs' data, generated probes) and free text (problems, failure
 // messages) that may quote them.
 import type { JsonValue } from '@carepath/dsl'
-import type { CaseReport, SimulationReport } from '@carepath/engine'
+import type { CaseReport, RecordedRun, SimulationReport } from '@carepath/engine'
+import { patientValuesOfRun } from './free-text.ts'
 import {
   authored,
   each,
@@ -112,13 +113,12 @@ export const simulationReportPolicy = object<SimulationReport>({
 })
 
 /**
- * The patient data a report's context holds: the suite cases it ran (their inputs, mocked
- * responses and answers; not their ids, names or expectations, which the author wrote) and the
- * facts, probe values and decided-on values inside the report itself. Its free text is redacted
- * of all of them.
+ * The patient data a report's context holds: the data of the cases it ran (`casesPatientData`
+ * of suites, or `recordedRunsPatientData` of replayed runs) and the facts, probe values and
+ * decided-on values inside the report itself. Its free text is redacted of all of them.
  */
-export function reportPatientValues(report: SimulationReport, suites: readonly JsonValue[]): JsonValue[] {
-  const data = casesPatientData(suites)
+export function reportPatientValues(report: SimulationReport, casesData: readonly JsonValue[]): JsonValue[] {
+  const data = [...casesData]
   for (const c of report.cases) {
     if (c.probe) data.push(c.probe.set)
     for (const f of c.changes?.facts ?? []) data.push(f.base, f.candidate)
@@ -129,7 +129,10 @@ export function reportPatientValues(report: SimulationReport, suites: readonly J
   return data
 }
 
-/** The patient data of suites' cases: their inputs, mocked responses and answers. */
+/**
+ * The patient data of suites' cases: their inputs, mocked responses and answers (not their ids,
+ * names or expectations, which the author wrote).
+ */
 export function casesPatientData(suites: readonly JsonValue[]): JsonValue[] {
   const data: JsonValue[] = []
   for (const suite of suites) {
@@ -137,6 +140,11 @@ export function casesPatientData(suites: readonly JsonValue[]): JsonValue[] {
     for (const c of cases) if (isRecord(c)) data.push(c.input ?? null, c.mocks ?? null, c.answers ?? null)
   }
   return data
+}
+
+/** The patient data of recorded runs a report replayed: everything their logs hold as patient data. */
+export function recordedRunsPatientData(runs: readonly RecordedRun[]): JsonValue[] {
+  return runs.flatMap((run) => patientValuesOfRun(run.events))
 }
 
 const isRecord = (v: JsonValue | undefined): v is { [key: string]: JsonValue } =>

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { redactionContext } from '../../phi/redaction-gate.ts'
 import { redact } from '../../phi/redaction-policy.ts'
 import { reviewPolicy } from '../../phi/review.policy.ts'
-import { reportPatientValues } from '../../phi/simulation-report.policy.ts'
+import { casesPatientData, reportPatientValues } from '../../phi/simulation-report.policy.ts'
 import { flowIdInput as flowId } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
@@ -21,7 +21,7 @@ export const reviewRouter = router({
       const doc = ctx.runtime.flows.version(input.id, review.hash)
       // Simulation reports carry case facts: they leave through their policy like run data.
       const patientData = review.report
-        ? reportPatientValues(review.report, ctx.runtime.flows.get(input.id).suites)
+        ? reportPatientValues(review.report, casesPatientData(ctx.runtime.flows.get(input.id).suites))
         : []
       return redact(reviewPolicy, review, redactionContext(ctx.principal, doc, patientData))
     }),

@@ -37,7 +37,7 @@ export const simulateRouter = router({
         const base = flow.published ? flows.version(input.flowId, flow.published.hash) : null
         const report = await review.simulate({ base, candidate, suites, generate: input.generate })
         // Case inputs, mocks and answers are patient data: the report's free text must not quote them.
-        const patientData = reportPatientValues(report, suites)
+        const patientData = reportPatientValues(report, casesPatientData(suites))
         return redact(simulationReportPolicy, report, redactionContext(ctx.principal, candidate, patientData))
       } catch (error) {
         // A refused suite or case may be quoted in the error: it leaves without the cases' data.
