@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { USER_ROLES, type UserRole } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import { createRuntime } from '../runtime.ts'
+import { USERNAME_PATTERN, USERNAME_RULE } from '../trpc/inputs.ts'
 import { CliError, parseArgs } from './cli-io.ts'
 
 async function promptPassword(): Promise<string> {
@@ -36,8 +37,7 @@ export async function run(args: string[]): Promise<number> {
   const role = options.get('role')
   if (!role || !USER_ROLES.includes(role as UserRole))
     throw new CliError(`--role must be one of ${USER_ROLES.join(', ')}`)
-  if (!/^[a-z][a-z0-9._-]{1,49}$/.test(name))
-    throw new CliError('a username is 2–50 lower-case letters, digits, . _ or -')
+  if (!USERNAME_PATTERN.test(name)) throw new CliError(USERNAME_RULE)
   const password = process.env.CAREPATH_PASSWORD ?? (await promptPassword())
   if (password.length < 12) throw new CliError('the password needs at least 12 characters')
   const flowRoles = (options.get('flow-roles') ?? '')

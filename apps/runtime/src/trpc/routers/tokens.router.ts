@@ -2,10 +2,10 @@
 // answer to `create`; `list` shows what a token is and who made it, never the secret or its hash.
 import { z } from 'zod'
 import { API_TOKEN_SCOPES } from '../../auth/auth.service.ts'
+import { usernameInput as username } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
 const admin = procedureFor('admin')
-const username = z.string().regex(/^[a-z][a-z0-9._-]{1,49}$/, 'a username is 2–50 lower-case letters, digits, . _ or -')
 export const createTokenInput = z
   .object({ username, name: z.string().min(1).max(100), scopes: z.array(z.enum(API_TOKEN_SCOPES)).min(1) })
   .strict()

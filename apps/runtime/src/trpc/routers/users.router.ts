@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import { USER_ROLES } from '../../db/schema.ts'
+import { flowRoleInput, usernameInput as username } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 import { createTokenInput } from './tokens.router.ts'
 
 const admin = procedureFor('admin')
-const username = z.string().regex(/^[a-z][a-z0-9._-]{1,49}$/, 'a username is 2–50 lower-case letters, digits, . _ or -')
-const flowRoles = z.array(z.string().regex(/^(\*|[a-z][a-z0-9-]*)$/, 'a flow role is kebab-case, or * for all')).max(50)
+const flowRoles = z.array(flowRoleInput).max(50)
 
 export const usersRouter = router({
   list: admin.query(({ ctx }) => ctx.runtime.auth.listUsers()),
