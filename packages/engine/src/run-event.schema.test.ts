@@ -13,6 +13,7 @@ import {
   RunEventFormatError,
   caseDeps,
   flowHashOf,
+  foldEvents,
   parseRunEvents,
   parseSuite,
   resumeRun,
@@ -160,7 +161,28 @@ describe('runEventSchema', () => {
   })
 })
 
+const fixturesDir = fileURLToPath(new URL('../fixtures/run-events', import.meta.url))
+
 describe('the event format version', () => {
+  it('still reads the golden logs of every stored format version (fixtures/run-events/v<N>.json)', () => {
+    const files = readdirSync(fixturesDir).filter((f) => /^v\d+\.json$/.test(f))
+    expect(files).toContain(`v${RUN_EVENT_VERSION}.json`)
+    for (const file of files) {
+      const golden = JSON.parse(readFileSync(join(fixturesDir, file), 'utf8')) as { version: number; logs: unknown[] }
+      const seen = new Set<string>()
+      for (const log of golden.logs) {
+        const events = parseRunEvents(log, golden.version)
+        // Each golden log is a finished run: it folds to an ended state with its path.
+        const state = foldEvents(events)
+        expect(['completed', 'failed']).toContain(state.status)
+        expect(state.path.length).toBeGreaterThan(0)
+        if (golden.version === RUN_EVENT_VERSION) expect(events).toEqual(log)
+        for (const event of events) seen.add(event.type)
+      }
+      expect([...seen].sort(), file).toEqual([...RUN_EVENT_TYPES].sort())
+    }
+  })
+
   const step: RunEventMigration = {
     from: 1,
     name: 'rename-note',

@@ -142,6 +142,8 @@ export interface RunEventMigration {
 /**
  * The format steps, oldest first. Version 1 is the first versioned form; logs stored before
  * versions existed already have its shape and are stored as version 1 by the database migration.
+ * A new version adds its step here and keeps a golden log of every older version in
+ * `fixtures/run-events/v<N>.json`, which the tests read forward.
  */
 export const RUN_EVENT_MIGRATIONS: readonly RunEventMigration[] = []
 
