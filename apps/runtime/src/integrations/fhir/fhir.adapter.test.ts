@@ -107,6 +107,7 @@ describe('fhir adapter against a loopback FHIR server loaded with a Synthea bund
       },
       { facts: { ref: `Patient/${patientId}` }, connectors: fhir() },
     )
+    expect(created.error?.message).toBeUndefined()
     expect(created.outcome).toMatchObject({ port: 'created', set: { 'task.id': expect.any(String) } })
     const invalid = await runNode(
       fhirCreate,

@@ -108,6 +108,10 @@ export async function startFhirTestServer(): Promise<FhirTestServer> {
         .end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] }))
     })
   })
+  // Idle connections stay open until close(). With Node's default (5 s) the server drops a
+  // kept-alive connection while a busy client (Medplum's first validation takes seconds on a
+  // loaded machine) is already sending its next request on it: ECONNRESET, "could not be reached".
+  server.keepAliveTimeout = 0
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir/R4`
   try {

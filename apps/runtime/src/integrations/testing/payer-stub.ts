@@ -200,6 +200,9 @@ export async function startPayerStub(members: Record<string, StubMember> = {}): 
       if (!res.headersSent) res.writeHead(400).end()
     })
   })
+  // Idle connections stay open until close(): with Node's 5 s default the stub could drop one
+  // that a client busy for seconds (FHIR validation on a loaded machine) is about to reuse.
+  server.keepAliveTimeout = 0
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   stub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   stub.close = () =>
