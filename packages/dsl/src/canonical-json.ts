@@ -35,9 +35,13 @@ function numberText(value: number): string {
   return value === 0 ? '0' : String(value)
 }
 
-/** Refuses a cycle and anything but an array or a plain object (prototype Object.prototype or null). */
-function checkContainer(value: object, ancestors: Set<object>): void {
-  if (ancestors.has(value)) throw new NotJsonError('JSON cannot hold a cycle')
+/**
+ * Refuses a cycle and anything but an array or a plain object (prototype Object.prototype or null).
+ * `ancestors` is the path of containers from the top: a short array (JSON nests a few levels),
+ * cheaper to search than a Set is to update for every object of every logged event.
+ */
+function checkContainer(value: object, ancestors: object[]): void {
+  if (ancestors.includes(value)) throw new NotJsonError('JSON cannot hold a cycle')
   if (Array.isArray(value)) return
   const proto = Object.getPrototypeOf(value) as unknown
   if (proto !== Object.prototype && proto !== null) {
@@ -57,12 +61,12 @@ function checkContainer(value: object, ancestors: Set<object>): void {
  * @example canonicalJson({ b: 1, a: [true, null] }) // '{"a":[true,null],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  return located(() => write(value, new Set()))
+  return located(() => write(value, []))
 }
 
 // Plain loops appending to one string (no per-level map/join arrays): every audited run step and
 // every logged event goes through here.
-function write(value: unknown, ancestors: Set<object>): string {
+function write(value: unknown, ancestors: object[]): string {
   if (value === null) return 'null'
   switch (typeof value) {
     case 'boolean':
@@ -77,7 +81,7 @@ function write(value: unknown, ancestors: Set<object>): string {
       throw new NotJsonError(`JSON cannot hold ${kindOf(value)}`)
   }
   checkContainer(value, ancestors)
-  ancestors.add(value)
+  ancestors.push(value)
   let out: string
   if (Array.isArray(value)) {
     out = '['
@@ -108,7 +112,7 @@ function write(value: unknown, ancestors: Set<object>): string {
     }
     out += '}'
   }
-  ancestors.delete(value)
+  ancestors.pop()
   return out
 }
 
@@ -118,10 +122,10 @@ function write(value: unknown, ancestors: Set<object>): string {
  * Refuses what JSON cannot hold with the same TypeError as `canonicalJson`.
  */
 export function toJson(value: unknown): JsonValue {
-  return located(() => copy(value, new Set()))
+  return located(() => copy(value, []))
 }
 
-function copy(value: unknown, ancestors: Set<object>): JsonValue {
+function copy(value: unknown, ancestors: object[]): JsonValue {
   if (value === null) return null
   switch (typeof value) {
     case 'string':
@@ -136,7 +140,7 @@ function copy(value: unknown, ancestors: Set<object>): JsonValue {
       throw new NotJsonError(`JSON cannot hold ${kindOf(value)}`)
   }
   checkContainer(value, ancestors)
-  ancestors.add(value)
+  ancestors.push(value)
   let out: JsonValue
   if (Array.isArray(value)) {
     const items = new Array<JsonValue>(value.length)
@@ -167,7 +171,7 @@ function copy(value: unknown, ancestors: Set<object>): JsonValue {
     }
     out = record
   }
-  ancestors.delete(value)
+  ancestors.pop()
   return out
 }
 
