@@ -70,6 +70,7 @@ export const freeText: Redactor<string> = (value, ctx) => redactFreeText(value, 
 export function object<T extends object>(policy: RedactionPolicy<NoInfer<T>>): Redactor<T> {
   return (value, ctx) => {
     const out: Partial<Record<keyof T, unknown>> = {}
+    // The policy's keys are exactly T's keys (RedactionPolicy<T> maps every one of them).
     for (const key of Object.keys(policy) as (keyof T)[]) {
       if (!Object.hasOwn(value, key)) continue
       const v = value[key]
