@@ -9,10 +9,11 @@ import {
   type NodeRegistry,
 } from '@carepath/dsl'
 import { createAuditService } from './audit/audit.service.ts'
+import { integrationsSet } from './audit/audit-entries.ts'
 import { createAuthService, type SessionPolicy } from './auth/auth.service.ts'
 import { databaseFile, openDb, type Db } from './db/open-db.ts'
-import { settings } from './db/schema.ts'
 import { AppError } from './errors.ts'
+import { settings } from './db/schema.ts'
 import { createFlowsService } from './flows/flows.service.ts'
 import {
   builtinPlugin,
@@ -83,35 +84,34 @@ export function createRuntime(options: RuntimeOptions = {}) {
     secret = randomBytes(32).toString('hex')
     db.insert(settings).values({ key: SECRET_KEY, value: secret }).onConflictDoNothing().run()
   }
-  const connectors: Record<string, ConnectorAdapter> = {
   const buildAdapters = (value: IntegrationSettings) => createConnectorAdapters(value, {}, catalog.connectors)
+  const connectors: Record<string, ConnectorAdapter> = {
     ...(options.connectors ?? buildAdapters(integrationSettings())),
   }
   function integrationSettings(): IntegrationSettings {
     const value = readSetting(INTEGRATIONS_KEY)
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {}
   }
-
   function connectorConfigured(name: string): boolean {
     const connector = catalog.connectors.find((c) => c.name === name)
     return connector !== undefined && isConnectorConfigured(connector, integrationSettings())
   }
+
   const runs = createRunsService({ db, audit, now, registry, flows, connectors, auditSecret: secret })
   const runViews = createRunViews({ runs, audit })
   const tasks = createTasksService({ runs, audit, now })
 
-  /** Connector settings (developer): stored, audited, and applied to new steps at once. */
   // A save may hold the host's keys and one per connector an installed node type declares or an
   // installed package provides; anything else is a typo or a package that is not installed.
   const settingsKeys = Object.keys(
     composeSettingsSchema([...catalog.connectors, ...declaredConnectors(registry.list())], 'strict').shape,
   ).sort()
 
+  /** Connector settings (developer): stored, audited, and applied to new steps at once. */
   const integrations = {
     get: integrationSettings,
-    set(value: Record<string, JsonValue>, actor: { who: string; role: string }) {
     /** Refuses a key no installed connector uses, rather than storing what nothing would read. */
-      db.transaction(() => {
+    set(value: Record<string, JsonValue>, actor: { who: string; role: string }) {
       const unknown = Object.keys(value).find((key) => !settingsKeys.includes(key))
       if (unknown !== undefined) {
         throw new AppError(
@@ -120,16 +120,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
           { path: unknown },
         )
       }
+      db.transaction(() => {
         db.insert(settings)
           .values({ key: INTEGRATIONS_KEY, value })
           .onConflictDoUpdate({ target: settings.key, set: { value } })
           .run()
-        audit.append({
-          action: 'settings.integrations',
-          who: actor.who,
-          role: actor.role,
-          why: { keys: Object.keys(value).sort() },
-        })
+        audit.append(integrationsSet(actor, Object.keys(value)))
       })
       if (!options.connectors) {
         for (const key of Object.keys(connectors)) delete connectors[key]
