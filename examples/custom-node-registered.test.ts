@@ -153,6 +153,7 @@ describe('npi.lookup, once its package is installed', () => {
           .map((p) => `${p.nodeId}:${p.code}`)
       expect(warnings()).toEqual(['lookup:connector-not-configured'])
       const created = await t.as.analyst.flows.create({ document: flow })
+      expect(created.warnings.map((p) => `${p.nodeId}:${p.code}`)).toEqual(['lookup:connector-not-configured'])
       await t.as.analyst.review.submit({ id: flow.id })
       // The publish gate says so too, without blocking: settings are per environment.
       expect((await t.as.reviewer.review.get({ id: flow.id })).publishWarnings).toEqual([

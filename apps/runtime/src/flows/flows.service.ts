@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, like, or, sql } from 'drizzle-orm'
-import { validateFlow, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
+import { connectorProblems, validateFlow, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
 import { flowHashOf } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
 import { flowCreated, flowRetired, flowSaved } from '../audit/audit-entries.ts'
@@ -147,7 +147,8 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
         .run()
       audit.append(flowCreated(actorOf(principal), document.id, hash))
     })
-    return { id: document.id, revision: 1, hash }
+    // Saved all the same: connector settings are per environment and may come later.
+    return { id: document.id, revision: 1, hash, warnings: connectorProblems(document, registry) }
   }
 
   /**
@@ -213,7 +214,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
           { revision, voidedReview: hashChanged && flow.status !== status },
         ),
       )
-      return { revision, hash }
+      return { revision, hash, warnings: connectorProblems(document, registry) }
     })
   }
 
