@@ -24,6 +24,15 @@ export const NO_FACTS: RedactionContext = {
   patientValues: [],
 }
 
+/**
+ * The context for data of a subflow (events or decisions with a `scope`): they describe another
+ * flow's facts, whose schema is not at hand, so none of their facts shows.
+ */
+export const inSubflow = (ctx: RedactionContext): RedactionContext => ({
+  ...ctx,
+  schema: { type: 'object', properties: {} },
+})
+
 /** How one part of a response is let out: a copy of it as the viewer may see it. */
 export type Redactor<V> = (value: V, ctx: RedactionContext) => V
 

@@ -1,7 +1,6 @@
 // A run's events as a viewer may see them: one policy per event type, over the engine's typed
 // event union. `EventPolicies` maps every event type, so a new type does not compile until its
 // redaction is declared here.
-import type { FactSchema } from '@carepath/dsl'
 import type { RunEvent, RunEventData, RunEventOf, RunEventType } from '@carepath/engine'
 import { REDACTED } from '@carepath/dsl'
 import {
@@ -10,6 +9,7 @@ import {
   factPathMap,
   facts,
   freeText,
+  inSubflow,
   object,
   structure,
   withheld,
@@ -112,13 +112,10 @@ export const eventPolicies: EventPolicies = {
   }),
 }
 
-// A subflow's events describe another flow's facts: with no schema at hand, none of them shows.
-const EMPTY_SCHEMA: FactSchema = { type: 'object', properties: {} }
-
 /** One event by the policy of its type. */
 function redactEvent<T extends RunEventType>(e: RunEventOf<T>, ctx: RedactionContext): RunEventOf<T> {
   const policy: Redactor<RunEventOf<T>> = eventPolicies[e.type]
-  return policy(e, e.scope ? { ...ctx, schema: EMPTY_SCHEMA } : ctx)
+  return policy(e, e.scope ? inSubflow(ctx) : ctx)
 }
 
 /** A run's events as the viewer may see them. */

@@ -6,6 +6,7 @@ import {
   explanation,
   facts,
   freeText,
+  inSubflow,
   object,
   structure,
   type RedactionPolicy,
@@ -25,11 +26,19 @@ const summary: RedactionPolicy<RunSummaryView> = {
 }
 export const runSummaryPolicy = object<RunSummaryView>(summary)
 
+const decision = object<RunView['decisions'][number]>({
+  nodeId: structure,
+  scope: structure,
+  port: structure,
+  explanation,
+})
+
 export const runViewPolicy = object<RunView>({
   ...summary,
   path: structure,
   ports: structure,
-  decisions: each(object({ nodeId: structure, scope: structure, port: structure, explanation })),
+  // A subflow's decision is about the child flow's facts: redacted like the subflow's events.
+  decisions: each((d, ctx) => decision(d, d.scope ? inSubflow(ctx) : ctx)),
   facts,
   events: runEvents,
   // The step's title is author text taken from the flow.
