@@ -5,8 +5,10 @@ import { REDACTED, type JsonValue } from '@carepath/dsl'
 import type { RunEvent } from '@carepath/engine'
 
 // Shorter strings (a sex code, "no") are too common in plain words to replace safely, and
-// carry too little to identify anyone.
+// carry too little to identify anyone. Numbers count from four digits (an account number, an
+// amount); smaller ones are ages, scores and counts that plain sentences use too.
 const MIN_LENGTH = 3
+const MIN_NUMBER = 1000
 
 /** Every string inside `values` that is long enough to be a patient value, longest first. */
 export function patientValuesIn(...values: readonly unknown[]): string[] {
@@ -14,7 +16,7 @@ export function patientValuesIn(...values: readonly unknown[]): string[] {
   const walk = (v: unknown) => {
     if (typeof v === 'string') {
       if (v.length >= MIN_LENGTH) found.add(v)
-    } else if (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) >= 1000) found.add(String(v))
+    } else if (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) >= MIN_NUMBER) found.add(String(v))
     else if (Array.isArray(v)) v.forEach(walk)
     else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk)
   }
@@ -40,7 +42,10 @@ function patientDataOf(event: RunEvent): JsonValue[] {
     case 'subflow.ended':
       return 'facts' in event.data ? [event.data.facts] : []
     case 'decision':
-      return event.data.explanation.rules.flatMap((r) => r.conditions.flatMap((c) => [c.seen, c.expected]))
+      // Values the decision saw; a threshold is the author's, unless it was another fact's value.
+      return event.data.explanation.rules.flatMap((r) =>
+        r.conditions.flatMap((c) => (c.expectedFact === undefined ? [c.seen] : [c.seen, c.expected])),
+      )
     case 'node.entered':
     case 'task.opened':
     case 'wait.started':
