@@ -7,10 +7,11 @@ export interface StageScript {
   script: string
 }
 
-/** One stage to run: a display name and the command line (file, then arguments). */
+/** One stage to run: a display name, the command line (file, then arguments), how to show it. */
 export interface Stage {
   name: string
   command: string[]
+  label?: string
 }
 
 /** How a stage ended; `why` says what failed (exit code, signal, spawn error). */

@@ -22,12 +22,12 @@ function pnpmCommand() {
 
 /**
  * Runs every stage to its end, whatever the ones before did, and writes the summary. A stage is
- * `{ name, command: [file, ...args] }`; its output goes straight to the terminal.
+ * `{ name, command: [file, ...args], label? }`; its output goes straight to the terminal.
  */
 export function runStages(stages, { write = (text) => process.stdout.write(text), cwd = process.cwd() } = {}) {
   const results = []
   for (const stage of stages) {
-    write(`\n▶ ${stage.name}: ${stage.command.join(' ')}\n`)
+    write(`\n▶ ${stage.name}: ${stage.label ?? stage.command.join(' ')}\n`)
     const started = process.hrtime.bigint()
     const run = spawnSync(stage.command[0], stage.command.slice(1), { stdio: 'inherit', cwd })
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
@@ -55,6 +55,8 @@ export function summary(results) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const pnpm = pnpmCommand()
-  const results = runStages(STAGES.map((s) => ({ name: s.name, command: [...pnpm, 'run', s.script] })))
+  const results = runStages(
+    STAGES.map((s) => ({ name: s.name, command: [...pnpm, 'run', s.script], label: `pnpm run ${s.script}` })),
+  )
   process.exit(results.every((r) => r.passed) ? 0 : 1)
 }
