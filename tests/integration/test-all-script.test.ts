@@ -1,6 +1,7 @@
 // `pnpm test:all` (what `npm test` runs) goes through every stage even when one fails, so a failing
 // unit test never hides the browser tests' verdict, and ends with a summary of all of them.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -45,6 +46,30 @@ describe('test:all', () => {
     const results = runStages([stage('lint', ''), stage('typecheck', '')], { write: (text) => void (printed += text) })
     expect(results.every((r) => r.passed)).toBe(true)
     expect(printed).toContain('All 2 stages passed.')
+  })
+
+  it('as a command, runs all four package scripts through the pnpm that started it and exits non-zero when one failed', () => {
+    // A stand-in for pnpm that notes each script it is asked to run and fails the unit tests.
+    const ran = join(dir, 'ran.txt')
+    const fakePnpm = join(dir, 'pnpm.mjs')
+    writeFileSync(
+      fakePnpm,
+      `import { appendFileSync } from 'node:fs'
+const script = process.argv[3]
+appendFileSync(${JSON.stringify(ran)}, script + '\\n')
+process.exit(script === 'test:unit' ? 1 : 0)
+`,
+    )
+    const run = spawnSync(process.execPath, [join(root, 'scripts', 'test-all.mjs')], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, npm_execpath: fakePnpm },
+    })
+    expect(run.status).toBe(1)
+    expect(readFileSync(ran, 'utf8').trim().split('\n')).toEqual(['lint', 'typecheck', 'test:unit', 'test:e2e'])
+    expect(run.stdout).toMatch(/FAIL {2}unit and integration +\d+\.\d s {2}\(exit code 1\)/)
+    expect(run.stdout).toMatch(/PASS {2}browser end-to-end +\d+\.\d s/)
+    expect(run.stdout).toContain('1 of 4 stages failed: unit and integration.')
   })
 
   it('is what the root test:all script runs, with lint, typecheck, unit and browser stages that exist', () => {
