@@ -94,6 +94,16 @@ describe('values JSON cannot hold', () => {
     expect(canonicalJson({ a: shared, b: [shared] })).toBe('{"a":{"x":1},"b":[{"x":1}]}')
     expect(toJson({ a: shared, b: [shared] })).toEqual({ a: { x: 1 }, b: [{ x: 1 }] })
   })
+
+  it('tells a value nested past 512 levels from a cycle', () => {
+    let deep: unknown = 'bottom'
+    for (let i = 0; i < 600; i++) deep = { down: deep }
+    expect(() => canonicalJson(deep)).toThrow(/nested deeper than 512 levels/)
+    expect(() => toJson(deep)).toThrow(/nested deeper than 512 levels/)
+    let shallow: unknown = 'bottom'
+    for (let i = 0; i < 500; i++) shallow = [shallow]
+    expect(toJson(shallow)).toEqual(shallow)
+  })
 })
 
 describe('toJson', () => {

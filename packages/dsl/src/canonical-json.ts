@@ -6,28 +6,80 @@ import type { JsonObject, JsonValue } from './json.ts'
 // TypeError naming it, never written as null or {}: a value that cannot be stored faithfully
 // must not get a hash.
 
-/** Thrown for a value JSON cannot hold; `path` names where it sits, filled in on the way out. */
-class NotJsonError extends TypeError {
-  readonly path: (string | number)[] = []
-}
+/** Thrown for a value JSON cannot hold. */
+class NotJsonError extends TypeError {}
 
-/** Runs `work` at the top of a value; a refusal then names where it was found. */
-function located<T>(work: () => T): T {
+/**
+ * Deeper than any fact tree, explanation or event: the fast walks take a value nested this far
+ * for a cycle and let `refusal` find out what it really is.
+ */
+const MAX_DEPTH = 512
+
+// The walks below are on the hot path (every logged event, every audited step, every simulated
+// case), so they carry no path bookkeeping: no try/catch per member, no ancestor list. When one
+// refuses a value, `refusal` walks it again, slowly and precisely, to say what and where.
+
+/** Runs a fast walk; a refusal is replaced by the located one. */
+function refusingPlainly<T>(value: unknown, walk: (value: unknown, depth: number) => T): T {
   try {
-    return work()
+    return walk(value, 0)
   } catch (error) {
-    if (error instanceof NotJsonError && error.path.length > 0) error.message += ` (at ${error.path.join('.')})`
+    // Found nothing wrong on the slow walk: the fast one stopped at MAX_DEPTH on a value that is
+    // only deep, not cyclic.
+    if (error instanceof NotJsonError)
+      throw refusal(value, [], []) ?? new NotJsonError(`JSON here holds nothing nested deeper than ${MAX_DEPTH} levels`)
     throw error
   }
 }
 
-/** Adds the member or index a refusal came through (called once per level, only on the way out). */
-function through(error: unknown, key: string | number): never {
-  if (error instanceof NotJsonError) error.path.unshift(key)
-  throw error
+/** Why a plain value cannot be JSON, or undefined when it can (containers are checked apart). */
+function scalarFault(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'object':
+      return undefined
+    case 'number':
+      return Number.isFinite(value) ? undefined : `JSON cannot hold the number ${value}`
+    default:
+      return `JSON cannot hold ${value === undefined ? 'undefined' : `a ${typeof value}`}`
+  }
 }
 
-const kindOf = (value: unknown): string => (value === undefined ? 'undefined' : `a ${typeof value}`)
+/** Why a container cannot be JSON (not an array or a plain object), or undefined. */
+function containerFault(value: object): string | undefined {
+  if (Array.isArray(value)) return undefined
+  const proto = Object.getPrototypeOf(value) as unknown
+  if (proto === Object.prototype || proto === null) return undefined
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name
+  const what = typeof name === 'string' && name ? `a ${name}` : 'a class instance'
+  return `JSON cannot hold ${what}: it only holds plain objects`
+}
+
+/** The first thing in `value` JSON cannot hold, as an error naming where it sits (the slow path). */
+function refusal(value: unknown, path: (string | number)[], ancestors: object[]): NotJsonError | undefined {
+  const where = () => (path.length > 0 ? ` (at ${path.join('.')})` : '')
+  if (value === null) return undefined
+  const scalar = scalarFault(value)
+  if (scalar) return new NotJsonError(scalar + where())
+  if (typeof value !== 'object') return undefined
+  if (ancestors.includes(value)) return new NotJsonError('JSON cannot hold a cycle' + where())
+  const container = containerFault(value)
+  if (container) return new NotJsonError(container + where())
+  ancestors.push(value)
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((item: unknown, i) => [i, item ?? null])
+    : Object.keys(value)
+        .sort()
+        .map((key) => [key, (value as Record<string, unknown>)[key]])
+  for (const [key, item] of entries) {
+    if (item === undefined) continue
+    const found = refusal(item, [...path, key], ancestors)
+    if (found) return found
+  }
+  ancestors.pop()
+  return undefined
+}
 
 /** The number as JSON writes it (`-0` is `0`), or a refusal for NaN and ±Infinity. */
 function numberText(value: number): string {
@@ -35,20 +87,11 @@ function numberText(value: number): string {
   return value === 0 ? '0' : String(value)
 }
 
-/**
- * Refuses a cycle and anything but an array or a plain object (prototype Object.prototype or null).
- * `ancestors` is the path of containers from the top: a short array (JSON nests a few levels),
- * cheaper to search than a Set is to update for every object of every logged event.
- */
-function checkContainer(value: object, ancestors: object[]): void {
-  if (ancestors.includes(value)) throw new NotJsonError('JSON cannot hold a cycle')
-  if (Array.isArray(value)) return
-  const proto = Object.getPrototypeOf(value) as unknown
-  if (proto !== Object.prototype && proto !== null) {
-    const name = (value as { constructor?: { name?: unknown } }).constructor?.name
-    const what = typeof name === 'string' && name ? `a ${name}` : 'a class instance'
-    throw new NotJsonError(`JSON cannot hold ${what}: it only holds plain objects`)
-  }
+/** Refuses a value nested past MAX_DEPTH (a cycle, as good as always) and anything but a plain container. */
+function checkContainer(value: object, depth: number): void {
+  if (depth > MAX_DEPTH) throw new NotJsonError('JSON cannot hold a cycle')
+  const fault = containerFault(value)
+  if (fault) throw new NotJsonError(fault)
 }
 
 /**
@@ -61,12 +104,11 @@ function checkContainer(value: object, ancestors: object[]): void {
  * @example canonicalJson({ b: 1, a: [true, null] }) // '{"a":[true,null],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  return located(() => write(value, []))
+  return refusingPlainly(value, write)
 }
 
-// Plain loops appending to one string (no per-level map/join arrays): every audited run step and
-// every logged event goes through here.
-function write(value: unknown, ancestors: object[]): string {
+// Plain loops appending to one string (no per-level map/join arrays).
+function write(value: unknown, depth: number): string {
   if (value === null) return 'null'
   switch (typeof value) {
     case 'boolean':
@@ -78,42 +120,29 @@ function write(value: unknown, ancestors: object[]): string {
     case 'object':
       break
     default:
-      throw new NotJsonError(`JSON cannot hold ${kindOf(value)}`)
+      throw new NotJsonError('JSON cannot hold this value')
   }
-  checkContainer(value, ancestors)
-  ancestors.push(value)
-  let out: string
+  checkContainer(value, depth)
   if (Array.isArray(value)) {
-    out = '['
+    let out = '['
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ','
       const item: unknown = value[i]
-      try {
-        out += item === undefined ? 'null' : write(item, ancestors)
-      } catch (error) {
-        through(error, i)
-      }
+      out += item === undefined ? 'null' : write(item, depth + 1)
     }
-    out += ']'
-  } else {
-    const record = value as Record<string, unknown>
-    // The default sort compares UTF-16 code units: the key order canonical JSON has always had.
-    const keys = Object.keys(record).sort()
-    out = '{'
-    for (const key of keys) {
-      const item = record[key]
-      if (item === undefined) continue
-      if (out.length > 1) out += ','
-      try {
-        out += JSON.stringify(key) + ':' + write(item, ancestors)
-      } catch (error) {
-        through(error, key)
-      }
-    }
-    out += '}'
+    return out + ']'
   }
-  ancestors.pop()
-  return out
+  const record = value as Record<string, unknown>
+  // The default sort compares UTF-16 code units: the key order canonical JSON has always had.
+  const keys = Object.keys(record).sort()
+  let out = '{'
+  for (const key of keys) {
+    const item = record[key]
+    if (item === undefined) continue
+    if (out.length > 1) out += ','
+    out += JSON.stringify(key) + ':' + write(item, depth + 1)
+  }
+  return out + '}'
 }
 
 /**
@@ -122,10 +151,10 @@ function write(value: unknown, ancestors: object[]): string {
  * Refuses what JSON cannot hold with the same TypeError as `canonicalJson`.
  */
 export function toJson(value: unknown): JsonValue {
-  return located(() => copy(value, []))
+  return refusingPlainly(value, copy)
 }
 
-function copy(value: unknown, ancestors: object[]): JsonValue {
+function copy(value: unknown, depth: number): JsonValue {
   if (value === null) return null
   switch (typeof value) {
     case 'string':
@@ -137,42 +166,28 @@ function copy(value: unknown, ancestors: object[]): JsonValue {
     case 'object':
       break
     default:
-      throw new NotJsonError(`JSON cannot hold ${kindOf(value)}`)
+      throw new NotJsonError('JSON cannot hold this value')
   }
-  checkContainer(value, ancestors)
-  ancestors.push(value)
-  let out: JsonValue
+  checkContainer(value, depth)
   if (Array.isArray(value)) {
     const items = new Array<JsonValue>(value.length)
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i]
-      try {
-        items[i] = item === undefined ? null : copy(item, ancestors)
-      } catch (error) {
-        through(error, i)
-      }
+      items[i] = item === undefined ? null : copy(item, depth + 1)
     }
-    out = items
-  } else {
-    const record: JsonObject = {}
-    for (const key of Object.keys(value)) {
-      const member = (value as Record<string, unknown>)[key]
-      if (member === undefined) continue
-      let item: JsonValue
-      try {
-        item = copy(member, ancestors)
-      } catch (error) {
-        through(error, key)
-      }
-      // Outside data may carry a "__proto__" key: it stays data, never a prototype.
-      if (key === '__proto__')
-        Object.defineProperty(record, key, { value: item, enumerable: true, writable: true, configurable: true })
-      else record[key] = item
-    }
-    out = record
+    return items
   }
-  ancestors.pop()
-  return out
+  const record: JsonObject = {}
+  for (const key of Object.keys(value)) {
+    const member = (value as Record<string, unknown>)[key]
+    if (member === undefined) continue
+    const item = copy(member, depth + 1)
+    // Outside data may carry a "__proto__" key: it stays data, never a prototype.
+    if (key === '__proto__')
+      Object.defineProperty(record, key, { value: item, enumerable: true, writable: true, configurable: true })
+    else record[key] = item
+  }
+  return record
 }
 
 /**
