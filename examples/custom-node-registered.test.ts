@@ -157,7 +157,9 @@ describe('npi.lookup, once its package is installed', () => {
       await t.as.analyst.review.submit({ id: flow.id })
       // The publish gate says so too, without blocking: settings are per environment.
       expect((await t.as.reviewer.review.get({ id: flow.id })).publishWarnings).toEqual([
-        expect.stringContaining('"lookup" calls the "npi" connector, which this installation has not configured'),
+        expect.stringContaining(
+          'The step "Look up the referring NPI" calls the "npi" connector, which this installation has not configured',
+        ),
       ])
 
       await t.as.developer.settings.setIntegrations({ npi: { baseUrl } })
