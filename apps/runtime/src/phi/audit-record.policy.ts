@@ -2,6 +2,7 @@
 // keep references, failures are redacted free text), and their policy says so field by field:
 // one policy per action, so a new action does not compile until its `why` is declared here.
 import type { AuditRecord, AuditRecordBase } from '../audit/audit-record.ts'
+import { simulationSummaryPolicy } from './simulation-report.policy.ts'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { AuditAction, AuditEntry } from '../audit/audit-why.ts'
 import type { AuditedDecision } from '../audit/decision-why.ts'
@@ -87,13 +88,7 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({
       review: structure,
-      summary: object({
-        cases: structure,
-        unchanged: structure,
-        changed: structure,
-        failed: structure,
-        unexpected: structure,
-      }),
+      summary: simulationSummaryPolicy,
     }),
   }),
   'review.approve': object<EntryOf<'review.approve'>>({ action: structure, why: reviewDecision }),

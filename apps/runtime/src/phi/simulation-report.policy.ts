@@ -77,17 +77,20 @@ const caseReport = object<CaseReport>({
 const coverageItem = object<CoverageItem>({ total: structure, covered: structure, missed: structure })
 const version = object<NonNullable<SimulationReport['base']>>({ hash: structure, version: structure })
 
+/** A report's counts (also recorded in the audit trail when a draft goes to review). */
+export const simulationSummaryPolicy = object<SimulationReport['summary']>({
+  cases: structure,
+  unchanged: structure,
+  changed: structure,
+  failed: structure,
+  unexpected: structure,
+})
+
 export const simulationReportPolicy = object<SimulationReport>({
   flow: structure,
   base: nullable(version),
   candidate: version,
-  summary: object({
-    cases: structure,
-    unchanged: structure,
-    changed: structure,
-    failed: structure,
-    unexpected: structure,
-  }),
+  summary: simulationSummaryPolicy,
   cases: each(caseReport),
   coverage: object({
     nodes: coverageItem,
