@@ -75,6 +75,10 @@ describe('the README tour', () => {
     await reviewer.getByTestId('review-approve').click()
     await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('approved')
     await expect.poll(() => reviewer.getByTestId('review-publish').isEnabled()).toBe(true)
+    // The demo configures no payer, so the gate warns (without blocking) that the payer step's runs will fail here.
+    await expect
+      .poll(() => reviewer.getByTestId('publish-warnings').textContent())
+      .toContain('calls the "payer" connector, which this installation has not configured')
     await tourShot(reviewer, '04-review')
     await reviewer.getByTestId('review-publish').click()
     await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('published')

@@ -16,7 +16,7 @@ export function connectorProblems(document: FlowDocument, registry: NodeRegistry
         severity: 'warning',
         nodeId,
         path: `nodes.${nodeId}.type`,
-        message: `The step "${node.title ?? nodeId}" calls the "${connector.name}" connector, which this installation has not configured: its runs will fail until a developer sets it up.`,
+        message: `The step "${node.title ?? nodeId}" calls the "${connector.name}" connector, which this installation has not configured: its calls fail until a developer sets it up.`,
       })
     }
   }

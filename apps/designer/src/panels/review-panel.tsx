@@ -60,6 +60,7 @@ export function ReviewPanel({
   const open = state && (state.reviewStatus === 'open' || state.status === 'in-review')
   const cases = state?.report ? readReport(state.report) : []
   const blockers = state?.publishBlockers ?? []
+  const warnings = state?.publishWarnings ?? []
 
   return (
     <div className="cp-panel" data-testid="review-panel">
@@ -196,6 +197,16 @@ export function ReviewPanel({
             </ul>
           ) : (
             <p className="cp-hint">Nothing blocks publishing this version.</p>
+          )}
+          {warnings.length > 0 && (
+            <>
+              <p className="cp-hint">Publishing is allowed, but on this installation:</p>
+              <ul className="cp-warnings" data-testid="publish-warnings">
+                {warnings.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+              </ul>
+            </>
           )}
           {isReviewer && (
             <button
