@@ -274,7 +274,7 @@ async function main(): Promise<void> {
     `\nstored: ${counts.map((c) => `${c.n} ${c.status}`).join(', ')}; ${events} events in ${rows} rows; audit chain ${verify.ok ? 'intact' : 'BROKEN'} (${verify.checked} records)`,
   )
   const at10 = results.find((r) => r.connections === 10)
-  console.log('peers (same machine class, same decision behind a webhook; /work/shared/research/peer-figures.md):')
+  console.log('peers (same machine class, same decision behind a webhook; research/peer-figures.md):')
   console.log('  n8n 1.94 (SQLite, executions saved): 40.5/s, p99 374 ms at 10 connections')
   console.log('  Node-RED 4.1 (function node, persists nothing): 2,430 req/s, p99 12 ms at 10 connections')
   if (at10)
