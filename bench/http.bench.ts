@@ -46,8 +46,9 @@ async function load(
   duration: number,
   input: JsonValue,
 ): Promise<void> {
-  // autocannon ships no types; the interface above is the part read here.
   const specifier = 'autocannon'
+  // autocannon ships no types and its result is only read here: the cast names the one call made
+  // and AutocannonResult the part of the answer read (a benchmark's own tool, not outside data).
   const { default: autocannon } = (await import(specifier)) as unknown as {
     default: (opts: object) => Promise<AutocannonResult>
   }

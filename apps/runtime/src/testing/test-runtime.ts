@@ -74,7 +74,7 @@ export async function createTestRuntime(
     const token = tokens[name]
     // A fresh context per call, so an expired or revoked session is noticed like over HTTP.
     as[name] = new Proxy({} as Caller, {
-      get: (_t, key) => (caller(token) as unknown as Record<PropertyKey, unknown>)[key],
+      get: (_t, key) => Reflect.get(caller(token), key),
     })
   }
   return {
