@@ -145,7 +145,7 @@ afterAll(async () => {
 })
 
 // Peers that answer get a generous timeout; only the payer-down case uses a short one (it hangs).
-function deps() {
+function deps(payerTimeoutMs = TEST_CONNECTOR_TIMEOUT_MS) {
   const connectors = createConnectorAdapters({
     fhir: { baseUrl: fhir.baseUrl, timeoutMs: TEST_CONNECTOR_TIMEOUT_MS },
     payers: {
@@ -159,7 +159,7 @@ function deps() {
           providerName: 'CAREPATH CLINIC',
           providerNpi: '1234567893',
         },
-        timeoutMs: TEST_CONNECTOR_TIMEOUT_MS,
+        timeoutMs: payerTimeoutMs,
       },
     },
   })
@@ -212,36 +212,10 @@ describe('eligibility from a loopback FHIR server and a loopback payer', () => {
       'patient-not-found',
     )
     payer.mode = 'hang'
-    const down = await startRun(
-      flow,
-      { mrn: SYNTHEA_PATIENT_MRN },
-      {
-        ...deps(),
-        connectors: createConnectorAdapters({
-          fhir: { baseUrl: fhir.baseUrl, timeoutMs: TEST_CONNECTOR_TIMEOUT_MS },
-          payers: {
-            acme: {
-              x12: {
-                url: `${payer.url}/x12`,
-                senderId: 'CAREPATH',
-                receiverId: 'ACME',
-                payerName: 'ACME',
-                payerId: '842610001',
-                providerName: 'CLINIC',
-                providerNpi: '1234567893',
-              },
-              timeoutMs: 300,
-            },
-          },
-        }),
-      },
-      { runId: 'run-elig-5' },
-    )
+    const down = await startRun(flow, { mrn: SYNTHEA_PATIENT_MRN }, deps(300), { runId: 'run-elig-5' })
     payer.mode = 'normal'
     expect(down.outcome).toBe('failed')
-    const response = down.events.find(
-      (e) => e.type === 'connector.response' && (e.data as { connector: string }).connector === 'payer',
-    )
+    const response = down.events.find((e) => e.type === 'connector.response' && e.data.connector === 'payer')
     expect(response?.data).toMatchObject({ error: 'The payer did not answer within 300 ms.' })
   })
 })
