@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { validateFlow, type FlowDocument } from '@carepath/dsl'
+import { validateFlow } from '@carepath/dsl'
 import { registry } from '@carepath/catalog'
 import {
   RUN_EVENT_TYPES,
@@ -25,7 +25,7 @@ import {
   type RunEvent,
   type RunEventMigration,
 } from './index.ts'
-import { fixedClock, testFlow } from './testing/test-flows.ts'
+import { fixedClock, subflowTestFlows, testFlow } from './testing/test-flows.ts'
 import { testRegistry } from './testing/test-nodes.ts'
 
 const examplesDir = fileURLToPath(new URL('../../../examples', import.meta.url))
@@ -57,23 +57,7 @@ async function engineLogs(): Promise<RunEvent[][]> {
     connectors: { payer: async () => ({ status: 'active' }) },
     ...extra,
   })
-  const child = testFlow('child', {
-    start: { type: 'test.start', next: { default: 'band' } },
-    band: { type: 'test.threshold', config: { fact: 'amount', min: 10 }, next: { high: 'big', low: 'small' } },
-    big: { type: 'test.end', config: { outcome: 'big' } },
-    small: { type: 'test.end', config: { outcome: 'small' } },
-  })
-  const parent = (pin: string): FlowDocument =>
-    testFlow('parent', {
-      start: { type: 'test.start', next: { default: 'call' } },
-      call: {
-        type: 'test.sub',
-        config: { flowId: 'child', hash: pin, inputFrom: 'amount', into: 'result' },
-        next: { done: 'end', error: 'oops' },
-      },
-      end: { type: 'test.end', config: { outcome: 'ok' } },
-      oops: { type: 'test.end', config: { outcome: 'subflow-failed' } },
-    })
+  const { child, parent } = subflowTestFlows
   const loadFlow = async () => child
   const subflow = await startRun(parent(flowHashOf(child)), { amount: 12 }, deps({ loadFlow }), { runId: 's1' })
   const failingChild = testFlow('child', {

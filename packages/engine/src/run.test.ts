@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ConnectorAdapter, JsonValue } from '@carepath/dsl'
 import { RunRefusedError, foldEvents, resumeRun, startRun, traceOf, type EngineDeps, type RunEvent } from './index.ts'
-import { claimFlow, fixedClock, testFlow } from './testing/test-flows.ts'
+import { claimFlow, fixedClock, subflowTestFlows, testFlow } from './testing/test-flows.ts'
 import { testRegistry } from './testing/test-nodes.ts'
 
 function depsWith(payer: ConnectorAdapter, extra: Partial<EngineDeps> = {}): EngineDeps & { calls: JsonValue[] } {
@@ -241,25 +241,9 @@ describe('resumeRun', () => {
 
 describe('subflows', () => {
   it('runs the pinned version by hash and stores its result', async () => {
-    const child = testFlow('child', {
-      start: { type: 'test.start', next: { default: 'band' } },
-      band: { type: 'test.threshold', config: { fact: 'amount', min: 10 }, next: { high: 'big', low: 'small' } },
-      big: { type: 'test.end', config: { outcome: 'big' } },
-      small: { type: 'test.end', config: { outcome: 'small' } },
-    })
+    const { child, parent } = subflowTestFlows
     const { flowHashOf } = await import('./index.ts')
     const hash = flowHashOf(child)
-    const parent = (pin: string) =>
-      testFlow('parent', {
-        start: { type: 'test.start', next: { default: 'call' } },
-        call: {
-          type: 'test.sub',
-          config: { flowId: 'child', hash: pin, inputFrom: 'amount', into: 'result' },
-          next: { done: 'end', error: 'oops' },
-        },
-        end: { type: 'test.end', config: { outcome: 'ok' } },
-        oops: { type: 'test.end', config: { outcome: 'subflow-failed' } },
-      })
     const deps = depsWith(active, {
       loadFlow: async (id, _hash) => (id === 'child' ? child : Promise.reject(new Error('missing'))),
     })

@@ -4,23 +4,13 @@ import type { RunEvent } from '@carepath/engine'
 import { patientValuesIn, patientValuesOfRun, redactFreeText } from './free-text.ts'
 import type { RedactionContext } from './redaction-policy.ts'
 import { runEvents } from './run-events.policy.ts'
+import { intakeFlow } from '../testing/test-registry.ts'
 
 const NAME = 'Cornelius Eventide'
 const SSN = '123-45-6789'
 
-const schema: FactSchema = {
-  type: 'object',
-  properties: {
-    patient: {
-      type: 'object',
-      properties: {
-        name: { type: 'string', 'x-phi': 'demographic' },
-        ssn: { type: 'string', 'x-phi': 'identifier' },
-      },
-    },
-    score: { type: 'number', 'x-phi': 'none' },
-  },
-}
+// The test runtime's intake flow: the name is demographic, the SSN an identifier, the score none.
+const schema: FactSchema = intakeFlow().facts
 
 const at = '2026-03-01T09:00:00.000Z'
 const log: RunEvent[] = [

@@ -59,3 +59,27 @@ export function fixedClock(at = '2026-01-01T09:00:00.000Z'): { now(): string; se
   let current = at
   return { now: () => current, set: (next) => (current = next) }
 }
+
+/**
+ * A child flow that bands `amount` (≥ 10 is big) and a parent that calls it pinned to `pin`,
+ * putting the child's outcome under `result` and ending `subflow-failed` on its error port.
+ */
+export const subflowTestFlows = {
+  child: testFlow('child', {
+    start: { type: 'test.start', next: { default: 'band' } },
+    band: { type: 'test.threshold', config: { fact: 'amount', min: 10 }, next: { high: 'big', low: 'small' } },
+    big: { type: 'test.end', config: { outcome: 'big' } },
+    small: { type: 'test.end', config: { outcome: 'small' } },
+  }),
+  parent: (pin: string): FlowDocument =>
+    testFlow('parent', {
+      start: { type: 'test.start', next: { default: 'call' } },
+      call: {
+        type: 'test.sub',
+        config: { flowId: 'child', hash: pin, inputFrom: 'amount', into: 'result' },
+        next: { done: 'end', error: 'oops' },
+      },
+      end: { type: 'test.end', config: { outcome: 'ok' } },
+      oops: { type: 'test.end', config: { outcome: 'subflow-failed' } },
+    }),
+}
