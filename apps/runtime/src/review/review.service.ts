@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { and, desc, eq, inArray, sql } from 'drizzle-orm'
-import { toJson, validateFlow } from '@carepath/dsl'
+import { connectorProblems, toJson, validateFlow } from '@carepath/dsl'
 import {
   publishRefused,
   reviewDecided,
@@ -69,9 +69,9 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
   function publishWarnings(flowId: string, hash: string): string[] {
     const version = flowsService.versionByHash(flowId, hash)
     if (!version) return []
-    return validateFlow(version.document, registry)
-      .problems.filter((p) => p.code === 'connector-not-configured')
-      .map((p) => p.message)
+    // Only the connector check: the full validation already ran for the blockers, and a published
+    // version was valid when it was published.
+    return connectorProblems(version.document, registry).map((p) => p.message)
   }
 
   /** Everyone who wrote a revision with this content (four eyes: none of them may approve it). */
