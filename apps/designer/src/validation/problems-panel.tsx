@@ -1,8 +1,29 @@
-// Every problem validation found, errors first; clicking one selects its node and brings it
-// into view.
+// Every problem validation found, errors first; choosing one (click, or Enter/Space on it)
+// selects its node and brings it into view.
 import { memo } from 'react'
 import { useReactFlow } from '@xyflow/react'
+import type { Problem } from '@carepath/dsl'
 import { useEditor } from '../store/editor.store.ts'
+
+/**
+ * A key that follows the problem, not its place in the list: validation re-runs as the analyst
+ * types, and an index key would let a re-sorted list put another problem under the pointer
+ * between finding a row and clicking it.
+ */
+function problemKey(problem: Problem): string {
+  return `${problem.severity} ${problem.code} ${problem.nodeId ?? ''} ${problem.path} ${problem.message}`
+}
+
+/** Each problem with its key; the same problem reported twice gets a counted second key. */
+function withKeys(problems: Problem[]): { problem: Problem; key: string }[] {
+  const seen = new Map<string, number>()
+  return problems.map((problem) => {
+    const base = problemKey(problem)
+    const count = seen.get(base) ?? 0
+    seen.set(base, count + 1)
+    return { problem, key: count === 0 ? base : `${base} #${count}` }
+  })
+}
 
 function ProblemsPanelView() {
   const problems = useEditor((s) => s.problems)
@@ -11,7 +32,7 @@ function ProblemsPanelView() {
   const sorted = [...problems].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1))
   const errors = problems.filter((p) => p.severity === 'error').length
   return (
-    <section className="cp-problems" data-testid="problems">
+    <section className="cp-problems" data-testid="problems" aria-label="Problems">
       <h4>
         {problems.length === 0
           ? '✓ No problems'
@@ -19,19 +40,22 @@ function ProblemsPanelView() {
       </h4>
       {sorted.length > 0 && (
         <ul className="cp-problem-list">
-          {sorted.map((p, i) => (
-            <li
-              key={i}
-              className={p.severity}
-              data-testid="problem"
-              data-code={p.code}
-              onClick={() => {
-                if (!p.nodeId) return
-                selectOnly(p.nodeId)
-                void fitView({ nodes: [{ id: p.nodeId }], duration: 300, maxZoom: 1.2 })
-              }}
-            >
-              <span className="cp-problem-node">{p.nodeId ?? 'flow'}</span> {p.message}
+          {withKeys(sorted).map(({ problem: p, key }) => (
+            <li key={key} className={p.severity}>
+              <button
+                type="button"
+                className="cp-problem"
+                data-testid="problem"
+                data-code={p.code}
+                disabled={!p.nodeId}
+                onClick={() => {
+                  if (!p.nodeId) return
+                  selectOnly(p.nodeId)
+                  void fitView({ nodes: [{ id: p.nodeId }], duration: 300, maxZoom: 1.2 })
+                }}
+              >
+                <span className="cp-problem-node">{p.nodeId ?? 'flow'}</span> {p.message}
+              </button>
             </li>
           ))}
         </ul>
