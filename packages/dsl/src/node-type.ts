@@ -66,7 +66,17 @@ export interface ExecuteContext {
   call(connector: string, request: JsonValue): Promise<JsonValue>
   /** A value built once per (flow hash, node id) and reused across runs: compiled rule engines. */
   memo<T>(build: () => T): T
+  /** Which evaluator decision nodes use (absent: `compiled`, proven first); see DecisionEvaluatorSetting. */
+  decisionEvaluator?: DecisionEvaluatorSetting | undefined
 }
+
+/**
+ * Which evaluator decision nodes run on: `compiled` (the default; used only once it gave
+ * json-rules-engine's results byte for byte on the decision's generated cases), `json-rules-engine`
+ * (the reference, forced for a flow or everywhere), or `parity` (both on every evaluation; a
+ * difference fails the run, as the simulator's check before publishing does).
+ */
+export type DecisionEvaluatorSetting = 'compiled' | 'json-rules-engine' | 'parity'
 
 /**
  * An injected connector: the only way a run reaches the world. The engine records each request

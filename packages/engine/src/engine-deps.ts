@@ -1,4 +1,11 @@
-import type { ConnectorAdapter, FlowDocument, JsonValue, NodeRegistry, TaskRequest } from '@carepath/dsl'
+import type {
+  ConnectorAdapter,
+  DecisionEvaluatorSetting,
+  FlowDocument,
+  JsonValue,
+  NodeRegistry,
+  TaskRequest,
+} from '@carepath/dsl'
 import type { RunEvent } from './events.ts'
 
 /** How a connector is retried: `attempts` in all, waiting `backoffMs × factor^(n-1)` between them. */
@@ -39,6 +46,11 @@ export interface EngineDeps {
    * with `source: 'simulation-probe'`, so the trace says so and replays; must be deterministic.
    */
   overlay?(site: OverlaySite): Record<string, JsonValue> | undefined
+  /**
+   * Which evaluator decision nodes use, for every flow or per flow id (absent: `compiled`,
+   * proven against json-rules-engine first). `json-rules-engine` forces the reference.
+   */
+  decisionEvaluator?: DecisionEvaluatorSetting | ((flowId: string) => DecisionEvaluatorSetting | undefined)
 }
 
 /** Where the run is when `EngineDeps.overlay` is asked. */

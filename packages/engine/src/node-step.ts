@@ -60,6 +60,7 @@ class NodeContext implements ExecuteContext {
   readonly flowHash: string
   readonly facts: Readonly<Record<string, JsonValue>>
   readonly factsSchema: ExecuteContext['factsSchema']
+  readonly decisionEvaluator: ExecuteContext['decisionEvaluator']
 
   constructor(
     private readonly run: RunContext,
@@ -72,6 +73,8 @@ class NodeContext implements ExecuteContext {
     this.flowHash = frame.prepared.hash
     this.facts = frame.facts
     this.factsSchema = frame.prepared.flow.facts
+    const setting = run.deps.decisionEvaluator
+    this.decisionEvaluator = typeof setting === 'function' ? setting(frame.prepared.flow.id) : setting
     this.get = this.get.bind(this)
     this.now = this.now.bind(this)
     this.call = this.call.bind(this)
@@ -92,7 +95,8 @@ class NodeContext implements ExecuteContext {
   }
 
   memo<T>(build: () => T): T {
-    return memo(`${this.frame.prepared.hash}\u0000${this.p.id}`, build)
+    // The evaluator setting is part of the key: forcing json-rules-engine must not reuse a compiled memo.
+    return memo(`${this.frame.prepared.hash}\u0000${this.p.id}\u0000${this.decisionEvaluator ?? ''}`, build)
   }
 }
 

@@ -1,5 +1,6 @@
 import type { DecisionExplanation, JsonValue } from '@carepath/dsl'
 import { checkRules } from './check-rules.ts'
+import { forwardMember } from './compiled-rules.ts'
 import type { DecisionResult } from './evaluate.ts'
 import { factPathsOf } from './rule-walk.ts'
 import { rulesSchema } from './rule.schema.ts'
@@ -19,11 +20,14 @@ export interface RulesDecision {
 export function explainRules(result: DecisionResult, defaultOutcome: string): RulesDecision {
   const first = result.events[0]
   const outcome = first ? first.type : defaultOutcome
+  // The rule traces stay lazy when the evaluator built them lazily (the compiled one).
+  const explanation = { outcome, fired: result.fired } as DecisionExplanation
+  forwardMember(explanation, 'rules', result)
   return {
     outcome,
     // A copy: the node writes it into the facts, and the rule's own params must stay untouched.
     params: first?.params ? structuredClone(first.params) : undefined,
-    explanation: { outcome, fired: result.fired, rules: result.rules },
+    explanation,
   }
 }
 

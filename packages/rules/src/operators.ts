@@ -28,8 +28,14 @@ export interface OperatorSpec {
 const isNumberLike = (v: unknown): boolean => Number.parseFloat(v as string).toString() !== 'NaN'
 const anyValue = (): undefined => undefined
 const arrayValue = (v: unknown): string | undefined => (Array.isArray(v) ? undefined : 'The value must be a list.')
+/**
+ * A number, or a numeric string as json-rules-engine accepts it (`"10"`): the comparison is then
+ * JavaScript's own, so a numeric fact compares by number and a text fact compares as text.
+ */
 const numberValue = (v: unknown): string | undefined =>
-  typeof v === 'number' && Number.isFinite(v) ? undefined : 'The value must be a number.'
+  (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v))
+    ? undefined
+    : 'The value must be a number.'
 
 /** A relative or absolute date: `"2026-01-31"`, an offset date-time, or `{ "daysFromNow": -30 }`. */
 export function dateOperand(value: unknown, clock: ClockSlot): ParsedDate | undefined {

@@ -1,6 +1,14 @@
 import { z } from 'zod'
 import { defineNodeType, NodeError } from '@carepath/dsl'
-import { checkRules, compileRules, explainRules, generateCases, summarizeRules, EVENT_TYPE } from '@carepath/rules'
+import {
+  checkRules,
+  chooseRulesEvaluator,
+  explainRules,
+  generateCases,
+  parseRules,
+  summarizeRules,
+  EVENT_TYPE,
+} from '@carepath/rules'
 import { factPathSchema } from '../fact-path.schema.ts'
 
 export const decisionRulesConfigSchema = z
@@ -54,14 +62,18 @@ export const decisionRules = defineNodeType({
       ? []
       : generateCases({ kind: 'rules', rules: config.rules }, env.factsSchema, { now: env.now }),
   execute: async (ctx, config) => {
-    const evaluator = ctx.memo(() => {
+    // Built once per flow version and node: the compiled evaluator, proven against
+    // json-rules-engine on this decision's generated cases first (or json-rules-engine when set).
+    const { evaluator } = await ctx.memo(() => {
+      let rules
       try {
-        return compileRules(config.rules)
+        rules = parseRules(config.rules)
       } catch {
         throw new NodeError('The rules of this decision are not valid; fix them in the designer.', {
           code: 'malformed-rule',
         })
       }
+      return chooseRulesEvaluator(rules, ctx.decisionEvaluator, ctx.factsSchema)
     })
     const result = await evaluator.evaluate({ facts: ctx.facts, now: ctx.now() })
     const decision = explainRules(result, config.defaultOutcome)

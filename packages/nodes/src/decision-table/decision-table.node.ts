@@ -1,7 +1,7 @@
 import { defineNodeType, NodeError } from '@carepath/dsl'
 import {
   checkTable,
-  compileDecisionTable,
+  chooseTableEvaluator,
   decisionTableSchema,
   generateCases,
   hasCatchAllRow,
@@ -45,15 +45,14 @@ export const decisionTable = defineNodeType({
       ? []
       : generateCases({ kind: 'table', table: config }, env.factsSchema, { now: env.now }),
   execute: async (ctx, config) => {
-    const table = ctx.memo(() => {
-      try {
-        return compileDecisionTable(config, ctx.factsSchema)
-      } catch {
+    // Built once per flow version and node, proven against json-rules-engine first (see decision.rules).
+    const table = await ctx.memo(() =>
+      chooseTableEvaluator(config, ctx.factsSchema, ctx.decisionEvaluator).catch(() => {
         throw new NodeError('This decision table has a cell that is not valid; fix it in the designer.', {
           code: 'malformed-rule',
         })
-      }
-    })
+      }),
+    )
     const decision = await table.decide({ facts: ctx.facts, now: ctx.now() })
     if (decision.violation) throw new NodeError(decision.violation, { code: 'table-not-unique' })
     // Only columns with a fact are written; a named outcome column just picks the port.

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineNodeType, type ConfigProblem, type FactSchema } from '@carepath/dsl'
-import { columnInfo, compileParsedRules, explainRules, generateCases, type Rule } from '@carepath/rules'
+import { chooseRulesEvaluator, columnInfo, explainRules, generateCases, type Rule } from '@carepath/rules'
 import { factPathSchema, portNameSchema } from '../fact-path.schema.ts'
 
 export const switchConfigSchema = z
@@ -102,7 +102,9 @@ export const switchNode = defineNodeType({
   cases: (config, env) =>
     generateCases({ kind: 'parsed', rules: switchRules(config) }, env.factsSchema, { now: env.now }),
   execute: async (ctx, config) => {
-    const evaluator = ctx.memo(() => compileParsedRules(switchRules(config)))
+    const { evaluator } = await ctx.memo(() =>
+      chooseRulesEvaluator(switchRules(config), ctx.decisionEvaluator, ctx.factsSchema),
+    )
     const result = await evaluator.evaluate({ facts: ctx.facts, now: ctx.now() })
     const decision = explainRules(result, config.default)
     return { kind: 'next', port: decision.outcome, decision: decision.explanation }

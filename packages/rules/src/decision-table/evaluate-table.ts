@@ -1,5 +1,6 @@
 import type { DecisionExplanation, FactSchema, JsonValue } from '@carepath/dsl'
-import { compileParsedRules, type DecisionEvaluator, type DecisionInput } from '../evaluate.ts'
+import { forwardMember, type CompiledDecisionEvaluator } from '../compiled-rules.ts'
+import { compileParsedRules, type DecisionEvaluator, type DecisionInput, type DecisionResult } from '../evaluate.ts'
 import { compileTable } from './compile-table.ts'
 import type { Rule } from '../rule.schema.ts'
 import { outcomeColumn, outcomeValues, outputKey, type DecisionTable } from './table.schema.ts'
@@ -21,6 +22,8 @@ export interface TableDecision {
 export interface CompiledTable {
   evaluator: DecisionEvaluator
   decide(input: DecisionInput): Promise<TableDecision>
+  /** `decide` without a promise, when the evaluator is the compiled one (else undefined). */
+  decideSync?: ((input: DecisionInput) => TableDecision) | undefined
 }
 
 export const NO_MATCH = 'noMatch'
@@ -38,36 +41,42 @@ export function compileDecisionTable(
   const ranks = table.outputs.map((o) =>
     o.priority ? new Map(o.priority.map((v, i) => [JSON.stringify(v), i])) : undefined,
   )
+  const fromResult = (result: DecisionResult): TableDecision => {
+    const matched = result.events.map((e) => e.params?.row as number)
+    let chosen: number[] = matched.slice(0, 1)
+    let violation: string | undefined
+    if (table.hitPolicy === 'unique' && matched.length > 1) {
+      violation = `Rows ${matched.map((r) => r + 1).join(', ')} all match, but the table allows only one.`
+    } else if (table.hitPolicy === 'priority' && matched.length > 1) {
+      chosen = [[...matched].sort((a, b) => comparePriority(a, b, table, ranks) || a - b)[0] as number]
+    } else if (table.hitPolicy === 'collect') {
+      chosen = matched
+    }
+    const outputs = table.hitPolicy === 'collect' ? collectOutputs(table, chosen) : singleOutputs(table, chosen[0])
+    const first = chosen[0]
+    let outcome = first === undefined ? NO_MATCH : MATCHED
+    if (first !== undefined && outcomeAt >= 0) {
+      const value = table.rows[first]?.outputs[outcomeAt]
+      outcome = typeof value === 'string' && outcomeValues(table).includes(value) ? value : NO_MATCH
+    }
+    if (violation) outcome = NO_MATCH
+    // The rule traces stay lazy when the evaluator built them lazily (the compiled one).
+    const explanation = { outcome, fired: result.fired } as DecisionExplanation
+    forwardMember(explanation, 'rules', result)
+    explanation.outputs = violation ? {} : outputs
+    return {
+      outcome,
+      outputs: violation ? {} : outputs,
+      matchedRows: matched.map((r) => r + 1),
+      violation,
+      explanation,
+    }
+  }
+  const sync = (evaluator as Partial<CompiledDecisionEvaluator>).evaluateSync
   return {
     evaluator,
-    async decide(input) {
-      const result = await evaluator.evaluate(input)
-      const matched = result.events.map((e) => e.params?.row as number)
-      let chosen: number[] = matched.slice(0, 1)
-      let violation: string | undefined
-      if (table.hitPolicy === 'unique' && matched.length > 1) {
-        violation = `Rows ${matched.map((r) => r + 1).join(', ')} all match, but the table allows only one.`
-      } else if (table.hitPolicy === 'priority' && matched.length > 1) {
-        chosen = [[...matched].sort((a, b) => comparePriority(a, b, table, ranks) || a - b)[0] as number]
-      } else if (table.hitPolicy === 'collect') {
-        chosen = matched
-      }
-      const outputs = table.hitPolicy === 'collect' ? collectOutputs(table, chosen) : singleOutputs(table, chosen[0])
-      const first = chosen[0]
-      let outcome = first === undefined ? NO_MATCH : MATCHED
-      if (first !== undefined && outcomeAt >= 0) {
-        const value = table.rows[first]?.outputs[outcomeAt]
-        outcome = typeof value === 'string' && outcomeValues(table).includes(value) ? value : NO_MATCH
-      }
-      if (violation) outcome = NO_MATCH
-      return {
-        outcome,
-        outputs: violation ? {} : outputs,
-        matchedRows: matched.map((r) => r + 1),
-        violation,
-        explanation: { outcome, fired: result.fired, rules: result.rules, outputs: violation ? {} : outputs },
-      }
-    },
+    decide: async (input) => fromResult(await evaluator.evaluate(input)),
+    decideSync: sync ? (input) => fromResult(sync(input)) : undefined,
   }
 }
 

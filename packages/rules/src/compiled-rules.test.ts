@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { FactSchema } from '@carepath/dsl'
 import { generateCases } from './cases.ts'
-import { compareEvaluators, compileClosureRules } from './closure-evaluator.ts'
+import { compareEvaluators, compileClosureRules } from './compiled-rules.ts'
 import { compileTable } from './decision-table/compile-table.ts'
 import type { DecisionTable } from './decision-table/table.schema.ts'
 import { compileParsedRules } from './evaluate.ts'

@@ -1,0 +1,362 @@
+import type { ConditionTrace, JsonValue, RuleTrace } from '@carepath/dsl'
+import type { DecisionEvaluator, DecisionInput, DecisionResult, FiredEvent } from './evaluate.ts'
+import { compilePath } from './fact-path.ts'
+import { applyOperator, operatorSpec, type ClockSlot, type OperatorSpec } from './operators.ts'
+import { factPathsOf, leavesOf, tieBreak } from './rule-walk.ts'
+import type { Condition, Rule } from './rule.schema.ts'
+
+/**
+ * The compiled evaluator: a rule set turned once (per flow hash and node) into plain closures,
+ * with json-rules-engine's semantics and the same `DecisionResult` down to the byte.
+ *
+ * - Safe by construction: nothing is generated as source text; literals and fact paths stay
+ *   data captured by closures, so no rule content can become code.
+ * - Which rules fired is decided with short-circuit `&&` / `||` (operators are pure functions
+ *   of the value seen, the value expected and the injected clock, so skipping a condition
+ *   cannot change a result). json-rules-engine evaluates every condition; the explanation needs
+ *   every condition's result, so it is built from the resolved values only when it is read
+ *   (`rules` is a lazy, memoised member), giving the same traces json-rules-engine reports.
+ * - Rules whose top `all` pins one fact to literals (`equal x`, `in [x, y]`; decision-table
+ *   equality and list cells) are indexed by that fact: an evaluation only tests the rules
+ *   whose literal is the value seen, plus the rules without such a pin.
+ * json-rules-engine stays the reference: `compareEvaluators` and the parity suite check this
+ * evaluator against it case by case (see decision-evaluator.ts for how the choice is gated).
+ */
+export interface CompiledDecisionEvaluator extends DecisionEvaluator {
+  /** The same result as `evaluate`, without a promise (the compiled form never waits). */
+  evaluateSync(input: DecisionInput): DecisionResult
+}
+
+type Values = readonly unknown[]
+type Test = (values: Values, clock: ClockSlot) => boolean
+/** An operator applied to a value seen and a value expected; equals `applyOperator(spec, ...)`. */
+type Apply = (seen: unknown, expected: unknown, clock: ClockSlot) => boolean
+
+interface LeafPlan {
+  at: string
+  fact: string
+  operator: string
+  slot: number
+  /** The slot of a compared fact, or -1 for a literal. */
+  valueSlot: number
+  literal: JsonValue
+  apply: Apply
+}
+
+interface CompiledRule {
+  rule: Rule
+  test: Test
+  leaves: LeafPlan[]
+}
+
+/** Rules pinned by one fact to literals: bucket by literal, plus the rules without a pin. */
+interface RuleIndex {
+  slot: number
+  buckets: Map<string | number | boolean, Int32Array>
+  rest: Int32Array
+}
+
+/** Index a rule set only when enough rules pin the same fact for the lookup to pay. */
+const MIN_INDEXED_RULES = 8
+
+/** Compile validated rules into the compiled evaluator (see CompiledDecisionEvaluator). */
+export function compileClosureRules(rules: readonly Rule[]): CompiledDecisionEvaluator {
+  const order = [...rules].sort(tieBreak)
+  const reads = factPathsOf(rules)
+  const slots = new Map(reads.map((path, i) => [path, i]))
+  const resolvers = reads.map(compilePath)
+  const compiled = order.map((rule): CompiledRule => {
+    const leaves = leavesOf(rule.conditions).map((leaf): LeafPlan => {
+      const spec = operatorSpec(leaf.condition.operator)
+      if (!spec) throw new Error(`Unknown operator ${leaf.condition.operator}`)
+      const valueSlot = leaf.valueFactPath === undefined ? -1 : (slots.get(leaf.valueFactPath) as number)
+      const literal = leaf.condition.value
+      return {
+        at: leaf.at,
+        fact: leaf.factPath,
+        operator: leaf.condition.operator,
+        slot: slots.get(leaf.factPath) as number,
+        valueSlot,
+        literal,
+        apply: valueSlot < 0 ? literalApply(spec, literal) : (a, b, clock) => applyOperator(spec, a, b, clock),
+      }
+    })
+    let next = 0
+    const test = compileCondition(rule.conditions, () => leaves[next++] as LeafPlan)
+    return { rule, test, leaves }
+  })
+  const tests = compiled.map((c) => c.test)
+  const index = buildIndex(compiled, slots)
+  const clock: ClockSlot = { now: '' }
+
+  const evaluateSync = (input: DecisionInput): DecisionResult => {
+    const values: unknown[] = new Array(resolvers.length)
+    for (let i = 0; i < resolvers.length; i++) values[i] = (resolvers[i] as (v: unknown) => unknown)(input.facts)
+    clock.now = input.now
+    const firedAt: number[] = []
+    if (index) {
+      const seen = values[index.slot]
+      const bucket =
+        typeof seen === 'string' || typeof seen === 'number' || typeof seen === 'boolean'
+          ? index.buckets.get(seen)
+          : undefined
+      mergeTest(bucket, index.rest, tests, values, clock, firedAt)
+    } else {
+      for (let i = 0; i < tests.length; i++) if ((tests[i] as Test)(values, clock)) firedAt.push(i)
+    }
+    const fired: string[] = new Array(firedAt.length)
+    const events: FiredEvent[] = new Array(firedAt.length)
+    for (let k = 0; k < firedAt.length; k++) {
+      const rule = (compiled[firedAt[k] as number] as CompiledRule).rule
+      fired[k] = rule.id
+      events[k] = rule.event.params
+        ? { ruleId: rule.id, type: rule.event.type, params: rule.event.params }
+        : { ruleId: rule.id, type: rule.event.type }
+    }
+    const result = { fired, events } as DecisionResult
+    const now = input.now
+    lazyMember(result, 'rules', () => ruleTraces(compiled, firedAt, values, { now }))
+    return result
+  }
+
+  return {
+    name: 'compiled',
+    reads,
+    evaluateSync,
+    evaluate: (input) => Promise.resolve(evaluateSync(input)),
+  }
+}
+
+/**
+ * Define `key` on `target` as an enumerable member computed on first read and kept (so
+ * JSON.stringify, structuredClone, spreads and equality checks all see a plain value), in the
+ * member order of a plain object literal.
+ */
+export function lazyMember<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get(this: T) {
+      const value = compute()
+      Object.defineProperty(this, key, { value, enumerable: true, configurable: true, writable: true })
+      return value
+    },
+  })
+}
+
+/** Read `key` of `source` into `target` without computing it when `source` holds it lazily. */
+export function forwardMember<S extends object, T extends object>(
+  target: T,
+  key: string & keyof S & keyof T,
+  source: S,
+): void {
+  const descriptor = Object.getOwnPropertyDescriptor(source, key)
+  if (descriptor?.get) lazyMember(target, key, () => source[key] as unknown as T[typeof key])
+  else Object.defineProperty(target, key, { value: source[key], enumerable: true, configurable: true, writable: true })
+}
+
+function compileCondition(c: Condition, nextLeaf: () => LeafPlan): Test {
+  if ('all' in c || 'any' in c) {
+    const isAll = 'all' in c
+    const children = (isAll ? c.all : c.any).map((child) => compileCondition(child, nextLeaf))
+    // json-rules-engine: an empty group is true, `all` and `any` alike.
+    if (children.length === 0) return () => true
+    if (children.length === 1) return children[0] as Test
+    if (children.length === 2) {
+      const [a, b] = children as [Test, Test]
+      return isAll ? (v, k) => a(v, k) && b(v, k) : (v, k) => a(v, k) || b(v, k)
+    }
+    const n = children.length
+    return isAll
+      ? (v, k) => {
+          for (let i = 0; i < n; i++) if (!(children[i] as Test)(v, k)) return false
+          return true
+        }
+      : (v, k) => {
+          for (let i = 0; i < n; i++) if ((children[i] as Test)(v, k)) return true
+          return false
+        }
+  }
+  if ('not' in c) {
+    const child = compileCondition(c.not, nextLeaf)
+    return (v, k) => !child(v, k)
+  }
+  const leaf = nextLeaf()
+  const { slot, valueSlot, apply } = leaf
+  return valueSlot < 0 ? (v, k) => apply(v[slot], undefined, k) : (v, k) => apply(v[slot], v[valueSlot], k)
+}
+
+const isNumberLike = (v: unknown): boolean => Number.parseFloat(v as string).toString() !== 'NaN'
+const missing = (v: unknown): boolean => v === undefined || v === null
+
+/**
+ * The operator with its literal bound in (`expected` is ignored). The common json-rules-engine
+ * operators on the literal types they are written with get a direct test; each is the operator's
+ * own test (operators.ts) with the missing-value rule applied, written out. Anything else calls
+ * the operator itself.
+ */
+function literalApply(spec: OperatorSpec, literal: JsonValue): Apply {
+  const generic: Apply = (a, _b, clock) => applyOperator(spec, a, literal, clock)
+  if (literal === null) return generic
+  switch (spec.name) {
+    case 'equal':
+      return (a) => a === literal
+    case 'notEqual':
+      return (a) => !missing(a) && a !== literal
+    case 'exists':
+      return (a) => !missing(a) === literal
+    case 'in':
+    case 'notIn': {
+      if (!Array.isArray(literal)) return generic
+      const list = literal
+      return spec.name === 'in'
+        ? (a) => !missing(a) && list.indexOf(a as JsonValue) > -1
+        : (a) => !missing(a) && list.indexOf(a as JsonValue) === -1
+    }
+    case 'lessThan':
+    case 'lessThanInclusive':
+    case 'greaterThan':
+    case 'greaterThanInclusive': {
+      if (typeof literal !== 'number') return generic
+      const n = literal
+      const fallback = (a: unknown): boolean => !missing(a) && isNumberLike(a)
+      if (spec.name === 'lessThan') return (a) => (typeof a === 'number' ? a < n : fallback(a) && (a as number) < n)
+      if (spec.name === 'lessThanInclusive')
+        return (a) => (typeof a === 'number' ? a <= n : fallback(a) && (a as number) <= n)
+      if (spec.name === 'greaterThan') return (a) => (typeof a === 'number' ? a > n : fallback(a) && (a as number) > n)
+      return (a) => (typeof a === 'number' ? a >= n : fallback(a) && (a as number) >= n)
+    }
+    case 'between': {
+      const [lo, hi] = Array.isArray(literal) ? literal : []
+      if (typeof lo !== 'number' || typeof hi !== 'number') return generic
+      return (a) => typeof a === 'number' && a >= lo && a <= hi
+    }
+    case 'startsWith':
+      return typeof literal === 'string' ? (a) => typeof a === 'string' && a.startsWith(literal) : generic
+    default:
+      return generic
+  }
+}
+
+/** The literals a rule's top `all` pins `fact path → keys` to (first pin per path). */
+function pins(rule: Rule): Map<string, Set<string | number | boolean>> {
+  const out = new Map<string, Set<string | number | boolean>>()
+  if (!('all' in rule.conditions)) return out
+  for (const child of rule.conditions.all) {
+    if ('all' in child || 'any' in child || 'not' in child) continue
+    const leaf = leavesOf(child)[0]
+    if (!leaf || leaf.valueFactPath !== undefined || out.has(leaf.factPath)) continue
+    const value = child.value
+    const keys =
+      child.operator === 'equal' && isKey(value)
+        ? [value]
+        : child.operator === 'in' && Array.isArray(value) && value.every(isKey)
+          ? value
+          : undefined
+    if (keys) out.set(leaf.factPath, new Set(keys as (string | number | boolean)[]))
+  }
+  return out
+}
+
+function isKey(v: unknown): v is string | number | boolean {
+  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && !Number.isNaN(v))
+}
+
+function buildIndex(compiled: readonly CompiledRule[], slots: ReadonlyMap<string, number>): RuleIndex | undefined {
+  const pinned = compiled.map((c) => pins(c.rule))
+  const counts = new Map<string, number>()
+  for (const p of pinned) for (const path of p.keys()) counts.set(path, (counts.get(path) ?? 0) + 1)
+  let best: string | undefined
+  for (const [path, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    if (n >= MIN_INDEXED_RULES && (best === undefined || n > (counts.get(best) as number))) best = path
+  if (best === undefined) return undefined
+  const lists = new Map<string | number | boolean, number[]>()
+  const rest: number[] = []
+  pinned.forEach((p, i) => {
+    const keys = p.get(best)
+    if (!keys) return rest.push(i)
+    for (const key of keys) {
+      const list = lists.get(key)
+      if (list) list.push(i)
+      else lists.set(key, [i])
+    }
+  })
+  const buckets = new Map([...lists].map(([key, list]) => [key, Int32Array.from(list)]))
+  return { slot: slots.get(best) as number, buckets, rest: Int32Array.from(rest) }
+}
+
+/** Test the rules of two ascending index lists in ascending order (tie-break order). */
+function mergeTest(
+  bucket: Int32Array | undefined,
+  rest: Int32Array,
+  tests: readonly Test[],
+  values: Values,
+  clock: ClockSlot,
+  firedAt: number[],
+): void {
+  const a = bucket ?? EMPTY
+  let i = 0
+  let j = 0
+  while (i < a.length || j < rest.length) {
+    const next = j >= rest.length || (i < a.length && (a[i] as number) < (rest[j] as number)) ? a[i++] : rest[j++]
+    if ((tests[next as number] as Test)(values, clock)) firedAt.push(next as number)
+  }
+}
+const EMPTY = new Int32Array(0)
+
+/** Every rule's trace, every condition evaluated, as json-rules-engine reports them. */
+function ruleTraces(
+  compiled: readonly CompiledRule[],
+  firedAt: readonly number[],
+  values: Values,
+  clock: ClockSlot,
+): RuleTrace[] {
+  const fired = new Uint8Array(compiled.length)
+  for (const i of firedAt) fired[i] = 1
+  const traces: RuleTrace[] = new Array(compiled.length)
+  for (let i = 0; i < compiled.length; i++) {
+    const { rule, leaves } = compiled[i] as CompiledRule
+    const conditions: ConditionTrace[] = new Array(leaves.length)
+    for (let k = 0; k < leaves.length; k++) {
+      const leaf = leaves[k] as LeafPlan
+      const seen = values[leaf.slot]
+      const expected = leaf.valueSlot < 0 ? leaf.literal : values[leaf.valueSlot]
+      const trace: ConditionTrace = {
+        path: leaf.at,
+        fact: leaf.fact,
+        operator: leaf.operator,
+        expected: json(expected),
+        seen: json(seen),
+        result: leaf.apply(seen, expected, clock),
+      }
+      if (missing(seen)) trace.missing = true
+      conditions[k] = trace
+    }
+    const isFired = fired[i] === 1
+    traces[i] =
+      rule.name !== undefined
+        ? { id: rule.id, name: rule.name, fired: isFired, conditions }
+        : { id: rule.id, fired: isFired, conditions }
+  }
+  return traces
+}
+
+function json(value: unknown): JsonValue {
+  return value === undefined ? null : (value as JsonValue)
+}
+
+/** Run two evaluators on the same inputs and list every input where their results differ. */
+export async function compareEvaluators(
+  reference: DecisionEvaluator,
+  candidate: DecisionEvaluator,
+  inputs: readonly DecisionInput[],
+): Promise<{ checked: number; mismatches: { index: number; reference: string; candidate: string }[] }> {
+  const mismatches: { index: number; reference: string; candidate: string }[] = []
+  for (let index = 0; index < inputs.length; index++) {
+    const input = inputs[index] as DecisionInput
+    const a = JSON.stringify(await reference.evaluate(input))
+    const b = JSON.stringify(await candidate.evaluate(input))
+    if (a !== b) mismatches.push({ index, reference: a, candidate: b })
+  }
+  return { checked: inputs.length, mismatches }
+}
