@@ -20,6 +20,8 @@ export interface BenchDecision {
   outcomeOf(id: string): string
   jdm: object
   handWritten(facts: Facts): string
+  /** Cases to run, when generating them from the decision would take too long. */
+  cases?: Facts[]
 }
 
 const str = { type: 'string' } as const
@@ -217,48 +219,52 @@ export const eligibility: BenchDecision = {
   handWritten: eligibilityByHand,
 }
 
-// 2. A 100-rule decision: score bands by age window and plan, first match by priority.
+// 2. A 100-rule (and a 1,000-rule) decision: score bands by age window and plan, first match by priority.
 const PLANS = ['PPO', 'HMO', 'EPO']
 const TIERS = ['tier-a', 'tier-b', 'tier-c', 'tier-d']
-const bandRules: Rule[] = Array.from({ length: 100 }, (_, i) => {
-  const id = `b${String(i).padStart(3, '0')}`
-  const plans = PLANS.filter((_, k) => (i + k) % 3 !== 0)
-  return rule(
-    id,
-    100 - i,
-    [
-      leaf('labs.score', 'greaterThanInclusive', 100 - i),
-      leaf('patient.age', 'between', [i % 50, (i % 50) + 30]),
-      leaf('coverage.planType', 'in', plans),
-    ],
-    TIERS[i % 4] as string,
-  )
-})
-const bandParams = bandRules.map((_, i) => ({
-  min: 100 - i,
-  lo: i % 50,
-  hi: (i % 50) + 30,
-  plans: PLANS.filter((_, k) => (i + k) % 3 !== 0),
-  tier: TIERS[i % 4] as string,
-}))
-export const hundred: BenchDecision = {
-  name: '100-rule decision',
-  schema,
-  defaultOutcome: 'none',
-  rules: bandRules,
-  outcomeOf: outcomeById(bandRules),
-  jdm: rulesAsJdm(bandRules, 'none'),
-  handWritten: (f) => {
-    const score = get(f, 'labs', 'score')
-    const age = get(f, 'patient', 'age')
-    const plan = get(f, 'coverage', 'planType')
-    if (!isNum(score) || !isNum(age)) return 'none'
-    if (typeof plan !== 'string') return 'none'
-    for (const p of bandParams)
-      if (score >= p.min && age >= p.lo && age <= p.hi && p.plans.includes(plan)) return p.tier
-    return 'none'
-  },
+function bands(n: number): BenchDecision {
+  const bandRules: Rule[] = Array.from({ length: n }, (_, i) => {
+    const id = `b${String(i).padStart(4, '0')}`
+    const plans = PLANS.filter((_, k) => (i + k) % 3 !== 0)
+    return rule(
+      id,
+      n - i,
+      [
+        leaf('labs.score', 'greaterThanInclusive', 100 - (i % 100)),
+        leaf('patient.age', 'between', [i % 50, (i % 50) + 30]),
+        leaf('coverage.planType', 'in', plans),
+      ],
+      TIERS[i % 4] as string,
+    )
+  })
+  const bandParams = bandRules.map((_, i) => ({
+    min: 100 - (i % 100),
+    lo: i % 50,
+    hi: (i % 50) + 30,
+    plans: PLANS.filter((_, k) => (i + k) % 3 !== 0),
+    tier: TIERS[i % 4] as string,
+  }))
+  return {
+    name: `${n.toLocaleString('en-US')}-rule decision`,
+    schema,
+    defaultOutcome: 'none',
+    rules: bandRules,
+    outcomeOf: outcomeById(bandRules),
+    jdm: rulesAsJdm(bandRules, 'none'),
+    handWritten: (f) => {
+      const score = get(f, 'labs', 'score')
+      const age = get(f, 'patient', 'age')
+      const plan = get(f, 'coverage', 'planType')
+      if (!isNum(score) || !isNum(age)) return 'none'
+      if (typeof plan !== 'string') return 'none'
+      for (const p of bandParams)
+        if (score >= p.min && age >= p.lo && age <= p.hi && p.plans.includes(plan)) return p.tier
+      return 'none'
+    },
+  }
 }
+export const hundred = bands(100)
+export const thousand = bands(1000)
 
 // 3. A 30-row decision table (first hit): plan × a1c band × age group.
 const A1C_BANDS: [string, string, (v: number) => boolean][] = [
@@ -333,4 +339,66 @@ export const table30: BenchDecision = {
   },
 }
 
-export const decisions = [eligibility, hundred, table30]
+// 4. A 10,000-row prior-authorization table (first hit): CPT code × payer × site of service.
+const PAYERS = ['aetna', 'bcbs', 'cigna', 'humana', 'medicare']
+const SITES = ['office', 'outpatient', 'inpatient']
+const CODES = Array.from({ length: 2000 }, (_, i) => String(10000 + i * 7))
+const paRows = CODES.flatMap((code, c) =>
+  PAYERS.map((payer, p) => {
+    const site = (c + p) % 4 === 0 ? (SITES[(c + p) % 3] as string) : '-'
+    const required = (c * 5 + p) % 3 === 0 ? 'required' : 'not-required'
+    return { code, payer, site, required }
+  }),
+)
+const paTable: DecisionTable = {
+  inputs: [{ fact: 'encounter.cpt' }, { fact: 'coverage.payer' }, { fact: 'encounter.site' }],
+  outputs: [{ name: 'auth' }],
+  hitPolicy: 'first',
+  rows: paRows.map((r) => ({ cells: [r.code, r.payer, r.site], outputs: [r.required] })),
+}
+const paSchema: FactSchema = {
+  type: 'object',
+  properties: {
+    encounter: { type: 'object', properties: { cpt: str, site: { type: 'string', enum: SITES } } },
+    coverage: { type: 'object', properties: { payer: { type: 'string', enum: PAYERS } } },
+  },
+}
+export const table10k: BenchDecision = {
+  name: '10,000-row prior-authorization table',
+  schema: paSchema,
+  defaultOutcome: 'noMatch',
+  table: paTable,
+  outcomeOf: (id) => String(paTable.rows[Number(id.replace('row-', '')) - 1]?.outputs[0]),
+  jdm: jdm(
+    'first',
+    ['encounter.cpt', 'coverage.payer', 'encounter.site'],
+    [
+      ...paRows.map((r) => ({
+        cells: {
+          'encounter.cpt': JSON.stringify(r.code),
+          'coverage.payer': JSON.stringify(r.payer),
+          'encounter.site': r.site === '-' ? '' : JSON.stringify(r.site),
+        },
+        outcome: r.required,
+      })),
+      { cells: {}, outcome: 'noMatch' },
+    ],
+  ),
+  // Drawn deterministically: known codes with every payer and site, unknown codes, missing inputs.
+  cases: Array.from({ length: 100 }, (_, i): Facts => {
+    const code = i % 10 === 9 ? '99999' : (CODES[(i * 131) % CODES.length] as string)
+    const encounter: Record<string, JsonValue> = { cpt: code }
+    if (i % 7 !== 6) encounter.site = SITES[i % 3] as string
+    return i % 13 === 12 ? { encounter } : { encounter, coverage: { payer: PAYERS[(i * 3) % PAYERS.length] as string } }
+  }),
+  handWritten: (f) => {
+    const cpt = get(f, 'encounter', 'cpt')
+    const payer = get(f, 'coverage', 'payer')
+    const site = get(f, 'encounter', 'site')
+    for (const r of paRows)
+      if (r.code === cpt && r.payer === payer && (r.site === '-' || r.site === site)) return r.required
+    return 'noMatch'
+  },
+}
+
+export const decisions = [eligibility, hundred, thousand, table30, table10k]

@@ -264,11 +264,28 @@ function isKey(v: unknown): v is string | number | boolean {
 
 function buildIndex(compiled: readonly CompiledRule[], slots: ReadonlyMap<string, number>): RuleIndex | undefined {
   const pinned = compiled.map((c) => pins(c.rule))
-  const counts = new Map<string, number>()
-  for (const p of pinned) for (const path of p.keys()) counts.set(path, (counts.get(path) ?? 0) + 1)
+  // The fact to index by: the one that leaves the fewest rules to test for a typical value
+  // (rules without a pin on it, plus the average bucket), ties to the first path by name.
+  const entries = new Map<string, { keys: Set<string | number | boolean>; pinned: number; listed: number }>()
+  for (const p of pinned) {
+    for (const [path, keys] of p) {
+      const entry = entries.get(path) ?? { keys: new Set(), pinned: 0, listed: 0 }
+      entry.pinned++
+      entry.listed += keys.size
+      for (const key of keys) entry.keys.add(key)
+      entries.set(path, entry)
+    }
+  }
   let best: string | undefined
-  for (const [path, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    if (n >= MIN_INDEXED_RULES && (best === undefined || n > (counts.get(best) as number))) best = path
+  let bestCost = Infinity
+  for (const [path, e] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (e.pinned < MIN_INDEXED_RULES) continue
+    const cost = compiled.length - e.pinned + e.listed / e.keys.size
+    if (cost < bestCost) {
+      best = path
+      bestCost = cost
+    }
+  }
   if (best === undefined) return undefined
   const lists = new Map<string | number | boolean, number[]>()
   const rest: number[] = []
