@@ -13,6 +13,7 @@ import {
   nullable,
   object,
   structure,
+  withheld,
   type Redactor,
 } from './redaction-policy.ts'
 import { redactFacts } from '@carepath/dsl'
@@ -21,6 +22,8 @@ type RunSummary = NonNullable<CaseReport['candidate']>
 type Changes = NonNullable<CaseReport['changes']>
 type FactChange = Changes['facts'][number]
 type DecisionChange = Changes['decisions'][number]
+type EffectChange = NonNullable<Changes['effects']>[number]
+type UnselectedRuleChange = NonNullable<CaseReport['detail']>[number]
 type CoverageItem = SimulationReport['coverage']['nodes']
 
 const runSummary = object<RunSummary>({
@@ -40,6 +43,9 @@ const factChange: Redactor<FactChange> = (change, ctx) => ({
 
 const decisionSide = object<DecisionChange['base']>({ outcome: structure, fired: structure, explanation })
 
+/** A task's or connector's request holds patient data with no fact path to classify it: withheld. */
+const effectSide = object<NonNullable<EffectChange['base']>>({ nodeId: structure, request: withheld })
+
 const changes = object<Changes>({
   status: object({ base: structure, candidate: structure }),
   outcome: object({ base: structure, candidate: structure }),
@@ -54,6 +60,7 @@ const changes = object<Changes>({
     }),
   ),
   facts: each(factChange),
+  effects: each(object<EffectChange>({ kind: structure, index: structure, base: effectSide, candidate: effectSide })),
 })
 
 const caseReport = object<CaseReport>({
@@ -67,6 +74,16 @@ const caseReport = object<CaseReport>({
   base: runSummary,
   candidate: runSummary,
   changes,
+  detail: each(
+    object<UnselectedRuleChange>({
+      nodeId: structure,
+      scope: structure,
+      visit: structure,
+      outcome: structure,
+      base: object({ fired: structure }),
+      candidate: object({ fired: structure }),
+    }),
+  ),
   probe: object({ nodeId: structure, at: structure, carrier: structure, set: factPathMap }),
   // Built from outcomes and node ids, but free text all the same: redacted like any message.
   expectationFailures: each(freeText),

@@ -18,6 +18,8 @@ const decisionSideSchema = z.object({
   explanation: decisionExplanationSchema,
 })
 
+const effectSideSchema = z.object({ nodeId: z.string(), request: jsonValueSchema })
+
 const caseReportSchema = z.object({
   id: z.string(),
   name: z.string().optional(),
@@ -42,7 +44,29 @@ const caseReportSchema = z.object({
         }),
       ),
       facts: z.array(z.object({ path: z.string(), base: jsonValueSchema, candidate: jsonValueSchema })),
+      effects: z
+        .array(
+          z.object({
+            kind: z.enum(['task', 'connector']),
+            index: z.number(),
+            base: effectSideSchema.nullable(),
+            candidate: effectSideSchema.nullable(),
+          }),
+        )
+        .optional(),
     })
+    .optional(),
+  detail: z
+    .array(
+      z.object({
+        nodeId: z.string(),
+        scope: z.string().optional(),
+        visit: z.number(),
+        outcome: z.string(),
+        base: z.object({ fired: z.array(z.string()) }),
+        candidate: z.object({ fired: z.array(z.string()) }),
+      }),
+    )
     .optional(),
   probe: z
     .object({

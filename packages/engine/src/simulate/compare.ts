@@ -23,7 +23,33 @@ export interface DecisionChange {
   candidate: { outcome: string; fired: string[]; explanation: DecisionExplanation }
 }
 
-/** How a case behaves differently in the candidate; absent members did not change. */
+/**
+ * A decision that chose the same port and outputs in both versions but whose other rules
+ * (or table rows) fired differently: shown to a reviewer as detail, never counted as a change.
+ */
+export interface UnselectedRuleChange {
+  nodeId: string
+  scope?: string
+  visit: number
+  outcome: string
+  base: { fired: string[] }
+  candidate: { fired: string[] }
+}
+
+/** The first task opened or connector request that differs (what the run did to the world). */
+export interface EffectChange {
+  kind: 'task' | 'connector'
+  /** Its position among the run's effects of that kind, from 0. */
+  index: number
+  base: { nodeId: string; request: JsonValue } | null
+  candidate: { nodeId: string; request: JsonValue } | null
+}
+
+/**
+ * How a case behaves differently in the candidate; absent members did not change. Only what a
+ * reviewer can observe counts: status, outcome, path, a decision's port or outputs, facts written,
+ * tasks opened and connector requests.
+ */
 export interface CaseChanges {
   status?: { base: string; candidate: string }
   outcome?: { base: string | null; candidate: string | null }
@@ -31,6 +57,8 @@ export interface CaseChanges {
   path?: { index: number; base: string | null; candidate: string | null }
   decisions: DecisionChange[]
   facts: { path: string; base: JsonValue | null; candidate: JsonValue | null }[]
+  /** The first differing task or connector request, per kind. */
+  effects?: EffectChange[]
 }
 
 export function summarize(state: RunState | undefined): RunSummary {
@@ -60,9 +88,21 @@ function keyed(decisions: readonly DecisionRecord[]): Map<string, { record: Deci
 
 /** What changed between a case's base run and candidate run; undefined when nothing did. */
 export function compareRuns(base: RunState | undefined, candidate: RunState | undefined): CaseChanges | undefined {
+  return compareRunsInDetail(base, candidate).changes
+}
+
+/**
+ * compareRuns, plus the decisions whose unselected rules fired differently (detail only: the
+ * port, the outputs and everything downstream are the same).
+ */
+export function compareRunsInDetail(
+  base: RunState | undefined,
+  candidate: RunState | undefined,
+): { changes: CaseChanges | undefined; detail: UnselectedRuleChange[] } {
   const a = summarize(base)
   const b = summarize(candidate)
   const changes: CaseChanges = { decisions: [], facts: [] }
+  const detail: UnselectedRuleChange[] = []
   if (a.status !== b.status) changes.status = { base: a.status, candidate: b.status }
   const outcomeA = a.outcome ?? a.error?.message ?? null
   const outcomeB = b.outcome ?? b.error?.message ?? null
@@ -81,7 +121,22 @@ export function compareRuns(base: RunState | undefined, candidate: RunState | un
     if (!other) continue // the paths split before it: the path change already says so
     const firedA = record.explanation.fired ?? []
     const firedB = other.explanation.fired ?? []
-    if (record.port === other.port && jsonEqual(firedA, firedB)) continue
+    const sameChoice =
+      record.port === other.port && jsonEqual(record.explanation.outputs ?? null, other.explanation.outputs ?? null)
+    if (sameChoice) {
+      if (!jsonEqual(firedA, firedB)) {
+        const note: UnselectedRuleChange = {
+          nodeId: record.nodeId,
+          visit,
+          outcome: record.port,
+          base: { fired: firedA },
+          candidate: { fired: firedB },
+        }
+        if (record.scope) note.scope = record.scope
+        detail.push(note)
+      }
+      continue
+    }
     const change: DecisionChange = {
       nodeId: record.nodeId,
       visit,
@@ -93,9 +148,49 @@ export function compareRuns(base: RunState | undefined, candidate: RunState | un
   }
   // Most cases write the same facts: one canonical comparison settles it before any leaf walk.
   if (!jsonEqual(base?.facts ?? {}, candidate?.facts ?? {})) diffFacts(base, candidate, changes)
+  const effects = compareEffects(base, candidate)
+  if (effects.length > 0) changes.effects = effects
   const changed =
-    changes.status || changes.outcome || changes.path || changes.decisions.length > 0 || changes.facts.length > 0
-  return changed ? changes : undefined
+    changes.status ||
+    changes.outcome ||
+    changes.path ||
+    changes.decisions.length > 0 ||
+    changes.facts.length > 0 ||
+    effects.length > 0
+  return { changes: changed ? changes : undefined, detail }
+}
+
+type Effect = { nodeId: string; request: JsonValue }
+
+/** Tasks opened and connector requests (first attempts), in run order, subflows included. */
+function effectsOf(state: RunState | undefined): { task: Effect[]; connector: Effect[] } {
+  const task: Effect[] = []
+  const connector: Effect[] = []
+  for (const event of state?.events ?? []) {
+    const nodeId = event.scope ? `${event.scope}/${event.nodeId ?? ''}` : (event.nodeId ?? '')
+    if (event.type === 'task.opened') task.push({ nodeId, request: event.data.request })
+    else if (event.type === 'connector.request' && event.data.attempt === 1)
+      connector.push({ nodeId, request: { connector: event.data.connector, request: event.data.request } })
+  }
+  return { task, connector }
+}
+
+function compareEffects(base: RunState | undefined, candidate: RunState | undefined): EffectChange[] {
+  const a = effectsOf(base)
+  const b = effectsOf(candidate)
+  const out: EffectChange[] = []
+  for (const kind of ['task', 'connector'] as const) {
+    const left = a[kind]
+    const right = b[kind]
+    for (let index = 0; index < Math.max(left.length, right.length); index++) {
+      const x = left[index]
+      const y = right[index]
+      if (x && y && x.nodeId === y.nodeId && jsonEqual(x.request, y.request)) continue
+      out.push({ kind, index, base: x ?? null, candidate: y ?? null })
+      break
+    }
+  }
+  return out
 }
 
 function diffFacts(base: RunState | undefined, candidate: RunState | undefined, changes: CaseChanges): void {

@@ -73,6 +73,12 @@ function caseSection(c: CaseReport): string[] {
         .join(', ')}${ch.facts.length > 10 ? ` and ${ch.facts.length - 10} more` : ''}`,
     )
   }
+  for (const e of ch?.effects ?? []) {
+    const at = (side: { nodeId: string } | null): string => (side ? `\`${side.nodeId}\`` : 'none')
+    lines.push(
+      `- ${e.kind === 'task' ? 'Task opened' : 'Connector request'} #${e.index + 1} differs: ${at(e.base)} → ${at(e.candidate)}`,
+    )
+  }
   for (const failure of c.expectationFailures) lines.push(`- Expectation: ${failure}`)
   for (const problem of c.problems) lines.push(`- Problem: ${problem}`)
   lines.push('')
@@ -113,6 +119,12 @@ export function reportToMarkdown(report: SimulationReport): string {
     if (notable.length > MAX_CASES_SHOWN)
       lines.push(`…and ${notable.length - MAX_CASES_SHOWN} more (see the JSON report).`, '')
   }
+  const detailOnly = report.cases.filter((c) => c.status === 'unchanged' && c.detail).length
+  if (detailOnly > 0)
+    lines.push(
+      `${detailOnly} unchanged case${detailOnly === 1 ? '' : 's'} had other rules or rows fire differently without changing any decision's choice (detail in the JSON report; not counted as changes).`,
+      '',
+    )
   const cov = report.coverage
   lines.push(
     '#### Coverage of the candidate',

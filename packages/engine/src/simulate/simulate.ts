@@ -4,7 +4,14 @@ import { flowHashOf } from '../flow-hash.ts'
 import { foldEvents } from '../fold.ts'
 import { runCase, type CaseRunnerOptions } from './case-runner.ts'
 import { CanvasCollector, type CanvasHighlights } from './canvas.ts'
-import { checkExpectation, compareRuns, summarize, type CaseChanges, type RunSummary } from './compare.ts'
+import {
+  checkExpectation,
+  compareRunsInDetail,
+  summarize,
+  type CaseChanges,
+  type RunSummary,
+  type UnselectedRuleChange,
+} from './compare.ts'
 import { CoverageCollector, type Coverage } from './coverage.ts'
 import { generatedCasesFor } from './generate.ts'
 import type { CaseProbe } from './probes.ts'
@@ -31,6 +38,11 @@ export interface CaseReport {
   base?: RunSummary
   candidate?: RunSummary
   changes?: CaseChanges
+  /**
+   * Decisions that chose the same port and outputs but whose other rules or rows fired
+   * differently: detail for a reviewer, not a change (the case stays unchanged for them alone).
+   */
+  detail?: UnselectedRuleChange[]
   /** Generated cases: the decision probed and the facts laid over the run (see CaseProbe). */
   probe?: CaseProbe
   expectationFailures: string[]
@@ -205,7 +217,8 @@ function judge(
   compare: boolean,
 ): CaseReport {
   const after = summarize(candidate)
-  const changes = compare ? compareRuns(base, candidate) : undefined
+  const compared = compare ? compareRunsInDetail(base, candidate) : undefined
+  const changes = compared?.changes
   const expectationFailures = checkExpectation(c.expect, after)
   const runProblems = [...problems]
   if (after.status === 'failed' && c.expect?.outcome !== 'failed')
@@ -226,6 +239,7 @@ function judge(
     problems: [...new Set(runProblems)],
   }
   if (c.name !== undefined) report.name = c.name
+  if (compared && compared.detail.length > 0) report.detail = compared.detail
   if (status === 'unchanged') {
     if (after.outcome !== undefined) report.outcome = after.outcome
     return report

@@ -1,0 +1,124 @@
+// What a reviewer must see, and only that: a case is changed when something observable differs
+// (outcome, path, a decision's port or outputs, facts written, tasks opened, connector
+// requests); rules or rows that were not selected and now fire differently are detail.
+import { describe, expect, it } from 'vitest'
+import type { FlowDocument, JsonValue } from '@carepath/dsl'
+import { registry } from '@carepath/catalog'
+import { reportToMarkdown, simulate, type Suite } from '../index.ts'
+
+const installed = registry.has('decision.table') && registry.has('decision.rules') && registry.has('end')
+
+function triage(rows: { id: string; cells: string[]; outputs: JsonValue[] }[]): FlowDocument {
+  return {
+    dsl: 'carepath.flow/1',
+    id: 'triage',
+    version: 1,
+    title: 'Triage',
+    roles: {},
+    start: 'in',
+    facts: {
+      type: 'object',
+      properties: {
+        score: { type: 'number' },
+        vitals: { type: 'object', properties: { hr: { type: 'number' }, spo2: { type: 'number' } } },
+        triage: { type: 'object', properties: { points: { type: 'number' } } },
+      },
+    },
+    nodes: {
+      in: { type: 'trigger.api', typeVersion: 1, config: {}, next: { next: 'band' } },
+      band: {
+        type: 'decision.table',
+        typeVersion: 1,
+        config: {
+          hitPolicy: 'first',
+          inputs: [{ fact: 'score' }],
+          outputs: [{ name: 'queue' }, { fact: 'triage.points' }],
+          rows,
+        },
+        next: { urgent: 'urgent', watch: 'watch', routine: 'routine' },
+      },
+      urgent: { type: 'end', typeVersion: 1, config: { outcome: 'urgent' }, next: {} },
+      watch: { type: 'end', typeVersion: 1, config: { outcome: 'watch' }, next: {} },
+      routine: { type: 'end', typeVersion: 1, config: { outcome: 'routine' }, next: {} },
+    },
+    layout: {},
+  } as FlowDocument
+}
+
+const base = triage([
+  { id: 'high', cells: ['>= 20'], outputs: ['urgent', 3] },
+  { id: 'mid', cells: ['[15..19]'], outputs: ['watch', 2] },
+  { id: 'rest', cells: ['-'], outputs: ['routine', 0] },
+])
+const suite: Suite = {
+  flow: 'triage',
+  cases: [
+    { id: 'score-25', input: { score: 25 } },
+    { id: 'score-13', input: { score: 13 } },
+    { id: 'score-5', input: { score: 5 } },
+  ],
+}
+
+describe.skipIf(!installed)('diff fidelity', () => {
+  it('does not count a case whose chosen row, outputs and path are the same when a lower row now also matches', async () => {
+    // The middle row widens: 25 now matches it too (but `high` still decides); 13 now takes it.
+    const candidate = triage([
+      { id: 'high', cells: ['>= 20'], outputs: ['urgent', 3] },
+      { id: 'mid', cells: ['[12..30]'], outputs: ['watch', 2] },
+      { id: 'rest', cells: ['-'], outputs: ['routine', 0] },
+    ])
+    const report = await simulate(base, candidate, suite, { registry })
+    expect(report.summary).toMatchObject({ cases: 3, unchanged: 2, changed: 1 })
+    const [high, moved, low] = report.cases
+    expect(high).toMatchObject({ id: 'score-25', status: 'unchanged', outcome: 'urgent' })
+    expect(high?.detail).toEqual([
+      {
+        nodeId: 'band',
+        visit: 1,
+        outcome: 'urgent',
+        base: { fired: ['high', 'rest'] },
+        candidate: { fired: ['high', 'mid', 'rest'] },
+      },
+    ])
+    expect(moved).toMatchObject({ id: 'score-13', status: 'changed' })
+    expect(moved?.changes?.decisions.map((d) => [d.base.outcome, d.candidate.outcome])).toEqual([['routine', 'watch']])
+    expect(moved?.changes?.facts).toEqual([{ path: 'triage.points', base: 0, candidate: 2 }])
+    expect(low).toMatchObject({ id: 'score-5', status: 'unchanged' })
+    expect(low?.detail).toBeUndefined()
+    expect(reportToMarkdown(report)).toContain('1 unchanged case had other rules or rows fire differently')
+  })
+
+  it('counts a case whose decision chose the same port but wrote another output', async () => {
+    const candidate = triage([
+      { id: 'high', cells: ['>= 20'], outputs: ['urgent', 4] },
+      { id: 'mid', cells: ['[15..19]'], outputs: ['watch', 2] },
+      { id: 'rest', cells: ['-'], outputs: ['routine', 0] },
+    ])
+    const report = await simulate(base, candidate, suite, { registry })
+    const high = report.cases.find((c) => c.id === 'score-25')
+    expect(high?.status).toBe('changed')
+    expect(high?.changes?.decisions[0]?.candidate.explanation.outputs).toEqual({ queue: 'urgent', 'triage.points': 4 })
+  })
+
+  it('counts a change in what the run asks of the world (a connector request) even when the outcome is the same', async () => {
+    const withPayer = (plan: string): FlowDocument => {
+      const flow = structuredClone(base)
+      flow.nodes.in = { type: 'trigger.api', typeVersion: 1, config: {}, next: { next: 'ask' } }
+      flow.nodes.ask = {
+        type: 'http.request',
+        typeVersion: 1,
+        config: { method: 'POST', url: `https://payer.example/${plan}`, into: 'reply' },
+        next: { ok: 'band', failed: 'band', error: 'band' },
+      }
+      return flow
+    }
+    if (!registry.has('http.request')) return
+    const cases = suite.cases.map((c) => ({ ...c, mocks: { ask: { status: 200, body: {} } } }))
+    const report = await simulate(withPayer('a'), withPayer('b'), { ...suite, cases }, { registry })
+    const first = report.cases[0]
+    expect(first?.status).toBe('changed')
+    expect(first?.changes?.effects).toEqual([
+      expect.objectContaining({ kind: 'connector', index: 0, base: expect.objectContaining({ nodeId: 'ask' }) }),
+    ])
+  })
+})
