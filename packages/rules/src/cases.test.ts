@@ -84,3 +84,32 @@ describe('samplePattern', () => {
     expect(samplePattern('^\\D+$')).toBeUndefined()
   })
 })
+
+describe('generateCases: each condition decides its rule on its own (MC/DC-style)', () => {
+  it('moves the heart rate around its threshold with spo2 < 90 false, under any and under all', () => {
+    const vitals: FactSchema = {
+      type: 'object',
+      properties: { vitals: { type: 'object', properties: { hr: { type: 'integer' }, spo2: { type: 'integer' } } } },
+    }
+    const rules = [
+      {
+        id: 'unstable',
+        conditions: {
+          all: [
+            { fact: 'vitals.hr', operator: 'exists', value: true },
+            {
+              any: [
+                { fact: 'vitals.spo2', operator: 'lessThan', value: 90 },
+                { fact: 'vitals.hr', operator: 'greaterThan', value: 120 },
+              ],
+            },
+          ],
+        },
+        event: { type: 'urgent' },
+      },
+    ]
+    const cases = generateCases({ kind: 'rules', rules }, vitals, { now })
+    const alone = cases.filter((c) => (c.vitals as { spo2?: number } | undefined)?.spo2 === 90)
+    expect(alone.map((c) => (c.vitals as { hr: number }).hr).sort()).toEqual(expect.arrayContaining([119, 120, 121]))
+  })
+})

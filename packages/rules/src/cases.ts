@@ -54,8 +54,17 @@ export function generateCases(
       out.push(snapshot)
     }
   }
+  const alone: Assignment[] = []
   for (const rule of rules) {
     const fire = gen.satisfy(rule.conditions) ?? new Map()
+    // Each condition deciding its rule on its own (MC/DC-style): every sibling in an `all`
+    // true, every sibling in an `any` false, so only this condition's value moves the result.
+    for (const leaf of leavesOf(rule.conditions)) {
+      const neutral = gen.decisive(rule.conditions, leaf.at)
+      if (!neutral) continue
+      for (const value of [gen.leaf(leaf, true), gen.leaf(leaf, false), ...gen.variants(leaf)])
+        if (value) alone.push(merge(neutral, value))
+    }
     push(fire)
     push(merge(fire, gen.falsify(rule.conditions) ?? new Map()))
     for (const leaf of leavesOf(rule.conditions)) {
@@ -63,6 +72,8 @@ export function generateCases(
       push(merge(fire, new Map([[leaf.factPath, MISSING]])))
     }
   }
+  // After the others, so the cases generated before keep their places.
+  for (const a of alone) push(a)
   return out
 }
 
@@ -89,6 +100,35 @@ class Generator {
     if ('any' in c) return c.any.map((child) => this.satisfy(child)).find((a) => a !== undefined)
     if ('not' in c) return this.falsify(c.not)
     return this.leaf(leavesOf(c)[0] as LeafInfo, true)
+  }
+
+  /**
+   * The other conditions of a rule set so that the condition at `target` alone decides it:
+   * siblings in an `all` true, siblings in an `any` false (through `not` as it is). Undefined
+   * when a sibling cannot be set so.
+   */
+  decisive(c: Condition, target: string, at = ''): Assignment | undefined {
+    if ('all' in c || 'any' in c) {
+      const isAll = 'all' in c
+      const list = isAll ? c.all : c.any
+      let acc: Assignment = new Map()
+      let inner: Assignment | undefined
+      for (let i = 0; i < list.length; i++) {
+        const child = list[i] as Condition
+        const childAt = at ? `${at}.${isAll ? 'all' : 'any'}.${i}` : `${isAll ? 'all' : 'any'}.${i}`
+        if (target === childAt || target.startsWith(`${childAt}.`)) {
+          inner = this.decisive(child, target, childAt)
+          if (!inner) return undefined
+        } else {
+          const other = isAll ? this.satisfy(child) : this.falsify(child)
+          if (!other) return undefined
+          acc = merge(acc, other)
+        }
+      }
+      return inner ? merge(acc, inner) : undefined
+    }
+    if ('not' in c) return this.decisive(c.not, target, at ? `${at}.not` : 'not')
+    return at === target ? new Map() : undefined
   }
 
   falsify(c: Condition): Assignment | undefined {

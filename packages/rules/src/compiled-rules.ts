@@ -166,6 +166,10 @@ function compileCondition(c: Condition, nextLeaf: () => LeafPlan): Test {
       const [a, b] = children as [Test, Test]
       return isAll ? (v, k) => a(v, k) && b(v, k) : (v, k) => a(v, k) || b(v, k)
     }
+    if (children.length === 3) {
+      const [a, b, c3] = children as [Test, Test, Test]
+      return isAll ? (v, k) => a(v, k) && b(v, k) && c3(v, k) : (v, k) => a(v, k) || b(v, k) || c3(v, k)
+    }
     const n = children.length
     return isAll
       ? (v, k) => {

@@ -121,4 +121,49 @@ describe.skipIf(!installed)('diff fidelity', () => {
       expect.objectContaining({ kind: 'connector', index: 0, base: expect.objectContaining({ nodeId: 'ask' }) }),
     ])
   })
+
+  it('generates probes that reach a condition nested beside another (hr > 120 → hr > 110 under any, beside spo2 < 90)', async () => {
+    const vitals = (hr: number): FlowDocument => {
+      const flow = structuredClone(base)
+      flow.nodes.in = { type: 'trigger.api', typeVersion: 1, config: {}, next: { next: 'alarm' } }
+      flow.nodes.alarm = {
+        type: 'decision.rules',
+        typeVersion: 1,
+        config: {
+          defaultOutcome: 'routine',
+          rules: [
+            {
+              id: 'unstable',
+              conditions: {
+                any: [
+                  { fact: 'vitals.spo2', operator: 'lessThan', value: 90 },
+                  { fact: 'vitals.hr', operator: 'greaterThan', value: hr },
+                ],
+              },
+              event: { type: 'urgent' },
+            },
+          ],
+        },
+        next: { urgent: 'urgent', routine: 'routine' },
+      }
+      delete flow.nodes.band
+      delete flow.nodes.watch
+      return flow
+    }
+    const calm: Suite = { flow: 'triage', cases: [{ id: 'calm', input: { vitals: { hr: 70, spo2: 98 } } }] }
+    const plain = await simulate(vitals(120), vitals(110), calm, { registry })
+    expect(plain.summary.changed).toBe(0)
+    const report = await simulate(vitals(120), vitals(110), calm, { registry, generate: true })
+    const changed = report.cases.filter((c) => c.status === 'changed')
+    expect(changed.length).toBeGreaterThan(0)
+    for (const c of changed) {
+      // The carrier's spo2 (98) or a value that leaves spo2 < 90 false: heart rate decides alone.
+      expect(c.probe?.set['vitals.spo2'] ?? 98).toBeGreaterThanOrEqual(90)
+      expect(c.changes?.decisions[0]).toMatchObject({
+        nodeId: 'alarm',
+        base: { outcome: 'routine' },
+        candidate: { outcome: 'urgent' },
+      })
+    }
+  })
 })

@@ -41,6 +41,7 @@ export function compileDecisionTable(
   const ranks = table.outputs.map((o) =>
     o.priority ? new Map(o.priority.map((v, i) => [JSON.stringify(v), i])) : undefined,
   )
+  const ports = new Set(outcomeValues(table))
   const fromResult = (result: DecisionResult): TableDecision => {
     const matched = result.events.map((e) => e.params?.row as number)
     let chosen: number[] = matched.slice(0, 1)
@@ -57,7 +58,7 @@ export function compileDecisionTable(
     let outcome = first === undefined ? NO_MATCH : MATCHED
     if (first !== undefined && outcomeAt >= 0) {
       const value = table.rows[first]?.outputs[outcomeAt]
-      outcome = typeof value === 'string' && outcomeValues(table).includes(value) ? value : NO_MATCH
+      outcome = typeof value === 'string' && ports.has(value) ? value : NO_MATCH
     }
     if (violation) outcome = NO_MATCH
     // The rule traces stay lazy when the evaluator built them lazily (the compiled one).
