@@ -1,5 +1,5 @@
 // Simulator throughput and memory: cases per second on the example flows with 10,000 cases,
-// peak memory, growth from 1,000 to 100,000 cases, and where the time goes (a CPU profile of
+// peak memory, growth from 1,000 to 10,000 cases, 100,000 cases with compiled decisions and on json-rules-engine, and where the time goes (a CPU profile of
 // the measured call, summarised by package and function, plus manual timers). Each measurement runs in its own process so
 // peak RSS belongs to that measurement alone. Figures are printed, never asserted.
 import { spawnSync } from 'node:child_process'
@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks'
 import { validateFlow, type FlowDocument, type JsonValue } from '@carepath/dsl'
 import { registry } from '@carepath/catalog'
 import { parseSuite, runCase, simulate, type Suite, type SuiteCase } from '@carepath/engine'
+import { loadAverage } from './load.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const examples = join(here, '..', 'examples')
@@ -85,7 +86,9 @@ async function child(baseFile: string, candidateFile: string, n: number, extra: 
   const base = loadFlow(baseFile) as FlowDocument
   const candidate = loadFlow(candidateFile) as FlowDocument
   const suite = manyCases(loadSuite(baseFile) as Suite, n)
-  await simulate(base, candidate, manyCases(suite, 500), { registry }) // warm the compiled-rule caches and JIT
+  // `jre`: decisions forced onto json-rules-engine (the reference), for the side-by-side figure.
+  const options = extra === 'jre' ? { registry, decisionEvaluator: 'json-rules-engine' as const } : { registry }
+  await simulate(base, candidate, manyCases(suite, 500), options) // warm the compiled-rule caches and JIT
   // `profile:<file>`: a CPU profile of the measured call only (not of loading and compiling).
   const session = extra?.startsWith('profile:') ? new Session() : undefined
   if (session) {
@@ -94,7 +97,7 @@ async function child(baseFile: string, candidateFile: string, n: number, extra: 
     await session.post('Profiler.start')
   }
   const started = performance.now()
-  const report = await simulate(base, candidate, suite, { registry })
+  const report = await simulate(base, candidate, suite, options)
   const ms = performance.now() - started
   if (session && extra) {
     const { profile } = (await session.post('Profiler.stop')) as { profile: unknown }
@@ -213,15 +216,22 @@ async function main(): Promise<void> {
       )
   }
   const growthFlow = flows.find((f) => f.includes('eligibility')) ?? (flows[0] as string)
+  console.log(`\nload average: ${loadAverage()} (2 cores)`)
   console.log(`\ngrowth (${growthFlow.split('/').pop()} vs its draft):`)
   console.log('  cases      cases/s   total s   peak RSS MB   heap after MB')
-  for (const n of [1_000, 10_000, 100_000]) {
+  for (const n of [1_000, 10_000]) {
     const r = spawnChild([growthFlow, draftOf(growthFlow), String(n)])
     if (r)
       console.log(
         `  ${String(n).padStart(7)} ${r.perSecond.toFixed(0).padStart(10)} ${(r.ms / 1000).toFixed(2).padStart(9)} ${r.maxRssMb.toFixed(0).padStart(13)} ${r.heapMb.toFixed(0).padStart(15)}`,
       )
   }
+  const big = spawnChild([growthFlow, draftOf(growthFlow), '100000'])
+  const bigJre = spawnChild([growthFlow, draftOf(growthFlow), '100000', 'jre'])
+  if (big && bigJre)
+    console.log(
+      `\n100,000 cases × 2 versions, one thread: ${(big.ms / 1000).toFixed(1)} s with compiled decisions, ${(bigJre.ms / 1000).toFixed(1)} s on json-rules-engine (goal ≤ 10 s on 2 cores); peak RSS ${big.maxRssMb.toFixed(0)} / ${bigJre.maxRssMb.toFixed(0)} MB; load average ${loadAverage()}`,
+    )
   const split = spawnChild([growthFlow, draftOf(growthFlow), '10000', 'split'])
   if (split?.runMs !== undefined) {
     console.log(

@@ -23,7 +23,10 @@ import type { Condition, Rule } from './rule.schema.ts'
  * evaluator against it case by case (see decision-evaluator.ts for how the choice is gated).
  */
 export interface CompiledDecisionEvaluator extends DecisionEvaluator {
-  /** The same result as `evaluate`, without a promise (the compiled form never waits). */
+  /**
+   * The same result as `evaluate`, without a promise (the compiled form never waits), its
+   * `rules` traces built only when read.
+   */
   evaluateSync(input: DecisionInput): DecisionResult
 }
 
@@ -89,7 +92,7 @@ export function compileClosureRules(rules: readonly Rule[]): CompiledDecisionEva
   const index = buildIndex(compiled, slots)
   const clock: ClockSlot = { now: '' }
 
-  const evaluateSync = (input: DecisionInput): DecisionResult => {
+  const decide = (input: DecisionInput, eager: boolean): DecisionResult => {
     const values: unknown[] = new Array(resolvers.length)
     for (let i = 0; i < resolvers.length; i++) values[i] = (resolvers[i] as (v: unknown) => unknown)(input.facts)
     clock.now = input.now
@@ -113,8 +116,9 @@ export function compileClosureRules(rules: readonly Rule[]): CompiledDecisionEva
         ? { ruleId: rule.id, type: rule.event.type, params: rule.event.params }
         : { ruleId: rule.id, type: rule.event.type }
     }
-    const result = { fired, events } as DecisionResult
     const now = input.now
+    if (eager) return { fired, events, rules: ruleTraces(compiled, firedAt, values, { now }) }
+    const result = { fired, events } as DecisionResult
     lazyMember(result, 'rules', () => ruleTraces(compiled, firedAt, values, { now }))
     return result
   }
@@ -122,8 +126,10 @@ export function compileClosureRules(rules: readonly Rule[]): CompiledDecisionEva
   return {
     name: 'compiled',
     reads,
-    evaluateSync,
-    evaluate: (input) => Promise.resolve(evaluateSync(input)),
+    evaluateSync: (input) => decide(input, false),
+    // A run records every explanation, so the async form (what nodes call) builds it at once
+    // and saves the lazy member's bookkeeping.
+    evaluate: (input) => Promise.resolve(decide(input, true)),
   }
 }
 
@@ -151,8 +157,8 @@ export function forwardMember<S extends object, T extends object>(
   source: S,
 ): void {
   const descriptor = Object.getOwnPropertyDescriptor(source, key)
-  if (descriptor?.get) lazyMember(target, key, () => source[key] as unknown as T[typeof key])
-  else Object.defineProperty(target, key, { value: source[key], enumerable: true, configurable: true, writable: true })
+  if (descriptor?.get) lazyMember(target, key, () => descriptor.get?.call(source) as T[typeof key])
+  else Object.assign(target, { [key]: descriptor?.value })
 }
 
 function compileCondition(c: Condition, nextLeaf: () => LeafPlan): Test {

@@ -21,6 +21,11 @@ export interface CaseRunnerOptions {
   /** Start of each case's virtual clock; timers move it forward. */
   now?: string
   loadFlow?: EngineDeps['loadFlow']
+  /**
+   * Which evaluator decisions use (absent: compiled, proven first). `parity` runs both on every
+   * decision and fails the case on any difference: the check of a version before publishing.
+   */
+  decisionEvaluator?: EngineDeps['decisionEvaluator']
 }
 
 export const DEFAULT_SIMULATION_TIME = '2026-01-01T09:00:00.000Z'
@@ -76,6 +81,7 @@ export function caseDeps(
     connectors: {},
     fallbackConnector: mocked,
     ...(options.loadFlow ? { loadFlow: options.loadFlow } : {}),
+    ...(options.decisionEvaluator ? { decisionEvaluator: options.decisionEvaluator } : {}),
   }
   // A decision probe: its facts are set as the top-level run first enters the decision.
   if (probe?.at === 'node-entry') {
