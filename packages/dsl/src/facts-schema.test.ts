@@ -30,6 +30,13 @@ describe('facts schema helpers', () => {
     expect(factAt(schema, 'patient.__proto__')).toBeUndefined()
   })
 
+  it('factAt and phiClassAt read a numeric segment as an array index (rule paths like $.labs.0.code)', () => {
+    expect(factAt(schema, 'labs.0.code')).toEqual({ type: 'string', 'x-phi': 'none' })
+    expect(factAt(schema, 'labs.12.value')).toEqual({ type: 'number' })
+    expect(factAt(schema, 'patient.0')).toBeUndefined()
+    expect(phiClassAt(schema, 'labs.0.value')).toBe('clinical')
+  })
+
   it('phiClassAt takes the nearest x-phi; unclassified and unknown paths give undefined', () => {
     expect(phiClassAt(schema, 'patient.name')).toBe('demographic')
     expect(phiClassAt(schema, 'patient.mrn')).toBe('identifier')

@@ -40,12 +40,19 @@ export function factAt(schema: FactSchema, path: string): FactSchema | undefined
   let node: FactSchema | undefined = schema
   for (const segment of path.split('.')) {
     if (!node) return undefined
+    // A numeric segment indexes an array (`items.0.code`), as rule paths may (`$.items.0.code`).
+    if (node.type === 'array' && node.items && INDEX.test(segment)) {
+      node = node.items
+      continue
+    }
     // Arrays are walked through transparently: `results.value` means "value of each result".
     while (node.type === 'array' && node.items) node = node.items
     node = ownProperty(node, segment)
   }
   return node
 }
+
+const INDEX = /^\d+$/
 
 /** A declared property only: `constructor` or `__proto__` must not resolve to Object.prototype members. */
 function ownProperty(node: FactSchema, key: string): FactSchema | undefined {
@@ -61,6 +68,11 @@ export function phiClassAt(schema: FactSchema, path: string): PhiClass | undefin
   let found: PhiClass | undefined = schema['x-phi']
   for (const segment of path.split('.')) {
     if (!node) return found
+    if (node.type === 'array' && node.items && INDEX.test(segment)) {
+      node = node.items
+      found = node['x-phi'] ?? found
+      continue
+    }
     while (node.type === 'array' && node.items) {
       node = node.items
       found = node['x-phi'] ?? found

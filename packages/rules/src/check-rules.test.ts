@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { checkRules } from './check-rules.ts'
+import { factAt } from '@carepath/dsl'
+import { checkRules, parseRules } from './check-rules.ts'
+import { compileClosureRules } from './compiled-rules.ts'
+import { compileParsedRules } from './evaluate.ts'
+import { factPathsOf } from './rule-walk.ts'
 import { eligibilityRules } from './fixtures/eligibility.fixture.ts'
 
 describe('checkRules', () => {
@@ -85,5 +89,61 @@ describe('checkRules with a facts schema', () => {
     expect(
       checkRules(rule([{ not: { fact: 'patient.mrn', operator: 'equal', value: 'x' } }]), 'rules', schema),
     ).toEqual([])
+  })
+})
+
+describe('parity gaps with json-rules-engine', () => {
+  const indexed = [
+    {
+      id: 'first-code',
+      conditions: { all: [{ fact: 'labs', path: '$.results.0.code', operator: 'equal', value: 'A1C' }] },
+      event: { type: 'yes' },
+    },
+  ]
+  const schema = {
+    type: 'object',
+    properties: {
+      labs: {
+        type: 'object',
+        properties: {
+          results: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' } } } },
+        },
+      },
+    },
+  } as const
+
+  it('accepts a path with an array index and reads that item, on both evaluators', async () => {
+    expect(checkRules(indexed, 'rules', schema)).toEqual([])
+    expect(factPathsOf(parseRules(indexed))).toEqual(['labs.results.0.code'])
+    expect(factAt(schema, 'labs.results.0.code')).toEqual({ type: 'string' })
+    const facts = { labs: { results: [{ code: 'A1C' }, { code: 'LDL' }] } }
+    for (const evaluator of [compileParsedRules(parseRules(indexed)), compileClosureRules(parseRules(indexed))])
+      expect((await evaluator.evaluate({ facts, now: '2026-01-01T00:00:00Z' })).fired).toEqual(['first-code'])
+  })
+
+  it('accepts a numeric string as a comparison value and compares as json-rules-engine does', async () => {
+    const rules = [
+      {
+        id: 'small',
+        conditions: { all: [{ fact: 'n', operator: 'lessThan', value: '10' }] },
+        event: { type: 'yes' },
+      },
+    ]
+    expect(checkRules(rules)).toEqual([])
+    const parsed = parseRules(rules)
+    for (const [n, fired] of [
+      [5, true], // 5 < "10": compared as numbers
+      [12, false],
+      ['5', false], // "5" < "10": both text, compared as text, as in json-rules-engine
+    ] as const) {
+      const facts = { n }
+      const reference = await compileParsedRules(parsed).evaluate({ facts, now: '2026-01-01T00:00:00Z' })
+      const compiled = await compileClosureRules(parsed).evaluate({ facts, now: '2026-01-01T00:00:00Z' })
+      expect(reference.fired.length > 0).toBe(fired)
+      expect(JSON.stringify(compiled)).toBe(JSON.stringify(reference))
+    }
+    expect(
+      checkRules([{ ...rules[0], conditions: { all: [{ fact: 'n', operator: 'lessThan', value: 'ten' }] } }]),
+    ).toEqual([expect.objectContaining({ code: 'malformed-rule', path: 'rules.0.conditions.all.0.value' })])
   })
 })
