@@ -25,7 +25,10 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./serve.command.ts'),
   },
   user: { summary: 'user add NAME --role ROLE [--data DIR]', load: () => import('./user.command.ts') },
-  audit: { summary: 'audit verify [--data DIR]', load: () => import('./audit.command.ts') },
+  audit: {
+    summary: 'audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE]',
+    load: () => import('./audit.command.ts'),
+  },
 }
 
 function usage(): string {

@@ -1,7 +1,7 @@
 // A runtime on a temp-file database with one logged-in caller per role (router tests, createCaller).
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { ConnectorAdapter, NodeRegistry } from '@carepath/dsl'
 import { USER_ROLES, type UserRole } from '../db/schema.ts'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts'
@@ -58,7 +58,9 @@ export async function createTestRuntime(
 ): Promise<TestRuntime> {
   const { file, tokens } = await userTemplate()
   const dir = mkdtempSync(join(tmpdir(), 'carepath-runtime-'))
-  copyFileSync(file, join(dir, 'carepath.db'))
+  // The database with its key file and audit anchor, which live beside it.
+  for (const name of ['carepath.db', 'carepath.keys.json', 'audit-anchor.jsonl'])
+    copyFileSync(join(dirname(file), name), join(dir, name))
   let clock = START
   const runtime = createRuntime({
     dbFile: join(dir, 'carepath.db'),
