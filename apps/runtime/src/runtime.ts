@@ -11,6 +11,7 @@ import { defaultAnchorFile, fileAnchor } from './audit/audit-checkpoints.ts'
 import { createAuditService } from './audit/audit.service.ts'
 import { integrationsSet } from './audit/audit-entries.ts'
 import { createAuthService, type SessionPolicy } from './auth/auth.service.ts'
+import { createMfaService } from './auth/mfa.service.ts'
 import { databaseFile, openDb, type Db } from './db/open-db.ts'
 import { AppError } from './errors.ts'
 import { settings } from './db/schema.ts'
@@ -86,7 +87,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
     ...(options.checkpoints?.every ? { checkpointEvery: options.checkpoints.every } : {}),
     ...(options.checkpoints?.delayMs ? { checkpointDelayMs: options.checkpoints.delayMs } : {}),
   })
-  const auth = createAuthService(db, audit, now, { idleMs: 15 * 60_000, absoluteMs: 12 * 3600_000, ...options.session })
+  const mfa = createMfaService({ db, audit, now, keys })
+  const auth = createAuthService(
+    db,
+    audit,
+    now,
+    { idleMs: 15 * 60_000, absoluteMs: 12 * 3600_000, ...options.session },
+    mfa,
+  )
   const flows = createFlowsService({ db, audit, now, registry })
   const review = createReviewService({
     db,
@@ -156,6 +164,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     options,
     audit,
     auth,
+    mfa,
     flows,
     review,
     runs,

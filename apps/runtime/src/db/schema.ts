@@ -190,3 +190,62 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value', { mode: 'json' }).$type<JsonValue>().notNull(),
 })
+
+/**
+ * A person's second factors: TOTP (its secret wrapped by the installation's key-encryption key,
+ * never stored in the clear) and WebAuthn passkeys (public key only). Unconfirmed rows are
+ * enrolments in progress.
+ */
+export const mfaFactors = sqliteTable(
+  'mfa_factors',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    kind: text('kind').$type<'totp' | 'webauthn'>().notNull(),
+    label: text('label').notNull(),
+    /** TOTP: the wrapped secret. WebAuthn: the credential (id, public key, transports) as JSON. */
+    secret: text('secret').notNull(),
+    /** TOTP: the last time step accepted (a code is never accepted twice). WebAuthn: the signature counter. */
+    counter: integer('counter').notNull().default(0),
+    createdAt: text('created_at').notNull(),
+    confirmedAt: text('confirmed_at'),
+    lastUsedAt: text('last_used_at'),
+  },
+  (t) => [index('mfa_factors_user').on(t.userId)],
+)
+
+/** One-time recovery codes, stored hashed; each works once. */
+export const mfaRecoveryCodes = sqliteTable(
+  'mfa_recovery_codes',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    codeHash: text('code_hash').notNull(),
+    createdAt: text('created_at').notNull(),
+    usedAt: text('used_at'),
+  },
+  (t) => [index('mfa_recovery_codes_user').on(t.userId)],
+)
+
+/**
+ * The half-way state of a log-in: the password (or the IdP) was accepted and a second factor,
+ * or its enrolment, is still due. Looked up by the sha256 of its token; short-lived.
+ */
+export const loginChallenges = sqliteTable('login_challenges', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id),
+  /** `verify`: a factor is enrolled and must be shown; `enrol`: the policy needs one and none exists yet. */
+  purpose: text('purpose').$type<'verify' | 'enrol'>().notNull(),
+  /** A pending WebAuthn challenge, when one was issued. */
+  webauthnChallenge: text('webauthn_challenge'),
+  failures: integer('failures').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+})

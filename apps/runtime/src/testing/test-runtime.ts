@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { ConnectorAdapter, NodeRegistry } from '@carepath/dsl'
 import { USER_ROLES, type UserRole } from '../db/schema.ts'
+import type { LoginResult } from '../auth/auth.service.ts'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { createCallerFactory } from '../trpc/trpc.ts'
@@ -39,18 +40,35 @@ function userTemplate() {
     const file = join(dir, 'carepath.db')
     const runtime = createRuntime({ dbFile: file, now: () => new Date(START), registry: testRegistry, connectors: {} })
     const tokens = {} as Record<Name, string>
+    // The fixture's people log in with a password alone, as the demo's do; MFA tests make their own.
+    passwordOnly(runtime, [...names])
     for (const name of names) {
       const role: UserRole = name === 'reviewer2' ? 'reviewer' : name
       await runtime.auth.addUser(
         { username: name, password: TEST_PASSWORD, role, flowRoles: role === 'agent' ? ['front-desk'] : [] },
         { who: 'test', role: 'system' },
       )
-      tokens[name] = (await runtime.auth.login(name, TEST_PASSWORD)).token
+      tokens[name] = sessionToken(await runtime.auth.login(name, TEST_PASSWORD))
     }
     runtime.close()
     return { file, tokens }
   })()
   return template
+}
+
+/** Let these people log in with a password alone (the MFA policy's exemption list, as `serve --demo` uses it). */
+export function passwordOnly(runtime: Runtime, usernames: string[]): void {
+  const policy = runtime.mfa.policy()
+  runtime.mfa.setPolicy(
+    { ...policy, passwordOnly: [...policy.passwordOnly, ...usernames] },
+    { who: 'test', role: 'system' },
+  )
+}
+
+/** The session token of a log-in that needed no second step (fails the test otherwise). */
+export function sessionToken(result: LoginResult): string {
+  if (result.status !== 'ok') throw new Error(`the log-in asked for a second step (${result.status})`)
+  return result.token
 }
 
 export async function createTestRuntime(
