@@ -44,7 +44,7 @@ it('a new nurse enrols an authenticator app at first log-in, then logs in with a
   await screenshot(page, 'mfa-enrol')
   const secret = ((await page.getByTestId('enrol-secret').textContent()) ?? '').replace(/\s/g, '')
   const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 })
-  await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('enrol-code')
+  await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('enrol-code')
   await page.keyboard.type(totp.generate())
   await page.keyboard.press('Enter')
 

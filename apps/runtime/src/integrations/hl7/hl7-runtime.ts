@@ -3,6 +3,7 @@
 // the raw messages kept in an fsynced file beside the database.
 import type { IncomingMessage } from 'node:http'
 import { dirname, join } from 'node:path'
+import { tlsServerOptions, type TlsFiles } from '../../http/tls.ts'
 import type { Runtime } from '../../runtime.ts'
 import { createHl7HttpHandler } from './hl7-http.handler.ts'
 import { createHl7Intake, reprocessPending, type Hl7Intake } from './hl7-intake.ts'
@@ -72,7 +73,14 @@ export function createRuntimeHl7HttpHandler(
 /** Open the MLLP port for `carepath serve --mllp-port N`. */
 export async function startRuntimeHl7Listener(
   runtime: Runtime,
-  options: { port: number; host?: string; dataDir?: string; log?: (line: string) => void },
+  options: {
+    port: number
+    host?: string
+    dataDir?: string
+    log?: (line: string) => void
+    /** MLLPS: TLS 1.2+ with these files (mutual TLS when clientCa is set). */
+    tls?: TlsFiles | undefined
+  },
 ): Promise<MllpListener> {
   if (options.dataDir) {
     // Nothing stored is lost: messages the last process kept but never answered get their runs now.
@@ -88,6 +96,7 @@ export async function startRuntimeHl7Listener(
     host: options.host ?? '127.0.0.1',
     intake,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.tls ? { tls: tlsServerOptions(options.tls) } : {}),
   })
 }
 
@@ -99,6 +108,7 @@ export async function startInbound(context: {
   runtime: Runtime
   mllpPort: number
   log: (line: string) => void
+  mllpTls?: TlsFiles | undefined
 }): Promise<{ close(): Promise<void> }> {
   const host = (context.runtime.options as { host?: string }).host ?? '127.0.0.1'
   const listener = await startRuntimeHl7Listener(context.runtime, {
@@ -106,7 +116,10 @@ export async function startInbound(context: {
     host,
     dataDir: dirname(context.runtime.file),
     log: context.log,
+    tls: context.mllpTls,
   })
-  context.log(`carepath: HL7 v2 (MLLP) listening on ${listener.host}:${listener.port}`)
+  context.log(
+    `carepath: HL7 v2 (${context.mllpTls ? 'MLLPS, TLS' : 'MLLP'}) listening on ${listener.host}:${listener.port}`,
+  )
   return listener
 }
