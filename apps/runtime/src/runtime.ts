@@ -16,6 +16,7 @@ import { databaseFile, openDb, type Db } from './db/open-db.ts'
 import { AppError } from './errors.ts'
 import { settings } from './db/schema.ts'
 import { createFlowsService } from './flows/flows.service.ts'
+import { createDataCipher } from './keys/data-cipher.ts'
 import { defaultKeyFile, openInstallationKeys } from './keys/installation-keys.ts'
 import {
   builtinPlugin,
@@ -88,6 +89,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     ...(options.checkpoints?.delayMs ? { checkpointDelayMs: options.checkpoints.delayMs } : {}),
   })
   const mfa = createMfaService({ db, audit, now, keys })
+  // PHI at rest (run events, task requests, the inbound HL7 store) is sealed under data keys this wraps.
+  const cipher = createDataCipher(db, keys, now)
   const auth = createAuthService(
     db,
     audit,
@@ -119,7 +122,16 @@ export function createRuntime(options: RuntimeOptions = {}) {
     return connector !== undefined && isConnectorConfigured(connector, integrationSettings())
   }
 
-  const runs = createRunsService({ db, audit, now, registry, flows, connectors, auditSecret: keys.phiReferenceSecret })
+  const runs = createRunsService({
+    db,
+    audit,
+    now,
+    registry,
+    flows,
+    connectors,
+    auditSecret: keys.phiReferenceSecret,
+    cipher,
+  })
   const runViews = createRunViews({ runs, audit })
   const tasks = createTasksService({ runs, audit, now })
 
@@ -172,6 +184,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     tasks,
     integrations,
     keys,
+    cipher,
     close: () => {
       audit.close()
       db.$client.close()

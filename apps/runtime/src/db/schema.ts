@@ -249,3 +249,53 @@ export const loginChallenges = sqliteTable('login_challenges', {
   expiresAt: integer('expires_at').notNull(),
   usedAt: integer('used_at'),
 })
+
+/**
+ * Data keys of encryption at rest, each wrapped by the installation's key-encryption key (which
+ * lives outside the database). One per run (`run:<id>`) and per inbound store; deleting a key's
+ * wrapping (`shredded_at`) makes everything sealed under it unreadable for good (retention).
+ */
+export const dataKeys = sqliteTable('data_keys', {
+  id: text('id').primaryKey(),
+  /** `kekId:iv:tag:ciphertext`; empty once shredded. */
+  wrapped: text('wrapped').notNull(),
+  createdAt: text('created_at').notNull(),
+  shreddedAt: text('shredded_at'),
+})
+
+/** A person's identity at an OpenID Connect provider (issuer + subject), linked to their Carepath user. */
+export const userIdentities = sqliteTable(
+  'user_identities',
+  {
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.subject] })],
+)
+
+/**
+ * Break-glass: a time-boxed reveal of PHI classes the person's role may not see, for one run,
+ * with a written reason; compliance signs each one off.
+ */
+export const phiReveals = sqliteTable(
+  'phi_reveals',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    classes: text('classes', { mode: 'json' }).$type<string[]>().notNull(),
+    reason: text('reason').notNull(),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    reviewedBy: text('reviewed_by'),
+    reviewedAt: text('reviewed_at'),
+    reviewNote: text('review_note'),
+  },
+  (t) => [index('phi_reveals_user_run').on(t.userId, t.runId)],
+)

@@ -40,16 +40,16 @@ function userTemplate() {
     const file = join(dir, 'carepath.db')
     const runtime = createRuntime({ dbFile: file, now: () => new Date(START), registry: testRegistry, connectors: {} })
     const tokens = {} as Record<Name, string>
-    // The fixture's people log in with a password alone, as the demo's do; MFA tests make their own.
-    passwordOnly(runtime, [...names])
     for (const name of names) {
       const role: UserRole = name === 'reviewer2' ? 'reviewer' : name
       await runtime.auth.addUser(
         { username: name, password: TEST_PASSWORD, role, flowRoles: role === 'agent' ? ['front-desk'] : [] },
         { who: 'test', role: 'system' },
       )
-      tokens[name] = sessionToken(await runtime.auth.login(name, TEST_PASSWORD))
     }
+    // The fixture's people log in with a password alone, as the demo's do; MFA tests make their own.
+    passwordOnly(runtime, [...names])
+    for (const name of names) tokens[name] = sessionToken(await runtime.auth.login(name, TEST_PASSWORD))
     runtime.close()
     return { file, tokens }
   })()

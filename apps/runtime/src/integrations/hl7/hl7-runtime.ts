@@ -33,10 +33,21 @@ export function runtimeHl7Routing(runtime: Runtime) {
 }
 
 // MLLP and HTTP share one store per file, so a resend over the other channel is still a resend.
-const fileStores = new Map<string, Hl7MessageStore>()
-function fileStore(file: string): Hl7MessageStore {
+// Each message's text is sealed at rest under the runtime's data key for the inbound store.
+// One set per runtime: a runtime opened again on the same directory seals with its own database.
+const storesOf = new WeakMap<Runtime, Map<string, Hl7MessageStore>>()
+function fileStore(file: string, runtime: Runtime): Hl7MessageStore {
+  let fileStores = storesOf.get(runtime)
+  if (!fileStores) storesOf.set(runtime, (fileStores = new Map()))
   let store = fileStores.get(file)
-  if (!store) fileStores.set(file, (store = createFileHl7Store(file)))
+  if (!store) {
+    const { cipher } = runtime
+    store = createFileHl7Store(file, {
+      seal: (raw, id) => cipher.seal('hl7-inbound', raw, `hl7-inbound|${id}`),
+      open: (sealed, id) => cipher.open('hl7-inbound', sealed, `hl7-inbound|${id}`),
+    })
+    fileStores.set(file, store)
+  }
   return store
 }
 
@@ -44,7 +55,9 @@ function runtimeIntake(
   runtime: Runtime,
   options: { dataDir?: string | undefined; log?: ((line: string) => void) | undefined },
 ): Hl7Intake {
-  const store = options.dataDir ? fileStore(join(options.dataDir, 'hl7-inbound.jsonl')) : createMemoryHl7Store()
+  const store = options.dataDir
+    ? fileStore(join(options.dataDir, 'hl7-inbound.jsonl'), runtime)
+    : createMemoryHl7Store()
   return createHl7Intake({
     store,
     acceptRun: runtimeHl7Routing(runtime),
@@ -85,7 +98,7 @@ export async function startRuntimeHl7Listener(
   if (options.dataDir) {
     // Nothing stored is lost: messages the last process kept but never answered get their runs now.
     await reprocessPending({
-      store: fileStore(join(options.dataDir, 'hl7-inbound.jsonl')),
+      store: fileStore(join(options.dataDir, 'hl7-inbound.jsonl'), runtime),
       acceptRun: runtimeHl7Routing(runtime),
       ...(options.log ? { log: options.log } : {}),
     })
