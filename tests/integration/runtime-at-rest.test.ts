@@ -90,7 +90,11 @@ describe('PHI at rest', () => {
   })
 
   it('makes a run unreadable for good once its data key is shredded', async () => {
-    expect(t.runtime.cipher.shred(`run:${runId}`, new Date().toISOString())).toBe(true)
+    // Runs are sealed under one key per flow and day they started (retention shreds a day at once).
+    const run = await t.as.auditor.runs.get({ id: runId })
+    const day = t.runtime.now().toISOString().slice(0, 10)
+    expect(run.flowId).toBe('intake-check')
+    expect(t.runtime.cipher.shred(`run:intake-check:${day}`, new Date().toISOString())).toBe(true)
     await expect(t.as.auditor.runs.get({ id: runId })).rejects.toThrow()
   })
 })

@@ -1,8 +1,10 @@
 // Encryption at rest: AES-256-GCM under data keys, each wrapped by the installation's
 // key-encryption key (outside the database). The one seam the stores use: `seal` a text under a
 // named data key (made on first use, inside the caller's transaction) and bound to where it is
-// stored (the AAD), `open` it back. A sealed value moved to another row, edited, or sealed under
-// a shredded key is refused whole; nothing decrypts partially.
+// stored (the AAD), `open` it back. A sealed value is `enc1:<key id>:<iv>:<tag>:<ciphertext>`. A
+// sealed value moved to another row, edited, or sealed under a shredded key is refused whole;
+// nothing decrypts partially. Keys are per flow and day (`run:<flow>:<day>`), so retention
+// shreds a day of a flow's runs with one key and the hot path rarely makes one.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import type { Db } from '../db/open-db.ts'
 import type { KeyStore } from './key-store.ts'
@@ -17,10 +19,10 @@ export class SealedDataError extends Error {
 }
 
 export interface DataCipher {
-  /** Seal `plaintext` under the data key `keyId`, bound to `aad` (where it is stored). */
+  /** Seal `plaintext` under the data key `keyId` (made on first use), bound to `aad` (where it is stored). */
   seal(keyId: string, plaintext: string, aad: string): string
-  /** Open a sealed value (a value stored before encryption was on passes through unchanged). */
-  open(keyId: string, stored: string, aad: string): string
+  /** Open a sealed value; the key it names is used (a value stored before encryption passes through unchanged). */
+  open(stored: string, aad: string): string
   /** Destroy a data key: everything sealed under it is unreadable from now on. */
   shred(keyId: string, at: string): boolean
   /** Whether a key has been shredded. */
@@ -32,7 +34,7 @@ export interface DataCipher {
 /** No encryption: what a store uses when none is configured (the store's own tests). */
 export const PLAINTEXT: DataCipher = {
   seal: (_k, plaintext) => plaintext,
-  open: (_k, stored) => {
+  open: (stored) => {
     if (stored.startsWith(PREFIX)) throw new SealedDataError('A sealed value was read without the key store.')
     return stored
   },
@@ -42,6 +44,13 @@ export const PLAINTEXT: DataCipher = {
 }
 
 export const isSealed = (stored: string) => stored.startsWith(PREFIX)
+
+/** The data key a sealed value names, or undefined for a plaintext one (the store's own tests). */
+export function sealedKeyId(stored: string): string | undefined {
+  if (!stored.startsWith(PREFIX)) return undefined
+  const id = stored.slice(PREFIX.length, stored.indexOf(':', PREFIX.length))
+  return id ? decodeURIComponent(id) : undefined
+}
 
 export function createDataCipher(db: Db, keys: KeyStore, now: () => Date = () => new Date()): DataCipher {
   const sql = db.$client
@@ -85,12 +94,16 @@ export function createDataCipher(db: Db, keys: KeyStore, now: () => Date = () =>
       const cipher = createCipheriv('aes-256-gcm', keyFor(keyId, true), iv)
       cipher.setAAD(Buffer.from(aad))
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-      return `${PREFIX}${iv.toString('base64')}:${cipher.getAuthTag().toString('base64')}:${body.toString('base64')}`
+      const parts = [encodeURIComponent(keyId), iv, cipher.getAuthTag(), body].map((p) =>
+        typeof p === 'string' ? p : p.toString('base64'),
+      )
+      return PREFIX + parts.join(':')
     },
-    open(keyId, stored, aad) {
+    open(stored, aad) {
       if (!stored.startsWith(PREFIX)) return stored
-      const [iv, tag, body] = stored.slice(PREFIX.length).split(':')
-      if (!iv || !tag || body === undefined) throw new SealedDataError(`A sealed value of ${keyId} is damaged.`)
+      const [id, iv, tag, body] = stored.slice(PREFIX.length).split(':')
+      if (!id || !iv || !tag || body === undefined) throw new SealedDataError('A sealed value is damaged.')
+      const keyId = decodeURIComponent(id)
       const key = keyFor(keyId, false)
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'))

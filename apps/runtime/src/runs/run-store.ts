@@ -3,7 +3,7 @@
 // the tables themselves are declared in db/schema.ts like every other.
 import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState } from '@carepath/engine'
 import type { Db } from '../db/open-db.ts'
-import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
+import { PLAINTEXT, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
 
 export interface RunRow {
   id: string
@@ -33,8 +33,11 @@ export interface TaskRow {
   answered_at: string | null
 }
 
-/** A run's data key: every event batch and task of the run is sealed under it (and shredded with it). */
-export const runKeyId = (runId: string) => `run:${runId}`
+/**
+ * The data key of a run's PHI: one per flow and UTC day the run started, so every event batch and
+ * task of a run is sealed under one key, and retention shreds a flow's day of runs at once.
+ */
+export const runKeyId = (flowId: string, startedAt: string) => `run:${flowId}:${startedAt.slice(0, 10)}`
 
 /**
  * `cipher` seals the PHI-bearing columns (event batches, task requests) at rest, each bound to
@@ -42,10 +45,26 @@ export const runKeyId = (runId: string) => `run:${runId}`
  */
 export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
   const sql = db.$client
-  const openTask = (row: TaskRow): TaskRow => ({
-    ...row,
-    request: cipher.open(runKeyId(row.run_id), row.request, `tasks|${row.id}`),
-  })
+  const openTask = (row: TaskRow): TaskRow => ({ ...row, request: cipher.open(row.request, `tasks|${row.id}`) })
+  // A run's key id: named by its first stored batch (every later write of the run uses the same
+  // key), or for a run's first batch taken from its run.started event; remembered per run.
+  const keyOfRun = new Map<string, string>()
+  const firstBatch = sql.prepare<[string], { events: string }>(
+    'SELECT events FROM run_events WHERE run_id = ? ORDER BY first_seq LIMIT 1',
+  )
+  function keyIdOf(runId: string, batch: readonly RunEvent[] = []): string {
+    let id = keyOfRun.get(runId)
+    if (id) return id
+    const stored = firstBatch.get(runId)
+    const started = batch.find((e) => e.type === 'run.started')
+    id = stored ? sealedKeyId(stored.events) : undefined
+    if (!id && started?.type === 'run.started') id = runKeyId(started.data.flowId, started.at)
+    if (!id) throw new Error(`run ${runId} has no stored events to name its data key`)
+    if (keyOfRun.size >= 10_000) keyOfRun.delete(keyOfRun.keys().next().value as string)
+    keyOfRun.set(runId, id)
+    return id
+  }
+
   const byId = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?')
   const byKey = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE idempotency_key = ?')
   const insertRun = sql.prepare(
@@ -144,7 +163,7 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
     events(runId: string): RunEvent[] {
       const out: RunEvent[] = []
       for (const row of batchesOf.all(runId)) {
-        const json = cipher.open(runKeyId(runId), row.events, `run_events|${runId}|${row.first_seq}`)
+        const json = cipher.open(row.events, `run_events|${runId}|${row.first_seq}`)
         for (const event of parseRunEvents(JSON.parse(json), row.version)) out.push(event)
       }
       return out
@@ -153,7 +172,7 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
       if (events.length === 0) return
       const first = (events[0] as RunEvent).seq
       const last = (events[events.length - 1] as RunEvent).seq
-      const sealed = cipher.seal(runKeyId(runId), JSON.stringify(events), `run_events|${runId}|${first}`)
+      const sealed = cipher.seal(keyIdOf(runId, events), JSON.stringify(events), `run_events|${runId}|${first}`)
       insertBatch.run(runId, first, last, RUN_EVENT_VERSION, sealed)
     },
     flowForRun: (flowId: string) => flowForRun.get(flowId),
@@ -187,7 +206,7 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
         t.flowId,
         t.nodeId,
         t.role,
-        cipher.seal(runKeyId(t.runId), JSON.stringify(t.request), `tasks|${t.id}`),
+        cipher.seal(keyIdOf(t.runId), JSON.stringify(t.request), `tasks|${t.id}`),
         t.at,
       ),
     answerTask: (id: string, by: string, at: string) => answerTask.run(by, at, id),

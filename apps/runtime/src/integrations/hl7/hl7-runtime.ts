@@ -43,8 +43,10 @@ function fileStore(file: string, runtime: Runtime): Hl7MessageStore {
   if (!store) {
     const { cipher } = runtime
     store = createFileHl7Store(file, {
-      seal: (raw, id) => cipher.seal('hl7-inbound', raw, `hl7-inbound|${id}`),
-      open: (sealed, id) => cipher.open('hl7-inbound', sealed, `hl7-inbound|${id}`),
+      // One data key per UTC day of messages, so retention can shred old days.
+      seal: (raw, id) =>
+        cipher.seal(`hl7-inbound:${runtime.now().toISOString().slice(0, 10)}`, raw, `hl7-inbound|${id}`),
+      open: (sealed, id) => cipher.open(sealed, `hl7-inbound|${id}`),
     })
     fileStores.set(file, store)
   }
