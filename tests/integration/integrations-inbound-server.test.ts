@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter, createCallerFactory, startServer, type RunningServer } from '@carepath/runtime'
-import { hl7Sample, signWebhook } from '@carepath/runtime/testing'
+import { hl7Sample, passwordOnly, sessionToken, signWebhook } from '@carepath/runtime/testing'
 
 const SECRET = 'whsec-server-0123456789abcdef'
 const PASSWORD = 'a long enough test password'
@@ -64,7 +64,8 @@ beforeAll(async () => {
     ['auditor', 'auditor'],
   ] as const) {
     await runtime.auth.addUser({ username, password: PASSWORD, role }, { who: 'test', role: 'system' })
-    tokens[username] = (await runtime.auth.login(username, PASSWORD)).token
+    passwordOnly(runtime, [username])
+    tokens[username] = sessionToken(await runtime.auth.login(username, PASSWORD))
   }
   developerToken = tokens['developer']!
   const as = (name: string) =>

@@ -3,9 +3,19 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { waitUntil } from '@carepath/runtime/testing'
+
+interface Sqlite {
+  exec(sql: string): void
+  close(): void
+}
+// The runtime's own SQLite driver (the repository root does not depend on it).
+const Database = createRequire(join(import.meta.dirname, '..', '..', 'apps', 'runtime', 'package.json'))(
+  'better-sqlite3',
+) as new (file: string) => Sqlite
 
 const main = join(import.meta.dirname, '..', '..', 'apps', 'runtime', 'src', 'cli', 'main.ts')
 const dir = mkdtempSync(join(tmpdir(), 'carepath-cli-'))
@@ -72,7 +82,9 @@ describe('carepath commands', () => {
       cli(['user', 'add', name, '--role', 'auditor', '--data', data], { CAREPATH_PASSWORD: 'a good long password!' })
     const copy = join(dir, 'copy')
     spawnSync('mkdir', ['-p', copy])
-    copyFileSync(join(data, 'carepath.db'), join(copy, 'carepath.db'))
+    // The database with its key file and anchor, which live beside it.
+    for (const name of ['carepath.db', 'carepath.keys.json', 'audit-anchor.jsonl'])
+      copyFileSync(join(data, name), join(copy, name))
     // Edit one byte of the second record's text, straight in the file.
     const bytes = readFileSync(join(copy, 'carepath.db'))
     const at = bytes.indexOf(Buffer.from('"user":"bob"'))
@@ -83,5 +95,16 @@ describe('carepath commands', () => {
     expect(broken.status).toBe(1)
     expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, checked: 1, firstBroken: { seq: 2 } })
     expect(cli(['audit', 'verify', '--data', data]).status).toBe(0)
+    // The last record cut off (the guard dropped first): the signed checkpoint outside the file tells.
+    const cut = join(dir, 'cut')
+    spawnSync('mkdir', ['-p', cut])
+    for (const name of ['carepath.db', 'carepath.keys.json', 'audit-anchor.jsonl'])
+      copyFileSync(join(data, name), join(cut, name))
+    const sql = new Database(join(cut, 'carepath.db'))
+    sql.exec('DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)')
+    sql.close()
+    const truncated = cli(['audit', 'verify', '--data', cut])
+    expect(truncated.status).toBe(1)
+    expect(truncated.stdout).toMatch(/BROKEN at record 3: the trail ends at record 2, .* 1 record was cut from its end/)
   })
 })

@@ -5,7 +5,7 @@ import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ConnectorAdapter } from '@carepath/dsl'
 import { startServer } from '@carepath/runtime'
-import { intakeFlow, testRegistry } from '@carepath/runtime/testing'
+import { intakeFlow, passwordOnly, testRegistry } from '@carepath/runtime/testing'
 
 const [dataDir, hangAt] = process.argv.slice(2) as [string, string | undefined]
 const echo: ConnectorAdapter = async (request, meta) => {
@@ -51,6 +51,7 @@ const server = await startServer({
       )
       users.set(role, { userId: added.id, username: role, role, flowRoles })
     }
+    passwordOnly(runtime, [...users.keys()])
     for (const doc of [intakeFlow(), twoCalls()]) {
       const { hash } = runtime.flows.create(doc, users.get('analyst')!)
       await runtime.review.submit(doc.id, users.get('analyst')!)

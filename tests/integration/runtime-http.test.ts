@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '@carepath/runtime'
-import { intakeFlow, intakeSuite, testRegistry } from '@carepath/runtime/testing'
+import { intakeFlow, intakeSuite, passwordOnly, testRegistry } from '@carepath/runtime/testing'
 
 // Responses are read as loose JSON: the assertions below are what checks their shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -82,6 +82,7 @@ beforeAll(async () => {
       { username, password: PASSWORD, role, flowRoles: role === 'agent' ? ['front-desk'] : [] },
       system,
     )
+    passwordOnly(server.runtime, [username])
   }
 })
 afterAll(async () => {

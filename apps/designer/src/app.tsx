@@ -2,7 +2,7 @@
 import { useEffect } from 'react'
 import { useSession } from './store/session.store.ts'
 import { navigate, useRoute } from './route.ts'
-import { LoginScreen } from './screens/login-screen.tsx'
+import { LoginScreen } from './features/auth/login-screen.tsx'
 import { FlowListScreen } from './screens/flow-list-screen.tsx'
 import { EditorScreen } from './screens/editor-screen.tsx'
 import { RunsScreen } from './screens/runs-screen.tsx'

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { composeCatalog } from '@carepath/catalog'
 import {
@@ -8,13 +7,17 @@ import {
   type JsonValue,
   type NodeRegistry,
 } from '@carepath/dsl'
+import { defaultAnchorFile, fileAnchor } from './audit/audit-checkpoints.ts'
 import { createAuditService } from './audit/audit.service.ts'
 import { integrationsSet } from './audit/audit-entries.ts'
 import { createAuthService, type SessionPolicy } from './auth/auth.service.ts'
+import { createMfaService } from './auth/mfa.service.ts'
 import { databaseFile, openDb, type Db } from './db/open-db.ts'
 import { AppError } from './errors.ts'
 import { settings } from './db/schema.ts'
 import { createFlowsService } from './flows/flows.service.ts'
+import { createDataCipher } from './keys/data-cipher.ts'
+import { defaultKeyFile, openInstallationKeys } from './keys/installation-keys.ts'
 import {
   builtinPlugin,
   composeSettingsSchema,
@@ -50,9 +53,14 @@ export interface RuntimeOptions {
   session?: Partial<SessionPolicy>
   /** Largest request body accepted over HTTP (express `limit` syntax, default 1mb). */
   bodyLimit?: string | number
+  /** The installation's key file, kept outside the database (default: carepath.keys.json beside it, or CAREPATH_KEY_FILE). */
+  keyFile?: string
+  /** The append-only file audit checkpoints are anchored in (default: audit-anchor.jsonl beside the database, or CAREPATH_AUDIT_ANCHOR). */
+  anchorFile?: string
+  /** How often audit checkpoints are signed (records, ms); see AuditTrailOptions. */
+  checkpoints?: { every?: number; delayMs?: number }
 }
 
-const SECRET_KEY = 'secret.audit-reference'
 const INTEGRATIONS_KEY = 'integrations'
 
 /** Everything the API layers call: one database, one clock, the services over them. */
@@ -66,8 +74,30 @@ export function createRuntime(options: RuntimeOptions = {}) {
     connectors: { isConfigured: (name) => connectorConfigured(name) },
   })
   const registry = options.registry ?? catalog.registry
-  const audit = createAuditService(db, now)
-  const auth = createAuthService(db, audit, now, { idleMs: 15 * 60_000, absoluteMs: 12 * 3600_000, ...options.session })
+  // The keys live outside the database; a database that had a key file refuses to open without it.
+  let keys
+  try {
+    keys = openInstallationKeys(db, options.keyFile ?? defaultKeyFile(file))
+  } catch (error) {
+    db.$client.close()
+    throw error
+  }
+  const audit = createAuditService(db, now, {
+    keys,
+    anchor: fileAnchor(options.anchorFile ?? defaultAnchorFile(file)),
+    ...(options.checkpoints?.every ? { checkpointEvery: options.checkpoints.every } : {}),
+    ...(options.checkpoints?.delayMs ? { checkpointDelayMs: options.checkpoints.delayMs } : {}),
+  })
+  const mfa = createMfaService({ db, audit, now, keys })
+  // PHI at rest (run events, task requests, the inbound HL7 store) is sealed under data keys this wraps.
+  const cipher = createDataCipher(db, keys, now)
+  const auth = createAuthService(
+    db,
+    audit,
+    now,
+    { idleMs: 15 * 60_000, absoluteMs: 12 * 3600_000, ...options.session },
+    mfa,
+  )
   const flows = createFlowsService({ db, audit, now, registry })
   const review = createReviewService({
     db,
@@ -79,11 +109,6 @@ export function createRuntime(options: RuntimeOptions = {}) {
   })
 
   const readSetting = (key: string) => db.select().from(settings).where(eq(settings.key, key)).get()?.value
-  let secret = readSetting(SECRET_KEY)
-  if (typeof secret !== 'string') {
-    secret = randomBytes(32).toString('hex')
-    db.insert(settings).values({ key: SECRET_KEY, value: secret }).onConflictDoNothing().run()
-  }
   const buildAdapters = (value: IntegrationSettings) => createConnectorAdapters(value, {}, catalog.connectors)
   const connectors: Record<string, ConnectorAdapter> = {
     ...(options.connectors ?? buildAdapters(integrationSettings())),
@@ -97,7 +122,16 @@ export function createRuntime(options: RuntimeOptions = {}) {
     return connector !== undefined && isConnectorConfigured(connector, integrationSettings())
   }
 
-  const runs = createRunsService({ db, audit, now, registry, flows, connectors, auditSecret: secret })
+  const runs = createRunsService({
+    db,
+    audit,
+    now,
+    registry,
+    flows,
+    connectors,
+    auditSecret: keys.phiReferenceSecret,
+    cipher,
+  })
   const runViews = createRunViews({ runs, audit })
   const tasks = createTasksService({ runs, audit, now })
 
@@ -142,13 +176,19 @@ export function createRuntime(options: RuntimeOptions = {}) {
     options,
     audit,
     auth,
+    mfa,
     flows,
     review,
     runs,
     runViews,
     tasks,
     integrations,
-    close: () => db.$client.close(),
+    keys,
+    cipher,
+    close: () => {
+      audit.close()
+      db.$client.close()
+    },
   }
 }
 export type Runtime = ReturnType<typeof createRuntime>

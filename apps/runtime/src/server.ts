@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net'
 import { createServer, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { startWalCheckpointer } from './db/wal-checkpointer.ts'
 import { createApp, describeInternalError } from './http/app.ts'
+import { HSTS, tlsServerOptions, type TlsFiles } from './http/tls.ts'
 import * as integrations from './integrations/index.ts'
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.ts'
 
@@ -14,6 +16,8 @@ export interface InboundContext {
   runtime: Runtime
   mllpPort: number
   log: (line: string) => void
+  /** MLLPS: the listener speaks TLS with these files (client certificates required when clientCa is set). */
+  mllpTls?: TlsFiles | undefined
 }
 type StartInbound = (context: InboundContext) => Promise<{ close(): Promise<void> }>
 
@@ -27,6 +31,10 @@ export interface ServerOptions extends RuntimeOptions {
   log?: (line: string) => void
   /** Port for the inbound HL7 (MLLP) listener, when the integrations module provides one. */
   mllpPort?: number
+  /** HTTPS (TLS 1.2+, modern ciphers, HSTS) with this certificate and key instead of plain HTTP. */
+  tls?: TlsFiles
+  /** MLLPS for the HL7 listener. */
+  mllpTls?: TlsFiles
   /** Runs before the server answers ready (the demo seed). */
   beforeReady?: (runtime: Runtime) => Promise<void> | void
 }
@@ -45,6 +53,9 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.error(line))
+  // Certificates are read before anything opens, so a wrong path fails fast and plainly.
+  const tls = options.tls ? tlsServerOptions(options.tls) : undefined
+  if (options.mllpTls) tlsServerOptions(options.mllpTls)
   const runtime = createRuntime(options)
   // WAL checkpoints move to a worker thread (see wal-checkpointer.ts).
   runtime.db.$client.pragma('wal_autocheckpoint = 0')
@@ -52,7 +63,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let ready = false
   let stopping = false
   const app = createApp(runtime, { designerDist: options.designerDist, isReady: () => ready && !stopping, log })
-  const server: Server = createServer({ keepAliveTimeout: 5_000 }, app)
+  const server: Server = tls
+    ? createHttpsServer({ ...tls, keepAliveTimeout: 5_000 }, (req, res) => {
+        res.setHeader('Strict-Transport-Security', HSTS)
+        app(req, res)
+      })
+    : createServer({ keepAliveTimeout: 5_000 }, app)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve())
@@ -65,7 +81,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const startInbound: StartInbound | undefined = integrations.startInbound
   const inbound =
     options.mllpPort !== undefined && typeof startInbound === 'function'
-      ? await startInbound({ runtime, mllpPort: options.mllpPort, log })
+      ? await startInbound({ runtime, mllpPort: options.mllpPort, log, mllpTls: options.mllpTls })
       : undefined
   if (options.mllpPort !== undefined && !inbound)
     log('carepath: --mllp-port given, but no inbound listener is installed; ignoring it')
@@ -86,7 +102,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = (server.address() as AddressInfo).port
   const host = options.host ?? '127.0.0.1'
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     port,
     runtime,
     async close() {

@@ -3,8 +3,12 @@
 import type { FlowDocument, JsonValue } from '@carepath/dsl'
 import { call, trpc, type RouterInputs, type RouterOutputs } from './trpc-client.ts'
 
-/** Who is logged in (what log-in returns; `auth.me` returns the same and more). */
-export type SessionUser = RouterOutputs['auth']['login']['user']
+/** What the password step answers: a session, or a challenge for the second factor (or its enrolment). */
+export type LoginStep = RouterOutputs['auth']['login']
+/** Who is logged in (what a finished log-in returns; `auth.me` returns the same and more). */
+export type SessionUser = Extract<LoginStep, { status: 'ok' }>['user']
+/** A TOTP enrolment begun: the secret, its otpauth:// URI and the QR code (SVG). */
+export type TotpEnrolment = RouterOutputs['auth']['mfaEnrolStart']
 /** One row of the flow list. */
 export type FlowSummary = RouterOutputs['flows']['list'][number]
 /** One flow with its draft, published version, suites and reviews. */
@@ -30,6 +34,12 @@ type SimulateOptions = Omit<RouterInputs['simulate']['run'], 'flowId'>
 
 export const api = {
   login: (username: string, password: string) => call(trpc.auth.login.mutate({ username, password })),
+  verifyCode: (challenge: string, code: string) => call(trpc.auth.mfaVerify.mutate({ challenge, code })),
+  verifyRecoveryCode: (challenge: string, recoveryCode: string) =>
+    call(trpc.auth.mfaVerify.mutate({ challenge, recoveryCode })),
+  enrolStart: (challenge?: string) => call(trpc.auth.mfaEnrolStart.mutate(challenge ? { challenge } : {})),
+  enrolConfirm: (code: string, challenge?: string) =>
+    call(trpc.auth.mfaEnrolConfirm.mutate(challenge ? { challenge, code } : { code })),
   logout: () => call(trpc.auth.logout.mutate()),
   me: () => call(trpc.auth.me.query()),
 

@@ -239,7 +239,11 @@ function VerifyBanner({
   if (result.ok)
     return (
       <div className="cp-audit-verdict ok" role="status" data-testid="audit-verify-result">
-        ✓ Chain intact: {result.checked} record{result.checked === 1 ? '' : 's'} checked.
+        ✓ Chain intact: {result.checked} record{result.checked === 1 ? '' : 's'} checked
+        {result.checkpoint
+          ? `, up to the checkpoint of record ${result.checkpoint.seq} signed ${result.checkpoint.at}`
+          : ''}
+        .
       </div>
     )
   const broken = result.firstBroken
@@ -256,9 +260,16 @@ function VerifyBanner({
           : {broken.reason}.
         </>
       ) : (
-        '.'
+        `: ${result.problems[0] ?? 'unknown problem.'}`
       )}{' '}
       {result.checked} record{result.checked === 1 ? '' : 's'} before it check out.
+      {result.problems.length > 1 ? (
+        <ul className="cp-audit-problems">
+          {result.problems.map((problem) => (
+            <li key={problem}>{problem}</li>
+          ))}
+        </ul>
+      ) : null}
     </div>
   )
 }

@@ -1,27 +1,74 @@
 // Who is logged in. The token lives in sessionStorage (gone with the tab); an expired session
-// sends the user back to log-in.
+// sends the user back to log-in. A log-in may take two steps: the password, then a second
+// factor (or, the first time, enrolling one); `pending` holds the half-way challenge meanwhile.
 import { create } from 'zustand'
-import { api } from '../api/carepath-api.ts'
+import { api, type LoginStep } from '../api/carepath-api.ts'
 import { getSessionToken, onSessionExpired, setSessionToken } from '../api/trpc-client.ts'
 import type { SessionUser } from '../api/carepath-api.ts'
+
+/** The second step a log-in waits on. */
+export type PendingLogin = Exclude<LoginStep, { status: 'ok' }>
 
 interface SessionState {
   user: SessionUser | null
   /** True while an existing token is being checked at start-up. */
   checking: boolean
+  /** Set between the password and the second factor. */
+  pending: PendingLogin | null
+  /** Recovery codes to show once, after a first enrolment, before the app opens. */
+  recoveryCodes: string[] | null
   login(username: string, password: string): Promise<void>
+  /** The second step: a code from the app, or a recovery code. */
+  verify(input: { code: string } | { recoveryCode: string }): Promise<void>
+  /** The first enrolment, during log-in: confirm the app's code; the recovery codes are shown next. */
+  confirmEnrolment(code: string): Promise<void>
+  /** The recovery codes were saved: open the app. */
+  acknowledgeRecoveryCodes(): void
+  /** Back to the password step. */
+  cancel(): void
   logout(): Promise<void>
   restore(): Promise<void>
 }
 
-export const useSession = create<SessionState>()((set) => ({
+let enrolled: { token: string; user: SessionUser } | null = null
+
+export const useSession = create<SessionState>()((set, get) => ({
   user: null,
   checking: getSessionToken() !== null,
+  pending: null,
+  recoveryCodes: null,
   async login(username, password) {
-    const { token, user } = await api.login(username, password)
-    setSessionToken(token)
-    set({ user })
+    const step = await api.login(username, password)
+    if (step.status === 'ok') {
+      setSessionToken(step.token)
+      set({ user: step.user, pending: null })
+    } else set({ pending: step })
   },
+  async verify(input) {
+    const pending = get().pending
+    if (!pending) return
+    const done =
+      'code' in input
+        ? await api.verifyCode(pending.challenge, input.code)
+        : await api.verifyRecoveryCode(pending.challenge, input.recoveryCode)
+    setSessionToken(done.token)
+    set({ user: done.user, pending: null })
+  },
+  async confirmEnrolment(code) {
+    const pending = get().pending
+    if (!pending) return
+    const done = await api.enrolConfirm(code, pending.challenge)
+    if (done.status !== 'ok') return
+    enrolled = { token: done.token, user: done.user }
+    set({ pending: null, recoveryCodes: done.recoveryCodes })
+  },
+  acknowledgeRecoveryCodes() {
+    if (!enrolled) return set({ recoveryCodes: null })
+    setSessionToken(enrolled.token)
+    set({ user: enrolled.user, recoveryCodes: null })
+    enrolled = null
+  },
+  cancel: () => set({ pending: null, recoveryCodes: null }),
   async logout() {
     try {
       await api.logout()

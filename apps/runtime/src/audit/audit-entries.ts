@@ -44,6 +44,49 @@ export const loginRefused = (actor: AuditActor, reason: string, failures?: numbe
   why: failures === undefined ? { reason } : { reason, failures },
 })
 
+/** The password was accepted; the log-in goes on to a second factor or its enrolment. */
+export const passwordAccepted = (actor: AuditActor, next: 'verify' | 'enrol'): AuditInput => ({
+  action: 'auth.password',
+  ...actor,
+  why: { next },
+})
+
+/** A second factor shown at log-in: accepted, or refused with why (never the code typed). */
+export const mfaChecked = (
+  actor: AuditActor,
+  why: AuditWhy<'auth.mfa'>,
+  outcome: 'success' | 'failure' = 'success',
+): AuditInput => ({ action: 'auth.mfa', outcome, ...actor, entity: { user: actor.who }, why })
+
+/** A factor enrolled (confirmed), or an enrolment refused. */
+export const mfaEnrolled = (
+  actor: AuditActor,
+  user: string,
+  why: AuditWhy<'auth.mfa-enrol'>,
+  outcome: 'success' | 'failure' = 'success',
+): AuditInput => ({ action: 'auth.mfa-enrol', outcome, ...actor, entity: { user }, why })
+
+export const mfaRemoved = (actor: AuditActor, user: string, why: AuditWhy<'auth.mfa-remove'>): AuditInput => ({
+  action: 'auth.mfa-remove',
+  ...actor,
+  entity: { user },
+  why,
+})
+
+/** A new set of recovery codes was made (the old ones stop working). */
+export const recoveryCodesIssued = (actor: AuditActor, user: string, count: number): AuditInput => ({
+  action: 'auth.recovery-codes',
+  ...actor,
+  entity: { user },
+  why: { count },
+})
+
+export const mfaPolicySet = (actor: AuditActor, why: AuditWhy<'settings.mfa-policy'>): AuditInput => ({
+  action: 'settings.mfa-policy',
+  ...actor,
+  why,
+})
+
 export const loggedOut = (actor: AuditActor): AuditInput => ({ action: 'auth.logout', ...actor })
 
 export const tokenCreated = (actor: AuditActor, user: string, why: AuditWhy<'token.create'>): AuditInput => ({

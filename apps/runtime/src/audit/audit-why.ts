@@ -33,6 +33,11 @@ const simulationSummary = z.object({
   unexpected: z.number().int(),
 })
 
+const mfaMethod = z.enum(['totp', 'recovery', 'webauthn', 'idp'])
+/** A second-factor event: which method, and for a refusal why (plain words, never the code typed). */
+const mfaWhy = z.object({ method: mfaMethod, reason: z.string().optional(), failures: z.number().int().optional() })
+const factorWhy = z.object({ method: mfaMethod, factor: z.string(), reason: z.string().optional() })
+
 const entry = <A extends string, W extends z.ZodType>(action: A, why: W) => z.object({ action: z.literal(action), why })
 const bare = <A extends string>(action: A) => z.object({ action: z.literal(action), why: z.undefined().optional() })
 
@@ -42,6 +47,13 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('user.flow-roles', z.object({ flowRoles: z.array(z.string()) })),
   entry('auth.login', z.object({ reason: z.string(), failures: z.number().int().optional() }).optional()),
   bare('auth.logout'),
+  /** The password was right; a second factor (`verify`) or its enrolment (`enrol`) is still due. */
+  entry('auth.password', z.object({ next: z.enum(['verify', 'enrol']) })),
+  entry('auth.mfa', mfaWhy),
+  entry('auth.mfa-enrol', factorWhy),
+  entry('auth.mfa-remove', factorWhy),
+  entry('auth.recovery-codes', z.object({ count: z.number().int() })),
+  entry('settings.mfa-policy', z.object({ required: z.array(z.string()), passwordOnly: z.array(z.string()) })),
   entry('token.create', tokenWhy),
   entry('token.revoke', tokenWhy),
   bare('flow.create'),

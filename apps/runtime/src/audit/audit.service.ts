@@ -1,24 +1,49 @@
 import { asc, gt } from 'drizzle-orm'
 import type { Db } from '../db/open-db.ts'
 import { auditLog } from '../db/schema.ts'
+import type { KeyStore } from '../keys/key-store.ts'
+import { signCheckpoint, type AnchorSink, type Checkpoint } from './audit-checkpoints.ts'
 import type { AuditInput } from './audit-entries.ts'
-import { auditRecordSchema, chainHash, GENESIS_HASH, recordJson, type AuditRecord } from './audit-record.ts'
+import {
+  auditRecordSchema,
+  GENESIS_HASH,
+  keyedChainHash,
+  keyedGenesis,
+  recordJson,
+  type AuditRecord,
+} from './audit-record.ts'
+import { readDbCheckpoint, verifyTrail, writeDbCheckpoint, type VerifyResult } from './audit-verify.ts'
 
-export type { AuditInput }
+export type { AuditInput, VerifyResult }
 
-export interface VerifyResult {
-  ok: boolean
-  checked: number
-  /** The first record whose hash or link does not match, by sequence number. */
-  firstBroken?: { seq: number; reason: string } | undefined
+export interface AuditTrailOptions {
+  /** The installation's keys (chain HMAC key, checkpoint signing key), kept outside the database. */
+  keys: KeyStore
+  /** Where checkpoints go outside the database. */
+  anchor: AnchorSink
+  /** Sign a checkpoint after this many new records (default 1000) … */
+  checkpointEvery?: number
+  /** … or this long after the first record since the last one (ms, default 1000), and on close. */
+  checkpointDelayMs?: number
+  /** A checkpoint that could not be written (the anchor's disk full, say) is reported here. */
+  onCheckpointError?: (error: unknown) => void
 }
 
 /**
  * The audit trail. `append` must be called inside the transaction that makes the change it
- * records, so a change and its record commit (or roll back) together.
+ * records, so a change and its record commit (or roll back) together. Records are chained by an
+ * HMAC keyed outside the database; checkpoints (seq + head hash, signed) go to the database and
+ * to the anchor after every `checkpointEvery` records, within `checkpointDelayMs` of any record,
+ * at start and on close, so a trail cut short is told from one that ended there.
  */
-export function createAuditService(db: Db, now: () => Date) {
+export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOptions) {
+  const { keys, anchor } = trail
   const sqlite = db.$client
+  const every = trail.checkpointEvery ?? 1000
+  const delayMs = trail.checkpointDelayMs ?? 1000
+  const onError =
+    trail.onCheckpointError ?? ((error: unknown) => console.error('carepath: audit checkpoint not written:', error))
+  const genesis = keyedGenesis(keys.auditChainKey, keys.installation)
   const last = sqlite.prepare<[], { seq: number; hash: string }>(
     'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
   )
@@ -37,11 +62,53 @@ export function createAuditService(db: Db, now: () => Date) {
     }
     const previous = last.get()
     const seq = (previous?.seq ?? 0) + 1
-    const prevHash = previous?.hash ?? GENESIS_HASH
+    const prevHash = previous?.hash ?? genesis
     const json = recordJson(record)
-    const hash = chainHash(prevHash, json)
+    const hash = keyedChainHash(keys.auditChainKey, prevHash, seq, at, json)
     insert.run(seq, at, json, prevHash, hash)
+    scheduleCheckpoint()
     return { seq, hash }
+  }
+
+  // Checkpoints are signed after the commit (a timer or setImmediate cannot run inside a
+  // synchronous better-sqlite3 transaction), so one never names a head that was rolled back.
+  let pending = 0
+  let timer: NodeJS.Timeout | undefined
+  let immediate: NodeJS.Immediate | undefined
+  let closed = false
+  let lastCheckpointSeq = readDbCheckpoint(db)?.seq ?? -1
+  function scheduleCheckpoint() {
+    pending++
+    if (pending >= every) immediate ??= setImmediate(safeCheckpoint)
+    else if (!timer) timer = setTimeout(safeCheckpoint, delayMs).unref()
+  }
+  function safeCheckpoint() {
+    try {
+      checkpoint()
+    } catch (error) {
+      onError(error)
+    }
+  }
+
+  /** Sign and write a checkpoint of the committed head, unless the latest one already names it. */
+  function checkpoint(): Checkpoint | undefined {
+    if (timer) clearTimeout(timer)
+    if (immediate) clearImmediate(immediate)
+    timer = immediate = undefined
+    pending = 0
+    if (closed || sqlite.inTransaction) return undefined
+    const head = last.get()
+    const seq = head?.seq ?? 0
+    if (seq === lastCheckpointSeq) return undefined
+    const signed = signCheckpoint(keys, {
+      seq,
+      head: head?.hash ?? (keys.legacyAuditThrough > 0 ? GENESIS_HASH : genesis),
+      at: now().toISOString(),
+    })
+    anchor.append(signed)
+    writeDbCheckpoint(db, signed)
+    lastCheckpointSeq = seq
+    return signed
   }
 
   /** Append in a transaction of its own (for events that change nothing else, like a failed log-in). */
@@ -61,35 +128,25 @@ export function createAuditService(db: Db, now: () => Date) {
     }
   }
 
-  return { append, appendAlone, list, verify: () => verifyChain(db) }
+  // The trail as it stands at start is anchored at once (a new installation anchors its empty trail).
+  safeCheckpoint()
+
+  return {
+    append,
+    appendAlone,
+    list,
+    checkpoint,
+    verify: () => verifyTrail(db, keys, anchor),
+    /** A last checkpoint, then no more (called before the database closes). */
+    close() {
+      safeCheckpoint()
+      closed = true
+    },
+  }
 }
 export type AuditService = ReturnType<typeof createAuditService>
 
 /** A stored record, read by its schema (the trail is append-only: every record was written by `append`). */
 function parseRecord(json: string): AuditRecord {
   return auditRecordSchema.parse(JSON.parse(json))
-}
-
-/** Recompute the whole chain and name the first record that does not match. */
-export function verifyChain(db: Db): VerifyResult {
-  const rows = db.$client
-    .prepare<[], { seq: number; record: string; prev_hash: string; hash: string }>(
-      'SELECT seq, record, prev_hash, hash FROM audit_log ORDER BY seq ASC',
-    )
-    .iterate()
-  let prev = GENESIS_HASH
-  let expectedSeq = 1
-  let checked = 0
-  for (const row of rows) {
-    let reason: string | undefined
-    if (row.seq !== expectedSeq) reason = `record ${expectedSeq} is missing`
-    else if (row.prev_hash !== prev) reason = 'its link to the previous record does not match'
-    else if (chainHash(prev, row.record) !== row.hash) reason = 'its content does not match its hash'
-    if (reason)
-      return { ok: false, checked, firstBroken: { seq: row.seq === expectedSeq ? row.seq : expectedSeq, reason } }
-    prev = row.hash
-    expectedSeq++
-    checked++
-  }
-  return { ok: true, checked }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TRPCError } from '@trpc/server'
 import { startServer, type RunningServer } from '../server.ts'
-import { createTestRuntime, type TestRuntime } from '../testing/test-runtime.ts'
+import { createTestRuntime, passwordOnly, type TestRuntime } from '../testing/test-runtime.ts'
 import { testRegistry } from '../testing/test-registry.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { createCallerFactory } from '../trpc/trpc.ts'
@@ -58,6 +58,7 @@ describe('API tokens over HTTP', () => {
       { username: 'intake-system', password: PASSWORD, role: 'agent', flowRoles: ['front-desk'] },
       system,
     )
+    passwordOnly(server.runtime, ['admin', 'intake-system'])
     adminToken = (await call('POST', '/api/auth/login', undefined, { username: 'admin', password: PASSWORD })).json
       .token as string
   })

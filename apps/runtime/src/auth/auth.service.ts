@@ -6,13 +6,16 @@ import {
   loggedIn,
   loggedOut,
   loginRefused,
+  mfaChecked,
+  passwordAccepted,
   tokenCreated,
   tokenRevoked,
   userAdded,
 } from '../audit/audit-entries.ts'
 import type { Db } from '../db/open-db.ts'
-import { apiTokens, loginAttempts, sessions, users, type UserRole } from '../db/schema.ts'
+import { apiTokens, loginAttempts, loginChallenges, sessions, users, type UserRole } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
+import type { MfaService } from './mfa.service.ts'
 import { hashPassword, verifyPassword } from './password.ts'
 
 /** Who is calling: a person with a session, or an outside system with a scoped API token. */
@@ -47,6 +50,27 @@ export interface SessionPolicy {
   absoluteMs: number
 }
 
+/** A person as a log-in answer names them. */
+export interface LoginUser {
+  id: string
+  username: string
+  role: UserRole
+}
+
+/**
+ * What a log-in step answers: a session (`ok`), or the half-way challenge for the next step:
+ * show a second factor (`mfa`), or enrol one first because the policy requires it (`enrol`).
+ */
+export type LoginResult =
+  | { status: 'ok'; token: string; user: LoginUser }
+  | { status: 'mfa'; challenge: string; methods: ('totp' | 'recovery' | 'webauthn')[]; user: { username: string } }
+  | { status: 'enrol'; challenge: string; methods: ('totp' | 'webauthn')[]; user: { username: string } }
+
+/** How long the second step may take after the password (or the IdP) was accepted. */
+const CHALLENGE_MS = 5 * 60_000
+/** Wrong codes one challenge takes before it is void (the person logs in again, under the password backoff). */
+const CHALLENGE_FAILURES = 5
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const API_TOKEN_PREFIX = 'cpt_'
 /** Failures before log-ins for a username are slowed; each further failure doubles the wait. */
@@ -55,7 +79,13 @@ const MAX_BACKOFF_MS = 15 * 60_000
 // Session activity is written at most this often, so reads do not turn into writes on every call.
 const TOUCH_EVERY_MS = 5_000
 
-export function createAuthService(db: Db, audit: AuditService, now: () => Date, policy: SessionPolicy) {
+export function createAuthService(
+  db: Db,
+  audit: AuditService,
+  now: () => Date,
+  policy: SessionPolicy,
+  mfa: MfaService,
+) {
   let dummyHash: Promise<string> | undefined
 
   async function addUser(
@@ -83,10 +113,7 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
     return { id, username: input.username, role: input.role }
   }
 
-  async function login(
-    username: string,
-    password: string,
-  ): Promise<{ token: string; user: { id: string; username: string; role: UserRole } }> {
+  async function login(username: string, password: string): Promise<LoginResult> {
     const t = now().getTime()
     const attempts = db.select().from(loginAttempts).where(eq(loginAttempts.username, username)).get()
     if (attempts && attempts.blockedUntil > t) {
@@ -100,23 +127,70 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
         ? await verifyPassword(password, user.passwordHash)
         : await verifyPassword(password, await (dummyHash ??= hashPassword(randomUUID())))
     if (!ok || !user) {
-      const failures = (attempts?.failures ?? 0) + 1
-      const blockedUntil =
-        failures >= FREE_FAILURES ? t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - FREE_FAILURES)) : 0
-      db.transaction(() => {
-        db.insert(loginAttempts)
-          .values({ username, failures, lastFailureAt: t, blockedUntil })
-          .onConflictDoUpdate({ target: loginAttempts.username, set: { failures, lastFailureAt: t, blockedUntil } })
-          .run()
-        audit.append(
-          loginRefused({ who: username, role: user?.role ?? 'unknown' }, 'wrong username or password', failures),
-        )
-      })
+      recordFailure(username, user?.role ?? 'unknown', 'wrong username or password')
       throw new AppError('unauthenticated', 'Wrong username or password.')
     }
+    return afterFirstFactor(user)
+  }
+
+  /** A failed attempt (password or second factor) counts toward the per-username backoff. */
+  function recordFailure(username: string, role: string, reason: string, method?: 'totp' | 'recovery' | 'webauthn') {
+    const t = now().getTime()
+    const attempts = db.select().from(loginAttempts).where(eq(loginAttempts.username, username)).get()
+    const failures = (attempts?.failures ?? 0) + 1
+    const blockedUntil =
+      failures >= FREE_FAILURES ? t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - FREE_FAILURES)) : 0
+    db.transaction(() => {
+      db.insert(loginAttempts)
+        .values({ username, failures, lastFailureAt: t, blockedUntil })
+        .onConflictDoUpdate({ target: loginAttempts.username, set: { failures, lastFailureAt: t, blockedUntil } })
+        .run()
+      audit.append(
+        method
+          ? mfaChecked({ who: username, role }, { method, reason, failures }, 'failure')
+          : loginRefused({ who: username, role }, reason, failures),
+      )
+    })
+  }
+
+  /**
+   * The first factor (a password, or an identity provider) was accepted: open a session, or a
+   * challenge for the second step when the policy requires a factor or the person enrolled one.
+   */
+  function afterFirstFactor(user: LoginUser, options: { idpMfa?: boolean } = {}): LoginResult {
+    const needed = !options.idpMfa && (mfa.requiredFor(user) || mfa.hasFactor(user.id))
+    if (!needed) return { status: 'ok', ...openSession(user, options.idpMfa ? 'idp' : undefined) }
+    const purpose = mfa.hasFactor(user.id) ? 'verify' : 'enrol'
+    const challenge = 'cpc_' + randomBytes(32).toString('base64url')
+    const t = now().getTime()
+    db.transaction(() => {
+      db.insert(loginChallenges)
+        .values({ tokenHash: sha256(challenge), userId: user.id, purpose, createdAt: t, expiresAt: t + CHALLENGE_MS })
+        .run()
+      audit.append(passwordAccepted({ who: user.username, role: user.role }, purpose))
+    })
+    const who = { username: user.username }
+    if (purpose === 'enrol') return { status: 'enrol', challenge, methods: ['totp', 'webauthn'], user: who }
+    const kinds = new Set(mfa.factors(user.id).map((f) => f.kind))
+    const methods = [...(['totp', 'webauthn'] as const).filter((k) => kinds.has(k)), 'recovery' as const]
+    return { status: 'mfa', challenge, methods, user: who }
+  }
+
+  /** A session for `user`, its log-in audited; `method` names the second factor shown, if any. */
+  function openSession(
+    user: LoginUser,
+    method?: 'totp' | 'recovery' | 'webauthn' | 'idp',
+    challenge?: string,
+  ): { token: string; user: LoginUser } {
+    const t = now().getTime()
     const token = randomBytes(32).toString('base64url')
     db.transaction(() => {
-      db.delete(loginAttempts).where(eq(loginAttempts.username, username)).run()
+      db.delete(loginAttempts).where(eq(loginAttempts.username, user.username)).run()
+      if (challenge)
+        db.update(loginChallenges)
+          .set({ usedAt: t })
+          .where(eq(loginChallenges.tokenHash, sha256(challenge)))
+          .run()
       db.insert(sessions)
         .values({
           tokenHash: sha256(token),
@@ -126,9 +200,96 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
           expiresAt: t + policy.absoluteMs,
         })
         .run()
+      if (method) audit.append(mfaChecked({ who: user.username, role: user.role }, { method }))
       audit.append(loggedIn({ who: user.username, role: user.role }))
     })
     return { token, user: { id: user.id, username: user.username, role: user.role } }
+  }
+
+  /** The person a live challenge belongs to; an unknown, used, expired or void one is refused plainly. */
+  function challenged(challenge: string, purpose?: 'verify' | 'enrol') {
+    const row = db
+      .select()
+      .from(loginChallenges)
+      .where(eq(loginChallenges.tokenHash, sha256(challenge)))
+      .get()
+    const t = now().getTime()
+    if (!row || row.usedAt !== null || t >= row.expiresAt || row.failures >= CHALLENGE_FAILURES)
+      throw new AppError('unauthenticated', 'This log-in has expired or was already used; log in again.')
+    if (purpose && row.purpose !== purpose)
+      throw new AppError(
+        'bad-input',
+        row.purpose === 'enrol'
+          ? 'Enrol a second factor first.'
+          : 'A second factor is already enrolled; enter its code.',
+      )
+    const user = db.select().from(users).where(eq(users.id, row.userId)).get()
+    if (!user || user.disabled) throw new AppError('unauthenticated', 'This log-in has expired; log in again.')
+    return { row, user: { id: user.id, username: user.username, role: user.role } satisfies LoginUser }
+  }
+
+  /** The second step: a TOTP code or a recovery code for the challenge the password step gave. */
+  function verifySecondFactor(
+    challenge: string,
+    input: { code: string } | { recoveryCode: string },
+  ): { status: 'ok'; token: string; user: LoginUser } {
+    const { row, user } = challenged(challenge, 'verify')
+    const t = now().getTime()
+    const attempts = db.select().from(loginAttempts).where(eq(loginAttempts.username, user.username)).get()
+    const method = 'code' in input ? ('totp' as const) : ('recovery' as const)
+    if (attempts && attempts.blockedUntil > t) {
+      audit.appendAlone(
+        mfaChecked(
+          { who: user.username, role: user.role },
+          { method, reason: 'slowed after failed attempts' },
+          'failure',
+        ),
+      )
+      const seconds = Math.ceil((attempts.blockedUntil - t) / 1000)
+      throw new AppError('too-many-attempts', `Too many wrong codes for this user; try again in ${seconds} s.`)
+    }
+    const verdict =
+      'code' in input
+        ? mfa.verifyTotp(user, input.code.trim())
+        : mfa.useRecoveryCode(user, input.recoveryCode)
+          ? 'ok'
+          : 'wrong'
+    if (verdict !== 'ok') {
+      db.update(loginChallenges)
+        .set({ failures: row.failures + 1 })
+        .where(eq(loginChallenges.tokenHash, row.tokenHash))
+        .run()
+      recordFailure(
+        user.username,
+        user.role,
+        verdict === 'replayed'
+          ? 'a code already used (replayed)'
+          : `wrong ${method === 'totp' ? 'code' : 'recovery code'}`,
+        method,
+      )
+      throw new AppError(
+        'unauthenticated',
+        verdict === 'replayed'
+          ? 'That code was already used; wait for the next one.'
+          : method === 'totp'
+            ? 'Wrong code.'
+            : 'Wrong or used recovery code.',
+        { path: method === 'totp' ? 'code' : 'recoveryCode' },
+      )
+    }
+    return { status: 'ok', ...openSession(user, method, challenge) }
+  }
+
+  /** Enrolment during log-in (the policy needs a factor and none exists): start, then confirm and get a session. */
+  async function enrolStart(challenge: string) {
+    const { user } = challenged(challenge, 'enrol')
+    return mfa.startTotp(user)
+  }
+
+  function enrolConfirm(challenge: string, code: string) {
+    const { user } = challenged(challenge, 'enrol')
+    const { recoveryCodes } = mfa.confirmTotp(user, code.trim(), { who: user.username, role: user.role })
+    return { status: 'ok' as const, ...openSession(user, 'totp', challenge), recoveryCodes }
   }
 
   // Every request authenticates, so these lookups are prepared once (drizzle's builder would
@@ -284,6 +445,12 @@ export function createAuthService(db: Db, audit: AuditService, now: () => Date, 
   return {
     addUser,
     login,
+    afterFirstFactor,
+    challenged,
+    openSession,
+    verifySecondFactor,
+    enrolStart,
+    enrolConfirm,
     authenticate,
     logout,
     createApiToken,

@@ -21,11 +21,15 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   },
   cases: { summary: 'cases FLOW  print generated cases as a suite', load: () => import('./cases.command.ts') },
   serve: {
-    summary: 'serve [--port 8080] [--data ./data] [--demo] [--mllp-port N]',
+    summary:
+      'serve [--port 8080] [--data ./data] [--demo] [--mllp-port N] [--tls-cert F --tls-key F] [--mllp-tls] [--keys F] [--audit-anchor F]',
     load: () => import('./serve.command.ts'),
   },
   user: { summary: 'user add NAME --role ROLE [--data DIR]', load: () => import('./user.command.ts') },
-  audit: { summary: 'audit verify [--data DIR]', load: () => import('./audit.command.ts') },
+  audit: {
+    summary: 'audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE]',
+    load: () => import('./audit.command.ts'),
+  },
 }
 
 function usage(): string {

@@ -1,10 +1,14 @@
-// `carepath serve [--port 8080] [--data ./data] [--demo] [--mllp-port N] [--host H] [--body-limit 1mb]`
+// `carepath serve [--port 8080] [--data ./data] [--demo] [--mllp-port N] [--host H] [--body-limit 1mb]
+//   [--tls-cert FILE --tls-key FILE] [--mllp-tls [--mllp-tls-cert FILE --mllp-tls-key FILE] [--mllp-client-ca FILE]]
+//   [--keys FILE] [--audit-anchor FILE]`
 // Extension packages come from the installation's carepath.config.json (or CAREPATH_CONFIG).
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { seedDemo } from '../demo/demo-seed.ts'
 import { PluginConfigError } from '../plugins/plugin-config.ts'
 import { loadConfiguredPlugins } from '../plugins/plugin-loader.ts'
+import { TlsConfigError, type TlsFiles } from '../http/tls.ts'
+import { KeyStoreError } from '../keys/key-store.ts'
 import { startServer } from '../server.ts'
 import { CliError, parseArgs } from './cli-io.ts'
 
@@ -18,10 +22,47 @@ function portOption(value: string | undefined, name: string, fallback: number | 
   return port
 }
 
+/** HTTPS from --tls-cert/--tls-key; MLLPS (--mllp-tls) from its own pair or the same one. */
+function tlsOptions(options: Map<string, string>, flags: Set<string>, mllp: boolean) {
+  const cert = options.get('tls-cert')
+  const key = options.get('tls-key')
+  if ((cert === undefined) !== (key === undefined)) throw new CliError('--tls-cert and --tls-key go together')
+  const tls: TlsFiles | undefined = cert && key ? { cert: resolve(cert), key: resolve(key) } : undefined
+  if (!flags.has('mllp-tls')) {
+    for (const name of ['mllp-tls-cert', 'mllp-tls-key', 'mllp-client-ca'])
+      if (options.has(name)) throw new CliError(`--${name} needs --mllp-tls`)
+    return { tls, mllpTls: undefined }
+  }
+  if (!mllp) throw new CliError('--mllp-tls needs --mllp-port')
+  const mCert = options.get('mllp-tls-cert') ?? cert
+  const mKey = options.get('mllp-tls-key') ?? key
+  if (!mCert || !mKey)
+    throw new CliError(
+      '--mllp-tls needs a certificate: --mllp-tls-cert and --mllp-tls-key (or --tls-cert and --tls-key)',
+    )
+  const ca = options.get('mllp-client-ca')
+  const mllpTls: TlsFiles = { cert: resolve(mCert), key: resolve(mKey), ...(ca ? { clientCa: resolve(ca) } : {}) }
+  return { tls, mllpTls }
+}
+
 export async function run(args: string[]): Promise<number> {
   const { options, flags, positionals } = parseArgs(args, {
-    flags: ['demo'],
-    options: ['port', 'data', 'mllp-port', 'host', 'body-limit', 'idle-minutes'],
+    flags: ['demo', 'mllp-tls'],
+    options: [
+      'port',
+      'data',
+      'mllp-port',
+      'host',
+      'body-limit',
+      'idle-minutes',
+      'tls-cert',
+      'tls-key',
+      'mllp-tls-cert',
+      'mllp-tls-key',
+      'mllp-client-ca',
+      'keys',
+      'audit-anchor',
+    ],
   })
   if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"`)
   const port = portOption(options.get('port') ?? process.env.PORT, 'port', 8080) as number
@@ -30,6 +71,7 @@ export async function run(args: string[]): Promise<number> {
   const idle = options.get('idle-minutes')
   if (idle !== undefined && !(Number(idle) > 0)) throw new CliError('--idle-minutes must be a positive number')
   const dataDir = resolve(options.get('data') ?? './data')
+  const { tls, mllpTls } = tlsOptions(options, flags, mllpPort !== undefined)
   const password = process.env.CAREPATH_DEMO_PASSWORD || 'carepath-demo'
   const installed = await loadConfiguredPlugins().catch((error: unknown) => {
     throw error instanceof PluginConfigError ? new CliError(error.message) : error
@@ -42,6 +84,10 @@ export async function run(args: string[]): Promise<number> {
     dataDir,
     ...(mllpPort !== undefined ? { mllpPort } : {}),
     bodyLimit: options.get('body-limit') ?? '1mb',
+    ...(tls ? { tls } : {}),
+    ...(mllpTls ? { mllpTls } : {}),
+    ...(options.get('keys') ? { keyFile: resolve(options.get('keys')!) } : {}),
+    ...(options.get('audit-anchor') ? { anchorFile: resolve(options.get('audit-anchor')!) } : {}),
     ...(idle ? { session: { idleMs: Number(idle) * 60_000 } } : {}),
     log: (line) => console.error(line),
     beforeReady: async (runtime) => {
@@ -60,6 +106,10 @@ export async function run(args: string[]): Promise<number> {
         ...demo.problems.map((p) => `Not loaded: ${p}`),
       ]
     },
+  }).catch((error: unknown) => {
+    // A key file or certificate problem is the operator's to fix: one plain sentence, exit 2.
+    if (error instanceof TlsConfigError || error instanceof KeyStoreError) throw new CliError(error.message)
+    throw error
   })
   console.log(`Carepath is running at ${server.url}  (data: ${join(dataDir, 'carepath.db')})`)
   if (installed.file)

@@ -190,3 +190,112 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value', { mode: 'json' }).$type<JsonValue>().notNull(),
 })
+
+/**
+ * A person's second factors: TOTP (its secret wrapped by the installation's key-encryption key,
+ * never stored in the clear) and WebAuthn passkeys (public key only). Unconfirmed rows are
+ * enrolments in progress.
+ */
+export const mfaFactors = sqliteTable(
+  'mfa_factors',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    kind: text('kind').$type<'totp' | 'webauthn'>().notNull(),
+    label: text('label').notNull(),
+    /** TOTP: the wrapped secret. WebAuthn: the credential (id, public key, transports) as JSON. */
+    secret: text('secret').notNull(),
+    /** TOTP: the last time step accepted (a code is never accepted twice). WebAuthn: the signature counter. */
+    counter: integer('counter').notNull().default(0),
+    createdAt: text('created_at').notNull(),
+    confirmedAt: text('confirmed_at'),
+    lastUsedAt: text('last_used_at'),
+  },
+  (t) => [index('mfa_factors_user').on(t.userId)],
+)
+
+/** One-time recovery codes, stored hashed; each works once. */
+export const mfaRecoveryCodes = sqliteTable(
+  'mfa_recovery_codes',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    codeHash: text('code_hash').notNull(),
+    createdAt: text('created_at').notNull(),
+    usedAt: text('used_at'),
+  },
+  (t) => [index('mfa_recovery_codes_user').on(t.userId)],
+)
+
+/**
+ * The half-way state of a log-in: the password (or the IdP) was accepted and a second factor,
+ * or its enrolment, is still due. Looked up by the sha256 of its token; short-lived.
+ */
+export const loginChallenges = sqliteTable('login_challenges', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id),
+  /** `verify`: a factor is enrolled and must be shown; `enrol`: the policy needs one and none exists yet. */
+  purpose: text('purpose').$type<'verify' | 'enrol'>().notNull(),
+  /** A pending WebAuthn challenge, when one was issued. */
+  webauthnChallenge: text('webauthn_challenge'),
+  failures: integer('failures').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+})
+
+/**
+ * Data keys of encryption at rest, each wrapped by the installation's key-encryption key (which
+ * lives outside the database). One per run (`run:<id>`) and per inbound store; deleting a key's
+ * wrapping (`shredded_at`) makes everything sealed under it unreadable for good (retention).
+ */
+export const dataKeys = sqliteTable('data_keys', {
+  id: text('id').primaryKey(),
+  /** `kekId:iv:tag:ciphertext`; empty once shredded. */
+  wrapped: text('wrapped').notNull(),
+  createdAt: text('created_at').notNull(),
+  shreddedAt: text('shredded_at'),
+})
+
+/** A person's identity at an OpenID Connect provider (issuer + subject), linked to their Carepath user. */
+export const userIdentities = sqliteTable(
+  'user_identities',
+  {
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.subject] })],
+)
+
+/**
+ * Break-glass: a time-boxed reveal of PHI classes the person's role may not see, for one run,
+ * with a written reason; compliance signs each one off.
+ */
+export const phiReveals = sqliteTable(
+  'phi_reveals',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    classes: text('classes', { mode: 'json' }).$type<string[]>().notNull(),
+    reason: text('reason').notNull(),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    reviewedBy: text('reviewed_by'),
+    reviewedAt: text('reviewed_at'),
+    reviewNote: text('review_note'),
+  },
+  (t) => [index('phi_reveals_user_run').on(t.userId, t.runId)],
+)

@@ -53,6 +53,13 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
     const added = await runtime.auth.addUser({ username: user.username, password, role: user.role, flowRoles }, system)
     principals.set(user.username, { userId: added.id, username: user.username, role: user.role, flowRoles })
   }
+  // The tour logs in with a password alone: the demo's own people are exempt from the MFA policy
+  // (which stays on for every role, so anyone an admin adds later needs a second factor).
+  const policy = runtime.mfa.policy()
+  runtime.mfa.setPolicy(
+    { ...policy, passwordOnly: [...policy.passwordOnly, ...DEMO_USERS.map((u) => u.username)] },
+    system,
+  )
   const analyst = principals.get('analyst') as Principal
   const reviewer = principals.get('reviewer') as Principal
   const flows: DemoResult['flows'] = []

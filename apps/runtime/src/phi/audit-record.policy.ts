@@ -76,6 +76,27 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     why: object({ reason: structure, failures: structure }),
   }),
   'auth.logout': object<EntryOf<'auth.logout'>>({ action: structure, why: structure }),
+  'auth.password': object<EntryOf<'auth.password'>>({ action: structure, why: object({ next: structure }) }),
+  'auth.mfa': object<EntryOf<'auth.mfa'>>({
+    action: structure,
+    why: object({ method: structure, reason: structure, failures: structure }),
+  }),
+  'auth.mfa-enrol': object<EntryOf<'auth.mfa-enrol'>>({
+    action: structure,
+    why: object({ method: structure, factor: structure, reason: structure }),
+  }),
+  'auth.mfa-remove': object<EntryOf<'auth.mfa-remove'>>({
+    action: structure,
+    why: object({ method: structure, factor: structure, reason: structure }),
+  }),
+  'auth.recovery-codes': object<EntryOf<'auth.recovery-codes'>>({
+    action: structure,
+    why: object({ count: structure }),
+  }),
+  'settings.mfa-policy': object<EntryOf<'settings.mfa-policy'>>({
+    action: structure,
+    why: object({ required: structure, passwordOnly: structure }),
+  }),
   'token.create': object<EntryOf<'token.create'>>({ action: structure, why: token }),
   'token.revoke': object<EntryOf<'token.revoke'>>({ action: structure, why: token }),
   'flow.create': object<EntryOf<'flow.create'>>({ action: structure, why: structure }),

@@ -3,6 +3,7 @@
 // the tables themselves are declared in db/schema.ts like every other.
 import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState } from '@carepath/engine'
 import type { Db } from '../db/open-db.ts'
+import { PLAINTEXT, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
 
 export interface RunRow {
   id: string
@@ -32,8 +33,38 @@ export interface TaskRow {
   answered_at: string | null
 }
 
-export function createRunStore(db: Db) {
+/**
+ * The data key of a run's PHI: one per flow and UTC day the run started, so every event batch and
+ * task of a run is sealed under one key, and retention shreds a flow's day of runs at once.
+ */
+export const runKeyId = (flowId: string, startedAt: string) => `run:${flowId}:${startedAt.slice(0, 10)}`
+
+/**
+ * `cipher` seals the PHI-bearing columns (event batches, task requests) at rest, each bound to
+ * its row; without one they are stored as plain JSON (the store's own tests).
+ */
+export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
   const sql = db.$client
+  const openTask = (row: TaskRow): TaskRow => ({ ...row, request: cipher.open(row.request, `tasks|${row.id}`) })
+  // A run's key id: named by its first stored batch (every later write of the run uses the same
+  // key), or for a run's first batch taken from its run.started event; remembered per run.
+  const keyOfRun = new Map<string, string>()
+  const firstBatch = sql.prepare<[string], { events: string }>(
+    'SELECT events FROM run_events WHERE run_id = ? ORDER BY first_seq LIMIT 1',
+  )
+  function keyIdOf(runId: string, batch: readonly RunEvent[] = []): string {
+    let id = keyOfRun.get(runId)
+    if (id) return id
+    const stored = firstBatch.get(runId)
+    const started = batch.find((e) => e.type === 'run.started')
+    id = stored ? sealedKeyId(stored.events) : undefined
+    if (!id && started?.type === 'run.started') id = runKeyId(started.data.flowId, started.at)
+    if (!id) throw new Error(`run ${runId} has no stored events to name its data key`)
+    if (keyOfRun.size >= 10_000) keyOfRun.delete(keyOfRun.keys().next().value as string)
+    keyOfRun.set(runId, id)
+    return id
+  }
+
   const byId = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?')
   const byKey = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE idempotency_key = ?')
   const insertRun = sql.prepare(
@@ -51,8 +82,8 @@ export function createRunStore(db: Db) {
   const flowForRun = sql.prepare<[string], { id: string; status: string; published_hash: string | null }>(
     'SELECT id, status, published_hash FROM flows WHERE id = ?',
   )
-  const batchesOf = sql.prepare<[string], { version: number; events: string }>(
-    'SELECT version, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
+  const batchesOf = sql.prepare<[string], { first_seq: number; version: number; events: string }>(
+    'SELECT first_seq, version, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
   )
   const insertTask = sql.prepare(
     "INSERT INTO tasks (id, run_id, flow_id, node_id, role, status, request, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
@@ -132,7 +163,8 @@ export function createRunStore(db: Db) {
     events(runId: string): RunEvent[] {
       const out: RunEvent[] = []
       for (const row of batchesOf.all(runId)) {
-        for (const event of parseRunEvents(JSON.parse(row.events), row.version)) out.push(event)
+        const json = cipher.open(row.events, `run_events|${runId}|${row.first_seq}`)
+        for (const event of parseRunEvents(JSON.parse(json), row.version)) out.push(event)
       }
       return out
     },
@@ -140,7 +172,8 @@ export function createRunStore(db: Db) {
       if (events.length === 0) return
       const first = (events[0] as RunEvent).seq
       const last = (events[events.length - 1] as RunEvent).seq
-      insertBatch.run(runId, first, last, RUN_EVENT_VERSION, JSON.stringify(events))
+      const sealed = cipher.seal(keyIdOf(runId, events), JSON.stringify(events), `run_events|${runId}|${first}`)
+      insertBatch.run(runId, first, last, RUN_EVENT_VERSION, sealed)
     },
     flowForRun: (flowId: string) => flowForRun.get(flowId),
     updateRun(
@@ -166,12 +199,24 @@ export function createRunStore(db: Db) {
       role: string
       request: unknown
       at: string
-    }) => insertTask.run(t.id, t.runId, t.flowId, t.nodeId, t.role, JSON.stringify(t.request), t.at),
+    }) =>
+      insertTask.run(
+        t.id,
+        t.runId,
+        t.flowId,
+        t.nodeId,
+        t.role,
+        cipher.seal(keyIdOf(t.runId), JSON.stringify(t.request), `tasks|${t.id}`),
+        t.at,
+      ),
     answerTask: (id: string, by: string, at: string) => answerTask.run(by, at, id),
     claimTask: (id: string, by: string) => claimTask.run(by, id).changes === 1,
-    taskById: (id: string) => taskById.get(id),
-    openTasks: () => openTasks.all(),
-    tasksOfRun: (runId: string) => tasksOfRun.all(runId),
+    taskById: (id: string) => {
+      const row = taskById.get(id)
+      return row ? openTask(row) : undefined
+    },
+    openTasks: () => openTasks.all().map(openTask),
+    tasksOfRun: (runId: string) => tasksOfRun.all(runId).map(openTask),
     runsByStatus: (status: RunRow['status']) => runsByStatus.all(status),
     dueRuns: (now: string) => dueRuns.all(now),
     listRuns(flowId: string | undefined, limit: number): RunRow[] {

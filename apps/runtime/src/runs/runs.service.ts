@@ -18,6 +18,7 @@ import type { FlowsService } from '../flows/flows.service.ts'
 import { runStepped } from '../audit/audit-entries.ts'
 import { decisionForAudit, type AuditedDecision } from '../audit/decision-why.ts'
 import { patientValuesIn, patientValuesOfRun, redactFreeText } from '../phi/free-text.ts'
+import type { DataCipher } from '../keys/data-cipher.ts'
 import { createRunStore, type RunRow } from './run-store.ts'
 
 export interface RunsDeps {
@@ -29,6 +30,8 @@ export interface RunsDeps {
   connectors: Record<string, ConnectorAdapter>
   /** Keys the references that stand in for patient values in the audit trail. */
   auditSecret: string
+  /** Seals event batches and task requests at rest (plain JSON without one). */
+  cipher?: DataCipher
 }
 
 interface RunIdentity {
@@ -52,7 +55,7 @@ const FLUSH_NOW: ReadonlySet<RunEventType> = new Set(['connector.request', 'conn
  */
 export function createRunsService(deps: RunsDeps) {
   const { audit, now, registry, flows, connectors, auditSecret } = deps
-  const store = createRunStore(deps.db)
+  const store = createRunStore(deps.db, deps.cipher)
   const documents = new Map<string, FlowDocument>()
   const inflight = new Map<string, Promise<RunRow>>()
   const runLocks = new Map<string, Promise<unknown>>()

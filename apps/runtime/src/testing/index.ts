@@ -1,7 +1,15 @@
 // Test support for the runtime's own tests and tests/integration/runtime-*.test.ts (not part of
 // the public API; exported as @carepath/runtime/testing so cross-package tests need no deep paths).
 export { testRegistry, intakeFlow, intakeSuite, waitFlow } from './test-registry.ts'
-export { createTestRuntime, publishFlow, TEST_PASSWORD, type TestRuntime, type Caller } from './test-runtime.ts'
+export {
+  createTestRuntime,
+  publishFlow,
+  passwordOnly,
+  sessionToken,
+  TEST_PASSWORD,
+  type TestRuntime,
+  type Caller,
+} from './test-runtime.ts'
 export { waitUntil, TEST_WAIT_MS, TEST_CONNECTOR_TIMEOUT_MS } from './wait-until.ts'
 // Loopback peers and the inbound/outbound pieces tests/integration/integrations-*.test.ts drive directly.
 export { startFhirTestServer, type FhirTestServer } from '../integrations/testing/fhir-test-server.ts'

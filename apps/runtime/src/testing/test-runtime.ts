@@ -1,9 +1,10 @@
 // A runtime on a temp-file database with one logged-in caller per role (router tests, createCaller).
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { ConnectorAdapter, NodeRegistry } from '@carepath/dsl'
 import { USER_ROLES, type UserRole } from '../db/schema.ts'
+import type { LoginResult } from '../auth/auth.service.ts'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { createCallerFactory } from '../trpc/trpc.ts'
@@ -45,12 +46,29 @@ function userTemplate() {
         { username: name, password: TEST_PASSWORD, role, flowRoles: role === 'agent' ? ['front-desk'] : [] },
         { who: 'test', role: 'system' },
       )
-      tokens[name] = (await runtime.auth.login(name, TEST_PASSWORD)).token
     }
+    // The fixture's people log in with a password alone, as the demo's do; MFA tests make their own.
+    passwordOnly(runtime, [...names])
+    for (const name of names) tokens[name] = sessionToken(await runtime.auth.login(name, TEST_PASSWORD))
     runtime.close()
     return { file, tokens }
   })()
   return template
+}
+
+/** Let these people log in with a password alone (the MFA policy's exemption list, as `serve --demo` uses it). */
+export function passwordOnly(runtime: Runtime, usernames: string[]): void {
+  const policy = runtime.mfa.policy()
+  runtime.mfa.setPolicy(
+    { ...policy, passwordOnly: [...policy.passwordOnly, ...usernames] },
+    { who: 'test', role: 'system' },
+  )
+}
+
+/** The session token of a log-in that needed no second step (fails the test otherwise). */
+export function sessionToken(result: LoginResult): string {
+  if (result.status !== 'ok') throw new Error(`the log-in asked for a second step (${result.status})`)
+  return result.token
 }
 
 export async function createTestRuntime(
@@ -58,7 +76,9 @@ export async function createTestRuntime(
 ): Promise<TestRuntime> {
   const { file, tokens } = await userTemplate()
   const dir = mkdtempSync(join(tmpdir(), 'carepath-runtime-'))
-  copyFileSync(file, join(dir, 'carepath.db'))
+  // The database with its key file and audit anchor, which live beside it.
+  for (const name of ['carepath.db', 'carepath.keys.json', 'audit-anchor.jsonl'])
+    copyFileSync(join(dirname(file), name), join(dir, name))
   let clock = START
   const runtime = createRuntime({
     dbFile: join(dir, 'carepath.db'),

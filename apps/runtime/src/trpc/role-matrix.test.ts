@@ -11,6 +11,11 @@ const ALL = USER_ROLES
 const EXPECTED: Record<string, readonly UserRole[]> = {
   'auth.me': ALL,
   'auth.logout': ALL,
+  'auth.mfaStatus': ALL,
+  'auth.mfaRemove': ALL,
+  'auth.mfaRecoveryCodes': ALL,
+  'security.mfaPolicy': ['admin'],
+  'security.setMfaPolicy': ['admin'],
   'users.list': ['admin'],
   'users.add': ['admin'],
   'users.setFlowRoles': ['admin'],
@@ -44,12 +49,16 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'settings.integrations': ['developer'],
   'settings.setIntegrations': ['developer'],
 }
-const PUBLIC = new Set(['auth.login'])
+// Public: the log-in steps (the enrolment steps take a log-in challenge or a session).
+const PUBLIC = new Set(['auth.login', 'auth.mfaVerify', 'auth.mfaEnrolStart', 'auth.mfaEnrolConfirm'])
 // Procedures without input are called bare; every other gets an input its schema refuses, so an
 // allowed role sees BAD_REQUEST (and nothing is written) while a refused role sees FORBIDDEN first.
 const NO_INPUT = new Set([
   'auth.me',
   'auth.logout',
+  'auth.mfaStatus',
+  'auth.mfaRecoveryCodes',
+  'security.mfaPolicy',
   'users.list',
   'tokens.list',
   'tasks.inbox',

@@ -3,6 +3,7 @@
 // the raw messages kept in an fsynced file beside the database.
 import type { IncomingMessage } from 'node:http'
 import { dirname, join } from 'node:path'
+import { tlsServerOptions, type TlsFiles } from '../../http/tls.ts'
 import type { Runtime } from '../../runtime.ts'
 import { createHl7HttpHandler } from './hl7-http.handler.ts'
 import { createHl7Intake, reprocessPending, type Hl7Intake } from './hl7-intake.ts'
@@ -32,10 +33,23 @@ export function runtimeHl7Routing(runtime: Runtime) {
 }
 
 // MLLP and HTTP share one store per file, so a resend over the other channel is still a resend.
-const fileStores = new Map<string, Hl7MessageStore>()
-function fileStore(file: string): Hl7MessageStore {
+// Each message's text is sealed at rest under the runtime's data key for the inbound store.
+// One set per runtime: a runtime opened again on the same directory seals with its own database.
+const storesOf = new WeakMap<Runtime, Map<string, Hl7MessageStore>>()
+function fileStore(file: string, runtime: Runtime): Hl7MessageStore {
+  let fileStores = storesOf.get(runtime)
+  if (!fileStores) storesOf.set(runtime, (fileStores = new Map()))
   let store = fileStores.get(file)
-  if (!store) fileStores.set(file, (store = createFileHl7Store(file)))
+  if (!store) {
+    const { cipher } = runtime
+    store = createFileHl7Store(file, {
+      // One data key per UTC day of messages, so retention can shred old days.
+      seal: (raw, id) =>
+        cipher.seal(`hl7-inbound:${runtime.now().toISOString().slice(0, 10)}`, raw, `hl7-inbound|${id}`),
+      open: (sealed, id) => cipher.open(sealed, `hl7-inbound|${id}`),
+    })
+    fileStores.set(file, store)
+  }
   return store
 }
 
@@ -43,7 +57,9 @@ function runtimeIntake(
   runtime: Runtime,
   options: { dataDir?: string | undefined; log?: ((line: string) => void) | undefined },
 ): Hl7Intake {
-  const store = options.dataDir ? fileStore(join(options.dataDir, 'hl7-inbound.jsonl')) : createMemoryHl7Store()
+  const store = options.dataDir
+    ? fileStore(join(options.dataDir, 'hl7-inbound.jsonl'), runtime)
+    : createMemoryHl7Store()
   return createHl7Intake({
     store,
     acceptRun: runtimeHl7Routing(runtime),
@@ -72,12 +88,19 @@ export function createRuntimeHl7HttpHandler(
 /** Open the MLLP port for `carepath serve --mllp-port N`. */
 export async function startRuntimeHl7Listener(
   runtime: Runtime,
-  options: { port: number; host?: string; dataDir?: string; log?: (line: string) => void },
+  options: {
+    port: number
+    host?: string
+    dataDir?: string
+    log?: (line: string) => void
+    /** MLLPS: TLS 1.2+ with these files (mutual TLS when clientCa is set). */
+    tls?: TlsFiles | undefined
+  },
 ): Promise<MllpListener> {
   if (options.dataDir) {
     // Nothing stored is lost: messages the last process kept but never answered get their runs now.
     await reprocessPending({
-      store: fileStore(join(options.dataDir, 'hl7-inbound.jsonl')),
+      store: fileStore(join(options.dataDir, 'hl7-inbound.jsonl'), runtime),
       acceptRun: runtimeHl7Routing(runtime),
       ...(options.log ? { log: options.log } : {}),
     })
@@ -88,6 +111,7 @@ export async function startRuntimeHl7Listener(
     host: options.host ?? '127.0.0.1',
     intake,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.tls ? { tls: tlsServerOptions(options.tls) } : {}),
   })
 }
 
@@ -99,6 +123,7 @@ export async function startInbound(context: {
   runtime: Runtime
   mllpPort: number
   log: (line: string) => void
+  mllpTls?: TlsFiles | undefined
 }): Promise<{ close(): Promise<void> }> {
   const host = (context.runtime.options as { host?: string }).host ?? '127.0.0.1'
   const listener = await startRuntimeHl7Listener(context.runtime, {
@@ -106,7 +131,10 @@ export async function startInbound(context: {
     host,
     dataDir: dirname(context.runtime.file),
     log: context.log,
+    tls: context.mllpTls,
   })
-  context.log(`carepath: HL7 v2 (MLLP) listening on ${listener.host}:${listener.port}`)
+  context.log(
+    `carepath: HL7 v2 (${context.mllpTls ? 'MLLPS, TLS' : 'MLLP'}) listening on ${listener.host}:${listener.port}`,
+  )
   return listener
 }

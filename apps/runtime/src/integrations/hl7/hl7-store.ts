@@ -69,16 +69,23 @@ export function createMemoryHl7Store() {
   return store
 }
 
+/** Seals a message's text at rest (the runtime's data cipher), bound to the message's id. */
+export interface Hl7Sealer {
+  seal(raw: string, id: string): string
+  open(sealed: string, id: string): string
+}
+
 /**
  * An append-only JSON-lines file, fsynced before `save` resolves, reloaded at start so resends
- * are recognised across restarts. Holds PHI: it lives beside the database, with the same care.
+ * are recognised across restarts. Holds PHI: with a `sealer` (as `carepath serve` gives it) each
+ * message's text is encrypted at rest; it lives beside the database, with the same care.
  */
-export function createFileHl7Store(file: string): Hl7MessageStore {
+export function createFileHl7Store(file: string, sealer?: Hl7Sealer): Hl7MessageStore {
   mkdirSync(dirname(file), { recursive: true })
   const settledByKey = new Map<string, Settled>()
   const keyById = new Map<string, string>()
-  // Only messages still to be looked at again keep their text in memory.
-  const unsettled = new Map<string, PendingMessage>()
+  // Only messages still to be looked at again keep their text in memory (sealed, when it was stored sealed).
+  const unsettled = new Map<string, PendingMessage & { sealed?: boolean }>()
   if (existsSync(file)) {
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (!line) continue
@@ -89,12 +96,15 @@ export function createFileHl7Store(file: string): Hl7MessageStore {
           key?: string
           settled?: Settled
           raw?: string
+          sealed?: string
           meta?: StoredMeta
         }
         if (record.kind === 'message') {
           if (record.key) keyById.set(record.id, record.key)
           if (typeof record.raw === 'string' && record.meta)
             unsettled.set(record.id, { id: record.id, raw: record.raw, meta: record.meta })
+          if (typeof record.sealed === 'string' && record.meta)
+            unsettled.set(record.id, { id: record.id, raw: record.sealed, meta: record.meta, sealed: true })
         }
         if (record.kind === 'settled' && record.settled) {
           const key = keyById.get(record.id)
@@ -126,7 +136,7 @@ export function createFileHl7Store(file: string): Hl7MessageStore {
         meta,
         receivedAt: receivedAt.toISOString(),
         sha256: createHash('sha256').update(raw).digest('hex'),
-        raw,
+        ...(sealer ? { sealed: sealer.seal(raw, id) } : { raw }),
       })
       if (key) keyById.set(id, key)
       return { id, previous: key ? settledByKey.get(key) : undefined }
@@ -139,7 +149,12 @@ export function createFileHl7Store(file: string): Hl7MessageStore {
     },
     async pending() {
       // Messages found pending when the file was opened (this process settles its own).
-      return [...unsettled.values()]
+      return [...unsettled.values()].map(({ sealed, ...message }) => {
+        if (!sealed) return message
+        if (!sealer)
+          throw new Error('The inbound HL7 store holds sealed messages, and no key store was given to open them.')
+        return { ...message, raw: sealer.open(message.raw, message.id) }
+      })
     },
   }
 }

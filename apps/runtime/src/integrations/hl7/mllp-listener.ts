@@ -19,7 +19,7 @@ export interface MllpListenerOptions extends Partial<Hl7IntakeOptions> {
   /** Message text encoding (default utf8; latin1 for MSH-18 8859/1 senders). */
   encoding?: BufferEncoding
   /** MLLPS: TLS 1.2+ with this key and certificate; `ca` + `requestCert` for mutual TLS. */
-  tls?: Pick<TlsOptions, 'key' | 'cert' | 'ca' | 'requestCert'>
+  tls?: Pick<TlsOptions, 'key' | 'cert' | 'ca' | 'requestCert' | 'ciphers' | 'honorCipherOrder'>
 }
 
 export interface MllpListener {

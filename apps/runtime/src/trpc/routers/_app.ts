@@ -4,6 +4,7 @@ import { authRouter } from './auth.router.ts'
 import { flowsRouter } from './flows.router.ts'
 import { reviewRouter } from './review.router.ts'
 import { runsRouter } from './runs.router.ts'
+import { securityRouter } from './security.router.ts'
 import { settingsRouter } from './settings.router.ts'
 import { simulateRouter } from './simulate.router.ts'
 import { tasksRouter } from './tasks.router.ts'
@@ -22,5 +23,6 @@ export const appRouter = router({
   tasks: tasksRouter,
   audit: auditRouter,
   settings: settingsRouter,
+  security: securityRouter,
 })
 export type AppRouter = typeof appRouter

@@ -1,10 +1,78 @@
+import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
+import type { Context } from '../trpc.ts'
 import { authedProcedure, publicProcedure, router } from '../trpc.ts'
 
+const challenge = z.string().startsWith('cpc_').max(200)
+const totpCode = z.string().trim().max(20)
+
+/** The person enrolling: the one a log-in challenge names, or the one signed in. */
+function enrollee(ctx: Context, input: { challenge?: string | undefined }) {
+  if (input.challenge) return ctx.runtime.auth.challenged(input.challenge, 'enrol').user
+  const p = ctx.principal
+  if (!p || p.scopes)
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first (your session may have expired).' })
+  return { id: p.userId, username: p.username, role: p.role }
+}
+
 export const authRouter = router({
+  /** Step one: the password. Answers a session, or a challenge for the second factor (or its enrolment). */
   login: publicProcedure
     .input(z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) }).strict())
     .mutation(({ ctx, input }) => ctx.runtime.auth.login(input.username, input.password)),
+  /** Step two: a code from the authenticator app, or one of the recovery codes. */
+  mfaVerify: publicProcedure
+    .input(
+      z.union([
+        z.object({ challenge, code: totpCode }).strict(),
+        z.object({ challenge, recoveryCode: z.string().trim().min(1).max(40) }).strict(),
+      ]),
+    )
+    .mutation(({ ctx, input }) => {
+      const { challenge: c, ...factor } = input
+      return ctx.runtime.auth.verifySecondFactor(c, factor)
+    }),
+  /** Begin enrolling an authenticator app: during a log-in the policy holds up, or from a session. */
+  mfaEnrolStart: publicProcedure
+    .input(z.object({ challenge: challenge.optional() }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.mfa.startTotp(enrollee(ctx, input))),
+  /** Confirm it with a code from the app: recovery codes are answered once (and a session, during a log-in). */
+  mfaEnrolConfirm: publicProcedure
+    .input(z.object({ challenge: challenge.optional(), code: totpCode }).strict())
+    .mutation(({ ctx, input }) => {
+      if (input.challenge) return ctx.runtime.auth.enrolConfirm(input.challenge, input.code)
+      const user = enrollee(ctx, input)
+      return {
+        status: 'enrolled' as const,
+        ...ctx.runtime.mfa.confirmTotp(user, input.code, { who: user.username, role: user.role }),
+      }
+    }),
+  /** The signed-in person's factors and whether their role requires one. */
+  mfaStatus: authedProcedure.query(({ ctx }) => ({
+    required: ctx.runtime.mfa.requiredFor(ctx.principal),
+    factors: ctx.runtime.mfa.factors(ctx.principal.userId),
+    recoveryCodesLeft: ctx.runtime.mfa.recoveryCodesLeft(ctx.principal.userId),
+  })),
+  mfaRemove: authedProcedure
+    .input(z.object({ factorId: z.string().min(1).max(100) }).strict())
+    .mutation(({ ctx, input }) => {
+      const p = ctx.principal
+      ctx.runtime.mfa.removeFactor({ id: p.userId, username: p.username, role: p.role }, input.factorId, {
+        who: p.username,
+        role: p.role,
+      })
+      return { ok: true as const }
+    }),
+  /** New recovery codes (the old ones stop working); shown once. */
+  mfaRecoveryCodes: authedProcedure.mutation(({ ctx }) => {
+    const p = ctx.principal
+    return {
+      recoveryCodes: ctx.runtime.mfa.regenerateRecoveryCodes(
+        { id: p.userId, username: p.username, role: p.role },
+        { who: p.username, role: p.role },
+      ),
+    }
+  }),
   logout: authedProcedure.mutation(({ ctx }) => {
     if (ctx.token) ctx.runtime.auth.logout(ctx.token, ctx.principal)
     return { ok: true as const }

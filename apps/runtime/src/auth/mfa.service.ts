@@ -1,0 +1,281 @@
+// Second factors: TOTP (RFC 6238 through otpauth; the secret wrapped by the installation's
+// key-encryption key, a code never accepted twice), one-time recovery codes (stored hashed), and
+// the admin's policy saying which roles must use one. WebAuthn passkeys live in webauthn.ts.
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
+import { and, eq, isNotNull, isNull } from 'drizzle-orm'
+import * as OTPAuth from 'otpauth'
+import QRCode from 'qrcode'
+import { z } from 'zod'
+import type { AuditActor } from '../audit/audit-entries.ts'
+import { mfaEnrolled, mfaPolicySet, mfaRemoved, recoveryCodesIssued } from '../audit/audit-entries.ts'
+import type { AuditService } from '../audit/audit.service.ts'
+import type { Db } from '../db/open-db.ts'
+import { mfaFactors, mfaRecoveryCodes, settings, USER_ROLES, type UserRole } from '../db/schema.ts'
+import { AppError } from '../errors.ts'
+import type { KeyStore } from '../keys/key-store.ts'
+
+export const mfaPolicySchema = z
+  .object({
+    /** Roles whose people must show a second factor at log-in. */
+    required: z.array(z.enum(USER_ROLES)),
+    /** People who log in with a password alone whatever their role (the demo's users). */
+    passwordOnly: z.array(z.string().max(100)).max(1000),
+    /** Accept an identity provider's MFA (`amr` holding mfa/otp/hwk…, or an `acr` listed here) in place of a local factor. */
+    acceptIdpMfa: z.boolean().default(true),
+  })
+  .strict()
+export type MfaPolicy = z.infer<typeof mfaPolicySchema>
+
+/** On for every role until an admin says otherwise. */
+export const DEFAULT_MFA_POLICY: MfaPolicy = { required: [...USER_ROLES], passwordOnly: [], acceptIdpMfa: true }
+const POLICY_KEY = 'auth.mfa-policy'
+const RECOVERY_CODES = 10
+const TOTP = { issuer: 'Carepath', algorithm: 'SHA1', digits: 6, period: 30 } as const
+
+/** A person as the factor functions need them. */
+export interface MfaUser {
+  id: string
+  username: string
+  role: UserRole
+}
+
+export interface FactorInfo {
+  id: string
+  kind: 'totp' | 'webauthn'
+  label: string
+  createdAt: string
+  lastUsedAt: string | null
+}
+
+// Recovery codes carry 50 random bits each, so a plain sha256 is enough to store them (as with
+// session tokens): there is no dictionary to try, unlike a password.
+const hashCode = (code: string) =>
+  createHash('sha256')
+    .update(code.replace(/[^a-z0-9]/gi, '').toLowerCase())
+    .digest('hex')
+const BASE32 = 'abcdefghijkmnpqrstuvwxyz23456789' // no l, o, 0, 1: read back without confusion
+function recoveryCode(): string {
+  const bytes = randomBytes(10)
+  const chars = [...bytes].map((b) => BASE32[b % 32]).join('')
+  return `${chars.slice(0, 5)}-${chars.slice(5, 10)}`
+}
+
+export function createMfaService(deps: { db: Db; audit: AuditService; now: () => Date; keys: KeyStore }) {
+  const { db, audit, now, keys } = deps
+
+  function policy(): MfaPolicy {
+    const row = db.select().from(settings).where(eq(settings.key, POLICY_KEY)).get()
+    const parsed = mfaPolicySchema.safeParse(row?.value)
+    return parsed.success ? parsed.data : DEFAULT_MFA_POLICY
+  }
+
+  function setPolicy(value: MfaPolicy, actor: AuditActor) {
+    const next = {
+      ...value,
+      required: [...new Set(value.required)].sort(),
+      passwordOnly: [...new Set(value.passwordOnly)].sort(),
+    }
+    db.transaction(() => {
+      db.insert(settings)
+        .values({ key: POLICY_KEY, value: next })
+        .onConflictDoUpdate({ target: settings.key, set: { value: next } })
+        .run()
+      audit.append(mfaPolicySet(actor, { required: next.required, passwordOnly: next.passwordOnly }))
+    })
+    return next
+  }
+
+  /** Whether this person must show a second factor to log in. */
+  function requiredFor(user: { username: string; role: UserRole }): boolean {
+    const p = policy()
+    return p.required.includes(user.role) && !p.passwordOnly.includes(user.username)
+  }
+
+  const confirmed = (userId: string) =>
+    db
+      .select()
+      .from(mfaFactors)
+      .where(and(eq(mfaFactors.userId, userId), isNotNull(mfaFactors.confirmedAt)))
+      .all()
+
+  /** The person's confirmed factors, as they may see them (never a secret). */
+  function factors(userId: string): FactorInfo[] {
+    return confirmed(userId).map((f) => ({
+      id: f.id,
+      kind: f.kind,
+      label: f.label,
+      createdAt: f.createdAt,
+      lastUsedAt: f.lastUsedAt,
+    }))
+  }
+
+  const hasFactor = (userId: string) => confirmed(userId).length > 0
+
+  function recoveryCodesLeft(userId: string): number {
+    return db
+      .select({ id: mfaRecoveryCodes.id })
+      .from(mfaRecoveryCodes)
+      .where(and(eq(mfaRecoveryCodes.userId, userId), isNull(mfaRecoveryCodes.usedAt)))
+      .all().length
+  }
+
+  const totpFor = (user: MfaUser, secret: OTPAuth.Secret) => new OTPAuth.TOTP({ ...TOTP, label: user.username, secret })
+
+  /**
+   * Begin a TOTP enrolment: a new secret, the otpauth:// URI and its QR code (SVG). Nothing is
+   * required of the person until they confirm it with a code from their app.
+   */
+  async function startTotp(user: MfaUser) {
+    const secret = new OTPAuth.Secret({ size: 20 })
+    const id = randomUUID()
+    db.transaction(() => {
+      // One enrolment in progress at a time.
+      db.delete(mfaFactors)
+        .where(and(eq(mfaFactors.userId, user.id), eq(mfaFactors.kind, 'totp'), isNull(mfaFactors.confirmedAt)))
+        .run()
+      db.insert(mfaFactors)
+        .values({
+          id,
+          userId: user.id,
+          kind: 'totp',
+          label: 'Authenticator app',
+          secret: keys.wrapDataKey(Buffer.from(secret.bytes)),
+          createdAt: now().toISOString(),
+        })
+        .run()
+    })
+    const uri = totpFor(user, secret).toString()
+    const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
+    return { factorId: id, secret: secret.base32, uri, qrSvg }
+  }
+
+  /** The time step of `code` for this factor, or undefined when it is wrong or was used already. */
+  function acceptedStep(user: MfaUser, factor: typeof mfaFactors.$inferSelect, code: string): number | undefined {
+    if (!/^\d{6}$/.test(code)) return undefined
+    const secret = new OTPAuth.Secret({ buffer: new Uint8Array(keys.unwrapDataKey(factor.secret)).buffer })
+    const timestamp = now().getTime()
+    const delta = totpFor(user, secret).validate({ token: code, timestamp, window: 1 })
+    if (delta === null) return undefined
+    const step = Math.floor(timestamp / 1000 / TOTP.period) + delta
+    return step > factor.counter ? step : undefined
+  }
+
+  /** Confirm the enrolment in progress with a code from the app; returns fresh recovery codes. */
+  function confirmTotp(user: MfaUser, code: string, actor: AuditActor): { recoveryCodes: string[] } {
+    const pending = db
+      .select()
+      .from(mfaFactors)
+      .where(and(eq(mfaFactors.userId, user.id), eq(mfaFactors.kind, 'totp'), isNull(mfaFactors.confirmedAt)))
+      .get()
+    if (!pending) throw new AppError('not-found', 'No authenticator enrolment is in progress; start again.')
+    const step = acceptedStep(user, pending, code)
+    if (step === undefined) {
+      audit.appendAlone(
+        mfaEnrolled(actor, user.username, { method: 'totp', factor: pending.id, reason: 'wrong code' }, 'failure'),
+      )
+      throw new AppError('unauthenticated', 'That code is not the one your app shows now; try the next one.', {
+        path: 'code',
+      })
+    }
+    return db.transaction(() => {
+      db.update(mfaFactors)
+        .set({ confirmedAt: now().toISOString(), counter: step })
+        .where(eq(mfaFactors.id, pending.id))
+        .run()
+      audit.append(mfaEnrolled(actor, user.username, { method: 'totp', factor: pending.id }))
+      // The first factor comes with recovery codes; a further one keeps the codes already issued.
+      const recoveryCodes = recoveryCodesLeft(user.id) === 0 ? issueCodes(user, actor) : []
+      return { recoveryCodes }
+    })
+  }
+
+  /** Check a TOTP code at log-in; a code is accepted once (its time step is remembered). */
+  function verifyTotp(user: MfaUser, code: string): 'ok' | 'wrong' | 'replayed' {
+    let replayed = false
+    for (const factor of confirmed(user.id).filter((f) => f.kind === 'totp')) {
+      const step = acceptedStep(user, factor, code)
+      if (step === undefined) {
+        replayed ||= acceptedStep(user, { ...factor, counter: -1 }, code) !== undefined
+        continue
+      }
+      // Conditional on the old counter, so two concurrent log-ins with one code cannot both win.
+      const won = db
+        .update(mfaFactors)
+        .set({ counter: step, lastUsedAt: now().toISOString() })
+        .where(and(eq(mfaFactors.id, factor.id), eq(mfaFactors.counter, factor.counter)))
+        .run()
+      if (won.changes === 1) return 'ok'
+      replayed = true
+    }
+    return replayed ? 'replayed' : 'wrong'
+  }
+
+  /** Use a recovery code at log-in: each works once. */
+  function useRecoveryCode(user: MfaUser, code: string): boolean {
+    const wanted = Buffer.from(hashCode(code), 'hex')
+    const unused = db
+      .select()
+      .from(mfaRecoveryCodes)
+      .where(and(eq(mfaRecoveryCodes.userId, user.id), isNull(mfaRecoveryCodes.usedAt)))
+      .all()
+    const match = unused.find((row) => timingSafeEqual(Buffer.from(row.codeHash, 'hex'), wanted))
+    if (!match) return false
+    const used = db
+      .update(mfaRecoveryCodes)
+      .set({ usedAt: now().toISOString() })
+      .where(and(eq(mfaRecoveryCodes.id, match.id), isNull(mfaRecoveryCodes.usedAt)))
+      .run()
+    return used.changes === 1
+  }
+
+  /** Replace the person's recovery codes (inside the caller's transaction); the codes are shown once. */
+  function issueCodes(user: MfaUser, actor: AuditActor): string[] {
+    const codes = Array.from({ length: RECOVERY_CODES }, recoveryCode)
+    const createdAt = now().toISOString()
+    db.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id)).run()
+    for (const code of codes)
+      db.insert(mfaRecoveryCodes)
+        .values({ id: randomUUID(), userId: user.id, codeHash: hashCode(code), createdAt })
+        .run()
+    audit.append(recoveryCodesIssued(actor, user.username, codes.length))
+    return codes
+  }
+
+  function regenerateRecoveryCodes(user: MfaUser, actor: AuditActor): string[] {
+    if (!hasFactor(user.id)) throw new AppError('conflict', 'Enrol an authenticator or a passkey first.')
+    return db.transaction(() => issueCodes(user, actor))
+  }
+
+  /** Remove a factor; the last one cannot go while the policy requires a second factor. */
+  function removeFactor(user: MfaUser, factorId: string, actor: AuditActor) {
+    const all = confirmed(user.id)
+    const factor = all.find((f) => f.id === factorId)
+    if (!factor) throw new AppError('not-found', 'No such factor.', { path: 'factorId' })
+    if (all.length === 1 && requiredFor(user))
+      throw new AppError(
+        'conflict',
+        'Your role must log in with a second factor: enrol another before removing this one.',
+      )
+    db.transaction(() => {
+      db.delete(mfaFactors).where(eq(mfaFactors.id, factorId)).run()
+      if (all.length === 1) db.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id)).run()
+      audit.append(mfaRemoved(actor, user.username, { method: factor.kind, factor: factor.id }))
+    })
+  }
+
+  return {
+    policy,
+    setPolicy,
+    requiredFor,
+    factors,
+    hasFactor,
+    recoveryCodesLeft,
+    startTotp,
+    confirmTotp,
+    verifyTotp,
+    useRecoveryCode,
+    regenerateRecoveryCodes,
+    removeFactor,
+  }
+}
+export type MfaService = ReturnType<typeof createMfaService>
