@@ -7,6 +7,7 @@ import {
   type ConnectorAdapter,
   type JsonValue,
   type NodeRegistry,
+  type RetryPolicy,
 } from '@carepath/dsl'
 import { createAuditService } from './audit/audit.service.ts'
 import { integrationsSet } from './audit/audit-entries.ts'
@@ -22,6 +23,9 @@ import {
   isConnectorConfigured,
   type IntegrationSettings,
 } from './integrations/index.ts'
+import { createDeadLetters } from './operations/dead-letters.service.ts'
+import { createIncidentStore, incidentObserver } from './operations/incident-store.ts'
+import { createIncidentsService } from './operations/incidents.service.ts'
 import { createReviewService } from './review/review.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
 import { createRunViews } from './runs/run-view.ts'
@@ -50,7 +54,14 @@ export interface RuntimeOptions {
   session?: Partial<SessionPolicy>
   /** Largest request body accepted over HTTP (express `limit` syntax, default 1mb). */
   bodyLimit?: string | number
+  /** The retry policy of connector calls whose node sets none (DEFAULT_RETRY when absent). */
+  retry?: RetryPolicy
+  /** Waits between connector attempts (tests pass an instant one). */
+  sleep?: (ms: number) => Promise<void>
 }
+
+/** Connector calls are tried three times, 1 s then 2 s apart, unless their node says otherwise. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 1000, factor: 2, maxBackoffMs: 30_000 }
 
 const SECRET_KEY = 'secret.audit-reference'
 const INTEGRATIONS_KEY = 'integrations'
@@ -97,7 +108,21 @@ export function createRuntime(options: RuntimeOptions = {}) {
     return connector !== undefined && isConnectorConfigured(connector, integrationSettings())
   }
 
-  const runs = createRunsService({ db, audit, now, registry, flows, connectors, auditSecret: secret })
+  const incidentStore = createIncidentStore(db)
+  const runs = createRunsService({
+    db,
+    audit,
+    now,
+    registry,
+    flows,
+    connectors,
+    auditSecret: secret,
+    retry: options.retry ?? DEFAULT_RETRY,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    observers: [incidentObserver(incidentStore, audit)],
+  })
+  const incidents = createIncidentsService({ runs, store: incidentStore })
+  const deadLetters = createDeadLetters(db)
   const runViews = createRunViews({ runs, audit })
   const tasks = createTasksService({ runs, audit, now })
 
@@ -147,6 +172,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     runs,
     runViews,
     tasks,
+    incidents,
+    deadLetters,
     integrations,
     close: () => db.$client.close(),
   }

@@ -33,6 +33,23 @@ const simulationSummary = z.object({
   unexpected: z.number().int(),
 })
 
+/** An operator's resolution of an incident: what they chose and, for a skip or cancel, why. */
+const incidentWhy = z.object({
+  incident: z.string(),
+  action: z.enum(['retry', 'skip', 'cancel']),
+  port: z.string().optional(),
+  /** The operator's own words (free text: it could quote a patient, so it is redacted on the way out). */
+  reason: z.string().optional(),
+})
+/** A dead letter reprocessed: which message (by control id, never content) and what came of it. */
+const deadLetterWhy = z.object({
+  deadLetter: z.string(),
+  controlId: z.string(),
+  outcome: z.enum(['started', 'already-started', 'refused']),
+  runIds: z.array(z.string()),
+  reason: z.string().optional(),
+})
+
 const entry = <A extends string, W extends z.ZodType>(action: A, why: W) => z.object({ action: z.literal(action), why })
 const bare = <A extends string>(action: A) => z.object({ action: z.literal(action), why: z.undefined().optional() })
 
@@ -59,6 +76,8 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('task.read', z.object({ tasks: z.array(z.string()) })),
   bare('task.claim'),
   bare('task.answer'),
+  entry('incident.resolve', incidentWhy),
+  entry('dead-letter.reprocess', deadLetterWhy),
 ])
 /** An action with its typed `why`. */
 export type AuditEntry = z.infer<typeof auditEntrySchema>

@@ -1,7 +1,9 @@
 import { router } from '../trpc.ts'
 import { auditRouter } from './audit.router.ts'
 import { authRouter } from './auth.router.ts'
+import { deadLettersRouter } from './dead-letters.router.ts'
 import { flowsRouter } from './flows.router.ts'
+import { incidentsRouter } from './incidents.router.ts'
 import { reviewRouter } from './review.router.ts'
 import { runsRouter } from './runs.router.ts'
 import { settingsRouter } from './settings.router.ts'
@@ -22,5 +24,7 @@ export const appRouter = router({
   tasks: tasksRouter,
   audit: auditRouter,
   settings: settingsRouter,
+  incidents: incidentsRouter,
+  deadLetters: deadLettersRouter,
 })
 export type AppRouter = typeof appRouter
