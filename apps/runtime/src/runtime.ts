@@ -25,6 +25,9 @@ import {
 } from './integrations/index.ts'
 import { createDeadLetters } from './operations/dead-letters.service.ts'
 import { createIncidentStore, incidentObserver } from './operations/incident-store.ts'
+import { createMetricsWriter } from './operations/metrics-rollup.ts'
+import { createMetricsService } from './operations/metrics.service.ts'
+import { createPrometheusRegistry } from './operations/prometheus.ts'
 import { createIncidentsService } from './operations/incidents.service.ts'
 import { createReviewService } from './review/review.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
@@ -119,10 +122,15 @@ export function createRuntime(options: RuntimeOptions = {}) {
     auditSecret: secret,
     retry: options.retry ?? DEFAULT_RETRY,
     ...(options.sleep ? { sleep: options.sleep } : {}),
-    observers: [incidentObserver(incidentStore, audit)],
+    observers: [incidentObserver(incidentStore, audit), createMetricsWriter(db).observer],
   })
   const incidents = createIncidentsService({ runs, store: incidentStore })
   const deadLetters = createDeadLetters(db)
+  const metrics = createMetricsService(db)
+  const prometheus = createPrometheusRegistry(metrics, {
+    incidentsOpen: () => incidents.count({ status: 'open' }),
+    deadLettersOpen: () => deadLetters.count({ status: 'open' }),
+  })
   const runViews = createRunViews({ runs, audit })
   const tasks = createTasksService({ runs, audit, now })
 
@@ -174,6 +182,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     tasks,
     incidents,
     deadLetters,
+    metrics,
+    prometheus,
     integrations,
     close: () => db.$client.close(),
   }

@@ -51,6 +51,9 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'deadLetters.list': ['operator', 'admin'],
   'deadLetters.reprocess': ['operator', 'admin'],
   'deadLetters.bulkReprocess': ['operator', 'admin'],
+  'metrics.flows': ['operator', 'admin', 'reviewer', 'auditor'],
+  'metrics.connectors': ['operator', 'admin', 'reviewer', 'auditor'],
+  'metrics.compare': ['operator', 'admin', 'reviewer', 'auditor'],
 }
 const PUBLIC = new Set(['auth.login'])
 // Procedures without input are called bare; every other gets an input its schema refuses, so an
@@ -63,6 +66,7 @@ const NO_INPUT = new Set([
   'tasks.inbox',
   'audit.verify',
   'settings.integrations',
+  'metrics.connectors',
 ])
 
 async function outcome(t: TestRuntime, token: string | undefined, path: string): Promise<string> {

@@ -4,6 +4,7 @@ import { authRouter } from './auth.router.ts'
 import { deadLettersRouter } from './dead-letters.router.ts'
 import { flowsRouter } from './flows.router.ts'
 import { incidentsRouter } from './incidents.router.ts'
+import { metricsRouter } from './metrics.router.ts'
 import { reviewRouter } from './review.router.ts'
 import { runsRouter } from './runs.router.ts'
 import { settingsRouter } from './settings.router.ts'
@@ -26,5 +27,6 @@ export const appRouter = router({
   settings: settingsRouter,
   incidents: incidentsRouter,
   deadLetters: deadLettersRouter,
+  metrics: metricsRouter,
 })
 export type AppRouter = typeof appRouter
