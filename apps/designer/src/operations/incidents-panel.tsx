@@ -205,52 +205,54 @@ function IncidentTable(props: {
               {row.attempts ? <small> ({row.attempts} attempts)</small> : null}
             </td>
             <td>{when(row.openedAt)}</td>
-            <td className="cp-actions">
-              {resolving?.runId === row.runId ? (
-                <ResolveForm
-                  kind={resolving.kind}
-                  onCancel={() => setResolving(null)}
-                  onDone={(port, reason) => {
-                    setResolving(null)
-                    void props.act(
-                      () =>
-                        resolving.kind === 'skip'
-                          ? api.skipIncident(row.runId, port, reason)
-                          : api.cancelIncident(row.runId, reason),
-                      resolving.kind === 'skip' ? `Skipped to "${port}".` : 'Run cancelled.',
-                    )
-                  }}
-                />
-              ) : (
-                <>
-                  <button
-                    type="button"
-                    className="cp-btn small"
-                    disabled={props.busy}
-                    onClick={() => void props.act(() => api.retryIncident(row.runId), 'Retried.')}
-                    data-testid={`incident-retry-${row.runId}`}
-                  >
-                    Retry
-                  </button>
-                  <button
-                    type="button"
-                    className="cp-btn small ghost"
-                    onClick={() => setResolving({ runId: row.runId, kind: 'skip' })}
-                  >
-                    Skip…
-                  </button>
-                  <button
-                    type="button"
-                    className="cp-btn small ghost"
-                    onClick={() => setResolving({ runId: row.runId, kind: 'cancel' })}
-                  >
-                    Cancel…
-                  </button>
-                  <button type="button" className="cp-btn small ghost" onClick={() => navigate(`/runs/${row.runId}`)}>
-                    Open
-                  </button>
-                </>
-              )}
+            <td>
+              <div className="cp-actions">
+                {resolving?.runId === row.runId ? (
+                  <ResolveForm
+                    kind={resolving.kind}
+                    onCancel={() => setResolving(null)}
+                    onDone={(port, reason) => {
+                      setResolving(null)
+                      void props.act(
+                        () =>
+                          resolving.kind === 'skip'
+                            ? api.skipIncident(row.runId, port, reason)
+                            : api.cancelIncident(row.runId, reason),
+                        resolving.kind === 'skip' ? `Skipped to "${port}".` : 'Run cancelled.',
+                      )
+                    }}
+                  />
+                ) : (
+                  <>
+                    <button
+                      type="button"
+                      className="cp-btn small"
+                      disabled={props.busy}
+                      onClick={() => void props.act(() => api.retryIncident(row.runId), 'Retried.')}
+                      data-testid={`incident-retry-${row.runId}`}
+                    >
+                      Retry
+                    </button>
+                    <button
+                      type="button"
+                      className="cp-btn small ghost"
+                      onClick={() => setResolving({ runId: row.runId, kind: 'skip' })}
+                    >
+                      Skip…
+                    </button>
+                    <button
+                      type="button"
+                      className="cp-btn small ghost"
+                      onClick={() => setResolving({ runId: row.runId, kind: 'cancel' })}
+                    >
+                      Cancel…
+                    </button>
+                    <button type="button" className="cp-btn small ghost" onClick={() => navigate(`/runs/${row.runId}`)}>
+                      Open
+                    </button>
+                  </>
+                )}
+              </div>
             </td>
           </tr>
         ))}

@@ -84,7 +84,7 @@ export function MetricsPanel() {
             <th>Completed</th>
             <th>Failed</th>
             <th>Waiting</th>
-            <th>Incidents</th>
+            <th>Incidents (held now)</th>
             <th>Completion</th>
             <th>Cycle p50 / p90</th>
           </tr>
@@ -100,7 +100,9 @@ export function MetricsPanel() {
               <td>{v.completed}</td>
               <td>{v.failed}</td>
               <td>{v.now.waiting}</td>
-              <td>{v.now.incident}</td>
+              <td>
+                {v.incidents} ({v.now.incident})
+              </td>
               <td>{percent(v.completionRate)}</td>
               <td>
                 {duration(v.cycleMs.p50)} / {duration(v.cycleMs.p90)}
