@@ -1,3 +1,17 @@
+CREATE TABLE `alerts` (
+	`id` text PRIMARY KEY NOT NULL,
+	`rule_id` text NOT NULL,
+	`subject` text NOT NULL,
+	`flow_id` text,
+	`owner_kind` text NOT NULL,
+	`recipients` text NOT NULL,
+	`message` text NOT NULL,
+	`status` text NOT NULL,
+	`opened_at` text NOT NULL,
+	`closed_at` text
+);
+--> statement-breakpoint
+CREATE INDEX `alerts_status` ON `alerts` (`status`,`rule_id`,`subject`);--> statement-breakpoint
 CREATE TABLE `dead_letters` (
 	`id` text PRIMARY KEY NOT NULL,
 	`key` text NOT NULL,

@@ -23,6 +23,7 @@ import {
   isConnectorConfigured,
   type IntegrationSettings,
 } from './integrations/index.ts'
+import { createAlertsService } from './operations/alerts.service.ts'
 import { createDeadLetters } from './operations/dead-letters.service.ts'
 import { createIncidentStore, incidentObserver } from './operations/incident-store.ts'
 import { createMetricsWriter } from './operations/metrics-rollup.ts'
@@ -127,6 +128,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const incidents = createIncidentsService({ runs, store: incidentStore })
   const deadLetters = createDeadLetters(db)
   const metrics = createMetricsService(db)
+  const alerts = createAlertsService({ db, now, incidents: incidentStore, deadLetters, connectors })
   const prometheus = createPrometheusRegistry(metrics, {
     incidentsOpen: () => incidents.count({ status: 'open' }),
     deadLettersOpen: () => deadLetters.count({ status: 'open' }),
@@ -184,6 +186,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     deadLetters,
     metrics,
     prometheus,
+    alerts,
     integrations,
     close: () => db.$client.close(),
   }

@@ -282,3 +282,30 @@ export const metricHistograms = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.key, t.bucket] })],
 )
+
+/**
+ * Alerts: one row per episode of a rule's condition on one subject (a connector, an incident, a
+ * dead letter). It opens once when the condition starts to hold, is delivered to the owners its
+ * failure kind routes to, and closes when the condition clears; while open it is not sent again.
+ */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    ruleId: text('rule_id').notNull(),
+    /** What the episode is about: `connector:fhir`, `incident:<id>`, `dead-letter:<id>`. */
+    subject: text('subject').notNull(),
+    flowId: text('flow_id'),
+    /** Whose it is: the owner kind the failure routes to. */
+    ownerKind: text('owner_kind').notNull(),
+    /** Who it went to, and how each delivery went (no patient data: the message is structure). */
+    recipients: text('recipients', { mode: 'json' })
+      .$type<{ to: string; channel: string; ok: boolean; error?: string }[]>()
+      .notNull(),
+    message: text('message').notNull(),
+    status: text('status').$type<'open' | 'closed'>().notNull(),
+    openedAt: text('opened_at').notNull(),
+    closedAt: text('closed_at'),
+  },
+  (t) => [index('alerts_status').on(t.status, t.ruleId, t.subject)],
+)

@@ -55,6 +55,10 @@ export function createMetricsWriter(db: Db) {
           const where = `${run.id}\u0000${event.scope ?? ''}\u0000${event.nodeId ?? ''}`
           add('connector', connector, 'calls')
           if ('error' in event.data) add('connector', connector, 'errors')
+          // Per minute too, for alert rules over a window (`connector|YYYY-MM-DDTHH:MM`).
+          const minute = `${connector}|${event.at.slice(0, 16)}`
+          add('connector-minute', minute, 'calls')
+          if ('error' in event.data) add('connector-minute', minute, 'errors')
           const sent = calling.get(where)
           calling.delete(where)
           if (sent !== undefined) time('latency', connector, ms(sent, event.at))

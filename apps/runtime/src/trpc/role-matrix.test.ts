@@ -54,6 +54,11 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'metrics.flows': ['operator', 'admin', 'reviewer', 'auditor'],
   'metrics.connectors': ['operator', 'admin', 'reviewer', 'auditor'],
   'metrics.compare': ['operator', 'admin', 'reviewer', 'auditor'],
+  'alerts.list': ['operator', 'admin'],
+  'alerts.mine': ALL,
+  'alerts.evaluate': ['operator', 'admin'],
+  'alerts.settings': ['operator', 'admin'],
+  'alerts.setSettings': ['admin'],
 }
 const PUBLIC = new Set(['auth.login'])
 // Procedures without input are called bare; every other gets an input its schema refuses, so an
@@ -67,6 +72,9 @@ const NO_INPUT = new Set([
   'audit.verify',
   'settings.integrations',
   'metrics.connectors',
+  'alerts.mine',
+  'alerts.evaluate',
+  'alerts.settings',
 ])
 
 async function outcome(t: TestRuntime, token: string | undefined, path: string): Promise<string> {

@@ -1,4 +1,5 @@
 import { router } from '../trpc.ts'
+import { alertsRouter } from './alerts.router.ts'
 import { auditRouter } from './audit.router.ts'
 import { authRouter } from './auth.router.ts'
 import { deadLettersRouter } from './dead-letters.router.ts'
@@ -28,5 +29,6 @@ export const appRouter = router({
   incidents: incidentsRouter,
   deadLetters: deadLettersRouter,
   metrics: metricsRouter,
+  alerts: alertsRouter,
 })
 export type AppRouter = typeof appRouter
