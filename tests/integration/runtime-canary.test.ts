@@ -60,7 +60,8 @@ describe('PHI canary', () => {
     const input = { score: 9, patient: { name: NAME, ssn: SSN } }
     const run = await t.as.agent.runs.start({ flowId: 'intake-check', input, idempotencyKey: 'canary-1' })
     const failed = await t.as.agent.runs.start({ flowId: 'intake-call', input, idempotencyKey: 'canary-2' })
-    expect(failed.status).toBe('failed')
+    // Held for an operator: the connector failed on every attempt and the node has no error port.
+    expect(failed.status).toBe('incident')
     responses.inbox = await t.as.agent.tasks.inbox()
     const task = (responses.inbox as { id: string }[])[0]!
     responses.badAnswer = await t.as.agent.tasks
@@ -70,7 +71,8 @@ describe('PHI canary', () => {
       .start({ flowId: 'intake-check', input: { patient: { ssn: SSN } }, idempotencyKey: `${SSN}`.repeat(30) })
       .catch((e: Error) => ({ message: e.message }))
     responses.answer = await t.as.agent.tasks.answer({ id: task.id, answer: { approved: true } })
-    for (const role of ['agent', 'reviewer', 'analyst', 'developer', 'auditor'] as const) {
+    responses.incidents = await t.as.operator.incidents.list({})
+    for (const role of ['agent', 'reviewer', 'analyst', 'developer', 'auditor', 'operator'] as const) {
       responses[`run-${role}`] = await t.as[role].runs.get({ id: run.id })
       responses[`failed-${role}`] = await t.as[role].runs.get({ id: failed.id })
       responses[`list-${role}`] = await t.as[role].runs.list()
@@ -91,7 +93,9 @@ describe('PHI canary', () => {
         expect([key, text.includes(NAME)]).toEqual([key, false])
     }
     // The audit trail as stored, and everything written to the console or log.
-    const stored = t.runtime.db.$client.prepare('SELECT record FROM audit_log').all() as { record: string }[]
+    const stored = t.runtime.db.$client
+      .prepare('SELECT record FROM audit_log UNION ALL SELECT message FROM incidents')
+      .all() as { record: string }[]
     expect(stored.length).toBeGreaterThan(10)
     for (const { record } of stored) {
       expect(record).not.toContain(SSN)
@@ -156,22 +160,26 @@ describe('PHI canary, every response kind', () => {
   it('run view and its events: the name only to the front desk, the identifier to nobody', async () => {
     const run = await t.as.agent.runs.start({ flowId: 'intake-check', input, idempotencyKey: 'kinds-1' })
     const failed = await t.as.agent.runs.start({ flowId: 'intake-call', input, idempotencyKey: 'kinds-2' })
-    expect(failed.status).toBe('failed')
+    // Held for an operator: the connector failed on every attempt and the node has no error port.
+    expect(failed.status).toBe('incident')
     const stored = JSON.stringify(t.runtime.runs.store.events(failed.id))
     expect(stored).toContain(PATIENT) // control: the log holds the value
 
     const agentView = await t.as.agent.runs.get({ id: run.id })
     expect(agentView.facts).toMatchObject({ patient: { name: PATIENT } })
     expect(leaks(agentView)).toEqual({ name: true, mrn: false })
-    for (const role of ['reviewer', 'analyst', 'developer', 'auditor'] as const) {
+    for (const role of ['reviewer', 'analyst', 'developer', 'auditor', 'operator'] as const) {
       const view = await t.as[role].runs.get({ id: run.id })
       expect([role, leaks(view)]).toEqual([role, { name: false, mrn: false }])
       expect([role, leaks(view.events)]).toEqual([role, { name: false, mrn: false }])
     }
     // The connector's failure message quotes both values: nobody gets it as it was written.
     const failedView = await t.as.agent.runs.get({ id: failed.id })
-    expect(failedView.error?.message).toContain('payer lookup failed for')
-    expect(leaks(failedView.error)).toEqual({ name: false, mrn: false })
+    expect(failedView.incident?.message).toContain('payer lookup failed for')
+    expect(leaks(failedView.incident)).toEqual({ name: false, mrn: false })
+    const incidents = await t.as.operator.incidents.list({})
+    expect(incidents.incidents.map((i) => i.message)).toEqual([expect.stringContaining('payer lookup failed for')])
+    expect(leaks(incidents)).toEqual({ name: false, mrn: false })
     expect(leaks(failedView.events.filter((e) => e.type !== 'run.started'))).toEqual({ name: false, mrn: false })
     expect(leaks(await t.as.reviewer.runs.get({ id: failed.id }))).toEqual({ name: false, mrn: false })
   })

@@ -10,6 +10,7 @@ import { RunViewerScreen } from './screens/run-viewer-screen.tsx'
 import { InboxScreen } from './screens/inbox-screen.tsx'
 import { TaskScreen } from './screens/task-screen.tsx'
 import { AuditScreen } from './screens/audit-screen.tsx'
+import { OperationsScreen } from './operations/operations-screen.tsx'
 
 export function App() {
   const user = useSession((s) => s.user)
@@ -22,12 +23,23 @@ export function App() {
   if (!user) return <LoginScreen />
   const isAgent = user.role === 'agent'
   const readsAudit = user.role === 'auditor' // the runtime lets only auditors read the trail
+  const operates = user.role === 'operator' || user.role === 'admin'
+  const isOperator = user.role === 'operator'
   return (
     <div className="cp-app">
       <header className="cp-header">
         <span className="cp-logo">◆ Carepath</span>
         <nav>
-          {!isAgent && (
+          {operates && (
+            <a
+              href="#/operations"
+              className={route.screen === 'operations' ? 'active' : ''}
+              data-testid="nav-operations"
+            >
+              Operations
+            </a>
+          )}
+          {!isAgent && !isOperator && (
             <a
               href="#/flows"
               className={route.screen === 'flows' || route.screen === 'editor' ? 'active' : ''}
@@ -74,7 +86,10 @@ export function App() {
         </button>
       </header>
       <main className="cp-main">
-        {route.screen === 'flows' && (isAgent ? <InboxScreen /> : <FlowListScreen />)}
+        {route.screen === 'flows' &&
+          (isAgent ? <InboxScreen /> : isOperator ? <OperationsScreen tab="incidents" /> : <FlowListScreen />)}
+        {route.screen === 'operations' &&
+          (operates ? <OperationsScreen tab={route.tab} /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
         {route.screen === 'editor' && <EditorScreen key={route.flowId} flowId={route.flowId} />}
         {route.screen === 'runs' && <RunsScreen />}
         {route.screen === 'run' && <RunViewerScreen key={route.runId} runId={route.runId} />}

@@ -10,6 +10,7 @@ export type Route =
   | { screen: 'inbox' }
   | { screen: 'task'; taskId: string }
   | { screen: 'audit' }
+  | { screen: 'operations'; tab: 'incidents' | 'dead-letters' | 'metrics' }
 
 export function parseRoute(hash: string): Route {
   const [pathPart = '', queryPart = ''] = hash.replace(/^#\/?/, '').split('?')
@@ -24,6 +25,11 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { screen: 'task', taskId: parts[1] } : { screen: 'inbox' }
     case 'audit':
       return { screen: 'audit' }
+    case 'operations':
+      return {
+        screen: 'operations',
+        tab: parts[1] === 'dead-letters' || parts[1] === 'metrics' ? parts[1] : 'incidents',
+      }
     default:
       return { screen: 'flows' }
   }

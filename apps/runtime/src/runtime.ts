@@ -6,6 +6,7 @@ import {
   type ConnectorAdapter,
   type JsonValue,
   type NodeRegistry,
+  type RetryPolicy,
 } from '@carepath/dsl'
 import { defaultAnchorFile, fileAnchor } from './audit/audit-checkpoints.ts'
 import { createAuditService } from './audit/audit.service.ts'
@@ -25,6 +26,13 @@ import {
   isConnectorConfigured,
   type IntegrationSettings,
 } from './integrations/index.ts'
+import { createAlertsService } from './operations/alerts.service.ts'
+import { createDeadLetters } from './operations/dead-letters.service.ts'
+import { createIncidentStore, incidentObserver } from './operations/incident-store.ts'
+import { createMetricsWriter } from './operations/metrics-rollup.ts'
+import { createMetricsService } from './operations/metrics.service.ts'
+import { createPrometheusRegistry } from './operations/prometheus.ts'
+import { createIncidentsService } from './operations/incidents.service.ts'
 import { createReviewService } from './review/review.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
 import { createRunViews } from './runs/run-view.ts'
@@ -59,7 +67,14 @@ export interface RuntimeOptions {
   anchorFile?: string
   /** How often audit checkpoints are signed (records, ms); see AuditTrailOptions. */
   checkpoints?: { every?: number; delayMs?: number }
+  /** The retry policy of connector calls whose node sets none (DEFAULT_RETRY when absent). */
+  retry?: RetryPolicy
+  /** Waits between connector attempts (tests pass an instant one). */
+  sleep?: (ms: number) => Promise<void>
 }
+
+/** Connector calls are tried three times, 1 s then 2 s apart, unless their node says otherwise. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 1000, factor: 2, maxBackoffMs: 30_000 }
 
 const INTEGRATIONS_KEY = 'integrations'
 
@@ -122,6 +137,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     return connector !== undefined && isConnectorConfigured(connector, integrationSettings())
   }
 
+  const incidentStore = createIncidentStore(db)
   const runs = createRunsService({
     db,
     audit,
@@ -131,6 +147,17 @@ export function createRuntime(options: RuntimeOptions = {}) {
     connectors,
     auditSecret: keys.phiReferenceSecret,
     cipher,
+    retry: options.retry ?? DEFAULT_RETRY,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    observers: [incidentObserver(incidentStore, audit), createMetricsWriter(db).observer],
+  })
+  const incidents = createIncidentsService({ runs, store: incidentStore })
+  const deadLetters = createDeadLetters(db)
+  const metrics = createMetricsService(db)
+  const alerts = createAlertsService({ db, now, incidents: incidentStore, deadLetters, connectors })
+  const prometheus = createPrometheusRegistry(metrics, {
+    incidentsOpen: () => incidents.count({ status: 'open' }),
+    deadLettersOpen: () => deadLetters.count({ status: 'open' }),
   })
   const runViews = createRunViews({ runs, audit })
   const tasks = createTasksService({ runs, audit, now })
@@ -182,6 +209,11 @@ export function createRuntime(options: RuntimeOptions = {}) {
     runs,
     runViews,
     tasks,
+    incidents,
+    deadLetters,
+    metrics,
+    prometheus,
+    alerts,
     integrations,
     keys,
     cipher,

@@ -28,6 +28,8 @@ export interface ServerOptions extends RuntimeOptions {
   designerDist?: string
   /** How often due timers are fired (ms, default 1000; 0 disables). */
   timerIntervalMs?: number
+  /** How often alert rules are evaluated (ms, default 15000; 0 disables). */
+  alertIntervalMs?: number
   log?: (line: string) => void
   /** Port for the inbound HL7 (MLLP) listener, when the integrations module provides one. */
   mllpPort?: number
@@ -98,6 +100,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         }, interval)
       : undefined
   timer?.unref()
+  // Alert rules are looked at on their own interval: an alert opens once per episode and closes
+  // when its condition clears.
+  let alertsBusy: Promise<unknown> | undefined
+  const alertInterval = options.alertIntervalMs ?? 15_000
+  const alertTimer =
+    alertInterval > 0
+      ? setInterval(() => {
+          if (alertsBusy || stopping) return
+          alertsBusy = runtime.alerts
+            .evaluate()
+            .catch((error: unknown) => log(describeInternalError(error)))
+            .finally(() => (alertsBusy = undefined))
+        }, alertInterval)
+      : undefined
+  alertTimer?.unref()
   ready = true
   const port = (server.address() as AddressInfo).port
   const host = options.host ?? '127.0.0.1'
@@ -109,6 +126,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (stopping) return
       stopping = true
       if (timer) clearInterval(timer)
+      if (alertTimer) clearInterval(alertTimer)
       await inbound?.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
@@ -116,6 +134,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       })
       // Runs resumed by a timer finish their step before the database closes.
       await timerBusy
+      await alertsBusy
       await checkpointer.stop()
       runtime.close()
     },

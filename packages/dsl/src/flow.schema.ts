@@ -23,6 +23,23 @@ export const flowRoleSchema = z
 /** A flow role and the PHI classes it may see. */
 export type FlowRole = z.infer<typeof flowRoleSchema>
 
+/**
+ * How a connector node retries a failed call: `attempts` in all (1 = no retry), waiting
+ * `backoffMs × factor^(n-1)` (at most `maxBackoffMs`) between them, or longer when the peer said
+ * so (429/503 with Retry-After). Only timeouts, unreachable peers, 5xx and 429 are retried, never a
+ * 4xx or a configuration error. Absent: the installation's default policy for connector calls.
+ */
+export const retryPolicySchema = z
+  .object({
+    attempts: z.number().int().min(1).max(10),
+    backoffMs: z.number().int().min(0).max(600_000),
+    factor: z.number().min(1).max(10).optional(),
+    maxBackoffMs: z.number().int().min(0).max(3_600_000).optional(),
+  })
+  .strict()
+/** A node's connector retry policy (see `retryPolicySchema`). */
+export type RetryPolicy = z.infer<typeof retryPolicySchema>
+
 /** One node of a flow: its type, the config its type validates, and where each port leads. */
 export const flowNodeSchema = z
   .object({
@@ -37,6 +54,8 @@ export const flowNodeSchema = z
     next: z.record(z.string(), z.string()).default({}),
     /** Required on at least one node of every cycle: how often a run may enter this node. */
     maxVisits: z.number().int().min(1).max(10_000).optional(),
+    /** Connector nodes: how failed calls are retried (the installation's default when absent). */
+    retry: retryPolicySchema.optional(),
   })
   .strict()
 /** One node of a flow document, as parsed (ports default to none). */

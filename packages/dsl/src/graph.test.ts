@@ -66,6 +66,14 @@ const graphArb: fc.Arbitrary<FlowGraph> = fc
                 title: fc.string({ maxLength: 10 }),
                 description: fc.string({ maxLength: 10 }),
                 maxVisits: fc.integer({ min: 1, max: 10 }),
+                retry: fc.record(
+                  {
+                    attempts: fc.integer({ min: 1, max: 10 }),
+                    backoffMs: fc.integer({ min: 0, max: 60_000 }),
+                    factor: fc.integer({ min: 1, max: 4 }),
+                  },
+                  { requiredKeys: ['attempts', 'backoffMs'] },
+                ),
               },
               { requiredKeys: ['nodeType', 'typeVersion', 'config'] },
             ),

@@ -1,4 +1,4 @@
-import { CURRENT_FORMAT, type FlowDocument, type FlowNode, type FlowRole } from './flow.schema.ts'
+import { CURRENT_FORMAT, type FlowDocument, type FlowNode, type FlowRole, type RetryPolicy } from './flow.schema.ts'
 import type { FactSchema } from './facts-schema.ts'
 import type { Problem } from './problems.ts'
 
@@ -14,6 +14,7 @@ export interface GraphNode {
     title?: string
     description?: string
     maxVisits?: number
+    retry?: RetryPolicy
     isStart: boolean
   }
 }
@@ -85,6 +86,7 @@ export function flowToGraph(document: FlowDocument): FlowGraph {
     if (node.title !== undefined) data.title = node.title
     if (node.description !== undefined) data.description = node.description
     if (node.maxVisits !== undefined) data.maxVisits = node.maxVisits
+    if (node.retry !== undefined) data.retry = { ...node.retry }
     const position = doc.layout?.[id] ?? { x: index * DEFAULT_SPACING, y: 0 }
     nodes.push({ id, type: 'carepath', position: { x: position.x, y: position.y }, data })
     for (const [port, target] of Object.entries(node.next)) {
@@ -167,7 +169,7 @@ export function graphToFlow(graph: FlowGraph): FlowDocument {
   const layout: NonNullable<FlowDocument['layout']> = {}
   if (graph.flow.description !== undefined) document.description = graph.flow.description
   for (const node of nodes) {
-    const { nodeType, typeVersion, config, title, description, maxVisits } = node.data
+    const { nodeType, typeVersion, config, title, description, maxVisits, retry } = node.data
     const flowNode: FlowNode = {
       type: nodeType,
       typeVersion,
@@ -177,6 +179,7 @@ export function graphToFlow(graph: FlowGraph): FlowDocument {
     if (title !== undefined) flowNode.title = title
     if (description !== undefined) flowNode.description = description
     if (maxVisits !== undefined) flowNode.maxVisits = maxVisits
+    if (retry !== undefined) flowNode.retry = { ...retry }
     document.nodes[node.id] = flowNode
     layout[node.id] = { x: node.position.x, y: node.position.y }
   }

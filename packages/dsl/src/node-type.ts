@@ -93,7 +93,13 @@ export class NodeError extends Error {
   override readonly name = 'NodeError'
   constructor(
     message: string,
-    readonly options: { code?: string; retryable?: boolean } = {},
+    readonly options: {
+      /** A stable code: `timeout`, `unreachable`, `http-503`, `not-configured`, ... */
+      code?: string
+      retryable?: boolean
+      /** How long the peer asked to be left alone (a Retry-After header), in ms. */
+      retryAfterMs?: number
+    } = {},
   ) {
     super(message)
   }

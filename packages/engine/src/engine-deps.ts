@@ -4,17 +4,13 @@ import type {
   FlowDocument,
   JsonValue,
   NodeRegistry,
+  RetryPolicy,
   TaskRequest,
 } from '@carepath/dsl'
 import type { RunEvent } from './events.ts'
 
-/** How a connector is retried: `attempts` in all, waiting `backoffMs × factor^(n-1)` between them. */
-export interface RetryPolicy {
-  attempts: number
-  backoffMs: number
-  /** Growth per attempt; 2 when absent. */
-  factor?: number
-}
+/** How a connector is retried (the DSL's per-node `retry`): attempts in all, backoff between them. */
+export type { RetryPolicy }
 
 /**
  * Everything a run may touch, injected. The engine has no clock, randomness or I/O of its own:
@@ -29,8 +25,19 @@ export interface EngineDeps {
   connectors: Record<string, ConnectorAdapter>
   /** Called for connectors missing from `connectors` (the simulator's mocks by node id). */
   fallbackConnector?: ConnectorAdapter
-  /** Retry policies by connector name; absent means one attempt. */
+  /**
+   * Retry policies by connector name, for nodes that set none of their own (a node's `retry`
+   * wins); a connector named in neither gets `defaultRetry`, and without that one attempt.
+   */
   retry?: Record<string, RetryPolicy>
+  /** The policy of every connector call that neither its node nor `retry` gives one. */
+  defaultRetry?: RetryPolicy
+  /**
+   * Hold a failure that no `error` port handles as an open incident (status `incident`, resolved
+   * by an operator's retry, skip or cancel) instead of ending the run failed. The runtime sets
+   * it; simulations and the CLI do not, so a failure there is a failed case.
+   */
+  incidents?: boolean
   /** Waits between retry attempts; injected so tests and simulations never really sleep. */
   sleep?(ms: number): Promise<void>
   /** Loads the pinned version of a subflow; the engine checks its content hash. */
@@ -64,7 +71,12 @@ export interface OverlaySite {
 
 /** What resumes a run. */
 export type ResumeSignal =
-  { type: 'answer'; taskId: string; answer: JsonValue } | { type: 'timer' } | { type: 'continue' }
+  | { type: 'answer'; taskId: string; answer: JsonValue }
+  | { type: 'timer' }
+  | { type: 'continue' }
+  /** An operator's resolution of the open incident (see `incident.resolved`). */
+  | { type: 'incident'; action: 'retry' | 'cancel' }
+  | { type: 'incident'; action: 'skip'; port: string }
 
 /**
  * Answers tasks and fires timers without stopping (simulator, CLI). `answer` returns undefined
@@ -96,7 +108,9 @@ export class RunRefusedError extends Error {
       | 'run-ended'
       | 'log-mismatch'
       | 'flow-not-runnable'
-      | 'invalid-input',
+      | 'invalid-input'
+      | 'no-incident'
+      | 'invalid-port',
     message: string,
     /** For invalid answers: the answer field at fault. */
     readonly path = '',

@@ -8,7 +8,20 @@ export type { RunEvent, RunEventType }
 export const RUN_EVENT_TYPES: readonly RunEventType[] = runEventSchema.options.map((o) => o.shape.type.value)
 
 /** Where a run stands. */
-export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed'
+export type RunStatus = 'running' | 'waiting' | 'incident' | 'completed' | 'failed' | 'cancelled'
+
+/** What holds a run in `incident` status until an operator retries, skips or cancels. */
+export interface OpenIncident {
+  /** Seq of the incident.opened event. */
+  seq: number
+  nodeId: string
+  /** When it opened (the event's time). */
+  at: string
+  message: string
+  connector?: string
+  errorClass?: string
+  attempts?: number
+}
 
 /** A human task a waiting run is blocked on. */
 export interface OpenTask {
@@ -46,5 +59,7 @@ export interface RunState {
   waitUntil?: string
   outcome?: string
   error?: { nodeId?: string; message: string }
+  /** While status is `incident`. */
+  incident?: OpenIncident
   events: RunEvent[]
 }

@@ -2,6 +2,9 @@ import type { JsonValue, NodeOutcome } from '@carepath/dsl'
 import { FlowNotRunnableError, prepareFlow, type PreparedFlow, type PreparedNode } from './prepare.ts'
 import { executeNode, settle, type Frame, type Settled } from './node-step.ts'
 import type { RunContext } from './run-context.ts'
+import { callKey } from './connector-call.ts'
+import { connectorErrorClass } from './connector-errors.ts'
+import type { RunEvent, RunEventData } from './run-event.schema.ts'
 import { deepFreeze } from './facts.ts'
 import { jsonCopy } from './json-copy.ts'
 
@@ -12,6 +15,9 @@ export type WalkResult =
   | { status: 'completed'; outcome: string; facts: JsonRecord }
   | { status: 'failed'; nodeId?: string; message: string }
   | { status: 'waiting' }
+  /** Held at a failed step for an operator (only the run itself, never a subflow). */
+  | { status: 'incident' }
+  | { status: 'cancelled' }
 
 /**
  * Walk a flow from its start node until it ends, fails or waits. Each node is entered (and
@@ -49,14 +55,28 @@ export async function walkFlow(
       )
     }
     const entered = await run.recorder.emit('node.entered', current, scope, { type: p.node.type, visit })
-    const first = await executeNode(run, frame, p, visit, entered.at)
-    let step: Settled = first.kind === 'subflow' ? await subflow(run, frame, p, first.outcome) : first
-    if (step.kind === 'waiting') return { status: 'waiting' }
-    if (step.kind === 'failed') {
-      if (!step.routable || p.node.next.error === undefined) return await fail(run, frame, current, step.message)
-      await run.recorder.emit('error', current, scope, { message: step.message, handled: true })
-      step = { kind: 'follow', port: 'error', facts: frame.facts }
+    let step: Settled
+    for (;;) {
+      const first = await executeNode(run, frame, p, visit, entered.at)
+      step = first.kind === 'subflow' ? await subflow(run, frame, p, first.outcome) : first
+      if (step.kind !== 'failed') break
+      if (step.routable && p.node.next.error !== undefined) {
+        await run.recorder.emit('error', current, scope, { message: step.message, handled: true })
+        step = { kind: 'follow', port: 'error', facts: frame.facts }
+        break
+      }
+      // A failure a flow could have handled, in the run itself: held for an operator.
+      if (!step.routable || !run.deps.incidents || scope !== '') return await fail(run, frame, current, step.message)
+      const resolution = await incident(run, p, step.message, entered.seq)
+      if (resolution === undefined) return { status: 'incident' }
+      if (resolution.action === 'cancel') return { status: 'cancelled' }
+      if (resolution.action === 'skip') {
+        step = { kind: 'follow', port: resolution.port, facts: frame.facts }
+        break
+      }
+      run.reusable = successfulCalls(run, entered.seq)
     }
+    if (step.kind === 'waiting') return { status: 'waiting' }
     frame.facts = step.facts
     if (step.kind === 'end') return { status: 'completed', outcome: step.outcome, facts: frame.facts }
     const to = Object.hasOwn(p.node.next, step.port) ? p.node.next[step.port] : undefined
@@ -67,6 +87,60 @@ export async function walkFlow(
     await run.recorder.emit('node.exited', current, scope, { port: step.port, to })
     current = to
   }
+}
+
+/**
+ * Open an incident at a failed step (its cause taken from the step's last failed connector call)
+ * and take its resolution: the recorded one on replay, the operator's signal when the log ends
+ * here, else none (the run waits in `incident`).
+ */
+async function incident(
+  run: RunContext,
+  p: PreparedNode,
+  message: string,
+  enteredSeq: number,
+): Promise<RunEventData<'incident.resolved'> | undefined> {
+  const cause = causeOf(run.recorder.events, run.recorder.nextSeq, p.id, enteredSeq)
+  await run.recorder.emit('incident.opened', p.id, '', { message, ...cause })
+  const recorded = run.recorder.takeRecorded('incident.resolved', p.id, '')
+  if (recorded) return recorded.data
+  const signal = run.signal
+  if (run.recorder.replaying || signal?.type !== 'incident' || run.signalUsed) return undefined
+  run.signalUsed = true
+  const data: RunEventData<'incident.resolved'> =
+    signal.action === 'skip' ? { action: 'skip', port: signal.port } : { action: signal.action }
+  await run.recorder.emit('incident.resolved', p.id, '', data)
+  return data
+}
+
+/** The connector, error class and attempts of the step's last failed call, if it made one. */
+function causeOf(events: readonly RunEvent[], end: number, nodeId: string, enteredSeq: number) {
+  for (let i = end - 1; i > enteredSeq; i--) {
+    const event = events[i] as RunEvent
+    if (event.type === 'incident.resolved') break
+    if (event.type !== 'connector.response' || event.nodeId !== nodeId || event.scope) continue
+    if (!('error' in event.data)) break
+    const { connector, code, attempt } = event.data
+    return { connector, errorClass: connectorErrorClass(code), attempts: attempt }
+  }
+  return {}
+}
+
+/** The successful calls a step made before its incident, so its retry makes none of them again. */
+function successfulCalls(run: RunContext, enteredSeq: number): Map<string, JsonValue[]> {
+  const reusable = new Map<string, JsonValue[]>()
+  const requests = new Map<string, RunEventData<'connector.request'>>()
+  // Up to where the run is (on replay the recorder already holds the rest of the log).
+  for (const event of run.recorder.events.slice(enteredSeq + 1, run.recorder.nextSeq)) {
+    const where = `${event.scope ?? ''}\u0000${event.nodeId ?? ''}`
+    if (event.type === 'connector.request') requests.set(where, event.data)
+    if (event.type !== 'connector.response' || !('response' in event.data)) continue
+    const request = requests.get(where)
+    if (!request) continue
+    const key = callKey(event.scope ?? '', event.nodeId ?? '', request.connector, request.request)
+    reusable.set(key, [...(reusable.get(key) ?? []), event.data.response])
+  }
+  return reusable
 }
 
 async function fail(run: RunContext, frame: Frame, nodeId: string, message: string): Promise<WalkResult> {
@@ -106,14 +180,16 @@ async function subflow(
   })
   const childScope = frame.scope ? `${frame.scope}/${p.id}` : p.id
   const result = await walkFlow(run, child, input, childScope, childRunId)
-  if (result.status === 'waiting') return { kind: 'waiting' }
-  if (result.status === 'failed') {
+  if (result.status === 'waiting' || result.status === 'incident') return { kind: 'waiting' }
+  if (result.status === 'failed' || result.status === 'cancelled') {
     await run.recorder.emit('subflow.ended', p.id, frame.scope, {
       runId: childRunId,
       status: 'failed',
-      message: result.message,
+      message: result.status === 'failed' ? result.message : 'cancelled',
     })
-    return routable(`The subflow "${outcome.flowId}" failed: ${result.message}`)
+    return routable(
+      `The subflow "${outcome.flowId}" failed: ${result.status === 'failed' ? result.message : 'cancelled'}`,
+    )
   }
   await run.recorder.emit('subflow.ended', p.id, frame.scope, {
     runId: childRunId,

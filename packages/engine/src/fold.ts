@@ -75,8 +75,18 @@ function applyEvent(state: RunState, event: RunEvent): void {
     case 'facts.set':
       state.facts = applyFacts(state.facts, event.data.set)
       break
+    case 'incident.opened':
+      state.status = 'incident'
+      state.incident = { seq: event.seq, nodeId: event.nodeId ?? '', at: event.at, ...event.data }
+      break
+    case 'incident.resolved':
+      state.status = 'running'
+      delete state.incident
+      break
     case 'run.ended':
-      if (event.data.status === 'failed') {
+      if (event.data.status === 'cancelled') {
+        state.status = 'cancelled'
+      } else if (event.data.status === 'failed') {
         state.status = 'failed'
         state.error = { ...(event.nodeId ? { nodeId: event.nodeId } : {}), message: event.data.message }
       } else {

@@ -90,8 +90,8 @@ class NodeContext implements ExecuteContext {
   }
 
   call(connector: string, request: JsonValue): Promise<JsonValue> {
-    const site = { runId: this.frame.runId, nodeId: this.p.id, scope: this.frame.scope }
-    return callConnector(this.run.deps, this.run.recorder, site, connector, request)
+    const site = { runId: this.frame.runId, nodeId: this.p.id, scope: this.frame.scope, policy: this.p.node.retry }
+    return callConnector(this.run, site, connector, request)
   }
 
   memo<T>(build: () => T): T {

@@ -9,6 +9,11 @@ type JsonRecord = { [key: string]: JsonValue }
 export class RunContext {
   signalUsed = false
   steps = 0
+  /**
+   * While an operator's retry re-executes a failed step: the responses of the calls that step
+   * already made successfully, by `callKey`, each answered once from the log instead of again.
+   */
+  reusable = new Map<string, JsonValue[]>()
   readonly maxSteps: number
 
   constructor(

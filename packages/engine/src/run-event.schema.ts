@@ -6,7 +6,7 @@ import { z } from 'zod'
  * were written in (per stored batch, never inside an event: the trace of a run must not change);
  * `upgradeRunEvents` brings an older stored form forward before it is parsed.
  */
-export const RUN_EVENT_VERSION = 1
+export const RUN_EVENT_VERSION = 2
 
 /** Deeper than any fact tree or response the engine writes: taken for a malformed log. */
 const MAX_DEPTH = 512
@@ -64,6 +64,8 @@ function eventOf<T extends string, D extends z.ZodType>(type: T, data: D) {
 const ended = {
   completed: { status: z.literal('completed'), outcome: z.string() },
   failed: { status: z.literal('failed'), message: z.string() },
+  /** Only a run (never a subflow) is cancelled, by an operator resolving its incident. */
+  cancelled: { status: z.literal('cancelled') },
 }
 
 /**
@@ -94,8 +96,21 @@ export const runEventSchema = z.discriminatedUnion('type', [
         error: z.string(),
         /** Absent means retryable (the connector policy decides how often). */
         retryable: z.boolean().optional(),
+        /** The adapter's stable code (`timeout`, `http-503`, ...): what the error class derives from. */
+        code: z.string().optional(),
+        /** The peer's Retry-After, in ms. */
+        retryAfterMs: z.number().int().nonnegative().optional(),
       }),
     ]),
+  ),
+  /** A failed attempt will be tried again after `delayMs` (waited on the injected clock). */
+  eventOf(
+    'connector.retry',
+    z.strictObject({
+      connector: z.string(),
+      attempt: z.number().int().positive(),
+      delayMs: z.number().int().nonnegative(),
+    }),
   ),
   /** A task's id is `${runId}:task:${seq}`; its request says what it may show. */
   eventOf('task.opened', z.strictObject({ taskId: z.string(), request: taskRequestSchema })),
@@ -114,7 +129,32 @@ export const runEventSchema = z.discriminatedUnion('type', [
   eventOf('node.exited', z.strictObject({ port: z.string(), to: z.string() })),
   /** `handled`: the failure was routed to the node's `error` port. */
   eventOf('error', z.strictObject({ message: z.string(), handled: z.boolean() })),
-  eventOf('run.ended', z.union([z.strictObject(ended.completed), z.strictObject(ended.failed)])),
+  /**
+   * A failure the node's `error` port does not handle, held for an operator instead of ending
+   * the run: the cause without patient data (the connector, its error class, the attempts made).
+   */
+  eventOf(
+    'incident.opened',
+    z.strictObject({
+      message: z.string(),
+      connector: z.string().optional(),
+      errorClass: z.string().optional(),
+      attempts: z.number().int().positive().optional(),
+    }),
+  ),
+  /** An operator's decision on the open incident: run the failed step again, leave by `port`, or cancel. */
+  eventOf(
+    'incident.resolved',
+    z.discriminatedUnion('action', [
+      z.strictObject({ action: z.literal('retry') }),
+      z.strictObject({ action: z.literal('skip'), port: z.string() }),
+      z.strictObject({ action: z.literal('cancel') }),
+    ]),
+  ),
+  eventOf(
+    'run.ended',
+    z.union([z.strictObject(ended.completed), z.strictObject(ended.failed), z.strictObject(ended.cancelled)]),
+  ),
 ])
 
 /** One entry of a run's event log (see `runEventSchema`). */
@@ -145,7 +185,16 @@ export interface RunEventMigration {
  * A new version adds its step here and keeps a golden log of every older version in
  * `fixtures/run-events/v<N>.json`, which the tests read forward.
  */
-export const RUN_EVENT_MIGRATIONS: readonly RunEventMigration[] = []
+export const RUN_EVENT_MIGRATIONS: readonly RunEventMigration[] = [
+  {
+    // Version 2 added connector retries (`connector.retry`, a failure's `code` and
+    // `retryAfterMs`), incidents (`incident.opened`, `incident.resolved`) and cancelled runs. A
+    // version 1 log holds none of them and reads as it is.
+    from: 1,
+    name: 'retries-and-incidents',
+    up: (events) => [...events],
+  },
+]
 
 /** Why a stored log could not be read: its version, and where the parse failed. */
 export class RunEventFormatError extends Error {

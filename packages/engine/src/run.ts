@@ -63,10 +63,12 @@ export async function resumeRun(
   if (state.flowHash !== prepared.hash) {
     throw new RunRefusedError('log-mismatch', `The run is pinned to version ${state.flowHash}, not ${prepared.hash}.`)
   }
-  if (state.status === 'completed' || state.status === 'failed') {
+  if (state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled') {
     if (signal.type === 'continue') return state
-    throw new RunRefusedError('run-ended', `The run has already ${state.status === 'failed' ? 'failed' : 'completed'}.`)
+    throw new RunRefusedError('run-ended', `The run has already ${ENDED[state.status]}.`)
   }
+  if (signal.type === 'incident') refuseResolution(prepared, state, signal)
+  else if (state.status === 'incident' && signal.type === 'continue') return state
   if (signal.type === 'answer' && state.openTask?.taskId !== signal.taskId) {
     throw new RunRefusedError('no-open-task', `The run has no open task "${signal.taskId}".`)
   }
@@ -80,6 +82,29 @@ export async function resumeRun(
   const input = jsonCopy(started.data.input)
   const all = await drive(prepared, input, deps, state.runId, events, signal, options.autopilot ?? {})
   return foldEvents(all)
+}
+
+const ENDED = { completed: 'completed', failed: 'failed', cancelled: 'been cancelled' } as const
+
+/** Refuses an incident resolution the run cannot take (no incident, or a port the node lacks). */
+function refuseResolution(
+  prepared: PreparedFlow,
+  state: RunState,
+  signal: Extract<ResumeSignal, { type: 'incident' }>,
+): void {
+  const open = state.incident
+  if (state.status !== 'incident' || !open) throw new RunRefusedError('no-incident', 'The run has no open incident.')
+  if (signal.action !== 'skip') return
+  const next = prepared.nodes.get(open.nodeId)?.node.next ?? {}
+  const to = Object.hasOwn(next, signal.port) ? next[signal.port] : undefined
+  if (to === undefined || !prepared.nodes.has(to)) {
+    const ports = Object.keys(next).sort()
+    throw new RunRefusedError(
+      'invalid-port',
+      `The step "${open.nodeId}" has no outcome "${signal.port}" to skip to (it has: ${ports.join(', ') || 'none'}).`,
+      'port',
+    )
+  }
 }
 
 /** The byte-exact trace of a run: canonical JSON of its log. Same inputs, same trace. */
@@ -115,6 +140,8 @@ export async function drive(
     await recorder.emit('run.ended', undefined, '', { status: 'completed', outcome: result.outcome })
   } else if (result.status === 'failed') {
     await recorder.emit('run.ended', result.nodeId, '', { status: 'failed', message: result.message })
+  } else if (result.status === 'cancelled') {
+    await recorder.emit('run.ended', undefined, '', { status: 'cancelled' })
   }
   if (recorder.replaying) {
     const next = recorder.peek() as RunEvent

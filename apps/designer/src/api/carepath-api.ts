@@ -30,6 +30,17 @@ export type AuditItem = RouterOutputs['audit']['list']['items'][number]
 /** What checking the audit trail's hash chain found. */
 export type AuditVerifyResult = RouterOutputs['audit']['verify']
 
+/** One incident as an operator sees it (its cause, no patient data). */
+export type IncidentRow = RouterOutputs['incidents']['list']['incidents'][number]
+/** Which incidents a list or bulk action means. */
+export type IncidentFilter = RouterInputs['incidents']['list']['filter']
+/** One dead letter as listed (never its content). */
+export type DeadLetterRow = RouterOutputs['deadLetters']['list']['deadLetters'][number]
+export type DeadLetterFilter = RouterInputs['deadLetters']['list']['filter']
+/** One flow version's completion metrics. */
+export type FlowMetrics = RouterOutputs['metrics']['flows'][number]
+export type ConnectorMetrics = RouterOutputs['metrics']['connectors'][number]
+
 type SimulateOptions = Omit<RouterInputs['simulate']['run'], 'flowId'>
 
 export const api = {
@@ -73,4 +84,18 @@ export const api = {
   auditPage: (limit: number, cursor?: number) =>
     call(trpc.audit.list.query(cursor === undefined ? { limit } : { limit, cursor })),
   verifyAudit: () => call(trpc.audit.verify.query()),
+
+  incidents: (filter: IncidentFilter) => call(trpc.incidents.list.query({ filter })),
+  retryIncident: (runId: string) => call(trpc.incidents.retry.mutate({ runId })),
+  bulkRetry: (filter: NonNullable<IncidentFilter>, expectedCount: number) =>
+    call(trpc.incidents.bulkRetry.mutate({ filter, expectedCount })),
+  skipIncident: (runId: string, port: string, reason: string) =>
+    call(trpc.incidents.skip.mutate({ runId, port, reason })),
+  cancelIncident: (runId: string, reason: string) => call(trpc.incidents.cancel.mutate({ runId, reason })),
+
+  deadLetters: (filter: DeadLetterFilter) => call(trpc.deadLetters.list.query({ filter })),
+  reprocess: (ids: string[]) => call(trpc.deadLetters.reprocess.mutate({ ids })),
+
+  flowMetrics: () => call(trpc.metrics.flows.query({})),
+  connectorMetrics: () => call(trpc.metrics.connectors.query()),
 }

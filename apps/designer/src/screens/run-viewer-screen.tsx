@@ -76,6 +76,13 @@ export function RunViewerScreen({ runId }: { runId: string }) {
           )}
         </div>
         <aside className="cp-side wide">
+          {run.incident && (
+            <p className="cp-state error" role="alert" data-testid="run-incident">
+              Held at <b>{run.incident.nodeId}</b>: {run.incident.message}
+              {run.incident.connector ? ` (${run.incident.connector}, ${run.incident.errorClass ?? 'failed'})` : ''}. An
+              operator can retry, skip or cancel it under Operations.
+            </p>
+          )}
           <h3>Path</h3>
           <ol className="cp-path" data-testid="run-path">
             {run.path.map((id, i) => (
@@ -103,6 +110,9 @@ const LABELS: Partial<Record<RunEvent['type'], string>> = {
   'run.ended': 'Run ended',
   'wait.started': 'Waiting',
   'facts.set': 'Facts set',
+  'connector.retry': 'Retry scheduled',
+  'incident.opened': 'Incident',
+  'incident.resolved': 'Incident resolved',
 }
 
 function EventList({ events }: { events: RunEvent[] }) {
@@ -180,9 +190,11 @@ function EventDetail({ event }: { event: RunEvent }) {
     case 'run.ended':
       return (
         <div className="ev-body">
-          {event.data.status === 'completed'
+          {'outcome' in event.data
             ? `completed with outcome ${event.data.outcome}`
-            : `failed: ${event.data.message}`}
+            : 'message' in event.data
+              ? `failed: ${event.data.message}`
+              : 'cancelled by an operator'}
         </div>
       )
     case 'wait.started':

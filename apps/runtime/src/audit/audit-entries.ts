@@ -204,3 +204,18 @@ export const taskAnswered = (actor: AuditActor, entity: { flow: string; run: str
   ...actor,
   entity,
 })
+
+/** An operator retried, skipped or cancelled a run's incident (written with the run's events). */
+export const incidentResolved = (
+  actor: AuditActor,
+  entity: { flow: string; hash: string; run: string },
+  why: AuditWhy<'incident.resolve'>,
+): AuditInput => ({ action: 'incident.resolve', ...actor, entity, why })
+
+/** An operator reprocessed a dead letter; `failure` when no flow took it this time either. */
+export const deadLetterReprocessed = (actor: AuditActor, why: AuditWhy<'dead-letter.reprocess'>): AuditInput => ({
+  action: 'dead-letter.reprocess',
+  outcome: why.outcome === 'refused' ? 'failure' : 'success',
+  ...actor,
+  why,
+})

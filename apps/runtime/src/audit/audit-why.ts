@@ -37,6 +37,22 @@ const mfaMethod = z.enum(['totp', 'recovery', 'webauthn', 'idp'])
 /** A second-factor event: which method, and for a refusal why (plain words, never the code typed). */
 const mfaWhy = z.object({ method: mfaMethod, reason: z.string().optional(), failures: z.number().int().optional() })
 const factorWhy = z.object({ method: mfaMethod, factor: z.string(), reason: z.string().optional() })
+/** An operator's resolution of an incident: what they chose and, for a skip or cancel, why. */
+const incidentWhy = z.object({
+  incident: z.string(),
+  action: z.enum(['retry', 'skip', 'cancel']),
+  port: z.string().optional(),
+  /** The operator's own words (free text: it could quote a patient, so it is redacted on the way out). */
+  reason: z.string().optional(),
+})
+/** A dead letter reprocessed: which message (by control id, never content) and what came of it. */
+const deadLetterWhy = z.object({
+  deadLetter: z.string(),
+  controlId: z.string(),
+  outcome: z.enum(['started', 'already-started', 'refused']),
+  runIds: z.array(z.string()),
+  reason: z.string().optional(),
+})
 
 const entry = <A extends string, W extends z.ZodType>(action: A, why: W) => z.object({ action: z.literal(action), why })
 const bare = <A extends string>(action: A) => z.object({ action: z.literal(action), why: z.undefined().optional() })
@@ -71,6 +87,8 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('task.read', z.object({ tasks: z.array(z.string()) })),
   bare('task.claim'),
   bare('task.answer'),
+  entry('incident.resolve', incidentWhy),
+  entry('dead-letter.reprocess', deadLetterWhy),
 ])
 /** An action with its typed `why`. */
 export type AuditEntry = z.infer<typeof auditEntrySchema>

@@ -39,7 +39,7 @@ function describeEvent(event: RunEvent): string {
     case 'error':
       return `${at}  error${event.data.handled ? ' (to the error port)' : ''}: ${event.data.message}`
     case 'run.ended':
-      return `${at}■ ${event.data.status === 'failed' ? `failed: ${event.data.message}` : `completed: ${event.data.outcome}`}`
+      return `${at}■ ${'message' in event.data ? `failed: ${event.data.message}` : 'outcome' in event.data ? `completed: ${event.data.outcome}` : event.data.status}`
     default:
       return `${at}  ${event.type}${event.nodeId ? ` ${event.nodeId}` : ''}`
   }

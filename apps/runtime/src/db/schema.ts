@@ -2,9 +2,10 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import type { FlowDocument, JsonValue } from '@carepath/dsl'
+import type { RunStatus } from '@carepath/engine'
 
 /** The runtime's roles (what a person may do), distinct from a flow's roles (work queues). */
-export const USER_ROLES = ['analyst', 'developer', 'reviewer', 'agent', 'auditor', 'admin'] as const
+export const USER_ROLES = ['analyst', 'developer', 'reviewer', 'agent', 'auditor', 'admin', 'operator'] as const
 export type UserRole = (typeof USER_ROLES)[number]
 
 export const FLOW_STATUSES = ['draft', 'in-review', 'approved', 'published', 'retired'] as const
@@ -119,7 +120,7 @@ export const runs = sqliteTable(
     flowId: text('flow_id').notNull(),
     /** The content hash the run is pinned to for its whole life. */
     hash: text('hash').notNull(),
-    status: text('status').$type<'running' | 'waiting' | 'completed' | 'failed'>().notNull(),
+    status: text('status').$type<RunStatus>().notNull(),
     outcome: text('outcome'),
     idempotencyKey: text('idempotency_key').notNull().unique(),
     startedBy: text('started_by').notNull(),
@@ -298,4 +299,122 @@ export const phiReveals = sqliteTable(
     reviewNote: text('review_note'),
   },
   (t) => [index('phi_reveals_user_run').on(t.userId, t.runId)],
+)
+
+/**
+ * A run held at a failed step for an operator (the engine's incident.opened), kept as a row so
+ * incidents can be listed and filtered without folding logs. Written in the same transaction as
+ * the run's events; its cause carries no patient data (the message is redacted of the run's values).
+ */
+export const incidents = sqliteTable(
+  'incidents',
+  {
+    /** `${runId}:${seq of incident.opened}` */
+    id: text('id').primaryKey(),
+    runId: text('run_id').notNull(),
+    flowId: text('flow_id').notNull(),
+    hash: text('hash').notNull(),
+    nodeId: text('node_id').notNull(),
+    connector: text('connector'),
+    errorClass: text('error_class'),
+    attempts: integer('attempts'),
+    message: text('message').notNull(),
+    openedAt: text('opened_at').notNull(),
+    status: text('status').$type<'open' | 'resolved'>().notNull(),
+    resolution: text('resolution').$type<'retry' | 'skip' | 'cancel'>(),
+    port: text('port'),
+    reason: text('reason'),
+    resolvedBy: text('resolved_by'),
+    resolvedAt: text('resolved_at'),
+  },
+  (t) => [index('incidents_status').on(t.status, t.flowId), index('incidents_run').on(t.runId)],
+)
+
+/**
+ * Inbound messages that started no run: HL7 v2 answered AR/AE, webhooks whose flow could not
+ * start. `key` (sender and control id, or the delivery's signature) makes a resend update the
+ * same row, and a reprocess start runs with the idempotency key the first delivery would have used.
+ * `payload` holds patient data: it is never listed, only reprocessed.
+ */
+export const deadLetters = sqliteTable(
+  'dead_letters',
+  {
+    id: text('id').primaryKey(),
+    key: text('key').notNull().unique(),
+    source: text('source').$type<'hl7-mllp' | 'hl7-http' | 'webhook'>().notNull(),
+    controlId: text('control_id').notNull(),
+    messageType: text('message_type').notNull(),
+    sender: text('sender').notNull(),
+    receivedAt: text('received_at').notNull(),
+    /** How often it arrived (resends included). */
+    deliveries: integer('deliveries').notNull().default(1),
+    reasonCode: text('reason_code').notNull(),
+    /** A plain reason, never message content. */
+    reason: text('reason').notNull(),
+    payload: text('payload').notNull(),
+    status: text('status').$type<'open' | 'reprocessed'>().notNull(),
+    runIds: text('run_ids', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    reprocessedBy: text('reprocessed_by'),
+    reprocessedAt: text('reprocessed_at'),
+  },
+  (t) => [index('dead_letters_status').on(t.status, t.receivedAt)],
+)
+
+/**
+ * Metric rollups, maintained in the transaction that writes a run's events, so a metrics read
+ * costs the same at 1,000 or 1,000,000 stored runs. Counters: (`scope`, `key`, `name`) → value,
+ * e.g. ('flow', 'intake@<hash>', 'completed'), ('outcome', 'intake@<hash>', 'approved'),
+ * ('connector', 'fhir', 'errors'); gauges (runs waiting now) are counters moved both ways.
+ */
+export const metricCounts = sqliteTable(
+  'metric_counts',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    value: integer('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key, t.name] })],
+)
+
+/** Histograms (cycle times, connector latencies, task times): log-scale buckets of ms, counted. */
+export const metricHistograms = sqliteTable(
+  'metric_histograms',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    bucket: integer('bucket').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key, t.bucket] })],
+)
+
+/**
+ * Alerts: one row per episode of a rule's condition on one subject (a connector, an incident, a
+ * dead letter). It opens once when the condition starts to hold, is delivered to the owners its
+ * failure kind routes to, and closes when the condition clears; while open it is not sent again.
+ */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    ruleId: text('rule_id').notNull(),
+    /** What the episode is about: `connector:fhir`, `incident:<id>`, `dead-letter:<id>`. */
+    subject: text('subject').notNull(),
+    flowId: text('flow_id'),
+    /** Whose it is: the owner kind the failure routes to. */
+    ownerKind: text('owner_kind').notNull(),
+    /** Who it went to, and how each delivery went (no patient data: the message is structure). */
+    recipients: text('recipients', { mode: 'json' })
+      .$type<{ to: string; channel: string; ok: boolean; error?: string }[]>()
+      .notNull(),
+    message: text('message').notNull(),
+    status: text('status').$type<'open' | 'closed'>().notNull(),
+    openedAt: text('opened_at').notNull(),
+    closedAt: text('closed_at'),
+  },
+  (t) => [index('alerts_status').on(t.status, t.ruleId, t.subject)],
 )

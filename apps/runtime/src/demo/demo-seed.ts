@@ -15,6 +15,7 @@ export const DEMO_USERS: readonly { username: string; role: UserRole }[] = [
   { username: 'agent', role: 'agent' },
   { username: 'auditor', role: 'auditor' },
   { username: 'admin', role: 'admin' },
+  { username: 'operator', role: 'operator' },
 ]
 
 export interface DemoResult {

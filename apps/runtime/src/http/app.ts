@@ -58,6 +58,13 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   app.get('/healthz', (_req, res) => {
     res.status(options.isReady() ? 200 : 503).json({ ok: options.isReady() })
   })
+  // Prometheus scrapes: counts, rates and times per flow version and connector, no patient data.
+  app.get('/metrics', (_req, res, next) => {
+    runtime.prometheus
+      .text()
+      .then((text) => res.type(runtime.prometheus.contentType).send(text))
+      .catch(next)
+  })
   // Signed webhooks and HL7 over HTTP read their own raw bytes (signatures are over them), so they
   // are served before the JSON body parser, under the same size limit.
   app.use(

@@ -126,6 +126,20 @@ export const auditEntryPolicies: AuditEntryPolicies = {
   'task.read': object<EntryOf<'task.read'>>({ action: structure, why: object({ tasks: structure }) }),
   'task.claim': object<EntryOf<'task.claim'>>({ action: structure, why: structure }),
   'task.answer': object<EntryOf<'task.answer'>>({ action: structure, why: structure }),
+  'incident.resolve': object<EntryOf<'incident.resolve'>>({
+    action: structure,
+    why: object({ incident: structure, action: structure, port: structure, reason: freeText }),
+  }),
+  'dead-letter.reprocess': object<EntryOf<'dead-letter.reprocess'>>({
+    action: structure,
+    why: object({
+      deadLetter: structure,
+      controlId: structure,
+      outcome: structure,
+      runIds: structure,
+      reason: structure,
+    }),
+  }),
 }
 
 const base = object<AuditRecordBase>({

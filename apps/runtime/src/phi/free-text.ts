@@ -53,6 +53,9 @@ function patientDataOf(event: RunEvent): JsonValue[] {
     case 'node.exited':
     case 'error':
     case 'run.ended':
+    case 'connector.retry':
+    case 'incident.opened':
+    case 'incident.resolved':
       return []
   }
 }

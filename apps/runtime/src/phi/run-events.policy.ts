@@ -35,6 +35,7 @@ const withheldText: Redactor<string> = () => REDACTED
 type ConnectorResponse = RunEventData<'connector.response'>
 type SubflowEnded = RunEventData<'subflow.ended'>
 type RunEnded = RunEventData<'run.ended'>
+type IncidentResolved = RunEventData<'incident.resolved'>
 
 export const eventPolicies: EventPolicies = {
   'run.started': object<RunEventOf<'run.started'>>({
@@ -61,6 +62,8 @@ export const eventPolicies: EventPolicies = {
             attempt: structure,
             error: withheldText,
             retryable: structure,
+            code: structure,
+            retryAfterMs: structure,
           })(data, ctx)
         : object<Exclude<ConnectorResponse, { error: string }>>({
             connector: structure,
@@ -103,12 +106,30 @@ export const eventPolicies: EventPolicies = {
   }),
   'node.exited': object<RunEventOf<'node.exited'>>({ ...envelope, data: object({ port: structure, to: structure }) }),
   error: object<RunEventOf<'error'>>({ ...envelope, data: object({ message: freeText, handled: structure }) }),
+  'connector.retry': object<RunEventOf<'connector.retry'>>({
+    ...envelope,
+    data: object({ connector: structure, attempt: structure, delayMs: structure }),
+  }),
+  // The cause is the failure's own sentence (free text, scrubbed of patient values) and structure.
+  'incident.opened': object<RunEventOf<'incident.opened'>>({
+    ...envelope,
+    data: object({ message: freeText, connector: structure, errorClass: structure, attempts: structure }),
+  }),
+  'incident.resolved': object<RunEventOf<'incident.resolved'>>({
+    ...envelope,
+    data: (data: IncidentResolved, ctx) =>
+      data.action === 'skip'
+        ? object<Extract<IncidentResolved, { action: 'skip' }>>({ action: structure, port: structure })(data, ctx)
+        : object<Exclude<IncidentResolved, { action: 'skip' }>>({ action: structure })(data, ctx),
+  }),
   'run.ended': object<RunEventOf<'run.ended'>>({
     ...envelope,
     data: (data: RunEnded, ctx) =>
       'outcome' in data
         ? object<Extract<RunEnded, { outcome: string }>>({ status: structure, outcome: structure })(data, ctx)
-        : object<Exclude<RunEnded, { outcome: string }>>({ status: structure, message: freeText })(data, ctx),
+        : 'message' in data
+          ? object<Extract<RunEnded, { message: string }>>({ status: structure, message: freeText })(data, ctx)
+          : object<Extract<RunEnded, { status: 'cancelled' }>>({ status: structure })(data, ctx),
   }),
 }
 

@@ -45,6 +45,14 @@ export const runViewPolicy = object<RunView>({
   openTask: object({ id: structure, runId: structure, nodeId: structure, role: structure, title: authored }),
   // A node's or connector's failure message may quote patient data.
   error: object({ nodeId: structure, message: freeText }),
+  incident: object({
+    nodeId: structure,
+    openedAt: structure,
+    message: freeText,
+    connector: structure,
+    errorClass: structure,
+    attempts: structure,
+  }),
   waitUntil: structure,
   tasks: each(
     object({

@@ -1,7 +1,7 @@
 // Persistence of runs on the hot path. These statements are prepared once on the raw
 // better-sqlite3 handle (drizzle's query builder costs more per call than the whole insert);
 // the tables themselves are declared in db/schema.ts like every other.
-import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState } from '@carepath/engine'
+import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState, type RunStatus } from '@carepath/engine'
 import type { Db } from '../db/open-db.ts'
 import { PLAINTEXT, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
 
@@ -9,7 +9,7 @@ export interface RunRow {
   id: string
   flow_id: string
   hash: string
-  status: 'running' | 'waiting' | 'completed' | 'failed'
+  status: RunStatus
   outcome: string | null
   idempotency_key: string
   started_by: string

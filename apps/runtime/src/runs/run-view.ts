@@ -48,6 +48,17 @@ export function runViewOf(row: RunRow, state: RunState, tasks: readonly TaskRow[
         }
       : null,
     error: state.error ? { nodeId: state.error.nodeId ?? null, message: state.error.message } : null,
+    // What holds the run for an operator: the failed step and its cause.
+    incident: state.incident
+      ? {
+          nodeId: state.incident.nodeId,
+          openedAt: state.incident.at,
+          message: state.incident.message,
+          connector: state.incident.connector ?? null,
+          errorClass: state.incident.errorClass ?? null,
+          attempts: state.incident.attempts ?? null,
+        }
+      : null,
     waitUntil: state.waitUntil ?? null,
     // Who worked which step (answers themselves are facts: they show through `facts` and `events`).
     tasks: tasks.map((t) => ({

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { ConnectorAdapter, FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
+import type { ConnectorAdapter, FlowDocument, JsonValue, NodeRegistry, RetryPolicy } from '@carepath/dsl'
 import {
   resumeRun,
   RunRefusedError,
@@ -32,7 +32,33 @@ export interface RunsDeps {
   auditSecret: string
   /** Seals event batches and task requests at rest (plain JSON without one). */
   cipher?: DataCipher
+  /** The retry policy of connector calls whose node sets none (engine `defaultRetry`). */
+  retry?: RetryPolicy
+  /** Waits between connector attempts (the injected clock's sleep; tests pass an instant one). */
+  sleep?: (ms: number) => Promise<void>
+  /**
+   * Called inside the transaction that writes each batch of a run's events (incidents, metric
+   * rollups): what they write commits or rolls back with the events.
+   */
+  observers?: readonly BatchObserver[]
 }
+
+/** One committed batch of a run's events, as an observer sees it (inside the batch's transaction). */
+export interface RunBatch {
+  run: { id: string; flowId: string; hash: string }
+  events: readonly RunEvent[]
+  /** The run's status before this batch (undefined for a new run) and after it. */
+  previous: RunState['status'] | undefined
+  status: RunState['status']
+  /** When the run started (its run.started event's time). */
+  startedAt: string
+  /** The commit's time. */
+  at: string
+  actor: Actor
+  /** The whole run state, on the last batch of a start or resume. */
+  state?: RunState | undefined
+}
+export type BatchObserver = (batch: RunBatch) => void
 
 interface RunIdentity {
   id: string
@@ -41,8 +67,11 @@ interface RunIdentity {
   idempotencyKey: string
 }
 
-/** Who caused a step: a person, an outside system, or the runtime itself (recovery, timers). */
-type Actor = { who: string; role: string }
+/**
+ * Who caused a step: a person, an outside system, or the runtime itself (recovery, timers).
+ * `reason` is an operator's own words for resolving an incident (audited with it).
+ */
+export type Actor = { who: string; role: string; reason?: string }
 
 // Engine events that go to disk before the run goes on: a connector request is durable before
 // the call is made and its response before anything uses it, so a crash never repeats a call
@@ -55,6 +84,7 @@ const FLUSH_NOW: ReadonlySet<RunEventType> = new Set(['connector.request', 'conn
  */
 export function createRunsService(deps: RunsDeps) {
   const { audit, now, registry, flows, connectors, auditSecret } = deps
+  const observers = deps.observers ?? []
   const store = createRunStore(deps.db, deps.cipher)
   const documents = new Map<string, FlowDocument>()
   const inflight = new Map<string, Promise<RunRow>>()
@@ -84,7 +114,15 @@ export function createRunsService(deps: RunsDeps) {
   }
 
   /** Buffers a run's new events and writes them, with their tasks and one audit record, per batch. */
-  function createPersister(run: RunIdentity, actor: Actor, firstCount: number, startedBy?: string) {
+  function createPersister(
+    run: RunIdentity,
+    actor: Actor,
+    firstCount: number,
+    startedBy?: string,
+    before?: { status: RunState['status']; startedAt: string },
+  ) {
+    let previous = before?.status
+    let startedAt = before?.startedAt
     let pending: RunEvent[] = []
     let written = firstCount
     let created = startedBy === undefined
@@ -149,6 +187,9 @@ export function createRunsService(deps: RunsDeps) {
           }
           store.insertRun(row)
         }
+        startedAt ??= batch[0]?.at ?? at
+        for (const observe of observers) observe({ run, events: batch, previous, status, startedAt, at, actor, state })
+        previous = status
         audit.append(
           runStepped(
             batches++ === 0 && firstCount === 0,
@@ -182,8 +223,10 @@ export function createRunsService(deps: RunsDeps) {
       clock: { now: () => now().toISOString() },
       connectors,
       onEvent,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       loadFlow: async (flowId, hash) => documentFor(flowId, hash),
+      incidents: true,
+      ...(deps.retry ? { defaultRetry: deps.retry } : {}),
     }
   }
 
@@ -197,6 +240,8 @@ export function createRunsService(deps: RunsDeps) {
       if (error.code === 'flow-not-runnable') throw new AppError('conflict', error.message, { path: 'flowId' })
       if (error.code === 'no-open-task' || error.code === 'run-ended' || error.code === 'not-due')
         throw new AppError('conflict', error.message)
+      if (error.code === 'no-incident') throw new AppError('conflict', error.message)
+      if (error.code === 'invalid-port') throw new AppError('bad-input', error.message, { path: 'port' })
     }
     throw error
   }
@@ -262,6 +307,8 @@ export function createRunsService(deps: RunsDeps) {
         { id: row.id, flowId: row.flow_id, hash: row.hash, idempotencyKey: row.idempotency_key },
         actor,
         events.length,
+        undefined,
+        { status: row.status, startedAt: events[0]?.at ?? row.created_at },
       )
       let state: RunState
       try {

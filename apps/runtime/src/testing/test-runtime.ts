@@ -85,6 +85,8 @@ export async function createTestRuntime(
     now: () => new Date(clock),
     registry: testRegistry,
     connectors: {},
+    // Connector retries wait on nothing in tests (the engine records each wait all the same).
+    sleep: async () => {},
     ...options,
   })
   const caller = (token?: string) =>

@@ -122,9 +122,15 @@ export async function replayRecorded(
   const planned = runs.map((run): PlannedCase => ({
     c: caseFromLog(run),
     source: 'recorded',
-    recorded: foldEvents(run.events),
+    recorded: asSimulated(foldEvents(run.events)),
   }))
   return await runPlanned(null, candidate, planned, options, true)
+}
+
+/** A run held as an incident compares as the failure it is: a simulation holds no incidents. */
+function asSimulated(state: RunState): RunState {
+  if (state.status !== 'incident' || !state.incident) return state
+  return { ...state, status: 'failed', error: { nodeId: state.incident.nodeId, message: state.incident.message } }
 }
 
 function caseFromLog(run: RecordedRun): SuiteCase {

@@ -3,7 +3,7 @@
 // non-FHIR answers become NodeErrors with plain messages.
 import { z } from 'zod'
 import { NodeError, type ConnectorAdapter, type JsonValue } from '@carepath/dsl'
-import { exchange, type FetchLike } from '../http/fetch-with-timeout.ts'
+import { exchange, statusFailure, type FetchLike } from '../http/fetch-with-timeout.ts'
 import type { FhirSettings } from '../settings.schema.ts'
 import { fhirValidationErrors, prepareFhirValidationSoon } from './fhir-validate.ts'
 
@@ -46,6 +46,9 @@ export function createFhirAdapter(settings: FhirSettings | undefined, fetchImpl:
       init.body = JSON.stringify(request.resource)
     }
     const answer = await exchange(fetchImpl, url, init, settings.timeoutMs, 'the FHIR server')
+    // A server that is down or overloaded is the connector's failure (retried per the node's
+    // policy); every other status is the server's answer, for the node to route.
+    if (answer.status === 429 || answer.status >= 500) throw statusFailure('the FHIR server', 'fhir', answer)
     let body: unknown
     try {
       body = answer.text ? JSON.parse(answer.text) : undefined

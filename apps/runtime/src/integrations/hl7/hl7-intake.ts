@@ -30,6 +30,27 @@ export interface Hl7IntakeOptions {
   now?: () => Date
   /** Operational log; lines carry control ids and codes, never message content. */
   log?: (line: string) => void
+  /**
+   * A stored message that started no run (answered AR or AE): the runtime keeps it as a dead
+   * letter. `reason` is the ACK's plain text, never message content.
+   */
+  onRefused?(refused: RefusedMessage): void | Promise<void>
+  /** A message accepted (not a duplicate): closes the dead letter an earlier delivery left. */
+  onAccepted?(accepted: { dedupeKey: string; runIds: string[] }): void | Promise<void>
+}
+
+/** What `onRefused` is told. */
+export interface RefusedMessage {
+  raw: string
+  sender: string
+  controlId: string
+  type: string
+  via: 'mllp' | 'http'
+  /** `unreadable` (no usable header), `not-accepted` (AR: no flow takes it), `failed` (AE: no run could start). */
+  reasonCode: 'unreadable' | 'not-accepted' | 'failed'
+  reason: string
+  dedupeKey: string
+  receivedAt: Date
 }
 
 export interface IntakeResult {
@@ -91,13 +112,33 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
       log(`hl7: could not store message ${ref}; answered AE`)
       return reply('AE', 'The message could not be stored; send it again.', { errorCode: '207' })
     }
-    const settle = async (result: IntakeResult, reason?: string) => {
+    const receivedAt = now()
+    const dedupeKey = `hl7:${sender}:${controlId}`
+    const settle = async (result: IntakeResult, reason?: string, text?: string) => {
       await options.store.settle(saved.id, { ackCode: result.code, runIds: result.runIds, reason }).catch(() => {})
       log(`hl7: ${result.code} ${ref} via ${via}${result.duplicate ? ' (duplicate)' : ''}`)
+      // Keeping a dead letter must not change the ACK: a failure here is logged, not answered.
+      try {
+        if (result.code === 'AA' && !result.duplicate) await options.onAccepted?.({ dedupeKey, runIds: result.runIds })
+        if (result.code !== 'AA')
+          await options.onRefused?.({
+            raw: read.ok ? read.text : raw,
+            sender,
+            controlId,
+            type: read.ok ? read.header.type : '',
+            via,
+            reasonCode: !read.ok ? 'unreadable' : reason === 'not-accepted' ? 'not-accepted' : 'failed',
+            reason: text ?? reason ?? 'refused',
+            dedupeKey,
+            receivedAt,
+          })
+      } catch {
+        log(`hl7: could not keep the dead letter of ${ref}`)
+      }
       return result
     }
 
-    if (!read.ok) return settle(reply('AE', read.reason, { errorCode: '100' }), read.reason)
+    if (!read.ok) return settle(reply('AE', read.reason, { errorCode: '100' }), read.reason, read.reason)
     if (saved.previous?.ackCode === 'AA') {
       // A resend of an accepted message: answer AA again and start nothing new. (A resend of an
       // AR'd or AE'd one is looked at afresh: a flow may accept it now.)
@@ -113,7 +154,7 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
       header: read.header,
       sender,
       via,
-      dedupeKey: `hl7:${sender}:${controlId}`,
+      dedupeKey,
     }
     let accepted: AcceptResult
     try {
@@ -123,17 +164,11 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
     }
     if (accepted.accepted) return settle(reply('AA', 'Message accepted.', { runIds: accepted.runIds }))
     if (accepted.reason === 'not-accepted') {
-      return settle(
-        reply('AR', accepted.message ?? `No flow accepts ${read.header.type} from this sender.`, { errorCode: '200' }),
-        'not-accepted',
-      )
+      const text = accepted.message ?? `No flow accepts ${read.header.type} from this sender.`
+      return settle(reply('AR', text, { errorCode: '200' }), 'not-accepted', text)
     }
-    return settle(
-      reply('AE', accepted.message ?? 'The message was stored but could not be processed now; it will be kept.', {
-        errorCode: '207',
-      }),
-      'failed',
-    )
+    const text = accepted.message ?? 'The message was stored but could not be processed now; it will be kept.'
+    return settle(reply('AE', text, { errorCode: '207' }), 'failed', text)
   }
 }
 

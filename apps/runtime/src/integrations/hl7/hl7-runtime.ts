@@ -65,6 +65,21 @@ function runtimeIntake(
     acceptRun: runtimeHl7Routing(runtime),
     now: runtime.now,
     ...(options.log ? { log: options.log } : {}),
+    // Refused messages become dead letters an operator can search and reprocess.
+    onRefused: (m) =>
+      runtime.deadLetters.record({
+        source: m.via === 'mllp' ? 'hl7-mllp' : 'hl7-http',
+        ...(m.controlId ? { key: m.dedupeKey } : {}),
+        controlId: m.controlId,
+        messageType: m.type,
+        sender: m.sender,
+        reasonCode: m.reasonCode,
+        reason: m.reason,
+        payload: m.raw,
+        receivedAt: m.receivedAt.toISOString(),
+      }),
+    onAccepted: ({ dedupeKey, runIds }) =>
+      runtime.deadLetters.acceptedLater(dedupeKey, runIds, runtime.now().toISOString()),
   })
 }
 

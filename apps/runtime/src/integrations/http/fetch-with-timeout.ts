@@ -7,6 +7,30 @@ export interface Exchange {
   status: number
   contentType: string
   text: string
+  /** The peer's Retry-After (delta-seconds or an HTTP date), in ms from now. */
+  retryAfterMs?: number
+}
+
+/** A Retry-After header value in ms from `now`, when it is one (RFC 9110: delta-seconds or an HTTP date). */
+export function retryAfterMsOf(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const at = Date.parse(trimmed)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+/**
+ * An answer's HTTP status as a plain, PHI-free failure coded `${prefix}-${status}`: retryable for
+ * 429 and 5xx (with the peer's Retry-After), never for another 4xx.
+ */
+export function statusFailure(what: string, prefix: string, answer: Exchange): NodeError {
+  const { status } = answer
+  return new NodeError(`${capital(what)} answered HTTP ${status}.`, {
+    code: `${prefix}-${status}`,
+    retryable: status === 429 || status >= 500,
+    ...(answer.retryAfterMs !== undefined ? { retryAfterMs: answer.retryAfterMs } : {}),
+  })
 }
 
 /** `what` names the peer in messages ("the FHIR server", "the payer"): never a URL with a query. */
@@ -33,7 +57,10 @@ export async function exchange(
   } catch {
     throw new NodeError(`${capital(what)} broke off its answer.`, { code: 'unreachable', retryable: true })
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text }
+  const answer: Exchange = { status: response.status, contentType: response.headers.get('content-type') ?? '', text }
+  const retryAfterMs = retryAfterMsOf(response.headers.get('retry-after'))
+  if (retryAfterMs !== undefined) answer.retryAfterMs = retryAfterMs
+  return answer
 }
 
 function capital(text: string): string {

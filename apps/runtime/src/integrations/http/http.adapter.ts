@@ -76,7 +76,8 @@ export function createHttpAdapter(allowHosts: readonly string[], deps: HttpAdapt
           error instanceof NodeError
             ? error
             : new NodeError(`The host ${url.host} could not be reached.`, { retryable: true })
-        if (attempt >= request.retries) throw failure
+        // The node's own `retries` are its retry policy: once spent, the engine tries no more.
+        if (attempt >= request.retries) throw new NodeError(failure.message, { ...failure.options, retryable: false })
       }
       await sleep(request.backoffMs * 2 ** attempt)
     }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { createTransport } from 'nodemailer'
 import { NodeError, type ConnectorAdapter } from '@carepath/dsl'
-import { exchange, type FetchLike } from '../http/fetch-with-timeout.ts'
+import { exchange, statusFailure, type FetchLike } from '../http/fetch-with-timeout.ts'
 import type { IntegrationConfig } from '../settings.schema.ts'
 
 const requestSchema = z.object({
@@ -75,7 +75,12 @@ export function createNotifyAdapter(
         // The server's own text can quote the address; only its numeric code goes out.
         throw new NodeError(
           code ? `The mail server refused the message (${code}).` : 'The mail server could not be reached.',
-          { code: 'smtp-failed', retryable: !code || (code >= 400 && code < 500) },
+          // SMTP's 4xx are transient (try later), its 5xx final: the opposite of HTTP's.
+          !code
+            ? { code: 'unreachable', retryable: true }
+            : code < 500
+              ? { code: 'smtp-transient', retryable: true }
+              : { code: 'smtp-refused', retryable: false },
         )
       }
     } else {
@@ -96,11 +101,7 @@ export function createNotifyAdapter(
         10_000,
         'the SMS gateway',
       )
-      if (answer.status < 200 || answer.status >= 300)
-        throw new NodeError(`The SMS gateway answered HTTP ${answer.status}.`, {
-          code: 'sms-failed',
-          retryable: answer.status >= 500,
-        })
+      if (answer.status < 200 || answer.status >= 300) throw statusFailure('the SMS gateway', 'sms', answer)
       messageId = `sms-${randomUUID()}`
     }
     sent.set(request.idempotencyKey, messageId)

@@ -3,7 +3,7 @@
 // answer's body is the 271), normalised for payer.eligibility.
 import { randomInt, randomUUID } from 'node:crypto'
 import { NodeError, type ConnectorAdapter } from '@carepath/dsl'
-import { exchange, type FetchLike } from '../http/fetch-with-timeout.ts'
+import { exchange, statusFailure, type FetchLike } from '../http/fetch-with-timeout.ts'
 import type { PayerSettings } from '../settings.schema.ts'
 import { eligibilityInquirySchema } from './eligibility.schema.ts'
 import { buildEligibilityRequest, readEligibilityResponse } from './fhir-eligibility.ts'
@@ -13,13 +13,6 @@ import { read271 } from './x12-271.ts'
 export interface PayerAdapterDeps {
   fetch?: FetchLike
   now?: () => Date
-}
-
-function statusError(status: number): NodeError {
-  return new NodeError(`The payer answered HTTP ${status}.`, {
-    code: `payer-${status}`,
-    retryable: status === 429 || status >= 500,
-  })
 }
 
 export function createPayerAdapter(
@@ -60,7 +53,7 @@ export function createPayerAdapter(
         payer.timeoutMs,
         'the payer',
       )
-      if (answer.status !== 200) throw statusError(answer.status)
+      if (answer.status !== 200) throw statusFailure('the payer', 'payer', answer)
       return read271(answer.text, { strict: payer.x12.strict, trace: built.trace, serviceType: inquiry.serviceType })
     }
 
@@ -87,7 +80,7 @@ export function createPayerAdapter(
       payer.timeoutMs,
       'the payer',
     )
-    if (answer.status !== 200) throw statusError(answer.status)
+    if (answer.status !== 200) throw statusFailure('the payer', 'payer', answer)
     let body: unknown
     try {
       body = JSON.parse(answer.text)

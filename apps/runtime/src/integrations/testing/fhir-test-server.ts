@@ -52,7 +52,8 @@ async function warmUp(baseUrl: string): Promise<void> {
   }
 }
 
-export async function startFhirTestServer(): Promise<FhirTestServer> {
+/** `port`: listen there (a test that stops the server and starts it again at the same address). */
+export async function startFhirTestServer(options: { port?: number } = {}): Promise<FhirTestServer> {
   indexDefinitions()
   const repo = new MemoryRepository()
   // The first create after start-up is many times slower than the next ones (Medplum's lazy
@@ -112,7 +113,10 @@ export async function startFhirTestServer(): Promise<FhirTestServer> {
   // kept-alive connection while a busy client (Medplum's first validation takes seconds on a
   // loaded machine) is already sending its next request on it: ECONNRESET, "could not be reached".
   server.keepAliveTimeout = 0
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir/R4`
   try {
     await warmUp(baseUrl)

@@ -2,14 +2,21 @@
 // trigger.webhook with the requested path, secrets from the environment's integration settings,
 // runs started as the system user `webhook` keyed by the delivery's signature.
 import type { JsonValue } from '@carepath/dsl'
+import { AppError } from '../../errors.ts'
 import type { Runtime } from '../../runtime.ts'
 import { integrationSettingsSchema } from '../settings.schema.ts'
 import { createWebhookHandler, type WebhookTarget } from './webhook.handler.ts'
 import { createWebhookVerifier } from './webhook-verify.ts'
 
-const WEBHOOK = { userId: 'system:webhook', username: 'webhook', role: 'developer' as const, flowRoles: [] as string[] }
+export const WEBHOOK = {
+  userId: 'system:webhook',
+  username: 'webhook',
+  role: 'developer' as const,
+  flowRoles: [] as string[],
+}
 
-function targets(runtime: Runtime, path: string): WebhookTarget[] {
+/** Published flows whose start node is trigger.webhook on `path`. */
+export function webhookTargets(runtime: Runtime, path: string): WebhookTarget[] {
   const type = runtime.registry.get('trigger.webhook')
   if (!type) return []
   return runtime.flows
@@ -40,9 +47,25 @@ export function createRuntimeWebhookHandler(runtime: Runtime, options: { maxByte
   }
   return createWebhookHandler({
     verifier: createWebhookVerifier(secrets, runtime.now),
-    targets: (path) => targets(runtime, path),
+    targets: (path) => webhookTargets(runtime, path),
     startRun: (flowId, input: { [key: string]: JsonValue }, idempotencyKey) =>
       runtime.runs.start({ flowId, input, idempotencyKey }, WEBHOOK),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+    onStartFailed: ({ path, flowId, rawBody, idempotencyKey, error }) => {
+      const reason =
+        error instanceof AppError ? error.message : 'The run could not be started; the server log says where.'
+      runtime.deadLetters.record({
+        source: 'webhook',
+        key: idempotencyKey,
+        controlId: idempotencyKey.split(':')[1] ?? '',
+        messageType: `webhook:${path}`,
+        sender: flowId,
+        reasonCode: error instanceof AppError ? error.code : 'failed',
+        reason,
+        payload: rawBody,
+        receivedAt: runtime.now().toISOString(),
+      })
+      return runtime.deadLetters.idOfKey(idempotencyKey)
+    },
   })
 }

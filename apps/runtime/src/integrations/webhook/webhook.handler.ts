@@ -18,6 +18,18 @@ export interface WebhookHandlerOptions {
   targets(path: string): WebhookTarget[] | Promise<WebhookTarget[]>
   startRun(flowId: string, input: { [key: string]: JsonValue }, idempotencyKey: string): Promise<{ id: string }>
   maxBytes?: number
+  /**
+   * A verified delivery whose flow could not start (its input refused, the flow not runnable):
+   * kept as a dead letter under `idempotencyKey`, so a reprocess starts the run this delivery
+   * would have. Returns the letter's id. Without it, the failure goes to the caller's error handler.
+   */
+  onStartFailed?(failed: {
+    path: string
+    flowId: string
+    rawBody: string
+    idempotencyKey: string
+    error: unknown
+  }): string | undefined
 }
 
 const STATUS = {
@@ -33,7 +45,8 @@ function send(res: ServerResponse, status: number, body: object) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
 }
 
-function nest(path: string, value: JsonValue): { [key: string]: JsonValue } {
+/** `value` under the dotted `path` (a trigger's `into`). */
+export function nest(path: string, value: JsonValue): { [key: string]: JsonValue } {
   return path
     .split('.')
     .reverse()
@@ -57,6 +70,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
     if (targets.length === 0) return send(res, 404, { error: 'No flow listens on this hook.' })
     let body: JsonValue
     const runIds: string[] = []
+    const deadLetters: string[] = []
     // Several flows may share a hook; one delivery is verified once per secret (else the second
     // check would see the first as a replay).
     const verdicts = new Map<string, ReturnType<WebhookVerifier['verify']>>()
@@ -76,13 +90,22 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
       } catch {
         return send(res, 400, { error: 'The body is not JSON.' })
       }
-      const run = await options.startRun(
-        target.flowId,
-        nest(target.into, body),
-        `webhook:${verdict.signature}:${target.flowId}`,
-      )
-      runIds.push(run.id)
+      const idempotencyKey = `webhook:${verdict.signature}:${target.flowId}`
+      try {
+        const run = await options.startRun(target.flowId, nest(target.into, body), idempotencyKey)
+        runIds.push(run.id)
+      } catch (error) {
+        if (!options.onStartFailed) throw error
+        const deadLetter = options.onStartFailed({ path, flowId: target.flowId, rawBody, idempotencyKey, error })
+        deadLetters.push(deadLetter ?? '')
+      }
     }
+    if (deadLetters.length > 0)
+      return send(res, 422, {
+        error: 'The delivery was verified but its flow could not start; it is kept for an operator.',
+        runIds,
+        deadLetters,
+      })
     return send(res, 202, { runIds })
   }
 }

@@ -1,7 +1,11 @@
 import { router } from '../trpc.ts'
+import { alertsRouter } from './alerts.router.ts'
 import { auditRouter } from './audit.router.ts'
 import { authRouter } from './auth.router.ts'
+import { deadLettersRouter } from './dead-letters.router.ts'
 import { flowsRouter } from './flows.router.ts'
+import { incidentsRouter } from './incidents.router.ts'
+import { metricsRouter } from './metrics.router.ts'
 import { reviewRouter } from './review.router.ts'
 import { runsRouter } from './runs.router.ts'
 import { securityRouter } from './security.router.ts'
@@ -24,5 +28,9 @@ export const appRouter = router({
   audit: auditRouter,
   settings: settingsRouter,
   security: securityRouter,
+  incidents: incidentsRouter,
+  deadLetters: deadLettersRouter,
+  metrics: metricsRouter,
+  alerts: alertsRouter,
 })
 export type AppRouter = typeof appRouter

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { flowIdInput as flowId } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
-const readers = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'agent')
+const readers = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator')
 const editors = procedureFor('analyst', 'developer')
 const hash = z.string().min(8).max(128)
 // Documents are validated in full by the DSL; here only "is it an object".

@@ -12,7 +12,7 @@ export const runsRouter = router({
   start: procedureFor('agent', 'developer')
     .input(z.object({ flowId, input: jsonObject, idempotencyKey: z.string().min(1).max(200) }).strict())
     .mutation(async ({ ctx, input }) => runSummary(await ctx.runtime.runs.start(input, ctx.principal))),
-  list: procedureFor('agent', 'developer', 'reviewer', 'auditor', 'analyst')
+  list: procedureFor('agent', 'developer', 'reviewer', 'auditor', 'analyst', 'operator')
     .input(
       z
         .object({ flowId: flowId.optional(), limit: z.number().int().min(1).max(500).default(100) })
@@ -20,7 +20,7 @@ export const runsRouter = router({
         .optional(),
     )
     .query(({ ctx, input }) => ctx.runtime.runViews.list(input?.flowId, input?.limit ?? 100)),
-  get: procedureFor('agent', 'developer', 'reviewer', 'auditor', 'analyst')
+  get: procedureFor('agent', 'developer', 'reviewer', 'auditor', 'analyst', 'operator')
     .input(z.object({ id: z.string().min(1).max(100) }).strict())
     .query(({ ctx, input }) => ctx.runtime.runViews.get(input.id, ctx.principal)),
 })

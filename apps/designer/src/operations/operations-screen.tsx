@@ -1,0 +1,40 @@
+// Operations (operator and admin): runs held at a failed step, inbound messages that started no
+// run, and completion metrics per flow version. Every row links to the run viewer; nothing here
+// shows patient data (the runtime sends none to these roles).
+import { IncidentsPanel } from './incidents-panel.tsx'
+import { DeadLettersPanel } from './dead-letters-panel.tsx'
+import { MetricsPanel } from './metrics-panel.tsx'
+import './operations.css'
+
+type Tab = 'incidents' | 'dead-letters' | 'metrics'
+const TABS: { id: Tab; title: string }[] = [
+  { id: 'incidents', title: 'Incidents' },
+  { id: 'dead-letters', title: 'Dead letters' },
+  { id: 'metrics', title: 'Metrics' },
+]
+
+export function OperationsScreen({ tab }: { tab: Tab }) {
+  return (
+    <div className="cp-page" data-testid="operations">
+      <div className="cp-page-head">
+        <h2>Operations</h2>
+        <nav className="cp-ops-tabs" aria-label="Operations">
+          {TABS.map((t) => (
+            <a
+              key={t.id}
+              href={`#/operations/${t.id}`}
+              className={`cp-btn small${tab === t.id ? ' primary' : ' ghost'}`}
+              aria-current={tab === t.id ? 'page' : undefined}
+              data-testid={`ops-tab-${t.id}`}
+            >
+              {t.title}
+            </a>
+          ))}
+        </nav>
+      </div>
+      {tab === 'incidents' && <IncidentsPanel />}
+      {tab === 'dead-letters' && <DeadLettersPanel />}
+      {tab === 'metrics' && <MetricsPanel />}
+    </div>
+  )
+}

@@ -1,0 +1,265 @@
+// Alerts: each evaluation finds the subjects whose rule condition holds (a connector failing too
+// often in a window, an incident open too long, a dead letter), opens one alert per new episode,
+// routes it by the failure's kind to the flow's owner of that kind (else the installation's), and
+// closes the alerts whose condition has cleared. Delivered to a user's in-app inbox, by e-mail
+// through the notify connector's SMTP, or to a webhook through the http connector (its allow-list
+// applies). Messages name flows, steps, connectors and counts: never patient data.
+import { randomUUID } from 'node:crypto'
+import { eq } from 'drizzle-orm'
+import type { ConnectorAdapter, JsonValue } from '@carepath/dsl'
+import type { Db } from '../db/open-db.ts'
+import { settings } from '../db/schema.ts'
+import { AppError } from '../errors.ts'
+import type { Principal } from '../auth/auth.service.ts'
+import type { DeadLetters } from './dead-letters.service.ts'
+import type { IncidentStore } from './incident-store.ts'
+import {
+  operationsSettingsSchema,
+  type AlertRule,
+  type OperationsSettings,
+  type OwnerKind,
+  type Recipient,
+} from './alert-rules.schema.ts'
+
+const SETTINGS_KEY = 'operations'
+
+interface AlertRow {
+  id: string
+  rule_id: string
+  subject: string
+  flow_id: string | null
+  owner_kind: string
+  recipients: string
+  message: string
+  status: 'open' | 'closed'
+  opened_at: string
+  closed_at: string | null
+}
+type Delivery = { to: string; channel: string; ok: boolean; error?: string }
+
+/** A condition that holds now: what it is about, whose it is, and what to say. */
+interface Active {
+  subject: string
+  flowId: string | null
+  ownerKind: OwnerKind
+  message: string
+}
+
+export const alertView = (row: AlertRow) => ({
+  id: row.id,
+  ruleId: row.rule_id,
+  subject: row.subject,
+  flowId: row.flow_id,
+  ownerKind: row.owner_kind,
+  recipients: JSON.parse(row.recipients) as Delivery[],
+  message: row.message,
+  status: row.status,
+  openedAt: row.opened_at,
+  closedAt: row.closed_at,
+})
+export type AlertView = ReturnType<typeof alertView>
+
+const describe = (r: Recipient) =>
+  'user' in r ? `user:${r.user}` : 'email' in r ? `email:${r.email}` : `webhook:${r.webhook}`
+
+export function createAlertsService(deps: {
+  db: Db
+  now: () => Date
+  incidents: IncidentStore
+  deadLetters: DeadLetters
+  connectors: Record<string, ConnectorAdapter>
+}) {
+  const { db, now } = deps
+  const sql = db.$client
+  const openRows = sql.prepare<[], AlertRow>("SELECT * FROM alerts WHERE status = 'open'")
+  const insert = sql.prepare(
+    "INSERT INTO alerts (id, rule_id, subject, flow_id, owner_kind, recipients, message, status, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+  )
+  const setRecipients = sql.prepare('UPDATE alerts SET recipients = ? WHERE id = ?')
+  const close = sql.prepare("UPDATE alerts SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'")
+  const windowCounts = sql.prepare<[string, string, string], { name: string; value: number }>(
+    "SELECT name, sum(value) AS value FROM metric_counts WHERE scope = 'connector-minute' AND key >= ? AND key <= ? AND key LIKE ? GROUP BY name",
+  )
+  const connectorNames = sql.prepare<[], { key: string }>(
+    "SELECT DISTINCT key FROM metric_counts WHERE scope = 'connector'",
+  )
+
+  function config(): OperationsSettings {
+    const row = db.select().from(settings).where(eq(settings.key, SETTINGS_KEY)).get()
+    const parsed = operationsSettingsSchema.safeParse(row?.value ?? {})
+    return parsed.success ? parsed.data : operationsSettingsSchema.parse({})
+  }
+
+  /** Store owners and rules; a malformed one is refused with where and why, and nothing changes. */
+  function configure(value: unknown): OperationsSettings {
+    const parsed = operationsSettingsSchema.safeParse(value)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      const path = issue?.path.map(String).join('.') ?? ''
+      throw new AppError('bad-input', `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`, { path })
+    }
+    const json = JSON.parse(JSON.stringify(parsed.data)) as JsonValue
+    db.insert(settings)
+      .values({ key: SETTINGS_KEY, value: json })
+      .onConflictDoUpdate({ target: settings.key, set: { value: json } })
+      .run()
+    return parsed.data
+  }
+
+  function recipientsFor(cfg: OperationsSettings, flowId: string | null, kind: OwnerKind): Recipient[] {
+    const own = flowId ? cfg.owners[flowId]?.[kind] : undefined
+    return own && own.length > 0 ? own : (cfg.defaultOwners[kind] ?? [])
+  }
+
+  function active(rule: AlertRule, at: Date): Active[] {
+    if (rule.kind === 'incident-age') {
+      const before = new Date(at.getTime() - rule.minutes * 60_000).toISOString()
+      return deps.incidents
+        .list({ status: 'open', openedBefore: before, ...(rule.flowId ? { flowId: rule.flowId } : {}) }, 1000)
+        .map((i) => ({
+          subject: `incident:${i.id}`,
+          flowId: i.flow_id,
+          // A connector's failure is the integration owner's; a step failing on its own, the process owner's.
+          ownerKind: i.connector ? 'integration' : 'process',
+          message: `Run ${i.run_id} of ${i.flow_id} is held at step "${i.node_id}"${i.connector ? ` (${i.connector}: ${i.error_class ?? 'failed'})` : ''} since ${i.opened_at}.`,
+        }))
+    }
+    if (rule.kind === 'dead-letter') {
+      return deps.deadLetters.list({ status: 'open' }, 1000).map((d) => ({
+        subject: `dead-letter:${d.id}`,
+        flowId: null,
+        ownerKind: 'integration',
+        message: `An inbound ${d.messageType || 'message'} (${d.source}, control id ${d.controlId || 'none'}) started no run: ${d.reason}`,
+      }))
+    }
+    const from = minuteKey(new Date(at.getTime() - rule.windowMinutes * 60_000))
+    const to = minuteKey(at)
+    const names = rule.connector ? [rule.connector] : connectorNames.all().map((r) => r.key)
+    return names.flatMap((connector): Active[] => {
+      const counts = new Map(
+        windowCounts.all(`${connector}|${from}`, `${connector}|${to}`, `${connector}|%`).map((r) => [r.name, r.value]),
+      )
+      const calls = counts.get('calls') ?? 0
+      const errors = counts.get('errors') ?? 0
+      if (calls < rule.minCalls || errors / calls < rule.threshold) return []
+      return [
+        {
+          subject: `connector:${connector}`,
+          flowId: null,
+          ownerKind: 'integration',
+          message: `The ${connector} connector failed ${errors} of ${calls} calls in the last ${rule.windowMinutes} min (alert at ${Math.round(rule.threshold * 100)}%).`,
+        },
+      ]
+    })
+  }
+
+  async function deliver(alertId: string, recipients: Recipient[], message: string): Promise<Delivery[]> {
+    const out: Delivery[] = []
+    for (const r of recipients) {
+      const to = describe(r)
+      if ('user' in r) {
+        out.push({ to, channel: 'in-app', ok: true })
+        continue
+      }
+      const [channel, call] =
+        'email' in r
+          ? [
+              'email',
+              () =>
+                deps.connectors['notify']?.(
+                  {
+                    channel: 'email',
+                    to: r.email,
+                    subject: 'Carepath alert',
+                    body: message,
+                    idempotencyKey: `alert:${alertId}`,
+                  },
+                  { runId: alertId, nodeId: 'alert', attempt: 1 },
+                ),
+            ]
+          : [
+              'webhook',
+              () =>
+                deps.connectors['http']?.(
+                  { method: 'POST', url: r.webhook, body: { alert: alertId, message }, timeoutMs: 5000 },
+                  { runId: alertId, nodeId: 'alert', attempt: 1 },
+                ),
+            ]
+      try {
+        if (!(await call())) throw new Error('not configured')
+        out.push({ to, channel, ok: true })
+      } catch (error) {
+        out.push({ to, channel, ok: false, error: error instanceof Error ? error.message : 'not delivered' })
+      }
+    }
+    return out
+  }
+
+  /** Open alerts for conditions that started to hold, close those that cleared. Returns what changed. */
+  async function evaluate(): Promise<{ opened: string[]; closed: string[] }> {
+    const at = now()
+    const cfg = config()
+    const open = openRows.all()
+    const opened: string[] = []
+    const closed: string[] = []
+    const toDeliver: { id: string; recipients: Recipient[]; message: string }[] = []
+    sql.transaction(() => {
+      for (const rule of cfg.rules) {
+        const holding = active(rule, at)
+        const subjects = new Set(holding.map((a) => a.subject))
+        for (const row of open.filter((o) => o.rule_id === rule.id && !subjects.has(o.subject))) {
+          close.run(at.toISOString(), row.id)
+          closed.push(row.id)
+        }
+        for (const a of holding) {
+          if (open.some((o) => o.rule_id === rule.id && o.subject === a.subject)) continue
+          const id = randomUUID()
+          const recipients = recipientsFor(cfg, a.flowId, a.ownerKind)
+          const pending = recipients.map((r) => ({ to: describe(r), channel: 'pending', ok: false }))
+          insert.run(
+            id,
+            rule.id,
+            a.subject,
+            a.flowId,
+            a.ownerKind,
+            JSON.stringify(pending),
+            a.message,
+            at.toISOString(),
+          )
+          opened.push(id)
+          toDeliver.push({ id, recipients, message: a.message })
+        }
+      }
+      // Alerts of rules that were removed close too.
+      const ruleIds = new Set(cfg.rules.map((r) => r.id))
+      for (const row of open.filter((o) => !ruleIds.has(o.rule_id))) {
+        close.run(at.toISOString(), row.id)
+        closed.push(row.id)
+      }
+    })()
+    // Delivered after the episode is recorded: a slow mail server never holds the transaction,
+    // and a crash before delivery leaves the alert visible in the app all the same.
+    for (const d of toDeliver) setRecipients.run(JSON.stringify(await deliver(d.id, d.recipients, d.message)), d.id)
+    return { opened, closed }
+  }
+
+  function list(filter: { status?: 'open' | 'closed' | undefined }, limit = 200): AlertView[] {
+    const rows = sql
+      .prepare<[string, number], AlertRow>('SELECT * FROM alerts WHERE status = ? ORDER BY opened_at DESC, id LIMIT ?')
+      .all(filter.status ?? 'open', limit)
+    return rows.map(alertView)
+  }
+
+  /** The open alerts addressed to one user's in-app inbox. */
+  function mine(principal: Principal): AlertView[] {
+    return list({ status: 'open' }, 500).filter((a) => a.recipients.some((r) => r.to === `user:${principal.username}`))
+  }
+
+  return { config, configure, evaluate, list, mine }
+}
+export type AlertsService = ReturnType<typeof createAlertsService>
+
+/** The per-minute key of a time: `YYYY-MM-DDTHH:MM`. */
+export function minuteKey(at: Date): string {
+  return at.toISOString().slice(0, 16)
+}

@@ -1,0 +1,173 @@
+// Inbound messages that started no run, kept for an operator: HL7 v2 answered AR or AE (over MLLP
+// or HTTP) and verified webhooks whose flow could not start. A resend updates the same letter (by
+// sender and control id, or the delivery's signature); one later accepted closes it. Listing
+// never shows the payload, which holds patient data: only reprocessing reads it.
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import type { Db } from '../db/open-db.ts'
+
+export type DeadLetterSource = 'hl7-mllp' | 'hl7-http' | 'webhook'
+
+export interface DeadLetterRow {
+  id: string
+  key: string
+  source: DeadLetterSource
+  control_id: string
+  message_type: string
+  sender: string
+  received_at: string
+  deliveries: number
+  reason_code: string
+  reason: string
+  payload: string
+  status: 'open' | 'reprocessed'
+  run_ids: string
+  reprocessed_by: string | null
+  reprocessed_at: string | null
+}
+
+/** A message that started no run, as the intake reports it. */
+export interface DeadLetterInput {
+  source: DeadLetterSource
+  /** Tells a resend from a new message: `hl7:${sender}:${controlId}`, `webhook:${signature}:${flowId}`. */
+  key?: string | undefined
+  controlId: string
+  messageType: string
+  sender: string
+  reasonCode: string
+  /** A plain reason, never message content. */
+  reason: string
+  payload: string
+  receivedAt: string
+}
+
+/** Search by control id, message type, sender (substring), source, status and time. */
+export const deadLetterFilterSchema = z
+  .object({
+    status: z.enum(['open', 'reprocessed']).default('open'),
+    source: z.enum(['hl7-mllp', 'hl7-http', 'webhook']).optional(),
+    controlId: z.string().max(200).optional(),
+    messageType: z.string().max(50).optional(),
+    sender: z.string().max(200).optional(),
+    receivedAfter: z.iso.datetime().optional(),
+    receivedBefore: z.iso.datetime().optional(),
+  })
+  .strict()
+export type DeadLetterFilter = z.input<typeof deadLetterFilterSchema>
+
+/** A dead letter as listed: where it came from and why it was refused, without its content. */
+export const deadLetterView = (row: DeadLetterRow) => ({
+  id: row.id,
+  source: row.source,
+  controlId: row.control_id,
+  messageType: row.message_type,
+  sender: row.sender,
+  receivedAt: row.received_at,
+  deliveries: row.deliveries,
+  reasonCode: row.reason_code,
+  reason: row.reason,
+  status: row.status,
+  runIds: JSON.parse(row.run_ids) as string[],
+  reprocessedBy: row.reprocessed_by,
+  reprocessedAt: row.reprocessed_at,
+})
+export type DeadLetterView = ReturnType<typeof deadLetterView>
+
+function where(filter: DeadLetterFilter): { sql: string; params: string[] } {
+  const f = deadLetterFilterSchema.parse(filter)
+  const clauses = ['status = ?']
+  const params: string[] = [f.status]
+  const exact: [string | undefined, string][] = [
+    [f.source, 'source'],
+    [f.controlId, 'control_id'],
+  ]
+  for (const [value, column] of exact) {
+    if (value !== undefined) {
+      clauses.push(`${column} = ?`)
+      params.push(value)
+    }
+  }
+  if (f.messageType !== undefined) {
+    // `ADT` finds every ADT event; `ADT^A04` that one.
+    clauses.push("(message_type = ? OR message_type LIKE ? ESCAPE '\\')")
+    params.push(f.messageType, `${escapeLike(f.messageType)}^%`)
+  }
+  if (f.sender !== undefined) {
+    clauses.push("sender LIKE ? ESCAPE '\\'")
+    params.push(`%${escapeLike(f.sender)}%`)
+  }
+  if (f.receivedAfter) {
+    clauses.push('received_at >= ?')
+    params.push(f.receivedAfter)
+  }
+  if (f.receivedBefore) {
+    clauses.push('received_at <= ?')
+    params.push(f.receivedBefore)
+  }
+  return { sql: clauses.join(' AND '), params }
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
+
+export function createDeadLetters(db: Db) {
+  const sql = db.$client
+  const upsert = sql.prepare(
+    `INSERT INTO dead_letters (id, key, source, control_id, message_type, sender, received_at, reason_code, reason, payload, status)
+     VALUES (@id, @key, @source, @controlId, @messageType, @sender, @receivedAt, @reasonCode, @reason, @payload, 'open')
+     ON CONFLICT (key) DO UPDATE SET deliveries = deliveries + 1, received_at = excluded.received_at,
+       reason_code = excluded.reason_code, reason = excluded.reason, payload = excluded.payload, source = excluded.source,
+       status = 'open', run_ids = '[]', reprocessed_by = NULL, reprocessed_at = NULL
+     WHERE dead_letters.status = 'open'`,
+  )
+  const byId = sql.prepare<[string], DeadLetterRow>('SELECT * FROM dead_letters WHERE id = ?')
+  const byKey = sql.prepare<[string], DeadLetterRow>('SELECT * FROM dead_letters WHERE key = ?')
+  const close = sql.prepare(
+    "UPDATE dead_letters SET status = 'reprocessed', run_ids = ?, reprocessed_by = ?, reprocessed_at = ? WHERE id = ? AND status = 'open'",
+  )
+  const refuseAgain = sql.prepare(
+    "UPDATE dead_letters SET reason_code = ?, reason = ? WHERE id = ? AND status = 'open'",
+  )
+  return {
+    /** Keep a refused message (a resend of an open one counts a delivery more). */
+    record(input: DeadLetterInput): void {
+      upsert.run({ ...input, id: randomUUID(), key: input.key ?? `${input.source}:${randomUUID()}` })
+    },
+    /** A later delivery of the same message was accepted: its letter is closed with those runs. */
+    acceptedLater(key: string, runIds: readonly string[], at: string): void {
+      const row = byKey.get(key)
+      if (row?.status === 'open') close.run(JSON.stringify(runIds), 'sender', at, row.id)
+    },
+    byId: (id: string) => byId.get(id),
+    idOfKey: (key: string) => byKey.get(key)?.id,
+    list(filter: DeadLetterFilter, limit: number): DeadLetterView[] {
+      const w = where(filter)
+      return sql
+        .prepare<unknown[], DeadLetterRow>(
+          `SELECT * FROM dead_letters WHERE ${w.sql} ORDER BY received_at DESC, id LIMIT ?`,
+        )
+        .all(...w.params, limit)
+        .map(deadLetterView)
+    },
+    count(filter: DeadLetterFilter): number {
+      const w = where(filter)
+      return (sql
+        .prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM dead_letters WHERE ${w.sql}`)
+        .get(...w.params)?.n ?? 0) as number
+    },
+    /** Ids of the letters a filter matches (for a bulk reprocess). */
+    ids(filter: DeadLetterFilter, limit: number): string[] {
+      const w = where(filter)
+      return sql
+        .prepare<unknown[], { id: string }>(
+          `SELECT id FROM dead_letters WHERE ${w.sql} ORDER BY received_at, id LIMIT ?`,
+        )
+        .all(...w.params, limit)
+        .map((r) => r.id)
+    },
+    markReprocessed: (id: string, runIds: readonly string[], by: string, at: string) =>
+      close.run(JSON.stringify(runIds), by, at, id).changes === 1,
+    refusedAgain: (id: string, reasonCode: string, reason: string) => refuseAgain.run(reasonCode, reason, id),
+    transaction: <T>(work: () => T): T => sql.transaction(work)(),
+  }
+}
+export type DeadLetters = ReturnType<typeof createDeadLetters>

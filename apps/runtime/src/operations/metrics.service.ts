@@ -1,0 +1,173 @@
+// Metrics read from the rollups (metrics-rollup.ts): per flow version, runs started, ended by
+// status, in each status now, completion rate, cycle time p50/p90 and outcomes; per human step,
+// time to answer; per connector, calls, error rate, retries and latency p50/p99. Nothing here
+// reads a run or its log, so the cost does not grow with the number of stored runs.
+import type { Db } from '../db/open-db.ts'
+import { quantileMs } from './metric-histogram.ts'
+
+type Counts = Map<string, Map<string, number>>
+type Histograms = Map<string, Map<number, number>>
+
+/** One flow version's figures. */
+export interface FlowVersionMetrics {
+  flowId: string
+  hash: string
+  /** The flow's revision number of this hash, when it is known. */
+  revision: number | null
+  published: boolean
+  started: number
+  completed: number
+  failed: number
+  cancelled: number
+  incidents: number
+  /** Runs in each status now. */
+  now: { running: number; waiting: number; incident: number }
+  /** completed ÷ (completed + failed + cancelled), null before any run ended. */
+  completionRate: number | null
+  cycleMs: { p50: number | null; p90: number | null }
+  outcomes: Record<string, number>
+  /** Time from a task opening to its answer, per human step. */
+  steps: { nodeId: string; answered: number; answerMs: { p50: number | null; p90: number | null } }[]
+}
+
+export interface ConnectorMetrics {
+  connector: string
+  calls: number
+  errors: number
+  retries: number
+  errorRate: number | null
+  latencyMs: { p50: number | null; p99: number | null }
+}
+
+export function createMetricsService(db: Db) {
+  const sql = db.$client
+  const countsOf = sql.prepare<[string], { key: string; name: string; value: number }>(
+    'SELECT key, name, value FROM metric_counts WHERE scope = ?',
+  )
+  const histogramsOf = sql.prepare<[string], { key: string; bucket: number; count: number }>(
+    'SELECT key, bucket, count FROM metric_histograms WHERE scope = ?',
+  )
+  const versions = sql.prepare<[], { flow_id: string; hash: string; revision: number; status: string }>(
+    'SELECT flow_id, hash, max(revision) AS revision, status FROM flow_versions GROUP BY flow_id, hash',
+  )
+
+  function counts(scope: string): Counts {
+    const out: Counts = new Map()
+    for (const row of countsOf.all(scope)) {
+      let names = out.get(row.key)
+      if (!names) out.set(row.key, (names = new Map()))
+      names.set(row.name, row.value)
+    }
+    return out
+  }
+  function histograms(scope: string): Histograms {
+    const out: Histograms = new Map()
+    for (const row of histogramsOf.all(scope)) {
+      let buckets = out.get(row.key)
+      if (!buckets) out.set(row.key, (buckets = new Map()))
+      buckets.set(row.bucket, row.count)
+    }
+    return out
+  }
+  const total = (h: ReadonlyMap<number, number> | undefined) => [...(h?.values() ?? [])].reduce((a, b) => a + b, 0)
+
+  /** Every flow version that has run, newest revision first within a flow. */
+  function flows(filter: { flowId?: string | undefined } = {}): FlowVersionMetrics[] {
+    const flow = counts('flow')
+    const now = counts('flow-now')
+    const outcomes = counts('outcome')
+    const cycle = histograms('cycle')
+    const answers = histograms('task-answer')
+    const known = new Map(versions.all().map((v) => [`${v.flow_id}@${v.hash}`, v]))
+    const keys = new Set([...flow.keys(), ...now.keys()])
+    const out: FlowVersionMetrics[] = []
+    for (const key of keys) {
+      const at = key.lastIndexOf('@')
+      const flowId = key.slice(0, at)
+      const hash = key.slice(at + 1)
+      if (filter.flowId !== undefined && flowId !== filter.flowId) continue
+      const c = flow.get(key) ?? new Map<string, number>()
+      const n = now.get(key) ?? new Map<string, number>()
+      const get = (name: string) => c.get(name) ?? 0
+      const ended = get('completed') + get('failed') + get('cancelled')
+      const steps = [...answers.entries()]
+        .filter(([k]) => k.startsWith(`${key}#`))
+        .map(([k, h]) => ({
+          nodeId: k.slice(key.length + 1),
+          answered: total(h),
+          answerMs: { p50: quantileMs(h, 0.5), p90: quantileMs(h, 0.9) },
+        }))
+        .sort((a, b) => a.nodeId.localeCompare(b.nodeId))
+      const version = known.get(key)
+      out.push({
+        flowId,
+        hash,
+        revision: version?.revision ?? null,
+        published: version?.status === 'published',
+        started: get('started'),
+        completed: get('completed'),
+        failed: get('failed'),
+        cancelled: get('cancelled'),
+        incidents: get('incidents'),
+        now: {
+          running: Math.max(0, n.get('running') ?? 0),
+          waiting: Math.max(0, n.get('waiting') ?? 0),
+          incident: Math.max(0, n.get('incident') ?? 0),
+        },
+        completionRate: ended > 0 ? get('completed') / ended : null,
+        cycleMs: {
+          p50: quantileMs(cycle.get(key) ?? new Map(), 0.5),
+          p90: quantileMs(cycle.get(key) ?? new Map(), 0.9),
+        },
+        outcomes: Object.fromEntries([...(outcomes.get(key) ?? new Map<string, number>()).entries()].sort()),
+        steps,
+      })
+    }
+    return out.sort((a, b) => a.flowId.localeCompare(b.flowId) || (b.revision ?? 0) - (a.revision ?? 0))
+  }
+
+  function connectors(): ConnectorMetrics[] {
+    const c = counts('connector')
+    const latency = histograms('latency')
+    return [...c.entries()]
+      .map(([connector, names]) => {
+        const calls = names.get('calls') ?? 0
+        const errors = names.get('errors') ?? 0
+        const h = latency.get(connector) ?? new Map<number, number>()
+        return {
+          connector,
+          calls,
+          errors,
+          retries: names.get('retries') ?? 0,
+          errorRate: calls > 0 ? errors / calls : null,
+          latencyMs: { p50: quantileMs(h, 0.5), p99: quantileMs(h, 0.99) },
+        }
+      })
+      .sort((a, b) => a.connector.localeCompare(b.connector))
+  }
+
+  /**
+   * A flow's version against the one before it (before and after a publish): the same figures
+   * side by side, and the change in completion rate and cycle time.
+   */
+  function compare(flowId: string, base: string, candidate: string) {
+    const all = flows({ flowId })
+    const before = all.find((v) => v.hash === base) ?? null
+    const after = all.find((v) => v.hash === candidate) ?? null
+    const delta = (a: number | null | undefined, b: number | null | undefined) =>
+      a === null || a === undefined || b === null || b === undefined ? null : b - a
+    return {
+      flowId,
+      before,
+      after,
+      change: {
+        completionRate: delta(before?.completionRate, after?.completionRate),
+        cycleP50Ms: delta(before?.cycleMs.p50, after?.cycleMs.p50),
+        cycleP90Ms: delta(before?.cycleMs.p90, after?.cycleMs.p90),
+      },
+    }
+  }
+
+  return { flows, connectors, compare }
+}
+export type MetricsService = ReturnType<typeof createMetricsService>
