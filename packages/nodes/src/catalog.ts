@@ -4,8 +4,11 @@ import { decisionRules } from './decision-rules/decision-rules.node.ts'
 import { decisionTable } from './decision-table/decision-table.node.ts'
 import { end } from './end/end.node.ts'
 import { fhirCreate } from './fhir-create/fhir-create.node.ts'
+import { fhirPatch } from './fhir-patch/fhir-patch.node.ts'
 import { fhirRead } from './fhir-read/fhir-read.node.ts'
 import { fhirSearch } from './fhir-search/fhir-search.node.ts'
+import { fhirTransaction } from './fhir-transaction/fhir-transaction.node.ts'
+import { fhirUpdate } from './fhir-update/fhir-update.node.ts'
 import { guideQuestion } from './guide-question/guide-question.node.ts'
 import { hl7Parse } from './hl7-parse/hl7-parse.node.ts'
 import { httpRequest } from './http-request/http-request.node.ts'
@@ -37,6 +40,9 @@ export const builtinNodeTypes: readonly AnyNodeType[] = [
   fhirRead,
   fhirSearch,
   fhirCreate,
+  fhirUpdate,
+  fhirPatch,
+  fhirTransaction,
   hl7Parse,
   httpRequest,
   payerEligibility,
