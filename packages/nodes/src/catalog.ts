@@ -11,6 +11,7 @@ import { fhirTransaction } from './fhir-transaction/fhir-transaction.node.ts'
 import { fhirUpdate } from './fhir-update/fhir-update.node.ts'
 import { guideQuestion } from './guide-question/guide-question.node.ts'
 import { hl7Parse } from './hl7-parse/hl7-parse.node.ts'
+import { hl7Send } from './hl7-send/hl7-send.node.ts'
 import { httpRequest } from './http-request/http-request.node.ts'
 import { notify } from './notify/notify.node.ts'
 import { payerEligibility } from './payer-eligibility/payer-eligibility.node.ts'
@@ -44,6 +45,7 @@ export const builtinNodeTypes: readonly AnyNodeType[] = [
   fhirPatch,
   fhirTransaction,
   hl7Parse,
+  hl7Send,
   httpRequest,
   payerEligibility,
   notify,
