@@ -153,6 +153,19 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
     expect(receiver.received.map((message) => message.split('\r')[0]!.split('|')[9])).toEqual(ids)
   })
 
+  it('keeps queued messages across a restart: a new process delivers them from the database', async () => {
+    const port = await freePort()
+    configure(port, 0)
+    for (let i = 1; i <= 3; i++) await send({ mrn: `R${i}`, value: i })
+    outbound.close() // the process stops with three messages undelivered
+    outbound = createHl7Outbound({ db, now: () => new Date() })
+    const receiver = await startReceiver(port, () => 'AA')
+    closers.push(receiver.close)
+    configure(port, 0) // a new process reads its settings and resumes every queue
+    await waitUntil(() => outbound.store.list('lab').every((row) => row.status === 'accepted'), 'the queue delivered')
+    expect(receiver.received.map((message) => message.split('\r')[1])).toEqual(['PID|1||R1', 'PID|1||R2', 'PID|1||R3'])
+  })
+
   it("delivers to the runtime's own MLLP listener, which acknowledges it", async () => {
     const intake = createHl7Intake({
       store: createMemoryHl7Store(),
