@@ -1,5 +1,7 @@
 import type { AnyNodeType } from '@carepath/dsl'
 import { assign } from './assign/assign.node.ts'
+import { crmCaseUpsert } from './crm-case-upsert/crm-case-upsert.node.ts'
+import { crmContactFind } from './crm-contact-find/crm-contact-find.node.ts'
 import { decisionRules } from './decision-rules/decision-rules.node.ts'
 import { decisionTable } from './decision-table/decision-table.node.ts'
 import { end } from './end/end.node.ts'
@@ -48,6 +50,8 @@ export const builtinNodeTypes: readonly AnyNodeType[] = [
   hl7Send,
   httpRequest,
   payerEligibility,
+  crmContactFind,
+  crmCaseUpsert,
   notify,
   wait,
   subflow,

@@ -7,6 +7,8 @@ export interface Exchange {
   status: number
   contentType: string
   text: string
+  /** The Retry-After header of a 429 or 503, when sent. */
+  retryAfter?: string | undefined
 }
 
 /** `what` names the peer in messages ("the FHIR server", "the payer"): never a URL with a query. */
@@ -33,7 +35,8 @@ export async function exchange(
   } catch {
     throw new NodeError(`${capital(what)} broke off its answer.`, { code: 'unreachable', retryable: true })
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text }
+  const retryAfter = response.headers.get('retry-after') ?? undefined
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text, retryAfter }
 }
 
 function capital(text: string): string {
