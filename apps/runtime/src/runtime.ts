@@ -2,6 +2,8 @@ import { eq } from 'drizzle-orm'
 import { composeCatalog } from '@carepath/catalog'
 import {
   declaredConnectors,
+  definePlugin,
+  provideConnector,
   type CarepathPlugin,
   type ConnectorAdapter,
   type JsonValue,
@@ -33,6 +35,8 @@ import { createMetricsWriter } from './operations/metrics-rollup.ts'
 import { createMetricsService } from './operations/metrics.service.ts'
 import { createPrometheusRegistry } from './operations/prometheus.ts'
 import { createIncidentsService } from './operations/incidents.service.ts'
+import { hl7OutConnector } from '@carepath/nodes'
+import { createHl7Outbound } from './integrations/hl7-out/hl7-outbound.ts'
 import { createReviewService } from './review/review.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
 import { createRunViews } from './runs/run-view.ts'
@@ -85,7 +89,19 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const now = options.now ?? (() => new Date())
   // The built-in package and the configured ones; validation asks the stored settings, live,
   // whether each connector a flow calls is configured.
-  const catalog = composeCatalog([builtinPlugin, ...(options.plugins ?? [])], {
+  // hl7.send's messages wait in this database until their receiver acknowledges them.
+  const hl7Outbound = createHl7Outbound({ db, now })
+  const runtimePlugin = definePlugin({
+    name: '@carepath/runtime',
+    nodeTypes: [],
+    connectors: [
+      provideConnector(hl7OutConnector, (value) => {
+        hl7Outbound.configure(value)
+        return hl7Outbound.adapter
+      }),
+    ],
+  })
+  const catalog = composeCatalog([builtinPlugin, runtimePlugin, ...(options.plugins ?? [])], {
     connectors: { isConfigured: (name) => connectorConfigured(name) },
   })
   const registry = options.registry ?? catalog.registry
@@ -217,7 +233,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
     integrations,
     keys,
     cipher,
+    hl7Outbound,
     close: () => {
+      hl7Outbound.close()
       audit.close()
       db.$client.close()
     },

@@ -50,6 +50,7 @@ describe('builtinNodeTypes', () => {
       const source = readFileSync(`${srcDir}/${file}`, 'utf8')
       const called = new Set([...source.matchAll(/ctx\.call\('([a-z0-9-]+)'/g)].map((m) => m[1]))
       if (/\bcallFhir\(/.test(source)) called.add('fhir')
+      if (/\bcallCrm\(/.test(source)) called.add('crm')
       const exported = Object.values((await import(file)) as Record<string, unknown>).filter(isNodeType)
       for (const nodeType of exported) {
         expect(Object.hasOwn(nodeType, 'connectors'), `${nodeType.type} writes out its connectors`).toBe(true)

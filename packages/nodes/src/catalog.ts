@@ -1,13 +1,19 @@
 import type { AnyNodeType } from '@carepath/dsl'
 import { assign } from './assign/assign.node.ts'
+import { crmCaseUpsert } from './crm-case-upsert/crm-case-upsert.node.ts'
+import { crmContactFind } from './crm-contact-find/crm-contact-find.node.ts'
 import { decisionRules } from './decision-rules/decision-rules.node.ts'
 import { decisionTable } from './decision-table/decision-table.node.ts'
 import { end } from './end/end.node.ts'
 import { fhirCreate } from './fhir-create/fhir-create.node.ts'
+import { fhirPatch } from './fhir-patch/fhir-patch.node.ts'
 import { fhirRead } from './fhir-read/fhir-read.node.ts'
 import { fhirSearch } from './fhir-search/fhir-search.node.ts'
+import { fhirTransaction } from './fhir-transaction/fhir-transaction.node.ts'
+import { fhirUpdate } from './fhir-update/fhir-update.node.ts'
 import { guideQuestion } from './guide-question/guide-question.node.ts'
 import { hl7Parse } from './hl7-parse/hl7-parse.node.ts'
+import { hl7Send } from './hl7-send/hl7-send.node.ts'
 import { httpRequest } from './http-request/http-request.node.ts'
 import { notify } from './notify/notify.node.ts'
 import { payerEligibility } from './payer-eligibility/payer-eligibility.node.ts'
@@ -37,9 +43,15 @@ export const builtinNodeTypes: readonly AnyNodeType[] = [
   fhirRead,
   fhirSearch,
   fhirCreate,
+  fhirUpdate,
+  fhirPatch,
+  fhirTransaction,
   hl7Parse,
+  hl7Send,
   httpRequest,
   payerEligibility,
+  crmContactFind,
+  crmCaseUpsert,
   notify,
   wait,
   subflow,

@@ -1,6 +1,6 @@
 // Every table of the runtime, in one place (drizzle-kit generates the SQL migrations from here).
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { FlowDocument, JsonValue } from '@carepath/dsl'
 import type { RunStatus } from '@carepath/engine'
 
@@ -417,4 +417,39 @@ export const alerts = sqliteTable(
     closedAt: text('closed_at'),
   },
   (t) => [index('alerts_status').on(t.status, t.ruleId, t.subject)],
+)
+
+/**
+ * HL7 v2 messages to send, one ordered store-and-forward queue per destination (hl7.send): a
+ * message is delivered only after every earlier one to the same destination was acknowledged or
+ * refused. The text holds PHI. (destination, control id) is unique, so a resumed run that sends
+ * again queues nothing new.
+ */
+export const hl7Outbound = sqliteTable(
+  'hl7_outbound',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    destination: text('destination').notNull(),
+    controlId: text('control_id').notNull(),
+    messageType: text('message_type').notNull(),
+    message: text('message').notNull(),
+    runId: text('run_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    status: text('status').$type<'queued' | 'accepted' | 'rejected'>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** Not before this instant (ISO-8601): the backoff after a failed attempt. */
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    /** Why the last attempt failed (no message content): "timeout", "AE", "connection refused". */
+    lastError: text('last_error'),
+    ackCode: text('ack_code'),
+    ackText: text('ack_text'),
+    /** The acknowledgement as received. */
+    ack: text('ack'),
+    queuedAt: text('queued_at').notNull(),
+    doneAt: text('done_at'),
+  },
+  (t) => [
+    uniqueIndex('hl7_outbound_control').on(t.destination, t.controlId),
+    index('hl7_outbound_pending').on(t.destination, t.status, t.seq),
+  ],
 )

@@ -3,13 +3,21 @@
 // packages under packages/ may not, so the runtime supplies them and composes them like any
 // installed package's connectors.
 import { definePlugin, provideConnector, type ConnectorContribution } from '@carepath/dsl'
-import { builtinNodeTypes, fhirConnector, httpConnector, notifyConnector, payerConnector } from '@carepath/nodes'
+import {
+  builtinNodeTypes,
+  crmConnector,
+  fhirConnector,
+  httpConnector,
+  notifyConnector,
+  payerConnector,
+} from '@carepath/nodes'
+import { createCrmAdapter } from './crm/crm.adapter.ts'
 import { createFhirAdapter } from './fhir/fhir.adapter.ts'
 import { createHttpAdapter } from './http/http.adapter.ts'
 import { createNotifyAdapter } from './notify/notify.adapter.ts'
 import { createPayerAdapter } from './payer/payer.adapter.ts'
 
-/** `fhir`, `payer`, `http` and `notify`, each built from its parsed settings. */
+/** `fhir`, `payer`, `http`, `notify` and `crm`, each built from its parsed settings. */
 export const builtinConnectors: readonly ConnectorContribution[] = [
   provideConnector(fhirConnector, (settings, deps) => createFhirAdapter(settings, deps.fetch)),
   provideConnector(payerConnector, (payers, deps) =>
@@ -20,6 +28,13 @@ export const builtinConnectors: readonly ConnectorContribution[] = [
   ),
   provideConnector(notifyConnector, (settings, deps) =>
     createNotifyAdapter(settings, { fetch: deps.fetch, ...(deps.logSink ? { logSink: deps.logSink } : {}) }),
+  ),
+  provideConnector(crmConnector, (settings, deps) =>
+    createCrmAdapter(settings, {
+      fetch: deps.fetch,
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    }),
   ),
 ]
 

@@ -8,7 +8,7 @@ const meta = { runId: 'r', nodeId: 'n', attempt: 1 }
 describe('createConnectorAdapters', () => {
   it('offers every connector, each refusing plainly what is not configured', async () => {
     const adapters = createConnectorAdapters({})
-    expect(Object.keys(adapters).sort()).toEqual(['fhir', 'http', 'notify', 'payer'])
+    expect(Object.keys(adapters).sort()).toEqual(['crm', 'fhir', 'http', 'notify', 'payer'])
     await expect(adapters['fhir']!({ op: 'read', resourceType: 'Patient', id: 'p1' }, meta)).rejects.toThrow(
       'No FHIR server is configured for this environment.',
     )
@@ -84,7 +84,7 @@ describe('connectors from installed packages', () => {
 
   it("builds a package's adapter from its own settings key, beside the built-in ones", async () => {
     const adapters = createConnectorAdapters({ consent: { baseUrl: 'https://consent.example/' } }, {}, installed)
-    expect(Object.keys(adapters).sort()).toEqual(['consent', 'fhir', 'http', 'notify', 'payer'])
+    expect(Object.keys(adapters).sort()).toEqual(['consent', 'crm', 'fhir', 'http', 'notify', 'payer'])
     await expect(adapters['consent']!({}, meta)).resolves.toEqual({ registry: 'https://consent.example/' })
     // Invalid settings of a package's connector stop every connector with one plain message, like the built-ins'.
     const invalid = createConnectorAdapters({ consent: { baseUrl: 'not a url' } }, {}, installed)

@@ -15,5 +15,14 @@ export { waitUntil, TEST_WAIT_MS, TEST_CONNECTOR_TIMEOUT_MS } from './wait-until
 export { startFhirTestServer, type FhirTestServer } from '../integrations/testing/fhir-test-server.ts'
 export { startPayerStub, type PayerStub } from '../integrations/testing/payer-stub.ts'
 export { loadSyntheaPatient, SYNTHEA_PATIENT_MRN } from '../integrations/testing/synthea-patient.ts'
-export { createConnectorAdapters, createInboundHttpHandler, sendMllp, signWebhook } from '../integrations/index.ts'
+export {
+  createConnectorAdapters,
+  createInboundHttpHandler,
+  sendMllp,
+  signWebhook,
+  MllpFramer,
+  mllpFrame,
+} from '../integrations/index.ts'
+// hl7.send's destinations, for tests that configure the runtime's outbound queue directly.
+export { hl7OutSettingsSchema } from '@carepath/nodes'
 export { hl7Sample, hl7Samples } from '../integrations/testing/hl7-samples.ts'

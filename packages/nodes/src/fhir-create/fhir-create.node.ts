@@ -1,8 +1,12 @@
 import { z } from 'zod'
-import { defineNodeType, NodeError, type ConfigProblem, type ExecuteContext, type JsonValue } from '@carepath/dsl'
+import { defineNodeType, NodeError, type ConfigProblem } from '@carepath/dsl'
 import { factPathSchema, jsonValueSchema } from '../fact-path.schema.ts'
 import { callFhir, FHIR_PHI, fhirStatusError, resourceTypeSchema } from '../fhir-read/fhir-connector.ts'
 import { fhirConnector } from '../fhir-read/fhir-settings.schema.ts'
+import { resolveSearchParams, searchParamSchema, searchParamsReads } from '../fhir-search/search-params.ts'
+import { fillResource, templateFacts } from './fhir-template.ts'
+
+export { templateFacts } from './fhir-template.ts'
 
 export const fhirCreateConfigSchema = z
   .object({
@@ -13,41 +17,16 @@ export const fhirCreateConfigSchema = z
         'The resource to create. A value written as {"$fact": "path"} is replaced by that fact (the whole value, never spliced into text).',
       ),
     idInto: factPathSchema.optional().describe('Where the id the server gave the new resource goes.'),
+    ifNoneExist: z
+      .array(searchParamSchema)
+      .min(1)
+      .optional()
+      .describe(
+        'Conditional create: when a resource already matches these search parameters nothing is created and the node leaves by `exists` (its id goes to idInto).',
+      ),
   })
   .strict()
 export type FhirCreateConfig = z.infer<typeof fhirCreateConfigSchema>
-
-function factRef(value: JsonValue): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
-  const keys = Object.keys(value)
-  return keys.length === 1 && keys[0] === '$fact' && typeof value['$fact'] === 'string' ? value['$fact'] : undefined
-}
-
-/** Every `{"$fact": path}` in a template, in document order. */
-export function templateFacts(value: JsonValue): string[] {
-  const ref = factRef(value)
-  if (ref !== undefined) return [ref]
-  if (Array.isArray(value)) return value.flatMap(templateFacts)
-  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(templateFacts)
-  return []
-}
-
-function fillTemplate(ctx: ExecuteContext, value: JsonValue): JsonValue | undefined {
-  const ref = factRef(value)
-  if (ref !== undefined) return ctx.get(ref)
-  if (Array.isArray(value))
-    return value.map((item) => fillTemplate(ctx, item)).filter((item): item is JsonValue => item !== undefined)
-  if (value !== null && typeof value === 'object') {
-    const out: { [key: string]: JsonValue } = {}
-    for (const [key, item] of Object.entries(value)) {
-      const filled = fillTemplate(ctx, item)
-      // An absent fact leaves the element out rather than writing null, which FHIR refuses.
-      if (filled !== undefined && filled !== null) out[key] = filled
-    }
-    return out
-  }
-  return value
-}
 
 /** Creates a resource (a Task, Communication, ServiceRequest ...) on the environment's FHIR server. */
 export const fhirCreate = defineNodeType({
@@ -61,11 +40,12 @@ export const fhirCreate = defineNodeType({
   keywords: ['fhir', 'create', 'write', 'task', 'servicerequest'],
   config: fhirCreateConfigSchema,
   defaults: { resourceType: 'Task', resource: { resourceType: 'Task', status: 'requested', intent: 'order' } },
-  ports: () => [
+  ports: (config) => [
     { name: 'created', required: true, title: 'Created' },
+    ...(config.ifNoneExist ? [{ name: 'exists', required: true, title: 'Already there' }] : []),
     { name: 'error', required: false, title: 'Failed' },
   ],
-  reads: (config) => templateFacts(config.resource),
+  reads: (config) => [...templateFacts(config.resource), ...searchParamsReads(config.ifNoneExist ?? [])],
   writes: (config) => (config.idInto ? [config.idInto] : []),
   phi: FHIR_PHI, // the template may carry any class of fact to the server
   connectors: [fhirConnector], // its settings are stored per environment, never in the flow
@@ -81,15 +61,24 @@ export const fhirCreate = defineNodeType({
     return problems
   },
   async execute(ctx, config) {
-    const resource = fillTemplate(ctx, config.resource) as { [key: string]: JsonValue }
-    if (resource['resourceType'] !== config.resourceType) {
+    const resource = fillResource(ctx, config.resource)
+    if (resource?.['resourceType'] !== config.resourceType) {
       throw new NodeError(`The template does not describe a ${config.resourceType}.`, { code: 'invalid-config' })
     }
     delete resource['id'] // the server assigns ids on create
-    const response = await callFhir(ctx, { op: 'create', resource })
+    const ifNoneExist = config.ifNoneExist
+      ? resolveSearchParams(ctx, config.ifNoneExist, `look for an existing ${config.resourceType} by`)
+      : undefined
+    const response = await callFhir(ctx, { op: 'create', resource, ...(ifNoneExist ? { ifNoneExist } : {}) })
     if (response.status === 400 || response.status === 422) {
       throw new NodeError(`The FHIR server refused the new ${config.resourceType} as invalid.`, {
         code: 'fhir-invalid',
+        retryable: false,
+      })
+    }
+    if (ifNoneExist && response.status === 412) {
+      throw new NodeError(`More than one ${config.resourceType} matches, so none was created.`, {
+        code: 'fhir-412',
         retryable: false,
       })
     }
@@ -101,6 +90,8 @@ export const fhirCreate = defineNodeType({
         code: 'invalid-response',
       })
     }
-    return { kind: 'next', port: 'created', ...(config.idInto ? { set: { [config.idInto]: id } } : {}) }
+    // A conditional create that found its match answers 200 with the existing resource.
+    const port = ifNoneExist && response.status === 200 ? 'exists' : 'created'
+    return { kind: 'next', port, ...(config.idInto ? { set: { [config.idInto]: id } } : {}) }
   },
 })

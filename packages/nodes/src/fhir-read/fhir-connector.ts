@@ -1,4 +1,4 @@
-// The "fhir" connector protocol shared by fhir.read, fhir.search, fhir.create and notify.
+// The "fhir" connector protocol shared by the fhir.* nodes and notify.
 // Nodes only describe the request; the runtime's adapter owns the base URL and credentials per
 // environment and answers with the HTTP status and the resource (or Bundle / OperationOutcome).
 import { z } from 'zod'
@@ -31,7 +31,20 @@ export const extractSchema = z
 export type FhirConnectorRequest =
   | { op: 'read'; resourceType: string; id: string }
   | { op: 'search'; resourceType: string; params: [string, string][] }
-  | { op: 'create'; resource: { [key: string]: JsonValue } }
+  | { op: 'create'; resource: { [key: string]: JsonValue }; ifNoneExist?: [string, string][] }
+  | {
+      op: 'update'
+      resource: { [key: string]: JsonValue }
+      /** The version the flow last saw (sent as `If-Match: W/"…"`); a newer one answers 412. */
+      ifMatch?: string
+      /** Conditional update: the resource that matches these replaces `resource.id`. */
+      match?: [string, string][]
+    }
+  | { op: 'patch'; resourceType: string; id: string; patch: JsonPatchOperation[]; ifMatch?: string }
+  | { op: 'bundle'; type: 'transaction' | 'batch'; entry: { [key: string]: JsonValue }[] }
+
+/** One RFC 6902 JSON Patch operation. */
+export type JsonPatchOperation = { [key: string]: JsonValue } & { op: string; path: string }
 
 const resourceSchema = z.looseObject({ resourceType: z.string().regex(/^[A-Z][A-Za-z]+$/) })
 const responseSchema = z.object({ status: z.number().int(), resource: resourceSchema.optional() })

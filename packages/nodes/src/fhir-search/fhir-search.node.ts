@@ -14,32 +14,9 @@ import {
   resourceTypeSchema,
 } from '../fhir-read/fhir-connector.ts'
 import { fhirConnector } from '../fhir-read/fhir-settings.schema.ts'
+import { resolveSearchParams, searchParamSchema, searchParamsReads } from './search-params.ts'
 
-export const searchParamSchema = z.union([
-  z
-    .object({
-      name: z
-        .string()
-        .regex(/^[a-z_][A-Za-z0-9_:.-]*$/, 'a FHIR search parameter, like identifier or beneficiary')
-        .describe('Search parameter, e.g. identifier, beneficiary, status.'),
-      value: z.string().min(1).describe('A fixed value, e.g. active.'),
-    })
-    .strict(),
-  z
-    .object({
-      name: z
-        .string()
-        .regex(/^[a-z_][A-Za-z0-9_:.-]*$/, 'a FHIR search parameter, like identifier or beneficiary')
-        .describe('Search parameter, e.g. identifier, beneficiary, status.'),
-      valueFrom: factPathSchema.describe('The fact whose value is searched for.'),
-      prefix: z
-        .string()
-        .max(120)
-        .default('')
-        .describe('Text put before the fact value, e.g. Patient/ or a code system and |.'),
-    })
-    .strict(),
-])
+export { searchParamSchema, searchParamsReads, type SearchParam } from './search-params.ts'
 
 export const fhirSearchConfigSchema = z
   .object({
@@ -90,22 +67,13 @@ export const fhirSearch = defineNodeType({
     { name: 'notFound', required: true, title: 'None found' },
     { name: 'error', required: false, title: 'Failed' },
   ],
-  reads: (config) => config.params.flatMap((param) => ('valueFrom' in param ? [param.valueFrom] : [])),
+  reads: (config) => searchParamsReads(config.params),
   writes: (config) => (config.mode === 'first' ? extractWrites(config.into, config.extract) : [config.into]),
   phi: FHIR_PHI, // any resource type may be searched, so any class may pass through
   connectors: [fhirConnector], // its settings are stored per environment, never in the flow
   check: (config) => extractProblems(config.extract),
   async execute(ctx, config) {
-    const params: [string, string][] = config.params.map((param) => {
-      if ('value' in param) return [param.name, param.value]
-      const value = ctx.get(param.valueFrom)
-      if (typeof value !== 'string' && typeof value !== 'number') {
-        throw new NodeError(`The fact ${param.valueFrom} holds no value to search ${config.resourceType} by.`, {
-          code: 'missing-input',
-        })
-      }
-      return [param.name, `${param.prefix}${value}`]
-    })
+    const params = resolveSearchParams(ctx, config.params, `search ${config.resourceType} by`)
     params.push(['_count', String(config.max)])
     const compiled = ctx.memo(() => compileExtract(config.extract))
     const response = await callFhir(ctx, { op: 'search', resourceType: config.resourceType, params })

@@ -17,6 +17,31 @@ function indexDefinitions() {
   indexed = true
 }
 
+/**
+ * Medplum's MemoryRepository runs a transaction's entries one by one and keeps the ones done
+ * before a failure; a FHIR server must apply all or none. This one restores its state when a
+ * transaction fails, so tests see what a real server does.
+ */
+class AtomicMemoryRepository extends MemoryRepository {
+  override async withTransaction<T>(callback: (client: undefined) => Promise<T>): Promise<T> {
+    const stores = ['resources', 'history'].map((key): Map<string, unknown> => {
+      const store: unknown = Reflect.get(this, key)
+      if (!(store instanceof Map)) throw new Error(`MemoryRepository no longer keeps its ${key} in a Map.`)
+      return store
+    })
+    const before = stores.map((store) => structuredClone(store))
+    try {
+      return await callback(undefined)
+    } catch (error) {
+      stores.forEach((store, index) => {
+        store.clear()
+        for (const [key, value] of before[index]!) store.set(key, value)
+      })
+      throw error
+    }
+  }
+}
+
 export interface FhirTestServer {
   baseUrl: string
   repo: MemoryRepository
@@ -55,7 +80,7 @@ async function warmUp(baseUrl: string): Promise<void> {
 /** `port`: listen there (a test that stops the server and starts it again at the same address). */
 export async function startFhirTestServer(options: { port?: number } = {}): Promise<FhirTestServer> {
   indexDefinitions()
-  const repo = new MemoryRepository()
+  const repo = new AtomicMemoryRepository()
   // The first create after start-up is many times slower than the next ones (Medplum's lazy
   // set-up, cold code paths, the first HTTP exchange): on a loaded machine that alone outlasted
   // a connector's timeout. So the server answers a few requests before a test gets it, into a
@@ -98,6 +123,8 @@ export async function startFhirTestServer(options: { port?: number } = {}): Prom
           params: {},
           query,
           headers: req.headers,
+          // Transactions all or nothing, with urn:uuid references resolved, as FHIR requires.
+          config: { transactions: true },
         },
         into,
       )

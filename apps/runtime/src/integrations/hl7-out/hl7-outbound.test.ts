@@ -1,0 +1,180 @@
+// hl7.send end to end: the message built from facts, queued in the database, sent over MLLP to a
+// real receiver (an independent one written here over node:net, and the runtime's own listener),
+// its ACK recorded; AE and outages retried in order, AR routed to `rejected`.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { hl7Send, hl7OutSettingsSchema } from '@carepath/nodes'
+import { openDb, type Db } from '../../db/open-db.ts'
+import { waitUntil } from '../../testing/wait-until.ts'
+import { createHl7Intake } from '../hl7/hl7-intake.ts'
+import { createMemoryHl7Store } from '../hl7/hl7-store.ts'
+import { mllpFrame, MllpFramer } from '../hl7/mllp-framer.ts'
+import { startMllpListener } from '../hl7/mllp-listener.ts'
+import { runNode } from '../testing/node-harness.ts'
+import { createHl7Outbound, type Hl7Outbound } from './hl7-outbound.ts'
+
+/** A receiver in a few lines: records each message and answers with the code `answer` picks. */
+function startReceiver(port: number, answer: (message: string, index: number) => 'AA' | 'AE' | 'AR') {
+  const received: string[] = []
+  const sockets = new Set<Socket>()
+  const server: Server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    const framer = new MllpFramer()
+    socket.on('data', (chunk: Buffer) => {
+      for (const event of framer.push(chunk)) {
+        if (event.kind !== 'frame') continue
+        const message = event.payload.toString('utf8')
+        const controlId = message.split('\r')[0]!.split('|')[9]
+        const code = answer(message, received.length)
+        received.push(message)
+        socket.write(
+          mllpFrame(
+            `MSH|^~\\&|RECV||CAREPATH||20250301000000||ACK|A${received.length}|P|2.5.1\rMSA|${code}|${controlId}|${code === 'AA' ? '' : 'refused'}\r`,
+          ),
+        )
+      }
+    })
+  })
+  return new Promise<{ received: string[]; port: number; close(): Promise<void> }>((resolve) =>
+    server.listen(port, '127.0.0.1', () =>
+      resolve({
+        received,
+        port: (server.address() as AddressInfo).port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of sockets) socket.destroy()
+            server.close(() => done())
+          }),
+      }),
+    ),
+  )
+}
+
+/** A port nothing listens on (yet). */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  const port = (server.address() as AddressInfo).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+let dir: string
+let db: Db
+let outbound: Hl7Outbound
+const closers: (() => Promise<void> | void)[] = []
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'carepath-hl7-out-'))
+  db = openDb(join(dir, 'carepath.db'))
+  outbound = createHl7Outbound({ db, now: () => new Date() })
+})
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close()
+  outbound.close()
+  db.$client.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const configure = (port: number, waitMs = 60_000) =>
+  outbound.configure(
+    hl7OutSettingsSchema.parse({
+      destinations: {
+        lab: { host: '127.0.0.1', port, ackTimeoutMs: 60_000, retryBackoffMs: 20, maxBackoffMs: 200, waitMs },
+      },
+    }),
+  )
+
+const oru = {
+  destination: 'lab',
+  messageType: 'ORU^R01',
+  segments: [
+    { segment: 'PID', fields: { '1': '1', '3.1': { $fact: 'mrn' } } },
+    { segment: 'OBX', fields: { '1': '1', '3.1': '2345-7', '5': { $fact: 'value' } } },
+  ],
+  controlIdInto: 'sent.id',
+  ackInto: 'sent.ack',
+}
+const send = (facts: { mrn: string; value: number }) =>
+  runNode(hl7Send, oru, { facts, connectors: { 'hl7-out': outbound.adapter } })
+
+describe('hl7.send over MLLP with a store-and-forward queue', () => {
+  it('sends an ORU to an independent receiver and records its ACK', async () => {
+    const receiver = await startReceiver(0, () => 'AA')
+    closers.push(receiver.close)
+    configure(receiver.port)
+    const { outcome, error } = await send({ mrn: 'M1', value: 98 })
+    expect(error?.message).toBeUndefined()
+    expect(outcome).toMatchObject({ port: 'accepted', set: { 'sent.ack': { code: 'AA' } } })
+    expect(receiver.received).toHaveLength(1)
+    expect(receiver.received[0]).toMatch(
+      /^MSH\|\^~\\&\|CAREPATH\|\|\|\|\d{14}\+0000\|\|ORU\^R01\^ORU_R01\|CP[0-9A-F]{18}\|P\|2\.5\.1\rPID\|1\|\|M1\rOBX\|1\|\|2345-7\|\|98\r$/,
+    )
+    const [row] = outbound.store.list('lab')
+    expect(row).toMatchObject({ status: 'accepted', attempts: 1, ackCode: 'AA' })
+    expect(row!.ack).toContain('MSA|AA|')
+  })
+
+  it('retries after AE until AA, and routes AR to rejected without holding up the next message', async () => {
+    const codes: ('AA' | 'AE' | 'AR')[] = ['AE', 'AE', 'AA', 'AR', 'AA']
+    const receiver = await startReceiver(0, (_message, index) => codes[index]!)
+    closers.push(receiver.close)
+    configure(receiver.port)
+    expect((await send({ mrn: 'M1', value: 1 })).outcome).toMatchObject({ port: 'accepted' })
+    expect(outbound.store.list('lab')[0]).toMatchObject({ attempts: 3, status: 'accepted' })
+    expect((await send({ mrn: 'M2', value: 2 })).outcome).toMatchObject({
+      port: 'rejected',
+      set: { 'sent.ack': { code: 'AR', text: 'refused' } },
+    })
+    expect((await send({ mrn: 'M3', value: 3 })).outcome).toMatchObject({ port: 'accepted' })
+  })
+
+  it('queues while the receiver is down and delivers everything, in order and once, when it returns', async () => {
+    const port = await freePort()
+    configure(port, 0)
+    const ids: string[] = []
+    for (let i = 1; i <= 20; i++) {
+      const { outcome } = await send({ mrn: `M${i}`, value: i })
+      expect(outcome).toMatchObject({ port: 'queued' })
+      ids.push(String((outcome as { set: Record<string, string> }).set['sent.id']))
+    }
+    // The same message again (a resumed run) queues nothing new.
+    await send({ mrn: 'M1', value: 1 })
+    await waitUntil(() => (outbound.store.list('lab')[0]?.attempts ?? 0) >= 2, 'a failed attempt at the head')
+    expect(outbound.store.list('lab').map((row) => row.status)).toEqual(Array(20).fill('queued'))
+    expect(outbound.store.list('lab')[0]!.lastError).toBe('connection refused')
+
+    const receiver = await startReceiver(port, () => 'AA')
+    closers.push(receiver.close)
+    await waitUntil(() => outbound.store.list('lab').every((row) => row.status === 'accepted'), 'all 20 delivered')
+    expect(receiver.received.map((message) => message.split('\r')[0]!.split('|')[9])).toEqual(ids)
+  })
+
+  it('keeps queued messages across a restart: a new process delivers them from the database', async () => {
+    const port = await freePort()
+    configure(port, 0)
+    for (let i = 1; i <= 3; i++) await send({ mrn: `R${i}`, value: i })
+    outbound.close() // the process stops with three messages undelivered
+    outbound = createHl7Outbound({ db, now: () => new Date() })
+    const receiver = await startReceiver(port, () => 'AA')
+    closers.push(receiver.close)
+    configure(port, 0) // a new process reads its settings and resumes every queue
+    await waitUntil(() => outbound.store.list('lab').every((row) => row.status === 'accepted'), 'the queue delivered')
+    expect(receiver.received.map((message) => message.split('\r')[1])).toEqual(['PID|1||R1', 'PID|1||R2', 'PID|1||R3'])
+  })
+
+  it("delivers to the runtime's own MLLP listener, which acknowledges it", async () => {
+    const intake = createHl7Intake({
+      store: createMemoryHl7Store(),
+      acceptRun: async () => ({ accepted: true, runIds: ['run-1'] }),
+    })
+    const listener = await startMllpListener({ port: 0, intake })
+    closers.push(listener.close)
+    configure(listener.port)
+    const { outcome } = await send({ mrn: 'M9', value: 9 })
+    expect(outcome).toMatchObject({ port: 'accepted', set: { 'sent.ack': { code: 'AA' } } })
+  })
+})

@@ -1,0 +1,158 @@
+// Store-and-forward delivery of hl7.send's messages. The adapter queues a message in the
+// database (nothing is lost when the receiver is down or the process dies) and waits a little for
+// its ACK; one delivery loop per destination sends the oldest queued message, retries it after
+// AE, a timeout or a refused connection (backing off, never giving up), and moves to the next only
+// when the receiver accepted (AA) or refused (AR) it: order is kept per destination.
+import { z } from 'zod'
+import { NodeError, type ConnectorAdapter, type JsonValue } from '@carepath/dsl'
+import type { Hl7Destination, Hl7OutSettings } from '@carepath/nodes'
+import type { Db } from '../../db/open-db.ts'
+import { readAck, sendOverMllp, type MllpTarget } from './mllp-client.ts'
+import { createOutboxStore, type OutboundRow } from './outbox.store.ts'
+
+const requestSchema = z.object({
+  destination: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  controlId: z.string().regex(/^[A-Za-z0-9\-.]{1,40}$/),
+  messageType: z.string().regex(/^[A-Z]{3}\^[A-Z0-9]{3}$/),
+  message: z
+    .string()
+    .startsWith('MSH|')
+    .max(1024 * 1024),
+})
+
+export interface Hl7OutboundOptions {
+  db: Db
+  now: () => Date
+  /** Operational lines (destination, control id, reason; never message content). */
+  log?: (line: string) => void
+  /** How an attempt reaches the receiver (tests may count attempts; default MLLP over TCP/TLS). */
+  send?: (target: MllpTarget, message: string) => Promise<string>
+}
+
+export function createHl7Outbound(options: Hl7OutboundOptions) {
+  const store = createOutboxStore(options.db)
+  const send = options.send ?? sendOverMllp
+  const log = options.log ?? (() => {})
+  let destinations: Record<string, Hl7Destination> = {}
+  let closed = false
+  const running = new Set<string>()
+  const timers = new Map<string, ReturnType<typeof setTimeout>>()
+  const waiters = new Map<string, Set<() => void>>()
+  const iso = (ms: number) => new Date(ms).toISOString()
+
+  const notify = (row: OutboundRow) => {
+    for (const wake of waiters.get(`${row.destination}\n${row.controlId}`) ?? []) wake()
+  }
+
+  async function deliver(destination: string): Promise<void> {
+    for (;;) {
+      const settings = destinations[destination]
+      const head = store.head(destination)
+      if (closed || !settings || !head) return
+      const due = Date.parse(head.nextAttemptAt) - options.now().getTime()
+      if (due > 0) {
+        clearTimeout(timers.get(destination))
+        timers.set(
+          destination,
+          setTimeout(() => kick(destination), due),
+        )
+        return
+      }
+      const backoff = Math.min(settings.retryBackoffMs * 2 ** Math.min(head.attempts, 20), settings.maxBackoffMs)
+      const retry = (reason: string, ack?: { code: string; text: string; raw: string }) => {
+        store.retryLater(head.seq, reason, iso(options.now().getTime() + backoff), ack)
+        log(`hl7-out: ${destination} ${head.controlId} attempt ${head.attempts + 1} failed (${reason}); retrying`)
+      }
+      let raw: string
+      try {
+        raw = await send(settings, head.message)
+      } catch (error) {
+        retry(error instanceof Error ? error.message : 'send failed')
+        continue
+      }
+      if (closed) return
+      const ack = readAck(raw)
+      if (!ack) retry('unreadable acknowledgement')
+      else if (ack.controlId !== head.controlId) retry('acknowledgement of another message')
+      else if (ack.code.endsWith('E')) retry(ack.code, { code: ack.code, text: ack.text, raw })
+      else {
+        const status = ack.code.endsWith('A') ? 'accepted' : 'rejected'
+        store.finish(head.seq, status, { code: ack.code, text: ack.text, raw }, iso(options.now().getTime()))
+        if (status === 'rejected') log(`hl7-out: ${destination} ${head.controlId} refused (${ack.code})`)
+        notify(head)
+      }
+    }
+  }
+
+  function kick(destination: string): void {
+    if (closed || running.has(destination)) return
+    running.add(destination)
+    void deliver(destination)
+      .catch(() => log(`hl7-out: delivery to ${destination} stopped on a database error; it resumes on the next send`))
+      .finally(() => {
+        running.delete(destination)
+        // A message queued while the loop was finishing would otherwise wait for the next send.
+        const head = store.head(destination)
+        if (head && destinations[destination] && !timers.has(destination)) kick(destination)
+      })
+  }
+
+  /** Wait until the message is accepted or refused, or `ms` passed. */
+  function settled(destination: string, controlId: string, ms: number): Promise<void> {
+    const key = `${destination}\n${controlId}`
+    return new Promise((resolve) => {
+      const set = waiters.get(key) ?? new Set()
+      waiters.set(key, set)
+      const done = () => {
+        clearTimeout(timer)
+        set.delete(done)
+        if (set.size === 0) waiters.delete(key)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      set.add(done)
+      if (store.get(destination, controlId)?.status !== 'queued') done()
+    })
+  }
+
+  const answerOf = (row: OutboundRow | undefined): JsonValue => {
+    if (!row || row.status === 'queued') return { status: 'queued' }
+    return {
+      status: row.status,
+      ack: { code: row.ackCode ?? '', ...(row.ackText ? { text: row.ackText } : {}) },
+    }
+  }
+
+  return {
+    store,
+    /** Apply (new) settings and resume every destination with queued messages. */
+    configure(settings: Hl7OutSettings | undefined): void {
+      destinations = settings?.destinations ?? {}
+      for (const destination of store.pendingDestinations()) kick(destination)
+    },
+    /** The `hl7-out` connector adapter. */
+    adapter: (async (raw, meta) => {
+      const parsed = requestSchema.safeParse(raw)
+      if (!parsed.success)
+        throw new NodeError('The HL7 message to send is malformed.', { code: 'invalid-request', retryable: false })
+      const request = parsed.data
+      const settings = destinations[request.destination]
+      if (!settings) {
+        throw new NodeError(`No HL7 destination named "${request.destination}" is configured.`, {
+          code: 'not-configured',
+          retryable: false,
+        })
+      }
+      store.enqueue({ ...request, runId: meta.runId, nodeId: meta.nodeId }, iso(options.now().getTime()))
+      kick(request.destination)
+      if (settings.waitMs > 0) await settled(request.destination, request.controlId, settings.waitMs)
+      return answerOf(store.get(request.destination, request.controlId))
+    }) satisfies ConnectorAdapter,
+    close(): void {
+      closed = true
+      for (const timer of timers.values()) clearTimeout(timer)
+      for (const set of waiters.values()) for (const wake of set) wake()
+    },
+  }
+}
+export type Hl7Outbound = ReturnType<typeof createHl7Outbound>
