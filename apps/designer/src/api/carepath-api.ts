@@ -11,8 +11,10 @@ export type FlowSummary = RouterOutputs['flows']['list'][number]
 export type FlowDetail = RouterOutputs['flows']['get']
 /** One saved revision in a flow's history. */
 export type VersionEntry = RouterOutputs['flows']['history'][number]
+/** A simulation and the hash of its report (the review shows the same hash for the same simulation). */
+export type SimulationRun = RouterOutputs['simulate']['run']
 /** A simulation report as the viewer may see it (case facts and free text redacted by the server). */
-export type SimulationReport = RouterOutputs['simulate']['run']
+export type SimulationReport = SimulationRun['report']
 /** The review of a flow's submitted version, with its simulation report as the viewer may see it. */
 export type ReviewState = RouterOutputs['review']['get']
 /** One row of the run list. */
@@ -35,9 +37,12 @@ export const api = {
 
   listFlows: (search?: string) => call(trpc.flows.list.query(search ? { search } : {})),
   getFlow: (id: string) => call(trpc.flows.get.query({ id })),
-  createFlow: (document: FlowDocument) => call(trpc.flows.create.mutate({ document })),
-  saveFlow: (id: string, document: FlowDocument, baseRevision: number) =>
-    call(trpc.flows.save.mutate({ id, document, baseRevision })),
+  createFlow: (document: FlowDocument, suite?: Record<string, unknown>) =>
+    call(trpc.flows.create.mutate(suite ? { document, suites: [suite] } : { document })),
+  saveFlow: (id: string, document: FlowDocument, baseRevision: number, suite?: Record<string, unknown>) =>
+    call(trpc.flows.save.mutate(suite ? { id, document, baseRevision, suite } : { id, document, baseRevision })),
+  /** The test cases saved with the draft, as a suite file. */
+  suite: (id: string) => call(trpc.flows.suite.query({ id })),
   history: (id: string) => call(trpc.flows.history.query({ id })),
   version: (id: string, hash: string) => call(trpc.flows.version.query({ id, hash })),
   duplicateFlow: (id: string, newId: string) => call(trpc.flows.duplicate.mutate({ id, newId })),
@@ -50,6 +55,8 @@ export const api = {
   approve: (id: string, hash: string, comment: string) => call(trpc.review.approve.mutate({ id, hash, comment })),
   reject: (id: string, hash: string, comment: string) => call(trpc.review.reject.mutate({ id, hash, comment })),
   publish: (id: string, hash: string) => call(trpc.review.publish.mutate({ id, hash })),
+  overrideFailingCases: (id: string, hash: string, reason: string) =>
+    call(trpc.review.override.mutate({ id, hash, reason })),
 
   startRun: (flowId: string, input: Record<string, unknown>, idempotencyKey: string) =>
     call(trpc.runs.start.mutate({ flowId, input, idempotencyKey })),

@@ -114,6 +114,13 @@ export const versionPublished = (
   why: { reason: string; previous: string | null },
 ): AuditInput => ({ action, ...actor, entity, why })
 
+/** A reviewer wrote why this version may be published although test cases fail their expectations. */
+export const failingCasesOverridden = (
+  actor: AuditActor,
+  entity: { flow: string; hash: string },
+  why: AuditWhy<'review.override'>,
+): AuditInput => ({ action: 'review.override', ...actor, entity, why })
+
 /** Publishing refused, with what stands in the way. */
 export const publishRefused = (
   action: 'review.publish' | 'review.rollback',

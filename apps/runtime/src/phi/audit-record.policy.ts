@@ -95,6 +95,11 @@ export const auditEntryPolicies: AuditEntryPolicies = {
   'review.reject': object<EntryOf<'review.reject'>>({ action: structure, why: reviewDecision }),
   'review.publish': object<EntryOf<'review.publish'>>({ action: structure, why: publish }),
   'review.rollback': object<EntryOf<'review.rollback'>>({ action: structure, why: publish }),
+  // The reviewer's reason is about the version, like a review comment; the cases are ids.
+  'review.override': object<EntryOf<'review.override'>>({
+    action: structure,
+    why: object({ reason: authored, cases: structure }),
+  }),
   'settings.integrations': object<EntryOf<'settings.integrations'>>({
     action: structure,
     why: object({ keys: structure }),
