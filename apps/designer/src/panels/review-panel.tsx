@@ -204,7 +204,7 @@ export function ReviewPanel({
               {state.override.cases.length === 1 ? '' : 's'} through: “{state.override.reason}”
             </p>
           )}
-          {isReviewer && !isAuthor && open && failingOwn.length > 0 && !state.override && (
+          {isReviewer && !isAuthor && submitted && failingOwn.length > 0 && !state.override && (
             <div className="cp-override">
               <label className="cp-field">
                 <span className="cp-field-label">
