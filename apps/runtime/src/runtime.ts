@@ -23,6 +23,7 @@ import {
   type IntegrationSettings,
 } from './integrations/index.ts'
 import { createReviewService } from './review/review.service.ts'
+import { createQueuesService } from './queues/queues.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
 import { createRunViews } from './runs/run-view.ts'
 import { createRunsService } from './runs/runs.service.ts'
@@ -69,12 +70,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const audit = createAuditService(db, now)
   const auth = createAuthService(db, audit, now, { idleMs: 15 * 60_000, absoluteMs: 12 * 3600_000, ...options.session })
   const flows = createFlowsService({ db, audit, now, registry })
+  const queues = createQueuesService({ db, audit, now, registry })
   const review = createReviewService({
     db,
     audit,
     now,
     registry,
     flows,
+    queues,
     simulation: options.simulation ?? createSimulationPort(registry),
   })
 
@@ -143,6 +146,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     audit,
     auth,
     flows,
+    queues,
     review,
     runs,
     runViews,

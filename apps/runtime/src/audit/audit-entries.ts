@@ -121,6 +121,13 @@ export const failingCasesOverridden = (
   why: AuditWhy<'review.override'>,
 ): AuditInput => ({ action: 'review.override', ...actor, entity, why })
 
+/** An admin named a work queue or changed its description. */
+export const queueSaved = (actor: AuditActor, why: AuditWhy<'queue.save'>): AuditInput => ({
+  action: 'queue.save',
+  ...actor,
+  why,
+})
+
 /** Publishing refused, with what stands in the way. */
 export const publishRefused = (
   action: 'review.publish' | 'review.rollback',

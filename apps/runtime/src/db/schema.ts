@@ -199,3 +199,14 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value', { mode: 'json' }).$type<JsonValue>().notNull(),
 })
+
+/**
+ * Work queues: the flow roles human steps send tasks to, with a description an admin keeps. Who
+ * works a queue is on the user (`users.flowRoles`).
+ */
+export const queues = sqliteTable('queues', {
+  name: text('name').primaryKey(),
+  description: text('description').notNull().default(''),
+  updatedAt: text('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+})

@@ -104,6 +104,11 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ keys: structure }),
   }),
+  // A queue's name and an admin's description of the work: no patient data.
+  'queue.save': object<EntryOf<'queue.save'>>({
+    action: structure,
+    why: object({ queue: structure, description: authored }),
+  }),
   'run.read': object<EntryOf<'run.read'>>({ action: structure, why: object({ classes: structure }) }),
   'run.start': object<EntryOf<'run.start'>>({ action: structure, why: runStep }),
   'run.step': object<EntryOf<'run.step'>>({ action: structure, why: runStep }),

@@ -16,13 +16,16 @@ import type { FlowDeps, FlowsService } from '../flows/flows.service.ts'
 import { reportHash, type SimulationPort } from './simulation-port.ts'
 import { simulationReportSchema } from './simulation-report.schema.ts'
 import { failingTestCases } from './failing-cases.ts'
+import type { QueuesService } from '../queues/queues.service.ts'
 
 /**
  * Review and publishing: submit (runs the simulator and stores its report), approve or reject
  * by a reviewer who did not write the draft, publish through one gate, rollback through the same gate.
  */
-export function createReviewService(deps: FlowDeps & { flows: FlowsService; simulation: SimulationPort }) {
-  const { db, audit, now, registry, flows: flowsService, simulation } = deps
+export function createReviewService(
+  deps: FlowDeps & { flows: FlowsService; simulation: SimulationPort; queues?: Pick<QueuesService, 'warnings'> },
+) {
+  const { db, audit, now, registry, flows: flowsService, simulation, queues } = deps
   const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
 
   // Newest first by insertion order: two submissions can carry the same timestamp.
@@ -82,7 +85,11 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
     if (!version) return []
     // Only the connector check: the full validation already ran for the blockers, and a published
     // version was valid when it was published.
-    return connectorProblems(version.document, registry).map((p) => p.message)
+    // and human steps whose queue nobody works (their tasks would reach no one).
+    return [
+      ...connectorProblems(version.document, registry).map((p) => p.message),
+      ...(queues?.warnings(version.document) ?? []),
+    ]
   }
 
   /** Everyone who wrote a revision with this content (four eyes: none of them may approve it). */

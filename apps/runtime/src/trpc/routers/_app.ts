@@ -2,6 +2,7 @@ import { router } from '../trpc.ts'
 import { auditRouter } from './audit.router.ts'
 import { authRouter } from './auth.router.ts'
 import { flowsRouter } from './flows.router.ts'
+import { queuesRouter } from './queues.router.ts'
 import { reviewRouter } from './review.router.ts'
 import { runsRouter } from './runs.router.ts'
 import { settingsRouter } from './settings.router.ts'
@@ -16,6 +17,7 @@ export const appRouter = router({
   users: usersRouter,
   tokens: tokensRouter,
   flows: flowsRouter,
+  queues: queuesRouter,
   simulate: simulateRouter,
   review: reviewRouter,
   runs: runsRouter,
