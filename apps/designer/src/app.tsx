@@ -10,6 +10,7 @@ import { RunViewerScreen } from './screens/run-viewer-screen.tsx'
 import { InboxScreen } from './screens/inbox-screen.tsx'
 import { TaskScreen } from './screens/task-screen.tsx'
 import { AuditScreen } from './screens/audit-screen.tsx'
+import { AdminScreen } from './admin/admin-screen.tsx'
 
 export function App() {
   const user = useSession((s) => s.user)
@@ -22,12 +23,13 @@ export function App() {
   if (!user) return <LoginScreen />
   const isAgent = user.role === 'agent'
   const readsAudit = user.role === 'auditor' // the runtime lets only auditors read the trail
+  const isAdmin = user.role === 'admin' // admins manage people and queues, not flows
   return (
     <div className="cp-app">
       <header className="cp-header">
         <span className="cp-logo">◆ Carepath</span>
         <nav>
-          {!isAgent && (
+          {!isAgent && !isAdmin && (
             <a
               href="#/flows"
               className={route.screen === 'flows' || route.screen === 'editor' ? 'active' : ''}
@@ -52,6 +54,11 @@ export function App() {
               Inbox
             </a>
           )}
+          {isAdmin && (
+            <a href="#/admin" className={route.screen === 'admin' ? 'active' : ''} data-testid="nav-admin">
+              Users and queues
+            </a>
+          )}
           {readsAudit && (
             <a href="#/audit" className={route.screen === 'audit' ? 'active' : ''} data-testid="nav-audit">
               Audit
@@ -74,7 +81,9 @@ export function App() {
         </button>
       </header>
       <main className="cp-main">
-        {route.screen === 'flows' && (isAgent ? <InboxScreen /> : <FlowListScreen />)}
+        {(route.screen === 'admin' || (isAdmin && route.screen === 'flows')) &&
+          (isAdmin ? <AdminScreen /> : <FlowListScreen />)}
+        {route.screen === 'flows' && !isAdmin && (isAgent ? <InboxScreen /> : <FlowListScreen />)}
         {route.screen === 'editor' && <EditorScreen key={route.flowId} flowId={route.flowId} />}
         {route.screen === 'runs' && <RunsScreen />}
         {route.screen === 'run' && <RunViewerScreen key={route.runId} runId={route.runId} />}

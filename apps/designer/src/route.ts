@@ -10,6 +10,7 @@ export type Route =
   | { screen: 'inbox' }
   | { screen: 'task'; taskId: string }
   | { screen: 'audit' }
+  | { screen: 'admin' }
 
 export function parseRoute(hash: string): Route {
   const [pathPart = '', queryPart = ''] = hash.replace(/^#\/?/, '').split('?')
@@ -24,6 +25,8 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { screen: 'task', taskId: parts[1] } : { screen: 'inbox' }
     case 'audit':
       return { screen: 'audit' }
+    case 'admin':
+      return { screen: 'admin' }
     default:
       return { screen: 'flows' }
   }

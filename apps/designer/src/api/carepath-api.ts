@@ -28,6 +28,13 @@ export type AuditItem = RouterOutputs['audit']['list']['items'][number]
 /** What checking the audit trail's hash chain found. */
 export type AuditVerifyResult = RouterOutputs['audit']['verify']
 
+/** One person as the admin screen lists them: product role and the queues they work. */
+export type UserEntry = RouterOutputs['users']['list'][number]
+/** One work queue: description, members and the flows sending work to it. */
+export type QueueEntry = RouterOutputs['queues']['list'][number]
+/** What adding a person takes. */
+export type NewUser = RouterInputs['users']['add']
+
 type SimulateOptions = Omit<RouterInputs['simulate']['run'], 'flowId'>
 
 export const api = {
@@ -66,6 +73,12 @@ export const api = {
   inbox: () => call(trpc.tasks.inbox.query()),
   claimTask: (id: string) => call(trpc.tasks.claim.mutate({ id })),
   answerTask: (id: string, answer: JsonValue) => call(trpc.tasks.answer.mutate({ id, answer })),
+
+  listUsers: () => call(trpc.users.list.query()),
+  addUser: (user: NewUser) => call(trpc.users.add.mutate(user)),
+  setQueues: (username: string, flowRoles: string[]) => call(trpc.users.setFlowRoles.mutate({ username, flowRoles })),
+  listQueues: () => call(trpc.queues.list.query()),
+  saveQueue: (name: string, description: string) => call(trpc.queues.save.mutate({ name, description })),
 
   auditPage: (limit: number, cursor?: number) =>
     call(trpc.audit.list.query(cursor === undefined ? { limit } : { limit, cursor })),
