@@ -20,6 +20,10 @@ const tourInput = {
   patient: { mrn: 'MRN-100234', firstName: 'John', lastName: 'Smith', birthDate: '1963-05-19', phone: '555-0100' },
 }
 
+/** The tour's simulation figures, as the README states them (step 5). */
+const TOUR_CASES = 54
+const TOUR_CHANGED = 5
+
 let t: TestRuntime
 
 beforeAll(async () => {
@@ -47,18 +51,32 @@ describe('the README tour', () => {
     copay.name = 'Copay above $25'
     const saved = await t.as.analyst.flows.save({ id: flow.id, document: draft, baseRevision: opened.draft!.revision })
 
-    // Steps 4-5: the simulation flags the two suite cases written for the $50 boundary.
-    const report = (await t.as.analyst.simulate.run({ flowId: flow.id, generate: true })) as {
-      cases: { id: string; status: string; candidate?: { waitingAt?: string } }[]
-    }
-    const flagged = report.cases.filter((c) => c.status !== 'unchanged' && !c.id.startsWith('gen.')).map((c) => c.id)
+    // Steps 4-5: the simulation flags the two suite cases written for the $50 boundary; they
+    // fail their expectation (no estimate), which is what the threshold change is meant to do.
+    const simulated = await t.as.analyst.simulate.run({ flowId: flow.id, generate: true })
+    const report = simulated.report
+    const flagged = report.cases.filter((c) => c.source === 'suite' && c.status !== 'unchanged').map((c) => c.id)
     expect(flagged.sort()).toEqual(['copay-30-no-estimate', 'copay-exactly-at-the-50-threshold-no-estimate'])
     expect(report.cases.find((c) => c.id === 'copay-30-no-estimate')?.candidate?.waitingAt).toBe('tell-estimate')
+    // The README's figures: this many cases, this many changed (the generated ones ran too).
+    const changed = report.cases.filter((c) => c.status !== 'unchanged').length
+    expect([report.cases.length, changed]).toEqual([TOUR_CASES, TOUR_CHANGED])
 
-    // Steps 6-7: submit; the author may not approve; the reviewer approves and publishes.
+    // Steps 6-7: submit; the reviewer sees the same simulation (same hash); the author may not
+    // approve; publishing waits for the reviewer's reason to let the two failing cases through.
     await t.as.analyst.review.submit({ id: flow.id })
+    const review = await t.as.reviewer.review.get({ id: flow.id })
+    expect(review.reportHash).toBe(simulated.hash)
     await expect(t.as.analyst.review.approve({ id: flow.id, hash: saved.hash, comment: 'mine' })).rejects.toThrow()
     await t.as.reviewer.review.approve({ id: flow.id, hash: saved.hash, comment: 'threshold change as requested' })
+    expect((await t.as.reviewer.review.get({ id: flow.id })).publishBlockers).toEqual([
+      expect.stringMatching(/^2 test cases fail/),
+    ])
+    await t.as.reviewer.review.override({
+      id: flow.id,
+      hash: saved.hash,
+      reason: 'Estimates from a $25 copay are the new policy; both $50-boundary cases are out of date.',
+    })
     expect((await t.as.reviewer.review.get({ id: flow.id })).publishBlockers).toEqual([])
     await t.as.reviewer.review.publish({ id: flow.id, hash: saved.hash })
 

@@ -116,12 +116,14 @@ describe('carepath serve with the example installed by configuration', () => {
     expect(created.status).toBe(200)
     expect((await trpc('review.submit', dev, { id: 'referral-npi-check' })).status).toBe(200)
     const before = await trpc('review.get', rev, { id: 'referral-npi-check' }, 'query')
-    expect(before.data.publishWarnings).toEqual([expect.stringContaining('the "npi" connector')])
+    // (A human step whose queue nobody on this bare server works is warned about as well.)
+    const connectorWarnings = (warnings: string[]) => warnings.filter((w) => w.includes('connector'))
+    expect(connectorWarnings(before.data.publishWarnings)).toEqual([expect.stringContaining('the "npi" connector')])
 
     const baseUrl = `http://127.0.0.1:${(registry.address() as AddressInfo).port}/api/`
     expect((await trpc('settings.setIntegrations', dev, { npi: { baseUrl } })).status).toBe(200)
     const after = await trpc('review.get', rev, { id: 'referral-npi-check' }, 'query')
-    expect(after.data.publishWarnings).toEqual([])
+    expect(connectorWarnings(after.data.publishWarnings)).toEqual([])
 
     const hash = created.data.hash as string
     expect((await trpc('review.approve', rev, { id: 'referral-npi-check', hash, comment: 'ok' })).status).toBe(200)

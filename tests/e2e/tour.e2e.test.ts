@@ -25,6 +25,7 @@ async function zoomAround(page: Page, nodeId: string): Promise<void> {
 
 describe('the README tour', () => {
   let analyst: Page
+  let reportHash = ''
 
   it('1–3: the analyst opens the eligibility flow and lowers the copay threshold to $25', async () => {
     analyst = await session.login('analyst')
@@ -50,10 +51,15 @@ describe('the README tour', () => {
     await analyst.getByTestId('side-tab-simulate').click()
     await analyst.getByTestId('sim-run').click()
     await analyst.getByTestId('sim-results').waitFor()
-    const changed = analyst.locator('[data-testid="sim-result"].changed')
-    await expect.poll(() => changed.count()).toBeGreaterThanOrEqual(2)
-    await expect(analyst.getByTestId('sim-results').textContent()).resolves.toMatch(/copay/i)
-    await changed.first().click()
+    // The figures the README states, and the report's hash the reviewer will see too.
+    await expect
+      .poll(() => analyst.getByTestId('sim-summary').textContent())
+      .toBe('54 cases, 5 changed, 2 of your test cases fail')
+    reportHash = (await analyst.getByTestId('sim-report-hash').textContent()) ?? ''
+    const failing = analyst.locator('[data-testid="sim-result-list-own"] li.changed [data-testid="sim-result"]')
+    await expect.poll(() => failing.count()).toBe(2)
+    await expect(failing.first().textContent()).resolves.toMatch(/copay/i)
+    await failing.first().click()
     await analyst.getByTestId('sim-case-detail').waitFor()
     // The whole flow in view, so both paths of the changed case show.
     await analyst.getByRole('button', { name: 'Fit', exact: true }).click()
@@ -71,14 +77,23 @@ describe('the README tour', () => {
     await reviewer.getByTestId(`flow-open-${FLOW}`).click()
     await reviewer.getByTestId('side-tab-review').click()
     await reviewer.getByTestId('review-report').waitFor()
+    await expect.poll(() => reviewer.getByTestId('review-report-hash').textContent()).toBe(reportHash)
     await reviewer.getByTestId('review-comment').fill('Estimates from $25 copay: matches the new policy.')
     await reviewer.getByTestId('review-approve').click()
     await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('approved')
+    // The two $50-boundary cases still expect no estimate: publishing waits for a written reason.
+    await expect(reviewer.getByTestId('publish-blockers').textContent()).resolves.toMatch(/2 test cases fail/)
+    await reviewer
+      .getByTestId('review-override-reason')
+      .fill('Estimates from a $25 copay are the new policy; both $50-boundary cases are out of date.')
+    await reviewer.getByTestId('review-override').click()
     await expect.poll(() => reviewer.getByTestId('review-publish').isEnabled()).toBe(true)
     // The demo configures no payer, so the gate warns (without blocking) that the payer step's runs will fail here.
     await expect
       .poll(() => reviewer.getByTestId('publish-warnings').textContent())
       .toContain('calls the "payer" connector, which this installation has not configured')
+    // The shot shows the report's head: its hash and the analyst's test cases, failing ones first.
+    await reviewer.getByTestId('review-report').evaluate((el) => el.scrollIntoView())
     await tourShot(reviewer, '04-review')
     await reviewer.getByTestId('review-publish').click()
     await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('published')
@@ -143,7 +158,15 @@ describe('the README tour', () => {
     // Narrow to the flow of the tour: its save, submission, approval, publication and run are there.
     await auditor.getByTestId('audit-filter-flow').selectOption(FLOW)
     const actions = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-action')))
-    for (const action of ['flow.save', 'review.submit', 'review.approve', 'review.publish', 'run.start', 'task.answer'])
+    for (const action of [
+      'flow.save',
+      'review.submit',
+      'review.approve',
+      'review.override',
+      'review.publish',
+      'run.start',
+      'task.answer',
+    ])
       expect(actions).toContain(action)
 
     await auditor.getByTestId('audit-filter-action').selectOption('review.publish')

@@ -199,7 +199,7 @@ describe('PHI canary, every response kind', () => {
     expect(leaks(raw.cases[0]?.problems)).toEqual({ name: true, mrn: true })
     expect(leaks(raw.cases[0]?.candidate?.error?.message)).toEqual({ name: true, mrn: true })
 
-    const report = await t.as.reviewer.simulate.run({ flowId: 'intake-call', generate: false })
+    const { report } = await t.as.reviewer.simulate.run({ flowId: 'intake-call', generate: false })
     // The words the simulator wrote stay; the mocked failure text is case data and goes whole.
     expect(report.cases[0]?.problems).toContain('The run failed at "call": [redacted]')
     expect(leaks(report)).toEqual({ name: false, mrn: false })
@@ -229,7 +229,7 @@ describe('PHI canary, every response kind', () => {
     expect(refused?.message).toContain('is not a yes or no answer')
     expect(leaks([refused?.message, refused?.data, String(refused?.cause)])).toEqual({ name: false, mrn: false })
 
-    const report = await t.as.analyst.simulate.run({ flowId: 'intake-quoting', suite: { cases: [quotingCase] } })
+    const { report } = await t.as.analyst.simulate.run({ flowId: 'intake-quoting', suite: { cases: [quotingCase] } })
     expect(report.cases[0]?.status).toBe('failed')
     expect(report.cases[0]?.problems.join(' ')).toContain('is not a yes or no answer')
     expect(leaks(report)).toEqual({ name: false, mrn: false })

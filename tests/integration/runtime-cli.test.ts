@@ -37,7 +37,7 @@ describe('carepath commands', () => {
     await waitUntil(() => /Demo users/.test(out) || proc.exitCode !== null, 'serve --demo to list the demo users')
     const url = /running at (\S+)/.exec(out)?.[1]
     expect(url).toBeDefined()
-    expect(out).toMatch(/Demo users .*analyst, developer, reviewer, reviewer2, agent, auditor, admin/)
+    expect(out).toMatch(/Demo users .*analyst, developer, reviewer, reviewer2, agent, clinician, auditor, admin/)
     expect((await fetch(`${url}/healthz`)).status).toBe(200)
     for (const username of ['analyst', 'reviewer2', 'agent', 'auditor', 'admin']) {
       const res = await fetch(`${url}/api/auth/login`, {

@@ -98,6 +98,14 @@ describe('the demo, end to end', () => {
         })
       ).status,
     ).toBe(200)
+    // The $50 case still expects no estimate: publishing waits for a reviewer's written reason.
+    const gate = (await trpc('review.get', reviewer!, { id: 'eligibility-verification' }, 'query')).data
+    expect(gate.publishBlockers.join(' ')).toMatch(/copay exactly at the \$50 threshold: no estimate/)
+    expect((await trpc('review.publish', reviewer2!, { id: 'eligibility-verification', hash })).status).toBe(412)
+    const reason = 'Threshold lowered to $40 on purpose; the $50 case expectation is out of date.'
+    expect((await trpc('review.override', reviewer2!, { id: 'eligibility-verification', hash, reason })).status).toBe(
+      200,
+    )
     expect((await trpc('review.publish', reviewer2!, { id: 'eligibility-verification', hash })).status).toBe(200)
 
     const input = {

@@ -11,6 +11,7 @@ import { InboxScreen } from './screens/inbox-screen.tsx'
 import { TaskScreen } from './screens/task-screen.tsx'
 import { AuditScreen } from './screens/audit-screen.tsx'
 import { OperationsScreen } from './operations/operations-screen.tsx'
+import { AdminScreen } from './admin/admin-screen.tsx'
 
 export function App() {
   const user = useSession((s) => s.user)
@@ -25,6 +26,7 @@ export function App() {
   const readsAudit = user.role === 'auditor' // the runtime lets only auditors read the trail
   const operates = user.role === 'operator' || user.role === 'admin'
   const isOperator = user.role === 'operator'
+  const isAdmin = user.role === 'admin' // admins manage people and queues, not flows
   return (
     <div className="cp-app">
       <header className="cp-header">
@@ -39,7 +41,7 @@ export function App() {
               Operations
             </a>
           )}
-          {!isAgent && !isOperator && (
+          {!isAgent && !isOperator && !isAdmin && (
             <a
               href="#/flows"
               className={route.screen === 'flows' || route.screen === 'editor' ? 'active' : ''}
@@ -64,6 +66,11 @@ export function App() {
               Inbox
             </a>
           )}
+          {isAdmin && (
+            <a href="#/admin" className={route.screen === 'admin' ? 'active' : ''} data-testid="nav-admin">
+              Users and queues
+            </a>
+          )}
           {readsAudit && (
             <a href="#/audit" className={route.screen === 'audit' ? 'active' : ''} data-testid="nav-audit">
               Audit
@@ -86,7 +93,10 @@ export function App() {
         </button>
       </header>
       <main className="cp-main">
+        {(route.screen === 'admin' || (isAdmin && route.screen === 'flows')) &&
+          (isAdmin ? <AdminScreen /> : <FlowListScreen />)}
         {route.screen === 'flows' &&
+          !isAdmin &&
           (isAgent ? <InboxScreen /> : isOperator ? <OperationsScreen tab="incidents" /> : <FlowListScreen />)}
         {route.screen === 'operations' &&
           (operates ? <OperationsScreen tab={route.tab} /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}

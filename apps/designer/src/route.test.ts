@@ -6,6 +6,7 @@ describe('parseRoute', () => {
     expect(parseRoute('#/audit')).toEqual({ screen: 'audit' })
     expect(parseRoute('#/runs?flow=intake')).toEqual({ screen: 'runs', flowId: 'intake' })
     expect(parseRoute('#/inbox/t-1')).toEqual({ screen: 'task', taskId: 't-1' })
+    expect(parseRoute('#/admin')).toEqual({ screen: 'admin' })
     expect(parseRoute('#/nowhere')).toEqual({ screen: 'flows' })
     expect(parseRoute('#/operations')).toEqual({ screen: 'operations', tab: 'incidents' })
     expect(parseRoute('#/operations/dead-letters')).toEqual({ screen: 'operations', tab: 'dead-letters' })

@@ -11,6 +11,7 @@ export type Route =
   | { screen: 'task'; taskId: string }
   | { screen: 'audit' }
   | { screen: 'operations'; tab: 'incidents' | 'dead-letters' | 'metrics' }
+  | { screen: 'admin' }
 
 export function parseRoute(hash: string): Route {
   const [pathPart = '', queryPart = ''] = hash.replace(/^#\/?/, '').split('?')
@@ -30,6 +31,8 @@ export function parseRoute(hash: string): Route {
         screen: 'operations',
         tab: parts[1] === 'dead-letters' || parts[1] === 'metrics' ? parts[1] : 'incidents',
       }
+    case 'admin':
+      return { screen: 'admin' }
     default:
       return { screen: 'flows' }
   }

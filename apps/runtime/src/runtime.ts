@@ -38,6 +38,7 @@ import { createIncidentsService } from './operations/incidents.service.ts'
 import { hl7OutConnector } from '@carepath/nodes'
 import { createHl7Outbound } from './integrations/hl7-out/hl7-outbound.ts'
 import { createReviewService } from './review/review.service.ts'
+import { createQueuesService } from './queues/queues.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
 import { createRunViews } from './runs/run-view.ts'
 import { createRunsService } from './runs/runs.service.ts'
@@ -130,12 +131,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
     mfa,
   )
   const flows = createFlowsService({ db, audit, now, registry })
+  const queues = createQueuesService({ db, audit, now, registry })
   const review = createReviewService({
     db,
     audit,
     now,
     registry,
     flows,
+    queues,
     simulation: options.simulation ?? createSimulationPort(registry),
   })
 
@@ -221,6 +224,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     auth,
     mfa,
     flows,
+    queues,
     review,
     runs,
     runViews,

@@ -15,8 +15,10 @@ export type FlowSummary = RouterOutputs['flows']['list'][number]
 export type FlowDetail = RouterOutputs['flows']['get']
 /** One saved revision in a flow's history. */
 export type VersionEntry = RouterOutputs['flows']['history'][number]
+/** A simulation and the hash of its report (the review shows the same hash for the same simulation). */
+export type SimulationRun = RouterOutputs['simulate']['run']
 /** A simulation report as the viewer may see it (case facts and free text redacted by the server). */
-export type SimulationReport = RouterOutputs['simulate']['run']
+export type SimulationReport = SimulationRun['report']
 /** The review of a flow's submitted version, with its simulation report as the viewer may see it. */
 export type ReviewState = RouterOutputs['review']['get']
 /** One row of the run list. */
@@ -40,6 +42,12 @@ export type DeadLetterFilter = RouterInputs['deadLetters']['list']['filter']
 /** One flow version's completion metrics. */
 export type FlowMetrics = RouterOutputs['metrics']['flows'][number]
 export type ConnectorMetrics = RouterOutputs['metrics']['connectors'][number]
+/** One person as the admin screen lists them: product role and the queues they work. */
+export type UserEntry = RouterOutputs['users']['list'][number]
+/** One work queue: description, members and the flows sending work to it. */
+export type QueueEntry = RouterOutputs['queues']['list'][number]
+/** What adding a person takes. */
+export type NewUser = RouterInputs['users']['add']
 
 type SimulateOptions = Omit<RouterInputs['simulate']['run'], 'flowId'>
 
@@ -56,9 +64,12 @@ export const api = {
 
   listFlows: (search?: string) => call(trpc.flows.list.query(search ? { search } : {})),
   getFlow: (id: string) => call(trpc.flows.get.query({ id })),
-  createFlow: (document: FlowDocument) => call(trpc.flows.create.mutate({ document })),
-  saveFlow: (id: string, document: FlowDocument, baseRevision: number) =>
-    call(trpc.flows.save.mutate({ id, document, baseRevision })),
+  createFlow: (document: FlowDocument, suite?: Record<string, unknown>) =>
+    call(trpc.flows.create.mutate(suite ? { document, suites: [suite] } : { document })),
+  saveFlow: (id: string, document: FlowDocument, baseRevision: number, suite?: Record<string, unknown>) =>
+    call(trpc.flows.save.mutate(suite ? { id, document, baseRevision, suite } : { id, document, baseRevision })),
+  /** The test cases saved with the draft, as a suite file. */
+  suite: (id: string) => call(trpc.flows.suite.query({ id })),
   history: (id: string) => call(trpc.flows.history.query({ id })),
   version: (id: string, hash: string) => call(trpc.flows.version.query({ id, hash })),
   duplicateFlow: (id: string, newId: string) => call(trpc.flows.duplicate.mutate({ id, newId })),
@@ -71,6 +82,8 @@ export const api = {
   approve: (id: string, hash: string, comment: string) => call(trpc.review.approve.mutate({ id, hash, comment })),
   reject: (id: string, hash: string, comment: string) => call(trpc.review.reject.mutate({ id, hash, comment })),
   publish: (id: string, hash: string) => call(trpc.review.publish.mutate({ id, hash })),
+  overrideFailingCases: (id: string, hash: string, reason: string) =>
+    call(trpc.review.override.mutate({ id, hash, reason })),
 
   startRun: (flowId: string, input: Record<string, unknown>, idempotencyKey: string) =>
     call(trpc.runs.start.mutate({ flowId, input, idempotencyKey })),
@@ -80,6 +93,12 @@ export const api = {
   inbox: () => call(trpc.tasks.inbox.query()),
   claimTask: (id: string) => call(trpc.tasks.claim.mutate({ id })),
   answerTask: (id: string, answer: JsonValue) => call(trpc.tasks.answer.mutate({ id, answer })),
+
+  listUsers: () => call(trpc.users.list.query()),
+  addUser: (user: NewUser) => call(trpc.users.add.mutate(user)),
+  setQueues: (username: string, flowRoles: string[]) => call(trpc.users.setFlowRoles.mutate({ username, flowRoles })),
+  listQueues: () => call(trpc.queues.list.query()),
+  saveQueue: (name: string, description: string) => call(trpc.queues.save.mutate({ name, description })),
 
   auditPage: (limit: number, cursor?: number) =>
     call(trpc.audit.list.query(cursor === undefined ? { limit } : { limit, cursor })),

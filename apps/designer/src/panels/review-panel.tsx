@@ -10,6 +10,8 @@ import { useSession } from '../store/session.store.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { ErrorState, Loading, when } from '../screens/state-views.tsx'
 import { readReport } from './simulation-report.ts'
+import { CaseResults, resultCounts } from '../suites/case-results.tsx'
+import { readSuite, useSuiteStore } from '../suites/suite.store.ts'
 
 export function ReviewPanel({
   flowId,
@@ -21,6 +23,17 @@ export function ReviewPanel({
   onChanged(): void
 }) {
   const review = useLoader(() => api.getReview(flowId).catch(() => null), [flowId])
+  // What each test case expects (auditors may not read the cases: then the report alone shows).
+  const suite = useLoader(
+    () =>
+      api.suite(flowId).then(
+        (s) => readSuite(flowId, [s]),
+        () => null,
+      ),
+    [flowId, review.data?.hash],
+  )
+  const casesDirty = useSuiteStore((s) => s.dirty)
+  const [reason, setReason] = useState('')
   const user = useSession((s) => s.user)
   const dirty = useEditor((s) => s.dirty)
   const revision = useEditor((s) => s.revision)
@@ -28,7 +41,6 @@ export function ReviewPanel({
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
-  const [showSame, setShowSame] = useState(false)
 
   const act = async (label: string, work: () => Promise<unknown>) => {
     setBusy(true)
@@ -60,6 +72,10 @@ export function ReviewPanel({
   const open = state && (state.reviewStatus === 'open' || state.status === 'in-review')
   const cases = state?.report ? readReport(state.report) : []
   const blockers = state?.publishBlockers ?? []
+  const failingOwn = cases.filter((c) => c.source === 'suite' && c.failures.length > 0)
+  const expectations = new Map((suite.data?.cases ?? []).map((c) => [c.id, c.expect?.outcome]))
+  const submitted = state?.status === 'in-review' || state?.status === 'approved'
+  const unsaved = dirty || casesDirty
   const warnings = state?.publishWarnings ?? []
 
   return (
@@ -77,17 +93,20 @@ export function ReviewPanel({
       </p>
       {canEdit && (
         <div className="cp-card inline">
-          {dirty || revision === 0 ? (
-            <p className="cp-hint">Save the draft before submitting it for review.</p>
+          {unsaved || revision === 0 ? (
+            <p className="cp-hint">Save the draft (and its test cases) before submitting it for review.</p>
+          ) : submitted ? (
+            <p className="cp-hint">This version is with the reviewers. Saving a change takes it back to draft.</p>
           ) : (
             <p className="cp-hint">
-              Submitting runs the simulator (draft vs published) and attaches its report for the reviewers.
+              Submitting runs your test cases and the generated ones (the same simulation as the Simulate tab) and
+              attaches the report for the reviewers.
             </p>
           )}
           <button
             type="button"
             className="cp-btn primary"
-            disabled={busy || dirty || revision === 0}
+            disabled={busy || unsaved || revision === 0 || submitted}
             onClick={() => void act('Submitted for review.', () => api.submitReview(flowId))}
             data-testid="review-submit"
           >
@@ -97,31 +116,12 @@ export function ReviewPanel({
       )}
       {state?.report && (
         <section data-testid="review-report">
-          <h4>
-            Simulation report: {cases.length} cases, {cases.filter((c) => c.changed).length} changed
-          </h4>
-          <ul className="cp-case-results">
-            {cases
-              .filter((c) => showSame || c.changed || c.failures.length > 0)
-              .map((c, i) => (
-                <li key={`${c.id}-${i}`} className={c.changed ? 'changed' : 'same'}>
-                  <span className={`cp-badge ${c.failures.length ? 'danger' : c.changed ? 'warn' : 'ok'}`}>
-                    {c.failures.length ? 'fails' : c.changed ? 'changed' : 'same'}
-                  </span>{' '}
-                  {c.name}
-                  <small className="cp-hint">
-                    {' '}
-                    {c.base.outcome ?? c.base.status} → {c.candidate.outcome ?? c.candidate.status}
-                  </small>
-                </li>
-              ))}
-          </ul>
-          {cases.some((c) => !c.changed && c.failures.length === 0) && (
-            <button type="button" className="cp-btn small ghost" onClick={() => setShowSame(!showSame)}>
-              {showSame ? 'Hide' : 'Show'} the {cases.filter((c) => !c.changed && c.failures.length === 0).length} cases
-              that behave the same
-            </button>
-          )}
+          <h4 data-testid="review-summary">Simulation report: {resultCounts(cases)}</h4>
+          <p className="cp-hint">
+            Report <code data-testid="review-report-hash">{state.reportHash?.slice(0, 12) ?? '—'}</code>, the same hash
+            the Simulate tab shows for this saved draft.
+          </p>
+          <CaseResults cases={cases} expectations={expectations} testId="review-results" />
         </section>
       )}
       {(state?.approvals.length ?? 0) + (state?.comments.length ?? 0) > 0 && (
@@ -197,6 +197,43 @@ export function ReviewPanel({
             </ul>
           ) : (
             <p className="cp-hint">Nothing blocks publishing this version.</p>
+          )}
+          {state.override && (
+            <p className="cp-hint" data-testid="review-override-note">
+              {state.override.by} let {state.override.cases.length} failing test case
+              {state.override.cases.length === 1 ? '' : 's'} through: “{state.override.reason}”
+            </p>
+          )}
+          {isReviewer && !isAuthor && submitted && failingOwn.length > 0 && !state.override && (
+            <div className="cp-override">
+              <label className="cp-field">
+                <span className="cp-field-label">
+                  Publish although {failingOwn.length === 1 ? 'a test case fails' : 'test cases fail'}: why?
+                </span>
+                <textarea
+                  className="cp-input"
+                  rows={2}
+                  value={reason}
+                  onChange={(e) => setReason(e.target.value)}
+                  data-testid="review-override-reason"
+                />
+              </label>
+              <button
+                type="button"
+                className="cp-btn danger"
+                disabled={busy || reason.trim().length < 10}
+                title={reason.trim().length < 10 ? 'Write, in a sentence, why' : ''}
+                onClick={() =>
+                  void act('Failing test cases let through; the reason is in the audit trail.', async () => {
+                    await api.overrideFailingCases(flowId, hash, reason)
+                    setReason('')
+                  })
+                }
+                data-testid="review-override"
+              >
+                Let the failing cases through
+              </button>
+            </div>
           )}
           {warnings.length > 0 && (
             <>

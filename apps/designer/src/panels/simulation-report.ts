@@ -8,6 +8,8 @@ type CaseReport = SimulationReport['cases'][number]
 export interface CaseView {
   id: string
   name: string
+  /** The author's own test case, a case generated from the rules, or a recorded run. */
+  source: CaseReport['source']
   changed: boolean
   /** Expectation failures of the candidate. */
   failures: string[]
@@ -21,13 +23,14 @@ export interface CaseView {
   problems: string[]
 }
 
-function runOf(run: CaseReport['base'], sharedOutcome: string | null): CaseView['base'] {
-  // Unchanged cases carry only the shared outcome: both sides ended the same way.
+function runOf(run: CaseReport['base'], sharedOutcome: string | null, unchanged: boolean): CaseView['base'] {
+  // Unchanged cases carry only the shared outcome: both sides ended the same way, or both are
+  // still waiting at the same step (they ran; the report keeps no more of them).
   const waitingAt = run?.waitingAt
   return {
     path: run?.path ?? [],
     outcome: run?.outcome ?? sharedOutcome ?? (waitingAt ? `waiting at ${waitingAt}` : null),
-    status: run?.status ?? (sharedOutcome ? 'completed' : 'not-run'),
+    status: run?.status ?? (sharedOutcome ? 'completed' : unchanged ? 'no outcome, same in both' : 'not-run'),
   }
 }
 
@@ -38,10 +41,11 @@ export function readReport(report: Pick<SimulationReport, 'cases'>): CaseView[] 
     return {
       id: c.id,
       name: c.name ?? c.id,
+      source: c.source,
       changed: c.status !== 'unchanged',
       failures: c.expectationFailures,
-      base: runOf(c.base, shared),
-      candidate: runOf(c.candidate, shared),
+      base: runOf(c.base, shared, c.status === 'unchanged'),
+      candidate: runOf(c.candidate, shared, c.status === 'unchanged'),
       decisions: (c.changes?.decisions ?? []).map((d) => ({
         nodeId: d.nodeId,
         base: { outcome: d.base.outcome, explanation: d.base.explanation },

@@ -158,7 +158,21 @@ export function AuditScreen() {
                     data-testid="audit-row"
                     data-action={item.record.action}
                   >
-                    <td className="cp-muted">{item.seq}</td>
+                    <td className="cp-muted">
+                      {/* A button, so the keyboard opens each record (the row's click is for the mouse). */}
+                      <button
+                        type="button"
+                        className="cp-link-button"
+                        aria-label={`Open record ${item.seq}`}
+                        aria-pressed={item.seq === openSeq}
+                        onClick={(e) => {
+                          e.stopPropagation()
+                          setOpenSeq(item.seq)
+                        }}
+                      >
+                        {item.seq}
+                      </button>
+                    </td>
                     <td>{stamp(item.record.recorded)}</td>
                     <td>{item.record.agent.who}</td>
                     <td>{item.record.agent.role}</td>

@@ -15,10 +15,11 @@ import { InspectorPanel } from '../inspector/inspector-panel.tsx'
 import { ProblemsPanel } from '../validation/problems-panel.tsx'
 import { useLiveValidation } from '../validation/use-live-validation.ts'
 import { HistoryPanel } from '../panels/history-panel.tsx'
-import { SimulatorPanel } from '../panels/simulator-panel.tsx'
+import { SimulatorPanel } from '../suites/simulator-panel.tsx'
 import { ReviewPanel } from '../panels/review-panel.tsx'
 import { EditorToolbar } from './editor-toolbar.tsx'
 import { pendingFlows } from './pending-flows.ts'
+import { useSuiteStore } from '../suites/suite.store.ts'
 import { ErrorState, Loading } from './state-views.tsx'
 import { Tabs, type TabSpec } from './tabs.tsx'
 
@@ -46,6 +47,7 @@ export function EditorScreen({ flowId }: { flowId: string }) {
     const editor = useEditor.getState()
     // A reload after save keeps the canvas as is; only a first load replaces it.
     if (ready && editor.flowId === flowId) return
+    useSuiteStore.getState().load(flowId, flow.data?.suites ?? [])
     if (pending) editor.load(pending, 0, null)
     else if (flow.data?.draft?.document)
       editor.load(flow.data.draft.document, flow.data.draft.revision, flow.data.draft.hash)

@@ -6,6 +6,7 @@ import { api } from '../api/carepath-api.ts'
 import type { FlowDetail } from '../api/carepath-api.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { backupLocally, saveDraft, type SaveResult } from '../store/save-draft.ts'
+import { useSuiteStore } from '../suites/suite.store.ts'
 import { layoutGraph } from '../canvas/auto-layout.ts'
 import { buildDiffView } from '../panels/diff-view.ts'
 
@@ -33,7 +34,10 @@ export function EditorToolbar({
   problemCount: number
 }) {
   const title = useEditor((s) => s.meta.title)
-  const dirty = useEditor((s) => s.dirty)
+  const documentDirty = useEditor((s) => s.dirty)
+  // Unsaved test cases count as unsaved work: they are saved with the draft.
+  const casesDirty = useSuiteStore((s) => s.dirty)
+  const dirty = documentDirty || casesDirty
   const revision = useEditor((s) => s.revision)
   const canUndo = useEditor((s) => s.past.length > 0)
   const canRedo = useEditor((s) => s.future.length > 0)
@@ -86,7 +90,7 @@ export function EditorToolbar({
   useEffect(() => {
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
       const { dirty: unsaved, readOnly: viewing } = useEditor.getState()
-      if (unsaved && !viewing) event.preventDefault()
+      if ((unsaved || useSuiteStore.getState().dirty) && !viewing) event.preventDefault()
     }
     window.addEventListener('beforeunload', onBeforeUnload)
     return () => window.removeEventListener('beforeunload', onBeforeUnload)

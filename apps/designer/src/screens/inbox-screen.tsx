@@ -31,7 +31,10 @@ export function InboxScreen() {
               onClick={() => navigate(`/inbox/${encodeURIComponent(task.id)}`)}
               data-testid="inbox-task"
             >
-              <strong>{task.title}</strong>
+              {/* A real link, so the keyboard reaches every task (the card's click is for the mouse). */}
+              <a href={`#/inbox/${encodeURIComponent(task.id)}`} className="cp-card-link">
+                <strong>{task.title}</strong>
+              </a>
               <small className="cp-hint">
                 {task.flowId} · {task.role} · {when(task.createdAt)}{' '}
                 {task.claimedBy ? `· claimed by ${task.claimedBy}` : ''}

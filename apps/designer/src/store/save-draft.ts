@@ -7,6 +7,7 @@ import { api } from '../api/carepath-api.ts'
 import { ApiError } from '../api/trpc-client.ts'
 import { pendingFlows } from '../screens/pending-flows.ts'
 import { useEditor } from './editor.store.ts'
+import { useSuiteStore } from '../suites/suite.store.ts'
 
 export type SaveResult =
   | { ok: true; revision: number; hash: string }
@@ -54,16 +55,20 @@ export async function saveDraft(options: { overwriteRevision?: number } = {}): P
   const document = state.document()
   const flowId = state.flowId ?? document.id
   backupLocally(document, state.revision)
+  // The test cases are saved with the draft (they travel with it into review).
+  const suites = useSuiteStore.getState()
+  const suite = suites.flowId === flowId ? { ...suites.suite(), flow: flowId } : undefined
   try {
     let saved: { revision: number; hash: string }
     if (pendingFlows.has(flowId) && state.revision === 0) {
-      const created = await api.createFlow(document)
+      const created = await api.createFlow(document, suite)
       pendingFlows.delete(flowId)
       saved = { revision: created.revision, hash: created.hash }
     } else {
-      saved = await api.saveFlow(flowId, document, options.overwriteRevision ?? state.revision)
+      saved = await api.saveFlow(flowId, document, options.overwriteRevision ?? state.revision, suite)
     }
     useEditor.getState().markSaved(saved.revision, saved.hash)
+    if (suite) useSuiteStore.getState().markSaved()
     dropBackup(flowId)
     return { ok: true, ...saved }
   } catch (error) {

@@ -157,6 +157,20 @@ export const versionPublished = (
   why: { reason: string; previous: string | null },
 ): AuditInput => ({ action, ...actor, entity, why })
 
+/** A reviewer wrote why this version may be published although test cases fail their expectations. */
+export const failingCasesOverridden = (
+  actor: AuditActor,
+  entity: { flow: string; hash: string },
+  why: AuditWhy<'review.override'>,
+): AuditInput => ({ action: 'review.override', ...actor, entity, why })
+
+/** An admin named a work queue or changed its description. */
+export const queueSaved = (actor: AuditActor, why: AuditWhy<'queue.save'>): AuditInput => ({
+  action: 'queue.save',
+  ...actor,
+  why,
+})
+
 /** Publishing refused, with what stands in the way. */
 export const publishRefused = (
   action: 'review.publish' | 'review.rollback',

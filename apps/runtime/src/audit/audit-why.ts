@@ -80,6 +80,10 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('review.reject', reviewDecisionWhy),
   entry('review.publish', publishWhy),
   entry('review.rollback', publishWhy),
+  /** A reviewer let failing test cases through, with their written reason (case ids, never case data). */
+  entry('review.override', z.object({ reason: z.string(), cases: z.array(z.string()) })),
+  /** An admin named a work queue or changed its description. */
+  entry('queue.save', z.object({ queue: z.string(), description: z.string() })),
   entry('settings.integrations', z.object({ keys: z.array(z.string()) })),
   entry('run.read', z.object({ classes: z.array(phiClassSchema) })),
   entry('run.start', runStepWhy),

@@ -84,6 +84,11 @@ export const flowVersions = sqliteTable(
     status: text('status').$type<'draft' | 'published' | 'superseded' | 'retired'>().notNull(),
     createdAt: text('created_at').notNull(),
     publishedAt: text('published_at'),
+    /**
+     * The simulation suite saved with this revision (the suite file format). Null for revisions
+     * saved before suites travelled with drafts: the flow's `suites` column holds theirs.
+     */
+    suite: text('suite', { mode: 'json' }).$type<JsonValue>(),
   },
   (t) => [primaryKey({ columns: [t.flowId, t.revision] }), index('flow_versions_hash').on(t.flowId, t.hash)],
 )
@@ -109,6 +114,10 @@ export const reviews = sqliteTable(
       .$type<{ by: string; at: string; kind: 'approve' | 'reject' | 'comment'; comment: string }[]>()
       .notNull()
       .default(sql`'[]'`),
+    /** sha256 of the canonical JSON of the stored report: the figure the designer shows beside its own run. */
+    reportHash: text('report_hash'),
+    /** A reviewer's written reason to publish although test cases fail their expectations. */
+    override: text('override', { mode: 'json' }).$type<{ by: string; at: string; reason: string; cases: string[] }>(),
   },
   (t) => [index('reviews_flow').on(t.flowId, t.hash)],
 )
@@ -453,3 +462,14 @@ export const hl7Outbound = sqliteTable(
     index('hl7_outbound_pending').on(t.destination, t.status, t.seq),
   ],
 )
+
+/**
+ * Work queues: the flow roles human steps send tasks to, with a description an admin keeps. Who
+ * works a queue is on the user (`users.flowRoles`).
+ */
+export const queues = sqliteTable('queues', {
+  name: text('name').primaryKey(),
+  description: text('description').notNull().default(''),
+  updatedAt: text('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+})

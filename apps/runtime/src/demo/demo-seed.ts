@@ -13,10 +13,14 @@ export const DEMO_USERS: readonly { username: string; role: UserRole }[] = [
   { username: 'reviewer', role: 'reviewer' },
   { username: 'reviewer2', role: 'reviewer' },
   { username: 'agent', role: 'agent' },
+  { username: 'clinician', role: 'agent' },
   { username: 'auditor', role: 'auditor' },
   { username: 'admin', role: 'admin' },
   { username: 'operator', role: 'operator' },
 ]
+
+/** The example flows' queues that need a clinical licence: no call-centre agent works them. */
+export const CLINICAL_QUEUES: ReadonlySet<string> = new Set(['clinician', 'nurse', 'utilization-reviewer'])
 
 export interface DemoResult {
   created: boolean
@@ -44,13 +48,18 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
     file: f,
     raw: JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>,
   }))
-  // The demo agent works every role of every example flow.
+  // The call-centre agent works the administrative queues of the example flows; clinical queues
+  // (a controlled-substance refill, a critical lab) are worked by the clinician alone.
   const exampleRoles = [
     ...new Set(documents.flatMap((d) => Object.keys((d.raw.roles as Record<string, unknown> | undefined) ?? {}))),
   ].sort()
+  const queuesOf = (username: string) =>
+    username === 'clinician'
+      ? exampleRoles.filter((r) => CLINICAL_QUEUES.has(r))
+      : exampleRoles.filter((r) => !CLINICAL_QUEUES.has(r))
   const principals = new Map<string, Principal>()
   for (const user of DEMO_USERS) {
-    const flowRoles = user.role === 'agent' ? exampleRoles : []
+    const flowRoles = user.role === 'agent' ? queuesOf(user.username) : []
     const added = await runtime.auth.addUser({ username: user.username, password, role: user.role, flowRoles }, system)
     principals.set(user.username, { userId: added.id, username: user.username, role: user.role, flowRoles })
   }

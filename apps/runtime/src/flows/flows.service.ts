@@ -7,6 +7,7 @@ import type { Principal } from '../auth/auth.service.ts'
 import type { Db } from '../db/open-db.ts'
 import { flows, flowVersions, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
+import { mergedSuite, requireSuite, sameSuite } from './flow-suite.ts'
 
 export interface FlowDeps {
   db: Db
@@ -106,15 +107,32 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
         author: flow.draftAuthor,
       },
       published: published ? { document: published.document, hash: published.hash } : null,
-      suites: flow.suites,
+      // The draft's test cases, one suite in the suite file format.
+      suites: [draft.suite ?? mergedSuite(id, flow.suites)],
       reviews: flowReviews,
     }
   }
 
+  /** The test cases saved with a revision (the draft's when none is named), in the suite file format. */
+  function suite(id: string, revision?: number): JsonValue {
+    const flow = requireFlow(id)
+    const row = db
+      .select({ suite: flowVersions.suite })
+      .from(flowVersions)
+      .where(and(eq(flowVersions.flowId, id), eq(flowVersions.revision, revision ?? flow.draftRevision)))
+      .get()
+    if (!row) throw new AppError('not-found', `Flow "${id}" has no revision ${revision}.`, { path: 'revision' })
+    return row.suite ?? mergedSuite(id, flow.suites)
+  }
+
   /** Create a flow from a valid document; revision 1, status draft. */
   function create(raw: unknown, principal: Principal, rawSuites: readonly unknown[] = []) {
-    const suites = JSON.parse(JSON.stringify(rawSuites)) as JsonValue[]
     const document = requireValidDocument(raw, registry)
+    const suite = mergedSuite(
+      document.id,
+      rawSuites.map((s) => requireSuite(document.id, s)),
+    )
+    const suites = [suite]
     const hash = flowHashOf(document)
     const at = now().toISOString()
     db.transaction(() => {
@@ -143,6 +161,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
           author: principal.username,
           status: 'draft',
           createdAt: at,
+          suite,
         })
         .run()
       audit.append(flowCreated(actorOf(principal), document.id, hash))
@@ -152,15 +171,17 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
   }
 
   /**
-   * Save a new draft revision. A stale base revision is refused (nothing overwritten); any edit
-   * that changes the content hash voids open or approved reviews of the previous hash.
+   * Save a new draft revision, with new test cases or the previous revision's. A stale base
+   * revision is refused (nothing overwritten); any edit that changes the content hash or the
+   * test cases voids open or approved reviews (their report no longer shows this draft).
    */
-  function save(id: string, raw: unknown, baseRevision: number, principal: Principal) {
+  function save(id: string, raw: unknown, baseRevision: number, principal: Principal, rawSuite?: unknown) {
     const document = requireValidDocument(raw, registry)
     if (document.id !== id)
       throw new AppError('bad-input', `The document's id "${document.id}" does not match the flow "${id}".`, {
         path: 'document.id',
       })
+    const sentSuite = rawSuite === undefined ? undefined : requireSuite(id, rawSuite)
     const hash = flowHashOf(document)
     const at = now().toISOString()
     return db.transaction(() => {
@@ -175,6 +196,8 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
         )
       }
       const revision = baseRevision + 1
+      const previousSuite = suite(id)
+      const nextSuite = sentSuite ?? previousSuite
       db.insert(flowVersions)
         .values({
           flowId: id,
@@ -184,11 +207,13 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
           author: principal.username,
           status: 'draft',
           createdAt: at,
+          suite: nextSuite,
         })
         .run()
       const hashChanged = hash !== flow.draftHash
+      const suiteChanged = !sameSuite(previousSuite, nextSuite)
       let status = flow.status
-      if (hashChanged) {
+      if (hashChanged || (suiteChanged && (status === 'in-review' || status === 'approved'))) {
         db.update(reviews)
           .set({ status: 'voided' })
           .where(and(eq(reviews.flowId, id), inArray(reviews.status, ['open', 'approved'])))
@@ -198,6 +223,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
       db.update(flows)
         .set({
           title: document.title,
+          suites: [nextSuite],
           draftRevision: revision,
           draftHash: hash,
           draftAuthor: principal.username,
@@ -214,7 +240,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
           { revision, voidedReview: hashChanged && flow.status !== status },
         ),
       )
-      return { revision, hash, warnings: connectorProblems(document, registry) }
+      return { revision, hash, suiteChanged, warnings: connectorProblems(document, registry) }
     })
   }
 
@@ -245,7 +271,11 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
   function duplicate(id: string, newId: string, principal: Principal) {
     const source = get(id)
     const document = { ...source.draft.document, id: newId, version: 1 }
-    return create(document, principal, source.suites)
+    // The cases come along, renamed to the new flow.
+    const suites = source.suites.map((s) =>
+      s !== null && typeof s === 'object' && !Array.isArray(s) ? { ...s, flow: newId } : s,
+    )
+    return create(document, principal, suites)
   }
 
   function retire(id: string, principal: Principal) {
@@ -269,6 +299,6 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
     return { id, status: 'retired' as const }
   }
 
-  return { list, get, create, save, history, version, duplicate, retire, requireFlow, versionByHash }
+  return { list, get, suite, create, save, history, version, duplicate, retire, requireFlow, versionByHash }
 }
 export type FlowsService = ReturnType<typeof createFlowsService>

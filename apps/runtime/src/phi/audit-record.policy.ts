@@ -116,9 +116,19 @@ export const auditEntryPolicies: AuditEntryPolicies = {
   'review.reject': object<EntryOf<'review.reject'>>({ action: structure, why: reviewDecision }),
   'review.publish': object<EntryOf<'review.publish'>>({ action: structure, why: publish }),
   'review.rollback': object<EntryOf<'review.rollback'>>({ action: structure, why: publish }),
+  // The reviewer's reason is about the version, like a review comment; the cases are ids.
+  'review.override': object<EntryOf<'review.override'>>({
+    action: structure,
+    why: object({ reason: authored, cases: structure }),
+  }),
   'settings.integrations': object<EntryOf<'settings.integrations'>>({
     action: structure,
     why: object({ keys: structure }),
+  }),
+  // A queue's name and an admin's description of the work: no patient data.
+  'queue.save': object<EntryOf<'queue.save'>>({
+    action: structure,
+    why: object({ queue: structure, description: authored }),
   }),
   'run.read': object<EntryOf<'run.read'>>({ action: structure, why: object({ classes: structure }) }),
   'run.start': object<EntryOf<'run.start'>>({ action: structure, why: runStep }),

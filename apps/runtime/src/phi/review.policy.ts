@@ -11,6 +11,10 @@ export const reviewPolicy = object<ReviewView>({
   status: structure,
   hash: structure,
   report: nullable(simulationReportPolicy),
+  // sha256 of the stored report: what the designer shows beside its own run.
+  reportHash: structure,
+  // A reviewer's reason about the version (like a comment) and the ids of the cases it lets through.
+  override: object({ by: structure, at: structure, reason: authored, cases: structure }),
   reviewStatus: structure,
   submittedBy: structure,
   // Comments are written by reviewers about the flow version, not about a patient.

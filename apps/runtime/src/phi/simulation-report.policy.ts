@@ -169,3 +169,9 @@ export function recordedRunsPatientData(runs: readonly RecordedRun[]): JsonValue
 
 const isRecord = (v: JsonValue | undefined): v is { [key: string]: JsonValue } =>
   v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** What `simulate.run` answers: the report and the hash of the report as the server computed it. */
+export const simulationRunPolicy = object<{ hash: string; report: SimulationReport }>({
+  hash: structure,
+  report: simulationReportPolicy,
+})

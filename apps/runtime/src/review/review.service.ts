@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 import { connectorProblems, toJson, validateFlow } from '@carepath/dsl'
 import {
+  failingCasesOverridden,
   publishRefused,
   reviewDecided,
   reviewRefused,
@@ -12,15 +13,19 @@ import type { Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { FlowDeps, FlowsService } from '../flows/flows.service.ts'
-import type { SimulationPort } from './simulation-port.ts'
+import { reportHash, type SimulationPort } from './simulation-port.ts'
 import { simulationReportSchema } from './simulation-report.schema.ts'
+import { failingTestCases } from './failing-cases.ts'
+import type { QueuesService } from '../queues/queues.service.ts'
 
 /**
  * Review and publishing: submit (runs the simulator and stores its report), approve or reject
  * by a reviewer who did not write the draft, publish through one gate, rollback through the same gate.
  */
-export function createReviewService(deps: FlowDeps & { flows: FlowsService; simulation: SimulationPort }) {
-  const { db, audit, now, registry, flows: flowsService, simulation } = deps
+export function createReviewService(
+  deps: FlowDeps & { flows: FlowsService; simulation: SimulationPort; queues?: Pick<QueuesService, 'warnings'> },
+) {
+  const { db, audit, now, registry, flows: flowsService, simulation, queues } = deps
   const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
 
   // Newest first by insertion order: two submissions can carry the same timestamp.
@@ -54,6 +59,15 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
     if (!review) blockers.push('It has not been submitted for review.')
     else {
       if (review.report == null) blockers.push('No simulation report is stored for this exact version.')
+      else if (!review.override) {
+        const failing = failingTestCases(simulationReportSchema.parse(review.report))
+        if (failing.length > 0)
+          blockers.push(
+            `${failing.length === 1 ? 'A test case fails' : `${failing.length} test cases fail`} in the simulation: ${failing
+              .map((c) => `“${c.name}”`)
+              .join(', ')}. Fix the draft, or a reviewer writes why it may be published anyway.`,
+          )
+      }
       if (review.status === 'open') blockers.push('No reviewer has approved it yet.')
       const authors = authorsOf(flowId, hash)
       if (!review.approvals.some((a) => !authors.has(a.by)))
@@ -71,7 +85,11 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
     if (!version) return []
     // Only the connector check: the full validation already ran for the blockers, and a published
     // version was valid when it was published.
-    return connectorProblems(version.document, registry).map((p) => p.message)
+    // and human steps whose queue nobody works (their tasks would reach no one).
+    return [
+      ...connectorProblems(version.document, registry).map((p) => p.message),
+      ...(queues?.warnings(version.document) ?? []),
+    ]
   }
 
   /** Everyone who wrote a revision with this content (four eyes: none of them may approve it). */
@@ -92,7 +110,8 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
     const hash = flow.draftHash
     const candidate = flowsService.version(flowId, hash)
     const base = flow.publishedHash ? flowsService.version(flowId, flow.publishedHash) : null
-    const report = await simulation.run({ base, candidate, suites: flow.suites, generate: true })
+    // The same simulation the designer runs: the draft's own test cases plus generated ones.
+    const report = await simulation.run({ base, candidate, suites: [flowsService.suite(flowId)], generate: true })
     return db.transaction(() => {
       const current = flowsService.requireFlow(flowId)
       if (current.draftHash !== hash || current.status !== 'draft')
@@ -106,6 +125,7 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
           revision: current.draftRevision,
           status: 'open',
           report: toJson(report),
+          reportHash: reportHash(report),
           submittedBy: principal.username,
           submittedAt: now().toISOString(),
         })
@@ -128,6 +148,8 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
       hash,
       // Stored by `submit` from the simulator's report; read back by its schema.
       report: review?.report == null ? null : simulationReportSchema.parse(review.report),
+      reportHash: review?.reportHash ?? null,
+      override: review?.override ?? null,
       reviewStatus: review?.status ?? null,
       submittedBy: review?.submittedBy ?? null,
       approvals: review?.approvals ?? [],
@@ -170,6 +192,37 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
         .run()
       audit.append(reviewDecided(kind, actorOf(principal), { flow: flowId, hash }, comment))
       return { status: kind === 'approve' ? ('approved' as const) : ('draft' as const), hash }
+    })
+  }
+
+  /**
+   * A reviewer who is not the author lets the version through although test cases fail their
+   * expectations, with a written reason (audited; the reason stays with the review).
+   */
+  function override(flowId: string, hash: string, reason: string, principal: Principal) {
+    return db.transaction(() => {
+      const flow = flowsService.requireFlow(flowId)
+      if (flow.draftHash !== hash)
+        throw new AppError('conflict', 'The draft changed since you looked at it; review the current version.', {
+          path: 'hash',
+        })
+      const review = reviewFor(flowId, hash)
+      if (!review || (review.status !== 'open' && review.status !== 'approved'))
+        throw new AppError('conflict', 'This version is not waiting for review.', { path: 'hash' })
+      if (authorsOf(flowId, hash).has(principal.username) || review.submittedBy === principal.username)
+        throw new AppError(
+          'forbidden',
+          'You wrote or submitted this version; another reviewer must decide (four eyes).',
+        )
+      const failing = review.report == null ? [] : failingTestCases(simulationReportSchema.parse(review.report))
+      if (failing.length === 0)
+        throw new AppError('conflict', 'No test case fails in this version’s report; there is nothing to override.', {
+          path: 'hash',
+        })
+      const record = { by: principal.username, at: now().toISOString(), reason, cases: failing.map((c) => c.id) }
+      db.update(reviews).set({ override: record }).where(eq(reviews.id, review.id)).run()
+      audit.append(failingCasesOverridden(actorOf(principal), { flow: flowId, hash }, { reason, cases: record.cases }))
+      return { hash, override: record }
     })
   }
 
@@ -226,6 +279,7 @@ export function createReviewService(deps: FlowDeps & { flows: FlowsService; simu
     approve: (flowId: string, hash: string, comment: string, p: Principal) =>
       decide('approve', flowId, hash, comment, p),
     reject: (flowId: string, hash: string, comment: string, p: Principal) => decide('reject', flowId, hash, comment, p),
+    override,
     publish: (flowId: string, hash: string, p: Principal) => {
       if (flowsService.requireFlow(flowId).draftHash !== hash)
         throw new AppError('conflict', 'Only the current draft can be published; use rollback for an older version.', {

@@ -1,8 +1,11 @@
-// The simulator as the review step uses it: the engine's `simulate` (draft vs published, the
-// flow's suites plus generated cases).
+// The simulator as the review step and the designer use it: the engine's `simulate` (draft vs
+// published, the draft's test cases plus generated ones), one function for both, so what the
+// analyst saw before submitting is what the reviewer sees. The report's hash names it on both sides.
+import { createHash } from 'node:crypto'
 import { parseSuite, simulate, type SimulationReport } from '@carepath/engine'
-import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
+import { canonicalJson, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
 import { AppError } from '../errors.ts'
+import { mergedSuite } from '../flows/flow-suite.ts'
 
 export interface SimulationRequest {
   base: FlowDocument | null
@@ -16,14 +19,17 @@ export interface SimulationPort {
   run(request: SimulationRequest): Promise<SimulationReport>
 }
 
+/** sha256 (hex) of a report's canonical JSON: equal reports, equal hashes, whoever ran them. */
+export function reportHash(report: SimulationReport): string {
+  return createHash('sha256').update(canonicalJson(report)).digest('hex')
+}
+
 export function createSimulationPort(registry: NodeRegistry): SimulationPort {
   return {
     async run(request) {
-      // A flow may keep several suites; the simulator takes one, so their cases are merged.
-      const cases = request.suites.flatMap((s) =>
-        s !== null && typeof s === 'object' && !Array.isArray(s) && Array.isArray(s.cases) ? s.cases : [],
-      )
-      const parsed = parseSuite({ flow: request.candidate.id, cases })
+      // A flow may keep several suites; the simulator takes one, so they are merged (the first
+      // one's clock included, so a suite's `now` holds in the review as in the CLI).
+      const parsed = parseSuite(mergedSuite(request.candidate.id, request.suites))
       if (!parsed.ok)
         throw new AppError('bad-input', `The flow's simulation suite is not valid (${parsed.message}).`, {
           path: 'suites',

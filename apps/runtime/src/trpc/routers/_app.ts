@@ -6,6 +6,7 @@ import { deadLettersRouter } from './dead-letters.router.ts'
 import { flowsRouter } from './flows.router.ts'
 import { incidentsRouter } from './incidents.router.ts'
 import { metricsRouter } from './metrics.router.ts'
+import { queuesRouter } from './queues.router.ts'
 import { reviewRouter } from './review.router.ts'
 import { runsRouter } from './runs.router.ts'
 import { securityRouter } from './security.router.ts'
@@ -21,6 +22,7 @@ export const appRouter = router({
   users: usersRouter,
   tokens: tokensRouter,
   flows: flowsRouter,
+  queues: queuesRouter,
   simulate: simulateRouter,
   review: reviewRouter,
   runs: runsRouter,

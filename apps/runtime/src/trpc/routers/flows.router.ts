@@ -8,6 +8,8 @@ const hash = z.string().min(8).max(128)
 // Documents are validated in full by the DSL; here only "is it an object".
 const document = z.record(z.string(), z.unknown())
 const suites = z.array(z.record(z.string(), z.unknown())).max(50)
+// One suite in the suite file format; the engine's suite schema checks it in full.
+const suite = z.record(z.string(), z.unknown())
 
 export const flowsRouter = router({
   list: readers
@@ -23,8 +25,14 @@ export const flowsRouter = router({
     .input(z.object({ document, suites: suites.optional() }).strict())
     .mutation(({ ctx, input }) => ctx.runtime.flows.create(input.document, ctx.principal, input.suites ?? [])),
   save: editors
-    .input(z.object({ id: flowId, document, baseRevision: z.number().int().min(1) }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.flows.save(input.id, input.document, input.baseRevision, ctx.principal)),
+    .input(z.object({ id: flowId, document, baseRevision: z.number().int().min(1), suite: suite.optional() }).strict())
+    .mutation(({ ctx, input }) =>
+      ctx.runtime.flows.save(input.id, input.document, input.baseRevision, ctx.principal, input.suite),
+    ),
+  /** The test cases saved with a revision (the draft's by default), as a suite file. */
+  suite: procedureFor('analyst', 'developer', 'reviewer')
+    .input(z.object({ id: flowId, revision: z.number().int().min(1).optional() }).strict())
+    .query(({ ctx, input }) => ctx.runtime.flows.suite(input.id, input.revision)),
   history: readers
     .input(z.object({ id: flowId }).strict())
     .query(({ ctx, input }) => ctx.runtime.flows.history(input.id)),

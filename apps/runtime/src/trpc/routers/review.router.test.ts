@@ -3,6 +3,12 @@ import { TRPCError } from '@trpc/server'
 import { intakeFlow, intakeSuite } from '../../testing/test-registry.ts'
 import { createTestRuntime, type TestRuntime } from '../../testing/test-runtime.ts'
 
+/** The intake suite with the high case expecting what a threshold of `min` gives it. */
+function intakeSuiteFor(min: number) {
+  const [low, high] = intakeSuite.cases
+  return { ...intakeSuite, cases: [low, { ...high, expect: { outcome: 7 >= min ? 'approved' : 'fast-track' } }] }
+}
+
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
     await promise
@@ -96,7 +102,13 @@ describe('flows, review and publishing', () => {
     await t.as.reviewer.review.approve({ id: 'intake-check', hash: v1.hash, comment: '' })
     await t.as.reviewer.review.publish({ id: 'intake-check', hash: v1.hash })
 
-    const v2 = await t.as.analyst.flows.save({ id: 'intake-check', document: intakeFlow({ min: 8 }), baseRevision: 1 })
+    // Raising the threshold above the high case's score: its expectation changes with the draft.
+    const v2 = await t.as.analyst.flows.save({
+      id: 'intake-check',
+      document: intakeFlow({ min: 8 }),
+      baseRevision: 1,
+      suite: intakeSuiteFor(8),
+    })
     await t.as.analyst.review.submit({ id: 'intake-check' })
     await t.as.reviewer.review.approve({ id: 'intake-check', hash: v2.hash, comment: '' })
     // An edit after approval: the approval is void and publishing the new hash is blocked.

@@ -31,6 +31,17 @@ export const reviewRouter = router({
   reject: reviewer
     .input(z.object({ id: flowId, hash, comment: comment.min(1, 'say why the version is rejected') }).strict())
     .mutation(({ ctx, input }) => ctx.runtime.review.reject(input.id, input.hash, input.comment, ctx.principal)),
+  override: reviewer
+    .input(
+      z
+        .object({
+          id: flowId,
+          hash,
+          reason: z.string().trim().min(10, 'write, in a sentence, why the failing cases may be published').max(4000),
+        })
+        .strict(),
+    )
+    .mutation(({ ctx, input }) => ctx.runtime.review.override(input.id, input.hash, input.reason, ctx.principal)),
   publish: reviewer
     .input(z.object({ id: flowId, hash }).strict())
     .mutation(({ ctx, input }) => ctx.runtime.review.publish(input.id, input.hash, ctx.principal)),

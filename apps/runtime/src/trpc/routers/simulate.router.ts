@@ -4,12 +4,17 @@ import { requireValidDocument } from '../../flows/flows.service.ts'
 import { redactionContext } from '../../phi/redaction-gate.ts'
 import { redact } from '../../phi/redaction-policy.ts'
 import { redactAppError } from '../../phi/app-error.policy.ts'
-import { casesPatientData, reportPatientValues, simulationReportPolicy } from '../../phi/simulation-report.policy.ts'
+import { casesPatientData, reportPatientValues, simulationRunPolicy } from '../../phi/simulation-report.policy.ts'
+import { reportHash } from '../../review/simulation-port.ts'
 import { flowIdInput } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
 export const simulateRouter = router({
-  /** Simulate the draft (or a given document) against the published version, without storing anything. */
+  /**
+   * Simulate the draft (or a given document) against the published version, without storing
+   * anything: the draft's saved test cases (or the ones given) plus generated cases, exactly as
+   * submitting does, with the report's hash to compare with the one the review stores.
+   */
   run: procedureFor('analyst', 'developer', 'reviewer')
     .input(
       z
@@ -27,7 +32,7 @@ export const simulateRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { flows, review } = ctx.runtime
       const flow = flows.get(input.flowId)
-      const suites = input.suite ? [JSON.parse(JSON.stringify(input.suite))] : flow.suites
+      const suites = input.suite ? [JSON.parse(JSON.stringify(input.suite))] : [flows.suite(input.flowId)]
       try {
         const candidate = input.document
           ? requireValidDocument(input.document, ctx.runtime.registry)
@@ -38,7 +43,11 @@ export const simulateRouter = router({
         const report = await review.simulate({ base, candidate, suites, generate: input.generate })
         // Case inputs, mocks and answers are patient data: the report's free text must not quote them.
         const patientData = reportPatientValues(report, casesPatientData(suites))
-        return redact(simulationReportPolicy, report, redactionContext(ctx.principal, candidate, patientData))
+        return redact(
+          simulationRunPolicy,
+          { hash: reportHash(report), report },
+          redactionContext(ctx.principal, candidate, patientData),
+        )
       } catch (error) {
         // A refused suite or case may be quoted in the error: it leaves without the cases' data.
         throw error instanceof AppError ? redactAppError(error, casesPatientData(suites)) : error

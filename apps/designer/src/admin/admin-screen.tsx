@@ -1,0 +1,226 @@
+// Users and queues, for admins: who works which work queue (the roles flows send human steps
+// to), each person's product role, and for each queue its description, its members and the
+// flows that send work to it. A queue nobody works is flagged: its tasks would reach no one.
+import { useState } from 'react'
+import { api, type NewUser, type QueueEntry, type UserEntry } from '../api/carepath-api.ts'
+import { useLoader } from '../api/use-loader.ts'
+import { Empty, ErrorState, Loading } from '../screens/state-views.tsx'
+import { AddUserForm } from './add-user-form.tsx'
+
+export function AdminScreen() {
+  const users = useLoader(() => api.listUsers(), [])
+  const queues = useLoader(() => api.listQueues(), [])
+  const [error, setError] = useState<string | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+
+  const act = async (done: string, work: () => Promise<unknown>) => {
+    setError(null)
+    setNotice(null)
+    try {
+      await work()
+      setNotice(done)
+      users.reload()
+      queues.reload()
+    } catch (e) {
+      setError(e instanceof Error ? e.message : 'That did not work.')
+    }
+  }
+  const names = (queues.data ?? []).map((q) => q.name)
+
+  return (
+    <div className="cp-page" data-testid="admin-screen">
+      <div className="cp-page-head">
+        <h2>Users and queues</h2>
+      </div>
+      {error && <ErrorState message={error} />}
+      {notice && (
+        <p className="cp-ok-text" role="status" data-testid="admin-notice">
+          {notice}
+        </p>
+      )}
+      <section aria-labelledby="queues-heading">
+        <h3 id="queues-heading">Work queues</h3>
+        <p className="cp-hint">
+          A flow’s human steps send their tasks to a queue; the people who work it see them in their inbox.
+        </p>
+        {queues.loading && !queues.data ? (
+          <Loading what="the queues" />
+        ) : queues.error ? (
+          <ErrorState message={queues.error} retry={queues.reload} />
+        ) : (
+          <QueueTable
+            queues={queues.data ?? []}
+            onSave={(name, description) => void act(`Queue “${name}” saved.`, () => api.saveQueue(name, description))}
+          />
+        )}
+      </section>
+      <section aria-labelledby="users-heading">
+        <h3 id="users-heading">People</h3>
+        {users.loading && !users.data ? (
+          <Loading what="the people" />
+        ) : users.error ? (
+          <ErrorState message={users.error} retry={users.reload} />
+        ) : !users.data?.length ? (
+          <Empty>No one yet.</Empty>
+        ) : (
+          <UserTable
+            users={users.data}
+            queues={names}
+            onSet={(u, next) =>
+              void act(`${u.username} now works ${next.length ? next.join(', ') : 'no queue'}.`, () =>
+                api.setQueues(u.username, next),
+              )
+            }
+          />
+        )}
+        <AddUserForm
+          queues={names}
+          onAdd={(user: NewUser) => act(`${user.username} added.`, () => api.addUser(user))}
+        />
+      </section>
+    </div>
+  )
+}
+
+function QueueTable({
+  queues,
+  onSave,
+}: {
+  queues: readonly QueueEntry[]
+  onSave(name: string, description: string): void
+}) {
+  const [drafts, setDrafts] = useState<Record<string, string>>({})
+  const [newName, setNewName] = useState('')
+  return (
+    <>
+      <table className="cp-table" data-testid="queue-table">
+        <thead>
+          <tr>
+            <th scope="col">Queue</th>
+            <th scope="col">Description</th>
+            <th scope="col">Who works it</th>
+            <th scope="col">Flows sending work</th>
+          </tr>
+        </thead>
+        <tbody>
+          {queues.map((q) => (
+            <tr key={q.name} data-testid={`queue-${q.name}`}>
+              <th scope="row">{q.name}</th>
+              <td>
+                <div className="cp-row">
+                  <input
+                    className="cp-input"
+                    aria-label={`Description of ${q.name}`}
+                    value={drafts[q.name] ?? q.description}
+                    onChange={(e) => setDrafts({ ...drafts, [q.name]: e.target.value })}
+                  />
+                  {drafts[q.name] !== undefined && drafts[q.name] !== q.description && (
+                    <button type="button" className="cp-btn small" onClick={() => onSave(q.name, drafts[q.name] ?? '')}>
+                      Save
+                    </button>
+                  )}
+                </div>
+              </td>
+              <td>
+                {q.members.length ? (
+                  q.members.join(', ')
+                ) : (
+                  <span className="cp-badge warn" data-testid={`queue-unworked-${q.name}`}>
+                    nobody: its tasks reach no one
+                  </span>
+                )}
+              </td>
+              <td>
+                {q.flows.length === 0
+                  ? '—'
+                  : q.flows.map((f) => (
+                      <div key={f.id}>
+                        <a href={`#/flows/${encodeURIComponent(f.id)}`}>{f.title}</a>{' '}
+                        <small className="cp-hint">({f.steps.join(', ')})</small>
+                      </div>
+                    ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        className="cp-row"
+        onSubmit={(e) => {
+          e.preventDefault()
+          onSave(newName.trim(), '')
+          setNewName('')
+        }}
+      >
+        <label className="cp-inline-label">
+          New queue{' '}
+          <input
+            className="cp-input"
+            value={newName}
+            placeholder="pharmacy"
+            onChange={(e) => setNewName(e.target.value)}
+            data-testid="queue-new-name"
+          />
+        </label>
+        <button type="submit" className="cp-btn small" disabled={!newName.trim()} data-testid="queue-new-add">
+          Add queue
+        </button>
+      </form>
+    </>
+  )
+}
+
+function UserTable({
+  users,
+  queues,
+  onSet,
+}: {
+  users: readonly UserEntry[]
+  queues: readonly string[]
+  onSet(user: UserEntry, flowRoles: string[]): void
+}) {
+  return (
+    <table className="cp-table" data-testid="user-table">
+      <thead>
+        <tr>
+          <th scope="col">Person</th>
+          <th scope="col">Product role</th>
+          <th scope="col">Queues worked</th>
+        </tr>
+      </thead>
+      <tbody>
+        {users.map((u) => (
+          <tr key={u.id} data-testid={`user-${u.username}`}>
+            <th scope="row">
+              {u.username}
+              {u.disabled && <small className="cp-hint"> (disabled)</small>}
+            </th>
+            <td>{u.role}</td>
+            <td>
+              {u.flowRoles.includes('*') ? (
+                <span>every queue</span>
+              ) : (
+                <fieldset className="cp-checks">
+                  <legend className="cp-visually-hidden">Queues {u.username} works</legend>
+                  {queues.map((q) => (
+                    <label key={q} className="cp-inline-label">
+                      <input
+                        type="checkbox"
+                        checked={u.flowRoles.includes(q)}
+                        onChange={(e) =>
+                          onSet(u, e.target.checked ? [...u.flowRoles, q].sort() : u.flowRoles.filter((r) => r !== q))
+                        }
+                        data-testid={`user-${u.username}-queue-${q}`}
+                      />{' '}
+                      {q}
+                    </label>
+                  ))}
+                </fieldset>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}

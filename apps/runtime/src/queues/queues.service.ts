@@ -1,0 +1,110 @@
+// Work queues as an admin manages them: every queue a flow sends work to or a person works,
+// with its description, its members and the flows (and steps) that send tasks to it.
+import { and, eq, inArray } from 'drizzle-orm'
+import type { FlowDocument } from '@carepath/dsl'
+import { queueSaved } from '../audit/audit-entries.ts'
+import type { Principal } from '../auth/auth.service.ts'
+import { flows, flowVersions, queues, users } from '../db/schema.ts'
+import type { FlowDeps } from '../flows/flows.service.ts'
+import { queueSteps, unworkedQueueWarnings } from './queue-steps.ts'
+
+/** One queue as the admin screen lists it. */
+export interface QueueView {
+  name: string
+  description: string
+  /** Usernames of the active people who work it (`*` users work every queue). */
+  members: string[]
+  /** The flows whose draft or published version sends tasks here, with those steps' titles. */
+  flows: { id: string; title: string; steps: string[] }[]
+}
+
+export function createQueuesService({ db, audit, now, registry }: FlowDeps) {
+  /** Active users and the queues they work. */
+  function workers() {
+    return db
+      .select({ username: users.username, flowRoles: users.flowRoles })
+      .from(users)
+      .where(eq(users.disabled, false))
+      .all()
+  }
+
+  const worksQueue = (flowRoles: readonly string[], queue: string) =>
+    flowRoles.includes('*') || flowRoles.includes(queue)
+
+  /** Whether any active person works `queue`. */
+  function isWorked(queue: string): boolean {
+    return workers().some((w) => worksQueue(w.flowRoles, queue))
+  }
+
+  /** The current draft and published document of every flow that is not retired. */
+  function liveDocuments(): { id: string; title: string; documents: FlowDocument[] }[] {
+    const rows = db.select().from(flows).all()
+    return rows
+      .filter((f) => f.status !== 'retired')
+      .map((f) => {
+        const hashes = [f.draftHash, ...(f.publishedHash ? [f.publishedHash] : [])]
+        const versions = db
+          .select({ document: flowVersions.document })
+          .from(flowVersions)
+          .where(and(eq(flowVersions.flowId, f.id), inArray(flowVersions.hash, hashes)))
+          .all()
+        return { id: f.id, title: f.title, documents: versions.map((v) => v.document) }
+      })
+  }
+
+  function list(): QueueView[] {
+    const described = new Map(
+      db
+        .select()
+        .from(queues)
+        .all()
+        .map((q) => [q.name, q.description]),
+    )
+    const people = workers()
+    const sending = new Map<string, Map<string, { title: string; steps: Set<string> }>>()
+    for (const flow of liveDocuments())
+      for (const document of flow.documents)
+        for (const step of queueSteps(document, registry)) {
+          const byFlow = sending.get(step.queue) ?? new Map<string, { title: string; steps: Set<string> }>()
+          const entry = byFlow.get(flow.id) ?? { title: flow.title, steps: new Set<string>() }
+          entry.steps.add(step.title)
+          byFlow.set(flow.id, entry)
+          sending.set(step.queue, byFlow)
+        }
+    const names = new Set<string>([
+      ...described.keys(),
+      ...sending.keys(),
+      ...people.flatMap((p) => p.flowRoles.filter((r) => r !== '*')),
+    ])
+    return [...names].sort().map((name) => ({
+      name,
+      description: described.get(name) ?? '',
+      members: people.filter((p) => worksQueue(p.flowRoles, name)).map((p) => p.username),
+      flows: [...(sending.get(name) ?? new Map<string, { title: string; steps: Set<string> }>()).entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([id, f]) => ({ id, title: f.title, steps: [...f.steps].sort() })),
+    }))
+  }
+
+  /** Name a queue (or change its description); audited. */
+  function save(name: string, description: string, principal: Principal) {
+    const at = now().toISOString()
+    db.transaction(() => {
+      db.insert(queues)
+        .values({ name, description, updatedAt: at, updatedBy: principal.username })
+        .onConflictDoUpdate({ target: queues.name, set: { description, updatedAt: at, updatedBy: principal.username } })
+        .run()
+      audit.append(queueSaved({ who: principal.username, role: principal.role }, { queue: name, description }))
+    })
+    return { name, description }
+  }
+
+  return {
+    list,
+    save,
+    isWorked,
+    /** Warnings for the human steps of `document` whose queue nobody works. */
+    warnings: (document: FlowDocument) => unworkedQueueWarnings(document, registry, isWorked),
+  }
+}
+export type QueuesService = ReturnType<typeof createQueuesService>

@@ -1,0 +1,82 @@
+// A task for a new queue reaches the person an admin adds to that queue, in real Chromium against
+// `serve --demo`: a flow sending its insurance step to a new "pharmacy" queue is published (over
+// the API), the admin screen shows the queue as worked by nobody, the admin adds a pharmacist
+// who works it, and the pharmacist's inbox receives the run's task while the call-centre agent's does not.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { DEMO_PASSWORD, e2eSession, repoRoot, screenshot } from './harness.ts'
+
+const session = e2eSession()
+const FLOW = 'eligibility-pharmacy'
+// The harness logs every page in with the demo password, so the new person gets it too.
+const PASSWORD = DEMO_PASSWORD
+
+async function token(username: string, password = DEMO_PASSWORD): Promise<string> {
+  const response = await fetch(`${session.runtime.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
+  const body: unknown = await response.json()
+  if (typeof body !== 'object' || body === null || !('token' in body) || typeof body.token !== 'string')
+    throw new Error(`${username} could not log in`)
+  return body.token
+}
+
+async function mutate(path: string, as: string, input: unknown): Promise<unknown> {
+  const response = await fetch(`${session.runtime.url}/trpc/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${as}` },
+    body: JSON.stringify(input),
+  })
+  const body: unknown = await response.json()
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${JSON.stringify(body)}`)
+  return body
+}
+
+describe('a queue people actually work', () => {
+  it('routes a task for a new queue to the person the admin adds to it', async () => {
+    const text = readFileSync(join(repoRoot, 'examples/eligibility-verification.flow.json'), 'utf8')
+    const document = JSON.parse(
+      text.replaceAll('"front-desk"', '"pharmacy"').replace(/"eligibility-verification"/, `"${FLOW}"`),
+    )
+    const [analyst, reviewer, agent] = [await token('analyst'), await token('reviewer'), await token('agent')]
+    const created = (await mutate('flows.create', analyst, { document })) as { result: { data: { hash: string } } }
+    const hash = created.result.data.hash
+    await mutate('review.submit', analyst, { id: FLOW })
+    await mutate('review.approve', reviewer, { id: FLOW, hash, comment: 'pharmacy takes insurance collection' })
+    await mutate('review.publish', reviewer, { id: FLOW, hash })
+
+    const admin = await session.login('admin')
+    await admin.getByTestId('admin-screen').waitFor()
+    await admin.getByTestId('queue-unworked-pharmacy').waitFor()
+    await admin.getByTestId('add-user-name').fill('pharmacist')
+    await admin.getByTestId('add-user-password').fill(PASSWORD)
+    await admin.getByTestId('add-user-role').selectOption('agent')
+    await admin.getByTestId('add-user-queue-pharmacy').check()
+    await admin.getByTestId('add-user-submit').click()
+    await expect.poll(() => admin.getByTestId('queue-pharmacy').textContent()).toContain('pharmacist')
+    await expect(admin.getByTestId('queue-unworked-pharmacy').count()).resolves.toBe(0)
+    // The demo's call-centre agent does not work the clinical queue.
+    await expect(admin.getByTestId('queue-clinician').textContent()).resolves.not.toContain('agent,')
+    await screenshot(admin, 'admin-users-and-queues')
+    await admin.context().close()
+
+    const input = {
+      appointment: { id: 'SCH-9', date: '2026-12-01' },
+      patient: { mrn: 'MRN-9', firstName: 'Synthetic', lastName: 'Nine', birthDate: '1970-01-01', phone: '555-0109' },
+    }
+    await mutate('runs.start', agent, { flowId: FLOW, input, idempotencyKey: 'pharmacy-1' })
+
+    const pharmacist = await session.login('pharmacist')
+    await pharmacist.getByTestId('nav-inbox').click()
+    await expect.poll(() => pharmacist.getByTestId('inbox').textContent()).toContain('pharmacy')
+    await pharmacist.context().close()
+    const agentPage = await session.login('agent')
+    await agentPage.getByTestId('nav-inbox').click()
+    await agentPage.getByTestId('inbox').or(agentPage.getByTestId('empty')).first().waitFor()
+    await expect(agentPage.locator('body').textContent()).resolves.not.toContain(FLOW)
+    await agentPage.context().close()
+  })
+})
