@@ -4,7 +4,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { TRPCError } from '@trpc/server'
 import { intakeFlow, intakeSuite } from '../../testing/test-registry.ts'
-import { createTestRuntime, TEST_PASSWORD, type TestRuntime } from '../../testing/test-runtime.ts'
+import {
+  createTestRuntime,
+  passwordOnly,
+  sessionToken,
+  TEST_PASSWORD,
+  type TestRuntime,
+} from '../../testing/test-runtime.ts'
 
 const id = 'intake-check'
 /** The intake flow with its human step sent to a new queue. */
@@ -62,7 +68,8 @@ describe('work queues', () => {
       input: { score: 7, patient: { name: 'Test Patient' } },
       idempotencyKey: 'q-1',
     })
-    const pharmacist = t.caller((await t.runtime.auth.login('pharmacist', TEST_PASSWORD)).token)
+    passwordOnly(t.runtime, ['pharmacist'])
+    const pharmacist = t.caller(sessionToken(await t.runtime.auth.login('pharmacist', TEST_PASSWORD)))
     expect((await pharmacist.tasks.inbox()).map((task) => task.role)).toEqual(['pharmacy'])
     // The front-desk agent does not see it.
     expect(await t.as.agent.tasks.inbox()).toEqual([])
