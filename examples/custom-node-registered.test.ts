@@ -156,7 +156,10 @@ describe('npi.lookup, once its package is installed', () => {
       expect(created.warnings.map((p) => `${p.nodeId}:${p.code}`)).toEqual(['lookup:connector-not-configured'])
       await t.as.analyst.review.submit({ id: flow.id })
       // The publish gate says so too, without blocking: settings are per environment.
-      expect((await t.as.reviewer.review.get({ id: flow.id })).publishWarnings).toEqual([
+      // (Its human step's queue is warned about too: nobody in the test runtime works it.)
+      const connectorWarnings = async () =>
+        (await t.as.reviewer.review.get({ id: flow.id })).publishWarnings.filter((w) => w.includes('connector'))
+      expect(await connectorWarnings()).toEqual([
         expect.stringContaining(
           'The step "Look up the referring NPI" calls the "npi" connector, which this installation has not configured',
         ),
@@ -164,7 +167,7 @@ describe('npi.lookup, once its package is installed', () => {
 
       await t.as.developer.settings.setIntegrations({ npi: { baseUrl } })
       expect(warnings()).toEqual([])
-      expect((await t.as.reviewer.review.get({ id: flow.id })).publishWarnings).toEqual([])
+      expect(await connectorWarnings()).toEqual([])
       await t.as.reviewer.review.approve({ id: flow.id, hash: created.hash, comment: 'npi check' })
       await t.as.reviewer.review.publish({ id: flow.id, hash: created.hash })
       const run = await t.as.agent.runs.start({

@@ -147,7 +147,13 @@ describe('PHI canary, every response kind', () => {
       registry: createNodeRegistry([...testRegistry.list(), quotingAsk]),
     })
     await publishFlow(t, intakeFlow(), [intakeSuite])
-    await publishFlow(t, { ...intakeFlow({ withCall: true }), id: 'intake-call' }, [{ cases: [leakyCase] }])
+    // The leaky case fails on purpose (its call fails quoting the patient): let it through.
+    await publishFlow(
+      t,
+      { ...intakeFlow({ withCall: true }), id: 'intake-call' },
+      [{ cases: [leakyCase] }],
+      'fails on purpose',
+    )
     await publishFlow(t, quotingFlow, [])
   })
   afterAll(() => t.close())

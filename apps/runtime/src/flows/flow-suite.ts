@@ -25,10 +25,15 @@ export function mergedSuite(flowId: string, suites: readonly JsonValue[]): JsonV
 }
 
 /**
- * A suite sent by an author, checked: it must be a valid suite of this flow. Kept as sent (its
- * key order too) so a suite file pulled back from the server reads like the one pushed.
+ * A suite sent by an author, checked: it must be a valid suite of this flow (one that names no
+ * flow is taken as this flow's). Kept as sent (its key order too) so a suite file pulled back
+ * from the server reads like the one pushed.
  */
-export function requireSuite(flowId: string, raw: unknown): JsonValue {
+export function requireSuite(flowId: string, sent: unknown): JsonValue {
+  const raw =
+    sent !== null && typeof sent === 'object' && !Array.isArray(sent) && !('flow' in sent)
+      ? { flow: flowId, ...sent }
+      : sent
   const parsed = parseSuite(raw)
   if (!parsed.ok)
     throw new AppError('bad-input', `The test cases are not valid (${parsed.message}).`, { path: 'suite' })
