@@ -25,7 +25,15 @@ describe('the host-composed catalog', () => {
     const catalog = composeCatalog([builtinPlugin, consentPackage])
     expect(catalog.registry.get('consent.check')).toBe(consentCheck)
     expect(catalog.connectors.map((c) => c.name)).toEqual(['consent'])
-    expect(catalog.declared.map((c) => c.name).sort()).toEqual(['consent', 'fhir', 'http', 'notify', 'payer'])
+    expect(catalog.declared.map((c) => c.name).sort()).toEqual([
+      'consent',
+      'crm',
+      'fhir',
+      'hl7-out',
+      'http',
+      'notify',
+      'payer',
+    ])
   })
 
   it('refuses two packages bringing the same node type or connector, naming both', () => {
