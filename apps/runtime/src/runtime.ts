@@ -12,6 +12,8 @@ import { createAuditService } from './audit/audit.service.ts'
 import { integrationsSet } from './audit/audit-entries.ts'
 import { createAuthService, type SessionPolicy } from './auth/auth.service.ts'
 import { createMfaService } from './auth/mfa.service.ts'
+import { createOidcService, type OidcConfigInput } from './auth/oidc.service.ts'
+import type { CustomFetch } from 'openid-client'
 import { databaseFile, openDb, type Db } from './db/open-db.ts'
 import { AppError } from './errors.ts'
 import { settings } from './db/schema.ts'
@@ -57,6 +59,10 @@ export interface RuntimeOptions {
   keyFile?: string
   /** The append-only file audit checkpoints are anchored in (default: audit-anchor.jsonl beside the database, or CAREPATH_AUDIT_ANCHOR). */
   anchorFile?: string
+  /** Single sign-on through an OpenID Connect provider (`serve --oidc FILE`). */
+  oidc?: OidcConfigInput
+  /** openid-client's HTTP, for tests that stand between the runtime and the IdP. */
+  oidcFetch?: CustomFetch
   /** How often audit checkpoints are signed (records, ms); see AuditTrailOptions. */
   checkpoints?: { every?: number; delayMs?: number }
 }
@@ -98,6 +104,16 @@ export function createRuntime(options: RuntimeOptions = {}) {
     { idleMs: 15 * 60_000, absoluteMs: 12 * 3600_000, ...options.session },
     mfa,
   )
+  const oidc = options.oidc
+    ? createOidcService(options.oidc, {
+        db,
+        audit,
+        auth,
+        mfa,
+        now,
+        ...(options.oidcFetch ? { fetch: options.oidcFetch } : {}),
+      })
+    : undefined
   const flows = createFlowsService({ db, audit, now, registry })
   const review = createReviewService({
     db,
@@ -177,6 +193,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     audit,
     auth,
     mfa,
+    oidc,
     flows,
     review,
     runs,

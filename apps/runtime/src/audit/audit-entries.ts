@@ -81,6 +81,14 @@ export const recoveryCodesIssued = (actor: AuditActor, user: string, count: numb
   why: { count },
 })
 
+/** A person logged in through the identity provider; their role and queues were set from its groups. */
+export const ssoSynced = (actor: AuditActor, why: AuditWhy<'auth.sso'>): AuditInput => ({
+  action: 'auth.sso',
+  ...actor,
+  entity: { user: actor.who },
+  why,
+})
+
 export const mfaPolicySet = (actor: AuditActor, why: AuditWhy<'settings.mfa-policy'>): AuditInput => ({
   action: 'settings.mfa-policy',
   ...actor,

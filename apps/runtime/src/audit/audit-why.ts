@@ -53,6 +53,17 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('auth.mfa-enrol', factorWhy),
   entry('auth.mfa-remove', factorWhy),
   entry('auth.recovery-codes', z.object({ count: z.number().int() })),
+  /** A log-in through the identity provider: who it said the person is, and what that made them here. */
+  entry(
+    'auth.sso',
+    z.object({
+      issuer: z.string(),
+      groups: z.array(z.string()),
+      role: z.string(),
+      created: z.boolean(),
+      idpMfa: z.boolean(),
+    }),
+  ),
   entry('settings.mfa-policy', z.object({ required: z.array(z.string()), passwordOnly: z.array(z.string()) })),
   entry('token.create', tokenWhy),
   entry('token.revoke', tokenWhy),

@@ -93,6 +93,10 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ count: structure }),
   }),
+  'auth.sso': object<EntryOf<'auth.sso'>>({
+    action: structure,
+    why: object({ issuer: structure, groups: structure, role: structure, created: structure, idpMfa: structure }),
+  }),
   'settings.mfa-policy': object<EntryOf<'settings.mfa-policy'>>({
     action: structure,
     why: object({ required: structure, passwordOnly: structure }),

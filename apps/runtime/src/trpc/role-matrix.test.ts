@@ -50,7 +50,14 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'settings.setIntegrations': ['developer'],
 }
 // Public: the log-in steps (the enrolment steps take a log-in challenge or a session).
-const PUBLIC = new Set(['auth.login', 'auth.mfaVerify', 'auth.mfaEnrolStart', 'auth.mfaEnrolConfirm'])
+const PUBLIC = new Set([
+  'auth.login',
+  'auth.methods',
+  'auth.ssoExchange',
+  'auth.mfaVerify',
+  'auth.mfaEnrolStart',
+  'auth.mfaEnrolConfirm',
+])
 // Procedures without input are called bare; every other gets an input its schema refuses, so an
 // allowed role sees BAD_REQUEST (and nothing is written) while a refused role sees FORBIDDEN first.
 const NO_INPUT = new Set([
