@@ -29,6 +29,8 @@ import {
 } from './integrations/index.ts'
 import { createReviewService } from './review/review.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
+import { createRetentionService } from './keys/retention.service.ts'
+import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createRunViews } from './runs/run-view.ts'
 import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
@@ -148,7 +150,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
     auditSecret: keys.phiReferenceSecret,
     cipher,
   })
-  const runViews = createRunViews({ runs, audit })
+  const breakGlass = createBreakGlassService({ db, audit, now, runs })
+  const retention = createRetentionService({ db, audit, cipher, now })
+  const runViews = createRunViews({ runs, audit, revealed: breakGlass.revealedClasses })
   const tasks = createTasksService({ runs, audit, now })
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
@@ -202,6 +206,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     integrations,
     keys,
     cipher,
+    breakGlass,
+    retention,
     close: () => {
       audit.close()
       db.$client.close()
