@@ -20,5 +20,7 @@ export default defineConfig({
   base: '/',
   build: { outDir: 'dist', chunkSizeWarningLimit: 8000, sourcemap: false },
   worker: { format: 'es' },
-  server: { proxy: { '/trpc': 'http://localhost:8080', '/api': 'http://localhost:8080' } },
+  server: {
+    proxy: { '/trpc': 'http://localhost:8080', '/api': 'http://localhost:8080', '/auth': 'http://localhost:8080' },
+  },
 })

@@ -16,7 +16,7 @@ export const screenshotDir = join(here, 'screenshots')
 export const DEMO_PASSWORD = process.env.CAREPATH_DEMO_PASSWORD ?? 'carepath-demo'
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const server = createServer()
     server.once('error', fail)
@@ -36,9 +36,9 @@ export interface Runtime {
   log(): string
 }
 
-/** Start `carepath serve --demo` and wait until /healthz answers. */
-export async function startRuntime(): Promise<Runtime> {
-  const port = await freePort()
+/** Start `carepath serve --demo` (with `extraArgs`) and wait until /healthz answers. */
+export async function startRuntime(options: { extraArgs?: string[]; port?: number } = {}): Promise<Runtime> {
+  const port = options.port ?? (await freePort())
   const data = mkdtempSync(join(tmpdir(), 'carepath-e2e-'))
   let output = ''
   const child: ChildProcess = spawn(
@@ -53,6 +53,7 @@ export async function startRuntime(): Promise<Runtime> {
       String(port),
       '--data',
       data,
+      ...(options.extraArgs ?? []),
     ],
     {
       cwd: repoRoot,

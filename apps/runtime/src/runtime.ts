@@ -15,6 +15,8 @@ import { createAuditService } from './audit/audit.service.ts'
 import { integrationsSet } from './audit/audit-entries.ts'
 import { createAuthService, type SessionPolicy } from './auth/auth.service.ts'
 import { createMfaService } from './auth/mfa.service.ts'
+import { createOidcService, type OidcConfigInput } from './auth/oidc.service.ts'
+import type { CustomFetch } from 'openid-client'
 import { databaseFile, openDb, type Db } from './db/open-db.ts'
 import { AppError } from './errors.ts'
 import { settings } from './db/schema.ts'
@@ -40,6 +42,8 @@ import { createHl7Outbound } from './integrations/hl7-out/hl7-outbound.ts'
 import { createReviewService } from './review/review.service.ts'
 import { createQueuesService } from './queues/queues.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
+import { createRetentionService } from './keys/retention.service.ts'
+import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createRunViews } from './runs/run-view.ts'
 import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
@@ -70,6 +74,10 @@ export interface RuntimeOptions {
   keyFile?: string
   /** The append-only file audit checkpoints are anchored in (default: audit-anchor.jsonl beside the database, or CAREPATH_AUDIT_ANCHOR). */
   anchorFile?: string
+  /** Single sign-on through an OpenID Connect provider (`serve --oidc FILE`). */
+  oidc?: OidcConfigInput
+  /** openid-client's HTTP, for tests that stand between the runtime and the IdP. */
+  oidcFetch?: CustomFetch
   /** How often audit checkpoints are signed (records, ms); see AuditTrailOptions. */
   checkpoints?: { every?: number; delayMs?: number }
   /** The retry policy of connector calls whose node sets none (DEFAULT_RETRY when absent). */
@@ -130,6 +138,16 @@ export function createRuntime(options: RuntimeOptions = {}) {
     { idleMs: 15 * 60_000, absoluteMs: 12 * 3600_000, ...options.session },
     mfa,
   )
+  const oidc = options.oidc
+    ? createOidcService(options.oidc, {
+        db,
+        audit,
+        auth,
+        mfa,
+        now,
+        ...(options.oidcFetch ? { fetch: options.oidcFetch } : {}),
+      })
+    : undefined
   const flows = createFlowsService({ db, audit, now, registry })
   const queues = createQueuesService({ db, audit, now, registry })
   const review = createReviewService({
@@ -178,7 +196,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
     incidentsOpen: () => incidents.count({ status: 'open' }),
     deadLettersOpen: () => deadLetters.count({ status: 'open' }),
   })
-  const runViews = createRunViews({ runs, audit })
+  const breakGlass = createBreakGlassService({ db, audit, now, runs })
+  const retention = createRetentionService({ db, audit, cipher, now })
+  const runViews = createRunViews({ runs, audit, revealed: breakGlass.revealedClasses })
   const tasks = createTasksService({ runs, audit, now })
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
@@ -223,6 +243,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     audit,
     auth,
     mfa,
+    oidc,
     flows,
     queues,
     review,
@@ -238,6 +259,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     keys,
     cipher,
     hl7Outbound,
+    breakGlass,
+    retention,
     close: () => {
       hl7Outbound.close()
       audit.close()

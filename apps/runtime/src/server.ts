@@ -115,6 +115,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         }, alertInterval)
       : undefined
   alertTimer?.unref()
+  // Retention: days of a flow's runs past its period lose their data key, at start and hourly.
+  const sweepRetention = () => {
+    try {
+      for (const p of runtime.retention.apply())
+        log(`carepath: retention: ${p.runs} run(s) of ${p.flow} from ${p.day} purged (data key shredded)`)
+    } catch (error) {
+      log(describeInternalError(error))
+    }
+  }
+  sweepRetention()
+  const retentionTimer = setInterval(sweepRetention, 3600_000)
+  retentionTimer.unref()
   ready = true
   const port = (server.address() as AddressInfo).port
   const host = options.host ?? '127.0.0.1'
@@ -127,6 +139,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       stopping = true
       if (timer) clearInterval(timer)
       if (alertTimer) clearInterval(alertTimer)
+      clearInterval(retentionTimer)
       await inbound?.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())

@@ -53,6 +53,8 @@ type SimulateOptions = Omit<RouterInputs['simulate']['run'], 'flowId'>
 
 export const api = {
   login: (username: string, password: string) => call(trpc.auth.login.mutate({ username, password })),
+  loginMethods: () => call(trpc.auth.methods.query()),
+  ssoExchange: (handoff: string) => call(trpc.auth.ssoExchange.mutate({ handoff })),
   verifyCode: (challenge: string, code: string) => call(trpc.auth.mfaVerify.mutate({ challenge, code })),
   verifyRecoveryCode: (challenge: string, recoveryCode: string) =>
     call(trpc.auth.mfaVerify.mutate({ challenge, recoveryCode })),

@@ -17,6 +17,8 @@ interface SessionState {
   pending: PendingLogin | null
   /** Recovery codes to show once, after a first enrolment, before the app opens. */
   recoveryCodes: string[] | null
+  /** Why the last single sign-on did not log anyone in, for the log-in screen. */
+  ssoError: string | null
   login(username: string, password: string): Promise<void>
   /** The second step: a code from the app, or a recovery code. */
   verify(input: { code: string } | { recoveryCode: string }): Promise<void>
@@ -31,18 +33,25 @@ interface SessionState {
 }
 
 let enrolled: { token: string; user: SessionUser } | null = null
+const SSO_REFUSED =
+  'Single sign-on did not log you in: the identity provider’s answer was refused, or your account has no Carepath role.'
+
+/** A log-in step's answer: a session opens the app, a challenge waits for the second step. */
+function settle(step: LoginStep) {
+  if (step.status === 'ok') {
+    setSessionToken(step.token)
+    useSession.setState({ user: step.user, pending: null, ssoError: null })
+  } else useSession.setState({ pending: step, ssoError: null })
+}
 
 export const useSession = create<SessionState>()((set, get) => ({
   user: null,
-  checking: getSessionToken() !== null,
+  checking: getSessionToken() !== null || window.location.hash.startsWith('#/sso'),
   pending: null,
   recoveryCodes: null,
+  ssoError: null,
   async login(username, password) {
-    const step = await api.login(username, password)
-    if (step.status === 'ok') {
-      setSessionToken(step.token)
-      set({ user: step.user, pending: null })
-    } else set({ pending: step })
+    settle(await api.login(username, password))
   },
   async verify(input) {
     const pending = get().pending
@@ -78,6 +87,18 @@ export const useSession = create<SessionState>()((set, get) => ({
     }
   },
   async restore() {
+    // Back from the identity provider: #/sso/<one-time code>, or #/sso-error when it refused.
+    const sso = /^#\/sso(?:\/([^/?]+)|-error)$/.exec(window.location.hash)
+    if (sso) {
+      window.history.replaceState(null, '', window.location.pathname)
+      if (!sso[1]) return set({ checking: false, ssoError: SSO_REFUSED })
+      try {
+        settle(await api.ssoExchange(sso[1]))
+      } catch (e) {
+        set({ ssoError: e instanceof Error ? e.message : SSO_REFUSED })
+      }
+      return set({ checking: false })
+    }
     if (!getSessionToken()) return set({ checking: false })
     try {
       set({ user: await api.me(), checking: false })

@@ -81,6 +81,44 @@ export const recoveryCodesIssued = (actor: AuditActor, user: string, count: numb
   why: { count },
 })
 
+/** A person logged in through the identity provider; their role and queues were set from its groups. */
+export const ssoSynced = (actor: AuditActor, why: AuditWhy<'auth.sso'>): AuditInput => ({
+  action: 'auth.sso',
+  ...actor,
+  entity: { user: actor.who },
+  why,
+})
+
+/** Break-glass: a reveal granted (time-boxed, for one run). */
+export const revealGranted = (
+  actor: AuditActor,
+  entity: { flow: string; hash: string; run: string },
+  why: AuditWhy<'phi.reveal'>,
+): AuditInput => ({ action: 'phi.reveal', ...actor, entity, why })
+
+/** Compliance signed a reveal off. */
+export const revealReviewed = (actor: AuditActor, run: string, why: AuditWhy<'phi.reveal-review'>): AuditInput => ({
+  action: 'phi.reveal-review',
+  ...actor,
+  entity: { run },
+  why,
+})
+
+/** A flow's day of runs passed its retention period: their data key was shredded. */
+export const retentionPurged = (actor: AuditActor, why: AuditWhy<'retention.purge'>): AuditInput => ({
+  action: 'retention.purge',
+  ...actor,
+  entity: { flow: why.flow },
+  why,
+})
+
+export const retentionSet = (actor: AuditActor, why: AuditWhy<'settings.retention'>): AuditInput => ({
+  action: 'settings.retention',
+  ...actor,
+  entity: { flow: why.flow },
+  why,
+})
+
 export const mfaPolicySet = (actor: AuditActor, why: AuditWhy<'settings.mfa-policy'>): AuditInput => ({
   action: 'settings.mfa-policy',
   ...actor,

@@ -69,6 +69,26 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('auth.mfa-enrol', factorWhy),
   entry('auth.mfa-remove', factorWhy),
   entry('auth.recovery-codes', z.object({ count: z.number().int() })),
+  /** A log-in through the identity provider: who it said the person is, and what that made them here. */
+  entry(
+    'auth.sso',
+    z.object({
+      issuer: z.string(),
+      groups: z.array(z.string()),
+      role: z.string(),
+      created: z.boolean(),
+      idpMfa: z.boolean(),
+    }),
+  ),
+  /** Break-glass: PHI classes revealed to one person for one run, for some minutes, and why (redacted of the run's values). */
+  entry(
+    'phi.reveal',
+    z.object({ reveal: z.string(), classes: z.array(phiClassSchema), minutes: z.number().int(), reason: z.string() }),
+  ),
+  entry('phi.reveal-review', z.object({ reveal: z.string(), note: z.string() })),
+  /** Retention: the data key of a flow's day of runs was shredded; the runs' rows and the trail stay. */
+  entry('retention.purge', z.object({ flow: z.string(), day: z.string(), runs: z.number().int() })),
+  entry('settings.retention', z.object({ flow: z.string(), days: z.number().int().nullable() })),
   entry('settings.mfa-policy', z.object({ required: z.array(z.string()), passwordOnly: z.array(z.string()) })),
   entry('token.create', tokenWhy),
   entry('token.revoke', tokenWhy),

@@ -1,12 +1,14 @@
 // `carepath serve [--port 8080] [--data ./data] [--demo] [--mllp-port N] [--host H] [--body-limit 1mb]
 //   [--tls-cert FILE --tls-key FILE] [--mllp-tls [--mllp-tls-cert FILE --mllp-tls-key FILE] [--mllp-client-ca FILE]]
-//   [--keys FILE] [--audit-anchor FILE]`
+//   [--keys FILE] [--audit-anchor FILE] [--oidc FILE]`
 // Extension packages come from the installation's carepath.config.json (or CAREPATH_CONFIG).
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { seedDemo } from '../demo/demo-seed.ts'
 import { PluginConfigError } from '../plugins/plugin-config.ts'
 import { loadConfiguredPlugins } from '../plugins/plugin-loader.ts'
+import { readFileSync } from 'node:fs'
+import { oidcConfigSchema, type OidcConfigInput } from '../auth/oidc.service.ts'
 import { TlsConfigError, type TlsFiles } from '../http/tls.ts'
 import { KeyStoreError } from '../keys/key-store.ts'
 import { startServer } from '../server.ts'
@@ -20,6 +22,22 @@ function portOption(value: string | undefined, name: string, fallback: number | 
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new CliError(`--${name} must be a port number (0–65535)`)
   return port
+}
+
+/** Single sign-on from a JSON file (the client secret may come from CAREPATH_OIDC_CLIENT_SECRET instead). */
+function oidcConfig(file: string): OidcConfigInput {
+  let raw: unknown
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    throw new CliError(`--oidc: ${file} cannot be read as JSON`)
+  }
+  const parsed = oidcConfigSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new CliError(`--oidc: ${file}: ${issue?.path.join('.') || 'the file'}: ${issue?.message}`)
+  }
+  return parsed.data
 }
 
 /** HTTPS from --tls-cert/--tls-key; MLLPS (--mllp-tls) from its own pair or the same one. */
@@ -62,6 +80,7 @@ export async function run(args: string[]): Promise<number> {
       'mllp-client-ca',
       'keys',
       'audit-anchor',
+      'oidc',
     ],
   })
   if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"`)
@@ -72,6 +91,7 @@ export async function run(args: string[]): Promise<number> {
   if (idle !== undefined && !(Number(idle) > 0)) throw new CliError('--idle-minutes must be a positive number')
   const dataDir = resolve(options.get('data') ?? './data')
   const { tls, mllpTls } = tlsOptions(options, flags, mllpPort !== undefined)
+  const oidc = options.has('oidc') ? oidcConfig(resolve(options.get('oidc')!)) : undefined
   const password = process.env.CAREPATH_DEMO_PASSWORD || 'carepath-demo'
   const installed = await loadConfiguredPlugins().catch((error: unknown) => {
     throw error instanceof PluginConfigError ? new CliError(error.message) : error
@@ -85,6 +105,7 @@ export async function run(args: string[]): Promise<number> {
     ...(mllpPort !== undefined ? { mllpPort } : {}),
     bodyLimit: options.get('body-limit') ?? '1mb',
     ...(tls ? { tls } : {}),
+    ...(oidc ? { oidc } : {}),
     ...(mllpTls ? { mllpTls } : {}),
     ...(options.get('keys') ? { keyFile: resolve(options.get('keys')!) } : {}),
     ...(options.get('audit-anchor') ? { anchorFile: resolve(options.get('audit-anchor')!) } : {}),

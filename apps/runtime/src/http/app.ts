@@ -8,6 +8,7 @@ import { createInboundHttpHandler } from '../integrations/index.ts'
 import type { Runtime } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { bearerToken, contextFor } from './context.ts'
+import { oidcRoutes } from './oidc-routes.ts'
 import { openApiDocument } from './openapi.ts'
 import { restRouter } from './rest.ts'
 
@@ -75,6 +76,7 @@ export function createApp(runtime: Runtime, options: AppOptions) {
       log: options.log,
     }),
   )
+  app.use(oidcRoutes(runtime, options.log))
   // strict: false so a bare JSON value (a tRPC input of null or a string) parses like an object does.
   app.use(['/trpc', '/api'], express.json({ limit: runtime.options.bodyLimit ?? '1mb', strict: false }))
   app.use(

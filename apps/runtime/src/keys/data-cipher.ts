@@ -16,6 +16,13 @@ const CACHE = 4096
 /** A sealed value that cannot be opened: its key was shredded or lost, or the value was damaged. */
 export class SealedDataError extends Error {
   override readonly name = 'SealedDataError'
+  constructor(
+    message: string,
+    /** `shredded`: deleted for retention, on purpose; `damaged`/`no-key`: something is wrong. */
+    readonly reason: 'shredded' | 'damaged' | 'no-key' = 'damaged',
+  ) {
+    super(message)
+  }
 }
 
 export interface DataCipher {
@@ -75,12 +82,12 @@ export function createDataCipher(db: Db, keys: KeyStore, now: () => Date = () =>
     const row = get.get(id)
     if (row) {
       if (row.shredded_at !== null)
-        throw new SealedDataError(`The data of ${id} was deleted for retention (its key is shredded).`)
+        throw new SealedDataError(`The data of ${id} was deleted for retention (its key is shredded).`, 'shredded')
       const key = keys.unwrapDataKey(row.wrapped)
       remember(id, key)
       return key
     }
-    if (!create) throw new SealedDataError(`No data key ${id}: the sealed data cannot be read.`)
+    if (!create) throw new SealedDataError(`No data key ${id}: the sealed data cannot be read.`, 'no-key')
     const key = randomBytes(32)
     insert.run(id, keys.wrapDataKey(key), now().toISOString())
     fresh.add(id)

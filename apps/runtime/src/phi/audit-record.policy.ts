@@ -93,6 +93,27 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ count: structure }),
   }),
+  'auth.sso': object<EntryOf<'auth.sso'>>({
+    action: structure,
+    why: object({ issuer: structure, groups: structure, role: structure, created: structure, idpMfa: structure }),
+  }),
+  'phi.reveal': object<EntryOf<'phi.reveal'>>({
+    action: structure,
+    // The person's reason, redacted of the run's patient values when it was recorded.
+    why: object({ reveal: structure, classes: structure, minutes: structure, reason: freeText }),
+  }),
+  'phi.reveal-review': object<EntryOf<'phi.reveal-review'>>({
+    action: structure,
+    why: object({ reveal: structure, note: authored }),
+  }),
+  'retention.purge': object<EntryOf<'retention.purge'>>({
+    action: structure,
+    why: object({ flow: structure, day: structure, runs: structure }),
+  }),
+  'settings.retention': object<EntryOf<'settings.retention'>>({
+    action: structure,
+    why: object({ flow: structure, days: structure }),
+  }),
   'settings.mfa-policy': object<EntryOf<'settings.mfa-policy'>>({
     action: structure,
     why: object({ required: structure, passwordOnly: structure }),

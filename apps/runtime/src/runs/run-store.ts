@@ -3,7 +3,8 @@
 // the tables themselves are declared in db/schema.ts like every other.
 import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState, type RunStatus } from '@carepath/engine'
 import type { Db } from '../db/open-db.ts'
-import { PLAINTEXT, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
+import { AppError } from '../errors.ts'
+import { PLAINTEXT, SealedDataError, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
 
 export interface RunRow {
   id: string
@@ -39,13 +40,30 @@ export interface TaskRow {
  */
 export const runKeyId = (flowId: string, startedAt: string) => `run:${flowId}:${startedAt.slice(0, 10)}`
 
+/** A run whose data key retention shredded is told plainly; any other failure to open stays an internal error. */
+function openOrExplain(open: () => string): string {
+  try {
+    return open()
+  } catch (error) {
+    if (error instanceof SealedDataError && error.reason === 'shredded')
+      throw new AppError(
+        'not-found',
+        "This run's patient data was deleted at the end of its flow's retention period; its status, outcome and times remain.",
+      )
+    throw error
+  }
+}
+
 /**
  * `cipher` seals the PHI-bearing columns (event batches, task requests) at rest, each bound to
  * its row; without one they are stored as plain JSON (the store's own tests).
  */
 export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
   const sql = db.$client
-  const openTask = (row: TaskRow): TaskRow => ({ ...row, request: cipher.open(row.request, `tasks|${row.id}`) })
+  const openTask = (row: TaskRow): TaskRow => ({
+    ...row,
+    request: openOrExplain(() => cipher.open(row.request, `tasks|${row.id}`)),
+  })
   // A run's key id: named by its first stored batch (every later write of the run uses the same
   // key), or for a run's first batch taken from its run.started event; remembered per run.
   const keyOfRun = new Map<string, string>()
@@ -163,7 +181,7 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
     events(runId: string): RunEvent[] {
       const out: RunEvent[] = []
       for (const row of batchesOf.all(runId)) {
-        const json = cipher.open(row.events, `run_events|${runId}|${row.first_seq}`)
+        const json = openOrExplain(() => cipher.open(row.events, `run_events|${runId}|${row.first_seq}`))
         for (const event of parseRunEvents(JSON.parse(json), row.version)) out.push(event)
       }
       return out

@@ -1,3 +1,4 @@
+import type { PhiClass } from '@carepath/dsl'
 import { foldEvents, type RunState } from '@carepath/engine'
 import { runRead } from '../audit/audit-entries.ts'
 import type { AuditService } from '../audit/audit.service.ts'
@@ -77,7 +78,12 @@ export function runViewOf(row: RunRow, state: RunState, tasks: readonly TaskRow[
 export type RunView = ReturnType<typeof runViewOf>
 
 /** The run viewer's data, redacted by its policy for the caller's role. Reads of PHI are audited. */
-export function createRunViews(deps: { runs: RunsService; audit: AuditService }) {
+export function createRunViews(deps: {
+  runs: RunsService
+  audit: AuditService
+  /** PHI classes a live break-glass reveal adds for this person and run. */
+  revealed?: (userId: string, runId: string) => PhiClass[]
+}) {
   const { runs, audit } = deps
 
   function get(id: string, principal: Principal): RunView {
@@ -85,7 +91,8 @@ export function createRunViews(deps: { runs: RunsService; audit: AuditService })
     if (!row) throw new AppError('not-found', `No run with id "${id}".`, { path: 'id' })
     const doc = runs.documentFor(row.flow_id, row.hash)
     const state = foldEvents(runs.store.events(id))
-    const allowed = allowedClasses(principal, doc)
+    const extra = deps.revealed?.(principal.userId, id) ?? []
+    const allowed = [...new Set([...allowedClasses(principal, doc), ...extra])]
     if (allowed.some((c) => c !== 'none')) {
       audit.appendAlone(
         runRead(

@@ -16,6 +16,11 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'auth.mfaRecoveryCodes': ALL,
   'security.mfaPolicy': ['admin'],
   'security.setMfaPolicy': ['admin'],
+  'security.retention': ['admin'],
+  'security.setRetention': ['admin'],
+  'security.requestReveal': ['agent', 'developer', 'reviewer', 'auditor', 'analyst'],
+  'security.reveals': ['auditor'],
+  'security.signOffReveal': ['auditor'],
   'users.list': ['admin'],
   'users.add': ['admin'],
   'users.setFlowRoles': ['admin'],
@@ -70,7 +75,14 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'alerts.setSettings': ['admin'],
 }
 // Public: the log-in steps (the enrolment steps take a log-in challenge or a session).
-const PUBLIC = new Set(['auth.login', 'auth.mfaVerify', 'auth.mfaEnrolStart', 'auth.mfaEnrolConfirm'])
+const PUBLIC = new Set([
+  'auth.login',
+  'auth.methods',
+  'auth.ssoExchange',
+  'auth.mfaVerify',
+  'auth.mfaEnrolStart',
+  'auth.mfaEnrolConfirm',
+])
 // Procedures without input are called bare; every other gets an input its schema refuses, so an
 // allowed role sees BAD_REQUEST (and nothing is written) while a refused role sees FORBIDDEN first.
 const NO_INPUT = new Set([
@@ -79,6 +91,7 @@ const NO_INPUT = new Set([
   'auth.mfaStatus',
   'auth.mfaRecoveryCodes',
   'security.mfaPolicy',
+  'security.retention',
   'users.list',
   'queues.list',
   'tokens.list',

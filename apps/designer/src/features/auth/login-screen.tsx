@@ -2,7 +2,8 @@
 // the authenticator app (or a recovery code); the first time, enrolling the app (QR code, its
 // first code) and saving the recovery codes. Every step is a form: Tab reaches each field and
 // button, Enter submits, and an error is announced (role="alert").
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
+import { api } from '../../api/carepath-api.ts'
 import { useSession } from '../../store/session.store.ts'
 import { EnrolStep, RecoveryCodesStep } from './enrol-step.tsx'
 import { LoginCard, StepError, useStep } from './login-card.tsx'
@@ -21,9 +22,26 @@ function PasswordStep() {
   const [username, setUsername] = useState('')
   const [password, setPassword] = useState('')
   const { error, busy, submit } = useStep(() => useSession.getState().login(username.trim(), password))
+  const ssoError = useSession((s) => s.ssoError)
+  const [sso, setSso] = useState<{ label: string } | null>(null)
+  useEffect(() => {
+    let live = true
+    api.loginMethods().then(
+      (methods) => live && setSso(methods.sso),
+      () => undefined, // no SSO button when the runtime cannot say
+    )
+    return () => {
+      live = false
+    }
+  }, [])
   return (
     <LoginCard onSubmit={submit} testId="login-form">
       <p className="cp-hint">Design, test, review and run care workflows.</p>
+      {ssoError && (
+        <p className="cp-error-text" role="alert" data-testid="sso-error">
+          {ssoError}
+        </p>
+      )}
       <label className="cp-field">
         <span className="cp-field-label">User name</span>
         <input
@@ -55,6 +73,11 @@ function PasswordStep() {
       >
         {busy ? 'Logging in…' : 'Log in'}
       </button>
+      {sso && (
+        <a className="cp-btn cp-sso" href="/auth/oidc/login" data-testid="login-sso">
+          Log in with {sso.label}
+        </a>
+      )}
     </LoginCard>
   )
 }

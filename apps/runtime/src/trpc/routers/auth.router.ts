@@ -20,6 +20,15 @@ export const authRouter = router({
   login: publicProcedure
     .input(z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) }).strict())
     .mutation(({ ctx, input }) => ctx.runtime.auth.login(input.username, input.password)),
+  /** How people may log in here: with a password, and through single sign-on when it is set up. */
+  methods: publicProcedure.query(({ ctx }) => ({ sso: ctx.runtime.oidc ? { label: ctx.runtime.oidc.label } : null })),
+  /** After single sign-on: the one-time code the callback gave the browser, for the log-in's answer. */
+  ssoExchange: publicProcedure
+    .input(z.object({ handoff: z.string().min(10).max(100) }).strict())
+    .mutation(({ ctx, input }) => {
+      if (!ctx.runtime.oidc) throw new TRPCError({ code: 'NOT_FOUND', message: 'Single sign-on is not configured.' })
+      return ctx.runtime.oidc.exchange(input.handoff)
+    }),
   /** Step two: a code from the authenticator app, or one of the recovery codes. */
   mfaVerify: publicProcedure
     .input(

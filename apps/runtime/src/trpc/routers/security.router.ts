@@ -1,14 +1,53 @@
-// The installation's security settings an admin keeps: which roles must log in with a second factor.
+// The installation's security settings and reviews: which roles must log in with a second factor
+// (admin), how long each flow's run data is kept (admin), break-glass reveals (asked for by
+// whoever reads runs, reviewed and signed off by compliance: the auditor role).
+import { z } from 'zod'
+import { phiClassSchema } from '@carepath/dsl'
 import { mfaPolicySchema } from '../../auth/mfa.service.ts'
+import { REVEAL_MAX_MINUTES } from '../../phi/break-glass.service.ts'
+import { flowIdInput } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
 const admin = procedureFor('admin')
+const auditor = procedureFor('auditor')
+const actorOf = (p: { username: string; role: string }) => ({ who: p.username, role: p.role })
 
 export const securityRouter = router({
   mfaPolicy: admin.query(({ ctx }) => ctx.runtime.mfa.policy()),
   setMfaPolicy: admin
     .input(mfaPolicySchema)
-    .mutation(({ ctx, input }) =>
-      ctx.runtime.mfa.setPolicy(input, { who: ctx.principal.username, role: ctx.principal.role }),
-    ),
+    .mutation(({ ctx, input }) => ctx.runtime.mfa.setPolicy(input, actorOf(ctx.principal))),
+  retention: admin.query(({ ctx }) => ({
+    runsDays: ctx.runtime.retention.periods(),
+    auditYears: ctx.runtime.retention.auditYears,
+  })),
+  setRetention: admin
+    .input(z.object({ flowId: flowIdInput, days: z.number().int().min(1).max(36_500).nullable() }).strict())
+    .mutation(({ ctx, input }) => ({
+      runsDays: ctx.runtime.retention.setPeriod(input.flowId, input.days, actorOf(ctx.principal)),
+    })),
+  /** Break the glass: see PHI classes your role may not, for one run, for a few minutes, with a reason. */
+  requestReveal: procedureFor('agent', 'developer', 'reviewer', 'auditor', 'analyst')
+    .input(
+      z
+        .object({
+          runId: z.string().min(1).max(100),
+          classes: z.array(phiClassSchema).min(1).max(10),
+          reason: z.string().trim().min(20, 'say why in at least 20 characters').max(1000),
+          minutes: z.number().int().min(1).max(REVEAL_MAX_MINUTES).default(15),
+        })
+        .strict(),
+    )
+    .mutation(({ ctx, input }) => ctx.runtime.breakGlass.request(input, ctx.principal)),
+  reveals: auditor
+    .input(
+      z
+        .object({ pendingOnly: z.boolean().default(false) })
+        .strict()
+        .optional(),
+    )
+    .query(({ ctx, input }) => ctx.runtime.breakGlass.list({ pendingOnly: input?.pendingOnly ?? false })),
+  signOffReveal: auditor
+    .input(z.object({ id: z.string().min(1).max(100), note: z.string().trim().min(1).max(1000) }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.breakGlass.signOff(input.id, input.note, ctx.principal)),
 })
