@@ -1,9 +1,9 @@
 // The operator's scenario in real Chromium against `serve --demo`: a loopback FHIR server is
 // stopped while runs need it, so their FHIR step fails on every attempt and each run is held as
-// an incident; the operator sees them on the Operations screen (no patient data, axe-clean),
-// restarts the server, bulk-retries after confirming the count, and the runs complete with no
-// connector call repeated: the notification each run sent before the failure is not sent again,
-// and the FHIR server gets one create per run.
+// an incident; the operator sees them on the Operations screen (no patient data, axe-clean) and
+// the alert routed to the flow's integration owner, restarts the server, bulk-retries after
+// confirming the count, and the runs complete with no connector call repeated: the notification
+// each run sent before the failure is not sent again, and the FHIR server gets one create per run.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -22,7 +22,9 @@ async function rpc(token: string | null, path: string, input: unknown, kind: 'qu
   if (token) headers.authorization = `Bearer ${token}`
   const response =
     kind === 'query'
-      ? await fetch(`${base}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
+      ? await fetch(input === undefined ? base : `${base}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+          headers,
+        })
       : await fetch(base, { method: 'POST', headers, body: JSON.stringify(input) })
   const body = (await response.json()) as { result?: { data: unknown }; error?: { message: string } }
   if (!response.ok) throw new Error(`${path}: ${body.error?.message ?? response.status}`)
@@ -100,6 +102,24 @@ describe('operations: incidents, retry and the operator screen', () => {
     await rpc(analyst, 'review.submit', { id: FLOW.id })
     await rpc(reviewer, 'review.approve', { id: FLOW.id, hash, comment: 'Chart prep for the operations test' })
     await rpc(reviewer, 'review.publish', { id: FLOW.id, hash })
+    // The flow's integration owner is the developer; the FHIR connector failing alerts them.
+    const admin = await tokenOf('admin')
+    await rpc(admin, 'alerts.setSettings', {
+      settings: {
+        owners: { [FLOW.id]: { integration: [{ user: 'developer' }], process: [{ user: 'analyst' }] } },
+        defaultOwners: { integration: [{ user: 'developer' }] },
+        rules: [
+          {
+            id: 'fhir-failing',
+            kind: 'connector-failure-rate',
+            connector: 'fhir',
+            threshold: 0.5,
+            windowMinutes: 15,
+            minCalls: 3,
+          },
+        ],
+      },
+    })
 
     await fhir.close() // the server is stopped
     const agent = await tokenOf('agent')
@@ -126,6 +146,22 @@ describe('operations: incidents, retry and the operator screen', () => {
     expect(await page.content()).not.toContain('Quentin')
     expect(await axeViolations(page)).toEqual([])
     await screenshot(page, 'operations-incidents')
+
+    // The alert: the FHIR connector failing, routed to its integration owner (the developer).
+    await page.getByTestId('ops-tab-alerts').click()
+    await page.getByTestId('alerts-check').click()
+    const alert = page.getByTestId('alert-fhir-failing')
+    await alert.waitFor()
+    await expect(alert.textContent()).resolves.toMatch(
+      /The fhir connector failed 6 of 6 calls.*integration.*user:developer/,
+    )
+    expect(await axeViolations(page)).toEqual([])
+    await screenshot(page, 'operations-alerts')
+    const developer = await tokenOf('developer')
+    const mine = (await rpc(developer, 'alerts.mine', undefined, 'query')) as { ruleId: string }[]
+    expect(mine.map((a) => a.ruleId)).toEqual(['fhir-failing'])
+    await page.getByTestId('ops-tab-incidents').click()
+    await page.getByTestId('incident-list').waitFor()
 
     // The FHIR server is back, at the same address.
     fhir = await startFhirTestServer({ port })

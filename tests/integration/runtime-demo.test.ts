@@ -62,6 +62,16 @@ describe('the demo, end to end', () => {
     expect(demo.flows.map((f) => f.id)).toContain('eligibility-verification')
   })
 
+  it('has an operator log-in, who sees incidents, dead letters and metrics and no patient data', async () => {
+    expect(demo.users).toContain('operator')
+    const operator = await login('operator')
+    const incidents = await trpc('incidents.list', operator, {}, 'query')
+    expect([incidents.status, incidents.data?.total]).toEqual([200, 0])
+    expect((await trpc('deadLetters.list', operator, {}, 'query')).status).toBe(200)
+    expect((await trpc('metrics.flows', operator, {}, 'query')).status).toBe(200)
+    expect((await trpc('tasks.inbox', operator, undefined, 'query')).status).toBe(403)
+  })
+
   it('takes a threshold change from draft to published and a run through a human task', async () => {
     const [analyst, reviewer, reviewer2, agent, auditor] = await Promise.all(
       ['analyst', 'reviewer', 'reviewer2', 'agent', 'auditor'].map(login),

@@ -10,7 +10,7 @@ export type Route =
   | { screen: 'inbox' }
   | { screen: 'task'; taskId: string }
   | { screen: 'audit' }
-  | { screen: 'operations'; tab: 'incidents' | 'dead-letters' | 'metrics' }
+  | { screen: 'operations'; tab: 'incidents' | 'alerts' | 'dead-letters' | 'metrics' }
   | { screen: 'admin' }
 
 export function parseRoute(hash: string): Route {
@@ -29,7 +29,7 @@ export function parseRoute(hash: string): Route {
     case 'operations':
       return {
         screen: 'operations',
-        tab: parts[1] === 'dead-letters' || parts[1] === 'metrics' ? parts[1] : 'incidents',
+        tab: parts[1] === 'alerts' || parts[1] === 'dead-letters' || parts[1] === 'metrics' ? parts[1] : 'incidents',
       }
     case 'admin':
       return { screen: 'admin' }

@@ -68,3 +68,9 @@ CREATE TABLE `metric_histograms` (
 	`count` integer NOT NULL,
 	PRIMARY KEY(`scope`, `key`, `bucket`)
 );
+--> statement-breakpoint
+-- Metric rollups start from the runs already stored (their cycle times are not rebuilt).
+INSERT INTO `metric_counts` (`scope`, `key`, `name`, `value`) SELECT 'flow', `flow_id` || '@' || `hash`, 'started', count(*) FROM `runs` GROUP BY `flow_id`, `hash`;--> statement-breakpoint
+INSERT INTO `metric_counts` (`scope`, `key`, `name`, `value`) SELECT 'flow', `flow_id` || '@' || `hash`, `status`, count(*) FROM `runs` WHERE `status` IN ('completed', 'failed') GROUP BY `flow_id`, `hash`, `status`;--> statement-breakpoint
+INSERT INTO `metric_counts` (`scope`, `key`, `name`, `value`) SELECT 'flow-now', `flow_id` || '@' || `hash`, `status`, count(*) FROM `runs` GROUP BY `flow_id`, `hash`, `status`;--> statement-breakpoint
+INSERT INTO `metric_counts` (`scope`, `key`, `name`, `value`) SELECT 'outcome', `flow_id` || '@' || `hash`, `outcome`, count(*) FROM `runs` WHERE `status` = 'completed' AND `outcome` IS NOT NULL GROUP BY `flow_id`, `hash`, `outcome`;

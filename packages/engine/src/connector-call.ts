@@ -36,8 +36,10 @@ export async function callConnector(
 ): Promise<JsonValue> {
   const { deps, recorder } = run
   const cleanRequest = toJson(request)
-  const reused = run.reusable.get(callKey(site.scope, site.nodeId, connector, cleanRequest))?.shift()
-  if (reused !== undefined) return reused
+  if (run.reusable.size > 0) {
+    const reused = run.reusable.get(callKey(site.scope, site.nodeId, connector, cleanRequest))?.shift()
+    if (reused !== undefined) return reused
+  }
   const policy = site.policy ?? deps.retry?.[connector] ?? deps.defaultRetry
   const attempts = Math.max(1, Math.floor(policy?.attempts ?? 1))
   for (let attempt = 1; ; attempt++) {

@@ -249,6 +249,23 @@ describe('incidents', () => {
     expect(state.error?.nodeId).toBe('send')
   })
 
+  it('a response kept for a retried step answers only that step, not a later visit of it', async () => {
+    const script = scripted({ b: [down('http-503')] })
+    const { deps } = depsOf(script.connectors)
+    const loop = testFlow('loop', {
+      start: { type: 'test.start', next: { default: 'send' } },
+      send: { type: 'test.pair', next: { ok: 'count' }, maxVisits: 3 },
+      count: { type: 'test.count', config: { fact: 'n', limit: 2 }, next: { again: 'send', done: 'done' } },
+      done: { type: 'test.end', config: { outcome: 'sent' } },
+    })
+    const held = await startRun(loop, {}, deps, { runId: 'i8' })
+    expect(held.status).toBe('incident')
+    const done = await resumeRun(loop, held.events, { type: 'incident', action: 'retry' }, deps)
+    expect(done.outcome).toBe('sent')
+    // `a` once on the first visit (kept through the retry), once more on the second visit.
+    expect(script.calls).toEqual({ a: 2, b: 3 })
+  })
+
   it('keeps retried responses apart from fresh ones: the same request twice is answered twice', async () => {
     const values: JsonValue[] = []
     const { deps } = depsOf({

@@ -76,6 +76,8 @@ export async function walkFlow(
       }
       run.reusable = successfulCalls(run, entered.seq)
     }
+    // What a retried step did not take again is not for any later step (or a later visit).
+    if (run.reusable.size > 0) run.reusable = new Map()
     if (step.kind === 'waiting') return { status: 'waiting' }
     frame.facts = step.facts
     if (step.kind === 'end') return { status: 'completed', outcome: step.outcome, facts: frame.facts }

@@ -117,6 +117,9 @@ export const api = {
   deadLetters: (filter: DeadLetterFilter) => call(trpc.deadLetters.list.query({ filter })),
   reprocess: (ids: string[]) => call(trpc.deadLetters.reprocess.mutate({ ids })),
 
+  alerts: (status: 'open' | 'closed') => call(trpc.alerts.list.query({ status })),
+  evaluateAlerts: () => call(trpc.alerts.evaluate.mutate()),
+
   flowMetrics: () => call(trpc.metrics.flows.query({})),
   connectorMetrics: () => call(trpc.metrics.connectors.query()),
 }

@@ -2,7 +2,7 @@
 // DSL's lossless compiler (flowToGraph / graphToFlow). The node id is the DSL node id; each edge
 // leaves a named output port (sourceHandle) of its source.
 import type { Edge, Node } from '@xyflow/react'
-import { edgeId as dslEdgeId, flowToGraph, graphToFlow, type FlowDocument } from '@carepath/dsl'
+import { edgeId as dslEdgeId, flowToGraph, graphToFlow, type FlowDocument, type RetryPolicy } from '@carepath/dsl'
 
 export interface CarepathNodeData extends Record<string, unknown> {
   type: string
@@ -11,6 +11,8 @@ export interface CarepathNodeData extends Record<string, unknown> {
   description?: string | undefined
   config: Record<string, unknown>
   maxVisits?: number | undefined
+  /** A connector node's own retry policy (the installation's default when absent). */
+  retry?: RetryPolicy | undefined
 }
 export type CarepathNode = Node<CarepathNodeData, 'carepath'>
 export type CarepathEdge = Edge
@@ -31,6 +33,7 @@ export function documentToGraph(document: FlowDocument): { nodes: CarepathNode[]
     if (n.data.title !== undefined) data.title = n.data.title
     if (n.data.description !== undefined) data.description = n.data.description
     if (n.data.maxVisits !== undefined) data.maxVisits = n.data.maxVisits
+    if (n.data.retry !== undefined) data.retry = n.data.retry
     return { id: n.id, type: 'carepath', position: n.position, data }
   })
   const edges: CarepathEdge[] = graph.edges.map((e) => ({
@@ -71,6 +74,7 @@ export function graphToDocument(
       if (n.data.title) data.title = n.data.title
       if (n.data.description) data.description = n.data.description
       if (n.data.maxVisits !== undefined) data.maxVisits = n.data.maxVisits
+      if (n.data.retry !== undefined) data.retry = n.data.retry
       return {
         id: n.id,
         type: 'carepath',

@@ -1,6 +1,7 @@
 // The inspector: the selected node's title, id, problems and config. The config form is
 // generated from the node type's zod schema (via JSON Schema); a type's custom view, if it has
 // one, draws its own keys; the JSON tab edits the whole config in Monaco.
+import { RetryPolicyField } from './retry-policy-field.tsx'
 import { memo, useMemo, useState } from 'react'
 import { z } from 'zod'
 import { listFactPaths } from '@carepath/dsl'
@@ -106,6 +107,9 @@ function NodeInspector({ id }: { id: string }) {
           data-testid="inspector-title"
         />
       </label>
+      {(nodeType?.connectors?.length ?? 0) > 0 && (
+        <RetryPolicyField value={node.data.retry} readOnly={readOnly} onChange={(retry) => updateNode(id, { retry })} />
+      )}
       {nodeType?.trigger && !isStart && !readOnly && (
         <button type="button" className="cp-btn small" onClick={() => setStart(id)}>
           Make this the start

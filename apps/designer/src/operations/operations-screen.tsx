@@ -1,14 +1,16 @@
-// Operations (operator and admin): runs held at a failed step, inbound messages that started no
-// run, and completion metrics per flow version. Every row links to the run viewer; nothing here
+// Operations (operator and admin): runs held at a failed step, alerts and whose they are, inbound
+// messages that started no run, and completion metrics per flow version. Every row links to the run viewer; nothing here
 // shows patient data (the runtime sends none to these roles).
+import { AlertsPanel } from './alerts-panel.tsx'
 import { IncidentsPanel } from './incidents-panel.tsx'
 import { DeadLettersPanel } from './dead-letters-panel.tsx'
 import { MetricsPanel } from './metrics-panel.tsx'
 import './operations.css'
 
-type Tab = 'incidents' | 'dead-letters' | 'metrics'
+type Tab = 'incidents' | 'alerts' | 'dead-letters' | 'metrics'
 const TABS: { id: Tab; title: string }[] = [
   { id: 'incidents', title: 'Incidents' },
+  { id: 'alerts', title: 'Alerts' },
   { id: 'dead-letters', title: 'Dead letters' },
   { id: 'metrics', title: 'Metrics' },
 ]
@@ -33,6 +35,7 @@ export function OperationsScreen({ tab }: { tab: Tab }) {
         </nav>
       </div>
       {tab === 'incidents' && <IncidentsPanel />}
+      {tab === 'alerts' && <AlertsPanel />}
       {tab === 'dead-letters' && <DeadLettersPanel />}
       {tab === 'metrics' && <MetricsPanel />}
     </div>

@@ -57,7 +57,7 @@ describe('alerts', () => {
     // The connector failed 3 of 3 calls: its alert goes to the installation's integration owner.
     let changed = await t.as.operator.alerts.evaluate()
     expect(changed.opened).toHaveLength(1)
-    let open = await t.as.operator.alerts.list({})
+    const open = await t.as.operator.alerts.list({})
     expect(open).toEqual([
       expect.objectContaining({
         ruleId: 'echo-failing',
