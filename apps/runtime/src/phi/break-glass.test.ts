@@ -128,9 +128,7 @@ describe('retention of run data', () => {
     const [task] = await agent.tasks.inbox()
     await agent.tasks.answer({ id: task!.id, answer: { approved: true } })
     expect(t.runtime.retention.apply()).toEqual([{ flow: 'intake-check', day: '2026-03-01', runs: 2 }])
-    await expect(auditor.runs.get({ id: done.id })).rejects.toThrow(
-      /deleted at the end of its flow's retention period/,
-    )
+    await expect(auditor.runs.get({ id: done.id })).rejects.toThrow(/deleted at the end of its flow's retention period/)
     const listed = await auditor.runs.list()
     expect(listed.map((r) => [r.id, r.status])).toEqual(
       expect.arrayContaining([
