@@ -89,6 +89,19 @@ describe('PHI at rest', () => {
     expect((await t.as.auditor.runs.get({ id: runId })).status).toBe('waiting')
   })
 
+  it('rotates the key-encryption key while running: every data key re-wrapped, the old KEK gone, data still read', async () => {
+    const keyFile = join(t.dir, 'carepath.keys.json')
+    const before = JSON.parse(readFileSync(keyFile, 'utf8')) as { keks: { id: string }[] }
+    const rotated = await t.as.admin.security.rotateKeys()
+    const after = JSON.parse(readFileSync(keyFile, 'utf8')) as { keks: { id: string }[] }
+    expect(after.keks.map((k) => k.id)).toEqual([rotated.kek])
+    expect(rotated.kek).not.toBe(before.keks[0]!.id)
+    expect(rotated.dataKeys).toBeGreaterThanOrEqual(2) // the run's day and the inbound store's day
+    const wrapped = t.runtime.db.$client.prepare<[], { wrapped: string }>('SELECT wrapped FROM data_keys').all()
+    expect(wrapped.every((k) => k.wrapped.startsWith(`${rotated.kek}:`))).toBe(true)
+    expect(JSON.stringify(await t.as.agent.tasks.inbox())).toContain(NAME)
+  })
+
   it('makes a run unreadable for good once its data key is shredded', async () => {
     // Runs are sealed under one key per flow and day they started (retention shreds a day at once).
     const run = await t.as.auditor.runs.get({ id: runId })

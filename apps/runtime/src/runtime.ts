@@ -23,6 +23,7 @@ import { settings } from './db/schema.ts'
 import { createFlowsService } from './flows/flows.service.ts'
 import { createDataCipher } from './keys/data-cipher.ts'
 import { defaultKeyFile, openInstallationKeys } from './keys/installation-keys.ts'
+import { rotateKek, swappableKeyStore } from './keys/key-rotation.ts'
 import {
   builtinPlugin,
   composeSettingsSchema,
@@ -115,9 +116,10 @@ export function createRuntime(options: RuntimeOptions = {}) {
   })
   const registry = options.registry ?? catalog.registry
   // The keys live outside the database; a database that had a key file refuses to open without it.
+  const keyFile = options.keyFile ?? defaultKeyFile(file)
   let keys
   try {
-    keys = openInstallationKeys(db, options.keyFile ?? defaultKeyFile(file))
+    keys = swappableKeyStore(openInstallationKeys(db, keyFile))
   } catch (error) {
     db.$client.close()
     throw error
@@ -259,6 +261,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     keys,
     cipher,
     hl7Outbound,
+    /** Rotate the key-encryption key in place (no restart): re-wraps every data key and TOTP secret. */
+    rotateKeys: (actor: { who: string; role: string }) => rotateKek({ file: keyFile, keys, db, cipher, audit, actor }),
     breakGlass,
     retention,
     close: () => {

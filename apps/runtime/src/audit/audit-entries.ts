@@ -119,6 +119,12 @@ export const retentionSet = (actor: AuditActor, why: AuditWhy<'settings.retentio
   why,
 })
 
+export const keysRotated = (actor: AuditActor, why: AuditWhy<'keys.rotate'>): AuditInput => ({
+  action: 'keys.rotate',
+  ...actor,
+  why,
+})
+
 export const mfaPolicySet = (actor: AuditActor, why: AuditWhy<'settings.mfa-policy'>): AuditInput => ({
   action: 'settings.mfa-policy',
   ...actor,

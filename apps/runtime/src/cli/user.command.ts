@@ -1,4 +1,4 @@
-// `carepath user add NAME --role ROLE [--flow-roles a,b] [--data DIR]`; the password comes from
+// `carepath user add NAME --role ROLE [--flow-roles a,b] [--password-only] [--data DIR]`; the password comes from
 // CAREPATH_PASSWORD or a prompt (never from argv, where other users of the machine can see it).
 import { createInterface } from 'node:readline'
 import { resolve } from 'node:path'
@@ -30,10 +30,13 @@ async function promptPassword(): Promise<string> {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { positionals, options } = parseArgs(args, { options: ['role', 'data', 'flow-roles'] })
+  const { positionals, options, flags } = parseArgs(args, {
+    options: ['role', 'data', 'flow-roles'],
+    flags: ['password-only'],
+  })
   const [sub, name] = positionals
   if (sub !== 'add' || !name)
-    throw new CliError('usage: carepath user add NAME --role ROLE [--flow-roles a,b] [--data DIR]')
+    throw new CliError('usage: carepath user add NAME --role ROLE [--flow-roles a,b] [--password-only] [--data DIR]')
   const role = options.get('role')
   if (!role || !USER_ROLES.includes(role as UserRole))
     throw new CliError(`--role must be one of ${USER_ROLES.join(', ')}`)
@@ -46,16 +49,21 @@ export async function run(args: string[]): Promise<number> {
     .filter(Boolean)
   const runtime = createRuntime({ dataDir: resolve(options.get('data') ?? './data') })
   try {
-    await runtime.auth.addUser(
-      { username: name, password, role: role as UserRole, flowRoles },
-      { who: 'carepath-cli', role: 'system' },
-    )
+    const actor = { who: 'carepath-cli', role: 'system' }
+    await runtime.auth.addUser({ username: name, password, role: role as UserRole, flowRoles }, actor)
+    // A service or test account exempt from the MFA policy by name (audited as a policy change).
+    if (flags.has('password-only')) {
+      const policy = runtime.mfa.policy()
+      runtime.mfa.setPolicy({ ...policy, passwordOnly: [...policy.passwordOnly, name] }, actor)
+    }
   } catch (error) {
     if (error instanceof AppError) throw new CliError(error.message)
     throw error
   } finally {
     runtime.close()
   }
-  console.log(`Added ${name} (${role}).`)
+  console.log(
+    `Added ${name} (${role}).${flags.has('password-only') ? ' They log in with a password alone (exempt from the MFA policy).' : ''}`,
+  )
   return 0
 }

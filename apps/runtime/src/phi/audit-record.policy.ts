@@ -114,6 +114,10 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ flow: structure, days: structure }),
   }),
+  'keys.rotate': object<EntryOf<'keys.rotate'>>({
+    action: structure,
+    why: object({ kek: structure, dataKeys: structure, secrets: structure }),
+  }),
   'settings.mfa-policy': object<EntryOf<'settings.mfa-policy'>>({
     action: structure,
     why: object({ required: structure, passwordOnly: structure }),

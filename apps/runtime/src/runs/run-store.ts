@@ -190,7 +190,9 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
       if (events.length === 0) return
       const first = (events[0] as RunEvent).seq
       const last = (events[events.length - 1] as RunEvent).seq
-      const sealed = cipher.seal(keyIdOf(runId, events), JSON.stringify(events), `run_events|${runId}|${first}`)
+      const json = JSON.stringify(events)
+      const sealed =
+        cipher === PLAINTEXT ? json : cipher.seal(keyIdOf(runId, events), json, `run_events|${runId}|${first}`)
       insertBatch.run(runId, first, last, RUN_EVENT_VERSION, sealed)
     },
     flowForRun: (flowId: string) => flowForRun.get(flowId),
@@ -224,7 +226,9 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
         t.flowId,
         t.nodeId,
         t.role,
-        cipher.seal(keyIdOf(t.runId), JSON.stringify(t.request), `tasks|${t.id}`),
+        cipher === PLAINTEXT
+          ? JSON.stringify(t.request)
+          : cipher.seal(keyIdOf(t.runId), JSON.stringify(t.request), `tasks|${t.id}`),
         t.at,
       ),
     answerTask: (id: string, by: string, at: string) => answerTask.run(by, at, id),

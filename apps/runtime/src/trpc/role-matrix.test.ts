@@ -17,6 +17,7 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'security.mfaPolicy': ['admin'],
   'security.setMfaPolicy': ['admin'],
   'security.retention': ['admin'],
+  'security.rotateKeys': ['admin'],
   'security.setRetention': ['admin'],
   'security.requestReveal': ['agent', 'developer', 'reviewer', 'auditor', 'analyst'],
   'security.reveals': ['auditor'],

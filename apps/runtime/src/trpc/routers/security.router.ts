@@ -17,6 +17,8 @@ export const securityRouter = router({
   setMfaPolicy: admin
     .input(mfaPolicySchema)
     .mutation(({ ctx, input }) => ctx.runtime.mfa.setPolicy(input, actorOf(ctx.principal))),
+  /** Rotate the key-encryption key, live: every data key and TOTP secret is re-wrapped under a new one. */
+  rotateKeys: admin.mutation(({ ctx }) => ctx.runtime.rotateKeys(actorOf(ctx.principal))),
   retention: admin.query(({ ctx }) => ({
     runsDays: ctx.runtime.retention.periods(),
     auditYears: ctx.runtime.retention.auditYears,

@@ -1,0 +1,74 @@
+// Rotating the key-encryption key without downtime: a new KEK goes in front in the key file, every
+// data key (and every TOTP secret) is re-wrapped under it, then the old KEK is dropped. The data
+// itself is never re-encrypted, and the running runtime switches keys in place: the services hold
+// a key store that delegates to the current one.
+import type { AuditService } from '../audit/audit.service.ts'
+import { keysRotated } from '../audit/audit-entries.ts'
+import type { Db } from '../db/open-db.ts'
+import type { DataCipher } from './data-cipher.ts'
+import { keyStoreOf, readKeyFile, withNewKek, withOnlyCurrentKek, writeKeyFile, type KeyStore } from './key-store.ts'
+
+/** A key store whose keys can be replaced in place (rotation), for the services that hold it. */
+export function swappableKeyStore(initial: KeyStore): KeyStore & { replace(next: KeyStore): void } {
+  let current = initial
+  return {
+    replace: (next) => {
+      current = next
+    },
+    get installation() {
+      return current.installation
+    },
+    get auditChainKey() {
+      return current.auditChainKey
+    },
+    get legacyAuditThrough() {
+      return current.legacyAuditThrough
+    },
+    get signingKeyId() {
+      return current.signingKeyId
+    },
+    get verifyKeyPem() {
+      return current.verifyKeyPem
+    },
+    get phiReferenceSecret() {
+      return current.phiReferenceSecret
+    },
+    get currentKekId() {
+      return current.currentKekId
+    },
+    signCheckpoint: (data) => current.signCheckpoint(data),
+    verifyCheckpoint: (data, signature) => current.verifyCheckpoint(data, signature),
+    wrapDataKey: (key) => current.wrapDataKey(key),
+    unwrapDataKey: (wrapped) => current.unwrapDataKey(wrapped),
+  }
+}
+
+/** Rotate the KEK of the key file `file` for the runtime holding `keys`; audited. */
+export function rotateKek(deps: {
+  file: string
+  keys: ReturnType<typeof swappableKeyStore>
+  db: Db
+  cipher: DataCipher
+  audit: AuditService
+  actor: { who: string; role: string }
+}): { kek: string; dataKeys: number; secrets: number } {
+  const { file, keys, db, cipher, audit } = deps
+  const withBoth = withNewKek(readKeyFile(file))
+  writeKeyFile(file, withBoth)
+  keys.replace(keyStoreOf(withBoth))
+  const dataKeys = cipher.rewrapAll()
+  const sql = db.$client
+  const totp = sql
+    .prepare<[], { id: string; secret: string }>("SELECT id, secret FROM mfa_factors WHERE kind = 'totp'")
+    .all()
+  const update = sql.prepare('UPDATE mfa_factors SET secret = ? WHERE id = ?')
+  sql.transaction(() => {
+    for (const row of totp) update.run(keys.wrapDataKey(keys.unwrapDataKey(row.secret)), row.id)
+  })()
+  const final = withOnlyCurrentKek(withBoth)
+  writeKeyFile(file, final)
+  keys.replace(keyStoreOf(final))
+  const kek = final.keks[0]!.id
+  audit.appendAlone(keysRotated(deps.actor, { kek, dataKeys, secrets: totp.length }))
+  return { kek, dataKeys, secrets: totp.length }
+}
