@@ -1,6 +1,6 @@
 // @carepath/engine: the deterministic flow interpreter and the simulator built on it.
 // Pure: no clock, randomness or I/O of its own; everything the world provides is injected.
-export type { RunEvent, RunEventType, RunState, RunStatus, OpenTask, DecisionRecord } from './events.ts'
+export type { RunEvent, RunEventType, RunState, RunStatus, OpenTask, OpenIncident, DecisionRecord } from './events.ts'
 export { RUN_EVENT_TYPES } from './events.ts'
 export {
   runEventSchema,
@@ -15,6 +15,14 @@ export type { RunEventOf, RunEventData, RunEventMigration } from './run-event.sc
 export type { EngineDeps, RetryPolicy, ResumeSignal, Autopilot, StartOptions, OverlaySite } from './engine-deps.ts'
 export { RunRefusedError } from './engine-deps.ts'
 export { startRun, resumeRun, traceOf } from './run.ts'
+export {
+  CONNECTOR_ERROR_CLASSES,
+  connectorErrorClass,
+  isRetryable,
+  retryDelayMs,
+  MAX_RETRY_AFTER_MS,
+} from './connector-errors.ts'
+export type { ConnectorErrorClass } from './connector-errors.ts'
 export { foldEvents } from './fold.ts'
 export { getFact, setFact, flattenFacts } from './facts.ts'
 export { flowHashOf } from './flow-hash.ts'

@@ -1,6 +1,7 @@
 // Incidents: filter, then retry one, skip it to a chosen outcome (with a reason), cancel it, or
 // retry every match at once after confirming how many that is; each bulk result is listed.
 import { useState } from 'react'
+import { CONNECTOR_ERROR_CLASSES } from '@carepath/engine'
 import { api, type IncidentFilter, type IncidentRow } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { navigate } from '../route.ts'
@@ -8,17 +9,6 @@ import { Empty, ErrorState, Loading, when } from '../screens/state-views.tsx'
 
 type Filter = NonNullable<IncidentFilter>
 type BulkResult = Awaited<ReturnType<typeof api.bulkRetry>>
-
-const ERROR_CLASSES = [
-  'timeout',
-  'unreachable',
-  'server-error',
-  'rate-limited',
-  'client-error',
-  'configuration',
-  'invalid',
-  'other',
-]
 
 /** The filter the form describes (empty fields left out; "older than" as a time). */
 export function incidentFilterOf(
@@ -93,7 +83,7 @@ export function IncidentsPanel() {
             data-testid="incident-filter-errorClass"
           >
             <option value="">any</option>
-            {ERROR_CLASSES.map((c) => (
+            {CONNECTOR_ERROR_CLASSES.map((c) => (
               <option key={c} value={c}>
                 {c}
               </option>

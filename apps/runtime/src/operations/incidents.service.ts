@@ -4,6 +4,7 @@
 // written with the operator's audit record in the transaction that records it.
 import type { Principal } from '../auth/auth.service.ts'
 import { AppError } from '../errors.ts'
+import { patientValuesOfRun, redactFreeText } from '../phi/free-text.ts'
 import type { RunsService } from '../runs/runs.service.ts'
 import type { IncidentFilter, IncidentRow, IncidentStore } from './incident-store.ts'
 
@@ -42,10 +43,14 @@ export interface BulkItemResult {
 
 export function createIncidentsService(deps: { runs: RunsService; store: IncidentStore }) {
   const { runs, store } = deps
-  const actorOf = (principal: Principal, reason?: string) => ({
+  /**
+   * Who resolves, and why in their words: kept in the audit trail and the incident, so first
+   * scrubbed of any patient value of the run it quotes (the trail holds references, never values).
+   */
+  const actorOf = (principal: Principal, runId?: string, reason?: string) => ({
     who: principal.username,
     role: principal.role,
-    ...(reason ? { reason } : {}),
+    ...(reason && runId ? { reason: redactFreeText(reason, patientValuesOfRun(runs.store.events(runId))) } : {}),
   })
 
   function requireOpen(runId: string): IncidentRow {
@@ -70,13 +75,17 @@ export function createIncidentsService(deps: { runs: RunsService; store: Inciden
 
   async function skip(runId: string, port: string, reason: string, principal: Principal) {
     requireOpen(runId)
-    const state = await runs.resume(runId, { type: 'incident', action: 'skip', port }, actorOf(principal, reason))
+    const state = await runs.resume(
+      runId,
+      { type: 'incident', action: 'skip', port },
+      actorOf(principal, runId, reason),
+    )
     return { runId, status: state.status, outcome: state.outcome ?? null }
   }
 
   async function cancel(runId: string, reason: string, principal: Principal) {
     requireOpen(runId)
-    const state = await runs.resume(runId, { type: 'incident', action: 'cancel' }, actorOf(principal, reason))
+    const state = await runs.resume(runId, { type: 'incident', action: 'cancel' }, actorOf(principal, runId, reason))
     return { runId, status: state.status, outcome: state.outcome ?? null }
   }
 

@@ -109,16 +109,21 @@ describe('incidents', () => {
     })
     expect(after).toMatchObject({ status: 'completed', outcome: 'fast-track' })
     const cancelled = await start(t, 's2')
-    expect(await t.as.operator.incidents.cancel({ runId: cancelled.id, reason: 'duplicate referral' })).toMatchObject({
+    // An operator quoting the patient: the trail keeps the words, not the value.
+    expect(
+      await t.as.operator.incidents.cancel({ runId: cancelled.id, reason: 'duplicate referral for Alice Example' }),
+    ).toMatchObject({
       status: 'cancelled',
     })
     await expect(t.as.operator.incidents.retry({ runId: cancelled.id })).rejects.toThrow(/has no open incident/)
     const audit = await t.as.auditor.audit.list({ limit: 1000 })
     const resolutions = audit.items.filter((r) => r.record.action === 'incident.resolve').map((r) => r.record.why)
+    // The reason is in the resolution's record alone, under its `why`.
+    expect(audit.items.filter((r) => JSON.stringify(r.record).includes('Echo confirmed by phone'))).toHaveLength(1)
     expect(resolutions).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ action: 'skip', port: 'ok', reason: 'Echo confirmed by phone' }),
-        expect.objectContaining({ action: 'cancel', reason: 'duplicate referral' }),
+        expect.objectContaining({ action: 'cancel', reason: 'duplicate referral for [redacted]' }),
       ]),
     )
   })

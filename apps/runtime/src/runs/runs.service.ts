@@ -193,7 +193,8 @@ export function createRunsService(deps: RunsDeps) {
         audit.append(
           runStepped(
             batches++ === 0 && firstCount === 0,
-            actor,
+            // Who, not why: an operator's reason is audited once, with the incident's resolution.
+            { who: actor.who, role: actor.role },
             { flow: run.flowId, hash: run.hash, run: run.id },
             {
               events: batch.length,
