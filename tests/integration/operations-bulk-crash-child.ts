@@ -5,7 +5,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NodeError, type ConnectorAdapter } from '@carepath/dsl'
 import { startServer } from '@carepath/runtime'
-import { intakeFlow, testRegistry } from '@carepath/runtime/testing'
+import { intakeFlow, passwordOnly, testRegistry } from '@carepath/runtime/testing'
 
 const [dataDir] = process.argv.slice(2) as [string]
 let upCalls = 0
@@ -43,6 +43,7 @@ const server = await startServer({
       if (role === 'analyst' || role === 'reviewer')
         users.set(role, { userId: added.id, username: role, role, flowRoles: [] })
     }
+    passwordOnly(runtime, ['analyst', 'reviewer', 'agent', 'operator'])
     const doc = intakeFlow({ withCall: true })
     const { hash } = runtime.flows.create(doc, users.get('analyst')!)
     await runtime.review.submit(doc.id, users.get('analyst')!)

@@ -191,7 +191,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     observers: [incidentObserver(incidentStore, audit), createMetricsWriter(db).observer],
   })
   const incidents = createIncidentsService({ runs, store: incidentStore })
-  const deadLetters = createDeadLetters(db)
+  const deadLetters = createDeadLetters(db, cipher)
   const metrics = createMetricsService(db)
   const alerts = createAlertsService({ db, now, incidents: incidentStore, deadLetters, connectors })
   const prometheus = createPrometheusRegistry(metrics, {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { Db } from '../db/open-db.ts'
+import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
 
 export type DeadLetterSource = 'hl7-mllp' | 'hl7-http' | 'webhook'
 
@@ -109,8 +110,15 @@ function where(filter: DeadLetterFilter): { sql: string; params: string[] } {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
-export function createDeadLetters(db: Db) {
+/** The data key dead letters' payloads are sealed under (they hold whole inbound messages: PHI). */
+const DEAD_LETTER_KEY = 'dead-letters'
+/** Binds a sealed payload to its letter's key, so a payload copied to another row does not open. */
+const aadOf = (key: string) => `dead_letters:${key}`
+
+export function createDeadLetters(db: Db, cipher: DataCipher = PLAINTEXT) {
   const sql = db.$client
+  const opened = (row: DeadLetterRow | undefined): DeadLetterRow | undefined =>
+    row && { ...row, payload: cipher.open(row.payload, aadOf(row.key)) }
   const upsert = sql.prepare(
     `INSERT INTO dead_letters (id, key, source, control_id, message_type, sender, received_at, reason_code, reason, payload, status)
      VALUES (@id, @key, @source, @controlId, @messageType, @sender, @receivedAt, @reasonCode, @reason, @payload, 'open')
@@ -130,14 +138,15 @@ export function createDeadLetters(db: Db) {
   return {
     /** Keep a refused message (a resend of an open one counts a delivery more). */
     record(input: DeadLetterInput): void {
-      upsert.run({ ...input, id: randomUUID(), key: input.key ?? `${input.source}:${randomUUID()}` })
+      const key = input.key ?? `${input.source}:${randomUUID()}`
+      upsert.run({ ...input, id: randomUUID(), key, payload: cipher.seal(DEAD_LETTER_KEY, input.payload, aadOf(key)) })
     },
     /** A later delivery of the same message was accepted: its letter is closed with those runs. */
     acceptedLater(key: string, runIds: readonly string[], at: string): void {
-      const row = byKey.get(key)
+      const row = opened(byKey.get(key))
       if (row?.status === 'open') close.run(JSON.stringify(runIds), 'sender', at, row.id)
     },
-    byId: (id: string) => byId.get(id),
+    byId: (id: string) => opened(byId.get(id)),
     idOfKey: (key: string) => byKey.get(key)?.id,
     list(filter: DeadLetterFilter, limit: number): DeadLetterView[] {
       const w = where(filter)
