@@ -106,6 +106,8 @@ describe('designer end to end', () => {
     await analyst.getByTestId('side-tab-simulate').click()
     await analyst.getByTestId('sim-run').click()
     await analyst.getByTestId('sim-results').waitFor()
+    // A new flow has no published version, so every generated case behaves the same: show them.
+    await analyst.getByTestId('sim-show-same').click()
     await expect.poll(() => analyst.getByTestId('sim-result').count()).toBeGreaterThan(0)
     await analyst.getByTestId('sim-result').first().click()
     await analyst.getByTestId('sim-case-detail').waitFor()

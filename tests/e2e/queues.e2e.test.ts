@@ -68,6 +68,17 @@ describe('a queue people actually work', () => {
       patient: { mrn: 'MRN-9', firstName: 'Synthetic', lastName: 'Nine', birthDate: '1970-01-01', phone: '555-0109' },
     }
     await mutate('runs.start', agent, { flowId: FLOW, input, idempotencyKey: 'pharmacy-1' })
+    // A new person needs a second factor (the installation's policy); like the demo's own people,
+    // this one is exempted by name so the test logs in with the password alone.
+    const adminToken = await token('admin')
+    const policyResponse = await fetch(`${session.runtime.url}/trpc/security.mfaPolicy`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    })
+    const policy = ((await policyResponse.json()) as { result: { data: { passwordOnly: string[] } } }).result.data
+    await mutate('security.setMfaPolicy', adminToken, {
+      ...policy,
+      passwordOnly: [...policy.passwordOnly, 'pharmacist'],
+    })
 
     const pharmacist = await session.login('pharmacist')
     await pharmacist.getByTestId('nav-inbox').click()

@@ -75,7 +75,13 @@ export function CaseResults({
             {generatedShown.map((c, i) => row(c, i, false))}
           </ul>
           {generated.length > generatedShown.length || showSame ? (
-            <button type="button" className="cp-btn small ghost" onClick={() => setShowSame(!showSame)}>
+            <button
+              type="button"
+              className="cp-btn small ghost"
+              aria-pressed={showSame}
+              onClick={() => setShowSame(!showSame)}
+              data-testid="sim-show-same"
+            >
               {showSame
                 ? 'Show only generated cases that changed'
                 : `Show the ${generated.length - generatedShown.length} generated cases that behave the same`}
