@@ -4,7 +4,7 @@
 import { createServer, type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registry } from '@carepath/catalog'
-import type { ConnectorAdapter, FlowDocument } from '@carepath/dsl'
+import { flowDocumentSchema, type ConnectorAdapter } from '@carepath/dsl'
 import { startRun } from '@carepath/engine'
 import {
   createConnectorAdapters,
@@ -19,7 +19,7 @@ import {
 } from '@carepath/runtime/testing'
 
 const s = (phi: string) => ({ type: 'string', 'x-phi': phi })
-const flow = {
+const flow = flowDocumentSchema.parse({
   dsl: 'carepath.flow/1',
   id: 'call-outcome-write-back',
   version: 1,
@@ -90,7 +90,7 @@ const flow = {
     conflict: { type: 'end', typeVersion: 1, config: { outcome: 'changed-elsewhere' } },
     failed: { type: 'end', typeVersion: 1, config: { outcome: 'failed' } },
   },
-} as unknown as FlowDocument
+})
 
 let fhir: FhirTestServer
 let test: TestRuntime

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { connect } from 'node:tls'
+import { connect, TLSSocket } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sendMllp, waitUntil } from '@carepath/runtime/testing'
 
@@ -107,7 +107,7 @@ function httpsGet(path: string): Promise<{ status: number; headers: Record<strin
       { host: '127.0.0.1', port: httpsPort, path, ca: pem('server.pem'), servername: 'localhost' },
       (res) => {
         res.resume()
-        const protocol = (res.socket as unknown as { getProtocol(): string }).getProtocol()
+        const protocol = res.socket instanceof TLSSocket ? (res.socket.getProtocol() ?? '') : ''
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, protocol }))
       },
     )
