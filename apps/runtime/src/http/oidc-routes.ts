@@ -6,7 +6,7 @@ import type { Runtime } from '../runtime.ts'
 
 export function oidcRoutes(runtime: Runtime, log: (line: string) => void): Router {
   const router = Router()
-  router.use((_req, res, next) => {
+  router.use('/auth/oidc', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store')
     next()
   })
