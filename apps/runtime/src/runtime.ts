@@ -27,6 +27,7 @@ import { createSimulationPort, type SimulationPort } from './review/simulation-p
 import { createRunViews } from './runs/run-view.ts'
 import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
+import { createScheduler } from './schedules/scheduler.ts'
 
 export interface RuntimeOptions {
   /** Directory holding the database file (default ./data). */
@@ -99,7 +100,13 @@ export function createRuntime(options: RuntimeOptions = {}) {
 
   const runs = createRunsService({ db, audit, now, registry, flows, connectors, auditSecret: secret })
   const runViews = createRunViews({ runs, audit })
-  const tasks = createTasksService({ runs, audit, now })
+  const tasks = createTasksService({
+    runs,
+    audit,
+    now,
+    flowRolesOf: (username) => auth.listUsers().find((u) => u.username === username && !u.disabled)?.flowRoles,
+  })
+  const schedules = createScheduler({ db, audit, now, registry, flows, runs })
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
   // installed package provides; anything else is a typo or a package that is not installed.
@@ -147,6 +154,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     runs,
     runViews,
     tasks,
+    schedules,
     integrations,
     close: () => db.$client.close(),
   }

@@ -22,7 +22,7 @@ export interface ServerOptions extends RuntimeOptions {
   port?: number
   host?: string
   designerDist?: string
-  /** How often due timers are fired (ms, default 1000; 0 disables). */
+  /** How often due timers and scheduled flows are fired (ms, default 1000; 0 disables). */
   timerIntervalMs?: number
   log?: (line: string) => void
   /** Port for the inbound HL7 (MLLP) listener, when the integrations module provides one. */
@@ -59,6 +59,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   })
   const runFailed = (runId: string, error: unknown) =>
     log(`carepath: run ${runId} could not go on; ${describeInternalError(error)}`)
+  const scheduleFailed = (flowId: string, error: unknown) =>
+    log(`carepath: a scheduled time of ${flowId} could not start its run; ${describeInternalError(error)}`)
   const recovered = await runtime.runs.recover(runFailed)
   if (recovered > 0) log(`carepath: ${recovered} interrupted run(s) continued from their logs`)
   await options.beforeReady?.(runtime)
@@ -77,6 +79,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           if (timerBusy || stopping) return
           timerBusy = runtime.runs
             .fireDueTimers(runFailed)
+            .then(() => runtime.schedules.sweep(scheduleFailed))
             .catch((error: unknown) => log(describeInternalError(error)))
             .finally(() => (timerBusy = undefined))
         }, interval)

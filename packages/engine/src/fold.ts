@@ -31,10 +31,14 @@ function applyEvent(state: RunState, event: RunEvent): void {
         ...(event.scope ? { scope: event.scope } : {}),
         request: event.data.request,
       }
+      // A step that times out is also a timer: the sweep of due timers finds it.
+      if (event.data.request.due?.timeout) state.waitUntil = event.data.request.due.at
       return
     case 'task.answered':
+    case 'task.expired':
       state.status = 'running'
       delete state.openTask
+      delete state.waitUntil
       return
     case 'wait.started':
       state.status = 'waiting'

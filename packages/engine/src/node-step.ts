@@ -60,6 +60,7 @@ class NodeContext implements ExecuteContext {
   readonly flowHash: string
   readonly facts: Readonly<Record<string, JsonValue>>
   readonly factsSchema: ExecuteContext['factsSchema']
+  readonly calendar: ExecuteContext['calendar']
 
   constructor(
     private readonly run: RunContext,
@@ -72,6 +73,7 @@ class NodeContext implements ExecuteContext {
     this.flowHash = frame.prepared.hash
     this.facts = frame.facts
     this.factsSchema = frame.prepared.flow.facts
+    this.calendar = frame.prepared.flow.calendar
     this.get = this.get.bind(this)
     this.now = this.now.bind(this)
     this.call = this.call.bind(this)
@@ -206,16 +208,26 @@ async function task(
   let answer: JsonValue | undefined
   let source: 'log' | 'signal' | 'auto' = 'log'
   const next = run.recorder.peek()
+  const due = request.due?.timeout ? request.due.at : undefined
   if (next) {
+    if (next.type === 'task.expired' && next.nodeId === p.id) return await expire(run, frame, p.id, taskId, due ?? '')
     if (next.type !== 'task.answered' || next.nodeId !== p.id) return { kind: 'waiting' } // the mismatch surfaces at the next emit
     answer = next.data.answer
   } else if (run.signal?.type === 'answer' && !run.signalUsed && run.signal.taskId === taskId) {
     answer = run.signal.answer
     source = 'signal'
     run.signalUsed = true
+  } else if (due !== undefined && run.signal?.type === 'timer' && !run.signalUsed && run.deps.clock.now() >= due) {
+    run.signalUsed = true
+    return await expire(run, frame, p.id, taskId, due)
   } else if (run.autopilot.answer) {
     answer = run.autopilot.answer({ nodeId: p.id, ...(frame.scope ? { scope: frame.scope } : {}), visit, request })
     source = 'auto'
+    // A simulated "nobody answered in time": the virtual clock moves to the due time.
+    if (due !== undefined && isTimeoutAnswer(answer)) {
+      run.autopilot.advanceTo?.(due)
+      return await expire(run, frame, p.id, taskId, due)
+    }
   }
   if (answer === undefined) return { kind: 'waiting' }
   if (!p.type.answer) {
@@ -242,6 +254,17 @@ async function task(
   const port = outcome.kind === 'next' ? outcome.port : outcome.kind === 'end' ? `end:${outcome.outcome}` : outcome.kind
   await run.recorder.emit('task.answered', p.id, frame.scope, { taskId, answer: toJson(answer), port }, true)
   return await settle(run, frame, p, outcome)
+}
+
+/** A suite's answer meaning "nobody answered before the step was due": `{ "$timeout": true }`. */
+function isTimeoutAnswer(answer: JsonValue | undefined): boolean {
+  return typeof answer === 'object' && answer !== null && !Array.isArray(answer) && answer.$timeout === true
+}
+
+/** The task's due time passed unanswered: it closes and the run leaves by `timeout`. */
+async function expire(run: RunContext, frame: Frame, nodeId: string, taskId: string, due: string): Promise<Settled> {
+  await run.recorder.emit('task.expired', nodeId, frame.scope, { taskId, due, port: 'timeout' })
+  return { kind: 'follow', port: 'timeout', facts: frame.facts }
 }
 
 async function wait(run: RunContext, frame: Frame, p: PreparedNode, until: string, port: string): Promise<Settled> {

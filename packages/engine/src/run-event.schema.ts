@@ -100,6 +100,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
   /** A task's id is `${runId}:task:${seq}`; its request says what it may show. */
   eventOf('task.opened', z.strictObject({ taskId: z.string(), request: taskRequestSchema })),
   eventOf('task.answered', z.strictObject({ taskId: z.string(), answer: jsonValue, port: z.string() })),
+  /** The task's due time passed unanswered; the run left by the step's `timeout` port. */
+  eventOf('task.expired', z.strictObject({ taskId: z.string(), due: z.string(), port: z.literal('timeout') })),
   eventOf('wait.started', z.strictObject({ until: z.string(), port: z.string() })),
   eventOf('wait.due', z.strictObject({ until: z.string(), port: z.string() })),
   eventOf('subflow.started', z.strictObject({ runId: z.string(), flowId: z.string(), hash: z.string(), input: facts })),

@@ -1,6 +1,8 @@
 export * from './catalog.ts'
 export * from './fact-path.schema.ts'
 export * from './iso-duration.ts'
+export * from './business-time.ts'
+export { dueSchema, type Due } from './human-step.schema.ts'
 // Connectors the built-in types call, with their settings schemas (adapters are the host's)
 export * from './connector-settings.schema.ts'
 export * from './fhir-read/fhir-settings.schema.ts'

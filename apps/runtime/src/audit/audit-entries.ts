@@ -161,3 +161,35 @@ export const taskAnswered = (actor: AuditActor, entity: { flow: string; run: str
   ...actor,
   entity,
 })
+
+/** Scheduled times that started no run: skipped (missed, overlapping, failed to start) or queued. */
+export const scheduleTicked = (flow: string, hash: string, why: AuditWhy<'schedule.tick'>): AuditInput => ({
+  action: 'schedule.tick',
+  who: 'scheduler',
+  role: 'system',
+  entity: { flow, hash },
+  why,
+})
+
+type TaskEntity = { flow: string; run: string; task: string }
+
+export const taskReleased = (actor: AuditActor, entity: TaskEntity): AuditInput => ({
+  action: 'task.release',
+  ...actor,
+  entity,
+})
+
+export const taskReassigned = (actor: AuditActor, entity: TaskEntity, to: string): AuditInput => ({
+  action: 'task.reassign',
+  ...actor,
+  entity,
+  why: { to },
+})
+
+/** A task moved to another queue; `reason` is the person's own words (no patient data is asked for). */
+export const taskEscalated = (actor: AuditActor, entity: TaskEntity, why: AuditWhy<'task.escalate'>): AuditInput => ({
+  action: 'task.escalate',
+  ...actor,
+  entity,
+  why,
+})

@@ -59,6 +59,23 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('task.read', z.object({ tasks: z.array(z.string()) })),
   bare('task.claim'),
   bare('task.answer'),
+  bare('task.release'),
+  /** Given to another person who works the same queue. */
+  entry('task.reassign', z.object({ to: z.string() })),
+  /** Moved to another queue (flow role) that may see what the step shows. */
+  entry('task.escalate', z.object({ from: z.string(), to: z.string(), reason: z.string() })),
+  /** Scheduled times that did not start a run (missed while down, or overlapping a run still going). */
+  entry(
+    'schedule.tick',
+    z.object({
+      status: z.enum(['skipped', 'queued']),
+      reason: z.enum(['missed', 'overlap', 'failed']),
+      /** The first and last scheduled times concerned, and how many there were. */
+      from: z.string(),
+      to: z.string(),
+      count: z.number().int(),
+    }),
+  ),
 ])
 /** An action with its typed `why`. */
 export type AuditEntry = z.infer<typeof auditEntrySchema>

@@ -105,6 +105,17 @@ export const auditEntryPolicies: AuditEntryPolicies = {
   'task.read': object<EntryOf<'task.read'>>({ action: structure, why: object({ tasks: structure }) }),
   'task.claim': object<EntryOf<'task.claim'>>({ action: structure, why: structure }),
   'task.answer': object<EntryOf<'task.answer'>>({ action: structure, why: structure }),
+  'task.release': object<EntryOf<'task.release'>>({ action: structure, why: structure }),
+  'task.reassign': object<EntryOf<'task.reassign'>>({ action: structure, why: object({ to: structure }) }),
+  // The reason is typed by the person escalating: free text, which may quote a patient.
+  'task.escalate': object<EntryOf<'task.escalate'>>({
+    action: structure,
+    why: object({ from: structure, to: structure, reason: freeText }),
+  }),
+  'schedule.tick': object<EntryOf<'schedule.tick'>>({
+    action: structure,
+    why: object({ status: structure, reason: structure, from: structure, to: structure, count: structure }),
+  }),
 }
 
 const base = object<AuditRecordBase>({

@@ -48,6 +48,7 @@ function patientDataOf(event: RunEvent): JsonValue[] {
       )
     case 'node.entered':
     case 'task.opened':
+    case 'task.expired':
     case 'wait.started':
     case 'wait.due':
     case 'node.exited':

@@ -77,6 +77,10 @@ export const eventPolicies: EventPolicies = {
     ...envelope,
     data: object({ taskId: structure, answer: withheld, port: structure }),
   }),
+  'task.expired': object<RunEventOf<'task.expired'>>({
+    ...envelope,
+    data: object({ taskId: structure, due: structure, port: structure }),
+  }),
   'wait.started': object<RunEventOf<'wait.started'>>({
     ...envelope,
     data: object({ until: structure, port: structure }),

@@ -24,12 +24,13 @@ export interface TaskRow {
   flow_id: string
   node_id: string
   role: string
-  status: 'open' | 'claimed' | 'answered' | 'cancelled'
+  status: 'open' | 'claimed' | 'answered' | 'cancelled' | 'expired'
   request: string
   claimed_by: string | null
   answered_by: string | null
   created_at: string
   answered_at: string | null
+  due_at: string | null
 }
 
 export function createRunStore(db: Db) {
@@ -55,14 +56,29 @@ export function createRunStore(db: Db) {
     'SELECT version, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
   )
   const insertTask = sql.prepare(
-    "INSERT INTO tasks (id, run_id, flow_id, node_id, role, status, request, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+    "INSERT INTO tasks (id, run_id, flow_id, node_id, role, status, request, created_at, due_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+  )
+  const expireTask = sql.prepare("UPDATE tasks SET status = 'expired', answered_at = ? WHERE id = ?")
+  // Release, reassign and escalate: each only from the state it expects, so two people acting at once cannot both win.
+  const releaseTask = sql.prepare(
+    "UPDATE tasks SET status = 'open', claimed_by = NULL WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
+  )
+  const assignTask = sql.prepare(
+    "UPDATE tasks SET status = 'claimed', claimed_by = ? WHERE id = ? AND status IN ('open', 'claimed')",
+  )
+  const moveTask = sql.prepare(
+    "UPDATE tasks SET role = ?, status = 'open', claimed_by = NULL WHERE id = ? AND status IN ('open', 'claimed')",
   )
   const answerTask = sql.prepare("UPDATE tasks SET status = 'answered', answered_by = ?, answered_at = ? WHERE id = ?")
   const claimTask = sql.prepare("UPDATE tasks SET status = 'claimed', claimed_by = ? WHERE id = ? AND status = 'open'")
   const taskById = sql.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?')
   const tasksOfRun = sql.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE run_id = ? ORDER BY created_at, id')
+  // Due tasks first (soonest due first), then the rest oldest first.
   const openTasks = sql.prepare<[], TaskRow>(
-    "SELECT * FROM tasks WHERE status IN ('open', 'claimed') ORDER BY created_at, id",
+    "SELECT * FROM tasks WHERE status IN ('open', 'claimed') ORDER BY due_at IS NULL, due_at, created_at, id",
+  )
+  const overdueTasks = sql.prepare<[string], TaskRow>(
+    "SELECT * FROM tasks WHERE status IN ('open', 'claimed') AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id",
   )
   const runsByStatus = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY created_at')
   const dueRuns = sql.prepare<[string], RunRow>(
@@ -166,8 +182,15 @@ export function createRunStore(db: Db) {
       role: string
       request: unknown
       at: string
-    }) => insertTask.run(t.id, t.runId, t.flowId, t.nodeId, t.role, JSON.stringify(t.request), t.at),
+      dueAt?: string | undefined
+    }) => insertTask.run(t.id, t.runId, t.flowId, t.nodeId, t.role, JSON.stringify(t.request), t.at, t.dueAt ?? null),
     answerTask: (id: string, by: string, at: string) => answerTask.run(by, at, id),
+    expireTask: (id: string, at: string) => expireTask.run(at, id),
+    releaseTask: (id: string, by: string) => releaseTask.run(id, by).changes === 1,
+    assignTask: (id: string, to: string) => assignTask.run(to, id).changes === 1,
+    moveTask: (id: string, role: string) => moveTask.run(role, id).changes === 1,
+    /** Open or claimed tasks whose due time is at or before `now`, soonest due first. */
+    overdueTasks: (now: string) => overdueTasks.all(now),
     claimTask: (id: string, by: string) => claimTask.run(by, id).changes === 1,
     taskById: (id: string) => taskById.get(id),
     openTasks: () => openTasks.all(),

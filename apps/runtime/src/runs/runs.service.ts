@@ -109,7 +109,10 @@ export function createRunsService(deps: RunsDeps) {
               role: request.role,
               request,
               at,
+              dueAt: request.due?.at,
             })
+          } else if (event.type === 'task.expired') {
+            store.expireTask(event.data.taskId, at)
           } else if (event.type === 'decision') {
             decisions.push(decisionForAudit({ nodeId: event.nodeId ?? '', ...event.data }, auditSecret))
           }

@@ -39,6 +39,10 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'tasks.inbox': ['agent'],
   'tasks.claim': ['agent'],
   'tasks.answer': ['agent'],
+  'tasks.release': ['agent'],
+  'tasks.reassign': ['agent'],
+  'tasks.escalate': ['agent'],
+  'tasks.overdue': ['agent', 'developer', 'admin'],
   'audit.list': ['auditor'],
   'audit.verify': ['auditor'],
   'settings.integrations': ['developer'],
@@ -53,6 +57,7 @@ const NO_INPUT = new Set([
   'users.list',
   'tokens.list',
   'tasks.inbox',
+  'tasks.overdue',
   'audit.verify',
   'settings.integrations',
 ])
