@@ -28,6 +28,7 @@ import { createRunViews } from './runs/run-view.ts'
 import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
 import { createScheduler } from './schedules/scheduler.ts'
+import { createEventsService } from './events/events.service.ts'
 
 export interface RuntimeOptions {
   /** Directory holding the database file (default ./data). */
@@ -49,6 +50,8 @@ export interface RuntimeOptions {
   /** The simulator used on submit; the engine's by default. */
   simulation?: SimulationPort
   session?: Partial<SessionPolicy>
+  /** How long a message that matches no waiting run is kept for one (ms, default one day). */
+  unmatchedEventRetentionMs?: number
   /** Largest request body accepted over HTTP (express `limit` syntax, default 1mb). */
   bodyLimit?: string | number
 }
@@ -107,6 +110,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     flowRolesOf: (username) => auth.listUsers().find((u) => u.username === username && !u.disabled)?.flowRoles,
   })
   const schedules = createScheduler({ db, audit, now, registry, flows, runs })
+  const events = createEventsService({ db, audit, now, runs, retentionMs: options.unmatchedEventRetentionMs })
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
   // installed package provides; anything else is a typo or a package that is not installed.
@@ -155,6 +159,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     runViews,
     tasks,
     schedules,
+    events,
     integrations,
     close: () => db.$client.close(),
   }

@@ -80,6 +80,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           timerBusy = runtime.runs
             .fireDueTimers(runFailed)
             .then(() => runtime.schedules.sweep(scheduleFailed))
+            .then(() => runtime.events.sweep())
             .catch((error: unknown) => log(describeInternalError(error)))
             .finally(() => (timerBusy = undefined))
         }, interval)

@@ -32,6 +32,16 @@ export type NodeOutcome =
     }
   | { kind: 'task'; task: TaskRequest }
   | { kind: 'wait'; until: string; port: string }
+  | {
+      /** Wait for a message named `name` whose correlation key is `key` (a wait.event step). */
+      kind: 'event'
+      name: string
+      key: string
+      /** When the wait times out and the run leaves by `timeout`; absent: it waits on. */
+      until?: string | undefined
+      /** Where the message's payload is written (a path the type declares in `writes`). */
+      into: string
+    }
   | { kind: 'end'; outcome: string; set?: Record<string, JsonValue> | undefined }
   | {
       kind: 'subflow'

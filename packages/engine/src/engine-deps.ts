@@ -52,7 +52,11 @@ export interface OverlaySite {
 
 /** What resumes a run. */
 export type ResumeSignal =
-  { type: 'answer'; taskId: string; answer: JsonValue } | { type: 'timer' } | { type: 'continue' }
+  | { type: 'answer'; taskId: string; answer: JsonValue }
+  | { type: 'timer' }
+  | { type: 'continue' }
+  /** A message for a run waiting at a wait.event step; `messageId` identifies the delivery. */
+  | { type: 'event'; name: string; key: string; messageId: string; payload: JsonValue }
 
 /**
  * Answers tasks and fires timers without stopping (simulator, CLI). `answer` returns undefined
@@ -60,6 +64,11 @@ export type ResumeSignal =
  */
 export interface Autopilot {
   answer?(task: { nodeId: string; scope?: string; visit: number; request: TaskRequest }): JsonValue | undefined
+  /**
+   * The message a wait.event step receives (its payload), `{ "$timeout": true }` for none before
+   * its timeout, or undefined to leave the run waiting.
+   */
+  event?(site: { nodeId: string; scope?: string; visit: number; name: string; key: string }): JsonValue | undefined
   /** Fire every timer at once (the clock is expected to be virtual). */
   timers?: boolean
   /** Called before a timer fires so a virtual clock can move to its due time. */
@@ -80,6 +89,7 @@ export class RunRefusedError extends Error {
     readonly code:
       | 'invalid-answer'
       | 'no-open-task'
+      | 'not-awaiting'
       | 'not-due'
       | 'run-ended'
       | 'log-mismatch'

@@ -47,6 +47,22 @@ function applyEvent(state: RunState, event: RunEvent): void {
     case 'wait.due':
       state.status = 'running'
       delete state.waitUntil
+      delete state.awaiting
+      return
+    case 'event.awaited':
+      state.status = 'waiting'
+      state.awaiting = {
+        nodeId: event.nodeId ?? '',
+        ...(event.scope ? { scope: event.scope } : {}),
+        name: event.data.name,
+        key: event.data.key,
+      }
+      if (event.data.until !== undefined) state.waitUntil = event.data.until
+      return
+    case 'event.received':
+      state.status = 'running'
+      delete state.awaiting
+      delete state.waitUntil
       return
     case 'decision': {
       const decision: DecisionRecord = {

@@ -104,6 +104,13 @@ export const runEventSchema = z.discriminatedUnion('type', [
   eventOf('task.expired', z.strictObject({ taskId: z.string(), due: z.string(), port: z.literal('timeout') })),
   eventOf('wait.started', z.strictObject({ until: z.string(), port: z.string() })),
   eventOf('wait.due', z.strictObject({ until: z.string(), port: z.string() })),
+  /** A wait.event step waits for the message `name` with this correlation key (until `until`, when set). */
+  eventOf('event.awaited', z.strictObject({ name: z.string(), key: z.string(), until: z.string().optional() })),
+  /** The message arrived; its payload is then written by a facts.set. `messageId` makes delivery idempotent. */
+  eventOf(
+    'event.received',
+    z.strictObject({ name: z.string(), key: z.string(), messageId: z.string(), payload: jsonValue }),
+  ),
   eventOf('subflow.started', z.strictObject({ runId: z.string(), flowId: z.string(), hash: z.string(), input: facts })),
   eventOf(
     'subflow.ended',

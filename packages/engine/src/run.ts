@@ -70,6 +70,9 @@ export async function resumeRun(
   if (signal.type === 'answer' && state.openTask?.taskId !== signal.taskId) {
     throw new RunRefusedError('no-open-task', `The run has no open task "${signal.taskId}".`)
   }
+  if (signal.type === 'event' && (state.awaiting?.name !== signal.name || state.awaiting.key !== signal.key)) {
+    throw new RunRefusedError('not-awaiting', `The run is not waiting for the message "${signal.name}" with this key.`)
+  }
   if (signal.type === 'timer' && (state.waitUntil === undefined || deps.clock.now() < state.waitUntil)) {
     throw new RunRefusedError(
       'not-due',

@@ -37,6 +37,7 @@ export * from './payer-eligibility/payer-eligibility.node.ts'
 export * from './notify/notify.node.ts'
 // Flow
 export * from './wait/wait.node.ts'
+export * from './wait-event/wait-event.node.ts'
 export * from './subflow/subflow.node.ts'
 export * from './end/end.node.ts'
 // Test utility: a fake ExecuteContext for unit tests of built-in and custom node types.

@@ -193,3 +193,12 @@ export const taskEscalated = (actor: AuditActor, entity: TaskEntity, why: AuditW
   entity,
   why,
 })
+
+/** A message was given to a waiting run (in the transaction of the run's step). */
+export const eventDelivered = (name: string, messageId: string, run: string): AuditInput => ({
+  action: 'event.deliver',
+  who: 'carepath',
+  role: 'system',
+  entity: { run },
+  why: { name, messageId },
+})

@@ -64,6 +64,8 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('task.reassign', z.object({ to: z.string() })),
   /** Moved to another queue (flow role) that may see what the step shows. */
   entry('task.escalate', z.object({ from: z.string(), to: z.string(), reason: z.string() })),
+  /** A message woke a run waiting for it (name and the sender's message id; never the key or payload). */
+  entry('event.deliver', z.object({ name: z.string(), messageId: z.string() })),
   /** Scheduled times that did not start a run (missed while down, or overlapping a run still going). */
   entry(
     'schedule.tick',

@@ -112,6 +112,10 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ from: structure, to: structure, reason: freeText }),
   }),
+  'event.deliver': object<EntryOf<'event.deliver'>>({
+    action: structure,
+    why: object({ name: structure, messageId: structure }),
+  }),
   'schedule.tick': object<EntryOf<'schedule.tick'>>({
     action: structure,
     why: object({ status: structure, reason: structure, from: structure, to: structure, count: structure }),

@@ -39,6 +39,10 @@ function patientDataOf(event: RunEvent): JsonValue[] {
       return 'response' in event.data ? [event.data.response] : []
     case 'task.answered':
       return [event.data.answer]
+    case 'event.awaited':
+      return [event.data.key]
+    case 'event.received':
+      return [event.data.key, event.data.payload]
     case 'subflow.ended':
       return 'facts' in event.data ? [event.data.facts] : []
     case 'decision':

@@ -86,6 +86,16 @@ export const eventPolicies: EventPolicies = {
     data: object({ until: structure, port: structure }),
   }),
   'wait.due': object<RunEventOf<'wait.due'>>({ ...envelope, data: object({ until: structure, port: structure }) }),
+  // The correlation key is a fact's value (an appointment id): withheld like a connector payload.
+  'event.awaited': object<RunEventOf<'event.awaited'>>({
+    ...envelope,
+    data: object({ name: structure, key: withheldText, until: structure }),
+  }),
+  // The payload shows through the facts.set that writes it, classified by its fact path.
+  'event.received': object<RunEventOf<'event.received'>>({
+    ...envelope,
+    data: object({ name: structure, key: withheldText, messageId: structure, payload: withheld }),
+  }),
   'subflow.started': object<RunEventOf<'subflow.started'>>({
     ...envelope,
     data: object({ runId: structure, flowId: structure, hash: structure, input: facts }),

@@ -81,6 +81,10 @@ export function createRunStore(db: Db) {
     "SELECT * FROM tasks WHERE status IN ('open', 'claimed') AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id",
   )
   const runsByStatus = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY created_at')
+  const awaitRun = sql.prepare(
+    'INSERT INTO event_waits (run_id, name, key, node_id, since) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET name = excluded.name, key = excluded.key, node_id = excluded.node_id, since = excluded.since',
+  )
+  const stopAwaiting = sql.prepare('DELETE FROM event_waits WHERE run_id = ?')
   const dueRuns = sql.prepare<[string], RunRow>(
     "SELECT * FROM runs WHERE status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= ?",
   )
@@ -195,6 +199,11 @@ export function createRunStore(db: Db) {
     taskById: (id: string) => taskById.get(id),
     openTasks: () => openTasks.all(),
     tasksOfRun: (runId: string) => tasksOfRun.all(runId),
+    /** A run now waits at a wait.event step for (name, key). */
+    awaitEvent: (runId: string, wait: { name: string; key: string; nodeId: string }, at: string) =>
+      awaitRun.run(runId, wait.name, wait.key, wait.nodeId, at),
+    /** The run no longer waits for a message (it got one, timed out or ended). */
+    stopAwaiting: (runId: string) => stopAwaiting.run(runId),
     runsByStatus: (status: RunRow['status']) => runsByStatus.all(status),
     dueRuns: (now: string) => dueRuns.all(now),
     listRuns(flowId: string | undefined, limit: number): RunRow[] {

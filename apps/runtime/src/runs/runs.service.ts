@@ -113,6 +113,10 @@ export function createRunsService(deps: RunsDeps) {
             })
           } else if (event.type === 'task.expired') {
             store.expireTask(event.data.taskId, at)
+          } else if (event.type === 'event.awaited') {
+            store.awaitEvent(run.id, { name: event.data.name, key: event.data.key, nodeId: event.nodeId ?? '' }, at)
+          } else if (event.type === 'event.received' || event.type === 'wait.due' || event.type === 'run.ended') {
+            store.stopAwaiting(run.id)
           } else if (event.type === 'decision') {
             decisions.push(decisionForAudit({ nodeId: event.nodeId ?? '', ...event.data }, auditSecret))
           }
@@ -195,7 +199,12 @@ export function createRunsService(deps: RunsDeps) {
       if (error.code === 'invalid-answer')
         throw new AppError('invalid-answer', message, { path: error.path ? `answer.${error.path}` : 'answer' })
       if (error.code === 'flow-not-runnable') throw new AppError('conflict', error.message, { path: 'flowId' })
-      if (error.code === 'no-open-task' || error.code === 'run-ended' || error.code === 'not-due')
+      if (
+        error.code === 'no-open-task' ||
+        error.code === 'not-awaiting' ||
+        error.code === 'run-ended' ||
+        error.code === 'not-due'
+      )
         throw new AppError('conflict', error.message)
     }
     throw error

@@ -47,6 +47,8 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'audit.verify': ['auditor'],
   'settings.integrations': ['developer'],
   'settings.setIntegrations': ['developer'],
+  'events.deliver': ['developer', 'agent'],
+  'events.list': ['developer', 'admin', 'auditor'],
 }
 const PUBLIC = new Set(['auth.login'])
 // Procedures without input are called bare; every other gets an input its schema refuses, so an

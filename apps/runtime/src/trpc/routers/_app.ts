@@ -1,5 +1,6 @@
 import { router } from '../trpc.ts'
 import { auditRouter } from './audit.router.ts'
+import { eventsRouter } from './events.router.ts'
 import { authRouter } from './auth.router.ts'
 import { flowsRouter } from './flows.router.ts'
 import { reviewRouter } from './review.router.ts'
@@ -22,5 +23,6 @@ export const appRouter = router({
   tasks: tasksRouter,
   audit: auditRouter,
   settings: settingsRouter,
+  events: eventsRouter,
 })
 export type AppRouter = typeof appRouter
