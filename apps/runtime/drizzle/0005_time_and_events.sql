@@ -1,5 +1,6 @@
 -- Time and events (issue 17): schedule claims (one row per due time, the primary key is the claim),
--- runs waiting for a correlated message, messages kept for them, and a due time per task.
+-- runs waiting for a correlated message, messages kept for them, a due time per task, and plans
+-- that move waiting runs to a new version.
 CREATE TABLE `event_waits` (
 	`run_id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
@@ -24,6 +25,22 @@ CREATE TABLE `inbound_events` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `inbound_events_message_id_unique` ON `inbound_events` (`message_id`);--> statement-breakpoint
 CREATE INDEX `inbound_events_pending` ON `inbound_events` (`status`,`name`,`key`);--> statement-breakpoint
+CREATE TABLE `run_migrations` (
+	`id` text PRIMARY KEY NOT NULL,
+	`flow_id` text NOT NULL,
+	`from_hash` text NOT NULL,
+	`to_hash` text NOT NULL,
+	`mapping` text NOT NULL,
+	`report` text NOT NULL,
+	`status` text NOT NULL,
+	`proposed_by` text NOT NULL,
+	`proposed_at` text NOT NULL,
+	`approved_by` text,
+	`applied_at` text,
+	`results` text
+);
+--> statement-breakpoint
+CREATE INDEX `run_migrations_flow` ON `run_migrations` (`flow_id`);--> statement-breakpoint
 CREATE TABLE `schedule_ticks` (
 	`flow_id` text NOT NULL,
 	`tick_at` text NOT NULL,

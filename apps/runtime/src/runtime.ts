@@ -29,6 +29,7 @@ import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
 import { createScheduler } from './schedules/scheduler.ts'
 import { createEventsService } from './events/events.service.ts'
+import { createMigrationsService } from './migrations/migrations.service.ts'
 
 export interface RuntimeOptions {
   /** Directory holding the database file (default ./data). */
@@ -110,6 +111,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     flowRolesOf: (username) => auth.listUsers().find((u) => u.username === username && !u.disabled)?.flowRoles,
   })
   const schedules = createScheduler({ db, audit, now, registry, flows, runs })
+  const migrations = createMigrationsService({ db, audit, now, registry, flows, runs })
   const events = createEventsService({ db, audit, now, runs, retentionMs: options.unmatchedEventRetentionMs })
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
@@ -160,6 +162,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     tasks,
     schedules,
     events,
+    migrations,
     integrations,
     close: () => db.$client.close(),
   }

@@ -95,6 +95,14 @@ function applyEvent(state: RunState, event: RunEvent): void {
     case 'facts.set':
       state.facts = applyFacts(state.facts, event.data.set)
       break
+    case 'run.migrated':
+      // The run goes on in the new version from the mapped node, which it enters afresh.
+      state.flowHash = event.data.toHash
+      state.status = 'running'
+      delete state.openTask
+      delete state.awaiting
+      delete state.waitUntil
+      break
     case 'run.ended':
       if (event.data.status === 'failed') {
         state.status = 'failed'

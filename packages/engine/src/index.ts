@@ -14,7 +14,7 @@ export {
 export type { RunEventOf, RunEventData, RunEventMigration } from './run-event.schema.ts'
 export type { EngineDeps, RetryPolicy, ResumeSignal, Autopilot, StartOptions, OverlaySite } from './engine-deps.ts'
 export { RunRefusedError } from './engine-deps.ts'
-export { startRun, resumeRun, traceOf } from './run.ts'
+export { startRun, resumeRun, migrateRun, waitingNode, traceOf } from './run.ts'
 export { foldEvents } from './fold.ts'
 export { getFact, setFact, flattenFacts } from './facts.ts'
 export { flowHashOf } from './flow-hash.ts'

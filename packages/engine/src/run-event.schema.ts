@@ -123,6 +123,21 @@ export const runEventSchema = z.discriminatedUnion('type', [
   eventOf('node.exited', z.strictObject({ port: z.string(), to: z.string() })),
   /** `handled`: the failure was routed to the node's `error` port. */
   eventOf('error', z.strictObject({ message: z.string(), handled: z.boolean() })),
+  /**
+   * The waiting run moved to another version of its flow (an operator's approved migration): the
+   * events before it replay against `fromHash`, the events after it against `toHash`, from
+   * `toNode` (the node it waited at, or the one mapped to it), entered afresh.
+   */
+  eventOf(
+    'run.migrated',
+    z.strictObject({
+      migration: z.string(),
+      fromHash: z.string(),
+      toHash: z.string(),
+      fromNode: z.string(),
+      toNode: z.string(),
+    }),
+  ),
   eventOf('run.ended', z.union([z.strictObject(ended.completed), z.strictObject(ended.failed)])),
 ])
 

@@ -202,3 +202,21 @@ export const eventDelivered = (name: string, messageId: string, run: string): Au
   entity: { run },
   why: { name, messageId },
 })
+
+/** A migration plan proposed or approved. */
+export const migrationDecided = (
+  action: 'migration.plan' | 'migration.approve',
+  actor: AuditActor,
+  flow: string,
+  hash: string,
+  why: AuditWhy<'migration.plan'>,
+): AuditInput => ({ action, ...actor, entity: { flow, hash }, why })
+
+/** One run moved to the published version (`hash`), in the transaction of its step. */
+export const migrationApplied = (
+  actor: AuditActor,
+  flow: string,
+  hash: string,
+  run: string,
+  why: AuditWhy<'run.migrate'>,
+): AuditInput => ({ action: 'run.migrate', ...actor, entity: { flow, hash, run }, why })

@@ -64,6 +64,20 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('task.reassign', z.object({ to: z.string() })),
   /** Moved to another queue (flow role) that may see what the step shows. */
   entry('task.escalate', z.object({ from: z.string(), to: z.string(), reason: z.string() })),
+  /** A plan to move waiting runs to the published version, proposed or approved (four eyes). */
+  entry(
+    'migration.plan',
+    z.object({ migration: z.string(), fromHash: z.string(), runs: z.number().int(), changed: z.number().int() }),
+  ),
+  entry(
+    'migration.approve',
+    z.object({ migration: z.string(), fromHash: z.string(), runs: z.number().int(), changed: z.number().int() }),
+  ),
+  /** One run moved by an approved plan. */
+  entry(
+    'run.migrate',
+    z.object({ migration: z.string(), fromHash: z.string(), fromNode: z.string(), toNode: z.string() }),
+  ),
   /** A message woke a run waiting for it (name and the sender's message id; never the key or payload). */
   entry('event.deliver', z.object({ name: z.string(), messageId: z.string() })),
   /** Scheduled times that did not start a run (missed while down, or overlapping a run still going). */

@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import type { FlowDocument, JsonValue } from '@carepath/dsl'
+import type { MigrationReport, MigrationResults } from '../migrations/migration-report.schema.ts'
 
 /** The runtime's roles (what a person may do), distinct from a flow's roles (work queues). */
 export const USER_ROLES = ['analyst', 'developer', 'reviewer', 'agent', 'auditor', 'admin'] as const
@@ -257,3 +258,28 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value', { mode: 'json' }).$type<JsonValue>().notNull(),
 })
+
+/**
+ * Moving the waiting runs of one version of a flow to the published one: the plan (node mapping
+ * and the simulator's report of what would change) is proposed, approved by someone else (four
+ * eyes), then applied run by run; each run's log records the move (`run.migrated`).
+ */
+export const runMigrations = sqliteTable(
+  'run_migrations',
+  {
+    id: text('id').primaryKey(),
+    flowId: text('flow_id').notNull(),
+    fromHash: text('from_hash').notNull(),
+    toHash: text('to_hash').notNull(),
+    /** Waiting node in the old version → node in the new one (only where they differ). */
+    mapping: text('mapping', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    report: text('report', { mode: 'json' }).$type<MigrationReport>().notNull(),
+    status: text('status').$type<'proposed' | 'approved' | 'applied'>().notNull(),
+    proposedBy: text('proposed_by').notNull(),
+    proposedAt: text('proposed_at').notNull(),
+    approvedBy: text('approved_by'),
+    appliedAt: text('applied_at'),
+    results: text('results', { mode: 'json' }).$type<MigrationResults>(),
+  },
+  (t) => [index('run_migrations_flow').on(t.flowId)],
+)

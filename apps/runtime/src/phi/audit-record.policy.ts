@@ -112,6 +112,18 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ from: structure, to: structure, reason: freeText }),
   }),
+  'migration.plan': object<EntryOf<'migration.plan'>>({
+    action: structure,
+    why: object({ migration: structure, fromHash: structure, runs: structure, changed: structure }),
+  }),
+  'migration.approve': object<EntryOf<'migration.approve'>>({
+    action: structure,
+    why: object({ migration: structure, fromHash: structure, runs: structure, changed: structure }),
+  }),
+  'run.migrate': object<EntryOf<'run.migrate'>>({
+    action: structure,
+    why: object({ migration: structure, fromHash: structure, fromNode: structure, toNode: structure }),
+  }),
   'event.deliver': object<EntryOf<'event.deliver'>>({
     action: structure,
     why: object({ name: structure, messageId: structure }),

@@ -58,6 +58,7 @@ function patientDataOf(event: RunEvent): JsonValue[] {
     case 'node.exited':
     case 'error':
     case 'run.ended':
+    case 'run.migrated':
       return []
   }
 }

@@ -117,6 +117,16 @@ export const eventPolicies: EventPolicies = {
   }),
   'node.exited': object<RunEventOf<'node.exited'>>({ ...envelope, data: object({ port: structure, to: structure }) }),
   error: object<RunEventOf<'error'>>({ ...envelope, data: object({ message: freeText, handled: structure }) }),
+  'run.migrated': object<RunEventOf<'run.migrated'>>({
+    ...envelope,
+    data: object({
+      migration: structure,
+      fromHash: structure,
+      toHash: structure,
+      fromNode: structure,
+      toNode: structure,
+    }),
+  }),
   'run.ended': object<RunEventOf<'run.ended'>>({
     ...envelope,
     data: (data: RunEnded, ctx) =>

@@ -85,6 +85,13 @@ export function createRunStore(db: Db) {
     'INSERT INTO event_waits (run_id, name, key, node_id, since) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET name = excluded.name, key = excluded.key, node_id = excluded.node_id, since = excluded.since',
   )
   const stopAwaiting = sql.prepare('DELETE FROM event_waits WHERE run_id = ?')
+  const rehash = sql.prepare('UPDATE runs SET hash = ? WHERE id = ?')
+  const cancelOpenTasks = sql.prepare(
+    "UPDATE tasks SET status = 'cancelled', answered_at = ? WHERE run_id = ? AND status IN ('open', 'claimed')",
+  )
+  const waitingOn = sql.prepare<[string, string], RunRow>(
+    "SELECT * FROM runs WHERE flow_id = ? AND hash = ? AND status = 'waiting' ORDER BY created_at, id",
+  )
   const dueRuns = sql.prepare<[string], RunRow>(
     "SELECT * FROM runs WHERE status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= ?",
   )
@@ -204,6 +211,12 @@ export function createRunStore(db: Db) {
       awaitRun.run(runId, wait.name, wait.key, wait.nodeId, at),
     /** The run no longer waits for a message (it got one, timed out or ended). */
     stopAwaiting: (runId: string) => stopAwaiting.run(runId),
+    /** A migrated run goes on in another version: its row names that version from now on. */
+    rehashRun: (runId: string, hash: string) => rehash.run(hash, runId),
+    /** The tasks a migrated run left open in the old version (the new version opens its own). */
+    cancelOpenTasks: (runId: string, at: string) => cancelOpenTasks.run(at, runId),
+    /** Runs of one version of a flow that wait (on a task, a timer or a message). */
+    waitingRuns: (flowId: string, hash: string) => waitingOn.all(flowId, hash),
     runsByStatus: (status: RunRow['status']) => runsByStatus.all(status),
     dueRuns: (now: string) => dueRuns.all(now),
     listRuns(flowId: string | undefined, limit: number): RunRow[] {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ConnectorAdapter, FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
 import {
+  migrateRun,
   resumeRun,
   RunRefusedError,
   startRun,
@@ -111,6 +112,12 @@ export function createRunsService(deps: RunsDeps) {
               at,
               dueAt: request.due?.at,
             })
+          } else if (event.type === 'run.migrated') {
+            // Before this batch's new task.opened (events are in log order): the old version's task closes.
+            store.cancelOpenTasks(run.id, at)
+            store.stopAwaiting(run.id)
+            store.rehashRun(run.id, event.data.toHash)
+            run.hash = event.data.toHash
           } else if (event.type === 'task.expired') {
             store.expireTask(event.data.taskId, at)
           } else if (event.type === 'event.awaited') {
@@ -283,6 +290,42 @@ export function createRunsService(deps: RunsDeps) {
     })
   }
 
+  /**
+   * Move a waiting run to another version of its flow (an approved migration): its log replays
+   * against the version it ran in, then it enters `toNode` of `toHash` afresh. `inSameTransaction`
+   * commits with the run's step (the migration's own record of the run).
+   */
+  function migrate(
+    runId: string,
+    move: { migration: string; toHash: string; toNode: string },
+    actor: Actor,
+    inSameTransaction?: () => void,
+  ): Promise<RunState> {
+    return withRunLock(runId, async () => {
+      const row = store.runById(runId)
+      if (!row) throw new AppError('not-found', `No run with id "${runId}".`, { path: 'id' })
+      const events = store.events(runId)
+      const persister = createPersister(
+        { id: row.id, flowId: row.flow_id, hash: row.hash, idempotencyKey: row.idempotency_key },
+        actor,
+        events.length,
+      )
+      let state: RunState
+      try {
+        state = await migrateRun(
+          documentFor(row.flow_id, move.toHash),
+          events,
+          { migration: move.migration, toNode: move.toNode },
+          engineDeps(persister.onEvent),
+        )
+      } catch (error) {
+        refusal(error)
+      }
+      await persister.flush(state, inSameTransaction)
+      return state
+    })
+  }
+
   /** On start-up: runs that were in flight when the process stopped go on from their logs. */
   async function recover(onError: (runId: string, error: unknown) => void = () => {}): Promise<number> {
     return await resumeEach(store.runsByStatus('running'), { type: 'continue' }, onError)
@@ -311,6 +354,6 @@ export function createRunsService(deps: RunsDeps) {
     return resumed
   }
 
-  return { start, resume, recover, fireDueTimers, store, documentFor }
+  return { start, resume, migrate, recover, fireDueTimers, store, documentFor }
 }
 export type RunsService = ReturnType<typeof createRunsService>

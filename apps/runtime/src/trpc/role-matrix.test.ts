@@ -49,6 +49,10 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'settings.setIntegrations': ['developer'],
   'events.deliver': ['developer', 'agent'],
   'events.list': ['developer', 'admin', 'auditor'],
+  'migrations.plan': ['analyst', 'developer'],
+  'migrations.list': ['analyst', 'developer', 'reviewer', 'auditor'],
+  'migrations.approve': ['reviewer'],
+  'migrations.migrate': ['reviewer'],
 }
 const PUBLIC = new Set(['auth.login'])
 // Procedures without input are called bare; every other gets an input its schema refuses, so an

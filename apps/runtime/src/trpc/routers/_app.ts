@@ -1,6 +1,7 @@
 import { router } from '../trpc.ts'
 import { auditRouter } from './audit.router.ts'
 import { eventsRouter } from './events.router.ts'
+import { migrationsRouter } from './migrations.router.ts'
 import { authRouter } from './auth.router.ts'
 import { flowsRouter } from './flows.router.ts'
 import { reviewRouter } from './review.router.ts'
@@ -24,5 +25,6 @@ export const appRouter = router({
   audit: auditRouter,
   settings: settingsRouter,
   events: eventsRouter,
+  migrations: migrationsRouter,
 })
 export type AppRouter = typeof appRouter
