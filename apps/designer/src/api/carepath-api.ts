@@ -26,6 +26,9 @@ export type AuditItem = RouterOutputs['audit']['list']['items'][number]
 /** What checking the audit trail's hash chain found. */
 export type AuditVerifyResult = RouterOutputs['audit']['verify']
 
+/** A plan to move waiting runs to the published version, with the simulator's report per run. */
+export type RunMigration = RouterOutputs['migrations']['list'][number]
+
 type SimulateOptions = Omit<RouterInputs['simulate']['run'], 'flowId'>
 
 export const api = {
@@ -59,6 +62,12 @@ export const api = {
   inbox: () => call(trpc.tasks.inbox.query()),
   claimTask: (id: string) => call(trpc.tasks.claim.mutate({ id })),
   answerTask: (id: string, answer: JsonValue) => call(trpc.tasks.answer.mutate({ id, answer })),
+
+  planMigration: (flowId: string, fromHash: string, mapping: Record<string, string>) =>
+    call(trpc.migrations.plan.mutate({ flowId, fromHash, mapping })),
+  listMigrations: (flowId: string) => call(trpc.migrations.list.query({ flowId })),
+  approveMigration: (id: string) => call(trpc.migrations.approve.mutate({ id })),
+  runMigration: (id: string) => call(trpc.migrations.migrate.mutate({ id })),
 
   auditPage: (limit: number, cursor?: number) =>
     call(trpc.audit.list.query(cursor === undefined ? { limit } : { limit, cursor })),
