@@ -263,12 +263,16 @@ export function createRunsService(deps: RunsDeps) {
     return persister.row() ?? (store.runById(run.id) as RunRow)
   }
 
-  /** Continue a run from its log with a signal (an answer, a due timer, or after a restart). */
-  function resume(
+  /**
+   * One step of a stored run, under its lock: read its row and log, let the engine go on from
+   * there (`step`), and write the new events, with `inSameTransaction`, in one commit.
+   */
+  function stepRun(
     runId: string,
-    signal: ResumeSignal,
     actor: Actor,
-    inSameTransaction?: () => void,
+    inSameTransaction: (() => void) | undefined,
+    step: (row: RunRow, events: RunEvent[], deps: EngineDeps) => Promise<RunState>,
+    refused: JsonValue = null,
   ): Promise<RunState> {
     return withRunLock(runId, async () => {
       const row = store.runById(runId)
@@ -281,13 +285,29 @@ export function createRunsService(deps: RunsDeps) {
       )
       let state: RunState
       try {
-        state = await resumeRun(documentFor(row.flow_id, row.hash), events, signal, engineDeps(persister.onEvent))
+        state = await step(row, events, engineDeps(persister.onEvent))
       } catch (error) {
-        refusal(error, signal.type === 'answer' ? signal.answer : null)
+        refusal(error, refused)
       }
       await persister.flush(state, inSameTransaction)
       return state
     })
+  }
+
+  /** Continue a run from its log with a signal (an answer, a due timer, a message, or after a restart). */
+  function resume(
+    runId: string,
+    signal: ResumeSignal,
+    actor: Actor,
+    inSameTransaction?: () => void,
+  ): Promise<RunState> {
+    return stepRun(
+      runId,
+      actor,
+      inSameTransaction,
+      (row, events, deps) => resumeRun(documentFor(row.flow_id, row.hash), events, signal, deps),
+      signal.type === 'answer' ? signal.answer : null,
+    )
   }
 
   /**
@@ -301,29 +321,14 @@ export function createRunsService(deps: RunsDeps) {
     actor: Actor,
     inSameTransaction?: () => void,
   ): Promise<RunState> {
-    return withRunLock(runId, async () => {
-      const row = store.runById(runId)
-      if (!row) throw new AppError('not-found', `No run with id "${runId}".`, { path: 'id' })
-      const events = store.events(runId)
-      const persister = createPersister(
-        { id: row.id, flowId: row.flow_id, hash: row.hash, idempotencyKey: row.idempotency_key },
-        actor,
-        events.length,
-      )
-      let state: RunState
-      try {
-        state = await migrateRun(
-          documentFor(row.flow_id, move.toHash),
-          events,
-          { migration: move.migration, toNode: move.toNode },
-          engineDeps(persister.onEvent),
-        )
-      } catch (error) {
-        refusal(error)
-      }
-      await persister.flush(state, inSameTransaction)
-      return state
-    })
+    return stepRun(runId, actor, inSameTransaction, (row, events, deps) =>
+      migrateRun(
+        documentFor(row.flow_id, move.toHash),
+        events,
+        { migration: move.migration, toNode: move.toNode },
+        deps,
+      ),
+    )
   }
 
   /** On start-up: runs that were in flight when the process stopped go on from their logs. */
