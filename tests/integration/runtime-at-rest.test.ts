@@ -1,5 +1,5 @@
 // Encryption at rest, checked as someone who copies the files would: canary PHI goes in through
-// run input, a task and an HL7 message over MLLP; then the database file, its WAL and the inbound
+// run input, a task, an HL7 message over MLLP and a kept reply for a waiting run; then the database file, its WAL and the inbound
 // message store are searched byte for byte, and none of it is there. The runtime still reads it
 // all back; a damaged or moved ciphertext is refused whole; a shredded key makes a run unreadable.
 import { existsSync, readFileSync } from 'node:fs'
@@ -48,6 +48,15 @@ beforeAll(async () => {
   listener = await startRuntimeHl7Listener(t.runtime, { port: 0, dataDir: t.dir })
   const acks = await sendMllp(listener.port, [HL7])
   expect(acks).toHaveLength(1)
+  // A reply no run waits for yet is kept: its correlation key and payload are patient data too.
+  const kept = await t.runtime.events.deliver({
+    name: 'sms-reply',
+    key: MRN,
+    payload: { from: NAME, text: `C ${SSN}` },
+    messageId: 'sms-canary-1',
+    source: 'api',
+  })
+  expect(kept.status).toBe('pending')
 })
 afterAll(async () => {
   await listener?.close()

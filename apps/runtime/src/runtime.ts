@@ -48,6 +48,9 @@ import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createRunViews } from './runs/run-view.ts'
 import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
+import { createScheduler } from './schedules/scheduler.ts'
+import { createEventsService } from './events/events.service.ts'
+import { createMigrationsService } from './migrations/migrations.service.ts'
 
 export interface RuntimeOptions {
   /** Directory holding the database file (default ./data). */
@@ -69,6 +72,8 @@ export interface RuntimeOptions {
   /** The simulator used on submit; the engine's by default. */
   simulation?: SimulationPort
   session?: Partial<SessionPolicy>
+  /** How long a message that matches no waiting run is kept for one (ms, default one day). */
+  unmatchedEventRetentionMs?: number
   /** Largest request body accepted over HTTP (express `limit` syntax, default 1mb). */
   bodyLimit?: string | number
   /** The installation's key file, kept outside the database (default: carepath.keys.json beside it, or CAREPATH_KEY_FILE). */
@@ -201,7 +206,23 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const breakGlass = createBreakGlassService({ db, audit, now, runs })
   const retention = createRetentionService({ db, audit, cipher, now })
   const runViews = createRunViews({ runs, audit, revealed: breakGlass.revealedClasses })
-  const tasks = createTasksService({ runs, audit, now })
+  const tasks = createTasksService({
+    runs,
+    audit,
+    now,
+    flowRolesOf: (username) => auth.listUsers().find((u) => u.username === username && !u.disabled)?.flowRoles,
+  })
+  const schedules = createScheduler({ db, audit, now, registry, flows, runs })
+  const migrations = createMigrationsService({ db, audit, now, registry, flows, runs })
+  const events = createEventsService({
+    db,
+    audit,
+    now,
+    runs,
+    referenceSecret: keys.phiReferenceSecret,
+    cipher,
+    retentionMs: options.unmatchedEventRetentionMs,
+  })
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
   // installed package provides; anything else is a typo or a package that is not installed.
@@ -257,6 +278,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
     metrics,
     prometheus,
     alerts,
+    schedules,
+    events,
+    migrations,
     integrations,
     keys,
     cipher,

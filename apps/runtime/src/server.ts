@@ -26,7 +26,7 @@ export interface ServerOptions extends RuntimeOptions {
   port?: number
   host?: string
   designerDist?: string
-  /** How often due timers are fired (ms, default 1000; 0 disables). */
+  /** How often due timers and scheduled flows are fired (ms, default 1000; 0 disables). */
   timerIntervalMs?: number
   /** How often alert rules are evaluated (ms, default 15000; 0 disables). */
   alertIntervalMs?: number
@@ -77,6 +77,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   })
   const runFailed = (runId: string, error: unknown) =>
     log(`carepath: run ${runId} could not go on; ${describeInternalError(error)}`)
+  const scheduleFailed = (flowId: string, error: unknown) =>
+    log(`carepath: a scheduled time of ${flowId} could not start its run; ${describeInternalError(error)}`)
   const recovered = await runtime.runs.recover(runFailed)
   if (recovered > 0) log(`carepath: ${recovered} interrupted run(s) continued from their logs`)
   await options.beforeReady?.(runtime)
@@ -95,6 +97,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           if (timerBusy || stopping) return
           timerBusy = runtime.runs
             .fireDueTimers(runFailed)
+            .then(() => runtime.schedules.sweep(scheduleFailed))
+            .then(() => runtime.events.sweep())
             .catch((error: unknown) => log(describeInternalError(error)))
             .finally(() => (timerBusy = undefined))
         }, interval)

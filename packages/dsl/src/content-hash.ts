@@ -31,6 +31,8 @@ export function behaviourOf(document: FlowDocument): unknown {
     nodes: Object.fromEntries(
       Object.entries(document.nodes).map(([id, { title: _title, description: _description, ...node }]) => [id, node]),
     ),
+    // Only when present, so documents without one keep the hash they always had.
+    ...(document.calendar ? { calendar: document.calendar } : {}),
   }
 }
 

@@ -35,7 +35,7 @@ export interface FlowDiff {
   removed: NodeChange[]
   changed: NodeChange[]
   edges: { added: EdgeRef[]; removed: EdgeRef[] }
-  /** Flow-level fields (title, start, facts schema, roles). The revision number and layout are left out. */
+  /** Flow-level fields (title, start, facts schema, roles, calendar). The revision number and layout are left out. */
   flow: FieldChange[]
 }
 
@@ -145,6 +145,7 @@ export function diffFlows(before: FlowDocument, after: FlowDocument): FlowDiff {
         start: d.start,
         facts: d.facts,
         roles: d.roles,
+        calendar: d.calendar,
       }),
     ) as JsonValue
   diffValues(flowFields(before), flowFields(after), '', diff.flow)

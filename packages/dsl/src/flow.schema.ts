@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { flowCalendarSchema } from './calendar.schema.ts'
 import { factSchemaSchema } from './facts-schema.ts'
 import { flowIdSchema, NODE_ID_PATTERN, NODE_TYPE_PATTERN } from './names.ts'
 import { phiClassSchema } from './phi.ts'
@@ -76,6 +77,8 @@ export const flowDocumentSchema = z
     roles: z.record(z.string(), flowRoleSchema),
     start: z.string(),
     nodes: z.record(z.string(), flowNodeSchema),
+    /** Working hours, time zone and holidays, for steps due in business hours. */
+    calendar: flowCalendarSchema.optional(),
     /** Canvas positions: never part of the content hash. */
     layout: layoutSchema.optional(),
   })

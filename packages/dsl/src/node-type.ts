@@ -4,6 +4,7 @@ import type { JsonValue } from './json.ts'
 import type { PhiClass } from './phi.ts'
 import type { TaskRequest } from './task-request.schema.ts'
 import type { ConfigProblem } from './problems.ts'
+import type { FlowCalendar } from './calendar.schema.ts'
 import type { FactSchema } from './facts-schema.ts'
 import { NODE_TYPE_PATTERN } from './names.ts'
 
@@ -31,6 +32,16 @@ export type NodeOutcome =
     }
   | { kind: 'task'; task: TaskRequest }
   | { kind: 'wait'; until: string; port: string }
+  | {
+      /** Wait for a message named `name` whose correlation key is `key` (a wait.event step). */
+      kind: 'event'
+      name: string
+      key: string
+      /** When the wait times out and the run leaves by `timeout`; absent: it waits on. */
+      until?: string | undefined
+      /** Where the message's payload is written (a path the type declares in `writes`). */
+      into: string
+    }
   | { kind: 'end'; outcome: string; set?: Record<string, JsonValue> | undefined }
   | {
       kind: 'subflow'
@@ -62,6 +73,8 @@ export interface ExecuteContext {
   get(path: string): JsonValue | undefined
   /** The injected clock, ISO-8601. Never read the wall clock in a node. */
   now(): string
+  /** The flow's working calendar, when it has one (steps due in business hours count by it). */
+  calendar?: FlowCalendar | undefined
   /** Call a connector adapter by name ("fhir", "http", "payer", "notify", ...), one the type declares. Recorded. */
   call(connector: string, request: JsonValue): Promise<JsonValue>
   /** A value built once per (flow hash, node id) and reused across runs: compiled rule engines. */

@@ -23,6 +23,11 @@ export const taskRequestSchema = z.object({
   fields: z.array(taskFieldSchema),
   /** Answer buttons, each leading to a port (guide.question, task.approval). */
   options: z.array(z.object({ value: z.string(), label: z.string(), port: z.string() })).optional(),
+  /**
+   * When the step is due (ISO-8601, from the injected clock and the flow's calendar), and whether
+   * the run then leaves by the step's `timeout` port instead of waiting on.
+   */
+  due: z.object({ at: z.string(), timeout: z.boolean() }).strict().optional(),
 })
 /** What a human step asks of a person (see `taskRequestSchema`). */
 export type TaskRequest = z.infer<typeof taskRequestSchema>

@@ -77,6 +77,8 @@ export type ResumeSignal =
   /** An operator's resolution of the open incident (see `incident.resolved`). */
   | { type: 'incident'; action: 'retry' | 'cancel' }
   | { type: 'incident'; action: 'skip'; port: string }
+  /** A message for a run waiting at a wait.event step; `messageId` identifies the delivery. */
+  | { type: 'event'; name: string; key: string; messageId: string; payload: JsonValue }
 
 /**
  * Answers tasks and fires timers without stopping (simulator, CLI). `answer` returns undefined
@@ -84,6 +86,11 @@ export type ResumeSignal =
  */
 export interface Autopilot {
   answer?(task: { nodeId: string; scope?: string; visit: number; request: TaskRequest }): JsonValue | undefined
+  /**
+   * The message a wait.event step receives (its payload), `{ "$timeout": true }` for none before
+   * its timeout, or undefined to leave the run waiting.
+   */
+  event?(site: { nodeId: string; scope?: string; visit: number; name: string; key: string }): JsonValue | undefined
   /** Fire every timer at once (the clock is expected to be virtual). */
   timers?: boolean
   /** Called before a timer fires so a virtual clock can move to its due time. */
@@ -104,6 +111,7 @@ export class RunRefusedError extends Error {
     readonly code:
       | 'invalid-answer'
       | 'no-open-task'
+      | 'not-awaiting'
       | 'not-due'
       | 'run-ended'
       | 'log-mismatch'

@@ -55,8 +55,10 @@ export interface RunState {
   ports: string[]
   decisions: DecisionRecord[]
   openTask?: OpenTask
-  /** While waiting on a timer: when it is due. */
+  /** While waiting on a timer (or a due time that times out): when it is due. */
   waitUntil?: string
+  /** While waiting at a wait.event step: the message it waits for. */
+  awaiting?: { nodeId: string; scope?: string; name: string; key: string }
   outcome?: string
   error?: { nodeId?: string; message: string }
   /** While status is `incident`. */

@@ -30,10 +30,12 @@ export async function walkFlow(
   input: JsonRecord,
   scope: string,
   runId: string,
+  /** Where to begin instead of the start node: a run moved to another version goes on from its mapped node. */
+  startAt?: string,
 ): Promise<WalkResult> {
   const frame: Frame = { prepared, runId, scope, facts: deepFreeze(input) }
   const visits = new Map<string, number>()
-  let current = prepared.flow.start
+  let current = startAt ?? prepared.flow.start
   for (;;) {
     const p = prepared.nodes.get(current) as PreparedNode
     const visit = (visits.get(current) ?? 0) + 1

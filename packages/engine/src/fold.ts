@@ -31,10 +31,14 @@ function applyEvent(state: RunState, event: RunEvent): void {
         ...(event.scope ? { scope: event.scope } : {}),
         request: event.data.request,
       }
+      // A step that times out is also a timer: the sweep of due timers finds it.
+      if (event.data.request.due?.timeout) state.waitUntil = event.data.request.due.at
       return
     case 'task.answered':
+    case 'task.expired':
       state.status = 'running'
       delete state.openTask
+      delete state.waitUntil
       return
     case 'wait.started':
       state.status = 'waiting'
@@ -42,6 +46,22 @@ function applyEvent(state: RunState, event: RunEvent): void {
       return
     case 'wait.due':
       state.status = 'running'
+      delete state.waitUntil
+      delete state.awaiting
+      return
+    case 'event.awaited':
+      state.status = 'waiting'
+      state.awaiting = {
+        nodeId: event.nodeId ?? '',
+        ...(event.scope ? { scope: event.scope } : {}),
+        name: event.data.name,
+        key: event.data.key,
+      }
+      if (event.data.until !== undefined) state.waitUntil = event.data.until
+      return
+    case 'event.received':
+      state.status = 'running'
+      delete state.awaiting
       delete state.waitUntil
       return
     case 'decision': {
@@ -82,6 +102,14 @@ function applyEvent(state: RunState, event: RunEvent): void {
     case 'incident.resolved':
       state.status = 'running'
       delete state.incident
+      break
+    case 'run.migrated':
+      // The run goes on in the new version from the mapped node, which it enters afresh.
+      state.flowHash = event.data.toHash
+      state.status = 'running'
+      delete state.openTask
+      delete state.awaiting
+      delete state.waitUntil
       break
     case 'run.ended':
       if (event.data.status === 'cancelled') {

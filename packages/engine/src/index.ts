@@ -14,7 +14,7 @@ export {
 export type { RunEventOf, RunEventData, RunEventMigration } from './run-event.schema.ts'
 export type { EngineDeps, RetryPolicy, ResumeSignal, Autopilot, StartOptions, OverlaySite } from './engine-deps.ts'
 export { RunRefusedError } from './engine-deps.ts'
-export { startRun, resumeRun, traceOf } from './run.ts'
+export { startRun, resumeRun, migrateRun, waitingNode, traceOf } from './run.ts'
 export {
   CONNECTOR_ERROR_CLASSES,
   connectorErrorClass,

@@ -61,6 +61,7 @@ class NodeContext implements ExecuteContext {
   readonly facts: Readonly<Record<string, JsonValue>>
   readonly factsSchema: ExecuteContext['factsSchema']
   readonly decisionEvaluator: ExecuteContext['decisionEvaluator']
+  readonly calendar: ExecuteContext['calendar']
 
   constructor(
     private readonly run: RunContext,
@@ -75,6 +76,7 @@ class NodeContext implements ExecuteContext {
     this.factsSchema = frame.prepared.flow.facts
     const setting = run.deps.decisionEvaluator
     this.decisionEvaluator = typeof setting === 'function' ? setting(frame.prepared.flow.id) : setting
+    this.calendar = frame.prepared.flow.calendar
     this.get = this.get.bind(this)
     this.now = this.now.bind(this)
     this.call = this.call.bind(this)
@@ -123,6 +125,7 @@ export async function executeNode(
   run.rethrowIfInterrupted(undefined)
   if (outcome.kind === 'task') return await task(run, frame, p, ctx, outcome.task, visit)
   if (outcome.kind === 'wait') return await wait(run, frame, p, outcome.until, outcome.port)
+  if (outcome.kind === 'event') return await awaitEvent(run, frame, p, outcome, visit)
   if (outcome.kind === 'subflow') return { kind: 'subflow', outcome }
   return await settle(run, frame, p, outcome)
 }
@@ -210,16 +213,26 @@ async function task(
   let answer: JsonValue | undefined
   let source: 'log' | 'signal' | 'auto' = 'log'
   const next = run.recorder.peek()
+  const due = request.due?.timeout ? request.due.at : undefined
   if (next) {
+    if (next.type === 'task.expired' && next.nodeId === p.id) return await expire(run, frame, p.id, taskId, due ?? '')
     if (next.type !== 'task.answered' || next.nodeId !== p.id) return { kind: 'waiting' } // the mismatch surfaces at the next emit
     answer = next.data.answer
   } else if (run.signal?.type === 'answer' && !run.signalUsed && run.signal.taskId === taskId) {
     answer = run.signal.answer
     source = 'signal'
     run.signalUsed = true
+  } else if (due !== undefined && run.signal?.type === 'timer' && !run.signalUsed && run.deps.clock.now() >= due) {
+    run.signalUsed = true
+    return await expire(run, frame, p.id, taskId, due)
   } else if (run.autopilot.answer) {
     answer = run.autopilot.answer({ nodeId: p.id, ...(frame.scope ? { scope: frame.scope } : {}), visit, request })
     source = 'auto'
+    // A simulated "nobody answered in time": the virtual clock moves to the due time.
+    if (due !== undefined && isTimeoutAnswer(answer)) {
+      run.autopilot.advanceTo?.(due)
+      return await expire(run, frame, p.id, taskId, due)
+    }
   }
   if (answer === undefined) return { kind: 'waiting' }
   if (!p.type.answer) {
@@ -246,6 +259,79 @@ async function task(
   const port = outcome.kind === 'next' ? outcome.port : outcome.kind === 'end' ? `end:${outcome.outcome}` : outcome.kind
   await run.recorder.emit('task.answered', p.id, frame.scope, { taskId, answer: toJson(answer), port }, true)
   return await settle(run, frame, p, outcome)
+}
+
+/** A suite's answer meaning "nobody answered before the step was due": `{ "$timeout": true }`. */
+function isTimeoutAnswer(answer: JsonValue | undefined): boolean {
+  return typeof answer === 'object' && answer !== null && !Array.isArray(answer) && answer.$timeout === true
+}
+
+/** The task's due time passed unanswered: it closes and the run leaves by `timeout`. */
+async function expire(run: RunContext, frame: Frame, nodeId: string, taskId: string, due: string): Promise<Settled> {
+  await run.recorder.emit('task.expired', nodeId, frame.scope, { taskId, due, port: 'timeout' })
+  return { kind: 'follow', port: 'timeout', facts: frame.facts }
+}
+
+/**
+ * A wait.event step: record what the run waits for, then take the message from the log (replay),
+ * from the signal that delivers it, or from the autopilot; or leave by `timeout` once due.
+ */
+async function awaitEvent(
+  run: RunContext,
+  frame: Frame,
+  p: PreparedNode,
+  outcome: Extract<NodeOutcome, { kind: 'event' }>,
+  visit: number,
+): Promise<Settled> {
+  const { name, key, until, into } = outcome
+  await run.recorder.emit('event.awaited', p.id, frame.scope, { name, key, ...(until ? { until } : {}) })
+  const timeout = async (): Promise<Settled> => {
+    await run.recorder.emit('wait.due', p.id, frame.scope, { until: until ?? '', port: 'timeout' })
+    return { kind: 'follow', port: 'timeout', facts: frame.facts }
+  }
+  const received = async (messageId: string, payload: JsonValue): Promise<Settled> => {
+    const event = await run.recorder.emit(
+      'event.received',
+      p.id,
+      frame.scope,
+      { name, key, messageId, payload: toJson(payload) },
+      true, // on replay the recorded message is the one the run got
+    )
+    return await settle(run, frame, p, { kind: 'next', port: 'received', set: { [into]: event.data.payload } })
+  }
+  const next = run.recorder.peek()
+  if (next) {
+    if (next.nodeId !== p.id) return { kind: 'waiting' } // the mismatch surfaces at the next emit
+    if (next.type === 'event.received') return await received(next.data.messageId, next.data.payload)
+    if (next.type === 'wait.due') {
+      if (until !== undefined) run.autopilot.advanceTo?.(until)
+      return await timeout()
+    }
+    return { kind: 'waiting' }
+  }
+  const signal = run.signal
+  if (signal?.type === 'event' && !run.signalUsed && signal.name === name && signal.key === key) {
+    run.signalUsed = true
+    return await received(signal.messageId, signal.payload)
+  }
+  if (until !== undefined && signal?.type === 'timer' && !run.signalUsed && run.deps.clock.now() >= until) {
+    run.signalUsed = true
+    return await timeout()
+  }
+  const simulated = run.autopilot.event?.({
+    nodeId: p.id,
+    ...(frame.scope ? { scope: frame.scope } : {}),
+    visit,
+    name,
+    key,
+  })
+  if (simulated === undefined) return { kind: 'waiting' }
+  if (isTimeoutAnswer(simulated)) {
+    if (until === undefined) return { kind: 'waiting' } // a wait without a timeout waits on
+    run.autopilot.advanceTo?.(until)
+    return await timeout()
+  }
+  return await received(`simulated:${p.id}:${visit}`, simulated)
 }
 
 async function wait(run: RunContext, frame: Frame, p: PreparedNode, until: string, port: string): Promise<Settled> {

@@ -14,6 +14,7 @@ import {
   caseDeps,
   flowHashOf,
   foldEvents,
+  migrateRun,
   parseRunEvents,
   parseSuite,
   resumeRun,
@@ -25,7 +26,7 @@ import {
   type RunEvent,
   type RunEventMigration,
 } from './index.ts'
-import { fixedClock, subflowTestFlows, testFlow } from './testing/test-flows.ts'
+import { fixedClock, migrationTestFlows, subflowTestFlows, testFlow } from './testing/test-flows.ts'
 import { testRegistry } from './testing/test-nodes.ts'
 
 const examplesDir = fileURLToPath(new URL('../../../examples', import.meta.url))
@@ -97,7 +98,31 @@ async function engineLogs(): Promise<RunEvent[][]> {
     },
   })
   const failed = await startRun(connectorDown, { memberId: 'M1' }, down, { runId: 'f1' })
-  return [subflow.events, failedSubflow.events, timed.events, failed.events, ...(await incidentLogs(connectorDown))]
+  // A waiting run moved to a new version, then answered there.
+  const { v1, v2 } = migrationTestFlows
+  const versions: EngineDeps = {
+    registry,
+    clock,
+    connectors: {},
+    loadFlow: async (_id, hash) => (hash === flowHashOf(v1) ? v1 : v2),
+  }
+  const asked = await startRun(v1, {}, versions, { runId: 'm1' })
+  const moved = await migrateRun(v2, asked.events, { migration: 'mig-1', toNode: 'call-patient' }, versions)
+  const answer = { value: 'yes' }
+  const migrated = await resumeRun(
+    v2,
+    moved.events,
+    { type: 'answer', taskId: moved.openTask?.taskId ?? '', answer },
+    versions,
+  )
+  return [
+    subflow.events,
+    failedSubflow.events,
+    timed.events,
+    failed.events,
+    migrated.events,
+    ...(await incidentLogs(connectorDown)),
+  ]
 }
 
 /** A call retried, then held as an incident: one retried by an operator, one cancelled. */

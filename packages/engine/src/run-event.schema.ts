@@ -115,8 +115,17 @@ export const runEventSchema = z.discriminatedUnion('type', [
   /** A task's id is `${runId}:task:${seq}`; its request says what it may show. */
   eventOf('task.opened', z.strictObject({ taskId: z.string(), request: taskRequestSchema })),
   eventOf('task.answered', z.strictObject({ taskId: z.string(), answer: jsonValue, port: z.string() })),
+  /** The task's due time passed unanswered; the run left by the step's `timeout` port. */
+  eventOf('task.expired', z.strictObject({ taskId: z.string(), due: z.string(), port: z.literal('timeout') })),
   eventOf('wait.started', z.strictObject({ until: z.string(), port: z.string() })),
   eventOf('wait.due', z.strictObject({ until: z.string(), port: z.string() })),
+  /** A wait.event step waits for the message `name` with this correlation key (until `until`, when set). */
+  eventOf('event.awaited', z.strictObject({ name: z.string(), key: z.string(), until: z.string().optional() })),
+  /** The message arrived; its payload is then written by a facts.set. `messageId` makes delivery idempotent. */
+  eventOf(
+    'event.received',
+    z.strictObject({ name: z.string(), key: z.string(), messageId: z.string(), payload: jsonValue }),
+  ),
   eventOf('subflow.started', z.strictObject({ runId: z.string(), flowId: z.string(), hash: z.string(), input: facts })),
   eventOf(
     'subflow.ended',
@@ -150,6 +159,21 @@ export const runEventSchema = z.discriminatedUnion('type', [
       z.strictObject({ action: z.literal('skip'), port: z.string() }),
       z.strictObject({ action: z.literal('cancel') }),
     ]),
+  ),
+  /**
+   * The waiting run moved to another version of its flow (an operator's approved migration): the
+   * events before it replay against `fromHash`, the events after it against `toHash`, from
+   * `toNode` (the node it waited at, or the one mapped to it), entered afresh.
+   */
+  eventOf(
+    'run.migrated',
+    z.strictObject({
+      migration: z.string(),
+      fromHash: z.string(),
+      toHash: z.string(),
+      fromNode: z.string(),
+      toNode: z.string(),
+    }),
   ),
   eventOf(
     'run.ended',

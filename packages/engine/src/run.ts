@@ -9,6 +9,7 @@ import {
 } from './engine-deps.ts'
 import { EventRecorder } from './event-recorder.ts'
 import type { RunEvent, RunState } from './events.ts'
+import type { RunEventOf } from './run-event.schema.ts'
 import { isJsonRecord } from './facts.ts'
 import { jsonCopy } from './json-copy.ts'
 import { walkFlow } from './flow-walk.ts'
@@ -72,6 +73,9 @@ export async function resumeRun(
   if (signal.type === 'answer' && state.openTask?.taskId !== signal.taskId) {
     throw new RunRefusedError('no-open-task', `The run has no open task "${signal.taskId}".`)
   }
+  if (signal.type === 'event' && (state.awaiting?.name !== signal.name || state.awaiting.key !== signal.key)) {
+    throw new RunRefusedError('not-awaiting', `The run is not waiting for the message "${signal.name}" with this key.`)
+  }
   if (signal.type === 'timer' && (state.waitUntil === undefined || deps.clock.now() < state.waitUntil)) {
     throw new RunRefusedError(
       'not-due',
@@ -121,7 +125,18 @@ function prepareOrRefuse(flow: FlowDocument, deps: EngineDeps): PreparedFlow {
   }
 }
 
-/** Walk the flow over a (possibly empty) recorded prefix; returns the whole log. */
+/** A live move of a waiting run to the version being driven (see `migrateRun`). */
+interface LiveMigration {
+  id: string
+  fromNode: string
+  toNode: string
+}
+
+/**
+ * Walk the flow over a (possibly empty) recorded prefix; returns the whole log. A log that moved
+ * between versions (`run.migrated`) replays each stretch against its own version, loaded by hash
+ * through `deps.loadFlow`, and goes on live in the last one, which is `prepared`.
+ */
 export async function drive(
   prepared: PreparedFlow,
   input: JsonRecord,
@@ -130,12 +145,40 @@ export async function drive(
   recorded: readonly RunEvent[],
   signal: ResumeSignal | undefined,
   autopilot: Autopilot,
+  migrate?: LiveMigration,
 ): Promise<RunEvent[]> {
   const recorder = new EventRecorder(recorded, deps)
   const run = new RunContext(deps, recorder, runId, signal, autopilot)
-  const { flow, hash } = prepared
-  await recorder.emit('run.started', undefined, '', { runId, flowId: flow.id, flowHash: hash, input })
-  const result = await walkFlow(run, prepared, input, '', runId)
+  const started = recorded[0]
+  const firstHash = started?.type === 'run.started' ? started.data.flowHash : prepared.hash
+  let version = firstHash === prepared.hash ? prepared : await versionByHash(prepared, deps, firstHash)
+  await recorder.emit('run.started', undefined, '', {
+    runId,
+    flowId: version.flow.id,
+    flowHash: version.hash,
+    input,
+  })
+  let result = await walkFlow(run, version, input, '', runId)
+  for (;;) {
+    const next = recorder.peek()
+    let move: RunEventOf<'run.migrated'>['data'] | undefined
+    if (result.status === 'waiting' && next?.type === 'run.migrated') move = next.data
+    else if (result.status === 'waiting' && !recorder.replaying && migrate && version !== prepared) {
+      move = { migration: migrate.id, fromHash: version.hash, toHash: prepared.hash, ...nodesOf(migrate) }
+    }
+    if (!move) break
+    // The facts the run had when it moved: the fold of its log so far.
+    const facts = foldEvents(recorder.events.slice(0, recorder.nextSeq)).facts
+    await recorder.emit('run.migrated', undefined, '', move)
+    version = move.toHash === prepared.hash ? prepared : await versionByHash(prepared, deps, move.toHash)
+    if (!version.nodes.has(move.toNode)) {
+      throw new RunRefusedError(
+        'log-mismatch',
+        `The version ${move.toHash} has no node "${move.toNode}" to go on from.`,
+      )
+    }
+    result = await walkFlow(run, version, facts, '', runId, move.toNode)
+  }
   if (result.status === 'completed') {
     await recorder.emit('run.ended', undefined, '', { status: 'completed', outcome: result.outcome })
   } else if (result.status === 'failed') {
@@ -151,4 +194,77 @@ export async function drive(
     )
   }
   return recorder.events
+}
+
+function nodesOf(migrate: LiveMigration): { fromNode: string; toNode: string } {
+  return { fromNode: migrate.fromNode, toNode: migrate.toNode }
+}
+
+/** An earlier version of the same flow, by content hash (a migrated run's log names the versions it ran in). */
+async function versionByHash(current: PreparedFlow, deps: EngineDeps, hash: string): Promise<PreparedFlow> {
+  if (!deps.loadFlow) {
+    throw new RunRefusedError('log-mismatch', `The run ran in version ${hash} too, and no flow loader is configured.`)
+  }
+  const loaded = prepareOrRefuse(await deps.loadFlow(current.flow.id, hash), deps)
+  if (loaded.hash !== hash) {
+    throw new RunRefusedError(
+      'log-mismatch',
+      `The version loaded for ${hash} has a different content (${loaded.hash}).`,
+    )
+  }
+  return loaded
+}
+
+/** Where a waiting run waits, at the top level of its flow; undefined when it is not waiting there. */
+export function waitingNode(state: RunState): string | undefined {
+  if (state.status !== 'waiting') return undefined
+  if (state.openTask) return state.openTask.scope ? undefined : state.openTask.nodeId
+  if (state.awaiting) return state.awaiting.scope ? undefined : state.awaiting.nodeId
+  const last = [...state.events].reverse().find((e) => e.type === 'wait.started')
+  return last && !last.scope ? last.nodeId : undefined
+}
+
+/**
+ * Move a waiting run to another version of its flow: the log so far replays against the version
+ * it ran in, a `run.migrated` event records both hashes and both nodes, and the run enters
+ * `toNode` of `to` afresh (a task is opened again, a timer or a wait for a message starts again)
+ * and goes on from there. Refused (nothing appended) when the run is not waiting at the top level
+ * of its flow, or `to` has no node `toNode`.
+ */
+export async function migrateRun(
+  to: FlowDocument,
+  events: readonly RunEvent[],
+  move: { migration: string; toNode: string },
+  deps: EngineDeps,
+): Promise<RunState> {
+  const target = prepareOrRefuse(to, deps)
+  const state = foldEvents(events)
+  const started = events[0]
+  if (started?.type !== 'run.started') {
+    throw new RunRefusedError('log-mismatch', 'The event log does not start with run.started.')
+  }
+  const fromNode = waitingNode(state)
+  if (fromNode === undefined) {
+    throw new RunRefusedError('not-due', 'Only a run waiting at a step of its own flow (not in a subflow) can move.')
+  }
+  if (state.flowHash === target.hash) throw new RunRefusedError('not-due', 'The run is already on this version.')
+  if (!target.nodes.has(move.toNode)) {
+    throw new RunRefusedError('not-due', `The new version has no node "${move.toNode}".`)
+  }
+  const input = jsonCopy(started.data.input)
+  const all = await drive(
+    target,
+    input,
+    deps,
+    state.runId,
+    events,
+    undefined,
+    {},
+    {
+      id: move.migration,
+      fromNode,
+      toNode: move.toNode,
+    },
+  )
+  return foldEvents(all)
 }

@@ -26,6 +26,7 @@ import { triggerHl7 } from './trigger-hl7/trigger-hl7.node.ts'
 import { triggerSchedule } from './trigger-schedule/trigger-schedule.node.ts'
 import { triggerWebhook } from './trigger-webhook/trigger-webhook.node.ts'
 import { wait } from './wait/wait.node.ts'
+import { waitEvent } from './wait-event/wait-event.node.ts'
 
 /** The built-in node types, one line each (a test checks every folder is listed). */
 export const builtinNodeTypes: readonly AnyNodeType[] = [
@@ -54,6 +55,7 @@ export const builtinNodeTypes: readonly AnyNodeType[] = [
   crmCaseUpsert,
   notify,
   wait,
+  waitEvent,
   subflow,
   end,
 ]

@@ -1,6 +1,8 @@
 export * from './catalog.ts'
 export * from './fact-path.schema.ts'
 export * from './iso-duration.ts'
+export * from './business-time.ts'
+export { dueSchema, type Due } from './human-step.schema.ts'
 // Connectors the built-in types call, with their settings schemas (adapters are the host's)
 export * from './connector-settings.schema.ts'
 export * from './fhir-read/fhir-settings.schema.ts'
@@ -44,6 +46,7 @@ export * from './crm-case-upsert/crm-case-upsert.node.ts'
 export * from './notify/notify.node.ts'
 // Flow
 export * from './wait/wait.node.ts'
+export * from './wait-event/wait-event.node.ts'
 export * from './subflow/subflow.node.ts'
 export * from './end/end.node.ts'
 // Test utility: a fake ExecuteContext for unit tests of built-in and custom node types.

@@ -48,6 +48,8 @@ export type UserEntry = RouterOutputs['users']['list'][number]
 export type QueueEntry = RouterOutputs['queues']['list'][number]
 /** What adding a person takes. */
 export type NewUser = RouterInputs['users']['add']
+/** A plan to move waiting runs to the published version, with the simulator's report per run. */
+export type RunMigration = RouterOutputs['migrations']['list'][number]
 
 type SimulateOptions = Omit<RouterInputs['simulate']['run'], 'flowId'>
 
@@ -101,6 +103,11 @@ export const api = {
   setQueues: (username: string, flowRoles: string[]) => call(trpc.users.setFlowRoles.mutate({ username, flowRoles })),
   listQueues: () => call(trpc.queues.list.query()),
   saveQueue: (name: string, description: string) => call(trpc.queues.save.mutate({ name, description })),
+  planMigration: (flowId: string, fromHash: string, mapping: Record<string, string>) =>
+    call(trpc.migrations.plan.mutate({ flowId, fromHash, mapping })),
+  listMigrations: (flowId: string) => call(trpc.migrations.list.query({ flowId })),
+  approveMigration: (id: string) => call(trpc.migrations.approve.mutate({ id })),
+  runMigration: (id: string) => call(trpc.migrations.migrate.mutate({ id })),
 
   auditPage: (limit: number, cursor?: number) =>
     call(trpc.audit.list.query(cursor === undefined ? { limit } : { limit, cursor })),

@@ -21,14 +21,16 @@ import { EditorToolbar } from './editor-toolbar.tsx'
 import { pendingFlows } from './pending-flows.ts'
 import { useSuiteStore } from '../suites/suite.store.ts'
 import { ErrorState, Loading } from './state-views.tsx'
+import { MigrationsPanel } from '../features/migrations/migrations-panel.tsx'
 import { Tabs, type TabSpec } from './tabs.tsx'
 
-type SideTab = 'inspect' | 'history' | 'simulate' | 'review'
+type SideTab = 'inspect' | 'history' | 'simulate' | 'review' | 'runs'
 const SIDE_TABS: TabSpec<SideTab>[] = [
   { id: 'inspect', label: 'Inspect', testId: 'side-tab-inspect' },
   { id: 'history', label: 'History', testId: 'side-tab-history' },
   { id: 'simulate', label: 'Simulate', testId: 'side-tab-simulate' },
   { id: 'review', label: 'Review', testId: 'side-tab-review' },
+  { id: 'runs', label: 'Waiting runs', testId: 'side-tab-runs' },
 ]
 
 async function loadFlow(flowId: string): Promise<FlowDetail | null> {
@@ -150,6 +152,13 @@ function EditorWorkspace({
             {tab === 'history' && <HistoryPanel flowId={flowId} />}
             {tab === 'simulate' && <SimulatorPanel flowId={flowId} hasPublished={Boolean(detail?.published)} />}
             {tab === 'review' && <ReviewPanel flowId={flowId} detail={detail} onChanged={reloadDetail} />}
+            {tab === 'runs' && (
+              <MigrationsPanel
+                flowId={flowId}
+                publishedHash={detail?.published?.hash ?? null}
+                publishedNodes={Object.keys(detail?.published?.document.nodes ?? {}).sort()}
+              />
+            )}
           </div>
         </aside>
       </div>

@@ -1,9 +1,12 @@
-// The agent's inbox: open tasks for the caller's role(s), oldest first.
+// The agent's inbox: open tasks for the caller's role(s), soonest due first, then oldest first.
 import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { navigate } from '../route.ts'
 import { Empty, ErrorState, Loading, when } from './state-views.tsx'
-import { readTask } from './task-view.ts'
+import { dueLabel, readTask } from './task-view.ts'
+
+/** A due time as a person reads a clock (their browser's time zone). */
+const dueTime = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })
 
 export function InboxScreen() {
   const tasks = useLoader(async () => (await api.inbox()).map(readTask), [])
@@ -35,6 +38,11 @@ export function InboxScreen() {
               <a href={`#/inbox/${encodeURIComponent(task.id)}`} className="cp-card-link">
                 <strong>{task.title}</strong>
               </a>
+              {task.dueAt && (
+                <span className={`cp-badge ${task.overdue ? 'danger' : 'warn'}`} data-testid="inbox-task-due">
+                  {dueLabel(task, dueTime)}
+                </span>
+              )}
               <small className="cp-hint">
                 {task.flowId} · {task.role} · {when(task.createdAt)}{' '}
                 {task.claimedBy ? `· claimed by ${task.claimedBy}` : ''}

@@ -17,6 +17,10 @@ export interface TaskView {
   shown: { path: string; value: JsonValue }[]
   claimedBy: string | null
   createdAt: string | null
+  /** When the step is due (null: no due time), whether it is past, and whether the run then moves on without an answer. */
+  dueAt: string | null
+  overdue: boolean
+  timesOut: boolean
 }
 
 function flatten(value: JsonValue, prefix: string, out: { path: string; value: JsonValue }[]): void {
@@ -44,5 +48,19 @@ export function readTask(task: InboxTask): TaskView {
     shown,
     claimedBy: task.claimedBy,
     createdAt: task.createdAt,
+    dueAt: task.dueAt,
+    overdue: task.overdue,
+    timesOut: task.timesOut,
   }
+}
+
+/** How the inbox says when a task is due: "due 09:30", "overdue since 09:30", with what happens then. */
+export function dueLabel(
+  task: Pick<TaskView, 'dueAt' | 'overdue' | 'timesOut'>,
+  format: (at: string) => string,
+): string | null {
+  if (!task.dueAt) return null
+  const when = format(task.dueAt)
+  if (task.overdue) return `overdue since ${when}`
+  return task.timesOut ? `due ${when}, then it moves on without you` : `due ${when}`
 }

@@ -277,3 +277,62 @@ export const deadLetterReprocessed = (actor: AuditActor, why: AuditWhy<'dead-let
   ...actor,
   why,
 })
+
+/** Scheduled times that started no run: skipped (missed, overlapping, failed to start) or queued. */
+export const scheduleTicked = (flow: string, hash: string, why: AuditWhy<'schedule.tick'>): AuditInput => ({
+  action: 'schedule.tick',
+  who: 'scheduler',
+  role: 'system',
+  entity: { flow, hash },
+  why,
+})
+
+type TaskEntity = { flow: string; run: string; task: string }
+
+export const taskReleased = (actor: AuditActor, entity: TaskEntity): AuditInput => ({
+  action: 'task.release',
+  ...actor,
+  entity,
+})
+
+export const taskReassigned = (actor: AuditActor, entity: TaskEntity, to: string): AuditInput => ({
+  action: 'task.reassign',
+  ...actor,
+  entity,
+  why: { to },
+})
+
+/** A task moved to another queue; `reason` is the person's own words (no patient data is asked for). */
+export const taskEscalated = (actor: AuditActor, entity: TaskEntity, why: AuditWhy<'task.escalate'>): AuditInput => ({
+  action: 'task.escalate',
+  ...actor,
+  entity,
+  why,
+})
+
+/** A message was given to a waiting run (in the transaction of the run's step). */
+export const eventDelivered = (name: string, messageId: string, run: string): AuditInput => ({
+  action: 'event.deliver',
+  who: 'carepath',
+  role: 'system',
+  entity: { run },
+  why: { name, messageId },
+})
+
+/** A migration plan proposed or approved. */
+export const migrationDecided = (
+  action: 'migration.plan' | 'migration.approve',
+  actor: AuditActor,
+  flow: string,
+  hash: string,
+  why: AuditWhy<'migration.plan'>,
+): AuditInput => ({ action, ...actor, entity: { flow, hash }, why })
+
+/** One run moved to the published version (`hash`), in the transaction of its step. */
+export const migrationApplied = (
+  actor: AuditActor,
+  flow: string,
+  hash: string,
+  run: string,
+  why: AuditWhy<'run.migrate'>,
+): AuditInput => ({ action: 'run.migrate', ...actor, entity: { flow, hash, run }, why })

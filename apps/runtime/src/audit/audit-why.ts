@@ -115,6 +115,39 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   bare('task.answer'),
   entry('incident.resolve', incidentWhy),
   entry('dead-letter.reprocess', deadLetterWhy),
+  bare('task.release'),
+  /** Given to another person who works the same queue. */
+  entry('task.reassign', z.object({ to: z.string() })),
+  /** Moved to another queue (flow role) that may see what the step shows. */
+  entry('task.escalate', z.object({ from: z.string(), to: z.string(), reason: z.string() })),
+  /** A plan to move waiting runs to the published version, proposed or approved (four eyes). */
+  entry(
+    'migration.plan',
+    z.object({ migration: z.string(), fromHash: z.string(), runs: z.number().int(), changed: z.number().int() }),
+  ),
+  entry(
+    'migration.approve',
+    z.object({ migration: z.string(), fromHash: z.string(), runs: z.number().int(), changed: z.number().int() }),
+  ),
+  /** One run moved by an approved plan. */
+  entry(
+    'run.migrate',
+    z.object({ migration: z.string(), fromHash: z.string(), fromNode: z.string(), toNode: z.string() }),
+  ),
+  /** A message woke a run waiting for it (name and the sender's message id; never the key or payload). */
+  entry('event.deliver', z.object({ name: z.string(), messageId: z.string() })),
+  /** Scheduled times that did not start a run (missed while down, or overlapping a run still going). */
+  entry(
+    'schedule.tick',
+    z.object({
+      status: z.enum(['skipped', 'queued']),
+      reason: z.enum(['missed', 'overlap', 'failed']),
+      /** The first and last scheduled times concerned, and how many there were. */
+      from: z.string(),
+      to: z.string(),
+      count: z.number().int(),
+    }),
+  ),
 ])
 /** An action with its typed `why`. */
 export type AuditEntry = z.infer<typeof auditEntrySchema>

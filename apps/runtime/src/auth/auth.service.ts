@@ -28,7 +28,14 @@ export interface Principal {
   scopes?: string[] | undefined
 }
 
-export const API_TOKEN_SCOPES = ['flows:read', 'runs:start', 'runs:read', 'tasks:read', 'tasks:answer'] as const
+export const API_TOKEN_SCOPES = [
+  'flows:read',
+  'runs:start',
+  'runs:read',
+  'tasks:read',
+  'tasks:answer',
+  'events:deliver',
+] as const
 export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number]
 
 /** An API token as admins see it in a list: never the secret, never its hash. */

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { FlowDocument, JsonValue } from '@carepath/dsl'
 import type { RunStatus } from '@carepath/engine'
+import type { MigrationReport, MigrationResults } from '../migrations/migration-report.schema.ts'
 
 /** The runtime's roles (what a person may do), distinct from a flow's roles (work queues). */
 export const USER_ROLES = ['analyst', 'developer', 'reviewer', 'agent', 'auditor', 'admin', 'operator'] as const
@@ -169,14 +170,81 @@ export const tasks = sqliteTable(
     nodeId: text('node_id').notNull(),
     /** The flow role whose queue holds the task. */
     role: text('role').notNull(),
-    status: text('status').$type<'open' | 'claimed' | 'answered' | 'cancelled'>().notNull(),
+    /** `expired`: its due time passed and the run left by the step's `timeout` port. */
+    status: text('status').$type<'open' | 'claimed' | 'answered' | 'cancelled' | 'expired'>().notNull(),
     request: text('request', { mode: 'json' }).$type<JsonValue>().notNull(),
     claimedBy: text('claimed_by'),
     answeredBy: text('answered_by'),
     createdAt: text('created_at').notNull(),
     answeredAt: text('answered_at'),
+    /** When the step is due (from its request), so the inbox and alerts sort and count without parsing. */
+    dueAt: text('due_at'),
   },
   (t) => [index('tasks_role_status').on(t.role, t.status), index('tasks_run').on(t.runId)],
+)
+
+/**
+ * One row per time a scheduled flow came due. The primary key is the claim: the process whose
+ * insert lands owns the time, so several runtime processes never fire it twice. A claim whose
+ * owner died is taken over once its lease has passed (the run's idempotency key is the time, so
+ * taking over never starts a second run).
+ */
+export const scheduleTicks = sqliteTable(
+  'schedule_ticks',
+  {
+    flowId: text('flow_id').notNull(),
+    /** The scheduled time (ISO-8601, UTC). */
+    tickAt: text('tick_at').notNull(),
+    /** The version published when the time came. */
+    hash: text('hash').notNull(),
+    status: text('status').$type<'claimed' | 'fired' | 'skipped' | 'queued'>().notNull(),
+    /** Why a time was skipped or queued: `overlap` or `missed`. */
+    reason: text('reason'),
+    runId: text('run_id'),
+    owner: text('owner').notNull(),
+    leaseUntil: text('lease_until').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.tickAt] }), index('schedule_ticks_status').on(t.status)],
+)
+
+/** Runs waiting at a `wait.event` step, by the message name and correlation key they wait for. */
+export const eventWaits = sqliteTable(
+  'event_waits',
+  {
+    runId: text('run_id').primaryKey(),
+    name: text('name').notNull(),
+    key: text('key').notNull(),
+    nodeId: text('node_id').notNull(),
+    since: text('since').notNull(),
+  },
+  (t) => [index('event_waits_name_key').on(t.name, t.key)],
+)
+
+/**
+ * Messages for waiting runs (an SMS reply, an HL7 result). One that matches no waiting run yet is
+ * kept `pending` until `expires_at` (a run that starts waiting for it meanwhile gets it), then
+ * `expired`, and listed with the dead letters. `message_id` makes delivery idempotent.
+ */
+export const inboundEvents = sqliteTable(
+  'inbound_events',
+  {
+    id: text('id').primaryKey(),
+    messageId: text('message_id').notNull().unique(),
+    name: text('name').notNull(),
+    key: text('key').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<JsonValue>().notNull(),
+    /** Who delivered it: `api`, `webhook`, `hl7`. */
+    source: text('source').notNull(),
+    receivedAt: text('received_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    status: text('status').$type<'pending' | 'delivered' | 'expired'>().notNull(),
+    runIds: text('run_ids', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
+  },
+  (t) => [index('inbound_events_pending').on(t.status, t.name, t.key)],
 )
 
 /** Hash-chained, FHIR-AuditEvent-shaped, append-only (triggers refuse UPDATE and DELETE). */
@@ -473,3 +541,28 @@ export const queues = sqliteTable('queues', {
   updatedAt: text('updated_at').notNull(),
   updatedBy: text('updated_by').notNull(),
 })
+
+/**
+ * Moving the waiting runs of one version of a flow to the published one: the plan (node mapping
+ * and the simulator's report of what would change) is proposed, approved by someone else (four
+ * eyes), then applied run by run; each run's log records the move (`run.migrated`).
+ */
+export const runMigrations = sqliteTable(
+  'run_migrations',
+  {
+    id: text('id').primaryKey(),
+    flowId: text('flow_id').notNull(),
+    fromHash: text('from_hash').notNull(),
+    toHash: text('to_hash').notNull(),
+    /** Waiting node in the old version → node in the new one (only where they differ). */
+    mapping: text('mapping', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    report: text('report', { mode: 'json' }).$type<MigrationReport>().notNull(),
+    status: text('status').$type<'proposed' | 'approved' | 'applied'>().notNull(),
+    proposedBy: text('proposed_by').notNull(),
+    proposedAt: text('proposed_at').notNull(),
+    approvedBy: text('approved_by'),
+    appliedAt: text('applied_at'),
+    results: text('results', { mode: 'json' }).$type<MigrationResults>(),
+  },
+  (t) => [index('run_migrations_flow').on(t.flowId)],
+)

@@ -126,6 +126,30 @@ export const openApiDocument = {
         responses: { '200': json({ type: 'object' }, 'The run after the answer'), ...errorResponses },
       },
     },
+    '/api/events/{name}': {
+      post: {
+        summary:
+          'Deliver a message to the runs waiting for it at a wait.event step (scope events:deliver); kept for a day when none waits yet; the same messageId delivers once',
+        parameters: [idParam('name')],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['key', 'messageId'],
+                properties: {
+                  key: { type: 'string', description: 'The correlation key, e.g. the appointment id' },
+                  messageId: { type: 'string', maxLength: 200 },
+                  payload: {},
+                },
+              },
+            },
+          },
+        },
+        responses: { '202': json({ type: 'object' }, 'Delivered, or kept for a run to come'), ...errorResponses },
+      },
+    },
     '/healthz': {
       get: {
         summary: 'Ready',

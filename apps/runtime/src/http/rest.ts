@@ -113,5 +113,9 @@ export function restRouter(runtime: Runtime, onInternalError: (error: unknown) =
     '/tasks/:id/answer',
     handle((c, req) => c.tasks.answer({ id: param(req, 'id'), answer: body(req).answer })),
   )
+  api.post(
+    '/events/:name',
+    handle((c, req) => c.events.deliver({ ...body(req), name: param(req, 'name') } as never), 202),
+  )
   return api
 }

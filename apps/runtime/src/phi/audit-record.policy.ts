@@ -175,6 +175,33 @@ export const auditEntryPolicies: AuditEntryPolicies = {
       reason: structure,
     }),
   }),
+  'task.release': object<EntryOf<'task.release'>>({ action: structure, why: structure }),
+  'task.reassign': object<EntryOf<'task.reassign'>>({ action: structure, why: object({ to: structure }) }),
+  // The reason is typed by the person escalating: free text, which may quote a patient.
+  'task.escalate': object<EntryOf<'task.escalate'>>({
+    action: structure,
+    why: object({ from: structure, to: structure, reason: freeText }),
+  }),
+  'migration.plan': object<EntryOf<'migration.plan'>>({
+    action: structure,
+    why: object({ migration: structure, fromHash: structure, runs: structure, changed: structure }),
+  }),
+  'migration.approve': object<EntryOf<'migration.approve'>>({
+    action: structure,
+    why: object({ migration: structure, fromHash: structure, runs: structure, changed: structure }),
+  }),
+  'run.migrate': object<EntryOf<'run.migrate'>>({
+    action: structure,
+    why: object({ migration: structure, fromHash: structure, fromNode: structure, toNode: structure }),
+  }),
+  'event.deliver': object<EntryOf<'event.deliver'>>({
+    action: structure,
+    why: object({ name: structure, messageId: structure }),
+  }),
+  'schedule.tick': object<EntryOf<'schedule.tick'>>({
+    action: structure,
+    why: object({ status: structure, reason: structure, from: structure, to: structure, count: structure }),
+  }),
 }
 
 const base = object<AuditRecordBase>({

@@ -39,6 +39,10 @@ function patientDataOf(event: RunEvent): JsonValue[] {
       return 'response' in event.data ? [event.data.response] : []
     case 'task.answered':
       return [event.data.answer]
+    case 'event.awaited':
+      return [event.data.key]
+    case 'event.received':
+      return [event.data.key, event.data.payload]
     case 'subflow.ended':
       return 'facts' in event.data ? [event.data.facts] : []
     case 'decision':
@@ -48,6 +52,7 @@ function patientDataOf(event: RunEvent): JsonValue[] {
       )
     case 'node.entered':
     case 'task.opened':
+    case 'task.expired':
     case 'wait.started':
     case 'wait.due':
     case 'node.exited':
@@ -56,6 +61,7 @@ function patientDataOf(event: RunEvent): JsonValue[] {
     case 'connector.retry':
     case 'incident.opened':
     case 'incident.resolved':
+    case 'run.migrated':
       return []
   }
 }

@@ -80,11 +80,25 @@ export const eventPolicies: EventPolicies = {
     ...envelope,
     data: object({ taskId: structure, answer: withheld, port: structure }),
   }),
+  'task.expired': object<RunEventOf<'task.expired'>>({
+    ...envelope,
+    data: object({ taskId: structure, due: structure, port: structure }),
+  }),
   'wait.started': object<RunEventOf<'wait.started'>>({
     ...envelope,
     data: object({ until: structure, port: structure }),
   }),
   'wait.due': object<RunEventOf<'wait.due'>>({ ...envelope, data: object({ until: structure, port: structure }) }),
+  // The correlation key is a fact's value (an appointment id): withheld like a connector payload.
+  'event.awaited': object<RunEventOf<'event.awaited'>>({
+    ...envelope,
+    data: object({ name: structure, key: withheldText, until: structure }),
+  }),
+  // The payload shows through the facts.set that writes it, classified by its fact path.
+  'event.received': object<RunEventOf<'event.received'>>({
+    ...envelope,
+    data: object({ name: structure, key: withheldText, messageId: structure, payload: withheld }),
+  }),
   'subflow.started': object<RunEventOf<'subflow.started'>>({
     ...envelope,
     data: object({ runId: structure, flowId: structure, hash: structure, input: facts }),
@@ -121,6 +135,16 @@ export const eventPolicies: EventPolicies = {
       data.action === 'skip'
         ? object<Extract<IncidentResolved, { action: 'skip' }>>({ action: structure, port: structure })(data, ctx)
         : object<Exclude<IncidentResolved, { action: 'skip' }>>({ action: structure })(data, ctx),
+  }),
+  'run.migrated': object<RunEventOf<'run.migrated'>>({
+    ...envelope,
+    data: object({
+      migration: structure,
+      fromHash: structure,
+      toHash: structure,
+      fromNode: structure,
+      toNode: structure,
+    }),
   }),
   'run.ended': object<RunEventOf<'run.ended'>>({
     ...envelope,

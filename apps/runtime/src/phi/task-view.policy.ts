@@ -14,6 +14,10 @@ export interface TaskView {
   status: TaskRow['status']
   claimedBy: string | null
   createdAt: string
+  /** When the step is due (null: no due time), whether that has passed, and whether the run then moves on by itself. */
+  dueAt: string | null
+  overdue: boolean
+  timesOut: boolean
   title: string
   prompt: string | null
   fields: TaskRequest['fields']
@@ -32,6 +36,9 @@ export const taskViewPolicy = object<TaskView>({
   status: structure,
   claimedBy: structure,
   createdAt: structure,
+  dueAt: structure,
+  overdue: structure,
+  timesOut: structure,
   title: authored,
   prompt: authored,
   fields: authored,

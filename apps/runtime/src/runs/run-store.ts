@@ -26,12 +26,13 @@ export interface TaskRow {
   flow_id: string
   node_id: string
   role: string
-  status: 'open' | 'claimed' | 'answered' | 'cancelled'
+  status: 'open' | 'claimed' | 'answered' | 'cancelled' | 'expired'
   request: string
   claimed_by: string | null
   answered_by: string | null
   created_at: string
   answered_at: string | null
+  due_at: string | null
 }
 
 /**
@@ -104,16 +105,42 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
     'SELECT first_seq, version, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
   )
   const insertTask = sql.prepare(
-    "INSERT INTO tasks (id, run_id, flow_id, node_id, role, status, request, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+    "INSERT INTO tasks (id, run_id, flow_id, node_id, role, status, request, created_at, due_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+  )
+  const expireTask = sql.prepare("UPDATE tasks SET status = 'expired', answered_at = ? WHERE id = ?")
+  // Release, reassign and escalate: each only from the state it expects, so two people acting at once cannot both win.
+  const releaseTask = sql.prepare(
+    "UPDATE tasks SET status = 'open', claimed_by = NULL WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
+  )
+  const assignTask = sql.prepare(
+    "UPDATE tasks SET status = 'claimed', claimed_by = ? WHERE id = ? AND status IN ('open', 'claimed')",
+  )
+  const moveTask = sql.prepare(
+    "UPDATE tasks SET role = ?, status = 'open', claimed_by = NULL WHERE id = ? AND status IN ('open', 'claimed')",
   )
   const answerTask = sql.prepare("UPDATE tasks SET status = 'answered', answered_by = ?, answered_at = ? WHERE id = ?")
   const claimTask = sql.prepare("UPDATE tasks SET status = 'claimed', claimed_by = ? WHERE id = ? AND status = 'open'")
   const taskById = sql.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?')
   const tasksOfRun = sql.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE run_id = ? ORDER BY created_at, id')
+  // Due tasks first (soonest due first), then the rest oldest first.
   const openTasks = sql.prepare<[], TaskRow>(
-    "SELECT * FROM tasks WHERE status IN ('open', 'claimed') ORDER BY created_at, id",
+    "SELECT * FROM tasks WHERE status IN ('open', 'claimed') ORDER BY due_at IS NULL, due_at, created_at, id",
+  )
+  const overdueTasks = sql.prepare<[string], TaskRow>(
+    "SELECT * FROM tasks WHERE status IN ('open', 'claimed') AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id",
   )
   const runsByStatus = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY created_at')
+  const awaitRun = sql.prepare(
+    'INSERT INTO event_waits (run_id, name, key, node_id, since) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET name = excluded.name, key = excluded.key, node_id = excluded.node_id, since = excluded.since',
+  )
+  const stopAwaiting = sql.prepare('DELETE FROM event_waits WHERE run_id = ?')
+  const rehash = sql.prepare('UPDATE runs SET hash = ? WHERE id = ?')
+  const cancelOpenTasks = sql.prepare(
+    "UPDATE tasks SET status = 'cancelled', answered_at = ? WHERE run_id = ? AND status IN ('open', 'claimed')",
+  )
+  const waitingOn = sql.prepare<[string, string], RunRow>(
+    "SELECT * FROM runs WHERE flow_id = ? AND hash = ? AND status = 'waiting' ORDER BY created_at, id",
+  )
   const dueRuns = sql.prepare<[string], RunRow>(
     "SELECT * FROM runs WHERE status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= ?",
   )
@@ -219,6 +246,7 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
       role: string
       request: unknown
       at: string
+      dueAt?: string | undefined
     }) =>
       insertTask.run(
         t.id,
@@ -230,8 +258,15 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
           ? JSON.stringify(t.request)
           : cipher.seal(keyIdOf(t.runId), JSON.stringify(t.request), `tasks|${t.id}`),
         t.at,
+        t.dueAt ?? null,
       ),
     answerTask: (id: string, by: string, at: string) => answerTask.run(by, at, id),
+    expireTask: (id: string, at: string) => expireTask.run(at, id),
+    releaseTask: (id: string, by: string) => releaseTask.run(id, by).changes === 1,
+    assignTask: (id: string, to: string) => assignTask.run(to, id).changes === 1,
+    moveTask: (id: string, role: string) => moveTask.run(role, id).changes === 1,
+    /** Open or claimed tasks whose due time is at or before `now`, soonest due first. */
+    overdueTasks: (now: string) => overdueTasks.all(now).map(openTask),
     claimTask: (id: string, by: string) => claimTask.run(by, id).changes === 1,
     taskById: (id: string) => {
       const row = taskById.get(id)
@@ -239,6 +274,17 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
     },
     openTasks: () => openTasks.all().map(openTask),
     tasksOfRun: (runId: string) => tasksOfRun.all(runId).map(openTask),
+    /** A run now waits at a wait.event step for (name, key). */
+    awaitEvent: (runId: string, wait: { name: string; key: string; nodeId: string }, at: string) =>
+      awaitRun.run(runId, wait.name, wait.key, wait.nodeId, at),
+    /** The run no longer waits for a message (it got one, timed out or ended). */
+    stopAwaiting: (runId: string) => stopAwaiting.run(runId),
+    /** A migrated run goes on in another version: its row names that version from now on. */
+    rehashRun: (runId: string, hash: string) => rehash.run(hash, runId),
+    /** The tasks a migrated run left open in the old version (the new version opens its own). */
+    cancelOpenTasks: (runId: string, at: string) => cancelOpenTasks.run(at, runId),
+    /** Runs of one version of a flow that wait (on a task, a timer or a message). */
+    waitingRuns: (flowId: string, hash: string) => waitingOn.all(flowId, hash),
     runsByStatus: (status: RunRow['status']) => runsByStatus.all(status),
     dueRuns: (now: string) => dueRuns.all(now),
     listRuns(flowId: string | undefined, limit: number): RunRow[] {

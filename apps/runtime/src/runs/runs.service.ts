@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ConnectorAdapter, FlowDocument, JsonValue, NodeRegistry, RetryPolicy } from '@carepath/dsl'
 import {
+  migrateRun,
   resumeRun,
   RunRefusedError,
   startRun,
@@ -19,6 +20,7 @@ import { runStepped } from '../audit/audit-entries.ts'
 import { decisionForAudit, type AuditedDecision } from '../audit/decision-why.ts'
 import { patientValuesIn, patientValuesOfRun, redactFreeText } from '../phi/free-text.ts'
 import type { DataCipher } from '../keys/data-cipher.ts'
+import { correlationRef } from '../events/correlation-ref.ts'
 import { createRunStore, type RunRow } from './run-store.ts'
 
 export interface RunsDeps {
@@ -150,7 +152,25 @@ export function createRunsService(deps: RunsDeps) {
               role: request.role,
               request,
               at,
+              dueAt: request.due?.at,
             })
+          } else if (event.type === 'run.migrated') {
+            // Before this batch's new task.opened (events are in log order): the old version's task closes.
+            store.cancelOpenTasks(run.id, at)
+            store.stopAwaiting(run.id)
+            store.rehashRun(run.id, event.data.toHash)
+            run.hash = event.data.toHash
+          } else if (event.type === 'task.expired') {
+            store.expireTask(event.data.taskId, at)
+          } else if (event.type === 'event.awaited') {
+            store.awaitEvent(
+              run.id,
+              // Stored as the keyed hash messages are looked up by (events.service): never the value.
+              { name: event.data.name, key: correlationRef(auditSecret, event.data.key), nodeId: event.nodeId ?? '' },
+              at,
+            )
+          } else if (event.type === 'event.received' || event.type === 'wait.due' || event.type === 'run.ended') {
+            store.stopAwaiting(run.id)
           } else if (event.type === 'decision') {
             decisions.push(decisionForAudit({ nodeId: event.nodeId ?? '', ...event.data }, auditSecret))
           }
@@ -239,7 +259,12 @@ export function createRunsService(deps: RunsDeps) {
       if (error.code === 'invalid-answer')
         throw new AppError('invalid-answer', message, { path: error.path ? `answer.${error.path}` : 'answer' })
       if (error.code === 'flow-not-runnable') throw new AppError('conflict', error.message, { path: 'flowId' })
-      if (error.code === 'no-open-task' || error.code === 'run-ended' || error.code === 'not-due')
+      if (
+        error.code === 'no-open-task' ||
+        error.code === 'not-awaiting' ||
+        error.code === 'run-ended' ||
+        error.code === 'not-due'
+      )
         throw new AppError('conflict', error.message)
       if (error.code === 'no-incident') throw new AppError('conflict', error.message)
       if (error.code === 'invalid-port') throw new AppError('bad-input', error.message, { path: 'port' })
@@ -293,12 +318,16 @@ export function createRunsService(deps: RunsDeps) {
     return persister.row() ?? (store.runById(run.id) as RunRow)
   }
 
-  /** Continue a run from its log with a signal (an answer, a due timer, or after a restart). */
-  function resume(
+  /**
+   * One step of a stored run, under its lock: read its row and log, let the engine go on from
+   * there (`step`), and write the new events, with `inSameTransaction`, in one commit.
+   */
+  function stepRun(
     runId: string,
-    signal: ResumeSignal,
     actor: Actor,
-    inSameTransaction?: () => void,
+    inSameTransaction: (() => void) | undefined,
+    step: (row: RunRow, events: RunEvent[], deps: EngineDeps) => Promise<RunState>,
+    refused: JsonValue = null,
   ): Promise<RunState> {
     return withRunLock(runId, async () => {
       const row = store.runById(runId)
@@ -313,13 +342,50 @@ export function createRunsService(deps: RunsDeps) {
       )
       let state: RunState
       try {
-        state = await resumeRun(documentFor(row.flow_id, row.hash), events, signal, engineDeps(persister.onEvent))
+        state = await step(row, events, engineDeps(persister.onEvent))
       } catch (error) {
-        refusal(error, signal.type === 'answer' ? signal.answer : null)
+        refusal(error, refused)
       }
       await persister.flush(state, inSameTransaction)
       return state
     })
+  }
+
+  /** Continue a run from its log with a signal (an answer, a due timer, a message, or after a restart). */
+  function resume(
+    runId: string,
+    signal: ResumeSignal,
+    actor: Actor,
+    inSameTransaction?: () => void,
+  ): Promise<RunState> {
+    return stepRun(
+      runId,
+      actor,
+      inSameTransaction,
+      (row, events, deps) => resumeRun(documentFor(row.flow_id, row.hash), events, signal, deps),
+      signal.type === 'answer' ? signal.answer : null,
+    )
+  }
+
+  /**
+   * Move a waiting run to another version of its flow (an approved migration): its log replays
+   * against the version it ran in, then it enters `toNode` of `toHash` afresh. `inSameTransaction`
+   * commits with the run's step (the migration's own record of the run).
+   */
+  function migrate(
+    runId: string,
+    move: { migration: string; toHash: string; toNode: string },
+    actor: Actor,
+    inSameTransaction?: () => void,
+  ): Promise<RunState> {
+    return stepRun(runId, actor, inSameTransaction, (row, events, deps) =>
+      migrateRun(
+        documentFor(row.flow_id, move.toHash),
+        events,
+        { migration: move.migration, toNode: move.toNode },
+        deps,
+      ),
+    )
   }
 
   /** On start-up: runs that were in flight when the process stopped go on from their logs. */
@@ -350,6 +416,6 @@ export function createRunsService(deps: RunsDeps) {
     return resumed
   }
 
-  return { start, resume, recover, fireDueTimers, store, documentFor }
+  return { start, resume, migrate, recover, fireDueTimers, store, documentFor }
 }
 export type RunsService = ReturnType<typeof createRunsService>

@@ -1,9 +1,16 @@
-import { taskRequestSchema, type FlowDocument, type JsonValue } from '@carepath/dsl'
+import { phiClassAt, taskRequestSchema, type FlowDocument, type JsonValue } from '@carepath/dsl'
 import { foldEvents, getFact } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import { AppError } from '../errors.ts'
-import { taskAnswered, taskClaimed, tasksRead } from '../audit/audit-entries.ts'
+import {
+  taskAnswered,
+  taskClaimed,
+  taskEscalated,
+  taskReassigned,
+  taskReleased,
+  tasksRead,
+} from '../audit/audit-entries.ts'
 import { redactionContext } from '../phi/redaction-gate.ts'
 import { redact } from '../phi/redaction-policy.ts'
 import { taskViewPolicy } from '../phi/task-view.policy.ts'
@@ -18,7 +25,13 @@ export const worksRole = (principal: Principal, role: string) =>
  * The task inbox. A task shows only the facts its step declares (`shows`), and of those only the
  * classes the person's flow roles may see; showing them is a PHI read and is audited.
  */
-export function createTasksService(deps: { runs: RunsService; audit: AuditService; now: () => Date }) {
+export function createTasksService(deps: {
+  runs: RunsService
+  audit: AuditService
+  now: () => Date
+  /** The flow roles (queues) a person works, or undefined when there is no such active user. */
+  flowRolesOf: (username: string) => string[] | undefined
+}) {
   const { runs, audit } = deps
   const { store } = runs
 
@@ -50,6 +63,9 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
         status: task.status,
         claimedBy: task.claimed_by,
         createdAt: task.created_at,
+        dueAt: task.due_at,
+        overdue: task.due_at !== null && task.due_at <= deps.now().toISOString(),
+        timesOut: request.due?.timeout ?? false,
         title: request.title,
         prompt: request.prompt ?? null,
         fields: request.fields,
@@ -102,7 +118,7 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
   /** Answer a task; the run resumes. A wrong answer is refused and changes nothing. */
   async function answer(id: string, value: JsonValue, principal: Principal) {
     const task = requireTask(id, principal)
-    if (task.status === 'answered' || task.status === 'cancelled')
+    if (task.status === 'answered' || task.status === 'cancelled' || task.status === 'expired')
       throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
     if (task.status === 'claimed' && task.claimed_by !== principal.username)
       throw new AppError('conflict', `This task is claimed by ${task.claimed_by}.`, { path: 'id' })
@@ -123,7 +139,81 @@ export function createTasksService(deps: { runs: RunsService; audit: AuditServic
     return { taskId: id, runId: task.run_id, status: state.status, outcome: state.outcome ?? null }
   }
 
-  return { inbox, claim, answer }
+  const actorOf = (principal: Principal) => ({ who: principal.username, role: principal.role })
+  const entityOf = (task: TaskRow) => ({ flow: task.flow_id, run: task.run_id, task: task.id })
+
+  /** Give a claimed task back to its queue (only the person who claimed it). */
+  function release(id: string, principal: Principal) {
+    const task = requireTask(id, principal)
+    return store.transaction(() => {
+      if (!store.releaseTask(id, principal.username))
+        throw new AppError('conflict', 'Only a task you have claimed can be released.', { path: 'id' })
+      audit.append(taskReleased(actorOf(principal), entityOf(task)))
+      return viewOf(store.taskById(id) as TaskRow, principal)
+    })
+  }
+
+  /** Give an open or claimed task to another person who works the same queue. */
+  function reassign(id: string, to: string, principal: Principal) {
+    const task = requireTask(id, principal)
+    const roles = deps.flowRolesOf(to)
+    if (!roles || !(roles.includes('*') || roles.includes(task.role)))
+      throw new AppError('bad-input', `${to} does not work the ${task.role} queue.`, { path: 'to' })
+    if (task.status === 'claimed' && task.claimed_by !== principal.username)
+      throw new AppError('conflict', `This task is claimed by ${task.claimed_by}.`, { path: 'id' })
+    return store.transaction(() => {
+      if (!store.assignTask(id, to)) throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
+      audit.append(taskReassigned(actorOf(principal), entityOf(task), to))
+      return viewOf(store.taskById(id) as TaskRow, principal)
+    })
+  }
+
+  /**
+   * Move a task to another queue of its flow: a role that may see every fact the step shows
+   * (the same PHI rule validation applies to the step itself), open for anyone there to claim.
+   */
+  function escalate(id: string, toRole: string, reason: string, principal: Principal) {
+    const task = requireTask(id, principal)
+    const run = store.runById(task.run_id)
+    if (!run) throw new AppError('not-found', `No run with id "${task.run_id}".`)
+    const doc = runs.documentFor(run.flow_id, run.hash)
+    const role = Object.hasOwn(doc.roles, toRole) ? doc.roles[toRole] : undefined
+    if (!role || toRole === task.role) {
+      const others = Object.keys(doc.roles).filter((name) => name !== task.role)
+      throw new AppError('bad-input', `Escalate to another role of this flow (${others.join(', ') || 'none'}).`, {
+        path: 'to',
+      })
+    }
+    const request = taskRequestSchema.parse(JSON.parse(task.request))
+    const hidden = request.shows.find((path) => {
+      const phi = phiClassAt(doc.facts, path)
+      return phi === undefined || (phi !== 'none' && !role.phi.includes(phi))
+    })
+    if (hidden !== undefined)
+      throw new AppError('bad-input', `The ${toRole} role may not see "${hidden}", which this task shows.`, {
+        path: 'to',
+      })
+    return store.transaction(() => {
+      if (!store.moveTask(id, toRole)) throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
+      audit.append(taskEscalated(actorOf(principal), entityOf(task), { from: task.role, to: toRole, reason }))
+      return { id, role: toRole, status: 'open' as const }
+    })
+  }
+
+  /** Open tasks past their due time, by queue: what the operations alerts count (no patient data). */
+  function overdue() {
+    return store.overdueTasks(deps.now().toISOString()).map((task) => ({
+      id: task.id,
+      flowId: task.flow_id,
+      runId: task.run_id,
+      nodeId: task.node_id,
+      role: task.role,
+      dueAt: task.due_at as string,
+      claimedBy: task.claimed_by,
+    }))
+  }
+
+  return { inbox, claim, answer, release, reassign, escalate, overdue }
 }
 export type TasksService = ReturnType<typeof createTasksService>
 

@@ -54,6 +54,10 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'tasks.inbox': ['agent'],
   'tasks.claim': ['agent'],
   'tasks.answer': ['agent'],
+  'tasks.release': ['agent'],
+  'tasks.reassign': ['agent'],
+  'tasks.escalate': ['agent'],
+  'tasks.overdue': ['agent', 'developer', 'admin'],
   'audit.list': ['auditor'],
   'audit.verify': ['auditor'],
   'settings.integrations': ['developer'],
@@ -74,6 +78,12 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'alerts.evaluate': ['operator', 'admin'],
   'alerts.settings': ['operator', 'admin'],
   'alerts.setSettings': ['admin'],
+  'events.deliver': ['developer', 'agent'],
+  'events.list': ['developer', 'admin', 'auditor'],
+  'migrations.plan': ['analyst', 'developer'],
+  'migrations.list': ['analyst', 'developer', 'reviewer', 'auditor'],
+  'migrations.approve': ['reviewer'],
+  'migrations.migrate': ['reviewer'],
 }
 // Public: the log-in steps (the enrolment steps take a log-in challenge or a session).
 const PUBLIC = new Set([
@@ -97,6 +107,7 @@ const NO_INPUT = new Set([
   'queues.list',
   'tokens.list',
   'tasks.inbox',
+  'tasks.overdue',
   'audit.verify',
   'settings.integrations',
   'metrics.connectors',

@@ -70,6 +70,7 @@ export const TOKEN_SCOPES: Record<string, string> = {
   'runs.get': 'runs:read',
   'tasks.inbox': 'tasks:read',
   'tasks.answer': 'tasks:answer',
+  'events.deliver': 'events:deliver',
 }
 
 export const authedProcedure = publicProcedure.use(({ ctx, path, next }) => {

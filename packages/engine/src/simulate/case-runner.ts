@@ -74,6 +74,15 @@ export function caseDeps(
       }
       return nth(answers[nodeId] as JsonValue, visit - 1)
     },
+    // A wait.event step's message comes from the case's answers too, by node id.
+    event: ({ nodeId, visit }) => {
+      const answers = c.answers ?? {}
+      if (!Object.hasOwn(answers, nodeId)) {
+        problems.push(`No message for the wait step "${nodeId}"; the run stops there.`)
+        return undefined
+      }
+      return nth(answers[nodeId] as JsonValue, visit - 1)
+    },
   }
   const deps: EngineDeps = {
     registry: options.registry,

@@ -83,3 +83,51 @@ export const subflowTestFlows = {
       oops: { type: 'test.end', config: { outcome: 'subflow-failed' } },
     }),
 }
+
+/**
+ * Two versions of a follow-up call, built on the built-in node types: version 2 renames the
+ * question node (`call` → `call-patient`) and adds a "wrong number" answer, so a run waiting in
+ * version 1 needs a node mapping to move.
+ */
+export const migrationTestFlows = (() => {
+  function followUp(version: 1 | 2): FlowDocument {
+    const ask = version === 1 ? 'call' : 'call-patient'
+    return {
+      dsl: 'carepath.flow/1',
+      id: 'follow-up',
+      version,
+      title: 'Follow-up call',
+      facts: { type: 'object', properties: { call: { type: 'string', 'x-phi': 'none' } } },
+      roles: { nurse: { phi: ['none'] } },
+      start: 'start',
+      nodes: {
+        start: { type: 'trigger.api', typeVersion: 1, config: {}, next: { next: ask } },
+        [ask]: {
+          type: 'guide.question',
+          typeVersion: 1,
+          config: {
+            role: 'nurse',
+            question: version === 1 ? 'Reached?' : 'Reached the patient?',
+            options:
+              version === 1
+                ? [
+                    { value: 'yes', label: 'Yes' },
+                    { value: 'no', label: 'No' },
+                  ]
+                : [
+                    { value: 'yes', label: 'Yes' },
+                    { value: 'no', label: 'No' },
+                    { value: 'wrong-number', label: 'Wrong number' },
+                  ],
+            into: 'call',
+          },
+          next: version === 1 ? { yes: 'done', no: 'done' } : { yes: 'done', no: 'done', 'wrong-number': 'fix' },
+        },
+        done: { type: 'end', typeVersion: 1, config: { outcome: 'done' }, next: {} },
+        ...(version === 2 ? { fix: { type: 'end', typeVersion: 1, config: { outcome: 'fix-number' }, next: {} } } : {}),
+      },
+    }
+  }
+
+  return { v1: followUp(1), v2: followUp(2) }
+})()

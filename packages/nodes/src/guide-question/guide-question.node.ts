@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { AnswerError, defineNodeType } from '@carepath/dsl'
 import { factPathSchema, roleNameSchema } from '../fact-path.schema.ts'
-import { humanStepAccess, shownFactsSchema, taskHead } from '../human-step.schema.ts'
+import { dueSchema, duePorts, humanStepAccess, shownFactsSchema, taskHead } from '../human-step.schema.ts'
 import { answerObject, answerOptionSchema, chosenOption, uniqueBy } from '../task-form/task-answer.ts'
 
 export const guideQuestionConfigSchema = z
@@ -14,6 +14,7 @@ export const guideQuestionConfigSchema = z
       .array(answerOptionSchema)
       .min(2)
       .describe('The possible answers; each one is an output port named by its value.'),
+    due: dueSchema,
     into: factPathSchema.describe('Where the chosen answer’s value is written.'),
   })
   .strict()
@@ -40,16 +41,19 @@ export const guideQuestion = defineNodeType({
     ],
     into: 'answers.confirmed',
   },
-  ports: (config) => config.options.map((option) => ({ name: option.value, required: true, title: option.label })),
+  ports: (config) => [
+    ...config.options.map((option) => ({ name: option.value, required: true, title: option.label })),
+    ...duePorts(config),
+  ],
   ...humanStepAccess,
   writes: (config) => [config.into],
   // Shows only the facts in `shows` (PHI-checked); the answer's class comes from the facts schema at `into`.
   phi: [],
   connectors: [], // calls no connector
-  execute: (_ctx, config) => ({
+  execute: (ctx, config) => ({
     kind: 'task',
     task: {
-      ...taskHead(config, config.question, config.script),
+      ...taskHead(ctx, config, config.question, config.script),
       fields: [],
       options: config.options.map((option) => ({ ...option, port: option.value })),
     },

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { AnswerError, defineNodeType, type JsonValue, type TaskField } from '@carepath/dsl'
 import { factPathSchema, roleNameSchema } from '../fact-path.schema.ts'
-import { humanStepAccess, shownFactsSchema, taskHead } from '../human-step.schema.ts'
+import { dueSchema, duePorts, humanStepAccess, shownFactsSchema, taskHead } from '../human-step.schema.ts'
 import { answerObject, chosenOption } from '../task-form/task-answer.ts'
 
 export const taskApprovalConfigSchema = z
@@ -10,6 +10,7 @@ export const taskApprovalConfigSchema = z
     title: z.string().min(1).describe('What is to be approved, as the inbox shows it.'),
     prompt: z.string().optional().describe('What the approver should check before deciding.'),
     shows: shownFactsSchema('the approver sees'),
+    due: dueSchema,
     into: factPathSchema.describe('Where the decision (approved or rejected) is written.'),
     comment: z
       .enum(['none', 'optional', 'required-on-reject', 'required'])
@@ -48,9 +49,10 @@ export const taskApproval = defineNodeType({
   keywords: ['human', 'approve', 'reject', 'sign-off', 'review', 'task'],
   config: taskApprovalConfigSchema,
   defaults: { role: 'staff', title: 'Approve this request', shows: [], into: 'approval.decision', comment: 'none' },
-  ports: () => [
+  ports: (config) => [
     { name: 'approved', required: true, title: 'Approved' },
     { name: 'rejected', required: true, title: 'Rejected' },
+    ...duePorts(config),
   ],
   ...humanStepAccess,
   writes: (config) =>
@@ -58,10 +60,10 @@ export const taskApproval = defineNodeType({
   // Shows only the facts in `shows` (PHI-checked against the role); the decision is a code.
   phi: [],
   connectors: [], // calls no connector
-  execute: (_ctx, config) => ({
+  execute: (ctx, config) => ({
     kind: 'task',
     task: {
-      ...taskHead(config, config.title, config.prompt),
+      ...taskHead(ctx, config, config.title, config.prompt),
       fields: commentField(config),
       options: [
         { value: 'approved', label: config.approveLabel, port: 'approved' },

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineNodeType } from '@carepath/dsl'
 import { factPathSchema, roleNameSchema } from '../fact-path.schema.ts'
-import { humanStepAccess, shownFactsSchema, taskHead } from '../human-step.schema.ts'
+import { dueSchema, duePorts, humanStepAccess, shownFactsSchema, taskHead } from '../human-step.schema.ts'
 import { answerObject, checkFields, taskFieldSchema, toTaskFields, uniqueBy } from './task-answer.ts'
 
 export const taskFormConfigSchema = z
@@ -11,6 +11,7 @@ export const taskFormConfigSchema = z
     prompt: z.string().optional().describe('Instructions shown above the form.'),
     shows: shownFactsSchema('the person sees while filling in the form'),
     fields: z.array(taskFieldSchema).min(1).describe('The form fields to fill in.'),
+    due: dueSchema,
     into: factPathSchema.describe('Where the answers go: each field is written to `<into>.<field name>`.'),
   })
   .strict()
@@ -34,17 +35,17 @@ export const taskForm = defineNodeType({
     fields: [{ name: 'note', label: 'Note', type: 'string', required: false }],
     into: 'form',
   },
-  ports: () => [{ name: 'submitted', required: true, title: 'Submitted' }],
+  ports: (config) => [{ name: 'submitted', required: true, title: 'Submitted' }, ...duePorts(config)],
   ...humanStepAccess,
   writes: (config) => config.fields.map((field) => `${config.into}.${field.name}`),
   // Shows only the facts in `shows` and stores answers where the facts schema classifies
   // them; validation checks both against the role's PHI classes, so the type itself adds none.
   phi: [],
   connectors: [], // calls no connector
-  execute: (_ctx, config) => ({
+  execute: (ctx, config) => ({
     kind: 'task',
     task: {
-      ...taskHead(config, config.title, config.prompt),
+      ...taskHead(ctx, config, config.title, config.prompt),
       fields: toTaskFields(config.fields),
     },
   }),

@@ -1,7 +1,7 @@
 // A stand-in for the engine's ExecuteContext, for unit tests of node types (built-in or
 // custom). It behaves like the real one where a node can tell (frozen facts, dotted `get`,
 // injected clock, one memo slot per node) and records what the node did.
-import type { ConnectorAdapter, ExecuteContext, FactSchema, JsonValue } from '@carepath/dsl'
+import type { ConnectorAdapter, ExecuteContext, FactSchema, FlowCalendar, JsonValue } from '@carepath/dsl'
 import { NodeError, valueAtPath } from '@carepath/dsl'
 
 /** A connector call the node made, with what the fake adapter answered (or the error it threw). */
@@ -24,6 +24,8 @@ export interface FakeContextOptions {
   runId?: string | undefined
   nodeId?: string | undefined
   flowHash?: string | undefined
+  /** The flow's working calendar (for steps due in business hours). */
+  calendar?: FlowCalendar | undefined
 }
 
 /** An ExecuteContext that also exposes what the node did with it. */
@@ -67,6 +69,7 @@ export function createFakeContext(options: FakeContextOptions = {}): FakeContext
     flowHash: options.flowHash ?? 'hash-test',
     facts,
     factsSchema: options.factsSchema ?? { type: 'object', properties: {} },
+    calendar: options.calendar,
     calls,
     get memoBuilds() {
       return memoBuilds

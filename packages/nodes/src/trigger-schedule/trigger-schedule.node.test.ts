@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createFakeContext } from '../testing/fake-context.ts'
 import { parseCron } from './cron.ts'
-import { nextScheduledRun, triggerSchedule } from './trigger-schedule.node.ts'
+import { nextScheduledRun, scheduledTimesBetween, triggerSchedule } from './trigger-schedule.node.ts'
 
 const parse = (input: unknown) => triggerSchedule.config.parse(input)
 const cron = (expression: string, timezone = 'UTC') => parse({ schedule: { kind: 'cron', cron: expression }, timezone })
@@ -21,9 +21,14 @@ describe('trigger.schedule', () => {
       return result.success ? undefined : result.error.issues[0]?.message
     }
     expect(problem({ schedule: { kind: 'cron', cron: '0 7 * *' } })).toMatch(/five fields/)
-    expect(problem({ schedule: { kind: 'cron', cron: '60 7 * * *' } })).toMatch(/minute field "60" is outside 0-59/)
-    expect(problem({ schedule: { kind: 'cron', cron: '0 7 * * FRI-MON' } })).toMatch(/runs backwards/)
-    expect(problem({ schedule: { kind: 'cron', cron: '*/0 * * * *' } })).toMatch(/step must be at least 1/)
+    expect(problem({ schedule: { kind: 'cron', cron: '60 7 * * *' } })).toBe(
+      'the minute field holds "60", which is outside its range',
+    )
+    expect(problem({ schedule: { kind: 'cron', cron: '0 7 * * FRI-MON' } })).toBe(
+      'the day of week range "FRI-MON" runs backwards (write the smaller value first)',
+    )
+    expect(problem({ schedule: { kind: 'cron', cron: '*/0 * * * *' } })).toMatch(/step .* must be at least 1/)
+    expect(problem({ schedule: { kind: 'cron', cron: '0 7 * * MON' }, overlap: 'sometimes' })).toBeDefined()
     expect(problem({ schedule: { kind: 'interval', every: '15 minutes' } })).toMatch(/ISO-8601/)
     expect(problem({ schedule: { kind: 'interval', every: 'PT15M' }, timezone: 'Mars/Olympus' })).toMatch(/IANA/)
     expect(
@@ -31,13 +36,46 @@ describe('trigger.schedule', () => {
     ).toBeUndefined()
   })
 
-  it('parses lists, ranges, steps and names', () => {
-    const parsed = parseCron('*/20 8-10 1,15 JAN-MAR 7')
-    if (typeof parsed === 'string') throw new Error(parsed)
-    expect([...parsed.minutes]).toEqual([0, 20, 40])
-    expect([...parsed.hours]).toEqual([8, 9, 10])
-    expect([...parsed.months]).toEqual([1, 2, 3])
-    expect(parsed.weekdays.has(0)).toBe(true)
+  it('takes lists, ranges, steps and names (7 is Sunday too)', () => {
+    expect(parseCron('*/20 8-10 1,15 JAN-MAR 7')).toEqual({ expression: '*/20 8-10 1,15 JAN-MAR 7' })
+    // Sunday 2025-01-05, 08:00 UTC: the first of */20 in 8-10 on a Sunday in January.
+    expect(nextScheduledRun(cron('*/20 8-10 * JAN-MAR 7'), '2025-01-04T12:00:00Z')).toBe('2025-01-05T08:00:00.000Z')
+  })
+
+  it('keeps a daily time across DST: a time that does not exist fires just after the gap, a time that occurs twice fires once', () => {
+    const daily = (time: string) => cron(time, 'America/New_York')
+    // 2026-03-08: clocks go from 02:00 to 03:00 in New York. 02:30 does not exist that day.
+    expect(
+      scheduledTimesBetween(daily('30 2 * * *'), '2026-03-07T00:00:00Z', '2026-03-10T00:00:00Z', 10).times,
+    ).toEqual([
+      '2026-03-07T07:30:00.000Z', // 02:30 EST
+      '2026-03-08T07:00:00.000Z', // 03:00 EDT, the first minute after the gap
+      '2026-03-09T06:30:00.000Z', // 02:30 EDT
+    ])
+    // 2026-11-01: clocks go back from 02:00 to 01:00. 01:30 happens twice; the job runs once.
+    expect(
+      scheduledTimesBetween(daily('30 1 * * *'), '2026-10-31T00:00:00Z', '2026-11-03T00:00:00Z', 10).times,
+    ).toEqual([
+      '2026-10-31T05:30:00.000Z', // 01:30 EDT
+      '2026-11-01T05:30:00.000Z', // 01:30 EDT, the first of the two
+      '2026-11-02T06:30:00.000Z', // 01:30 EST
+    ])
+    // A job at 07:00 stays at 07:00 local on both sides of the change.
+    expect(scheduledTimesBetween(daily('0 7 * * *'), '2026-03-07T00:00:00Z', '2026-03-09T00:00:00Z', 10).times).toEqual(
+      ['2026-03-07T12:00:00.000Z', '2026-03-08T11:00:00.000Z'],
+    )
+  })
+
+  it('lists the times between two instants up to a limit, and says when there were more', () => {
+    const hourly = cron('0 * * * *')
+    expect(scheduledTimesBetween(hourly, '2026-01-01T00:00:00Z', '2026-01-01T03:00:00Z', 10)).toEqual({
+      times: ['2026-01-01T01:00:00.000Z', '2026-01-01T02:00:00.000Z', '2026-01-01T03:00:00.000Z'],
+      more: false,
+    })
+    expect(scheduledTimesBetween(hourly, '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', 2)).toEqual({
+      times: ['2026-01-01T01:00:00.000Z', '2026-01-01T02:00:00.000Z'],
+      more: true,
+    })
   })
 
   it('finds the next weekday-morning run, read in the flow’s time zone', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineNodeType } from '@carepath/dsl'
+import { factPathSchema } from '../fact-path.schema.ts'
 import { addDuration, durationSchema, parseDuration } from '../iso-duration.ts'
 import { isTimeZone, nextCronTime, parseCron } from './cron.ts'
 
@@ -32,6 +33,28 @@ export const triggerScheduleConfigSchema = z
       .refine(isTimeZone, 'an IANA time zone such as America/Chicago or UTC')
       .default('UTC')
       .describe('The time zone cron times are read in (IANA name, e.g. America/Chicago).'),
+    overlap: z
+      .enum(['skip', 'queue', 'allow'])
+      .default('skip')
+      .describe(
+        'When a time comes while the previous scheduled run is still going: skip this time, queue it until that run ends, or allow both at once.',
+      ),
+    catchUp: z
+      .enum(['skip', 'fire'])
+      .default('fire')
+      .describe(
+        'Times missed while the runtime was down (more than a minute late): fire them on start-up, up to the limit, or skip them.',
+      ),
+    catchUpLimit: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(1)
+      .describe('At most this many missed times are fired (the latest ones); older missed times are skipped.'),
+    into: factPathSchema
+      .optional()
+      .describe('Where the run gets the time it was scheduled for (ISO-8601), e.g. schedule.at; none when absent.'),
   })
   .strict()
 export type TriggerScheduleConfig = z.infer<typeof triggerScheduleConfigSchema>
@@ -47,6 +70,26 @@ export function nextScheduledRun(config: TriggerScheduleConfig, after: string): 
   return typeof cron === 'string' ? undefined : nextCronTime(cron, config.timezone, after)
 }
 
+/**
+ * The times a schedule fires in `(after, until]`, oldest first, at most `limit` of them; `more`
+ * says whether the list was cut short (the scheduler then knows ticks were left out).
+ */
+export function scheduledTimesBetween(
+  config: TriggerScheduleConfig,
+  after: string,
+  until: string,
+  limit: number,
+): { times: string[]; more: boolean } {
+  const times: string[] = []
+  let at = nextScheduledRun(config, after)
+  while (at !== undefined && at <= until) {
+    if (times.length === limit) return { times, more: true }
+    times.push(at)
+    at = nextScheduledRun(config, at)
+  }
+  return { times, more: false }
+}
+
 /** Entry point for runs the runtime starts on a schedule (daily work lists, reminders). */
 export const triggerSchedule = defineNodeType({
   type: 'trigger.schedule',
@@ -58,11 +101,17 @@ export const triggerSchedule = defineNodeType({
   keywords: ['cron', 'timer', 'daily', 'every', 'batch', 'start'],
   trigger: true,
   config: triggerScheduleConfigSchema,
-  defaults: { schedule: { kind: 'cron', cron: '0 7 * * MON-FRI' }, timezone: 'UTC' },
+  defaults: {
+    schedule: { kind: 'cron', cron: '0 7 * * MON-FRI' },
+    timezone: 'UTC',
+    overlap: 'skip',
+    catchUp: 'fire',
+    catchUpLimit: 1,
+  },
   ports: () => [{ name: 'next', required: true, title: 'Started' }],
-  reads: () => [],
+  reads: (config) => (config.into ? [config.into] : []),
   writes: () => [],
-  phi: [], // starts runs on a timer; handles no patient data
+  phi: [], // starts runs on a timer; the scheduled time is no patient data
   connectors: [], // calls no connector
   execute: () => ({ kind: 'next', port: 'next' }),
 })

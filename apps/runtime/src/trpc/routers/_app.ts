@@ -1,6 +1,8 @@
 import { router } from '../trpc.ts'
 import { alertsRouter } from './alerts.router.ts'
 import { auditRouter } from './audit.router.ts'
+import { eventsRouter } from './events.router.ts'
+import { migrationsRouter } from './migrations.router.ts'
 import { authRouter } from './auth.router.ts'
 import { deadLettersRouter } from './dead-letters.router.ts'
 import { flowsRouter } from './flows.router.ts'
@@ -34,5 +36,7 @@ export const appRouter = router({
   deadLetters: deadLettersRouter,
   metrics: metricsRouter,
   alerts: alertsRouter,
+  events: eventsRouter,
+  migrations: migrationsRouter,
 })
 export type AppRouter = typeof appRouter

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { JsonValue } from '@carepath/dsl'
+import { flowRoleInput, usernameInput } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
 const agent = procedureFor('agent')
@@ -14,4 +15,15 @@ export const tasksRouter = router({
   answer: agent
     .input(z.object({ id: taskId, answer: json }).strict())
     .mutation(({ ctx, input }) => ctx.runtime.tasks.answer(input.id, input.answer, ctx.principal)),
+  release: agent
+    .input(z.object({ id: taskId }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.tasks.release(input.id, ctx.principal)),
+  reassign: agent
+    .input(z.object({ id: taskId, to: usernameInput }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.tasks.reassign(input.id, input.to, ctx.principal)),
+  escalate: agent
+    .input(z.object({ id: taskId, to: flowRoleInput, reason: z.string().trim().min(1).max(500) }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.tasks.escalate(input.id, input.to, input.reason, ctx.principal)),
+  /** Overdue tasks across every queue, for operators and alerts: ids, queues and times, no patient data. */
+  overdue: procedureFor('agent', 'developer', 'admin').query(({ ctx }) => ctx.runtime.tasks.overdue()),
 })

@@ -1,0 +1,191 @@
+// Messages for runs that wait at a wait.event step: an SMS reply, a result, an outside system's
+// callback, delivered by the API, a webhook or an HL7 message. A message wakes every run waiting
+// for its name and key; one that matches none is kept (pending) for a bounded time, so a run that
+// reaches its wait a moment later still gets it, and then expires into the dead letters. Delivery
+// is idempotent by message id, and a run's log names the message it took, so a message is never
+// given to the same wait twice, even when a sweep and a delivery race or a process dies between.
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import type { JsonValue } from '@carepath/dsl'
+import type { AuditService } from '../audit/audit.service.ts'
+import { eventDelivered } from '../audit/audit-entries.ts'
+import type { Db } from '../db/open-db.ts'
+import { AppError } from '../errors.ts'
+import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
+import { correlationRef } from './correlation-ref.ts'
+import type { RunsService } from '../runs/runs.service.ts'
+
+/** How long a message that matches no waiting run is kept before it expires (default one day). */
+export const DEFAULT_UNMATCHED_RETENTION_MS = 24 * 3_600_000
+
+interface InboundRow {
+  id: string
+  message_id: string
+  name: string
+  /** The correlation key as a keyed hash (an appointment id or a phone number may identify a patient). */
+  key: string
+  /** The key and the payload, sealed at rest (see `sealedBody`). */
+  payload: string
+  source: string
+  received_at: string
+  expires_at: string
+  status: 'pending' | 'delivered' | 'expired'
+  run_ids: string
+}
+
+/** A message as a sender hands it over. */
+export interface InboundMessage {
+  name: string
+  key: string
+  payload: JsonValue
+  /** The sender's id for it (an SMS id, an HL7 control id): a resend delivers nothing twice. */
+  messageId: string
+  source: 'api' | 'webhook' | 'hl7'
+}
+
+export interface EventsDeps {
+  db: Db
+  audit: AuditService
+  now: () => Date
+  runs: RunsService
+  /** The installation's secret for patient references: correlation keys are stored as its HMAC. */
+  referenceSecret: string
+  cipher?: DataCipher
+  retentionMs?: number
+}
+
+/** The data key inbound messages are sealed under; each value is bound to its message id. */
+const INBOUND_EVENTS_KEY = 'inbound-events'
+const sealedBody = z.object({ key: z.string(), payload: z.json() })
+
+const SYSTEM = { who: 'carepath', role: 'system' }
+
+export function createEventsService(deps: EventsDeps) {
+  const { runs, audit, now, referenceSecret } = deps
+  const cipher = deps.cipher ?? PLAINTEXT
+  const sql = deps.db.$client
+  const retention = deps.retentionMs ?? DEFAULT_UNMATCHED_RETENTION_MS
+  const byMessageId = sql.prepare<[string], InboundRow>('SELECT * FROM inbound_events WHERE message_id = ?')
+  const insert = sql.prepare(
+    "INSERT INTO inbound_events (id, message_id, name, key, payload, source, received_at, expires_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (message_id) DO NOTHING",
+  )
+  const waiting = sql.prepare<[string, string], { run_id: string }>(
+    'SELECT run_id FROM event_waits WHERE name = ? AND key = ? ORDER BY since, run_id',
+  )
+  const markDelivered = sql.prepare(
+    "UPDATE inbound_events SET status = 'delivered', run_ids = json_insert(run_ids, '$[#]', ?) WHERE id = ?",
+  )
+  // Pending messages that a run now waits for (it reached its wait after the message came).
+  const matched = sql.prepare<[string], InboundRow>(
+    "SELECT m.* FROM inbound_events m WHERE m.status = 'pending' AND m.expires_at > ? AND EXISTS (SELECT 1 FROM event_waits w WHERE w.name = m.name AND w.key = m.key) ORDER BY m.received_at, m.id",
+  )
+  const expire = sql.prepare<[string], InboundRow>(
+    "UPDATE inbound_events SET status = 'expired' WHERE status = 'pending' AND expires_at <= ? RETURNING *",
+  )
+  const list = sql.prepare<[string, number], InboundRow>(
+    'SELECT * FROM inbound_events WHERE status = ? ORDER BY received_at DESC, id LIMIT ?',
+  )
+
+  /** Whether the run's log already holds this message (a second delivery must not wake it again). */
+  function alreadyTook(runId: string, messageId: string): boolean {
+    return runs.store
+      .events(runId)
+      .some((event) => event.type === 'event.received' && event.data.messageId === messageId)
+  }
+
+  /** Give one stored message to every run waiting for it; the run's step and the message's state commit together. */
+  async function deliverStored(row: InboundRow): Promise<string[]> {
+    const delivered: string[] = []
+    const { key, payload } = sealedBody.parse(JSON.parse(cipher.open(row.payload, `inbound_events|${row.message_id}`)))
+    for (const { run_id: runId } of waiting.all(row.name, row.key)) {
+      if (alreadyTook(runId, row.message_id)) continue
+      try {
+        await runs.resume(
+          runId,
+          { type: 'event', name: row.name, key, messageId: row.message_id, payload },
+          SYSTEM,
+          () => {
+            markDelivered.run(runId, row.id)
+            audit.append(eventDelivered(row.name, row.message_id, runId))
+          },
+        )
+        delivered.push(runId)
+      } catch (error) {
+        // The run moved on meanwhile (it timed out, another process woke it): not this message's.
+        if (!(error instanceof AppError && error.code === 'conflict')) throw error
+      }
+    }
+    return delivered
+  }
+
+  /**
+   * Deliver a message: stored first (a resend with the same message id is answered from the
+   * store), then given to the runs waiting for it. Runs that are not waiting yet get it when they
+   * do, until it expires.
+   */
+  async function deliver(message: InboundMessage) {
+    const at = now()
+    const expiresAt = new Date(at.getTime() + retention).toISOString()
+    const keyRef = correlationRef(referenceSecret, message.key)
+    const body = JSON.stringify({ key: message.key, payload: message.payload })
+    const inserted =
+      insert.run(
+        randomUUID(),
+        message.messageId,
+        message.name,
+        keyRef,
+        cipher.seal(INBOUND_EVENTS_KEY, body, `inbound_events|${message.messageId}`),
+        message.source,
+        at.toISOString(),
+        expiresAt,
+      ).changes === 1
+    const row = byMessageId.get(message.messageId) as InboundRow
+    if (!inserted) {
+      if (row.name !== message.name || row.key !== keyRef)
+        throw new AppError('conflict', 'This message id was already used for another message.', { path: 'messageId' })
+      return {
+        messageId: row.message_id,
+        status: row.status,
+        runIds: JSON.parse(row.run_ids) as string[],
+        duplicate: true,
+      }
+    }
+    const runIds = await deliverStored(row)
+    return {
+      messageId: message.messageId,
+      status: runIds.length > 0 ? ('delivered' as const) : ('pending' as const),
+      runIds,
+      duplicate: false,
+      expiresAt: runIds.length > 0 ? undefined : expiresAt,
+    }
+  }
+
+  /**
+   * Each second under `carepath serve`: pending messages go to runs that have started waiting for
+   * them (or to runs a crash left undelivered), and messages past their time expire.
+   */
+  async function sweep(): Promise<{ delivered: number; expired: number }> {
+    const at = now().toISOString()
+    let delivered = 0
+    for (const row of matched.all(at)) delivered += (await deliverStored(row)).length
+    const expired = sql.transaction(() => expire.all(at))()
+    return { delivered, expired: expired.length }
+  }
+
+  /** Messages by state, newest first: `expired` ones are the dead letters (no key or payload: they may be PHI). */
+  function messages(status: InboundRow['status'], limit = 100) {
+    return list.all(status, limit).map((row) => ({
+      id: row.id,
+      messageId: row.message_id,
+      name: row.name,
+      source: row.source,
+      status: row.status,
+      receivedAt: row.received_at,
+      expiresAt: row.expires_at,
+      runIds: JSON.parse(row.run_ids) as string[],
+    }))
+  }
+
+  return { deliver, sweep, messages }
+}
+export type EventsService = ReturnType<typeof createEventsService>
