@@ -50,13 +50,16 @@ export function App() {
               Flows
             </a>
           )}
-          <a
-            href="#/runs"
-            className={route.screen === 'runs' || route.screen === 'run' ? 'active' : ''}
-            data-testid="nav-runs"
-          >
-            Runs
-          </a>
+          {/* Admins manage people and settings; runs hold patient data their role does not read. */}
+          {!isAdmin && (
+            <a
+              href="#/runs"
+              className={route.screen === 'runs' || route.screen === 'run' ? 'active' : ''}
+              data-testid="nav-runs"
+            >
+              Runs
+            </a>
+          )}
           {isAgent && (
             <a
               href="#/inbox"

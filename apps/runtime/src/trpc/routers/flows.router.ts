@@ -1,9 +1,13 @@
 import { z } from 'zod'
 import { flowIdInput as flowId } from '../inputs.ts'
+import type { UserRole } from '../../db/schema.ts'
 import { procedureFor, router } from '../trpc.ts'
 
 const readers = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator')
 const editors = procedureFor('analyst', 'developer')
+// Test cases are the analyst's and the reviewer's working material, not something an agent, an
+// operator or an auditor needs to read a flow.
+const SUITE_READERS: readonly UserRole[] = ['analyst', 'developer', 'reviewer']
 const hash = z.string().min(8).max(128)
 // Documents are validated in full by the DSL; here only "is it an object".
 const document = z.record(z.string(), z.unknown())
@@ -20,7 +24,10 @@ export const flowsRouter = router({
         .optional(),
     )
     .query(({ ctx, input }) => ctx.runtime.flows.list(input?.search)),
-  get: readers.input(z.object({ id: flowId }).strict()).query(({ ctx, input }) => ctx.runtime.flows.get(input.id)),
+  get: readers.input(z.object({ id: flowId }).strict()).query(({ ctx, input }) => {
+    const flow = ctx.runtime.flows.get(input.id)
+    return SUITE_READERS.includes(ctx.principal.role) ? flow : { ...flow, suites: [] }
+  }),
   create: editors
     .input(z.object({ document, suites: suites.optional() }).strict())
     .mutation(({ ctx, input }) => ctx.runtime.flows.create(input.document, ctx.principal, input.suites ?? [])),
@@ -30,7 +37,7 @@ export const flowsRouter = router({
       ctx.runtime.flows.save(input.id, input.document, input.baseRevision, ctx.principal, input.suite),
     ),
   /** The test cases saved with a revision (the draft's by default), as a suite file. */
-  suite: procedureFor('analyst', 'developer', 'reviewer')
+  suite: procedureFor(...SUITE_READERS)
     .input(z.object({ id: flowId, revision: z.number().int().min(1).optional() }).strict())
     .query(({ ctx, input }) => ctx.runtime.flows.suite(input.id, input.revision)),
   history: readers

@@ -61,8 +61,11 @@ describe('test cases saved with the draft', () => {
       'BAD_REQUEST',
     )
     expect((await t.as.analyst.flows.get({ id })).draft.revision).toBe(3)
-    // Agents and auditors do not read test cases.
+    // Agents and auditors do not read test cases, neither alone nor with the flow.
     expect(await codeOf(t.as.agent.flows.suite({ id }))).toBe('FORBIDDEN')
+    expect((await t.as.agent.flows.get({ id })).suites).toEqual([])
+    expect((await t.as.auditor.flows.get({ id })).suites).toEqual([])
+    expect((await t.as.analyst.flows.get({ id })).suites).toEqual([withSixCase])
   })
 
   it('runs the designer’s simulation on submission: the same counts and the same report hash', async () => {
