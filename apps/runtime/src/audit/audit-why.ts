@@ -4,7 +4,12 @@ import { z } from 'zod'
 import { phiClassSchema } from '@carepath/dsl'
 import { auditedDecisionSchema } from './decision-why.ts'
 
-const tokenWhy = z.object({ tokenId: z.string(), name: z.string(), scopes: z.array(z.string()) })
+const tokenWhy = z.object({
+  tokenId: z.string(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+  expiresAt: z.string().optional(),
+})
 const reviewDecisionWhy = z.union([
   z.object({ comment: z.string() }),
   /** Refused before anything changed (four eyes). */

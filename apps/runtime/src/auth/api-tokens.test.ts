@@ -153,12 +153,14 @@ describe('tokens.list and the audit trail', () => {
       createdBy: 'admin',
       createdAt: created.createdAt,
       revokedAt: null,
+      expiresAt: created.expiresAt,
     })
     expect(list.find((r) => r.id === 'planted')).toMatchObject({ createdBy: null, revokedAt: null })
     for (const row of list)
       expect(Object.keys(row).sort()).toEqual([
         'createdAt',
         'createdBy',
+        'expiresAt',
         'id',
         'name',
         'revokedAt',
@@ -173,14 +175,18 @@ describe('tokens.list and the audit trail', () => {
   })
 
   it('audits creation and revocation with who, the token id and scopes, never the secret', async () => {
-    const { id, token } = await t.as.admin.tokens.create({ username: 'agent', name: 'billing', scopes: ['tasks:read'] })
+    const { id, token, expiresAt } = await t.as.admin.tokens.create({
+      username: 'agent',
+      name: 'billing',
+      scopes: ['tasks:read'],
+    })
     await t.as.admin.tokens.revoke({ id })
     const records = t.runtime.audit
       .list({ limit: 500 })
       .items.map((i) => i.record)
       .filter((r) => r.action.startsWith('token.') && (r.why as { tokenId?: string }).tokenId === id)
     expect(records.map((r) => [r.action, r.agent.who, r.agent.role, r.entity.user, r.why])).toEqual([
-      ['token.create', 'admin', 'admin', 'agent', { tokenId: id, name: 'billing', scopes: ['tasks:read'] }],
+      ['token.create', 'admin', 'admin', 'agent', { tokenId: id, name: 'billing', scopes: ['tasks:read'], expiresAt }],
       ['token.revoke', 'admin', 'admin', 'agent', { tokenId: id, name: 'billing', scopes: ['tasks:read'] }],
     ])
     const all = JSON.stringify(t.runtime.audit.list({ limit: 500 }))
@@ -196,6 +202,10 @@ describe('tokens.list and the audit trail', () => {
     expect(await codeOf(t.as.admin.tokens.create({ username: 'nobody', name: 'x', scopes: ['runs:read'] }))).toBe(
       'NOT_FOUND',
     )
+    for (const expiresInDays of [0, 366, 1.5])
+      expect(
+        await codeOf(t.as.admin.tokens.create({ username: 'agent', name: 'x', scopes: ['runs:read'], expiresInDays })),
+      ).toBe('BAD_REQUEST')
     expect(t.runtime.audit.list({ limit: 500 }).items.length).toBe(before)
   })
 
@@ -206,5 +216,23 @@ describe('tokens.list and the audit trail', () => {
     expect(await codeOf(fresh().tasks.inbox())).toBe('OK')
     await t.as.admin.tokens.revoke({ id })
     expect(await codeOf(fresh().tasks.inbox())).toBe('UNAUTHORIZED')
+  })
+
+  it('expires: 90 days unless its maker says otherwise, refused from that instant on', async () => {
+    const { token, createdAt, expiresAt } = await t.as.admin.tokens.create({
+      username: 'agent',
+      name: 'nightly export',
+      scopes: ['tasks:read'],
+      expiresInDays: 2,
+    })
+    expect(Date.parse(expiresAt) - Date.parse(createdAt)).toBe(2 * 86_400_000)
+    const byDefault = await t.as.admin.tokens.create({ username: 'agent', name: 'default', scopes: ['tasks:read'] })
+    expect(Date.parse(byDefault.expiresAt) - Date.parse(byDefault.createdAt)).toBe(90 * 86_400_000)
+    expect(t.runtime.auth.authenticate(token)?.username).toBe('agent')
+    t.advance(2 * 86_400_000 - 1)
+    expect(t.runtime.auth.authenticate(token)?.username).toBe('agent')
+    t.advance(1)
+    expect(t.runtime.auth.authenticate(token)).toBeUndefined()
+    expect(t.runtime.auth.authenticate(byDefault.token)?.username).toBe('agent')
   })
 })

@@ -48,7 +48,13 @@ export interface ApiTokenInfo {
   createdBy: string | null
   createdAt: string
   revokedAt: string | null
+  expiresAt: string | null
 }
+
+/** How long a new API token lives unless its maker says otherwise, and the most it may. */
+export const API_TOKEN_DEFAULT_DAYS = 90
+export const API_TOKEN_MAX_DAYS = 365
+const DAY_MS = 86_400_000
 
 export interface SessionPolicy {
   /** Sign a person out after this long without a request (default 15 minutes). */
@@ -302,8 +308,8 @@ export function createAuthService(
   // Every request authenticates, so these lookups are prepared once (drizzle's builder would
   // rebuild and re-prepare the query on each call).
   type AuthRow = { user_id: string; username: string; role: UserRole; flow_roles: string; disabled: number }
-  const tokenLookup = db.$client.prepare<[string], AuthRow & { scopes: string }>(
-    'SELECT t.scopes, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL',
+  const tokenLookup = db.$client.prepare<[string], AuthRow & { scopes: string; expires_at: string | null }>(
+    'SELECT t.scopes, t.expires_at, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL',
   )
   const sessionLookup = db.$client.prepare<
     [string],
@@ -325,6 +331,7 @@ export function createAuthService(
     if (token.startsWith(API_TOKEN_PREFIX)) {
       const row = tokenLookup.get(sha256(token))
       if (!row || row.disabled) return undefined
+      if (row.expires_at !== null && now().toISOString() >= row.expires_at) return undefined
       return principalOf(row, JSON.parse(row.scopes) as string[])
     }
     const t = now().getTime()
@@ -350,14 +357,18 @@ export function createAuthService(
 
   /** Make an API token acting as `username` with only `scopes`. The secret is returned here, once; only its hash is kept. */
   function createApiToken(
-    input: { username: string; name: string; scopes: ApiTokenScope[] },
+    input: { username: string; name: string; scopes: ApiTokenScope[]; expiresInDays?: number | undefined },
     actor: { who: string; role: string },
   ) {
+    const days = input.expiresInDays ?? API_TOKEN_DEFAULT_DAYS
+    if (!Number.isInteger(days) || days < 1 || days > API_TOKEN_MAX_DAYS)
+      throw new AppError('bad-input', `A token lives from 1 to ${API_TOKEN_MAX_DAYS} days.`, { path: 'expiresInDays' })
     const user = db.select().from(users).where(eq(users.username, input.username)).get()
     if (!user) throw new AppError('not-found', `No user named "${input.username}".`, { path: 'username' })
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url')
     const id = randomUUID()
     const createdAt = now().toISOString()
+    const expiresAt = new Date(now().getTime() + days * DAY_MS).toISOString()
     db.transaction(() => {
       db.insert(apiTokens)
         .values({
@@ -368,11 +379,14 @@ export function createAuthService(
           scopes: input.scopes,
           createdAt,
           createdBy: actor.who,
+          expiresAt,
         })
         .run()
-      audit.append(tokenCreated(actor, user.username, { tokenId: id, name: input.name, scopes: input.scopes }))
+      audit.append(
+        tokenCreated(actor, user.username, { tokenId: id, name: input.name, scopes: input.scopes, expiresAt }),
+      )
     })
-    return { id, token, name: input.name, username: user.username, scopes: input.scopes, createdAt }
+    return { id, token, name: input.name, username: user.username, scopes: input.scopes, createdAt, expiresAt }
   }
 
   /** Every API token, newest first: what it is and who made it, never the secret or its hash. */
@@ -386,6 +400,7 @@ export function createAuthService(
         createdBy: apiTokens.createdBy,
         createdAt: apiTokens.createdAt,
         revokedAt: apiTokens.revokedAt,
+        expiresAt: apiTokens.expiresAt,
       })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))

@@ -51,6 +51,8 @@ export const apiTokens = sqliteTable('api_tokens', {
   /** Username of the admin who made the token (null for tokens made before this was recorded). */
   createdBy: text('created_by'),
   revokedAt: text('revoked_at'),
+  /** After this instant (ISO-8601) the token is refused; tokens made before expiry existed got a year from their making. */
+  expiresAt: text('expires_at'),
 })
 
 /** One row per flow: its working draft and which hash is published. */

@@ -49,7 +49,12 @@ const decision = object<AuditedDecision>({
   }),
 })
 
-const token = object<Why<'token.create'>>({ tokenId: structure, name: authored, scopes: structure })
+const token = object<Why<'token.create'>>({
+  tokenId: structure,
+  name: authored,
+  scopes: structure,
+  expiresAt: structure,
+})
 
 /** A review decision: a reviewer's comment on the version, or why it was refused. */
 const reviewDecision: Redactor<Why<'review.approve'>> = (why, ctx) =>
