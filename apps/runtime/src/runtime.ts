@@ -51,6 +51,7 @@ import { createTasksService } from './runs/tasks.service.ts'
 import { createScheduler } from './schedules/scheduler.ts'
 import { createEventsService } from './events/events.service.ts'
 import { createMigrationsService } from './migrations/migrations.service.ts'
+import { openSettings, sealSettings } from './integrations/settings-at-rest.ts'
 
 export interface RuntimeOptions {
   /** Directory holding the database file (default ./data). */
@@ -173,7 +174,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     ...(options.connectors ?? buildAdapters(integrationSettings())),
   }
   function integrationSettings(): IntegrationSettings {
-    const value = readSetting(INTEGRATIONS_KEY)
+    const value = openSettings(cipher, readSetting(INTEGRATIONS_KEY))
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {}
   }
   function connectorConfigured(name: string): boolean {
@@ -245,8 +246,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
       }
       db.transaction(() => {
         db.insert(settings)
-          .values({ key: INTEGRATIONS_KEY, value })
-          .onConflictDoUpdate({ target: settings.key, set: { value } })
+          .values({ key: INTEGRATIONS_KEY, value: sealSettings(cipher, value) })
+          .onConflictDoUpdate({ target: settings.key, set: { value: sealSettings(cipher, value) } })
           .run()
         audit.append(integrationsSet(actor, Object.keys(value)))
       })

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestRuntime, type TestRuntime } from '../testing/index.ts'
 import { integrationSettingsSchema } from './settings.schema.ts'
@@ -105,6 +107,18 @@ describe('settings.integrations over the API', () => {
     responses.push(await t.as.auditor.audit.list({ limit: 100 }))
     for (const response of responses) expect(JSON.stringify(response)).not.toContain(CANARY)
     expect(JSON.stringify(responses)).not.toContain('a-new-secret')
+  })
+
+  it('keeps the credentials sealed at rest: not in the database file or its WAL', async () => {
+    await t.as.developer.settings.setIntegrations(installed)
+    const row = t.runtime.db.$client
+      .prepare<[], { value: string }>("SELECT value FROM settings WHERE key = 'integrations'")
+      .get()
+    expect(row?.value).toMatch(/^\{"sealed":"/)
+    for (const file of ['carepath.db', 'carepath.db-wal'].map((name) => join(t.dir, name)))
+      if (existsSync(file)) expect(readFileSync(file).includes(Buffer.from(CANARY)), file).toBe(false)
+    // ...while the runtime reads them back whole.
+    expect(integrationSettingsSchema.parse(t.runtime.integrations.get()).notify.smtp?.pass).toBe(`${CANARY}-smtp`)
   })
 
   it('refuses a key that no installed connector uses, naming it, and keeps the stored settings', async () => {
