@@ -13,6 +13,11 @@ export interface ConnectorDeps {
   now?: (() => Date) | undefined
   /** Where a log-only channel writes (default: standard error). */
   logSink?: ((line: string) => void) | undefined
+  /**
+   * The CAs to trust when an adapter opens TLS itself (SMTP, MLLPS): the public roots plus the
+   * installation's private CA. Absent: the public roots. Certificates are always verified.
+   */
+  trustedCa?: readonly string[] | undefined
 }
 
 /** A connector with the adapter that reaches the world, built from its parsed settings. */

@@ -27,7 +27,11 @@ export const builtinConnectors: readonly ConnectorContribution[] = [
     createHttpAdapter(settings.allowHosts, { fetch: deps.fetch, ...(deps.sleep ? { sleep: deps.sleep } : {}) }),
   ),
   provideConnector(notifyConnector, (settings, deps) =>
-    createNotifyAdapter(settings, { fetch: deps.fetch, ...(deps.logSink ? { logSink: deps.logSink } : {}) }),
+    createNotifyAdapter(settings, {
+      fetch: deps.fetch,
+      ...(deps.logSink ? { logSink: deps.logSink } : {}),
+      ...(deps.trustedCa ? { trustedCa: deps.trustedCa } : {}),
+    }),
   ),
   provideConnector(crmConnector, (settings, deps) =>
     createCrmAdapter(settings, {

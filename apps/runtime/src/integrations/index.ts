@@ -5,7 +5,8 @@
 import { NodeError, type ConnectorAdapter, type ConnectorContribution } from '@carepath/dsl'
 import { builtinConnectors } from './builtin-connectors.ts'
 import type { FetchLike } from './http/fetch-with-timeout.ts'
-import { composeSettingsSchema, settingsKeyOf } from './settings.schema.ts'
+import { fetchTrusting, trustedCas } from './http/trusted-fetch.ts'
+import { composeSettingsSchema, settingsKeyOf, tlsSettingsSchema } from './settings.schema.ts'
 
 /** Settings for outside systems, per environment (set by a developer or admin; never in flows). */
 export interface IntegrationSettings {
@@ -43,8 +44,10 @@ export function createConnectorAdapters(
     }
     return Object.fromEntries(connectors.map((c) => [c.name, refuse]))
   }
+  const privateCa = tlsSettingsSchema.parse(settings['tls']).privateCa
   const connectorDeps = {
-    fetch: deps.fetch ?? fetch,
+    fetch: deps.fetch ?? fetchTrusting(privateCa),
+    ...(privateCa.length > 0 ? { trustedCa: trustedCas(privateCa) } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.logSink ? { logSink: deps.logSink } : {}),

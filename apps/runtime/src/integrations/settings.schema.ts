@@ -2,6 +2,7 @@
 // Base URLs, hosts and credentials live here, never in flow documents. Each connector's schema
 // comes from the node package that declares it; the installation's settings object is composed
 // from the installed connectors, so a key that no installed connector uses is refused.
+import { X509Certificate } from 'node:crypto'
 import { z } from 'zod'
 import type { AnyConnectorDeclaration } from '@carepath/dsl'
 import { fhirConnector, httpConnector, notifyConnector, payerConnector, settingsSlugSchema } from '@carepath/nodes'
@@ -15,8 +16,29 @@ export {
   type SmtpSettings,
 } from '@carepath/nodes'
 
+const isCertificate = (pem: string) => {
+  try {
+    new X509Certificate(pem)
+    return true
+  } catch {
+    return false
+  }
+}
+/** One PEM certificate. */
+const pemCertificate = z.string().max(20_000).refine(isCertificate, 'This is not a PEM certificate.')
+
+/** Outbound TLS: certificates are always verified; a private CA is added here, never "ignore". */
+export const tlsSettingsSchema = z
+  .object({
+    /** CA certificates (PEM) trusted besides the public roots, for systems with private certificates. */
+    privateCa: z.array(pemCertificate).max(10).default([]),
+  })
+  .strict()
+  .default({ privateCa: [] })
+
 /** Settings the host itself reads: inbound webhooks are not a connector any node calls. */
 export const hostSettingsShape = {
+  tls: tlsSettingsSchema,
   webhooks: z
     .object({
       /** Signing secrets by name (trigger.webhook's `secret`). */

@@ -13,8 +13,6 @@ export const smtpSettingsSchema = z
     from: z.string().min(3),
     user: z.string().optional(),
     pass: z.string().optional(),
-    /** Only for a local test server with a self-signed certificate. */
-    allowSelfSigned: z.boolean().default(false),
   })
   .strict()
 /** Settings of the SMTP relay. */

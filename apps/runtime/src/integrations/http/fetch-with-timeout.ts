@@ -46,6 +46,11 @@ export async function exchange(
     response = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' })
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
+    if (untrustedCertificate(error))
+      throw new NodeError(
+        `${capital(what)} presented a certificate no trusted CA signed; if it is the hospital's own CA, add it to the settings (tls.privateCa).`,
+        { code: 'untrusted-certificate', retryable: false },
+      )
     throw new NodeError(
       timedOut ? `${capital(what)} did not answer within ${timeoutMs} ms.` : `${capital(what)} could not be reached.`,
       { code: timedOut ? 'timeout' : 'unreachable', retryable: true },
@@ -61,6 +66,20 @@ export async function exchange(
   const retryAfterMs = retryAfterMsOf(response.headers.get('retry-after'))
   if (retryAfterMs !== undefined) answer.retryAfterMs = retryAfterMs
   return answer
+}
+
+// The verification failures Node's TLS reports: retrying cannot help until someone trusts the CA.
+const CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+function untrustedCertificate(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined
+  return cause instanceof Error && 'code' in cause && CERTIFICATE_CODES.has(String(cause.code))
 }
 
 function capital(text: string): string {

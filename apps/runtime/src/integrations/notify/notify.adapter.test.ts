@@ -76,7 +76,6 @@ function connectors(logSink?: (line: string) => void) {
           port: smtpPort,
           secure: false,
           from: 'clinic@carepath.test',
-          allowSelfSigned: false,
         },
       },
       logSink ? { logSink } : {},
@@ -138,7 +137,7 @@ describe('notify connector', () => {
     )
     expect(refused.error?.message).toBe('The mail server refused the message (550).')
     const down = createNotifyAdapter({
-      smtp: { host: '127.0.0.1', port: 9, secure: false, from: 'a@b.test', allowSelfSigned: false },
+      smtp: { host: '127.0.0.1', port: 9, secure: false, from: 'a@b.test' },
     })
     await expect(
       down(

@@ -20,6 +20,8 @@ export interface NotifyAdapterDeps {
   /** Where the log channel writes (default: standard error). */
   logSink?: (line: string) => void
   fetch?: FetchLike
+  /** CAs the SMTP connection trusts (the public roots plus a private CA); default the public roots. */
+  trustedCa?: readonly string[] | undefined
 }
 
 export function createNotifyAdapter(
@@ -36,7 +38,7 @@ export function createNotifyAdapter(
         port: settings.smtp.port,
         secure: settings.smtp.secure,
         ...(settings.smtp.user ? { auth: { user: settings.smtp.user, pass: settings.smtp.pass ?? '' } } : {}),
-        tls: { rejectUnauthorized: !settings.smtp.allowSelfSigned },
+        tls: { rejectUnauthorized: true, ...(deps.trustedCa ? { ca: [...deps.trustedCa] } : {}) },
         connectionTimeout: 10_000,
         greetingTimeout: 10_000,
         socketTimeout: 20_000,
