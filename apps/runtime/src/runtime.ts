@@ -36,6 +36,7 @@ import { createDeadLetters } from './operations/dead-letters.service.ts'
 import { createIncidentStore, incidentObserver } from './operations/incident-store.ts'
 import { createMetricsWriter } from './operations/metrics-rollup.ts'
 import { createMetricsService } from './operations/metrics.service.ts'
+import { createListenerHealth } from './operations/listener-health.ts'
 import { createPrometheusRegistry } from './operations/prometheus.ts'
 import { createIncidentsService } from './operations/incidents.service.ts'
 import { hl7OutConnector } from '@carepath/nodes'
@@ -198,7 +199,31 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const incidents = createIncidentsService({ runs, store: incidentStore })
   const deadLetters = createDeadLetters(db, cipher)
   const metrics = createMetricsService(db)
-  const alerts = createAlertsService({ db, now, incidents: incidentStore, deadLetters, connectors })
+  /** A step's title as its flow version names it (its id when it has none), for alerts and metrics. */
+  const stepTitle = (flowId: string, hash: string, nodeId: string): string => {
+    try {
+      const node = Object.entries(runs.documentFor(flowId, hash).nodes).find(([id]) => id === nodeId)?.[1]
+      return node?.title ?? nodeId
+    } catch {
+      // A version no longer stored: the id still says which step.
+      return nodeId
+    }
+  }
+  const listeners = createListenerHealth(now)
+  const alerts = createAlertsService({
+    db,
+    now,
+    incidents: incidentStore,
+    deadLetters,
+    connectors,
+    listeners,
+    // Read when the rules are evaluated, after the tasks service below exists.
+    overdueTasks: () =>
+      tasks.overdue().map((task) => {
+        const run = runs.store.runById(task.runId)
+        return { ...task, step: run ? stepTitle(run.flow_id, run.hash, task.nodeId) : task.nodeId }
+      }),
+  })
   const prometheus = createPrometheusRegistry(metrics, {
     incidentsOpen: () => incidents.count({ status: 'open' }),
     deadLettersOpen: () => deadLetters.count({ status: 'open' }),
@@ -278,6 +303,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     metrics,
     prometheus,
     alerts,
+    listeners,
     schedules,
     events,
     migrations,
