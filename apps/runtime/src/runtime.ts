@@ -183,6 +183,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
   }
 
   const incidentStore = createIncidentStore(db)
+  const metricsWriter = createMetricsWriter(db)
   const runs = createRunsService({
     db,
     audit,
@@ -194,11 +195,11 @@ export function createRuntime(options: RuntimeOptions = {}) {
     cipher,
     retry: options.retry ?? DEFAULT_RETRY,
     ...(options.sleep ? { sleep: options.sleep } : {}),
-    observers: [incidentObserver(incidentStore, audit), createMetricsWriter(db).observer],
+    observers: [incidentObserver(incidentStore, audit), metricsWriter.observer],
   })
   const incidents = createIncidentsService({ runs, store: incidentStore })
   const deadLetters = createDeadLetters(db, cipher)
-  const metrics = createMetricsService(db)
+  const metrics = createMetricsService(db, { stepTitle: (flowId, hash, nodeId) => stepTitle(flowId, hash, nodeId) })
   /** A step's title as its flow version names it (its id when it has none), for alerts and metrics. */
   const stepTitle = (flowId: string, hash: string, nodeId: string): string => {
     try {
@@ -236,6 +237,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
     audit,
     now,
     flowRolesOf: (username) => auth.listUsers().find((u) => u.username === username && !u.disabled)?.flowRoles,
+    onClaimed: (task, at) => {
+      const run = runs.store.runById(task.run_id)
+      if (run)
+        metricsWriter.taskClaimed(
+          { flowId: task.flow_id, hash: run.hash, nodeId: task.node_id, openedAt: task.created_at },
+          at,
+        )
+    },
   })
   const schedules = createScheduler({ db, audit, now, registry, flows, runs })
   const migrations = createMigrationsService({ db, audit, now, registry, flows, runs })
