@@ -218,6 +218,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     deadLetters,
     connectors,
     listeners,
+    audit,
     // Read when the rules are evaluated, after the tasks service below exists.
     overdueTasks: () =>
       tasks.overdue().map((task) => {

@@ -11,6 +11,8 @@ import type { Db } from '../db/open-db.ts'
 import { settings } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { Principal } from '../auth/auth.service.ts'
+import type { AuditService } from '../audit/audit.service.ts'
+import { operationsSet } from '../audit/audit-entries.ts'
 import type { DeadLetters } from './dead-letters.service.ts'
 import type { IncidentStore } from './incident-store.ts'
 import type { ListenerHealth } from './listener-health.ts'
@@ -81,6 +83,7 @@ export function createAlertsService(deps: {
   deadLetters: DeadLetters
   connectors: Record<string, ConnectorAdapter>
   listeners: ListenerHealth
+  audit: AuditService
   /** Open tasks past their due time (ids, steps, queues and times: no patient data). */
   overdueTasks: () => OverdueTask[]
 }) {
@@ -106,7 +109,7 @@ export function createAlertsService(deps: {
   }
 
   /** Store owners and rules; a malformed one is refused with where and why, and nothing changes. */
-  function configure(value: unknown): OperationsSettings {
+  function configure(value: unknown, actor: { who: string; role: string }): OperationsSettings {
     const parsed = operationsSettingsSchema.safeParse(value)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -114,10 +117,19 @@ export function createAlertsService(deps: {
       throw new AppError('bad-input', `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`, { path })
     }
     const json = JSON.parse(JSON.stringify(parsed.data)) as JsonValue
-    db.insert(settings)
-      .values({ key: SETTINGS_KEY, value: json })
-      .onConflictDoUpdate({ target: settings.key, set: { value: json } })
-      .run()
+    db.transaction(() => {
+      db.insert(settings)
+        .values({ key: SETTINGS_KEY, value: json })
+        .onConflictDoUpdate({ target: settings.key, set: { value: json } })
+        .run()
+      deps.audit.append(
+        operationsSet(
+          actor,
+          Object.keys(parsed.data.owners),
+          parsed.data.rules.map((r) => r.id),
+        ),
+      )
+    })
     return parsed.data
   }
 
