@@ -143,7 +143,7 @@ export function OwnersAndRulesPanel() {
       </div>
       {error && (
         <p className="cp-error-text" role="alert" data-testid="owners-error">
-          {error.text} Nothing was saved.
+          {/[.!?]$/.test(error.text) ? error.text : `${error.text}.`} Nothing was saved.
         </p>
       )}
     </section>
