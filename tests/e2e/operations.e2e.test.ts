@@ -246,15 +246,54 @@ describe('operations: incidents, retry and the operator screen', () => {
 
   it('dead letters and metrics: their states and charts, axe-clean', async () => {
     const page = await session.login('operator')
+
     await page.getByTestId('ops-tab-dead-letters').click()
     await page.getByTestId('empty').waitFor()
     expect(await axeViolations(page)).toEqual([])
     await page.getByTestId('ops-tab-metrics').click()
     await page.getByTestId('flow-metrics').waitFor()
-    await expect(page.getByTestId(`flow-metrics-${FLOW.id}`).textContent()).resolves.toContain('100.0%')
+    await expect(page.getByTestId(`flow-metrics-${FLOW.id}`).textContent()).resolves.toMatch(/100\.0%.*chart-ready: 2/)
+    // One version has run: the comparison says what it waits for.
+    await expect(page.getByTestId('version-compare-empty').textContent()).resolves.toContain('two versions')
     await expect(page.getByTestId('connector-metrics').textContent()).resolves.toContain('fhir')
     await page.locator('.recharts-surface').first().waitFor()
     expect(await axeViolations(page)).toEqual([])
     await screenshot(page, 'operations-metrics')
+  })
+
+  it('a second version published: the metrics compare it with the one it replaced', async () => {
+    const analyst = await tokenOf('analyst')
+    const reviewer = await tokenOf('reviewer')
+    const tellDesk = FLOW.nodes['tell-desk']
+    const v2 = {
+      ...FLOW,
+      nodes: {
+        ...FLOW.nodes,
+        'tell-desk': { ...tellDesk, config: { ...tellDesk.config, message: 'Chart prep begun' } },
+      },
+    }
+    const { hash } = (await rpc(analyst, 'flows.save', { id: FLOW.id, document: v2, baseRevision: 1 })) as {
+      hash: string
+    }
+    await rpc(analyst, 'review.submit', { id: FLOW.id })
+    await rpc(reviewer, 'review.approve', { id: FLOW.id, hash, comment: 'A clearer message' })
+    await rpc(reviewer, 'review.publish', { id: FLOW.id, hash })
+    const agent = await tokenOf('agent')
+    const run = (await rpc(agent, 'runs.start', {
+      flowId: FLOW.id,
+      input: { patient: { name: 'Quentin Oddfellow' } },
+      idempotencyKey: 'prep-v2',
+    })) as { status: string }
+    expect(run.status).toBe('completed')
+
+    const page = await session.login('operator')
+    await page.getByTestId('ops-tab-metrics').click()
+    const table = page.getByTestId('compare-table')
+    await table.waitFor()
+    await expect(page.locator('#compare-title').textContent()).resolves.toBe('Before and after a publish')
+    // v1: two runs, both completed after their retry; v2: one, completed at once.
+    await expect(table.textContent()).resolves.toMatch(/Runs started21Completion rate100\.0%100\.0%/)
+    expect(await axeViolations(page)).toEqual([])
+    await screenshot(page, 'operations-metrics-compare')
   })
 })

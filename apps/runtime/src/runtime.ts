@@ -91,6 +91,12 @@ export interface RuntimeOptions {
   retry?: RetryPolicy
   /** Waits between connector attempts (tests pass an instant one). */
   sleep?: (ms: number) => Promise<void>
+  /**
+   * False leaves out the incident and metrics observers of run batches, for the benchmark that
+   * measures what they cost (bench/observers.bench.ts). No incidents are recorded without them:
+   * never for an installation.
+   */
+  operationsObservers?: boolean
 }
 
 /** Connector calls are tried three times, 1 s then 2 s apart, unless their node says otherwise. */
@@ -195,7 +201,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     cipher,
     retry: options.retry ?? DEFAULT_RETRY,
     ...(options.sleep ? { sleep: options.sleep } : {}),
-    observers: [incidentObserver(incidentStore, audit), metricsWriter.observer],
+    observers:
+      options.operationsObservers === false ? [] : [incidentObserver(incidentStore, audit), metricsWriter.observer],
   })
   const incidents = createIncidentsService({ runs, store: incidentStore })
   const deadLetters = createDeadLetters(db, cipher)

@@ -81,6 +81,7 @@ export function MetricsPanel() {
             <th>Incidents (held now)</th>
             <th>Completion</th>
             <th>Cycle p50 / p90</th>
+            <th>Outcomes</th>
           </tr>
         </thead>
         <tbody>
@@ -100,6 +101,11 @@ export function MetricsPanel() {
               <td>{percent(v.completionRate)}</td>
               <td>
                 {duration(v.cycleMs.p50)} / {duration(v.cycleMs.p90)}
+              </td>
+              <td>
+                {Object.entries(v.outcomes)
+                  .map(([outcome, n]) => `${outcome}: ${n}`)
+                  .join(', ') || '—'}
               </td>
             </tr>
           ))}

@@ -34,7 +34,12 @@ export function VersionCompare({ flows }: { flows: FlowMetrics[] }) {
     [flowId, base, candidate],
   )
   if (choices.size === 0)
-    return <Empty>No flow has run on two versions yet: a comparison appears after a new version is published.</Empty>
+    return (
+      <section aria-labelledby="compare-title" data-testid="version-compare-empty">
+        <h3 id="compare-title">Before and after a publish</h3>
+        <Empty>No flow has run on two versions yet: a comparison appears after a new version is published.</Empty>
+      </section>
+    )
   const pick = (set: (hash: string) => void, id: string, title: string, value: string) => (
     <label className="cp-field">
       <span>{title}</span>
