@@ -236,6 +236,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const prometheus = createPrometheusRegistry(metrics, {
     incidentsOpen: () => incidents.count({ status: 'open' }),
     deadLettersOpen: () => deadLetters.count({ status: 'open' }),
+    listeners: () => listeners.list(),
   })
   const breakGlass = createBreakGlassService({ db, audit, now, runs })
   const retention = createRetentionService({ db, audit, cipher, now })

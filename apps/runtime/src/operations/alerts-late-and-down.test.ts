@@ -112,9 +112,11 @@ describe('alerts for a task past its due time and a listener down', () => {
     expect(await sendMllp(port, [MSG])).toHaveLength(1)
     expect(t.runtime.listeners.list()).toEqual([expect.objectContaining({ name: `hl7-mllp:${port}`, listening: true })])
     expect(await t.as.operator.alerts.evaluate()).toEqual({ opened: [], closed: [] })
+    expect(await t.runtime.prometheus.text()).toContain(`carepath_listener_up{listener="hl7-mllp:${port}"} 1`)
 
     await listener.close()
     await expect(sendMllp(port, [MSG])).rejects.toThrow(/ECONNREFUSED/)
+    expect(await t.runtime.prometheus.text()).toContain(`carepath_listener_up{listener="hl7-mllp:${port}"} 0`)
     // Down, but for less than the rule's two minutes: a restart pages nobody.
     t.advance(1 * MINUTE)
     expect((await t.as.operator.alerts.evaluate()).opened).toEqual([])

@@ -103,6 +103,11 @@ describe('metrics', () => {
     expect(text).toContain('carepath_connector_calls_total{connector="echo",result="error"} 6')
     expect(text).toContain('carepath_incidents_open 1')
     expect(text).toMatch(/# TYPE carepath_run_cycle_seconds gauge/)
+    // The step's claim time as the screen shows it, in seconds (4 min, read from its bucket).
+    const claimP50 = after.steps[0]!.claimMs.p50! / 1000
+    expect(text).toContain(
+      `carepath_human_step_seconds{flow="intake-check",version="${version}",step="ask",wait="claim",quantile="0.5"} ${claimP50}`,
+    )
   })
 
   it('compares a version with the one it replaced', async () => {
