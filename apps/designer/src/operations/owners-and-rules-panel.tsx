@@ -6,7 +6,7 @@ import { api, type OperationsSettings } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { ErrorState, Loading } from '../screens/state-views.tsx'
 import { OwnersEditor, type Owners } from './owners-editor.tsx'
-import { draftOf, ruleOf, RulesEditor, type RuleDraft } from './rules-editor.tsx'
+import { draftOf, plainError, ruleOf, RulesEditor, type RuleDraft } from './rules-editor.tsx'
 
 const DEFAULT_SCOPE = ''
 
@@ -21,15 +21,6 @@ const draftFrom = (s: OperationsSettings): Draft => ({
   rules: s.rules.map(draftOf),
 })
 const hasOwners = (owners: Owners) => Object.values(owners).some((list) => list.length > 0)
-
-/** "rules.0.windowMinutes: …" as a person reads it: the rule's row from 1 and its name. */
-export function plainError(message: string, rules: RuleDraft[]): { text: string; row: number; field: string } | null {
-  const match = /^rules\.(\d+)\.(\w+): (.*)$/.exec(message)
-  if (!match) return null
-  const row = Number(match[1])
-  const name = rules[row]?.id
-  return { text: `Rule ${row + 1}${name ? ` (${name})` : ''}: ${match[3]}`, row, field: match[2] ?? '' }
-}
 
 export function OwnersAndRulesPanel() {
   const loaded = useLoader(

@@ -88,6 +88,15 @@ export function ruleOf(d: RuleDraft): Record<string, unknown> {
   }
 }
 
+/** "rules.0.windowMinutes: …" as a person reads it: the rule's row from 1 and its name. */
+export function plainError(message: string, rules: RuleDraft[]): { text: string; row: number; field: string } | null {
+  const match = /^rules\.(\d+)\.(\w+): (.*)$/.exec(message)
+  if (!match) return null
+  const row = Number(match[1])
+  const name = rules[row]?.id
+  return { text: `Rule ${row + 1}${name ? ` (${name})` : ''}: ${match[3]}`, row, field: match[2] ?? '' }
+}
+
 export function RulesEditor(props: {
   rules: RuleDraft[]
   flows: { id: string; title: string }[]
