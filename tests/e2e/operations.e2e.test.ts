@@ -136,8 +136,10 @@ describe('operations: incidents, retry and the operator screen', () => {
     await page.getByTestId('alerts-check').click()
     const alert = page.getByTestId('alert-fhir-failing')
     await alert.waitFor()
+    // The server also checks the rules on its own interval: the alert may have opened after the
+    // first run's attempts, before the second's, and says what it found then (every call failed).
     await expect(alert.textContent()).resolves.toMatch(
-      /The fhir connector failed 6 of 6 calls.*integration.*user:developer/,
+      /The fhir connector failed (\d) of \1 calls.*integration.*user:developer/,
     )
     expect(await axeViolations(page)).toEqual([])
     await screenshot(page, 'operations-alerts')
@@ -184,7 +186,7 @@ describe('operations: incidents, retry and the operator screen', () => {
     const row = page.getByTestId('my-alert-fhir-failing')
     await row.waitFor()
     await expect(row.textContent()).resolves.toMatch(
-      /The fhir connector failed 6 of 6 calls.*the installation.*integration owner/,
+      /The fhir connector failed (\d) of \1 calls.*the installation.*integration owner/,
     )
     expect(await page.content()).not.toContain('Quentin')
     expect(await axeViolations(page)).toEqual([])
