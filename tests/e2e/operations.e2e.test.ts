@@ -4,15 +4,12 @@
 // the alert routed to the flow's integration owner, restarts the server, bulk-retries after
 // confirming the count, and the runs complete with no connector call repeated: the notification
 // each run sent before the failure is not sent again, and the FHIR server gets one create per run.
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
 import { startFhirTestServer, type FhirTestServer } from '@carepath/runtime/testing'
+import { axeViolations } from './axe.ts'
 import { DEMO_PASSWORD, e2eSession, screenshot } from './harness.ts'
 
 const session = e2eSession()
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
 /** One tRPC procedure over HTTP, as an outside caller would use it. */
 async function rpc(token: string | null, path: string, input: unknown, kind: 'query' | 'mutation' = 'mutation') {
@@ -33,19 +30,6 @@ async function rpc(token: string | null, path: string, input: unknown, kind: 'qu
 async function tokenOf(username: string): Promise<string> {
   const { token } = (await rpc(null, 'auth.login', { username, password: DEMO_PASSWORD })) as { token: string }
   return token
-}
-
-/** Axe's WCAG 2 A/AA violations on the page as it is. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource })
-  return page.evaluate(async () => {
-    // axe-core's own global, put there by the script tag above (this code runs in the page).
-    const axe = Reflect.get(globalThis, 'axe') as {
-      run(options: object): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }>
-    }
-    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } })
-    return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`)
-  })
 }
 
 const FLOW = {
@@ -152,8 +136,10 @@ describe('operations: incidents, retry and the operator screen', () => {
     await page.getByTestId('alerts-check').click()
     const alert = page.getByTestId('alert-fhir-failing')
     await alert.waitFor()
+    // The server also checks the rules on its own interval: the alert may have opened after the
+    // first run's attempts, before the second's, and says what it found then (every call failed).
     await expect(alert.textContent()).resolves.toMatch(
-      /The fhir connector failed 6 of 6 calls.*integration.*user:developer/,
+      /The fhir connector failed (\d) of \1 calls.*integration.*user:developer/,
     )
     expect(await axeViolations(page)).toEqual([])
     await screenshot(page, 'operations-alerts')
@@ -189,17 +175,127 @@ describe('operations: incidents, retry and the operator screen', () => {
     await expect(page.getByTestId('run-path').textContent()).resolves.toContain('create-task')
   })
 
+  it('the integration owner sees the alert in their own inbox, with its count in the header', async () => {
+    const page = await session.login('developer')
+    // The FHIR connector still failed 6 of 8 calls in the window: the alert stays open, saying
+    // what it found when it opened.
+    await expect.poll(() => page.getByTestId('my-alerts-count').textContent()).toBe('1')
+    await expect(page.getByTestId('nav-my-alerts').getAttribute('aria-label')).resolves.toBe('My alerts: 1 open')
+    await page.getByTestId('nav-my-alerts').focus()
+    await page.keyboard.press('Enter')
+    const row = page.getByTestId('my-alert-fhir-failing')
+    await row.waitFor()
+    await expect(row.textContent()).resolves.toMatch(
+      /The fhir connector failed (\d) of \1 calls.*the installation.*integration owner/,
+    )
+    expect(await page.content()).not.toContain('Quentin')
+    expect(await axeViolations(page)).toEqual([])
+    await screenshot(page, 'operations-my-alerts')
+    // The process owner of the flow has nothing: a connector's failure is not theirs.
+    const analyst = await session.login('analyst')
+    await analyst.getByTestId('nav-my-alerts').waitFor()
+    await expect(analyst.getByTestId('nav-my-alerts').getAttribute('aria-label')).resolves.toBe('My alerts: 0 open')
+    await analyst.goto(`${session.runtime.url}/#/my-alerts`)
+    await analyst.getByTestId('empty').waitFor()
+  })
+
+  it('owners and rules from the keyboard: a malformed window is refused by rule and field, nothing saved', async () => {
+    const page = await session.login('operator')
+    await page.getByTestId('ops-tab-owners').click()
+    await page.getByTestId('rules-editor').waitFor()
+    expect(await axeViolations(page)).toEqual([])
+    const window = page.getByTestId('rule-1-windowMinutes')
+    await expect(window.inputValue()).resolves.toBe('15')
+    await window.focus()
+    await page.keyboard.press('ControlOrMeta+a')
+    await page.keyboard.type('5m')
+    /** Tab on until the save button has the focus, as a keyboard user would. */
+    const tabTo = async (testId: string) => {
+      for (let i = 0; i < 60; i++) {
+        if ((await page.evaluate('document.activeElement?.dataset?.testid')) === testId) return
+        await page.keyboard.press('Tab')
+      }
+      throw new Error(`${testId} never got the focus`)
+    }
+    await tabTo('owners-save')
+    await page.keyboard.press('Enter')
+    await expect(page.getByTestId('owners-error').textContent()).resolves.toBe(
+      'Rule 1 (fhir-failing): windowMinutes must be a number of minutes. Nothing was saved.',
+    )
+    await expect(window.getAttribute('aria-invalid')).resolves.toBe('true')
+    const operator = await tokenOf('operator')
+    const stored = (await rpc(operator, 'alerts.settings', undefined, 'query')) as {
+      rules: { windowMinutes?: number }[]
+    }
+    expect(stored.rules[0]?.windowMinutes).toBe(15)
+
+    // Fixed, and a second process owner of the flow named of the flow by choosing them from the people.
+    await window.fill('20')
+    await page.getByTestId('owners-scope').selectOption(FLOW.id)
+    await page.getByTestId('owners-process-person').selectOption('reviewer')
+    await page.getByTestId('owners-process-add-person').click()
+    await page.getByTestId('owners-save').click()
+    await expect.poll(() => page.getByTestId('owners-saved').textContent()).toBe('Saved.')
+    const saved = (await rpc(operator, 'alerts.settings', undefined, 'query')) as {
+      rules: { windowMinutes?: number }[]
+      owners: Record<string, { process?: { user?: string }[] }>
+    }
+    expect(saved.rules[0]?.windowMinutes).toBe(20)
+    expect(saved.owners[FLOW.id]?.process).toEqual([{ user: 'analyst' }, { user: 'reviewer' }])
+    expect(await axeViolations(page)).toEqual([])
+    await screenshot(page, 'operations-owners')
+  })
+
   it('dead letters and metrics: their states and charts, axe-clean', async () => {
     const page = await session.login('operator')
+
     await page.getByTestId('ops-tab-dead-letters').click()
     await page.getByTestId('empty').waitFor()
     expect(await axeViolations(page)).toEqual([])
     await page.getByTestId('ops-tab-metrics').click()
     await page.getByTestId('flow-metrics').waitFor()
-    await expect(page.getByTestId(`flow-metrics-${FLOW.id}`).textContent()).resolves.toContain('100.0%')
+    await expect(page.getByTestId(`flow-metrics-${FLOW.id}`).textContent()).resolves.toMatch(/100\.0%.*chart-ready: 2/)
+    // One version has run: the comparison says what it waits for.
+    await expect(page.getByTestId('version-compare-empty').textContent()).resolves.toContain('two versions')
     await expect(page.getByTestId('connector-metrics').textContent()).resolves.toContain('fhir')
     await page.locator('.recharts-surface').first().waitFor()
     expect(await axeViolations(page)).toEqual([])
     await screenshot(page, 'operations-metrics')
+  })
+
+  it('a second version published: the metrics compare it with the one it replaced', async () => {
+    const analyst = await tokenOf('analyst')
+    const reviewer = await tokenOf('reviewer')
+    const tellDesk = FLOW.nodes['tell-desk']
+    const v2 = {
+      ...FLOW,
+      nodes: {
+        ...FLOW.nodes,
+        'tell-desk': { ...tellDesk, config: { ...tellDesk.config, message: 'Chart prep begun' } },
+      },
+    }
+    const { hash } = (await rpc(analyst, 'flows.save', { id: FLOW.id, document: v2, baseRevision: 1 })) as {
+      hash: string
+    }
+    await rpc(analyst, 'review.submit', { id: FLOW.id })
+    await rpc(reviewer, 'review.approve', { id: FLOW.id, hash, comment: 'A clearer message' })
+    await rpc(reviewer, 'review.publish', { id: FLOW.id, hash })
+    const agent = await tokenOf('agent')
+    const run = (await rpc(agent, 'runs.start', {
+      flowId: FLOW.id,
+      input: { patient: { name: 'Quentin Oddfellow' } },
+      idempotencyKey: 'prep-v2',
+    })) as { status: string }
+    expect(run.status).toBe('completed')
+
+    const page = await session.login('operator')
+    await page.getByTestId('ops-tab-metrics').click()
+    const table = page.getByTestId('compare-table')
+    await table.waitFor()
+    await expect(page.locator('#compare-title').textContent()).resolves.toBe('Before and after a publish')
+    // v1: two runs, both completed after their retry; v2: one, completed at once.
+    await expect(table.textContent()).resolves.toMatch(/Runs started21Completion rate100\.0%100\.0%/)
+    expect(await axeViolations(page)).toEqual([])
+    await screenshot(page, 'operations-metrics-compare')
   })
 })

@@ -1,7 +1,9 @@
 // The shell: log-in when nobody is, otherwise a header with the screens the role uses.
 import { useEffect } from 'react'
 import { useSession } from './store/session.store.ts'
-import { navigate, useRoute } from './route.ts'
+import { navigate, useRoute, type Route } from './route.ts'
+import type { SessionUser } from './api/carepath-api.ts'
+import { MyAlertsLink, MyAlertsScreen, useMyAlerts } from './features/alerts-inbox/my-alerts.tsx'
 import { LoginScreen } from './features/auth/login-screen.tsx'
 import { FlowListScreen } from './screens/flow-list-screen.tsx'
 import { EditorScreen } from './screens/editor-screen.tsx'
@@ -22,6 +24,12 @@ export function App() {
   }, [])
   if (checking) return <div className="cp-center">Loading…</div>
   if (!user) return <LoginScreen />
+  return <SignedIn user={user} route={route} />
+}
+
+/** The shell of a logged-in person: the screens their role uses and their alert inbox. */
+function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
+  const myAlerts = useMyAlerts()
   const isAgent = user.role === 'agent'
   const readsAudit = user.role === 'auditor' // the runtime lets only auditors read the trail
   const operates = user.role === 'operator' || user.role === 'admin'
@@ -79,6 +87,7 @@ export function App() {
               Audit
             </a>
           )}
+          <MyAlertsLink alerts={myAlerts} active={route.screen === 'my-alerts'} />
         </nav>
         <span className="cp-user" data-testid="current-user">
           {user.username} <small>({user.role})</small>
@@ -108,6 +117,7 @@ export function App() {
         {route.screen === 'run' && <RunViewerScreen key={route.runId} runId={route.runId} />}
         {route.screen === 'inbox' && (isAgent ? <InboxScreen /> : <FlowListScreen />)}
         {route.screen === 'task' && <TaskScreen key={route.taskId} taskId={route.taskId} />}
+        {route.screen === 'my-alerts' && <MyAlertsScreen alerts={myAlerts} />}
         {route.screen === 'audit' && (readsAudit ? <AuditScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
       </main>
     </div>

@@ -10,5 +10,8 @@ describe('parseRoute', () => {
     expect(parseRoute('#/nowhere')).toEqual({ screen: 'flows' })
     expect(parseRoute('#/operations')).toEqual({ screen: 'operations', tab: 'incidents' })
     expect(parseRoute('#/operations/dead-letters')).toEqual({ screen: 'operations', tab: 'dead-letters' })
+    expect(parseRoute('#/operations/owners')).toEqual({ screen: 'operations', tab: 'owners' })
+    expect(parseRoute('#/operations/nothing')).toEqual({ screen: 'operations', tab: 'incidents' })
+    expect(parseRoute('#/my-alerts')).toEqual({ screen: 'my-alerts' })
   })
 })

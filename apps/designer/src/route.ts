@@ -10,8 +10,14 @@ export type Route =
   | { screen: 'inbox' }
   | { screen: 'task'; taskId: string }
   | { screen: 'audit' }
-  | { screen: 'operations'; tab: 'incidents' | 'alerts' | 'dead-letters' | 'metrics' }
+  | { screen: 'operations'; tab: OperationsTab }
+  | { screen: 'my-alerts' }
   | { screen: 'admin' }
+
+const OPERATIONS_TABS = ['incidents', 'alerts', 'dead-letters', 'metrics', 'owners'] as const
+export type OperationsTab = (typeof OPERATIONS_TABS)[number]
+const isOperationsTab = (tab: string | undefined): tab is OperationsTab =>
+  OPERATIONS_TABS.some((known) => known === tab)
 
 export function parseRoute(hash: string): Route {
   const [pathPart = '', queryPart = ''] = hash.replace(/^#\/?/, '').split('?')
@@ -27,10 +33,9 @@ export function parseRoute(hash: string): Route {
     case 'audit':
       return { screen: 'audit' }
     case 'operations':
-      return {
-        screen: 'operations',
-        tab: parts[1] === 'alerts' || parts[1] === 'dead-letters' || parts[1] === 'metrics' ? parts[1] : 'incidents',
-      }
+      return { screen: 'operations', tab: isOperationsTab(parts[1]) ? parts[1] : 'incidents' }
+    case 'my-alerts':
+      return { screen: 'my-alerts' }
     case 'admin':
       return { screen: 'admin' }
     default:

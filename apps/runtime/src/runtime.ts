@@ -36,6 +36,7 @@ import { createDeadLetters } from './operations/dead-letters.service.ts'
 import { createIncidentStore, incidentObserver } from './operations/incident-store.ts'
 import { createMetricsWriter } from './operations/metrics-rollup.ts'
 import { createMetricsService } from './operations/metrics.service.ts'
+import { createListenerHealth } from './operations/listener-health.ts'
 import { createPrometheusRegistry } from './operations/prometheus.ts'
 import { createIncidentsService } from './operations/incidents.service.ts'
 import { hl7OutConnector } from '@carepath/nodes'
@@ -91,6 +92,12 @@ export interface RuntimeOptions {
   retry?: RetryPolicy
   /** Waits between connector attempts (tests pass an instant one). */
   sleep?: (ms: number) => Promise<void>
+  /**
+   * False leaves out the incident and metrics observers of run batches, for the benchmark that
+   * measures what they cost (bench/observers.bench.ts). No incidents are recorded without them:
+   * never for an installation.
+   */
+  operationsObservers?: boolean
 }
 
 /** Connector calls are tried three times, 1 s then 2 s apart, unless their node says otherwise. */
@@ -183,6 +190,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
   }
 
   const incidentStore = createIncidentStore(db)
+  const metricsWriter = createMetricsWriter(db)
   const runs = createRunsService({
     db,
     audit,
@@ -194,15 +202,42 @@ export function createRuntime(options: RuntimeOptions = {}) {
     cipher,
     retry: options.retry ?? DEFAULT_RETRY,
     ...(options.sleep ? { sleep: options.sleep } : {}),
-    observers: [incidentObserver(incidentStore, audit), createMetricsWriter(db).observer],
+    observers:
+      options.operationsObservers === false ? [] : [incidentObserver(incidentStore, audit), metricsWriter.observer],
   })
   const incidents = createIncidentsService({ runs, store: incidentStore })
   const deadLetters = createDeadLetters(db, cipher)
-  const metrics = createMetricsService(db)
-  const alerts = createAlertsService({ db, now, incidents: incidentStore, deadLetters, connectors })
+  const metrics = createMetricsService(db, { stepTitle: (flowId, hash, nodeId) => stepTitle(flowId, hash, nodeId) })
+  /** A step's title as its flow version names it (its id when it has none), for alerts and metrics. */
+  const stepTitle = (flowId: string, hash: string, nodeId: string): string => {
+    try {
+      const node = Object.entries(runs.documentFor(flowId, hash).nodes).find(([id]) => id === nodeId)?.[1]
+      return node?.title ?? nodeId
+    } catch {
+      // A version no longer stored: the id still says which step.
+      return nodeId
+    }
+  }
+  const listeners = createListenerHealth(now)
+  const alerts = createAlertsService({
+    db,
+    now,
+    incidents: incidentStore,
+    deadLetters,
+    connectors,
+    listeners,
+    audit,
+    // Read when the rules are evaluated, after the tasks service below exists.
+    overdueTasks: () =>
+      tasks.overdue().map((task) => {
+        const run = runs.store.runById(task.runId)
+        return { ...task, step: run ? stepTitle(run.flow_id, run.hash, task.nodeId) : task.nodeId }
+      }),
+  })
   const prometheus = createPrometheusRegistry(metrics, {
     incidentsOpen: () => incidents.count({ status: 'open' }),
     deadLettersOpen: () => deadLetters.count({ status: 'open' }),
+    listeners: () => listeners.list(),
   })
   const breakGlass = createBreakGlassService({ db, audit, now, runs })
   const retention = createRetentionService({ db, audit, cipher, now })
@@ -212,6 +247,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
     audit,
     now,
     flowRolesOf: (username) => auth.listUsers().find((u) => u.username === username && !u.disabled)?.flowRoles,
+    onClaimed: (task, at) => {
+      const run = runs.store.runById(task.run_id)
+      if (run)
+        metricsWriter.taskClaimed(
+          { flowId: task.flow_id, hash: run.hash, nodeId: task.node_id, openedAt: task.created_at },
+          at,
+        )
+    },
   })
   const schedules = createScheduler({ db, audit, now, registry, flows, runs })
   const migrations = createMigrationsService({ db, audit, now, registry, flows, runs })
@@ -279,6 +322,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     metrics,
     prometheus,
     alerts,
+    listeners,
     schedules,
     events,
     migrations,

@@ -42,6 +42,16 @@ export type DeadLetterFilter = RouterInputs['deadLetters']['list']['filter']
 /** One flow version's completion metrics. */
 export type FlowMetrics = RouterOutputs['metrics']['flows'][number]
 export type ConnectorMetrics = RouterOutputs['metrics']['connectors'][number]
+/** One alert as listed (operators) or in an owner's inbox. */
+export type AlertRow = RouterOutputs['alerts']['mine'][number]
+/** Owners per flow, the installation's default owners, and the alert rules. */
+export type OperationsSettings = RouterOutputs['alerts']['settings']
+export type AlertRule = OperationsSettings['rules'][number]
+export type Recipient = NonNullable<OperationsSettings['defaultOwners']['process']>[number]
+/** What a save sends: the settings as the form holds them; the runtime validates them whole. */
+export type OperationsSettingsInput = RouterInputs['alerts']['setSettings']['settings']
+/** A version against the one it replaced, with the change in completion and cycle time. */
+export type MetricsComparison = RouterOutputs['metrics']['compare']
 /** One person as the admin screen lists them: product role and the queues they work. */
 export type UserEntry = RouterOutputs['users']['list'][number]
 /** One work queue: description, members and the flows sending work to it. */
@@ -126,7 +136,15 @@ export const api = {
 
   alerts: (status: 'open' | 'closed') => call(trpc.alerts.list.query({ status })),
   evaluateAlerts: () => call(trpc.alerts.evaluate.mutate()),
+  /** The open alerts routed to the caller's in-app inbox (any role). */
+  myAlerts: () => call(trpc.alerts.mine.query()),
+  operationsSettings: () => call(trpc.alerts.settings.query()),
+  saveOperationsSettings: (settings: OperationsSettingsInput) => call(trpc.alerts.setSettings.mutate({ settings })),
 
   flowMetrics: () => call(trpc.metrics.flows.query({})),
   connectorMetrics: () => call(trpc.metrics.connectors.query()),
+  compareMetrics: (flowId: string, base: string, candidate: string) =>
+    call(trpc.metrics.compare.query({ flowId, base, candidate })),
+  /** What owners can be named for and who: the flows and the active people (operators, admins). */
+  ownerCandidates: () => call(trpc.alerts.candidates.query()),
 }

@@ -4,17 +4,10 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { api, type FlowMetrics } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { Empty, ErrorState, Loading } from '../screens/state-views.tsx'
+import { VersionCompare } from './version-compare.tsx'
+import { duration } from './duration.ts'
 
 const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`)
-
-/** A duration in ms as a person reads it. */
-export function duration(ms: number | null): string {
-  if (ms === null) return '—'
-  if (ms < 1000) return `${ms} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`
-  return `${(ms / 3_600_000).toFixed(1)} h`
-}
 
 const versionLabel = (v: FlowMetrics) => `${v.flowId} ${v.revision ? `v${v.revision}` : v.hash.slice(0, 8)}`
 
@@ -28,6 +21,7 @@ export function MetricsPanel() {
   const flows = metrics.data?.flows ?? []
   const connectors = metrics.data?.connectors ?? []
   if (flows.length === 0) return <Empty>No runs yet: metrics appear as runs start and end.</Empty>
+  const steps = flows.flatMap((version) => version.steps.map((step) => ({ version, step })))
   const outcomes = flows.map((v) => ({
     name: versionLabel(v),
     completed: v.completed,
@@ -87,6 +81,7 @@ export function MetricsPanel() {
             <th>Incidents (held now)</th>
             <th>Completion</th>
             <th>Cycle p50 / p90</th>
+            <th>Outcomes</th>
           </tr>
         </thead>
         <tbody>
@@ -107,10 +102,50 @@ export function MetricsPanel() {
               <td>
                 {duration(v.cycleMs.p50)} / {duration(v.cycleMs.p90)}
               </td>
+              <td>
+                {Object.entries(v.outcomes)
+                  .map(([outcome, n]) => `${outcome}: ${n}`)
+                  .join(', ') || '—'}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <h3>Human steps</h3>
+      {steps.length === 0 ? (
+        <Empty>No task has been claimed or answered yet.</Empty>
+      ) : (
+        <table className="cp-table" data-testid="step-metrics">
+          <thead>
+            <tr>
+              <th>Step</th>
+              <th>Flow version</th>
+              <th>Claimed</th>
+              <th>Time to claim p50 / p90</th>
+              <th>Answered</th>
+              <th>Time to answer p50 / p90</th>
+            </tr>
+          </thead>
+          <tbody>
+            {steps.map(({ version, step }) => (
+              <tr key={`${version.flowId}@${version.hash}#${step.nodeId}`} data-testid={`step-metrics-${step.nodeId}`}>
+                <td>{step.title}</td>
+                <td>{versionLabel(version)}</td>
+                <td>{step.claimed}</td>
+                <td>
+                  {duration(step.claimMs.p50)} / {duration(step.claimMs.p90)}
+                </td>
+                <td>{step.answered}</td>
+                <td>
+                  {duration(step.answerMs.p50)} / {duration(step.answerMs.p90)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <VersionCompare flows={flows} />
+      {connectors.length > 0 && <h3>Connectors</h3>}
       {connectors.length > 0 && (
         <table className="cp-table" data-testid="connector-metrics">
           <thead>

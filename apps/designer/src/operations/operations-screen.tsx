@@ -1,21 +1,24 @@
 // Operations (operator and admin): runs held at a failed step, alerts and whose they are, inbound
-// messages that started no run, and completion metrics per flow version. Every row links to the run viewer; nothing here
-// shows patient data (the runtime sends none to these roles).
+// messages that started no run, completion metrics per flow version, and the owners and alert
+// rules. Every row links to the run viewer; nothing here shows patient data (the runtime sends
+// none to these roles).
 import { AlertsPanel } from './alerts-panel.tsx'
 import { IncidentsPanel } from './incidents-panel.tsx'
 import { DeadLettersPanel } from './dead-letters-panel.tsx'
 import { MetricsPanel } from './metrics-panel.tsx'
+import { OwnersAndRulesPanel } from './owners-and-rules-panel.tsx'
+import type { OperationsTab } from '../route.ts'
 import './operations.css'
 
-type Tab = 'incidents' | 'alerts' | 'dead-letters' | 'metrics'
-const TABS: { id: Tab; title: string }[] = [
+const TABS: { id: OperationsTab; title: string }[] = [
   { id: 'incidents', title: 'Incidents' },
   { id: 'alerts', title: 'Alerts' },
   { id: 'dead-letters', title: 'Dead letters' },
   { id: 'metrics', title: 'Metrics' },
+  { id: 'owners', title: 'Owners and rules' },
 ]
 
-export function OperationsScreen({ tab }: { tab: Tab }) {
+export function OperationsScreen({ tab }: { tab: OperationsTab }) {
   return (
     <div className="cp-page" data-testid="operations">
       <div className="cp-page-head">
@@ -38,6 +41,7 @@ export function OperationsScreen({ tab }: { tab: Tab }) {
       {tab === 'alerts' && <AlertsPanel />}
       {tab === 'dead-letters' && <DeadLettersPanel />}
       {tab === 'metrics' && <MetricsPanel />}
+      {tab === 'owners' && <OwnersAndRulesPanel />}
     </div>
   )
 }

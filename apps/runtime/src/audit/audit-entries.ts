@@ -223,6 +223,13 @@ export const publishRefused = (
   blockers: string[],
 ): AuditInput => ({ action, outcome: 'failure', ...actor, entity, why: { blockers } })
 
+/** Owners and alert rules changed: the flows that name owners and the rule ids (no addresses). */
+export const operationsSet = (actor: AuditActor, flows: string[], rules: string[]): AuditInput => ({
+  action: 'settings.operations',
+  ...actor,
+  why: { flows: [...flows].sort(), rules: [...rules].sort() },
+})
+
 /** Integration settings changed: only which connectors are set, never their values (secrets). */
 export const integrationsSet = (actor: AuditActor, keys: string[]): AuditInput => ({
   action: 'settings.integrations',

@@ -1,7 +1,7 @@
 // Owners and alert rules, as an admin sets them (stored in the settings table, validated here).
 // A flow names its owners by kind; a failure routes by its kind to one of them: a connector's
-// failure or a dead letter to the integration owner, a step that failed on its own to the
-// process owner. Rules say when an alert opens.
+// failure, a dead letter or a listener down to the integration owner, a step that failed on its
+// own or a task past its due time to the process owner. Rules say when an alert opens.
 import { z } from 'zod'
 
 export const OWNER_KINDS = ['process', 'integration', 'compliance', 'security', 'support'] as const
@@ -25,6 +25,14 @@ const windowMinutes = z
   .int('windowMinutes must be a whole number of minutes')
   .min(1, 'windowMinutes must be at least 1')
   .max(7 * 24 * 60, 'windowMinutes may be at most 7 days (10080)')
+
+/** A grace time in whole minutes, 0 to 7 days. */
+const minutesLate = z
+  .number({ error: 'minutes must be a number of minutes' })
+  .int('minutes must be a whole number of minutes')
+  .min(0, 'minutes may not be negative')
+  .max(7 * 24 * 60, 'minutes may be at most 7 days (10080)')
+  .default(0)
 
 /** When an alert opens. */
 export const alertRuleSchema = z.discriminatedUnion('kind', [
@@ -55,6 +63,23 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ id, kind: z.literal('dead-letter') }).strict(),
+  z
+    .object({
+      id,
+      kind: z.literal('task-overdue'),
+      /** Past its due time by at least this long (0: as soon as it is due). */
+      minutes: minutesLate,
+      flowId: z.string().max(100).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      id,
+      kind: z.literal('listener-down'),
+      /** Down at least this long, so a restart does not page anyone. */
+      minutes: minutesLate,
+    })
+    .strict(),
 ])
 export type AlertRule = z.infer<typeof alertRuleSchema>
 

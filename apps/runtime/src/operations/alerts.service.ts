@@ -11,8 +11,11 @@ import type { Db } from '../db/open-db.ts'
 import { settings } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { Principal } from '../auth/auth.service.ts'
+import type { AuditService } from '../audit/audit.service.ts'
+import { operationsSet } from '../audit/audit-entries.ts'
 import type { DeadLetters } from './dead-letters.service.ts'
 import type { IncidentStore } from './incident-store.ts'
+import type { ListenerHealth } from './listener-health.ts'
 import {
   operationsSettingsSchema,
   type AlertRule,
@@ -59,6 +62,17 @@ export const alertView = (row: AlertRow) => ({
 })
 export type AlertView = ReturnType<typeof alertView>
 
+/** What the alerts read of a task past its due time. */
+export interface OverdueTask {
+  id: string
+  flowId: string
+  runId: string
+  /** The step's title as the flow names it. */
+  step: string
+  role: string
+  dueAt: string
+}
+
 const describe = (r: Recipient) =>
   'user' in r ? `user:${r.user}` : 'email' in r ? `email:${r.email}` : `webhook:${r.webhook}`
 
@@ -68,6 +82,10 @@ export function createAlertsService(deps: {
   incidents: IncidentStore
   deadLetters: DeadLetters
   connectors: Record<string, ConnectorAdapter>
+  listeners: ListenerHealth
+  audit: AuditService
+  /** Open tasks past their due time (ids, steps, queues and times: no patient data). */
+  overdueTasks: () => OverdueTask[]
 }) {
   const { db, now } = deps
   const sql = db.$client
@@ -91,7 +109,7 @@ export function createAlertsService(deps: {
   }
 
   /** Store owners and rules; a malformed one is refused with where and why, and nothing changes. */
-  function configure(value: unknown): OperationsSettings {
+  function configure(value: unknown, actor: { who: string; role: string }): OperationsSettings {
     const parsed = operationsSettingsSchema.safeParse(value)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -99,10 +117,19 @@ export function createAlertsService(deps: {
       throw new AppError('bad-input', `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`, { path })
     }
     const json = JSON.parse(JSON.stringify(parsed.data)) as JsonValue
-    db.insert(settings)
-      .values({ key: SETTINGS_KEY, value: json })
-      .onConflictDoUpdate({ target: settings.key, set: { value: json } })
-      .run()
+    db.transaction(() => {
+      db.insert(settings)
+        .values({ key: SETTINGS_KEY, value: json })
+        .onConflictDoUpdate({ target: settings.key, set: { value: json } })
+        .run()
+      deps.audit.append(
+        operationsSet(
+          actor,
+          Object.keys(parsed.data.owners),
+          parsed.data.rules.map((r) => r.id),
+        ),
+      )
+    })
     return parsed.data
   }
 
@@ -122,6 +149,31 @@ export function createAlertsService(deps: {
           // A connector's failure is the integration owner's; a step failing on its own, the process owner's.
           ownerKind: i.connector ? 'integration' : 'process',
           message: `Run ${i.run_id} of ${i.flow_id} is held at step "${i.node_id}"${i.connector ? ` (${i.connector}: ${i.error_class ?? 'failed'})` : ''} since ${i.opened_at}.`,
+        }))
+    }
+    if (rule.kind === 'task-overdue') {
+      const late = new Date(at.getTime() - rule.minutes * 60_000).toISOString()
+      return deps
+        .overdueTasks()
+        .filter((task) => task.dueAt <= late && (rule.flowId === undefined || task.flowId === rule.flowId))
+        .map((task) => ({
+          subject: `task:${task.id}`,
+          flowId: task.flowId,
+          // A person's work running late is a workflow question: the process owner's.
+          ownerKind: 'process',
+          message: `The task "${task.step}" of run ${task.runId} (${task.flowId}, ${task.role} queue) was due at ${task.dueAt} and is not answered.`,
+        }))
+    }
+    if (rule.kind === 'listener-down') {
+      const downSince = new Date(at.getTime() - rule.minutes * 60_000).toISOString()
+      return deps.listeners
+        .list()
+        .filter((l) => !l.listening && l.since <= downSince)
+        .map((l) => ({
+          subject: `listener:${l.name}`,
+          flowId: null,
+          ownerKind: 'integration',
+          message: `The ${l.title} is down since ${l.since} (${l.reason ?? 'not listening'}): senders' messages are not received.`,
         }))
     }
     if (rule.kind === 'dead-letter') {

@@ -20,7 +20,24 @@ describe('alerts', () => {
       }),
     ).rejects.toThrow(/at least 1/)
     expect((await t.as.operator.alerts.settings()).rules).toEqual([])
-    await expect(t.as.operator.alerts.setSettings({ settings: {} })).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    await expect(t.as.agent.alerts.setSettings({ settings: {} })).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    // An operator keeps the rules too; each change is audited by flow and rule id, never an address.
+    await t.as.operator.alerts.setSettings({
+      settings: {
+        owners: { 'intake-check': { integration: [{ email: 'team@example.org' }] } },
+        rules: [{ id: 'letters', kind: 'dead-letter' }],
+      },
+    })
+    const { items } = await t.as.auditor.audit.list({ limit: 500 })
+    expect(items.find((i) => i.record.action === 'settings.operations')?.record).toMatchObject({
+      agent: { who: 'operator' },
+      why: { flows: ['intake-check'], rules: ['letters'] },
+    })
+    expect(JSON.stringify(items)).not.toContain('team@example.org')
+    expect(await t.as.operator.alerts.candidates()).toEqual({
+      flows: [],
+      users: expect.arrayContaining([{ username: 'developer', role: 'developer' }]),
+    })
   })
 
   it('routes by failure kind to the right owner, fires once per episode and closes when it clears', async () => {

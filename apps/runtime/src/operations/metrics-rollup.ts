@@ -1,5 +1,6 @@
 // Metric rollups, kept as runs go: a BatchObserver that turns each committed batch of a run's
-// events into counter and histogram increments, in the same transaction. Reading metrics then
+// events into counter and histogram increments, in the same transaction (and task claims, which
+// the tasks service reports). Reading metrics then
 // costs the same at a thousand stored runs or a million (bench/metrics.bench.ts).
 import type { Db } from '../db/open-db.ts'
 import type { BatchObserver, RunBatch } from '../runs/runs.service.ts'
@@ -78,5 +79,13 @@ export function createMetricsWriter(db: Db) {
     }
   }
   const observer: BatchObserver = onBatch
-  return { observer }
+  /**
+   * A person claimed a task: how long it waited in its queue, from opening to this claim. Claims
+   * are not run events (the run does not move), so the tasks service reports them, in its
+   * transaction. A task released and claimed again counts each wait from its opening.
+   */
+  function taskClaimed(task: { flowId: string; hash: string; nodeId: string; openedAt: string }, at: string): void {
+    time('task-claim', `${versionKey(task.flowId, task.hash)}#${task.nodeId}`, ms(task.openedAt, at))
+  }
+  return { observer, taskClaimed }
 }

@@ -1,7 +1,7 @@
 // Metrics read from the rollups (metrics-rollup.ts): per flow version, runs started, ended by
 // status, in each status now, completion rate, cycle time p50/p90 and outcomes; per human step,
-// time to answer; per connector, calls, error rate, retries and latency p50/p99. Nothing here
-// reads a run or its log, so the cost does not grow with the number of stored runs.
+// time to claim and to answer; per connector, calls, error rate, retries and latency p50/p99. Nothing here
+// reads a run or its log (only step titles from the flow version), so the cost does not grow with the number of stored runs.
 import type { Db } from '../db/open-db.ts'
 import { quantileMs } from './metric-histogram.ts'
 
@@ -26,8 +26,19 @@ export interface FlowVersionMetrics {
   completionRate: number | null
   cycleMs: { p50: number | null; p90: number | null }
   outcomes: Record<string, number>
-  /** Time from a task opening to its answer, per human step. */
-  steps: { nodeId: string; answered: number; answerMs: { p50: number | null; p90: number | null } }[]
+  /** Per human step: time from a task opening to a person claiming it, and to its answer. */
+  steps: StepMetrics[]
+}
+
+/** One human step's waits. */
+export interface StepMetrics {
+  nodeId: string
+  /** The step's title as the flow names it. */
+  title: string
+  claimed: number
+  claimMs: { p50: number | null; p90: number | null }
+  answered: number
+  answerMs: { p50: number | null; p90: number | null }
 }
 
 export interface ConnectorMetrics {
@@ -39,7 +50,11 @@ export interface ConnectorMetrics {
   latencyMs: { p50: number | null; p99: number | null }
 }
 
-export function createMetricsService(db: Db) {
+export function createMetricsService(
+  db: Db,
+  options: { stepTitle?: (flowId: string, hash: string, nodeId: string) => string } = {},
+) {
+  const stepTitle = options.stepTitle ?? ((_flowId: string, _hash: string, nodeId: string) => nodeId)
   const sql = db.$client
   const countsOf = sql.prepare<[string], { key: string; name: string; value: number }>(
     'SELECT key, name, value FROM metric_counts WHERE scope = ?',
@@ -78,6 +93,7 @@ export function createMetricsService(db: Db) {
     const outcomes = counts('outcome')
     const cycle = histograms('cycle')
     const answers = histograms('task-answer')
+    const claims = histograms('task-claim')
     const known = new Map(versions.all().map((v) => [`${v.flow_id}@${v.hash}`, v]))
     const keys = new Set([...flow.keys(), ...now.keys()])
     const out: FlowVersionMetrics[] = []
@@ -90,13 +106,22 @@ export function createMetricsService(db: Db) {
       const n = now.get(key) ?? new Map<string, number>()
       const get = (name: string) => c.get(name) ?? 0
       const ended = get('completed') + get('failed') + get('cancelled')
-      const steps = [...answers.entries()]
-        .filter(([k]) => k.startsWith(`${key}#`))
-        .map(([k, h]) => ({
-          nodeId: k.slice(key.length + 1),
-          answered: total(h),
-          answerMs: { p50: quantileMs(h, 0.5), p90: quantileMs(h, 0.9) },
-        }))
+      const stepIds = [...new Set([...answers.keys(), ...claims.keys()])]
+        .filter((k) => k.startsWith(`${key}#`))
+        .map((k) => k.slice(key.length + 1))
+      const steps = stepIds
+        .map((nodeId): StepMetrics => {
+          const answer = answers.get(`${key}#${nodeId}`) ?? new Map<number, number>()
+          const claim = claims.get(`${key}#${nodeId}`) ?? new Map<number, number>()
+          return {
+            nodeId,
+            title: stepTitle(flowId, hash, nodeId),
+            claimed: total(claim),
+            claimMs: { p50: quantileMs(claim, 0.5), p90: quantileMs(claim, 0.9) },
+            answered: total(answer),
+            answerMs: { p50: quantileMs(answer, 0.5), p90: quantileMs(answer, 0.9) },
+          }
+        })
         .sort((a, b) => a.nodeId.localeCompare(b.nodeId))
       const version = known.get(key)
       out.push({

@@ -61,10 +61,13 @@ describe('metrics', () => {
     })
     expect(before.completionRate).toBeCloseTo(2 / 3)
 
-    // Ten minutes later the front desk answers: one cycle of ~10 min, one answer time of ~10 min.
-    t.advance(10 * 60_000)
+    // Four minutes later the front desk claims the task, six more and it answers: one cycle of
+    // ~10 min, one claim time of ~4 min and one answer time of ~10 min.
+    t.advance(4 * 60_000)
     const [task] = await t.as.agent.tasks.inbox()
     expect(task?.runId).toBe(slow.id)
+    await t.as.agent.tasks.claim({ id: task!.id })
+    t.advance(6 * 60_000)
     await t.as.agent.tasks.answer({ id: task!.id, answer: { approved: true } })
     const after = (await t.as.operator.metrics.flows({ flowId: 'intake-check' }))[0]!
     expect(after.now.waiting).toBe(0)
@@ -72,9 +75,21 @@ describe('metrics', () => {
     expect(after.cycleMs.p90).toBeGreaterThanOrEqual(600_000)
     expect(after.cycleMs.p90).toBeLessThanOrEqual(600_000 * 1.19)
     expect(after.steps).toEqual([
-      { nodeId: 'ask', answered: 1, answerMs: { p50: expect.any(Number), p90: expect.any(Number) } },
+      {
+        nodeId: 'ask',
+        // The step has no title of its own: its id stands in.
+        title: 'ask',
+        claimed: 1,
+        claimMs: { p50: expect.any(Number), p90: expect.any(Number) },
+        answered: 1,
+        answerMs: { p50: expect.any(Number), p90: expect.any(Number) },
+      },
     ])
+    // Read from log-scale buckets: within 19% above the true figure.
+    expect(after.steps[0]!.claimMs.p50).toBeGreaterThanOrEqual(240_000)
+    expect(after.steps[0]!.claimMs.p90).toBeLessThanOrEqual(240_000 * 1.19)
     expect(after.steps[0]!.answerMs.p50).toBeGreaterThanOrEqual(600_000)
+    expect(after.steps[0]!.answerMs.p90).toBeLessThanOrEqual(600_000 * 1.19)
 
     const [echo] = await t.as.operator.metrics.connectors()
     // 3 good calls, then 2 runs × 3 attempts that failed.
@@ -88,6 +103,11 @@ describe('metrics', () => {
     expect(text).toContain('carepath_connector_calls_total{connector="echo",result="error"} 6')
     expect(text).toContain('carepath_incidents_open 1')
     expect(text).toMatch(/# TYPE carepath_run_cycle_seconds gauge/)
+    // The step's claim time as the screen shows it, in seconds (4 min, read from its bucket).
+    const claimP50 = after.steps[0]!.claimMs.p50! / 1000
+    expect(text).toContain(
+      `carepath_human_step_seconds{flow="intake-check",version="${version}",step="ask",wait="claim",quantile="0.5"} ${claimP50}`,
+    )
   })
 
   it('compares a version with the one it replaced', async () => {

@@ -6,7 +6,12 @@ import type { MetricsService } from './metrics.service.ts'
 
 export function createPrometheusRegistry(
   metrics: MetricsService,
-  extra: { incidentsOpen(): number; deadLettersOpen(): number },
+  extra: {
+    incidentsOpen(): number
+    deadLettersOpen(): number
+    /** The inbound listeners: up (1) or down (0), so outside monitoring sees them too. */
+    listeners(): { name: string; listening: boolean }[]
+  },
 ) {
   const registry = new Registry()
   const version = ['flow', 'version'] as const
@@ -95,6 +100,36 @@ export function createPrometheusRegistry(
     registers: [registry],
     collect() {
       this.set(extra.deadLettersOpen())
+    },
+  })
+  new Gauge({
+    name: 'carepath_human_step_seconds',
+    help: 'Per human step of a flow version: time from a task opening to its claim and to its answer, by quantile.',
+    labelNames: [...version, 'step', 'wait', 'quantile'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const f of read().flows)
+        for (const step of f.steps) {
+          const labels = { flow: f.flowId, version: f.hash.slice(0, 12), step: step.nodeId }
+          for (const [wait, q] of [
+            ['claim', step.claimMs],
+            ['answer', step.answerMs],
+          ] as const) {
+            if (q.p50 !== null) this.set({ ...labels, wait, quantile: '0.5' }, q.p50 / 1000)
+            if (q.p90 !== null) this.set({ ...labels, wait, quantile: '0.9' }, q.p90 / 1000)
+          }
+        }
+    },
+  })
+  new Gauge({
+    name: 'carepath_listener_up',
+    help: 'An inbound listener (the HL7 MLLP port): 1 while it listens, 0 when it is down.',
+    labelNames: ['listener'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const l of extra.listeners()) this.set({ listener: l.name }, l.listening ? 1 : 0)
     },
   })
   void runs

@@ -151,6 +151,10 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ reason: authored, cases: structure }),
   }),
+  'settings.operations': object<EntryOf<'settings.operations'>>({
+    action: structure,
+    why: object({ flows: structure, rules: structure }),
+  }),
   'settings.integrations': object<EntryOf<'settings.integrations'>>({
     action: structure,
     why: object({ keys: structure }),

@@ -31,6 +31,8 @@ export function createTasksService(deps: {
   now: () => Date
   /** The flow roles (queues) a person works, or undefined when there is no such active user. */
   flowRolesOf: (username: string) => string[] | undefined
+  /** Told of each claim in its transaction (the time-to-claim metric). */
+  onClaimed?: (task: TaskRow, at: string) => void
 }) {
   const { runs, audit } = deps
   const { store } = runs
@@ -105,6 +107,7 @@ export function createTasksService(deps: {
     return store.transaction(() => {
       if (!store.claimTask(id, principal.username))
         throw new AppError('conflict', 'This task was already claimed or answered.', { path: 'id' })
+      deps.onClaimed?.(task, deps.now().toISOString())
       audit.append(
         taskClaimed(
           { who: principal.username, role: principal.role },

@@ -77,7 +77,8 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'alerts.mine': ALL,
   'alerts.evaluate': ['operator', 'admin'],
   'alerts.settings': ['operator', 'admin'],
-  'alerts.setSettings': ['admin'],
+  'alerts.setSettings': ['operator', 'admin'],
+  'alerts.candidates': ['operator', 'admin'],
   'events.deliver': ['developer', 'agent'],
   'events.list': ['developer', 'admin', 'auditor'],
   'migrations.plan': ['analyst', 'developer'],
@@ -114,6 +115,7 @@ const NO_INPUT = new Set([
   'alerts.mine',
   'alerts.evaluate',
   'alerts.settings',
+  'alerts.candidates',
 ])
 
 async function outcome(t: TestRuntime, token: string | undefined, path: string): Promise<string> {

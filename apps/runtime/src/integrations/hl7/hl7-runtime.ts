@@ -10,6 +10,7 @@ import { createHl7Intake, reprocessPending, type Hl7Intake } from './hl7-intake.
 import { createHl7Routing } from './hl7-routing.ts'
 import { createFileHl7Store, createMemoryHl7Store, type Hl7MessageStore } from './hl7-store.ts'
 import { startMllpListener, type MllpListener } from './mllp-listener.ts'
+import { listenerErrorReason } from '../../operations/listener-health.ts'
 
 const LISTENER = {
   userId: 'system:hl7-listener',
@@ -121,13 +122,29 @@ export async function startRuntimeHl7Listener(
     })
   }
   const intake = runtimeIntake(runtime, options)
-  return startMllpListener({
-    port: options.port,
-    host: options.host ?? '127.0.0.1',
-    intake,
-    ...(options.log ? { log: options.log } : {}),
-    ...(options.tls ? { tls: tlsServerOptions(options.tls) } : {}),
-  })
+  const host = options.host ?? '127.0.0.1'
+  // The runtime knows whether its listener is up: the "listener down" alert rule reads it.
+  // Named by the port it listens on (known once open when 0 asked for any free port).
+  let port = options.port
+  const name = () => `hl7-mllp:${port}`
+  const title = () => `HL7 ${options.tls ? 'MLLPS' : 'MLLP'} listener on ${host}:${port}`
+  try {
+    return await startMllpListener({
+      port: options.port,
+      host,
+      intake,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.tls ? { tls: tlsServerOptions(options.tls) } : {}),
+      onState: (state) => {
+        if (!state.listening) return runtime.listeners.down(name(), title(), listenerErrorReason(state.error))
+        port = state.port
+        runtime.listeners.up(name(), title())
+      },
+    })
+  } catch (error) {
+    runtime.listeners.down(name(), title(), listenerErrorReason(error))
+    throw error
+  }
 }
 
 /**

@@ -20,6 +20,8 @@ export interface MllpListenerOptions extends Partial<Hl7IntakeOptions> {
   encoding?: BufferEncoding
   /** MLLPS: TLS 1.2+ with this key and certificate; `ca` + `requestCert` for mutual TLS. */
   tls?: Pick<TlsOptions, 'key' | 'cert' | 'ca' | 'requestCert' | 'ciphers' | 'honorCipherOrder'>
+  /** Told when the port starts listening, fails (the socket's error) or closes (reason "stopped"). */
+  onState?: (state: { listening: true; port: number } | { listening: false; error: unknown }) => void
 }
 
 export interface MllpListener {
@@ -74,6 +76,18 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve())
   })
   const address = server.address() as AddressInfo
+  options.onState?.({ listening: true, port: address.port })
+  // A socket that fails after opening stops the server: whoever watches the listener is told.
+  let failed = false
+  server.on('error', (error) => {
+    failed = true
+    options.onState?.({ listening: false, error })
+    server.close()
+  })
+  // Closing after a failure keeps the failure as the reason.
+  server.on('close', () => {
+    if (!failed) options.onState?.({ listening: false, error: new Error('stopped') })
+  })
   return {
     port: address.port,
     host: address.address,

@@ -13,8 +13,18 @@ export const alertsRouter = router({
   /** Look at every rule now (the server also does so on an interval). */
   evaluate: operators.mutation(({ ctx }) => ctx.runtime.alerts.evaluate()),
   settings: operators.query(({ ctx }) => ctx.runtime.alerts.config()),
-  /** Owners per flow and alert rules; a malformed rule (a window of "5m", say) is refused whole. */
-  setSettings: procedureFor('admin')
+  /** Owners per flow and alert rules; a malformed rule (a window of "5m", say) is refused whole. Audited. */
+  setSettings: operators
     .input(z.object({ settings: z.record(z.string(), z.unknown()) }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.alerts.configure(input.settings)),
+    .mutation(({ ctx, input }) =>
+      ctx.runtime.alerts.configure(input.settings, { who: ctx.principal.username, role: ctx.principal.role }),
+    ),
+  /** Who and what owners can be named for: the flows (ids, titles) and the active people (names, roles). */
+  candidates: operators.query(({ ctx }) => ({
+    flows: ctx.runtime.flows.list().map((f) => ({ id: f.id, title: f.title })),
+    users: ctx.runtime.auth
+      .listUsers()
+      .filter((u) => !u.disabled)
+      .map((u) => ({ username: u.username, role: u.role })),
+  })),
 })
