@@ -48,6 +48,8 @@ import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createRunViews } from './runs/run-view.ts'
 import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
+import { createLaunchService } from './embed/launch.service.ts'
+import { launchKeyFrom } from './embed/launch-token.ts'
 
 export interface RuntimeOptions {
   /** Directory holding the database file (default ./data). */
@@ -202,6 +204,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const retention = createRetentionService({ db, audit, cipher, now })
   const runViews = createRunViews({ runs, audit, revealed: breakGlass.revealedClasses })
   const tasks = createTasksService({ runs, audit, now })
+  // Launch tokens for the embedded agent view, signed with a key derived from the key file.
+  const launch = createLaunchService({ db, audit, auth, now, key: launchKeyFrom(keys.auditChainKey) })
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
   // installed package provides; anything else is a typo or a package that is not installed.
@@ -252,6 +256,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     runs,
     runViews,
     tasks,
+    launch,
     incidents,
     deadLetters,
     metrics,

@@ -277,3 +277,23 @@ export const deadLetterReprocessed = (actor: AuditActor, why: AuditWhy<'dead-let
   ...actor,
   why,
 })
+
+export const hostAppSaved = (actor: AuditActor, why: AuditWhy<'host-app.save'>): AuditInput => ({
+  action: 'host-app.save',
+  ...actor,
+  why,
+})
+
+export const launchIssued = (actor: AuditActor, agent: string, why: AuditWhy<'launch.issue'>): AuditInput => ({
+  action: 'launch.issue',
+  ...actor,
+  entity: { user: agent },
+  why,
+})
+
+/** A launch exchanged (`success`) or refused (`failure`, with the reason in plain words). */
+export const launchExchanged = (
+  actor: AuditActor,
+  why: AuditWhy<'launch.exchange'>,
+  outcome: 'success' | 'failure' = 'success',
+): AuditInput => ({ action: 'launch.exchange', ...actor, outcome, why })

@@ -28,7 +28,15 @@ export interface Principal {
   scopes?: string[] | undefined
 }
 
-export const API_TOKEN_SCOPES = ['flows:read', 'runs:start', 'runs:read', 'tasks:read', 'tasks:answer'] as const
+export const API_TOKEN_SCOPES = [
+  'flows:read',
+  'runs:start',
+  'runs:read',
+  'tasks:read',
+  'tasks:answer',
+  // A host application's backend asking for launch tokens of the embedded agent view.
+  'launch:issue',
+] as const
 export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number]
 
 /** An API token as admins see it in a list: never the secret, never its hash. */

@@ -113,5 +113,10 @@ export function restRouter(runtime: Runtime, onInternalError: (error: unknown) =
     '/tasks/:id/answer',
     handle((c, req) => c.tasks.answer({ id: param(req, 'id'), answer: body(req).answer })),
   )
+  // A host application's backend asks for a launch token of the embedded agent view.
+  api.post(
+    '/launch-tokens',
+    handle((c, req) => c.embed.issueLaunch(body(req) as never), 201),
+  )
   return api
 }

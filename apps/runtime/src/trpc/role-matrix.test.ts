@@ -74,6 +74,9 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'alerts.evaluate': ['operator', 'admin'],
   'alerts.settings': ['operator', 'admin'],
   'alerts.setSettings': ['admin'],
+  'embed.hostApps': ['admin'],
+  'embed.saveHostApp': ['admin'],
+  'embed.issueLaunch': ['admin'],
 }
 // Public: the log-in steps (the enrolment steps take a log-in challenge or a session).
 const PUBLIC = new Set([
@@ -83,6 +86,7 @@ const PUBLIC = new Set([
   'auth.mfaVerify',
   'auth.mfaEnrolStart',
   'auth.mfaEnrolConfirm',
+  'embed.launch',
 ])
 // Procedures without input are called bare; every other gets an input its schema refuses, so an
 // allowed role sees BAD_REQUEST (and nothing is written) while a refused role sees FORBIDDEN first.
@@ -103,6 +107,7 @@ const NO_INPUT = new Set([
   'alerts.mine',
   'alerts.evaluate',
   'alerts.settings',
+  'embed.hostApps',
 ])
 
 async function outcome(t: TestRuntime, token: string | undefined, path: string): Promise<string> {

@@ -70,6 +70,7 @@ export const TOKEN_SCOPES: Record<string, string> = {
   'runs.get': 'runs:read',
   'tasks.inbox': 'tasks:read',
   'tasks.answer': 'tasks:answer',
+  'embed.issueLaunch': 'launch:issue',
 }
 
 export const authedProcedure = publicProcedure.use(({ ctx, path, next }) => {

@@ -3,6 +3,7 @@ import { alertsRouter } from './alerts.router.ts'
 import { auditRouter } from './audit.router.ts'
 import { authRouter } from './auth.router.ts'
 import { deadLettersRouter } from './dead-letters.router.ts'
+import { embedRouter } from './embed.router.ts'
 import { flowsRouter } from './flows.router.ts'
 import { incidentsRouter } from './incidents.router.ts'
 import { metricsRouter } from './metrics.router.ts'
@@ -34,5 +35,6 @@ export const appRouter = router({
   deadLetters: deadLettersRouter,
   metrics: metricsRouter,
   alerts: alertsRouter,
+  embed: embedRouter,
 })
 export type AppRouter = typeof appRouter
