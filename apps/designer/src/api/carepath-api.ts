@@ -48,6 +48,8 @@ export type UserEntry = RouterOutputs['users']['list'][number]
 export type QueueEntry = RouterOutputs['queues']['list'][number]
 /** What adding a person takes. */
 export type NewUser = RouterInputs['users']['add']
+/** A launch exchanged: the agent's session, the host, and the launched script's run. */
+export type Launched = RouterOutputs['embed']['launch']
 
 type SimulateOptions = Omit<RouterInputs['simulate']['run'], 'flowId'>
 
@@ -63,6 +65,8 @@ export const api = {
     call(trpc.auth.mfaEnrolConfirm.mutate(challenge ? { challenge, code } : { code })),
   logout: () => call(trpc.auth.logout.mutate()),
   me: () => call(trpc.auth.me.query()),
+  /** The embedded view's way in: a launch token for `host`, exchanged once. */
+  launch: (token: string, host: string) => call(trpc.embed.launch.mutate({ token, host })),
 
   listFlows: (search?: string) => call(trpc.flows.list.query(search ? { search } : {})),
   getFlow: (id: string) => call(trpc.flows.get.query({ id })),
