@@ -36,7 +36,6 @@ export function hostTarget(origins: readonly string[], ancestor: string | undefi
 export type HostEvent =
   | { type: 'carepath.launched'; runId: string | null }
   | { type: 'carepath.step-completed'; runId: string; taskId: string; step: string }
-  | { type: 'carepath.launch-refused' }
 
 /** Post `event` to the host page at its registered origin, if there is one to post to. */
 export function notifyHost(
