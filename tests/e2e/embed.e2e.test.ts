@@ -92,6 +92,8 @@ async function startHost(launchToken: string): Promise<Server> {
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+      // Only the desk page gets a launch (the browser's favicon request must not use one up).
+      if (url.pathname !== '/') return void res.writeHead(404).end()
       let launch = url.searchParams.get('replay') ?? ''
       let audience = url.searchParams.get('as') ?? HOST
       if (!launch) {

@@ -48,6 +48,9 @@ export type UserEntry = RouterOutputs['users']['list'][number]
 export type QueueEntry = RouterOutputs['queues']['list'][number]
 /** What adding a person takes. */
 export type NewUser = RouterInputs['users']['add']
+/** A host application as an admin registers it. */
+export type HostAppInput = RouterInputs['embed']['saveHostApp']
+export type HostAppEntry = RouterOutputs['embed']['hostApps'][number]
 /** A launch exchanged: the agent's session, the host, and the launched script's run. */
 export type Launched = RouterOutputs['embed']['launch']
 
@@ -104,6 +107,8 @@ export const api = {
   addUser: (user: NewUser) => call(trpc.users.add.mutate(user)),
   setQueues: (username: string, flowRoles: string[]) => call(trpc.users.setFlowRoles.mutate({ username, flowRoles })),
   listQueues: () => call(trpc.queues.list.query()),
+  hostApps: () => call(trpc.embed.hostApps.query()),
+  saveHostApp: (app: HostAppInput) => call(trpc.embed.saveHostApp.mutate(app)),
   saveQueue: (name: string, description: string) => call(trpc.queues.save.mutate({ name, description })),
 
   auditPage: (limit: number, cursor?: number) =>
