@@ -27,6 +27,8 @@ function exchangeOnce(token: string, host: string): Promise<Launched> {
 export function EmbedApp() {
   const [state, setState] = useState<LaunchState>({ status: 'launching' })
   const [target, setTarget] = useState<string | null>(null)
+  // Which part the agent is in: a task opened from the script belongs to the script.
+  const [section, setSection] = useState<'script' | 'inbox'>('script')
   const route = useRoute()
 
   useEffect(() => {
@@ -66,20 +68,27 @@ export function EmbedApp() {
   const { launched } = state
   const onAnswered = (task: { id: string; runId: string; nodeId: string }) =>
     notifyHost({ type: 'carepath.step-completed', runId: task.runId, taskId: task.id, step: task.nodeId }, target, post)
-  const onScript = route.screen === 'flows'
+  const onScript =
+    launched.flowId !== null && (route.screen === 'flows' || (route.screen === 'task' && section === 'script'))
   return (
     <div className="cp-app cp-embed" data-testid="embed-app">
       <header className="cp-header">
         <span className="cp-logo">◆ Carepath</span>
         <nav aria-label="Agent view">
           {launched.flowId && (
-            <a href="#/script" className={onScript ? 'active' : ''} data-testid="embed-nav-script">
+            <a
+              href="#/script"
+              className={onScript ? 'active' : ''}
+              onClick={() => setSection('script')}
+              data-testid="embed-nav-script"
+            >
               Script
             </a>
           )}
           <a
             href="#/inbox"
-            className={route.screen === 'inbox' || (route.screen === 'task' && !onScript) ? 'active' : ''}
+            className={onScript ? '' : 'active'}
+            onClick={() => setSection('inbox')}
             data-testid="embed-nav-inbox"
           >
             Inbox
