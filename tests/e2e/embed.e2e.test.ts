@@ -22,7 +22,7 @@ const PATIENT = { mrn: 'MRN-7001', firstName: 'Casey', lastName: 'Caller', birth
 
 let crm: CrmTestServer
 let fhir: FhirTestServer
-let host: Server
+let host: Server | undefined
 let hostOrigin = ''
 /** Launch tokens the host's backend was given, newest last (the replay test reuses one). */
 const issued: string[] = []
@@ -36,7 +36,7 @@ function text(value: unknown, key: string): string {
   return field
 }
 async function token(username: string): Promise<string> {
-  const response = await fetch(`${session.runtime.url}/api/auth/login`, {
+  const response = await send(`${session.runtime.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password: DEMO_PASSWORD }),
@@ -44,8 +44,23 @@ async function token(username: string): Promise<string> {
   return text(await response.json(), 'token')
 }
 
+/**
+ * fetch, tried once more when a kept-alive connection was reset before the request went out: the
+ * runtime closes idle connections after a few seconds, and on a loaded machine the test's next
+ * call can pick one up just as it closes (the request never reached the server).
+ */
+async function send(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init)
+  } catch (error) {
+    const cause = error instanceof Error && isObject(error.cause) ? error.cause['code'] : undefined
+    if (cause !== 'ECONNRESET') throw error
+    return fetch(url, init)
+  }
+}
+
 async function trpc(path: string, as: string, input: unknown): Promise<unknown> {
-  const response = await fetch(`${session.runtime.url}/trpc/${path}`, {
+  const response = await send(`${session.runtime.url}/trpc/${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${as}` },
     body: JSON.stringify(input),
@@ -97,7 +112,7 @@ async function startHost(launchToken: string): Promise<Server> {
       let launch = url.searchParams.get('replay') ?? ''
       let audience = url.searchParams.get('as') ?? HOST
       if (!launch) {
-        const answer = await fetch(`${session.runtime.url}/api/launch-tokens`, {
+        const answer = await send(`${session.runtime.url}/api/launch-tokens`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${launchToken}` },
           body: JSON.stringify({
@@ -165,7 +180,11 @@ beforeAll(async () => {
   })
 })
 afterAll(async () => {
-  await new Promise((resolve) => host?.close(resolve))
+  const server = host
+  if (server) {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
   await crm?.close()
   await fhir?.close()
 })
