@@ -1,7 +1,7 @@
 // Accessibility check of what a page shows now, with axe-core (WCAG 2.1 A and AA rules): the
 // violations as "rule: target" lines, so a failing test says what to fix.
 import { createRequire } from 'node:module'
-import type { Page } from 'playwright-core'
+import type { Frame, Page } from 'playwright-core'
 
 const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source
 
@@ -9,7 +9,8 @@ interface AxeResult {
   violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[]
 }
 
-export async function axeViolations(page: Page): Promise<string[]> {
+/** Violations on a page, or in one frame of it (an embedded view is checked inside its frame). */
+export async function axeViolations(page: Page | Frame): Promise<string[]> {
   await page.addScriptTag({ content: axeSource })
   // A string expression: the tests compile without the DOM library, and axe is the page's global now.
   const result = (await page.evaluate(

@@ -125,6 +125,8 @@ export interface E2eSession {
   readonly runtime: Runtime
   /** A fresh page logged in as `username` (see loggedInPage). */
   login(username: string): Promise<Page>
+  /** A fresh page with its own storage, logged in as nobody (an outside page, a host application). */
+  newPage(): Promise<Page>
 }
 
 /**
@@ -153,6 +155,13 @@ export function e2eSession(): E2eSession {
     login(username) {
       const { runtime, browser } = started()
       return loggedInPage(browser, runtime, username)
+    },
+    async newPage() {
+      const context = await started().browser.newContext({ viewport: { width: 1280, height: 800 } })
+      context.setDefaultTimeout(E2E_WAIT_MS)
+      const page = await context.newPage()
+      page.on('pageerror', (error) => console.error(`[browser error] ${error.message}`))
+      return page
     },
   }
 }

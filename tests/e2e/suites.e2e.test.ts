@@ -25,12 +25,13 @@ describe('test cases saved with the draft and run on review', () => {
     await analyst.getByTestId(`flow-open-${FLOW}`).click()
     await analyst.getByTestId('editor').waitFor()
     await analyst.getByTestId('side-tab-simulate').click()
-    await expect.poll(() => analyst.locator('[data-testid^="sim-case-edit-"]').count()).toBe(25)
+    await expect.poll(() => analyst.locator('[data-testid^="sim-case-edit-"]').count()).toBe(26)
     await analyst.getByTestId('sim-add-case').click()
     await analyst.getByTestId('case-form').waitFor()
     await analyst.getByTestId('case-name').fill(CASE)
     await fill(analyst, 'appointment.id', 'SCH-40')
     await fill(analyst, 'appointment.date', '2026-12-01')
+    await fill(analyst, 'appointment.version', '1')
     await analyst.getByTestId('case-fact-appointment.visitType').selectOption('follow-up')
     await fill(analyst, 'patient.firstName', 'Synthetic')
     await fill(analyst, 'patient.lastName', 'Forty')
@@ -49,6 +50,18 @@ describe('test cases saved with the draft and run on review', () => {
       }),
     )
     await payer.blur()
+    // The call's outcome is written back to the CRM and the EHR: both answers are part of the case.
+    const crm = analyst.getByLabel(/^Write the call's outcome to the CRM/)
+    await crm.fill(JSON.stringify({ status: 'created', id: '500CASE0040' }))
+    await crm.blur()
+    const ehr = analyst.getByLabel(/^Note the outcome on the EHR appointment/)
+    await ehr.fill(
+      JSON.stringify({
+        status: 200,
+        resource: { resourceType: 'Appointment', id: 'SCH-40', meta: { versionId: '2' } },
+      }),
+    )
+    await ehr.blur()
     await analyst.getByTestId('case-expect').selectOption('verified')
     await screenshot(analyst, 'case-form')
     await analyst.getByTestId('save').click()
@@ -58,7 +71,7 @@ describe('test cases saved with the draft and run on review', () => {
     await analyst.reload()
     await analyst.getByTestId('side-tab-simulate').click()
     await expect.poll(() => analyst.getByTestId('sim-cases').textContent()).toContain(CASE)
-    await analyst.getByTestId('sim-case-edit-25').click()
+    await analyst.getByTestId('sim-case-edit-26').click()
     await analyst.getByTestId('case-view-json').click()
     await expect.poll(() => analyst.locator('.monaco-editor').first().textContent()).toContain('SCH-40')
   })

@@ -54,7 +54,7 @@ describe('the README tour', () => {
     // The figures the README states, and the report's hash the reviewer will see too.
     await expect
       .poll(() => analyst.getByTestId('sim-summary').textContent())
-      .toBe('56 cases, 5 changed, 2 of your test cases fail')
+      .toBe('69 cases, 5 changed, 2 of your test cases fail')
     reportHash = (await analyst.getByTestId('sim-report-hash').textContent()) ?? ''
     const failing = analyst.locator('[data-testid="sim-result-list-own"] li.changed [data-testid="sim-result"]')
     await expect.poll(() => failing.count()).toBe(2)

@@ -53,6 +53,8 @@ import { createScheduler } from './schedules/scheduler.ts'
 import { createEventsService } from './events/events.service.ts'
 import { createMigrationsService } from './migrations/migrations.service.ts'
 import { openSettings, sealSettings } from './integrations/settings-at-rest.ts'
+import { createLaunchService } from './embed/launch.service.ts'
+import { launchKeyFrom } from './embed/launch-token.ts'
 
 export interface RuntimeOptions {
   /** Directory holding the database file (default ./data). */
@@ -267,6 +269,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     cipher,
     retentionMs: options.unmatchedEventRetentionMs,
   })
+  // Launch tokens for the embedded agent view, signed with a key derived from the key file.
+  const launch = createLaunchService({ db, audit, auth, now, key: launchKeyFrom(keys.auditChainKey) })
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
   // installed package provides; anything else is a typo or a package that is not installed.
@@ -317,6 +321,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     runs,
     runViews,
     tasks,
+    launch,
     incidents,
     deadLetters,
     metrics,

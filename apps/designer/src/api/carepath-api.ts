@@ -60,6 +60,11 @@ export type QueueEntry = RouterOutputs['queues']['list'][number]
 export type NewUser = RouterInputs['users']['add']
 /** A plan to move waiting runs to the published version, with the simulator's report per run. */
 export type RunMigration = RouterOutputs['migrations']['list'][number]
+/** A host application as an admin registers it. */
+export type HostAppInput = RouterInputs['embed']['saveHostApp']
+export type HostAppEntry = RouterOutputs['embed']['hostApps'][number]
+/** A launch exchanged: the agent's session, the host, and the launched script's run. */
+export type Launched = RouterOutputs['embed']['launch']
 
 type SimulateOptions = Omit<RouterInputs['simulate']['run'], 'flowId'>
 
@@ -75,6 +80,8 @@ export const api = {
     call(trpc.auth.mfaEnrolConfirm.mutate(challenge ? { challenge, code } : { code })),
   logout: () => call(trpc.auth.logout.mutate()),
   me: () => call(trpc.auth.me.query()),
+  /** The embedded view's way in: a launch token for `host`, exchanged once. */
+  launch: (token: string, host: string) => call(trpc.embed.launch.mutate({ token, host })),
 
   listFlows: (search?: string) => call(trpc.flows.list.query(search ? { search } : {})),
   getFlow: (id: string) => call(trpc.flows.get.query({ id })),
@@ -112,6 +119,8 @@ export const api = {
   addUser: (user: NewUser) => call(trpc.users.add.mutate(user)),
   setQueues: (username: string, flowRoles: string[]) => call(trpc.users.setFlowRoles.mutate({ username, flowRoles })),
   listQueues: () => call(trpc.queues.list.query()),
+  hostApps: () => call(trpc.embed.hostApps.query()),
+  saveHostApp: (app: HostAppInput) => call(trpc.embed.saveHostApp.mutate(app)),
   saveQueue: (name: string, description: string) => call(trpc.queues.save.mutate({ name, description })),
   planMigration: (flowId: string, fromHash: string, mapping: Record<string, string>) =>
     call(trpc.migrations.plan.mutate({ flowId, fromHash, mapping })),

@@ -17,9 +17,13 @@ const TOKEN_KEY = 'carepath.session'
 let token: string | null = sessionStorage.getItem(TOKEN_KEY)
 let onUnauthorized: (() => void) | null = null
 
-export function setSessionToken(next: string | null): void {
+/**
+ * `persist: false` keeps the token in memory only: the embedded view's session, opened by a
+ * launch, ends with the frame and is never left in the host page's storage partition.
+ */
+export function setSessionToken(next: string | null, options: { persist?: boolean } = {}): void {
   token = next
-  if (next) sessionStorage.setItem(TOKEN_KEY, next)
+  if (next && options.persist !== false) sessionStorage.setItem(TOKEN_KEY, next)
   else sessionStorage.removeItem(TOKEN_KEY)
 }
 export function getSessionToken(): string | null {

@@ -30,7 +30,15 @@ async function loadTask(taskId: string) {
   return task
 }
 
-export function TaskScreen({ taskId }: { taskId: string }) {
+export interface TaskScreenProps {
+  taskId: string
+  /** Called once an answer is accepted (the embedded view tells its host, by ids). */
+  onAnswered?: (task: { id: string; runId: string; nodeId: string }) => void
+  /** Inside a host's frame: no links to screens the embedded view does not have. */
+  embedded?: boolean
+}
+
+export function TaskScreen({ taskId, onAnswered, embedded = false }: TaskScreenProps) {
   const task = useLoader(() => loadTask(taskId), [taskId])
   const [values, setValues] = useState<Record<string, JsonValue>>({})
   const [error, setError] = useState<string | null>(null)
@@ -49,6 +57,7 @@ export function TaskScreen({ taskId }: { taskId: string }) {
     try {
       if (!view.claimedBy) await api.claimTask(view.id).catch(() => undefined)
       await api.answerTask(view.id, option ? { value: option, ...values } : values)
+      onAnswered?.({ id: view.id, runId: view.runId, nodeId: view.nodeId })
       // The guided walk: when the run stops at another step for this person, offer it next.
       const next = (await api.inbox().catch(() => []))
         .map(readTask)
@@ -82,9 +91,11 @@ export function TaskScreen({ taskId }: { taskId: string }) {
             <button type="button" className="cp-btn primary" onClick={() => navigate('/inbox')} data-testid="task-back">
               Back to the inbox
             </button>
-            <a className="cp-btn" href={`#/runs/${view.runId}`}>
-              See the run
-            </a>
+            {!embedded && (
+              <a className="cp-btn" href={`#/runs/${view.runId}`}>
+                See the run
+              </a>
+            )}
           </div>
         </div>
       </div>

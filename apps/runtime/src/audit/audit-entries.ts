@@ -343,3 +343,23 @@ export const migrationApplied = (
   run: string,
   why: AuditWhy<'run.migrate'>,
 ): AuditInput => ({ action: 'run.migrate', ...actor, entity: { flow, hash, run }, why })
+
+export const hostAppSaved = (actor: AuditActor, why: AuditWhy<'host-app.save'>): AuditInput => ({
+  action: 'host-app.save',
+  ...actor,
+  why,
+})
+
+export const launchIssued = (actor: AuditActor, agent: string, why: AuditWhy<'launch.issue'>): AuditInput => ({
+  action: 'launch.issue',
+  ...actor,
+  entity: { user: agent },
+  why,
+})
+
+/** A launch exchanged (`success`) or refused (`failure`, with the reason in plain words). */
+export const launchExchanged = (
+  actor: AuditActor,
+  why: AuditWhy<'launch.exchange'>,
+  outcome: 'success' | 'failure' = 'success',
+): AuditInput => ({ action: 'launch.exchange', ...actor, outcome, why })

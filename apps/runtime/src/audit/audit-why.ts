@@ -155,6 +155,15 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
       count: z.number().int(),
     }),
   ),
+  /** An admin registered or changed an application that may host the embedded agent view. */
+  entry(
+    'host-app.save',
+    z.object({ hostApp: z.string(), name: z.string(), audience: z.string(), origins: z.array(z.string()) }),
+  ),
+  /** A launch token issued for a host application (its nonce; never the patient or context). */
+  entry('launch.issue', z.object({ hostApp: z.string(), nonce: z.string(), expiresAt: z.string() })),
+  /** A launch token exchanged for a session, or refused and why (plain words; no token, no patient). */
+  entry('launch.exchange', z.object({ host: z.string(), nonce: z.string().optional(), reason: z.string().optional() })),
 ])
 /** An action with its typed `why`. */
 export type AuditEntry = z.infer<typeof auditEntrySchema>

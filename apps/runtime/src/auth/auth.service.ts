@@ -35,6 +35,8 @@ export const API_TOKEN_SCOPES = [
   'tasks:read',
   'tasks:answer',
   'events:deliver',
+  // A host application's backend asking for launch tokens of the embedded agent view.
+  'launch:issue',
 ] as const
 export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number]
 

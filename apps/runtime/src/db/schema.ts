@@ -568,3 +568,34 @@ export const runMigrations = sqliteTable(
   },
   (t) => [index('run_migrations_flow').on(t.flowId)],
 )
+
+/**
+ * Applications allowed to host the embedded agent view (a CRM or contact-centre desktop),
+ * managed by admins. `audience` is what launch tokens for it are signed for; `origins` are the
+ * only pages that may frame the view for it (CSP frame-ancestors) and receive its events.
+ */
+export const hostApps = sqliteTable('host_apps', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  audience: text('audience').notNull().unique(),
+  origins: text('origins', { mode: 'json' }).$type<string[]>().notNull(),
+  createdAt: text('created_at').notNull(),
+  createdBy: text('created_by').notNull(),
+  disabledAt: text('disabled_at'),
+})
+
+/**
+ * Launch tokens issued to host applications, by their nonce (jti): a token is exchanged for a
+ * session at most once, so a replayed one is refused. No patient data here: the patient and
+ * context travel inside the signed token only.
+ */
+export const launchNonces = sqliteTable('launch_nonces', {
+  nonce: text('nonce').primaryKey(),
+  hostAppId: text('host_app_id')
+    .notNull()
+    .references(() => hostApps.id),
+  username: text('username').notNull(),
+  issuedAt: integer('issued_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+})

@@ -8,6 +8,7 @@ import { createInboundHttpHandler } from '../integrations/index.ts'
 import type { Runtime } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { bearerToken, contextFor } from './context.ts'
+import { framePolicy } from './frame-policy.ts'
 import { oidcRoutes } from './oidc-routes.ts'
 import { openApiDocument } from './openapi.ts'
 import { restRouter } from './rest.ts'
@@ -56,6 +57,7 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   const app = express()
   app.disable('x-powered-by')
   app.set('etag', false)
+  app.use(framePolicy(runtime))
   app.get('/healthz', (_req, res) => {
     res.status(options.isReady() ? 200 : 503).json({ ok: options.isReady() })
   })

@@ -150,6 +150,44 @@ export const openApiDocument = {
         responses: { '202': json({ type: 'object' }, 'Delivered, or kept for a run to come'), ...errorResponses },
       },
     },
+    '/api/launch-tokens': {
+      post: {
+        summary:
+          'A launch token for the embedded agent view, for a registered host application (scope launch:issue); frame `path` + `#launch=<token>` within its lifetime, once',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['host', 'username', 'patient'],
+                properties: {
+                  host: { type: 'string', description: 'The host application audience, e.g. crm-desktop' },
+                  username: { type: 'string', description: 'The agent the view opens for' },
+                  patient: {
+                    type: 'string',
+                    description: 'The patient the launch is for (a FHIR Patient id or reference)',
+                  },
+                  flowId: { type: 'string', description: 'The guided script to start with the caller context' },
+                  facts: { type: 'object', description: 'The caller context the run starts with' },
+                  ttlSeconds: { type: 'integer', minimum: 10, maximum: 300, default: 120 },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': json(
+            {
+              type: 'object',
+              properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, path: { type: 'string' } },
+            },
+            'The signed launch token and the path of the view to frame',
+          ),
+          ...errorResponses,
+        },
+      },
+    },
     '/healthz': {
       get: {
         summary: 'Ready',

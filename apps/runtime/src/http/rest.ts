@@ -117,5 +117,10 @@ export function restRouter(runtime: Runtime, onInternalError: (error: unknown) =
     '/events/:name',
     handle((c, req) => c.events.deliver({ ...body(req), name: param(req, 'name') } as never), 202),
   )
+  // A host application's backend asks for a launch token of the embedded agent view.
+  api.post(
+    '/launch-tokens',
+    handle((c, req) => c.embed.issueLaunch(body(req) as never), 201),
+  )
   return api
 }

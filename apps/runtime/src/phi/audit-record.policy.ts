@@ -211,6 +211,20 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ status: structure, reason: structure, from: structure, to: structure, count: structure }),
   }),
+  // Host applications: names and addresses an admin typed, no patient data.
+  'host-app.save': object<EntryOf<'host-app.save'>>({
+    action: structure,
+    why: object({ hostApp: structure, name: authored, audience: authored, origins: structure }),
+  }),
+  // Launches name the host and the nonce only: the patient and context stay in the token.
+  'launch.issue': object<EntryOf<'launch.issue'>>({
+    action: structure,
+    why: object({ hostApp: structure, nonce: structure, expiresAt: structure }),
+  }),
+  'launch.exchange': object<EntryOf<'launch.exchange'>>({
+    action: structure,
+    why: object({ host: authored, nonce: structure, reason: structure }),
+  }),
 }
 
 const base = object<AuditRecordBase>({

@@ -85,6 +85,9 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'migrations.list': ['analyst', 'developer', 'reviewer', 'auditor'],
   'migrations.approve': ['reviewer'],
   'migrations.migrate': ['reviewer'],
+  'embed.hostApps': ['admin'],
+  'embed.saveHostApp': ['admin'],
+  'embed.issueLaunch': ['admin'],
 }
 // Public: the log-in steps (the enrolment steps take a log-in challenge or a session).
 const PUBLIC = new Set([
@@ -94,6 +97,7 @@ const PUBLIC = new Set([
   'auth.mfaVerify',
   'auth.mfaEnrolStart',
   'auth.mfaEnrolConfirm',
+  'embed.launch',
 ])
 // Procedures without input are called bare; every other gets an input its schema refuses, so an
 // allowed role sees BAD_REQUEST (and nothing is written) while a refused role sees FORBIDDEN first.
@@ -116,6 +120,7 @@ const NO_INPUT = new Set([
   'alerts.evaluate',
   'alerts.settings',
   'alerts.candidates',
+  'embed.hostApps',
 ])
 
 async function outcome(t: TestRuntime, token: string | undefined, path: string): Promise<string> {

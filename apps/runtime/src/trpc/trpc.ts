@@ -71,6 +71,7 @@ export const TOKEN_SCOPES: Record<string, string> = {
   'tasks.inbox': 'tasks:read',
   'tasks.answer': 'tasks:answer',
   'events.deliver': 'events:deliver',
+  'embed.issueLaunch': 'launch:issue',
 }
 
 export const authedProcedure = publicProcedure.use(({ ctx, path, next }) => {

@@ -12,6 +12,7 @@ import {
 } from '../fhir-read/fhir-connector.ts'
 import { fhirConnector } from '../fhir-read/fhir-settings.schema.ts'
 import { isConflict, versionAt, writtenIds } from '../fhir-read/fhir-write.ts'
+import { fhirPathOperationSchema, toFhirPathPatch, type FhirPathOperation } from './fhirpath-patch.ts'
 
 /** An RFC 6901 JSON Pointer into the resource (`/status`, `/note/-`). */
 const pointerSchema = z
@@ -46,7 +47,16 @@ export const fhirPatchConfigSchema = z
       .array(patchOperationSchema)
       .min(1)
       .max(50)
+      .optional()
       .describe('JSON Patch (RFC 6902) operations, applied in order and all or nothing.'),
+    fhirPathOperations: z
+      .array(fhirPathOperationSchema)
+      .min(1)
+      .max(50)
+      .optional()
+      .describe(
+        'FHIRPath Patch operations (add, insert, delete, replace, move), applied in order and all or nothing. Use these or JSON Patch operations, not both.',
+      ),
     versionFrom: factPathSchema
       .optional()
       .describe(
@@ -55,6 +65,10 @@ export const fhirPatchConfigSchema = z
     versionInto: factPathSchema.optional().describe('Where the new version (meta.versionId) goes.'),
   })
   .strict()
+  .refine((config) => (config.operations === undefined) !== (config.fhirPathOperations === undefined), {
+    message: 'Give either JSON Patch operations or FHIRPath Patch operations (one of the two).',
+    path: ['operations'],
+  })
 export type FhirPatchConfig = z.infer<typeof fhirPatchConfigSchema>
 
 /** Changes part of a resource (a status, a note added) without sending the whole of it. */
@@ -63,10 +77,10 @@ export const fhirPatch = defineNodeType({
   typeVersion: 1,
   title: 'Patch FHIR resource',
   description:
-    'Changes parts of a FHIR R4 resource with JSON Patch on the FHIR server configured for the environment; with a version check, a change made by someone else since the flow read it goes to `conflict`.',
+    'Changes parts of a FHIR R4 resource with JSON Patch or FHIRPath Patch on the FHIR server configured for the environment; with a version check, a change made by someone else since the flow read it goes to `conflict`.',
   category: 'Integration',
   icon: '🩹',
-  keywords: ['fhir', 'patch', 'json patch', 'write', 'status', 'version'],
+  keywords: ['fhir', 'patch', 'json patch', 'fhirpath patch', 'write', 'status', 'version'],
   config: fhirPatchConfigSchema,
   defaults: {
     resourceType: 'Task',
@@ -82,7 +96,9 @@ export const fhirPatch = defineNodeType({
   ],
   reads: (config) => [
     config.idFrom,
-    ...config.operations.flatMap((operation) => ('value' in operation ? templateFacts(operation.value) : [])),
+    ...[...(config.operations ?? []), ...(config.fhirPathOperations ?? [])].flatMap((operation) =>
+      'value' in operation ? templateFacts(operation.value) : [],
+    ),
     ...(config.versionFrom ? [config.versionFrom] : []),
   ],
   writes: (config) => (config.versionInto ? [config.versionInto] : []),
@@ -94,24 +110,42 @@ export const fhirPatch = defineNodeType({
     if (id === undefined) {
       throw new NodeError(`The fact ${config.idFrom} holds no ${config.resourceType} id.`, { code: 'missing-input' })
     }
-    const patch: JsonPatchOperation[] = config.operations.map((operation, index) => {
-      if (!('value' in operation)) return { ...operation }
-      const filled: JsonValue | undefined = fillTemplate(ctx, operation.value)
+    const filledValue = (value: JsonValue, index: number, path: string): JsonValue => {
+      const filled: JsonValue | undefined = fillTemplate(ctx, value)
       if (filled === undefined || filled === null) {
-        throw new NodeError(`Patch operation ${index + 1} (${operation.path}) has no value: its fact is absent.`, {
+        throw new NodeError(`Patch operation ${index + 1} (${path}) has no value: its fact is absent.`, {
           code: 'missing-input',
         })
       }
-      return { ...operation, value: filled }
-    })
+      return filled
+    }
     const ifMatch = config.versionFrom ? versionAt(ctx, config.versionFrom) : undefined
-    const response = await callFhir(ctx, {
-      op: 'patch',
-      resourceType: config.resourceType,
-      id,
-      patch,
-      ...(ifMatch !== undefined ? { ifMatch } : {}),
-    })
+    const version = ifMatch !== undefined ? { ifMatch } : {}
+    const response = config.fhirPathOperations
+      ? await callFhir(ctx, {
+          op: 'fhirpathPatch',
+          resourceType: config.resourceType,
+          id,
+          parameters: toFhirPathPatch(
+            config.fhirPathOperations.map((operation, index): FhirPathOperation =>
+              'value' in operation
+                ? { ...operation, value: filledValue(operation.value, index, operation.path) }
+                : operation,
+            ),
+          ),
+          ...version,
+        })
+      : await callFhir(ctx, {
+          op: 'patch',
+          resourceType: config.resourceType,
+          id,
+          patch: (config.operations ?? []).map((operation, index): JsonPatchOperation =>
+            'value' in operation
+              ? { ...operation, value: filledValue(operation.value, index, operation.path) }
+              : { ...operation },
+          ),
+          ...version,
+        })
     if (isConflict(response.status)) return { kind: 'next', port: 'conflict' }
     if (response.status === 404 || response.status === 410) return { kind: 'next', port: 'notFound' }
     if (response.status === 400 || response.status === 422) {

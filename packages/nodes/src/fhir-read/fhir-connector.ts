@@ -42,6 +42,14 @@ export type FhirConnectorRequest =
     }
   | { op: 'patch'; resourceType: string; id: string; patch: JsonPatchOperation[]; ifMatch?: string }
   | { op: 'bundle'; type: 'transaction' | 'batch'; entry: { [key: string]: JsonValue }[] }
+  /** FHIRPath Patch: `parameters` is the Parameters resource of its operations. */
+  | {
+      op: 'fhirpathPatch'
+      resourceType: string
+      id: string
+      parameters: { [key: string]: JsonValue }
+      ifMatch?: string
+    }
 
 /** One RFC 6902 JSON Patch operation. */
 export type JsonPatchOperation = { [key: string]: JsonValue } & { op: string; path: string }

@@ -18,6 +18,13 @@ export const fhirRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('update'), resource, ifMatch: id.optional(), match: params.min(1).optional() }),
   z.object({ op: z.literal('patch'), resourceType, id, patch: z.array(patchOperation).min(1), ifMatch: id.optional() }),
   z.object({
+    op: z.literal('fhirpathPatch'),
+    resourceType,
+    id,
+    parameters: z.looseObject({ resourceType: z.literal('Parameters') }),
+    ifMatch: id.optional(),
+  }),
+  z.object({
     op: z.literal('bundle'),
     type: z.enum(['transaction', 'batch']),
     entry: z.array(z.record(z.string(), jsonValueSchema)).min(1),
@@ -72,6 +79,18 @@ export function fhirHttpOf(request: FhirRequest): FhirHttp {
         path: `/${request.resourceType}/${encodeURIComponent(request.id)}`,
         headers,
         body: patch,
+      }
+    }
+    case 'fhirpathPatch': {
+      // What a server with FHIRPath Patch would take; the adapter applies it itself for now (see
+      // fhirpath-patch.apply.ts).
+      const headers: Record<string, string> = { 'content-type': FHIR_JSON }
+      if (request.ifMatch !== undefined) headers['if-match'] = `W/"${request.ifMatch}"`
+      return {
+        method: 'PATCH',
+        path: `/${request.resourceType}/${encodeURIComponent(request.id)}`,
+        headers,
+        body: request.parameters,
       }
     }
     case 'bundle':

@@ -19,6 +19,11 @@ export function prepareFhirValidationSoon(): void {
   setImmediate(ensureIndexed)
 }
 
+/** Index the R4 definitions now, if not yet (FHIRPath Patch asks them whether an element repeats). */
+export function ensureFhirDefinitions(): void {
+  ensureIndexed()
+}
+
 function ensureIndexed() {
   if (indexed) return
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle)

@@ -1,11 +1,13 @@
 // The "fhir" connector: the fhir.* nodes (read, search, create, update, patch, transaction/batch)
 // and notify's Communication against the environment's FHIR R4 base URL. Answers
 // {status, resource?}; transport faults and non-FHIR answers become NodeErrors with plain messages.
-import { NodeError, toJson, type ConnectorAdapter } from '@carepath/dsl'
+import { NodeError, toJson, type ConnectorAdapter, type JsonValue } from '@carepath/dsl'
 import { exchange, statusFailure, type FetchLike } from '../http/fetch-with-timeout.ts'
 import type { FhirSettings } from '../settings.schema.ts'
 import { fhirHttpOf, fhirRequestSchema, type FhirRequest } from './fhir-request.ts'
 import { fhirValidationErrors, prepareFhirValidationSoon } from './fhir-validate.ts'
+import { fromFhirPathPatch } from '@carepath/nodes'
+import { applyFhirPathPatch } from './fhirpath-patch.apply.ts'
 
 type Answer = { status: number; resource?: { [key: string]: unknown } }
 
@@ -27,9 +29,21 @@ function invalidWrite(request: FhirRequest): Answer | undefined {
   return { status: 422, resource: { resourceType: 'OperationOutcome', issue } }
 }
 
+/** An answer the server did not give: the request was refused here, plainly, before anything was written. */
+const refusedHere = (status: number, text: string): Answer => ({
+  status,
+  resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text } }] },
+})
+
 const conflictOutcome = {
   resourceType: 'OperationOutcome',
   issue: [{ severity: 'error', code: 'conflict', details: { text: 'The resource changed since it was read.' } }],
+}
+
+/** A resource's JSON as a JSON object (it came from JSON.parse, so every value is JSON). */
+function toJsonObject(resource: { [key: string]: unknown }): { [key: string]: JsonValue } {
+  const json = toJson(resource)
+  return json !== null && typeof json === 'object' && !Array.isArray(json) ? json : {}
 }
 
 export function createFhirAdapter(settings: FhirSettings | undefined, fetchImpl: FetchLike = fetch): ConnectorAdapter {
@@ -70,6 +84,34 @@ export function createFhirAdapter(settings: FhirSettings | undefined, fetchImpl:
         })
       }
       return isResource(body) ? { status: answer.status, resource: body } : { status: answer.status }
+    }
+    if (request.op === 'fhirpathPatch') {
+      // Read, apply the FHIRPath Patch here, validate, and update with If-Match on the version read
+      // (the test server has no FHIRPath Patch of its own; see fhirpath-patch.apply.ts).
+      const read = await send(fhirHttpOf({ op: 'read', resourceType: request.resourceType, id: request.id }))
+      if (read.status !== 200 || !read.resource) return toJson(read)
+      const version = read.resource['meta']
+      const versionRead =
+        version !== null && typeof version === 'object' ? Reflect.get(version, 'versionId') : undefined
+      if (request.ifMatch !== undefined && versionRead !== request.ifMatch)
+        return toJson({ status: 412, resource: conflictOutcome })
+      const operations = fromFhirPathPatch(request.parameters)
+      if ('problem' in operations) return toJson(refusedHere(400, operations.problem))
+      const patched = applyFhirPathPatch(toJsonObject(read.resource), operations.operations)
+      if ('problem' in patched) return toJson(refusedHere(422, patched.problem))
+      const update = { op: 'update' as const, resource: patched.resource }
+      const invalid = invalidWrite({
+        ...update,
+        resource: { ...patched.resource, resourceType: request.resourceType },
+      })
+      if (invalid) return toJson(invalid)
+      const ifMatch = typeof versionRead === 'string' ? { ifMatch: versionRead } : {}
+      const written = await send(
+        fhirHttpOf({ ...update, resource: { ...patched.resource, resourceType: request.resourceType }, ...ifMatch }),
+      )
+      return toJson(
+        written.status === 409 || written.status === 412 ? { status: 412, resource: conflictOutcome } : written,
+      )
     }
     let answer = await send(fhirHttpOf(request))
     if (request.op === 'patch' && request.ifMatch !== undefined && (answer.status === 400 || answer.status === 422)) {

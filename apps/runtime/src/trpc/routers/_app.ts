@@ -5,6 +5,7 @@ import { eventsRouter } from './events.router.ts'
 import { migrationsRouter } from './migrations.router.ts'
 import { authRouter } from './auth.router.ts'
 import { deadLettersRouter } from './dead-letters.router.ts'
+import { embedRouter } from './embed.router.ts'
 import { flowsRouter } from './flows.router.ts'
 import { incidentsRouter } from './incidents.router.ts'
 import { metricsRouter } from './metrics.router.ts'
@@ -38,5 +39,6 @@ export const appRouter = router({
   alerts: alertsRouter,
   events: eventsRouter,
   migrations: migrationsRouter,
+  embed: embedRouter,
 })
 export type AppRouter = typeof appRouter
