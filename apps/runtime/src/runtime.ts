@@ -46,6 +46,7 @@ import { createSimulationPort, type SimulationPort } from './review/simulation-p
 import { createRetentionService } from './keys/retention.service.ts'
 import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createRunViews } from './runs/run-view.ts'
+import { createReplayService } from './runs/replay.service.ts'
 import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
 import { createScheduler } from './schedules/scheduler.ts'
@@ -196,6 +197,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     observers: [incidentObserver(incidentStore, audit), createMetricsWriter(db).observer],
   })
   const incidents = createIncidentsService({ runs, store: incidentStore })
+  const replays = createReplayService({ runs, registry })
   const deadLetters = createDeadLetters(db, cipher)
   const metrics = createMetricsService(db)
   const alerts = createAlertsService({ db, now, incidents: incidentStore, deadLetters, connectors })
@@ -272,6 +274,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     review,
     runs,
     runViews,
+    replays,
     tasks,
     incidents,
     deadLetters,
