@@ -224,6 +224,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     referenceSecret: keys.phiReferenceSecret,
     cipher,
     retentionMs: options.unmatchedEventRetentionMs,
+    deadLetters,
   })
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
