@@ -51,6 +51,7 @@ import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
 import { createScheduler } from './schedules/scheduler.ts'
 import { createEventsService } from './events/events.service.ts'
+import { eventsSettingsSchema } from './events/event-routes.ts'
 import { createMigrationsService } from './migrations/migrations.service.ts'
 
 export interface RuntimeOptions {
@@ -245,6 +246,13 @@ export function createRuntime(options: RuntimeOptions = {}) {
           `"${unknown}" is not a setting of this installation: no installed package has a connector that uses it (settings: ${settingsKeys.join(', ')}).`,
           { path: unknown },
         )
+      }
+      // Event routes are read at every inbound message: one that cannot be read is refused here, with where.
+      const routes = eventsSettingsSchema.safeParse(value['events'])
+      if (value['events'] !== undefined && !routes.success) {
+        const issue = routes.error.issues[0]
+        const where = ['events', ...(issue?.path ?? [])].join('.')
+        throw new AppError('bad-input', `${where}: ${issue?.message ?? 'not a list of event routes'}`, { path: where })
       }
       db.transaction(() => {
         db.insert(settings)

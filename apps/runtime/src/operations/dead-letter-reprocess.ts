@@ -56,6 +56,13 @@ async function route(runtime: Runtime, row: DeadLetterRow): Promise<Attempt> {
       return { accepted: false, reasonCode: 'unreadable', reason: 'The body is not JSON.' }
     }
     try {
+      if (target.deliver) {
+        // A message for waiting runs (an event route): delivered again under the same signature.
+        const runIds = await target.deliver(body, row.key.split(':')[1] ?? '')
+        return runIds.length > 0
+          ? { accepted: true, runIds }
+          : { accepted: false, reasonCode: 'unmatched', reason: 'No run waits for it yet; it is kept for runs.' }
+      }
       const run = await runtime.runs.start(
         { flowId: target.flowId, input: nest(target.into, body), idempotencyKey: row.key },
         WEBHOOK,
