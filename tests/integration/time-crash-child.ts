@@ -6,7 +6,7 @@
 import { appendFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { registry } from '@carepath/catalog'
-import { createNodeRegistry, type ConnectorAdapter, type FlowDocument } from '@carepath/dsl'
+import { createNodeRegistry, flowDocumentSchema, type ConnectorAdapter, type FlowDocument } from '@carepath/dsl'
 import { startServer } from '@carepath/runtime'
 import { passwordOnly, testRegistry } from '@carepath/runtime/testing'
 
@@ -22,23 +22,24 @@ if (!testCall) throw new Error('the test registry has no test.call')
 
 const none = { type: 'string', 'x-phi': 'none' }
 const echoFact = { type: 'object', 'x-phi': 'none', properties: { node: none } }
-const call = (id: string, next: string) => ({
+const call = (next: string) => ({
   type: 'test.call',
   typeVersion: 1,
   config: { connector: 'echo', into: 'echo' },
   next: { ok: next },
 })
 const end = (outcome: string) => ({ type: 'end', typeVersion: 1, config: { outcome } })
-const flow = (id: string, properties: object, nodes: object, start: string, roles: object = {}): FlowDocument => ({
-  dsl: 'carepath.flow/1',
-  id,
-  version: 1,
-  title: id,
-  facts: { type: 'object', properties: { echo: echoFact, ...properties } },
-  roles,
-  start,
-  nodes,
-})
+const flow = (id: string, properties: object, nodes: object, start: string, roles: object = {}): FlowDocument =>
+  flowDocumentSchema.parse({
+    dsl: 'carepath.flow/1',
+    id,
+    version: 1,
+    title: id,
+    facts: { type: 'object', properties: { echo: echoFact, ...properties } },
+    roles,
+    start,
+    nodes,
+  })
 
 /** Every hour on the hour (UTC): one echo call, then done. */
 const tickFlow = flow(
@@ -51,7 +52,7 @@ const tickFlow = flow(
       config: { schedule: { kind: 'cron', cron: '0 * * * *' }, timezone: 'UTC', into: 'schedule.at' },
       next: { next: 'tick-call' },
     },
-    'tick-call': call('tick-call', 'done'),
+    'tick-call': call('done'),
     done: end('ticked'),
   },
   'tick',
@@ -76,7 +77,7 @@ const deadlineFlow = flow(
       },
       next: { approved: 'approved', rejected: 'approved', timeout: 'deadline-call' },
     },
-    'deadline-call': call('deadline-call', 'escalated'),
+    'deadline-call': call('escalated'),
     approved: end('approved'),
     escalated: end('escalated'),
   },
@@ -99,7 +100,7 @@ const messageFlow = flow(
       config: { event: 'lab.callback', correlateOn: 'order.id', into: 'reply' },
       next: { received: 'message-call' },
     },
-    'message-call': call('message-call', 'received'),
+    'message-call': call('received'),
     received: end('received'),
   },
   'start',
