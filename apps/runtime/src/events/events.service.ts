@@ -187,7 +187,12 @@ export function createEventsService(deps: EventsDeps) {
 
   /** An expired message as an operator's dead letter (its name, key and payload sealed there too). */
   function deadLetter(row: InboundRow): void {
-    const body = sealedBody.parse(JSON.parse(cipher.open(row.payload, `inbound_events|${row.message_id}`)))
+    let body: z.infer<typeof sealedBody> | undefined
+    try {
+      body = sealedBody.parse(JSON.parse(cipher.open(row.payload, `inbound_events|${row.message_id}`)))
+    } catch {
+      body = undefined // its key was shredded (retention): the letter still says it came and expired
+    }
     const hours = Math.round(retention / 3_600_000)
     deps.deadLetters?.record({
       source: 'event',
@@ -197,7 +202,7 @@ export function createEventsService(deps: EventsDeps) {
       sender: row.source,
       reasonCode: 'unmatched-expired',
       reason: `No run waited for this "${row.name}" message with its key within ${hours === 1 ? 'an hour' : `${hours} hours`}.`,
-      payload: JSON.stringify({ name: row.name, ...body }),
+      payload: JSON.stringify({ name: row.name, ...(body ?? {}) }),
       receivedAt: row.received_at,
     })
   }
