@@ -1,4 +1,4 @@
-// The checks every example flow is held to, shared by examples.test.ts (the eight workflows and
+// The checks every example flow is held to, shared by examples.test.ts (the nine workflows and
 // the custom-node flow) and hl7-entry/hl7-entry.test.ts, so both folders meet the same bar.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'

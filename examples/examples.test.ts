@@ -33,11 +33,12 @@ const flowFiles = readdirSync(dir)
 const flows = [...flowFiles, 'custom-node/referral-npi-check.flow.json']
 
 describe('example flows', () => {
-  it('are the eight healthcare workflows, each with a suite beside it', () => {
+  it('are the nine healthcare workflows, each with a suite beside it', () => {
     expect(flowFiles.map((f) => f.replace('.flow.json', ''))).toEqual([
       'discharge-follow-up',
       'eligibility-verification',
       'lab-result-routing',
+      'nightly-demographic-review',
       'patient-intake-triage',
       'prior-authorization',
       'referral-intake',

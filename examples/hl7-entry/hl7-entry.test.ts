@@ -1,6 +1,6 @@
 // HL7 entry flows: a flow has one start node, so each HL7 message type that starts work gets a
 // small trigger.hl7 flow here that reads the message into facts and makes the few decisions its
-// work needs. Held to the same bar as the eight example flows (examples.test.ts), with smaller suites.
+// work needs. Held to the same bar as the nine example flows (examples.test.ts), with smaller suites.
 import { readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { validateFlow, type FlowDocument } from '@carepath/dsl'

@@ -2,9 +2,13 @@
 // `serve --demo`: a flow sending its insurance step to a new "pharmacy" queue is published (over
 // the API), the admin screen shows the queue as worked by nobody, the admin adds a pharmacist
 // who works it, and the pharmacist's inbox receives the run's task while the call-centre agent's does not.
+// The pharmacist then hands the task on from the keyboard: a release and a reassignment the server
+// refuses are explained, and an escalation to the eligibility specialists with a reason goes through.
+// An auditor replays the run from the run viewer: byte-identical.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { axeViolations } from './axe.ts'
 import { DEMO_PASSWORD, e2eSession, repoRoot, screenshot } from './harness.ts'
 
 const session = e2eSession()
@@ -67,7 +71,10 @@ describe('a queue people actually work', () => {
       appointment: { id: 'SCH-9', date: '2026-12-01' },
       patient: { mrn: 'MRN-9', firstName: 'Synthetic', lastName: 'Nine', birthDate: '1970-01-01', phone: '555-0109' },
     }
-    await mutate('runs.start', agent, { flowId: FLOW, input, idempotencyKey: 'pharmacy-1' })
+    const started = (await mutate('runs.start', agent, { flowId: FLOW, input, idempotencyKey: 'pharmacy-1' })) as {
+      result: { data: { id: string } }
+    }
+    const runId = started.result.data.id
     // A new person needs a second factor (the installation's policy); like the demo's own people,
     // this one is exempted by name so the test logs in with the password alone.
     const adminToken = await token('admin')
@@ -80,14 +87,64 @@ describe('a queue people actually work', () => {
       passwordOnly: [...policy.passwordOnly, 'pharmacist'],
     })
 
-    const pharmacist = await session.login('pharmacist')
-    await pharmacist.getByTestId('nav-inbox').click()
-    await expect.poll(() => pharmacist.getByTestId('inbox').textContent()).toContain('pharmacy')
-    await pharmacist.context().close()
+    // Before anyone hands it on, the call-centre agent does not see the pharmacy task.
     const agentPage = await session.login('agent')
     await agentPage.getByTestId('nav-inbox').click()
     await agentPage.getByTestId('inbox').or(agentPage.getByTestId('empty')).first().waitFor()
     await expect(agentPage.locator('body').textContent()).resolves.not.toContain(FLOW)
     await agentPage.context().close()
+    const pharmacist = await session.login('pharmacist')
+    await pharmacist.getByTestId('nav-inbox').click()
+    await expect.poll(() => pharmacist.getByTestId('inbox').textContent()).toContain('pharmacy')
+
+    // Hand the task on, from the keyboard.
+    await pharmacist.getByTestId('inbox-task').first().locator('a').focus()
+    await pharmacist.keyboard.press('Enter')
+    await pharmacist.getByTestId('task-actions').waitFor()
+    await pharmacist.getByTestId('task-release').focus()
+    await pharmacist.keyboard.press('Enter')
+    await expect
+      .poll(() => pharmacist.getByTestId('task-action-error').textContent())
+      .toBe('Only a task you have claimed can be released.')
+    await pharmacist.getByTestId('task-reassign-open').focus()
+    await pharmacist.keyboard.press('Enter')
+    await pharmacist.getByTestId('task-reassign-to').fill('agent')
+    await pharmacist.keyboard.press('Enter')
+    await expect
+      .poll(() => pharmacist.getByTestId('task-action-error').textContent())
+      .toBe('agent does not work the pharmacy queue.')
+    await pharmacist.getByTestId('task-escalate-open').focus()
+    await pharmacist.keyboard.press('Enter')
+    await pharmacist.getByTestId('task-escalate-submit').focus()
+    await pharmacist.keyboard.press('Enter')
+    await expect
+      .poll(() => pharmacist.getByTestId('task-action-error').textContent())
+      .toBe('Choose the queue to escalate to.')
+    await expect
+      .poll(() => pharmacist.getByTestId('task-escalate-to').locator('option').allTextContents())
+      .toEqual(['Choose a queue', 'Eligibility and billing specialist'])
+    await pharmacist.getByTestId('task-escalate-to').selectOption('eligibility-specialist')
+    await pharmacist
+      .getByTestId('task-escalate-reason')
+      .fill('The patient has a secondary plan; billing should collect it.')
+    expect(await axeViolations(pharmacist)).toEqual([])
+    await screenshot(pharmacist, 'task-escalate')
+    await pharmacist.getByTestId('task-escalate-submit').focus()
+    await pharmacist.keyboard.press('Enter')
+    await expect
+      .poll(() => pharmacist.getByTestId('task-handed-on').textContent())
+      .toContain('The task was escalated to Eligibility and billing specialist.')
+    await pharmacist.context().close()
+
+    // The auditor replays the run from its viewer: the same trace, byte for byte.
+    const auditor = await session.login('auditor')
+    await auditor.goto(`${session.runtime.url}/#/runs/${runId}`)
+    await auditor.getByTestId('run-viewer').waitFor()
+    await auditor.getByTestId('run-replay').click()
+    await expect
+      .poll(() => auditor.getByTestId('run-replay-verdict').textContent())
+      .toMatch(/^Replayed: byte-identical \(\d+ events\)\.$/)
+    expect(await axeViolations(auditor)).toEqual([])
+    await auditor.context().close()
   })
 })

@@ -30,7 +30,7 @@ describe('the README tour', () => {
   it('1–3: the analyst opens the eligibility flow and lowers the copay threshold to $25', async () => {
     analyst = await session.login('analyst')
     await analyst.getByTestId(`flow-open-${FLOW}`).waitFor()
-    await expect.poll(() => analyst.locator('[data-testid^="flow-open-"]').count()).toBeGreaterThanOrEqual(8)
+    await expect.poll(() => analyst.locator('[data-testid^="flow-open-"]').count()).toBeGreaterThanOrEqual(9)
     await tourShot(analyst, '01-flows')
 
     await analyst.getByTestId(`flow-open-${FLOW}`).click()

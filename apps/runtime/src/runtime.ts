@@ -47,10 +47,12 @@ import { createSimulationPort, type SimulationPort } from './review/simulation-p
 import { createRetentionService } from './keys/retention.service.ts'
 import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createRunViews } from './runs/run-view.ts'
+import { createReplayService } from './runs/replay.service.ts'
 import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
 import { createScheduler } from './schedules/scheduler.ts'
 import { createEventsService } from './events/events.service.ts'
+import { eventsSettingsSchema } from './events/event-routes.ts'
 import { createMigrationsService } from './migrations/migrations.service.ts'
 import { openSettings, sealSettings } from './integrations/settings-at-rest.ts'
 import { createLaunchService } from './embed/launch.service.ts'
@@ -208,6 +210,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
       options.operationsObservers === false ? [] : [incidentObserver(incidentStore, audit), metricsWriter.observer],
   })
   const incidents = createIncidentsService({ runs, store: incidentStore })
+  const replays = createReplayService({ runs, registry })
   const deadLetters = createDeadLetters(db, cipher)
   const metrics = createMetricsService(db, { stepTitle: (flowId, hash, nodeId) => stepTitle(flowId, hash, nodeId) })
   /** A step's title as its flow version names it (its id when it has none), for alerts and metrics. */
@@ -268,6 +271,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     referenceSecret: keys.phiReferenceSecret,
     cipher,
     retentionMs: options.unmatchedEventRetentionMs,
+    deadLetters,
   })
   // Launch tokens for the embedded agent view, signed with a key derived from the key file.
   const launch = createLaunchService({ db, audit, auth, now, key: launchKeyFrom(keys.auditChainKey) })
@@ -290,6 +294,13 @@ export function createRuntime(options: RuntimeOptions = {}) {
           `"${unknown}" is not a setting of this installation: no installed package has a connector that uses it (settings: ${settingsKeys.join(', ')}).`,
           { path: unknown },
         )
+      }
+      // Event routes are read at every inbound message: one that cannot be read is refused here, with where.
+      const routes = eventsSettingsSchema.safeParse(value['events'])
+      if (value['events'] !== undefined && !routes.success) {
+        const issue = routes.error.issues[0]
+        const where = ['events', ...(issue?.path ?? [])].join('.')
+        throw new AppError('bad-input', `${where}: ${issue?.message ?? 'not a list of event routes'}`, { path: where })
       }
       db.transaction(() => {
         db.insert(settings)
@@ -320,6 +331,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     review,
     runs,
     runViews,
+    replays,
     tasks,
     launch,
     incidents,

@@ -122,6 +122,8 @@ export class RunRefusedError extends Error {
     message: string,
     /** For invalid answers: the answer field at fault. */
     readonly path = '',
+    /** For a log mismatch: the seq of the first stored event the run did not reproduce. */
+    readonly seq?: number,
   ) {
     super(message)
   }

@@ -65,6 +65,8 @@ export class EventRecorder {
         const error = new RunRefusedError(
           'log-mismatch',
           `The event log does not match this flow version at event ${recorded.seq} (${recorded.type}${recorded.nodeId ? ` at node "${recorded.nodeId}"` : ''}).`,
+          '',
+          recorded.seq,
         )
         this.interrupted = { error }
         throw error

@@ -15,6 +15,8 @@ export type { RunEventOf, RunEventData, RunEventMigration } from './run-event.sc
 export type { EngineDeps, RetryPolicy, ResumeSignal, Autopilot, StartOptions, OverlaySite } from './engine-deps.ts'
 export { RunRefusedError } from './engine-deps.ts'
 export { startRun, resumeRun, migrateRun, waitingNode, traceOf } from './run.ts'
+export { replayRun } from './replay.ts'
+export type { ReplayVerdict, ReplayDifference, ReplayDeps } from './replay.ts'
 export {
   CONNECTOR_ERROR_CLASSES,
   connectorErrorClass,

@@ -191,6 +191,8 @@ export async function drive(
     throw new RunRefusedError(
       'log-mismatch',
       `The event log does not match this flow version at event ${next.seq} (${next.type}).`,
+      '',
+      next.seq,
     )
   }
   return recorder.events

@@ -1,5 +1,6 @@
 import type { AnyNodeType } from '@carepath/dsl'
 import { assign } from './assign/assign.node.ts'
+import { batchEach } from './batch-each/batch-each.node.ts'
 import { crmCaseUpsert } from './crm-case-upsert/crm-case-upsert.node.ts'
 import { crmContactFind } from './crm-contact-find/crm-contact-find.node.ts'
 import { decisionRules } from './decision-rules/decision-rules.node.ts'
@@ -57,5 +58,6 @@ export const builtinNodeTypes: readonly AnyNodeType[] = [
   wait,
   waitEvent,
   subflow,
+  batchEach,
   end,
 ]

@@ -52,3 +52,4 @@ export * from './subflow/subflow.node.ts'
 export * from './end/end.node.ts'
 // Test utility: a fake ExecuteContext for unit tests of built-in and custom node types.
 export * from './testing/fake-context.ts'
+export * from './batch-each/batch-each.node.ts'

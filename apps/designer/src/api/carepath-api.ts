@@ -114,6 +114,10 @@ export const api = {
   inbox: () => call(trpc.tasks.inbox.query()),
   claimTask: (id: string) => call(trpc.tasks.claim.mutate({ id })),
   answerTask: (id: string, answer: JsonValue) => call(trpc.tasks.answer.mutate({ id, answer })),
+  releaseTask: (id: string) => call(trpc.tasks.release.mutate({ id })),
+  reassignTask: (id: string, to: string) => call(trpc.tasks.reassign.mutate({ id, to })),
+  escalateTask: (id: string, to: string, reason: string) => call(trpc.tasks.escalate.mutate({ id, to, reason })),
+  replayRun: (id: string) => call(trpc.runs.replay.mutate({ id })),
 
   listUsers: () => call(trpc.users.list.query()),
   addUser: (user: NewUser) => call(trpc.users.add.mutate(user)),

@@ -12,6 +12,7 @@ import { FlowCanvas } from '../canvas/flow-canvas.tsx'
 import { pathHighlights } from '../canvas/path-highlights.ts'
 import { ExplanationView } from '../panels/explanation-view.tsx'
 import { ErrorState, Loading, when } from './state-views.tsx'
+import { ReplayButton } from '../features/runs/replay-button.tsx'
 
 async function loadRun(runId: string): Promise<{ run: RunDetail; document: FlowDocument | null }> {
   const run = await api.getRun(runId)
@@ -58,6 +59,7 @@ export function RunViewerScreen({ runId }: { runId: string }) {
           </span>
         )}
         <small className="cp-hint">version {run.hash.slice(0, 10)}</small>
+        <ReplayButton runId={run.id} />
         <span className="cp-spacer" />
         <button type="button" className="cp-btn small" onClick={loaded.reload}>
           Refresh

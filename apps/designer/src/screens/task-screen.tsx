@@ -7,6 +7,7 @@ import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { navigate } from '../route.ts'
 import { ErrorState, Loading } from './state-views.tsx'
+import { TaskActions } from '../features/tasks/task-actions.tsx'
 import { readTask } from './task-view.ts'
 
 /** `patient.firstName` → "Patient · first name". */
@@ -45,6 +46,7 @@ export function TaskScreen({ taskId, onAnswered, embedded = false }: TaskScreenP
   const [busy, setBusy] = useState(false)
   const [done, setDone] = useState(false)
   const [nextTaskId, setNextTaskId] = useState<string | null>(null)
+  const [handedOn, setHandedOn] = useState<string | null>(null)
 
   if (task.loading && !task.data) return <Loading what="the task" />
   if (task.error || !task.data)
@@ -69,6 +71,20 @@ export function TaskScreen({ taskId, onAnswered, embedded = false }: TaskScreenP
     } finally {
       setBusy(false)
     }
+  }
+
+  if (handedOn) {
+    return (
+      <div className="cp-page narrow">
+        <div className="cp-card" data-testid="task-handed-on">
+          <h2>Task handed on</h2>
+          <p role="status">{handedOn}</p>
+          <button type="button" className="cp-btn primary" onClick={() => navigate('/inbox')} data-testid="task-back">
+            Back to the inbox
+          </button>
+        </div>
+      </div>
+    )
   }
 
   if (done) {
@@ -170,6 +186,7 @@ export function TaskScreen({ taskId, onAnswered, embedded = false }: TaskScreenP
             </button>
           )}
         </div>
+        <TaskActions taskId={view.id} flowId={view.flowId} role={view.role} onHandedOn={setHandedOn} />
       </div>
     </div>
   )

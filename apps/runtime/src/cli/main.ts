@@ -26,6 +26,11 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./serve.command.ts'),
   },
   user: { summary: 'user add NAME --role ROLE [--data DIR]', load: () => import('./user.command.ts') },
+  replay: {
+    summary:
+      'replay RUN | --sample N [--data DIR] [--json]  re-execute stored runs; byte-identical or the first difference',
+    load: () => import('./replay.command.ts'),
+  },
   audit: {
     summary: 'audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE]',
     load: () => import('./audit.command.ts'),

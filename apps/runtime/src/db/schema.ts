@@ -411,7 +411,7 @@ export const incidents = sqliteTable(
 
 /**
  * Inbound messages that started no run: HL7 v2 answered AR/AE, webhooks whose flow could not
- * start. `key` (sender and control id, or the delivery's signature) makes a resend update the
+ * start, messages for wait.event that no run waited for before they expired (`event`). `key` (sender and control id, or the delivery's signature) makes a resend update the
  * same row, and a reprocess start runs with the idempotency key the first delivery would have used.
  * `payload` holds patient data: it is never listed, only reprocessed.
  */
@@ -420,7 +420,7 @@ export const deadLetters = sqliteTable(
   {
     id: text('id').primaryKey(),
     key: text('key').notNull().unique(),
-    source: text('source').$type<'hl7-mllp' | 'hl7-http' | 'webhook'>().notNull(),
+    source: text('source').$type<'hl7-mllp' | 'hl7-http' | 'webhook' | 'event'>().notNull(),
     controlId: text('control_id').notNull(),
     messageType: text('message_type').notNull(),
     sender: text('sender').notNull(),

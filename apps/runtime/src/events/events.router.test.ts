@@ -6,7 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { TRPCError } from '@trpc/server'
 import { builtinPlugin, composeCatalog } from '@carepath/catalog'
 import type { JsonValue } from '@carepath/dsl'
-import { createTestRuntime, publishFlow, type TestRuntime } from '../testing/test-runtime.ts'
+import {
+  createTestRuntime,
+  publishFlow,
+  sessionToken,
+  TEST_PASSWORD,
+  type TestRuntime,
+} from '../testing/test-runtime.ts'
 
 const { registry } = composeCatalog([builtinPlugin])
 const flow = JSON.parse(
@@ -92,6 +98,48 @@ describe('runs that wait for a reply', () => {
     expect(dead).toEqual([expect.objectContaining({ messageId: 'gateway-3', name: 'sms.reply', source: 'api' })])
     // Neither the key (an appointment id) nor the payload is listed.
     expect(JSON.stringify(dead)).not.toContain('APT-404')
+  })
+
+  it('an expired reply shows in the operations dead letters, and reprocessing gives it to the run that now waits', async () => {
+    await reply('APT-8', 'C', 'gateway-6')
+    t.advance(24 * HOUR)
+    expect(await t.runtime.events.sweep()).toEqual({ delivered: 0, expired: 1 })
+    // Sessions end after 12 hours: the operator logs in afresh.
+    const operator = t.caller(sessionToken(await t.runtime.auth.login('operator', TEST_PASSWORD)))
+    const agent = t.caller(sessionToken(await t.runtime.auth.login('agent', TEST_PASSWORD)))
+    const listed = await operator.deadLetters.list({ filter: { status: 'open', source: 'event' } })
+    expect(listed.total).toBe(1)
+    const [letter] = listed.deadLetters
+    expect(letter).toMatchObject({
+      source: 'event',
+      controlId: 'gateway-6',
+      messageType: 'event:sms.reply',
+      sender: 'api',
+      reasonCode: 'unmatched-expired',
+      reason: 'No run waited for this "sms.reply" message with its key within 24 hours.',
+    })
+    // The letter lists neither the key nor the reply; its stored payload is sealed.
+    expect(JSON.stringify(listed)).not.toContain('APT-8')
+    const stored = t.runtime.db.$client.prepare('SELECT payload FROM dead_letters').all()
+    expect(JSON.stringify(stored)).not.toContain('APT-8')
+
+    // Nobody waits yet: reprocessing keeps it for runs again and the letter stays open with why.
+    const early = await operator.deadLetters.reprocess({ ids: [letter!.id] })
+    expect(early.results[0]).toMatchObject({ ok: false, outcome: 'refused' })
+    expect(early.results[0]!.error).toMatch(/^No run waits for it yet; it is kept for runs again until /)
+    expect(await t.runtime.events.sweep()).toEqual({ delivered: 0, expired: 0 })
+
+    // The appointment's reminder run reaches its wait; the kept reply wakes it and closes the letter.
+    const run = await agent.runs.start({
+      flowId: 'reminders-no-show-rebook',
+      input: reminderFor('APT-8'),
+      idempotencyKey: 'reminder-APT-8',
+    })
+    expect(await t.runtime.events.sweep()).toEqual({ delivered: 1, expired: 0 })
+    expect(t.runtime.runs.store.runById(run.id)).toMatchObject({ status: 'completed', outcome: 'confirmed' })
+    expect(
+      (await operator.deadLetters.list({ filter: { status: 'reprocessed', source: 'event' } })).deadLetters,
+    ).toEqual([expect.objectContaining({ id: letter!.id, runIds: [run.id] })])
   })
 
   it('without a reply in two days, the run leaves by timeout: the reminder stands', async () => {

@@ -13,6 +13,7 @@ import type { Db } from '../db/open-db.ts'
 import { AppError } from '../errors.ts'
 import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
 import { correlationRef } from './correlation-ref.ts'
+import type { DeadLetters } from '../operations/dead-letters.service.ts'
 import type { RunsService } from '../runs/runs.service.ts'
 
 /** How long a message that matches no waiting run is kept before it expires (default one day). */
@@ -52,6 +53,8 @@ export interface EventsDeps {
   referenceSecret: string
   cipher?: DataCipher
   retentionMs?: number
+  /** Where expired messages are shown to operators (and reprocessed from). */
+  deadLetters?: DeadLetters
 }
 
 /** The data key inbound messages are sealed under; each value is bound to its message id. */
@@ -82,6 +85,9 @@ export function createEventsService(deps: EventsDeps) {
   const expire = sql.prepare<[string], InboundRow>(
     "UPDATE inbound_events SET status = 'expired' WHERE status = 'pending' AND expires_at <= ? RETURNING *",
   )
+  const retry = sql.prepare<[string, string], InboundRow>(
+    "UPDATE inbound_events SET status = 'pending', expires_at = ? WHERE message_id = ? AND status = 'expired' RETURNING *",
+  )
   const list = sql.prepare<[string, number], InboundRow>(
     'SELECT * FROM inbound_events WHERE status = ? ORDER BY received_at DESC, id LIMIT ?',
   )
@@ -110,6 +116,8 @@ export function createEventsService(deps: EventsDeps) {
           },
         )
         delivered.push(runId)
+        // A message reprocessed from the dead letters, or taken by a run after it was shown there.
+        deps.deadLetters?.acceptedLater(`event:${row.message_id}`, delivered, now().toISOString())
       } catch (error) {
         // The run moved on meanwhile (it timed out, another process woke it): not this message's.
         if (!(error instanceof AppError && error.code === 'conflict')) throw error
@@ -168,8 +176,46 @@ export function createEventsService(deps: EventsDeps) {
     const at = now().toISOString()
     let delivered = 0
     for (const row of matched.all(at)) delivered += (await deliverStored(row)).length
-    const expired = sql.transaction(() => expire.all(at))()
+    // Expired and shown in the dead letters in one commit: a crash between never loses one.
+    const expired = sql.transaction(() => {
+      const rows = expire.all(at)
+      for (const row of rows) deadLetter(row)
+      return rows
+    })()
     return { delivered, expired: expired.length }
+  }
+
+  /** An expired message as an operator's dead letter (its name, key and payload sealed there too). */
+  function deadLetter(row: InboundRow): void {
+    let body: z.infer<typeof sealedBody> | undefined
+    try {
+      body = sealedBody.parse(JSON.parse(cipher.open(row.payload, `inbound_events|${row.message_id}`)))
+    } catch {
+      body = undefined // its key was shredded (retention): the letter still says it came and expired
+    }
+    const hours = Math.round(retention / 3_600_000)
+    deps.deadLetters?.record({
+      source: 'event',
+      key: `event:${row.message_id}`,
+      controlId: row.message_id,
+      messageType: `event:${row.name}`,
+      sender: row.source,
+      reasonCode: 'unmatched-expired',
+      reason: `No run waited for this "${row.name}" message with its key within ${hours === 1 ? 'an hour' : `${hours} hours`}.`,
+      payload: JSON.stringify({ name: row.name, ...(body ?? {}) }),
+      receivedAt: row.received_at,
+    })
+  }
+
+  /**
+   * Reprocess an expired message (from the dead letters): kept for runs again for another
+   * retention period, and given at once to every run that waits for it now.
+   */
+  async function redeliver(messageId: string): Promise<{ runIds: string[]; expiresAt: string } | undefined> {
+    const expiresAt = new Date(now().getTime() + retention).toISOString()
+    const row = retry.get(expiresAt, messageId)
+    if (!row) return undefined
+    return { runIds: await deliverStored(row), expiresAt }
   }
 
   /** Messages by state, newest first: `expired` ones are the dead letters (no key or payload: they may be PHI). */
@@ -186,6 +232,6 @@ export function createEventsService(deps: EventsDeps) {
     }))
   }
 
-  return { deliver, sweep, messages }
+  return { deliver, sweep, messages, redeliver }
 }
 export type EventsService = ReturnType<typeof createEventsService>

@@ -127,7 +127,7 @@ describe('settings.integrations over the API', () => {
       .setIntegrations({ ...installed, consent: { baseUrl: 'https://consent.example.org' } })
       .catch((e: unknown) => e)
     expect(String(refused)).toMatch(/"consent" is not a setting of this installation/)
-    expect(String(refused)).toMatch(/settings: crm, fhir, hl7out, http, notify, payers, tls, webhooks/)
+    expect(String(refused)).toMatch(/settings: crm, events, fhir, hl7out, http, notify, payers, tls, webhooks/)
     expect(t.runtime.integrations.get()).toEqual(before)
   })
 })

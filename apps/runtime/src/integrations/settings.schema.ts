@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto'
 import { z } from 'zod'
 import type { AnyConnectorDeclaration } from '@carepath/dsl'
 import { fhirConnector, httpConnector, notifyConnector, payerConnector, settingsSlugSchema } from '@carepath/nodes'
+import { eventsSettingsSchema } from '../events/event-routes.ts'
 
 export {
   fhirSettingsSchema,
@@ -46,6 +47,8 @@ export const hostSettingsShape = {
     })
     .strict()
     .default({ secrets: {} }),
+  /** Which inbound HL7 messages and webhooks are messages for runs waiting at wait.event. */
+  events: eventsSettingsSchema,
 }
 
 /** The key a connector's settings are stored under. */

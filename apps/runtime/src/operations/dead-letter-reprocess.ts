@@ -29,6 +29,17 @@ export interface ReprocessResult {
 type Attempt = { accepted: true; runIds: string[] } | { accepted: false; reasonCode: string; reason: string }
 
 async function route(runtime: Runtime, row: DeadLetterRow): Promise<Attempt> {
+  if (row.source === 'event') {
+    // A message for wait.event that expired: kept again, and given to the runs that wait for it now.
+    const again = await runtime.events.redeliver(row.control_id)
+    if (!again) return { accepted: false, reasonCode: 'not-found', reason: 'The message is no longer kept.' }
+    if (again.runIds.length > 0) return { accepted: true, runIds: again.runIds }
+    return {
+      accepted: false,
+      reasonCode: 'unmatched-expired',
+      reason: `No run waits for it yet; it is kept for runs again until ${again.expiresAt}.`,
+    }
+  }
   if (row.source === 'webhook') {
     const path = row.message_type.replace(/^webhook:/, '')
     const target = webhookTargets(runtime, path).find((t) => t.flowId === row.sender)
@@ -45,6 +56,13 @@ async function route(runtime: Runtime, row: DeadLetterRow): Promise<Attempt> {
       return { accepted: false, reasonCode: 'unreadable', reason: 'The body is not JSON.' }
     }
     try {
+      if (target.deliver) {
+        // A message for waiting runs (an event route): delivered again under the same signature.
+        const runIds = await target.deliver(body, row.key.split(':')[1] ?? '')
+        return runIds.length > 0
+          ? { accepted: true, runIds }
+          : { accepted: false, reasonCode: 'unmatched', reason: 'No run waits for it yet; it is kept for runs.' }
+      }
       const run = await runtime.runs.start(
         { flowId: target.flowId, input: nest(target.into, body), idempotencyKey: row.key },
         WEBHOOK,

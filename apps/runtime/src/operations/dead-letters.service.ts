@@ -1,13 +1,14 @@
 // Inbound messages that started no run, kept for an operator: HL7 v2 answered AR or AE (over MLLP
 // or HTTP) and verified webhooks whose flow could not start. A resend updates the same letter (by
-// sender and control id, or the delivery's signature); one later accepted closes it. Listing
+// sender and control id, or the delivery's signature); one later accepted closes it. Messages for
+// a wait.event step that no run waited for in time come here as they expire (source `event`). Listing
 // never shows the payload, which holds patient data: only reprocessing reads it.
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { Db } from '../db/open-db.ts'
 import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
 
-export type DeadLetterSource = 'hl7-mllp' | 'hl7-http' | 'webhook'
+export type DeadLetterSource = 'hl7-mllp' | 'hl7-http' | 'webhook' | 'event'
 
 export interface DeadLetterRow {
   id: string
@@ -46,7 +47,7 @@ export interface DeadLetterInput {
 export const deadLetterFilterSchema = z
   .object({
     status: z.enum(['open', 'reprocessed']).default('open'),
-    source: z.enum(['hl7-mllp', 'hl7-http', 'webhook']).optional(),
+    source: z.enum(['hl7-mllp', 'hl7-http', 'webhook', 'event']).optional(),
     controlId: z.string().max(200).optional(),
     messageType: z.string().max(50).optional(),
     sender: z.string().max(200).optional(),

@@ -98,6 +98,8 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
   const insertBatch = sql.prepare(
     'INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES (?, ?, ?, ?, ?)',
   )
+  // A sample for replay checks after an upgrade: any stored run may be picked, ended or waiting.
+  const sampleRuns = sql.prepare<[number], { id: string }>('SELECT id FROM runs ORDER BY random() LIMIT ?')
   const flowForRun = sql.prepare<[string], { id: string; status: string; published_hash: string | null }>(
     'SELECT id, status, published_hash FROM flows WHERE id = ?',
   )
@@ -200,6 +202,8 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
     commit,
     runById: (id: string) => byId.get(id),
     runByKey: (key: string) => byKey.get(key),
+    /** The ids of up to `count` stored runs picked at random. */
+    sampleRunIds: (count: number) => sampleRuns.all(count).map((row) => row.id),
     insertRun: (row: RunRow) => insertRun.run(row),
     /**
      * A run's whole log, parsed by the engine's event schema here, once per read (upgraded first

@@ -131,10 +131,14 @@ export function createRunsService(deps: RunsDeps) {
     let batches = 0
     // The run's row as last written by this persister (a new run's start returns it without reading it back).
     let row: RunRow | undefined
+    // Work that must commit with the step's first batch (see `carry`).
+    let carried: (() => void) | undefined
     const flush = (state?: RunState, inSameTransaction?: () => void): Promise<void> => {
-      if (pending.length === 0 && !state && !inSameTransaction) return Promise.resolve()
+      if (pending.length === 0 && !state && !inSameTransaction && !carried) return Promise.resolve()
       const batch = pending
       pending = []
+      const alongside = [carried, inSameTransaction]
+      carried = undefined
       const at = now().toISOString()
       const isFirstWrite = !created
       created = true
@@ -176,7 +180,7 @@ export function createRunsService(deps: RunsDeps) {
           }
         }
         written += batch.length
-        inSameTransaction?.()
+        for (const work of alongside) work?.()
         const status = state?.status ?? 'running'
         const waitUntil = state?.status === 'waiting' ? (state.waitUntil ?? null) : null
         if (!isFirstWrite) {
@@ -233,6 +237,14 @@ export function createRunsService(deps: RunsDeps) {
         if (FLUSH_NOW.has(event.type)) return flush()
       },
       flush,
+      /**
+       * Commit `work` with the next batch written, whichever it is: a step whose connector call
+       * flushes early commits it with its first events (a message's delivery with the run's
+       * event.received), so a kill -9 between two batches cannot leave them apart.
+       */
+      carry(work: () => void) {
+        carried = work
+      },
       /** The row as written by the last committed flush, when this persister created the run. */
       row: () => row,
     }
@@ -340,13 +352,14 @@ export function createRunsService(deps: RunsDeps) {
         undefined,
         { status: row.status, startedAt: events[0]?.at ?? row.created_at },
       )
+      if (inSameTransaction) persister.carry(inSameTransaction)
       let state: RunState
       try {
         state = await step(row, events, engineDeps(persister.onEvent))
       } catch (error) {
         refusal(error, refused)
       }
-      await persister.flush(state, inSameTransaction)
+      await persister.flush(state)
       return state
     })
   }

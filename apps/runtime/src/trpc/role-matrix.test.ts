@@ -51,6 +51,7 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'runs.start': ['agent', 'developer'],
   'runs.list': ['agent', 'developer', 'reviewer', 'auditor', 'analyst', 'operator'],
   'runs.get': ['agent', 'developer', 'reviewer', 'auditor', 'analyst', 'operator'],
+  'runs.replay': ['auditor', 'admin'],
   'tasks.inbox': ['agent'],
   'tasks.claim': ['agent'],
   'tasks.answer': ['agent'],

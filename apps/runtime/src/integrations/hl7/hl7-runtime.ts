@@ -5,8 +5,10 @@ import type { IncomingMessage } from 'node:http'
 import { dirname, join } from 'node:path'
 import { tlsServerOptions, type TlsFiles } from '../../http/tls.ts'
 import type { Runtime } from '../../runtime.ts'
+import { hl7RouteMessages } from '../../events/event-routes.ts'
+import { integrationSettingsSchema } from '../settings.schema.ts'
 import { createHl7HttpHandler } from './hl7-http.handler.ts'
-import { createHl7Intake, reprocessPending, type Hl7Intake } from './hl7-intake.ts'
+import { createHl7Intake, reprocessPending, type AcceptResult, type Hl7Inbound, type Hl7Intake } from './hl7-intake.ts'
 import { createHl7Routing } from './hl7-routing.ts'
 import { createFileHl7Store, createMemoryHl7Store, type Hl7MessageStore } from './hl7-store.ts'
 import { startMllpListener, type MllpListener } from './mllp-listener.ts'
@@ -19,8 +21,33 @@ const LISTENER = {
   flowRoles: [] as string[],
 }
 
-/** acceptRun over the runtime's published flows. */
+/** The installation's event routes, read at each message so a developer's change applies at once. */
+export function eventRoutesOf(runtime: Runtime) {
+  const parsed = integrationSettingsSchema.safeParse(runtime.integrations.get())
+  return parsed.success ? parsed.data.events.routes : []
+}
+
+/**
+ * acceptRun over the runtime's published flows and its event routes: a message starts the
+ * trigger.hl7 flows that take it and is delivered to the runs waiting for it (kept for them when
+ * none waits yet); either one accepts it.
+ */
 export function runtimeHl7Routing(runtime: Runtime) {
+  const startFlows = flowRouting(runtime)
+  return async (message: Hl7Inbound): Promise<AcceptResult> => {
+    const routed = hl7RouteMessages(eventRoutesOf(runtime), message)
+    const started = await startFlows(message)
+    if (routed.length === 0) return started
+    const runIds = started.accepted ? [...started.runIds] : []
+    for (const event of routed) {
+      const delivered = await runtime.events.deliver({ ...event, source: 'hl7' })
+      runIds.push(...delivered.runIds.filter((id) => !runIds.includes(id)))
+    }
+    return { accepted: true, runIds }
+  }
+}
+
+function flowRouting(runtime: Runtime) {
   return createHl7Routing({
     registry: runtime.registry,
     publishedFlows: () =>

@@ -5,6 +5,8 @@ import type { JsonValue } from '@carepath/dsl'
 import { AppError } from '../../errors.ts'
 import type { Runtime } from '../../runtime.ts'
 import { integrationSettingsSchema } from '../settings.schema.ts'
+import { bodyText } from '../../events/event-routes.ts'
+import { eventRoutesOf } from '../hl7/hl7-runtime.ts'
 import { createWebhookHandler, type WebhookTarget } from './webhook.handler.ts'
 import { createWebhookVerifier } from './webhook-verify.ts'
 
@@ -15,8 +17,43 @@ export const WEBHOOK = {
   flowRoles: [] as string[],
 }
 
-/** Published flows whose start node is trigger.webhook on `path`. */
+/** Event routes on `path`: the verified body is a message for the runs waiting at wait.event. */
+function eventTargets(runtime: Runtime, path: string): WebhookTarget[] {
+  return eventRoutesOf(runtime).flatMap((route) =>
+    route.via === 'webhook' && route.hook === path
+      ? [
+          {
+            flowId: `event:${route.name}`,
+            secret: route.secret,
+            toleranceSeconds: route.toleranceSeconds,
+            into: '',
+            async deliver(body: JsonValue, signature: string) {
+              const key = bodyText(body, route.keyPath)
+              if (key === undefined || key === '') {
+                throw new AppError('bad-input', `The body carries no ${route.keyPath} to match waiting runs by.`)
+              }
+              const messageId = (route.messageIdPath && bodyText(body, route.messageIdPath)) || `webhook:${signature}`
+              const delivered = await runtime.events.deliver({
+                name: route.name,
+                key,
+                messageId,
+                payload: body,
+                source: 'webhook',
+              })
+              return delivered.runIds
+            },
+          },
+        ]
+      : [],
+  )
+}
+
+/** Published flows whose start node is trigger.webhook on `path`, and the event routes on it. */
 export function webhookTargets(runtime: Runtime, path: string): WebhookTarget[] {
+  return [...flowTargets(runtime, path), ...eventTargets(runtime, path)]
+}
+
+function flowTargets(runtime: Runtime, path: string): WebhookTarget[] {
   const type = runtime.registry.get('trigger.webhook')
   if (!type) return []
   return runtime.flows

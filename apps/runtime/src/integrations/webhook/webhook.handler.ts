@@ -10,6 +10,11 @@ export interface WebhookTarget {
   secret: string
   toleranceSeconds: number
   into: string
+  /**
+   * An event route instead of a flow to start: deliver the verified body to the runs waiting for
+   * it (their ids). Throws when the body lacks what the route needs (kept as a dead letter then).
+   */
+  deliver?(body: JsonValue, signature: string): Promise<string[]>
 }
 
 export interface WebhookHandlerOptions {
@@ -92,8 +97,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
       }
       const idempotencyKey = `webhook:${verdict.signature}:${target.flowId}`
       try {
-        const run = await options.startRun(target.flowId, nest(target.into, body), idempotencyKey)
-        runIds.push(run.id)
+        if (target.deliver) runIds.push(...(await target.deliver(body, verdict.signature)))
+        else runIds.push((await options.startRun(target.flowId, nest(target.into, body), idempotencyKey)).id)
       } catch (error) {
         if (!options.onStartFailed) throw error
         const deadLetter = options.onStartFailed({ path, flowId: target.flowId, rawBody, idempotencyKey, error })

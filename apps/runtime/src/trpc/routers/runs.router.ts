@@ -23,4 +23,8 @@ export const runsRouter = router({
   get: procedureFor('agent', 'developer', 'reviewer', 'auditor', 'analyst', 'operator')
     .input(z.object({ id: z.string().min(1).max(100) }).strict())
     .query(({ ctx, input }) => ctx.runtime.runViews.get(input.id, ctx.principal)),
+  /** Auditors: re-execute a stored run from its log and say whether the trace is byte-identical. */
+  replay: procedureFor('auditor', 'admin')
+    .input(z.object({ id: z.string().min(1).max(100) }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.replays.replay(input.id)),
 })
