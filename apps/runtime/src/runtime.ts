@@ -100,7 +100,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
   // The built-in package and the configured ones; validation asks the stored settings, live,
   // whether each connector a flow calls is configured.
   // hl7.send's messages wait in this database until their receiver acknowledges them.
-  const hl7Outbound = createHl7Outbound({ db, now })
+  // Its messages are sealed with the cipher made below, once the keys are open; nothing is sent
+  // or read before then (settings are applied after the cipher exists).
+  const hl7Outbound = createHl7Outbound({ db, now, cipher: () => cipher })
   const runtimePlugin = definePlugin({
     name: '@carepath/runtime',
     nodeTypes: [],
