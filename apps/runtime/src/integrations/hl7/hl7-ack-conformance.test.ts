@@ -195,6 +195,16 @@ describe('acknowledgement modes (MSH-15/16)', () => {
     expect(notStored.replies.map((ack) => msa(ack)[0])).toEqual(['CE'])
     expect(segment(notStored.replies[0]!, 'ERR')[3]).toBe('207^Application internal error^HL70357')
   })
+  it('does not answer an acknowledgement that comes in (a sender’s commit ACK of our application ACK)', async () => {
+    const store = createMemoryHl7Store()
+    const result = await intakeWith(store)(
+      'MSH|^~\\&|ADTApp|F|CAREPATH|F|20260301||ACK^A04^ACK|C1|P|2.5.1\rMSA|CA|A123\r',
+      'mllp',
+    )
+    expect(result.replies).toEqual([])
+    expect(store.messages.size).toBe(0)
+    expect(refused).toEqual([])
+  })
 })
 
 describe('framing over MLLP', () => {

@@ -163,6 +163,14 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
       }
     }
 
+    // An acknowledgement that comes in (a sender's commit ACK of our application ACK, in enhanced
+    // mode) is never answered, routed or kept: acknowledging an acknowledgement would start a
+    // ping-pong, and it carries no work.
+    if (read.ok && read.header.type.split('^')[0] === 'ACK') {
+      log(`hl7: an acknowledgement ${ref} arrived via ${via}; acknowledgements are not answered`)
+      return { ...reply('AA', 'Acknowledgement received.'), replies: [] }
+    }
+
     // Durable first. If storing fails we must not say AA: the sender keeps the message and resends.
     let saved: Awaited<ReturnType<Hl7MessageStore['save']>>
     try {
