@@ -5,11 +5,13 @@
 // MSH-18 echoed, original and enhanced modes (MSH-15/16), batches, and frames that hold two
 // messages or end without CR.
 import { readFileSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
 import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { registry } from '@carepath/catalog'
 import { flowDocumentSchema } from '@carepath/dsl'
 import { hl7Sample } from '../testing/hl7-samples.ts'
+import { createHl7HttpHandler } from './hl7-http.handler.ts'
 import { createHl7Intake, type Hl7Intake, type RefusedMessage } from './hl7-intake.ts'
 import { createHl7Routing } from './hl7-routing.ts'
 import { createMemoryHl7Store, type Hl7MessageStore } from './hl7-store.ts'
@@ -257,5 +259,33 @@ describe('framing over MLLP', () => {
     expect(msa(lone[0]!)).toEqual(['AA', msh(first, 10)])
     const both = await exchange(port, Buffer.from(`\x0b${first}\x1c\x0b${second}\x1c\r`), 2)
     expect(both.map((ack) => msa(ack)[1])).toEqual([msh(first, 10), msh(second, 10)])
+  })
+})
+
+describe('over HTTP', () => {
+  const post = async (body: string) => {
+    const server = createHttpServer(createHl7HttpHandler({ intake: intakeWith() }))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+    const address = server.address()
+    const port = address !== null && typeof address === 'object' ? address.port : 0
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body, headers: { connection: 'close' } })
+      return { status: res.status, text: await res.text() }
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  }
+
+  it('answers every request with its application ACK, even one whose MSH-15/16 say NE (HTTP has one answer)', async () => {
+    const { status, text } = await post(hl7Sample('msft-ADT-A40-01.hl7'))
+    expect(status).toBe(200)
+    expect(msa(text)[0]).toBe('AA')
+  })
+
+  it('answers a batch with its batch of ACKs, with the status of the worst (422 when one is AR)', async () => {
+    const batch = `BHS|^~\\&|ADTApp|F|EHR|F|20260301||||B9\r${edit('msft-ADT-A04-01.hl7', {})}\r${edit('msft-VXU-V04-01.hl7', {})}\rBTS|2\r`
+    const { status, text } = await post(batch)
+    expect(status).toBe(422)
+    expect(segments(text).map((fields) => fields[0])).toEqual(['BHS', 'MSH', 'MSA', 'MSH', 'MSA', 'ERR', 'BTS'])
   })
 })
