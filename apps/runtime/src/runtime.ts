@@ -194,6 +194,22 @@ export function createRuntime(options: RuntimeOptions = {}) {
   })
   const incidents = createIncidentsService({ runs, store: incidentStore })
   const deadLetters = createDeadLetters(db, cipher)
+  hl7Outbound.whenSetAside((row) =>
+    deadLetters.record({
+      source: 'hl7-out',
+      key: `hl7-out:${row.destination}:${row.controlId}`,
+      controlId: row.controlId,
+      messageType: row.messageType,
+      sender: row.destination,
+      reasonCode: row.status === 'failed' ? 'failed' : 'rejected',
+      reason:
+        row.status === 'failed'
+          ? `The receiver ${row.destination} answered ${row.ackCode ?? 'AE'} to every attempt; the message was set aside.`
+          : `The receiver ${row.destination} refused the message (${row.ackCode ?? 'AR'}).`,
+      payload: row.message,
+      receivedAt: now().toISOString(),
+    }),
+  )
   const metrics = createMetricsService(db)
   const alerts = createAlertsService({ db, now, incidents: incidentStore, deadLetters, connectors })
   const prometheus = createPrometheusRegistry(metrics, {

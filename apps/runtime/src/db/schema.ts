@@ -350,7 +350,7 @@ export const deadLetters = sqliteTable(
   {
     id: text('id').primaryKey(),
     key: text('key').notNull().unique(),
-    source: text('source').$type<'hl7-mllp' | 'hl7-http' | 'webhook'>().notNull(),
+    source: text('source').$type<'hl7-mllp' | 'hl7-http' | 'webhook' | 'hl7-out'>().notNull(),
     controlId: text('control_id').notNull(),
     messageType: text('message_type').notNull(),
     sender: text('sender').notNull(),

@@ -53,8 +53,22 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
   const waiters = new Map<string, Set<() => void>>()
   const iso = (ms: number) => new Date(ms).toISOString()
 
+  let onSetAside: ((row: OutboundRow) => void) | undefined
   const notify = (row: OutboundRow) => {
-    for (const wake of waiters.get(`${row.destination}\n${row.controlId}`) ?? []) wake()
+    const waiting = waiters.get(`${row.destination}\n${row.controlId}`)
+    for (const wake of waiting ?? []) wake()
+    // Refused or set aside with no node waiting for it (the run went on by `queued`): no port can
+    // take it, so it is handed to the operators (the runtime keeps it as a dead letter).
+    if (!waiting?.size) {
+      const done = store.get(row.destination, row.controlId)
+      if (done && (done.status === 'rejected' || done.status === 'failed')) {
+        try {
+          onSetAside?.(done)
+        } catch {
+          log(`hl7-out: ${row.destination} ${row.controlId} could not be kept for the operators`)
+        }
+      }
+    }
   }
 
   async function deliver(destination: string): Promise<void> {
@@ -169,6 +183,16 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
       if (settings.waitMs > 0) await settled(request.destination, request.controlId, settings.waitMs)
       return answerOf(store.get(request.destination, request.controlId))
     }) satisfies ConnectorAdapter,
+    /** Who is told of a message refused or set aside after its node stopped waiting. */
+    whenSetAside(handler: (row: OutboundRow) => void): void {
+      onSetAside = handler
+    },
+    /** Send a refused or set-aside message again (an operator's reprocess); false if it is not one. */
+    resend(destination: string, controlId: string): boolean {
+      const done = store.resend(destination, controlId, iso(options.now().getTime()))
+      if (done) kick(destination)
+      return done
+    },
     close(): void {
       closed = true
       for (const timer of timers.values()) timer.cancel()

@@ -112,6 +112,19 @@ export function createOutboxStore(db: Db, cipher: () => DataCipher = () => PLAIN
         .where(eq(hl7Outbound.seq, seq))
         .run()
     },
+    /**
+     * An operator sends a refused or set-aside message again: it is queued afresh, ahead of the
+     * messages queued after it (its place in the order is where the run first put it).
+     */
+    resend(destination: string, controlId: string, at: string): boolean {
+      return (
+        db
+          .update(hl7Outbound)
+          .set({ status: 'queued', attempts: 0, nextAttemptAt: at, lastError: null, doneAt: null })
+          .where(and(byKey(destination, controlId), sql`${hl7Outbound.status} IN ('rejected', 'failed')`))
+          .run().changes === 1
+      )
+    },
     /** A destination's messages in queue order (operators, tests). */
     list(destination: string): OutboundRow[] {
       return db
