@@ -107,7 +107,7 @@ describe('signed webhooks into the runtime', () => {
 })
 
 describe('HL7 v2 over HTTP into the runtime', () => {
-  it('answers the ACK in the body: AA and a run for an accepted message, AR for one no flow takes, AE for garbage', async () => {
+  it('answers the ACK in the body: AA and a run for an accepted message, AR for one no flow takes and (400) for garbage', async () => {
     expect((await post('/api/hl7', hl7Sample('msft-LAB-ORU-1.hl7'))).status).toBe(401)
     const hl7Headers = { authorization: 'Bearer hl7-sender' }
     const accepted = await post('/api/hl7', hl7Sample('msft-LAB-ORU-1.hl7'), {
@@ -122,6 +122,6 @@ describe('HL7 v2 over HTTP into the runtime', () => {
     expect(await refused.text()).toMatch(/\rMSA\|AR\|MSG00012\|/)
     const garbage = await post('/api/hl7', 'hello', hl7Headers)
     expect(garbage.status).toBe(400)
-    expect(await garbage.text()).toMatch(/\rMSA\|AE\|\|/)
+    expect(await garbage.text()).toMatch(/\rMSA\|AR\|\|/)
   })
 })

@@ -2,12 +2,13 @@
 // runtime is killed while the second of three retried runs waits on its connector; after a
 // restart that run goes on from its log (its retry was recorded before the call), the third is
 // still an incident, and running the same bulk action again retries only that one.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { waitUntil } from '@carepath/runtime/testing'
+import { killHard, startChild as startChildProcess } from './crash-harness.ts'
 
 // Responses are read as loose JSON: the assertions below are what checks their shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,16 +19,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'carepath-bulk-crash-'))
 const running: ChildProcess[] = []
 
 async function startChild(): Promise<string> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] })
-  running.push(proc)
-  let out = ''
-  let err = ''
-  proc.stdout!.on('data', (d: Buffer) => (out += String(d)))
-  proc.stderr!.on('data', (d: Buffer) => (err += String(d)))
-  await waitUntil(() => /READY \S+/.test(out) || proc.exitCode !== null, 'the child runtime to start')
-  const url = /READY (\S+)/.exec(out)?.[1]
-  if (!url) throw new Error(`child exited (${proc.exitCode}): ${err}`)
-  return url
+  return (await startChildProcess(child, [dataDir], running)).ready
 }
 
 async function trpc(url: string, token: string, path: string, input: unknown, kind: 'query' | 'mutation' = 'mutation') {
@@ -81,9 +73,7 @@ describe('kill -9 during a bulk retry', () => {
     void trpc(url, operator, 'incidents.bulkRetry', { filter: {}, expectedCount: 3 }).catch(() => undefined)
     await waitUntil(() => calls().length >= before + 2, 'the second retried call to hang')
     rmSync(join(dataDir, 'hang-at'))
-    const victim = running.at(-1)!
-    victim.kill('SIGKILL')
-    await new Promise((resolve) => victim.once('exit', resolve))
+    await killHard(running.at(-1)!)
 
     url = await startChild()
     operator = await login(url, 'operator')

@@ -117,7 +117,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
   // The built-in package and the configured ones; validation asks the stored settings, live,
   // whether each connector a flow calls is configured.
   // hl7.send's messages wait in this database until their receiver acknowledges them.
-  const hl7Outbound = createHl7Outbound({ db, now })
+  // Its messages are sealed with the cipher made below, once the keys are open; nothing is sent
+  // or read before then (settings are applied after the cipher exists).
+  const hl7Outbound = createHl7Outbound({ db, now, cipher: () => cipher })
   const runtimePlugin = definePlugin({
     name: '@carepath/runtime',
     nodeTypes: [],
@@ -212,6 +214,22 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const incidents = createIncidentsService({ runs, store: incidentStore })
   const replays = createReplayService({ runs, registry })
   const deadLetters = createDeadLetters(db, cipher)
+  hl7Outbound.whenSetAside((row) =>
+    deadLetters.record({
+      source: 'hl7-out',
+      key: `hl7-out:${row.destination}:${row.controlId}`,
+      controlId: row.controlId,
+      messageType: row.messageType,
+      sender: row.destination,
+      reasonCode: row.status === 'failed' ? 'failed' : 'rejected',
+      reason:
+        row.status === 'failed'
+          ? `The receiver ${row.destination} answered ${row.ackCode ?? 'AE'} to every attempt; the message was set aside.`
+          : `The receiver ${row.destination} refused the message (${row.ackCode ?? 'AR'}).`,
+      payload: row.message,
+      receivedAt: now().toISOString(),
+    }),
+  )
   const metrics = createMetricsService(db, { stepTitle: (flowId, hash, nodeId) => stepTitle(flowId, hash, nodeId) })
   /** A step's title as its flow version names it (its id when it has none), for alerts and metrics. */
   const stepTitle = (flowId: string, hash: string, nodeId: string): string => {

@@ -420,7 +420,7 @@ export const deadLetters = sqliteTable(
   {
     id: text('id').primaryKey(),
     key: text('key').notNull().unique(),
-    source: text('source').$type<'hl7-mllp' | 'hl7-http' | 'webhook' | 'event'>().notNull(),
+    source: text('source').$type<'hl7-mllp' | 'hl7-http' | 'webhook' | 'event' | 'hl7-out'>().notNull(),
     controlId: text('control_id').notNull(),
     messageType: text('message_type').notNull(),
     sender: text('sender').notNull(),
@@ -511,10 +511,12 @@ export const hl7Outbound = sqliteTable(
     destination: text('destination').notNull(),
     controlId: text('control_id').notNull(),
     messageType: text('message_type').notNull(),
+    /** The message as sent, sealed at rest (it carries patient data). */
     message: text('message').notNull(),
     runId: text('run_id').notNull(),
     nodeId: text('node_id').notNull(),
-    status: text('status').$type<'queued' | 'accepted' | 'rejected'>().notNull(),
+    /** `failed`: still AE after every attempt the destination allows (kept for an operator). */
+    status: text('status').$type<'queued' | 'accepted' | 'rejected' | 'failed'>().notNull(),
     attempts: integer('attempts').notNull().default(0),
     /** Not before this instant (ISO-8601): the backoff after a failed attempt. */
     nextAttemptAt: text('next_attempt_at').notNull(),

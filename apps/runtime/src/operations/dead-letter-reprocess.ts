@@ -73,6 +73,16 @@ async function route(runtime: Runtime, row: DeadLetterRow): Promise<Attempt> {
       throw error
     }
   }
+  if (row.source === 'hl7-out') {
+    // An outbound message goes back into its destination's queue; it starts no run.
+    return runtime.hl7Outbound.resend(row.sender, row.control_id)
+      ? { accepted: true, runIds: [] }
+      : {
+          accepted: false,
+          reasonCode: 'not-set-aside',
+          reason: `The message is no longer refused or set aside in the queue of ${row.sender}.`,
+        }
+  }
   const read = readHl7Header(row.payload)
   if (!read.ok) return { accepted: false, reasonCode: 'unreadable', reason: read.reason }
   const result = await runtimeHl7Routing(runtime)({

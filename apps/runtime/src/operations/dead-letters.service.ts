@@ -8,7 +8,11 @@ import { z } from 'zod'
 import type { Db } from '../db/open-db.ts'
 import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
 
-export type DeadLetterSource = 'hl7-mllp' | 'hl7-http' | 'webhook' | 'event'
+/**
+ * `event`: a message for a waiting run that expired with none waiting; `hl7-out`: an hl7.send
+ * message its receiver refused (AR) or kept failing (AE), after its node stopped waiting.
+ */
+export type DeadLetterSource = 'hl7-mllp' | 'hl7-http' | 'webhook' | 'event' | 'hl7-out'
 
 export interface DeadLetterRow {
   id: string
@@ -47,7 +51,7 @@ export interface DeadLetterInput {
 export const deadLetterFilterSchema = z
   .object({
     status: z.enum(['open', 'reprocessed']).default('open'),
-    source: z.enum(['hl7-mllp', 'hl7-http', 'webhook', 'event']).optional(),
+    source: z.enum(['hl7-mllp', 'hl7-http', 'webhook', 'event', 'hl7-out']).optional(),
     controlId: z.string().max(200).optional(),
     messageType: z.string().max(50).optional(),
     sender: z.string().max(200).optional(),

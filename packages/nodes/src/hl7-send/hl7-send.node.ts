@@ -60,7 +60,7 @@ export const hl7SendConfigSchema = z
 export type Hl7SendConfig = z.infer<typeof hl7SendConfigSchema>
 
 const answerSchema = z.object({
-  status: z.enum(['accepted', 'rejected', 'queued']),
+  status: z.enum(['accepted', 'rejected', 'queued', 'failed']),
   ack: z.object({ code: z.string(), text: z.string().optional() }).optional(),
 })
 
@@ -153,6 +153,11 @@ export const hl7Send = defineNodeType({
     const answer = answerSchema.safeParse(raw)
     if (!answer.success)
       throw new NodeError('The HL7 sender gave an answer it should not.', { code: 'invalid-response' })
+    if (answer.data.status === 'failed')
+      throw new NodeError(
+        'The receiving system answered AE (application error) to every attempt its destination allows; the message was set aside.',
+        { code: 'hl7-failed', retryable: false },
+      )
     const set: Record<string, JsonValue> = {}
     if (config.controlIdInto) set[config.controlIdInto] = controlId
     if (config.ackInto && answer.data.ack) set[config.ackInto] = answer.data.ack

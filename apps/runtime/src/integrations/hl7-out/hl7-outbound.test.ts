@@ -1,13 +1,16 @@
 // hl7.send end to end: the message built from facts, queued in the database, sent over MLLP to a
 // real receiver (an independent one written here over node:net, and the runtime's own listener),
 // its ACK recorded; AE and outages retried in order, AR routed to `rejected`.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { hl7Send, hl7OutSettingsSchema } from '@carepath/nodes'
 import { openDb, type Db } from '../../db/open-db.ts'
+import { createDataCipher, isSealed, type DataCipher } from '../../keys/data-cipher.ts'
+import { openInstallationKeys } from '../../keys/installation-keys.ts'
+import { hl7Outbound as outboundTable } from '../../db/schema.ts'
 import { waitUntil } from '../../testing/wait-until.ts'
 import { createHl7Intake } from '../hl7/hl7-intake.ts'
 import { createMemoryHl7Store } from '../hl7/hl7-store.ts'
@@ -66,11 +69,14 @@ async function freePort(): Promise<number> {
 let dir: string
 let db: Db
 let outbound: Hl7Outbound
+// The runtime's own cipher over this database, so messages are sealed at rest as in production.
+let cipher: DataCipher
 const closers: (() => Promise<void> | void)[] = []
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'carepath-hl7-out-'))
   db = openDb(join(dir, 'carepath.db'))
-  outbound = createHl7Outbound({ db, now: () => new Date() })
+  cipher = createDataCipher(db, openInstallationKeys(db, join(dir, 'carepath.keys.json')))
+  outbound = createHl7Outbound({ db, now: () => new Date(), cipher: () => cipher })
 })
 afterEach(async () => {
   for (const close of closers.splice(0)) await close()
@@ -158,12 +164,64 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
     configure(port, 0)
     for (let i = 1; i <= 3; i++) await send({ mrn: `R${i}`, value: i })
     outbound.close() // the process stops with three messages undelivered
-    outbound = createHl7Outbound({ db, now: () => new Date() })
+    outbound = createHl7Outbound({ db, now: () => new Date(), cipher: () => cipher })
     const receiver = await startReceiver(port, () => 'AA')
     closers.push(receiver.close)
     configure(port, 0) // a new process reads its settings and resumes every queue
     await waitUntil(() => outbound.store.list('lab').every((row) => row.status === 'accepted'), 'the queue delivered')
     expect(receiver.received.map((message) => message.split('\r')[1])).toEqual(['PID|1||R1', 'PID|1||R2', 'PID|1||R3'])
+  })
+
+  it('sets a message aside after the AE answers its destination allows: the node fails, the next goes out', async () => {
+    const receiver = await startReceiver(0, (message) => (message.includes('PID|1||AE1') ? 'AE' : 'AA'))
+    closers.push(receiver.close)
+    outbound.configure(
+      hl7OutSettingsSchema.parse({
+        destinations: {
+          lab: { host: '127.0.0.1', port: receiver.port, retryBackoffMs: 10, maxBackoffMs: 20, aeAttempts: 3 },
+        },
+      }),
+    )
+    const failed = await send({ mrn: 'AE1', value: 1 })
+    expect(failed.error).toMatchObject({ options: { code: 'hl7-failed', retryable: false } })
+    expect(outbound.store.list('lab')[0]).toMatchObject({ status: 'failed', attempts: 3, ackCode: 'AE' })
+    expect((await send({ mrn: 'OK2', value: 2 })).outcome).toMatchObject({ port: 'accepted' })
+    expect(receiver.received.map((m) => m.split('\r')[1])).toEqual([
+      'PID|1||AE1',
+      'PID|1||AE1',
+      'PID|1||AE1',
+      'PID|1||OK2',
+    ])
+  })
+
+  it('sends an AR once: the run takes the rejected port and the message is never retried', async () => {
+    const receiver = await startReceiver(0, () => 'AR')
+    closers.push(receiver.close)
+    configure(receiver.port)
+    expect((await send({ mrn: 'AR1', value: 1 })).outcome).toMatchObject({ port: 'rejected' })
+    expect((await send({ mrn: 'AR2', value: 2 })).outcome).toMatchObject({ port: 'rejected' })
+    expect(outbound.store.list('lab').map((row) => [row.status, row.attempts])).toEqual([
+      ['rejected', 1],
+      ['rejected', 1],
+    ])
+    expect(receiver.received).toHaveLength(2)
+  })
+
+  it('keeps the message and the ACK sealed at rest: a canary MRN is nowhere in the database file or its WAL', async () => {
+    const canary = 'CANARY-MRN-77341'
+    const receiver = await startReceiver(0, () => 'AA')
+    closers.push(receiver.close)
+    configure(receiver.port)
+    expect((await send({ mrn: canary, value: 1 })).outcome).toMatchObject({ port: 'accepted' })
+    expect(receiver.received[0]).toContain(canary)
+    const raw = db.select().from(outboundTable).all()
+    expect(raw.map((row) => [isSealed(row.message), row.ack !== null && isSealed(row.ack)])).toEqual([[true, true]])
+    expect(outbound.store.list('lab')[0]!.message).toContain(canary) // and it opens again
+    for (const file of ['carepath.db', 'carepath.db-wal']) {
+      const path = join(dir, file)
+      if (existsSync(path)) expect(readFileSync(path).includes(canary), file).toBe(false)
+    }
+    expect(existsSync(join(dir, 'carepath.db'))).toBe(true)
   })
 
   it("delivers to the runtime's own MLLP listener, which acknowledges it", async () => {

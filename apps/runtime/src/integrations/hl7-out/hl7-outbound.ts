@@ -1,12 +1,15 @@
 // Store-and-forward delivery of hl7.send's messages. The adapter queues a message in the
 // database (nothing is lost when the receiver is down or the process dies) and waits a little for
 // its ACK; one delivery loop per destination sends the oldest queued message, retries it after
-// AE, a timeout or a refused connection (backing off, never giving up), and moves to the next only
-// when the receiver accepted (AA) or refused (AR) it: order is kept per destination.
+// a timeout or a refused connection (backing off, never giving up), retries AE up to the
+// destination's `aeAttempts` (then sets the message aside as failed, for an operator), and moves
+// to the next only when the receiver accepted (AA/CA) or refused (AR/CR) it, or it was set aside:
+// order is kept per destination.
 import { z } from 'zod'
 import { NodeError, type ConnectorAdapter, type JsonValue } from '@carepath/dsl'
 import type { Hl7Destination, Hl7OutSettings } from '@carepath/nodes'
 import type { Db } from '../../db/open-db.ts'
+import type { DataCipher } from '../../keys/data-cipher.ts'
 import { readAck, sendOverMllp, type MllpTarget } from './mllp-client.ts'
 import { createOutboxStore, type OutboundRow } from './outbox.store.ts'
 
@@ -27,21 +30,45 @@ export interface Hl7OutboundOptions {
   log?: (line: string) => void
   /** How an attempt reaches the receiver (tests may count attempts; default MLLP over TCP/TLS). */
   send?: (target: MllpTarget, message: string) => Promise<string>
+  /** Seals messages and ACKs at rest (a getter: the runtime makes its cipher after the catalog). */
+  cipher?: () => DataCipher
+  /** Waits until `ms` from now; injected so tests can run a long outage on a fake clock. */
+  setTimer?: (run: () => void, ms: number) => { cancel(): void }
+}
+
+const realTimer = (run: () => void, ms: number) => {
+  const timer = setTimeout(run, ms)
+  return { cancel: () => clearTimeout(timer) }
 }
 
 export function createHl7Outbound(options: Hl7OutboundOptions) {
-  const store = createOutboxStore(options.db)
+  const store = createOutboxStore(options.db, options.cipher)
+  const setTimer = options.setTimer ?? realTimer
   const send = options.send ?? sendOverMllp
   const log = options.log ?? (() => {})
   let destinations: Record<string, Hl7Destination> = {}
   let closed = false
   const running = new Set<string>()
-  const timers = new Map<string, ReturnType<typeof setTimeout>>()
+  const timers = new Map<string, { cancel(): void }>()
   const waiters = new Map<string, Set<() => void>>()
   const iso = (ms: number) => new Date(ms).toISOString()
 
+  let onSetAside: ((row: OutboundRow) => void) | undefined
   const notify = (row: OutboundRow) => {
-    for (const wake of waiters.get(`${row.destination}\n${row.controlId}`) ?? []) wake()
+    const waiting = waiters.get(`${row.destination}\n${row.controlId}`)
+    for (const wake of waiting ?? []) wake()
+    // Refused or set aside with no node waiting for it (the run went on by `queued`): no port can
+    // take it, so it is handed to the operators (the runtime keeps it as a dead letter).
+    if (!waiting?.size) {
+      const done = store.get(row.destination, row.controlId)
+      if (done && (done.status === 'rejected' || done.status === 'failed')) {
+        try {
+          onSetAside?.(done)
+        } catch {
+          log(`hl7-out: ${row.destination} ${row.controlId} could not be kept for the operators`)
+        }
+      }
+    }
   }
 
   async function deliver(destination: string): Promise<void> {
@@ -51,10 +78,13 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
       if (closed || !settings || !head) return
       const due = Date.parse(head.nextAttemptAt) - options.now().getTime()
       if (due > 0) {
-        clearTimeout(timers.get(destination))
+        timers.get(destination)?.cancel()
         timers.set(
           destination,
-          setTimeout(() => kick(destination), due),
+          setTimer(() => {
+            timers.delete(destination)
+            kick(destination)
+          }, due),
         )
         return
       }
@@ -74,8 +104,13 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
       const ack = readAck(raw)
       if (!ack) retry('unreadable acknowledgement')
       else if (ack.controlId !== head.controlId) retry('acknowledgement of another message')
-      else if (ack.code.endsWith('E')) retry(ack.code, { code: ack.code, text: ack.text, raw })
-      else {
+      else if (ack.code.endsWith('E') && head.attempts + 1 < settings.aeAttempts)
+        retry(ack.code, { code: ack.code, text: ack.text, raw })
+      else if (ack.code.endsWith('E')) {
+        store.finish(head.seq, 'failed', { code: ack.code, text: ack.text, raw }, iso(options.now().getTime()))
+        log(`hl7-out: ${destination} ${head.controlId} set aside after ${head.attempts + 1} AE answers`)
+        notify(head)
+      } else {
         const status = ack.code.endsWith('A') ? 'accepted' : 'rejected'
         store.finish(head.seq, status, { code: ack.code, text: ack.text, raw }, iso(options.now().getTime()))
         if (status === 'rejected') log(`hl7-out: ${destination} ${head.controlId} refused (${ack.code})`)
@@ -148,9 +183,19 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
       if (settings.waitMs > 0) await settled(request.destination, request.controlId, settings.waitMs)
       return answerOf(store.get(request.destination, request.controlId))
     }) satisfies ConnectorAdapter,
+    /** Who is told of a message refused or set aside after its node stopped waiting. */
+    whenSetAside(handler: (row: OutboundRow) => void): void {
+      onSetAside = handler
+    },
+    /** Send a refused or set-aside message again (an operator's reprocess); false if it is not one. */
+    resend(destination: string, controlId: string): boolean {
+      const done = store.resend(destination, controlId, iso(options.now().getTime()))
+      if (done) kick(destination)
+      return done
+    },
     close(): void {
       closed = true
-      for (const timer of timers.values()) clearTimeout(timer)
+      for (const timer of timers.values()) timer.cancel()
       for (const set of waiters.values()) for (const wake of set) wake()
     },
   }

@@ -6,7 +6,7 @@ import { MllpFramer, mllpFrame } from '../hl7/mllp-framer.ts'
 export interface MllpTarget {
   host: string
   port: number
-  tls?: { ca?: string | undefined } | undefined
+  tls?: { ca?: string | undefined; cert?: string | undefined; privateKey?: string | undefined } | undefined
   ackTimeoutMs: number
 }
 
@@ -24,6 +24,7 @@ export function sendOverMllp(target: MllpTarget, message: string): Promise<strin
           port: target.port,
           minVersion: 'TLSv1.2',
           ...(target.tls.ca ? { ca: target.tls.ca } : {}),
+          ...(target.tls.cert && target.tls.privateKey ? { cert: target.tls.cert, key: target.tls.privateKey } : {}),
         })
       : connect(target.port, target.host)
     const framer = new MllpFramer()

@@ -1,8 +1,15 @@
 // One inbound HL7 message, from bytes to acknowledgement, the same for MLLP and HTTP:
 // store (durably) → read the header → duplicate? → accepted sender/type? → start runs → ACK.
-// The store comes first so nothing acknowledged can be lost, and an AE'd message is still kept.
-import { createHash, randomUUID } from 'node:crypto'
-import { buildAck, type AckCode } from './hl7-ack.ts'
+// The store comes first so nothing acknowledged can be lost, and a refused message is still kept.
+//
+// Acknowledgement modes (v2.5 §2.9): a message with MSH-15 and MSH-16 both empty is in original
+// mode and gets one application ACK (AA/AE/AR). Otherwise it is in enhanced mode: the commit
+// ACK (CA/CE/CR: stored or not) goes back when MSH-15 asks for it, then the application ACK when
+// MSH-16 asks for it, both on the same connection (Carepath has no separate route back to the
+// sender). AL always, NE never, ER only on a refusal, SU only on success.
+import { createHash } from 'node:crypto'
+import { buildAck, type AckCode, type AckInput, type CommitCode } from './hl7-ack.ts'
+import type { Hl7ErrorCode } from './hl7-error-codes.ts'
 import { readHl7Header, type Hl7Header } from './hl7-header.ts'
 import type { Hl7MessageStore } from './hl7-store.ts'
 
@@ -22,7 +29,15 @@ export interface Hl7Inbound {
 export type AcceptResult =
   | { accepted: true; runIds: string[] }
   /** `not-accepted`: no flow takes this sender/type (→ AR). `failed`: could not start now (→ AE). */
-  | { accepted: false; reason: 'not-accepted' | 'failed'; message?: string }
+  | {
+      accepted: false
+      reason: 'not-accepted' | 'failed'
+      message?: string
+      /** Table 0357 code for the ERR segment (200 type, 201 event, 103 sender); 207 when absent. */
+      errorCode?: Hl7ErrorCode
+      /** The MSH field at fault (3 sender, 9 type). */
+      errorField?: number
+    }
 
 export interface Hl7IntakeOptions {
   store: Hl7MessageStore
@@ -54,51 +69,107 @@ export interface RefusedMessage {
 }
 
 export interface IntakeResult {
+  /** The application acknowledgement (what HTTP answers with, whatever the mode). */
   ack: string
   code: AckCode
+  /** What goes back on an MLLP connection, in order: none, one or two ACKs, per the mode. */
+  replies: string[]
   controlId: string
   runIds: string[]
   duplicate: boolean
+  /** The message had no header we could take (answered AR with a 1xx/20x code). */
+  unreadable: boolean
 }
 
 export type Hl7Intake = (raw: string, via: 'mllp' | 'http') => Promise<IntakeResult>
+
+type Refusal = {
+  errorCode: Hl7ErrorCode
+  location?: AckInput['errorLocation']
+}
+
+/** MSH-15/16 condition → whether an ACK with this outcome goes back. */
+function wanted(condition: string, success: boolean): boolean {
+  if (condition === 'NE') return false
+  if (condition === 'ER') return !success
+  if (condition === 'SU') return success
+  return true // AL, or a value we do not know: answering is the safe side
+}
 
 export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
   const now = options.now ?? (() => new Date())
   const log = options.log ?? (() => {})
   return async (raw, via) => {
     const read = readHl7Header(raw)
-    const header = read.ok ? read.header : read.header
+    const header = read.header
     const sender = header ? `${header.sendingApplication ?? ''}^${header.sendingFacility ?? ''}` : ''
     const controlId = read.ok ? read.header.controlId : (read.controlId ?? '')
+    const digest = (text: string) => createHash('sha256').update(text).digest('hex')
     // Logs name a message by a digest of (sender, control id): enough to find it in the store,
     // nothing that points at a person.
-    const ref = controlId
-      ? createHash('sha256').update(`${sender}|${controlId}`).digest('hex').slice(0, 12)
-      : '(no control id)'
-    const reply = (
-      code: AckCode,
-      text: string,
-      extra: { runIds?: string[]; duplicate?: boolean; errorCode?: string } = {},
-    ): IntakeResult => ({
-      ack: buildAck({
+    const ref = controlId ? digest(`${sender}|${controlId}`).slice(0, 12) : '(no control id)'
+    // Enhanced mode when either MSH-15 or MSH-16 is valued (v2.5 §2.9.3).
+    const enhanced = Boolean(header?.acceptAckType || header?.appAckType)
+    const ackOf = (code: AckCode | CommitCode, text: string, refusal?: Refusal) =>
+      buildAck({
         code,
         controlId,
         text,
-        errorCode: extra.errorCode,
+        errorCode: refusal?.errorCode,
+        errorLocation: refusal?.location,
         endpoints: header?.endpoints,
-        triggerEvent: read.ok ? read.header.triggerEvent : undefined,
+        triggerEvent: header?.triggerEvent,
         version: header?.version,
+        processingId: header?.processingId,
+        charset: header?.charset,
         fieldSeparator: header?.fieldSeparator,
         encoding: header?.encoding,
-        ackControlId: randomUUID().replaceAll('-', '').slice(0, 20),
+        // Deterministic: the same message answered the same way gets the same ACK control id.
+        ackControlId: `A${digest(`${sender}|${controlId || digest(raw)}|${code}`)
+          .slice(0, 19)
+          .toUpperCase()}`,
         at: now(),
-      }),
-      code,
-      controlId,
-      runIds: extra.runIds ?? [],
-      duplicate: extra.duplicate ?? false,
-    })
+      })
+    const reply = (
+      code: AckCode,
+      text: string,
+      extra: { runIds?: string[]; duplicate?: boolean; refusal?: Refusal; commit?: CommitCode } = {},
+    ): IntakeResult => {
+      const ack = ackOf(code, text, extra.refusal)
+      const commit = extra.commit ?? 'CA'
+      const replies = !enhanced
+        ? [ack]
+        : [
+            ...(wanted(header?.acceptAckType ?? '', commit === 'CA')
+              ? [
+                  ackOf(
+                    commit,
+                    commit === 'CA' ? 'Message received and stored.' : text,
+                    commit === 'CA' ? undefined : extra.refusal,
+                  ),
+                ]
+              : []),
+            // No application processing happens after a commit refusal, so no application ACK.
+            ...(commit === 'CA' && header?.appAckType && wanted(header.appAckType, code === 'AA') ? [ack] : []),
+          ]
+      return {
+        ack,
+        code,
+        replies,
+        controlId,
+        runIds: extra.runIds ?? [],
+        duplicate: extra.duplicate ?? false,
+        unreadable: !read.ok,
+      }
+    }
+
+    // An acknowledgement that comes in (a sender's commit ACK of our application ACK, in enhanced
+    // mode) is never answered, routed or kept: acknowledging an acknowledgement would start a
+    // ping-pong, and it carries no work.
+    if (read.ok && read.header.type.split('^')[0] === 'ACK') {
+      log(`hl7: an acknowledgement ${ref} arrived via ${via}; acknowledgements are not answered`)
+      return { ...reply('AA', 'Acknowledgement received.'), replies: [] }
+    }
 
     // Durable first. If storing fails we must not say AA: the sender keeps the message and resends.
     let saved: Awaited<ReturnType<Hl7MessageStore['save']>>
@@ -110,13 +181,18 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
       )
     } catch {
       log(`hl7: could not store message ${ref}; answered AE`)
-      return reply('AE', 'The message could not be stored; send it again.', { errorCode: '207' })
+      return reply('AE', 'The message could not be stored; send it again.', {
+        refusal: { errorCode: '207' },
+        commit: 'CE',
+      })
     }
     const receivedAt = now()
     const dedupeKey = `hl7:${sender}:${controlId}`
     const settle = async (result: IntakeResult, reason?: string, text?: string) => {
       await options.store.settle(saved.id, { ackCode: result.code, runIds: result.runIds, reason }).catch(() => {})
-      log(`hl7: ${result.code} ${ref} via ${via}${result.duplicate ? ' (duplicate)' : ''}`)
+      log(
+        `hl7: ${result.code} ${ref} via ${via}${result.duplicate ? ' (duplicate)' : ''}${enhanced ? ` (enhanced mode, ${result.replies.length} ACK(s) sent)` : ''}`,
+      )
       // Keeping a dead letter must not change the ACK: a failure here is logged, not answered.
       try {
         if (result.code === 'AA' && !result.duplicate) await options.onAccepted?.({ dedupeKey, runIds: result.runIds })
@@ -125,7 +201,7 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
             raw: read.ok ? read.text : raw,
             sender,
             controlId,
-            type: read.ok ? read.header.type : '',
+            type: header?.type ?? '',
             via,
             reasonCode: !read.ok ? 'unreadable' : reason === 'not-accepted' ? 'not-accepted' : 'failed',
             reason: text ?? reason ?? 'refused',
@@ -138,7 +214,11 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
       return result
     }
 
-    if (!read.ok) return settle(reply('AE', read.reason, { errorCode: '100' }), read.reason, read.reason)
+    if (!read.ok) {
+      // A header we cannot take is refused (AR), not errored: sending it again unchanged cannot help.
+      const refusal: Refusal = { errorCode: read.errorCode, ...(read.location ? { location: read.location } : {}) }
+      return settle(reply('AR', read.reason, { refusal, commit: 'CR' }), read.reason, read.reason)
+    }
     if (saved.previous?.ackCode === 'AA') {
       // A resend of an accepted message: answer AA again and start nothing new. (A resend of an
       // AR'd or AE'd one is looked at afresh: a flow may accept it now.)
@@ -163,12 +243,16 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
       accepted = { accepted: false, reason: 'failed' }
     }
     if (accepted.accepted) return settle(reply('AA', 'Message accepted.', { runIds: accepted.runIds }))
+    const refusal: Refusal = {
+      errorCode: accepted.errorCode ?? '207',
+      ...(accepted.errorField ? { location: { segment: 'MSH', sequence: 1, field: accepted.errorField } } : {}),
+    }
     if (accepted.reason === 'not-accepted') {
       const text = accepted.message ?? `No flow accepts ${read.header.type} from this sender.`
-      return settle(reply('AR', text, { errorCode: '200' }), 'not-accepted', text)
+      return settle(reply('AR', text, { refusal }), 'not-accepted', text)
     }
     const text = accepted.message ?? 'The message was stored but could not be processed now; it will be kept.'
-    return settle(reply('AE', text, { errorCode: '207' }), 'failed', text)
+    return settle(reply('AE', text, { refusal }), 'failed', text)
   }
 }
 

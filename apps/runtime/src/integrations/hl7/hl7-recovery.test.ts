@@ -44,7 +44,7 @@ describe('inbound HL7 after a restart', () => {
     expect((await intake(adt, 'mllp')).code).toBe('AE')
     mode = 'refuse'
     expect((await intake(adt.replace('1817457', '999'), 'mllp')).code).toBe('AR')
-    expect((await intake('MSH|^~\\&|EPIC', 'mllp')).code).toBe('AE')
+    expect((await intake('MSH|^~\\&|EPIC', 'mllp')).code).toBe('AR')
     const pending = await createFileHl7Store(path).pending!()
     expect(pending.map((p) => p.meta.controlId)).toEqual(['1817457'])
   })

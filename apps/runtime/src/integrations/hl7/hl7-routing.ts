@@ -82,20 +82,40 @@ export function createHl7Routing(deps: Hl7RoutingDeps): (message: Hl7Inbound) =>
       runIds.push(run.id)
     }
     if (runIds.length > 0) return { accepted: true, runIds }
-    // Say which it was: no workflow here handles this type at all (VXU, say), or one does but not from this sender.
-    const [code, event] = message.header.type.split('^')
-    const typeTaken = flows.some((flow) => {
+    // Say which it was, in table 0357's terms: no workflow here handles this type at all (200),
+    // one handles the type but not this event (201), or one handles it but not from this sender.
+    // MSH-3/4 are coded against the receiver's own list of applications and facilities (tables
+    // 0361/0362), so a sender no flow lists is "table value not found" (103) at MSH-3.
+    const [code = '', event = ''] = message.header.type.split('^')
+    const typesTaken = flows.flatMap((flow) => {
       const start = flow.nodes[flow.start]
-      const types =
-        start?.type === 'trigger.hl7' ? (start.config as { messageTypes?: unknown }).messageTypes : undefined
-      return Array.isArray(types) && types.some((t) => t === code || t === `${code}^*` || t === `${code}^${event}`)
+      const types = start?.type === 'trigger.hl7' ? start.config['messageTypes'] : undefined
+      return Array.isArray(types) ? types.filter((t) => typeof t === 'string') : []
     })
-    return typeTaken
-      ? { accepted: false, reason: 'not-accepted', message: `No flow accepts ${message.header.type} from this sender.` }
-      : {
-          accepted: false,
-          reason: 'not-accepted',
-          message: `No workflow here starts on ${message.header.type} messages; they are not accepted.`,
-        }
+    const codeTaken = typesTaken.some((t) => t === code || t.startsWith(`${code}^`))
+    const eventTaken = typesTaken.some((t) => t === code || t === `${code}^*` || t === `${code}^${event}`)
+    if (eventTaken)
+      return {
+        accepted: false,
+        reason: 'not-accepted',
+        errorCode: '103',
+        errorField: 3,
+        message: `No flow accepts ${message.header.type} from this sender.`,
+      }
+    if (codeTaken)
+      return {
+        accepted: false,
+        reason: 'not-accepted',
+        errorCode: '201',
+        errorField: 9,
+        message: `No workflow here starts on ${message.header.type} events; they are not accepted.`,
+      }
+    return {
+      accepted: false,
+      reason: 'not-accepted',
+      errorCode: '200',
+      errorField: 9,
+      message: `No workflow here starts on ${message.header.type} messages; they are not accepted.`,
+    }
   }
 }

@@ -83,16 +83,22 @@ describe('MllpFramer', () => {
     expect(framer.pendingBytes).toBe(0)
   })
 
-  it('restarts on a start byte inside an unfinished frame, and keeps FS not followed by CR as content', () => {
+  it('restarts on a start byte inside an unfinished frame, and reports the dropped bytes', () => {
     const framer = new MllpFramer()
-    const events = framer.push(
-      Buffer.concat([
-        Buffer.from([0x0b]),
-        Buffer.from('MSH|lost'),
-        mllpFrame('MSH|kept'),
-        mllpFrame(Buffer.from([0x41, 0x1c, 0x42])),
-      ]),
-    )
-    expect(frames(events)).toEqual(['MSH|kept', 'A\x1cB'])
+    const events = framer.push(Buffer.concat([Buffer.from([0x0b]), Buffer.from('MSH|lost'), mllpFrame('MSH|kept')]))
+    expect(frames(events)).toEqual(['MSH|kept'])
+    expect(events).toContainEqual({ kind: 'abandoned', bytes: 8 })
+  })
+
+  it('delivers a frame that ends FS without CR at once, and the frame after it too', () => {
+    const framer = new MllpFramer()
+    // The sender waits for its ACK after FS: the frame must come out without the CR.
+    const first = framer.push(Buffer.from('\x0bMSH|one\x1c'))
+    expect(frames(first)).toEqual(['MSH|one'])
+    // Its next frame follows straight on: both are kept, and the missing CR is reported.
+    const next = framer.push(Buffer.from('\x0bMSH|two\x1c\x0bMSH|three\x1c\r'))
+    expect(frames(next)).toEqual(['MSH|two', 'MSH|three'])
+    expect(next.filter((e) => e.kind === 'missing-cr')).toHaveLength(2)
+    expect(framer.pendingBytes).toBe(0)
   })
 })

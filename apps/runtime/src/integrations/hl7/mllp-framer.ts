@@ -2,6 +2,9 @@
 // npm MLLP stacks mis-frame (one merges two frames that arrive in one chunk, another re-delivers
 // messages when a frame is split). A byte state machine has neither problem: it never looks at
 // chunk boundaries, only at bytes.
+//
+// The end of a frame is the FS byte: a message cannot contain FS, so a frame whose sender left
+// out the CR after it is still whole, and is answered rather than held until more bytes come.
 
 export const VT = 0x0b
 export const FS = 0x1c
@@ -14,6 +17,10 @@ export type FramerEvent =
   | { kind: 'garbage'; bytes: number }
   /** A frame grew past the limit; its bytes are dropped up to the next VT. */
   | { kind: 'oversized'; limit: number }
+  /** A frame ended with FS but no CR after it (it was still delivered as a frame). */
+  | { kind: 'missing-cr' }
+  /** A start byte came before the frame in progress ended: that unfinished frame was dropped. */
+  | { kind: 'abandoned'; bytes: number }
 
 type State = 'SEEK_VT' | 'IN_FRAME' | 'SAW_FS' | 'SKIP_OVERSIZED'
 
@@ -49,10 +56,13 @@ export class MllpFramer {
         case 'IN_FRAME':
           if (byte === FS) {
             keep(i)
+            events.push({ kind: 'frame', payload: Buffer.concat(this.parts, this.length) })
+            this.reset()
             this.state = 'SAW_FS'
           } else if (byte === VT) {
             // A new start byte inside a frame: the sender gave up on the old one. Start afresh.
             keep(i)
+            if (this.length > 0) events.push({ kind: 'abandoned', bytes: this.length })
             this.reset()
             start = i + 1
           } else {
@@ -66,15 +76,12 @@ export class MllpFramer {
           }
           break
         case 'SAW_FS':
-          if (byte === CR) {
-            events.push({ kind: 'frame', payload: Buffer.concat(this.parts, this.length) })
-            this.reset()
-            this.state = 'SEEK_VT'
-          } else {
-            // FS not followed by CR is payload after all (never seen in practice, but lossless).
-            this.append(Uint8Array.of(FS))
-            this.state = 'IN_FRAME'
-            i-- // look at this byte again as frame content
+          this.state = 'SEEK_VT'
+          if (byte !== CR) {
+            // The frame already went out; say the CR was missing, and read this byte afresh
+            // (a VT right after FS starts the next frame).
+            events.push({ kind: 'missing-cr' })
+            i--
           }
           break
         case 'SKIP_OVERSIZED':

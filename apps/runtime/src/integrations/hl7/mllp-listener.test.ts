@@ -7,6 +7,17 @@ import { sendMllp, startMllpListener, type MllpListener } from './mllp-listener.
 import { mllpFrame } from './mllp-framer.ts'
 
 const samples = hl7Samples()
+/**
+ * Samples in enhanced acknowledgement mode (MSH-15/16 valued) and what they ask for: the ADT^A40
+ * says NE/NE (no ACK at all), the two ORU^R01 say AL for the commit ACK and nothing (or NE) for
+ * the application ACK. Every other sample is in original mode: one application ACK.
+ */
+const ENHANCED: Record<string, string[]> = {
+  'msft-ADT-A40-01.hl7': [],
+  'msft-ORU-R01-01.hl7': ['CA'],
+  'simplehl7_oru-imm.hl7': ['CA'],
+}
+const expectedCodes = (file: string) => ENHANCED[file] ?? ['AA']
 
 const msa = (ack: string) => {
   const message = Hl7Message.parse(ack)
@@ -38,7 +49,7 @@ async function start(
 }
 
 describe('MLLP listener', () => {
-  it('acknowledges every sample AA with MSA-2 = its MSH-10, storing each before the ACK goes out', async () => {
+  it('acknowledges every sample as its MSH-15/16 ask (AA, or CA), MSA-2 = its MSH-10, storing each before the ACK goes out', async () => {
     const order: string[] = []
     const memory = createMemoryHl7Store()
     const store: Hl7MessageStore = {
@@ -57,15 +68,22 @@ describe('MLLP listener', () => {
     const acks = await sendMllp(
       port,
       samples.map((s) => s.text),
-      { chunks: (frame) => [frame.subarray(0, 7), frame.subarray(7)] },
+      {
+        chunks: (frame) => [frame.subarray(0, 7), frame.subarray(7)],
+        acksFor: (index) => expectedCodes(samples[index]!.file).length,
+      },
     )
-    expect(acks.map(msa)).toEqual(samples.map((s) => ({ code: 'AA', controlId: controlIdOf(s.text), type: 'ACK' })))
+    expect(acks.map(msa)).toEqual(
+      samples.flatMap((s) =>
+        expectedCodes(s.file).map((code) => ({ code, controlId: controlIdOf(s.text), type: 'ACK' })),
+      ),
+    )
     expect(order).toEqual(samples.map((s) => `stored ${controlIdOf(s.text)}`))
     expect(started).toHaveLength(samples.length)
     expect(memory.messages.size).toBe(samples.length)
   })
 
-  it('answers AE for an unreadable message (keeping it), AR for a refused sender/type, and AE when the store fails', async () => {
+  it('answers AR for an unreadable message (keeping it) and for a refused sender/type, and AE when the store fails', async () => {
     const store = createMemoryHl7Store()
     const port = await start(
       async (m) =>
@@ -73,11 +91,11 @@ describe('MLLP listener', () => {
       store,
     )
     const truncated = 'MSH|^~\\&|EPIC|EPICADT|SMS|SMSADT|199912271408|CHARRIS|ADT^A04|TRUNC1'
-    const [ae, ar] = await sendMllp(port, [truncated, 'MSH|^~\\&|LAB|F|X|Y|2025||ORU^R01|ORU77|P|2.5\rPID|1'])
-    expect(msa(ae!)).toMatchObject({ code: 'AE', controlId: 'TRUNC1' })
-    expect(ae).toContain('MSH-12')
+    const [unreadable, ar] = await sendMllp(port, [truncated, 'MSH|^~\\&|LAB|F|X|Y|2025||ORU^R01|ORU77|P|2.5\rPID|1'])
+    expect(msa(unreadable!)).toMatchObject({ code: 'AR', controlId: 'TRUNC1' })
+    expect(unreadable).toContain('MSH-12')
     expect(msa(ar!)).toMatchObject({ code: 'AR', controlId: 'ORU77' })
-    expect([...store.messages.values()].map((m) => m.settled?.ackCode)).toEqual(['AE', 'AR'])
+    expect([...store.messages.values()].map((m) => m.settled?.ackCode)).toEqual(['AR', 'AR'])
     await listener!.close()
 
     const failing: Hl7MessageStore = {
@@ -115,7 +133,10 @@ describe('MLLP listener', () => {
 
   it('answers frames that arrive together in one write, in order', async () => {
     const port = await start(async () => ({ accepted: true, runIds: ['r'] }))
-    const both = Buffer.concat([mllpFrame(samples[0]!.text), mllpFrame(samples[1]!.text)])
+    const [first, second] = ['msft-ADT-A04-01.hl7', 'msft-LAB-ORU-1.hl7'].map((file) =>
+      samples.find((s) => s.file === file)!,
+    )
+    const both = Buffer.concat([mllpFrame(first!.text), mllpFrame(second!.text)])
     // One write holding two frames; the client counts two ACKs before it closes.
     const acks = await new Promise<string[]>((resolve, reject) => {
       void sendMllp(port, [both, Buffer.alloc(0)], { chunks: (frame) => (frame.length ? [frame] : []) }).then(
@@ -123,7 +144,7 @@ describe('MLLP listener', () => {
         reject,
       )
     })
-    expect(acks.map((a) => msa(a).controlId)).toEqual([controlIdOf(samples[0]!.text), controlIdOf(samples[1]!.text)])
+    expect(acks.map((a) => msa(a).controlId)).toEqual([controlIdOf(first!.text), controlIdOf(second!.text)])
   })
 
   it('closes the connection on an oversized frame without acknowledging it', async () => {

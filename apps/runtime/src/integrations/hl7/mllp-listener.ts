@@ -5,6 +5,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net'
 import { connect as tlsConnect, createServer as createTlsServer, type TlsOptions } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { MllpFramer, mllpFrame } from './mllp-framer.ts'
+import { answerFrame } from './hl7-batch.ts'
 import { createHl7Intake, type Hl7Intake, type Hl7IntakeOptions } from './hl7-intake.ts'
 
 export interface MllpListenerOptions extends Partial<Hl7IntakeOptions> {
@@ -50,12 +51,23 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
           socket.destroy()
           return
         }
+        if (event.kind === 'missing-cr') {
+          log(`mllp: a frame from ${socket.remoteAddress} ended without CR after FS; it was taken as whole`)
+          continue
+        }
+        if (event.kind === 'abandoned') {
+          log(
+            `mllp: ${event.bytes} bytes of an unfinished frame from ${socket.remoteAddress} were dropped: a new frame started before it ended`,
+          )
+          continue
+        }
         if (event.kind === 'garbage') continue
         const text = event.payload.toString(options.encoding ?? 'utf8')
         queue = queue
           .then(async () => {
-            const result = await intake(text, 'mllp')
-            if (!socket.destroyed) socket.write(mllpFrame(result.ack))
+            const answer = await answerFrame(intake, text, 'mllp', { log })
+            // Enhanced mode may ask for no ACK at all (MSH-15/16 NE), or for two.
+            for (const reply of answer.replies) if (!socket.destroyed) socket.write(mllpFrame(reply))
           })
           .catch(() => {
             // No ACK for a message we could not handle: the sender resends it later.
@@ -99,7 +111,11 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
   }
 }
 
-/** A minimal MLLP client: send messages one by one on one connection and collect their ACKs. */
+/**
+ * A minimal MLLP client: send messages one by one on one connection and collect the ACK frames.
+ * After each message it waits for `acksFor(index)` frames (default 1) before sending the next:
+ * an enhanced-mode message may be answered by none (MSH-15/16 NE) or by two (commit + application).
+ */
 export async function sendMllp(
   port: number,
   messages: (string | Buffer)[],
@@ -107,6 +123,7 @@ export async function sendMllp(
     host?: string
     chunks?: (frame: Buffer) => Buffer[]
     tls?: { ca?: string | Buffer; key?: string | Buffer; cert?: string | Buffer }
+    acksFor?: (index: number) => number
   } = {},
 ): Promise<string[]> {
   return new Promise((resolve, reject) => {
@@ -117,18 +134,25 @@ export async function sendMllp(
     const framer = new MllpFramer()
     const acks: string[] = []
     let next = 0
+    let awaited = 0
     const sendNext = () => {
-      const message = messages[next++]!
+      if (next >= messages.length) {
+        socket.end()
+        return
+      }
+      const index = next++
+      const message = messages[index]!
       const frame = Buffer.isBuffer(message) ? message : mllpFrame(message)
       for (const part of options.chunks ? options.chunks(frame) : [frame]) socket.write(part)
+      awaited = options.acksFor ? options.acksFor(index) : 1
+      if (awaited === 0) setImmediate(sendNext)
     }
-    socket.on(options.tls ? 'secureConnect' : 'connect', () => (messages.length ? sendNext() : socket.end()))
+    socket.on(options.tls ? 'secureConnect' : 'connect', sendNext)
     socket.on('data', (chunk: Buffer) => {
       for (const event of framer.push(chunk)) {
         if (event.kind !== 'frame') continue
         acks.push(event.payload.toString('utf8'))
-        if (next < messages.length) sendNext()
-        else socket.end()
+        if (--awaited === 0) sendNext()
       }
     })
     socket.on('error', reject)
