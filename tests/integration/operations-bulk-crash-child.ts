@@ -5,7 +5,8 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NodeError, type ConnectorAdapter } from '@carepath/dsl'
 import { startServer } from '@carepath/runtime'
-import { intakeFlow, passwordOnly, testRegistry } from '@carepath/runtime/testing'
+import { seedPublished } from './crash-harness.ts'
+import { intakeFlow, testRegistry } from '@carepath/runtime/testing'
 
 const [dataDir] = process.argv.slice(2) as [string]
 let upCalls = 0
@@ -29,26 +30,10 @@ const server = await startServer({
   alertIntervalMs: 0,
   log: (line) => console.error(line),
   async beforeReady(runtime) {
-    if (runtime.auth.userCount() > 0) return
-    const system = { who: 'test', role: 'system' }
-    const users = new Map<
-      string,
-      { userId: string; username: string; role: 'analyst' | 'reviewer'; flowRoles: string[] }
-    >()
-    for (const role of ['analyst', 'reviewer', 'agent', 'operator'] as const) {
-      const added = await runtime.auth.addUser(
-        { username: role, password: 'bulk crash password', role, flowRoles: [] },
-        system,
-      )
-      if (role === 'analyst' || role === 'reviewer')
-        users.set(role, { userId: added.id, username: role, role, flowRoles: [] })
-    }
-    passwordOnly(runtime, ['analyst', 'reviewer', 'agent', 'operator'])
-    const doc = intakeFlow({ withCall: true })
-    const { hash } = runtime.flows.create(doc, users.get('analyst')!)
-    await runtime.review.submit(doc.id, users.get('analyst')!)
-    runtime.review.approve(doc.id, hash, 'ok', users.get('reviewer')!)
-    runtime.review.publish(doc.id, hash, users.get('reviewer')!)
+    await seedPublished(runtime, [intakeFlow({ withCall: true })], {
+      password: 'bulk crash password',
+      extra: ['agent', 'operator'],
+    })
   },
 })
 console.log(`READY ${server.url}`)

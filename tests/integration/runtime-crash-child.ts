@@ -5,7 +5,8 @@ import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ConnectorAdapter } from '@carepath/dsl'
 import { startServer } from '@carepath/runtime'
-import { intakeFlow, passwordOnly, testRegistry } from '@carepath/runtime/testing'
+import { seedPublished } from './crash-harness.ts'
+import { intakeFlow, testRegistry } from '@carepath/runtime/testing'
 
 const [dataDir, hangAt] = process.argv.slice(2) as [string, string | undefined]
 const echo: ConnectorAdapter = async (request, meta) => {
@@ -37,27 +38,11 @@ const server = await startServer({
   timerIntervalMs: 0,
   log: (line) => console.error(line),
   async beforeReady(runtime) {
-    if (runtime.auth.userCount() > 0) return
-    const system = { who: 'test', role: 'system' }
-    const users = new Map<
-      string,
-      { userId: string; username: string; role: 'analyst' | 'reviewer' | 'agent'; flowRoles: string[] }
-    >()
-    for (const role of ['analyst', 'reviewer', 'agent'] as const) {
-      const flowRoles = role === 'agent' ? ['front-desk'] : []
-      const added = await runtime.auth.addUser(
-        { username: role, password: 'crash test password', role, flowRoles },
-        system,
-      )
-      users.set(role, { userId: added.id, username: role, role, flowRoles })
-    }
-    passwordOnly(runtime, [...users.keys()])
-    for (const doc of [intakeFlow(), twoCalls()]) {
-      const { hash } = runtime.flows.create(doc, users.get('analyst')!)
-      await runtime.review.submit(doc.id, users.get('analyst')!)
-      runtime.review.approve(doc.id, hash, 'ok', users.get('reviewer')!)
-      runtime.review.publish(doc.id, hash, users.get('reviewer')!)
-    }
+    await seedPublished(runtime, [intakeFlow(), twoCalls()], {
+      password: 'crash test password',
+      extra: ['agent'],
+      agentQueues: ['front-desk'],
+    })
   },
 })
 console.log(`READY ${server.url}`)

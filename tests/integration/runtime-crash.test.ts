@@ -2,12 +2,13 @@
 // accepted are all still there, waiting ones keep their one task, the interrupted run goes on from
 // its log without repeating the connector call whose answer it had recorded, and its idempotency
 // key still names it.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { waitUntil } from '@carepath/runtime/testing'
+import { killHard, startChild } from './crash-harness.ts'
 
 // Responses are read as loose JSON: the assertions below are what checks their shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,19 +19,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'carepath-crash-'))
 const running: ChildProcess[] = []
 
 /** Start the child runtime and wait (however long a loaded machine takes) until it says READY. */
-async function startChild(hangAt?: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, dataDir, ...(hangAt ? [hangAt] : [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  running.push(proc)
-  let out = ''
-  let err = ''
-  proc.stdout!.on('data', (d: Buffer) => (out += String(d)))
-  proc.stderr!.on('data', (d: Buffer) => (err += String(d)))
-  await waitUntil(() => /READY \S+/.test(out) || proc.exitCode !== null, 'the child runtime to start')
-  const url = /READY (\S+)/.exec(out)?.[1]
-  if (!url) throw new Error(`child exited (${proc.exitCode}): ${err}`)
-  return { proc, url }
+async function startRuntime(hangAt?: string): Promise<{ proc: ChildProcess; url: string }> {
+  const started = await startChild(child, [dataDir, ...(hangAt ? [hangAt] : [])], running)
+  return { proc: started.proc, url: started.ready }
 }
 
 async function call(url: string, method: string, path: string, token?: string, body?: unknown) {
@@ -51,7 +42,7 @@ afterAll(() => {
 
 describe('crash and restart', () => {
   it('loses no accepted run and repeats no recorded connector call', async () => {
-    const first = await startChild('call2')
+    const first = await startRuntime('call2')
     let token = (
       await call(first.url, 'POST', '/api/auth/login', undefined, {
         username: 'agent',
@@ -74,10 +65,9 @@ describe('crash and restart', () => {
     }).catch(() => undefined)
     await waitUntil(() => calls().some((l) => l.includes(' call2 ')), 'the run to reach its second call')
     expect(calls().some((l) => l.includes(' call2 '))).toBe(true)
-    first.proc.kill('SIGKILL')
-    await new Promise((r) => first.proc.once('exit', r))
+    await killHard(first.proc)
 
-    const second = await startChild()
+    const second = await startRuntime()
     token = (
       await call(second.url, 'POST', '/api/auth/login', undefined, {
         username: 'agent',

@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { registry } from '@carepath/catalog'
 import { createNodeRegistry, flowDocumentSchema, type ConnectorAdapter, type FlowDocument } from '@carepath/dsl'
 import { startServer } from '@carepath/runtime'
-import { passwordOnly, testRegistry } from '@carepath/runtime/testing'
+import { seedPublished } from './crash-harness.ts'
+import { testRegistry } from '@carepath/runtime/testing'
 
 const [dataDir, hangAt = ''] = process.argv.slice(2) as [string, string | undefined]
 const hanging = new Set(hangAt.split(',').filter(Boolean))
@@ -116,27 +117,11 @@ const server = await startServer({
   alertIntervalMs: 0,
   log: (line) => console.error(line),
   async beforeReady(runtime) {
-    if (runtime.auth.userCount() > 0) return
-    const system = { who: 'test', role: 'system' }
-    const people = new Map<
-      string,
-      { userId: string; username: string; role: 'analyst' | 'reviewer' | 'agent'; flowRoles: string[] }
-    >()
-    for (const role of ['analyst', 'reviewer', 'agent'] as const) {
-      const flowRoles = role === 'agent' ? ['front-desk'] : []
-      const added = await runtime.auth.addUser(
-        { username: role, password: 'crash test password', role, flowRoles },
-        system,
-      )
-      people.set(role, { userId: added.id, username: role, role, flowRoles })
-    }
-    passwordOnly(runtime, [...people.keys()])
-    for (const doc of [tickFlow, deadlineFlow, messageFlow]) {
-      const { hash } = runtime.flows.create(doc, people.get('analyst')!)
-      await runtime.review.submit(doc.id, people.get('analyst')!)
-      runtime.review.approve(doc.id, hash, 'ok', people.get('reviewer')!)
-      runtime.review.publish(doc.id, hash, people.get('reviewer')!)
-    }
+    await seedPublished(runtime, [tickFlow, deadlineFlow, messageFlow], {
+      password: 'crash test password',
+      extra: ['agent'],
+      agentQueues: ['front-desk'],
+    })
   },
 })
 console.log(`READY ${server.url}`)

@@ -3,7 +3,7 @@
 // the step's connector call); the runtime started again on the same data finishes each step once.
 // Nothing is lost (every run ends) and nothing happens twice (one event.received, one
 // task.expired, one run for the tick, even after the dead process's claim is taken over).
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { registry } from '@carepath/catalog'
 import { createRuntime } from '../../apps/runtime/src/runtime.ts'
 import { waitUntil } from '@carepath/runtime/testing'
+import { killHard, startChild } from './crash-harness.ts'
 
 // Responses are read as loose JSON: the assertions below are what checks their shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,23 +22,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'carepath-time-crash-'))
 const running: ChildProcess[] = []
 const setClock = (iso: string) => writeFileSync(join(dataDir, 'clock.txt'), iso)
 
-async function startChild(hangAt: string[]): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, dataDir, hangAt.join(',')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  running.push(proc)
-  let out = ''
-  let err = ''
-  proc.stdout!.on('data', (d: Buffer) => (out += String(d)))
-  proc.stderr!.on('data', (d: Buffer) => (err += String(d)))
-  await waitUntil(() => /READY \S+/.test(out) || proc.exitCode !== null, 'the child runtime to start')
-  const url = /READY (\S+)/.exec(out)?.[1]
-  if (!url) throw new Error(`child exited (${proc.exitCode}): ${err}`)
-  return { proc, url }
-}
-async function kill9(proc: ChildProcess) {
-  proc.kill('SIGKILL')
-  if (proc.exitCode === null && proc.signalCode === null) await new Promise((r) => proc.once('exit', r))
+async function startRuntime(hangAt: string[]): Promise<{ proc: ChildProcess; url: string }> {
+  const started = await startChild(child, [dataDir, hangAt.join(',')], running)
+  return { proc: started.proc, url: started.ready }
 }
 async function call(url: string, method: string, path: string, token?: string, body?: unknown) {
   const res = await fetch(`${url}${path}`, {
@@ -63,7 +50,7 @@ describe('kill -9 around a deadline, a correlated message and a schedule tick', 
   it('finishes each interrupted step once after a restart, and never twice', async () => {
     setClock('2026-03-02T09:00:00.000Z')
     // 1. A message and a deadline arrive; the process dies inside the step each one started.
-    const first = await startChild(['message-call', 'deadline-call'])
+    const first = await startRuntime(['message-call', 'deadline-call'])
     let token = await login(first.url)
     const waiting = await call(first.url, 'POST', '/api/flows/message-crash/runs', token, {
       input: { order: { id: 'ORD-7' } },
@@ -82,17 +69,17 @@ describe('kill -9 around a deadline, a correlated message and a schedule tick', 
     await waitUntil(() => called('message-call').length > 0, 'the message to wake its run')
     setClock('2026-03-02T09:31:00.000Z') // the approval was due at 09:30
     await waitUntil(() => called('deadline-call').length > 0, 'the deadline to fire')
-    await kill9(first.proc)
+    await killHard(first.proc)
 
     // 2. Restarted: both runs go on from their logs. Then the 10:00 tick fires and the process dies in its run.
-    const second = await startChild(['tick-call'])
+    const second = await startRuntime(['tick-call'])
     setClock('2026-03-02T10:00:30.000Z')
     await waitUntil(() => called('tick-call').length > 0, 'the 10:00 tick to start its run')
-    await kill9(second.proc)
+    await killHard(second.proc)
 
     // 3. Restarted again, with the dead process's claim on 10:00 past its lease (five minutes).
     setClock('2026-03-02T10:06:00.000Z')
-    const third = await startChild([])
+    const third = await startRuntime([])
     token = await login(third.url)
     // The sender resends the message: it is answered as a duplicate and wakes nothing.
     const resend = await call(third.url, 'POST', '/api/events/lab.callback', token, {
