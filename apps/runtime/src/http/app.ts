@@ -8,6 +8,7 @@ import { createInboundHttpHandler } from '../integrations/index.ts'
 import type { Runtime } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { bearerToken, contextFor } from './context.ts'
+import { noStore, queryDepthLimit, securityHeaders, verifyJsonDepth } from './hardening.ts'
 import { oidcRoutes } from './oidc-routes.ts'
 import { openApiDocument } from './openapi.ts'
 import { restRouter } from './rest.ts'
@@ -56,6 +57,8 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   const app = express()
   app.disable('x-powered-by')
   app.set('etag', false)
+  app.use(securityHeaders())
+  app.use(['/trpc', '/api', '/auth'], noStore)
   app.get('/healthz', (_req, res) => {
     res.status(options.isReady() ? 200 : 503).json({ ok: options.isReady() })
   })
@@ -78,7 +81,11 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   )
   app.use(oidcRoutes(runtime, options.log))
   // strict: false so a bare JSON value (a tRPC input of null or a string) parses like an object does.
-  app.use(['/trpc', '/api'], express.json({ limit: runtime.options.bodyLimit ?? '1mb', strict: false }))
+  app.use(
+    ['/trpc', '/api'],
+    queryDepthLimit,
+    express.json({ limit: runtime.options.bodyLimit ?? '1mb', strict: false, verify: verifyJsonDepth }),
+  )
   app.use(
     '/trpc',
     createExpressMiddleware({
@@ -125,6 +132,13 @@ export function createApp(runtime: Runtime, options: AppOptions) {
       res
         .status(httpStatusOf('payload-too-large'))
         .json({ error: { code: 'payload-too-large', message: 'The request body is larger than this server accepts.' } })
+    else if (type === 'entity.too.deep')
+      res.status(httpStatusOf('bad-input')).json({
+        error: {
+          code: 'bad-input',
+          message: error instanceof Error ? error.message : 'The request is nested too deep.',
+        },
+      })
     else if (type === 'entity.parse.failed')
       res
         .status(httpStatusOf('bad-input'))

@@ -9,7 +9,7 @@ import { createHl7HttpHandler } from './hl7-http.handler.ts'
 import { createHl7Intake, reprocessPending, type Hl7Intake } from './hl7-intake.ts'
 import { createHl7Routing } from './hl7-routing.ts'
 import { createFileHl7Store, createMemoryHl7Store, type Hl7MessageStore } from './hl7-store.ts'
-import { startMllpListener, type MllpListener } from './mllp-listener.ts'
+import { startMllpListener, type MllpLimits, type MllpListener } from './mllp-listener.ts'
 
 const LISTENER = {
   userId: 'system:hl7-listener',
@@ -110,6 +110,8 @@ export async function startRuntimeHl7Listener(
     log?: (line: string) => void
     /** MLLPS: TLS 1.2+ with these files (mutual TLS when clientCa is set). */
     tls?: TlsFiles | undefined
+    /** Connection cap and sender allow-list (see MllpListenerOptions). */
+    limits?: MllpLimits | undefined
   },
 ): Promise<MllpListener> {
   if (options.dataDir) {
@@ -127,6 +129,8 @@ export async function startRuntimeHl7Listener(
     intake,
     ...(options.log ? { log: options.log } : {}),
     ...(options.tls ? { tls: tlsServerOptions(options.tls) } : {}),
+    ...(options.limits?.maxConnections !== undefined ? { maxConnections: options.limits.maxConnections } : {}),
+    ...(options.limits?.allowedSenders ? { allowedSenders: options.limits.allowedSenders } : {}),
   })
 }
 
@@ -139,6 +143,7 @@ export async function startInbound(context: {
   mllpPort: number
   log: (line: string) => void
   mllpTls?: TlsFiles | undefined
+  mllpLimits?: MllpLimits | undefined
 }): Promise<{ close(): Promise<void> }> {
   const host = (context.runtime.options as { host?: string }).host ?? '127.0.0.1'
   const listener = await startRuntimeHl7Listener(context.runtime, {
@@ -147,6 +152,7 @@ export async function startInbound(context: {
     dataDir: dirname(context.runtime.file),
     log: context.log,
     tls: context.mllpTls,
+    limits: context.mllpLimits,
   })
   context.log(
     `carepath: HL7 v2 (${context.mllpTls ? 'MLLPS, TLS' : 'MLLP'}) listening on ${listener.host}:${listener.port}`,

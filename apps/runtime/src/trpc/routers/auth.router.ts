@@ -19,7 +19,7 @@ export const authRouter = router({
   /** Step one: the password. Answers a session, or a challenge for the second factor (or its enrolment). */
   login: publicProcedure
     .input(z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.auth.login(input.username, input.password)),
+    .mutation(({ ctx, input }) => ctx.runtime.auth.login(input.username, input.password, ctx.address)),
   /** How people may log in here: with a password, and through single sign-on when it is set up. */
   methods: publicProcedure.query(({ ctx }) => ({ sso: ctx.runtime.oidc ? { label: ctx.runtime.oidc.label } : null })),
   /** After single sign-on: the one-time code the callback gave the browser, for the log-in's answer. */
@@ -39,7 +39,7 @@ export const authRouter = router({
     )
     .mutation(({ ctx, input }) => {
       const { challenge: c, ...factor } = input
-      return ctx.runtime.auth.verifySecondFactor(c, factor)
+      return ctx.runtime.auth.verifySecondFactor(c, factor, ctx.address)
     }),
   /** Begin enrolling an authenticator app: during a log-in the policy holds up, or from a session. */
   mfaEnrolStart: publicProcedure
