@@ -46,6 +46,8 @@ import { createSimulationPort, type SimulationPort } from './review/simulation-p
 import { createRetentionService } from './keys/retention.service.ts'
 import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createRunViews } from './runs/run-view.ts'
+import { createAuditSearch } from './audit/audit-search.ts'
+import { patientIndexObserver } from './audit/patient-index.ts'
 import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
 
@@ -188,7 +190,11 @@ export function createRuntime(options: RuntimeOptions = {}) {
     cipher,
     retry: options.retry ?? DEFAULT_RETRY,
     ...(options.sleep ? { sleep: options.sleep } : {}),
-    observers: [incidentObserver(incidentStore, audit), createMetricsWriter(db).observer],
+    observers: [
+      incidentObserver(incidentStore, audit),
+      createMetricsWriter(db).observer,
+      patientIndexObserver(db, keys.phiReferenceSecret, (flowId, hash) => flows.version(flowId, hash).facts),
+    ],
   })
   const incidents = createIncidentsService({ runs, store: incidentStore })
   const deadLetters = createDeadLetters(db, cipher)
@@ -202,6 +208,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const retention = createRetentionService({ db, audit, cipher, now })
   const runViews = createRunViews({ runs, audit, revealed: breakGlass.revealedClasses })
   const tasks = createTasksService({ runs, audit, now })
+  const auditSearch = createAuditSearch({
+    db,
+    audit,
+    secret: keys.phiReferenceSecret,
+    version: (flowId, hash) => flows.version(flowId, hash),
+  })
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
   // installed package provides; anything else is a typo or a package that is not installed.
@@ -243,6 +255,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     registry,
     options,
     audit,
+    auditSearch,
     auth,
     mfa,
     oidc,

@@ -115,6 +115,19 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   bare('task.answer'),
   entry('incident.resolve', incidentWhy),
   entry('dead-letter.reprocess', deadLetterWhy),
+  /**
+   * An auditor searched the trail (or exported the search): which filters were set, the patient
+   * as its keyed hash (never the identifier typed), how many records were found.
+   */
+  entry(
+    'audit.search',
+    z.object({
+      filters: z.array(z.string()),
+      patient: z.string().optional(),
+      results: z.number().int(),
+      exported: z.boolean(),
+    }),
+  ),
 ])
 /** An action with its typed `why`. */
 export type AuditEntry = z.infer<typeof auditEntrySchema>

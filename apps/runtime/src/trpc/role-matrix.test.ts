@@ -56,6 +56,8 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'tasks.answer': ['agent'],
   'audit.list': ['auditor'],
   'audit.verify': ['auditor'],
+  'audit.search': ['auditor'],
+  'audit.exportCsv': ['auditor'],
   'settings.integrations': ['developer'],
   'settings.setIntegrations': ['developer'],
   'incidents.list': ['operator', 'admin'],
