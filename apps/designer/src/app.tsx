@@ -10,6 +10,7 @@ import { RunViewerScreen } from './screens/run-viewer-screen.tsx'
 import { InboxScreen } from './screens/inbox-screen.tsx'
 import { TaskScreen } from './screens/task-screen.tsx'
 import { AuditScreen } from './screens/audit-screen.tsx'
+import { AccessScreen } from './screens/access-screen.tsx'
 import { OperationsScreen } from './operations/operations-screen.tsx'
 import { AdminScreen } from './admin/admin-screen.tsx'
 
@@ -76,6 +77,11 @@ export function App() {
               Audit
             </a>
           )}
+          {readsAudit && (
+            <a href="#/audit/access" className={route.screen === 'access' ? 'active' : ''} data-testid="nav-access">
+              Access report
+            </a>
+          )}
         </nav>
         <span className="cp-user" data-testid="current-user">
           {user.username} <small>({user.role})</small>
@@ -106,6 +112,7 @@ export function App() {
         {route.screen === 'inbox' && (isAgent ? <InboxScreen /> : <FlowListScreen />)}
         {route.screen === 'task' && <TaskScreen key={route.taskId} taskId={route.taskId} />}
         {route.screen === 'audit' && (readsAudit ? <AuditScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
+        {route.screen === 'access' && (readsAudit ? <AccessScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
       </main>
     </div>
   )

@@ -10,6 +10,7 @@ export type Route =
   | { screen: 'inbox' }
   | { screen: 'task'; taskId: string }
   | { screen: 'audit' }
+  | { screen: 'access' }
   | { screen: 'operations'; tab: 'incidents' | 'alerts' | 'dead-letters' | 'metrics' }
   | { screen: 'admin' }
 
@@ -25,7 +26,7 @@ export function parseRoute(hash: string): Route {
     case 'inbox':
       return parts[1] ? { screen: 'task', taskId: parts[1] } : { screen: 'inbox' }
     case 'audit':
-      return { screen: 'audit' }
+      return parts[1] === 'access' ? { screen: 'access' } : { screen: 'audit' }
     case 'operations':
       return {
         screen: 'operations',

@@ -31,6 +31,10 @@ export type InboxTask = RouterOutputs['tasks']['inbox'][number]
 export type AuditItem = RouterOutputs['audit']['list']['items'][number]
 /** What checking the audit trail's hash chain found. */
 export type AuditVerifyResult = RouterOutputs['audit']['verify']
+/** A search of the trail: by patient (MRN or FHIR id), person, run, action and time. */
+export type AccessSearch = RouterInputs['audit']['search']
+/** Its rows (who, when, which run or task, the PHI classes shown) and the next page's start. */
+export type AccessSearchResult = RouterOutputs['audit']['search']
 
 /** One incident as an operator sees it (its cause, no patient data). */
 export type IncidentRow = RouterOutputs['incidents']['list']['incidents'][number]
@@ -105,6 +109,8 @@ export const api = {
   auditPage: (limit: number, cursor?: number) =>
     call(trpc.audit.list.query(cursor === undefined ? { limit } : { limit, cursor })),
   verifyAudit: () => call(trpc.audit.verify.query()),
+  searchAudit: (search: AccessSearch) => call(trpc.audit.search.query(search)),
+  exportAudit: (search: AccessSearch) => call(trpc.audit.exportCsv.mutate(search)),
 
   incidents: (filter: IncidentFilter) => call(trpc.incidents.list.query({ filter })),
   retryIncident: (runId: string) => call(trpc.incidents.retry.mutate({ runId })),

@@ -27,7 +27,8 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   },
   user: { summary: 'user add NAME --role ROLE [--data DIR]', load: () => import('./user.command.ts') },
   audit: {
-    summary: 'audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE]',
+    summary:
+      'audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE] | audit verify --archive FILE [--public-key F] | audit archive --out FILE [--from N] [--to N] | audit public-key',
     load: () => import('./audit.command.ts'),
   },
 }
