@@ -47,6 +47,7 @@ import { createRetentionService } from './keys/retention.service.ts'
 import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createRunViews } from './runs/run-view.ts'
 import { createAuditSearch } from './audit/audit-search.ts'
+import type { RelyingParty } from './auth/webauthn.ts'
 import { patientIndexObserver } from './audit/patient-index.ts'
 import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
@@ -79,6 +80,8 @@ export interface RuntimeOptions {
   anchorFile?: string
   /** Single sign-on through an OpenID Connect provider (`serve --oidc FILE`). */
   oidc?: OidcConfigInput
+  /** Passkeys' relying party (id = the host name people use, and the origins accepted); by default the request's own. */
+  webauthn?: Partial<RelyingParty>
   /** openid-client's HTTP, for tests that stand between the runtime and the IdP. */
   oidcFetch?: CustomFetch
   /** How often audit checkpoints are signed (records, ms); see AuditTrailOptions. */

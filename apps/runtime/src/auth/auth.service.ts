@@ -17,6 +17,8 @@ import { apiTokens, loginAttempts, loginChallenges, sessions, users, type UserRo
 import { AppError } from '../errors.ts'
 import { createLoginThrottle, type ThrottleVerdict } from './login-throttle.ts'
 import type { MfaService } from './mfa.service.ts'
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
+import { createWebAuthn, type RelyingParty } from './webauthn.ts'
 import { hashPassword, verifyPassword } from './password.ts'
 
 /** Who is calling: a person with a session, or an outside system with a scoped API token. */
@@ -88,6 +90,7 @@ export function createAuthService(
 ) {
   let dummyHash: Promise<string> | undefined
   const throttle = createLoginThrottle()
+  const webauthn = createWebAuthn({ db, audit, now })
 
   function refuseWhileSlowed(verdict: ThrottleVerdict, what: string): void {
     if (verdict.ok) return
@@ -310,6 +313,71 @@ export function createAuthService(
     return { status: 'ok', ...openSession(user, method, challenge) }
   }
 
+  /** The second step with a passkey, part one: options for the browser, their challenge kept on the log-in. */
+  async function passkeyOptions(challenge: string, rp: RelyingParty) {
+    const { row, user } = challenged(challenge, 'verify')
+    const options = await webauthn.authenticationOptions(user, rp)
+    db.update(loginChallenges)
+      .set({ webauthnChallenge: options.challenge })
+      .where(eq(loginChallenges.tokenHash, row.tokenHash))
+      .run()
+    return options
+  }
+
+  /** Part two: the authenticator's signed answer; a session when it verifies. */
+  async function verifyPasskey(
+    challenge: string,
+    response: AuthenticationResponseJSON,
+    rp: RelyingParty,
+    address: string = LOCAL,
+  ): Promise<{ status: 'ok'; token: string; user: LoginUser }> {
+    const { row, user } = challenged(challenge, 'verify')
+    const slowed = await throttle.check(user.username, address)
+    if (!slowed.ok) {
+      audit.appendAlone(
+        mfaChecked(
+          { who: user.username, role: user.role },
+          { method: 'webauthn', reason: 'slowed after failed attempts' },
+          'failure',
+        ),
+      )
+      refuseWhileSlowed(slowed, 'failed second factors')
+    }
+    if (!row.webauthnChallenge) throw new AppError('bad-input', 'Ask for the passkey options first.')
+    const result = await webauthn.authenticate(user, response, row.webauthnChallenge, rp)
+    if (!result.ok) {
+      db.update(loginChallenges)
+        .set({ failures: row.failures + 1, webauthnChallenge: null })
+        .where(eq(loginChallenges.tokenHash, row.tokenHash))
+        .run()
+      await throttle.failed(user.username, address)
+      recordFailure(user.username, user.role, result.reason, 'webauthn')
+      throw new AppError('unauthenticated', 'The passkey was not accepted; try again.', { path: 'response' })
+    }
+    await throttle.succeeded(user.username, address)
+    return { status: 'ok', ...openSession(user, 'webauthn', challenge) }
+  }
+
+  /** Registering a passkey: during a log-in the policy holds up (then a session), or from a session. */
+  async function passkeyEnrolOptions(user: LoginUser, rp: RelyingParty) {
+    return webauthn.registrationOptions(user, rp)
+  }
+
+  async function passkeyEnrolFinish(
+    user: LoginUser,
+    response: RegistrationResponseJSON,
+    rp: RelyingParty,
+    options: { challenge?: string | undefined; label?: string | undefined },
+  ) {
+    const actor = { who: user.username, role: user.role }
+    const { factorId } = await webauthn.register(user, response, rp, actor, options.label)
+    // The first factor comes with recovery codes, as an authenticator app's does.
+    const recoveryCodes = mfa.recoveryCodesLeft(user.id) === 0 ? mfa.regenerateRecoveryCodes(user, actor) : []
+    if (options.challenge)
+      return { status: 'ok' as const, ...openSession(user, 'webauthn', options.challenge), recoveryCodes, factorId }
+    return { status: 'enrolled' as const, recoveryCodes, factorId }
+  }
+
   /** Enrolment during log-in (the policy needs a factor and none exists): start, then confirm and get a session. */
   async function enrolStart(challenge: string) {
     const { user } = challenged(challenge, 'enrol')
@@ -480,6 +548,10 @@ export function createAuthService(
     challenged,
     openSession,
     verifySecondFactor,
+    passkeyOptions,
+    verifyPasskey,
+    passkeyEnrolOptions,
+    passkeyEnrolFinish,
     enrolStart,
     enrolConfirm,
     authenticate,

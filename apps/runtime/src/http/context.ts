@@ -18,5 +18,6 @@ export function contextFor(runtime: Runtime, req: Request): Context {
     token,
     principal: token ? runtime.auth.authenticate(token) : undefined,
     address: req.ip ?? req.socket.remoteAddress,
+    origin: req.get('host') ? `${req.protocol}://${req.get('host')}` : undefined,
   }
 }

@@ -85,6 +85,10 @@ const PUBLIC = new Set([
   'auth.mfaVerify',
   'auth.mfaEnrolStart',
   'auth.mfaEnrolConfirm',
+  'auth.passkeyOptions',
+  'auth.passkeyVerify',
+  'auth.passkeyEnrolStart',
+  'auth.passkeyEnrolFinish',
 ])
 // Procedures without input are called bare; every other gets an input its schema refuses, so an
 // allowed role sees BAD_REQUEST (and nothing is written) while a refused role sees FORBIDDEN first.
