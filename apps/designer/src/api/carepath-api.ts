@@ -9,6 +9,10 @@ export type LoginStep = RouterOutputs['auth']['login']
 export type SessionUser = Extract<LoginStep, { status: 'ok' }>['user']
 /** A TOTP enrolment begun: the secret, its otpauth:// URI and the QR code (SVG). */
 export type TotpEnrolment = RouterOutputs['auth']['mfaEnrolStart']
+/** What the browser's authenticator answers when signing in with a passkey. */
+export type PasskeyAssertion = RouterInputs['auth']['passkeyVerify']['response']
+/** What it answers when a passkey is registered. */
+export type PasskeyRegistration = RouterInputs['auth']['passkeyEnrolFinish']['response']
 /** One row of the flow list. */
 export type FlowSummary = RouterOutputs['flows']['list'][number]
 /** One flow with its draft, published version, suites and reviews. */
@@ -65,6 +69,12 @@ export const api = {
   enrolStart: (challenge?: string) => call(trpc.auth.mfaEnrolStart.mutate(challenge ? { challenge } : {})),
   enrolConfirm: (code: string, challenge?: string) =>
     call(trpc.auth.mfaEnrolConfirm.mutate(challenge ? { challenge, code } : { code })),
+  passkeyOptions: (challenge: string) => call(trpc.auth.passkeyOptions.mutate({ challenge })),
+  passkeyVerify: (challenge: string, response: PasskeyAssertion) =>
+    call(trpc.auth.passkeyVerify.mutate({ challenge, response })),
+  passkeyEnrolStart: (challenge?: string) => call(trpc.auth.passkeyEnrolStart.mutate(challenge ? { challenge } : {})),
+  passkeyEnrolFinish: (response: PasskeyRegistration, challenge?: string) =>
+    call(trpc.auth.passkeyEnrolFinish.mutate(challenge ? { challenge, response } : { response })),
   logout: () => call(trpc.auth.logout.mutate()),
   me: () => call(trpc.auth.me.query()),
 

@@ -91,7 +91,18 @@ export function createWebAuthn(deps: { db: Db; audit: AuditService; now: () => D
         })
         .run()
     })
-    return options
+    // No client extensions are asked for, so none are sent (their binary types do not survive JSON).
+    const { challenge, rp: relyingParty, user: account, pubKeyCredParams, timeout, attestation } = options
+    return {
+      challenge,
+      rp: relyingParty,
+      user: account,
+      pubKeyCredParams,
+      timeout,
+      attestation,
+      excludeCredentials: options.excludeCredentials,
+      authenticatorSelection: options.authenticatorSelection,
+    }
   }
 
   /** Registration, step two: check the authenticator's answer; the passkey becomes a confirmed factor. */
@@ -156,7 +167,7 @@ export function createWebAuthn(deps: { db: Db; audit: AuditService; now: () => D
   async function authenticationOptions(user: MfaUser, rp: RelyingParty) {
     const keys = passkeys(user.id)
     if (keys.length === 0) throw new AppError('conflict', 'No passkey is enrolled for this person.')
-    return generateAuthenticationOptions({
+    const options = await generateAuthenticationOptions({
       rpID: rp.rpId,
       userVerification: 'preferred',
       allowCredentials: keys.map(({ credential }) => ({
@@ -164,6 +175,8 @@ export function createWebAuthn(deps: { db: Db; audit: AuditService; now: () => D
         transports: credential.transports,
       })),
     })
+    const { challenge, timeout, rpId, allowCredentials, userVerification } = options
+    return { challenge, timeout, rpId, allowCredentials, userVerification }
   }
 
   /**
