@@ -11,6 +11,7 @@ import { InboxScreen } from './screens/inbox-screen.tsx'
 import { TaskScreen } from './screens/task-screen.tsx'
 import { AuditScreen } from './screens/audit-screen.tsx'
 import { AccessScreen } from './screens/access-screen.tsx'
+import { RevealsScreen } from './screens/reveals-screen.tsx'
 import { OperationsScreen } from './operations/operations-screen.tsx'
 import { AdminScreen } from './admin/admin-screen.tsx'
 
@@ -82,6 +83,11 @@ export function App() {
               Access report
             </a>
           )}
+          {readsAudit && (
+            <a href="#/audit/reveals" className={route.screen === 'reveals' ? 'active' : ''} data-testid="nav-reveals">
+              Break-glass
+            </a>
+          )}
         </nav>
         <span className="cp-user" data-testid="current-user">
           {user.username} <small>({user.role})</small>
@@ -113,6 +119,8 @@ export function App() {
         {route.screen === 'task' && <TaskScreen key={route.taskId} taskId={route.taskId} />}
         {route.screen === 'audit' && (readsAudit ? <AuditScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
         {route.screen === 'access' && (readsAudit ? <AccessScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
+        {route.screen === 'reveals' &&
+          (readsAudit ? <RevealsScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
       </main>
     </div>
   )

@@ -11,6 +11,7 @@ export type Route =
   | { screen: 'task'; taskId: string }
   | { screen: 'audit' }
   | { screen: 'access' }
+  | { screen: 'reveals' }
   | { screen: 'operations'; tab: 'incidents' | 'alerts' | 'dead-letters' | 'metrics' }
   | { screen: 'admin' }
 
@@ -26,7 +27,11 @@ export function parseRoute(hash: string): Route {
     case 'inbox':
       return parts[1] ? { screen: 'task', taskId: parts[1] } : { screen: 'inbox' }
     case 'audit':
-      return parts[1] === 'access' ? { screen: 'access' } : { screen: 'audit' }
+      return parts[1] === 'access'
+        ? { screen: 'access' }
+        : parts[1] === 'reveals'
+          ? { screen: 'reveals' }
+          : { screen: 'audit' }
     case 'operations':
       return {
         screen: 'operations',

@@ -6,6 +6,7 @@ import { api, type NewUser, type QueueEntry, type UserEntry } from '../api/carep
 import { useLoader } from '../api/use-loader.ts'
 import { Empty, ErrorState, Loading } from '../screens/state-views.tsx'
 import { AddUserForm } from './add-user-form.tsx'
+import { SecurityPanel } from './security-panel.tsx'
 
 export function AdminScreen() {
   const users = useLoader(() => api.listUsers(), [])
@@ -78,6 +79,7 @@ export function AdminScreen() {
           onAdd={(user: NewUser) => act(`${user.username} added.`, () => api.addUser(user))}
         />
       </section>
+      <SecurityPanel />
     </div>
   )
 }

@@ -13,6 +13,8 @@ export type TotpEnrolment = RouterOutputs['auth']['mfaEnrolStart']
 export type PasskeyAssertion = RouterInputs['auth']['passkeyVerify']['response']
 /** What it answers when a passkey is registered. */
 export type PasskeyRegistration = RouterInputs['auth']['passkeyEnrolFinish']['response']
+/** Which roles must log in with a second factor, who is exempt by name, and whether an IdP's MFA counts. */
+export type MfaPolicy = RouterOutputs['security']['mfaPolicy']
 /** One row of the flow list. */
 export type FlowSummary = RouterOutputs['flows']['list'][number]
 /** One flow with its draft, published version, suites and reviews. */
@@ -75,6 +77,12 @@ export const api = {
   passkeyEnrolStart: (challenge?: string) => call(trpc.auth.passkeyEnrolStart.mutate(challenge ? { challenge } : {})),
   passkeyEnrolFinish: (response: PasskeyRegistration, challenge?: string) =>
     call(trpc.auth.passkeyEnrolFinish.mutate(challenge ? { challenge, response } : { response })),
+  mfaPolicy: () => call(trpc.security.mfaPolicy.query()),
+  setMfaPolicy: (policy: MfaPolicy) => call(trpc.security.setMfaPolicy.mutate(policy)),
+  retention: () => call(trpc.security.retention.query()),
+  setRetention: (flowId: string, days: number | null) => call(trpc.security.setRetention.mutate({ flowId, days })),
+  reveals: (pendingOnly: boolean) => call(trpc.security.reveals.query({ pendingOnly })),
+  signOffReveal: (id: string, note: string) => call(trpc.security.signOffReveal.mutate({ id, note })),
   logout: () => call(trpc.auth.logout.mutate()),
   me: () => call(trpc.auth.me.query()),
 
