@@ -82,6 +82,11 @@ export interface RuntimeOptions {
   oidc?: OidcConfigInput
   /** Passkeys' relying party (id = the host name people use, and the origins accepted); by default the request's own. */
   webauthn?: Partial<RelyingParty>
+  /**
+   * Behind a reverse proxy: which proxies' X-Forwarded-For to believe (express's `trust proxy`:
+   * 'loopback', a subnet, or a hop count), so log-in throttling sees each client's own address.
+   */
+  trustProxy?: string
   /** openid-client's HTTP, for tests that stand between the runtime and the IdP. */
   oidcFetch?: CustomFetch
   /** How often audit checkpoints are signed (records, ms); see AuditTrailOptions. */

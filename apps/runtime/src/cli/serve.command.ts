@@ -1,6 +1,6 @@
 // `carepath serve [--port 8080] [--data ./data] [--demo] [--mllp-port N] [--host H] [--body-limit 1mb]
 //   [--tls-cert FILE --tls-key FILE] [--mllp-tls [--mllp-tls-cert FILE --mllp-tls-key FILE] [--mllp-client-ca FILE]]
-//   [--mllp-max-connections N] [--mllp-allow ADDR[,ADDR…]] [--keys FILE] [--audit-anchor FILE] [--oidc FILE]`
+//   [--trust-proxy loopback|SUBNET|HOPS] [--mllp-max-connections N] [--mllp-allow ADDR[,ADDR…]] [--keys FILE] [--audit-anchor FILE] [--oidc FILE]`
 // Extension packages come from the installation's carepath.config.json (or CAREPATH_CONFIG).
 import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
@@ -102,6 +102,7 @@ export async function run(args: string[]): Promise<number> {
       'mllp-client-ca',
       'mllp-max-connections',
       'mllp-allow',
+      'trust-proxy',
       'keys',
       'audit-anchor',
       'oidc',
@@ -133,6 +134,7 @@ export async function run(args: string[]): Promise<number> {
     ...(oidc ? { oidc } : {}),
     ...(mllpTls ? { mllpTls } : {}),
     ...(mllpLimits ? { mllpLimits } : {}),
+    ...(options.get('trust-proxy') ? { trustProxy: options.get('trust-proxy')! } : {}),
     ...(options.get('keys') ? { keyFile: resolve(options.get('keys')!) } : {}),
     ...(options.get('audit-anchor') ? { anchorFile: resolve(options.get('audit-anchor')!) } : {}),
     ...(idle ? { session: { idleMs: Number(idle) * 60_000 } } : {}),

@@ -57,6 +57,11 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   const app = express()
   app.disable('x-powered-by')
   app.set('etag', false)
+  if (runtime.options.trustProxy)
+    app.set(
+      'trust proxy',
+      /^\d+$/.test(runtime.options.trustProxy) ? Number(runtime.options.trustProxy) : runtime.options.trustProxy,
+    )
   app.use(securityHeaders())
   app.use(['/trpc', '/api', '/auth'], noStore)
   app.get('/healthz', (_req, res) => {

@@ -133,3 +133,26 @@ describe('HTTP hardening', () => {
     expect((await t.runtime.auth.login('auditor', TEST_PASSWORD, '198.51.100.20')).status).toBe('ok')
   })
 })
+
+describe('behind a reverse proxy (--trust-proxy loopback)', () => {
+  it("throttles by the client's address the proxy forwards, not the proxy's own", async () => {
+    const proxied = await createTestRuntime({ trustProxy: 'loopback' })
+    const app = createServer(createApp(proxied.runtime, { isReady: () => true, log: () => {} }))
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(app.address() as AddressInfo).port}/api/auth/login`
+      const login = (password: string, client: string) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+          body: JSON.stringify({ username: 'analyst', password }),
+        }).then((r) => r.status)
+      for (let i = 0; i < 3; i++) expect(await login('not the password', '203.0.113.5')).toBe(401)
+      expect(await login(TEST_PASSWORD, '203.0.113.5')).toBe(429)
+      expect(await login(TEST_PASSWORD, '198.51.100.9')).toBe(200)
+    } finally {
+      await new Promise((resolve) => app.close(resolve))
+      proxied.close()
+    }
+  })
+})
