@@ -121,7 +121,7 @@ function eligibilityChain(): { flow?: FlowDocument; why?: string } {
 }
 
 const eligibilityInput: JsonValue = {
-  appointment: { id: 'SCH-1', date: '2026-12-01', visitType: 'follow-up', serviceCode: '30' },
+  appointment: { id: 'SCH-1', date: '2026-12-01', visitType: 'follow-up' },
   patient: { mrn: 'MRN-1', firstName: 'Bench', lastName: 'Patient', birthDate: '1963-05-19' },
   coverage: { payerId: '842610001', memberId: '123456789', planName: 'GOLD 123' },
   eligibility: {

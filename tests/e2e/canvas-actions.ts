@@ -2,12 +2,15 @@
 // a node's input, click a node, zoom with the wheel. And the conditions that say the canvas has
 // come to rest after a fit or a zoom, so a test waits for what it needs instead of for a time.
 import type { Locator, Page as BrowserPage } from 'playwright-core'
+import { E2E_WAIT_MS } from './e2e-limits.ts'
 
 /** Animation frames in a row with an unchanged viewport that count as "the canvas stopped moving". */
 const STILL_FRAMES = 10
 
-// The functions given to waitForFunction run in the browser; the tests compile without the DOM
-// library, so the little of it they touch is declared here (for these functions only).
+// The functions given to page.evaluate run in the browser; the tests compile without the DOM
+// library, so the little of it they touch is declared here (for these functions only). The waits
+// read the page once per animation frame through page.evaluate (the DevTools protocol): the
+// designer's CSP forbids eval, which page.waitForFunction needs.
 interface PageElement {
   readonly style: { readonly transform: string }
   getAttribute(name: string): string | null
@@ -17,7 +20,27 @@ declare const document: {
   querySelector(selector: string): PageElement | null
   querySelectorAll(selector: string): Iterable<PageElement>
 }
-declare const window: { canvasStill?: { transform: string; frames: number } }
+declare function requestAnimationFrame(callback: () => void): number
+
+/** Read the page with `read` (which waits for an animation frame) until `done` says so, or the wait limit passes. */
+async function eachFrameUntil<T>(
+  page: BrowserPage,
+  read: () => T | Promise<T>,
+  done: (value: T) => boolean,
+): Promise<T> {
+  const deadline = Date.now() + E2E_WAIT_MS
+  for (;;) {
+    const value = await page.evaluate(read)
+    if (done(value)) return value
+    if (Date.now() > deadline) throw new Error(`The canvas did not settle within ${E2E_WAIT_MS} ms`)
+  }
+}
+
+/** The viewport's transform on the next animation frame (runs in the page). */
+const transformNextFrame = () =>
+  new Promise<string>((resolve) =>
+    requestAnimationFrame(() => resolve(document.querySelector('.react-flow__viewport')?.style.transform ?? '')),
+  )
 
 /** Drag a node type from the palette onto the canvas at (x, y) inside the canvas. */
 export async function dropNode(page: BrowserPage, type: string, x: number, y: number): Promise<void> {
@@ -59,22 +82,13 @@ function viewportTransform(page: BrowserPage): Promise<string> {
  * frames) waits longer instead of giving up early.
  */
 export async function viewportSettled(page: BrowserPage): Promise<void> {
-  await page.waitForFunction(
-    (frames) => {
-      const transform = document.querySelector('.react-flow__viewport')?.style.transform ?? ''
-      const last = window.canvasStill
-      if (!last || last.transform !== transform) {
-        window.canvasStill = { transform, frames: 0 }
-        return false
-      }
-      last.frames += 1
-      if (last.frames < frames) return false
-      delete window.canvasStill
-      return true
-    },
-    STILL_FRAMES,
-    { polling: 'raf' },
-  )
+  let last: string | undefined
+  let still = 0
+  await eachFrameUntil(page, transformNextFrame, (transform) => {
+    still = transform === last ? still + 1 : 0
+    last = transform
+    return still >= STILL_FRAMES
+  })
 }
 
 /**
@@ -82,17 +96,24 @@ export async function viewportSettled(page: BrowserPage): Promise<void> {
  * finished: the nodes, taken together, are centred in the canvas and the canvas has stopped moving.
  */
 export async function flowFitted(page: BrowserPage): Promise<void> {
-  await page.waitForFunction(() => {
-    const pane = document.querySelector('[data-testid="canvas"] .react-flow')?.getBoundingClientRect()
-    const nodes = [...document.querySelectorAll('.react-flow__node')].map((n) => n.getBoundingClientRect())
-    if (!pane || nodes.length === 0) return false
-    const left = Math.min(...nodes.map((n) => n.left))
-    const right = Math.max(...nodes.map((n) => n.right))
-    const top = Math.min(...nodes.map((n) => n.top))
-    const bottom = Math.max(...nodes.map((n) => n.bottom))
-    const near = (a: number, b: number) => Math.abs(a - b) <= 2
-    return near((left + right) / 2, pane.left + pane.width / 2) && near((top + bottom) / 2, pane.top + pane.height / 2)
-  })
+  // Runs in the page, whole (page.evaluate sends its source): nothing outside it is in scope there.
+  const centredNextFrame = () =>
+    new Promise<boolean>((resolve) =>
+      requestAnimationFrame(() => {
+        const pane = document.querySelector('[data-testid="canvas"] .react-flow')?.getBoundingClientRect()
+        const nodes = [...document.querySelectorAll('.react-flow__node')].map((n) => n.getBoundingClientRect())
+        if (!pane || nodes.length === 0) return resolve(false)
+        const left = Math.min(...nodes.map((n) => n.left))
+        const right = Math.max(...nodes.map((n) => n.right))
+        const top = Math.min(...nodes.map((n) => n.top))
+        const bottom = Math.max(...nodes.map((n) => n.bottom))
+        const near = (a: number, b: number) => Math.abs(a - b) <= 2
+        resolve(
+          near((left + right) / 2, pane.left + pane.width / 2) && near((top + bottom) / 2, pane.top + pane.height / 2),
+        )
+      }),
+    )
+  await eachFrameUntil(page, centredNextFrame, (ok) => ok)
   await viewportSettled(page)
 }
 
@@ -103,7 +124,7 @@ export async function zoomInAround(page: BrowserPage, node: Locator, steps: numb
   const before = await viewportTransform(page)
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
   for (let i = 0; i < steps; i++) await page.mouse.wheel(0, -200)
-  await page.waitForFunction((was) => document.querySelector('.react-flow__viewport')?.style.transform !== was, before)
+  await eachFrameUntil(page, transformNextFrame, (transform) => transform !== before)
   await viewportSettled(page)
 }
 
@@ -117,6 +138,6 @@ const nodePositions = () =>
 export async function autoLayout(page: BrowserPage): Promise<void> {
   const before = await page.evaluate(nodePositions)
   await page.getByTestId('auto-layout').click()
-  await page.waitForFunction(`(${nodePositions.toString()})() !== ${JSON.stringify(before)}`)
+  await eachFrameUntil(page, nodePositions, (now) => now !== before)
   await flowFitted(page)
 }

@@ -107,4 +107,33 @@ describe('carepath commands', () => {
     expect(truncated.status).toBe(1)
     expect(truncated.stdout).toMatch(/BROKEN at record 3: the trail ends at record 2, .* 1 record was cut from its end/)
   })
+
+  it('audit archive writes a signed archive that audit verify --archive checks offline, and a tampered copy fails', () => {
+    const data = join(dir, 'users')
+    const archive = join(dir, 'trail.archive.json')
+    const written = cli(['audit', 'archive', '--data', data, '--out', archive])
+    expect(written.status).toBe(0)
+    expect(written.stdout).toMatch(/audit records 1\.\.\d+ and 0 runs, signed/)
+    expect(cli(['audit', 'archive', '--data', data, '--out', archive]).stderr).toMatch(/never overwritten/)
+    // Offline: no database, only the key file, or only the public key it prints.
+    const keys = join(data, 'carepath.keys.json')
+    const checked = cli(['audit', 'verify', '--archive', archive, '--keys', keys])
+    expect(checked.stdout).toMatch(/Archive intact: \d+ records/)
+    expect(checked.status).toBe(0)
+    const pem = join(dir, 'audit.pub.pem')
+    writeFileSync(pem, cli(['audit', 'public-key', '--keys', keys]).stdout)
+    expect(cli(['audit', 'verify', '--archive', archive, '--public-key', pem]).status).toBe(0)
+    const forged = join(dir, 'forged.archive.json')
+    // One record's role changed from auditor to admin, straight in the file's text.
+    const original = readFileSync(archive, 'utf8')
+    const edited = original.replace('\\"role\\":\\"auditor\\"', '\\"role\\":\\"admin\\"')
+    expect(edited).not.toBe(original)
+    writeFileSync(forged, edited)
+    const refused = cli(['audit', 'verify', '--archive', forged, '--public-key', pem, '--json'])
+    expect(refused.status).toBe(1)
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      ok: false,
+      problems: ['The content does not match its signed digest: the archive was altered.'],
+    })
+  })
 })

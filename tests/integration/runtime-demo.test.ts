@@ -119,7 +119,7 @@ describe('the demo, end to end', () => {
     expect((await trpc('review.publish', reviewer2!, { id: 'eligibility-verification', hash })).status).toBe(200)
 
     const input = {
-      appointment: { id: 'SCH-77', date: '2026-12-01', visitType: 'follow-up', serviceCode: '30' },
+      appointment: { id: 'SCH-77', date: '2026-12-01', visitType: 'follow-up' },
       patient: { mrn: 'MRN-77', firstName: 'Demo', lastName: 'Patient', birthDate: '1980-02-02', phone: '555-0177' },
     }
     const run = await trpc('runs.start', agent!, {

@@ -12,6 +12,8 @@ import { RunViewerScreen } from './screens/run-viewer-screen.tsx'
 import { InboxScreen } from './screens/inbox-screen.tsx'
 import { TaskScreen } from './screens/task-screen.tsx'
 import { AuditScreen } from './screens/audit-screen.tsx'
+import { AccessScreen } from './screens/access-screen.tsx'
+import { RevealsScreen } from './screens/reveals-screen.tsx'
 import { OperationsScreen } from './operations/operations-screen.tsx'
 import { AdminScreen } from './admin/admin-screen.tsx'
 
@@ -88,6 +90,16 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
             </a>
           )}
           <MyAlertsLink alerts={myAlerts} active={route.screen === 'my-alerts'} />
+          {readsAudit && (
+            <a href="#/audit/access" className={route.screen === 'access' ? 'active' : ''} data-testid="nav-access">
+              Access report
+            </a>
+          )}
+          {readsAudit && (
+            <a href="#/audit/reveals" className={route.screen === 'reveals' ? 'active' : ''} data-testid="nav-reveals">
+              Break-glass
+            </a>
+          )}
         </nav>
         <span className="cp-user" data-testid="current-user">
           {user.username} <small>({user.role})</small>
@@ -119,6 +131,9 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
         {route.screen === 'task' && <TaskScreen key={route.taskId} taskId={route.taskId} />}
         {route.screen === 'my-alerts' && <MyAlertsScreen alerts={myAlerts} />}
         {route.screen === 'audit' && (readsAudit ? <AuditScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
+        {route.screen === 'access' && (readsAudit ? <AccessScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
+        {route.screen === 'reveals' &&
+          (readsAudit ? <RevealsScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
       </main>
     </div>
   )

@@ -4,6 +4,8 @@ import { parseRoute } from './route.ts'
 describe('parseRoute', () => {
   it('opens the Audit screen at #/audit, and keeps the other screens where they were', () => {
     expect(parseRoute('#/audit')).toEqual({ screen: 'audit' })
+    expect(parseRoute('#/audit/access')).toEqual({ screen: 'access' })
+    expect(parseRoute('#/audit/reveals')).toEqual({ screen: 'reveals' })
     expect(parseRoute('#/runs?flow=intake')).toEqual({ screen: 'runs', flowId: 'intake' })
     expect(parseRoute('#/inbox/t-1')).toEqual({ screen: 'task', taskId: 't-1' })
     expect(parseRoute('#/admin')).toEqual({ screen: 'admin' })

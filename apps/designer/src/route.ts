@@ -12,6 +12,8 @@ export type Route =
   | { screen: 'audit' }
   | { screen: 'operations'; tab: OperationsTab }
   | { screen: 'my-alerts' }
+  | { screen: 'access' }
+  | { screen: 'reveals' }
   | { screen: 'admin' }
 
 const OPERATIONS_TABS = ['incidents', 'alerts', 'dead-letters', 'metrics', 'owners'] as const
@@ -31,7 +33,11 @@ export function parseRoute(hash: string): Route {
     case 'inbox':
       return parts[1] ? { screen: 'task', taskId: parts[1] } : { screen: 'inbox' }
     case 'audit':
-      return { screen: 'audit' }
+      return parts[1] === 'access'
+        ? { screen: 'access' }
+        : parts[1] === 'reveals'
+          ? { screen: 'reveals' }
+          : { screen: 'audit' }
     case 'operations':
       return { screen: 'operations', tab: isOperationsTab(parts[1]) ? parts[1] : 'incidents' }
     case 'my-alerts':

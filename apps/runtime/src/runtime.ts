@@ -48,6 +48,9 @@ import { createRetentionService } from './keys/retention.service.ts'
 import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createRunViews } from './runs/run-view.ts'
 import { createReplayService } from './runs/replay.service.ts'
+import { createAuditSearch } from './audit/audit-search.ts'
+import type { RelyingParty } from './auth/webauthn.ts'
+import { patientIndexObserver } from './audit/patient-index.ts'
 import { createRunsService } from './runs/runs.service.ts'
 import { createTasksService } from './runs/tasks.service.ts'
 import { createScheduler } from './schedules/scheduler.ts'
@@ -88,6 +91,13 @@ export interface RuntimeOptions {
   anchorFile?: string
   /** Single sign-on through an OpenID Connect provider (`serve --oidc FILE`). */
   oidc?: OidcConfigInput
+  /** Passkeys' relying party (id = the host name people use, and the origins accepted); by default the request's own. */
+  webauthn?: Partial<RelyingParty>
+  /**
+   * Behind a reverse proxy: which proxies' X-Forwarded-For to believe (express's `trust proxy`:
+   * 'loopback', a subnet, or a hop count), so log-in throttling sees each client's own address.
+   */
+  trustProxy?: string
   /** openid-client's HTTP, for tests that stand between the runtime and the IdP. */
   oidcFetch?: CustomFetch
   /** How often audit checkpoints are signed (records, ms); see AuditTrailOptions. */
@@ -208,8 +218,13 @@ export function createRuntime(options: RuntimeOptions = {}) {
     cipher,
     retry: options.retry ?? DEFAULT_RETRY,
     ...(options.sleep ? { sleep: options.sleep } : {}),
-    observers:
-      options.operationsObservers === false ? [] : [incidentObserver(incidentStore, audit), metricsWriter.observer],
+    observers: [
+      ...(options.operationsObservers === false
+        ? []
+        : [incidentObserver(incidentStore, audit), metricsWriter.observer]),
+      // Not an operations observer: the accounting of access needs every run's patient references.
+      patientIndexObserver(db, keys.phiReferenceSecret, (flowId, hash) => flows.version(flowId, hash).facts),
+    ],
   })
   const incidents = createIncidentsService({ runs, store: incidentStore })
   const replays = createReplayService({ runs, registry })
@@ -293,6 +308,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
   })
   // Launch tokens for the embedded agent view, signed with a key derived from the key file.
   const launch = createLaunchService({ db, audit, auth, now, key: launchKeyFrom(keys.auditChainKey) })
+  const auditSearch = createAuditSearch({
+    db,
+    audit,
+    secret: keys.phiReferenceSecret,
+    version: (flowId, hash) => flows.version(flowId, hash),
+  })
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
   // installed package provides; anything else is a typo or a package that is not installed.
@@ -341,6 +362,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     registry,
     options,
     audit,
+    auditSearch,
     auth,
     mfa,
     oidc,

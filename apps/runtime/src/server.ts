@@ -5,6 +5,7 @@ import { startWalCheckpointer } from './db/wal-checkpointer.ts'
 import { createApp, describeInternalError } from './http/app.ts'
 import { HSTS, tlsServerOptions, type TlsFiles } from './http/tls.ts'
 import * as integrations from './integrations/index.ts'
+import type { MllpLimits } from './integrations/hl7/mllp-listener.ts'
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.ts'
 
 /**
@@ -18,6 +19,8 @@ export interface InboundContext {
   log: (line: string) => void
   /** MLLPS: the listener speaks TLS with these files (client certificates required when clientCa is set). */
   mllpTls?: TlsFiles | undefined
+  /** The listener's connection cap and sender allow-list. */
+  mllpLimits?: MllpLimits | undefined
 }
 type StartInbound = (context: InboundContext) => Promise<{ close(): Promise<void> }>
 
@@ -37,6 +40,8 @@ export interface ServerOptions extends RuntimeOptions {
   tls?: TlsFiles
   /** MLLPS for the HL7 listener. */
   mllpTls?: TlsFiles
+  /** Connections the HL7 listener holds open at once, and the sender addresses it accepts. */
+  mllpLimits?: MllpLimits
   /** Runs before the server answers ready (the demo seed). */
   beforeReady?: (runtime: Runtime) => Promise<void> | void
 }
@@ -85,7 +90,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const startInbound: StartInbound | undefined = integrations.startInbound
   const inbound =
     options.mllpPort !== undefined && typeof startInbound === 'function'
-      ? await startInbound({ runtime, mllpPort: options.mllpPort, log, mllpTls: options.mllpTls })
+      ? await startInbound({
+          runtime,
+          mllpPort: options.mllpPort,
+          log,
+          mllpTls: options.mllpTls,
+          mllpLimits: options.mllpLimits,
+        })
       : undefined
   if (options.mllpPort !== undefined && !inbound)
     log('carepath: --mllp-port given, but no inbound listener is installed; ignoring it')

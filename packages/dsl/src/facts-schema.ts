@@ -94,3 +94,95 @@ export function listFactPaths(schema: FactSchema, prefix = ''): string[] {
   }
   return paths
 }
+
+/** A run input that does not fit its flow's facts schema: where (declared names only) and what is wrong. */
+export interface FactsProblem {
+  /** Dotted path from `input`, built only from names the schema declares (an unknown key is never echoed). */
+  path: string
+  message: string
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
+
+function isDate(text: string): boolean {
+  const m = DATE.exec(text)
+  if (!m) return false
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])))
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3])
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+const expected: Record<FactSchema['type'], string> = {
+  object: 'an object',
+  array: 'a list',
+  string: 'text',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+}
+
+/**
+ * Check a run's input against the flow's facts schema before anything is stored: the types, the
+ * required facts, enums and date formats, and no field the schema does not declare (where it
+ * declares properties). `null` stands for an absent optional fact. An input that holds none of
+ * the declared facts is refused too. Answers the first problem, or undefined when the input fits.
+ */
+export function checkFacts(schema: FactSchema, input: unknown): FactsProblem | undefined {
+  if (isRecord(input) && schema.type === 'object' && schema.properties && Object.keys(schema.properties).length > 0) {
+    const declared = Object.keys(input).filter((k) => Object.hasOwn(schema.properties!, k) && input[k] !== null)
+    if (declared.length === 0) return { path: 'input', message: "The input holds none of this flow's facts." }
+  }
+  return checkNode(schema, input, 'input')
+}
+
+function checkNode(schema: FactSchema, value: unknown, path: string): FactsProblem | undefined {
+  const wrong = (what = expected[schema.type]): FactsProblem => ({ path, message: `${path}: expected ${what}.` })
+  switch (schema.type) {
+    case 'object': {
+      if (!isRecord(value)) return wrong()
+      const properties = schema.properties
+      for (const name of schema.required ?? [])
+        if (!Object.hasOwn(value, name) || value[name] === null || value[name] === undefined)
+          return { path: `${path}.${name}`, message: `${path}.${name}: this fact is required.` }
+      if (!properties) return undefined
+      for (const [key, child] of Object.entries(value)) {
+        if (!Object.hasOwn(properties, key))
+          return { path, message: `${path}: holds a field this flow's facts schema does not declare.` }
+        if (child === null || child === undefined) continue
+        const problem = checkNode(properties[key]!, child, `${path}.${key}`)
+        if (problem) return problem
+      }
+      return undefined
+    }
+    case 'array': {
+      if (!Array.isArray(value)) return wrong()
+      if (!schema.items) return undefined
+      for (let i = 0; i < value.length; i++) {
+        if (value[i] === null) continue
+        const problem = checkNode(schema.items, value[i], `${path}.${i}`)
+        if (problem) return problem
+      }
+      return undefined
+    }
+    case 'string':
+      if (typeof value !== 'string') return wrong()
+      if (schema.format === 'date' && !isDate(value)) return wrong('a date (YYYY-MM-DD)')
+      if (schema.format === 'date-time' && (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value))))
+        return wrong('a date and time (ISO 8601 with a zone)')
+      break
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return wrong()
+      break
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) return wrong()
+      break
+    case 'boolean':
+      if (typeof value !== 'boolean') return wrong()
+      break
+  }
+  if (schema.enum && !schema.enum.some((allowed) => allowed === value))
+    return { path, message: `${path}: not one of the values this fact allows.` }
+  return undefined
+}

@@ -7,6 +7,7 @@ import { useLoader } from '../api/use-loader.ts'
 import { Empty, ErrorState, Loading } from '../screens/state-views.tsx'
 import { AddUserForm } from './add-user-form.tsx'
 import { HostAppsPanel } from '../features/embed/host-apps-panel.tsx'
+import { SecurityPanel } from './security-panel.tsx'
 
 export function AdminScreen() {
   const users = useLoader(() => api.listUsers(), [])
@@ -80,6 +81,7 @@ export function AdminScreen() {
         />
       </section>
       <HostAppsPanel />
+      <SecurityPanel />
     </div>
   )
 }

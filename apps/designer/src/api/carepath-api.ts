@@ -9,6 +9,12 @@ export type LoginStep = RouterOutputs['auth']['login']
 export type SessionUser = Extract<LoginStep, { status: 'ok' }>['user']
 /** A TOTP enrolment begun: the secret, its otpauth:// URI and the QR code (SVG). */
 export type TotpEnrolment = RouterOutputs['auth']['mfaEnrolStart']
+/** What the browser's authenticator answers when signing in with a passkey. */
+export type PasskeyAssertion = RouterInputs['auth']['passkeyVerify']['response']
+/** What it answers when a passkey is registered. */
+export type PasskeyRegistration = RouterInputs['auth']['passkeyEnrolFinish']['response']
+/** Which roles must log in with a second factor, who is exempt by name, and whether an IdP's MFA counts. */
+export type MfaPolicy = RouterOutputs['security']['mfaPolicy']
 /** One row of the flow list. */
 export type FlowSummary = RouterOutputs['flows']['list'][number]
 /** One flow with its draft, published version, suites and reviews. */
@@ -31,6 +37,10 @@ export type InboxTask = RouterOutputs['tasks']['inbox'][number]
 export type AuditItem = RouterOutputs['audit']['list']['items'][number]
 /** What checking the audit trail's hash chain found. */
 export type AuditVerifyResult = RouterOutputs['audit']['verify']
+/** A search of the trail: by patient (MRN or FHIR id), person, run, action and time. */
+export type AccessSearch = RouterInputs['audit']['search']
+/** Its rows (who, when, which run or task, the PHI classes shown) and the next page's start. */
+export type AccessSearchResult = RouterOutputs['audit']['search']
 
 /** One incident as an operator sees it (its cause, no patient data). */
 export type IncidentRow = RouterOutputs['incidents']['list']['incidents'][number]
@@ -78,6 +88,18 @@ export const api = {
   enrolStart: (challenge?: string) => call(trpc.auth.mfaEnrolStart.mutate(challenge ? { challenge } : {})),
   enrolConfirm: (code: string, challenge?: string) =>
     call(trpc.auth.mfaEnrolConfirm.mutate(challenge ? { challenge, code } : { code })),
+  passkeyOptions: (challenge: string) => call(trpc.auth.passkeyOptions.mutate({ challenge })),
+  passkeyVerify: (challenge: string, response: PasskeyAssertion) =>
+    call(trpc.auth.passkeyVerify.mutate({ challenge, response })),
+  passkeyEnrolStart: (challenge?: string) => call(trpc.auth.passkeyEnrolStart.mutate(challenge ? { challenge } : {})),
+  passkeyEnrolFinish: (response: PasskeyRegistration, challenge?: string) =>
+    call(trpc.auth.passkeyEnrolFinish.mutate(challenge ? { challenge, response } : { response })),
+  mfaPolicy: () => call(trpc.security.mfaPolicy.query()),
+  setMfaPolicy: (policy: MfaPolicy) => call(trpc.security.setMfaPolicy.mutate(policy)),
+  retention: () => call(trpc.security.retention.query()),
+  setRetention: (flowId: string, days: number | null) => call(trpc.security.setRetention.mutate({ flowId, days })),
+  reveals: (pendingOnly: boolean) => call(trpc.security.reveals.query({ pendingOnly })),
+  signOffReveal: (id: string, note: string) => call(trpc.security.signOffReveal.mutate({ id, note })),
   logout: () => call(trpc.auth.logout.mutate()),
   me: () => call(trpc.auth.me.query()),
   /** The embedded view's way in: a launch token for `host`, exchanged once. */
@@ -135,6 +157,8 @@ export const api = {
   auditPage: (limit: number, cursor?: number) =>
     call(trpc.audit.list.query(cursor === undefined ? { limit } : { limit, cursor })),
   verifyAudit: () => call(trpc.audit.verify.query()),
+  searchAudit: (search: AccessSearch) => call(trpc.audit.search.query(search)),
+  exportAudit: (search: AccessSearch) => call(trpc.audit.exportCsv.mutate(search)),
 
   incidents: (filter: IncidentFilter) => call(trpc.incidents.list.query({ filter })),
   retryIncident: (runId: string) => call(trpc.incidents.retry.mutate({ runId })),

@@ -1,6 +1,7 @@
 // Who is logged in. The token lives in sessionStorage (gone with the tab); an expired session
 // sends the user back to log-in. A log-in may take two steps: the password, then a second
 // factor (or, the first time, enrolling one); `pending` holds the half-way challenge meanwhile.
+import { startAuthentication, startRegistration } from '@simplewebauthn/browser'
 import { create } from 'zustand'
 import { api, type LoginStep } from '../api/carepath-api.ts'
 import { getSessionToken, onSessionExpired, setSessionToken } from '../api/trpc-client.ts'
@@ -22,6 +23,10 @@ interface SessionState {
   login(username: string, password: string): Promise<void>
   /** The second step: a code from the app, or a recovery code. */
   verify(input: { code: string } | { recoveryCode: string }): Promise<void>
+  /** The second step with a passkey: the browser asks the authenticator, the server checks its answer. */
+  verifyPasskey(): Promise<void>
+  /** The first enrolment with a passkey instead of an app; the recovery codes are shown next. */
+  enrolPasskey(): Promise<void>
   /** The first enrolment, during log-in: confirm the app's code; the recovery codes are shown next. */
   confirmEnrolment(code: string): Promise<void>
   /** The recovery codes were saved: open the app. */
@@ -62,6 +67,23 @@ export const useSession = create<SessionState>()((set, get) => ({
         : await api.verifyRecoveryCode(pending.challenge, input.recoveryCode)
     setSessionToken(done.token)
     set({ user: done.user, pending: null })
+  },
+  async verifyPasskey() {
+    const pending = get().pending
+    if (!pending) return
+    const optionsJSON = await api.passkeyOptions(pending.challenge)
+    const done = await api.passkeyVerify(pending.challenge, await startAuthentication({ optionsJSON }))
+    setSessionToken(done.token)
+    set({ user: done.user, pending: null })
+  },
+  async enrolPasskey() {
+    const pending = get().pending
+    if (!pending) return
+    const optionsJSON = await api.passkeyEnrolStart(pending.challenge)
+    const done = await api.passkeyEnrolFinish(await startRegistration({ optionsJSON }), pending.challenge)
+    if (done.status !== 'ok') return
+    enrolled = { token: done.token, user: done.user }
+    set({ pending: null, recoveryCodes: done.recoveryCodes })
   },
   async confirmEnrolment(code) {
     const pending = get().pending

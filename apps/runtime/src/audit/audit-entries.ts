@@ -237,6 +237,13 @@ export const integrationsSet = (actor: AuditActor, keys: string[]): AuditInput =
   why: { keys: [...keys].sort() },
 })
 
+/** An auditor's search of the trail; the patient only as its keyed hash. */
+export const auditSearched = (actor: AuditActor, why: AuditWhy<'audit.search'>): AuditInput => ({
+  action: 'audit.search',
+  ...actor,
+  why,
+})
+
 /** A run's patient data was shown, with the PHI classes the viewer could see. */
 export const runRead = (
   actor: AuditActor,

@@ -164,6 +164,19 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('launch.issue', z.object({ hostApp: z.string(), nonce: z.string(), expiresAt: z.string() })),
   /** A launch token exchanged for a session, or refused and why (plain words; no token, no patient). */
   entry('launch.exchange', z.object({ host: z.string(), nonce: z.string().optional(), reason: z.string().optional() })),
+  /**
+   * An auditor searched the trail (or exported the search): which filters were set, the patient
+   * as its keyed hash (never the identifier typed), how many records were found.
+   */
+  entry(
+    'audit.search',
+    z.object({
+      filters: z.array(z.string()),
+      patient: z.string().optional(),
+      results: z.number().int(),
+      exported: z.boolean(),
+    }),
+  ),
 ])
 /** An action with its typed `why`. */
 export type AuditEntry = z.infer<typeof auditEntrySchema>

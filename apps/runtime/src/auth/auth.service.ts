@@ -15,7 +15,10 @@ import {
 import type { Db } from '../db/open-db.ts'
 import { apiTokens, loginAttempts, loginChallenges, sessions, users, type UserRole } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
+import { createLoginThrottle, type ThrottleVerdict } from './login-throttle.ts'
 import type { MfaService } from './mfa.service.ts'
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
+import { createWebAuthn, type RelyingParty } from './webauthn.ts'
 import { hashPassword, verifyPassword } from './password.ts'
 
 /** Who is calling: a person with a session, or an outside system with a scoped API token. */
@@ -88,9 +91,8 @@ const CHALLENGE_FAILURES = 5
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const API_TOKEN_PREFIX = 'cpt_'
-/** Failures before log-ins for a username are slowed; each further failure doubles the wait. */
-const FREE_FAILURES = 3
-const MAX_BACKOFF_MS = 15 * 60_000
+/** Where a log-in came from when the caller does not say (in-process callers, the CLI). */
+const LOCAL = 'local'
 // Session activity is written at most this often, so reads do not turn into writes on every call.
 const TOUCH_EVERY_MS = 5_000
 
@@ -102,6 +104,19 @@ export function createAuthService(
   mfa: MfaService,
 ) {
   let dummyHash: Promise<string> | undefined
+  const throttle = createLoginThrottle()
+  const webauthn = createWebAuthn({ db, audit, now })
+
+  function refuseWhileSlowed(verdict: ThrottleVerdict, what: string): void {
+    if (verdict.ok) return
+    const from =
+      verdict.scope === 'address'
+        ? 'from this address'
+        : verdict.scope === 'username'
+          ? 'for this user from new addresses'
+          : 'for this user from this address'
+    throw new AppError('too-many-attempts', `Too many ${what} ${from}; try again in ${verdict.retryAfterSeconds} s.`)
+  }
 
   async function addUser(
     input: { username: string; password: string; role: UserRole; flowRoles?: string[] },
@@ -128,38 +143,55 @@ export function createAuthService(
     return { id, username: input.username, role: input.role }
   }
 
-  async function login(username: string, password: string): Promise<LoginResult> {
-    const t = now().getTime()
-    const attempts = db.select().from(loginAttempts).where(eq(loginAttempts.username, username)).get()
-    if (attempts && attempts.blockedUntil > t) {
-      audit.appendAlone(loginRefused({ who: username, role: 'unknown' }, 'slowed after failed log-ins'))
-      const seconds = Math.ceil((attempts.blockedUntil - t) / 1000)
-      throw new AppError('too-many-attempts', `Too many failed log-ins for this user; try again in ${seconds} s.`)
-    }
+  /**
+   * Step one of a log-in. `address` is where it came from (the client's IP): throttling is per
+   * address and per username-and-address, so a guesser slows only themselves (login-throttle.ts).
+   */
+  async function login(username: string, password: string, address: string = LOCAL): Promise<LoginResult> {
     const user = db.select().from(users).where(eq(users.username, username)).get()
+    const verdict = await throttle.check(username, address)
+    if (!verdict.ok) {
+      // Refusals are audited for real users only: a spray of made-up names writes nothing more.
+      if (user) audit.appendAlone(loginRefused({ who: username, role: user.role }, 'slowed after failed log-ins'))
+      refuseWhileSlowed(verdict, 'failed log-ins')
+    }
     const ok =
       user && !user.disabled
         ? await verifyPassword(password, user.passwordHash)
         : await verifyPassword(password, await (dummyHash ??= hashPassword(randomUUID())))
     if (!ok || !user) {
-      recordFailure(username, user?.role ?? 'unknown', 'wrong username or password')
+      await throttle.failed(username, address)
+      recordFailure(username, user?.role ?? 'unknown', 'wrong username or password', undefined, user !== undefined)
       throw new AppError('unauthenticated', 'Wrong username or password.')
     }
-    return afterFirstFactor(user)
+    const result = afterFirstFactor(user)
+    if (result.status === 'ok') await throttle.succeeded(username, address)
+    return result
   }
 
-  /** A failed attempt (password or second factor) counts toward the per-username backoff. */
-  function recordFailure(username: string, role: string, reason: string, method?: 'totp' | 'recovery' | 'webauthn') {
+  /**
+   * A failed attempt (password or second factor), audited. A real user's running count is kept
+   * (the audit record says how many in a row); a made-up username leaves no row behind, so
+   * guessing names cannot grow the table. The throttle itself is login-throttle.ts.
+   */
+  function recordFailure(
+    username: string,
+    role: string,
+    reason: string,
+    method?: 'totp' | 'recovery' | 'webauthn',
+    known = true,
+  ) {
     const t = now().getTime()
-    const attempts = db.select().from(loginAttempts).where(eq(loginAttempts.username, username)).get()
+    const attempts = known
+      ? db.select().from(loginAttempts).where(eq(loginAttempts.username, username)).get()
+      : undefined
     const failures = (attempts?.failures ?? 0) + 1
-    const blockedUntil =
-      failures >= FREE_FAILURES ? t + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - FREE_FAILURES)) : 0
     db.transaction(() => {
-      db.insert(loginAttempts)
-        .values({ username, failures, lastFailureAt: t, blockedUntil })
-        .onConflictDoUpdate({ target: loginAttempts.username, set: { failures, lastFailureAt: t, blockedUntil } })
-        .run()
+      if (known)
+        db.insert(loginAttempts)
+          .values({ username, failures, lastFailureAt: t, blockedUntil: 0 })
+          .onConflictDoUpdate({ target: loginAttempts.username, set: { failures, lastFailureAt: t, blockedUntil: 0 } })
+          .run()
       audit.append(
         method
           ? mfaChecked({ who: username, role }, { method, reason, failures }, 'failure')
@@ -244,15 +276,15 @@ export function createAuthService(
   }
 
   /** The second step: a TOTP code or a recovery code for the challenge the password step gave. */
-  function verifySecondFactor(
+  async function verifySecondFactor(
     challenge: string,
     input: { code: string } | { recoveryCode: string },
-  ): { status: 'ok'; token: string; user: LoginUser } {
+    address: string = LOCAL,
+  ): Promise<{ status: 'ok'; token: string; user: LoginUser }> {
     const { row, user } = challenged(challenge, 'verify')
-    const t = now().getTime()
-    const attempts = db.select().from(loginAttempts).where(eq(loginAttempts.username, user.username)).get()
     const method = 'code' in input ? ('totp' as const) : ('recovery' as const)
-    if (attempts && attempts.blockedUntil > t) {
+    const slowed = await throttle.check(user.username, address)
+    if (!slowed.ok) {
       audit.appendAlone(
         mfaChecked(
           { who: user.username, role: user.role },
@@ -260,8 +292,7 @@ export function createAuthService(
           'failure',
         ),
       )
-      const seconds = Math.ceil((attempts.blockedUntil - t) / 1000)
-      throw new AppError('too-many-attempts', `Too many wrong codes for this user; try again in ${seconds} s.`)
+      refuseWhileSlowed(slowed, 'wrong codes')
     }
     const verdict =
       'code' in input
@@ -274,6 +305,7 @@ export function createAuthService(
         .set({ failures: row.failures + 1 })
         .where(eq(loginChallenges.tokenHash, row.tokenHash))
         .run()
+      await throttle.failed(user.username, address)
       recordFailure(
         user.username,
         user.role,
@@ -292,7 +324,73 @@ export function createAuthService(
         { path: method === 'totp' ? 'code' : 'recoveryCode' },
       )
     }
+    await throttle.succeeded(user.username, address)
     return { status: 'ok', ...openSession(user, method, challenge) }
+  }
+
+  /** The second step with a passkey, part one: options for the browser, their challenge kept on the log-in. */
+  async function passkeyOptions(challenge: string, rp: RelyingParty) {
+    const { row, user } = challenged(challenge, 'verify')
+    const options = await webauthn.authenticationOptions(user, rp)
+    db.update(loginChallenges)
+      .set({ webauthnChallenge: options.challenge })
+      .where(eq(loginChallenges.tokenHash, row.tokenHash))
+      .run()
+    return options
+  }
+
+  /** Part two: the authenticator's signed answer; a session when it verifies. */
+  async function verifyPasskey(
+    challenge: string,
+    response: AuthenticationResponseJSON,
+    rp: RelyingParty,
+    address: string = LOCAL,
+  ): Promise<{ status: 'ok'; token: string; user: LoginUser }> {
+    const { row, user } = challenged(challenge, 'verify')
+    const slowed = await throttle.check(user.username, address)
+    if (!slowed.ok) {
+      audit.appendAlone(
+        mfaChecked(
+          { who: user.username, role: user.role },
+          { method: 'webauthn', reason: 'slowed after failed attempts' },
+          'failure',
+        ),
+      )
+      refuseWhileSlowed(slowed, 'failed second factors')
+    }
+    if (!row.webauthnChallenge) throw new AppError('bad-input', 'Ask for the passkey options first.')
+    const result = await webauthn.authenticate(user, response, row.webauthnChallenge, rp)
+    if (!result.ok) {
+      db.update(loginChallenges)
+        .set({ failures: row.failures + 1, webauthnChallenge: null })
+        .where(eq(loginChallenges.tokenHash, row.tokenHash))
+        .run()
+      await throttle.failed(user.username, address)
+      recordFailure(user.username, user.role, result.reason, 'webauthn')
+      throw new AppError('unauthenticated', 'The passkey was not accepted; try again.', { path: 'response' })
+    }
+    await throttle.succeeded(user.username, address)
+    return { status: 'ok', ...openSession(user, 'webauthn', challenge) }
+  }
+
+  /** Registering a passkey: during a log-in the policy holds up (then a session), or from a session. */
+  async function passkeyEnrolOptions(user: LoginUser, rp: RelyingParty) {
+    return webauthn.registrationOptions(user, rp)
+  }
+
+  async function passkeyEnrolFinish(
+    user: LoginUser,
+    response: RegistrationResponseJSON,
+    rp: RelyingParty,
+    options: { challenge?: string | undefined; label?: string | undefined },
+  ) {
+    const actor = { who: user.username, role: user.role }
+    const { factorId } = await webauthn.register(user, response, rp, actor, options.label)
+    // The first factor comes with recovery codes, as an authenticator app's does.
+    const recoveryCodes = mfa.recoveryCodesLeft(user.id) === 0 ? mfa.regenerateRecoveryCodes(user, actor) : []
+    if (options.challenge)
+      return { status: 'ok' as const, ...openSession(user, 'webauthn', options.challenge), recoveryCodes, factorId }
+    return { status: 'enrolled' as const, recoveryCodes, factorId }
   }
 
   /** Enrolment during log-in (the policy needs a factor and none exists): start, then confirm and get a session. */
@@ -467,12 +565,17 @@ export function createAuthService(
   const userCount = () => db.$client.prepare<[], { n: number }>('SELECT count(*) AS n FROM users').get()?.n ?? 0
 
   return {
+    throttle,
     addUser,
     login,
     afterFirstFactor,
     challenged,
     openSession,
     verifySecondFactor,
+    passkeyOptions,
+    verifyPasskey,
+    passkeyEnrolOptions,
+    passkeyEnrolFinish,
     enrolStart,
     enrolConfirm,
     authenticate,

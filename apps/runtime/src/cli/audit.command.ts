@@ -1,23 +1,94 @@
 // `carepath audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE] [--json]`: recompute the
 // keyed hash chain, hold it against the signed checkpoints, and name the first broken record.
-import { existsSync } from 'node:fs'
+// `carepath audit archive --out FILE [--from N] [--to N]`: write a signed archive of the trail.
+// `carepath audit verify --archive FILE [--keys FILE | --public-key FILE]`: check one offline.
+// `carepath audit public-key`: print the key that verifies checkpoints and archives (PEM).
+import { createPublicKey, verify } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { buildArchive, verifyArchive } from '../audit/audit-archive.ts'
 import { defaultAnchorFile, fileAnchor } from '../audit/audit-checkpoints.ts'
 import { verifyTrail } from '../audit/audit-verify.ts'
 import { databaseFile, openDb } from '../db/open-db.ts'
 import { defaultKeyFile, openInstallationKeys } from '../keys/installation-keys.ts'
-import { KeyStoreError } from '../keys/key-store.ts'
+import { KeyStoreError, keyStoreOf, readKeyFile, type KeyStore } from '../keys/key-store.ts'
 import { CliError, parseArgs } from './cli-io.ts'
 
-const USAGE = 'usage: carepath audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE] [--json]'
+const USAGE = [
+  'usage: carepath audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE] [--json]',
+  '       carepath audit verify --archive FILE [--keys FILE | --public-key FILE] [--json]',
+  '       carepath audit archive --out FILE [--from N] [--to N] [--data DIR] [--keys FILE]',
+  '       carepath audit public-key [--data DIR] [--keys FILE]',
+].join('\n')
+
+/** The installation's keys from their file alone (no database: an archive is checked offline). */
+function keyFileStore(file: string): KeyStore {
+  try {
+    return keyStoreOf(readKeyFile(file))
+  } catch (error) {
+    if (error instanceof KeyStoreError) throw new CliError(error.message)
+    throw new CliError(`The key file ${file} cannot be read.`)
+  }
+}
+
+function verifyArchiveFile(options: Map<string, string>, json: boolean, keyFile: string): number {
+  const file = resolve(options.get('archive')!)
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    throw new CliError(`The archive ${file} cannot be read.`)
+  }
+  let verdict
+  const pem = options.get('public-key')
+  if (pem) {
+    let key: ReturnType<typeof createPublicKey>
+    try {
+      key = createPublicKey(readFileSync(resolve(pem), 'utf8'))
+    } catch {
+      throw new CliError(`${pem} is not a public key (PEM); print one with \`carepath audit public-key\`.`)
+    }
+    verdict = verifyArchive(text, {
+      verifyKey: (data, signature) => {
+        try {
+          return verify(null, Buffer.from(data, 'utf8'), key, Buffer.from(signature, 'base64'))
+        } catch {
+          return false
+        }
+      },
+    })
+  } else verdict = verifyArchive(text, keyFileStore(keyFile))
+  if (json) console.log(JSON.stringify(verdict))
+  else if (verdict.ok) console.log(`Archive intact: ${verdict.records} records, signed by this installation.`)
+  else {
+    console.log(`Archive NOT intact (${file}):`)
+    for (const problem of verdict.problems) console.log(`  - ${problem}`)
+  }
+  return verdict.ok ? 0 : 1
+}
+
+function seqOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--${name} must be a record number (1 or more)`)
+  return n
+}
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, options, flags } = parseArgs(args, {
-    options: ['data', 'keys', 'audit-anchor'],
+    options: ['data', 'keys', 'audit-anchor', 'archive', 'public-key', 'out', 'from', 'to'],
     flags: ['json'],
   })
-  if (positionals[0] !== 'verify' || positionals.length > 1) throw new CliError(USAGE)
+  const command = positionals[0]
+  if (!['verify', 'archive', 'public-key'].includes(command ?? '') || positionals.length > 1) throw new CliError(USAGE)
   const file = databaseFile(resolve(options.get('data') ?? './data'))
+  const keyFile = resolve(options.get('keys') ?? defaultKeyFile(file))
+  if (command === 'verify' && options.has('archive')) return verifyArchiveFile(options, flags.has('json'), keyFile)
+  if (options.has('public-key') || options.has('archive')) throw new CliError(USAGE)
+  if (command === 'public-key') {
+    process.stdout.write(keyFileStore(keyFile).verifyKeyPem)
+    return 0
+  }
   if (!existsSync(file)) throw new CliError(`no database at ${file}`)
   let db
   try {
@@ -28,10 +99,34 @@ export async function run(args: string[]): Promise<number> {
   try {
     let keys
     try {
-      keys = openInstallationKeys(db, resolve(options.get('keys') ?? defaultKeyFile(file)), { readonly: true })
+      keys = openInstallationKeys(db, keyFile, { readonly: true })
     } catch (error) {
       if (error instanceof KeyStoreError) throw new CliError(error.message)
       throw error
+    }
+    if (command === 'archive') {
+      const out = options.get('out')
+      if (!out) throw new CliError('carepath audit archive needs --out FILE')
+      let archive
+      try {
+        archive = buildArchive(db, keys, {
+          fromSeq: seqOption(options.get('from'), 'from'),
+          toSeq: seqOption(options.get('to'), 'to'),
+          now: new Date(),
+        })
+      } catch (error) {
+        if (error instanceof RangeError) throw new CliError(error.message)
+        throw error
+      }
+      try {
+        writeFileSync(resolve(out), JSON.stringify(archive) + '\n', { mode: 0o600, flag: 'wx' })
+      } catch {
+        throw new CliError(`${resolve(out)} cannot be written (it may exist already: an archive is never overwritten).`)
+      }
+      console.log(
+        `Wrote ${resolve(out)}: audit records ${archive.fromSeq}..${archive.toSeq} and ${archive.runs.length} runs, signed (key ${archive.keyId}).`,
+      )
+      return 0
     }
     const anchor = fileAnchor(resolve(options.get('audit-anchor') ?? defaultAnchorFile(file)))
     let result

@@ -22,7 +22,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   cases: { summary: 'cases FLOW  print generated cases as a suite', load: () => import('./cases.command.ts') },
   serve: {
     summary:
-      'serve [--port 8080] [--data ./data] [--demo] [--mllp-port N] [--tls-cert F --tls-key F] [--mllp-tls] [--keys F] [--audit-anchor F]',
+      'serve [--port 8080] [--data ./data] [--demo] [--mllp-port N] [--tls-cert F --tls-key F] [--mllp-tls] [--mllp-max-connections N] [--mllp-allow ADDR,…] [--keys F] [--audit-anchor F]',
     load: () => import('./serve.command.ts'),
   },
   user: { summary: 'user add NAME --role ROLE [--data DIR]', load: () => import('./user.command.ts') },
@@ -32,7 +32,8 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./replay.command.ts'),
   },
   audit: {
-    summary: 'audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE]',
+    summary:
+      'audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE] | audit verify --archive FILE [--public-key F] | audit archive --out FILE [--from N] [--to N] | audit public-key',
     load: () => import('./audit.command.ts'),
   },
 }

@@ -1,7 +1,8 @@
 // `carepath serve [--port 8080] [--data ./data] [--demo] [--mllp-port N] [--host H] [--body-limit 1mb]
 //   [--tls-cert FILE --tls-key FILE] [--mllp-tls [--mllp-tls-cert FILE --mllp-tls-key FILE] [--mllp-client-ca FILE]]
-//   [--keys FILE] [--audit-anchor FILE] [--oidc FILE]`
+//   [--trust-proxy loopback|SUBNET|HOPS] [--mllp-max-connections N] [--mllp-allow ADDR[,ADDR…]] [--keys FILE] [--audit-anchor FILE] [--oidc FILE]`
 // Extension packages come from the installation's carepath.config.json (or CAREPATH_CONFIG).
+import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { seedDemo } from '../demo/demo-seed.ts'
@@ -10,6 +11,7 @@ import { loadConfiguredPlugins } from '../plugins/plugin-loader.ts'
 import { readFileSync } from 'node:fs'
 import { oidcConfigSchema, type OidcConfigInput } from '../auth/oidc.service.ts'
 import { TlsConfigError, type TlsFiles } from '../http/tls.ts'
+import type { MllpLimits } from '../integrations/hl7/mllp-listener.ts'
 import { KeyStoreError } from '../keys/key-store.ts'
 import { startServer } from '../server.ts'
 import { CliError, parseArgs } from './cli-io.ts'
@@ -63,6 +65,26 @@ function tlsOptions(options: Map<string, string>, flags: Set<string>, mllp: bool
   return { tls, mllpTls }
 }
 
+/** --mllp-max-connections N and --mllp-allow ADDR[,ADDR…] for the HL7 listener. */
+function mllpLimitOptions(options: Map<string, string>, mllp: boolean): MllpLimits | undefined {
+  const max = options.get('mllp-max-connections')
+  const allow = options.get('mllp-allow')
+  if (max === undefined && allow === undefined) return undefined
+  if (!mllp) throw new CliError('--mllp-max-connections and --mllp-allow need --mllp-port')
+  if (max !== undefined && !(Number.isInteger(Number(max)) && Number(max) > 0))
+    throw new CliError('--mllp-max-connections must be a whole number above 0')
+  const senders = allow
+    ?.split(',')
+    .map((a) => a.trim())
+    .filter(Boolean)
+  if (senders && senders.some((a) => !isIP(a)))
+    throw new CliError('--mllp-allow takes IP addresses separated by commas')
+  return {
+    ...(max !== undefined ? { maxConnections: Number(max) } : {}),
+    ...(senders ? { allowedSenders: senders } : {}),
+  }
+}
+
 export async function run(args: string[]): Promise<number> {
   const { options, flags, positionals } = parseArgs(args, {
     flags: ['demo', 'mllp-tls'],
@@ -78,6 +100,9 @@ export async function run(args: string[]): Promise<number> {
       'mllp-tls-cert',
       'mllp-tls-key',
       'mllp-client-ca',
+      'mllp-max-connections',
+      'mllp-allow',
+      'trust-proxy',
       'keys',
       'audit-anchor',
       'oidc',
@@ -91,6 +116,7 @@ export async function run(args: string[]): Promise<number> {
   if (idle !== undefined && !(Number(idle) > 0)) throw new CliError('--idle-minutes must be a positive number')
   const dataDir = resolve(options.get('data') ?? './data')
   const { tls, mllpTls } = tlsOptions(options, flags, mllpPort !== undefined)
+  const mllpLimits = mllpLimitOptions(options, mllpPort !== undefined)
   const oidc = options.has('oidc') ? oidcConfig(resolve(options.get('oidc')!)) : undefined
   const password = process.env.CAREPATH_DEMO_PASSWORD || 'carepath-demo'
   const installed = await loadConfiguredPlugins().catch((error: unknown) => {
@@ -107,6 +133,8 @@ export async function run(args: string[]): Promise<number> {
     ...(tls ? { tls } : {}),
     ...(oidc ? { oidc } : {}),
     ...(mllpTls ? { mllpTls } : {}),
+    ...(mllpLimits ? { mllpLimits } : {}),
+    ...(options.get('trust-proxy') ? { trustProxy: options.get('trust-proxy')! } : {}),
     ...(options.get('keys') ? { keyFile: resolve(options.get('keys')!) } : {}),
     ...(options.get('audit-anchor') ? { anchorFile: resolve(options.get('audit-anchor')!) } : {}),
     ...(idle ? { session: { idleMs: Number(idle) * 60_000 } } : {}),

@@ -601,3 +601,18 @@ export const launchNonces = sqliteTable('launch_nonces', {
   expiresAt: integer('expires_at').notNull(),
   usedAt: integer('used_at'),
 })
+
+/**
+ * Which runs concern which patient, for the accounting of access: a keyed hash (HMAC-SHA256 under
+ * the installation's PHI-reference key, kept outside the database) of each identifier-class value
+ * in a run's input (an MRN, a FHIR id, a member id). Never the value: the auditor's search hashes
+ * the identifier it is given and looks the hash up.
+ */
+export const patientRefs = sqliteTable(
+  'patient_refs',
+  {
+    ref: text('ref').notNull(),
+    runId: text('run_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ref, t.runId] }), index('patient_refs_run').on(t.runId)],
+)

@@ -8,7 +8,8 @@ import { createInboundHttpHandler } from '../integrations/index.ts'
 import type { Runtime } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { bearerToken, contextFor } from './context.ts'
-import { framePolicy } from './frame-policy.ts'
+import { framePolicy, frameAncestorsOf } from './frame-policy.ts'
+import { noStore, queryDepthLimit, securityHeaders, verifyJsonDepth } from './hardening.ts'
 import { oidcRoutes } from './oidc-routes.ts'
 import { openApiDocument } from './openapi.ts'
 import { restRouter } from './rest.ts'
@@ -57,7 +58,14 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   const app = express()
   app.disable('x-powered-by')
   app.set('etag', false)
+  if (runtime.options.trustProxy)
+    app.set(
+      'trust proxy',
+      /^\d+$/.test(runtime.options.trustProxy) ? Number(runtime.options.trustProxy) : runtime.options.trustProxy,
+    )
+  app.use(securityHeaders(frameAncestorsOf(runtime)))
   app.use(framePolicy(runtime))
+  app.use(['/trpc', '/api', '/auth'], noStore)
   app.get('/healthz', (_req, res) => {
     res.status(options.isReady() ? 200 : 503).json({ ok: options.isReady() })
   })
@@ -80,7 +88,11 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   )
   app.use(oidcRoutes(runtime, options.log))
   // strict: false so a bare JSON value (a tRPC input of null or a string) parses like an object does.
-  app.use(['/trpc', '/api'], express.json({ limit: runtime.options.bodyLimit ?? '1mb', strict: false }))
+  app.use(
+    ['/trpc', '/api'],
+    queryDepthLimit,
+    express.json({ limit: runtime.options.bodyLimit ?? '1mb', strict: false, verify: verifyJsonDepth }),
+  )
   app.use(
     '/trpc',
     createExpressMiddleware({
@@ -127,6 +139,13 @@ export function createApp(runtime: Runtime, options: AppOptions) {
       res
         .status(httpStatusOf('payload-too-large'))
         .json({ error: { code: 'payload-too-large', message: 'The request body is larger than this server accepts.' } })
+    else if (type === 'entity.too.deep')
+      res.status(httpStatusOf('bad-input')).json({
+        error: {
+          code: 'bad-input',
+          message: error instanceof Error ? error.message : 'The request is nested too deep.',
+        },
+      })
     else if (type === 'entity.parse.failed')
       res
         .status(httpStatusOf('bad-input'))

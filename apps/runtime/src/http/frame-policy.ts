@@ -1,6 +1,7 @@
 // Who may frame Carepath's pages. Only the embedded agent view may be framed, and only by the
 // origins registered for the host its address names (`/embed/agent?host=crm-desktop`); every
 // other page, and the view for an unknown host, may be framed by nobody (clickjacking).
+import type { IncomingMessage } from 'node:http'
 import type { NextFunction, Request, Response } from 'express'
 import type { Runtime } from '../runtime.ts'
 
@@ -14,12 +15,20 @@ export function frameAncestors(path: string, host: unknown, originsOf: (audience
   return origins.length > 0 ? origins.join(' ') : "'none'"
 }
 
+/** `frame-ancestors` for one request, read from its URL (helmet asks with the bare request). */
+export function frameAncestorsOf(runtime: Runtime): (req: IncomingMessage) => string {
+  return (req) => {
+    const url = new URL(req.url ?? '/', 'http://carepath.invalid')
+    const host = url.searchParams.get('host') ?? undefined
+    return frameAncestors(url.pathname, host, (audience) => runtime.launch.frameOrigins(audience))
+  }
+}
+
+/** Older browsers ignore frame-ancestors: refuse framing everywhere but the registered view. */
 export function framePolicy(runtime: Runtime) {
+  const ancestorsOf = frameAncestorsOf(runtime)
   return (req: Request, res: Response, next: NextFunction) => {
-    const ancestors = frameAncestors(req.path, req.query['host'], (audience) => runtime.launch.frameOrigins(audience))
-    res.setHeader('Content-Security-Policy', `frame-ancestors ${ancestors}`)
-    // Older browsers that ignore frame-ancestors: refuse framing everywhere but the view.
-    if (ancestors === "'none'") res.setHeader('X-Frame-Options', 'DENY')
+    if (ancestorsOf(req) === "'none'") res.setHeader('X-Frame-Options', 'DENY')
     next()
   }
 }

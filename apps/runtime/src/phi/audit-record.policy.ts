@@ -174,6 +174,11 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ incident: structure, action: structure, port: structure, reason: freeText }),
   }),
+  // Filter names, a keyed hash in place of the patient's identifier, a count.
+  'audit.search': object<EntryOf<'audit.search'>>({
+    action: structure,
+    why: object({ filters: structure, patient: structure, results: structure, exported: structure }),
+  }),
   'dead-letter.reprocess': object<EntryOf<'dead-letter.reprocess'>>({
     action: structure,
     why: object({

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import type { ConnectorAdapter, FlowDocument, JsonValue, NodeRegistry, RetryPolicy } from '@carepath/dsl'
+import {
+  checkFacts,
+  type ConnectorAdapter,
+  type FlowDocument,
+  type JsonValue,
+  type NodeRegistry,
+  type RetryPolicy,
+} from '@carepath/dsl'
 import {
   migrateRun,
   resumeRun,
@@ -317,6 +324,9 @@ export function createRunsService(deps: RunsDeps) {
     if (!flow.published_hash)
       throw new AppError('conflict', 'This flow has no published version yet.', { path: 'flowId' })
     const run: RunIdentity = { id: randomUUID(), flowId: flow.id, hash: flow.published_hash, idempotencyKey: key }
+    // The input must fit the published version's facts schema before anything is written.
+    const problem = checkFacts(documentFor(run.flowId, run.hash).facts, input.input)
+    if (problem) throw new AppError('bad-input', problem.message, { path: problem.path })
     const persister = createPersister(run, { who: principal.username, role: principal.role }, 0, principal.username)
     let state: RunState
     try {

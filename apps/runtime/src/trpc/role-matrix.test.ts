@@ -61,6 +61,8 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'tasks.overdue': ['agent', 'developer', 'admin'],
   'audit.list': ['auditor'],
   'audit.verify': ['auditor'],
+  'audit.search': ['auditor'],
+  'audit.exportCsv': ['auditor'],
   'settings.integrations': ['developer'],
   'settings.setIntegrations': ['developer'],
   'incidents.list': ['operator', 'admin'],
@@ -99,6 +101,10 @@ const PUBLIC = new Set([
   'auth.mfaEnrolStart',
   'auth.mfaEnrolConfirm',
   'embed.launch',
+  'auth.passkeyOptions',
+  'auth.passkeyVerify',
+  'auth.passkeyEnrolStart',
+  'auth.passkeyEnrolFinish',
 ])
 // Procedures without input are called bare; every other gets an input its schema refuses, so an
 // allowed role sees BAD_REQUEST (and nothing is written) while a refused role sees FORBIDDEN first.

@@ -13,6 +13,10 @@ export interface Context {
   /** The Bearer token as sent (needed by logout). */
   token?: string | undefined
   principal?: Principal | undefined
+  /** The client's address (its IP as express sees it, behind `trust proxy` when set): log-in throttling is per address. */
+  address?: string | undefined
+  /** The origin the request was made to (scheme://host), the relying party of passkeys unless configured. */
+  origin?: string | undefined
 }
 
 /** An input problem as the caller sees it: a plain sentence and the field path. */

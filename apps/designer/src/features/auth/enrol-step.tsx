@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react'
 import { api, type TotpEnrolment } from '../../api/carepath-api.ts'
 import { useSession, type PendingLogin } from '../../store/session.store.ts'
 import { LoginCard, StepError, useStep } from './login-card.tsx'
+import { PasskeyButton } from './passkey-button.tsx'
 
 export function EnrolStep({ pending }: { pending: Extract<PendingLogin, { status: 'enrol' }> }) {
   const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null)
@@ -70,6 +71,13 @@ export function EnrolStep({ pending }: { pending: Extract<PendingLogin, { status
       >
         {busy ? 'Checking…' : 'Confirm'}
       </button>
+      {pending.methods.includes('webauthn') && (
+        <PasskeyButton
+          label="Use a passkey instead"
+          testId="enrol-passkey"
+          run={() => useSession.getState().enrolPasskey()}
+        />
+      )}
       <div className="cp-login-links">
         <button type="button" className="cp-btn ghost small" onClick={() => useSession.getState().cancel()}>
           Back to log-in

@@ -3,6 +3,7 @@
 import { useState } from 'react'
 import { useSession, type PendingLogin } from '../../store/session.store.ts'
 import { LoginCard, StepError, useStep } from './login-card.tsx'
+import { PasskeyButton } from './passkey-button.tsx'
 
 export function SecondFactorStep({ pending }: { pending: Extract<PendingLogin, { status: 'mfa' }> }) {
   const [useRecovery, setUseRecovery] = useState(false)
@@ -38,6 +39,9 @@ export function SecondFactorStep({ pending }: { pending: Extract<PendingLogin, {
       <button className="cp-btn primary" type="submit" disabled={busy || !value.trim()} data-testid="mfa-submit">
         {busy ? 'Checking…' : 'Verify'}
       </button>
+      {pending.methods.includes('webauthn') && (
+        <PasskeyButton label="Use a passkey" testId="mfa-passkey" run={() => useSession.getState().verifyPasskey()} />
+      )}
       <div className="cp-login-links">
         {canRecover && (
           <button

@@ -11,7 +11,7 @@ import { createHl7HttpHandler } from './hl7-http.handler.ts'
 import { createHl7Intake, reprocessPending, type AcceptResult, type Hl7Inbound, type Hl7Intake } from './hl7-intake.ts'
 import { createHl7Routing } from './hl7-routing.ts'
 import { createFileHl7Store, createMemoryHl7Store, type Hl7MessageStore } from './hl7-store.ts'
-import { startMllpListener, type MllpListener } from './mllp-listener.ts'
+import { startMllpListener, type MllpLimits, type MllpListener } from './mllp-listener.ts'
 import { listenerErrorReason } from '../../operations/listener-health.ts'
 
 const LISTENER = {
@@ -138,6 +138,8 @@ export async function startRuntimeHl7Listener(
     log?: (line: string) => void
     /** MLLPS: TLS 1.2+ with these files (mutual TLS when clientCa is set). */
     tls?: TlsFiles | undefined
+    /** Connection cap and sender allow-list (see MllpListenerOptions). */
+    limits?: MllpLimits | undefined
   },
 ): Promise<MllpListener> {
   if (options.dataDir) {
@@ -162,6 +164,8 @@ export async function startRuntimeHl7Listener(
       intake,
       ...(options.log ? { log: options.log } : {}),
       ...(options.tls ? { tls: tlsServerOptions(options.tls) } : {}),
+      ...(options.limits?.maxConnections !== undefined ? { maxConnections: options.limits.maxConnections } : {}),
+      ...(options.limits?.allowedSenders ? { allowedSenders: options.limits.allowedSenders } : {}),
       onState: (state) => {
         if (!state.listening) return runtime.listeners.down(name(), title(), listenerErrorReason(state.error))
         port = state.port
@@ -183,6 +187,7 @@ export async function startInbound(context: {
   mllpPort: number
   log: (line: string) => void
   mllpTls?: TlsFiles | undefined
+  mllpLimits?: MllpLimits | undefined
 }): Promise<{ close(): Promise<void> }> {
   const host = (context.runtime.options as { host?: string }).host ?? '127.0.0.1'
   const listener = await startRuntimeHl7Listener(context.runtime, {
@@ -191,6 +196,7 @@ export async function startInbound(context: {
     dataDir: dirname(context.runtime.file),
     log: context.log,
     tls: context.mllpTls,
+    limits: context.mllpLimits,
   })
   context.log(
     `carepath: HL7 v2 (${context.mllpTls ? 'MLLPS, TLS' : 'MLLP'}) listening on ${listener.host}:${listener.port}`,

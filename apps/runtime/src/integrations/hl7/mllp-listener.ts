@@ -19,16 +19,31 @@ export interface MllpListenerOptions extends Partial<Hl7IntakeOptions> {
   idleTimeoutMs?: number
   /** Message text encoding (default utf8; latin1 for MSH-18 8859/1 senders). */
   encoding?: BufferEncoding
+  /** Connections open at once (default 64); one more is closed on arrival, and logged. */
+  maxConnections?: number
+  /** When given, only these sender addresses may connect (IPv4 or IPv6); others are closed on arrival, and logged. */
+  allowedSenders?: readonly string[]
   /** MLLPS: TLS 1.2+ with this key and certificate; `ca` + `requestCert` for mutual TLS. */
   tls?: Pick<TlsOptions, 'key' | 'cert' | 'ca' | 'requestCert' | 'ciphers' | 'honorCipherOrder'>
   /** Told when the port starts listening, fails (the socket's error) or closes (reason "stopped"). */
   onState?: (state: { listening: true; port: number } | { listening: false; error: unknown }) => void
 }
 
+/** What `serve` passes for --mllp-max-connections and --mllp-allow. */
+export type MllpLimits = Pick<MllpListenerOptions, 'maxConnections' | 'allowedSenders'>
+
 export interface MllpListener {
   port: number
   host: string
   close(): Promise<void>
+}
+
+const DEFAULT_MAX_CONNECTIONS = 64
+
+/** An address as the allow-list compares it: an IPv4 address seen through IPv6 (::ffff:a.b.c.d) is a.b.c.d. */
+export function senderAddress(address: string): string {
+  const trimmed = address.trim().toLowerCase()
+  return trimmed.startsWith('::ffff:') && trimmed.includes('.') ? trimmed.slice(7) : trimmed
 }
 
 export async function startMllpListener(options: MllpListenerOptions): Promise<MllpListener> {
@@ -37,7 +52,20 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
   if (!intake) throw new Error('startMllpListener needs an intake, or a store and acceptRun.')
   const log = options.log ?? (() => {})
   const sockets = new Set<Socket>()
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+  const allowed = options.allowedSenders ? new Set(options.allowedSenders.map(senderAddress)) : undefined
   const onConnection = (socket: Socket) => {
+    const sender = senderAddress(socket.remoteAddress ?? '')
+    if (allowed && !allowed.has(sender)) {
+      log(`mllp: connection from ${sender}, not on the sender allow-list; closed`)
+      socket.destroy()
+      return
+    }
+    if (sockets.size >= maxConnections) {
+      log(`mllp: ${maxConnections} connections already open; one from ${sender} closed`)
+      socket.destroy()
+      return
+    }
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.setTimeout(options.idleTimeoutMs ?? 5 * 60_000, () => socket.end())

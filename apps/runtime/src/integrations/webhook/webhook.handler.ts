@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { JsonValue } from '@carepath/dsl'
 import type { WebhookVerifier } from './webhook-verify.ts'
+import { jsonDepthExceeds } from '../../http/hardening.ts'
 
 export interface WebhookTarget {
   flowId: string
@@ -90,6 +91,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
         })
       verdicts.set(target.secret, verdict)
       if (!verdict.ok) return send(res, STATUS[verdict.reason], { error: verdict.message })
+      if (jsonDepthExceeds(rawBody)) return send(res, 400, { error: 'The body nests JSON too deep.' })
       try {
         body = JSON.parse(rawBody) as JsonValue
       } catch {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { auditListPolicy } from '../../phi/audit-record.policy.ts'
 import { NO_FACTS, redact } from '../../phi/redaction-policy.ts'
+import { accessRowsCsv, auditSearchSchema } from '../../audit/audit-search.ts'
 import { procedureFor, router } from '../trpc.ts'
 
 const auditor = procedureFor('auditor')
@@ -18,4 +19,22 @@ export const auditRouter = router({
       redact(auditListPolicy, ctx.runtime.audit.list({ limit: input?.limit ?? 100, cursor: input?.cursor }), NO_FACTS),
     ),
   verify: auditor.query(({ ctx }) => ctx.runtime.audit.verify()),
+  /**
+   * Search the trail by user, run, patient (an MRN or FHIR id, looked up by its keyed hash),
+   * action and time; `accessOnly` gives the accounting of access. The search is audited.
+   */
+  search: auditor
+    .input(auditSearchSchema)
+    .query(({ ctx, input }) =>
+      ctx.runtime.auditSearch.search(input, { who: ctx.principal.username, role: ctx.principal.role }),
+    ),
+  /** The same search as a CSV file (up to 1,000 rows a file), audited as an export. */
+  exportCsv: auditor.input(auditSearchSchema).mutation(({ ctx, input }) => {
+    const result = ctx.runtime.auditSearch.search(
+      input,
+      { who: ctx.principal.username, role: ctx.principal.role },
+      true,
+    )
+    return { csv: accessRowsCsv(result.rows), rows: result.rows.length, nextBefore: result.nextBefore }
+  }),
 })

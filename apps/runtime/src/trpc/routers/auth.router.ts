@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import type { Context } from '../trpc.ts'
 import { authedProcedure, publicProcedure, router } from '../trpc.ts'
+import { authenticationResponseSchema, registrationResponseSchema, relyingPartyFor } from '../../auth/webauthn.ts'
 
 const challenge = z.string().startsWith('cpc_').max(200)
 const totpCode = z.string().trim().max(20)
@@ -19,7 +20,7 @@ export const authRouter = router({
   /** Step one: the password. Answers a session, or a challenge for the second factor (or its enrolment). */
   login: publicProcedure
     .input(z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.auth.login(input.username, input.password)),
+    .mutation(({ ctx, input }) => ctx.runtime.auth.login(input.username, input.password, ctx.address)),
   /** How people may log in here: with a password, and through single sign-on when it is set up. */
   methods: publicProcedure.query(({ ctx }) => ({ sso: ctx.runtime.oidc ? { label: ctx.runtime.oidc.label } : null })),
   /** After single sign-on: the one-time code the callback gave the browser, for the log-in's answer. */
@@ -39,8 +40,53 @@ export const authRouter = router({
     )
     .mutation(({ ctx, input }) => {
       const { challenge: c, ...factor } = input
-      return ctx.runtime.auth.verifySecondFactor(c, factor)
+      return ctx.runtime.auth.verifySecondFactor(c, factor, ctx.address)
     }),
+  /** Step two with a passkey: the options for the browser's navigator.credentials.get … */
+  passkeyOptions: publicProcedure
+    .input(z.object({ challenge }).strict())
+    .mutation(({ ctx, input }) =>
+      ctx.runtime.auth.passkeyOptions(input.challenge, relyingPartyFor(ctx.runtime.options.webauthn, ctx.origin)),
+    ),
+  /** … and the authenticator's signed answer: a session when it verifies. */
+  passkeyVerify: publicProcedure
+    .input(z.object({ challenge, response: authenticationResponseSchema }).strict())
+    .mutation(({ ctx, input }) =>
+      ctx.runtime.auth.verifyPasskey(
+        input.challenge,
+        input.response,
+        relyingPartyFor(ctx.runtime.options.webauthn, ctx.origin),
+        ctx.address,
+      ),
+    ),
+  /** Begin registering a passkey: during a log-in the policy holds up, or from a session. */
+  passkeyEnrolStart: publicProcedure
+    .input(z.object({ challenge: challenge.optional() }).strict())
+    .mutation(({ ctx, input }) =>
+      ctx.runtime.auth.passkeyEnrolOptions(
+        enrollee(ctx, input),
+        relyingPartyFor(ctx.runtime.options.webauthn, ctx.origin),
+      ),
+    ),
+  /** Finish it with the authenticator's answer: recovery codes for a first factor (and a session, during a log-in). */
+  passkeyEnrolFinish: publicProcedure
+    .input(
+      z
+        .object({
+          challenge: challenge.optional(),
+          response: registrationResponseSchema,
+          label: z.string().trim().max(60).optional(),
+        })
+        .strict(),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.runtime.auth.passkeyEnrolFinish(
+        enrollee(ctx, input),
+        input.response,
+        relyingPartyFor(ctx.runtime.options.webauthn, ctx.origin),
+        { challenge: input.challenge, label: input.label },
+      ),
+    ),
   /** Begin enrolling an authenticator app: during a log-in the policy holds up, or from a session. */
   mfaEnrolStart: publicProcedure
     .input(z.object({ challenge: challenge.optional() }).strict())

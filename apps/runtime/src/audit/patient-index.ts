@@ -1,0 +1,64 @@
+// The index behind the accounting of access: which runs concern which patient, by keyed hash.
+// When a run starts, every identifier-class value of its input (an MRN, a FHIR id, a member id)
+// is hashed with HMAC-SHA256 under the installation's PHI-reference key (in the key file, not the
+// database) and stored beside the run's id. The auditor's search hashes the identifier it is
+// given the same way. Without the key the table says nothing about who the patients are.
+import { createHmac } from 'node:crypto'
+import { phiClassAt, type FactSchema, type JsonValue } from '@carepath/dsl'
+import type { Db } from '../db/open-db.ts'
+import type { BatchObserver } from '../runs/runs.service.ts'
+
+/** The keyed hash an identifier is indexed and searched under (trimmed; case kept, as FHIR ids are case-sensitive). */
+export function patientRef(secret: string, identifier: string): string {
+  return createHmac('sha256', secret).update(`carepath-patient\n${identifier.trim()}`).digest('hex')
+}
+
+/** Every string or number in `input` whose fact is classed `identifier`, walked without recursion limits of the schema's depth. */
+export function identifiersIn(schema: FactSchema, input: JsonValue): string[] {
+  const found = new Set<string>()
+  const walk = (value: JsonValue, path: string) => {
+    if (value === null) return
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item, path)
+      return
+    }
+    if (typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) walk(child, path ? `${path}.${key}` : key)
+      return
+    }
+    if ((typeof value === 'string' || typeof value === 'number') && path && phiClassAt(schema, path) === 'identifier') {
+      const text = String(value).trim()
+      if (text) found.add(text)
+    }
+  }
+  walk(input, '')
+  return [...found]
+}
+
+/**
+ * The runs service's observer that indexes a new run's patient identifiers, inside the same
+ * transaction as the run's first events (a run is never stored without its index rows).
+ */
+export function patientIndexObserver(
+  db: Db,
+  secret: string,
+  factsOf: (flowId: string, hash: string) => FactSchema,
+): BatchObserver {
+  const insert = db.$client.prepare('INSERT OR IGNORE INTO patient_refs (ref, run_id) VALUES (?, ?)')
+  return (batch) => {
+    if (batch.previous !== undefined) return
+    const started = batch.events.find((e) => e.type === 'run.started')
+    if (started?.type !== 'run.started') return
+    const facts = factsOf(batch.run.flowId, batch.run.hash)
+    for (const identifier of identifiersIn(facts, started.data.input))
+      insert.run(patientRef(secret, identifier), batch.run.id)
+  }
+}
+
+/** The runs that concern the patient with this identifier. */
+export function runsOfPatient(db: Db, secret: string, identifier: string): string[] {
+  return db.$client
+    .prepare<[string], { run_id: string }>('SELECT run_id FROM patient_refs WHERE ref = ? ORDER BY run_id')
+    .all(patientRef(secret, identifier))
+    .map((r) => r.run_id)
+}

@@ -1,0 +1,101 @@
+// What every HTTP answer carries, from the security review's probes: helmet's headers (a CSP that
+// allows no inline script, nosniff, no framing, no referrer), `Cache-Control: no-store` on the
+// API (its answers may hold PHI), and a depth limit on JSON bodies and tRPC query inputs, checked
+// on the raw text before anything parses or recurses over it.
+import type { IncomingMessage } from 'node:http'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import helmet from 'helmet'
+
+/** Deepest JSON nesting accepted anywhere (a flow document or a run's facts is far shallower). */
+export const MAX_JSON_DEPTH = 100
+
+/**
+ * Whether `text` (JSON, or anything bracketed like it) nests arrays/objects deeper than `limit`.
+ * One pass over the characters, brackets inside strings not counted: no parse, no recursion.
+ */
+export function jsonDepthExceeds(text: string, limit = MAX_JSON_DEPTH): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92 /* \ */) i++
+      else if (c === 34 /* " */) inString = false
+      continue
+    }
+    if (c === 34) inString = true
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > limit) return true
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--
+  }
+  return false
+}
+
+/** The error body-parser passes on when `verify` throws it: a 400, told apart by its type. */
+export class TooDeepError extends Error {
+  override readonly name = 'TooDeepError'
+  readonly status = 400
+  readonly type = 'entity.too.deep'
+  constructor() {
+    super(`The request nests JSON deeper than ${MAX_JSON_DEPTH} levels.`)
+  }
+}
+
+/** express.json's `verify`: refuse a body nested too deep before it is parsed. */
+export function verifyJsonDepth(_req: unknown, _res: unknown, buf: Buffer): void {
+  // Cheap bound first: a body cannot nest deeper than it has bytes.
+  if (buf.length > MAX_JSON_DEPTH && jsonDepthExceeds(buf.toString('utf8'))) throw new TooDeepError()
+}
+
+/** tRPC reads GET inputs (and batch inputs) from the query string: the same limit applies there. */
+export const queryDepthLimit: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
+  const query = req.url.indexOf('?')
+  if (query < 0 || req.url.length - query <= MAX_JSON_DEPTH) return next()
+  let text: string
+  try {
+    text = decodeURIComponent(req.url.slice(query + 1).replace(/\+/g, ' '))
+  } catch {
+    return next() // tRPC answers a malformed query string itself, with a 400
+  }
+  if (jsonDepthExceeds(text)) return next(new TooDeepError())
+  next()
+}
+
+/** No answer of the API is kept by a browser or a proxy: it may hold patient data. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store')
+  res.setHeader('Pragma', 'no-cache')
+  next()
+}
+
+/**
+ * helmet, set for the built designer: scripts only from this origin (Vite emits no inline script),
+ * Monaco's injected <style> elements allowed, its workers from this origin, no framing, no
+ * referrer. HSTS is sent by the HTTPS server itself (server.ts), never on plain HTTP. Who may frame
+ * a page is asked per request (`frameAncestorsOf`): only the embedded agent view, by its host's
+ * registered origins (frame-policy.ts, which also sends X-Frame-Options where nobody may).
+ */
+export function securityHeaders(frameAncestorsOf: (req: IncomingMessage) => string = () => "'none'"): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'font-src': ["'self'", 'data:'],
+        'worker-src': ["'self'", 'blob:'],
+        'connect-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'self'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': [(req) => frameAncestorsOf(req)],
+      },
+    },
+    strictTransportSecurity: false,
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: false,
+    crossOriginEmbedderPolicy: false,
+  })
+}
