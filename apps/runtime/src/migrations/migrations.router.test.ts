@@ -20,7 +20,15 @@ describe('migrating waiting runs', () => {
     fromHash = await publishFlow(t, v1)
     runIds = []
     for (const key of ['a', 'b']) {
-      runIds.push((await t.as.developer.runs.start({ flowId: 'follow-up', input: {}, idempotencyKey: key })).id)
+      runIds.push(
+        (
+          await t.as.developer.runs.start({
+            flowId: 'follow-up',
+            input: { reason: 'discharged yesterday' },
+            idempotencyKey: key,
+          })
+        ).id,
+      )
     }
     const saved = await t.as.analyst.flows.save({ id: 'follow-up', document: v2, baseRevision: 1 })
     await t.as.analyst.review.submit({ id: 'follow-up' })

@@ -97,7 +97,10 @@ export const migrationTestFlows = (() => {
       id: 'follow-up',
       version,
       title: 'Follow-up call',
-      facts: { type: 'object', properties: { call: { type: 'string', 'x-phi': 'none' } } },
+      facts: {
+        type: 'object',
+        properties: { reason: { type: 'string', 'x-phi': 'none' }, call: { type: 'string', 'x-phi': 'none' } },
+      },
       roles: { nurse: { phi: ['none'] } },
       start: 'start',
       nodes: {
