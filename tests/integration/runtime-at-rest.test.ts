@@ -1,11 +1,11 @@
 // Encryption at rest, checked as someone who copies the files would: canary PHI goes in through
-// run input, a task, an HL7 message over MLLP and a kept reply for a waiting run; then the database file, its WAL and the inbound
+// run input, a task, an HL7 message over MLLP, a kept reply for a waiting run and a test case; then the database file, its WAL and the inbound
 // message store are searched byte for byte, and none of it is there. The runtime still reads it
 // all back; a damaged or moved ciphertext is refused whole; a shredded key makes a run unreadable.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestRuntime, intakeFlow, publishFlow, type TestRuntime } from '@carepath/runtime/testing'
+import { createTestRuntime, intakeFlow, intakeSuite, publishFlow, type TestRuntime } from '@carepath/runtime/testing'
 import { sendMllp, startRuntimeHl7Listener, type MllpListener } from '../../apps/runtime/src/integrations/index.ts'
 
 const NAME = 'Quillon Canaryvale'
@@ -45,6 +45,15 @@ beforeAll(async () => {
     idempotencyKey: 'at-rest-1',
   })
   runId = run.id
+  // A test case imported from a run carries what the analyst could see of it: sealed too.
+  const { draft } = await t.as.analyst.flows.get({ id: 'intake-check' })
+  const imported = { id: 'from-a-run', input: { score: 9, patient: { name: NAME } }, expect: { outcome: 'approved' } }
+  await t.as.analyst.flows.save({
+    id: 'intake-check',
+    document: intakeFlow(),
+    baseRevision: draft.revision,
+    suite: { ...intakeSuite, cases: [...intakeSuite.cases, imported] },
+  })
   listener = await startRuntimeHl7Listener(t.runtime, { port: 0, dataDir: t.dir })
   const acks = await sendMllp(listener.port, [HL7])
   expect(acks).toHaveLength(1)
@@ -71,6 +80,8 @@ describe('PHI at rest', () => {
   })
 
   it('is still read back by the runtime for those who may see it', async () => {
+    const suite = await t.as.analyst.flows.suite({ id: 'intake-check' })
+    expect(JSON.stringify(suite)).toContain(NAME)
     const [task] = await t.as.agent.tasks.inbox()
     expect(JSON.stringify(task)).toContain(NAME)
     const run = await t.as.auditor.runs.get({ id: runId })

@@ -57,7 +57,7 @@ import { createScheduler } from './schedules/scheduler.ts'
 import { createEventsService } from './events/events.service.ts'
 import { eventsSettingsSchema } from './events/event-routes.ts'
 import { createMigrationsService } from './migrations/migrations.service.ts'
-import { openSettings, sealSettings } from './integrations/settings-at-rest.ts'
+import { openJson, sealJson } from './keys/sealed-json.ts'
 import { createLaunchService } from './embed/launch.service.ts'
 import { launchKeyFrom } from './embed/launch-token.ts'
 
@@ -118,6 +118,8 @@ export interface RuntimeOptions {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 1000, factor: 2, maxBackoffMs: 30_000 }
 
 const INTEGRATIONS_KEY = 'integrations'
+/** Connector settings hold credentials: sealed at rest, bound to their row. */
+const SETTINGS_AAD = 'settings|integrations'
 
 /** Everything the API layers call: one database, one clock, the services over them. */
 export function createRuntime(options: RuntimeOptions = {}) {
@@ -179,7 +181,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
         ...(options.oidcFetch ? { fetch: options.oidcFetch } : {}),
       })
     : undefined
-  const flows = createFlowsService({ db, audit, now, registry })
+  const flows = createFlowsService({ db, audit, now, registry, cipher })
   const queues = createQueuesService({ db, audit, now, registry })
   const review = createReviewService({
     db,
@@ -197,7 +199,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     ...(options.connectors ?? buildAdapters(integrationSettings())),
   }
   function integrationSettings(): IntegrationSettings {
-    const value = openSettings(cipher, readSetting(INTEGRATIONS_KEY))
+    const value = openJson(cipher, SETTINGS_AAD, readSetting(INTEGRATIONS_KEY))
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {}
   }
   function connectorConfigured(name: string): boolean {
@@ -343,8 +345,11 @@ export function createRuntime(options: RuntimeOptions = {}) {
       }
       db.transaction(() => {
         db.insert(settings)
-          .values({ key: INTEGRATIONS_KEY, value: sealSettings(cipher, value) })
-          .onConflictDoUpdate({ target: settings.key, set: { value: sealSettings(cipher, value) } })
+          .values({ key: INTEGRATIONS_KEY, value: sealJson(cipher, 'settings', SETTINGS_AAD, value) })
+          .onConflictDoUpdate({
+            target: settings.key,
+            set: { value: sealJson(cipher, 'settings', SETTINGS_AAD, value) },
+          })
           .run()
         audit.append(integrationsSet(actor, Object.keys(value)))
       })

@@ -8,13 +8,20 @@ import type { Db } from '../db/open-db.ts'
 import { flows, flowVersions, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import { mergedSuite, requireSuite, sameSuite } from './flow-suite.ts'
+import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
+import { openJson, sealJson } from '../keys/sealed-json.ts'
 
 export interface FlowDeps {
   db: Db
   audit: AuditService
   now: () => Date
   registry: NodeRegistry
+  /** Test cases may be imported from runs: they are sealed at rest (none: the store's own tests). */
+  cipher?: DataCipher
 }
+
+/** The data key test suites are sealed under. */
+const SUITES_KEY = 'suites'
 
 /** Parse and validate a document, or throw `invalid-document` with every problem. */
 export function requireValidDocument(raw: unknown, registry: NodeRegistry): FlowDocument {
@@ -34,7 +41,17 @@ export function requireValidDocument(raw: unknown, registry: NodeRegistry): Flow
   return result.document
 }
 
-export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
+export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEXT }: FlowDeps) {
+  // A flow's suites are bound to the flow: a sealed suite copied to another flow does not open.
+  const sealSuite = (flowId: string, value: JsonValue) => sealJson(cipher, SUITES_KEY, `suites|${flowId}`, value)
+  const openSuite = (flowId: string, stored: JsonValue) => openJson(cipher, `suites|${flowId}`, stored)
+  const storedSuite = (flowId: string, draft: JsonValue | null, older: readonly JsonValue[]) =>
+    draft !== null
+      ? openSuite(flowId, draft)
+      : mergedSuite(
+          flowId,
+          older.map((s) => openSuite(flowId, s)),
+        )
   const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
 
   function requireFlow(id: string) {
@@ -108,7 +125,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
       },
       published: published ? { document: published.document, hash: published.hash } : null,
       // The draft's test cases, one suite in the suite file format.
-      suites: [draft.suite ?? mergedSuite(id, flow.suites)],
+      suites: [storedSuite(id, draft.suite, flow.suites)],
       reviews: flowReviews,
     }
   }
@@ -122,7 +139,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
       .where(and(eq(flowVersions.flowId, id), eq(flowVersions.revision, revision ?? flow.draftRevision)))
       .get()
     if (!row) throw new AppError('not-found', `Flow "${id}" has no revision ${revision}.`, { path: 'revision' })
-    return row.suite ?? mergedSuite(id, flow.suites)
+    return storedSuite(id, row.suite, flow.suites)
   }
 
   /** Create a flow from a valid document; revision 1, status draft. */
@@ -147,7 +164,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
           draftRevision: 1,
           draftHash: hash,
           draftAuthor: principal.username,
-          suites,
+          suites: suites.map((s) => sealSuite(document.id, s)),
           updatedAt: at,
           updatedBy: principal.username,
         })
@@ -161,7 +178,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
           author: principal.username,
           status: 'draft',
           createdAt: at,
-          suite,
+          suite: sealSuite(document.id, suite),
         })
         .run()
       audit.append(flowCreated(actorOf(principal), document.id, hash))
@@ -207,7 +224,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
           author: principal.username,
           status: 'draft',
           createdAt: at,
-          suite: nextSuite,
+          suite: sealSuite(id, nextSuite),
         })
         .run()
       const hashChanged = hash !== flow.draftHash
@@ -223,7 +240,7 @@ export function createFlowsService({ db, audit, now, registry }: FlowDeps) {
       db.update(flows)
         .set({
           title: document.title,
-          suites: [nextSuite],
+          suites: [sealSuite(id, nextSuite)],
           draftRevision: revision,
           draftHash: hash,
           draftAuthor: principal.username,
