@@ -212,10 +212,17 @@ async function openDesk(query: string): Promise<{ page: Page; view: Frame }> {
 
 describe('the agent view inside a CRM desktop', () => {
   it('lets only the registered host frame the view, and nobody frame the rest', async () => {
+    // The one directive of the page's whole policy (scripts, styles...) that says who may frame it.
+    const frameAncestors = (response: Response) =>
+      (response.headers.get('content-security-policy') ?? '')
+        .split(';')
+        .find((directive) => directive.startsWith('frame-ancestors'))
     const embed = await fetch(`${session.runtime.url}/embed/agent?host=${HOST}`)
-    expect(embed.headers.get('content-security-policy')).toBe(`frame-ancestors ${hostOrigin}`)
+    expect(frameAncestors(embed)).toBe(`frame-ancestors ${hostOrigin}`)
+    expect(embed.headers.get('x-frame-options')).toBeNull()
     const designer = await fetch(`${session.runtime.url}/`)
-    expect(designer.headers.get('content-security-policy')).toBe("frame-ancestors 'none'")
+    expect(frameAncestors(designer)).toBe("frame-ancestors 'none'")
+    expect(designer.headers.get('x-frame-options')).toBe('DENY')
   })
 
   it('walks the eligibility script for a caller and writes the outcome back to the CRM and the EHR', async () => {
