@@ -192,3 +192,15 @@ export async function tourShot(page: Page, name: string): Promise<number> {
   }
   return bytes
 }
+
+/** A tRPC mutation over HTTP (POST), as the designer sends it; throws with the server's error. */
+export async function trpcPost(baseUrl: string, path: string, body: unknown, token?: string): Promise<unknown> {
+  const res = await fetch(`${baseUrl}/trpc/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  })
+  const json = (await res.json()) as { result?: { data: unknown }; error?: unknown }
+  if (!res.ok) throw new Error(`${path}: ${JSON.stringify(json.error)}`)
+  return json.result?.data
+}

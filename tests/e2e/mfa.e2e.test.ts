@@ -5,21 +5,12 @@
 import * as OTPAuth from 'otpauth'
 import { expect, it } from 'vitest'
 import { axeViolations } from './axe.ts'
-import { DEMO_PASSWORD, e2eSession, screenshot } from './harness.ts'
+import { DEMO_PASSWORD, e2eSession, screenshot, trpcPost } from './harness.ts'
 
 const session = e2eSession()
 const PASSWORD = 'a long password for the nurse'
 
-async function trpc(path: string, body: unknown, token?: string): Promise<unknown> {
-  const res = await fetch(`${session.runtime.url}/trpc/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  })
-  const json = (await res.json()) as { result?: { data: unknown }; error?: unknown }
-  if (!res.ok) throw new Error(`${path}: ${JSON.stringify(json.error)}`)
-  return json.result?.data
-}
+const trpc = (path: string, body: unknown, token?: string) => trpcPost(session.runtime.url, path, body, token)
 
 it('a new nurse enrols an authenticator app at first log-in, then logs in with a code or a recovery code', async () => {
   const admin = (await trpc('auth.login', { username: 'admin', password: DEMO_PASSWORD })) as { token: string }

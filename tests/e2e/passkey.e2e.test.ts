@@ -4,21 +4,12 @@
 // passkey. The page is reached as http://localhost (a passkey's relying party is a host name).
 import { expect, it } from 'vitest'
 import { axeViolations } from './axe.ts'
-import { DEMO_PASSWORD, e2eSession, screenshot } from './harness.ts'
+import { DEMO_PASSWORD, e2eSession, screenshot, trpcPost } from './harness.ts'
 
 const session = e2eSession()
 const PASSWORD = 'a long password for the pharmacist'
 
-async function trpc(path: string, body: unknown, token?: string): Promise<unknown> {
-  const res = await fetch(`${session.runtime.url}/trpc/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  })
-  const json = (await res.json()) as { result?: { data: unknown }; error?: unknown }
-  if (!res.ok) throw new Error(`${path}: ${JSON.stringify(json.error)}`)
-  return json.result?.data
-}
+const trpc = (path: string, body: unknown, token?: string) => trpcPost(session.runtime.url, path, body, token)
 
 it('a new person enrols a passkey at first log-in and logs in with it next time', async () => {
   const admin = (await trpc('auth.login', { username: 'admin', password: DEMO_PASSWORD })) as { token: string }
