@@ -33,6 +33,8 @@ export interface Principal {
 
 export const API_TOKEN_SCOPES = [
   'flows:read',
+  // Pushing drafts and their test cases, and submitting them for review (`carepath push` from CI).
+  'flows:write',
   'runs:start',
   'runs:read',
   'tasks:read',

@@ -26,6 +26,19 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./serve.command.ts'),
   },
   user: { summary: 'user add NAME --role ROLE [--data DIR]', load: () => import('./user.command.ts') },
+  token: {
+    summary: 'token create USER --name NAME --scopes a,b [--days N] [--data DIR]  an API token, printed once',
+    load: () => import('./token.command.ts'),
+  },
+  pull: {
+    summary: "pull FLOW… [--out DIR] [--server URL] [--token-file F]  a server's drafts and test cases into files",
+    load: () => import('./pull.command.ts'),
+  },
+  push: {
+    summary:
+      'push FILE.flow.json… [--submit] [--server URL] [--token-file F]  files to a server as drafts (and into review)',
+    load: () => import('./push.command.ts'),
+  },
   replay: {
     summary:
       'replay RUN | --sample N [--data DIR] [--json]  re-execute stored runs; byte-identical or the first difference',

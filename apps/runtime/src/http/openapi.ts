@@ -79,6 +79,79 @@ export const openApiDocument = {
         summary: 'List flows (scope flows:read)',
         responses: { '200': json({ type: 'array', items: { type: 'object' } }, 'Flows'), ...errorResponses },
       },
+      post: {
+        summary: 'Create a flow from a valid document and its test cases (scope flows:write)',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['document'],
+                properties: { document: { type: 'object' }, suites: { type: 'array', items: { type: 'object' } } },
+              },
+            },
+          },
+        },
+        responses: { '201': json({ type: 'object' }, 'Created'), ...errorResponses },
+      },
+    },
+    '/api/flows/{id}': {
+      get: {
+        summary: 'A flow: its draft (document, revision, hash), status and published version (scope flows:read)',
+        parameters: [idParam('id')],
+        responses: { '200': json({ type: 'object' }, 'The flow'), ...errorResponses },
+      },
+    },
+    '/api/flows/{id}/suite': {
+      get: {
+        summary: 'The test cases saved with the draft, in the suite file format (scope flows:read)',
+        parameters: [idParam('id')],
+        responses: { '200': json({ type: 'object' }, 'The suite'), ...errorResponses },
+      },
+    },
+    '/api/flows/{id}/draft': {
+      put: {
+        summary:
+          'Save a new draft revision with its test cases (scope flows:write); refused with 409 when baseRevision is not the current draft',
+        parameters: [idParam('id')],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['document', 'baseRevision'],
+                properties: {
+                  document: { type: 'object' },
+                  baseRevision: { type: 'integer', minimum: 1 },
+                  suite: { type: 'object' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': json(
+            { type: 'object', properties: { revision: { type: 'integer' }, hash: { type: 'string' } } },
+            'Saved',
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    '/api/flows/{id}/review': {
+      get: {
+        summary:
+          'The review of the draft: the simulation report (redacted), approvals and what still blocks publishing (scope flows:read)',
+        parameters: [idParam('id')],
+        responses: { '200': json({ type: 'object' }, 'The review'), ...errorResponses },
+      },
+      post: {
+        summary: 'Submit the draft for review; runs its test cases and generated cases (scope flows:write)',
+        parameters: [idParam('id')],
+        responses: { '201': json({ type: 'object' }, 'In review'), ...errorResponses },
+      },
     },
     '/api/flows/{id}/runs': {
       post: {

@@ -97,6 +97,32 @@ export function restRouter(runtime: Runtime, onInternalError: (error: unknown) =
     '/flows',
     handle((c) => c.flows.list()),
   )
+  // A flow as `carepath pull` reads it: the draft (document, revision, hash) and its test cases.
+  api.get(
+    '/flows/:id',
+    handle((c, req) => c.flows.get({ id: param(req, 'id') })),
+  )
+  api.get(
+    '/flows/:id/suite',
+    handle((c, req) => c.flows.suite({ id: param(req, 'id') })),
+  )
+  // `carepath push`: a new flow, or a new draft revision on top of the one the caller read.
+  api.post(
+    '/flows',
+    handle((c, req) => c.flows.create(body(req) as never), 201),
+  )
+  api.put(
+    '/flows/:id/draft',
+    handle((c, req) => c.flows.save({ ...body(req), id: param(req, 'id') } as never)),
+  )
+  api.post(
+    '/flows/:id/review',
+    handle((c, req) => c.review.submit({ id: param(req, 'id') }), 201),
+  )
+  api.get(
+    '/flows/:id/review',
+    handle((c, req) => c.review.get({ id: param(req, 'id') })),
+  )
   api.post(
     '/flows/:id/runs',
     handle((c, req) => c.runs.start({ ...body(req), flowId: param(req, 'id') } as never), 201),

@@ -70,6 +70,12 @@ export const publicProcedure = t.procedure.use(appErrors)
 /** The scope an API token needs for each procedure it may call; every other procedure is closed to tokens. */
 export const TOKEN_SCOPES: Record<string, string> = {
   'flows.list': 'flows:read',
+  'flows.get': 'flows:read',
+  'flows.suite': 'flows:read',
+  'review.get': 'flows:read',
+  'flows.create': 'flows:write',
+  'flows.save': 'flows:write',
+  'review.submit': 'flows:write',
   'runs.start': 'runs:start',
   'runs.get': 'runs:read',
   'tasks.inbox': 'tasks:read',
