@@ -225,6 +225,29 @@ describe('PHI canary, every response kind', () => {
     }
   })
 
+  it('test data: a suite case marked synthetic shows as written to those who may read the suite, to no one else', async () => {
+    const madeUp = { ...leakyCase, id: 'made-up', synthetic: true }
+    const sent = await t.as.analyst.simulate.run({ flowId: 'intake-call', suite: { cases: [madeUp, leakyCase] } })
+    const [shown, hidden] = sent.report.cases
+    expect(shown?.id).toBe('made-up')
+    expect(leaks(shown)).toEqual({ name: true, mrn: true })
+    expect(leaks(hidden)).toEqual({ name: false, mrn: false })
+
+    await publishFlow(
+      t,
+      { ...intakeFlow({ withCall: true }), id: 'intake-made-up' },
+      [{ cases: [madeUp] }],
+      'the made-up case fails on purpose',
+    )
+    for (const role of ['reviewer', 'analyst', 'developer'] as const)
+      expect([role, leaks(await t.as[role].review.get({ id: 'intake-made-up' }))]).toEqual([
+        role,
+        { name: true, mrn: true },
+      ])
+    // The auditor may not read suites: the same case leaves redacted like patient data.
+    expect(leaks(await t.as.auditor.review.get({ id: 'intake-made-up' }))).toEqual({ name: false, mrn: false })
+  })
+
   it('validation problems quoting a value: a refused answer and a refused simulated answer', async () => {
     const run = await t.as.agent.runs.start({ flowId: 'intake-quoting', input, idempotencyKey: 'kinds-3' })
     const task = (await t.as.agent.tasks.inbox()).find((x) => x.runId === run.id)!

@@ -1,3 +1,4 @@
+import type { FactSchema } from '@carepath/dsl'
 import { describe, expect, it } from 'vitest'
 import { caseFromRun } from './case-from-run.ts'
 
@@ -40,11 +41,59 @@ describe('caseFromRun', () => {
     expect(suiteCase).toEqual({
       id: 'run-abcdef12',
       name: 'from run abcdef12',
+      synthetic: true,
       input: { visit: { type: 'procedure' }, patient: { firstName: 'Ada' } },
       answers: { call: { value: 'yes' } },
       mocks: { 'ask-payer': { status: 'active' } },
       expect: { outcome: 'confirmed' },
     })
     expect(dropped).toEqual(['patient.mrn'])
+  })
+
+  it('gives a hidden input field a made-up value of its type from the facts schema, and marks the case as test data', () => {
+    const hidden = '[redacted]'
+    const run: Parameters<typeof caseFromRun>[0] = {
+      id: 'feedbeef99',
+      outcome: null,
+      events: [
+        {
+          seq: 0,
+          at,
+          type: 'run.started',
+          data: {
+            runId: 'feedbeef99',
+            flowId: 'refill',
+            flowHash: 'f'.repeat(64),
+            input: {
+              patient: { mrn: hidden, birthDate: hidden, controlled: hidden, plan: hidden, age: hidden },
+              note: hidden,
+            },
+          },
+        },
+      ],
+    }
+    const facts: FactSchema = {
+      type: 'object',
+      properties: {
+        patient: {
+          type: 'object',
+          properties: {
+            mrn: { type: 'string', title: 'MRN', 'x-phi': 'identifier' },
+            birthDate: { type: 'string', format: 'date', 'x-phi': 'demographic' },
+            controlled: { type: 'boolean', 'x-phi': 'clinical' },
+            plan: { type: 'string', enum: ['gold', 'silver'], 'x-phi': 'coverage' },
+            age: { type: 'integer', 'x-phi': 'demographic' },
+          },
+        },
+      },
+    }
+    const { suiteCase, dropped, madeUp } = caseFromRun(run, facts)
+    expect(suiteCase.synthetic).toBe(true)
+    expect(suiteCase.input).toEqual({
+      patient: { mrn: 'test MRN', birthDate: '2000-01-01', controlled: false, plan: 'gold', age: 1 },
+    })
+    expect(madeUp).toEqual(['patient.mrn', 'patient.birthDate', 'patient.controlled', 'patient.plan', 'patient.age'])
+    // Not in the schema: nothing to type a made-up value by, so it is left for the analyst.
+    expect(dropped).toEqual(['note'])
   })
 })

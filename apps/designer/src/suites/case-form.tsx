@@ -83,6 +83,18 @@ export function CaseForm({
             onChange={(name) => onChange({ ...testCase, name })}
             testId="case-name"
           />
+          <label className="cp-inline-label">
+            <input
+              type="checkbox"
+              checked={testCase.synthetic === true}
+              onChange={(e) => {
+                const { synthetic: _was, ...rest } = testCase
+                onChange(e.target.checked ? { ...rest, synthetic: true } : rest)
+              }}
+              data-testid="case-synthetic"
+            />{' '}
+            Made-up values (test data): reports show them as written to those who may read the test cases
+          </label>
           <fieldset className="cp-fieldset">
             <legend>Input facts</legend>
             {fields.length === 0 && <p className="cp-hint">The flow’s facts schema has no fields yet.</p>}

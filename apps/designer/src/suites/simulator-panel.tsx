@@ -63,14 +63,14 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
     const runId = window.prompt('Id of the run to import as a case:')
     if (!runId) return
     try {
-      const { suiteCase, dropped } = caseFromRun(await api.getRun(runId.trim()))
+      const { suiteCase, dropped, madeUp } = caseFromRun(await api.getRun(runId.trim()), document.facts)
       setCases([...cases, suiteCase])
       setEditing(cases.length)
-      setError(
-        dropped.length
-          ? `Imported. Left out what your role may not see: ${dropped.join(', ')}. Fill them in before running.`
-          : null,
-      )
+      const notes = [
+        madeUp.length ? `made-up test values for what your role may not see: ${madeUp.join(', ')}` : '',
+        dropped.length ? `left out (fill them in before running): ${dropped.join(', ')}` : '',
+      ].filter(Boolean)
+      setError(notes.length ? `Imported as test data; ${notes.join('; ')}.` : null)
     } catch (e) {
       setError(e instanceof Error ? e.message : 'The run could not be imported.')
     }
@@ -158,7 +158,8 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
           disabled={readOnly}
           onClick={() => {
             const id = newCaseId(cases)
-            setCases([...cases, { id, name: `Case ${cases.length + 1}`, input: {} }])
+            // Written by hand in the form: made-up values, shown as written in the reports.
+            setCases([...cases, { id, name: `Case ${cases.length + 1}`, synthetic: true, input: {} }])
             setEditing(cases.length)
           }}
           data-testid="sim-add-case"

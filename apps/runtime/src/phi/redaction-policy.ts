@@ -15,6 +15,11 @@ export interface RedactionContext {
   allowed: readonly PhiClass[]
   /** Patient values the response's context holds (input, facts, payloads, answers), longest first. */
   patientValues: readonly string[]
+  /**
+   * Suite cases marked `synthetic` (made-up values) whose report this viewer sees as written: set
+   * only for people who may read the suite itself, which holds the same values.
+   */
+  testDataCases?: ReadonlySet<string>
 }
 
 /** A response that holds no facts at all is redacted against this context. */

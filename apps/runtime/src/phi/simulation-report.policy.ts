@@ -63,7 +63,7 @@ const changes = object<Changes>({
   effects: each(object<EffectChange>({ kind: structure, index: structure, base: effectSide, candidate: effectSide })),
 })
 
-const caseReport = object<CaseReport>({
+const caseReportPolicy = object<CaseReport>({
   id: structure,
   // Suite case names are written by the flow's author.
   name: authored,
@@ -90,6 +90,13 @@ const caseReport = object<CaseReport>({
   // Missing mocks, refused inputs, failed runs: these quote connector and node messages.
   problems: each(freeText),
 })
+
+/**
+ * A suite case of made-up values, to someone who may read the suite: as written (redacting it
+ * would hide from the analyst the values she typed herself). Every other case by its policy.
+ */
+const caseReport: Redactor<CaseReport> = (c, ctx) =>
+  c.source === 'suite' && ctx.testDataCases?.has(c.id) ? structuredClone(c) : caseReportPolicy(c, ctx)
 
 const coverageItem = object<CoverageItem>({ total: structure, covered: structure, missed: structure })
 const version = object<NonNullable<SimulationReport['base']>>({ hash: structure, version: structure })
@@ -165,6 +172,18 @@ export function casesPatientData(suites: readonly JsonValue[]): JsonValue[] {
 /** The patient data of recorded runs a report replayed: everything their logs hold as patient data. */
 export function recordedRunsPatientData(runs: readonly RecordedRun[]): JsonValue[] {
   return runs.flatMap((run) => patientValuesOfRun(run.events))
+}
+
+/** Ids of the suites' cases marked `synthetic` (their position from 1 names a case without an id). */
+export function testDataCaseIds(suites: readonly JsonValue[]): Set<string> {
+  const ids = new Set<string>()
+  for (const suite of suites) {
+    const cases = isRecord(suite) && Array.isArray(suite.cases) ? suite.cases : []
+    cases.forEach((c, index) => {
+      if (isRecord(c) && c.synthetic === true) ids.add(typeof c.id === 'string' ? c.id : `case-${index + 1}`)
+    })
+  }
+  return ids
 }
 
 const isRecord = (v: JsonValue | undefined): v is { [key: string]: JsonValue } =>

@@ -20,6 +20,14 @@ export const suiteCaseSchema = z
     description: z.string().optional(),
     /** Where the case's data comes from (a sample file), for provenance. */
     source: z.string().optional(),
+    /**
+     * The case's values are made up (test data): the people who may read the suite see them as
+     * written in simulation reports, instead of redacted like patient data.
+     */
+    synthetic: z
+      .boolean()
+      .optional()
+      .describe('Made-up values (test data): shown as written to those who may read the suite.'),
     input: factsSchema,
     mocks: z.record(z.string(), jsonValueSchema).optional(),
     answers: z.record(z.string(), jsonValueSchema).optional(),

@@ -2,9 +2,10 @@ import { z } from 'zod'
 import { redactionContext } from '../../phi/redaction-gate.ts'
 import { redact } from '../../phi/redaction-policy.ts'
 import { reviewPolicy } from '../../phi/review.policy.ts'
-import { casesPatientData, reportPatientValues } from '../../phi/simulation-report.policy.ts'
+import { casesPatientData, reportPatientValues, testDataCaseIds } from '../../phi/simulation-report.policy.ts'
 import { flowIdInput as flowId } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
+import { SUITE_READERS } from './flows.router.ts'
 
 const hash = z.string().min(8).max(128)
 const comment = z.string().max(4000)
@@ -20,10 +21,12 @@ export const reviewRouter = router({
       const review = ctx.runtime.review.get(input.id)
       const doc = ctx.runtime.flows.version(input.id, review.hash)
       // Simulation reports carry case facts: they leave through their policy like run data.
-      const patientData = review.report
-        ? reportPatientValues(review.report, casesPatientData(ctx.runtime.flows.get(input.id).suites))
-        : []
-      return redact(reviewPolicy, review, redactionContext(ctx.principal, doc, patientData))
+      const suites = ctx.runtime.flows.get(input.id).suites
+      const patientData = review.report ? reportPatientValues(review.report, casesPatientData(suites)) : []
+      return redact(reviewPolicy, review, {
+        ...redactionContext(ctx.principal, doc, patientData),
+        ...(SUITE_READERS.includes(ctx.principal.role) ? { testDataCases: testDataCaseIds(suites) } : {}),
+      })
     }),
   approve: reviewer
     .input(z.object({ id: flowId, hash, comment: comment.default('') }).strict())

@@ -4,10 +4,16 @@ import { requireValidDocument } from '../../flows/flows.service.ts'
 import { redactionContext } from '../../phi/redaction-gate.ts'
 import { redact } from '../../phi/redaction-policy.ts'
 import { redactAppError } from '../../phi/app-error.policy.ts'
-import { casesPatientData, reportPatientValues, simulationRunPolicy } from '../../phi/simulation-report.policy.ts'
+import {
+  casesPatientData,
+  reportPatientValues,
+  simulationRunPolicy,
+  testDataCaseIds,
+} from '../../phi/simulation-report.policy.ts'
 import { reportHash } from '../../review/simulation-port.ts'
 import { flowIdInput } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
+import { SUITE_READERS } from './flows.router.ts'
 
 export const simulateRouter = router({
   /**
@@ -46,7 +52,10 @@ export const simulateRouter = router({
         return redact(
           simulationRunPolicy,
           { hash: reportHash(report), report },
-          redactionContext(ctx.principal, candidate, patientData),
+          {
+            ...redactionContext(ctx.principal, candidate, patientData),
+            ...(SUITE_READERS.includes(ctx.principal.role) ? { testDataCases: testDataCaseIds(suites) } : {}),
+          },
         )
       } catch (error) {
         // A refused suite or case may be quoted in the error: it leaves without the cases' data.
