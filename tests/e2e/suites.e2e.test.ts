@@ -115,6 +115,10 @@ describe('test cases saved with the draft and run on review', () => {
     await reviewer.getByTestId('review-report').waitFor()
     await expect.poll(() => reviewer.getByTestId('review-report-hash').textContent()).toBe(reportHash)
     await expect(reviewer.getByTestId('review-results-own').textContent()).resolves.toContain(CASE)
+    // What changed sits beside the report: the threshold's node, against the published version.
+    await expect(
+      reviewer.getByTestId('review-diff').getByTestId('diff-changed-cost-check').textContent(),
+    ).resolves.toMatch(/25/)
     await reviewer.getByTestId('review-comment').fill('Estimates from $25: agreed with the billing office.')
     await reviewer.getByTestId('review-approve').click()
     await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('approved')

@@ -116,7 +116,7 @@ export function HistoryPanel({ flowId }: { flowId: string }) {
   )
 }
 
-function DiffList({ view }: { view: DiffView }) {
+export function DiffList({ view }: { view: DiffView }) {
   const { diff } = view
   const count =
     diff.added.length +

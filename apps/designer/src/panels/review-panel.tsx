@@ -10,6 +10,7 @@ import { useSession } from '../store/session.store.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { ErrorState, Loading, when } from '../screens/state-views.tsx'
 import { readReport } from './simulation-report.ts'
+import { ReviewDiffSection } from './review-diff-section.tsx'
 import { CaseResults, resultCounts } from '../suites/case-results.tsx'
 import { readSuite, useSuiteStore } from '../suites/suite.store.ts'
 
@@ -114,6 +115,7 @@ export function ReviewPanel({
           </button>
         </div>
       )}
+      {hash && <ReviewDiffSection flowId={flowId} hash={hash} published={detail?.published ?? null} />}
       {state?.report && (
         <section data-testid="review-report">
           <h4 data-testid="review-summary">Simulation report: {resultCounts(cases)}</h4>
