@@ -6,7 +6,7 @@
 import type { Db } from '../db/open-db.ts'
 import type { KeyStore } from '../keys/key-store.ts'
 import { checkpointSchema, checkpointSigned, type AnchorSink, type Checkpoint } from './audit-checkpoints.ts'
-import { chainWalker, type AuditRow } from './audit-chain.ts'
+import { chainWalker, type AuditPageReader, type AuditRow } from './audit-chain.ts'
 
 export interface VerifyResult {
   ok: boolean
@@ -128,4 +128,12 @@ export function verifyTrail(db: Db, keys: KeyStore, anchor: AnchorSink): VerifyR
     ...(latest ? { checkpoint: { seq: latest.seq, at: latest.at } } : {}),
     problems,
   }
+}
+
+/** Pages of the SQLite trail by sequence number (for `verifyChainRows`, as on PostgreSQL). */
+export function sqliteAuditPages(db: Db): AuditPageReader {
+  const page = db.$client.prepare<[number, number], AuditRow>(
+    'SELECT seq, at, record, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq ASC LIMIT ?',
+  )
+  return (afterSeq, limit) => Promise.resolve(page.all(afterSeq, limit))
 }
