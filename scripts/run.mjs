@@ -4,6 +4,7 @@
 // pnpm comes from the npm registry through npx (corepack's signature check is not relied on).
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { ensureLocalPostgres } from './local-postgres.mjs'
 
 const PNPM = ['--yes', 'pnpm@10.34.9']
 const command = process.argv[2]
@@ -34,6 +35,7 @@ if (command === 'start') {
   pnpm('run', 'serve:demo', ...process.argv.slice(3))
 } else if (command === 'test') {
   ensureChromium()
+  console.log(ensureLocalPostgres())
   pnpm('run', 'test:all')
 } else {
   console.error('usage: node scripts/run.mjs start|test')

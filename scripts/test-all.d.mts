@@ -28,8 +28,16 @@ export declare const STAGES: readonly StageScript[]
 /** Runs every stage to its end, whatever the ones before did, and writes the summary. */
 export declare function runStages(
   stages: readonly Stage[],
-  options?: { write?: (text: string) => void; cwd?: string },
+  options?: { write?: (text: string) => void; cwd?: string; notes?: () => string[] },
 ): StageResult[]
 
-/** The closing report: one line per stage with PASS or FAIL and its duration, then the verdict. */
-export declare function summary(results: readonly StageResult[]): string
+/** The closing report: one line per stage with PASS or FAIL and its duration, any notes, then the verdict. */
+export declare function summary(results: readonly StageResult[], notes?: readonly string[]): string
+
+/** The part of vitest's JSON report the PostgreSQL line reads. */
+export interface VitestReport {
+  testResults: { name: string; assertionResults?: { status: string }[] }[]
+}
+
+/** Whether the PostgreSQL tests (files ending .pg.test.ts) ran, or how many did not: one sentence for the summary. */
+export declare function postgresNote(report: VitestReport | undefined): string

@@ -3,6 +3,9 @@
 // test failing never hides what the browser tests would have said. At the end, one line per stage
 // with its result and duration; the exit code is non-zero when any stage failed.
 import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** The stages, in order: each is a root package.json script. */
@@ -24,7 +27,10 @@ function pnpmCommand() {
  * Runs every stage to its end, whatever the ones before did, and writes the summary. A stage is
  * `{ name, command: [file, ...args], label? }`; its output goes straight to the terminal.
  */
-export function runStages(stages, { write = (text) => process.stdout.write(text), cwd = process.cwd() } = {}) {
+export function runStages(
+  stages,
+  { write = (text) => process.stdout.write(text), cwd = process.cwd(), notes = () => [] } = {},
+) {
   const results = []
   for (const stage of stages) {
     write(`\n▶ ${stage.name}: ${stage.label ?? stage.command.join(' ')}\n`)
@@ -35,12 +41,12 @@ export function runStages(stages, { write = (text) => process.stdout.write(text)
     const why = run.error ? run.error.message : run.signal ? `stopped by ${run.signal}` : `exit code ${run.status}`
     results.push({ name: stage.name, passed, seconds, ...(passed ? {} : { why }) })
   }
-  write(summary(results))
+  write(summary(results, notes()))
   return results
 }
 
-/** The closing report: one line per stage, then the verdict. */
-export function summary(results) {
+/** The closing report: one line per stage, any notes (whether PostgreSQL tests ran), then the verdict. */
+export function summary(results, notes = []) {
   const width = Math.max(...results.map((r) => r.name.length))
   const lines = results.map(
     (r) =>
@@ -50,13 +56,48 @@ export function summary(results) {
   const verdict = failed.length
     ? `${failed.length} of ${results.length} stages failed: ${failed.map((r) => r.name).join(', ')}.`
     : `All ${results.length} stages passed.`
-  return `\nTest stages\n${lines.join('\n')}\n${verdict}\n`
+  return `\nTest stages\n${[...lines, ...notes.map((n) => `  ${n}`)].join('\n')}\n${verdict}\n`
+}
+
+/** PostgreSQL tests live in files ending .pg.test.ts and are skipped when no server answers. */
+const PG_TEST_FILE = /\.pg\.test\.ts$/
+
+/**
+ * Whether the PostgreSQL tests ran, from vitest's JSON report of the unit stage (undefined when
+ * the stage wrote none).
+ */
+export function postgresNote(report) {
+  if (!report || !Array.isArray(report.testResults))
+    return 'PostgreSQL: the unit stage wrote no report, so whether the PostgreSQL tests ran is not known.'
+  const tests = report.testResults.filter((f) => PG_TEST_FILE.test(f.name)).flatMap((f) => f.assertionResults ?? [])
+  const skipped = tests.filter((t) => ['skipped', 'pending', 'todo'].includes(t.status)).length
+  if (skipped > 0)
+    return `PostgreSQL: none reachable — ${skipped} PostgreSQL tests did not run (start one, or set CAREPATH_TEST_DATABASE_URL).`
+  return `PostgreSQL: reachable — ${tests.length} PostgreSQL tests ran.`
+}
+
+function readReport(file) {
+  if (!existsSync(file)) return undefined
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    return undefined
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const pnpm = pnpmCommand()
+  // The unit stage also writes a JSON report, read afterwards to say whether PostgreSQL tests ran.
+  const report = join(tmpdir(), `carepath-unit-report-${process.pid}.json`)
+  const extra = { 'test:unit': ['--reporter=default', '--reporter=json', `--outputFile.json=${report}`] }
   const results = runStages(
-    STAGES.map((s) => ({ name: s.name, command: [...pnpm, 'run', s.script], label: `pnpm run ${s.script}` })),
+    STAGES.map((s) => ({
+      name: s.name,
+      command: [...pnpm, 'run', s.script, ...(extra[s.script] ?? [])],
+      label: `pnpm run ${s.script}`,
+    })),
+    { notes: () => [postgresNote(readReport(report))] },
   )
+  rmSync(report, { force: true })
   process.exit(results.every((r) => r.passed) ? 0 : 1)
 }

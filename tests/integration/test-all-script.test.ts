@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runStages, STAGES } from '../../scripts/test-all.mjs'
+import { postgresNote, runStages, STAGES } from '../../scripts/test-all.mjs'
 
 const root = join(import.meta.dirname, '..', '..')
 const dir = mkdtempSync(join(tmpdir(), 'carepath-test-all-'))
@@ -79,5 +79,50 @@ process.exit(script === 'test:unit' ? 1 : 0)
     expect(scripts['test:all']).toBe('node scripts/test-all.mjs')
     expect(STAGES.map((s) => s.script)).toEqual(['lint', 'typecheck', 'test:unit', 'test:e2e'])
     for (const { script } of STAGES) expect(scripts[script]).toBeDefined()
+  })
+})
+
+describe('the PostgreSQL line of the summary', () => {
+  const pgFile = (statuses: string[]) => ({
+    name: '/repo/apps/runtime/src/audit/pg-audit.pg.test.ts',
+    assertionResults: statuses.map((status) => ({ status })),
+  })
+  const other = { name: '/repo/apps/runtime/src/errors.test.ts', assertionResults: [{ status: 'skipped' }] }
+
+  it('says plainly when no server was reachable and how many PostgreSQL tests did not run', () => {
+    expect(postgresNote({ testResults: [pgFile(['passed', 'skipped', 'skipped']), pgFile(['skipped']), other] })).toBe(
+      'PostgreSQL: none reachable — 3 PostgreSQL tests did not run (start one, or set CAREPATH_TEST_DATABASE_URL).',
+    )
+  })
+
+  it('says they ran when they did, and that it cannot tell without a report', () => {
+    expect(postgresNote({ testResults: [pgFile(['passed', 'failed']), pgFile(['passed']), other] })).toBe(
+      'PostgreSQL: reachable — 3 PostgreSQL tests ran.',
+    )
+    expect(postgresNote(undefined)).toMatch(/no report, so whether the PostgreSQL tests ran is not known/)
+  })
+
+  it('reads a real vitest report: with no server reachable the PostgreSQL tests are skipped and counted', () => {
+    const report = join(dir, 'unit-report.json')
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+        'run',
+        'apps/runtime/src/db/open-pg.pg.test.ts',
+        '--reporter=json',
+        `--outputFile.json=${report}`,
+      ],
+      // Port 1 on the loopback: nothing answers there.
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, CAREPATH_TEST_DATABASE_URL: 'postgres://x@127.0.0.1:1/none' },
+      },
+    )
+    expect(run.status).toBe(0)
+    expect(postgresNote(JSON.parse(readFileSync(report, 'utf8')))).toBe(
+      'PostgreSQL: none reachable — 2 PostgreSQL tests did not run (start one, or set CAREPATH_TEST_DATABASE_URL).',
+    )
   })
 })

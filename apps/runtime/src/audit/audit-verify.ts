@@ -6,7 +6,7 @@
 import type { Db } from '../db/open-db.ts'
 import type { KeyStore } from '../keys/key-store.ts'
 import { checkpointSchema, checkpointSigned, type AnchorSink, type Checkpoint } from './audit-checkpoints.ts'
-import { chainHash, GENESIS_HASH, keyedChainHash, keyedGenesis } from './audit-record.ts'
+import { chainWalker, type AuditPageReader, type AuditRow } from './audit-chain.ts'
 
 export interface VerifyResult {
   ok: boolean
@@ -72,14 +72,10 @@ export function verifyTrail(db: Db, keys: KeyStore, anchor: AnchorSink): VerifyR
   const hashes = new Map<number, string>()
 
   const legacy = keys.legacyAuditThrough
-  const genesis = keyedGenesis(keys.auditChainKey, keys.installation)
+  const walker = chainWalker(keys)
   const rows = db.$client
-    .prepare<[], { seq: number; at: string; record: string; prev_hash: string; hash: string }>(
-      'SELECT seq, at, record, prev_hash, hash FROM audit_log ORDER BY seq ASC',
-    )
+    .prepare<[], AuditRow>('SELECT seq, at, record, prev_hash, hash FROM audit_log ORDER BY seq ASC')
     .iterate()
-  let prev = legacy > 0 ? GENESIS_HASH : genesis
-  let expectedSeq = 1
   let checked = 0
   let last = 0
   let firstBroken: VerifyResult['firstBroken']
@@ -87,33 +83,12 @@ export function verifyTrail(db: Db, keys: KeyStore, anchor: AnchorSink): VerifyR
     last = row.seq
     if (wanted.has(row.seq)) hashes.set(row.seq, row.hash)
     if (firstBroken) continue
-    const reason = brokenReason(row)
-    if (reason) {
-      firstBroken = { seq: row.seq === expectedSeq ? row.seq : expectedSeq, reason }
-      continue
-    }
-    prev = row.hash
-    expectedSeq++
-    checked++
+    const expectedSeq = walker.expectedSeq
+    const reason = walker.check(row)
+    if (reason) firstBroken = { seq: expectedSeq, reason }
+    else checked++
   }
   if (firstBroken) problems.unshift(`Record ${firstBroken.seq}: ${firstBroken.reason}.`)
-
-  function brokenReason(row: { seq: number; at: string; record: string; prev_hash: string; hash: string }) {
-    if (row.seq !== expectedSeq) return `record ${expectedSeq} is missing`
-    if (!row.record.includes(`"recorded":${JSON.stringify(row.at)}`))
-      return `its at column (${row.at}) disagrees with the time in its record`
-    if (row.prev_hash !== prev) {
-      if (row.seq === legacy + 1 && row.prev_hash === GENESIS_HASH)
-        return "the chain was rebuilt from the all-zero start: it does not begin at this installation's keyed genesis"
-      return 'its link to the previous record does not match'
-    }
-    const expected =
-      row.seq <= legacy
-        ? chainHash(prev, row.record)
-        : keyedChainHash(keys.auditChainKey, prev, row.seq, row.at, row.record)
-    if (expected !== row.hash) return 'its content does not match its hash'
-    return undefined
-  }
 
   // The trail must reach every signed checkpoint, with the hash it had then.
   const latest = signed.reduce<Checkpoint | undefined>((a, c) => (!a || c.seq > a.seq ? c : a), undefined)
@@ -153,4 +128,12 @@ export function verifyTrail(db: Db, keys: KeyStore, anchor: AnchorSink): VerifyR
     ...(latest ? { checkpoint: { seq: latest.seq, at: latest.at } } : {}),
     problems,
   }
+}
+
+/** Pages of the SQLite trail by sequence number (for `verifyChainRows`, as on PostgreSQL). */
+export function sqliteAuditPages(db: Db): AuditPageReader {
+  const page = db.$client.prepare<[number, number], AuditRow>(
+    'SELECT seq, at, record, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq ASC LIMIT ?',
+  )
+  return (afterSeq, limit) => Promise.resolve(page.all(afterSeq, limit))
 }

@@ -4,14 +4,8 @@ import { auditLog } from '../db/schema.ts'
 import type { KeyStore } from '../keys/key-store.ts'
 import { signCheckpoint, type AnchorSink, type Checkpoint } from './audit-checkpoints.ts'
 import type { AuditInput } from './audit-entries.ts'
-import {
-  auditRecordSchema,
-  GENESIS_HASH,
-  keyedChainHash,
-  keyedGenesis,
-  recordJson,
-  type AuditRecord,
-} from './audit-record.ts'
+import { auditRecordOf, chainStart, nextRow } from './audit-chain.ts'
+import { auditRecordSchema, type AuditRecord } from './audit-record.ts'
 import { readDbCheckpoint, verifyTrail, writeDbCheckpoint, type VerifyResult } from './audit-verify.ts'
 
 export type { AuditInput, VerifyResult }
@@ -43,7 +37,6 @@ export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOpt
   const delayMs = trail.checkpointDelayMs ?? 1000
   const onError =
     trail.onCheckpointError ?? ((error: unknown) => console.error('carepath: audit checkpoint not written:', error))
-  const genesis = keyedGenesis(keys.auditChainKey, keys.installation)
   const last = sqlite.prepare<[], { seq: number; hash: string }>(
     'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
   )
@@ -51,23 +44,10 @@ export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOpt
 
   function append(input: AuditInput): { seq: number; hash: string } {
     const at = now().toISOString()
-    const { who, role, outcome, entity, ...entry } = input
-    const record: AuditRecord = {
-      resourceType: 'AuditEvent',
-      recorded: at,
-      outcome: outcome ?? 'success',
-      agent: { who, role },
-      entity: entity ?? {},
-      ...entry,
-    }
-    const previous = last.get()
-    const seq = (previous?.seq ?? 0) + 1
-    const prevHash = previous?.hash ?? genesis
-    const json = recordJson(record)
-    const hash = keyedChainHash(keys.auditChainKey, prevHash, seq, at, json)
-    insert.run(seq, at, json, prevHash, hash)
+    const row = nextRow(keys, last.get(), at, auditRecordOf(input, at))
+    insert.run(row.seq, row.at, row.record, row.prev_hash, row.hash)
     scheduleCheckpoint()
-    return { seq, hash }
+    return { seq: row.seq, hash: row.hash }
   }
 
   // Checkpoints are signed after the commit (a timer or setImmediate cannot run inside a
@@ -102,7 +82,7 @@ export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOpt
     if (seq === lastCheckpointSeq) return undefined
     const signed = signCheckpoint(keys, {
       seq,
-      head: head?.hash ?? (keys.legacyAuditThrough > 0 ? GENESIS_HASH : genesis),
+      head: head?.hash ?? chainStart(keys),
       at: now().toISOString(),
     })
     anchor.append(signed)

@@ -49,6 +49,10 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
       'audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE] | audit verify --archive FILE [--public-key F] | audit archive --out FILE [--from N] [--to N] | audit public-key',
     load: () => import('./audit.command.ts'),
   },
+  db: {
+    summary: 'db copy --from DIR --to postgres://…  copy a SQLite installation into an empty PostgreSQL database',
+    load: () => import('./db.command.ts'),
+  },
 }
 
 function usage(): string {

@@ -1,0 +1,157 @@
+// Opening a PostgreSQL database: node-postgres pool + drizzle, the committed pg migrations applied
+// under an advisory lock (several runtime processes may start at once against one database). A
+// bad URL or a server that cannot be reached becomes one plain sentence, never a stack trace.
+import { userInfo } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
+import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import pg from 'pg'
+import * as pgSchema from './schema.pg.ts'
+
+export type PgDb = NodePgDatabase<typeof pgSchema> & { $client: pg.Pool }
+
+const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '../../drizzle-pg')
+
+/** Held while migrating, so two processes starting together never apply the same migration twice. */
+const MIGRATION_LOCK = 0x63617265 // "care"
+
+/** The database could not be opened; the message is a sentence for the operator. */
+export class PgOpenError extends Error {
+  override readonly name = 'PgOpenError'
+  constructor(
+    readonly code: 'bad-url' | 'unreachable' | 'refused' | 'migration-failed',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** The URL with its password masked, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return '(not a URL)'
+  }
+}
+
+/** Refuse anything but a postgres:// or postgresql:// URL, before a connection is tried. */
+export function checkDatabaseUrl(url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new PgOpenError(
+      'bad-url',
+      `"${url}" is not a database URL; write it as postgres://user:password@host:5432/name.`,
+    )
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+    throw new PgOpenError(
+      'bad-url',
+      `${redactUrl(url)} is not a PostgreSQL URL (it must start with postgres:// or postgresql://).`,
+    )
+  return url
+}
+
+/** `--database` first, then CAREPATH_DATABASE_URL; undefined when neither names one (SQLite under --data). */
+export function databaseUrlFrom(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = option ?? env['CAREPATH_DATABASE_URL']
+  return url ? checkDatabaseUrl(url) : undefined
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined
+  return typeof error.code === 'string' ? error.code : undefined
+}
+
+/** What went wrong connecting, in a sentence (node-postgres and libpq codes mapped to their meaning). */
+export function connectFailure(url: string, error: unknown): PgOpenError {
+  const where = redactUrl(url)
+  const code = errorCode(error)
+  const detail = error instanceof Error ? error.message : String(error)
+  switch (code) {
+    case 'ECONNREFUSED':
+    case 'ENOENT':
+      return new PgOpenError('unreachable', `No PostgreSQL server answers at ${where}: is it running?`)
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new PgOpenError('unreachable', `The host of ${where} cannot be found.`)
+    case 'ETIMEDOUT':
+      return new PgOpenError('unreachable', `The PostgreSQL server at ${where} did not answer in time.`)
+    case '28P01':
+    case '28000':
+      return new PgOpenError('refused', `The PostgreSQL server at ${where} refused the log-in: ${detail}.`)
+    case '3D000':
+      return new PgOpenError('refused', `${detail} at ${where}: create it first (createdb).`)
+    default:
+      if (/timeout/i.test(detail))
+        return new PgOpenError('unreachable', `The PostgreSQL server at ${where} did not answer in time.`)
+      return new PgOpenError('unreachable', `Cannot connect to ${where}: ${detail}.`)
+  }
+}
+
+/**
+ * node-postgres settings for `url`. A URL naming no user means the operating-system user, as psql
+ * and libpq take it (node-postgres would read $USER, which a service or container may not set).
+ */
+export function connectionConfig(url: string): pg.ClientConfig {
+  const parsed = new URL(url)
+  if (parsed.username || parsed.searchParams.has('user') || process.env['PGUSER'] || process.env['USER'])
+    return { connectionString: url }
+  // A query parameter, since node-postgres lets the URL's (empty) user override a `user` setting.
+  parsed.searchParams.set('user', userInfo().username)
+  return { connectionString: parsed.toString() }
+}
+
+export interface OpenPgOptions {
+  /** Apply the committed migrations (default true). */
+  migrate?: boolean
+  /** Connections in the pool (default 10). */
+  max?: number
+  /** How long to wait for a connection (ms, default 10 s). */
+  connectTimeoutMs?: number
+}
+
+/** Open a pool on `url`, check the server answers, apply the migrations. */
+export async function openPg(url: string, options: OpenPgOptions = {}): Promise<PgDb> {
+  checkDatabaseUrl(url)
+  const pool = new pg.Pool({
+    ...connectionConfig(url),
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+  })
+  // An idle connection the server drops (a restart) is reported here rather than crashing the process.
+  pool.on('error', () => undefined)
+  let client: pg.PoolClient
+  try {
+    client = await pool.connect()
+  } catch (error) {
+    await pool.end()
+    throw connectFailure(url, error)
+  }
+  try {
+    if (options.migrate !== false) await migrateUnderLock(client)
+  } catch (error) {
+    client.release()
+    await pool.end()
+    throw new PgOpenError(
+      'migration-failed',
+      `The migrations could not be applied to ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`,
+    )
+  }
+  client.release()
+  return drizzle(pool, { schema: pgSchema })
+}
+
+async function migrateUnderLock(client: pg.PoolClient): Promise<void> {
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
+  try {
+    await migrate(drizzle(client), { migrationsFolder })
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK])
+  }
+}

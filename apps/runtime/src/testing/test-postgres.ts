@@ -1,0 +1,71 @@
+// Where the PostgreSQL tests find a server: CAREPATH_TEST_DATABASE_URL when set, else the local
+// cluster over its socket. Each test makes a database of its own (a unique name) and drops it
+// after, so engineers and CI jobs sharing one server never see each other's rows. When no server
+// answers, the PostgreSQL tests are skipped (`describe.skipIf(!testPostgres)`) and the test
+// summary (scripts/test-all.mjs) says how many did not run. Their files end in `.pg.test.ts`.
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { connectionConfig } from '../db/open-pg.ts'
+
+/** The local cluster over its Unix socket (Debian's default), as the user running the tests. */
+export const LOCAL_POSTGRES_URL = 'postgres:///postgres?host=/var/run/postgresql'
+
+/** The server the PostgreSQL tests use: the environment's, else the local one. */
+export function testServerUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env['CAREPATH_TEST_DATABASE_URL'] || LOCAL_POSTGRES_URL
+}
+
+/** The same server, database `name`. */
+export function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url)
+  parsed.pathname = `/${name}`
+  return parsed.toString()
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ ...connectionConfig(url), connectionTimeoutMillis: 5000 })
+  try {
+    await client.connect()
+    await client.query('SELECT 1')
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+export interface TestPostgres {
+  /** The server's URL (its maintenance database). */
+  serverUrl: string
+  /** A new empty database with a unique name; `drop` removes it (and any connection left to it). */
+  createDatabase(label: string): Promise<{ url: string; name: string; drop(): Promise<void> }>
+}
+
+/** The reachable server, or undefined when none answers (the PostgreSQL tests are then skipped). */
+export async function findTestPostgres(env: NodeJS.ProcessEnv = process.env): Promise<TestPostgres | undefined> {
+  const serverUrl = testServerUrl(env)
+  if (!(await answers(serverUrl))) return undefined
+  async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = new pg.Client(connectionConfig(serverUrl))
+    await client.connect()
+    try {
+      return await work(client)
+    } finally {
+      await client.end()
+    }
+  }
+  return {
+    serverUrl,
+    async createDatabase(label) {
+      const name = `carepath_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`
+      await admin((client) => client.query(`CREATE DATABASE "${name}"`))
+      return {
+        name,
+        url: withDatabase(serverUrl, name),
+        drop: () =>
+          admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+      }
+    },
+  }
+}
