@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -107,6 +107,37 @@ describe.skipIf(!testPostgres)('carepath db copy from a demo installation', () =
       expect(lite(sqlite, 'SELECT count(*) AS n FROM flows WHERE suites LIKE \'%"sealed"%\'')).toBeGreaterThan(0)
     } finally {
       sqlite.close()
+    }
+  })
+
+  it('rolls back a copy that fails half-way, leaving the target empty', async () => {
+    // A value PostgreSQL refuses (a settings value that is not JSON): audit_log and flows are copied before it.
+    const damaged = mkdtempSync(join(tmpdir(), 'carepath-copy-damaged-'))
+    const fresh = await testPostgres!.createDatabase('copy_rollback')
+    try {
+      cpSync(dir, damaged, { recursive: true })
+      const sqlite = new Database(join(damaged, 'carepath.db'))
+      sqlite.prepare("INSERT INTO settings (key, value) VALUES ('zz.damaged', 'not json')").run()
+      sqlite.close()
+      const result = await carepathDb(['copy', '--from', damaged, '--to', fresh.url])
+      expect(result).toEqual({
+        refused: expect.stringMatching(
+          /^The copy failed and was rolled back, leaving postgres:.* empty: invalid input syntax for type json/,
+        ),
+      })
+      const check = new pg.Client(connectionConfig(fresh.url))
+      await check.connect()
+      try {
+        const rows = await check.query<{ n: string }>(
+          'SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM audit_log) + (SELECT count(*) FROM flows) AS n',
+        )
+        expect(rows.rows).toEqual([{ n: '0' }])
+      } finally {
+        await check.end()
+      }
+    } finally {
+      await fresh.drop()
+      rmSync(damaged, { recursive: true, force: true })
     }
   })
 

@@ -75,7 +75,9 @@ export async function run(args: string[]): Promise<number> {
         )
       const sameHead = chain.head.seq === sourceChain.head.seq && chain.head.hash === sourceChain.head.hash
       if (chain.ok && sameHead)
-        console.log(`Audit chain verifies on PostgreSQL: ${chain.checked} records, the same head as the SQLite trail.`)
+        console.log(
+          `Audit chain verifies on PostgreSQL: ${chain.checked} record${chain.checked === 1 ? '' : 's'}, the same head as the SQLite trail.`,
+        )
       else if (chain.ok)
         console.log(
           `Audit chain on PostgreSQL ends at record ${chain.head.seq}, not at the SQLite trail's ${sourceChain.head.seq}.`,
