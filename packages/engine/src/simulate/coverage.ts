@@ -22,6 +22,14 @@ export interface Coverage {
   rulesOfUnreachedNodes: string[]
 }
 
+/** What a CoverageCollector has seen, as plain data a worker thread can send back. */
+export interface CoverageState {
+  nodes: string[]
+  ports: string[]
+  /** `node.rule` → whether it fired in any case. */
+  rules: [string, boolean][]
+}
+
 /** Collects coverage run by run, so a large suite never holds every run in memory. */
 export class CoverageCollector {
   private readonly nodes = new Set<string>()
@@ -41,6 +49,17 @@ export class CoverageCollector {
         this.ruleSeen.set(key, (this.ruleSeen.get(key) ?? false) || rule.fired)
       }
     }
+  }
+
+  /** The state so far; merging states in any order gives the same result (sets and "fired in any"). */
+  state(): CoverageState {
+    return { nodes: [...this.nodes], ports: [...this.ports], rules: [...this.ruleSeen] }
+  }
+
+  merge(state: CoverageState): void {
+    for (const nodeId of state.nodes) this.nodes.add(nodeId)
+    for (const port of state.ports) this.ports.add(port)
+    for (const [key, fired] of state.rules) this.ruleSeen.set(key, (this.ruleSeen.get(key) ?? false) || fired)
   }
 
   result(): Coverage {
