@@ -3,7 +3,7 @@
 // tallies, which suite case first reached each node). Parts are plain data, so a chunk can run
 // in a worker thread, and they merge in chunk order into the same report, byte for byte,
 // whether one thread ran everything or several ran chunks side by side.
-import type { FlowDocument, NodeRegistry } from '@carepath/dsl'
+import type { DecisionEvaluatorSetting, FlowDocument, NodeRegistry } from '@carepath/dsl'
 import type { EngineDeps } from '../engine-deps.ts'
 import type { RunState } from '../events.ts'
 import { CanvasCollector, type CanvasState } from './canvas.ts'
@@ -29,7 +29,8 @@ export interface SimulationSetup {
   /** Recorded runs are their own base (replayRecorded). */
   recorded: boolean
   now?: string
-  decisionEvaluator?: CaseRunnerOptions['decisionEvaluator']
+  /** One setting for every flow (a per-flow choice is a function and keeps the simulation in one thread). */
+  decisionEvaluator?: DecisionEvaluatorSetting
   /** 'list' (the default): unchanged cases appear in the report; 'count': only in the summary. */
   unchangedCases?: 'list' | 'count'
 }
@@ -64,6 +65,8 @@ export interface SimulationChunkRunner {
 export interface ChunkEnvironment {
   registry: NodeRegistry
   loadFlow?: EngineDeps['loadFlow']
+  /** A per-flow evaluator setting (a function cannot cross threads); overrides the setup's. */
+  decisionEvaluator?: EngineDeps['decisionEvaluator']
   /** Called after each case (progress of an in-thread simulation). */
   onCase?(): void
 }
@@ -78,7 +81,8 @@ export async function runSimulationChunk(
   const options: CaseRunnerOptions = { registry: env.registry }
   if (setup.now !== undefined) options.now = setup.now
   if (env.loadFlow) options.loadFlow = env.loadFlow
-  if (setup.decisionEvaluator !== undefined) options.decisionEvaluator = setup.decisionEvaluator
+  const evaluator = env.decisionEvaluator ?? setup.decisionEvaluator
+  if (evaluator !== undefined) options.decisionEvaluator = evaluator
   const coverage = new CoverageCollector(candidate)
   const canvas = new CanvasCollector(base, candidate)
   const reachedBase = new Map<string, number>()

@@ -136,11 +136,12 @@ async function runPlanned(
 ): Promise<SimulationReport> {
   const setup: SimulationSetup = { base, candidate, recorded }
   if (options.now !== undefined) setup.now = options.now
-  if (options.decisionEvaluator !== undefined) setup.decisionEvaluator = options.decisionEvaluator
+  const perFlow = typeof options.decisionEvaluator === 'function'
+  if (typeof options.decisionEvaluator === 'string') setup.decisionEvaluator = options.decisionEvaluator
   if (options.unchangedCases !== undefined) setup.unchangedCases = options.unchangedCases
   const report = new ReportBuilder(base, candidate)
-  // Recorded runs carry their whole log: they stay in this thread.
-  const runner = options.workers && !recorded ? options.workers.start(setup) : undefined
+  // Recorded runs carry their whole log and a per-flow setting is a function: both stay in this thread.
+  const runner = options.workers && !recorded && !perFlow ? options.workers.start(setup) : undefined
   try {
     let queue = [...planned]
     if (queue.length === 0 && more) {
@@ -184,6 +185,7 @@ async function runPhase(
     const env = {
       registry: options.registry,
       ...(options.loadFlow ? { loadFlow: options.loadFlow } : {}),
+      ...(options.decisionEvaluator ? { decisionEvaluator: options.decisionEvaluator } : {}),
       onCase: () => options.onProgress?.({ done: report.done + ++offset, total: total() }),
     }
     report.add(await runSimulationChunk(setup, cases, env), cases, 0)
