@@ -46,6 +46,7 @@ export { runCase, caseDeps, DEFAULT_SIMULATION_TIME } from './simulate/case-runn
 export type { CaseRun, CaseRunnerOptions } from './simulate/case-runner.ts'
 export type { RunSummary, CaseChanges, DecisionChange } from './simulate/compare.ts'
 export type { Coverage, CoverageItem } from './simulate/coverage.ts'
+export type { UnreachedCondition } from './simulate/condition-coverage.ts'
 export type { CanvasHighlights } from './simulate/canvas.ts'
 export { generateCases, generatedSuite, mergeFacts } from './simulate/generate.ts'
 export { reportToMarkdown } from './simulate/report-markdown.ts'

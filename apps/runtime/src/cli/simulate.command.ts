@@ -55,6 +55,11 @@ function summaryText(report: SimulationReport): string {
     `coverage: nodes ${cov.nodes.covered}/${cov.nodes.total}, ports ${cov.ports.covered}/${cov.ports.total}, rules ${cov.rules.covered}/${cov.rules.total}, table rows ${cov.rows.covered}/${cov.rows.total}`,
   )
   if (cov.nodes.missed.length) lines.push(`never reached: ${cov.nodes.missed.join(', ')}`)
+  const unreached = cov.conditions?.unreached ?? []
+  if (unreached.length) {
+    lines.push(`unreached conditions (no case made them decide their rule on their own): ${unreached.length}`)
+    for (const u of unreached) lines.push(`- ${u.node}, rule "${u.rule}": ${u.condition}`)
+  }
   return lines.join('\n')
 }
 
