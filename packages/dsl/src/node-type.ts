@@ -92,6 +92,12 @@ export interface ExecuteContext {
 export type DecisionEvaluatorSetting = 'compiled' | 'json-rules-engine' | 'parity'
 
 /**
+ * How a `parity` difference begins, in the run's failure message: the review finds it there
+ * (in any case, generated probes included) and refuses to publish the version.
+ */
+export const EVALUATOR_PARITY_DIFFERENCE = 'The compiled evaluator and json-rules-engine decided differently'
+
+/**
  * An injected connector: the only way a run reaches the world. The engine records each request
  * and response in the run's event log and, on replay or resume, returns the recorded response
  * instead of calling again.

@@ -29,7 +29,16 @@ export { foldEvents } from './fold.ts'
 export { getFact, setFact, flattenFacts } from './facts.ts'
 export { flowHashOf } from './flow-hash.ts'
 export { FlowNotRunnableError } from './prepare.ts'
-export { simulate, replayRecorded } from './simulate/simulate.ts'
+export { simulate, replayRecorded, SIMULATION_CHUNK } from './simulate/simulate.ts'
+export { runSimulationChunk } from './simulate/simulate-chunk.ts'
+export type {
+  PlannedCase,
+  SimulationSetup,
+  SimulationPart,
+  SimulationWorkers,
+  SimulationChunkRunner,
+  ChunkEnvironment,
+} from './simulate/simulate-chunk.ts'
 export type { SimulateOptions, SimulationReport, CaseReport, RecordedRun } from './simulate/simulate.ts'
 export { suiteSchema, suiteCaseSchema, suiteJsonSchema, parseSuite } from './simulate/suite.schema.ts'
 export type { Suite, SuiteCase } from './simulate/suite.schema.ts'
@@ -37,6 +46,7 @@ export { runCase, caseDeps, DEFAULT_SIMULATION_TIME } from './simulate/case-runn
 export type { CaseRun, CaseRunnerOptions } from './simulate/case-runner.ts'
 export type { RunSummary, CaseChanges, DecisionChange } from './simulate/compare.ts'
 export type { Coverage, CoverageItem } from './simulate/coverage.ts'
+export type { UnreachedCondition } from './simulate/condition-coverage.ts'
 export type { CanvasHighlights } from './simulate/canvas.ts'
 export { generateCases, generatedSuite, mergeFacts } from './simulate/generate.ts'
 export { reportToMarkdown } from './simulate/report-markdown.ts'

@@ -1,4 +1,4 @@
-import type { DecisionEvaluatorSetting, FactSchema } from '@carepath/dsl'
+import { EVALUATOR_PARITY_DIFFERENCE, type DecisionEvaluatorSetting, type FactSchema } from '@carepath/dsl'
 import { generateCases, REFERENCE_NOW } from './cases.ts'
 import { compileClosureRules } from './compiled-rules.ts'
 import { compileDecisionTable, type CompiledTable } from './decision-table/evaluate-table.ts'
@@ -124,7 +124,7 @@ function parityEvaluator(reference: DecisionEvaluator, candidate: DecisionEvalua
       if (left !== right) {
         const at = firstDifferenceAt(left, right)
         throw new EvaluatorParityError(
-          `The compiled evaluator and json-rules-engine decided differently (first difference at character ${at} of the result); run this decision on json-rules-engine.`,
+          `${EVALUATOR_PARITY_DIFFERENCE} (first difference at character ${at} of the result); run this decision on json-rules-engine.`,
         )
       }
       return a

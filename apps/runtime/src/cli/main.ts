@@ -16,7 +16,8 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./run.command.ts'),
   },
   simulate: {
-    summary: 'simulate --base OLD --candidate NEW [--suite S.json] [--generate] [--json|--markdown]',
+    summary:
+      'simulate --base OLD --candidate NEW [--suite S.json] [--generate] [--json|--markdown] [--workers N] [--unchanged list|count]',
     load: () => import('./simulate.command.ts'),
   },
   cases: { summary: 'cases FLOW  print generated cases as a suite', load: () => import('./cases.command.ts') },

@@ -120,4 +120,30 @@ describe('carepath simulate input checks', () => {
       'choose one',
     )
   })
+
+  it('refuses a worker count or unchanged-case mode it does not know, with exit 2', async () => {
+    const both = ['--base', published, '--candidate', published]
+    await expect(simulate([...both, '--workers', '0'])).rejects.toMatchObject({ exitCode: 2 })
+    await expect(simulate([...both, '--workers', 'two'])).rejects.toThrow('--workers takes a whole number')
+    await expect(simulate([...both, '--unchanged', 'some'])).rejects.toThrow('--unchanged is "list" or "count"')
+  })
+})
+
+describe.skipIf(!decisionsInstalled)('carepath simulate on worker threads', () => {
+  it('prints the same JSON report with 2 workers as on one thread', async () => {
+    const raised = variant('raised-workers', (flow) => {
+      const rules = flow.nodes['cost-check']!.config.rules as { id: string; conditions: { all: { value: number }[] } }[]
+      rules.find((r) => r.id === 'high-copay')!.conditions.all[0]!.value = 45
+    })
+    const args = ['--base', published, '--candidate', raised, '--generate', '--json']
+    let out = captureOutput()
+    const oneCode = await simulate([...args, '--workers', '1'])
+    const one = out.text()
+    vi.restoreAllMocks()
+    out = captureOutput()
+    const twoCode = await simulate([...args, '--workers', '2'])
+    expect(out.text()).toBe(one)
+    expect(twoCode).toBe(oneCode)
+    expect((JSON.parse(one) as SimulationReport).summary.changed).toBeGreaterThan(0)
+  }, 120_000)
 })

@@ -1,6 +1,9 @@
-// `carepath simulate --base OLD --candidate NEW [--suite S.json] [--generate] [--json|--markdown]`:
-// diff-test a candidate version against the base. Exit 0: nothing changed, or only changes the
-// suite expects; 1: behaviour changed unexpectedly or a case failed; 2: bad input.
+// `carepath simulate --base OLD --candidate NEW [--suite S.json] [--generate] [--json|--markdown]
+// [--workers N] [--unchanged list|count]`: diff-test a candidate version against the base. Exit 0:
+// nothing changed, or only changes the suite expects; 1: behaviour changed unexpectedly or a case
+// failed; 2: bad input. Large suites run on worker threads (one per core) with a progress bar.
+import { availableParallelism } from 'node:os'
+import { performance } from 'node:perf_hooks'
 import {
   reportToMarkdown,
   simulate,
@@ -10,8 +13,16 @@ import {
   type Suite,
 } from '@carepath/engine'
 import { registry } from '../plugins/installed-registry.ts'
+import { simulationWorkers } from '../simulation/simulation-workers.ts'
 import { CliError, parseArgs } from './cli-io.ts'
 import { loadFlowFile, loadSuiteFile, siblingFlowLoader, suiteBeside } from './flow-files.ts'
+import { terminalProgress } from './progress-bar.ts'
+
+const USAGE =
+  'usage: carepath simulate --base OLD --candidate NEW [--suite S.json] [--generate] [--json|--markdown] [--workers N] [--unchanged list|count]'
+
+/** Below this many cases, starting threads costs more than it saves. */
+const WORKERS_FROM_CASES = 5_000
 
 function summaryText(report: SimulationReport): string {
   const s = report.summary
@@ -44,21 +55,32 @@ function summaryText(report: SimulationReport): string {
     `coverage: nodes ${cov.nodes.covered}/${cov.nodes.total}, ports ${cov.ports.covered}/${cov.ports.total}, rules ${cov.rules.covered}/${cov.rules.total}, table rows ${cov.rows.covered}/${cov.rows.total}`,
   )
   if (cov.nodes.missed.length) lines.push(`never reached: ${cov.nodes.missed.join(', ')}`)
+  const unreached = cov.conditions?.unreached ?? []
+  if (unreached.length) {
+    lines.push(`unreached conditions (no case made them decide their rule on their own): ${unreached.length}`)
+    for (const u of unreached) lines.push(`- ${u.node}, rule "${u.rule}": ${u.condition}`)
+  }
   return lines.join('\n')
 }
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, flags, options } = parseArgs(args, {
     flags: ['generate', 'json', 'markdown'],
-    options: ['base', 'candidate', 'suite'],
+    options: ['base', 'candidate', 'suite', 'workers', 'unchanged'],
   })
   const baseFile = options.get('base')
   const candidateFile = options.get('candidate')
   if (positionals.length > 0 || !baseFile || !candidateFile) {
-    throw new CliError(
-      'usage: carepath simulate --base OLD --candidate NEW [--suite S.json] [--generate] [--json|--markdown]',
-    )
+    throw new CliError(USAGE)
   }
+  const workersOption = options.get('workers')
+  if (workersOption !== undefined && !/^[1-9][0-9]{0,2}$/.test(workersOption))
+    throw new CliError(`--workers takes a whole number of threads from 1, not "${workersOption}"`)
+  // The text summary lists only changed and failed cases: unchanged ones need not be kept.
+  const unchangedCases = unchangedOption(
+    options.get('unchanged'),
+    flags.has('json') || flags.has('markdown') ? 'list' : 'count',
+  )
   if (flags.has('json') && flags.has('markdown')) throw new CliError('choose one of --json and --markdown')
   const base = loadFlowFile(baseFile)
   const candidate = loadFlowFile(candidateFile)
@@ -73,18 +95,30 @@ export async function run(args: string[]): Promise<number> {
   } else if (flags.has('generate')) suite = { flow: candidate.id, cases: [] }
   else throw new CliError(`no suite found beside ${candidateFile}; pass --suite FILE or --generate`)
   const loaders = [siblingFlowLoader(candidateFile), siblingFlowLoader(baseFile)]
+  const threads =
+    workersOption !== undefined
+      ? Number(workersOption)
+      : suite.cases.length >= WORKERS_FROM_CASES
+        ? availableParallelism()
+        : 1
+  const progress = terminalProgress(process.stderr, () => performance.now())
   const report = await simulate(base, candidate, suite, {
     registry,
     generate: flags.has('generate'),
     loadFlow: async (id, hash) => loaders[0]!(id, hash).catch(() => loaders[1]!(id, hash)),
-    onProgress: ({ done, total }) => {
-      if (process.stderr.isTTY && total >= 1000 && (done % 1000 === 0 || done === total))
-        process.stderr.write(`\rsimulated ${done}/${total}`)
-    },
+    unchangedCases,
+    ...(threads > 1 ? { workers: simulationWorkers({ threads, flowFiles: [candidateFile, baseFile] }) } : {}),
+    onProgress: (step) => progress.update(step),
   })
-  if (process.stderr.isTTY && report.summary.cases >= 1000) process.stderr.write('\n')
+  progress.end()
   if (flags.has('json')) console.log(JSON.stringify(report, null, 2))
   else if (flags.has('markdown')) process.stdout.write(reportToMarkdown(report))
   else console.log(summaryText(report))
   return simulationVerdict(report) === 'pass' ? 0 : 1
+}
+
+function unchangedOption(value: string | undefined, fallback: 'list' | 'count'): 'list' | 'count' {
+  if (value === undefined) return fallback
+  if (value === 'list' || value === 'count') return value
+  throw new CliError(`--unchanged is "list" or "count", not "${value}"`)
 }

@@ -122,6 +122,12 @@ export const simulationReportPolicy = object<SimulationReport>({
     rules: coverageItem,
     rows: coverageItem,
     rulesOfUnreachedNodes: structure,
+    // Node titles, rule names and conditions with their literals are the flow author's words.
+    conditions: object({
+      total: structure,
+      covered: structure,
+      unreached: each(object({ nodeId: structure, node: authored, rule: authored, condition: authored })),
+    }),
   }),
   canvas: object({
     changedNodes: each(object({ id: structure, cases: structure })),

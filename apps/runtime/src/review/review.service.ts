@@ -15,7 +15,7 @@ import { AppError } from '../errors.ts'
 import type { FlowDeps, FlowsService } from '../flows/flows.service.ts'
 import { reportHash, type SimulationPort } from './simulation-port.ts'
 import { simulationReportSchema } from './simulation-report.schema.ts'
-import { failingTestCases } from './failing-cases.ts'
+import { failingTestCases, parityDifferences } from './failing-cases.ts'
 import type { QueuesService } from '../queues/queues.service.ts'
 
 /**
@@ -59,8 +59,17 @@ export function createReviewService(
     if (!review) blockers.push('It has not been submitted for review.')
     else {
       if (review.report == null) blockers.push('No simulation report is stored for this exact version.')
-      else if (!review.override) {
-        const failing = failingTestCases(simulationReportSchema.parse(review.report))
+      else {
+        const report = simulationReportSchema.parse(review.report)
+        const differing = parityDifferences(report)
+        if (differing.length > 0)
+          blockers.push(
+            `The compiled decisions and json-rules-engine decided differently in ${differing.length === 1 ? 'one case' : `${differing.length} cases`}: ${differing
+              .slice(0, 5)
+              .map((c) => `“${c.name}”`)
+              .join(', ')}. Run this flow's decisions on json-rules-engine, or report the difference.`,
+          )
+        const failing = review.override ? [] : failingTestCases(report)
         if (failing.length > 0)
           blockers.push(
             `${failing.length === 1 ? 'A test case fails' : `${failing.length} test cases fail`} in the simulation: ${failing

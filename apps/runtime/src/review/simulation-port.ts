@@ -34,7 +34,14 @@ export function createSimulationPort(registry: NodeRegistry): SimulationPort {
         throw new AppError('bad-input', `The flow's simulation suite is not valid (${parsed.message}).`, {
           path: 'suites',
         })
-      return await simulate(request.base, request.candidate, parsed.suite, { registry, generate: request.generate })
+      // Every decision runs on both evaluators (`parity`): the suite's cases and the generated
+      // ones prove the compiled form equal to json-rules-engine before the version can be
+      // published; where they agree the report is the same bytes as a compiled-only run.
+      return await simulate(request.base, request.candidate, parsed.suite, {
+        registry,
+        generate: request.generate,
+        decisionEvaluator: 'parity',
+      })
     },
   }
 }

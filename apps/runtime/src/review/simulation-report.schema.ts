@@ -102,6 +102,14 @@ export const simulationReportSchema: z.ZodType<SimulationReport> = z.object({
     rules: coverageItemSchema,
     rows: coverageItemSchema,
     rulesOfUnreachedNodes: z.array(z.string()),
+    // Reports stored before conditions were tracked have none.
+    conditions: z
+      .object({
+        total: z.number(),
+        covered: z.number(),
+        unreached: z.array(z.object({ nodeId: z.string(), node: z.string(), rule: z.string(), condition: z.string() })),
+      })
+      .optional(),
   }),
   canvas: z.object({
     changedNodes: z.array(z.object({ id: z.string(), cases: z.number() })),

@@ -21,6 +21,12 @@ export interface CanvasHighlights {
 
 type EdgeEntry = CanvasHighlights['changedEdges'][number]
 
+/** What a CanvasCollector has counted, as plain data a worker thread can send back. */
+export interface CanvasState {
+  nodes: [string, number][]
+  edges: EdgeEntry[]
+}
+
 /** Collects highlights case by case (only changed cases contribute). */
 export class CanvasCollector {
   private readonly nodes = new Map<string, number>()
@@ -58,6 +64,21 @@ export class CanvasCollector {
     const entry = this.edges.get(`${side}\u0000${id}`)
     if (entry) entry.cases++
     else this.edges.set(`${side}\u0000${id}`, { id, source, port, target, side, cases: 1 })
+  }
+
+  /** The counts so far; merging states in any order gives the same result (sums, sorted at the end). */
+  state(): CanvasState {
+    return { nodes: [...this.nodes], edges: [...this.edges.values()].map((entry) => ({ ...entry })) }
+  }
+
+  merge(state: CanvasState): void {
+    for (const [id, cases] of state.nodes) this.nodes.set(id, (this.nodes.get(id) ?? 0) + cases)
+    for (const entry of state.edges) {
+      const key = `${entry.side}\u0000${entry.id}`
+      const known = this.edges.get(key)
+      if (known) known.cases += entry.cases
+      else this.edges.set(key, { ...entry })
+    }
   }
 
   result(unreached: readonly string[]): CanvasHighlights {

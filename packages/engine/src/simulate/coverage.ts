@@ -1,5 +1,6 @@
 import type { FlowDocument } from '@carepath/dsl'
 import type { RunState } from '../events.ts'
+import { conditionText, decidingConditions, type UnreachedCondition } from './condition-coverage.ts'
 
 /** How much of one kind of thing the cases exercised, and what they never reached. */
 export interface CoverageItem {
@@ -20,6 +21,21 @@ export interface Coverage {
   rules: CoverageItem
   rows: CoverageItem
   rulesOfUnreachedNodes: string[]
+  /**
+   * Conditions of the decisions that ran, and those no case made decide their rule on its own
+   * (flipping it alone would flip the rule): where a changed threshold could go unnoticed.
+   */
+  conditions?: { total: number; covered: number; unreached: UnreachedCondition[] }
+}
+
+/** What a CoverageCollector has seen, as plain data a worker thread can send back. */
+export interface CoverageState {
+  nodes: string[]
+  ports: string[]
+  /** `node.rule` → whether it fired in any case. */
+  rules: [string, boolean][]
+  /** Condition key → whether a case made it decide its rule, and how to name it. */
+  conditions: [string, boolean, UnreachedCondition][]
 }
 
 /** Collects coverage run by run, so a large suite never holds every run in memory. */
@@ -27,6 +43,7 @@ export class CoverageCollector {
   private readonly nodes = new Set<string>()
   private readonly ports = new Set<string>()
   private readonly ruleSeen = new Map<string, boolean>()
+  private readonly conditionSeen = new Map<string, { decided: boolean; named: UnreachedCondition }>()
 
   constructor(private readonly flow: FlowDocument) {}
 
@@ -39,7 +56,44 @@ export class CoverageCollector {
       for (const rule of decision.explanation.rules ?? []) {
         const key = `${decision.nodeId}.${rule.id}`
         this.ruleSeen.set(key, (this.ruleSeen.get(key) ?? false) || rule.fired)
+        const deciding = new Set(decidingConditions(rule))
+        rule.conditions.forEach((condition, index) => {
+          const conditionKey = `${decision.nodeId}\u0000${rule.id}\u0000${condition.path}`
+          const known = this.conditionSeen.get(conditionKey)
+          if (known) known.decided ||= deciding.has(index)
+          else
+            this.conditionSeen.set(conditionKey, {
+              decided: deciding.has(index),
+              named: {
+                nodeId: decision.nodeId,
+                node: this.flow.nodes[decision.nodeId]?.title ?? decision.nodeId,
+                rule: rule.name ?? rule.id,
+                condition: conditionText(condition),
+              },
+            })
+        })
       }
+    }
+  }
+
+  /** The state so far; merging states in any order gives the same result (sets and "fired in any"). */
+  state(): CoverageState {
+    return {
+      nodes: [...this.nodes],
+      ports: [...this.ports],
+      rules: [...this.ruleSeen],
+      conditions: [...this.conditionSeen].map(([key, { decided, named }]) => [key, decided, named]),
+    }
+  }
+
+  merge(state: CoverageState): void {
+    for (const nodeId of state.nodes) this.nodes.add(nodeId)
+    for (const port of state.ports) this.ports.add(port)
+    for (const [key, fired] of state.rules) this.ruleSeen.set(key, (this.ruleSeen.get(key) ?? false) || fired)
+    for (const [key, decided, named] of state.conditions) {
+      const known = this.conditionSeen.get(key)
+      if (known) known.decided ||= decided
+      else this.conditionSeen.set(key, { decided, named })
     }
   }
 
@@ -69,6 +123,16 @@ export class CoverageCollector {
       rulesOfUnreachedNodes: nodeIds.filter(
         (id) => !this.nodes.has(id) && (this.flow.nodes[id]?.type.startsWith('decision.') ?? false),
       ),
+      conditions: this.conditionResult(),
     }
+  }
+
+  private conditionResult(): NonNullable<Coverage['conditions']> {
+    const keys = [...this.conditionSeen.keys()].sort()
+    const unreached = keys.flatMap((key) => {
+      const seen = this.conditionSeen.get(key)
+      return seen && !seen.decided ? [seen.named] : []
+    })
+    return { total: keys.length, covered: keys.length - unreached.length, unreached }
   }
 }

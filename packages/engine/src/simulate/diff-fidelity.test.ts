@@ -166,4 +166,62 @@ describe.skipIf(!installed)('diff fidelity', () => {
       })
     }
   })
+
+  it('names, in plain words, the conditions no case made decide their rule, and generated probes reach them', async () => {
+    const flow = structuredClone(base)
+    flow.nodes.in = { type: 'trigger.api', typeVersion: 1, config: {}, next: { next: 'alarm' } }
+    flow.nodes.alarm = {
+      type: 'decision.rules',
+      typeVersion: 1,
+      title: 'Vital signs alarm',
+      config: {
+        defaultOutcome: 'routine',
+        rules: [
+          {
+            id: 'unstable',
+            name: 'Unstable vitals',
+            conditions: {
+              all: [
+                { fact: 'vitals.hr', operator: 'exists', value: true },
+                {
+                  any: [
+                    { fact: 'vitals.spo2', operator: 'lessThan', value: 90 },
+                    { fact: 'vitals.hr', operator: 'greaterThan', value: 120 },
+                  ],
+                },
+              ],
+            },
+            event: { type: 'urgent' },
+          },
+        ],
+      },
+      next: { urgent: 'urgent', routine: 'routine' },
+    }
+    delete flow.nodes.band
+    delete flow.nodes.watch
+    // Both alarms at once: neither heart rate nor oxygen decides the rule alone.
+    const both: Suite = { flow: 'triage', cases: [{ id: 'both', input: { vitals: { hr: 130, spo2: 85 } } }] }
+    const plain = await simulate(flow, flow, both, { registry })
+    expect(plain.coverage.conditions).toEqual({
+      total: 3,
+      covered: 1,
+      unreached: [
+        {
+          nodeId: 'alarm',
+          node: 'Vital signs alarm',
+          rule: 'Unstable vitals',
+          condition: 'vitals.spo2 lessThan 90',
+        },
+        {
+          nodeId: 'alarm',
+          node: 'Vital signs alarm',
+          rule: 'Unstable vitals',
+          condition: 'vitals.hr greaterThan 120',
+        },
+      ],
+    })
+    expect(reportToMarkdown(plain)).toContain('Vital signs alarm, rule “Unstable vitals”: `vitals.hr greaterThan 120`')
+    const generated = await simulate(flow, flow, both, { registry, generate: true })
+    expect(generated.coverage.conditions).toEqual({ total: 3, covered: 3, unreached: [] })
+  })
 })

@@ -141,5 +141,12 @@ export function reportToMarkdown(report: SimulationReport): string {
     lines.push(`Rules that never fired: ${cov.rules.missed.map((id) => `\`${id}\``).join(', ')}`)
   if (cov.rows.missed.length > 0)
     lines.push(`Table rows never hit: ${cov.rows.missed.map((id) => `\`${id}\``).join(', ')}`)
+  const unreached = cov.conditions?.unreached ?? []
+  if (unreached.length > 0) {
+    lines.push('', `Conditions no case made decide their rule on its own (${unreached.length}):`, '')
+    for (const u of unreached.slice(0, MAX_CASES_SHOWN))
+      lines.push(`- ${cell(u.node)}, rule “${cell(u.rule)}”: \`${cell(u.condition)}\``)
+    if (unreached.length > MAX_CASES_SHOWN) lines.push(`- … and ${unreached.length - MAX_CASES_SHOWN} more`)
+  }
   return `${lines.join('\n').trimEnd()}\n`
 }

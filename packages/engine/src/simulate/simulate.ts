@@ -2,20 +2,22 @@ import type { FlowDocument, JsonValue } from '@carepath/dsl'
 import type { RunEvent, RunState } from '../events.ts'
 import { flowHashOf } from '../flow-hash.ts'
 import { foldEvents } from '../fold.ts'
-import { runCase, type CaseRunnerOptions } from './case-runner.ts'
+import type { CaseRunnerOptions } from './case-runner.ts'
 import { CanvasCollector, type CanvasHighlights } from './canvas.ts'
-import {
-  checkExpectation,
-  compareRunsInDetail,
-  summarize,
-  type CaseChanges,
-  type RunSummary,
-  type UnselectedRuleChange,
-} from './compare.ts'
+import type { CaseReport } from './case-report.ts'
 import { CoverageCollector, type Coverage } from './coverage.ts'
 import { generatedCasesFor } from './generate.ts'
-import type { CaseProbe } from './probes.ts'
+import {
+  runSimulationChunk,
+  type PlannedCase,
+  type SimulationChunkRunner,
+  type SimulationPart,
+  type SimulationSetup,
+  type SimulationWorkers,
+} from './simulate-chunk.ts'
 import type { Suite, SuiteCase } from './suite.schema.ts'
+
+export type { CaseReport } from './case-report.ts'
 
 /** Options of simulate and replayRecorded. */
 export interface SimulateOptions extends CaseRunnerOptions {
@@ -23,30 +25,13 @@ export interface SimulateOptions extends CaseRunnerOptions {
   generate?: boolean
   /** Called after every case (and once at the start) for progress bars on large suites. */
   onProgress?(progress: { done: number; total: number }): void
-}
-
-/** One case of a report. Unchanged cases carry only their outcome, to keep big reports small. */
-export interface CaseReport {
-  id: string
-  name?: string
-  source: 'suite' | 'generated' | 'recorded'
-  /** failed: the expectation failed or the candidate could not run the case to a good end. */
-  status: 'unchanged' | 'changed' | 'failed'
-  /** A change the case's `expect` asked for (it does not fail the simulation). */
-  expectedChange: boolean
-  outcome?: string
-  base?: RunSummary
-  candidate?: RunSummary
-  changes?: CaseChanges
   /**
-   * Decisions that chose the same port and outputs but whose other rules or rows fired
-   * differently: detail for a reviewer, not a change (the case stays unchanged for them alone).
+   * 'list' (the default) keeps every case in the report; 'count' keeps changed and failed cases
+   * and only counts the unchanged ones, so memory stays flat however many cases run.
    */
-  detail?: UnselectedRuleChange[]
-  /** Generated cases: the decision probed and the facts laid over the run (see CaseProbe). */
-  probe?: CaseProbe
-  expectationFailures: string[]
-  problems: string[]
+  unchangedCases?: 'list' | 'count'
+  /** Worker threads to run chunks of cases on (the host provides them); the report is the same byte for byte. */
+  workers?: SimulationWorkers
 }
 
 /** What `carepath simulate`, the review and the designer read. */
@@ -58,14 +43,6 @@ export interface SimulationReport {
   cases: CaseReport[]
   coverage: Coverage
   canvas: CanvasHighlights
-}
-
-interface PlannedCase {
-  c: SuiteCase
-  source: CaseReport['source']
-  /** For recorded runs: the recorded run itself is the base. */
-  recorded?: RunState
-  probe?: CaseProbe
 }
 
 /** Per node, the first suite case (in suite order) whose base (and candidate) run entered it. */
@@ -157,101 +134,139 @@ async function runPlanned(
   /** Cases to add once the planned ones ran, given which case first reached each node. */
   more?: (reached: Reached) => PlannedCase[],
 ): Promise<SimulationReport> {
-  const coverage = new CoverageCollector(candidate)
-  const canvas = new CanvasCollector(base, candidate)
-  const cases: CaseReport[] = []
-  const reached: Reached = { base: new Map(), candidate: new Map() }
-  const queue = [...planned]
-  if (queue.length === 0 && more) {
-    queue.push(...more(reached))
-    more = undefined
-  }
-  const summary = { cases: queue.length, unchanged: 0, changed: 0, failed: 0, unexpected: 0 }
-  options.onProgress?.({ done: 0, total: queue.length })
-  for (let index = 0; index < queue.length; index++) {
-    const { c, source, recorded: recordedState, probe } = queue[index] as PlannedCase
-    const baseRun = recorded
-      ? { state: recordedState, problems: [] }
-      : base
-        ? await runCase(base, c, options, probe)
-        : undefined
-    const candidateRun = await runCase(candidate, c, options, probe)
-    if (source === 'suite') {
-      for (const nodeId of baseRun?.state?.path ?? []) if (!reached.base.has(nodeId)) reached.base.set(nodeId, c)
-      for (const nodeId of candidateRun.state?.path ?? [])
-        if (!reached.candidate.has(nodeId)) reached.candidate.set(nodeId, c)
-    }
-    coverage.add(candidateRun.state)
-    const report = judge(
-      c,
-      source,
-      baseRun?.state,
-      candidateRun.state,
-      candidateRun.problems,
-      base !== null || recorded,
-    )
-    if (probe) report.probe = probe
-    if (report.changes) canvas.add(baseRun?.state, candidateRun.state, report.changes)
-    summary[report.status]++
-    if (report.status === 'changed' && !report.expectedChange) summary.unexpected++
-    cases.push(report)
-    if (more && index === queue.length - 1) {
-      queue.push(...more(reached))
+  const setup: SimulationSetup = { base, candidate, recorded }
+  if (options.now !== undefined) setup.now = options.now
+  const perFlow = typeof options.decisionEvaluator === 'function'
+  if (typeof options.decisionEvaluator === 'string') setup.decisionEvaluator = options.decisionEvaluator
+  if (options.unchangedCases !== undefined) setup.unchangedCases = options.unchangedCases
+  const report = new ReportBuilder(base, candidate)
+  // Recorded runs carry their whole log and a per-flow setting is a function: both stay in this thread.
+  const runner = options.workers && !recorded && !perFlow ? options.workers.start(setup) : undefined
+  try {
+    let queue = [...planned]
+    if (queue.length === 0 && more) {
+      queue = more(report.reached(queue))
       more = undefined
-      summary.cases = queue.length
     }
-    options.onProgress?.({ done: cases.length, total: queue.length })
+    let total = queue.length
+    options.onProgress?.({ done: 0, total })
+    await runPhase(queue, setup, options, runner, report, () => total)
+    if (more) {
+      const generated = more(report.reached(queue))
+      total += generated.length
+      await runPhase(generated, setup, options, runner, report, () => total)
+    }
+  } finally {
+    await runner?.close()
   }
-  const covered = coverage.result()
-  return {
-    flow: candidate.id,
-    base: base ? { hash: flowHashOf(base), version: base.version } : null,
-    candidate: { hash: flowHashOf(candidate), version: candidate.version },
-    summary,
-    cases,
-    coverage: covered,
-    canvas: canvas.result(covered.nodes.missed),
-  }
+  return report.result()
 }
 
-function judge(
-  c: SuiteCase,
-  source: CaseReport['source'],
-  base: RunState | undefined,
-  candidate: RunState | undefined,
-  problems: string[],
-  compare: boolean,
-): CaseReport {
-  const after = summarize(candidate)
-  const compared = compare ? compareRunsInDetail(base, candidate) : undefined
-  const changes = compared?.changes
-  const expectationFailures = checkExpectation(c.expect, after)
-  const runProblems = [...problems]
-  if (after.status === 'failed' && c.expect?.outcome !== 'failed')
-    runProblems.push(`The run failed at "${after.error?.nodeId ?? '?'}": ${after.error?.message ?? ''}`)
-  if (after.status === 'not-run') runProblems.push('The candidate could not run this case.')
-  // A suite case whose run fails is broken; a generated or recorded input may fail in both
-  // versions alike (say, a required fact left out), which is no regression.
-  const runFailed = after.status === 'failed' && c.expect?.outcome !== 'failed'
-  const regression = source === 'suite' ? runFailed : runFailed && (!compare || summarize(base).status !== 'failed')
-  const failed = expectationFailures.length > 0 || after.status === 'not-run' || regression
-  const status: CaseReport['status'] = failed ? 'failed' : changes ? 'changed' : 'unchanged'
-  const report: CaseReport = {
-    id: c.id,
-    source,
-    status,
-    expectedChange: changes !== undefined && c.expect !== undefined && expectationFailures.length === 0,
-    expectationFailures,
-    problems: [...new Set(runProblems)],
+/** Cases per chunk sent to a worker thread: big enough to amortise a message, small enough to balance. */
+export const SIMULATION_CHUNK = 250
+
+/**
+ * Run one phase's cases, in this thread as one chunk or on the workers in chunks, and merge the
+ * parts strictly in case order (parts that finish early wait), so the report does not depend
+ * on how many threads ran it or which finished first.
+ */
+async function runPhase(
+  cases: readonly PlannedCase[],
+  setup: SimulationSetup,
+  options: SimulateOptions,
+  runner: SimulationChunkRunner | undefined,
+  report: ReportBuilder,
+  total: () => number,
+): Promise<void> {
+  if (cases.length === 0) return
+  const progress = (): void => options.onProgress?.({ done: report.done, total: total() })
+  if (!runner || !options.workers) {
+    let offset = 0
+    const env = {
+      registry: options.registry,
+      ...(options.loadFlow ? { loadFlow: options.loadFlow } : {}),
+      ...(options.decisionEvaluator ? { decisionEvaluator: options.decisionEvaluator } : {}),
+      onCase: () => options.onProgress?.({ done: report.done + ++offset, total: total() }),
+    }
+    report.add(await runSimulationChunk(setup, cases, env), cases, 0)
+    return
   }
-  if (c.name !== undefined) report.name = c.name
-  if (compared && compared.detail.length > 0) report.detail = compared.detail
-  if (status === 'unchanged') {
-    if (after.outcome !== undefined) report.outcome = after.outcome
-    return report
+  const chunks: (readonly PlannedCase[])[] = []
+  for (let start = 0; start < cases.length; start += SIMULATION_CHUNK)
+    chunks.push(cases.slice(start, start + SIMULATION_CHUNK))
+  const finished = new Map<number, SimulationPart>()
+  let next = 0
+  let merged = 0
+  const lane = async (): Promise<void> => {
+    while (next < chunks.length) {
+      const index = next++
+      finished.set(index, await runner.run(chunks[index] as readonly PlannedCase[]))
+      for (let part = finished.get(merged); part !== undefined; part = finished.get(merged)) {
+        finished.delete(merged)
+        report.add(part, cases, merged * SIMULATION_CHUNK)
+        merged++
+        progress()
+      }
+    }
   }
-  if (compare) report.base = summarize(base)
-  report.candidate = after
-  if (changes) report.changes = changes
-  return report
+  const lanes = Math.max(1, Math.min(options.workers.concurrency, chunks.length))
+  await Promise.all(Array.from({ length: lanes }, lane))
+}
+
+/** Merges parts, in case order, into the report; memory grows only with kept case reports. */
+class ReportBuilder {
+  private readonly coverage: CoverageCollector
+  private readonly canvas: CanvasCollector
+  private readonly cases: CaseReport[] = []
+  private readonly summary = { cases: 0, unchanged: 0, changed: 0, failed: 0, unexpected: 0 }
+  private readonly firstReach = { base: new Map<string, number>(), candidate: new Map<string, number>() }
+
+  constructor(
+    private readonly base: FlowDocument | null,
+    private readonly candidate: FlowDocument,
+  ) {
+    this.coverage = new CoverageCollector(candidate)
+    this.canvas = new CanvasCollector(base, candidate)
+  }
+
+  /** Cases merged so far. */
+  get done(): number {
+    return this.summary.cases
+  }
+
+  /** Merge the part of `cases` that starts at `start` (the phase's first case is 0). */
+  add(part: SimulationPart, cases: readonly PlannedCase[], start: number): void {
+    for (const key of ['cases', 'unchanged', 'changed', 'failed', 'unexpected'] as const)
+      this.summary[key] += part.counts[key]
+    for (const report of part.cases) this.cases.push(report)
+    this.coverage.merge(part.coverage)
+    this.canvas.merge(part.canvas)
+    for (const side of ['base', 'candidate'] as const) {
+      for (const [nodeId, offset] of part.reached[side]) {
+        // Suite cases come first, in one phase: the offset into this phase is the suite index.
+        if (!this.firstReach[side].has(nodeId) && cases[start + offset]?.source === 'suite')
+          this.firstReach[side].set(nodeId, start + offset)
+      }
+    }
+  }
+
+  /** Per node, the first suite case whose run entered it (for generated probes). */
+  reached(suite: readonly PlannedCase[]): Reached {
+    const pick = (map: Map<string, number>): Map<string, SuiteCase> =>
+      new Map([...map].map(([nodeId, index]) => [nodeId, (suite[index] as PlannedCase).c]))
+    return { base: pick(this.firstReach.base), candidate: pick(this.firstReach.candidate) }
+  }
+
+  result(): SimulationReport {
+    const covered = this.coverage.result()
+    return {
+      flow: this.candidate.id,
+      base: this.base ? { hash: flowHashOf(this.base), version: this.base.version } : null,
+      candidate: { hash: flowHashOf(this.candidate), version: this.candidate.version },
+      summary: { ...this.summary },
+      cases: this.cases,
+      coverage: covered,
+      canvas: this.canvas.result(covered.nodes.missed),
+    }
+  }
 }
