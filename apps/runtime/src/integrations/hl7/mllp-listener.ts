@@ -1,6 +1,7 @@
 // The MLLP listener `carepath serve --mllp-port N` opens. Per connection: frames in order, one
 // message at a time (the ACK for message n goes out before message n+1 is looked at, as HL7
-// original mode expects), an idle timeout, and a cap on frame size.
+// original mode expects; a pipelining sender's later frames are only stored meanwhile), an idle
+// timeout, and a cap on frame size.
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { connect as tlsConnect, createServer as createTlsServer, type TlsOptions } from 'node:tls'
 import type { AddressInfo } from 'node:net'
@@ -91,11 +92,14 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
         }
         if (event.kind === 'garbage') continue
         const text = event.payload.toString(options.encoding ?? 'utf8')
-        queue = queue
-          .then(async () => {
-            const answer = await answerFrame(intake, text, 'mllp', { log })
+        // Pipelined: each frame is stored as soon as it arrives (frames that arrive together share
+        // one disk flush), and looked at and answered only after the frame before it was answered.
+        const previous = queue
+        const answer = answerFrame(intake, text, 'mllp', { log, after: previous })
+        queue = Promise.all([answer, previous])
+          .then(([{ replies }]) => {
             // Enhanced mode may ask for no ACK at all (MSH-15/16 NE), or for two.
-            for (const reply of answer.replies) if (!socket.destroyed) socket.write(mllpFrame(reply))
+            for (const reply of replies) if (!socket.destroyed) socket.write(mllpFrame(reply))
           })
           .catch(() => {
             // No ACK for a message we could not handle: the sender resends it later.
