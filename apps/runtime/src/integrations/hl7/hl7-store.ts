@@ -57,6 +57,7 @@ const keyOf = (meta: StoredMeta) => (meta.controlId ? `${meta.sender}|${meta.con
 export function createMemoryHl7Store() {
   const messages = new Map<string, { raw: string; meta: StoredMeta; settled?: Settled }>()
   const byKey = new Map<string, string>()
+  const settledByKey = new Map<string, Settled>()
   const store: Hl7MessageStore & { messages: typeof messages } = {
     messages,
     async save(raw, meta) {
@@ -69,12 +70,15 @@ export function createMemoryHl7Store() {
     },
     settledOf(meta) {
       const key = keyOf(meta)
-      const id = key ? byKey.get(key) : undefined
-      return id ? messages.get(id)?.settled : undefined
+      return key ? settledByKey.get(key) : undefined
     },
     async settle(id, settled) {
       const message = messages.get(id)
-      if (message) message.settled = settled
+      if (!message) return
+      message.settled = settled
+      // An accepted copy stays the answer for its key, whichever copy was saved last.
+      const key = keyOf(message.meta)
+      if (key && settledByKey.get(key)?.ackCode !== 'AA') settledByKey.set(key, settled)
     },
   }
   return store

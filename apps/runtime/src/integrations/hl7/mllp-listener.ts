@@ -73,6 +73,21 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
     socket.on('error', () => socket.destroy())
     const framer = new MllpFramer(options.maxFrameBytes ?? 1024 * 1024)
     let queue = Promise.resolve()
+    // ACKs that become ready in one turn of the event loop (a group commit answers many messages
+    // at once) leave in one write rather than one system call each.
+    let corked = false
+    const send = (reply: string) => {
+      if (socket.destroyed) return
+      if (!corked) {
+        corked = true
+        socket.cork()
+        setImmediate(() => {
+          corked = false
+          socket.uncork()
+        })
+      }
+      socket.write(mllpFrame(reply))
+    }
     socket.on('data', (chunk: Buffer) => {
       for (const event of framer.push(chunk)) {
         if (event.kind === 'oversized') {
@@ -99,7 +114,7 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
         queue = Promise.all([answer, previous])
           .then(([{ replies }]) => {
             // Enhanced mode may ask for no ACK at all (MSH-15/16 NE), or for two.
-            for (const reply of replies) if (!socket.destroyed) socket.write(mllpFrame(reply))
+            for (const reply of replies) send(reply)
           })
           .catch(() => {
             // No ACK for a message we could not handle: the sender resends it later.
