@@ -21,6 +21,8 @@ export interface VerifyResult {
 }
 
 const DB_CHECKPOINT = 'audit.checkpoint'
+/** How much of the database file the verifying walk maps into memory (address space, not RAM). */
+const WALK_MMAP_BYTES = 1 << 30
 
 /** The latest checkpoint as the database holds it (a copy: the anchor outside it is the witness). */
 export function readDbCheckpoint(db: Db): Checkpoint | undefined {
@@ -73,45 +75,53 @@ export function verifyTrail(db: Db, keys: KeyStore, anchor: AnchorSink): VerifyR
 
   const legacy = keys.legacyAuditThrough
   const genesis = keyedGenesis(keys.auditChainKey, keys.installation)
-  const rows = db.$client
-    .prepare<[], { seq: number; at: string; record: string; prev_hash: string; hash: string }>(
+  // The walk is one sequential scan of the table: rows come as arrays (raw mode: no object per
+  // row) through a memory map of the file (no read call per page), and nothing is parsed; the
+  // record's canonical JSON is hashed as it is stored. The map is this connection's until the walk ends.
+  const sqlite = db.$client
+  const mapped = sqlite.pragma('mmap_size', { simple: true })
+  sqlite.pragma(`mmap_size = ${WALK_MMAP_BYTES}`)
+  const rows = sqlite
+    .prepare<[], [number, string, string, string, string]>(
       'SELECT seq, at, record, prev_hash, hash FROM audit_log ORDER BY seq ASC',
     )
+    .raw(true)
     .iterate()
   let prev = legacy > 0 ? GENESIS_HASH : genesis
   let expectedSeq = 1
   let checked = 0
   let last = 0
   let firstBroken: VerifyResult['firstBroken']
-  for (const row of rows) {
-    last = row.seq
-    if (wanted.has(row.seq)) hashes.set(row.seq, row.hash)
-    if (firstBroken) continue
-    const reason = brokenReason(row)
-    if (reason) {
-      firstBroken = { seq: row.seq === expectedSeq ? row.seq : expectedSeq, reason }
-      continue
+  try {
+    for (const [seq, at, record, prevHash, hash] of rows) {
+      last = seq
+      if (wanted.has(seq)) hashes.set(seq, hash)
+      if (firstBroken) continue
+      const reason = brokenReason(seq, at, record, prevHash, hash)
+      if (reason) {
+        firstBroken = { seq: seq === expectedSeq ? seq : expectedSeq, reason }
+        continue
+      }
+      prev = hash
+      expectedSeq++
+      checked++
     }
-    prev = row.hash
-    expectedSeq++
-    checked++
+  } finally {
+    sqlite.pragma(`mmap_size = ${typeof mapped === 'number' ? mapped : 0}`)
   }
   if (firstBroken) problems.unshift(`Record ${firstBroken.seq}: ${firstBroken.reason}.`)
 
-  function brokenReason(row: { seq: number; at: string; record: string; prev_hash: string; hash: string }) {
-    if (row.seq !== expectedSeq) return `record ${expectedSeq} is missing`
-    if (!row.record.includes(`"recorded":${JSON.stringify(row.at)}`))
-      return `its at column (${row.at}) disagrees with the time in its record`
-    if (row.prev_hash !== prev) {
-      if (row.seq === legacy + 1 && row.prev_hash === GENESIS_HASH)
+  function brokenReason(seq: number, at: string, record: string, prevHash: string, hash: string) {
+    if (seq !== expectedSeq) return `record ${expectedSeq} is missing`
+    if (!record.includes(`"recorded":${JSON.stringify(at)}`))
+      return `its at column (${at}) disagrees with the time in its record`
+    if (prevHash !== prev) {
+      if (seq === legacy + 1 && prevHash === GENESIS_HASH)
         return "the chain was rebuilt from the all-zero start: it does not begin at this installation's keyed genesis"
       return 'its link to the previous record does not match'
     }
-    const expected =
-      row.seq <= legacy
-        ? chainHash(prev, row.record)
-        : keyedChainHash(keys.auditChainKey, prev, row.seq, row.at, row.record)
-    if (expected !== row.hash) return 'its content does not match its hash'
+    const expected = seq <= legacy ? chainHash(prev, record) : keyedChainHash(keys.auditChainKey, prev, seq, at, record)
+    if (expected !== hash) return 'its content does not match its hash'
     return undefined
   }
 
