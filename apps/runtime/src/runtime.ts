@@ -198,9 +198,21 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const connectors: Record<string, ConnectorAdapter> = {
     ...(options.connectors ?? buildAdapters(integrationSettings())),
   }
+  // Read for every inbound message (its event routes): the stored text is compared on a prepared
+  // statement and opened (decrypted, parsed) again only when it changed; callers get their own copy.
+  const settingText = db.$client.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
+  let openedSettings: { text: string; value: IntegrationSettings } | undefined
   function integrationSettings(): IntegrationSettings {
-    const value = openJson(cipher, SETTINGS_AAD, readSetting(INTEGRATIONS_KEY))
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {}
+    const text = settingText.get(INTEGRATIONS_KEY)?.value
+    if (text === undefined) return {}
+    if (openedSettings?.text !== text) {
+      const value = openJson(cipher, SETTINGS_AAD, readSetting(INTEGRATIONS_KEY))
+      openedSettings = {
+        text,
+        value: value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {},
+      }
+    }
+    return structuredClone(openedSettings.value)
   }
   function connectorConfigured(name: string): boolean {
     const connector = catalog.connectors.find((c) => c.name === name)

@@ -69,20 +69,22 @@ export function chainWalker(keys: ChainKeys) {
       return expectedSeq
     },
     check(row: AuditRow): string | undefined {
-      if (row.seq !== expectedSeq) return `record ${expectedSeq} is missing`
-      if (!row.record.includes(`"recorded":${JSON.stringify(row.at)}`))
-        return `its at column (${row.at}) disagrees with the time in its record`
-      if (row.prev_hash !== prev) {
-        if (row.seq === legacy + 1 && row.prev_hash === GENESIS_HASH)
+      return this.checkFields(row.seq, row.at, row.record, row.prev_hash, row.hash)
+    },
+    /** `check` on a row's columns as they come (a raw SQLite walk makes no object per row). */
+    checkFields(seq: number, at: string, record: string, prevHash: string, hash: string): string | undefined {
+      if (seq !== expectedSeq) return `record ${expectedSeq} is missing`
+      if (!record.includes(`"recorded":${JSON.stringify(at)}`))
+        return `its at column (${at}) disagrees with the time in its record`
+      if (prevHash !== prev) {
+        if (seq === legacy + 1 && prevHash === GENESIS_HASH)
           return "the chain was rebuilt from the all-zero start: it does not begin at this installation's keyed genesis"
         return 'its link to the previous record does not match'
       }
       const expected =
-        row.seq <= legacy
-          ? chainHash(prev, row.record)
-          : keyedChainHash(keys.auditChainKey, prev, row.seq, row.at, row.record)
-      if (expected !== row.hash) return 'its content does not match its hash'
-      prev = row.hash
+        seq <= legacy ? chainHash(prev, record) : keyedChainHash(keys.auditChainKey, prev, seq, at, record)
+      if (expected !== hash) return 'its content does not match its hash'
+      prev = hash
       expectedSeq++
       return undefined
     },

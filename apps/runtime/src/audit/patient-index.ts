@@ -45,11 +45,23 @@ export function patientIndexObserver(
   factsOf: (flowId: string, hash: string) => FactSchema,
 ): BatchObserver {
   const insert = db.$client.prepare('INSERT OR IGNORE INTO patient_refs (ref, run_id) VALUES (?, ?)')
+  // A version's facts schema never changes (it is part of what the hash names): read it once per
+  // version, not once per run started.
+  const schemas = new Map<string, FactSchema>()
+  const schemaOf = (flowId: string, hash: string) => {
+    const key = `${flowId}@${hash}`
+    let schema = schemas.get(key)
+    if (!schema) {
+      if (schemas.size >= 1_000) schemas.clear()
+      schemas.set(key, (schema = factsOf(flowId, hash)))
+    }
+    return schema
+  }
   return (batch) => {
     if (batch.previous !== undefined) return
     const started = batch.events.find((e) => e.type === 'run.started')
     if (started?.type !== 'run.started') return
-    const facts = factsOf(batch.run.flowId, batch.run.hash)
+    const facts = schemaOf(batch.run.flowId, batch.run.hash)
     for (const identifier of identifiersIn(facts, started.data.input))
       insert.run(patientRef(secret, identifier), batch.run.id)
   }

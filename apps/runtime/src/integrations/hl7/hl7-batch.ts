@@ -81,13 +81,18 @@ export async function answerFrame(
   intake: Hl7Intake,
   raw: string,
   via: 'mllp' | 'http',
-  options: { now?: () => Date; log?: (line: string) => void } = {},
+  options: { now?: () => Date; log?: (line: string) => void; after?: Promise<unknown> } = {},
 ): Promise<FrameAnswer> {
   const content = splitFrame(raw)
   if (content.kind === 'message') {
-    const result = await intake(raw, via)
+    const result = await intake(raw, via, options.after ? { after: options.after } : undefined)
     return { replies: result.replies, results: [result] }
   }
+  // A batch waits its turn whole: its messages are stored and answered one after another.
+  await options.after?.then(
+    () => {},
+    () => {},
+  )
   const results: IntakeResult[] = []
   for (const message of content.messages) results.push(await intake(message, via))
   const count = content.declaredCount

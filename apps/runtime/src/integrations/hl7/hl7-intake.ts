@@ -81,12 +81,23 @@ export interface IntakeResult {
   unreadable: boolean
 }
 
-export type Hl7Intake = (raw: string, via: 'mllp' | 'http') => Promise<IntakeResult>
+/**
+ * `after`: the message is stored at once, then looked at only once `after` has settled (the
+ * previous message on its connection answered), so a pipelining sender's messages are stored
+ * together (one disk flush) and still routed and acknowledged one after another, in order.
+ */
+export type Hl7Intake = (
+  raw: string,
+  via: 'mllp' | 'http',
+  order?: { after?: Promise<unknown> },
+) => Promise<IntakeResult>
 
 type Refusal = {
   errorCode: Hl7ErrorCode
   location?: AckInput['errorLocation']
 }
+
+const ignore = () => {}
 
 /** MSH-15/16 condition → whether an ACK with this outcome goes back. */
 function wanted(condition: string, success: boolean): boolean {
@@ -99,7 +110,7 @@ function wanted(condition: string, success: boolean): boolean {
 export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
   const now = options.now ?? (() => new Date())
   const log = options.log ?? (() => {})
-  return async (raw, via) => {
+  return async (raw, via, order) => {
     const read = readHl7Header(raw)
     const header = read.header
     const sender = header ? `${header.sendingApplication ?? ''}^${header.sendingFacility ?? ''}` : ''
@@ -172,13 +183,10 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
     }
 
     // Durable first. If storing fails we must not say AA: the sender keeps the message and resends.
+    const savedMeta = { sender, controlId, type: read.ok ? read.header.type : '', via }
     let saved: Awaited<ReturnType<Hl7MessageStore['save']>>
     try {
-      saved = await options.store.save(
-        read.ok ? read.text : raw,
-        { sender, controlId, type: read.ok ? read.header.type : '', via },
-        now(),
-      )
+      saved = await options.store.save(read.ok ? read.text : raw, savedMeta, now())
     } catch {
       log(`hl7: could not store message ${ref}; answered AE`)
       return reply('AE', 'The message could not be stored; send it again.', {
@@ -186,6 +194,9 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
         commit: 'CE',
       })
     }
+    // Stored; now wait for the message before it on the connection to be answered.
+    if (order?.after) await order.after.then(ignore, ignore)
+    const previous = options.store.settledOf ? options.store.settledOf(savedMeta) : saved.previous
     const receivedAt = now()
     const dedupeKey = `hl7:${sender}:${controlId}`
     const settle = async (result: IntakeResult, reason?: string, text?: string) => {
@@ -219,12 +230,12 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
       const refusal: Refusal = { errorCode: read.errorCode, ...(read.location ? { location: read.location } : {}) }
       return settle(reply('AR', read.reason, { refusal, commit: 'CR' }), read.reason, read.reason)
     }
-    if (saved.previous?.ackCode === 'AA') {
+    if (previous?.ackCode === 'AA') {
       // A resend of an accepted message: answer AA again and start nothing new. (A resend of an
       // AR'd or AE'd one is looked at afresh: a flow may accept it now.)
       return settle(
         reply('AA', 'Duplicate of a message already accepted.', {
-          runIds: saved.previous.runIds ?? [],
+          runIds: previous.runIds ?? [],
           duplicate: true,
         }),
       )

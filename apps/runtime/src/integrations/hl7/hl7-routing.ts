@@ -24,19 +24,60 @@ function setAt(target: { [key: string]: JsonValue }, path: string, value: JsonVa
   node[keys.at(-1)!] = value
 }
 
+/** A published trigger.hl7 flow as routing needs it, prepared once per set of published versions. */
+interface RoutableFlow {
+  flow: FlowDocument
+  /** The trigger's config as its schema parsed it (defaults filled in). */
+  config: unknown
+  /** Where the raw text goes in the run input. */
+  rawFrom: string
+  /** MSH-9 patterns the trigger lists (`ADT^A04`, `ADT^*`, `ADT`). */
+  messageTypes: string[]
+}
+
+/** Whether a listed type (`ADT`, `ADT^*`, `ADT^A04`) covers this message code and event. */
+function typeCovers(listed: string, code: string, event: string): boolean {
+  return listed === code || listed === `${code}^*` || listed === `${code}^${event}`
+}
+
+/**
+ * The routing index of a set of published flows: only trigger.hl7 flows with a valid config, each
+ * config parsed once. Built when the set changes (a publish or a retirement), not per message.
+ */
+function routingIndex(registry: NodeRegistry, flows: readonly FlowDocument[]): RoutableFlow[] {
+  const type = registry.get('trigger.hl7')
+  if (!type) return []
+  return flows.flatMap((flow) => {
+    const start = flow.nodes[flow.start]
+    if (!start || start.type !== 'trigger.hl7') return []
+    const config = type.config.safeParse(start.config)
+    if (!config.success) return []
+    const types = start.config['messageTypes']
+    const parsed: unknown = config.data
+    const rawFrom =
+      parsed !== null && typeof parsed === 'object' && 'rawFrom' in parsed && typeof parsed.rawFrom === 'string'
+        ? parsed.rawFrom
+        : 'inbound.raw'
+    return [
+      {
+        flow,
+        config: parsed,
+        rawFrom,
+        messageTypes: Array.isArray(types) ? types.filter((t) => typeof t === 'string') : [],
+      },
+    ]
+  })
+}
+
 /** The run input a trigger.hl7 flow gets: the raw text at the trigger's `rawFrom`. */
 async function acceptingInput(
   registry: NodeRegistry,
-  flow: FlowDocument,
+  routable: RoutableFlow,
   message: Hl7Inbound,
 ): Promise<{ [key: string]: JsonValue } | undefined> {
-  const start = flow.nodes[flow.start]
-  if (!start || start.type !== 'trigger.hl7') return undefined
+  const { flow, config, rawFrom } = routable
   const type = registry.get('trigger.hl7')
   if (!type) return undefined
-  const config = type.config.safeParse(start.config)
-  if (!config.success) return undefined
-  const rawFrom = (config.data as { rawFrom?: string }).rawFrom ?? 'inbound.raw'
   const input: { [key: string]: JsonValue } = {}
   setAt(input, rawFrom, message.raw)
   setAt(input, 'inbound.via', message.via)
@@ -62,7 +103,7 @@ async function acceptingInput(
         },
         memo: (build) => build(),
       },
-      config.data,
+      config,
     )
     return input
   } catch {
@@ -70,15 +111,24 @@ async function acceptingInput(
   }
 }
 
-/** `acceptRun` for the intake: start every published flow whose trigger.hl7 takes the message. */
+/**
+ * `acceptRun` for the intake: start every published flow whose trigger.hl7 takes the message.
+ * `publishedFlows` may hand back the same array while nothing was published or retired: the
+ * routing index is then reused as it is.
+ */
 export function createHl7Routing(deps: Hl7RoutingDeps): (message: Hl7Inbound) => Promise<AcceptResult> {
+  let indexed: { flows: readonly FlowDocument[]; index: RoutableFlow[] } | undefined
   return async (message) => {
     const flows = await deps.publishedFlows()
+    if (indexed?.flows !== flows) indexed = { flows, index: routingIndex(deps.registry, flows) }
+    const [code = '', event = ''] = message.header.type.split('^')
     const runIds: string[] = []
-    for (const flow of flows) {
-      const input = await acceptingInput(deps.registry, flow, message)
+    for (const routable of indexed.index) {
+      // A flow whose trigger lists no such type cannot take it: its trigger is not even run.
+      if (!routable.messageTypes.some((t) => typeCovers(t, code, event))) continue
+      const input = await acceptingInput(deps.registry, routable, message)
       if (!input) continue
-      const run = await deps.startRun(flow.id, input, `${message.dedupeKey}:${flow.id}`)
+      const run = await deps.startRun(routable.flow.id, input, `${message.dedupeKey}:${routable.flow.id}`)
       runIds.push(run.id)
     }
     if (runIds.length > 0) return { accepted: true, runIds }
@@ -86,14 +136,9 @@ export function createHl7Routing(deps: Hl7RoutingDeps): (message: Hl7Inbound) =>
     // one handles the type but not this event (201), or one handles it but not from this sender.
     // MSH-3/4 are coded against the receiver's own list of applications and facilities (tables
     // 0361/0362), so a sender no flow lists is "table value not found" (103) at MSH-3.
-    const [code = '', event = ''] = message.header.type.split('^')
-    const typesTaken = flows.flatMap((flow) => {
-      const start = flow.nodes[flow.start]
-      const types = start?.type === 'trigger.hl7' ? start.config['messageTypes'] : undefined
-      return Array.isArray(types) ? types.filter((t) => typeof t === 'string') : []
-    })
+    const typesTaken = indexed.index.flatMap((routable) => routable.messageTypes)
     const codeTaken = typesTaken.some((t) => t === code || t.startsWith(`${code}^`))
-    const eventTaken = typesTaken.some((t) => t === code || t === `${code}^*` || t === `${code}^${event}`)
+    const eventTaken = typesTaken.some((t) => typeCovers(t, code, event))
     if (eventTaken)
       return {
         accepted: false,

@@ -2,6 +2,7 @@
 // as the system user `hl7-listener` with (sender, control id, flow) as the idempotency key, and
 // the raw messages kept in an fsynced file beside the database.
 import type { IncomingMessage } from 'node:http'
+import type { FlowDocument } from '@carepath/dsl'
 import { dirname, join } from 'node:path'
 import { tlsServerOptions, type TlsFiles } from '../../http/tls.ts'
 import type { Runtime } from '../../runtime.ts'
@@ -47,15 +48,29 @@ export function runtimeHl7Routing(runtime: Runtime) {
   }
 }
 
+/**
+ * The published, unretired flows, read again only when the set of published versions changed
+ * (a publish or a retirement, by this process or another sharing the database): one small
+ * indexed query per message instead of every published document loaded and parsed again.
+ */
+function publishedFlowsOf(runtime: Runtime): () => FlowDocument[] {
+  const published = runtime.db.$client.prepare<[], { id: string; published_hash: string }>(
+    "SELECT id, published_hash FROM flows WHERE published_hash IS NOT NULL AND status != 'retired' ORDER BY id",
+  )
+  let cached: { signature: string; flows: FlowDocument[] } | undefined
+  return () => {
+    const rows = published.all()
+    const signature = rows.map((row) => `${row.id}@${row.published_hash}`).join('\n')
+    if (cached?.signature !== signature)
+      cached = { signature, flows: rows.map((row) => runtime.flows.version(row.id, row.published_hash)) }
+    return cached.flows
+  }
+}
+
 function flowRouting(runtime: Runtime) {
   return createHl7Routing({
     registry: runtime.registry,
-    publishedFlows: () =>
-      runtime.flows
-        .list()
-        .flatMap((flow) =>
-          flow.publishedHash && flow.status !== 'retired' ? [runtime.flows.version(flow.id, flow.publishedHash)] : [],
-        ),
+    publishedFlows: publishedFlowsOf(runtime),
     startRun: (flowId, input, idempotencyKey) => runtime.runs.start({ flowId, input, idempotencyKey }, LISTENER),
   })
 }

@@ -1,6 +1,6 @@
 // Where inbound HL7 messages are kept before they are acknowledged. Nothing is ACKed that is not
 // stored, and the (sender, control id) key tells a resend from a new message.
-import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, fsyncSync, readFileSync } from 'node:fs'
+import { existsSync, fdatasync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createHash, randomUUID } from 'node:crypto'
 import type { AckCode } from './hl7-ack.ts'
@@ -27,6 +27,12 @@ export interface Hl7MessageStore {
    * message with the same sender and control id was settled, if one was.
    */
   save(raw: string, meta: StoredMeta, receivedAt: Date): Promise<{ id: string; previous?: Settled | undefined }>
+  /**
+   * How the message with this sender and control id was settled by now, if it was: read again
+   * just before a message is looked at, since an earlier copy pipelined on the connection may
+   * have been settled after this one was saved.
+   */
+  settledOf?(meta: StoredMeta): Settled | undefined
   /** Record the acknowledgement that was sent. */
   settle(id: string, settled: Settled): Promise<void>
   /**
@@ -51,6 +57,7 @@ const keyOf = (meta: StoredMeta) => (meta.controlId ? `${meta.sender}|${meta.con
 export function createMemoryHl7Store() {
   const messages = new Map<string, { raw: string; meta: StoredMeta; settled?: Settled }>()
   const byKey = new Map<string, string>()
+  const settledByKey = new Map<string, Settled>()
   const store: Hl7MessageStore & { messages: typeof messages } = {
     messages,
     async save(raw, meta) {
@@ -61,9 +68,17 @@ export function createMemoryHl7Store() {
       if (key && (earlier === undefined || messages.get(earlier)?.settled?.ackCode !== 'AA')) byKey.set(key, id)
       return { id, previous: earlier ? messages.get(earlier)?.settled : undefined }
     },
+    settledOf(meta) {
+      const key = keyOf(meta)
+      return key ? settledByKey.get(key) : undefined
+    },
     async settle(id, settled) {
       const message = messages.get(id)
-      if (message) message.settled = settled
+      if (!message) return
+      message.settled = settled
+      // An accepted copy stays the answer for its key, whichever copy was saved last.
+      const key = keyOf(message.meta)
+      if (key && settledByKey.get(key)?.ackCode !== 'AA') settledByKey.set(key, settled)
     },
   }
   return store
@@ -116,15 +131,34 @@ export function createFileHl7Store(file: string, sealer?: Hl7Sealer): Hl7Message
       }
     }
   }
+  // One descriptor for the store's life: each record is one write(2) of a whole line, in the order
+  // the calls came (a kill -9 after it leaves the line in the OS's hands, as a SQLite commit is).
+  const fd = openSync(file, 'a')
   const append = (record: object) => {
-    appendFileSync(file, `${JSON.stringify(record)}\n`)
-    const fd = openSync(file, 'r')
-    try {
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
+    writeSync(fd, `${JSON.stringify(record)}\n`)
   }
+  // Group commit of the fsync: messages written while one fdatasync is under way wait for the next
+  // one, which covers them all, so a burst of messages costs one disk flush rather than one each.
+  // It runs on libuv's thread pool: the event loop goes on taking (and writing) messages meanwhile.
+  let waiting: { resolve: () => void; reject: (error: unknown) => void }[] = []
+  let syncing = false
+  const syncWaiting = () => {
+    const batch = waiting
+    waiting = []
+    syncing = true
+    fdatasync(fd, (error) => {
+      syncing = false
+      for (const waiter of batch)
+        if (error) waiter.reject(error)
+        else waiter.resolve()
+      if (waiting.length > 0) syncWaiting()
+    })
+  }
+  const durable = () =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ resolve, reject })
+      if (!syncing) syncWaiting()
+    })
   return {
     async save(raw, meta, receivedAt) {
       const id = randomUUID()
@@ -139,8 +173,16 @@ export function createFileHl7Store(file: string, sealer?: Hl7Sealer): Hl7Message
         ...(sealer ? { sealed: sealer.seal(raw, id) } : { raw }),
       })
       if (key) keyById.set(id, key)
-      return { id, previous: key ? settledByKey.get(key) : undefined }
+      const previous = key ? settledByKey.get(key) : undefined
+      await durable()
+      return { id, previous }
     },
+    settledOf(meta) {
+      const key = keyOf(meta)
+      return key ? settledByKey.get(key) : undefined
+    },
+    // Written, not flushed on its own: a settle lost to a power cut leaves the message pending,
+    // and looking at it again after the restart finds its runs by their idempotency keys.
     async settle(id, settled) {
       append({ kind: 'settled', id, settled })
       const key = keyById.get(id)

@@ -147,6 +147,39 @@ describe('MLLP listener', () => {
     expect(acks.map((a) => msa(a).controlId)).toEqual([controlIdOf(first!.text), controlIdOf(second!.text)])
   })
 
+  it('stores pipelined frames as they arrive, routes them one at a time in order, and knows a pipelined resend', async () => {
+    const adt = (id: string) => `MSH|^~\\&|EPIC|EPICADT|SMS|SMSADT|2025||ADT^A04|${id}|P|2.5\rPID|||${id}`
+    const events: string[] = []
+    let routing = 0
+    const memory = createMemoryHl7Store()
+    const store: Hl7MessageStore = {
+      ...memory,
+      async save(raw, meta, at) {
+        events.push(`stored ${meta.controlId}`)
+        return memory.save(raw, meta, at)
+      },
+    }
+    const port = await start(async (m) => {
+      routing++
+      expect(routing).toBe(1) // never two messages of a connection looked at at once
+      events.push(`routed ${m.header.controlId}`)
+      await new Promise((r) => setTimeout(r, 5))
+      routing--
+      return { accepted: true, runIds: [`run-${m.header.controlId}`] }
+    }, store)
+    const frames = Buffer.concat(['P1', 'P2', 'P1', 'P3'].map((id) => mllpFrame(adt(id))))
+    const acks = await new Promise<string[]>((resolve, reject) => {
+      void sendMllp(port, [frames, Buffer.alloc(0)], {
+        chunks: (frame) => (frame.length ? [frame] : []),
+        acksFor: (i) => (i === 0 ? 4 : 0),
+      }).then(resolve, reject)
+    })
+    expect(acks.map((a) => `${msa(a).code} ${msa(a).controlId}`)).toEqual(['AA P1', 'AA P2', 'AA P1', 'AA P3'])
+    // All four kept before the first was routed (one disk flush for the burst); the resend of P1 started nothing.
+    expect(events.slice(0, 4)).toEqual(['stored P1', 'stored P2', 'stored P1', 'stored P3'])
+    expect(events.slice(4)).toEqual(['routed P1', 'routed P2', 'routed P3'])
+  })
+
   it('closes the connection on an oversized frame without acknowledging it', async () => {
     const port = await start(async () => ({ accepted: true, runIds: ['r'] }), createMemoryHl7Store(), 256)
     const acks = await sendMllp(port, ['MSH|^~\\&|A|B|C|D|2025||ADT^A04|BIG|P|2.5\rNTE|1||' + 'x'.repeat(1000)])

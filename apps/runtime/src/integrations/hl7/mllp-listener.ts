@@ -1,6 +1,7 @@
 // The MLLP listener `carepath serve --mllp-port N` opens. Per connection: frames in order, one
 // message at a time (the ACK for message n goes out before message n+1 is looked at, as HL7
-// original mode expects), an idle timeout, and a cap on frame size.
+// original mode expects; a pipelining sender's later frames are only stored meanwhile), an idle
+// timeout, and a cap on frame size.
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { connect as tlsConnect, createServer as createTlsServer, type TlsOptions } from 'node:tls'
 import type { AddressInfo } from 'node:net'
@@ -72,6 +73,21 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
     socket.on('error', () => socket.destroy())
     const framer = new MllpFramer(options.maxFrameBytes ?? 1024 * 1024)
     let queue = Promise.resolve()
+    // ACKs that become ready in one turn of the event loop (a group commit answers many messages
+    // at once) leave in one write rather than one system call each.
+    let corked = false
+    const send = (reply: string) => {
+      if (socket.destroyed) return
+      if (!corked) {
+        corked = true
+        socket.cork()
+        setImmediate(() => {
+          corked = false
+          socket.uncork()
+        })
+      }
+      socket.write(mllpFrame(reply))
+    }
     socket.on('data', (chunk: Buffer) => {
       for (const event of framer.push(chunk)) {
         if (event.kind === 'oversized') {
@@ -91,11 +107,14 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
         }
         if (event.kind === 'garbage') continue
         const text = event.payload.toString(options.encoding ?? 'utf8')
-        queue = queue
-          .then(async () => {
-            const answer = await answerFrame(intake, text, 'mllp', { log })
+        // Pipelined: each frame is stored as soon as it arrives (frames that arrive together share
+        // one disk flush), and looked at and answered only after the frame before it was answered.
+        const previous = queue
+        const answer = answerFrame(intake, text, 'mllp', { log, after: previous })
+        queue = Promise.all([answer, previous])
+          .then(([{ replies }]) => {
             // Enhanced mode may ask for no ACK at all (MSH-15/16 NE), or for two.
-            for (const reply of answer.replies) if (!socket.destroyed) socket.write(mllpFrame(reply))
+            for (const reply of replies) send(reply)
           })
           .catch(() => {
             // No ACK for a message we could not handle: the sender resends it later.

@@ -1,0 +1,112 @@
+// `carepath audit verify` over a large trail: the keyed hash chain recomputed record by record and
+// held against the signed checkpoints, in-process and through the CLI (a fresh process reading the
+// key file), at BENCH_AUDIT_RECORDS records (1,000,000 by default). The trail is real run
+// records: a few hundred ADT runs started through the runtime, their step records then repeated
+// (each re-chained under the installation's key, its own sequence number and time) up to the size.
+//   pnpm bench audit
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { registry } from '@carepath/catalog'
+import type { FlowDocument } from '@carepath/dsl'
+import { createRuntime } from '@carepath/runtime'
+import { keyedChainHash } from '../apps/runtime/src/audit/audit-record.ts'
+import { loadAverage } from './load.ts'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const target = Number(process.env.BENCH_AUDIT_RECORDS ?? 1_000_000)
+const adt = readFileSync(join(here, '..', 'examples', 'samples', 'hl7', 'simplehl7_adt.hl7'), 'utf8')
+  .trim()
+  .replace(/\r?\n/g, '\r')
+
+const dir = mkdtempSync(join(tmpdir(), 'carepath-bench-audit-'))
+const rt = createRuntime({ dataDir: dir, registry, connectors: {} })
+const system = { who: 'bench', role: 'system' }
+const person = async (username: string, role: 'analyst' | 'reviewer') => {
+  const u = await rt.auth.addUser({ username, password: 'bench password 123', role, flowRoles: [] }, system)
+  return { userId: u.id, username, role, flowRoles: [] }
+}
+const analyst = await person('analyst', 'analyst')
+const reviewer = await person('reviewer', 'reviewer')
+const flow = JSON.parse(
+  readFileSync(join(here, '..', 'examples', 'hl7-entry', 'adt-registration-hl7.flow.json'), 'utf8'),
+) as FlowDocument
+const { hash } = rt.flows.create(flow, analyst)
+await rt.review.submit(flow.id, analyst)
+rt.review.approve(flow.id, hash, 'bench', reviewer)
+rt.review.publish(flow.id, hash, reviewer)
+const starter = { userId: 'system:bench', username: 'bench', role: 'developer' as const, flowRoles: [] }
+for (let i = 0; i < 300; i++)
+  await rt.runs.start(
+    {
+      flowId: flow.id,
+      input: { inbound: { raw: adt.replace('|1817457|', `|A${i}|`), via: 'mllp' } },
+      idempotencyKey: `a${i}`,
+    },
+    starter,
+  )
+
+// Repeat the run records to the size, chained as the audit service chains them.
+const sql = rt.db.$client
+const samples = sql
+  .prepare<[], { record: string }>("SELECT record FROM audit_log WHERE record LIKE '%\"run.%' ORDER BY seq")
+  .all()
+  .map((row) => row.record)
+let last = sql
+  .prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')
+  .get()
+const insert = sql.prepare('INSERT INTO audit_log (seq, at, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?)')
+const base = Date.parse('2026-01-01T00:00:00.000Z')
+const extend = sql.transaction((count: number) => {
+  for (let i = 0; i < count && last; i++) {
+    const seq = last.seq + 1
+    const at = new Date(base + seq).toISOString()
+    const template = samples[seq % samples.length] ?? '{}'
+    const record = template.replace(/"recorded":"[^"]*"/, `"recorded":${JSON.stringify(at)}`)
+    const chained = keyedChainHash(rt.keys.auditChainKey, last.hash, seq, at, record)
+    insert.run(seq, at, record, last.hash, chained)
+    last = { seq, hash: chained }
+  }
+})
+while ((last?.seq ?? 0) < target) extend(Math.min(50_000, target - (last?.seq ?? 0)))
+const bytes = sql
+  .prepare<[], { n: number; bytes: number }>('SELECT count(*) AS n, sum(length(record)) AS bytes FROM audit_log')
+  .get()
+console.log(
+  `trail: ${bytes?.n ?? 0} records, ${((bytes?.bytes ?? 0) / Math.max(1, bytes?.n ?? 1)).toFixed(0)} bytes of record each on average; database ${(statSync(join(dir, 'carepath.db')).size / 1e6).toFixed(0)} MB`,
+)
+
+const started = performance.now()
+const inProcess = rt.audit.verify()
+const inProcessSeconds = (performance.now() - started) / 1000
+rt.close()
+
+const cliStarted = performance.now()
+const cli = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    join(here, '..', 'apps', 'runtime', 'src', 'cli', 'main.ts'),
+    'audit',
+    'verify',
+    '--data',
+    dir,
+    '--json',
+  ],
+  { encoding: 'utf8' },
+)
+const cliSeconds = (performance.now() - cliStarted) / 1000
+const cliResult = JSON.parse(cli.stdout.trim().split('\n').pop() ?? '{}') as { ok?: boolean; checked?: number }
+
+console.log('\nwhere           records   ok      seconds   records/s   goal')
+console.log(
+  `in-process  ${String(inProcess.checked).padStart(10)}   ${String(inProcess.ok).padEnd(5)} ${inProcessSeconds.toFixed(2).padStart(9)} ${(inProcess.checked / inProcessSeconds).toFixed(0).padStart(11)}   ≤ 5 s at 1M`,
+)
+console.log(
+  `CLI         ${String(cliResult.checked ?? 0).padStart(10)}   ${String(cliResult.ok ?? false).padEnd(5)} ${cliSeconds.toFixed(2).padStart(9)} ${((cliResult.checked ?? 0) / cliSeconds).toFixed(0).padStart(11)}   ≤ 5 s at 1M (process start included)`,
+)
+console.log(`load average ${loadAverage()} on ${cpus().length} cores`)
+rmSync(dir, { recursive: true, force: true })
