@@ -2,7 +2,7 @@
 // encrypted, read from the installation's connector settings when the host has them (the
 // runtime) and honestly `unknown` when it does not (the designer, the CLI without settings).
 // Only the scheme and host of a URL are shown: paths, headers and credentials never are.
-import type { DescribeEndpoints, Encryption, PhiEndpoint, PhiMapNode } from '@carepath/dsl'
+import type { DescribeEndpoints, Encryption, PhiEndpoint, PhiEndpointUse, PhiMapNode } from '@carepath/dsl'
 import { describeByConnectorName } from '@carepath/dsl'
 import { crmConnector } from './crm-contact-find/crm-connector.ts'
 import { fhirConnector } from './fhir-read/fhir-settings.schema.ts'
@@ -11,6 +11,7 @@ import { hl7Send } from './hl7-send/hl7-send.node.ts'
 import { httpRequest } from './http-request/http-request.node.ts'
 import { notify } from './notify/notify.node.ts'
 import { notifyConnector } from './notify/notify-settings.schema.ts'
+import { placeholders } from './notify/notify-content.ts'
 import { payerConnector } from './payer-eligibility/payer-settings.schema.ts'
 import { payerEligibility } from './payer-eligibility/payer-eligibility.node.ts'
 
@@ -51,20 +52,24 @@ function fhirEndpoint(settings: SettingsLookup | undefined): PhiEndpoint {
   return endpoint('FHIR server', 'fhir', parsed.success ? urlProtection(parsed.data?.baseUrl) : NOT_CONFIGURED)
 }
 
-function notifyEndpoints(node: PhiMapNode, settings: SettingsLookup | undefined): PhiEndpoint[] {
+// The message (subject, text, recipient) goes to the channel; the FHIR Communication that records
+// it holds the text and the patient reference, not the recipient's address.
+function notifyEndpoints(node: PhiMapNode, settings: SettingsLookup | undefined): PhiEndpointUse[] {
   const config = notify.config.safeParse(node.config)
   if (!config.success) return describeByConnectorName(node).slice()
-  const { channel, record } = config.data
+  const { channel, record, subject, message, toFrom, patientFrom } = config.data
   const stored = settings ? notifyConnector.settingsSchema.safeParse(settings('notify')) : undefined
   const notifySettings = stored?.success ? stored.data : undefined
-  const recorded = record ? [fhirEndpoint(settings)] : []
+  const inMessage = [...placeholders(subject), ...placeholders(message), ...(toFrom ? [toFrom] : [])]
+  const inRecord = [...placeholders(message), ...(patientFrom ? [patientFrom] : [])]
+  const recorded = record ? [{ ...fhirEndpoint(settings), carries: inRecord }] : []
   if (channel === 'log') {
     const log = { encrypted: 'unknown', encryptionNote: 'written to the server log' } satisfies Protection
-    return [{ ...endpoint('Carepath log', 'log', log), outside: false }, ...recorded]
+    return [{ ...endpoint('Carepath log', 'log', log), outside: false, carries: inMessage }, ...recorded]
   }
   if (channel === 'sms') {
     const protection = !settings ? UNKNOWN_SETTINGS : urlProtection(notifySettings?.sms?.url)
-    return [endpoint('SMS gateway', 'sms', protection, true), ...recorded]
+    return [{ ...endpoint('SMS gateway', 'sms', protection, true), carries: inMessage }, ...recorded]
   }
   const smtp = notifySettings?.smtp
   const protection: Protection = !settings
@@ -78,7 +83,7 @@ function notifyEndpoints(node: PhiMapNode, settings: SettingsLookup | undefined)
             encryptionNote: 'STARTTLS only if the relay offers it',
             endpoint: `${smtp.host}:${smtp.port}`,
           }
-  return [endpoint('Email (SMTP relay)', 'email', protection, true), ...recorded]
+  return [{ ...endpoint('Email (SMTP relay)', 'email', protection, true), carries: inMessage }, ...recorded]
 }
 
 function payerEndpoints(node: PhiMapNode, settings: SettingsLookup | undefined): PhiEndpoint[] {

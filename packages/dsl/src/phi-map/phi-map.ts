@@ -24,8 +24,11 @@ export interface PhiMapNode {
   config: unknown
 }
 
+/** An endpoint a node reaches, and which of the facts it reads go there (all of them when absent). */
+export type PhiEndpointUse = PhiEndpoint & { carries?: readonly string[] | undefined }
+
 /** Says which outside systems a connector node reaches; the host knows the settings. */
-export type DescribeEndpoints = (node: PhiMapNode) => readonly PhiEndpoint[]
+export type DescribeEndpoints = (node: PhiMapNode) => readonly PhiEndpointUse[]
 
 /** What a map is built with besides the document. */
 export interface PhiMapOptions {
@@ -158,7 +161,10 @@ export function buildPhiMap(document: FlowDocument, registry: NodeRegistry, opti
           : undefined
     if (source) add(written, { kind: 'enters', nodeId, where: title, source })
     if ((nodeType.connectors ?? []).length > 0) {
-      for (const endpoint of describe(node)) add(read, { kind: 'sent', nodeId, where: title, endpoint })
+      for (const { carries, ...endpoint } of describe(node)) {
+        const sent = carries ? byClass(schema, carries) : read
+        add(sent, { kind: 'sent', nodeId, where: title, endpoint })
+      }
     }
     const human = nodeType.human
     if (human) {
