@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { sampleFlow } from '../testing/sample-flow.ts'
 import { testRegistry } from '../testing/test-registry.ts'
 import { buildPhiMap } from './phi-map.ts'
-import { exportPhiMap, phiMapToCsv, phiMapToMarkdown } from './phi-map-export.ts'
+import { exportPhiMap, PHI_MAP_FORMATS, phiMapToCsv, phiMapToMarkdown } from './phi-map-export.ts'
 import { phiMapSchema } from './phi-map.schema.ts'
 
 const map = buildPhiMap(sampleFlow(), testRegistry)
@@ -37,7 +37,7 @@ describe('PHI map exports', () => {
   })
 
   it('gives the same bytes every time', () => {
-    for (const format of ['md', 'csv', 'json'] as const) {
+    for (const format of PHI_MAP_FORMATS) {
       expect(exportPhiMap(buildPhiMap(sampleFlow(), testRegistry), format)).toBe(exportPhiMap(map, format))
     }
   })
