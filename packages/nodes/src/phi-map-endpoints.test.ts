@@ -8,7 +8,9 @@ import { payerEligibility } from './payer-eligibility/payer-eligibility.node.ts'
 import { describeBuiltinEndpoints } from './phi-map-endpoints.ts'
 
 function node(nodeType: AnyNodeType, config: Record<string, unknown>) {
-  return { nodeId: 'n', nodeType, config: nodeType.config.parse({ ...nodeType.defaults, ...config }) }
+  const defaults: unknown = nodeType.defaults
+  const base = typeof defaults === 'object' && defaults !== null ? defaults : {}
+  return { nodeId: 'n', nodeType, config: nodeType.config.parse({ ...base, ...config }) }
 }
 const settings = (stored: Record<string, unknown>) => (key: string) => stored[key]
 const pick = (e: { system: string; channel: string; encrypted: string; encryptionNote: string; endpoint?: string }) =>
