@@ -4,6 +4,7 @@ import type { PhiMap, PhiTouchpoint } from './phi-map.schema.ts'
 
 /** The export formats `carepath phi-map` and the designer offer. */
 export const PHI_MAP_FORMATS = ['md', 'csv', 'json'] as const
+/** One export format: `md`, `csv` or `json`. */
 export type PhiMapFormat = (typeof PHI_MAP_FORMATS)[number]
 
 /** The columns of the touchpoint table, in order, with their headings. */

@@ -32,13 +32,16 @@ export type PhiEndpoint = z.infer<typeof phiEndpointSchema>
 
 /** The kinds of touchpoint, in the order tables list them. */
 export const TOUCH_KINDS = ['enters', 'read', 'written', 'sent', 'shown', 'may-see'] as const
+/** A kind of touchpoint (see TouchKind). */
 export const touchKindSchema = z.enum(TOUCH_KINDS)
 /** enters: arrives in the run; read/written: a node uses it; sent: leaves for a system; shown: a human step shows it; may-see: a queue is allowed it. */
 export type TouchKind = z.infer<typeof touchKindSchema>
 
 /** How PHI enters a run. */
 export const ENTRY_SOURCES = ['run input', 'trigger', 'connector response', 'human answer'] as const
+/** How PHI enters a run (see ENTRY_SOURCES). */
 export const entrySourceSchema = z.enum(ENTRY_SOURCES)
+/** How PHI enters a run. */
 export type EntrySource = z.infer<typeof entrySourceSchema>
 
 /** One touchpoint: a PHI class meeting a node, a system or a queue. */
@@ -75,6 +78,7 @@ export const phiClassSummarySchema = z
     productRoles: z.array(z.string()),
   })
   .strict()
+/** Everything known about one class. */
 export type PhiClassSummary = z.infer<typeof phiClassSummarySchema>
 
 /** The map of one flow version. */
