@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest'
 import { axeViolations } from './axe.ts'
 import { DEMO_PASSWORD, e2eSession, screenshot, trpcPost } from './harness.ts'
-import { connectPorts, dropNode, selectNode } from './canvas-actions.ts'
+import { connectPorts, dropNode, flowFitted, selectNode } from './canvas-actions.ts'
 
 const session = e2eSession()
 const FLOW = 'lab-ready-text'
@@ -50,7 +50,7 @@ const published = {
     start: { type: 'trigger.api', typeVersion: 1, title: 'Result received', config: {}, next: { next: 'done' } },
     done: { type: 'end', typeVersion: 1, title: 'Done', config: { outcome: 'done' }, next: {} },
   },
-  layout: { start: { x: 0, y: 0 }, done: { x: 500, y: 0 } },
+  layout: { start: { x: 0, y: 0 }, done: { x: 600, y: 0 } },
 }
 
 describe('PHI touchpoint map', () => {
@@ -86,8 +86,11 @@ describe('PHI touchpoint map', () => {
     await analyst.getByTestId('field-toFrom').fill('patient.phone')
     await analyst.getByTestId('field-record').uncheck()
     await analyst.getByTestId('field-message').fill('Hi {{patient.firstName}}, your potassium is {{lab.potassium}}.')
-    await connectPorts(analyst, 'notify-1', 'sent', 'done')
+    await analyst.getByRole('button', { name: 'Fit', exact: true }).click()
+    await flowFitted(analyst)
     await connectPorts(analyst, 'start', 'next', 'notify-1')
+    await connectPorts(analyst, 'notify-1', 'sent', 'done')
+    await expect.poll(() => analyst.locator('.react-flow__edge').count()).toBe(2)
 
     // The map of the unsaved draft: the lab value would go to the SMS gateway, outside.
     await analyst.getByTestId('side-tab-phi-map').click()
