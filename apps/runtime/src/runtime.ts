@@ -46,6 +46,7 @@ import { createQueuesService } from './queues/queues.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
 import { createRetentionService } from './keys/retention.service.ts'
 import { createBreakGlassService } from './phi/break-glass.service.ts'
+import { createPhiMapService } from './phi/phi-map.service.ts'
 import { createRunViews } from './runs/run-view.ts'
 import { createReplayService } from './runs/replay.service.ts'
 import { createAuditSearch } from './audit/audit-search.ts'
@@ -193,6 +194,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     simulation: options.simulation ?? createSimulationPort(registry),
   })
 
+  const phiMaps = createPhiMapService({ db, audit, now, registry, flows, settings: () => integrationSettings() })
+
   const readSetting = (key: string) => db.select().from(settings).where(eq(settings.key, key)).get()?.value
   const buildAdapters = (value: IntegrationSettings) => createConnectorAdapters(value, {}, catalog.connectors)
   const connectors: Record<string, ConnectorAdapter> = {
@@ -279,6 +282,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     connectors,
     listeners,
     audit,
+    phiMapReview: () => phiMaps.reviewStatus(),
     // Read when the rules are evaluated, after the tasks service below exists.
     overdueTasks: () =>
       tasks.overdue().map((task) => {
@@ -408,6 +412,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     rotateKeys: (actor: { who: string; role: string }) => rotateKek({ file: keyFile, keys, db, cipher, audit, actor }),
     breakGlass,
     retention,
+    phiMaps,
     close: () => {
       hl7Outbound.close()
       audit.close()

@@ -53,3 +53,5 @@ export * from './end/end.node.ts'
 // Test utility: a fake ExecuteContext for unit tests of built-in and custom node types.
 export * from './testing/fake-context.ts'
 export * from './batch-each/batch-each.node.ts'
+// The PHI touchpoint map's view of the built-in connectors (systems, channels, encryption).
+export * from './phi-map-endpoints.ts'

@@ -25,6 +25,7 @@ export const RULE_KINDS: { kind: RuleKind; title: string }[] = [
   { kind: 'dead-letter', title: 'An inbound message started no run' },
   { kind: 'task-overdue', title: 'A task is past its due time' },
   { kind: 'listener-down', title: 'An HL7 listener is down' },
+  { kind: 'phi-map-review', title: 'The PHI map’s quarterly review is due' },
 ]
 const isRuleKind = (value: string): value is RuleKind => RULE_KINDS.some((k) => k.kind === value)
 
@@ -56,6 +57,7 @@ export function draftOf(rule: AlertRule): RuleDraft {
     case 'listener-down':
       return { ...draft, minutes: String(rule.minutes) }
     case 'dead-letter':
+    case 'phi-map-review':
       return draft
   }
 }
@@ -84,6 +86,7 @@ export function ruleOf(d: RuleDraft): Record<string, unknown> {
     case 'listener-down':
       return { ...base, minutes: numberOr(d.minutes) }
     case 'dead-letter':
+    case 'phi-map-review':
       return base
   }
 }

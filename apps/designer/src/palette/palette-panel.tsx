@@ -57,6 +57,8 @@ function PalettePanelView({ onAdd, disabled = false }: { onAdd(type: string): vo
               draggable={!disabled}
               tabIndex={disabled ? -1 : 0}
               role="button"
+              // Greyed out because nothing can be added: an inactive control (WCAG 1.4.3 exempts it).
+              aria-disabled={disabled || undefined}
               onDragStart={(e) => onDragStart(e, t.type)}
               onKeyDown={(e) => e.key === 'Enter' && onAdd(t.type)}
               onDoubleClick={() => onAdd(t.type)}

@@ -13,6 +13,7 @@ import { readReport } from './simulation-report.ts'
 import { ReviewDiffSection } from './review-diff-section.tsx'
 import { CaseResults, resultCounts } from '../suites/case-results.tsx'
 import { readSuite, useSuiteStore } from '../suites/suite.store.ts'
+import { PhiMapDiffSection } from '../features/phi-map/phi-map-diff-section.tsx'
 
 export function ReviewPanel({
   flowId,
@@ -126,6 +127,7 @@ export function ReviewPanel({
           <CaseResults cases={cases} expectations={expectations} testId="review-results" />
         </section>
       )}
+      {submitted && <PhiMapDiffSection flowId={flowId} hash={hash} />}
       {(state?.approvals.length ?? 0) + (state?.comments.length ?? 0) > 0 && (
         <section>
           <h4>Decisions and comments</h4>

@@ -6,6 +6,7 @@ import type { AuditItem, AuditVerifyResult } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { Empty, ErrorState, Loading } from './state-views.tsx'
 import { RecordDrawer } from './audit-record-drawer.tsx'
+import { PhiMapRollupSection } from '../features/phi-map/phi-map-rollup-section.tsx'
 
 const PAGE_SIZE = 50
 /** The router's largest page; its cursor walks oldest to newest, so the whole trail is read. */
@@ -214,6 +215,7 @@ export function AuditScreen() {
             </div>
           </>
         )}
+        <PhiMapRollupSection />
       </div>
       {open && <RecordDrawer item={open} onClose={() => setOpenSeq(null)} />}
     </div>

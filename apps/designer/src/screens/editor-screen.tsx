@@ -23,13 +23,15 @@ import { useSuiteStore } from '../suites/suite.store.ts'
 import { ErrorState, Loading } from './state-views.tsx'
 import { MigrationsPanel } from '../features/migrations/migrations-panel.tsx'
 import { Tabs, type TabSpec } from './tabs.tsx'
+import { PhiMapPanel } from '../features/phi-map/phi-map-panel.tsx'
 
-type SideTab = 'inspect' | 'history' | 'simulate' | 'review' | 'runs'
+type SideTab = 'inspect' | 'history' | 'simulate' | 'review' | 'phi' | 'runs'
 const SIDE_TABS: TabSpec<SideTab>[] = [
   { id: 'inspect', label: 'Inspect', testId: 'side-tab-inspect' },
   { id: 'history', label: 'History', testId: 'side-tab-history' },
   { id: 'simulate', label: 'Simulate', testId: 'side-tab-simulate' },
   { id: 'review', label: 'Review', testId: 'side-tab-review' },
+  { id: 'phi', label: 'PHI map', testId: 'side-tab-phi-map' },
   { id: 'runs', label: 'Waiting runs', testId: 'side-tab-runs' },
 ]
 
@@ -152,6 +154,7 @@ function EditorWorkspace({
             {tab === 'history' && <HistoryPanel flowId={flowId} />}
             {tab === 'simulate' && <SimulatorPanel flowId={flowId} hasPublished={Boolean(detail?.published)} />}
             {tab === 'review' && <ReviewPanel flowId={flowId} detail={detail} onChanged={reloadDetail} />}
+            {tab === 'phi' && <PhiMapPanel />}
             {tab === 'runs' && (
               <MigrationsPanel
                 flowId={flowId}

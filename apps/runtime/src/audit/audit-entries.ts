@@ -237,6 +237,13 @@ export const integrationsSet = (actor: AuditActor, keys: string[]): AuditInput =
   why: { keys: [...keys].sort() },
 })
 
+/** The installation's PHI touchpoint map was reviewed (the flows it covered, by id). */
+export const phiMapReviewed = (actor: AuditActor, flows: string[]): AuditInput => ({
+  action: 'phi-map.review',
+  ...actor,
+  why: { flows: [...flows].sort() },
+})
+
 /** An auditor's search of the trail; the patient only as its keyed hash. */
 export const auditSearched = (actor: AuditActor, why: AuditWhy<'audit.search'>): AuditInput => ({
   action: 'audit.search',

@@ -112,6 +112,8 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   /** An admin named a work queue or changed its description. */
   entry('queue.save', z.object({ queue: z.string(), description: z.string() })),
   entry('settings.integrations', z.object({ keys: z.array(z.string()) })),
+  /** Someone recorded the quarterly review of the PHI touchpoint map: the flows it covered. */
+  entry('phi-map.review', z.object({ flows: z.array(z.string()) })),
   /** Owners and alert rules changed: which flows name owners and which rules there are, no addresses. */
   entry('settings.operations', z.object({ flows: z.array(z.string()), rules: z.array(z.string()) })),
   entry('run.read', z.object({ classes: z.array(phiClassSchema) })),

@@ -20,6 +20,10 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
       'simulate --base OLD --candidate NEW [--suite S.json] [--generate] [--json|--markdown] [--workers N] [--unchanged list|count]',
     load: () => import('./simulate.command.ts'),
   },
+  'phi-map': {
+    summary: 'phi-map FLOW [--format md|csv|json] [--version N] [--data DIR]  the PHI touchpoint map',
+    load: () => import('./phi-map.command.ts'),
+  },
   cases: { summary: 'cases FLOW  print generated cases as a suite', load: () => import('./cases.command.ts') },
   serve: {
     summary:

@@ -72,6 +72,8 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
       flowId: z.string().max(100).optional(),
     })
     .strict(),
+  /** The installation's PHI touchpoint map was never reviewed, or last reviewed a quarter ago or more. */
+  z.object({ id, kind: z.literal('phi-map-review') }).strict(),
   z
     .object({
       id,

@@ -16,6 +16,7 @@ import { operationsSet } from '../audit/audit-entries.ts'
 import type { DeadLetters } from './dead-letters.service.ts'
 import type { IncidentStore } from './incident-store.ts'
 import type { ListenerHealth } from './listener-health.ts'
+import { phiMapReviewAlert, type PhiMapReviewStatus } from './phi-map-review.alert.ts'
 import {
   operationsSettingsSchema,
   type AlertRule,
@@ -86,6 +87,8 @@ export function createAlertsService(deps: {
   audit: AuditService
   /** Open tasks past their due time (ids, steps, queues and times: no patient data). */
   overdueTasks: () => OverdueTask[]
+  /** Whether the PHI touchpoint map's quarterly review is overdue (absent: never). */
+  phiMapReview?: () => PhiMapReviewStatus
 }) {
   const { db, now } = deps
   const sql = db.$client
@@ -176,6 +179,7 @@ export function createAlertsService(deps: {
           message: `The ${l.title} is down since ${l.since} (${l.reason ?? 'not listening'}): senders' messages are not received.`,
         }))
     }
+    if (rule.kind === 'phi-map-review') return phiMapReviewAlert(deps.phiMapReview?.())
     if (rule.kind === 'dead-letter') {
       return deps.deadLetters.list({ status: 'open' }, 1000).map((d) => ({
         subject: `dead-letter:${d.id}`,

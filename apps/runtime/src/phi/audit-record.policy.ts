@@ -159,6 +159,7 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ keys: structure }),
   }),
+  'phi-map.review': object<EntryOf<'phi-map.review'>>({ action: structure, why: object({ flows: structure }) }),
   // A queue's name and an admin's description of the work: no patient data.
   'queue.save': object<EntryOf<'queue.save'>>({
     action: structure,

@@ -29,6 +29,11 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'tokens.create': ['admin'],
   'tokens.list': ['admin'],
   'tokens.revoke': ['admin'],
+  'phiMap.get': ['analyst', 'developer', 'reviewer', 'auditor', 'admin'],
+  'phiMap.preview': ['analyst', 'developer', 'reviewer', 'auditor', 'admin'],
+  'phiMap.diff': ['analyst', 'developer', 'reviewer', 'auditor', 'admin'],
+  'phiMap.rollup': ['auditor', 'admin'],
+  'phiMap.markReviewed': ['auditor', 'admin'],
   'flows.list': ['analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator'],
   'flows.get': ['analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator'],
   'flows.history': ['analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator'],
@@ -128,6 +133,8 @@ const NO_INPUT = new Set([
   'alerts.settings',
   'alerts.candidates',
   'embed.hostApps',
+  'phiMap.rollup',
+  'phiMap.markReviewed',
 ])
 
 async function outcome(t: TestRuntime, token: string | undefined, path: string): Promise<string> {

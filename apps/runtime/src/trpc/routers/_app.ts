@@ -3,6 +3,7 @@ import { alertsRouter } from './alerts.router.ts'
 import { auditRouter } from './audit.router.ts'
 import { eventsRouter } from './events.router.ts'
 import { migrationsRouter } from './migrations.router.ts'
+import { phiMapRouter } from './phi-map.router.ts'
 import { authRouter } from './auth.router.ts'
 import { deadLettersRouter } from './dead-letters.router.ts'
 import { embedRouter } from './embed.router.ts'
@@ -40,5 +41,6 @@ export const appRouter = router({
   events: eventsRouter,
   migrations: migrationsRouter,
   embed: embedRouter,
+  phiMap: phiMapRouter,
 })
 export type AppRouter = typeof appRouter

@@ -1,0 +1,220 @@
+// The PHI touchpoint map as the runtime serves it: per flow version (with the installation's
+// connector settings, so encryption is known where it can be), its diff against the published
+// version, and the installation's rollup (every flow, every system) with the date a compliance
+// person last reviewed it. The review record is a setting; recording it is audited.
+import { eq } from 'drizzle-orm'
+import { z } from 'zod'
+import {
+  buildPhiMap,
+  describeEndpoint,
+  migrateFlow,
+  diffPhiMaps,
+  PHI_CLASSES,
+  type FlowDocument,
+  type NodeRegistry,
+  type PhiClass,
+  type PhiEndpoint,
+  type PhiMap,
+  type PhiMapDiff,
+} from '@carepath/dsl'
+import { describeBuiltinEndpoints } from '@carepath/nodes'
+import type { AuditService } from '../audit/audit.service.ts'
+import { phiMapReviewed } from '../audit/audit-entries.ts'
+import type { Db } from '../db/open-db.ts'
+import { settings } from '../db/schema.ts'
+import { AppError } from '../errors.ts'
+import type { FlowsService } from '../flows/flows.service.ts'
+import type { IntegrationSettings } from '../integrations/index.ts'
+
+const REVIEW_KEY = 'phi-map-review'
+const reviewSchema = z.object({ reviewedOn: z.iso.datetime(), reviewedBy: z.string() }).strict()
+/** When the installation's map was last reviewed, and by whom. */
+export type PhiMapReview = z.infer<typeof reviewSchema>
+
+/** A review is due a quarter (three calendar months) after the last one. */
+export function reviewDueOn(reviewedOn: string): string {
+  const due = new Date(reviewedOn)
+  due.setUTCMonth(due.getUTCMonth() + 3)
+  return due.toISOString()
+}
+
+/** One version's map, with which version it is. */
+export interface VersionMap {
+  flowId: string
+  revision: number
+  hash: string
+  status: string
+  map: PhiMap
+}
+
+/** One flow in the rollup: the version that runs (the draft when none is published yet). */
+export interface RollupFlow {
+  flowId: string
+  title: string
+  revision: number
+  published: boolean
+  classes: PhiClass[]
+  systems: string[]
+}
+
+/** One outside system in the rollup, and what reaches it from which flows. */
+export interface RollupSystem extends PhiEndpoint {
+  classes: PhiClass[]
+  flows: string[]
+}
+
+/** The installation's rollup. */
+export interface PhiMapRollup {
+  flows: RollupFlow[]
+  systems: RollupSystem[]
+  review: PhiMapReview | null
+  /** When the next review is due (null: never reviewed). */
+  reviewDue: string | null
+  /** No review yet, or the last one is a quarter old or older. */
+  overdue: boolean
+}
+
+export interface PhiMapDeps {
+  db: Db
+  audit: AuditService
+  now: () => Date
+  registry: NodeRegistry
+  flows: FlowsService
+  /** The installation's connector settings, read when a map is built (they change). */
+  settings: () => IntegrationSettings
+}
+
+const sorted = <T>(values: Iterable<T>) => [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+
+export function createPhiMapService(deps: PhiMapDeps) {
+  const { db, flows } = deps
+
+  function mapOf(document: FlowDocument): PhiMap {
+    const stored = deps.settings()
+    const lookup = (key: string) => (Object.hasOwn(stored, key) ? stored[key] : undefined)
+    return buildPhiMap(document, deps.registry, { describeEndpoints: describeBuiltinEndpoints(lookup) })
+  }
+
+  /** The stored revision `revision` of a flow, or its draft. Not found: a plain 404. */
+  function revisionOf(flowId: string, revision?: number) {
+    const history = flows.history(flowId)
+    const draft = flows.get(flowId).draft.revision
+    const row = history.find((r) => r.revision === (revision ?? draft))
+    if (!row) {
+      const known = history.map((r) => r.revision).join(', ')
+      throw new AppError('not-found', `Flow "${flowId}" has no version ${revision} (versions: ${known}).`, {
+        path: 'version',
+      })
+    }
+    return row
+  }
+
+  /** The map of one version (the draft when `revision` is absent). */
+  function map(flowId: string, revision?: number): VersionMap {
+    const row = revisionOf(flowId, revision)
+    const document = flows.version(flowId, row.hash)
+    return { flowId, revision: row.revision, hash: row.hash, status: row.status, map: mapOf(document) }
+  }
+
+  /**
+   * The map of a document being edited, before it is saved: it need only have the shape of a flow
+   * (a draft with validation errors is still mapped, so an analyst sees what a change would send).
+   */
+  function preview(raw: unknown): PhiMap {
+    const migrated = migrateFlow(raw, deps.registry)
+    if (!migrated.ok) {
+      const first = migrated.problems[0]
+      throw new AppError(
+        'bad-input',
+        `The flow cannot be mapped: ${first?.message ?? 'it does not have the shape of a flow'}`,
+        {
+          path: 'document',
+        },
+      )
+    }
+    return mapOf(migrated.document)
+  }
+
+  /** What a version (the draft by default) changes in the map against the published version. */
+  function diff(
+    flowId: string,
+    revision?: number,
+  ): { revision: number; publishedRevision: number | null } & PhiMapDiff {
+    const after = map(flowId, revision)
+    const flow = flows.get(flowId)
+    const publishedHash = flow.published?.hash
+    const published = publishedHash ? flows.history(flowId).find((r) => r.hash === publishedHash) : undefined
+    const before = flow.published ? mapOf(flow.published.document) : undefined
+    return {
+      revision: after.revision,
+      publishedRevision: published?.revision ?? null,
+      ...diffPhiMaps(before, after.map),
+    }
+  }
+
+  function review(): PhiMapReview | null {
+    const row = db.select().from(settings).where(eq(settings.key, REVIEW_KEY)).get()
+    const parsed = reviewSchema.safeParse(row?.value)
+    return parsed.success ? parsed.data : null
+  }
+
+  /** Whether the installation's map awaits its quarterly review (nothing to review: never). */
+  function reviewStatus(): Pick<PhiMapRollup, 'review' | 'reviewDue' | 'overdue'> {
+    const last = review()
+    const reviewDue = last ? reviewDueOn(last.reviewedOn) : null
+    const anyFlow = flows.list().length > 0
+    const overdue = anyFlow && (reviewDue === null || reviewDue <= deps.now().toISOString())
+    return { review: last, reviewDue, overdue }
+  }
+
+  /** Every flow's running version (the draft until one is published) and every system they reach. */
+  function rollup(): PhiMapRollup {
+    const systems = new Map<string, RollupSystem>()
+    const rolled = flows
+      .list()
+      .filter((f) => f.status !== 'retired')
+      .map((f): RollupFlow => {
+        const hash = f.publishedHash ?? f.draftHash
+        const row = flows.history(f.id).find((r) => r.hash === hash)
+        const m = mapOf(flows.version(f.id, hash))
+        const sent = m.touchpoints.filter((t) => t.kind === 'sent' && t.endpoint)
+        for (const t of sent) {
+          if (!t.endpoint) continue
+          const key = describeEndpoint(t.endpoint) + (t.endpoint.endpoint ?? '')
+          const entry = systems.get(key) ?? { ...t.endpoint, classes: [], flows: [] }
+          if (!entry.classes.includes(t.phiClass)) entry.classes.push(t.phiClass)
+          if (!entry.flows.includes(m.title)) entry.flows.push(m.title)
+          systems.set(key, entry)
+        }
+        return {
+          flowId: f.id,
+          title: m.title,
+          revision: row?.revision ?? f.draftRevision,
+          published: f.publishedHash !== null,
+          classes: m.classes.map((c) => c.phiClass),
+          systems: sorted(new Set(sent.flatMap((t) => (t.endpoint ? [describeEndpoint(t.endpoint)] : [])))),
+        }
+      })
+    const systemList = [...systems.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, s]) => ({ ...s, classes: PHI_CLASSES.filter((c) => s.classes.includes(c)), flows: sorted(s.flows) }))
+    return { flows: rolled, systems: systemList, ...reviewStatus() }
+  }
+
+  /** Record that a person reviewed the installation's map today. Audited. */
+  function markReviewed(actor: { who: string; role: string }): PhiMapReview {
+    const value: PhiMapReview = { reviewedOn: deps.now().toISOString(), reviewedBy: actor.who }
+    const flowIds = flows.list().map((f) => f.id)
+    db.transaction(() => {
+      db.insert(settings)
+        .values({ key: REVIEW_KEY, value })
+        .onConflictDoUpdate({ target: settings.key, set: { value } })
+        .run()
+      deps.audit.append(phiMapReviewed(actor, flowIds))
+    })
+    return value
+  }
+
+  return { map, preview, diff, rollup, review, reviewStatus, markReviewed }
+}
+export type PhiMapService = ReturnType<typeof createPhiMapService>
