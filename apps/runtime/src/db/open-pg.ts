@@ -124,7 +124,8 @@ export async function openPg(url: string, options: OpenPgOptions = {}): Promise<
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
   })
-  // An idle connection the server drops (a restart) is reported here rather than crashing the process.
+  // An idle connection the server drops (a restart) must not crash the process: the pool opens a
+  // new one at the next checkout, and a query on a lost connection fails to its caller.
   pool.on('error', () => undefined)
   let client: pg.PoolClient
   try {
