@@ -338,9 +338,11 @@ export function createRuntime(options: RuntimeOptions = {}) {
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
   // installed package provides; anything else is a typo or a package that is not installed.
-  const settingsKeys = Object.keys(
-    composeSettingsSchema([...catalog.connectors, ...declaredConnectors(registry.list())], 'strict').shape,
-  ).sort()
+  const strictSettings = composeSettingsSchema(
+    [...catalog.connectors, ...declaredConnectors(registry.list())],
+    'strict',
+  )
+  const settingsKeys = Object.keys(strictSettings.shape).sort()
 
   /** Refuses a key no installed connector uses, rather than storing what nothing would read. */
   function checkSettings(value: { [key: string]: JsonValue }) {
@@ -380,7 +382,17 @@ export function createRuntime(options: RuntimeOptions = {}) {
     now,
     cipher,
     current: integrationSettings,
-    check: checkSettings,
+    // A reviewed change must also be settings each connector can read: a reviewer approves what will work.
+    check: (value) => {
+      checkSettings(value)
+      const parsed = strictSettings.safeParse(value)
+      if (parsed.success) return
+      const issue = parsed.error.issues[0]
+      const where = issue?.path.map(String).join('.') || 'settings'
+      throw new AppError('bad-input', `${where}: ${issue?.message ?? 'not a valid setting'}`, {
+        path: `settings.${where}`,
+      })
+    },
     write: writeSettings,
     applied: rebuildAdapters,
   })

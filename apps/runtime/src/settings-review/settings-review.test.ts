@@ -256,6 +256,7 @@ describe('settings under review', () => {
       [{ settings: before, reason: 'Nothing new' }, /same as the current ones/],
       [{ settings: { ...before, nope: { a: 1 } }, reason: 'Typo' }, /"nope" is not a setting of this installation/],
       [{ settings: { ...before, webhooks: { secrets: { lab: 'set' } } }, reason: 'Keep' }, /No secret is stored at/],
+      [{ settings: { ...before, http: { allowHosts: 'everyone' } }, reason: 'Open' }, /http\.allowHosts: /],
       [{ settings: 'all of them', reason: 'Text' }, /settings/],
     ]
     for (const [input, message] of cases) {
