@@ -101,6 +101,9 @@ it('a change to a connector endpoint applies only after a second admin approves 
   await expect.poll(() => panel2.getByTestId('settings-revision').textContent()).toBe('Current settings: revision 2.')
   expect(await panel2.getByTestId('empty').textContent()).toBe('No settings change is waiting for review.')
   expect(await panel2.getByTestId('settings-fhir-base-url').inputValue()).toBe(NEW)
+  const history = await panel2.getByTestId('settings-history').textContent()
+  expect(history).toContain('admin2')
+  expect(history).toContain(`fhir.baseUrl: "${OLD}" → "${NEW}"`)
   expect(await axeViolations(second)).toEqual([])
   await second.context().close()
 

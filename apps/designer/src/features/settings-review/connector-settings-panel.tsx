@@ -7,6 +7,7 @@ import { useSession } from '../../store/session.store.ts'
 import { ErrorState, Loading } from '../../screens/state-views.tsx'
 import { applyEdits, editsFrom, type ConnectorEdits } from './connector-edits.ts'
 import { PendingSettingsChanges } from './pending-settings-changes.tsx'
+import { SettingsHistory } from './settings-history.tsx'
 import { settingsReviewApi, type MaskedSettings } from './settings-review.api.ts'
 
 export function ConnectorSettingsPanel() {
@@ -48,6 +49,8 @@ export function ConnectorSettingsPanel() {
       ) : (
         <PendingSettingsChanges pending={review.data?.pending ?? []} me={me} onDecided={reload} />
       )}
+      <h4 id="settings-history-heading">Recent revisions</h4>
+      {review.data && <SettingsHistory history={review.data.history} />}
     </section>
   )
 }
