@@ -11,6 +11,8 @@ CREATE TABLE `settings_revisions` (
 	`number` integer,
 	`status` text NOT NULL,
 	`kind` text NOT NULL,
+	`pin_flow_id` text,
+	`pin_hash` text,
 	`base_number` integer,
 	`value` text NOT NULL,
 	`diff` text NOT NULL,

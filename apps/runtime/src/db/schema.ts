@@ -631,7 +631,11 @@ export const settingsRevisions = sqliteTable(
     /** The revision number once applied (1, 2, ...); null while proposed or when rejected. */
     number: integer('number'),
     status: text('status').$type<'proposed' | 'applied' | 'rejected'>().notNull(),
-    kind: text('kind').$type<'reviewed' | 'bootstrap'>().notNull(),
+    /** reviewed: a settings change; bootstrap: set up unreviewed; repin: moves one version's pin to the current revision. */
+    kind: text('kind').$type<'reviewed' | 'bootstrap' | 'repin'>().notNull(),
+    /** For a re-pin: the published version it moves. */
+    pinFlowId: text('pin_flow_id'),
+    pinHash: text('pin_hash'),
     /** The revision the proposal was made against (null: none existed). */
     baseNumber: integer('base_number'),
     value: text('value', { mode: 'json' }).$type<JsonValue>().notNull(),

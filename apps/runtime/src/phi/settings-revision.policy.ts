@@ -27,6 +27,7 @@ export const settingsRevisionPolicy = object<SettingsRevisionView>({
   number: structure,
   status: structure,
   kind: structure,
+  pin: object<{ flowId: string; hash: string }>({ flowId: structure, hash: structure }),
   baseNumber: structure,
   changes: each(settingsChange),
   applyToRunning: structure,

@@ -249,6 +249,46 @@ describe('settings under review', () => {
     expect(await outcomeOfRun('peer-status')).toBe('refused')
   })
 
+  it('moves one published version to the current settings through a reviewed re-pin', async () => {
+    const hash = await publish(statusFlow(`http://${host}/status`))
+    const closing = await t.as.developer.settings.propose({
+      settings: { ...(await t.as.developer.settings.integrations()), http: { allowHosts: ['api.example.org'] } },
+      reason: 'The peer is retired',
+    })
+    await t.as.admin.settings.approve({ id: closing.id })
+    expect(await t.as.admin.settings.pins()).toEqual([{ flowId: 'peer-status', hash, revision: 1 }])
+    expect(await outcomeOfRun('peer-status')).toBe('reached')
+
+    const repin = await t.as.admin.settings.proposeRepin({ flowId: 'peer-status', hash, reason: 'Retire it here too' })
+    expect(repin).toMatchObject({ kind: 'repin', status: 'proposed', pin: { flowId: 'peer-status', hash } })
+    expect(repin.changes).toEqual([
+      {
+        path: `peer-status version ${hash.slice(0, 12)}: settings revision`,
+        change: 'changed',
+        credential: false,
+        before: 1,
+        after: 2,
+      },
+    ])
+    // Proposed is not applied; the proposer cannot approve it.
+    expect(await outcomeOfRun('peer-status')).toBe('reached')
+    expect(await codeOf(t.as.admin.settings.approve({ id: repin.id }))).toBe('FORBIDDEN')
+    const approved = await admin2.settings.approve({ id: repin.id })
+    expect(approved).toMatchObject({ status: 'applied', number: null })
+    expect(await outcomeOfRun('peer-status')).toBe('refused')
+    expect(await t.as.admin.settings.pins()).toEqual([])
+    // The settings themselves did not change.
+    expect((await t.as.admin.settings.review()).current).toBe(2)
+    const again = await t.as.admin.settings
+      .proposeRepin({ flowId: 'peer-status', hash, reason: 'Again' })
+      .catch((e: unknown) => e)
+    expect(String(again)).toMatch(/already runs with the current settings \(revision 2\)/)
+    const unknown = await t.as.admin.settings
+      .proposeRepin({ flowId: 'peer-status', hash: 'f'.repeat(64), reason: 'Unknown' })
+      .catch((e: unknown) => e)
+    expect(unknown instanceof TRPCError && unknown.code).toBe('BAD_REQUEST')
+  })
+
   it('refuses bad input with a clear error and changes nothing', async () => {
     const before = await t.as.developer.settings.integrations()
     const cases: [unknown, RegExp][] = [

@@ -14,6 +14,14 @@ export const settingsProposalSchema = z.object({
 })
 export type SettingsProposal = z.infer<typeof settingsProposalSchema>
 
+/** Propose moving one published version to the current settings revision. */
+export const repinProposalSchema = z.object({
+  flowId: z.string().min(1).max(200),
+  hash: z.string().regex(/^[0-9a-f]{64}$/, 'a version hash is 64 hexadecimal characters'),
+  reason: z.string().trim().min(1, 'Say why the version should move to the current settings.').max(2000),
+})
+export type RepinProposal = z.infer<typeof repinProposalSchema>
+
 /** Approve or reject a proposal, with an optional note. */
 export const settingsDecisionSchema = z.object({
   id: z.string().min(1).max(100),
@@ -25,7 +33,9 @@ export const settingsRevisionViewSchema = z.object({
   id: z.string(),
   number: z.number().int().nullable(),
   status: z.enum(['proposed', 'applied', 'rejected']),
-  kind: z.enum(['reviewed', 'bootstrap']),
+  kind: z.enum(['reviewed', 'bootstrap', 'repin']),
+  /** For a re-pin: the published version it moves to the current revision. */
+  pin: z.object({ flowId: z.string(), hash: z.string() }).nullable(),
   baseNumber: z.number().int().nullable(),
   changes: z.array(settingsChangeSchema),
   applyToRunning: z.boolean(),

@@ -3,7 +3,7 @@
 // revision and the current settings. Published flow versions are pinned to the revision current
 // when they were published and keep it unless an approved change is applied to running versions.
 import { randomUUID } from 'node:crypto'
-import { and, desc, eq, isNotNull, max } from 'drizzle-orm'
+import { and, desc, eq, isNotNull, lt, max } from 'drizzle-orm'
 import type { JsonValue } from '@carepath/dsl'
 import type { AuditActor } from '../audit/audit-entries.ts'
 import { settingsApplied, settingsDecided, settingsProposed } from '../audit/audit-entries.ts'
@@ -15,7 +15,7 @@ import { keepStoredSecrets } from '../integrations/settings-secrets.ts'
 import type { DataCipher } from '../keys/data-cipher.ts'
 import { openJson, sealJson } from '../keys/sealed-json.ts'
 import { diffSettings, settingsDiffSchema } from './settings-diff.ts'
-import type { SettingsProposal, SettingsRevisionView } from './settings-revision.schema.ts'
+import type { RepinProposal, SettingsProposal, SettingsRevisionView } from './settings-revision.schema.ts'
 
 type Settings = { [key: string]: JsonValue }
 type Row = typeof settingsRevisions.$inferSelect
@@ -54,6 +54,7 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
       number: row.number,
       status: row.status,
       kind: row.kind,
+      pin: row.pinFlowId !== null && row.pinHash !== null ? { flowId: row.pinFlowId, hash: row.pinHash } : null,
       baseNumber: row.baseNumber,
       changes: settingsDiffSchema.parse(row.diff),
       applyToRunning: row.applyToRunning,
@@ -122,6 +123,36 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
   function refuseOwn(row: Row, actor: AuditActor, verb: string) {
     if (row.proposedBy === actor.who)
       throw new AppError('forbidden', `You proposed this settings change; another person must ${verb} it (four eyes).`)
+  }
+
+  const pinOf = (flowId: string, hash: string): number | undefined =>
+    db
+      .select({ revision: settingsPins.revision })
+      .from(settingsPins)
+      .where(and(eq(settingsPins.flowId, flowId), eq(settingsPins.hash, hash)))
+      .get()?.revision
+
+  /** A reviewed re-pin: one published version moves to the current revision; the settings stay as they are. */
+  function approveRepin(row: Row, note: string, actor: AuditActor): SettingsRevisionView {
+    const current = currentNumber()
+    if (row.pinFlowId === null || row.pinHash === null || current === null)
+      throw new AppError('conflict', 'This re-pin names no version; reject it.', { path: 'id' })
+    const { pinFlowId: flowId, pinHash: hash } = row
+    db.transaction(() => {
+      const at = now().getTime()
+      db.update(settingsRevisions)
+        .set({ status: 'applied', decidedBy: actor.who, decidedAt: at, decisionNote: note })
+        .where(eq(settingsRevisions.id, row.id))
+        .run()
+      const moved = db
+        .update(settingsPins)
+        .set({ revision: current, pinnedAt: at })
+        .where(and(eq(settingsPins.flowId, flowId), eq(settingsPins.hash, hash)))
+        .run().changes
+      audit.append(settingsDecided(actor, 'settings.approve', { proposal: row.id, note }))
+      audit.append(settingsApplied(actor, { proposal: row.id, revision: current, pinsMoved: moved }))
+    })
+    return view(db.select().from(settingsRevisions).where(eq(settingsRevisions.id, row.id)).get() ?? row)
   }
 
   return {
@@ -212,6 +243,7 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
           'The settings changed after this was proposed; reject it and propose the change again from the current settings.',
           { path: 'id' },
         )
+      if (row.kind === 'repin') return approveRepin(row, note, actor)
       const value = valueOf(row)
       db.transaction(() => {
         const number = (currentNumber() ?? 0) + 1
@@ -267,12 +299,76 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
         .map(view),
 
     /** The revision a published version runs with (undefined: published before revisions, so the current one). */
-    pinOf: (flowId: string, hash: string): number | undefined =>
-      db
-        .select({ revision: settingsPins.revision })
+    pinOf,
+
+    /** Published versions running with an older revision than the current one. */
+    behind: () => {
+      const current = currentNumber()
+      if (current === null) return []
+      return db
+        .select({ flowId: settingsPins.flowId, hash: settingsPins.hash, revision: settingsPins.revision })
         .from(settingsPins)
-        .where(and(eq(settingsPins.flowId, flowId), eq(settingsPins.hash, hash)))
-        .get()?.revision,
+        .where(lt(settingsPins.revision, current))
+        .orderBy(settingsPins.flowId, settingsPins.hash)
+        .all()
+    },
+
+    /** Propose moving one published version to the current revision (a second person approves it). */
+    proposeRepin(input: RepinProposal, actor: AuditActor): SettingsRevisionView {
+      const pinned = pinOf(input.flowId, input.hash)
+      const current = currentNumber()
+      if (pinned === undefined || current === null)
+        throw new AppError(
+          'bad-input',
+          'This version has no settings revision of its own: it was never published, or it runs with the current settings.',
+          { path: 'hash' },
+        )
+      if (pinned === current)
+        throw new AppError('bad-input', `This version already runs with the current settings (revision ${current}).`, {
+          path: 'hash',
+        })
+      const id = randomUUID()
+      const changes = [
+        {
+          path: `${input.flowId} version ${input.hash.slice(0, 12)}: settings revision`,
+          change: 'changed' as const,
+          credential: false,
+          before: pinned,
+          after: current,
+        },
+      ]
+      db.transaction(() => {
+        db.insert(settingsRevisions)
+          .values({
+            id,
+            number: null,
+            status: 'proposed',
+            kind: 'repin',
+            pinFlowId: input.flowId,
+            pinHash: input.hash,
+            baseNumber: current,
+            value: sealJson(cipher, 'settings', aadOf(id), {}),
+            diff: changes,
+            applyToRunning: false,
+            reason: input.reason,
+            proposedBy: actor.who,
+            proposedAt: now().getTime(),
+            decidedBy: null,
+            decidedAt: null,
+            decisionNote: null,
+          })
+          .run()
+        audit.append(
+          settingsProposed(actor, {
+            proposal: id,
+            changes: changes.map(({ path, change, credential }) => ({ path, change, credential })),
+            applyToRunning: false,
+            reason: input.reason,
+          }),
+        )
+      })
+      return view(proposalRow(id))
+    },
 
     /**
      * Pins a version to the current revision when it is first published. A version published again

@@ -4,7 +4,11 @@ import { AppError } from '../../errors.ts'
 import { keepStoredSecrets, maskSecrets } from '../../integrations/settings-secrets.ts'
 import { NO_FACTS } from '../../phi/redaction-policy.ts'
 import { settingsRevisionPolicy } from '../../phi/settings-revision.policy.ts'
-import { settingsDecisionSchema, settingsProposalSchema } from '../../settings-review/settings-revision.schema.ts'
+import {
+  repinProposalSchema,
+  settingsDecisionSchema,
+  settingsProposalSchema,
+} from '../../settings-review/settings-revision.schema.ts'
 import type { SettingsRevisionView } from '../../settings-review/settings-revision.schema.ts'
 import { procedureFor, router } from '../trpc.ts'
 
@@ -48,6 +52,12 @@ export const settingsRouter = router({
   propose: settingsEditor
     .input(settingsProposalSchema)
     .mutation(({ ctx, input }) => shown(ctx.runtime.settingsReview.propose(input, actorOf(ctx.principal)))),
+  /** Published versions still running with an older settings revision than the current one. */
+  pins: settingsEditor.query(({ ctx }) => ctx.runtime.settingsReview.behind()),
+  /** Propose moving one published version to the current settings; applies once another admin approves it. */
+  proposeRepin: settingsEditor
+    .input(repinProposalSchema)
+    .mutation(({ ctx, input }) => shown(ctx.runtime.settingsReview.proposeRepin(input, actorOf(ctx.principal)))),
   /** Approve someone else's proposal: it becomes the next revision and applies at once. */
   approve: settingsApprover
     .input(settingsDecisionSchema)
