@@ -8,15 +8,19 @@ import { ErrorState, Loading } from '../../screens/state-views.tsx'
 import { applyEdits, editsFrom, type ConnectorEdits } from './connector-edits.ts'
 import { PendingSettingsChanges } from './pending-settings-changes.tsx'
 import { SettingsHistory } from './settings-history.tsx'
+import { VersionsBehind } from './versions-behind.tsx'
 import { settingsReviewApi, type MaskedSettings } from './settings-review.api.ts'
 
 export function ConnectorSettingsPanel() {
   const current = useLoader(() => settingsReviewApi.current(), [])
   const review = useLoader(() => settingsReviewApi.review(), [])
   const me = useSession((s) => s.user?.username ?? '')
+  // Bumped after every proposal or decision, so the versions on older settings are read again.
+  const [generation, setGeneration] = useState(0)
   const reload = () => {
     current.reload()
     review.reload()
+    setGeneration((g) => g + 1)
   }
 
   return (
@@ -49,6 +53,8 @@ export function ConnectorSettingsPanel() {
       ) : (
         <PendingSettingsChanges pending={review.data?.pending ?? []} me={me} onDecided={reload} />
       )}
+      <h4 id="versions-behind-heading">Published versions on older settings</h4>
+      <VersionsBehind generation={generation} onProposed={reload} />
       <h4 id="settings-history-heading">Recent revisions</h4>
       {review.data && <SettingsHistory history={review.data.history} />}
     </section>

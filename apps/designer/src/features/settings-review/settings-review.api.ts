@@ -11,7 +11,13 @@ export type SettingsChange = SettingsRevision['changes'][number]
 export type MaskedSettings = RouterOutputs['settings']['integrations']
 export type SettingsProposalInput = RouterInputs['settings']['propose']
 
+/** A published version running with an older settings revision than the current one. */
+export type PinnedVersion = RouterOutputs['settings']['pins'][number]
+
 export const settingsReviewApi = {
+  pins: () => call(trpc.settings.pins.query()),
+  proposeRepin: (flowId: string, hash: string, reason: string) =>
+    call(trpc.settings.proposeRepin.mutate({ flowId, hash, reason })),
   current: () => call(trpc.settings.integrations.query()),
   review: () => call(trpc.settings.review.query()),
   propose: (input: SettingsProposalInput) => call(trpc.settings.propose.mutate(input)),
