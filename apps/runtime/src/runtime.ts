@@ -59,6 +59,7 @@ import { createEventsService } from './events/events.service.ts'
 import { eventsSettingsSchema } from './events/event-routes.ts'
 import { createMigrationsService } from './migrations/migrations.service.ts'
 import { openJson, sealJson } from './keys/sealed-json.ts'
+import { createSettingsRevisions } from './settings-review/settings-revisions.service.ts'
 import { createLaunchService } from './embed/launch.service.ts'
 import { launchKeyFrom } from './embed/launch-token.ts'
 
@@ -192,6 +193,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     flows,
     queues,
     simulation: options.simulation ?? createSimulationPort(registry),
+    // A published version runs with the settings revision current when it was published.
+    onPublished: (flowId, hash) => settingsReview.pinOnPublish(flowId, hash),
   })
 
   const phiMaps = createPhiMapService({ db, audit, now, registry, flows, settings: () => integrationSettings() })
@@ -204,8 +207,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
   // Read for every inbound message (its event routes): the stored text is compared on a prepared
   // statement and opened (decrypted, parsed) again only when it changed; callers get their own copy.
   const settingText = db.$client.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
-  let openedSettings: { text: string; value: IntegrationSettings } | undefined
-  function integrationSettings(): IntegrationSettings {
+  let openedSettings: { text: string; value: { [key: string]: JsonValue } } | undefined
+  function integrationSettings(): { [key: string]: JsonValue } {
     const text = settingText.get(INTEGRATIONS_KEY)?.value
     if (text === undefined) return {}
     if (openedSettings?.text !== text) {
@@ -221,6 +224,21 @@ export function createRuntime(options: RuntimeOptions = {}) {
     const connector = catalog.connectors.find((c) => c.name === name)
     return connector !== undefined && isConnectorConfigured(connector, integrationSettings())
   }
+  // Adapters of older revisions, for versions pinned to one. hl7-out is one store-and-forward
+  // queue per destination for the whole installation, so every revision shares the current one.
+  const pinnedAdapters = new Map<number, Record<string, ConnectorAdapter>>()
+  function connectorsFor(flowId: string, hash: string): Record<string, ConnectorAdapter> {
+    const pinned = settingsReview.pinOf(flowId, hash)
+    if (options.connectors || pinned === undefined || pinned === settingsReview.currentNumber()) return connectors
+    let built = pinnedAdapters.get(pinned)
+    if (!built) {
+      const value = settingsReview.revisionValue(pinned)
+      const own = catalog.connectors.filter((c) => c.name !== hl7OutConnector.name)
+      built = { ...connectors, ...createConnectorAdapters(value, {}, own) }
+      pinnedAdapters.set(pinned, built)
+    }
+    return built
+  }
 
   const incidentStore = createIncidentStore(db)
   const metricsWriter = createMetricsWriter(db)
@@ -231,6 +249,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     registry,
     flows,
     connectors,
+    connectorsFor,
     auditSecret: keys.phiReferenceSecret,
     cipher,
     retry: options.retry ?? DEFAULT_RETRY,
@@ -335,44 +354,82 @@ export function createRuntime(options: RuntimeOptions = {}) {
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
   // installed package provides; anything else is a typo or a package that is not installed.
-  const settingsKeys = Object.keys(
-    composeSettingsSchema([...catalog.connectors, ...declaredConnectors(registry.list())], 'strict').shape,
-  ).sort()
+  const strictSettings = composeSettingsSchema(
+    [...catalog.connectors, ...declaredConnectors(registry.list())],
+    'strict',
+  )
+  const settingsKeys = Object.keys(strictSettings.shape).sort()
 
-  /** Connector settings (developer): stored, audited, and applied to new steps at once. */
+  /** Refuses a key no installed connector uses, rather than storing what nothing would read. */
+  function checkSettings(value: { [key: string]: JsonValue }) {
+    const unknown = Object.keys(value).find((key) => !settingsKeys.includes(key))
+    if (unknown !== undefined) {
+      throw new AppError(
+        'bad-input',
+        `"${unknown}" is not a setting of this installation: no installed package has a connector that uses it (settings: ${settingsKeys.join(', ')}).`,
+        { path: unknown },
+      )
+    }
+    // Event routes are read at every inbound message: one that cannot be read is refused here, with where.
+    const routes = eventsSettingsSchema.safeParse(value['events'])
+    if (value['events'] !== undefined && !routes.success) {
+      const issue = routes.error.issues[0]
+      const where = ['events', ...(issue?.path ?? [])].join('.')
+      throw new AppError('bad-input', `${where}: ${issue?.message ?? 'not a list of event routes'}`, { path: where })
+    }
+  }
+  const writeSettings = (value: { [key: string]: JsonValue }) =>
+    db
+      .insert(settings)
+      .values({ key: INTEGRATIONS_KEY, value: sealJson(cipher, 'settings', SETTINGS_AAD, value) })
+      .onConflictDoUpdate({ target: settings.key, set: { value: sealJson(cipher, 'settings', SETTINGS_AAD, value) } })
+      .run()
+  /** New steps of versions on the current revision use the new adapters at once. */
+  const rebuildAdapters = (value: { [key: string]: JsonValue }) => {
+    if (options.connectors) return
+    for (const key of Object.keys(connectors)) delete connectors[key]
+    Object.assign(connectors, buildAdapters(value))
+  }
+
+  /** Connector settings under review: proposals, a second person's decision, numbered revisions, pins. */
+  const settingsReview = createSettingsRevisions({
+    db,
+    audit,
+    now,
+    cipher,
+    current: integrationSettings,
+    // A reviewed change must also be settings each connector can read: a reviewer approves what will work.
+    check: (value) => {
+      checkSettings(value)
+      const parsed = strictSettings.safeParse(value)
+      if (parsed.success) return
+      const issue = parsed.error.issues[0]
+      const where = issue?.path.map(String).join('.') || 'settings'
+      throw new AppError('bad-input', `${where}: ${issue?.message ?? 'not a valid setting'}`, {
+        path: `settings.${where}`,
+      })
+    },
+    write: writeSettings,
+    applied: rebuildAdapters,
+  })
+  settingsReview.adoptExisting(integrationSettings())
+
+  /** Connector settings: read by everything that calls an outside system. */
   const integrations = {
     get: integrationSettings,
-    /** Refuses a key no installed connector uses, rather than storing what nothing would read. */
-    set(value: Record<string, JsonValue>, actor: { who: string; role: string }) {
-      const unknown = Object.keys(value).find((key) => !settingsKeys.includes(key))
-      if (unknown !== undefined) {
-        throw new AppError(
-          'bad-input',
-          `"${unknown}" is not a setting of this installation: no installed package has a connector that uses it (settings: ${settingsKeys.join(', ')}).`,
-          { path: unknown },
-        )
-      }
-      // Event routes are read at every inbound message: one that cannot be read is refused here, with where.
-      const routes = eventsSettingsSchema.safeParse(value['events'])
-      if (value['events'] !== undefined && !routes.success) {
-        const issue = routes.error.issues[0]
-        const where = ['events', ...(issue?.path ?? [])].join('.')
-        throw new AppError('bad-input', `${where}: ${issue?.message ?? 'not a list of event routes'}`, { path: where })
-      }
+    /**
+     * Installation bootstrap, outside review: applies at once as the next revision (first-time
+     * set-up, the demo seed, the CLI, tests). People change settings through `settingsReview`;
+     * the API takes this path only while no revision exists (see settings.router.ts).
+     */
+    set(value: { [key: string]: JsonValue }, actor: { who: string; role: string }) {
+      checkSettings(value)
       db.transaction(() => {
-        db.insert(settings)
-          .values({ key: INTEGRATIONS_KEY, value: sealJson(cipher, 'settings', SETTINGS_AAD, value) })
-          .onConflictDoUpdate({
-            target: settings.key,
-            set: { value: sealJson(cipher, 'settings', SETTINGS_AAD, value) },
-          })
-          .run()
+        writeSettings(value)
+        settingsReview.bootstrap(value, actor)
         audit.append(integrationsSet(actor, Object.keys(value)))
       })
-      if (!options.connectors) {
-        for (const key of Object.keys(connectors)) delete connectors[key]
-        Object.assign(connectors, buildAdapters(value))
-      }
+      rebuildAdapters(value)
     },
   }
 
@@ -405,6 +462,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     events,
     migrations,
     integrations,
+    settingsReview,
     keys,
     cipher,
     hl7Outbound,

@@ -9,6 +9,7 @@ import { AddUserForm } from './add-user-form.tsx'
 import { HostAppsPanel } from '../features/embed/host-apps-panel.tsx'
 import { SecurityPanel } from './security-panel.tsx'
 import { PhiMapRollupSection } from '../features/phi-map/phi-map-rollup-section.tsx'
+import { ConnectorSettingsPanel } from '../features/settings-review/connector-settings-panel.tsx'
 
 export function AdminScreen() {
   const users = useLoader(() => api.listUsers(), [])
@@ -84,6 +85,7 @@ export function AdminScreen() {
       <HostAppsPanel />
       <SecurityPanel />
       <PhiMapRollupSection />
+      <ConnectorSettingsPanel />
     </div>
   )
 }

@@ -244,6 +244,27 @@ export const phiMapReviewed = (actor: AuditActor, flows: string[]): AuditInput =
   why: { flows: [...flows].sort() },
 })
 
+/** A settings change proposed for review (four eyes). */
+export const settingsProposed = (actor: AuditActor, why: AuditWhy<'settings.propose'>): AuditInput => ({
+  action: 'settings.propose',
+  ...actor,
+  why,
+})
+
+/** A proposed settings change approved or rejected by a second person. */
+export const settingsDecided = (
+  actor: AuditActor,
+  action: 'settings.approve' | 'settings.reject',
+  why: AuditWhy<'settings.approve'>,
+): AuditInput => ({ action, ...actor, why })
+
+/** Reviewed settings applied as a new revision. */
+export const settingsApplied = (actor: AuditActor, why: AuditWhy<'settings.apply'>): AuditInput => ({
+  action: 'settings.apply',
+  ...actor,
+  why,
+})
+
 /** An auditor's search of the trail; the patient only as its keyed hash. */
 export const auditSearched = (actor: AuditActor, why: AuditWhy<'audit.search'>): AuditInput => ({
   action: 'audit.search',

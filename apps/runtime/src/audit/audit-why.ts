@@ -59,6 +59,15 @@ const deadLetterWhy = z.object({
   reason: z.string().optional(),
 })
 
+/** Which settings a proposal changes: paths and kinds of change only, values are left out. */
+const settingsProposalWhy = z.object({
+  proposal: z.string(),
+  changes: z.array(z.object({ path: z.string(), change: z.string(), credential: z.boolean() })),
+  applyToRunning: z.boolean(),
+  reason: z.string(),
+})
+const settingsDecisionWhy = z.object({ proposal: z.string(), note: z.string() })
+
 const entry = <A extends string, W extends z.ZodType>(action: A, why: W) => z.object({ action: z.literal(action), why })
 const bare = <A extends string>(action: A) => z.object({ action: z.literal(action), why: z.undefined().optional() })
 
@@ -114,6 +123,13 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('settings.integrations', z.object({ keys: z.array(z.string()) })),
   /** Someone recorded the quarterly review of the PHI touchpoint map: the flows it covered. */
   entry('phi-map.review', z.object({ flows: z.array(z.string()) })),
+  /** A settings change proposed for review: which settings and how, never a value (credentials least of all). */
+  entry('settings.propose', settingsProposalWhy),
+  /** A second person approved a proposed settings change (it applies in the same step). */
+  entry('settings.approve', settingsDecisionWhy),
+  entry('settings.reject', settingsDecisionWhy),
+  /** Reviewed settings became the current revision; `pinsMoved` running versions moved to it. */
+  entry('settings.apply', z.object({ proposal: z.string(), revision: z.number().int(), pinsMoved: z.number().int() })),
   /** Owners and alert rules changed: which flows name owners and which rules there are, no addresses. */
   entry('settings.operations', z.object({ flows: z.array(z.string()), rules: z.array(z.string()) })),
   entry('run.read', z.object({ classes: z.array(phiClassSchema) })),

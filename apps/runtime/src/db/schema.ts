@@ -616,3 +616,54 @@ export const patientRefs = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.ref, t.runId] }), index('patient_refs_run').on(t.runId)],
 )
+
+/**
+ * Connector settings as numbered revisions, changed through review (four eyes). A row is a
+ * proposal until a second person approves it (it then gets the next `number` and becomes the
+ * current settings) or rejects it. `value` is the whole settings object sealed under the
+ * settings data key, bound to the row's id; `diff` is the masked diff (credentials as "changed",
+ * never a value). Bootstrap rows (first-time setup, the seed, the CLI) are applied unreviewed.
+ */
+export const settingsRevisions = sqliteTable(
+  'settings_revisions',
+  {
+    id: text('id').primaryKey(),
+    /** The revision number once applied (1, 2, ...); null while proposed or when rejected. */
+    number: integer('number'),
+    status: text('status').$type<'proposed' | 'applied' | 'rejected'>().notNull(),
+    /** reviewed: a settings change; bootstrap: set up unreviewed; repin: moves one version's pin to the current revision. */
+    kind: text('kind').$type<'reviewed' | 'bootstrap' | 'repin'>().notNull(),
+    /** For a re-pin: the published version it moves. */
+    pinFlowId: text('pin_flow_id'),
+    pinHash: text('pin_hash'),
+    /** The revision the proposal was made against (null: none existed). */
+    baseNumber: integer('base_number'),
+    value: text('value', { mode: 'json' }).$type<JsonValue>().notNull(),
+    diff: text('diff', { mode: 'json' }).$type<JsonValue>().notNull(),
+    /** Approved with "apply to running versions": every published version moves to this revision. */
+    applyToRunning: integer('apply_to_running', { mode: 'boolean' }).notNull(),
+    reason: text('reason').notNull(),
+    proposedBy: text('proposed_by').notNull(),
+    proposedAt: integer('proposed_at').notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: integer('decided_at'),
+    decisionNote: text('decision_note'),
+  },
+  (t) => [uniqueIndex('settings_revisions_number').on(t.number), index('settings_revisions_status').on(t.status)],
+)
+
+/**
+ * The settings revision a published flow version runs with: recorded when it is first
+ * published, moved only by a reviewed change (a settings change approved for running versions,
+ * or a reviewed re-pin). Versions published before revisions existed have no row: current settings.
+ */
+export const settingsPins = sqliteTable(
+  'settings_pins',
+  {
+    flowId: text('flow_id').notNull(),
+    hash: text('hash').notNull(),
+    revision: integer('revision').notNull(),
+    pinnedAt: integer('pinned_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.hash] })],
+)

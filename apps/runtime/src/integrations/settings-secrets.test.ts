@@ -77,30 +77,30 @@ describe('settings.integrations over the API', () => {
     expect(stored.webhooks.secrets['lab']).toBe(`${CANARY}-webhook`)
     expect(stored.notify.smtp?.pass).toBe(`${CANARY}-smtp`)
 
-    // A developer edits one field of what they read and saves it back: the secrets survive.
-    responses.push(
-      await t.as.developer.settings.setIntegrations({
-        ...(read as Record<string, unknown>),
-        http: { allowHosts: ['api.example.org', 'other.example.org'] },
-      }),
-    )
+    // A developer edits one field of what they read and proposes it; an admin approves: the secrets survive.
+    const proposed = await t.as.developer.settings.propose({
+      settings: { ...read, http: { allowHosts: ['api.example.org', 'other.example.org'] } },
+      reason: 'Allow the other host',
+    })
+    responses.push(proposed, await t.as.admin.settings.approve({ id: proposed.id }))
     const again = integrationSettingsSchema.parse(t.runtime.integrations.get())
     expect(again.http.allowHosts).toContain('other.example.org')
     expect(again.webhooks.secrets['lab']).toBe(`${CANARY}-webhook`)
     expect(again.fhir?.headers['Authorization']).toBe(`Bearer ${CANARY}-fhir`)
 
     // A new secret replaces the old one.
-    await t.as.developer.settings.setIntegrations({
-      ...installed,
-      webhooks: { secrets: { lab: 'a-new-secret-0123456789' } },
+    const rotated = await t.as.developer.settings.propose({
+      settings: { ...installed, webhooks: { secrets: { lab: 'a-new-secret-0123456789' } } },
+      reason: 'Rotate the lab signing secret',
     })
+    responses.push(rotated, await t.as.admin.settings.approve({ id: rotated.id }), await t.as.admin.settings.review())
     expect(integrationSettingsSchema.parse(t.runtime.integrations.get()).webhooks.secrets['lab']).toBe(
       'a-new-secret-0123456789',
     )
     responses.push(await t.as.developer.settings.integrations())
 
     const refused = await t.as.developer.settings
-      .setIntegrations({ webhooks: { secrets: { unknown: 'set' } } })
+      .propose({ settings: { webhooks: { secrets: { unknown: 'set' } } }, reason: 'A secret never stored' })
       .catch((e: unknown) => e)
     expect(String(refused)).toMatch(/No secret is stored at "webhooks\.secrets\.unknown"/)
     responses.push(String(refused))
@@ -110,11 +110,15 @@ describe('settings.integrations over the API', () => {
   })
 
   it('keeps the credentials sealed at rest: not in the database file or its WAL', async () => {
-    await t.as.developer.settings.setIntegrations(installed)
+    // A proposal waiting for review holds the whole settings object: sealed as well.
+    await t.as.developer.settings.propose({ settings: installed, reason: 'Back to the installed settings' })
     const row = t.runtime.db.$client
       .prepare<[], { value: string }>("SELECT value FROM settings WHERE key = 'integrations'")
       .get()
     expect(row?.value).toMatch(/^\{"sealed":"/)
+    const revisions = t.runtime.db.$client.prepare<[], { value: string }>('SELECT value FROM settings_revisions').all()
+    expect(revisions.length).toBeGreaterThan(1)
+    for (const revision of revisions) expect(revision.value).toMatch(/^\{"sealed":"/)
     for (const file of ['carepath.db', 'carepath.db-wal'].map((name) => join(t.dir, name)))
       if (existsSync(file)) expect(readFileSync(file).includes(Buffer.from(CANARY)), file).toBe(false)
     // ...while the runtime reads them back whole.
@@ -124,10 +128,15 @@ describe('settings.integrations over the API', () => {
   it('refuses a key that no installed connector uses, naming it, and keeps the stored settings', async () => {
     const before = t.runtime.integrations.get()
     const refused = await t.as.developer.settings
-      .setIntegrations({ ...installed, consent: { baseUrl: 'https://consent.example.org' } })
+      .propose({ settings: { ...installed, consent: { baseUrl: 'https://consent.example.org' } }, reason: 'Consent' })
       .catch((e: unknown) => e)
     expect(String(refused)).toMatch(/"consent" is not a setting of this installation/)
     expect(String(refused)).toMatch(/settings: crm, events, fhir, hl7out, http, notify, payers, tls, webhooks/)
     expect(t.runtime.integrations.get()).toEqual(before)
+  })
+
+  it('takes settings at once only while none exist (first-time set-up); afterwards a change is a proposal', async () => {
+    const refused = await t.as.developer.settings.setIntegrations(installed).catch((e: unknown) => e)
+    expect(String(refused)).toMatch(/already set up; a change is proposed for review/)
   })
 })

@@ -17,7 +17,8 @@ type Json = JsonValue | undefined
 const isObject = (v: Json): v is { [key: string]: JsonValue } =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
-function isSecret(path: string[]): boolean {
+/** Whether the setting at `path` (keys from the root) is a credential. */
+export function isSecret(path: readonly string[]): boolean {
   const key = path[path.length - 1] ?? ''
   const parent = path[path.length - 2]
   return SECRET_LEAF.test(key) || (parent !== undefined && SECRET_MAPS.has(parent))

@@ -160,6 +160,28 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     why: object({ keys: structure }),
   }),
   'phi-map.review': object<EntryOf<'phi-map.review'>>({ action: structure, why: object({ flows: structure }) }),
+  // Settings paths and kinds of change (never a value); the reason and notes are an admin's words about the settings.
+  'settings.propose': object<EntryOf<'settings.propose'>>({
+    action: structure,
+    why: object({
+      proposal: structure,
+      changes: each(object({ path: structure, change: structure, credential: structure })),
+      applyToRunning: structure,
+      reason: authored,
+    }),
+  }),
+  'settings.approve': object<EntryOf<'settings.approve'>>({
+    action: structure,
+    why: object({ proposal: structure, note: authored }),
+  }),
+  'settings.reject': object<EntryOf<'settings.reject'>>({
+    action: structure,
+    why: object({ proposal: structure, note: authored }),
+  }),
+  'settings.apply': object<EntryOf<'settings.apply'>>({
+    action: structure,
+    why: object({ proposal: structure, revision: structure, pinsMoved: structure }),
+  }),
   // A queue's name and an admin's description of the work: no patient data.
   'queue.save': object<EntryOf<'queue.save'>>({
     action: structure,

@@ -23,7 +23,13 @@ import type { QueuesService } from '../queues/queues.service.ts'
  * by a reviewer who did not write the draft, publish through one gate, rollback through the same gate.
  */
 export function createReviewService(
-  deps: FlowDeps & { flows: FlowsService; simulation: SimulationPort; queues?: Pick<QueuesService, 'warnings'> },
+  deps: FlowDeps & {
+    flows: FlowsService
+    simulation: SimulationPort
+    queues?: Pick<QueuesService, 'warnings'>
+    /** Inside the publishing transaction: what else a published version records (its settings revision). */
+    onPublished?: (flowId: string, hash: string) => void
+  },
 ) {
   const { db, audit, now, registry, flows: flowsService, simulation, queues } = deps
   const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
@@ -271,6 +277,7 @@ export function createReviewService(
         .set({ publishedHash: hash, status, updatedAt: at, updatedBy: principal.username })
         .where(eq(flows.id, flowId))
         .run()
+      deps.onPublished?.(flowId, hash)
       audit.append(
         versionPublished(action, actorOf(principal), { flow: flowId, hash }, { reason, previous: flow.publishedHash }),
       )

@@ -37,6 +37,11 @@ export interface RunsDeps {
   registry: NodeRegistry
   flows: FlowsService
   connectors: Record<string, ConnectorAdapter>
+  /**
+   * The connector adapters a version's runs call: those of the settings revision the version is
+   * pinned to (`connectors` when absent).
+   */
+  connectorsFor?: (flowId: string, hash: string) => Record<string, ConnectorAdapter>
   /** Keys the references that stand in for patient values in the audit trail. */
   auditSecret: string
   /** Seals event batches and task requests at rest (plain JSON without one). */
@@ -257,11 +262,14 @@ export function createRunsService(deps: RunsDeps) {
     }
   }
 
-  function engineDeps(onEvent: (e: RunEvent) => Promise<void> | void): EngineDeps {
+  function engineDeps(
+    onEvent: (e: RunEvent) => Promise<void> | void,
+    version: { flowId: string; hash: string },
+  ): EngineDeps {
     return {
       registry,
       clock: { now: () => now().toISOString() },
-      connectors,
+      connectors: deps.connectorsFor ? deps.connectorsFor(version.flowId, version.hash) : connectors,
       onEvent,
       sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       loadFlow: async (flowId, hash) => documentFor(flowId, hash),
@@ -330,7 +338,7 @@ export function createRunsService(deps: RunsDeps) {
     const persister = createPersister(run, { who: principal.username, role: principal.role }, 0, principal.username)
     let state: RunState
     try {
-      state = await startRun(documentFor(run.flowId, run.hash), input.input, engineDeps(persister.onEvent), {
+      state = await startRun(documentFor(run.flowId, run.hash), input.input, engineDeps(persister.onEvent, run), {
         runId: run.id,
       })
     } catch (error) {
@@ -365,7 +373,7 @@ export function createRunsService(deps: RunsDeps) {
       if (inSameTransaction) persister.carry(inSameTransaction)
       let state: RunState
       try {
-        state = await step(row, events, engineDeps(persister.onEvent))
+        state = await step(row, events, engineDeps(persister.onEvent, { flowId: row.flow_id, hash: row.hash }))
       } catch (error) {
         refusal(error, refused)
       }

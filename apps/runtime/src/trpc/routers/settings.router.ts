@@ -1,26 +1,73 @@
 import { z } from 'zod'
-import type { JsonValue } from '@carepath/dsl'
+import { jsonValueSchema } from '@carepath/dsl'
 import { AppError } from '../../errors.ts'
 import { keepStoredSecrets, maskSecrets } from '../../integrations/settings-secrets.ts'
+import { NO_FACTS } from '../../phi/redaction-policy.ts'
+import { settingsRevisionPolicy } from '../../phi/settings-revision.policy.ts'
+import {
+  repinProposalSchema,
+  settingsDecisionSchema,
+  settingsProposalSchema,
+} from '../../settings-review/settings-revision.schema.ts'
+import type { SettingsRevisionView } from '../../settings-review/settings-revision.schema.ts'
 import { procedureFor, router } from '../trpc.ts'
 
 const developer = procedureFor('developer')
+// Who may propose a settings change and read the review: the people who keep the connectors.
+const settingsEditor = procedureFor('developer', 'admin')
+// Who may decide one: an admin who did not propose it (four eyes, checked by the service).
+const settingsApprover = procedureFor('admin')
+
+const actorOf = (p: { username: string; role: string }) => ({ who: p.username, role: p.role })
+const shown = (view: SettingsRevisionView) => settingsRevisionPolicy(view, NO_FACTS)
 
 export const settingsRouter = router({
   /** Connector settings per environment (FHIR base URL, payer endpoints, ...); credentials read as "set" or null, never their value. */
-  integrations: developer.query(({ ctx }) => maskSecrets(ctx.runtime.integrations.get() as Record<string, JsonValue>)),
-  /** Save connector settings, credentials included; a credential sent back as "set" keeps the stored one. */
-  setIntegrations: developer
-    .input(
-      z.record(z.string(), z.unknown()).transform((v) => JSON.parse(JSON.stringify(v)) as Record<string, JsonValue>),
-    )
-    .mutation(({ ctx, input }) => {
-      const merged = keepStoredSecrets(input, ctx.runtime.integrations.get() as Record<string, JsonValue>)
-      if (!merged.ok)
-        throw new AppError('bad-input', `No secret is stored at "${merged.path}" to keep; enter its value.`, {
-          path: merged.path,
-        })
-      ctx.runtime.integrations.set(merged.value, { who: ctx.principal.username, role: ctx.principal.role })
-      return { ok: true as const }
-    }),
+  integrations: settingsEditor.query(({ ctx }) => maskSecrets(ctx.runtime.integrations.get())),
+  /**
+   * First-time set-up only: while no settings revision exists, the settings are stored at once as
+   * revision 1. After that every change is a proposal (`propose`) a second person approves.
+   */
+  setIntegrations: developer.input(z.record(z.string(), jsonValueSchema)).mutation(({ ctx, input }) => {
+    if (ctx.runtime.settingsReview.currentNumber() !== null)
+      throw new AppError(
+        'conflict',
+        'The settings are already set up; a change is proposed for review (settings.propose) and applies once another person approves it.',
+      )
+    const merged = keepStoredSecrets(input, ctx.runtime.integrations.get())
+    if (!merged.ok)
+      throw new AppError('bad-input', `No secret is stored at "${merged.path}" to keep; enter its value.`, {
+        path: merged.path,
+      })
+    ctx.runtime.integrations.set(merged.value, actorOf(ctx.principal))
+    return { ok: true as const, revision: ctx.runtime.settingsReview.currentNumber() }
+  }),
+  /** The current revision, the changes waiting for a second person and the latest applied ones (diffs masked). */
+  review: settingsEditor.query(({ ctx }) => ({
+    current: ctx.runtime.settingsReview.currentNumber(),
+    pending: ctx.runtime.settingsReview.pending().map(shown),
+    history: ctx.runtime.settingsReview.history(20).map(shown),
+  })),
+  /** Propose a settings change; nothing applies until another admin approves it. */
+  propose: settingsEditor
+    .input(settingsProposalSchema)
+    .mutation(({ ctx, input }) => shown(ctx.runtime.settingsReview.propose(input, actorOf(ctx.principal)))),
+  /** Published versions still running with an older settings revision than the current one. */
+  pins: settingsEditor.query(({ ctx }) => ctx.runtime.settingsReview.behind()),
+  /** Propose moving one published version to the current settings; applies once another admin approves it. */
+  proposeRepin: settingsEditor
+    .input(repinProposalSchema)
+    .mutation(({ ctx, input }) => shown(ctx.runtime.settingsReview.proposeRepin(input, actorOf(ctx.principal)))),
+  /** Approve someone else's proposal: it becomes the next revision and applies at once. */
+  approve: settingsApprover
+    .input(settingsDecisionSchema)
+    .mutation(({ ctx, input }) =>
+      shown(ctx.runtime.settingsReview.approve(input.id, input.note, actorOf(ctx.principal))),
+    ),
+  /** Reject someone else's proposal: nothing changes. */
+  reject: settingsApprover
+    .input(settingsDecisionSchema)
+    .mutation(({ ctx, input }) =>
+      shown(ctx.runtime.settingsReview.reject(input.id, input.note, actorOf(ctx.principal))),
+    ),
 })

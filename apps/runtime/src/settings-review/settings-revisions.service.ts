@@ -1,0 +1,387 @@
+// Connector settings under review: a change is a proposal (sealed like the settings, with a
+// masked diff) until a second person approves it; only then does it become the next numbered
+// revision and the current settings. Published flow versions are pinned to the revision current
+// when they were published and keep it unless an approved change is applied to running versions.
+import { randomUUID } from 'node:crypto'
+import { and, desc, eq, isNotNull, lt, max } from 'drizzle-orm'
+import type { JsonValue } from '@carepath/dsl'
+import type { AuditActor } from '../audit/audit-entries.ts'
+import { settingsApplied, settingsDecided, settingsProposed } from '../audit/audit-entries.ts'
+import type { AuditService } from '../audit/audit.service.ts'
+import type { Db } from '../db/open-db.ts'
+import { settingsPins, settingsRevisions } from '../db/schema.ts'
+import { AppError } from '../errors.ts'
+import { keepStoredSecrets } from '../integrations/settings-secrets.ts'
+import type { DataCipher } from '../keys/data-cipher.ts'
+import { openJson, sealJson } from '../keys/sealed-json.ts'
+import { diffSettings, settingsDiffSchema } from './settings-diff.ts'
+import type { RepinProposal, SettingsProposal, SettingsRevisionView } from './settings-revision.schema.ts'
+
+type Settings = { [key: string]: JsonValue }
+type Row = typeof settingsRevisions.$inferSelect
+
+export interface SettingsRevisionsDeps {
+  db: Db
+  audit: AuditService
+  now: () => Date
+  cipher: DataCipher
+  /** The current settings, credentials included. */
+  current: () => Settings
+  /** Refuses (AppError bad-input) settings this installation cannot store. */
+  check: (value: Settings) => void
+  /** Writes `value` as the current settings (inside the caller's transaction). */
+  write: (value: Settings) => void
+  /** After a commit that changed the current settings: rebuild what is built from them. */
+  applied: (value: Settings) => void
+}
+
+const isSettings = (v: JsonValue | undefined): v is Settings => typeof v === 'object' && v !== null && !Array.isArray(v)
+// A revision's value is bound to its row: a sealed value copied to another row does not open.
+const aadOf = (id: string) => `settings-revision|${id}`
+
+export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
+  const { db, audit, now, cipher } = deps
+
+  const currentNumber = (): number | null =>
+    db
+      .select({ n: max(settingsRevisions.number) })
+      .from(settingsRevisions)
+      .get()?.n ?? null
+
+  function view(row: Row): SettingsRevisionView {
+    return {
+      id: row.id,
+      number: row.number,
+      status: row.status,
+      kind: row.kind,
+      pin: row.pinFlowId !== null && row.pinHash !== null ? { flowId: row.pinFlowId, hash: row.pinHash } : null,
+      baseNumber: row.baseNumber,
+      changes: settingsDiffSchema.parse(row.diff),
+      applyToRunning: row.applyToRunning,
+      reason: row.reason,
+      proposedBy: row.proposedBy,
+      proposedAt: new Date(row.proposedAt).toISOString(),
+      decidedBy: row.decidedBy,
+      decidedAt: row.decidedAt === null ? null : new Date(row.decidedAt).toISOString(),
+      decisionNote: row.decisionNote,
+    }
+  }
+
+  function valueOf(row: Row): Settings {
+    const value = openJson(cipher, aadOf(row.id), row.value)
+    return isSettings(value) ? value : {}
+  }
+
+  /** Inserts an applied revision numbered after the current one (inside a transaction). */
+  function insertApplied(value: Settings, actor: AuditActor, kind: 'bootstrap', reason: string): number {
+    const id = randomUUID()
+    const number = (currentNumber() ?? 0) + 1
+    const at = now().getTime()
+    db.insert(settingsRevisions)
+      .values({
+        id,
+        number,
+        status: 'applied',
+        kind,
+        baseNumber: currentNumber(),
+        value: sealJson(cipher, 'settings', aadOf(id), value),
+        diff: diffSettings(previousValue(), value),
+        applyToRunning: false,
+        reason,
+        proposedBy: actor.who,
+        proposedAt: at,
+        decidedBy: actor.who,
+        decidedAt: at,
+        decisionNote: null,
+      })
+      .run()
+    return number
+  }
+
+  function previousValue(): Settings {
+    const n = currentNumber()
+    return n === null ? {} : revisionValue(n)
+  }
+
+  /** The settings of revision `number`, credentials included (for building connector adapters). */
+  function revisionValue(number: number): Settings {
+    const row = db.select().from(settingsRevisions).where(eq(settingsRevisions.number, number)).get()
+    if (!row) throw new AppError('not-found', `There is no settings revision ${number}.`, { path: 'revision' })
+    return valueOf(row)
+  }
+
+  function proposalRow(id: string): Row {
+    const row = db.select().from(settingsRevisions).where(eq(settingsRevisions.id, id)).get()
+    if (!row) throw new AppError('not-found', `There is no proposed settings change with id "${id}".`, { path: 'id' })
+    if (row.status !== 'proposed')
+      throw new AppError('conflict', `This settings change was already ${row.status}; nothing was changed.`, {
+        path: 'id',
+      })
+    return row
+  }
+
+  function refuseOwn(row: Row, actor: AuditActor, verb: string) {
+    if (row.proposedBy === actor.who)
+      throw new AppError('forbidden', `You proposed this settings change; another person must ${verb} it (four eyes).`)
+  }
+
+  const pinOf = (flowId: string, hash: string): number | undefined =>
+    db
+      .select({ revision: settingsPins.revision })
+      .from(settingsPins)
+      .where(and(eq(settingsPins.flowId, flowId), eq(settingsPins.hash, hash)))
+      .get()?.revision
+
+  /** A reviewed re-pin: one published version moves to the current revision; the settings stay as they are. */
+  function approveRepin(row: Row, note: string, actor: AuditActor): SettingsRevisionView {
+    const current = currentNumber()
+    if (row.pinFlowId === null || row.pinHash === null || current === null)
+      throw new AppError('conflict', 'This re-pin names no version; reject it.', { path: 'id' })
+    const { pinFlowId: flowId, pinHash: hash } = row
+    db.transaction(() => {
+      const at = now().getTime()
+      db.update(settingsRevisions)
+        .set({ status: 'applied', decidedBy: actor.who, decidedAt: at, decisionNote: note })
+        .where(eq(settingsRevisions.id, row.id))
+        .run()
+      const moved = db
+        .update(settingsPins)
+        .set({ revision: current, pinnedAt: at })
+        .where(and(eq(settingsPins.flowId, flowId), eq(settingsPins.hash, hash)))
+        .run().changes
+      audit.append(settingsDecided(actor, 'settings.approve', { proposal: row.id, note }))
+      audit.append(settingsApplied(actor, { proposal: row.id, revision: current, pinsMoved: moved }))
+    })
+    return view(db.select().from(settingsRevisions).where(eq(settingsRevisions.id, row.id)).get() ?? row)
+  }
+
+  return {
+    /** The current revision's number (null: none recorded yet, an installation still being set up). */
+    currentNumber,
+    revisionValue,
+
+    /**
+     * Installation bootstrap, outside review: first-time setup, the demo seed, the CLI and tests.
+     * The value is stored as the next revision at once. Callers audit it (settings.integrations).
+     */
+    bootstrap(value: Settings, actor: AuditActor, reason = 'Installation set-up') {
+      return insertApplied(value, actor, 'bootstrap', reason)
+    },
+
+    /**
+     * Settings stored before revisions existed become revision 1, so every published version can
+     * be pinned to a number. Nothing changes: no audit record.
+     */
+    adoptExisting(value: Settings) {
+      if (currentNumber() === null && Object.keys(value).length > 0)
+        db.transaction(() =>
+          insertApplied(value, { who: 'carepath', role: 'system' }, 'bootstrap', 'Settings in use before review'),
+        )
+    },
+
+    /** Propose a change (the whole settings object; a credential sent as "set" keeps the stored one). */
+    propose(input: SettingsProposal, actor: AuditActor): SettingsRevisionView {
+      const stored = deps.current()
+      const merged = keepStoredSecrets(input.settings, stored)
+      if (!merged.ok)
+        throw new AppError('bad-input', `No secret is stored at "${merged.path}" to keep; enter its value.`, {
+          path: `settings.${merged.path}`,
+        })
+      deps.check(merged.value)
+      const changes = diffSettings(stored, merged.value)
+      if (changes.length === 0)
+        throw new AppError(
+          'bad-input',
+          'These settings are the same as the current ones; there is nothing to review.',
+          {
+            path: 'settings',
+          },
+        )
+      const id = randomUUID()
+      db.transaction(() => {
+        db.insert(settingsRevisions)
+          .values({
+            id,
+            number: null,
+            status: 'proposed',
+            kind: 'reviewed',
+            baseNumber: currentNumber(),
+            value: sealJson(cipher, 'settings', aadOf(id), merged.value),
+            diff: changes,
+            applyToRunning: input.applyToRunning,
+            reason: input.reason,
+            proposedBy: actor.who,
+            proposedAt: now().getTime(),
+            decidedBy: null,
+            decidedAt: null,
+            decisionNote: null,
+          })
+          .run()
+        audit.append(
+          settingsProposed(actor, {
+            proposal: id,
+            changes: changes.map(({ path, change, credential }) => ({ path, change, credential })),
+            applyToRunning: input.applyToRunning,
+            reason: input.reason,
+          }),
+        )
+      })
+      return view(proposalRow(id))
+    },
+
+    /**
+     * A second person approves: the proposal becomes the next revision and the current settings,
+     * in one transaction with its audit records. A proposal made against an older revision is
+     * refused (it would silently undo the change applied since).
+     */
+    approve(id: string, note: string, actor: AuditActor): SettingsRevisionView {
+      const row = proposalRow(id)
+      refuseOwn(row, actor, 'approve')
+      if (row.baseNumber !== currentNumber())
+        throw new AppError(
+          'conflict',
+          'The settings changed after this was proposed; reject it and propose the change again from the current settings.',
+          { path: 'id' },
+        )
+      if (row.kind === 'repin') return approveRepin(row, note, actor)
+      const value = valueOf(row)
+      db.transaction(() => {
+        const number = (currentNumber() ?? 0) + 1
+        const at = now().getTime()
+        db.update(settingsRevisions)
+          .set({ status: 'applied', number, decidedBy: actor.who, decidedAt: at, decisionNote: note })
+          .where(eq(settingsRevisions.id, id))
+          .run()
+        deps.write(value)
+        const moved = row.applyToRunning
+          ? db.update(settingsPins).set({ revision: number, pinnedAt: at }).run().changes
+          : 0
+        audit.append(settingsDecided(actor, 'settings.approve', { proposal: id, note }))
+        audit.append(settingsApplied(actor, { proposal: id, revision: number, pinsMoved: moved }))
+      })
+      deps.applied(value)
+      return view(db.select().from(settingsRevisions).where(eq(settingsRevisions.id, id)).get() ?? row)
+    },
+
+    /** A second person rejects: nothing changes but the proposal's status. */
+    reject(id: string, note: string, actor: AuditActor): SettingsRevisionView {
+      const row = proposalRow(id)
+      refuseOwn(row, actor, 'reject')
+      db.transaction(() => {
+        db.update(settingsRevisions)
+          .set({ status: 'rejected', decidedBy: actor.who, decidedAt: now().getTime(), decisionNote: note })
+          .where(eq(settingsRevisions.id, id))
+          .run()
+        audit.append(settingsDecided(actor, 'settings.reject', { proposal: id, note }))
+      })
+      return view(db.select().from(settingsRevisions).where(eq(settingsRevisions.id, id)).get() ?? row)
+    },
+
+    /** Proposals waiting for a second person, oldest first. */
+    pending: (): SettingsRevisionView[] =>
+      db
+        .select()
+        .from(settingsRevisions)
+        .where(eq(settingsRevisions.status, 'proposed'))
+        .orderBy(settingsRevisions.proposedAt)
+        .all()
+        .map(view),
+
+    /** Applied revisions, newest first. */
+    history: (limit = 50): SettingsRevisionView[] =>
+      db
+        .select()
+        .from(settingsRevisions)
+        .where(and(eq(settingsRevisions.status, 'applied'), isNotNull(settingsRevisions.number)))
+        .orderBy(desc(settingsRevisions.number))
+        .limit(limit)
+        .all()
+        .map(view),
+
+    /** The revision a published version runs with (undefined: published before revisions, so the current one). */
+    pinOf,
+
+    /** Published versions running with an older revision than the current one. */
+    behind: () => {
+      const current = currentNumber()
+      if (current === null) return []
+      return db
+        .select({ flowId: settingsPins.flowId, hash: settingsPins.hash, revision: settingsPins.revision })
+        .from(settingsPins)
+        .where(lt(settingsPins.revision, current))
+        .orderBy(settingsPins.flowId, settingsPins.hash)
+        .all()
+    },
+
+    /** Propose moving one published version to the current revision (a second person approves it). */
+    proposeRepin(input: RepinProposal, actor: AuditActor): SettingsRevisionView {
+      const pinned = pinOf(input.flowId, input.hash)
+      const current = currentNumber()
+      if (pinned === undefined || current === null)
+        throw new AppError(
+          'bad-input',
+          'This version has no settings revision of its own: it was never published, or it runs with the current settings.',
+          { path: 'hash' },
+        )
+      if (pinned === current)
+        throw new AppError('bad-input', `This version already runs with the current settings (revision ${current}).`, {
+          path: 'hash',
+        })
+      const id = randomUUID()
+      const changes = [
+        {
+          path: `${input.flowId} version ${input.hash.slice(0, 12)}: settings revision`,
+          change: 'changed' as const,
+          credential: false,
+          before: pinned,
+          after: current,
+        },
+      ]
+      db.transaction(() => {
+        db.insert(settingsRevisions)
+          .values({
+            id,
+            number: null,
+            status: 'proposed',
+            kind: 'repin',
+            pinFlowId: input.flowId,
+            pinHash: input.hash,
+            baseNumber: current,
+            value: sealJson(cipher, 'settings', aadOf(id), {}),
+            diff: changes,
+            applyToRunning: false,
+            reason: input.reason,
+            proposedBy: actor.who,
+            proposedAt: now().getTime(),
+            decidedBy: null,
+            decidedAt: null,
+            decisionNote: null,
+          })
+          .run()
+        audit.append(
+          settingsProposed(actor, {
+            proposal: id,
+            changes: changes.map(({ path, change, credential }) => ({ path, change, credential })),
+            applyToRunning: false,
+            reason: input.reason,
+          }),
+        )
+      })
+      return view(proposalRow(id))
+    },
+
+    /**
+     * Pins a version to the current revision when it is first published. A version published again
+     * (a rollback) keeps the revision it was pinned to.
+     */
+    pinOnPublish(flowId: string, hash: string) {
+      const number = currentNumber()
+      if (number === null) return
+      db.insert(settingsPins)
+        .values({ flowId, hash, revision: number, pinnedAt: now().getTime() })
+        .onConflictDoNothing()
+        .run()
+    },
+  }
+}
+export type SettingsRevisions = ReturnType<typeof createSettingsRevisions>
