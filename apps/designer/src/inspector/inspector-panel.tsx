@@ -15,6 +15,7 @@ import type { JsonSchema } from './json-schema.ts'
 import { FlowSettings } from './flow-settings.tsx'
 import { forbiddenShows } from '../canvas/node-ports.ts'
 import { Tabs } from '../screens/tabs.tsx'
+import { AddToFactsButton } from '../features/facts/add-to-facts-button.tsx'
 
 const schemaCache = new Map<string, JsonSchema>()
 
@@ -119,7 +120,7 @@ function NodeInspector({ id }: { id: string }) {
         <ul className="cp-problem-list compact" data-testid="inspector-problems">
           {problems.map((p, i) => (
             <li key={i} className={p.severity}>
-              {p.message}
+              {p.message} <AddToFactsButton problem={p} />
             </li>
           ))}
         </ul>

@@ -4,6 +4,7 @@ import { memo } from 'react'
 import { useReactFlow } from '@xyflow/react'
 import type { Problem } from '@carepath/dsl'
 import { useEditor } from '../store/editor.store.ts'
+import { AddToFactsButton } from '../features/facts/add-to-facts-button.tsx'
 
 /**
  * A key that follows the problem, not its place in the list: validation re-runs as the analyst
@@ -56,6 +57,7 @@ function ProblemsPanelView() {
               >
                 <span className="cp-problem-node">{p.nodeId ?? 'flow'}</span> {p.message}
               </button>
+              <AddToFactsButton problem={p} />
             </li>
           ))}
         </ul>
