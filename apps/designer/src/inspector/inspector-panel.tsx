@@ -4,7 +4,7 @@
 import { RetryPolicyField } from './retry-policy-field.tsx'
 import { memo, useMemo, useState } from 'react'
 import { z } from 'zod'
-import { listFactPaths } from '@carepath/dsl'
+import { listFactPaths, plainProblem } from '@carepath/dsl'
 import { registry } from '../registry.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { SchemaField } from './schema-form.tsx'
@@ -16,6 +16,7 @@ import { FlowSettings } from './flow-settings.tsx'
 import { forbiddenShows } from '../canvas/node-ports.ts'
 import { Tabs } from '../screens/tabs.tsx'
 import { AddToFactsButton } from '../features/facts/add-to-facts-button.tsx'
+import { useDocumentNodes } from '../validation/use-document-nodes.ts'
 
 const schemaCache = new Map<string, JsonSchema>()
 
@@ -66,6 +67,7 @@ function NodeInspector({ id }: { id: string }) {
   const isStart = useEditor((s) => s.start === id)
   const setStart = useEditor((s) => s.setStart)
   const [tab, setTab] = useState<'form' | 'json'>('form')
+  const documentNodes = useDocumentNodes()
   const paths = useMemo(() => listFactPaths(facts), [facts])
   useMemo(() => setFactPaths(paths), [paths])
   if (!node) return null
@@ -120,7 +122,8 @@ function NodeInspector({ id }: { id: string }) {
         <ul className="cp-problem-list compact" data-testid="inspector-problems">
           {problems.map((p, i) => (
             <li key={i} className={p.severity}>
-              {p.message} <AddToFactsButton problem={p} />
+              {plainProblem(p, documentNodes).message} <AddToFactsButton problem={p} />
+              <small className="cp-details">{p.path}</small>
             </li>
           ))}
         </ul>
