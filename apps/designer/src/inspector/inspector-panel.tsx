@@ -17,6 +17,7 @@ import { forbiddenShows } from '../canvas/node-ports.ts'
 import { Tabs } from '../screens/tabs.tsx'
 import { AddToFactsButton } from '../features/facts/add-to-facts-button.tsx'
 import { useDocumentNodes } from '../validation/use-document-nodes.ts'
+import { WideEditorDialog } from '../features/wide-editor/wide-editor-dialog.tsx'
 
 const schemaCache = new Map<string, JsonSchema>()
 
@@ -67,6 +68,7 @@ function NodeInspector({ id }: { id: string }) {
   const isStart = useEditor((s) => s.start === id)
   const setStart = useEditor((s) => s.setStart)
   const [tab, setTab] = useState<'form' | 'json'>('form')
+  const [wide, setWide] = useState(false)
   const documentNodes = useDocumentNodes()
   const paths = useMemo(() => listFactPaths(facts), [facts])
   useMemo(() => setFactPaths(paths), [paths])
@@ -154,7 +156,32 @@ function NodeInspector({ id }: { id: string }) {
           />
         ) : (
           <>
-            {custom && (
+            {custom && !readOnly && (
+              <button
+                type="button"
+                className="cp-btn small"
+                onClick={() => setWide(true)}
+                data-testid="open-wide-editor"
+              >
+                Open full width
+              </button>
+            )}
+            {custom && wide && (
+              <WideEditorDialog
+                title={`${node.data.title ?? nodeType?.title ?? node.data.type}: ${nodeType?.title ?? node.data.type}`}
+                type={node.data.type}
+                onClose={() => setWide(false)}
+              >
+                <custom.View
+                  nodeId={id}
+                  config={node.data.config}
+                  onChange={setConfig}
+                  jsonSchema={schema}
+                  readOnly={readOnly}
+                />
+              </WideEditorDialog>
+            )}
+            {custom && !wide && (
               <custom.View
                 nodeId={id}
                 config={node.data.config}
