@@ -18,6 +18,7 @@ import { Tabs } from '../screens/tabs.tsx'
 import { AddToFactsButton } from '../features/facts/add-to-facts-button.tsx'
 import { useDocumentNodes } from '../validation/use-document-nodes.ts'
 import { WideEditorDialog } from '../features/wide-editor/wide-editor-dialog.tsx'
+import { PortConnections } from '../features/connections/port-connections.tsx'
 
 const schemaCache = new Map<string, JsonSchema>()
 
@@ -136,6 +137,7 @@ function NodeInspector({ id }: { id: string }) {
           class.
         </p>
       )}
+      <PortConnections nodeId={id} />
       <Tabs
         value={tab}
         onChange={setTab}
