@@ -7,6 +7,7 @@ import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import type { FlowDetail } from '../api/carepath-api.ts'
 import { useEditor } from '../store/editor.store.ts'
+import { freeSpot } from '../store/graph-edits.ts'
 import { useSession } from '../store/session.store.ts'
 import { dropBackup, readBackup } from '../store/save-draft.ts'
 import { FlowCanvas } from '../canvas/flow-canvas.tsx'
@@ -119,7 +120,8 @@ function EditorWorkspace({
       const center = canvas
         ? { x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 }
         : { x: 400, y: 300 }
-      useEditor.getState().addNode(type, screenToFlowPosition(center))
+      const { addNode, nodes } = useEditor.getState()
+      addNode(type, freeSpot(screenToFlowPosition(center), nodes))
     },
     [screenToFlowPosition],
   )
