@@ -58,7 +58,10 @@ describe("the analyst's forms", () => {
     await analyst.getByTestId('flow-settings-json').click()
     await analyst.getByTestId('flow-facts-json').waitFor()
     await expect
-      .poll(() => analyst.getByTestId('flow-facts-json').locator('.view-lines').innerText())
+      .poll(async () =>
+        // Monaco draws spaces as non-breaking ones.
+        (await analyst.getByTestId('flow-facts-json').locator('.view-lines').innerText()).replace(/\u00a0/g, ' '),
+      )
       .toMatch(/"copay"[\s\S]*"x-phi": "financial"/)
     await analyst.getByTestId('flow-settings-form').click()
     await analyst.getByTestId('fact-refill.copay-name').waitFor()
