@@ -88,7 +88,7 @@ describe("the analyst's forms", () => {
     )
     expect(a && b && Math.abs(a.y - b.y) >= a.height).toBe(true)
     await selectWithKeyboard(analyst, 'trigger-api-1')
-    const connect = analyst.getByTestId('connect-default')
+    const connect = analyst.getByTestId('connect-next')
     await connect.focus()
     await connect.selectOption('decision-table-1')
     await expect.poll(() => analyst.locator('.react-flow__edge').count()).toBe(1)
