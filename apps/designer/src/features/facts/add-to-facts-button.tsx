@@ -18,7 +18,7 @@ export function AddToFactsButton({ problem }: { problem: Problem }) {
       className="cp-btn small"
       onClick={() => setMeta({ facts: added })}
       data-testid={`add-to-facts-${path}`}
-      aria-label={`Add “${path}” to the facts schema`}
+      aria-label={`Add to facts: “${path}”`}
     >
       Add to facts
     </button>
