@@ -170,7 +170,7 @@ function NodeInspector({ id }: { id: string }) {
             )}
             {custom && wide && (
               <WideEditorDialog
-                title={`${node.data.title ?? nodeType?.title ?? node.data.type}: ${nodeType?.title ?? node.data.type}`}
+                title={[node.data.title, nodeType?.title ?? node.data.type].filter(Boolean).join(': ')}
                 type={node.data.type}
                 onClose={() => setWide(false)}
               >
