@@ -30,6 +30,7 @@ describe('designer end to end', () => {
 
     await analyst.getByTestId('flow-new').click()
     await analyst.getByTestId('new-flow-title').fill('Visit confirmation')
+    await analyst.getByTestId('new-flow-template').selectOption('visit-scheduling')
     await analyst.getByTestId('new-flow-create').click()
     await analyst.getByTestId('canvas-empty').waitFor()
 

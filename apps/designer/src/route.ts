@@ -49,6 +49,23 @@ export function parseRoute(hash: string): Route {
   }
 }
 
+let leaveGuard: ((to: Route) => boolean) | null = null
+
+/**
+ * While set, asked before the route changes (a link, Back, a typed address); answering false
+ * keeps the page where it is. The editor sets it while a flow has unsaved changes.
+ */
+export function setLeaveGuard(guard: ((to: Route) => boolean) | null): void {
+  leaveGuard = guard
+}
+
+// Registered at load, before any screen subscribes, so a refused change is undone before it renders.
+if (typeof window !== 'undefined')
+  window.addEventListener('hashchange', (event) => {
+    if (leaveGuard && !leaveGuard(parseRoute(new URL(event.newURL).hash)))
+      window.history.replaceState(null, '', event.oldURL)
+  })
+
 export function navigate(path: string): void {
   window.location.hash = path
 }

@@ -1,5 +1,6 @@
 import type { FlowDocument, FlowNode } from './flow.schema.ts'
 import type { JsonValue } from './json.ts'
+import { nodeTitle, placeInDocument, placeWithinNode } from './plain-words.ts'
 
 /**
  * One field that differs. `before` is absent when the field was added, `after` when it was
@@ -180,8 +181,8 @@ function show(value: Json): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text
 }
 
-function describeField(change: FieldChange, where: string): string {
-  const path = change.path || 'the value'
+function describeField(change: FieldChange, where: string, place?: string): string {
+  const path = place ?? (change.path || 'the value')
   switch (change.kind) {
     case 'added':
       return `${where}${path} was added: ${show(change.after)}.`
@@ -194,12 +195,53 @@ function describeField(change: FieldChange, where: string): string {
   }
 }
 
-/** The diff in plain sentences, for the CLI, review requests and the audit log. */
-export function summarizeDiff(diff: FlowDiff): string[] {
-  const lines: string[] = diff.flow.map((c) => describeField(c, 'Flow: '))
-  for (const n of diff.added) lines.push(`Added node "${n.nodeId}" (${n.type}).`)
-  for (const n of diff.removed) lines.push(`Removed node "${n.nodeId}" (${n.type}).`)
-  for (const n of diff.changed) for (const c of n.changes) lines.push(describeField(c, `Node "${n.nodeId}": `))
+/** The two versions a diff was taken between, so its lines can name nodes, rules, rows and columns. */
+export interface DiffDocuments {
+  before: FlowDocument
+  after: FlowDocument
+}
+
+/**
+ * One field change of a node in plain words ("“Copay check”, rule “Copay above $50”, condition 2,
+ * value changed from 50 to 60."), with its path for a details line.
+ */
+export function describeNodeChange(
+  nodeId: string,
+  change: FieldChange,
+  documents: DiffDocuments,
+): { text: string; details: string } {
+  const document = documents.after.nodes[nodeId] ? documents.after : documents.before
+  const segments = change.path.split('.').filter((s) => s !== '')
+  const subject = `“${nodeTitle(document, nodeId)}”: `
+  return {
+    text: describeField(change, subject, placeWithinNode(document, nodeId, segments) || 'the node'),
+    details: change.path,
+  }
+}
+
+/** One flow-level change in plain words (the fact or role by name), with its path for a details line. */
+export function describeFlowChange(change: FieldChange, documents: DiffDocuments): { text: string; details: string } {
+  const document = change.kind === 'removed' ? documents.before : documents.after
+  return { text: capitalise(describeField(change, '', placeInDocument(document, change.path))), details: change.path }
+}
+
+const capitalise = (line: string) => line.charAt(0).toUpperCase() + line.slice(1)
+
+/**
+ * The diff in plain sentences, for the CLI, review requests and the audit log. With the two
+ * documents, nodes are named by title and places by rule name, row number and column header.
+ */
+export function summarizeDiff(diff: FlowDiff, documents?: DiffDocuments): string[] {
+  const name = (id: string) =>
+    documents ? `“${nodeTitle(documents.after.nodes[id] ? documents.after : documents.before, id)}”` : `"${id}"`
+  const lines: string[] = diff.flow.map((c) =>
+    documents ? describeFlowChange(c, documents).text : describeField(c, 'Flow: '),
+  )
+  for (const n of diff.added) lines.push(`Added node ${name(n.nodeId)} (${n.type}).`)
+  for (const n of diff.removed) lines.push(`Removed node ${name(n.nodeId)} (${n.type}).`)
+  for (const n of diff.changed)
+    for (const c of n.changes)
+      lines.push(documents ? describeNodeChange(n.nodeId, c, documents).text : describeField(c, `Node "${n.nodeId}": `))
   // A port that now leads elsewhere reads as one rewire, not a removal and an addition.
   const rewired = new Set<string>()
   for (const added of diff.edges.added) {
@@ -207,13 +249,13 @@ export function summarizeDiff(diff: FlowDiff): string[] {
     if (old) {
       rewired.add(old.id)
       lines.push(
-        `The "${added.port}" port of "${added.source}" now leads to "${added.target}" instead of "${old.target}".`,
+        `The "${added.port}" port of ${name(added.source)} now leads to ${name(added.target)} instead of ${name(old.target)}.`,
       )
-    } else lines.push(`Connected the "${added.port}" port of "${added.source}" to "${added.target}".`)
+    } else lines.push(`Connected the "${added.port}" port of ${name(added.source)} to ${name(added.target)}.`)
   }
   for (const removed of diff.edges.removed) {
     if (!rewired.has(removed.id))
-      lines.push(`Disconnected the "${removed.port}" port of "${removed.source}" from "${removed.target}".`)
+      lines.push(`Disconnected the "${removed.port}" port of ${name(removed.source)} from ${name(removed.target)}.`)
   }
   return lines
 }

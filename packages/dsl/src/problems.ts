@@ -39,6 +39,8 @@ export interface Problem {
   path: string
   /** A plain sentence, no jargon, no stack. */
   message: string
+  /** For `unknown-fact-path`: the missing fact and what the node does with it, so a form can offer to declare it. */
+  fact?: { path: string; use: 'reads' | 'writes' | 'shows' } | undefined
 }
 
 /** A problem a node type reports about its own config; validation adds nodeId and the path prefix. */

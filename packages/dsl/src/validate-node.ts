@@ -96,14 +96,15 @@ export function checkNode(
   for (const [path, use] of factPaths) {
     if (!factAt(document.facts, path)) {
       const where = locate(node.config, path, `${base}.config`) ?? `${base}.config`
-      problems.push(
-        problem(
+      problems.push({
+        ...problem(
           'unknown-fact-path',
           nodeId,
           where,
           `"${nodeId}" ${use} the fact "${path}", which the facts schema does not define.`,
         ),
-      )
+        fact: { path, use },
+      })
     }
   }
 

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react'
 import { Background, Controls, MiniMap, ReactFlow, useNodesInitialized, useReactFlow, type Edge } from '@xyflow/react'
 import { useEditor } from '../store/editor.store.ts'
+import { freeSpot } from '../store/graph-edits.ts'
 import { nodeTypes } from './flow-node.tsx'
 import { PALETTE_MIME } from '../palette/palette-panel.tsx'
 import type { CarepathNode } from './flow-graph.ts'
@@ -69,7 +70,7 @@ export function FlowCanvas() {
       if (!type) return
       event.preventDefault()
       const position = screenToFlowPosition({ x: event.clientX, y: event.clientY })
-      addNode(type, { x: position.x - 100, y: position.y - 30 })
+      addNode(type, freeSpot({ x: position.x - 100, y: position.y - 30 }, useEditor.getState().nodes))
     },
     [screenToFlowPosition, addNode],
   )

@@ -3,7 +3,7 @@ import { newFlowDocument } from '../screens/new-flow-template.ts'
 import { forbiddenShows, phiOf, portsOf } from './node-ports.ts'
 
 describe('node ports and PHI marks', () => {
-  const { facts, roles } = newFlowDocument('x', 'x')
+  const { facts, roles } = newFlowDocument('x', 'x', 'visit-scheduling')
   it('draws the ports a type offers for its config', () => {
     expect(
       portsOf('guide.question', {

@@ -1,12 +1,14 @@
 // With no node selected the inspector shows the flow itself: title, description, the facts
-// schema and the roles (both in Monaco, validated against the DSL's schemas).
+// schema and the roles, each as a form with its JSON (Monaco, validated against the DSL's
+// schemas) one click away.
 import { useMemo, useState } from 'react'
 import { z } from 'zod'
 import { factSchemaSchema, flowDocumentSchema, flowJsonSchema, flowRoleSchema } from '@carepath/dsl'
 import { registry } from '../registry.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { JsonEditor } from '../monaco/json-editor.tsx'
-import type { FlowMeta } from '../canvas/flow-graph.ts'
+import { FactsEditor } from '../features/facts/facts-editor.tsx'
+import { RolesEditor } from '../features/facts/roles-editor.tsx'
 import { Tabs } from '../screens/tabs.tsx'
 
 export function FlowSettings() {
@@ -14,6 +16,8 @@ export function FlowSettings() {
   const readOnly = useEditor((s) => s.readOnly)
   const setMeta = useEditor((s) => s.setMeta)
   const [tab, setTab] = useState<'facts' | 'roles' | 'document'>('facts')
+  // Forms first; the same data as JSON is one click away (and the form re-reads what JSON wrote).
+  const [view, setView] = useState<'form' | 'json'>('form')
   const schemas = useMemo(() => {
     const safe = (schema: z.ZodType) => {
       try {
@@ -28,7 +32,7 @@ export function FlowSettings() {
     } catch {
       document = undefined
     }
-    return { facts: safe(factSchemaSchema), roles: safe(z.record(z.string(), flowRoleSchema)), document }
+    return { facts: safe(factSchemaSchema), roles: safe(rolesSchema), document }
   }, [])
   return (
     <div className="cp-inspector" data-testid="inspector">
@@ -67,32 +71,58 @@ export function FlowSettings() {
       />
       {tab === 'document' ? (
         <DocumentJson schema={schemas.document} readOnly={readOnly} />
-      ) : tab === 'facts' ? (
-        <JsonEditor
-          path="flow/facts.json"
-          value={meta.facts}
-          schema={schemas.facts}
-          readOnly={readOnly}
-          height={360}
-          onChange={(v) => factSchemaSchema.safeParse(v).success && setMeta({ facts: v as FlowMeta['facts'] })}
-          testId="flow-facts-json"
-        />
       ) : (
-        <JsonEditor
-          path="flow/roles.json"
-          value={meta.roles}
-          schema={schemas.roles}
-          readOnly={readOnly}
-          height={360}
-          onChange={(v) =>
-            z.record(z.string(), flowRoleSchema).safeParse(v).success && setMeta({ roles: v as FlowMeta['roles'] })
-          }
-          testId="flow-roles-json"
-        />
+        <>
+          <Tabs
+            small
+            value={view}
+            onChange={setView}
+            tabs={[
+              { id: 'form', label: 'Form', testId: 'flow-settings-form' },
+              { id: 'json', label: 'JSON', testId: 'flow-settings-json' },
+            ]}
+          />
+          {tab === 'facts' && view === 'form' && (
+            <FactsEditor facts={meta.facts} readOnly={readOnly} onChange={(facts) => setMeta({ facts })} />
+          )}
+          {tab === 'facts' && view === 'json' && (
+            <JsonEditor
+              path="flow/facts.json"
+              value={meta.facts}
+              schema={schemas.facts}
+              readOnly={readOnly}
+              height={360}
+              onChange={(v) => {
+                const parsed = factSchemaSchema.safeParse(v)
+                if (parsed.success) setMeta({ facts: parsed.data })
+              }}
+              testId="flow-facts-json"
+            />
+          )}
+          {tab === 'roles' && view === 'form' && (
+            <RolesEditor roles={meta.roles} readOnly={readOnly} onChange={(roles) => setMeta({ roles })} />
+          )}
+          {tab === 'roles' && view === 'json' && (
+            <JsonEditor
+              path="flow/roles.json"
+              value={meta.roles}
+              schema={schemas.roles}
+              readOnly={readOnly}
+              height={360}
+              onChange={(v) => {
+                const parsed = rolesSchema.safeParse(v)
+                if (parsed.success) setMeta({ roles: parsed.data })
+              }}
+              testId="flow-roles-json"
+            />
+          )}
+        </>
       )}
     </div>
   )
 }
+
+const rolesSchema = z.record(z.string(), flowRoleSchema)
 
 /** The whole document in Monaco, checked against the DSL's JSON Schema for the installed node types. */
 function DocumentJson({ schema, readOnly }: { schema: unknown; readOnly: boolean }) {

@@ -4,7 +4,7 @@
 import { RetryPolicyField } from './retry-policy-field.tsx'
 import { memo, useMemo, useState } from 'react'
 import { z } from 'zod'
-import { listFactPaths } from '@carepath/dsl'
+import { listFactPaths, plainProblem } from '@carepath/dsl'
 import { registry } from '../registry.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { SchemaField } from './schema-form.tsx'
@@ -15,6 +15,10 @@ import type { JsonSchema } from './json-schema.ts'
 import { FlowSettings } from './flow-settings.tsx'
 import { forbiddenShows } from '../canvas/node-ports.ts'
 import { Tabs } from '../screens/tabs.tsx'
+import { AddToFactsButton } from '../features/facts/add-to-facts-button.tsx'
+import { useDocumentNodes } from '../validation/use-document-nodes.ts'
+import { WideEditorDialog } from '../features/wide-editor/wide-editor-dialog.tsx'
+import { PortConnections } from '../features/connections/port-connections.tsx'
 
 const schemaCache = new Map<string, JsonSchema>()
 
@@ -65,6 +69,8 @@ function NodeInspector({ id }: { id: string }) {
   const isStart = useEditor((s) => s.start === id)
   const setStart = useEditor((s) => s.setStart)
   const [tab, setTab] = useState<'form' | 'json'>('form')
+  const [wide, setWide] = useState(false)
+  const documentNodes = useDocumentNodes()
   const paths = useMemo(() => listFactPaths(facts), [facts])
   useMemo(() => setFactPaths(paths), [paths])
   if (!node) return null
@@ -119,7 +125,8 @@ function NodeInspector({ id }: { id: string }) {
         <ul className="cp-problem-list compact" data-testid="inspector-problems">
           {problems.map((p, i) => (
             <li key={i} className={p.severity}>
-              {p.message}
+              {plainProblem(p, documentNodes).message} <AddToFactsButton problem={p} />
+              <small className="cp-details">{p.path}</small>
             </li>
           ))}
         </ul>
@@ -130,6 +137,7 @@ function NodeInspector({ id }: { id: string }) {
           class.
         </p>
       )}
+      <PortConnections nodeId={id} />
       <Tabs
         value={tab}
         onChange={setTab}
@@ -150,7 +158,32 @@ function NodeInspector({ id }: { id: string }) {
           />
         ) : (
           <>
-            {custom && (
+            {custom && !readOnly && (
+              <button
+                type="button"
+                className="cp-btn small"
+                onClick={() => setWide(true)}
+                data-testid="open-wide-editor"
+              >
+                Open full width
+              </button>
+            )}
+            {custom && wide && (
+              <WideEditorDialog
+                title={[node.data.title, nodeType?.title ?? node.data.type].filter(Boolean).join(': ')}
+                type={node.data.type}
+                onClose={() => setWide(false)}
+              >
+                <custom.View
+                  nodeId={id}
+                  config={node.data.config}
+                  onChange={setConfig}
+                  jsonSchema={schema}
+                  readOnly={readOnly}
+                />
+              </WideEditorDialog>
+            )}
+            {custom && !wide && (
               <custom.View
                 nodeId={id}
                 config={node.data.config}

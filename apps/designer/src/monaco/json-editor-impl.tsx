@@ -44,6 +44,11 @@ export default function JsonEditorImpl({
 
   return (
     <div className="cp-json-editor" data-testid={testId}>
+      {/* Monaco keeps Tab for indenting: say how a keyboard user gets out, before they are in. */}
+      <p className="cp-hint cp-tab-hint" data-testid="editor-tab-hint">
+        In the editor Tab indents. To leave it from the keyboard, press <kbd>Ctrl</kbd>+<kbd>M</kbd> (Tab then moves
+        focus) and then <kbd>Tab</kbd>; press <kbd>Ctrl</kbd>+<kbd>M</kbd> again to indent with Tab.
+      </p>
       <Editor
         height={height}
         language="json"

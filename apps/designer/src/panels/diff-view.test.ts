@@ -4,7 +4,7 @@ import { newFlowDocument } from '../screens/new-flow-template.ts'
 import { buildDiffView } from './diff-view.ts'
 
 function flow(nodes: FlowDocument['nodes']): FlowDocument {
-  return { ...newFlowDocument('diff-test', 'Diff test'), start: 'start', nodes }
+  return { ...newFlowDocument('diff-test', 'Diff test', 'visit-scheduling'), start: 'start', nodes }
 }
 
 describe('buildDiffView', () => {

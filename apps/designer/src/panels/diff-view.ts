@@ -1,11 +1,13 @@
 // A visual diff: one document holding both versions' nodes (removed ones kept at their old
 // place) with added / removed / changed highlights for nodes and edges, from the DSL's diffFlows.
-import { diffFlows, type FlowDiff, type FlowDocument } from '@carepath/dsl'
+import { diffFlows, type DiffDocuments, type FlowDiff, type FlowDocument } from '@carepath/dsl'
 import { edgeId } from '../canvas/flow-graph.ts'
 import type { Highlight } from '../store/editor.store.ts'
 
 export interface DiffView {
   diff: FlowDiff
+  /** The two versions, so the change list can name nodes, rules, rows and columns. */
+  documents: DiffDocuments
   document: FlowDocument
   nodes: Record<string, Highlight>
   edges: Record<string, Highlight>
@@ -35,7 +37,7 @@ export function buildDiffView(before: FlowDocument, after: FlowDocument): DiffVi
     edges[edgeId(edge.source, port, edge.target)] = 'removed'
   }
   for (const edge of diff.edges.added) edges[edgeId(edge.source, edge.port, edge.target)] = 'added'
-  return { diff, document, nodes, edges }
+  return { diff, documents: { before, after }, document, nodes, edges }
 }
 
 /** A value shown in one line for the change list. */

@@ -1,7 +1,17 @@
-// A decision's "why": which rules fired and, for each condition, the value it saw.
-import type { DecisionExplanation } from '@carepath/dsl'
+// A decision's "why" as sentences ("Copay above $50 matched: copay 75 > 50"); a value the viewer
+// may not see reads "hidden (PHI class: …)", named from the version's facts schema when known.
+import type { DecisionExplanation, FactSchema } from '@carepath/dsl'
+import { conditionSentence } from '../features/runs/decision-sentence.ts'
 
-export function ExplanationView({ explanation }: { explanation: DecisionExplanation | undefined }) {
+const UNKNOWN_SCHEMA: FactSchema = { type: 'object' }
+
+export function ExplanationView({
+  explanation,
+  facts = UNKNOWN_SCHEMA,
+}: {
+  explanation: DecisionExplanation | undefined
+  facts?: FactSchema | undefined
+}) {
   if (!explanation) return <p className="cp-hint">No explanation recorded.</p>
   return (
     <div className="cp-explanation" data-testid="explanation">
@@ -15,13 +25,13 @@ export function ExplanationView({ explanation }: { explanation: DecisionExplanat
       </div>
       <ul>
         {explanation.rules.map((rule) => (
-          <li key={rule.id} className={rule.fired ? 'fired' : 'not-fired'}>
-            {rule.fired ? '✓' : '✗'} {rule.name ?? rule.id}
+          <li key={rule.id} className={rule.fired ? 'fired' : 'not-fired'} data-testid="decision-sentence">
+            {rule.fired ? '✓' : '✗'} {rule.name ?? rule.id} {rule.fired ? 'matched' : 'did not match'}
+            {rule.conditions.length > 0 ? ':' : ''}
             <ul>
               {rule.conditions.map((c) => (
                 <li key={c.path} className={c.result ? 'held' : 'failed'}>
-                  <code>{c.fact}</code> {c.operator} <code>{JSON.stringify(c.expected)}</code> — saw{' '}
-                  <code>{c.missing ? 'missing' : JSON.stringify(c.seen)}</code> {c.result ? '✓' : '✗'}
+                  {conditionSentence(c, facts)} {c.result ? '(held)' : '(did not hold)'}
                 </li>
               ))}
             </ul>

@@ -1,12 +1,12 @@
 // Version history: every saved revision; view one on the canvas, or pick two (or the draft and
 // the published version) for a visual diff with the changed fields listed per node.
 import { useState } from 'react'
-import type { FlowDocument } from '@carepath/dsl'
+import { describeFlowChange, describeNodeChange, nodeTitle, type FlowDocument } from '@carepath/dsl'
 import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { Empty, ErrorState, Loading, when } from '../screens/state-views.tsx'
-import { brief, buildDiffView, type DiffView } from './diff-view.ts'
+import { buildDiffView, type DiffView } from './diff-view.ts'
 
 export function HistoryPanel({ flowId }: { flowId: string }) {
   const history = useLoader(() => api.history(flowId), [flowId])
@@ -116,6 +116,11 @@ export function HistoryPanel({ flowId }: { flowId: string }) {
   )
 }
 
+/** The version that has the node (the newer one unless the node was removed). */
+function nodeSource(view: DiffView, nodeId: string) {
+  return view.documents.after.nodes[nodeId] ? view.documents.after : view.documents.before
+}
+
 export function DiffList({ view }: { view: DiffView }) {
   const { diff } = view
   const count =
@@ -135,7 +140,7 @@ export function DiffList({ view }: { view: DiffView }) {
       {diff.flow.length > 0 && (
         <div className="cp-diff-node">
           <strong>Flow settings</strong>
-          <FieldChanges changes={diff.flow} />
+          <FieldChanges lines={diff.flow.map((c) => describeFlowChange(c, view.documents))} />
         </div>
       )}
       {diff.added.map((n) => (
@@ -151,7 +156,7 @@ export function DiffList({ view }: { view: DiffView }) {
       {diff.changed.map((n) => (
         <div key={n.nodeId} className="cp-diff-node changed" data-testid={`diff-changed-${n.nodeId}`}>
           ~ <strong>{n.title ?? n.nodeId}</strong> <small>{n.type}</small>
-          <FieldChanges changes={n.changes} />
+          <FieldChanges lines={n.changes.map((c) => describeNodeChange(n.nodeId, c, view.documents))} />
         </div>
       ))}
       {[
@@ -159,20 +164,22 @@ export function DiffList({ view }: { view: DiffView }) {
         ...diff.edges.removed.map((e) => ({ ...e, kind: 'removed' })),
       ].map((e) => (
         <div key={`${e.kind}-${e.id}`} className={`cp-diff-node ${e.kind}`}>
-          {e.kind === 'added' ? '+' : '−'} edge {e.source} <code>{e.port}</code> → {e.target}
+          {e.kind === 'added' ? '+' : '−'} “{nodeTitle(nodeSource(view, e.source), e.source)}” <code>{e.port}</code> → “
+          {nodeTitle(nodeSource(view, e.target), e.target)}”
         </div>
       ))}
     </section>
   )
 }
 
-function FieldChanges({ changes }: { changes: { path: string; kind: string; before?: unknown; after?: unknown }[] }) {
+/** Each change as a sentence; its path only in a details line under it. */
+function FieldChanges({ lines }: { lines: { text: string; details: string }[] }) {
   return (
     <ul className="cp-field-changes">
-      {changes.map((c, i) => (
+      {lines.map((line, i) => (
         <li key={i}>
-          <code>{c.path}</code> {c.kind}: <span className="before">{brief(c.before)}</span> →{' '}
-          <span className="after">{brief(c.after)}</span>
+          {line.text}
+          <small className="cp-details">{line.details}</small>
         </li>
       ))}
     </ul>

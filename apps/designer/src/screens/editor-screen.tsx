@@ -7,6 +7,8 @@ import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import type { FlowDetail } from '../api/carepath-api.ts'
 import { useEditor } from '../store/editor.store.ts'
+import { setLeaveGuard } from '../route.ts'
+import { freeSpot } from '../store/graph-edits.ts'
 import { useSession } from '../store/session.store.ts'
 import { dropBackup, readBackup } from '../store/save-draft.ts'
 import { FlowCanvas } from '../canvas/flow-canvas.tsx'
@@ -44,6 +46,24 @@ export function EditorScreen({ flowId }: { flowId: string }) {
   const flow = useLoader(() => loadFlow(flowId), [flowId])
   const [ready, setReady] = useState(false)
   const [backup, setBackup] = useState<{ baseRevision: number; document: FlowDocument } | null>(null)
+
+  // Leaving a flow with unsaved changes asks first (in the app and when the tab closes).
+  useEffect(() => {
+    setLeaveGuard(
+      (to) =>
+        (to.screen === 'editor' && to.flowId === flowId) ||
+        !useEditor.getState().dirty ||
+        window.confirm('This flow has unsaved changes. Leave without saving them?'),
+    )
+    const beforeUnload = (event: BeforeUnloadEvent) => {
+      if (useEditor.getState().dirty) event.preventDefault()
+    }
+    window.addEventListener('beforeunload', beforeUnload)
+    return () => {
+      setLeaveGuard(null)
+      window.removeEventListener('beforeunload', beforeUnload)
+    }
+  }, [flowId])
 
   useEffect(() => {
     if (flow.loading || flow.error) return
@@ -121,7 +141,8 @@ function EditorWorkspace({
       const center = canvas
         ? { x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 }
         : { x: 400, y: 300 }
-      useEditor.getState().addNode(type, screenToFlowPosition(center))
+      const { addNode, nodes } = useEditor.getState()
+      addNode(type, freeSpot(screenToFlowPosition(center), nodes))
     },
     [screenToFlowPosition],
   )

@@ -5,7 +5,7 @@ import { useLoader } from '../api/use-loader.ts'
 import { navigate } from '../route.ts'
 import { useSession } from '../store/session.store.ts'
 import { Empty, ErrorState, Loading, when } from './state-views.tsx'
-import { idFromTitle, newFlowDocument } from './new-flow-template.ts'
+import { FLOW_TEMPLATES, idFromTitle, newFlowDocument, type FlowTemplateId } from './new-flow-template.ts'
 import { pendingFlows } from './pending-flows.ts'
 
 export function FlowListScreen() {
@@ -135,6 +135,7 @@ export function FlowListScreen() {
 function NewFlowForm({ onCancel }: { onCancel(): void }) {
   const [title, setTitle] = useState('')
   const [id, setId] = useState('')
+  const [template, setTemplate] = useState<FlowTemplateId>('blank')
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const flowId = id || idFromTitle(title)
@@ -146,7 +147,7 @@ function NewFlowForm({ onCancel }: { onCancel(): void }) {
     try {
       const existing = await api.listFlows(flowId)
       if (existing.some((f) => f.id === flowId)) throw new Error(`A flow with id "${flowId}" already exists.`)
-      pendingFlows.set(flowId, newFlowDocument(flowId, title.trim()))
+      pendingFlows.set(flowId, newFlowDocument(flowId, title.trim(), template))
       navigate(`/flows/${flowId}`)
     } catch (e) {
       setError(e instanceof Error ? e.message : 'The flow could not be created.')
@@ -168,6 +169,21 @@ function NewFlowForm({ onCancel }: { onCancel(): void }) {
       <label className="cp-field">
         <span className="cp-field-label">Id</span>
         <input className="cp-input" value={flowId} onChange={(e) => setId(e.target.value)} data-testid="new-flow-id" />
+      </label>
+      <label className="cp-field">
+        <span className="cp-field-label">Start from</span>
+        <select
+          className="cp-input"
+          value={template}
+          onChange={(e) => setTemplate(FLOW_TEMPLATES.find((t) => t.id === e.target.value)?.id ?? 'blank')}
+          data-testid="new-flow-template"
+        >
+          {FLOW_TEMPLATES.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.label}
+            </option>
+          ))}
+        </select>
       </label>
       {error && <p className="cp-error-text">{error}</p>}
       <div className="cp-row">

@@ -1,13 +1,24 @@
-// What a new flow starts with: an empty canvas, and a small facts schema and roles an analyst
-// can extend in Flow settings (so the fact picker has something to offer from the first minute).
+// What a new flow starts with: an empty canvas and, unless the analyst picks a template, no facts
+// and no roles (no other domain's defaults). A template gives a small facts schema and roles to
+// extend in Flow settings.
 import type { FlowDocument } from '@carepath/dsl'
 
-export function newFlowDocument(id: string, title: string): FlowDocument {
-  return {
-    dsl: 'carepath.flow/1',
-    id,
-    version: 1,
-    title,
+type Starting = Pick<FlowDocument, 'facts' | 'roles'>
+
+/** The templates a new flow can start from, blank first. */
+export const FLOW_TEMPLATES = [
+  { id: 'blank', label: 'Blank: no facts, no roles' },
+  {
+    id: 'visit-scheduling',
+    label: 'Visit scheduling: patient, coverage and visit facts; front desk and eligibility roles',
+  },
+] as const
+/** A template's id. */
+export type FlowTemplateId = (typeof FLOW_TEMPLATES)[number]['id']
+
+const STARTING: Record<FlowTemplateId, () => Starting> = {
+  blank: () => ({ facts: { type: 'object', properties: {} }, roles: {} }),
+  'visit-scheduling': () => ({
     facts: {
       type: 'object',
       properties: {
@@ -45,6 +56,16 @@ export function newFlowDocument(id: string, title: string): FlowDocument {
         phi: ['none', 'identifier', 'demographic', 'contact', 'coverage', 'financial'],
       },
     },
+  }),
+}
+
+export function newFlowDocument(id: string, title: string, template: FlowTemplateId = 'blank'): FlowDocument {
+  return {
+    dsl: 'carepath.flow/1',
+    id,
+    version: 1,
+    title,
+    ...STARTING[template](),
     start: '',
     nodes: {},
     layout: {},

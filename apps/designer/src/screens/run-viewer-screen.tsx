@@ -3,7 +3,7 @@
 // redacted what the viewer's role may not see.
 import { useEffect, useState } from 'react'
 import { ReactFlowProvider } from '@xyflow/react'
-import type { FlowDocument, JsonValue } from '@carepath/dsl'
+import { nodeTitle, type FactSchema, type FlowDocument, type JsonValue } from '@carepath/dsl'
 import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import type { RunDetail } from '../api/carepath-api.ts'
@@ -88,11 +88,11 @@ export function RunViewerScreen({ runId }: { runId: string }) {
           <h3>Path</h3>
           <ol className="cp-path" data-testid="run-path">
             {run.path.map((id, i) => (
-              <li key={`${id}-${i}`}>{id}</li>
+              <li key={`${id}-${i}`}>{document ? nodeTitle(document, id) : id}</li>
             ))}
           </ol>
           <h3>Steps</h3>
-          <EventList events={run.events} />
+          <EventList events={run.events} document={document} />
         </aside>
       </div>
     </div>
@@ -117,7 +117,7 @@ const LABELS: Partial<Record<RunEvent['type'], string>> = {
   'incident.resolved': 'Incident resolved',
 }
 
-function EventList({ events }: { events: RunEvent[] }) {
+function EventList({ events, document }: { events: RunEvent[]; document: FlowDocument | null }) {
   const shown = events.filter((e) => LABELS[e.type] !== undefined)
   if (shown.length === 0) return <p className="cp-hint">No steps recorded yet.</p>
   return (
@@ -125,10 +125,11 @@ function EventList({ events }: { events: RunEvent[] }) {
       {shown.map((event, i) => (
         <li key={i} className={`ev ev-${event.type.replace('.', '-')}`} data-testid={`event-${event.type}`}>
           <div className="ev-head">
-            <strong>{LABELS[event.type] ?? event.type}</strong> {event.nodeId && <code>{event.nodeId}</code>}{' '}
+            <strong>{LABELS[event.type] ?? event.type}</strong>{' '}
+            {event.nodeId && <span>{document ? nodeTitle(document, event.nodeId) : event.nodeId}</span>}{' '}
             <small className="cp-hint">{when(event.at)}</small>
           </div>
-          <EventDetail event={event} />
+          <EventDetail event={event} facts={document?.facts} />
         </li>
       ))}
     </ul>
@@ -140,10 +141,10 @@ function show(value: JsonValue | undefined): string {
 }
 
 /** The few lines of an event a person needs; anything else stays in the raw data below. */
-function EventDetail({ event }: { event: RunEvent }) {
+function EventDetail({ event, facts }: { event: RunEvent; facts: FactSchema | undefined }) {
   switch (event.type) {
     case 'decision':
-      return <ExplanationView explanation={event.data.explanation} />
+      return <ExplanationView explanation={event.data.explanation} facts={facts} />
     case 'task.opened': {
       const { request } = event.data
       return (

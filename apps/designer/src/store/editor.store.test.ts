@@ -11,7 +11,9 @@ function connect(source: string, sourceHandle: string, target: string) {
 }
 
 describe('editor store', () => {
-  beforeEach(() => editor().load(newFlowDocument('visit-confirmation', 'Visit confirmation'), 0, null))
+  beforeEach(() =>
+    editor().load(newFlowDocument('visit-confirmation', 'Visit confirmation', 'visit-scheduling'), 0, null),
+  )
 
   it('builds a valid document from palette drops and port connections', () => {
     const trigger = editor().addNode('trigger.api', { x: 0, y: 0 })!
@@ -67,7 +69,7 @@ describe('editor store', () => {
 
   it('a read-only view keeps the edits in progress and gives them back', () => {
     const trigger = editor().addNode('trigger.api', { x: 0, y: 0 })!
-    const other = newFlowDocument('visit-confirmation', 'Older version')
+    const other = newFlowDocument('visit-confirmation', 'Older version', 'visit-scheduling')
     editor().enterView('rev 1', other, {}, {})
     expect(editor().readOnly).toBe(true)
     expect(editor().addNode('end', { x: 0, y: 0 })).toBeNull()

@@ -47,3 +47,18 @@ export function withoutSelection(
     edges: edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target)),
   }
 }
+
+/**
+ * The first place at or below `wanted` no node occupies, so steps added at the same spot (the
+ * palette's Enter, repeated drops) stack downwards instead of hiding each other.
+ */
+export function freeSpot(
+  wanted: { x: number; y: number },
+  nodes: readonly { position: { x: number; y: number } }[],
+): { x: number; y: number } {
+  const taken = (y: number) =>
+    nodes.some((n) => Math.abs(n.position.x - wanted.x) < 180 && Math.abs(n.position.y - y) < 90)
+  let y = wanted.y
+  for (let tries = 0; tries < 200 && taken(y); tries++) y += 100
+  return { x: wanted.x, y }
+}

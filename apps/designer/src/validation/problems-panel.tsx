@@ -1,9 +1,11 @@
-// Every problem validation found, errors first; choosing one (click, or Enter/Space on it)
+// Every problem validation found, errors first, in plain words (the path only in a details line); choosing one (click, or Enter/Space on it)
 // selects its node and brings it into view.
 import { memo } from 'react'
 import { useReactFlow } from '@xyflow/react'
-import type { Problem } from '@carepath/dsl'
+import { plainProblem, type Problem } from '@carepath/dsl'
 import { useEditor } from '../store/editor.store.ts'
+import { AddToFactsButton } from '../features/facts/add-to-facts-button.tsx'
+import { useDocumentNodes } from './use-document-nodes.ts'
 
 /**
  * A key that follows the problem, not its place in the list: validation re-runs as the analyst
@@ -29,6 +31,7 @@ function ProblemsPanelView() {
   const problems = useEditor((s) => s.problems)
   const selectOnly = useEditor((s) => s.selectOnly)
   const { fitView } = useReactFlow()
+  const documentNodes = useDocumentNodes()
   const sorted = [...problems].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1))
   const errors = problems.filter((p) => p.severity === 'error').length
   return (
@@ -40,24 +43,29 @@ function ProblemsPanelView() {
       </h4>
       {sorted.length > 0 && (
         <ul className="cp-problem-list">
-          {withKeys(sorted).map(({ problem: p, key }) => (
-            <li key={key} className={p.severity}>
-              <button
-                type="button"
-                className="cp-problem"
-                data-testid="problem"
-                data-code={p.code}
-                disabled={!p.nodeId}
-                onClick={() => {
-                  if (!p.nodeId) return
-                  selectOnly(p.nodeId)
-                  void fitView({ nodes: [{ id: p.nodeId }], duration: 300, maxZoom: 1.2 })
-                }}
-              >
-                <span className="cp-problem-node">{p.nodeId ?? 'flow'}</span> {p.message}
-              </button>
-            </li>
-          ))}
+          {withKeys(sorted).map(({ problem: p, key }) => {
+            const plain = plainProblem(p, documentNodes)
+            return (
+              <li key={key} className={p.severity}>
+                <button
+                  type="button"
+                  className="cp-problem"
+                  data-testid="problem"
+                  data-code={p.code}
+                  disabled={!p.nodeId}
+                  onClick={() => {
+                    if (!p.nodeId) return
+                    selectOnly(p.nodeId)
+                    void fitView({ nodes: [{ id: p.nodeId }], duration: 300, maxZoom: 1.2 })
+                  }}
+                >
+                  <span className="cp-problem-node">{plain.subject}</span> {plain.message}
+                </button>
+                <small className="cp-details">{plain.details}</small>
+                <AddToFactsButton problem={p} />
+              </li>
+            )
+          })}
         </ul>
       )}
     </section>

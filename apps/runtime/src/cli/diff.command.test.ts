@@ -52,10 +52,10 @@ describe('carepath diff', () => {
   it('prints the changes as sentences', async () => {
     expect(await run([before(), after()])).toBe(0)
     expect(out.join('\n').split('\n')).toEqual([
-      'Added node "other" (end).',
-      'Node "done": title changed from "Done" to "Finished".',
-      'Node "done": config.outcome changed from "done" to "booked".',
-      'The "next" port of "intake" now leads to "other" instead of "done".',
+      'Added node “other” (end).',
+      '“Finished”: title changed from "Done" to "Finished".',
+      '“Finished”: outcome changed from "done" to "booked".',
+      'The "next" port of “intake” now leads to “other” instead of “Finished”.',
     ])
   })
 

@@ -11,6 +11,6 @@ export async function run(args: string[]): Promise<number> {
   const diff = diffFlows(before, after)
   if (flags.has('json')) console.log(JSON.stringify(diff, null, 2))
   else if (isEmptyDiff(diff)) console.log('No changes (layout and revision number aside).')
-  else console.log(summarizeDiff(diff).join('\n'))
+  else console.log(summarizeDiff(diff, { before, after }).join('\n'))
   return 0
 }

@@ -9,7 +9,15 @@ import { each, freeText, NO_FACTS, object, structure } from './redaction-policy.
 export const appErrorDetailsPolicy = object<AppErrorDetails>({
   path: structure,
   problems: each(
-    object<Problem>({ code: structure, severity: structure, nodeId: structure, path: structure, message: freeText }),
+    object<Problem>({
+      code: structure,
+      severity: structure,
+      nodeId: structure,
+      path: structure,
+      message: freeText,
+      // A path the flow's author declared (or a node's config names) and a fixed word: no patient data.
+      fact: object<NonNullable<Problem['fact']>>({ path: structure, use: structure }),
+    }),
   ),
   // Plain sentences the review service writes from the version's state.
   blockers: structure,

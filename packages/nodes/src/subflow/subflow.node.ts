@@ -58,7 +58,7 @@ export const subflow = defineNodeType({
   title: 'Subflow',
   description: 'Runs a pinned version of another flow as one step and continues with its result.',
   category: 'Flow',
-  icon: '⧉',
+  icon: '▣',
   keywords: ['call', 'reuse', 'child', 'nested', 'flow'],
   config: subflowConfigSchema,
   defaults: { flowId: '', hash: '', input: [], outcomes: [], into: 'subflow' },

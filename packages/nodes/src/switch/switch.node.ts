@@ -86,7 +86,7 @@ export const switchNode = defineNodeType({
   title: 'Switch',
   description: 'Picks a path by the value of one fact, with a default.',
   category: 'Decision',
-  icon: '⑂',
+  icon: '⇉',
   keywords: ['switch', 'case', 'branch', 'route', 'value'],
   config: switchConfigSchema,
   defaults: { fact: 'input', cases: [], default: 'default' },

@@ -3,7 +3,7 @@ import { factKind, parseValue } from './rule-model.ts'
 import { newFlowDocument } from '../../screens/new-flow-template.ts'
 
 describe('the condition builder value input', () => {
-  const facts = newFlowDocument('x', 'x').facts
+  const facts = newFlowDocument('x', 'x', 'visit-scheduling').facts
   it('knows the kind of each fact from the facts schema', () => {
     expect(factKind(facts, 'coverage.copay')).toBe('number')
     expect(factKind(facts, 'patient.birthDate')).toBe('date')

@@ -140,6 +140,7 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
                         onChange={(e) =>
                           set({ inputs: inputs.map((x, i) => (i === c ? { ...x, fact: e.target.value } : x)) })
                         }
+                        aria-label={`Input column ${c + 1}: the fact it reads`}
                         data-testid={`table-input-${c}`}
                       >
                         {!paths.includes(input.fact) && <option value={input.fact}>{input.fact}</option>}
@@ -184,6 +185,7 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
                             ),
                           })
                         }
+                        aria-label={`Output column ${c + 1}: outcome or fact written`}
                         data-testid={`table-output-${c}`}
                       />
                     </th>
@@ -212,6 +214,7 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
                                 cells: inputs.map((_, i) => (i === c ? e.target.value : (row.cells[i] ?? '-'))),
                               })
                             }
+                            aria-label={`Row ${r + 1}, ${inputs[c]?.label ?? inputs[c]?.fact ?? `input ${c + 1}`}`}
                             data-testid={`table-cell-${r}-${c}`}
                           />
                         </td>
@@ -229,6 +232,7 @@ export function DecisionTableEditor({ nodeId, config, onChange, jsonSchema, read
                               ),
                             })
                           }
+                          aria-label={`Row ${r + 1}, output ${outputs[c]?.label ?? outputs[c]?.name ?? outputs[c]?.fact ?? c + 1}`}
                           data-testid={`table-out-${r}-${c}`}
                         />
                       </td>

@@ -1,0 +1,84 @@
+// Connecting ports without a mouse: for each output port of the selected node, a list of the
+// nodes it can lead to (by title), or a new step of a chosen type placed beside it (quick-add
+// from a port). The canvas handles stay for pointer users; this is the same edit, by keyboard.
+import { useMemo } from 'react'
+import { registry } from '../../registry.ts'
+import { portsOf } from '../../canvas/node-ports.ts'
+import { useEditor } from '../../store/editor.store.ts'
+
+const NEW_PREFIX = 'new:'
+
+export function PortConnections({ nodeId }: { nodeId: string }) {
+  const nodes = useEditor((s) => s.nodes)
+  const edges = useEditor((s) => s.edges)
+  const readOnly = useEditor((s) => s.readOnly)
+  const node = nodes.find((n) => n.id === nodeId)
+  const ports = useMemo(() => (node ? portsOf(node.data.type, node.data.config) : []), [node])
+  // Triggers start a flow; nothing leads into one.
+  const targets = nodes.filter((n) => n.id !== nodeId && !registry.get(n.data.type)?.trigger)
+  const addable = registry.list().filter((t) => !t.trigger)
+  if (!node || ports.length === 0) return null
+  const label = (id: string) => {
+    const target = nodes.find((n) => n.id === id)
+    const title = target?.data.title ?? registry.get(target?.data.type ?? '')?.title ?? id
+    return title === id ? id : `${title} (${id})`
+  }
+  const lead = (port: string, index: number, choice: string) => {
+    const store = useEditor.getState()
+    if (choice === '') {
+      const old = store.edges.find((e) => e.source === nodeId && e.sourceHandle === port)
+      if (old) store.onEdgesChange([{ type: 'remove', id: old.id }])
+      return
+    }
+    let target = choice
+    if (choice.startsWith(NEW_PREFIX)) {
+      // Beside the node, one row per port, so steps added from different ports do not overlap.
+      const position = { x: node.position.x + 300, y: node.position.y + index * 140 }
+      const added = store.addNode(choice.slice(NEW_PREFIX.length), position)
+      if (!added) return
+      target = added
+      // addNode selects the new step; keep the one being wired selected so its list stays open.
+      store.selectOnly(nodeId)
+    }
+    store.connect({ source: nodeId, sourceHandle: port, target, targetHandle: 'in' })
+  }
+  return (
+    <fieldset className="cp-connections" data-testid="port-connections">
+      <legend>Outcomes lead to</legend>
+      {ports.map((port, index) => {
+        const current = edges.find((e) => e.source === nodeId && e.sourceHandle === port.name)?.target ?? ''
+        return (
+          <label key={port.name} className="cp-field">
+            <span className="cp-field-label">
+              {port.title ?? port.name}
+              {port.required && !current && <span className="cp-badge warn">not connected</span>}
+            </span>
+            <select
+              className="cp-input"
+              value={current}
+              disabled={readOnly}
+              onChange={(e) => lead(port.name, index, e.target.value)}
+              data-testid={`connect-${port.name}`}
+            >
+              <option value="">Not connected</option>
+              <optgroup label="Existing steps">
+                {targets.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {label(t.id)}
+                  </option>
+                ))}
+              </optgroup>
+              <optgroup label="A new step">
+                {addable.map((t) => (
+                  <option key={t.type} value={`${NEW_PREFIX}${t.type}`}>
+                    New: {t.title}
+                  </option>
+                ))}
+              </optgroup>
+            </select>
+          </label>
+        )
+      })}
+    </fieldset>
+  )
+}

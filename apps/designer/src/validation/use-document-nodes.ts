@@ -1,0 +1,20 @@
+// The canvas nodes as the DSL's wording reads them (titles and configs by node id), rebuilt only
+// when the nodes change, so problems and diffs can name nodes, rules, rows and columns.
+import { useMemo } from 'react'
+import type { DocumentNodes } from '@carepath/dsl'
+import { useEditor } from '../store/editor.store.ts'
+
+export function useDocumentNodes(): DocumentNodes {
+  const nodes = useEditor((s) => s.nodes)
+  return useMemo(
+    () => ({
+      nodes: Object.fromEntries(
+        nodes.map((n) => [
+          n.id,
+          { type: n.data.type, typeVersion: n.data.typeVersion, title: n.data.title, config: n.data.config, next: {} },
+        ]),
+      ),
+    }),
+    [nodes],
+  )
+}

@@ -1,0 +1,143 @@
+// Problems and diffs in the words an analyst uses: nodes by title, rules by name, table rows by
+// number from 1, columns by header. The dotted path stays available, for a details line only.
+import type { FlowDocument } from './flow.schema.ts'
+import type { Problem } from './problems.ts'
+
+/** Configs are checked by their node type, not here: the wording reads them as unknown JSON. */
+type Json = unknown
+
+/** What the wording reads of a document: its nodes (titles and configs). */
+export type DocumentNodes = Pick<FlowDocument, 'nodes'>
+
+const isObject = (value: Json): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+const text = (value: Json): string | undefined => (typeof value === 'string' && value ? value : undefined)
+
+/** A node's title, or its id when it has none (or the id is not in the document). */
+export function nodeTitle(document: DocumentNodes, nodeId: string): string {
+  return document.nodes[nodeId]?.title ?? nodeId
+}
+
+/** "requiredInputs" → "required inputs". */
+function words(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase()
+}
+
+/** The item of `list` a path segment names: an index, or (in diffs of keyed lists) an id or name. */
+function itemOf(list: readonly unknown[], segment: string): { index: number; item: Json } | undefined {
+  if (/^\d+$/.test(segment)) return { index: Number(segment), item: list[Number(segment)] }
+  const index = list.findIndex((item) => isObject(item) && (item.id === segment || item.name === segment))
+  return index < 0 ? undefined : { index, item: list[index] }
+}
+
+function columnHeader(columns: Json, index: number, fallback: string): string {
+  const column = Array.isArray(columns) ? columns[index] : undefined
+  const header = isObject(column) ? (text(column.label) ?? text(column.name) ?? text(column.fact)) : undefined
+  return header ? `column “${header}”` : `${fallback} ${index + 1}`
+}
+
+const SILENT = new Set(['rules', 'rows', 'cells', 'inputs', 'outputs', 'conditions', 'all', 'any', 'event', 'params'])
+
+/**
+ * Words for a place inside a node's config (`rules.0.conditions.all.1`, `rows.2.cells.0`):
+ * "rule “Copay above $50”, condition 2", "row 3, column “Copay”". Segments it cannot name are
+ * said as field names ("required inputs, item 1").
+ */
+export function placeInConfig(config: Json, segments: readonly string[]): string {
+  const parts: string[] = []
+  let value: Json = config
+  let parentKey = ''
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] ?? ''
+    if (Array.isArray(value)) {
+      const found = itemOf(value, segment)
+      const index = found?.index ?? Number(segment)
+      const item = found?.item
+      if (parentKey === 'rules') {
+        const name = isObject(item) ? (text(item.name) ?? text(item.id)) : undefined
+        parts.push(name ? `rule “${name}”` : `rule ${index + 1}`)
+      } else if (parentKey === 'rows') parts.push(`row ${index + 1}`)
+      else if (parentKey === 'cells')
+        parts.push(columnHeader(isObject(config) ? config.inputs : undefined, index, 'input'))
+      else if (parentKey === 'outputs' && i > 1 && segments[i - 3] === 'rows')
+        parts.push(columnHeader(isObject(config) ? config.outputs : undefined, index, 'output'))
+      else if (parentKey === 'inputs') parts.push(`input ${columnHeader(value, index, 'column')}`)
+      else if (parentKey === 'outputs') parts.push(`output ${columnHeader(value, index, 'column')}`)
+      else if (parentKey === 'all' || parentKey === 'any') parts.push(`condition ${index + 1}`)
+      else parts.push(`item ${index + 1}`)
+      value = item
+      parentKey = ''
+      continue
+    }
+    const next: Json = isObject(value) ? value[segment] : undefined
+    // Containers named by their items ("rules", "rows", "conditions.all") say nothing themselves.
+    const silent = SILENT.has(segment) && next !== undefined
+    if (!silent) parts.push(words(segment))
+    parentKey = segment
+    value = next
+  }
+  return parts.join(', ')
+}
+
+/**
+ * Words for a document path (`nodes.coverage.config.rules.0`, `nodes.a.next.yes`, `facts.properties.x`):
+ * the node by title, then the place inside it.
+ */
+export function placeInDocument(document: DocumentNodes, path: string): string {
+  const segments = path.split('.').filter((s) => s !== '')
+  if (segments[0] === 'nodes' && segments[1] !== undefined) return placeInNode(document, segments[1], segments.slice(2))
+  if (segments[0] === 'facts') {
+    const fact = segments.filter((s, i) => i > 0 && segments[i - 1] === 'properties')
+    return fact.length > 0 ? `the fact “${fact.join('.')}”` : 'the facts schema'
+  }
+  if (segments[0] === 'roles') return segments[1] ? `the role “${segments[1]}”` : 'the roles'
+  return segments.length === 0 ? 'the flow' : `the flow’s ${words(segments[0] ?? '')}`
+}
+
+/** Words for a path inside one node (`config.rows.1.cells.0`, `next.default`, `title`), the node named by title. */
+export function placeInNode(document: DocumentNodes, nodeId: string, segments: readonly string[]): string {
+  const subject = `“${nodeTitle(document, nodeId)}”`
+  const [first, ...rest] = segments
+  if (first === 'next') return rest[0] ? `the “${rest[0]}” outcome of ${subject}` : `the outcomes of ${subject}`
+  const place = placeWithinNode(document, nodeId, segments)
+  return place ? `${subject}, ${place}` : subject
+}
+
+/** The same place without the node's name ("row 2, column “Copay”"); empty for the node itself. */
+export function placeWithinNode(document: DocumentNodes, nodeId: string, segments: readonly string[]): string {
+  const [first, ...rest] = segments
+  if (first === undefined) return ''
+  if (first === 'next') return rest[0] ? `the “${rest[0]}” outcome` : 'the outcomes'
+  if (first === 'config') return rest.length > 0 ? placeInConfig(document.nodes[nodeId]?.config, rest) : 'settings'
+  return words(first)
+}
+
+/** A problem as an analyst reads it: whose it is, what is wrong (in words), and the path for details. */
+export interface PlainProblem {
+  /** The node's title, or "Flow" for a problem of the whole flow. */
+  subject: string
+  message: string
+  /** The dotted path in the document, for a details line. */
+  details: string
+}
+
+/**
+ * The problem with node ids replaced by titles and quoted document paths by their words. Ids are
+ * replaced only where quoted, so a title that happens to contain an id is never rewritten.
+ */
+export function plainProblem(problem: Problem, document: DocumentNodes): PlainProblem {
+  const message = problem.message.replace(/"([^"]+)"/g, (whole, quoted: string) => {
+    if (Object.hasOwn(document.nodes, quoted)) return `“${nodeTitle(document, quoted)}”`
+    if (quoted === problem.path || quoted.startsWith('nodes.')) return placeInDocument(document, quoted)
+    return whole
+  })
+  return {
+    subject: problem.nodeId ? nodeTitle(document, problem.nodeId) : 'Flow',
+    message: capitalised(message),
+    details: problem.path,
+  }
+}
+
+function capitalised(sentence: string): string {
+  return sentence.charAt(0).toUpperCase() + sentence.slice(1)
+}
