@@ -42,6 +42,7 @@ import { createIncidentsService } from './operations/incidents.service.ts'
 import { hl7OutConnector } from '@carepath/nodes'
 import { createHl7Outbound } from './integrations/hl7-out/hl7-outbound.ts'
 import { createReviewService } from './review/review.service.ts'
+import { createApprovalPolicyService } from './review/approval-policy.ts'
 import { createQueuesService } from './queues/queues.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
 import { createRetentionService } from './keys/retention.service.ts'
@@ -183,6 +184,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     : undefined
   const flows = createFlowsService({ db, audit, now, registry, cipher })
   const queues = createQueuesService({ db, audit, now, registry })
+  const approvalPolicy = createApprovalPolicyService({ db, audit, now })
   const review = createReviewService({
     db,
     audit,
@@ -190,6 +192,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     registry,
     flows,
     queues,
+    approvalPolicy,
     simulation: options.simulation ?? createSimulationPort(registry),
   })
 
@@ -374,6 +377,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     flows,
     queues,
     review,
+    approvalPolicy,
     runs,
     runViews,
     replays,
