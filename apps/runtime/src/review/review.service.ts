@@ -233,6 +233,29 @@ export function createReviewService(
     principal: Principal,
     binding: { documentHash?: string | undefined; as?: SignOffKind | undefined } = {},
   ) {
+    // A refusal is audited after the transaction rolls back, so the trail keeps it.
+    let refused: string | undefined
+    const refuse = (reason: string, message: string) => {
+      refused = reason
+      return new AppError('forbidden', message)
+    }
+    try {
+      return decideInTransaction(kind, flowId, hash, comment, principal, binding, refuse)
+    } catch (error) {
+      if (refused) audit.append(reviewRefused(kind, actorOf(principal), { flow: flowId, hash }, refused))
+      throw error
+    }
+  }
+
+  function decideInTransaction(
+    kind: 'approve' | 'reject',
+    flowId: string,
+    hash: string,
+    comment: string,
+    principal: Principal,
+    binding: { documentHash?: string | undefined; as?: SignOffKind | undefined },
+    refuse: (reason: string, message: string) => AppError,
+  ) {
     return db.transaction(() => {
       const flow = flowsService.requireFlow(flowId)
       const documentHash = flowsService.revisionRow(flowId, flow.draftRevision).documentHash
@@ -243,15 +266,11 @@ export function createReviewService(
       const review = reviewFor(flowId, hash)
       if (!review || review.status !== 'open' || flow.status !== 'in-review')
         throw new AppError('conflict', 'This version is not waiting for review.', { path: 'hash' })
-      if (authorsOf(flowId, hash).has(principal.username) || review.submittedBy === principal.username) {
-        audit.append(
-          reviewRefused(kind, actorOf(principal), { flow: flowId, hash }, 'four eyes: the author may not review'),
-        )
-        throw new AppError(
-          'forbidden',
+      if (authorsOf(flowId, hash).has(principal.username) || review.submittedBy === principal.username)
+        throw refuse(
+          'four eyes: the author may not review',
           'You wrote or submitted this version; another reviewer must decide (four eyes).',
         )
-      }
       const at = now().toISOString()
       const comments = [...review.comments, { by: principal.username, at, kind, comment }]
       let approvals = review.approvals
@@ -263,8 +282,7 @@ export function createReviewService(
         const chosen = refusal ? undefined : chooseSignOff(review, mayGive(flowId, principal), binding.as)
         if (!chosen?.ok) {
           const reason = refusal ?? (chosen && !chosen.ok ? chosen.reason : 'not allowed')
-          audit.append(reviewRefused(kind, actorOf(principal), { flow: flowId, hash }, reason))
-          throw new AppError('forbidden', reason)
+          throw refuse(reason, reason)
         }
         approvals = [...review.approvals, { by: principal.username, at, comment, as: chosen.kind }]
       }

@@ -49,7 +49,14 @@ export function signOffView(review: ReviewSignOffState) {
 }
 
 /**
- * The sign-off an approval by `person` gives: the one they asked for, else the first still
+ * When a person does not say which sign-off they give, the one fewest people can give goes
+ * first: a named owner's, then compliance, then any reviewer's (so a security owner who is also
+ * a reviewer does not use up the reviewer sign-off while the security one waits).
+ */
+const AUTO_ORDER: readonly SignOffKind[] = ['security', 'process', 'integration', 'support', 'compliance', 'reviewer']
+
+/**
+ * The sign-off an approval by `person` gives: the one they asked for, else the scarcest still
  * needed that they may give. A plain refusal says why when there is none.
  */
 export function chooseSignOff(
@@ -64,7 +71,7 @@ export function chooseSignOff(
     if (!needed.includes(asked)) return { ok: false, reason: `The ${asked} sign-off is not needed (or already given).` }
     return { ok: true, kind: asked }
   }
-  const kind = needed.find((k) => mayGive.includes(k))
+  const kind = AUTO_ORDER.find((k) => needed.includes(k) && mayGive.includes(k))
   return kind
     ? { ok: true, kind }
     : { ok: false, reason: `Your approval is not one this version still needs: it needs ${needed.join(', ')}.` }
