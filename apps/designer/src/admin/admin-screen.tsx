@@ -8,6 +8,7 @@ import { Empty, ErrorState, Loading } from '../screens/state-views.tsx'
 import { AddUserForm } from './add-user-form.tsx'
 import { HostAppsPanel } from '../features/embed/host-apps-panel.tsx'
 import { SecurityPanel } from './security-panel.tsx'
+import { ApprovalPolicyPanel } from '../features/governance/approval-policy-panel.tsx'
 
 export function AdminScreen() {
   const users = useLoader(() => api.listUsers(), [])
@@ -82,6 +83,7 @@ export function AdminScreen() {
       </section>
       <HostAppsPanel />
       <SecurityPanel />
+      <ApprovalPolicyPanel />
     </div>
   )
 }

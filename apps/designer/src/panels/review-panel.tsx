@@ -12,6 +12,7 @@ import { ErrorState, Loading, when } from '../screens/state-views.tsx'
 import { readReport } from './simulation-report.ts'
 import { CaseResults, resultCounts } from '../suites/case-results.tsx'
 import { readSuite, useSuiteStore } from '../suites/suite.store.ts'
+import { ApprovalsSection } from '../features/governance/approvals-section.tsx'
 
 export function ReviewPanel({
   flowId,
@@ -124,6 +125,7 @@ export function ReviewPanel({
           <CaseResults cases={cases} expectations={expectations} testId="review-results" />
         </section>
       )}
+      {state && <ApprovalsSection flowId={flowId} state={state} busy={busy} act={act} />}
       {(state?.approvals.length ?? 0) + (state?.comments.length ?? 0) > 0 && (
         <section>
           <h4>Decisions and comments</h4>

@@ -23,6 +23,7 @@ import { useSuiteStore } from '../suites/suite.store.ts'
 import { ErrorState, Loading } from './state-views.tsx'
 import { MigrationsPanel } from '../features/migrations/migrations-panel.tsx'
 import { Tabs, type TabSpec } from './tabs.tsx'
+import { FlowOwnersStrip } from '../features/governance/flow-owners-strip.tsx'
 
 type SideTab = 'inspect' | 'history' | 'simulate' | 'review' | 'runs'
 const SIDE_TABS: TabSpec<SideTab>[] = [
@@ -126,6 +127,7 @@ function EditorWorkspace({
   return (
     <div className="cp-editor" data-testid="editor">
       <EditorToolbar flowId={flowId} detail={detail} onSaved={reloadDetail} problemCount={problemCount} />
+      <FlowOwnersStrip flowId={flowId} />
       {viewLabel && (
         <div className="cp-banner info" data-testid="view-banner">
           Viewing: {viewLabel} (read-only).
