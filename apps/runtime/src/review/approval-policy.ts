@@ -2,7 +2,7 @@
 // policy, a different admin approves it before it takes effect (four eyes), either may discard the
 // proposal; each step is audited. Until an admin approves one, the shipped default applies.
 import { eq } from 'drizzle-orm'
-import { FOOTPRINT_KINDS, type JsonValue } from '@carepath/dsl'
+import { FOOTPRINT_KINDS, toJson, type JsonValue } from '@carepath/dsl'
 import { approvalPolicyChanged, type AuditActor } from '../audit/audit-entries.ts'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Db } from '../db/open-db.ts'
@@ -27,7 +27,8 @@ function summary(policy: ApprovalPolicy): string[] {
   )
 }
 
-const asJson = (value: unknown): JsonValue => JSON.parse(JSON.stringify(value)) as JsonValue
+/** Settings are stored as JSON; the policy's zod output is plain data, copied through the one JSON rule set. */
+const asJson = (value: unknown): JsonValue => toJson(value)
 
 export function createApprovalPolicyService(deps: { db: Db; audit: AuditService; now: () => Date }) {
   const { db, audit, now } = deps
