@@ -53,6 +53,8 @@ async function draftOf(analyst: string): Promise<{ document: FlowDocument; revis
 
 async function openReview(page: Page) {
   await page.goto(`${session.runtime.url}/#/flows/${FLOW}`)
+  // A hash change alone keeps the loaded review: reload so the page reads what others signed since.
+  await page.reload()
   await page.getByTestId('editor').waitFor()
   await page.getByTestId('side-tab-review').click()
   await page.getByTestId('review-panel').waitFor()
