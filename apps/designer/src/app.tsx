@@ -60,8 +60,8 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
               Flows
             </a>
           )}
-          {/* Admins manage people and settings; runs hold patient data their role does not read. */}
-          {!isAdmin && (
+          {/* Admins manage people and settings; runs hold patient data their role does not read (nor compliance's). */}
+          {!isAdmin && user.role !== 'compliance' && (
             <a
               href="#/runs"
               className={route.screen === 'runs' || route.screen === 'run' ? 'active' : ''}

@@ -42,6 +42,7 @@ import { createIncidentsService } from './operations/incidents.service.ts'
 import { hl7OutConnector } from '@carepath/nodes'
 import { createHl7Outbound } from './integrations/hl7-out/hl7-outbound.ts'
 import { createReviewService } from './review/review.service.ts'
+import { createApprovalPolicyService } from './review/approval-policy.ts'
 import { createQueuesService } from './queues/queues.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
 import { createRetentionService } from './keys/retention.service.ts'
@@ -185,6 +186,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     : undefined
   const flows = createFlowsService({ db, audit, now, registry, cipher })
   const queues = createQueuesService({ db, audit, now, registry })
+  const approvalPolicy = createApprovalPolicyService({ db, audit, now })
   const review = createReviewService({
     db,
     audit,
@@ -192,6 +194,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     registry,
     flows,
     queues,
+    approvalPolicy,
     simulation: options.simulation ?? createSimulationPort(registry),
     // A published version runs with the settings revision current when it was published.
     onPublished: (flowId, hash) => settingsReview.pinOnPublish(flowId, hash),
@@ -447,6 +450,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     flows,
     queues,
     review,
+    approvalPolicy,
     runs,
     runViews,
     replays,

@@ -2,7 +2,7 @@
 import { useState } from 'react'
 import type { NewUser } from '../api/carepath-api.ts'
 
-const ROLES = ['analyst', 'developer', 'reviewer', 'agent', 'auditor', 'admin'] as const
+const ROLES = ['analyst', 'developer', 'reviewer', 'agent', 'auditor', 'admin', 'compliance'] as const
 
 export function AddUserForm({ queues, onAdd }: { queues: readonly string[]; onAdd(user: NewUser): Promise<void> }) {
   const [username, setUsername] = useState('')

@@ -10,6 +10,7 @@ import { HostAppsPanel } from '../features/embed/host-apps-panel.tsx'
 import { SecurityPanel } from './security-panel.tsx'
 import { PhiMapRollupSection } from '../features/phi-map/phi-map-rollup-section.tsx'
 import { ConnectorSettingsPanel } from '../features/settings-review/connector-settings-panel.tsx'
+import { ApprovalPolicyPanel } from '../features/governance/approval-policy-panel.tsx'
 
 export function AdminScreen() {
   const users = useLoader(() => api.listUsers(), [])
@@ -86,6 +87,7 @@ export function AdminScreen() {
       <SecurityPanel />
       <PhiMapRollupSection />
       <ConnectorSettingsPanel />
+      <ApprovalPolicyPanel />
     </div>
   )
 }

@@ -6,7 +6,7 @@ import { api, type MfaPolicy } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { Empty, ErrorState, Loading } from '../screens/state-views.tsx'
 
-const ROLES = ['analyst', 'developer', 'reviewer', 'agent', 'auditor', 'admin', 'operator'] as const
+const ROLES = ['analyst', 'developer', 'reviewer', 'agent', 'auditor', 'admin', 'operator', 'compliance'] as const
 
 export function SecurityPanel() {
   const policy = useLoader(() => api.mfaPolicy(), [])

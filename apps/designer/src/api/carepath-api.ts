@@ -27,6 +27,10 @@ export type SimulationRun = RouterOutputs['simulate']['run']
 export type SimulationReport = SimulationRun['report']
 /** The review of a flow's submitted version, with its simulation report as the viewer may see it. */
 export type ReviewState = RouterOutputs['review']['get']
+/** The approval policy in effect and a proposed change waiting for a second admin. */
+export type ApprovalPolicyState = RouterOutputs['governance']['policy']
+/** A flow's owners by kind. */
+export type FlowOwners = RouterOutputs['governance']['owners']
 /** One row of the run list. */
 export type RunSummary = RouterOutputs['runs']['list'][number]
 /** One run as the viewer may see it: path, decisions, events, tasks. */
@@ -127,6 +131,13 @@ export const api = {
   publish: (id: string, hash: string) => call(trpc.review.publish.mutate({ id, hash })),
   overrideFailingCases: (id: string, hash: string, reason: string) =>
     call(trpc.review.override.mutate({ id, hash, reason })),
+  /** Approve as one named sign-off, bound to the document the approver read. */
+  approveAs: (input: RouterInputs['review']['approve']) => call(trpc.review.approve.mutate(input)),
+  flowOwners: (id: string) => call(trpc.governance.owners.query({ id })),
+  approvalPolicy: () => call(trpc.governance.policy.query()),
+  proposeApprovalPolicy: (policy: Record<string, unknown>) => call(trpc.governance.proposePolicy.mutate({ policy })),
+  approveApprovalPolicy: () => call(trpc.governance.approvePolicy.mutate({})),
+  discardApprovalPolicy: () => call(trpc.governance.discardPolicy.mutate({})),
 
   startRun: (flowId: string, input: Record<string, unknown>, idempotencyKey: string) =>
     call(trpc.runs.start.mutate({ flowId, input, idempotencyKey })),

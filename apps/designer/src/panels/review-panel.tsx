@@ -14,6 +14,7 @@ import { ReviewDiffSection } from './review-diff-section.tsx'
 import { CaseResults, resultCounts } from '../suites/case-results.tsx'
 import { readSuite, useSuiteStore } from '../suites/suite.store.ts'
 import { PhiMapDiffSection } from '../features/phi-map/phi-map-diff-section.tsx'
+import { ApprovalsSection } from '../features/governance/approvals-section.tsx'
 
 export function ReviewPanel({
   flowId,
@@ -128,6 +129,7 @@ export function ReviewPanel({
         </section>
       )}
       {submitted && <PhiMapDiffSection flowId={flowId} hash={hash} />}
+      {state && <ApprovalsSection flowId={flowId} state={state} busy={busy} act={act} />}
       {(state?.approvals.length ?? 0) + (state?.comments.length ?? 0) > 0 && (
         <section>
           <h4>Decisions and comments</h4>

@@ -26,6 +26,7 @@ import { ErrorState, Loading } from './state-views.tsx'
 import { MigrationsPanel } from '../features/migrations/migrations-panel.tsx'
 import { Tabs, type TabSpec } from './tabs.tsx'
 import { PhiMapPanel } from '../features/phi-map/phi-map-panel.tsx'
+import { FlowOwnersStrip } from '../features/governance/flow-owners-strip.tsx'
 
 type SideTab = 'inspect' | 'history' | 'simulate' | 'review' | 'phi' | 'runs'
 const SIDE_TABS: TabSpec<SideTab>[] = [
@@ -149,6 +150,7 @@ function EditorWorkspace({
   return (
     <div className="cp-editor" data-testid="editor">
       <EditorToolbar flowId={flowId} detail={detail} onSaved={reloadDetail} problemCount={problemCount} />
+      <FlowOwnersStrip flowId={flowId} />
       {viewLabel && (
         <div className="cp-banner info" data-testid="view-banner">
           Viewing: {viewLabel} (read-only).

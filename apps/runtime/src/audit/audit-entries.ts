@@ -177,9 +177,10 @@ export const reviewDecided = (
   actor: AuditActor,
   entity: { flow: string; hash: string },
   comment: string,
+  signOff?: string,
 ): AuditInput =>
   kind === 'approve'
-    ? { action: 'review.approve', ...actor, entity, why: { comment } }
+    ? { action: 'review.approve', ...actor, entity, why: signOff ? { comment, signOff } : { comment } }
     : { action: 'review.reject', ...actor, entity, why: { comment } }
 
 /** A review decision refused before anything changed. */
@@ -398,3 +399,15 @@ export const launchExchanged = (
   why: AuditWhy<'launch.exchange'>,
   outcome: 'success' | 'failure' = 'success',
 ): AuditInput => ({ action: 'launch.exchange', ...actor, outcome, why })
+
+/** The approval policy was proposed, approved (now in effect) or discarded. */
+export const approvalPolicyChanged = (
+  step: 'propose' | 'approve' | 'discard',
+  actor: AuditActor,
+  why: AuditWhy<'approval-policy.propose'>,
+): AuditInput =>
+  step === 'propose'
+    ? { action: 'approval-policy.propose', ...actor, why }
+    : step === 'approve'
+      ? { action: 'approval-policy.approve', ...actor, why }
+      : { action: 'approval-policy.discard', ...actor, why }

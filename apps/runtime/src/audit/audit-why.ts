@@ -11,7 +11,8 @@ const tokenWhy = z.object({
   expiresAt: z.string().optional(),
 })
 const reviewDecisionWhy = z.union([
-  z.object({ comment: z.string() }),
+  /** `signOff`: which required sign-off an approval gives (compliance, security, reviewer, ...). */
+  z.object({ comment: z.string(), signOff: z.string().optional() }),
   /** Refused before anything changed (four eyes). */
   z.object({ reason: z.string() }),
 ])
@@ -20,6 +21,8 @@ const publishWhy = z.union([
   /** Refused: what stands in the way, in plain words (flow structure only, never patient data). */
   z.object({ blockers: z.array(z.string()) }),
 ])
+/** A policy change: who proposed it and the policy in one line per footprint kind. */
+const approvalPolicyWhy = z.object({ proposedBy: z.string(), summary: z.array(z.string()) })
 const runStepWhy = z.object({
   /** How many events the batch wrote. */
   events: z.number().int(),
@@ -111,7 +114,20 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   bare('flow.create'),
   entry('flow.save', z.object({ revision: z.number().int(), voidedReview: z.boolean() })),
   bare('flow.retire'),
-  entry('review.submit', z.object({ review: z.string(), summary: simulationSummary.nullable() })),
+  /** `footprint`: the kinds the change touches; `signOffs`: the sign-offs the approval policy asked for. */
+  entry(
+    'review.submit',
+    z.object({
+      review: z.string(),
+      summary: simulationSummary.nullable(),
+      footprint: z.array(z.string()).optional(),
+      signOffs: z.array(z.string()).optional(),
+    }),
+  ),
+  /** The approval policy: proposed by one admin, approved (in effect) or discarded by another. */
+  entry('approval-policy.propose', approvalPolicyWhy),
+  entry('approval-policy.approve', approvalPolicyWhy),
+  entry('approval-policy.discard', approvalPolicyWhy),
   entry('review.approve', reviewDecisionWhy),
   entry('review.reject', reviewDecisionWhy),
   entry('review.publish', publishWhy),

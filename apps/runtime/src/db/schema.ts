@@ -1,12 +1,26 @@
 // Every table of the runtime, in one place (drizzle-kit generates the SQL migrations from here).
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import type { FlowDocument, JsonValue } from '@carepath/dsl'
+import type { FlowDocument, FootprintItem, JsonValue } from '@carepath/dsl'
 import type { RunStatus } from '@carepath/engine'
 import type { MigrationReport, MigrationResults } from '../migrations/migration-report.schema.ts'
+import type { RequiredSignOff, SignOffKind } from '../review/approval-policy.schema.ts'
 
-/** The runtime's roles (what a person may do), distinct from a flow's roles (work queues). */
-export const USER_ROLES = ['analyst', 'developer', 'reviewer', 'agent', 'auditor', 'admin', 'operator'] as const
+/**
+ * The runtime's roles (what a person may do), distinct from a flow's roles (work queues).
+ * `compliance`: compliance and security officers, who sign off changes by their footprint
+ * (PHI classes, outside systems, patient-facing channels) beside the reviewers.
+ */
+export const USER_ROLES = [
+  'analyst',
+  'developer',
+  'reviewer',
+  'agent',
+  'auditor',
+  'admin',
+  'operator',
+  'compliance',
+] as const
 export type UserRole = (typeof USER_ROLES)[number]
 
 export const FLOW_STATUSES = ['draft', 'in-review', 'approved', 'published', 'retired'] as const
@@ -92,6 +106,11 @@ export const flowVersions = sqliteTable(
      * saved before suites travelled with drafts: the flow's `suites` column holds theirs.
      */
     suite: text('suite', { mode: 'json' }).$type<JsonValue>(),
+    /**
+     * The document hash (everything a reviewer reads: titles, descriptions, prompts). Null for
+     * revisions saved before it was stored: it is computed from `document` when read.
+     */
+    documentHash: text('document_hash'),
   },
   (t) => [primaryKey({ columns: [t.flowId, t.revision] }), index('flow_versions_hash').on(t.flowId, t.hash)],
 )
@@ -109,8 +128,9 @@ export const reviews = sqliteTable(
     report: text('report', { mode: 'json' }).$type<JsonValue>(),
     submittedBy: text('submitted_by').notNull(),
     submittedAt: text('submitted_at').notNull(),
+    /** Each approval and the required sign-off it gives (absent on approvals made before sign-offs were required). */
     approvals: text('approvals', { mode: 'json' })
-      .$type<{ by: string; at: string; comment: string }[]>()
+      .$type<{ by: string; at: string; comment: string; as?: SignOffKind }[]>()
       .notNull()
       .default(sql`'[]'`),
     comments: text('comments', { mode: 'json' })
@@ -121,6 +141,12 @@ export const reviews = sqliteTable(
     reportHash: text('report_hash'),
     /** A reviewer's written reason to publish although test cases fail their expectations. */
     override: text('override', { mode: 'json' }).$type<{ by: string; at: string; reason: string; cases: string[] }>(),
+    /** The document hash submitted: approvals are bound to it (null: reviews submitted before; the submitted revision's). */
+    documentHash: text('document_hash'),
+    /** What the change touches, computed on submit against the published version. */
+    footprint: text('footprint', { mode: 'json' }).$type<FootprintItem[]>(),
+    /** The sign-offs the approval policy required on submit (null: before policies, one reviewer). */
+    signOffs: text('sign_offs', { mode: 'json' }).$type<RequiredSignOff[]>(),
   },
   (t) => [index('reviews_flow').on(t.flowId, t.hash)],
 )

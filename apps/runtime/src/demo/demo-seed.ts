@@ -17,6 +17,11 @@ export const DEMO_USERS: readonly { username: string; role: UserRole }[] = [
   { username: 'auditor', role: 'auditor' },
   { username: 'admin', role: 'admin' },
   { username: 'operator', role: 'operator' },
+  // Governance officers: both hold the compliance role; the demo names `compliance` the default
+  // compliance owner and `security` the default security owner, so a change sending PHI outside
+  // needs both of them (and a reviewer) before it is published.
+  { username: 'compliance', role: 'compliance' },
+  { username: 'security', role: 'compliance' },
 ]
 
 /** The example flows' queues that need a clinical licence: no call-centre agent works them. */
@@ -68,6 +73,13 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
   const policy = runtime.mfa.policy()
   runtime.mfa.setPolicy(
     { ...policy, passwordOnly: [...policy.passwordOnly, ...DEMO_USERS.map((u) => u.username)] },
+    system,
+  )
+  runtime.alerts.configure(
+    {
+      ...runtime.alerts.config(),
+      defaultOwners: { compliance: [{ user: 'compliance' }], security: [{ user: 'security' }] },
+    },
     system,
   )
   const analyst = principals.get('analyst') as Principal

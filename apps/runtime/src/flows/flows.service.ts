@@ -1,5 +1,12 @@
 import { and, desc, eq, inArray, like, or, sql } from 'drizzle-orm'
-import { connectorProblems, validateFlow, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
+import {
+  connectorProblems,
+  documentHash,
+  validateFlow,
+  type FlowDocument,
+  type JsonValue,
+  type NodeRegistry,
+} from '@carepath/dsl'
 import { flowHashOf } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
 import { flowCreated, flowRetired, flowSaved } from '../audit/audit-entries.ts'
@@ -60,13 +67,26 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
     return flow
   }
 
+  // Revisions with the same content hash may differ in their text: the published one is the
+  // one reviewed, so it comes first; otherwise the newest.
   function versionByHash(id: string, hash: string) {
     return db
       .select()
       .from(flowVersions)
       .where(and(eq(flowVersions.flowId, id), eq(flowVersions.hash, hash)))
-      .orderBy(desc(flowVersions.revision))
+      .orderBy(desc(sql`${flowVersions.status} = 'published'`), desc(flowVersions.revision))
       .get()
+  }
+
+  /** One revision of a flow (its document, hashes and author). */
+  function revisionRow(id: string, revision: number) {
+    const row = db
+      .select()
+      .from(flowVersions)
+      .where(and(eq(flowVersions.flowId, id), eq(flowVersions.revision, revision)))
+      .get()
+    if (!row) throw new AppError('not-found', `Flow "${id}" has no revision ${revision}.`, { path: 'revision' })
+    return { ...row, documentHash: row.documentHash ?? documentHash(row.document) }
   }
 
   function list(search?: string) {
@@ -174,6 +194,7 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
           flowId: document.id,
           revision: 1,
           hash,
+          documentHash: documentHash(document),
           document,
           author: principal.username,
           status: 'draft',
@@ -200,6 +221,7 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
       })
     const sentSuite = rawSuite === undefined ? undefined : requireSuite(id, rawSuite)
     const hash = flowHashOf(document)
+    const docHash = documentHash(document)
     const at = now().toISOString()
     return db.transaction(() => {
       const flow = requireFlow(id)
@@ -220,6 +242,7 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
           flowId: id,
           revision,
           hash,
+          documentHash: docHash,
           document,
           author: principal.username,
           status: 'draft',
@@ -227,7 +250,8 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
           suite: sealSuite(id, nextSuite),
         })
         .run()
-      const hashChanged = hash !== flow.draftHash
+      // Text is reviewed too: a new title or description voids approvals like a new threshold.
+      const hashChanged = hash !== flow.draftHash || docHash !== revisionRow(id, flow.draftRevision).documentHash
       const suiteChanged = !sameSuite(previousSuite, nextSuite)
       let status = flow.status
       if (hashChanged || (suiteChanged && (status === 'in-review' || status === 'approved'))) {
@@ -235,7 +259,13 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
           .set({ status: 'voided' })
           .where(and(eq(reviews.flowId, id), inArray(reviews.status, ['open', 'approved'])))
           .run()
-        status = hash === flow.publishedHash ? 'published' : 'draft'
+        const published = flow.publishedHash ? versionByHash(id, flow.publishedHash) : undefined
+        status =
+          published &&
+          hash === published.hash &&
+          docHash === (published.documentHash ?? documentHash(published.document))
+            ? 'published'
+            : 'draft'
       }
       db.update(flows)
         .set({
@@ -316,6 +346,19 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
     return { id, status: 'retired' as const }
   }
 
-  return { list, get, suite, create, save, history, version, duplicate, retire, requireFlow, versionByHash }
+  return {
+    list,
+    get,
+    suite,
+    create,
+    save,
+    history,
+    version,
+    duplicate,
+    retire,
+    requireFlow,
+    versionByHash,
+    revisionRow,
+  }
 }
 export type FlowsService = ReturnType<typeof createFlowsService>

@@ -25,7 +25,9 @@ import {
   type Recipient,
 } from './alert-rules.schema.ts'
 
-const SETTINGS_KEY = 'operations'
+/** The settings key owners and alert rules are stored under (the review reads flows' owners from it too). */
+export const OPERATIONS_SETTINGS_KEY = 'operations'
+const SETTINGS_KEY = OPERATIONS_SETTINGS_KEY
 
 interface AlertRow {
   id: string

@@ -58,11 +58,15 @@ const token = object<Why<'token.create'>>({
 
 /** A review decision: a reviewer's comment on the version, or why it was refused. */
 const reviewDecision: Redactor<Why<'review.approve'>> = (why, ctx) =>
-  'comment' in why ? object<{ comment: string }>({ comment: authored })(why, ctx) : { reason: structure(why.reason) }
+  'comment' in why
+    ? object<{ comment: string; signOff?: string }>({ comment: authored, signOff: structure })(why, ctx)
+    : { reason: structure(why.reason) }
 
 /** Publishing: the reason and the hash it replaced, or the blockers (plain sentences the service writes). */
 const publish: Redactor<Why<'review.publish'>> = (why) =>
   'blockers' in why ? { blockers: [...why.blockers] } : { reason: why.reason, previous: why.previous }
+
+const approvalPolicy = object<Why<'approval-policy.propose'>>({ proposedBy: structure, summary: structure })
 
 const runStep = object<Why<'run.step'>>({
   events: structure,
@@ -140,8 +144,14 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     why: object({
       review: structure,
       summary: simulationSummaryPolicy,
+      footprint: structure,
+      signOffs: structure,
     }),
   }),
+  // Usernames and the policy's kinds and sign-offs: no patient data.
+  'approval-policy.propose': object<EntryOf<'approval-policy.propose'>>({ action: structure, why: approvalPolicy }),
+  'approval-policy.approve': object<EntryOf<'approval-policy.approve'>>({ action: structure, why: approvalPolicy }),
+  'approval-policy.discard': object<EntryOf<'approval-policy.discard'>>({ action: structure, why: approvalPolicy }),
   'review.approve': object<EntryOf<'review.approve'>>({ action: structure, why: reviewDecision }),
   'review.reject': object<EntryOf<'review.reject'>>({ action: structure, why: reviewDecision }),
   'review.publish': object<EntryOf<'review.publish'>>({ action: structure, why: publish }),

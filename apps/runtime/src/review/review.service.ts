@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { and, desc, eq, inArray, sql } from 'drizzle-orm'
-import { connectorProblems, toJson, validateFlow } from '@carepath/dsl'
+import { changeFootprint, connectorProblems, toJson, validateFlow } from '@carepath/dsl'
 import {
   failingCasesOverridden,
   publishRefused,
@@ -17,31 +17,73 @@ import { reportHash, type SimulationPort } from './simulation-port.ts'
 import { simulationReportSchema } from './simulation-report.schema.ts'
 import { failingTestCases, parityDifferences } from './failing-cases.ts'
 import type { QueuesService } from '../queues/queues.service.ts'
+import type { ApprovalPolicyService } from './approval-policy.ts'
+import { requiredSignOffs, SIGN_OFF_TITLES, type SignOffKind } from './approval-policy.schema.ts'
+import { flowOwners } from './flow-owners.ts'
+import { chooseSignOff, signOffsOf, signOffView, stillNeeded } from './sign-offs.ts'
 
 /**
- * Review and publishing: submit (runs the simulator and stores its report), approve or reject
- * by a reviewer who did not write the draft, publish through one gate, rollback through the same gate.
+ * Review and publishing: submit (runs the simulator, computes the change's footprint and the
+ * sign-offs the approval policy asks for), approve per required sign-off by people who did not
+ * write the draft, reject, publish through one gate, rollback through the same gate. A review is
+ * bound to the content hash and the document hash of the revision submitted.
  */
 export function createReviewService(
   deps: FlowDeps & {
     flows: FlowsService
     simulation: SimulationPort
+    approvalPolicy: ApprovalPolicyService
     queues?: Pick<QueuesService, 'warnings'>
     /** Inside the publishing transaction: what else a published version records (its settings revision). */
     onPublished?: (flowId: string, hash: string) => void
   },
 ) {
-  const { db, audit, now, registry, flows: flowsService, simulation, queues } = deps
+  const { db, audit, now, registry, flows: flowsService, simulation, queues, approvalPolicy } = deps
   const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
 
-  // Newest first by insertion order: two submissions can carry the same timestamp.
-  const reviewFor = (flowId: string, hash: string) =>
-    db
+  /** The revision a hash is published as: the draft's when it is the draft, else the latest published before. */
+  function targetRevision(flowId: string, hash: string) {
+    const flow = flowsService.requireFlow(flowId)
+    if (flow.draftHash === hash) return flowsService.revisionRow(flowId, flow.draftRevision)
+    const row = db
+      .select({ revision: flowVersions.revision })
+      .from(flowVersions)
+      .where(
+        and(
+          eq(flowVersions.flowId, flowId),
+          eq(flowVersions.hash, hash),
+          inArray(flowVersions.status, ['published', 'superseded']),
+        ),
+      )
+      .orderBy(desc(sql`${flowVersions.status} = 'published'`), desc(flowVersions.revision))
+      .get()
+    const version = flowsService.versionByHash(flowId, hash)
+    const revision = row?.revision ?? version?.revision
+    return revision === undefined ? undefined : flowsService.revisionRow(flowId, revision)
+  }
+
+  /** The document hash a review was submitted with (reviews made before it was stored: their revision's). */
+  const reviewedDocument = (review: typeof reviews.$inferSelect) =>
+    review.documentHash ?? flowsService.revisionRow(review.flowId, review.revision).documentHash
+
+  // Newest first by insertion order: two submissions can carry the same timestamp. Only a review
+  // of the same text counts: a new title needs its own review.
+  const reviewFor = (flowId: string, hash: string, statuses?: (typeof reviews.$inferSelect)['status'][]) => {
+    const documentHash = targetRevision(flowId, hash)?.documentHash
+    return db
       .select()
       .from(reviews)
-      .where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash)))
+      .where(
+        and(
+          eq(reviews.flowId, flowId),
+          eq(reviews.hash, hash),
+          statuses ? inArray(reviews.status, statuses) : undefined,
+        ),
+      )
       .orderBy(desc(sql`${reviews}.rowid`))
-      .get()
+      .all()
+      .find((review) => reviewedDocument(review) === documentHash)
+  }
 
   /** Everything that stops `hash` of `flowId` from being published, in plain words (empty: publishable). */
   function publishBlockers(flowId: string, hash: string): string[] {
@@ -50,19 +92,8 @@ export function createReviewService(
     if (!version) return [`There is no version with hash ${hash}.`]
     const validation = validateFlow(version.document, registry)
     if (!validation.valid) blockers.push('The document is not valid with the installed node types.')
-    const review = db
-      .select()
-      .from(reviews)
-      .where(
-        and(
-          eq(reviews.flowId, flowId),
-          eq(reviews.hash, hash),
-          inArray(reviews.status, ['open', 'approved', 'published']),
-        ),
-      )
-      .orderBy(desc(sql`${reviews}.rowid`))
-      .get()
-    if (!review) blockers.push('It has not been submitted for review.')
+    const review = reviewFor(flowId, hash, ['open', 'approved', 'published'])
+    if (!review) blockers.push('It has not been submitted for review (its text and behaviour as they are now).')
     else {
       if (review.report == null) blockers.push('No simulation report is stored for this exact version.')
       else {
@@ -83,10 +114,13 @@ export function createReviewService(
               .join(', ')}. Fix the draft, or a reviewer writes why it may be published anyway.`,
           )
       }
-      if (review.status === 'open') blockers.push('No reviewer has approved it yet.')
+      for (const missing of stillNeeded(review))
+        blockers.push(
+          `It still needs the sign-off of ${SIGN_OFF_TITLES[missing.kind]}${missing.count > 1 ? ` (${missing.count} people)` : ''}: ${missing.reasons.join(' ')}`,
+        )
       const authors = authorsOf(flowId, hash)
       if (!review.approvals.some((a) => !authors.has(a.by)))
-        blockers.push('It needs the approval of a reviewer who is not its author.')
+        blockers.push('It needs the approval of someone who is not its author.')
     }
     return blockers
   }
@@ -129,8 +163,13 @@ export function createReviewService(
     const report = await simulation.run({ base, candidate, suites: [flowsService.suite(flowId)], generate: true })
     return db.transaction(() => {
       const current = flowsService.requireFlow(flowId)
-      if (current.draftHash !== hash || current.status !== 'draft')
+      if (current.draftHash !== hash || current.status !== 'draft' || current.draftRevision !== flow.draftRevision)
         throw new AppError('conflict', 'The draft changed while it was being simulated; submit again.', { path: 'id' })
+      // What the change touches, against the published text (not just behaviour), and what it needs.
+      const draft = flowsService.revisionRow(flowId, current.draftRevision)
+      const published = current.publishedHash ? flowsService.versionByHash(flowId, current.publishedHash) : undefined
+      const footprint = changeFootprint(published?.document ?? null, draft.document, registry)
+      const signOffs = requiredSignOffs(approvalPolicy.current(), footprint, !published)
       const id = randomUUID()
       db.insert(reviews)
         .values({
@@ -143,14 +182,28 @@ export function createReviewService(
           reportHash: reportHash(report),
           submittedBy: principal.username,
           submittedAt: now().toISOString(),
+          documentHash: draft.documentHash,
+          footprint,
+          signOffs,
         })
         .run()
       db.update(flows)
         .set({ status: 'in-review', updatedAt: now().toISOString(), updatedBy: principal.username })
         .where(eq(flows.id, flowId))
         .run()
-      audit.append(reviewSubmitted(actorOf(principal), { flow: flowId, hash }, { review: id, summary: report.summary }))
-      return { id, hash, status: 'in-review' as const }
+      audit.append(
+        reviewSubmitted(
+          actorOf(principal),
+          { flow: flowId, hash },
+          {
+            review: id,
+            summary: report.summary,
+            footprint: [...new Set(footprint.map((f) => f.kind))],
+            signOffs: signOffs.map((s) => s.kind),
+          },
+        ),
+      )
+      return { id, hash, status: 'in-review' as const, signOffs: signOffs.map((s) => s.kind) }
     })
   }
 
@@ -158,9 +211,15 @@ export function createReviewService(
     const flow = flowsService.requireFlow(flowId)
     const hash = flow.draftHash
     const review = reviewFor(flowId, hash)
+    const submitted = review && review.status !== 'voided' && review.status !== 'rejected'
     return {
       status: flow.status,
       hash,
+      documentHash: flowsService.revisionRow(flowId, flow.draftRevision).documentHash,
+      // What the change touches and, per required sign-off, why and who gave it (null: not submitted).
+      footprint: review?.footprint ?? null,
+      signOffs: review && submitted ? signOffView(review) : [],
+      owners: flowOwners(db, flowId),
       // Stored by `submit` from the simulator's report; read back by its schema.
       report: review?.report == null ? null : simulationReportSchema.parse(review.report),
       reportHash: review?.reportHash ?? null,
@@ -174,39 +233,89 @@ export function createReviewService(
     }
   }
 
-  function decide(kind: 'approve' | 'reject', flowId: string, hash: string, comment: string, principal: Principal) {
+  /** The sign-offs `principal` could give on this flow (by role and ownership), needed or not. */
+  const mayGive = (flowId: string, principal: Principal) => signOffsOf(principal, flowOwners(db, flowId))
+
+  function decide(
+    kind: 'approve' | 'reject',
+    flowId: string,
+    hash: string,
+    comment: string,
+    principal: Principal,
+    binding: { documentHash?: string | undefined; as?: SignOffKind | undefined } = {},
+  ) {
+    // A refusal is audited after the transaction rolls back, so the trail keeps it.
+    let refused: string | undefined
+    const refuse = (reason: string, message: string) => {
+      refused = reason
+      return new AppError('forbidden', message)
+    }
+    try {
+      return decideInTransaction(kind, flowId, hash, comment, principal, binding, refuse)
+    } catch (error) {
+      if (refused) audit.append(reviewRefused(kind, actorOf(principal), { flow: flowId, hash }, refused))
+      throw error
+    }
+  }
+
+  function decideInTransaction(
+    kind: 'approve' | 'reject',
+    flowId: string,
+    hash: string,
+    comment: string,
+    principal: Principal,
+    binding: { documentHash?: string | undefined; as?: SignOffKind | undefined },
+    refuse: (reason: string, message: string) => AppError,
+  ) {
     return db.transaction(() => {
       const flow = flowsService.requireFlow(flowId)
-      if (flow.draftHash !== hash)
+      const documentHash = flowsService.revisionRow(flowId, flow.draftRevision).documentHash
+      if (flow.draftHash !== hash || (binding.documentHash !== undefined && binding.documentHash !== documentHash))
         throw new AppError('conflict', 'The draft changed since you looked at it; review the current version.', {
           path: 'hash',
         })
       const review = reviewFor(flowId, hash)
       if (!review || review.status !== 'open' || flow.status !== 'in-review')
         throw new AppError('conflict', 'This version is not waiting for review.', { path: 'hash' })
-      if (authorsOf(flowId, hash).has(principal.username) || review.submittedBy === principal.username) {
-        audit.append(
-          reviewRefused(kind, actorOf(principal), { flow: flowId, hash }, 'four eyes: the author may not review'),
-        )
-        throw new AppError(
-          'forbidden',
+      if (authorsOf(flowId, hash).has(principal.username) || review.submittedBy === principal.username)
+        throw refuse(
+          'four eyes: the author may not review',
           'You wrote or submitted this version; another reviewer must decide (four eyes).',
         )
-      }
       const at = now().toISOString()
       const comments = [...review.comments, { by: principal.username, at, kind, comment }]
-      const approvals =
-        kind === 'approve' ? [...review.approvals, { by: principal.username, at, comment }] : review.approvals
-      db.update(reviews)
-        .set({ status: kind === 'approve' ? 'approved' : 'rejected', approvals, comments })
-        .where(eq(reviews.id, review.id))
-        .run()
+      let approvals = review.approvals
+      if (kind === 'approve') {
+        // One sign-off per person per review: "compliance and security" takes two people.
+        const refusal = review.approvals.some((a) => a.by === principal.username)
+          ? 'You have already approved this version; another person gives the next sign-off.'
+          : undefined
+        const chosen = refusal ? undefined : chooseSignOff(review, mayGive(flowId, principal), binding.as)
+        if (!chosen?.ok) {
+          const reason = refusal ?? (chosen && !chosen.ok ? chosen.reason : 'not allowed')
+          throw refuse(reason, reason)
+        }
+        approvals = [...review.approvals, { by: principal.username, at, comment, as: chosen.kind }]
+      }
+      const complete = kind === 'approve' && stillNeeded({ ...review, approvals }).length === 0
+      const reviewStatus = kind === 'reject' ? 'rejected' : complete ? 'approved' : 'open'
+      db.update(reviews).set({ status: reviewStatus, approvals, comments }).where(eq(reviews.id, review.id)).run()
+      const flowStatus = kind === 'reject' ? 'draft' : complete ? 'approved' : 'in-review'
       db.update(flows)
-        .set({ status: kind === 'approve' ? 'approved' : 'draft', updatedAt: at, updatedBy: principal.username })
+        .set({ status: flowStatus, updatedAt: at, updatedBy: principal.username })
         .where(eq(flows.id, flowId))
         .run()
-      audit.append(reviewDecided(kind, actorOf(principal), { flow: flowId, hash }, comment))
-      return { status: kind === 'approve' ? ('approved' as const) : ('draft' as const), hash }
+      const given = approvals.at(-1)?.as
+      audit.append(
+        reviewDecided(
+          kind,
+          actorOf(principal),
+          { flow: flowId, hash },
+          comment,
+          kind === 'approve' ? given : undefined,
+        ),
+      )
+      return { status: flowStatus, hash, signOff: kind === 'approve' ? (given ?? null) : null }
     })
   }
 
@@ -264,15 +373,23 @@ export function createReviewService(
         .set({ status: 'superseded' })
         .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.status, 'published')))
         .run()
+      // Only the revision reviewed: a later draft with the same behaviour but new text stays a draft.
+      const target = targetRevision(flowId, hash)
       db.update(flowVersions)
         .set({ status: 'published', publishedAt: at })
-        .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.hash, hash)))
+        .where(
+          and(
+            eq(flowVersions.flowId, flowId),
+            eq(flowVersions.hash, hash),
+            target ? eq(flowVersions.revision, target.revision) : undefined,
+          ),
+        )
         .run()
       db.update(reviews)
         .set({ status: 'published' })
         .where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash), eq(reviews.status, 'approved')))
         .run()
-      const status = flow.draftHash === hash ? 'published' : flow.status
+      const status = flow.draftHash === hash && target?.revision === flow.draftRevision ? 'published' : flow.status
       db.update(flows)
         .set({ publishedHash: hash, status, updatedAt: at, updatedBy: principal.username })
         .where(eq(flows.id, flowId))
@@ -292,8 +409,23 @@ export function createReviewService(
     get,
     publishBlockers,
     publishWarnings,
-    approve: (flowId: string, hash: string, comment: string, p: Principal) =>
-      decide('approve', flowId, hash, comment, p),
+    /** Approve as one of the sign-offs still needed (`as`, else the first the person may give). */
+    approve: (
+      flowId: string,
+      hash: string,
+      comment: string,
+      p: Principal,
+      binding?: { documentHash?: string | undefined; as?: SignOffKind | undefined },
+    ) => decide('approve', flowId, hash, comment, p, binding),
+    /** The sign-offs `p` could give on this flow's review, of those it still needs. */
+    signOffsFor: (flowId: string, p: Principal): SignOffKind[] => {
+      const flow = flowsService.requireFlow(flowId)
+      const review = reviewFor(flowId, flow.draftHash)
+      if (!review || review.status !== 'open' || review.approvals.some((a) => a.by === p.username)) return []
+      if (authorsOf(flowId, flow.draftHash).has(p.username) || review.submittedBy === p.username) return []
+      const needed = new Set(stillNeeded(review).map((r) => r.kind))
+      return mayGive(flowId, p).filter((k) => needed.has(k))
+    },
     reject: (flowId: string, hash: string, comment: string, p: Principal) => decide('reject', flowId, hash, comment, p),
     override,
     publish: (flowId: string, hash: string, p: Principal) => {

@@ -8,6 +8,7 @@ import { authRouter } from './auth.router.ts'
 import { deadLettersRouter } from './dead-letters.router.ts'
 import { embedRouter } from './embed.router.ts'
 import { flowsRouter } from './flows.router.ts'
+import { governanceRouter } from './governance.router.ts'
 import { incidentsRouter } from './incidents.router.ts'
 import { metricsRouter } from './metrics.router.ts'
 import { queuesRouter } from './queues.router.ts'
@@ -29,6 +30,7 @@ export const appRouter = router({
   queues: queuesRouter,
   simulate: simulateRouter,
   review: reviewRouter,
+  governance: governanceRouter,
   runs: runsRouter,
   tasks: tasksRouter,
   audit: auditRouter,

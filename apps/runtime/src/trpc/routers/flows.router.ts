@@ -3,11 +3,11 @@ import { flowIdInput as flowId } from '../inputs.ts'
 import type { UserRole } from '../../db/schema.ts'
 import { procedureFor, router } from '../trpc.ts'
 
-const readers = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator')
+const readers = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator', 'compliance')
 const editors = procedureFor('analyst', 'developer')
 // Test cases are the analyst's and the reviewer's working material, not something an agent, an
 // operator or an auditor needs to read a flow.
-export const SUITE_READERS: readonly UserRole[] = ['analyst', 'developer', 'reviewer']
+export const SUITE_READERS: readonly UserRole[] = ['analyst', 'developer', 'reviewer', 'compliance']
 const hash = z.string().min(8).max(128)
 // Documents are validated in full by the DSL; here only "is it an object".
 const document = z.record(z.string(), z.unknown())

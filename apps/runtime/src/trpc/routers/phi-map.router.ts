@@ -4,9 +4,9 @@ import { phiMapDiffPolicy, phiMapPolicy, phiMapRollupPolicy, versionMapPolicy } 
 import { flowIdInput as id } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
 
-const readers = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'admin')
+const readers = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'admin', 'compliance')
 // Compliance reading of the installation: the auditor and the admin keep the quarterly review.
-const keepers = procedureFor('auditor', 'admin')
+const keepers = procedureFor('auditor', 'admin', 'compliance')
 const version = z.number().int().min(1).max(1_000_000).optional()
 
 /** The PHI touchpoint map: per version, its diff against the published one, the installation's rollup. */

@@ -65,7 +65,7 @@ describe('flows, review and publishing', () => {
     const review = await t.as.reviewer.review.get({ id: 'intake-check' })
     expect(review.hash).toBe(hash)
     expect(review.report).toMatchObject({ summary: { cases: expect.any(Number) } })
-    expect(review.publishBlockers.join(' ')).toMatch(/approved/)
+    expect(review.publishBlockers.join(' ')).toMatch(/sign-off of a reviewer/)
 
     // The analyst (author) may not approve at all; publishing before approval is blocked.
     expect(await codeOf(t.as.analyst.review.approve({ id: 'intake-check', hash, comment: 'mine' }))).toBe('FORBIDDEN')
