@@ -60,6 +60,7 @@ import { createMigrationsService } from './migrations/migrations.service.ts'
 import { openJson, sealJson } from './keys/sealed-json.ts'
 import { createLaunchService } from './embed/launch.service.ts'
 import { launchKeyFrom } from './embed/launch-token.ts'
+import { createAttachmentsService } from './evidence/attachments.service.ts'
 
 export interface RuntimeOptions {
   /** Directory holding the database file (default ./data). */
@@ -310,6 +311,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
   })
   // Launch tokens for the embedded agent view, signed with a key derived from the key file.
   const launch = createLaunchService({ db, audit, auth, now, key: launchKeyFrom(keys.auditChainKey) })
+  // Evidence on reviews and tasks: sealed like run data (it may hold patient data).
+  const attachments = createAttachmentsService({ db, audit, now, cipher, flows, taskById: runs.store.taskById })
   const auditSearch = createAuditSearch({
     db,
     audit,
@@ -379,6 +382,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     replays,
     tasks,
     launch,
+    attachments,
     incidents,
     deadLetters,
     metrics,

@@ -91,6 +91,9 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'embed.hostApps': ['admin'],
   'embed.saveHostApp': ['admin'],
   'embed.issueLaunch': ['admin'],
+  'attachments.list': ['analyst', 'developer', 'reviewer', 'auditor', 'agent'],
+  'attachments.settings': ALL,
+  'attachments.setSettings': ['admin'],
 }
 // Public: the log-in steps (the enrolment steps take a log-in challenge or a session).
 const PUBLIC = new Set([
@@ -128,6 +131,7 @@ const NO_INPUT = new Set([
   'alerts.settings',
   'alerts.candidates',
   'embed.hostApps',
+  'attachments.settings',
 ])
 
 async function outcome(t: TestRuntime, token: string | undefined, path: string): Promise<string> {

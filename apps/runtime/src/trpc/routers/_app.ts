@@ -1,5 +1,6 @@
 import { router } from '../trpc.ts'
 import { alertsRouter } from './alerts.router.ts'
+import { attachmentsRouter } from './attachments.router.ts'
 import { auditRouter } from './audit.router.ts'
 import { eventsRouter } from './events.router.ts'
 import { migrationsRouter } from './migrations.router.ts'
@@ -40,5 +41,6 @@ export const appRouter = router({
   events: eventsRouter,
   migrations: migrationsRouter,
   embed: embedRouter,
+  attachments: attachmentsRouter,
 })
 export type AppRouter = typeof appRouter
