@@ -6,37 +6,37 @@
 const ALLOWED = {
   pdf: {
     mediaType: 'application/pdf',
-    label: 'PDF',
+    label: 'a PDF',
     looksRight: (b: Uint8Array) => startsWith(b, [0x25, 0x50, 0x44, 0x46, 0x2d]),
   },
   png: {
     mediaType: 'image/png',
-    label: 'PNG image',
+    label: 'a PNG image',
     looksRight: (b: Uint8Array) => startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
   },
   jpg: {
     mediaType: 'image/jpeg',
-    label: 'JPEG image',
+    label: 'a JPEG image',
     looksRight: (b: Uint8Array) => startsWith(b, [0xff, 0xd8, 0xff]),
   },
   jpeg: {
     mediaType: 'image/jpeg',
-    label: 'JPEG image',
+    label: 'a JPEG image',
     looksRight: (b: Uint8Array) => startsWith(b, [0xff, 0xd8, 0xff]),
   },
   // Office files are zip archives; the part names in them (stored uncompressed) say which kind.
   xlsx: {
     mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    label: 'Excel workbook',
+    label: 'an Excel workbook',
     looksRight: (b: Uint8Array) => isZip(b) && contains(b, 'xl/'),
   },
   docx: {
     mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    label: 'Word document',
+    label: 'a Word document',
     looksRight: (b: Uint8Array) => isZip(b) && contains(b, 'word/'),
   },
-  csv: { mediaType: 'text/csv', label: 'CSV file', looksRight: (b: Uint8Array) => isPlainText(b) },
-  txt: { mediaType: 'text/plain', label: 'text file', looksRight: (b: Uint8Array) => isPlainText(b) },
+  csv: { mediaType: 'text/csv', label: 'a CSV file', looksRight: (b: Uint8Array) => isPlainText(b) },
+  txt: { mediaType: 'text/plain', label: 'a text file', looksRight: (b: Uint8Array) => isPlainText(b) },
 } as const
 
 type Extension = keyof typeof ALLOWED
@@ -86,7 +86,7 @@ export function detectType(name: string, bytes: Uint8Array): Detected {
     return { ok: false, message: `“${name}” cannot be attached: only ${ALLOWED_DESCRIPTION} files can.` }
   const type = ALLOWED[extension]
   if (!type.looksRight(bytes))
-    return { ok: false, message: `“${name}” is not a ${type.label}: its content does not match its name.` }
+    return { ok: false, message: `“${name}” is not ${type.label}: its content does not match its name.` }
   return { ok: true, mediaType: type.mediaType }
 }
 
