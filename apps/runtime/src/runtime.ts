@@ -61,6 +61,7 @@ import { openJson, sealJson } from './keys/sealed-json.ts'
 import { createLaunchService } from './embed/launch.service.ts'
 import { launchKeyFrom } from './embed/launch-token.ts'
 import { createAttachmentsService } from './evidence/attachments.service.ts'
+import { createChangeNoticesService } from './notices/change-notices.service.ts'
 
 export interface RuntimeOptions {
   /** Directory holding the database file (default ./data). */
@@ -313,6 +314,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const launch = createLaunchService({ db, audit, auth, now, key: launchKeyFrom(keys.auditChainKey) })
   // Evidence on reviews and tasks: sealed like run data (it may hold patient data).
   const attachments = createAttachmentsService({ db, audit, now, cipher, flows, taskById: runs.store.taskById })
+  // Publishing, rollback and retirement tell the flow's owners (the alerts' settings) and subscribers.
+  const notices = createChangeNoticesService({ db, audit, now, flows, owners: () => alerts.config(), connectors })
   const auditSearch = createAuditSearch({
     db,
     audit,
@@ -383,6 +386,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     tasks,
     launch,
     attachments,
+    notices,
     incidents,
     deadLetters,
     metrics,

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { builtinPlugin, composeCatalog } from '@carepath/catalog'
 import type { FlowDocument } from '@carepath/dsl'
 import { createApp } from '../http/app.ts'
@@ -105,6 +106,12 @@ function upload(
 }
 const download = (token: string | undefined, id: string) =>
   fetch(`${base}/api/attachments/${id}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+const viewSchema = z.object({ id: z.string(), sha256: z.string(), mediaType: z.string() }).loose()
+const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
+/** The attachment a 201 answers with. */
+const viewOf = async (response: Response) => viewSchema.parse(await response.json())
+/** The plain message of a refusal. */
+const messageOf = async (response: Response) => errorSchema.parse(await response.json()).error.message
 const review = (name: string) => ({ kind: 'review', flow: 'go-live', subject: hash, name })
 
 async function trail() {
@@ -115,7 +122,7 @@ describe('evidence attached to a review', () => {
   it('stores the file sealed with its sha256 and size, lists it, and gives it back byte for byte', async () => {
     const response = await upload(t.tokens.analyst, review('mapping.csv'), csv, 'text/csv')
     expect(response.status).toBe(201)
-    const view = await response.json()
+    const view = await viewOf(response)
     expect(view).toMatchObject({
       name: 'mapping.csv',
       mediaType: 'text/csv',
@@ -175,11 +182,11 @@ describe('evidence attached to a review', () => {
     for (const [name, body, message] of cases) {
       const response = await upload(t.tokens.analyst, review(name), body, 'application/pdf')
       expect([name, response.status]).toEqual([name, 400])
-      expect((await response.json()).error.message).toMatch(message)
+      expect(await messageOf(response)).toMatch(message)
     }
     const png201 = await upload(t.tokens.developer, review('screenshot.png'), png, 'text/plain')
     expect(png201.status).toBe(201)
-    expect((await png201.json()).mediaType).toBe('image/png')
+    expect((await viewOf(png201)).mediaType).toBe('image/png')
     const after = await t.as.analyst.attachments.list({ kind: 'review', flowId: 'go-live', subject: hash })
     expect(after.length).toBe(before.length + 1)
   })
@@ -191,7 +198,7 @@ describe('evidence attached to a review', () => {
     const big = Buffer.alloc(3000, 0x61)
     const response = await upload(t.tokens.analyst, review('big.txt'), big)
     expect(response.status).toBe(413)
-    expect((await response.json()).error.message).toMatch(/larger than 2 KB/)
+    expect(await messageOf(response)).toMatch(/larger than 2 KB/)
     expect((await t.as.analyst.attachments.list({ kind: 'review', flowId: 'go-live', subject: hash })).length).toBe(
       before,
     )
@@ -203,12 +210,12 @@ describe('evidence attached to a review', () => {
   it('lets only the review roles attach or download; others get a clear 401/403/404', async () => {
     const response = await upload(t.tokens.reviewer, review('vendor-baa.pdf'), Buffer.from('%PDF-1.7\n%test\n'))
     expect(response.status).toBe(201)
-    const { id } = await response.json()
+    const { id } = await viewOf(response)
     expect((await download(t.tokens.auditor, id)).status).toBe(200)
     for (const role of ['agent', 'operator', 'admin'] as const) {
       const refused = await download(t.tokens[role], id)
       expect([role, refused.status]).toEqual([role, 403])
-      expect((await refused.json()).error.message).toMatch(new RegExp(`The ${role} role may not`))
+      expect(await messageOf(refused)).toMatch(new RegExp(`The ${role} role may not`))
       expect((await upload(t.tokens[role], review('x.txt'), Buffer.from('x'))).status).toBe(403)
     }
     expect((await download(undefined, id)).status).toBe(401)
@@ -233,7 +240,7 @@ describe('evidence on a task (a file field)', () => {
     const target = { kind: 'task', flow: 'go-live', subject: task!.id }
     const response = await upload(t.tokens.agent, { ...target, name: 'test-run.pdf' }, Buffer.from('%PDF-1.4 evidence'))
     expect(response.status).toBe(201)
-    const file = await response.json()
+    const file = await viewOf(response)
 
     // An agent of another queue, and the review roles, do not learn the task exists.
     expect((await upload(otherAgent, { ...target, name: 'x.txt' }, Buffer.from('x'))).status).toBe(404)

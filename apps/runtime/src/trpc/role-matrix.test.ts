@@ -94,6 +94,10 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'attachments.list': ['analyst', 'developer', 'reviewer', 'auditor', 'agent'],
   'attachments.settings': ALL,
   'attachments.setSettings': ['admin'],
+  'notices.mine': ALL,
+  'notices.markRead': ALL,
+  'notices.subscription': ['analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator'],
+  'notices.subscribe': ['analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator'],
 }
 // Public: the log-in steps (the enrolment steps take a log-in challenge or a session).
 const PUBLIC = new Set([
@@ -132,6 +136,7 @@ const NO_INPUT = new Set([
   'alerts.candidates',
   'embed.hostApps',
   'attachments.settings',
+  'notices.mine',
 ])
 
 async function outcome(t: TestRuntime, token: string | undefined, path: string): Promise<string> {

@@ -4,6 +4,7 @@ import { attachmentsRouter } from './attachments.router.ts'
 import { auditRouter } from './audit.router.ts'
 import { eventsRouter } from './events.router.ts'
 import { migrationsRouter } from './migrations.router.ts'
+import { noticesRouter } from './notices.router.ts'
 import { authRouter } from './auth.router.ts'
 import { deadLettersRouter } from './dead-letters.router.ts'
 import { embedRouter } from './embed.router.ts'
@@ -42,5 +43,6 @@ export const appRouter = router({
   migrations: migrationsRouter,
   embed: embedRouter,
   attachments: attachmentsRouter,
+  notices: noticesRouter,
 })
 export type AppRouter = typeof appRouter

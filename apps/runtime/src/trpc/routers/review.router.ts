@@ -4,6 +4,7 @@ import { redact } from '../../phi/redaction-policy.ts'
 import { reviewPolicy } from '../../phi/review.policy.ts'
 import { casesPatientData, reportPatientValues } from '../../phi/simulation-report.policy.ts'
 import { flowIdInput as flowId } from '../inputs.ts'
+import { withChangeNotice } from './with-change-notice.ts'
 import { procedureFor, router } from '../trpc.ts'
 
 const hash = z.string().min(8).max(128)
@@ -44,8 +45,16 @@ export const reviewRouter = router({
     .mutation(({ ctx, input }) => ctx.runtime.review.override(input.id, input.hash, input.reason, ctx.principal)),
   publish: reviewer
     .input(z.object({ id: flowId, hash }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.review.publish(input.id, input.hash, ctx.principal)),
+    .mutation(({ ctx, input }) =>
+      withChangeNotice(ctx, input.id, 'published', () =>
+        ctx.runtime.review.publish(input.id, input.hash, ctx.principal),
+      ),
+    ),
   rollback: reviewer
     .input(z.object({ id: flowId, hash }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.review.rollback(input.id, input.hash, ctx.principal)),
+    .mutation(({ ctx, input }) =>
+      withChangeNotice(ctx, input.id, 'rolled-back', () =>
+        ctx.runtime.review.rollback(input.id, input.hash, ctx.principal),
+      ),
+    ),
 })
