@@ -185,26 +185,29 @@ export function createChangeNoticesService(deps: {
 
   /** The caller's notices, newest first, with whether they have read each. */
   function mine(principal: Principal, limit = 100): NoticeView[] {
-    return db
-      .select({ notice: changeNotices, readAt: noticeInbox.readAt })
-      .from(noticeInbox)
-      .innerJoin(changeNotices, eq(changeNotices.id, noticeInbox.noticeId))
-      .where(eq(noticeInbox.username, principal.username))
-      .orderBy(desc(changeNotices.createdAt), desc(changeNotices.id))
-      .limit(limit)
-      .all()
-      .map(({ notice, readAt }) => ({
-        id: notice.id,
-        flowId: notice.flowId,
-        kind: notice.kind,
-        hash: notice.hash,
-        previousHash: notice.previousHash,
-        title: notice.title,
-        summary: notice.summary,
-        actor: notice.actor,
-        createdAt: notice.createdAt,
-        read: readAt !== null,
-      }))
+    return (
+      db
+        .select({ notice: changeNotices, readAt: noticeInbox.readAt })
+        .from(noticeInbox)
+        .innerJoin(changeNotices, eq(changeNotices.id, noticeInbox.noticeId))
+        .where(eq(noticeInbox.username, principal.username))
+        // Insertion order breaks ties: two notices can carry the same time.
+        .orderBy(desc(changeNotices.createdAt), desc(sql`${changeNotices}.rowid`))
+        .limit(limit)
+        .all()
+        .map(({ notice, readAt }) => ({
+          id: notice.id,
+          flowId: notice.flowId,
+          kind: notice.kind,
+          hash: notice.hash,
+          previousHash: notice.previousHash,
+          title: notice.title,
+          summary: notice.summary,
+          actor: notice.actor,
+          createdAt: notice.createdAt,
+          read: readAt !== null,
+        }))
+    )
   }
 
   /** Mark one of the caller's notices read (or unread again). */

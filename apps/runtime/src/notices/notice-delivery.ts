@@ -77,6 +77,9 @@ export async function deliverNotice(
             )
       if (sent === undefined)
         throw new Error(`the ${channel === 'email' ? 'notify' : 'http'} connector is not configured`)
+      // The http connector answers every status; a webhook that refused the notice did not get it.
+      const status = sent !== null && typeof sent === 'object' && !Array.isArray(sent) ? sent['status'] : undefined
+      if (typeof status === 'number' && status >= 400) throw new Error(`the webhook answered ${status}`)
       out.push({ to, channel, ok: true })
     } catch (error) {
       out.push({ to, channel, ok: false, error: error instanceof Error ? error.message : 'not delivered' })
