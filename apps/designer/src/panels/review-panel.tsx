@@ -12,6 +12,7 @@ import { ErrorState, Loading, when } from '../screens/state-views.tsx'
 import { readReport } from './simulation-report.ts'
 import { CaseResults, resultCounts } from '../suites/case-results.tsx'
 import { readSuite, useSuiteStore } from '../suites/suite.store.ts'
+import { EvidenceList } from '../features/governance/evidence-list.tsx'
 
 export function ReviewPanel({
   flowId,
@@ -186,6 +187,7 @@ export function ReviewPanel({
           )}
         </div>
       )}
+      {state && <EvidenceList target={{ kind: 'review', flowId, subject: hash }} canAttach={canEdit || isReviewer} />}
       {state && (
         <section className="cp-card inline">
           <h4>Publish</h4>
