@@ -33,10 +33,11 @@ const flowFiles = readdirSync(dir)
 const flows = [...flowFiles, 'custom-node/referral-npi-check.flow.json']
 
 describe('example flows', () => {
-  it('are the nine healthcare workflows, each with a suite beside it', () => {
+  it('are the ten healthcare workflows, each with a suite beside it', () => {
     expect(flowFiles.map((f) => f.replace('.flow.json', ''))).toEqual([
       'discharge-follow-up',
       'eligibility-verification',
+      'integration-intake',
       'lab-result-routing',
       'nightly-demographic-review',
       'patient-intake-triage',

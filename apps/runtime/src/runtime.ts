@@ -63,6 +63,8 @@ import { openJson, sealJson } from './keys/sealed-json.ts'
 import { createSettingsRevisions } from './settings-review/settings-revisions.service.ts'
 import { createLaunchService } from './embed/launch.service.ts'
 import { launchKeyFrom } from './embed/launch-token.ts'
+import { createAttachmentsService } from './evidence/attachments.service.ts'
+import { createChangeNoticesService } from './notices/change-notices.service.ts'
 
 export interface RuntimeOptions {
   /** Directory holding the database file (default ./data). */
@@ -348,6 +350,10 @@ export function createRuntime(options: RuntimeOptions = {}) {
   })
   // Launch tokens for the embedded agent view, signed with a key derived from the key file.
   const launch = createLaunchService({ db, audit, auth, now, key: launchKeyFrom(keys.auditChainKey) })
+  // Evidence on reviews and tasks: sealed like run data (it may hold patient data).
+  const attachments = createAttachmentsService({ db, audit, now, cipher, flows, taskById: runs.store.taskById })
+  // Publishing, rollback and retirement tell the flow's owners (the alerts' settings) and subscribers.
+  const notices = createChangeNoticesService({ db, audit, now, flows, owners: () => alerts.config(), connectors })
   const auditSearch = createAuditSearch({
     db,
     audit,
@@ -456,6 +462,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     replays,
     tasks,
     launch,
+    attachments,
+    notices,
     incidents,
     deadLetters,
     metrics,

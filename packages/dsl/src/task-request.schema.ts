@@ -4,7 +4,8 @@ import { z } from 'zod'
 export const taskFieldSchema = z.object({
   name: z.string(),
   label: z.string(),
-  type: z.enum(['string', 'number', 'boolean', 'date', 'choice']),
+  /** `file`: evidence attached to the task, answered as `{ attachment, sha256 }`. */
+  type: z.enum(['string', 'number', 'boolean', 'date', 'choice', 'file']),
   required: z.boolean(),
   options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
 })

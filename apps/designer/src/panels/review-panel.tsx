@@ -15,6 +15,7 @@ import { CaseResults, resultCounts } from '../suites/case-results.tsx'
 import { readSuite, useSuiteStore } from '../suites/suite.store.ts'
 import { PhiMapDiffSection } from '../features/phi-map/phi-map-diff-section.tsx'
 import { ApprovalsSection } from '../features/governance/approvals-section.tsx'
+import { EvidenceList } from '../features/governance/evidence-list.tsx'
 
 export function ReviewPanel({
   flowId,
@@ -192,6 +193,7 @@ export function ReviewPanel({
           )}
         </div>
       )}
+      {state && <EvidenceList target={{ kind: 'review', flowId, subject: hash }} canAttach={canEdit || isReviewer} />}
       {state && (
         <section className="cp-card inline">
           <h4>Publish</h4>

@@ -9,6 +9,7 @@ import { navigate } from '../route.ts'
 import { ErrorState, Loading } from './state-views.tsx'
 import { TaskActions } from '../features/tasks/task-actions.tsx'
 import { readTask } from './task-view.ts'
+import { TaskFileField } from '../features/governance/task-file-field.tsx'
 
 /** `patient.firstName` → "Patient · first name". */
 function factLabel(path: string): string {
@@ -147,14 +148,23 @@ export function TaskScreen({ taskId, onAnswered, embedded = false }: TaskScreenP
             ))}
           </dl>
         )}
-        {view.fields.map((field) => (
-          <FieldInput
-            key={field.name}
-            field={field}
-            value={values[field.name]}
-            onChange={(v) => setValues({ ...values, [field.name]: v })}
-          />
-        ))}
+        {view.fields.map((field) =>
+          field.type === 'file' ? (
+            <TaskFileField
+              key={field.name}
+              field={field}
+              target={{ kind: 'task', flowId: view.flowId, subject: view.id }}
+              onChange={(v) => setValues({ ...values, [field.name]: v })}
+            />
+          ) : (
+            <FieldInput
+              key={field.name}
+              field={field}
+              value={values[field.name]}
+              onChange={(v) => setValues({ ...values, [field.name]: v })}
+            />
+          ),
+        )}
         {error && (
           <p className="cp-error-text" role="alert" data-testid="task-error">
             {error}

@@ -310,6 +310,14 @@ function AnswerField({
   onChange(v: JsonValue | undefined): void
   testId: string
 }) {
+  // A test case cannot hold a real upload: a file answer is a recorded reference, shown as it is.
+  if (field.type === 'file')
+    return (
+      <p className="cp-muted" data-testid={testId}>
+        {field.label}: {value === undefined ? 'no file recorded' : 'a recorded file reference'} (set in the suite’s
+        JSON).
+      </p>
+    )
   return (
     <FactInput
       field={{

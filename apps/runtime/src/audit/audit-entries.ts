@@ -411,3 +411,34 @@ export const approvalPolicyChanged = (
     : step === 'approve'
       ? { action: 'approval-policy.approve', ...actor, why }
       : { action: 'approval-policy.discard', ...actor, why }
+
+/** Evidence attached to a review or a task (by id and hash; never the name or content). */
+export const attachmentAdded = (actor: AuditActor, entity: Entity, why: AuditWhy<'attachment.add'>): AuditInput => ({
+  action: 'attachment.add',
+  ...actor,
+  entity,
+  why,
+})
+
+/** Evidence downloaded by someone allowed to see it. */
+export const attachmentRead = (actor: AuditActor, entity: Entity, why: AuditWhy<'attachment.read'>): AuditInput => ({
+  action: 'attachment.read',
+  ...actor,
+  entity,
+  why,
+})
+
+/** A change notice sent: to whom, and which deliveries failed. */
+export const noticeSent = (actor: AuditActor, entity: Entity, why: AuditWhy<'notice.send'>): AuditInput => ({
+  action: 'notice.send',
+  ...actor,
+  entity,
+  why,
+})
+
+/** Someone asked to be told, or no longer, of a flow's changes. */
+export const flowSubscribed = (actor: AuditActor, flow: string, on: boolean): AuditInput => ({
+  action: on ? 'flow.subscribe' : 'flow.unsubscribe',
+  ...actor,
+  entity: { flow },
+})

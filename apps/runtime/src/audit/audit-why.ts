@@ -71,6 +71,15 @@ const settingsProposalWhy = z.object({
 })
 const settingsDecisionWhy = z.object({ proposal: z.string(), note: z.string() })
 
+/** An attachment as the trail names it: its id, what it is attached to, its hash, size and detected type. */
+const attachmentWhy = z.object({
+  attachment: z.string(),
+  kind: z.enum(['review', 'task']),
+  sha256: z.string(),
+  size: z.number().int(),
+  mediaType: z.string(),
+})
+
 const entry = <A extends string, W extends z.ZodType>(action: A, why: W) => z.object({ action: z.literal(action), why })
 const bare = <A extends string>(action: A) => z.object({ action: z.literal(action), why: z.undefined().optional() })
 
@@ -198,6 +207,21 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('launch.issue', z.object({ hostApp: z.string(), nonce: z.string(), expiresAt: z.string() })),
   /** A launch token exchanged for a session, or refused and why (plain words; no token, no patient). */
   entry('launch.exchange', z.object({ host: z.string(), nonce: z.string().optional(), reason: z.string().optional() })),
+  /** Evidence attached or downloaded: named by id and sha256, never its name or content (either may hold PHI). */
+  entry('attachment.add', attachmentWhy),
+  entry('attachment.read', attachmentWhy),
+  /** A change notice: what happened to the flow and who it went to (people, mail addresses, webhook hosts). */
+  entry(
+    'notice.send',
+    z.object({
+      notice: z.string(),
+      kind: z.enum(['published', 'rolled-back', 'retired']),
+      recipients: z.array(z.string()),
+      failed: z.array(z.string()),
+    }),
+  ),
+  bare('flow.subscribe'),
+  bare('flow.unsubscribe'),
   /**
    * An auditor searched the trail (or exported the search): which filters were set, the patient
    * as its keyed hash (never the identifier typed), how many records were found.

@@ -693,3 +693,76 @@ export const settingsPins = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.flowId, t.hash] })],
 )
+
+/**
+ * Evidence attached to a review (a flow version under review) or to a human step's task: mapping
+ * sheets, test evidence, vendor documents. The content may hold patient data, so it is sealed
+ * with the data cipher (base64 of the bytes) under a key per flow; the sha256 and size are of the
+ * original bytes, and the audit trail names the attachment by that hash, never its content.
+ */
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: text('id').primaryKey(),
+    /** `review`: a flow version (`subject` is its hash); `task`: a human step's task (`subject` is its id). */
+    kind: text('kind').$type<'review' | 'task'>().notNull(),
+    flowId: text('flow_id').notNull(),
+    subject: text('subject').notNull(),
+    /** The name as uploaded, cleaned of paths and control characters. */
+    name: text('name').notNull(),
+    /** The detected type (from the allow-list), never the one the client claimed. */
+    mediaType: text('media_type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    content: text('content').notNull(),
+    uploadedBy: text('uploaded_by').notNull(),
+    uploadedAt: text('uploaded_at').notNull(),
+  },
+  (t) => [index('attachments_subject').on(t.kind, t.flowId, t.subject)],
+)
+
+/** People who asked to be told when a flow is published, rolled back or retired. */
+export const flowSubscriptions = sqliteTable(
+  'flow_subscriptions',
+  {
+    flowId: text('flow_id').notNull(),
+    username: text('username').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.username] })],
+)
+
+/**
+ * A change notice: a flow version published, rolled back to, or a flow retired, with a plain
+ * summary of the change and the simulation's counts (structure only, no patient data), and who it
+ * went to and how each delivery went.
+ */
+export const changeNotices = sqliteTable(
+  'change_notices',
+  {
+    id: text('id').primaryKey(),
+    flowId: text('flow_id').notNull(),
+    kind: text('kind').$type<'published' | 'rolled-back' | 'retired'>().notNull(),
+    hash: text('hash'),
+    previousHash: text('previous_hash'),
+    title: text('title').notNull(),
+    summary: text('summary', { mode: 'json' }).$type<string[]>().notNull(),
+    actor: text('actor').notNull(),
+    createdAt: text('created_at').notNull(),
+    deliveries: text('deliveries', { mode: 'json' })
+      .$type<{ to: string; channel: string; ok: boolean; error?: string }[]>()
+      .notNull(),
+  },
+  (t) => [index('change_notices_flow').on(t.flowId, t.createdAt)],
+)
+
+/** One row per in-app recipient of a notice: their inbox, with when they read it. */
+export const noticeInbox = sqliteTable(
+  'notice_inbox',
+  {
+    noticeId: text('notice_id').notNull(),
+    username: text('username').notNull(),
+    readAt: text('read_at'),
+  },
+  (t) => [primaryKey({ columns: [t.noticeId, t.username] }), index('notice_inbox_user').on(t.username)],
+)

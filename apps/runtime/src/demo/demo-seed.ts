@@ -46,7 +46,7 @@ function flowFilesIn(dir: string): string[] {
 export async function seedDemo(runtime: Runtime, examplesDir: string, password: string): Promise<DemoResult> {
   if (runtime.auth.userCount() > 0) return { created: false, users: [], flows: [], problems: [] }
   const system = { who: 'carepath-demo', role: 'system' }
-  // The nine workflows, then the HL7 entry flows that start work from inbound messages.
+  // The ten workflows, then the HL7 entry flows that start work from inbound messages.
   // Drafts (examples/drafts) stay out: they are second versions to try the review flow with.
   const flowFiles = [...flowFilesIn(examplesDir), ...flowFilesIn(join(examplesDir, 'hl7-entry'))]
   const documents = flowFiles.map((f) => ({

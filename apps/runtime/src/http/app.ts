@@ -13,6 +13,7 @@ import { noStore, queryDepthLimit, securityHeaders, verifyJsonDepth } from './ha
 import { oidcRoutes } from './oidc-routes.ts'
 import { openApiDocument } from './openapi.ts'
 import { restRouter } from './rest.ts'
+import { attachmentRoutes } from '../evidence/attachment-routes.ts'
 
 const defaultDesignerDist = resolve(dirname(fileURLToPath(import.meta.url)), '../../../designer/dist')
 
@@ -87,6 +88,8 @@ export function createApp(runtime: Runtime, options: AppOptions) {
     }),
   )
   app.use(oidcRoutes(runtime, options.log))
+  // Evidence files arrive as raw bodies under their own size limit, so before the JSON parser.
+  app.use(attachmentRoutes(runtime, (error) => options.log(describeInternalError(error))))
   // strict: false so a bare JSON value (a tRPC input of null or a string) parses like an object does.
   app.use(
     ['/trpc', '/api'],

@@ -68,6 +68,14 @@ const publish: Redactor<Why<'review.publish'>> = (why) =>
 
 const approvalPolicy = object<Why<'approval-policy.propose'>>({ proposedBy: structure, summary: structure })
 
+const attachmentWhy = object<Why<'attachment.add'>>({
+  attachment: structure,
+  kind: structure,
+  sha256: structure,
+  size: structure,
+  mediaType: structure,
+})
+
 const runStep = object<Why<'run.step'>>({
   events: structure,
   decisions: each(decision),
@@ -249,6 +257,16 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ status: structure, reason: structure, from: structure, to: structure, count: structure }),
   }),
+  // Attachments by id, hash, size and type: the name and content stay out of the trail.
+  'attachment.add': object<EntryOf<'attachment.add'>>({ action: structure, why: attachmentWhy }),
+  'attachment.read': object<EntryOf<'attachment.read'>>({ action: structure, why: attachmentWhy }),
+  // Recipients are staff (user names, mail addresses, webhook hosts) the owners' settings name.
+  'notice.send': object<EntryOf<'notice.send'>>({
+    action: structure,
+    why: object({ notice: structure, kind: structure, recipients: structure, failed: structure }),
+  }),
+  'flow.subscribe': object<EntryOf<'flow.subscribe'>>({ action: structure, why: structure }),
+  'flow.unsubscribe': object<EntryOf<'flow.unsubscribe'>>({ action: structure, why: structure }),
   // Host applications: names and addresses an admin typed, no patient data.
   'host-app.save': object<EntryOf<'host-app.save'>>({
     action: structure,

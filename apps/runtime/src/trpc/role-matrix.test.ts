@@ -107,6 +107,13 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'embed.hostApps': ['admin'],
   'embed.saveHostApp': ['admin'],
   'embed.issueLaunch': ['admin'],
+  'attachments.list': ['analyst', 'developer', 'reviewer', 'auditor', 'agent'],
+  'attachments.settings': ALL,
+  'attachments.setSettings': ['admin'],
+  'notices.mine': ALL,
+  'notices.markRead': ALL,
+  'notices.subscription': ['analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator'],
+  'notices.subscribe': ['analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator'],
 }
 // Public: the log-in steps (the enrolment steps take a log-in challenge or a session).
 const PUBLIC = new Set([
@@ -149,6 +156,8 @@ const NO_INPUT = new Set([
   'phiMap.rollup',
   'phiMap.markReviewed',
   'governance.policy',
+  'attachments.settings',
+  'notices.mine',
 ])
 
 async function outcome(t: TestRuntime, token: string | undefined, path: string): Promise<string> {

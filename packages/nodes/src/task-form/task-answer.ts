@@ -21,8 +21,10 @@ export const taskFieldSchema = z
       .describe('Key the answer is stored under (inside the step’s `into` path).'),
     label: z.string().min(1).describe('The question or label the person sees.'),
     type: z
-      .enum(['string', 'number', 'boolean', 'date', 'choice'])
-      .describe('What kind of answer: text, number, yes/no, date (YYYY-MM-DD) or a choice from options.'),
+      .enum(['string', 'number', 'boolean', 'date', 'choice', 'file'])
+      .describe(
+        'What kind of answer: text, number, yes/no, date (YYYY-MM-DD), a choice from options, or a file attached as evidence.',
+      ),
     required: z.boolean().default(false).describe('Whether the form can be sent without this field.'),
     options: z
       .array(
@@ -83,6 +85,25 @@ function isCalendarDate(value: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value
 }
 
+/**
+ * A file field's answer: the attachment's id and sha256, so the run's facts name exactly the
+ * bytes that were attached (the runtime checks the attachment belongs to the task).
+ */
+export function isFileReference(value: JsonValue): value is { attachment: string; sha256: string } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const keys = Object.keys(value).sort()
+  const { attachment, sha256 } = value
+  return (
+    keys.length === 2 &&
+    keys[0] === 'attachment' &&
+    keys[1] === 'sha256' &&
+    typeof attachment === 'string' &&
+    /^[A-Za-z0-9-]{1,100}$/.test(attachment) &&
+    typeof sha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(sha256)
+  )
+}
+
 function checkFieldValue(field: TaskFieldConfig, value: JsonValue): void {
   const fail = (message: string): never => {
     throw new AnswerError(`"${field.label}" ${message}`, field.name)
@@ -99,6 +120,9 @@ function checkFieldValue(field: TaskFieldConfig, value: JsonValue): void {
       return
     case 'date':
       if (typeof value !== 'string' || !isCalendarDate(value)) fail('must be a date like 2025-03-01.')
+      return
+    case 'file':
+      if (!isFileReference(value)) fail('must be a file attached to this task.')
       return
     case 'choice':
       if (!field.options?.some((option) => option.value === value)) {

@@ -131,4 +131,24 @@ describe('task.form', () => {
     )
     expect(taskForm.config.safeParse({ ...base, fields: [] }).success).toBe(false)
   })
+
+  it('a file field takes an attachment reference (id and sha256) and nothing else', () => {
+    const withFile = taskForm.config.parse({
+      role: 'integration',
+      title: 'Upload the test evidence',
+      fields: [{ name: 'evidence', label: 'Test evidence', type: 'file', required: true }],
+      into: 'testing',
+    })
+    const send = (value: JsonValue) => taskForm.answer!(ctx, withFile, { evidence: value })
+    const reference = { attachment: 'a1b2c3d4-0000-4000-8000-000000000001', sha256: 'ab'.repeat(32) }
+    expect(send(reference)).toEqual({ kind: 'next', port: 'submitted', set: { 'testing.evidence': reference } })
+    for (const bad of [
+      'mapping.csv',
+      { attachment: 'x' },
+      { ...reference, sha256: 'nope' },
+      { ...reference, name: 'a' },
+    ])
+      expect(() => send(bad)).toThrow(/"Test evidence" must be a file attached to this task/)
+    expect(() => taskForm.answer!(ctx, withFile, {})).toThrow(/"Test evidence" is required/)
+  })
 })

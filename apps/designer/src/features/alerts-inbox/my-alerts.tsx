@@ -5,6 +5,7 @@ import { useEffect } from 'react'
 import { api, type AlertRow } from '../../api/carepath-api.ts'
 import { useLoader, type Loaded } from '../../api/use-loader.ts'
 import { Empty, ErrorState, Loading, when } from '../../screens/state-views.tsx'
+import { ChangeNotices } from '../governance/change-notices.tsx'
 
 const REFRESH_MS = 30_000
 
@@ -91,6 +92,7 @@ export function MyAlertsScreen({ alerts }: { alerts: Loaded<AlertRow[]> }) {
           </tbody>
         </table>
       )}
+      <ChangeNotices />
     </div>
   )
 }

@@ -1,9 +1,11 @@
 import { router } from '../trpc.ts'
 import { alertsRouter } from './alerts.router.ts'
+import { attachmentsRouter } from './attachments.router.ts'
 import { auditRouter } from './audit.router.ts'
 import { eventsRouter } from './events.router.ts'
 import { migrationsRouter } from './migrations.router.ts'
 import { phiMapRouter } from './phi-map.router.ts'
+import { noticesRouter } from './notices.router.ts'
 import { authRouter } from './auth.router.ts'
 import { deadLettersRouter } from './dead-letters.router.ts'
 import { embedRouter } from './embed.router.ts'
@@ -44,5 +46,7 @@ export const appRouter = router({
   migrations: migrationsRouter,
   embed: embedRouter,
   phiMap: phiMapRouter,
+  attachments: attachmentsRouter,
+  notices: noticesRouter,
 })
 export type AppRouter = typeof appRouter

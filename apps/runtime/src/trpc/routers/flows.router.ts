@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { flowIdInput as flowId } from '../inputs.ts'
 import type { UserRole } from '../../db/schema.ts'
 import { procedureFor, router } from '../trpc.ts'
+import { withChangeNotice } from './with-change-notice.ts'
 
 const readers = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator', 'compliance')
 const editors = procedureFor('analyst', 'developer')
@@ -51,5 +52,7 @@ export const flowsRouter = router({
     .mutation(({ ctx, input }) => ctx.runtime.flows.duplicate(input.id, input.newId, ctx.principal)),
   retire: procedureFor('reviewer')
     .input(z.object({ id: flowId }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.flows.retire(input.id, ctx.principal)),
+    .mutation(({ ctx, input }) =>
+      withChangeNotice(ctx, input.id, 'retired', () => ctx.runtime.flows.retire(input.id, ctx.principal)),
+    ),
 })

@@ -5,6 +5,7 @@ import { reviewPolicy } from '../../phi/review.policy.ts'
 import { casesPatientData, reportPatientValues, testDataCaseIds } from '../../phi/simulation-report.policy.ts'
 import { signOffKindSchema } from '../../review/approval-policy.schema.ts'
 import { flowIdInput as flowId } from '../inputs.ts'
+import { withChangeNotice } from './with-change-notice.ts'
 import { procedureFor, router } from '../trpc.ts'
 import { SUITE_READERS } from './flows.router.ts'
 
@@ -70,8 +71,16 @@ export const reviewRouter = router({
     .mutation(({ ctx, input }) => ctx.runtime.review.override(input.id, input.hash, input.reason, ctx.principal)),
   publish: reviewer
     .input(z.object({ id: flowId, hash }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.review.publish(input.id, input.hash, ctx.principal)),
+    .mutation(({ ctx, input }) =>
+      withChangeNotice(ctx, input.id, 'published', () =>
+        ctx.runtime.review.publish(input.id, input.hash, ctx.principal),
+      ),
+    ),
   rollback: reviewer
     .input(z.object({ id: flowId, hash }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.review.rollback(input.id, input.hash, ctx.principal)),
+    .mutation(({ ctx, input }) =>
+      withChangeNotice(ctx, input.id, 'rolled-back', () =>
+        ctx.runtime.review.rollback(input.id, input.hash, ctx.principal),
+      ),
+    ),
 })

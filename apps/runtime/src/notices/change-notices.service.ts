@@ -1,0 +1,255 @@
+// Change notices: when a flow version is published, rolled back to, or the flow retired, its
+// owners (every kind; the installation's default owners of a kind the flow does not name) and
+// its subscribers are told, in the app and through the alerts' channels, with a plain summary of
+// what changed (the structural diff in sentences) and the simulation report's counts. The notice,
+// who it went to and which deliveries failed are kept and audited. Nothing in a notice comes from
+// a run: flow structure, author text and counts only.
+import { randomUUID } from 'node:crypto'
+import { and, desc, eq, sql } from 'drizzle-orm'
+import { diffFlows, summarizeDiff, type ConnectorAdapter, type FlowDocument } from '@carepath/dsl'
+import type { AuditService } from '../audit/audit.service.ts'
+import { flowSubscribed, noticeSent } from '../audit/audit-entries.ts'
+import type { Principal } from '../auth/auth.service.ts'
+import type { Db } from '../db/open-db.ts'
+import { changeNotices, flowSubscriptions, noticeInbox, reviews } from '../db/schema.ts'
+import { AppError } from '../errors.ts'
+import type { FlowsService } from '../flows/flows.service.ts'
+import { OWNER_KINDS, type OperationsSettings, type Recipient } from '../operations/alert-rules.schema.ts'
+import { simulationReportSchema } from '../review/simulation-report.schema.ts'
+import { deliverNotice, recipientName } from './notice-delivery.ts'
+
+export type NoticeKind = 'published' | 'rolled-back' | 'retired'
+
+/** What happened, as the router tells it after the change committed. */
+export interface ChangeEvent {
+  flowId: string
+  kind: NoticeKind
+  /** The version now published (publish, rollback) or the one retired. */
+  hash: string | null
+  /** The version it replaced. */
+  previousHash: string | null
+}
+
+/** A notice as a recipient's inbox shows it. */
+export interface NoticeView {
+  id: string
+  flowId: string
+  kind: NoticeKind
+  hash: string | null
+  previousHash: string | null
+  title: string
+  summary: string[]
+  actor: string
+  createdAt: string
+  read: boolean
+}
+
+/** At most this many sentences of diff: a notice is read, not audited (the review holds the rest). */
+const MAX_DIFF_LINES = 15
+
+const VERB: Record<NoticeKind, string> = {
+  published: 'was published',
+  'rolled-back': 'was rolled back to an earlier version',
+  retired: 'was retired',
+}
+
+export function createChangeNoticesService(deps: {
+  db: Db
+  audit: AuditService
+  now: () => Date
+  flows: Pick<FlowsService, 'requireFlow' | 'version'>
+  /** The owners per flow and the installation's defaults (the alerts' settings). */
+  owners: () => OperationsSettings
+  connectors: Record<string, ConnectorAdapter>
+}) {
+  const { db, audit, now } = deps
+  const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
+
+  function documentOf(flowId: string, hash: string | null): FlowDocument | null {
+    if (!hash) return null
+    try {
+      return deps.flows.version(flowId, hash)
+    } catch {
+      return null
+    }
+  }
+
+  /** The simulation counts stored when `hash` was submitted for review, as one sentence. */
+  function simulationLine(flowId: string, hash: string): string | null {
+    const review = db
+      .select({ report: reviews.report })
+      .from(reviews)
+      .where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash)))
+      .orderBy(desc(sql`${reviews}.rowid`))
+      .get()
+    const parsed = simulationReportSchema.safeParse(review?.report)
+    if (!parsed.success) return null
+    const s = parsed.data.summary
+    return `Simulation: ${s.cases} case${s.cases === 1 ? '' : 's'} — ${s.unchanged} unchanged, ${s.changed} changed, ${s.failed} failed, ${s.unexpected} not as expected.`
+  }
+
+  /** The notice's sentences: what changed, then the simulation's counts. */
+  function summaryOf(event: ChangeEvent): string[] {
+    if (event.kind === 'retired')
+      return ['No new runs of this flow start; runs already going finish on the version they started with.']
+    const after = documentOf(event.flowId, event.hash)
+    const before = documentOf(event.flowId, event.previousHash)
+    const lines: string[] = []
+    if (after && before) {
+      const diff = summarizeDiff(diffFlows(before, after))
+      lines.push(...diff.slice(0, MAX_DIFF_LINES))
+      if (diff.length > MAX_DIFF_LINES)
+        lines.push(`… and ${diff.length - MAX_DIFF_LINES} more changes (see the review).`)
+      if (diff.length === 0) lines.push('Nothing the flow does changed (layout or text only).')
+    } else if (after) lines.push('This is the flow’s first published version.')
+    const simulation = event.hash ? simulationLine(event.flowId, event.hash) : null
+    if (simulation) lines.push(simulation)
+    return lines
+  }
+
+  /** The flow's owners (each kind: the flow's, else the installation's) and its subscribers, once each. */
+  function recipientsOf(flowId: string): Recipient[] {
+    const cfg = deps.owners()
+    const owners = OWNER_KINDS.flatMap((kind) => {
+      const own = cfg.owners[flowId]?.[kind]
+      return own && own.length > 0 ? own : (cfg.defaultOwners[kind] ?? [])
+    })
+    const subscribers = db
+      .select({ username: flowSubscriptions.username })
+      .from(flowSubscriptions)
+      .where(eq(flowSubscriptions.flowId, flowId))
+      .all()
+      .map((s): Recipient => ({ user: s.username }))
+    const seen = new Set<string>()
+    return [...owners, ...subscribers].filter((r) => {
+      const name = recipientName(r)
+      if (seen.has(name)) return false
+      seen.add(name)
+      return true
+    })
+  }
+
+  /** Tell the flow's owners and subscribers of a change that has committed. */
+  async function send(event: ChangeEvent, principal: Principal): Promise<{ id: string; recipients: string[] }> {
+    const flow = deps.flows.requireFlow(event.flowId)
+    const id = randomUUID()
+    const title = `“${flow.title}” (${event.flowId}) ${VERB[event.kind]} by ${principal.username}.`
+    const summary = summaryOf(event)
+    const recipients = recipientsOf(event.flowId)
+    const at = now().toISOString()
+    const users = recipients.flatMap((r) => ('user' in r ? [r.user] : []))
+    // Recorded before anything is sent: a slow mail server never holds the transaction, and a
+    // crash mid-delivery still leaves the notice in every in-app inbox.
+    db.transaction(() => {
+      db.insert(changeNotices)
+        .values({
+          id,
+          flowId: event.flowId,
+          kind: event.kind,
+          hash: event.hash,
+          previousHash: event.previousHash,
+          title,
+          summary,
+          actor: principal.username,
+          createdAt: at,
+          deliveries: recipients.map((r) => ({ to: recipientName(r), channel: 'in-app', ok: false, error: 'pending' })),
+        })
+        .run()
+      for (const username of users) db.insert(noticeInbox).values({ noticeId: id, username }).run()
+    })
+    const deliveries = await deliverNotice(deps.connectors, recipients, {
+      id,
+      flowId: event.flowId,
+      kind: event.kind,
+      hash: event.hash,
+      title,
+      summary,
+    })
+    db.transaction(() => {
+      db.update(changeNotices).set({ deliveries }).where(eq(changeNotices.id, id)).run()
+      audit.append(
+        noticeSent(
+          actorOf(principal),
+          { flow: event.flowId, ...(event.hash ? { hash: event.hash } : {}) },
+          {
+            notice: id,
+            kind: event.kind,
+            recipients: deliveries.map((d) => d.to),
+            failed: deliveries.filter((d) => !d.ok).map((d) => d.to),
+          },
+        ),
+      )
+    })
+    return { id, recipients: deliveries.map((d) => d.to) }
+  }
+
+  /** The caller's notices, newest first, with whether they have read each. */
+  function mine(principal: Principal, limit = 100): NoticeView[] {
+    return (
+      db
+        .select({ notice: changeNotices, readAt: noticeInbox.readAt })
+        .from(noticeInbox)
+        .innerJoin(changeNotices, eq(changeNotices.id, noticeInbox.noticeId))
+        .where(eq(noticeInbox.username, principal.username))
+        // Insertion order breaks ties: two notices can carry the same time.
+        .orderBy(desc(changeNotices.createdAt), desc(sql`${changeNotices}.rowid`))
+        .limit(limit)
+        .all()
+        .map(({ notice, readAt }) => ({
+          id: notice.id,
+          flowId: notice.flowId,
+          kind: notice.kind,
+          hash: notice.hash,
+          previousHash: notice.previousHash,
+          title: notice.title,
+          summary: notice.summary,
+          actor: notice.actor,
+          createdAt: notice.createdAt,
+          read: readAt !== null,
+        }))
+    )
+  }
+
+  /** Mark one of the caller's notices read (or unread again). */
+  function markRead(id: string, read: boolean, principal: Principal): { id: string; read: boolean } {
+    const changed = db
+      .update(noticeInbox)
+      .set({ readAt: read ? now().toISOString() : null })
+      .where(and(eq(noticeInbox.noticeId, id), eq(noticeInbox.username, principal.username)))
+      .run().changes
+    if (changed === 0) throw new AppError('not-found', 'No such notice in your inbox.', { path: 'id' })
+    return { id, read }
+  }
+
+  /** Ask to be told of a flow's changes, or stop; audited. */
+  function subscribe(flowId: string, on: boolean, principal: Principal): { flowId: string; subscribed: boolean } {
+    deps.flows.requireFlow(flowId)
+    db.transaction(() => {
+      const changed = on
+        ? db
+            .insert(flowSubscriptions)
+            .values({ flowId, username: principal.username, createdAt: now().toISOString() })
+            .onConflictDoNothing()
+            .run().changes
+        : db
+            .delete(flowSubscriptions)
+            .where(and(eq(flowSubscriptions.flowId, flowId), eq(flowSubscriptions.username, principal.username)))
+            .run().changes
+      if (changed > 0) audit.append(flowSubscribed(actorOf(principal), flowId, on))
+    })
+    return { flowId, subscribed: on }
+  }
+
+  function subscribed(flowId: string, principal: Principal): { flowId: string; subscribed: boolean } {
+    deps.flows.requireFlow(flowId)
+    const row = db
+      .select()
+      .from(flowSubscriptions)
+      .where(and(eq(flowSubscriptions.flowId, flowId), eq(flowSubscriptions.username, principal.username)))
+      .get()
+    return { flowId, subscribed: row !== undefined }
+  }
+
+  return { send, mine, markRead, subscribe, subscribed, recipientsOf }
+}
+export type ChangeNoticesService = ReturnType<typeof createChangeNoticesService>
