@@ -205,14 +205,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const phiMaps = createPhiMapService({ db, audit, now, registry, flows, settings: () => integrationSettings() })
 
   const readSetting = (key: string) => db.select().from(settings).where(eq(settings.key, key)).get()?.value
-  const buildAdapters = (value: IntegrationSettings) => createConnectorAdapters(value, {}, catalog.connectors)
-  const connectors: Record<string, ConnectorAdapter> = {
-    ...(options.connectors ?? buildAdapters(integrationSettings())),
-  }
   // Read for every inbound message (its event routes): the stored text is compared on a prepared
   // statement and opened (decrypted, parsed) again only when it changed; callers get their own copy.
   const settingText = db.$client.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
   let openedSettings: { text: string; value: { [key: string]: JsonValue } } | undefined
+  const buildAdapters = (value: IntegrationSettings) => createConnectorAdapters(value, {}, catalog.connectors)
+  const connectors: Record<string, ConnectorAdapter> = {
+    ...(options.connectors ?? buildAdapters(integrationSettings())),
+  }
   function integrationSettings(): { [key: string]: JsonValue } {
     const text = settingText.get(INTEGRATIONS_KEY)?.value
     if (text === undefined) return {}
