@@ -206,9 +206,6 @@ export function createRuntime(options: RuntimeOptions = {}) {
 
   const readSetting = (key: string) => db.select().from(settings).where(eq(settings.key, key)).get()?.value
   const buildAdapters = (value: IntegrationSettings) => createConnectorAdapters(value, {}, catalog.connectors)
-  const connectors: Record<string, ConnectorAdapter> = {
-    ...(options.connectors ?? buildAdapters(integrationSettings())),
-  }
   // Read for every inbound message (its event routes): the stored text is compared on a prepared
   // statement and opened (decrypted, parsed) again only when it changed; callers get their own copy.
   const settingText = db.$client.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
@@ -224,6 +221,10 @@ export function createRuntime(options: RuntimeOptions = {}) {
       }
     }
     return structuredClone(openedSettings.value)
+  }
+  // After the settings reader: building the adapters reads the settings through its prepared statement.
+  const connectors: Record<string, ConnectorAdapter> = {
+    ...(options.connectors ?? buildAdapters(integrationSettings())),
   }
   function connectorConfigured(name: string): boolean {
     const connector = catalog.connectors.find((c) => c.name === name)
