@@ -8,15 +8,17 @@
 //   ciphertext included, stays byte for byte what was written and hashes the same; jsonb would
 //   rewrite it. The server still refuses text that is not JSON.
 // - The audit record stays `text`: it is the canonical JSON the chain hashes, never reparsed.
-// - Instants kept as epoch milliseconds (sessions, log-in throttling, launch nonces), counters that
-//   only grow (metrics) and the WebAuthn signature counter (an unsigned 32-bit value) are bigint:
-//   they outgrow PostgreSQL's 32-bit integer. The rest stay integer.
+// - Instants kept as epoch milliseconds (sessions, log-in throttling, launch nonces, settings
+//   revisions and pins), counters that only grow (metrics) and the WebAuthn signature counter (an
+//   unsigned 32-bit value) are bigint: they outgrow PostgreSQL's 32-bit integer. The rest stay
+//   integer.
 // - SQLite's 0/1 flag is a boolean here.
 import { sql } from 'drizzle-orm'
 import { bigint, boolean, index, integer, json, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
-import type { FlowDocument, JsonValue } from '@carepath/dsl'
+import type { FlowDocument, FootprintItem, JsonValue } from '@carepath/dsl'
 import type { RunStatus } from '@carepath/engine'
 import type { MigrationReport, MigrationResults } from '../migrations/migration-report.schema.ts'
+import type { RequiredSignOff, SignOffKind } from '../review/approval-policy.schema.ts'
 import type { FlowStatus, UserRole } from './schema.ts'
 
 export const users = pgTable('users', {
@@ -87,6 +89,7 @@ export const flowVersions = pgTable(
     createdAt: text('created_at').notNull(),
     publishedAt: text('published_at'),
     suite: json('suite').$type<JsonValue>(),
+    documentHash: text('document_hash'),
   },
   (t) => [primaryKey({ columns: [t.flowId, t.revision] }), index('flow_versions_hash').on(t.flowId, t.hash)],
 )
@@ -105,7 +108,7 @@ export const reviews = pgTable(
     submittedBy: text('submitted_by').notNull(),
     submittedAt: text('submitted_at').notNull(),
     approvals: json('approvals')
-      .$type<{ by: string; at: string; comment: string }[]>()
+      .$type<{ by: string; at: string; comment: string; as?: SignOffKind }[]>()
       .notNull()
       .default(sql`'[]'::json`),
     comments: json('comments')
@@ -114,6 +117,9 @@ export const reviews = pgTable(
       .default(sql`'[]'::json`),
     reportHash: text('report_hash'),
     override: json('override').$type<{ by: string; at: string; reason: string; cases: string[] }>(),
+    documentHash: text('document_hash'),
+    footprint: json('footprint').$type<FootprintItem[]>(),
+    signOffs: json('sign_offs').$type<RequiredSignOff[]>(),
   },
   (t) => [index('reviews_flow').on(t.flowId, t.hash)],
 )
@@ -486,4 +492,93 @@ export const patientRefs = pgTable(
     runId: text('run_id').notNull(),
   },
   (t) => [primaryKey({ columns: [t.ref, t.runId] }), index('patient_refs_run').on(t.runId)],
+)
+
+export const settingsRevisions = pgTable(
+  'settings_revisions',
+  {
+    id: text('id').primaryKey(),
+    number: integer('number'),
+    status: text('status').$type<'proposed' | 'applied' | 'rejected'>().notNull(),
+    kind: text('kind').$type<'reviewed' | 'bootstrap' | 'repin'>().notNull(),
+    pinFlowId: text('pin_flow_id'),
+    pinHash: text('pin_hash'),
+    baseNumber: integer('base_number'),
+    value: json('value').$type<JsonValue>().notNull(),
+    diff: json('diff').$type<JsonValue>().notNull(),
+    applyToRunning: boolean('apply_to_running').notNull(),
+    reason: text('reason').notNull(),
+    proposedBy: text('proposed_by').notNull(),
+    proposedAt: bigint('proposed_at', { mode: 'number' }).notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: bigint('decided_at', { mode: 'number' }),
+    decisionNote: text('decision_note'),
+  },
+  (t) => [uniqueIndex('settings_revisions_number').on(t.number), index('settings_revisions_status').on(t.status)],
+)
+
+export const settingsPins = pgTable(
+  'settings_pins',
+  {
+    flowId: text('flow_id').notNull(),
+    hash: text('hash').notNull(),
+    revision: integer('revision').notNull(),
+    pinnedAt: bigint('pinned_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.hash] })],
+)
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').$type<'review' | 'task'>().notNull(),
+    flowId: text('flow_id').notNull(),
+    subject: text('subject').notNull(),
+    name: text('name').notNull(),
+    mediaType: text('media_type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    content: text('content').notNull(),
+    uploadedBy: text('uploaded_by').notNull(),
+    uploadedAt: text('uploaded_at').notNull(),
+  },
+  (t) => [index('attachments_subject').on(t.kind, t.flowId, t.subject)],
+)
+
+export const flowSubscriptions = pgTable(
+  'flow_subscriptions',
+  {
+    flowId: text('flow_id').notNull(),
+    username: text('username').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.username] })],
+)
+
+export const changeNotices = pgTable(
+  'change_notices',
+  {
+    id: text('id').primaryKey(),
+    flowId: text('flow_id').notNull(),
+    kind: text('kind').$type<'published' | 'rolled-back' | 'retired'>().notNull(),
+    hash: text('hash'),
+    previousHash: text('previous_hash'),
+    title: text('title').notNull(),
+    summary: json('summary').$type<string[]>().notNull(),
+    actor: text('actor').notNull(),
+    createdAt: text('created_at').notNull(),
+    deliveries: json('deliveries').$type<{ to: string; channel: string; ok: boolean; error?: string }[]>().notNull(),
+  },
+  (t) => [index('change_notices_flow').on(t.flowId, t.createdAt)],
+)
+
+export const noticeInbox = pgTable(
+  'notice_inbox',
+  {
+    noticeId: text('notice_id').notNull(),
+    username: text('username').notNull(),
+    readAt: text('read_at'),
+  },
+  (t) => [primaryKey({ columns: [t.noticeId, t.username] }), index('notice_inbox_user').on(t.username)],
 )
