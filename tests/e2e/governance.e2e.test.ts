@@ -98,6 +98,10 @@ describe('governance of change', () => {
     const security = await reviewer.getByTestId('sign-off-security').textContent()
     expect(security).toContain('newly reaches the outside endpoint sms-gateway.example.net')
     await expect(reviewer.getByTestId('flow-owner-security').textContent()).resolves.toContain('security')
+    // The PHI map's changes are in the same review: lab results now leave for the gateway.
+    await expect
+      .poll(() => reviewer.getByTestId('review-phi-map-changes').textContent())
+      .toContain('sms-gateway.example.net')
     await reviewer.getByTestId('review-approve').click()
     await expect.poll(() => reviewer.getByTestId('sign-off-reviewer').getAttribute('data-done')).toBe('true')
     await expect(reviewer.getByTestId('review-publish').isDisabled()).resolves.toBe(true)
@@ -132,6 +136,17 @@ describe('governance of change', () => {
     await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('approved')
     await reviewer.getByTestId('review-publish').click()
     await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('published')
+
+    // Publishing told the flow's owners: the compliance officer (the installation's compliance
+    // owner) finds the change notice in their inbox.
+    const owner = await session.login('compliance')
+    await owner.goto(`${session.runtime.url}/#/my-alerts`)
+    await expect.poll(() => owner.getByTestId(`change-notice-${FLOW}`).textContent()).toMatch(/Published/)
+    await expect(owner.getByTestId(`change-notice-${FLOW}`).textContent()).resolves.toContain(
+      'Text the result to the patient',
+    )
+    await expectAxeClean(owner)
+    await owner.context().close()
 
     // A text-only change: the lighter policy asks one reviewer, and it still is reviewed.
     const next = await draftOf(analyst)

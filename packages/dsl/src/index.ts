@@ -32,4 +32,5 @@ export * from './redact.ts'
 export * from './phi-map/index.ts'
 export * from './document-hash.ts'
 export * from './footprint.ts'
+/** The PHI classes declared under a fact path of a facts schema (the footprint reads them). */
 export { phiClassesUnder } from './footprint-touches.ts'

@@ -180,7 +180,7 @@ describe('MFA: two-step log-in', () => {
 
   it("the admin's policy says which roles need a second factor; the demo's people are exempt by name", async () => {
     expect(await t.as.admin.security.mfaPolicy()).toMatchObject({
-      required: ['admin', 'agent', 'analyst', 'auditor', 'developer', 'operator', 'reviewer'],
+      required: ['admin', 'agent', 'analyst', 'auditor', 'compliance', 'developer', 'operator', 'reviewer'],
     })
     expect(
       (await failure(t.as.agent.security.setMfaPolicy({ required: [], passwordOnly: [], acceptIdpMfa: true }))).code,
