@@ -215,7 +215,7 @@ describe('designer end to end', () => {
     await analyst2.getByTestId('side-tab-review').click()
     await analyst2.getByTestId('review-submit').click()
     await expect.poll(() => analyst2.getByTestId('review-status').textContent()).toContain('in-review')
-    await expect.poll(() => analyst2.getByTestId('publish-blockers').textContent()).toContain('approved')
+    await expect.poll(() => analyst2.getByTestId('publish-blockers').textContent()).toContain('sign-off of a reviewer')
     await analyst2.context().close()
 
     const reviewer = await session.login('reviewer2')
