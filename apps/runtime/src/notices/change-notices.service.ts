@@ -96,7 +96,8 @@ export function createChangeNoticesService(deps: {
     const before = documentOf(event.flowId, event.previousHash)
     const lines: string[] = []
     if (after && before) {
-      const diff = summarizeDiff(diffFlows(before, after))
+      // In the flow's own words: steps by title, rules by name.
+      const diff = summarizeDiff(diffFlows(before, after), { before, after })
       lines.push(...diff.slice(0, MAX_DIFF_LINES))
       if (diff.length > MAX_DIFF_LINES)
         lines.push(`… and ${diff.length - MAX_DIFF_LINES} more changes (see the review).`)

@@ -6,11 +6,11 @@ import { OWNER_TITLES, ownerWords } from './owner-words.ts'
 
 export function FlowOwnersStrip({ flowId }: { flowId: string }) {
   const owners = useLoader(() => api.flowOwners(flowId), [flowId])
-  if (owners.loading && !owners.data) return <p className="cp-hint cp-owners">Loading the owners…</p>
-  if (owners.error) return <p className="cp-hint cp-owners">The owners could not be loaded: {owners.error}</p>
+  if (owners.loading && !owners.data) return <p className="cp-hint cp-owners-strip">Loading the owners…</p>
+  if (owners.error) return <p className="cp-hint cp-owners-strip">The owners could not be loaded: {owners.error}</p>
   const named = (owners.data ?? []).filter((o) => o.users.length + o.otherRecipients > 0)
   return (
-    <section className="cp-owners" aria-label="Owners of this flow" data-testid="flow-owners">
+    <section className="cp-owners-strip" aria-label="Owners of this flow" data-testid="flow-owners">
       <strong>Owners:</strong>{' '}
       {named.length === 0 ? (
         <span className="cp-hint">none named yet (an operator or admin names them under Operations → Owners).</span>
