@@ -8,22 +8,12 @@ import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { flowDocumentSchema, type FlowDocument } from '@carepath/dsl'
 import { axeViolations } from './axe.ts'
-import { DEMO_PASSWORD, e2eSession, screenshot, trpcPost } from './harness.ts'
+import { apiToken, e2eSession, screenshot, trpcPost } from './harness.ts'
 
 const session = e2eSession()
 const FLOW = 'lab-result-routing'
 
-async function token(username: string): Promise<string> {
-  const response = await fetch(`${session.runtime.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  })
-  const body: unknown = await response.json()
-  if (typeof body !== 'object' || body === null || !('token' in body) || typeof body.token !== 'string')
-    throw new Error(`${username} could not log in`)
-  return body.token
-}
+const token = (username: string) => apiToken(session.runtime, username)
 
 async function query(path: string, as: string, input: unknown): Promise<unknown> {
   const response = await fetch(

@@ -204,3 +204,16 @@ export async function trpcPost(baseUrl: string, path: string, body: unknown, tok
   if (!res.ok) throw new Error(`${path}: ${JSON.stringify(json.error)}`)
   return json.result?.data
 }
+
+/** A session token for a demo user, for steps a test takes over the API instead of the screen. */
+export async function apiToken(runtime: Runtime, username: string): Promise<string> {
+  const response = await fetch(`${runtime.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  })
+  const body: unknown = await response.json()
+  if (typeof body !== 'object' || body === null || !('token' in body) || typeof body.token !== 'string')
+    throw new Error(`${username} could not log in`)
+  return body.token
+}

@@ -7,23 +7,13 @@
 // reviewed from the keyboard. Every screen is checked with axe-core.
 import { describe, expect, it } from 'vitest'
 import { axeViolations } from './axe.ts'
-import { DEMO_PASSWORD, e2eSession, screenshot, trpcPost } from './harness.ts'
+import { apiToken, e2eSession, screenshot, trpcPost } from './harness.ts'
 import { dropNode, selectNode, viewportSettled } from './canvas-actions.ts'
 
 const session = e2eSession()
 const FLOW = 'lab-ready-text'
 
-async function token(username: string): Promise<string> {
-  const response = await fetch(`${session.runtime.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  })
-  const body: unknown = await response.json()
-  if (typeof body !== 'object' || body === null || !('token' in body) || typeof body.token !== 'string')
-    throw new Error(`${username} could not log in`)
-  return body.token
-}
+const token = (username: string) => apiToken(session.runtime, username)
 
 /** A published flow that only takes in a lab result: nothing leaves yet. */
 const published = {

@@ -48,7 +48,8 @@ export function EditorScreen({ flowId }: { flowId: string }) {
   const [ready, setReady] = useState(false)
   const [backup, setBackup] = useState<{ baseRevision: number; document: FlowDocument } | null>(null)
 
-  // Leaving a flow with unsaved changes asks first (in the app and when the tab closes).
+  // Leaving a flow with unsaved changes for another screen asks first (closing the tab is the
+  // toolbar's beforeunload guard, which also counts unsaved test cases).
   useEffect(() => {
     setLeaveGuard(
       (to) =>
@@ -56,14 +57,7 @@ export function EditorScreen({ flowId }: { flowId: string }) {
         !useEditor.getState().dirty ||
         window.confirm('This flow has unsaved changes. Leave without saving them?'),
     )
-    const beforeUnload = (event: BeforeUnloadEvent) => {
-      if (useEditor.getState().dirty) event.preventDefault()
-    }
-    window.addEventListener('beforeunload', beforeUnload)
-    return () => {
-      setLeaveGuard(null)
-      window.removeEventListener('beforeunload', beforeUnload)
-    }
+    return () => setLeaveGuard(null)
   }, [flowId])
 
   useEffect(() => {
