@@ -1,13 +1,14 @@
-// Approval by footprint in real Chromium against `serve --demo`: an analyst's change to the lab
-// result flow that starts posting the result (clinical data) to an outside SMS gateway cannot be
-// published on one reviewer's approval; the review lists the compliance and security sign-offs it
-// needs and why; once the compliance officer and the security owner sign off, it publishes. A
-// text-only change then goes through the lighter policy (one reviewer). Every screen touched is
-// checked with axe-core.
+// Approval by footprint in real Chromium against `serve --demo`: an analyst's change, drawn in the
+// designer, to the lab result flow that starts posting the result (clinical data) to an outside
+// SMS vendor's gateway cannot be published on one reviewer's approval; the review lists the
+// compliance and security sign-offs it needs and why; once the compliance officer and the
+// security owner sign off, it publishes and the owners are told. A text-only change then goes
+// through the lighter policy (one reviewer). Every screen touched is checked with axe-core.
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { flowDocumentSchema, type FlowDocument } from '@carepath/dsl'
 import { axeViolations } from './axe.ts'
+import { dropNode, flowFitted, selectNode } from './canvas-actions.ts'
 import { apiToken, e2eSession, screenshot, trpcPost } from './harness.ts'
 
 const session = e2eSession()
@@ -27,18 +28,31 @@ async function query(path: string, as: string, input: unknown): Promise<unknown>
   return typeof body === 'object' && body !== null && 'result' in body ? body.result : undefined
 }
 
-/** The draft as the analyst has it: its document and revision. */
-async function draftOf(analyst: string): Promise<{ document: FlowDocument; revision: number }> {
-  const parsed = await query('flows.get', analyst, { id: FLOW })
+/** The draft as the analyst has it: its document, revision and hash. */
+async function draftOf(analyst: string): Promise<{ document: FlowDocument; revision: number; hash: string }> {
+  return draftOfFlow(analyst, FLOW)
+}
+
+async function draftOfFlow(
+  analyst: string,
+  id: string,
+): Promise<{ document: FlowDocument; revision: number; hash: string }> {
+  const parsed = await query('flows.get', analyst, { id })
   if (typeof parsed !== 'object' || parsed === null || !('data' in parsed)) throw new Error('no flow')
   const data = parsed.data
   if (typeof data !== 'object' || data === null || !('draft' in data)) throw new Error('no draft')
   const draft = data.draft
-  if (typeof draft !== 'object' || draft === null || !('document' in draft) || !('revision' in draft))
+  if (
+    typeof draft !== 'object' ||
+    draft === null ||
+    !('document' in draft) ||
+    !('revision' in draft) ||
+    !('hash' in draft)
+  )
     throw new Error('no draft document')
-  const { document, revision } = draft
-  if (typeof revision !== 'number') throw new Error('bad draft')
-  return { document: flowDocumentSchema.parse(document), revision }
+  const { document, revision, hash } = draft
+  if (typeof revision !== 'number' || typeof hash !== 'string') throw new Error('bad draft')
+  return { document: flowDocumentSchema.parse(document), revision, hash }
 }
 
 async function openReview(page: Page) {
@@ -57,26 +71,36 @@ async function expectAxeClean(page: Page) {
 describe('governance of change', () => {
   it('needs compliance and security to publish an outside SMS send of lab results; text needs one reviewer', async () => {
     const analyst = await token('analyst')
-    const { document, revision } = await draftOf(analyst)
-    // The change: final results are also posted, whole, to an SMS gateway outside the hospital.
-    const nodes = { ...document.nodes }
-    const status = nodes['status']!
-    nodes['status'] = { ...status, next: { ...status.next, final: 'text-result' } }
-    nodes['text-result'] = {
-      type: 'http.request',
-      typeVersion: 1,
-      title: 'Text the result to the patient',
-      config: { method: 'POST', url: 'https://sms-gateway.example.net/send', bodyFrom: 'result' },
-      next: { ok: 'filed', failed: 'filed', error: 'filed' },
-    }
-    const saved = await trpcPost(
-      session.runtime.url,
-      'flows.save',
-      { id: FLOW, document: { ...document, nodes }, baseRevision: revision },
-      analyst,
-    )
-    expect(saved).toMatchObject({ revision: revision + 1 })
-    await trpcPost(session.runtime.url, 'review.submit', { id: FLOW }, analyst)
+    // The analyst draws the change: final results are also posted, whole, to the SMS vendor's
+    // gateway outside the hospital, declared as a patient SMS channel. (notify's own SMS channel
+    // refuses clinical data outright; a vendor gateway is reached with an HTTP request.)
+    const designer = await session.login('analyst')
+    await designer.goto(`${session.runtime.url}/#/flows/${FLOW}`)
+    await designer.getByTestId('editor').waitFor()
+    await flowFitted(designer)
+    await dropNode(designer, 'http.request', 60, 40)
+    await designer.getByTestId('inspector-node-id').filter({ hasText: 'http-request-1' }).waitFor()
+    await designer.getByTestId('inspector-title').fill('Text the result to the patient')
+    await designer.getByTestId('field-method').selectOption('"POST"')
+    await designer.getByTestId('field-url').fill('https://sms-gateway.example.net/send')
+    await designer.getByTestId('field-bodyFrom').fill('result')
+    await designer.getByTestId('field-channel').selectOption('"sms"')
+    // Wired from the inspector's "Outcomes lead to" lists, the keyboard's way to connect ports.
+    for (const port of ['ok', 'failed', 'error']) await designer.getByTestId(`connect-${port}`).selectOption('filed')
+    await screenshot(designer, 'governance-analyst-sms-gateway-step')
+    await selectNode(designer, 'status')
+    await designer.getByTestId('connect-final').selectOption('http-request-1')
+    await expect.poll(() => designer.getByTestId('problems').textContent()).toContain('No problems')
+    await designer.getByTestId('save').click()
+    await designer.getByTestId('save-ok').or(designer.getByTestId('save-error')).first().waitFor()
+    expect(await designer.getByTestId('save-error').count(), await designer.locator('body').innerText()).toBe(0)
+    await designer.getByTestId('side-tab-review').click()
+    await designer.getByTestId('review-submit').click()
+    await expect.poll(() => designer.getByTestId('review-status').textContent()).toContain('in-review')
+    await designer.context().close()
+    const saved = await draftOf(analyst)
+    expect(saved.document.nodes['status']?.next['final']).toBe('http-request-1')
+    expect(saved.document.nodes['http-request-1']?.config).toMatchObject({ channel: 'sms', bodyFrom: 'result' })
 
     // The reviewer sees what is still needed and why, approves, and cannot publish.
     const reviewer = await session.login('reviewer')
@@ -87,6 +111,9 @@ describe('governance of change', () => {
     expect(compliance).toContain('clinical data is newly sent outside by “Text the result to the patient”')
     const security = await reviewer.getByTestId('sign-off-security').textContent()
     expect(security).toContain('newly reaches the outside endpoint sms-gateway.example.net')
+    expect(compliance).toContain(
+      '“Text the result to the patient” newly messages people by SMS text message through sms-gateway.example.net',
+    )
     await expect(reviewer.getByTestId('flow-owner-security').textContent()).resolves.toContain('security')
     // The PHI map's changes are in the same review: lab results now leave for the gateway.
     await expect
@@ -102,7 +129,7 @@ describe('governance of change', () => {
     await screenshot(reviewer, 'governance-review-needs-sign-offs')
     // Over the API too: refused, nothing published.
     const reviewerToken = await token('reviewer')
-    const hash = typeof saved === 'object' && saved !== null && 'hash' in saved ? String(saved.hash) : ''
+    const { hash } = saved
     await expect(trpcPost(session.runtime.url, 'review.publish', { id: FLOW, hash }, reviewerToken)).rejects.toThrow(
       /cannot be published yet/,
     )
@@ -167,5 +194,27 @@ describe('governance of change', () => {
     await expect(admin.getByTestId('policy-phi-sent-outside-security').isChecked()).resolves.toBe(true)
     await expectAxeClean(admin)
     await admin.context().close()
+  })
+
+  it('starts a new flow from the integration intake template (blank stays the default)', async () => {
+    const analyst = await session.login('analyst')
+    await analyst.getByTestId('flow-new').click()
+    await analyst.getByTestId('new-flow-title').fill('Pharmacy interface intake')
+    await expect.poll(() => analyst.getByTestId('new-flow-template').inputValue()).toBe('blank')
+    await analyst.getByTestId('new-flow-template').selectOption('integration-intake')
+    await expectAxeClean(analyst)
+    await screenshot(analyst, 'new-flow-integration-intake-template')
+    await analyst.getByTestId('new-flow-create').click()
+    await analyst.getByTestId('editor').waitFor()
+    await analyst.locator('.react-flow__node[data-id="compliance"]').waitFor()
+    await expect(analyst.locator('.react-flow__node').count()).resolves.toBe(18)
+    await expect.poll(() => analyst.getByTestId('problems').textContent()).toContain('No problems')
+    await analyst.getByTestId('save').click()
+    await analyst.getByTestId('save-ok').or(analyst.getByTestId('save-error')).first().waitFor()
+    expect(await analyst.getByTestId('save-error').count(), await analyst.locator('body').innerText()).toBe(0)
+    const saved = await draftOfFlow(await token('analyst'), 'pharmacy-interface-intake')
+    expect(saved.document.title).toBe('Pharmacy interface intake')
+    expect(saved.document.nodes['security']?.title).toBe('Security sign-off')
+    await analyst.context().close()
   })
 })

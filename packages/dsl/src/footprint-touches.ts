@@ -17,7 +17,7 @@ export interface DocumentTouches {
   sent: Touches
   connectors: Touches
   hosts: Touches
-  /** Patient-facing channels, as `channel` (sms, email). */
+  /** Patient-facing channels, as `channel` (sms, email) or `channel via host`. */
   channels: Touches
 }
 
@@ -45,12 +45,15 @@ function hostsIn(value: unknown, out: Set<string>) {
 }
 
 /**
- * A node reaches a patient when its config names a `channel` other than `log` (notify's SMS and
- * e-mail): the flow then writes to a person outside the organisation.
+ * A node reaches people when its config names a `channel` other than `log` (notify's SMS and
+ * e-mail, an http.request declared as a vendor's SMS gateway). The channel is keyed with the
+ * outside hosts the node names (`sms via sms.vendor.example`): a second SMS route, to a new
+ * vendor, is a new patient-facing channel even when the flow already pages staff by SMS.
  */
-function patientChannel(node: FlowNode): string | undefined {
+function patientChannels(node: FlowNode, hosts: ReadonlySet<string>): string[] {
   const channel = node.config['channel']
-  return typeof channel === 'string' && channel !== 'log' ? channel : undefined
+  if (typeof channel !== 'string' || channel === 'log') return []
+  return hosts.size === 0 ? [channel] : [...hosts].map((host) => `${channel} via ${host}`)
 }
 
 /** What `document` touches. Nodes of unknown types or with invalid configs are skipped (validation reports them). */
@@ -82,8 +85,8 @@ export function touchesOf(document: FlowDocument | null, registry: NodeRegistry)
     const hosts = new Set<string>()
     hostsIn(node.config, hosts)
     for (const host of hosts) add(touches.hosts, host, nodeId)
-    const channel = patientChannel(node)
-    if (channel && connectors.length > 0) add(touches.channels, channel, nodeId)
+    if (connectors.length > 0)
+      for (const channel of patientChannels(node, hosts)) add(touches.channels, channel, nodeId)
   }
   return touches
 }

@@ -79,7 +79,9 @@ describe('changeFootprint', () => {
     })
     expect(items[2]!.reason).toBe('The gateway connector is newly called by “Text the result”.')
     expect(items[3]!.reason).toBe('“Text the result” newly reaches the outside endpoint sms.example.net.')
-    expect(items[4]!.reason).toBe('“Text the result” newly writes to people by sms.')
+    expect(items[4]!.reason).toBe(
+      '“Text the result” newly messages people by SMS text message through sms.example.net (a patient-facing channel).',
+    )
     expect(items[5]!.reason).toContain('Steps added: “Text the result”')
   })
 

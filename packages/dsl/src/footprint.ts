@@ -38,6 +38,15 @@ export const footprintItemSchema = z
 /** One item of a change's footprint. */
 export type FootprintItem = z.infer<typeof footprintItemSchema>
 
+const CHANNEL_WORDS: Record<string, string> = { sms: 'SMS text message', email: 'e-mail' }
+
+/** A patient channel key as people say it: `sms via gw.example` → `SMS text message through gw.example`. */
+function channelWords(key: string): string {
+  const [channel = key, host] = key.split(' via ')
+  const words = CHANNEL_WORDS[channel] ?? channel
+  return host === undefined ? words : `${words} through ${host}`
+}
+
 const quote = (text: string) => `“${text}”`
 
 function namesOf(document: FlowDocument, ids: readonly string[]): string {
@@ -140,7 +149,7 @@ export function changeFootprint(
   each(
     'patient-facing',
     newIn(before.channels, after.channels),
-    (channel, steps) => `${steps} newly writes to people by ${channel}.`,
+    (channel, steps) => `${steps} newly messages people by ${channelWords(channel)} (a patient-facing channel).`,
   )
   if (!published) {
     const ids = Object.keys(draft.nodes).sort()

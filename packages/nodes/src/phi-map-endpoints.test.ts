@@ -87,6 +87,17 @@ describe('describeBuiltinEndpoints', () => {
     ])
   })
 
+  it('marks an http.request declared as a patient SMS gateway as patient-facing', () => {
+    const gateway = node(httpRequest, { method: 'POST', url: 'https://sms.vendor.example/send', channel: 'sms' })
+    const [described] = describeBuiltinEndpoints()(gateway)
+    expect(described && pick(described)).toBe(
+      'sms.vendor.example | sms over https | yes | https URL | sms.vendor.example',
+    )
+    expect(described?.patientFacing).toBe(true)
+    const plainCall = node(httpRequest, { url: 'https://registry.example.org/lookup' })
+    expect(describeBuiltinEndpoints()(plainCall)[0]?.patientFacing).toBe(false)
+  })
+
   it('adds the FHIR server when a notification is recorded as a Communication', () => {
     const recorded = node(notify, { channel: 'email', toFrom: 'patient.email', message: 'Hi' })
     expect(describeBuiltinEndpoints()(recorded).map((e) => e.system)).toEqual(['Email (SMTP relay)', 'FHIR server'])

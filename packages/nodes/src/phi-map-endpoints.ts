@@ -115,8 +115,15 @@ function httpEndpoints(node: PhiMapNode): PhiEndpoint[] {
   const config = httpRequest.config.safeParse(node.config)
   if (!config.success) return describeByConnectorName(node).slice()
   const protection = urlProtection(config.data.url)
+  const { channel } = config.data
+  const scheme = protection.encrypted === 'yes' ? 'https' : 'http'
   return [
-    endpoint(protection.endpoint ?? 'HTTP service', protection.encrypted === 'yes' ? 'https' : 'http', protection),
+    endpoint(
+      protection.endpoint ?? 'HTTP service',
+      channel ? `${channel} over ${scheme}` : scheme,
+      protection,
+      channel !== undefined,
+    ),
   ]
 }
 

@@ -22,6 +22,8 @@ interface FieldProps {
   path: string
   label: string
   required?: boolean
+  /** The schema allows null: "—" stores null; otherwise it removes an optional field. */
+  nullable?: boolean
 }
 
 function humanize(key: string): string {
@@ -51,7 +53,10 @@ export function SchemaField(props: FieldProps) {
         <select
           className="cp-input"
           value={JSON.stringify(value ?? null)}
-          onChange={(e) => onChange(JSON.parse(e.target.value))}
+          onChange={(e) => {
+            const picked: unknown = JSON.parse(e.target.value)
+            onChange(picked === null && !props.nullable ? undefined : picked)
+          }}
           data-testid={testId(path)}
         >
           {!required && <option value="null">—</option>}
@@ -66,7 +71,7 @@ export function SchemaField(props: FieldProps) {
     )
   }
   const inner = nonNullOption(schema, root)
-  if (inner) return <SchemaField {...props} schema={inner} />
+  if (inner) return <SchemaField {...props} schema={inner} nullable />
   const union = discriminatedUnion(schema, root)
   if (union) return <UnionFields {...props} schema={schema} union={union} />
 

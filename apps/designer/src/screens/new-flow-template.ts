@@ -1,9 +1,14 @@
 // What a new flow starts with: an empty canvas and, unless the analyst picks a template, no facts
 // and no roles (no other domain's defaults). A template gives a small facts schema and roles to
-// extend in Flow settings.
-import type { FlowDocument } from '@carepath/dsl'
+// extend in Flow settings, or (integration intake) a whole shipped example flow to adapt.
+import { flowDocumentSchema, type FlowDocument } from '@carepath/dsl'
+import integrationIntakeJson from '../../../../examples/integration-intake.flow.json'
 
-type Starting = Pick<FlowDocument, 'facts' | 'roles'>
+type Starting = Pick<FlowDocument, 'facts' | 'roles'> &
+  Partial<Pick<FlowDocument, 'description' | 'start' | 'nodes' | 'layout'>>
+
+// Parsed once, at module scope: the shipped example is checked by its own suite in examples/.
+const integrationIntake = flowDocumentSchema.parse(integrationIntakeJson)
 
 /** The templates a new flow can start from, blank first. */
 export const FLOW_TEMPLATES = [
@@ -11,6 +16,10 @@ export const FLOW_TEMPLATES = [
   {
     id: 'visit-scheduling',
     label: 'Visit scheduling: patient, coverage and visit facts; front desk and eligibility roles',
+  },
+  {
+    id: 'integration-intake',
+    label: 'Integration intake: request, compliance and security review, mapping, test evidence, go-live, support',
   },
 ] as const
 /** A template's id. */
@@ -57,6 +66,10 @@ const STARTING: Record<FlowTemplateId, () => Starting> = {
       },
     },
   }),
+  'integration-intake': () => {
+    const { description, facts, roles, start, nodes, layout } = structuredClone(integrationIntake)
+    return { ...(description === undefined ? {} : { description }), facts, roles, start, nodes, layout }
+  },
 }
 
 export function newFlowDocument(id: string, title: string, template: FlowTemplateId = 'blank'): FlowDocument {
@@ -65,10 +78,10 @@ export function newFlowDocument(id: string, title: string, template: FlowTemplat
     id,
     version: 1,
     title,
-    ...STARTING[template](),
     start: '',
     nodes: {},
     layout: {},
+    ...STARTING[template](),
   }
 }
 

@@ -28,6 +28,12 @@ export const httpRequestConfigSchema = z
       .default({})
       .describe('Extra request headers (no credentials).'),
     bodyFrom: factPathSchema.optional().describe('The fact sent as the JSON body.'),
+    // Declared, not guessed from the URL: the change footprint reads it as a patient-facing
+    // channel, so adding such a call needs the patient-channel sign-off on top of the PHI ones.
+    channel: z
+      .enum(['sms', 'email'])
+      .optional()
+      .describe('Set when this call hands a message to patients through a vendor gateway (SMS or e-mail).'),
     into: factPathSchema.optional().describe('Where the response (status and body) goes.'),
     timeoutMs: z
       .number()
