@@ -1,7 +1,7 @@
 // Evidence and change notices in real Chromium against `serve --demo`: the analyst's new flow goes
 // to review; the reviewer attaches a mapping sheet to the review (from the keyboard-usable file
-// input), approves and publishes; the flow's process owner finds the change notice in their
-// inbox, reads what changed and marks it read. Every screen is axe-clean.
+// input), approves and publishes; the flow's process owner, and an auditor who subscribed from
+// the flow's owners strip, find the change notice in their inbox. Every screen is axe-clean.
 import { describe, expect, it } from 'vitest'
 import { axeViolations } from './axe.ts'
 import { DEMO_PASSWORD, e2eSession, screenshot, trpcPost } from './harness.ts'
@@ -43,6 +43,22 @@ describe('evidence on a review, and change notices to the flow’s owners', () =
     const analyst = await tokenOf('analyst')
     await trpcPost(base, 'flows.create', { document }, analyst)
     await trpcPost(base, 'review.submit', { id: FLOW }, analyst)
+
+    // The auditor follows the flow from its owners strip, from the keyboard, before it is published.
+    const follower = await session.login('auditor')
+    await follower.goto(`${base}/#/flows/${FLOW}`)
+    await follower.getByTestId('editor').waitFor()
+    await expect.poll(() => follower.getByTestId('flow-subscription-state').textContent()).toBe('(not subscribed)')
+    await follower.getByRole('checkbox', { name: /Send me its change notices/ }).focus()
+    await follower.keyboard.press('Space')
+    await expect.poll(() => follower.getByTestId('flow-subscription-state').textContent()).toBe('(subscribed)')
+    await expect(follower.getByTestId('flow-subscribe').isChecked()).resolves.toBe(true)
+    expect((await axeViolations(follower)).filter((v) => v.includes('subscri'))).toEqual([])
+    await screenshot(follower, 'flow-subscribe')
+    // Still subscribed after a reload: the server holds it, not the page.
+    await follower.reload()
+    await expect.poll(() => follower.getByTestId('flow-subscription-state').textContent()).toBe('(subscribed)')
+    await follower.context().close()
 
     const reviewer = await session.login('reviewer')
     await reviewer.getByTestId(`flow-open-${FLOW}`).click()
@@ -89,6 +105,11 @@ describe('evidence on a review, and change notices to the flow’s owners', () =
     await notice.getByRole('button', { name: 'Mark read' }).focus()
     await owner.keyboard.press('Enter')
     await expect.poll(() => notice.getAttribute('data-read')).toBe('true')
+    // The follower was told too.
+    const follower = await session.login('auditor')
+    await follower.goto(`${session.runtime.url}/#/my-alerts`)
+    await expect.poll(() => follower.getByTestId(`change-notice-${FLOW}`).textContent()).toMatch(/Published:/)
+    await follower.context().close()
     // Someone who neither owns nor follows the flow was not told.
     const other = await session.login('developer')
     await other.goto(`${session.runtime.url}/#/my-alerts`)

@@ -112,8 +112,8 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'attachments.setSettings': ['admin'],
   'notices.mine': ALL,
   'notices.markRead': ALL,
-  'notices.subscription': ['analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator'],
-  'notices.subscribe': ['analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator'],
+  'notices.subscription': ['analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator', 'compliance'],
+  'notices.subscribe': ['analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator', 'compliance'],
 }
 // Public: the log-in steps (the enrolment steps take a log-in challenge or a session).
 const PUBLIC = new Set([

@@ -2,10 +2,14 @@
 // Operations → Owners, the same list alerts and change sign-offs use).
 import { api } from '../../api/carepath-api.ts'
 import { useLoader } from '../../api/use-loader.ts'
+import { useSession } from '../../store/session.store.ts'
+import { mayFollow } from './flow-subscription.ts'
+import { FlowSubscriptionToggle } from './flow-subscription-toggle.tsx'
 import { OWNER_TITLES, ownerWords } from './owner-words.ts'
 
 export function FlowOwnersStrip({ flowId }: { flowId: string }) {
   const owners = useLoader(() => api.flowOwners(flowId), [flowId])
+  const role = useSession((s) => s.user?.role)
   if (owners.loading && !owners.data) return <p className="cp-hint cp-owners-strip">Loading the owners…</p>
   if (owners.error) return <p className="cp-hint cp-owners-strip">The owners could not be loaded: {owners.error}</p>
   const named = (owners.data ?? []).filter((o) => o.users.length + o.otherRecipients > 0)
@@ -21,6 +25,7 @@ export function FlowOwnersStrip({ flowId }: { flowId: string }) {
           </span>
         ))
       )}
+      {mayFollow(role) && <FlowSubscriptionToggle key={flowId} flowId={flowId} />}
     </section>
   )
 }

@@ -4,8 +4,8 @@ import { NO_FACTS, redact } from '../../phi/redaction-policy.ts'
 import { flowIdInput } from '../inputs.ts'
 import { authedProcedure, procedureFor, router } from '../trpc.ts'
 
-/** The roles that see flows may follow one. */
-const flowReaders = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator')
+/** The roles that see flows (flows.get) may follow one. */
+const flowReaders = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'agent', 'operator', 'compliance')
 
 /** Change notices in the caller's inbox, and following a flow's changes. */
 export const noticesRouter = router({
