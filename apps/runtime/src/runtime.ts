@@ -230,7 +230,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     return connector !== undefined && isConnectorConfigured(connector, integrationSettings())
   }
   // Adapters of older revisions, for versions pinned to one. hl7-out is one store-and-forward
-  // queue per destination for the whole installation, so every revision shares the current one.
+  // queue per destination for the whole installation: a pinned version's messages join it marked
+  // with their revision, and are delivered with that revision's destination settings.
   const pinnedAdapters = new Map<number, Record<string, ConnectorAdapter>>()
   function connectorsFor(flowId: string, hash: string): Record<string, ConnectorAdapter> {
     const pinned = settingsReview.pinOf(flowId, hash)
@@ -239,10 +240,21 @@ export function createRuntime(options: RuntimeOptions = {}) {
     if (!built) {
       const value = settingsReview.revisionValue(pinned)
       const own = catalog.connectors.filter((c) => c.name !== hl7OutConnector.name)
-      built = { ...connectors, ...createConnectorAdapters(value, {}, own) }
+      built = {
+        ...connectors,
+        ...createConnectorAdapters(value, {}, own),
+        [hl7OutConnector.name]: hl7Outbound.adapterFor(pinned),
+      }
       pinnedAdapters.set(pinned, built)
     }
     return built
+  }
+
+  /** The connector settings a published version runs with: its pinned revision's, else the current ones. */
+  function settingsFor(flowId: string, hash: string): { [key: string]: JsonValue } {
+    const pinned = settingsReview.pinOf(flowId, hash)
+    if (pinned === undefined || pinned === settingsReview.currentNumber()) return integrationSettings()
+    return settingsReview.revisionValue(pinned)
   }
 
   const incidentStore = createIncidentStore(db)
@@ -304,6 +316,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     incidents: incidentStore,
     deadLetters,
     connectors,
+    connectorsFor,
     listeners,
     audit,
     phiMapReview: () => phiMaps.reviewStatus(),
@@ -311,7 +324,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
     overdueTasks: () =>
       tasks.overdue().map((task) => {
         const run = runs.store.runById(task.runId)
-        return { ...task, step: run ? stepTitle(run.flow_id, run.hash, task.nodeId) : task.nodeId }
+        // No run (never expected): no hash, so the alert goes out with the current settings.
+        if (!run) return { ...task, hash: '', step: task.nodeId }
+        return { ...task, hash: run.hash, step: stepTitle(run.flow_id, run.hash, task.nodeId) }
       }),
   })
   const prometheus = createPrometheusRegistry(metrics, {
@@ -422,10 +437,19 @@ export function createRuntime(options: RuntimeOptions = {}) {
     applied: rebuildAdapters,
   })
   settingsReview.adoptExisting(integrationSettings())
+  hl7Outbound.useRevisions({
+    current: () => settingsReview.currentNumber(),
+    destinations: (revision) => {
+      const stored = settingsReview.revisionValue(revision)[hl7OutConnector.settingsKey ?? hl7OutConnector.name]
+      const parsed = hl7OutConnector.settingsSchema.safeParse(stored)
+      return parsed.success ? (parsed.data?.destinations ?? {}) : {}
+    },
+  })
 
   /** Connector settings: read by everything that calls an outside system. */
   const integrations = {
     get: integrationSettings,
+    forVersion: settingsFor,
     /**
      * Installation bootstrap, outside review: applies at once as the next revision (first-time
      * set-up, the demo seed, the CLI, tests). People change settings through `settingsReview`;

@@ -431,6 +431,7 @@ export const hl7Outbound = pgTable(
     ack: text('ack'),
     queuedAt: text('queued_at').notNull(),
     doneAt: text('done_at'),
+    settingsRevision: integer('settings_revision'),
   },
   (t) => [
     uniqueIndex('hl7_outbound_control').on(t.destination, t.controlId),

@@ -554,6 +554,11 @@ export const hl7Outbound = sqliteTable(
     ack: text('ack'),
     queuedAt: text('queued_at').notNull(),
     doneAt: text('done_at'),
+    /**
+     * The settings revision the message is delivered with: the one the sending flow version is
+     * pinned to. Null (queued before revisions were recorded here): the current settings.
+     */
+    settingsRevision: integer('settings_revision'),
   },
   (t) => [
     uniqueIndex('hl7_outbound_control').on(t.destination, t.controlId),

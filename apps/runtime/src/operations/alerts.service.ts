@@ -47,6 +47,8 @@ type Delivery = { to: string; channel: string; ok: boolean; error?: string }
 interface Active {
   subject: string
   flowId: string | null
+  /** The flow version the condition is about (a run's): its alerts go out with its pinned settings. */
+  hash?: string
   ownerKind: OwnerKind
   message: string
 }
@@ -74,6 +76,8 @@ export interface OverdueTask {
   step: string
   role: string
   dueAt: string
+  /** The hash of the version the task's run runs. */
+  hash: string
 }
 
 const describe = (r: Recipient) =>
@@ -85,6 +89,11 @@ export function createAlertsService(deps: {
   incidents: IncidentStore
   deadLetters: DeadLetters
   connectors: Record<string, ConnectorAdapter>
+  /**
+   * The adapters a published version runs with (its pinned settings revision's): an alert about
+   * one of its runs is sent the way that version was reviewed to send. Absent: `connectors`.
+   */
+  connectorsFor?: (flowId: string, hash: string) => Record<string, ConnectorAdapter>
   listeners: ListenerHealth
   audit: AuditService
   /** Open tasks past their due time (ids, steps, queues and times: no patient data). */
@@ -151,6 +160,7 @@ export function createAlertsService(deps: {
         .map((i) => ({
           subject: `incident:${i.id}`,
           flowId: i.flow_id,
+          hash: i.hash,
           // A connector's failure is the integration owner's; a step failing on its own, the process owner's.
           ownerKind: i.connector ? 'integration' : 'process',
           message: `Run ${i.run_id} of ${i.flow_id} is held at step "${i.node_id}"${i.connector ? ` (${i.connector}: ${i.error_class ?? 'failed'})` : ''} since ${i.opened_at}.`,
@@ -164,6 +174,7 @@ export function createAlertsService(deps: {
         .map((task) => ({
           subject: `task:${task.id}`,
           flowId: task.flowId,
+          hash: task.hash,
           // A person's work running late is a workflow question: the process owner's.
           ownerKind: 'process',
           message: `The task "${task.step}" of run ${task.runId} (${task.flowId}, ${task.role} queue) was due at ${task.dueAt} and is not answered.`,
@@ -211,7 +222,14 @@ export function createAlertsService(deps: {
     })
   }
 
-  async function deliver(alertId: string, recipients: Recipient[], message: string): Promise<Delivery[]> {
+  async function deliver(
+    alertId: string,
+    recipients: Recipient[],
+    message: string,
+    version: { flowId: string; hash: string } | undefined,
+  ): Promise<Delivery[]> {
+    const connectors =
+      version && deps.connectorsFor ? deps.connectorsFor(version.flowId, version.hash) : deps.connectors
     const out: Delivery[] = []
     for (const r of recipients) {
       const to = describe(r)
@@ -224,7 +242,7 @@ export function createAlertsService(deps: {
           ? [
               'email',
               () =>
-                deps.connectors['notify']?.(
+                connectors['notify']?.(
                   {
                     channel: 'email',
                     to: r.email,
@@ -238,7 +256,7 @@ export function createAlertsService(deps: {
           : [
               'webhook',
               () =>
-                deps.connectors['http']?.(
+                connectors['http']?.(
                   { method: 'POST', url: r.webhook, body: { alert: alertId, message }, timeoutMs: 5000 },
                   { runId: alertId, nodeId: 'alert', attempt: 1 },
                 ),
@@ -260,7 +278,12 @@ export function createAlertsService(deps: {
     const open = openRows.all()
     const opened: string[] = []
     const closed: string[] = []
-    const toDeliver: { id: string; recipients: Recipient[]; message: string }[] = []
+    const toDeliver: {
+      id: string
+      recipients: Recipient[]
+      message: string
+      version: { flowId: string; hash: string } | undefined
+    }[] = []
     sql.transaction(() => {
       for (const rule of cfg.rules) {
         const holding = active(rule, at)
@@ -285,7 +308,8 @@ export function createAlertsService(deps: {
             at.toISOString(),
           )
           opened.push(id)
-          toDeliver.push({ id, recipients, message: a.message })
+          const version = a.flowId !== null && a.hash ? { flowId: a.flowId, hash: a.hash } : undefined
+          toDeliver.push({ id, recipients, message: a.message, version })
         }
       }
       // Alerts of rules that were removed close too.
@@ -297,7 +321,8 @@ export function createAlertsService(deps: {
     })()
     // Delivered after the episode is recorded: a slow mail server never holds the transaction,
     // and a crash before delivery leaves the alert visible in the app all the same.
-    for (const d of toDeliver) setRecipients.run(JSON.stringify(await deliver(d.id, d.recipients, d.message)), d.id)
+    for (const d of toDeliver)
+      setRecipients.run(JSON.stringify(await deliver(d.id, d.recipients, d.message, d.version)), d.id)
     return { opened, closed }
   }
 

@@ -36,6 +36,16 @@ export interface Hl7OutboundOptions {
   setTimer?: (run: () => void, ms: number) => { cancel(): void }
 }
 
+/**
+ * Settings revisions: the number current now, and the destinations of a given one. A message is
+ * delivered with the revision its flow version is pinned to, kept on its row, so a settings change
+ * approved later (and not applied to running versions) never redirects it.
+ */
+export interface Hl7OutRevisions {
+  current(): number | null
+  destinations(revision: number): Record<string, Hl7Destination>
+}
+
 const realTimer = (run: () => void, ms: number) => {
   const timer = setTimeout(run, ms)
   return { cancel: () => clearTimeout(timer) }
@@ -52,6 +62,24 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
   const timers = new Map<string, { cancel(): void }>()
   const waiters = new Map<string, Set<() => void>>()
   const iso = (ms: number) => new Date(ms).toISOString()
+  // Revisions never change once applied: their destinations are read once each.
+  const byRevision = new Map<number, Record<string, Hl7Destination>>()
+  let revisions: Hl7OutRevisions | undefined
+  function destinationsOf(revision: number | null): Record<string, Hl7Destination> {
+    if (revision === null) return destinations
+    // Until the runtime has told where revisions are, a pinned message waits rather than guess.
+    if (!revisions) return {}
+    if (revision === revisions.current()) return destinations
+    let found = byRevision.get(revision)
+    if (!found) {
+      found = revisions.destinations(revision)
+      byRevision.set(revision, found)
+    }
+    return found
+  }
+  /** Where (and how) a queued message goes: its revision's settings for its destination. */
+  const targetOf = (row: OutboundRow): Hl7Destination | undefined =>
+    destinationsOf(row.settingsRevision)[row.destination]
 
   let onSetAside: ((row: OutboundRow) => void) | undefined
   const notify = (row: OutboundRow) => {
@@ -73,8 +101,8 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
 
   async function deliver(destination: string): Promise<void> {
     for (;;) {
-      const settings = destinations[destination]
       const head = store.head(destination)
+      const settings = head && targetOf(head)
       if (closed || !settings || !head) return
       const due = Date.parse(head.nextAttemptAt) - options.now().getTime()
       if (due > 0) {
@@ -128,7 +156,7 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
         running.delete(destination)
         // A message queued while the loop was finishing would otherwise wait for the next send.
         const head = store.head(destination)
-        if (head && destinations[destination] && !timers.has(destination)) kick(destination)
+        if (head && targetOf(head) && !timers.has(destination)) kick(destination)
       })
   }
 
@@ -158,6 +186,31 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
     }
   }
 
+  async function queueMessage(
+    raw: unknown,
+    meta: { runId: string; nodeId: string },
+    revision: number | null,
+  ): Promise<JsonValue> {
+    const parsed = requestSchema.safeParse(raw)
+    if (!parsed.success)
+      throw new NodeError('The HL7 message to send is malformed.', { code: 'invalid-request', retryable: false })
+    const request = parsed.data
+    const settings = destinationsOf(revision)[request.destination]
+    if (!settings) {
+      throw new NodeError(`No HL7 destination named "${request.destination}" is configured.`, {
+        code: 'not-configured',
+        retryable: false,
+      })
+    }
+    store.enqueue(
+      { ...request, runId: meta.runId, nodeId: meta.nodeId, settingsRevision: revision },
+      iso(options.now().getTime()),
+    )
+    kick(request.destination)
+    if (settings.waitMs > 0) await settled(request.destination, request.controlId, settings.waitMs)
+    return answerOf(store.get(request.destination, request.controlId))
+  }
+
   return {
     store,
     /** Apply (new) settings and resume every destination with queued messages. */
@@ -165,24 +218,18 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
       destinations = settings?.destinations ?? {}
       for (const destination of store.pendingDestinations()) kick(destination)
     },
-    /** The `hl7-out` connector adapter. */
-    adapter: (async (raw, meta) => {
-      const parsed = requestSchema.safeParse(raw)
-      if (!parsed.success)
-        throw new NodeError('The HL7 message to send is malformed.', { code: 'invalid-request', retryable: false })
-      const request = parsed.data
-      const settings = destinations[request.destination]
-      if (!settings) {
-        throw new NodeError(`No HL7 destination named "${request.destination}" is configured.`, {
-          code: 'not-configured',
-          retryable: false,
-        })
-      }
-      store.enqueue({ ...request, runId: meta.runId, nodeId: meta.nodeId }, iso(options.now().getTime()))
-      kick(request.destination)
-      if (settings.waitMs > 0) await settled(request.destination, request.controlId, settings.waitMs)
-      return answerOf(store.get(request.destination, request.controlId))
-    }) satisfies ConnectorAdapter,
+    /** The `hl7-out` connector adapter of versions on the current settings revision. */
+    adapter: ((raw, meta) => queueMessage(raw, meta, revisions?.current() ?? null)) satisfies ConnectorAdapter,
+    /** Where settings revisions are read (the runtime, once its revisions service exists); resumes waiting messages. */
+    useRevisions(found: Hl7OutRevisions): void {
+      revisions = found
+      for (const destination of store.pendingDestinations()) kick(destination)
+    },
+    /** The `hl7-out` adapter of versions pinned to settings revision `revision`. */
+    adapterFor:
+      (revision: number): ConnectorAdapter =>
+      (raw, meta) =>
+        queueMessage(raw, meta, revision),
     /** Who is told of a message refused or set aside after its node stopped waiting. */
     whenSetAside(handler: (row: OutboundRow) => void): void {
       onSetAside = handler

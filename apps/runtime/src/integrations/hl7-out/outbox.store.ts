@@ -17,6 +17,8 @@ export interface NewOutbound {
   message: string
   runId: string
   nodeId: string
+  /** The settings revision to deliver it with (the sending version's pin); null: the current settings. */
+  settingsRevision: number | null
 }
 
 /** `cipher`: a getter, since the runtime makes its cipher after the catalog that needs this store. */

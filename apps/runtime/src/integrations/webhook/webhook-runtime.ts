@@ -1,6 +1,7 @@
 // Wiring signed webhooks to a running Carepath runtime: published flows whose start node is
-// trigger.webhook with the requested path, secrets from the environment's integration settings,
-// runs started as the system user `webhook` keyed by the delivery's signature.
+// trigger.webhook with the requested path, secrets from the settings revision each published
+// version is pinned to (event routes: the current settings), runs started as the system user
+// `webhook` keyed by the delivery's signature.
 import type { JsonValue } from '@carepath/dsl'
 import { AppError } from '../../errors.ts'
 import type { Runtime } from '../../runtime.ts'
@@ -67,15 +68,18 @@ function flowTargets(runtime: Runtime, path: string): WebhookTarget[] {
       const config = type.config.safeParse(start.config)
       if (!config.success) return []
       const c = config.data as { path: string; secret: string; toleranceSeconds: number; into: string }
-      return c.path === path
-        ? [{ flowId: flow.id, secret: c.secret, toleranceSeconds: c.toleranceSeconds, into: c.into }]
-        : []
+      if (c.path !== path || !flow.publishedHash) return []
+      // The secret the published version was reviewed with: its pinned settings revision's.
+      const pinned = integrationSettingsSchema.safeParse(runtime.integrations.forVersion(flow.id, flow.publishedHash))
+      const secrets = pinned.success ? pinned.data.webhooks.secrets : {}
+      return [{ flowId: flow.id, secret: c.secret, secrets, toleranceSeconds: c.toleranceSeconds, into: c.into }]
     })
 }
 
 /**
- * `(req, res, path)` for `POST /api/hooks/:path`. The secrets are read from the settings at each
- * call, so a developer's change applies at once; the replay memory lives as long as the handler.
+ * `(req, res, path)` for `POST /api/hooks/:path`. The secrets are read at each call: a flow's from
+ * its version's pinned revision, an event route's from the current settings; the replay memory
+ * lives as long as the handler.
  */
 export function createRuntimeWebhookHandler(runtime: Runtime, options: { maxBytes?: number } = {}) {
   const secrets = () => {

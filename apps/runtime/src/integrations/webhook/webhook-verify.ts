@@ -20,6 +20,8 @@ export function signWebhook(secret: string, rawBody: string, timestampSeconds: n
 export interface WebhookVerifier {
   verify(input: {
     secretName: string
+    /** The secrets to look `secretName` up in (a flow version's pinned settings); the verifier's own when absent. */
+    secrets?: Record<string, string>
     rawBody: string
     headers: Record<string, string | string[] | undefined>
     toleranceSeconds: number
@@ -39,8 +41,8 @@ export function createWebhookVerifier(
   const current = typeof secrets === 'function' ? secrets : () => secrets
   const seen = new Map<string, number>() // signature → when it may be forgotten (ms)
   return {
-    verify({ secretName, rawBody, headers, toleranceSeconds }) {
-      const known = current()
+    verify({ secretName, secrets: pinned, rawBody, headers, toleranceSeconds }) {
+      const known = pinned ?? current()
       const secret = Object.hasOwn(known, secretName) ? known[secretName] : undefined
       if (!secret) return refuse('unknown-secret', 'This hook has no signing secret configured.')
       const header = (name: string) => {

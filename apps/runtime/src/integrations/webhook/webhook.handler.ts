@@ -9,6 +9,8 @@ import { jsonDepthExceeds } from '../../http/hardening.ts'
 export interface WebhookTarget {
   flowId: string
   secret: string
+  /** The signing secrets of the settings revision the flow's published version is pinned to. */
+  secrets?: Record<string, string>
   toleranceSeconds: number
   into: string
   /**
@@ -79,17 +81,21 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
     const deadLetters: string[] = []
     // Several flows may share a hook; one delivery is verified once per secret (else the second
     // check would see the first as a replay).
-    const verdicts = new Map<string, ReturnType<WebhookVerifier['verify']>>()
+    // Keyed by the secrets object too: versions pinned to different revisions may hold different values.
+    const verdicts = new Map<Record<string, string> | undefined, Map<string, ReturnType<WebhookVerifier['verify']>>>()
     for (const target of targets) {
+      const bySecret = verdicts.get(target.secrets) ?? new Map<string, ReturnType<WebhookVerifier['verify']>>()
+      verdicts.set(target.secrets, bySecret)
       const verdict =
-        verdicts.get(target.secret) ??
+        bySecret.get(target.secret) ??
         options.verifier.verify({
           secretName: target.secret,
+          ...(target.secrets ? { secrets: target.secrets } : {}),
           rawBody,
           headers: req.headers,
           toleranceSeconds: target.toleranceSeconds,
         })
-      verdicts.set(target.secret, verdict)
+      bySecret.set(target.secret, verdict)
       if (!verdict.ok) return send(res, STATUS[verdict.reason], { error: verdict.message })
       if (jsonDepthExceeds(rawBody)) return send(res, 400, { error: 'The body nests JSON too deep.' })
       try {

@@ -1,0 +1,1 @@
+ALTER TABLE "hl7_outbound" ADD COLUMN "settings_revision" integer;
