@@ -217,4 +217,20 @@ describe('governance of change', () => {
     expect(saved.document.nodes['security']?.title).toBe('Security sign-off')
     await analyst.context().close()
   })
+
+  it('the compliance officer reaches the installation’s PHI map from the navigation and marks it reviewed', async () => {
+    const officer = await session.login('compliance')
+    await officer.getByTestId('nav-phi-map').click()
+    await officer.getByTestId('phi-map-rollup').waitFor()
+    // The SMS gateway the analyst added and got published above is in the installation's map.
+    await expect.poll(() => officer.getByTestId('phi-map-rollup').textContent()).toContain('sms-gateway.example.net')
+    await officer.getByTestId('phi-map-mark-reviewed').focus()
+    await officer.keyboard.press('Enter')
+    await expect
+      .poll(() => officer.getByTestId('phi-map-review').textContent())
+      .toMatch(/Last reviewed on \d{4}-\d{2}-\d{2} by compliance; next review due/)
+    await expectAxeClean(officer)
+    await screenshot(officer, 'compliance-phi-map-screen')
+    await officer.context().close()
+  })
 })

@@ -16,6 +16,8 @@ import { AccessScreen } from './screens/access-screen.tsx'
 import { RevealsScreen } from './screens/reveals-screen.tsx'
 import { OperationsScreen } from './operations/operations-screen.tsx'
 import { AdminScreen } from './admin/admin-screen.tsx'
+import { PHI_ROLLUP_ROLES } from './features/phi-map/phi-map-roles.ts'
+import { PhiMapScreen } from './features/phi-map/phi-map-screen.tsx'
 
 export function App() {
   const user = useSession((s) => s.user)
@@ -89,6 +91,12 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
               Audit
             </a>
           )}
+          {/* Auditors and admins have the map in their Audit and Users screens; compliance has its own. */}
+          {user.role === 'compliance' && (
+            <a href="#/phi-map" className={route.screen === 'phi-map' ? 'active' : ''} data-testid="nav-phi-map">
+              PHI map
+            </a>
+          )}
           <MyAlertsLink alerts={myAlerts} active={route.screen === 'my-alerts'} />
           {readsAudit && (
             <a href="#/audit/access" className={route.screen === 'access' ? 'active' : ''} data-testid="nav-access">
@@ -130,6 +138,8 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
         {route.screen === 'inbox' && (isAgent ? <InboxScreen /> : <FlowListScreen />)}
         {route.screen === 'task' && <TaskScreen key={route.taskId} taskId={route.taskId} />}
         {route.screen === 'my-alerts' && <MyAlertsScreen alerts={myAlerts} />}
+        {route.screen === 'phi-map' &&
+          (PHI_ROLLUP_ROLES.includes(user.role) ? <PhiMapScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
         {route.screen === 'audit' && (readsAudit ? <AuditScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
         {route.screen === 'access' && (readsAudit ? <AccessScreen /> : isAgent ? <InboxScreen /> : <FlowListScreen />)}
         {route.screen === 'reveals' &&

@@ -15,5 +15,6 @@ describe('parseRoute', () => {
     expect(parseRoute('#/operations/owners')).toEqual({ screen: 'operations', tab: 'owners' })
     expect(parseRoute('#/operations/nothing')).toEqual({ screen: 'operations', tab: 'incidents' })
     expect(parseRoute('#/my-alerts')).toEqual({ screen: 'my-alerts' })
+    expect(parseRoute('#/phi-map')).toEqual({ screen: 'phi-map' })
   })
 })

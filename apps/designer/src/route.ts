@@ -15,6 +15,7 @@ export type Route =
   | { screen: 'access' }
   | { screen: 'reveals' }
   | { screen: 'admin' }
+  | { screen: 'phi-map' }
 
 const OPERATIONS_TABS = ['incidents', 'alerts', 'dead-letters', 'metrics', 'owners'] as const
 export type OperationsTab = (typeof OPERATIONS_TABS)[number]
@@ -44,6 +45,8 @@ export function parseRoute(hash: string): Route {
       return { screen: 'my-alerts' }
     case 'admin':
       return { screen: 'admin' }
+    case 'phi-map':
+      return { screen: 'phi-map' }
     default:
       return { screen: 'flows' }
   }
