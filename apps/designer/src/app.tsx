@@ -16,6 +16,7 @@ import { AccessScreen } from './screens/access-screen.tsx'
 import { RevealsScreen } from './screens/reveals-screen.tsx'
 import { OperationsScreen } from './operations/operations-screen.tsx'
 import { AdminScreen } from './admin/admin-screen.tsx'
+import { useFocusOnNavigate } from './features/a11y/focus-on-navigate.ts'
 
 export function App() {
   const user = useSession((s) => s.user)
@@ -37,6 +38,8 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
   const operates = user.role === 'operator' || user.role === 'admin'
   const isOperator = user.role === 'operator'
   const isAdmin = user.role === 'admin' // admins manage people and queues, not flows
+  // A screen's own tabs (operations) keep focus where it is; a new screen starts at its heading.
+  useFocusOnNavigate(route.screen === 'operations' ? route.screen : JSON.stringify(route))
   return (
     <div className="cp-app">
       <header className="cp-header">

@@ -56,7 +56,7 @@ export function MyAlertsScreen({ alerts }: { alerts: Loaded<AlertRow[]> }) {
   return (
     <div className="cp-page" data-testid="my-alerts">
       <div className="cp-page-head">
-        <h2>My alerts</h2>
+        <h1>My alerts</h1>
         <button type="button" className="cp-btn small" onClick={alerts.reload} disabled={alerts.loading}>
           Refresh
         </button>
