@@ -86,3 +86,13 @@ export async function setChecked(page: Page, box: Locator, checked: boolean): Pr
   await tabTo(page, box)
   if ((await box.isChecked()) !== checked) await page.keyboard.press('Space')
 }
+
+declare function getComputedStyle(el: unknown): { outlineStyle: string; outlineWidth: string }
+
+/** The outline `target` draws now (its focus ring when focused), as "solid 3px". */
+export function outlineOf(target: Locator): Promise<string> {
+  return target.evaluate((el) => {
+    const style = getComputedStyle(el)
+    return `${style.outlineStyle} ${style.outlineWidth}`
+  })
+}
