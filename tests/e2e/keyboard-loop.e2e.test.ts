@@ -33,10 +33,10 @@ async function selectNode(page: Page, id: string): Promise<void> {
   await page.getByTestId('inspector-node-id').filter({ hasText: id }).waitFor()
 }
 
-/** Search the palette for `query` and press Enter on the entry of `type`: a new step at a free spot. */
-async function addStep(page: Page, query: string, type: string): Promise<void> {
+/** Search the palette for `query` and press Enter (or Space) on the entry of `type`: a new step at a free spot. */
+async function addStep(page: Page, query: string, type: string, key = 'Enter'): Promise<void> {
   await typeInto(page, page.getByTestId('palette-search'), query)
-  await press(page, page.getByTestId(`palette-${type}`))
+  await press(page, page.getByTestId(`palette-${type}`), key)
 }
 
 /** A tRPC query over HTTP (GET), for the set-up steps the test takes over the API. */
@@ -85,12 +85,12 @@ describe('the whole loop, keyboard only', () => {
     await setChecked(analyst, analyst.getByTestId('role-0-phi-financial'), true)
     await screenshot(analyst, 'keyboard-roles-form')
 
-    // Five steps from the palette, each with Enter; none lands on another.
+    // Five steps from the palette, each with Enter or Space; none lands on another.
     await addStep(analyst, 'api', 'trigger.api')
     await addStep(analyst, 'rules', 'decision.rules')
     await addStep(analyst, 'approval', 'task.approval')
     await addStep(analyst, 'end', 'end')
-    await addStep(analyst, 'end', 'end')
+    await addStep(analyst, 'end', 'end', 'Space')
     await expect.poll(() => analyst.locator('.react-flow__node').count()).toBe(5)
     await screenshot(analyst, 'keyboard-palette-added')
 
@@ -108,6 +108,16 @@ describe('the whole loop, keyboard only', () => {
     await choose(analyst, analyst.getByTestId('connect-needs-pharmacist'), /^Approval/)
     await choose(analyst, analyst.getByTestId('connect-otherwise'), /\(end-1\)$/)
     await screenshot(analyst, 'keyboard-rules-form')
+    // The same rules as JSON: Monaco keeps Tab for indenting, and the hint beside it says how to leave.
+    await press(analyst, analyst.getByTestId('rules-mode-json'))
+    const rulesJson = analyst.getByTestId('rules-json')
+    await expect.poll(() => rulesJson.getByTestId('editor-tab-hint').textContent()).toMatch(/Ctrl\+M/)
+    await tabTo(analyst, rulesJson.locator('.monaco-editor'))
+    await analyst.keyboard.press('Control+M')
+    await analyst.keyboard.press('Tab')
+    await expect.poll(() => hasFocus(rulesJson)).toBe(false)
+    await press(analyst, analyst.getByTestId('rules-mode-builder'))
+    await analyst.getByTestId('rule-0-when-0-value').waitFor()
 
     await selectNode(analyst, 'task-approval-1')
     await typeInto(analyst, analyst.getByTestId('inspector-title'), 'Pharmacist approves the refill')
@@ -253,6 +263,13 @@ describe('the whole loop, keyboard only', () => {
     await expect.poll(() => auditor.getByTestId('audit-detail').textContent()).toContain('predates the new threshold')
     await screenshot(auditor, 'keyboard-audit-record')
     expect(await axeViolations(auditor)).toEqual([])
+
+    // The pharmacist's run, from the runs list: each row's link opens its viewer.
+    await press(auditor, auditor.getByTestId('nav-runs'))
+    const run = auditor.locator('[data-testid^="run-row-"]', { hasText: FLOW }).first()
+    await press(auditor, run.getByRole('link'))
+    await expect.poll(() => auditor.getByTestId('run-outcome').textContent()).toBe('refilled')
+    await expect.poll(() => hasFocus(auditor.locator('main h1'))).toBe(true)
     await auditor.context().close()
   })
 })

@@ -49,6 +49,7 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
             <a
               href="#/operations"
               className={route.screen === 'operations' ? 'active' : ''}
+              aria-current={route.screen === 'operations' ? 'page' : undefined}
               data-testid="nav-operations"
             >
               Operations
@@ -58,6 +59,7 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
             <a
               href="#/flows"
               className={route.screen === 'flows' || route.screen === 'editor' ? 'active' : ''}
+              aria-current={route.screen === 'flows' || route.screen === 'editor' ? 'page' : undefined}
               data-testid="nav-flows"
             >
               Flows
@@ -68,6 +70,7 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
             <a
               href="#/runs"
               className={route.screen === 'runs' || route.screen === 'run' ? 'active' : ''}
+              aria-current={route.screen === 'runs' || route.screen === 'run' ? 'page' : undefined}
               data-testid="nav-runs"
             >
               Runs
@@ -77,29 +80,50 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
             <a
               href="#/inbox"
               className={route.screen === 'inbox' || route.screen === 'task' ? 'active' : ''}
+              aria-current={route.screen === 'inbox' || route.screen === 'task' ? 'page' : undefined}
               data-testid="nav-inbox"
             >
               Inbox
             </a>
           )}
           {isAdmin && (
-            <a href="#/admin" className={route.screen === 'admin' ? 'active' : ''} data-testid="nav-admin">
+            <a
+              href="#/admin"
+              className={route.screen === 'admin' ? 'active' : ''}
+              aria-current={route.screen === 'admin' ? 'page' : undefined}
+              data-testid="nav-admin"
+            >
               Users and queues
             </a>
           )}
           {readsAudit && (
-            <a href="#/audit" className={route.screen === 'audit' ? 'active' : ''} data-testid="nav-audit">
+            <a
+              href="#/audit"
+              className={route.screen === 'audit' ? 'active' : ''}
+              aria-current={route.screen === 'audit' ? 'page' : undefined}
+              data-testid="nav-audit"
+            >
               Audit
             </a>
           )}
           <MyAlertsLink alerts={myAlerts} active={route.screen === 'my-alerts'} />
           {readsAudit && (
-            <a href="#/audit/access" className={route.screen === 'access' ? 'active' : ''} data-testid="nav-access">
+            <a
+              href="#/audit/access"
+              className={route.screen === 'access' ? 'active' : ''}
+              aria-current={route.screen === 'access' ? 'page' : undefined}
+              data-testid="nav-access"
+            >
               Access report
             </a>
           )}
           {readsAudit && (
-            <a href="#/audit/reveals" className={route.screen === 'reveals' ? 'active' : ''} data-testid="nav-reveals">
+            <a
+              href="#/audit/reveals"
+              className={route.screen === 'reveals' ? 'active' : ''}
+              aria-current={route.screen === 'reveals' ? 'page' : undefined}
+              data-testid="nav-reveals"
+            >
               Break-glass
             </a>
           )}

@@ -39,6 +39,7 @@ export function MyAlertsLink({ alerts, active }: { alerts: Loaded<AlertRow[]>; a
     <a
       href="#/my-alerts"
       className={active ? 'active' : ''}
+      aria-current={active ? 'page' : undefined}
       data-testid="nav-my-alerts"
       aria-label={count === 1 ? 'My alerts: 1 open' : `My alerts: ${count} open`}
     >
