@@ -85,13 +85,12 @@ describe('the whole loop, keyboard only', () => {
     await setChecked(analyst, analyst.getByTestId('role-0-phi-financial'), true)
     await screenshot(analyst, 'keyboard-roles-form')
 
-    // Five steps from the palette, each with Enter or Space; none lands on another.
+    // Four steps from the palette, each with Enter or Space; none lands on another.
     await addStep(analyst, 'api', 'trigger.api')
     await addStep(analyst, 'rules', 'decision.rules')
     await addStep(analyst, 'approval', 'task.approval')
-    await addStep(analyst, 'end', 'end')
     await addStep(analyst, 'end', 'end', 'Space')
-    await expect.poll(() => analyst.locator('.react-flow__node').count()).toBe(5)
+    await expect.poll(() => analyst.locator('.react-flow__node').count()).toBe(4)
     await screenshot(analyst, 'keyboard-palette-added')
 
     // Each step configured in its form; each port connected from the inspector's "Outcomes lead to".
@@ -124,7 +123,12 @@ describe('the whole loop, keyboard only', () => {
     await typeInto(analyst, analyst.getByTestId('field-role'), 'pharmacy')
     await typeInto(analyst, analyst.getByTestId('field-title'), 'Approve this refill')
     await choose(analyst, analyst.getByTestId('connect-approved'), /\(end-1\)$/)
-    await choose(analyst, analyst.getByTestId('connect-rejected'), /\(end-2\)$/)
+    // Quick-add from a port: the arrow keys pass every "New:" choice without adding any; Add adds the one chosen.
+    await choose(analyst, analyst.getByTestId('connect-rejected'), 'New: End')
+    await expect(analyst.locator('.react-flow__node').count()).resolves.toBe(4)
+    await press(analyst, analyst.getByTestId('connect-rejected-add'))
+    await expect.poll(() => analyst.locator('.react-flow__node').count()).toBe(5)
+    await expect.poll(() => analyst.getByTestId('connect-rejected').inputValue()).toBe('end-2')
     // The decision the pharmacist writes is declared from its problem, with one key press.
     await press(analyst, analyst.getByTestId('add-to-facts-approval.decision').first())
 
