@@ -18,6 +18,7 @@ import { OperationsScreen } from './operations/operations-screen.tsx'
 import { AdminScreen } from './admin/admin-screen.tsx'
 import { PHI_ROLLUP_ROLES } from './features/phi-map/phi-map-roles.ts'
 import { PhiMapScreen } from './features/phi-map/phi-map-screen.tsx'
+import { useFocusOnNavigate } from './features/a11y/focus-on-navigate.ts'
 
 export function App() {
   const user = useSession((s) => s.user)
@@ -39,6 +40,8 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
   const operates = user.role === 'operator' || user.role === 'admin'
   const isOperator = user.role === 'operator'
   const isAdmin = user.role === 'admin' // admins manage people and queues, not flows
+  // A screen's own tabs (operations) keep focus where it is; a new screen starts at its heading.
+  useFocusOnNavigate(route.screen === 'operations' ? route.screen : JSON.stringify(route))
   return (
     <div className="cp-app">
       <header className="cp-header">
@@ -48,6 +51,7 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
             <a
               href="#/operations"
               className={route.screen === 'operations' ? 'active' : ''}
+              aria-current={route.screen === 'operations' ? 'page' : undefined}
               data-testid="nav-operations"
             >
               Operations
@@ -57,6 +61,7 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
             <a
               href="#/flows"
               className={route.screen === 'flows' || route.screen === 'editor' ? 'active' : ''}
+              aria-current={route.screen === 'flows' || route.screen === 'editor' ? 'page' : undefined}
               data-testid="nav-flows"
             >
               Flows
@@ -67,6 +72,7 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
             <a
               href="#/runs"
               className={route.screen === 'runs' || route.screen === 'run' ? 'active' : ''}
+              aria-current={route.screen === 'runs' || route.screen === 'run' ? 'page' : undefined}
               data-testid="nav-runs"
             >
               Runs
@@ -76,35 +82,61 @@ function SignedIn({ user, route }: { user: SessionUser; route: Route }) {
             <a
               href="#/inbox"
               className={route.screen === 'inbox' || route.screen === 'task' ? 'active' : ''}
+              aria-current={route.screen === 'inbox' || route.screen === 'task' ? 'page' : undefined}
               data-testid="nav-inbox"
             >
               Inbox
             </a>
           )}
           {isAdmin && (
-            <a href="#/admin" className={route.screen === 'admin' ? 'active' : ''} data-testid="nav-admin">
+            <a
+              href="#/admin"
+              className={route.screen === 'admin' ? 'active' : ''}
+              aria-current={route.screen === 'admin' ? 'page' : undefined}
+              data-testid="nav-admin"
+            >
               Users and queues
             </a>
           )}
           {readsAudit && (
-            <a href="#/audit" className={route.screen === 'audit' ? 'active' : ''} data-testid="nav-audit">
+            <a
+              href="#/audit"
+              className={route.screen === 'audit' ? 'active' : ''}
+              aria-current={route.screen === 'audit' ? 'page' : undefined}
+              data-testid="nav-audit"
+            >
               Audit
             </a>
           )}
           {/* Auditors and admins have the map in their Audit and Users screens; compliance has its own. */}
           {user.role === 'compliance' && (
-            <a href="#/phi-map" className={route.screen === 'phi-map' ? 'active' : ''} data-testid="nav-phi-map">
+            <a
+              href="#/phi-map"
+              className={route.screen === 'phi-map' ? 'active' : ''}
+              aria-current={route.screen === 'phi-map' ? 'page' : undefined}
+              data-testid="nav-phi-map"
+            >
               PHI map
             </a>
           )}
           <MyAlertsLink alerts={myAlerts} active={route.screen === 'my-alerts'} />
           {readsAudit && (
-            <a href="#/audit/access" className={route.screen === 'access' ? 'active' : ''} data-testid="nav-access">
+            <a
+              href="#/audit/access"
+              className={route.screen === 'access' ? 'active' : ''}
+              aria-current={route.screen === 'access' ? 'page' : undefined}
+              data-testid="nav-access"
+            >
               Access report
             </a>
           )}
           {readsAudit && (
-            <a href="#/audit/reveals" className={route.screen === 'reveals' ? 'active' : ''} data-testid="nav-reveals">
+            <a
+              href="#/audit/reveals"
+              className={route.screen === 'reveals' ? 'active' : ''}
+              aria-current={route.screen === 'reveals' ? 'page' : undefined}
+              data-testid="nav-reveals"
+            >
               Break-glass
             </a>
           )}

@@ -35,7 +35,7 @@ export function AdminScreen() {
   return (
     <div className="cp-page" data-testid="admin-screen">
       <div className="cp-page-head">
-        <h2>Users and queues</h2>
+        <h1>Users and queues</h1>
       </div>
       {error && <ErrorState message={error} />}
       {notice && (

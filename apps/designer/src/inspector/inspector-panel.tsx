@@ -137,7 +137,7 @@ function NodeInspector({ id }: { id: string }) {
           class.
         </p>
       )}
-      <PortConnections nodeId={id} />
+      <PortConnections key={id} nodeId={id} />
       <Tabs
         value={tab}
         onChange={setTab}

@@ -22,7 +22,7 @@ export function OperationsScreen({ tab }: { tab: OperationsTab }) {
   return (
     <div className="cp-page" data-testid="operations">
       <div className="cp-page-head">
-        <h2>Operations</h2>
+        <h1>Operations</h1>
         <nav className="cp-ops-tabs" aria-label="Operations">
           {TABS.map((t) => (
             <a

@@ -1,5 +1,5 @@
 // The palette: every installed node type, grouped by category and searchable, generated from
-// the registry. Drag a type onto the canvas (or press Enter on it) to add a node.
+// the registry. Drag a type onto the canvas (or press Enter or Space on it) to add a node.
 import { memo, useMemo, useState, type DragEvent } from 'react'
 import { registry } from '../registry.ts'
 
@@ -60,7 +60,12 @@ function PalettePanelView({ onAdd, disabled = false }: { onAdd(type: string): vo
               // Greyed out because nothing can be added: an inactive control (WCAG 1.4.3 exempts it).
               aria-disabled={disabled || undefined}
               onDragStart={(e) => onDragStart(e, t.type)}
-              onKeyDown={(e) => e.key === 'Enter' && onAdd(t.type)}
+              // A button's keys: Enter or Space adds the step (Space would otherwise scroll the palette).
+              onKeyDown={(e) => {
+                if (disabled || (e.key !== 'Enter' && e.key !== ' ')) return
+                e.preventDefault()
+                onAdd(t.type)
+              }}
               onDoubleClick={() => onAdd(t.type)}
               title={t.description}
               data-testid={`palette-${t.type}`}

@@ -124,7 +124,7 @@ export function AccessScreen() {
   return (
     <div className="cp-page cp-access" data-testid="access-screen">
       <div className="cp-page-head">
-        <h2>Accounting of access</h2>
+        <h1>Accounting of access</h1>
         <a href="#/audit" className="cp-btn small">
           Audit trail
         </a>

@@ -90,7 +90,7 @@ export function AuditScreen() {
     <div className="cp-audit" data-testid="audit-screen">
       <div className="cp-page">
         <div className="cp-page-head">
-          <h2>Audit trail</h2>
+          <h1>Audit trail</h1>
           <FilterSelect
             label="Filter by action"
             testId="audit-filter-action"

@@ -121,7 +121,7 @@ export function EditorToolbar({
         <a href="#/flows" className="cp-btn small ghost" aria-label="Back to flows">
           ←
         </a>
-        <strong className="cp-toolbar-title">{title}</strong>
+        <h1 className="cp-toolbar-title">{title}</h1>
         <span className={`cp-status s-${detail?.status ?? 'new'}`} data-testid="flow-status">
           {detail?.status ?? 'new, not saved yet'}
         </span>

@@ -29,7 +29,7 @@ export function FlowListScreen() {
   return (
     <div className="cp-page">
       <div className="cp-page-head">
-        <h2>Flows</h2>
+        <h1>Flows</h1>
         <input
           className="cp-input search"
           placeholder="Search by title or id"

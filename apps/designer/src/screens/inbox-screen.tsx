@@ -13,7 +13,7 @@ export function InboxScreen() {
   return (
     <div className="cp-page">
       <div className="cp-page-head">
-        <h2>Inbox</h2>
+        <h1>Inbox</h1>
         <span className="cp-spacer" />
         <button type="button" className="cp-btn small" onClick={tasks.reload} data-testid="inbox-refresh">
           Refresh

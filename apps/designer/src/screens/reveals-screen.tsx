@@ -26,7 +26,7 @@ export function RevealsScreen() {
   return (
     <div className="cp-page" data-testid="reveals-screen">
       <div className="cp-page-head">
-        <h2>Break-glass reviews</h2>
+        <h1>Break-glass reviews</h1>
         <label className="cp-inline-label">
           <input
             type="checkbox"

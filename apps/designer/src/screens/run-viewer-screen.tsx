@@ -48,7 +48,7 @@ export function RunViewerScreen({ runId }: { runId: string }) {
         <a href="#/runs" className="cp-btn small ghost" aria-label="Back to runs">
           ←
         </a>
-        <strong>Run {run.id.slice(0, 12)}</strong>
+        <h1 className="cp-toolbar-title">Run {run.id.slice(0, 12)}</h1>
         <span>{run.flowId}</span>
         <span className={`cp-status s-${run.status}`} data-testid="run-status">
           {run.status}

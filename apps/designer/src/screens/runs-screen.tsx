@@ -19,7 +19,7 @@ export function RunsScreen() {
   return (
     <div className="cp-page">
       <div className="cp-page-head">
-        <h2>Runs{flowFilter ? ` of ${flowFilter}` : ''}</h2>
+        <h1>Runs{flowFilter ? ` of ${flowFilter}` : ''}</h1>
         {flowFilter && (
           <a className="cp-btn small ghost" href="#/runs">
             All flows

@@ -78,7 +78,7 @@ export function TaskScreen({ taskId, onAnswered, embedded = false }: TaskScreenP
     return (
       <div className="cp-page narrow">
         <div className="cp-card" data-testid="task-handed-on">
-          <h2>Task handed on</h2>
+          <h1>Task handed on</h1>
           <p role="status">{handedOn}</p>
           <button type="button" className="cp-btn primary" onClick={() => navigate('/inbox')} data-testid="task-back">
             Back to the inbox
@@ -92,7 +92,7 @@ export function TaskScreen({ taskId, onAnswered, embedded = false }: TaskScreenP
     return (
       <div className="cp-page narrow">
         <div className="cp-card" data-testid="task-done">
-          <h2>✓ Answer recorded</h2>
+          <h1>✓ Answer recorded</h1>
           <p>{nextTaskId ? 'The run has another step for you.' : 'The run continues.'}</p>
           <div className="cp-row">
             {nextTaskId && (
@@ -125,7 +125,7 @@ export function TaskScreen({ taskId, onAnswered, embedded = false }: TaskScreenP
         ← Inbox
       </a>
       <div className="cp-card">
-        <h2>{view.title}</h2>
+        <h1>{view.title}</h1>
         <small className="cp-hint">
           {view.flowId} · step {view.nodeId} · for {view.role}
         </small>

@@ -30,9 +30,9 @@ export function CaseResults({
   testId: string
 }) {
   const [showSame, setShowSame] = useState(false)
-  const own = cases.filter((c) => c.source !== 'generated')
-  // What a reviewer must look at first: failures, then changes.
+  // What a reviewer must look at first: failures, then changes (in the author's order within each).
   const rank = (c: CaseView) => (c.failures.length ? 0 : c.changed ? 1 : 2)
+  const own = cases.filter((c) => c.source !== 'generated').sort((a, b) => rank(a) - rank(b))
   const generated = cases.filter((c) => c.source === 'generated').sort((a, b) => rank(a) - rank(b))
   const generatedShown = showSame ? generated : generated.filter((c) => c.changed || c.failures.length)
   const row = (c: CaseView, i: number, withExpectation: boolean) => (

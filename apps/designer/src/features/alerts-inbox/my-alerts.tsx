@@ -39,6 +39,7 @@ export function MyAlertsLink({ alerts, active }: { alerts: Loaded<AlertRow[]>; a
     <a
       href="#/my-alerts"
       className={active ? 'active' : ''}
+      aria-current={active ? 'page' : undefined}
       data-testid="nav-my-alerts"
       aria-label={count === 1 ? 'My alerts: 1 open' : `My alerts: ${count} open`}
     >
@@ -56,7 +57,7 @@ export function MyAlertsScreen({ alerts }: { alerts: Loaded<AlertRow[]> }) {
   return (
     <div className="cp-page" data-testid="my-alerts">
       <div className="cp-page-head">
-        <h2>My alerts</h2>
+        <h1>My alerts</h1>
         <button type="button" className="cp-btn small" onClick={alerts.reload} disabled={alerts.loading}>
           Refresh
         </button>

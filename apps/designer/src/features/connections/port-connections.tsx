@@ -1,7 +1,9 @@
 // Connecting ports without a mouse: for each output port of the selected node, a list of the
 // nodes it can lead to (by title), or a new step of a chosen type placed beside it (quick-add
 // from a port). The canvas handles stay for pointer users; this is the same edit, by keyboard.
-import { useMemo } from 'react'
+// Choosing a new step only marks it; its Add button adds it. A keyboard user moving through the
+// list with the arrow keys passes every option, and each pass must not drop a step on the canvas.
+import { useMemo, useState } from 'react'
 import { registry } from '../../registry.ts'
 import { portsOf } from '../../canvas/node-ports.ts'
 import { useEditor } from '../../store/editor.store.ts'
@@ -17,6 +19,8 @@ export function PortConnections({ nodeId }: { nodeId: string }) {
   // Triggers start a flow; nothing leads into one.
   const targets = nodes.filter((n) => n.id !== nodeId && !registry.get(n.data.type)?.trigger)
   const addable = registry.list().filter((t) => !t.trigger)
+  // The new step chosen for a port, by port name, until its Add button is pressed.
+  const [pending, setPending] = useState<Record<string, string>>({})
   if (!node || ports.length === 0) return null
   const label = (id: string) => {
     const target = nodes.find((n) => n.id === id)
@@ -25,6 +29,8 @@ export function PortConnections({ nodeId }: { nodeId: string }) {
   }
   const lead = (port: string, index: number, choice: string) => {
     const store = useEditor.getState()
+    const { [port]: _chosen, ...others } = pending
+    setPending(others)
     if (choice === '') {
       const old = store.edges.find((e) => e.source === nodeId && e.sourceHandle === port)
       if (old) store.onEdgesChange([{ type: 'remove', id: old.id }])
@@ -47,36 +53,53 @@ export function PortConnections({ nodeId }: { nodeId: string }) {
       <legend>Outcomes lead to</legend>
       {ports.map((port, index) => {
         const current = edges.find((e) => e.source === nodeId && e.sourceHandle === port.name)?.target ?? ''
+        const newType = pending[port.name]
         return (
-          <label key={port.name} className="cp-field">
-            <span className="cp-field-label">
-              {port.title ?? port.name}
-              {port.required && !current && <span className="cp-badge warn">not connected</span>}
-            </span>
-            <select
-              className="cp-input"
-              value={current}
-              disabled={readOnly}
-              onChange={(e) => lead(port.name, index, e.target.value)}
-              data-testid={`connect-${port.name}`}
-            >
-              <option value="">Not connected</option>
-              <optgroup label="Existing steps">
-                {targets.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {label(t.id)}
-                  </option>
-                ))}
-              </optgroup>
-              <optgroup label="A new step">
-                {addable.map((t) => (
-                  <option key={t.type} value={`${NEW_PREFIX}${t.type}`}>
-                    New: {t.title}
-                  </option>
-                ))}
-              </optgroup>
-            </select>
-          </label>
+          <div key={port.name} className="cp-connection">
+            <label className="cp-field">
+              <span className="cp-field-label">
+                {port.title ?? port.name}
+                {port.required && !current && <span className="cp-badge warn">not connected</span>}
+              </span>
+              <select
+                className="cp-input"
+                value={newType ? `${NEW_PREFIX}${newType}` : current}
+                disabled={readOnly}
+                onChange={(e) =>
+                  e.target.value.startsWith(NEW_PREFIX)
+                    ? setPending({ ...pending, [port.name]: e.target.value.slice(NEW_PREFIX.length) })
+                    : lead(port.name, index, e.target.value)
+                }
+                data-testid={`connect-${port.name}`}
+              >
+                <option value="">Not connected</option>
+                <optgroup label="Existing steps">
+                  {targets.map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {label(t.id)}
+                    </option>
+                  ))}
+                </optgroup>
+                <optgroup label="A new step">
+                  {addable.map((t) => (
+                    <option key={t.type} value={`${NEW_PREFIX}${t.type}`}>
+                      New: {t.title}
+                    </option>
+                  ))}
+                </optgroup>
+              </select>
+            </label>
+            {newType && (
+              <button
+                type="button"
+                className="cp-btn small"
+                onClick={() => lead(port.name, index, `${NEW_PREFIX}${newType}`)}
+                data-testid={`connect-${port.name}-add`}
+              >
+                Add {registry.get(newType)?.title ?? newType} for {port.title ?? port.name}
+              </button>
+            )}
+          </div>
         )
       })}
     </fieldset>

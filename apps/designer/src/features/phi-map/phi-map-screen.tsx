@@ -7,7 +7,7 @@ export function PhiMapScreen() {
   return (
     <div className="cp-page" data-testid="phi-map-screen">
       <div className="cp-page-head">
-        <h2>PHI map</h2>
+        <h1>PHI map</h1>
       </div>
       <p className="cp-hint">
         Where patient data enters, moves and leaves, across every published flow. Review it once a quarter: an overdue

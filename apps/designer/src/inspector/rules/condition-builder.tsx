@@ -59,6 +59,7 @@ export function GroupEditor({
           value={kind}
           onChange={(e) => onChange(withItems(e.target.value as 'all', items))}
           data-testid={`${testId}-kind`}
+          aria-label="Which conditions must hold"
         >
           <option value="all">All of</option>
           <option value="any">Any of</option>
