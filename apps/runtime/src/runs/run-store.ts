@@ -75,10 +75,13 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
   function keyIdOf(runId: string, batch: readonly RunEvent[] = []): string {
     let id = keyOfRun.get(runId)
     if (id) return id
-    const stored = firstBatch.get(runId)
+    // A batch that starts the run names the key itself: a new run has no stored batch to look up.
     const started = batch.find((e) => e.type === 'run.started')
-    id = stored ? sealedKeyId(stored.events) : undefined
-    if (!id && started?.type === 'run.started') id = runKeyId(started.data.flowId, started.at)
+    if (started?.type === 'run.started') id = runKeyId(started.data.flowId, started.at)
+    else {
+      const stored = firstBatch.get(runId)
+      id = stored ? sealedKeyId(stored.events) : undefined
+    }
     if (!id) throw new Error(`run ${runId} has no stored events to name its data key`)
     if (keyOfRun.size >= 10_000) keyOfRun.delete(keyOfRun.keys().next().value as string)
     keyOfRun.set(runId, id)
