@@ -1,18 +1,23 @@
 // Runs started and completed per second over HTTP (REST, API token) for a flow with three
-// decisions, with the event log and the audit trail written durably (SQLite WAL, one transaction
-// per run), p50/p99 latency at 1, 10 and 50 connections. The load generator (autocannon) runs
-// in a second process against 127.0.0.1. Figures are printed, never asserted.
+// decisions, with the event log and the audit trail written durably (SQLite WAL, group commit),
+// beside Node-RED 4 (started from the registry's package in a child process, its function node
+// making the same three decisions and storing nothing), at 1 and 10 connections, in one table:
+// runs/s, p99, server CPU per run and bytes stored per run, each against its goal and as a ratio
+// to Node-RED, with the load average they were taken at. The load generator (autocannon) runs in
+// another process against 127.0.0.1. Figures are printed, never asserted.
 //   pnpm bench http                       (BENCH_SECONDS=10 per level by default)
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/http.bench.ts   (profile the server)
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { validateFlow, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
 import { registry as catalogRegistry } from '@carepath/catalog'
-import { startServer } from '@carepath/runtime'
+import { startServer, type Runtime } from '@carepath/runtime'
 import { intakeFlow, testRegistry } from '@carepath/runtime/testing'
+import { loadAverage } from './load.ts'
+import { childCpuMs, NODE_RED_PATH, startNodeRed } from './node-red-peer.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
@@ -38,14 +43,17 @@ interface AutocannonResult {
 }
 
 // ---- second process: the load generator -------------------------------------------------------
-async function load(
-  url: string,
-  token: string,
-  flowId: string,
-  connections: number,
-  duration: number,
-  input: JsonValue,
-): Promise<void> {
+/** What one level of load asks for: a POST of `body` (a fresh idempotency key each), or GET /healthz. */
+interface LoadSpec {
+  url: string
+  path: string
+  token?: string
+  connections: number
+  duration: number
+  input: JsonValue
+}
+
+async function load(spec: LoadSpec): Promise<void> {
   const specifier = 'autocannon'
   // autocannon ships no types and its result is only read here: the cast names the one call made
   // and AutocannonResult the part of the answer read (a benchmark's own tool, not outside data).
@@ -53,29 +61,30 @@ async function load(
     default: (opts: object) => Promise<AutocannonResult>
   }
   let n = 0
-  const prefix = `${connections}-${process.pid}`
+  const prefix = `${spec.connections}-${process.pid}`
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (spec.token) headers.authorization = `Bearer ${spec.token}`
   const result = await autocannon({
-    url,
-    connections,
-    duration,
-    // flowId '-' measures GET /healthz instead: what this machine's HTTP stack does right now.
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.duration,
     requests:
-      flowId === '-'
-        ? [{ method: 'GET', path: '/healthz' }]
+      spec.path === '/healthz'
+        ? [{ method: 'GET', path: spec.path }]
         : [
             {
               method: 'POST',
-              path: `/api/flows/${flowId}/runs`,
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              path: spec.path,
+              headers,
               setupRequest: (req: object) => ({
                 ...req,
-                body: JSON.stringify({ input, idempotencyKey: `${prefix}-${n++}` }),
+                body: JSON.stringify({ input: spec.input, idempotencyKey: `${prefix}-${n++}` }),
               }),
             },
           ],
   })
   const out: LoadResult = {
-    connections,
+    connections: spec.connections,
     requests: result.requests.total,
     perSecond: result.requests.average,
     p50: result.latency.p50,
@@ -124,14 +133,7 @@ const eligibilityInput: JsonValue = {
   appointment: { id: 'SCH-1', date: '2026-12-01', visitType: 'follow-up' },
   patient: { mrn: 'MRN-1', firstName: 'Bench', lastName: 'Patient', birthDate: '1963-05-19' },
   coverage: { payerId: '842610001', memberId: '123456789', planName: 'GOLD 123' },
-  eligibility: {
-    status: 'active',
-    planAccepted: true,
-    nameMatches: true,
-    birthDateMatches: true,
-    copay: 20,
-    deductibleRemaining: 0,
-  },
+  eligibility: { status: 'active', active: true, plan: 'GOLD 123 PLAN', copay: 20, deductibleRemaining: 0 },
 }
 
 /** Fallback when the catalog lacks decision.rules: the test registry's threshold decisions, three in a row. */
@@ -166,32 +168,12 @@ function thresholdChain(): FlowDocument {
   }
 }
 
-function runLoad(
-  url: string,
-  token: string,
-  flowId: string,
-  connections: number,
-  duration: number,
-  input: JsonValue,
-): Promise<LoadResult> {
+function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        fileURLToPath(import.meta.url),
-        '--load',
-        url,
-        token,
-        flowId,
-        String(connections),
-        String(duration),
-        JSON.stringify(input),
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--load', JSON.stringify(spec)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
     )
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += String(d)))
@@ -202,6 +184,28 @@ function runLoad(
     )
   })
 }
+
+/** The database's bytes on disk (file + WAL), after copying the WAL in and truncating it. */
+function storedBytes(sql: Runtime['db']['$client']): number {
+  sql.pragma('wal_checkpoint(TRUNCATE)')
+  const size = (file: string) => (existsSync(file) ? statSync(file).size : 0)
+  return size(sql.name) + size(`${sql.name}-wal`)
+}
+
+/** Bytes per table and index (SQLite's dbstat), largest first: where a run's bytes go. */
+function bytesByTable(sql: Runtime['db']['$client']): { name: string; bytes: number }[] {
+  try {
+    return sql
+      .prepare<[], { name: string; bytes: number }>(
+        'SELECT name, sum(pgsize - unused) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC',
+      )
+      .all()
+  } catch {
+    return [] // dbstat not compiled in
+  }
+}
+
+const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits))
 
 async function main(): Promise<void> {
   const chain = eligibilityChain()
@@ -235,60 +239,125 @@ async function main(): Promise<void> {
   rt.review.approve(flow.id, hash, 'bench', reviewer)
   rt.review.publish(flow.id, hash, reviewer)
   const { token } = rt.auth.createApiToken({ username: 'intake-system', name: 'bench', scopes: ['runs:start'] }, system)
+  const peer = await startNodeRed()
 
   console.log(
-    `flow: ${flow.id} (${eligibility ? "the eligibility example's three decision.rules nodes" : `fallback: three test threshold decisions (${chain.why})`}), ${seconds} s per level`,
+    `flow: ${flow.id} (${eligibility ? "the eligibility example's three decision.rules nodes" : `fallback: three test threshold decisions (${chain.why})`}), ${seconds} s per level; peer: Node-RED ${peer.version} (http in → function → http response, stores nothing)`,
   )
-  await runLoad(server.url, token, flow.id, 10, 2, input) // warm-up
-  const calibration = await runLoad(server.url, token, '-', 10, 3, null)
-  const results: LoadResult[] = []
-  for (const connections of [1, 10, 50]) {
+  const carepath = (connections: number, duration = seconds): LoadSpec => ({
+    url: server.url,
+    path: `/api/flows/${flow.id}/runs`,
+    token,
+    connections,
+    duration,
+    input,
+  })
+  const nodeRed = (connections: number, duration = seconds): LoadSpec => ({
+    url: peer.url,
+    path: NODE_RED_PATH,
+    connections,
+    duration,
+    input,
+  })
+  await runLoad(carepath(10, 2)) // warm-up
+  await runLoad(nodeRed(10, 2))
+  const calibration = await runLoad({ ...carepath(10, 3), path: '/healthz' })
+  const sql = rt.db.$client
+  const runCount = () => sql.prepare<[], { n: number }>('SELECT count(*) AS n FROM runs').get()?.n ?? 0
+  const bytesBefore = storedBytes(sql)
+  const runsBefore = runCount()
+  const levels = [1, 10]
+  const ours: LoadResult[] = []
+  const theirs: LoadResult[] = []
+  // Levels alternate between the two, so a change in the machine's load touches both alike.
+  for (const connections of levels) {
     const cpu = process.cpuUsage()
-    const result = await runLoad(server.url, token, flow.id, connections, seconds, input)
+    const result = await runLoad(carepath(connections))
     const used = process.cpuUsage(cpu)
-    results.push({ ...result, cpuMsPerRun: (used.user + used.system) / 1000 / Math.max(1, result.requests) })
+    ours.push({ ...result, cpuMsPerRun: (used.user + used.system) / 1000 / Math.max(1, result.requests) })
+    const before = childCpuMs(peer.process)
+    const peerResult = await runLoad(nodeRed(connections))
+    const after = childCpuMs(peer.process)
+    theirs.push({
+      ...peerResult,
+      ...(before !== undefined && after !== undefined
+        ? { cpuMsPerRun: (after - before) / Math.max(1, peerResult.requests) }
+        : {}),
+    })
   }
+  const runs = runCount() - runsBefore
+  const bytesPerRun = (storedBytes(sql) - bytesBefore) / Math.max(1, runs)
+  const load = loadAverage()
 
-  const counts = rt.db.$client.prepare('SELECT status, count(*) AS n FROM runs GROUP BY status').all() as {
-    status: string
-    n: number
-  }[]
+  const counts = sql
+    .prepare<[], { status: string; n: number }>('SELECT status, count(*) AS n FROM runs GROUP BY status')
+    .all()
   // A committed batch of a run's events is one row (a JSON array), a lone event a batch of one.
-  const { events, rows } = rt.db.$client
-    .prepare('SELECT sum(last_seq - first_seq + 1) AS events, count(*) AS rows FROM run_events')
-    .get() as { events: number; rows: number }
+  const { events, rows } = sql
+    .prepare<[], { events: number; rows: number }>(
+      'SELECT sum(last_seq - first_seq + 1) AS events, count(*) AS rows FROM run_events',
+    )
+    .get() ?? { events: 0, rows: 0 }
   const verify = rt.audit.verify()
-  console.log('\nconnections   runs/s   p50 ms   p99 ms   requests   non-2xx   errors   server CPU ms/run')
-  for (const r of results) {
+
+  const [c1, c10] = ours
+  const [n1, n10] = theirs
+  const table: [string, number | undefined, number | undefined, string, boolean | undefined, number][] = [
+    // figure, Carepath, Node-RED, goal, met, digits
+    ['runs/s, 1 connection', c1?.perSecond, n1?.perSecond, '≥ Node-RED', c1 && n1 && c1.perSecond >= n1.perSecond, 0],
+    [
+      'runs/s, 10 connections',
+      c10?.perSecond,
+      n10?.perSecond,
+      '≥ 1,500 and ≥ Node-RED',
+      c10 && n10 && c10.perSecond >= 1500 && c10.perSecond >= n10.perSecond,
+      0,
+    ],
+    ['p99 ms, 1 connection', c1?.p99, n1?.p99, '–', undefined, 0],
+    ['p99 ms, 10 connections', c10?.p99, n10?.p99, '≤ 25', c10 && c10.p99 <= 25, 0],
+    ['CPU ms per run, 1 connection', c1?.cpuMsPerRun, n1?.cpuMsPerRun, '≤ 0.6', c1 && (c1.cpuMsPerRun ?? 9) <= 0.6, 3],
+    [
+      'CPU ms per run, 10 connections',
+      c10?.cpuMsPerRun,
+      n10?.cpuMsPerRun,
+      '≤ 0.6',
+      c10 && (c10.cpuMsPerRun ?? 9) <= 0.6,
+      3,
+    ],
+    ['bytes stored per run', bytesPerRun, undefined, '≤ 2,048', bytesPerRun <= 2048, 0],
+  ]
+  console.log(`\nload average ${load} (1 / 5 / 15 min) on ${cpus().length} cores`)
+  console.log(
+    `${'figure'.padEnd(32)}${'Carepath'.padStart(10)}${'Node-RED'.padStart(10)}${'ratio'.padStart(8)}  ${'goal'.padEnd(24)}met`,
+  )
+  for (const [name, mine, peerValue, goal, met, digits] of table) {
+    const ratio = mine !== undefined && peerValue ? `${(mine / peerValue).toFixed(2)}×` : '–'
     console.log(
-      `${String(r.connections).padStart(11)} ${r.perSecond.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.requests).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(8)} ${(r.cpuMsPerRun ?? 0).toFixed(3).padStart(19)}`,
+      `${name.padEnd(32)}${fmt(mine, digits).padStart(10)}${fmt(peerValue, digits).padStart(10)}${ratio.padStart(8)}  ${goal.padEnd(24)}${met === undefined ? '' : met ? 'yes' : 'NO'}`,
     )
   }
+  const failed = [...ours, ...theirs].filter((r) => r.non2xx + r.errors > 0)
+  if (failed.length > 0)
+    console.log(`WARNING: failed requests: ${failed.map((r) => `${r.non2xx} non-2xx, ${r.errors} errors`).join('; ')}`)
   console.log(
     `calibration: GET /healthz (no work) at 10 connections: ${calibration.perSecond.toFixed(0)} req/s, p99 ${calibration.p99} ms`,
   )
-  const [l1, l2] = [results[1], results[2]].map((r) => r?.cpuMsPerRun ?? 0)
   console.log(
-    `one core at that CPU cost: ≈ ${(1000 / Math.min(l1 || Infinity, l2 || Infinity)).toFixed(0)} runs/s (load average now ${(await import('node:os')).loadavg()[0]?.toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`,
+    `stored: ${counts.map((c) => `${c.n} ${c.status}`).join(', ')}; ${events} events in ${rows} rows; audit chain ${verify.ok ? 'intact' : 'BROKEN'} (${verify.checked} records)`,
   )
   console.log(
-    `\nstored: ${counts.map((c) => `${c.n} ${c.status}`).join(', ')}; ${events} events in ${rows} rows; audit chain ${verify.ok ? 'intact' : 'BROKEN'} (${verify.checked} records)`,
+    `bytes by table and index (all runs): ${bytesByTable(sql)
+      .slice(0, 8)
+      .map((t) => `${t.name} ${(t.bytes / Math.max(1, runCount())).toFixed(0)}/run`)
+      .join(', ')}`,
   )
-  const at10 = results.find((r) => r.connections === 10)
-  console.log('peers (same machine class, same decision behind a webhook; research/peer-figures.md):')
-  console.log('  n8n 1.94 (SQLite, executions saved): 40.5/s, p99 374 ms at 10 connections')
-  console.log('  Node-RED 4.1 (function node, persists nothing): 2,430 req/s, p99 12 ms at 10 connections')
-  if (at10)
-    console.log(
-      `  Carepath at 10 connections: ${at10.perSecond.toFixed(0)} audited runs/s (${(at10.perSecond / 40.5).toFixed(0)}× n8n), p99 ${at10.p99} ms; target ≥ 1,500/s, p99 ≤ 25 ms`,
-    )
+  await peer.stop()
   await server.close()
   rmSync(dir, { recursive: true, force: true })
 }
 
 if (process.argv[2] === '--load') {
-  const [, , , url, token, flowId, connections, duration, input] = process.argv
-  await load(url!, token!, flowId!, Number(connections), Number(duration), JSON.parse(input!) as JsonValue)
+  await load(JSON.parse(process.argv[3] ?? '{}') as LoadSpec)
 } else {
   await main()
 }

@@ -22,6 +22,7 @@ import {
 } from '@carepath/runtime/testing'
 import { createRuntime } from '../../apps/runtime/src/runtime.ts'
 import { sealedKeyId } from '../../apps/runtime/src/keys/data-cipher.ts'
+import { unpackBatch } from '../../apps/runtime/src/runs/event-batch-codec.ts'
 
 const main = join(import.meta.dirname, '..', '..', 'apps', 'runtime', 'src', 'cli', 'main.ts')
 const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8' })
@@ -148,7 +149,7 @@ describe('carepath replay', () => {
       for (const batch of batches) {
         const aad = `run_events|${runId}|${batch.first_seq}`
         const events: { seq: number; type: string; nodeId?: string; data: { port?: string } }[] = JSON.parse(
-          runtime.cipher.open(batch.events, aad),
+          unpackBatch(runtime.cipher.openBytes(batch.events, aad)),
         )
         const target = events.find(
           (e) => e.type === 'decision' && e.nodeId === 'check-record' && e.data.port === 'incomplete',
@@ -157,6 +158,7 @@ describe('carepath replay', () => {
         target.data.port = 'complete'
         seq = target.seq
         const keyId = sealedKeyId(batch.events)!
+        // Written back as JSON text, the form batches had before they were packed (still read).
         sql
           .prepare('UPDATE run_events SET events = ? WHERE run_id = ? AND first_seq = ?')
           .run(runtime.cipher.seal(keyId, JSON.stringify(events), aad), runId, batch.first_seq)

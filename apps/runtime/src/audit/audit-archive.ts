@@ -9,7 +9,9 @@ import { z } from 'zod'
 import { canonicalJson } from '@carepath/dsl'
 import type { Db } from '../db/open-db.ts'
 import type { KeyStore } from '../keys/key-store.ts'
+import { createExplanationStore } from './audit-explanations.ts'
 import { keyedChainHash, keyedGenesis } from './audit-record.ts'
+import { shapeHash } from './decision-why.ts'
 
 export const ARCHIVE_FORMAT = 'carepath.audit-archive/1'
 
@@ -38,6 +40,8 @@ const archiveBodySchema = z
     toSeq: z.number().int().min(0),
     records: z.array(archivedRecordSchema),
     runs: z.array(archivedRunSchema),
+    /** The decision explanations the records name by hash (stored once; absent in archives made before). */
+    explanations: z.array(z.object({ hash: z.string(), explanation: z.string() }).strict()).optional(),
   })
   .strict()
 
@@ -75,6 +79,8 @@ export function buildArchive(
        ORDER BY created_at, id`,
     )
     .all(fromSeq, toSeq)
+  const named = records.flatMap((r) => [...r.record.matchAll(/"shape":"([0-9a-f]{64})"/g)].map((m) => m[1] ?? ''))
+  const explanations = createExplanationStore(db).rows(named)
   const body: ArchiveBody = {
     format: ARCHIVE_FORMAT,
     installation: keys.installation,
@@ -83,6 +89,7 @@ export function buildArchive(
     toSeq,
     records,
     runs,
+    ...(explanations.length > 0 ? { explanations } : {}),
   }
   const digest = digestOf(body)
   return {
@@ -142,5 +149,8 @@ export function verifyArchive(
         problems.push(`Record ${r.seq}: its content does not match its keyed hash.`)
     }
   })
+  for (const e of body.explanations ?? [])
+    if (shapeHash(e.explanation) !== e.hash)
+      problems.push(`The decision explanation ${e.hash.slice(0, 12)}… does not match its hash: it was altered.`)
   return { ok: problems.length === 0, records: body.records.length, problems }
 }

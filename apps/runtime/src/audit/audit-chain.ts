@@ -3,7 +3,7 @@
 // one code, so a record written on either backend verifies on the other (`db copy`).
 import type { KeyStore } from '../keys/key-store.ts'
 import type { AuditInput } from './audit-entries.ts'
-import { chainHash, GENESIS_HASH, keyedChainHash, keyedGenesis, recordJson, type AuditRecord } from './audit-record.ts'
+import { chainHash, GENESIS_HASH, keyedChainHash, keyedGenesis, type AuditRecord } from './audit-record.ts'
 
 /** A stored audit row, as both backends hold it. */
 export interface AuditRow {
@@ -35,17 +35,16 @@ export function chainStart(keys: ChainKeys): string {
   return keys.legacyAuditThrough > 0 ? GENESIS_HASH : keyedGenesis(keys.auditChainKey, keys.installation)
 }
 
-/** The row that follows `previous` (undefined: the trail is empty) for `record`, recorded at `at`. */
+/** The row that follows `previous` (undefined: the trail is empty) for a record's canonical JSON, recorded at `at`. */
 export function nextRow(
   keys: ChainKeys,
   previous: { seq: number; hash: string } | undefined,
   at: string,
-  record: AuditRecord,
+  json: string,
 ): AuditRow {
   const seq = (previous?.seq ?? 0) + 1
   // New records are always keyed; only a legacy chain's existing records start from all zeros.
   const prevHash = previous?.hash ?? keyedGenesis(keys.auditChainKey, keys.installation)
-  const json = recordJson(record)
   return {
     seq,
     at,

@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { PHI_CLASSES, type FlowDocument, type PhiClass } from '@carepath/dsl'
 import type { Db } from '../db/open-db.ts'
 import { auditSearched, type AuditActor } from './audit-entries.ts'
-import { auditRecordSchema, type AuditRecord } from './audit-record.ts'
+import type { AuditRecord } from './audit-record.ts'
 import type { AuditService } from './audit.service.ts'
 import { patientRef } from './patient-index.ts'
 
@@ -163,7 +163,7 @@ export function createAuditSearch(deps: Deps) {
     })
     const runs = ref ? new Set(patientRuns.all(ref).map((r) => r.run_id)) : undefined
     const wanted = (run: string) => (!runs || runs.has(run)) && (!filters.run || filters.run === run)
-    const result = rows.map((r) => rowOf(r.seq, r.at, auditRecordSchema.parse(JSON.parse(r.record)), wanted))
+    const result = rows.map((r) => rowOf(r.seq, r.at, audit.readRecord(r.record), wanted))
     const used = (['patient', 'user', 'run', 'action', 'from', 'to', 'accessOnly'] as const).filter(
       (name) => filters[name] !== undefined && filters[name] !== false,
     )

@@ -3,6 +3,7 @@
 // anchor outside the database and the copy inside it. A tail cut (by one record or ten), an
 // emptied table, a chain rebuilt from the all-zero start, a deletion or swap with the chain
 // rebuilt, an edited `at`, and a forged or foreign checkpoint are each reported in a sentence.
+import { editedExplanations } from './audit-explanations.ts'
 import type { Db } from '../db/open-db.ts'
 import type { KeyStore } from '../keys/key-store.ts'
 import { checkpointSchema, checkpointSigned, type AnchorSink, type Checkpoint } from './audit-checkpoints.ts'
@@ -131,6 +132,8 @@ export function verifyTrail(db: Db, keys: KeyStore, anchor: AnchorSink): VerifyR
     problems.push(
       `Record ${rewritten.seq} does not have the hash the checkpoint signed at ${rewritten.at} names: the chain was rewritten.`,
     )
+  // Explanations are stored once and named by their sha256 in records: an edited one no longer matches its name.
+  problems.push(...editedExplanations(db))
   const broken =
     firstBroken ??
     (rewritten

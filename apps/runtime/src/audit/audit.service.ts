@@ -1,11 +1,13 @@
 import { asc, gt } from 'drizzle-orm'
+import { canonicalJson } from '@carepath/dsl'
 import type { Db } from '../db/open-db.ts'
 import { auditLog } from '../db/schema.ts'
 import type { KeyStore } from '../keys/key-store.ts'
 import { signCheckpoint, type AnchorSink, type Checkpoint } from './audit-checkpoints.ts'
 import type { AuditInput } from './audit-entries.ts'
 import { auditRecordOf, chainStart, nextRow } from './audit-chain.ts'
-import { auditRecordSchema, type AuditRecord } from './audit-record.ts'
+import { createExplanationStore } from './audit-explanations.ts'
+import { auditRecordSchema, recordJson, type AuditRecord } from './audit-record.ts'
 import { readDbCheckpoint, verifyTrail, writeDbCheckpoint, type VerifyResult } from './audit-verify.ts'
 
 export type { AuditInput, VerifyResult }
@@ -42,9 +44,22 @@ export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOpt
   )
   const insert = sqlite.prepare('INSERT INTO audit_log (seq, at, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?)')
 
+  const explanations = createExplanationStore(db)
+
+  /**
+   * The JSON a record is stored (and chained) as: a run step's decisions name their explanation's
+   * shape, stored once, and keep only their own references (decision-why.ts).
+   */
+  function storedJson(record: AuditRecord): string {
+    if ((record.action !== 'run.start' && record.action !== 'run.step') || record.why.decisions.length === 0)
+      return recordJson(record)
+    // Hashed as stored: the same canonical JSON as recordJson, with the stored form of the decisions.
+    return canonicalJson({ ...record, why: { ...record.why, decisions: explanations.store(record.why.decisions) } })
+  }
+
   function append(input: AuditInput): { seq: number; hash: string } {
     const at = now().toISOString()
-    const row = nextRow(keys, last.get(), at, auditRecordOf(input, at))
+    const row = nextRow(keys, last.get(), at, storedJson(auditRecordOf(input, at)))
     insert.run(row.seq, row.at, row.record, row.prev_hash, row.hash)
     scheduleCheckpoint()
     return { seq: row.seq, hash: row.hash }
@@ -103,9 +118,14 @@ export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOpt
       .limit(options.limit)
       .all()
     return {
-      items: rows.map((row) => ({ seq: row.seq, hash: row.hash, record: parseRecord(row.record) })),
+      items: rows.map((row) => ({ seq: row.seq, hash: row.hash, record: readRecord(row.record) })),
       nextCursor: rows.length === options.limit ? rows[rows.length - 1]?.seq : undefined,
     }
+  }
+
+  /** A stored record, read by its schema (the trail is append-only: every record was written by `append`). */
+  function readRecord(json: string): AuditRecord {
+    return auditRecordSchema.parse(explanations.expand(JSON.parse(json)))
   }
 
   // The trail as it stands at start is anchored at once (a new installation anchors its empty trail).
@@ -117,6 +137,9 @@ export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOpt
     list,
     checkpoint,
     verify: () => verifyTrail(db, keys, anchor),
+    /** A stored record's JSON, read whole (decisions with their explanations) and checked by its schema. */
+    readRecord,
+    explanations,
     /** A last checkpoint, then no more (called before the database closes). */
     close() {
       safeCheckpoint()
@@ -125,8 +148,3 @@ export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOpt
   }
 }
 export type AuditService = ReturnType<typeof createAuditService>
-
-/** A stored record, read by its schema (the trail is append-only: every record was written by `append`). */
-function parseRecord(json: string): AuditRecord {
-  return auditRecordSchema.parse(JSON.parse(json))
-}

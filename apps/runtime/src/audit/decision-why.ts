@@ -1,6 +1,6 @@
 // A decision as the audit trail keeps it: every value the decision saw is replaced by a keyed
 // reference, so the trail says why without holding the patient's data.
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import { z } from 'zod'
 import { jsonValueSchema, type DecisionExplanation } from '@carepath/dsl'
 import { canonicalJson } from '@carepath/dsl'
@@ -77,4 +77,73 @@ export function decisionForAudit(
   secret: string,
 ): AuditedDecision {
   return { node: decision.nodeId, port: decision.port, explanation: explanationForAudit(decision.explanation, secret) }
+}
+
+// ---- stored once: the shape of an explanation ----------------------------------------------------
+// A decision's explanation repeats, run after run, the same rules, facts, operators, thresholds
+// and mostly the same results: only the references to the values seen change with the patient.
+// The trail stores that shape once (audit_explanations, named by its sha256) and each record keeps
+// the shape's hash and its own references, in condition order. Readers get the whole explanation.
+
+const conditionShapeSchema = auditedConditionSchema.omit({ seen: true })
+/** An audited explanation without the references to the values seen (what many records share). */
+export const explanationShapeSchema = auditedExplanationSchema.extend({
+  rules: z.array(z.object({ id: z.string(), fired: z.boolean(), conditions: z.array(conditionShapeSchema) })),
+})
+export type ExplanationShape = z.infer<typeof explanationShapeSchema>
+
+/** A decision as a run step's record stores it: the shape's hash and the references it saw. */
+export const storedDecisionSchema = z.object({
+  node: z.string(),
+  port: z.string(),
+  /** sha256 of the shape's canonical JSON (an audit_explanations row). */
+  shape: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Each condition's `seen` reference, rules and conditions in order. */
+  seen: z.array(z.string()),
+})
+export type StoredDecision = z.infer<typeof storedDecisionSchema>
+
+/** sha256 (hex) of a shape's canonical JSON: its name in audit_explanations. */
+export const shapeHash = (json: string) => createHash('sha256').update(json).digest('hex')
+
+/** A decision split into its stored form and its shape (with the shape's canonical JSON and hash). */
+export function storedDecision(decision: AuditedDecision): {
+  stored: StoredDecision
+  shape: { hash: string; json: string }
+} {
+  const seen: string[] = []
+  const shape: ExplanationShape = {
+    ...decision.explanation,
+    rules: decision.explanation.rules.map((r) => ({
+      ...r,
+      conditions: r.conditions.map(({ seen: value, ...rest }) => {
+        seen.push(value)
+        return rest
+      }),
+    })),
+  }
+  const json = canonicalJson(shape)
+  const hash = shapeHash(json)
+  return { stored: { node: decision.node, port: decision.port, shape: hash, seen }, shape: { hash, json } }
+}
+
+/** The whole audited decision back from its stored form and its shape. */
+export function decisionFromStored(stored: StoredDecision, shape: ExplanationShape): AuditedDecision {
+  const conditions = shape.rules.reduce((n, r) => n + r.conditions.length, 0)
+  if (conditions !== stored.seen.length)
+    throw new Error(
+      `The audited decision of step "${stored.node}" holds ${stored.seen.length} references for ${conditions} conditions.`,
+    )
+  let next = 0
+  return {
+    node: stored.node,
+    port: stored.port,
+    explanation: {
+      ...shape,
+      rules: shape.rules.map((r) => ({
+        ...r,
+        conditions: r.conditions.map((c) => ({ ...c, seen: stored.seen[next++] ?? '' })),
+      })),
+    },
+  }
 }

@@ -10,6 +10,7 @@ import type { PgDb } from '../db/open-pg.ts'
 import { auditLog } from '../db/schema.pg.ts'
 import type { AuditInput } from './audit-entries.ts'
 import { auditRecordOf, nextRow, type AuditPageReader, type ChainKeys } from './audit-chain.ts'
+import { recordJson } from './audit-record.ts'
 
 /** A transaction on the PostgreSQL database (what `db.transaction` hands its callback). */
 export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
@@ -31,7 +32,7 @@ export function createPgAuditAppender(db: PgDb, keys: ChainKeys, now: () => Date
       .orderBy(desc(auditLog.seq))
       .limit(1)
     const at = now().toISOString()
-    const row = nextRow(keys, previous, at, auditRecordOf(input, at))
+    const row = nextRow(keys, previous, at, recordJson(auditRecordOf(input, at)))
     await tx
       .insert(auditLog)
       .values({ seq: row.seq, at: row.at, record: row.record, prevHash: row.prev_hash, hash: row.hash })

@@ -229,6 +229,12 @@ export const auditLog = pgTable('audit_log', {
   hash: text('hash').notNull(),
 })
 
+/** The shapes of audited decision explanations, stored once (schema.ts). */
+export const auditExplanations = pgTable('audit_explanations', {
+  hash: text('hash').primaryKey(),
+  explanation: text('explanation').notNull(),
+})
+
 export const loginAttempts = pgTable('login_attempts', {
   username: text('username').primaryKey(),
   failures: integer('failures').notNull(),

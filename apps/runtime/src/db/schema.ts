@@ -285,6 +285,16 @@ export const auditLog = sqliteTable('audit_log', {
   hash: text('hash').notNull(),
 })
 
+/**
+ * The shapes of audited decision explanations (rules, conditions, thresholds and results, without
+ * the references to the values seen), stored once and named in run records by the sha256 of their
+ * canonical JSON; append-only like the trail (triggers refuse UPDATE and DELETE).
+ */
+export const auditExplanations = sqliteTable('audit_explanations', {
+  hash: text('hash').primaryKey(),
+  explanation: text('explanation').notNull(),
+})
+
 export const loginAttempts = sqliteTable('login_attempts', {
   username: text('username').primaryKey(),
   failures: integer('failures').notNull(),

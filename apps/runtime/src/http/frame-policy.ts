@@ -18,7 +18,9 @@ export function frameAncestors(path: string, host: unknown, originsOf: (audience
 /** `frame-ancestors` for one request, read from its URL (helmet asks with the bare request). */
 export function frameAncestorsOf(runtime: Runtime): (req: IncomingMessage) => string {
   return (req) => {
-    const url = new URL(req.url ?? '/', 'http://carepath.invalid')
+    // Most requests are not for the embed view: they need no URL parsed (any form of its address contains the path).
+    if (!req.url?.includes(EMBED_PATH)) return "'none'"
+    const url = new URL(req.url, 'http://carepath.invalid')
     const host = url.searchParams.get('host') ?? undefined
     return frameAncestors(url.pathname, host, (audience) => runtime.launch.frameOrigins(audience))
   }

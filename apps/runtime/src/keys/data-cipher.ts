@@ -30,6 +30,10 @@ export interface DataCipher {
   seal(keyId: string, plaintext: string, aad: string): string
   /** Open a sealed value; the key it names is used (a value stored before encryption passes through unchanged). */
   open(stored: string, aad: string): string
+  /** `seal` for bytes (a packed run batch): the same sealed text, over bytes that need not be UTF-8. */
+  sealBytes(keyId: string, plaintext: Uint8Array, aad: string): string
+  /** `open` for bytes: what `sealBytes` sealed, or the UTF-8 bytes of a value stored before encryption. */
+  openBytes(stored: string, aad: string): Buffer
   /** Destroy a data key: everything sealed under it is unreadable from now on. */
   shred(keyId: string, at: string): boolean
   /** Whether a key has been shredded. */
@@ -45,6 +49,11 @@ export const PLAINTEXT: DataCipher = {
     if (stored.startsWith(PREFIX)) throw new SealedDataError('A sealed value was read without the key store.')
     return stored
   },
+  // Bytes have no plain text form: a store without a cipher keeps its values as text.
+  sealBytes: () => {
+    throw new Error('Bytes can only be stored sealed: this store has no cipher.')
+  },
+  openBytes: (stored) => Buffer.from(PLAINTEXT.open(stored, ''), 'utf8'),
   shred: () => false,
   shredded: () => false,
   rewrapAll: () => 0,
@@ -95,33 +104,39 @@ export function createDataCipher(db: Db, keys: KeyStore, now: () => Date = () =>
     return key
   }
 
+  function sealBytes(keyId: string, plaintext: Uint8Array, aad: string): string {
+    const iv = randomBytes(12)
+    const cipher = createCipheriv('aes-256-gcm', keyFor(keyId, true), iv)
+    cipher.setAAD(Buffer.from(aad))
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
+    const parts = [encodeURIComponent(keyId), iv, cipher.getAuthTag(), body].map((p) =>
+      typeof p === 'string' ? p : p.toString('base64'),
+    )
+    return PREFIX + parts.join(':')
+  }
+
+  function openBytes(stored: string, aad: string): Buffer {
+    if (!stored.startsWith(PREFIX)) return Buffer.from(stored, 'utf8')
+    const [id, iv, tag, body] = stored.slice(PREFIX.length).split(':')
+    if (!id || !iv || !tag || body === undefined) throw new SealedDataError('A sealed value is damaged.')
+    const keyId = decodeURIComponent(id)
+    const key = keyFor(keyId, false)
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'))
+      decipher.setAAD(Buffer.from(aad))
+      decipher.setAuthTag(Buffer.from(tag, 'base64'))
+      // final() authenticates before anything is returned: a damaged value yields nothing.
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()])
+    } catch {
+      throw new SealedDataError(`A sealed value of ${keyId} does not authenticate: it was damaged or moved.`)
+    }
+  }
+
   return {
-    seal(keyId, plaintext, aad) {
-      const iv = randomBytes(12)
-      const cipher = createCipheriv('aes-256-gcm', keyFor(keyId, true), iv)
-      cipher.setAAD(Buffer.from(aad))
-      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-      const parts = [encodeURIComponent(keyId), iv, cipher.getAuthTag(), body].map((p) =>
-        typeof p === 'string' ? p : p.toString('base64'),
-      )
-      return PREFIX + parts.join(':')
-    },
-    open(stored, aad) {
-      if (!stored.startsWith(PREFIX)) return stored
-      const [id, iv, tag, body] = stored.slice(PREFIX.length).split(':')
-      if (!id || !iv || !tag || body === undefined) throw new SealedDataError('A sealed value is damaged.')
-      const keyId = decodeURIComponent(id)
-      const key = keyFor(keyId, false)
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'))
-        decipher.setAAD(Buffer.from(aad))
-        decipher.setAuthTag(Buffer.from(tag, 'base64'))
-        // final() authenticates before anything is returned: a damaged value yields nothing.
-        return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8')
-      } catch {
-        throw new SealedDataError(`A sealed value of ${keyId} does not authenticate: it was damaged or moved.`)
-      }
-    },
+    seal: (keyId, plaintext, aad) => sealBytes(keyId, Buffer.from(plaintext, 'utf8'), aad),
+    sealBytes,
+    open: (stored, aad) => (stored.startsWith(PREFIX) ? openBytes(stored, aad).toString('utf8') : stored),
+    openBytes,
     shred(keyId, at) {
       cache.delete(keyId)
       return (

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RUN_EVENT_VERSION, RunEventFormatError, type RunEvent } from '@carepath/engine'
 import { openDb, type Db } from '../db/open-db.ts'
+import { createDataCipher } from '../keys/data-cipher.ts'
+import { openInstallationKeys } from '../keys/installation-keys.ts'
 import { createRunStore } from './run-store.ts'
 
 const dirs: string[] = []
@@ -78,5 +80,33 @@ describe('run store event log', () => {
     // A lone write commits on its own too.
     await store.commit(() => store.appendEvents('d', [event(0)]))
     expect(store.events('d')).toHaveLength(1)
+  })
+
+  it('stores a batch packed and sealed (no patient value in the row) and still reads batches sealed as JSON text', () => {
+    const db = open()
+    const dir = dirs[dirs.length - 1] as string
+    const cipher = createDataCipher(db, openInstallationKeys(db, join(dir, 'carepath.keys.json')))
+    const store = createRunStore(db, cipher)
+    const started: RunEvent = {
+      seq: 0,
+      at: '2026-11-22T11:00:00.000Z',
+      type: 'run.started',
+      data: { runId: 'r1', flowId: 'f', flowHash: 'h', input: { patient: { mrn: 'MRN-CANARY-7731' } } },
+    }
+    const steps = Array.from({ length: 12 }, (_, i) => event(i + 1))
+    store.appendEvents('r1', [started, ...steps])
+    const row = db.$client
+      .prepare<[], { events: string }>("SELECT events FROM run_events WHERE run_id = 'r1'")
+      .get() as { events: string }
+    expect(row.events.startsWith('enc1:')).toBe(true)
+    expect(row.events).not.toContain('MRN-CANARY-7731')
+    // Packed: smaller sealed than the batch's JSON text is.
+    expect(row.events.length).toBeLessThan(JSON.stringify([started, ...steps]).length)
+    // A batch written before packing: the JSON text sealed as it is.
+    const older = [event(13), event(14)]
+    db.$client
+      .prepare('INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES (?, ?, ?, ?, ?)')
+      .run('r1', 13, 14, RUN_EVENT_VERSION, cipher.seal('run:f:2026-11-22', JSON.stringify(older), 'run_events|r1|13'))
+    expect(store.events('r1')).toEqual([started, ...steps, ...older])
   })
 })

@@ -4,6 +4,7 @@
 import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState, type RunStatus } from '@carepath/engine'
 import type { Db } from '../db/open-db.ts'
 import { AppError } from '../errors.ts'
+import { packBatch, unpackBatch } from './event-batch-codec.ts'
 import { PLAINTEXT, SealedDataError, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
 
 export interface RunRow {
@@ -42,7 +43,7 @@ export interface TaskRow {
 export const runKeyId = (flowId: string, startedAt: string) => `run:${flowId}:${startedAt.slice(0, 10)}`
 
 /** A run whose data key retention shredded is told plainly; any other failure to open stays an internal error. */
-function openOrExplain(open: () => string): string {
+function openOrExplain<T>(open: () => T): T {
   try {
     return open()
   } catch (error) {
@@ -74,10 +75,13 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
   function keyIdOf(runId: string, batch: readonly RunEvent[] = []): string {
     let id = keyOfRun.get(runId)
     if (id) return id
-    const stored = firstBatch.get(runId)
+    // A batch that starts the run names the key itself: a new run has no stored batch to look up.
     const started = batch.find((e) => e.type === 'run.started')
-    id = stored ? sealedKeyId(stored.events) : undefined
-    if (!id && started?.type === 'run.started') id = runKeyId(started.data.flowId, started.at)
+    if (started?.type === 'run.started') id = runKeyId(started.data.flowId, started.at)
+    else {
+      const stored = firstBatch.get(runId)
+      id = stored ? sealedKeyId(stored.events) : undefined
+    }
     if (!id) throw new Error(`run ${runId} has no stored events to name its data key`)
     if (keyOfRun.size >= 10_000) keyOfRun.delete(keyOfRun.keys().next().value as string)
     keyOfRun.set(runId, id)
@@ -212,7 +216,9 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
     events(runId: string): RunEvent[] {
       const out: RunEvent[] = []
       for (const row of batchesOf.all(runId)) {
-        const json = openOrExplain(() => cipher.open(row.events, `run_events|${runId}|${row.first_seq}`))
+        const json = unpackBatch(
+          openOrExplain(() => cipher.openBytes(row.events, `run_events|${runId}|${row.first_seq}`)),
+        )
         for (const event of parseRunEvents(JSON.parse(json), row.version)) out.push(event)
       }
       return out
@@ -222,8 +228,11 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
       const first = (events[0] as RunEvent).seq
       const last = (events[events.length - 1] as RunEvent).seq
       const json = JSON.stringify(events)
+      // Packed before sealing (ciphertext does not compress); a store without a cipher keeps plain JSON.
       const sealed =
-        cipher === PLAINTEXT ? json : cipher.seal(keyIdOf(runId, events), json, `run_events|${runId}|${first}`)
+        cipher === PLAINTEXT
+          ? json
+          : cipher.sealBytes(keyIdOf(runId, events), packBatch(json), `run_events|${runId}|${first}`)
       insertBatch.run(runId, first, last, RUN_EVENT_VERSION, sealed)
     },
     flowForRun: (flowId: string) => flowForRun.get(flowId),

@@ -266,10 +266,15 @@ export function createRunsService(deps: RunsDeps) {
     onEvent: (e: RunEvent) => Promise<void> | void,
     version: { flowId: string; hash: string },
   ): EngineDeps {
+    let adapters: Record<string, ConnectorAdapter> | undefined
     return {
       registry,
       clock: { now: () => now().toISOString() },
-      connectors: deps.connectorsFor ? deps.connectorsFor(version.flowId, version.hash) : connectors,
+      // Looked up at the run's first connector call, once: a run of decisions calls none, and the
+      // version's pinned settings revision costs two queries to find.
+      get connectors() {
+        return (adapters ??= deps.connectorsFor ? deps.connectorsFor(version.flowId, version.hash) : connectors)
+      },
       onEvent,
       sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       loadFlow: async (flowId, hash) => documentFor(flowId, hash),
