@@ -154,6 +154,8 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
       .catch(() => log(`hl7-out: delivery to ${destination} stopped on a database error; it resumes on the next send`))
       .finally(() => {
         running.delete(destination)
+        // Closed while a send was in flight: the database may be closed too, so touch nothing.
+        if (closed) return
         // A message queued while the loop was finishing would otherwise wait for the next send.
         const head = store.head(destination)
         if (head && targetOf(head) && !timers.has(destination)) kick(destination)
