@@ -234,7 +234,8 @@ try {
     return frames.slice(1).map((t, i) => t - frames[i]!)
   }
   // The node nearest the canvas's centre (Fit keeps a readable zoom, so not every node is on screen).
-  const target = (await page.evaluate(`(() => {
+  const nodeNearCentre = async () => {
+    const target = (await page.evaluate(`(() => {
     const r = document.querySelector('[data-testid="canvas"]').getBoundingClientRect()
     const cx = r.left + r.width / 2, cy = r.top + r.height / 2
     let best = null, bestDistance = Infinity
@@ -246,8 +247,11 @@ try {
     }
     return best
   })()`)) as string | null
-  if (!target) throw new Error('no node is fully on screen')
+    if (!target) throw new Error('no node is fully on screen')
+    return target
+  }
   const dragNode = async () => {
+    const target = await nodeNearCentre()
     const box = await page.locator(`.react-flow__node[data-id="${target}"]`).boundingBox()
     if (!box) throw new Error(`node ${target} is not on screen`)
     await page.mouse.move(box.x + 6, box.y + 4)
