@@ -19,7 +19,8 @@ export default defineConfig({
   plugins: [react(), carepathPlugins(), noRuntimeCode],
   base: '/',
   build: { outDir: 'dist', chunkSizeWarningLimit: 8000, sourcemap: false },
-  worker: { format: 'es' },
+  // The validation worker reads the same registry, so it needs the same virtual plugin list.
+  worker: { format: 'es', plugins: () => [carepathPlugins(), noRuntimeCode] },
   server: {
     proxy: { '/trpc': 'http://localhost:8080', '/api': 'http://localhost:8080', '/auth': 'http://localhost:8080' },
   },

@@ -16,6 +16,9 @@ export interface CarepathNodeData extends Record<string, unknown> {
 }
 export type CarepathNode = Node<CarepathNodeData, 'carepath'>
 export type CarepathEdge = Edge
+/** What a document is built from: a node's id, place and data; an edge's ends and port. */
+export type GraphNode = Pick<CarepathNode, 'id' | 'position' | 'data'>
+export type GraphEdge = Pick<CarepathEdge, 'id' | 'source' | 'sourceHandle' | 'target'>
 
 /** Everything in a document that is not nodes, edges or positions. */
 export type FlowMeta = Omit<FlowDocument, 'nodes' | 'layout' | 'start'>
@@ -51,8 +54,8 @@ export function documentToGraph(document: FlowDocument): { nodes: CarepathNode[]
 export function graphToDocument(
   meta: FlowMeta,
   start: string,
-  nodes: readonly CarepathNode[],
-  edges: readonly CarepathEdge[],
+  nodes: readonly GraphNode[],
+  edges: readonly GraphEdge[],
 ): FlowDocument {
   const flow: Parameters<typeof graphToFlow>[0]['flow'] = {
     id: meta.id,

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { factSchemaSchema, flowDocumentSchema, flowJsonSchema, flowRoleSchema } from '@carepath/dsl'
 import { registry } from '../registry.ts'
 import { useEditor } from '../store/editor.store.ts'
+import { useNodesContent } from '../store/use-nodes-content.ts'
 import { JsonEditor } from '../monaco/json-editor.tsx'
 import { FactsEditor } from '../features/facts/facts-editor.tsx'
 import { RolesEditor } from '../features/facts/roles-editor.tsx'
@@ -127,11 +128,14 @@ const rolesSchema = z.record(z.string(), flowRoleSchema)
 /** The whole document in Monaco, checked against the DSL's JSON Schema for the installed node types. */
 function DocumentJson({ schema, readOnly }: { schema: unknown; readOnly: boolean }) {
   // Rebuilt when the graph or the flow settings change, so canvas edits show here too.
-  const nodes = useEditor((s) => s.nodes)
+  // Node contents, and `past`, which every undoable step (a finished drag included) replaces:
+  // positions reach the JSON when a drag ends, not on each of its frames.
+  const nodes = useNodesContent()
   const edges = useEditor((s) => s.edges)
   const meta = useEditor((s) => s.meta)
   const start = useEditor((s) => s.start)
-  const document = useMemo(() => useEditor.getState().document(), [nodes, edges, meta, start])
+  const past = useEditor((s) => s.past)
+  const document = useMemo(() => useEditor.getState().document(), [nodes, edges, meta, start, past])
   return (
     <JsonEditor
       path="flow/document.json"

@@ -18,6 +18,7 @@ import { Tabs } from '../screens/tabs.tsx'
 import { AddToFactsButton } from '../features/facts/add-to-facts-button.tsx'
 import { useDocumentNodes } from '../validation/use-document-nodes.ts'
 import { WideEditorDialog } from '../features/wide-editor/wide-editor-dialog.tsx'
+import { useNodeData } from '../store/use-nodes-content.ts'
 import { PortConnections } from '../features/connections/port-connections.tsx'
 
 const schemaCache = new Map<string, JsonSchema>()
@@ -60,7 +61,7 @@ function InspectorPanelView() {
 }
 
 function NodeInspector({ id }: { id: string }) {
-  const node = useEditor((s) => s.nodes.find((n) => n.id === id))
+  const data = useNodeData(id)
   const problems = useEditor((s) => s.problemsByNode[id])
   const facts = useEditor((s) => s.meta.facts)
   const roles = useEditor((s) => s.meta.roles)
@@ -73,10 +74,10 @@ function NodeInspector({ id }: { id: string }) {
   const documentNodes = useDocumentNodes()
   const paths = useMemo(() => listFactPaths(facts), [facts])
   useMemo(() => setFactPaths(paths), [paths])
-  if (!node) return null
-  const nodeType = registry.get(node.data.type)
-  const schema = configJsonSchema(node.data.type)
-  const custom = customViews[node.data.type]
+  if (!data) return null
+  const nodeType = registry.get(data.type)
+  const schema = configJsonSchema(data.type)
+  const custom = customViews[data.type]
   const formSchema: JsonSchema = custom
     ? {
         ...schema,
@@ -85,7 +86,7 @@ function NodeInspector({ id }: { id: string }) {
         ),
       }
     : schema
-  const forbidden = forbiddenShows(node.data.type, node.data.config, facts, roles)
+  const forbidden = forbiddenShows(data.type, data.config, facts, roles)
   const setConfig = (config: Record<string, unknown>) => updateNode(id, { config })
 
   return (
@@ -93,28 +94,26 @@ function NodeInspector({ id }: { id: string }) {
       <div className="cp-inspector-head">
         <span className="cp-node-icon big">{nodeType?.icon ?? '?'}</span>
         <div>
-          <h3>{nodeType?.title ?? node.data.type}</h3>
+          <h3>{nodeType?.title ?? data.type}</h3>
           <small className="cp-hint">
-            {node.data.type} v{node.data.typeVersion} · id <code data-testid="inspector-node-id">{id}</code>
+            {data.type} v{data.typeVersion} · id <code data-testid="inspector-node-id">{id}</code>
           </small>
         </div>
       </div>
-      {!nodeType && (
-        <p className="cp-error-text">No node type “{node.data.type}” is installed; this node cannot run.</p>
-      )}
+      {!nodeType && <p className="cp-error-text">No node type “{data.type}” is installed; this node cannot run.</p>}
       {nodeType && <p className="cp-hint">{nodeType.description}</p>}
       <label className="cp-field">
         <span className="cp-field-label">Title on the canvas</span>
         <input
           className="cp-input"
-          value={node.data.title ?? ''}
+          value={data.title ?? ''}
           disabled={readOnly}
           onChange={(e) => updateNode(id, { title: e.target.value || undefined })}
           data-testid="inspector-title"
         />
       </label>
       {(nodeType?.connectors?.length ?? 0) > 0 && (
-        <RetryPolicyField value={node.data.retry} readOnly={readOnly} onChange={(retry) => updateNode(id, { retry })} />
+        <RetryPolicyField value={data.retry} readOnly={readOnly} onChange={(retry) => updateNode(id, { retry })} />
       )}
       {nodeType?.trigger && !isStart && !readOnly && (
         <button type="button" className="cp-btn small" onClick={() => setStart(id)}>
@@ -150,7 +149,7 @@ function NodeInspector({ id }: { id: string }) {
         {tab === 'json' ? (
           <JsonEditor
             path={`node/${id}/config.json`}
-            value={node.data.config}
+            value={data.config}
             schema={schema}
             readOnly={readOnly}
             onChange={(v) => v && typeof v === 'object' && !Array.isArray(v) && setConfig(v as Record<string, unknown>)}
@@ -170,13 +169,13 @@ function NodeInspector({ id }: { id: string }) {
             )}
             {custom && wide && (
               <WideEditorDialog
-                title={[node.data.title, nodeType?.title ?? node.data.type].filter(Boolean).join(': ')}
-                type={node.data.type}
+                title={[data.title, nodeType?.title ?? data.type].filter(Boolean).join(': ')}
+                type={data.type}
                 onClose={() => setWide(false)}
               >
                 <custom.View
                   nodeId={id}
-                  config={node.data.config}
+                  config={data.config}
                   onChange={setConfig}
                   jsonSchema={schema}
                   readOnly={readOnly}
@@ -186,7 +185,7 @@ function NodeInspector({ id }: { id: string }) {
             {custom && !wide && (
               <custom.View
                 nodeId={id}
-                config={node.data.config}
+                config={data.config}
                 onChange={setConfig}
                 jsonSchema={schema}
                 readOnly={readOnly}
@@ -196,7 +195,7 @@ function NodeInspector({ id }: { id: string }) {
               <SchemaField
                 schema={formSchema}
                 root={schema}
-                value={node.data.config}
+                value={data.config}
                 onChange={(v) => setConfig(v as Record<string, unknown>)}
                 path=""
                 label=""

@@ -2,6 +2,7 @@
 // auto-layout and fit, and the keyboard shortcuts that go with them.
 import { useEffect, useState } from 'react'
 import { useReactFlow } from '@xyflow/react'
+import { FIT_VIEW_OPTIONS } from '../canvas/readable-fit.ts'
 import { api } from '../api/carepath-api.ts'
 import type { FlowDetail } from '../api/carepath-api.ts'
 import { useEditor } from '../store/editor.store.ts'
@@ -58,7 +59,7 @@ export function EditorToolbar({
   const autoLayout = async () => {
     const { nodes, edges, applyPositions } = useEditor.getState()
     applyPositions(await layoutGraph(nodes, edges))
-    window.requestAnimationFrame(() => void fitView({ duration: 300 }))
+    window.requestAnimationFrame(() => void fitView({ ...FIT_VIEW_OPTIONS, duration: 300 }))
   }
 
   useEffect(() => {
@@ -159,7 +160,11 @@ export function EditorToolbar({
         >
           Auto-layout
         </button>
-        <button type="button" className="cp-btn small" onClick={() => void fitView({ duration: 300 })}>
+        <button
+          type="button"
+          className="cp-btn small"
+          onClick={() => void fitView({ ...FIT_VIEW_OPTIONS, duration: 300 })}
+        >
           Fit
         </button>
         <button

@@ -102,7 +102,8 @@ function snapshot(state: Snapshot): Snapshot {
   return { nodes: state.nodes, edges: state.edges, meta: state.meta, start: state.start }
 }
 
-function startOf(nodes: readonly CarepathNode[], current: string): string {
+/** The start node: the given one while it exists, else the first trigger, else the first node. */
+export function startOf(nodes: readonly CarepathNode[], current: string): string {
   if (nodes.some((n) => n.id === current)) return current
   return nodes.find((n) => registry.get(n.data.type)?.trigger)?.id ?? nodes[0]?.id ?? ''
 }

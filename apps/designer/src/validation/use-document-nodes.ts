@@ -1,11 +1,11 @@
 // The canvas nodes as the DSL's wording reads them (titles and configs by node id), rebuilt only
-// when the nodes change, so problems and diffs can name nodes, rules, rows and columns.
+// when a node's content changes (not on every drag frame), so problems and diffs can name nodes, rules, rows and columns.
 import { useMemo } from 'react'
 import type { DocumentNodes } from '@carepath/dsl'
-import { useEditor } from '../store/editor.store.ts'
+import { useNodesContent } from '../store/use-nodes-content.ts'
 
 export function useDocumentNodes(): DocumentNodes {
-  const nodes = useEditor((s) => s.nodes)
+  const nodes = useNodesContent()
   return useMemo(
     () => ({
       nodes: Object.fromEntries(

@@ -1,9 +1,9 @@
-// Live validation: the same validateFlow the runtime uses, run in the browser a moment after
-// each edit (not on every drag frame).
+// Live validation: the same checks the runtime makes (validateFlow's results, byte for byte), run
+// in a worker a moment after each edit (not on every drag frame), re-checking only the nodes
+// that changed; the canvas thread only copies the graph out and takes the problems back.
 import { useEffect } from 'react'
-import { validateFlow } from '@carepath/dsl'
-import { registry } from '../registry.ts'
 import { useEditor, type EditorState } from '../store/editor.store.ts'
+import { createCheckerClient } from './checker-client.ts'
 
 const DELAY_MS = 250
 const MAX_WAIT_MS = 1000
@@ -17,24 +17,11 @@ function sameKey(a: unknown[], b: unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i])
 }
 
-function runValidation(): void {
-  const state = useEditor.getState()
-  try {
-    state.setProblems(validateFlow(state.document(), registry).problems)
-  } catch {
-    state.setProblems([
-      {
-        code: 'invalid-document',
-        severity: 'error',
-        path: '',
-        message: 'The flow could not be checked; undo the last change.',
-      },
-    ])
-  }
-}
-
 export function useLiveValidation(): void {
   useEffect(() => {
+    const client = createCheckerClient()
+    const runValidation = () =>
+      client.check(useEditor.getState(), (problems) => useEditor.getState().setProblems(problems))
     let timer: ReturnType<typeof setTimeout> | undefined
     let last = contentKey(useEditor.getState())
     let pendingSince: number | null = null
@@ -58,6 +45,7 @@ export function useLiveValidation(): void {
     return () => {
       clearTimeout(timer)
       unsubscribe()
+      client.dispose()
     }
   }, [])
 }

@@ -7,11 +7,12 @@ import { useMemo, useState } from 'react'
 import { registry } from '../../registry.ts'
 import { portsOf } from '../../canvas/node-ports.ts'
 import { useEditor } from '../../store/editor.store.ts'
+import { useNodesContent } from '../../store/use-nodes-content.ts'
 
 const NEW_PREFIX = 'new:'
 
 export function PortConnections({ nodeId }: { nodeId: string }) {
-  const nodes = useEditor((s) => s.nodes)
+  const nodes = useNodesContent()
   const edges = useEditor((s) => s.edges)
   const readOnly = useEditor((s) => s.readOnly)
   const node = nodes.find((n) => n.id === nodeId)
@@ -39,7 +40,8 @@ export function PortConnections({ nodeId }: { nodeId: string }) {
     let target = choice
     if (choice.startsWith(NEW_PREFIX)) {
       // Beside the node, one row per port, so steps added from different ports do not overlap.
-      const position = { x: node.position.x + 300, y: node.position.y + index * 140 }
+      const at = store.nodes.find((n) => n.id === nodeId)?.position ?? node.position
+      const position = { x: at.x + 300, y: at.y + index * 140 }
       const added = store.addNode(choice.slice(NEW_PREFIX.length), position)
       if (!added) return
       target = added
