@@ -63,11 +63,20 @@ export async function connectPorts(page: BrowserPage, from: string, port: string
   await page.mouse.up()
 }
 
-/** Click a node's header to select it (and open it in the inspector). */
+/**
+ * Click a node's header to select it (and open it in the inspector). Fit stops at a readable zoom,
+ * so a big flow's node may be off screen: focusing it first makes the canvas pan to it, as it does
+ * for a keyboard user.
+ */
 export async function selectNode(page: BrowserPage, id: string): Promise<void> {
   const inspectTab = page.getByTestId('side-tab-inspect')
   if ((await inspectTab.count()) > 0) await inspectTab.click()
-  await page.locator(`.react-flow__node[data-id="${id}"] .cp-node-head`).click()
+  const node = page.locator(`.react-flow__node[data-id="${id}"]`)
+  // The canvas pans only to a node focused from the keyboard (:focus-visible), so a key comes first.
+  await page.keyboard.press('Shift')
+  await node.focus()
+  await viewportSettled(page)
+  await node.locator('.cp-node-head').click()
   await page.getByTestId('inspector-node-id').filter({ hasText: id }).waitFor()
 }
 
