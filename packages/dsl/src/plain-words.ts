@@ -13,9 +13,40 @@ const isObject = (value: Json): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 const text = (value: Json): string | undefined => (typeof value === 'string' && value ? value : undefined)
 
-/** A node's title, or its id when it has none (or the id is not in the document). */
+/** Letters people read as one word of capitals. */
+const ACRONYMS = new Set(['api', 'hl7', 'fhir', 'http', 'crm', 'sms'])
+
+/** A node type in words: `notify` → "Notify", `trigger.api` → "Trigger API", `decision.rules` → "Decision rules". */
+export function typeWords(type: string): string {
+  const said = type
+    .split(/[.\-_]/)
+    .filter((w) => w !== '')
+    .map((w) => (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase()))
+    .join(' ')
+  return said.charAt(0).toUpperCase() + said.slice(1)
+}
+
+/**
+ * The name of a node without a title of its own: its type in words and a number, "Notify 1".
+ * The number is the one the designer gave its id (`notify-2` → 2), else its place among the
+ * flow's nodes of that type, so no id ever reaches a sentence.
+ */
+export function defaultNodeTitle(document: DocumentNodes, nodeId: string): string {
+  const type = document.nodes[nodeId]?.type ?? ''
+  const base = type.replace(/\./g, '-').replace(/[^A-Za-z0-9_-]/g, '')
+  const suffix = new RegExp(`^${base}-(\\d+)$`).exec(nodeId)?.[1]
+  const sameType = Object.keys(document.nodes).filter((id) => document.nodes[id]?.type === type)
+  return `${typeWords(type)} ${suffix ?? sameType.indexOf(nodeId) + 1}`
+}
+
+/**
+ * A node's title; for a node without one, its type in words and a number ("Notify 1"); the id
+ * itself only for a node the document does not hold.
+ */
 export function nodeTitle(document: DocumentNodes, nodeId: string): string {
-  return document.nodes[nodeId]?.title ?? nodeId
+  const node = document.nodes[nodeId]
+  if (!node) return nodeId
+  return node.title?.trim() ? node.title : defaultNodeTitle(document, nodeId)
 }
 
 /** "requiredInputs" → "required inputs". */
