@@ -15,6 +15,8 @@ export function list(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`
 }
 
+/** A sentence ends with one full stop, whatever the text it wraps ends with. */
+const stop = (text: string) => (/[.!?…]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`)
 const quoted = (items: readonly string[]) => list(items.map((i) => `“${i}”`))
 const short = (hash: string | null | undefined) => (hash ? hash.slice(0, 12) : '')
 
@@ -83,7 +85,7 @@ export function whySentences(record: AuditRecord): string[] {
     case 'review.reject': {
       const verb = record.action === 'review.approve' ? 'approve' : 'reject'
       if ('reason' in record.why)
-        return [`The ${verb === 'approve' ? 'approval' : 'rejection'} was refused: ${record.why.reason}.`]
+        return [stop(`The ${verb === 'approve' ? 'approval' : 'rejection'} was refused: ${record.why.reason}`)]
       const out = [
         verb === 'approve'
           ? `Approved${'signOff' in record.why && record.why.signOff ? ` as the sign-off of ${signOffWords(record.why.signOff)}` : ''}.`
@@ -105,7 +107,7 @@ export function whySentences(record: AuditRecord): string[] {
         record.action === 'review.publish'
           ? `Version ${short(record.entity.hash)} was published${record.why.previous ? `, replacing ${short(record.why.previous)}` : ' as the flow’s first version'}.`
           : `The flow was rolled back to version ${short(record.entity.hash)}${record.why.previous ? ` from ${short(record.why.previous)}` : ''}.`,
-        `Reason: ${record.why.reason}.`,
+        stop(`Reason: ${record.why.reason}`),
       ]
     }
     case 'approval-policy.propose':
@@ -130,7 +132,7 @@ export function whySentences(record: AuditRecord): string[] {
           : 'The user now works no queue.',
       ]
     case 'auth.login':
-      return record.why ? [`The log-in was refused: ${record.why.reason}.`] : ['Logged in.']
+      return record.why ? [stop(`The log-in was refused: ${record.why.reason}`)] : ['Logged in.']
     case 'auth.logout':
       return ['Logged out.']
     case 'auth.password':
@@ -142,7 +144,7 @@ export function whySentences(record: AuditRecord): string[] {
     case 'auth.mfa':
       return [
         record.why.reason
-          ? `The second factor (${record.why.method}) was refused: ${record.why.reason}.`
+          ? stop(`The second factor (${record.why.method}) was refused: ${record.why.reason}`)
           : `The second factor (${record.why.method}) was accepted.`,
       ]
     case 'task.reassign':
@@ -174,7 +176,7 @@ export function whySentences(record: AuditRecord): string[] {
         `The trail was searched${record.why.filters.length ? ` by ${list(record.why.filters)}` : ''}${record.why.exported ? ' and exported' : ''}: ${count(record.why.results, 'record')} found.`,
       ]
     default:
-      return record.why === undefined ? [] : fallbackSentences(record.why)
+      return 'why' in record ? fallbackSentences(record.why) : []
   }
 }
 
