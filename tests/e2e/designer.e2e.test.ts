@@ -140,8 +140,8 @@ describe('designer end to end', () => {
     await agent.getByTestId('nav-runs').click()
     await agent.getByTestId('run-start-open').click()
     await agent.getByTestId('run-start-flow').selectOption(FLOW)
-    // The flow's example input loads in the background (the field is busy until then); let it land before typing over it.
-    await expect.poll(() => agent.getByTestId('run-start-input').getAttribute('aria-busy')).toBe('false')
+    // The input as JSON, one click from the form.
+    await agent.getByTestId('run-start-view-json').click()
     await agent
       .getByTestId('run-start-input')
       .fill(JSON.stringify({ visit: { type: 'procedure' }, patient: { firstName: 'Ada', mrn: 'MRN-1' } }))
