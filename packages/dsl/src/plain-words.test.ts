@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { diffFlows, describeNodeChange, summarizeDiff } from './diff.ts'
 import type { FlowDocument } from './flow.schema.ts'
-import { nodeTitle, placeInConfig, plainProblem, typeWords } from './plain-words.ts'
+import { nodeTitle, placeInConfig, plainProblem, plainSentence, typeWords } from './plain-words.ts'
 
 const document: FlowDocument = {
   dsl: 'carepath.flow/1',
@@ -149,6 +149,9 @@ describe('problems in plain words', () => {
       details: 'nodes.notify-1.next.sent',
     })
     expect(JSON.stringify([plain.subject, plain.message])).not.toMatch(/notify-1/)
+    expect(plainSentence('No answer for the human step "notify-3"; the run stops there ("as written").', doc)).toBe(
+      'No answer for the human step “Notify 3”; the run stops there ("as written").',
+    )
   })
 })
 

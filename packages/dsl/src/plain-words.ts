@@ -157,11 +157,7 @@ export interface PlainProblem {
  * replaced only where quoted, so a title that happens to contain an id is never rewritten.
  */
 export function plainProblem(problem: Problem, document: DocumentNodes): PlainProblem {
-  const message = problem.message.replace(/"([^"]+)"/g, (whole, quoted: string) => {
-    if (Object.hasOwn(document.nodes, quoted)) return `“${nodeTitle(document, quoted)}”`
-    if (quoted === problem.path || quoted.startsWith('nodes.')) return placeInDocument(document, quoted)
-    return whole
-  })
+  const message = plainSentence(problem.message, document, problem.path)
   return {
     subject: problem.nodeId ? nodeTitle(document, problem.nodeId) : 'Flow',
     message: capitalised(message),
@@ -171,4 +167,16 @@ export function plainProblem(problem: Problem, document: DocumentNodes): PlainPr
 
 function capitalised(sentence: string): string {
   return sentence.charAt(0).toUpperCase() + sentence.slice(1)
+}
+
+/**
+ * Any sentence that quotes node ids or document paths (a simulation's note, a problem): each
+ * quoted id becomes the node's title and each quoted path its words; other quotes stay as written.
+ */
+export function plainSentence(sentence: string, document: DocumentNodes, path?: string): string {
+  return sentence.replace(/"([^"]+)"/g, (whole, quoted: string) => {
+    if (Object.hasOwn(document.nodes, quoted)) return `“${nodeTitle(document, quoted)}”`
+    if (quoted === path || quoted.startsWith('nodes.')) return placeInDocument(document, quoted)
+    return whole
+  })
 }
