@@ -67,10 +67,12 @@ describe('designer end to end', () => {
     await selectNode(analyst, 'end-2')
     await analyst.getByTestId('field-outcome').fill('closed')
 
-    // Live validation: an unconnected outcome is listed; clicking it selects the node.
+    // Live validation: an unconnected outcome is listed, the untitled step named by its type and
+    // number (never its id); clicking it selects the node.
     const unwired = analyst
-      .locator('[data-testid="problem"][data-code="missing-required-port"]', { hasText: 'guide-question-1' })
+      .locator('[data-testid="problem"][data-code="missing-required-port"]', { hasText: 'Guide question 1' })
       .first()
+    await expect(unwired.textContent()).resolves.not.toContain('guide-question-1')
     await unwired.click()
     await analyst.getByTestId('inspector-node-id').filter({ hasText: 'guide-question-1' }).waitFor()
     await expect(analyst.getByTestId('node-problems-guide-question-1').isVisible()).resolves.toBe(true)
@@ -140,8 +142,8 @@ describe('designer end to end', () => {
     await agent.getByTestId('nav-runs').click()
     await agent.getByTestId('run-start-open').click()
     await agent.getByTestId('run-start-flow').selectOption(FLOW)
-    // The flow's example input loads in the background (the field is busy until then); let it land before typing over it.
-    await expect.poll(() => agent.getByTestId('run-start-input').getAttribute('aria-busy')).toBe('false')
+    // The input as JSON, one click from the form.
+    await agent.getByTestId('run-start-view-json').click()
     await agent
       .getByTestId('run-start-input')
       .fill(JSON.stringify({ visit: { type: 'procedure' }, patient: { firstName: 'Ada', mrn: 'MRN-1' } }))
@@ -161,7 +163,8 @@ describe('designer end to end', () => {
     await agent.getByRole('link', { name: 'See the run' }).click()
     await expect.poll(() => agent.getByTestId('run-status').textContent()).toContain('completed')
     await expect(agent.getByTestId('run-outcome').textContent()).resolves.toBe('confirmed')
-    await expect(agent.getByTestId('run-path').textContent()).resolves.toContain('guide-question-1')
+    // The path names the untitled step by its type and number, not by its id.
+    await expect(agent.getByTestId('run-path').textContent()).resolves.toContain('Guide question 1')
     await expect.poll(() => agent.locator('.cp-node.hl-path').count()).toBe(4)
     await agent.getByTestId('event-decision').first().waitFor()
     await screenshot(agent, 'run-viewer')

@@ -105,11 +105,33 @@ describe('the README tour', () => {
     await agent.getByTestId('nav-runs').click()
     await agent.getByTestId('run-start-open').click()
     await agent.getByTestId('run-start-flow').selectOption(FLOW)
-    // Choosing the flow loads its example input in the background; typing over it while it lands
-    // can mix the two, so wait for it (the field is busy until then), then type and check what it holds.
-    await expect.poll(() => agent.getByTestId('run-start-input').getAttribute('aria-busy')).toBe('false')
-    await agent.getByTestId('run-start-input').fill(JSON.stringify(INPUT))
-    await expect.poll(() => agent.getByTestId('run-start-input').inputValue()).toBe(JSON.stringify(INPUT))
+    // The form is read from the published flow's facts schema, and starts empty.
+    const fact = (path: string) => agent.getByTestId(`run-start-fact-${path}`)
+    await fact('appointment.id').waitFor()
+    await expect(fact('patient.mrn').inputValue()).resolves.toBe('')
+    // Starting with nothing typed says so, and focus goes to the first field.
+    await agent.getByTestId('run-start-submit').click()
+    await expect(agent.getByTestId('run-start-error').textContent()).resolves.toMatch(/The input is empty/)
+    const focused = () => agent.evaluate("document.activeElement?.getAttribute('data-testid')")
+    await expect.poll(focused).toBe('run-start-fact-appointment.id')
+    await fact('appointment.id').fill(INPUT.appointment.id)
+    // A fact its object requires is named under its field once that object is given.
+    await agent.getByTestId('run-start-submit').click()
+    await expect(agent.getByTestId('run-start-fact-appointment.date-error').textContent()).resolves.toMatch(
+      /Required once appointment is given/,
+    )
+    await expect.poll(focused).toBe('run-start-fact-appointment.date')
+    await fact('appointment.date').fill(INPUT.appointment.date)
+    for (const [key, value] of Object.entries(PATIENT)) await fact(`patient.${key}`).fill(value)
+    await expect(agent.getByTestId('run-start-fact-appointment.date-error').count()).resolves.toBe(0)
+    await expect(agent.getByTestId('run-start-error').count()).resolves.toBe(0)
+    await agent.getByTestId('run-start-form').evaluate((el) => el.scrollIntoView())
+    await tourShot(agent, '08-start-run')
+    // The same input as JSON, one click away; it round-trips back to the form.
+    await agent.getByTestId('run-start-view-json').click()
+    await expect.poll(async () => JSON.parse(await agent.getByTestId('run-start-input').inputValue())).toEqual(INPUT)
+    await agent.getByTestId('run-start-view-form').click()
+    await expect(fact('patient.lastName').inputValue()).resolves.toBe(PATIENT.lastName)
     await agent.getByTestId('run-start-submit').click()
     // A refused start says why on the form; fail with that sentence rather than a timeout.
     await agent

@@ -9,6 +9,7 @@ import {
   type JsonValue,
   type NodeRegistry,
   type RetryPolicy,
+  nodeTitle,
 } from '@carepath/dsl'
 import { defaultAnchorFile, fileAnchor } from './audit/audit-checkpoints.ts'
 import { createAuditService } from './audit/audit.service.ts'
@@ -302,8 +303,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
   /** A step's title as its flow version names it (its id when it has none), for alerts and metrics. */
   const stepTitle = (flowId: string, hash: string, nodeId: string): string => {
     try {
-      const node = Object.entries(runs.documentFor(flowId, hash).nodes).find(([id]) => id === nodeId)?.[1]
-      return node?.title ?? nodeId
+      return nodeTitle(runs.documentFor(flowId, hash), nodeId)
     } catch {
       // A version no longer stored: the id still says which step.
       return nodeId

@@ -96,7 +96,7 @@ describe('changeFootprint', () => {
     const after = published()
     after.nodes['ask']!.config['answerInto'] = 'lab.potassium'
     const items = changeFootprint(published(), after, registry)
-    expect(items.find((i) => i.kind === 'phi-written')?.reason).toBe('clinical data is newly written by “ask”.')
+    expect(items.find((i) => i.kind === 'phi-written')?.reason).toBe('clinical data is newly written by “Test ask 1”.')
   })
 
   it('calls a changed literal of a decision a threshold change, with before and after', () => {

@@ -8,6 +8,7 @@ import { documentHash } from './document-hash.ts'
 import type { FlowDocument } from './flow.schema.ts'
 import { newIn, touchesOf } from './footprint-touches.ts'
 import type { NodeRegistry } from './registry.ts'
+import { nodeTitle } from './plain-words.ts'
 
 /**
  * What a change can touch, from the heaviest to the lightest: a PHI class newly sent out of the
@@ -50,7 +51,7 @@ function channelWords(key: string): string {
 const quote = (text: string) => `“${text}”`
 
 function namesOf(document: FlowDocument, ids: readonly string[]): string {
-  return ids.map((id) => quote(document.nodes[id]?.title ?? id)).join(', ')
+  return ids.map((id) => quote(nodeTitle(document, id))).join(', ')
 }
 
 /** A changed scalar of a decision's config: a literal compared against (a threshold, a code, a limit). */

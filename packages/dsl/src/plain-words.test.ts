@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { diffFlows, describeNodeChange, summarizeDiff } from './diff.ts'
 import type { FlowDocument } from './flow.schema.ts'
-import { placeInConfig, plainProblem } from './plain-words.ts'
+import { nodeTitle, placeInConfig, plainProblem, plainSentence, typeWords } from './plain-words.ts'
 
 const document: FlowDocument = {
   dsl: 'carepath.flow/1',
@@ -98,7 +98,7 @@ describe('problems in plain words', () => {
     ).toBe('“Refill request”, required inputs, item 1 cannot be empty.')
   })
 
-  it('names rules by name and conditions by number; an untitled node keeps its id', () => {
+  it('names rules by name and conditions by number; an untitled node by its type and number', () => {
     const config = document.nodes['decision-rules-1']?.config
     expect(placeInConfig(config, ['rules', '0', 'conditions', 'all', '0', 'value'])).toBe(
       'rule “Copay above $50”, condition 1, value',
@@ -115,7 +115,43 @@ describe('problems in plain words', () => {
         },
         document,
       ).subject,
-    ).toBe('decision-rules-1')
+    ).toBe('Decision rules 1')
+  })
+
+  it('never shows the id of a node with a default title: its type in words and its number', () => {
+    const doc: FlowDocument = structuredClone(document)
+    doc.nodes['notify-1'] = { type: 'notify', typeVersion: 1, config: {}, next: {} }
+    doc.nodes['notify-3'] = { type: 'notify', typeVersion: 1, title: '  ', config: {}, next: {} }
+    doc.nodes['ask'] = { type: 'task.form', typeVersion: 1, config: {}, next: {} }
+    doc.nodes['confirm'] = { type: 'task.form', typeVersion: 1, config: {}, next: {} }
+    expect(['notify-1', 'notify-3', 'ask', 'confirm', 'trigger-api-1'].map((id) => nodeTitle(doc, id))).toEqual([
+      'Notify 1',
+      'Notify 3',
+      'Task form 1',
+      'Task form 2',
+      'Refill request',
+    ])
+    expect(typeWords('trigger.api')).toBe('Trigger API')
+    expect(typeWords('fhir.search')).toBe('FHIR search')
+    const plain = plainProblem(
+      {
+        code: 'missing-required-port',
+        severity: 'error',
+        nodeId: 'notify-1',
+        path: 'nodes.notify-1.next.sent',
+        message: 'The "sent" outcome of "notify-1" leads nowhere.',
+      },
+      doc,
+    )
+    expect(plain).toEqual({
+      subject: 'Notify 1',
+      message: 'The "sent" outcome of “Notify 1” leads nowhere.',
+      details: 'nodes.notify-1.next.sent',
+    })
+    expect(JSON.stringify([plain.subject, plain.message])).not.toMatch(/notify-1/)
+    expect(plainSentence('No answer for the human step "notify-3"; the run stops there ("as written").', doc)).toBe(
+      'No answer for the human step “Notify 3”; the run stops there ("as written").',
+    )
   })
 })
 
@@ -149,7 +185,7 @@ describe('diffs in plain words', () => {
     if (!trigger) throw new Error('fixture')
     trigger.next = { default: 'decision-rules-1' }
     expect(summarizeDiff(diffFlows(document, after), { before: document, after })).toEqual([
-      'The "default" port of “Refill request” now leads to “decision-rules-1” instead of “Copay check”.',
+      'The "default" port of “Refill request” now leads to “Decision rules 1” instead of “Copay check”.',
     ])
   })
 })

@@ -13,9 +13,40 @@ const isObject = (value: Json): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 const text = (value: Json): string | undefined => (typeof value === 'string' && value ? value : undefined)
 
-/** A node's title, or its id when it has none (or the id is not in the document). */
+/** Letters people read as one word of capitals. */
+const ACRONYMS = new Set(['api', 'hl7', 'fhir', 'http', 'crm', 'sms'])
+
+/** A node type in words: `notify` → "Notify", `trigger.api` → "Trigger API", `decision.rules` → "Decision rules". */
+export function typeWords(type: string): string {
+  const said = type
+    .split(/[.\-_]/)
+    .filter((w) => w !== '')
+    .map((w) => (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase()))
+    .join(' ')
+  return said.charAt(0).toUpperCase() + said.slice(1)
+}
+
+/**
+ * The name of a node without a title of its own: its type in words and a number, "Notify 1".
+ * The number is the one the designer gave its id (`notify-2` → 2), else its place among the
+ * flow's nodes of that type, so no id ever reaches a sentence.
+ */
+export function defaultNodeTitle(document: DocumentNodes, nodeId: string): string {
+  const type = document.nodes[nodeId]?.type ?? ''
+  const base = type.replace(/\./g, '-').replace(/[^A-Za-z0-9_-]/g, '')
+  const suffix = new RegExp(`^${base}-(\\d+)$`).exec(nodeId)?.[1]
+  const sameType = Object.keys(document.nodes).filter((id) => document.nodes[id]?.type === type)
+  return `${typeWords(type)} ${suffix ?? sameType.indexOf(nodeId) + 1}`
+}
+
+/**
+ * A node's title; for a node without one, its type in words and a number ("Notify 1"); the id
+ * itself only for a node the document does not hold.
+ */
 export function nodeTitle(document: DocumentNodes, nodeId: string): string {
-  return document.nodes[nodeId]?.title ?? nodeId
+  const node = document.nodes[nodeId]
+  if (!node) return nodeId
+  return node.title?.trim() ? node.title : defaultNodeTitle(document, nodeId)
 }
 
 /** "requiredInputs" → "required inputs". */
@@ -126,11 +157,7 @@ export interface PlainProblem {
  * replaced only where quoted, so a title that happens to contain an id is never rewritten.
  */
 export function plainProblem(problem: Problem, document: DocumentNodes): PlainProblem {
-  const message = problem.message.replace(/"([^"]+)"/g, (whole, quoted: string) => {
-    if (Object.hasOwn(document.nodes, quoted)) return `“${nodeTitle(document, quoted)}”`
-    if (quoted === problem.path || quoted.startsWith('nodes.')) return placeInDocument(document, quoted)
-    return whole
-  })
+  const message = plainSentence(problem.message, document, problem.path)
   return {
     subject: problem.nodeId ? nodeTitle(document, problem.nodeId) : 'Flow',
     message: capitalised(message),
@@ -140,4 +167,16 @@ export function plainProblem(problem: Problem, document: DocumentNodes): PlainPr
 
 function capitalised(sentence: string): string {
   return sentence.charAt(0).toUpperCase() + sentence.slice(1)
+}
+
+/**
+ * Any sentence that quotes node ids or document paths (a simulation's note, a problem): each
+ * quoted id becomes the node's title and each quoted path its words; other quotes stay as written.
+ */
+export function plainSentence(sentence: string, document: DocumentNodes, path?: string): string {
+  return sentence.replace(/"([^"]+)"/g, (whole, quoted: string) => {
+    if (Object.hasOwn(document.nodes, quoted)) return `“${nodeTitle(document, quoted)}”`
+    if (quoted === path || quoted.startsWith('nodes.')) return placeInDocument(document, quoted)
+    return whole
+  })
 }

@@ -64,7 +64,7 @@ describe('validation of connectors against the installation', () => {
         nodeId: 'done',
         path: 'nodes.done.type',
         message:
-          'The step "done" calls the "consent" connector, which this installation has not configured: its calls fail until a developer sets it up.',
+          'The step "Test end 1" calls the "consent" connector, which this installation has not configured: its calls fail until a developer sets it up.',
       },
     ])
   })

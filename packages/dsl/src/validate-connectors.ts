@@ -4,6 +4,7 @@
 import type { FlowDocument } from './flow.schema.ts'
 import type { Problem } from './problems.ts'
 import type { NodeRegistry } from './registry.ts'
+import { nodeTitle } from './plain-words.ts'
 
 /** One warning per node that calls a connector the registry's installation reports unconfigured. */
 export function connectorProblems(document: FlowDocument, registry: NodeRegistry): Problem[] {
@@ -16,7 +17,7 @@ export function connectorProblems(document: FlowDocument, registry: NodeRegistry
         severity: 'warning',
         nodeId,
         path: `nodes.${nodeId}.type`,
-        message: `The step "${node.title ?? nodeId}" calls the "${connector.name}" connector, which this installation has not configured: its calls fail until a developer sets it up.`,
+        message: `The step "${nodeTitle(document, nodeId)}" calls the "${connector.name}" connector, which this installation has not configured: its calls fail until a developer sets it up.`,
       })
     }
   }

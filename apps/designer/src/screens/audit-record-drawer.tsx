@@ -1,7 +1,9 @@
-// One audit record in full, beside the list: who, what, its chain hash, and its "why" (as the
-// server stored it: patient values are already replaced by references or hashes).
+// One audit record in full, beside the list: who, what, its chain hash, and its "why" in plain
+// sentences, with the record as the server stored it (patient values already replaced by
+// references or hashes) behind a disclosure.
 import type { AuditItem } from '../api/carepath-api.ts'
 import { ExplanationView } from '../panels/explanation-view.tsx'
+import { whySentences } from './audit-why-words.ts'
 
 export function RecordDrawer({ item, onClose }: { item: AuditItem; onClose(): void }) {
   const { record } = item
@@ -22,7 +24,7 @@ export function RecordDrawer({ item, onClose }: { item: AuditItem; onClose(): vo
         <dd>{record.recorded}</dd>
         <dt>Who</dt>
         <dd>
-          {record.agent.who} ({record.agent.role})
+          {record.agent.who} ({record.agent.role === 'system' ? 'the installation itself' : record.agent.role})
         </dd>
         <dt>Outcome</dt>
         <dd>{record.outcome}</dd>
@@ -45,14 +47,25 @@ export function RecordDrawer({ item, onClose }: { item: AuditItem; onClose(): vo
   )
 }
 
-/** A run step's decisions read as explanations (rules, conditions, what each saw: references, not values); the rest as JSON. */
+/**
+ * The record's "why" in sentences (a run step's decisions read as explanations: rules,
+ * conditions, what each saw as references, not values); the record as stored behind a disclosure.
+ */
 function Why({ record }: { record: AuditItem['record'] }) {
   const why = 'why' in record ? record.why : undefined
   if (why === undefined) return <p className="cp-muted">No explanation recorded for this action.</p>
-  const readable = record.action === 'run.start' || record.action === 'run.step' ? record.why.decisions : []
+  const sentences = whySentences(record)
+  const decisions = record.action === 'run.start' || record.action === 'run.step' ? record.why.decisions : []
   return (
     <div data-testid="audit-detail-why">
-      {readable.map((d, i) => (
+      {sentences.length > 0 && (
+        <ul className="cp-audit-sentences" data-testid="audit-detail-sentences">
+          {sentences.map((sentence, i) => (
+            <li key={i}>{sentence}</li>
+          ))}
+        </ul>
+      )}
+      {decisions.map((d, i) => (
         <div key={`${d.node}-${i}`} className="cp-audit-decision">
           <div>
             Decision <code>{d.node}</code>
@@ -66,14 +79,13 @@ function Why({ record }: { record: AuditItem['record'] }) {
           <ExplanationView explanation={d.explanation} />
         </div>
       ))}
-      {readable.length > 0 ? (
-        <details>
-          <summary>The record as stored</summary>
-          <pre className="cp-audit-why">{JSON.stringify(why, null, 2)}</pre>
-        </details>
-      ) : (
-        <pre className="cp-audit-why">{JSON.stringify(why, null, 2)}</pre>
-      )}
+      {/* Only when no sentence could be made does the stored record show openly. */}
+      <details open={sentences.length === 0 && decisions.length === 0}>
+        <summary>The record as stored (JSON)</summary>
+        <pre className="cp-audit-why" data-testid="audit-detail-json">
+          {JSON.stringify(why, null, 2)}
+        </pre>
+      </details>
     </div>
   )
 }

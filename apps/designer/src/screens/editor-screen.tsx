@@ -165,7 +165,7 @@ function EditorWorkspace({
           <ProblemsPanel />
         </div>
         <aside className="cp-side">
-          <Tabs value={tab} onChange={setTab} tabs={SIDE_TABS} />
+          <Tabs label="Side panel" value={tab} onChange={setTab} tabs={SIDE_TABS} />
           <div className="cp-side-body">
             {tab === 'inspect' && <InspectorPanel />}
             {tab === 'history' && <HistoryPanel flowId={flowId} />}

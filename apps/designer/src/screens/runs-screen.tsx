@@ -1,14 +1,11 @@
 // Runs: every run the caller may see, newest first; start a run of a published flow.
 import { useState } from 'react'
-import { z } from 'zod'
 import { api } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { navigate, useRoute } from '../route.ts'
 import { useSession } from '../store/session.store.ts'
-import { storedCases } from '../panels/suite-cases.ts'
+import { StartRunForm } from '../features/runs/start-run-form.tsx'
 import { Empty, ErrorState, Loading, when } from './state-views.tsx'
-
-const factsObjectSchema = z.record(z.string(), z.unknown())
 
 export function RunsScreen() {
   const route = useRoute()
@@ -89,92 +86,6 @@ export function RunsScreen() {
           </tbody>
         </table>
       )}
-    </div>
-  )
-}
-
-function StartRunForm({ initialFlow, onStarted }: { initialFlow?: string | undefined; onStarted(id: string): void }) {
-  const flows = useLoader(() => api.listFlows(), [])
-  const [flowId, setFlowId] = useState(initialFlow ?? '')
-  const [input, setInput] = useState('{\n  \n}')
-  const [error, setError] = useState<string | null>(null)
-  // While a flow's example input loads, the field is read-only, so what arrives never races what is typed.
-  const [loadingExample, setLoadingExample] = useState(false)
-  const published = (flows.data ?? []).filter((f) => f.publishedHash)
-  const start = async () => {
-    setError(null)
-    let facts: unknown
-    try {
-      facts = JSON.parse(input)
-    } catch {
-      return setError('The input is not valid JSON.')
-    }
-    // Only an object can be a run's input; said as the server says it about its `input`.
-    const object = factsObjectSchema.safeParse(facts)
-    if (!object.success) return setError(`input: ${object.error.issues[0]?.message ?? 'expected an object'}`)
-    try {
-      const run = await api.startRun(flowId, object.data, `designer-${crypto.randomUUID()}`)
-      onStarted(run.id)
-    } catch (e) {
-      setError(e instanceof Error ? e.message : 'The run could not be started.')
-    }
-  }
-  return (
-    <div className="cp-card inline" data-testid="run-start-form">
-      <label className="cp-field">
-        <span className="cp-field-label">Published flow</span>
-        <select
-          className="cp-input"
-          value={flowId}
-          data-testid="run-start-flow"
-          onChange={(e) => {
-            const id = e.target.value
-            setFlowId(id)
-            // Start from the input of the flow's first simulation case, when it has one.
-            if (!id) return
-            setLoadingExample(true)
-            void api
-              .getFlow(id)
-              .then((detail) => {
-                const example = storedCases(detail.suites)[0]?.input
-                // Never over what the person already typed.
-                if (example)
-                  setInput((typed) => (typed.replace(/\s/g, '') === '{}' ? JSON.stringify(example, null, 2) : typed))
-              })
-              .catch(() => undefined)
-              .finally(() => setLoadingExample(false))
-          }}
-        >
-          <option value="">— choose —</option>
-          {published.map((f) => (
-            <option key={f.id} value={f.id}>
-              {f.title} ({f.id})
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="cp-field">
-        <span className="cp-field-label">Input facts (JSON)</span>
-        <textarea
-          className="cp-input mono"
-          rows={6}
-          value={input}
-          readOnly={loadingExample}
-          aria-busy={loadingExample}
-          onChange={(e) => setInput(e.target.value)}
-          data-testid="run-start-input"
-        />
-      </label>
-      {error && <p className="cp-error-text">{error}</p>}
-      <button
-        type="button"
-        className="cp-btn primary"
-        disabled={!flowId || loadingExample}
-        onClick={() => void start()}
-        data-testid="run-start-submit"
-      >
-        Start
-      </button>
     </div>
   )
 }

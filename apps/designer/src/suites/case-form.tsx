@@ -6,16 +6,8 @@ import type { FlowDocument, JsonValue, TaskField } from '@carepath/dsl'
 import { JsonEditor } from '../monaco/json-editor.tsx'
 import { registry } from '../registry.ts'
 import { Tabs } from '../screens/tabs.tsx'
-import {
-  connectorSteps,
-  factFields,
-  flowOutcomes,
-  humanSteps,
-  valueAt,
-  withValueAt,
-  type FactField,
-  type HumanStep,
-} from './case-form-model.ts'
+import { FactInput, FactsFieldset } from '../features/facts/fact-inputs.tsx'
+import { connectorSteps, flowOutcomes, humanSteps, type HumanStep } from './case-form-model.ts'
 import { isTestCase, testCaseJsonSchema, type TestCase } from './suite.store.ts'
 
 type JsonObject = { [key: string]: JsonValue }
@@ -40,7 +32,6 @@ export function CaseForm({
       live = false
     }
   }, [document])
-  const fields = factFields(document.facts)
   const connectors = connectorSteps(document, registry)
   const outcomes = flowOutcomes(document)
   const setAnswer = (nodeId: string, answer: JsonObject | undefined) => {
@@ -95,18 +86,12 @@ export function CaseForm({
             />{' '}
             Made-up values (test data): reports show them as written to those who may read the test cases
           </label>
-          <fieldset className="cp-fieldset">
-            <legend>Input facts</legend>
-            {fields.length === 0 && <p className="cp-hint">The flow’s facts schema has no fields yet.</p>}
-            {fields.map((f) => (
-              <FactInput
-                key={f.path}
-                field={f}
-                value={valueAt(testCase.input, f.path)}
-                onChange={(v) => onChange({ ...testCase, input: withValueAt(testCase.input, f.path, v) })}
-              />
-            ))}
-          </fieldset>
+          <FactsFieldset
+            schema={document.facts}
+            value={testCase.input}
+            onChange={(input) => onChange({ ...testCase, input })}
+            testIdPrefix="case-fact-"
+          />
           {steps.length > 0 && (
             <fieldset className="cp-fieldset">
               <legend>Answers of the human steps</legend>
@@ -180,70 +165,6 @@ function TextInput({
     <label className="cp-field">
       <span className="cp-field-label">{label}</span>
       <input className="cp-input" value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId} />
-    </label>
-  )
-}
-
-/** One fact: typed input; clearing it removes the fact from the case. */
-function FactInput({
-  field,
-  value,
-  onChange,
-  testId = `case-fact-${field.path}`,
-}: {
-  field: FactField
-  value: JsonValue | undefined
-  onChange(v: JsonValue | undefined): void
-  testId?: string
-}) {
-  const label = (
-    <span className="cp-field-label">
-      {field.label}
-      {field.required && <span aria-label="required"> *</span>}
-      {field.label !== field.path && <small className="cp-hint"> {field.path}</small>}
-    </span>
-  )
-  if (field.kind === 'boolean' || field.kind === 'choice') {
-    const options = field.kind === 'boolean' ? ['true', 'false'] : field.options
-    return (
-      <label className="cp-field">
-        {label}
-        <select
-          className="cp-input"
-          value={value === undefined || value === null ? '' : String(value)}
-          onChange={(e) => {
-            const text = e.target.value
-            if (text === '') onChange(undefined)
-            else if (field.kind === 'boolean') onChange(text === 'true')
-            else onChange(text)
-          }}
-          data-testid={testId}
-        >
-          <option value="">— not given —</option>
-          {options.map((o) => (
-            <option key={o} value={o}>
-              {field.kind === 'boolean' ? (o === 'true' ? 'yes' : 'no') : o}
-            </option>
-          ))}
-        </select>
-      </label>
-    )
-  }
-  return (
-    <label className="cp-field">
-      {label}
-      <input
-        className="cp-input"
-        type={field.kind === 'number' ? 'number' : field.kind === 'date' ? 'date' : 'text'}
-        value={value === undefined || value === null ? '' : String(value)}
-        placeholder={field.kind === 'date-time' ? '2026-12-01T09:00:00Z' : undefined}
-        onChange={(e) => {
-          const text = e.target.value
-          if (text === '') onChange(undefined)
-          else onChange(field.kind === 'number' ? Number(text) : text)
-        }}
-        data-testid={testId}
-      />
     </label>
   )
 }

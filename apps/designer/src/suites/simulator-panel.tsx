@@ -4,6 +4,7 @@
 // here are the ones the reviewer sees. Picking a result draws both paths on the canvas and puts
 // old and new decision explanations side by side.
 import { useEffect, useMemo, useState } from 'react'
+import { nodeTitle, plainSentence } from '@carepath/dsl'
 import { api, type SimulationRun } from '../api/carepath-api.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { comparePathHighlights } from '../canvas/path-highlights.ts'
@@ -214,7 +215,9 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
 
 function CaseDetail({ view }: { view: CaseView }) {
   // Titles as the canvas has them now (read once per render: the detail need not follow a drag).
-  const titleOf = (id: string) => useEditor.getState().nodes.find((n) => n.id === id)?.data.title ?? id
+  const nodes = useEditor.getState().nodes
+  const flowNodes = { nodes: Object.fromEntries(nodes.map((n) => [n.id, { ...n.data, next: {} }])) }
+  const titleOf = (id: string) => nodeTitle(flowNodes, id)
   return (
     <section className="cp-case-detail" data-testid="sim-case-detail" aria-label={`Details of ${view.name}`}>
       <h4>{view.name}</h4>
@@ -229,7 +232,7 @@ function CaseDetail({ view }: { view: CaseView }) {
       ))}
       {view.problems.map((p) => (
         <p key={p} className="cp-hint">
-          {p}
+          {plainSentence(p, flowNodes)}
         </p>
       ))}
       {view.decisions.length === 0 && <p className="cp-hint">No decision changed its outcome.</p>}

@@ -29,6 +29,11 @@ export interface Principal {
   flowRoles: string[]
   /** Present for API tokens: what the token may do. Sessions carry every right of the role. */
   scopes?: string[] | undefined
+  /**
+   * The installation acting on its own (the demo seed), never a person: the trail names it with
+   * role `system`, and its `username` holds a space so no log-in can ever take it.
+   */
+  system?: true | undefined
 }
 
 export const API_TOKEN_SCOPES = [

@@ -1,6 +1,7 @@
 // `carepath serve --demo`: on an empty database, one user per role and the example flows,
-// published through the real lifecycle (created by analyst, simulated on submit, approved and
-// published by reviewer), so the demo holds nothing the gate did not let through.
+// created, simulated on submit and published by the installation itself (a system actor, not a
+// demo person who took no action), through the same gate on the document and its test cases, so
+// the demo holds nothing the simulation did not let through.
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { Principal } from '../auth/auth.service.ts'
@@ -27,6 +28,12 @@ export const DEMO_USERS: readonly { username: string; role: UserRole }[] = [
 /** The example flows' queues that need a clinical licence: no call-centre agent works them. */
 export const CLINICAL_QUEUES: ReadonlySet<string> = new Set(['clinician', 'nurse', 'utilization-reviewer'])
 
+/**
+ * Who the trail names for everything the seed does. Usernames are lower-case words without
+ * spaces, so no log-in can ever be this actor.
+ */
+export const DEMO_SEED_ACTOR = 'Carepath demo seed'
+
 export interface DemoResult {
   created: boolean
   users: string[]
@@ -45,7 +52,15 @@ function flowFilesIn(dir: string): string[] {
 /** Seed the demo when the database has no user yet; otherwise do nothing. */
 export async function seedDemo(runtime: Runtime, examplesDir: string, password: string): Promise<DemoResult> {
   if (runtime.auth.userCount() > 0) return { created: false, users: [], flows: [], problems: [] }
-  const system = { who: 'carepath-demo', role: 'system' }
+  const system = { who: DEMO_SEED_ACTOR, role: 'system' }
+  // The services take a principal: this one is the installation (role `system` in the trail).
+  const seed: Principal = {
+    userId: DEMO_SEED_ACTOR,
+    username: DEMO_SEED_ACTOR,
+    role: 'analyst',
+    flowRoles: [],
+    system: true,
+  }
   // The ten workflows, then the HL7 entry flows that start work from inbound messages.
   // Drafts (examples/drafts) stay out: they are second versions to try the review flow with.
   const flowFiles = [...flowFilesIn(examplesDir), ...flowFilesIn(join(examplesDir, 'hl7-entry'))]
@@ -62,11 +77,9 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
     username === 'clinician'
       ? exampleRoles.filter((r) => CLINICAL_QUEUES.has(r))
       : exampleRoles.filter((r) => !CLINICAL_QUEUES.has(r))
-  const principals = new Map<string, Principal>()
   for (const user of DEMO_USERS) {
     const flowRoles = user.role === 'agent' ? queuesOf(user.username) : []
-    const added = await runtime.auth.addUser({ username: user.username, password, role: user.role, flowRoles }, system)
-    principals.set(user.username, { userId: added.id, username: user.username, role: user.role, flowRoles })
+    await runtime.auth.addUser({ username: user.username, password, role: user.role, flowRoles }, system)
   }
   // The tour logs in with a password alone: the demo's own people are exempt from the MFA policy
   // (which stays on for every role, so anyone an admin adds later needs a second factor).
@@ -82,19 +95,19 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
     },
     system,
   )
-  const analyst = principals.get('analyst') as Principal
-  const reviewer = principals.get('reviewer') as Principal
   const flows: DemoResult['flows'] = []
   const problems: string[] = []
   for (const { file, raw } of documents) {
     try {
       const suiteFile = file.replace(/\.flow\.json$/, '.suite.json')
       const suites = existsSync(suiteFile) ? [JSON.parse(readFileSync(suiteFile, 'utf8')) as unknown] : []
-      const { id, hash } = runtime.flows.create(raw, analyst, suites)
-      await runtime.review.submit(id, analyst)
-      runtime.review.approve(id, hash, 'Demo: example flow, simulated against its suite.', reviewer)
-      runtime.review.publish(id, hash, reviewer)
-      flows.push({ id, hash })
+      const { id } = runtime.flows.create(raw, seed, suites)
+      const { publishedHash } = await runtime.review.publishAsSystem(
+        id,
+        seed,
+        'Example flow published by the demo seed after its simulation; no person reviewed it.',
+      )
+      flows.push({ id, hash: publishedHash })
     } catch (error) {
       problems.push(`${relative(examplesDir, file)}: ${error instanceof Error ? error.message : 'could not be loaded'}`)
     }

@@ -59,7 +59,7 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
           flowId,
           older.map((s) => openSuite(flowId, s)),
         )
-  const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
+  const actorOf = (p: Principal) => ({ who: p.username, role: p.system ? 'system' : p.role })
 
   function requireFlow(id: string) {
     const flow = db.select().from(flows).where(eq(flows.id, id)).get()

@@ -77,8 +77,8 @@ describe('metrics', () => {
     expect(after.steps).toEqual([
       {
         nodeId: 'ask',
-        // The step has no title of its own: its id stands in.
-        title: 'ask',
+        // The step has no title of its own: its type in words and its number stand in, never its id.
+        title: 'Test ask 1',
         claimed: 1,
         claimMs: { p50: expect.any(Number), p90: expect.any(Number) },
         answered: 1,

@@ -1,6 +1,6 @@
 // Which work queue each human step of a flow sends its tasks to, read through the node types'
 // `human.role`, and the warning a step gets when nobody works its queue.
-import type { FlowDocument, NodeRegistry } from '@carepath/dsl'
+import { nodeTitle, type FlowDocument, type NodeRegistry } from '@carepath/dsl'
 
 /** A human step and the queue its tasks go to. */
 export interface QueueStep {
@@ -16,7 +16,7 @@ export function queueSteps(document: FlowDocument, registry: NodeRegistry): Queu
     if (!type?.human) return []
     const config = type.config.safeParse(node.config)
     if (!config.success) return []
-    return [{ nodeId, title: node.title ?? nodeId, queue: type.human.role(config.data) }]
+    return [{ nodeId, title: nodeTitle(document, nodeId), queue: type.human.role(config.data) }]
   })
 }
 

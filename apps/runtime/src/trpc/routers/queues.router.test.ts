@@ -36,7 +36,8 @@ describe('work queues', () => {
       name: 'pharmacy',
       description: 'Refill checks by the pharmacy team',
       members: [],
-      flows: [{ id, title: intakeFlow().title, steps: ['ask'] }],
+      // The step has no title: it is named by its type and number, never by its id.
+      flows: [{ id, title: intakeFlow().title, steps: ['Test ask 1'] }],
     })
     expect(listed.find((q) => q.name === 'front-desk')?.members).toEqual(['agent'])
     // A bad name changes nothing; only admins name queues.
@@ -52,7 +53,9 @@ describe('work queues', () => {
     const { hash } = await t.as.analyst.flows.create({ document: pharmacyFlow(), suites: [intakeSuite] })
     await t.as.analyst.review.submit({ id })
     const warned = await t.as.reviewer.review.get({ id })
-    expect(warned.publishWarnings).toEqual([expect.stringMatching(/"ask".*queue "pharmacy", which nobody works/)])
+    expect(warned.publishWarnings).toEqual([
+      expect.stringMatching(/"Test ask 1".*queue "pharmacy", which nobody works/),
+    ])
 
     await t.runtime.auth.addUser(
       { username: 'pharmacist', password: TEST_PASSWORD, role: 'agent' },

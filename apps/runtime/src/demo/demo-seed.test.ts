@@ -1,0 +1,75 @@
+// The demo seed publishes its example flows as the installation itself: the trail names a system
+// actor for every create, submission and publication (no demo person who took no action), the
+// chain still verifies, and a version the gate would refuse is still refused.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { createRuntime, type Runtime } from '../runtime.ts'
+import { DEMO_SEED_ACTOR, seedDemo } from './demo-seed.ts'
+
+const examples = join(dirname(fileURLToPath(import.meta.url)), '../../../../examples')
+const FLOW = 'eligibility-verification'
+
+let dir: string
+let runtime: Runtime
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'carepath-seed-'))
+  runtime = createRuntime({ dbFile: join(dir, 'carepath.db'), now: () => new Date('2026-03-01T09:00:00.000Z') })
+})
+afterEach(() => {
+  runtime.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** An examples folder holding one example flow (and its suite), so the seed simulates one flow. */
+function examplesWith(flow: string): string {
+  const folder = join(dir, 'examples')
+  mkdirSync(folder)
+  for (const suffix of ['.flow.json', '.suite.json'])
+    copyFileSync(join(examples, flow + suffix), join(folder, flow + suffix))
+  return folder
+}
+
+const allRecords = () => runtime.audit.list({ limit: 10_000 }).items.map((i) => i.record)
+
+describe('the demo seed', () => {
+  it('creates, submits and publishes as the system actor, and the chain verifies', async () => {
+    const demo = await seedDemo(runtime, examplesWith(FLOW), 'demo password for the test')
+    expect(demo.problems).toEqual([])
+    expect(demo.flows.map((f) => f.id)).toEqual([FLOW])
+    const lifecycle = allRecords().filter((r) => r.entity.flow === FLOW)
+    expect(lifecycle.map((r) => r.action)).toEqual(['flow.create', 'review.submit', 'review.publish'])
+    for (const record of lifecycle) expect(record.agent).toEqual({ who: DEMO_SEED_ACTOR, role: 'system' })
+    const publish = lifecycle.find((r) => r.action === 'review.publish')
+    expect(publish?.action === 'review.publish' && publish.why).toMatchObject({
+      reason: expect.stringMatching(/demo seed.*no person reviewed it/),
+      previous: null,
+    })
+    // No demo person appears as having approved or published anything.
+    expect(allRecords().filter((r) => r.action === 'review.approve')).toEqual([])
+    expect(runtime.flows.get(FLOW)).toMatchObject({ status: 'published', published: { hash: demo.flows[0]!.hash } })
+    expect(runtime.audit.verify()).toMatchObject({ ok: true })
+  })
+
+  it('still refuses a flow whose own test case fails its expectation', async () => {
+    const folder = examplesWith(FLOW)
+    const suiteFile = join(folder, `${FLOW}.suite.json`)
+    const suite = z
+      .object({
+        cases: z.array(z.object({ expect: z.object({ outcome: z.string() }).partial().optional() }).passthrough()),
+      })
+      .passthrough()
+      .parse(JSON.parse(readFileSync(suiteFile, 'utf8')))
+    // Every case now expects an outcome the flow never ends with.
+    for (const c of suite.cases) c.expect = { outcome: 'never-reached' }
+    writeFileSync(suiteFile, JSON.stringify(suite))
+    const demo = await seedDemo(runtime, folder, 'demo password for the test')
+    expect(demo.flows).toEqual([])
+    expect(demo.problems.join(' ')).toMatch(/test cases? fails?/)
+    expect(runtime.flows.get(FLOW).status).not.toBe('published')
+    expect(runtime.audit.verify()).toMatchObject({ ok: true })
+  })
+})
