@@ -49,6 +49,14 @@ describe('the README tour', () => {
   it('4–6: the simulation flags the changed cases, and the draft goes to review', async () => {
     await analyst.getByTestId('save-ok').getByRole('button', { name: 'Dismiss' }).click()
     await analyst.getByTestId('side-tab-simulate').click()
+    // A test case's form, read from the flow: opened and closed again, so nothing changes.
+    await analyst.getByTestId('sim-case-edit-0').click()
+    await analyst.getByTestId('case-form').waitFor()
+    await analyst.getByRole('button', { name: 'Fit', exact: true }).click()
+    await flowFitted(analyst)
+    await tourShot(analyst, '09-case-form')
+    await analyst.getByTestId('sim-case-edit-0').click()
+    await expect.poll(() => analyst.getByTestId('case-form').count()).toBe(0)
     await analyst.getByTestId('sim-run').click()
     await analyst.getByTestId('sim-results').waitFor()
     // The figures the README states, and the report's hash the reviewer will see too.
@@ -219,5 +227,25 @@ describe('the README tour', () => {
     await expect(auditor.getByTestId('audit-detail').textContent()).resolves.toContain('review.publish')
     await tourShot(auditor, '07-audit')
     await auditor.context().close()
+  })
+
+  it('12: the analyst edits facts in a form and a decision table full width', async () => {
+    const page = await session.login('analyst')
+    await page.getByTestId('flow-open-patient-intake-triage').click()
+    await page.getByTestId('editor').waitFor()
+    // No step selected: the flow's settings, its facts as a form.
+    await page.getByTestId('flow-settings-form').waitFor()
+    await expect.poll(() => page.getByTestId('inspector').textContent()).toContain('Facts')
+    await tourShot(page, '10-facts-form')
+
+    await selectNode(page, 'score')
+    await page.getByTestId('open-wide-editor').click()
+    const dialog = page.getByTestId('wide-editor')
+    await dialog.getByTestId('table-grid').waitFor()
+    await dialog.getByTestId('syntax-help').waitFor()
+    await tourShot(page, '11-wide-table')
+    await page.keyboard.press('Escape')
+    await expect.poll(() => page.getByTestId('wide-editor').count()).toBe(0)
+    await page.context().close()
   })
 })
