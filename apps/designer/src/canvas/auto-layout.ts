@@ -100,7 +100,6 @@ export async function layoutGraph(
     const id = portId(nodeId, handle ?? '')
     return overhang.has(id) ? id : nodeId
   }
-  const ends = new Map(edges.map((e) => [e.id, [end(e.source, e.sourceHandle), end(e.target, e.targetHandle ?? 'in')]]))
   const input: ElkNode = {
     id: 'root',
     layoutOptions: LAYOUT_OPTIONS,
@@ -109,8 +108,8 @@ export async function layoutGraph(
       const text = typeof e.label === 'string' ? e.label : (e.sourceHandle ?? '')
       return {
         id: e.id,
-        sources: [ends.get(e.id)![0]!],
-        targets: [ends.get(e.id)![1]!],
+        sources: [end(e.source, e.sourceHandle)],
+        targets: [end(e.target, e.targetHandle ?? 'in')],
         labels: text ? [{ text, ...labelSize(text) }] : [],
       }
     }),
@@ -121,8 +120,10 @@ export async function layoutGraph(
   const routes: Record<string, EdgeRoute> = {}
   for (const edge of graph.edges ?? []) {
     const route = routeFromElk(edge.sections, edge.labels)
-    const [source = '', target = ''] = ends.get(edge.id) ?? []
-    if (route) routes[edge.id] = reachHandles(route, overhang.get(source) ?? 0, overhang.get(target) ?? 0)
+    if (!route) continue
+    const sourceDx = overhang.get(edge.sources[0] ?? '') ?? 0
+    const targetDx = overhang.get(edge.targets[0] ?? '') ?? 0
+    routes[edge.id] = reachHandles(route, sourceDx, targetDx)
   }
   return { positions, routes }
 }
