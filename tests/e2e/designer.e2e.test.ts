@@ -5,7 +5,7 @@
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { e2eSession, repoRoot, screenshot, updateTourShots } from './harness.ts'
 import {
   autoLayout,
@@ -19,6 +19,50 @@ import {
 
 const FLOW = 'visit-confirmation'
 const session = e2eSession()
+
+interface Box {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+async function boxesOf(locator: Locator): Promise<Box[]> {
+  const boxes: Box[] = []
+  for (const item of await locator.all()) {
+    const box = await item.boundingBox()
+    if (box) boxes.push(box)
+  }
+  return boxes
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+}
+
+/** The runs of an SVG path (M, L and corner-rounding Q commands) that are neither horizontal nor vertical. */
+function nonOrthogonalRuns(d: string): string[] {
+  const bad: string[] = []
+  let at = { x: 0, y: 0 }
+  const straight = (from: typeof at, to: typeof at) => from.x === to.x || from.y === to.y
+  for (const [, command = '', args = ''] of d.matchAll(/([MLQ])([^MLQ]*)/g)) {
+    const n = args.trim().split(/[ ,]+/).map(Number)
+    if (command === 'M') at = { x: n[0]!, y: n[1]! }
+    if (command === 'L') {
+      const to = { x: n[0]!, y: n[1]! }
+      if (!straight(at, to)) bad.push(`L ${args.trim()}`)
+      at = to
+    }
+    if (command === 'Q') {
+      // A rounded corner: its control point is the corner, reached straight from both sides.
+      const corner = { x: n[0]!, y: n[1]! }
+      const to = { x: n[2]!, y: n[3]! }
+      if (!straight(at, corner) || !straight(corner, to)) bad.push(`Q ${args.trim()}`)
+      at = to
+    }
+  }
+  return bad
+}
 
 describe('designer end to end', () => {
   let analyst: Page
@@ -231,6 +275,47 @@ describe('designer end to end', () => {
     await expect(reviewer.getByTestId('review-comments').textContent()).resolves.toContain('rejected')
     await screenshot(reviewer, 'review-rejected')
     await reviewer.context().close()
+  })
+
+  it('auto-layout routes the example flow orthogonally, with edge labels clear of each other', async () => {
+    const page = await session.login('analyst')
+    await page.getByTestId('flow-open-eligibility-verification').click()
+    await page.getByTestId('editor').waitFor()
+    await flowFitted(page)
+    await screenshot(page, 'auto-layout-before')
+
+    await autoLayout(page)
+    const edges = page.locator('.react-flow__edge')
+    const routed = page.locator('.react-flow__edge path[data-route="orthogonal"]')
+    const edgeCount = await edges.count()
+    expect(edgeCount).toBeGreaterThan(5)
+    await expect.poll(() => routed.count()).toBe(edgeCount)
+    for (const path of await routed.all()) {
+      const d = (await path.getAttribute('d')) ?? ''
+      expect(nonOrthogonalRuns(d), d).toEqual([])
+    }
+    const labels = await boxesOf(page.locator('.react-flow__edge-textbg'))
+    expect(labels.length).toBe(edgeCount)
+    const nodes = await boxesOf(page.locator('.react-flow__node'))
+    labels.forEach((label, i) => {
+      labels.slice(i + 1).forEach((other) => expect(overlaps(label, other), 'two edge labels overlap').toBe(false))
+      nodes.forEach((node) => expect(overlaps(label, node), 'an edge label covers a node').toBe(false))
+    })
+    await screenshot(page, 'auto-layout-after')
+
+    // A moved node's edges no longer follow their route: they are drawn as smoothstep edges again.
+    const moved = page.locator('.react-flow__node[data-id="cost-check"]')
+    const attached = await page.locator('.react-flow__edge[data-id*="cost-check"]').count()
+    expect(attached).toBeGreaterThan(0)
+    await selectNode(page, 'cost-check')
+    const box = await moved.boundingBox()
+    if (!box) throw new Error('Cannot see the cost check node')
+    await page.mouse.move(box.x + box.width / 2, box.y + 12)
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width / 2, box.y + 90, { steps: 5 })
+    await page.mouse.up()
+    await expect.poll(() => routed.count()).toBe(edgeCount - attached)
+    await page.context().close()
   })
 
   it('the README canvas screenshot shows an example flow', async () => {

@@ -5,6 +5,8 @@ import { Background, Controls, MiniMap, ReactFlow, useNodesInitialized, useReact
 import { useEditor } from '../store/editor.store.ts'
 import { freeSpot } from '../store/graph-edits.ts'
 import { nodeTypes } from './flow-node.tsx'
+import { edgeTypes } from './routed-edge.tsx'
+import { useEdgeRoutes } from './edge-routes.store.ts'
 import { PALETTE_MIME } from '../palette/palette-panel.tsx'
 import type { CarepathNode } from './flow-graph.ts'
 import { FIT_VIEW_OPTIONS, VIRTUALIZE_FROM_NODES } from './readable-fit.ts'
@@ -13,7 +15,8 @@ const selectNodes = (s: ReturnType<typeof useEditor.getState>) => s.nodes
 const selectEdges = (s: ReturnType<typeof useEditor.getState>) => s.edges
 
 // Module-level, so the canvas hands React Flow the same objects on every render.
-const defaultEdgeOptions = { type: 'smoothstep' }
+// Routed edges draw auto-layout's orthogonal routes and are smoothstep edges otherwise.
+const defaultEdgeOptions = { type: 'routed' }
 const proOptions = { hideAttribution: true }
 const multiSelectionKeys = ['Shift', 'Meta', 'Control']
 const deleteKeys = ['Delete', 'Backspace']
@@ -48,6 +51,8 @@ export function FlowCanvas() {
     void fitView(FIT_VIEW_OPTIONS).then(() => setSettled(true))
   }, [fitOnOpen, initialized, fitView])
   const flowId = useEditor((s) => s.flowId)
+  // Routes belong to the flow they were computed for.
+  useEffect(() => useEdgeRoutes.getState().clear(), [flowId])
 
   // Edges carry their highlight and a marker when a problem names their port.
   const edges = useMemo<Edge[]>(() => {
@@ -98,6 +103,7 @@ export function FlowCanvas() {
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={connect}

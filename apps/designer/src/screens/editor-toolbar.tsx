@@ -9,6 +9,7 @@ import { useEditor } from '../store/editor.store.ts'
 import { backupLocally, saveDraft, type SaveResult } from '../store/save-draft.ts'
 import { useSuiteStore } from '../suites/suite.store.ts'
 import { layoutGraph } from '../canvas/auto-layout.ts'
+import { useEdgeRoutes } from '../canvas/edge-routes.store.ts'
 import { buildDiffView } from '../panels/diff-view.ts'
 
 function typingInField(target: EventTarget | null): boolean {
@@ -46,7 +47,7 @@ export function EditorToolbar({
   const viewLabel = useEditor((s) => s.viewLabel)
   const [saving, setSaving] = useState(false)
   const [result, setResult] = useState<SaveResult | null>(null)
-  const { fitView } = useReactFlow()
+  const { fitView, getInternalNode } = useReactFlow()
 
   const save = async (overwriteRevision?: number) => {
     setSaving(true)
@@ -58,7 +59,9 @@ export function EditorToolbar({
 
   const autoLayout = async () => {
     const { nodes, edges, applyPositions } = useEditor.getState()
-    applyPositions(await layoutGraph(nodes, edges))
+    const { positions, routes } = await layoutGraph(nodes, edges, (id) => getInternalNode(id)?.internals.handleBounds)
+    applyPositions(positions)
+    useEdgeRoutes.getState().setRoutes(routes)
     window.requestAnimationFrame(() => void fitView({ ...FIT_VIEW_OPTIONS, duration: 300 }))
   }
 
