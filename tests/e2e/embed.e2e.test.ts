@@ -299,7 +299,7 @@ describe('the agent view inside a CRM desktop', () => {
     await expect.poll(() => crm.cases.get(booked.id)?.['Outcome__c']).toBe('self-pay')
     // The run stops at the conflict step for this agent, offered as the next step.
     await view.getByTestId('task-next').click()
-    await expect(view.locator('h2').first().textContent()).resolves.toBe(
+    await expect(view.getByTestId('task-screen').locator('h1').first().textContent()).resolves.toBe(
       'Appointment changed in the EHR during the call',
     )
     expect(await axeViolations(view)).toEqual([])

@@ -48,8 +48,28 @@ export async function tabTo(page: Page, target: Locator, max = MAX_PRESSES): Pro
   throw new Error(`${key} never reached ${String(target)} in ${max} presses`)
 }
 
-/** Tab to `target` and press `key` (Enter by default) on it. */
+/** How many arrow presses a walk along one tablist may take. */
+const MAX_TABS = 20
+
+/**
+ * Open `tab` of an ARIA tablist: a tablist is one Tab stop (its open tab), so Tab goes there and
+ * the arrow keys move along the strip, opening each tab they reach.
+ */
+export async function openTab(page: Page, tab: Locator): Promise<void> {
+  await tab.waitFor()
+  if ((await tab.getAttribute('aria-selected')) === 'true') return
+  await tabTo(page, tab.locator('xpath=..').locator('[role="tab"][aria-selected="true"]'))
+  for (let i = 0; i < MAX_TABS; i++) {
+    if (await hasFocus(tab)) return
+    await page.keyboard.press('ArrowRight')
+  }
+  throw new Error(`The arrow keys never reached ${String(tab)} in ${MAX_TABS} presses`)
+}
+
+/** Tab to `target` and press `key` (Enter by default) on it; a tab is opened with the arrow keys. */
 export async function press(page: Page, target: Locator, key = 'Enter'): Promise<void> {
+  await target.waitFor()
+  if ((await target.getAttribute('role')) === 'tab' && (key === 'Enter' || key === ' ')) return openTab(page, target)
   await tabTo(page, target)
   await page.keyboard.press(key)
 }

@@ -172,7 +172,7 @@ describe('operations: incidents, retry and the operator screen', () => {
     // The result links to the run viewer: the path it took, through the retried step.
     await page.getByTestId(`bulk-result-${runIds[0]}`).getByRole('link').click()
     await page.getByTestId('run-path').waitFor()
-    await expect(page.getByTestId('run-path').textContent()).resolves.toContain('create-task')
+    await expect(page.getByTestId('run-path').textContent()).resolves.toContain('FHIR create 1')
   })
 
   it('the integration owner sees the alert in their own inbox, with its count in the header', async () => {

@@ -19,6 +19,7 @@ interface CheckedNode {
   resolved?: ResolvedNode | undefined
 }
 
+/** Checks a flow again after an edit, re-checking only the nodes the edit changed. */
 export interface FlowChecker {
   /**
    * Validate `raw` as validateFlow would. Results share unchanged nodes and problems with earlier

@@ -52,10 +52,11 @@ describe('carepath diff', () => {
   it('prints the changes as sentences', async () => {
     expect(await run([before(), after()])).toBe(0)
     expect(out.join('\n').split('\n')).toEqual([
-      'Added node “other” (end).',
+      // Steps without a title of their own are named by their type and number, never by id.
+      'Added node “End 2” (end).',
       '“Finished”: title changed from "Done" to "Finished".',
       '“Finished”: outcome changed from "done" to "booked".',
-      'The "next" port of “intake” now leads to “other” instead of “Finished”.',
+      'The "next" port of “Trigger API 1” now leads to “End 2” instead of “Finished”.',
     ])
   })
 
