@@ -5,10 +5,10 @@
 // until the version is re-pinned through a reviewed re-pin. Real peers on loopback: two MLLP
 // receivers, an HTTP server behind the webhook handler, and an HTTP server taking alert posts.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FlowDocument } from '@carepath/dsl'
-import { mllpFrame, MllpFramer } from '../integrations/hl7/mllp-framer.ts'
+import { startMllpReceiver, type MllpReceiver } from '../testing/mllp-receiver.ts'
 import { createRuntimeWebhookHandler } from '../integrations/webhook/webhook-runtime.ts'
 import { signWebhook } from '../integrations/webhook/webhook-verify.ts'
 import { createTestRuntime, passwordOnly, sessionToken, TEST_PASSWORD, type TestRuntime } from '../testing/index.ts'
@@ -19,34 +19,6 @@ const lab = (port: number) => ({ host: '127.0.0.1', port, waitMs: 2_000, retryBa
 
 const OLD_SECRET = 'whsec-old-0123456789abcdef'
 const NEW_SECRET = 'whsec-new-0123456789abcdef'
-
-/** An MLLP receiver that accepts (AA) every message and keeps it; on `port` (a free one when 0). */
-async function startReceiver(port = 0) {
-  const received: string[] = []
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    const framer = new MllpFramer()
-    socket.on('data', (chunk: Buffer) => {
-      for (const event of framer.push(chunk)) {
-        if (event.kind !== 'frame') continue
-        const message = event.payload.toString('utf8')
-        received.push(message)
-        const controlId = message.split('\r')[0]?.split('|')[9] ?? ''
-        socket.write(mllpFrame(`MSH|^~\\&|RECV||CAREPATH||20260101000000||ACK|A1|P|2.5.1\rMSA|AA|${controlId}\r`))
-      }
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
-  const address = server.address()
-  const close = () =>
-    new Promise<void>((done) => {
-      for (const socket of sockets) socket.destroy()
-      server.close(() => done())
-    })
-  return { received, port: typeof address === 'object' && address ? address.port : port, close }
-}
 
 /** An HTTP server that answers 200 and keeps each request's path and body. */
 async function startHttpPeer(handle?: Parameters<typeof createHttpServer>[1]) {
@@ -145,14 +117,14 @@ function failingFlow(id: string): FlowDocument {
 
 describe('settings pinned to a published version, beyond the run’s own connectors', () => {
   let t: TestRuntime
-  let receiverA: Awaited<ReturnType<typeof startReceiver>>
-  let receiverB: Awaited<ReturnType<typeof startReceiver>>
+  let receiverA: MllpReceiver
+  let receiverB: MllpReceiver
   let alertPeer: Awaited<ReturnType<typeof startHttpPeer>>
   let admin2: TestRuntime['as']['admin']
 
   beforeEach(async () => {
-    receiverA = await startReceiver()
-    receiverB = await startReceiver()
+    receiverA = await startMllpReceiver()
+    receiverB = await startMllpReceiver()
     alertPeer = await startHttpPeer()
     // The built-in catalog and connectors built from the stored settings, as an installation runs.
     t = await createTestRuntime({ registry: undefined, connectors: undefined })
@@ -237,7 +209,7 @@ describe('settings pinned to a published version, beyond the run’s own connect
     const move = await proposeMove()
     await t.as.admin.settings.approve({ id: move.id })
     // The lab comes back on its old address: the queued message goes there, not to receiver B.
-    const back = await startReceiver(port)
+    const back = await startMllpReceiver(port)
     // The runtime's clock is the test's: move it on so the backoff between attempts passes.
     await waitUntil(() => {
       t.advance(1_000)

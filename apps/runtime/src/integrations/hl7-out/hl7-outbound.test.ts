@@ -2,7 +2,7 @@
 // real receiver (an independent one written here over node:net, and the runtime's own listener),
 // its ACK recorded; AE and outages retried in order, AR routed to `rejected`.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -14,48 +14,10 @@ import { hl7Outbound as outboundTable } from '../../db/schema.ts'
 import { waitUntil } from '../../testing/wait-until.ts'
 import { createHl7Intake } from '../hl7/hl7-intake.ts'
 import { createMemoryHl7Store } from '../hl7/hl7-store.ts'
-import { mllpFrame, MllpFramer } from '../hl7/mllp-framer.ts'
 import { startMllpListener } from '../hl7/mllp-listener.ts'
 import { runNode } from '../testing/node-harness.ts'
+import { startMllpReceiver } from '../../testing/mllp-receiver.ts'
 import { createHl7Outbound, type Hl7Outbound } from './hl7-outbound.ts'
-
-/** A receiver in a few lines: records each message and answers with the code `answer` picks. */
-function startReceiver(port: number, answer: (message: string, index: number) => 'AA' | 'AE' | 'AR') {
-  const received: string[] = []
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    const framer = new MllpFramer()
-    socket.on('data', (chunk: Buffer) => {
-      for (const event of framer.push(chunk)) {
-        if (event.kind !== 'frame') continue
-        const message = event.payload.toString('utf8')
-        const controlId = message.split('\r')[0]!.split('|')[9]
-        const code = answer(message, received.length)
-        received.push(message)
-        socket.write(
-          mllpFrame(
-            `MSH|^~\\&|RECV||CAREPATH||20250301000000||ACK|A${received.length}|P|2.5.1\rMSA|${code}|${controlId}|${code === 'AA' ? '' : 'refused'}\r`,
-          ),
-        )
-      }
-    })
-  })
-  return new Promise<{ received: string[]; port: number; close(): Promise<void> }>((resolve) =>
-    server.listen(port, '127.0.0.1', () =>
-      resolve({
-        received,
-        port: (server.address() as AddressInfo).port,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy()
-            server.close(() => done())
-          }),
-      }),
-    ),
-  )
-}
 
 /** A port nothing listens on (yet). */
 async function freePort(): Promise<number> {
@@ -109,7 +71,7 @@ const send = (facts: { mrn: string; value: number }) =>
 
 describe('hl7.send over MLLP with a store-and-forward queue', () => {
   it('sends an ORU to an independent receiver and records its ACK', async () => {
-    const receiver = await startReceiver(0, () => 'AA')
+    const receiver = await startMllpReceiver(0, () => 'AA')
     closers.push(receiver.close)
     configure(receiver.port)
     const { outcome, error } = await send({ mrn: 'M1', value: 98 })
@@ -126,7 +88,7 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
 
   it('retries after AE until AA, and routes AR to rejected without holding up the next message', async () => {
     const codes: ('AA' | 'AE' | 'AR')[] = ['AE', 'AE', 'AA', 'AR', 'AA']
-    const receiver = await startReceiver(0, (_message, index) => codes[index]!)
+    const receiver = await startMllpReceiver(0, (_message, index) => codes[index]!)
     closers.push(receiver.close)
     configure(receiver.port)
     expect((await send({ mrn: 'M1', value: 1 })).outcome).toMatchObject({ port: 'accepted' })
@@ -153,7 +115,7 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
     expect(outbound.store.list('lab').map((row) => row.status)).toEqual(Array(20).fill('queued'))
     expect(outbound.store.list('lab')[0]!.lastError).toBe('connection refused')
 
-    const receiver = await startReceiver(port, () => 'AA')
+    const receiver = await startMllpReceiver(port, () => 'AA')
     closers.push(receiver.close)
     await waitUntil(() => outbound.store.list('lab').every((row) => row.status === 'accepted'), 'all 20 delivered')
     expect(receiver.received.map((message) => message.split('\r')[0]!.split('|')[9])).toEqual(ids)
@@ -165,7 +127,7 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
     for (let i = 1; i <= 3; i++) await send({ mrn: `R${i}`, value: i })
     outbound.close() // the process stops with three messages undelivered
     outbound = createHl7Outbound({ db, now: () => new Date(), cipher: () => cipher })
-    const receiver = await startReceiver(port, () => 'AA')
+    const receiver = await startMllpReceiver(port, () => 'AA')
     closers.push(receiver.close)
     configure(port, 0) // a new process reads its settings and resumes every queue
     await waitUntil(() => outbound.store.list('lab').every((row) => row.status === 'accepted'), 'the queue delivered')
@@ -173,7 +135,7 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
   })
 
   it('sets a message aside after the AE answers its destination allows: the node fails, the next goes out', async () => {
-    const receiver = await startReceiver(0, (message) => (message.includes('PID|1||AE1') ? 'AE' : 'AA'))
+    const receiver = await startMllpReceiver(0, (message) => (message.includes('PID|1||AE1') ? 'AE' : 'AA'))
     closers.push(receiver.close)
     outbound.configure(
       hl7OutSettingsSchema.parse({
@@ -195,7 +157,7 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
   })
 
   it('sends an AR once: the run takes the rejected port and the message is never retried', async () => {
-    const receiver = await startReceiver(0, () => 'AR')
+    const receiver = await startMllpReceiver(0, () => 'AR')
     closers.push(receiver.close)
     configure(receiver.port)
     expect((await send({ mrn: 'AR1', value: 1 })).outcome).toMatchObject({ port: 'rejected' })
@@ -209,7 +171,7 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
 
   it('keeps the message and the ACK sealed at rest: a canary MRN is nowhere in the database file or its WAL', async () => {
     const canary = 'CANARY-MRN-77341'
-    const receiver = await startReceiver(0, () => 'AA')
+    const receiver = await startMllpReceiver(0, () => 'AA')
     closers.push(receiver.close)
     configure(receiver.port)
     expect((await send({ mrn: canary, value: 1 })).outcome).toMatchObject({ port: 'accepted' })
