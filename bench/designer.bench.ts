@@ -5,10 +5,10 @@
 // BENCH_PROFILE=1 adds where the time went: V8 self time per function (Node and Chromium) and
 // Chromium's script / style / layout split for the drag and the pan.
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { Session } from 'node:inspector/promises'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import {
   contentHash,
   createFlowChecker,
@@ -19,6 +19,7 @@ import {
   type FlowNode,
 } from '@carepath/dsl'
 import { registry } from '@carepath/catalog'
+import { measureFrames, type FrameFigures } from './frame-work.ts'
 import { selfTimeSummary, type CpuProfile } from './cpu-profile.ts'
 import { DEMO_PASSWORD, launchBrowser, loggedInPage, repoRoot, startRuntime } from '../tests/e2e/harness.ts'
 
@@ -28,6 +29,10 @@ type Page = Awaited<ReturnType<typeof loggedInPage>>
 type CDPSession = Awaited<ReturnType<ReturnType<Page['context']>['newCDPSession']>>
 const PROFILE = process.env.BENCH_PROFILE === '1'
 const FRAME_BUDGET_MS = 1000 / 60
+/** The longest the bench waits for any one thing in the browser before it fails with what it waited for. */
+const WAIT_MS = 60_000
+/** The longest the whole browser half may take. */
+const BROWSER_LIMIT_MS = 8 * 60_000
 
 /** trigger → 498 rule decisions (hi → next, lo → the one after) → end. */
 function generateFlow(): FlowDocument {
@@ -81,6 +86,15 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')
+
+/** One gesture's frames: interval and main-thread work per frame, and the frames dropped. */
+function printFrames(gesture: string, frames: FrameFigures): void {
+  console.log(
+    `frames while ${gesture}: main-thread work per frame p50 ${ms(percentile(frames.work, 50))}, p95 ${ms(percentile(frames.work, 95))}; ` +
+      `interval p50 ${ms(percentile(frames.intervals, 50))}, p95 ${ms(percentile(frames.intervals, 95))}; ` +
+      `${frames.dropped} dropped of ${frames.intervals.length + frames.dropped}`,
+  )
+}
 
 const document = generateFlow()
 console.log(`load average (1, 5, 15 min) at start: ${load()}`)
@@ -157,6 +171,34 @@ if (PROFILE) {
   for (const line of selfTimeSummary(editProfile, 12)) console.log(`    ${line}`)
 }
 
+/** Why apps/designer/dist must be rebuilt before the browser half (missing or older than a source), or null. */
+function designerBuildStale(): string | null {
+  const built = join(repoRoot, 'apps/designer/dist/index.html')
+  if (!existsSync(built)) return 'it has not been built'
+  const builtAt = statSync(built).mtimeMs
+  const sources = [
+    join(repoRoot, 'apps/designer/src'),
+    join(repoRoot, 'apps/designer/index.html'),
+    join(repoRoot, 'apps/designer/vite.config.ts'),
+    ...readdirSync(join(repoRoot, 'packages')).map((name) => join(repoRoot, 'packages', name, 'src')),
+  ]
+  const newer = sources.map(newestFile).find((file) => file !== null && statSync(file).mtimeMs > builtAt)
+  return newer ? `${relative(repoRoot, newer)} is newer than the build` : null
+}
+
+/** The most recently modified file at `path` (a file, or a folder searched through), or null. */
+function newestFile(path: string): string | null {
+  if (!existsSync(path)) return null
+  if (!statSync(path).isDirectory()) return path
+  let newest: string | null = null
+  for (const entry of readdirSync(path, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || entry.parentPath.includes('node_modules')) continue
+    const file = join(entry.parentPath, entry.name)
+    if (newest === null || statSync(file).mtimeMs > statSync(newest).mtimeMs) newest = file
+  }
+  return newest
+}
+
 /** Chromium's cumulative task, script, style and layout time, for a before/after split. */
 async function chromiumMetrics(cdp: CDPSession): Promise<Record<string, number>> {
   const { metrics } = await cdp.send('Performance.getMetrics')
@@ -183,13 +225,26 @@ async function profiled(page: Page, label: string, gesture: () => Promise<void>)
   await cdp.detach()
 }
 
-// 2. The browser, against the real runtime serving the built designer.
-if (!existsSync(join(repoRoot, 'apps/designer/dist/index.html'))) {
-  spawnSync('pnpm', ['--filter', '@carepath/designer', 'build'], { cwd: repoRoot, stdio: 'inherit' })
+// 2. The browser, against the real runtime serving the built designer. A designer built from
+//    older sources is rebuilt first: a bundle from before the canvas said when it was fitted
+//    would leave the wait for "interactive" waiting for an attribute that bundle never writes.
+const staleBecause = designerBuildStale()
+if (staleBecause) {
+  console.log(`building the designer first (${staleBecause}): pnpm --filter @carepath/designer build`)
+  const build = spawnSync('pnpm', ['--filter', '@carepath/designer', 'build'], { cwd: repoRoot, stdio: 'inherit' })
+  if (build.status !== 0)
+    throw new Error('the designer did not build; run `pnpm --filter @carepath/designer build` and fix what it says')
 }
 const runtime = await startRuntime()
 const browser = await launchBrowser()
-let figures: { interactive: number; drag: number; pan: number } | null = null
+// The backstop behind every bounded wait: the browser half ends, saying where it was, instead of
+// hanging when something unforeseen never answers.
+let step = 'storing the flow and logging in'
+const watchdog = setTimeout(() => {
+  console.error(`the designer bench gave up after ${BROWSER_LIMIT_MS / 60_000} min while ${step}`)
+  void Promise.allSettled([browser.close(), runtime.stop()]).finally(() => process.exit(1))
+}, BROWSER_LIMIT_MS)
+let figures: { interactive: number; drag: FrameFigures; pan: FrameFigures } | null = null
 try {
   const login = await fetch(`${runtime.url}/trpc/auth.login`, {
     method: 'POST',
@@ -206,33 +261,45 @@ try {
 
   const page = await loggedInPage(browser, runtime, 'analyst')
   // Interactive: the canvas holds the flow (every node measured, the view fitted), the problems
-  // list has its first result, and two frames have painted since.
+  // list has its first result, and two frames have painted since. Bounded: when the page does not
+  // get there in WAIT_MS, the wait answers which of those conditions never became true.
   const waitInteractive = `new Promise((done) => {
+    const deadline = performance.now() + ${WAIT_MS}
     const check = () => {
       const canvas = document.querySelector('[data-testid="canvas"]')
-      const ready = canvas && canvas.getAttribute('data-flow-id') === '${FLOW_ID}' && canvas.getAttribute('data-fitted') === 'true' && document.querySelector('.react-flow__node') && document.querySelector('[data-testid="problems"] h4')
-      if (ready) requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now())))
+      const unmet = []
+      if (!canvas) unmet.push('the canvas is not in the page')
+      else if (canvas.getAttribute('data-flow-id') !== '${FLOW_ID}') unmet.push('the canvas holds flow "' + canvas.getAttribute('data-flow-id') + '", not ${FLOW_ID}')
+      else if (canvas.getAttribute('data-fitted') !== 'true') unmet.push('the canvas never fitted the flow (data-fitted is ' + canvas.getAttribute('data-fitted') + ')')
+      if (!document.querySelector('.react-flow__node')) unmet.push('no node was drawn')
+      if (!document.querySelector('[data-testid="problems"] h4')) unmet.push('the problems list never showed its first result')
+      if (unmet.length === 0) requestAnimationFrame(() => requestAnimationFrame(() => done({ at: performance.now() })))
+      else if (performance.now() > deadline) done({ unmet })
       else setTimeout(check, 5)
     }
     check()
   })`
-  const navigation = (await page.evaluate(
-    `(async () => { const t0 = performance.now(); location.hash = '#/flows/${FLOW_ID}'; const t1 = await ${waitInteractive}; return t1 - t0 })()`,
-  )) as number
+  /** The page's answer to waitInteractive: the time it became interactive, or why it did not. */
+  const interactiveAt = (answer: unknown, what: string): number => {
+    if (typeof answer === 'object' && answer !== null && 'at' in answer && typeof answer.at === 'number')
+      return answer.at
+    const unmet =
+      typeof answer === 'object' && answer !== null && 'unmet' in answer ? String(answer.unmet) : 'no answer'
+    throw new Error(`${what}: the canvas was not interactive within ${WAIT_MS / 1000} s (${unmet})`)
+  }
+  step = 'waiting for the canvas to become interactive after in-app navigation'
+  const navigation = interactiveAt(
+    await page.evaluate(
+      `(async () => { const t0 = performance.now(); location.hash = '#/flows/${FLOW_ID}'; const answer = await ${waitInteractive}; return answer.at === undefined ? answer : { at: answer.at - t0 } })()`,
+    ),
+    'after in-app navigation to the 500-node flow',
+  )
   console.log(`time to interactive, in-app navigation: ${ms(navigation)}`)
+  step = 'reloading the page and waiting for the canvas to become interactive'
   await page.reload()
-  const reload = (await page.evaluate(`${waitInteractive}.then((t) => t)`)) as number
+  const reload = interactiveAt(await page.evaluate(waitInteractive), 'after a full reload of the 500-node flow')
   console.log(`time to interactive, full reload (bundle, session, flow, canvas): ${ms(reload)}`)
 
-  // Frame times: a rAF recorder while the mouse drags a node, then pans the empty canvas.
-  const startFrames = () =>
-    page.evaluate(
-      `(() => { window.__frames = []; window.__recording = true; const tick = (t) => { if (!window.__recording) return; window.__frames.push(t); requestAnimationFrame(tick) }; requestAnimationFrame(tick) })()`,
-    )
-  const stopFrames = async () => {
-    const frames = (await page.evaluate(`(() => { window.__recording = false; return window.__frames })()`)) as number[]
-    return frames.slice(1).map((t, i) => t - frames[i]!)
-  }
   // The node nearest the canvas's centre (Fit keeps a readable zoom, so not every node is on screen).
   const nodeNearCentre = async () => {
     const target = (await page.evaluate(`(() => {
@@ -259,13 +326,9 @@ try {
     for (let i = 0; i < 90; i++) await page.mouse.move(box.x + 6 + i * 2, box.y + 4 + i, { steps: 1 })
     await page.mouse.up()
   }
-  await startFrames()
-  await dragNode()
-  const drag = await stopFrames()
-  const dragP95 = percentile(drag, 95)
-  console.log(
-    `frame time while dragging a node: p50 ${ms(percentile(drag, 50))}, p95 ${ms(dragP95)} (${drag.length} frames)`,
-  )
+  step = 'dragging a node and recording its frames'
+  const drag = await measureFrames(page, dragNode, WAIT_MS)
+  printFrames('dragging a node', drag)
 
   const emptySpot = async () => {
     const spot = (await page.evaluate(`(() => {
@@ -286,39 +349,50 @@ try {
     for (let i = 0; i < 90; i++) await page.mouse.move(pane.x + i * 3, pane.y + i * 2, { steps: 1 })
     await page.mouse.up()
   }
-  await startFrames()
-  await panCanvas()
-  const pan = await stopFrames()
-  const panP95 = percentile(pan, 95)
-  console.log(`frame time while panning: p50 ${ms(percentile(pan, 50))}, p95 ${ms(panP95)} (${pan.length} frames)`)
+  step = 'panning the canvas and recording its frames'
+  const pan = await measureFrames(page, panCanvas, WAIT_MS)
+  printFrames('panning', pan)
   console.log('(headless Chromium without GPU; compare runs on one machine, not across machines)')
-  figures = { interactive: Math.max(navigation, reload), drag: dragP95, pan: panP95 }
+  figures = { interactive: Math.max(navigation, reload), drag, pan }
 
   if (PROFILE) {
+    step = 'profiling the drag and the pan'
     console.log('where the time went in Chromium (self time per function; build unminified to read the names):')
     await profiled(page, 'dragging a node', dragNode)
     await profiled(page, 'panning', panCanvas)
   }
 } finally {
+  clearTimeout(watchdog)
   await browser.close()
   await runtime.stop()
 }
 
-// 3. The four figures against the goals of the designer's speed work.
+// 3. The four figures against the goals of the designer's speed work. A frame figure compared to
+//    the 16.7 ms goal is the main thread's work per frame: the interval between frames cannot go
+//    below one vsync (16.7 ms at 60 Hz), so an interval p95 of 16.7 only says no frame was dropped,
+//    and on a shared machine it also counts time other processes took. The interval and the
+//    dropped frames are printed beside it.
 if (figures) {
   const rows: [string, number, number][] = [
     ['time to interactive (slower of navigation, reload)', 2000, figures.interactive],
-    ['drag frame p95', FRAME_BUDGET_MS, figures.drag],
-    ['pan frame p95', FRAME_BUDGET_MS, figures.pan],
+    ['drag: main-thread work per frame, p95', FRAME_BUDGET_MS, percentile(figures.drag.work, 95)],
+    ['pan: main-thread work per frame, p95', FRAME_BUDGET_MS, percentile(figures.pan.work, 95)],
     ['validate + compile + hash p95, one-node edit', 50, validateP95],
   ]
   console.log(`\n${SIZE} nodes against the goals (load average at the end: ${load()}):`)
   console.log(`${'figure'.padEnd(52)} ${'goal'.padStart(10)} ${'measured'.padStart(10)} ${'ratio'.padStart(7)}  met`)
   for (const [name, goal, measured] of rows) {
-    // Frame times come in whole frames (16.7 ms at 60 Hz); a frame that met its vsync counts as met.
-    const met = measured <= goal + 0.05
+    const met = measured <= goal
     console.log(
       `${name.padEnd(52)} ${`≤ ${goal.toFixed(1)}`.padStart(10)} ${measured.toFixed(1).padStart(10)} ${`${(measured / goal).toFixed(2)}×`.padStart(7)}  ${met ? 'met' : 'not met'}`,
+    )
+  }
+  for (const [gesture, frames] of [
+    ['drag', figures.drag],
+    ['pan', figures.pan],
+  ] as const) {
+    console.log(
+      `  ${gesture}: frame interval p95 ${ms(percentile(frames.intervals, 95))}, ${frames.dropped} of ${frames.intervals.length + frames.dropped} frames dropped`,
     )
   }
 }

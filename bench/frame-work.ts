@@ -1,0 +1,120 @@
+// Frames during a gesture in Chromium, two ways: the interval between animation frames (what the
+// user sees, never below 16.7 ms on a 60 Hz clock, and stretched by anything else the machine
+// runs) and the main thread's busy time within each of those intervals, from Chromium's own
+// trace (what the page's code costs per frame; it decides whether a frame is dropped).
+import type { loggedInPage } from '../tests/e2e/harness.ts'
+
+type Page = Awaited<ReturnType<typeof loggedInPage>>
+type CDPSession = Awaited<ReturnType<ReturnType<Page['context']>['newCDPSession']>>
+
+/** One trace event, as far as the frame split reads it. */
+interface TraceEvent {
+  name: string
+  ph: string
+  ts: number
+  dur?: number
+  tid: number
+  pid: number
+}
+
+export interface FrameFigures {
+  /** Time between consecutive animation frames, ms. */
+  intervals: number[]
+  /** The renderer main thread's busy time inside each interval, ms. */
+  work: number[]
+  /** Frames the display would have shown but the page did not produce (an interval of n frames drops n − 1). */
+  dropped: number
+}
+
+const MARK = 'bench-frame'
+const FRAME_MS = 1000 / 60
+const CATEGORIES = ['toplevel', 'disabled-by-default-devtools.timeline', 'blink.user_timing'].join(',')
+
+/** Records every animation frame during `gesture` and splits the main thread's time by frame. */
+export async function measureFrames(page: Page, gesture: () => Promise<void>, waitMs: number): Promise<FrameFigures> {
+  const cdp = await page.context().newCDPSession(page)
+  const events: TraceEvent[] = []
+  cdp.on('Tracing.dataCollected', ({ value }) => {
+    for (const event of value) if (isTraceEvent(event)) events.push(event)
+  })
+  await cdp.send('Tracing.start', { categories: CATEGORIES, transferMode: 'ReportEvents' })
+  // A fresh recorder per gesture: the generation keeps an earlier recorder's last pending frame
+  // from resuming once the next one starts (two loops would record every frame twice).
+  await page.evaluate(`(() => {
+    const generation = (window.__frameGeneration = (window.__frameGeneration ?? 0) + 1)
+    const tick = () => {
+      if (window.__frameGeneration !== generation) return
+      performance.mark('${MARK}')
+      requestAnimationFrame(tick)
+    }
+    requestAnimationFrame(tick)
+  })()`)
+  try {
+    await gesture()
+  } finally {
+    await page.evaluate(`window.__frameGeneration += 1`)
+    await endTrace(cdp, waitMs)
+    await cdp.detach()
+  }
+  return splitByFrame(events)
+}
+
+async function endTrace(cdp: CDPSession, waitMs: number): Promise<void> {
+  const complete = new Promise<void>((done) => cdp.once('Tracing.tracingComplete', () => done()))
+  await cdp.send('Tracing.end')
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, fail) => {
+    timer = setTimeout(
+      () => fail(new Error(`Chromium did not hand over its frame trace within ${waitMs / 1000} s`)),
+      waitMs,
+    )
+  })
+  try {
+    await Promise.race([complete, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function isTraceEvent(value: unknown): value is TraceEvent {
+  if (typeof value !== 'object' || value === null) return false
+  return 'name' in value && 'ph' in value && 'ts' in value && 'tid' in value && 'pid' in value
+}
+
+/** The frames the marks bound, and the union of the main thread's top-level tasks inside each. */
+export function splitByFrame(events: TraceEvent[]): FrameFigures {
+  const marks = events.filter((e) => e.name === MARK).sort((a, b) => a.ts - b.ts)
+  const main = marks[0]
+  if (!main) throw new Error('the trace holds no animation frame marks: the page drew no frame during the gesture')
+  const tasks = mergedSpans(
+    events
+      .filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid && e.dur !== undefined)
+      .filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask')
+      .map((e): [number, number] => [e.ts, e.ts + (e.dur ?? 0)]),
+  )
+  const intervals: number[] = []
+  const work: number[] = []
+  let dropped = 0
+  for (let i = 1; i < marks.length; i++) {
+    const from = marks[i - 1]!.ts
+    const to = marks[i]!.ts
+    const interval = (to - from) / 1000
+    intervals.push(interval)
+    dropped += Math.max(0, Math.round(interval / FRAME_MS) - 1)
+    let busy = 0
+    for (const [start, end] of tasks) busy += Math.max(0, Math.min(end, to) - Math.max(start, from))
+    work.push(busy / 1000)
+  }
+  return { intervals, work, dropped }
+}
+
+/** Overlapping spans joined, so nested task events are counted once. */
+function mergedSpans(spans: [number, number][]): [number, number][] {
+  const merged: [number, number][] = []
+  for (const [start, end] of [...spans].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1]
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end)
+    else merged.push([start, end])
+  }
+  return merged
+}
