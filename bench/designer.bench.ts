@@ -94,6 +94,11 @@ function printFrames(gesture: string, frames: FrameFigures): void {
       `interval p50 ${ms(percentile(frames.intervals, 50))}, p95 ${ms(percentile(frames.intervals, 95))}; ` +
       `${frames.dropped} dropped of ${frames.intervals.length + frames.dropped}`,
   )
+  if (!PROFILE) return
+  const perFrame = (spent: number) => ms(spent / Math.max(1, frames.intervals.length))
+  console.log(`  where the main thread's time went per frame while ${gesture} (Chromium's trace, self time):`)
+  for (const [activity, spent] of frames.byActivity.slice(0, 8))
+    console.log(`    ${perFrame(spent).padStart(9)}  ${activity}`)
 }
 
 const document = generateFlow()
@@ -360,6 +365,15 @@ try {
     console.log('where the time went in Chromium (self time per function; build unminified to read the names):')
     await profiled(page, 'dragging a node', dragNode)
     await profiled(page, 'panning', panCanvas)
+    // Opening the flow again in a fresh page (this one holds the drag, unsaved): what time to
+    // interactive is made of.
+    const fresh = await loggedInPage(browser, runtime, 'analyst')
+    await profiled(fresh, 'opening the flow (in-app navigation until interactive)', async () => {
+      const answer = await fresh.evaluate(
+        `(() => { location.hash = '#/flows/${FLOW_ID}'; return ${waitInteractive} })()`,
+      )
+      interactiveAt(answer, 'opening the flow under the profiler')
+    })
   }
 } finally {
   clearTimeout(watchdog)

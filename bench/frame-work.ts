@@ -24,11 +24,19 @@ export interface FrameFigures {
   work: number[]
   /** Frames the display would have shown but the page did not produce (an interval of n frames drops n − 1). */
   dropped: number
+  /** The main thread's time by trace event (self time: script, style, layout, paint, ...), largest first, ms. */
+  byActivity: [string, number][]
 }
 
 const MARK = 'bench-frame'
 const FRAME_MS = 1000 / 60
-const CATEGORIES = ['toplevel', 'disabled-by-default-devtools.timeline', 'blink.user_timing'].join(',')
+const CATEGORIES = [
+  'toplevel',
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'v8',
+  'blink.user_timing',
+].join(',')
 
 /** Records every animation frame during `gesture` and splits the main thread's time by frame. */
 export async function measureFrames(page: Page, gesture: () => Promise<void>, waitMs: number): Promise<FrameFigures> {
@@ -105,7 +113,33 @@ export function splitByFrame(events: TraceEvent[]): FrameFigures {
     for (const [start, end] of tasks) busy += Math.max(0, Math.min(end, to) - Math.max(start, from))
     work.push(busy / 1000)
   }
-  return { intervals, work, dropped }
+  return {
+    intervals,
+    work,
+    dropped,
+    byActivity: selfTimeByName(events.filter((e) => e.pid === main.pid && e.tid === main.tid)),
+  }
+}
+
+/** Each complete event's own time (its duration less its nested events'), summed by name. */
+function selfTimeByName(events: TraceEvent[]): [string, number][] {
+  const complete = events
+    .filter((e) => e.ph === 'X' && e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0))
+  const self = new Map<string, number>()
+  const open: { name: string; end: number }[] = []
+  for (const event of complete) {
+    const dur = event.dur ?? 0
+    while (open.length > 0 && open[open.length - 1]!.end <= event.ts) open.pop()
+    const parent = open[open.length - 1]
+    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - dur)
+    self.set(event.name, (self.get(event.name) ?? 0) + dur)
+    open.push({ name: event.name, end: event.ts + dur })
+  }
+  return [...self.entries()]
+    .filter(([name]) => name !== 'RunTask' && name !== 'ThreadControllerImpl::RunTask')
+    .map(([name, micros]): [string, number] => [name, micros / 1000])
+    .sort((a, b) => b[1] - a[1])
 }
 
 /** Overlapping spans joined, so nested task events are counted once. */

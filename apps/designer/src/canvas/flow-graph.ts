@@ -2,6 +2,8 @@
 // DSL's lossless compiler (flowToGraph / graphToFlow). The node id is the DSL node id; each edge
 // leaves a named output port (sourceHandle) of its source.
 import type { Edge, Node } from '@xyflow/react'
+import { VIRTUALIZE_FROM_NODES } from './readable-fit.ts'
+import { withEstimatedSize } from './estimated-size.ts'
 import { edgeId as dslEdgeId, flowToGraph, graphToFlow, type FlowDocument, type RetryPolicy } from '@carepath/dsl'
 
 export interface CarepathNodeData extends Record<string, unknown> {
@@ -39,6 +41,8 @@ export function documentToGraph(document: FlowDocument): { nodes: CarepathNode[]
     if (n.data.retry !== undefined) data.retry = n.data.retry
     return { id: n.id, type: 'carepath', position: n.position, data }
   })
+  // A big flow draws only what is on screen; estimates spare it drawing every node once to measure it.
+  const placed = nodes.length >= VIRTUALIZE_FROM_NODES ? nodes.map(withEstimatedSize) : nodes
   const edges: CarepathEdge[] = graph.edges.map((e) => ({
     id: e.id,
     source: e.source,
@@ -47,7 +51,7 @@ export function documentToGraph(document: FlowDocument): { nodes: CarepathNode[]
     targetHandle: 'in',
     label: e.sourceHandle,
   }))
-  return { nodes, edges }
+  return { nodes: placed, edges }
 }
 
 /** The document the canvas shows (the DSL sorts nodes and ports, so equal graphs give equal documents). */

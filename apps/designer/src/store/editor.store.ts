@@ -22,6 +22,7 @@ import {
   type CarepathNodeData,
   type FlowMeta,
 } from '../canvas/flow-graph.ts'
+import { retireEstimates } from '../canvas/estimated-size.ts'
 
 interface Snapshot {
   nodes: CarepathNode[]
@@ -171,9 +172,12 @@ export const useEditor = create<EditorState>()((set, get) => {
     onNodesChange(changes) {
       if (get().readOnly) {
         set({
-          nodes: applyNodeChanges(
-            changes.filter((c) => c.type === 'select' || c.type === 'dimensions'),
-            get().nodes,
+          nodes: retireEstimates(
+            changes,
+            applyNodeChanges(
+              changes.filter((c) => c.type === 'select' || c.type === 'dimensions'),
+              get().nodes,
+            ),
           ),
         })
         return
@@ -182,7 +186,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       const startedDrag =
         changes.some((c) => c.type === 'position' && c.dragging === true) && !get().nodes.some((n) => n.dragging)
       if (significant || startedDrag) record()
-      const nodes = applyNodeChanges(changes, get().nodes)
+      const nodes = retireEstimates(changes, applyNodeChanges(changes, get().nodes))
       const removed = new Set(changes.filter((c) => c.type === 'remove').map((c) => c.id))
       set({
         nodes,
