@@ -95,7 +95,7 @@ describe('the whole loop, keyboard only', () => {
 
     // Each step configured in its form; each port connected from the inspector's "Outcomes lead to".
     await selectNode(analyst, 'trigger-api-1')
-    await choose(analyst, analyst.getByTestId('connect-next'), /^Rules decision/)
+    await choose(analyst, analyst.getByTestId('connect-next'), 'Decision rules 1')
 
     await selectNode(analyst, 'decision-rules-1')
     await press(analyst, analyst.getByTestId('rules-add'))
@@ -104,8 +104,8 @@ describe('the whole loop, keyboard only', () => {
     await choose(analyst, analyst.getByTestId('rule-0-when-0-fact'), 'copay')
     await choose(analyst, analyst.getByTestId('rule-0-when-0-operator'), '>')
     await typeInto(analyst, analyst.getByTestId('rule-0-when-0-value'), '50')
-    await choose(analyst, analyst.getByTestId('connect-needs-pharmacist'), /^Approval/)
-    await choose(analyst, analyst.getByTestId('connect-otherwise'), /\(end-1\)$/)
+    await choose(analyst, analyst.getByTestId('connect-needs-pharmacist'), 'Task approval 1')
+    await choose(analyst, analyst.getByTestId('connect-otherwise'), 'End 1')
     await screenshot(analyst, 'keyboard-rules-form')
     // The same rules as JSON: Monaco keeps Tab for indenting, and the hint beside it says how to leave.
     await press(analyst, analyst.getByTestId('rules-mode-json'))
@@ -122,7 +122,7 @@ describe('the whole loop, keyboard only', () => {
     await typeInto(analyst, analyst.getByTestId('inspector-title'), 'Pharmacist approves the refill')
     await typeInto(analyst, analyst.getByTestId('field-role'), 'pharmacy')
     await typeInto(analyst, analyst.getByTestId('field-title'), 'Approve this refill')
-    await choose(analyst, analyst.getByTestId('connect-approved'), /\(end-1\)$/)
+    await choose(analyst, analyst.getByTestId('connect-approved'), 'End 1')
     // Quick-add from a port: the arrow keys pass every "New:" choice without adding any; Add adds the one chosen.
     await choose(analyst, analyst.getByTestId('connect-rejected'), 'New: End')
     await expect(analyst.locator('.react-flow__node').count()).resolves.toBe(4)

@@ -1,5 +1,5 @@
 // Connecting ports without a mouse: for each output port of the selected node, a list of the
-// nodes it can lead to (by title), or a new step of a chosen type placed beside it (quick-add
+// nodes it can lead to (by title; two alike told apart by type and number), or a new step of a chosen type placed beside it (quick-add
 // from a port). The canvas handles stay for pointer users; this is the same edit, by keyboard.
 // Choosing a new step only marks it; its Add button adds it. A keyboard user moving through the
 // list with the arrow keys passes every option, and each pass must not drop a step on the canvas.
@@ -8,6 +8,8 @@ import { registry } from '../../registry.ts'
 import { portsOf } from '../../canvas/node-ports.ts'
 import { useEditor } from '../../store/editor.store.ts'
 import { useNodesContent } from '../../store/use-nodes-content.ts'
+import { useDocumentNodes } from '../../validation/use-document-nodes.ts'
+import { stepLabels } from './step-labels.ts'
 
 const NEW_PREFIX = 'new:'
 
@@ -18,16 +20,23 @@ export function PortConnections({ nodeId }: { nodeId: string }) {
   const node = nodes.find((n) => n.id === nodeId)
   const ports = useMemo(() => (node ? portsOf(node.data.type, node.data.config) : []), [node])
   // Triggers start a flow; nothing leads into one.
-  const targets = nodes.filter((n) => n.id !== nodeId && !registry.get(n.data.type)?.trigger)
+  const targets = useMemo(
+    () => nodes.filter((n) => n.id !== nodeId && !registry.get(n.data.type)?.trigger),
+    [nodes, nodeId],
+  )
+  const documentNodes = useDocumentNodes()
+  const labels = useMemo(
+    () =>
+      stepLabels(
+        documentNodes,
+        targets.map((t) => t.id),
+      ),
+    [documentNodes, targets],
+  )
   const addable = registry.list().filter((t) => !t.trigger)
   // The new step chosen for a port, by port name, until its Add button is pressed.
   const [pending, setPending] = useState<Record<string, string>>({})
   if (!node || ports.length === 0) return null
-  const label = (id: string) => {
-    const target = nodes.find((n) => n.id === id)
-    const title = target?.data.title ?? registry.get(target?.data.type ?? '')?.title ?? id
-    return title === id ? id : `${title} (${id})`
-  }
   const lead = (port: string, index: number, choice: string) => {
     const store = useEditor.getState()
     const { [port]: _chosen, ...others } = pending
@@ -77,8 +86,8 @@ export function PortConnections({ nodeId }: { nodeId: string }) {
                 <option value="">Not connected</option>
                 <optgroup label="Existing steps">
                   {targets.map((t) => (
-                    <option key={t.id} value={t.id}>
-                      {label(t.id)}
+                    <option key={t.id} value={t.id} title={`Step id: ${t.id}`}>
+                      {labels.get(t.id) ?? t.id}
                     </option>
                   ))}
                 </optgroup>
