@@ -19,6 +19,8 @@ export function FactsFieldset({
   required = [],
   errors = {},
   testIdPrefix,
+  only,
+  emptyText = 'The flow’s facts schema has no fields yet.',
 }: {
   schema: FactSchema
   value: JsonObject
@@ -28,12 +30,17 @@ export function FactsFieldset({
   errors?: Readonly<Record<string, string>>
   /** Each input's test id is this prefix and the fact path. */
   testIdPrefix: string
+  /** Only these fields, in this order (default: every field of the schema, in its order). */
+  only?: readonly string[] | undefined
+  /** What the fieldset says when it has no field to show. */
+  emptyText?: string
 }) {
-  const fields = factFields(schema).map((f) => (required.includes(f.path) ? { ...f, required: true } : f))
+  const all = factFields(schema).map((f) => (required.includes(f.path) ? { ...f, required: true } : f))
+  const fields = only ? only.flatMap((path) => all.filter((f) => f.path === path)) : all
   return (
     <fieldset className="cp-fieldset">
       <legend>{legend}</legend>
-      {fields.length === 0 && <p className="cp-hint">The flow’s facts schema has no fields yet.</p>}
+      {fields.length === 0 && <p className="cp-hint">{emptyText}</p>}
       {fields.map((f) => (
         <FactInput
           key={f.path}

@@ -1,14 +1,16 @@
-// Start a run of a published flow from a form generated from its facts schema (the facts it
+// Start a run of a published flow from a form generated from its facts schema (the inputs a run
+// starts with: the trigger's required inputs first, never the facts its steps write; the facts it
 // cannot start without are marked and checked before sending), with the same input as JSON one click
 // away. Empty by default: a run's input is this patient's, never another case's.
-import { useEffect, useId, useRef, useState } from 'react'
+import { useEffect, useId, useMemo, useRef, useState } from 'react'
 import type { FlowDocument, JsonValue } from '@carepath/dsl'
 import { api } from '../../api/carepath-api.ts'
 import { useLoader } from '../../api/use-loader.ts'
 import { ErrorState, Loading } from '../../screens/state-views.tsx'
 import { Tabs } from '../../screens/tabs.tsx'
 import { FactsFieldset } from '../facts/fact-inputs.tsx'
-import { inputJson, missingInputs, parseInputJson, requiredFacts } from './start-run-model.ts'
+import { registry } from '../../registry.ts'
+import { inputJson, missingInputs, parseInputJson, requiredFacts, startInputs } from './start-run-model.ts'
 
 type JsonObject = { [key: string]: JsonValue }
 type View = 'form' | 'json'
@@ -79,6 +81,8 @@ function InputEditor({
   const [error, setError] = useState<string | null>(null)
   const [starting, setStarting] = useState(false)
   const required = requiredFacts(document)
+  // The form asks for what a run starts with, not for what the flow's steps write themselves.
+  const inputs = useMemo(() => startInputs(document, registry), [document])
   // After a refused Start, focus goes to the first field that needs attention.
   const [focusInvalid, setFocusInvalid] = useState(0)
   useEffect(() => {
@@ -167,6 +171,8 @@ function InputEditor({
           required={required.map((f) => f.path)}
           errors={fieldErrors}
           testIdPrefix="run-start-fact-"
+          only={inputs}
+          emptyText="This flow starts without input facts."
         />
       ) : (
         <div className="cp-field">

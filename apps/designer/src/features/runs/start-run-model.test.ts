@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { FlowDocument } from '@carepath/dsl'
-import { inputJson, missingInputs, parseInputJson, requiredFacts } from './start-run-model.ts'
+import { registry } from '../../registry.ts'
+import { inputJson, missingInputs, parseInputJson, requiredFacts, startInputs } from './start-run-model.ts'
 
 const flow: FlowDocument = {
   dsl: 'carepath.flow/1',
@@ -72,5 +73,66 @@ describe('starting a run from the form', () => {
       ok: false,
       error: expect.stringMatching(/one JSON object of facts/),
     })
+  })
+
+  it("asks for what a run starts with: the trigger's required inputs first, never a fact a step writes", () => {
+    const refill: FlowDocument = {
+      ...flow,
+      facts: {
+        type: 'object',
+        properties: {
+          copay: { type: 'number' },
+          patient: { type: 'object', properties: { name: { type: 'string' }, id: { type: 'string' } } },
+          approval: { type: 'object', properties: { decision: { type: 'string' }, comment: { type: 'string' } } },
+          pharmacy: {
+            type: 'object',
+            properties: { response: { type: 'object', properties: { status: { type: 'number' } } } },
+          },
+          route: { type: 'string' },
+        },
+      },
+      start: 'api',
+      nodes: {
+        api: { type: 'trigger.api', typeVersion: 1, config: { requiredInputs: ['patient'] }, next: { next: 'rules' } },
+        // A decision's outcome, a human step's answer and a connector's response are the flow's own.
+        rules: {
+          type: 'decision.rules',
+          typeVersion: 1,
+          config: { rules: [], defaultOutcome: 'next', into: 'route' },
+          next: { next: 'approve' },
+        },
+        approve: {
+          type: 'task.approval',
+          typeVersion: 1,
+          config: {
+            role: 'pharmacy',
+            title: 'Approve',
+            shows: [],
+            into: 'approval.decision',
+            commentInto: 'approval.comment',
+            comment: 'optional',
+          },
+          next: { approved: 'call', rejected: 'call' },
+        },
+        call: {
+          type: 'http.request',
+          typeVersion: 1,
+          config: { method: 'GET', url: 'https://pharmacy.example/api', into: 'pharmacy.response' },
+          next: {},
+        },
+      },
+    }
+    // The required object's fields first (in the schema's order), then the rest not written by a step.
+    expect(startInputs(refill, registry)).toEqual(['patient.name', 'patient.id', 'copay'])
+    // Without steps, every field is an input.
+    expect(startInputs({ ...refill, nodes: { api: refill.nodes.api! } }, registry)).toEqual([
+      'patient.name',
+      'patient.id',
+      'copay',
+      'approval.decision',
+      'approval.comment',
+      'pharmacy.response.status',
+      'route',
+    ])
   })
 })
