@@ -1,9 +1,13 @@
 // Designer benchmark: a generated 500-node flow. Prints (never asserts) validate + compile + hash
 // time in Node, and in real Chromium against the real runtime: time until the canvas is
-// interactive (in-app navigation and a full reload), and frame times while dragging a node and
-// panning; then the four figures against the goals in one table, with the load average.
-// BENCH_PROFILE=1 adds where the time went: V8 self time per function (Node and Chromium) and
-// Chromium's script / style / layout split for the drag and the pan.
+// interactive (in-app navigation and a full reload), and per frame while dragging a node and
+// panning, the main thread's work (from Chromium's trace), the interval and the dropped frames;
+// then the four figures against the goals in one table, with the load average. It builds
+// the designer first when the build is missing or older than its sources; every wait in the
+// browser is bounded and fails saying what it waited for.
+// BENCH_PROFILE=1 adds where the time went: V8 self time per function (Node and Chromium),
+// Chromium's script / style / layout split for the drag, the pan and opening the flow, and each
+// frame's main-thread time by activity.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { loadavg } from 'node:os'
