@@ -79,3 +79,11 @@ function closingQuote(sql: string, start: number, quote: string): number {
   }
   return sql.length
 }
+
+/** A unique or primary-key constraint refused the write (SQLite's and PostgreSQL's codes alike). */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false
+  return (
+    error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || error.code === '23505'
+  )
+}

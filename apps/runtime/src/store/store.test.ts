@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { sessions, settings, users } from '../db/schema.ts'
 import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
+import { isUniqueViolation } from './sql-executor.ts'
 import type { Store } from './store.ts'
 
 const ada = {
@@ -119,6 +120,16 @@ describeOnEachStore('the store', (backend) => {
     })
     const keys = (await store.db.select({ key: settings.key }).from(settings)).map((r) => r.key).sort()
     expect(keys).toEqual(['counter', 'run 0', 'run 2', 'run 4', 'run 6', 'run 8'])
+  })
+
+  it('names a duplicate key the same way on both', async () => {
+    await store.db.insert(settings).values({ key: 'once', value: 1 })
+    const duplicate = await store.db
+      .insert(settings)
+      .values({ key: 'once', value: 2 })
+      .catch((e: unknown) => e)
+    expect(isUniqueViolation(duplicate)).toBe(true)
+    expect(isUniqueViolation(new Error('other'))).toBe(false)
   })
 
   it('refuses serialize() outside a transaction', async () => {
