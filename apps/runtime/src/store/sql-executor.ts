@@ -80,10 +80,16 @@ function closingQuote(sql: string, start: number, quote: string): number {
   return sql.length
 }
 
-/** A unique or primary-key constraint refused the write (SQLite's and PostgreSQL's codes alike). */
+const UNIQUE_VIOLATION = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505'])
+
+/**
+ * A unique or primary-key constraint refused the write (SQLite's and PostgreSQL's codes alike),
+ * whether thrown by the driver or wrapped by drizzle (as the error's cause).
+ */
 export function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return false
-  return (
-    error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || error.code === '23505'
-  )
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 3; depth++) {
+    if ('code' in e && typeof e.code === 'string' && UNIQUE_VIOLATION.has(e.code)) return true
+    e = 'cause' in e ? e.cause : undefined
+  }
+  return false
 }
