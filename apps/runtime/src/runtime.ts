@@ -165,12 +165,17 @@ export function createRuntime(options: RuntimeOptions = {}) {
     db.$client.close()
     throw error
   }
-  const audit = createAuditService(db, now, {
-    keys,
-    anchor: fileAnchor(options.anchorFile ?? defaultAnchorFile(file)),
-    ...(options.checkpoints?.every ? { checkpointEvery: options.checkpoints.every } : {}),
-    ...(options.checkpoints?.delayMs ? { checkpointDelayMs: options.checkpoints.delayMs } : {}),
-  })
+  const audit = createAuditService(
+    db,
+    now,
+    {
+      keys,
+      anchor: fileAnchor(options.anchorFile ?? defaultAnchorFile(file)),
+      ...(options.checkpoints?.every ? { checkpointEvery: options.checkpoints.every } : {}),
+      ...(options.checkpoints?.delayMs ? { checkpointDelayMs: options.checkpoints.delayMs } : {}),
+    },
+    store,
+  )
   const mfa = createMfaService({ db, audit, now, keys })
   // PHI at rest (run events, task requests, the inbound HL7 store) is sealed under data keys this wraps.
   const cipher = createDataCipher(db, keys, now)

@@ -15,7 +15,9 @@ const testPostgres = await findTestPostgres()
 
 export interface OpenedStore {
   store: Store
-  /** Close the store and remove its database. */
+  /** Another store on the same database, as a second runtime process would open it (on SQLite, the same one). */
+  another(): Promise<Store>
+  /** Close the stores and remove their database. */
   dispose(): Promise<void>
 }
 
@@ -32,6 +34,9 @@ const sqliteBackend: StoreBackend = {
     const store = openSqliteStore(join(dir, 'carepath.db'))
     return {
       store,
+      // SQLite serves one process over one connection: a second connection in this process would
+      // block the thread waiting for the first one's lock. "Another process" is the same store.
+      another: async () => store,
       async dispose() {
         await store.close()
         rmSync(dir, { recursive: true, force: true })
@@ -45,11 +50,16 @@ const postgresBackend: StoreBackend = {
   async open(label) {
     if (!testPostgres) throw new Error('No PostgreSQL server is reachable for the tests.')
     const database = await testPostgres.createDatabase(label)
-    const store = await openPgStore(database.url, { max: 4 })
+    const stores = [await openPgStore(database.url, { max: 4 })]
     return {
-      store,
+      store: stores[0] as Store,
+      async another() {
+        const store = await openPgStore(database.url, { max: 4 })
+        stores.push(store)
+        return store
+      },
       async dispose() {
-        await store.close()
+        for (const store of stores) await store.close()
         await database.drop()
       },
     }
