@@ -14,6 +14,19 @@ export default tseslint.config(
     },
   },
   {
+    // The runtime's services are moving from synchronous SQLite calls to the asynchronous store
+    // (apps/runtime/src/store): a promise left unawaited would let a write escape its
+    // transaction, or an error go unseen. These rules need the type checker, so they cover the
+    // runtime's own code only.
+    files: ['apps/runtime/src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     // The pure core runs in the browser and in the deterministic engine: no I/O, no clock, no dice.
     files: pureLayers,
     ignores: ['**/*.test.ts', '**/testing/**'],

@@ -12,10 +12,11 @@ import { auditRows, verifyChainRows } from '../apps/runtime/src/audit/audit-chai
 import { fileAnchor } from '../apps/runtime/src/audit/audit-checkpoints.ts'
 import { loggedIn } from '../apps/runtime/src/audit/audit-entries.ts'
 import { createAuditService } from '../apps/runtime/src/audit/audit.service.ts'
-import { createPgAuditAppender, pgAuditPages } from '../apps/runtime/src/audit/pg-audit.ts'
+import { createStoreAuditRecorder, storeAuditPages } from '../apps/runtime/src/audit/audit-recorder.ts'
 import { openDb } from '../apps/runtime/src/db/open-db.ts'
-import { openPg, type PgDb } from '../apps/runtime/src/db/open-pg.ts'
 import { generateKeyFile, keyStoreOf } from '../apps/runtime/src/keys/key-store.ts'
+import { openPgStore } from '../apps/runtime/src/store/open-store.ts'
+import type { Store } from '../apps/runtime/src/store/store.ts'
 import { findTestPostgres } from '../apps/runtime/src/testing/test-postgres.ts'
 import { loadAverage } from './load.ts'
 
@@ -40,15 +41,15 @@ function sqliteAppendsPerSecond(): number {
   }
 }
 
-async function pgAppendsPerSecond(pools: PgDb[]): Promise<number> {
+async function pgAppendsPerSecond(stores: Store[]): Promise<number> {
   const t0 = performance.now()
   await Promise.all(
-    pools.map(async (db, w) => {
-      const appender = createPgAuditAppender(db, keys, now)
-      for (let i = 0; i < PER_WRITER; i++) await appender.appendAlone(entry(w))
+    stores.map(async (store, w) => {
+      const recorder = createStoreAuditRecorder(store, keys, now)
+      for (let i = 0; i < PER_WRITER; i++) await recorder.record(entry(w))
     }),
   )
-  return (pools.length * PER_WRITER) / ((performance.now() - t0) / 1000)
+  return (stores.length * PER_WRITER) / ((performance.now() - t0) / 1000)
 }
 
 async function main(): Promise<void> {
@@ -62,16 +63,16 @@ async function main(): Promise<void> {
   }
   for (const writers of [1, 3]) {
     const database = await server.createDatabase('audit_bench')
-    const pools: PgDb[] = []
+    const stores: Store[] = []
     try {
-      for (let i = 0; i < writers; i++) pools.push(await openPg(database.url, { max: 1 }))
-      const rate = await pgAppendsPerSecond(pools)
-      const verdict = await verifyChainRows(auditRows(pgAuditPages(pools[0]!)), keys)
+      for (let i = 0; i < writers; i++) stores.push(await openPgStore(database.url, { max: 1 }))
+      const rate = await pgAppendsPerSecond(stores)
+      const verdict = await verifyChainRows(auditRows(storeAuditPages(stores[0]!)), keys)
       console.log(
         `PostgreSQL, ${writers} writer${writers === 1 ? ': ' : 's:'}  ${rate.toFixed(0).padStart(6)} appends/s   (load ${loadAverage()}; chain ${verdict.ok ? 'verifies' : 'BROKEN'}, ${verdict.checked} records)`,
       )
     } finally {
-      for (const pool of pools) await pool.$client.end()
+      for (const store of stores) await store.close()
       await database.drop()
     }
   }

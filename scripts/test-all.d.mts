@@ -36,7 +36,7 @@ export declare function summary(results: readonly StageResult[], notes?: readonl
 
 /** The part of vitest's JSON report the PostgreSQL line reads. */
 export interface VitestReport {
-  testResults: { name: string; assertionResults?: { status: string }[] }[]
+  testResults: { name: string; assertionResults?: { status: string; ancestorTitles?: string[] }[] }[]
 }
 
 /** Whether the PostgreSQL tests (files ending .pg.test.ts) ran, or how many did not: one sentence for the summary. */

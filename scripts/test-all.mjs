@@ -59,8 +59,15 @@ export function summary(results, notes = []) {
   return `\nTest stages\n${[...lines, ...notes.map((n) => `  ${n}`)].join('\n')}\n${verdict}\n`
 }
 
-/** PostgreSQL tests live in files ending .pg.test.ts and are skipped when no server answers. */
+/**
+ * PostgreSQL tests live in files ending .pg.test.ts, or in suites run on both databases whose
+ * PostgreSQL half is titled "… on PostgreSQL" (testing/test-stores.ts); both are skipped when no
+ * server answers.
+ */
 const PG_TEST_FILE = /\.pg\.test\.ts$/
+const PG_SUITE = / on PostgreSQL$/
+const isPostgresTest = (file, test) =>
+  PG_TEST_FILE.test(file.name) || (test.ancestorTitles ?? []).some((title) => PG_SUITE.test(title))
 
 /**
  * Whether the PostgreSQL tests ran, from vitest's JSON report of the unit stage (undefined when
@@ -69,7 +76,7 @@ const PG_TEST_FILE = /\.pg\.test\.ts$/
 export function postgresNote(report) {
   if (!report || !Array.isArray(report.testResults))
     return 'PostgreSQL: the unit stage wrote no report, so whether the PostgreSQL tests ran is not known.'
-  const tests = report.testResults.filter((f) => PG_TEST_FILE.test(f.name)).flatMap((f) => f.assertionResults ?? [])
+  const tests = report.testResults.flatMap((f) => (f.assertionResults ?? []).filter((t) => isPostgresTest(f, t)))
   const skipped = tests.filter((t) => ['skipped', 'pending', 'todo'].includes(t.status)).length
   if (skipped > 0)
     return `PostgreSQL: none reachable — ${skipped} PostgreSQL tests did not run (start one, or set CAREPATH_TEST_DATABASE_URL).`

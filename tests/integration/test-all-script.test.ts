@@ -95,6 +95,19 @@ describe('the PostgreSQL line of the summary', () => {
     )
   })
 
+  it('counts the PostgreSQL half of a suite run on both databases, not its SQLite half', () => {
+    const both = {
+      name: '/repo/apps/runtime/src/store/store.test.ts',
+      assertionResults: [
+        { status: 'passed', ancestorTitles: ['the store on SQLite'] },
+        { status: 'skipped', ancestorTitles: ['the store on PostgreSQL', 'transactions'] },
+      ],
+    }
+    expect(postgresNote({ testResults: [both, other] })).toBe(
+      'PostgreSQL: none reachable — 1 PostgreSQL tests did not run (start one, or set CAREPATH_TEST_DATABASE_URL).',
+    )
+  })
+
   it('says they ran when they did, and that it cannot tell without a report', () => {
     expect(postgresNote({ testResults: [pgFile(['passed', 'failed']), pgFile(['passed']), other] })).toBe(
       'PostgreSQL: reachable — 3 PostgreSQL tests ran.',

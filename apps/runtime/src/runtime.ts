@@ -19,6 +19,7 @@ import { createMfaService } from './auth/mfa.service.ts'
 import { createOidcService, type OidcConfigInput } from './auth/oidc.service.ts'
 import type { CustomFetch } from 'openid-client'
 import { databaseFile, openDb, type Db } from './db/open-db.ts'
+import { sqliteStore } from './store/open-store.ts'
 import { AppError } from './errors.ts'
 import { settings } from './db/schema.ts'
 import { createFlowsService } from './flows/flows.service.ts'
@@ -131,6 +132,9 @@ const SETTINGS_AAD = 'settings|integrations'
 export function createRuntime(options: RuntimeOptions = {}) {
   const file = options.dbFile ?? databaseFile(options.dataDir ?? './data')
   const db: Db = openDb(file)
+  // The services moving to the store interface reach the same connection through it; the rest
+  // still call better-sqlite3 directly until they move (store/README.md).
+  const store = sqliteStore(db.$client)
   const now = options.now ?? (() => new Date())
   // The built-in package and the configured ones; validation asks the stored settings, live,
   // whether each connector a flow calls is configured.
@@ -161,12 +165,17 @@ export function createRuntime(options: RuntimeOptions = {}) {
     db.$client.close()
     throw error
   }
-  const audit = createAuditService(db, now, {
-    keys,
-    anchor: fileAnchor(options.anchorFile ?? defaultAnchorFile(file)),
-    ...(options.checkpoints?.every ? { checkpointEvery: options.checkpoints.every } : {}),
-    ...(options.checkpoints?.delayMs ? { checkpointDelayMs: options.checkpoints.delayMs } : {}),
-  })
+  const audit = createAuditService(
+    db,
+    now,
+    {
+      keys,
+      anchor: fileAnchor(options.anchorFile ?? defaultAnchorFile(file)),
+      ...(options.checkpoints?.every ? { checkpointEvery: options.checkpoints.every } : {}),
+      ...(options.checkpoints?.delayMs ? { checkpointDelayMs: options.checkpoints.delayMs } : {}),
+    },
+    store,
+  )
   const mfa = createMfaService({ db, audit, now, keys })
   // PHI at rest (run events, task requests, the inbound HL7 store) is sealed under data keys this wraps.
   const cipher = createDataCipher(db, keys, now)
@@ -468,6 +477,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
 
   return {
     db,
+    store,
     file,
     now,
     registry,

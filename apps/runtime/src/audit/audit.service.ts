@@ -3,6 +3,7 @@ import { canonicalJson } from '@carepath/dsl'
 import type { Db } from '../db/open-db.ts'
 import { auditLog } from '../db/schema.ts'
 import type { KeyStore } from '../keys/key-store.ts'
+import type { Store } from '../store/store.ts'
 import { signCheckpoint, type AnchorSink, type Checkpoint } from './audit-checkpoints.ts'
 import type { AuditInput } from './audit-entries.ts'
 import { auditRecordOf, chainStart, nextRow } from './audit-chain.ts'
@@ -32,7 +33,7 @@ export interface AuditTrailOptions {
  * to the anchor after every `checkpointEvery` records, within `checkpointDelayMs` of any record,
  * at start and on close, so a trail cut short is told from one that ended there.
  */
-export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOptions) {
+export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOptions, store?: Store) {
   const { keys, anchor } = trail
   const sqlite = db.$client
   const every = trail.checkpointEvery ?? 1000
@@ -109,6 +110,17 @@ export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOpt
   /** Append in a transaction of its own (for events that change nothing else, like a failed log-in). */
   const appendAlone = (input: AuditInput) => sqlite.transaction(() => append(input))()
 
+  /**
+   * `AuditRecorder.record` for the services on the store (store/README.md): inside the caller's
+   * store transaction, or in one of its own queued behind any that is open. `append` is
+   * synchronous on the shared connection, so it joins the transaction that is open on it.
+   */
+  const record = (input: AuditInput): Promise<{ seq: number; hash: string }> => {
+    if (!store) return Promise.resolve(appendAlone(input))
+    if (store.sql.inTransaction()) return Promise.resolve(append(input))
+    return store.transaction(async () => append(input))
+  }
+
   function list(options: { limit: number; cursor?: number | undefined }) {
     const rows = db
       .select()
@@ -134,6 +146,7 @@ export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOpt
   return {
     append,
     appendAlone,
+    record,
     list,
     checkpoint,
     verify: () => verifyTrail(db, keys, anchor),

@@ -114,6 +114,8 @@ export interface OpenPgOptions {
   max?: number
   /** How long to wait for a connection (ms, default 10 s). */
   connectTimeoutMs?: number
+  /** How values are read back (the store reads json as text and bigint as numbers). */
+  types?: pg.CustomTypesConfig
 }
 
 /** Open a pool on `url`, check the server answers, apply the migrations. */
@@ -123,6 +125,7 @@ export async function openPg(url: string, options: OpenPgOptions = {}): Promise<
     ...connectionConfig(url),
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    ...(options.types ? { types: options.types } : {}),
   })
   // An idle connection the server drops (a restart) must not crash the process: the pool opens a
   // new one at the next checkout, and a query on a lost connection fails to its caller.

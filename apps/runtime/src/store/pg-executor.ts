@@ -1,0 +1,130 @@
+// The SQL executor on a node-postgres pool. A transaction checks one connection out of the pool
+// and keeps it in the async context, so every statement its work makes (at any depth of awaits)
+// runs on that connection and nothing else does; statements outside a transaction take any free
+// connection. Statements are named by their text, so each connection prepares one only once.
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { createHash } from 'node:crypto'
+import pg from 'pg'
+import { numberedPlaceholders, type SqlExecutor, type SqlParam } from './sql-executor.ts'
+
+interface OpenTransaction {
+  client: pg.PoolClient
+  savepoints: number
+  /** Set at commit or rollback: a promise left running from inside it must not reuse the connection. */
+  ended: boolean
+}
+
+/**
+ * Values read back as the SQLite side reads them: json as its exact text (the services parse
+ * it, and sealed ciphertext must stay byte for byte what was written), bigint as a number (the
+ * schema's bigint columns are epoch milliseconds and counters, far inside 2^53).
+ */
+const TEXT_AS_IS = new Set<number>([pg.types.builtins.JSON, pg.types.builtins.JSONB])
+export const carepathTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (TEXT_AS_IS.has(oid)) return (value: string) => value
+    if (oid === pg.types.builtins.INT8) return (value: string) => Number(value)
+    return pg.types.getTypeParser(oid, format)
+  }) as pg.CustomTypesConfig['getTypeParser'],
+}
+
+interface Translated {
+  text: string
+  name: string
+}
+
+export function createPgExecutor(pool: pg.Pool): SqlExecutor {
+  const context = new AsyncLocalStorage<OpenTransaction>()
+  const translated = new Map<string, Translated>()
+
+  function current(): OpenTransaction | undefined {
+    const tx = context.getStore()
+    return tx && !tx.ended ? tx : undefined
+  }
+
+  function translate(sql: string): Translated {
+    let t = translated.get(sql)
+    if (!t) {
+      const text = numberedPlaceholders(sql)
+      t = { text, name: `cp_${createHash('sha1').update(text).digest('hex').slice(0, 24)}` }
+      translated.set(sql, t)
+    }
+    return t
+  }
+
+  function query<R extends pg.QueryResultRow>(
+    sql: string,
+    params: readonly SqlParam[],
+    rowMode?: 'array',
+  ): Promise<pg.QueryResult<R>> {
+    const { text, name } = translate(sql)
+    const on = current()?.client ?? pool
+    const values = params.map((p) => (typeof p === 'bigint' ? p.toString() : p))
+    return on.query<R>({ name, text, values, ...(rowMode ? { rowMode } : {}) })
+  }
+
+  async function savepoint<T>(tx: OpenTransaction, work: () => Promise<T>): Promise<T> {
+    const name = `sp${++tx.savepoints}`
+    await tx.client.query(`SAVEPOINT ${name}`)
+    try {
+      const result = await work()
+      await tx.client.query(`RELEASE SAVEPOINT ${name}`)
+      return result
+    } catch (error) {
+      await tx.client.query(`ROLLBACK TO SAVEPOINT ${name}`)
+      await tx.client.query(`RELEASE SAVEPOINT ${name}`)
+      throw error
+    }
+  }
+
+  async function whole<T>(work: () => Promise<T>): Promise<T> {
+    const client = await pool.connect()
+    let broken: unknown
+    try {
+      await client.query('BEGIN')
+      const tx: OpenTransaction = { client, savepoints: 0, ended: false }
+      try {
+        // Awaited inside the context: a drizzle query is a thenable that runs when awaited.
+        const result = await context.run(tx, async () => await work())
+        tx.ended = true
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        tx.ended = true
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          // The connection is in no state to go back to the pool.
+          broken = rollbackError
+        })
+        throw error
+      }
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined)
+    }
+  }
+
+  async function all<Row extends object>(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
+    return (await query<Row & pg.QueryResultRow>(sql, params)).rows
+  }
+
+  return {
+    dialect: 'postgres',
+    all,
+    get: async <Row extends object>(sql: string, params: readonly SqlParam[] = []): Promise<Row | undefined> => {
+      const [row] = await all<Row>(sql, params)
+      return row
+    },
+    values: async (sql, params = []) => (await query<unknown[]>(sql, params, 'array')).rows,
+    run: async (sql, params = []) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
+    transaction<T>(work: () => Promise<T>): Promise<T> {
+      const tx = current()
+      return tx ? savepoint(tx, work) : whole(work)
+    },
+    async serialize(key) {
+      const tx = current()
+      if (!tx) throw new Error('serialize() is for work inside a transaction.')
+      await tx.client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key])
+    },
+    inTransaction: () => current() !== undefined,
+    close: () => pool.end(),
+  }
+}

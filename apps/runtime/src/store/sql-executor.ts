@@ -1,0 +1,95 @@
+// The one seam between the runtime's services and a database. Services speak SQL in the subset
+// SQLite and PostgreSQL share (drizzle's SQLite query builder writes it for them; the few places
+// where the two differ ask `dialect`), always through these asynchronous calls, and never learn
+// which database answers. Two implementations: better-sqlite3 on one file (the zero-setup
+// default) and node-postgres on a pool (several processes sharing one database).
+
+/** A value bound to a `?` placeholder. */
+export type SqlParam = string | number | bigint | boolean | null
+
+export type SqlDialect = 'sqlite' | 'postgres'
+
+export interface SqlExecutor {
+  readonly dialect: SqlDialect
+  /** Every row, as objects keyed by column name. */
+  all<Row extends object>(sql: string, params?: readonly SqlParam[]): Promise<Row[]>
+  /** The first row, or undefined. */
+  get<Row extends object>(sql: string, params?: readonly SqlParam[]): Promise<Row | undefined>
+  /** Every row as an array of values, in the order the statement names its columns. */
+  values(sql: string, params?: readonly SqlParam[]): Promise<unknown[][]>
+  /** A statement run for its effect: how many rows it changed. */
+  run(sql: string, params?: readonly SqlParam[]): Promise<{ changes: number }>
+  /**
+   * `work` in one transaction: committed when it resolves, rolled back when it throws. Every
+   * statement `work` makes (through this executor, at any depth of awaits) joins it; statements
+   * from elsewhere wait for it or go to another connection, never into it. Called inside a
+   * transaction it is a savepoint: a nested failure undoes only its own part.
+   */
+  transaction<T>(work: () => Promise<T>): Promise<T>
+  /**
+   * Inside a transaction: wait until no other transaction that asked for the same `key` is open,
+   * and hold it until this one ends. For read-then-write work (a chain's head, a counter) that
+   * must see the last committed value. SQLite already runs one transaction at a time; on
+   * PostgreSQL it is a transaction-scoped advisory lock.
+   */
+  serialize(key: string): Promise<void>
+  /** Whether the caller is inside a transaction of this executor. */
+  inTransaction(): boolean
+  close(): Promise<void>
+}
+
+/**
+ * `?` placeholders as PostgreSQL's `$1, $2, …`, leaving quoted text, quoted names and comments
+ * alone (a `?` inside `'…'` is data, not a parameter).
+ */
+export function numberedPlaceholders(sql: string): string {
+  let out = ''
+  let n = 0
+  let i = 0
+  while (i < sql.length) {
+    const c = sql[i] as string
+    if (c === "'" || c === '"') {
+      const end = closingQuote(sql, i, c)
+      out += sql.slice(i, end)
+      i = end
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i)
+      const stop = end === -1 ? sql.length : end
+      out += sql.slice(i, stop)
+      i = stop
+    } else if (c === '?') {
+      out += `$${++n}`
+      i++
+    } else {
+      out += c
+      i++
+    }
+  }
+  return out
+}
+
+/** The index just past the quote that closes the one at `start` (a doubled quote is an escaped one). */
+function closingQuote(sql: string, start: number, quote: string): number {
+  let i = start + 1
+  while (i < sql.length) {
+    if (sql[i] === quote) {
+      if (sql[i + 1] === quote) i += 2
+      else return i + 1
+    } else i++
+  }
+  return sql.length
+}
+
+const UNIQUE_VIOLATION = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505'])
+
+/**
+ * A unique or primary-key constraint refused the write (SQLite's and PostgreSQL's codes alike),
+ * whether thrown by the driver or wrapped by drizzle (as the error's cause).
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 3; depth++) {
+    if ('code' in e && typeof e.code === 'string' && UNIQUE_VIOLATION.has(e.code)) return true
+    e = 'cause' in e ? e.cause : undefined
+  }
+  return false
+}

@@ -1,0 +1,138 @@
+// The store's contract, on SQLite and on PostgreSQL from one suite: the same queries give the
+// same values back, and a transaction means the same thing on both.
+import { eq } from 'drizzle-orm'
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { sessions, settings, users } from '../db/schema.ts'
+import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
+import { isUniqueViolation } from './sql-executor.ts'
+import type { Store } from './store.ts'
+
+const ada = {
+  id: 'u-ada',
+  username: 'ada',
+  role: 'analyst' as const,
+  passwordHash: 'x',
+  flowRoles: ['front-desk', 'clinician'],
+  createdAt: '2026-12-05T10:00:00.000Z',
+  disabled: true,
+}
+
+/** A promise and the function that settles it, to hold a transaction open while something else happens. */
+function gate() {
+  let open = () => {}
+  const closed = new Promise<void>((resolve) => (open = resolve))
+  return { closed, open }
+}
+
+describeOnEachStore('the store', (backend) => {
+  let opened: OpenedStore
+  let store: Store
+  beforeEach(async () => {
+    opened = await backend.open('store')
+    store = opened.store
+  })
+  afterEach(() => opened.dispose())
+
+  it('reads back what drizzle wrote: json as values, booleans, big epoch numbers', async () => {
+    await store.db.insert(users).values(ada)
+    await store.db
+      .insert(sessions)
+      .values({ tokenHash: 't', userId: ada.id, createdAt: 1_796_000_000_000, lastSeenAt: 1, expiresAt: 2 })
+    expect(await store.db.select().from(users).where(eq(users.id, ada.id)).get()).toEqual(ada)
+    expect(await store.db.select({ at: sessions.createdAt }).from(sessions).get()).toEqual({ at: 1_796_000_000_000 })
+    expect(await store.db.select().from(users).where(eq(users.id, 'nobody')).get()).toBeUndefined()
+    expect(await store.db.select().from(users).where(eq(users.id, 'nobody'))).toEqual([])
+  })
+
+  it('keeps a json value as the exact text written, and returns rows to hand-written statements', async () => {
+    await store.sql.run('INSERT INTO settings (key, value) VALUES (?, ?)', ['k', '{"b":1,  "a":[true,null]}'])
+    expect(await store.sql.get('SELECT key, value FROM settings WHERE key = ?', ['k'])).toEqual({
+      key: 'k',
+      value: '{"b":1,  "a":[true,null]}',
+    })
+    expect(await store.sql.values('SELECT key FROM settings')).toEqual([['k']])
+    expect(await store.sql.run('DELETE FROM settings WHERE key = ?', ['k'])).toEqual({ changes: 1 })
+  })
+
+  it('commits a transaction that resolves and undoes one that throws', async () => {
+    await store.transaction(() => store.db.insert(settings).values({ key: 'kept', value: 1 }))
+    const failure = await store
+      .transaction(async () => {
+        await store.db.insert(settings).values({ key: 'undone', value: 2 })
+        throw new Error('no')
+      })
+      .catch((e: unknown) => e)
+    expect(failure).toEqual(new Error('no'))
+    expect(await store.db.select({ key: settings.key }).from(settings)).toEqual([{ key: 'kept' }])
+  })
+
+  it('undoes only a nested transaction that fails', async () => {
+    await store.transaction(async () => {
+      await store.db.insert(settings).values({ key: 'outer', value: 1 })
+      await store
+        .transaction(async () => {
+          await store.db.insert(settings).values({ key: 'inner', value: 2 })
+          throw new Error('inner fails')
+        })
+        .catch(() => undefined)
+    })
+    expect(await store.db.select({ key: settings.key }).from(settings)).toEqual([{ key: 'outer' }])
+  })
+
+  it('never lets a statement from elsewhere into an open transaction', async () => {
+    const held = gate()
+    const entered = gate()
+    const rolledBack = store
+      .transaction(async () => {
+        await store.db.insert(settings).values({ key: 'inside', value: 1 })
+        entered.open()
+        await held.closed
+        throw new Error('roll back')
+      })
+      .catch(() => 'rolled back')
+    await entered.closed
+    // Made outside the transaction while it is open: it must survive the rollback.
+    const outside = store.db.insert(settings).values({ key: 'outside', value: 2 })
+    held.open()
+    expect(await rolledBack).toBe('rolled back')
+    await outside
+    expect(await store.db.select({ key: settings.key }).from(settings)).toEqual([{ key: 'outside' }])
+  })
+
+  it('runs transactions started together each whole, and serialises read-then-write work', async () => {
+    await store.db.insert(settings).values({ key: 'counter', value: 0 })
+    const increment = (n: number) =>
+      store.transaction(async () => {
+        await store.sql.serialize('counter')
+        const row = await store.db.select().from(settings).where(eq(settings.key, 'counter')).get()
+        await store.db
+          .update(settings)
+          .set({ value: Number(row?.value) + 1 })
+          .where(eq(settings.key, 'counter'))
+        await store.db.insert(settings).values({ key: `run ${n}`, value: n })
+        if (n % 2 === 1) throw new Error(`run ${n} fails`)
+      })
+    const settled = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => increment(n)))
+    expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(5)
+    expect(await store.db.select().from(settings).where(eq(settings.key, 'counter')).get()).toEqual({
+      key: 'counter',
+      value: 5,
+    })
+    const keys = (await store.db.select({ key: settings.key }).from(settings)).map((r) => r.key).sort()
+    expect(keys).toEqual(['counter', 'run 0', 'run 2', 'run 4', 'run 6', 'run 8'])
+  })
+
+  it('names a duplicate key the same way on both', async () => {
+    await store.db.insert(settings).values({ key: 'once', value: 1 })
+    const duplicate = await store.db
+      .insert(settings)
+      .values({ key: 'once', value: 2 })
+      .catch((e: unknown) => e)
+    expect(isUniqueViolation(duplicate)).toBe(true)
+    expect(isUniqueViolation(new Error('other'))).toBe(false)
+  })
+
+  it('refuses serialize() outside a transaction', async () => {
+    await expect(store.sql.serialize('counter')).rejects.toThrow('serialize() is for work inside a transaction.')
+  })
+})

@@ -1,0 +1,13 @@
+// What a service is given to reach the database: drizzle's query builder for most work, the
+// executor for hand-written statements on hot paths, and the one way to make a transaction.
+import type { AppDb } from './app-db.ts'
+import type { SqlDialect, SqlExecutor } from './sql-executor.ts'
+
+export interface Store {
+  readonly dialect: SqlDialect
+  readonly db: AppDb
+  readonly sql: SqlExecutor
+  /** See `SqlExecutor.transaction`: drizzle queries made inside `work` join it too. */
+  transaction<T>(work: () => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
