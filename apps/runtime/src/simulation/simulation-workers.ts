@@ -22,9 +22,10 @@ const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then
 
 /**
  * Chunks a worker holds at once: while the calling thread runs a chunk of its own it reads no
- * message, so each worker keeps a second chunk queued instead of waiting for the next.
+ * message, so each worker keeps more chunks queued instead of waiting for the next (on a loaded
+ * machine the calling thread's chunk can take several of the worker's).
  */
-const CHUNKS_PER_WORKER = 2
+const CHUNKS_PER_WORKER = 4
 
 /** Worker threads the engine's `simulate` runs chunks on (its `workers` option), beside the calling thread. */
 export function simulationWorkers(options: SimulationWorkerOptions): SimulationWorkers {
