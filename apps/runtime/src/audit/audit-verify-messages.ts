@@ -24,6 +24,8 @@ export type StretchRequest = z.infer<typeof stretchRequestSchema>
 
 /** Worker → main thread. */
 export const stretchReplySchema = z.discriminatedUnion('type', [
+  /** Loaded and connected: it can take stretches. */
+  z.object({ type: z.literal('ready') }),
   z.object({
     type: z.literal('verdict'),
     index: z.number().int().min(0),

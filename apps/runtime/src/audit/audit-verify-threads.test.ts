@@ -37,21 +37,33 @@ function tamper(dir: string, change: (sql: Database.Database) => void): void {
   sql.close()
 }
 
-/** The one-thread verdict, after checking that 1, 2 and 3 threads over stretches of 1, 2 and 5 records give it too. */
+/** The one-thread verdict, after checking that 1, 2 and 3 threads (workers alone or beside this one) over stretches of 1, 2 and 5 records give it too. */
 async function verifyEveryWay(dir: string): Promise<VerifyResult> {
   const db = openDb(join(dir, 'carepath.db'), { readonly: true })
   try {
     const keys = openInstallationKeys(db, join(dir, 'carepath.keys.json'), { readonly: true })
     const anchor = fileAnchor(join(dir, 'audit-anchor.jsonl'))
     const single = verifyTrail(db, keys, anchor)
-    for (const [threads, stretchRecords] of [
-      [1, 2],
-      [2, 1],
-      [2, 5],
-      [3, 2],
+    // Workers alone (this thread would walk a small trail before they are up), and beside this thread.
+    for (const [threads, stretchRecords, thisThread] of [
+      [1, 2, true],
+      [1, 1, false],
+      [2, 5, false],
+      [3, 2, false],
+      [2, 1, true],
     ] as const) {
-      const threaded = await verifyTrailOnThreads(db, keys, anchor, { threads, stretchRecords, minRecords: 0 })
-      expect({ threads, stretchRecords, result: threaded }).toEqual({ threads, stretchRecords, result: single })
+      const threaded = await verifyTrailOnThreads(db, keys, anchor, {
+        threads,
+        stretchRecords,
+        thisThread,
+        minRecords: 0,
+      })
+      expect({ threads, stretchRecords, thisThread, result: threaded }).toEqual({
+        threads,
+        stretchRecords,
+        thisThread,
+        result: single,
+      })
     }
     return single
   } finally {

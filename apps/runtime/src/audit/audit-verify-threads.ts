@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3'
 import { Worker } from 'node:worker_threads'
 import type { ChainKeys } from './audit-chain.ts'
 import { stretchReplySchema, type StretchRequest, type VerifyBoot } from './audit-verify-messages.ts'
-import { joinVerdicts, walkStretch, type Stretch, type StretchVerdict } from './audit-walk.ts'
+import { joinVerdicts, mapFile, walkStretch, type Stretch, type StretchVerdict } from './audit-walk.ts'
 
 /**
  * The worker entry is TypeScript, like the rest of the runtime: each thread registers tsx's
@@ -28,6 +28,8 @@ export async function walkOnThreads(
   keys: ChainKeys,
   stretches: readonly Stretch[],
   threads: number,
+  /** Whether this thread walks stretches too (false leaves every stretch to `threads` workers). */
+  thisThread = true,
 ): Promise<StretchVerdict> {
   const verdicts: (StretchVerdict | undefined)[] = stretches.map(() => undefined)
   let next = 0
@@ -45,11 +47,18 @@ export async function walkOnThreads(
     auditChainKey: keys.auditChainKey,
   }
   const workers: Worker[] = []
+  /** Per worker lane: end it now if it holds no stretch (this thread has walked the rest). */
+  const idleChecks: (() => void)[] = []
   const workerLane = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const worker = new Worker(BOOT, { eval: true, workerData: boot })
       workers.push(worker)
       let held = 0
+      idleChecks.push(() => {
+        if (held === 0) resolve()
+      })
+      // Stretches go out only once the worker is up: on a busy machine its start can take longer
+      // than this thread needs for the whole trail.
       const handOut = (): void => {
         for (let index = take(); index !== undefined; index = held < IN_FLIGHT ? take() : undefined) {
           const stretch = stretches[index] as Stretch
@@ -61,6 +70,7 @@ export async function walkOnThreads(
       }
       worker.on('message', (message: unknown) => {
         const reply = stretchReplySchema.parse(message)
+        if (reply.type === 'ready') return handOut()
         held--
         if (reply.type === 'error')
           return reject(new Error(`A stretch of the audit trail could not be read: ${reply.message}`))
@@ -71,7 +81,6 @@ export async function walkOnThreads(
       worker.on('exit', (code) => {
         if (code !== 0) reject(new Error(`An audit verify thread exited with code ${code}.`))
       })
-      handOut()
     })
   const ownLane = async (): Promise<void> => {
     for (let index = take(); index !== undefined; index = take()) {
@@ -79,11 +88,16 @@ export async function walkOnThreads(
       // Let the workers' replies in between stretches (they are handed their next one then).
       await new Promise((resolve) => setImmediate(resolve))
     }
+    for (const check of idleChecks) check()
   }
+  const unmap = thisThread ? mapFile(sqlite) : () => undefined
   try {
-    const lanes = Math.max(0, Math.min(Math.floor(threads) - 1, stretches.length - 1))
-    await Promise.all([...Array.from({ length: lanes }, workerLane), ownLane()])
+    const lanes = thisThread
+      ? Math.max(0, Math.min(Math.floor(threads) - 1, stretches.length - 1))
+      : Math.max(1, Math.min(Math.floor(threads), stretches.length))
+    await Promise.all([...Array.from({ length: lanes }, workerLane), ...(thisThread ? [ownLane()] : [])])
   } finally {
+    unmap()
     await Promise.all(workers.map((worker) => worker.terminate()))
   }
   const walked: StretchVerdict[] = []

@@ -10,7 +10,7 @@ import type { KeyStore } from '../keys/key-store.ts'
 import { checkpointSchema, checkpointSigned, type AnchorSink, type Checkpoint } from './audit-checkpoints.ts'
 import type { AuditPageReader, AuditRow } from './audit-chain.ts'
 import { walkOnThreads } from './audit-verify-threads.ts'
-import { stretchesOf, trailEnds, walkStretch, type StretchVerdict } from './audit-walk.ts'
+import { stretchesOf, trailEnds, walkStretch, withFileMapped, type StretchVerdict } from './audit-walk.ts'
 
 export interface VerifyResult {
   ok: boolean
@@ -53,7 +53,9 @@ export function verifyTrail(db: Db, keys: KeyStore, anchor: AnchorSink): VerifyR
   const found = signedCheckpoints(db, keys, anchor)
   const ends = trailEnds(db.$client)
   const walk = ends
-    ? walkStretch(db.$client, keys, { after: undefined, from: ends.first, through: ends.last })
+    ? withFileMapped(db.$client, () =>
+        walkStretch(db.$client, keys, { after: undefined, from: ends.first, through: ends.last }),
+      )
     : { checked: 0 }
   return verdictOf(db, keys, found, ends?.last ?? 0, walk)
 }
@@ -65,6 +67,11 @@ export interface VerifyThreadOptions {
   minRecords?: number
   /** Records per stretch handed to a thread. */
   stretchRecords?: number
+  /**
+   * Whether this thread walks stretches beside the workers (the default). False leaves them all
+   * to `threads` workers, which makes sure a small trail is walked by workers at all.
+   */
+  thisThread?: boolean
 }
 
 /**
@@ -85,9 +92,19 @@ export async function verifyTrailOnThreads(
   const ends = trailEnds(sqlite)
   if (!ends) return verdictOf(db, keys, found, 0, { checked: 0 })
   const walk =
-    sqlite.memory || threads < 2 || ends.last - ends.first + 1 < (options.minRecords ?? 50_000)
-      ? walkStretch(sqlite, keys, { after: undefined, from: ends.first, through: ends.last })
-      : await walkOnThreads(sqlite, keys, stretchesOf(sqlite, ends, options.stretchRecords ?? 20_000), threads)
+    sqlite.memory ||
+    threads < (options.thisThread === false ? 1 : 2) ||
+    ends.last - ends.first + 1 < (options.minRecords ?? 50_000)
+      ? withFileMapped(sqlite, () =>
+          walkStretch(sqlite, keys, { after: undefined, from: ends.first, through: ends.last }),
+        )
+      : await walkOnThreads(
+          sqlite,
+          keys,
+          stretchesOf(sqlite, ends, options.stretchRecords ?? 20_000),
+          threads,
+          options.thisThread ?? true,
+        )
   return verdictOf(db, keys, found, ends.last, walk)
 }
 

@@ -3,10 +3,12 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { verifyBootSchema, stretchRequestSchema, type StretchReply } from './audit-verify-messages.ts'
-import { walkStretch } from './audit-walk.ts'
+import { mapFile, walkStretch } from './audit-walk.ts'
 
 const boot = verifyBootSchema.parse(workerData)
 const sqlite = new Database(boot.file, { readonly: true, fileMustExist: true })
+// Mapped for the thread's life: it only walks.
+mapFile(sqlite)
 const port = parentPort
 if (!port) throw new Error('audit-verify.worker.ts runs only as a worker thread')
 port.on('message', (message: unknown) => {
@@ -25,3 +27,4 @@ port.on('message', (message: unknown) => {
   }
   port.postMessage(reply)
 })
+port.postMessage({ type: 'ready' } satisfies StretchReply)

@@ -26,36 +26,50 @@ const PAGE_ROWS = 1000
 
 /**
  * Walk one stretch; stops at its first broken record. The rows come a page at a time as arrays
- * (raw mode: no object per row) through a memory map of the file (no read call per database
- * page), and nothing is parsed: each record's canonical JSON is hashed as it is stored. The map
- * is the connection's until the walk ends.
+ * (raw mode: no object per row), and nothing is parsed: each record's canonical JSON is hashed
+ * as it is stored. Run it with the file mapped (`mapFile`).
  */
 export function walkStretch(sqlite: Database.Database, keys: ChainKeys, stretch: Stretch): StretchVerdict {
   const walker = chainWalker(keys, stretch.after)
+  const page = sqlite
+    .prepare<[number, number, number], [number, string, string, string, string]>(
+      'SELECT seq, at, record, prev_hash, hash FROM audit_log WHERE seq >= ? AND seq <= ? ORDER BY seq ASC LIMIT ?',
+    )
+    .raw(true)
+  let checked = 0
+  for (let from = stretch.from; from <= stretch.through;) {
+    const rows = page.all(from, stretch.through, PAGE_ROWS)
+    for (const [seq, at, record, prevHash, hash] of rows) {
+      const expectedSeq = walker.expectedSeq
+      const reason = walker.checkFields(seq, at, record, prevHash, hash)
+      if (reason) return { checked, firstBroken: { seq: expectedSeq, reason } }
+      checked++
+    }
+    const last = rows[rows.length - 1]
+    if (rows.length < PAGE_ROWS || !last) break
+    from = last[0] + 1
+  }
+  return { checked }
+}
+
+/**
+ * Map the database file into memory on this connection (no read call per database page) for a
+ * walk; call what it returns to put the connection back as it was. One map for the whole walk:
+ * mapping again per stretch would fault every page in again.
+ */
+export function mapFile(sqlite: Database.Database): () => void {
   const mapped = sqlite.pragma('mmap_size', { simple: true })
   sqlite.pragma(`mmap_size = ${WALK_MMAP_BYTES}`)
+  return () => sqlite.pragma(`mmap_size = ${typeof mapped === 'number' ? mapped : 0}`)
+}
+
+/** `walk` with the file mapped (see mapFile). */
+export function withFileMapped<T>(sqlite: Database.Database, walk: () => T): T {
+  const unmap = mapFile(sqlite)
   try {
-    const page = sqlite
-      .prepare<[number, number, number], [number, string, string, string, string]>(
-        'SELECT seq, at, record, prev_hash, hash FROM audit_log WHERE seq >= ? AND seq <= ? ORDER BY seq ASC LIMIT ?',
-      )
-      .raw(true)
-    let checked = 0
-    for (let from = stretch.from; from <= stretch.through;) {
-      const rows = page.all(from, stretch.through, PAGE_ROWS)
-      for (const [seq, at, record, prevHash, hash] of rows) {
-        const expectedSeq = walker.expectedSeq
-        const reason = walker.checkFields(seq, at, record, prevHash, hash)
-        if (reason) return { checked, firstBroken: { seq: expectedSeq, reason } }
-        checked++
-      }
-      const last = rows[rows.length - 1]
-      if (rows.length < PAGE_ROWS || !last) break
-      from = last[0] + 1
-    }
-    return { checked }
+    return walk()
   } finally {
-    sqlite.pragma(`mmap_size = ${typeof mapped === 'number' ? mapped : 0}`)
+    unmap()
   }
 }
 
