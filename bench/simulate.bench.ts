@@ -75,6 +75,8 @@ type ChildResult = {
   cases: number
   ms: number
   perSecond: number
+  /** CPU time of the whole process (worker threads included) during the measured call. */
+  cpuMs: number
   maxRssMb: number
   heapMb: number
   runMs?: number
@@ -88,7 +90,7 @@ async function child(baseFile: string, candidateFile: string, n: number, extra: 
   const candidate = loadFlow(candidateFile) as FlowDocument
   const suite = manyCases(loadSuite(baseFile) as Suite, n)
   // `jre`: decisions forced onto json-rules-engine (the reference), for the side-by-side figure;
-  // `workers:N` / `jre-workers:N`: the same on N worker threads. Big runs count unchanged cases
+  // `workers:N` / `jre-workers:N`: the same on N threads (this one and N - 1 workers). Big runs count unchanged cases
   // instead of listing them (what `carepath simulate` does for its text summary).
   const workers = /workers:(\d+)$/.exec(extra ?? '')
   const options: SimulateOptions = { registry, unchangedCases: 'count' }
@@ -103,9 +105,11 @@ async function child(baseFile: string, candidateFile: string, n: number, extra: 
     await session.post('Profiler.enable')
     await session.post('Profiler.start')
   }
+  const cpu = process.cpuUsage()
   const started = performance.now()
   const report = await simulate(base, candidate, suite, options)
   const ms = performance.now() - started
+  const used = process.cpuUsage(cpu)
   if (session && extra) {
     const { profile } = (await session.post('Profiler.stop')) as { profile: unknown }
     writeFileSync(extra.slice('profile:'.length), JSON.stringify(profile))
@@ -116,6 +120,7 @@ async function child(baseFile: string, candidateFile: string, n: number, extra: 
     cases: n,
     ms,
     perSecond: (n / ms) * 1000,
+    cpuMs: (used.user + used.system) / 1000,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     heapMb: process.memoryUsage().heapUsed / 2 ** 20,
     changed: report.summary.changed + report.summary.failed,
@@ -236,12 +241,14 @@ async function main(): Promise<void> {
   console.log(
     `\n100,000 cases × 2 versions (${growthFlow.split('/').pop()} vs its draft; goal ≤ 10 s on 2 cores; unchanged cases counted, not listed):`,
   )
-  console.log('  how                                          total s   cases/s   peak RSS MB   vs goal   load average')
+  console.log(
+    '  how                                          total s   CPU s   CPU ms/case   cases/s   peak RSS MB   vs goal   load average',
+  )
   const ways: [string, string | undefined][] = [
     ['compiled decisions, one thread', undefined],
-    ['compiled decisions, 1 worker thread', 'workers:1'],
-    ['compiled decisions, 2 worker threads', 'workers:2'],
-    ['json-rules-engine decisions, 2 worker threads', 'jre-workers:2'],
+    ['compiled decisions, 2 threads (+1 worker)', 'workers:2'],
+    ['compiled decisions, 3 threads (+2 workers)', 'workers:3'],
+    ['json-rules-engine decisions, 2 threads', 'jre-workers:2'],
   ]
   const changedBy = new Set<number>()
   for (const [how, extra] of ways) {
@@ -249,7 +256,7 @@ async function main(): Promise<void> {
     if (!r) continue
     changedBy.add(r.changed)
     console.log(
-      `  ${how.padEnd(44)} ${(r.ms / 1000).toFixed(1).padStart(7)} ${r.perSecond.toFixed(0).padStart(9)} ${r.maxRssMb.toFixed(0).padStart(13)} ${`${(r.ms / 10_000).toFixed(2)}×`.padStart(9)}   ${loadAverage()}`,
+      `  ${how.padEnd(44)} ${(r.ms / 1000).toFixed(1).padStart(7)} ${(r.cpuMs / 1000).toFixed(1).padStart(7)} ${(r.cpuMs / r.cases).toFixed(3).padStart(13)} ${r.perSecond.toFixed(0).padStart(9)} ${r.maxRssMb.toFixed(0).padStart(13)} ${`${(r.ms / 10_000).toFixed(2)}×`.padStart(9)}   ${loadAverage()}`,
     )
   }
   if (changedBy.size > 1) console.log('  (!) the ways above disagree on how many cases changed')

@@ -39,6 +39,13 @@ export interface Frame {
 const memos = new Map<string, unknown>()
 const MEMO_LIMIT = 5_000
 
+/**
+ * The memos a prepared node already looked up, by evaluator setting: a prepared node serves every
+ * run of its version, so most lookups end here without building the string key (as long-lived
+ * as the prepared flow, which lives as long as its document).
+ */
+const nodeMemos = new WeakMap<PreparedNode, Map<string, unknown>>()
+
 /** Build (once per flow hash and node) a value such as a compiled rule engine. */
 function memo<T>(key: string, build: () => T): T {
   if (memos.has(key)) return memos.get(key) as T
@@ -98,7 +105,13 @@ class NodeContext implements ExecuteContext {
 
   memo<T>(build: () => T): T {
     // The evaluator setting is part of the key: forcing json-rules-engine must not reuse a compiled memo.
-    return memo(`${this.frame.prepared.hash}\u0000${this.p.id}\u0000${this.decisionEvaluator ?? ''}`, build)
+    const setting = this.decisionEvaluator ?? ''
+    let byNode = nodeMemos.get(this.p)
+    if (!byNode) nodeMemos.set(this.p, (byNode = new Map()))
+    if (byNode.has(setting)) return byNode.get(setting) as T
+    const value = memo(`${this.frame.prepared.hash}\u0000${this.p.id}\u0000${setting}`, build)
+    byNode.set(setting, value)
+    return value
   }
 }
 

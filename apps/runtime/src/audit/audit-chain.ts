@@ -3,7 +3,8 @@
 // one code, so a record written on either backend verifies on the other (`db copy`).
 import type { KeyStore } from '../keys/key-store.ts'
 import type { AuditInput } from './audit-entries.ts'
-import { chainHash, GENESIS_HASH, keyedChainHash, keyedGenesis, type AuditRecord } from './audit-record.ts'
+import type { AuditRecord } from './audit-record.ts'
+import { chainHash, GENESIS_HASH, keyedChainHash, keyedGenesis } from './chain-hash.ts'
 
 /** A stored audit row, as both backends hold it. */
 export interface AuditRow {
@@ -54,14 +55,19 @@ export function nextRow(
   }
 }
 
+/** Where a walk picks up: after the stored row `seq` whose hash is `hash` (undefined: from the start). */
+export type WalkStart = { seq: number; hash: string } | undefined
+
 /**
  * A walk along stored rows in sequence order: `check` says why a row breaks the chain (a gap, an
  * `at` that disagrees with its record, a wrong link or hash), or undefined when it continues it.
+ * Started `after` a stored row, it checks what follows exactly as a walk from the start that
+ * reached that row unbroken would, so a trail can be checked in pieces side by side.
  */
-export function chainWalker(keys: ChainKeys) {
+export function chainWalker(keys: ChainKeys, after?: WalkStart) {
   const legacy = keys.legacyAuditThrough
-  let prev = chainStart(keys)
-  let expectedSeq = 1
+  let prev = after ? after.hash : chainStart(keys)
+  let expectedSeq = after ? after.seq + 1 : 1
   return {
     /** The sequence number the next row must have. */
     get expectedSeq() {

@@ -3,11 +3,14 @@
 // anchor outside the database and the copy inside it. A tail cut (by one record or ten), an
 // emptied table, a chain rebuilt from the all-zero start, a deletion or swap with the chain
 // rebuilt, an edited `at`, and a forged or foreign checkpoint are each reported in a sentence.
+import { availableParallelism } from 'node:os'
 import { editedExplanations } from './audit-explanations.ts'
 import type { Db } from '../db/open-db.ts'
 import type { KeyStore } from '../keys/key-store.ts'
 import { checkpointSchema, checkpointSigned, type AnchorSink, type Checkpoint } from './audit-checkpoints.ts'
-import { chainWalker, type AuditPageReader, type AuditRow } from './audit-chain.ts'
+import type { AuditPageReader, AuditRow } from './audit-chain.ts'
+import { walkOnThreads } from './audit-verify-threads.ts'
+import { stretchesOf, trailEnds, walkStretch, withFileMapped, type StretchVerdict } from './audit-walk.ts'
 
 export interface VerifyResult {
   ok: boolean
@@ -22,8 +25,6 @@ export interface VerifyResult {
 }
 
 const DB_CHECKPOINT = 'audit.checkpoint'
-/** How much of the database file the verifying walk maps into memory (address space, not RAM). */
-const WALK_MMAP_BYTES = 1 << 30
 
 /** The latest checkpoint as the database holds it (a copy: the anchor outside it is the witness). */
 export function readDbCheckpoint(db: Db): Checkpoint | undefined {
@@ -47,10 +48,69 @@ export function writeDbCheckpoint(db: Db, checkpoint: Checkpoint): void {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
-/** Recompute the whole chain and hold it against the signed checkpoints. */
+/** Recompute the whole chain and hold it against the signed checkpoints, in this thread. */
 export function verifyTrail(db: Db, keys: KeyStore, anchor: AnchorSink): VerifyResult {
+  const found = signedCheckpoints(db, keys, anchor)
+  const ends = trailEnds(db.$client)
+  const walk = ends
+    ? withFileMapped(db.$client, () =>
+        walkStretch(db.$client, keys, { after: undefined, from: ends.first, through: ends.last }),
+      )
+    : { checked: 0 }
+  return verdictOf(db, keys, found, ends?.last ?? 0, walk)
+}
+
+export interface VerifyThreadOptions {
+  /** Worker threads to walk the trail on (the machine's cores by default). */
+  threads?: number
+  /** Below this many records (by sequence number) the trail is walked in this thread: starting threads would cost more. */
+  minRecords?: number
+  /** Records per stretch handed to a thread. */
+  stretchRecords?: number
+  /**
+   * Whether this thread walks stretches beside the workers (the default). False leaves them all
+   * to `threads` workers, which makes sure a small trail is walked by workers at all.
+   */
+  thisThread?: boolean
+}
+
+/**
+ * `verifyTrail` with the walk spread over worker threads, each reading the database file on its
+ * own read-only connection: the same result, whatever the number of threads (the verdicts of the
+ * stretches are joined in trail order). An in-memory database, one thread or a small trail is
+ * walked in this thread.
+ */
+export async function verifyTrailOnThreads(
+  db: Db,
+  keys: KeyStore,
+  anchor: AnchorSink,
+  options: VerifyThreadOptions = {},
+): Promise<VerifyResult> {
+  const threads = options.threads ?? availableParallelism()
+  const sqlite = db.$client
+  const found = signedCheckpoints(db, keys, anchor)
+  const ends = trailEnds(sqlite)
+  if (!ends) return verdictOf(db, keys, found, 0, { checked: 0 })
+  const walk =
+    sqlite.memory ||
+    threads < (options.thisThread === false ? 1 : 2) ||
+    ends.last - ends.first + 1 < (options.minRecords ?? 50_000)
+      ? withFileMapped(sqlite, () =>
+          walkStretch(sqlite, keys, { after: undefined, from: ends.first, through: ends.last }),
+        )
+      : await walkOnThreads(
+          sqlite,
+          keys,
+          stretchesOf(sqlite, ends, options.stretchRecords ?? 20_000),
+          threads,
+          options.thisThread ?? true,
+        )
+  return verdictOf(db, keys, found, ends.last, walk)
+}
+
+/** The checkpoints signed by this installation, and a sentence for each anchor or checkpoint problem. */
+function signedCheckpoints(db: Db, keys: KeyStore, anchor: AnchorSink): { problems: string[]; signed: Checkpoint[] } {
   const problems: string[] = []
-  // Checkpoints first, so the walk can keep the hashes at their sequence numbers.
   const anchored = anchor.read()
   if (!anchored) problems.push(`The anchor file ${anchor.where} is missing: the trail cannot be checked for a cut end.`)
   else {
@@ -71,40 +131,37 @@ export function verifyTrail(db: Db, keys: KeyStore, anchor: AnchorSink): VerifyR
           : `A checkpoint for record ${c.seq} belongs to another installation (${c.installation}).`,
       )
   }
-  const wanted = new Set(signed.map((c) => c.seq))
-  const hashes = new Map<number, string>()
+  return { problems, signed }
+}
 
-  const legacy = keys.legacyAuditThrough
-  const walker = chainWalker(keys)
-  // The walk is one sequential scan of the table: rows come as arrays (raw mode: no object per
-  // row) through a memory map of the file (no read call per page), and nothing is parsed; the
-  // record's canonical JSON is hashed as it is stored. The map is this connection's until the walk ends.
-  const sqlite = db.$client
-  const mapped = sqlite.pragma('mmap_size', { simple: true })
-  sqlite.pragma(`mmap_size = ${WALK_MMAP_BYTES}`)
-  const rows = sqlite
-    .prepare<[], [number, string, string, string, string]>(
-      'SELECT seq, at, record, prev_hash, hash FROM audit_log ORDER BY seq ASC',
-    )
-    .raw(true)
-    .iterate()
-  let checked = 0
-  let last = 0
-  let firstBroken: VerifyResult['firstBroken']
-  try {
-    for (const [seq, at, record, prevHash, hash] of rows) {
-      last = seq
-      if (wanted.has(seq)) hashes.set(seq, hash)
-      if (firstBroken) continue
-      const expectedSeq = walker.expectedSeq
-      const reason = walker.checkFields(seq, at, record, prevHash, hash)
-      if (reason) firstBroken = { seq: expectedSeq, reason }
-      else checked++
-    }
-  } finally {
-    sqlite.pragma(`mmap_size = ${typeof mapped === 'number' ? mapped : 0}`)
+/** The stored hashes of the records at `seqs` (those that exist). */
+function hashesAt(db: Db, seqs: Iterable<number>): Map<number, string> {
+  const read = db.$client.prepare<[number], { hash: string }>('SELECT hash FROM audit_log WHERE seq = ?')
+  const hashes = new Map<number, string>()
+  for (const seq of new Set(seqs)) {
+    const row = read.get(seq)
+    if (row) hashes.set(seq, row.hash)
   }
+  return hashes
+}
+
+/** The walk's verdict held against the signed checkpoints: the trail must reach each with the hash it had then. */
+function verdictOf(
+  db: Db,
+  keys: KeyStore,
+  found: { problems: string[]; signed: Checkpoint[] },
+  last: number,
+  walk: StretchVerdict,
+): VerifyResult {
+  const { signed } = found
+  const problems = [...found.problems]
+  const { checked, firstBroken } = walk
   if (firstBroken) problems.unshift(`Record ${firstBroken.seq}: ${firstBroken.reason}.`)
+  const legacy = keys.legacyAuditThrough
+  const hashes = hashesAt(
+    db,
+    signed.map((c) => c.seq),
+  )
 
   // The trail must reach every signed checkpoint, with the hash it had then.
   const latest = signed.reduce<Checkpoint | undefined>((a, c) => (!a || c.seq > a.seq ? c : a), undefined)

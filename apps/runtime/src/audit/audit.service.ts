@@ -9,7 +9,14 @@ import type { AuditInput } from './audit-entries.ts'
 import { auditRecordOf, chainStart, nextRow } from './audit-chain.ts'
 import { createExplanationStore } from './audit-explanations.ts'
 import { auditRecordSchema, recordJson, type AuditRecord } from './audit-record.ts'
-import { readDbCheckpoint, verifyTrail, writeDbCheckpoint, type VerifyResult } from './audit-verify.ts'
+import {
+  readDbCheckpoint,
+  verifyTrail,
+  verifyTrailOnThreads,
+  writeDbCheckpoint,
+  type VerifyResult,
+  type VerifyThreadOptions,
+} from './audit-verify.ts'
 
 export type { AuditInput, VerifyResult }
 
@@ -150,6 +157,8 @@ export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOpt
     list,
     checkpoint,
     verify: () => verifyTrail(db, keys, anchor),
+    /** `verify` with the walk on worker threads (a large trail; the event loop stays free meanwhile). */
+    verifyOnThreads: (options?: VerifyThreadOptions) => verifyTrailOnThreads(db, keys, anchor, options),
     /** A stored record's JSON, read whole (decisions with their explanations) and checked by its schema. */
     readRecord,
     explanations,

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { buildArchive, verifyArchive } from '../audit/audit-archive.ts'
 import { defaultAnchorFile, fileAnchor } from '../audit/audit-checkpoints.ts'
-import { verifyTrail } from '../audit/audit-verify.ts'
+import { verifyTrailOnThreads } from '../audit/audit-verify.ts'
 import { databaseFile, openDb } from '../db/open-db.ts'
 import { defaultKeyFile, openInstallationKeys } from '../keys/installation-keys.ts'
 import { KeyStoreError, keyStoreOf, readKeyFile, type KeyStore } from '../keys/key-store.ts'
@@ -131,7 +131,7 @@ export async function run(args: string[]): Promise<number> {
     const anchor = fileAnchor(resolve(options.get('audit-anchor') ?? defaultAnchorFile(file)))
     let result
     try {
-      result = verifyTrail(db, keys, anchor)
+      result = await verifyTrailOnThreads(db, keys, anchor)
     } catch {
       throw new CliError(`${file}: the audit trail could not be read (the file may be damaged)`)
     }

@@ -1,7 +1,8 @@
 // `carepath simulate --base OLD --candidate NEW [--suite S.json] [--generate] [--json|--markdown]
 // [--workers N] [--unchanged list|count]`: diff-test a candidate version against the base. Exit 0:
 // nothing changed, or only changes the suite expects; 1: behaviour changed unexpectedly or a case
-// failed; 2: bad input. Large suites run on worker threads (one per core) with a progress bar.
+// failed; 2: bad input. Large suites run on every core (this thread and a worker thread per
+// other core) with a progress bar.
 import { availableParallelism } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import {

@@ -47,7 +47,7 @@ function widened(count: number): Suite {
 }
 
 describe('simulation on worker threads', () => {
-  it('gives the same report, byte for byte, on one thread and on 1 and 2 workers', async () => {
+  it('gives the same report, byte for byte, on one thread and on 1, 2 and 3 threads (workers beside this one)', async () => {
     const many = widened(SIMULATION_CHUNK * 3 + 17)
     const options = { registry, generate: true, unchangedCases: 'count' as const }
     const inThread = JSON.stringify(await simulate(base, draft, many, options))
@@ -62,8 +62,13 @@ describe('simulation on worker threads', () => {
         onProgress: ({ done }) => void progress.push(done),
       }),
     )
+    // Three threads: two workers and this one, their chunks finishing in any order.
+    const three = JSON.stringify(
+      await simulate(base, draft, many, { ...options, workers: simulationWorkers({ threads: 3 }) }),
+    )
     expect(one).toBe(inThread)
     expect(two).toBe(inThread)
+    expect(three).toBe(inThread)
     const report = JSON.parse(inThread) as {
       summary: { cases: number; changed: number; unchanged: number }
       cases: unknown[]

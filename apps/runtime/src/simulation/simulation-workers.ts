@@ -7,7 +7,7 @@ import type { PlannedCase, SimulationChunkRunner, SimulationPart, SimulationWork
 import { workerReplySchema, type WorkerRequest } from './simulation-messages.ts'
 
 export interface SimulationWorkerOptions {
-  /** Threads to run cases on (2 on a 2-core machine). */
+  /** Threads to run cases on, the calling thread included (2 on a 2-core machine: it and one worker). */
   threads: number
   /** Flow files whose folders hold the subflows the versions call (as `carepath simulate` finds them). */
   flowFiles?: readonly string[]
@@ -20,13 +20,22 @@ export interface SimulationWorkerOptions {
 const ENTRY = new URL('./simulation.worker.ts', import.meta.url).href
 const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY)}) })`
 
-/** Worker threads the engine's `simulate` runs chunks on (its `workers` option). */
+/**
+ * Chunks a worker holds at once: while the calling thread runs a chunk of its own it reads no
+ * message, so each worker keeps more chunks queued instead of waiting for the next (on a loaded
+ * machine the calling thread's chunk can take several of the worker's).
+ */
+const CHUNKS_PER_WORKER = 4
+
+/** Worker threads the engine's `simulate` runs chunks on (its `workers` option), beside the calling thread. */
 export function simulationWorkers(options: SimulationWorkerOptions): SimulationWorkers {
-  const threads = Math.max(1, Math.floor(options.threads))
+  const workers = Math.max(1, Math.floor(options.threads)) - 1
   return {
-    concurrency: threads,
+    concurrency: workers * CHUNKS_PER_WORKER,
+    thisThread: true,
+    nextTurn: () => new Promise((resolve) => setImmediate(resolve)),
     start(setup) {
-      return startThreads(threads, options.flowFiles ?? [], { type: 'setup', setup })
+      return startThreads(workers, options.flowFiles ?? [], { type: 'setup', setup })
     },
   }
 }
@@ -67,9 +76,10 @@ function startThreads(count: number, flowFiles: readonly string[], setup: Worker
       if (code !== 0) fail(new Error(`A simulation worker exited with code ${code}.`))
     })
     worker.postMessage(setup)
-    idle.push(worker)
     return worker
   })
+  // Slots in turn (one per worker, then the second of each), so the first chunks spread over the workers.
+  for (let slot = 0; slot < CHUNKS_PER_WORKER; slot++) idle.push(...workers)
   const acquire = (): Promise<Worker> => {
     const worker = idle.shift()
     return worker ? Promise.resolve(worker) : new Promise((resolve) => waiting.push(resolve))

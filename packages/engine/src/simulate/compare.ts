@@ -86,6 +86,39 @@ function keyed(decisions: readonly DecisionRecord[]): Map<string, { record: Deci
   return out
 }
 
+/**
+ * Each base decision with the candidate's decision at the same node, scope and visit (absent when
+ * the candidate never made it), in base order. Most cases make the same decisions in the same
+ * order in both versions: then the pairs are read off side by side, and a visit is counted only
+ * when something asks for it.
+ */
+function* pairedDecisions(
+  a: readonly DecisionRecord[],
+  b: readonly DecisionRecord[],
+): Generator<{ record: DecisionRecord; other: DecisionRecord | undefined; readonly visit: number }> {
+  const sameOrder =
+    a.length === b.length &&
+    a.every((record, i) => record.nodeId === b[i]?.nodeId && (record.scope ?? '') === (b[i]?.scope ?? ''))
+  if (!sameOrder) {
+    const byB = keyed(b)
+    for (const [key, { record, visit }] of keyed(a)) yield { record, other: byB.get(key)?.record, visit }
+    return
+  }
+  for (let i = 0; i < a.length; i++) {
+    const record = a[i] as DecisionRecord
+    yield {
+      record,
+      other: b[i],
+      get visit() {
+        let visit = 1
+        for (let j = 0; j < i; j++)
+          if (a[j]?.nodeId === record.nodeId && (a[j]?.scope ?? '') === (record.scope ?? '')) visit++
+        return visit
+      },
+    }
+  }
+}
+
 /** What changed between a case's base run and candidate run; undefined when nothing did. */
 export function compareRuns(base: RunState | undefined, candidate: RunState | undefined): CaseChanges | undefined {
   return compareRunsInDetail(base, candidate).changes
@@ -114,10 +147,8 @@ export function compareRunsInDetail(
       break
     }
   }
-  const byA = keyed(base?.decisions ?? [])
-  const byB = keyed(candidate?.decisions ?? [])
-  for (const [key, { record, visit }] of byA) {
-    const other = byB.get(key)?.record
+  for (const pair of pairedDecisions(base?.decisions ?? [], candidate?.decisions ?? [])) {
+    const { record, other } = pair
     if (!other) continue // the paths split before it: the path change already says so
     const firedA = record.explanation.fired ?? []
     const firedB = other.explanation.fired ?? []
@@ -127,7 +158,7 @@ export function compareRunsInDetail(
       if (!jsonEqual(firedA, firedB)) {
         const note: UnselectedRuleChange = {
           nodeId: record.nodeId,
-          visit,
+          visit: pair.visit,
           outcome: record.port,
           base: { fired: firedA },
           candidate: { fired: firedB },
@@ -139,7 +170,7 @@ export function compareRunsInDetail(
     }
     const change: DecisionChange = {
       nodeId: record.nodeId,
-      visit,
+      visit: pair.visit,
       base: { outcome: record.port, fired: firedA, explanation: record.explanation },
       candidate: { outcome: other.port, fired: firedB, explanation: other.explanation },
     }

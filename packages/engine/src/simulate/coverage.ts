@@ -44,6 +44,12 @@ export class CoverageCollector {
   private readonly ports = new Set<string>()
   private readonly ruleSeen = new Map<string, boolean>()
   private readonly conditionSeen = new Map<string, { decided: boolean; named: UnreachedCondition }>()
+  /**
+   * Per rule (`node\u0000rule`), the condition paths some case already made decide it: once all
+   * of a rule's conditions are in, its later evaluations add nothing, and the per-case work of
+   * rebuilding its condition tree is skipped (most of a large suite's cases).
+   */
+  private readonly decidedPaths = new Map<string, Set<string>>()
 
   constructor(private readonly flow: FlowDocument) {}
 
@@ -55,10 +61,16 @@ export class CoverageCollector {
       if (decision.scope) continue
       for (const rule of decision.explanation.rules ?? []) {
         const key = `${decision.nodeId}.${rule.id}`
-        this.ruleSeen.set(key, (this.ruleSeen.get(key) ?? false) || rule.fired)
+        if (rule.fired) this.ruleSeen.set(key, true)
+        else if (!this.ruleSeen.has(key)) this.ruleSeen.set(key, false)
+        const ruleKey = `${decision.nodeId}\u0000${rule.id}`
+        let decided = this.decidedPaths.get(ruleKey)
+        if (!decided) this.decidedPaths.set(ruleKey, (decided = new Set()))
+        const settled = decided
+        if (rule.conditions.every((condition) => settled.has(condition.path))) continue
         const deciding = new Set(decidingConditions(rule))
         rule.conditions.forEach((condition, index) => {
-          const conditionKey = `${decision.nodeId}\u0000${rule.id}\u0000${condition.path}`
+          const conditionKey = `${ruleKey}\u0000${condition.path}`
           const known = this.conditionSeen.get(conditionKey)
           if (known) known.decided ||= deciding.has(index)
           else
@@ -71,6 +83,7 @@ export class CoverageCollector {
                 condition: conditionText(condition),
               },
             })
+          if (this.conditionSeen.get(conditionKey)?.decided) settled.add(condition.path)
         })
       }
     }

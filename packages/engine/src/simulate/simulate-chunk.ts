@@ -52,6 +52,16 @@ export interface SimulationPart {
  */
 export interface SimulationWorkers {
   readonly concurrency: number
+  /**
+   * Whether the calling thread runs chunks too, beside the workers (it is warm and would
+   * otherwise only wait): `concurrency` workers plus this thread.
+   */
+  readonly thisThread?: boolean
+  /**
+   * A turn of the host's event loop, taken between two chunks of the calling thread's so the
+   * workers' parts come in and their next chunks go out (the host owns the timers).
+   */
+  nextTurn?(): Promise<void>
   start(setup: SimulationSetup): SimulationChunkRunner
 }
 

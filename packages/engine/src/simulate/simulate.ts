@@ -166,7 +166,8 @@ async function runPlanned(
 export const SIMULATION_CHUNK = 250
 
 /**
- * Run one phase's cases, in this thread as one chunk or on the workers in chunks, and merge the
+ * Run one phase's cases, in this thread as one chunk or in chunks on the workers (and on this
+ * thread beside them, when the workers ask for it), and merge the
  * parts strictly in case order (parts that finish early wait), so the report does not depend
  * on how many threads ran it or which finished first.
  */
@@ -180,15 +181,16 @@ async function runPhase(
 ): Promise<void> {
   if (cases.length === 0) return
   const progress = (): void => options.onProgress?.({ done: report.done, total: total() })
-  if (!runner || !options.workers) {
+  const env = {
+    registry: options.registry,
+    ...(options.loadFlow ? { loadFlow: options.loadFlow } : {}),
+    ...(options.decisionEvaluator ? { decisionEvaluator: options.decisionEvaluator } : {}),
+  }
+  const workers = options.workers
+  if (!runner || !workers) {
     let offset = 0
-    const env = {
-      registry: options.registry,
-      ...(options.loadFlow ? { loadFlow: options.loadFlow } : {}),
-      ...(options.decisionEvaluator ? { decisionEvaluator: options.decisionEvaluator } : {}),
-      onCase: () => options.onProgress?.({ done: report.done + ++offset, total: total() }),
-    }
-    report.add(await runSimulationChunk(setup, cases, env), cases, 0)
+    const onCase = () => options.onProgress?.({ done: report.done + ++offset, total: total() })
+    report.add(await runSimulationChunk(setup, cases, { ...env, onCase }), cases, 0)
     return
   }
   const chunks: (readonly PlannedCase[])[] = []
@@ -197,20 +199,35 @@ async function runPhase(
   const finished = new Map<number, SimulationPart>()
   let next = 0
   let merged = 0
-  const lane = async (): Promise<void> => {
+  const mergeReady = (): void => {
+    for (let part = finished.get(merged); part !== undefined; part = finished.get(merged)) {
+      finished.delete(merged)
+      report.add(part, cases, merged * SIMULATION_CHUNK)
+      merged++
+      progress()
+    }
+  }
+  const workerLane = async (): Promise<void> => {
     while (next < chunks.length) {
       const index = next++
       finished.set(index, await runner.run(chunks[index] as readonly PlannedCase[]))
-      for (let part = finished.get(merged); part !== undefined; part = finished.get(merged)) {
-        finished.delete(merged)
-        report.add(part, cases, merged * SIMULATION_CHUNK)
-        merged++
-        progress()
-      }
+      mergeReady()
     }
   }
-  const lanes = Math.max(1, Math.min(options.workers.concurrency, chunks.length))
-  await Promise.all(Array.from({ length: lanes }, lane))
+  const thisThreadLane = async (): Promise<void> => {
+    while (next < chunks.length) {
+      const index = next++
+      finished.set(index, await runSimulationChunk(setup, chunks[index] as readonly PlannedCase[], env))
+      mergeReady()
+      // Let the workers' parts in (and their next chunks out) between two chunks of this thread's.
+      await workers.nextTurn?.()
+    }
+  }
+  const lanes = Math.max(1, Math.min(workers.concurrency, chunks.length))
+  await Promise.all([
+    ...Array.from({ length: workers.concurrency > 0 ? lanes : 0 }, workerLane),
+    ...(workers.thisThread || workers.concurrency === 0 ? [thisThreadLane()] : []),
+  ])
 }
 
 /** Merges parts, in case order, into the report; memory grows only with kept case reports. */

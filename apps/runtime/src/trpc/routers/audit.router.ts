@@ -18,7 +18,7 @@ export const auditRouter = router({
     .query(({ ctx, input }) =>
       redact(auditListPolicy, ctx.runtime.audit.list({ limit: input?.limit ?? 100, cursor: input?.cursor }), NO_FACTS),
     ),
-  verify: auditor.query(({ ctx }) => ctx.runtime.audit.verify()),
+  verify: auditor.query(({ ctx }) => ctx.runtime.audit.verifyOnThreads()),
   /**
    * Search the trail by user, run, patient (an MRN or FHIR id, looked up by its keyed hash),
    * action and time; `accessOnly` gives the accounting of access. The search is audited.
