@@ -60,9 +60,15 @@ async function nodeHl7Client(port: number, level: Level, prefix: string): Promis
   await new Promise<void>((resolve) => {
     for (let c = 0; c < level.connections; c++) {
       const connection = client.createConnection({ port, waitAck: false, maxLimit: perConnection + 1 }, async () => {})
-      // Its codec joins ACKs that arrive in one read into one text: count their MSA segments.
+      // Its codec joins ACKs that arrive in one read into one text, and a read that ends inside a
+      // frame cuts that frame's text in two (it hands over whatever it has once an FS and a CR
+      // arrived): count MSA segments over the join of the last 5 characters and the new text, so
+      // an "MSA|AA" cut in two is counted once, and none twice (it is 6 characters long).
+      let carry = ''
       connection.on('data.raw', (text: string) => {
-        const codes = text.match(/(?:^|\r)MSA\|A[AER]/g) ?? []
+        const joined = carry + text
+        carry = joined.slice(-5)
+        const codes = joined.match(/MSA\|A[AER]/g) ?? []
         acks += codes.length
         accepted += codes.filter((c) => c.endsWith('AA')).length
         if (acks >= perConnection * level.connections) resolve()
