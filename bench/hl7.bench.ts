@@ -267,29 +267,35 @@ async function main(): Promise<void> {
     )
     for (const line of summary) console.log(line)
   }
-  const { token } = rt.auth.createApiToken({ username: 'intake-system', name: 'bench', scopes: ['runs:start'] }, system)
-  const http: { connections: number; perSecond: number; p99: number; cpuMs: number }[] = []
-  for (const connections of [1, 10]) {
-    const cpu = process.cpuUsage()
-    const result = await httpRunsPerSecond(server.url, token, flow.id, template, connections)
-    const used = process.cpuUsage(cpu)
-    const cpuMs = (used.user + used.system) / 1000 / Math.max(1, result.perSecond * 5)
-    http.push({ connections, ...result, cpuMs })
-  }
-  const best = (connections: number) =>
-    Math.max(
-      ...rows
-        .filter((r) => r.level.connections === connections && r.level.kind === 'accepted' && r.level.pipelined)
-        .map((r) => r.result.acks / r.result.seconds),
+  // BENCH_HTTP=0 leaves out the HTTP comparison (a quick look at the MLLP levels alone).
+  if (process.env.BENCH_HTTP !== '0') {
+    const { token } = rt.auth.createApiToken(
+      { username: 'intake-system', name: 'bench', scopes: ['runs:start'] },
+      system,
     )
-  const httpAt = (connections: number) => http.find((h) => h.connections === connections)
-  console.log(`\nsame flow, same sitting, load average ${loadAverage()}:`)
-  for (const connections of [1, 10]) {
-    const h = httpAt(connections)
-    const mllp = best(connections)
-    console.log(
-      `  ${String(connections).padStart(2)} connection(s): HL7 over MLLP pipelined ${mllp.toFixed(0)} msg/s (goal ≥ 1,000: ${mllp >= 1000 ? 'met' : 'NOT met'}); HTTP REST start ${h?.perSecond.toFixed(0) ?? '–'} runs/s, p99 ${h?.p99 ?? '–'} ms, ≈ ${h?.cpuMs.toFixed(3) ?? '–'} ms server CPU per run; ratio MLLP/HTTP ${h?.perSecond ? (mllp / h.perSecond).toFixed(2) : '–'}×`,
-    )
+    const http: { connections: number; perSecond: number; p99: number; cpuMs: number }[] = []
+    for (const connections of [1, 10]) {
+      const cpu = process.cpuUsage()
+      const result = await httpRunsPerSecond(server.url, token, flow.id, template, connections)
+      const used = process.cpuUsage(cpu)
+      const cpuMs = (used.user + used.system) / 1000 / Math.max(1, result.perSecond * 5)
+      http.push({ connections, ...result, cpuMs })
+    }
+    const best = (connections: number) =>
+      Math.max(
+        ...rows
+          .filter((r) => r.level.connections === connections && r.level.kind === 'accepted' && r.level.pipelined)
+          .map((r) => r.result.acks / r.result.seconds),
+      )
+    const httpAt = (connections: number) => http.find((h) => h.connections === connections)
+    console.log(`\nsame flow, same sitting, load average ${loadAverage()}:`)
+    for (const connections of [1, 10]) {
+      const h = httpAt(connections)
+      const mllp = best(connections)
+      console.log(
+        `  ${String(connections).padStart(2)} connection(s): HL7 over MLLP pipelined ${mllp.toFixed(0)} msg/s (goal ≥ 1,000: ${mllp >= 1000 ? 'met' : 'NOT met'}); HTTP REST start ${h?.perSecond.toFixed(0) ?? '–'} runs/s, p99 ${h?.p99 ?? '–'} ms, ≈ ${h?.cpuMs.toFixed(3) ?? '–'} ms server CPU per run; ratio MLLP/HTTP ${h?.perSecond ? (mllp / h.perSecond).toFixed(2) : '–'}×`,
+      )
+    }
   }
   const runs = rt.db.$client.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }
   const verify = rt.audit.verify()
