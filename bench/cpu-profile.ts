@@ -41,3 +41,35 @@ export function selfTimeSummary(profile: CpuProfile, top = 15): string[] {
         `${((100 * micros) / total).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${key}`,
     )
 }
+
+/**
+ * Inclusive time (self plus everything called beneath it) of the functions whose "name file"
+ * contains one of `parts`, as a share of the busy (non-idle) samples: where a request's time went
+ * by stage rather than by leaf function.
+ */
+export function inclusiveSummary(profile: CpuProfile, parts: readonly string[]): string[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const parent = new Map<number, number>()
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
+  const inclusive = new Map<string, number>(parts.map((part) => [part, 0]))
+  const deltas = profile.timeDeltas ?? []
+  let busy = 0
+  ;(profile.samples ?? []).forEach((id, i) => {
+    const micros = deltas[i + 1] ?? deltas[i] ?? 0
+    const leaf = byId.get(id)
+    if (!leaf || leaf.callFrame.functionName === '(idle)') return
+    busy += micros
+    const seen = new Set<string>()
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const node = byId.get(at)
+      if (!node) break
+      const key = place(node)
+      for (const part of parts) if (!seen.has(part) && key.includes(part)) seen.add(part)
+    }
+    for (const part of seen) inclusive.set(part, (inclusive.get(part) ?? 0) + micros)
+  })
+  return parts.map(
+    (part) =>
+      `${((100 * (inclusive.get(part) ?? 0)) / Math.max(1, busy)).toFixed(1).padStart(5)}%  ${((inclusive.get(part) ?? 0) / 1000).toFixed(0).padStart(6)} ms  ${part}`,
+  )
+}

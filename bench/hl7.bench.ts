@@ -3,9 +3,10 @@
 // pipelined on one connection and spread over 10 connections, plus refused messages (AR, no flow
 // takes them), beside the HTTP path's runs/s in the same sitting. Clients run in a second process.
 //   pnpm bench hl7                        (BENCH_MESSAGES=3000 per level by default)
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/hl7.bench.ts   (profile the server)
+//   BENCH_PROFILE=1 pnpm bench hl7        (adds, per level, where the server's CPU went;
+//                                          BENCH_PROFILE=<dir> also writes each level's .cpuprofile there)
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,6 +14,8 @@ import { registry } from '@carepath/catalog'
 import type { FlowDocument } from '@carepath/dsl'
 import { startServer } from '@carepath/runtime'
 import { startRuntimeHl7Listener } from '../apps/runtime/src/integrations/index.ts'
+import { Session } from 'node:inspector/promises'
+import { inclusiveSummary, selfTimeSummary, type CpuProfile } from './cpu-profile.ts'
 import { loadAverage } from './load.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -35,6 +38,8 @@ interface LevelResult {
   seconds: number
   /** ms per message at the client: time from send to its ACK (sequential clients only). */
   p99?: number
+  /** The client process's own CPU per message, ms: on 2 cores it competes with the server. */
+  clientCpuMs?: number
 }
 
 /** Message `n` of a run of the bench: a unique control id (MSH-10) per message and per level. */
@@ -55,9 +60,15 @@ async function nodeHl7Client(port: number, level: Level, prefix: string): Promis
   await new Promise<void>((resolve) => {
     for (let c = 0; c < level.connections; c++) {
       const connection = client.createConnection({ port, waitAck: false, maxLimit: perConnection + 1 }, async () => {})
-      // Its codec joins ACKs that arrive in one read into one text: count their MSA segments.
+      // Its codec joins ACKs that arrive in one read into one text, and a read that ends inside a
+      // frame cuts that frame's text in two (it hands over whatever it has once an FS and a CR
+      // arrived): count MSA segments over the join of the last 5 characters and the new text, so
+      // an "MSA|AA" cut in two is counted once, and none twice (it is 6 characters long).
+      let carry = ''
       connection.on('data.raw', (text: string) => {
-        const codes = text.match(/(?:^|\r)MSA\|A[AER]/g) ?? []
+        const joined = carry + text
+        carry = joined.slice(-5)
+        const codes = joined.match(/MSA\|A[AER]/g) ?? []
         acks += codes.length
         accepted += codes.filter((c) => c.endsWith('AA')).length
         if (acks >= perConnection * level.connections) resolve()
@@ -102,6 +113,46 @@ async function simpleHl7(port: number, level: Level, prefix: string): Promise<Le
 }
 
 // ---- first process: the server and the report -----------------------------------------------
+/** The stages of one message on the server, by the function that does each (inclusive time). */
+const STAGES = [
+  'onStreamRead',
+  'readHl7Header',
+  'save hl7-store.ts',
+  'acceptingInput hl7-routing.ts',
+  'startFresh runs.service.ts',
+  'parseHl7 ',
+  'sqliteTransaction',
+  'packBatch',
+  'append audit.service.ts',
+  'record dead-letters.service.ts',
+  'acceptedLater',
+  'buildAck',
+  'Socket._write',
+  '(garbage collector)',
+]
+
+/** BENCH_PROFILE=1: the server's CPU profile over `work`, summarised by stage and by leaf. */
+async function profiled<T>(work: () => Promise<T>): Promise<{ result: T; summary: string[] }> {
+  if (!process.env.BENCH_PROFILE) return { result: await work(), summary: [] }
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  const result = await work()
+  const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile }
+  session.disconnect()
+  // BENCH_PROFILE=<dir> also keeps the profile, to open in Chrome's DevTools.
+  if (process.env.BENCH_PROFILE !== '1')
+    writeFileSync(join(process.env.BENCH_PROFILE, `hl7-${Date.now()}.cpuprofile`), JSON.stringify(profile))
+  const summary = [
+    '    by stage (inclusive, share of busy time):',
+    ...inclusiveSummary(profile, STAGES).map((line) => `      ${line}`),
+    '    by function (self time):',
+    ...selfTimeSummary(profile, 12).map((line) => `      ${line}`),
+  ]
+  return { result, summary }
+}
+
 function runClients(port: number, level: Level, prefix: string): Promise<LevelResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -119,31 +170,39 @@ function runClients(port: number, level: Level, prefix: string): Promise<LevelRe
   })
 }
 
-/** The HTTP path in the same sitting: http.bench.ts's load generator (autocannon), 10 connections. */
-function httpRunsPerSecond(url: string, token: string, flowId: string, raw: string): Promise<number> {
+/** The HTTP path in the same sitting: http.bench.ts's load generator (autocannon) against the REST start. */
+function httpRunsPerSecond(
+  url: string,
+  token: string,
+  flowId: string,
+  raw: string,
+  connections: number,
+): Promise<{ perSecond: number; p99: number }> {
+  const spec = {
+    url,
+    path: `/api/flows/${flowId}/runs`,
+    token,
+    connections,
+    duration: 5,
+    input: { inbound: { raw, via: 'http' } },
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(here, 'http.bench.ts'),
-        '--load',
-        url,
-        token,
-        flowId,
-        '10',
-        '5',
-        JSON.stringify({ inbound: { raw, via: 'http' } }),
-      ],
+      ['--import', 'tsx', join(here, 'http.bench.ts'), '--load', JSON.stringify(spec)],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     )
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += String(d)))
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`load generator exited ${code}`))
-      const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { perSecond: number; non2xx: number }
-      resolve(result.non2xx > 0 ? 0 : result.perSecond)
+      const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
+        perSecond: number
+        p99: number
+        non2xx: number
+        errors: number
+      }
+      resolve(result.non2xx + result.errors > 0 ? { perSecond: 0, p99: 0 } : result)
     })
   })
 }
@@ -187,33 +246,57 @@ async function main(): Promise<void> {
     { client: 'node-hl7-client', connections: 1, pipelined: true, kind: 'refused' },
     { client: 'node-hl7-client', connections: 10, pipelined: true, kind: 'refused' },
   ]
+  // BENCH_LEVELS=0,4 runs only those levels (by their index in the list above).
+  const only = process.env.BENCH_LEVELS?.split(',').map(Number)
   console.log(`flow: ${flow.id} (ADT^A04 → started, audited runs); ${messages} messages per level`)
   await runClients(listener.port, { ...levels[1]!, connections: 10 }, 'warm') // warm-up
-  console.log('\nclient            connections  mode         messages   msg/s   accepted  p99 ms  server CPU ms/msg')
+  console.log(
+    '\nclient            connections  mode         messages   msg/s   accepted  p99 ms  server CPU ms/msg  client CPU  load (1/5/15 min)',
+  )
   const rows: { level: Level; result: LevelResult; cpuMs: number }[] = []
   for (const [i, level] of levels.entries()) {
+    if (only && !only.includes(i)) continue
     const cpu = process.cpuUsage()
-    const result = await runClients(listener.port, level, `L${i}-`)
+    const { result, summary } = await profiled(() => runClients(listener.port, level, `L${i}-`))
     const used = process.cpuUsage(cpu)
     const cpuMs = (used.user + used.system) / 1000 / Math.max(1, result.acks)
     rows.push({ level, result, cpuMs })
     const mode = `${level.pipelined ? 'pipelined' : 'sequential'}${level.kind === 'refused' ? ' AR' : ''}`
     console.log(
-      `${level.client.padEnd(17)} ${String(level.connections).padStart(11)}  ${mode.padEnd(12)} ${String(result.acks).padStart(8)} ${(result.acks / result.seconds).toFixed(0).padStart(7)} ${String(result.accepted).padStart(10)} ${(result.p99 ?? 0).toFixed(1).padStart(7)} ${cpuMs.toFixed(3).padStart(18)}`,
+      `${level.client.padEnd(17)} ${String(level.connections).padStart(11)}  ${mode.padEnd(12)} ${String(result.acks).padStart(8)} ${(result.acks / result.seconds).toFixed(0).padStart(7)} ${String(result.accepted).padStart(10)} ${(result.p99 ?? 0).toFixed(1).padStart(7)} ${cpuMs.toFixed(3).padStart(18)} ${(result.clientCpuMs ?? 0).toFixed(3).padStart(11)}  ${loadAverage()}`,
     )
+    for (const line of summary) console.log(line)
   }
-  const { token } = rt.auth.createApiToken({ username: 'intake-system', name: 'bench', scopes: ['runs:start'] }, system)
-  const http = await httpRunsPerSecond(server.url, token, flow.id, template)
-  const best = (connections: number) =>
-    Math.max(
-      ...rows
-        .filter((r) => r.level.connections === connections && r.level.kind === 'accepted' && r.level.pipelined)
-        .map((r) => r.result.acks / r.result.seconds),
+  // BENCH_HTTP=0 leaves out the HTTP comparison (a quick look at the MLLP levels alone).
+  if (process.env.BENCH_HTTP !== '0') {
+    const { token } = rt.auth.createApiToken(
+      { username: 'intake-system', name: 'bench', scopes: ['runs:start'] },
+      system,
     )
-  console.log(
-    `\nHL7 over MLLP, pipelined: ${best(1).toFixed(0)} msg/s on 1 connection, ${best(10).toFixed(0)} msg/s on 10 (goal ≥ 1,000 each)`,
-  )
-  console.log(`HTTP path, same flow, same sitting: ${http.toFixed(0)} runs/s at 10 connections (REST, API token)`)
+    const http: { connections: number; perSecond: number; p99: number; cpuMs: number }[] = []
+    for (const connections of [1, 10]) {
+      const cpu = process.cpuUsage()
+      const result = await httpRunsPerSecond(server.url, token, flow.id, template, connections)
+      const used = process.cpuUsage(cpu)
+      const cpuMs = (used.user + used.system) / 1000 / Math.max(1, result.perSecond * 5)
+      http.push({ connections, ...result, cpuMs })
+    }
+    const best = (connections: number) =>
+      Math.max(
+        ...rows
+          .filter((r) => r.level.connections === connections && r.level.kind === 'accepted' && r.level.pipelined)
+          .map((r) => r.result.acks / r.result.seconds),
+      )
+    const httpAt = (connections: number) => http.find((h) => h.connections === connections)
+    console.log(`\nsame flow, same sitting, load average ${loadAverage()}:`)
+    for (const connections of [1, 10]) {
+      const h = httpAt(connections)
+      const mllp = best(connections)
+      console.log(
+        `  ${String(connections).padStart(2)} connection(s): HL7 over MLLP pipelined ${mllp.toFixed(0)} msg/s (goal ≥ 1,000: ${mllp >= 1000 ? 'met' : 'NOT met'}); HTTP REST start ${h?.perSecond.toFixed(0) ?? '–'} runs/s, p99 ${h?.p99 ?? '–'} ms, ≈ ${h?.cpuMs.toFixed(3) ?? '–'} ms server CPU per run; ratio MLLP/HTTP ${h?.perSecond ? (mllp / h.perSecond).toFixed(2) : '–'}×`,
+      )
+    }
+  }
   const runs = rt.db.$client.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }
   const verify = rt.audit.verify()
   console.log(
@@ -228,7 +311,11 @@ if (process.argv[2] === '--load') {
   const [, , , port, level, prefix] = process.argv
   const parsed = JSON.parse(level ?? '{}') as Level
   const run = parsed.client === 'simple-hl7' ? simpleHl7 : nodeHl7Client
-  process.stdout.write(`${JSON.stringify(await run(Number(port), parsed, prefix ?? ''))}\n`)
+  const cpu = process.cpuUsage()
+  const result = await run(Number(port), parsed, prefix ?? '')
+  const used = process.cpuUsage(cpu)
+  const clientCpuMs = (used.user + used.system) / 1000 / Math.max(1, result.acks)
+  process.stdout.write(`${JSON.stringify({ ...result, clientCpuMs })}\n`)
   process.exit(0)
 } else {
   await main()

@@ -74,6 +74,13 @@ export interface RunBatch {
 }
 export type BatchObserver = (batch: RunBatch) => void
 
+/** A run taken and queued for the next group commit (see `startQueued`). */
+export interface QueuedStart {
+  id: string
+  /** Settles after the commit that writes the run: its row, or the commit's error. */
+  committed: Promise<RunRow>
+}
+
 interface RunIdentity {
   id: string
   flowId: string
@@ -101,7 +108,7 @@ export function createRunsService(deps: RunsDeps) {
   const observers = deps.observers ?? []
   const store = createRunStore(deps.db, deps.cipher)
   const documents = new Map<string, FlowDocument>()
-  const inflight = new Map<string, Promise<RunRow>>()
+  const inflight = new Map<string, Promise<QueuedStart>>()
   const runLocks = new Map<string, Promise<unknown>>()
 
   /** The document of a version, parsed once and shared, so the engine prepares it once per hash. */
@@ -309,27 +316,44 @@ export function createRunsService(deps: RunsDeps) {
     input: { flowId: string; input: JsonValue; idempotencyKey: string },
     principal: Principal,
   ): Promise<RunRow> {
+    return (await startQueued(input, principal)).committed
+  }
+
+  /**
+   * `start` in two steps: resolves once the run has been taken and its first write queued for the
+   * next group commit, with `committed` settling after that commit. A caller that must take its
+   * work in order (an MLLP connection's pipelined messages) hands the next item over at once, so
+   * the items share one transaction, and still answers each only once `committed` has settled.
+   */
+  function startQueued(
+    input: { flowId: string; input: JsonValue; idempotencyKey: string },
+    principal: Principal,
+  ): Promise<QueuedStart> {
     const key = `${principal.userId}:${input.idempotencyKey}`
     const existing = store.runByKey(key)
     if (existing) {
       if (existing.flow_id !== input.flowId)
-        throw new AppError('conflict', 'This idempotency key was already used for another flow.', {
-          path: 'idempotencyKey',
-        })
-      return existing
+        return Promise.reject(
+          new AppError('conflict', 'This idempotency key was already used for another flow.', {
+            path: 'idempotencyKey',
+          }),
+        )
+      return Promise.resolve({ id: existing.id, committed: Promise.resolve(existing) })
     }
     const running = inflight.get(key)
     if (running) return running
-    const promise = startFresh(input, principal, key).finally(() => inflight.delete(key))
-    inflight.set(key, promise)
-    return promise
+    const queued = startFresh(input, principal, key)
+    inflight.set(key, queued)
+    const done = () => inflight.delete(key)
+    queued.then(({ committed }) => committed.then(done, done), done)
+    return queued
   }
 
   async function startFresh(
     input: { flowId: string; input: JsonValue },
     principal: Principal,
     key: string,
-  ): Promise<RunRow> {
+  ): Promise<QueuedStart> {
     const flow = store.flowForRun(input.flowId)
     if (!flow) throw new AppError('not-found', `No flow with id "${input.flowId}".`, { path: 'flowId' })
     if (flow.status === 'retired')
@@ -349,8 +373,11 @@ export function createRunsService(deps: RunsDeps) {
     } catch (error) {
       refusal(error, input.input)
     }
-    await persister.flush(state)
-    return persister.row() ?? (store.runById(run.id) as RunRow)
+    // Queued now (flush enqueues its write synchronously); on disk once `committed` settles.
+    const committed = persister.flush(state).then(() => persister.row() ?? (store.runById(run.id) as RunRow))
+    // Whoever holds only the queued start may never await the commit: its failure is theirs to see.
+    committed.catch(() => {})
+    return { id: run.id, committed }
   }
 
   /**
@@ -452,6 +479,6 @@ export function createRunsService(deps: RunsDeps) {
     return resumed
   }
 
-  return { start, resume, migrate, recover, fireDueTimers, store, documentFor }
+  return { start, startQueued, resume, migrate, recover, fireDueTimers, store, documentFor }
 }
 export type RunsService = ReturnType<typeof createRunsService>

@@ -13,12 +13,34 @@ export const hl7ParseConfigSchema = z
   .strict()
 export type Hl7ParseConfig = z.infer<typeof hl7ParseConfigSchema>
 
+/** Freeze a parsed message in place: one copy is handed to more than one reader (see `lastRead`). */
+function frozen<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) frozen(child)
+  }
+  return value
+}
+
+// The messages read last, by their exact text. A listener's routing runs a trigger.hl7 on a
+// message to see whether its flow takes it, and the run it starts runs that trigger on the same
+// text again (other connections' messages may come between): the second read gets the first's
+// result (frozen, as the engine holds facts) instead of parsing the message twice. Parsing is a
+// pure function of the text, so this changes no result.
+const lastRead = new Map<string, Hl7Facts>()
+const LAST_READ_KEPT = 16
+
 /** Parse, turning a structural fault into a NodeError whose message names a place, not a value. */
 export function parseHl7OrFail(raw: unknown): Hl7Facts {
   if (typeof raw !== 'string' || raw.trim() === '')
     throw new NodeError('There is no HL7 message to read.', { code: 'missing-input' })
+  const known = lastRead.get(raw)
+  if (known) return known
   try {
-    return parseHl7(raw)
+    const facts = frozen(parseHl7(raw))
+    if (lastRead.size >= LAST_READ_KEPT) lastRead.delete(lastRead.keys().next().value ?? '')
+    lastRead.set(raw, facts)
+    return facts
   } catch (error) {
     if (error instanceof Hl7ParseError)
       throw new NodeError(`The HL7 message cannot be read: ${error.message}`, { code: 'invalid-hl7', retryable: false })

@@ -81,11 +81,21 @@ export async function answerFrame(
   intake: Hl7Intake,
   raw: string,
   via: 'mllp' | 'http',
-  options: { now?: () => Date; log?: (line: string) => void; after?: Promise<unknown> } = {},
+  options: {
+    now?: () => Date
+    log?: (line: string) => void
+    after?: Promise<unknown>
+    /** Told once the frame no longer holds the connection's next frame back (see Hl7Intake). */
+    lookedAt?: () => void
+  } = {},
 ): Promise<FrameAnswer> {
   const content = splitFrame(raw)
   if (content.kind === 'message') {
-    const result = await intake(raw, via, options.after ? { after: options.after } : undefined)
+    const order = {
+      ...(options.after ? { after: options.after } : {}),
+      ...(options.lookedAt ? { lookedAt: options.lookedAt } : {}),
+    }
+    const result = await intake(raw, via, order)
     return { replies: result.replies, results: [result] }
   }
   // A batch waits its turn whole: its messages are stored and answered one after another.

@@ -27,7 +27,16 @@ export interface Hl7Inbound {
 
 /** The runtime's answer: which runs started, or why none may. */
 export type AcceptResult =
-  | { accepted: true; runIds: string[] }
+  | {
+      accepted: true
+      runIds: string[]
+      /**
+       * When the runs were only queued for a group commit: settles once they are on disk (or
+       * rejects, and the message is answered AE). The next message may be looked at meanwhile;
+       * the ACK waits for it.
+       */
+      committed?: Promise<unknown>
+    }
   /** `not-accepted`: no flow takes this sender/type (→ AR). `failed`: could not start now (→ AE). */
   | {
       accepted: false
@@ -83,13 +92,16 @@ export interface IntakeResult {
 
 /**
  * `after`: the message is stored at once, then looked at only once `after` has settled (the
- * previous message on its connection answered), so a pipelining sender's messages are stored
- * together (one disk flush) and still routed and acknowledged one after another, in order.
+ * previous message on its connection looked at), so a pipelining sender's messages are stored
+ * together (one disk flush) and still routed one after another, in order. `lookedAt` is called once
+ * this message no longer holds the next one back: its runs are queued for the next group commit
+ * (or it was answered without any). The ACK itself still waits for the commit, so a connection's
+ * messages share a transaction and each is acknowledged only once it is on disk.
  */
 export type Hl7Intake = (
   raw: string,
   via: 'mllp' | 'http',
-  order?: { after?: Promise<unknown> },
+  order?: { after?: Promise<unknown>; lookedAt?: () => void },
 ) => Promise<IntakeResult>
 
 type Refusal = {
@@ -110,7 +122,29 @@ function wanted(condition: string, success: boolean): boolean {
 export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
   const now = options.now ?? (() => new Date())
   const log = options.log ?? (() => {})
+  // Messages looked at and not yet settled, by (sender, control id): a copy pipelined behind one
+  // waits for it to settle, so it is known for a resend rather than started a second time.
+  const unsettled = new Map<string, Promise<void>>()
   return async (raw, via, order) => {
+    let told = false
+    const lookedAt = () => {
+      if (told) return
+      told = true
+      order?.lookedAt?.()
+    }
+    try {
+      return await take(raw, via, order?.after, lookedAt)
+    } finally {
+      lookedAt()
+    }
+  }
+
+  async function take(
+    raw: string,
+    via: 'mllp' | 'http',
+    after: Promise<unknown> | undefined,
+    lookedAt: () => void,
+  ): Promise<IntakeResult> {
     const read = readHl7Header(raw)
     const header = read.header
     const sender = header ? `${header.sendingApplication ?? ''}^${header.sendingFacility ?? ''}` : ''
@@ -194,76 +228,100 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
         commit: 'CE',
       })
     }
-    // Stored; now wait for the message before it on the connection to be answered.
-    if (order?.after) await order.after.then(ignore, ignore)
-    const previous = options.store.settledOf ? options.store.settledOf(savedMeta) : saved.previous
-    const receivedAt = now()
+    // Stored; now wait for the message before it on the connection to be looked at, and for an
+    // earlier copy of this one (same sender and control id) still under way to be settled.
+    if (after) await after.then(ignore, ignore)
     const dedupeKey = `hl7:${sender}:${controlId}`
-    const settle = async (result: IntakeResult, reason?: string, text?: string) => {
-      await options.store.settle(saved.id, { ackCode: result.code, runIds: result.runIds, reason }).catch(() => {})
-      log(
-        `hl7: ${result.code} ${ref} via ${via}${result.duplicate ? ' (duplicate)' : ''}${enhanced ? ` (enhanced mode, ${result.replies.length} ACK(s) sent)` : ''}`,
-      )
-      // Keeping a dead letter must not change the ACK: a failure here is logged, not answered.
-      try {
-        if (result.code === 'AA' && !result.duplicate) await options.onAccepted?.({ dedupeKey, runIds: result.runIds })
-        if (result.code !== 'AA')
-          await options.onRefused?.({
-            raw: read.ok ? read.text : raw,
-            sender,
-            controlId,
-            type: header?.type ?? '',
-            via,
-            reasonCode: !read.ok ? 'unreadable' : reason === 'not-accepted' ? 'not-accepted' : 'failed',
-            reason: text ?? reason ?? 'refused',
-            dedupeKey,
-            receivedAt,
-          })
-      } catch {
-        log(`hl7: could not keep the dead letter of ${ref}`)
-      }
-      return result
+    const inFlightKey = controlId ? dedupeKey : undefined
+    for (let earlier = inFlightKey && unsettled.get(inFlightKey); earlier; earlier = unsettled.get(dedupeKey))
+      await earlier
+    let settled = ignore
+    if (inFlightKey) {
+      const mine = new Promise<void>((resolve) => (settled = resolve))
+      unsettled.set(inFlightKey, mine)
+      void mine.then(() => {
+        if (unsettled.get(inFlightKey) === mine) unsettled.delete(inFlightKey)
+      })
+    }
+    try {
+      return await lookAt()
+    } finally {
+      settled()
     }
 
-    if (!read.ok) {
-      // A header we cannot take is refused (AR), not errored: sending it again unchanged cannot help.
-      const refusal: Refusal = { errorCode: read.errorCode, ...(read.location ? { location: read.location } : {}) }
-      return settle(reply('AR', read.reason, { refusal, commit: 'CR' }), read.reason, read.reason)
+    async function lookAt(): Promise<IntakeResult> {
+      const previous = options.store.settledOf ? options.store.settledOf(savedMeta) : saved.previous
+      const receivedAt = now()
+      const settle = async (result: IntakeResult, reason?: string, text?: string) => {
+        await options.store.settle(saved.id, { ackCode: result.code, runIds: result.runIds, reason }).catch(() => {})
+        log(
+          `hl7: ${result.code} ${ref} via ${via}${result.duplicate ? ' (duplicate)' : ''}${enhanced ? ` (enhanced mode, ${result.replies.length} ACK(s) sent)` : ''}`,
+        )
+        // Keeping a dead letter must not change the ACK: a failure here is logged, not answered.
+        try {
+          if (result.code === 'AA' && !result.duplicate)
+            await options.onAccepted?.({ dedupeKey, runIds: result.runIds })
+          if (result.code !== 'AA')
+            await options.onRefused?.({
+              raw: read.ok ? read.text : raw,
+              sender,
+              controlId,
+              type: header?.type ?? '',
+              via,
+              reasonCode: !read.ok ? 'unreadable' : reason === 'not-accepted' ? 'not-accepted' : 'failed',
+              reason: text ?? reason ?? 'refused',
+              dedupeKey,
+              receivedAt,
+            })
+        } catch {
+          log(`hl7: could not keep the dead letter of ${ref}`)
+        }
+        return result
+      }
+
+      if (!read.ok) {
+        // A header we cannot take is refused (AR), not errored: sending it again unchanged cannot help.
+        const refusal: Refusal = { errorCode: read.errorCode, ...(read.location ? { location: read.location } : {}) }
+        return settle(reply('AR', read.reason, { refusal, commit: 'CR' }), read.reason, read.reason)
+      }
+      if (previous?.ackCode === 'AA') {
+        // A resend of an accepted message: answer AA again and start nothing new. (A resend of an
+        // AR'd or AE'd one is looked at afresh: a flow may accept it now.)
+        return settle(
+          reply('AA', 'Duplicate of a message already accepted.', {
+            runIds: previous.runIds ?? [],
+            duplicate: true,
+          }),
+        )
+      }
+      const message: Hl7Inbound = {
+        raw: read.text,
+        header: read.header,
+        sender,
+        via,
+        dedupeKey,
+      }
+      let accepted: AcceptResult
+      try {
+        accepted = await options.acceptRun(message)
+        // Routed, its runs queued: the next message may be looked at while this one commits.
+        lookedAt()
+        if (accepted.accepted && accepted.committed) await accepted.committed
+      } catch {
+        accepted = { accepted: false, reason: 'failed' }
+      }
+      if (accepted.accepted) return settle(reply('AA', 'Message accepted.', { runIds: accepted.runIds }))
+      const refusal: Refusal = {
+        errorCode: accepted.errorCode ?? '207',
+        ...(accepted.errorField ? { location: { segment: 'MSH', sequence: 1, field: accepted.errorField } } : {}),
+      }
+      if (accepted.reason === 'not-accepted') {
+        const text = accepted.message ?? `No flow accepts ${read.header.type} from this sender.`
+        return settle(reply('AR', text, { refusal }), 'not-accepted', text)
+      }
+      const text = accepted.message ?? 'The message was stored but could not be processed now; it will be kept.'
+      return settle(reply('AE', text, { refusal }), 'failed', text)
     }
-    if (previous?.ackCode === 'AA') {
-      // A resend of an accepted message: answer AA again and start nothing new. (A resend of an
-      // AR'd or AE'd one is looked at afresh: a flow may accept it now.)
-      return settle(
-        reply('AA', 'Duplicate of a message already accepted.', {
-          runIds: previous.runIds ?? [],
-          duplicate: true,
-        }),
-      )
-    }
-    const message: Hl7Inbound = {
-      raw: read.text,
-      header: read.header,
-      sender,
-      via,
-      dedupeKey,
-    }
-    let accepted: AcceptResult
-    try {
-      accepted = await options.acceptRun(message)
-    } catch {
-      accepted = { accepted: false, reason: 'failed' }
-    }
-    if (accepted.accepted) return settle(reply('AA', 'Message accepted.', { runIds: accepted.runIds }))
-    const refusal: Refusal = {
-      errorCode: accepted.errorCode ?? '207',
-      ...(accepted.errorField ? { location: { segment: 'MSH', sequence: 1, field: accepted.errorField } } : {}),
-    }
-    if (accepted.reason === 'not-accepted') {
-      const text = accepted.message ?? `No flow accepts ${read.header.type} from this sender.`
-      return settle(reply('AR', text, { refusal }), 'not-accepted', text)
-    }
-    const text = accepted.message ?? 'The message was stored but could not be processed now; it will be kept.'
-    return settle(reply('AE', text, { refusal }), 'failed', text)
   }
 }
 
@@ -291,7 +349,10 @@ export async function reprocessPending(
       via: message.meta.via,
       dedupeKey: `hl7:${sender}:${read.header.controlId}`,
     }
-    const result = await options.acceptRun(inbound).catch((): AcceptResult => ({ accepted: false, reason: 'failed' }))
+    const result = await options
+      .acceptRun(inbound)
+      .then(async (r) => (r.accepted && r.committed ? (await r.committed, r) : r))
+      .catch((): AcceptResult => ({ accepted: false, reason: 'failed' }))
     if (result.accepted) {
       accepted++
       await options.store.settle(message.id, { ackCode: 'AA', runIds: result.runIds })

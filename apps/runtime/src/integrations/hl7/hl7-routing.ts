@@ -8,8 +8,15 @@ export interface Hl7RoutingDeps {
   registry: NodeRegistry
   /** Published documents of the flows that may start (retired flows left out). */
   publishedFlows(): FlowDocument[] | Promise<FlowDocument[]>
-  /** Start a run; the same idempotency key must give the same run (resends start nothing new). */
-  startRun(flowId: string, input: { [key: string]: JsonValue }, idempotencyKey: string): Promise<{ id: string }>
+  /**
+   * Start a run; the same idempotency key must give the same run (resends start nothing new).
+   * It may resolve once the run is queued for a group commit, with `committed` settling after it.
+   */
+  startRun(
+    flowId: string,
+    input: { [key: string]: JsonValue },
+    idempotencyKey: string,
+  ): Promise<{ id: string; committed?: Promise<unknown> }>
 }
 
 function setAt(target: { [key: string]: JsonValue }, path: string, value: JsonValue) {
@@ -123,6 +130,7 @@ export function createHl7Routing(deps: Hl7RoutingDeps): (message: Hl7Inbound) =>
     if (indexed?.flows !== flows) indexed = { flows, index: routingIndex(deps.registry, flows) }
     const [code = '', event = ''] = message.header.type.split('^')
     const runIds: string[] = []
+    const commits: Promise<unknown>[] = []
     for (const routable of indexed.index) {
       // A flow whose trigger lists no such type cannot take it: its trigger is not even run.
       if (!routable.messageTypes.some((t) => typeCovers(t, code, event))) continue
@@ -130,8 +138,10 @@ export function createHl7Routing(deps: Hl7RoutingDeps): (message: Hl7Inbound) =>
       if (!input) continue
       const run = await deps.startRun(routable.flow.id, input, `${message.dedupeKey}:${routable.flow.id}`)
       runIds.push(run.id)
+      if (run.committed) commits.push(run.committed)
     }
-    if (runIds.length > 0) return { accepted: true, runIds }
+    if (runIds.length > 0)
+      return { accepted: true, runIds, ...(commits.length > 0 ? { committed: Promise.all(commits) } : {}) }
     // Say which it was, in table 0357's terms: no workflow here handles this type at all (200),
     // one handles the type but not this event (201), or one handles it but not from this sender.
     // MSH-3/4 are coded against the receiver's own list of applications and facilities (tables

@@ -31,11 +31,13 @@ export function eventRoutesOf(runtime: Runtime) {
 /**
  * acceptRun over the runtime's published flows and its event routes: a message starts the
  * trigger.hl7 flows that take it and is delivered to the runs waiting for it (kept for them when
- * none waits yet); either one accepts it.
+ * none waits yet); either one accepts it. With `queued`, it answers as soon as the runs it starts
+ * are queued for the next group commit, `committed` settling after it (the intake's ACK waits for
+ * it); without, it answers once they are on disk.
  */
-export function runtimeHl7Routing(runtime: Runtime) {
+export function runtimeHl7Routing(runtime: Runtime, options: { queued?: boolean } = {}) {
   const startFlows = flowRouting(runtime)
-  return async (message: Hl7Inbound): Promise<AcceptResult> => {
+  const routeAll = async (message: Hl7Inbound): Promise<AcceptResult> => {
     const routed = hl7RouteMessages(eventRoutesOf(runtime), message)
     const started = await startFlows(message)
     if (routed.length === 0) return started
@@ -44,7 +46,18 @@ export function runtimeHl7Routing(runtime: Runtime) {
       const delivered = await runtime.events.deliver({ ...event, source: 'hl7' })
       runIds.push(...delivered.runIds.filter((id) => !runIds.includes(id)))
     }
-    return { accepted: true, runIds }
+    return {
+      accepted: true,
+      runIds,
+      ...(started.accepted && started.committed ? { committed: started.committed } : {}),
+    }
+  }
+  if (options.queued) return routeAll
+  return async (message: Hl7Inbound): Promise<AcceptResult> => {
+    const result = await routeAll(message)
+    if (!result.accepted || !result.committed) return result
+    await result.committed
+    return { accepted: true, runIds: result.runIds }
   }
 }
 
@@ -71,7 +84,9 @@ function flowRouting(runtime: Runtime) {
   return createHl7Routing({
     registry: runtime.registry,
     publishedFlows: publishedFlowsOf(runtime),
-    startRun: (flowId, input, idempotencyKey) => runtime.runs.start({ flowId, input, idempotencyKey }, LISTENER),
+    // Queued, not awaited to disk: the intake looks at the connection's next message meanwhile, so
+    // a pipelining sender's messages commit together; each ACK still waits for its commit.
+    startRun: (flowId, input, idempotencyKey) => runtime.runs.startQueued({ flowId, input, idempotencyKey }, LISTENER),
   })
 }
 
@@ -105,7 +120,7 @@ function runtimeIntake(
     : createMemoryHl7Store()
   return createHl7Intake({
     store,
-    acceptRun: runtimeHl7Routing(runtime),
+    acceptRun: runtimeHl7Routing(runtime, { queued: true }),
     now: runtime.now,
     ...(options.log ? { log: options.log } : {}),
     // Refused messages become dead letters an operator can search and reprocess.

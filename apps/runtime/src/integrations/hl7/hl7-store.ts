@@ -131,11 +131,43 @@ export function createFileHl7Store(file: string, sealer?: Hl7Sealer): Hl7Message
       }
     }
   }
-  // One descriptor for the store's life: each record is one write(2) of a whole line, in the order
-  // the calls came (a kill -9 after it leaves the line in the OS's hands, as a SQLite commit is).
+  // One descriptor for the store's life. Records are written in the order the calls came, the
+  // records of one burst in one write(2) of whole lines (a kill -9 after it leaves them in the OS's
+  // hands, as a SQLite commit is): a pipelining sender's frames, parsed from one read, cost one
+  // system call, and the settles of a group commit another.
   const fd = openSync(file, 'a')
+  let unwritten: string[] = []
+  // Lines stay queued until written: a failed write is tried again with the next, and the saves
+  // waiting on the flush are refused (answered AE) rather than told they are durable.
+  let written: { resolve: () => void; reject: (error: unknown) => void }[] = []
+  const writeOut = () => {
+    if (unwritten.length === 0) return
+    const waiters = written
+    try {
+      writeSync(fd, unwritten.join(''))
+    } catch (error) {
+      written = []
+      for (const waiter of waiters) waiter.reject(error)
+      throw error
+    }
+    unwritten = []
+    written = []
+    for (const waiter of waiters) waiter.resolve()
+  }
+  let writeScheduled = false
   const append = (record: object) => {
-    writeSync(fd, `${JSON.stringify(record)}\n`)
+    unwritten.push(`${JSON.stringify(record)}\n`)
+    if (writeScheduled) return
+    writeScheduled = true
+    // After the burst: every frame of one read, every settle of one commit, is appended by then.
+    setImmediate(() => {
+      writeScheduled = false
+      try {
+        writeOut()
+      } catch {
+        // Kept queued: the next flush tries again, and a save waiting on it is told it failed.
+      }
+    })
   }
   // Group commit of the fsync: messages written while one fdatasync is under way wait for the next
   // one, which covers them all, so a burst of messages costs one disk flush rather than one each.
@@ -146,6 +178,13 @@ export function createFileHl7Store(file: string, sealer?: Hl7Sealer): Hl7Message
     const batch = waiting
     waiting = []
     syncing = true
+    try {
+      writeOut()
+    } catch (error) {
+      syncing = false
+      for (const waiter of batch) waiter.reject(error)
+      return
+    }
     fdatasync(fd, (error) => {
       syncing = false
       for (const waiter of batch)
@@ -157,7 +196,9 @@ export function createFileHl7Store(file: string, sealer?: Hl7Sealer): Hl7Message
   const durable = () =>
     new Promise<void>((resolve, reject) => {
       waiting.push({ resolve, reject })
-      if (!syncing) syncWaiting()
+      // Started once the current burst has been taken (the frames of one read are saved in one
+      // synchronous pass), so the first flush covers them all rather than the first alone.
+      if (!syncing && waiting.length === 1) queueMicrotask(() => !syncing && waiting.length > 0 && syncWaiting())
     })
   return {
     async save(raw, meta, receivedAt) {
@@ -188,6 +229,8 @@ export function createFileHl7Store(file: string, sealer?: Hl7Sealer): Hl7Message
       const key = keyById.get(id)
       if (key && settledByKey.get(key)?.ackCode !== 'AA') settledByKey.set(key, settled)
       if (!needsRetry(settled)) unsettled.delete(id)
+      // Resolved once written (with the other settles of its turn), so a store opened after it sees it.
+      await new Promise<void>((resolve, reject) => written.push({ resolve, reject }))
     },
     async pending() {
       // Messages found pending when the file was opened (this process settles its own).

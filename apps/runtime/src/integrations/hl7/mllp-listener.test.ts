@@ -5,6 +5,7 @@ import { createHl7Intake, type AcceptResult, type Hl7Inbound } from './hl7-intak
 import { createMemoryHl7Store, type Hl7MessageStore } from './hl7-store.ts'
 import { sendMllp, startMllpListener, type MllpListener } from './mllp-listener.ts'
 import { mllpFrame } from './mllp-framer.ts'
+import { waitUntil } from '../../testing/wait-until.ts'
 
 const samples = hl7Samples()
 /**
@@ -178,6 +179,38 @@ describe('MLLP listener', () => {
     // All four kept before the first was routed (one disk flush for the burst); the resend of P1 started nothing.
     expect(events.slice(0, 4)).toEqual(['stored P1', 'stored P2', 'stored P1', 'stored P3'])
     expect(events.slice(4)).toEqual(['routed P1', 'routed P2', 'routed P3'])
+  })
+
+  it('looks at the next pipelined message while one commits, and acknowledges each in order only once committed', async () => {
+    const adt = (id: string) => `MSH|^~\\&|EPIC|EPICADT|SMS|SMSADT|2025||ADT^A04|${id}|P|2.5\rPID|||${id}`
+    const events: string[] = []
+    const commits = new Map<string, { resolve: () => void; reject: (error: Error) => void }>()
+    const store = createMemoryHl7Store()
+    const port = await start(async (m) => {
+      const id = m.header.controlId
+      events.push(`routed ${id}`)
+      const committed = new Promise<void>((resolve, reject) => commits.set(id, { resolve, reject }))
+      return { accepted: true, runIds: [`run-${id}`], committed }
+    }, store)
+    const frames = Buffer.concat(['C1', 'C2', 'C3'].map((id) => mllpFrame(adt(id))))
+    const acked: string[] = []
+    const done = sendMllp(port, [frames, Buffer.alloc(0)], {
+      chunks: (frame) => (frame.length ? [frame] : []),
+      acksFor: (i) => (i === 0 ? 3 : 0),
+    }).then((acks) => acked.push(...acks))
+    // All three routed while none is committed: their runs can share one transaction.
+    await waitUntil(() => commits.size === 3, 'all three messages routed')
+    expect(events).toEqual(['routed C1', 'routed C2', 'routed C3'])
+    // The second fails to commit (AE, for the sender to resend); the third commits before the first.
+    commits.get('C3')!.resolve()
+    commits.get('C2')!.reject(new Error('disk full'))
+    const settled = () => [...store.messages.values()].filter((m) => m.settled).map((m) => m.settled?.ackCode)
+    await waitUntil(() => settled().length === 2, 'C2 and C3 settled')
+    expect(settled().sort()).toEqual(['AA', 'AE'])
+    expect(acked).toEqual([]) // nothing goes out ahead of C1's ACK, and C1 is not on disk yet
+    commits.get('C1')!.resolve()
+    await done
+    expect(acked.map((a) => `${msa(a).code} ${msa(a).controlId}`)).toEqual(['AA C1', 'AE C2', 'AA C3'])
   })
 
   it('closes the connection on an oversized frame without acknowledging it', async () => {

@@ -1,7 +1,8 @@
 // The MLLP listener `carepath serve --mllp-port N` opens. Per connection: frames in order, one
-// message at a time (the ACK for message n goes out before message n+1 is looked at, as HL7
-// original mode expects; a pipelining sender's later frames are only stored meanwhile), an idle
-// timeout, and a cap on frame size.
+// message looked at at a time (message n+1 is routed once message n's runs are queued for the
+// group commit), ACKs in the order of the messages, each only once its message and runs are
+// committed (so a pipelining sender's messages share one transaction), an idle timeout, and a cap
+// on frame size.
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { connect as tlsConnect, createServer as createTlsServer, type TlsOptions } from 'node:tls'
 import type { AddressInfo } from 'node:net'
@@ -73,6 +74,7 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
     socket.on('error', () => socket.destroy())
     const framer = new MllpFramer(options.maxFrameBytes ?? 1024 * 1024)
     let queue = Promise.resolve()
+    let looked = Promise.resolve()
     // ACKs that become ready in one turn of the event loop (a group commit answers many messages
     // at once) leave in one write rather than one system call each.
     let corked = false
@@ -108,9 +110,14 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
         if (event.kind === 'garbage') continue
         const text = event.payload.toString(options.encoding ?? 'utf8')
         // Pipelined: each frame is stored as soon as it arrives (frames that arrive together share
-        // one disk flush), and looked at and answered only after the frame before it was answered.
+        // one disk flush), looked at only after the frame before it was (its runs queued), and
+        // answered only after the frame before it was answered and its own runs committed.
+        const previousLooked = looked
+        let lookedAt = () => {}
+        looked = new Promise<void>((resolve) => (lookedAt = resolve))
+        const answer = answerFrame(intake, text, 'mllp', { log, after: previousLooked, lookedAt })
+        answer.then(lookedAt, lookedAt)
         const previous = queue
-        const answer = answerFrame(intake, text, 'mllp', { log, after: previous })
         queue = Promise.all([answer, previous])
           .then(([{ replies }]) => {
             // Enhanced mode may ask for no ACK at all (MSH-15/16 NE), or for two.
