@@ -23,6 +23,7 @@ import { sqliteStore } from './store/open-store.ts'
 import { AppError } from './errors.ts'
 import { settings } from './db/schema.ts'
 import { createFlowsService } from './flows/flows.service.ts'
+import { createSyncFlowReads } from './flows/flow-reads.sync.ts'
 import { createDataCipher } from './keys/data-cipher.ts'
 import { defaultKeyFile, openInstallationKeys } from './keys/installation-keys.ts'
 import { rotateKek, swappableKeyStore } from './keys/key-rotation.ts'
@@ -50,6 +51,7 @@ import { createSimulationPort, type SimulationPort } from './review/simulation-p
 import { createRetentionService } from './keys/retention.service.ts'
 import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createPhiMapService } from './phi/phi-map.service.ts'
+import { syncPhiMapReviewStatus } from './phi/phi-map-review.sync.ts'
 import { createRunViews } from './runs/run-view.ts'
 import { createReplayService } from './runs/replay.service.ts'
 import { createAuditSearch } from './audit/audit-search.ts'
@@ -196,23 +198,34 @@ export function createRuntime(options: RuntimeOptions = {}) {
         ...(options.oidcFetch ? { fetch: options.oidcFetch } : {}),
       })
     : undefined
-  const flows = createFlowsService({ db, audit, now, registry, cipher })
-  const queues = createQueuesService({ db, audit, now, registry })
-  const approvalPolicy = createApprovalPolicyService({ db, audit, now })
+  const flowService = createFlowsService({ store, audit, now, registry, cipher })
+  // The flows as runs/, schedules/, evidence/ and integrations/ still read them, synchronously,
+  // until they move to the store (flows/flow-reads.sync.ts lists who needs what).
+  const flows = createSyncFlowReads(db)
+  const queues = createQueuesService({ store, audit, now, registry })
+  const approvalPolicy = createApprovalPolicyService({ store, audit, now })
   const review = createReviewService({
-    db,
+    store,
     audit,
     now,
     registry,
-    flows,
+    flows: flowService,
     queues,
     approvalPolicy,
     simulation: options.simulation ?? createSimulationPort(registry),
-    // A published version runs with the settings revision current when it was published.
-    onPublished: (flowId, hash) => settingsReview.pinOnPublish(flowId, hash),
+    // A published version runs with the settings revision current when it was published. Still
+    // synchronous on the SQLite connection, inside the store's open transaction on it.
+    onPublished: async (flowId, hash) => settingsReview.pinOnPublish(flowId, hash),
   })
 
-  const phiMaps = createPhiMapService({ db, audit, now, registry, flows, settings: () => integrationSettings() })
+  const phiMaps = createPhiMapService({
+    store,
+    audit,
+    now,
+    registry,
+    flows: flowService,
+    settings: () => integrationSettings(),
+  })
 
   const readSetting = (key: string) => db.select().from(settings).where(eq(settings.key, key)).get()?.value
   // Read for every inbound message (its event routes): the stored text is compared on a prepared
@@ -328,7 +341,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     connectorsFor,
     listeners,
     audit,
-    phiMapReview: () => phiMaps.reviewStatus(),
+    // The alert rules are evaluated synchronously until operations/ moves to the store.
+    phiMapReview: syncPhiMapReviewStatus(db, now),
     // Read when the rules are evaluated, after the tasks service below exists.
     overdueTasks: () =>
       tasks.overdue().map((task) => {
@@ -361,7 +375,15 @@ export function createRuntime(options: RuntimeOptions = {}) {
     },
   })
   const schedules = createScheduler({ db, audit, now, registry, flows, runs })
-  const migrations = createMigrationsService({ db, audit, now, registry, flows, runs })
+  const migrations = createMigrationsService({
+    store,
+    audit,
+    runAudit: audit,
+    now,
+    registry,
+    flows: flowService,
+    runs,
+  })
   const events = createEventsService({
     db,
     audit,
@@ -377,7 +399,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
   // Evidence on reviews and tasks: sealed like run data (it may hold patient data).
   const attachments = createAttachmentsService({ db, audit, now, cipher, flows, taskById: runs.store.taskById })
   // Publishing, rollback and retirement tell the flow's owners (the alerts' settings) and subscribers.
-  const notices = createChangeNoticesService({ db, audit, now, flows, owners: () => alerts.config(), connectors })
+  const notices = createChangeNoticesService({
+    store,
+    audit,
+    now,
+    flows: flowService,
+    owners: () => alerts.config(),
+    connectors,
+  })
   const auditSearch = createAuditSearch({
     db,
     audit,
@@ -488,6 +517,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     mfa,
     oidc,
     flows,
+    flowService,
     queues,
     review,
     approvalPolicy,
