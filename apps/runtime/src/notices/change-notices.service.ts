@@ -4,7 +4,6 @@
 // what changed (the structural diff in sentences) and the simulation report's counts. The notice,
 // who it went to and which deliveries failed are kept and audited. Nothing in a notice comes from
 // a run: flow structure, author text and counts only.
-import { randomUUID } from 'node:crypto'
 import { and, desc, eq } from 'drizzle-orm'
 import { diffFlows, summarizeDiff, type ConnectorAdapter, type FlowDocument } from '@carepath/dsl'
 import type { AuditRecorder } from '../audit/audit-recorder.ts'
@@ -18,6 +17,7 @@ import { newestReviewFirst } from '../review/newest-review.ts'
 import { simulationReportSchema } from '../review/simulation-report.schema.ts'
 import type { Store } from '../store/store.ts'
 import { deliverNotice, recipientName } from './notice-delivery.ts'
+import { orderedNoticeId } from './notice-id.ts'
 
 export type NoticeKind = 'published' | 'rolled-back' | 'retired'
 
@@ -137,11 +137,12 @@ export function createChangeNoticesService(deps: {
   /** Tell the flow's owners and subscribers of a change that has committed. */
   async function send(event: ChangeEvent, principal: Principal): Promise<{ id: string; recipients: string[] }> {
     const flow = await deps.flows.requireFlow(event.flowId)
-    const id = randomUUID()
+    const created = now()
+    const id = orderedNoticeId(created)
     const title = `“${flow.title}” (${event.flowId}) ${VERB[event.kind]} by ${principal.username}.`
     const summary = await summaryOf(event)
     const recipients = await recipientsOf(event.flowId)
-    const at = now().toISOString()
+    const at = created.toISOString()
     const users = recipients.flatMap((r) => ('user' in r ? [r.user] : []))
     // Recorded before anything is sent: a slow mail server never holds the transaction, and a
     // crash mid-delivery still leaves the notice in every in-app inbox.
@@ -195,7 +196,7 @@ export function createChangeNoticesService(deps: {
           .from(noticeInbox)
           .innerJoin(changeNotices, eq(changeNotices.id, noticeInbox.noticeId))
           .where(eq(noticeInbox.username, principal.username))
-          // Two notices can carry the same time: the id keeps their order the same at every read.
+          // Two notices can carry the same time: their ids sort in the order they were made.
           .orderBy(desc(changeNotices.createdAt), desc(changeNotices.id))
           .limit(limit)
           .all()
