@@ -25,6 +25,7 @@ import { AppError } from '../errors.ts'
 import type { Flows } from '../flows/flows.service.ts'
 import type { IntegrationSettings } from '../integrations/index.ts'
 import type { Store } from '../store/store.ts'
+import { writeSetting } from '../review/stored-setting.ts'
 
 const REVIEW_KEY = 'phi-map-review'
 const reviewSchema = z.object({ reviewedOn: z.iso.datetime(), reviewedBy: z.string() }).strict()
@@ -218,10 +219,7 @@ export function createPhiMapService(deps: PhiMapDeps) {
     const value: PhiMapReview = { reviewedOn: deps.now().toISOString(), reviewedBy: actor.who }
     const flowIds = (await flows.list()).map((f) => f.id)
     await store.transaction(async () => {
-      await db
-        .insert(settings)
-        .values({ key: REVIEW_KEY, value })
-        .onConflictDoUpdate({ target: settings.key, set: { value } })
+      await writeSetting(store, REVIEW_KEY, value)
       await deps.audit.record(phiMapReviewed(actor, flowIds))
     })
     return value

@@ -92,10 +92,13 @@ export function createQueuesService({
   async function save(name: string, description: string, principal: Principal) {
     const at = now().toISOString()
     await store.transaction(async () => {
-      await db
-        .insert(queues)
-        .values({ name, description, updatedAt: at, updatedBy: principal.username })
-        .onConflictDoUpdate({ target: queues.name, set: { description, updatedAt: at, updatedBy: principal.username } })
+      // Hand-written: drizzle's SQLite builder qualifies the conflict target, which PostgreSQL refuses.
+      await store.sql.run(
+        `INSERT INTO queues (name, description, updated_at, updated_by) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET description = excluded.description,
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+        [name, description, at, principal.username],
+      )
       await audit.record(queueSaved({ who: principal.username, role: principal.role }, { queue: name, description }))
     })
     return { name, description }

@@ -9,6 +9,7 @@ import { settings } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
 import { z } from 'zod'
+import { writeSetting } from './stored-setting.ts'
 import { approvalPolicySchema, DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './approval-policy.schema.ts'
 
 const POLICY_KEY = 'governance.approval-policy'
@@ -49,9 +50,7 @@ export function createApprovalPolicyService(deps: { store: Store; audit: AuditRe
     return parsed.success ? parsed.data : null
   }
 
-  const write = async (key: string, value: JsonValue) => {
-    await db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } })
-  }
+  const write = (key: string, value: JsonValue) => writeSetting(store, key, value)
 
   /** Propose a policy (replacing an earlier proposal); a malformed one is refused with where and why. */
   async function propose(value: unknown, actor: AuditActor) {
