@@ -65,6 +65,7 @@ import { eventsSettingsSchema } from './events/event-routes.ts'
 import { createMigrationsService } from './migrations/migrations.service.ts'
 import { openJson, sealJson } from './keys/sealed-json.ts'
 import { createSettingsRevisions } from './settings-review/settings-revisions.service.ts'
+import { writeSetting } from './review/stored-setting.ts'
 import { createLaunchService } from './embed/launch.service.ts'
 import { launchKeyFrom } from './embed/launch-token.ts'
 import { createAttachmentsService } from './evidence/attachments.service.ts'
@@ -213,9 +214,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     queues,
     approvalPolicy,
     simulation: options.simulation ?? createSimulationPort(registry),
-    // A published version runs with the settings revision current when it was published. Still
-    // synchronous on the SQLite connection, inside the store's open transaction on it.
-    onPublished: async (flowId, hash) => settingsReview.pinOnPublish(flowId, hash),
+    // A published version runs with the settings revision current when it was published.
+    onPublished: (flowId, hash) => settingsReview.pinOnPublish(flowId, hash),
   })
 
   const phiMaps = createPhiMapService({
@@ -257,11 +257,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
   // with their revision, and are delivered with that revision's destination settings.
   const pinnedAdapters = new Map<number, Record<string, ConnectorAdapter>>()
   function connectorsFor(flowId: string, hash: string): Record<string, ConnectorAdapter> {
-    const pinned = settingsReview.pinOf(flowId, hash)
-    if (options.connectors || pinned === undefined || pinned === settingsReview.currentNumber()) return connectors
+    // Synchronous: runs/ and integrations/ ask for adapters on the run path, not on the store yet.
+    const pinned = settingsReview.sync.pinOf(flowId, hash)
+    if (options.connectors || pinned === undefined || pinned === settingsReview.sync.currentNumber()) return connectors
     let built = pinnedAdapters.get(pinned)
     if (!built) {
-      const value = settingsReview.revisionValue(pinned)
+      const value = settingsReview.sync.revisionValue(pinned)
       const own = catalog.connectors.filter((c) => c.name !== hl7OutConnector.name)
       built = {
         ...connectors,
@@ -275,9 +276,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
 
   /** The connector settings a published version runs with: its pinned revision's, else the current ones. */
   function settingsFor(flowId: string, hash: string): { [key: string]: JsonValue } {
-    const pinned = settingsReview.pinOf(flowId, hash)
-    if (pinned === undefined || pinned === settingsReview.currentNumber()) return integrationSettings()
-    return settingsReview.revisionValue(pinned)
+    const pinned = settingsReview.sync.pinOf(flowId, hash)
+    if (pinned === undefined || pinned === settingsReview.sync.currentNumber()) return integrationSettings()
+    return settingsReview.sync.revisionValue(pinned)
   }
 
   const incidentStore = createIncidentStore(db)
@@ -455,6 +456,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
 
   /** Connector settings under review: proposals, a second person's decision, numbered revisions, pins. */
   const settingsReview = createSettingsRevisions({
+    store,
     db,
     audit,
     now,
@@ -471,14 +473,15 @@ export function createRuntime(options: RuntimeOptions = {}) {
         path: `settings.${where}`,
       })
     },
-    write: writeSettings,
+    write: (value) => writeSetting(store, INTEGRATIONS_KEY, sealJson(cipher, 'settings', SETTINGS_AAD, value)),
     applied: rebuildAdapters,
   })
-  settingsReview.adoptExisting(integrationSettings())
+  settingsReview.sync.adoptExisting(integrationSettings())
+  // Synchronous: hl7-out (integrations/) reads its destinations per revision off the store.
   hl7Outbound.useRevisions({
-    current: () => settingsReview.currentNumber(),
+    current: () => settingsReview.sync.currentNumber(),
     destinations: (revision) => {
-      const stored = settingsReview.revisionValue(revision)[hl7OutConnector.settingsKey ?? hl7OutConnector.name]
+      const stored = settingsReview.sync.revisionValue(revision)[hl7OutConnector.settingsKey ?? hl7OutConnector.name]
       const parsed = hl7OutConnector.settingsSchema.safeParse(stored)
       return parsed.success ? (parsed.data?.destinations ?? {}) : {}
     },
@@ -497,7 +500,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
       checkSettings(value)
       db.transaction(() => {
         writeSettings(value)
-        settingsReview.bootstrap(value, actor)
+        settingsReview.sync.bootstrap(value, actor)
         audit.append(integrationsSet(actor, Object.keys(value)))
       })
       rebuildAdapters(value)
