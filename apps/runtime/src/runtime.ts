@@ -64,7 +64,7 @@ import { createEventsService } from './events/events.service.ts'
 import { eventsSettingsSchema } from './events/event-routes.ts'
 import { createMigrationsService } from './migrations/migrations.service.ts'
 import { openJson, sealJson } from './keys/sealed-json.ts'
-import { createSettingsRevisions } from './settings-review/settings-revisions.service.ts'
+import { createSettingsRevisions, createSyncSettingsRevisions } from './settings-review/settings-revisions.service.ts'
 import { writeSetting } from './review/stored-setting.ts'
 import { createLaunchService } from './embed/launch.service.ts'
 import { launchKeyFrom } from './embed/launch-token.ts'
@@ -258,11 +258,11 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const pinnedAdapters = new Map<number, Record<string, ConnectorAdapter>>()
   function connectorsFor(flowId: string, hash: string): Record<string, ConnectorAdapter> {
     // Synchronous: runs/ and integrations/ ask for adapters on the run path, not on the store yet.
-    const pinned = settingsReview.sync.pinOf(flowId, hash)
-    if (options.connectors || pinned === undefined || pinned === settingsReview.sync.currentNumber()) return connectors
+    const pinned = settingsSync.pinOf(flowId, hash)
+    if (options.connectors || pinned === undefined || pinned === settingsSync.currentNumber()) return connectors
     let built = pinnedAdapters.get(pinned)
     if (!built) {
-      const value = settingsReview.sync.revisionValue(pinned)
+      const value = settingsSync.revisionValue(pinned)
       const own = catalog.connectors.filter((c) => c.name !== hl7OutConnector.name)
       built = {
         ...connectors,
@@ -276,9 +276,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
 
   /** The connector settings a published version runs with: its pinned revision's, else the current ones. */
   function settingsFor(flowId: string, hash: string): { [key: string]: JsonValue } {
-    const pinned = settingsReview.sync.pinOf(flowId, hash)
-    if (pinned === undefined || pinned === settingsReview.sync.currentNumber()) return integrationSettings()
-    return settingsReview.sync.revisionValue(pinned)
+    const pinned = settingsSync.pinOf(flowId, hash)
+    if (pinned === undefined || pinned === settingsSync.currentNumber()) return integrationSettings()
+    return settingsSync.revisionValue(pinned)
   }
 
   const incidentStore = createIncidentStore(db)
@@ -455,9 +455,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
   }
 
   /** Connector settings under review: proposals, a second person's decision, numbered revisions, pins. */
+  const settingsSync = createSyncSettingsRevisions({ db, now, cipher })
   const settingsReview = createSettingsRevisions({
     store,
-    db,
     audit,
     now,
     cipher,
@@ -476,12 +476,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
     write: (value) => writeSetting(store, INTEGRATIONS_KEY, sealJson(cipher, 'settings', SETTINGS_AAD, value)),
     applied: rebuildAdapters,
   })
-  settingsReview.sync.adoptExisting(integrationSettings())
+  settingsSync.adoptExisting(integrationSettings())
   // Synchronous: hl7-out (integrations/) reads its destinations per revision off the store.
   hl7Outbound.useRevisions({
-    current: () => settingsReview.sync.currentNumber(),
+    current: () => settingsSync.currentNumber(),
     destinations: (revision) => {
-      const stored = settingsReview.sync.revisionValue(revision)[hl7OutConnector.settingsKey ?? hl7OutConnector.name]
+      const stored = settingsSync.revisionValue(revision)[hl7OutConnector.settingsKey ?? hl7OutConnector.name]
       const parsed = hl7OutConnector.settingsSchema.safeParse(stored)
       return parsed.success ? (parsed.data?.destinations ?? {}) : {}
     },
@@ -500,7 +500,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
       checkSettings(value)
       db.transaction(() => {
         writeSettings(value)
-        settingsReview.sync.bootstrap(value, actor)
+        settingsSync.bootstrap(value, actor)
         audit.append(integrationsSet(actor, Object.keys(value)))
       })
       rebuildAdapters(value)

@@ -23,13 +23,6 @@ type Row = typeof settingsRevisions.$inferSelect
 
 export interface SettingsRevisionsDeps {
   store: Store
-  /**
-   * The runtime's SQLite connection, for the synchronous reads (`sync`) its callers not on the
-   * store yet still make: the connector adapters a run uses (runtime.ts `connectorsFor` and
-   * `settingsFor`, read by runs/ and integrations/), hl7-out's destinations per revision
-   * (integrations/), and the bootstrap `createRuntime` and `integrations.set` make synchronously.
-   */
-  db: Db
   audit: AuditRecorder
   now: () => Date
   cipher: DataCipher
@@ -53,7 +46,6 @@ const SETTINGS_KEY = 'carepath:settings-revisions'
 export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
   const { store, audit, now, cipher } = deps
   const db = store.db
-  const sync = syncReads(deps)
 
   const currentNumber = async (): Promise<number | null> =>
     (
@@ -140,8 +132,6 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
     /** The current revision's number (null: none recorded yet, an installation still being set up). */
     currentNumber,
     revisionValue,
-    /** The synchronous reads and bootstrap for the callers not on the store yet (see `SettingsRevisionsDeps.db`). */
-    sync,
 
     /** Propose a change (the whole settings object; a credential sent as "set" keeps the stored one). */
     async propose(input: SettingsProposal, actor: AuditActor): Promise<SettingsRevisionView> {
@@ -369,10 +359,13 @@ function openValue(cipher: DataCipher, row: Row): Settings {
 
 /**
  * The revisions read synchronously on the runtime's SQLite connection, and the bootstrap made
- * synchronously, for the callers named at `SettingsRevisionsDeps.db`. Nothing is cached: each
- * call reads the database, so another process's approval is seen at once.
+ * synchronously, for the callers not on the store yet: the connector adapters a run uses
+ * (runtime.ts `connectorsFor` and `settingsFor`, asked by runs/ and integrations/ on the run
+ * path), hl7-out's destinations per revision (integrations/), and the bootstrap `createRuntime`
+ * and `integrations.set` make synchronously. Nothing is cached: each call reads the database, so
+ * another process's approval is seen at once. This goes when those callers move to the store.
  */
-function syncReads({ db, now, cipher }: SettingsRevisionsDeps) {
+export function createSyncSettingsRevisions({ db, now, cipher }: { db: Db; now: () => Date; cipher: DataCipher }) {
   const currentNumber = (): number | null =>
     db
       .select({ n: max(settingsRevisions.number) })
