@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { and, desc, eq, inArray, sql } from 'drizzle-orm'
-import { changeFootprint, connectorProblems, toJson, validateFlow } from '@carepath/dsl'
+import { and, eq, inArray } from 'drizzle-orm'
+import { changeFootprint, toJson } from '@carepath/dsl'
 import {
   failingCasesOverridden,
   publishRefused,
@@ -15,13 +15,14 @@ import { AppError } from '../errors.ts'
 import { flowKey, type FlowDeps, type Flows } from '../flows/flows.service.ts'
 import { reportHash, type SimulationPort } from './simulation-port.ts'
 import { simulationReportSchema } from './simulation-report.schema.ts'
-import { failingTestCases, parityDifferences } from './failing-cases.ts'
+import { failingTestCases } from './failing-cases.ts'
 import type { QueuesService } from '../queues/queues.service.ts'
 import type { ApprovalPolicyService } from './approval-policy.ts'
-import { requiredSignOffs, SIGN_OFF_TITLES, type SignOffKind } from './approval-policy.schema.ts'
+import { requiredSignOffs, type SignOffKind } from './approval-policy.schema.ts'
 import { flowOwners } from './flow-owners.ts'
 import { chooseSignOff, signOffsOf, signOffView, stillNeeded } from './sign-offs.ts'
-import { newestReviewFirst } from './newest-review.ts'
+import { createPublishGate } from './publish-gate.ts'
+import { createReviewReads } from './review-reads.ts'
 
 /**
  * Review and publishing: submit (runs the simulator, computes the change's footprint and the
@@ -42,121 +43,13 @@ export function createReviewService(
   const { store, audit, now, registry, flows: flowsService, simulation, queues, approvalPolicy } = deps
   const db = store.db
   const actorOf = (p: Principal) => ({ who: p.username, role: p.system ? 'system' : p.role })
-
-  /** The revision a hash is published as: the draft's when it is the draft, else the latest published before. */
-  async function targetRevision(flowId: string, hash: string) {
-    const flow = await flowsService.requireFlow(flowId)
-    if (flow.draftHash === hash) return flowsService.revisionRow(flowId, flow.draftRevision)
-    const row = await db
-      .select({ revision: flowVersions.revision })
-      .from(flowVersions)
-      .where(
-        and(
-          eq(flowVersions.flowId, flowId),
-          eq(flowVersions.hash, hash),
-          inArray(flowVersions.status, ['published', 'superseded']),
-        ),
-      )
-      .orderBy(desc(sql`${flowVersions.status} = 'published'`), desc(flowVersions.revision))
-      .get()
-    const version = await flowsService.versionByHash(flowId, hash)
-    const revision = row?.revision ?? version?.revision
-    return revision === undefined ? undefined : flowsService.revisionRow(flowId, revision)
-  }
-
-  /** The document hash a review was submitted with (reviews made before it was stored: their revision's). */
-  const reviewedDocument = async (review: typeof reviews.$inferSelect) =>
-    review.documentHash ?? (await flowsService.revisionRow(review.flowId, review.revision)).documentHash
-
-  // Newest first (newest-review.ts). Only a review of the same text counts: a new title needs its
-  // own review.
-  const reviewFor = async (flowId: string, hash: string, statuses?: (typeof reviews.$inferSelect)['status'][]) => {
-    const documentHash = (await targetRevision(flowId, hash))?.documentHash
-    const rows = await db
-      .select()
-      .from(reviews)
-      .where(
-        and(
-          eq(reviews.flowId, flowId),
-          eq(reviews.hash, hash),
-          statuses ? inArray(reviews.status, statuses) : undefined,
-        ),
-      )
-      .orderBy(...newestReviewFirst)
-      .all()
-    for (const review of rows) if ((await reviewedDocument(review)) === documentHash) return review
-    return undefined
-  }
-
-  /**
-   * Everything that stops `hash` of `flowId` from being published, in plain words (empty:
-   * publishable). `approvals: false` leaves out the sign-offs, for the installation's own seeding alone.
-   */
-  async function publishBlockers(flowId: string, hash: string, { approvals = true } = {}): Promise<string[]> {
-    const blockers: string[] = []
-    const version = await flowsService.versionByHash(flowId, hash)
-    if (!version) return [`There is no version with hash ${hash}.`]
-    const validation = validateFlow(version.document, registry)
-    if (!validation.valid) blockers.push('The document is not valid with the installed node types.')
-    const review = await reviewFor(flowId, hash, ['open', 'approved', 'published'])
-    if (!review) blockers.push('It has not been submitted for review (its text and behaviour as they are now).')
-    else {
-      if (review.report == null) blockers.push('No simulation report is stored for this exact version.')
-      else {
-        const report = simulationReportSchema.parse(review.report)
-        const differing = parityDifferences(report)
-        if (differing.length > 0)
-          blockers.push(
-            `The compiled decisions and json-rules-engine decided differently in ${differing.length === 1 ? 'one case' : `${differing.length} cases`}: ${differing
-              .slice(0, 5)
-              .map((c) => `“${c.name}”`)
-              .join(', ')}. Run this flow's decisions on json-rules-engine, or report the difference.`,
-          )
-        const failing = review.override ? [] : failingTestCases(report)
-        if (failing.length > 0)
-          blockers.push(
-            `${failing.length === 1 ? 'A test case fails' : `${failing.length} test cases fail`} in the simulation: ${failing
-              .map((c) => `“${c.name}”`)
-              .join(', ')}. Fix the draft, or a reviewer writes why it may be published anyway.`,
-          )
-      }
-      if (!approvals) return blockers
-      for (const missing of stillNeeded(review))
-        blockers.push(
-          `It still needs the sign-off of ${SIGN_OFF_TITLES[missing.kind]}${missing.count > 1 ? ` (${missing.count} people)` : ''}: ${missing.reasons.join(' ')}`,
-        )
-      const authors = await authorsOf(flowId, hash)
-      if (!review.approvals.some((a) => !authors.has(a.by)))
-        blockers.push('It needs the approval of someone who is not its author.')
-    }
-    return blockers
-  }
-
-  /**
-   * What does not stop `hash` from being published but will fail its runs here: nodes calling a
-   * connector this installation has not configured (plain sentences, no patient data).
-   */
-  async function publishWarnings(flowId: string, hash: string): Promise<string[]> {
-    const version = await flowsService.versionByHash(flowId, hash)
-    if (!version) return []
-    // Only the connector check: the full validation already ran for the blockers, and a published
-    // version was valid when it was published.
-    // and human steps whose queue nobody works (their tasks would reach no one).
-    return [
-      ...connectorProblems(version.document, registry).map((p) => p.message),
-      ...((await queues?.warnings(version.document)) ?? []),
-    ]
-  }
-
-  /** Everyone who wrote a revision with this content (four eyes: none of them may approve it). */
-  async function authorsOf(flowId: string, hash: string): Promise<Set<string>> {
-    const rows = await db
-      .select({ author: flowVersions.author })
-      .from(flowVersions)
-      .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.hash, hash)))
-      .all()
-    return new Set(rows.map((r) => r.author))
-  }
+  const { targetRevision, reviewFor, authorsOf } = createReviewReads(store, flowsService)
+  const { publishBlockers, publishWarnings } = createPublishGate({
+    registry,
+    flows: flowsService,
+    queues,
+    reads: { reviewFor, authorsOf },
+  })
 
   async function submit(flowId: string, principal: Principal) {
     const flow = await flowsService.requireFlow(flowId)
