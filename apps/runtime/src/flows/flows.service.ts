@@ -15,6 +15,7 @@ import { flows, flowVersions, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import { isUniqueViolation } from '../store/sql-executor.ts'
 import type { Store } from '../store/store.ts'
+import { newestReviewFirst } from '../review/newest-review.ts'
 import { mergedSuite, requireSuite, sameSuite } from './flow-suite.ts'
 import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
 import { openJson, sealJson } from '../keys/sealed-json.ts'
@@ -146,8 +147,8 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
       })
       .from(reviews)
       .where(eq(reviews.flowId, id))
-      // Newest first: a resubmission of the same revision after the earlier one.
-      .orderBy(desc(reviews.submittedAt), desc(reviews.revision))
+      // Newest first, the same order the review service reads them in.
+      .orderBy(...newestReviewFirst)
       .all()
     return {
       id: flow.id,
