@@ -42,10 +42,10 @@ async function buildTrail() {
   const flow = JSON.parse(
     readFileSync(join(here, '..', 'examples', 'hl7-entry', 'adt-registration-hl7.flow.json'), 'utf8'),
   ) as FlowDocument
-  const { hash } = rt.flows.create(flow, analyst)
+  const { hash } = await rt.flowService.create(flow, analyst)
   await rt.review.submit(flow.id, analyst)
-  rt.review.approve(flow.id, hash, 'bench', reviewer)
-  rt.review.publish(flow.id, hash, reviewer)
+  await rt.review.approve(flow.id, hash, 'bench', reviewer)
+  await rt.review.publish(flow.id, hash, reviewer)
   const starter = { userId: 'system:bench', username: 'bench', role: 'developer' as const, flowRoles: [] }
   for (let i = 0; i < 300; i++)
     await rt.runs.start(

@@ -234,10 +234,10 @@ async function main(): Promise<void> {
   const analyst = await principal('analyst', 'analyst')
   const reviewer = await principal('reviewer', 'reviewer')
   await principal('intake-system', 'agent')
-  const { hash } = rt.flows.create(flow, analyst)
+  const { hash } = await rt.flowService.create(flow, analyst)
   await rt.review.submit(flow.id, analyst)
-  rt.review.approve(flow.id, hash, 'bench', reviewer)
-  rt.review.publish(flow.id, hash, reviewer)
+  await rt.review.approve(flow.id, hash, 'bench', reviewer)
+  await rt.review.publish(flow.id, hash, reviewer)
   const { token } = rt.auth.createApiToken({ username: 'intake-system', name: 'bench', scopes: ['runs:start'] }, system)
   const peer = await startNodeRed()
 

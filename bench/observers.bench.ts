@@ -85,10 +85,10 @@ async function serve(operationsObservers: boolean) {
   await person('intake-system', 'agent')
   // The intake flow with a low threshold: every run decides and ends at once (no task).
   const flow = intakeFlow({ min: 100 })
-  const { hash } = rt.flows.create(flow, analyst)
+  const { hash } = await rt.flowService.create(flow, analyst)
   await rt.review.submit(flow.id, analyst)
-  rt.review.approve(flow.id, hash, 'bench', reviewer)
-  rt.review.publish(flow.id, hash, reviewer)
+  await rt.review.approve(flow.id, hash, 'bench', reviewer)
+  await rt.review.publish(flow.id, hash, reviewer)
   const { token } = rt.auth.createApiToken({ username: 'intake-system', name: 'bench', scopes: ['runs:start'] }, system)
   return { server, token, flowId: flow.id, dir }
 }

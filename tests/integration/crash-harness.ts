@@ -57,9 +57,9 @@ export async function seedPublished(
   const analyst = people.get('analyst')!
   const reviewer = people.get('reviewer')!
   for (const doc of flows) {
-    const { hash } = runtime.flows.create(doc, analyst)
+    const { hash } = await runtime.flowService.create(doc, analyst)
     await runtime.review.submit(doc.id, analyst)
-    runtime.review.approve(doc.id, hash, 'ok', reviewer)
-    runtime.review.publish(doc.id, hash, reviewer)
+    await runtime.review.approve(doc.id, hash, 'ok', reviewer)
+    await runtime.review.publish(doc.id, hash, reviewer)
   }
 }

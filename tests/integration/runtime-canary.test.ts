@@ -198,8 +198,8 @@ describe('PHI canary, every response kind', () => {
   })
 
   it('simulation report: problems and failure messages quoting a case value are redacted', async () => {
-    const flow = t.runtime.flows.get('intake-call')
-    const candidate = t.runtime.flows.version('intake-call', flow.draft.hash)
+    const flow = await t.runtime.flowService.get('intake-call')
+    const candidate = await t.runtime.flowService.version('intake-call', flow.draft.hash)
     const raw = await t.runtime.review.simulate({ base: null, candidate, suites: flow.suites, generate: false })
     // Control: unredacted, the name is in the case's problems and in the candidate's error.
     expect(leaks(raw.cases[0]?.problems)).toEqual({ name: true, mrn: true })

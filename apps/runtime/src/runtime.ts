@@ -23,6 +23,7 @@ import { sqliteStore } from './store/open-store.ts'
 import { AppError } from './errors.ts'
 import { settings } from './db/schema.ts'
 import { createFlowsService } from './flows/flows.service.ts'
+import { createSyncFlowReads } from './flows/flow-reads.sync.ts'
 import { createDataCipher } from './keys/data-cipher.ts'
 import { defaultKeyFile, openInstallationKeys } from './keys/installation-keys.ts'
 import { rotateKek, swappableKeyStore } from './keys/key-rotation.ts'
@@ -50,6 +51,7 @@ import { createSimulationPort, type SimulationPort } from './review/simulation-p
 import { createRetentionService } from './keys/retention.service.ts'
 import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createPhiMapService } from './phi/phi-map.service.ts'
+import { syncPhiMapReviewStatus } from './phi/phi-map-review.sync.ts'
 import { createRunViews } from './runs/run-view.ts'
 import { createReplayService } from './runs/replay.service.ts'
 import { createAuditSearch } from './audit/audit-search.ts'
@@ -62,7 +64,8 @@ import { createEventsService } from './events/events.service.ts'
 import { eventsSettingsSchema } from './events/event-routes.ts'
 import { createMigrationsService } from './migrations/migrations.service.ts'
 import { openJson, sealJson } from './keys/sealed-json.ts'
-import { createSettingsRevisions } from './settings-review/settings-revisions.service.ts'
+import { createSettingsRevisions, createSyncSettingsRevisions } from './settings-review/settings-revisions.service.ts'
+import { writeSetting } from './review/stored-setting.ts'
 import { createLaunchService } from './embed/launch.service.ts'
 import { launchKeyFrom } from './embed/launch-token.ts'
 import { createAttachmentsService } from './evidence/attachments.service.ts'
@@ -196,15 +199,18 @@ export function createRuntime(options: RuntimeOptions = {}) {
         ...(options.oidcFetch ? { fetch: options.oidcFetch } : {}),
       })
     : undefined
-  const flows = createFlowsService({ db, audit, now, registry, cipher })
-  const queues = createQueuesService({ db, audit, now, registry })
-  const approvalPolicy = createApprovalPolicyService({ db, audit, now })
+  const flowService = createFlowsService({ store, audit, now, registry, cipher })
+  // The flows as runs/, schedules/, evidence/ and integrations/ still read them, synchronously,
+  // until they move to the store (flows/flow-reads.sync.ts lists who needs what).
+  const flows = createSyncFlowReads(db)
+  const queues = createQueuesService({ store, audit, now, registry })
+  const approvalPolicy = createApprovalPolicyService({ store, audit, now })
   const review = createReviewService({
-    db,
+    store,
     audit,
     now,
     registry,
-    flows,
+    flows: flowService,
     queues,
     approvalPolicy,
     simulation: options.simulation ?? createSimulationPort(registry),
@@ -212,7 +218,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
     onPublished: (flowId, hash) => settingsReview.pinOnPublish(flowId, hash),
   })
 
-  const phiMaps = createPhiMapService({ db, audit, now, registry, flows, settings: () => integrationSettings() })
+  const phiMaps = createPhiMapService({
+    store,
+    audit,
+    now,
+    registry,
+    flows: flowService,
+    settings: () => integrationSettings(),
+  })
 
   const readSetting = (key: string) => db.select().from(settings).where(eq(settings.key, key)).get()?.value
   // Read for every inbound message (its event routes): the stored text is compared on a prepared
@@ -244,11 +257,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
   // with their revision, and are delivered with that revision's destination settings.
   const pinnedAdapters = new Map<number, Record<string, ConnectorAdapter>>()
   function connectorsFor(flowId: string, hash: string): Record<string, ConnectorAdapter> {
-    const pinned = settingsReview.pinOf(flowId, hash)
-    if (options.connectors || pinned === undefined || pinned === settingsReview.currentNumber()) return connectors
+    // Synchronous: runs/ and integrations/ ask for adapters on the run path, not on the store yet.
+    const pinned = settingsSync.pinOf(flowId, hash)
+    if (options.connectors || pinned === undefined || pinned === settingsSync.currentNumber()) return connectors
     let built = pinnedAdapters.get(pinned)
     if (!built) {
-      const value = settingsReview.revisionValue(pinned)
+      const value = settingsSync.revisionValue(pinned)
       const own = catalog.connectors.filter((c) => c.name !== hl7OutConnector.name)
       built = {
         ...connectors,
@@ -262,9 +276,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
 
   /** The connector settings a published version runs with: its pinned revision's, else the current ones. */
   function settingsFor(flowId: string, hash: string): { [key: string]: JsonValue } {
-    const pinned = settingsReview.pinOf(flowId, hash)
-    if (pinned === undefined || pinned === settingsReview.currentNumber()) return integrationSettings()
-    return settingsReview.revisionValue(pinned)
+    const pinned = settingsSync.pinOf(flowId, hash)
+    if (pinned === undefined || pinned === settingsSync.currentNumber()) return integrationSettings()
+    return settingsSync.revisionValue(pinned)
   }
 
   const incidentStore = createIncidentStore(db)
@@ -328,7 +342,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     connectorsFor,
     listeners,
     audit,
-    phiMapReview: () => phiMaps.reviewStatus(),
+    // The alert rules are evaluated synchronously until operations/ moves to the store.
+    phiMapReview: syncPhiMapReviewStatus(db, now),
     // Read when the rules are evaluated, after the tasks service below exists.
     overdueTasks: () =>
       tasks.overdue().map((task) => {
@@ -361,7 +376,15 @@ export function createRuntime(options: RuntimeOptions = {}) {
     },
   })
   const schedules = createScheduler({ db, audit, now, registry, flows, runs })
-  const migrations = createMigrationsService({ db, audit, now, registry, flows, runs })
+  const migrations = createMigrationsService({
+    store,
+    audit,
+    runAudit: audit,
+    now,
+    registry,
+    flows: flowService,
+    runs,
+  })
   const events = createEventsService({
     db,
     audit,
@@ -377,7 +400,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
   // Evidence on reviews and tasks: sealed like run data (it may hold patient data).
   const attachments = createAttachmentsService({ db, audit, now, cipher, flows, taskById: runs.store.taskById })
   // Publishing, rollback and retirement tell the flow's owners (the alerts' settings) and subscribers.
-  const notices = createChangeNoticesService({ db, audit, now, flows, owners: () => alerts.config(), connectors })
+  const notices = createChangeNoticesService({
+    store,
+    audit,
+    now,
+    flows: flowService,
+    owners: () => alerts.config(),
+    connectors,
+  })
   const auditSearch = createAuditSearch({
     db,
     audit,
@@ -425,8 +455,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
   }
 
   /** Connector settings under review: proposals, a second person's decision, numbered revisions, pins. */
+  const settingsSync = createSyncSettingsRevisions({ db, now, cipher })
   const settingsReview = createSettingsRevisions({
-    db,
+    store,
     audit,
     now,
     cipher,
@@ -442,14 +473,15 @@ export function createRuntime(options: RuntimeOptions = {}) {
         path: `settings.${where}`,
       })
     },
-    write: writeSettings,
+    write: (value) => writeSetting(store, INTEGRATIONS_KEY, sealJson(cipher, 'settings', SETTINGS_AAD, value)),
     applied: rebuildAdapters,
   })
-  settingsReview.adoptExisting(integrationSettings())
+  settingsSync.adoptExisting(integrationSettings())
+  // Synchronous: hl7-out (integrations/) reads its destinations per revision off the store.
   hl7Outbound.useRevisions({
-    current: () => settingsReview.currentNumber(),
+    current: () => settingsSync.currentNumber(),
     destinations: (revision) => {
-      const stored = settingsReview.revisionValue(revision)[hl7OutConnector.settingsKey ?? hl7OutConnector.name]
+      const stored = settingsSync.revisionValue(revision)[hl7OutConnector.settingsKey ?? hl7OutConnector.name]
       const parsed = hl7OutConnector.settingsSchema.safeParse(stored)
       return parsed.success ? (parsed.data?.destinations ?? {}) : {}
     },
@@ -468,7 +500,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
       checkSettings(value)
       db.transaction(() => {
         writeSettings(value)
-        settingsReview.bootstrap(value, actor)
+        settingsSync.bootstrap(value, actor)
         audit.append(integrationsSet(actor, Object.keys(value)))
       })
       rebuildAdapters(value)
@@ -488,6 +520,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     mfa,
     oidc,
     flows,
+    flowService,
     queues,
     review,
     approvalPolicy,

@@ -65,7 +65,7 @@ describe('carepath phi-map FLOW-ID --data DIR', () => {
     const runtime = createRuntime({ dataDir: dir })
     try {
       const analyst: Principal = { userId: 'u1', username: 'analyst', role: 'analyst', flowRoles: [] }
-      runtime.flows.create(readFlowJson(lab), analyst)
+      await runtime.flowService.create(readFlowJson(lab), analyst)
       runtime.integrations.set(
         { notify: { sms: { url: 'http://sms.internal/send' } } },
         { who: 'developer', role: 'developer' },

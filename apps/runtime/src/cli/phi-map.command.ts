@@ -37,7 +37,7 @@ async function storedMap(flowId: string, version: number | undefined, options: M
   const keys = options.get('keys')
   const runtime = createRuntime({ dataDir, plugins: installed.plugins, ...(keys ? { keyFile: resolve(keys) } : {}) })
   try {
-    return runtime.phiMaps.map(flowId, version).map
+    return (await runtime.phiMaps.map(flowId, version)).map
   } catch (error) {
     if (error instanceof AppError) throw new CliError(error.message)
     throw error

@@ -70,14 +70,14 @@ describe('carepath pull and push', () => {
   it('creates the flow with its test cases, then finds it up to date', async () => {
     expect(await push([flowFile()], context(writeToken))).toBe(0)
     expect(printed.at(-1)).toMatch(new RegExp(`^${FLOW}: created at revision 1 \\(hash [0-9a-f]{12}\\)$`))
-    const stored = server.runtime.flows.suite(FLOW)
+    const stored = await server.runtime.flowService.suite(FLOW)
     const local = JSON.parse(readFileSync(join(checkout, `${FLOW}.suite.json`), 'utf8')) as { cases: unknown[] }
     expect(stored).toMatchObject({ flow: FLOW, cases: expect.arrayContaining([]) as unknown })
     expect((stored as { cases: unknown[] }).cases).toHaveLength(local.cases.length)
 
     expect(await push([flowFile()], context(writeToken))).toBe(0)
     expect(printed.at(-1)).toBe(`${FLOW}: up to date (draft revision 1, draft)`)
-    expect(server.runtime.flows.get(FLOW).draft.revision).toBe(1)
+    expect((await server.runtime.flowService.get(FLOW)).draft.revision).toBe(1)
   })
 
   it('saves a changed title as a new revision and submits it for review with the simulation counts', async () => {
@@ -89,7 +89,7 @@ describe('carepath pull and push', () => {
         `^${FLOW}: saved as draft revision 2 \\(hash [0-9a-f]{12}\\); submitted for review \\(\\d+ cases, \\d+ changed, 0 failing their expectation, report [0-9a-f]{12}\\)$`,
       ),
     )
-    const flow = server.runtime.flows.get(FLOW)
+    const flow = await server.runtime.flowService.get(FLOW)
     expect(flow).toMatchObject({ status: 'in-review', title: 'Referral intake (from git)', draft: { revision: 2 } })
     const submitted = server.runtime.audit.list({ limit: 500 }).items.filter((i) => i.record.action === 'review.submit')
     expect(submitted.map((i) => i.record.agent.who)).toEqual(['ci-analyst'])
@@ -102,8 +102,10 @@ describe('carepath pull and push', () => {
       new RegExp(`^${FLOW}: draft revision 2 \\(in-review\\) → .*${FLOW}\\.flow\\.json; \\d+ test cases → `),
     )
     const pulled = JSON.parse(readFileSync(join(out, `${FLOW}.flow.json`), 'utf8')) as unknown
-    expect(pulled).toEqual(server.runtime.flows.get(FLOW).draft.document)
-    expect(JSON.parse(readFileSync(join(out, `${FLOW}.suite.json`), 'utf8'))).toEqual(server.runtime.flows.suite(FLOW))
+    expect(pulled).toEqual((await server.runtime.flowService.get(FLOW)).draft.document)
+    expect(JSON.parse(readFileSync(join(out, `${FLOW}.suite.json`), 'utf8'))).toEqual(
+      await server.runtime.flowService.suite(FLOW),
+    )
     expect(await push([join(out, `${FLOW}.flow.json`)], context(writeToken))).toBe(0)
     expect(printed.at(-1)).toBe(`${FLOW}: up to date (draft revision 2, in-review)`)
   })
@@ -127,7 +129,7 @@ describe('carepath pull and push', () => {
     expect(await failureOf(pull(['no-such-flow'], context(readToken)))).toMatch(
       /answered 404: No flow with id "no-such-flow"\./,
     )
-    expect(server.runtime.flows.get(FLOW)).toMatchObject({
+    expect(await server.runtime.flowService.get(FLOW)).toMatchObject({
       title: 'Referral intake (from git)',
       draft: { revision: 2 },
     })

@@ -50,7 +50,10 @@ describe('the demo seed', () => {
     })
     // No demo person appears as having approved or published anything.
     expect(allRecords().filter((r) => r.action === 'review.approve')).toEqual([])
-    expect(runtime.flows.get(FLOW)).toMatchObject({ status: 'published', published: { hash: demo.flows[0]!.hash } })
+    expect(await runtime.flowService.get(FLOW)).toMatchObject({
+      status: 'published',
+      published: { hash: demo.flows[0]!.hash },
+    })
     expect(runtime.audit.verify()).toMatchObject({ ok: true })
   })
 
@@ -69,7 +72,7 @@ describe('the demo seed', () => {
     const demo = await seedDemo(runtime, folder, 'demo password for the test')
     expect(demo.flows).toEqual([])
     expect(demo.problems.join(' ')).toMatch(/test cases? fails?/)
-    expect(runtime.flows.get(FLOW).status).not.toBe('published')
+    expect((await runtime.flowService.get(FLOW)).status).not.toBe('published')
     expect(runtime.audit.verify()).toMatchObject({ ok: true })
   })
 })

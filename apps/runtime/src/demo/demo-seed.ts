@@ -101,7 +101,7 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
     try {
       const suiteFile = file.replace(/\.flow\.json$/, '.suite.json')
       const suites = existsSync(suiteFile) ? [JSON.parse(readFileSync(suiteFile, 'utf8')) as unknown] : []
-      const { id } = runtime.flows.create(raw, seed, suites)
+      const { id } = await runtime.flowService.create(raw, seed, suites)
       const { publishedHash } = await runtime.review.publishAsSystem(
         id,
         seed,

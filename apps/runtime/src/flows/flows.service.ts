@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, like, or, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, or, sql } from 'drizzle-orm'
 import {
   connectorProblems,
   documentHash,
@@ -8,19 +8,21 @@ import {
   type NodeRegistry,
 } from '@carepath/dsl'
 import { flowHashOf } from '@carepath/engine'
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { flowCreated, flowRetired, flowSaved } from '../audit/audit-entries.ts'
 import type { Principal } from '../auth/auth.service.ts'
-import type { Db } from '../db/open-db.ts'
 import { flows, flowVersions, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
+import { isUniqueViolation } from '../store/sql-executor.ts'
+import type { Store } from '../store/store.ts'
+import { newestReviewFirst } from '../review/newest-review.ts'
 import { mergedSuite, requireSuite, sameSuite } from './flow-suite.ts'
 import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
 import { openJson, sealJson } from '../keys/sealed-json.ts'
 
 export interface FlowDeps {
-  db: Db
-  audit: AuditService
+  store: Store
+  audit: AuditRecorder
   now: () => Date
   registry: NodeRegistry
   /** Test cases may be imported from runs: they are sealed at rest (none: the store's own tests). */
@@ -48,7 +50,18 @@ export function requireValidDocument(raw: unknown, registry: NodeRegistry): Flow
   return result.document
 }
 
-export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEXT }: FlowDeps) {
+/** The key a flow's read-then-write work is serialised on (`Store.sql.serialize`): its next revision. */
+export const flowKey = (id: string) => `carepath:flow:${id}`
+
+const staleDraft = (current: number, base: number) =>
+  new AppError(
+    'conflict',
+    `Someone saved this flow since you opened it (revision ${current}, yours ${base}). Reload and reapply your change.`,
+    { path: 'baseRevision' },
+  )
+
+export function createFlowsService({ store, audit, now, registry, cipher = PLAINTEXT }: FlowDeps) {
+  const db = store.db
   // A flow's suites are bound to the flow: a sealed suite copied to another flow does not open.
   const sealSuite = (flowId: string, value: JsonValue) => sealJson(cipher, SUITES_KEY, `suites|${flowId}`, value)
   const openSuite = (flowId: string, stored: JsonValue) => openJson(cipher, `suites|${flowId}`, stored)
@@ -61,8 +74,8 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
         )
   const actorOf = (p: Principal) => ({ who: p.username, role: p.system ? 'system' : p.role })
 
-  function requireFlow(id: string) {
-    const flow = db.select().from(flows).where(eq(flows.id, id)).get()
+  async function requireFlow(id: string) {
+    const flow = await db.select().from(flows).where(eq(flows.id, id)).get()
     if (!flow) throw new AppError('not-found', `No flow with id "${id}".`, { path: 'id' })
     return flow
   }
@@ -79,8 +92,8 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
   }
 
   /** One revision of a flow (its document, hashes and author). */
-  function revisionRow(id: string, revision: number) {
-    const row = db
+  async function revisionRow(id: string, revision: number) {
+    const row = await db
       .select()
       .from(flowVersions)
       .where(and(eq(flowVersions.flowId, id), eq(flowVersions.revision, revision)))
@@ -90,7 +103,10 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
   }
 
   function list(search?: string) {
-    const pattern = search ? `%${search.replace(/[%_]/g, (c) => `\\${c}`)}%` : undefined
+    // Case does not matter, on either database; `%` and `_` in the search are themselves.
+    const pattern = search ? `%${search.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : undefined
+    const matches = (column: typeof flows.id | typeof flows.title, p: string) =>
+      sql`lower(${column}) LIKE lower(${p}) ESCAPE '\\'`
     return db
       .select({
         id: flows.id,
@@ -103,22 +119,22 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
         updatedBy: flows.updatedBy,
       })
       .from(flows)
-      .where(pattern ? or(like(flows.id, pattern), like(flows.title, pattern)) : undefined)
+      .where(pattern ? or(matches(flows.id, pattern), matches(flows.title, pattern)) : undefined)
       .orderBy(flows.id)
       .all()
   }
 
-  function get(id: string) {
-    const flow = requireFlow(id)
-    const draft = db
+  async function get(id: string) {
+    const flow = await requireFlow(id)
+    const draft = await db
       .select()
       .from(flowVersions)
       .where(and(eq(flowVersions.flowId, id), eq(flowVersions.revision, flow.draftRevision)))
       .get()
     // Written in the same transaction as the flow row: missing only in a damaged database.
     if (!draft) throw new Error(`Flow "${id}" has no stored draft revision ${flow.draftRevision}.`)
-    const published = flow.publishedHash ? versionByHash(id, flow.publishedHash) : undefined
-    const flowReviews = db
+    const published = flow.publishedHash ? await versionByHash(id, flow.publishedHash) : undefined
+    const flowReviews = await db
       .select({
         id: reviews.id,
         hash: reviews.hash,
@@ -131,7 +147,8 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
       })
       .from(reviews)
       .where(eq(reviews.flowId, id))
-      .orderBy(desc(sql`${reviews}.rowid`))
+      // Newest first, the same order the review service reads them in.
+      .orderBy(...newestReviewFirst)
       .all()
     return {
       id: flow.id,
@@ -151,9 +168,9 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
   }
 
   /** The test cases saved with a revision (the draft's when none is named), in the suite file format. */
-  function suite(id: string, revision?: number): JsonValue {
-    const flow = requireFlow(id)
-    const row = db
+  async function suite(id: string, revision?: number): Promise<JsonValue> {
+    const flow = await requireFlow(id)
+    const row = await db
       .select({ suite: flowVersions.suite })
       .from(flowVersions)
       .where(and(eq(flowVersions.flowId, id), eq(flowVersions.revision, revision ?? flow.draftRevision)))
@@ -163,7 +180,7 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
   }
 
   /** Create a flow from a valid document; revision 1, status draft. */
-  function create(raw: unknown, principal: Principal, rawSuites: readonly unknown[] = []) {
+  async function create(raw: unknown, principal: Principal, rawSuites: readonly unknown[] = []) {
     const document = requireValidDocument(raw, registry)
     const suite = mergedSuite(
       document.id,
@@ -172,12 +189,11 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
     const suites = [suite]
     const hash = flowHashOf(document)
     const at = now().toISOString()
-    db.transaction(() => {
-      if (db.select({ id: flows.id }).from(flows).where(eq(flows.id, document.id)).get()) {
-        throw new AppError('conflict', `A flow with id "${document.id}" already exists.`, { path: 'document.id' })
-      }
-      db.insert(flows)
-        .values({
+    const exists = new AppError('conflict', `A flow with id "${document.id}" already exists.`, { path: 'document.id' })
+    try {
+      await store.transaction(async () => {
+        if (await db.select({ id: flows.id }).from(flows).where(eq(flows.id, document.id)).get()) throw exists
+        await db.insert(flows).values({
           id: document.id,
           title: document.title,
           status: 'draft',
@@ -188,9 +204,8 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
           updatedAt: at,
           updatedBy: principal.username,
         })
-        .run()
-      db.insert(flowVersions)
-        .values({
+
+        await db.insert(flowVersions).values({
           flowId: document.id,
           revision: 1,
           hash,
@@ -201,9 +216,13 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
           createdAt: at,
           suite: sealSuite(document.id, suite),
         })
-        .run()
-      audit.append(flowCreated(actorOf(principal), document.id, hash))
-    })
+
+        await audit.record(flowCreated(actorOf(principal), document.id, hash))
+      })
+    } catch (error) {
+      // Another process created it between the check and the insert.
+      throw isUniqueViolation(error) ? exists : error
+    }
     // Saved all the same: connector settings are per environment and may come later.
     return { id: document.id, revision: 1, hash, warnings: connectorProblems(document, registry) }
   }
@@ -213,7 +232,7 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
    * revision is refused (nothing overwritten); any edit that changes the content hash or the
    * test cases voids open or approved reviews (their report no longer shows this draft).
    */
-  function save(id: string, raw: unknown, baseRevision: number, principal: Principal, rawSuite?: unknown) {
+  async function save(id: string, raw: unknown, baseRevision: number, principal: Principal, rawSuite?: unknown) {
     const document = requireValidDocument(raw, registry)
     if (document.id !== id)
       throw new AppError('bad-input', `The document's id "${document.id}" does not match the flow "${id}".`, {
@@ -223,22 +242,19 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
     const hash = flowHashOf(document)
     const docHash = documentHash(document)
     const at = now().toISOString()
-    return db.transaction(() => {
-      const flow = requireFlow(id)
-      if (flow.status === 'retired')
-        throw new AppError('conflict', 'This flow is retired; duplicate it to change it.', { path: 'id' })
-      if (flow.draftRevision !== baseRevision) {
-        throw new AppError(
-          'conflict',
-          `Someone saved this flow since you opened it (revision ${flow.draftRevision}, yours ${baseRevision}). Reload and reapply your change.`,
-          { path: 'baseRevision' },
-        )
-      }
-      const revision = baseRevision + 1
-      const previousSuite = suite(id)
-      const nextSuite = sentSuite ?? previousSuite
-      db.insert(flowVersions)
-        .values({
+    try {
+      return await store.transaction(async () => {
+        // The draft revision read here is the last committed one: two saves on one base revision
+        // leave one winner and one conflict, never a lost update.
+        await store.sql.serialize(flowKey(id))
+        const flow = await requireFlow(id)
+        if (flow.status === 'retired')
+          throw new AppError('conflict', 'This flow is retired; duplicate it to change it.', { path: 'id' })
+        if (flow.draftRevision !== baseRevision) throw staleDraft(flow.draftRevision, baseRevision)
+        const revision = baseRevision + 1
+        const previousSuite = await suite(id)
+        const nextSuite = sentSuite ?? previousSuite
+        await db.insert(flowVersions).values({
           flowId: id,
           revision,
           hash,
@@ -249,50 +265,58 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
           createdAt: at,
           suite: sealSuite(id, nextSuite),
         })
-        .run()
-      // Text is reviewed too: a new title or description voids approvals like a new threshold.
-      const hashChanged = hash !== flow.draftHash || docHash !== revisionRow(id, flow.draftRevision).documentHash
-      const suiteChanged = !sameSuite(previousSuite, nextSuite)
-      let status = flow.status
-      if (hashChanged || (suiteChanged && (status === 'in-review' || status === 'approved'))) {
-        db.update(reviews)
-          .set({ status: 'voided' })
-          .where(and(eq(reviews.flowId, id), inArray(reviews.status, ['open', 'approved'])))
-          .run()
-        const published = flow.publishedHash ? versionByHash(id, flow.publishedHash) : undefined
-        status =
-          published &&
-          hash === published.hash &&
-          docHash === (published.documentHash ?? documentHash(published.document))
-            ? 'published'
-            : 'draft'
-      }
-      db.update(flows)
-        .set({
-          title: document.title,
-          suites: [sealSuite(id, nextSuite)],
-          draftRevision: revision,
-          draftHash: hash,
-          draftAuthor: principal.username,
-          status,
-          updatedAt: at,
-          updatedBy: principal.username,
-        })
-        .where(eq(flows.id, id))
-        .run()
-      audit.append(
-        flowSaved(
-          actorOf(principal),
-          { flow: id, hash },
-          { revision, voidedReview: hashChanged && flow.status !== status },
-        ),
-      )
-      return { revision, hash, suiteChanged, warnings: connectorProblems(document, registry) }
-    })
+
+        // Text is reviewed too: a new title or description voids approvals like a new threshold.
+        const hashChanged =
+          hash !== flow.draftHash || docHash !== (await revisionRow(id, flow.draftRevision)).documentHash
+        const suiteChanged = !sameSuite(previousSuite, nextSuite)
+        let status = flow.status
+        if (hashChanged || (suiteChanged && (status === 'in-review' || status === 'approved'))) {
+          await db
+            .update(reviews)
+            .set({ status: 'voided' })
+            .where(and(eq(reviews.flowId, id), inArray(reviews.status, ['open', 'approved'])))
+
+          const published = flow.publishedHash ? await versionByHash(id, flow.publishedHash) : undefined
+          status =
+            published &&
+            hash === published.hash &&
+            docHash === (published.documentHash ?? documentHash(published.document))
+              ? 'published'
+              : 'draft'
+        }
+        await db
+          .update(flows)
+          .set({
+            title: document.title,
+            suites: [sealSuite(id, nextSuite)],
+            draftRevision: revision,
+            draftHash: hash,
+            draftAuthor: principal.username,
+            status,
+            updatedAt: at,
+            updatedBy: principal.username,
+          })
+          .where(eq(flows.id, id))
+
+        await audit.record(
+          flowSaved(
+            actorOf(principal),
+            { flow: id, hash },
+            { revision, voidedReview: hashChanged && flow.status !== status },
+          ),
+        )
+        return { revision, hash, suiteChanged, warnings: connectorProblems(document, registry) }
+      })
+    } catch (error) {
+      // Only when serialising is not enough (a revision written outside this service).
+      if (isUniqueViolation(error)) throw staleDraft(baseRevision + 1, baseRevision)
+      throw error
+    }
   }
 
-  function history(id: string) {
-    requireFlow(id)
+  async function history(id: string) {
+    await requireFlow(id)
     return db
       .select({
         hash: flowVersions.hash,
@@ -308,15 +332,15 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
       .all()
   }
 
-  function version(id: string, hash: string): FlowDocument {
-    requireFlow(id)
-    const row = versionByHash(id, hash)
+  async function version(id: string, hash: string): Promise<FlowDocument> {
+    await requireFlow(id)
+    const row = await versionByHash(id, hash)
     if (!row) throw new AppError('not-found', `Flow "${id}" has no version with hash ${hash}.`, { path: 'hash' })
     return row.document
   }
 
-  function duplicate(id: string, newId: string, principal: Principal) {
-    const source = get(id)
+  async function duplicate(id: string, newId: string, principal: Principal) {
+    const source = await get(id)
     const document = { ...source.draft.document, id: newId, version: 1 }
     // The cases come along, renamed to the new flow.
     const suites = source.suites.map((s) =>
@@ -325,21 +349,23 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
     return create(document, principal, suites)
   }
 
-  function retire(id: string, principal: Principal) {
-    db.transaction(() => {
-      const flow = requireFlow(id)
+  async function retire(id: string, principal: Principal) {
+    await store.transaction(async () => {
+      await store.sql.serialize(flowKey(id))
+      const flow = await requireFlow(id)
       if (flow.status === 'retired') throw new AppError('conflict', 'This flow is already retired.', { path: 'id' })
-      db.update(flows)
+      await db
+        .update(flows)
         .set({ status: 'retired', updatedAt: now().toISOString(), updatedBy: principal.username })
         .where(eq(flows.id, id))
-        .run()
+
       if (flow.publishedHash) {
-        db.update(flowVersions)
+        await db
+          .update(flowVersions)
           .set({ status: 'retired' })
           .where(and(eq(flowVersions.flowId, id), eq(flowVersions.hash, flow.publishedHash)))
-          .run()
       }
-      audit.append(
+      await audit.record(
         flowRetired(actorOf(principal), { flow: id, ...(flow.publishedHash ? { hash: flow.publishedHash } : {}) }),
       )
     })
@@ -361,4 +387,11 @@ export function createFlowsService({ db, audit, now, registry, cipher = PLAINTEX
     revisionRow,
   }
 }
-export type FlowsService = ReturnType<typeof createFlowsService>
+/** The flows, on the store (every method awaited). */
+export type Flows = ReturnType<typeof createFlowsService>
+
+/**
+ * What runs/, schedules/ and evidence/ still read synchronously until they move to the store
+ * (flows/flow-reads.sync.ts).
+ */
+export type { SyncFlowReads as FlowsService } from './flow-reads.sync.ts'

@@ -5,17 +5,18 @@
 // propose it approves (four eyes); applying moves each run, audited per run, its log recording
 // both hashes (`run.migrated`) so it still replays.
 import { randomUUID } from 'node:crypto'
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import type { NodeRegistry } from '@carepath/dsl'
 import { foldEvents, replayRecorded, waitingNode } from '@carepath/engine'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import type { AuditService } from '../audit/audit.service.ts'
 import { migrationApplied, migrationDecided } from '../audit/audit-entries.ts'
 import type { Principal } from '../auth/auth.service.ts'
-import type { Db } from '../db/open-db.ts'
 import { runMigrations } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
-import type { FlowsService } from '../flows/flows.service.ts'
+import type { Flows } from '../flows/flows.service.ts'
 import type { RunsService } from '../runs/runs.service.ts'
+import type { Store } from '../store/store.ts'
 import {
   migrationReportSchema,
   migrationResultsSchema,
@@ -25,21 +26,30 @@ import {
 } from './migration-report.schema.ts'
 
 export interface MigrationsDeps {
-  db: Db
-  audit: AuditService
+  store: Store
+  audit: AuditRecorder
+  /**
+   * The synchronous trail `runs.migrate` records each move into, inside its own transaction:
+   * runs/ is not on the store yet. When it moves, this goes and `audit.record` takes its place.
+   */
+  runAudit: Pick<AuditService, 'append'>
   now: () => Date
   registry: NodeRegistry
-  flows: FlowsService
+  flows: Pick<Flows, 'requireFlow' | 'versionByHash'>
   runs: RunsService
 }
+
+/** Decisions on one migration are serialised: an approval sees the status last committed. */
+const migrationKey = (id: string) => `carepath:migration:${id}`
 
 const actorOf = (principal: Principal) => ({ who: principal.username, role: principal.role })
 
 export function createMigrationsService(deps: MigrationsDeps) {
-  const { db, audit, now, registry, flows, runs } = deps
+  const { store, audit, runAudit, now, registry, flows, runs } = deps
+  const db = store.db
 
-  function requireMigration(id: string) {
-    const row = db.select().from(runMigrations).where(eq(runMigrations.id, id)).get()
+  async function requireMigration(id: string) {
+    const row = await db.select().from(runMigrations).where(eq(runMigrations.id, id)).get()
     if (!row) throw new AppError('not-found', `No migration with id "${id}".`, { path: 'id' })
     return row
   }
@@ -89,30 +99,28 @@ export function createMigrationsService(deps: MigrationsDeps) {
     input: { flowId: string; fromHash: string; mapping: Record<string, string> },
     principal: Principal,
   ) {
-    const flow = flows.requireFlow(input.flowId)
+    const flow = await flows.requireFlow(input.flowId)
     if (!flow.publishedHash) throw new AppError('conflict', 'This flow has no published version to move runs to.')
     if (flow.publishedHash === input.fromHash)
       throw new AppError('conflict', 'The runs of the published version are already on it.', { path: 'fromHash' })
-    if (!flows.versionByHash(input.flowId, input.fromHash))
+    if (!(await flows.versionByHash(input.flowId, input.fromHash)))
       throw new AppError('not-found', `Flow "${input.flowId}" has no version ${input.fromHash}.`, { path: 'fromHash' })
     const result = await report(input.flowId, input.fromHash, flow.publishedHash, input.mapping)
     const id = randomUUID()
     const at = now().toISOString()
-    db.transaction(() => {
-      db.insert(runMigrations)
-        .values({
-          id,
-          flowId: input.flowId,
-          fromHash: input.fromHash,
-          toHash: flow.publishedHash as string,
-          mapping: input.mapping,
-          report: result,
-          status: 'proposed',
-          proposedBy: principal.username,
-          proposedAt: at,
-        })
-        .run()
-      audit.append(
+    await store.transaction(async () => {
+      await db.insert(runMigrations).values({
+        id,
+        flowId: input.flowId,
+        fromHash: input.fromHash,
+        toHash: flow.publishedHash as string,
+        mapping: input.mapping,
+        report: result,
+        status: 'proposed',
+        proposedBy: principal.username,
+        proposedAt: at,
+      })
+      await audit.record(
         migrationDecided('migration.plan', actorOf(principal), input.flowId, flow.publishedHash as string, {
           migration: id,
           fromHash: input.fromHash,
@@ -133,22 +141,23 @@ export function createMigrationsService(deps: MigrationsDeps) {
     }
   }
 
-  function get(id: string) {
-    return read(requireMigration(id))
+  async function get(id: string) {
+    return read(await requireMigration(id))
   }
 
   /** Approve a proposed plan: a reviewer who did not propose it. */
-  function approve(id: string, principal: Principal) {
-    const row = get(id)
-    if (row.status !== 'proposed') throw new AppError('conflict', `This migration is already ${row.status}.`)
-    if (row.proposedBy === principal.username)
-      throw new AppError('forbidden', 'Someone other than the person who proposed a migration must approve it.')
-    db.transaction(() => {
-      db.update(runMigrations)
+  async function approve(id: string, principal: Principal) {
+    await store.transaction(async () => {
+      await store.sql.serialize(migrationKey(id))
+      const row = await get(id)
+      if (row.status !== 'proposed') throw new AppError('conflict', `This migration is already ${row.status}.`)
+      if (row.proposedBy === principal.username)
+        throw new AppError('forbidden', 'Someone other than the person who proposed a migration must approve it.')
+      await db
+        .update(runMigrations)
         .set({ status: 'approved', approvedBy: principal.username })
         .where(eq(runMigrations.id, id))
-        .run()
-      audit.append(
+      await audit.record(
         migrationDecided('migration.approve', actorOf(principal), row.flowId, row.toHash, {
           migration: id,
           fromHash: row.fromHash,
@@ -162,7 +171,7 @@ export function createMigrationsService(deps: MigrationsDeps) {
 
   /** Move every run of an approved plan that can move; each run's move and its audit record commit together. */
   async function apply(id: string, principal: Principal) {
-    const row = get(id)
+    const row = await get(id)
     if (row.status !== 'approved') throw new AppError('conflict', 'Only an approved migration can be applied.')
     const plan = row.report
     const results: MigrationResults = []
@@ -174,7 +183,7 @@ export function createMigrationsService(deps: MigrationsDeps) {
       const toNode = planned.toNode
       try {
         await runs.migrate(planned.runId, { migration: id, toHash: row.toHash, toNode }, actorOf(principal), () =>
-          audit.append(
+          runAudit.append(
             migrationApplied(actorOf(principal), row.flowId, row.toHash, planned.runId, {
               migration: id,
               fromHash: row.fromHash,
@@ -190,15 +199,21 @@ export function createMigrationsService(deps: MigrationsDeps) {
         results.push({ runId: planned.runId, moved: false, reason: error.message })
       }
     }
-    db.update(runMigrations)
+    await db
+      .update(runMigrations)
       .set({ status: 'applied', appliedAt: now().toISOString(), results })
-      .where(eq(runMigrations.id, id))
-      .run()
+      .where(and(eq(runMigrations.id, id), eq(runMigrations.status, 'approved')))
     return get(id)
   }
 
-  function list(flowId: string) {
-    return db.select().from(runMigrations).where(eq(runMigrations.flowId, flowId)).all().map(read)
+  async function list(flowId: string) {
+    const rows = await db
+      .select()
+      .from(runMigrations)
+      .where(eq(runMigrations.flowId, flowId))
+      .orderBy(runMigrations.proposedAt, runMigrations.id)
+      .all()
+    return rows.map(read)
   }
 
   return { plan, get, approve, apply, list }

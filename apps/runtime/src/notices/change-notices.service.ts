@@ -4,19 +4,20 @@
 // what changed (the structural diff in sentences) and the simulation report's counts. The notice,
 // who it went to and which deliveries failed are kept and audited. Nothing in a notice comes from
 // a run: flow structure, author text and counts only.
-import { randomUUID } from 'node:crypto'
-import { and, desc, eq, sql } from 'drizzle-orm'
+import { and, desc, eq } from 'drizzle-orm'
 import { diffFlows, summarizeDiff, type ConnectorAdapter, type FlowDocument } from '@carepath/dsl'
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { flowSubscribed, noticeSent } from '../audit/audit-entries.ts'
 import type { Principal } from '../auth/auth.service.ts'
-import type { Db } from '../db/open-db.ts'
 import { changeNotices, flowSubscriptions, noticeInbox, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
-import type { FlowsService } from '../flows/flows.service.ts'
+import type { Flows } from '../flows/flows.service.ts'
 import { OWNER_KINDS, type OperationsSettings, type Recipient } from '../operations/alert-rules.schema.ts'
+import { newestReviewFirst } from '../review/newest-review.ts'
 import { simulationReportSchema } from '../review/simulation-report.schema.ts'
+import type { Store } from '../store/store.ts'
 import { deliverNotice, recipientName } from './notice-delivery.ts'
+import { orderedNoticeId } from './notice-id.ts'
 
 export type NoticeKind = 'published' | 'rolled-back' | 'retired'
 
@@ -54,33 +55,34 @@ const VERB: Record<NoticeKind, string> = {
 }
 
 export function createChangeNoticesService(deps: {
-  db: Db
-  audit: AuditService
+  store: Store
+  audit: AuditRecorder
   now: () => Date
-  flows: Pick<FlowsService, 'requireFlow' | 'version'>
+  flows: Pick<Flows, 'requireFlow' | 'version'>
   /** The owners per flow and the installation's defaults (the alerts' settings). */
   owners: () => OperationsSettings
   connectors: Record<string, ConnectorAdapter>
 }) {
-  const { db, audit, now } = deps
+  const { store, audit, now } = deps
+  const db = store.db
   const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
 
-  function documentOf(flowId: string, hash: string | null): FlowDocument | null {
+  async function documentOf(flowId: string, hash: string | null): Promise<FlowDocument | null> {
     if (!hash) return null
     try {
-      return deps.flows.version(flowId, hash)
+      return await deps.flows.version(flowId, hash)
     } catch {
       return null
     }
   }
 
   /** The simulation counts stored when `hash` was submitted for review, as one sentence. */
-  function simulationLine(flowId: string, hash: string): string | null {
-    const review = db
+  async function simulationLine(flowId: string, hash: string): Promise<string | null> {
+    const review = await db
       .select({ report: reviews.report })
       .from(reviews)
       .where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash)))
-      .orderBy(desc(sql`${reviews}.rowid`))
+      .orderBy(...newestReviewFirst)
       .get()
     const parsed = simulationReportSchema.safeParse(review?.report)
     if (!parsed.success) return null
@@ -89,11 +91,11 @@ export function createChangeNoticesService(deps: {
   }
 
   /** The notice's sentences: what changed, then the simulation's counts. */
-  function summaryOf(event: ChangeEvent): string[] {
+  async function summaryOf(event: ChangeEvent): Promise<string[]> {
     if (event.kind === 'retired')
       return ['No new runs of this flow start; runs already going finish on the version they started with.']
-    const after = documentOf(event.flowId, event.hash)
-    const before = documentOf(event.flowId, event.previousHash)
+    const after = await documentOf(event.flowId, event.hash)
+    const before = await documentOf(event.flowId, event.previousHash)
     const lines: string[] = []
     if (after && before) {
       // In the flow's own words: steps by title, rules by name.
@@ -103,24 +105,26 @@ export function createChangeNoticesService(deps: {
         lines.push(`… and ${diff.length - MAX_DIFF_LINES} more changes (see the review).`)
       if (diff.length === 0) lines.push('Nothing the flow does changed (layout or text only).')
     } else if (after) lines.push('This is the flow’s first published version.')
-    const simulation = event.hash ? simulationLine(event.flowId, event.hash) : null
+    const simulation = event.hash ? await simulationLine(event.flowId, event.hash) : null
     if (simulation) lines.push(simulation)
     return lines
   }
 
   /** The flow's owners (each kind: the flow's, else the installation's) and its subscribers, once each. */
-  function recipientsOf(flowId: string): Recipient[] {
+  async function recipientsOf(flowId: string): Promise<Recipient[]> {
     const cfg = deps.owners()
     const owners = OWNER_KINDS.flatMap((kind) => {
       const own = cfg.owners[flowId]?.[kind]
       return own && own.length > 0 ? own : (cfg.defaultOwners[kind] ?? [])
     })
-    const subscribers = db
-      .select({ username: flowSubscriptions.username })
-      .from(flowSubscriptions)
-      .where(eq(flowSubscriptions.flowId, flowId))
-      .all()
-      .map((s): Recipient => ({ user: s.username }))
+    const subscribers = (
+      await db
+        .select({ username: flowSubscriptions.username })
+        .from(flowSubscriptions)
+        .where(eq(flowSubscriptions.flowId, flowId))
+        .orderBy(flowSubscriptions.createdAt, flowSubscriptions.username)
+        .all()
+    ).map((s): Recipient => ({ user: s.username }))
     const seen = new Set<string>()
     return [...owners, ...subscribers].filter((r) => {
       const name = recipientName(r)
@@ -132,31 +136,30 @@ export function createChangeNoticesService(deps: {
 
   /** Tell the flow's owners and subscribers of a change that has committed. */
   async function send(event: ChangeEvent, principal: Principal): Promise<{ id: string; recipients: string[] }> {
-    const flow = deps.flows.requireFlow(event.flowId)
-    const id = randomUUID()
+    const flow = await deps.flows.requireFlow(event.flowId)
+    const created = now()
+    const id = orderedNoticeId(created)
     const title = `“${flow.title}” (${event.flowId}) ${VERB[event.kind]} by ${principal.username}.`
-    const summary = summaryOf(event)
-    const recipients = recipientsOf(event.flowId)
-    const at = now().toISOString()
+    const summary = await summaryOf(event)
+    const recipients = await recipientsOf(event.flowId)
+    const at = created.toISOString()
     const users = recipients.flatMap((r) => ('user' in r ? [r.user] : []))
     // Recorded before anything is sent: a slow mail server never holds the transaction, and a
     // crash mid-delivery still leaves the notice in every in-app inbox.
-    db.transaction(() => {
-      db.insert(changeNotices)
-        .values({
-          id,
-          flowId: event.flowId,
-          kind: event.kind,
-          hash: event.hash,
-          previousHash: event.previousHash,
-          title,
-          summary,
-          actor: principal.username,
-          createdAt: at,
-          deliveries: recipients.map((r) => ({ to: recipientName(r), channel: 'in-app', ok: false, error: 'pending' })),
-        })
-        .run()
-      for (const username of users) db.insert(noticeInbox).values({ noticeId: id, username }).run()
+    await store.transaction(async () => {
+      await db.insert(changeNotices).values({
+        id,
+        flowId: event.flowId,
+        kind: event.kind,
+        hash: event.hash,
+        previousHash: event.previousHash,
+        title,
+        summary,
+        actor: principal.username,
+        createdAt: at,
+        deliveries: recipients.map((r) => ({ to: recipientName(r), channel: 'in-app', ok: false, error: 'pending' })),
+      })
+      for (const username of users) await db.insert(noticeInbox).values({ noticeId: id, username })
     })
     const deliveries = await deliverNotice(deps.connectors, recipients, {
       id,
@@ -166,9 +169,9 @@ export function createChangeNoticesService(deps: {
       title,
       summary,
     })
-    db.transaction(() => {
-      db.update(changeNotices).set({ deliveries }).where(eq(changeNotices.id, id)).run()
-      audit.append(
+    await store.transaction(async () => {
+      await db.update(changeNotices).set({ deliveries }).where(eq(changeNotices.id, id))
+      await audit.record(
         noticeSent(
           actorOf(principal),
           { flow: event.flowId, ...(event.hash ? { hash: event.hash } : {}) },
@@ -185,65 +188,71 @@ export function createChangeNoticesService(deps: {
   }
 
   /** The caller's notices, newest first, with whether they have read each. */
-  function mine(principal: Principal, limit = 100): NoticeView[] {
+  async function mine(principal: Principal, limit = 100): Promise<NoticeView[]> {
     return (
-      db
-        .select({ notice: changeNotices, readAt: noticeInbox.readAt })
-        .from(noticeInbox)
-        .innerJoin(changeNotices, eq(changeNotices.id, noticeInbox.noticeId))
-        .where(eq(noticeInbox.username, principal.username))
-        // Insertion order breaks ties: two notices can carry the same time.
-        .orderBy(desc(changeNotices.createdAt), desc(sql`${changeNotices}.rowid`))
-        .limit(limit)
-        .all()
-        .map(({ notice, readAt }) => ({
-          id: notice.id,
-          flowId: notice.flowId,
-          kind: notice.kind,
-          hash: notice.hash,
-          previousHash: notice.previousHash,
-          title: notice.title,
-          summary: notice.summary,
-          actor: notice.actor,
-          createdAt: notice.createdAt,
-          read: readAt !== null,
-        }))
+      (
+        await db
+          .select({ notice: changeNotices, readAt: noticeInbox.readAt })
+          .from(noticeInbox)
+          .innerJoin(changeNotices, eq(changeNotices.id, noticeInbox.noticeId))
+          .where(eq(noticeInbox.username, principal.username))
+          // Two notices can carry the same time: their ids sort in the order they were made.
+          .orderBy(desc(changeNotices.createdAt), desc(changeNotices.id))
+          .limit(limit)
+          .all()
+      ).map(({ notice, readAt }) => ({
+        id: notice.id,
+        flowId: notice.flowId,
+        kind: notice.kind,
+        hash: notice.hash,
+        previousHash: notice.previousHash,
+        title: notice.title,
+        summary: notice.summary,
+        actor: notice.actor,
+        createdAt: notice.createdAt,
+        read: readAt !== null,
+      }))
     )
   }
 
   /** Mark one of the caller's notices read (or unread again). */
-  function markRead(id: string, read: boolean, principal: Principal): { id: string; read: boolean } {
-    const changed = db
+  async function markRead(id: string, read: boolean, principal: Principal): Promise<{ id: string; read: boolean }> {
+    const changed = await db
       .update(noticeInbox)
       .set({ readAt: read ? now().toISOString() : null })
       .where(and(eq(noticeInbox.noticeId, id), eq(noticeInbox.username, principal.username)))
-      .run().changes
-    if (changed === 0) throw new AppError('not-found', 'No such notice in your inbox.', { path: 'id' })
+      .returning({ id: noticeInbox.noticeId })
+    if (changed.length === 0) throw new AppError('not-found', 'No such notice in your inbox.', { path: 'id' })
     return { id, read }
   }
 
   /** Ask to be told of a flow's changes, or stop; audited. */
-  function subscribe(flowId: string, on: boolean, principal: Principal): { flowId: string; subscribed: boolean } {
-    deps.flows.requireFlow(flowId)
-    db.transaction(() => {
+  async function subscribe(
+    flowId: string,
+    on: boolean,
+    principal: Principal,
+  ): Promise<{ flowId: string; subscribed: boolean }> {
+    await deps.flows.requireFlow(flowId)
+    await store.transaction(async () => {
+      // Only a real change is audited: subscribing twice (from two tabs, two processes) records one.
       const changed = on
-        ? db
+        ? await db
             .insert(flowSubscriptions)
             .values({ flowId, username: principal.username, createdAt: now().toISOString() })
             .onConflictDoNothing()
-            .run().changes
-        : db
+            .returning({ flowId: flowSubscriptions.flowId })
+        : await db
             .delete(flowSubscriptions)
             .where(and(eq(flowSubscriptions.flowId, flowId), eq(flowSubscriptions.username, principal.username)))
-            .run().changes
-      if (changed > 0) audit.append(flowSubscribed(actorOf(principal), flowId, on))
+            .returning({ flowId: flowSubscriptions.flowId })
+      if (changed.length > 0) await audit.record(flowSubscribed(actorOf(principal), flowId, on))
     })
     return { flowId, subscribed: on }
   }
 
-  function subscribed(flowId: string, principal: Principal): { flowId: string; subscribed: boolean } {
-    deps.flows.requireFlow(flowId)
-    const row = db
+  async function subscribed(flowId: string, principal: Principal): Promise<{ flowId: string; subscribed: boolean }> {
+    await deps.flows.requireFlow(flowId)
+    const row = await db
       .select()
       .from(flowSubscriptions)
       .where(and(eq(flowSubscriptions.flowId, flowId), eq(flowSubscriptions.username, principal.username)))

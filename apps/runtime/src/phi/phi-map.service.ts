@@ -18,13 +18,14 @@ import {
   type PhiMapDiff,
 } from '@carepath/dsl'
 import { describeBuiltinEndpoints } from '@carepath/nodes'
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { phiMapReviewed } from '../audit/audit-entries.ts'
-import type { Db } from '../db/open-db.ts'
 import { settings } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
-import type { FlowsService } from '../flows/flows.service.ts'
+import type { Flows } from '../flows/flows.service.ts'
 import type { IntegrationSettings } from '../integrations/index.ts'
+import type { Store } from '../store/store.ts'
+import { writeSetting } from '../review/stored-setting.ts'
 
 const REVIEW_KEY = 'phi-map-review'
 const reviewSchema = z.object({ reviewedOn: z.iso.datetime(), reviewedBy: z.string() }).strict()
@@ -75,19 +76,38 @@ export interface PhiMapRollup {
 }
 
 export interface PhiMapDeps {
-  db: Db
-  audit: AuditService
+  store: Store
+  audit: AuditRecorder
   now: () => Date
   registry: NodeRegistry
-  flows: FlowsService
+  flows: Pick<Flows, 'history' | 'get' | 'version' | 'list'>
   /** The installation's connector settings, read when a map is built (they change). */
   settings: () => IntegrationSettings
 }
 
+/** Whether the map is due for review, from its last review and whether there is any flow to map. */
+export type PhiMapReviewStatus = Pick<PhiMapRollup, 'review' | 'reviewDue' | 'overdue'>
+
+export function reviewStatusOf(last: PhiMapReview | null, anyFlow: boolean, now: Date): PhiMapReviewStatus {
+  const reviewDue = last ? reviewDueOn(last.reviewedOn) : null
+  const overdue = anyFlow && (reviewDue === null || reviewDue <= now.toISOString())
+  return { review: last, reviewDue, overdue }
+}
+
+/** The stored review setting, read through its schema. */
+export function storedReview(value: unknown): PhiMapReview | null {
+  const parsed = reviewSchema.safeParse(value)
+  return parsed.success ? parsed.data : null
+}
+
+/** Where the review is stored (the settings table). */
+export const PHI_MAP_REVIEW_KEY = REVIEW_KEY
+
 const sorted = <T>(values: Iterable<T>) => [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
 
 export function createPhiMapService(deps: PhiMapDeps) {
-  const { db, flows } = deps
+  const { store, flows } = deps
+  const db = store.db
 
   function mapOf(document: FlowDocument): PhiMap {
     const stored = deps.settings()
@@ -96,9 +116,9 @@ export function createPhiMapService(deps: PhiMapDeps) {
   }
 
   /** The stored revision `revision` of a flow, or its draft. Not found: a plain 404. */
-  function revisionOf(flowId: string, revision?: number) {
-    const history = flows.history(flowId)
-    const draft = flows.get(flowId).draft.revision
+  async function revisionOf(flowId: string, revision?: number) {
+    const history = await flows.history(flowId)
+    const draft = (await flows.get(flowId)).draft.revision
     const row = history.find((r) => r.revision === (revision ?? draft))
     if (!row) {
       const known = history.map((r) => r.revision).join(', ')
@@ -110,9 +130,9 @@ export function createPhiMapService(deps: PhiMapDeps) {
   }
 
   /** The map of one version (the draft when `revision` is absent). */
-  function map(flowId: string, revision?: number): VersionMap {
-    const row = revisionOf(flowId, revision)
-    const document = flows.version(flowId, row.hash)
+  async function map(flowId: string, revision?: number): Promise<VersionMap> {
+    const row = await revisionOf(flowId, revision)
+    const document = await flows.version(flowId, row.hash)
     return { flowId, revision: row.revision, hash: row.hash, status: row.status, map: mapOf(document) }
   }
 
@@ -136,14 +156,14 @@ export function createPhiMapService(deps: PhiMapDeps) {
   }
 
   /** What a version (the draft by default) changes in the map against the published version. */
-  function diff(
+  async function diff(
     flowId: string,
     revision?: number,
-  ): { revision: number; publishedRevision: number | null } & PhiMapDiff {
-    const after = map(flowId, revision)
-    const flow = flows.get(flowId)
+  ): Promise<{ revision: number; publishedRevision: number | null } & PhiMapDiff> {
+    const after = await map(flowId, revision)
+    const flow = await flows.get(flowId)
     const publishedHash = flow.published?.hash
-    const published = publishedHash ? flows.history(flowId).find((r) => r.hash === publishedHash) : undefined
+    const published = publishedHash ? (await flows.history(flowId)).find((r) => r.hash === publishedHash) : undefined
     const before = flow.published ? mapOf(flow.published.document) : undefined
     return {
       revision: after.revision,
@@ -152,65 +172,55 @@ export function createPhiMapService(deps: PhiMapDeps) {
     }
   }
 
-  function review(): PhiMapReview | null {
-    const row = db.select().from(settings).where(eq(settings.key, REVIEW_KEY)).get()
-    const parsed = reviewSchema.safeParse(row?.value)
-    return parsed.success ? parsed.data : null
+  async function review(): Promise<PhiMapReview | null> {
+    const row = await db.select().from(settings).where(eq(settings.key, REVIEW_KEY)).get()
+    return storedReview(row?.value)
   }
 
   /** Whether the installation's map awaits its quarterly review (nothing to review: never). */
-  function reviewStatus(): Pick<PhiMapRollup, 'review' | 'reviewDue' | 'overdue'> {
-    const last = review()
-    const reviewDue = last ? reviewDueOn(last.reviewedOn) : null
-    const anyFlow = flows.list().length > 0
-    const overdue = anyFlow && (reviewDue === null || reviewDue <= deps.now().toISOString())
-    return { review: last, reviewDue, overdue }
+  async function reviewStatus(): Promise<PhiMapReviewStatus> {
+    return reviewStatusOf(await review(), (await flows.list()).length > 0, deps.now())
   }
 
   /** Every flow's running version (the draft until one is published) and every system they reach. */
-  function rollup(): PhiMapRollup {
+  async function rollup(): Promise<PhiMapRollup> {
     const systems = new Map<string, RollupSystem>()
-    const rolled = flows
-      .list()
-      .filter((f) => f.status !== 'retired')
-      .map((f): RollupFlow => {
-        const hash = f.publishedHash ?? f.draftHash
-        const row = flows.history(f.id).find((r) => r.hash === hash)
-        const m = mapOf(flows.version(f.id, hash))
-        const sent = m.touchpoints.filter((t) => t.kind === 'sent' && t.endpoint)
-        for (const t of sent) {
-          if (!t.endpoint) continue
-          const key = describeEndpoint(t.endpoint) + (t.endpoint.endpoint ?? '')
-          const entry = systems.get(key) ?? { ...t.endpoint, classes: [], flows: [] }
-          if (!entry.classes.includes(t.phiClass)) entry.classes.push(t.phiClass)
-          if (!entry.flows.includes(m.title)) entry.flows.push(m.title)
-          systems.set(key, entry)
-        }
-        return {
-          flowId: f.id,
-          title: m.title,
-          revision: row?.revision ?? f.draftRevision,
-          published: f.publishedHash !== null,
-          classes: m.classes.map((c) => c.phiClass),
-          systems: sorted(new Set(sent.flatMap((t) => (t.endpoint ? [describeEndpoint(t.endpoint)] : [])))),
-        }
+    const rolled: RollupFlow[] = []
+    for (const f of (await flows.list()).filter((flow) => flow.status !== 'retired')) {
+      const hash = f.publishedHash ?? f.draftHash
+      const row = (await flows.history(f.id)).find((r) => r.hash === hash)
+      const m = mapOf(await flows.version(f.id, hash))
+      const sent = m.touchpoints.filter((t) => t.kind === 'sent' && t.endpoint)
+      for (const t of sent) {
+        if (!t.endpoint) continue
+        const key = describeEndpoint(t.endpoint) + (t.endpoint.endpoint ?? '')
+        const entry = systems.get(key) ?? { ...t.endpoint, classes: [], flows: [] }
+        if (!entry.classes.includes(t.phiClass)) entry.classes.push(t.phiClass)
+        if (!entry.flows.includes(m.title)) entry.flows.push(m.title)
+        systems.set(key, entry)
+      }
+      rolled.push({
+        flowId: f.id,
+        title: m.title,
+        revision: row?.revision ?? f.draftRevision,
+        published: f.publishedHash !== null,
+        classes: m.classes.map((c) => c.phiClass),
+        systems: sorted(new Set(sent.flatMap((t) => (t.endpoint ? [describeEndpoint(t.endpoint)] : [])))),
       })
+    }
     const systemList = [...systems.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, s]) => ({ ...s, classes: PHI_CLASSES.filter((c) => s.classes.includes(c)), flows: sorted(s.flows) }))
-    return { flows: rolled, systems: systemList, ...reviewStatus() }
+    return { flows: rolled, systems: systemList, ...(await reviewStatus()) }
   }
 
   /** Record that a person reviewed the installation's map today. Audited. */
-  function markReviewed(actor: { who: string; role: string }): PhiMapReview {
+  async function markReviewed(actor: { who: string; role: string }): Promise<PhiMapReview> {
     const value: PhiMapReview = { reviewedOn: deps.now().toISOString(), reviewedBy: actor.who }
-    const flowIds = flows.list().map((f) => f.id)
-    db.transaction(() => {
-      db.insert(settings)
-        .values({ key: REVIEW_KEY, value })
-        .onConflictDoUpdate({ target: settings.key, set: { value } })
-        .run()
-      deps.audit.append(phiMapReviewed(actor, flowIds))
+    const flowIds = (await flows.list()).map((f) => f.id)
+    await store.transaction(async () => {
+      await writeSetting(store, REVIEW_KEY, value)
+      await deps.audit.record(phiMapReviewed(actor, flowIds))
     })
     return value
   }

@@ -5,7 +5,9 @@ import { authored, each, nullable, object, structure } from './redaction-policy.
 import { simulationReportPolicy } from './simulation-report.policy.ts'
 
 /** What `review.get` answers: the review and the sign-offs the caller could give. */
-export type ReviewView = ReturnType<ReviewService['get']> & { yourSignOffs: ReturnType<ReviewService['signOffsFor']> }
+export type ReviewView = Awaited<ReturnType<ReviewService['get']>> & {
+  yourSignOffs: Awaited<ReturnType<ReviewService['signOffsFor']>>
+}
 
 export const reviewPolicy = object<ReviewView>({
   status: structure,

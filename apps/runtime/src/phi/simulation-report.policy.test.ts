@@ -33,7 +33,8 @@ describe('simulation report of recorded runs', () => {
   afterAll(() => t.close())
 
   it('shows a reviewer the replayed cases without the recorded patient values', async () => {
-    const candidate = t.runtime.flows.version('intake-call', t.runtime.flows.get('intake-call').draft.hash)
+    const flow = await t.runtime.flowService.get('intake-call')
+    const candidate = await t.runtime.flowService.version('intake-call', flow.draft.hash)
     const report = await replayRecorded(candidate, recorded, { registry: testRegistry })
     // Control: the replay quotes the recorded failure, names and all.
     expect(report.cases[0]?.source).toBe('recorded')

@@ -6,6 +6,7 @@ import { queueSaved } from '../audit/audit-entries.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, queues, users } from '../db/schema.ts'
 import type { FlowDeps } from '../flows/flows.service.ts'
+import type { Store } from '../store/store.ts'
 import { queueSteps, unworkedQueueWarnings } from './queue-steps.ts'
 
 /** One queue as the admin screen lists it. */
@@ -18,7 +19,13 @@ export interface QueueView {
   flows: { id: string; title: string; steps: string[] }[]
 }
 
-export function createQueuesService({ db, audit, now, registry }: FlowDeps) {
+export function createQueuesService({
+  store,
+  audit,
+  now,
+  registry,
+}: Pick<FlowDeps, 'audit' | 'now' | 'registry'> & { store: Store }) {
+  const db = store.db
   /** Active users and the queues they work. */
   function workers() {
     return db
@@ -31,38 +38,33 @@ export function createQueuesService({ db, audit, now, registry }: FlowDeps) {
   const worksQueue = (flowRoles: readonly string[], queue: string) =>
     flowRoles.includes('*') || flowRoles.includes(queue)
 
-  /** Whether any active person works `queue`. */
-  function isWorked(queue: string): boolean {
-    return workers().some((w) => worksQueue(w.flowRoles, queue))
+  /** Whether any active person works `queue` (a predicate over the people working now). */
+  async function workedQueues(): Promise<(queue: string) => boolean> {
+    const people = await workers()
+    return (queue) => people.some((w) => worksQueue(w.flowRoles, queue))
   }
 
   /** The current draft and published document of every flow that is not retired. */
-  function liveDocuments(): { id: string; title: string; documents: FlowDocument[] }[] {
-    const rows = db.select().from(flows).all()
-    return rows
-      .filter((f) => f.status !== 'retired')
-      .map((f) => {
-        const hashes = [f.draftHash, ...(f.publishedHash ? [f.publishedHash] : [])]
-        const versions = db
-          .select({ document: flowVersions.document })
-          .from(flowVersions)
-          .where(and(eq(flowVersions.flowId, f.id), inArray(flowVersions.hash, hashes)))
-          .all()
-        return { id: f.id, title: f.title, documents: versions.map((v) => v.document) }
-      })
+  async function liveDocuments(): Promise<{ id: string; title: string; documents: FlowDocument[] }[]> {
+    const rows = await db.select().from(flows).orderBy(flows.id).all()
+    const live = []
+    for (const f of rows.filter((row) => row.status !== 'retired')) {
+      const hashes = [f.draftHash, ...(f.publishedHash ? [f.publishedHash] : [])]
+      const versions = await db
+        .select({ document: flowVersions.document })
+        .from(flowVersions)
+        .where(and(eq(flowVersions.flowId, f.id), inArray(flowVersions.hash, hashes)))
+        .all()
+      live.push({ id: f.id, title: f.title, documents: versions.map((v) => v.document) })
+    }
+    return live
   }
 
-  function list(): QueueView[] {
-    const described = new Map(
-      db
-        .select()
-        .from(queues)
-        .all()
-        .map((q) => [q.name, q.description]),
-    )
-    const people = workers()
+  async function list(): Promise<QueueView[]> {
+    const described = new Map((await db.select().from(queues).all()).map((q) => [q.name, q.description]))
+    const people = await workers()
     const sending = new Map<string, Map<string, { title: string; steps: Set<string> }>>()
-    for (const flow of liveDocuments())
+    for (const flow of await liveDocuments())
       for (const document of flow.documents)
         for (const step of queueSteps(document, registry)) {
           const byFlow = sending.get(step.queue) ?? new Map<string, { title: string; steps: Set<string> }>()
@@ -87,14 +89,17 @@ export function createQueuesService({ db, audit, now, registry }: FlowDeps) {
   }
 
   /** Name a queue (or change its description); audited. */
-  function save(name: string, description: string, principal: Principal) {
+  async function save(name: string, description: string, principal: Principal) {
     const at = now().toISOString()
-    db.transaction(() => {
-      db.insert(queues)
-        .values({ name, description, updatedAt: at, updatedBy: principal.username })
-        .onConflictDoUpdate({ target: queues.name, set: { description, updatedAt: at, updatedBy: principal.username } })
-        .run()
-      audit.append(queueSaved({ who: principal.username, role: principal.role }, { queue: name, description }))
+    await store.transaction(async () => {
+      // Hand-written: drizzle's SQLite builder qualifies the conflict target, which PostgreSQL refuses.
+      await store.sql.run(
+        `INSERT INTO queues (name, description, updated_at, updated_by) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET description = excluded.description,
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+        [name, description, at, principal.username],
+      )
+      await audit.record(queueSaved({ who: principal.username, role: principal.role }, { queue: name, description }))
     })
     return { name, description }
   }
@@ -102,9 +107,8 @@ export function createQueuesService({ db, audit, now, registry }: FlowDeps) {
   return {
     list,
     save,
-    isWorked,
     /** Warnings for the human steps of `document` whose queue nobody works. */
-    warnings: (document: FlowDocument) => unworkedQueueWarnings(document, registry, isWorked),
+    warnings: async (document: FlowDocument) => unworkedQueueWarnings(document, registry, await workedQueues()),
   }
 }
 export type QueuesService = ReturnType<typeof createQueuesService>

@@ -4,11 +4,12 @@
 import { eq } from 'drizzle-orm'
 import { FOOTPRINT_KINDS, toJson, type JsonValue } from '@carepath/dsl'
 import { approvalPolicyChanged, type AuditActor } from '../audit/audit-entries.ts'
-import type { AuditService } from '../audit/audit.service.ts'
-import type { Db } from '../db/open-db.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { settings } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
+import type { Store } from '../store/store.ts'
 import { z } from 'zod'
+import { writeSetting } from './stored-setting.ts'
 import { approvalPolicySchema, DEFAULT_APPROVAL_POLICY, type ApprovalPolicy } from './approval-policy.schema.ts'
 
 const POLICY_KEY = 'governance.approval-policy'
@@ -30,26 +31,29 @@ function summary(policy: ApprovalPolicy): string[] {
 /** Settings are stored as JSON; the policy's zod output is plain data, copied through the one JSON rule set. */
 const asJson = (value: unknown): JsonValue => toJson(value)
 
-export function createApprovalPolicyService(deps: { db: Db; audit: AuditService; now: () => Date }) {
-  const { db, audit, now } = deps
-  const read = (key: string) => db.select().from(settings).where(eq(settings.key, key)).get()?.value
+/** The key changes to the policy are serialised on: an approval sees the proposal last committed. */
+const POLICY_LOCK = 'carepath:approval-policy'
+
+export function createApprovalPolicyService(deps: { store: Store; audit: AuditRecorder; now: () => Date }) {
+  const { store, audit, now } = deps
+  const db = store.db
+  const read = async (key: string) => (await db.select().from(settings).where(eq(settings.key, key)).get())?.value
 
   /** The policy in effect (the shipped default until one was approved). */
-  function current(): ApprovalPolicy {
-    const parsed = approvalPolicySchema.safeParse(read(POLICY_KEY))
+  async function current(): Promise<ApprovalPolicy> {
+    const parsed = approvalPolicySchema.safeParse(await read(POLICY_KEY))
     return parsed.success ? parsed.data : DEFAULT_APPROVAL_POLICY
   }
 
-  function proposal(): PolicyProposal | null {
-    const parsed = proposalSchema.safeParse(read(PROPOSAL_KEY))
+  async function proposal(): Promise<PolicyProposal | null> {
+    const parsed = proposalSchema.safeParse(await read(PROPOSAL_KEY))
     return parsed.success ? parsed.data : null
   }
 
-  const write = (key: string, value: JsonValue) =>
-    db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run()
+  const write = (key: string, value: JsonValue) => writeSetting(store, key, value)
 
   /** Propose a policy (replacing an earlier proposal); a malformed one is refused with where and why. */
-  function propose(value: unknown, actor: AuditActor) {
+  async function propose(value: unknown, actor: AuditActor) {
     const parsed = approvalPolicySchema.safeParse(value)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -57,45 +61,50 @@ export function createApprovalPolicyService(deps: { db: Db; audit: AuditService;
       throw new AppError('bad-input', `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid policy'}`, { path })
     }
     const next: PolicyProposal = { policy: parsed.data, proposedBy: actor.who, proposedAt: now().toISOString() }
-    db.transaction(() => {
-      write(PROPOSAL_KEY, asJson(next))
-      audit.append(approvalPolicyChanged('propose', actor, { proposedBy: actor.who, summary: summary(next.policy) }))
+    await store.transaction(async () => {
+      await store.sql.serialize(POLICY_LOCK)
+      await write(PROPOSAL_KEY, asJson(next))
+      await audit.record(
+        approvalPolicyChanged('propose', actor, { proposedBy: actor.who, summary: summary(next.policy) }),
+      )
     })
-    return state()
+    return await state()
   }
 
   /** A second admin puts the proposal into effect. The proposer may not (four eyes). */
   function approve(actor: AuditActor) {
-    return db.transaction(() => {
-      const pending = proposal()
+    return store.transaction(async () => {
+      await store.sql.serialize(POLICY_LOCK)
+      const pending = await proposal()
       if (!pending) throw new AppError('conflict', 'No policy change is waiting for approval.')
       if (pending.proposedBy === actor.who)
         throw new AppError('forbidden', 'You proposed this policy; another admin must approve it (four eyes).')
-      write(POLICY_KEY, asJson(pending.policy))
-      db.delete(settings).where(eq(settings.key, PROPOSAL_KEY)).run()
-      audit.append(
+      await write(POLICY_KEY, asJson(pending.policy))
+      await db.delete(settings).where(eq(settings.key, PROPOSAL_KEY))
+      await audit.record(
         approvalPolicyChanged('approve', actor, { proposedBy: pending.proposedBy, summary: summary(pending.policy) }),
       )
-      return state()
+      return await state()
     })
   }
 
   /** Drop the waiting proposal (its proposer withdrawing it, or another admin refusing it). */
   function discard(actor: AuditActor) {
-    return db.transaction(() => {
-      const pending = proposal()
+    return store.transaction(async () => {
+      await store.sql.serialize(POLICY_LOCK)
+      const pending = await proposal()
       if (!pending) throw new AppError('conflict', 'No policy change is waiting for approval.')
-      db.delete(settings).where(eq(settings.key, PROPOSAL_KEY)).run()
-      audit.append(
+      await db.delete(settings).where(eq(settings.key, PROPOSAL_KEY))
+      await audit.record(
         approvalPolicyChanged('discard', actor, { proposedBy: pending.proposedBy, summary: summary(pending.policy) }),
       )
-      return state()
+      return await state()
     })
   }
 
   /** The policy in effect, whether it is the default, and the proposal waiting (if any). */
-  function state() {
-    return { policy: current(), isDefault: read(POLICY_KEY) === undefined, proposal: proposal() }
+  async function state() {
+    return { policy: await current(), isDefault: (await read(POLICY_KEY)) === undefined, proposal: await proposal() }
   }
 
   return { current, state, propose, approve, discard }

@@ -110,7 +110,7 @@ describe('approval by footprint', () => {
     expect(await codeOf(t.as.reviewer.review.approve({ id: ID, hash }))).toBe('FORBIDDEN')
     // The author, even holding the compliance role, may not sign off their own change.
     const author: Principal = { userId: 'x', username: 'analyst', role: 'compliance', flowRoles: [] }
-    expect(() => t.runtime.review.approve(ID, hash, '', author)).toThrow(/wrote or submitted/)
+    await expect(t.runtime.review.approve(ID, hash, '', author)).rejects.toThrow(/wrote or submitted/)
     const review = await t.as.reviewer.review.get({ id: ID })
     expect(review.approvals.map((a) => [a.by, a.as])).toEqual([['reviewer', 'reviewer']])
     const refused = t.runtime.audit

@@ -2,10 +2,10 @@
 // the same settings the alerts route by). People are named by username; e-mail addresses and
 // webhooks that also receive alerts are counted, not shown, outside the operations screen.
 import { eq } from 'drizzle-orm'
-import type { Db } from '../db/open-db.ts'
 import { settings } from '../db/schema.ts'
 import { OWNER_KINDS, operationsSettingsSchema, type OwnerKind } from '../operations/alert-rules.schema.ts'
 import { OPERATIONS_SETTINGS_KEY } from '../operations/alerts.service.ts'
+import type { Store } from '../store/store.ts'
 
 /** The owners of one kind: the people named, how many other addresses, and whether they are the installation's defaults. */
 export interface FlowOwner {
@@ -16,8 +16,8 @@ export interface FlowOwner {
 }
 
 /** Each owner kind of `flowId`, falling back per kind to the installation's default owners. */
-export function flowOwners(db: Db, flowId: string): FlowOwner[] {
-  const row = db.select().from(settings).where(eq(settings.key, OPERATIONS_SETTINGS_KEY)).get()
+export async function flowOwners(store: Store, flowId: string): Promise<FlowOwner[]> {
+  const row = await store.db.select().from(settings).where(eq(settings.key, OPERATIONS_SETTINGS_KEY)).get()
   const parsed = operationsSettingsSchema.safeParse(row?.value ?? {})
   const config = parsed.success ? parsed.data : operationsSettingsSchema.parse({})
   return OWNER_KINDS.map((kind) => {

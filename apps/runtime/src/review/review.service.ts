@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { and, desc, eq, inArray, sql } from 'drizzle-orm'
-import { changeFootprint, connectorProblems, toJson, validateFlow } from '@carepath/dsl'
+import { and, eq, inArray } from 'drizzle-orm'
+import { changeFootprint, toJson } from '@carepath/dsl'
 import {
   failingCasesOverridden,
   publishRefused,
@@ -12,15 +12,17 @@ import {
 import type { Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
-import type { FlowDeps, FlowsService } from '../flows/flows.service.ts'
+import { flowKey, type FlowDeps, type Flows } from '../flows/flows.service.ts'
 import { reportHash, type SimulationPort } from './simulation-port.ts'
 import { simulationReportSchema } from './simulation-report.schema.ts'
-import { failingTestCases, parityDifferences } from './failing-cases.ts'
+import { failingTestCases } from './failing-cases.ts'
 import type { QueuesService } from '../queues/queues.service.ts'
 import type { ApprovalPolicyService } from './approval-policy.ts'
-import { requiredSignOffs, SIGN_OFF_TITLES, type SignOffKind } from './approval-policy.schema.ts'
+import { requiredSignOffs, type SignOffKind } from './approval-policy.schema.ts'
 import { flowOwners } from './flow-owners.ts'
 import { chooseSignOff, signOffsOf, signOffView, stillNeeded } from './sign-offs.ts'
+import { createPublishGate } from './publish-gate.ts'
+import { createReviewReads } from './review-reads.ts'
 
 /**
  * Review and publishing: submit (runs the simulator, computes the change's footprint and the
@@ -30,172 +32,69 @@ import { chooseSignOff, signOffsOf, signOffView, stillNeeded } from './sign-offs
  */
 export function createReviewService(
   deps: FlowDeps & {
-    flows: FlowsService
+    flows: Flows
     simulation: SimulationPort
-    approvalPolicy: ApprovalPolicyService
+    approvalPolicy: Pick<ApprovalPolicyService, 'current'>
     queues?: Pick<QueuesService, 'warnings'>
     /** Inside the publishing transaction: what else a published version records (its settings revision). */
-    onPublished?: (flowId: string, hash: string) => void
+    onPublished?: (flowId: string, hash: string) => Promise<void>
   },
 ) {
-  const { db, audit, now, registry, flows: flowsService, simulation, queues, approvalPolicy } = deps
+  const { store, audit, now, registry, flows: flowsService, simulation, queues, approvalPolicy } = deps
+  const db = store.db
   const actorOf = (p: Principal) => ({ who: p.username, role: p.system ? 'system' : p.role })
-
-  /** The revision a hash is published as: the draft's when it is the draft, else the latest published before. */
-  function targetRevision(flowId: string, hash: string) {
-    const flow = flowsService.requireFlow(flowId)
-    if (flow.draftHash === hash) return flowsService.revisionRow(flowId, flow.draftRevision)
-    const row = db
-      .select({ revision: flowVersions.revision })
-      .from(flowVersions)
-      .where(
-        and(
-          eq(flowVersions.flowId, flowId),
-          eq(flowVersions.hash, hash),
-          inArray(flowVersions.status, ['published', 'superseded']),
-        ),
-      )
-      .orderBy(desc(sql`${flowVersions.status} = 'published'`), desc(flowVersions.revision))
-      .get()
-    const version = flowsService.versionByHash(flowId, hash)
-    const revision = row?.revision ?? version?.revision
-    return revision === undefined ? undefined : flowsService.revisionRow(flowId, revision)
-  }
-
-  /** The document hash a review was submitted with (reviews made before it was stored: their revision's). */
-  const reviewedDocument = (review: typeof reviews.$inferSelect) =>
-    review.documentHash ?? flowsService.revisionRow(review.flowId, review.revision).documentHash
-
-  // Newest first by insertion order: two submissions can carry the same timestamp. Only a review
-  // of the same text counts: a new title needs its own review.
-  const reviewFor = (flowId: string, hash: string, statuses?: (typeof reviews.$inferSelect)['status'][]) => {
-    const documentHash = targetRevision(flowId, hash)?.documentHash
-    return db
-      .select()
-      .from(reviews)
-      .where(
-        and(
-          eq(reviews.flowId, flowId),
-          eq(reviews.hash, hash),
-          statuses ? inArray(reviews.status, statuses) : undefined,
-        ),
-      )
-      .orderBy(desc(sql`${reviews}.rowid`))
-      .all()
-      .find((review) => reviewedDocument(review) === documentHash)
-  }
-
-  /**
-   * Everything that stops `hash` of `flowId` from being published, in plain words (empty:
-   * publishable). `approvals: false` leaves out the sign-offs, for the installation's own seeding alone.
-   */
-  function publishBlockers(flowId: string, hash: string, { approvals = true } = {}): string[] {
-    const blockers: string[] = []
-    const version = flowsService.versionByHash(flowId, hash)
-    if (!version) return [`There is no version with hash ${hash}.`]
-    const validation = validateFlow(version.document, registry)
-    if (!validation.valid) blockers.push('The document is not valid with the installed node types.')
-    const review = reviewFor(flowId, hash, ['open', 'approved', 'published'])
-    if (!review) blockers.push('It has not been submitted for review (its text and behaviour as they are now).')
-    else {
-      if (review.report == null) blockers.push('No simulation report is stored for this exact version.')
-      else {
-        const report = simulationReportSchema.parse(review.report)
-        const differing = parityDifferences(report)
-        if (differing.length > 0)
-          blockers.push(
-            `The compiled decisions and json-rules-engine decided differently in ${differing.length === 1 ? 'one case' : `${differing.length} cases`}: ${differing
-              .slice(0, 5)
-              .map((c) => `“${c.name}”`)
-              .join(', ')}. Run this flow's decisions on json-rules-engine, or report the difference.`,
-          )
-        const failing = review.override ? [] : failingTestCases(report)
-        if (failing.length > 0)
-          blockers.push(
-            `${failing.length === 1 ? 'A test case fails' : `${failing.length} test cases fail`} in the simulation: ${failing
-              .map((c) => `“${c.name}”`)
-              .join(', ')}. Fix the draft, or a reviewer writes why it may be published anyway.`,
-          )
-      }
-      if (!approvals) return blockers
-      for (const missing of stillNeeded(review))
-        blockers.push(
-          `It still needs the sign-off of ${SIGN_OFF_TITLES[missing.kind]}${missing.count > 1 ? ` (${missing.count} people)` : ''}: ${missing.reasons.join(' ')}`,
-        )
-      const authors = authorsOf(flowId, hash)
-      if (!review.approvals.some((a) => !authors.has(a.by)))
-        blockers.push('It needs the approval of someone who is not its author.')
-    }
-    return blockers
-  }
-
-  /**
-   * What does not stop `hash` from being published but will fail its runs here: nodes calling a
-   * connector this installation has not configured (plain sentences, no patient data).
-   */
-  function publishWarnings(flowId: string, hash: string): string[] {
-    const version = flowsService.versionByHash(flowId, hash)
-    if (!version) return []
-    // Only the connector check: the full validation already ran for the blockers, and a published
-    // version was valid when it was published.
-    // and human steps whose queue nobody works (their tasks would reach no one).
-    return [
-      ...connectorProblems(version.document, registry).map((p) => p.message),
-      ...(queues?.warnings(version.document) ?? []),
-    ]
-  }
-
-  /** Everyone who wrote a revision with this content (four eyes: none of them may approve it). */
-  function authorsOf(flowId: string, hash: string): Set<string> {
-    const rows = db
-      .select({ author: flowVersions.author })
-      .from(flowVersions)
-      .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.hash, hash)))
-      .all()
-    return new Set(rows.map((r) => r.author))
-  }
+  const { targetRevision, reviewFor, authorsOf } = createReviewReads(store, flowsService)
+  const { publishBlockers, publishWarnings } = createPublishGate({
+    registry,
+    flows: flowsService,
+    queues,
+    reads: { reviewFor, authorsOf },
+  })
 
   async function submit(flowId: string, principal: Principal) {
-    const flow = flowsService.requireFlow(flowId)
+    const flow = await flowsService.requireFlow(flowId)
     if (flow.status === 'retired') throw new AppError('conflict', 'This flow is retired.', { path: 'id' })
     if (flow.status !== 'draft')
       throw new AppError('conflict', `Only a draft can be submitted; this flow is ${flow.status}.`, { path: 'id' })
     const hash = flow.draftHash
-    const candidate = flowsService.version(flowId, hash)
-    const base = flow.publishedHash ? flowsService.version(flowId, flow.publishedHash) : null
-    // The same simulation the designer runs: the draft's own test cases plus generated ones.
-    const report = await simulation.run({ base, candidate, suites: [flowsService.suite(flowId)], generate: true })
-    return db.transaction(() => {
-      const current = flowsService.requireFlow(flowId)
+    const candidate = await flowsService.version(flowId, hash)
+    const base = flow.publishedHash ? await flowsService.version(flowId, flow.publishedHash) : null
+    // The same simulation the designer runs (outside the transaction: it is not the store's work):
+    // the draft's own test cases plus generated ones.
+    const suite = await flowsService.suite(flowId)
+    const report = await simulation.run({ base, candidate, suites: [suite], generate: true })
+    return store.transaction(async () => {
+      await store.sql.serialize(flowKey(flowId))
+      const current = await flowsService.requireFlow(flowId)
       if (current.draftHash !== hash || current.status !== 'draft' || current.draftRevision !== flow.draftRevision)
         throw new AppError('conflict', 'The draft changed while it was being simulated; submit again.', { path: 'id' })
       // What the change touches, against the published text (not just behaviour), and what it needs.
-      const draft = flowsService.revisionRow(flowId, current.draftRevision)
-      const published = current.publishedHash ? flowsService.versionByHash(flowId, current.publishedHash) : undefined
+      const draft = await flowsService.revisionRow(flowId, current.draftRevision)
+      const published = current.publishedHash
+        ? await flowsService.versionByHash(flowId, current.publishedHash)
+        : undefined
       const footprint = changeFootprint(published?.document ?? null, draft.document, registry)
-      const signOffs = requiredSignOffs(approvalPolicy.current(), footprint, !published)
+      const signOffs = requiredSignOffs(await approvalPolicy.current(), footprint, !published)
       const id = randomUUID()
-      db.insert(reviews)
-        .values({
-          id,
-          flowId,
-          hash,
-          revision: current.draftRevision,
-          status: 'open',
-          report: toJson(report),
-          reportHash: reportHash(report),
-          submittedBy: principal.username,
-          submittedAt: now().toISOString(),
-          documentHash: draft.documentHash,
-          footprint,
-          signOffs,
-        })
-        .run()
-      db.update(flows)
+      await db.insert(reviews).values({
+        id,
+        flowId,
+        hash,
+        revision: current.draftRevision,
+        status: 'open',
+        report: toJson(report),
+        reportHash: reportHash(report),
+        submittedBy: principal.username,
+        submittedAt: now().toISOString(),
+        documentHash: draft.documentHash,
+        footprint,
+        signOffs,
+      })
+      await db
+        .update(flows)
         .set({ status: 'in-review', updatedAt: now().toISOString(), updatedBy: principal.username })
         .where(eq(flows.id, flowId))
-        .run()
-      audit.append(
+      await audit.record(
         reviewSubmitted(
           actorOf(principal),
           { flow: flowId, hash },
@@ -211,19 +110,19 @@ export function createReviewService(
     })
   }
 
-  function get(flowId: string) {
-    const flow = flowsService.requireFlow(flowId)
+  async function get(flowId: string) {
+    const flow = await flowsService.requireFlow(flowId)
     const hash = flow.draftHash
-    const review = reviewFor(flowId, hash)
+    const review = await reviewFor(flowId, hash)
     const submitted = review && review.status !== 'voided' && review.status !== 'rejected'
     return {
       status: flow.status,
       hash,
-      documentHash: flowsService.revisionRow(flowId, flow.draftRevision).documentHash,
+      documentHash: (await flowsService.revisionRow(flowId, flow.draftRevision)).documentHash,
       // What the change touches and, per required sign-off, why and who gave it (null: not submitted).
       footprint: review?.footprint ?? null,
       signOffs: review && submitted ? signOffView(review) : [],
-      owners: flowOwners(db, flowId),
+      owners: await flowOwners(store, flowId),
       // Stored by `submit` from the simulator's report; read back by its schema.
       report: review?.report == null ? null : simulationReportSchema.parse(review.report),
       reportHash: review?.reportHash ?? null,
@@ -232,15 +131,16 @@ export function createReviewService(
       submittedBy: review?.submittedBy ?? null,
       approvals: review?.approvals ?? [],
       comments: review?.comments ?? [],
-      publishBlockers: flow.publishedHash === hash && flow.status === 'published' ? [] : publishBlockers(flowId, hash),
-      publishWarnings: publishWarnings(flowId, hash),
+      publishBlockers:
+        flow.publishedHash === hash && flow.status === 'published' ? [] : await publishBlockers(flowId, hash),
+      publishWarnings: await publishWarnings(flowId, hash),
     }
   }
 
   /** The sign-offs `principal` could give on this flow (by role and ownership), needed or not. */
-  const mayGive = (flowId: string, principal: Principal) => signOffsOf(principal, flowOwners(db, flowId))
+  const mayGive = async (flowId: string, principal: Principal) => signOffsOf(principal, await flowOwners(store, flowId))
 
-  function decide(
+  async function decide(
     kind: 'approve' | 'reject',
     flowId: string,
     hash: string,
@@ -255,9 +155,9 @@ export function createReviewService(
       return new AppError('forbidden', message)
     }
     try {
-      return decideInTransaction(kind, flowId, hash, comment, principal, binding, refuse)
+      return await decideInTransaction(kind, flowId, hash, comment, principal, binding, refuse)
     } catch (error) {
-      if (refused) audit.append(reviewRefused(kind, actorOf(principal), { flow: flowId, hash }, refused))
+      if (refused) await audit.record(reviewRefused(kind, actorOf(principal), { flow: flowId, hash }, refused))
       throw error
     }
   }
@@ -271,17 +171,19 @@ export function createReviewService(
     binding: { documentHash?: string | undefined; as?: SignOffKind | undefined },
     refuse: (reason: string, message: string) => AppError,
   ) {
-    return db.transaction(() => {
-      const flow = flowsService.requireFlow(flowId)
-      const documentHash = flowsService.revisionRow(flowId, flow.draftRevision).documentHash
+    return store.transaction(async () => {
+      // The approvals read here are the last committed: two approvals at once both count.
+      await store.sql.serialize(flowKey(flowId))
+      const flow = await flowsService.requireFlow(flowId)
+      const documentHash = (await flowsService.revisionRow(flowId, flow.draftRevision)).documentHash
       if (flow.draftHash !== hash || (binding.documentHash !== undefined && binding.documentHash !== documentHash))
         throw new AppError('conflict', 'The draft changed since you looked at it; review the current version.', {
           path: 'hash',
         })
-      const review = reviewFor(flowId, hash)
+      const review = await reviewFor(flowId, hash)
       if (!review || review.status !== 'open' || flow.status !== 'in-review')
         throw new AppError('conflict', 'This version is not waiting for review.', { path: 'hash' })
-      if (authorsOf(flowId, hash).has(principal.username) || review.submittedBy === principal.username)
+      if ((await authorsOf(flowId, hash)).has(principal.username) || review.submittedBy === principal.username)
         throw refuse(
           'four eyes: the author may not review',
           'You wrote or submitted this version; another reviewer must decide (four eyes).',
@@ -294,7 +196,7 @@ export function createReviewService(
         const refusal = review.approvals.some((a) => a.by === principal.username)
           ? 'You have already approved this version; another person gives the next sign-off.'
           : undefined
-        const chosen = refusal ? undefined : chooseSignOff(review, mayGive(flowId, principal), binding.as)
+        const chosen = refusal ? undefined : chooseSignOff(review, await mayGive(flowId, principal), binding.as)
         if (!chosen?.ok) {
           const reason = refusal ?? (chosen && !chosen.ok ? chosen.reason : 'not allowed')
           throw refuse(reason, reason)
@@ -303,14 +205,14 @@ export function createReviewService(
       }
       const complete = kind === 'approve' && stillNeeded({ ...review, approvals }).length === 0
       const reviewStatus = kind === 'reject' ? 'rejected' : complete ? 'approved' : 'open'
-      db.update(reviews).set({ status: reviewStatus, approvals, comments }).where(eq(reviews.id, review.id)).run()
+      await db.update(reviews).set({ status: reviewStatus, approvals, comments }).where(eq(reviews.id, review.id))
       const flowStatus = kind === 'reject' ? 'draft' : complete ? 'approved' : 'in-review'
-      db.update(flows)
+      await db
+        .update(flows)
         .set({ status: flowStatus, updatedAt: at, updatedBy: principal.username })
         .where(eq(flows.id, flowId))
-        .run()
       const given = approvals.at(-1)?.as
-      audit.append(
+      await audit.record(
         reviewDecided(
           kind,
           actorOf(principal),
@@ -328,16 +230,17 @@ export function createReviewService(
    * expectations, with a written reason (audited; the reason stays with the review).
    */
   function override(flowId: string, hash: string, reason: string, principal: Principal) {
-    return db.transaction(() => {
-      const flow = flowsService.requireFlow(flowId)
+    return store.transaction(async () => {
+      await store.sql.serialize(flowKey(flowId))
+      const flow = await flowsService.requireFlow(flowId)
       if (flow.draftHash !== hash)
         throw new AppError('conflict', 'The draft changed since you looked at it; review the current version.', {
           path: 'hash',
         })
-      const review = reviewFor(flowId, hash)
+      const review = await reviewFor(flowId, hash)
       if (!review || (review.status !== 'open' && review.status !== 'approved'))
         throw new AppError('conflict', 'This version is not waiting for review.', { path: 'hash' })
-      if (authorsOf(flowId, hash).has(principal.username) || review.submittedBy === principal.username)
+      if ((await authorsOf(flowId, hash)).has(principal.username) || review.submittedBy === principal.username)
         throw new AppError(
           'forbidden',
           'You wrote or submitted this version; another reviewer must decide (four eyes).',
@@ -348,64 +251,96 @@ export function createReviewService(
           path: 'hash',
         })
       const record = { by: principal.username, at: now().toISOString(), reason, cases: failing.map((c) => c.id) }
-      db.update(reviews).set({ override: record }).where(eq(reviews.id, review.id)).run()
-      audit.append(failingCasesOverridden(actorOf(principal), { flow: flowId, hash }, { reason, cases: record.cases }))
+      await db.update(reviews).set({ override: record }).where(eq(reviews.id, review.id))
+      await audit.record(
+        failingCasesOverridden(actorOf(principal), { flow: flowId, hash }, { reason, cases: record.cases }),
+      )
       return { hash, override: record }
     })
   }
 
-  function publishHash(
+  async function publishHash(
     action: 'review.publish' | 'review.rollback',
     flowId: string,
     hash: string,
     principal: Principal,
     reason: string,
-    beforePublishing?: () => void,
+    beforePublishing?: () => Promise<void>,
   ) {
-    return db.transaction(() => {
-      const flow = flowsService.requireFlow(flowId)
-      if (flow.status === 'retired') throw new AppError('conflict', 'This flow is retired.', { path: 'id' })
-      beforePublishing?.()
-      const blockers = publishBlockers(flowId, hash, { approvals: !principal.system })
-      if (blockers.length > 0) {
-        audit.append(publishRefused(action, actorOf(principal), { flow: flowId, hash }, blockers))
-        throw new AppError('publish-blocked', `It cannot be published yet: ${blockers.join(' ')}`, {
-          path: 'hash',
-          blockers,
-        })
-      }
-      const at = now().toISOString()
-      db.update(flowVersions)
-        .set({ status: 'superseded' })
-        .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.status, 'published')))
-        .run()
-      // Only the revision reviewed: a later draft with the same behaviour but new text stays a draft.
-      const target = targetRevision(flowId, hash)
-      db.update(flowVersions)
-        .set({ status: 'published', publishedAt: at })
-        .where(
-          and(
-            eq(flowVersions.flowId, flowId),
-            eq(flowVersions.hash, hash),
-            target ? eq(flowVersions.revision, target.revision) : undefined,
-          ),
-        )
-        .run()
-      db.update(reviews)
-        .set({ status: 'published' })
-        .where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash), eq(reviews.status, 'approved')))
-        .run()
-      const status = flow.draftHash === hash && target?.revision === flow.draftRevision ? 'published' : flow.status
-      db.update(flows)
-        .set({ publishedHash: hash, status, updatedAt: at, updatedBy: principal.username })
-        .where(eq(flows.id, flowId))
-        .run()
-      deps.onPublished?.(flowId, hash)
-      audit.append(
-        versionPublished(action, actorOf(principal), { flow: flowId, hash }, { reason, previous: flow.publishedHash }),
+    // A refusal is audited after the transaction rolls back, so the trail keeps it.
+    let refused: string[] | undefined
+    try {
+      return await store.transaction(() =>
+        publishInTransaction(
+          action,
+          flowId,
+          hash,
+          principal,
+          reason,
+          (blockers) => {
+            refused = blockers
+          },
+          beforePublishing,
+        ),
       )
-      return { id: flowId, publishedHash: hash, warnings: publishWarnings(flowId, hash) }
-    })
+    } catch (error) {
+      if (refused) await audit.record(publishRefused(action, actorOf(principal), { flow: flowId, hash }, refused))
+      throw error
+    }
+  }
+
+  async function publishInTransaction(
+    action: 'review.publish' | 'review.rollback',
+    flowId: string,
+    hash: string,
+    principal: Principal,
+    reason: string,
+    refuse: (blockers: string[]) => void,
+    beforePublishing?: () => Promise<void>,
+  ) {
+    await store.sql.serialize(flowKey(flowId))
+    const flow = await flowsService.requireFlow(flowId)
+    if (flow.status === 'retired') throw new AppError('conflict', 'This flow is retired.', { path: 'id' })
+    await beforePublishing?.()
+    const blockers = await publishBlockers(flowId, hash, { approvals: !principal.system })
+    if (blockers.length > 0) {
+      refuse(blockers)
+      throw new AppError('publish-blocked', `It cannot be published yet: ${blockers.join(' ')}`, {
+        path: 'hash',
+        blockers,
+      })
+    }
+    const at = now().toISOString()
+    await db
+      .update(flowVersions)
+      .set({ status: 'superseded' })
+      .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.status, 'published')))
+    // Only the revision reviewed: a later draft with the same behaviour but new text stays a draft.
+    const target = await targetRevision(flowId, hash)
+    await db
+      .update(flowVersions)
+      .set({ status: 'published', publishedAt: at })
+      .where(
+        and(
+          eq(flowVersions.flowId, flowId),
+          eq(flowVersions.hash, hash),
+          target ? eq(flowVersions.revision, target.revision) : undefined,
+        ),
+      )
+    await db
+      .update(reviews)
+      .set({ status: 'published' })
+      .where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash), eq(reviews.status, 'approved')))
+    const status = flow.draftHash === hash && target?.revision === flow.draftRevision ? 'published' : flow.status
+    await db
+      .update(flows)
+      .set({ publishedHash: hash, status, updatedAt: at, updatedBy: principal.username })
+      .where(eq(flows.id, flowId))
+    await deps.onPublished?.(flowId, hash)
+    await audit.record(
+      versionPublished(action, actorOf(principal), { flow: flowId, hash }, { reason, previous: flow.publishedHash }),
+    )
+    return { id: flowId, publishedHash: hash, warnings: await publishWarnings(flowId, hash) }
   }
 
   /**
@@ -416,11 +351,11 @@ export function createReviewService(
   async function publishAsSystem(flowId: string, system: Principal, note: string) {
     if (!system.system) throw new AppError('forbidden', 'Only the installation itself publishes without a review.')
     const { hash } = await submit(flowId, system)
-    return publishHash('review.publish', flowId, hash, system, note, () => {
-      db.update(reviews)
+    return publishHash('review.publish', flowId, hash, system, note, async () => {
+      await db
+        .update(reviews)
         .set({ status: 'approved' })
         .where(and(eq(reviews.flowId, flowId), eq(reviews.hash, hash), eq(reviews.status, 'open')))
-        .run()
     })
   }
 
@@ -441,25 +376,25 @@ export function createReviewService(
       binding?: { documentHash?: string | undefined; as?: SignOffKind | undefined },
     ) => decide('approve', flowId, hash, comment, p, binding),
     /** The sign-offs `p` could give on this flow's review, of those it still needs. */
-    signOffsFor: (flowId: string, p: Principal): SignOffKind[] => {
-      const flow = flowsService.requireFlow(flowId)
-      const review = reviewFor(flowId, flow.draftHash)
+    signOffsFor: async (flowId: string, p: Principal): Promise<SignOffKind[]> => {
+      const flow = await flowsService.requireFlow(flowId)
+      const review = await reviewFor(flowId, flow.draftHash)
       if (!review || review.status !== 'open' || review.approvals.some((a) => a.by === p.username)) return []
-      if (authorsOf(flowId, flow.draftHash).has(p.username) || review.submittedBy === p.username) return []
+      if ((await authorsOf(flowId, flow.draftHash)).has(p.username) || review.submittedBy === p.username) return []
       const needed = new Set(stillNeeded(review).map((r) => r.kind))
-      return mayGive(flowId, p).filter((k) => needed.has(k))
+      return (await mayGive(flowId, p)).filter((k) => needed.has(k))
     },
     reject: (flowId: string, hash: string, comment: string, p: Principal) => decide('reject', flowId, hash, comment, p),
     override,
-    publish: (flowId: string, hash: string, p: Principal) => {
-      if (flowsService.requireFlow(flowId).draftHash !== hash)
+    publish: async (flowId: string, hash: string, p: Principal) => {
+      if ((await flowsService.requireFlow(flowId)).draftHash !== hash)
         throw new AppError('conflict', 'Only the current draft can be published; use rollback for an older version.', {
           path: 'hash',
         })
       return publishHash('review.publish', flowId, hash, p, 'approved draft published')
     },
-    rollback: (flowId: string, hash: string, p: Principal) => {
-      const published = db
+    rollback: async (flowId: string, hash: string, p: Principal) => {
+      const published = await db
         .select({ hash: flowVersions.hash })
         .from(flowVersions)
         .where(

@@ -7,13 +7,14 @@ import { and, desc, eq, isNotNull, lt, max } from 'drizzle-orm'
 import type { JsonValue } from '@carepath/dsl'
 import type { AuditActor } from '../audit/audit-entries.ts'
 import { settingsApplied, settingsDecided, settingsProposed } from '../audit/audit-entries.ts'
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import type { Db } from '../db/open-db.ts'
 import { settingsPins, settingsRevisions } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import { keepStoredSecrets } from '../integrations/settings-secrets.ts'
 import type { DataCipher } from '../keys/data-cipher.ts'
 import { openJson, sealJson } from '../keys/sealed-json.ts'
+import type { Store } from '../store/store.ts'
 import { diffSettings, settingsDiffSchema } from './settings-diff.ts'
 import type { RepinProposal, SettingsProposal, SettingsRevisionView } from './settings-revision.schema.ts'
 
@@ -21,16 +22,16 @@ type Settings = { [key: string]: JsonValue }
 type Row = typeof settingsRevisions.$inferSelect
 
 export interface SettingsRevisionsDeps {
-  db: Db
-  audit: AuditService
+  store: Store
+  audit: AuditRecorder
   now: () => Date
   cipher: DataCipher
   /** The current settings, credentials included. */
   current: () => Settings
   /** Refuses (AppError bad-input) settings this installation cannot store. */
   check: (value: Settings) => void
-  /** Writes `value` as the current settings (inside the caller's transaction). */
-  write: (value: Settings) => void
+  /** Writes `value` as the current settings (inside the caller's store transaction). */
+  write: (value: Settings) => Promise<void>
   /** After a commit that changed the current settings: rebuild what is built from them. */
   applied: (value: Settings) => void
 }
@@ -39,14 +40,20 @@ const isSettings = (v: JsonValue | undefined): v is Settings => typeof v === 'ob
 // A revision's value is bound to its row: a sealed value copied to another row does not open.
 const aadOf = (id: string) => `settings-revision|${id}`
 
-export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
-  const { db, audit, now, cipher } = deps
+/** "The latest revision + 1" is read and written under this key (`Store.sql.serialize`). */
+const SETTINGS_KEY = 'carepath:settings-revisions'
 
-  const currentNumber = (): number | null =>
-    db
-      .select({ n: max(settingsRevisions.number) })
-      .from(settingsRevisions)
-      .get()?.n ?? null
+export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
+  const { store, audit, now, cipher } = deps
+  const db = store.db
+
+  const currentNumber = async (): Promise<number | null> =>
+    (
+      await db
+        .select({ n: max(settingsRevisions.number) })
+        .from(settingsRevisions)
+        .get()
+    )?.n ?? null
 
   function view(row: Row): SettingsRevisionView {
     return {
@@ -67,51 +74,17 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
     }
   }
 
-  function valueOf(row: Row): Settings {
-    const value = openJson(cipher, aadOf(row.id), row.value)
-    return isSettings(value) ? value : {}
-  }
-
-  /** Inserts an applied revision numbered after the current one (inside a transaction). */
-  function insertApplied(value: Settings, actor: AuditActor, kind: 'bootstrap', reason: string): number {
-    const id = randomUUID()
-    const number = (currentNumber() ?? 0) + 1
-    const at = now().getTime()
-    db.insert(settingsRevisions)
-      .values({
-        id,
-        number,
-        status: 'applied',
-        kind,
-        baseNumber: currentNumber(),
-        value: sealJson(cipher, 'settings', aadOf(id), value),
-        diff: diffSettings(previousValue(), value),
-        applyToRunning: false,
-        reason,
-        proposedBy: actor.who,
-        proposedAt: at,
-        decidedBy: actor.who,
-        decidedAt: at,
-        decisionNote: null,
-      })
-      .run()
-    return number
-  }
-
-  function previousValue(): Settings {
-    const n = currentNumber()
-    return n === null ? {} : revisionValue(n)
-  }
+  const valueOf = (row: Row) => openValue(cipher, row)
 
   /** The settings of revision `number`, credentials included (for building connector adapters). */
-  function revisionValue(number: number): Settings {
-    const row = db.select().from(settingsRevisions).where(eq(settingsRevisions.number, number)).get()
+  async function revisionValue(number: number): Promise<Settings> {
+    const row = await db.select().from(settingsRevisions).where(eq(settingsRevisions.number, number)).get()
     if (!row) throw new AppError('not-found', `There is no settings revision ${number}.`, { path: 'revision' })
     return valueOf(row)
   }
 
-  function proposalRow(id: string): Row {
-    const row = db.select().from(settingsRevisions).where(eq(settingsRevisions.id, id)).get()
+  async function proposalRow(id: string): Promise<Row> {
+    const row = await db.select().from(settingsRevisions).where(eq(settingsRevisions.id, id)).get()
     if (!row) throw new AppError('not-found', `There is no proposed settings change with id "${id}".`, { path: 'id' })
     if (row.status !== 'proposed')
       throw new AppError('conflict', `This settings change was already ${row.status}; nothing was changed.`, {
@@ -125,34 +98,34 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
       throw new AppError('forbidden', `You proposed this settings change; another person must ${verb} it (four eyes).`)
   }
 
-  const pinOf = (flowId: string, hash: string): number | undefined =>
-    db
-      .select({ revision: settingsPins.revision })
-      .from(settingsPins)
-      .where(and(eq(settingsPins.flowId, flowId), eq(settingsPins.hash, hash)))
-      .get()?.revision
+  const pinOf = async (flowId: string, hash: string): Promise<number | undefined> =>
+    (
+      await db
+        .select({ revision: settingsPins.revision })
+        .from(settingsPins)
+        .where(and(eq(settingsPins.flowId, flowId), eq(settingsPins.hash, hash)))
+        .get()
+    )?.revision
+
+  const rowById = async (id: string) => db.select().from(settingsRevisions).where(eq(settingsRevisions.id, id)).get()
 
   /** A reviewed re-pin: one published version moves to the current revision; the settings stay as they are. */
-  function approveRepin(row: Row, note: string, actor: AuditActor): SettingsRevisionView {
-    const current = currentNumber()
+  async function approveRepin(row: Row, current: number | null, note: string, actor: AuditActor) {
     if (row.pinFlowId === null || row.pinHash === null || current === null)
       throw new AppError('conflict', 'This re-pin names no version; reject it.', { path: 'id' })
     const { pinFlowId: flowId, pinHash: hash } = row
-    db.transaction(() => {
-      const at = now().getTime()
-      db.update(settingsRevisions)
-        .set({ status: 'applied', decidedBy: actor.who, decidedAt: at, decisionNote: note })
-        .where(eq(settingsRevisions.id, row.id))
-        .run()
-      const moved = db
-        .update(settingsPins)
-        .set({ revision: current, pinnedAt: at })
-        .where(and(eq(settingsPins.flowId, flowId), eq(settingsPins.hash, hash)))
-        .run().changes
-      audit.append(settingsDecided(actor, 'settings.approve', { proposal: row.id, note }))
-      audit.append(settingsApplied(actor, { proposal: row.id, revision: current, pinsMoved: moved }))
-    })
-    return view(db.select().from(settingsRevisions).where(eq(settingsRevisions.id, row.id)).get() ?? row)
+    const at = now().getTime()
+    await db
+      .update(settingsRevisions)
+      .set({ status: 'applied', decidedBy: actor.who, decidedAt: at, decisionNote: note })
+      .where(eq(settingsRevisions.id, row.id))
+    const moved = await db
+      .update(settingsPins)
+      .set({ revision: current, pinnedAt: at })
+      .where(and(eq(settingsPins.flowId, flowId), eq(settingsPins.hash, hash)))
+      .returning({ flowId: settingsPins.flowId })
+    await audit.record(settingsDecided(actor, 'settings.approve', { proposal: row.id, note }))
+    await audit.record(settingsApplied(actor, { proposal: row.id, revision: current, pinsMoved: moved.length }))
   }
 
   return {
@@ -160,27 +133,8 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
     currentNumber,
     revisionValue,
 
-    /**
-     * Installation bootstrap, outside review: first-time setup, the demo seed, the CLI and tests.
-     * The value is stored as the next revision at once. Callers audit it (settings.integrations).
-     */
-    bootstrap(value: Settings, actor: AuditActor, reason = 'Installation set-up') {
-      return insertApplied(value, actor, 'bootstrap', reason)
-    },
-
-    /**
-     * Settings stored before revisions existed become revision 1, so every published version can
-     * be pinned to a number. Nothing changes: no audit record.
-     */
-    adoptExisting(value: Settings) {
-      if (currentNumber() === null && Object.keys(value).length > 0)
-        db.transaction(() =>
-          insertApplied(value, { who: 'carepath', role: 'system' }, 'bootstrap', 'Settings in use before review'),
-        )
-    },
-
     /** Propose a change (the whole settings object; a credential sent as "set" keeps the stored one). */
-    propose(input: SettingsProposal, actor: AuditActor): SettingsRevisionView {
+    async propose(input: SettingsProposal, actor: AuditActor): Promise<SettingsRevisionView> {
       const stored = deps.current()
       const merged = keepStoredSecrets(input.settings, stored)
       if (!merged.ok)
@@ -198,26 +152,24 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
           },
         )
       const id = randomUUID()
-      db.transaction(() => {
-        db.insert(settingsRevisions)
-          .values({
-            id,
-            number: null,
-            status: 'proposed',
-            kind: 'reviewed',
-            baseNumber: currentNumber(),
-            value: sealJson(cipher, 'settings', aadOf(id), merged.value),
-            diff: changes,
-            applyToRunning: input.applyToRunning,
-            reason: input.reason,
-            proposedBy: actor.who,
-            proposedAt: now().getTime(),
-            decidedBy: null,
-            decidedAt: null,
-            decisionNote: null,
-          })
-          .run()
-        audit.append(
+      await store.transaction(async () => {
+        await db.insert(settingsRevisions).values({
+          id,
+          number: null,
+          status: 'proposed',
+          kind: 'reviewed',
+          baseNumber: await currentNumber(),
+          value: sealJson(cipher, 'settings', aadOf(id), merged.value),
+          diff: changes,
+          applyToRunning: input.applyToRunning,
+          reason: input.reason,
+          proposedBy: actor.who,
+          proposedAt: now().getTime(),
+          decidedBy: null,
+          decidedAt: null,
+          decisionNote: null,
+        })
+        await audit.record(
           settingsProposed(actor, {
             proposal: id,
             changes: changes.map(({ path, change, credential }) => ({ path, change, credential })),
@@ -226,7 +178,7 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
           }),
         )
       })
-      return view(proposalRow(id))
+      return view(await proposalRow(id))
     },
 
     /**
@@ -234,76 +186,93 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
      * in one transaction with its audit records. A proposal made against an older revision is
      * refused (it would silently undo the change applied since).
      */
-    approve(id: string, note: string, actor: AuditActor): SettingsRevisionView {
-      const row = proposalRow(id)
-      refuseOwn(row, actor, 'approve')
-      if (row.baseNumber !== currentNumber())
-        throw new AppError(
-          'conflict',
-          'The settings changed after this was proposed; reject it and propose the change again from the current settings.',
-          { path: 'id' },
-        )
-      if (row.kind === 'repin') return approveRepin(row, note, actor)
-      const value = valueOf(row)
-      db.transaction(() => {
-        const number = (currentNumber() ?? 0) + 1
+    async approve(id: string, note: string, actor: AuditActor): Promise<SettingsRevisionView> {
+      // The proposal's status and "the latest revision + 1" are read as last committed: two
+      // approvals at once (two admins, two processes) apply one and refuse the other.
+      const applied = await store.transaction(async () => {
+        await store.sql.serialize(SETTINGS_KEY)
+        const row = await proposalRow(id)
+        refuseOwn(row, actor, 'approve')
+        const current = await currentNumber()
+        if (row.baseNumber !== current)
+          throw new AppError(
+            'conflict',
+            'The settings changed after this was proposed; reject it and propose the change again from the current settings.',
+            { path: 'id' },
+          )
+        if (row.kind === 'repin') {
+          await approveRepin(row, current, note, actor)
+          return { row, value: undefined }
+        }
+        const value = valueOf(row)
+        const number = (current ?? 0) + 1
         const at = now().getTime()
-        db.update(settingsRevisions)
+        await db
+          .update(settingsRevisions)
           .set({ status: 'applied', number, decidedBy: actor.who, decidedAt: at, decisionNote: note })
           .where(eq(settingsRevisions.id, id))
-          .run()
-        deps.write(value)
+        await deps.write(value)
         const moved = row.applyToRunning
-          ? db.update(settingsPins).set({ revision: number, pinnedAt: at }).run().changes
+          ? (
+              await db
+                .update(settingsPins)
+                .set({ revision: number, pinnedAt: at })
+                .returning({ flowId: settingsPins.flowId })
+            ).length
           : 0
-        audit.append(settingsDecided(actor, 'settings.approve', { proposal: id, note }))
-        audit.append(settingsApplied(actor, { proposal: id, revision: number, pinsMoved: moved }))
+        await audit.record(settingsDecided(actor, 'settings.approve', { proposal: id, note }))
+        await audit.record(settingsApplied(actor, { proposal: id, revision: number, pinsMoved: moved }))
+        return { row, value }
       })
-      deps.applied(value)
-      return view(db.select().from(settingsRevisions).where(eq(settingsRevisions.id, id)).get() ?? row)
+      if (applied.value) deps.applied(applied.value)
+      return view((await rowById(id)) ?? applied.row)
     },
 
     /** A second person rejects: nothing changes but the proposal's status. */
-    reject(id: string, note: string, actor: AuditActor): SettingsRevisionView {
-      const row = proposalRow(id)
-      refuseOwn(row, actor, 'reject')
-      db.transaction(() => {
-        db.update(settingsRevisions)
+    async reject(id: string, note: string, actor: AuditActor): Promise<SettingsRevisionView> {
+      const row = await store.transaction(async () => {
+        await store.sql.serialize(SETTINGS_KEY)
+        const proposed = await proposalRow(id)
+        refuseOwn(proposed, actor, 'reject')
+        await db
+          .update(settingsRevisions)
           .set({ status: 'rejected', decidedBy: actor.who, decidedAt: now().getTime(), decisionNote: note })
           .where(eq(settingsRevisions.id, id))
-          .run()
-        audit.append(settingsDecided(actor, 'settings.reject', { proposal: id, note }))
+        await audit.record(settingsDecided(actor, 'settings.reject', { proposal: id, note }))
+        return proposed
       })
-      return view(db.select().from(settingsRevisions).where(eq(settingsRevisions.id, id)).get() ?? row)
+      return view((await rowById(id)) ?? row)
     },
 
     /** Proposals waiting for a second person, oldest first. */
-    pending: (): SettingsRevisionView[] =>
-      db
-        .select()
-        .from(settingsRevisions)
-        .where(eq(settingsRevisions.status, 'proposed'))
-        .orderBy(settingsRevisions.proposedAt)
-        .all()
-        .map(view),
+    pending: async (): Promise<SettingsRevisionView[]> =>
+      (
+        await db
+          .select()
+          .from(settingsRevisions)
+          .where(eq(settingsRevisions.status, 'proposed'))
+          .orderBy(settingsRevisions.proposedAt, settingsRevisions.id)
+          .all()
+      ).map(view),
 
     /** Applied revisions, newest first. */
-    history: (limit = 50): SettingsRevisionView[] =>
-      db
-        .select()
-        .from(settingsRevisions)
-        .where(and(eq(settingsRevisions.status, 'applied'), isNotNull(settingsRevisions.number)))
-        .orderBy(desc(settingsRevisions.number))
-        .limit(limit)
-        .all()
-        .map(view),
+    history: async (limit = 50): Promise<SettingsRevisionView[]> =>
+      (
+        await db
+          .select()
+          .from(settingsRevisions)
+          .where(and(eq(settingsRevisions.status, 'applied'), isNotNull(settingsRevisions.number)))
+          .orderBy(desc(settingsRevisions.number))
+          .limit(limit)
+          .all()
+      ).map(view),
 
     /** The revision a published version runs with (undefined: published before revisions, so the current one). */
     pinOf,
 
     /** Published versions running with an older revision than the current one. */
-    behind: () => {
-      const current = currentNumber()
+    behind: async () => {
+      const current = await currentNumber()
       if (current === null) return []
       return db
         .select({ flowId: settingsPins.flowId, hash: settingsPins.hash, revision: settingsPins.revision })
@@ -314,9 +283,9 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
     },
 
     /** Propose moving one published version to the current revision (a second person approves it). */
-    proposeRepin(input: RepinProposal, actor: AuditActor): SettingsRevisionView {
-      const pinned = pinOf(input.flowId, input.hash)
-      const current = currentNumber()
+    async proposeRepin(input: RepinProposal, actor: AuditActor): Promise<SettingsRevisionView> {
+      const pinned = await pinOf(input.flowId, input.hash)
+      const current = await currentNumber()
       if (pinned === undefined || current === null)
         throw new AppError(
           'bad-input',
@@ -337,28 +306,26 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
           after: current,
         },
       ]
-      db.transaction(() => {
-        db.insert(settingsRevisions)
-          .values({
-            id,
-            number: null,
-            status: 'proposed',
-            kind: 'repin',
-            pinFlowId: input.flowId,
-            pinHash: input.hash,
-            baseNumber: current,
-            value: sealJson(cipher, 'settings', aadOf(id), {}),
-            diff: changes,
-            applyToRunning: false,
-            reason: input.reason,
-            proposedBy: actor.who,
-            proposedAt: now().getTime(),
-            decidedBy: null,
-            decidedAt: null,
-            decisionNote: null,
-          })
-          .run()
-        audit.append(
+      await store.transaction(async () => {
+        await db.insert(settingsRevisions).values({
+          id,
+          number: null,
+          status: 'proposed',
+          kind: 'repin',
+          pinFlowId: input.flowId,
+          pinHash: input.hash,
+          baseNumber: current,
+          value: sealJson(cipher, 'settings', aadOf(id), {}),
+          diff: changes,
+          applyToRunning: false,
+          reason: input.reason,
+          proposedBy: actor.who,
+          proposedAt: now().getTime(),
+          decidedBy: null,
+          decidedAt: null,
+          decisionNote: null,
+        })
+        await audit.record(
           settingsProposed(actor, {
             proposal: id,
             changes: changes.map(({ path, change, credential }) => ({ path, change, credential })),
@@ -367,20 +334,103 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
           }),
         )
       })
-      return view(proposalRow(id))
+      return view(await proposalRow(id))
     },
 
     /**
      * Pins a version to the current revision when it is first published. A version published again
      * (a rollback) keeps the revision it was pinned to.
      */
-    pinOnPublish(flowId: string, hash: string) {
-      const number = currentNumber()
+    async pinOnPublish(flowId: string, hash: string) {
+      const number = await currentNumber()
       if (number === null) return
-      db.insert(settingsPins)
+      await db
+        .insert(settingsPins)
         .values({ flowId, hash, revision: number, pinnedAt: now().getTime() })
         .onConflictDoNothing()
-        .run()
+    },
+  }
+}
+
+function openValue(cipher: DataCipher, row: Row): Settings {
+  const value = openJson(cipher, aadOf(row.id), row.value)
+  return isSettings(value) ? value : {}
+}
+
+/**
+ * The revisions read synchronously on the runtime's SQLite connection, and the bootstrap made
+ * synchronously, for the callers not on the store yet: the connector adapters a run uses
+ * (runtime.ts `connectorsFor` and `settingsFor`, asked by runs/ and integrations/ on the run
+ * path), hl7-out's destinations per revision (integrations/), and the bootstrap `createRuntime`
+ * and `integrations.set` make synchronously. Nothing is cached: each call reads the database, so
+ * another process's approval is seen at once. This goes when those callers move to the store.
+ */
+export function createSyncSettingsRevisions({ db, now, cipher }: { db: Db; now: () => Date; cipher: DataCipher }) {
+  const currentNumber = (): number | null =>
+    db
+      .select({ n: max(settingsRevisions.number) })
+      .from(settingsRevisions)
+      .get()?.n ?? null
+
+  function revisionValue(number: number): Settings {
+    const row = db.select().from(settingsRevisions).where(eq(settingsRevisions.number, number)).get()
+    if (!row) throw new AppError('not-found', `There is no settings revision ${number}.`, { path: 'revision' })
+    return openValue(cipher, row)
+  }
+
+  const pinOf = (flowId: string, hash: string): number | undefined =>
+    db
+      .select({ revision: settingsPins.revision })
+      .from(settingsPins)
+      .where(and(eq(settingsPins.flowId, flowId), eq(settingsPins.hash, hash)))
+      .get()?.revision
+
+  /** Inserts an applied revision numbered after the current one (inside a transaction). */
+  function insertApplied(value: Settings, actor: AuditActor, reason: string): number {
+    const id = randomUUID()
+    const base = currentNumber()
+    const number = (base ?? 0) + 1
+    const at = now().getTime()
+    db.insert(settingsRevisions)
+      .values({
+        id,
+        number,
+        status: 'applied',
+        kind: 'bootstrap',
+        baseNumber: base,
+        value: sealJson(cipher, 'settings', aadOf(id), value),
+        diff: diffSettings(base === null ? {} : revisionValue(base), value),
+        applyToRunning: false,
+        reason,
+        proposedBy: actor.who,
+        proposedAt: at,
+        decidedBy: actor.who,
+        decidedAt: at,
+        decisionNote: null,
+      })
+      .run()
+    return number
+  }
+
+  return {
+    currentNumber,
+    revisionValue,
+    pinOf,
+    /**
+     * Installation bootstrap, outside review: first-time setup, the demo seed, the CLI and tests,
+     * inside `integrations.set`'s synchronous transaction (which audits it: settings.integrations).
+     * The value is stored as the next revision at once.
+     */
+    bootstrap(value: Settings, actor: AuditActor, reason = 'Installation set-up') {
+      return insertApplied(value, actor, reason)
+    },
+    /**
+     * Settings stored before revisions existed become revision 1, so every published version can
+     * be pinned to a number (`createRuntime`, synchronous). Nothing changes: no audit record.
+     */
+    adoptExisting(value: Settings) {
+      if (currentNumber() === null && Object.keys(value).length > 0)
+        db.transaction(() => insertApplied(value, { who: 'carepath', role: 'system' }, 'Settings in use before review'))
     },
   }
 }

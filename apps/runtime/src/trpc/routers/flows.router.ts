@@ -24,35 +24,35 @@ export const flowsRouter = router({
         .strict()
         .optional(),
     )
-    .query(({ ctx, input }) => ctx.runtime.flows.list(input?.search)),
-  get: readers.input(z.object({ id: flowId }).strict()).query(({ ctx, input }) => {
-    const flow = ctx.runtime.flows.get(input.id)
+    .query(({ ctx, input }) => ctx.runtime.flowService.list(input?.search)),
+  get: readers.input(z.object({ id: flowId }).strict()).query(async ({ ctx, input }) => {
+    const flow = await ctx.runtime.flowService.get(input.id)
     return SUITE_READERS.includes(ctx.principal.role) ? flow : { ...flow, suites: [] }
   }),
   create: editors
     .input(z.object({ document, suites: suites.optional() }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.flows.create(input.document, ctx.principal, input.suites ?? [])),
+    .mutation(({ ctx, input }) => ctx.runtime.flowService.create(input.document, ctx.principal, input.suites ?? [])),
   save: editors
     .input(z.object({ id: flowId, document, baseRevision: z.number().int().min(1), suite: suite.optional() }).strict())
     .mutation(({ ctx, input }) =>
-      ctx.runtime.flows.save(input.id, input.document, input.baseRevision, ctx.principal, input.suite),
+      ctx.runtime.flowService.save(input.id, input.document, input.baseRevision, ctx.principal, input.suite),
     ),
   /** The test cases saved with a revision (the draft's by default), as a suite file. */
   suite: procedureFor(...SUITE_READERS)
     .input(z.object({ id: flowId, revision: z.number().int().min(1).optional() }).strict())
-    .query(({ ctx, input }) => ctx.runtime.flows.suite(input.id, input.revision)),
+    .query(({ ctx, input }) => ctx.runtime.flowService.suite(input.id, input.revision)),
   history: readers
     .input(z.object({ id: flowId }).strict())
-    .query(({ ctx, input }) => ctx.runtime.flows.history(input.id)),
+    .query(({ ctx, input }) => ctx.runtime.flowService.history(input.id)),
   version: readers
     .input(z.object({ id: flowId, hash }).strict())
-    .query(({ ctx, input }) => ctx.runtime.flows.version(input.id, input.hash)),
+    .query(({ ctx, input }) => ctx.runtime.flowService.version(input.id, input.hash)),
   duplicate: editors
     .input(z.object({ id: flowId, newId: flowId }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.flows.duplicate(input.id, input.newId, ctx.principal)),
+    .mutation(({ ctx, input }) => ctx.runtime.flowService.duplicate(input.id, input.newId, ctx.principal)),
   retire: procedureFor('reviewer')
     .input(z.object({ id: flowId }).strict())
     .mutation(({ ctx, input }) =>
-      withChangeNotice(ctx, input.id, 'retired', () => ctx.runtime.flows.retire(input.id, ctx.principal)),
+      withChangeNotice(ctx, input.id, 'retired', () => ctx.runtime.flowService.retire(input.id, ctx.principal)),
     ),
 })

@@ -11,9 +11,9 @@ export const governanceRouter = router({
   /** The flow's owners by kind (people by username, other addresses counted), for everyone who works on flows. */
   owners: procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'compliance', 'operator', 'admin')
     .input(z.object({ id: flowId }).strict())
-    .query(({ ctx, input }) => {
-      ctx.runtime.flows.requireFlow(input.id)
-      return flowOwners(ctx.runtime.db, input.id)
+    .query(async ({ ctx, input }) => {
+      await ctx.runtime.flowService.requireFlow(input.id)
+      return flowOwners(ctx.runtime.store, input.id)
     }),
   /** The approval policy in effect and the change waiting for a second admin. */
   policy: procedureFor('admin', 'compliance', 'reviewer', 'auditor').query(({ ctx }) =>

@@ -10,7 +10,9 @@ const flowReaders = procedureFor('analyst', 'developer', 'reviewer', 'auditor', 
 /** Change notices in the caller's inbox, and following a flow's changes. */
 export const noticesRouter = router({
   /** The caller's notices, newest first, read or not. */
-  mine: authedProcedure.query(({ ctx }) => redact(noticeListPolicy, ctx.runtime.notices.mine(ctx.principal), NO_FACTS)),
+  mine: authedProcedure.query(async ({ ctx }) =>
+    redact(noticeListPolicy, await ctx.runtime.notices.mine(ctx.principal), NO_FACTS),
+  ),
   markRead: authedProcedure
     .input(z.object({ id: z.string().min(1).max(100), read: z.boolean().default(true) }).strict())
     .mutation(({ ctx, input }) => ctx.runtime.notices.markRead(input.id, input.read, ctx.principal)),

@@ -14,7 +14,9 @@ export const phiMapRouter = router({
   /** The map of a stored version (the draft when `version` is absent). */
   get: readers
     .input(z.object({ id, version }).strict())
-    .query(({ ctx, input }) => redact(versionMapPolicy, ctx.runtime.phiMaps.map(input.id, input.version), NO_FACTS)),
+    .query(async ({ ctx, input }) =>
+      redact(versionMapPolicy, await ctx.runtime.phiMaps.map(input.id, input.version), NO_FACTS),
+    ),
   /** The map of a document as the editor holds it (unsaved, possibly with validation errors). */
   preview: readers
     .input(z.object({ document: z.record(z.string(), z.unknown()) }).strict())
@@ -22,12 +24,14 @@ export const phiMapRouter = router({
   /** Touchpoints a version (the draft by default) adds or removes against the published version. */
   diff: readers
     .input(z.object({ id, version }).strict())
-    .query(({ ctx, input }) => redact(phiMapDiffPolicy, ctx.runtime.phiMaps.diff(input.id, input.version), NO_FACTS)),
+    .query(async ({ ctx, input }) =>
+      redact(phiMapDiffPolicy, await ctx.runtime.phiMaps.diff(input.id, input.version), NO_FACTS),
+    ),
   /** Every flow, every system, and when the map was last reviewed. */
-  rollup: keepers.query(({ ctx }) => redact(phiMapRollupPolicy, ctx.runtime.phiMaps.rollup(), NO_FACTS)),
+  rollup: keepers.query(async ({ ctx }) => redact(phiMapRollupPolicy, await ctx.runtime.phiMaps.rollup(), NO_FACTS)),
   /** Record today's review of the installation's map. Audited. */
-  markReviewed: keepers.mutation(({ ctx }) => {
-    ctx.runtime.phiMaps.markReviewed({ who: ctx.principal.username, role: ctx.principal.role })
-    return redact(phiMapRollupPolicy, ctx.runtime.phiMaps.rollup(), NO_FACTS)
+  markReviewed: keepers.mutation(async ({ ctx }) => {
+    await ctx.runtime.phiMaps.markReviewed({ who: ctx.principal.username, role: ctx.principal.role })
+    return redact(phiMapRollupPolicy, await ctx.runtime.phiMaps.rollup(), NO_FACTS)
   }),
 })

@@ -21,15 +21,15 @@ export const reviewRouter = router({
     .mutation(({ ctx, input }) => ctx.runtime.review.submit(input.id, ctx.principal)),
   get: procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'compliance')
     .input(z.object({ id: flowId }).strict())
-    .query(({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       const review = {
-        ...ctx.runtime.review.get(input.id),
+        ...(await ctx.runtime.review.get(input.id)),
         // The sign-offs the caller could give now (their buttons in the review panel).
-        yourSignOffs: ctx.runtime.review.signOffsFor(input.id, ctx.principal),
+        yourSignOffs: await ctx.runtime.review.signOffsFor(input.id, ctx.principal),
       }
-      const doc = ctx.runtime.flows.version(input.id, review.hash)
+      const doc = await ctx.runtime.flowService.version(input.id, review.hash)
       // Simulation reports carry case facts: they leave through their policy like run data.
-      const suites = ctx.runtime.flows.get(input.id).suites
+      const suites = (await ctx.runtime.flowService.get(input.id)).suites
       const patientData = review.report ? reportPatientValues(review.report, casesPatientData(suites)) : []
       return redact(reviewPolicy, review, {
         ...redactionContext(ctx.principal, doc, patientData),

@@ -28,8 +28,8 @@ export const settingsRouter = router({
    * First-time set-up only: while no settings revision exists, the settings are stored at once as
    * revision 1. After that every change is a proposal (`propose`) a second person approves.
    */
-  setIntegrations: developer.input(z.record(z.string(), jsonValueSchema)).mutation(({ ctx, input }) => {
-    if (ctx.runtime.settingsReview.currentNumber() !== null)
+  setIntegrations: developer.input(z.record(z.string(), jsonValueSchema)).mutation(async ({ ctx, input }) => {
+    if ((await ctx.runtime.settingsReview.currentNumber()) !== null)
       throw new AppError(
         'conflict',
         'The settings are already set up; a change is proposed for review (settings.propose) and applies once another person approves it.',
@@ -40,34 +40,36 @@ export const settingsRouter = router({
         path: merged.path,
       })
     ctx.runtime.integrations.set(merged.value, actorOf(ctx.principal))
-    return { ok: true as const, revision: ctx.runtime.settingsReview.currentNumber() }
+    return { ok: true as const, revision: await ctx.runtime.settingsReview.currentNumber() }
   }),
   /** The current revision, the changes waiting for a second person and the latest applied ones (diffs masked). */
-  review: settingsEditor.query(({ ctx }) => ({
-    current: ctx.runtime.settingsReview.currentNumber(),
-    pending: ctx.runtime.settingsReview.pending().map(shown),
-    history: ctx.runtime.settingsReview.history(20).map(shown),
+  review: settingsEditor.query(async ({ ctx }) => ({
+    current: await ctx.runtime.settingsReview.currentNumber(),
+    pending: (await ctx.runtime.settingsReview.pending()).map(shown),
+    history: (await ctx.runtime.settingsReview.history(20)).map(shown),
   })),
   /** Propose a settings change; nothing applies until another admin approves it. */
   propose: settingsEditor
     .input(settingsProposalSchema)
-    .mutation(({ ctx, input }) => shown(ctx.runtime.settingsReview.propose(input, actorOf(ctx.principal)))),
+    .mutation(async ({ ctx, input }) => shown(await ctx.runtime.settingsReview.propose(input, actorOf(ctx.principal)))),
   /** Published versions still running with an older settings revision than the current one. */
   pins: settingsEditor.query(({ ctx }) => ctx.runtime.settingsReview.behind()),
   /** Propose moving one published version to the current settings; applies once another admin approves it. */
   proposeRepin: settingsEditor
     .input(repinProposalSchema)
-    .mutation(({ ctx, input }) => shown(ctx.runtime.settingsReview.proposeRepin(input, actorOf(ctx.principal)))),
+    .mutation(async ({ ctx, input }) =>
+      shown(await ctx.runtime.settingsReview.proposeRepin(input, actorOf(ctx.principal))),
+    ),
   /** Approve someone else's proposal: it becomes the next revision and applies at once. */
   approve: settingsApprover
     .input(settingsDecisionSchema)
-    .mutation(({ ctx, input }) =>
-      shown(ctx.runtime.settingsReview.approve(input.id, input.note, actorOf(ctx.principal))),
+    .mutation(async ({ ctx, input }) =>
+      shown(await ctx.runtime.settingsReview.approve(input.id, input.note, actorOf(ctx.principal))),
     ),
   /** Reject someone else's proposal: nothing changes. */
   reject: settingsApprover
     .input(settingsDecisionSchema)
-    .mutation(({ ctx, input }) =>
-      shown(ctx.runtime.settingsReview.reject(input.id, input.note, actorOf(ctx.principal))),
+    .mutation(async ({ ctx, input }) =>
+      shown(await ctx.runtime.settingsReview.reject(input.id, input.note, actorOf(ctx.principal))),
     ),
 })

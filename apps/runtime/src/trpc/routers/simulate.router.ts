@@ -36,16 +36,16 @@ export const simulateRouter = router({
         .strict(),
     )
     .mutation(async ({ ctx, input }) => {
-      const { flows, review } = ctx.runtime
-      const flow = flows.get(input.flowId)
-      const suites = input.suite ? [JSON.parse(JSON.stringify(input.suite))] : [flows.suite(input.flowId)]
+      const { flowService: flows, review } = ctx.runtime
+      const flow = await flows.get(input.flowId)
+      const suites = input.suite ? [JSON.parse(JSON.stringify(input.suite))] : [await flows.suite(input.flowId)]
       try {
         const candidate = input.document
           ? requireValidDocument(input.document, ctx.runtime.registry)
-          : flows.version(input.flowId, flow.draft.hash)
+          : await flows.version(input.flowId, flow.draft.hash)
         if (candidate.id !== input.flowId)
           throw new AppError('bad-input', 'The document belongs to another flow.', { path: 'document.id' })
-        const base = flow.published ? flows.version(input.flowId, flow.published.hash) : null
+        const base = flow.published ? await flows.version(input.flowId, flow.published.hash) : null
         const report = await review.simulate({ base, candidate, suites, generate: input.generate })
         // Case inputs, mocks and answers are patient data: the report's free text must not quote them.
         const patientData = reportPatientValues(report, casesPatientData(suites))

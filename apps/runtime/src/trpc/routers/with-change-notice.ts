@@ -8,11 +8,11 @@ export async function withChangeNotice<R>(
   ctx: Context & { principal: Principal },
   flowId: string,
   kind: NoticeKind,
-  change: () => R,
+  change: () => Promise<R>,
 ): Promise<R> {
-  const before = ctx.runtime.flows.requireFlow(flowId).publishedHash
-  const result = change()
-  const after = ctx.runtime.flows.requireFlow(flowId).publishedHash
+  const before = (await ctx.runtime.flowService.requireFlow(flowId)).publishedHash
+  const result = await change()
+  const after = (await ctx.runtime.flowService.requireFlow(flowId)).publishedHash
   await ctx.runtime.notices.send(
     { flowId, kind, hash: kind === 'retired' ? before : after, previousHash: kind === 'retired' ? null : before },
     ctx.principal,
