@@ -202,7 +202,10 @@ async function main(): Promise<void> {
       `${level.client.padEnd(17)} ${String(level.connections).padStart(11)}  ${mode.padEnd(12)} ${String(result.acks).padStart(8)} ${(result.acks / result.seconds).toFixed(0).padStart(7)} ${String(result.accepted).padStart(10)} ${(result.p99 ?? 0).toFixed(1).padStart(7)} ${cpuMs.toFixed(3).padStart(18)}`,
     )
   }
-  const { token } = rt.auth.createApiToken({ username: 'intake-system', name: 'bench', scopes: ['runs:start'] }, system)
+  const { token } = await rt.auth.createApiToken(
+    { username: 'intake-system', name: 'bench', scopes: ['runs:start'] },
+    system,
+  )
   const http = await httpRunsPerSecond(server.url, token, flow.id, template)
   const best = (connections: number) =>
     Math.max(

@@ -20,10 +20,9 @@ export const alertsRouter = router({
       ctx.runtime.alerts.configure(input.settings, { who: ctx.principal.username, role: ctx.principal.role }),
     ),
   /** Who and what owners can be named for: the flows (ids, titles) and the active people (names, roles). */
-  candidates: operators.query(({ ctx }) => ({
+  candidates: operators.query(async ({ ctx }) => ({
     flows: ctx.runtime.flows.list().map((f) => ({ id: f.id, title: f.title })),
-    users: ctx.runtime.auth
-      .listUsers()
+    users: (await ctx.runtime.auth.listUsers())
       .filter((u) => !u.disabled)
       .map((u) => ({ username: u.username, role: u.role })),
   })),
