@@ -114,7 +114,7 @@ export function createAuthService(
 ) {
   const { db } = store
   let dummyHash: Promise<string> | undefined
-  const throttle = createLoginThrottle()
+  const throttle = createLoginThrottle(store, now)
   const webauthn = createWebAuthn({ store, audit, now })
 
   function refuseWhileSlowed(verdict: ThrottleVerdict, what: string): void {
