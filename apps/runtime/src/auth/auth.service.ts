@@ -206,15 +206,13 @@ export function createAuthService(
     await store.transaction(async () => {
       let failures = 1
       if (known) {
-        // Counted in the database, so failures at several processes add up.
-        const [row] = await db
-          .insert(loginAttempts)
-          .values({ username, failures: 1, lastFailureAt: t, blockedUntil: 0 })
-          .onConflictDoUpdate({
-            target: loginAttempts.username,
-            set: { failures: sql`${loginAttempts.failures} + 1`, lastFailureAt: t, blockedUntil: 0 },
-          })
-          .returning({ failures: loginAttempts.failures })
+        // Counted in the database with one upsert, so failures at several processes add up.
+        const row = await store.sql.get<{ failures: number }>(
+          `INSERT INTO login_attempts (username, failures, last_failure_at, blocked_until) VALUES (?, 1, ?, 0)
+            ON CONFLICT (username) DO UPDATE SET failures = login_attempts.failures + 1, last_failure_at = excluded.last_failure_at
+            RETURNING failures`,
+          [username, t],
+        )
         failures = row?.failures ?? 1
       }
       await audit.record(

@@ -30,6 +30,10 @@ export type MfaPolicy = z.infer<typeof mfaPolicySchema>
 /** On for every role until an admin says otherwise. */
 export const DEFAULT_MFA_POLICY: MfaPolicy = { required: [...USER_ROLES], passwordOnly: [], acceptIdpMfa: true }
 const POLICY_KEY = 'auth.mfa-policy'
+// Hand-written: drizzle names the conflict target with its table ("settings"."key"), which
+// PostgreSQL does not accept.
+const UPSERT_SETTING =
+  'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'
 const RECOVERY_CODES = 10
 const TOTP = { issuer: 'Carepath', algorithm: 'SHA1', digits: 6, period: 30 } as const
 
@@ -79,10 +83,7 @@ export function createMfaService(deps: { store: Store; audit: AuditRecorder; now
       passwordOnly: [...new Set(value.passwordOnly)].sort(),
     }
     await store.transaction(async () => {
-      await db
-        .insert(settings)
-        .values({ key: POLICY_KEY, value: next })
-        .onConflictDoUpdate({ target: settings.key, set: { value: next } })
+      await store.sql.run(UPSERT_SETTING, [POLICY_KEY, JSON.stringify(next)])
       await audit.record(mfaPolicySet(actor, { required: next.required, passwordOnly: next.passwordOnly }))
     })
     return next

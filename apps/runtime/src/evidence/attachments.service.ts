@@ -94,10 +94,11 @@ export function createAttachmentsService(deps: {
       throw new AppError('bad-input', `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`, { path })
     }
     const json: JsonValue = { maxBytes: parsed.data.maxBytes }
-    await db
-      .insert(settings)
-      .values({ key: SETTINGS_KEY, value: json })
-      .onConflictDoUpdate({ target: settings.key, set: { value: json } })
+    // Hand-written: drizzle names the conflict target with its table, which PostgreSQL does not accept.
+    await store.sql.run(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [SETTINGS_KEY, JSON.stringify(json)],
+    )
     return parsed.data
   }
 
