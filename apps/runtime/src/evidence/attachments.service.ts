@@ -14,7 +14,6 @@ import type { Principal } from '../auth/auth.service.ts'
 import { attachments, settings, type UserRole } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
-import type { FlowsService } from '../flows/flows.service.ts'
 import type { DataCipher } from '../keys/data-cipher.ts'
 import type { TaskRow } from '../runs/run-store.ts'
 import { worksRole } from '../runs/tasks.service.ts'
@@ -72,7 +71,8 @@ export function createAttachmentsService(deps: {
   audit: AuditRecorder
   now: () => Date
   cipher: DataCipher
-  flows: Pick<FlowsService, 'requireFlow' | 'versionByHash'>
+  /** The flow of a review, and whether it has the version under review (the flows service). */
+  flows: { requireFlow(flowId: string): unknown; versionByHash(flowId: string, hash: string): unknown }
   taskById: (id: string) => TaskRow | undefined
 }) {
   const { store, audit, now, cipher } = deps

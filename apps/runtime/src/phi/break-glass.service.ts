@@ -4,7 +4,7 @@
 // signs it off. While it lasts, the run viewer shows that person those classes of that run only.
 import { randomUUID } from 'node:crypto'
 import { and, desc, eq, gt, isNull } from 'drizzle-orm'
-import type { PhiClass } from '@carepath/dsl'
+import type { FlowDocument, PhiClass } from '@carepath/dsl'
 import type { AuditActor } from '../audit/audit-entries.ts'
 import { revealGranted, revealReviewed } from '../audit/audit-entries.ts'
 import type { AuditRecorder } from '../audit/audit-recorder.ts'
@@ -13,7 +13,7 @@ import type { Db } from '../db/open-db.ts'
 import { phiReveals, users } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
-import type { RunsService } from '../runs/runs.service.ts'
+import type { RunEvent } from '@carepath/engine'
 import { patientValuesOfRun, redactFreeText } from './free-text.ts'
 import { allowedClasses } from './redaction-gate.ts'
 
@@ -26,11 +26,20 @@ export interface RevealRequest {
   minutes: number
 }
 
+/** What a reveal needs of the runs: the run, its events (for the values its reason must not quote) and its flow. */
+export interface RevealRuns {
+  store: {
+    runById(id: string): { id: string; flow_id: string; hash: string } | undefined
+    events(runId: string): readonly RunEvent[]
+  }
+  documentFor(flowId: string, hash: string): Pick<FlowDocument, 'roles'>
+}
+
 export function createBreakGlassService(deps: {
   store: Store
   audit: AuditRecorder
   now: () => Date
-  runs: RunsService
+  runs: RevealRuns
   /** Compliance is told of every reveal here (the server log by default). */
   notify?: (line: string) => void
 }) {
