@@ -269,7 +269,7 @@ async function main(): Promise<void> {
   }
   // BENCH_HTTP=0 leaves out the HTTP comparison (a quick look at the MLLP levels alone).
   if (process.env.BENCH_HTTP !== '0') {
-    const { token } = rt.auth.createApiToken(
+    const { token } = await rt.auth.createApiToken(
       { username: 'intake-system', name: 'bench', scopes: ['runs:start'] },
       system,
     )

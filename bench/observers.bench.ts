@@ -89,7 +89,10 @@ async function serve(operationsObservers: boolean) {
   await rt.review.submit(flow.id, analyst)
   await rt.review.approve(flow.id, hash, 'bench', reviewer)
   await rt.review.publish(flow.id, hash, reviewer)
-  const { token } = rt.auth.createApiToken({ username: 'intake-system', name: 'bench', scopes: ['runs:start'] }, system)
+  const { token } = await rt.auth.createApiToken(
+    { username: 'intake-system', name: 'bench', scopes: ['runs:start'] },
+    system,
+  )
   return { server, token, flowId: flow.id, dir }
 }
 

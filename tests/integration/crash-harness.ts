@@ -45,7 +45,7 @@ export async function seedPublished(
   flows: readonly FlowDocument[],
   options: { password: string; extra: readonly ('agent' | 'operator')[]; agentQueues?: string[] },
 ): Promise<void> {
-  if (runtime.auth.userCount() > 0) return
+  if ((await runtime.auth.userCount()) > 0) return
   const system = { who: 'test', role: 'system' }
   const people = new Map<string, { userId: string; username: string; role: UserRole; flowRoles: string[] }>()
   for (const role of ['analyst', 'reviewer', ...options.extra] as const) {

@@ -69,7 +69,11 @@ beforeAll(async () => {
   }
   developerToken = tokens['developer']!
   const as = (name: string) =>
-    createCaller({ runtime, token: tokens[name], principal: runtime.auth.authenticate(tokens[name]!) })
+    createCaller(async () => ({
+      runtime,
+      token: tokens[name],
+      principal: await runtime.auth.authenticate(tokens[name]!),
+    }))
   await as('developer').settings.setIntegrations({ webhooks: { secrets: { portal: SECRET } } })
   for (const [document, suites] of [
     [hookFlow, []],

@@ -14,7 +14,7 @@ import {
 import { defaultAnchorFile, fileAnchor } from './audit/audit-checkpoints.ts'
 import { createAuditService } from './audit/audit.service.ts'
 import { integrationsSet } from './audit/audit-entries.ts'
-import { createAuthService, type SessionPolicy } from './auth/auth.service.ts'
+import { createAuthService, flowRolesOfSync, type SessionPolicy } from './auth/auth.service.ts'
 import { createMfaService } from './auth/mfa.service.ts'
 import { createOidcService, type OidcConfigInput } from './auth/oidc.service.ts'
 import type { CustomFetch } from 'openid-client'
@@ -49,7 +49,7 @@ import { createApprovalPolicyService } from './review/approval-policy.ts'
 import { createQueuesService } from './queues/queues.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
 import { createRetentionService } from './keys/retention.service.ts'
-import { createBreakGlassService } from './phi/break-glass.service.ts'
+import { createBreakGlassService, revealedClassesSync } from './phi/break-glass.service.ts'
 import { createPhiMapService } from './phi/phi-map.service.ts'
 import { syncPhiMapReviewStatus } from './phi/phi-map-review.sync.ts'
 import { createRunViews } from './runs/run-view.ts'
@@ -179,11 +179,11 @@ export function createRuntime(options: RuntimeOptions = {}) {
     },
     store,
   )
-  const mfa = createMfaService({ db, audit, now, keys })
+  const mfa = createMfaService({ store, audit, now, keys })
   // PHI at rest (run events, task requests, the inbound HL7 store) is sealed under data keys this wraps.
   const cipher = createDataCipher(db, keys, now)
   const auth = createAuthService(
-    db,
+    store,
     audit,
     now,
     { idleMs: 15 * 60_000, absoluteMs: 12 * 3600_000, ...options.session },
@@ -191,7 +191,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
   )
   const oidc = options.oidc
     ? createOidcService(options.oidc, {
-        db,
+        store,
         audit,
         auth,
         mfa,
@@ -358,14 +358,18 @@ export function createRuntime(options: RuntimeOptions = {}) {
     deadLettersOpen: () => deadLetters.count({ status: 'open' }),
     listeners: () => listeners.list(),
   })
-  const breakGlass = createBreakGlassService({ db, audit, now, runs })
+  const breakGlass = createBreakGlassService({ store, audit, now, runs })
   const retention = createRetentionService({ db, audit, cipher, now })
-  const runViews = createRunViews({ runs, audit, revealed: breakGlass.revealedClasses })
+  const runViews = createRunViews({
+    runs,
+    audit,
+    revealed: (userId, runId) => revealedClassesSync(db, now, userId, runId),
+  })
   const tasks = createTasksService({
     runs,
     audit,
     now,
-    flowRolesOf: (username) => auth.listUsers().find((u) => u.username === username && !u.disabled)?.flowRoles,
+    flowRolesOf: (username) => flowRolesOfSync(db, username),
     onClaimed: (task, at) => {
       const run = runs.store.runById(task.run_id)
       if (run)
@@ -396,9 +400,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
     deadLetters,
   })
   // Launch tokens for the embedded agent view, signed with a key derived from the key file.
-  const launch = createLaunchService({ db, audit, auth, now, key: launchKeyFrom(keys.auditChainKey) })
+  const launch = createLaunchService({ store, audit, auth, now, key: launchKeyFrom(keys.auditChainKey) })
   // Evidence on reviews and tasks: sealed like run data (it may hold patient data).
-  const attachments = createAttachmentsService({ db, audit, now, cipher, flows, taskById: runs.store.taskById })
+  const attachments = createAttachmentsService({ store, audit, now, cipher, flows, taskById: runs.store.taskById })
   // Publishing, rollback and retirement tell the flow's owners (the alerts' settings) and subscribers.
   const notices = createChangeNoticesService({
     store,

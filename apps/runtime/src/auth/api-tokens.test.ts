@@ -109,7 +109,7 @@ describe('API tokens over HTTP', () => {
   })
 
   it('refuses token management to a token, even one acting for an admin', async () => {
-    const { token } = server.runtime.auth.createApiToken(
+    const { token } = await server.runtime.auth.createApiToken(
       { username: 'admin', name: 'ops', scopes: ['flows:read'] },
       { who: 'test', role: 'system' },
     )
@@ -212,7 +212,8 @@ describe('tokens.list and the audit trail', () => {
   it('refuses a revoked token on the very next tRPC call', async () => {
     const { id, token } = await t.as.admin.tokens.create({ username: 'agent', name: 'inbox', scopes: ['tasks:read'] })
     const caller = createCallerFactory(appRouter)
-    const fresh = () => caller({ runtime: t.runtime, token, principal: t.runtime.auth.authenticate(token) })
+    const fresh = () =>
+      caller(async () => ({ runtime: t.runtime, token, principal: await t.runtime.auth.authenticate(token) }))
     expect(await codeOf(fresh().tasks.inbox())).toBe('OK')
     await t.as.admin.tokens.revoke({ id })
     expect(await codeOf(fresh().tasks.inbox())).toBe('UNAUTHORIZED')
@@ -228,11 +229,11 @@ describe('tokens.list and the audit trail', () => {
     expect(Date.parse(expiresAt) - Date.parse(createdAt)).toBe(2 * 86_400_000)
     const byDefault = await t.as.admin.tokens.create({ username: 'agent', name: 'default', scopes: ['tasks:read'] })
     expect(Date.parse(byDefault.expiresAt) - Date.parse(byDefault.createdAt)).toBe(90 * 86_400_000)
-    expect(t.runtime.auth.authenticate(token)?.username).toBe('agent')
+    expect((await t.runtime.auth.authenticate(token))?.username).toBe('agent')
     t.advance(2 * 86_400_000 - 1)
-    expect(t.runtime.auth.authenticate(token)?.username).toBe('agent')
+    expect((await t.runtime.auth.authenticate(token))?.username).toBe('agent')
     t.advance(1)
-    expect(t.runtime.auth.authenticate(token)).toBeUndefined()
-    expect(t.runtime.auth.authenticate(byDefault.token)?.username).toBe('agent')
+    expect(await t.runtime.auth.authenticate(token)).toBeUndefined()
+    expect((await t.runtime.auth.authenticate(byDefault.token))?.username).toBe('agent')
   })
 })

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { and, desc, eq, isNull } from 'drizzle-orm'
-import type { AuditService } from '../audit/audit.service.ts'
+import { and, desc, eq, isNull, sql } from 'drizzle-orm'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import {
   flowRolesSet,
   loggedIn,
@@ -13,6 +13,8 @@ import {
   userAdded,
 } from '../audit/audit-entries.ts'
 import type { Db } from '../db/open-db.ts'
+import { isUniqueViolation } from '../store/sql-executor.ts'
+import type { Store } from '../store/store.ts'
 import { apiTokens, loginAttempts, loginChallenges, sessions, users, type UserRole } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import { createLoginThrottle, type ThrottleVerdict } from './login-throttle.ts'
@@ -104,15 +106,16 @@ const LOCAL = 'local'
 const TOUCH_EVERY_MS = 5_000
 
 export function createAuthService(
-  db: Db,
-  audit: AuditService,
+  store: Store,
+  audit: AuditRecorder,
   now: () => Date,
   policy: SessionPolicy,
   mfa: MfaService,
 ) {
+  const { db } = store
   let dummyHash: Promise<string> | undefined
-  const throttle = createLoginThrottle()
-  const webauthn = createWebAuthn({ db, audit, now })
+  const throttle = createLoginThrottle(store, now)
+  const webauthn = createWebAuthn({ store, audit, now })
 
   function refuseWhileSlowed(verdict: ThrottleVerdict, what: string): void {
     if (verdict.ok) return
@@ -129,14 +132,15 @@ export function createAuthService(
     input: { username: string; password: string; role: UserRole; flowRoles?: string[] },
     actor: { who: string; role: string },
   ) {
-    const existing = db.select({ id: users.id }).from(users).where(eq(users.username, input.username)).get()
-    if (existing)
-      throw new AppError('conflict', `A user named "${input.username}" already exists.`, { path: 'username' })
+    const duplicate = () =>
+      new AppError('conflict', `A user named "${input.username}" already exists.`, { path: 'username' })
+    const existing = await db.select({ id: users.id }).from(users).where(eq(users.username, input.username)).get()
+    if (existing) throw duplicate()
     const passwordHash = await hashPassword(input.password)
     const id = randomUUID()
-    db.transaction(() => {
-      db.insert(users)
-        .values({
+    try {
+      await store.transaction(async () => {
+        await db.insert(users).values({
           id,
           username: input.username,
           role: input.role,
@@ -144,9 +148,13 @@ export function createAuthService(
           flowRoles: input.flowRoles ?? [],
           createdAt: now().toISOString(),
         })
-        .run()
-      audit.append(userAdded(actor, input.username, input.role))
-    })
+        await audit.record(userAdded(actor, input.username, input.role))
+      })
+    } catch (error) {
+      // Another process added the same name while the password was hashed.
+      if (isUniqueViolation(error)) throw duplicate()
+      throw error
+    }
     return { id, username: input.username, role: input.role }
   }
 
@@ -155,11 +163,11 @@ export function createAuthService(
    * address and per username-and-address, so a guesser slows only themselves (login-throttle.ts).
    */
   async function login(username: string, password: string, address: string = LOCAL): Promise<LoginResult> {
-    const user = db.select().from(users).where(eq(users.username, username)).get()
+    const user = await db.select().from(users).where(eq(users.username, username)).get()
     const verdict = await throttle.check(username, address)
     if (!verdict.ok) {
       // Refusals are audited for real users only: a spray of made-up names writes nothing more.
-      if (user) audit.appendAlone(loginRefused({ who: username, role: user.role }, 'slowed after failed log-ins'))
+      if (user) await audit.record(loginRefused({ who: username, role: user.role }, 'slowed after failed log-ins'))
       refuseWhileSlowed(verdict, 'failed log-ins')
     }
     const ok =
@@ -168,10 +176,16 @@ export function createAuthService(
         : await verifyPassword(password, await (dummyHash ??= hashPassword(randomUUID())))
     if (!ok || !user) {
       await throttle.failed(username, address)
-      recordFailure(username, user?.role ?? 'unknown', 'wrong username or password', undefined, user !== undefined)
+      await recordFailure(
+        username,
+        user?.role ?? 'unknown',
+        'wrong username or password',
+        undefined,
+        user !== undefined,
+      )
       throw new AppError('unauthenticated', 'Wrong username or password.')
     }
-    const result = afterFirstFactor(user)
+    const result = await afterFirstFactor(user)
     if (result.status === 'ok') await throttle.succeeded(username, address)
     return result
   }
@@ -181,7 +195,7 @@ export function createAuthService(
    * (the audit record says how many in a row); a made-up username leaves no row behind, so
    * guessing names cannot grow the table. The throttle itself is login-throttle.ts.
    */
-  function recordFailure(
+  async function recordFailure(
     username: string,
     role: string,
     reason: string,
@@ -189,17 +203,19 @@ export function createAuthService(
     known = true,
   ) {
     const t = now().getTime()
-    const attempts = known
-      ? db.select().from(loginAttempts).where(eq(loginAttempts.username, username)).get()
-      : undefined
-    const failures = (attempts?.failures ?? 0) + 1
-    db.transaction(() => {
-      if (known)
-        db.insert(loginAttempts)
-          .values({ username, failures, lastFailureAt: t, blockedUntil: 0 })
-          .onConflictDoUpdate({ target: loginAttempts.username, set: { failures, lastFailureAt: t, blockedUntil: 0 } })
-          .run()
-      audit.append(
+    await store.transaction(async () => {
+      let failures = 1
+      if (known) {
+        // Counted in the database with one upsert, so failures at several processes add up.
+        const row = await store.sql.get<{ failures: number }>(
+          `INSERT INTO login_attempts (username, failures, last_failure_at, blocked_until) VALUES (?, 1, ?, 0)
+            ON CONFLICT (username) DO UPDATE SET failures = login_attempts.failures + 1, last_failure_at = excluded.last_failure_at
+            RETURNING failures`,
+          [username, t],
+        )
+        failures = row?.failures ?? 1
+      }
+      await audit.record(
         method
           ? mfaChecked({ who: username, role }, { method, reason, failures }, 'failure')
           : loginRefused({ who: username, role }, reason, failures),
@@ -211,58 +227,64 @@ export function createAuthService(
    * The first factor (a password, or an identity provider) was accepted: open a session, or a
    * challenge for the second step when the policy requires a factor or the person enrolled one.
    */
-  function afterFirstFactor(user: LoginUser, options: { idpMfa?: boolean } = {}): LoginResult {
-    const needed = !options.idpMfa && (mfa.requiredFor(user) || mfa.hasFactor(user.id))
-    if (!needed) return { status: 'ok', ...openSession(user, options.idpMfa ? 'idp' : undefined) }
-    const purpose = mfa.hasFactor(user.id) ? 'verify' : 'enrol'
+  async function afterFirstFactor(user: LoginUser, options: { idpMfa?: boolean } = {}): Promise<LoginResult> {
+    const hasFactor = !options.idpMfa && (await mfa.hasFactor(user.id))
+    const needed = !options.idpMfa && (hasFactor || (await mfa.requiredFor(user)))
+    if (!needed) return { status: 'ok', ...(await openSession(user, options.idpMfa ? 'idp' : undefined)) }
+    const purpose = hasFactor ? 'verify' : 'enrol'
     const challenge = 'cpc_' + randomBytes(32).toString('base64url')
     const t = now().getTime()
-    db.transaction(() => {
-      db.insert(loginChallenges)
+    await store.transaction(async () => {
+      await db
+        .insert(loginChallenges)
         .values({ tokenHash: sha256(challenge), userId: user.id, purpose, createdAt: t, expiresAt: t + CHALLENGE_MS })
-        .run()
-      audit.append(passwordAccepted({ who: user.username, role: user.role }, purpose))
+      await audit.record(passwordAccepted({ who: user.username, role: user.role }, purpose))
     })
     const who = { username: user.username }
     if (purpose === 'enrol') return { status: 'enrol', challenge, methods: ['totp', 'webauthn'], user: who }
-    const kinds = new Set(mfa.factors(user.id).map((f) => f.kind))
+    const kinds = new Set((await mfa.factors(user.id)).map((f) => f.kind))
     const methods = [...(['totp', 'webauthn'] as const).filter((k) => kinds.has(k)), 'recovery' as const]
     return { status: 'mfa', challenge, methods, user: who }
   }
 
-  /** A session for `user`, its log-in audited; `method` names the second factor shown, if any. */
-  function openSession(
+  /**
+   * A session for `user`, its log-in audited; `method` names the second factor shown, if any.
+   * A `challenge` is spent here, once: a second log-in racing on the same one is refused.
+   */
+  async function openSession(
     user: LoginUser,
     method?: 'totp' | 'recovery' | 'webauthn' | 'idp',
     challenge?: string,
-  ): { token: string; user: LoginUser } {
+  ): Promise<{ token: string; user: LoginUser }> {
     const t = now().getTime()
     const token = randomBytes(32).toString('base64url')
-    db.transaction(() => {
-      db.delete(loginAttempts).where(eq(loginAttempts.username, user.username)).run()
-      if (challenge)
-        db.update(loginChallenges)
+    await store.transaction(async () => {
+      await db.delete(loginAttempts).where(eq(loginAttempts.username, user.username))
+      if (challenge) {
+        const spent = await db
+          .update(loginChallenges)
           .set({ usedAt: t })
-          .where(eq(loginChallenges.tokenHash, sha256(challenge)))
-          .run()
-      db.insert(sessions)
-        .values({
-          tokenHash: sha256(token),
-          userId: user.id,
-          createdAt: t,
-          lastSeenAt: t,
-          expiresAt: t + policy.absoluteMs,
-        })
-        .run()
-      if (method) audit.append(mfaChecked({ who: user.username, role: user.role }, { method }))
-      audit.append(loggedIn({ who: user.username, role: user.role }))
+          .where(and(eq(loginChallenges.tokenHash, sha256(challenge)), isNull(loginChallenges.usedAt)))
+          .returning({ tokenHash: loginChallenges.tokenHash })
+        if (spent.length !== 1)
+          throw new AppError('unauthenticated', 'This log-in has expired or was already used; log in again.')
+      }
+      await db.insert(sessions).values({
+        tokenHash: sha256(token),
+        userId: user.id,
+        createdAt: t,
+        lastSeenAt: t,
+        expiresAt: t + policy.absoluteMs,
+      })
+      if (method) await audit.record(mfaChecked({ who: user.username, role: user.role }, { method }))
+      await audit.record(loggedIn({ who: user.username, role: user.role }))
     })
     return { token, user: { id: user.id, username: user.username, role: user.role } }
   }
 
   /** The person a live challenge belongs to; an unknown, used, expired or void one is refused plainly. */
-  function challenged(challenge: string, purpose?: 'verify' | 'enrol') {
-    const row = db
+  async function challenged(challenge: string, purpose?: 'verify' | 'enrol') {
+    const row = await db
       .select()
       .from(loginChallenges)
       .where(eq(loginChallenges.tokenHash, sha256(challenge)))
@@ -277,9 +299,17 @@ export function createAuthService(
           ? 'Enrol a second factor first.'
           : 'A second factor is already enrolled; enter its code.',
       )
-    const user = db.select().from(users).where(eq(users.id, row.userId)).get()
+    const user = await db.select().from(users).where(eq(users.id, row.userId)).get()
     if (!user || user.disabled) throw new AppError('unauthenticated', 'This log-in has expired; log in again.')
     return { row, user: { id: user.id, username: user.username, role: user.role } satisfies LoginUser }
+  }
+
+  /** A wrong code against a challenge: counted in the row itself, so racing processes add up. */
+  async function challengeFailed(tokenHash: string, clearWebauthn = false) {
+    await db
+      .update(loginChallenges)
+      .set({ failures: sql`${loginChallenges.failures} + 1`, ...(clearWebauthn ? { webauthnChallenge: null } : {}) })
+      .where(eq(loginChallenges.tokenHash, tokenHash))
   }
 
   /** The second step: a TOTP code or a recovery code for the challenge the password step gave. */
@@ -288,11 +318,11 @@ export function createAuthService(
     input: { code: string } | { recoveryCode: string },
     address: string = LOCAL,
   ): Promise<{ status: 'ok'; token: string; user: LoginUser }> {
-    const { row, user } = challenged(challenge, 'verify')
+    const { row, user } = await challenged(challenge, 'verify')
     const method = 'code' in input ? ('totp' as const) : ('recovery' as const)
     const slowed = await throttle.check(user.username, address)
     if (!slowed.ok) {
-      audit.appendAlone(
+      await audit.record(
         mfaChecked(
           { who: user.username, role: user.role },
           { method, reason: 'slowed after failed attempts' },
@@ -303,17 +333,14 @@ export function createAuthService(
     }
     const verdict =
       'code' in input
-        ? mfa.verifyTotp(user, input.code.trim())
-        : mfa.useRecoveryCode(user, input.recoveryCode)
+        ? await mfa.verifyTotp(user, input.code.trim())
+        : (await mfa.useRecoveryCode(user, input.recoveryCode))
           ? 'ok'
           : 'wrong'
     if (verdict !== 'ok') {
-      db.update(loginChallenges)
-        .set({ failures: row.failures + 1 })
-        .where(eq(loginChallenges.tokenHash, row.tokenHash))
-        .run()
+      await challengeFailed(row.tokenHash)
       await throttle.failed(user.username, address)
-      recordFailure(
+      await recordFailure(
         user.username,
         user.role,
         verdict === 'replayed'
@@ -332,17 +359,17 @@ export function createAuthService(
       )
     }
     await throttle.succeeded(user.username, address)
-    return { status: 'ok', ...openSession(user, method, challenge) }
+    return { status: 'ok', ...(await openSession(user, method, challenge)) }
   }
 
   /** The second step with a passkey, part one: options for the browser, their challenge kept on the log-in. */
   async function passkeyOptions(challenge: string, rp: RelyingParty) {
-    const { row, user } = challenged(challenge, 'verify')
+    const { row, user } = await challenged(challenge, 'verify')
     const options = await webauthn.authenticationOptions(user, rp)
-    db.update(loginChallenges)
+    await db
+      .update(loginChallenges)
       .set({ webauthnChallenge: options.challenge })
       .where(eq(loginChallenges.tokenHash, row.tokenHash))
-      .run()
     return options
   }
 
@@ -353,10 +380,10 @@ export function createAuthService(
     rp: RelyingParty,
     address: string = LOCAL,
   ): Promise<{ status: 'ok'; token: string; user: LoginUser }> {
-    const { row, user } = challenged(challenge, 'verify')
+    const { row, user } = await challenged(challenge, 'verify')
     const slowed = await throttle.check(user.username, address)
     if (!slowed.ok) {
-      audit.appendAlone(
+      await audit.record(
         mfaChecked(
           { who: user.username, role: user.role },
           { method: 'webauthn', reason: 'slowed after failed attempts' },
@@ -368,16 +395,13 @@ export function createAuthService(
     if (!row.webauthnChallenge) throw new AppError('bad-input', 'Ask for the passkey options first.')
     const result = await webauthn.authenticate(user, response, row.webauthnChallenge, rp)
     if (!result.ok) {
-      db.update(loginChallenges)
-        .set({ failures: row.failures + 1, webauthnChallenge: null })
-        .where(eq(loginChallenges.tokenHash, row.tokenHash))
-        .run()
+      await challengeFailed(row.tokenHash, true)
       await throttle.failed(user.username, address)
-      recordFailure(user.username, user.role, result.reason, 'webauthn')
+      await recordFailure(user.username, user.role, result.reason, 'webauthn')
       throw new AppError('unauthenticated', 'The passkey was not accepted; try again.', { path: 'response' })
     }
     await throttle.succeeded(user.username, address)
-    return { status: 'ok', ...openSession(user, 'webauthn', challenge) }
+    return { status: 'ok', ...(await openSession(user, 'webauthn', challenge)) }
   }
 
   /** Registering a passkey: during a log-in the policy holds up (then a session), or from a session. */
@@ -394,37 +418,37 @@ export function createAuthService(
     const actor = { who: user.username, role: user.role }
     const { factorId } = await webauthn.register(user, response, rp, actor, options.label)
     // The first factor comes with recovery codes, as an authenticator app's does.
-    const recoveryCodes = mfa.recoveryCodesLeft(user.id) === 0 ? mfa.regenerateRecoveryCodes(user, actor) : []
+    const recoveryCodes =
+      (await mfa.recoveryCodesLeft(user.id)) === 0 ? await mfa.regenerateRecoveryCodes(user, actor) : []
     if (options.challenge)
-      return { status: 'ok' as const, ...openSession(user, 'webauthn', options.challenge), recoveryCodes, factorId }
+      return {
+        status: 'ok' as const,
+        ...(await openSession(user, 'webauthn', options.challenge)),
+        recoveryCodes,
+        factorId,
+      }
     return { status: 'enrolled' as const, recoveryCodes, factorId }
   }
 
   /** Enrolment during log-in (the policy needs a factor and none exists): start, then confirm and get a session. */
   async function enrolStart(challenge: string) {
-    const { user } = challenged(challenge, 'enrol')
+    const { user } = await challenged(challenge, 'enrol')
     return mfa.startTotp(user)
   }
 
-  function enrolConfirm(challenge: string, code: string) {
-    const { user } = challenged(challenge, 'enrol')
-    const { recoveryCodes } = mfa.confirmTotp(user, code.trim(), { who: user.username, role: user.role })
-    return { status: 'ok' as const, ...openSession(user, 'totp', challenge), recoveryCodes }
+  async function enrolConfirm(challenge: string, code: string) {
+    const { user } = await challenged(challenge, 'enrol')
+    const { recoveryCodes } = await mfa.confirmTotp(user, code.trim(), { who: user.username, role: user.role })
+    return { status: 'ok' as const, ...(await openSession(user, 'totp', challenge)), recoveryCodes }
   }
 
-  // Every request authenticates, so these lookups are prepared once (drizzle's builder would
-  // rebuild and re-prepare the query on each call).
-  type AuthRow = { user_id: string; username: string; role: UserRole; flow_roles: string; disabled: number }
-  const tokenLookup = db.$client.prepare<[string], AuthRow & { scopes: string; expires_at: string | null }>(
-    'SELECT t.scopes, t.expires_at, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL',
-  )
-  const sessionLookup = db.$client.prepare<
-    [string],
-    AuthRow & { created_at: number; last_seen_at: number; expires_at: number; revoked_at: number | null }
-  >(
-    'SELECT s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?',
-  )
-  const touch = db.$client.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?')
+  // Every request authenticates: these are hand-written statements (store.sql) rather than
+  // drizzle's builder, which would rebuild the query on each call.
+  type AuthRow = { user_id: string; username: string; role: UserRole; flow_roles: string; disabled: unknown }
+  const TOKEN_LOOKUP =
+    'SELECT t.scopes, t.expires_at, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL'
+  const SESSION_LOOKUP =
+    'SELECT s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?'
   const principalOf = (row: AuthRow, scopes?: string[]): Principal => ({
     userId: row.user_id,
     username: row.username,
@@ -433,63 +457,74 @@ export function createAuthService(
     ...(scopes ? { scopes } : {}),
   })
 
-  /** Resolve a Bearer token to a principal, or undefined when it is unknown, expired or revoked. */
-  function authenticate(token: string): Principal | undefined {
+  /**
+   * Resolve a Bearer token to a principal, or undefined when it is unknown, expired or revoked.
+   * Read from the database on every request (nothing cached), so a log-out or revocation made by
+   * any process holds at once everywhere.
+   */
+  async function authenticate(token: string): Promise<Principal | undefined> {
     if (token.startsWith(API_TOKEN_PREFIX)) {
-      const row = tokenLookup.get(sha256(token))
+      const row = await store.sql.get<AuthRow & { scopes: string; expires_at: string | null }>(TOKEN_LOOKUP, [
+        sha256(token),
+      ])
       if (!row || row.disabled) return undefined
       if (row.expires_at !== null && now().toISOString() >= row.expires_at) return undefined
       return principalOf(row, JSON.parse(row.scopes) as string[])
     }
     const t = now().getTime()
     const tokenHash = sha256(token)
-    const row = sessionLookup.get(tokenHash)
+    const row = await store.sql.get<
+      AuthRow & { created_at: number; last_seen_at: number; expires_at: number; revoked_at: number | null }
+    >(SESSION_LOOKUP, [tokenHash])
     if (!row || row.revoked_at !== null || row.disabled) return undefined
     // The policy in force now applies to sessions opened under an older, longer one.
     const expiresAt = Math.min(row.expires_at, row.created_at + policy.absoluteMs)
     if (t >= expiresAt || t - row.last_seen_at >= policy.idleMs) return undefined
-    if (t - row.last_seen_at >= TOUCH_EVERY_MS) touch.run(t, tokenHash)
+    if (t - row.last_seen_at >= TOUCH_EVERY_MS)
+      await store.sql.run('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?', [
+        t,
+        tokenHash,
+        t,
+      ])
     return principalOf(row)
   }
 
-  function logout(token: string, principal: Principal) {
-    db.transaction(() => {
-      db.update(sessions)
+  async function logout(token: string, principal: Principal) {
+    await store.transaction(async () => {
+      await db
+        .update(sessions)
         .set({ revokedAt: now().getTime() })
         .where(eq(sessions.tokenHash, sha256(token)))
-        .run()
-      audit.append(loggedOut({ who: principal.username, role: principal.role }))
+      await audit.record(loggedOut({ who: principal.username, role: principal.role }))
     })
   }
 
   /** Make an API token acting as `username` with only `scopes`. The secret is returned here, once; only its hash is kept. */
-  function createApiToken(
+  async function createApiToken(
     input: { username: string; name: string; scopes: ApiTokenScope[]; expiresInDays?: number | undefined },
     actor: { who: string; role: string },
   ) {
     const days = input.expiresInDays ?? API_TOKEN_DEFAULT_DAYS
     if (!Number.isInteger(days) || days < 1 || days > API_TOKEN_MAX_DAYS)
       throw new AppError('bad-input', `A token lives from 1 to ${API_TOKEN_MAX_DAYS} days.`, { path: 'expiresInDays' })
-    const user = db.select().from(users).where(eq(users.username, input.username)).get()
+    const user = await db.select().from(users).where(eq(users.username, input.username)).get()
     if (!user) throw new AppError('not-found', `No user named "${input.username}".`, { path: 'username' })
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url')
     const id = randomUUID()
     const createdAt = now().toISOString()
     const expiresAt = new Date(now().getTime() + days * DAY_MS).toISOString()
-    db.transaction(() => {
-      db.insert(apiTokens)
-        .values({
-          id,
-          tokenHash: sha256(token),
-          userId: user.id,
-          name: input.name,
-          scopes: input.scopes,
-          createdAt,
-          createdBy: actor.who,
-          expiresAt,
-        })
-        .run()
-      audit.append(
+    await store.transaction(async () => {
+      await db.insert(apiTokens).values({
+        id,
+        tokenHash: sha256(token),
+        userId: user.id,
+        name: input.name,
+        scopes: input.scopes,
+        createdAt,
+        createdBy: actor.who,
+        expiresAt,
+      })
+      await audit.record(
         tokenCreated(actor, user.username, { tokenId: id, name: input.name, scopes: input.scopes, expiresAt }),
       )
     })
@@ -497,7 +532,7 @@ export function createAuthService(
   }
 
   /** Every API token, newest first: what it is and who made it, never the secret or its hash. */
-  function listApiTokens(): ApiTokenInfo[] {
+  async function listApiTokens(): Promise<ApiTokenInfo[]> {
     return db
       .select({
         id: apiTokens.id,
@@ -519,12 +554,12 @@ export function createAuthService(
    * Revoke an API token: the next request carrying it is refused (authenticate reads the row on
    * every request, nothing is cached). Revoking a revoked token changes nothing and writes nothing.
    */
-  function revokeApiToken(
+  async function revokeApiToken(
     id: string,
     actor: { who: string; role: string },
-  ): { id: string; revokedAt: string; alreadyRevoked: boolean } {
-    return db.transaction(() => {
-      const row = db
+  ): Promise<{ id: string; revokedAt: string; alreadyRevoked: boolean }> {
+    return store.transaction(async () => {
+      const row = await db
         .select({
           revokedAt: apiTokens.revokedAt,
           name: apiTokens.name,
@@ -538,16 +573,22 @@ export function createAuthService(
       if (!row) throw new AppError('not-found', 'No API token with this id.', { path: 'id' })
       if (row.revokedAt !== null) return { id, revokedAt: row.revokedAt, alreadyRevoked: true }
       const revokedAt = now().toISOString()
-      db.update(apiTokens)
+      // Conditional, so of two processes revoking at once only one writes (and audits) it.
+      const revoked = await db
+        .update(apiTokens)
         .set({ revokedAt })
         .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
-        .run()
-      audit.append(tokenRevoked(actor, row.username, { tokenId: id, name: row.name, scopes: row.scopes }))
+        .returning({ id: apiTokens.id })
+      if (revoked.length === 0) {
+        const current = await db.select({ at: apiTokens.revokedAt }).from(apiTokens).where(eq(apiTokens.id, id)).get()
+        return { id, revokedAt: current?.at ?? revokedAt, alreadyRevoked: true }
+      }
+      await audit.record(tokenRevoked(actor, row.username, { tokenId: id, name: row.name, scopes: row.scopes }))
       return { id, revokedAt, alreadyRevoked: false }
     })
   }
 
-  function listUsers() {
+  async function listUsers() {
     return db
       .select({
         id: users.id,
@@ -561,15 +602,19 @@ export function createAuthService(
       .all()
   }
 
-  function setFlowRoles(username: string, flowRoles: string[], actor: { who: string; role: string }) {
-    db.transaction(() => {
-      const changed = db.update(users).set({ flowRoles }).where(eq(users.username, username)).run()
-      if (changed.changes === 0) throw new AppError('not-found', `No user named "${username}".`, { path: 'username' })
-      audit.append(flowRolesSet(actor, username, flowRoles))
+  async function setFlowRoles(username: string, flowRoles: string[], actor: { who: string; role: string }) {
+    await store.transaction(async () => {
+      const changed = await db
+        .update(users)
+        .set({ flowRoles })
+        .where(eq(users.username, username))
+        .returning({ id: users.id })
+      if (changed.length === 0) throw new AppError('not-found', `No user named "${username}".`, { path: 'username' })
+      await audit.record(flowRolesSet(actor, username, flowRoles))
     })
   }
 
-  const userCount = () => db.$client.prepare<[], { n: number }>('SELECT count(*) AS n FROM users').get()?.n ?? 0
+  const userCount = async () => (await store.sql.get<{ n: number }>('SELECT count(*) AS n FROM users'))?.n ?? 0
 
   return {
     throttle,
@@ -596,3 +641,16 @@ export function createAuthService(
   }
 }
 export type AuthService = ReturnType<typeof createAuthService>
+
+/**
+ * A person's work queues, read synchronously: the tasks service (runs/tasks.service.ts) still
+ * asks inside its better-sqlite3 transactions. Goes when that caller moves to the store.
+ */
+export function flowRolesOfSync(db: Db, username: string): string[] | undefined {
+  const row = db
+    .select({ flowRoles: users.flowRoles, disabled: users.disabled })
+    .from(users)
+    .where(eq(users.username, username))
+    .get()
+  return row && !row.disabled ? row.flowRoles : undefined
+}

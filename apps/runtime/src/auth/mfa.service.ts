@@ -6,10 +6,11 @@ import { and, eq, isNotNull, isNull } from 'drizzle-orm'
 import * as OTPAuth from 'otpauth'
 import QRCode from 'qrcode'
 import { z } from 'zod'
-import type { AuditActor } from '../audit/audit-entries.ts'
-import { mfaEnrolled, mfaPolicySet, mfaRemoved, recoveryCodesIssued } from '../audit/audit-entries.ts'
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditActor, AuditInput } from '../audit/audit-entries.ts'
 import type { Db } from '../db/open-db.ts'
+import { mfaEnrolled, mfaPolicySet, mfaRemoved, recoveryCodesIssued } from '../audit/audit-entries.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
+import type { Store } from '../store/store.ts'
 import { mfaFactors, mfaRecoveryCodes, settings, USER_ROLES, type UserRole } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { KeyStore } from '../keys/key-store.ts'
@@ -29,6 +30,10 @@ export type MfaPolicy = z.infer<typeof mfaPolicySchema>
 /** On for every role until an admin says otherwise. */
 export const DEFAULT_MFA_POLICY: MfaPolicy = { required: [...USER_ROLES], passwordOnly: [], acceptIdpMfa: true }
 const POLICY_KEY = 'auth.mfa-policy'
+// Hand-written: drizzle names the conflict target with its table ("settings"."key"), which
+// PostgreSQL does not accept.
+const UPSERT_SETTING =
+  'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'
 const RECOVERY_CODES = 10
 const TOTP = { issuer: 'Carepath', algorithm: 'SHA1', digits: 6, period: 30 } as const
 
@@ -60,34 +65,33 @@ function recoveryCode(): string {
   return `${chars.slice(0, 5)}-${chars.slice(5, 10)}`
 }
 
-export function createMfaService(deps: { db: Db; audit: AuditService; now: () => Date; keys: KeyStore }) {
-  const { db, audit, now, keys } = deps
+export function createMfaService(deps: { store: Store; audit: AuditRecorder; now: () => Date; keys: KeyStore }) {
+  const { store, audit, now, keys } = deps
+  const { db } = store
 
-  function policy(): MfaPolicy {
-    const row = db.select().from(settings).where(eq(settings.key, POLICY_KEY)).get()
+  /** Read from the database each time: an admin's change at any process holds at once. */
+  async function policy(): Promise<MfaPolicy> {
+    const row = await db.select().from(settings).where(eq(settings.key, POLICY_KEY)).get()
     const parsed = mfaPolicySchema.safeParse(row?.value)
     return parsed.success ? parsed.data : DEFAULT_MFA_POLICY
   }
 
-  function setPolicy(value: MfaPolicy, actor: AuditActor) {
+  async function setPolicy(value: MfaPolicy, actor: AuditActor) {
     const next = {
       ...value,
       required: [...new Set(value.required)].sort(),
       passwordOnly: [...new Set(value.passwordOnly)].sort(),
     }
-    db.transaction(() => {
-      db.insert(settings)
-        .values({ key: POLICY_KEY, value: next })
-        .onConflictDoUpdate({ target: settings.key, set: { value: next } })
-        .run()
-      audit.append(mfaPolicySet(actor, { required: next.required, passwordOnly: next.passwordOnly }))
+    await store.transaction(async () => {
+      await store.sql.run(UPSERT_SETTING, [POLICY_KEY, JSON.stringify(next)])
+      await audit.record(mfaPolicySet(actor, { required: next.required, passwordOnly: next.passwordOnly }))
     })
     return next
   }
 
   /** Whether this person must show a second factor to log in. */
-  function requiredFor(user: { username: string; role: UserRole }): boolean {
-    const p = policy()
+  async function requiredFor(user: { username: string; role: UserRole }): Promise<boolean> {
+    const p = await policy()
     return p.required.includes(user.role) && !p.passwordOnly.includes(user.username)
   }
 
@@ -99,8 +103,8 @@ export function createMfaService(deps: { db: Db; audit: AuditService; now: () =>
       .all()
 
   /** The person's confirmed factors, as they may see them (never a secret). */
-  function factors(userId: string): FactorInfo[] {
-    return confirmed(userId).map((f) => ({
+  async function factors(userId: string): Promise<FactorInfo[]> {
+    return (await confirmed(userId)).map((f) => ({
       id: f.id,
       kind: f.kind,
       label: f.label,
@@ -109,14 +113,15 @@ export function createMfaService(deps: { db: Db; audit: AuditService; now: () =>
     }))
   }
 
-  const hasFactor = (userId: string) => confirmed(userId).length > 0
+  const hasFactor = async (userId: string) => (await confirmed(userId)).length > 0
 
-  function recoveryCodesLeft(userId: string): number {
-    return db
+  async function recoveryCodesLeft(userId: string): Promise<number> {
+    const unused = await db
       .select({ id: mfaRecoveryCodes.id })
       .from(mfaRecoveryCodes)
       .where(and(eq(mfaRecoveryCodes.userId, userId), isNull(mfaRecoveryCodes.usedAt)))
-      .all().length
+      .all()
+    return unused.length
   }
 
   const totpFor = (user: MfaUser, secret: OTPAuth.Secret) => new OTPAuth.TOTP({ ...TOTP, label: user.username, secret })
@@ -128,21 +133,20 @@ export function createMfaService(deps: { db: Db; audit: AuditService; now: () =>
   async function startTotp(user: MfaUser) {
     const secret = new OTPAuth.Secret({ size: 20 })
     const id = randomUUID()
-    db.transaction(() => {
+    const wrapped = keys.wrapDataKey(Buffer.from(secret.bytes))
+    await store.transaction(async () => {
       // One enrolment in progress at a time.
-      db.delete(mfaFactors)
+      await db
+        .delete(mfaFactors)
         .where(and(eq(mfaFactors.userId, user.id), eq(mfaFactors.kind, 'totp'), isNull(mfaFactors.confirmedAt)))
-        .run()
-      db.insert(mfaFactors)
-        .values({
-          id,
-          userId: user.id,
-          kind: 'totp',
-          label: 'Authenticator app',
-          secret: keys.wrapDataKey(Buffer.from(secret.bytes)),
-          createdAt: now().toISOString(),
-        })
-        .run()
+      await db.insert(mfaFactors).values({
+        id,
+        userId: user.id,
+        kind: 'totp',
+        label: 'Authenticator app',
+        secret: wrapped,
+        createdAt: now().toISOString(),
+      })
     })
     const uri = totpFor(user, secret).toString()
     const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
@@ -161,8 +165,8 @@ export function createMfaService(deps: { db: Db; audit: AuditService; now: () =>
   }
 
   /** Confirm the enrolment in progress with a code from the app; returns fresh recovery codes. */
-  function confirmTotp(user: MfaUser, code: string, actor: AuditActor): { recoveryCodes: string[] } {
-    const pending = db
+  async function confirmTotp(user: MfaUser, code: string, actor: AuditActor): Promise<{ recoveryCodes: string[] }> {
+    const pending = await db
       .select()
       .from(mfaFactors)
       .where(and(eq(mfaFactors.userId, user.id), eq(mfaFactors.kind, 'totp'), isNull(mfaFactors.confirmedAt)))
@@ -170,96 +174,102 @@ export function createMfaService(deps: { db: Db; audit: AuditService; now: () =>
     if (!pending) throw new AppError('not-found', 'No authenticator enrolment is in progress; start again.')
     const step = acceptedStep(user, pending, code)
     if (step === undefined) {
-      audit.appendAlone(
+      await audit.record(
         mfaEnrolled(actor, user.username, { method: 'totp', factor: pending.id, reason: 'wrong code' }, 'failure'),
       )
       throw new AppError('unauthenticated', 'That code is not the one your app shows now; try the next one.', {
         path: 'code',
       })
     }
-    return db.transaction(() => {
-      db.update(mfaFactors)
+    return store.transaction(async () => {
+      // Conditional on still pending: of two confirmations racing, one enrols the factor.
+      const confirmedNow = await db
+        .update(mfaFactors)
         .set({ confirmedAt: now().toISOString(), counter: step })
-        .where(eq(mfaFactors.id, pending.id))
-        .run()
-      audit.append(mfaEnrolled(actor, user.username, { method: 'totp', factor: pending.id }))
+        .where(and(eq(mfaFactors.id, pending.id), isNull(mfaFactors.confirmedAt)))
+        .returning({ id: mfaFactors.id })
+      if (confirmedNow.length !== 1)
+        throw new AppError('not-found', 'No authenticator enrolment is in progress; start again.')
+      await audit.record(mfaEnrolled(actor, user.username, { method: 'totp', factor: pending.id }))
       // The first factor comes with recovery codes; a further one keeps the codes already issued.
-      const recoveryCodes = recoveryCodesLeft(user.id) === 0 ? issueCodes(user, actor) : []
+      const recoveryCodes = (await recoveryCodesLeft(user.id)) === 0 ? await issueCodes(user, actor) : []
       return { recoveryCodes }
     })
   }
 
   /** Check a TOTP code at log-in; a code is accepted once (its time step is remembered). */
-  function verifyTotp(user: MfaUser, code: string): 'ok' | 'wrong' | 'replayed' {
+  async function verifyTotp(user: MfaUser, code: string): Promise<'ok' | 'wrong' | 'replayed'> {
     let replayed = false
-    for (const factor of confirmed(user.id).filter((f) => f.kind === 'totp')) {
+    for (const factor of (await confirmed(user.id)).filter((f) => f.kind === 'totp')) {
       const step = acceptedStep(user, factor, code)
       if (step === undefined) {
         replayed ||= acceptedStep(user, { ...factor, counter: -1 }, code) !== undefined
         continue
       }
       // Conditional on the old counter, so two concurrent log-ins with one code cannot both win.
-      const won = db
+      const won = await db
         .update(mfaFactors)
         .set({ counter: step, lastUsedAt: now().toISOString() })
         .where(and(eq(mfaFactors.id, factor.id), eq(mfaFactors.counter, factor.counter)))
-        .run()
-      if (won.changes === 1) return 'ok'
+        .returning({ id: mfaFactors.id })
+      if (won.length === 1) return 'ok'
       replayed = true
     }
     return replayed ? 'replayed' : 'wrong'
   }
 
   /** Use a recovery code at log-in: each works once. */
-  function useRecoveryCode(user: MfaUser, code: string): boolean {
+  async function useRecoveryCode(user: MfaUser, code: string): Promise<boolean> {
     const wanted = Buffer.from(hashCode(code), 'hex')
-    const unused = db
+    const unused = await db
       .select()
       .from(mfaRecoveryCodes)
       .where(and(eq(mfaRecoveryCodes.userId, user.id), isNull(mfaRecoveryCodes.usedAt)))
       .all()
     const match = unused.find((row) => timingSafeEqual(Buffer.from(row.codeHash, 'hex'), wanted))
     if (!match) return false
-    const used = db
+    const used = await db
       .update(mfaRecoveryCodes)
       .set({ usedAt: now().toISOString() })
       .where(and(eq(mfaRecoveryCodes.id, match.id), isNull(mfaRecoveryCodes.usedAt)))
-      .run()
-    return used.changes === 1
+      .returning({ id: mfaRecoveryCodes.id })
+    return used.length === 1
   }
 
   /** Replace the person's recovery codes (inside the caller's transaction); the codes are shown once. */
-  function issueCodes(user: MfaUser, actor: AuditActor): string[] {
+  async function issueCodes(user: MfaUser, actor: AuditActor): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODES }, recoveryCode)
     const createdAt = now().toISOString()
-    db.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id)).run()
-    for (const code of codes)
-      db.insert(mfaRecoveryCodes)
-        .values({ id: randomUUID(), userId: user.id, codeHash: hashCode(code), createdAt })
-        .run()
-    audit.append(recoveryCodesIssued(actor, user.username, codes.length))
+    await db.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id))
+    await db
+      .insert(mfaRecoveryCodes)
+      .values(codes.map((code) => ({ id: randomUUID(), userId: user.id, codeHash: hashCode(code), createdAt })))
+    await audit.record(recoveryCodesIssued(actor, user.username, codes.length))
     return codes
   }
 
-  function regenerateRecoveryCodes(user: MfaUser, actor: AuditActor): string[] {
-    if (!hasFactor(user.id)) throw new AppError('conflict', 'Enrol an authenticator or a passkey first.')
-    return db.transaction(() => issueCodes(user, actor))
+  async function regenerateRecoveryCodes(user: MfaUser, actor: AuditActor): Promise<string[]> {
+    if (!(await hasFactor(user.id))) throw new AppError('conflict', 'Enrol an authenticator or a passkey first.')
+    return store.transaction(() => issueCodes(user, actor))
   }
 
   /** Remove a factor; the last one cannot go while the policy requires a second factor. */
-  function removeFactor(user: MfaUser, factorId: string, actor: AuditActor) {
-    const all = confirmed(user.id)
-    const factor = all.find((f) => f.id === factorId)
-    if (!factor) throw new AppError('not-found', 'No such factor.', { path: 'factorId' })
-    if (all.length === 1 && requiredFor(user))
-      throw new AppError(
-        'conflict',
-        'Your role must log in with a second factor: enrol another before removing this one.',
-      )
-    db.transaction(() => {
-      db.delete(mfaFactors).where(eq(mfaFactors.id, factorId)).run()
-      if (all.length === 1) db.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id)).run()
-      audit.append(mfaRemoved(actor, user.username, { method: factor.kind, factor: factor.id }))
+  async function removeFactor(user: MfaUser, factorId: string, actor: AuditActor) {
+    const required = await requiredFor(user)
+    await store.transaction(async () => {
+      // Serialised per person, so two removals at once cannot take away the last two factors.
+      await store.sql.serialize(`carepath:mfa-factors:${user.id}`)
+      const all = await confirmed(user.id)
+      const factor = all.find((f) => f.id === factorId)
+      if (!factor) throw new AppError('not-found', 'No such factor.', { path: 'factorId' })
+      if (all.length === 1 && required)
+        throw new AppError(
+          'conflict',
+          'Your role must log in with a second factor: enrol another before removing this one.',
+        )
+      await db.delete(mfaFactors).where(eq(mfaFactors.id, factorId))
+      if (all.length === 1) await db.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id))
+      await audit.record(mfaRemoved(actor, user.username, { method: factor.kind, factor: factor.id }))
     })
   }
 
@@ -279,3 +289,31 @@ export function createMfaService(deps: { db: Db; audit: AuditService; now: () =>
   }
 }
 export type MfaService = ReturnType<typeof createMfaService>
+
+/**
+ * Add people to the policy's password-only list, synchronously and audited: for the test helper
+ * `passwordOnly` (testing/test-runtime.ts), which tests in review/ and settings-review/ still
+ * call without awaiting. Goes when they await `setPolicy`.
+ */
+export function exemptFromMfaSync(
+  db: Db,
+  audit: { append(input: AuditInput): unknown },
+  usernames: string[],
+  actor: AuditActor,
+): void {
+  db.transaction(() => {
+    const row = db.select().from(settings).where(eq(settings.key, POLICY_KEY)).get()
+    const parsed = mfaPolicySchema.safeParse(row?.value)
+    const policy = parsed.success ? parsed.data : DEFAULT_MFA_POLICY
+    const next = {
+      ...policy,
+      required: [...new Set(policy.required)].sort(),
+      passwordOnly: [...new Set([...policy.passwordOnly, ...usernames])].sort(),
+    }
+    db.insert(settings)
+      .values({ key: POLICY_KEY, value: next })
+      .onConflictDoUpdate({ target: settings.key, set: { value: next } })
+      .run()
+    audit.append(mfaPolicySet(actor, { required: next.required, passwordOnly: next.passwordOnly }))
+  })
+}

@@ -9,11 +9,12 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { and, eq } from 'drizzle-orm'
 import * as client from 'openid-client'
 import { z } from 'zod'
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { loginRefused, ssoSynced } from '../audit/audit-entries.ts'
-import type { Db } from '../db/open-db.ts'
 import { userIdentities, users, USER_ROLES, type UserRole } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
+import { isUniqueViolation } from '../store/sql-executor.ts'
+import type { Store } from '../store/store.ts'
 import { USERNAME_PATTERN } from '../trpc/inputs.ts'
 import type { AuthService, LoginResult } from './auth.service.ts'
 import type { MfaService } from './mfa.service.ts'
@@ -51,8 +52,8 @@ const loopback = (url: string) => ['localhost', '127.0.0.1', '[::1]'].includes(n
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 export interface OidcDeps {
-  db: Db
-  audit: AuditService
+  store: Store
+  audit: AuditRecorder
   auth: AuthService
   mfa: MfaService
   now: () => Date
@@ -63,7 +64,8 @@ export interface OidcDeps {
 export function createOidcService(input: OidcConfigInput, deps: OidcDeps) {
   const config = oidcConfigSchema.parse(input)
   const secret = config.clientSecret ?? process.env.CAREPATH_OIDC_CLIENT_SECRET
-  const { db, audit, auth, mfa, now } = deps
+  const { store, audit, auth, mfa, now } = deps
+  const { db } = store
   let discovered: Promise<client.Configuration> | undefined
   function configuration(): Promise<client.Configuration> {
     discovered ??= client
@@ -88,7 +90,8 @@ export function createOidcService(input: OidcConfigInput, deps: OidcDeps) {
   }
 
   // Log-ins in progress (state → PKCE verifier and nonce) and finished ones waiting for the
-  // designer to collect them (one-time code → the log-in's answer). One process holds both.
+  // designer to collect them (one-time code → the log-in's answer). One process holds both: with
+  // several processes, the load balancer keeps a browser's single sign-on on one (sticky).
   const pending = new Map<string, { verifier: string; nonce: string; expires: number }>()
   const handoffs = new Map<string, { result: LoginResult; expires: number }>()
   const sweep = (map: Map<string, { expires: number }>) => {
@@ -114,9 +117,10 @@ export function createOidcService(input: OidcConfigInput, deps: OidcDeps) {
     })
   }
 
-  function refuse(reason: string, who = 'sso'): never {
-    audit.appendAlone(loginRefused({ who, role: 'unknown' }, reason))
-    throw new AppError(
+  /** The refusal, audited: thrown by the caller (`throw await refused(…)`). */
+  async function refused(reason: string, who = 'sso'): Promise<AppError> {
+    await audit.record(loginRefused({ who, role: 'unknown' }, reason))
+    return new AppError(
       'unauthenticated',
       'Single sign-on failed: the identity provider’s answer could not be accepted.',
     )
@@ -131,7 +135,7 @@ export function createOidcService(input: OidcConfigInput, deps: OidcDeps) {
     const state = currentUrl.searchParams.get('state') ?? ''
     const started = pending.get(state)
     pending.delete(state)
-    if (!started || started.expires <= now().getTime()) refuse('single sign-on: unknown or expired state')
+    if (!started || started.expires <= now().getTime()) throw await refused('single sign-on: unknown or expired state')
     let claims: client.IDToken | undefined
     try {
       const tokens = await client.authorizationCodeGrant(cfg, currentUrl, {
@@ -142,27 +146,43 @@ export function createOidcService(input: OidcConfigInput, deps: OidcDeps) {
       })
       claims = tokens.claims()
     } catch (error) {
-      refuse(`single sign-on: the identity provider's answer was refused (${reasonOf(error)})`)
+      throw await refused(`single sign-on: the identity provider's answer was refused (${reasonOf(error)})`)
     }
-    if (!claims) refuse('single sign-on: no ID token')
+    if (!claims) throw await refused('single sign-on: no ID token')
     const groups = groupsOf(claims[config.groupsClaim])
     const role = config.roles.find((r) => groups.includes(r.group))?.role
     const who = typeof claims.preferred_username === 'string' ? claims.preferred_username : claims.sub
-    if (!role) refuse('single sign-on: none of the person’s groups has a Carepath role', who)
+    if (!role) throw await refused('single sign-on: none of the person’s groups has a Carepath role', who)
     const flowRoles = [...new Set(groups.flatMap((g) => config.queues[g] ?? []))].sort()
     const idpMfa =
-      mfa.policy().acceptIdpMfa &&
+      (await mfa.policy()).acceptIdpMfa &&
       ((Array.isArray(claims.amr) && claims.amr.some((a) => typeof a === 'string' && MFA_AMR.has(a))) ||
         (typeof claims.acr === 'string' && config.mfaAcr.includes(claims.acr)))
-    const user = provision(claims.iss, claims.sub, who, role, flowRoles, groups, idpMfa)
-    const result = auth.afterFirstFactor(user, { idpMfa })
+    const provisioned = await provisionOnce(claims.iss, claims.sub, who, role, flowRoles, groups, idpMfa)
+    if ('refusal' in provisioned) throw await refused(provisioned.refusal, provisioned.who)
+    const result = await auth.afterFirstFactor(provisioned, { idpMfa })
     sweep(handoffs)
     const handoff = randomBytes(24).toString('base64url')
     handoffs.set(sha256(handoff), { result, expires: now().getTime() + HANDOFF_MS })
     return handoff
   }
 
-  /** The person an IdP identity is: linked before, or made now; role and queues follow the IdP's groups. */
+  type Provisioned = { id: string; username: string; role: UserRole } | { refusal: string; who: string }
+
+  /** `provision`, tried again once when another process made the same person at the same moment. */
+  async function provisionOnce(...args: Parameters<typeof provision>): Promise<Provisioned> {
+    try {
+      return await provision(...args)
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      return provision(...args)
+    }
+  }
+
+  /**
+   * The person an IdP identity is: linked before, or made now; role and queues follow the IdP's
+   * groups. A refusal is answered, not thrown, so it is audited outside the rolled-back work.
+   */
   function provision(
     issuer: string,
     subject: string,
@@ -171,9 +191,9 @@ export function createOidcService(input: OidcConfigInput, deps: OidcDeps) {
     flowRoles: string[],
     groups: string[],
     idpMfa: boolean,
-  ) {
-    return db.transaction(() => {
-      const linked = db
+  ): Promise<Provisioned> {
+    return store.transaction(async () => {
+      const linked = await db
         .select({ id: users.id, username: users.username, disabled: users.disabled })
         .from(userIdentities)
         .innerJoin(users, eq(users.id, userIdentities.userId))
@@ -181,21 +201,21 @@ export function createOidcService(input: OidcConfigInput, deps: OidcDeps) {
         .get()
       let id = linked?.id
       let username = linked?.username
-      if (linked?.disabled) refuse('single sign-on: the account is disabled', linked.username)
+      if (linked?.disabled) return { refusal: 'single sign-on: the account is disabled', who: linked.username }
       if (!id || !username) {
         username = usernameFor(preferred, subject)
-        if (db.select({ id: users.id }).from(users).where(eq(users.username, username)).get())
-          refuse(
-            `single sign-on: a local account named ${username} exists and is not linked to this identity`,
-            username,
-          )
+        if (await db.select({ id: users.id }).from(users).where(eq(users.username, username)).get())
+          return {
+            refusal: `single sign-on: a local account named ${username} exists and is not linked to this identity`,
+            who: username,
+          }
         id = randomUUID()
         const at = now().toISOString()
         // No password: '!' never verifies, so this person logs in through the IdP only.
-        db.insert(users).values({ id, username, role, passwordHash: '!sso', flowRoles, createdAt: at }).run()
-        db.insert(userIdentities).values({ issuer, subject, userId: id, createdAt: at }).run()
-      } else db.update(users).set({ role, flowRoles }).where(eq(users.id, id)).run()
-      audit.append(ssoSynced({ who: username, role }, { issuer, groups, role, created: !linked, idpMfa }))
+        await db.insert(users).values({ id, username, role, passwordHash: '!sso', flowRoles, createdAt: at })
+        await db.insert(userIdentities).values({ issuer, subject, userId: id, createdAt: at })
+      } else await db.update(users).set({ role, flowRoles }).where(eq(users.id, id))
+      await audit.record(ssoSynced({ who: username, role }, { issuer, groups, role, created: !linked, idpMfa }))
       return { id, username, role }
     })
   }

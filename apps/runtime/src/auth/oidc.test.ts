@@ -107,7 +107,7 @@ describe('single sign-on through a real OpenID Connect provider', () => {
     const result = await anon().auth.ssoExchange({ handoff: handoffOf(hash) })
     // The agent role requires a second factor and the IdP asserted none: enrol one here.
     expect(result).toMatchObject({ status: 'enrol', user: { username: 'nina' } })
-    expect(server.runtime.auth.listUsers().find((u) => u.username === 'nina')).toMatchObject({
+    expect((await server.runtime.auth.listUsers()).find((u) => u.username === 'nina')).toMatchObject({
       role: 'agent',
       flowRoles: ['front-desk'],
     })
@@ -123,16 +123,19 @@ describe('single sign-on through a real OpenID Connect provider', () => {
     expect(ok).toMatchObject({ status: 'ok', user: { username: 'ada', role: 'admin' } })
     const token = sessionToken(ok)
     expect(
-      await createCaller({ runtime: server.runtime, principal: server.runtime.auth.authenticate(token) }).auth.me(),
+      await createCaller({
+        runtime: server.runtime,
+        principal: await server.runtime.auth.authenticate(token),
+      }).auth.me(),
     ).toMatchObject({
       username: 'ada',
     })
     expect(audit().some((r) => r.action === 'auth.mfa' && r.agent.who === 'ada' && r.why?.method === 'idp')).toBe(true)
-    const policy = server.runtime.mfa.policy()
-    server.runtime.mfa.setPolicy({ ...policy, acceptIdpMfa: false }, { who: 'test', role: 'system' })
+    const policy = await server.runtime.mfa.policy()
+    await server.runtime.mfa.setPolicy({ ...policy, acceptIdpMfa: false }, { who: 'test', role: 'system' })
     const again = await anon().auth.ssoExchange({ handoff: handoffOf(await logInThroughIdp(server.url, 'ada')) })
     expect(again).toMatchObject({ status: 'enrol' })
-    server.runtime.mfa.setPolicy(policy, { who: 'test', role: 'system' })
+    await server.runtime.mfa.setPolicy(policy, { who: 'test', role: 'system' })
   })
 
   it('refuses a person none of whose groups has a Carepath role', async () => {

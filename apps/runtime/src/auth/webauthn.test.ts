@@ -74,10 +74,9 @@ describe('passkeys (WebAuthn) as a second factor', () => {
 
   it('refuses an assertion made for another origin, a passkey not enrolled, a replay and a cloned counter', async () => {
     const key = await enrol()
-    // Each refusal counts toward the log-in backoff (login-throttle.ts): wait it out between tries.
-    vi.useFakeTimers({ toFake: ['Date'] })
+    // Each refusal counts toward the log-in backoff (login-throttle.ts, on the runtime's clock): wait it out between tries.
     const attempt = async (make: (options: { challenge: string }) => AuthenticationResponseJSON) => {
-      vi.setSystemTime(Date.now() + 60_000)
+      t.advance(60_000)
       const challenge = challengeOf(await login())
       const options = await t.caller().auth.passkeyOptions({ challenge })
       return refusal(t.caller().auth.passkeyVerify({ challenge, response: make(options) }))
@@ -92,7 +91,7 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     const old = key.get(await t.caller().auth.passkeyOptions({ challenge: first }))
     expect(await attempt(() => old)).toMatch(/not accepted/)
     // A counter that does not move on (a cloned authenticator) is refused.
-    vi.setSystemTime(Date.now() + 60_000)
+    t.advance(60_000)
     const fine = challengeOf(await login())
     const accepted = await t.caller().auth.passkeyVerify({
       challenge: fine,

@@ -15,8 +15,8 @@ import {
 import { and, eq, isNotNull, isNull } from 'drizzle-orm'
 import { z } from 'zod'
 import { mfaEnrolled, type AuditActor } from '../audit/audit-entries.ts'
-import type { AuditService } from '../audit/audit.service.ts'
-import type { Db } from '../db/open-db.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
+import type { Store } from '../store/store.ts'
 import { mfaFactors } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { MfaUser } from './mfa.service.ts'
@@ -51,16 +51,18 @@ export const authenticationResponseSchema = z.custom<AuthenticationResponseJSON>
 const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url')
 const bytesOf = (text: string) => new Uint8Array(Buffer.from(text, 'base64url'))
 
-export function createWebAuthn(deps: { db: Db; audit: AuditService; now: () => Date }) {
-  const { db, audit, now } = deps
+export function createWebAuthn(deps: { store: Store; audit: AuditRecorder; now: () => Date }) {
+  const { store, audit, now } = deps
+  const { db } = store
 
-  const passkeys = (userId: string) =>
-    db
-      .select()
-      .from(mfaFactors)
-      .where(and(eq(mfaFactors.userId, userId), eq(mfaFactors.kind, 'webauthn'), isNotNull(mfaFactors.confirmedAt)))
-      .all()
-      .map((row) => ({ row, credential: storedCredentialSchema.parse(JSON.parse(row.secret)) }))
+  const passkeys = async (userId: string) =>
+    (
+      await db
+        .select()
+        .from(mfaFactors)
+        .where(and(eq(mfaFactors.userId, userId), eq(mfaFactors.kind, 'webauthn'), isNotNull(mfaFactors.confirmedAt)))
+        .all()
+    ).map((row) => ({ row, credential: storedCredentialSchema.parse(JSON.parse(row.secret)) }))
 
   /** Registration, step one: options for navigator.credentials.create, its challenge kept on a pending factor. */
   async function registrationOptions(user: MfaUser, rp: RelyingParty) {
@@ -70,26 +72,24 @@ export function createWebAuthn(deps: { db: Db; audit: AuditService; now: () => D
       userName: user.username,
       userID: new TextEncoder().encode(user.id),
       attestationType: 'none',
-      excludeCredentials: passkeys(user.id).map(({ credential }) => ({
+      excludeCredentials: (await passkeys(user.id)).map(({ credential }) => ({
         id: credential.credentialId,
         transports: credential.transports,
       })),
       authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
     })
-    db.transaction(() => {
-      db.delete(mfaFactors)
+    await store.transaction(async () => {
+      await db
+        .delete(mfaFactors)
         .where(and(eq(mfaFactors.userId, user.id), eq(mfaFactors.kind, 'webauthn'), isNull(mfaFactors.confirmedAt)))
-        .run()
-      db.insert(mfaFactors)
-        .values({
-          id: randomUUID(),
-          userId: user.id,
-          kind: 'webauthn',
-          label: 'Passkey',
-          secret: JSON.stringify({ registrationChallenge: options.challenge }),
-          createdAt: now().toISOString(),
-        })
-        .run()
+      await db.insert(mfaFactors).values({
+        id: randomUUID(),
+        userId: user.id,
+        kind: 'webauthn',
+        label: 'Passkey',
+        secret: JSON.stringify({ registrationChallenge: options.challenge }),
+        createdAt: now().toISOString(),
+      })
     })
     // No client extensions are asked for, so none are sent (their binary types do not survive JSON).
     const { challenge, rp: relyingParty, user: account, pubKeyCredParams, timeout, attestation } = options
@@ -113,7 +113,7 @@ export function createWebAuthn(deps: { db: Db; audit: AuditService; now: () => D
     actor: AuditActor,
     label = 'Passkey',
   ): Promise<{ factorId: string }> {
-    const pending = db
+    const pending = await db
       .select()
       .from(mfaFactors)
       .where(and(eq(mfaFactors.userId, user.id), eq(mfaFactors.kind, 'webauthn'), isNull(mfaFactors.confirmedAt)))
@@ -121,8 +121,8 @@ export function createWebAuthn(deps: { db: Db; audit: AuditService; now: () => D
     const challenge = pending ? pendingSchema.safeParse(JSON.parse(pending.secret)) : undefined
     if (!pending || !challenge?.success)
       throw new AppError('not-found', 'No passkey enrolment is in progress; start again.')
-    const refuse = (reason: string) => {
-      audit.appendAlone(
+    const refuse = async (reason: string) => {
+      await audit.record(
         mfaEnrolled(actor, user.username, { method: 'webauthn', factor: pending.id, reason }, 'failure'),
       )
       return new AppError('unauthenticated', 'The passkey could not be registered; try again.', { path: 'response' })
@@ -137,9 +137,9 @@ export function createWebAuthn(deps: { db: Db; audit: AuditService; now: () => D
         requireUserVerification: false,
       })
     } catch {
-      throw refuse('the authenticator answer did not verify')
+      throw await refuse('the authenticator answer did not verify')
     }
-    if (!verification.verified) throw refuse('the authenticator answer did not verify')
+    if (!verification.verified) throw await refuse('the authenticator answer did not verify')
     const { credential } = verification.registrationInfo
     const stored = {
       credentialId: credential.id,
@@ -148,24 +148,27 @@ export function createWebAuthn(deps: { db: Db; audit: AuditService; now: () => D
         TRANSPORTS.some((known) => known === t),
       ),
     }
-    db.transaction(() => {
-      db.update(mfaFactors)
+    await store.transaction(async () => {
+      // Conditional on still pending: the same answer sent twice registers the passkey once.
+      const confirmed = await db
+        .update(mfaFactors)
         .set({
           secret: JSON.stringify(stored),
           counter: credential.counter,
           label: label.slice(0, 60) || 'Passkey',
           confirmedAt: now().toISOString(),
         })
-        .where(eq(mfaFactors.id, pending.id))
-        .run()
-      audit.append(mfaEnrolled(actor, user.username, { method: 'webauthn', factor: pending.id }))
+        .where(and(eq(mfaFactors.id, pending.id), isNull(mfaFactors.confirmedAt)))
+        .returning({ id: mfaFactors.id })
+      if (confirmed.length !== 1) throw new AppError('not-found', 'No passkey enrolment is in progress; start again.')
+      await audit.record(mfaEnrolled(actor, user.username, { method: 'webauthn', factor: pending.id }))
     })
     return { factorId: pending.id }
   }
 
   /** Authentication, step one: options for navigator.credentials.get naming the person's passkeys. */
   async function authenticationOptions(user: MfaUser, rp: RelyingParty) {
-    const keys = passkeys(user.id)
+    const keys = await passkeys(user.id)
     if (keys.length === 0) throw new AppError('conflict', 'No passkey is enrolled for this person.')
     const options = await generateAuthenticationOptions({
       rpID: rp.rpId,
@@ -189,7 +192,7 @@ export function createWebAuthn(deps: { db: Db; audit: AuditService; now: () => D
     expectedChallenge: string,
     rp: RelyingParty,
   ): Promise<{ ok: true; factorId: string } | { ok: false; reason: string }> {
-    const match = passkeys(user.id).find(({ credential }) => credential.credentialId === response.id)
+    const match = (await passkeys(user.id)).find(({ credential }) => credential.credentialId === response.id)
     if (!match) return { ok: false, reason: 'a passkey not enrolled for this person' }
     let verification
     try {
@@ -212,12 +215,12 @@ export function createWebAuthn(deps: { db: Db; audit: AuditService; now: () => D
     if (!verification.verified) return { ok: false, reason: 'the passkey signature did not verify' }
     const { newCounter } = verification.authenticationInfo
     // Conditional on the old counter: a replayed or concurrent assertion cannot win twice.
-    const won = db
+    const won = await db
       .update(mfaFactors)
       .set({ counter: newCounter, lastUsedAt: now().toISOString() })
       .where(and(eq(mfaFactors.id, match.row.id), eq(mfaFactors.counter, match.row.counter)))
-      .run()
-    if (won.changes !== 1) return { ok: false, reason: 'a passkey assertion already used (replayed)' }
+      .returning({ id: mfaFactors.id })
+    if (won.length !== 1) return { ok: false, reason: 'a passkey assertion already used (replayed)' }
     return { ok: true, factorId: match.row.id }
   }
 

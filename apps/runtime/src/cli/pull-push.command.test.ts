@@ -53,13 +53,17 @@ describe('carepath pull and push', () => {
     const password = 'a long enough test password'
     await server.runtime.auth.addUser({ username: 'ci-analyst', password, role: 'analyst' }, system)
     passwordOnly(server.runtime, ['ci-analyst'])
-    writeToken = server.runtime.auth.createApiToken(
-      { username: 'ci-analyst', name: 'ci', scopes: ['flows:read', 'flows:write'] },
-      system,
+    writeToken = (
+      await server.runtime.auth.createApiToken(
+        { username: 'ci-analyst', name: 'ci', scopes: ['flows:read', 'flows:write'] },
+        system,
+      )
     ).token
-    readToken = server.runtime.auth.createApiToken(
-      { username: 'ci-analyst', name: 'read-only', scopes: ['flows:read'] },
-      system,
+    readToken = (
+      await server.runtime.auth.createApiToken(
+        { username: 'ci-analyst', name: 'read-only', scopes: ['flows:read'] },
+        system,
+      )
     ).token
   })
   afterAll(async () => {

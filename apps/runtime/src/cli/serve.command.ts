@@ -141,7 +141,7 @@ export async function run(args: string[]): Promise<number> {
     log: (line) => console.error(line),
     beforeReady: async (runtime) => {
       if (!flags.has('demo')) {
-        if (runtime.auth.userCount() === 0)
+        if ((await runtime.auth.userCount()) === 0)
           demoLines = [
             'No user exists yet: create an admin with `carepath user add NAME --role admin --data ' + dataDir + '`.',
           ]

@@ -37,7 +37,7 @@ describe('carepath token create', () => {
     expect(token).toMatch(/^cpt_/)
     const runtime = createRuntime({ dataDir: dir })
     try {
-      expect(runtime.auth.authenticate(token)).toMatchObject({
+      expect(await runtime.auth.authenticate(token)).toMatchObject({
         username: 'ci-analyst',
         role: 'analyst',
         scopes: ['flows:read', 'flows:write'],

@@ -28,7 +28,7 @@ export async function run(args: string[]): Promise<number> {
   if (days !== undefined && !Number.isInteger(days)) throw new CliError('--days must be a whole number of days')
   const runtime = createRuntime({ dataDir: resolve(options.get('data') ?? './data') })
   try {
-    const created = runtime.auth.createApiToken(
+    const created = await runtime.auth.createApiToken(
       { username, name, scopes: scopes.filter(isScope), expiresInDays: days },
       { who: 'carepath-cli', role: 'system' },
     )

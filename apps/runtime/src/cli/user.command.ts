@@ -53,8 +53,8 @@ export async function run(args: string[]): Promise<number> {
     await runtime.auth.addUser({ username: name, password, role: role as UserRole, flowRoles }, actor)
     // A service or test account exempt from the MFA policy by name (audited as a policy change).
     if (flags.has('password-only')) {
-      const policy = runtime.mfa.policy()
-      runtime.mfa.setPolicy({ ...policy, passwordOnly: [...policy.passwordOnly, name] }, actor)
+      const policy = await runtime.mfa.policy()
+      await runtime.mfa.setPolicy({ ...policy, passwordOnly: [...policy.passwordOnly, name] }, actor)
     }
   } catch (error) {
     if (error instanceof AppError) throw new CliError(error.message)

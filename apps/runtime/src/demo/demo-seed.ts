@@ -51,7 +51,7 @@ function flowFilesIn(dir: string): string[] {
 
 /** Seed the demo when the database has no user yet; otherwise do nothing. */
 export async function seedDemo(runtime: Runtime, examplesDir: string, password: string): Promise<DemoResult> {
-  if (runtime.auth.userCount() > 0) return { created: false, users: [], flows: [], problems: [] }
+  if ((await runtime.auth.userCount()) > 0) return { created: false, users: [], flows: [], problems: [] }
   const system = { who: DEMO_SEED_ACTOR, role: 'system' }
   // The services take a principal: this one is the installation (role `system` in the trail).
   const seed: Principal = {
@@ -83,8 +83,8 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
   }
   // The tour logs in with a password alone: the demo's own people are exempt from the MFA policy
   // (which stays on for every role, so anyone an admin adds later needs a second factor).
-  const policy = runtime.mfa.policy()
-  runtime.mfa.setPolicy(
+  const policy = await runtime.mfa.policy()
+  await runtime.mfa.setPolicy(
     { ...policy, passwordOnly: [...policy.passwordOnly, ...DEMO_USERS.map((u) => u.username)] },
     system,
   )

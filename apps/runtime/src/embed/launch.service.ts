@@ -5,12 +5,13 @@
 // Every issue, exchange and refusal is audited, by nonce and host, never with the patient.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { and, eq, isNull } from 'drizzle-orm'
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { hostAppSaved, launchExchanged, launchIssued } from '../audit/audit-entries.ts'
 import type { AuthService, LoginUser } from '../auth/auth.service.ts'
-import type { Db } from '../db/open-db.ts'
 import { hostApps, launchNonces, users } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
+import { isUniqueViolation } from '../store/sql-executor.ts'
+import type { Store } from '../store/store.ts'
 import {
   LAUNCH_ISSUER,
   MAX_LAUNCH_SECONDS,
@@ -39,8 +40,8 @@ export const REFUSALS: Record<LaunchRefusal | 'unknown-host', string> = {
 }
 
 export interface LaunchServiceDeps {
-  db: Db
-  audit: AuditService
+  store: Store
+  audit: AuditRecorder
   auth: AuthService
   now: () => Date
   /** The launch signing key (derived from the installation's key file; see launch-token.ts). */
@@ -55,7 +56,8 @@ export interface IssueLaunchInput {
   ttlSeconds: number
 }
 
-export function createLaunchService({ db, audit, auth, now, key }: LaunchServiceDeps) {
+export function createLaunchService({ store, audit, auth, now, key }: LaunchServiceDeps) {
+  const { db } = store
   const hostRow = (audience: string) =>
     db
       .select()
@@ -63,7 +65,7 @@ export function createLaunchService({ db, audit, auth, now, key }: LaunchService
       .where(and(eq(hostApps.audience, audience), isNull(hostApps.disabledAt)))
       .get()
 
-  function listHostApps(): HostApp[] {
+  async function listHostApps(): Promise<HostApp[]> {
     return db
       .select({ id: hostApps.id, name: hostApps.name, audience: hostApps.audience, origins: hostApps.origins })
       .from(hostApps)
@@ -73,30 +75,35 @@ export function createLaunchService({ db, audit, auth, now, key }: LaunchService
   }
 
   /** Register a host (or change the one with this audience): its name and the origins that may frame the view. */
-  function saveHostApp(input: Omit<HostApp, 'id'>, actor: { who: string; role: string }): HostApp {
-    return db.transaction(() => {
-      const existing = hostRow(input.audience)
-      const id = existing?.id ?? randomUUID()
-      if (existing)
-        db.update(hostApps).set({ name: input.name, origins: input.origins }).where(eq(hostApps.id, id)).run()
-      else
-        db.insert(hostApps)
-          .values({ id, ...input, createdAt: now().toISOString(), createdBy: actor.who })
-          .run()
-      audit.append(hostAppSaved(actor, { hostApp: id, ...input }))
-      return { id, ...input }
-    })
+  async function saveHostApp(input: Omit<HostApp, 'id'>, actor: { who: string; role: string }): Promise<HostApp> {
+    const save = () =>
+      store.transaction(async () => {
+        const existing = await hostRow(input.audience)
+        const id = existing?.id ?? randomUUID()
+        if (existing)
+          await db.update(hostApps).set({ name: input.name, origins: input.origins }).where(eq(hostApps.id, id))
+        else await db.insert(hostApps).values({ id, ...input, createdAt: now().toISOString(), createdBy: actor.who })
+        await audit.record(hostAppSaved(actor, { hostApp: id, ...input }))
+        return { id, ...input }
+      })
+    try {
+      return await save()
+    } catch (error) {
+      // Another process registered the same audience at the same moment: change that one instead.
+      if (!isUniqueViolation(error)) throw error
+      return save()
+    }
   }
 
   /** The origins that may frame the view for `audience` (none for an unknown host). */
-  function frameOrigins(audience: string): string[] {
-    return hostRow(audience)?.origins ?? []
+  async function frameOrigins(audience: string): Promise<string[]> {
+    return (await hostRow(audience))?.origins ?? []
   }
 
-  function issue(input: IssueLaunchInput, actor: { who: string; role: string }) {
-    const host = hostRow(input.host)
+  async function issue(input: IssueLaunchInput, actor: { who: string; role: string }) {
+    const host = await hostRow(input.host)
     if (!host) throw new AppError('not-found', `No registered host application "${input.host}".`, { path: 'host' })
-    const agent = db.select().from(users).where(eq(users.username, input.username)).get()
+    const agent = await db.select().from(users).where(eq(users.username, input.username)).get()
     if (!agent || agent.disabled)
       throw new AppError('not-found', `No active user named "${input.username}".`, { path: 'username' })
     if (agent.role !== 'agent')
@@ -119,9 +126,9 @@ export function createLaunchService({ db, audit, auth, now, key }: LaunchService
       },
       key,
     )
-    db.transaction(() => {
-      db.insert(launchNonces).values({ nonce, hostAppId: host.id, username: agent.username, issuedAt, expiresAt }).run()
-      audit.append(
+    await store.transaction(async () => {
+      await db.insert(launchNonces).values({ nonce, hostAppId: host.id, username: agent.username, issuedAt, expiresAt })
+      await audit.record(
         launchIssued(actor, agent.username, { hostApp: host.id, nonce, expiresAt: new Date(expiresAt).toISOString() }),
       )
     })
@@ -132,41 +139,49 @@ export function createLaunchService({ db, audit, auth, now, key }: LaunchService
     }
   }
 
-  function refuse(host: string, refusal: LaunchRefusal | 'unknown-host', nonce?: string, who = 'unknown'): never {
-    audit.appendAlone(
+  /** The refusal, audited: thrown by the caller (`throw await refused(…)`). */
+  async function refused(
+    host: string,
+    refusal: LaunchRefusal | 'unknown-host',
+    nonce?: string,
+    who = 'unknown',
+  ): Promise<AppError> {
+    await audit.record(
       launchExchanged(
         { who, role: 'unknown' },
         { host, reason: refusal, ...(nonce !== undefined ? { nonce } : {}) },
         'failure',
       ),
     )
-    throw new AppError('unauthenticated', REFUSALS[refusal])
+    return new AppError('unauthenticated', REFUSALS[refusal])
   }
 
   /**
    * Exchange a launch token, once, for a session of the agent it names. Refused plainly (and
    * audited) when signed for another host, expired, forged, or already used.
    */
-  function exchange(token: string, audience: string) {
-    const host = hostRow(audience)
-    if (!host) refuse(audience, 'unknown-host')
+  async function exchange(token: string, audience: string) {
+    const host = await hostRow(audience)
+    if (!host) throw await refused(audience, 'unknown-host')
     const nowMs = now().getTime()
     const verdict = verifyLaunchToken(token, key, host.audience, Math.floor(nowMs / 1000))
-    if ('refusal' in verdict) refuse(host.audience, verdict.refusal, verdict.claims?.jti, verdict.claims?.sub)
+    if ('refusal' in verdict)
+      throw await refused(host.audience, verdict.refusal, verdict.claims?.jti, verdict.claims?.sub)
     const { claims } = verdict
-    // Single use: the one UPDATE that marks the nonce is the check, so two racing exchanges
-    // cannot both pass. A nonce never issued here counts as a forgery of ours.
-    const marked = db
+    // Single use: the one UPDATE that marks the nonce is the check, so two racing exchanges (at
+    // one process or several) cannot both pass. A nonce never issued here counts as a forgery of ours.
+    const marked = await db
       .update(launchNonces)
       .set({ usedAt: nowMs })
       .where(and(eq(launchNonces.nonce, claims.jti), eq(launchNonces.hostAppId, host.id), isNull(launchNonces.usedAt)))
-      .run()
-    if (marked.changes !== 1) refuse(host.audience, 'replayed', claims.jti, claims.sub)
-    const agent = db.select().from(users).where(eq(users.username, claims.sub)).get()
-    if (!agent || agent.disabled || agent.role !== 'agent') refuse(host.audience, 'malformed', claims.jti, claims.sub)
+      .returning({ nonce: launchNonces.nonce })
+    if (marked.length !== 1) throw await refused(host.audience, 'replayed', claims.jti, claims.sub)
+    const agent = await db.select().from(users).where(eq(users.username, claims.sub)).get()
+    if (!agent || agent.disabled || agent.role !== 'agent')
+      throw await refused(host.audience, 'malformed', claims.jti, claims.sub)
     const user: LoginUser = { id: agent.id, username: agent.username, role: agent.role }
-    const session = auth.openSession(user)
-    audit.appendAlone(
+    const session = await auth.openSession(user)
+    await audit.record(
       launchExchanged({ who: agent.username, role: agent.role }, { host: host.audience, nonce: claims.jti }),
     )
     return {

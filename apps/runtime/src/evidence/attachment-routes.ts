@@ -33,8 +33,8 @@ function sendError(res: Response, error: unknown, log: (error: unknown) => void)
 }
 
 /** The person calling, from their session; API tokens do not carry evidence. */
-function principalOf(runtime: Runtime, req: Request) {
-  const principal = contextFor(runtime, req).principal
+async function principalOf(runtime: Runtime, req: Request) {
+  const { principal } = await contextFor(runtime, req)
   if (!principal) throw new AppError('unauthenticated', 'Sign in first (your session may have expired).')
   if (principal.scopes) throw new AppError('forbidden', 'API tokens may not attach or download evidence.')
   return principal
@@ -46,8 +46,7 @@ export function attachmentRoutes(runtime: Runtime, log: (error: unknown) => void
 
   // The body is read up to the evidence limit plus one byte, so a larger file is told apart and
   // refused with the limit in words, and nothing larger is ever held in memory.
-  const rawBody = (req: Request, res: Response, next: NextFunction) => {
-    const limit = runtime.attachments.config().maxBytes
+  const rawBody = (req: Request, res: Response, next: NextFunction, limit: number) => {
     express.raw({ type: () => true, limit })(req, res, (error?: unknown) => {
       if (error === undefined || error === null) return next()
       const tooLarge = typeof error === 'object' && 'type' in error && error.type === 'entity.too.large'
@@ -67,17 +66,19 @@ export function attachmentRoutes(runtime: Runtime, log: (error: unknown) => void
     })
   }
 
-  router.post('/api/attachments', (req, res, next) => {
+  router.post('/api/attachments', async (req, res, next) => {
+    let limit: number
     try {
-      principalOf(runtime, req)
+      await principalOf(runtime, req)
+      limit = (await runtime.attachments.config()).maxBytes
     } catch (error) {
       return sendError(res, error, log)
     }
-    rawBody(req, res, next)
+    rawBody(req, res, next, limit)
   })
-  router.post('/api/attachments', (req, res) => {
+  router.post('/api/attachments', async (req, res) => {
     try {
-      const principal = principalOf(runtime, req)
+      const principal = await principalOf(runtime, req)
       const query = uploadQuery.safeParse(req.query)
       if (!query.success) {
         const issue = query.error.issues[0]
@@ -87,16 +88,16 @@ export function attachmentRoutes(runtime: Runtime, log: (error: unknown) => void
       const body: unknown = req.body
       const bytes = body instanceof Buffer ? body : Buffer.alloc(0)
       const { kind, flow, subject, name } = query.data
-      res.status(201).json(runtime.attachments.add({ kind, flowId: flow, subject }, name, bytes, principal))
+      res.status(201).json(await runtime.attachments.add({ kind, flowId: flow, subject }, name, bytes, principal))
     } catch (error) {
       sendError(res, error, log)
     }
   })
 
-  router.get('/api/attachments/:id', (req, res) => {
+  router.get('/api/attachments/:id', async (req, res) => {
     try {
-      const principal = principalOf(runtime, req)
-      const { view, bytes } = runtime.attachments.read(req.params.id, principal)
+      const principal = await principalOf(runtime, req)
+      const { view, bytes } = await runtime.attachments.read(req.params.id, principal)
       res
         .status(200)
         .set({

@@ -8,13 +8,12 @@ import { createHash, randomUUID } from 'node:crypto'
 import { and, asc, eq } from 'drizzle-orm'
 import { taskRequestSchema, type JsonValue } from '@carepath/dsl'
 import { isFileReference } from '@carepath/nodes'
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { attachmentAdded, attachmentRead } from '../audit/audit-entries.ts'
 import type { Principal } from '../auth/auth.service.ts'
-import type { Db } from '../db/open-db.ts'
 import { attachments, settings, type UserRole } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
-import type { FlowsService } from '../flows/flows.service.ts'
+import type { Store } from '../store/store.ts'
 import type { DataCipher } from '../keys/data-cipher.ts'
 import type { TaskRow } from '../runs/run-store.ts'
 import { worksRole } from '../runs/tasks.service.ts'
@@ -68,24 +67,26 @@ const aadOf = (id: string, sha256: string) => `attachment|${id}|${sha256}`
 const keyOf = (flowId: string) => `evidence:${flowId}`
 
 export function createAttachmentsService(deps: {
-  db: Db
-  audit: AuditService
+  store: Store
+  audit: AuditRecorder
   now: () => Date
   cipher: DataCipher
-  flows: Pick<FlowsService, 'requireFlow' | 'versionByHash'>
+  /** The flow of a review, and whether it has the version under review (the flows service). */
+  flows: { requireFlow(flowId: string): unknown; versionByHash(flowId: string, hash: string): unknown }
   taskById: (id: string) => TaskRow | undefined
 }) {
-  const { db, audit, now, cipher } = deps
+  const { store, audit, now, cipher } = deps
+  const { db } = store
   const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
 
-  function config(): EvidenceSettings {
-    const row = db.select().from(settings).where(eq(settings.key, SETTINGS_KEY)).get()
+  async function config(): Promise<EvidenceSettings> {
+    const row = await db.select().from(settings).where(eq(settings.key, SETTINGS_KEY)).get()
     const parsed = evidenceSettingsSchema.safeParse(row?.value ?? {})
     return parsed.success ? parsed.data : evidenceSettingsSchema.parse({})
   }
 
   /** Change the size limit (admin); a value out of range is refused with why, and nothing changes. */
-  function configure(value: unknown): EvidenceSettings {
+  async function configure(value: unknown): Promise<EvidenceSettings> {
     const parsed = evidenceSettingsSchema.safeParse(value)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -93,10 +94,11 @@ export function createAttachmentsService(deps: {
       throw new AppError('bad-input', `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`, { path })
     }
     const json: JsonValue = { maxBytes: parsed.data.maxBytes }
-    db.insert(settings)
-      .values({ key: SETTINGS_KEY, value: json })
-      .onConflictDoUpdate({ target: settings.key, set: { value: json } })
-      .run()
+    // Hand-written: drizzle names the conflict target with its table, which PostgreSQL does not accept.
+    await store.sql.run(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [SETTINGS_KEY, JSON.stringify(json)],
+    )
     return parsed.data
   }
 
@@ -122,7 +124,12 @@ export function createAttachmentsService(deps: {
   }
 
   /** Attach a file: its type told from its content, its size under the limit; sealed at rest. */
-  function add(target: AttachmentTarget, rawName: string, bytes: Uint8Array, principal: Principal): AttachmentView {
+  async function add(
+    target: AttachmentTarget,
+    rawName: string,
+    bytes: Uint8Array,
+    principal: Principal,
+  ): Promise<AttachmentView> {
     const where = requireAccess(target, principal)
     if (target.kind === 'task') {
       const task = deps.taskById(target.subject)
@@ -134,7 +141,7 @@ export function createAttachmentsService(deps: {
     const name = cleanFileName(rawName)
     if (!name) throw new AppError('bad-input', 'Give the file a name (like mapping.csv).', { path: 'name' })
     if (bytes.byteLength === 0) throw new AppError('bad-input', `“${name}” is empty.`, { path: 'file' })
-    const { maxBytes } = config()
+    const { maxBytes } = await config()
     if (bytes.byteLength > maxBytes)
       throw new AppError(
         'payload-too-large',
@@ -159,12 +166,11 @@ export function createAttachmentsService(deps: {
       uploadedBy: principal.username,
       uploadedAt: at,
     }
-    db.transaction(() => {
-      const content = cipher.seal(keyOf(target.flowId), Buffer.from(bytes).toString('base64'), aadOf(id, sha256))
-      db.insert(attachments)
-        .values({ ...row, content })
-        .run()
-      audit.append(
+    // Sealed before the transaction: nothing but the store is awaited inside one.
+    const content = cipher.seal(keyOf(target.flowId), Buffer.from(bytes).toString('base64'), aadOf(id, sha256))
+    await store.transaction(async () => {
+      await db.insert(attachments).values({ ...row, content })
+      await audit.record(
         attachmentAdded(
           actorOf(principal),
           { flow: target.flowId, ...where, ...(target.kind === 'task' ? { task: target.subject } : {}) },
@@ -176,9 +182,9 @@ export function createAttachmentsService(deps: {
   }
 
   /** The attachments of a target, oldest first (names, sizes and hashes; no content). */
-  function list(target: AttachmentTarget, principal: Principal): AttachmentView[] {
+  async function list(target: AttachmentTarget, principal: Principal): Promise<AttachmentView[]> {
     requireAccess(target, principal)
-    return db
+    const rows = await db
       .select()
       .from(attachments)
       .where(
@@ -190,16 +196,16 @@ export function createAttachmentsService(deps: {
       )
       .orderBy(asc(attachments.uploadedAt), asc(attachments.id))
       .all()
-      .map(viewOf)
+    return rows.map(viewOf)
   }
 
   /** The file itself, for someone allowed to see it; every download is audited. */
-  function read(id: string, principal: Principal): { view: AttachmentView; bytes: Buffer } {
-    const row = db.select().from(attachments).where(eq(attachments.id, id)).get()
+  async function read(id: string, principal: Principal): Promise<{ view: AttachmentView; bytes: Buffer }> {
+    const row = await db.select().from(attachments).where(eq(attachments.id, id)).get()
     if (!row) throw new AppError('not-found', 'No such attachment.', { path: 'id' })
     const where = requireAccess({ kind: row.kind, flowId: row.flowId, subject: row.subject }, principal)
     const bytes = Buffer.from(cipher.open(row.content, aadOf(row.id, row.sha256)), 'base64')
-    audit.appendAlone(
+    await audit.record(
       attachmentRead(
         actorOf(principal),
         { flow: row.flowId, ...where, ...(row.kind === 'task' ? { task: row.subject } : {}) },
@@ -213,9 +219,12 @@ export function createAttachmentsService(deps: {
    * An answer's file fields must name attachments of that very task, by id and hash, so a run's
    * facts never point at a file nobody can find or at another task's evidence.
    */
-  function checkTaskFiles(taskId: string, references: readonly { attachment: string; sha256: string }[]): void {
+  async function checkTaskFiles(
+    taskId: string,
+    references: readonly { attachment: string; sha256: string }[],
+  ): Promise<void> {
     for (const ref of references) {
-      const row = db.select().from(attachments).where(eq(attachments.id, ref.attachment)).get()
+      const row = await db.select().from(attachments).where(eq(attachments.id, ref.attachment)).get()
       if (!row || row.kind !== 'task' || row.subject !== taskId || row.sha256 !== ref.sha256)
         throw new AppError('invalid-answer', 'A file in the answer was not attached to this task; attach it again.', {
           path: 'answer',
@@ -227,7 +236,7 @@ export function createAttachmentsService(deps: {
    * Before a task's answer is accepted: each file field names an attachment of that task. A task
    * outside the caller's queues is left to the tasks service, which reports it missing.
    */
-  function checkTaskAnswer(taskId: string, answer: JsonValue, principal: Principal): void {
+  async function checkTaskAnswer(taskId: string, answer: JsonValue, principal: Principal): Promise<void> {
     const task = deps.taskById(taskId)
     if (!task || !worksRole(principal, task.role)) return
     if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) return
@@ -237,7 +246,7 @@ export function createAttachmentsService(deps: {
       const value = answer[field.name]
       return field.type === 'file' && value !== undefined && isFileReference(value) ? [value] : []
     })
-    checkTaskFiles(taskId, references)
+    await checkTaskFiles(taskId, references)
   }
 
   return { config, configure, add, list, read, checkTaskAnswer }

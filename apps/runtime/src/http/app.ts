@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import type { IncomingMessage } from 'node:http'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createExpressMiddleware } from '@trpc/server/adapters/express'
@@ -8,7 +9,7 @@ import { createInboundHttpHandler } from '../integrations/index.ts'
 import type { Runtime } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { bearerToken, contextFor } from './context.ts'
-import { framePolicy, frameAncestorsOf } from './frame-policy.ts'
+import { framePolicy, frameAncestorsOf, resolveFrameAncestors } from './frame-policy.ts'
 import { noStore, queryDepthLimit, securityHeaders, verifyJsonDepth } from './hardening.ts'
 import { oidcRoutes } from './oidc-routes.ts'
 import { openApiDocument } from './openapi.ts'
@@ -47,11 +48,24 @@ export function bodyLimitBytes(limit: string | number | undefined): number {
 }
 
 /** HL7 over HTTP is for systems that may start runs: an API token with runs:start, or a developer/agent session. */
-function mayPostHl7(runtime: Runtime, token: string | undefined): boolean {
-  const principal = token ? runtime.auth.authenticate(token) : undefined
+async function mayPostHl7(runtime: Runtime, token: string | undefined): Promise<boolean> {
+  const principal = token ? await runtime.auth.authenticate(token) : undefined
   if (!principal) return false
   if (principal.scopes) return principal.scopes.includes('runs:start')
   return principal.role === 'developer' || principal.role === 'agent'
+}
+
+// The HL7 handler asks synchronously who may post (integrations/inbound-http.ts): the answer is
+// read from the database just before it, per request.
+const hl7Allowed = new WeakMap<IncomingMessage, boolean>()
+function authorizeHl7First(runtime: Runtime) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (req.path !== '/api/hl7') return next()
+    mayPostHl7(runtime, bearerToken(req)).then((allowed) => {
+      hl7Allowed.set(req, allowed)
+      next()
+    }, next)
+  }
 }
 
 /** The express app: /healthz, inbound /api/hooks/:path and /api/hl7, /trpc, /api (REST + OpenAPI), and the designer at /. */
@@ -64,8 +78,9 @@ export function createApp(runtime: Runtime, options: AppOptions) {
       'trust proxy',
       /^\d+$/.test(runtime.options.trustProxy) ? Number(runtime.options.trustProxy) : runtime.options.trustProxy,
     )
-  app.use(securityHeaders(frameAncestorsOf(runtime)))
-  app.use(framePolicy(runtime))
+  app.use(resolveFrameAncestors(runtime))
+  app.use(securityHeaders(frameAncestorsOf))
+  app.use(framePolicy)
   app.use(['/trpc', '/api', '/auth'], noStore)
   app.get('/healthz', (_req, res) => {
     res.status(options.isReady() ? 200 : 503).json({ ok: options.isReady() })
@@ -79,11 +94,12 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   })
   // Signed webhooks and HL7 over HTTP read their own raw bytes (signatures are over them), so they
   // are served before the JSON body parser, under the same size limit.
+  app.use(authorizeHl7First(runtime))
   app.use(
     createInboundHttpHandler(runtime, {
       dataDir: dirname(runtime.file),
       maxBytes: bodyLimitBytes(runtime.options.bodyLimit),
-      authorizeHl7: (req) => mayPostHl7(runtime, bearerToken(req as Request)),
+      authorizeHl7: (req) => hl7Allowed.get(req) ?? false,
       log: options.log,
     }),
   )

@@ -11,12 +11,12 @@ export function bearerToken(req: Request): string | undefined {
 }
 
 /** Build the tRPC context (used by /trpc and by the REST handlers through createCaller). */
-export function contextFor(runtime: Runtime, req: Request): Context {
+export async function contextFor(runtime: Runtime, req: Request): Promise<Context> {
   const token = bearerToken(req)
   return {
     runtime,
     token,
-    principal: token ? runtime.auth.authenticate(token) : undefined,
+    principal: token ? await runtime.auth.authenticate(token) : undefined,
     address: req.ip ?? req.socket.remoteAddress,
     origin: req.get('host') ? `${req.protocol}://${req.get('host')}` : undefined,
   }

@@ -9,28 +9,41 @@ import type { Runtime } from '../runtime.ts'
 export const EMBED_PATH = '/embed/agent'
 
 /** The Content-Security-Policy `frame-ancestors` value for a request's path and host. */
-export function frameAncestors(path: string, host: unknown, originsOf: (audience: string) => string[]): string {
+export async function frameAncestors(
+  path: string,
+  host: unknown,
+  originsOf: (audience: string) => Promise<string[]>,
+): Promise<string> {
   if (path !== EMBED_PATH || typeof host !== 'string') return "'none'"
-  const origins = originsOf(host)
+  const origins = await originsOf(host)
   return origins.length > 0 ? origins.join(' ') : "'none'"
 }
 
-/** `frame-ancestors` for one request, read from its URL (helmet asks with the bare request). */
-export function frameAncestorsOf(runtime: Runtime): (req: IncomingMessage) => string {
-  return (req) => {
+// The value for each request, read from the database by `resolveFrameAncestors` before the
+// headers are written (helmet asks for it synchronously).
+const resolved = new WeakMap<IncomingMessage, string>()
+
+/** Reads the registered origins for a request to the embed view (every other request: nobody). */
+export function resolveFrameAncestors(runtime: Runtime) {
+  return (req: Request, _res: Response, next: NextFunction) => {
     // Most requests are not for the embed view: they need no URL parsed (any form of its address contains the path).
-    if (!req.url?.includes(EMBED_PATH)) return "'none'"
+    if (!req.url.includes(EMBED_PATH)) return next()
     const url = new URL(req.url, 'http://carepath.invalid')
     const host = url.searchParams.get('host') ?? undefined
-    return frameAncestors(url.pathname, host, (audience) => runtime.launch.frameOrigins(audience))
+    frameAncestors(url.pathname, host, (audience) => runtime.launch.frameOrigins(audience)).then((value) => {
+      resolved.set(req, value)
+      next()
+    }, next)
   }
 }
 
+/** `frame-ancestors` for one request, as `resolveFrameAncestors` found it (helmet asks with the bare request). */
+export function frameAncestorsOf(req: IncomingMessage): string {
+  return resolved.get(req) ?? "'none'"
+}
+
 /** Older browsers ignore frame-ancestors: refuse framing everywhere but the registered view. */
-export function framePolicy(runtime: Runtime) {
-  const ancestorsOf = frameAncestorsOf(runtime)
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (ancestorsOf(req) === "'none'") res.setHeader('X-Frame-Options', 'DENY')
-    next()
-  }
+export function framePolicy(req: Request, res: Response, next: NextFunction) {
+  if (frameAncestorsOf(req) === "'none'") res.setHeader('X-Frame-Options', 'DENY')
+  next()
 }

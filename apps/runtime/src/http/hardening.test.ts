@@ -65,6 +65,16 @@ describe('HTTP hardening', () => {
     }
   })
 
+  it('lets only the origins registered for a host frame the embedded view (read from the database)', async () => {
+    await t.as.admin.embed.saveHostApp({ name: 'CRM', audience: 'crm-frame', origins: ['https://crm.example.org'] })
+    const embed = await fetch(`${base}/embed/agent?host=crm-frame`)
+    expect(embed.headers.get('content-security-policy')).toContain('frame-ancestors https://crm.example.org')
+    expect(embed.headers.get('x-frame-options')).toBeNull()
+    const unknown = await fetch(`${base}/embed/agent?host=nobody`)
+    expect(unknown.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+    expect(unknown.headers.get('x-frame-options')).toBe('DENY')
+  })
+
   it('marks every API answer, which may hold PHI, no-store', async () => {
     const run = await fetch(`${base}/api/runs/nope`, { headers: { authorization: `Bearer ${t.tokens.agent}` } })
     expect(run.headers.get('cache-control')).toBe('no-store')

@@ -75,7 +75,7 @@ export function restRouter(runtime: Runtime, onInternalError: (error: unknown) =
     (work: (caller: ReturnType<typeof createCaller>, req: Request) => Promise<unknown>, status = 200) =>
     async (req: Request, res: Response) => {
       try {
-        sendJson(res, status, await work(createCaller(contextFor(runtime, req)), req))
+        sendJson(res, status, await work(createCaller(await contextFor(runtime, req)), req))
       } catch (error) {
         const { status: code, body } = restError(error)
         if (code >= 500) onInternalError(error)

@@ -4,15 +4,16 @@
 // signs it off. While it lasts, the run viewer shows that person those classes of that run only.
 import { randomUUID } from 'node:crypto'
 import { and, desc, eq, gt, isNull } from 'drizzle-orm'
-import type { PhiClass } from '@carepath/dsl'
+import type { FlowDocument, PhiClass } from '@carepath/dsl'
 import type { AuditActor } from '../audit/audit-entries.ts'
 import { revealGranted, revealReviewed } from '../audit/audit-entries.ts'
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import type { Db } from '../db/open-db.ts'
 import { phiReveals, users } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
-import type { RunsService } from '../runs/runs.service.ts'
+import type { Store } from '../store/store.ts'
+import type { RunEvent } from '@carepath/engine'
 import { patientValuesOfRun, redactFreeText } from './free-text.ts'
 import { allowedClasses } from './redaction-gate.ts'
 
@@ -25,18 +26,28 @@ export interface RevealRequest {
   minutes: number
 }
 
+/** What a reveal needs of the runs: the run, its events (for the values its reason must not quote) and its flow. */
+export interface RevealRuns {
+  store: {
+    runById(id: string): { id: string; flow_id: string; hash: string } | undefined
+    events(runId: string): readonly RunEvent[]
+  }
+  documentFor(flowId: string, hash: string): Pick<FlowDocument, 'roles'>
+}
+
 export function createBreakGlassService(deps: {
-  db: Db
-  audit: AuditService
+  store: Store
+  audit: AuditRecorder
   now: () => Date
-  runs: RunsService
+  runs: RevealRuns
   /** Compliance is told of every reveal here (the server log by default). */
   notify?: (line: string) => void
 }) {
-  const { db, audit, now, runs } = deps
+  const { store, audit, now, runs } = deps
+  const { db } = store
   const notify = deps.notify ?? ((line: string) => console.error(line))
 
-  function request(input: RevealRequest, principal: Principal) {
+  async function request(input: RevealRequest, principal: Principal) {
     const row = runs.store.runById(input.runId)
     if (!row) throw new AppError('not-found', `No run with id "${input.runId}".`, { path: 'runId' })
     const doc = runs.documentFor(row.flow_id, row.hash)
@@ -52,19 +63,17 @@ export function createBreakGlassService(deps: {
     const actor: AuditActor = { who: principal.username, role: principal.role }
     // The reason is the person's own words: whatever of the run's patient data it quotes is redacted in the trail.
     const reason = redactFreeText(input.reason, patientValuesOfRun(runs.store.events(row.id)))
-    db.transaction(() => {
-      db.insert(phiReveals)
-        .values({
-          id,
-          runId: row.id,
-          userId: principal.userId,
-          classes,
-          reason,
-          createdAt: at.toISOString(),
-          expiresAt: new Date(at.getTime() + minutes * 60_000).toISOString(),
-        })
-        .run()
-      audit.append(
+    await store.transaction(async () => {
+      await db.insert(phiReveals).values({
+        id,
+        runId: row.id,
+        userId: principal.userId,
+        classes,
+        reason,
+        createdAt: at.toISOString(),
+        expiresAt: new Date(at.getTime() + minutes * 60_000).toISOString(),
+      })
+      await audit.record(
         revealGranted(
           actor,
           { flow: row.flow_id, hash: row.hash, run: row.id },
@@ -79,19 +88,17 @@ export function createBreakGlassService(deps: {
   }
 
   /** The classes a live reveal adds for this person and run. */
-  function revealedClasses(userId: string, runId: string): PhiClass[] {
-    const rows = db
-      .select({ classes: phiReveals.classes })
-      .from(phiReveals)
-      .where(
-        and(eq(phiReveals.userId, userId), eq(phiReveals.runId, runId), gt(phiReveals.expiresAt, now().toISOString())),
-      )
-      .all()
-    return [...new Set(rows.flatMap((r) => r.classes as PhiClass[]))]
+  async function revealedClasses(userId: string, runId: string): Promise<PhiClass[]> {
+    return classesOf(
+      await db
+        .select({ classes: phiReveals.classes })
+        .from(phiReveals)
+        .where(live(userId, runId, now)),
+    )
   }
 
   /** The review list: every reveal, newest first (only those not yet signed off, when asked). */
-  function list(options: { pendingOnly?: boolean } = {}) {
+  async function list(options: { pendingOnly?: boolean } = {}) {
     return db
       .select({
         id: phiReveals.id,
@@ -113,18 +120,21 @@ export function createBreakGlassService(deps: {
   }
 
   /** Compliance signs a reveal off, with a note; the person who broke the glass may not. */
-  function signOff(id: string, note: string, principal: Principal) {
-    const reveal = db.select().from(phiReveals).where(eq(phiReveals.id, id)).get()
+  async function signOff(id: string, note: string, principal: Principal) {
+    const reveal = await db.select().from(phiReveals).where(eq(phiReveals.id, id)).get()
     if (!reveal) throw new AppError('not-found', 'No such reveal.', { path: 'id' })
     if (reveal.reviewedAt) throw new AppError('conflict', 'This reveal was signed off already.')
     if (reveal.userId === principal.userId) throw new AppError('forbidden', 'Someone else must review your own reveal.')
     const at = now().toISOString()
-    db.transaction(() => {
-      db.update(phiReveals)
+    await store.transaction(async () => {
+      // Conditional on not yet reviewed: of two auditors signing at once, one signs it off.
+      const signed = await db
+        .update(phiReveals)
         .set({ reviewedBy: principal.username, reviewedAt: at, reviewNote: note })
-        .where(eq(phiReveals.id, id))
-        .run()
-      audit.append(
+        .where(and(eq(phiReveals.id, id), isNull(phiReveals.reviewedAt)))
+        .returning({ id: phiReveals.id })
+      if (signed.length !== 1) throw new AppError('conflict', 'This reveal was signed off already.')
+      await audit.record(
         revealReviewed({ who: principal.username, role: principal.role }, reveal.runId, { reveal: id, note }),
       )
     })
@@ -134,3 +144,22 @@ export function createBreakGlassService(deps: {
   return { request, revealedClasses, list, signOff }
 }
 export type BreakGlassService = ReturnType<typeof createBreakGlassService>
+
+/** Reveals of this person and run not yet expired. */
+const live = (userId: string, runId: string, now: () => Date) =>
+  and(eq(phiReveals.userId, userId), eq(phiReveals.runId, runId), gt(phiReveals.expiresAt, now().toISOString()))
+const classesOf = (rows: { classes: string[] }[]) => [...new Set(rows.flatMap((r) => r.classes as PhiClass[]))]
+
+/**
+ * `revealedClasses`, read synchronously: the run viewer (runs/run-view.ts) still asks while it
+ * builds a view synchronously. Goes when that caller moves to the store.
+ */
+export function revealedClassesSync(db: Db, now: () => Date, userId: string, runId: string): PhiClass[] {
+  return classesOf(
+    db
+      .select({ classes: phiReveals.classes })
+      .from(phiReveals)
+      .where(live(userId, runId, now))
+      .all(),
+  )
+}

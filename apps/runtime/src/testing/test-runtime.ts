@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import type { ConnectorAdapter, NodeRegistry } from '@carepath/dsl'
 import { USER_ROLES, type UserRole } from '../db/schema.ts'
 import type { LoginResult } from '../auth/auth.service.ts'
+import { exemptFromMfaSync } from '../auth/mfa.service.ts'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { createCallerFactory } from '../trpc/trpc.ts'
@@ -56,13 +57,12 @@ function userTemplate() {
   return template
 }
 
-/** Let these people log in with a password alone (the MFA policy's exemption list, as `serve --demo` uses it). */
+/**
+ * Let these people log in with a password alone (the MFA policy's exemption list, as `serve --demo`
+ * uses it). Synchronous while tests in review/ and settings-review/ call it without awaiting.
+ */
 export function passwordOnly(runtime: Runtime, usernames: string[]): void {
-  const policy = runtime.mfa.policy()
-  runtime.mfa.setPolicy(
-    { ...policy, passwordOnly: [...policy.passwordOnly, ...usernames] },
-    { who: 'test', role: 'system' },
-  )
+  exemptFromMfaSync(runtime.db, runtime.audit, usernames, { who: 'test', role: 'system' })
 }
 
 /** The session token of a log-in that needed no second step (fails the test otherwise). */
@@ -89,8 +89,13 @@ export async function createTestRuntime(
     sleep: async () => {},
     ...options,
   })
+  // A fresh context per call (authenticated as over HTTP), so an expired or revoked session is noticed.
   const caller = (token?: string) =>
-    createCaller({ runtime, token, principal: token ? runtime.auth.authenticate(token) : undefined })
+    createCaller(async () => ({
+      runtime,
+      token,
+      principal: token ? await runtime.auth.authenticate(token) : undefined,
+    }))
   const as = {} as Record<Name, Caller>
   for (const name of names) {
     const token = tokens[name]

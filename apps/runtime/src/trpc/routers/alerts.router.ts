@@ -22,8 +22,7 @@ export const alertsRouter = router({
   /** Who and what owners can be named for: the flows (ids, titles) and the active people (names, roles). */
   candidates: operators.query(async ({ ctx }) => ({
     flows: (await ctx.runtime.flowService.list()).map((f) => ({ id: f.id, title: f.title })),
-    users: ctx.runtime.auth
-      .listUsers()
+    users: (await ctx.runtime.auth.listUsers())
       .filter((u) => !u.disabled)
       .map((u) => ({ username: u.username, role: u.role })),
   })),

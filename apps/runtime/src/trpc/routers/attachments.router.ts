@@ -13,8 +13,8 @@ export const attachmentsRouter = router({
   /** Whom it may concern is checked by the service: review roles for a review, the queue's workers for a task. */
   list: procedureFor('analyst', 'developer', 'reviewer', 'auditor', 'agent')
     .input(target)
-    .query(({ ctx, input }) =>
-      redact(attachmentListPolicy, ctx.runtime.attachments.list(input, ctx.principal), NO_FACTS),
+    .query(async ({ ctx, input }) =>
+      redact(attachmentListPolicy, await ctx.runtime.attachments.list(input, ctx.principal), NO_FACTS),
     ),
   settings: authedProcedure.query(({ ctx }) => ctx.runtime.attachments.config()),
   setSettings: procedureFor('admin')

@@ -8,8 +8,8 @@ const challenge = z.string().startsWith('cpc_').max(200)
 const totpCode = z.string().trim().max(20)
 
 /** The person enrolling: the one a log-in challenge names, or the one signed in. */
-function enrollee(ctx: Context, input: { challenge?: string | undefined }) {
-  if (input.challenge) return ctx.runtime.auth.challenged(input.challenge, 'enrol').user
+async function enrollee(ctx: Context, input: { challenge?: string | undefined }) {
+  if (input.challenge) return (await ctx.runtime.auth.challenged(input.challenge, 'enrol')).user
   const p = ctx.principal
   if (!p || p.scopes)
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first (your session may have expired).' })
@@ -62,9 +62,9 @@ export const authRouter = router({
   /** Begin registering a passkey: during a log-in the policy holds up, or from a session. */
   passkeyEnrolStart: publicProcedure
     .input(z.object({ challenge: challenge.optional() }).strict())
-    .mutation(({ ctx, input }) =>
+    .mutation(async ({ ctx, input }) =>
       ctx.runtime.auth.passkeyEnrolOptions(
-        enrollee(ctx, input),
+        await enrollee(ctx, input),
         relyingPartyFor(ctx.runtime.options.webauthn, ctx.origin),
       ),
     ),
@@ -79,9 +79,9 @@ export const authRouter = router({
         })
         .strict(),
     )
-    .mutation(({ ctx, input }) =>
+    .mutation(async ({ ctx, input }) =>
       ctx.runtime.auth.passkeyEnrolFinish(
-        enrollee(ctx, input),
+        await enrollee(ctx, input),
         input.response,
         relyingPartyFor(ctx.runtime.options.webauthn, ctx.origin),
         { challenge: input.challenge, label: input.label },
@@ -90,46 +90,46 @@ export const authRouter = router({
   /** Begin enrolling an authenticator app: during a log-in the policy holds up, or from a session. */
   mfaEnrolStart: publicProcedure
     .input(z.object({ challenge: challenge.optional() }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.mfa.startTotp(enrollee(ctx, input))),
+    .mutation(async ({ ctx, input }) => ctx.runtime.mfa.startTotp(await enrollee(ctx, input))),
   /** Confirm it with a code from the app: recovery codes are answered once (and a session, during a log-in). */
   mfaEnrolConfirm: publicProcedure
     .input(z.object({ challenge: challenge.optional(), code: totpCode }).strict())
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       if (input.challenge) return ctx.runtime.auth.enrolConfirm(input.challenge, input.code)
-      const user = enrollee(ctx, input)
+      const user = await enrollee(ctx, input)
       return {
         status: 'enrolled' as const,
-        ...ctx.runtime.mfa.confirmTotp(user, input.code, { who: user.username, role: user.role }),
+        ...(await ctx.runtime.mfa.confirmTotp(user, input.code, { who: user.username, role: user.role })),
       }
     }),
   /** The signed-in person's factors and whether their role requires one. */
-  mfaStatus: authedProcedure.query(({ ctx }) => ({
-    required: ctx.runtime.mfa.requiredFor(ctx.principal),
-    factors: ctx.runtime.mfa.factors(ctx.principal.userId),
-    recoveryCodesLeft: ctx.runtime.mfa.recoveryCodesLeft(ctx.principal.userId),
+  mfaStatus: authedProcedure.query(async ({ ctx }) => ({
+    required: await ctx.runtime.mfa.requiredFor(ctx.principal),
+    factors: await ctx.runtime.mfa.factors(ctx.principal.userId),
+    recoveryCodesLeft: await ctx.runtime.mfa.recoveryCodesLeft(ctx.principal.userId),
   })),
   mfaRemove: authedProcedure
     .input(z.object({ factorId: z.string().min(1).max(100) }).strict())
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       const p = ctx.principal
-      ctx.runtime.mfa.removeFactor({ id: p.userId, username: p.username, role: p.role }, input.factorId, {
+      await ctx.runtime.mfa.removeFactor({ id: p.userId, username: p.username, role: p.role }, input.factorId, {
         who: p.username,
         role: p.role,
       })
       return { ok: true as const }
     }),
   /** New recovery codes (the old ones stop working); shown once. */
-  mfaRecoveryCodes: authedProcedure.mutation(({ ctx }) => {
+  mfaRecoveryCodes: authedProcedure.mutation(async ({ ctx }) => {
     const p = ctx.principal
     return {
-      recoveryCodes: ctx.runtime.mfa.regenerateRecoveryCodes(
+      recoveryCodes: await ctx.runtime.mfa.regenerateRecoveryCodes(
         { id: p.userId, username: p.username, role: p.role },
         { who: p.username, role: p.role },
       ),
     }
   }),
-  logout: authedProcedure.mutation(({ ctx }) => {
-    if (ctx.token) ctx.runtime.auth.logout(ctx.token, ctx.principal)
+  logout: authedProcedure.mutation(async ({ ctx }) => {
+    if (ctx.token) await ctx.runtime.auth.logout(ctx.token, ctx.principal)
     return { ok: true as const }
   }),
   me: authedProcedure.query(({ ctx }) => ({

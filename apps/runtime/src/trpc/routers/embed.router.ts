@@ -67,7 +67,7 @@ export const embedRouter = router({
   launch: publicProcedure
     .input(z.object({ token: z.string().min(1).max(8000), host: audience }).strict())
     .mutation(async ({ ctx, input }) => {
-      const launched = ctx.runtime.launch.exchange(input.token, input.host)
+      const launched = await ctx.runtime.launch.exchange(input.token, input.host)
       const answer = {
         token: launched.session.token,
         user: launched.session.user,
@@ -78,7 +78,7 @@ export const embedRouter = router({
         runError: null as string | null,
       }
       if (!launched.context.flowId) return answer
-      const principal = ctx.runtime.auth.authenticate(launched.session.token)
+      const principal = await ctx.runtime.auth.authenticate(launched.session.token)
       if (!principal) return answer
       try {
         const row = await ctx.runtime.runs.start(

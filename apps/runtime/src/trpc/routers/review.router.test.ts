@@ -86,7 +86,7 @@ describe('flows, review and publishing', () => {
   it('does not let the author of a version approve it, even as a reviewer', async () => {
     // A reviewer duplicates a flow into a new one: they are its author.
     await t.as.analyst.flows.create({ document: intakeFlow(), suites: [intakeSuite] })
-    t.runtime.auth.setFlowRoles('developer', [], { who: 'test', role: 'system' })
+    await t.runtime.auth.setFlowRoles('developer', [], { who: 'test', role: 'system' })
     const copy = await t.as.developer.flows.duplicate({ id: 'intake-check', newId: 'intake-copy' })
     await t.as.developer.review.submit({ id: 'intake-copy' })
     // The developer cannot approve (role); reviewers who did not write it can.

@@ -12,8 +12,8 @@ export const tasksRouter = router({
   claim: agent
     .input(z.object({ id: taskId }).strict())
     .mutation(({ ctx, input }) => ctx.runtime.tasks.claim(input.id, ctx.principal)),
-  answer: agent.input(z.object({ id: taskId, answer: json }).strict()).mutation(({ ctx, input }) => {
-    ctx.runtime.attachments.checkTaskAnswer(input.id, input.answer, ctx.principal)
+  answer: agent.input(z.object({ id: taskId, answer: json }).strict()).mutation(async ({ ctx, input }) => {
+    await ctx.runtime.attachments.checkTaskAnswer(input.id, input.answer, ctx.principal)
     return ctx.runtime.tasks.answer(input.id, input.answer, ctx.principal)
   }),
   release: agent

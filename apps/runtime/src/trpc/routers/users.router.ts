@@ -23,8 +23,8 @@ export const usersRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.runtime.auth.addUser(input, { who: ctx.principal.username, role: ctx.principal.role }),
     ),
-  setFlowRoles: admin.input(z.object({ username, flowRoles }).strict()).mutation(({ ctx, input }) => {
-    ctx.runtime.auth.setFlowRoles(input.username, input.flowRoles, {
+  setFlowRoles: admin.input(z.object({ username, flowRoles }).strict()).mutation(async ({ ctx, input }) => {
+    await ctx.runtime.auth.setFlowRoles(input.username, input.flowRoles, {
       who: ctx.principal.username,
       role: ctx.principal.role,
     })
