@@ -12,11 +12,9 @@ export function createReviewReads(
 ) {
   const db = store.db
 
-  /** The revision a hash is published as: the draft's when it is the draft, else the latest published before. */
-  async function targetRevision(flowId: string, hash: string) {
-    const flow = await flowsService.requireFlow(flowId)
-    if (flow.draftHash === hash) return flowsService.revisionRow(flowId, flow.draftRevision)
-    const row = await db
+  /** The revision this hash was (or is) published as: the published one first, else the latest superseded. */
+  function publishedRevision(flowId: string, hash: string) {
+    return db
       .select({ revision: flowVersions.revision })
       .from(flowVersions)
       .where(
@@ -28,6 +26,13 @@ export function createReviewReads(
       )
       .orderBy(desc(sql`${flowVersions.status} = 'published'`), desc(flowVersions.revision))
       .get()
+  }
+
+  /** The revision a hash is published as: the draft's when it is the draft, else the latest published before. */
+  async function targetRevision(flowId: string, hash: string) {
+    const flow = await flowsService.requireFlow(flowId)
+    if (flow.draftHash === hash) return flowsService.revisionRow(flowId, flow.draftRevision)
+    const row = await publishedRevision(flowId, hash)
     const version = await flowsService.versionByHash(flowId, hash)
     const revision = row?.revision ?? version?.revision
     return revision === undefined ? undefined : flowsService.revisionRow(flowId, revision)
@@ -67,6 +72,6 @@ export function createReviewReads(
     return new Set(rows.map((r) => r.author))
   }
 
-  return { targetRevision, reviewFor, authorsOf }
+  return { targetRevision, publishedRevision, reviewFor, authorsOf }
 }
 export type ReviewReads = ReturnType<typeof createReviewReads>

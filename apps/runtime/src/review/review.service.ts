@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { changeFootprint, toJson } from '@carepath/dsl'
 import {
   failingCasesOverridden,
@@ -43,7 +43,7 @@ export function createReviewService(
   const { store, audit, now, registry, flows: flowsService, simulation, queues, approvalPolicy } = deps
   const db = store.db
   const actorOf = (p: Principal) => ({ who: p.username, role: p.system ? 'system' : p.role })
-  const { targetRevision, reviewFor, authorsOf } = createReviewReads(store, flowsService)
+  const { targetRevision, publishedRevision, reviewFor, authorsOf } = createReviewReads(store, flowsService)
   const { publishBlockers, publishWarnings } = createPublishGate({
     registry,
     flows: flowsService,
@@ -394,18 +394,7 @@ export function createReviewService(
       return publishHash('review.publish', flowId, hash, p, 'approved draft published')
     },
     rollback: async (flowId: string, hash: string, p: Principal) => {
-      const published = await db
-        .select({ hash: flowVersions.hash })
-        .from(flowVersions)
-        .where(
-          and(
-            eq(flowVersions.flowId, flowId),
-            eq(flowVersions.hash, hash),
-            inArray(flowVersions.status, ['published', 'superseded']),
-          ),
-        )
-        .get()
-      if (!published)
+      if (!(await publishedRevision(flowId, hash)))
         throw new AppError('conflict', 'Only a version that was published before can be rolled back to.', {
           path: 'hash',
         })
