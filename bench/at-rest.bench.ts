@@ -18,6 +18,7 @@ import { openDb, type Db } from '../apps/runtime/src/db/open-db.ts'
 import { createDataCipher, PLAINTEXT, type DataCipher } from '../apps/runtime/src/keys/data-cipher.ts'
 import { generateKeyFile, keyStoreOf } from '../apps/runtime/src/keys/key-store.ts'
 import { createRunStore } from '../apps/runtime/src/runs/run-store.ts'
+import { sqliteStore } from '../apps/runtime/src/store/open-store.ts'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5000)
 
@@ -52,8 +53,9 @@ async function measure(label: string, mode: 'before' | 'now') {
   const dir = mkdtempSync(join(tmpdir(), `carepath-bench-${mode}-`))
   const db = openDb(join(dir, 'carepath.db'))
   const keys = keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 }))
-  const cipher: DataCipher = mode === 'now' ? createDataCipher(db, keys) : PLAINTEXT
-  const store = createRunStore(db, cipher)
+  const onStore = sqliteStore(db.$client)
+  const cipher: DataCipher = mode === 'now' ? createDataCipher(onStore, keys) : PLAINTEXT
+  const store = createRunStore(onStore, cipher)
   const audit =
     mode === 'now'
       ? createAuditService(db, () => new Date(), {
@@ -64,44 +66,45 @@ async function measure(label: string, mode: 'before' | 'now') {
       : undefined
   const appendPlain = plainAudit(db)
   const record = JSON.stringify(loggedIn({ who: 'agent', role: 'agent' }))
-  const step = db.$client.transaction((runId: string) => {
-    store.insertRun({
-      id: runId,
-      flow_id: 'f',
-      hash: 'h',
-      status: 'waiting',
-      outcome: null,
-      idempotency_key: runId,
-      started_by: 'agent',
-      created_at: '2026-03-01T09:00:00.000Z',
-      updated_at: '2026-03-01T09:00:00.000Z',
-      event_count: 12,
-      wait_until: null,
+  const step = (runId: string) =>
+    onStore.transaction(async () => {
+      await store.insertRun({
+        id: runId,
+        flow_id: 'f',
+        hash: 'h',
+        status: 'waiting',
+        outcome: null,
+        idempotency_key: runId,
+        started_by: 'agent',
+        created_at: '2026-03-01T09:00:00.000Z',
+        updated_at: '2026-03-01T09:00:00.000Z',
+        event_count: 12,
+        wait_until: null,
+      })
+      await store.appendEvents(runId, stepEvents(runId))
+      await store.insertTask({
+        id: `t-${runId}`,
+        runId,
+        flowId: 'f',
+        nodeId: 'ask',
+        role: 'front-desk',
+        request: { title: 'Collect insurance', shows: ['patient.firstName'] },
+        at: '2026-03-01T09:00:00.000Z',
+      })
+      if (audit) audit.append(loggedIn({ who: 'agent', role: 'agent' }))
+      else appendPlain(record)
     })
-    store.appendEvents(runId, stepEvents(runId))
-    store.insertTask({
-      id: `t-${runId}`,
-      runId,
-      flowId: 'f',
-      nodeId: 'ask',
-      role: 'front-desk',
-      request: { title: 'Collect insurance', shows: ['patient.firstName'] },
-      at: '2026-03-01T09:00:00.000Z',
-    })
-    if (audit) audit.append(loggedIn({ who: 'agent', role: 'agent' }))
-    else appendPlain(record)
-  })
   const t0 = performance.now()
   for (let i = 0; i < RUNS; i++) {
-    step(`r${i}`)
+    await step(`r${i}`)
     // Let timers and microtasks run between steps, as they do between requests in the server.
     if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve))
   }
   const writeMs = performance.now() - t0
   const t1 = performance.now()
   for (let i = 0; i < RUNS; i++) {
-    store.events(`r${i}`)
-    store.tasksOfRun(`r${i}`)
+    await store.events(`r${i}`)
+    await store.tasksOfRun(`r${i}`)
   }
   const readMs = performance.now() - t1
   let checkpointMs = 0

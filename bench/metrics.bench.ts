@@ -44,56 +44,71 @@ async function measure(count: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'carepath-metrics-bench-'))
   const runtime = createRuntime({ dbFile: join(dir, 'carepath.db'), connectors: {} })
   const sql = runtime.db.$client
-  const { observer } = createMetricsWriter(runtime.db)
+  const { observer } = createMetricsWriter(runtime.store)
   const insertRun = sql.prepare(
     "INSERT INTO runs (id, flow_id, hash, status, outcome, idempotency_key, started_by, created_at, updated_at, event_count) VALUES (?, ?, ?, ?, ?, ?, 'bench', ?, ?, 6)",
   )
   const random = seeded(count)
   const base = Date.parse('2026-01-01T00:00:00.000Z')
   const t0 = performance.now()
-  const write = sql.transaction((from: number, to: number) => {
-    for (let i = from; i < to; i++) {
-      const flowId = FLOWS[i % FLOWS.length] as string
-      const hash = `v${(i >> 3) % 2 ? 2 : 1}`.padStart(64, '0')
-      const started = new Date(base + i * 1000).toISOString()
-      const callAt = new Date(base + i * 1000 + 5).toISOString()
-      const answerAt = new Date(base + i * 1000 + 5 + Math.floor(random() * 400)).toISOString()
-      const endedAt = new Date(base + i * 1000 + Math.floor(random() * random() * 3_600_000)).toISOString()
-      const failed = random() < 0.04
-      const outcome = OUTCOMES[Math.floor(random() * OUTCOMES.length)] as string
-      const connector = CONNECTORS[i % CONNECTORS.length] as string
-      const id = `run-${i}`
-      const run = { id, flowId, hash }
-      insertRun.run(id, flowId, hash, failed ? 'failed' : 'completed', failed ? null : outcome, id, started, endedAt)
-      const events: RunEvent[] = [
-        { seq: 0, at: started, type: 'run.started', data: { runId: id, flowId, flowHash: hash, input: {} } },
-        { seq: 1, at: callAt, type: 'connector.request', nodeId: 'call', data: { connector, request: {}, attempt: 1 } },
-      ]
-      const actor = { who: 'bench', role: 'system' }
-      observer({ run, events, previous: undefined, status: 'running', startedAt: started, at: callAt, actor })
-      const response: RunEvent = failed
-        ? {
-            seq: 2,
-            at: answerAt,
-            type: 'connector.response',
+  const write = (from: number, to: number) =>
+    runtime.store.transaction(async () => {
+      for (let i = from; i < to; i++) {
+        const flowId = FLOWS[i % FLOWS.length] as string
+        const hash = `v${(i >> 3) % 2 ? 2 : 1}`.padStart(64, '0')
+        const started = new Date(base + i * 1000).toISOString()
+        const callAt = new Date(base + i * 1000 + 5).toISOString()
+        const answerAt = new Date(base + i * 1000 + 5 + Math.floor(random() * 400)).toISOString()
+        const endedAt = new Date(base + i * 1000 + Math.floor(random() * random() * 3_600_000)).toISOString()
+        const failed = random() < 0.04
+        const outcome = OUTCOMES[Math.floor(random() * OUTCOMES.length)] as string
+        const connector = CONNECTORS[i % CONNECTORS.length] as string
+        const id = `run-${i}`
+        const run = { id, flowId, hash }
+        insertRun.run(id, flowId, hash, failed ? 'failed' : 'completed', failed ? null : outcome, id, started, endedAt)
+        const events: RunEvent[] = [
+          { seq: 0, at: started, type: 'run.started', data: { runId: id, flowId, flowHash: hash, input: {} } },
+          {
+            seq: 1,
+            at: callAt,
+            type: 'connector.request',
             nodeId: 'call',
-            data: { connector, attempt: 1, error: 'down', code: 'http-503' },
-          }
-        : {
-            seq: 2,
-            at: answerAt,
-            type: 'connector.response',
-            nodeId: 'call',
-            data: { connector, attempt: 1, response: {} },
-          }
-      const ended: RunEvent = failed
-        ? { seq: 3, at: endedAt, type: 'run.ended', data: { status: 'failed', message: 'down' } }
-        : { seq: 3, at: endedAt, type: 'run.ended', data: { status: 'completed', outcome } }
-      const status = failed ? 'failed' : 'completed'
-      observer({ run, events: [response, ended], previous: 'running', status, startedAt: started, at: endedAt, actor })
-    }
-  })
-  for (let from = 0; from < count; from += 10_000) write(from, Math.min(count, from + 10_000))
+            data: { connector, request: {}, attempt: 1 },
+          },
+        ]
+        const actor = { who: 'bench', role: 'system' }
+        await observer({ run, events, previous: undefined, status: 'running', startedAt: started, at: callAt, actor })
+        const response: RunEvent = failed
+          ? {
+              seq: 2,
+              at: answerAt,
+              type: 'connector.response',
+              nodeId: 'call',
+              data: { connector, attempt: 1, error: 'down', code: 'http-503' },
+            }
+          : {
+              seq: 2,
+              at: answerAt,
+              type: 'connector.response',
+              nodeId: 'call',
+              data: { connector, attempt: 1, response: {} },
+            }
+        const ended: RunEvent = failed
+          ? { seq: 3, at: endedAt, type: 'run.ended', data: { status: 'failed', message: 'down' } }
+          : { seq: 3, at: endedAt, type: 'run.ended', data: { status: 'completed', outcome } }
+        const status = failed ? 'failed' : 'completed'
+        await observer({
+          run,
+          events: [response, ended],
+          previous: 'running',
+          status,
+          startedAt: started,
+          at: endedAt,
+          actor,
+        })
+      }
+    })
+  for (let from = 0; from < count; from += 10_000) await write(from, Math.min(count, from + 10_000))
   const seedSeconds = (performance.now() - t0) / 1000
 
   const stored = (sql.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n

@@ -115,7 +115,8 @@ const watch = (appointmentId: string) =>
     idempotencyKey: `watch-${appointmentId}`,
   })
 const msa = (ack: string) => /MSA\|([A-Z]{2})\|/.exec(ack)?.[1]
-const received = (runId: string) => t.runtime.runs.store.events(runId).filter((e) => e.type === 'event.received')
+const received = async (runId: string) =>
+  (await t.runtime.runs.store.events(runId)).filter((e) => e.type === 'event.received')
 
 describe('messages for waiting runs from HL7 and webhooks', () => {
   const cancel = hl7Sample('msft-SIU-S15-01.hl7') // SCH-2 = 36996, SCH-25 = Cancelled
@@ -125,19 +126,19 @@ describe('messages for waiting runs from HL7 and webhooks', () => {
     const other = await watch('40000')
     const [ack] = await sendMllp(listener.port, [cancel])
     expect(msa(ack!)).toBe('AA')
-    expect(t.runtime.runs.store.runById(mine.id)).toMatchObject({ status: 'completed', outcome: 'changed' })
-    expect(t.runtime.runs.store.runById(other.id)).toMatchObject({ status: 'waiting' })
-    const [event] = received(mine.id)
+    expect(await t.runtime.runs.store.runById(mine.id)).toMatchObject({ status: 'completed', outcome: 'changed' })
+    expect(await t.runtime.runs.store.runById(other.id)).toMatchObject({ status: 'waiting' })
+    const [event] = await received(mine.id)
     expect(event?.data).toMatchObject({
       name: 'appointment.changed',
       payload: { messageType: 'SIU^S15', status: 'Cancelled' },
     })
     // The provider's name in SCH-12 is not in the run: only the mapped fields are.
-    expect(JSON.stringify(t.runtime.runs.store.events(mine.id))).not.toContain('Mellie')
+    expect(JSON.stringify(await t.runtime.runs.store.events(mine.id))).not.toContain('Mellie')
     // The sender resends the same message (same control id): nothing happens twice.
     const [again] = await sendMllp(listener.port, [cancel])
     expect(msa(again!)).toBe('AA')
-    expect(received(mine.id)).toHaveLength(1)
+    expect(await received(mine.id)).toHaveLength(1)
   })
 
   it('over HTTP too; a message no run waits for yet is kept and given to the run that comes to wait', async () => {
@@ -153,7 +154,7 @@ describe('messages for waiting runs from HL7 and webhooks', () => {
     ])
     const late = await watch('50000')
     expect(await t.runtime.events.sweep()).toMatchObject({ delivered: 1 })
-    expect(t.runtime.runs.store.runById(late.id)).toMatchObject({ status: 'completed', outcome: 'changed' })
+    expect(await t.runtime.runs.store.runById(late.id)).toMatchObject({ status: 'completed', outcome: 'changed' })
   })
 
   it('a message type no route or flow takes is still refused (AR)', async () => {
@@ -187,11 +188,11 @@ describe('messages for waiting runs from HL7 and webhooks', () => {
     const first = await post(body)
     expect(first.status).toBe(202)
     expect(await first.json()).toEqual({ runIds: [run.id] })
-    expect(t.runtime.runs.store.runById(run.id)).toMatchObject({ status: 'completed', outcome: 'confirmed' })
+    expect(await t.runtime.runs.store.runById(run.id)).toMatchObject({ status: 'completed', outcome: 'confirmed' })
     // The gateway retries with a new signature but the same message id: delivered once.
     t.advance(1_000)
     expect((await post(body)).status).toBe(202)
-    expect(received(run.id)).toHaveLength(1)
+    expect(await received(run.id)).toHaveLength(1)
     // Unsigned, or without the key the route reads: nothing is delivered.
     expect((await fetch(`${base}/api/hooks/sms-gateway`, { method: 'POST', body })).status).toBe(401)
     const keyless = JSON.stringify({ sid: 'SM-2', answer: 'C' })

@@ -149,7 +149,7 @@ describe('HL7 samples over MLLP into a runtime with the example flows', () => {
     for (const { flow } of hl7Flows) {
       const accepted = samples.filter((s) => expectedFlow(s.file) === flow.id)
       expect(accepted.length, flow.id).toBeGreaterThan(0)
-      const runs = runsOf(flow.id)
+      const runs = await runsOf(flow.id)
       expect(runs, flow.id).toHaveLength(accepted.length)
       // Each run got past the trigger: it parsed the message and went on into the flow.
       for (const run of runs) expect(['waiting', 'completed']).toContain(run.status)
@@ -161,7 +161,7 @@ describe('HL7 samples over MLLP into a runtime with the example flows', () => {
 
   it('starts no second run for a resend and answers AR for a truncated message, keeping everything received', async () => {
     const accepted = samples.filter((s) => expectedFlow(s.file) && !ENHANCED[s.file])
-    const before = hl7Flows.map(({ flow }) => runsOf(flow.id).length)
+    const before = await Promise.all(hl7Flows.map(async ({ flow }) => (await runsOf(flow.id)).length))
     const acks = await sendMllp(listener.port, [
       ...accepted.map((s) => s.text),
       'MSH|^~\\&|SomeSystem||TransformationAgent||20141006064500+0700||ORU^R01|TRUNC9',
@@ -170,7 +170,7 @@ describe('HL7 samples over MLLP into a runtime with the example flows', () => {
       ...accepted.map((s) => ({ code: 'AA', controlId: header(s.text).getComponent(10, 1) })),
       { code: 'AR', controlId: 'TRUNC9' },
     ])
-    expect(hl7Flows.map(({ flow }) => runsOf(flow.id).length)).toEqual(before)
+    expect(await Promise.all(hl7Flows.map(async ({ flow }) => (await runsOf(flow.id)).length))).toEqual(before)
     const kept = readFileSync(join(t.dir, 'hl7-inbound.jsonl'), 'utf8')
       .split('\n')
       .filter((line) => line.includes('"kind":"message"'))

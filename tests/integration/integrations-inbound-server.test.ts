@@ -110,13 +110,13 @@ describe('signed webhooks through startServer', () => {
     expect(res.status).toBe(202)
     const { runIds } = (await res.json()) as { runIds: string[] }
     expect(runIds).toHaveLength(1)
-    expect(runs('portal-callback')).toEqual([
+    expect(await runs('portal-callback')).toEqual([
       expect.objectContaining({ id: runIds[0], status: 'completed', outcome: 'received' }),
     ])
   })
 
   it('refuses wrong, stale, tampered and replayed signatures with a 4xx and starts nothing', async () => {
-    const before = runs('portal-callback').length
+    const before = (await runs('portal-callback')).length
     const fresh = JSON.stringify({ event: 'result.ready', orderId: 'ORD-8' })
     const wrong = await post('/api/hooks/portal', fresh, signWebhook('not-the-secret-0123456789', fresh, nowSeconds()))
     expect(wrong.status).toBe(401)
@@ -131,13 +131,13 @@ describe('signed webhooks through startServer', () => {
     const again = signWebhook(SECRET, fresh, nowSeconds())
     expect((await post('/api/hooks/portal', fresh, again)).status).toBe(202)
     expect((await post('/api/hooks/portal', fresh, again)).status).toBe(409)
-    expect(runs('portal-callback')).toHaveLength(before + 1)
+    expect(await runs('portal-callback')).toHaveLength(before + 1)
     const refusal = await wrong.text()
     expect(refusal).not.toMatch(/\bat .*\.ts:\d+/)
   })
 
   it('applies the server body limit to webhooks and leaves the JSON API as it was', async () => {
-    const before = runs('portal-callback').length
+    const before = (await runs('portal-callback')).length
     const big = JSON.stringify({ event: 'x'.repeat(20_000) })
     const res = await post('/api/hooks/portal', big, signWebhook(SECRET, big, nowSeconds()))
     expect(res.status).toBe(413)
@@ -147,7 +147,7 @@ describe('signed webhooks through startServer', () => {
       { authorization: `Bearer ${developerToken}` },
     )
     expect(hl7.status).toBe(413)
-    expect(runs('portal-callback')).toHaveLength(before)
+    expect(await runs('portal-callback')).toHaveLength(before)
     const flows = await fetch(`${server.url}/api/flows`, { headers: { authorization: `Bearer ${developerToken}` } })
     expect(flows.status).toBe(200)
   })
@@ -159,11 +159,11 @@ describe('HL7 v2 over HTTP through startServer', () => {
     expect(
       (await post('/api/hl7', hl7Sample('msft-LAB-ORU-1.hl7'), { 'content-type': 'x-application/hl7-v2+er7' })).status,
     ).toBe(401)
-    expect(runs('lab-result-routing')).toHaveLength(0)
+    expect(await runs('lab-result-routing')).toHaveLength(0)
     const accepted = await post('/api/hl7', hl7Sample('msft-LAB-ORU-1.hl7'), auth)
     expect(accepted.status).toBe(200)
     expect(await accepted.text()).toMatch(/\rMSA\|AA\|182\|/)
-    expect(runs('lab-result-routing')).toHaveLength(1)
+    expect(await runs('lab-result-routing')).toHaveLength(1)
     const refused = await post('/api/hl7', hl7Sample('msft-VXU-V04-01.hl7'), auth)
     expect(refused.status).toBe(422)
     expect(await refused.text()).toMatch(/\rMSA\|AR\|/)

@@ -38,8 +38,8 @@ describe('serve with an MLLP port', () => {
     expect(acks[0]).toMatch(/\rMSA\|AA\|182\|/)
     // The demo publishes the HL7 entry flows too, so a booking (SIU^S12) starts its own flow.
     expect(acks[1]).toMatch(/\rMSA\|AA\|MSG00012\|/)
-    expect(server.runtime.runs.store.listRuns('lab-result-routing', 10)).toHaveLength(1)
-    expect(server.runtime.runs.store.listRuns('appointment-booking-hl7', 10)).toHaveLength(1)
+    expect(await server.runtime.runs.store.listRuns('lab-result-routing', 10)).toHaveLength(1)
+    expect(await server.runtime.runs.store.listRuns('appointment-booking-hl7', 10)).toHaveLength(1)
     const kept = readFileSync(join(dir, 'hl7-inbound.jsonl'), 'utf8')
       .split('\n')
       .filter((l) => l.includes('"kind":"message"'))

@@ -81,11 +81,11 @@ describe('signed webhooks into the runtime', () => {
     expect(first.status).toBe(202)
     const { runIds } = (await first.json()) as { runIds: string[] }
     expect(runIds).toHaveLength(1)
-    const run = t.runtime.runs.store.listRuns('lab-webhook', 10)[0]!
+    const run = (await t.runtime.runs.store.listRuns('lab-webhook', 10))[0]!
     expect(run).toMatchObject({ id: runIds[0], status: 'completed', outcome: 'received' })
     const replay = await post('/api/hooks/lab-results', body, headers)
     expect(replay.status).toBe(409)
-    expect(t.runtime.runs.store.listRuns('lab-webhook', 10)).toHaveLength(1)
+    expect(await t.runtime.runs.store.listRuns('lab-webhook', 10)).toHaveLength(1)
   })
 
   it('refuses unsigned, tampered, stale and unknown-path deliveries, and starts nothing', async () => {
@@ -102,7 +102,7 @@ describe('signed webhooks into the runtime', () => {
     expect((await post('/api/hooks/nobody-listens', body, signWebhook(SECRET, body, nowSeconds()))).status).toBe(404)
     const notJson = 'event=result'
     expect((await post('/api/hooks/lab-results', notJson, signWebhook(SECRET, notJson, nowSeconds()))).status).toBe(400)
-    expect(t.runtime.runs.store.listRuns('lab-webhook', 10)).toHaveLength(1)
+    expect(await t.runtime.runs.store.listRuns('lab-webhook', 10)).toHaveLength(1)
   })
 })
 
@@ -116,7 +116,7 @@ describe('HL7 v2 over HTTP into the runtime', () => {
     })
     expect(accepted.status).toBe(200)
     expect(await accepted.text()).toMatch(/\rMSA\|AA\|182\|/)
-    expect(t.runtime.runs.store.listRuns('lab-result-routing', 10)).toHaveLength(1)
+    expect(await t.runtime.runs.store.listRuns('lab-result-routing', 10)).toHaveLength(1)
     const refused = await post('/api/hl7', hl7Sample('msft-SIU-S12-01.hl7'), hl7Headers)
     expect(refused.status).toBe(422)
     expect(await refused.text()).toMatch(/\rMSA\|AR\|MSG00012\|/)

@@ -99,14 +99,14 @@ describe('dead letters', () => {
     const first = await t.as.operator.deadLetters.reprocess({ ids: [letter!.id] })
     expect(first.results).toEqual([{ id: letter!.id, ok: true, outcome: 'started', runIds: [expect.any(String)] }])
     const runId = first.results[0]!.runIds![0]!
-    expect(runsOfVxu().map((r) => [r.id, r.status, r.outcome])).toEqual([[runId, 'completed', 'filed']])
+    expect((await runsOfVxu()).map((r) => [r.id, r.status, r.outcome])).toEqual([[runId, 'completed', 'filed']])
 
     const again = await t.as.operator.deadLetters.reprocess({ ids: [letter!.id, letter!.id] })
     expect(again.results).toEqual([{ id: letter!.id, ok: true, outcome: 'already-started', runIds: [runId] }])
     // The sender resends it: AA with the same run, and still one run.
     const [ack] = await sendMllp(listener.port, [VXU])
     expect(ackCode(ack!)).toBe('AA')
-    expect(runsOfVxu()).toHaveLength(1)
+    expect(await runsOfVxu()).toHaveLength(1)
 
     expect((await t.as.operator.deadLetters.list({})).total).toBe(0)
     const [done] = (await t.as.operator.deadLetters.list({ filter: { status: 'reprocessed' } })).deadLetters

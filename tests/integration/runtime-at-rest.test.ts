@@ -127,7 +127,7 @@ describe('PHI at rest', () => {
     const run = await t.as.auditor.runs.get({ id: runId })
     const day = t.runtime.now().toISOString().slice(0, 10)
     expect(run.flowId).toBe('intake-check')
-    expect(t.runtime.cipher.shred(`run:intake-check:${day}`, new Date().toISOString())).toBe(true)
+    expect(await t.runtime.cipher.shred(`run:intake-check:${day}`, new Date().toISOString())).toBe(true)
     await expect(t.as.auditor.runs.get({ id: runId })).rejects.toThrow()
   })
 })

@@ -168,7 +168,7 @@ describe('PHI canary, every response kind', () => {
     const failed = await t.as.agent.runs.start({ flowId: 'intake-call', input, idempotencyKey: 'kinds-2' })
     // Held for an operator: the connector failed on every attempt and the node has no error port.
     expect(failed.status).toBe('incident')
-    const stored = JSON.stringify(t.runtime.runs.store.events(failed.id))
+    const stored = JSON.stringify(await t.runtime.runs.store.events(failed.id))
     expect(stored).toContain(PATIENT) // control: the log holds the value
 
     const agentView = await t.as.agent.runs.get({ id: run.id })

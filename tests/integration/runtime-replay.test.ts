@@ -77,10 +77,10 @@ describe('the nightly batch example on a schedule', () => {
       t.advance(HOUR)
       await t.runtime.schedules.sweep()
     }
-    const runs = t.runtime.runs.store.listRuns('nightly-demographic-review', 10)
+    const runs = await t.runtime.runs.store.listRuns('nightly-demographic-review', 10)
     expect(runs.map((run) => [run.status, run.outcome])).toEqual([['completed', 'reviewed']])
     runId = runs[0]!.id
-    const events = t.runtime.runs.store.events(runId)
+    const events = await t.runtime.runs.store.events(runId)
     expect(events[0]).toMatchObject({
       type: 'run.started',
       data: { input: { schedule: { at: '2026-03-02T07:00:00.000Z' } } },
@@ -130,7 +130,7 @@ describe('carepath replay', () => {
     expect(missing).toMatchObject({ status: 2, stderr: 'carepath replay: No run with id "nope".\n' })
   })
 
-  it('names the altered event of a log changed in the database, and the sample counts the run as differing', () => {
+  it('names the altered event of a log changed in the database, and the sample counts the run as differing', async () => {
     // An insider with the key and the file rewrites the second patient's decision: "complete"
     // instead of "incomplete" (lifting the append-only trigger for the edit, and putting it back).
     const runtime = createRuntime({ dbFile: join(t.dir, 'carepath.db'), registry })
@@ -149,7 +149,7 @@ describe('carepath replay', () => {
       for (const batch of batches) {
         const aad = `run_events|${runId}|${batch.first_seq}`
         const events: { seq: number; type: string; nodeId?: string; data: { port?: string } }[] = JSON.parse(
-          unpackBatch(runtime.cipher.openBytes(batch.events, aad)),
+          unpackBatch(await runtime.cipher.openBytes(batch.events, aad)),
         )
         const target = events.find(
           (e) => e.type === 'decision' && e.nodeId === 'check-record' && e.data.port === 'incomplete',
@@ -161,7 +161,7 @@ describe('carepath replay', () => {
         // Written back as JSON text, the form batches had before they were packed (still read).
         sql
           .prepare('UPDATE run_events SET events = ? WHERE run_id = ? AND first_seq = ?')
-          .run(runtime.cipher.seal(keyId, JSON.stringify(events), aad), runId, batch.first_seq)
+          .run(await runtime.cipher.seal(keyId, JSON.stringify(events), aad), runId, batch.first_seq)
       }
       sql.exec(trigger)
     } finally {

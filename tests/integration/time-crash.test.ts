@@ -95,21 +95,21 @@ describe('kill -9 around a deadline, a correlated message and a schedule tick', 
     const runtime = createRuntime({ dataDir, registry, now: () => new Date('2026-03-02T10:06:00.000Z') })
     try {
       const store = runtime.runs.store
-      const eventsOf = (id: string, type: string) => store.events(id).filter((e) => e.type === type)
+      const eventsOf = async (id: string, type: string) => (await store.events(id)).filter((e) => e.type === type)
       // The message: taken once, the run ended, the message marked delivered (not left to expire).
-      expect(store.runById(waiting.id)).toMatchObject({ status: 'completed', outcome: 'received' })
-      expect(eventsOf(waiting.id, 'event.received')).toHaveLength(1)
+      expect(await store.runById(waiting.id)).toMatchObject({ status: 'completed', outcome: 'received' })
+      expect(await eventsOf(waiting.id, 'event.received')).toHaveLength(1)
       expect(runtime.events.messages('delivered')).toEqual([
         expect.objectContaining({ messageId: 'lab-msg-1', runIds: [waiting.id] }),
       ])
       expect(runtime.events.messages('pending')).toEqual([])
       // The deadline: expired once, the escalation ran to its end.
-      expect(store.runById(approval.id)).toMatchObject({ status: 'completed', outcome: 'escalated' })
-      expect(eventsOf(approval.id, 'task.expired')).toHaveLength(1)
+      expect(await store.runById(approval.id)).toMatchObject({ status: 'completed', outcome: 'escalated' })
+      expect(await eventsOf(approval.id, 'task.expired')).toHaveLength(1)
       // The tick: one run for 10:00, finished; the earlier hours since publishing were missed, not fired.
-      const ticks = store.listRuns('tick-crash', 100)
+      const ticks = await store.listRuns('tick-crash', 100)
       expect(ticks.map((run) => [run.status, run.outcome])).toEqual([['completed', 'ticked']])
-      expect(store.events(ticks[0]!.id)[0]).toMatchObject({
+      expect((await store.events(ticks[0]!.id))[0]).toMatchObject({
         data: { input: { schedule: { at: '2026-03-02T10:00:00.000Z' } } },
       })
       const fired = runtime.schedules.history('tick-crash', 100).filter((row) => row.status === 'fired')

@@ -14,7 +14,7 @@ import {
 import { defaultAnchorFile, fileAnchor } from './audit/audit-checkpoints.ts'
 import { createAuditService } from './audit/audit.service.ts'
 import { integrationsSet } from './audit/audit-entries.ts'
-import { createAuthService, flowRolesOfSync, type SessionPolicy } from './auth/auth.service.ts'
+import { createAuthService, type SessionPolicy } from './auth/auth.service.ts'
 import { createMfaService } from './auth/mfa.service.ts'
 import { createOidcService, type OidcConfigInput } from './auth/oidc.service.ts'
 import type { CustomFetch } from 'openid-client'
@@ -25,6 +25,7 @@ import { settings } from './db/schema.ts'
 import { createFlowsService } from './flows/flows.service.ts'
 import { createSyncFlowReads } from './flows/flow-reads.sync.ts'
 import { createDataCipher } from './keys/data-cipher.ts'
+import { createSyncDataCipher } from './keys/data-cipher.sync.ts'
 import { defaultKeyFile, openInstallationKeys } from './keys/installation-keys.ts'
 import { rotateKek, swappableKeyStore } from './keys/key-rotation.ts'
 import {
@@ -49,7 +50,7 @@ import { createApprovalPolicyService } from './review/approval-policy.ts'
 import { createQueuesService } from './queues/queues.service.ts'
 import { createSimulationPort, type SimulationPort } from './review/simulation-port.ts'
 import { createRetentionService } from './keys/retention.service.ts'
-import { createBreakGlassService, revealedClassesSync } from './phi/break-glass.service.ts'
+import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createPhiMapService } from './phi/phi-map.service.ts'
 import { syncPhiMapReviewStatus } from './phi/phi-map-review.sync.ts'
 import { createRunViews } from './runs/run-view.ts'
@@ -63,7 +64,7 @@ import { createScheduler } from './schedules/scheduler.ts'
 import { createEventsService } from './events/events.service.ts'
 import { eventsSettingsSchema } from './events/event-routes.ts'
 import { createMigrationsService } from './migrations/migrations.service.ts'
-import { openJson, sealJson } from './keys/sealed-json.ts'
+import { openJsonSync, sealJson, sealJsonSync } from './keys/sealed-json.ts'
 import { createSettingsRevisions, createSyncSettingsRevisions } from './settings-review/settings-revisions.service.ts'
 import { writeSetting } from './review/stored-setting.ts'
 import { createLaunchService } from './embed/launch.service.ts'
@@ -144,7 +145,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
   // hl7.send's messages wait in this database until their receiver acknowledges them.
   // Its messages are sealed with the cipher made below, once the keys are open; nothing is sent
   // or read before then (settings are applied after the cipher exists).
-  const hl7Outbound = createHl7Outbound({ db, now, cipher: () => cipher })
+  const hl7Outbound = createHl7Outbound({ db, now, cipher: () => syncCipher })
   const runtimePlugin = definePlugin({
     name: '@carepath/runtime',
     nodeTypes: [],
@@ -181,7 +182,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
   )
   const mfa = createMfaService({ store, audit, now, keys })
   // PHI at rest (run events, task requests, the inbound HL7 store) is sealed under data keys this wraps.
-  const cipher = createDataCipher(db, keys, now)
+  const cipher = createDataCipher(store, keys, now)
+  // The same keys for the callers still on the SQLite connection (keys/data-cipher.sync.ts).
+  const syncCipher = createSyncDataCipher(db, keys, now)
   const auth = createAuthService(
     store,
     audit,
@@ -240,7 +243,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     const text = settingText.get(INTEGRATIONS_KEY)?.value
     if (text === undefined) return {}
     if (openedSettings?.text !== text) {
-      const value = openJson(cipher, SETTINGS_AAD, readSetting(INTEGRATIONS_KEY))
+      const value = openJsonSync(syncCipher, SETTINGS_AAD, readSetting(INTEGRATIONS_KEY))
       openedSettings = {
         text,
         value: value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {},
@@ -281,14 +284,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
     return settingsSync.revisionValue(pinned)
   }
 
-  const incidentStore = createIncidentStore(db)
-  const metricsWriter = createMetricsWriter(db)
+  const incidentStore = createIncidentStore(store)
+  const metricsWriter = createMetricsWriter(store)
   const runs = createRunsService({
-    db,
+    store,
     audit,
     now,
     registry,
-    flows,
+    flows: flowService,
     connectors,
     connectorsFor,
     auditSecret: keys.phiReferenceSecret,
@@ -300,12 +303,16 @@ export function createRuntime(options: RuntimeOptions = {}) {
         ? []
         : [incidentObserver(incidentStore, audit), metricsWriter.observer]),
       // Not an operations observer: the accounting of access needs every run's patient references.
-      patientIndexObserver(db, keys.phiReferenceSecret, (flowId, hash) => flows.version(flowId, hash).facts),
+      patientIndexObserver(
+        store,
+        keys.phiReferenceSecret,
+        async (flowId, hash) => (await runs.documentFor(flowId, hash)).facts,
+      ),
     ],
   })
   const incidents = createIncidentsService({ runs, store: incidentStore })
   const replays = createReplayService({ runs, registry })
-  const deadLetters = createDeadLetters(db, cipher)
+  const deadLetters = createDeadLetters(db, syncCipher)
   hl7Outbound.whenSetAside((row) =>
     deadLetters.record({
       source: 'hl7-out',
@@ -324,9 +331,10 @@ export function createRuntime(options: RuntimeOptions = {}) {
   )
   const metrics = createMetricsService(db, { stepTitle: (flowId, hash, nodeId) => stepTitle(flowId, hash, nodeId) })
   /** A step's title as its flow version names it (its id when it has none), for alerts and metrics. */
+  // Synchronous (the sync flow reader) while metrics and alerts read SQLite synchronously.
   const stepTitle = (flowId: string, hash: string, nodeId: string): string => {
     try {
-      return nodeTitle(runs.documentFor(flowId, hash), nodeId)
+      return nodeTitle(flows.version(flowId, hash), nodeId)
     } catch {
       // A version no longer stored: the id still says which step.
       return nodeId
@@ -345,13 +353,19 @@ export function createRuntime(options: RuntimeOptions = {}) {
     // The alert rules are evaluated synchronously until operations/ moves to the store.
     phiMapReview: syncPhiMapReviewStatus(db, now),
     // Read when the rules are evaluated, after the tasks service below exists.
-    overdueTasks: () =>
-      tasks.overdue().map((task) => {
-        const run = runs.store.runById(task.runId)
+    overdueTasks: async () => {
+      const late = []
+      for (const task of await tasks.overdue()) {
+        const run = await runs.store.runById(task.runId)
         // No run (never expected): no hash, so the alert goes out with the current settings.
-        if (!run) return { ...task, hash: '', step: task.nodeId }
-        return { ...task, hash: run.hash, step: stepTitle(run.flow_id, run.hash, task.nodeId) }
-      }),
+        late.push(
+          run
+            ? { ...task, hash: run.hash, step: stepTitle(run.flow_id, run.hash, task.nodeId) }
+            : { ...task, hash: '', step: task.nodeId },
+        )
+      }
+      return late
+    },
   })
   const prometheus = createPrometheusRegistry(metrics, {
     incidentsOpen: () => incidents.count({ status: 'open' }),
@@ -359,21 +373,22 @@ export function createRuntime(options: RuntimeOptions = {}) {
     listeners: () => listeners.list(),
   })
   const breakGlass = createBreakGlassService({ store, audit, now, runs })
-  const retention = createRetentionService({ db, audit, cipher, now })
+  const retention = createRetentionService({ store, audit, cipher, now })
   const runViews = createRunViews({
     runs,
     audit,
-    revealed: (userId, runId) => revealedClassesSync(db, now, userId, runId),
+    revealed: (userId, runId) => breakGlass.revealedClasses(userId, runId),
   })
   const tasks = createTasksService({
+    store,
     runs,
     audit,
     now,
-    flowRolesOf: (username) => flowRolesOfSync(db, username),
-    onClaimed: (task, at) => {
-      const run = runs.store.runById(task.run_id)
+    flowRolesOf: (username) => auth.flowRolesOf(username),
+    onClaimed: async (task, at) => {
+      const run = await runs.store.runById(task.run_id)
       if (run)
-        metricsWriter.taskClaimed(
+        await metricsWriter.taskClaimed(
           { flowId: task.flow_id, hash: run.hash, nodeId: task.node_id, openedAt: task.created_at },
           at,
         )
@@ -383,7 +398,6 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const migrations = createMigrationsService({
     store,
     audit,
-    runAudit: audit,
     now,
     registry,
     flows: flowService,
@@ -395,14 +409,21 @@ export function createRuntime(options: RuntimeOptions = {}) {
     now,
     runs,
     referenceSecret: keys.phiReferenceSecret,
-    cipher,
+    cipher: syncCipher,
     retentionMs: options.unmatchedEventRetentionMs,
     deadLetters,
   })
   // Launch tokens for the embedded agent view, signed with a key derived from the key file.
   const launch = createLaunchService({ store, audit, auth, now, key: launchKeyFrom(keys.auditChainKey) })
   // Evidence on reviews and tasks: sealed like run data (it may hold patient data).
-  const attachments = createAttachmentsService({ store, audit, now, cipher, flows, taskById: runs.store.taskById })
+  const attachments = createAttachmentsService({
+    store,
+    audit,
+    now,
+    cipher,
+    flows: flowService,
+    taskById: runs.store.taskById,
+  })
   // Publishing, rollback and retirement tell the flow's owners (the alerts' settings) and subscribers.
   const notices = createChangeNoticesService({
     store,
@@ -448,8 +469,11 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const writeSettings = (value: { [key: string]: JsonValue }) =>
     db
       .insert(settings)
-      .values({ key: INTEGRATIONS_KEY, value: sealJson(cipher, 'settings', SETTINGS_AAD, value) })
-      .onConflictDoUpdate({ target: settings.key, set: { value: sealJson(cipher, 'settings', SETTINGS_AAD, value) } })
+      .values({ key: INTEGRATIONS_KEY, value: sealJsonSync(syncCipher, 'settings', SETTINGS_AAD, value) })
+      .onConflictDoUpdate({
+        target: settings.key,
+        set: { value: sealJsonSync(syncCipher, 'settings', SETTINGS_AAD, value) },
+      })
       .run()
   /** New steps of versions on the current revision use the new adapters at once. */
   const rebuildAdapters = (value: { [key: string]: JsonValue }) => {
@@ -459,7 +483,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
   }
 
   /** Connector settings under review: proposals, a second person's decision, numbered revisions, pins. */
-  const settingsSync = createSyncSettingsRevisions({ db, now, cipher })
+  const settingsSync = createSyncSettingsRevisions({ db, now, cipher: syncCipher })
   const settingsReview = createSettingsRevisions({
     store,
     audit,
@@ -477,7 +501,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
         path: `settings.${where}`,
       })
     },
-    write: (value) => writeSetting(store, INTEGRATIONS_KEY, sealJson(cipher, 'settings', SETTINGS_AAD, value)),
+    write: async (value) =>
+      writeSetting(store, INTEGRATIONS_KEY, await sealJson(cipher, 'settings', SETTINGS_AAD, value)),
     applied: rebuildAdapters,
   })
   settingsSync.adoptExisting(integrationSettings())
@@ -548,6 +573,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     settingsReview,
     keys,
     cipher,
+    syncCipher,
     hl7Outbound,
     /** Rotate the key-encryption key in place (no restart): re-wraps every data key and TOTP secret. */
     rotateKeys: (actor: { who: string; role: string }) => rotateKek({ file: keyFile, keys, db, cipher, audit, actor }),

@@ -131,16 +131,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       : undefined
   alertTimer?.unref()
   // Retention: days of a flow's runs past its period lose their data key, at start and hourly.
-  const sweepRetention = () => {
+  const sweepRetention = async () => {
     try {
-      for (const p of runtime.retention.apply())
+      for (const p of await runtime.retention.apply())
         log(`carepath: retention: ${p.runs} run(s) of ${p.flow} from ${p.day} purged (data key shredded)`)
     } catch (error) {
       log(describeInternalError(error))
     }
   }
-  sweepRetention()
-  const retentionTimer = setInterval(sweepRetention, 3600_000)
+  await sweepRetention()
+  const retentionTimer = setInterval(() => void sweepRetention(), 3600_000)
   retentionTimer.unref()
   ready = true
   const port = (server.address() as AddressInfo).port

@@ -5,7 +5,7 @@
 // given the same way. Without the key the table says nothing about who the patients are.
 import { createHmac } from 'node:crypto'
 import { phiClassAt, type FactSchema, type JsonValue } from '@carepath/dsl'
-import type { Db } from '../db/open-db.ts'
+import type { Store } from '../store/store.ts'
 import type { BatchObserver } from '../runs/runs.service.ts'
 
 /** The keyed hash an identifier is indexed and searched under (trimmed; case kept, as FHIR ids are case-sensitive). */
@@ -40,37 +40,41 @@ export function identifiersIn(schema: FactSchema, input: JsonValue): string[] {
  * transaction as the run's first events (a run is never stored without its index rows).
  */
 export function patientIndexObserver(
-  db: Db,
+  store: Store,
   secret: string,
-  factsOf: (flowId: string, hash: string) => FactSchema,
+  factsOf: (flowId: string, hash: string) => Promise<FactSchema>,
 ): BatchObserver {
-  const insert = db.$client.prepare('INSERT OR IGNORE INTO patient_refs (ref, run_id) VALUES (?, ?)')
   // A version's facts schema never changes (it is part of what the hash names): read it once per
   // version, not once per run started.
   const schemas = new Map<string, FactSchema>()
-  const schemaOf = (flowId: string, hash: string) => {
+  const schemaOf = async (flowId: string, hash: string) => {
     const key = `${flowId}@${hash}`
     let schema = schemas.get(key)
     if (!schema) {
+      schema = await factsOf(flowId, hash)
       if (schemas.size >= 1_000) schemas.clear()
-      schemas.set(key, (schema = factsOf(flowId, hash)))
+      schemas.set(key, schema)
     }
     return schema
   }
-  return (batch) => {
+  return async (batch) => {
     if (batch.previous !== undefined) return
     const started = batch.events.find((e) => e.type === 'run.started')
     if (started?.type !== 'run.started') return
-    const facts = schemaOf(batch.run.flowId, batch.run.hash)
+    const facts = await schemaOf(batch.run.flowId, batch.run.hash)
     for (const identifier of identifiersIn(facts, started.data.input))
-      insert.run(patientRef(secret, identifier), batch.run.id)
+      await store.sql.run('INSERT INTO patient_refs (ref, run_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [
+        patientRef(secret, identifier),
+        batch.run.id,
+      ])
   }
 }
 
 /** The runs that concern the patient with this identifier. */
-export function runsOfPatient(db: Db, secret: string, identifier: string): string[] {
-  return db.$client
-    .prepare<[string], { run_id: string }>('SELECT run_id FROM patient_refs WHERE ref = ? ORDER BY run_id')
-    .all(patientRef(secret, identifier))
-    .map((r) => r.run_id)
+export async function runsOfPatient(store: Store, secret: string, identifier: string): Promise<string[]> {
+  const rows = await store.sql.all<{ run_id: string }>(
+    'SELECT run_id FROM patient_refs WHERE ref = ? ORDER BY run_id',
+    [patientRef(secret, identifier)],
+  )
+  return rows.map((r) => r.run_id)
 }

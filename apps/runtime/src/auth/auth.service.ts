@@ -12,7 +12,6 @@ import {
   tokenRevoked,
   userAdded,
 } from '../audit/audit-entries.ts'
-import type { Db } from '../db/open-db.ts'
 import { isUniqueViolation } from '../store/sql-executor.ts'
 import type { Store } from '../store/store.ts'
 import { apiTokens, loginAttempts, loginChallenges, sessions, users, type UserRole } from '../db/schema.ts'
@@ -602,6 +601,16 @@ export function createAuthService(
       .all()
   }
 
+  /** A person's work queues, or undefined when there is no such active user. */
+  async function flowRolesOf(username: string): Promise<string[] | undefined> {
+    const row = await db
+      .select({ flowRoles: users.flowRoles, disabled: users.disabled })
+      .from(users)
+      .where(eq(users.username, username))
+      .get()
+    return row && !row.disabled ? row.flowRoles : undefined
+  }
+
   async function setFlowRoles(username: string, flowRoles: string[], actor: { who: string; role: string }) {
     await store.transaction(async () => {
       const changed = await db
@@ -637,20 +646,8 @@ export function createAuthService(
     revokeApiToken,
     listUsers,
     setFlowRoles,
+    flowRolesOf,
     userCount,
   }
 }
 export type AuthService = ReturnType<typeof createAuthService>
-
-/**
- * A person's work queues, read synchronously: the tasks service (runs/tasks.service.ts) still
- * asks inside its better-sqlite3 transactions. Goes when that caller moves to the store.
- */
-export function flowRolesOfSync(db: Db, username: string): string[] | undefined {
-  const row = db
-    .select({ flowRoles: users.flowRoles, disabled: users.disabled })
-    .from(users)
-    .where(eq(users.username, username))
-    .get()
-  return row && !row.disabled ? row.flowRoles : undefined
-}

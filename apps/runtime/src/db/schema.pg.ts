@@ -149,7 +149,8 @@ export const runEvents = pgTable(
     firstSeq: integer('first_seq').notNull(),
     lastSeq: integer('last_seq').notNull(),
     version: integer('version').notNull(),
-    events: json('events').$type<JsonValue[]>().notNull(),
+    /** A sealed value (keys/data-cipher.ts), or JSON text where nothing is sealed: text, not JSON, on both databases. */
+    events: text('events').notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.firstSeq] })],
 )
@@ -163,7 +164,8 @@ export const tasks = pgTable(
     nodeId: text('node_id').notNull(),
     role: text('role').notNull(),
     status: text('status').$type<'open' | 'claimed' | 'answered' | 'cancelled' | 'expired'>().notNull(),
-    request: json('request').$type<JsonValue>().notNull(),
+    /** A sealed value (keys/data-cipher.ts), or JSON text where nothing is sealed: text, not JSON, on both databases. */
+    request: text('request').notNull(),
     claimedBy: text('claimed_by'),
     answeredBy: text('answered_by'),
     createdAt: text('created_at').notNull(),
@@ -208,7 +210,8 @@ export const inboundEvents = pgTable(
     messageId: text('message_id').notNull().unique(),
     name: text('name').notNull(),
     key: text('key').notNull(),
-    payload: json('payload').$type<JsonValue>().notNull(),
+    /** A sealed value (keys/data-cipher.ts), or JSON text where nothing is sealed: text, not JSON, on both databases. */
+    payload: text('payload').notNull(),
     source: text('source').notNull(),
     receivedAt: text('received_at').notNull(),
     expiresAt: text('expires_at').notNull(),

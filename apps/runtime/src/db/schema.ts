@@ -184,7 +184,8 @@ export const runEvents = sqliteTable(
     lastSeq: integer('last_seq').notNull(),
     /** The engine's RUN_EVENT_VERSION when the batch was written (older rows are upgraded on read). */
     version: integer('version').notNull(),
-    events: text('events', { mode: 'json' }).$type<JsonValue[]>().notNull(),
+    /** A sealed value (keys/data-cipher.ts), or JSON text where nothing is sealed: text, not JSON, on both databases. */
+    events: text('events').notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.firstSeq] })],
 )
@@ -200,7 +201,8 @@ export const tasks = sqliteTable(
     role: text('role').notNull(),
     /** `expired`: its due time passed and the run left by the step's `timeout` port. */
     status: text('status').$type<'open' | 'claimed' | 'answered' | 'cancelled' | 'expired'>().notNull(),
-    request: text('request', { mode: 'json' }).$type<JsonValue>().notNull(),
+    /** A sealed value (keys/data-cipher.ts), or JSON text where nothing is sealed: text, not JSON, on both databases. */
+    request: text('request').notNull(),
     claimedBy: text('claimed_by'),
     answeredBy: text('answered_by'),
     createdAt: text('created_at').notNull(),
@@ -261,7 +263,8 @@ export const inboundEvents = sqliteTable(
     messageId: text('message_id').notNull().unique(),
     name: text('name').notNull(),
     key: text('key').notNull(),
-    payload: text('payload', { mode: 'json' }).$type<JsonValue>().notNull(),
+    /** A sealed value (keys/data-cipher.ts), or JSON text where nothing is sealed: text, not JSON, on both databases. */
+    payload: text('payload').notNull(),
     /** Who delivered it: `api`, `webhook`, `hl7`. */
     source: text('source').notNull(),
     receivedAt: text('received_at').notNull(),

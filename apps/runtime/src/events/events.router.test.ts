@@ -70,7 +70,7 @@ describe('runs that wait for a reply', () => {
 
     // The gateway resends the same reply: nothing happens twice.
     expect(await reply('APT-1', 'C', 'gateway-1')).toMatchObject({ status: 'delivered', duplicate: true })
-    const received = t.runtime.runs.store.events(mine.id).filter((e) => e.type === 'event.received')
+    const received = (await t.runtime.runs.store.events(mine.id)).filter((e) => e.type === 'event.received')
     expect(received).toHaveLength(1)
     expect(t.runtime.audit.list({ limit: 500 }).items.map((i) => i.record.action)).toContain('event.deliver')
   })
@@ -136,7 +136,7 @@ describe('runs that wait for a reply', () => {
       idempotencyKey: 'reminder-APT-8',
     })
     expect(await t.runtime.events.sweep()).toEqual({ delivered: 1, expired: 0 })
-    expect(t.runtime.runs.store.runById(run.id)).toMatchObject({ status: 'completed', outcome: 'confirmed' })
+    expect(await t.runtime.runs.store.runById(run.id)).toMatchObject({ status: 'completed', outcome: 'confirmed' })
     expect(
       (await operator.deadLetters.list({ filter: { status: 'reprocessed', source: 'event' } })).deadLetters,
     ).toEqual([expect.objectContaining({ id: letter!.id, runIds: [run.id] })])
@@ -146,7 +146,7 @@ describe('runs that wait for a reply', () => {
     const run = await start('APT-5')
     t.advance(48 * HOUR)
     expect(await t.runtime.runs.fireDueTimers()).toBe(1)
-    expect(t.runtime.runs.store.runById(run.id)).toMatchObject({ status: 'completed', outcome: 'reminder-sent' })
+    expect(await t.runtime.runs.store.runById(run.id)).toMatchObject({ status: 'completed', outcome: 'reminder-sent' })
     // A reply after that is kept, matches nothing, and wakes nothing (sessions end after 12 hours: the service directly).
     const late = {
       name: 'sms.reply',

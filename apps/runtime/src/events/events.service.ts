@@ -11,7 +11,7 @@ import type { AuditService } from '../audit/audit.service.ts'
 import { eventDelivered } from '../audit/audit-entries.ts'
 import type { Db } from '../db/open-db.ts'
 import { AppError } from '../errors.ts'
-import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
+import { SYNC_PLAINTEXT, type SyncDataCipher } from '../keys/data-cipher.sync.ts'
 import { correlationRef } from './correlation-ref.ts'
 import type { DeadLetters } from '../operations/dead-letters.service.ts'
 import type { RunsService } from '../runs/runs.service.ts'
@@ -51,7 +51,7 @@ export interface EventsDeps {
   runs: RunsService
   /** The installation's secret for patient references: correlation keys are stored as its HMAC. */
   referenceSecret: string
-  cipher?: DataCipher
+  cipher?: SyncDataCipher
   retentionMs?: number
   /** Where expired messages are shown to operators (and reprocessed from). */
   deadLetters?: DeadLetters
@@ -65,7 +65,7 @@ const SYSTEM = { who: 'carepath', role: 'system' }
 
 export function createEventsService(deps: EventsDeps) {
   const { runs, audit, now, referenceSecret } = deps
-  const cipher = deps.cipher ?? PLAINTEXT
+  const cipher = deps.cipher ?? SYNC_PLAINTEXT
   const sql = deps.db.$client
   const retention = deps.retentionMs ?? DEFAULT_UNMATCHED_RETENTION_MS
   const byMessageId = sql.prepare<[string], InboundRow>('SELECT * FROM inbound_events WHERE message_id = ?')
@@ -93,10 +93,10 @@ export function createEventsService(deps: EventsDeps) {
   )
 
   /** Whether the run's log already holds this message (a second delivery must not wake it again). */
-  function alreadyTook(runId: string, messageId: string): boolean {
-    return runs.store
-      .events(runId)
-      .some((event) => event.type === 'event.received' && event.data.messageId === messageId)
+  async function alreadyTook(runId: string, messageId: string): Promise<boolean> {
+    return (await runs.store.events(runId)).some(
+      (event) => event.type === 'event.received' && event.data.messageId === messageId,
+    )
   }
 
   /** Give one stored message to every run waiting for it; the run's step and the message's state commit together. */
@@ -104,7 +104,7 @@ export function createEventsService(deps: EventsDeps) {
     const delivered: string[] = []
     const { key, payload } = sealedBody.parse(JSON.parse(cipher.open(row.payload, `inbound_events|${row.message_id}`)))
     for (const { run_id: runId } of waiting.all(row.name, row.key)) {
-      if (alreadyTook(runId, row.message_id)) continue
+      if (await alreadyTook(runId, row.message_id)) continue
       try {
         await runs.resume(
           runId,

@@ -72,8 +72,11 @@ export function createAttachmentsService(deps: {
   now: () => Date
   cipher: DataCipher
   /** The flow of a review, and whether it has the version under review (the flows service). */
-  flows: { requireFlow(flowId: string): unknown; versionByHash(flowId: string, hash: string): unknown }
-  taskById: (id: string) => TaskRow | undefined
+  flows: {
+    requireFlow(flowId: string): Promise<unknown>
+    versionByHash(flowId: string, hash: string): Promise<unknown>
+  }
+  taskById: (id: string) => Promise<TaskRow | undefined>
 }) {
   const { store, audit, now, cipher } = deps
   const { db } = store
@@ -106,18 +109,21 @@ export function createAttachmentsService(deps: {
    * Check the caller may see (and attach to) the target, and that it exists. A task outside the
    * caller's queues is reported as missing, as the inbox does.
    */
-  function requireAccess(target: AttachmentTarget, principal: Principal): { hash?: string; run?: string } {
+  async function requireAccess(
+    target: AttachmentTarget,
+    principal: Principal,
+  ): Promise<{ hash?: string; run?: string }> {
     if (target.kind === 'review') {
       if (!REVIEW_EVIDENCE_ROLES.includes(principal.role))
         throw new AppError('forbidden', `The ${principal.role} role may not see a review’s evidence.`)
-      deps.flows.requireFlow(target.flowId)
-      if (!deps.flows.versionByHash(target.flowId, target.subject))
+      await deps.flows.requireFlow(target.flowId)
+      if (!(await deps.flows.versionByHash(target.flowId, target.subject)))
         throw new AppError('not-found', `The flow ${target.flowId} has no version ${target.subject}.`, {
           path: 'subject',
         })
       return { hash: target.subject }
     }
-    const task = deps.taskById(target.subject)
+    const task = await deps.taskById(target.subject)
     if (principal.role !== 'agent' || !task || task.flow_id !== target.flowId || !worksRole(principal, task.role))
       throw new AppError('not-found', `No task with id "${target.subject}" in your queues.`, { path: 'subject' })
     return { run: task.run_id }
@@ -130,9 +136,9 @@ export function createAttachmentsService(deps: {
     bytes: Uint8Array,
     principal: Principal,
   ): Promise<AttachmentView> {
-    const where = requireAccess(target, principal)
+    const where = await requireAccess(target, principal)
     if (target.kind === 'task') {
-      const task = deps.taskById(target.subject)
+      const task = await deps.taskById(target.subject)
       if (task && task.status !== 'open' && task.status !== 'claimed')
         throw new AppError('conflict', 'This task is already closed; evidence can no longer be attached to it.', {
           path: 'subject',
@@ -167,7 +173,7 @@ export function createAttachmentsService(deps: {
       uploadedAt: at,
     }
     // Sealed before the transaction: nothing but the store is awaited inside one.
-    const content = cipher.seal(keyOf(target.flowId), Buffer.from(bytes).toString('base64'), aadOf(id, sha256))
+    const content = await cipher.seal(keyOf(target.flowId), Buffer.from(bytes).toString('base64'), aadOf(id, sha256))
     await store.transaction(async () => {
       await db.insert(attachments).values({ ...row, content })
       await audit.record(
@@ -183,7 +189,7 @@ export function createAttachmentsService(deps: {
 
   /** The attachments of a target, oldest first (names, sizes and hashes; no content). */
   async function list(target: AttachmentTarget, principal: Principal): Promise<AttachmentView[]> {
-    requireAccess(target, principal)
+    await requireAccess(target, principal)
     const rows = await db
       .select()
       .from(attachments)
@@ -203,8 +209,8 @@ export function createAttachmentsService(deps: {
   async function read(id: string, principal: Principal): Promise<{ view: AttachmentView; bytes: Buffer }> {
     const row = await db.select().from(attachments).where(eq(attachments.id, id)).get()
     if (!row) throw new AppError('not-found', 'No such attachment.', { path: 'id' })
-    const where = requireAccess({ kind: row.kind, flowId: row.flowId, subject: row.subject }, principal)
-    const bytes = Buffer.from(cipher.open(row.content, aadOf(row.id, row.sha256)), 'base64')
+    const where = await requireAccess({ kind: row.kind, flowId: row.flowId, subject: row.subject }, principal)
+    const bytes = Buffer.from(await cipher.open(row.content, aadOf(row.id, row.sha256)), 'base64')
     await audit.record(
       attachmentRead(
         actorOf(principal),
@@ -237,7 +243,7 @@ export function createAttachmentsService(deps: {
    * outside the caller's queues is left to the tasks service, which reports it missing.
    */
   async function checkTaskAnswer(taskId: string, answer: JsonValue, principal: Principal): Promise<void> {
-    const task = deps.taskById(taskId)
+    const task = await deps.taskById(taskId)
     if (!task || !worksRole(principal, task.role)) return
     if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) return
     // Stored by the runs service from a parsed task.opened event; checked again as it is read back.

@@ -1,16 +1,12 @@
 // Evidence attachments kept in the database, on SQLite and PostgreSQL from one suite: a file
 // attached at one runtime process is listed and read back byte for byte at another, sealed at rest,
 // under the size limit an admin set at either.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { auditRows, verifyChainRows } from '../audit/audit-chain.ts'
 import { createStoreAuditRecorder, storeAuditPages } from '../audit/audit-recorder.ts'
 import type { Principal } from '../auth/auth.service.ts'
-import { openDb } from '../db/open-db.ts'
 import { AppError } from '../errors.ts'
-import { createDataCipher, type DataCipher } from '../keys/data-cipher.ts'
+import { createDataCipher } from '../keys/data-cipher.ts'
 import { generateKeyFile, keyStoreOf } from '../keys/key-store.ts'
 import type { Store } from '../store/store.ts'
 import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
@@ -23,19 +19,16 @@ const HASH = 'a'.repeat(64)
 const review = { kind: 'review' as const, flowId: 'go-live', subject: HASH }
 // The flow under review, as the flows service answers for it (its own store is another's to move).
 const flows = {
-  requireFlow: (flowId: string) => {
+  requireFlow: async (flowId: string) => {
     if (flowId !== 'go-live') throw new AppError('not-found', `No flow "${flowId}".`)
     return { id: flowId }
   },
-  versionByHash: (flowId: string, hash: string) => (flowId === 'go-live' && hash === HASH ? { hash } : undefined),
+  versionByHash: async (flowId: string, hash: string) => (flowId === 'go-live' && hash === HASH ? { hash } : undefined),
 }
 const CANARY = 'mrn,name\n0042,Canary Evidence-Patient\n'
 
 describeOnEachStore('evidence attachments on the store', (backend) => {
   let opened: OpenedStore
-  let keyDir: string
-  let cipher: DataCipher
-  let keysDb: ReturnType<typeof openDb>
   let clock: number
   const now = () => new Date(clock++)
   const processOn = (store: Store) =>
@@ -43,26 +36,21 @@ describeOnEachStore('evidence attachments on the store', (backend) => {
       store,
       audit: createStoreAuditRecorder(store, keys, now),
       now,
-      cipher,
+      // Each process seals with its own cipher over its own store, under the same keys.
+      cipher: createDataCipher(store, keys),
       flows,
-      taskById: () => undefined,
+      taskById: async () => undefined,
     })
   let a: ReturnType<typeof processOn>
   let b: ReturnType<typeof processOn>
   beforeEach(async () => {
     opened = await backend.open('attachments')
-    // The data keys live in a SQLite file of their own here: the cipher is not on the store yet.
-    keyDir = mkdtempSync(join(tmpdir(), 'carepath-evidence-keys-'))
-    keysDb = openDb(join(keyDir, 'keys.db'))
-    cipher = createDataCipher(keysDb, keys)
     clock = Date.parse('2026-12-05T10:00:00.000Z')
     a = processOn(opened.store)
     b = processOn(await opened.another())
   })
   afterEach(async () => {
     await opened.dispose()
-    keysDb.$client.close()
-    rmSync(keyDir, { recursive: true, force: true })
   })
 
   it('attaches at one process, lists and reads back byte for byte at the other, sealed at rest', async () => {

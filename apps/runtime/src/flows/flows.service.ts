@@ -65,13 +65,10 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
   // A flow's suites are bound to the flow: a sealed suite copied to another flow does not open.
   const sealSuite = (flowId: string, value: JsonValue) => sealJson(cipher, SUITES_KEY, `suites|${flowId}`, value)
   const openSuite = (flowId: string, stored: JsonValue) => openJson(cipher, `suites|${flowId}`, stored)
-  const storedSuite = (flowId: string, draft: JsonValue | null, older: readonly JsonValue[]) =>
+  const storedSuite = async (flowId: string, draft: JsonValue | null, older: readonly JsonValue[]) =>
     draft !== null
       ? openSuite(flowId, draft)
-      : mergedSuite(
-          flowId,
-          older.map((s) => openSuite(flowId, s)),
-        )
+      : mergedSuite(flowId, await Promise.all(older.map((s) => openSuite(flowId, s))))
   const actorOf = (p: Principal) => ({ who: p.username, role: p.system ? 'system' : p.role })
 
   async function requireFlow(id: string) {
@@ -162,7 +159,7 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
       },
       published: published ? { document: published.document, hash: published.hash } : null,
       // The draft's test cases, one suite in the suite file format.
-      suites: [storedSuite(id, draft.suite, flow.suites)],
+      suites: [await storedSuite(id, draft.suite, flow.suites)],
       reviews: flowReviews,
     }
   }
@@ -200,7 +197,7 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
           draftRevision: 1,
           draftHash: hash,
           draftAuthor: principal.username,
-          suites: suites.map((s) => sealSuite(document.id, s)),
+          suites: await Promise.all(suites.map((s) => sealSuite(document.id, s))),
           updatedAt: at,
           updatedBy: principal.username,
         })
@@ -214,7 +211,7 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
           author: principal.username,
           status: 'draft',
           createdAt: at,
-          suite: sealSuite(document.id, suite),
+          suite: await sealSuite(document.id, suite),
         })
 
         await audit.record(flowCreated(actorOf(principal), document.id, hash))
@@ -263,7 +260,7 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
           author: principal.username,
           status: 'draft',
           createdAt: at,
-          suite: sealSuite(id, nextSuite),
+          suite: await sealSuite(id, nextSuite),
         })
 
         // Text is reviewed too: a new title or description voids approvals like a new threshold.
@@ -289,7 +286,7 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
           .update(flows)
           .set({
             title: document.title,
-            suites: [sealSuite(id, nextSuite)],
+            suites: [await sealSuite(id, nextSuite)],
             draftRevision: revision,
             draftHash: hash,
             draftAuthor: principal.username,

@@ -44,19 +44,19 @@ export function swappableKeyStore(initial: KeyStore): KeyStore & { replace(next:
 }
 
 /** Rotate the KEK of the key file `file` for the runtime holding `keys`; audited. */
-export function rotateKek(deps: {
+export async function rotateKek(deps: {
   file: string
   keys: ReturnType<typeof swappableKeyStore>
   db: Db
   cipher: DataCipher
   audit: AuditService
   actor: { who: string; role: string }
-}): { kek: string; dataKeys: number; secrets: number } {
+}): Promise<{ kek: string; dataKeys: number; secrets: number }> {
   const { file, keys, db, cipher, audit } = deps
   const withBoth = withNewKek(readKeyFile(file))
   writeKeyFile(file, withBoth)
   keys.replace(keyStoreOf(withBoth))
-  const dataKeys = cipher.rewrapAll()
+  const dataKeys = await cipher.rewrapAll()
   const sql = db.$client
   const totp = sql
     .prepare<[], { id: string; secret: string }>("SELECT id, secret FROM mfa_factors WHERE kind = 'totp'")

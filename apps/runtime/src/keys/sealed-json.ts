@@ -3,21 +3,44 @@
 // of the database file gives nothing away. Values stored before sealing pass through unchanged.
 import type { JsonValue } from '@carepath/dsl'
 import type { DataCipher } from './data-cipher.ts'
+import type { SyncDataCipher } from './data-cipher.sync.ts'
 
 /** The stored form of `value`: sealed under the data key `keyId`, bound to `aad`. */
-export function sealJson(cipher: DataCipher, keyId: string, aad: string, value: JsonValue): JsonValue {
+export async function sealJson(cipher: DataCipher, keyId: string, aad: string, value: JsonValue): Promise<JsonValue> {
+  return { sealed: await cipher.seal(keyId, JSON.stringify(value), aad) }
+}
+
+/** `sealJson` for callers still on the SQLite connection (data-cipher.sync.ts). */
+export function sealJsonSync(cipher: SyncDataCipher, keyId: string, aad: string, value: JsonValue): JsonValue {
   return { sealed: cipher.seal(keyId, JSON.stringify(value), aad) }
 }
 
 /** The value as saved, from its stored form (a value from before sealing is returned as it is). */
-export function openJson<T extends JsonValue | null | undefined>(
+export async function openJson<T extends JsonValue | null | undefined>(
   cipher: DataCipher,
   aad: string,
   stored: T,
+): Promise<T | JsonValue> {
+  const sealed = sealedText(stored)
+  if (sealed === undefined) return stored
+  const opened: JsonValue = JSON.parse(await cipher.open(sealed, aad))
+  return opened
+}
+
+/** `openJson` for callers still on the SQLite connection (data-cipher.sync.ts). */
+export function openJsonSync<T extends JsonValue | null | undefined>(
+  cipher: SyncDataCipher,
+  aad: string,
+  stored: T,
 ): T | JsonValue {
-  if (stored === null || stored === undefined || typeof stored !== 'object' || Array.isArray(stored)) return stored
-  const sealed = stored['sealed']
-  if (typeof sealed !== 'string' || Object.keys(stored).length !== 1) return stored
+  const sealed = sealedText(stored)
+  if (sealed === undefined) return stored
   const opened: JsonValue = JSON.parse(cipher.open(sealed, aad))
   return opened
+}
+
+function sealedText(stored: JsonValue | null | undefined): string | undefined {
+  if (stored === null || stored === undefined || typeof stored !== 'object' || Array.isArray(stored)) return undefined
+  const sealed = stored['sealed']
+  return typeof sealed === 'string' && Object.keys(stored).length === 1 ? sealed : undefined
 }

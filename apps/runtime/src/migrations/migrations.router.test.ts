@@ -67,8 +67,8 @@ describe('migrating waiting runs', () => {
 
     const v2Hash = t.runtime.flows.list()[0]!.publishedHash!
     for (const runId of runIds) {
-      expect(t.runtime.runs.store.runById(runId)).toMatchObject({ hash: v2Hash, status: 'waiting' })
-      const tasks = t.runtime.runs.store.tasksOfRun(runId)
+      expect(await t.runtime.runs.store.runById(runId)).toMatchObject({ hash: v2Hash, status: 'waiting' })
+      const tasks = await t.runtime.runs.store.tasksOfRun(runId)
       expect(tasks.map((task) => [task.node_id, task.status])).toEqual([
         ['call', 'cancelled'],
         ['call-patient', 'open'],
@@ -82,7 +82,7 @@ describe('migrating waiting runs', () => {
 
     // The moved run goes on in the new version: its new answer is one the old version did not have.
     const [runId] = runIds
-    const task = t.runtime.runs.store.tasksOfRun(runId!).find((x) => x.status === 'open')!
+    const task = (await t.runtime.runs.store.tasksOfRun(runId!)).find((x) => x.status === 'open')!
     const done = await t.runtime.runs.resume(
       runId!,
       { type: 'answer', taskId: task.id, answer: { value: 'wrong-number' } },
@@ -90,7 +90,7 @@ describe('migrating waiting runs', () => {
     )
     expect(done).toMatchObject({ status: 'completed', outcome: 'fix-number' })
     // Its log, with both versions in it, replays to the same trace.
-    const events = t.runtime.runs.store.events(runId!)
+    const events = await t.runtime.runs.store.events(runId!)
     const replayed = await resumeRun(
       v2,
       events,
@@ -99,7 +99,7 @@ describe('migrating waiting runs', () => {
         registry,
         clock: { now: () => '2027-01-01T00:00:00.000Z' },
         connectors: {},
-        loadFlow: async (_id, hash) => t.runtime.runs.documentFor('follow-up', hash),
+        loadFlow: async (_id, hash) => await t.runtime.runs.documentFor('follow-up', hash),
       },
     )
     expect(traceOf(replayed.events)).toBe(traceOf(events))

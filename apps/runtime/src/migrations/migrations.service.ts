@@ -7,9 +7,8 @@
 import { randomUUID } from 'node:crypto'
 import { and, eq } from 'drizzle-orm'
 import type { NodeRegistry } from '@carepath/dsl'
-import { foldEvents, replayRecorded, waitingNode } from '@carepath/engine'
+import { foldEvents, replayRecorded, waitingNode, type RunEvent } from '@carepath/engine'
 import type { AuditRecorder } from '../audit/audit-recorder.ts'
-import type { AuditService } from '../audit/audit.service.ts'
 import { migrationApplied, migrationDecided } from '../audit/audit-entries.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import { runMigrations } from '../db/schema.ts'
@@ -28,11 +27,6 @@ import {
 export interface MigrationsDeps {
   store: Store
   audit: AuditRecorder
-  /**
-   * The synchronous trail `runs.migrate` records each move into, inside its own transaction:
-   * runs/ is not on the store yet. When it moves, this goes and `audit.record` takes its place.
-   */
-  runAudit: Pick<AuditService, 'append'>
   now: () => Date
   registry: NodeRegistry
   flows: Pick<Flows, 'requireFlow' | 'versionByHash'>
@@ -45,7 +39,7 @@ const migrationKey = (id: string) => `carepath:migration:${id}`
 const actorOf = (principal: Principal) => ({ who: principal.username, role: principal.role })
 
 export function createMigrationsService(deps: MigrationsDeps) {
-  const { store, audit, runAudit, now, registry, flows, runs } = deps
+  const { store, audit, now, registry, flows, runs } = deps
   const db = store.db
 
   async function requireMigration(id: string) {
@@ -56,13 +50,14 @@ export function createMigrationsService(deps: MigrationsDeps) {
 
   /** The waiting runs of `fromHash`, each replayed against the published version, with the mapping applied. */
   async function report(flowId: string, fromHash: string, toHash: string, mapping: Record<string, string>) {
-    const target = runs.documentFor(flowId, toHash)
-    const waiting = runs.store.waitingRuns(flowId, fromHash)
-    const logs = waiting.map((row) => ({ id: row.id, events: runs.store.events(row.id) }))
+    const target = await runs.documentFor(flowId, toHash)
+    const waiting = await runs.store.waitingRuns(flowId, fromHash)
+    const logs: { id: string; events: RunEvent[] }[] = []
+    for (const row of waiting) logs.push({ id: row.id, events: await runs.store.events(row.id) })
     const replay = await replayRecorded(target, logs, {
       registry,
       now: now().toISOString(),
-      loadFlow: async (id, hash) => runs.documentFor(id, hash),
+      loadFlow: (id, hash) => runs.documentFor(id, hash),
     })
     const planned: PlannedRun[] = logs.map((log) => {
       const at = waitingNode(foldEvents(log.events)) ?? null
@@ -183,7 +178,7 @@ export function createMigrationsService(deps: MigrationsDeps) {
       const toNode = planned.toNode
       try {
         await runs.migrate(planned.runId, { migration: id, toHash: row.toHash, toNode }, actorOf(principal), () =>
-          runAudit.append(
+          audit.record(
             migrationApplied(actorOf(principal), row.flowId, row.toHash, planned.runId, {
               migration: id,
               fromHash: row.fromHash,

@@ -97,7 +97,7 @@ export function createAlertsService(deps: {
   listeners: ListenerHealth
   audit: AuditService
   /** Open tasks past their due time (ids, steps, queues and times: no patient data). */
-  overdueTasks: () => OverdueTask[]
+  overdueTasks: () => Promise<OverdueTask[]>
   /** Whether the PHI touchpoint map's quarterly review is overdue (absent: never). */
   phiMapReview?: () => PhiMapReviewStatus
 }) {
@@ -152,24 +152,25 @@ export function createAlertsService(deps: {
     return own && own.length > 0 ? own : (cfg.defaultOwners[kind] ?? [])
   }
 
-  function active(rule: AlertRule, at: Date): Active[] {
+  async function active(rule: AlertRule, at: Date): Promise<Active[]> {
     if (rule.kind === 'incident-age') {
       const before = new Date(at.getTime() - rule.minutes * 60_000).toISOString()
-      return deps.incidents
-        .list({ status: 'open', openedBefore: before, ...(rule.flowId ? { flowId: rule.flowId } : {}) }, 1000)
-        .map((i) => ({
-          subject: `incident:${i.id}`,
-          flowId: i.flow_id,
-          hash: i.hash,
-          // A connector's failure is the integration owner's; a step failing on its own, the process owner's.
-          ownerKind: i.connector ? 'integration' : 'process',
-          message: `Run ${i.run_id} of ${i.flow_id} is held at step "${i.node_id}"${i.connector ? ` (${i.connector}: ${i.error_class ?? 'failed'})` : ''} since ${i.opened_at}.`,
-        }))
+      const held = await deps.incidents.list(
+        { status: 'open', openedBefore: before, ...(rule.flowId ? { flowId: rule.flowId } : {}) },
+        1000,
+      )
+      return held.map((i) => ({
+        subject: `incident:${i.id}`,
+        flowId: i.flow_id,
+        hash: i.hash,
+        // A connector's failure is the integration owner's; a step failing on its own, the process owner's.
+        ownerKind: i.connector ? 'integration' : 'process',
+        message: `Run ${i.run_id} of ${i.flow_id} is held at step "${i.node_id}"${i.connector ? ` (${i.connector}: ${i.error_class ?? 'failed'})` : ''} since ${i.opened_at}.`,
+      }))
     }
     if (rule.kind === 'task-overdue') {
       const late = new Date(at.getTime() - rule.minutes * 60_000).toISOString()
-      return deps
-        .overdueTasks()
+      return (await deps.overdueTasks())
         .filter((task) => task.dueAt <= late && (rule.flowId === undefined || task.flowId === rule.flowId))
         .map((task) => ({
           subject: `task:${task.id}`,
@@ -284,9 +285,12 @@ export function createAlertsService(deps: {
       message: string
       version: { flowId: string; hash: string } | undefined
     }[] = []
+    // Read before the (synchronous) transaction that opens and closes alerts.
+    const holdingOf = new Map<string, Active[]>()
+    for (const rule of cfg.rules) holdingOf.set(rule.id, await active(rule, at))
     sql.transaction(() => {
       for (const rule of cfg.rules) {
-        const holding = active(rule, at)
+        const holding = holdingOf.get(rule.id) ?? []
         const subjects = new Set(holding.map((a) => a.subject))
         for (const row of open.filter((o) => o.rule_id === rule.id && !subjects.has(o.subject))) {
           close.run(at.toISOString(), row.id)

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { Db } from '../db/open-db.ts'
-import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
+import { SYNC_PLAINTEXT, type SyncDataCipher } from '../keys/data-cipher.sync.ts'
 
 /**
  * `event`: a message for a waiting run that expired with none waiting; `hl7-out`: an hl7.send
@@ -120,7 +120,7 @@ const DEAD_LETTER_KEY = 'dead-letters'
 /** Binds a sealed payload to its letter's key, so a payload copied to another row does not open. */
 const aadOf = (key: string) => `dead_letters:${key}`
 
-export function createDeadLetters(db: Db, cipher: DataCipher = PLAINTEXT) {
+export function createDeadLetters(db: Db, cipher: SyncDataCipher = SYNC_PLAINTEXT) {
   const sql = db.$client
   const opened = (row: DeadLetterRow | undefined): DeadLetterRow | undefined =>
     row && { ...row, payload: cipher.open(row.payload, aadOf(row.key)) }

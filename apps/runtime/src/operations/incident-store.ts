@@ -3,9 +3,9 @@
 import { z } from 'zod'
 import type { AuditService } from '../audit/audit.service.ts'
 import { incidentResolved } from '../audit/audit-entries.ts'
-import type { Db } from '../db/open-db.ts'
 import { patientValuesOfRun, redactFreeText } from '../phi/free-text.ts'
 import type { BatchObserver } from '../runs/runs.service.ts'
+import type { Store } from '../store/store.ts'
 
 export interface IncidentRow {
   id: string
@@ -71,36 +71,48 @@ function where(filter: IncidentFilter): { sql: string; params: string[] } {
   return { sql: clauses.join(' AND '), params }
 }
 
-export function createIncidentStore(db: Db) {
-  const sql = db.$client
-  const insert = sql.prepare(
-    "INSERT OR IGNORE INTO incidents (id, run_id, flow_id, hash, node_id, connector, error_class, attempts, message, opened_at, status) VALUES (@id, @run_id, @flow_id, @hash, @node_id, @connector, @error_class, @attempts, @message, @opened_at, 'open')",
-  )
-  const resolve = sql.prepare(
-    "UPDATE incidents SET status = 'resolved', resolution = ?, port = ?, reason = ?, resolved_by = ?, resolved_at = ? WHERE run_id = ? AND status = 'open' RETURNING id",
-  )
-  const openOf = sql.prepare<[string], IncidentRow>("SELECT * FROM incidents WHERE run_id = ? AND status = 'open'")
+export function createIncidentStore(store: Store) {
+  const sql = store.sql
   return {
-    list(filter: IncidentFilter, limit: number): IncidentRow[] {
+    list(filter: IncidentFilter, limit: number): Promise<IncidentRow[]> {
       const w = where(filter)
-      return sql
-        .prepare<unknown[], IncidentRow>(`SELECT * FROM incidents WHERE ${w.sql} ORDER BY opened_at, id LIMIT ?`)
-        .all(...w.params, limit)
+      return sql.all<IncidentRow>(`SELECT * FROM incidents WHERE ${w.sql} ORDER BY opened_at, id LIMIT ?`, [
+        ...w.params,
+        limit,
+      ])
     },
-    count(filter: IncidentFilter): number {
+    async count(filter: IncidentFilter): Promise<number> {
       const w = where(filter)
-      return sql
-        .prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM incidents WHERE ${w.sql}`)
-        .get(...w.params)?.n as number
+      const row = await sql.get<{ n: number }>(`SELECT count(*) AS n FROM incidents WHERE ${w.sql}`, w.params)
+      return Number(row?.n ?? 0)
     },
     /** The open incident of a run, if it has one. */
-    openOf: (runId: string) => openOf.get(runId),
+    openOf: (runId: string) =>
+      sql.get<IncidentRow>("SELECT * FROM incidents WHERE run_id = ? AND status = 'open'", [runId]),
     insert: (row: Omit<IncidentRow, 'status' | 'resolution' | 'port' | 'reason' | 'resolved_by' | 'resolved_at'>) =>
-      insert.run(row),
+      sql.run(
+        "INSERT INTO incidents (id, run_id, flow_id, hash, node_id, connector, error_class, attempts, message, opened_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open') ON CONFLICT (id) DO NOTHING",
+        [
+          row.id,
+          row.run_id,
+          row.flow_id,
+          row.hash,
+          row.node_id,
+          row.connector,
+          row.error_class,
+          row.attempts,
+          row.message,
+          row.opened_at,
+        ],
+      ),
     resolve: (
       runId: string,
       how: { resolution: string; port: string | null; reason: string | null; by: string; at: string },
-    ) => resolve.all(how.resolution, how.port, how.reason, how.by, how.at, runId) as { id: string }[],
+    ) =>
+      sql.all<{ id: string }>(
+        "UPDATE incidents SET status = 'resolved', resolution = ?, port = ?, reason = ?, resolved_by = ?, resolved_at = ? WHERE run_id = ? AND status = 'open' RETURNING id",
+        [how.resolution, how.port, how.reason, how.by, how.at, runId],
+      ),
   }
 }
 export type IncidentStore = ReturnType<typeof createIncidentStore>
@@ -111,11 +123,11 @@ export type IncidentStore = ReturnType<typeof createIncidentStore>
  * operator's audit record, in the same transaction.
  */
 export function incidentObserver(store: IncidentStore, audit: AuditService): BatchObserver {
-  return ({ run, events, actor, at, state }) => {
+  return async ({ run, events, actor, at, state }) => {
     for (const event of events) {
       if (event.type === 'incident.opened') {
         const values = patientValuesOfRun(state?.events ?? events)
-        store.insert({
+        await store.insert({
           id: `${run.id}:${event.seq}`,
           run_id: run.id,
           flow_id: run.flowId,
@@ -129,14 +141,14 @@ export function incidentObserver(store: IncidentStore, audit: AuditService): Bat
         })
       } else if (event.type === 'incident.resolved') {
         const port = event.data.action === 'skip' ? event.data.port : null
-        const closed = store.resolve(run.id, {
+        const closed = await store.resolve(run.id, {
           resolution: event.data.action,
           port,
           reason: actor.reason ?? null,
           by: actor.who,
           at,
         })
-        audit.append(
+        await audit.record(
           incidentResolved(
             { who: actor.who, role: actor.role },
             { flow: run.flowId, hash: run.hash, run: run.id },

@@ -47,45 +47,49 @@ export function createIncidentsService(deps: { runs: RunsService; store: Inciden
    * Who resolves, and why in their words: kept in the audit trail and the incident, so first
    * scrubbed of any patient value of the run it quotes (the trail holds references, never values).
    */
-  const actorOf = (principal: Principal, runId?: string, reason?: string) => ({
+  const actorOf = async (principal: Principal, runId?: string, reason?: string) => ({
     who: principal.username,
     role: principal.role,
-    ...(reason && runId ? { reason: redactFreeText(reason, patientValuesOfRun(runs.store.events(runId))) } : {}),
+    ...(reason && runId ? { reason: redactFreeText(reason, patientValuesOfRun(await runs.store.events(runId))) } : {}),
   })
 
-  function requireOpen(runId: string): IncidentRow {
-    const open = store.openOf(runId)
+  async function requireOpen(runId: string): Promise<IncidentRow> {
+    const open = await store.openOf(runId)
     if (!open) throw new AppError('conflict', `The run "${runId}" has no open incident.`, { path: 'runId' })
     return open
   }
 
   /** Retry the failed step on the run's pinned version; refused while its flow is retired. */
   async function retry(runId: string, principal: Principal) {
-    const open = requireOpen(runId)
-    const flow = runs.store.flowForRun(open.flow_id)
+    const open = await requireOpen(runId)
+    const flow = await runs.store.flowForRun(open.flow_id)
     if (flow?.status === 'retired')
       throw new AppError(
         'conflict',
         `The flow "${open.flow_id}" is retired, so its runs are not retried; skip the step or cancel the run.`,
         { path: 'runId' },
       )
-    const state = await runs.resume(runId, { type: 'incident', action: 'retry' }, actorOf(principal))
+    const state = await runs.resume(runId, { type: 'incident', action: 'retry' }, await actorOf(principal))
     return { runId, status: state.status, outcome: state.outcome ?? null }
   }
 
   async function skip(runId: string, port: string, reason: string, principal: Principal) {
-    requireOpen(runId)
+    await requireOpen(runId)
     const state = await runs.resume(
       runId,
       { type: 'incident', action: 'skip', port },
-      actorOf(principal, runId, reason),
+      await actorOf(principal, runId, reason),
     )
     return { runId, status: state.status, outcome: state.outcome ?? null }
   }
 
   async function cancel(runId: string, reason: string, principal: Principal) {
-    requireOpen(runId)
-    const state = await runs.resume(runId, { type: 'incident', action: 'cancel' }, actorOf(principal, runId, reason))
+    await requireOpen(runId)
+    const state = await runs.resume(
+      runId,
+      { type: 'incident', action: 'cancel' },
+      await actorOf(principal, runId, reason),
+    )
     return { runId, status: state.status, outcome: state.outcome ?? null }
   }
 
@@ -97,7 +101,7 @@ export function createIncidentsService(deps: { runs: RunsService; store: Inciden
    */
   async function bulkRetry(filter: IncidentFilter, expectedCount: number, principal: Principal) {
     const open = { ...filter, status: 'open' as const }
-    const count = store.count(open)
+    const count = await store.count(open)
     if (count > BULK_LIMIT)
       throw new AppError(
         'bad-input',
@@ -111,7 +115,7 @@ export function createIncidentsService(deps: { runs: RunsService; store: Inciden
         { path: 'expectedCount' },
       )
     const results: BulkItemResult[] = []
-    for (const row of store.list(open, BULK_LIMIT)) {
+    for (const row of await store.list(open, BULK_LIMIT)) {
       try {
         const done = await retry(row.run_id, principal)
         results.push({ runId: row.run_id, ok: true, status: done.status })
@@ -124,7 +128,7 @@ export function createIncidentsService(deps: { runs: RunsService; store: Inciden
   }
 
   return {
-    list: (filter: IncidentFilter, limit = 200) => store.list(filter, limit).map(incidentView),
+    list: async (filter: IncidentFilter, limit = 200) => (await store.list(filter, limit)).map(incidentView),
     count: (filter: IncidentFilter) => store.count(filter),
     retry,
     skip,

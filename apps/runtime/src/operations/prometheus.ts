@@ -7,7 +7,7 @@ import type { MetricsService } from './metrics.service.ts'
 export function createPrometheusRegistry(
   metrics: MetricsService,
   extra: {
-    incidentsOpen(): number
+    incidentsOpen(): Promise<number>
     deadLettersOpen(): number
     /** The inbound listeners: up (1) or down (0), so outside monitoring sees them too. */
     listeners(): { name: string; listening: boolean }[]
@@ -90,8 +90,8 @@ export function createPrometheusRegistry(
     name: 'carepath_incidents_open',
     help: 'Runs held at a failed step, waiting for an operator.',
     registers: [registry],
-    collect() {
-      this.set(extra.incidentsOpen())
+    async collect() {
+      this.set(await extra.incidentsOpen())
     },
   })
   new Gauge({

@@ -9,7 +9,6 @@ import type { AuditActor } from '../audit/audit-entries.ts'
 import { revealGranted, revealReviewed } from '../audit/audit-entries.ts'
 import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import type { Principal } from '../auth/auth.service.ts'
-import type { Db } from '../db/open-db.ts'
 import { phiReveals, users } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
@@ -29,10 +28,10 @@ export interface RevealRequest {
 /** What a reveal needs of the runs: the run, its events (for the values its reason must not quote) and its flow. */
 export interface RevealRuns {
   store: {
-    runById(id: string): { id: string; flow_id: string; hash: string } | undefined
-    events(runId: string): readonly RunEvent[]
+    runById(id: string): Promise<{ id: string; flow_id: string; hash: string } | undefined>
+    events(runId: string): Promise<readonly RunEvent[]>
   }
-  documentFor(flowId: string, hash: string): Pick<FlowDocument, 'roles'>
+  documentFor(flowId: string, hash: string): Promise<Pick<FlowDocument, 'roles'>>
 }
 
 export function createBreakGlassService(deps: {
@@ -48,9 +47,9 @@ export function createBreakGlassService(deps: {
   const notify = deps.notify ?? ((line: string) => console.error(line))
 
   async function request(input: RevealRequest, principal: Principal) {
-    const row = runs.store.runById(input.runId)
+    const row = await runs.store.runById(input.runId)
     if (!row) throw new AppError('not-found', `No run with id "${input.runId}".`, { path: 'runId' })
-    const doc = runs.documentFor(row.flow_id, row.hash)
+    const doc = await runs.documentFor(row.flow_id, row.hash)
     const already = allowedClasses(principal, doc)
     const classes = [...new Set(input.classes)].filter((c) => c !== 'none' && !already.includes(c)).sort()
     if (classes.length === 0)
@@ -62,7 +61,7 @@ export function createBreakGlassService(deps: {
     const id = randomUUID()
     const actor: AuditActor = { who: principal.username, role: principal.role }
     // The reason is the person's own words: whatever of the run's patient data it quotes is redacted in the trail.
-    const reason = redactFreeText(input.reason, patientValuesOfRun(runs.store.events(row.id)))
+    const reason = redactFreeText(input.reason, patientValuesOfRun(await runs.store.events(row.id)))
     await store.transaction(async () => {
       await db.insert(phiReveals).values({
         id,
@@ -149,17 +148,3 @@ export type BreakGlassService = ReturnType<typeof createBreakGlassService>
 const live = (userId: string, runId: string, now: () => Date) =>
   and(eq(phiReveals.userId, userId), eq(phiReveals.runId, runId), gt(phiReveals.expiresAt, now().toISOString()))
 const classesOf = (rows: { classes: string[] }[]) => [...new Set(rows.flatMap((r) => r.classes as PhiClass[]))]
-
-/**
- * `revealedClasses`, read synchronously: the run viewer (runs/run-view.ts) still asks while it
- * builds a view synchronously. Goes when that caller moves to the store.
- */
-export function revealedClassesSync(db: Db, now: () => Date, userId: string, runId: string): PhiClass[] {
-  return classesOf(
-    db
-      .select({ classes: phiReveals.classes })
-      .from(phiReveals)
-      .where(live(userId, runId, now))
-      .all(),
-  )
-}

@@ -19,10 +19,10 @@ const compliance2: Principal = { ...compliance, userId: 'u-compliance2', usernam
 // The run the reveal is for, as the runs service answers for it (its own store is another's to move).
 const runs: RevealRuns = {
   store: {
-    runById: (id) => (id === 'run-1' ? { id, flow_id: 'intake-check', hash: 'h1' } : undefined),
-    events: () => [],
+    runById: async (id) => (id === 'run-1' ? { id, flow_id: 'intake-check', hash: 'h1' } : undefined),
+    events: async () => [],
   },
-  documentFor: () => intakeFlow(),
+  documentFor: async () => intakeFlow(),
 }
 
 describeOnEachStore('break-glass on the store', (backend) => {

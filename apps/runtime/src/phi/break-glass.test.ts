@@ -124,10 +124,10 @@ describe('retention of run data', () => {
     const agent = await as('agent')
     const auditor = await as('auditor')
     // A run of that day still waits: nothing is shredded yet.
-    expect(t.runtime.retention.apply()).toEqual([])
+    expect(await t.runtime.retention.apply()).toEqual([])
     const [task] = await agent.tasks.inbox()
     await agent.tasks.answer({ id: task!.id, answer: { approved: true } })
-    expect(t.runtime.retention.apply()).toEqual([{ flow: 'intake-check', day: '2026-03-01', runs: 2 }])
+    expect(await t.runtime.retention.apply()).toEqual([{ flow: 'intake-check', day: '2026-03-01', runs: 2 }])
     await expect(auditor.runs.get({ id: done.id })).rejects.toThrow(/deleted at the end of its flow's retention period/)
     const listed = await auditor.runs.list()
     expect(listed.map((r) => [r.id, r.status])).toEqual(
@@ -142,6 +142,6 @@ describe('retention of run data', () => {
     })
     expect(await auditor.audit.verify()).toMatchObject({ ok: true })
     // Applying again changes nothing.
-    expect(t.runtime.retention.apply()).toEqual([])
+    expect(await t.runtime.retention.apply()).toEqual([])
   })
 })

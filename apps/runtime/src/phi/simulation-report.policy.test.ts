@@ -28,7 +28,7 @@ describe('simulation report of recorded runs', () => {
     const input = { score: 9, patient: { name: NAME, ssn: MRN } }
     const run = await t.as.agent.runs.start({ flowId: 'intake-call', input, idempotencyKey: 'recorded-1' })
     expect(run.status).toBe('incident') // held for an operator: the connector failed on every attempt
-    recorded = [{ id: run.id, events: t.runtime.runs.store.events(run.id) }]
+    recorded = [{ id: run.id, events: await t.runtime.runs.store.events(run.id) }]
   })
   afterAll(() => t.close())
 

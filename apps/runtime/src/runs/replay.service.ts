@@ -33,14 +33,14 @@ export function createReplayService(deps: { runs: RunsService; registry: NodeReg
   const { runs, registry } = deps
 
   async function replay(runId: string): Promise<ReplayReport> {
-    const row = runs.store.runById(runId)
+    const row = await runs.store.runById(runId)
     if (!row) throw new AppError('not-found', `No run with id "${runId}".`, { path: 'id' })
-    const events = runs.store.events(runId)
+    const events = await runs.store.events(runId)
     // The version the run is on now; a migrated run's earlier versions load by the hashes its log names.
-    const flow = runs.documentFor(row.flow_id, row.hash)
+    const flow = await runs.documentFor(row.flow_id, row.hash)
     const verdict = await replayRun(flow, events, {
       registry,
-      loadFlow: async (flowId, hash) => runs.documentFor(flowId, hash),
+      loadFlow: (flowId, hash) => runs.documentFor(flowId, hash),
       incidents: true, // the runtime holds failures as incidents, so its logs record them
     })
     const report: ReplayReport = { runId, flowId: row.flow_id, hash: row.hash, ...verdict }
@@ -58,7 +58,7 @@ export function createReplayService(deps: { runs: RunsService; registry: NodeReg
       throw new AppError('bad-input', `A sample is 1 to ${MAX_REPLAY_SAMPLE} runs.`, { path: 'count' })
     }
     const result: ReplaySampleReport = { checked: 0, identical: 0, differing: [], unreadable: [] }
-    for (const runId of runs.store.sampleRunIds(count)) {
+    for (const runId of await runs.store.sampleRunIds(count)) {
       let report: ReplayReport
       try {
         report = await replay(runId)

@@ -14,6 +14,7 @@ import { validateFlow } from '@carepath/dsl'
 import { registry } from '@carepath/catalog'
 import { caseDeps, foldEvents, parseSuite, startRun, traceOf, type RunEvent } from '@carepath/engine'
 import { openDb } from '../db/open-db.ts'
+import { sqliteStore } from '../store/open-store.ts'
 import { createRunStore } from './run-store.ts'
 
 const migrations = fileURLToPath(new URL('../../drizzle', import.meta.url))
@@ -103,10 +104,10 @@ describe('migration 0004: one stored encoding for run events', () => {
 
     const db = openDb(file)
     try {
-      const store = createRunStore(db)
+      const store = createRunStore(sqliteStore(db.$client))
       for (const log of logs) {
         const runId = (log[0] as RunEvent & { type: 'run.started' }).data.runId
-        const events = store.events(runId)
+        const events = await store.events(runId)
         expect(traceOf(events)).toBe(traceOf(log))
         expect(foldEvents(events)).toEqual(foldEvents(log))
       }
@@ -133,8 +134,8 @@ describe('migration 0004: one stored encoding for run events', () => {
         nodeId: 'x',
         data: { type: 't', visit: 1 },
       }
-      store.appendEvents(runId, [next])
-      expect(store.events(runId)).toEqual([...first, next])
+      await store.appendEvents(runId, [next])
+      expect(await store.events(runId)).toEqual([...first, next])
     } finally {
       db.$client.close()
     }

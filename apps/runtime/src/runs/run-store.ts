@@ -1,11 +1,11 @@
-// Persistence of runs on the hot path. These statements are prepared once on the raw
-// better-sqlite3 handle (drizzle's query builder costs more per call than the whole insert);
-// the tables themselves are declared in db/schema.ts like every other.
+// Persistence of runs on the hot path, through the store (store/README.md). Hand-written
+// statements (drizzle's query builder costs more per call than the whole insert), prepared once
+// per text by either executor; the tables themselves are declared in db/schema.ts like every other.
 import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState, type RunStatus } from '@carepath/engine'
-import type { Db } from '../db/open-db.ts'
 import { AppError } from '../errors.ts'
 import { packBatch, unpackBatch } from './event-batch-codec.ts'
 import { PLAINTEXT, SealedDataError, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
+import type { Store } from '../store/store.ts'
 
 export interface RunRow {
   id: string
@@ -43,9 +43,9 @@ export interface TaskRow {
 export const runKeyId = (flowId: string, startedAt: string) => `run:${flowId}:${startedAt.slice(0, 10)}`
 
 /** A run whose data key retention shredded is told plainly; any other failure to open stays an internal error. */
-function openOrExplain<T>(open: () => T): T {
+async function openOrExplain<T>(open: () => Promise<T>): Promise<T> {
   try {
-    return open()
+    return await open()
   } catch (error) {
     if (error instanceof SealedDataError && error.reason === 'shredded')
       throw new AppError(
@@ -56,30 +56,43 @@ function openOrExplain<T>(open: () => T): T {
   }
 }
 
+const RUN_COLUMNS =
+  'id, flow_id, hash, status, outcome, idempotency_key, started_by, created_at, updated_at, event_count, wait_until'
+// Due tasks first (soonest due first), then the rest oldest first.
+const OPEN_TASK_ORDER = 'ORDER BY due_at IS NULL, due_at, created_at, id'
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown }
+interface QueuedWrite {
+  work: () => Promise<unknown>
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+}
+
 /**
  * `cipher` seals the PHI-bearing columns (event batches, task requests) at rest, each bound to
  * its row; without one they are stored as plain JSON (the store's own tests).
  */
-export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
-  const sql = db.$client
-  const openTask = (row: TaskRow): TaskRow => ({
+export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
+  const sql = store.sql
+  const openTask = async (row: TaskRow): Promise<TaskRow> => ({
     ...row,
-    request: openOrExplain(() => cipher.open(row.request, `tasks|${row.id}`)),
+    request: await openOrExplain(() => cipher.open(row.request, `tasks|${row.id}`)),
   })
+  const openTasks = (rows: TaskRow[]) => Promise.all(rows.map(openTask))
   // A run's key id: named by its first stored batch (every later write of the run uses the same
   // key), or for a run's first batch taken from its run.started event; remembered per run.
   const keyOfRun = new Map<string, string>()
-  const firstBatch = sql.prepare<[string], { events: string }>(
-    'SELECT events FROM run_events WHERE run_id = ? ORDER BY first_seq LIMIT 1',
-  )
-  function keyIdOf(runId: string, batch: readonly RunEvent[] = []): string {
+  async function keyIdOf(runId: string, batch: readonly RunEvent[] = []): Promise<string> {
     let id = keyOfRun.get(runId)
     if (id) return id
     // A batch that starts the run names the key itself: a new run has no stored batch to look up.
     const started = batch.find((e) => e.type === 'run.started')
     if (started?.type === 'run.started') id = runKeyId(started.data.flowId, started.at)
     else {
-      const stored = firstBatch.get(runId)
+      const stored = await sql.get<{ events: string }>(
+        'SELECT events FROM run_events WHERE run_id = ? ORDER BY first_seq LIMIT 1',
+        [runId],
+      )
       id = stored ? sealedKeyId(stored.events) : undefined
     }
     if (!id) throw new Error(`run ${runId} has no stored events to name its data key`)
@@ -87,143 +100,93 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
     keyOfRun.set(runId, id)
     return id
   }
-
-  const byId = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?')
-  const byKey = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE idempotency_key = ?')
-  const insertRun = sql.prepare(
-    'INSERT INTO runs (id, flow_id, hash, status, outcome, idempotency_key, started_by, created_at, updated_at, event_count, wait_until) VALUES (@id, @flow_id, @hash, @status, @outcome, @idempotency_key, @started_by, @created_at, @updated_at, @event_count, @wait_until)',
-  )
-  const updateRun = sql.prepare(
-    'UPDATE runs SET status = ?, outcome = ?, event_count = ?, wait_until = ?, updated_at = ? WHERE id = ?',
-  )
-  // Every row is a batch: the seqs of its first and last events, the event format version and the
-  // events as a JSON array (a lone event is a batch of one). A run's step is a dozen events, and
-  // one row costs SQLite one table and one primary-key entry instead of a dozen of each.
-  const insertBatch = sql.prepare(
-    'INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES (?, ?, ?, ?, ?)',
-  )
-  // A sample for replay checks after an upgrade: any stored run may be picked, ended or waiting.
-  const sampleRuns = sql.prepare<[number], { id: string }>('SELECT id FROM runs ORDER BY random() LIMIT ?')
-  const flowForRun = sql.prepare<[string], { id: string; status: string; published_hash: string | null }>(
-    'SELECT id, status, published_hash FROM flows WHERE id = ?',
-  )
-  const batchesOf = sql.prepare<[string], { first_seq: number; version: number; events: string }>(
-    'SELECT first_seq, version, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
-  )
-  const insertTask = sql.prepare(
-    "INSERT INTO tasks (id, run_id, flow_id, node_id, role, status, request, created_at, due_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)",
-  )
-  const expireTask = sql.prepare("UPDATE tasks SET status = 'expired', answered_at = ? WHERE id = ?")
-  // Release, reassign and escalate: each only from the state it expects, so two people acting at once cannot both win.
-  const releaseTask = sql.prepare(
-    "UPDATE tasks SET status = 'open', claimed_by = NULL WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
-  )
-  const assignTask = sql.prepare(
-    "UPDATE tasks SET status = 'claimed', claimed_by = ? WHERE id = ? AND status IN ('open', 'claimed')",
-  )
-  const moveTask = sql.prepare(
-    "UPDATE tasks SET role = ?, status = 'open', claimed_by = NULL WHERE id = ? AND status IN ('open', 'claimed')",
-  )
-  const answerTask = sql.prepare("UPDATE tasks SET status = 'answered', answered_by = ?, answered_at = ? WHERE id = ?")
-  const claimTask = sql.prepare("UPDATE tasks SET status = 'claimed', claimed_by = ? WHERE id = ? AND status = 'open'")
-  const taskById = sql.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?')
-  const tasksOfRun = sql.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE run_id = ? ORDER BY created_at, id')
-  // Due tasks first (soonest due first), then the rest oldest first.
-  const openTasks = sql.prepare<[], TaskRow>(
-    "SELECT * FROM tasks WHERE status IN ('open', 'claimed') ORDER BY due_at IS NULL, due_at, created_at, id",
-  )
-  const overdueTasks = sql.prepare<[string], TaskRow>(
-    "SELECT * FROM tasks WHERE status IN ('open', 'claimed') AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id",
-  )
-  const runsByStatus = sql.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY created_at')
-  const awaitRun = sql.prepare(
-    'INSERT INTO event_waits (run_id, name, key, node_id, since) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET name = excluded.name, key = excluded.key, node_id = excluded.node_id, since = excluded.since',
-  )
-  const stopAwaiting = sql.prepare('DELETE FROM event_waits WHERE run_id = ?')
-  const rehash = sql.prepare('UPDATE runs SET hash = ? WHERE id = ?')
-  const cancelOpenTasks = sql.prepare(
-    "UPDATE tasks SET status = 'cancelled', answered_at = ? WHERE run_id = ? AND status IN ('open', 'claimed')",
-  )
-  const waitingOn = sql.prepare<[string, string], RunRow>(
-    "SELECT * FROM runs WHERE flow_id = ? AND hash = ? AND status = 'waiting' ORDER BY created_at, id",
-  )
-  const dueRuns = sql.prepare<[string], RunRow>(
-    "SELECT * FROM runs WHERE status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= ?",
-  )
+  const runs = (where: string, params: (string | number)[]) =>
+    sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ${where}`, params)
 
   // Group commit: writes queued in the same turn of the event loop commit in one transaction
   // (each in its own savepoint, so one failing write never undoes another). A caller's promise
   // settles only after the commit, so nothing is acknowledged before it is on disk.
-  let queue: { work: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = []
-  // Transaction functions built once (better-sqlite3 builds four wrappers per transaction() call).
-  // Called inside `inAll`, `inOwn` runs in a savepoint of its own.
-  const inOwn = sql.transaction((work: () => unknown) => work())
-  const inAll = sql.transaction(
-    (jobs: typeof queue, results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[]) => {
-      for (const job of jobs) {
-        try {
-          results.push({ ok: true, value: inOwn(job.work) })
-        } catch (error) {
-          results.push({ ok: false, error })
-        }
-      }
-    },
-  )
-  const commitQueued = () => {
+  let queue: QueuedWrite[] = []
+  async function commitQueued() {
     const jobs = queue
     queue = []
     if (jobs.length === 1) {
       // Alone in its turn: no savepoint needed.
-      const job = jobs[0] as (typeof jobs)[number]
-      try {
-        job.resolve(inOwn(job.work))
-      } catch (error) {
-        job.reject(error)
-      }
+      const job = jobs[0] as QueuedWrite
+      await store.transaction(job.work).then(job.resolve, job.reject)
       return
     }
-    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
+    const results: Settled[] = []
     try {
-      inAll(jobs, results)
+      await store.transaction(async () => {
+        for (const job of jobs) {
+          results.push(
+            await store.transaction(job.work).then(
+              (value): Settled => ({ ok: true, value }),
+              (error: unknown): Settled => ({ ok: false, error }),
+            ),
+          )
+        }
+      })
     } catch (error) {
       for (const job of jobs) job.reject(error)
       return
     }
     jobs.forEach((job, i) => {
-      const r = results[i] as (typeof results)[number]
+      const r = results[i] as Settled
       if (r.ok) job.resolve(r.value)
       else job.reject(r.error)
     })
   }
-  function commit<T>(work: () => T): Promise<T> {
+  function commit<T>(work: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (queue.length === 0) setImmediate(commitQueued)
-      queue.push({ work, resolve: resolve as (v: unknown) => void, reject })
+      if (queue.length === 0) setImmediate(() => void commitQueued())
+      queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
     })
   }
 
   return {
     commit,
-    runById: (id: string) => byId.get(id),
-    runByKey: (key: string) => byKey.get(key),
+    runById: async (id: string) => (await runs('WHERE id = ?', [id]))[0],
+    runByKey: async (key: string) => (await runs('WHERE idempotency_key = ?', [key]))[0],
     /** The ids of up to `count` stored runs picked at random. */
-    sampleRunIds: (count: number) => sampleRuns.all(count).map((row) => row.id),
-    insertRun: (row: RunRow) => insertRun.run(row),
+    sampleRunIds: async (count: number) =>
+      (await sql.all<{ id: string }>('SELECT id FROM runs ORDER BY random() LIMIT ?', [count])).map((row) => row.id),
+    insertRun: (row: RunRow) =>
+      sql.run(`INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+        row.id,
+        row.flow_id,
+        row.hash,
+        row.status,
+        row.outcome,
+        row.idempotency_key,
+        row.started_by,
+        row.created_at,
+        row.updated_at,
+        row.event_count,
+        row.wait_until,
+      ]),
     /**
      * A run's whole log, parsed by the engine's event schema here, once per read (upgraded first
      * when a batch was written in an older format version): everything downstream trusts it.
      */
-    events(runId: string): RunEvent[] {
+    async events(runId: string): Promise<RunEvent[]> {
       const out: RunEvent[] = []
-      for (const row of batchesOf.all(runId)) {
-        const json = unpackBatch(
-          openOrExplain(() => cipher.openBytes(row.events, `run_events|${runId}|${row.first_seq}`)),
-        )
-        for (const event of parseRunEvents(JSON.parse(json), row.version)) out.push(event)
+      const batches = await sql.all<{ first_seq: number; version: number; events: string }>(
+        'SELECT first_seq, version, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
+        [runId],
+      )
+      for (const row of batches) {
+        const bytes = await openOrExplain(() => cipher.openBytes(row.events, `run_events|${runId}|${row.first_seq}`))
+        for (const event of parseRunEvents(JSON.parse(unpackBatch(bytes)), row.version)) out.push(event)
       }
       return out
     },
-    appendEvents(runId: string, events: readonly RunEvent[]) {
+    // Every row is a batch: the seqs of its first and last events, the event format version and the
+    // events as a JSON array (a lone event is a batch of one). A run's step is a dozen events, and
+    // one row costs the database one table and one primary-key entry instead of a dozen of each.
+    // Two processes writing the same run's next seq collide on that key: one of them is refused.
+    async appendEvents(runId: string, events: readonly RunEvent[]) {
       if (events.length === 0) return
       const first = (events[0] as RunEvent).seq
       const last = (events[events.length - 1] as RunEvent).seq
@@ -232,26 +195,47 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
       const sealed =
         cipher === PLAINTEXT
           ? json
-          : cipher.sealBytes(keyIdOf(runId, events), packBatch(json), `run_events|${runId}|${first}`)
-      insertBatch.run(runId, first, last, RUN_EVENT_VERSION, sealed)
+          : await cipher.sealBytes(await keyIdOf(runId, events), packBatch(json), `run_events|${runId}|${first}`)
+      await sql.run('INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES (?, ?, ?, ?, ?)', [
+        runId,
+        first,
+        last,
+        RUN_EVENT_VERSION,
+        sealed,
+      ])
     },
-    flowForRun: (flowId: string) => flowForRun.get(flowId),
-    updateRun(
+    flowForRun: (flowId: string) =>
+      sql.get<{ id: string; status: string; published_hash: string | null }>(
+        'SELECT id, status, published_hash FROM flows WHERE id = ?',
+        [flowId],
+      ),
+    /**
+     * The run's row after a step. `expectedCount` is the event count this step started from: a
+     * row that moved on meanwhile (another process stepped the run) is not overwritten; the
+     * step is refused (and its transaction rolled back by the caller).
+     */
+    async updateRun(
       runId: string,
       state: Pick<RunState, 'status' | 'outcome' | 'waitUntil'>,
       eventCount: number,
       at: string,
+      expectedCount: number,
     ) {
-      updateRun.run(
-        state.status,
-        state.outcome ?? null,
-        eventCount,
-        state.status === 'waiting' ? (state.waitUntil ?? null) : null,
-        at,
-        runId,
+      const { changes } = await sql.run(
+        'UPDATE runs SET status = ?, outcome = ?, event_count = ?, wait_until = ?, updated_at = ? WHERE id = ? AND event_count = ?',
+        [
+          state.status,
+          state.outcome ?? null,
+          eventCount,
+          state.status === 'waiting' ? (state.waitUntil ?? null) : null,
+          at,
+          runId,
+          expectedCount,
+        ],
       )
+      if (changes !== 1) throw new AppError('conflict', 'This run was moved on by someone else meanwhile; try again.')
     },
-    insertTask: (t: {
+    async insertTask(t: {
       id: string
       runId: string
       flowId: string
@@ -260,54 +244,88 @@ export function createRunStore(db: Db, cipher: DataCipher = PLAINTEXT) {
       request: unknown
       at: string
       dueAt?: string | undefined
-    }) =>
-      insertTask.run(
-        t.id,
-        t.runId,
-        t.flowId,
-        t.nodeId,
-        t.role,
+    }) {
+      const request =
         cipher === PLAINTEXT
           ? JSON.stringify(t.request)
-          : cipher.seal(keyIdOf(t.runId), JSON.stringify(t.request), `tasks|${t.id}`),
-        t.at,
-        t.dueAt ?? null,
-      ),
-    answerTask: (id: string, by: string, at: string) => answerTask.run(by, at, id),
-    expireTask: (id: string, at: string) => expireTask.run(at, id),
-    releaseTask: (id: string, by: string) => releaseTask.run(id, by).changes === 1,
-    assignTask: (id: string, to: string) => assignTask.run(to, id).changes === 1,
-    moveTask: (id: string, role: string) => moveTask.run(role, id).changes === 1,
+          : await cipher.seal(await keyIdOf(t.runId), JSON.stringify(t.request), `tasks|${t.id}`)
+      await sql.run(
+        "INSERT INTO tasks (id, run_id, flow_id, node_id, role, status, request, created_at, due_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+        [t.id, t.runId, t.flowId, t.nodeId, t.role, request, t.at, t.dueAt ?? null],
+      )
+    },
+    answerTask: (id: string, by: string, at: string) =>
+      sql.run("UPDATE tasks SET status = 'answered', answered_by = ?, answered_at = ? WHERE id = ?", [by, at, id]),
+    expireTask: (id: string, at: string) =>
+      sql.run("UPDATE tasks SET status = 'expired', answered_at = ? WHERE id = ?", [at, id]),
+    // Release, reassign, escalate and claim: each only from the state it expects, so two people
+    // acting at once (in one process or two) cannot both win.
+    releaseTask: async (id: string, by: string) =>
+      (
+        await sql.run(
+          "UPDATE tasks SET status = 'open', claimed_by = NULL WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
+          [id, by],
+        )
+      ).changes === 1,
+    assignTask: async (id: string, to: string) =>
+      (
+        await sql.run(
+          "UPDATE tasks SET status = 'claimed', claimed_by = ? WHERE id = ? AND status IN ('open', 'claimed')",
+          [to, id],
+        )
+      ).changes === 1,
+    moveTask: async (id: string, role: string) =>
+      (
+        await sql.run(
+          "UPDATE tasks SET role = ?, status = 'open', claimed_by = NULL WHERE id = ? AND status IN ('open', 'claimed')",
+          [role, id],
+        )
+      ).changes === 1,
+    claimTask: async (id: string, by: string) =>
+      (await sql.run("UPDATE tasks SET status = 'claimed', claimed_by = ? WHERE id = ? AND status = 'open'", [by, id]))
+        .changes === 1,
     /** Open or claimed tasks whose due time is at or before `now`, soonest due first. */
-    overdueTasks: (now: string) => overdueTasks.all(now).map(openTask),
-    claimTask: (id: string, by: string) => claimTask.run(by, id).changes === 1,
-    taskById: (id: string) => {
-      const row = taskById.get(id)
+    overdueTasks: async (now: string) =>
+      openTasks(
+        await sql.all<TaskRow>(
+          "SELECT * FROM tasks WHERE status IN ('open', 'claimed') AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id",
+          [now],
+        ),
+      ),
+    taskById: async (id: string) => {
+      const row = await sql.get<TaskRow>('SELECT * FROM tasks WHERE id = ?', [id])
       return row ? openTask(row) : undefined
     },
-    openTasks: () => openTasks.all().map(openTask),
-    tasksOfRun: (runId: string) => tasksOfRun.all(runId).map(openTask),
+    openTasks: async () =>
+      openTasks(await sql.all<TaskRow>(`SELECT * FROM tasks WHERE status IN ('open', 'claimed') ${OPEN_TASK_ORDER}`)),
+    tasksOfRun: async (runId: string) =>
+      openTasks(await sql.all<TaskRow>('SELECT * FROM tasks WHERE run_id = ? ORDER BY created_at, id', [runId])),
     /** A run now waits at a wait.event step for (name, key). */
     awaitEvent: (runId: string, wait: { name: string; key: string; nodeId: string }, at: string) =>
-      awaitRun.run(runId, wait.name, wait.key, wait.nodeId, at),
+      sql.run(
+        'INSERT INTO event_waits (run_id, name, key, node_id, since) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET name = excluded.name, key = excluded.key, node_id = excluded.node_id, since = excluded.since',
+        [runId, wait.name, wait.key, wait.nodeId, at],
+      ),
     /** The run no longer waits for a message (it got one, timed out or ended). */
-    stopAwaiting: (runId: string) => stopAwaiting.run(runId),
+    stopAwaiting: (runId: string) => sql.run('DELETE FROM event_waits WHERE run_id = ?', [runId]),
     /** A migrated run goes on in another version: its row names that version from now on. */
-    rehashRun: (runId: string, hash: string) => rehash.run(hash, runId),
+    rehashRun: (runId: string, hash: string) => sql.run('UPDATE runs SET hash = ? WHERE id = ?', [hash, runId]),
     /** The tasks a migrated run left open in the old version (the new version opens its own). */
-    cancelOpenTasks: (runId: string, at: string) => cancelOpenTasks.run(at, runId),
+    cancelOpenTasks: (runId: string, at: string) =>
+      sql.run(
+        "UPDATE tasks SET status = 'cancelled', answered_at = ? WHERE run_id = ? AND status IN ('open', 'claimed')",
+        [at, runId],
+      ),
     /** Runs of one version of a flow that wait (on a task, a timer or a message). */
-    waitingRuns: (flowId: string, hash: string) => waitingOn.all(flowId, hash),
-    runsByStatus: (status: RunRow['status']) => runsByStatus.all(status),
-    dueRuns: (now: string) => dueRuns.all(now),
-    listRuns(flowId: string | undefined, limit: number): RunRow[] {
-      return flowId
-        ? sql
-            .prepare<[string, number], RunRow>('SELECT * FROM runs WHERE flow_id = ? ORDER BY created_at DESC LIMIT ?')
-            .all(flowId, limit)
-        : sql.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY created_at DESC LIMIT ?').all(limit)
-    },
-    transaction: <T>(fn: () => T): T => sql.transaction(fn)(),
+    waitingRuns: (flowId: string, hash: string) =>
+      runs("WHERE flow_id = ? AND hash = ? AND status = 'waiting' ORDER BY created_at, id", [flowId, hash]),
+    runsByStatus: (status: RunRow['status']) => runs('WHERE status = ? ORDER BY created_at, id', [status]),
+    dueRuns: (now: string) =>
+      runs("WHERE status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= ? ORDER BY wait_until, id", [now]),
+    listRuns: (flowId: string | undefined, limit: number): Promise<RunRow[]> =>
+      flowId
+        ? runs('WHERE flow_id = ? ORDER BY created_at DESC, id DESC LIMIT ?', [flowId, limit])
+        : runs('ORDER BY created_at DESC, id DESC LIMIT ?', [limit]),
   }
 }
 export type RunStore = ReturnType<typeof createRunStore>

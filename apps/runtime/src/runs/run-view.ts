@@ -82,19 +82,19 @@ export function createRunViews(deps: {
   runs: RunsService
   audit: AuditService
   /** PHI classes a live break-glass reveal adds for this person and run. */
-  revealed?: (userId: string, runId: string) => PhiClass[]
+  revealed?: (userId: string, runId: string) => Promise<PhiClass[]>
 }) {
   const { runs, audit } = deps
 
-  function get(id: string, principal: Principal): RunView {
-    const row = runs.store.runById(id)
+  async function get(id: string, principal: Principal): Promise<RunView> {
+    const row = await runs.store.runById(id)
     if (!row) throw new AppError('not-found', `No run with id "${id}".`, { path: 'id' })
-    const doc = runs.documentFor(row.flow_id, row.hash)
-    const state = foldEvents(runs.store.events(id))
-    const extra = deps.revealed?.(principal.userId, id) ?? []
+    const doc = await runs.documentFor(row.flow_id, row.hash)
+    const state = foldEvents(await runs.store.events(id))
+    const extra = (await deps.revealed?.(principal.userId, id)) ?? []
     const allowed = [...new Set([...allowedClasses(principal, doc), ...extra])]
     if (allowed.some((c) => c !== 'none')) {
-      audit.appendAlone(
+      await audit.record(
         runRead(
           { who: principal.username, role: principal.role },
           { flow: row.flow_id, hash: row.hash, run: id },
@@ -103,11 +103,11 @@ export function createRunViews(deps: {
       )
     }
     const ctx = { schema: doc.facts, allowed, patientValues: patientValuesOfRun(state.events) }
-    return redact(runViewPolicy, runViewOf(row, state, runs.store.tasksOfRun(id)), ctx)
+    return redact(runViewPolicy, runViewOf(row, state, await runs.store.tasksOfRun(id)), ctx)
   }
 
-  function list(flowId: string | undefined, limit: number): RunSummaryView[] {
-    return runs.store.listRuns(flowId, limit).map((row) => redact(runSummaryPolicy, runSummary(row), NO_FACTS))
+  async function list(flowId: string | undefined, limit: number): Promise<RunSummaryView[]> {
+    return (await runs.store.listRuns(flowId, limit)).map((row) => redact(runSummaryPolicy, runSummary(row), NO_FACTS))
   }
 
   return { get, list }

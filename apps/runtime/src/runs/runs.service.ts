@@ -20,9 +20,10 @@ import {
 } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Principal } from '../auth/auth.service.ts'
-import type { Db } from '../db/open-db.ts'
+import type { Store } from '../store/store.ts'
+import { isUniqueViolation } from '../store/sql-executor.ts'
 import { AppError } from '../errors.ts'
-import type { FlowsService } from '../flows/flows.service.ts'
+import type { Flows } from '../flows/flows.service.ts'
 import { runStepped } from '../audit/audit-entries.ts'
 import { decisionForAudit, type AuditedDecision } from '../audit/decision-why.ts'
 import { patientValuesIn, patientValuesOfRun, redactFreeText } from '../phi/free-text.ts'
@@ -31,11 +32,11 @@ import { correlationRef } from '../events/correlation-ref.ts'
 import { createRunStore, type RunRow } from './run-store.ts'
 
 export interface RunsDeps {
-  db: Db
+  store: Store
   audit: AuditService
   now: () => Date
   registry: NodeRegistry
-  flows: FlowsService
+  flows: Pick<Flows, 'version'>
   connectors: Record<string, ConnectorAdapter>
   /**
    * The connector adapters a version's runs call: those of the settings revision the version is
@@ -52,7 +53,7 @@ export interface RunsDeps {
   sleep?: (ms: number) => Promise<void>
   /**
    * Called inside the transaction that writes each batch of a run's events (incidents, metric
-   * rollups): what they write commits or rolls back with the events.
+   * rollups), and awaited there: what they write commits or rolls back with the events.
    */
   observers?: readonly BatchObserver[]
 }
@@ -72,7 +73,7 @@ export interface RunBatch {
   /** The whole run state, on the last batch of a start or resume. */
   state?: RunState | undefined
 }
-export type BatchObserver = (batch: RunBatch) => void
+export type BatchObserver = (batch: RunBatch) => Promise<void> | void
 
 /** A run taken and queued for the next group commit (see `startQueued`). */
 export interface QueuedStart {
@@ -87,6 +88,9 @@ interface RunIdentity {
   hash: string
   idempotencyKey: string
 }
+
+/** Work that commits in the transaction of a run's step (awaited there; only the store may be awaited). */
+export type SameTransaction = () => Promise<unknown> | void
 
 /**
  * Who caused a step: a person, an outside system, or the runtime itself (recovery, timers).
@@ -106,16 +110,21 @@ const FLUSH_NOW: ReadonlySet<RunEventType> = new Set(['connector.request', 'conn
 export function createRunsService(deps: RunsDeps) {
   const { audit, now, registry, flows, connectors, auditSecret } = deps
   const observers = deps.observers ?? []
-  const store = createRunStore(deps.db, deps.cipher)
-  const documents = new Map<string, FlowDocument>()
+  const store = createRunStore(deps.store, deps.cipher)
+  const documents = new Map<string, Promise<FlowDocument>>()
   const inflight = new Map<string, Promise<QueuedStart>>()
   const runLocks = new Map<string, Promise<unknown>>()
 
   /** The document of a version, parsed once and shared, so the engine prepares it once per hash. */
-  function documentFor(flowId: string, hash: string): FlowDocument {
+  function documentFor(flowId: string, hash: string): Promise<FlowDocument> {
     const key = `${flowId}@${hash}`
     let doc = documents.get(key)
-    if (!doc) documents.set(key, (doc = flows.version(flowId, hash)))
+    if (!doc) {
+      doc = flows.version(flowId, hash)
+      documents.set(key, doc)
+      // A version that could not be read (not stored yet, a lost connection) is asked again next time.
+      doc.catch(() => documents.delete(key))
+    }
     return doc
   }
 
@@ -151,8 +160,8 @@ export function createRunsService(deps: RunsDeps) {
     // The run's row as last written by this persister (a new run's start returns it without reading it back).
     let row: RunRow | undefined
     // Work that must commit with the step's first batch (see `carry`).
-    let carried: (() => void) | undefined
-    const flush = (state?: RunState, inSameTransaction?: () => void): Promise<void> => {
+    let carried: SameTransaction | undefined
+    const flush = (state?: RunState, inSameTransaction?: SameTransaction): Promise<void> => {
       if (pending.length === 0 && !state && !inSameTransaction && !carried) return Promise.resolve()
       const batch = pending
       pending = []
@@ -161,13 +170,13 @@ export function createRunsService(deps: RunsDeps) {
       const at = now().toISOString()
       const isFirstWrite = !created
       created = true
-      return store.commit(() => {
-        store.appendEvents(run.id, batch)
+      return store.commit(async () => {
+        await store.appendEvents(run.id, batch)
         const decisions: AuditedDecision[] = []
         for (const event of batch) {
           if (event.type === 'task.opened') {
             const { taskId, request } = event.data
-            store.insertTask({
+            await store.insertTask({
               id: taskId,
               runId: run.id,
               flowId: run.flowId,
@@ -179,31 +188,32 @@ export function createRunsService(deps: RunsDeps) {
             })
           } else if (event.type === 'run.migrated') {
             // Before this batch's new task.opened (events are in log order): the old version's task closes.
-            store.cancelOpenTasks(run.id, at)
-            store.stopAwaiting(run.id)
-            store.rehashRun(run.id, event.data.toHash)
+            await store.cancelOpenTasks(run.id, at)
+            await store.stopAwaiting(run.id)
+            await store.rehashRun(run.id, event.data.toHash)
             run.hash = event.data.toHash
           } else if (event.type === 'task.expired') {
-            store.expireTask(event.data.taskId, at)
+            await store.expireTask(event.data.taskId, at)
           } else if (event.type === 'event.awaited') {
-            store.awaitEvent(
+            await store.awaitEvent(
               run.id,
               // Stored as the keyed hash messages are looked up by (events.service): never the value.
               { name: event.data.name, key: correlationRef(auditSecret, event.data.key), nodeId: event.nodeId ?? '' },
               at,
             )
           } else if (event.type === 'event.received' || event.type === 'wait.due' || event.type === 'run.ended') {
-            store.stopAwaiting(run.id)
+            await store.stopAwaiting(run.id)
           } else if (event.type === 'decision') {
             decisions.push(decisionForAudit({ nodeId: event.nodeId ?? '', ...event.data }, auditSecret))
           }
         }
+        const before = written
         written += batch.length
-        for (const work of alongside) work?.()
+        for (const work of alongside) await work?.()
         const status = state?.status ?? 'running'
         const waitUntil = state?.status === 'waiting' ? (state.waitUntil ?? null) : null
         if (!isFirstWrite) {
-          store.updateRun(run.id, state ?? { status: 'running' }, written, at)
+          await store.updateRun(run.id, state ?? { status: 'running' }, written, at, before)
           if (row)
             row = {
               ...row,
@@ -228,12 +238,13 @@ export function createRunsService(deps: RunsDeps) {
             event_count: written,
             wait_until: waitUntil,
           }
-          store.insertRun(row)
+          await store.insertRun(row)
         }
         startedAt ??= batch[0]?.at ?? at
-        for (const observe of observers) observe({ run, events: batch, previous, status, startedAt, at, actor, state })
+        for (const observe of observers)
+          await observe({ run, events: batch, previous, status, startedAt, at, actor, state })
         previous = status
-        audit.append(
+        await audit.record(
           runStepped(
             batches++ === 0 && firstCount === 0,
             // Who, not why: an operator's reason is audited once, with the incident's resolution.
@@ -261,7 +272,7 @@ export function createRunsService(deps: RunsDeps) {
        * flushes early commits it with its first events (a message's delivery with the run's
        * event.received), so a kill -9 between two batches cannot leave them apart.
        */
-      carry(work: () => void) {
+      carry(work: SameTransaction) {
         carried = work
       },
       /** The row as written by the last committed flush, when this persister created the run. */
@@ -284,7 +295,7 @@ export function createRunsService(deps: RunsDeps) {
       },
       onEvent,
       sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-      loadFlow: async (flowId, hash) => documentFor(flowId, hash),
+      loadFlow: (flowId, hash) => documentFor(flowId, hash),
       incidents: true,
       ...(deps.retry ? { defaultRetry: deps.retry } : {}),
     }
@@ -330,23 +341,32 @@ export function createRunsService(deps: RunsDeps) {
     principal: Principal,
   ): Promise<QueuedStart> {
     const key = `${principal.userId}:${input.idempotencyKey}`
-    const existing = store.runByKey(key)
-    if (existing) {
-      if (existing.flow_id !== input.flowId)
-        return Promise.reject(
-          new AppError('conflict', 'This idempotency key was already used for another flow.', {
-            path: 'idempotencyKey',
-          }),
-        )
-      return Promise.resolve({ id: existing.id, committed: Promise.resolve(existing) })
-    }
     const running = inflight.get(key)
     if (running) return running
-    const queued = startFresh(input, principal, key)
+    const queued = startOnce(input, principal, key)
     inflight.set(key, queued)
     const done = () => inflight.delete(key)
     queued.then(({ committed }) => committed.then(done, done), done)
     return queued
+  }
+
+  /** The run this key already started, or a new one. */
+  async function startOnce(
+    input: { flowId: string; input: JsonValue },
+    principal: Principal,
+    key: string,
+  ): Promise<QueuedStart> {
+    const existing = await store.runByKey(key)
+    if (existing) return startedBefore(existing, input.flowId)
+    return startFresh(input, principal, key)
+  }
+
+  function startedBefore(existing: RunRow, flowId: string): QueuedStart {
+    if (existing.flow_id !== flowId)
+      throw new AppError('conflict', 'This idempotency key was already used for another flow.', {
+        path: 'idempotencyKey',
+      })
+    return { id: existing.id, committed: Promise.resolve(existing) }
   }
 
   async function startFresh(
@@ -354,7 +374,7 @@ export function createRunsService(deps: RunsDeps) {
     principal: Principal,
     key: string,
   ): Promise<QueuedStart> {
-    const flow = store.flowForRun(input.flowId)
+    const flow = await store.flowForRun(input.flowId)
     if (!flow) throw new AppError('not-found', `No flow with id "${input.flowId}".`, { path: 'flowId' })
     if (flow.status === 'retired')
       throw new AppError('conflict', 'This flow is retired; it starts no new runs.', { path: 'flowId' })
@@ -362,19 +382,28 @@ export function createRunsService(deps: RunsDeps) {
       throw new AppError('conflict', 'This flow has no published version yet.', { path: 'flowId' })
     const run: RunIdentity = { id: randomUUID(), flowId: flow.id, hash: flow.published_hash, idempotencyKey: key }
     // The input must fit the published version's facts schema before anything is written.
-    const problem = checkFacts(documentFor(run.flowId, run.hash).facts, input.input)
+    const document = await documentFor(run.flowId, run.hash)
+    const problem = checkFacts(document.facts, input.input)
     if (problem) throw new AppError('bad-input', problem.message, { path: problem.path })
     const persister = createPersister(run, { who: principal.username, role: principal.role }, 0, principal.username)
     let state: RunState
     try {
-      state = await startRun(documentFor(run.flowId, run.hash), input.input, engineDeps(persister.onEvent, run), {
+      state = await startRun(document, input.input, engineDeps(persister.onEvent, run), {
         runId: run.id,
       })
     } catch (error) {
       refusal(error, input.input)
     }
     // Queued now (flush enqueues its write synchronously); on disk once `committed` settles.
-    const committed = persister.flush(state).then(() => persister.row() ?? (store.runById(run.id) as RunRow))
+    const committed = persister.flush(state).then(
+      async () => persister.row() ?? ((await store.runById(run.id)) as RunRow),
+      // Another process started a run with this key at the same moment: its run is the answer.
+      async (error: unknown) => {
+        const winner = isUniqueViolation(error) ? await store.runByKey(key) : undefined
+        if (!winner) throw error
+        return startedBefore(winner, input.flowId).committed
+      },
+    )
     // Whoever holds only the queued start may never await the commit: its failure is theirs to see.
     committed.catch(() => {})
     return { id: run.id, committed }
@@ -387,14 +416,14 @@ export function createRunsService(deps: RunsDeps) {
   function stepRun(
     runId: string,
     actor: Actor,
-    inSameTransaction: (() => void) | undefined,
+    inSameTransaction: SameTransaction | undefined,
     step: (row: RunRow, events: RunEvent[], deps: EngineDeps) => Promise<RunState>,
     refused: JsonValue = null,
   ): Promise<RunState> {
     return withRunLock(runId, async () => {
-      const row = store.runById(runId)
+      const row = await store.runById(runId)
       if (!row) throw new AppError('not-found', `No run with id "${runId}".`, { path: 'id' })
-      const events = store.events(runId)
+      const events = await store.events(runId)
       const persister = createPersister(
         { id: row.id, flowId: row.flow_id, hash: row.hash, idempotencyKey: row.idempotency_key },
         actor,
@@ -419,13 +448,13 @@ export function createRunsService(deps: RunsDeps) {
     runId: string,
     signal: ResumeSignal,
     actor: Actor,
-    inSameTransaction?: () => void,
+    inSameTransaction?: SameTransaction,
   ): Promise<RunState> {
     return stepRun(
       runId,
       actor,
       inSameTransaction,
-      (row, events, deps) => resumeRun(documentFor(row.flow_id, row.hash), events, signal, deps),
+      async (row, events, deps) => resumeRun(await documentFor(row.flow_id, row.hash), events, signal, deps),
       signal.type === 'answer' ? signal.answer : null,
     )
   }
@@ -439,11 +468,11 @@ export function createRunsService(deps: RunsDeps) {
     runId: string,
     move: { migration: string; toHash: string; toNode: string },
     actor: Actor,
-    inSameTransaction?: () => void,
+    inSameTransaction?: SameTransaction,
   ): Promise<RunState> {
-    return stepRun(runId, actor, inSameTransaction, (row, events, deps) =>
+    return stepRun(runId, actor, inSameTransaction, async (row, events, deps) =>
       migrateRun(
-        documentFor(row.flow_id, move.toHash),
+        await documentFor(row.flow_id, move.toHash),
         events,
         { migration: move.migration, toNode: move.toNode },
         deps,
@@ -453,12 +482,12 @@ export function createRunsService(deps: RunsDeps) {
 
   /** On start-up: runs that were in flight when the process stopped go on from their logs. */
   async function recover(onError: (runId: string, error: unknown) => void = () => {}): Promise<number> {
-    return await resumeEach(store.runsByStatus('running'), { type: 'continue' }, onError)
+    return await resumeEach(await store.runsByStatus('running'), { type: 'continue' }, onError)
   }
 
   /** Fire the timers that are due. */
   async function fireDueTimers(onError: (runId: string, error: unknown) => void = () => {}): Promise<number> {
-    return await resumeEach(store.dueRuns(now().toISOString()), { type: 'timer' }, onError)
+    return await resumeEach(await store.dueRuns(now().toISOString()), { type: 'timer' }, onError)
   }
 
   // One run that cannot go on (say, its node type was uninstalled) must not stop the others.

@@ -14,6 +14,7 @@ import {
 import { redactionContext } from '../phi/redaction-gate.ts'
 import { redact } from '../phi/redaction-policy.ts'
 import { taskViewPolicy } from '../phi/task-view.policy.ts'
+import type { Store } from '../store/store.ts'
 import type { TaskRow } from './run-store.ts'
 import type { RunsService } from './runs.service.ts'
 
@@ -26,19 +27,21 @@ export const worksRole = (principal: Principal, role: string) =>
  * classes the person's flow roles may see; showing them is a PHI read and is audited.
  */
 export function createTasksService(deps: {
+  store: Store
   runs: RunsService
   audit: AuditService
   now: () => Date
   /** The flow roles (queues) a person works, or undefined when there is no such active user. */
-  flowRolesOf: (username: string) => string[] | undefined
+  flowRolesOf: (username: string) => Promise<string[] | undefined>
   /** Told of each claim in its transaction (the time-to-claim metric). */
-  onClaimed?: (task: TaskRow, at: string) => void
+  onClaimed?: (task: TaskRow, at: string) => Promise<void> | void
 }) {
   const { runs, audit } = deps
   const { store } = runs
+  const inTransaction = deps.store.transaction.bind(deps.store)
 
-  function requireTask(id: string, principal: Principal): TaskRow {
-    const task = store.taskById(id)
+  async function requireTask(id: string, principal: Principal): Promise<TaskRow> {
+    const task = await store.taskById(id)
     // A task of a queue the person does not work is reported as missing: its existence is not theirs to know.
     if (!task || !worksRole(principal, task.role))
       throw new AppError('not-found', `No task with id "${id}" in your queues.`, { path: 'id' })
@@ -80,18 +83,24 @@ export function createTasksService(deps: {
     )
   }
 
-  function viewOf(task: TaskRow, principal: Principal) {
-    const run = store.runById(task.run_id)
+  async function viewOf(task: TaskRow, principal: Principal) {
+    const run = await store.runById(task.run_id)
     if (!run) throw new AppError('not-found', `No run with id "${task.run_id}".`)
-    const doc = runs.documentFor(run.flow_id, run.hash)
-    return view(task, principal, doc, foldEvents(store.events(run.id)).facts)
+    const doc = await runs.documentFor(run.flow_id, run.hash)
+    return view(task, principal, doc, foldEvents(await store.events(run.id)).facts)
   }
 
-  function inbox(principal: Principal) {
-    const mine = store.openTasks().filter((t) => worksRole(principal, t.role))
-    const views = mine.map((t) => viewOf(t, principal))
+  /** A task read back after a change made to it (it exists: the change found it). */
+  async function viewAfter(id: string, principal: Principal) {
+    return viewOf((await store.taskById(id)) as TaskRow, principal)
+  }
+
+  async function inbox(principal: Principal) {
+    const mine = (await store.openTasks()).filter((t) => worksRole(principal, t.role))
+    const views: Awaited<ReturnType<typeof viewOf>>[] = []
+    for (const task of mine) views.push(await viewOf(task, principal))
     if (views.length > 0) {
-      audit.appendAlone(
+      await audit.record(
         tasksRead(
           { who: principal.username, role: principal.role },
           views.map((v) => v.id),
@@ -101,26 +110,26 @@ export function createTasksService(deps: {
     return views
   }
 
-  function claim(id: string, principal: Principal) {
-    const task = requireTask(id, principal)
+  async function claim(id: string, principal: Principal) {
+    const task = await requireTask(id, principal)
     if (task.status === 'claimed' && task.claimed_by === principal.username) return viewOf(task, principal)
-    return store.transaction(() => {
-      if (!store.claimTask(id, principal.username))
+    await inTransaction(async () => {
+      if (!(await store.claimTask(id, principal.username)))
         throw new AppError('conflict', 'This task was already claimed or answered.', { path: 'id' })
-      deps.onClaimed?.(task, deps.now().toISOString())
-      audit.append(
+      await deps.onClaimed?.(task, deps.now().toISOString())
+      await audit.record(
         taskClaimed(
           { who: principal.username, role: principal.role },
           { flow: task.flow_id, run: task.run_id, task: id },
         ),
       )
-      return viewOf(store.taskById(id) as TaskRow, principal)
     })
+    return viewAfter(id, principal)
   }
 
   /** Answer a task; the run resumes. A wrong answer is refused and changes nothing. */
   async function answer(id: string, value: JsonValue, principal: Principal) {
-    const task = requireTask(id, principal)
+    const task = await requireTask(id, principal)
     if (task.status === 'answered' || task.status === 'cancelled' || task.status === 'expired')
       throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
     if (task.status === 'claimed' && task.claimed_by !== principal.username)
@@ -129,9 +138,9 @@ export function createTasksService(deps: {
       task.run_id,
       { type: 'answer', taskId: id, answer: value },
       { who: principal.username, role: principal.role },
-      () => {
-        store.answerTask(id, principal.username, deps.now().toISOString())
-        audit.append(
+      async () => {
+        await store.answerTask(id, principal.username, deps.now().toISOString())
+        await audit.record(
           taskAnswered(
             { who: principal.username, role: principal.role },
             { flow: task.flow_id, run: task.run_id, task: id },
@@ -146,40 +155,41 @@ export function createTasksService(deps: {
   const entityOf = (task: TaskRow) => ({ flow: task.flow_id, run: task.run_id, task: task.id })
 
   /** Give a claimed task back to its queue (only the person who claimed it). */
-  function release(id: string, principal: Principal) {
-    const task = requireTask(id, principal)
-    return store.transaction(() => {
-      if (!store.releaseTask(id, principal.username))
+  async function release(id: string, principal: Principal) {
+    const task = await requireTask(id, principal)
+    await inTransaction(async () => {
+      if (!(await store.releaseTask(id, principal.username)))
         throw new AppError('conflict', 'Only a task you have claimed can be released.', { path: 'id' })
-      audit.append(taskReleased(actorOf(principal), entityOf(task)))
-      return viewOf(store.taskById(id) as TaskRow, principal)
+      await audit.record(taskReleased(actorOf(principal), entityOf(task)))
     })
+    return viewAfter(id, principal)
   }
 
   /** Give an open or claimed task to another person who works the same queue. */
-  function reassign(id: string, to: string, principal: Principal) {
-    const task = requireTask(id, principal)
-    const roles = deps.flowRolesOf(to)
+  async function reassign(id: string, to: string, principal: Principal) {
+    const task = await requireTask(id, principal)
+    const roles = await deps.flowRolesOf(to)
     if (!roles || !(roles.includes('*') || roles.includes(task.role)))
       throw new AppError('bad-input', `${to} does not work the ${task.role} queue.`, { path: 'to' })
     if (task.status === 'claimed' && task.claimed_by !== principal.username)
       throw new AppError('conflict', `This task is claimed by ${task.claimed_by}.`, { path: 'id' })
-    return store.transaction(() => {
-      if (!store.assignTask(id, to)) throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
-      audit.append(taskReassigned(actorOf(principal), entityOf(task), to))
-      return viewOf(store.taskById(id) as TaskRow, principal)
+    await inTransaction(async () => {
+      if (!(await store.assignTask(id, to)))
+        throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
+      await audit.record(taskReassigned(actorOf(principal), entityOf(task), to))
     })
+    return viewAfter(id, principal)
   }
 
   /**
    * Move a task to another queue of its flow: a role that may see every fact the step shows
    * (the same PHI rule validation applies to the step itself), open for anyone there to claim.
    */
-  function escalate(id: string, toRole: string, reason: string, principal: Principal) {
-    const task = requireTask(id, principal)
-    const run = store.runById(task.run_id)
+  async function escalate(id: string, toRole: string, reason: string, principal: Principal) {
+    const task = await requireTask(id, principal)
+    const run = await store.runById(task.run_id)
     if (!run) throw new AppError('not-found', `No run with id "${task.run_id}".`)
-    const doc = runs.documentFor(run.flow_id, run.hash)
+    const doc = await runs.documentFor(run.flow_id, run.hash)
     const role = Object.hasOwn(doc.roles, toRole) ? doc.roles[toRole] : undefined
     if (!role || toRole === task.role) {
       const others = Object.keys(doc.roles).filter((name) => name !== task.role)
@@ -196,16 +206,17 @@ export function createTasksService(deps: {
       throw new AppError('bad-input', `The ${toRole} role may not see "${hidden}", which this task shows.`, {
         path: 'to',
       })
-    return store.transaction(() => {
-      if (!store.moveTask(id, toRole)) throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
-      audit.append(taskEscalated(actorOf(principal), entityOf(task), { from: task.role, to: toRole, reason }))
+    return inTransaction(async () => {
+      if (!(await store.moveTask(id, toRole)))
+        throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
+      await audit.record(taskEscalated(actorOf(principal), entityOf(task), { from: task.role, to: toRole, reason }))
       return { id, role: toRole, status: 'open' as const }
     })
   }
 
   /** Open tasks past their due time, by queue: what the operations alerts count (no patient data). */
-  function overdue() {
-    return store.overdueTasks(deps.now().toISOString()).map((task) => ({
+  async function overdue() {
+    return (await store.overdueTasks(deps.now().toISOString())).map((task) => ({
       id: task.id,
       flowId: task.flow_id,
       runId: task.run_id,

@@ -83,10 +83,10 @@ describe('scheduler', () => {
     ])
     // Sweeping again at the same time starts nothing more.
     expect((await t.runtime.schedules.sweep()).fired).toEqual([])
-    const runs = t.runtime.runs.store.listRuns('nightly', 100)
+    const runs = await t.runtime.runs.store.listRuns('nightly', 100)
     expect(runs).toHaveLength(4)
     expect(runs.every((run) => run.status === 'completed' && run.started_by === 'scheduler')).toBe(true)
-    const first = t.runtime.runs.store.events(runs.at(-1)!.id)[0]
+    const first = (await t.runtime.runs.store.events(runs.at(-1)!.id))[0]
     expect(first?.type === 'run.started' && first.data.input).toEqual({ schedule: { at: '2026-03-01T12:00:00.000Z' } })
   })
 
@@ -151,7 +151,7 @@ describe('scheduler', () => {
       '14:00',
       '15:00',
     ])
-    expect(t.runtime.runs.store.listRuns('nightly', 100)).toHaveLength(4)
+    expect(await t.runtime.runs.store.listRuns('nightly', 100)).toHaveLength(4)
   })
 
   it('with catch-up off, fires only the time that is due now', async () => {
@@ -187,7 +187,7 @@ describe('scheduler', () => {
     await t.runtime.runs.fireDueTimers()
     const started = await t.runtime.schedules.sweep()
     expect(started.fired.map((f) => f.at)).toEqual(['2026-03-01T11:00:00.000Z'])
-    const runs = t.runtime.runs.store.listRuns('nightly', 100)
+    const runs = await t.runtime.runs.store.listRuns('nightly', 100)
     expect(runs.map((run) => run.status).sort()).toEqual(['completed', 'waiting'])
   })
 
@@ -195,7 +195,7 @@ describe('scheduler', () => {
     t = await createTestRuntime({ registry })
     await publishFlow(t, scheduledFlow(cron('0 * * * *', { overlap: 'allow' }), 'PT90M'))
     await stepHours(2)
-    expect(t.runtime.runs.store.runsByStatus('waiting')).toHaveLength(2)
+    expect(await t.runtime.runs.store.runsByStatus('waiting')).toHaveLength(2)
   })
 
   it('fires each time once when several runtime processes sweep the same database at once', async () => {
@@ -210,7 +210,7 @@ describe('scheduler', () => {
       const fired = results.flatMap((r) => r.fired.map((f) => f.at)).sort()
       expect(fired).toHaveLength(12) // 09:15 … 12:00
       expect(new Set(fired).size).toBe(12)
-      expect(t.runtime.runs.store.listRuns('nightly', 100)).toHaveLength(12)
+      expect(await t.runtime.runs.store.listRuns('nightly', 100)).toHaveLength(12)
     } finally {
       for (const runtime of others) runtime.close()
     }
@@ -248,7 +248,7 @@ describe('scheduler', () => {
     t.advance(10 * 60_000)
     const again = await t.runtime.schedules.sweep()
     expect(again.fired.map((f) => f.runId)).toEqual(taken.fired.map((f) => f.runId))
-    expect(t.runtime.runs.store.listRuns('nightly', 100)).toHaveLength(1)
+    expect(await t.runtime.runs.store.listRuns('nightly', 100)).toHaveLength(1)
   })
 
   it('stops firing a retired flow', async () => {
@@ -256,6 +256,6 @@ describe('scheduler', () => {
     await publishFlow(t, scheduledFlow(cron('0 * * * *')))
     await t.as.reviewer.flows.retire({ id: 'nightly' })
     await stepHours(3)
-    expect(t.runtime.runs.store.listRuns('nightly', 100)).toEqual([])
+    expect(await t.runtime.runs.store.listRuns('nightly', 100)).toEqual([])
   })
 })

@@ -57,18 +57,20 @@ export function createScheduler(deps: SchedulerDeps) {
   const owner = deps.owner ?? `process:${randomUUID()}`
 
   /** Published, not retired flows whose start node is a schedule, with their parsed trigger. */
-  function scheduledFlows(): ScheduledFlow[] {
+  async function scheduledFlows(): Promise<ScheduledFlow[]> {
     if (!registry.has('trigger.schedule')) return []
-    return flows.list().flatMap((flow) => {
-      if (!flow.publishedHash || flow.status === 'retired') return []
-      const document = runs.documentFor(flow.id, flow.publishedHash)
+    const scheduled: ScheduledFlow[] = []
+    for (const flow of flows.list()) {
+      if (!flow.publishedHash || flow.status === 'retired') continue
+      const document = await runs.documentFor(flow.id, flow.publishedHash)
       const start = document.nodes[document.start]
-      if (start?.type !== 'trigger.schedule') return []
+      if (start?.type !== 'trigger.schedule') continue
       const config = triggerScheduleConfigSchema.safeParse(start.config)
       const publishedAt = flows.versionByHash(flow.id, flow.publishedHash)?.publishedAt
-      if (!config.success || !publishedAt) return []
-      return [{ flowId: flow.id, hash: flow.publishedHash, config: config.data, publishedAt }]
-    })
+      if (!config.success || !publishedAt) continue
+      scheduled.push({ flowId: flow.id, hash: flow.publishedHash, config: config.data, publishedAt })
+    }
+    return scheduled
   }
 
   function inputFor(config: TriggerScheduleConfig, at: string): { [key: string]: JsonValue } {
@@ -173,7 +175,7 @@ export function createScheduler(deps: SchedulerDeps) {
    */
   async function sweep(onError: (flowId: string, error: unknown) => void = () => {}): Promise<SweepResult> {
     const result: Sweeping = { fired: [], skipped: [], queued: [], onError }
-    for (const flow of scheduledFlows()) {
+    for (const flow of await scheduledFlows()) {
       try {
         await sweepFlow(flow, result)
       } catch (error) {

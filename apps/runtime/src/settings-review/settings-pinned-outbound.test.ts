@@ -239,7 +239,7 @@ describe('settings pinned to a published version, beyond the run’s own connect
       await t.as.admin.settings.approve({ id: move.id })
       expect(await post(OLD_SECRET, 'approved')).toBe(202)
       expect(await post(NEW_SECRET, 'approved-new')).toBe(401)
-      expect(t.runtime.runs.store.listRuns('orders-in', 10)).toHaveLength(2)
+      expect(await t.runtime.runs.store.listRuns('orders-in', 10)).toHaveLength(2)
     } finally {
       await hooks.close()
     }

@@ -13,7 +13,8 @@ import { settingsPins, settingsRevisions } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import { keepStoredSecrets } from '../integrations/settings-secrets.ts'
 import type { DataCipher } from '../keys/data-cipher.ts'
-import { openJson, sealJson } from '../keys/sealed-json.ts'
+import type { SyncDataCipher } from '../keys/data-cipher.sync.ts'
+import { openJson, openJsonSync, sealJson, sealJsonSync } from '../keys/sealed-json.ts'
 import type { Store } from '../store/store.ts'
 import { diffSettings, settingsDiffSchema } from './settings-diff.ts'
 import type { RepinProposal, SettingsProposal, SettingsRevisionView } from './settings-revision.schema.ts'
@@ -159,7 +160,7 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
           status: 'proposed',
           kind: 'reviewed',
           baseNumber: await currentNumber(),
-          value: sealJson(cipher, 'settings', aadOf(id), merged.value),
+          value: await sealJson(cipher, 'settings', aadOf(id), merged.value),
           diff: changes,
           applyToRunning: input.applyToRunning,
           reason: input.reason,
@@ -204,7 +205,7 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
           await approveRepin(row, current, note, actor)
           return { row, value: undefined }
         }
-        const value = valueOf(row)
+        const value = await valueOf(row)
         const number = (current ?? 0) + 1
         const at = now().getTime()
         await db
@@ -315,7 +316,7 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
           pinFlowId: input.flowId,
           pinHash: input.hash,
           baseNumber: current,
-          value: sealJson(cipher, 'settings', aadOf(id), {}),
+          value: await sealJson(cipher, 'settings', aadOf(id), {}),
           diff: changes,
           applyToRunning: false,
           reason: input.reason,
@@ -352,8 +353,13 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
   }
 }
 
-function openValue(cipher: DataCipher, row: Row): Settings {
-  const value = openJson(cipher, aadOf(row.id), row.value)
+async function openValue(cipher: DataCipher, row: Row): Promise<Settings> {
+  const value = await openJson(cipher, aadOf(row.id), row.value)
+  return isSettings(value) ? value : {}
+}
+
+function openValueSync(cipher: SyncDataCipher, row: Row): Settings {
+  const value = openJsonSync(cipher, aadOf(row.id), row.value)
   return isSettings(value) ? value : {}
 }
 
@@ -365,7 +371,7 @@ function openValue(cipher: DataCipher, row: Row): Settings {
  * and `integrations.set` make synchronously. Nothing is cached: each call reads the database, so
  * another process's approval is seen at once. This goes when those callers move to the store.
  */
-export function createSyncSettingsRevisions({ db, now, cipher }: { db: Db; now: () => Date; cipher: DataCipher }) {
+export function createSyncSettingsRevisions({ db, now, cipher }: { db: Db; now: () => Date; cipher: SyncDataCipher }) {
   const currentNumber = (): number | null =>
     db
       .select({ n: max(settingsRevisions.number) })
@@ -375,7 +381,7 @@ export function createSyncSettingsRevisions({ db, now, cipher }: { db: Db; now: 
   function revisionValue(number: number): Settings {
     const row = db.select().from(settingsRevisions).where(eq(settingsRevisions.number, number)).get()
     if (!row) throw new AppError('not-found', `There is no settings revision ${number}.`, { path: 'revision' })
-    return openValue(cipher, row)
+    return openValueSync(cipher, row)
   }
 
   const pinOf = (flowId: string, hash: string): number | undefined =>
@@ -398,7 +404,7 @@ export function createSyncSettingsRevisions({ db, now, cipher }: { db: Db; now: 
         status: 'applied',
         kind: 'bootstrap',
         baseNumber: base,
-        value: sealJson(cipher, 'settings', aadOf(id), value),
+        value: sealJsonSync(cipher, 'settings', aadOf(id), value),
         diff: diffSettings(base === null ? {} : revisionValue(base), value),
         applyToRunning: false,
         reason,

@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { hl7Send, hl7OutSettingsSchema } from '@carepath/nodes'
 import { openDb, type Db } from '../../db/open-db.ts'
-import { createDataCipher, isSealed, type DataCipher } from '../../keys/data-cipher.ts'
+import { isSealed } from '../../keys/data-cipher.ts'
+import { createSyncDataCipher, type SyncDataCipher } from '../../keys/data-cipher.sync.ts'
 import { openInstallationKeys } from '../../keys/installation-keys.ts'
 import { hl7Outbound as outboundTable } from '../../db/schema.ts'
 import { waitUntil } from '../../testing/wait-until.ts'
@@ -32,12 +33,12 @@ let dir: string
 let db: Db
 let outbound: Hl7Outbound
 // The runtime's own cipher over this database, so messages are sealed at rest as in production.
-let cipher: DataCipher
+let cipher: SyncDataCipher
 const closers: (() => Promise<void> | void)[] = []
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'carepath-hl7-out-'))
   db = openDb(join(dir, 'carepath.db'))
-  cipher = createDataCipher(db, openInstallationKeys(db, join(dir, 'carepath.keys.json')))
+  cipher = createSyncDataCipher(db, openInstallationKeys(db, join(dir, 'carepath.keys.json')))
   outbound = createHl7Outbound({ db, now: () => new Date(), cipher: () => cipher })
 })
 afterEach(async () => {

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { NodeError, type ConnectorAdapter, type JsonValue } from '@carepath/dsl'
 import type { Hl7Destination, Hl7OutSettings } from '@carepath/nodes'
 import type { Db } from '../../db/open-db.ts'
-import type { DataCipher } from '../../keys/data-cipher.ts'
+import type { SyncDataCipher } from '../../keys/data-cipher.sync.ts'
 import { readAck, sendOverMllp, type MllpTarget } from './mllp-client.ts'
 import { createOutboxStore, type OutboundRow } from './outbox.store.ts'
 
@@ -31,7 +31,7 @@ export interface Hl7OutboundOptions {
   /** How an attempt reaches the receiver (tests may count attempts; default MLLP over TCP/TLS). */
   send?: (target: MllpTarget, message: string) => Promise<string>
   /** Seals messages and ACKs at rest (a getter: the runtime makes its cipher after the catalog). */
-  cipher?: () => DataCipher
+  cipher?: () => SyncDataCipher
   /** Waits until `ms` from now; injected so tests can run a long outage on a fake clock. */
   setTimer?: (run: () => void, ms: number) => { cancel(): void }
 }

@@ -5,7 +5,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/open-db.ts'
 import { hl7Outbound } from '../../db/schema.ts'
-import { PLAINTEXT, type DataCipher } from '../../keys/data-cipher.ts'
+import { SYNC_PLAINTEXT, type SyncDataCipher } from '../../keys/data-cipher.sync.ts'
 
 export type OutboundRow = typeof hl7Outbound.$inferSelect
 type Ack = { code: string; text: string; raw: string }
@@ -22,7 +22,7 @@ export interface NewOutbound {
 }
 
 /** `cipher`: a getter, since the runtime makes its cipher after the catalog that needs this store. */
-export function createOutboxStore(db: Db, cipher: () => DataCipher = () => PLAINTEXT) {
+export function createOutboxStore(db: Db, cipher: () => SyncDataCipher = () => SYNC_PLAINTEXT) {
   const byKey = (destination: string, controlId: string) =>
     and(eq(hl7Outbound.destination, destination), eq(hl7Outbound.controlId, controlId))
   const aad = (row: { destination: string; controlId: string }, part: string) =>

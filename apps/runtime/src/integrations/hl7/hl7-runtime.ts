@@ -99,7 +99,7 @@ function fileStore(file: string, runtime: Runtime): Hl7MessageStore {
   if (!fileStores) storesOf.set(runtime, (fileStores = new Map()))
   let store = fileStores.get(file)
   if (!store) {
-    const { cipher } = runtime
+    const cipher = runtime.syncCipher
     store = createFileHl7Store(file, {
       // One data key per UTC day of messages, so retention can shred old days.
       seal: (raw, id) =>

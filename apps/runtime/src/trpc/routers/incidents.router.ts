@@ -18,9 +18,9 @@ export const incidentsRouter = router({
         })
         .strict(),
     )
-    .query(({ ctx, input }) => ({
-      total: ctx.runtime.incidents.count(input.filter),
-      incidents: ctx.runtime.incidents.list(input.filter, input.limit),
+    .query(async ({ ctx, input }) => ({
+      total: await ctx.runtime.incidents.count(input.filter),
+      incidents: await ctx.runtime.incidents.list(input.filter, input.limit),
     })),
   retry: operators
     .input(z.object({ runId }).strict())

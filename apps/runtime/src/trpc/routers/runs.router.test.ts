@@ -36,11 +36,11 @@ describe('runs and tasks', () => {
     expect(task?.view).toEqual({ patient: { name: 'Test Patient' } })
     expect(JSON.stringify(task)).not.toContain('000-11-2222')
 
-    const before = t.runtime.runs.store.events(run.id).length
+    const before = (await t.runtime.runs.store.events(run.id)).length
     const bad = await t.as.agent.tasks.answer({ id: task!.id, answer: { approved: 'maybe' } }).catch((e: unknown) => e)
     expect((bad as TRPCError).code).toBe('BAD_REQUEST')
     expect((bad as TRPCError).message).toMatch(/yes or no/)
-    expect(t.runtime.runs.store.events(run.id).length).toBe(before)
+    expect((await t.runtime.runs.store.events(run.id)).length).toBe(before)
     expect((await t.as.agent.tasks.inbox()).length).toBe(1)
 
     await t.as.agent.tasks.claim({ id: task!.id })

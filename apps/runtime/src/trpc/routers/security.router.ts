@@ -19,14 +19,14 @@ export const securityRouter = router({
     .mutation(({ ctx, input }) => ctx.runtime.mfa.setPolicy(input, actorOf(ctx.principal))),
   /** Rotate the key-encryption key, live: every data key and TOTP secret is re-wrapped under a new one. */
   rotateKeys: admin.mutation(({ ctx }) => ctx.runtime.rotateKeys(actorOf(ctx.principal))),
-  retention: admin.query(({ ctx }) => ({
-    runsDays: ctx.runtime.retention.periods(),
+  retention: admin.query(async ({ ctx }) => ({
+    runsDays: await ctx.runtime.retention.periods(),
     auditYears: ctx.runtime.retention.auditYears,
   })),
   setRetention: admin
     .input(z.object({ flowId: flowIdInput, days: z.number().int().min(1).max(36_500).nullable() }).strict())
-    .mutation(({ ctx, input }) => ({
-      runsDays: ctx.runtime.retention.setPeriod(input.flowId, input.days, actorOf(ctx.principal)),
+    .mutation(async ({ ctx, input }) => ({
+      runsDays: await ctx.runtime.retention.setPeriod(input.flowId, input.days, actorOf(ctx.principal)),
     })),
   /** Break the glass: see PHI classes your role may not, for one run, for a few minutes, with a reason. */
   requestReveal: procedureFor('agent', 'developer', 'reviewer', 'auditor', 'analyst')
