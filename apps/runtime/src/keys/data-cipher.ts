@@ -129,15 +129,15 @@ export function createDataCipher(store: Store, keys: KeyStore, now: () => Date =
     }
     if (!create) throw new SealedDataError(`No data key ${id}: the sealed data cannot be read.`, 'no-key')
     const key = randomBytes(32)
-    // Another process may make the same key at once: the first row wins and both use it. A key
-    // made inside a transaction is not cached: were that transaction rolled back, a cached key
-    // would seal data under a key no row holds. The next use reads it back once committed.
+    // Another process may make the same key at once: the first row wins and both use it. Cached
+    // only once committed: were the transaction rolled back, a cached key would seal data under
+    // a key no row holds.
     const { changes: made } = await store.sql.run(
       'INSERT INTO data_keys (id, wrapped, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
       [id, keys.wrapDataKey(key), now().toISOString()],
     )
     if (made === 0) return keyFor(id, false)
-    if (!store.sql.inTransaction()) remember(id, key)
+    store.sql.afterCommit(() => remember(id, key))
     return key
   }
 

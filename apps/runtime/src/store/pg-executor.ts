@@ -12,6 +12,7 @@ interface OpenTransaction {
   savepoints: number
   /** Set at commit or rollback: a promise left running from inside it must not reuse the connection. */
   ended: boolean
+  committed: (() => void)[]
 }
 
 /**
@@ -65,12 +66,14 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
 
   async function savepoint<T>(tx: OpenTransaction, work: () => Promise<T>): Promise<T> {
     const name = `sp${++tx.savepoints}`
+    const mark = tx.committed.length
     await tx.client.query(`SAVEPOINT ${name}`)
     try {
       const result = await work()
       await tx.client.query(`RELEASE SAVEPOINT ${name}`)
       return result
     } catch (error) {
+      tx.committed.length = mark
       await tx.client.query(`ROLLBACK TO SAVEPOINT ${name}`)
       await tx.client.query(`RELEASE SAVEPOINT ${name}`)
       throw error
@@ -82,12 +85,13 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
     let broken: unknown
     try {
       await client.query('BEGIN')
-      const tx: OpenTransaction = { client, savepoints: 0, ended: false }
+      const tx: OpenTransaction = { client, savepoints: 0, ended: false, committed: [] }
       try {
         // Awaited inside the context: a drizzle query is a thenable that runs when awaited.
         const result = await context.run(tx, async () => await work())
         tx.ended = true
         await client.query('COMMIT')
+        for (const callback of tx.committed) callback()
         return result
       } catch (error) {
         tx.ended = true
@@ -125,6 +129,11 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
       await tx.client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key])
     },
     inTransaction: () => current() !== undefined,
+    afterCommit(callback) {
+      const tx = current()
+      if (tx) tx.committed.push(callback)
+      else callback()
+    },
     close: () => pool.end(),
   }
 }

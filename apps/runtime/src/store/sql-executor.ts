@@ -35,6 +35,12 @@ export interface SqlExecutor {
   serialize(key: string): Promise<void>
   /** Whether the caller is inside a transaction of this executor. */
   inTransaction(): boolean
+  /**
+   * Run `callback` once the caller's transaction has committed (at once outside one); never when
+   * it, or the savepoint `callback` was registered in, rolls back. For memory that may only hold
+   * what is on disk: a cache, a notice to listeners.
+   */
+  afterCommit(callback: () => void): void
   close(): Promise<void>
 }
 

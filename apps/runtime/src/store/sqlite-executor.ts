@@ -9,6 +9,7 @@ import type { SqlExecutor, SqlParam } from './sql-executor.ts'
 
 interface OpenTransaction {
   savepoints: number
+  committed: (() => void)[]
 }
 
 type Bindable = string | number | bigint | null
@@ -54,12 +55,14 @@ export function createSqliteExecutor(sqlite: Database.Database): SqlExecutor {
 
   async function savepoint<T>(tx: OpenTransaction, work: () => Promise<T>): Promise<T> {
     const name = `sp${++tx.savepoints}`
+    const mark = tx.committed.length
     sqlite.exec(`SAVEPOINT ${name}`)
     try {
       const result = await work()
       sqlite.exec(`RELEASE ${name}`)
       return result
     } catch (error) {
+      tx.committed.length = mark
       sqlite.exec(`ROLLBACK TO ${name}`)
       sqlite.exec(`RELEASE ${name}`)
       throw error
@@ -67,7 +70,7 @@ export function createSqliteExecutor(sqlite: Database.Database): SqlExecutor {
   }
 
   async function whole<T>(work: () => Promise<T>): Promise<T> {
-    const tx: OpenTransaction = { savepoints: 0 }
+    const tx: OpenTransaction = { savepoints: 0, committed: [] }
     // IMMEDIATE takes the write lock up front: another process on the file (the CLI) waits at
     // BEGIN under busy_timeout instead of failing at the first write.
     sqlite.exec('BEGIN IMMEDIATE')
@@ -76,6 +79,8 @@ export function createSqliteExecutor(sqlite: Database.Database): SqlExecutor {
       // Awaited inside the context: a drizzle query is a thenable that runs when awaited.
       const result = await context.run(tx, async () => await work())
       sqlite.exec('COMMIT')
+      open = undefined
+      for (const callback of tx.committed) callback()
       return result
     } catch (error) {
       if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
@@ -105,6 +110,11 @@ export function createSqliteExecutor(sqlite: Database.Database): SqlExecutor {
         throw new Error('serialize() is for work inside a transaction.')
     },
     inTransaction: () => open !== undefined && context.getStore() === open,
+    afterCommit(callback) {
+      const tx = context.getStore()
+      if (tx !== undefined && tx === open) tx.committed.push(callback)
+      else callback()
+    },
     async close() {
       await queue
       sqlite.close()

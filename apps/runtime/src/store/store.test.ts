@@ -135,4 +135,58 @@ describeOnEachStore('the store', (backend) => {
   it('refuses serialize() outside a transaction', async () => {
     await expect(store.sql.serialize('counter')).rejects.toThrow('serialize() is for work inside a transaction.')
   })
+
+  it('tells every process of a change once its transaction commits, and nothing of one rolled back', async () => {
+    const other = await opened.another()
+    const heard: string[] = []
+    // What a listener reads when told: the committed value, as a cache refreshing itself would.
+    const valueSeen = new Promise<unknown>((resolve) =>
+      other.changes.subscribe('settings', () => {
+        heard.push('settings')
+        void other.db
+          .select()
+          .from(settings)
+          .where(eq(settings.key, 'mode'))
+          .get()
+          .then((row) => resolve(row?.value))
+      }),
+    )
+    other.changes.subscribe('flows', () => heard.push('flows'))
+    await other.changes.ready()
+    await store
+      .transaction(async () => {
+        await store.changes.publish('flows')
+        throw new Error('rolled back')
+      })
+      .catch(() => {})
+    await store.transaction(async () => {
+      await store.db.insert(settings).values({ key: 'mode', value: 'strict' })
+      await store.changes.publish('settings')
+    })
+    expect(await valueSeen).toBe('strict')
+    expect(heard).toEqual(['settings'])
+  })
+
+  it('runs after-commit work once committed, and never for a savepoint or transaction rolled back', async () => {
+    const done: string[] = []
+    await store.transaction(async () => {
+      store.sql.afterCommit(() => done.push('outer'))
+      await store
+        .transaction(async () => {
+          store.sql.afterCommit(() => done.push('undone savepoint'))
+          throw new Error('savepoint rolled back')
+        })
+        .catch(() => {})
+      await store.transaction(async () => store.sql.afterCommit(() => done.push('kept savepoint')))
+      expect(done).toEqual([])
+    })
+    await store
+      .transaction(async () => {
+        store.sql.afterCommit(() => done.push('rolled back'))
+        throw new Error('rolled back')
+      })
+      .catch(() => {})
+    store.sql.afterCommit(() => done.push('outside'))
+    expect(done).toEqual(['outer', 'kept savepoint', 'outside'])
+  })
 })

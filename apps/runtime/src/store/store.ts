@@ -1,6 +1,7 @@
 // What a service is given to reach the database: drizzle's query builder for most work, the
 // executor for hand-written statements on hot paths, and the one way to make a transaction.
 import type { AppDb } from './app-db.ts'
+import type { ChangeFeed } from './change-feed.ts'
 import type { SqlDialect, SqlExecutor } from './sql-executor.ts'
 
 export interface Store {
@@ -9,5 +10,7 @@ export interface Store {
   readonly sql: SqlExecutor
   /** See `SqlExecutor.transaction`: drizzle queries made inside `work` join it too. */
   transaction<T>(work: () => Promise<T>): Promise<T>
+  /** What the processes on this database keep in memory and must read again when it changes (change-feed.ts). */
+  readonly changes: ChangeFeed
   close(): Promise<void>
 }
