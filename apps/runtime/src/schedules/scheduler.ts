@@ -7,12 +7,12 @@
 import { randomUUID } from 'node:crypto'
 import type { JsonValue, NodeRegistry } from '@carepath/dsl'
 import { scheduledTimesBetween, triggerScheduleConfigSchema, type TriggerScheduleConfig } from '@carepath/nodes'
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { scheduleTicked } from '../audit/audit-entries.ts'
 import type { Principal } from '../auth/auth.service.ts'
-import type { Db } from '../db/open-db.ts'
-import type { FlowsService } from '../flows/flows.service.ts'
+import type { Flows } from '../flows/flows.service.ts'
 import type { RunsService } from '../runs/runs.service.ts'
+import type { Store } from '../store/store.ts'
 import { createScheduleStore } from './schedule-store.ts'
 
 /** A time more than this late counts as missed (the runtime was down), not merely late. */
@@ -25,12 +25,14 @@ const MAX_TIMES_PER_SWEEP = 50_000
 const SCHEDULER: Principal = { userId: 'system:scheduler', username: 'scheduler', role: 'developer', flowRoles: [] }
 
 export interface SchedulerDeps {
-  db: Db
-  audit: AuditService
+  store: Store
+  audit: AuditRecorder
   now: () => Date
   registry: NodeRegistry
-  flows: FlowsService
-  runs: RunsService
+  /** The flows on the store (`runtime.flowService`): which are published, and when. */
+  flows: Pick<Flows, 'list' | 'versionByHash'>
+  /** Starts the runs; `documentFor` gives a published version's document. */
+  runs: Pick<RunsService, 'start' | 'documentFor'>
   /** This process's name on its claims (a random id by default). */
   owner?: string
 }
@@ -53,22 +55,21 @@ interface ScheduledFlow {
 
 export function createScheduler(deps: SchedulerDeps) {
   const { flows, runs, registry, audit } = deps
-  const store = createScheduleStore(deps.db)
+  const store = createScheduleStore(deps.store)
   const owner = deps.owner ?? `process:${randomUUID()}`
 
-  /** Published, not retired flows whose start node is a schedule, with their parsed trigger. */
-  function scheduledFlows(): ScheduledFlow[] {
-    if (!registry.has('trigger.schedule')) return []
-    return flows.list().flatMap((flow) => {
-      if (!flow.publishedHash || flow.status === 'retired') return []
-      const document = runs.documentFor(flow.id, flow.publishedHash)
-      const start = document.nodes[document.start]
-      if (start?.type !== 'trigger.schedule') return []
-      const config = triggerScheduleConfigSchema.safeParse(start.config)
-      const publishedAt = flows.versionByHash(flow.id, flow.publishedHash)?.publishedAt
-      if (!config.success || !publishedAt) return []
-      return [{ flowId: flow.id, hash: flow.publishedHash, config: config.data, publishedAt }]
-    })
+  /** A published flow's trigger, when its start node is a schedule (else undefined). */
+  async function scheduledFlow(flowId: string, hash: string): Promise<ScheduledFlow | undefined> {
+    // Awaited: the run store's document reads are moving onto the store too.
+    // eslint-disable-next-line @typescript-eslint/await-thenable -- documentFor becomes async with runs/.
+    const document = await runs.documentFor(flowId, hash)
+    const start = document.nodes[document.start]
+    if (start?.type !== 'trigger.schedule') return undefined
+    const config = triggerScheduleConfigSchema.safeParse(start.config)
+    if (!config.success) return undefined
+    const publishedAt = (await flows.versionByHash(flowId, hash))?.publishedAt
+    if (!publishedAt) return undefined
+    return { flowId, hash, config: config.data, publishedAt }
   }
 
   function inputFor(config: TriggerScheduleConfig, at: string): { [key: string]: JsonValue } {
@@ -84,20 +85,21 @@ export function createScheduler(deps: SchedulerDeps) {
   async function fire(flow: ScheduledFlow, at: string, result: Sweeping, queuedBefore = false): Promise<void> {
     const onError = result.onError
     const now = deps.now().toISOString()
-    const active = store.activeRun(flow.flowId)
+    const active = await store.activeRun(flow.flowId)
     if (active && flow.config.overlap !== 'allow') {
       const status = flow.config.overlap === 'queue' ? 'queued' : 'skipped'
       // A queued time that is looked at again stays queued without a second audit record.
-      store.settle(flow.flowId, at, owner, { status, reason: 'overlap' }, now)
+      if (!(await store.settle(flow.flowId, at, owner, { status, reason: 'overlap' }, now))) return
       if (status === 'queued') {
         result.queued.push({ flowId: flow.flowId, at })
-        if (!queuedBefore) audit.appendAlone(scheduleTicked(flow.flowId, flow.hash, tick('queued', 'overlap', [at])))
+        if (!queuedBefore) await audit.record(scheduleTicked(flow.flowId, flow.hash, tick('queued', 'overlap', [at])))
       } else {
         result.skipped.push({ flowId: flow.flowId, at, reason: 'overlap' })
-        audit.appendAlone(scheduleTicked(flow.flowId, flow.hash, tick('skipped', 'overlap', [at])))
+        await audit.record(scheduleTicked(flow.flowId, flow.hash, tick('skipped', 'overlap', [at])))
       }
       return
     }
+    let runId: string
     try {
       const run = await runs.start(
         {
@@ -107,15 +109,20 @@ export function createScheduler(deps: SchedulerDeps) {
         },
         SCHEDULER,
       )
-      store.settle(flow.flowId, at, owner, { status: 'fired', runId: run.id }, deps.now().toISOString())
-      result.fired.push({ flowId: flow.flowId, at, runId: run.id })
+      runId = run.id
     } catch (error) {
       // The flow cannot start now (retired a moment ago, say): the time is skipped, and says so.
-      store.settle(flow.flowId, at, owner, { status: 'skipped', reason: 'failed' }, deps.now().toISOString())
-      result.skipped.push({ flowId: flow.flowId, at, reason: 'failed' })
-      audit.appendAlone(scheduleTicked(flow.flowId, flow.hash, tick('skipped', 'failed', [at])))
+      if (await store.settle(flow.flowId, at, owner, { status: 'skipped', reason: 'failed' }, deps.now().toISOString())) {
+        result.skipped.push({ flowId: flow.flowId, at, reason: 'failed' })
+        await audit.record(scheduleTicked(flow.flowId, flow.hash, tick('skipped', 'failed', [at])))
+      }
       onError(flow.flowId, error)
+      return
     }
+    // Settling fails only when this process stalled past its lease and another took the time over:
+    // the idempotency key gave that one the same run, and its settle records it.
+    if (await store.settle(flow.flowId, at, owner, { status: 'fired', runId }, deps.now().toISOString()))
+      result.fired.push({ flowId: flow.flowId, at, runId })
   }
 
   async function sweepFlow(flow: ScheduledFlow, result: Sweeping): Promise<void> {
@@ -123,19 +130,19 @@ export function createScheduler(deps: SchedulerDeps) {
     const now = nowDate.toISOString()
     const leaseUntil = new Date(nowDate.getTime() + LEASE_MS).toISOString()
     // Claims whose owner stopped before settling them: taken over once their lease has passed.
-    for (const row of store.staleClaims(flow.flowId, now)) {
-      if (store.takeOver(flow.flowId, row.tick_at, owner, leaseUntil, now)) await fire(flow, row.tick_at, result)
+    for (const row of await store.staleClaims(flow.flowId, now)) {
+      if (await store.takeOver(flow.flowId, row.tick_at, owner, leaseUntil, now)) await fire(flow, row.tick_at, result)
     }
     // Queued times start, oldest first, while no run of this schedule is going.
-    for (let row = store.oldestQueued(flow.flowId); row && !store.activeRun(flow.flowId);) {
-      if (!store.takeOver(flow.flowId, row.tick_at, owner, leaseUntil, now)) break
+    for (let row = await store.oldestQueued(flow.flowId); row && !(await store.activeRun(flow.flowId)); ) {
+      if (!(await store.takeOver(flow.flowId, row.tick_at, owner, leaseUntil, now))) break
       await fire(flow, row.tick_at, result, true)
-      const next = store.oldestQueued(flow.flowId)
+      const next = await store.oldestQueued(flow.flowId)
       if (next?.tick_at === row.tick_at) break
       row = next
     }
 
-    const since = store.lastTick(flow.flowId) ?? flow.publishedAt
+    const since = (await store.lastTick(flow.flowId)) ?? flow.publishedAt
     const { times } = scheduledTimesBetween(flow.config, since, now, MAX_TIMES_PER_SWEEP)
     if (times.length === 0) return
     const onTimeFrom = new Date(nowDate.getTime() - ON_TIME_MS).toISOString()
@@ -147,7 +154,7 @@ export function createScheduler(deps: SchedulerDeps) {
     if (dropped.length > 0) {
       // One row for the latest dropped time moves the sweep past all of them; one audit record says how many.
       const last = dropped[dropped.length - 1] as string
-      const recorded = store.record({
+      const recorded = await store.record({
         flowId: flow.flowId,
         tickAt: last,
         hash: flow.hash,
@@ -157,12 +164,12 @@ export function createScheduler(deps: SchedulerDeps) {
         at: now,
       })
       if (recorded) {
-        audit.appendAlone(scheduleTicked(flow.flowId, flow.hash, tick('skipped', 'missed', dropped)))
+        await audit.record(scheduleTicked(flow.flowId, flow.hash, tick('skipped', 'missed', dropped)))
         for (const at of dropped) result.skipped.push({ flowId: flow.flowId, at, reason: 'missed' })
       }
     }
     for (const at of [...caughtUp, ...onTime]) {
-      if (!store.claim({ flowId: flow.flowId, tickAt: at, hash: flow.hash, owner, leaseUntil, at: now })) continue
+      if (!(await store.claim({ flowId: flow.flowId, tickAt: at, hash: flow.hash, owner, leaseUntil, at: now }))) continue
       await fire(flow, at, result)
     }
   }
@@ -173,11 +180,15 @@ export function createScheduler(deps: SchedulerDeps) {
    */
   async function sweep(onError: (flowId: string, error: unknown) => void = () => {}): Promise<SweepResult> {
     const result: Sweeping = { fired: [], skipped: [], queued: [], onError }
-    for (const flow of scheduledFlows()) {
-      try {
-        await sweepFlow(flow, result)
-      } catch (error) {
-        onError(flow.flowId, error)
+    if (registry.has('trigger.schedule')) {
+      for (const flow of await flows.list()) {
+        if (!flow.publishedHash || flow.status === 'retired') continue
+        try {
+          const scheduled = await scheduledFlow(flow.id, flow.publishedHash)
+          if (scheduled) await sweepFlow(scheduled, result)
+        } catch (error) {
+          onError(flow.id, error)
+        }
       }
     }
     const { onError: _onError, ...done } = result
@@ -185,8 +196,8 @@ export function createScheduler(deps: SchedulerDeps) {
   }
 
   /** The times a flow's schedule recorded, newest first (for operators). */
-  function history(flowId: string, limit = 50) {
-    return store.ticks(flowId, limit).map((row) => ({
+  async function history(flowId: string, limit = 50) {
+    return (await store.ticks(flowId, limit)).map((row) => ({
       at: row.tick_at,
       hash: row.hash,
       status: row.status,
