@@ -5,13 +5,11 @@
 // idempotency key is the time, so a claim taken over after a crash never starts a second run.
 // Times missed while the runtime was down follow the flow's catch-up policy.
 import { randomUUID } from 'node:crypto'
-import type { JsonValue, NodeRegistry } from '@carepath/dsl'
+import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
 import { scheduledTimesBetween, triggerScheduleConfigSchema, type TriggerScheduleConfig } from '@carepath/nodes'
 import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { scheduleTicked } from '../audit/audit-entries.ts'
 import type { Principal } from '../auth/auth.service.ts'
-import type { Flows } from '../flows/flows.service.ts'
-import type { RunsService } from '../runs/runs.service.ts'
 import type { Store } from '../store/store.ts'
 import { createScheduleStore } from './schedule-store.ts'
 
@@ -29,12 +27,25 @@ export interface SchedulerDeps {
   audit: AuditRecorder
   now: () => Date
   registry: NodeRegistry
-  /** The flows on the store (`runtime.flowService`): which are published, and when. */
-  flows: Pick<Flows, 'list' | 'versionByHash'>
-  /** Starts the runs; `documentFor` gives a published version's document. */
-  runs: Pick<RunsService, 'start' | 'documentFor'>
+  /** The flows on the store (`runtime.flowService`): which are published, and since when. */
+  flows: ScheduledFlowReads
+  /** Starts the runs (`runtime.runs`). */
+  runs: ScheduleRuns
   /** This process's name on its claims (a random id by default). */
   owner?: string
+}
+
+/** What the scheduler reads of the flows (as `Flows` on the store gives it). */
+export interface ScheduledFlowReads {
+  list(): PromiseLike<readonly { id: string; status: string; publishedHash: string | null }[]>
+  versionByHash(id: string, hash: string): PromiseLike<{ publishedAt: string | null } | undefined>
+}
+
+/** What the scheduler needs of the runs service. */
+export interface ScheduleRuns {
+  start(input: { flowId: string; input: JsonValue; idempotencyKey: string }, principal: Principal): Promise<{ id: string }>
+  /** A published version's document; synchronous until runs/ moves to the store, then a promise. */
+  documentFor(flowId: string, hash: string): FlowDocument | Promise<FlowDocument>
 }
 
 /** What one sweep did, per scheduled time. */
@@ -60,8 +71,6 @@ export function createScheduler(deps: SchedulerDeps) {
 
   /** A published flow's trigger, when its start node is a schedule (else undefined). */
   async function scheduledFlow(flowId: string, hash: string): Promise<ScheduledFlow | undefined> {
-    // Awaited: the run store's document reads are moving onto the store too.
-    // eslint-disable-next-line @typescript-eslint/await-thenable -- documentFor becomes async with runs/.
     const document = await runs.documentFor(flowId, hash)
     const start = document.nodes[document.start]
     if (start?.type !== 'trigger.schedule') return undefined
