@@ -48,7 +48,15 @@ describeOnEachStore('schedule tick claims', (backend) => {
     // Later claims and outright records of the same time change nothing.
     expect(await b.claim(claimOf('c'))).toBe(false)
     expect(
-      await a.record({ flowId: 'reminders', tickAt: TICK, hash: 'h1', status: 'skipped', reason: 'missed', owner: 'c', at: iso(T0) }),
+      await a.record({
+        flowId: 'reminders',
+        tickAt: TICK,
+        hash: 'h1',
+        status: 'skipped',
+        reason: 'missed',
+        owner: 'c',
+        at: iso(T0),
+      }),
     ).toBe(false)
     expect(await row()).toMatchObject({ status: 'claimed', owner: winner })
   })

@@ -39,7 +39,14 @@ const COLUMNS = 'flow_id, tick_at, hash, status, reason, run_id, owner, lease_un
 
 export function createScheduleStore(store: Store) {
   const sql = store.sql
-  const insert = (t: { flowId: string; tickAt: string; hash: string }, status: TickRow['status'], reason: string | null, owner: string, leaseUntil: string, at: string) =>
+  const insert = (
+    t: { flowId: string; tickAt: string; hash: string },
+    status: TickRow['status'],
+    reason: string | null,
+    owner: string,
+    leaseUntil: string,
+    at: string,
+  ) =>
     sql.run(
       'INSERT INTO schedule_ticks (flow_id, tick_at, hash, status, reason, owner, lease_until, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       [t.flowId, t.tickAt, t.hash, status, reason, owner, leaseUntil, at],

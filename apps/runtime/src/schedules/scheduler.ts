@@ -1,6 +1,7 @@
 // Fires published `trigger.schedule` flows. Every sweep (each second under `carepath serve`, or
 // when a test moves the clock and calls it) looks at each scheduled flow's times since the last
-// one recorded and, per time: claims it in the database (one process wins), applies the overlap
+// one recorded and, per time: claims it in the database (one process wins: a conditional insert
+// or update in schedule-store.ts, the same on SQLite and PostgreSQL), applies the overlap
 // policy against the runs this schedule started that are still going, and starts a run whose
 // idempotency key is the time, so a claim taken over after a crash never starts a second run.
 // Times missed while the runtime was down follow the flow's catch-up policy.
@@ -43,7 +44,10 @@ export interface ScheduledFlowReads {
 
 /** What the scheduler needs of the runs service. */
 export interface ScheduleRuns {
-  start(input: { flowId: string; input: JsonValue; idempotencyKey: string }, principal: Principal): Promise<{ id: string }>
+  start(
+    input: { flowId: string; input: JsonValue; idempotencyKey: string },
+    principal: Principal,
+  ): Promise<{ id: string }>
   /** A published version's document; synchronous until runs/ moves to the store, then a promise. */
   documentFor(flowId: string, hash: string): FlowDocument | Promise<FlowDocument>
 }
@@ -121,7 +125,9 @@ export function createScheduler(deps: SchedulerDeps) {
       runId = run.id
     } catch (error) {
       // The flow cannot start now (retired a moment ago, say): the time is skipped, and says so.
-      if (await store.settle(flow.flowId, at, owner, { status: 'skipped', reason: 'failed' }, deps.now().toISOString())) {
+      if (
+        await store.settle(flow.flowId, at, owner, { status: 'skipped', reason: 'failed' }, deps.now().toISOString())
+      ) {
         result.skipped.push({ flowId: flow.flowId, at, reason: 'failed' })
         await audit.record(scheduleTicked(flow.flowId, flow.hash, tick('skipped', 'failed', [at])))
       }
@@ -143,7 +149,7 @@ export function createScheduler(deps: SchedulerDeps) {
       if (await store.takeOver(flow.flowId, row.tick_at, owner, leaseUntil, now)) await fire(flow, row.tick_at, result)
     }
     // Queued times start, oldest first, while no run of this schedule is going.
-    for (let row = await store.oldestQueued(flow.flowId); row && !(await store.activeRun(flow.flowId)); ) {
+    for (let row = await store.oldestQueued(flow.flowId); row && !(await store.activeRun(flow.flowId));) {
       if (!(await store.takeOver(flow.flowId, row.tick_at, owner, leaseUntil, now))) break
       await fire(flow, row.tick_at, result, true)
       const next = await store.oldestQueued(flow.flowId)
@@ -178,7 +184,8 @@ export function createScheduler(deps: SchedulerDeps) {
       }
     }
     for (const at of [...caughtUp, ...onTime]) {
-      if (!(await store.claim({ flowId: flow.flowId, tickAt: at, hash: flow.hash, owner, leaseUntil, at: now }))) continue
+      if (!(await store.claim({ flowId: flow.flowId, tickAt: at, hash: flow.hash, owner, leaseUntil, at: now })))
+        continue
       await fire(flow, at, result)
     }
   }
