@@ -112,7 +112,7 @@ describe('kill -9 around a deadline, a correlated message and a schedule tick', 
       expect((await store.events(ticks[0]!.id))[0]).toMatchObject({
         data: { input: { schedule: { at: '2026-03-02T10:00:00.000Z' } } },
       })
-      const fired = runtime.schedules.history('tick-crash', 100).filter((row) => row.status === 'fired')
+      const fired = (await runtime.schedules.history('tick-crash', 100)).filter((row) => row.status === 'fired')
       expect(fired.map((row) => row.at)).toEqual(['2026-03-02T10:00:00.000Z'])
       // Each interrupted call was made again with the same (run, node, attempt), which is what lets
       // the outside system see a retry; none was made a third time.

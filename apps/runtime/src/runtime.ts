@@ -203,7 +203,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
       })
     : undefined
   const flowService = createFlowsService({ store, audit, now, registry, cipher })
-  // The flows as runs/, schedules/, evidence/ and integrations/ still read them, synchronously,
+  // The flows as runs/, evidence/ and integrations/ still read them, synchronously,
   // until they move to the store (flows/flow-reads.sync.ts lists who needs what).
   const flows = createSyncFlowReads(db)
   const queues = createQueuesService({ store, audit, now, registry })
@@ -394,7 +394,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
         )
     },
   })
-  const schedules = createScheduler({ db, audit, now, registry, flows, runs })
+  const schedules = createScheduler({ store, audit, now, registry, flows: flowService, runs })
   const migrations = createMigrationsService({
     store,
     audit,

@@ -2,7 +2,6 @@
 // not moved to the store yet (store/README.md). Each is listed with the method it needs; when the
 // last one moves, this file goes. Nothing here is cached: every call reads the database.
 //   - runs/runs.service.ts: `version` (a run's document by its hash, on the run path).
-//   - schedules/scheduler.ts: `list` and `versionByHash` (published schedule triggers).
 //   - evidence/attachments.service.ts: `requireFlow` and `versionByHash` (an attachment's subject).
 //   - integrations/webhook/webhook-runtime.ts: `list` and `get(id).published` (webhook targets).
 //   - integrations/hl7/hl7-runtime.ts and runtime.ts' audit search and patient index: `version`.

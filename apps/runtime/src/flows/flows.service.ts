@@ -388,7 +388,7 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
 export type Flows = ReturnType<typeof createFlowsService>
 
 /**
- * What runs/, schedules/ and evidence/ still read synchronously until they move to the store
+ * What runs/ and evidence/ still read synchronously until they move to the store
  * (flows/flow-reads.sync.ts).
  */
 export type { SyncFlowReads as FlowsService } from './flow-reads.sync.ts'

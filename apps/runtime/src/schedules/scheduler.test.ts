@@ -46,9 +46,8 @@ const cron = (expression: string, extra: Record<string, unknown> = {}) => ({
 })
 
 /** The scheduled time of every run the schedule started, oldest first. */
-function firedTimes(t: TestRuntime): string[] {
-  return t.runtime.schedules
-    .history('nightly', 1000)
+async function firedTimes(t: TestRuntime): Promise<string[]> {
+  return (await t.runtime.schedules.history('nightly', 1000))
     .filter((row) => row.status === 'fired')
     .map((row) => row.at)
     .reverse()
@@ -75,7 +74,7 @@ describe('scheduler', () => {
     await publishFlow(t, scheduledFlow(cron('0 */6 * * *'))) // published 2026-03-01 09:00 UTC
     expect((await t.runtime.schedules.sweep()).fired).toEqual([])
     await stepHours(24)
-    expect(firedTimes(t)).toEqual([
+    expect(await firedTimes(t)).toEqual([
       '2026-03-01T12:00:00.000Z',
       '2026-03-01T18:00:00.000Z',
       '2026-03-02T00:00:00.000Z',
@@ -97,7 +96,7 @@ describe('scheduler', () => {
     t.advance(4 * 24 * HOUR)
     await t.runtime.schedules.sweep() // catches up the latest missed time only (catchUpLimit 1)
     await step(4 * 48, HOUR / 2)
-    const times = firedTimes(t)
+    const times = await firedTimes(t)
     expect(times.filter((at) => at >= '2026-03-06')).toEqual([
       '2026-03-06T07:30:00.000Z', // 02:30 EST
       '2026-03-07T07:30:00.000Z', // 02:30 EST
@@ -116,7 +115,7 @@ describe('scheduler', () => {
     expect(caughtUp.skipped.length).toBeGreaterThan(200)
     // Sweeping each half hour, so every time is looked at on time (a time seen more than a minute late was missed).
     await step(3 * 48, HOUR / 2)
-    expect(firedTimes(t)).toEqual([
+    expect(await firedTimes(t)).toEqual([
       '2026-10-31T05:30:00.000Z', // 01:30 EDT
       '2026-11-01T05:30:00.000Z', // 01:30 EDT; the second 01:30 (EST, 06:30 UTC) does not fire
       '2026-11-02T06:30:00.000Z', // 01:30 EST
@@ -167,7 +166,7 @@ describe('scheduler', () => {
     t = await createTestRuntime({ registry })
     await publishFlow(t, scheduledFlow(cron('0 * * * *', { overlap: 'skip' }), 'PT90M'))
     await stepHours(4) // 10:00 fires (waits to 11:30), 11:00 skipped, 12:00 fires (to 13:30), 13:00 skipped
-    const history = t.runtime.schedules.history('nightly').reverse()
+    const history = (await t.runtime.schedules.history('nightly')).reverse()
     expect(history.map((row) => [row.at.slice(11, 16), row.status, row.reason])).toEqual([
       ['10:00', 'fired', null],
       ['11:00', 'skipped', 'overlap'],
@@ -220,11 +219,11 @@ describe('scheduler', () => {
     t = await createTestRuntime({ registry })
     await publishFlow(t, scheduledFlow(cron('0 10 * * *')))
     const hash = t.runtime.flows.list()[0]!.publishedHash!
-    const store = createScheduleStore(t.runtime.db)
+    const store = createScheduleStore(t.runtime.store)
     t.advance(HOUR) // 10:00
     // Another process claimed 10:00 and died before starting the run.
     expect(
-      store.claim({
+      await store.claim({
         flowId: 'nightly',
         tickAt: '2026-03-01T10:00:00.000Z',
         hash,
@@ -237,13 +236,11 @@ describe('scheduler', () => {
     t.advance(10 * 60_000)
     const taken = await t.runtime.schedules.sweep()
     expect(taken.fired.map((f) => f.at)).toEqual(['2026-03-01T10:00:00.000Z'])
-    // Had the dead process got as far as starting the run, the same idempotency key finds it.
-    store.settle(
-      'nightly',
-      '2026-03-01T10:00:00.000Z',
-      t.runtime.schedules.owner,
-      { status: 'claimed' },
-      '2026-03-01T10:00:00.000Z',
+    // Had the dead process got as far as starting the run, the same idempotency key finds it:
+    // the time is put back as a claim (of this process) that never settled.
+    await t.runtime.store.sql.run(
+      "UPDATE schedule_ticks SET status = 'claimed', run_id = NULL WHERE flow_id = ? AND tick_at = ?",
+      ['nightly', '2026-03-01T10:00:00.000Z'],
     )
     t.advance(10 * 60_000)
     const again = await t.runtime.schedules.sweep()
