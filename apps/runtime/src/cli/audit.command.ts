@@ -9,6 +9,7 @@ import { resolve } from 'node:path'
 import { buildArchive, verifyArchive } from '../audit/audit-archive.ts'
 import { defaultAnchorFile, fileAnchor } from '../audit/audit-checkpoints.ts'
 import { verifyTrailOnThreads } from '../audit/audit-verify.ts'
+import { sqliteStore } from '../store/open-store.ts'
 import { databaseFile, openDb } from '../db/open-db.ts'
 import { defaultKeyFile, openInstallationKeys } from '../keys/installation-keys.ts'
 import { KeyStoreError, keyStoreOf, readKeyFile, type KeyStore } from '../keys/key-store.ts'
@@ -109,7 +110,7 @@ export async function run(args: string[]): Promise<number> {
       if (!out) throw new CliError('carepath audit archive needs --out FILE')
       let archive
       try {
-        archive = buildArchive(db, keys, {
+        archive = await buildArchive(sqliteStore(db.$client), keys, {
           fromSeq: seqOption(options.get('from'), 'from'),
           toSeq: seqOption(options.get('to'), 'to'),
           now: new Date(),
@@ -131,7 +132,7 @@ export async function run(args: string[]): Promise<number> {
     const anchor = fileAnchor(resolve(options.get('audit-anchor') ?? defaultAnchorFile(file)))
     let result
     try {
-      result = await verifyTrailOnThreads(db, keys, anchor)
+      result = await verifyTrailOnThreads(sqliteStore(db.$client), keys, anchor, { file })
     } catch {
       throw new CliError(`${file}: the audit trail could not be read (the file may be damaged)`)
     }
