@@ -27,11 +27,19 @@ const storedRunRecordSchema = z
   })
   .passthrough()
 
+/** One per process and database (audit.service's): its caches speak for every shape this process writes. */
 export function createExplanationStore(store: Store) {
   // Shapes known to be committed: skipped on write. A shape written inside a transaction is
   // known committed only once that transaction is (see `committed`), so a rolled-back shape is
-  // written again by the next record that names it.
+  // written again by the next record that names it. One this process has not written and finds
+  // there already was committed by another transaction (PostgreSQL's ON CONFLICT waits for a
+  // writer still open), so it is known from then on.
   const known = new Set<string>()
+  const writtenHere = new Set<string>()
+  const remember = (hash: string) => {
+    if (known.size < 100_000) known.add(hash)
+    writtenHere.delete(hash)
+  }
   const parsed = new Map<string, ExplanationShape>()
 
   const byHash = (hash: string) =>
@@ -59,8 +67,11 @@ export function createExplanationStore(store: Store) {
       for (const decision of decisions) {
         const { stored: one, shape } = storedDecision(decision)
         if (!known.has(shape.hash) && !written.includes(shape.hash)) {
-          yield* runSql(INSERT_SHAPE, [shape.hash, shape.json])
-          written.push(shape.hash)
+          const { changes } = yield* runSql(INSERT_SHAPE, [shape.hash, shape.json])
+          if (changes > 0) {
+            written.push(shape.hash)
+            if (writtenHere.size < 100_000) writtenHere.add(shape.hash)
+          } else if (!writtenHere.has(shape.hash)) remember(shape.hash)
         }
         stored.push(one)
       }
@@ -68,7 +79,7 @@ export function createExplanationStore(store: Store) {
     },
     /** Shapes written by a transaction that has committed: no need to write them again. */
     committed(hashes: readonly string[]): void {
-      for (const hash of hashes) if (known.size < 100_000) known.add(hash)
+      for (const hash of hashes) remember(hash)
     },
     /**
      * A stored record's JSON with its decisions whole again (records written before shapes were

@@ -21,9 +21,9 @@ export function* getRow<Row>(sql: string, params: readonly SqlParam[] = []): Ste
   return (yield { op: 'get', sql, params }) as Row | undefined
 }
 
-/** Run a statement for its effect. */
-export function* runSql(sql: string, params: readonly SqlParam[] = []): Steps<void> {
-  yield { op: 'run', sql, params }
+/** Run a statement for its effect: how many rows it changed. */
+export function* runSql(sql: string, params: readonly SqlParam[] = []): Steps<{ changes: number }> {
+  return (yield { op: 'run', sql, params }) as { changes: number }
 }
 
 /** Hold `key` until the transaction ends (Store.sql.serialize). */
@@ -38,7 +38,7 @@ export async function runOnStore<T>(store: Store, steps: Steps<T>): Promise<T> {
     const step = next.value
     let answer: unknown
     if (step.op === 'get') answer = await store.sql.get(step.sql, step.params)
-    else if (step.op === 'run') await store.sql.run(step.sql, step.params)
+    else if (step.op === 'run') answer = await store.sql.run(step.sql, step.params)
     else await store.sql.serialize(step.key)
     next = steps.next(answer)
   }
@@ -65,7 +65,7 @@ export function runOnSqlite<T>(sqlite: Database.Database, steps: Steps<T>): T {
     const step = next.value
     let answer: unknown
     if (step.op === 'get') answer = statement(step.sql).get(...bind(step.params))
-    else if (step.op === 'run') statement(step.sql).run(...bind(step.params))
+    else if (step.op === 'run') answer = { changes: statement(step.sql).run(...bind(step.params)).changes }
     next = steps.next(answer)
   }
   return next.value
