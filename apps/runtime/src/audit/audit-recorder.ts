@@ -9,6 +9,7 @@ import { auditRecordOf, nextRow, type AuditPageReader, type AuditRow, type Chain
 import { createExplanationStore, type ExplanationStore } from './audit-explanations.ts'
 import { recordJson, type AuditRecord } from './audit-record.ts'
 import { getRow, runOnStore, runSql, serialize, type Steps } from './audit-steps.ts'
+import { auditPage } from './audit-walk.ts'
 
 /** What a service needs of the audit trail: to record what it did, in its transaction. */
 export interface AuditRecorder {
@@ -93,13 +94,17 @@ export function createStoreAuditRecorder(
   return { record }
 }
 
-/** Pages of the trail by sequence number, from either database (for `verifyChainRows`). */
+/** The largest sequence number the column holds (a 32-bit integer on PostgreSQL). */
+const LAST_SEQ = 2_147_483_647
+
+/** Pages of the trail by sequence number, from either database (for `verifyChainRows`): audit-walk.ts's reader. */
 export function storeAuditPages(store: Store): AuditPageReader {
   return async (afterSeq, limit) =>
-    (
-      await store.sql.values(
-        'SELECT seq, at, record, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?',
-        [afterSeq, limit],
-      )
-    ).map(([seq, at, record, prev_hash, hash]) => ({ seq, at, record, prev_hash, hash }) as AuditRow)
+    (await auditPage(store, afterSeq + 1, LAST_SEQ, limit)).map(([seq, at, record, prev_hash, hash]): AuditRow => ({
+      seq,
+      at,
+      record,
+      prev_hash,
+      hash,
+    }))
 }

@@ -28,6 +28,17 @@ const PAGE_ROWS = 1000
 const PAGE_SQL =
   'SELECT seq, at, record, prev_hash, hash FROM audit_log WHERE seq >= ? AND seq <= ? ORDER BY seq ASC LIMIT ?'
 
+/** A stored row as a page holds it: its columns in order, no object per row. */
+export type PageRow = [seq: number, at: string, record: string, prevHash: string, hash: string]
+
+/**
+ * The one paged reader of the trail, on either database: at most `limit` rows `from` ≤ seq ≤
+ * `through`, in sequence order (the walk here, and `storeAuditPages` for `verifyChainRows`).
+ */
+export async function auditPage(store: Store, from: number, through: number, limit: number): Promise<PageRow[]> {
+  return (await store.sql.values(PAGE_SQL, [from, through, limit])) as PageRow[]
+}
+
 /**
  * Walk one stretch; stops at its first broken record. The rows come a page at a time as arrays
  * (no object per row), and nothing is parsed: each record's canonical JSON is hashed as it is
@@ -37,7 +48,7 @@ export async function walkStretch(store: Store, keys: ChainKeys, stretch: Stretc
   const walker = chainWalker(keys, stretch.after)
   let checked = 0
   for (let from = stretch.from; from <= stretch.through;) {
-    const rows = (await store.sql.values(PAGE_SQL, [from, stretch.through, PAGE_ROWS])) as PageRow[]
+    const rows = await auditPage(store, from, stretch.through, PAGE_ROWS)
     for (const [seq, at, record, prevHash, hash] of rows) {
       const expectedSeq = walker.expectedSeq
       const reason = walker.checkFields(seq, at, record, prevHash, hash)
@@ -50,8 +61,6 @@ export async function walkStretch(store: Store, keys: ChainKeys, stretch: Stretc
   }
   return { checked }
 }
-
-type PageRow = [seq: number, at: string, record: string, prevHash: string, hash: string]
 
 /**
  * On SQLite, map the database file into memory on this connection (no read call per database
