@@ -15,6 +15,7 @@ import { loggedIn } from '../apps/runtime/src/audit/audit-entries.ts'
 import { chainHash, GENESIS_HASH } from '../apps/runtime/src/audit/audit-record.ts'
 import { createAuditService } from '../apps/runtime/src/audit/audit.service.ts'
 import { openDb, type Db } from '../apps/runtime/src/db/open-db.ts'
+import { sqliteStore } from '../apps/runtime/src/store/open-store.ts'
 import { createDataCipher, PLAINTEXT, type DataCipher } from '../apps/runtime/src/keys/data-cipher.ts'
 import { generateKeyFile, keyStoreOf } from '../apps/runtime/src/keys/key-store.ts'
 import { createRunStore } from '../apps/runtime/src/runs/run-store.ts'
@@ -58,8 +59,9 @@ async function measure(label: string, mode: 'before' | 'now') {
   const store = createRunStore(onStore, cipher)
   const audit =
     mode === 'now'
-      ? createAuditService(db, () => new Date(), {
+      ? createAuditService(sqliteStore(db.$client), () => new Date(), {
           keys,
+          sqlite: db.$client,
           anchor: fileAnchor(join(dir, 'anchor.jsonl')),
           checkpointDelayMs: 60_000,
         })
@@ -112,10 +114,10 @@ async function measure(label: string, mode: 'before' | 'now') {
     const c0 = performance.now()
     for (let i = 0; i < 20; i++) {
       audit.append(loggedIn({ who: 'agent', role: 'agent' }))
-      audit.checkpoint()
+      await audit.checkpoint()
     }
     checkpointMs = (performance.now() - c0) / 20
-    audit.close()
+    await audit.close()
   }
   db.$client.close()
   rmSync(dir, { recursive: true, force: true })

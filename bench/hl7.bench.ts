@@ -298,7 +298,7 @@ async function main(): Promise<void> {
     }
   }
   const runs = rt.db.$client.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }
-  const verify = rt.audit.verify()
+  const verify = await rt.audit.verify()
   console.log(
     `stored: ${runs.n} runs; audit chain ${verify.ok ? 'intact' : 'BROKEN'} (${verify.checked} records); load average ${loadAverage()} on ${cpus().length} cores`,
   )

@@ -301,7 +301,7 @@ async function main(): Promise<void> {
       'SELECT sum(last_seq - first_seq + 1) AS events, count(*) AS rows FROM run_events',
     )
     .get() ?? { events: 0, rows: 0 }
-  const verify = rt.audit.verify()
+  const verify = await rt.audit.verify()
 
   const [c1, c10] = ours
   const [n1, n10] = theirs

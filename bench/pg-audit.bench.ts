@@ -15,7 +15,7 @@ import { createAuditService } from '../apps/runtime/src/audit/audit.service.ts'
 import { createStoreAuditRecorder, storeAuditPages } from '../apps/runtime/src/audit/audit-recorder.ts'
 import { openDb } from '../apps/runtime/src/db/open-db.ts'
 import { generateKeyFile, keyStoreOf } from '../apps/runtime/src/keys/key-store.ts'
-import { openPgStore } from '../apps/runtime/src/store/open-store.ts'
+import { openPgStore, sqliteStore } from '../apps/runtime/src/store/open-store.ts'
 import type { Store } from '../apps/runtime/src/store/store.ts'
 import { findTestPostgres } from '../apps/runtime/src/testing/test-postgres.ts'
 import { loadAverage } from './load.ts'
@@ -25,15 +25,19 @@ const keys = keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 }))
 const now = () => new Date()
 const entry = (writer: number) => loggedIn({ who: `writer-${writer}`, role: 'agent' })
 
-function sqliteAppendsPerSecond(): number {
+async function sqliteAppendsPerSecond(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'carepath-audit-bench-'))
   try {
     const db = openDb(join(dir, 'carepath.db'))
-    const audit = createAuditService(db, now, { keys, anchor: fileAnchor(join(dir, 'anchor.jsonl')) })
+    const audit = createAuditService(sqliteStore(db.$client), now, {
+      keys,
+      anchor: fileAnchor(join(dir, 'anchor.jsonl')),
+      sqlite: db.$client,
+    })
     const t0 = performance.now()
     for (let i = 0; i < PER_WRITER; i++) audit.appendAlone(entry(0))
     const seconds = (performance.now() - t0) / 1000
-    audit.close()
+    await audit.close()
     db.$client.close()
     return PER_WRITER / seconds
   } finally {
@@ -54,7 +58,7 @@ async function pgAppendsPerSecond(stores: Store[]): Promise<number> {
 
 async function main(): Promise<void> {
   console.log(`load average before: ${loadAverage()}`)
-  const lite = sqliteAppendsPerSecond()
+  const lite = await sqliteAppendsPerSecond()
   console.log(`SQLite, 1 writer:       ${lite.toFixed(0).padStart(6)} appends/s   (load ${loadAverage()})`)
   const server = await findTestPostgres()
   if (!server) {

@@ -37,7 +37,7 @@ if (mode === 'report') {
     .prepare<[], { key: string }>('SELECT idempotency_key AS key FROM runs ORDER BY idempotency_key')
     .all()
     .map((row) => row.key)
-  console.error(`RUNS ${JSON.stringify({ keys, auditIntact: server.runtime.audit.verify().ok })}`)
+  console.error(`RUNS ${JSON.stringify({ keys, auditIntact: (await server.runtime.audit.verify()).ok })}`)
 }
 console.log(`READY ${listener.port}`)
 process.once('SIGTERM', () => {

@@ -69,7 +69,7 @@ describe('pipelined HL7 over MLLP', () => {
     for (const ack of acks.filter((a) => msa(a).code === 'AA')) expect(started).toContain(msa(ack).controlId)
     const letter = t.runtime.deadLetters.list({}, 100).find((l) => l.controlId === 'PIPE9')
     expect(letter?.reason).toBe('Segment 3 does not start with a segment name.')
-    expect(t.runtime.audit.verify().ok).toBe(true)
+    expect((await t.runtime.audit.verify()).ok).toBe(true)
   })
 
   it('knows a copy pipelined behind its original for a resend: both AA, one run', async () => {

@@ -193,7 +193,7 @@ describe('runtime over HTTP', () => {
 
   it('answers bad input with a 4xx, a plain message and the field, never a stack, and writes nothing', async () => {
     const analyst = await login('analyst')
-    const auditBefore = server.runtime.audit.verify().checked
+    const auditBefore = (await server.runtime.audit.verify()).checked
     const malformed = await rest('POST', '/api/flows/intake-check/runs', analyst, undefined, '{"input": ')
     expect(malformed.status).toBe(400)
     expect(malformed.json.error.message).toMatch(/not valid JSON/)
@@ -221,7 +221,7 @@ describe('runtime over HTTP', () => {
     expect(noAuth.status).toBe(401)
     for (const r of [malformed.text, huge.text, JSON.stringify(invalid), JSON.stringify(wrongShape)])
       expect(r).not.toMatch(/\bat .*\.ts:\d+/)
-    expect(server.runtime.audit.verify().checked).toBe(auditBefore + 0)
+    expect((await server.runtime.audit.verify()).checked).toBe(auditBefore + 0)
     expect((await trpc('flows.list', analyst, undefined, 'query')).data.map((f: { id: string }) => f.id)).toEqual([
       'intake-check',
     ])

@@ -169,17 +169,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
     db.$client.close()
     throw error
   }
-  const audit = createAuditService(
-    db,
-    now,
-    {
-      keys,
-      anchor: fileAnchor(options.anchorFile ?? defaultAnchorFile(file)),
-      ...(options.checkpoints?.every ? { checkpointEvery: options.checkpoints.every } : {}),
-      ...(options.checkpoints?.delayMs ? { checkpointDelayMs: options.checkpoints.delayMs } : {}),
-    },
-    store,
-  )
+  const audit = createAuditService(store, now, {
+    keys,
+    anchor: fileAnchor(options.anchorFile ?? defaultAnchorFile(file)),
+    ...(options.checkpoints?.every ? { checkpointEvery: options.checkpoints.every } : {}),
+    ...(options.checkpoints?.delayMs ? { checkpointDelayMs: options.checkpoints.delayMs } : {}),
+    // The synchronous `append` of the callers not yet on the store, and the file for verify's threads.
+    sqlite: db.$client,
+  })
   const mfa = createMfaService({ store, audit, now, keys })
   // PHI at rest (run events, task requests, the inbound HL7 store) is sealed under data keys this wraps.
   const cipher = createDataCipher(store, keys, now)
@@ -434,7 +431,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     connectors,
   })
   const auditSearch = createAuditSearch({
-    db,
+    store,
     audit,
     secret: keys.phiReferenceSecret,
     version: (flowId, hash) => flows.version(flowId, hash),
@@ -582,7 +579,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
     phiMaps,
     close: () => {
       hl7Outbound.close()
-      audit.close()
+      // On SQLite the last checkpoint is written before this returns.
+      void audit.close()
       db.$client.close()
     },
   }

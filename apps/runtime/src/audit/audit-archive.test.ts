@@ -20,7 +20,7 @@ beforeAll(async () => {
     input: { score: 9, patient: { name: 'Archie Archive', ssn: SSN } },
     idempotencyKey: 'archive-1',
   })
-  archive = buildArchive(t.runtime.db, t.runtime.keys, { now: new Date('2032-01-01T00:00:00Z') })
+  archive = await buildArchive(t.runtime.store, t.runtime.keys, { now: new Date('2032-01-01T00:00:00Z') })
 })
 afterAll(() => t.close())
 
@@ -48,11 +48,13 @@ describe('signed audit archive', () => {
     expect(verifyArchive(text(archive), publicOnly()).ok).toBe(true)
   })
 
-  it('takes a range of records', () => {
-    const part = buildArchive(t.runtime.db, keys(), { fromSeq: 3, toSeq: 5, now: new Date() })
+  it('takes a range of records', async () => {
+    const part = await buildArchive(t.runtime.store, keys(), { fromSeq: 3, toSeq: 5, now: new Date() })
     expect(part.records.map((r) => r.seq)).toEqual([3, 4, 5])
     expect(verifyArchive(text(part), keys()).ok).toBe(true)
-    expect(() => buildArchive(t.runtime.db, keys(), { fromSeq: 10_000, now: new Date() })).toThrow(RangeError)
+    await expect(buildArchive(t.runtime.store, keys(), { fromSeq: 10_000, now: new Date() })).rejects.toThrow(
+      RangeError,
+    )
   })
 
   it('detects an edited record, a dropped one, a swap and an added one', () => {

@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { canonicalJson } from '@carepath/dsl'
-import type { Db } from '../db/open-db.ts'
 import type { KeyStore } from '../keys/key-store.ts'
+import type { Store } from '../store/store.ts'
 import { createExplanationStore } from './audit-explanations.ts'
 import { keyedChainHash, keyedGenesis } from './audit-record.ts'
+import { jsonField } from './audit-search.ts'
 import { shapeHash } from './decision-why.ts'
 
 export const ARCHIVE_FORMAT = 'carepath.audit-archive/1'
@@ -50,37 +51,37 @@ export const auditArchiveSchema = archiveBodySchema
   .strict()
 export type AuditArchive = z.infer<typeof auditArchiveSchema>
 type ArchiveBody = z.infer<typeof archiveBodySchema>
+type ArchivedRecord = z.infer<typeof archivedRecordSchema>
 
 const digestOf = (body: ArchiveBody) => createHash('sha256').update(canonicalJson(body)).digest('hex')
 const signedText = (installation: string, digest: string) => `carepath-audit-archive\n${installation}\n${digest}`
 
 /** Build the archive of records `fromSeq`..`toSeq` (default: the whole trail), signed. */
-export function buildArchive(
-  db: Db,
+export async function buildArchive(
+  store: Store,
   keys: KeyStore,
   options: { fromSeq?: number | undefined; toSeq?: number | undefined; now: Date },
-): AuditArchive {
-  const last = db.$client.prepare<[], { n: number | null }>('SELECT max(seq) AS n FROM audit_log').get()?.n ?? 0
+): Promise<AuditArchive> {
+  const last = Number((await store.sql.get<{ n: number | null }>('SELECT max(seq) AS n FROM audit_log'))?.n ?? 0)
   const fromSeq = options.fromSeq ?? 1
   const toSeq = Math.min(options.toSeq ?? last, last)
   if (fromSeq < 1 || fromSeq > toSeq + 1) throw new RangeError(`No audit records from ${fromSeq} to ${toSeq}.`)
-  const records = db.$client
-    .prepare<[number, number], { seq: number; at: string; record: string; prev_hash: string; hash: string }>(
+  const records = (
+    await store.sql.values(
       'SELECT seq, at, record, prev_hash, hash FROM audit_log WHERE seq BETWEEN ? AND ? ORDER BY seq',
+      [fromSeq, toSeq],
     )
-    .all(fromSeq, toSeq)
-    .map((r) => ({ seq: r.seq, at: r.at, record: r.record, prevHash: r.prev_hash, hash: r.hash }))
-  const runs = db.$client
-    .prepare<[number, number], z.infer<typeof archivedRunSchema>>(
-      `SELECT id, flow_id AS flowId, hash, status, outcome, started_by AS startedBy, created_at AS createdAt,
-              updated_at AS updatedAt
-       FROM runs WHERE id IN (
-         SELECT DISTINCT json_extract(record, '$.entity.run') FROM audit_log WHERE seq BETWEEN ? AND ?)
-       ORDER BY created_at, id`,
-    )
-    .all(fromSeq, toSeq)
+  ).map(([seq, at, record, prevHash, hash]) => ({ seq: Number(seq), at, record, prevHash, hash }) as ArchivedRecord)
+  const runs = await store.sql.all<z.infer<typeof archivedRunSchema>>(
+    `SELECT id, flow_id AS "flowId", hash, status, outcome, started_by AS "startedBy", created_at AS "createdAt",
+            updated_at AS "updatedAt"
+     FROM runs WHERE id IN (
+       SELECT DISTINCT ${jsonField(store.dialect, 'entity.run')} FROM audit_log WHERE seq BETWEEN ? AND ?)
+     ORDER BY created_at, id`,
+    [fromSeq, toSeq],
+  )
   const named = records.flatMap((r) => [...r.record.matchAll(/"shape":"([0-9a-f]{64})"/g)].map((m) => m[1] ?? ''))
-  const explanations = createExplanationStore(db).rows(named)
+  const explanations = await createExplanationStore(store).rows(named)
   const body: ArchiveBody = {
     format: ARCHIVE_FORMAT,
     installation: keys.installation,

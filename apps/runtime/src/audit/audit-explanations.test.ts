@@ -37,7 +37,7 @@ describe('decision explanations stored once', () => {
     expect(a?.[0]?.explanation.rules[0]?.conditions[0]?.seen).not.toBe(
       b?.[0]?.explanation.rules[0]?.conditions[0]?.seen,
     )
-    expect(t.runtime.audit.verify()).toMatchObject({ ok: true })
+    expect(await t.runtime.audit.verify()).toMatchObject({ ok: true })
   })
 
   it('is append-only, and an explanation edited behind the triggers fails verify and the archive', async () => {
@@ -45,12 +45,12 @@ describe('decision explanations stored once', () => {
     const sql = t.runtime.db.$client
     expect(() => sql.prepare("UPDATE audit_explanations SET explanation = '{}'").run()).toThrow(/append-only/)
     expect(() => sql.prepare('DELETE FROM audit_explanations').run()).toThrow(/append-only/)
-    const archive = buildArchive(t.runtime.db, t.runtime.keys, { now: new Date('2026-12-01T00:00:00Z') })
+    const archive = await buildArchive(t.runtime.store, t.runtime.keys, { now: new Date('2026-12-01T00:00:00Z') })
     expect(archive.explanations).toHaveLength(1)
     expect(verifyArchive(JSON.stringify(archive), t.runtime.keys)).toMatchObject({ ok: true })
     sql.exec('DROP TRIGGER audit_explanations_no_update')
     sql.prepare("UPDATE audit_explanations SET explanation = replace(explanation, 'true', 'false')").run()
-    const verdict = t.runtime.audit.verify()
+    const verdict = await t.runtime.audit.verify()
     expect(verdict.ok).toBe(false)
     expect(verdict.problems.join(' ')).toMatch(/does not match its hash: it was edited/)
     const altered = { ...archive, explanations: [{ ...archive.explanations![0]!, explanation: '{}' }] }
@@ -62,6 +62,6 @@ describe('decision explanations stored once', () => {
     const { items } = await t.as.auditor.audit.list({ limit: 100 })
     const whole = items.find((i) => i.record.action === 'run.start')
     expect(whole).toBeDefined()
-    expect(t.runtime.audit.readRecord(JSON.stringify(whole?.record))).toEqual(whole?.record)
+    expect(await t.runtime.audit.readRecord(JSON.stringify(whole?.record))).toEqual(whole?.record)
   })
 })

@@ -3,7 +3,8 @@
 // append-only (triggers) and named by their content's sha256, so `audit verify` can tell an
 // edited shape from a true one without the chain.
 import { z } from 'zod'
-import type { Db } from '../db/open-db.ts'
+import type { Store } from '../store/store.ts'
+import { runSql, type Steps } from './audit-steps.ts'
 import {
   decisionFromStored,
   explanationShapeSchema,
@@ -26,29 +27,28 @@ const storedRunRecordSchema = z
   })
   .passthrough()
 
-export function createExplanationStore(db: Db) {
-  const sql = db.$client
-  const insert = sql.prepare('INSERT OR IGNORE INTO audit_explanations (hash, explanation) VALUES (?, ?)')
-  const byHash = sql.prepare<[string], { explanation: string }>(
-    'SELECT explanation FROM audit_explanations WHERE hash = ?',
-  )
-  // Shapes known to be committed: skipped on write. One written by a transaction is added after
-  // it ends (a microtask) and only if its row is there, so a rolled-back shape is written again.
-  const committed = new Set<string>()
+/** One per process and database (audit.service's): its caches speak for every shape this process writes. */
+export function createExplanationStore(store: Store) {
+  // Shapes known to be committed: skipped on write. A shape written inside a transaction is
+  // known committed only once that transaction is (see `committed`), so a rolled-back shape is
+  // written again by the next record that names it. One this process has not written and finds
+  // there already was committed by another transaction (PostgreSQL's ON CONFLICT waits for a
+  // writer still open), so it is known from then on.
+  const known = new Set<string>()
+  const writtenHere = new Set<string>()
+  const remember = (hash: string) => {
+    if (known.size < 100_000) known.add(hash)
+    writtenHere.delete(hash)
+  }
   const parsed = new Map<string, ExplanationShape>()
 
-  function save(shape: { hash: string; json: string }): void {
-    if (committed.has(shape.hash)) return
-    insert.run(shape.hash, shape.json)
-    queueMicrotask(() => {
-      if (committed.size < 100_000 && byHash.get(shape.hash)) committed.add(shape.hash)
-    })
-  }
+  const byHash = (hash: string) =>
+    store.sql.get<{ explanation: string }>('SELECT explanation FROM audit_explanations WHERE hash = ?', [hash])
 
-  function shapeOf(hash: string): ExplanationShape {
+  async function shapeOf(hash: string): Promise<ExplanationShape> {
     let shape = parsed.get(hash)
     if (shape) return shape
-    const row = byHash.get(hash)
+    const row = await byHash(hash)
     if (!row) throw new Error(`The audit trail names an explanation (${hash.slice(0, 12)}…) that is not stored.`)
     shape = explanationShapeSchema.parse(JSON.parse(row.explanation))
     if (parsed.size >= CACHE) parsed.delete(parsed.keys().next().value as string)
@@ -57,32 +57,49 @@ export function createExplanationStore(db: Db) {
   }
 
   return {
-    /** The decisions as a record stores them; their shapes are written (once) in the caller's transaction. */
-    store(decisions: readonly AuditedDecision[]): StoredDecision[] {
-      return decisions.map((decision) => {
-        const { stored, shape } = storedDecision(decision)
-        save(shape)
-        return stored
-      })
+    /**
+     * The decisions as a record stores them, as steps (audit-steps.ts) of the record's append:
+     * their shapes are written (once) in its transaction. Answers the hashes it wrote.
+     */
+    *store(decisions: readonly AuditedDecision[]): Steps<{ stored: StoredDecision[]; written: string[] }> {
+      const stored: StoredDecision[] = []
+      const written: string[] = []
+      for (const decision of decisions) {
+        const { stored: one, shape } = storedDecision(decision)
+        if (!known.has(shape.hash) && !written.includes(shape.hash)) {
+          const { changes } = yield* runSql(INSERT_SHAPE, [shape.hash, shape.json])
+          if (changes > 0) {
+            written.push(shape.hash)
+            if (writtenHere.size < 100_000) writtenHere.add(shape.hash)
+          } else if (!writtenHere.has(shape.hash)) remember(shape.hash)
+        }
+        stored.push(one)
+      }
+      return { stored, written }
+    },
+    /** Shapes written by a transaction that has committed: no need to write them again. */
+    committed(hashes: readonly string[]): void {
+      for (const hash of hashes) remember(hash)
     },
     /**
      * A stored record's JSON with its decisions whole again (records written before shapes were
      * stored once hold them whole already and are returned as they are).
      */
-    expand(record: unknown): unknown {
+    async expand(record: unknown): Promise<unknown> {
       const run = storedRunRecordSchema.safeParse(record)
       if (!run.success) return record
-      const decisions = run.data.why.decisions.map((d) => {
+      const decisions: unknown[] = []
+      for (const d of run.data.why.decisions) {
         const stored = storedDecisionSchema.safeParse(d)
-        return stored.success ? decisionFromStored(stored.data, shapeOf(stored.data.shape)) : d
-      })
+        decisions.push(stored.success ? decisionFromStored(stored.data, await shapeOf(stored.data.shape)) : d)
+      }
       return { ...run.data, why: { ...run.data.why, decisions } }
     },
     /** The shapes `hashes` name, for an archive that must stand without the database. */
-    rows(hashes: Iterable<string>): { hash: string; explanation: string }[] {
+    async rows(hashes: Iterable<string>): Promise<{ hash: string; explanation: string }[]> {
       const out: { hash: string; explanation: string }[] = []
       for (const hash of new Set(hashes)) {
-        const row = byHash.get(hash)
+        const row = await byHash(hash)
         if (row) out.push({ hash, explanation: row.explanation })
       }
       return out.sort((a, b) => a.hash.localeCompare(b.hash))
@@ -91,14 +108,14 @@ export function createExplanationStore(db: Db) {
 }
 export type ExplanationStore = ReturnType<typeof createExplanationStore>
 
+const INSERT_SHAPE = 'INSERT INTO audit_explanations (hash, explanation) VALUES (?, ?) ON CONFLICT DO NOTHING'
+
 /** Stored explanations whose content no longer matches the hash they are named by (an edit), in plain sentences. */
-export function editedExplanations(db: Db): string[] {
+export async function editedExplanations(store: Store): Promise<string[]> {
   const out: string[] = []
-  const rows = db.$client
-    .prepare<[], { hash: string; explanation: string }>('SELECT hash, explanation FROM audit_explanations')
-    .iterate()
-  for (const row of rows)
-    if (shapeHash(row.explanation) !== row.hash)
-      out.push(`The stored decision explanation ${row.hash.slice(0, 12)}… does not match its hash: it was edited.`)
+  const rows = await store.sql.values('SELECT hash, explanation FROM audit_explanations ORDER BY hash')
+  for (const [hash, explanation] of rows as [string, string][])
+    if (shapeHash(explanation) !== hash)
+      out.push(`The stored decision explanation ${hash.slice(0, 12)}… does not match its hash: it was edited.`)
   return out
 }

@@ -6,8 +6,10 @@ import { canonicalJson } from '@carepath/dsl'
 import type { Store } from '../store/store.ts'
 import type { AuditInput } from './audit-entries.ts'
 import { auditRecordOf, nextRow, type AuditPageReader, type AuditRow, type ChainKeys } from './audit-chain.ts'
-import { storedDecision, type AuditedDecision, type StoredDecision } from './decision-why.ts'
+import { createExplanationStore, type ExplanationStore } from './audit-explanations.ts'
 import { recordJson, type AuditRecord } from './audit-record.ts'
+import { getRow, runOnStore, runSql, serialize, type Steps } from './audit-steps.ts'
+import { auditPage } from './audit-walk.ts'
 
 /** What a service needs of the audit trail: to record what it did, in its transaction. */
 export interface AuditRecorder {
@@ -17,54 +19,92 @@ export interface AuditRecorder {
 /** The key appends are serialised on (`Store.sql.serialize`). */
 export const AUDIT_CHAIN_KEY = 'carepath:audit-chain'
 
-export function createStoreAuditRecorder(store: Store, keys: ChainKeys, now: () => Date): AuditRecorder {
-  async function storeShapes(decisions: readonly AuditedDecision[]): Promise<StoredDecision[]> {
-    const out: StoredDecision[] = []
-    for (const decision of decisions) {
-      const { stored, shape } = storedDecision(decision)
-      await store.sql.run('INSERT INTO audit_explanations (hash, explanation) VALUES (?, ?) ON CONFLICT DO NOTHING', [
-        shape.hash,
-        shape.json,
-      ])
-      out.push(stored)
-    }
-    return out
-  }
+/** The committed head of the trail (undefined: it is empty). */
+export const HEAD_SQL = 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'
+const INSERT_SQL = 'INSERT INTO audit_log (seq, at, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?)'
 
-  /** As audit.service stores it: a run step's decisions name their explanation's shape, stored once. */
-  async function storedJson(record: AuditRecord): Promise<string> {
-    if ((record.action !== 'run.start' && record.action !== 'run.step') || record.why.decisions.length === 0)
-      return recordJson(record)
-    return canonicalJson({ ...record, why: { ...record.why, decisions: await storeShapes(record.why.decisions) } })
-  }
-
-  async function append(input: AuditInput) {
-    await store.sql.serialize(AUDIT_CHAIN_KEY)
-    const previous = await store.sql.get<{ seq: number; hash: string }>(
-      'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
-    )
-    const at = now().toISOString()
-    const row = nextRow(keys, previous, at, await storedJson(auditRecordOf(input, at)))
-    await store.sql.run('INSERT INTO audit_log (seq, at, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?)', [
-      row.seq,
-      row.at,
-      row.record,
-      row.prev_hash,
-      row.hash,
-    ])
-    return { seq: row.seq, hash: row.hash }
-  }
-
-  return {
-    record: (input) => (store.sql.inTransaction() ? append(input) : store.transaction(() => append(input))),
-  }
+/** An appended record, and the explanation shapes its append wrote. */
+export interface Appended {
+  seq: number
+  hash: string
+  /** Explanation shapes written by this append: committed with its transaction. */
+  shapes: string[]
 }
 
-/** Pages of the trail by sequence number, from either database (for `verifyChainRows`). */
+/**
+ * The one append, as statements (audit-steps.ts): the head read under the chain's key, the run
+ * step's explanation shapes stored once, the record linked to the head. A run step's decisions
+ * name their explanation's shape and keep only their own references (decision-why.ts).
+ */
+export function* appendSteps(
+  keys: ChainKeys,
+  explanations: ExplanationStore,
+  at: string,
+  input: AuditInput,
+): Steps<Appended> {
+  yield* serialize(AUDIT_CHAIN_KEY)
+  const previous = yield* getRow<{ seq: number; hash: string }>(HEAD_SQL)
+  const record: AuditRecord = auditRecordOf(input, at)
+  let json: string
+  let shapes: string[] = []
+  if ((record.action !== 'run.start' && record.action !== 'run.step') || record.why.decisions.length === 0)
+    json = recordJson(record)
+  else {
+    const { stored, written } = yield* explanations.store(record.why.decisions)
+    shapes = written
+    // Hashed as stored: the same canonical JSON as recordJson, with the stored form of the decisions.
+    json = canonicalJson({ ...record, why: { ...record.why, decisions: stored } })
+  }
+  const row = nextRow(
+    keys,
+    previous === undefined ? undefined : { seq: Number(previous.seq), hash: previous.hash },
+    at,
+    json,
+  )
+  yield* runSql(INSERT_SQL, [row.seq, row.at, row.record, row.prev_hash, row.hash])
+  return { seq: row.seq, hash: row.hash, shapes }
+}
+
+export interface StoreAuditRecorderOptions {
+  /** The explanation store to share (audit.service's), or one of the recorder's own. */
+  explanations?: ExplanationStore
+  /** Called after each record with its append (audit.service schedules its checkpoint). */
+  onRecorded?: (appended: Appended) => void
+}
+
+export function createStoreAuditRecorder(
+  store: Store,
+  keys: ChainKeys,
+  now: () => Date,
+  options: StoreAuditRecorderOptions = {},
+): AuditRecorder {
+  const explanations = options.explanations ?? createExplanationStore(store)
+  const append = (input: AuditInput) => runOnStore(store, appendSteps(keys, explanations, now().toISOString(), input))
+  async function record(input: AuditInput): Promise<{ seq: number; hash: string }> {
+    let appended: Appended
+    if (store.sql.inTransaction()) appended = await append(input)
+    else {
+      appended = await store.transaction(() => append(input))
+      // Its own transaction has committed: its shapes are stored.
+      explanations.committed(appended.shapes)
+    }
+    options.onRecorded?.(appended)
+    return { seq: appended.seq, hash: appended.hash }
+  }
+  return { record }
+}
+
+/** The largest sequence number the column holds (a 32-bit integer on PostgreSQL). */
+const LAST_SEQ = 2_147_483_647
+
+/** Pages of the trail by sequence number, from either database (for `verifyChainRows`): audit-walk.ts's reader. */
 export function storeAuditPages(store: Store): AuditPageReader {
-  return (afterSeq, limit) =>
-    store.sql.all<AuditRow>(
-      'SELECT seq, at, record, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?',
-      [afterSeq, limit],
-    )
+  return async (afterSeq, limit) =>
+    (await auditPage(store, afterSeq + 1, LAST_SEQ, limit)).map(([seq, at, record, prev_hash, hash]): AuditRow => ({
+      seq,
+      at,
+      record,
+      prev_hash,
+      hash,
+    }))
 }

@@ -88,7 +88,7 @@ describe('accounting of access', () => {
       patientRef(t.runtime.keys.phiReferenceSecret, SSN_A),
     )
     await search({ patient: SSN_A })
-    const trail = t.runtime.audit.list({ limit: 1000 }).items.map((i) => i.record)
+    const trail = (await t.runtime.audit.list({ limit: 1000 })).items.map((i) => i.record)
     const searches = trail.filter((r) => r.action === 'audit.search')
     expect(searches.length).toBeGreaterThan(0)
     expect(searches.at(-1)).toMatchObject({ agent: { who: 'auditor' }, why: { filters: ['patient'], exported: false } })
@@ -101,7 +101,7 @@ describe('accounting of access', () => {
     expect(lines[0]).toBe('seq,at,who,role,action,outcome,flow,run,tasks,classes')
     expect(lines).toHaveLength(rows + 1)
     expect(lines[1]).toContain(`,task.answer,success,intake-check,${runA},${taskA},demographic`)
-    const last = t.runtime.audit.list({ limit: 1000 }).items.at(-1)!.record
+    const last = (await t.runtime.audit.list({ limit: 1000 })).items.at(-1)!.record
     expect(last).toMatchObject({ action: 'audit.search', why: { exported: true } })
     const row: AccessRow = {
       seq: 1,

@@ -5,7 +5,8 @@
 // when, which run or task, and which PHI classes were shown. Every search is itself audited.
 import { z } from 'zod'
 import { PHI_CLASSES, type FlowDocument, type PhiClass } from '@carepath/dsl'
-import type { Db } from '../db/open-db.ts'
+import type { SqlDialect, SqlParam } from '../store/sql-executor.ts'
+import type { Store } from '../store/store.ts'
 import { auditSearched, type AuditActor } from './audit-entries.ts'
 import type { AuditRecord } from './audit-record.ts'
 import type { AuditService } from './audit.service.ts'
@@ -56,7 +57,7 @@ export interface AuditSearchResult {
 }
 
 interface Deps {
-  db: Db
+  store: Store
   audit: AuditService
   /** The PHI-reference key (from the key file): patient identifiers are searched by their keyed hash. */
   secret: string
@@ -67,53 +68,86 @@ interface Deps {
 const isoStart = (value: string | undefined) =>
   value === undefined ? null : new Date(value.length === 10 ? `${value}T00:00:00Z` : value).toISOString()
 
+/** A record's JSON text at `path` (a dotted path), in the dialect's words. */
+export function jsonField(dialect: SqlDialect, path: string): string {
+  return dialect === 'postgres'
+    ? `(record::jsonb #>> '{${path.split('.').join(',')}}')`
+    : `json_extract(record, '$.${path}')`
+}
+
+/** The task ids a record's `why.tasks` names, as a table of one column `value`. */
+function recordTasks(dialect: SqlDialect): string {
+  return dialect === 'postgres'
+    ? `jsonb_array_elements_text(CASE WHEN jsonb_typeof(record::jsonb #> '{why,tasks}') = 'array' THEN record::jsonb #> '{why,tasks}' ELSE '[]'::jsonb END) AS j(value)`
+    : `json_each(record, '$.why.tasks') j`
+}
+
+interface Filters {
+  who: string | null
+  action: string | null
+  access: boolean
+  from: string | null
+  to: string | null
+  run: string | null
+  ref: string | null
+  before: number | null
+  limit: number
+}
+
+/** The candidates' query: only the filters given, over the stored canonical JSON. */
+function searchQuery(dialect: SqlDialect, f: Filters): { sql: string; params: SqlParam[] } {
+  const where: string[] = []
+  const params: SqlParam[] = []
+  const add = (clause: string, ...values: SqlParam[]) => {
+    where.push(clause)
+    params.push(...values)
+  }
+  const actionField = jsonField(dialect, 'action')
+  const runField = jsonField(dialect, 'entity.run')
+  if (f.who !== null) add(`${jsonField(dialect, 'agent.who')} = ?`, f.who)
+  if (f.action !== null) add(`${actionField} = ?`, f.action)
+  if (f.access) add(`${actionField} IN (${ACCESS_ACTIONS.map((a) => `'${a}'`).join(', ')})`)
+  if (f.from !== null) add('at >= ?', f.from)
+  if (f.to !== null) add('at < ?', f.to)
+  if (f.before !== null) add('seq < ?', f.before)
+  const tasksOf = (runs: string) =>
+    `EXISTS (SELECT 1 FROM ${recordTasks(dialect)} JOIN tasks t ON t.id = j.value WHERE t.run_id ${runs})`
+  if (f.run !== null) add(`(${runField} = ? OR ${tasksOf('= ?')})`, f.run, f.run)
+  if (f.ref !== null) {
+    const runs = 'IN (SELECT run_id FROM patient_refs WHERE ref = ?)'
+    add(`(${runField} ${runs} OR ${tasksOf(runs)})`, f.ref, f.ref)
+  }
+  params.push(f.limit)
+  return {
+    sql: `SELECT seq, at, record FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
+    params,
+  }
+}
+
 export function createAuditSearch(deps: Deps) {
-  const { db, audit, secret } = deps
-  // Candidates are chosen in SQL (json_extract over the stored canonical JSON); rows are read through the record schema.
-  const query = db.$client.prepare<
-    {
-      who: string | null
-      action: string | null
-      access: number
-      from: string | null
-      to: string | null
-      run: string | null
-      ref: string | null
-      before: number | null
-      limit: number
-    },
-    { seq: number; at: string; record: string }
-  >(`
-    SELECT seq, at, record FROM audit_log
-    WHERE (@who IS NULL OR json_extract(record, '$.agent.who') = @who)
-      AND (@action IS NULL OR json_extract(record, '$.action') = @action)
-      AND (@access = 0 OR json_extract(record, '$.action') IN (${ACCESS_ACTIONS.map((a) => `'${a}'`).join(', ')}))
-      AND (@from IS NULL OR at >= @from)
-      AND (@to IS NULL OR at < @to)
-      AND (@before IS NULL OR seq < @before)
-      AND (@run IS NULL OR json_extract(record, '$.entity.run') = @run OR EXISTS (
-        SELECT 1 FROM json_each(record, '$.why.tasks') j JOIN tasks t ON t.id = j.value WHERE t.run_id = @run))
-      AND (@ref IS NULL OR json_extract(record, '$.entity.run') IN (SELECT run_id FROM patient_refs WHERE ref = @ref)
-        OR EXISTS (SELECT 1 FROM json_each(record, '$.why.tasks') j JOIN tasks t ON t.id = j.value
-          WHERE t.run_id IN (SELECT run_id FROM patient_refs WHERE ref = @ref)))
-    ORDER BY seq DESC
-    LIMIT @limit
-  `)
-  const taskLookup = db.$client.prepare<[string], { run_id: string; role: string; flow_id: string; hash: string }>(
-    'SELECT t.run_id, t.role, r.flow_id, r.hash FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.id = ?',
-  )
-  const patientRuns = db.$client.prepare<[string], { run_id: string }>('SELECT run_id FROM patient_refs WHERE ref = ?')
+  const { store, audit, secret } = deps
+  // Candidates are chosen in SQL (over the stored canonical JSON); rows are read through the record schema.
+  const taskLookup = (taskId: string) =>
+    store.sql.get<{ run_id: string; role: string; flow_id: string; hash: string }>(
+      'SELECT t.run_id, t.role, r.flow_id, r.hash FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.id = ?',
+      [taskId],
+    )
 
   /** The PHI classes a task's role is shown (the flow's role declaration), or null when the task is gone. */
-  function taskClasses(taskId: string): { run: string; flow: string; classes: PhiClass[] } | undefined {
-    const task = taskLookup.get(taskId)
+  async function taskClasses(taskId: string): Promise<{ run: string; flow: string; classes: PhiClass[] } | undefined> {
+    const task = await taskLookup(taskId)
     if (!task) return undefined
     const role = deps.version(task.flow_id, task.hash).roles[task.role]
     const shown = new Set<PhiClass>(role?.phi ?? [])
     return { run: task.run_id, flow: task.flow_id, classes: PHI_CLASSES.filter((c) => shown.has(c)) }
   }
 
-  function rowOf(seq: number, at: string, record: AuditRecord, wanted: (run: string) => boolean): AccessRow {
+  async function rowOf(
+    seq: number,
+    at: string,
+    record: AuditRecord,
+    wanted: (run: string) => boolean,
+  ): Promise<AccessRow> {
     const row: AccessRow = {
       seq,
       at,
@@ -132,7 +166,7 @@ export function createAuditSearch(deps: Deps) {
       const classes = new Set<PhiClass>()
       row.tasks = []
       for (const id of listed) {
-        const task = taskClasses(id)
+        const task = await taskClasses(id)
         if (!task || !wanted(task.run)) continue
         row.tasks.push(id)
         row.run ??= task.run
@@ -142,18 +176,18 @@ export function createAuditSearch(deps: Deps) {
       row.classes = PHI_CLASSES.filter((c) => classes.has(c))
     }
     if ((record.action === 'task.claim' || record.action === 'task.answer') && record.entity.task)
-      row.classes = taskClasses(record.entity.task)?.classes ?? null
+      row.classes = (await taskClasses(record.entity.task))?.classes ?? null
     return row
   }
 
   /** Search the trail (newest first) and audit the search; `exported` says it was for a CSV file. */
-  function search(input: AuditSearch, actor: AuditActor, exported = false): AuditSearchResult {
+  async function search(input: AuditSearch, actor: AuditActor, exported = false): Promise<AuditSearchResult> {
     const filters = auditSearchSchema.parse(input)
     const ref = filters.patient ? patientRef(secret, filters.patient) : null
-    const rows = query.all({
+    const query = searchQuery(store.dialect, {
       who: filters.user ?? null,
       action: filters.action ?? null,
-      access: filters.accessOnly ? 1 : 0,
+      access: filters.accessOnly,
       from: isoStart(filters.from),
       to: isoStart(filters.to),
       run: filters.run ?? null,
@@ -161,13 +195,23 @@ export function createAuditSearch(deps: Deps) {
       before: filters.before ?? null,
       limit: filters.limit,
     })
-    const runs = ref ? new Set(patientRuns.all(ref).map((r) => r.run_id)) : undefined
+    const rows = (await store.sql.all<{ seq: number; at: string; record: string }>(query.sql, query.params)).map(
+      (r) => ({ ...r, seq: Number(r.seq) }),
+    )
+    const runs = ref
+      ? new Set(
+          (await store.sql.all<{ run_id: string }>('SELECT run_id FROM patient_refs WHERE ref = ?', [ref])).map(
+            (r) => r.run_id,
+          ),
+        )
+      : undefined
     const wanted = (run: string) => (!runs || runs.has(run)) && (!filters.run || filters.run === run)
-    const result = rows.map((r) => rowOf(r.seq, r.at, audit.readRecord(r.record), wanted))
+    const result: AccessRow[] = []
+    for (const r of rows) result.push(await rowOf(r.seq, r.at, await audit.readRecord(r.record), wanted))
     const used = (['patient', 'user', 'run', 'action', 'from', 'to', 'accessOnly'] as const).filter(
       (name) => filters[name] !== undefined && filters[name] !== false,
     )
-    audit.appendAlone(
+    await audit.record(
       auditSearched(actor, {
         filters: [...used],
         ...(ref ? { patient: `hmac:${ref.slice(0, 16)}` } : {}),

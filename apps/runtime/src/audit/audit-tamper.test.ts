@@ -9,6 +9,7 @@ import { openDb } from '../db/open-db.ts'
 import { openInstallationKeys } from '../keys/installation-keys.ts'
 import { generateKeyFile, KeyStoreError, keyStoreOf } from '../keys/key-store.ts'
 import { createRuntime } from '../runtime.ts'
+import { sqliteStore } from '../store/open-store.ts'
 import { intakeFlow } from '../testing/test-registry.ts'
 import { createTestRuntime, publishFlow, type TestRuntime } from '../testing/test-runtime.ts'
 import { checkpointPayload, fileAnchor, signCheckpoint } from './audit-checkpoints.ts'
@@ -34,18 +35,22 @@ async function stoppedTrail(): Promise<{ dir: string; count: number }> {
   await publishFlow(t, intakeFlow())
   for (const k of ['a', 'b', 'c'])
     await t.as.agent.runs.start({ flowId: 'intake-check', input: { score: 1 }, idempotencyKey: k })
-  const count = t.runtime.audit.list({ limit: 1000 }).items.length
+  const count = (await t.runtime.audit.list({ limit: 1000 })).items.length
   t.runtime.close() // writes the closing checkpoint
   open = { ...t, close: () => rmSync(t.dir, { recursive: true, force: true }) }
   return { dir: t.dir, count }
 }
 
 /** `audit verify` as the CLI runs it: the database read-only, the keys and anchor from their files. */
-function verifyOffline(dir: string): VerifyResult {
+async function verifyOffline(dir: string): Promise<VerifyResult> {
   const f = files(dir)
   const db = openDb(f.db, { readonly: true })
   try {
-    return verifyTrail(db, openInstallationKeys(db, f.keys, { readonly: true }), fileAnchor(f.anchor))
+    return await verifyTrail(
+      sqliteStore(db.$client),
+      openInstallationKeys(db, f.keys, { readonly: true }),
+      fileAnchor(f.anchor),
+    )
   } finally {
     db.$client.close()
   }
@@ -78,14 +83,14 @@ function rebuildFromZero(sql: Database.Database, records: Row[]) {
 describe('audit tamper probes: every case is detected', () => {
   it('an untouched trail verifies, up to its closing checkpoint', async () => {
     const { dir, count } = await stoppedTrail()
-    const result = verifyOffline(dir)
+    const result = await verifyOffline(dir)
     expect(result).toMatchObject({ ok: true, checked: count, problems: [], checkpoint: { seq: count } })
   })
 
   it.each([1, 10])('the tail cut by %i record(s)', async (cut) => {
     const { dir, count } = await stoppedTrail()
     tamper(dir, (sql) => sql.prepare('DELETE FROM audit_log WHERE seq > ?').run(count - cut))
-    const result = verifyOffline(dir)
+    const result = await verifyOffline(dir)
     expect(result.ok).toBe(false)
     expect(result.checked).toBe(count - cut)
     expect(result.firstBroken).toEqual({
@@ -99,7 +104,7 @@ describe('audit tamper probes: every case is detected', () => {
   it('the table emptied', async () => {
     const { dir, count } = await stoppedTrail()
     tamper(dir, (sql) => sql.prepare('DELETE FROM audit_log').run())
-    const result = verifyOffline(dir)
+    const result = await verifyOffline(dir)
     expect(result).toMatchObject({ ok: false, checked: 0, firstBroken: { seq: 1 } })
     expect(result.firstBroken?.reason).toMatch(
       new RegExp(`trail is empty, but .* covers ${count} records: the table was emptied`),
@@ -113,7 +118,7 @@ describe('audit tamper probes: every case is detected', () => {
       all[4]!.record = all[4]!.record.replace('"success"', '"failure"')
       rebuildFromZero(sql, all)
     })
-    expect(verifyOffline(dir)).toMatchObject({
+    expect(await verifyOffline(dir)).toMatchObject({
       ok: false,
       checked: 0,
       firstBroken: { seq: 1, reason: expect.stringMatching(/rebuilt from the all-zero start/) },
@@ -128,7 +133,7 @@ describe('audit tamper probes: every case is detected', () => {
         rows(sql).filter((r) => r.seq !== 6),
       ),
     )
-    const result = verifyOffline(dir)
+    const result = await verifyOffline(dir)
     expect(result).toMatchObject({ ok: false, firstBroken: { seq: 1 } })
     // Even leaving aside the chain, the renumbered trail is one short of its checkpoint.
     expect(result.problems.join(' ')).toMatch(/1 record was cut from its end/)
@@ -141,7 +146,7 @@ describe('audit tamper probes: every case is detected', () => {
       ;[all[3], all[4]] = [all[4]!, all[3]!]
       rebuildFromZero(sql, all)
     })
-    expect(verifyOffline(dir)).toMatchObject({ ok: false, firstBroken: { seq: 1 } })
+    expect(await verifyOffline(dir)).toMatchObject({ ok: false, firstBroken: { seq: 1 } })
   })
 
   it('two records swapped in place, their hashes kept', async () => {
@@ -153,13 +158,13 @@ describe('audit tamper probes: every case is detected', () => {
       sql.prepare('UPDATE audit_log SET record = ?, at = ? WHERE seq = ?').run(b!.record, b!.at, 4)
       sql.prepare('UPDATE audit_log SET record = ?, at = ? WHERE seq = ?').run(a!.record, a!.at, 5)
     })
-    expect(verifyOffline(dir)).toMatchObject({ ok: false, checked: 3, firstBroken: { seq: 4 } })
+    expect(await verifyOffline(dir)).toMatchObject({ ok: false, checked: 3, firstBroken: { seq: 4 } })
   })
 
   it('the at column edited (the record itself untouched)', async () => {
     const { dir } = await stoppedTrail()
     tamper(dir, (sql) => sql.prepare("UPDATE audit_log SET at = '2020-01-01T00:00:00.000Z' WHERE seq = 5").run())
-    expect(verifyOffline(dir)).toMatchObject({
+    expect(await verifyOffline(dir)).toMatchObject({
       ok: false,
       checked: 4,
       firstBroken: { seq: 5, reason: expect.stringMatching(/at column \(2020-01-01T00:00:00.000Z\) disagrees/) },
@@ -171,7 +176,7 @@ describe('audit tamper probes: every case is detected', () => {
     tamper(dir, (sql) =>
       sql.prepare(`UPDATE audit_log SET record = replace(record, '"success"', '"failure"') WHERE seq = 3`).run(),
     )
-    expect(verifyOffline(dir)).toMatchObject({
+    expect(await verifyOffline(dir)).toMatchObject({
       ok: false,
       firstBroken: { seq: 3, reason: 'its content does not match its hash' },
     })
@@ -193,7 +198,7 @@ describe('audit tamper probes: every case is detected', () => {
         prev = hash
       }
     })
-    const result = verifyOffline(dir)
+    const result = await verifyOffline(dir)
     expect(result.ok).toBe(false)
     // Named at the first checkpoint at or after the edited record 3 (the last one at the latest).
     expect(result.firstBroken?.reason).toMatch(/rewritten/)
@@ -213,7 +218,7 @@ describe('audit tamper probes: every case is detected', () => {
     }
     forged.signature = foreign.signCheckpoint(checkpointPayload(forged))
     appendFileSync(files(dir).anchor, JSON.stringify(forged) + '\n')
-    const result = verifyOffline(dir)
+    const result = await verifyOffline(dir)
     expect(result.ok).toBe(false)
     expect(result.problems.join(' ')).toMatch(/not signed by this installation's key/)
     expect(result.problems.join(' ')).toMatch(/2 records were cut from its end/)
@@ -223,11 +228,11 @@ describe('audit tamper probes: every case is detected', () => {
     const { dir } = await stoppedTrail()
     const anchor = readFileSync(files(dir).anchor, 'utf8')
     unlinkSync(files(dir).anchor)
-    expect(verifyOffline(dir).problems.join(' ')).toMatch(/anchor file .* is missing/)
+    expect((await verifyOffline(dir)).problems.join(' ')).toMatch(/anchor file .* is missing/)
     writeFileSync(files(dir).anchor, '')
-    expect(verifyOffline(dir).problems.join(' ')).toMatch(/holds no checkpoint/)
+    expect((await verifyOffline(dir)).problems.join(' ')).toMatch(/holds no checkpoint/)
     writeFileSync(files(dir).anchor, anchor.replace('"seq":', '"seq":"x",'))
-    expect(verifyOffline(dir)).toMatchObject({ ok: false })
+    expect(await verifyOffline(dir)).toMatchObject({ ok: false })
   })
 
   it('a tail cut while the runtime is stopped stays detected after it restarts and writes more', async () => {
@@ -238,20 +243,20 @@ describe('audit tamper probes: every case is detected', () => {
       { username: 'late', password: 'a long enough password', role: 'auditor' },
       { who: 't', role: 'system' },
     )
-    const live = runtime.audit.verify()
+    const live = await runtime.audit.verify()
     runtime.close()
     expect(live).toMatchObject({ ok: false, firstBroken: { seq: count, reason: expect.stringMatching(/rewritten/) } })
-    expect(verifyOffline(dir).ok).toBe(false)
+    expect((await verifyOffline(dir)).ok).toBe(false)
   })
 
   it('a tail cut while the runtime runs is detected once a checkpoint has covered it', async () => {
     const t = await createTestRuntime()
     open = t
     await publishFlow(t, intakeFlow())
-    const checkpoint = t.runtime.audit.checkpoint()
+    const checkpoint = await t.runtime.audit.checkpoint()
     expect(checkpoint?.seq).toBeGreaterThan(5)
     tamper(t.dir, (sql) => sql.prepare('DELETE FROM audit_log WHERE seq = ?').run(checkpoint!.seq))
-    expect(t.runtime.audit.verify()).toMatchObject({ ok: false, firstBroken: { seq: checkpoint!.seq } })
+    expect(await t.runtime.audit.verify()).toMatchObject({ ok: false, firstBroken: { seq: checkpoint!.seq } })
     expect(await t.as.auditor.audit.verify()).toMatchObject({ ok: false })
   })
 
@@ -268,7 +273,7 @@ describe('audit tamper probes: every case is detected', () => {
     writeFileSync(files(dir).keys, JSON.stringify(generateKeyFile({ legacyAuditThrough: 0 })))
     expect(() => createRuntime({ dbFile: files(dir).db, connectors: {} })).toThrow(/belongs to another installation/)
     writeFileSync(files(dir).keys, keys)
-    expect(verifyOffline(dir).ok).toBe(true)
+    expect((await verifyOffline(dir)).ok).toBe(true)
   })
 
   it('a trail chained before key files existed verifies as legacy and goes on keyed; cutting it is caught', async () => {
@@ -286,9 +291,9 @@ describe('audit tamper probes: every case is detected', () => {
       { username: 'late', password: 'a long enough password', role: 'auditor' },
       { who: 't', role: 'system' },
     )
-    expect(runtime.audit.verify()).toMatchObject({ ok: true, checked: count + 1 })
+    expect(await runtime.audit.verify()).toMatchObject({ ok: true, checked: count + 1 })
     runtime.close()
     tamper(dir, (sql) => sql.prepare('DELETE FROM audit_log WHERE seq > ?').run(count - 3))
-    expect(verifyOffline(dir)).toMatchObject({ ok: false, firstBroken: { seq: count - 2 } })
+    expect(await verifyOffline(dir)).toMatchObject({ ok: false, firstBroken: { seq: count - 2 } })
   })
 })

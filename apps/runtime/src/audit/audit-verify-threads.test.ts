@@ -7,6 +7,7 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDb } from '../db/open-db.ts'
 import { openInstallationKeys } from '../keys/installation-keys.ts'
+import { sqliteStore } from '../store/open-store.ts'
 import { intakeFlow } from '../testing/test-registry.ts'
 import { createTestRuntime, publishFlow } from '../testing/test-runtime.ts'
 import { fileAnchor } from './audit-checkpoints.ts'
@@ -23,7 +24,7 @@ async function stoppedTrail(): Promise<{ dir: string; count: number }> {
   await publishFlow(t, intakeFlow())
   for (const k of ['a', 'b', 'c', 'd'])
     await t.as.agent.runs.start({ flowId: 'intake-check', input: { score: 1 }, idempotencyKey: k })
-  const count = t.runtime.audit.list({ limit: 1000 }).items.length
+  const count = (await t.runtime.audit.list({ limit: 1000 })).items.length
   t.runtime.close()
   dirs.push(t.dir)
   return { dir: t.dir, count }
@@ -43,7 +44,8 @@ async function verifyEveryWay(dir: string): Promise<VerifyResult> {
   try {
     const keys = openInstallationKeys(db, join(dir, 'carepath.keys.json'), { readonly: true })
     const anchor = fileAnchor(join(dir, 'audit-anchor.jsonl'))
-    const single = verifyTrail(db, keys, anchor)
+    const store = sqliteStore(db.$client)
+    const single = await verifyTrail(store, keys, anchor)
     // Workers alone (this thread would walk a small trail before they are up), and beside this thread.
     for (const [threads, stretchRecords, thisThread] of [
       [1, 2, true],
@@ -52,7 +54,8 @@ async function verifyEveryWay(dir: string): Promise<VerifyResult> {
       [3, 2, false],
       [2, 1, true],
     ] as const) {
-      const threaded = await verifyTrailOnThreads(db, keys, anchor, {
+      const threaded = await verifyTrailOnThreads(store, keys, anchor, {
+        file: join(dir, 'carepath.db'),
         threads,
         stretchRecords,
         thisThread,

@@ -3,8 +3,8 @@
 // in trail order, so the result — records checked and the first broken record with its reason —
 // is the one a single walk gives, whatever the number of threads. A stretch after a broken one
 // is not handed out: the verdict stops at the first break.
-import type Database from 'better-sqlite3'
 import { Worker } from 'node:worker_threads'
+import type { Store } from '../store/store.ts'
 import type { ChainKeys } from './audit-chain.ts'
 import { stretchReplySchema, type StretchRequest, type VerifyBoot } from './audit-verify-messages.ts'
 import { joinVerdicts, mapFile, walkStretch, type Stretch, type StretchVerdict } from './audit-walk.ts'
@@ -22,9 +22,14 @@ const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then
  */
 const IN_FLIGHT = 2
 
-/** Walk `stretches` of the database `sqlite` (a file) on this thread and `threads - 1` workers; the verdict of one walk. */
+/**
+ * Walk `stretches` of the SQLite database `file` on this thread (through `store`, open on it) and
+ * `threads - 1` workers, each reading the file on a read-only connection of its own (the pages
+ * are not sent from this thread: the workers' reads go on side by side); the verdict of one walk.
+ */
 export async function walkOnThreads(
-  sqlite: Database.Database,
+  store: Store,
+  file: string,
   keys: ChainKeys,
   stretches: readonly Stretch[],
   threads: number,
@@ -41,7 +46,7 @@ export async function walkOnThreads(
     if (verdict.firstBroken) brokenAt = Math.min(brokenAt, index)
   }
   const boot: VerifyBoot = {
-    file: sqlite.name,
+    file,
     installation: keys.installation,
     legacyAuditThrough: keys.legacyAuditThrough,
     auditChainKey: keys.auditChainKey,
@@ -84,20 +89,20 @@ export async function walkOnThreads(
     })
   const ownLane = async (): Promise<void> => {
     for (let index = take(); index !== undefined; index = take()) {
-      settle(index, walkStretch(sqlite, keys, stretches[index] as Stretch))
+      settle(index, await walkStretch(store, keys, stretches[index] as Stretch))
       // Let the workers' replies in between stretches (they are handed their next one then).
       await new Promise((resolve) => setImmediate(resolve))
     }
     for (const check of idleChecks) check()
   }
-  const unmap = thisThread ? mapFile(sqlite) : () => undefined
+  const unmap = thisThread ? await mapFile(store) : async () => undefined
   try {
     const lanes = thisThread
       ? Math.max(0, Math.min(Math.floor(threads) - 1, stretches.length - 1))
       : Math.max(1, Math.min(Math.floor(threads), stretches.length))
     await Promise.all([...Array.from({ length: lanes }, workerLane), ...(thisThread ? [ownLane()] : [])])
   } finally {
-    unmap()
+    await unmap()
     await Promise.all(workers.map((worker) => worker.terminate()))
   }
   const walked: StretchVerdict[] = []

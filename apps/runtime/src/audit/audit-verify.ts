@@ -5,10 +5,10 @@
 // rebuilt, an edited `at`, and a forged or foreign checkpoint are each reported in a sentence.
 import { availableParallelism } from 'node:os'
 import { editedExplanations } from './audit-explanations.ts'
-import type { Db } from '../db/open-db.ts'
 import type { KeyStore } from '../keys/key-store.ts'
+import type { Store } from '../store/store.ts'
 import { checkpointSchema, checkpointSigned, type AnchorSink, type Checkpoint } from './audit-checkpoints.ts'
-import type { AuditPageReader, AuditRow } from './audit-chain.ts'
+import { getRow, runOnStore, runSql, serialize, type Steps } from './audit-steps.ts'
 import { walkOnThreads } from './audit-verify-threads.ts'
 import { stretchesOf, trailEnds, walkStretch, withFileMapped, type StretchVerdict } from './audit-walk.ts'
 
@@ -25,12 +25,17 @@ export interface VerifyResult {
 }
 
 const DB_CHECKPOINT = 'audit.checkpoint'
+/** The key checkpoint writes are serialised on: a newer one is never replaced by an older one. */
+const CHECKPOINT_KEY = 'carepath:audit-checkpoint'
 
 /** The latest checkpoint as the database holds it (a copy: the anchor outside it is the witness). */
-export function readDbCheckpoint(db: Db): Checkpoint | undefined {
-  const row = db.$client
-    .prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
-    .get(DB_CHECKPOINT)
+export async function readDbCheckpoint(store: Store): Promise<Checkpoint | undefined> {
+  return runOnStore(store, readDbCheckpointSteps())
+}
+
+/** `readDbCheckpoint` as steps (audit-steps.ts). */
+export function* readDbCheckpointSteps(): Steps<Checkpoint | undefined> {
+  const row = yield* getRow<{ value: string }>('SELECT value FROM settings WHERE key = ?', [DB_CHECKPOINT])
   if (!row) return undefined
   try {
     const parsed = checkpointSchema.safeParse(JSON.parse(row.value))
@@ -40,24 +45,40 @@ export function readDbCheckpoint(db: Db): Checkpoint | undefined {
   }
 }
 
-export function writeDbCheckpoint(db: Db, checkpoint: Checkpoint): void {
-  db.$client
-    .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-    .run(DB_CHECKPOINT, JSON.stringify(checkpoint))
+/**
+ * Keep `checkpoint` as the database's copy, unless the copy there is a later one signed by this
+ * installation: several processes sign checkpoints of the one trail, each of the committed head
+ * it read, and may write them out of order. Any checkpoint of a committed head stays true, so
+ * verification holds whichever is kept; keeping the latest makes the copy the strongest witness.
+ * As steps (audit-steps.ts), to run inside a transaction.
+ */
+export function* writeDbCheckpointSteps(keys: KeyStore, checkpoint: Checkpoint): Steps<void> {
+  yield* serialize(CHECKPOINT_KEY)
+  const current = yield* readDbCheckpointSteps()
+  if (current && current.seq > checkpoint.seq && checkpointSigned(keys, current)) return
+  yield* runSql(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    [DB_CHECKPOINT, JSON.stringify(checkpoint)],
+  )
+}
+
+/** `writeDbCheckpointSteps` in a transaction of its own. */
+export async function writeDbCheckpoint(store: Store, keys: KeyStore, checkpoint: Checkpoint): Promise<void> {
+  await store.transaction(() => runOnStore(store, writeDbCheckpointSteps(keys, checkpoint)))
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /** Recompute the whole chain and hold it against the signed checkpoints, in this thread. */
-export function verifyTrail(db: Db, keys: KeyStore, anchor: AnchorSink): VerifyResult {
-  const found = signedCheckpoints(db, keys, anchor)
-  const ends = trailEnds(db.$client)
+export async function verifyTrail(store: Store, keys: KeyStore, anchor: AnchorSink): Promise<VerifyResult> {
+  const found = await signedCheckpoints(store, keys, anchor)
+  const ends = await trailEnds(store)
   const walk = ends
-    ? withFileMapped(db.$client, () =>
-        walkStretch(db.$client, keys, { after: undefined, from: ends.first, through: ends.last }),
+    ? await withFileMapped(store, () =>
+        walkStretch(store, keys, { after: undefined, from: ends.first, through: ends.last }),
       )
     : { checked: 0 }
-  return verdictOf(db, keys, found, ends?.last ?? 0, walk)
+  return verdictOf(store, keys, found, ends?.last ?? 0, walk)
 }
 
 export interface VerifyThreadOptions {
@@ -72,44 +93,54 @@ export interface VerifyThreadOptions {
    * to `threads` workers, which makes sure a small trail is walked by workers at all.
    */
   thisThread?: boolean
+  /**
+   * The SQLite database's file, for the workers to open read-only. Without it (PostgreSQL, or an
+   * in-memory database) the trail is walked in this thread, a page at a time.
+   */
+  file?: string | undefined
 }
 
 /**
  * `verifyTrail` with the walk spread over worker threads, each reading the database file on its
  * own read-only connection: the same result, whatever the number of threads (the verdicts of the
- * stretches are joined in trail order). An in-memory database, one thread or a small trail is
- * walked in this thread.
+ * stretches are joined in trail order). Without a file (PostgreSQL, an in-memory database), with
+ * one thread or a small trail, it is walked in this thread.
  */
 export async function verifyTrailOnThreads(
-  db: Db,
+  store: Store,
   keys: KeyStore,
   anchor: AnchorSink,
   options: VerifyThreadOptions = {},
 ): Promise<VerifyResult> {
   const threads = options.threads ?? availableParallelism()
-  const sqlite = db.$client
-  const found = signedCheckpoints(db, keys, anchor)
-  const ends = trailEnds(sqlite)
-  if (!ends) return verdictOf(db, keys, found, 0, { checked: 0 })
+  const found = await signedCheckpoints(store, keys, anchor)
+  const ends = await trailEnds(store)
+  if (!ends) return verdictOf(store, keys, found, 0, { checked: 0 })
+  const file = store.dialect === 'sqlite' ? options.file : undefined
   const walk =
-    sqlite.memory ||
+    file === undefined ||
     threads < (options.thisThread === false ? 1 : 2) ||
     ends.last - ends.first + 1 < (options.minRecords ?? 50_000)
-      ? withFileMapped(sqlite, () =>
-          walkStretch(sqlite, keys, { after: undefined, from: ends.first, through: ends.last }),
+      ? await withFileMapped(store, () =>
+          walkStretch(store, keys, { after: undefined, from: ends.first, through: ends.last }),
         )
       : await walkOnThreads(
-          sqlite,
+          store,
+          file,
           keys,
-          stretchesOf(sqlite, ends, options.stretchRecords ?? 20_000),
+          await stretchesOf(store, ends, options.stretchRecords ?? 20_000),
           threads,
           options.thisThread ?? true,
         )
-  return verdictOf(db, keys, found, ends.last, walk)
+  return verdictOf(store, keys, found, ends.last, walk)
 }
 
 /** The checkpoints signed by this installation, and a sentence for each anchor or checkpoint problem. */
-function signedCheckpoints(db: Db, keys: KeyStore, anchor: AnchorSink): { problems: string[]; signed: Checkpoint[] } {
+async function signedCheckpoints(
+  store: Store,
+  keys: KeyStore,
+  anchor: AnchorSink,
+): Promise<{ problems: string[]; signed: Checkpoint[] }> {
   const problems: string[] = []
   const anchored = anchor.read()
   if (!anchored) problems.push(`The anchor file ${anchor.where} is missing: the trail cannot be checked for a cut end.`)
@@ -119,7 +150,7 @@ function signedCheckpoints(db: Db, keys: KeyStore, anchor: AnchorSink): { proble
     for (const line of anchored.damaged)
       problems.push(`Line ${line} of the anchor file ${anchor.where} is not a checkpoint: it was edited.`)
   }
-  const inDb = readDbCheckpoint(db)
+  const inDb = await readDbCheckpoint(store)
   const candidates = [...(anchored?.checkpoints ?? []), ...(inDb ? [inDb] : [])]
   const signed: Checkpoint[] = []
   for (const c of candidates) {
@@ -135,31 +166,30 @@ function signedCheckpoints(db: Db, keys: KeyStore, anchor: AnchorSink): { proble
 }
 
 /** The stored hashes of the records at `seqs` (those that exist). */
-function hashesAt(db: Db, seqs: Iterable<number>): Map<number, string> {
-  const read = db.$client.prepare<[number], { hash: string }>('SELECT hash FROM audit_log WHERE seq = ?')
+async function hashesAt(store: Store, seqs: Iterable<number>): Promise<Map<number, string>> {
   const hashes = new Map<number, string>()
   for (const seq of new Set(seqs)) {
-    const row = read.get(seq)
+    const row = await store.sql.get<{ hash: string }>('SELECT hash FROM audit_log WHERE seq = ?', [seq])
     if (row) hashes.set(seq, row.hash)
   }
   return hashes
 }
 
 /** The walk's verdict held against the signed checkpoints: the trail must reach each with the hash it had then. */
-function verdictOf(
-  db: Db,
+async function verdictOf(
+  store: Store,
   keys: KeyStore,
   found: { problems: string[]; signed: Checkpoint[] },
   last: number,
   walk: StretchVerdict,
-): VerifyResult {
+): Promise<VerifyResult> {
   const { signed } = found
   const problems = [...found.problems]
   const { checked, firstBroken } = walk
   if (firstBroken) problems.unshift(`Record ${firstBroken.seq}: ${firstBroken.reason}.`)
   const legacy = keys.legacyAuditThrough
-  const hashes = hashesAt(
-    db,
+  const hashes = await hashesAt(
+    store,
     signed.map((c) => c.seq),
   )
 
@@ -190,7 +220,7 @@ function verdictOf(
       `Record ${rewritten.seq} does not have the hash the checkpoint signed at ${rewritten.at} names: the chain was rewritten.`,
     )
   // Explanations are stored once and named by their sha256 in records: an edited one no longer matches its name.
-  problems.push(...editedExplanations(db))
+  problems.push(...(await editedExplanations(store)))
   const broken =
     firstBroken ??
     (rewritten
@@ -203,12 +233,4 @@ function verdictOf(
     ...(latest ? { checkpoint: { seq: latest.seq, at: latest.at } } : {}),
     problems,
   }
-}
-
-/** Pages of the SQLite trail by sequence number (for `verifyChainRows`, as on PostgreSQL). */
-export function sqliteAuditPages(db: Db): AuditPageReader {
-  const page = db.$client.prepare<[number, number], AuditRow>(
-    'SELECT seq, at, record, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq ASC LIMIT ?',
-  )
-  return (afterSeq, limit) => Promise.resolve(page.all(afterSeq, limit))
 }

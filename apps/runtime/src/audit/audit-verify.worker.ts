@@ -2,29 +2,34 @@
 // of the trail it is handed, one at a time, answering each with its verdict.
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
+import { sqliteStore } from '../store/open-store.ts'
 import { verifyBootSchema, stretchRequestSchema, type StretchReply } from './audit-verify-messages.ts'
 import { mapFile, walkStretch } from './audit-walk.ts'
 
 const boot = verifyBootSchema.parse(workerData)
-const sqlite = new Database(boot.file, { readonly: true, fileMustExist: true })
+const store = sqliteStore(new Database(boot.file, { readonly: true, fileMustExist: true }))
 // Mapped for the thread's life: it only walks.
-mapFile(sqlite)
+await mapFile(store)
 const port = parentPort
 if (!port) throw new Error('audit-verify.worker.ts runs only as a worker thread')
+// One stretch at a time, in the order they come.
+let walking: Promise<void> = Promise.resolve()
 port.on('message', (message: unknown) => {
   const { index, stretch } = stretchRequestSchema.parse(message)
-  let reply: StretchReply
-  try {
-    const verdict = walkStretch(sqlite, boot, stretch)
-    reply = {
-      type: 'verdict',
-      index,
-      checked: verdict.checked,
-      ...(verdict.firstBroken ? { firstBroken: verdict.firstBroken } : {}),
+  walking = walking.then(async () => {
+    let reply: StretchReply
+    try {
+      const verdict = await walkStretch(store, boot, stretch)
+      reply = {
+        type: 'verdict',
+        index,
+        checked: verdict.checked,
+        ...(verdict.firstBroken ? { firstBroken: verdict.firstBroken } : {}),
+      }
+    } catch (error) {
+      reply = { type: 'error', index, message: error instanceof Error ? error.message : String(error) }
     }
-  } catch (error) {
-    reply = { type: 'error', index, message: error instanceof Error ? error.message : String(error) }
-  }
-  port.postMessage(reply)
+    port.postMessage(reply)
+  })
 })
 port.postMessage({ type: 'ready' } satisfies StretchReply)

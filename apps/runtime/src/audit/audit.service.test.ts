@@ -17,18 +17,18 @@ describe('audit trail', () => {
     expect(() => sql.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/)
     expect(() => sql.prepare('DELETE FROM run_events').run()).toThrow(/append-only/)
     expect(() => sql.prepare("UPDATE flow_versions SET document = '{}'").run()).toThrow(/immutable/)
-    expect(t.runtime.audit.verify()).toMatchObject({ ok: true })
+    expect(await t.runtime.audit.verify()).toMatchObject({ ok: true })
   })
 
   it('chains records and names the first one whose content no longer matches', async () => {
-    const before = t.runtime.audit.verify()
+    const before = await t.runtime.audit.verify()
     expect(before.ok).toBe(true)
     expect(before.checked).toBeGreaterThan(5)
     // Tamper the way an attacker with file access would: drop the trigger, edit, put it back.
     const sql = t.runtime.db.$client
     sql.exec('DROP TRIGGER audit_log_no_update')
     sql.prepare(`UPDATE audit_log SET record = replace(record, '"success"', '"failure"') WHERE seq = 3`).run()
-    expect(t.runtime.audit.verify()).toMatchObject({ ok: false, firstBroken: { seq: 3 } })
+    expect(await t.runtime.audit.verify()).toMatchObject({ ok: false, firstBroken: { seq: 3 } })
     expect(await t.as.auditor.audit.verify()).toMatchObject({ ok: false, firstBroken: { seq: 3 } })
   })
 

@@ -1,19 +1,20 @@
-import { asc, gt } from 'drizzle-orm'
-import { canonicalJson } from '@carepath/dsl'
-import type { Db } from '../db/open-db.ts'
-import { auditLog } from '../db/schema.ts'
+import { AsyncResource } from 'node:async_hooks'
+import type Database from 'better-sqlite3'
 import type { KeyStore } from '../keys/key-store.ts'
 import type { Store } from '../store/store.ts'
 import { signCheckpoint, type AnchorSink, type Checkpoint } from './audit-checkpoints.ts'
 import type { AuditInput } from './audit-entries.ts'
-import { auditRecordOf, chainStart, nextRow } from './audit-chain.ts'
+import { chainStart } from './audit-chain.ts'
 import { createExplanationStore } from './audit-explanations.ts'
-import { auditRecordSchema, recordJson, type AuditRecord } from './audit-record.ts'
+import { auditRecordSchema, type AuditRecord } from './audit-record.ts'
+import { appendSteps, createStoreAuditRecorder, HEAD_SQL, type Appended } from './audit-recorder.ts'
+import { getRow, runOnSqlite, runOnStore, type Steps } from './audit-steps.ts'
 import {
   readDbCheckpoint,
+  readDbCheckpointSteps,
   verifyTrail,
   verifyTrailOnThreads,
-  writeDbCheckpoint,
+  writeDbCheckpointSteps,
   type VerifyResult,
   type VerifyThreadOptions,
 } from './audit-verify.ts'
@@ -31,140 +32,178 @@ export interface AuditTrailOptions {
   checkpointDelayMs?: number
   /** A checkpoint that could not be written (the anchor's disk full, say) is reported here. */
   onCheckpointError?: (error: unknown) => void
+  /**
+   * On SQLite: the better-sqlite3 connection the store is over. Transitional: it serves the
+   * synchronous `append` of the callers still inside synchronous SQLite transactions, and gives
+   * `audit verify`'s worker threads the file to open.
+   */
+  sqlite?: Database.Database
 }
 
 /**
- * The audit trail. `append` must be called inside the transaction that makes the change it
- * records, so a change and its record commit (or roll back) together. Records are chained by an
- * HMAC keyed outside the database; checkpoints (seq + head hash, signed) go to the database and
- * to the anchor after every `checkpointEvery` records, within `checkpointDelayMs` of any record,
- * at start and on close, so a trail cut short is told from one that ended there.
+ * The audit trail, on the store (either database). `record` must be called inside the store
+ * transaction that makes the change it records, so a change and its record commit (or roll back)
+ * together. Records are chained by an HMAC keyed outside the database; checkpoints (seq + head
+ * hash, signed) go to the database and to the anchor after every `checkpointEvery` records,
+ * within `checkpointDelayMs` of any record, at start and on close, so a trail cut short is told
+ * from one that ended there.
  */
-export function createAuditService(db: Db, now: () => Date, trail: AuditTrailOptions, store?: Store) {
-  const { keys, anchor } = trail
-  const sqlite = db.$client
+export function createAuditService(store: Store, now: () => Date, trail: AuditTrailOptions) {
+  const { keys, anchor, sqlite } = trail
   const every = trail.checkpointEvery ?? 1000
   const delayMs = trail.checkpointDelayMs ?? 1000
   const onError =
     trail.onCheckpointError ?? ((error: unknown) => console.error('carepath: audit checkpoint not written:', error))
-  const last = sqlite.prepare<[], { seq: number; hash: string }>(
-    'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
-  )
-  const insert = sqlite.prepare('INSERT INTO audit_log (seq, at, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?)')
 
-  const explanations = createExplanationStore(db)
+  const explanations = createExplanationStore(store)
+  const recorder = createStoreAuditRecorder(store, keys, now, { explanations, onRecorded: () => scheduleCheckpoint() })
 
   /**
-   * The JSON a record is stored (and chained) as: a run step's decisions name their explanation's
-   * shape, stored once, and keep only their own references (decision-why.ts).
+   * `AuditRecorder.record`: inside the caller's store transaction, or in one of its own queued
+   * behind any that is open. The real path, on either database.
    */
-  function storedJson(record: AuditRecord): string {
-    if ((record.action !== 'run.start' && record.action !== 'run.step') || record.why.decisions.length === 0)
-      return recordJson(record)
-    // Hashed as stored: the same canonical JSON as recordJson, with the stored form of the decisions.
-    return canonicalJson({ ...record, why: { ...record.why, decisions: explanations.store(record.why.decisions) } })
+  const record = (input: AuditInput): Promise<{ seq: number; hash: string }> => recorder.record(input)
+
+  /** The SQLite connection, for what only it can do synchronously. */
+  function sqliteOnly(what: string): Database.Database {
+    if (!sqlite) throw new Error(`audit.${what} is for SQLite only: call audit.record on the store.`)
+    return sqlite
   }
 
+  /**
+   * Transitional, SQLite only: `record` run synchronously on the better-sqlite3 connection, for
+   * the callers still inside synchronous SQLite transactions (it joins the one open on it). The
+   * same statements as `record` (audit-recorder.ts `appendSteps`). Callers move to `record`.
+   */
   function append(input: AuditInput): { seq: number; hash: string } {
-    const at = now().toISOString()
-    const row = nextRow(keys, last.get(), at, storedJson(auditRecordOf(input, at)))
-    insert.run(row.seq, row.at, row.record, row.prev_hash, row.hash)
+    const connection = sqliteOnly('append')
+    const appended: Appended = runOnSqlite(connection, appendSteps(keys, explanations, now().toISOString(), input))
+    if (appended.shapes.length > 0)
+      // After the synchronous transaction ends (commit or rollback): stored shapes are skipped from then on.
+      queueMicrotask(() => {
+        if (connection.inTransaction || !connection.open) return
+        const check = connection.prepare<[string], { hash: string }>(
+          'SELECT hash FROM audit_explanations WHERE hash = ?',
+        )
+        explanations.committed(appended.shapes.filter((hash) => check.get(hash)))
+      })
     scheduleCheckpoint()
-    return { seq: row.seq, hash: row.hash }
+    return { seq: appended.seq, hash: appended.hash }
   }
 
-  // Checkpoints are signed after the commit (a timer or setImmediate cannot run inside a
-  // synchronous better-sqlite3 transaction), so one never names a head that was rolled back.
+  /** Transitional, SQLite only: `append` in a transaction of its own (callers move to `record`). */
+  const appendAlone = (input: AuditInput) => sqliteOnly('appendAlone').transaction(() => append(input))()
+
+  // Checkpoints are signed after the commit, of the committed head: the timers run outside any
+  // transaction (bound to this context, not the recording one's), so one never names a head that
+  // was rolled back, and on PostgreSQL reads what other processes committed too.
   let pending = 0
   let timer: NodeJS.Timeout | undefined
   let immediate: NodeJS.Immediate | undefined
   let closed = false
-  let lastCheckpointSeq = readDbCheckpoint(db)?.seq ?? -1
+  let lastCheckpointSeq: number | undefined
+  const detached = AsyncResource.bind(() => void safeCheckpoint())
   function scheduleCheckpoint() {
     pending++
-    if (pending >= every) immediate ??= setImmediate(safeCheckpoint)
-    else if (!timer) timer = setTimeout(safeCheckpoint, delayMs).unref()
+    if (pending >= every) immediate ??= setImmediate(detached)
+    else if (!timer) timer = setTimeout(detached, delayMs).unref()
   }
-  function safeCheckpoint() {
+  async function safeCheckpoint(): Promise<void> {
     try {
-      checkpoint()
+      await checkpoint()
     } catch (error) {
       onError(error)
     }
   }
 
-  /** Sign and write a checkpoint of the committed head, unless the latest one already names it. */
-  function checkpoint(): Checkpoint | undefined {
-    if (timer) clearTimeout(timer)
-    if (immediate) clearImmediate(immediate)
-    timer = immediate = undefined
-    pending = 0
-    if (closed || sqlite.inTransaction) return undefined
-    const head = last.get()
-    const seq = head?.seq ?? 0
+  /**
+   * Sign a checkpoint of `head` (the committed head), unless the latest one already names it, as
+   * steps to run in a transaction. The database's copy never goes back to an earlier one
+   * (several processes may write checkpoints: writeDbCheckpointSteps).
+   */
+  function* checkpointSteps(head: { seq: number; hash: string } | undefined): Steps<Checkpoint | undefined> {
+    const seq = head ? Number(head.seq) : 0
     if (seq === lastCheckpointSeq) return undefined
-    const signed = signCheckpoint(keys, {
-      seq,
-      head: head?.hash ?? chainStart(keys),
-      at: now().toISOString(),
-    })
+    const signed = signCheckpoint(keys, { seq, head: head?.hash ?? chainStart(keys), at: now().toISOString() })
     anchor.append(signed)
-    writeDbCheckpoint(db, signed)
+    yield* writeDbCheckpointSteps(keys, signed)
     lastCheckpointSeq = seq
     return signed
   }
 
-  /** Append in a transaction of its own (for events that change nothing else, like a failed log-in). */
-  const appendAlone = (input: AuditInput) => sqlite.transaction(() => append(input))()
-
-  /**
-   * `AuditRecorder.record` for the services on the store (store/README.md): inside the caller's
-   * store transaction, or in one of its own queued behind any that is open. `append` is
-   * synchronous on the shared connection, so it joins the transaction that is open on it.
-   */
-  const record = (input: AuditInput): Promise<{ seq: number; hash: string }> => {
-    if (!store) return Promise.resolve(appendAlone(input))
-    if (store.sql.inTransaction()) return Promise.resolve(append(input))
-    return store.transaction(async () => append(input))
+  function clearSchedule() {
+    if (timer) clearTimeout(timer)
+    if (immediate) clearImmediate(immediate)
+    timer = immediate = undefined
+    pending = 0
   }
 
-  function list(options: { limit: number; cursor?: number | undefined }) {
-    const rows = db
-      .select()
-      .from(auditLog)
-      .where(options.cursor ? gt(auditLog.seq, options.cursor) : undefined)
-      .orderBy(asc(auditLog.seq))
-      .limit(options.limit)
-      .all()
-    return {
-      items: rows.map((row) => ({ seq: row.seq, hash: row.hash, record: readRecord(row.record) })),
-      nextCursor: rows.length === options.limit ? rows[rows.length - 1]?.seq : undefined,
-    }
+  /** Sign and write a checkpoint of the committed head, unless the latest one already names it. */
+  async function checkpoint(): Promise<Checkpoint | undefined> {
+    clearSchedule()
+    // Inside a transaction the head read could be one not yet committed.
+    if (closed || store.sql.inTransaction()) return undefined
+    lastCheckpointSeq ??= (await readDbCheckpoint(store))?.seq ?? -1
+    const head = await runOnStore(store, getRow<{ seq: number; hash: string }>(HEAD_SQL))
+    return store.transaction(() => runOnStore(store, checkpointSteps(head)))
   }
 
-  /** A stored record, read by its schema (the trail is append-only: every record was written by `append`). */
-  function readRecord(json: string): AuditRecord {
-    return auditRecordSchema.parse(explanations.expand(JSON.parse(json)))
+  /** On SQLite, the checkpoint on close is written at once: the connection closes right after. */
+  function checkpointNow(connection: Database.Database): void {
+    clearSchedule()
+    if (connection.inTransaction || !connection.open) return
+    lastCheckpointSeq ??= runOnSqlite(connection, readDbCheckpointSteps())?.seq ?? -1
+    const head = runOnSqlite(connection, getRow<{ seq: number; hash: string }>(HEAD_SQL))
+    connection.transaction(() => runOnSqlite(connection, checkpointSteps(head)))()
+  }
+
+  async function list(options: { limit: number; cursor?: number | undefined }) {
+    const rows = (await store.sql.values('SELECT seq, hash, record FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?', [
+      options.cursor ?? 0,
+      options.limit,
+    ])) as [number, string, string][]
+    const items: { seq: number; hash: string; record: AuditRecord }[] = []
+    for (const [seq, hash, json] of rows) items.push({ seq: Number(seq), hash, record: await readRecord(json) })
+    return { items, nextCursor: rows.length === options.limit ? items[items.length - 1]?.seq : undefined }
+  }
+
+  /** A stored record, read by its schema (the trail is append-only: every record was written by `record`). */
+  async function readRecord(json: string): Promise<AuditRecord> {
+    return auditRecordSchema.parse(await explanations.expand(JSON.parse(json)))
   }
 
   // The trail as it stands at start is anchored at once (a new installation anchors its empty trail).
-  safeCheckpoint()
+  const started = safeCheckpoint()
+  const file = sqlite && !sqlite.memory ? sqlite.name : undefined
 
   return {
+    record,
     append,
     appendAlone,
-    record,
     list,
     checkpoint,
-    verify: () => verifyTrail(db, keys, anchor),
-    /** `verify` with the walk on worker threads (a large trail; the event loop stays free meanwhile). */
-    verifyOnThreads: (options?: VerifyThreadOptions) => verifyTrailOnThreads(db, keys, anchor, options),
+    verify: () => verifyTrail(store, keys, anchor),
+    /** `verify` with the walk on worker threads (a large SQLite trail; the event loop stays free meanwhile). */
+    verifyOnThreads: (options?: VerifyThreadOptions) =>
+      verifyTrailOnThreads(store, keys, anchor, { ...(file ? { file } : {}), ...options }),
     /** A stored record's JSON, read whole (decisions with their explanations) and checked by its schema. */
     readRecord,
     explanations,
-    /** A last checkpoint, then no more (called before the database closes). */
-    close() {
-      safeCheckpoint()
+    /** Settles once the checkpoint at start is written. */
+    started,
+    /**
+     * A last checkpoint, then no more (called before the database closes). On SQLite it is
+     * written before this returns, so the connection can be closed right after.
+     */
+    async close(): Promise<void> {
+      if (closed) return
+      if (sqlite) {
+        try {
+          checkpointNow(sqlite)
+        } catch (error) {
+          onError(error)
+        }
+      } else await safeCheckpoint()
       closed = true
     },
   }

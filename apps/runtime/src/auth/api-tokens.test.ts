@@ -104,7 +104,9 @@ describe('API tokens over HTTP', () => {
       revokedAt: (revoked.json.result!.data as { revokedAt: string }).revokedAt,
       alreadyRevoked: true,
     })
-    const revokes = server.runtime.audit.list({ limit: 500 }).items.filter((i) => i.record.action === 'token.revoke')
+    const revokes = (await server.runtime.audit.list({ limit: 500 })).items.filter(
+      (i) => i.record.action === 'token.revoke',
+    )
     expect(revokes).toHaveLength(1)
   })
 
@@ -181,9 +183,8 @@ describe('tokens.list and the audit trail', () => {
       scopes: ['tasks:read'],
     })
     await t.as.admin.tokens.revoke({ id })
-    const records = t.runtime.audit
-      .list({ limit: 500 })
-      .items.map((i) => i.record)
+    const records = (await t.runtime.audit.list({ limit: 500 })).items
+      .map((i) => i.record)
       .filter((r) => r.action.startsWith('token.') && (r.why as { tokenId?: string }).tokenId === id)
     expect(records.map((r) => [r.action, r.agent.who, r.agent.role, r.entity.user, r.why])).toEqual([
       ['token.create', 'admin', 'admin', 'agent', { tokenId: id, name: 'billing', scopes: ['tasks:read'], expiresAt }],
@@ -192,11 +193,11 @@ describe('tokens.list and the audit trail', () => {
     const all = JSON.stringify(t.runtime.audit.list({ limit: 500 }))
     expect(all).not.toContain(token)
     expect(all).not.toContain(sha256(token))
-    expect(t.runtime.audit.verify().ok).toBe(true)
+    expect((await t.runtime.audit.verify()).ok).toBe(true)
   })
 
   it('answers an unknown id with NOT_FOUND and a malformed one with BAD_REQUEST, writing nothing', async () => {
-    const before = t.runtime.audit.list({ limit: 500 }).items.length
+    const before = (await t.runtime.audit.list({ limit: 500 })).items.length
     expect(await codeOf(t.as.admin.tokens.revoke({ id: 'no-such-token' }))).toBe('NOT_FOUND')
     expect(await codeOf(t.as.admin.tokens.revoke({ id: '' }))).toBe('BAD_REQUEST')
     expect(await codeOf(t.as.admin.tokens.create({ username: 'nobody', name: 'x', scopes: ['runs:read'] }))).toBe(
@@ -206,7 +207,7 @@ describe('tokens.list and the audit trail', () => {
       expect(
         await codeOf(t.as.admin.tokens.create({ username: 'agent', name: 'x', scopes: ['runs:read'], expiresInDays })),
       ).toBe('BAD_REQUEST')
-    expect(t.runtime.audit.list({ limit: 500 }).items.length).toBe(before)
+    expect((await t.runtime.audit.list({ limit: 500 })).items.length).toBe(before)
   })
 
   it('refuses a revoked token on the very next tRPC call', async () => {

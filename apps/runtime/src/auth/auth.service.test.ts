@@ -59,9 +59,9 @@ describe('sessions, log-in backoff and API tokens', () => {
       // The backoff runs on the runtime's clock.
       t.advance(1_001)
       expect(await fromAttacker(TEST_PASSWORD)).toBe('OK')
-      const failures = t.runtime.audit
-        .list({ limit: 500 })
-        .items.filter((i) => i.record.action === 'auth.login' && i.record.outcome === 'failure')
+      const failures = (await t.runtime.audit.list({ limit: 500 })).items.filter(
+        (i) => i.record.action === 'auth.login' && i.record.outcome === 'failure',
+      )
       expect(failures.length).toBe(4)
       expect(JSON.stringify(failures)).not.toContain('wrong password')
     } finally {

@@ -94,7 +94,7 @@ afterAll(async () => {
 
 const anon = () => createCaller({ runtime: server.runtime })
 const handoffOf = (hash: string) => /^#\/sso\/(.+)$/.exec(hash)?.[1] ?? ''
-const audit = () => server.runtime.audit.list({ limit: 1000 }).items.map((i) => i.record)
+const audit = async () => (await server.runtime.audit.list({ limit: 1000 })).items.map((i) => i.record)
 
 describe('single sign-on through a real OpenID Connect provider', () => {
   it('tells the designer SSO is offered, with its label', async () => {
@@ -113,7 +113,7 @@ describe('single sign-on through a real OpenID Connect provider', () => {
     })
     // The one-time code is spent.
     await expect(anon().auth.ssoExchange({ handoff: handoffOf(hash) })).rejects.toThrow(/expired or was already used/)
-    expect(audit().find((r) => r.action === 'auth.sso' && r.agent.who === 'nina')).toMatchObject({
+    expect((await audit()).find((r) => r.action === 'auth.sso' && r.agent.who === 'nina')).toMatchObject({
       why: { role: 'agent', created: true, idpMfa: false, groups: ['carepath-agents', 'front-desk'] },
     })
   })
@@ -130,7 +130,9 @@ describe('single sign-on through a real OpenID Connect provider', () => {
     ).toMatchObject({
       username: 'ada',
     })
-    expect(audit().some((r) => r.action === 'auth.mfa' && r.agent.who === 'ada' && r.why?.method === 'idp')).toBe(true)
+    expect(
+      (await audit()).some((r) => r.action === 'auth.mfa' && r.agent.who === 'ada' && r.why?.method === 'idp'),
+    ).toBe(true)
     const policy = await server.runtime.mfa.policy()
     await server.runtime.mfa.setPolicy({ ...policy, acceptIdpMfa: false }, { who: 'test', role: 'system' })
     const again = await anon().auth.ssoExchange({ handoff: handoffOf(await logInThroughIdp(server.url, 'ada')) })
@@ -140,7 +142,7 @@ describe('single sign-on through a real OpenID Connect provider', () => {
 
   it('refuses a person none of whose groups has a Carepath role', async () => {
     expect(await logInThroughIdp(server.url, 'outsider')).toBe('#/sso-error')
-    expect(audit().at(-1)).toMatchObject({
+    expect((await audit()).at(-1)).toMatchObject({
       action: 'auth.login',
       outcome: 'failure',
       why: { reason: 'single sign-on: none of the person’s groups has a Carepath role' },
@@ -158,9 +160,9 @@ describe('single sign-on through a real OpenID Connect provider', () => {
     ['expired', (c: Record<string, unknown>) => idp.signWithIdpKey({ ...c, iat: 1_600_000_000, exp: 1_600_000_600 })],
   ])('refuses an ID token %s, plainly, and audits it', async (_case, forge) => {
     tamper = forge
-    const before = audit().length
+    const before = (await audit()).length
     expect(await logInThroughIdp(server.url, 'nina')).toBe('#/sso-error')
-    const refused = audit().slice(before)
+    const refused = (await audit()).slice(before)
     expect(refused).toHaveLength(1)
     expect(refused[0]).toMatchObject({ action: 'auth.login', outcome: 'failure' })
     expect(String(refused[0]?.why && 'reason' in refused[0].why ? refused[0].why.reason : '')).toMatch(

@@ -60,9 +60,8 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     expect(options.allowCredentials?.map((c) => c.id)).toEqual([key.credentialId])
     const session = await t.caller().auth.passkeyVerify({ challenge, response: key.get(options) })
     expect(await t.caller(session.token).auth.me()).toMatchObject({ username: 'nurse' })
-    const factorEvents = t.runtime.audit
-      .list({ limit: 1000 })
-      .items.map((i) => i.record)
+    const factorEvents = (await t.runtime.audit.list({ limit: 1000 })).items
+      .map((i) => i.record)
       .filter((r) => r.action === 'auth.mfa-enrol' || r.action === 'auth.mfa')
       .map((r) => [r.action, r.outcome, r.why])
     expect(factorEvents).toContainEqual(['auth.mfa-enrol', 'success', expect.objectContaining({ method: 'webauthn' })])
@@ -99,9 +98,8 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     })
     expect(accepted.status).toBe('ok')
     expect(await attempt((o) => key.get(o, { signCount: 10 }))).toMatch(/not accepted/)
-    const failures = t.runtime.audit
-      .list({ limit: 1000 })
-      .items.map((i) => i.record)
+    const failures = (await t.runtime.audit.list({ limit: 1000 })).items
+      .map((i) => i.record)
       .filter((r) => r.action === 'auth.mfa' && r.outcome === 'failure')
     expect(failures.length).toBeGreaterThanOrEqual(4)
   })

@@ -1,5 +1,6 @@
 // `carepath audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE] [--json]`: recompute the
 // keyed hash chain, hold it against the signed checkpoints, and name the first broken record.
+// `--database postgres://…` (with --keys and --audit-anchor) reads an installation on PostgreSQL.
 // `carepath audit archive --out FILE [--from N] [--to N]`: write a signed archive of the trail.
 // `carepath audit verify --archive FILE [--keys FILE | --public-key FILE]`: check one offline.
 // `carepath audit public-key`: print the key that verifies checkpoints and archives (PEM).
@@ -9,15 +10,19 @@ import { resolve } from 'node:path'
 import { buildArchive, verifyArchive } from '../audit/audit-archive.ts'
 import { defaultAnchorFile, fileAnchor } from '../audit/audit-checkpoints.ts'
 import { verifyTrailOnThreads } from '../audit/audit-verify.ts'
+import { openPgStore, sqliteStore } from '../store/open-store.ts'
+import type { Store } from '../store/store.ts'
 import { databaseFile, openDb } from '../db/open-db.ts'
-import { defaultKeyFile, openInstallationKeys } from '../keys/installation-keys.ts'
+import { databaseUrlFrom, PgOpenError, redactUrl } from '../db/open-pg.ts'
+import { defaultKeyFile, KEYS_MARKER, openInstallationKeys } from '../keys/installation-keys.ts'
 import { KeyStoreError, keyStoreOf, readKeyFile, type KeyStore } from '../keys/key-store.ts'
 import { CliError, parseArgs } from './cli-io.ts'
 
 const USAGE = [
   'usage: carepath audit verify [--data DIR] [--keys FILE] [--audit-anchor FILE] [--json]',
+  '       carepath audit verify --database postgres://… --keys FILE --audit-anchor FILE [--json]',
   '       carepath audit verify --archive FILE [--keys FILE | --public-key FILE] [--json]',
-  '       carepath audit archive --out FILE [--from N] [--to N] [--data DIR] [--keys FILE]',
+  '       carepath audit archive --out FILE [--from N] [--to N] [--data DIR | --database postgres://…] [--keys FILE]',
   '       carepath audit public-key [--data DIR] [--keys FILE]',
 ].join('\n')
 
@@ -76,7 +81,7 @@ function seqOption(value: string | undefined, name: string): number | undefined 
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, options, flags } = parseArgs(args, {
-    options: ['data', 'keys', 'audit-anchor', 'archive', 'public-key', 'out', 'from', 'to'],
+    options: ['data', 'database', 'keys', 'audit-anchor', 'archive', 'public-key', 'out', 'from', 'to'],
     flags: ['json'],
   })
   const command = positionals[0]
@@ -89,27 +94,15 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(keyFileStore(keyFile).verifyKeyPem)
     return 0
   }
-  if (!existsSync(file)) throw new CliError(`no database at ${file}`)
-  let db
+  const trail = await openTrail(options, file, keyFile)
+  const { store, keys, where } = trail
   try {
-    db = openDb(file, { readonly: true })
-  } catch {
-    throw new CliError(`${file} cannot be opened as a Carepath database`)
-  }
-  try {
-    let keys
-    try {
-      keys = openInstallationKeys(db, keyFile, { readonly: true })
-    } catch (error) {
-      if (error instanceof KeyStoreError) throw new CliError(error.message)
-      throw error
-    }
     if (command === 'archive') {
       const out = options.get('out')
       if (!out) throw new CliError('carepath audit archive needs --out FILE')
       let archive
       try {
-        archive = buildArchive(db, keys, {
+        archive = await buildArchive(store, keys, {
           fromSeq: seqOption(options.get('from'), 'from'),
           toSeq: seqOption(options.get('to'), 'to'),
           now: new Date(),
@@ -128,12 +121,12 @@ export async function run(args: string[]): Promise<number> {
       )
       return 0
     }
-    const anchor = fileAnchor(resolve(options.get('audit-anchor') ?? defaultAnchorFile(file)))
+    const anchor = fileAnchor(trail.anchorFile)
     let result
     try {
-      result = await verifyTrailOnThreads(db, keys, anchor)
+      result = await verifyTrailOnThreads(store, keys, anchor, { file: trail.file })
     } catch {
-      throw new CliError(`${file}: the audit trail could not be read (the file may be damaged)`)
+      throw new CliError(`${where}: the audit trail could not be read (the database may be damaged)`)
     }
     if (flags.has('json')) console.log(JSON.stringify(result))
     else if (result.ok)
@@ -153,6 +146,95 @@ export async function run(args: string[]): Promise<number> {
     }
     return result.ok ? 0 : 1
   } finally {
+    await trail.close()
+  }
+}
+
+interface OpenedTrail {
+  store: Store
+  keys: KeyStore
+  /** The database, for messages. */
+  where: string
+  /** The SQLite file (verify's worker threads open it); undefined on PostgreSQL. */
+  file: string | undefined
+  anchorFile: string
+  close(): Promise<void>
+}
+
+/**
+ * The trail to read: the SQLite file under --data (read-only), or the PostgreSQL database of
+ * --database (or CAREPATH_DATABASE_URL when no --data is given), with its key file and anchor.
+ */
+async function openTrail(options: Map<string, string>, file: string, keyFile: string): Promise<OpenedTrail> {
+  let url: string | undefined
+  try {
+    url = databaseUrlFrom(
+      options.get('database') ?? (options.has('data') ? undefined : process.env.CAREPATH_DATABASE_URL),
+    )
+  } catch (error) {
+    if (error instanceof PgOpenError) throw new CliError(error.message)
+    throw error
+  }
+  if (url) return openPgTrail(options, url)
+  if (!existsSync(file)) throw new CliError(`no database at ${file}`)
+  let db
+  try {
+    db = openDb(file, { readonly: true })
+  } catch {
+    throw new CliError(`${file} cannot be opened as a Carepath database`)
+  }
+  try {
+    const keys = openInstallationKeys(db, keyFile, { readonly: true })
+    return {
+      store: sqliteStore(db.$client),
+      keys,
+      where: file,
+      file,
+      anchorFile: resolve(options.get('audit-anchor') ?? defaultAnchorFile(file)),
+      close: async () => {
+        db.$client.close()
+      },
+    }
+  } catch (error) {
     db.$client.close()
+    if (error instanceof KeyStoreError) throw new CliError(error.message)
+    throw error
+  }
+}
+
+/** A PostgreSQL installation has no directory: its key file and anchor are named. */
+async function openPgTrail(options: Map<string, string>, url: string): Promise<OpenedTrail> {
+  const keyFile = options.get('keys') ?? process.env.CAREPATH_KEY_FILE
+  const anchorFile = options.get('audit-anchor') ?? process.env.CAREPATH_AUDIT_ANCHOR
+  if (!keyFile || !anchorFile)
+    throw new CliError(
+      'On PostgreSQL, name the key file and the audit anchor: --keys FILE --audit-anchor FILE (or CAREPATH_KEY_FILE and CAREPATH_AUDIT_ANCHOR).',
+    )
+  const keys = keyFileStore(resolve(keyFile))
+  let store: Store
+  try {
+    store = await openPgStore(url, { max: 2 })
+  } catch (error) {
+    if (error instanceof PgOpenError) throw new CliError(error.message)
+    throw error
+  }
+  try {
+    const marker = await store.sql.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [KEYS_MARKER])
+    const installation = marker ? (JSON.parse(marker.value) as unknown) : undefined
+    if (typeof installation === 'string' && installation !== keys.installation)
+      throw new CliError(
+        `The key file ${resolve(keyFile)} belongs to another installation (${keys.installation}); this database needs the key file of installation ${installation}.`,
+      )
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+  return {
+    store,
+    keys,
+    where: redactUrl(url),
+    file: undefined,
+    anchorFile: resolve(anchorFile),
+    close: () => store.close(),
   }
 }

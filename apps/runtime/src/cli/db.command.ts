@@ -4,13 +4,13 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { auditRows, verifyChainRows } from '../audit/audit-chain.ts'
-import { sqliteAuditPages } from '../audit/audit-verify.ts'
-import { pgAuditPages } from '../audit/pg-audit.ts'
+import { storeAuditPages } from '../audit/audit-recorder.ts'
 import { copySqliteToPg, DbCopyError } from '../db/db-copy.ts'
 import { databaseFile, openDb } from '../db/open-db.ts'
 import { databaseUrlFrom, openPg, PgOpenError, redactUrl } from '../db/open-pg.ts'
 import { defaultKeyFile, openInstallationKeys } from '../keys/installation-keys.ts'
 import { KeyStoreError } from '../keys/key-store.ts'
+import { openPgStore, sqliteStore } from '../store/open-store.ts'
 import { CliError, parseArgs } from './cli-io.ts'
 
 const USAGE = 'usage: carepath db copy --from DIR --to postgres://USER:PASSWORD@HOST:5432/NAME [--keys FILE]'
@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
       if (error instanceof KeyStoreError) throw new CliError(error.message)
       throw error
     }
-    const sourceChain = await verifyChainRows(auditRows(sqliteAuditPages(source)), keys)
+    const sourceChain = await verifyChainRows(auditRows(storeAuditPages(sqliteStore(source.$client))), keys)
     if (!sourceChain.ok)
       throw new CliError(
         `The audit trail in ${file} is broken at record ${sourceChain.firstBroken?.seq} (${sourceChain.firstBroken?.reason}); run \`carepath audit verify\` and resolve it before copying.`,
@@ -65,7 +65,14 @@ export async function run(args: string[]): Promise<number> {
       } finally {
         client.release()
       }
-      const chain = await verifyChainRows(auditRows(pgAuditPages(target)), keys)
+      // Read back through the store, as a runtime process on PostgreSQL reads it.
+      const copied = await openPgStore(url, { max: 1 })
+      let chain
+      try {
+        chain = await verifyChainRows(auditRows(storeAuditPages(copied)), keys)
+      } finally {
+        await copied.close()
+      }
       const mismatched = counts.filter((c) => c.sqlite !== c.postgres)
       const total = counts.reduce((n, c) => n + c.postgres, 0)
       console.log(`Copied ${file} into ${redactUrl(url)}: ${total} rows in ${counts.length} tables.`)

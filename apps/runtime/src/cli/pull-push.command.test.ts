@@ -95,7 +95,9 @@ describe('carepath pull and push', () => {
     )
     const flow = await server.runtime.flowService.get(FLOW)
     expect(flow).toMatchObject({ status: 'in-review', title: 'Referral intake (from git)', draft: { revision: 2 } })
-    const submitted = server.runtime.audit.list({ limit: 500 }).items.filter((i) => i.record.action === 'review.submit')
+    const submitted = (await server.runtime.audit.list({ limit: 500 })).items.filter(
+      (i) => i.record.action === 'review.submit',
+    )
     expect(submitted.map((i) => i.record.agent.who)).toEqual(['ci-analyst'])
   })
 

@@ -42,7 +42,7 @@ describe('carepath token create', () => {
         role: 'analyst',
         scopes: ['flows:read', 'flows:write'],
       })
-      const created = runtime.audit.list({ limit: 50 }).items.filter((i) => i.record.action === 'token.create')
+      const created = (await runtime.audit.list({ limit: 50 })).items.filter((i) => i.record.action === 'token.create')
       expect(created.map((i) => i.record.agent.who)).toEqual(['carepath-cli'])
     } finally {
       runtime.close()

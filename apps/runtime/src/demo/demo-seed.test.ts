@@ -33,14 +33,14 @@ function examplesWith(flow: string): string {
   return folder
 }
 
-const allRecords = () => runtime.audit.list({ limit: 10_000 }).items.map((i) => i.record)
+const allRecords = async () => (await runtime.audit.list({ limit: 10_000 })).items.map((i) => i.record)
 
 describe('the demo seed', () => {
   it('creates, submits and publishes as the system actor, and the chain verifies', async () => {
     const demo = await seedDemo(runtime, examplesWith(FLOW), 'demo password for the test')
     expect(demo.problems).toEqual([])
     expect(demo.flows.map((f) => f.id)).toEqual([FLOW])
-    const lifecycle = allRecords().filter((r) => r.entity.flow === FLOW)
+    const lifecycle = (await allRecords()).filter((r) => r.entity.flow === FLOW)
     expect(lifecycle.map((r) => r.action)).toEqual(['flow.create', 'review.submit', 'review.publish'])
     for (const record of lifecycle) expect(record.agent).toEqual({ who: DEMO_SEED_ACTOR, role: 'system' })
     const publish = lifecycle.find((r) => r.action === 'review.publish')
@@ -49,12 +49,12 @@ describe('the demo seed', () => {
       previous: null,
     })
     // No demo person appears as having approved or published anything.
-    expect(allRecords().filter((r) => r.action === 'review.approve')).toEqual([])
+    expect((await allRecords()).filter((r) => r.action === 'review.approve')).toEqual([])
     expect(await runtime.flowService.get(FLOW)).toMatchObject({
       status: 'published',
       published: { hash: demo.flows[0]!.hash },
     })
-    expect(runtime.audit.verify()).toMatchObject({ ok: true })
+    expect(await runtime.audit.verify()).toMatchObject({ ok: true })
   })
 
   it('still refuses a flow whose own test case fails its expectation', async () => {
@@ -73,6 +73,6 @@ describe('the demo seed', () => {
     expect(demo.flows).toEqual([])
     expect(demo.problems.join(' ')).toMatch(/test cases? fails?/)
     expect((await runtime.flowService.get(FLOW)).status).not.toBe('published')
-    expect(runtime.audit.verify()).toMatchObject({ ok: true })
+    expect(await runtime.audit.verify()).toMatchObject({ ok: true })
   })
 })

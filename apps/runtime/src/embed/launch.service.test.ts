@@ -86,7 +86,7 @@ describe('launch tokens', () => {
     // The refused-for-another-host token is still good for its own host: refusals use up nothing.
     expect((await t.caller().embed.launch({ token, host: 'crm-desktop' })).user.username).toBe('agent')
 
-    const trail = t.runtime.audit.list({ limit: 1000 }).items.map((item) => item.record)
+    const trail = (await t.runtime.audit.list({ limit: 1000 })).items.map((item) => item.record)
     const refused = trail.filter((r) => r.action === 'launch.exchange' && r.outcome === 'failure')
     expect(refused.map((r) => (r.action === 'launch.exchange' ? r.why.reason : ''))).toEqual([
       'other-host',

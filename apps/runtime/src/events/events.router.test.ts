@@ -72,7 +72,7 @@ describe('runs that wait for a reply', () => {
     expect(await reply('APT-1', 'C', 'gateway-1')).toMatchObject({ status: 'delivered', duplicate: true })
     const received = (await t.runtime.runs.store.events(mine.id)).filter((e) => e.type === 'event.received')
     expect(received).toHaveLength(1)
-    expect(t.runtime.audit.list({ limit: 500 }).items.map((i) => i.record.action)).toContain('event.deliver')
+    expect((await t.runtime.audit.list({ limit: 500 })).items.map((i) => i.record.action)).toContain('event.deliver')
   })
 
   it('keeps a reply that comes before the run waits, and gives it to the run when it does', async () => {

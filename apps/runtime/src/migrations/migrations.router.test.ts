@@ -74,9 +74,8 @@ describe('migrating waiting runs', () => {
         ['call-patient', 'open'],
       ])
     }
-    const moves = t.runtime.audit
-      .list({ limit: 500 })
-      .items.map((i) => i.record)
+    const moves = (await t.runtime.audit.list({ limit: 500 })).items
+      .map((i) => i.record)
       .filter((r) => r.action === 'run.migrate')
     expect(moves.map((r) => r.entity.run).sort()).toEqual([...runIds].sort())
 

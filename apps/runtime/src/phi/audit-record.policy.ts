@@ -303,7 +303,7 @@ export const auditRecord: Redactor<AuditRecord> = (record, ctx) => ({
 })
 
 /** What `audit.list` answers. */
-export type AuditList = ReturnType<AuditService['list']>
+export type AuditList = Awaited<ReturnType<AuditService['list']>>
 
 export const auditListPolicy = object<AuditList>({
   items: each(object({ seq: structure, hash: structure, record: auditRecord })),

@@ -95,9 +95,8 @@ describe('changing the approval policy (four eyes)', () => {
     expect(approved.proposal).toBeNull()
     expect(approved.policy.requirements.threshold).toEqual(['reviewer', 'process'])
     expect((await t.runtime.approvalPolicy.current()).requirements.threshold).toEqual(['reviewer', 'process'])
-    const trail = t.runtime.audit
-      .list({ limit: 50 })
-      .items.filter((i) => i.record.action.startsWith('approval-policy.'))
+    const trail = (await t.runtime.audit.list({ limit: 50 })).items
+      .filter((i) => i.record.action.startsWith('approval-policy.'))
       .map((i) => [i.record.action, i.record.agent.who])
     expect(trail).toEqual(
       expect.arrayContaining([

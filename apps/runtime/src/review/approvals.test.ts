@@ -113,9 +113,9 @@ describe('approval by footprint', () => {
     await expect(t.runtime.review.approve(ID, hash, '', author)).rejects.toThrow(/wrote or submitted/)
     const review = await t.as.reviewer.review.get({ id: ID })
     expect(review.approvals.map((a) => [a.by, a.as])).toEqual([['reviewer', 'reviewer']])
-    const refused = t.runtime.audit
-      .list({ limit: 100 })
-      .items.filter((i) => i.record.action === 'review.approve' && i.record.outcome === 'failure')
+    const refused = (await t.runtime.audit.list({ limit: 100 })).items.filter(
+      (i) => i.record.action === 'review.approve' && i.record.outcome === 'failure',
+    )
     expect(refused.length).toBeGreaterThanOrEqual(3)
   })
 
@@ -134,9 +134,8 @@ describe('approval by footprint', () => {
     expect(review.signOffs.find((s) => s.kind === 'security')!.signedBy.map((s) => s.by)).toEqual(['reviewer2'])
     await t.as.reviewer.review.publish({ id: ID, hash })
     expect((await t.as.analyst.flows.get({ id: ID })).published?.hash).toBe(hash)
-    const approvals = t.runtime.audit
-      .list({ limit: 200 })
-      .items.filter((i) => i.record.action === 'review.approve' && i.record.outcome !== 'failure')
+    const approvals = (await t.runtime.audit.list({ limit: 200 })).items
+      .filter((i) => i.record.action === 'review.approve' && i.record.outcome !== 'failure')
       .map((i) => i.record.why)
     expect(approvals).toEqual(
       expect.arrayContaining([

@@ -120,9 +120,8 @@ describe('scheduler', () => {
       '2026-11-01T05:30:00.000Z', // 01:30 EDT; the second 01:30 (EST, 06:30 UTC) does not fire
       '2026-11-02T06:30:00.000Z', // 01:30 EST
     ])
-    const skipped = t.runtime.audit
-      .list({ limit: 500 })
-      .items.map((item) => item.record)
+    const skipped = (await t.runtime.audit.list({ limit: 500 })).items
+      .map((item) => item.record)
       .filter((record) => record.action === 'schedule.tick')
     expect(skipped).toEqual([
       expect.objectContaining({

@@ -15,8 +15,12 @@ export const auditRouter = router({
         .strict()
         .optional(),
     )
-    .query(({ ctx, input }) =>
-      redact(auditListPolicy, ctx.runtime.audit.list({ limit: input?.limit ?? 100, cursor: input?.cursor }), NO_FACTS),
+    .query(async ({ ctx, input }) =>
+      redact(
+        auditListPolicy,
+        await ctx.runtime.audit.list({ limit: input?.limit ?? 100, cursor: input?.cursor }),
+        NO_FACTS,
+      ),
     ),
   verify: auditor.query(({ ctx }) => ctx.runtime.audit.verifyOnThreads()),
   /**
@@ -29,8 +33,8 @@ export const auditRouter = router({
       ctx.runtime.auditSearch.search(input, { who: ctx.principal.username, role: ctx.principal.role }),
     ),
   /** The same search as a CSV file (up to 1,000 rows a file), audited as an export. */
-  exportCsv: auditor.input(auditSearchSchema).mutation(({ ctx, input }) => {
-    const result = ctx.runtime.auditSearch.search(
+  exportCsv: auditor.input(auditSearchSchema).mutation(async ({ ctx, input }) => {
+    const result = await ctx.runtime.auditSearch.search(
       input,
       { who: ctx.principal.username, role: ctx.principal.role },
       true,

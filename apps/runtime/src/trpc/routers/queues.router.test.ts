@@ -45,7 +45,7 @@ describe('work queues', () => {
     expect((bad as TRPCError).code).toBe('BAD_REQUEST')
     const refused = await t.as.analyst.queues.save({ name: 'x-y', description: '' }).catch((e: unknown) => e)
     expect((refused as TRPCError).code).toBe('FORBIDDEN')
-    const audited = t.runtime.audit.list({ limit: 50 }).items.map((i) => i.record)
+    const audited = (await t.runtime.audit.list({ limit: 50 })).items.map((i) => i.record)
     expect(audited.filter((r) => r.action === 'queue.save')).toHaveLength(1)
   })
 

@@ -77,7 +77,7 @@ describe('flows, review and publishing', () => {
     const flow = await t.as.analyst.flows.get({ id: 'intake-check' })
     expect(flow.status).toBe('published')
     expect(flow.published?.hash).toBe(hash)
-    const actions = t.runtime.audit.list({ limit: 100 }).items.map((i) => i.record.action)
+    const actions = (await t.runtime.audit.list({ limit: 100 })).items.map((i) => i.record.action)
     expect(actions).toEqual(
       expect.arrayContaining(['flow.create', 'review.submit', 'review.approve', 'review.publish']),
     )

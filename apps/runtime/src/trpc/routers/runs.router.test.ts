@@ -85,9 +85,9 @@ describe('runs and tasks', () => {
     expect(asAgent).toContain('Test Patient')
     expect(asAgent).not.toContain('000-11-2222')
     expect(
-      t.runtime.audit
-        .list({ limit: 200 })
-        .items.some((i) => i.record.action === 'run.read' && i.record.agent.who === 'agent'),
+      (await t.runtime.audit.list({ limit: 200 })).items.some(
+        (i) => i.record.action === 'run.read' && i.record.agent.who === 'agent',
+      ),
     ).toBe(true)
   })
 

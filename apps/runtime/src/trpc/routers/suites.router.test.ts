@@ -111,7 +111,7 @@ describe('test cases saved with the draft', () => {
     expect(after.override).toMatchObject({ by: 'reviewer2', reason, cases: ['six-yes'] })
     expect(after.publishBlockers).toEqual([])
     await t.as.reviewer.review.publish({ id, hash })
-    const records = t.runtime.audit.list({ limit: 100 }).items.map((i) => i.record)
+    const records = (await t.runtime.audit.list({ limit: 100 })).items.map((i) => i.record)
     expect(records.find((r) => r.action === 'review.override')).toMatchObject({
       agent: { who: 'reviewer2', role: 'reviewer' },
       entity: { flow: id, hash },

@@ -162,7 +162,7 @@ describe('task due times, timeouts, release, reassign and escalation', () => {
       expect((notInQueue as TRPCError).code).toBe('BAD_REQUEST')
       const notTheirs = await t.as.agent.tasks.reassign({ id: task!.id, to: 'agent' }).catch((e: unknown) => e)
       expect((notTheirs as TRPCError).message).toMatch(/claimed by agent2/)
-      const actions = t.runtime.audit.list({ limit: 500 }).items.map((i) => i.record.action)
+      const actions = (await t.runtime.audit.list({ limit: 500 })).items.map((i) => i.record.action)
       expect(actions).toEqual(expect.arrayContaining(['task.claim', 'task.release', 'task.reassign']))
     })
 
@@ -176,9 +176,8 @@ describe('task due times, timeouts, release, reassign and escalation', () => {
       // The front desk no longer has it; the supervisor queue does.
       expect(await t.as.agent.tasks.inbox()).toEqual([])
       expect(await other.tasks.inbox()).toEqual([expect.objectContaining({ id: task!.id, role: 'supervisor' })])
-      const record = t.runtime.audit
-        .list({ limit: 500 })
-        .items.map((i) => i.record)
+      const record = (await t.runtime.audit.list({ limit: 500 })).items
+        .map((i) => i.record)
         .find((r) => r.action === 'task.escalate')
       expect(record).toMatchObject({ why: { from: 'front-desk', to: 'supervisor' } })
     })
