@@ -108,6 +108,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           if (timerBusy || stopping) return
           timerBusy = runtime.runs
             .fireDueTimers(runFailed)
+            .then(() => runtime.runs.takeOverAbandoned(runFailed))
             .then(() => runtime.schedules.sweep(scheduleFailed))
             .then(() => runtime.events.sweep())
             .catch((error: unknown) => log(describeInternalError(error)))

@@ -138,6 +138,13 @@ export const runs = pgTable(
     updatedAt: text('updated_at').notNull(),
     eventCount: integer('event_count').notNull().default(0),
     waitUntil: text('wait_until'),
+    /**
+     * The process moving the run on, and until when (ISO-8601): while a step runs, no other
+     * process takes the run; a process that died leaves a lease that runs out, and the run is
+     * then continued by another. Null between steps.
+     */
+    leaseOwner: text('lease_owner'),
+    leaseUntil: text('lease_until'),
   },
   (t) => [index('runs_flow').on(t.flowId), index('runs_status').on(t.status)],
 )

@@ -93,16 +93,47 @@ describeOnEachStore('run store event log', (backend) => {
     // Both read the run at one event and step it: the same next seq, and the same expected count.
     const a = first.commit(async () => {
       await first.appendEvents('r1', [event(1)])
-      await first.updateRun('r1', { status: 'running' }, 2, '2026-11-22T11:00:01.000Z', 1)
+      await first.updateRun('r1', { status: 'running' }, 2, '2026-11-22T11:00:01.000Z', 1, null)
     })
     const b = second.commit(async () => {
       await second.appendEvents('r1', [event(1)])
-      await second.updateRun('r1', { status: 'running' }, 2, '2026-11-22T11:00:01.000Z', 1)
+      await second.updateRun('r1', { status: 'running' }, 2, '2026-11-22T11:00:01.000Z', 1, null)
     })
     const settled = await Promise.allSettled([a, b])
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1)
     expect((await first.events('r1')).map((e) => e.seq)).toEqual([0, 1])
     expect((await first.runById('r1'))?.event_count).toBe(2)
+  })
+
+  it('lends a run to one process at a time, and to another once that lease has run out', async () => {
+    const first = createRunStore(opened.store)
+    const second = createRunStore(await opened.another())
+    await first.insertRun(runRow('r1', 'k1'))
+    const at = (s: number) => `2026-11-22T11:00:${String(s).padStart(2, '0')}.000Z`
+    const claims = await Promise.all([
+      first.claimRun('r1', { owner: 'a', until: at(30) }, at(0)),
+      second.claimRun('r1', { owner: 'b', until: at(30) }, at(0)),
+    ])
+    if (backend.name === 'SQLite') {
+      // One process serves a SQLite file: a lease there is always this process's own (or a dead
+      // earlier life's), so the run is everyone's to take, and abandoned while running.
+      expect(claims).toEqual([true, true])
+      expect((await first.abandonedRuns(at(10))).map((r) => r.id)).toEqual(['r1'])
+      return
+    }
+    expect(claims.filter(Boolean)).toHaveLength(1)
+    const holder = claims[0] ? 'a' : 'b'
+    const other = holder === 'a' ? 'b' : 'a'
+    // Running, leased: not abandoned while the lease lives; abandoned after it.
+    expect(await first.abandonedRuns(at(10))).toEqual([])
+    expect((await first.abandonedRuns(at(31))).map((r) => r.id)).toEqual(['r1'])
+    expect(await second.claimRun('r1', { owner: other, until: at(50) }, at(20))).toBe(false)
+    expect(await second.claimRun('r1', { owner: other, until: at(59) }, at(31))).toBe(true)
+    // The old holder cannot give back what is no longer its own.
+    await first.releaseRun('r1', holder)
+    expect(await first.claimRun('r1', { owner: holder, until: at(59) }, at(32))).toBe(false)
+    await first.releaseRun('r1', other)
+    expect(await first.claimRun('r1', { owner: holder, until: at(59) }, at(32))).toBe(true)
   })
 
   it('holds an idempotency key to one run across processes', async () => {

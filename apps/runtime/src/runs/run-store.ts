@@ -61,6 +61,12 @@ const RUN_COLUMNS =
 // Due tasks first (soonest due first), then the rest oldest first.
 const OPEN_TASK_ORDER = 'ORDER BY due_at IS NULL, due_at, created_at, id'
 
+/** Who is stepping a run, and until when (ISO-8601) others must leave it alone. */
+export interface Lease {
+  owner: string
+  until: string
+}
+
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown }
 interface QueuedWrite {
   work: () => Promise<unknown>
@@ -74,6 +80,11 @@ interface QueuedWrite {
  */
 export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
   const sql = store.sql
+  // One process serves a SQLite file: a lease found there was left by an earlier life of this
+  // process (killed mid-step) and binds nobody. On PostgreSQL it is another live process's,
+  // until it runs out.
+  const leaseLive = store.dialect === 'sqlite' ? '0 = 1' : '(lease_until IS NOT NULL AND lease_until >= ?)'
+  const leaseParams = (now: string) => (store.dialect === 'sqlite' ? [] : [now])
   const openTask = async (row: TaskRow): Promise<TaskRow> => ({
     ...row,
     request: await openOrExplain(() => cipher.open(row.request, `tasks|${row.id}`)),
@@ -152,19 +163,42 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     /** The ids of up to `count` stored runs picked at random. */
     sampleRunIds: async (count: number) =>
       (await sql.all<{ id: string }>('SELECT id FROM runs ORDER BY random() LIMIT ?', [count])).map((row) => row.id),
-    insertRun: (row: RunRow) =>
-      sql.run(`INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-        row.id,
-        row.flow_id,
-        row.hash,
-        row.status,
-        row.outcome,
-        row.idempotency_key,
-        row.started_by,
-        row.created_at,
-        row.updated_at,
-        row.event_count,
-        row.wait_until,
+    /** A new run's row; `lease` while its first step is still going (see `claimRun`). */
+    insertRun: (row: RunRow, lease: Lease | null = null) =>
+      sql.run(
+        `INSERT INTO runs (${RUN_COLUMNS}, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          row.id,
+          row.flow_id,
+          row.hash,
+          row.status,
+          row.outcome,
+          row.idempotency_key,
+          row.started_by,
+          row.created_at,
+          row.updated_at,
+          row.event_count,
+          row.wait_until,
+          lease?.owner ?? null,
+          lease?.until ?? null,
+        ],
+      ),
+    /**
+     * Take the run for one step: only when no other process holds it, or its lease ran out (that
+     * process died or hung). Two processes asking at once: one gets it.
+     */
+    async claimRun(runId: string, lease: Lease, now: string): Promise<boolean> {
+      const { changes } = await sql.run(
+        `UPDATE runs SET lease_owner = ?, lease_until = ? WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ? OR NOT ${leaseLive})`,
+        [lease.owner, lease.until, runId, lease.owner, ...leaseParams(now)],
+      )
+      return changes === 1
+    },
+    /** Give the run back after a step that wrote nothing (refused, or failed before its first write). */
+    releaseRun: (runId: string, owner: string) =>
+      sql.run('UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?', [
+        runId,
+        owner,
       ]),
     /**
      * A run's whole log, parsed by the engine's event schema here, once per read (upgraded first
@@ -220,15 +254,19 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
       eventCount: number,
       at: string,
       expectedCount: number,
+      /** Renewed while the step goes on; null once it is over. */
+      lease: Lease | null,
     ) {
       const { changes } = await sql.run(
-        'UPDATE runs SET status = ?, outcome = ?, event_count = ?, wait_until = ?, updated_at = ? WHERE id = ? AND event_count = ?',
+        'UPDATE runs SET status = ?, outcome = ?, event_count = ?, wait_until = ?, updated_at = ?, lease_owner = ?, lease_until = ? WHERE id = ? AND event_count = ?',
         [
           state.status,
           state.outcome ?? null,
           eventCount,
           state.status === 'waiting' ? (state.waitUntil ?? null) : null,
           at,
+          lease?.owner ?? null,
+          lease?.until ?? null,
           runId,
           expectedCount,
         ],
@@ -320,8 +358,15 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     waitingRuns: (flowId: string, hash: string) =>
       runs("WHERE flow_id = ? AND hash = ? AND status = 'waiting' ORDER BY created_at, id", [flowId, hash]),
     runsByStatus: (status: RunRow['status']) => runs('WHERE status = ? ORDER BY created_at, id', [status]),
+    /** Runs left mid-step by a process that stopped: running, and nobody's lease is live. */
+    abandonedRuns: (now: string) =>
+      runs(`WHERE status = 'running' AND NOT ${leaseLive} ORDER BY created_at, id`, leaseParams(now)),
+    /** Waiting runs whose timer is due and that no process is stepping. */
     dueRuns: (now: string) =>
-      runs("WHERE status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= ? ORDER BY wait_until, id", [now]),
+      runs(
+        `WHERE status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= ? AND NOT ${leaseLive} ORDER BY wait_until, id`,
+        [now, ...leaseParams(now)],
+      ),
     listRuns: (flowId: string | undefined, limit: number): Promise<RunRow[]> =>
       flowId
         ? runs('WHERE flow_id = ? ORDER BY created_at DESC, id DESC LIMIT ?', [flowId, limit])

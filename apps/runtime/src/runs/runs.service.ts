@@ -29,7 +29,7 @@ import { decisionForAudit, type AuditedDecision } from '../audit/decision-why.ts
 import { patientValuesIn, patientValuesOfRun, redactFreeText } from '../phi/free-text.ts'
 import type { DataCipher } from '../keys/data-cipher.ts'
 import { correlationRef } from '../events/correlation-ref.ts'
-import { createRunStore, type RunRow } from './run-store.ts'
+import { createRunStore, type Lease, type RunRow } from './run-store.ts'
 
 export interface RunsDeps {
   store: Store
@@ -51,6 +51,14 @@ export interface RunsDeps {
   retry?: RetryPolicy
   /** Waits between connector attempts (the injected clock's sleep; tests pass an instant one). */
   sleep?: (ms: number) => Promise<void>
+  /** This process's name on the runs it steps (a random id by default). */
+  owner?: string
+  /**
+   * How long a step may hold its run before another process may take it (ms, default one
+   * minute); renewed at every write of the step. A process killed mid-step leaves its runs to
+   * the others after this.
+   */
+  leaseMs?: number
   /**
    * Called inside the transaction that writes each batch of a run's events (incidents, metric
    * rollups), and awaited there: what they write commits or rolls back with the events.
@@ -89,6 +97,13 @@ interface RunIdentity {
   idempotencyKey: string
 }
 
+/** Another process is stepping this run right now (it holds the run's lease). */
+export class RunBusyError extends AppError {
+  constructor(runId: string) {
+    super('conflict', `The run "${runId}" is being moved on by another process right now; try again in a moment.`)
+  }
+}
+
 /** Work that commits in the transaction of a run's step (awaited there; only the store may be awaited). */
 export type SameTransaction = () => Promise<unknown> | void
 
@@ -112,6 +127,10 @@ export function createRunsService(deps: RunsDeps) {
   const observers = deps.observers ?? []
   const store = createRunStore(deps.store, deps.cipher)
   const documents = new Map<string, Promise<FlowDocument>>()
+  const owner = deps.owner ?? `process:${randomUUID()}`
+  const leaseMs = deps.leaseMs ?? 60_000
+  /** The lease of a step that is still going, from now. */
+  const leaseFromNow = (): Lease => ({ owner, until: new Date(now().getTime() + leaseMs).toISOString() })
   const inflight = new Map<string, Promise<QueuedStart>>()
   const runLocks = new Map<string, Promise<unknown>>()
 
@@ -213,7 +232,15 @@ export function createRunsService(deps: RunsDeps) {
         const status = state?.status ?? 'running'
         const waitUntil = state?.status === 'waiting' ? (state.waitUntil ?? null) : null
         if (!isFirstWrite) {
-          await store.updateRun(run.id, state ?? { status: 'running' }, written, at, before)
+          // The step's last write gives the run back; a write before it renews the lease.
+          await store.updateRun(
+            run.id,
+            state ?? { status: 'running' },
+            written,
+            at,
+            before,
+            state ? null : leaseFromNow(),
+          )
           if (row)
             row = {
               ...row,
@@ -238,7 +265,7 @@ export function createRunsService(deps: RunsDeps) {
             event_count: written,
             wait_until: waitUntil,
           }
-          await store.insertRun(row)
+          await store.insertRun(row, state ? null : leaseFromNow())
         }
         startedAt ??= batch[0]?.at ?? at
         for (const observe of observers)
@@ -410,8 +437,9 @@ export function createRunsService(deps: RunsDeps) {
   }
 
   /**
-   * One step of a stored run, under its lock: read its row and log, let the engine go on from
-   * there (`step`), and write the new events, with `inSameTransaction`, in one commit.
+   * One step of a stored run, under its lock in this process and its lease across processes:
+   * read its row and log, let the engine go on from there (`step`), and write the new events,
+   * with `inSameTransaction`, in one commit that also gives the lease back.
    */
   function stepRun(
     runId: string,
@@ -421,26 +449,46 @@ export function createRunsService(deps: RunsDeps) {
     refused: JsonValue = null,
   ): Promise<RunState> {
     return withRunLock(runId, async () => {
-      const row = await store.runById(runId)
-      if (!row) throw new AppError('not-found', `No run with id "${runId}".`, { path: 'id' })
-      const events = await store.events(runId)
-      const persister = createPersister(
-        { id: row.id, flowId: row.flow_id, hash: row.hash, idempotencyKey: row.idempotency_key },
-        actor,
-        events.length,
-        undefined,
-        { status: row.status, startedAt: events[0]?.at ?? row.created_at },
-      )
-      if (inSameTransaction) persister.carry(inSameTransaction)
-      let state: RunState
-      try {
-        state = await step(row, events, engineDeps(persister.onEvent, { flowId: row.flow_id, hash: row.hash }))
-      } catch (error) {
-        refusal(error, refused)
+      if (!(await store.claimRun(runId, leaseFromNow(), now().toISOString()))) {
+        if (!(await store.runById(runId))) throw new AppError('not-found', `No run with id "${runId}".`, { path: 'id' })
+        throw new RunBusyError(runId)
       }
-      await persister.flush(state)
-      return state
+      try {
+        return await stepClaimed(runId, actor, inSameTransaction, step, refused)
+      } catch (error) {
+        // Nothing more of this step will be written: the run is free for whoever comes next.
+        await store.releaseRun(runId, owner)
+        throw error
+      }
     })
+  }
+
+  async function stepClaimed(
+    runId: string,
+    actor: Actor,
+    inSameTransaction: SameTransaction | undefined,
+    step: (row: RunRow, events: RunEvent[], deps: EngineDeps) => Promise<RunState>,
+    refused: JsonValue,
+  ): Promise<RunState> {
+    const row = await store.runById(runId)
+    if (!row) throw new AppError('not-found', `No run with id "${runId}".`, { path: 'id' })
+    const events = await store.events(runId)
+    const persister = createPersister(
+      { id: row.id, flowId: row.flow_id, hash: row.hash, idempotencyKey: row.idempotency_key },
+      actor,
+      events.length,
+      undefined,
+      { status: row.status, startedAt: events[0]?.at ?? row.created_at },
+    )
+    if (inSameTransaction) persister.carry(inSameTransaction)
+    let state: RunState
+    try {
+      state = await step(row, events, engineDeps(persister.onEvent, { flowId: row.flow_id, hash: row.hash }))
+    } catch (error) {
+      refusal(error, refused)
+    }
+    await persister.flush(state)
+    return state
   }
 
   /** Continue a run from its log with a signal (an answer, a due timer, a message, or after a restart). */
@@ -482,7 +530,18 @@ export function createRunsService(deps: RunsDeps) {
 
   /** On start-up: runs that were in flight when the process stopped go on from their logs. */
   async function recover(onError: (runId: string, error: unknown) => void = () => {}): Promise<number> {
-    return await resumeEach(await store.runsByStatus('running'), { type: 'continue' }, onError)
+    return await resumeEach(await store.abandonedRuns(now().toISOString()), { type: 'continue' }, onError)
+  }
+
+  /**
+   * Continue the runs another process left mid-step (killed, or cut off from the database) once
+   * their leases have run out. Only where several processes share the database: a process alone
+   * on a SQLite file recovers what it left at its next start (`recover`), and a run it is
+   * stepping right now is no one else's to take.
+   */
+  async function takeOverAbandoned(onError: (runId: string, error: unknown) => void = () => {}): Promise<number> {
+    if (deps.store.dialect === 'sqlite') return 0
+    return await resumeEach(await store.abandonedRuns(now().toISOString()), { type: 'continue' }, onError)
   }
 
   /** Fire the timers that are due. */
@@ -502,12 +561,25 @@ export function createRunsService(deps: RunsDeps) {
         await resume(row.id, signal, { who: 'carepath', role: 'system' })
         resumed++
       } catch (error) {
+        // Another process took it first: it is theirs to move on, not a failure.
+        if (error instanceof RunBusyError) continue
         onError(row.id, error)
       }
     }
     return resumed
   }
 
-  return { start, startQueued, resume, migrate, recover, fireDueTimers, store, documentFor }
+  return {
+    start,
+    startQueued,
+    resume,
+    migrate,
+    recover,
+    takeOverAbandoned,
+    fireDueTimers,
+    store,
+    documentFor,
+    owner,
+  }
 }
 export type RunsService = ReturnType<typeof createRunsService>
