@@ -81,7 +81,11 @@ describeOnEachStore('dead letters on the store', (backend) => {
     await a.record(refused())
     await b.record(refused({ reason: 'Still not accepted.', receivedAt: '2026-12-05T11:00:00.000Z' }))
     const [letter] = await a.list({}, 10)
-    expect(letter).toMatchObject({ deliveries: 2, reason: 'Still not accepted.', receivedAt: '2026-12-05T11:00:00.000Z' })
+    expect(letter).toMatchObject({
+      deliveries: 2,
+      reason: 'Still not accepted.',
+      receivedAt: '2026-12-05T11:00:00.000Z',
+    })
     expect(await a.markReprocessed(letter!.id, ['run-1'], 'operator', '2026-12-05T12:00:00.000Z')).toBe(true)
     await b.record(refused({ receivedAt: '2026-12-05T13:00:00.000Z' }))
     expect(await a.count({})).toBe(0)
@@ -111,7 +115,11 @@ describeOnEachStore('dead letters on the store', (backend) => {
     await b.acceptedLater('hl7:LAB^X:42', ['run-9'], '2026-12-05T12:00:00.000Z')
     await b.acceptedLater('hl7:LAB^X:42', ['run-10'], '2026-12-05T12:01:00.000Z')
     const [done] = await a.list({ status: 'reprocessed' }, 10)
-    expect(done).toMatchObject({ runIds: ['run-9'], reprocessedBy: 'sender', reprocessedAt: '2026-12-05T12:00:00.000Z' })
+    expect(done).toMatchObject({
+      runIds: ['run-9'],
+      reprocessedBy: 'sender',
+      reprocessedAt: '2026-12-05T12:00:00.000Z',
+    })
   })
 
   it('rolls the letter back with the transaction it was kept in', async () => {
