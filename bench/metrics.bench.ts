@@ -30,11 +30,11 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0
 }
 
-function time(times: number, work: () => unknown): { median: number; max: number } {
+async function time(times: number, work: () => unknown): Promise<{ median: number; max: number }> {
   const samples: number[] = []
   for (let i = 0; i < times; i++) {
     const t0 = performance.now()
-    work()
+    await work()
     samples.push(performance.now() - t0)
   }
   return { median: median(samples), max: Math.max(...samples) }
@@ -112,8 +112,8 @@ async function measure(count: number): Promise<void> {
   const seedSeconds = (performance.now() - t0) / 1000
 
   const stored = (sql.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n
-  const flows = time(20, () => runtime.metrics.flows())
-  const connectors = time(20, () => runtime.metrics.connectors())
+  const flows = await time(20, () => runtime.metrics.flows())
+  const connectors = await time(20, () => runtime.metrics.connectors())
   const scrape = { median: 0, max: 0 }
   const samples: number[] = []
   for (let i = 0; i < 20; i++) {
@@ -123,10 +123,10 @@ async function measure(count: number): Promise<void> {
   }
   scrape.median = median(samples)
   scrape.max = Math.max(...samples)
-  const naive = time(3, () =>
+  const naive = await time(3, () =>
     sql.prepare('SELECT flow_id, hash, status, count(*) AS n FROM runs GROUP BY flow_id, hash, status').all(),
   )
-  const check = runtime.metrics.flows()[0]
+  const check = (await runtime.metrics.flows())[0]
   console.log(
     `${stored.toLocaleString('en-US')} stored runs (written with their rollups in ${seedSeconds.toFixed(1)} s):`,
   )

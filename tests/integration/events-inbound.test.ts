@@ -197,7 +197,7 @@ describe('messages for waiting runs from HL7 and webhooks', () => {
     expect((await fetch(`${base}/api/hooks/sms-gateway`, { method: 'POST', body })).status).toBe(401)
     const keyless = JSON.stringify({ sid: 'SM-2', answer: 'C' })
     expect((await post(keyless)).status).toBe(422)
-    expect(t.runtime.deadLetters.list({ status: 'open', source: 'webhook' }, 10)).toEqual([
+    expect(await t.runtime.deadLetters.list({ status: 'open', source: 'webhook' }, 10)).toEqual([
       expect.objectContaining({ reason: 'The body carries no appointmentId to match waiting runs by.' }),
     ])
   })

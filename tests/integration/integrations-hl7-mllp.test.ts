@@ -135,7 +135,7 @@ describe('HL7 samples over MLLP into a runtime with the example flows', () => {
     expect(acks.map(msa)).toEqual(
       samples.flatMap((s) => codesOf(s.file).map((code) => ({ code, controlId: header(s.text).getComponent(10, 1) }))),
     )
-    const letters = t.runtime.deadLetters.list({}, 100)
+    const letters = await t.runtime.deadLetters.list({}, 100)
     for (const s of samples) {
       const expected = EXPECTED[s.file]!
       if (!('ar' in expected)) continue

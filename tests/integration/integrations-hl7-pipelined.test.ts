@@ -67,7 +67,7 @@ describe('pipelined HL7 over MLLP', () => {
     expect(started.filter((id) => id?.startsWith('PIPE')).sort()).toEqual(ids.filter((_, i) => i !== 8).sort())
     // Each AA names a run that is there, started and audited.
     for (const ack of acks.filter((a) => msa(a).code === 'AA')) expect(started).toContain(msa(ack).controlId)
-    const letter = t.runtime.deadLetters.list({}, 100).find((l) => l.controlId === 'PIPE9')
+    const letter = (await t.runtime.deadLetters.list({}, 100)).find((l) => l.controlId === 'PIPE9')
     expect(letter?.reason).toBe('Segment 3 does not start with a segment name.')
     expect((await t.runtime.audit.verify()).ok).toBe(true)
   })

@@ -52,7 +52,6 @@ import { createSimulationPort, type SimulationPort } from './review/simulation-p
 import { createRetentionService } from './keys/retention.service.ts'
 import { createBreakGlassService } from './phi/break-glass.service.ts'
 import { createPhiMapService } from './phi/phi-map.service.ts'
-import { syncPhiMapReviewStatus } from './phi/phi-map-review.sync.ts'
 import { createRunViews } from './runs/run-view.ts'
 import { createReplayService } from './runs/replay.service.ts'
 import { createAuditSearch } from './audit/audit-search.ts'
@@ -309,7 +308,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
   })
   const incidents = createIncidentsService({ runs, store: incidentStore })
   const replays = createReplayService({ runs, registry })
-  const deadLetters = createDeadLetters(db, syncCipher)
+  const deadLetters = createDeadLetters(store, cipher)
+  // The message is already set aside in its queue (committed there); its letter follows on its own.
   hl7Outbound.whenSetAside((row) =>
     deadLetters.record({
       source: 'hl7-out',
@@ -326,20 +326,19 @@ export function createRuntime(options: RuntimeOptions = {}) {
       receivedAt: now().toISOString(),
     }),
   )
-  const metrics = createMetricsService(db, { stepTitle: (flowId, hash, nodeId) => stepTitle(flowId, hash, nodeId) })
   /** A step's title as its flow version names it (its id when it has none), for alerts and metrics. */
-  // Synchronous (the sync flow reader) while metrics and alerts read SQLite synchronously.
-  const stepTitle = (flowId: string, hash: string, nodeId: string): string => {
+  const stepTitle = async (flowId: string, hash: string, nodeId: string): Promise<string> => {
     try {
-      return nodeTitle(flows.version(flowId, hash), nodeId)
+      return nodeTitle(await runs.documentFor(flowId, hash), nodeId)
     } catch {
       // A version no longer stored: the id still says which step.
       return nodeId
     }
   }
+  const metrics = createMetricsService(store, { stepTitle })
   const listeners = createListenerHealth(now)
   const alerts = createAlertsService({
-    db,
+    store,
     now,
     incidents: incidentStore,
     deadLetters,
@@ -347,8 +346,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     connectorsFor,
     listeners,
     audit,
-    // The alert rules are evaluated synchronously until operations/ moves to the store.
-    phiMapReview: syncPhiMapReviewStatus(db, now),
+    phiMapReview: () => phiMaps.reviewStatus(),
     // Read when the rules are evaluated, after the tasks service below exists.
     overdueTasks: async () => {
       const late = []
@@ -357,7 +355,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
         // No run (never expected): no hash, so the alert goes out with the current settings.
         late.push(
           run
-            ? { ...task, hash: run.hash, step: stepTitle(run.flow_id, run.hash, task.nodeId) }
+            ? { ...task, hash: run.hash, step: await stepTitle(run.flow_id, run.hash, task.nodeId) }
             : { ...task, hash: '', step: task.nodeId },
         )
       }

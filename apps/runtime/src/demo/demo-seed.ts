@@ -88,9 +88,9 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
     { ...policy, passwordOnly: [...policy.passwordOnly, ...DEMO_USERS.map((u) => u.username)] },
     system,
   )
-  runtime.alerts.configure(
+  await runtime.alerts.configure(
     {
-      ...runtime.alerts.config(),
+      ...(await runtime.alerts.config()),
       defaultOwners: { compliance: [{ user: 'compliance' }], security: [{ user: 'security' }] },
     },
     system,

@@ -117,7 +117,7 @@ export function createEventsService(deps: EventsDeps) {
         )
         delivered.push(runId)
         // A message reprocessed from the dead letters, or taken by a run after it was shown there.
-        deps.deadLetters?.acceptedLater(`event:${row.message_id}`, delivered, now().toISOString())
+        await deps.deadLetters?.acceptedLater(`event:${row.message_id}`, delivered, now().toISOString())
       } catch (error) {
         // The run moved on meanwhile (it timed out, another process woke it): not this message's.
         if (!(error instanceof AppError && error.code === 'conflict')) throw error
@@ -176,17 +176,20 @@ export function createEventsService(deps: EventsDeps) {
     const at = now().toISOString()
     let delivered = 0
     for (const row of matched.all(at)) delivered += (await deliverStored(row)).length
-    // Expired and shown in the dead letters in one commit: a crash between never loses one.
-    const expired = sql.transaction(() => {
-      const rows = expire.all(at)
-      for (const row of rows) deadLetter(row)
-      return rows
-    })()
+    // Expired and shown in the dead letters in one commit: a crash between never loses one. (The
+    // dead letters' store transaction is open on this same SQLite connection, so `expire` joins it.)
+    const expired = deps.deadLetters
+      ? await deps.deadLetters.transaction(async () => {
+          const rows = expire.all(at)
+          for (const row of rows) await deadLetter(row)
+          return rows
+        })
+      : expire.all(at)
     return { delivered, expired: expired.length }
   }
 
   /** An expired message as an operator's dead letter (its name, key and payload sealed there too). */
-  function deadLetter(row: InboundRow): void {
+  async function deadLetter(row: InboundRow): Promise<void> {
     let body: z.infer<typeof sealedBody> | undefined
     try {
       body = sealedBody.parse(JSON.parse(cipher.open(row.payload, `inbound_events|${row.message_id}`)))
@@ -194,7 +197,7 @@ export function createEventsService(deps: EventsDeps) {
       body = undefined // its key was shredded (retention): the letter still says it came and expired
     }
     const hours = Math.round(retention / 3_600_000)
-    deps.deadLetters?.record({
+    await deps.deadLetters?.record({
       source: 'event',
       key: `event:${row.message_id}`,
       controlId: row.message_id,

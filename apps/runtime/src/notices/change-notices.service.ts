@@ -60,7 +60,7 @@ export function createChangeNoticesService(deps: {
   now: () => Date
   flows: Pick<Flows, 'requireFlow' | 'version'>
   /** The owners per flow and the installation's defaults (the alerts' settings). */
-  owners: () => OperationsSettings
+  owners: () => OperationsSettings | Promise<OperationsSettings>
   connectors: Record<string, ConnectorAdapter>
 }) {
   const { store, audit, now } = deps
@@ -112,7 +112,7 @@ export function createChangeNoticesService(deps: {
 
   /** The flow's owners (each kind: the flow's, else the installation's) and its subscribers, once each. */
   async function recipientsOf(flowId: string): Promise<Recipient[]> {
-    const cfg = deps.owners()
+    const cfg = await deps.owners()
     const owners = OWNER_KINDS.flatMap((kind) => {
       const own = cfg.owners[flowId]?.[kind]
       return own && own.length > 0 ? own : (cfg.defaultOwners[kind] ?? [])

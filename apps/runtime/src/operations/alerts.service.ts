@@ -7,12 +7,13 @@
 import { randomUUID } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import type { ConnectorAdapter, JsonValue } from '@carepath/dsl'
-import type { Db } from '../db/open-db.ts'
 import { settings } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { Principal } from '../auth/auth.service.ts'
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { operationsSet } from '../audit/audit-entries.ts'
+import { writeSetting } from '../review/stored-setting.ts'
+import type { Store } from '../store/store.ts'
 import type { DeadLetters } from './dead-letters.service.ts'
 import type { IncidentStore } from './incident-store.ts'
 import type { ListenerHealth } from './listener-health.ts'
@@ -28,6 +29,8 @@ import {
 /** The settings key owners and alert rules are stored under (the review reads flows' owners from it too). */
 export const OPERATIONS_SETTINGS_KEY = 'operations'
 const SETTINGS_KEY = OPERATIONS_SETTINGS_KEY
+/** Evaluations open and close alerts one at a time across processes (`Store.sql.serialize`). */
+export const ALERTS_KEY = 'carepath:alerts'
 
 interface AlertRow {
   id: string
@@ -84,7 +87,7 @@ const describe = (r: Recipient) =>
   'user' in r ? `user:${r.user}` : 'email' in r ? `email:${r.email}` : `webhook:${r.webhook}`
 
 export function createAlertsService(deps: {
-  db: Db
+  store: Store
   now: () => Date
   incidents: IncidentStore
   deadLetters: DeadLetters
@@ -95,35 +98,27 @@ export function createAlertsService(deps: {
    */
   connectorsFor?: (flowId: string, hash: string) => Record<string, ConnectorAdapter>
   listeners: ListenerHealth
-  audit: AuditService
+  audit: AuditRecorder
   /** Open tasks past their due time (ids, steps, queues and times: no patient data). */
   overdueTasks: () => Promise<OverdueTask[]>
   /** Whether the PHI touchpoint map's quarterly review is overdue (absent: never). */
-  phiMapReview?: () => PhiMapReviewStatus
+  phiMapReview?: () => Promise<PhiMapReviewStatus>
 }) {
-  const { db, now } = deps
-  const sql = db.$client
-  const openRows = sql.prepare<[], AlertRow>("SELECT * FROM alerts WHERE status = 'open'")
-  const insert = sql.prepare(
-    "INSERT INTO alerts (id, rule_id, subject, flow_id, owner_kind, recipients, message, status, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
-  )
-  const setRecipients = sql.prepare('UPDATE alerts SET recipients = ? WHERE id = ?')
-  const close = sql.prepare("UPDATE alerts SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'")
-  const windowCounts = sql.prepare<[string, string, string], { name: string; value: number }>(
-    "SELECT name, sum(value) AS value FROM metric_counts WHERE scope = 'connector-minute' AND key >= ? AND key <= ? AND key LIKE ? GROUP BY name",
-  )
-  const connectorNames = sql.prepare<[], { key: string }>(
-    "SELECT DISTINCT key FROM metric_counts WHERE scope = 'connector'",
-  )
+  const { store, now } = deps
+  const { sql } = store
+  const openRows = () => sql.all<AlertRow>("SELECT * FROM alerts WHERE status = 'open' ORDER BY opened_at, id")
+  const closeAlert = async (id: string, at: string) =>
+    (await sql.run("UPDATE alerts SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", [at, id]))
+      .changes === 1
 
-  function config(): OperationsSettings {
-    const row = db.select().from(settings).where(eq(settings.key, SETTINGS_KEY)).get()
+  async function config(): Promise<OperationsSettings> {
+    const row = await store.db.select().from(settings).where(eq(settings.key, SETTINGS_KEY)).get()
     const parsed = operationsSettingsSchema.safeParse(row?.value ?? {})
     return parsed.success ? parsed.data : operationsSettingsSchema.parse({})
   }
 
   /** Store owners and rules; a malformed one is refused with where and why, and nothing changes. */
-  function configure(value: unknown, actor: { who: string; role: string }): OperationsSettings {
+  async function configure(value: unknown, actor: { who: string; role: string }): Promise<OperationsSettings> {
     const parsed = operationsSettingsSchema.safeParse(value)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -131,12 +126,10 @@ export function createAlertsService(deps: {
       throw new AppError('bad-input', `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`, { path })
     }
     const json = JSON.parse(JSON.stringify(parsed.data)) as JsonValue
-    db.transaction(() => {
-      db.insert(settings)
-        .values({ key: SETTINGS_KEY, value: json })
-        .onConflictDoUpdate({ target: settings.key, set: { value: json } })
-        .run()
-      deps.audit.append(
+    // The settings and their audit record commit together.
+    await store.transaction(async () => {
+      await writeSetting(store, SETTINGS_KEY, json)
+      await deps.audit.record(
         operationsSet(
           actor,
           Object.keys(parsed.data.owners),
@@ -193,9 +186,9 @@ export function createAlertsService(deps: {
           message: `The ${l.title} is down since ${l.since} (${l.reason ?? 'not listening'}): senders' messages are not received.`,
         }))
     }
-    if (rule.kind === 'phi-map-review') return phiMapReviewAlert(deps.phiMapReview?.())
+    if (rule.kind === 'phi-map-review') return phiMapReviewAlert(await deps.phiMapReview?.())
     if (rule.kind === 'dead-letter') {
-      return deps.deadLetters.list({ status: 'open' }, 1000).map((d) => ({
+      return (await deps.deadLetters.list({ status: 'open' }, 1000)).map((d) => ({
         subject: `dead-letter:${d.id}`,
         flowId: null,
         ownerKind: 'integration',
@@ -204,23 +197,31 @@ export function createAlertsService(deps: {
     }
     const from = minuteKey(new Date(at.getTime() - rule.windowMinutes * 60_000))
     const to = minuteKey(at)
-    const names = rule.connector ? [rule.connector] : connectorNames.all().map((r) => r.key)
-    return names.flatMap((connector): Active[] => {
-      const counts = new Map(
-        windowCounts.all(`${connector}|${from}`, `${connector}|${to}`, `${connector}|%`).map((r) => [r.name, r.value]),
+    const names = rule.connector
+      ? [rule.connector]
+      : (
+          await sql.all<{ key: string }>(
+            "SELECT DISTINCT key FROM metric_counts WHERE scope = 'connector' ORDER BY key",
+          )
+        ).map((r) => r.key)
+    const out: Active[] = []
+    for (const connector of names) {
+      const rows = await sql.all<{ name: string; value: number | string }>(
+        "SELECT name, sum(value) AS value FROM metric_counts WHERE scope = 'connector-minute' AND key >= ? AND key <= ? AND key LIKE ? GROUP BY name",
+        [`${connector}|${from}`, `${connector}|${to}`, `${connector}|%`],
       )
+      const counts = new Map(rows.map((r) => [r.name, Number(r.value)]))
       const calls = counts.get('calls') ?? 0
       const errors = counts.get('errors') ?? 0
-      if (calls < rule.minCalls || errors / calls < rule.threshold) return []
-      return [
-        {
-          subject: `connector:${connector}`,
-          flowId: null,
-          ownerKind: 'integration',
-          message: `The ${connector} connector failed ${errors} of ${calls} calls in the last ${rule.windowMinutes} min (alert at ${Math.round(rule.threshold * 100)}%).`,
-        },
-      ]
-    })
+      if (calls < rule.minCalls || errors / calls < rule.threshold) continue
+      out.push({
+        subject: `connector:${connector}`,
+        flowId: null,
+        ownerKind: 'integration',
+        message: `The ${connector} connector failed ${errors} of ${calls} calls in the last ${rule.windowMinutes} min (alert at ${Math.round(rule.threshold * 100)}%).`,
+      })
+    }
+    return out
   }
 
   async function deliver(
@@ -272,74 +273,76 @@ export function createAlertsService(deps: {
     return out
   }
 
-  /** Open alerts for conditions that started to hold, close those that cleared. Returns what changed. */
+  /**
+   * Open alerts for conditions that started to hold, close those that cleared. Returns what changed.
+   * Several processes may evaluate at once: the alert rows change under one lock (ALERTS_KEY), and
+   * each evaluation opens only what is not open by then and closes only what it saw open before it
+   * read the conditions (an alert another process opened meanwhile is not closed on stale reads).
+   */
   async function evaluate(): Promise<{ opened: string[]; closed: string[] }> {
     const at = now()
-    const cfg = config()
-    const open = openRows.all()
-    const opened: string[] = []
-    const closed: string[] = []
-    const toDeliver: {
-      id: string
-      recipients: Recipient[]
-      message: string
-      version: { flowId: string; hash: string } | undefined
-    }[] = []
-    // Read before the (synchronous) transaction that opens and closes alerts.
+    const cfg = await config()
+    const seenOpen = await openRows()
+    // The conditions are read before the transaction: it holds only the alert rows' changes.
     const holdingOf = new Map<string, Active[]>()
     for (const rule of cfg.rules) holdingOf.set(rule.id, await active(rule, at))
-    sql.transaction(() => {
+    const ruleIds = new Set(cfg.rules.map((r) => r.id))
+    const { opened, closed, toDeliver } = await store.transaction(async () => {
+      await sql.serialize(ALERTS_KEY)
+      const open = await openRows()
+      const opened: string[] = []
+      const closed: string[] = []
+      const toDeliver: {
+        id: string
+        recipients: Recipient[]
+        message: string
+        version: { flowId: string; hash: string } | undefined
+      }[] = []
+      for (const row of seenOpen) {
+        // Cleared, or its rule was removed.
+        const holding = holdingOf.get(row.rule_id)
+        if (ruleIds.has(row.rule_id) && holding?.some((a) => a.subject === row.subject)) continue
+        if (await closeAlert(row.id, at.toISOString())) closed.push(row.id)
+      }
       for (const rule of cfg.rules) {
-        const holding = holdingOf.get(rule.id) ?? []
-        const subjects = new Set(holding.map((a) => a.subject))
-        for (const row of open.filter((o) => o.rule_id === rule.id && !subjects.has(o.subject))) {
-          close.run(at.toISOString(), row.id)
-          closed.push(row.id)
-        }
-        for (const a of holding) {
-          if (open.some((o) => o.rule_id === rule.id && o.subject === a.subject)) continue
+        for (const a of holdingOf.get(rule.id) ?? []) {
+          if (open.some((o) => o.rule_id === rule.id && o.subject === a.subject && !closed.includes(o.id))) continue
           const id = randomUUID()
           const recipients = recipientsFor(cfg, a.flowId, a.ownerKind)
           const pending = recipients.map((r) => ({ to: describe(r), channel: 'pending', ok: false }))
-          insert.run(
-            id,
-            rule.id,
-            a.subject,
-            a.flowId,
-            a.ownerKind,
-            JSON.stringify(pending),
-            a.message,
-            at.toISOString(),
+          await sql.run(
+            "INSERT INTO alerts (id, rule_id, subject, flow_id, owner_kind, recipients, message, status, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+            [id, rule.id, a.subject, a.flowId, a.ownerKind, JSON.stringify(pending), a.message, at.toISOString()],
           )
           opened.push(id)
           const version = a.flowId !== null && a.hash ? { flowId: a.flowId, hash: a.hash } : undefined
           toDeliver.push({ id, recipients, message: a.message, version })
         }
       }
-      // Alerts of rules that were removed close too.
-      const ruleIds = new Set(cfg.rules.map((r) => r.id))
-      for (const row of open.filter((o) => !ruleIds.has(o.rule_id))) {
-        close.run(at.toISOString(), row.id)
-        closed.push(row.id)
-      }
-    })()
+      return { opened, closed, toDeliver }
+    })
     // Delivered after the episode is recorded: a slow mail server never holds the transaction,
     // and a crash before delivery leaves the alert visible in the app all the same.
-    for (const d of toDeliver)
-      setRecipients.run(JSON.stringify(await deliver(d.id, d.recipients, d.message, d.version)), d.id)
+    for (const d of toDeliver) {
+      const delivered = await deliver(d.id, d.recipients, d.message, d.version)
+      await sql.run('UPDATE alerts SET recipients = ? WHERE id = ?', [JSON.stringify(delivered), d.id])
+    }
     return { opened, closed }
   }
 
-  function list(filter: { status?: 'open' | 'closed' | undefined }, limit = 200): AlertView[] {
-    const rows = sql
-      .prepare<[string, number], AlertRow>('SELECT * FROM alerts WHERE status = ? ORDER BY opened_at DESC, id LIMIT ?')
-      .all(filter.status ?? 'open', limit)
+  async function list(filter: { status?: 'open' | 'closed' | undefined }, limit = 200): Promise<AlertView[]> {
+    const rows = await sql.all<AlertRow>('SELECT * FROM alerts WHERE status = ? ORDER BY opened_at DESC, id LIMIT ?', [
+      filter.status ?? 'open',
+      limit,
+    ])
     return rows.map(alertView)
   }
 
   /** The open alerts addressed to one user's in-app inbox. */
-  function mine(principal: Principal): AlertView[] {
-    return list({ status: 'open' }, 500).filter((a) => a.recipients.some((r) => r.to === `user:${principal.username}`))
+  async function mine(principal: Principal): Promise<AlertView[]> {
+    return (await list({ status: 'open' }, 500)).filter((a) =>
+      a.recipients.some((r) => r.to === `user:${principal.username}`),
+    )
   }
 
   return { config, configure, evaluate, list, mine }

@@ -125,7 +125,7 @@ describe('alerts', () => {
         rules: [{ id: 'letters', kind: 'dead-letter' }],
       },
     })
-    t.runtime.deadLetters.record({
+    await t.runtime.deadLetters.record({
       source: 'hl7-http',
       key: 'hl7:LAB^X:42',
       controlId: '42',

@@ -110,13 +110,13 @@ export async function reprocessDeadLetters(
   const actor = { who: principal.username, role: principal.role }
   const results: ReprocessResult[] = []
   for (const id of ids) {
-    const row = letters.byId(id)
+    const row = await letters.byId(id)
     if (!row) {
       results.push({ id, ok: false, error: `No dead letter "${id}".` })
       continue
     }
     const audited = (outcome: 'started' | 'already-started' | 'refused', runIds: string[], reason?: string) =>
-      runtime.audit.append(
+      runtime.audit.record(
         deadLetterReprocessed(actor, {
           deadLetter: id,
           controlId: row.control_id,
@@ -127,7 +127,7 @@ export async function reprocessDeadLetters(
       )
     if (row.status === 'reprocessed') {
       const runIds = JSON.parse(row.run_ids) as string[]
-      letters.transaction(() => audited('already-started', runIds))
+      await audited('already-started', runIds)
       results.push({ id, ok: true, outcome: 'already-started', runIds })
       continue
     }
@@ -141,16 +141,16 @@ export async function reprocessDeadLetters(
     const at = runtime.now().toISOString()
     if (attempt.accepted) {
       const { runIds } = attempt
-      letters.transaction(() => {
+      await letters.transaction(async () => {
         // Another reprocess may have closed it meanwhile: the runs are the same (same keys).
-        const closed = letters.markReprocessed(id, runIds, principal.username, at)
-        audited(closed ? 'started' : 'already-started', runIds)
+        const closed = await letters.markReprocessed(id, runIds, principal.username, at)
+        await audited(closed ? 'started' : 'already-started', runIds)
       })
       results.push({ id, ok: true, outcome: 'started', runIds })
     } else {
-      letters.transaction(() => {
-        letters.refusedAgain(id, attempt.reasonCode, attempt.reason)
-        audited('refused', [], attempt.reason)
+      await letters.transaction(async () => {
+        await letters.refusedAgain(id, attempt.reasonCode, attempt.reason)
+        await audited('refused', [], attempt.reason)
       })
       results.push({ id, ok: false, outcome: 'refused', error: attempt.reason })
     }
@@ -166,7 +166,7 @@ export async function bulkReprocess(
   principal: Principal,
 ): Promise<{ count: number; results: ReprocessResult[] }> {
   const open = { ...filter, status: 'open' as const }
-  const count = runtime.deadLetters.count(open)
+  const count = await runtime.deadLetters.count(open)
   if (count > DEAD_LETTER_BULK_LIMIT)
     throw new AppError(
       'bad-input',
@@ -179,6 +179,6 @@ export async function bulkReprocess(
       `${count} dead letters match now, not ${expectedCount}: look at the list again before confirming.`,
       { path: 'expectedCount' },
     )
-  const ids = runtime.deadLetters.ids(open, DEAD_LETTER_BULK_LIMIT)
+  const ids = await runtime.deadLetters.ids(open, DEAD_LETTER_BULK_LIMIT)
   return { count, results: await reprocessDeadLetters(runtime, ids, principal) }
 }

@@ -5,8 +5,8 @@
 // never shows the payload, which holds patient data: only reprocessing reads it.
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
-import type { Db } from '../db/open-db.ts'
-import { SYNC_PLAINTEXT, type SyncDataCipher } from '../keys/data-cipher.sync.ts'
+import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
+import type { Store } from '../store/store.ts'
 
 /**
  * `event`: a message for a waiting run that expired with none waiting; `hl7-out`: an hl7.send
@@ -94,12 +94,12 @@ function where(filter: DeadLetterFilter): { sql: string; params: string[] } {
     }
   }
   if (f.messageType !== undefined) {
-    // `ADT` finds every ADT event; `ADT^A04` that one.
-    clauses.push("(message_type = ? OR message_type LIKE ? ESCAPE '\\')")
+    // `ADT` finds every ADT event; `ADT^A04` that one. (LIKE is case-blind on SQLite only: lower() on both.)
+    clauses.push("(message_type = ? OR lower(message_type) LIKE lower(?) ESCAPE '\\')")
     params.push(f.messageType, `${escapeLike(f.messageType)}^%`)
   }
   if (f.sender !== undefined) {
-    clauses.push("sender LIKE ? ESCAPE '\\'")
+    clauses.push("lower(sender) LIKE lower(?) ESCAPE '\\'")
     params.push(`%${escapeLike(f.sender)}%`)
   }
   if (f.receivedAfter) {
@@ -120,68 +120,98 @@ const DEAD_LETTER_KEY = 'dead-letters'
 /** Binds a sealed payload to its letter's key, so a payload copied to another row does not open. */
 const aadOf = (key: string) => `dead_letters:${key}`
 
-export function createDeadLetters(db: Db, cipher: SyncDataCipher = SYNC_PLAINTEXT) {
-  const sql = db.$client
-  const opened = (row: DeadLetterRow | undefined): DeadLetterRow | undefined =>
-    row && { ...row, payload: cipher.open(row.payload, aadOf(row.key)) }
-  const upsert = sql.prepare(
-    `INSERT INTO dead_letters (id, key, source, control_id, message_type, sender, received_at, reason_code, reason, payload, status)
-     VALUES (@id, @key, @source, @controlId, @messageType, @sender, @receivedAt, @reasonCode, @reason, @payload, 'open')
-     ON CONFLICT (key) DO UPDATE SET deliveries = deliveries + 1, received_at = excluded.received_at,
-       reason_code = excluded.reason_code, reason = excluded.reason, payload = excluded.payload, source = excluded.source,
-       status = 'open', run_ids = '[]', reprocessed_by = NULL, reprocessed_at = NULL
-     WHERE dead_letters.status = 'open'`,
-  )
-  const byId = sql.prepare<[string], DeadLetterRow>('SELECT * FROM dead_letters WHERE id = ?')
-  const byKey = sql.prepare<[string], DeadLetterRow>('SELECT * FROM dead_letters WHERE key = ?')
-  const close = sql.prepare(
-    "UPDATE dead_letters SET status = 'reprocessed', run_ids = ?, reprocessed_by = ?, reprocessed_at = ? WHERE id = ? AND status = 'open'",
-  )
-  const refuseAgain = sql.prepare(
-    "UPDATE dead_letters SET reason_code = ?, reason = ? WHERE id = ? AND status = 'open'",
-  )
+export function createDeadLetters(store: Store, cipher: DataCipher = PLAINTEXT) {
+  const { sql } = store
+  const opened = async (row: DeadLetterRow | undefined): Promise<DeadLetterRow | undefined> =>
+    row && { ...row, payload: await cipher.open(row.payload, aadOf(row.key)) }
+  const byKey = (key: string) => sql.get<DeadLetterRow>('SELECT * FROM dead_letters WHERE key = ?', [key])
+  const close = async (id: string, runIds: readonly string[], by: string, at: string) =>
+    (
+      await sql.run(
+        "UPDATE dead_letters SET status = 'reprocessed', run_ids = ?, reprocessed_by = ?, reprocessed_at = ? WHERE id = ? AND status = 'open'",
+        [JSON.stringify(runIds), by, at, id],
+      )
+    ).changes === 1
   return {
-    /** Keep a refused message (a resend of an open one counts a delivery more). */
-    record(input: DeadLetterInput): void {
+    /**
+     * Keep a refused message (a resend of an open one counts a delivery more). Joins the caller's
+     * store transaction when there is one (the payload's data key is made in it on first use).
+     */
+    async record(input: DeadLetterInput): Promise<void> {
       const key = input.key ?? `${input.source}:${randomUUID()}`
-      upsert.run({ ...input, id: randomUUID(), key, payload: cipher.seal(DEAD_LETTER_KEY, input.payload, aadOf(key)) })
+      // The payload's data key, made on first use, commits with the letter.
+      await store.transaction(async () => {
+        const payload = await cipher.seal(DEAD_LETTER_KEY, input.payload, aadOf(key))
+        // A resend of a letter already reprocessed changes nothing (the WHERE of the update).
+        await sql.run(
+          `INSERT INTO dead_letters (id, key, source, control_id, message_type, sender, received_at, reason_code, reason, payload, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+         ON CONFLICT (key) DO UPDATE SET deliveries = dead_letters.deliveries + 1, received_at = excluded.received_at,
+           reason_code = excluded.reason_code, reason = excluded.reason, payload = excluded.payload, source = excluded.source,
+           status = 'open', run_ids = '[]', reprocessed_by = NULL, reprocessed_at = NULL
+         WHERE dead_letters.status = 'open'`,
+          [
+            randomUUID(),
+            key,
+            input.source,
+            input.controlId,
+            input.messageType,
+            input.sender,
+            input.receivedAt,
+            input.reasonCode,
+            input.reason,
+            payload,
+          ],
+        )
+      })
     },
     /** A later delivery of the same message was accepted: its letter is closed with those runs. */
-    acceptedLater(key: string, runIds: readonly string[], at: string): void {
-      const row = opened(byKey.get(key))
-      if (row?.status === 'open') close.run(JSON.stringify(runIds), 'sender', at, row.id)
+    async acceptedLater(key: string, runIds: readonly string[], at: string): Promise<void> {
+      // A conditional update: whichever process closes it first, it closes once.
+      await sql.run(
+        "UPDATE dead_letters SET status = 'reprocessed', run_ids = ?, reprocessed_by = ?, reprocessed_at = ? WHERE key = ? AND status = 'open'",
+        [JSON.stringify(runIds), 'sender', at, key],
+      )
     },
-    byId: (id: string) => opened(byId.get(id)),
-    idOfKey: (key: string) => byKey.get(key)?.id,
-    list(filter: DeadLetterFilter, limit: number): DeadLetterView[] {
+    /** A letter with its payload opened (only reprocessing reads it). */
+    byId: async (id: string) => opened(await sql.get<DeadLetterRow>('SELECT * FROM dead_letters WHERE id = ?', [id])),
+    idOfKey: async (key: string) => (await byKey(key))?.id,
+    async list(filter: DeadLetterFilter, limit: number): Promise<DeadLetterView[]> {
       const w = where(filter)
-      return sql
-        .prepare<unknown[], DeadLetterRow>(
-          `SELECT * FROM dead_letters WHERE ${w.sql} ORDER BY received_at DESC, id LIMIT ?`,
-        )
-        .all(...w.params, limit)
-        .map(deadLetterView)
+      const rows = await sql.all<DeadLetterRow>(
+        `SELECT * FROM dead_letters WHERE ${w.sql} ORDER BY received_at DESC, id LIMIT ?`,
+        [...w.params, limit],
+      )
+      return rows.map(deadLetterView)
     },
-    count(filter: DeadLetterFilter): number {
+    async count(filter: DeadLetterFilter): Promise<number> {
       const w = where(filter)
-      return (sql
-        .prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM dead_letters WHERE ${w.sql}`)
-        .get(...w.params)?.n ?? 0) as number
+      const row = await sql.get<{ n: number | string }>(
+        `SELECT count(*) AS n FROM dead_letters WHERE ${w.sql}`,
+        w.params,
+      )
+      return Number(row?.n ?? 0)
     },
     /** Ids of the letters a filter matches (for a bulk reprocess). */
-    ids(filter: DeadLetterFilter, limit: number): string[] {
+    async ids(filter: DeadLetterFilter, limit: number): Promise<string[]> {
       const w = where(filter)
-      return sql
-        .prepare<unknown[], { id: string }>(
-          `SELECT id FROM dead_letters WHERE ${w.sql} ORDER BY received_at, id LIMIT ?`,
-        )
-        .all(...w.params, limit)
-        .map((r) => r.id)
+      const rows = await sql.all<{ id: string }>(
+        `SELECT id FROM dead_letters WHERE ${w.sql} ORDER BY received_at, id LIMIT ?`,
+        [...w.params, limit],
+      )
+      return rows.map((r) => r.id)
     },
-    markReprocessed: (id: string, runIds: readonly string[], by: string, at: string) =>
-      close.run(JSON.stringify(runIds), by, at, id).changes === 1,
-    refusedAgain: (id: string, reasonCode: string, reason: string) => refuseAgain.run(reasonCode, reason, id),
-    transaction: <T>(work: () => T): T => sql.transaction(work)(),
+    /** Closed with its runs by an operator; false when it was closed already (by another reprocess, or the sender). */
+    markReprocessed: (id: string, runIds: readonly string[], by: string, at: string) => close(id, runIds, by, at),
+    async refusedAgain(id: string, reasonCode: string, reason: string): Promise<void> {
+      await sql.run("UPDATE dead_letters SET reason_code = ?, reason = ? WHERE id = ? AND status = 'open'", [
+        reasonCode,
+        reason,
+        id,
+      ])
+    },
+    /** One store transaction (a letter's change and its audit record commit together). */
+    transaction: <T>(work: () => Promise<T>): Promise<T> => store.transaction(work),
   }
 }
 export type DeadLetters = ReturnType<typeof createDeadLetters>

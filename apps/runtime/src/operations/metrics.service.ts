@@ -2,7 +2,7 @@
 // status, in each status now, completion rate, cycle time p50/p90 and outcomes; per human step,
 // time to claim and to answer; per connector, calls, error rate, retries and latency p50/p99. Nothing here
 // reads a run or its log (only step titles from the flow version), so the cost does not grow with the number of stored runs.
-import type { Db } from '../db/open-db.ts'
+import type { Store } from '../store/store.ts'
 import { quantileMs } from './metric-histogram.ts'
 
 type Counts = Map<string, Map<string, number>>
@@ -51,50 +51,59 @@ export interface ConnectorMetrics {
 }
 
 export function createMetricsService(
-  db: Db,
-  options: { stepTitle?: (flowId: string, hash: string, nodeId: string) => string } = {},
+  store: Store,
+  options: { stepTitle?: (flowId: string, hash: string, nodeId: string) => string | Promise<string> } = {},
 ) {
   const stepTitle = options.stepTitle ?? ((_flowId: string, _hash: string, nodeId: string) => nodeId)
-  const sql = db.$client
-  const countsOf = sql.prepare<[string], { key: string; name: string; value: number }>(
-    'SELECT key, name, value FROM metric_counts WHERE scope = ?',
-  )
-  const histogramsOf = sql.prepare<[string], { key: string; bucket: number; count: number }>(
-    'SELECT key, bucket, count FROM metric_histograms WHERE scope = ?',
-  )
-  const versions = sql.prepare<[], { flow_id: string; hash: string; revision: number; status: string }>(
-    'SELECT flow_id, hash, max(revision) AS revision, status FROM flow_versions GROUP BY flow_id, hash',
-  )
+  const { sql } = store
 
-  function counts(scope: string): Counts {
+  async function counts(scope: string): Promise<Counts> {
     const out: Counts = new Map()
-    for (const row of countsOf.all(scope)) {
+    const rows = await sql.all<{ key: string; name: string; value: number | string }>(
+      'SELECT key, name, value FROM metric_counts WHERE scope = ?',
+      [scope],
+    )
+    for (const row of rows) {
       let names = out.get(row.key)
       if (!names) out.set(row.key, (names = new Map()))
-      names.set(row.name, row.value)
+      names.set(row.name, Number(row.value))
     }
     return out
   }
-  function histograms(scope: string): Histograms {
+  async function histograms(scope: string): Promise<Histograms> {
     const out: Histograms = new Map()
-    for (const row of histogramsOf.all(scope)) {
+    const rows = await sql.all<{ key: string; bucket: number | string; count: number | string }>(
+      'SELECT key, bucket, count FROM metric_histograms WHERE scope = ?',
+      [scope],
+    )
+    for (const row of rows) {
       let buckets = out.get(row.key)
       if (!buckets) out.set(row.key, (buckets = new Map()))
-      buckets.set(row.bucket, row.count)
+      buckets.set(Number(row.bucket), Number(row.count))
     }
+    return out
+  }
+  /** Each stored version's latest revision number and status (the status of that revision). */
+  async function versions(): Promise<Map<string, { revision: number; status: string }>> {
+    const rows = await sql.all<{ flow_id: string; hash: string; revision: number | string; status: string }>(
+      'SELECT flow_id, hash, revision, status FROM flow_versions ORDER BY flow_id, hash, revision',
+    )
+    const out = new Map<string, { revision: number; status: string }>()
+    // Ascending revisions: the last one of a version is the one kept.
+    for (const v of rows) out.set(`${v.flow_id}@${v.hash}`, { revision: Number(v.revision), status: v.status })
     return out
   }
   const total = (h: ReadonlyMap<number, number> | undefined) => [...(h?.values() ?? [])].reduce((a, b) => a + b, 0)
 
   /** Every flow version that has run, newest revision first within a flow. */
-  function flows(filter: { flowId?: string | undefined } = {}): FlowVersionMetrics[] {
-    const flow = counts('flow')
-    const now = counts('flow-now')
-    const outcomes = counts('outcome')
-    const cycle = histograms('cycle')
-    const answers = histograms('task-answer')
-    const claims = histograms('task-claim')
-    const known = new Map(versions.all().map((v) => [`${v.flow_id}@${v.hash}`, v]))
+  async function flows(filter: { flowId?: string | undefined } = {}): Promise<FlowVersionMetrics[]> {
+    const flow = await counts('flow')
+    const now = await counts('flow-now')
+    const outcomes = await counts('outcome')
+    const cycle = await histograms('cycle')
+    const answers = await histograms('task-answer')
+    const claims = await histograms('task-claim')
+    const known = await versions()
     const keys = new Set([...flow.keys(), ...now.keys()])
     const out: FlowVersionMetrics[] = []
     for (const key of keys) {
@@ -109,20 +118,20 @@ export function createMetricsService(
       const stepIds = [...new Set([...answers.keys(), ...claims.keys()])]
         .filter((k) => k.startsWith(`${key}#`))
         .map((k) => k.slice(key.length + 1))
-      const steps = stepIds
-        .map((nodeId): StepMetrics => {
-          const answer = answers.get(`${key}#${nodeId}`) ?? new Map<number, number>()
-          const claim = claims.get(`${key}#${nodeId}`) ?? new Map<number, number>()
-          return {
-            nodeId,
-            title: stepTitle(flowId, hash, nodeId),
-            claimed: total(claim),
-            claimMs: { p50: quantileMs(claim, 0.5), p90: quantileMs(claim, 0.9) },
-            answered: total(answer),
-            answerMs: { p50: quantileMs(answer, 0.5), p90: quantileMs(answer, 0.9) },
-          }
+      const steps: StepMetrics[] = []
+      for (const nodeId of stepIds) {
+        const answer = answers.get(`${key}#${nodeId}`) ?? new Map<number, number>()
+        const claim = claims.get(`${key}#${nodeId}`) ?? new Map<number, number>()
+        steps.push({
+          nodeId,
+          title: await stepTitle(flowId, hash, nodeId),
+          claimed: total(claim),
+          claimMs: { p50: quantileMs(claim, 0.5), p90: quantileMs(claim, 0.9) },
+          answered: total(answer),
+          answerMs: { p50: quantileMs(answer, 0.5), p90: quantileMs(answer, 0.9) },
         })
-        .sort((a, b) => a.nodeId.localeCompare(b.nodeId))
+      }
+      steps.sort((a, b) => a.nodeId.localeCompare(b.nodeId))
       const version = known.get(key)
       out.push({
         flowId,
@@ -151,9 +160,9 @@ export function createMetricsService(
     return out.sort((a, b) => a.flowId.localeCompare(b.flowId) || (b.revision ?? 0) - (a.revision ?? 0))
   }
 
-  function connectors(): ConnectorMetrics[] {
-    const c = counts('connector')
-    const latency = histograms('latency')
+  async function connectors(): Promise<ConnectorMetrics[]> {
+    const c = await counts('connector')
+    const latency = await histograms('latency')
     return [...c.entries()]
       .map(([connector, names]) => {
         const calls = names.get('calls') ?? 0
@@ -175,8 +184,8 @@ export function createMetricsService(
    * A flow's version against the one before it (before and after a publish): the same figures
    * side by side, and the change in completion rate and cycle time.
    */
-  function compare(flowId: string, base: string, candidate: string) {
-    const all = flows({ flowId })
+  async function compare(flowId: string, base: string, candidate: string) {
+    const all = await flows({ flowId })
     const before = all.find((v) => v.hash === base) ?? null
     const after = all.find((v) => v.hash === candidate) ?? null
     const delta = (a: number | null | undefined, b: number | null | undefined) =>

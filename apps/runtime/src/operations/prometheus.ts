@@ -8,26 +8,33 @@ export function createPrometheusRegistry(
   metrics: MetricsService,
   extra: {
     incidentsOpen(): Promise<number>
-    deadLettersOpen(): number
+    deadLettersOpen(): Promise<number>
     /** The inbound listeners: up (1) or down (0), so outside monitoring sees them too. */
     listeners(): { name: string; listening: boolean }[]
   },
 ) {
   const registry = new Registry()
   const version = ['flow', 'version'] as const
-  // Each collector reads the rollups once per scrape (shared by the metrics below).
+  // Each collector reads the rollups once per scrape (shared by the metrics below, which prom-client
+  // may collect at once: the first to ask starts the read, the others await the same one).
   let snapshot:
-    { flows: ReturnType<MetricsService['flows']>; connectors: ReturnType<MetricsService['connectors']> } | undefined
-  const read = () => (snapshot ??= { flows: metrics.flows(), connectors: metrics.connectors() })
+    | Promise<{
+        flows: Awaited<ReturnType<MetricsService['flows']>>
+        connectors: Awaited<ReturnType<MetricsService['connectors']>>
+      }>
+    | undefined
+  const read = () =>
+    (snapshot ??= (async () => ({ flows: await metrics.flows(), connectors: await metrics.connectors() }))())
 
   const runs = new Counter({
     name: 'carepath_runs_total',
     help: 'Runs of a flow version by what became of them (started, completed, failed, cancelled).',
     labelNames: [...version, 'status'],
     registers: [registry],
-    collect() {
+    async collect() {
+      const { flows } = await read()
       this.reset()
-      for (const f of read().flows) {
+      for (const f of flows) {
         const labels = { flow: f.flowId, version: f.hash.slice(0, 12) }
         for (const status of ['started', 'completed', 'failed', 'cancelled'] as const)
           this.inc({ ...labels, status }, f[status])
@@ -39,9 +46,10 @@ export function createPrometheusRegistry(
     help: 'Runs of a flow version in each status now (running, waiting, incident).',
     labelNames: [...version, 'status'],
     registers: [registry],
-    collect() {
+    async collect() {
+      const { flows } = await read()
       this.reset()
-      for (const f of read().flows)
+      for (const f of flows)
         for (const [status, n] of Object.entries(f.now))
           this.set({ flow: f.flowId, version: f.hash.slice(0, 12), status }, n)
     },
@@ -51,9 +59,10 @@ export function createPrometheusRegistry(
     help: 'Cycle time (start to completion) of a flow version, by quantile.',
     labelNames: [...version, 'quantile'],
     registers: [registry],
-    collect() {
+    async collect() {
+      const { flows } = await read()
       this.reset()
-      for (const f of read().flows) {
+      for (const f of flows) {
         const labels = { flow: f.flowId, version: f.hash.slice(0, 12) }
         if (f.cycleMs.p50 !== null) this.set({ ...labels, quantile: '0.5' }, f.cycleMs.p50 / 1000)
         if (f.cycleMs.p90 !== null) this.set({ ...labels, quantile: '0.9' }, f.cycleMs.p90 / 1000)
@@ -65,9 +74,10 @@ export function createPrometheusRegistry(
     help: 'Connector calls (attempts), and how many failed.',
     labelNames: ['connector', 'result'],
     registers: [registry],
-    collect() {
+    async collect() {
+      const { connectors } = await read()
       this.reset()
-      for (const c of read().connectors) {
+      for (const c of connectors) {
         this.inc({ connector: c.connector, result: 'ok' }, c.calls - c.errors)
         this.inc({ connector: c.connector, result: 'error' }, c.errors)
       }
@@ -78,9 +88,10 @@ export function createPrometheusRegistry(
     help: 'Connector call latency by quantile.',
     labelNames: ['connector', 'quantile'],
     registers: [registry],
-    collect() {
+    async collect() {
+      const { connectors } = await read()
       this.reset()
-      for (const c of read().connectors) {
+      for (const c of connectors) {
         if (c.latencyMs.p50 !== null) this.set({ connector: c.connector, quantile: '0.5' }, c.latencyMs.p50 / 1000)
         if (c.latencyMs.p99 !== null) this.set({ connector: c.connector, quantile: '0.99' }, c.latencyMs.p99 / 1000)
       }
@@ -98,8 +109,8 @@ export function createPrometheusRegistry(
     name: 'carepath_dead_letters_open',
     help: 'Inbound messages that started no run and are not yet reprocessed.',
     registers: [registry],
-    collect() {
-      this.set(extra.deadLettersOpen())
+    async collect() {
+      this.set(await extra.deadLettersOpen())
     },
   })
   new Gauge({
@@ -107,9 +118,10 @@ export function createPrometheusRegistry(
     help: 'Per human step of a flow version: time from a task opening to its claim and to its answer, by quantile.',
     labelNames: [...version, 'step', 'wait', 'quantile'],
     registers: [registry],
-    collect() {
+    async collect() {
+      const { flows } = await read()
       this.reset()
-      for (const f of read().flows)
+      for (const f of flows)
         for (const step of f.steps) {
           const labels = { flow: f.flowId, version: f.hash.slice(0, 12), step: step.nodeId }
           for (const [wait, q] of [

@@ -153,7 +153,7 @@ describe('PHI map service', () => {
     expect(await t.runtime.alerts.evaluate()).toEqual({ opened: [], closed: [] })
     t.advance(1 * DAY)
     expect((await t.runtime.alerts.evaluate()).opened).toHaveLength(1)
-    const [late] = t.runtime.alerts.list({ status: 'open' })
+    const [late] = await t.runtime.alerts.list({ status: 'open' })
     expect(late?.message).toBe(
       'The PHI touchpoint map was last reviewed on 2026-03-01 by auditor; its quarterly review was due on 2026-06-01.',
     )

@@ -59,7 +59,7 @@ describe('approval by footprint', () => {
     t = await createTestRuntime({ registry })
     v1 = await publishFlow(t, intakeFlow())
     // reviewer2 is the flow's security owner (Operations → Owners, the storage alerts use).
-    t.runtime.alerts.configure(
+    await t.runtime.alerts.configure(
       { owners: { [ID]: { security: [{ user: 'reviewer2' }] } }, defaultOwners: {}, rules: [] },
       { who: 'test', role: 'system' },
     )

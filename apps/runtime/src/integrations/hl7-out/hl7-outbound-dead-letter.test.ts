@@ -79,8 +79,8 @@ describe('an outbound message refused after its node stopped waiting', () => {
         { runId: 'run-1', nodeId: 'send', attempt: 1 },
       )
       expect(answer).toEqual({ status: 'queued' })
-      await waitUntil(() => runtime.deadLetters.count({ source: 'hl7-out' }) === 1, 'the dead letter')
-      const [letter] = runtime.deadLetters.list({ source: 'hl7-out' }, 10)
+      await waitUntil(async () => (await runtime.deadLetters.count({ source: 'hl7-out' })) === 1, 'the dead letter')
+      const [letter] = await runtime.deadLetters.list({ source: 'hl7-out' }, 10)
       expect(letter).toMatchObject({
         controlId: 'LATE1',
         sender: 'lab',
@@ -99,7 +99,7 @@ describe('an outbound message refused after its node stopped waiting', () => {
       expect(result).toMatchObject({ ok: true, outcome: 'started' })
       await waitUntil(() => runtime.hl7Outbound.store.get('lab', 'LATE1')?.status === 'accepted', 'the resend accepted')
       expect(receiver.received).toEqual(['LATE1', 'LATE1'])
-      expect(runtime.deadLetters.count({ source: 'hl7-out' })).toBe(0)
+      expect(await runtime.deadLetters.count({ source: 'hl7-out' })).toBe(0)
     } finally {
       await receiver.close()
     }

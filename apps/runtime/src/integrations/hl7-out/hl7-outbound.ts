@@ -81,7 +81,7 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
   const targetOf = (row: OutboundRow): Hl7Destination | undefined =>
     destinationsOf(row.settingsRevision)[row.destination]
 
-  let onSetAside: ((row: OutboundRow) => void) | undefined
+  let onSetAside: ((row: OutboundRow) => void | Promise<void>) | undefined
   const notify = (row: OutboundRow) => {
     const waiting = waiters.get(`${row.destination}\n${row.controlId}`)
     for (const wake of waiting ?? []) wake()
@@ -90,10 +90,11 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
     if (!waiting?.size) {
       const done = store.get(row.destination, row.controlId)
       if (done && (done.status === 'rejected' || done.status === 'failed')) {
+        const failed = () => log(`hl7-out: ${row.destination} ${row.controlId} could not be kept for the operators`)
         try {
-          onSetAside?.(done)
+          onSetAside?.(done)?.catch(failed)
         } catch {
-          log(`hl7-out: ${row.destination} ${row.controlId} could not be kept for the operators`)
+          failed()
         }
       }
     }
@@ -233,7 +234,7 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
       (raw, meta) =>
         queueMessage(raw, meta, revision),
     /** Who is told of a message refused or set aside after its node stopped waiting. */
-    whenSetAside(handler: (row: OutboundRow) => void): void {
+    whenSetAside(handler: (row: OutboundRow) => void | Promise<void>): void {
       onSetAside = handler
     },
     /** Send a refused or set-aside message again (an operator's reprocess); false if it is not one. */

@@ -92,10 +92,10 @@ export function createRuntimeWebhookHandler(runtime: Runtime, options: { maxByte
     startRun: (flowId, input: { [key: string]: JsonValue }, idempotencyKey) =>
       runtime.runs.start({ flowId, input, idempotencyKey }, WEBHOOK),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
-    onStartFailed: ({ path, flowId, rawBody, idempotencyKey, error }) => {
+    onStartFailed: async ({ path, flowId, rawBody, idempotencyKey, error }) => {
       const reason =
         error instanceof AppError ? error.message : 'The run could not be started; the server log says where.'
-      runtime.deadLetters.record({
+      await runtime.deadLetters.record({
         source: 'webhook',
         key: idempotencyKey,
         controlId: idempotencyKey.split(':')[1] ?? '',

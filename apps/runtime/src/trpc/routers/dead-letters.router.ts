@@ -16,9 +16,9 @@ export const deadLettersRouter = router({
         })
         .strict(),
     )
-    .query(({ ctx, input }) => ({
-      total: ctx.runtime.deadLetters.count(input.filter),
-      deadLetters: ctx.runtime.deadLetters.list(input.filter, input.limit),
+    .query(async ({ ctx, input }) => ({
+      total: await ctx.runtime.deadLetters.count(input.filter),
+      deadLetters: await ctx.runtime.deadLetters.list(input.filter, input.limit),
     })),
   reprocess: operators
     .input(z.object({ ids: z.array(z.string().min(1).max(100)).min(1).max(100) }).strict())
