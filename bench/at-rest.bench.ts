@@ -19,7 +19,6 @@ import { sqliteStore } from '../apps/runtime/src/store/open-store.ts'
 import { createDataCipher, PLAINTEXT, type DataCipher } from '../apps/runtime/src/keys/data-cipher.ts'
 import { generateKeyFile, keyStoreOf } from '../apps/runtime/src/keys/key-store.ts'
 import { createRunStore } from '../apps/runtime/src/runs/run-store.ts'
-import { sqliteStore } from '../apps/runtime/src/store/open-store.ts'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5000)
 
@@ -59,7 +58,7 @@ async function measure(label: string, mode: 'before' | 'now') {
   const store = createRunStore(onStore, cipher)
   const audit =
     mode === 'now'
-      ? createAuditService(sqliteStore(db.$client), () => new Date(), {
+      ? createAuditService(onStore, () => new Date(), {
           keys,
           sqlite: db.$client,
           anchor: fileAnchor(join(dir, 'anchor.jsonl')),

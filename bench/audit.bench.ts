@@ -27,7 +27,7 @@ const kept = process.env.BENCH_AUDIT_DATA
 const dir = kept ?? mkdtempSync(join(tmpdir(), 'carepath-bench-audit-'))
 const built = kept !== undefined && existsSync(join(kept, 'carepath.db'))
 if (kept) mkdirSync(kept, { recursive: true })
-const rt = createRuntime({ dataDir: dir, registry, connectors: {} })
+const rt = await createRuntime({ dataDir: dir, registry, connectors: {} })
 if (!built) await buildTrail()
 const sql = rt.db.$client
 

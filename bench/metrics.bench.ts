@@ -42,7 +42,7 @@ async function time(times: number, work: () => unknown): Promise<{ median: numbe
 
 async function measure(count: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'carepath-metrics-bench-'))
-  const runtime = createRuntime({ dbFile: join(dir, 'carepath.db'), connectors: {} })
+  const runtime = await createRuntime({ dbFile: join(dir, 'carepath.db'), connectors: {} })
   const sql = runtime.db.$client
   const { observer } = createMetricsWriter(runtime.store)
   const insertRun = sql.prepare(
@@ -145,7 +145,7 @@ async function measure(count: number): Promise<void> {
   console.log(
     `  e.g. ${check?.flowId}, one version: ${check?.started} started, completion ${((check?.completionRate ?? 0) * 100).toFixed(1)}%, cycle p50 ${check?.cycleMs.p50} ms, p90 ${check?.cycleMs.p90} ms`,
   )
-  runtime.close()
+  await runtime.close()
   rmSync(dir, { recursive: true, force: true })
 }
 

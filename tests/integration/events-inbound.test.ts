@@ -65,7 +65,7 @@ beforeAll(async () => {
       fhir: async () => ({ status: 201, resource: { resourceType: 'Communication', id: 'comm-1' } }),
     },
   })
-  t.runtime.integrations.set(
+  await t.runtime.integrations.set(
     {
       webhooks: { secrets: { 'sms-gateway': SECRET } },
       events: {
@@ -105,7 +105,7 @@ afterAll(async () => {
   await listener?.close()
   server?.closeAllConnections()
   await new Promise((resolve) => server?.close(resolve))
-  t?.close()
+  await t?.close()
 })
 
 const watch = (appointmentId: string) =>
@@ -202,8 +202,8 @@ describe('messages for waiting runs from HL7 and webhooks', () => {
     ])
   })
 
-  it('refuses a route that does not say where its key is', () => {
-    expect(() =>
+  it('refuses a route that does not say where its key is', async () => {
+    await expect(
       t.runtime.integrations.set(
         {
           events: {
@@ -212,6 +212,6 @@ describe('messages for waiting runs from HL7 and webhooks', () => {
         },
         { who: 'developer', role: 'developer' },
       ),
-    ).toThrow('events.routes.0.keyField: an HL7 field such as SCH-2 or SCH-2.1 (segment-field.component)')
+    ).rejects.toThrow('events.routes.0.keyField: an HL7 field such as SCH-2 or SCH-2.1 (segment-field.component)')
   })
 })

@@ -110,7 +110,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await listener?.close()
-  t?.close()
+  await t?.close()
   await fhir?.close()
 })
 

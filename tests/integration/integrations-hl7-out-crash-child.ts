@@ -7,7 +7,7 @@ import { createRuntime } from '@carepath/runtime'
 const [dataDir, mode, portA, portB, count] = process.argv.slice(2)
 if (!dataDir || (mode !== 'enqueue' && mode !== 'resume')) throw new Error('usage: <dataDir> enqueue|resume ...')
 
-const runtime = createRuntime({ dataDir })
+const runtime = await createRuntime({ dataDir })
 if (mode === 'enqueue') {
   const destination = (port: string | undefined) => ({
     host: '127.0.0.1',
@@ -18,7 +18,7 @@ if (mode === 'enqueue') {
     maxBackoffMs: 200,
     waitMs: 0,
   })
-  runtime.integrations.set(
+  await runtime.integrations.set(
     { hl7out: { destinations: { 'lab-a': destination(portA), 'lab-b': destination(portB) } } },
     { who: 'test', role: 'system' },
   )

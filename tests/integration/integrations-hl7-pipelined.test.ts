@@ -34,7 +34,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await listener?.close()
-  t?.close()
+  await t?.close()
 })
 
 /** Every frame in one write, as a pipelining sender's burst arrives; resolves with the ACKs. */

@@ -49,7 +49,7 @@ let base: string
 
 beforeAll(async () => {
   t = await createTestRuntime({ registry })
-  t.runtime.integrations.set({ webhooks: { secrets: { lab: SECRET } } }, { who: 'developer', role: 'developer' })
+  await t.runtime.integrations.set({ webhooks: { secrets: { lab: SECRET } } }, { who: 'developer', role: 'developer' })
   await publishFlow(t, hookFlow)
   await publishFlow(t, JSON.parse(readFileSync(new URL('lab-result-routing.flow.json', examples), 'utf8')), [
     JSON.parse(readFileSync(new URL('lab-result-routing.suite.json', examples), 'utf8')),
@@ -65,7 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.closeAllConnections()
   await new Promise((resolve) => server?.close(resolve))
-  t?.close()
+  await t?.close()
 })
 
 const nowSeconds = () => Math.floor(t.runtime.now().getTime() / 1000)

@@ -51,7 +51,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await listener?.close()
-  t?.close()
+  await t?.close()
 })
 
 const ackCode = (ack: string) => /\rMSA\|([A-Z]{2})\|/.exec(ack.replace(/\n/g, '\r'))?.[1]

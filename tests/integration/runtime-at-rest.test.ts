@@ -69,7 +69,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await listener?.close()
-  t.close()
+  await t.close()
 })
 
 describe('PHI at rest', () => {

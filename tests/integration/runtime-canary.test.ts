@@ -51,9 +51,9 @@ describe('PHI canary', () => {
     await publishFlow(t, intakeFlow(), [intakeSuite])
     await publishFlow(t, { ...intakeFlow({ withCall: true }), id: 'intake-call' })
   })
-  afterAll(() => {
+  afterAll(async () => {
     vi.restoreAllMocks()
-    t.close()
+    await t.close()
   })
 
   it('never shows the SSN, and the name only to the role that may see it', async () => {

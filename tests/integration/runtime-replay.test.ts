@@ -65,7 +65,7 @@ beforeAll(async () => {
   ])
 })
 afterAll(async () => {
-  t?.runtime.close()
+  await t?.runtime.close()
   rmSync(t?.dir ?? '', { recursive: true, force: true })
   await fhir?.close()
 })
@@ -109,8 +109,8 @@ describe('the nightly batch example on a schedule', () => {
 })
 
 describe('carepath replay', () => {
-  it('says a stored run and a sample of runs replay byte-identically', () => {
-    t.runtime.close()
+  it('says a stored run and a sample of runs replay byte-identically', async () => {
+    await t.runtime.close()
     const one = cli(['replay', runId, '--data', t.dir])
     expect(one.stderr).toBe('')
     expect(one.stdout).toMatch(new RegExp(`Run ${runId}: byte-identical \\(\\d+ events\\)`))
@@ -133,7 +133,7 @@ describe('carepath replay', () => {
   it('names the altered event of a log changed in the database, and the sample counts the run as differing', async () => {
     // An insider with the key and the file rewrites the second patient's decision: "complete"
     // instead of "incomplete" (lifting the append-only trigger for the edit, and putting it back).
-    const runtime = createRuntime({ dbFile: join(t.dir, 'carepath.db'), registry })
+    const runtime = await createRuntime({ dbFile: join(t.dir, 'carepath.db'), registry })
     let seq = -1
     try {
       const sql = runtime.db.$client
@@ -165,7 +165,7 @@ describe('carepath replay', () => {
       }
       sql.exec(trigger)
     } finally {
-      runtime.close()
+      await runtime.close()
     }
     expect(seq).toBeGreaterThan(0)
     const one = cli(['replay', runId, '--data', t.dir])

@@ -92,7 +92,7 @@ describe('kill -9 around a deadline, a correlated message and a schedule tick', 
     third.proc.kill('SIGTERM')
     expect(await new Promise((r) => third.proc.once('exit', r))).toBe(0)
 
-    const runtime = createRuntime({ dataDir, registry, now: () => new Date('2026-03-02T10:06:00.000Z') })
+    const runtime = await createRuntime({ dataDir, registry, now: () => new Date('2026-03-02T10:06:00.000Z') })
     try {
       const store = runtime.runs.store
       const eventsOf = async (id: string, type: string) => (await store.events(id)).filter((e) => e.type === type)
@@ -118,7 +118,7 @@ describe('kill -9 around a deadline, a correlated message and a schedule tick', 
       // the outside system see a retry; none was made a third time.
       for (const node of ['message-call', 'deadline-call', 'tick-call']) expect(called(node)).toHaveLength(2)
     } finally {
-      runtime.close()
+      await runtime.close()
     }
   })
 })

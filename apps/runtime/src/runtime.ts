@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm'
 import { composeCatalog } from '@carepath/catalog'
 import {
   declaredConnectors,
@@ -21,7 +20,6 @@ import type { CustomFetch } from 'openid-client'
 import { databaseFile, openDb, type Db } from './db/open-db.ts'
 import { sqliteStore } from './store/open-store.ts'
 import { AppError } from './errors.ts'
-import { settings } from './db/schema.ts'
 import { createFlowsService } from './flows/flows.service.ts'
 import { createSyncFlowReads } from './flows/flow-reads.sync.ts'
 import { createDataCipher } from './keys/data-cipher.ts'
@@ -63,8 +61,14 @@ import { createScheduler } from './schedules/scheduler.ts'
 import { createEventsService } from './events/events.service.ts'
 import { eventsSettingsSchema } from './events/event-routes.ts'
 import { createMigrationsService } from './migrations/migrations.service.ts'
-import { openJsonSync, sealJson, sealJsonSync } from './keys/sealed-json.ts'
-import { createSettingsRevisions, createSyncSettingsRevisions } from './settings-review/settings-revisions.service.ts'
+import { sealJson } from './keys/sealed-json.ts'
+import { createSettingsRevisions } from './settings-review/settings-revisions.service.ts'
+import {
+  INTEGRATIONS_AAD,
+  INTEGRATIONS_KEY,
+  openSettingsSnapshot,
+  SETTINGS_TOPIC,
+} from './settings-review/settings-snapshot.ts'
 import { writeSetting } from './review/stored-setting.ts'
 import { createLaunchService } from './embed/launch.service.ts'
 import { launchKeyFrom } from './embed/launch-token.ts'
@@ -127,12 +131,8 @@ export interface RuntimeOptions {
 /** Connector calls are tried three times, 1 s then 2 s apart, unless their node says otherwise. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 1000, factor: 2, maxBackoffMs: 30_000 }
 
-const INTEGRATIONS_KEY = 'integrations'
-/** Connector settings hold credentials: sealed at rest, bound to their row. */
-const SETTINGS_AAD = 'settings|integrations'
-
 /** Everything the API layers call: one database, one clock, the services over them. */
-export function createRuntime(options: RuntimeOptions = {}) {
+export async function createRuntime(options: RuntimeOptions = {}) {
   const file = options.dbFile ?? databaseFile(options.dataDir ?? './data')
   const db: Db = openDb(file)
   // The services moving to the store interface reach the same connection through it; the rest
@@ -163,9 +163,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const keyFile = options.keyFile ?? defaultKeyFile(file)
   let keys
   try {
-    keys = swappableKeyStore(openInstallationKeys(db, keyFile))
+    keys = swappableKeyStore(await openInstallationKeys(store, keyFile))
   } catch (error) {
-    db.$client.close()
+    await store.close()
     throw error
   }
   const audit = createAuditService(store, now, {
@@ -181,6 +181,13 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const cipher = createDataCipher(store, keys, now)
   // The same keys for the callers still on the SQLite connection (keys/data-cipher.sync.ts).
   const syncCipher = createSyncDataCipher(db, keys, now)
+  // The connector settings, their revisions and pins, held in memory and read again whenever any
+  // process changes them: read at every connector call and inbound message, and by validation.
+  const settingsSnapshot = await openSettingsSnapshot({
+    store,
+    cipher,
+    onError: (error) => console.error(`carepath: settings could not be read again: ${String(error)}`),
+  })
   const auth = createAuthService(
     store,
     audit,
@@ -226,26 +233,13 @@ export function createRuntime(options: RuntimeOptions = {}) {
     settings: () => integrationSettings(),
   })
 
-  const readSetting = (key: string) => db.select().from(settings).where(eq(settings.key, key)).get()?.value
-  // Read for every inbound message (its event routes): the stored text is compared on a prepared
-  // statement and opened (decrypted, parsed) again only when it changed; callers get their own copy.
-  const settingText = db.$client.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
-  let openedSettings: { text: string; value: { [key: string]: JsonValue } } | undefined
   const buildAdapters = (value: IntegrationSettings) => createConnectorAdapters(value, {}, catalog.connectors)
   const connectors: Record<string, ConnectorAdapter> = {
     ...(options.connectors ?? buildAdapters(integrationSettings())),
   }
+  /** The current connector settings (a copy the caller may change). */
   function integrationSettings(): { [key: string]: JsonValue } {
-    const text = settingText.get(INTEGRATIONS_KEY)?.value
-    if (text === undefined) return {}
-    if (openedSettings?.text !== text) {
-      const value = openJsonSync(syncCipher, SETTINGS_AAD, readSetting(INTEGRATIONS_KEY))
-      openedSettings = {
-        text,
-        value: value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {},
-      }
-    }
-    return structuredClone(openedSettings.value)
+    return settingsSnapshot.current()
   }
   function connectorConfigured(name: string): boolean {
     const connector = catalog.connectors.find((c) => c.name === name)
@@ -256,12 +250,11 @@ export function createRuntime(options: RuntimeOptions = {}) {
   // with their revision, and are delivered with that revision's destination settings.
   const pinnedAdapters = new Map<number, Record<string, ConnectorAdapter>>()
   function connectorsFor(flowId: string, hash: string): Record<string, ConnectorAdapter> {
-    // Synchronous: runs/ and integrations/ ask for adapters on the run path, not on the store yet.
-    const pinned = settingsSync.pinOf(flowId, hash)
-    if (options.connectors || pinned === undefined || pinned === settingsSync.currentNumber()) return connectors
+    const pinned = settingsSnapshot.pinOf(flowId, hash)
+    if (options.connectors || pinned === undefined || pinned === settingsSnapshot.currentNumber()) return connectors
     let built = pinnedAdapters.get(pinned)
     if (!built) {
-      const value = settingsSync.revisionValue(pinned)
+      const value = settingsSnapshot.revisionValue(pinned)
       const own = catalog.connectors.filter((c) => c.name !== hl7OutConnector.name)
       built = {
         ...connectors,
@@ -275,9 +268,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
 
   /** The connector settings a published version runs with: its pinned revision's, else the current ones. */
   function settingsFor(flowId: string, hash: string): { [key: string]: JsonValue } {
-    const pinned = settingsSync.pinOf(flowId, hash)
-    if (pinned === undefined || pinned === settingsSync.currentNumber()) return integrationSettings()
-    return settingsSync.revisionValue(pinned)
+    const pinned = settingsSnapshot.pinOf(flowId, hash)
+    if (pinned === undefined || pinned === settingsSnapshot.currentNumber()) return integrationSettings()
+    return settingsSnapshot.revisionValue(pinned)
   }
 
   const incidentStore = createIncidentStore(store)
@@ -461,24 +454,17 @@ export function createRuntime(options: RuntimeOptions = {}) {
       throw new AppError('bad-input', `${where}: ${issue?.message ?? 'not a list of event routes'}`, { path: where })
     }
   }
-  const writeSettings = (value: { [key: string]: JsonValue }) =>
-    db
-      .insert(settings)
-      .values({ key: INTEGRATIONS_KEY, value: sealJsonSync(syncCipher, 'settings', SETTINGS_AAD, value) })
-      .onConflictDoUpdate({
-        target: settings.key,
-        set: { value: sealJsonSync(syncCipher, 'settings', SETTINGS_AAD, value) },
-      })
-      .run()
   /** New steps of versions on the current revision use the new adapters at once. */
   const rebuildAdapters = (value: { [key: string]: JsonValue }) => {
+    pinnedAdapters.clear()
     if (options.connectors) return
     for (const key of Object.keys(connectors)) delete connectors[key]
     Object.assign(connectors, buildAdapters(value))
   }
+  // Another process changed them: this one builds its adapters again too.
+  settingsSnapshot.onChange(() => rebuildAdapters(settingsSnapshot.current()))
 
   /** Connector settings under review: proposals, a second person's decision, numbered revisions, pins. */
-  const settingsSync = createSyncSettingsRevisions({ db, now, cipher: syncCipher })
   const settingsReview = createSettingsRevisions({
     store,
     audit,
@@ -497,15 +483,20 @@ export function createRuntime(options: RuntimeOptions = {}) {
       })
     },
     write: async (value) =>
-      writeSetting(store, INTEGRATIONS_KEY, await sealJson(cipher, 'settings', SETTINGS_AAD, value)),
+      writeSetting(store, INTEGRATIONS_KEY, await sealJson(cipher, 'settings', INTEGRATIONS_AAD, value)),
     applied: rebuildAdapters,
+    // Every process reads them again; this one before the change is answered.
+    changed: async () => {
+      await store.changes.publish(SETTINGS_TOPIC)
+      await settingsSnapshot.reload()
+    },
   })
-  settingsSync.adoptExisting(integrationSettings())
-  // Synchronous: hl7-out (integrations/) reads its destinations per revision off the store.
+  await settingsReview.adoptExisting()
+  // hl7-out (integrations/) reads its destinations per revision from the snapshot.
   hl7Outbound.useRevisions({
-    current: () => settingsSync.currentNumber(),
+    current: () => settingsSnapshot.currentNumber(),
     destinations: (revision) => {
-      const stored = settingsSync.revisionValue(revision)[hl7OutConnector.settingsKey ?? hl7OutConnector.name]
+      const stored = settingsSnapshot.revisionValue(revision)[hl7OutConnector.settingsKey ?? hl7OutConnector.name]
       const parsed = hl7OutConnector.settingsSchema.safeParse(stored)
       return parsed.success ? (parsed.data?.destinations ?? {}) : {}
     },
@@ -520,14 +511,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
      * set-up, the demo seed, the CLI, tests). People change settings through `settingsReview`;
      * the API takes this path only while no revision exists (see settings.router.ts).
      */
-    set(value: { [key: string]: JsonValue }, actor: { who: string; role: string }) {
+    async set(value: { [key: string]: JsonValue }, actor: { who: string; role: string }) {
       checkSettings(value)
-      db.transaction(() => {
-        writeSettings(value)
-        settingsSync.bootstrap(value, actor)
-        audit.append(integrationsSet(actor, Object.keys(value)))
-      })
-      rebuildAdapters(value)
+      await settingsReview.bootstrap(value, actor, integrationsSet(actor, Object.keys(value)))
     },
   }
 
@@ -575,12 +561,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
     breakGlass,
     retention,
     phiMaps,
-    close: () => {
+    async close() {
       hl7Outbound.close()
-      // On SQLite the last checkpoint is written before this returns.
-      void audit.close()
-      db.$client.close()
+      settingsSnapshot.close()
+      await audit.close()
+      await store.close()
     },
   }
 }
-export type Runtime = ReturnType<typeof createRuntime>
+export type Runtime = Awaited<ReturnType<typeof createRuntime>>

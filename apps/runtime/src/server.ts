@@ -63,7 +63,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Certificates are read before anything opens, so a wrong path fails fast and plainly.
   const tls = options.tls ? tlsServerOptions(options.tls) : undefined
   if (options.mllpTls) tlsServerOptions(options.mllpTls)
-  const runtime = createRuntime(options)
+  const runtime = await createRuntime(options)
   // WAL checkpoints move to a worker thread (see wal-checkpointer.ts).
   runtime.db.$client.pragma('wal_autocheckpoint = 0')
   const checkpointer = startWalCheckpointer(runtime.file)
@@ -165,7 +165,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await timerBusy
       await alertsBusy
       await checkpointer.stop()
-      runtime.close()
+      await runtime.close()
     },
   }
 }

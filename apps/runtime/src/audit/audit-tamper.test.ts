@@ -36,8 +36,8 @@ async function stoppedTrail(): Promise<{ dir: string; count: number }> {
   for (const k of ['a', 'b', 'c'])
     await t.as.agent.runs.start({ flowId: 'intake-check', input: { score: 1 }, idempotencyKey: k })
   const count = (await t.runtime.audit.list({ limit: 1000 })).items.length
-  t.runtime.close() // writes the closing checkpoint
-  open = { ...t, close: () => rmSync(t.dir, { recursive: true, force: true }) }
+  await t.runtime.close() // writes the closing checkpoint
+  open = { ...t, close: async () => rmSync(t.dir, { recursive: true, force: true }) }
   return { dir: t.dir, count }
 }
 
@@ -46,11 +46,8 @@ async function verifyOffline(dir: string): Promise<VerifyResult> {
   const f = files(dir)
   const db = openDb(f.db, { readonly: true })
   try {
-    return await verifyTrail(
-      sqliteStore(db.$client),
-      openInstallationKeys(db, f.keys, { readonly: true }),
-      fileAnchor(f.anchor),
-    )
+    const store = sqliteStore(db.$client)
+    return await verifyTrail(store, await openInstallationKeys(store, f.keys, { readonly: true }), fileAnchor(f.anchor))
   } finally {
     db.$client.close()
   }
@@ -238,13 +235,13 @@ describe('audit tamper probes: every case is detected', () => {
   it('a tail cut while the runtime is stopped stays detected after it restarts and writes more', async () => {
     const { dir, count } = await stoppedTrail()
     tamper(dir, (sql) => sql.prepare('DELETE FROM audit_log WHERE seq > ?').run(count - 1))
-    const runtime = createRuntime({ dbFile: files(dir).db, connectors: {} })
+    const runtime = await createRuntime({ dbFile: files(dir).db, connectors: {} })
     await runtime.auth.addUser(
       { username: 'late', password: 'a long enough password', role: 'auditor' },
       { who: 't', role: 'system' },
     )
     const live = await runtime.audit.verify()
-    runtime.close()
+    await runtime.close()
     expect(live).toMatchObject({ ok: false, firstBroken: { seq: count, reason: expect.stringMatching(/rewritten/) } })
     expect((await verifyOffline(dir)).ok).toBe(false)
   })
@@ -264,14 +261,14 @@ describe('audit tamper probes: every case is detected', () => {
     const { dir } = await stoppedTrail()
     const keys = readFileSync(files(dir).keys)
     unlinkSync(files(dir).keys)
-    expect(() => createRuntime({ dbFile: files(dir).db, connectors: {} })).toThrow(KeyStoreError)
-    expect(() => createRuntime({ dbFile: files(dir).db, connectors: {} })).toThrow(
+    await expect(createRuntime({ dbFile: files(dir).db, connectors: {} })).rejects.toThrow(KeyStoreError)
+    await expect(createRuntime({ dbFile: files(dir).db, connectors: {} })).rejects.toThrow(
       /key file .*carepath\.keys\.json is missing\. This database's audit trail and encrypted data need/,
     )
     expect(existsSync(files(dir).keys)).toBe(false)
     // Another installation's key file is refused too.
     writeFileSync(files(dir).keys, JSON.stringify(generateKeyFile({ legacyAuditThrough: 0 })))
-    expect(() => createRuntime({ dbFile: files(dir).db, connectors: {} })).toThrow(/belongs to another installation/)
+    await expect(createRuntime({ dbFile: files(dir).db, connectors: {} })).rejects.toThrow(/belongs to another installation/)
     writeFileSync(files(dir).keys, keys)
     expect((await verifyOffline(dir)).ok).toBe(true)
   })
@@ -285,14 +282,14 @@ describe('audit tamper probes: every case is detected', () => {
     })
     unlinkSync(files(dir).keys)
     unlinkSync(files(dir).anchor)
-    const runtime = createRuntime({ dbFile: files(dir).db, connectors: {} })
+    const runtime = await createRuntime({ dbFile: files(dir).db, connectors: {} })
     expect(runtime.keys.legacyAuditThrough).toBe(count)
     await runtime.auth.addUser(
       { username: 'late', password: 'a long enough password', role: 'auditor' },
       { who: 't', role: 'system' },
     )
     expect(await runtime.audit.verify()).toMatchObject({ ok: true, checked: count + 1 })
-    runtime.close()
+    await runtime.close()
     tamper(dir, (sql) => sql.prepare('DELETE FROM audit_log WHERE seq > ?').run(count - 3))
     expect(await verifyOffline(dir)).toMatchObject({ ok: false, firstBroken: { seq: count - 2 } })
   })

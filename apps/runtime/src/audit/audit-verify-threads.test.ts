@@ -25,7 +25,7 @@ async function stoppedTrail(): Promise<{ dir: string; count: number }> {
   for (const k of ['a', 'b', 'c', 'd'])
     await t.as.agent.runs.start({ flowId: 'intake-check', input: { score: 1 }, idempotencyKey: k })
   const count = (await t.runtime.audit.list({ limit: 1000 })).items.length
-  t.runtime.close()
+  await t.runtime.close()
   dirs.push(t.dir)
   return { dir: t.dir, count }
 }
@@ -42,9 +42,9 @@ function tamper(dir: string, change: (sql: Database.Database) => void): void {
 async function verifyEveryWay(dir: string): Promise<VerifyResult> {
   const db = openDb(join(dir, 'carepath.db'), { readonly: true })
   try {
-    const keys = openInstallationKeys(db, join(dir, 'carepath.keys.json'), { readonly: true })
-    const anchor = fileAnchor(join(dir, 'audit-anchor.jsonl'))
     const store = sqliteStore(db.$client)
+    const keys = await openInstallationKeys(store, join(dir, 'carepath.keys.json'), { readonly: true })
+    const anchor = fileAnchor(join(dir, 'audit-anchor.jsonl'))
     const single = await verifyTrail(store, keys, anchor)
     // Workers alone (this thread would walk a small trail before they are up), and beside this thread.
     for (const [threads, stretchRecords, thisThread] of [

@@ -29,9 +29,9 @@ describe('MFA: two-step log-in', () => {
     t = await createTestRuntime()
     await t.as.admin.users.add({ username: 'nurse', password: PASSWORD, role: 'agent' })
   })
-  afterEach(() => {
+  afterEach(async () => {
     vi.useRealTimers()
-    t.close()
+    await t.close()
   })
 
   /** Log in as nurse the first time: the policy makes them enrol an authenticator app. */

@@ -27,9 +27,9 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     t = await createTestRuntime({ webauthn: { rpId: RP.rpId, origins: [RP.origin] } })
     await t.as.admin.users.add({ username: 'nurse', password: PASSWORD, role: 'agent' })
   })
-  afterEach(() => {
+  afterEach(async () => {
     vi.useRealTimers()
-    t.close()
+    await t.close()
   })
 
   const login = () => t.caller().auth.login({ username: 'nurse', password: PASSWORD })

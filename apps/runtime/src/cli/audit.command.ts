@@ -184,9 +184,10 @@ async function openTrail(options: Map<string, string>, file: string, keyFile: st
     throw new CliError(`${file} cannot be opened as a Carepath database`)
   }
   try {
-    const keys = openInstallationKeys(db, keyFile, { readonly: true })
+    const store = sqliteStore(db.$client)
+    const keys = await openInstallationKeys(store, keyFile, { readonly: true })
     return {
-      store: sqliteStore(db.$client),
+      store,
       keys,
       where: file,
       file,

@@ -31,16 +31,17 @@ export async function run(args: string[]): Promise<number> {
   const file = databaseFile(resolve(from))
   if (!existsSync(file)) throw new CliError(`no Carepath database at ${file}`)
   const source = openDb(file, { readonly: true })
+  const sourceStore = sqliteStore(source.$client)
   try {
     const keyFile = resolve(options.get('keys') ?? defaultKeyFile(file))
     let keys
     try {
-      keys = openInstallationKeys(source, keyFile, { readonly: true })
+      keys = await openInstallationKeys(sourceStore, keyFile, { readonly: true })
     } catch (error) {
       if (error instanceof KeyStoreError) throw new CliError(error.message)
       throw error
     }
-    const sourceChain = await verifyChainRows(auditRows(storeAuditPages(sqliteStore(source.$client))), keys)
+    const sourceChain = await verifyChainRows(auditRows(storeAuditPages(sourceStore)), keys)
     if (!sourceChain.ok)
       throw new CliError(
         `The audit trail in ${file} is broken at record ${sourceChain.firstBroken?.seq} (${sourceChain.firstBroken?.reason}); run \`carepath audit verify\` and resolve it before copying.`,

@@ -62,16 +62,16 @@ describe('carepath phi-map FLOW-ID --data DIR', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
   it('maps a stored version with the installation’s settings, so encryption is known', async () => {
-    const runtime = createRuntime({ dataDir: dir })
+    const runtime = await createRuntime({ dataDir: dir })
     try {
       const analyst: Principal = { userId: 'u1', username: 'analyst', role: 'analyst', flowRoles: [] }
       await runtime.flowService.create(readFlowJson(lab), analyst)
-      runtime.integrations.set(
+      await runtime.integrations.set(
         { notify: { sms: { url: 'http://sms.internal/send' } } },
         { who: 'developer', role: 'developer' },
       )
     } finally {
-      runtime.close()
+      await runtime.close()
     }
     expect(await run(['lab-result-routing', '--data', dir, '--version', '1', '--format', 'csv'])).toBe(0)
     expect(out.split('\r\n')).toContain(
@@ -80,7 +80,7 @@ describe('carepath phi-map FLOW-ID --data DIR', () => {
   })
 
   it('says plainly when the flow is not stored or there is no database', async () => {
-    createRuntime({ dataDir: dir }).close()
+    await (await createRuntime({ dataDir: dir })).close()
     await expect(run(['lab-result-routing', '--data', dir])).rejects.toThrow(
       new CliError('No flow with id "lab-result-routing".'),
     )

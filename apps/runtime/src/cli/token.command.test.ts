@@ -12,12 +12,12 @@ describe('carepath token create', () => {
   let dir: string
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'carepath-token-'))
-    const runtime = createRuntime({ dataDir: dir })
+    const runtime = await createRuntime({ dataDir: dir })
     await runtime.auth.addUser(
       { username: 'ci-analyst', password: 'a long enough test password', role: 'analyst' },
       { who: 'test', role: 'system' },
     )
-    runtime.close()
+    await runtime.close()
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -35,7 +35,7 @@ describe('carepath token create', () => {
     expect(printed).toHaveLength(1)
     const token = String(printed[0])
     expect(token).toMatch(/^cpt_/)
-    const runtime = createRuntime({ dataDir: dir })
+    const runtime = await createRuntime({ dataDir: dir })
     try {
       expect(await runtime.auth.authenticate(token)).toMatchObject({
         username: 'ci-analyst',
@@ -45,7 +45,7 @@ describe('carepath token create', () => {
       const created = (await runtime.audit.list({ limit: 50 })).items.filter((i) => i.record.action === 'token.create')
       expect(created.map((i) => i.record.agent.who)).toEqual(['carepath-cli'])
     } finally {
-      runtime.close()
+      await runtime.close()
     }
   })
 

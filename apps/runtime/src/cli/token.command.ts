@@ -26,7 +26,7 @@ export async function run(args: string[]): Promise<number> {
   const daysText = options.get('days')
   const days = daysText === undefined ? undefined : Number(daysText)
   if (days !== undefined && !Number.isInteger(days)) throw new CliError('--days must be a whole number of days')
-  const runtime = createRuntime({ dataDir: resolve(options.get('data') ?? './data') })
+  const runtime = await createRuntime({ dataDir: resolve(options.get('data') ?? './data') })
   try {
     const created = await runtime.auth.createApiToken(
       { username, name, scopes: scopes.filter(isScope), expiresInDays: days },
@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
     if (error instanceof AppError) throw new CliError(error.message)
     throw error
   } finally {
-    runtime.close()
+    await runtime.close()
   }
   return 0
 }

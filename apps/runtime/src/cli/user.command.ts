@@ -47,7 +47,7 @@ export async function run(args: string[]): Promise<number> {
     .split(',')
     .map((r) => r.trim())
     .filter(Boolean)
-  const runtime = createRuntime({ dataDir: resolve(options.get('data') ?? './data') })
+  const runtime = await createRuntime({ dataDir: resolve(options.get('data') ?? './data') })
   try {
     const actor = { who: 'carepath-cli', role: 'system' }
     await runtime.auth.addUser({ username: name, password, role: role as UserRole, flowRoles }, actor)
@@ -60,7 +60,7 @@ export async function run(args: string[]): Promise<number> {
     if (error instanceof AppError) throw new CliError(error.message)
     throw error
   } finally {
-    runtime.close()
+    await runtime.close()
   }
   console.log(
     `Added ${name} (${role}).${flags.has('password-only') ? ' They log in with a password alone (exempt from the MFA policy).' : ''}`,

@@ -15,12 +15,12 @@ const FLOW = 'eligibility-verification'
 
 let dir: string
 let runtime: Runtime
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'carepath-seed-'))
-  runtime = createRuntime({ dbFile: join(dir, 'carepath.db'), now: () => new Date('2026-03-01T09:00:00.000Z') })
+  runtime = await createRuntime({ dbFile: join(dir, 'carepath.db'), now: () => new Date('2026-03-01T09:00:00.000Z') })
 })
-afterEach(() => {
-  runtime.close()
+afterEach(async () => {
+  await runtime.close()
   rmSync(dir, { recursive: true, force: true })
 })
 

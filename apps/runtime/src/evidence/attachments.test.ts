@@ -89,7 +89,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve))
-  t.close()
+  await t.close()
 })
 
 function upload(

@@ -34,7 +34,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve))
-  t.close()
+  await t.close()
 })
 
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth)

@@ -4,7 +4,8 @@
 // every encrypted value.
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { Db } from '../db/open-db.ts'
+import type { Store } from '../store/store.ts'
+import { writeSetting } from '../review/stored-setting.ts'
 import { generateKeyFile, KeyStoreError, keyStoreOf, readKeyFile, writeKeyFile, type KeyStore } from './key-store.ts'
 
 /** Settings row naming the installation whose key file this database needs. */
@@ -17,8 +18,8 @@ export function defaultKeyFile(dbFile: string): string {
   return process.env.CAREPATH_KEY_FILE || join(dirname(dbFile), 'carepath.keys.json')
 }
 
-function setting(db: Db, key: string): unknown {
-  const row = db.$client.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(key)
+async function setting(store: Store, key: string): Promise<unknown> {
+  const row = await store.sql.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [key])
   return row ? (JSON.parse(row.value) as unknown) : undefined
 }
 
@@ -28,8 +29,12 @@ function setting(db: Db, key: string): unknown {
  * and its PHI reference secret moves out of the database into the file. A database that has had
  * one refuses to start without it.
  */
-export function openInstallationKeys(db: Db, file: string, options: { readonly?: boolean } = {}): KeyStore {
-  const marker = setting(db, KEYS_MARKER)
+export async function openInstallationKeys(
+  store: Store,
+  file: string,
+  options: { readonly?: boolean } = {},
+): Promise<KeyStore> {
+  const marker = await setting(store, KEYS_MARKER)
   if (existsSync(file)) {
     const contents = readKeyFile(file)
     if (typeof marker === 'string' && marker !== contents.installation)
@@ -38,7 +43,7 @@ export function openInstallationKeys(db: Db, file: string, options: { readonly?:
       )
     // A key file made before its database (or a marker lost): bind it. Should it belong to another
     // trail, `audit verify` says so, since that trail's keyed chain does not verify under it.
-    if (marker === undefined && !options.readonly) bindMarker(db, contents.installation)
+    if (marker === undefined && !options.readonly) await writeSetting(store, KEYS_MARKER, contents.installation)
     return keyStoreOf(contents)
   }
   if (typeof marker === 'string')
@@ -47,8 +52,8 @@ export function openInstallationKeys(db: Db, file: string, options: { readonly?:
     )
   if (options.readonly)
     throw new KeyStoreError(`The key file ${file} does not exist; start the runtime once to make it.`)
-  const legacySecret = setting(db, LEGACY_REFERENCE_SECRET)
-  const auditCount = db.$client.prepare<[], { n: number }>('SELECT max(seq) AS n FROM audit_log').get()?.n ?? 0
+  const legacySecret = await setting(store, LEGACY_REFERENCE_SECRET)
+  const auditCount = Number((await store.sql.get<{ n: number | null }>('SELECT max(seq) AS n FROM audit_log'))?.n ?? 0)
   const contents = generateKeyFile({
     legacyAuditThrough: auditCount,
     ...(typeof legacySecret === 'string' ? { phiReferenceKey: legacySecret } : {}),
@@ -57,18 +62,12 @@ export function openInstallationKeys(db: Db, file: string, options: { readonly?:
     writeKeyFile(file, contents, { exclusive: true })
   } catch (error) {
     // Another process made it first: use that one.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return openInstallationKeys(db, file, options)
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return openInstallationKeys(store, file, options)
     throw error
   }
-  db.$client.transaction(() => {
-    bindMarker(db, contents.installation)
-    db.$client.prepare('DELETE FROM settings WHERE key = ?').run(LEGACY_REFERENCE_SECRET)
-  })()
+  await store.transaction(async () => {
+    await writeSetting(store, KEYS_MARKER, contents.installation)
+    await store.sql.run('DELETE FROM settings WHERE key = ?', [LEGACY_REFERENCE_SECRET])
+  })
   return keyStoreOf(contents)
-}
-
-function bindMarker(db: Db, installation: string) {
-  db.$client
-    .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-    .run(KEYS_MARKER, JSON.stringify(installation))
 }

@@ -57,7 +57,7 @@ describe('alerts for a task past its due time and a listener down', () => {
   afterEach(async () => {
     await new Promise<void>((resolve) => (blocker ? blocker.close(() => resolve()) : resolve()))
     blocker = undefined
-    t?.close()
+    await t?.close()
   })
 
   it('a task past its due time alerts the process owner once and closes when answered, naming no patient', async () => {

@@ -30,9 +30,9 @@ describe('break-glass', () => {
       })
     ).id
   })
-  afterEach(() => {
+  afterEach(async () => {
     vi.restoreAllMocks()
-    t.close()
+    await t.close()
   })
 
   it('reveals a class for one run, for a while, audited, told to compliance and signed off by someone else', async () => {

@@ -200,8 +200,8 @@ describe('scheduler', () => {
     t = await createTestRuntime({ registry })
     await publishFlow(t, scheduledFlow(cron('*/15 * * * *', { catchUpLimit: 100 })))
     t.advance(3 * HOUR)
-    const others = [1, 2, 3].map(() =>
-      createRuntime({ dbFile: t.runtime.file, now: t.runtime.now, registry, connectors: {} }),
+    const others = await Promise.all(
+      [1, 2, 3].map(() => createRuntime({ dbFile: t.runtime.file, now: t.runtime.now, registry, connectors: {} })),
     )
     try {
       const results = await Promise.all([t.runtime, ...others].map((runtime) => runtime.schedules.sweep()))
@@ -210,7 +210,7 @@ describe('scheduler', () => {
       expect(new Set(fired).size).toBe(12)
       expect(await t.runtime.runs.store.listRuns('nightly', 100)).toHaveLength(12)
     } finally {
-      for (const runtime of others) runtime.close()
+      for (const runtime of others) await runtime.close()
     }
   })
 

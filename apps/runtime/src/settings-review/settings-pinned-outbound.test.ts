@@ -141,7 +141,7 @@ describe('settings pinned to a published version, beyond the run’s own connect
     })
   })
   afterEach(async () => {
-    t.close()
+    await t.close()
     await Promise.all([receiverA.close(), receiverB.close(), alertPeer.close()])
   })
 

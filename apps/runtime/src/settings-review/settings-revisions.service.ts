@@ -5,18 +5,17 @@
 import { randomUUID } from 'node:crypto'
 import { and, desc, eq, isNotNull, lt, max } from 'drizzle-orm'
 import type { JsonValue } from '@carepath/dsl'
-import type { AuditActor } from '../audit/audit-entries.ts'
+import type { AuditActor, AuditInput } from '../audit/audit-entries.ts'
 import { settingsApplied, settingsDecided, settingsProposed } from '../audit/audit-entries.ts'
 import type { AuditRecorder } from '../audit/audit-recorder.ts'
-import type { Db } from '../db/open-db.ts'
 import { settingsPins, settingsRevisions } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import { keepStoredSecrets } from '../integrations/settings-secrets.ts'
 import type { DataCipher } from '../keys/data-cipher.ts'
-import type { SyncDataCipher } from '../keys/data-cipher.sync.ts'
-import { openJson, openJsonSync, sealJson, sealJsonSync } from '../keys/sealed-json.ts'
+import { openJson, sealJson } from '../keys/sealed-json.ts'
 import type { Store } from '../store/store.ts'
 import { diffSettings, settingsDiffSchema } from './settings-diff.ts'
+import { revisionAad } from './settings-snapshot.ts'
 import type { RepinProposal, SettingsProposal, SettingsRevisionView } from './settings-revision.schema.ts'
 
 type Settings = { [key: string]: JsonValue }
@@ -35,11 +34,16 @@ export interface SettingsRevisionsDeps {
   write: (value: Settings) => Promise<void>
   /** After a commit that changed the current settings: rebuild what is built from them. */
   applied: (value: Settings) => void
+  /**
+   * After a commit that changed revisions or pins: every process (this one first, before the
+   * call returns) reads them again (settings-snapshot.ts).
+   */
+  changed: () => Promise<void>
 }
 
 const isSettings = (v: JsonValue | undefined): v is Settings => typeof v === 'object' && v !== null && !Array.isArray(v)
 // A revision's value is bound to its row: a sealed value copied to another row does not open.
-const aadOf = (id: string) => `settings-revision|${id}`
+const aadOf = revisionAad
 
 /** "The latest revision + 1" is read and written under this key (`Store.sql.serialize`). */
 const SETTINGS_KEY = 'carepath:settings-revisions'
@@ -127,6 +131,31 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
       .returning({ flowId: settingsPins.flowId })
     await audit.record(settingsDecided(actor, 'settings.approve', { proposal: row.id, note }))
     await audit.record(settingsApplied(actor, { proposal: row.id, revision: current, pinsMoved: moved.length }))
+  }
+
+  /** Inserts an applied revision numbered after the current one (inside a serialised transaction). */
+  async function insertApplied(value: Settings, actor: AuditActor, reason: string): Promise<number> {
+    const id = randomUUID()
+    const base = await currentNumber()
+    const number = (base ?? 0) + 1
+    const at = now().getTime()
+    await db.insert(settingsRevisions).values({
+      id,
+      number,
+      status: 'applied',
+      kind: 'bootstrap',
+      baseNumber: base,
+      value: await sealJson(cipher, 'settings', aadOf(id), value),
+      diff: diffSettings(base === null ? {} : await revisionValue(base), value),
+      applyToRunning: false,
+      reason,
+      proposedBy: actor.who,
+      proposedAt: at,
+      decidedBy: actor.who,
+      decidedAt: at,
+      decisionNote: null,
+    })
+    return number
   }
 
   return {
@@ -225,6 +254,7 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
         await audit.record(settingsApplied(actor, { proposal: id, revision: number, pinsMoved: moved }))
         return { row, value }
       })
+      await deps.changed()
       if (applied.value) deps.applied(applied.value)
       return view((await rowById(id)) ?? applied.row)
     },
@@ -345,10 +375,44 @@ export function createSettingsRevisions(deps: SettingsRevisionsDeps) {
     async pinOnPublish(flowId: string, hash: string) {
       const number = await currentNumber()
       if (number === null) return
-      await db
+      const pinned = await db
         .insert(settingsPins)
         .values({ flowId, hash, revision: number, pinnedAt: now().getTime() })
         .onConflictDoNothing()
+        .returning({ revision: settingsPins.revision })
+      if (pinned.length > 0) await deps.changed()
+    },
+
+    /**
+     * Installation bootstrap, outside review: first-time setup, the demo seed, the CLI and tests.
+     * The value is stored as the next revision and the current settings at once (`write`), with
+     * `record`'s audit record, in one transaction.
+     */
+    async bootstrap(value: Settings, actor: AuditActor, record: AuditInput, reason = 'Installation set-up') {
+      await store.transaction(async () => {
+        await store.sql.serialize(SETTINGS_KEY)
+        await deps.write(value)
+        await insertApplied(value, actor, reason)
+        await audit.record(record)
+      })
+      await deps.changed()
+      deps.applied(value)
+    },
+
+    /**
+     * Settings stored before revisions existed become revision 1, so every published version can
+     * be pinned to a number (at start). Nothing changes: no audit record.
+     */
+    async adoptExisting() {
+      const value = deps.current()
+      if (Object.keys(value).length === 0) return
+      const adopted = await store.transaction(async () => {
+        await store.sql.serialize(SETTINGS_KEY)
+        if ((await currentNumber()) !== null) return false
+        await insertApplied(value, { who: 'carepath', role: 'system' }, 'Settings in use before review')
+        return true
+      })
+      if (adopted) await deps.changed()
     },
   }
 }
@@ -357,87 +421,3 @@ async function openValue(cipher: DataCipher, row: Row): Promise<Settings> {
   const value = await openJson(cipher, aadOf(row.id), row.value)
   return isSettings(value) ? value : {}
 }
-
-function openValueSync(cipher: SyncDataCipher, row: Row): Settings {
-  const value = openJsonSync(cipher, aadOf(row.id), row.value)
-  return isSettings(value) ? value : {}
-}
-
-/**
- * The revisions read synchronously on the runtime's SQLite connection, and the bootstrap made
- * synchronously, for the callers not on the store yet: the connector adapters a run uses
- * (runtime.ts `connectorsFor` and `settingsFor`, asked by runs/ and integrations/ on the run
- * path), hl7-out's destinations per revision (integrations/), and the bootstrap `createRuntime`
- * and `integrations.set` make synchronously. Nothing is cached: each call reads the database, so
- * another process's approval is seen at once. This goes when those callers move to the store.
- */
-export function createSyncSettingsRevisions({ db, now, cipher }: { db: Db; now: () => Date; cipher: SyncDataCipher }) {
-  const currentNumber = (): number | null =>
-    db
-      .select({ n: max(settingsRevisions.number) })
-      .from(settingsRevisions)
-      .get()?.n ?? null
-
-  function revisionValue(number: number): Settings {
-    const row = db.select().from(settingsRevisions).where(eq(settingsRevisions.number, number)).get()
-    if (!row) throw new AppError('not-found', `There is no settings revision ${number}.`, { path: 'revision' })
-    return openValueSync(cipher, row)
-  }
-
-  const pinOf = (flowId: string, hash: string): number | undefined =>
-    db
-      .select({ revision: settingsPins.revision })
-      .from(settingsPins)
-      .where(and(eq(settingsPins.flowId, flowId), eq(settingsPins.hash, hash)))
-      .get()?.revision
-
-  /** Inserts an applied revision numbered after the current one (inside a transaction). */
-  function insertApplied(value: Settings, actor: AuditActor, reason: string): number {
-    const id = randomUUID()
-    const base = currentNumber()
-    const number = (base ?? 0) + 1
-    const at = now().getTime()
-    db.insert(settingsRevisions)
-      .values({
-        id,
-        number,
-        status: 'applied',
-        kind: 'bootstrap',
-        baseNumber: base,
-        value: sealJsonSync(cipher, 'settings', aadOf(id), value),
-        diff: diffSettings(base === null ? {} : revisionValue(base), value),
-        applyToRunning: false,
-        reason,
-        proposedBy: actor.who,
-        proposedAt: at,
-        decidedBy: actor.who,
-        decidedAt: at,
-        decisionNote: null,
-      })
-      .run()
-    return number
-  }
-
-  return {
-    currentNumber,
-    revisionValue,
-    pinOf,
-    /**
-     * Installation bootstrap, outside review: first-time setup, the demo seed, the CLI and tests,
-     * inside `integrations.set`'s synchronous transaction (which audits it: settings.integrations).
-     * The value is stored as the next revision at once.
-     */
-    bootstrap(value: Settings, actor: AuditActor, reason = 'Installation set-up') {
-      return insertApplied(value, actor, reason)
-    },
-    /**
-     * Settings stored before revisions existed become revision 1, so every published version can
-     * be pinned to a number (`createRuntime`, synchronous). Nothing changes: no audit record.
-     */
-    adoptExisting(value: Settings) {
-      if (currentNumber() === null && Object.keys(value).length > 0)
-        db.transaction(() => insertApplied(value, { who: 'carepath', role: 'system' }, 'Settings in use before review'))
-    },
-  }
-}
-export type SettingsRevisions = ReturnType<typeof createSettingsRevisions>

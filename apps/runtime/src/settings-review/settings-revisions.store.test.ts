@@ -38,6 +38,7 @@ function revisionsOver(store: Store) {
     },
     write: (value) => writeSetting(store, 'integrations', value),
     applied: (value) => applied.push(value),
+    changed: async () => {},
   })
   return { revisions, applied }
 }

@@ -25,7 +25,7 @@ export interface TestRuntime {
   tokens: Record<UserRole | 'reviewer2', string>
   /** Move the injected clock forward. */
   advance(ms: number): void
-  close(): void
+  close(): Promise<void>
 }
 
 const START = Date.parse('2026-03-01T09:00:00.000Z')
@@ -39,7 +39,7 @@ function userTemplate() {
   template ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'carepath-template-'))
     const file = join(dir, 'carepath.db')
-    const runtime = createRuntime({ dbFile: file, now: () => new Date(START), registry: testRegistry, connectors: {} })
+    const runtime = await createRuntime({ dbFile: file, now: () => new Date(START), registry: testRegistry, connectors: {} })
     const tokens = {} as Record<Name, string>
     for (const name of names) {
       const role: UserRole = name === 'reviewer2' ? 'reviewer' : name
@@ -51,7 +51,7 @@ function userTemplate() {
     // The fixture's people log in with a password alone, as the demo's do; MFA tests make their own.
     passwordOnly(runtime, [...names])
     for (const name of names) tokens[name] = sessionToken(await runtime.auth.login(name, TEST_PASSWORD))
-    runtime.close()
+    await runtime.close()
     return { file, tokens }
   })()
   return template
@@ -80,7 +80,7 @@ export async function createTestRuntime(
   for (const name of ['carepath.db', 'carepath.keys.json', 'audit-anchor.jsonl'])
     copyFileSync(join(dirname(file), name), join(dir, name))
   let clock = START
-  const runtime = createRuntime({
+  const runtime = await createRuntime({
     dbFile: join(dir, 'carepath.db'),
     now: () => new Date(clock),
     registry: testRegistry,
@@ -113,8 +113,8 @@ export async function createTestRuntime(
     advance: (ms) => {
       clock += ms
     },
-    close: () => {
-      runtime.close()
+    close: async () => {
+      await runtime.close()
       rmSync(dir, { recursive: true, force: true })
     },
   }

@@ -51,12 +51,12 @@ async function startReceiver(answer: () => 'AA' | 'AR') {
 
 let dir: string
 let runtime: Runtime
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'carepath-hl7-out-dl-'))
-  runtime = createRuntime({ dataDir: dir })
+  runtime = await createRuntime({ dataDir: dir })
 })
-afterEach(() => {
-  runtime.close()
+afterEach(async () => {
+  await runtime.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -65,7 +65,7 @@ describe('an outbound message refused after its node stopped waiting', () => {
     let code: 'AA' | 'AR' = 'AR'
     const receiver = await startReceiver(() => code)
     try {
-      runtime.integrations.set(
+      await runtime.integrations.set(
         { hl7out: { destinations: { lab: { host: '127.0.0.1', port: receiver.port, waitMs: 0 } } } },
         { who: 'test', role: 'system' },
       )

@@ -39,7 +39,7 @@ export const settingsRouter = router({
       throw new AppError('bad-input', `No secret is stored at "${merged.path}" to keep; enter its value.`, {
         path: merged.path,
       })
-    ctx.runtime.integrations.set(merged.value, actorOf(ctx.principal))
+    await ctx.runtime.integrations.set(merged.value, actorOf(ctx.principal))
     return { ok: true as const, revision: await ctx.runtime.settingsReview.currentNumber() }
   }),
   /** The current revision, the changes waiting for a second person and the latest applied ones (diffs masked). */
