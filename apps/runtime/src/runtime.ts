@@ -404,12 +404,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
     runs,
   })
   const events = createEventsService({
-    db,
+    store,
     audit,
     now,
     runs,
     referenceSecret: keys.phiReferenceSecret,
-    cipher: syncCipher,
+    cipher,
     retentionMs: options.unmatchedEventRetentionMs,
     deadLetters,
   })
