@@ -145,7 +145,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
   // hl7.send's messages wait in this database until their receiver acknowledges them.
   // Its messages are sealed with the cipher made below, once the keys are open; nothing is sent
   // or read before then (settings are applied after the cipher exists).
-  const hl7Outbound = createHl7Outbound({ db, now, cipher: () => syncCipher })
+  const hl7Outbound = createHl7Outbound({ store, now, cipher: () => cipher })
   const runtimePlugin = definePlugin({
     name: '@carepath/runtime',
     nodeTypes: [],
