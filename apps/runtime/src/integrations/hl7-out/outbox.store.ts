@@ -66,19 +66,22 @@ export function createOutboxStore(store: Store, cipher: () => DataCipher = () =>
   return {
     /** Queue a message; the same (destination, control id) again changes nothing. */
     async enqueue(message: NewOutbound, at: string): Promise<OutboundRow> {
-      await store.transaction(async () => {
-        await db
-          .insert(hl7Outbound)
-          .values({
-            ...message,
-            message: await seal(message, 'message', message.message, at.slice(0, 10)),
-            status: 'queued',
-            nextAttemptAt: at,
-            queuedAt: at,
-          })
-          .onConflictDoNothing()
-          .run()
-      })
+      // By hand: drizzle's SQLite insert names `seq` (as null), which PostgreSQL's identity refuses.
+      await store.sql.run(
+        `INSERT INTO hl7_outbound (destination, control_id, message_type, message, run_id, node_id, status, next_attempt_at, queued_at, settings_revision)
+         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (destination, control_id) DO NOTHING`,
+        [
+          message.destination,
+          message.controlId,
+          message.messageType,
+          await seal(message, 'message', message.message, at.slice(0, 10)),
+          message.runId,
+          message.nodeId,
+          at,
+          at,
+          message.settingsRevision,
+        ],
+      )
       return (await get(message.destination, message.controlId))!
     },
     get,
