@@ -42,7 +42,7 @@ async function route(runtime: Runtime, row: DeadLetterRow): Promise<Attempt> {
   }
   if (row.source === 'webhook') {
     const path = row.message_type.replace(/^webhook:/, '')
-    const target = webhookTargets(runtime, path).find((t) => t.flowId === row.sender)
+    const target = (await webhookTargets(runtime, path)).find((t) => t.flowId === row.sender)
     if (!target)
       return {
         accepted: false,

@@ -50,30 +50,30 @@ function eventTargets(runtime: Runtime, path: string): WebhookTarget[] {
 }
 
 /** Published flows whose start node is trigger.webhook on `path`, and the event routes on it. */
-export function webhookTargets(runtime: Runtime, path: string): WebhookTarget[] {
-  return [...flowTargets(runtime, path), ...eventTargets(runtime, path)]
+export async function webhookTargets(runtime: Runtime, path: string): Promise<WebhookTarget[]> {
+  return [...(await flowTargets(runtime, path)), ...eventTargets(runtime, path)]
 }
 
-function flowTargets(runtime: Runtime, path: string): WebhookTarget[] {
+async function flowTargets(runtime: Runtime, path: string): Promise<WebhookTarget[]> {
   const type = runtime.registry.get('trigger.webhook')
   if (!type) return []
-  return runtime.flows
-    .list()
-    .filter((flow) => flow.publishedHash && flow.status !== 'retired')
-    .flatMap((flow) => {
-      const document = runtime.flows.get(flow.id).published?.document as
-        { start?: string; nodes?: Record<string, { type: string; config: unknown }> } | undefined
-      const start = document?.start ? document.nodes?.[document.start] : undefined
-      if (start?.type !== 'trigger.webhook') return []
-      const config = type.config.safeParse(start.config)
-      if (!config.success) return []
-      const c = config.data as { path: string; secret: string; toleranceSeconds: number; into: string }
-      if (c.path !== path || !flow.publishedHash) return []
-      // The secret the published version was reviewed with: its pinned settings revision's.
-      const pinned = integrationSettingsSchema.safeParse(runtime.integrations.forVersion(flow.id, flow.publishedHash))
-      const secrets = pinned.success ? pinned.data.webhooks.secrets : {}
-      return [{ flowId: flow.id, secret: c.secret, secrets, toleranceSeconds: c.toleranceSeconds, into: c.into }]
-    })
+  const targets: WebhookTarget[] = []
+  for (const flow of await runtime.flowService.list()) {
+    if (!flow.publishedHash || flow.status === 'retired') continue
+    const document = (await runtime.flowService.version(flow.id, flow.publishedHash)) as
+      { start?: string; nodes?: Record<string, { type: string; config: unknown }> } | undefined
+    const start = document?.start ? document.nodes?.[document.start] : undefined
+    if (start?.type !== 'trigger.webhook') continue
+    const config = type.config.safeParse(start.config)
+    if (!config.success) continue
+    const c = config.data as { path: string; secret: string; toleranceSeconds: number; into: string }
+    if (c.path !== path) continue
+    // The secret the published version was reviewed with: its pinned settings revision's.
+    const pinned = integrationSettingsSchema.safeParse(runtime.integrations.forVersion(flow.id, flow.publishedHash))
+    const secrets = pinned.success ? pinned.data.webhooks.secrets : {}
+    targets.push({ flowId: flow.id, secret: c.secret, secrets, toleranceSeconds: c.toleranceSeconds, into: c.into })
+  }
+  return targets
 }
 
 /**
@@ -92,21 +92,24 @@ export function createRuntimeWebhookHandler(runtime: Runtime, options: { maxByte
     startRun: (flowId, input: { [key: string]: JsonValue }, idempotencyKey) =>
       runtime.runs.start({ flowId, input, idempotencyKey }, WEBHOOK),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
-    onStartFailed: ({ path, flowId, rawBody, idempotencyKey, error }) => {
+    onStartFailed: async ({ path, flowId, rawBody, idempotencyKey, error }) => {
       const reason =
         error instanceof AppError ? error.message : 'The run could not be started; the server log says where.'
-      runtime.deadLetters.record({
-        source: 'webhook',
-        key: idempotencyKey,
-        controlId: idempotencyKey.split(':')[1] ?? '',
-        messageType: `webhook:${path}`,
-        sender: flowId,
-        reasonCode: error instanceof AppError ? error.code : 'failed',
-        reason,
-        payload: rawBody,
-        receivedAt: runtime.now().toISOString(),
-      })
-      return runtime.deadLetters.idOfKey(idempotencyKey)
+      // Promise.resolve: the dead letters answer synchronously until they move onto the store.
+      await Promise.resolve(
+        runtime.deadLetters.record({
+          source: 'webhook',
+          key: idempotencyKey,
+          controlId: idempotencyKey.split(':')[1] ?? '',
+          messageType: `webhook:${path}`,
+          sender: flowId,
+          reasonCode: error instanceof AppError ? error.code : 'failed',
+          reason,
+          payload: rawBody,
+          receivedAt: runtime.now().toISOString(),
+        }),
+      )
+      return await Promise.resolve(runtime.deadLetters.idOfKey(idempotencyKey))
     },
   })
 }

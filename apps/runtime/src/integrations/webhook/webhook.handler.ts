@@ -37,7 +37,7 @@ export interface WebhookHandlerOptions {
     rawBody: string
     idempotencyKey: string
     error: unknown
-  }): string | undefined
+  }): string | undefined | Promise<string | undefined>
 }
 
 const STATUS = {
@@ -109,7 +109,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
         else runIds.push((await options.startRun(target.flowId, nest(target.into, body), idempotencyKey)).id)
       } catch (error) {
         if (!options.onStartFailed) throw error
-        const deadLetter = options.onStartFailed({ path, flowId: target.flowId, rawBody, idempotencyKey, error })
+        const deadLetter = await options.onStartFailed({ path, flowId: target.flowId, rawBody, idempotencyKey, error })
         deadLetters.push(deadLetter ?? '')
       }
     }
