@@ -66,16 +66,18 @@ export function runtimeHl7Routing(runtime: Runtime, options: { queued?: boolean 
  * (a publish or a retirement, by this process or another sharing the database): one small
  * indexed query per message instead of every published document loaded and parsed again.
  */
-function publishedFlowsOf(runtime: Runtime): () => FlowDocument[] {
-  const published = runtime.db.$client.prepare<[], { id: string; published_hash: string }>(
-    "SELECT id, published_hash FROM flows WHERE published_hash IS NOT NULL AND status != 'retired' ORDER BY id",
-  )
+function publishedFlowsOf(runtime: Runtime): () => Promise<FlowDocument[]> {
   let cached: { signature: string; flows: FlowDocument[] } | undefined
-  return () => {
-    const rows = published.all()
+  return async () => {
+    const rows = await runtime.store.sql.all<{ id: string; published_hash: string }>(
+      "SELECT id, published_hash FROM flows WHERE published_hash IS NOT NULL AND status != 'retired' ORDER BY id",
+    )
     const signature = rows.map((row) => `${row.id}@${row.published_hash}`).join('\n')
-    if (cached?.signature !== signature)
-      cached = { signature, flows: rows.map((row) => runtime.flows.version(row.id, row.published_hash)) }
+    if (cached?.signature !== signature) {
+      const flows: FlowDocument[] = []
+      for (const row of rows) flows.push(await runtime.flowService.version(row.id, row.published_hash))
+      cached = { signature, flows }
+    }
     return cached.flows
   }
 }
@@ -124,20 +126,23 @@ function runtimeIntake(
     now: runtime.now,
     ...(options.log ? { log: options.log } : {}),
     // Refused messages become dead letters an operator can search and reprocess.
+    // Promise.resolve: the dead letters answer synchronously until they move onto the store.
     onRefused: (m) =>
-      runtime.deadLetters.record({
-        source: m.via === 'mllp' ? 'hl7-mllp' : 'hl7-http',
-        ...(m.controlId ? { key: m.dedupeKey } : {}),
-        controlId: m.controlId,
-        messageType: m.type,
-        sender: m.sender,
-        reasonCode: m.reasonCode,
-        reason: m.reason,
-        payload: m.raw,
-        receivedAt: m.receivedAt.toISOString(),
-      }),
+      Promise.resolve(
+        runtime.deadLetters.record({
+          source: m.via === 'mllp' ? 'hl7-mllp' : 'hl7-http',
+          ...(m.controlId ? { key: m.dedupeKey } : {}),
+          controlId: m.controlId,
+          messageType: m.type,
+          sender: m.sender,
+          reasonCode: m.reasonCode,
+          reason: m.reason,
+          payload: m.raw,
+          receivedAt: m.receivedAt.toISOString(),
+        }),
+      ),
     onAccepted: ({ dedupeKey, runIds }) =>
-      runtime.deadLetters.acceptedLater(dedupeKey, runIds, runtime.now().toISOString()),
+      Promise.resolve(runtime.deadLetters.acceptedLater(dedupeKey, runIds, runtime.now().toISOString())),
   })
 }
 
