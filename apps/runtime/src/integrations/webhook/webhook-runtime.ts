@@ -89,6 +89,15 @@ export function createRuntimeWebhookHandler(runtime: Runtime, options: { maxByte
   return createWebhookHandler({
     verifier: createWebhookVerifier(secrets, runtime.now),
     targets: (path) => webhookTargets(runtime, path),
+    // A delivery another process took: its run (by the idempotency key the handler gives it, as
+    // the runs service stores it under the starting user), or
+    // for an event route keyed by the signature, its stored message.
+    takenElsewhere: async (signature, target) =>
+      target.deliver
+        ? (await runtime.store.sql.get('SELECT 1 AS taken FROM inbound_events WHERE message_id = ?', [
+            `webhook:${signature}`,
+          ])) !== undefined
+        : (await runtime.runs.store.runByKey(`${WEBHOOK.userId}:webhook:${signature}:${target.flowId}`)) !== undefined,
     startRun: (flowId, input: { [key: string]: JsonValue }, idempotencyKey) =>
       runtime.runs.start({ flowId, input, idempotencyKey }, WEBHOOK),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
