@@ -149,7 +149,7 @@ describe('messages for waiting runs from HL7 and webhooks', () => {
       body: other,
     })
     expect(msa(await res.text())).toBe('AA')
-    expect(t.runtime.events.messages('pending')).toEqual([
+    expect(await t.runtime.events.messages('pending')).toEqual([
       expect.objectContaining({ name: 'appointment.changed', source: 'hl7' }),
     ])
     const late = await watch('50000')

@@ -104,6 +104,32 @@ describe('signed webhooks into the runtime', () => {
     expect((await post('/api/hooks/lab-results', notJson, signWebhook(SECRET, notJson, nowSeconds()))).status).toBe(400)
     expect(await t.runtime.runs.store.listRuns('lab-webhook', 10)).toHaveLength(1)
   })
+
+  it('refuses a replay at another process sharing the database, whose memory never saw the delivery', async () => {
+    const again = JSON.stringify({ event: 'result.ready', orderId: 'ORD-9' })
+    const headers = signWebhook(SECRET, again, nowSeconds())
+    expect((await post('/api/hooks/lab-results', again, headers)).status).toBe(202)
+    const before = (await t.runtime.runs.store.listRuns('lab-webhook', 100)).length
+    // A second process: its own handler (and replay memory) over the same database.
+    const other = createInboundHttpHandler(t.runtime)
+    const otherServer = createServer((req, res) => other(req, res, () => res.writeHead(404).end()))
+    await new Promise<void>((resolve) => otherServer.listen(0, '127.0.0.1', () => resolve()))
+    try {
+      const replay = await fetch(
+        `http://127.0.0.1:${(otherServer.address() as AddressInfo).port}/api/hooks/lab-results`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: again,
+        },
+      )
+      expect(replay.status).toBe(409)
+    } finally {
+      otherServer.closeAllConnections()
+      await new Promise((resolve) => otherServer.close(resolve))
+    }
+    expect(await t.runtime.runs.store.listRuns('lab-webhook', 100)).toHaveLength(before)
+  })
 })
 
 describe('HL7 v2 over HTTP into the runtime', () => {

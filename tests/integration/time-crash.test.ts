@@ -99,10 +99,10 @@ describe('kill -9 around a deadline, a correlated message and a schedule tick', 
       // The message: taken once, the run ended, the message marked delivered (not left to expire).
       expect(await store.runById(waiting.id)).toMatchObject({ status: 'completed', outcome: 'received' })
       expect(await eventsOf(waiting.id, 'event.received')).toHaveLength(1)
-      expect(runtime.events.messages('delivered')).toEqual([
+      expect(await runtime.events.messages('delivered')).toEqual([
         expect.objectContaining({ messageId: 'lab-msg-1', runIds: [waiting.id] }),
       ])
-      expect(runtime.events.messages('pending')).toEqual([])
+      expect(await runtime.events.messages('pending')).toEqual([])
       // The deadline: expired once, the escalation ran to its end.
       expect(await store.runById(approval.id)).toMatchObject({ status: 'completed', outcome: 'escalated' })
       expect(await eventsOf(approval.id, 'task.expired')).toHaveLength(1)

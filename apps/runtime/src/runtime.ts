@@ -23,7 +23,6 @@ import { AppError } from './errors.ts'
 import { createFlowsService } from './flows/flows.service.ts'
 import { createSyncFlowReads } from './flows/flow-reads.sync.ts'
 import { createDataCipher } from './keys/data-cipher.ts'
-import { createSyncDataCipher } from './keys/data-cipher.sync.ts'
 import { defaultKeyFile, openInstallationKeys } from './keys/installation-keys.ts'
 import { rotateKek, swappableKeyStore } from './keys/key-rotation.ts'
 import {
@@ -144,7 +143,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   // hl7.send's messages wait in this database until their receiver acknowledges them.
   // Its messages are sealed with the cipher made below, once the keys are open; nothing is sent
   // or read before then (settings are applied after the cipher exists).
-  const hl7Outbound = createHl7Outbound({ db, now, cipher: () => syncCipher })
+  const hl7Outbound = createHl7Outbound({ store, now, cipher: () => cipher })
   const runtimePlugin = definePlugin({
     name: '@carepath/runtime',
     nodeTypes: [],
@@ -179,8 +178,6 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   const mfa = createMfaService({ store, audit, now, keys })
   // PHI at rest (run events, task requests, the inbound HL7 store) is sealed under data keys this wraps.
   const cipher = createDataCipher(store, keys, now)
-  // The same keys for the callers still on the SQLite connection (keys/data-cipher.sync.ts).
-  const syncCipher = createSyncDataCipher(db, keys, now)
   // The connector settings, their revisions and pins, held in memory and read again whenever any
   // process changes them: read at every connector call and inbound message, and by validation.
   const settingsSnapshot = await openSettingsSnapshot({
@@ -392,12 +389,12 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     runs,
   })
   const events = createEventsService({
-    db,
+    store,
     audit,
     now,
     runs,
     referenceSecret: keys.phiReferenceSecret,
-    cipher: syncCipher,
+    cipher,
     retentionMs: options.unmatchedEventRetentionMs,
     deadLetters,
   })
@@ -554,7 +551,6 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     settingsReview,
     keys,
     cipher,
-    syncCipher,
     hl7Outbound,
     /** Rotate the key-encryption key in place (no restart): re-wraps every data key and TOTP secret. */
     rotateKeys: (actor: { who: string; role: string }) => rotateKek({ file: keyFile, keys, db, cipher, audit, actor }),

@@ -94,7 +94,7 @@ describe('runs that wait for a reply', () => {
     t.advance(HOUR)
     expect(await t.runtime.events.sweep()).toEqual({ delivered: 0, expired: 1 })
     // Sessions end after 12 hours; the service answers what events.list answers.
-    const dead = t.runtime.events.messages('expired')
+    const dead = await t.runtime.events.messages('expired')
     expect(dead).toEqual([expect.objectContaining({ messageId: 'gateway-3', name: 'sms.reply', source: 'api' })])
     // Neither the key (an appointment id) nor the payload is listed.
     expect(JSON.stringify(dead)).not.toContain('APT-404')

@@ -7,13 +7,13 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { JsonValue } from '@carepath/dsl'
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { eventDelivered } from '../audit/audit-entries.ts'
-import type { Db } from '../db/open-db.ts'
 import { AppError } from '../errors.ts'
-import { SYNC_PLAINTEXT, type SyncDataCipher } from '../keys/data-cipher.sync.ts'
+import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
+import type { Store } from '../store/store.ts'
 import { correlationRef } from './correlation-ref.ts'
-import type { DeadLetters } from '../operations/dead-letters.service.ts'
+import type { DeadLetterInput } from '../operations/dead-letters.service.ts'
 import type { RunsService } from '../runs/runs.service.ts'
 
 /** How long a message that matches no waiting run is kept before it expires (default one day). */
@@ -31,6 +31,7 @@ interface InboundRow {
   received_at: string
   expires_at: string
   status: 'pending' | 'delivered' | 'expired'
+  /** JSON text (the store returns JSON columns as their text on both databases). */
   run_ids: string
 }
 
@@ -44,17 +45,23 @@ export interface InboundMessage {
   source: 'api' | 'webhook' | 'hl7'
 }
 
+/** What the events need of the dead letters (synchronous or not: both are awaited). */
+export interface EventDeadLetters {
+  record(input: DeadLetterInput): void | Promise<void>
+  acceptedLater(key: string, runIds: readonly string[], at: string): void | Promise<void>
+}
+
 export interface EventsDeps {
-  db: Db
-  audit: AuditService
+  store: Store
+  audit: Pick<AuditRecorder, 'record'>
   now: () => Date
-  runs: RunsService
+  runs: Pick<RunsService, 'resume' | 'store'>
   /** The installation's secret for patient references: correlation keys are stored as its HMAC. */
   referenceSecret: string
-  cipher?: SyncDataCipher
+  cipher?: DataCipher
   retentionMs?: number
   /** Where expired messages are shown to operators (and reprocessed from). */
-  deadLetters?: DeadLetters
+  deadLetters?: EventDeadLetters
 }
 
 /** The data key inbound messages are sealed under; each value is bound to its message id. */
@@ -63,34 +70,23 @@ const sealedBody = z.object({ key: z.string(), payload: z.json() })
 
 const SYSTEM = { who: 'carepath', role: 'system' }
 
+const runIdsOf = (row: Pick<InboundRow, 'run_ids'>): string[] =>
+  typeof row.run_ids === 'string' ? (JSON.parse(row.run_ids) as string[]) : (row.run_ids as string[])
+
 export function createEventsService(deps: EventsDeps) {
-  const { runs, audit, now, referenceSecret } = deps
-  const cipher = deps.cipher ?? SYNC_PLAINTEXT
-  const sql = deps.db.$client
+  const { runs, audit, now, referenceSecret, store } = deps
+  const cipher = deps.cipher ?? PLAINTEXT
+  const sql = store.sql
   const retention = deps.retentionMs ?? DEFAULT_UNMATCHED_RETENTION_MS
-  const byMessageId = sql.prepare<[string], InboundRow>('SELECT * FROM inbound_events WHERE message_id = ?')
-  const insert = sql.prepare(
-    "INSERT INTO inbound_events (id, message_id, name, key, payload, source, received_at, expires_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (message_id) DO NOTHING",
-  )
-  const waiting = sql.prepare<[string, string], { run_id: string }>(
-    'SELECT run_id FROM event_waits WHERE name = ? AND key = ? ORDER BY since, run_id',
-  )
-  const markDelivered = sql.prepare(
-    "UPDATE inbound_events SET status = 'delivered', run_ids = json_insert(run_ids, '$[#]', ?) WHERE id = ?",
-  )
-  // Pending messages that a run now waits for (it reached its wait after the message came).
-  const matched = sql.prepare<[string], InboundRow>(
-    "SELECT m.* FROM inbound_events m WHERE m.status = 'pending' AND m.expires_at > ? AND EXISTS (SELECT 1 FROM event_waits w WHERE w.name = m.name AND w.key = m.key) ORDER BY m.received_at, m.id",
-  )
-  const expire = sql.prepare<[string], InboundRow>(
-    "UPDATE inbound_events SET status = 'expired' WHERE status = 'pending' AND expires_at <= ? RETURNING *",
-  )
-  const retry = sql.prepare<[string, string], InboundRow>(
-    "UPDATE inbound_events SET status = 'pending', expires_at = ? WHERE message_id = ? AND status = 'expired' RETURNING *",
-  )
-  const list = sql.prepare<[string, number], InboundRow>(
-    'SELECT * FROM inbound_events WHERE status = ? ORDER BY received_at DESC, id LIMIT ?',
-  )
+  const byMessageId = (messageId: string) =>
+    sql.get<InboundRow>('SELECT * FROM inbound_events WHERE message_id = ?', [messageId])
+  const waiting = (name: string, key: string) =>
+    sql.all<{ run_id: string }>('SELECT run_id FROM event_waits WHERE name = ? AND key = ? ORDER BY since, run_id', [
+      name,
+      key,
+    ])
+  const bodyOf = async (row: InboundRow) =>
+    sealedBody.parse(JSON.parse(await cipher.open(row.payload, `inbound_events|${row.message_id}`)))
 
   /** Whether the run's log already holds this message (a second delivery must not wake it again). */
   async function alreadyTook(runId: string, messageId: string): Promise<boolean> {
@@ -99,27 +95,43 @@ export function createEventsService(deps: EventsDeps) {
     )
   }
 
+  /**
+   * In the run's commit: the message is marked given to the run, unless another delivery (a sweep
+   * or another process) gave it to this run first; then the step is refused and rolls back.
+   */
+  async function markDelivered(row: InboundRow, runId: string): Promise<void> {
+    await sql.serialize(`inbound_events:${row.id}`)
+    const current = await sql.get<Pick<InboundRow, 'run_ids'>>('SELECT run_ids FROM inbound_events WHERE id = ?', [
+      row.id,
+    ])
+    const taken = current ? runIdsOf(current) : []
+    if (taken.includes(runId)) throw new AppError('conflict', 'This message was already given to this run.')
+    await sql.run("UPDATE inbound_events SET status = 'delivered', run_ids = ? WHERE id = ?", [
+      JSON.stringify([...taken, runId]),
+      row.id,
+    ])
+    await audit.record(eventDelivered(row.name, row.message_id, runId))
+  }
+
   /** Give one stored message to every run waiting for it; the run's step and the message's state commit together. */
   async function deliverStored(row: InboundRow): Promise<string[]> {
     const delivered: string[] = []
-    const { key, payload } = sealedBody.parse(JSON.parse(cipher.open(row.payload, `inbound_events|${row.message_id}`)))
-    for (const { run_id: runId } of waiting.all(row.name, row.key)) {
+    const { key, payload } = await bodyOf(row)
+    for (const { run_id: runId } of await waiting(row.name, row.key)) {
       if (await alreadyTook(runId, row.message_id)) continue
       try {
         await runs.resume(
           runId,
           { type: 'event', name: row.name, key, messageId: row.message_id, payload },
           SYSTEM,
-          () => {
-            markDelivered.run(runId, row.id)
-            audit.append(eventDelivered(row.name, row.message_id, runId))
-          },
+          () => markDelivered(row, runId),
         )
         delivered.push(runId)
         // A message reprocessed from the dead letters, or taken by a run after it was shown there.
         await deps.deadLetters?.acceptedLater(`event:${row.message_id}`, delivered, now().toISOString())
       } catch (error) {
-        // The run moved on meanwhile (it timed out, another process woke it): not this message's.
+        // The run moved on meanwhile (it timed out, another process woke it or gave it this
+        // message): not this delivery's.
         if (!(error instanceof AppError && error.code === 'conflict')) throw error
       }
     }
@@ -136,25 +148,32 @@ export function createEventsService(deps: EventsDeps) {
     const expiresAt = new Date(at.getTime() + retention).toISOString()
     const keyRef = correlationRef(referenceSecret, message.key)
     const body = JSON.stringify({ key: message.key, payload: message.payload })
-    const inserted =
-      insert.run(
-        randomUUID(),
-        message.messageId,
-        message.name,
-        keyRef,
-        cipher.seal(INBOUND_EVENTS_KEY, body, `inbound_events|${message.messageId}`),
-        message.source,
-        at.toISOString(),
-        expiresAt,
-      ).changes === 1
-    const row = byMessageId.get(message.messageId) as InboundRow
+    const inserted = await store.transaction(
+      async () =>
+        (
+          await sql.run(
+            "INSERT INTO inbound_events (id, message_id, name, key, payload, source, received_at, expires_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (message_id) DO NOTHING",
+            [
+              randomUUID(),
+              message.messageId,
+              message.name,
+              keyRef,
+              await cipher.seal(INBOUND_EVENTS_KEY, body, `inbound_events|${message.messageId}`),
+              message.source,
+              at.toISOString(),
+              expiresAt,
+            ],
+          )
+        ).changes === 1,
+    )
+    const row = (await byMessageId(message.messageId)) as InboundRow
     if (!inserted) {
       if (row.name !== message.name || row.key !== keyRef)
         throw new AppError('conflict', 'This message id was already used for another message.', { path: 'messageId' })
       return {
         messageId: row.message_id,
         status: row.status,
-        runIds: JSON.parse(row.run_ids) as string[],
+        runIds: runIdsOf(row),
         duplicate: true,
       }
     }
@@ -175,16 +194,22 @@ export function createEventsService(deps: EventsDeps) {
   async function sweep(): Promise<{ delivered: number; expired: number }> {
     const at = now().toISOString()
     let delivered = 0
-    for (const row of matched.all(at)) delivered += (await deliverStored(row)).length
-    // Expired and shown in the dead letters in one commit: a crash between never loses one. (The
-    // dead letters' store transaction is open on this same SQLite connection, so `expire` joins it.)
-    const expired = deps.deadLetters
-      ? await deps.deadLetters.transaction(async () => {
-          const rows = expire.all(at)
-          for (const row of rows) await deadLetter(row)
-          return rows
-        })
-      : expire.all(at)
+    // Pending messages that a run now waits for (it reached its wait after the message came).
+    const matched = await sql.all<InboundRow>(
+      "SELECT m.* FROM inbound_events m WHERE m.status = 'pending' AND m.expires_at > ? AND EXISTS (SELECT 1 FROM event_waits w WHERE w.name = m.name AND w.key = m.key) ORDER BY m.received_at, m.id",
+      [at],
+    )
+    for (const row of matched) delivered += (await deliverStored(row)).length
+    // Expired and shown in the dead letters in one commit: a crash between never loses one. The
+    // conditional update lets only one process expire (and dead-letter) each message.
+    const expired = await store.transaction(async () => {
+      const rows = await sql.all<InboundRow>(
+        "UPDATE inbound_events SET status = 'expired' WHERE status = 'pending' AND expires_at <= ? RETURNING *",
+        [at],
+      )
+      for (const row of rows) await deadLetter(row)
+      return rows
+    })
     return { delivered, expired: expired.length }
   }
 
@@ -192,7 +217,7 @@ export function createEventsService(deps: EventsDeps) {
   async function deadLetter(row: InboundRow): Promise<void> {
     let body: z.infer<typeof sealedBody> | undefined
     try {
-      body = sealedBody.parse(JSON.parse(cipher.open(row.payload, `inbound_events|${row.message_id}`)))
+      body = await bodyOf(row)
     } catch {
       body = undefined // its key was shredded (retention): the letter still says it came and expired
     }
@@ -216,14 +241,21 @@ export function createEventsService(deps: EventsDeps) {
    */
   async function redeliver(messageId: string): Promise<{ runIds: string[]; expiresAt: string } | undefined> {
     const expiresAt = new Date(now().getTime() + retention).toISOString()
-    const row = retry.get(expiresAt, messageId)
+    const row = await sql.get<InboundRow>(
+      "UPDATE inbound_events SET status = 'pending', expires_at = ? WHERE message_id = ? AND status = 'expired' RETURNING *",
+      [expiresAt, messageId],
+    )
     if (!row) return undefined
     return { runIds: await deliverStored(row), expiresAt }
   }
 
   /** Messages by state, newest first: `expired` ones are the dead letters (no key or payload: they may be PHI). */
-  function messages(status: InboundRow['status'], limit = 100) {
-    return list.all(status, limit).map((row) => ({
+  async function messages(status: InboundRow['status'], limit = 100) {
+    const rows = await sql.all<InboundRow>(
+      'SELECT * FROM inbound_events WHERE status = ? ORDER BY received_at DESC, id LIMIT ?',
+      [status, limit],
+    )
+    return rows.map((row) => ({
       id: row.id,
       messageId: row.message_id,
       name: row.name,
@@ -231,7 +263,7 @@ export function createEventsService(deps: EventsDeps) {
       status: row.status,
       receivedAt: row.received_at,
       expiresAt: row.expires_at,
-      runIds: JSON.parse(row.run_ids) as string[],
+      runIds: runIdsOf(row),
     }))
   }
 

@@ -3,16 +3,10 @@
 // of the database file gives nothing away. Values stored before sealing pass through unchanged.
 import type { JsonValue } from '@carepath/dsl'
 import type { DataCipher } from './data-cipher.ts'
-import type { SyncDataCipher } from './data-cipher.sync.ts'
 
 /** The stored form of `value`: sealed under the data key `keyId`, bound to `aad`. */
 export async function sealJson(cipher: DataCipher, keyId: string, aad: string, value: JsonValue): Promise<JsonValue> {
   return { sealed: await cipher.seal(keyId, JSON.stringify(value), aad) }
-}
-
-/** `sealJson` for callers still on the SQLite connection (data-cipher.sync.ts). */
-export function sealJsonSync(cipher: SyncDataCipher, keyId: string, aad: string, value: JsonValue): JsonValue {
-  return { sealed: cipher.seal(keyId, JSON.stringify(value), aad) }
 }
 
 /** The value as saved, from its stored form (a value from before sealing is returned as it is). */
@@ -24,18 +18,6 @@ export async function openJson<T extends JsonValue | null | undefined>(
   const sealed = sealedText(stored)
   if (sealed === undefined) return stored
   const opened: JsonValue = JSON.parse(await cipher.open(sealed, aad))
-  return opened
-}
-
-/** `openJson` for callers still on the SQLite connection (data-cipher.sync.ts). */
-export function openJsonSync<T extends JsonValue | null | undefined>(
-  cipher: SyncDataCipher,
-  aad: string,
-  stored: T,
-): T | JsonValue {
-  const sealed = sealedText(stored)
-  if (sealed === undefined) return stored
-  const opened: JsonValue = JSON.parse(cipher.open(sealed, aad))
   return opened
 }
 

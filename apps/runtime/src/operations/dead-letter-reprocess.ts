@@ -42,7 +42,7 @@ async function route(runtime: Runtime, row: DeadLetterRow): Promise<Attempt> {
   }
   if (row.source === 'webhook') {
     const path = row.message_type.replace(/^webhook:/, '')
-    const target = webhookTargets(runtime, path).find((t) => t.flowId === row.sender)
+    const target = (await webhookTargets(runtime, path)).find((t) => t.flowId === row.sender)
     if (!target)
       return {
         accepted: false,
@@ -75,7 +75,7 @@ async function route(runtime: Runtime, row: DeadLetterRow): Promise<Attempt> {
   }
   if (row.source === 'hl7-out') {
     // An outbound message goes back into its destination's queue; it starts no run.
-    return runtime.hl7Outbound.resend(row.sender, row.control_id)
+    return (await runtime.hl7Outbound.resend(row.sender, row.control_id))
       ? { accepted: true, runIds: [] }
       : {
           accepted: false,

@@ -97,7 +97,10 @@ describe('an outbound message refused after its node stopped waiting', () => {
       const operator: Principal = { userId: 'u-op', username: 'operator', role: 'operator', flowRoles: [] }
       const [result] = await reprocessDeadLetters(runtime, [letter!.id], operator)
       expect(result).toMatchObject({ ok: true, outcome: 'started' })
-      await waitUntil(() => runtime.hl7Outbound.store.get('lab', 'LATE1')?.status === 'accepted', 'the resend accepted')
+      await waitUntil(
+        async () => (await runtime.hl7Outbound.store.get('lab', 'LATE1'))?.status === 'accepted',
+        'the resend accepted',
+      )
       expect(receiver.received).toEqual(['LATE1', 'LATE1'])
       expect(await runtime.deadLetters.count({ source: 'hl7-out' })).toBe(0)
     } finally {

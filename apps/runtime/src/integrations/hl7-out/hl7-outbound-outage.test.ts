@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { hl7OutSettingsSchema } from '@carepath/nodes'
 import { openDb, type Db } from '../../db/open-db.ts'
+import { sqliteStore } from '../../store/open-store.ts'
 import { waitUntil } from '../../testing/wait-until.ts'
 import { mllpFrame, MllpFramer } from '../hl7/mllp-framer.ts'
 import { createHl7Outbound, type Hl7Outbound } from './hl7-outbound.ts'
@@ -90,7 +91,7 @@ const clock = fakeClock('2026-03-01T08:00:00Z')
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'carepath-hl7-outage-'))
   db = openDb(join(dir, 'carepath.db'))
-  outbound = createHl7Outbound({ db, now: clock.now, setTimer: clock.setTimer })
+  outbound = createHl7Outbound({ store: sqliteStore(db.$client), now: clock.now, setTimer: clock.setTimer })
 })
 afterEach(async () => {
   await closeReceiver?.()
@@ -132,7 +133,7 @@ describe('a 10-minute receiver outage with 1,000 messages queued', () => {
       retries++
     }
     await waitUntil(() => clock.pending() > 0, 'the retry after the last refused attempt')
-    const rows = outbound.store.list('lab')
+    const rows = await outbound.store.list('lab')
     expect(rows).toHaveLength(COUNT)
     expect(rows.every((row) => row.status === 'queued')).toBe(true)
     // Only the head was tried (order holds), backing off 1 s, 2 s, 4 s … up to 60 s: about 16
@@ -148,7 +149,7 @@ describe('a 10-minute receiver outage with 1,000 messages queued', () => {
     closeReceiver = receiver.close
     clock.fireNext()
     await waitUntil(
-      () => outbound.store.list('lab').every((row) => row.status === 'accepted'),
+      async () => (await outbound.store.list('lab')).every((row) => row.status === 'accepted'),
       'all 1,000 delivered',
       600_000,
     )

@@ -10,6 +10,7 @@ import { createServer, TLSSocket, type Server } from 'node:tls'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { hl7OutSettingsSchema, hl7Send } from '@carepath/nodes'
 import { openDb, type Db } from '../../db/open-db.ts'
+import { sqliteStore } from '../../store/open-store.ts'
 import { waitUntil } from '../../testing/wait-until.ts'
 import { mllpFrame, MllpFramer } from '../hl7/mllp-framer.ts'
 import { runNode } from '../testing/node-harness.ts'
@@ -113,7 +114,7 @@ afterAll(async () => {
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'carepath-hl7-out-tls-'))
   db = openDb(join(dir, 'carepath.db'))
-  outbound = createHl7Outbound({ db, now: () => new Date() })
+  outbound = createHl7Outbound({ store: sqliteStore(db.$client), now: () => new Date() })
 })
 afterEach(() => {
   outbound.close()
@@ -155,7 +156,7 @@ describe('hl7.send over MLLPS', () => {
     configure({ ca: pem('ca.pem'), cert: pem('client.pem'), privateKey: pem('client.key') })
     const { outcome } = await send('TLS1')
     const id = controlIdOf(outcome)
-    await waitUntil(() => outbound.store.get('lab', id)?.status === 'accepted', 'the ACK over TLS')
+    await waitUntil(async () => (await outbound.store.get('lab', id))?.status === 'accepted', 'the ACK over TLS')
     const seen = receiver.received.find((r) => r.controlId === id)
     expect(seen).toMatchObject({ client: 'carepath-sender' })
     expect(['TLSv1.2', 'TLSv1.3']).toContain(seen!.protocol)
@@ -164,21 +165,24 @@ describe('hl7.send over MLLPS', () => {
   it('keeps the message queued while the receiver refuses the connection for want of a client certificate', async () => {
     configure({ ca: pem('ca.pem') })
     const id = controlIdOf((await send('NOCERT')).outcome)
-    await waitUntil(() => (outbound.store.get('lab', id)?.attempts ?? 0) >= 2, 'two refused attempts')
-    expect(outbound.store.get('lab', id)).toMatchObject({ status: 'queued' })
+    await waitUntil(async () => ((await outbound.store.get('lab', id))?.attempts ?? 0) >= 2, 'two refused attempts')
+    expect(await outbound.store.get('lab', id)).toMatchObject({ status: 'queued' })
     expect(receiver.received.some((r) => r.controlId === id)).toBe(false)
     // Given its certificate, the same queue delivers the same message.
     configure({ ca: pem('ca.pem'), cert: pem('client.pem'), privateKey: pem('client.key') })
-    await waitUntil(() => outbound.store.get('lab', id)?.status === 'accepted', 'delivery with the certificate')
+    await waitUntil(
+      async () => (await outbound.store.get('lab', id))?.status === 'accepted',
+      'delivery with the certificate',
+    )
     expect(receiver.received.filter((r) => r.controlId === id)).toHaveLength(1)
   })
 
   it('does not send to a receiver whose certificate it cannot verify', async () => {
     configure({ cert: pem('client.pem'), privateKey: pem('client.key') })
     const id = controlIdOf((await send('UNTRUSTED')).outcome)
-    await waitUntil(() => (outbound.store.get('lab', id)?.attempts ?? 0) >= 2, 'two failed attempts')
-    expect(outbound.store.get('lab', id)).toMatchObject({ status: 'queued' })
-    expect(outbound.store.get('lab', id)!.lastError).toMatch(/connection failed/)
+    await waitUntil(async () => ((await outbound.store.get('lab', id))?.attempts ?? 0) >= 2, 'two failed attempts')
+    expect(await outbound.store.get('lab', id)).toMatchObject({ status: 'queued' })
+    expect((await outbound.store.get('lab', id))!.lastError).toMatch(/connection failed/)
     expect(receiver.received.some((r) => r.controlId === id)).toBe(false)
   })
 

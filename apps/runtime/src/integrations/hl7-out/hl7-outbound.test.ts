@@ -8,8 +8,9 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { hl7Send, hl7OutSettingsSchema } from '@carepath/nodes'
 import { openDb, type Db } from '../../db/open-db.ts'
-import { isSealed } from '../../keys/data-cipher.ts'
-import { createSyncDataCipher, type SyncDataCipher } from '../../keys/data-cipher.sync.ts'
+import { createDataCipher, isSealed, type DataCipher } from '../../keys/data-cipher.ts'
+import { sqliteStore } from '../../store/open-store.ts'
+import type { Store } from '../../store/store.ts'
 import { openInstallationKeys } from '../../keys/installation-keys.ts'
 import { hl7Outbound as outboundTable } from '../../db/schema.ts'
 import { waitUntil } from '../../testing/wait-until.ts'
@@ -33,13 +34,15 @@ let dir: string
 let db: Db
 let outbound: Hl7Outbound
 // The runtime's own cipher over this database, so messages are sealed at rest as in production.
-let cipher: SyncDataCipher
+let cipher: DataCipher
+let store: Store
 const closers: (() => Promise<void> | void)[] = []
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'carepath-hl7-out-'))
   db = openDb(join(dir, 'carepath.db'))
-  cipher = createSyncDataCipher(db, openInstallationKeys(db, join(dir, 'carepath.keys.json')))
-  outbound = createHl7Outbound({ db, now: () => new Date(), cipher: () => cipher })
+  store = sqliteStore(db.$client)
+  cipher = createDataCipher(store, await openInstallationKeys(store, join(dir, 'carepath.keys.json')))
+  outbound = createHl7Outbound({ store, now: () => new Date(), cipher: () => cipher })
 })
 afterEach(async () => {
   for (const close of closers.splice(0)) await close()
@@ -82,7 +85,7 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
     expect(receiver.received[0]).toMatch(
       /^MSH\|\^~\\&\|CAREPATH\|\|\|\|\d{14}\+0000\|\|ORU\^R01\^ORU_R01\|CP[0-9A-F]{18}\|P\|2\.5\.1\rPID\|1\|\|M1\rOBX\|1\|\|2345-7\|\|98\r$/,
     )
-    const [row] = outbound.store.list('lab')
+    const [row] = await outbound.store.list('lab')
     expect(row).toMatchObject({ status: 'accepted', attempts: 1, ackCode: 'AA' })
     expect(row!.ack).toContain('MSA|AA|')
   })
@@ -93,7 +96,7 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
     closers.push(receiver.close)
     configure(receiver.port)
     expect((await send({ mrn: 'M1', value: 1 })).outcome).toMatchObject({ port: 'accepted' })
-    expect(outbound.store.list('lab')[0]).toMatchObject({ attempts: 3, status: 'accepted' })
+    expect((await outbound.store.list('lab'))[0]).toMatchObject({ attempts: 3, status: 'accepted' })
     expect((await send({ mrn: 'M2', value: 2 })).outcome).toMatchObject({
       port: 'rejected',
       set: { 'sent.ack': { code: 'AR', text: 'refused' } },
@@ -112,13 +115,19 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
     }
     // The same message again (a resumed run) queues nothing new.
     await send({ mrn: 'M1', value: 1 })
-    await waitUntil(() => (outbound.store.list('lab')[0]?.attempts ?? 0) >= 2, 'a failed attempt at the head')
-    expect(outbound.store.list('lab').map((row) => row.status)).toEqual(Array(20).fill('queued'))
-    expect(outbound.store.list('lab')[0]!.lastError).toBe('connection refused')
+    await waitUntil(
+      async () => ((await outbound.store.list('lab'))[0]?.attempts ?? 0) >= 2,
+      'a failed attempt at the head',
+    )
+    expect((await outbound.store.list('lab')).map((row) => row.status)).toEqual(Array(20).fill('queued'))
+    expect((await outbound.store.list('lab'))[0]!.lastError).toBe('connection refused')
 
     const receiver = await startMllpReceiver(port, () => 'AA')
     closers.push(receiver.close)
-    await waitUntil(() => outbound.store.list('lab').every((row) => row.status === 'accepted'), 'all 20 delivered')
+    await waitUntil(
+      async () => (await outbound.store.list('lab')).every((row) => row.status === 'accepted'),
+      'all 20 delivered',
+    )
     expect(receiver.received.map((message) => message.split('\r')[0]!.split('|')[9])).toEqual(ids)
   })
 
@@ -127,11 +136,14 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
     configure(port, 0)
     for (let i = 1; i <= 3; i++) await send({ mrn: `R${i}`, value: i })
     outbound.close() // the process stops with three messages undelivered
-    outbound = createHl7Outbound({ db, now: () => new Date(), cipher: () => cipher })
+    outbound = createHl7Outbound({ store, now: () => new Date(), cipher: () => cipher })
     const receiver = await startMllpReceiver(port, () => 'AA')
     closers.push(receiver.close)
     configure(port, 0) // a new process reads its settings and resumes every queue
-    await waitUntil(() => outbound.store.list('lab').every((row) => row.status === 'accepted'), 'the queue delivered')
+    await waitUntil(
+      async () => (await outbound.store.list('lab')).every((row) => row.status === 'accepted'),
+      'the queue delivered',
+    )
     expect(receiver.received.map((message) => message.split('\r')[1])).toEqual(['PID|1||R1', 'PID|1||R2', 'PID|1||R3'])
   })
 
@@ -147,7 +159,7 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
     )
     const failed = await send({ mrn: 'AE1', value: 1 })
     expect(failed.error).toMatchObject({ options: { code: 'hl7-failed', retryable: false } })
-    expect(outbound.store.list('lab')[0]).toMatchObject({ status: 'failed', attempts: 3, ackCode: 'AE' })
+    expect((await outbound.store.list('lab'))[0]).toMatchObject({ status: 'failed', attempts: 3, ackCode: 'AE' })
     expect((await send({ mrn: 'OK2', value: 2 })).outcome).toMatchObject({ port: 'accepted' })
     expect(receiver.received.map((m) => m.split('\r')[1])).toEqual([
       'PID|1||AE1',
@@ -163,7 +175,7 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
     configure(receiver.port)
     expect((await send({ mrn: 'AR1', value: 1 })).outcome).toMatchObject({ port: 'rejected' })
     expect((await send({ mrn: 'AR2', value: 2 })).outcome).toMatchObject({ port: 'rejected' })
-    expect(outbound.store.list('lab').map((row) => [row.status, row.attempts])).toEqual([
+    expect((await outbound.store.list('lab')).map((row) => [row.status, row.attempts])).toEqual([
       ['rejected', 1],
       ['rejected', 1],
     ])
@@ -179,7 +191,7 @@ describe('hl7.send over MLLP with a store-and-forward queue', () => {
     expect(receiver.received[0]).toContain(canary)
     const raw = db.select().from(outboundTable).all()
     expect(raw.map((row) => [isSealed(row.message), row.ack !== null && isSealed(row.ack)])).toEqual([[true, true]])
-    expect(outbound.store.list('lab')[0]!.message).toContain(canary) // and it opens again
+    expect((await outbound.store.list('lab'))[0]!.message).toContain(canary) // and it opens again
     for (const file of ['carepath.db', 'carepath.db-wal']) {
       const path = join(dir, file)
       if (existsSync(path)) expect(readFileSync(path).includes(canary), file).toBe(false)

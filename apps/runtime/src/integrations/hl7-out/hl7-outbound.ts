@@ -8,8 +8,8 @@
 import { z } from 'zod'
 import { NodeError, type ConnectorAdapter, type JsonValue } from '@carepath/dsl'
 import type { Hl7Destination, Hl7OutSettings } from '@carepath/nodes'
-import type { Db } from '../../db/open-db.ts'
-import type { SyncDataCipher } from '../../keys/data-cipher.sync.ts'
+import type { DataCipher } from '../../keys/data-cipher.ts'
+import type { Store } from '../../store/store.ts'
 import { readAck, sendOverMllp, type MllpTarget } from './mllp-client.ts'
 import { createOutboxStore, type OutboundRow } from './outbox.store.ts'
 
@@ -24,17 +24,25 @@ const requestSchema = z.object({
 })
 
 export interface Hl7OutboundOptions {
-  db: Db
+  store: Store
   now: () => Date
   /** Operational lines (destination, control id, reason; never message content). */
   log?: (line: string) => void
   /** How an attempt reaches the receiver (tests may count attempts; default MLLP over TCP/TLS). */
   send?: (target: MllpTarget, message: string) => Promise<string>
   /** Seals messages and ACKs at rest (a getter: the runtime makes its cipher after the catalog). */
-  cipher?: () => SyncDataCipher
+  cipher?: () => DataCipher
   /** Waits until `ms` from now; injected so tests can run a long outage on a fake clock. */
   setTimer?: (run: () => void, ms: number) => { cancel(): void }
+  /**
+   * How long a claim on a message lasts (renewed while its send is under way): a process that
+   * dies mid-send has its message sent by another (or by itself, restarted) this long after.
+   */
+  leaseMs?: number
 }
+
+/** Default claim on a message being sent (see `leaseMs`). */
+export const OUTBOX_LEASE_MS = 10_000
 
 /**
  * Settings revisions: the number current now, and the destinations of a given one. A message is
@@ -52,13 +60,15 @@ const realTimer = (run: () => void, ms: number) => {
 }
 
 export function createHl7Outbound(options: Hl7OutboundOptions) {
-  const store = createOutboxStore(options.db, options.cipher)
+  const store = createOutboxStore(options.store, options.cipher)
+  const leaseMs = options.leaseMs ?? OUTBOX_LEASE_MS
   const setTimer = options.setTimer ?? realTimer
   const send = options.send ?? sendOverMllp
   const log = options.log ?? (() => {})
   let destinations: Record<string, Hl7Destination> = {}
   let closed = false
   const running = new Set<string>()
+  const renewals = new Set<ReturnType<typeof setInterval>>()
   const timers = new Map<string, { cancel(): void }>()
   const waiters = new Map<string, Set<() => void>>()
   const iso = (ms: number) => new Date(ms).toISOString()
@@ -82,17 +92,17 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
     destinationsOf(row.settingsRevision)[row.destination]
 
   let onSetAside: ((row: OutboundRow) => void | Promise<void>) | undefined
-  const notify = (row: OutboundRow) => {
+  const notify = async (row: OutboundRow) => {
     const waiting = waiters.get(`${row.destination}\n${row.controlId}`)
     for (const wake of waiting ?? []) wake()
     // Refused or set aside with no node waiting for it (the run went on by `queued`): no port can
     // take it, so it is handed to the operators (the runtime keeps it as a dead letter).
     if (!waiting?.size) {
-      const done = store.get(row.destination, row.controlId)
+      const done = await store.get(row.destination, row.controlId)
       if (done && (done.status === 'rejected' || done.status === 'failed')) {
         const failed = () => log(`hl7-out: ${row.destination} ${row.controlId} could not be kept for the operators`)
         try {
-          onSetAside?.(done)?.catch(failed)
+          await onSetAside?.(done)
         } catch {
           failed()
         }
@@ -102,11 +112,12 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
 
   async function deliver(destination: string): Promise<void> {
     for (;;) {
-      const head = store.head(destination)
+      const head = await store.head(destination)
       const settings = head && targetOf(head)
       if (closed || !settings || !head) return
       const due = Date.parse(head.nextAttemptAt) - options.now().getTime()
       if (due > 0) {
+        // Backing off, or claimed by another process (its lease): looked at again when that ends.
         timers.get(destination)?.cancel()
         timers.set(
           destination,
@@ -117,33 +128,56 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
         )
         return
       }
+      let lease = iso(options.now().getTime() + leaseMs)
+      // Another process took it since it was read: read the head again.
+      if (!(await store.claim(head.seq, head.nextAttemptAt, lease))) continue
       const backoff = Math.min(settings.retryBackoffMs * 2 ** Math.min(head.attempts, 20), settings.maxBackoffMs)
-      const retry = (reason: string, ack?: { code: string; text: string; raw: string }) => {
-        store.retryLater(head.seq, reason, iso(options.now().getTime() + backoff), ack)
+      const retry = async (reason: string, ack?: { code: string; text: string; raw: string }) => {
+        await store.retryLater(head.seq, reason, iso(options.now().getTime() + backoff), ack, lease)
         log(`hl7-out: ${destination} ${head.controlId} attempt ${head.attempts + 1} failed (${reason}); retrying`)
       }
+      // The claim is kept while the receiver is slow to answer.
+      let renewing = Promise.resolve()
+      const renewal = setInterval(
+        () => {
+          renewing = renewing.then(async () => {
+            const next = iso(options.now().getTime() + leaseMs)
+            if (await store.renew(head.seq, lease, next).catch(() => false)) lease = next
+          })
+        },
+        Math.max(1, Math.floor(leaseMs / 3)),
+      )
+      renewal.unref()
+      renewals.add(renewal)
       let raw: string
       try {
         raw = await send(settings, head.message)
       } catch (error) {
-        retry(error instanceof Error ? error.message : 'send failed')
+        clearInterval(renewal)
+        renewals.delete(renewal)
+        await renewing
+        if (closed) return
+        await retry(error instanceof Error ? error.message : 'send failed')
         continue
       }
+      clearInterval(renewal)
+      renewals.delete(renewal)
+      await renewing
       if (closed) return
       const ack = readAck(raw)
-      if (!ack) retry('unreadable acknowledgement')
-      else if (ack.controlId !== head.controlId) retry('acknowledgement of another message')
+      if (!ack) await retry('unreadable acknowledgement')
+      else if (ack.controlId !== head.controlId) await retry('acknowledgement of another message')
       else if (ack.code.endsWith('E') && head.attempts + 1 < settings.aeAttempts)
-        retry(ack.code, { code: ack.code, text: ack.text, raw })
+        await retry(ack.code, { code: ack.code, text: ack.text, raw })
       else if (ack.code.endsWith('E')) {
-        store.finish(head.seq, 'failed', { code: ack.code, text: ack.text, raw }, iso(options.now().getTime()))
+        await store.finish(head.seq, 'failed', { code: ack.code, text: ack.text, raw }, iso(options.now().getTime()))
         log(`hl7-out: ${destination} ${head.controlId} set aside after ${head.attempts + 1} AE answers`)
-        notify(head)
+        await notify(head)
       } else {
         const status = ack.code.endsWith('A') ? 'accepted' : 'rejected'
-        store.finish(head.seq, status, { code: ack.code, text: ack.text, raw }, iso(options.now().getTime()))
+        await store.finish(head.seq, status, { code: ack.code, text: ack.text, raw }, iso(options.now().getTime()))
         if (status === 'rejected') log(`hl7-out: ${destination} ${head.controlId} refused (${ack.code})`)
-        notify(head)
+        await notify(head)
       }
     }
   }
@@ -153,13 +187,13 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
     running.add(destination)
     void deliver(destination)
       .catch(() => log(`hl7-out: delivery to ${destination} stopped on a database error; it resumes on the next send`))
-      .finally(() => {
+      .finally(async () => {
         running.delete(destination)
         // Closed while a send was in flight: the database may be closed too, so touch nothing.
         if (closed) return
         // A message queued while the loop was finishing would otherwise wait for the next send.
-        const head = store.head(destination)
-        if (head && targetOf(head) && !timers.has(destination)) kick(destination)
+        const head = await store.head(destination).catch(() => undefined)
+        if (!closed && head && targetOf(head) && !timers.has(destination)) kick(destination)
       })
   }
 
@@ -177,7 +211,10 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
       }
       const timer = setTimeout(done, ms)
       set.add(done)
-      if (store.get(destination, controlId)?.status !== 'queued') done()
+      void store.get(destination, controlId).then(
+        (row) => row?.status !== 'queued' && done(),
+        () => done(),
+      )
     })
   }
 
@@ -205,13 +242,23 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
         retryable: false,
       })
     }
-    store.enqueue(
+    await store.enqueue(
       { ...request, runId: meta.runId, nodeId: meta.nodeId, settingsRevision: revision },
       iso(options.now().getTime()),
     )
     kick(request.destination)
     if (settings.waitMs > 0) await settled(request.destination, request.controlId, settings.waitMs)
-    return answerOf(store.get(request.destination, request.controlId))
+    return answerOf(await store.get(request.destination, request.controlId))
+  }
+
+  /** Every destination with queued messages starts delivering (after settings change, or a restart). */
+  function resumeAll(): void {
+    void store.pendingDestinations().then(
+      (pending) => {
+        for (const destination of pending) kick(destination)
+      },
+      () => log('hl7-out: could not read the queued messages; delivery resumes on the next send'),
+    )
   }
 
   return {
@@ -219,14 +266,14 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
     /** Apply (new) settings and resume every destination with queued messages. */
     configure(settings: Hl7OutSettings | undefined): void {
       destinations = settings?.destinations ?? {}
-      for (const destination of store.pendingDestinations()) kick(destination)
+      resumeAll()
     },
     /** The `hl7-out` connector adapter of versions on the current settings revision. */
     adapter: ((raw, meta) => queueMessage(raw, meta, revisions?.current() ?? null)) satisfies ConnectorAdapter,
     /** Where settings revisions are read (the runtime, once its revisions service exists); resumes waiting messages. */
     useRevisions(found: Hl7OutRevisions): void {
       revisions = found
-      for (const destination of store.pendingDestinations()) kick(destination)
+      resumeAll()
     },
     /** The `hl7-out` adapter of versions pinned to settings revision `revision`. */
     adapterFor:
@@ -238,14 +285,15 @@ export function createHl7Outbound(options: Hl7OutboundOptions) {
       onSetAside = handler
     },
     /** Send a refused or set-aside message again (an operator's reprocess); false if it is not one. */
-    resend(destination: string, controlId: string): boolean {
-      const done = store.resend(destination, controlId, iso(options.now().getTime()))
+    async resend(destination: string, controlId: string): Promise<boolean> {
+      const done = await store.resend(destination, controlId, iso(options.now().getTime()))
       if (done) kick(destination)
       return done
     },
     close(): void {
       closed = true
       for (const timer of timers.values()) timer.cancel()
+      for (const renewal of renewals) clearInterval(renewal)
       for (const set of waiters.values()) for (const wake of set) wake()
     },
   }

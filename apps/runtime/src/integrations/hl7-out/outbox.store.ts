@@ -2,10 +2,16 @@
 // a destination is ever sent, so a receiver sees messages in the order runs queued them. The
 // message (patient data) and the receiver's ACK are sealed at rest under a data key per day of
 // queueing, bound to their row (destination and control id), as dead letters' payloads are.
+//
+// Several processes may share the table: a process sends a message only once it has claimed it,
+// by a conditional update that moves its `next_attempt_at` to the end of a short lease (renewed
+// while the send is under way). Another process sees the message as not due until the lease has
+// passed, so two processes never send the same message at once, and one that died mid-send has
+// its message sent by another once its lease has run out.
 import { and, asc, eq, sql } from 'drizzle-orm'
-import type { Db } from '../../db/open-db.ts'
 import { hl7Outbound } from '../../db/schema.ts'
-import { SYNC_PLAINTEXT, type SyncDataCipher } from '../../keys/data-cipher.sync.ts'
+import { PLAINTEXT, type DataCipher } from '../../keys/data-cipher.ts'
+import type { Store } from '../../store/store.ts'
 
 export type OutboundRow = typeof hl7Outbound.$inferSelect
 type Ack = { code: string; text: string; raw: string }
@@ -22,54 +28,67 @@ export interface NewOutbound {
 }
 
 /** `cipher`: a getter, since the runtime makes its cipher after the catalog that needs this store. */
-export function createOutboxStore(db: Db, cipher: () => SyncDataCipher = () => SYNC_PLAINTEXT) {
+export function createOutboxStore(store: Store, cipher: () => DataCipher = () => PLAINTEXT) {
+  const db = store.db
   const byKey = (destination: string, controlId: string) =>
     and(eq(hl7Outbound.destination, destination), eq(hl7Outbound.controlId, controlId))
   const aad = (row: { destination: string; controlId: string }, part: string) =>
     `hl7_outbound:${row.destination}:${row.controlId}:${part}`
   const seal = (row: { destination: string; controlId: string }, part: string, text: string, day: string) =>
     cipher().seal(`hl7-outbound:${day}`, text, aad(row, part))
-  const opened = (row: OutboundRow | undefined): OutboundRow | undefined =>
+  const opened = async (row: OutboundRow | undefined): Promise<OutboundRow | undefined> =>
     row && {
       ...row,
-      message: cipher().open(row.message, aad(row, 'message')),
-      ack: row.ack === null ? null : cipher().open(row.ack, aad(row, 'ack')),
-      ackText: row.ackText === null ? null : cipher().open(row.ackText, aad(row, 'ack-text')),
+      message: await cipher().open(row.message, aad(row, 'message')),
+      ack: row.ack === null ? null : await cipher().open(row.ack, aad(row, 'ack')),
+      ackText: row.ackText === null ? null : await cipher().open(row.ackText, aad(row, 'ack-text')),
     }
-  const sealedAck = (seq: number, ack: Ack, at: string) => {
-    const row = db.select().from(hl7Outbound).where(eq(hl7Outbound.seq, seq)).get()
+  const sealedAck = async (seq: number, ack: Ack, at: string) => {
+    const row = await db.select().from(hl7Outbound).where(eq(hl7Outbound.seq, seq)).get()
     if (!row) return {}
     const day = at.slice(0, 10)
     return {
       ackCode: ack.code,
-      ackText: ack.text ? seal(row, 'ack-text', ack.text, day) : null,
-      ack: seal(row, 'ack', ack.raw, day),
+      ackText: ack.text ? await seal(row, 'ack-text', ack.text, day) : null,
+      ack: await seal(row, 'ack', ack.raw, day),
     }
   }
+  const claim = async (seq: number, seen: string, leaseUntil: string): Promise<boolean> => {
+    const taken = await db
+      .update(hl7Outbound)
+      .set({ nextAttemptAt: leaseUntil })
+      .where(and(eq(hl7Outbound.seq, seq), eq(hl7Outbound.status, 'queued'), eq(hl7Outbound.nextAttemptAt, seen)))
+      .returning({ seq: hl7Outbound.seq })
+    return taken.length === 1
+  }
+  const get = async (destination: string, controlId: string): Promise<OutboundRow | undefined> =>
+    opened(await db.select().from(hl7Outbound).where(byKey(destination, controlId)).get())
   return {
     /** Queue a message; the same (destination, control id) again changes nothing. */
-    enqueue(message: NewOutbound, at: string): OutboundRow {
-      db.transaction(() => {
-        if (this.get(message.destination, message.controlId)) return
-        db.insert(hl7Outbound)
-          .values({
-            ...message,
-            message: seal(message, 'message', message.message, at.slice(0, 10)),
-            status: 'queued',
-            nextAttemptAt: at,
-            queuedAt: at,
-          })
-          .run()
-      })
-      return this.get(message.destination, message.controlId)!
+    async enqueue(message: NewOutbound, at: string): Promise<OutboundRow> {
+      // By hand: drizzle's SQLite insert names `seq` (as null), which PostgreSQL's identity refuses.
+      await store.sql.run(
+        `INSERT INTO hl7_outbound (destination, control_id, message_type, message, run_id, node_id, status, next_attempt_at, queued_at, settings_revision)
+         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (destination, control_id) DO NOTHING`,
+        [
+          message.destination,
+          message.controlId,
+          message.messageType,
+          await seal(message, 'message', message.message, at.slice(0, 10)),
+          message.runId,
+          message.nodeId,
+          at,
+          at,
+          message.settingsRevision,
+        ],
+      )
+      return (await get(message.destination, message.controlId))!
     },
-    get(destination: string, controlId: string): OutboundRow | undefined {
-      return opened(db.select().from(hl7Outbound).where(byKey(destination, controlId)).get())
-    },
+    get,
     /** The message a destination must deliver next. */
-    head(destination: string): OutboundRow | undefined {
+    async head(destination: string): Promise<OutboundRow | undefined> {
       return opened(
-        db
+        await db
           .select()
           .from(hl7Outbound)
           .where(and(eq(hl7Outbound.destination, destination), eq(hl7Outbound.status, 'queued')))
@@ -78,64 +97,84 @@ export function createOutboxStore(db: Db, cipher: () => SyncDataCipher = () => S
           .get(),
       )
     },
+    /**
+     * Take the head message for one attempt, until `leaseUntil`: only if it is still queued and
+     * nobody took it since it was read (`seen` is the `next_attempt_at` it was read with). Returns
+     * whether this process has it; the lease is the claim's token for `renew` and `retryLater`.
+     */
+    claim,
+    /** Keep a claim while its send is under way (`lease`: its current token); false when it was lost. */
+    renew: (seq: number, lease: string, leaseUntil: string): Promise<boolean> => claim(seq, lease, leaseUntil),
     /** Destinations with messages still to deliver (to resume after a restart). */
-    pendingDestinations(): string[] {
-      return db
+    async pendingDestinations(): Promise<string[]> {
+      const rows = await db
         .selectDistinct({ destination: hl7Outbound.destination })
         .from(hl7Outbound)
         .where(eq(hl7Outbound.status, 'queued'))
         .all()
-        .map((row) => row.destination)
+      return rows.map((row) => row.destination)
     },
     /**
      * The receiver answered for good: AA/CA accepted, AR/CR refused, or AE still after every
      * attempt the destination allows (failed).
      */
-    finish(seq: number, status: 'accepted' | 'rejected' | 'failed', ack: Ack, at: string) {
-      db.update(hl7Outbound)
+    async finish(seq: number, status: 'accepted' | 'rejected' | 'failed', ack: Ack, at: string): Promise<void> {
+      await db
+        .update(hl7Outbound)
         .set({
           status,
-          ...sealedAck(seq, ack, at),
+          ...(await sealedAck(seq, ack, at)),
           doneAt: at,
           attempts: sql`${hl7Outbound.attempts} + 1`,
         })
-        .where(eq(hl7Outbound.seq, seq))
+        .where(and(eq(hl7Outbound.seq, seq), eq(hl7Outbound.status, 'queued')))
         .run()
     },
-    /** An attempt failed (AE, timeout, receiver down): try again not before `next`. */
-    retryLater(seq: number, reason: string, next: string, ack?: Ack) {
-      db.update(hl7Outbound)
+    /**
+     * An attempt failed (AE, timeout, receiver down): try again not before `next`. With `lease`,
+     * only while this process still holds the claim (else whoever took it over decides).
+     */
+    async retryLater(seq: number, reason: string, next: string, ack?: Ack, lease?: string): Promise<void> {
+      await db
+        .update(hl7Outbound)
         .set({
           attempts: sql`${hl7Outbound.attempts} + 1`,
           nextAttemptAt: next,
           lastError: reason,
-          ...(ack ? sealedAck(seq, ack, next) : {}),
+          ...(ack ? await sealedAck(seq, ack, next) : {}),
         })
-        .where(eq(hl7Outbound.seq, seq))
+        .where(
+          and(
+            eq(hl7Outbound.seq, seq),
+            eq(hl7Outbound.status, 'queued'),
+            ...(lease === undefined ? [] : [eq(hl7Outbound.nextAttemptAt, lease)]),
+          ),
+        )
         .run()
     },
     /**
      * An operator sends a refused or set-aside message again: it is queued afresh, ahead of the
      * messages queued after it (its place in the order is where the run first put it).
      */
-    resend(destination: string, controlId: string, at: string): boolean {
-      return (
-        db
-          .update(hl7Outbound)
-          .set({ status: 'queued', attempts: 0, nextAttemptAt: at, lastError: null, doneAt: null })
-          .where(and(byKey(destination, controlId), sql`${hl7Outbound.status} IN ('rejected', 'failed')`))
-          .run().changes === 1
-      )
+    async resend(destination: string, controlId: string, at: string): Promise<boolean> {
+      const changed = await db
+        .update(hl7Outbound)
+        .set({ status: 'queued', attempts: 0, nextAttemptAt: at, lastError: null, doneAt: null })
+        .where(and(byKey(destination, controlId), sql`${hl7Outbound.status} IN ('rejected', 'failed')`))
+        .returning({ seq: hl7Outbound.seq })
+      return changed.length === 1
     },
     /** A destination's messages in queue order (operators, tests). */
-    list(destination: string): OutboundRow[] {
-      return db
+    async list(destination: string): Promise<OutboundRow[]> {
+      const rows = await db
         .select()
         .from(hl7Outbound)
         .where(eq(hl7Outbound.destination, destination))
         .orderBy(asc(hl7Outbound.seq))
         .all()
-        .flatMap((row) => opened(row) ?? [])
+      const out: OutboundRow[] = []
+      for (const row of rows) out.push((await opened(row))!)
+      return out
     },
   }
 }

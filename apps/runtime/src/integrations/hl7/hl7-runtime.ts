@@ -66,16 +66,18 @@ export function runtimeHl7Routing(runtime: Runtime, options: { queued?: boolean 
  * (a publish or a retirement, by this process or another sharing the database): one small
  * indexed query per message instead of every published document loaded and parsed again.
  */
-function publishedFlowsOf(runtime: Runtime): () => FlowDocument[] {
-  const published = runtime.db.$client.prepare<[], { id: string; published_hash: string }>(
-    "SELECT id, published_hash FROM flows WHERE published_hash IS NOT NULL AND status != 'retired' ORDER BY id",
-  )
+function publishedFlowsOf(runtime: Runtime): () => Promise<FlowDocument[]> {
   let cached: { signature: string; flows: FlowDocument[] } | undefined
-  return () => {
-    const rows = published.all()
+  return async () => {
+    const rows = await runtime.store.sql.all<{ id: string; published_hash: string }>(
+      "SELECT id, published_hash FROM flows WHERE published_hash IS NOT NULL AND status != 'retired' ORDER BY id",
+    )
     const signature = rows.map((row) => `${row.id}@${row.published_hash}`).join('\n')
-    if (cached?.signature !== signature)
-      cached = { signature, flows: rows.map((row) => runtime.flows.version(row.id, row.published_hash)) }
+    if (cached?.signature !== signature) {
+      const flows: FlowDocument[] = []
+      for (const row of rows) flows.push(await runtime.flowService.version(row.id, row.published_hash))
+      cached = { signature, flows }
+    }
     return cached.flows
   }
 }
@@ -94,16 +96,37 @@ function flowRouting(runtime: Runtime) {
 // Each message's text is sealed at rest under the runtime's data key for the inbound store.
 // One set per runtime: a runtime opened again on the same directory seals with its own database.
 const storesOf = new WeakMap<Runtime, Map<string, Hl7MessageStore>>()
+const dayKeys = new WeakMap<Runtime, Map<string, Promise<unknown>>>()
+/** Makes the day's data key once per runtime (sealing an empty text under it), shared by every message that waits on it. */
+function dayKeyMade(runtime: Runtime, keyId: string): Promise<unknown> {
+  let made = dayKeys.get(runtime)
+  if (!made) dayKeys.set(runtime, (made = new Map()))
+  let once = made.get(keyId)
+  if (!once) {
+    once = runtime.cipher.seal(keyId, '', 'hl7-inbound|day-key')
+    made.clear() // only today's is kept
+    made.set(keyId, once)
+    void once.catch(() => made.delete(keyId))
+  }
+  return once
+}
+
 function fileStore(file: string, runtime: Runtime): Hl7MessageStore {
   let fileStores = storesOf.get(runtime)
   if (!fileStores) storesOf.set(runtime, (fileStores = new Map()))
   let store = fileStores.get(file)
   if (!store) {
-    const cipher = runtime.syncCipher
+    const cipher = runtime.cipher
+    // One data key per UTC day of messages, so retention can shred old days.
+    const dayKey = () => `hl7-inbound:${runtime.now().toISOString().slice(0, 10)}`
     store = createFileHl7Store(file, {
-      // One data key per UTC day of messages, so retention can shred old days.
-      seal: (raw, id) =>
-        cipher.seal(`hl7-inbound:${runtime.now().toISOString().slice(0, 10)}`, raw, `hl7-inbound|${id}`),
+      seal: async (raw, id) => {
+        const keyId = dayKey()
+        // The day's key is made once, before any message of the day is sealed under it: a burst
+        // that opens a day does not ask the database to make it once per message.
+        await dayKeyMade(runtime, keyId)
+        return cipher.seal(keyId, raw, `hl7-inbound|${id}`)
+      },
       open: (sealed, id) => cipher.open(sealed, `hl7-inbound|${id}`),
     })
     fileStores.set(file, store)
@@ -124,20 +147,23 @@ function runtimeIntake(
     now: runtime.now,
     ...(options.log ? { log: options.log } : {}),
     // Refused messages become dead letters an operator can search and reprocess.
+    // Promise.resolve: the dead letters answer synchronously until they move onto the store.
     onRefused: (m) =>
-      runtime.deadLetters.record({
-        source: m.via === 'mllp' ? 'hl7-mllp' : 'hl7-http',
-        ...(m.controlId ? { key: m.dedupeKey } : {}),
-        controlId: m.controlId,
-        messageType: m.type,
-        sender: m.sender,
-        reasonCode: m.reasonCode,
-        reason: m.reason,
-        payload: m.raw,
-        receivedAt: m.receivedAt.toISOString(),
-      }),
+      Promise.resolve(
+        runtime.deadLetters.record({
+          source: m.via === 'mllp' ? 'hl7-mllp' : 'hl7-http',
+          ...(m.controlId ? { key: m.dedupeKey } : {}),
+          controlId: m.controlId,
+          messageType: m.type,
+          sender: m.sender,
+          reasonCode: m.reasonCode,
+          reason: m.reason,
+          payload: m.raw,
+          receivedAt: m.receivedAt.toISOString(),
+        }),
+      ),
     onAccepted: ({ dedupeKey, runIds }) =>
-      runtime.deadLetters.acceptedLater(dedupeKey, runIds, runtime.now().toISOString()),
+      Promise.resolve(runtime.deadLetters.acceptedLater(dedupeKey, runIds, runtime.now().toISOString())),
   })
 }
 
@@ -181,6 +207,8 @@ export async function startRuntimeHl7Listener(
     })
   }
   const intake = runtimeIntake(runtime, options)
+  // Today's key for the stored messages, made before the first burst arrives.
+  if (options.dataDir) await dayKeyMade(runtime, `hl7-inbound:${runtime.now().toISOString().slice(0, 10)}`)
   const host = options.host ?? '127.0.0.1'
   // The runtime knows whether its listener is up: the "listener down" alert rule reads it.
   // Named by the port it listens on (known once open when 0 asked for any free port).

@@ -86,8 +86,8 @@ export function createMemoryHl7Store() {
 
 /** Seals a message's text at rest (the runtime's data cipher), bound to the message's id. */
 export interface Hl7Sealer {
-  seal(raw: string, id: string): string
-  open(sealed: string, id: string): string
+  seal(raw: string, id: string): Promise<string>
+  open(sealed: string, id: string): Promise<string>
 }
 
 /**
@@ -204,6 +204,8 @@ export function createFileHl7Store(file: string, sealer?: Hl7Sealer): Hl7Message
     async save(raw, meta, receivedAt) {
       const id = randomUUID()
       const key = keyOf(meta)
+      // Sealed before it is written (the data key is cached after the first message of its day).
+      const sealed = sealer ? await sealer.seal(raw, id) : undefined
       append({
         kind: 'message',
         id,
@@ -211,7 +213,7 @@ export function createFileHl7Store(file: string, sealer?: Hl7Sealer): Hl7Message
         meta,
         receivedAt: receivedAt.toISOString(),
         sha256: createHash('sha256').update(raw).digest('hex'),
-        ...(sealer ? { sealed: sealer.seal(raw, id) } : { raw }),
+        ...(sealed !== undefined ? { sealed } : { raw }),
       })
       if (key) keyById.set(id, key)
       const previous = key ? settledByKey.get(key) : undefined
@@ -234,12 +236,17 @@ export function createFileHl7Store(file: string, sealer?: Hl7Sealer): Hl7Message
     },
     async pending() {
       // Messages found pending when the file was opened (this process settles its own).
-      return [...unsettled.values()].map(({ sealed, ...message }) => {
-        if (!sealed) return message
+      const found: PendingMessage[] = []
+      for (const { sealed, ...message } of unsettled.values()) {
+        if (!sealed) {
+          found.push(message)
+          continue
+        }
         if (!sealer)
           throw new Error('The inbound HL7 store holds sealed messages, and no key store was given to open them.')
-        return { ...message, raw: sealer.open(message.raw, message.id) }
-      })
+        found.push({ ...message, raw: await sealer.open(message.raw, message.id) })
+      }
+      return found
     },
   }
 }

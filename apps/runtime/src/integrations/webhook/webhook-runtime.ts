@@ -50,30 +50,30 @@ function eventTargets(runtime: Runtime, path: string): WebhookTarget[] {
 }
 
 /** Published flows whose start node is trigger.webhook on `path`, and the event routes on it. */
-export function webhookTargets(runtime: Runtime, path: string): WebhookTarget[] {
-  return [...flowTargets(runtime, path), ...eventTargets(runtime, path)]
+export async function webhookTargets(runtime: Runtime, path: string): Promise<WebhookTarget[]> {
+  return [...(await flowTargets(runtime, path)), ...eventTargets(runtime, path)]
 }
 
-function flowTargets(runtime: Runtime, path: string): WebhookTarget[] {
+async function flowTargets(runtime: Runtime, path: string): Promise<WebhookTarget[]> {
   const type = runtime.registry.get('trigger.webhook')
   if (!type) return []
-  return runtime.flows
-    .list()
-    .filter((flow) => flow.publishedHash && flow.status !== 'retired')
-    .flatMap((flow) => {
-      const document = runtime.flows.get(flow.id).published?.document as
-        { start?: string; nodes?: Record<string, { type: string; config: unknown }> } | undefined
-      const start = document?.start ? document.nodes?.[document.start] : undefined
-      if (start?.type !== 'trigger.webhook') return []
-      const config = type.config.safeParse(start.config)
-      if (!config.success) return []
-      const c = config.data as { path: string; secret: string; toleranceSeconds: number; into: string }
-      if (c.path !== path || !flow.publishedHash) return []
-      // The secret the published version was reviewed with: its pinned settings revision's.
-      const pinned = integrationSettingsSchema.safeParse(runtime.integrations.forVersion(flow.id, flow.publishedHash))
-      const secrets = pinned.success ? pinned.data.webhooks.secrets : {}
-      return [{ flowId: flow.id, secret: c.secret, secrets, toleranceSeconds: c.toleranceSeconds, into: c.into }]
-    })
+  const targets: WebhookTarget[] = []
+  for (const flow of await runtime.flowService.list()) {
+    if (!flow.publishedHash || flow.status === 'retired') continue
+    const document = (await runtime.flowService.version(flow.id, flow.publishedHash)) as
+      { start?: string; nodes?: Record<string, { type: string; config: unknown }> } | undefined
+    const start = document?.start ? document.nodes?.[document.start] : undefined
+    if (start?.type !== 'trigger.webhook') continue
+    const config = type.config.safeParse(start.config)
+    if (!config.success) continue
+    const c = config.data as { path: string; secret: string; toleranceSeconds: number; into: string }
+    if (c.path !== path) continue
+    // The secret the published version was reviewed with: its pinned settings revision's.
+    const pinned = integrationSettingsSchema.safeParse(runtime.integrations.forVersion(flow.id, flow.publishedHash))
+    const secrets = pinned.success ? pinned.data.webhooks.secrets : {}
+    targets.push({ flowId: flow.id, secret: c.secret, secrets, toleranceSeconds: c.toleranceSeconds, into: c.into })
+  }
+  return targets
 }
 
 /**
@@ -89,6 +89,15 @@ export function createRuntimeWebhookHandler(runtime: Runtime, options: { maxByte
   return createWebhookHandler({
     verifier: createWebhookVerifier(secrets, runtime.now),
     targets: (path) => webhookTargets(runtime, path),
+    // A delivery another process took: its run (by the idempotency key the handler gives it, as
+    // the runs service stores it under the starting user), or
+    // for an event route keyed by the signature, its stored message.
+    takenElsewhere: async (signature, target) =>
+      target.deliver
+        ? (await runtime.store.sql.get('SELECT 1 AS taken FROM inbound_events WHERE message_id = ?', [
+            `webhook:${signature}`,
+          ])) !== undefined
+        : (await runtime.runs.store.runByKey(`${WEBHOOK.userId}:webhook:${signature}:${target.flowId}`)) !== undefined,
     startRun: (flowId, input: { [key: string]: JsonValue }, idempotencyKey) =>
       runtime.runs.start({ flowId, input, idempotencyKey }, WEBHOOK),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),

@@ -27,6 +27,13 @@ export interface WebhookHandlerOptions {
   startRun(flowId: string, input: { [key: string]: JsonValue }, idempotencyKey: string): Promise<{ id: string }>
   maxBytes?: number
   /**
+   * Whether a delivery verified here was already taken by another process sharing the database
+   * (the verifier's memory is this process's only): a replay is refused there too. What it
+   * started is kept unique by the database (the run's idempotency key, the message id), so two
+   * copies racing through two processes still start one run.
+   */
+  takenElsewhere?(signature: string, target: WebhookTarget): Promise<boolean>
+  /**
    * A verified delivery whose flow could not start (its input refused, the flow not runnable):
    * kept as a dead letter under `idempotencyKey`, so a reprocess starts the run this delivery
    * would have. Returns the letter's id. Without it, the failure goes to the caller's error handler.
@@ -97,6 +104,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
         })
       bySecret.set(target.secret, verdict)
       if (!verdict.ok) return send(res, STATUS[verdict.reason], { error: verdict.message })
+      if (options.takenElsewhere && (await options.takenElsewhere(verdict.signature, target)))
+        return send(res, STATUS.replay, { error: 'This delivery was already received.' })
       if (jsonDepthExceeds(rawBody)) return send(res, 400, { error: 'The body nests JSON too deep.' })
       try {
         body = JSON.parse(rawBody) as JsonValue
