@@ -53,7 +53,7 @@ export async function seedPublished(
     const added = await runtime.auth.addUser({ username: role, password: options.password, role, flowRoles }, system)
     people.set(role, { userId: added.id, username: role, role, flowRoles })
   }
-  passwordOnly(runtime, [...people.keys()])
+  await passwordOnly(runtime, [...people.keys()])
   const analyst = people.get('analyst')!
   const reviewer = people.get('reviewer')!
   for (const doc of flows) {

@@ -64,7 +64,7 @@ beforeAll(async () => {
     ['auditor', 'auditor'],
   ] as const) {
     await runtime.auth.addUser({ username, password: PASSWORD, role }, { who: 'test', role: 'system' })
-    passwordOnly(runtime, [username])
+    await passwordOnly(runtime, [username])
     tokens[username] = sessionToken(await runtime.auth.login(username, PASSWORD))
   }
   developerToken = tokens['developer']!

@@ -82,7 +82,7 @@ beforeAll(async () => {
       { username, password: PASSWORD, role, flowRoles: role === 'agent' ? ['front-desk'] : [] },
       system,
     )
-    passwordOnly(server.runtime, [username])
+    await passwordOnly(server.runtime, [username])
   }
 })
 afterAll(async () => {

@@ -18,10 +18,9 @@ import { createMfaService } from './auth/mfa.service.ts'
 import { createOidcService, type OidcConfigInput } from './auth/oidc.service.ts'
 import type { CustomFetch } from 'openid-client'
 import { databaseFile, openDb, type Db } from './db/open-db.ts'
-import { sqliteStore } from './store/open-store.ts'
+import { openPgStore, sqliteStore } from './store/open-store.ts'
 import { AppError } from './errors.ts'
 import { createFlowsService } from './flows/flows.service.ts'
-import { createSyncFlowReads } from './flows/flow-reads.sync.ts'
 import { createDataCipher } from './keys/data-cipher.ts'
 import { defaultKeyFile, openInstallationKeys } from './keys/installation-keys.ts'
 import { rotateKek, swappableKeyStore } from './keys/key-rotation.ts'
@@ -75,8 +74,15 @@ import { createAttachmentsService } from './evidence/attachments.service.ts'
 import { createChangeNoticesService } from './notices/change-notices.service.ts'
 
 export interface RuntimeOptions {
-  /** Directory holding the database file (default ./data). */
+  /** Directory holding the database file (default ./data); with PostgreSQL, the key file and audit anchor. */
   dataDir?: string
+  /**
+   * A PostgreSQL database (`postgres://…`) instead of the SQLite file: the same schema, and
+   * several runtime processes may share it.
+   */
+  database?: string
+  /** Connections each process keeps to PostgreSQL (default 10). */
+  databasePoolSize?: number
   /** The database file itself, overriding dataDir (tests use a temp file). */
   dbFile?: string
   /** The clock (tests move it to expire sessions). */
@@ -132,11 +138,13 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 1000, factor
 
 /** Everything the API layers call: one database, one clock, the services over them. */
 export async function createRuntime(options: RuntimeOptions = {}) {
+  // With PostgreSQL this names no database, only where the key file and audit anchor sit beside it.
   const file = options.dbFile ?? databaseFile(options.dataDir ?? './data')
-  const db: Db = openDb(file)
-  // The services moving to the store interface reach the same connection through it; the rest
-  // still call better-sqlite3 directly until they move (store/README.md).
-  const store = sqliteStore(db.$client)
+  const db: Db | undefined = options.database ? undefined : openDb(file)
+  // Every service reaches the database through the store, on either (store/README.md).
+  const store = db
+    ? sqliteStore(db.$client)
+    : await openPgStore(options.database ?? '', { max: options.databasePoolSize ?? 10 })
   const now = options.now ?? (() => new Date())
   // The built-in package and the configured ones; validation asks the stored settings, live,
   // whether each connector a flow calls is configured.
@@ -172,8 +180,8 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     anchor: fileAnchor(options.anchorFile ?? defaultAnchorFile(file)),
     ...(options.checkpoints?.every ? { checkpointEvery: options.checkpoints.every } : {}),
     ...(options.checkpoints?.delayMs ? { checkpointDelayMs: options.checkpoints.delayMs } : {}),
-    // The synchronous `append` of the callers not yet on the store, and the file for verify's threads.
-    sqlite: db.$client,
+    // The file verify's worker threads read (SQLite only; on PostgreSQL the walk is paged here).
+    ...(db ? { sqlite: db.$client } : {}),
   })
   const mfa = createMfaService({ store, audit, now, keys })
   // PHI at rest (run events, task requests, the inbound HL7 store) is sealed under data keys this wraps.
@@ -203,9 +211,6 @@ export async function createRuntime(options: RuntimeOptions = {}) {
       })
     : undefined
   const flowService = createFlowsService({ store, audit, now, registry, cipher })
-  // The flows as runs/, evidence/ and integrations/ still read them, synchronously,
-  // until they move to the store (flows/flow-reads.sync.ts lists who needs what).
-  const flows = createSyncFlowReads(db)
   const queues = createQueuesService({ store, audit, now, registry })
   const approvalPolicy = createApprovalPolicyService({ store, audit, now })
   const review = createReviewService({
@@ -422,7 +427,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     store,
     audit,
     secret: keys.phiReferenceSecret,
-    version: (flowId, hash) => flows.version(flowId, hash),
+    version: (flowId, hash) => runs.documentFor(flowId, hash),
   })
 
   // A save may hold the host's keys and one per connector an installed node type declares or an
@@ -515,7 +520,11 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   }
 
   return {
-    db,
+    /** The SQLite connection (tests, the WAL checkpointer); refused on PostgreSQL, which has none. */
+    get db(): Db {
+      if (!db) throw new Error('This runtime is on PostgreSQL: it has no SQLite connection.')
+      return db
+    },
     store,
     file,
     now,
@@ -526,7 +535,6 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     auth,
     mfa,
     oidc,
-    flows,
     flowService,
     queues,
     review,
@@ -553,7 +561,8 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     cipher,
     hl7Outbound,
     /** Rotate the key-encryption key in place (no restart): re-wraps every data key and TOTP secret. */
-    rotateKeys: (actor: { who: string; role: string }) => rotateKek({ file: keyFile, keys, db, cipher, audit, actor }),
+    rotateKeys: (actor: { who: string; role: string }) =>
+      rotateKek({ file: keyFile, keys, store, cipher, audit, actor }),
     breakGlass,
     retention,
     phiMaps,

@@ -64,9 +64,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const tls = options.tls ? tlsServerOptions(options.tls) : undefined
   if (options.mllpTls) tlsServerOptions(options.mllpTls)
   const runtime = await createRuntime(options)
-  // WAL checkpoints move to a worker thread (see wal-checkpointer.ts).
-  runtime.db.$client.pragma('wal_autocheckpoint = 0')
-  const checkpointer = startWalCheckpointer(runtime.file)
+  // On SQLite, WAL checkpoints move to a worker thread (see wal-checkpointer.ts).
+  const onSqlite = runtime.store.dialect === 'sqlite'
+  if (onSqlite) runtime.db.$client.pragma('wal_autocheckpoint = 0')
+  const checkpointer = onSqlite ? startWalCheckpointer(runtime.file) : undefined
   let ready = false
   let stopping = false
   const app = createApp(runtime, { designerDist: options.designerDist, isReady: () => ready && !stopping, log })
@@ -164,7 +165,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // Runs resumed by a timer finish their step before the database closes.
       await timerBusy
       await alertsBusy
-      await checkpointer.stop()
+      await checkpointer?.stop()
       await runtime.close()
     },
   }

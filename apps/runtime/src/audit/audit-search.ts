@@ -62,7 +62,7 @@ interface Deps {
   /** The PHI-reference key (from the key file): patient identifiers are searched by their keyed hash. */
   secret: string
   /** A published version's document (for the PHI classes a task's role may see). */
-  version: (flowId: string, hash: string) => FlowDocument
+  version: (flowId: string, hash: string) => Promise<FlowDocument>
 }
 
 const isoStart = (value: string | undefined) =>
@@ -137,7 +137,7 @@ export function createAuditSearch(deps: Deps) {
   async function taskClasses(taskId: string): Promise<{ run: string; flow: string; classes: PhiClass[] } | undefined> {
     const task = await taskLookup(taskId)
     if (!task) return undefined
-    const role = deps.version(task.flow_id, task.hash).roles[task.role]
+    const role = (await deps.version(task.flow_id, task.hash)).roles[task.role]
     const shown = new Set<PhiClass>(role?.phi ?? [])
     return { run: task.run_id, flow: task.flow_id, classes: PHI_CLASSES.filter((c) => shown.has(c)) }
   }

@@ -268,7 +268,9 @@ describe('audit tamper probes: every case is detected', () => {
     expect(existsSync(files(dir).keys)).toBe(false)
     // Another installation's key file is refused too.
     writeFileSync(files(dir).keys, JSON.stringify(generateKeyFile({ legacyAuditThrough: 0 })))
-    await expect(createRuntime({ dbFile: files(dir).db, connectors: {} })).rejects.toThrow(/belongs to another installation/)
+    await expect(createRuntime({ dbFile: files(dir).db, connectors: {} })).rejects.toThrow(
+      /belongs to another installation/,
+    )
     writeFileSync(files(dir).keys, keys)
     expect((await verifyOffline(dir)).ok).toBe(true)
   })

@@ -58,7 +58,7 @@ describe('API tokens over HTTP', () => {
       { username: 'intake-system', password: PASSWORD, role: 'agent', flowRoles: ['front-desk'] },
       system,
     )
-    passwordOnly(server.runtime, ['admin', 'intake-system'])
+    await passwordOnly(server.runtime, ['admin', 'intake-system'])
     adminToken = (await call('POST', '/api/auth/login', undefined, { username: 'admin', password: PASSWORD })).json
       .token as string
   })

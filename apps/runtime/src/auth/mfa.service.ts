@@ -89,6 +89,18 @@ export function createMfaService(deps: { store: Store; audit: AuditRecorder; now
     return next
   }
 
+  /**
+   * Add people to the policy's password-only list (the demo's people, tests' fixtures), audited.
+   * Read and written under one lock: two processes adding at once both keep their names.
+   */
+  async function exempt(usernames: string[], actor: AuditActor) {
+    await store.transaction(async () => {
+      await store.sql.serialize(`settings:${POLICY_KEY}`)
+      const current = await policy()
+      await setPolicy({ ...current, passwordOnly: [...current.passwordOnly, ...usernames] }, actor)
+    })
+  }
+
   /** Whether this person must show a second factor to log in. */
   async function requiredFor(user: { username: string; role: UserRole }): Promise<boolean> {
     const p = await policy()
@@ -276,6 +288,7 @@ export function createMfaService(deps: { store: Store; audit: AuditRecorder; now
   return {
     policy,
     setPolicy,
+    exempt,
     requiredFor,
     factors,
     hasFactor,
@@ -289,31 +302,3 @@ export function createMfaService(deps: { store: Store; audit: AuditRecorder; now
   }
 }
 export type MfaService = ReturnType<typeof createMfaService>
-
-/**
- * Add people to the policy's password-only list, synchronously and audited: for the test helper
- * `passwordOnly` (testing/test-runtime.ts), which tests in review/ and settings-review/ still
- * call without awaiting. Goes when they await `setPolicy`.
- */
-export function exemptFromMfaSync(
-  db: Db,
-  audit: { append(input: AuditInput): unknown },
-  usernames: string[],
-  actor: AuditActor,
-): void {
-  db.transaction(() => {
-    const row = db.select().from(settings).where(eq(settings.key, POLICY_KEY)).get()
-    const parsed = mfaPolicySchema.safeParse(row?.value)
-    const policy = parsed.success ? parsed.data : DEFAULT_MFA_POLICY
-    const next = {
-      ...policy,
-      required: [...new Set(policy.required)].sort(),
-      passwordOnly: [...new Set([...policy.passwordOnly, ...usernames])].sort(),
-    }
-    db.insert(settings)
-      .values({ key: POLICY_KEY, value: next })
-      .onConflictDoUpdate({ target: settings.key, set: { value: next } })
-      .run()
-    audit.append(mfaPolicySet(actor, { required: next.required, passwordOnly: next.passwordOnly }))
-  })
-}

@@ -35,7 +35,11 @@ async function storedMap(flowId: string, version: number | undefined, options: M
     throw error instanceof PluginConfigError ? new CliError(error.message) : error
   })
   const keys = options.get('keys')
-  const runtime = await createRuntime({ dataDir, plugins: installed.plugins, ...(keys ? { keyFile: resolve(keys) } : {}) })
+  const runtime = await createRuntime({
+    dataDir,
+    plugins: installed.plugins,
+    ...(keys ? { keyFile: resolve(keys) } : {}),
+  })
   try {
     return (await runtime.phiMaps.map(flowId, version)).map
   } catch (error) {

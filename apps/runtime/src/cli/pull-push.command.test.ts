@@ -52,7 +52,7 @@ describe('carepath pull and push', () => {
     })
     const password = 'a long enough test password'
     await server.runtime.auth.addUser({ username: 'ci-analyst', password, role: 'analyst' }, system)
-    passwordOnly(server.runtime, ['ci-analyst'])
+    await passwordOnly(server.runtime, ['ci-analyst'])
     writeToken = (
       await server.runtime.auth.createApiToken(
         { username: 'ci-analyst', name: 'ci', scopes: ['flows:read', 'flows:write'] },

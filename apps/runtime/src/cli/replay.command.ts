@@ -36,7 +36,11 @@ export async function run(args: string[]): Promise<number> {
     throw error instanceof PluginConfigError ? new CliError(error.message) : error
   })
   const keys = options.get('keys')
-  const runtime = await createRuntime({ dataDir, plugins: installed.plugins, ...(keys ? { keyFile: resolve(keys) } : {}) })
+  const runtime = await createRuntime({
+    dataDir,
+    plugins: installed.plugins,
+    ...(keys ? { keyFile: resolve(keys) } : {}),
+  })
   try {
     if (count === undefined) {
       const report = await runtime.replays.replay(positionals[0] ?? '')

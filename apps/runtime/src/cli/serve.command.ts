@@ -1,4 +1,4 @@
-// `carepath serve [--port 8080] [--data ./data] [--demo] [--mllp-port N] [--host H] [--body-limit 1mb]
+// `carepath serve [--port 8080] [--data ./data] [--database postgres://…] [--demo] [--mllp-port N] [--host H] [--body-limit 1mb]
 //   [--tls-cert FILE --tls-key FILE] [--mllp-tls [--mllp-tls-cert FILE --mllp-tls-key FILE] [--mllp-client-ca FILE]]
 //   [--trust-proxy loopback|SUBNET|HOPS] [--mllp-max-connections N] [--mllp-allow ADDR[,ADDR…]] [--keys FILE] [--audit-anchor FILE] [--oidc FILE]`
 // Extension packages come from the installation's carepath.config.json (or CAREPATH_CONFIG).
@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs'
 import { oidcConfigSchema, type OidcConfigInput } from '../auth/oidc.service.ts'
 import { TlsConfigError, type TlsFiles } from '../http/tls.ts'
 import type { MllpLimits } from '../integrations/hl7/mllp-listener.ts'
+import { databaseUrlFrom, PgOpenError, redactUrl } from '../db/open-pg.ts'
 import { KeyStoreError } from '../keys/key-store.ts'
 import { startServer } from '../server.ts'
 import { CliError, parseArgs } from './cli-io.ts'
@@ -91,6 +92,7 @@ export async function run(args: string[]): Promise<number> {
     options: [
       'port',
       'data',
+      'database',
       'mllp-port',
       'host',
       'body-limit',
@@ -115,6 +117,15 @@ export async function run(args: string[]): Promise<number> {
   const idle = options.get('idle-minutes')
   if (idle !== undefined && !(Number(idle) > 0)) throw new CliError('--idle-minutes must be a positive number')
   const dataDir = resolve(options.get('data') ?? './data')
+  // PostgreSQL when named (--database, or CAREPATH_DATABASE_URL); the data directory then holds
+  // only the key file and the audit anchor.
+  let database: string | undefined
+  try {
+    database = databaseUrlFrom(options.get('database'))
+  } catch (error) {
+    if (error instanceof PgOpenError) throw new CliError(error.message)
+    throw error
+  }
   const { tls, mllpTls } = tlsOptions(options, flags, mllpPort !== undefined)
   const mllpLimits = mllpLimitOptions(options, mllpPort !== undefined)
   const oidc = options.has('oidc') ? oidcConfig(resolve(options.get('oidc')!)) : undefined
@@ -128,6 +139,7 @@ export async function run(args: string[]): Promise<number> {
     port,
     host: options.get('host') ?? '127.0.0.1',
     dataDir,
+    ...(database ? { database } : {}),
     ...(mllpPort !== undefined ? { mllpPort } : {}),
     bodyLimit: options.get('body-limit') ?? '1mb',
     ...(tls ? { tls } : {}),
@@ -157,10 +169,13 @@ export async function run(args: string[]): Promise<number> {
     },
   }).catch((error: unknown) => {
     // A key file or certificate problem is the operator's to fix: one plain sentence, exit 2.
-    if (error instanceof TlsConfigError || error instanceof KeyStoreError) throw new CliError(error.message)
+    if (error instanceof TlsConfigError || error instanceof KeyStoreError || error instanceof PgOpenError)
+      throw new CliError(error.message)
     throw error
   })
-  console.log(`Carepath is running at ${server.url}  (data: ${join(dataDir, 'carepath.db')})`)
+  console.log(
+    `Carepath is running at ${server.url}  (data: ${database ? redactUrl(database) : join(dataDir, 'carepath.db')})`,
+  )
   if (installed.file)
     console.log(
       `Plugins from ${installed.file}: ${installed.plugins.map((plugin) => plugin.name).join(', ') || 'none'}`,

@@ -81,7 +81,7 @@ beforeAll(async () => {
     { username: 'billing-agent', password: TEST_PASSWORD, role: 'agent', flowRoles: ['billing'] },
     { who: 'test', role: 'system' },
   )
-  passwordOnly(t.runtime, ['billing-agent'])
+  await passwordOnly(t.runtime, ['billing-agent'])
   otherAgent = sessionToken(await t.runtime.auth.login('billing-agent', TEST_PASSWORD))
   server = createServer(createApp(t.runtime, { isReady: () => true, log: (line) => logs.push(line) }))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -386,9 +386,3 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
 }
 /** The flows, on the store (every method awaited). */
 export type Flows = ReturnType<typeof createFlowsService>
-
-/**
- * What runs/ and evidence/ still read synchronously until they move to the store
- * (flows/flow-reads.sync.ts).
- */
-export type { SyncFlowReads as FlowsService } from './flow-reads.sync.ts'

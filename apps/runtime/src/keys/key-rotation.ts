@@ -2,9 +2,9 @@
 // data key (and every TOTP secret) is re-wrapped under it, then the old KEK is dropped. The data
 // itself is never re-encrypted, and the running runtime switches keys in place: the services hold
 // a key store that delegates to the current one.
-import type { AuditService } from '../audit/audit.service.ts'
+import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { keysRotated } from '../audit/audit-entries.ts'
-import type { Db } from '../db/open-db.ts'
+import type { Store } from '../store/store.ts'
 import type { DataCipher } from './data-cipher.ts'
 import { keyStoreOf, readKeyFile, withNewKek, withOnlyCurrentKek, writeKeyFile, type KeyStore } from './key-store.ts'
 
@@ -47,28 +47,31 @@ export function swappableKeyStore(initial: KeyStore): KeyStore & { replace(next:
 export async function rotateKek(deps: {
   file: string
   keys: ReturnType<typeof swappableKeyStore>
-  db: Db
+  store: Store
   cipher: DataCipher
-  audit: AuditService
+  audit: AuditRecorder
   actor: { who: string; role: string }
 }): Promise<{ kek: string; dataKeys: number; secrets: number }> {
-  const { file, keys, db, cipher, audit } = deps
+  const { file, keys, store, cipher, audit } = deps
   const withBoth = withNewKek(readKeyFile(file))
   writeKeyFile(file, withBoth)
   keys.replace(keyStoreOf(withBoth))
   const dataKeys = await cipher.rewrapAll()
-  const sql = db.$client
-  const totp = sql
-    .prepare<[], { id: string; secret: string }>("SELECT id, secret FROM mfa_factors WHERE kind = 'totp'")
-    .all()
-  const update = sql.prepare('UPDATE mfa_factors SET secret = ? WHERE id = ?')
-  sql.transaction(() => {
-    for (const row of totp) update.run(keys.wrapDataKey(keys.unwrapDataKey(row.secret)), row.id)
-  })()
+  const totp = await store.transaction(async () => {
+    const rows = await store.sql.all<{ id: string; secret: string }>(
+      "SELECT id, secret FROM mfa_factors WHERE kind = 'totp'",
+    )
+    for (const row of rows)
+      await store.sql.run('UPDATE mfa_factors SET secret = ? WHERE id = ?', [
+        keys.wrapDataKey(keys.unwrapDataKey(row.secret)),
+        row.id,
+      ])
+    return rows
+  })
   const final = withOnlyCurrentKek(withBoth)
   writeKeyFile(file, final)
   keys.replace(keyStoreOf(final))
   const kek = final.keks[0]!.id
-  audit.appendAlone(keysRotated(deps.actor, { kek, dataKeys, secrets: totp.length }))
+  await audit.record(keysRotated(deps.actor, { kek, dataKeys, secrets: totp.length }))
   return { kek, dataKeys, secrets: totp.length }
 }

@@ -65,7 +65,7 @@ describe('migrating waiting runs', () => {
     expect(applied.results).toHaveLength(2)
     expect(applied.results).toEqual(expect.arrayContaining(runIds.map((runId) => ({ runId, moved: true }))))
 
-    const v2Hash = t.runtime.flows.list()[0]!.publishedHash!
+    const v2Hash = (await t.runtime.flowService.list())[0]!.publishedHash!
     for (const runId of runIds) {
       expect(await t.runtime.runs.store.runById(runId)).toMatchObject({ hash: v2Hash, status: 'waiting' })
       const tasks = await t.runtime.runs.store.tasksOfRun(runId)

@@ -66,7 +66,7 @@ describe('changing the approval policy (four eyes)', () => {
       { username: 'admin2', password: TEST_PASSWORD, role: 'admin', flowRoles: [] },
       { who: 'test', role: 'system' },
     )
-    passwordOnly(t.runtime, ['admin2'])
+    await passwordOnly(t.runtime, ['admin2'])
     secondAdmin = t.caller(sessionToken(await t.runtime.auth.login('admin2', TEST_PASSWORD)))
   })
   afterAll(() => t.close())

@@ -217,7 +217,7 @@ describe('scheduler', () => {
   it('a claim whose process died is taken over after its lease, and never starts a second run', async () => {
     t = await createTestRuntime({ registry })
     await publishFlow(t, scheduledFlow(cron('0 10 * * *')))
-    const hash = t.runtime.flows.list()[0]!.publishedHash!
+    const hash = (await t.runtime.flowService.list())[0]!.publishedHash!
     const store = createScheduleStore(t.runtime.store)
     t.advance(HOUR) // 10:00
     // Another process claimed 10:00 and died before starting the run.

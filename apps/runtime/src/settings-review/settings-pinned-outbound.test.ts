@@ -132,7 +132,7 @@ describe('settings pinned to a published version, beyond the run’s own connect
       { username: 'admin2', password: TEST_PASSWORD, role: 'admin', flowRoles: [] },
       { who: 'test', role: 'system' },
     )
-    passwordOnly(t.runtime, ['admin2'])
+    await passwordOnly(t.runtime, ['admin2'])
     admin2 = t.caller(sessionToken(await t.runtime.auth.login('admin2', TEST_PASSWORD)))
     await t.as.developer.settings.setIntegrations({
       http: { allowHosts: [alertPeer.host] },

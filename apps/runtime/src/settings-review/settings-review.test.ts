@@ -29,7 +29,7 @@ async function secondAdmin(t: TestRuntime) {
     { username: 'admin2', password: TEST_PASSWORD, role: 'admin', flowRoles: [] },
     { who: 'test', role: 'system' },
   )
-  passwordOnly(t.runtime, ['admin2'])
+  await passwordOnly(t.runtime, ['admin2'])
   return t.caller(sessionToken(await t.runtime.auth.login('admin2', TEST_PASSWORD)))
 }
 

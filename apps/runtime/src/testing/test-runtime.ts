@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path'
 import type { ConnectorAdapter, NodeRegistry } from '@carepath/dsl'
 import { USER_ROLES, type UserRole } from '../db/schema.ts'
 import type { LoginResult } from '../auth/auth.service.ts'
-import { exemptFromMfaSync } from '../auth/mfa.service.ts'
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { createCallerFactory } from '../trpc/trpc.ts'
@@ -39,7 +38,12 @@ function userTemplate() {
   template ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'carepath-template-'))
     const file = join(dir, 'carepath.db')
-    const runtime = await createRuntime({ dbFile: file, now: () => new Date(START), registry: testRegistry, connectors: {} })
+    const runtime = await createRuntime({
+      dbFile: file,
+      now: () => new Date(START),
+      registry: testRegistry,
+      connectors: {},
+    })
     const tokens = {} as Record<Name, string>
     for (const name of names) {
       const role: UserRole = name === 'reviewer2' ? 'reviewer' : name
@@ -49,7 +53,7 @@ function userTemplate() {
       )
     }
     // The fixture's people log in with a password alone, as the demo's do; MFA tests make their own.
-    passwordOnly(runtime, [...names])
+    await passwordOnly(runtime, [...names])
     for (const name of names) tokens[name] = sessionToken(await runtime.auth.login(name, TEST_PASSWORD))
     await runtime.close()
     return { file, tokens }
@@ -57,12 +61,9 @@ function userTemplate() {
   return template
 }
 
-/**
- * Let these people log in with a password alone (the MFA policy's exemption list, as `serve --demo`
- * uses it). Synchronous while tests in review/ and settings-review/ call it without awaiting.
- */
-export function passwordOnly(runtime: Runtime, usernames: string[]): void {
-  exemptFromMfaSync(runtime.db, runtime.audit, usernames, { who: 'test', role: 'system' })
+/** Let these people log in with a password alone (the MFA policy's exemption list, as `serve --demo` uses it). */
+export async function passwordOnly(runtime: Runtime, usernames: string[]): Promise<void> {
+  await runtime.mfa.exempt(usernames, { who: 'test', role: 'system' })
 }
 
 /** The session token of a log-in that needed no second step (fails the test otherwise). */

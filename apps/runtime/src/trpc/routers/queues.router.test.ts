@@ -71,7 +71,7 @@ describe('work queues', () => {
       input: { score: 7, patient: { name: 'Test Patient' } },
       idempotencyKey: 'q-1',
     })
-    passwordOnly(t.runtime, ['pharmacist'])
+    await passwordOnly(t.runtime, ['pharmacist'])
     const pharmacist = t.caller(sessionToken(await t.runtime.auth.login('pharmacist', TEST_PASSWORD)))
     expect((await pharmacist.tasks.inbox()).map((task) => task.role)).toEqual(['pharmacy'])
     // The front-desk agent does not see it.

@@ -139,7 +139,7 @@ describe('task due times, timeouts, release, reassign and escalation', () => {
         { username: 'agent2', password: TEST_PASSWORD, role: 'agent', flowRoles: ['front-desk', 'supervisor'] },
         { who: 'test', role: 'system' },
       )
-      passwordOnly(t.runtime, ['agent2'])
+      await passwordOnly(t.runtime, ['agent2'])
       other = t.caller(sessionToken(await t.runtime.auth.login('agent2', TEST_PASSWORD)))
       await publishFlow(t, callbackFlow({ after: 'PT30M' }))
       await start()
