@@ -2,10 +2,10 @@
 // (launch:issue) gets a token, the view exchanges it once for the agent's session and the run of
 // the launched script; a token for another host, an expired one, a forged one or a replay is
 // refused with a plain sentence and audited, and no patient value reaches the audit trail.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { TRPCError } from '@trpc/server'
 import { intakeFlow, intakeSuite } from '../testing/test-registry.ts'
-import { createTestRuntime, publishFlow, type TestRuntime } from '../testing/test-runtime.ts'
+import { describeOnEachRuntime, publishFlow, type TestRuntime } from '../testing/test-runtime.ts'
 import { frameAncestors } from '../http/frame-policy.ts'
 import { REFUSALS } from './launch.service.ts'
 
@@ -23,11 +23,11 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   return `${error.code}: ${error.message}`
 }
 
-describe('launch tokens', () => {
+describeOnEachRuntime('launch tokens', (open) => {
   let t: TestRuntime
   let hostToken: string
   beforeEach(async () => {
-    t = await createTestRuntime()
+    t = await open()
     await publishFlow(t, intakeFlow(), [intakeSuite])
     await t.as.admin.embed.saveHostApp(CRM)
     await t.as.admin.embed.saveHostApp(OTHER)

@@ -38,8 +38,11 @@ async function answers(url: string): Promise<boolean> {
 export interface TestPostgres {
   /** The server's URL (its maintenance database). */
   serverUrl: string
-  /** A new empty database with a unique name; `drop` removes it (and any connection left to it). */
-  createDatabase(label: string): Promise<{ url: string; name: string; drop(): Promise<void> }>
+  /**
+   * A new database with a unique name, empty or a copy of `template` (a database nobody is
+   * connected to); `drop` removes it (and any connection left to it).
+   */
+  createDatabase(label: string, template?: string): Promise<{ url: string; name: string; drop(): Promise<void> }>
 }
 
 /** The reachable server, or undefined when none answers (the PostgreSQL tests are then skipped). */
@@ -57,9 +60,9 @@ export async function findTestPostgres(env: NodeJS.ProcessEnv = process.env): Pr
   }
   return {
     serverUrl,
-    async createDatabase(label) {
+    async createDatabase(label, template) {
       const name = `carepath_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`
-      await admin((client) => client.query(`CREATE DATABASE "${name}"`))
+      await admin((client) => client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`))
       return {
         name,
         url: withDatabase(serverUrl, name),

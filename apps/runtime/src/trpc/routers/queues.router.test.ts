@@ -1,11 +1,11 @@
 // Work queues as managed entities: every queue a flow sends work to is listed with its members and
 // the steps sending work there; a queue nobody works is a publish warning until an admin adds
 // someone to it, and that person then receives the task.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { TRPCError } from '@trpc/server'
 import { intakeFlow, intakeSuite } from '../../testing/test-registry.ts'
 import {
-  createTestRuntime,
+  describeOnEachRuntime,
   passwordOnly,
   sessionToken,
   TEST_PASSWORD,
@@ -21,10 +21,10 @@ function pharmacyFlow() {
   return { ...document, roles: { ...document.roles, pharmacy: { phi: ['demographic' as const] } } }
 }
 
-describe('work queues', () => {
+describeOnEachRuntime('work queues', (open) => {
   let t: TestRuntime
   beforeEach(async () => {
-    t = await createTestRuntime()
+    t = await open()
   })
   afterEach(() => t.close())
 

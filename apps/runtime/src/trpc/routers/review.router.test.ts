@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { TRPCError } from '@trpc/server'
 import { intakeFlow, intakeSuite } from '../../testing/test-registry.ts'
-import { createTestRuntime, type TestRuntime } from '../../testing/test-runtime.ts'
+import { describeOnEachRuntime, type TestRuntime } from '../../testing/test-runtime.ts'
 
 /** The intake suite with the high case expecting what a threshold of `min` gives it. */
 function intakeSuiteFor(min: number) {
@@ -19,10 +19,10 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   return 'OK'
 }
 
-describe('flows, review and publishing', () => {
+describeOnEachRuntime('flows, review and publishing', (open) => {
   let t: TestRuntime
   beforeEach(async () => {
-    t = await createTestRuntime()
+    t = await open()
   })
   afterEach(() => t.close())
 

@@ -1,15 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { TRPCError } from '@trpc/server'
 import { intakeFlow, intakeSuite, waitFlow } from '../../testing/test-registry.ts'
-import { createTestRuntime, publishFlow, type TestRuntime } from '../../testing/test-runtime.ts'
+import { describeOnEachRuntime, publishFlow, type TestRuntime } from '../../testing/test-runtime.ts'
 
 const input = { score: 7, patient: { name: 'Test Patient', ssn: '000-11-2222' } }
 
-describe('runs and tasks', () => {
+describeOnEachRuntime('runs and tasks', (open) => {
   let t: TestRuntime
   let hash: string
   beforeEach(async () => {
-    t = await createTestRuntime()
+    t = await open()
     hash = await publishFlow(t, intakeFlow(), [intakeSuite])
   })
   afterEach(() => t.close())

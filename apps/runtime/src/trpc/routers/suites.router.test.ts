@@ -1,10 +1,10 @@
 // Test cases travel with the draft: saved and versioned with it, run on submission exactly as the
 // designer runs them (same report, same hash), and a failing case blocks publishing until a
 // reviewer who is not the author writes why it may go out anyway.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { TRPCError } from '@trpc/server'
 import { intakeFlow, intakeSuite } from '../../testing/test-registry.ts'
-import { createTestRuntime, type TestRuntime } from '../../testing/test-runtime.ts'
+import { describeOnEachRuntime, type TestRuntime } from '../../testing/test-runtime.ts'
 
 const id = 'intake-check'
 
@@ -33,10 +33,10 @@ const withSixCase = {
   ],
 }
 
-describe('test cases saved with the draft', () => {
+describeOnEachRuntime('test cases saved with the draft', (open) => {
   let t: TestRuntime
   beforeEach(async () => {
-    t = await createTestRuntime()
+    t = await open()
   })
   afterEach(() => t.close())
 

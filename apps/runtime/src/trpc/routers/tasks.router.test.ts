@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server'
 import { builtinPlugin, composeCatalog } from '@carepath/catalog'
 import type { FlowDocument } from '@carepath/dsl'
 import {
-  createTestRuntime,
+  describeOnEachRuntime,
   passwordOnly,
   publishFlow,
   sessionToken,
@@ -74,11 +74,11 @@ function callbackFlow(due: Record<string, unknown>): FlowDocument {
 
 const input = { patient: { name: 'Pat Example' } }
 
-describe('task due times, timeouts, release, reassign and escalation', () => {
+describeOnEachRuntime('task due times, timeouts, release, reassign and escalation', (open) => {
   let t: TestRuntime
   beforeEach(async () => {
     // Sessions outlive the clock moves (the tasks are due in half an hour; sessions idle out in 15 minutes).
-    t = await createTestRuntime({ registry, session: { idleMs: 24 * 3_600_000 } })
+    t = await open({ registry, session: { idleMs: 24 * 3_600_000 } })
   })
   afterEach(() => t.close())
 
