@@ -83,6 +83,8 @@ export interface RuntimeOptions {
   database?: string
   /** Connections each process keeps to PostgreSQL (default 10). */
   databasePoolSize?: number
+  /** How long a run's step is this process's before another may take the run over (ms; runs.service.ts). */
+  runLeaseMs?: number
   /** The database file itself, overriding dataDir (tests use a temp file). */
   dbFile?: string
   /** The clock (tests move it to expire sessions). */
@@ -289,6 +291,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     cipher,
     retry: options.retry ?? DEFAULT_RETRY,
     ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.runLeaseMs ? { leaseMs: options.runLeaseMs } : {}),
     observers: [
       ...(options.operationsObservers === false
         ? []

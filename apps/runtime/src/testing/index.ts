@@ -11,6 +11,7 @@ export {
   type Caller,
 } from './test-runtime.ts'
 export { waitUntil, TEST_WAIT_MS, TEST_CONNECTOR_TIMEOUT_MS } from './wait-until.ts'
+export { findTestPostgres } from './test-postgres.ts'
 // Loopback peers and the inbound/outbound pieces tests/integration/integrations-*.test.ts drive directly.
 export { startFhirTestServer, type FhirTestServer } from '../integrations/testing/fhir-test-server.ts'
 export { startPayerStub, type PayerStub } from '../integrations/testing/payer-stub.ts'
