@@ -1,0 +1,175 @@
+// Runs started → completed → audited per second over HTTP, for 1, 2 and 3 runtime processes on
+// one PostgreSQL database, beside one process on SQLite, at 10 and 50 connections, in one sitting:
+// runs/s, p99, and CPU per run (the runtime processes alone, and with PostgreSQL's own processes),
+// with the ratio of N processes to one. Each process gets its share of the connections from its
+// own load generator (what a load balancer would spread). The flow is the test intake flow at a
+// low score: one decision, then its end, each run's log and audit record committed before the
+// answer. Figures are printed, never asserted.
+//   pnpm bench scale        (BENCH_SECONDS=8 per level by default; needs a PostgreSQL server)
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { findTestPostgres } from '@carepath/runtime/testing'
+import { loadAverage } from './load.ts'
+import { childCpuMs } from './node-red-peer.ts'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const seconds = Number(process.env.BENCH_SECONDS ?? 8)
+
+interface LoadResult {
+  requests: number
+  perSecond: number
+  p99: number
+  non2xx: number
+  errors: number
+}
+
+function startProcess(
+  dataDir: string,
+  database: string,
+  seed: boolean,
+): Promise<{ proc: ChildProcess; url: string; token: string }> {
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(here, 'scale-server.ts'), dataDir, database, seed ? 'seed' : ''],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  return new Promise((resolve, reject) => {
+    let out = ''
+    proc.stdout.on('data', (d: Buffer) => {
+      out += String(d)
+      const ready = /READY (\S+) ?(\S*)/.exec(out)
+      if (ready) resolve({ proc, url: ready[1] ?? '', token: ready[2] ?? '' })
+    })
+    proc.once('exit', (code) => reject(new Error(`a runtime process exited (${code}) before it was ready`)))
+  })
+}
+
+/** The load generator of http.bench.ts, in a process of its own, against one runtime process. */
+function runLoad(url: string, token: string, connections: number): Promise<LoadResult> {
+  const spec = {
+    url,
+    path: '/api/flows/bench-intake/runs',
+    token,
+    connections,
+    duration: seconds,
+    input: { score: 1, patient: { name: 'Bench Patient' } },
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'http.bench.ts'), '--load', JSON.stringify(spec)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += String(d)))
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as LoadResult)
+        : reject(new Error(`load generator exited ${code}`)),
+    )
+  })
+}
+
+/** CPU (ms) of every PostgreSQL server process on this machine: its share of each run's work. */
+function postgresCpuMs(): number {
+  let total = 0
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      if (!stat.includes('(postgres)')) continue
+      const fields = stat.split(') ')[1]?.split(' ') ?? []
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+    } catch {
+      // A process that ended while being read.
+    }
+  }
+  return total
+}
+
+interface Row {
+  label: string
+  processes: number
+  connections: number
+  perSecond: number
+  p99: number
+  failed: number
+  cpuMsPerRun: number
+  withDbCpuMsPerRun?: number
+}
+
+async function measure(label: string, processes: number, database: string | undefined): Promise<Row[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'carepath-scale-'))
+  const started: { proc: ChildProcess; url: string; token: string }[] = []
+  try {
+    started.push(await startProcess(dataDir, database ?? '', true))
+    for (let i = 1; i < processes; i++) started.push(await startProcess(dataDir, database ?? '', false))
+    const token = started[0]!.token
+    const rows: Row[] = []
+    for (const connections of [10, 50]) {
+      const cpuBefore = started.map((s) => childCpuMs(s.proc) ?? 0)
+      const dbBefore = database ? postgresCpuMs() : 0
+      const results = await Promise.all(
+        started.map((s, i) =>
+          runLoad(s.url, token, Math.floor(connections / processes) + (i < connections % processes ? 1 : 0)),
+        ),
+      )
+      const cpu = started.reduce((sum, s, i) => sum + ((childCpuMs(s.proc) ?? 0) - (cpuBefore[i] ?? 0)), 0)
+      const db = database ? postgresCpuMs() - dbBefore : 0
+      const runs = results.reduce((sum, r) => sum + r.requests - r.non2xx - r.errors, 0)
+      rows.push({
+        label,
+        processes,
+        connections,
+        perSecond: results.reduce((sum, r) => sum + r.perSecond, 0),
+        p99: Math.max(...results.map((r) => r.p99)),
+        failed: results.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
+        cpuMsPerRun: cpu / Math.max(1, runs),
+        ...(database ? { withDbCpuMsPerRun: (cpu + db) / Math.max(1, runs) } : {}),
+      })
+    }
+    return rows
+  } finally {
+    for (const s of started) s.proc.kill('SIGTERM')
+    await Promise.all(
+      started.map(
+        (s) => new Promise((resolve) => (s.proc.exitCode === null ? s.proc.once('exit', resolve) : resolve(0))),
+      ),
+    )
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+const postgres = await findTestPostgres()
+console.log(`${seconds} s per level; load average before: ${loadAverage()}`)
+const rows: Row[] = [...(await measure('SQLite', 1, undefined))]
+if (!postgres) console.log('No PostgreSQL server reachable: only SQLite was measured.')
+else
+  for (const processes of [1, 2, 3]) {
+    const database = await postgres.createDatabase(`scale_${processes}`)
+    try {
+      rows.push(...(await measure('PostgreSQL', processes, database.url)))
+    } finally {
+      await database.drop()
+    }
+  }
+const one = (connections: number) =>
+  rows.find((r) => r.label === 'PostgreSQL' && r.processes === 1 && r.connections === connections)
+const sqlite = (connections: number) => rows.find((r) => r.label === 'SQLite' && r.connections === connections)
+console.log(
+  '\n| database | processes | connections | runs/s | × one PG process | p99 ms | failed | CPU ms/run (runtime) | CPU ms/run (+ PostgreSQL) | CPU/run vs SQLite |',
+)
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+for (const r of rows) {
+  const base = one(r.connections)
+  const lite = sqlite(r.connections)
+  const cpu = r.withDbCpuMsPerRun ?? r.cpuMsPerRun
+  console.log(
+    `| ${r.label} | ${r.processes} | ${r.connections} | ${r.perSecond.toFixed(0)} | ${r.label === 'PostgreSQL' && base ? (r.perSecond / base.perSecond).toFixed(2) + '×' : '—'} | ${r.p99.toFixed(0)} | ${r.failed} | ${r.cpuMsPerRun.toFixed(2)} | ${r.withDbCpuMsPerRun?.toFixed(2) ?? '—'} | ${lite ? (cpu / lite.cpuMsPerRun).toFixed(2) + '×' : '—'} |`,
+  )
+}
+console.log(`\nload average after: ${loadAverage()}`)
