@@ -23,8 +23,8 @@ const files = (dir: string) => ({
 })
 
 let open: TestRuntime | undefined
-afterEach(() => {
-  open?.close()
+afterEach(async () => {
+  await open?.close()
   open = undefined
 })
 

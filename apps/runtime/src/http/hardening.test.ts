@@ -162,7 +162,7 @@ describe('behind a reverse proxy (--trust-proxy loopback)', () => {
       expect(await login(TEST_PASSWORD, '198.51.100.9')).toBe(200)
     } finally {
       await new Promise((resolve) => app.close(resolve))
-      proxied.close()
+      await proxied.close()
     }
   })
 })
