@@ -1,7 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, expect, it } from 'vitest'
 import { NodeError, type JsonValue } from '@carepath/dsl'
 import { TRPCError } from '@trpc/server'
-import { createTestRuntime, publishFlow, type TestRuntime } from '../testing/test-runtime.ts'
+import {
+  describeOnEachRuntime,
+  publishFlow,
+  type createTestRuntime,
+  type TestRuntime,
+} from '../testing/test-runtime.ts'
 import { intakeFlow } from '../testing/test-registry.ts'
 
 /** An `echo` connector that is down until `up` is set; every call is counted. */
@@ -17,10 +22,12 @@ function echo() {
 
 const patient = { name: 'Alice Example', ssn: '123-45-6789' }
 
-async function setUp(): Promise<{ t: TestRuntime; peer: { up: boolean; calls: number } }> {
+async function setUp(
+  open: (options: Parameters<typeof createTestRuntime>[0]) => Promise<TestRuntime>,
+): Promise<{ t: TestRuntime; peer: { up: boolean; calls: number } }> {
   const { peer, adapter } = echo()
   const waits: number[] = []
-  const t = await createTestRuntime({
+  const t = await open({
     connectors: { echo: adapter },
     sleep: async (ms) => void waits.push(ms),
   })
@@ -31,12 +38,12 @@ async function setUp(): Promise<{ t: TestRuntime; peer: { up: boolean; calls: nu
 const start = (t: TestRuntime, key: string) =>
   t.as.agent.runs.start({ flowId: 'intake-check', input: { score: 2, patient }, idempotencyKey: key })
 
-describe('incidents', () => {
+describeOnEachRuntime('incidents', (open) => {
   let t: TestRuntime
   afterEach(() => t?.close())
 
   it('a connector that stays down holds the run as an incident, its cause listed without patient data', async () => {
-    const setup = await setUp()
+    const setup = await setUp(open)
     t = setup.t
     const run = await start(t, 'a')
     expect(run.status).toBe('incident')
@@ -62,7 +69,7 @@ describe('incidents', () => {
   })
 
   it('bulk retry: refused when the confirmed count is stale, then each run retried once and completed', async () => {
-    const setup = await setUp()
+    const setup = await setUp(open)
     t = setup.t
     const runs = [await start(t, 'b1'), await start(t, 'b2')]
     setup.peer.up = true
@@ -93,7 +100,7 @@ describe('incidents', () => {
   })
 
   it('skip leaves by the chosen port with an audited reason; cancel ends the run; bad ports are refused', async () => {
-    const setup = await setUp()
+    const setup = await setUp(open)
     t = setup.t
     const skipped = await start(t, 's1')
     await expect(
@@ -129,7 +136,7 @@ describe('incidents', () => {
   })
 
   it('a run whose flow was retired is not retried (skip or cancel it instead)', async () => {
-    const setup = await setUp()
+    const setup = await setUp(open)
     t = setup.t
     const run = await start(t, 'r1')
     await t.as.reviewer.flows.retire({ id: 'intake-check' })
