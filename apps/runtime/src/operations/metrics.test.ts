@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { NodeError, type JsonValue } from '@carepath/dsl'
-import { createTestRuntime, publishFlow, type TestRuntime } from '../testing/test-runtime.ts'
+import { describeOnEachRuntime, publishFlow, type TestRuntime } from '../testing/test-runtime.ts'
 import { intakeFlow } from '../testing/test-registry.ts'
 import { bucketOf, bucketUpperMs, quantileMs } from './metric-histogram.ts'
 
@@ -19,13 +19,13 @@ describe('log-scale histograms', () => {
   })
 })
 
-describe('metrics', () => {
+describeOnEachRuntime('metrics', (open) => {
   let t: TestRuntime
   afterEach(() => t?.close())
 
   it('counts, completion rate, cycle and answer times per version, connector figures, Prometheus text', async () => {
     let failing = false
-    t = await createTestRuntime({
+    t = await open({
       connectors: {
         echo: async (): Promise<JsonValue> => {
           if (failing) throw new NodeError('The echo service answered HTTP 502.', { code: 'http-502' })
@@ -111,7 +111,7 @@ describe('metrics', () => {
   })
 
   it('compares a version with the one it replaced', async () => {
-    t = await createTestRuntime()
+    t = await open()
     const v1 = await publishFlow(t, intakeFlow())
     await t.as.agent.runs.start({ flowId: 'intake-check', input: { score: 9 }, idempotencyKey: 'a' })
     const { hash: v2 } = await t.as.analyst.flows.save({

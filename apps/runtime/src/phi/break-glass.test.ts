@@ -3,10 +3,10 @@
 // (the reason redacted of the run's values), compliance is told and must sign it off; then it
 // hides again. A flow's run data past its retention period is shredded once its runs have ended,
 // leaving the run rows and an intact audit trail, and the purge is audited.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { intakeFlow } from '../testing/test-registry.ts'
 import {
-  createTestRuntime,
+  describeOnEachRuntime,
   publishFlow,
   sessionToken,
   TEST_PASSWORD,
@@ -16,11 +16,11 @@ import {
 const SSN = '123-45-6789'
 const NAME = 'Rosalind Breakglass'
 
-describe('break-glass', () => {
+describeOnEachRuntime('break-glass', (open) => {
   let t: TestRuntime
   let runId: string
   beforeEach(async () => {
-    t = await createTestRuntime()
+    t = await open()
     await publishFlow(t, intakeFlow())
     runId = (
       await t.as.agent.runs.start({
@@ -95,10 +95,10 @@ describe('break-glass', () => {
   })
 })
 
-describe('retention of run data', () => {
+describeOnEachRuntime('retention of run data', (open) => {
   let t: TestRuntime
   beforeEach(async () => {
-    t = await createTestRuntime()
+    t = await open()
     await publishFlow(t, intakeFlow())
   })
   afterEach(() => t.close())

@@ -8,7 +8,7 @@ import {
   type ApprovalPolicy,
 } from './approval-policy.schema.ts'
 import {
-  createTestRuntime,
+  describeOnEachRuntime,
   passwordOnly,
   sessionToken,
   TEST_PASSWORD,
@@ -57,11 +57,11 @@ describe('requiredSignOffs', () => {
   })
 })
 
-describe('changing the approval policy (four eyes)', () => {
+describeOnEachRuntime('changing the approval policy (four eyes)', (open) => {
   let t: TestRuntime
   let secondAdmin: ReturnType<TestRuntime['caller']>
   beforeAll(async () => {
-    t = await createTestRuntime()
+    t = await open()
     await t.runtime.auth.addUser(
       { username: 'admin2', password: TEST_PASSWORD, role: 'admin', flowRoles: [] },
       { who: 'test', role: 'system' },
