@@ -4,6 +4,7 @@
 // reaches its wait a moment later still gets it, and then expires into the dead letters. Delivery
 // is idempotent by message id, and a run's log names the message it took, so a message is never
 // given to the same wait twice, even when a sweep and a delivery race or a process dies between.
+import type { ResumeSignal, RunEvent } from '@carepath/engine'
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { JsonValue } from '@carepath/dsl'
@@ -14,7 +15,7 @@ import { PLAINTEXT, type DataCipher } from '../keys/data-cipher.ts'
 import type { Store } from '../store/store.ts'
 import { correlationRef } from './correlation-ref.ts'
 import type { DeadLetterInput } from '../operations/dead-letters.service.ts'
-import type { RunsService } from '../runs/runs.service.ts'
+import type { Actor, SameTransaction } from '../runs/runs.service.ts'
 
 /** How long a message that matches no waiting run is kept before it expires (default one day). */
 export const DEFAULT_UNMATCHED_RETENTION_MS = 24 * 3_600_000
@@ -51,11 +52,22 @@ export interface EventDeadLetters {
   acceptedLater(key: string, runIds: readonly string[], at: string): void | Promise<void>
 }
 
+/** What the events service asks of the runs: their log (was a message taken?) and a step that delivers one. */
+export interface EventRuns {
+  store: { events(runId: string): Promise<readonly RunEvent[]> }
+  resume(
+    runId: string,
+    signal: Extract<ResumeSignal, { type: 'event' }>,
+    actor: Actor,
+    inSameTransaction: SameTransaction,
+  ): Promise<unknown>
+}
+
 export interface EventsDeps {
   store: Store
   audit: Pick<AuditRecorder, 'record'>
   now: () => Date
-  runs: Pick<RunsService, 'resume' | 'store'>
+  runs: EventRuns
   /** The installation's secret for patient references: correlation keys are stored as its HMAC. */
   referenceSecret: string
   cipher?: DataCipher

@@ -5,11 +5,11 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { createStoreAuditRecorder } from '../audit/audit-recorder.ts'
 import { generateKeyFile, keyStoreOf } from '../keys/key-store.ts'
 import type { DeadLetterInput } from '../operations/dead-letters.service.ts'
-import type { RunsService } from '../runs/runs.service.ts'
+import type { RunEvent } from '@carepath/engine'
 import type { Store } from '../store/store.ts'
 import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
 import { correlationRef } from './correlation-ref.ts'
-import { createEventsService, type InboundMessage } from './events.service.ts'
+import { createEventsService, type EventRuns, type InboundMessage } from './events.service.ts'
 
 const keys = keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 }))
 const SECRET = 'reference-secret'
@@ -32,20 +32,24 @@ describeOnEachStore('inbound events on the store', (backend) => {
     const own: { runId: string; messageId: string }[] = []
     const runs = {
       store: {
-        events: async (runId: string) =>
+        events: async (runId: string): Promise<RunEvent[]> =>
           own
             .filter((step) => step.runId === runId)
-            .map((step) => ({ type: 'event.received', data: { messageId: step.messageId } })),
+            .map((step, seq) => ({
+              seq,
+              at: now().toISOString(),
+              type: 'event.received',
+              data: { name: 'lab.ready', key: '', messageId: step.messageId, payload: null },
+            })),
       },
-      async resume(runId: string, signal: { messageId: string }, _actor: unknown, work?: () => unknown) {
+      async resume(runId, signal, _actor, work) {
         await store.transaction(async () => {
-          await work?.()
+          await work()
         })
         own.push({ runId, messageId: signal.messageId })
         committed.push({ runId, messageId: signal.messageId })
-        return { status: 'running' }
       },
-    } as unknown as Pick<RunsService, 'resume' | 'store'>
+    } satisfies EventRuns
     return createEventsService({
       store,
       audit: createStoreAuditRecorder(store, keys, now),

@@ -7,9 +7,8 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { createStoreAuditRecorder } from '../../audit/audit-recorder.ts'
 import { correlationRef } from '../../events/correlation-ref.ts'
 import { eventRouteSchema, hl7RouteMessages } from '../../events/event-routes.ts'
-import { createEventsService } from '../../events/events.service.ts'
+import { createEventsService, type EventRuns } from '../../events/events.service.ts'
 import { generateKeyFile, keyStoreOf } from '../../keys/key-store.ts'
-import type { RunsService } from '../../runs/runs.service.ts'
 import type { Store } from '../../store/store.ts'
 import { describeOnEachStore, type OpenedStore } from '../../testing/test-stores.ts'
 import { createHl7Intake, type AcceptResult, type Hl7Inbound } from './hl7-intake.ts'
@@ -33,14 +32,13 @@ describeOnEachStore('HL7 control ids across processes', (backend) => {
   const processOn = (store: Store) => {
     const runs = {
       store: { events: async () => [] },
-      async resume(runId: string, signal: { messageId: string }, _actor: unknown, work?: () => unknown) {
+      async resume(runId, signal, _actor, work) {
         await store.transaction(async () => {
-          await work?.()
+          await work()
         })
         committed.push({ runId, messageId: signal.messageId })
-        return { status: 'running' }
       },
-    } as unknown as Pick<RunsService, 'resume' | 'store'>
+    } satisfies EventRuns
     const events = createEventsService({
       store,
       audit: createStoreAuditRecorder(store, keys, now),
