@@ -9,9 +9,9 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import type { Store } from '../store/store.ts'
 import type { KeyStore } from './key-store.ts'
 
-export const PREFIX = 'enc1:'
+const PREFIX = 'enc1:'
 /** Unwrapped data keys kept in memory (a run's key is used by every read and write of that run). */
-export const CACHE = 4096
+const CACHE = 4096
 
 /** A sealed value that cannot be opened: its key was shredded or lost, or the value was damaged. */
 export class SealedDataError extends Error {
@@ -67,7 +67,7 @@ export function sealedKeyId(stored: string): string | undefined {
 }
 
 /** AES-256-GCM under `key`, written as the sealed text that names `keyId`. */
-export function sealWithKey(key: Buffer, keyId: string, plaintext: Uint8Array, aad: string): string {
+function sealWithKey(key: Buffer, keyId: string, plaintext: Uint8Array, aad: string): string {
   const iv = randomBytes(12)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(Buffer.from(aad))
@@ -78,7 +78,7 @@ export function sealWithKey(key: Buffer, keyId: string, plaintext: Uint8Array, a
   return PREFIX + parts.join(':')
 }
 
-export interface SealedParts {
+interface SealedParts {
   keyId: string
   iv: string
   tag: string
@@ -86,14 +86,14 @@ export interface SealedParts {
 }
 
 /** The parts of a sealed text (refused whole when one is missing). */
-export function sealedParts(sealed: string): SealedParts {
+function sealedParts(sealed: string): SealedParts {
   const [id, iv, tag, body] = sealed.slice(PREFIX.length).split(':')
   if (!id || !iv || !tag || body === undefined) throw new SealedDataError('A sealed value is damaged.')
   return { keyId: decodeURIComponent(id), iv, tag, body }
 }
 
 /** The bytes a sealed text holds; authenticated before anything is returned, so a damaged value yields nothing. */
-export function openWithKey(key: Buffer, parts: SealedParts, aad: string): Buffer {
+function openWithKey(key: Buffer, parts: SealedParts, aad: string): Buffer {
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parts.iv, 'base64'))
     decipher.setAAD(Buffer.from(aad))
