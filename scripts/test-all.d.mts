@@ -36,8 +36,19 @@ export declare function summary(results: readonly StageResult[], notes?: readonl
 
 /** The part of vitest's JSON report the PostgreSQL line reads. */
 export interface VitestReport {
-  testResults: { name: string; assertionResults?: { status: string; ancestorTitles?: string[] }[] }[]
+  testResults: {
+    name: string
+    status?: string
+    message?: string
+    assertionResults?: { status: string; title?: string; ancestorTitles?: string[]; failureMessages?: string[] }[]
+  }[]
 }
+
+/** The summary's lines naming the failed tests (none when every test passed or there is no report). */
+export declare function failedTestsNotes(
+  report: VitestReport | undefined,
+  options?: { root?: string; limit?: number },
+): string[]
 
 /** Whether the PostgreSQL tests (files ending .pg.test.ts) ran, or how many did not: one sentence for the summary. */
 export declare function postgresNote(report: VitestReport | undefined): string

@@ -83,6 +83,33 @@ export function postgresNote(report) {
   return `PostgreSQL: reachable — ${tests.length} PostgreSQL tests ran.`
 }
 
+/**
+ * The failed tests by name, from the unit stage's report: the summary is the end of the output,
+ * the part a CI log keeps, so it names what failed (at most `limit` of them) with the first line
+ * of each failure. A file that failed without a test (it did not load) is named by its message.
+ */
+export function failedTestsNotes(report, { root = process.cwd(), limit = 15 } = {}) {
+  if (!report || !Array.isArray(report.testResults)) return []
+  const because = (text) => {
+    const line = String(text ?? '')
+      .split('\n')
+      .find((l) => l.trim())
+    return line ? `: ${line.trim()}` : ''
+  }
+  const failures = report.testResults.flatMap((file) => {
+    const where = file.name.startsWith(root) ? file.name.slice(root.length + 1) : file.name
+    const tests = (file.assertionResults ?? []).filter((t) => t.status === 'failed')
+    if (tests.length === 0 && file.status === 'failed') return [`${where}${because(file.message)}`]
+    return tests.map(
+      (t) => `${where} › ${[...(t.ancestorTitles ?? []), t.title].join(' › ')}${because(t.failureMessages?.[0])}`,
+    )
+  })
+  if (failures.length === 0) return []
+  const shown = failures.slice(0, limit).map((line) => `  ✗ ${line.length > 300 ? `${line.slice(0, 299)}…` : line}`)
+  const more = failures.length > limit ? [`  … and ${failures.length - limit} more`] : []
+  return [`Failed tests (${failures.length}):`, ...shown, ...more]
+}
+
 function readReport(file) {
   if (!existsSync(file)) return undefined
   try {
@@ -103,7 +130,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       command: [...pnpm, 'run', s.script, ...(extra[s.script] ?? [])],
       label: `pnpm run ${s.script}`,
     })),
-    { notes: () => [postgresNote(readReport(report))] },
+    {
+      notes: () => {
+        const unit = readReport(report)
+        return [postgresNote(unit), ...failedTestsNotes(unit)]
+      },
+    },
   )
   rmSync(report, { force: true })
   process.exit(results.every((r) => r.passed) ? 0 : 1)

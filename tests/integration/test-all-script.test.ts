@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { postgresNote, runStages, STAGES } from '../../scripts/test-all.mjs'
+import { failedTestsNotes, postgresNote, runStages, STAGES } from '../../scripts/test-all.mjs'
 
 const root = join(import.meta.dirname, '..', '..')
 const dir = mkdtempSync(join(tmpdir(), 'carepath-test-all-'))
@@ -79,6 +79,57 @@ process.exit(script === 'test:unit' ? 1 : 0)
     expect(scripts['test:all']).toBe('node scripts/test-all.mjs')
     expect(STAGES.map((s) => s.script)).toEqual(['lint', 'typecheck', 'test:unit', 'test:e2e'])
     for (const { script } of STAGES) expect(scripts[script]).toBeDefined()
+  })
+})
+
+describe('the failed tests in the summary', () => {
+  it('names each failed test by file and title with the first line of its failure, and a file that did not load', () => {
+    const report = {
+      testResults: [
+        {
+          name: '/repo/apps/runtime/src/runs/runs.test.ts',
+          status: 'failed',
+          assertionResults: [
+            { status: 'passed', title: 'starts a run', ancestorTitles: ['runs'] },
+            {
+              status: 'failed',
+              title: 'resumes a run',
+              ancestorTitles: ['runs', 'on PostgreSQL'],
+              failureMessages: ['\nAssertionError: expected 1 to be 2\n    at runs.test.ts:10'],
+            },
+          ],
+        },
+        {
+          name: '/repo/tests/broken.test.ts',
+          status: 'failed',
+          message: 'Cannot find module x\nstack',
+          assertionResults: [],
+        },
+        { name: '/repo/ok.test.ts', status: 'passed', assertionResults: [{ status: 'passed', title: 'fine' }] },
+      ],
+    }
+    expect(failedTestsNotes(report, { root: '/repo' })).toEqual([
+      'Failed tests (2):',
+      '  ✗ apps/runtime/src/runs/runs.test.ts › runs › on PostgreSQL › resumes a run: AssertionError: expected 1 to be 2',
+      '  ✗ tests/broken.test.ts: Cannot find module x',
+    ])
+  })
+
+  it('says nothing when all passed or there is no report, and caps a long list', () => {
+    expect(failedTestsNotes(undefined)).toEqual([])
+    expect(
+      failedTestsNotes({ testResults: [{ name: '/r/a.test.ts', assertionResults: [{ status: 'passed' }] }] }),
+    ).toEqual([])
+    const many = {
+      testResults: [
+        {
+          name: '/r/a.test.ts',
+          assertionResults: Array.from({ length: 4 }, (_, i) => ({ status: 'failed', title: `t${i}` })),
+        },
+      ],
+    }
+    const notes = failedTestsNotes(many, { root: '/r', limit: 2 })
+    expect(notes).toEqual(['Failed tests (4):', '  ✗ a.test.ts › t0', '  ✗ a.test.ts › t1', '  … and 2 more'])
   })
 })
 
