@@ -26,7 +26,8 @@ const template = readFileSync(join(import.meta.dirname, '../../examples/samples/
   .trim()
   .replace(/\r?\n/g, '\r')
 const ids = Array.from({ length: COUNT }, (_, i) => `KILL${i + 1}`)
-const frames = Buffer.concat(ids.map((id) => mllpFrame(template.replace('|1817457|', `|${id}|`))))
+const framed = ids.map((id) => mllpFrame(template.replace('|1817457|', `|${id}|`)))
+const frames = Buffer.concat(framed)
 const msaOf = (ack: string) =>
   ack
     .split('\r')
@@ -34,22 +35,28 @@ const msaOf = (ack: string) =>
     .split('|')
 
 /**
- * Every message pipelined on one connection; `onAck` sees each ACK's (code, control id) as it
- * arrives. Resolves with them all when the connection closes (the server answered all, or died).
+ * Messages pipelined on one connection (`first`, or all of them); `onAck` sees each ACK's (code,
+ * control id) as it arrives and may `send` more. Resolves with them all when the connection
+ * closes (the server answered all, or died).
  */
-function pipelineAll(port: number, onAck: (acks: string[][]) => void): Promise<string[][]> {
+function pipelineAll(
+  port: number,
+  onAck: (acks: string[][], send: (more: Buffer) => void) => void,
+  first: Buffer = frames,
+): Promise<string[][]> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
     const framer = new MllpFramer()
     const acks: string[][] = []
-    socket.on('connect', () => socket.write(frames))
+    const send = (more: Buffer) => void (socket.writable && socket.write(more))
+    socket.on('connect', () => socket.write(first))
     socket.on('data', (chunk: Buffer) => {
       for (const event of framer.push(chunk))
         if (event.kind === 'frame') {
           const [, code = '', controlId = ''] = msaOf(event.payload.toString('utf8'))
           acks.push([code, controlId])
         }
-      onAck(acks)
+      onAck(acks, send)
       if (acks.length === COUNT) socket.end()
     })
     socket.on('error', () => {})
@@ -61,10 +68,19 @@ describe('kill -9 while pipelined HL7 messages are being committed', () => {
   it('loses no acknowledged message, starts the rest on restart, and starts none twice', async () => {
     const first = await startChild(child, [dataDir, 'serve'], running)
     let killed: Promise<void> | undefined
-    const beforeKill = await pipelineAll(Number(first.ready), (acks) => {
-      // Killed once some are acknowledged: the rest are stored, routed or committing meanwhile.
-      if (!killed && acks.length >= 40) killed = killHard(first.proc)
-    })
+    // Half the stream first; once 40 are acknowledged the process is killed while the rest of
+    // that half is stored, routed or committing, and the second half is sent after the kill, so
+    // however fast the machine, the kill lands before the stream's end.
+    const half = COUNT / 2
+    const beforeKill = await pipelineAll(
+      Number(first.ready),
+      (acks, send) => {
+        if (killed || acks.length < 40) return
+        killed = killHard(first.proc)
+        send(Buffer.concat(framed.slice(half)))
+      },
+      Buffer.concat(framed.slice(0, half)),
+    )
     await killed
     const acknowledged = beforeKill.filter(([code]) => code === 'AA').map(([, id]) => id)
     expect(beforeKill.every(([code]) => code === 'AA')).toBe(true)
