@@ -92,7 +92,7 @@ async function measure(label: string, mode: 'before' | 'now') {
         request: { title: 'Collect insurance', shows: ['patient.firstName'] },
         at: '2026-03-01T09:00:00.000Z',
       })
-      if (audit) audit.append(loggedIn({ who: 'agent', role: 'agent' }))
+      if (audit) await audit.record(loggedIn({ who: 'agent', role: 'agent' }))
       else appendPlain(record)
     })
   const t0 = performance.now()
@@ -112,7 +112,7 @@ async function measure(label: string, mode: 'before' | 'now') {
   if (audit) {
     const c0 = performance.now()
     for (let i = 0; i < 20; i++) {
-      audit.append(loggedIn({ who: 'agent', role: 'agent' }))
+      await audit.record(loggedIn({ who: 'agent', role: 'agent' }))
       await audit.checkpoint()
     }
     checkpointMs = (performance.now() - c0) / 20

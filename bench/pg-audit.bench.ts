@@ -35,7 +35,7 @@ async function sqliteAppendsPerSecond(): Promise<number> {
       sqlite: db.$client,
     })
     const t0 = performance.now()
-    for (let i = 0; i < PER_WRITER; i++) audit.appendAlone(entry(0))
+    for (let i = 0; i < PER_WRITER; i++) await audit.record(entry(0))
     const seconds = (performance.now() - t0) / 1000
     await audit.close()
     db.$client.close()

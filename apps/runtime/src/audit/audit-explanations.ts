@@ -59,11 +59,11 @@ export function createExplanationStore(store: Store) {
   return {
     /**
      * The decisions as a record stores them, as steps (audit-steps.ts) of the record's append:
-     * their shapes are written (once) in its transaction. Answers the hashes it wrote.
+     * their shapes are written (once) in its transaction. The hashes it writes are added to
+     * `written` (shared by the records of one append, so a shape goes in once).
      */
-    *store(decisions: readonly AuditedDecision[]): Steps<{ stored: StoredDecision[]; written: string[] }> {
+    *store(decisions: readonly AuditedDecision[], written: string[] = []): Steps<{ stored: StoredDecision[] }> {
       const stored: StoredDecision[] = []
-      const written: string[] = []
       for (const decision of decisions) {
         const { stored: one, shape } = storedDecision(decision)
         if (!known.has(shape.hash) && !written.includes(shape.hash)) {
@@ -75,7 +75,7 @@ export function createExplanationStore(store: Store) {
         }
         stored.push(one)
       }
-      return { stored, written }
+      return { stored }
     },
     /** Shapes written by a transaction that has committed: no need to write them again. */
     committed(hashes: readonly string[]): void {

@@ -46,10 +46,35 @@ describeOnEachStore('the audit chain appended through the store', (backend) => {
       throw new Error('the change it recorded failed')
     })
     await expect(refused).rejects.toThrow('the change it recorded failed')
-    expect(await recorder.record(loggedIn({ who: 'next', role: 'agent' }))).toMatchObject({ seq: 2 })
+    await recorder.record(loggedIn({ who: 'next', role: 'agent' }))
     expect(await verify()).toMatchObject({ ok: true, checked: 2 })
     const records = await stores[0]!.sql.values('SELECT record FROM audit_log ORDER BY seq')
     expect(records.flat().join('\n')).not.toContain('rolled-back')
+    expect(records.flat().join('\n')).toContain('next')
+  })
+
+  it('appends a transaction’s records as it commits, in order, without those of a savepoint rolled back', async () => {
+    const store = stores[0]!
+    const recorder = createStoreAuditRecorder(store, keys, now)
+    const headInside = await store.transaction(async () => {
+      await recorder.record(loggedIn({ who: 'one', role: 'agent' }))
+      await store
+        .transaction(async () => {
+          await recorder.record(loggedIn({ who: 'undone', role: 'agent' }))
+          throw new Error('this part failed')
+        })
+        .catch(() => undefined)
+      await recorder.record(loggedIn({ who: 'two', role: 'agent' }))
+      // Not yet in the trail: records go in just before the commit, under the chain's key.
+      return store.sql.values('SELECT seq FROM audit_log')
+    })
+    expect(headInside).toEqual([])
+    const records = await store.sql.values('SELECT seq, record FROM audit_log ORDER BY seq')
+    expect(records.map(([seq, record]) => [seq, /"who":"(\w+)"/.exec(String(record))?.[1]])).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+    ])
+    expect(await verify()).toMatchObject({ ok: true, checked: 2 })
   })
 
   it('names the first record edited behind the triggers’ back', async () => {

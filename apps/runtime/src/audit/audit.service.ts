@@ -33,9 +33,8 @@ export interface AuditTrailOptions {
   /** A checkpoint that could not be written (the anchor's disk full, say) is reported here. */
   onCheckpointError?: (error: unknown) => void
   /**
-   * On SQLite: the better-sqlite3 connection the store is over. Transitional: it serves the
-   * synchronous `append` of the callers still inside synchronous SQLite transactions, and gives
-   * `audit verify`'s worker threads the file to open.
+   * On SQLite: the better-sqlite3 connection the store is over: its last checkpoint is written
+   * synchronously on close, and `audit verify`'s worker threads get the file to open.
    */
   sqlite?: Database.Database
 }
@@ -56,43 +55,16 @@ export function createAuditService(store: Store, now: () => Date, trail: AuditTr
     trail.onCheckpointError ?? ((error: unknown) => console.error('carepath: audit checkpoint not written:', error))
 
   const explanations = createExplanationStore(store)
-  const recorder = createStoreAuditRecorder(store, keys, now, { explanations, onRecorded: () => scheduleCheckpoint() })
+  const recorder = createStoreAuditRecorder(store, keys, now, {
+    explanations,
+    onRecorded: ({ count }) => scheduleCheckpoint(count),
+  })
 
   /**
-   * `AuditRecorder.record`: inside the caller's store transaction, or in one of its own queued
-   * behind any that is open. The real path, on either database.
+   * `AuditRecorder.record`: with the caller's store transaction (appended as it commits), or in
+   * one of its own queued behind any that is open.
    */
-  const record = (input: AuditInput): Promise<{ seq: number; hash: string }> => recorder.record(input)
-
-  /** The SQLite connection, for what only it can do synchronously. */
-  function sqliteOnly(what: string): Database.Database {
-    if (!sqlite) throw new Error(`audit.${what} is for SQLite only: call audit.record on the store.`)
-    return sqlite
-  }
-
-  /**
-   * Transitional, SQLite only: `record` run synchronously on the better-sqlite3 connection, for
-   * the callers still inside synchronous SQLite transactions (it joins the one open on it). The
-   * same statements as `record` (audit-recorder.ts `appendSteps`). Callers move to `record`.
-   */
-  function append(input: AuditInput): { seq: number; hash: string } {
-    const connection = sqliteOnly('append')
-    const appended: Appended = runOnSqlite(connection, appendSteps(keys, explanations, now().toISOString(), input))
-    if (appended.shapes.length > 0)
-      // After the synchronous transaction ends (commit or rollback): stored shapes are skipped from then on.
-      queueMicrotask(() => {
-        if (connection.inTransaction || !connection.open) return
-        const check = connection.prepare<[string], { hash: string }>(
-          'SELECT hash FROM audit_explanations WHERE hash = ?',
-        )
-        explanations.committed(appended.shapes.filter((hash) => check.get(hash)))
-      })
-    scheduleCheckpoint()
-    return { seq: appended.seq, hash: appended.hash }
-  }
-
-  /** Transitional, SQLite only: `append` in a transaction of its own (callers move to `record`). */
-  const appendAlone = (input: AuditInput) => sqliteOnly('appendAlone').transaction(() => append(input))()
+  const record = (input: AuditInput): Promise<void> => recorder.record(input)
 
   // Checkpoints are signed after the commit, of the committed head: the timers run outside any
   // transaction (bound to this context, not the recording one's), so one never names a head that
@@ -103,8 +75,8 @@ export function createAuditService(store: Store, now: () => Date, trail: AuditTr
   let closed = false
   let lastCheckpointSeq: number | undefined
   const detached = AsyncResource.bind(() => void safeCheckpoint())
-  function scheduleCheckpoint() {
-    pending++
+  function scheduleCheckpoint(records: number) {
+    pending += records
     if (pending >= every) immediate ??= setImmediate(detached)
     else if (!timer) timer = setTimeout(detached, delayMs).unref()
   }
@@ -178,8 +150,6 @@ export function createAuditService(store: Store, now: () => Date, trail: AuditTr
 
   return {
     record,
-    append,
-    appendAlone,
     list,
     checkpoint,
     verify: () => verifyTrail(store, keys, anchor),

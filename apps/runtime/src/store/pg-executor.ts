@@ -5,7 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHash } from 'node:crypto'
 import pg from 'pg'
-import { numberedPlaceholders, type SqlExecutor, type SqlParam } from './sql-executor.ts'
+import { numberedPlaceholders, PendingBatches, type SqlExecutor, type SqlParam } from './sql-executor.ts'
 
 interface OpenTransaction {
   client: pg.PoolClient
@@ -13,6 +13,7 @@ interface OpenTransaction {
   /** Set at commit or rollback: a promise left running from inside it must not reuse the connection. */
   ended: boolean
   committed: (() => void)[]
+  batches: PendingBatches
 }
 
 /**
@@ -67,6 +68,7 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
   async function savepoint<T>(tx: OpenTransaction, work: () => Promise<T>): Promise<T> {
     const name = `sp${++tx.savepoints}`
     const mark = tx.committed.length
+    const batchMark = tx.batches.mark()
     await tx.client.query(`SAVEPOINT ${name}`)
     try {
       const result = await work()
@@ -74,6 +76,7 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
       return result
     } catch (error) {
       tx.committed.length = mark
+      tx.batches.rollBackTo(batchMark)
       await tx.client.query(`ROLLBACK TO SAVEPOINT ${name}`)
       await tx.client.query(`RELEASE SAVEPOINT ${name}`)
       throw error
@@ -85,10 +88,14 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
     let broken: unknown
     try {
       await client.query('BEGIN')
-      const tx: OpenTransaction = { client, savepoints: 0, ended: false, committed: [] }
+      const tx: OpenTransaction = { client, savepoints: 0, ended: false, committed: [], batches: new PendingBatches() }
       try {
         // Awaited inside the context: a drizzle query is a thenable that runs when awaited.
-        const result = await context.run(tx, async () => await work())
+        const result = await context.run(tx, async () => {
+          const value = await work()
+          await tx.batches.flush()
+          return value
+        })
         tx.ended = true
         await client.query('COMMIT')
         for (const callback of tx.committed) callback()
@@ -133,6 +140,11 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
       const tx = current()
       if (tx) tx.committed.push(callback)
       else callback()
+    },
+    beforeCommit(writer, item) {
+      const tx = current()
+      if (!tx) throw new Error('beforeCommit() is for work inside a transaction.')
+      tx.batches.add(writer, item)
     },
     close: () => pool.end(),
   }

@@ -41,7 +41,65 @@ export interface SqlExecutor {
    * what is on disk: a cache, a notice to listeners.
    */
   afterCommit(callback: () => void): void
+  /**
+   * Inside a transaction: add `item` to the transaction's batch for `writer`. Just before the
+   * transaction commits, `writer.flush` gets every item of its batch still standing (one added in
+   * a savepoint that rolled back is dropped), in order, inside the transaction. For writes that
+   * many parts of one transaction add to and that cost less as one statement (metric
+   * increments), or that must hold a lock only for the transaction's last moment (the audit
+   * chain's head). See `BatchWriter.order` for the order writers flush in.
+   */
+  beforeCommit<T>(writer: BatchWriter<T>, item: T): void
   close(): Promise<void>
+}
+
+/** Writes gathered over a transaction and made at its end (`SqlExecutor.beforeCommit`). */
+export interface BatchWriter<T> {
+  flush(items: T[]): Promise<void>
+  /**
+   * Writers flush in ascending `order` (default 0), then in the order their first items came.
+   * A writer that takes a lock every transaction needs (the audit chain's) goes last, so it is
+   * never held while waiting for row locks another transaction holds while it waits for it.
+   */
+  readonly order?: number
+}
+
+/**
+ * A transaction's gathered batches: marked when a savepoint opens and cut back to the mark when
+ * it rolls back, flushed before the commit (both executors keep one per transaction).
+ */
+export class PendingBatches {
+  private entries: { writer: BatchWriter<unknown>; item: unknown }[] = []
+
+  add<T>(writer: BatchWriter<T>, item: T): void {
+    // Widened to keep writers of different items in one list: a writer is only ever given back
+    // the items it was added with (they are grouped by writer before `flush`).
+    this.entries.push({ writer: writer as BatchWriter<unknown>, item })
+  }
+
+  mark(): number {
+    return this.entries.length
+  }
+
+  rollBackTo(mark: number): void {
+    this.entries.length = mark
+  }
+
+  /** Every writer's items, writer by writer; items a flush adds are flushed after it. */
+  async flush(): Promise<void> {
+    while (this.entries.length > 0) {
+      const entries = this.entries
+      this.entries = []
+      const byWriter = new Map<BatchWriter<unknown>, unknown[]>()
+      for (const { writer, item } of entries) {
+        const items = byWriter.get(writer)
+        if (items) items.push(item)
+        else byWriter.set(writer, [item])
+      }
+      const writers = [...byWriter.keys()].sort((a, b) => (a.order ?? 0) - (b.order ?? 0))
+      for (const writer of writers) await writer.flush(byWriter.get(writer) ?? [])
+    }
+  }
 }
 
 /**

@@ -5,11 +5,12 @@
 // and any statement or transaction not made from inside it waits until it ends.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type Database from 'better-sqlite3'
-import type { SqlExecutor, SqlParam } from './sql-executor.ts'
+import { PendingBatches, type SqlExecutor, type SqlParam } from './sql-executor.ts'
 
 interface OpenTransaction {
   savepoints: number
   committed: (() => void)[]
+  batches: PendingBatches
 }
 
 type Bindable = string | number | bigint | null
@@ -56,6 +57,7 @@ export function createSqliteExecutor(sqlite: Database.Database): SqlExecutor {
   async function savepoint<T>(tx: OpenTransaction, work: () => Promise<T>): Promise<T> {
     const name = `sp${++tx.savepoints}`
     const mark = tx.committed.length
+    const batchMark = tx.batches.mark()
     sqlite.exec(`SAVEPOINT ${name}`)
     try {
       const result = await work()
@@ -63,6 +65,7 @@ export function createSqliteExecutor(sqlite: Database.Database): SqlExecutor {
       return result
     } catch (error) {
       tx.committed.length = mark
+      tx.batches.rollBackTo(batchMark)
       sqlite.exec(`ROLLBACK TO ${name}`)
       sqlite.exec(`RELEASE ${name}`)
       throw error
@@ -70,14 +73,18 @@ export function createSqliteExecutor(sqlite: Database.Database): SqlExecutor {
   }
 
   async function whole<T>(work: () => Promise<T>): Promise<T> {
-    const tx: OpenTransaction = { savepoints: 0, committed: [] }
+    const tx: OpenTransaction = { savepoints: 0, committed: [], batches: new PendingBatches() }
     // IMMEDIATE takes the write lock up front: another process on the file (the CLI) waits at
     // BEGIN under busy_timeout instead of failing at the first write.
     sqlite.exec('BEGIN IMMEDIATE')
     open = tx
     try {
       // Awaited inside the context: a drizzle query is a thenable that runs when awaited.
-      const result = await context.run(tx, async () => await work())
+      const result = await context.run(tx, async () => {
+        const value = await work()
+        await tx.batches.flush()
+        return value
+      })
       sqlite.exec('COMMIT')
       open = undefined
       for (const callback of tx.committed) callback()
@@ -114,6 +121,11 @@ export function createSqliteExecutor(sqlite: Database.Database): SqlExecutor {
       const tx = context.getStore()
       if (tx !== undefined && tx === open) tx.committed.push(callback)
       else callback()
+    },
+    beforeCommit(writer, item) {
+      const tx = context.getStore()
+      if (tx === undefined || tx !== open) throw new Error('beforeCommit() is for work inside a transaction.')
+      tx.batches.add(writer, item)
     },
     async close() {
       await queue
