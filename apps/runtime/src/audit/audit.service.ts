@@ -7,7 +7,7 @@ import type { AuditInput } from './audit-entries.ts'
 import { chainStart } from './audit-chain.ts'
 import { createExplanationStore } from './audit-explanations.ts'
 import { auditRecordSchema, type AuditRecord } from './audit-record.ts'
-import { appendSteps, createStoreAuditRecorder, HEAD_SQL, type Appended } from './audit-recorder.ts'
+import { createStoreAuditRecorder, HEAD_SQL } from './audit-recorder.ts'
 import { getRow, runOnSqlite, runOnStore, type Steps } from './audit-steps.ts'
 import {
   readDbCheckpoint,

@@ -175,6 +175,8 @@ export function createRunsService(deps: RunsDeps) {
     let pending: RunEvent[] = []
     let written = firstCount
     let created = startedBy === undefined
+    // Whether the run may have stored waits to clear: a new run has none until it awaits a message.
+    let mayAwait = created
     let batches = 0
     // The run's row as last written by this persister (a new run's start returns it without reading it back).
     let row: RunRow | undefined
@@ -214,13 +216,17 @@ export function createRunsService(deps: RunsDeps) {
           } else if (event.type === 'task.expired') {
             await store.expireTask(event.data.taskId, at)
           } else if (event.type === 'event.awaited') {
+            mayAwait = true
             await store.awaitEvent(
               run.id,
               // Stored as the keyed hash messages are looked up by (events.service): never the value.
               { name: event.data.name, key: correlationRef(auditSecret, event.data.key), nodeId: event.nodeId ?? '' },
               at,
             )
-          } else if (event.type === 'event.received' || event.type === 'wait.due' || event.type === 'run.ended') {
+          } else if (
+            mayAwait &&
+            (event.type === 'event.received' || event.type === 'wait.due' || event.type === 'run.ended')
+          ) {
             await store.stopAwaiting(run.id)
           } else if (event.type === 'decision') {
             decisions.push(decisionForAudit({ nodeId: event.nodeId ?? '', ...event.data }, auditSecret))
