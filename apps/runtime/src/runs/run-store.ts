@@ -114,15 +114,17 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
   const runs = (where: string, params: (string | number)[]) =>
     sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ${where}`, params)
 
-  // Group commit: writes queued in the same turn of the event loop commit in one transaction
-  // (each in its own savepoint, so one failing write never undoes another). A caller's promise
-  // settles only after the commit, so nothing is acknowledged before it is on disk.
+  // Group commit: writes queued while the previous commit was going (or in the same turn of the
+  // event loop) commit together in one transaction, each in its own savepoint so one failing
+  // write never undoes another. One commit at a time per process: the batch grows with the load,
+  // and the rows every run touches (metric rollups, the audit chain's head) are contended by one
+  // transaction per process, not by one per request. A caller's promise settles only after the
+  // commit, so nothing is acknowledged before it is on disk.
   let queue: QueuedWrite[] = []
-  async function commitQueued() {
-    const jobs = queue
-    queue = []
+  let draining = false
+  async function commitQueued(jobs: QueuedWrite[]) {
     if (jobs.length === 1) {
-      // Alone in its turn: no savepoint needed.
+      // Alone in its batch: no savepoint needed.
       const job = jobs[0] as QueuedWrite
       await store.transaction(job.work).then(job.resolve, job.reject)
       return
@@ -149,10 +151,22 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
       else job.reject(r.error)
     })
   }
+  async function drain() {
+    while (queue.length > 0) {
+      const jobs = queue
+      queue = []
+      await commitQueued(jobs)
+    }
+    draining = false
+  }
   function commit<T>(work: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (queue.length === 0) setImmediate(() => void commitQueued())
       queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
+      if (!draining) {
+        draining = true
+        // After this turn: the writes queued in it join the first batch.
+        setImmediate(() => void drain())
+      }
     })
   }
 
