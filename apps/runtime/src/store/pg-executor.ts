@@ -65,20 +65,21 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
     return on.query<R>({ name, text, values, ...(rowMode ? { rowMode } : {}) })
   }
 
+  // A savepoint that succeeds is left standing rather than released: COMMIT (or ROLLBACK) ends
+  // them all, a later savepoint nests inside it, and rolling back to that later one undoes only
+  // what came after it. RELEASE would cost a round trip per savepoint (a group commit makes one
+  // per run) and frees nothing that matters: a subtransaction that wrote keeps its id either way.
   async function savepoint<T>(tx: OpenTransaction, work: () => Promise<T>): Promise<T> {
     const name = `sp${++tx.savepoints}`
     const mark = tx.committed.length
     const batchMark = tx.batches.mark()
     await tx.client.query(`SAVEPOINT ${name}`)
     try {
-      const result = await work()
-      await tx.client.query(`RELEASE SAVEPOINT ${name}`)
-      return result
+      return await work()
     } catch (error) {
       tx.committed.length = mark
       tx.batches.rollBackTo(batchMark)
       await tx.client.query(`ROLLBACK TO SAVEPOINT ${name}`)
-      await tx.client.query(`RELEASE SAVEPOINT ${name}`)
       throw error
     }
   }
