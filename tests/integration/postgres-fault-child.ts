@@ -6,13 +6,21 @@ import { join } from 'node:path'
 import type { ConnectorAdapter } from '@carepath/dsl'
 import { startServer } from '@carepath/runtime'
 import { seedPublished } from './crash-harness.ts'
-import { intakeFlow, testRegistry } from '@carepath/runtime/testing'
+import { intakeFlow, testRegistry, waitFlow } from '@carepath/runtime/testing'
 
 const [dataDir, database, name, hang] = process.argv.slice(2) as [string, string, string, string | undefined]
 const echo: ConnectorAdapter = async (_request, meta) => {
   appendFileSync(join(dataDir, 'calls.log'), `${name} ${meta.runId} ${meta.nodeId} ${meta.attempt}\n`)
   if (hang === 'hang') await new Promise(() => {})
   return { node: meta.nodeId, n: 1 }
+}
+
+/** A reminder whose timer is due three seconds after it starts: any process may fire it. */
+const reminder = waitFlow()
+const shortReminder = {
+  ...reminder,
+  id: 'reminder-soon',
+  nodes: { ...reminder.nodes, hour: { ...reminder.nodes.hour!, config: { minutes: 0.05 } } },
 }
 
 const server = await startServer({
@@ -27,7 +35,7 @@ const server = await startServer({
   timerIntervalMs: 100,
   log: (line) => console.error(line),
   async beforeReady(runtime) {
-    await seedPublished(runtime, [intakeFlow({ withCall: true })], {
+    await seedPublished(runtime, [intakeFlow({ withCall: true }), shortReminder], {
       password: 'fault test password',
       extra: ['agent'],
       agentQueues: ['front-desk'],

@@ -49,7 +49,7 @@ const calls = () =>
     : []
 
 describe.skipIf(!testPostgres)('three runtime processes, two of them killed, on PostgreSQL', () => {
-  it('loses no acknowledged run, advances none twice, repeats no recorded call, and the trail verifies', async () => {
+  it('loses no acknowledged run, fires each timer once, advances none twice, repeats no recorded call, and the trail verifies', async () => {
     const database = await testPostgres!.createDatabase('fault')
     dropDatabase = database.drop
     const start = (name: string, hang = false) =>
@@ -67,6 +67,21 @@ describe.skipIf(!testPostgres)('three runtime processes, two of them killed, on 
         input: { score: 8, patient: { name: `Patient ${key}` } },
         idempotencyKey: key,
       })
+
+    // Runs waiting on a timer due in three seconds, started on a process about to die: another fires them.
+    const timerRuns: string[] = []
+    const startTimers = async (url: string, prefix: string) => {
+      for (let i = 0; i < 4; i++) {
+        const started = await call(url, 'POST', '/api/flows/reminder-soon/runs', token, {
+          input: {},
+          idempotencyKey: `${prefix}-${i}`,
+        })
+        expect(started.status).toBe(201)
+        expect(started.body.status).toBe('waiting')
+        timerRuns.push(started.body.id as string)
+      }
+    }
+    await startTimers(a.ready, 'timer-a')
 
     // Load on b and c (acknowledged: each waits at its task); on a, runs whose connector call never
     // answers, so a dies with them mid-step.
@@ -105,7 +120,8 @@ describe.skipIf(!testPostgres)('three runtime processes, two of them killed, on 
     expect(answered.filter((r) => r.status === 200)).toHaveLength(tasks.length)
     expect(answered.filter((r) => r.status !== 200).every((r) => r.status === 409)).toBe(true)
 
-    // Then b dies too; c goes on alone.
+    // Then b dies too, with timers of its own still to fire; c goes on alone.
+    await startTimers(b.ready, 'timer-b')
     await killHard(b.proc)
     await load('third', [c.ready], 5)
 
@@ -119,6 +135,21 @@ describe.skipIf(!testPostgres)('three runtime processes, two of them killed, on 
     for (const runId of answeredRuns) {
       const run = await call(c.ready, 'GET', `/api/runs/${runId}`, token)
       expect(run.body).toMatchObject({ status: 'completed', outcome: 'approved' })
+    }
+
+    // Every timer fired once, whichever process was left to fire it: advanced once, not twice.
+    const timerRun = async (id: string) => (await call(c.ready, 'GET', `/api/runs/${id}`, token)).body
+    await waitUntil(
+      async () => (await Promise.all(timerRuns.map(timerRun))).every((run) => run.status === 'completed'),
+      'the timers of a and b to fire',
+      60_000,
+    )
+    for (const id of timerRuns) {
+      const run = await timerRun(id)
+      expect(run).toMatchObject({ status: 'completed', outcome: 'sent' })
+      const events = run.events as { type: string }[]
+      expect(events.filter((e) => e.type === 'wait.due')).toHaveLength(1)
+      expect(events.filter((e) => e.type === 'run.ended')).toHaveLength(1)
     }
 
     // Connector calls: one per run, except a's three, called by a (never answered) and once more.
