@@ -17,6 +17,9 @@ import { childCpuMs } from './node-red-peer.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
+// Each configuration's processes are warmed up first, not measured: a fresh process compiles its
+// code (and transpiles its sources) on first use, which would count against the first level.
+const warmUpSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 4)
 
 interface LoadResult {
   requests: number
@@ -48,13 +51,13 @@ function startProcess(
 }
 
 /** The load generator of http.bench.ts, in a process of its own, against one runtime process. */
-function runLoad(url: string, token: string, connections: number): Promise<LoadResult> {
+function runLoad(url: string, token: string, connections: number, duration = seconds): Promise<LoadResult> {
   const spec = {
     url,
     path: '/api/flows/bench-intake/runs',
     token,
     connections,
-    duration: seconds,
+    duration,
     input: { score: 1, patient: { name: 'Bench Patient' } },
   }
   return new Promise((resolve, reject) => {
@@ -110,6 +113,7 @@ async function measure(label: string, processes: number, database: string | unde
     for (let i = 1; i < processes; i++) started.push(await startProcess(dataDir, database ?? '', false))
     const token = started[0]!.token
     const rows: Row[] = []
+    await Promise.all(started.map((s) => runLoad(s.url, token, 5, warmUpSeconds)))
     for (const connections of [10, 50]) {
       const cpuBefore = started.map((s) => childCpuMs(s.proc) ?? 0)
       const dbBefore = database ? postgresCpuMs() : 0
@@ -145,7 +149,7 @@ async function measure(label: string, processes: number, database: string | unde
 }
 
 const postgres = await findTestPostgres()
-console.log(`${seconds} s per level; load average before: ${loadAverage()}`)
+console.log(`${seconds} s per level after ${warmUpSeconds} s of warm-up; load average before: ${loadAverage()}`)
 const rows: Row[] = [...(await measure('SQLite', 1, undefined))]
 if (!postgres) console.log('No PostgreSQL server reachable: only SQLite was measured.')
 else
