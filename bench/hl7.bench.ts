@@ -17,6 +17,7 @@ import { startRuntimeHl7Listener } from '../apps/runtime/src/integrations/index.
 import { Session } from 'node:inspector/promises'
 import { inclusiveSummary, selfTimeSummary, type CpuProfile } from './cpu-profile.ts'
 import { loadAverage } from './load.ts'
+import { runLoad } from './load-generator.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const messages = Number(process.env.BENCH_MESSAGES ?? 3000)
@@ -170,7 +171,7 @@ function runClients(port: number, level: Level, prefix: string): Promise<LevelRe
   })
 }
 
-/** The HTTP path in the same sitting: http.bench.ts's load generator (autocannon) against the REST start. */
+/** The HTTP path in the same sitting: the shared load generator (autocannon) against the REST start. */
 function httpRunsPerSecond(
   url: string,
   token: string,
@@ -186,25 +187,7 @@ function httpRunsPerSecond(
     duration: 5,
     input: { inbound: { raw, via: 'http' } },
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(here, 'http.bench.ts'), '--load', JSON.stringify(spec)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    )
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += String(d)))
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited ${code}`))
-      const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
-        perSecond: number
-        p99: number
-        non2xx: number
-        errors: number
-      }
-      resolve(result.non2xx + result.errors > 0 ? { perSecond: 0, p99: 0 } : result)
-    })
-  })
+  return runLoad(spec).then((result) => (result.non2xx + result.errors > 0 ? { perSecond: 0, p99: 0 } : result))
 }
 
 async function main(): Promise<void> {

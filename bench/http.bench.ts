@@ -7,7 +7,6 @@
 // another process against 127.0.0.1. Figures are printed, never asserted.
 //   pnpm bench http                       (BENCH_SECONDS=10 per level by default)
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/http.bench.ts   (profile the server)
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -17,82 +16,15 @@ import { registry as catalogRegistry } from '@carepath/catalog'
 import { startServer, type Runtime } from '@carepath/runtime'
 import { intakeFlow, testRegistry } from '@carepath/runtime/testing'
 import { loadAverage } from './load.ts'
+import { runLoad, type LoadResult as GeneratedLoad, type LoadSpec } from './load-generator.ts'
 import { childCpuMs, NODE_RED_PATH, startNodeRed } from './node-red-peer.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 
-interface LoadResult {
+interface LoadResult extends GeneratedLoad {
   /** Server CPU (user + system) per completed run, ms: steadier than runs/s on a shared machine. */
   cpuMsPerRun?: number
-  connections: number
-  requests: number
-  perSecond: number
-  p50: number
-  p99: number
-  non2xx: number
-  errors: number
-}
-
-/** The part of autocannon's result this benchmark reads. */
-interface AutocannonResult {
-  requests: { total: number; average: number }
-  latency: { p50: number; p99: number }
-  non2xx: number
-  errors: number
-}
-
-// ---- second process: the load generator -------------------------------------------------------
-/** What one level of load asks for: a POST of `body` (a fresh idempotency key each), or GET /healthz. */
-interface LoadSpec {
-  url: string
-  path: string
-  token?: string
-  connections: number
-  duration: number
-  input: JsonValue
-}
-
-async function load(spec: LoadSpec): Promise<void> {
-  const specifier = 'autocannon'
-  // autocannon ships no types and its result is only read here: the cast names the one call made
-  // and AutocannonResult the part of the answer read (a benchmark's own tool, not outside data).
-  const { default: autocannon } = (await import(specifier)) as unknown as {
-    default: (opts: object) => Promise<AutocannonResult>
-  }
-  let n = 0
-  const prefix = `${spec.connections}-${process.pid}`
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
-  if (spec.token) headers.authorization = `Bearer ${spec.token}`
-  const result = await autocannon({
-    url: spec.url,
-    connections: spec.connections,
-    duration: spec.duration,
-    requests:
-      spec.path === '/healthz'
-        ? [{ method: 'GET', path: spec.path }]
-        : [
-            {
-              method: 'POST',
-              path: spec.path,
-              headers,
-              setupRequest: (req: object) => ({
-                ...req,
-                body: JSON.stringify({ input: spec.input, idempotencyKey: `${prefix}-${n++}` }),
-              }),
-            },
-          ],
-  })
-  const out: LoadResult = {
-    connections: spec.connections,
-    requests: result.requests.total,
-    perSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-  }
-  process.stdout.write(JSON.stringify(out) + '\n')
 }
 
 // ---- first process: the server and the report -----------------------------------------------
@@ -166,23 +98,6 @@ function thresholdChain(): FlowDocument {
       fast: { type: 'test.end', typeVersion: 1, config: { outcome: 'fast-track' }, next: {} },
     },
   }
-}
-
-function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(import.meta.url), '--load', JSON.stringify(spec)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    )
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += String(d)))
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as LoadResult)
-        : reject(new Error(`load generator exited ${code}`)),
-    )
-  })
 }
 
 /** The database's bytes on disk (file + WAL), after copying the WAL in and truncating it. */
@@ -359,8 +274,4 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true })
 }
 
-if (process.argv[2] === '--load') {
-  await load(JSON.parse(process.argv[3] ?? '{}') as LoadSpec)
-} else {
-  await main()
-}
+await main()

@@ -4,61 +4,21 @@
 // so a change in the machine's load falls on both. The load generator is http.bench.ts's, in a
 // second process. Figures are printed, never asserted.
 //   pnpm bench observers                 (BENCH_SECONDS=8 per round, BENCH_ROUNDS=3 by default)
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import type { JsonValue } from '@carepath/dsl'
 import { startServer, type RunningServer } from '@carepath/runtime'
 import { intakeFlow, testRegistry } from '@carepath/runtime/testing'
+import { runLoad as runLoadSpec } from './load-generator.ts'
 
-const here = dirname(fileURLToPath(import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const CONNECTIONS = 10
 
-interface LoadResult {
-  requests: number
-  perSecond: number
-  p50: number
-  p99: number
-  non2xx: number
-  errors: number
-}
-/** http.bench.ts's result line, checked as it is read back from the child's output. */
-function loadResultOf(value: unknown): LoadResult {
-  if (typeof value !== 'object' || value === null) throw new Error('the load generator printed no result')
-  const num = (key: string) => {
-    const v: unknown = Reflect.get(value, key)
-    if (typeof v !== 'number') throw new Error(`the load generator's ${key} is not a number`)
-    return v
-  }
-  return {
-    requests: num('requests'),
-    perSecond: num('perSecond'),
-    p50: num('p50'),
-    p99: num('p99'),
-    non2xx: num('non2xx'),
-    errors: num('errors'),
-  }
-}
-
-function runLoad(url: string, token: string, flowId: string, input: JsonValue, duration: number) {
-  return new Promise<LoadResult>((resolve, reject) => {
-    const args = ['--import', 'tsx', join(here, 'http.bench.ts'), '--load', url, token, flowId]
-    const child = spawn(process.execPath, [...args, String(CONNECTIONS), String(duration), JSON.stringify(input)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += String(d)))
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(loadResultOf(JSON.parse(out.trim().split('\n').pop() ?? 'null')))
-        : reject(new Error(`load generator exited ${code}`)),
-    )
-  })
-}
+/** One level of load on one side: its runs started by the shared load generator. */
+const runLoad = (url: string, token: string, flowId: string, input: JsonValue, duration: number) =>
+  runLoadSpec({ url, path: `/api/flows/${flowId}/runs`, token, connections: CONNECTIONS, duration, input })
 
 /** A server with the intake flow published and an API token that may start runs. */
 async function serve(operationsObservers: boolean) {

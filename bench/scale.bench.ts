@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { findTestPostgres } from '@carepath/runtime/testing'
 import { loadAverage } from './load.ts'
+import { runLoad } from './load-generator.ts'
 import { childCpuMs } from './node-red-peer.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -20,14 +21,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 8)
 // Each configuration's processes are warmed up first, not measured: a fresh process compiles its
 // code (and transpiles its sources) on first use, which would count against the first level.
 const warmUpSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 4)
-
-interface LoadResult {
-  requests: number
-  perSecond: number
-  p99: number
-  non2xx: number
-  errors: number
-}
 
 function startProcess(
   dataDir: string,
@@ -50,33 +43,16 @@ function startProcess(
   })
 }
 
-/** The load generator of http.bench.ts, in a process of its own, against one runtime process. */
-function runLoad(url: string, token: string, connections: number, duration = seconds): Promise<LoadResult> {
-  const spec = {
+/** One process's share of the load, from a load generator of its own. */
+const loadOn = (url: string, token: string, connections: number, duration = seconds) =>
+  runLoad({
     url,
     path: '/api/flows/bench-intake/runs',
     token,
     connections,
     duration,
     input: { score: 1, patient: { name: 'Bench Patient' } },
-  }
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(here, 'http.bench.ts'), '--load', JSON.stringify(spec)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    )
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += String(d)))
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as LoadResult)
-        : reject(new Error(`load generator exited ${code}`)),
-    )
   })
-}
 
 /** CPU (ms) of every PostgreSQL server process on this machine: its share of each run's work. */
 function postgresCpuMs(): number {
@@ -113,13 +89,13 @@ async function measure(label: string, processes: number, database: string | unde
     for (let i = 1; i < processes; i++) started.push(await startProcess(dataDir, database ?? '', false))
     const token = started[0]!.token
     const rows: Row[] = []
-    await Promise.all(started.map((s) => runLoad(s.url, token, 5, warmUpSeconds)))
+    await Promise.all(started.map((s) => loadOn(s.url, token, 5, warmUpSeconds)))
     for (const connections of [10, 50]) {
       const cpuBefore = started.map((s) => childCpuMs(s.proc) ?? 0)
       const dbBefore = database ? postgresCpuMs() : 0
       const results = await Promise.all(
         started.map((s, i) =>
-          runLoad(s.url, token, Math.floor(connections / processes) + (i < connections % processes ? 1 : 0)),
+          loadOn(s.url, token, Math.floor(connections / processes) + (i < connections % processes ? 1 : 0)),
         ),
       )
       const cpu = started.reduce((sum, s, i) => sum + ((childCpuMs(s.proc) ?? 0) - (cpuBefore[i] ?? 0)), 0)
