@@ -34,9 +34,8 @@ export interface PendingRecord {
   input: AuditInput
 }
 
-/** What one append wrote: the head it left, how many records, and the explanation shapes stored. */
+/** What one append wrote: how many records, and the explanation shapes stored. */
 export interface Appended {
-  head: { seq: number; hash: string }
   count: number
   /** Explanation shapes written by this append: committed with its transaction. */
   shapes: string[]
@@ -80,8 +79,7 @@ export function* appendSteps(
       chunk.flatMap((row) => [row.seq, row.at, row.record, row.prev_hash, row.hash]),
     )
   }
-  if (previous === undefined) throw new Error('an audit append with no records')
-  return { head: previous, count: rows.length, shapes }
+  return { count: rows.length, shapes }
 }
 
 export interface StoreAuditRecorderOptions {
@@ -111,12 +109,7 @@ export function createStoreAuditRecorder(
       })
     },
   }
-  async function record(input: AuditInput): Promise<void> {
-    const pending: PendingRecord = { at: now().toISOString(), input }
-    if (store.sql.inTransaction()) store.sql.beforeCommit(writer, pending)
-    else await store.transaction(async () => store.sql.beforeCommit(writer, pending))
-  }
-  return { record }
+  return { record: (input) => store.sql.beforeCommit(writer, { at: now().toISOString(), input }) }
 }
 
 /** The largest sequence number the column holds (a 32-bit integer on PostgreSQL). */

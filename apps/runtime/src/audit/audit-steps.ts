@@ -1,8 +1,7 @@
 // The audit trail's writes written once, as a sequence of statements, and run two ways: awaited
 // on the store (either database: the real path), or synchronously on the better-sqlite3
-// connection for the callers still inside synchronous SQLite transactions (transitional, until
-// they move to the store). Both runs make the same statements, so a record written either way
-// is the same row.
+// connection for the last checkpoint SQLite writes as it closes (audit.service, when nothing may
+// be left awaiting). Both runs make the same statements, so a row written either way is the same.
 import type Database from 'better-sqlite3'
 import type { SqlParam } from '../store/sql-executor.ts'
 import type { Store } from '../store/store.ts'

@@ -64,10 +64,7 @@ export function createMetricsWriter(store: Store) {
   // increments are summed per row and written as it commits, one statement per table
   // (Store.sql.beforeCommit): a group commit of fifty runs makes two statements, not two hundred.
   const writer: BatchWriter<Increment> = { flush: (increments) => writeIncrements(sql, increments) }
-  const increment = async (item: Increment) => {
-    if (sql.inTransaction()) sql.beforeCommit(writer, item)
-    else await store.transaction(async () => sql.beforeCommit(writer, item))
-  }
+  const increment = (item: Increment) => sql.beforeCommit(writer, item)
   const add = (scope: string, key: string, name: string, by = 1) => increment({ table: 'counts', scope, key, name, by })
   const time = (scope: string, key: string, duration: number) =>
     increment({ table: 'histograms', scope, key, name: bucketOf(duration), by: 1 })

@@ -142,10 +142,10 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
       if (tx) tx.committed.push(callback)
       else callback()
     },
-    beforeCommit(writer, item) {
+    async beforeCommit(writer, item) {
       const tx = current()
-      if (!tx) throw new Error('beforeCommit() is for work inside a transaction.')
-      tx.batches.add(writer, item)
+      if (tx) tx.batches.add(writer, item)
+      else await whole(async () => current()?.batches.add(writer, item))
     },
     close: () => pool.end(),
   }

@@ -42,14 +42,15 @@ export interface SqlExecutor {
    */
   afterCommit(callback: () => void): void
   /**
-   * Inside a transaction: add `item` to the transaction's batch for `writer`. Just before the
-   * transaction commits, `writer.flush` gets every item of its batch still standing (one added in
-   * a savepoint that rolled back is dropped), in order, inside the transaction. For writes that
-   * many parts of one transaction add to and that cost less as one statement (metric
-   * increments), or that must hold a lock only for the transaction's last moment (the audit
-   * chain's head). See `BatchWriter.order` for the order writers flush in.
+   * Add `item` to the caller's transaction's batch for `writer` (outside a transaction, to one of
+   * its own, settled once that commits). Just before the transaction commits, `writer.flush` gets
+   * every item of its batch still standing (one added in a savepoint that rolled back is dropped),
+   * in order, inside the transaction. For writes that many parts of one transaction add to and
+   * that cost less as one statement (metric increments), or that must hold a lock only for the
+   * transaction's last moment (the audit chain's head). See `BatchWriter.order` for the order
+   * writers flush in.
    */
-  beforeCommit<T>(writer: BatchWriter<T>, item: T): void
+  beforeCommit<T>(writer: BatchWriter<T>, item: T): Promise<void>
   close(): Promise<void>
 }
 

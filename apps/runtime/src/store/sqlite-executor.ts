@@ -122,10 +122,10 @@ export function createSqliteExecutor(sqlite: Database.Database): SqlExecutor {
       if (tx !== undefined && tx === open) tx.committed.push(callback)
       else callback()
     },
-    beforeCommit(writer, item) {
+    async beforeCommit(writer, item) {
       const tx = context.getStore()
-      if (tx === undefined || tx !== open) throw new Error('beforeCommit() is for work inside a transaction.')
-      tx.batches.add(writer, item)
+      if (tx !== undefined && tx === open) tx.batches.add(writer, item)
+      else await afterQueue(() => whole(async () => open?.batches.add(writer, item)))
     },
     async close() {
       await queue
