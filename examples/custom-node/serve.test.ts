@@ -2,14 +2,14 @@
 // with the example package installed by configuration only (a carepath.config.json listing it,
 // the package in node_modules beside it, as npm would put it), its connector configured through
 // the settings API, and a run of the example flow reaching a loopback NPI registry.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { waitUntil } from '@carepath/runtime/testing'
+import { runCarepathCli, waitUntil } from '@carepath/runtime/testing'
 
 const main = join(import.meta.dirname, '..', '..', 'apps', 'runtime', 'src', 'cli', 'main.ts')
 const flow: unknown = JSON.parse(readFileSync(join(import.meta.dirname, 'referral-npi-check.flow.json'), 'utf8'))
@@ -71,15 +71,10 @@ beforeAll(async () => {
     ['dev', 'developer'],
     ['rev', 'reviewer'],
   ] as const) {
-    const added = spawnSync(
-      process.execPath,
-      // --password-only: these accounts log in without the second factor the policy asks of people.
-      ['--import', 'tsx', main, 'user', 'add', name, '--role', role, '--password-only', '--data', data],
-      {
-        encoding: 'utf8',
-        env,
-      },
-    )
+    // --password-only: these accounts log in without the second factor the policy asks of people.
+    const added = await runCarepathCli(['user', 'add', name, '--role', role, '--password-only', '--data', data], {
+      env,
+    })
     expect(added.stdout + added.stderr).toMatch(/Added/)
   }
   serve = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--port', '0', '--data', data], {

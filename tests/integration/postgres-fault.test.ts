@@ -5,12 +5,11 @@
 // though two processes answer every task at the same moment), no recorded connector call is
 // made again, and `carepath audit verify` passes over the whole trail.
 import type { ChildProcess } from 'node:child_process'
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { findTestPostgres, waitUntil } from '@carepath/runtime/testing'
+import { findTestPostgres, runCarepathCli, waitUntil } from '@carepath/runtime/testing'
 import { killHard, startChild, type StartedChild } from './crash-harness.ts'
 
 // Responses are read as loose JSON: the assertions below are what checks their shape.
@@ -19,7 +18,6 @@ type Json = any
 
 const testPostgres = await findTestPostgres()
 const child = join(import.meta.dirname, 'postgres-fault-child.ts')
-const main = join(import.meta.dirname, '..', '..', 'apps', 'runtime', 'src', 'cli', 'main.ts')
 const dataDir = mkdtempSync(join(tmpdir(), 'carepath-pg-fault-'))
 const running: ChildProcess[] = []
 let dropDatabase: (() => Promise<void>) | undefined
@@ -163,23 +161,16 @@ describe.skipIf(!testPostgres)('three runtime processes, two of them killed, on 
     }
 
     // The one audit trail of the three processes verifies.
-    const verify = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        main,
-        'audit',
-        'verify',
-        '--database',
-        database.url,
-        '--keys',
-        join(dataDir, 'carepath.keys.json'),
-        '--audit-anchor',
-        join(dataDir, 'audit-anchor.jsonl'),
-      ],
-      { encoding: 'utf8' },
-    )
+    const verify = await runCarepathCli([
+      'audit',
+      'verify',
+      '--database',
+      database.url,
+      '--keys',
+      join(dataDir, 'carepath.keys.json'),
+      '--audit-anchor',
+      join(dataDir, 'audit-anchor.jsonl'),
+    ])
     expect(verify.stderr).toBe('')
     expect(verify.stdout).toMatch(/^Audit trail intact: \d+ records verified/)
     expect(verify.status).toBe(0)

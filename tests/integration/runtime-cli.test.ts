@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { waitUntil } from '@carepath/runtime/testing'
+import { runCarepathCli, waitUntil } from '@carepath/runtime/testing'
 
 interface Sqlite {
   exec(sql: string): void
@@ -19,8 +19,7 @@ const Database = createRequire(join(import.meta.dirname, '..', '..', 'apps', 'ru
 
 const main = join(import.meta.dirname, '..', '..', 'apps', 'runtime', 'src', 'cli', 'main.ts')
 const dir = mkdtempSync(join(tmpdir(), 'carepath-cli-'))
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
+const cli = (args: string[], env: Record<string, string> = {}) => runCarepathCli(args, { env })
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -52,34 +51,34 @@ describe('carepath commands', () => {
     expect(out).not.toMatch(/demo password for tests/)
   })
 
-  it('user add creates a user who can then log in; a short password is refused', () => {
+  it('user add creates a user who can then log in; a short password is refused', async () => {
     const data = join(dir, 'users')
-    const short = cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], { CAREPATH_PASSWORD: 'short' })
+    const short = await cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], { CAREPATH_PASSWORD: 'short' })
     expect(short.status).toBe(2)
     expect(short.stderr).toMatch(/12 characters/)
-    const ok = cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], {
+    const ok = await cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], {
       CAREPATH_PASSWORD: 'a good long admin password',
     })
     expect(ok.stdout).toMatch(/Added ada \(admin\)/)
-    expect(
-      cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], {
-        CAREPATH_PASSWORD: 'a good long admin password',
-      }).stderr,
-    ).toMatch(/already exists/)
-    expect(
-      cli(['user', 'add', 'bob', '--role', 'wizard', '--data', data], {
-        CAREPATH_PASSWORD: 'a good long admin password',
-      }).status,
-    ).toBe(2)
+    const again = await cli(['user', 'add', 'ada', '--role', 'admin', '--data', data], {
+      CAREPATH_PASSWORD: 'a good long admin password',
+    })
+    expect(again.stderr).toMatch(/already exists/)
+    const wizard = await cli(['user', 'add', 'bob', '--role', 'wizard', '--data', data], {
+      CAREPATH_PASSWORD: 'a good long admin password',
+    })
+    expect(wizard.status).toBe(2)
   })
 
-  it('audit verify passes on the real file and names the record whose byte was edited in a copy', () => {
+  it('audit verify passes on the real file and names the record whose byte was edited in a copy', async () => {
     const data = join(dir, 'users')
-    const intact = cli(['audit', 'verify', '--data', data])
+    const intact = await cli(['audit', 'verify', '--data', data])
     expect(intact.status).toBe(0)
     expect(intact.stdout).toMatch(/intact: 1 records verified/)
     for (const name of ['bob', 'cy'])
-      cli(['user', 'add', name, '--role', 'auditor', '--data', data], { CAREPATH_PASSWORD: 'a good long password!' })
+      await cli(['user', 'add', name, '--role', 'auditor', '--data', data], {
+        CAREPATH_PASSWORD: 'a good long password!',
+      })
     const copy = join(dir, 'copy')
     spawnSync('mkdir', ['-p', copy])
     // The database with its key file and anchor, which live beside it.
@@ -91,10 +90,10 @@ describe('carepath commands', () => {
     expect(at).toBeGreaterThan(0)
     bytes[at + 9] = 'B'.charCodeAt(0)
     writeFileSync(join(copy, 'carepath.db'), bytes)
-    const broken = cli(['audit', 'verify', '--data', copy, '--json'])
+    const broken = await cli(['audit', 'verify', '--data', copy, '--json'])
     expect(broken.status).toBe(1)
     expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, checked: 1, firstBroken: { seq: 2 } })
-    expect(cli(['audit', 'verify', '--data', data]).status).toBe(0)
+    expect((await cli(['audit', 'verify', '--data', data])).status).toBe(0)
     // The last record cut off (the guard dropped first): the signed checkpoint outside the file tells.
     const cut = join(dir, 'cut')
     spawnSync('mkdir', ['-p', cut])
@@ -103,33 +102,33 @@ describe('carepath commands', () => {
     const sql = new Database(join(cut, 'carepath.db'))
     sql.exec('DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)')
     sql.close()
-    const truncated = cli(['audit', 'verify', '--data', cut])
+    const truncated = await cli(['audit', 'verify', '--data', cut])
     expect(truncated.status).toBe(1)
     expect(truncated.stdout).toMatch(/BROKEN at record 3: the trail ends at record 2, .* 1 record was cut from its end/)
   })
 
-  it('audit archive writes a signed archive that audit verify --archive checks offline, and a tampered copy fails', () => {
+  it('audit archive writes a signed archive that audit verify --archive checks offline, and a tampered copy fails', async () => {
     const data = join(dir, 'users')
     const archive = join(dir, 'trail.archive.json')
-    const written = cli(['audit', 'archive', '--data', data, '--out', archive])
+    const written = await cli(['audit', 'archive', '--data', data, '--out', archive])
     expect(written.status).toBe(0)
     expect(written.stdout).toMatch(/audit records 1\.\.\d+ and 0 runs, signed/)
-    expect(cli(['audit', 'archive', '--data', data, '--out', archive]).stderr).toMatch(/never overwritten/)
+    expect((await cli(['audit', 'archive', '--data', data, '--out', archive])).stderr).toMatch(/never overwritten/)
     // Offline: no database, only the key file, or only the public key it prints.
     const keys = join(data, 'carepath.keys.json')
-    const checked = cli(['audit', 'verify', '--archive', archive, '--keys', keys])
+    const checked = await cli(['audit', 'verify', '--archive', archive, '--keys', keys])
     expect(checked.stdout).toMatch(/Archive intact: \d+ records/)
     expect(checked.status).toBe(0)
     const pem = join(dir, 'audit.pub.pem')
-    writeFileSync(pem, cli(['audit', 'public-key', '--keys', keys]).stdout)
-    expect(cli(['audit', 'verify', '--archive', archive, '--public-key', pem]).status).toBe(0)
+    writeFileSync(pem, (await cli(['audit', 'public-key', '--keys', keys])).stdout)
+    expect((await cli(['audit', 'verify', '--archive', archive, '--public-key', pem])).status).toBe(0)
     const forged = join(dir, 'forged.archive.json')
     // One record's role changed from auditor to admin, straight in the file's text.
     const original = readFileSync(archive, 'utf8')
     const edited = original.replace('\\"role\\":\\"auditor\\"', '\\"role\\":\\"admin\\"')
     expect(edited).not.toBe(original)
     writeFileSync(forged, edited)
-    const refused = cli(['audit', 'verify', '--archive', forged, '--public-key', pem, '--json'])
+    const refused = await cli(['audit', 'verify', '--archive', forged, '--public-key', pem, '--json'])
     expect(refused.status).toBe(1)
     expect(JSON.parse(refused.stdout)).toMatchObject({
       ok: false,

@@ -4,7 +4,6 @@
 // stored run re-executes byte-identically; `carepath replay --sample N` says so of a sample; and a
 // log altered in the database (sealed again, as an insider with the key would) is caught at the
 // altered event.
-import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,6 +12,7 @@ import {
   createConnectorAdapters,
   createTestRuntime,
   publishFlow,
+  runCarepathCli,
   sessionToken,
   startFhirTestServer,
   TEST_CONNECTOR_TIMEOUT_MS,
@@ -24,8 +24,7 @@ import { createRuntime } from '../../apps/runtime/src/runtime.ts'
 import { sealedKeyId } from '../../apps/runtime/src/keys/data-cipher.ts'
 import { unpackBatch } from '../../apps/runtime/src/runs/event-batch-codec.ts'
 
-const main = join(import.meta.dirname, '..', '..', 'apps', 'runtime', 'src', 'cli', 'main.ts')
-const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8' })
+const cli = (args: string[]) => runCarepathCli(args)
 const examples = new URL('../../examples/', import.meta.url)
 const readJson = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(name, examples), 'utf8'))
 const TAG = 'http://example.org/fhir/CodeSystem/registration-review'
@@ -111,22 +110,22 @@ describe('the nightly batch example on a schedule', () => {
 describe('carepath replay', () => {
   it('says a stored run and a sample of runs replay byte-identically', async () => {
     await t.runtime.close()
-    const one = cli(['replay', runId, '--data', t.dir])
+    const one = await cli(['replay', runId, '--data', t.dir])
     expect(one.stderr).toBe('')
     expect(one.stdout).toMatch(new RegExp(`Run ${runId}: byte-identical \\(\\d+ events\\)`))
     expect(one.status).toBe(0)
-    const sample = cli(['replay', '--sample', '20', '--data', t.dir])
+    const sample = await cli(['replay', '--sample', '20', '--data', t.dir])
     expect(sample.stdout).toMatch(/Replayed 1 stored runs: 1 byte-identical, 0 differ\./)
     expect(sample.status).toBe(0)
   })
 
-  it('refuses bad input with one line and exit 2', () => {
-    expect(cli(['replay', '--data', t.dir])).toMatchObject({
+  it('refuses bad input with one line and exit 2', async () => {
+    expect(await cli(['replay', '--data', t.dir])).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/usage: carepath replay/),
     })
-    expect(cli(['replay', '--sample', 'many', '--data', t.dir]).stderr).toMatch(/--sample needs a whole number/)
-    const missing = cli(['replay', 'nope', '--data', t.dir])
+    expect((await cli(['replay', '--sample', 'many', '--data', t.dir])).stderr).toMatch(/--sample needs a whole number/)
+    const missing = await cli(['replay', 'nope', '--data', t.dir])
     expect(missing).toMatchObject({ status: 2, stderr: 'carepath replay: No run with id "nope".\n' })
   })
 
@@ -168,12 +167,12 @@ describe('carepath replay', () => {
       await runtime.close()
     }
     expect(seq).toBeGreaterThan(0)
-    const one = cli(['replay', runId, '--data', t.dir])
+    const one = await cli(['replay', runId, '--data', t.dir])
     expect(one.stdout).toContain(`Run ${runId}: DIFFERS at event ${seq} (decision at "Record complete?")`)
     expect(one.status).toBe(1)
-    const json = JSON.parse(cli(['replay', runId, '--data', t.dir, '--json']).stdout)
+    const json = JSON.parse((await cli(['replay', runId, '--data', t.dir, '--json'])).stdout)
     expect(json).toMatchObject({ identical: false, difference: { seq, type: 'decision', nodeId: 'check-record' } })
-    const sample = cli(['replay', '--sample', '5', '--data', t.dir])
+    const sample = await cli(['replay', '--sample', '5', '--data', t.dir])
     expect(sample.stdout).toMatch(/Replayed 1 stored runs: 0 byte-identical, 1 differ\./)
     expect(sample.status).toBe(1)
   })

@@ -1,14 +1,14 @@
 // `carepath serve` over TLS, as an operator starts it: HTTPS for the UI and API (TLS 1.2+ only,
 // HSTS) and MLLPS for HL7 v2 with client certificates required, from certificates this test makes
 // with the system's openssl. Plain HTTP and plain MLLP get nothing; a wrong path is refused plainly.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect, TLSSocket } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sendMllp, waitUntil } from '@carepath/runtime/testing'
+import { runCarepathCli, sendMllp, waitUntil } from '@carepath/runtime/testing'
 
 const main = join(import.meta.dirname, '..', '..', 'apps', 'runtime', 'src', 'cli', 'main.ts')
 const dir = mkdtempSync(join(tmpdir(), 'carepath-tls-'))
@@ -162,17 +162,14 @@ describe('carepath serve over TLS', () => {
     expect(await sendMllp(mllpPort, [MESSAGE]).catch(() => [])).toEqual([])
   })
 
-  it('refuses a certificate it cannot read, or an MLLPS flag without a port, in one plain line', () => {
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', main, 'serve', '--port', '0', '--data', file('bad'), ...args], {
-        encoding: 'utf8',
-      })
-    const missing = run('--tls-cert', file('nope.pem'), '--tls-key', file('server.key'))
+  it('refuses a certificate it cannot read, or an MLLPS flag without a port, in one plain line', async () => {
+    const run = (...args: string[]) => runCarepathCli(['serve', '--port', '0', '--data', file('bad'), ...args])
+    const missing = await run('--tls-cert', file('nope.pem'), '--tls-key', file('server.key'))
     expect(missing.status).toBe(2)
     expect(missing.stderr.trim()).toBe(`carepath serve: The TLS certificate ${file('nope.pem')} cannot be read.`)
-    const mismatched = run('--tls-cert', file('server.pem'), '--tls-key', file('client.key'))
+    const mismatched = await run('--tls-cert', file('server.pem'), '--tls-key', file('client.key'))
     expect(mismatched.status).toBe(2)
     expect(mismatched.stderr).toMatch(/cannot be used together/)
-    expect(run('--mllp-tls').stderr).toMatch(/--mllp-tls needs --mllp-port/)
+    expect((await run('--mllp-tls')).stderr).toMatch(/--mllp-tls needs --mllp-port/)
   })
 })

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { TEST_WAIT_MS } from '@carepath/runtime/testing'
 import { failedTestsNotes, postgresNote, runStages, STAGES } from '../../scripts/test-all.mjs'
 
 const root = join(import.meta.dirname, '..', '..')
@@ -64,7 +65,9 @@ process.exit(script === 'test:unit' ? 1 : 0)
       cwd: dir,
       encoding: 'utf8',
       env: { ...process.env, npm_execpath: fakePnpm },
+      timeout: TEST_WAIT_MS,
     })
+    expect(run.error, 'test-all.mjs ran to its end').toBeUndefined()
     expect(run.status).toBe(1)
     expect(readFileSync(ran, 'utf8').trim().split('\n')).toEqual(['lint', 'typecheck', 'test:unit', 'test:e2e'])
     expect(run.stdout).toMatch(/FAIL {2}unit and integration +\d+\.\d s {2}\(exit code 1\)/)
@@ -182,8 +185,10 @@ describe('the PostgreSQL line of the summary', () => {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, CAREPATH_TEST_DATABASE_URL: 'postgres://x@127.0.0.1:1/none' },
+        timeout: TEST_WAIT_MS,
       },
     )
+    expect(run.error, 'the inner vitest run ran to its end').toBeUndefined()
     expect(run.status).toBe(0)
     expect(postgresNote(JSON.parse(readFileSync(report, 'utf8')))).toBe(
       'PostgreSQL: none reachable — 2 PostgreSQL tests did not run (start one, or set CAREPATH_TEST_DATABASE_URL).',

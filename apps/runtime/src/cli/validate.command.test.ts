@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { runCarepathCli } from '../testing/carepath-cli.ts'
 import { CliError } from './cli-io.ts'
 import { run, validateFile } from './validate.command.ts'
 
@@ -92,20 +92,19 @@ describe('carepath validate', () => {
     await expect(run([])).rejects.toBeInstanceOf(CliError)
   })
 
-  it('through the carepath binary: exit codes, and no stack trace on bad input', () => {
-    const cli = (...args: string[]) =>
-      spawnSync('pnpm', ['exec', 'tsx', 'apps/runtime/src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8' })
-    const ok = cli('validate', file('ok.flow.json', flow()))
+  it('through the carepath binary: exit codes, and no stack trace on bad input', async () => {
+    const cli = (...args: string[]) => runCarepathCli(args, { cwd: root })
+    const ok = await cli('validate', file('ok.flow.json', flow()))
     expect(ok.status).toBe(0)
-    const invalid = cli('validate', file('x.flow.json', { ...flow(), start: '' }))
+    const invalid = await cli('validate', file('x.flow.json', { ...flow(), start: '' }))
     expect(invalid.status).toBe(1)
     expect(invalid.stdout).toContain('no-start: The flow has no start node')
-    const missing = cli('validate', join(dir, 'nope.flow.json'))
+    const missing = await cli('validate', join(dir, 'nope.flow.json'))
     expect(missing.status).toBe(2)
     expect(missing.stderr.trim().split('\n')).toEqual([
       `carepath validate: ${join(dir, 'nope.flow.json')}: cannot read the file (does it exist?)`,
     ])
-    const notJson = cli('validate', file('bad.json', 'nope'))
+    const notJson = await cli('validate', file('bad.json', 'nope'))
     expect(notJson.status).toBe(2)
     expect(notJson.stderr).not.toMatch(/\n\s+at /)
   })

@@ -27,3 +27,4 @@ export {
 // hl7.send's destinations, for tests that configure the runtime's outbound queue directly.
 export { hl7OutSettingsSchema } from '@carepath/nodes'
 export { hl7Sample, hl7Samples } from '../integrations/testing/hl7-samples.ts'
+export { runCarepathCli, type CliResult } from './carepath-cli.ts'
