@@ -75,6 +75,11 @@ describe('carepath commands', () => {
     const intact = await cli(['audit', 'verify', '--data', data])
     expect(intact.status).toBe(0)
     expect(intact.stdout).toMatch(/intact: 1 records verified/)
+    // --data names the installation even when the environment names a PostgreSQL one.
+    const named = await cli(['audit', 'verify', '--data', data], {
+      CAREPATH_DATABASE_URL: 'postgres://x@127.0.0.1:1/none',
+    })
+    expect(named.stdout).toMatch(/intact: 1 records verified/)
     for (const name of ['bob', 'cy'])
       await cli(['user', 'add', name, '--role', 'auditor', '--data', data], {
         CAREPATH_PASSWORD: 'a good long password!',

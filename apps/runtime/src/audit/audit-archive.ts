@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { canonicalJson } from '@carepath/dsl'
 import type { KeyStore } from '../keys/key-store.ts'
-import type { Store } from '../store/store.ts'
+import type { SqlStore } from '../store/store.ts'
 import { createExplanationStore } from './audit-explanations.ts'
 import { keyedChainHash, keyedGenesis } from './audit-record.ts'
 import { jsonField } from './audit-search.ts'
@@ -58,7 +58,7 @@ const signedText = (installation: string, digest: string) => `carepath-audit-arc
 
 /** Build the archive of records `fromSeq`..`toSeq` (default: the whole trail), signed. */
 export async function buildArchive(
-  store: Store,
+  store: SqlStore,
   keys: KeyStore,
   options: { fromSeq?: number | undefined; toSeq?: number | undefined; now: Date },
 ): Promise<AuditArchive> {

@@ -3,7 +3,7 @@
 // append-only (triggers) and named by their content's sha256, so `audit verify` can tell an
 // edited shape from a true one without the chain.
 import { z } from 'zod'
-import type { Store } from '../store/store.ts'
+import type { SqlStore } from '../store/store.ts'
 import { runSql, type Steps } from './audit-steps.ts'
 import {
   decisionFromStored,
@@ -28,7 +28,7 @@ const storedRunRecordSchema = z
   .passthrough()
 
 /** One per process and database (audit.service's): its caches speak for every shape this process writes. */
-export function createExplanationStore(store: Store) {
+export function createExplanationStore(store: SqlStore) {
   // Shapes known to be committed: skipped on write. A shape written inside a transaction is
   // known committed only once that transaction is (see `committed`), so a rolled-back shape is
   // written again by the next record that names it. One this process has not written and finds
@@ -111,7 +111,7 @@ export type ExplanationStore = ReturnType<typeof createExplanationStore>
 const INSERT_SHAPE = 'INSERT INTO audit_explanations (hash, explanation) VALUES (?, ?) ON CONFLICT DO NOTHING'
 
 /** Stored explanations whose content no longer matches the hash they are named by (an edit), in plain sentences. */
-export async function editedExplanations(store: Store): Promise<string[]> {
+export async function editedExplanations(store: SqlStore): Promise<string[]> {
   const out: string[] = []
   const rows = await store.sql.values('SELECT hash, explanation FROM audit_explanations ORDER BY hash')
   for (const [hash, explanation] of rows as [string, string][])

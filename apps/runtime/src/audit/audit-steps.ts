@@ -4,7 +4,7 @@
 // be left awaiting). Both runs make the same statements, so a row written either way is the same.
 import type Database from 'better-sqlite3'
 import type { SqlParam } from '../store/sql-executor.ts'
-import type { Store } from '../store/store.ts'
+import type { SqlStore } from '../store/store.ts'
 
 /** One statement of a write: a row read, a statement run, or the chain's key serialised. */
 export type Step =
@@ -31,7 +31,7 @@ export function* serialize(key: string): Steps<void> {
 }
 
 /** The steps awaited on the store (inside the caller's transaction when one is open). */
-export async function runOnStore<T>(store: Store, steps: Steps<T>): Promise<T> {
+export async function runOnStore<T>(store: SqlStore, steps: Steps<T>): Promise<T> {
   let next = steps.next()
   while (!next.done) {
     const step = next.value

@@ -4,7 +4,7 @@
 // is the one a single walk gives, whatever the number of threads. A stretch after a broken one
 // is not handed out: the verdict stops at the first break.
 import { Worker } from 'node:worker_threads'
-import type { Store } from '../store/store.ts'
+import type { SqlStore } from '../store/store.ts'
 import type { ChainKeys } from './audit-chain.ts'
 import { stretchReplySchema, type StretchRequest, type VerifyBoot } from './audit-verify-messages.ts'
 import { joinVerdicts, mapFile, walkStretch, type Stretch, type StretchVerdict } from './audit-walk.ts'
@@ -28,7 +28,7 @@ const IN_FLIGHT = 2
  * are not sent from this thread: the workers' reads go on side by side); the verdict of one walk.
  */
 export async function walkOnThreads(
-  store: Store,
+  store: SqlStore,
   file: string,
   keys: ChainKeys,
   stretches: readonly Stretch[],

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os'
 import { editedExplanations } from './audit-explanations.ts'
 import type { KeyStore } from '../keys/key-store.ts'
-import type { Store } from '../store/store.ts'
+import type { SqlStore } from '../store/store.ts'
 import { checkpointSchema, checkpointSigned, type AnchorSink, type Checkpoint } from './audit-checkpoints.ts'
 import { getRow, runOnStore, runSql, serialize, type Steps } from './audit-steps.ts'
 import { walkOnThreads } from './audit-verify-threads.ts'
@@ -29,7 +29,7 @@ const DB_CHECKPOINT = 'audit.checkpoint'
 const CHECKPOINT_KEY = 'carepath:audit-checkpoint'
 
 /** The latest checkpoint as the database holds it (a copy: the anchor outside it is the witness). */
-export async function readDbCheckpoint(store: Store): Promise<Checkpoint | undefined> {
+export async function readDbCheckpoint(store: SqlStore): Promise<Checkpoint | undefined> {
   return runOnStore(store, readDbCheckpointSteps())
 }
 
@@ -63,14 +63,14 @@ export function* writeDbCheckpointSteps(keys: KeyStore, checkpoint: Checkpoint):
 }
 
 /** `writeDbCheckpointSteps` in a transaction of its own. */
-export async function writeDbCheckpoint(store: Store, keys: KeyStore, checkpoint: Checkpoint): Promise<void> {
+export async function writeDbCheckpoint(store: SqlStore, keys: KeyStore, checkpoint: Checkpoint): Promise<void> {
   await store.transaction(() => runOnStore(store, writeDbCheckpointSteps(keys, checkpoint)))
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /** Recompute the whole chain and hold it against the signed checkpoints, in this thread. */
-export async function verifyTrail(store: Store, keys: KeyStore, anchor: AnchorSink): Promise<VerifyResult> {
+export async function verifyTrail(store: SqlStore, keys: KeyStore, anchor: AnchorSink): Promise<VerifyResult> {
   const found = await signedCheckpoints(store, keys, anchor)
   const ends = await trailEnds(store)
   const walk = ends
@@ -107,7 +107,7 @@ export interface VerifyThreadOptions {
  * one thread or a small trail, it is walked in this thread.
  */
 export async function verifyTrailOnThreads(
-  store: Store,
+  store: SqlStore,
   keys: KeyStore,
   anchor: AnchorSink,
   options: VerifyThreadOptions = {},
@@ -137,7 +137,7 @@ export async function verifyTrailOnThreads(
 
 /** The checkpoints signed by this installation, and a sentence for each anchor or checkpoint problem. */
 async function signedCheckpoints(
-  store: Store,
+  store: SqlStore,
   keys: KeyStore,
   anchor: AnchorSink,
 ): Promise<{ problems: string[]; signed: Checkpoint[] }> {
@@ -166,7 +166,7 @@ async function signedCheckpoints(
 }
 
 /** The stored hashes of the records at `seqs` (those that exist). */
-async function hashesAt(store: Store, seqs: Iterable<number>): Promise<Map<number, string>> {
+async function hashesAt(store: SqlStore, seqs: Iterable<number>): Promise<Map<number, string>> {
   const hashes = new Map<number, string>()
   for (const seq of new Set(seqs)) {
     const row = await store.sql.get<{ hash: string }>('SELECT hash FROM audit_log WHERE seq = ?', [seq])
@@ -177,7 +177,7 @@ async function hashesAt(store: Store, seqs: Iterable<number>): Promise<Map<numbe
 
 /** The walk's verdict held against the signed checkpoints: the trail must reach each with the hash it had then. */
 async function verdictOf(
-  store: Store,
+  store: SqlStore,
   keys: KeyStore,
   found: { problems: string[]; signed: Checkpoint[] },
   last: number,

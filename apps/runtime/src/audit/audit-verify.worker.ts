@@ -2,12 +2,14 @@
 // of the trail it is handed, one at a time, answering each with its verdict.
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
-import { sqliteStore } from '../store/open-store.ts'
+import { createSqliteExecutor } from '../store/sqlite-executor.ts'
+import { sqlStoreOver } from '../store/sql-store.ts'
 import { verifyBootSchema, stretchRequestSchema, type StretchReply } from './audit-verify-messages.ts'
 import { mapFile, walkStretch } from './audit-walk.ts'
 
 const boot = verifyBootSchema.parse(workerData)
-const store = sqliteStore(new Database(boot.file, { readonly: true, fileMustExist: true }))
+// Only the SQL executor: a whole Store would load drizzle and the PostgreSQL driver on this thread.
+const store = sqlStoreOver(createSqliteExecutor(new Database(boot.file, { readonly: true, fileMustExist: true })))
 // Mapped for the thread's life: it only walks.
 await mapFile(store)
 const port = parentPort

@@ -3,7 +3,7 @@
 // before them. A whole trail is one stretch; `audit verify` on a large SQLite trail hands
 // stretches to worker threads (audit-verify-threads.ts), each with its own read-only connection,
 // and takes the first broken record of the first stretch that has one.
-import type { Store } from '../store/store.ts'
+import type { SqlStore } from '../store/store.ts'
 import { chainWalker, type ChainKeys, type WalkStart } from './audit-chain.ts'
 
 /** Rows `from` ≤ seq ≤ `through`, walked on from `after` (the stored row before `from`, if any). */
@@ -35,7 +35,7 @@ export type PageRow = [seq: number, at: string, record: string, prevHash: string
  * The one paged reader of the trail, on either database: at most `limit` rows `from` ≤ seq ≤
  * `through`, in sequence order (the walk here, and `storeAuditPages` for `verifyChainRows`).
  */
-export async function auditPage(store: Store, from: number, through: number, limit: number): Promise<PageRow[]> {
+export async function auditPage(store: SqlStore, from: number, through: number, limit: number): Promise<PageRow[]> {
   return (await store.sql.values(PAGE_SQL, [from, through, limit])) as PageRow[]
 }
 
@@ -44,7 +44,7 @@ export async function auditPage(store: Store, from: number, through: number, lim
  * (no object per row), and nothing is parsed: each record's canonical JSON is hashed as it is
  * stored. On SQLite, run it with the file mapped (`mapFile`).
  */
-export async function walkStretch(store: Store, keys: ChainKeys, stretch: Stretch): Promise<StretchVerdict> {
+export async function walkStretch(store: SqlStore, keys: ChainKeys, stretch: Stretch): Promise<StretchVerdict> {
   const walker = chainWalker(keys, stretch.after)
   let checked = 0
   for (let from = stretch.from; from <= stretch.through;) {
@@ -67,7 +67,7 @@ export async function walkStretch(store: Store, keys: ChainKeys, stretch: Stretc
  * page) for a walk; call what it returns to put the connection back as it was. One map for the
  * whole walk: mapping again per stretch would fault every page in again. Nothing on PostgreSQL.
  */
-export async function mapFile(store: Store): Promise<() => Promise<void>> {
+export async function mapFile(store: SqlStore): Promise<() => Promise<void>> {
   if (store.dialect !== 'sqlite') return async () => undefined
   const mapped = (await store.sql.values('PRAGMA mmap_size'))[0]?.[0]
   await store.sql.values(`PRAGMA mmap_size = ${WALK_MMAP_BYTES}`)
@@ -77,7 +77,7 @@ export async function mapFile(store: Store): Promise<() => Promise<void>> {
 }
 
 /** `walk` with the file mapped (see mapFile). */
-export async function withFileMapped<T>(store: Store, walk: () => Promise<T>): Promise<T> {
+export async function withFileMapped<T>(store: SqlStore, walk: () => Promise<T>): Promise<T> {
   const unmap = await mapFile(store)
   try {
     return await walk()
@@ -87,7 +87,7 @@ export async function withFileMapped<T>(store: Store, walk: () => Promise<T>): P
 }
 
 /** The first and last sequence numbers of the trail (both read from the key's ends), or undefined when it is empty. */
-export async function trailEnds(store: Store): Promise<{ first: number; last: number } | undefined> {
+export async function trailEnds(store: SqlStore): Promise<{ first: number; last: number } | undefined> {
   const row = await store.sql.get<{ first: number | null; last: number | null }>(
     'SELECT (SELECT min(seq) FROM audit_log) AS first, (SELECT max(seq) FROM audit_log) AS last',
   )
@@ -101,7 +101,7 @@ export async function trailEnds(store: Store): Promise<{ first: number; last: nu
  * walked on from the stored row before it (read here, so a stretch needs nothing from another).
  */
 export async function stretchesOf(
-  store: Store,
+  store: SqlStore,
   ends: { first: number; last: number },
   rows: number,
 ): Promise<Stretch[]> {

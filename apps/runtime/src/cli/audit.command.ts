@@ -7,13 +7,14 @@
 import { createPublicKey, verify } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { buildArchive, verifyArchive } from '../audit/audit-archive.ts'
+import Database from 'better-sqlite3'
 import { defaultAnchorFile, fileAnchor } from '../audit/audit-checkpoints.ts'
 import { verifyTrailOnThreads } from '../audit/audit-verify.ts'
-import { openPgStore, sqliteStore } from '../store/open-store.ts'
-import type { Store } from '../store/store.ts'
-import { databaseFile, openDb } from '../db/open-db.ts'
-import { databaseUrlFrom, PgOpenError, redactUrl } from '../db/open-pg.ts'
+import { createSqliteExecutor } from '../store/sqlite-executor.ts'
+import { sqlStoreOver } from '../store/sql-store.ts'
+import type { SqlStore, Store } from '../store/store.ts'
+import { databaseFile } from '../db/database-file.ts'
+import { checkDatabaseUrl, PgOpenError, redactUrl } from '../db/database-url.ts'
 import { defaultKeyFile, KEYS_MARKER, openInstallationKeys } from '../keys/installation-keys.ts'
 import { KeyStoreError, keyStoreOf, readKeyFile, type KeyStore } from '../keys/key-store.ts'
 import { CliError, parseArgs } from './cli-io.ts'
@@ -36,7 +37,8 @@ function keyFileStore(file: string): KeyStore {
   }
 }
 
-function verifyArchiveFile(options: Map<string, string>, json: boolean, keyFile: string): number {
+async function verifyArchiveFile(options: Map<string, string>, json: boolean, keyFile: string): Promise<number> {
+  const { verifyArchive } = await import('../audit/audit-archive.ts')
   const file = resolve(options.get('archive')!)
   let text: string
   try {
@@ -101,6 +103,7 @@ export async function run(args: string[]): Promise<number> {
       const out = options.get('out')
       if (!out) throw new CliError('carepath audit archive needs --out FILE')
       let archive
+      const { buildArchive } = await import('../audit/audit-archive.ts')
       try {
         archive = await buildArchive(store, keys, {
           fromSeq: seqOption(options.get('from'), 'from'),
@@ -151,7 +154,7 @@ export async function run(args: string[]): Promise<number> {
 }
 
 interface OpenedTrail {
-  store: Store
+  store: SqlStore
   keys: KeyStore
   /** The database, for messages. */
   where: string
@@ -168,23 +171,24 @@ interface OpenedTrail {
 async function openTrail(options: Map<string, string>, file: string, keyFile: string): Promise<OpenedTrail> {
   let url: string | undefined
   try {
-    url = databaseUrlFrom(
-      options.get('database') ?? (options.has('data') ? undefined : process.env.CAREPATH_DATABASE_URL),
-    )
+    // Not databaseUrlFrom: it falls back to the environment, and --data must win over it here.
+    const named = options.get('database') ?? (options.has('data') ? undefined : process.env.CAREPATH_DATABASE_URL)
+    url = named ? checkDatabaseUrl(named) : undefined
   } catch (error) {
     if (error instanceof PgOpenError) throw new CliError(error.message)
     throw error
   }
   if (url) return openPgTrail(options, url)
   if (!existsSync(file)) throw new CliError(`no database at ${file}`)
-  let db
+  // Read-only through the SQL executor alone: verifying loads neither drizzle nor the PostgreSQL driver.
+  let sqlite: Database.Database
   try {
-    db = openDb(file, { readonly: true })
+    sqlite = new Database(file, { readonly: true, fileMustExist: true })
   } catch {
     throw new CliError(`${file} cannot be opened as a Carepath database`)
   }
   try {
-    const store = sqliteStore(db.$client)
+    const store = sqlStoreOver(createSqliteExecutor(sqlite))
     const keys = await openInstallationKeys(store, keyFile, { readonly: true })
     return {
       store,
@@ -193,11 +197,11 @@ async function openTrail(options: Map<string, string>, file: string, keyFile: st
       file,
       anchorFile: resolve(options.get('audit-anchor') ?? defaultAnchorFile(file)),
       close: async () => {
-        db.$client.close()
+        sqlite.close()
       },
     }
   } catch (error) {
-    db.$client.close()
+    sqlite.close()
     if (error instanceof KeyStoreError) throw new CliError(error.message)
     throw error
   }
@@ -212,6 +216,7 @@ async function openPgTrail(options: Map<string, string>, url: string): Promise<O
       'On PostgreSQL, name the key file and the audit anchor: --keys FILE --audit-anchor FILE (or CAREPATH_KEY_FILE and CAREPATH_AUDIT_ANCHOR).',
     )
   const keys = keyFileStore(resolve(keyFile))
+  const { openPgStore } = await import('../store/open-store.ts')
   let store: Store
   try {
     store = await openPgStore(url, { max: 2 })

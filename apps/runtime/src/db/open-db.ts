@@ -10,10 +10,8 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '../../drizzle')
 
-/** The database file inside a data directory. */
-export function databaseFile(dataDir: string): string {
-  return join(dataDir, 'carepath.db')
-}
+// Re-exported: where the file is, apart from opening it (database-file.ts loads nothing).
+export { databaseFile } from './database-file.ts'
 
 /**
  * Open (creating if needed) the database file, switch to WAL and apply the committed migrations.

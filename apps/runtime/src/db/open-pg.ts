@@ -8,6 +8,10 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
 import * as pgSchema from './schema.pg.ts'
+import { checkDatabaseUrl, PgOpenError, redactUrl } from './database-url.ts'
+
+// Re-exported: the URL's checks live apart so commands can read a URL without loading the driver.
+export { PgOpenError, redactUrl, checkDatabaseUrl, databaseUrlFrom } from './database-url.ts'
 
 export type PgDb = NodePgDatabase<typeof pgSchema> & { $client: pg.Pool }
 
@@ -15,53 +19,6 @@ const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '../../dr
 
 /** Held while migrating, so two processes starting together never apply the same migration twice. */
 const MIGRATION_LOCK = 0x63617265 // "care"
-
-/** The database could not be opened; the message is a sentence for the operator. */
-export class PgOpenError extends Error {
-  override readonly name = 'PgOpenError'
-  constructor(
-    readonly code: 'bad-url' | 'unreachable' | 'refused' | 'migration-failed',
-    message: string,
-  ) {
-    super(message)
-  }
-}
-
-/** The URL with its password masked, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return '(not a URL)'
-  }
-}
-
-/** Refuse anything but a postgres:// or postgresql:// URL, before a connection is tried. */
-export function checkDatabaseUrl(url: string): string {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    throw new PgOpenError(
-      'bad-url',
-      `"${url}" is not a database URL; write it as postgres://user:password@host:5432/name.`,
-    )
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
-    throw new PgOpenError(
-      'bad-url',
-      `${redactUrl(url)} is not a PostgreSQL URL (it must start with postgres:// or postgresql://).`,
-    )
-  return url
-}
-
-/** `--database` first, then CAREPATH_DATABASE_URL; undefined when neither names one (SQLite under --data). */
-export function databaseUrlFrom(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const url = option ?? env['CAREPATH_DATABASE_URL']
-  return url ? checkDatabaseUrl(url) : undefined
-}
 
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined

@@ -4,7 +4,7 @@
 // every encrypted value.
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { Store } from '../store/store.ts'
+import type { SqlStore } from '../store/store.ts'
 import { writeSetting } from '../review/stored-setting.ts'
 import { generateKeyFile, KeyStoreError, keyStoreOf, readKeyFile, writeKeyFile, type KeyStore } from './key-store.ts'
 
@@ -18,7 +18,7 @@ export function defaultKeyFile(dbFile: string): string {
   return process.env.CAREPATH_KEY_FILE || join(dirname(dbFile), 'carepath.keys.json')
 }
 
-async function setting(store: Store, key: string): Promise<unknown> {
+async function setting(store: SqlStore, key: string): Promise<unknown> {
   const row = await store.sql.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [key])
   return row ? (JSON.parse(row.value) as unknown) : undefined
 }
@@ -30,7 +30,7 @@ async function setting(store: Store, key: string): Promise<unknown> {
  * one refuses to start without it.
  */
 export async function openInstallationKeys(
-  store: Store,
+  store: SqlStore,
   file: string,
   options: { readonly?: boolean } = {},
 ): Promise<KeyStore> {

@@ -14,3 +14,11 @@ export interface Store {
   readonly changes: ChangeFeed
   close(): Promise<void>
 }
+
+/**
+ * The part of a Store that hand-written SQL needs: what `audit verify`, the key file's marker and
+ * the settings read and write through. A command that needs nothing else opens only this
+ * (sql-store.ts), without drizzle or the PostgreSQL driver, which take longer to load than a
+ * short command takes to run.
+ */
+export type SqlStore = Pick<Store, 'dialect' | 'sql' | 'transaction'>
