@@ -26,6 +26,8 @@ export interface FrameFigures {
   dropped: number
   /** The main thread's time by trace event (self time: script, style, layout, paint, ...), largest first, ms. */
   byActivity: [string, number][]
+  /** The same, over the busiest twentieth of the frames only (the ones the p95 is made of), and how many they are. */
+  busiest: { frames: number; byActivity: [string, number][] }
 }
 
 const MARK = 'bench-frame'
@@ -102,10 +104,12 @@ export function splitByFrame(events: TraceEvent[]): FrameFigures {
   )
   const intervals: number[] = []
   const work: number[] = []
+  const spans: [number, number][] = []
   let dropped = 0
   for (let i = 1; i < marks.length; i++) {
     const from = marks[i - 1]!.ts
     const to = marks[i]!.ts
+    spans.push([from, to])
     const interval = (to - from) / 1000
     intervals.push(interval)
     dropped += Math.max(0, Math.round(interval / FRAME_MS) - 1)
@@ -113,11 +117,16 @@ export function splitByFrame(events: TraceEvent[]): FrameFigures {
     for (const [start, end] of tasks) busy += Math.max(0, Math.min(end, to) - Math.max(start, from))
     work.push(busy / 1000)
   }
+  const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid)
+  const threshold = [...work].sort((a, b) => a - b)[Math.floor(work.length * 0.95)] ?? Infinity
+  const busiest = spans.filter((_, i) => work[i]! >= threshold)
+  const inBusiest = onMain.filter((e) => busiest.some(([from, to]) => e.ts >= from && e.ts < to))
   return {
     intervals,
     work,
     dropped,
-    byActivity: selfTimeByName(events.filter((e) => e.pid === main.pid && e.tid === main.tid)),
+    byActivity: selfTimeByName(onMain),
+    busiest: { frames: busiest.length, byActivity: selfTimeByName(inBusiest) },
   }
 }
 
