@@ -6,7 +6,7 @@ import { memo, useMemo, useState } from 'react'
 import { z } from 'zod'
 import { listFactPaths, plainProblem } from '@carepath/dsl'
 import { registry } from '../registry.ts'
-import { useEditor } from '../store/editor.store.ts'
+import { useEditor, type EditorState } from '../store/editor.store.ts'
 import { SchemaField } from './schema-form.tsx'
 import { customViews } from './custom-views.ts'
 import { JsonEditor } from '../monaco/json-editor.tsx'
@@ -40,13 +40,15 @@ function configJsonSchema(type: string): JsonSchema {
   return schema
 }
 
+/** The selected nodes' ids joined by commas: a string, so a drag's new node list is no change. */
+function selectedNodeIds(s: EditorState): string {
+  let ids = ''
+  for (const node of s.nodes) if (node.selected) ids = ids ? `${ids},${node.id}` : node.id
+  return ids
+}
+
 function InspectorPanelView() {
-  const selectedIds = useEditor((s) =>
-    s.nodes
-      .filter((n) => n.selected)
-      .map((n) => n.id)
-      .join(','),
-  )
+  const selectedIds = useEditor(selectedNodeIds)
   const ids = selectedIds ? selectedIds.split(',') : []
   if (ids.length === 0) return <FlowSettings />
   if (ids.length > 1) {

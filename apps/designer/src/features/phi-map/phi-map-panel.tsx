@@ -4,7 +4,8 @@
 import { useEffect, useState } from 'react'
 import { PHI_MAP_FORMATS, type PhiMapFormat } from '@carepath/dsl'
 import { useLoader } from '../../api/use-loader.ts'
-import { useEditor, type EditorState } from '../../store/editor.store.ts'
+import { useEditor } from '../../store/editor.store.ts'
+import { sameContent } from '../../store/same-content.ts'
 import { Empty, ErrorState, Loading } from '../../screens/state-views.tsx'
 import { phiMapApi } from './phi-map-api.ts'
 import { downloadPhiMap } from './phi-map-export.ts'
@@ -13,26 +14,18 @@ import { PhiClassSummary, PhiTouchpointTable } from './phi-map-table.tsx'
 import './phi-map.css'
 
 const DELAY_MS = 400
-/** What the map depends on; positions are left out so dragging a node does not map again. */
-const contentKey = (s: EditorState): unknown[] => [
-  s.meta,
-  s.start,
-  s.edges,
-  s.nodes.length,
-  ...s.nodes.map((n) => n.data),
-]
 const FORMAT_LABEL: Record<PhiMapFormat, string> = { md: 'Markdown', csv: 'CSV', json: 'JSON' }
 
 /** A counter that moves a moment after the flow's content last changed. */
 function useContentVersion(): number {
   const [version, setVersion] = useState(0)
   useEffect(() => {
-    let last = contentKey(useEditor.getState())
+    // Positions are left out (sameContent) so dragging a node does not map again.
+    let last = useEditor.getState()
     let timer: ReturnType<typeof setTimeout> | undefined
     const unsubscribe = useEditor.subscribe((state) => {
-      const key = contentKey(state)
-      if (key.length === last.length && key.every((v, i) => v === last[i])) return
-      last = key
+      if (sameContent(state, last)) return
+      last = state
       clearTimeout(timer)
       timer = setTimeout(() => setVersion((v) => v + 1), DELAY_MS)
     })
