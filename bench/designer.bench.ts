@@ -9,7 +9,7 @@
 // Chromium's script / style / layout split for the drag, the pan and opening the flow, and each
 // frame's main-thread time by activity.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { Session } from 'node:inspector/promises'
 import { join, relative } from 'node:path'
@@ -32,6 +32,7 @@ const FLOW_ID = 'bench-500'
 type Page = Awaited<ReturnType<typeof loggedInPage>>
 type CDPSession = Awaited<ReturnType<ReturnType<Page['context']>['newCDPSession']>>
 const PROFILE = process.env.BENCH_PROFILE === '1'
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR
 const FRAME_BUDGET_MS = 1000 / 60
 /** The longest the bench waits for any one thing in the browser before it fails with what it waited for. */
 const WAIT_MS = 60_000
@@ -235,6 +236,12 @@ async function profiled(page: Page, label: string, gesture: () => Promise<void>)
   )
   const cpuProfile: CpuProfile = profile
   for (const line of selfTimeSummary(cpuProfile, 12)) console.log(`    ${line}`)
+  // BENCH_PROFILE_DIR=DIR keeps each profile (open it in Chromium's DevTools, Performance tab).
+  if (PROFILE_DIR) {
+    const file = join(PROFILE_DIR, `${label.replace(/\W+/g, '-')}.cpuprofile`)
+    writeFileSync(file, JSON.stringify(profile))
+    console.log(`    (profile written to ${file})`)
+  }
   await cdp.detach()
 }
 
