@@ -161,7 +161,8 @@ function copy(value: unknown, depth: number): JsonValue {
     case 'boolean':
       return value
     case 'number':
-      numberText(value)
+      // Checked, not formatted: numberText's String() would cost a conversion per number copied.
+      if (!Number.isFinite(value)) throw new NotJsonError(`JSON cannot hold the number ${value}`)
       return value === 0 ? 0 : value
     case 'object':
       break
