@@ -45,19 +45,16 @@ const reportSchema = z.object({
 })
 
 export function runCarepathCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runNodeBounded(['--import', 'tsx', MAIN, ...args], `carepath ${args.join(' ')}`, options)
+}
+
+/** `node …nodeArgs` as runCarepathCli runs a command (`what` names it in a failure). */
+export function runNodeBounded(nodeArgs: string[], what: string, options: CliOptions = {}): Promise<CliResult> {
   const ceilingMs = options.ceilingMs ?? TEST_WAIT_MS
   const reports = mkdtempSync(join(tmpdir(), 'carepath-cli-report-'))
   const child = spawn(
     process.execPath,
-    [
-      '--report-on-signal',
-      '--report-signal=SIGUSR2',
-      `--report-directory=${reports}`,
-      '--import',
-      'tsx',
-      MAIN,
-      ...args,
-    ],
+    ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`, ...nodeArgs],
     { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] },
   )
   let stdout = ''
@@ -76,12 +73,17 @@ export function runCarepathCli(args: string[], options: CliOptions = {}): Promis
         const written = /Node\.js report completed/.test(stderr)
         if (!written && Date.now() < reportBy) return
         clearInterval(reportAfter)
-        child.kill('SIGKILL')
         const report = readdirSync(reports).find((name) => name.endsWith('.json'))
-        const where = written && report ? describeReport(join(reports, report)) : 'it wrote no diagnostic report'
+        // No report: the main thread never got back to JavaScript (blocked in native code, as in
+        // a module loader's Atomics.wait deadlock); what the kernel says each thread waits on.
+        const where =
+          written && report
+            ? describeReport(join(reports, report))
+            : `it wrote no diagnostic report (its main thread is blocked outside JavaScript); its threads wait on: ${threadWaits(child.pid)}`
+        child.kill('SIGKILL')
         reject(
           new Error(
-            `\`carepath ${args.join(' ')}\` was still running after ${ceilingMs / 1000} s; ${where}\nstdout: ${stdout}\nstderr: ${stderr}`,
+            `\`${what}\` was still running after ${ceilingMs / 1000} s; ${where}\nstdout: ${stdout}\nstderr: ${stderr}`,
           ),
         )
       }, 100)
@@ -112,6 +114,22 @@ function describeReport(file: string): string {
   }
   const listed = [...handles].map(([name, count]) => (count > 1 ? `${name} ×${count}` : name))
   return `${where}\nactive handles: ${listed.join(', ') || 'none'}`
+}
+
+/** Each thread's name and kernel wait channel (Linux /proc), e.g. `node: futex_wait_queue`. */
+function threadWaits(pid: number | undefined): string {
+  if (pid === undefined) return 'unknown (no process id)'
+  try {
+    const tasks = readdirSync(`/proc/${pid}/task`)
+    return tasks
+      .map((task) => {
+        const read = (name: string) => readFileSync(`/proc/${pid}/task/${task}/${name}`, 'utf8').trim()
+        return `${read('comm')}: ${read('wchan') || 'running'}`
+      })
+      .join(', ')
+  } catch {
+    return 'unknown (no /proc on this system)'
+  }
 }
 
 function parseJson(text: string): unknown {
