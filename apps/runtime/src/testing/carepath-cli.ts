@@ -26,6 +26,8 @@ export interface CliOptions {
   /** Written to the command's stdin, which is then closed. */
   input?: string
   ceilingMs?: number
+  /** The ceiling counts from the first output on stdout matching this (by default, from the start). */
+  ceilingFrom?: RegExp
 }
 
 /** The parts of a Node diagnostic report that say where a process stands. */
@@ -59,12 +61,18 @@ export function runNodeBounded(nodeArgs: string[], what: string, options: CliOpt
   )
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += String(chunk)))
   child.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)))
   child.stdin.end(options.input ?? '')
   return new Promise<CliResult>((resolve, reject) => {
     let stuck = false
-    const ceiling = setTimeout(() => {
+    let ceiling: NodeJS.Timeout | undefined
+    const arm = () => (ceiling ??= setTimeout(stop, ceilingMs))
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += String(chunk)
+      if (options.ceilingFrom?.test(stdout)) arm()
+    })
+    if (!options.ceilingFrom) arm()
+    function stop() {
       stuck = true
       child.kill('SIGUSR2')
       // Node says on stderr when the report is complete: give it a moment to be written.
@@ -87,7 +95,7 @@ export function runNodeBounded(nodeArgs: string[], what: string, options: CliOpt
           ),
         )
       }, 100)
-    }, ceilingMs)
+    }
     child.once('error', reject)
     child.once('close', (status) => {
       clearTimeout(ceiling)
