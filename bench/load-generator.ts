@@ -3,67 +3,72 @@
 // child prints one JSON line with its result; `runLoad` starts it and reads that line.
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
 import type { JsonValue } from '@carepath/dsl'
 
 /** What one level of load asks for: POSTs of `{ input, idempotencyKey }` to `path`, or GET /healthz. */
-export interface LoadSpec {
-  url: string
-  path: string
-  token?: string
-  connections: number
-  duration: number
-  input: JsonValue
-}
+const loadSpecSchema = z.object({
+  url: z.string(),
+  path: z.string(),
+  token: z.string().optional(),
+  connections: z.number().int().positive(),
+  duration: z.number().positive(),
+  input: z.custom<JsonValue>(),
+})
+export type LoadSpec = z.infer<typeof loadSpecSchema>
 
-export interface LoadResult {
-  connections: number
-  requests: number
-  perSecond: number
-  p50: number
-  p99: number
-  non2xx: number
-  errors: number
-}
+const loadResultSchema = z.object({
+  connections: z.number(),
+  requests: z.number(),
+  perSecond: z.number(),
+  p50: z.number(),
+  p99: z.number(),
+  non2xx: z.number(),
+  errors: z.number(),
+})
+export type LoadResult = z.infer<typeof loadResultSchema>
 
-/** The part of autocannon's result read here. */
-interface AutocannonResult {
-  requests: { total: number; average: number }
-  latency: { p50: number; p99: number }
-  non2xx: number
-  errors: number
-}
+/** The part of autocannon's result read here (it ships no types: its answer is parsed). */
+const autocannonResultSchema = z.object({
+  requests: z.object({ total: z.number(), average: z.number() }),
+  latency: z.object({ p50: z.number(), p99: z.number() }),
+  non2xx: z.number(),
+  errors: z.number(),
+})
+
+const isCallable = (value: unknown): value is (options: object) => unknown => typeof value === 'function'
 
 /** The load, run in this process (the child's side): prints its result line. */
 async function load(spec: LoadSpec): Promise<void> {
   const specifier = 'autocannon'
-  // autocannon ships no types and its result is only read here: the cast names the one call made
-  // and AutocannonResult the part of the answer read (a benchmark's own tool, not outside data).
-  const { default: autocannon } = (await import(specifier)) as unknown as {
-    default: (opts: object) => Promise<AutocannonResult>
-  }
+  const loaded: unknown = await import(specifier)
+  const autocannon = typeof loaded === 'object' && loaded !== null && 'default' in loaded ? loaded.default : undefined
+  if (!isCallable(autocannon)) throw new Error('autocannon exports no function: is it installed?')
   let n = 0
   const prefix = `${spec.connections}-${process.pid}`
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (spec.token) headers.authorization = `Bearer ${spec.token}`
-  const result = await autocannon({
-    url: spec.url,
-    connections: spec.connections,
-    duration: spec.duration,
-    requests:
-      spec.path === '/healthz'
-        ? [{ method: 'GET', path: spec.path }]
-        : [
-            {
-              method: 'POST',
-              path: spec.path,
-              headers,
-              setupRequest: (req: object) => ({
-                ...req,
-                body: JSON.stringify({ input: spec.input, idempotencyKey: `${prefix}-${n++}` }),
-              }),
-            },
-          ],
-  })
+  const result = autocannonResultSchema.parse(
+    await autocannon({
+      url: spec.url,
+      connections: spec.connections,
+      duration: spec.duration,
+      requests:
+        spec.path === '/healthz'
+          ? [{ method: 'GET', path: spec.path }]
+          : [
+              {
+                method: 'POST',
+                path: spec.path,
+                headers,
+                setupRequest: (req: object) => ({
+                  ...req,
+                  body: JSON.stringify({ input: spec.input, idempotencyKey: `${prefix}-${n++}` }),
+                }),
+              },
+            ],
+    }),
+  )
   const out: LoadResult = {
     connections: spec.connections,
     requests: result.requests.total,
@@ -88,11 +93,11 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
     child.stdout.on('data', (d: Buffer) => (out += String(d)))
     child.once('exit', (code) =>
       code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as LoadResult)
+        ? resolve(loadResultSchema.parse(JSON.parse(out.trim().split('\n').pop() ?? '')))
         : reject(new Error(`load generator exited ${code}`)),
     )
   })
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--load')
-  await load(JSON.parse(process.argv[3] ?? '{}') as LoadSpec)
+  await load(loadSpecSchema.parse(JSON.parse(process.argv[3] ?? '{}')))

@@ -1,7 +1,7 @@
 // The runtime's commands as a user runs them: `serve --demo` on a fresh data directory,
 // `user add`, and `audit verify` catching one edited byte in a copy of the database file.
-import { spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -85,7 +85,7 @@ describe('carepath commands', () => {
         CAREPATH_PASSWORD: 'a good long password!',
       })
     const copy = join(dir, 'copy')
-    spawnSync('mkdir', ['-p', copy])
+    mkdirSync(copy, { recursive: true })
     // The database with its key file and anchor, which live beside it.
     for (const name of ['carepath.db', 'carepath.keys.json', 'audit-anchor.jsonl'])
       copyFileSync(join(data, name), join(copy, name))
@@ -101,7 +101,7 @@ describe('carepath commands', () => {
     expect((await cli(['audit', 'verify', '--data', data])).status).toBe(0)
     // The last record cut off (the guard dropped first): the signed checkpoint outside the file tells.
     const cut = join(dir, 'cut')
-    spawnSync('mkdir', ['-p', cut])
+    mkdirSync(cut, { recursive: true })
     for (const name of ['carepath.db', 'carepath.keys.json', 'audit-anchor.jsonl'])
       copyFileSync(join(data, name), join(cut, name))
     const sql = new Database(join(cut, 'carepath.db'))

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { newFlowDocument } from '../screens/new-flow-template.ts'
 import { useEditor } from './editor.store.ts'
-import { sameContent } from './same-content.ts'
+import { sameContent, subscribeToContent } from './same-content.ts'
 
 const editor = () => useEditor.getState()
 
@@ -27,5 +27,18 @@ describe('sameContent', () => {
     const connected = editor()
     editor().addNode('end', { x: 600, y: 0 })
     expect(sameContent(connected, editor())).toBe(false)
+  })
+
+  it('tells a content subscriber of edits, not of moves', () => {
+    const end = editor().addNode('end', { x: 300, y: 0 })!
+    let calls = 0
+    const unsubscribe = subscribeToContent(() => calls++)
+    editor().onNodesChange([{ type: 'position', id: end, position: { x: 340, y: 20 }, dragging: true }])
+    expect(calls).toBe(0)
+    editor().updateNode(end, { title: 'Refill sent' })
+    expect(calls).toBe(1)
+    unsubscribe()
+    editor().updateNode(end, { title: 'Refill done' })
+    expect(calls).toBe(1)
   })
 })

@@ -3,7 +3,7 @@
 // that changed; the canvas thread only copies the graph out and takes the problems back.
 import { useEffect } from 'react'
 import { useEditor } from '../store/editor.store.ts'
-import { sameContent } from '../store/same-content.ts'
+import { subscribeToContent } from '../store/same-content.ts'
 import { createCheckerClient } from './checker-client.ts'
 
 const DELAY_MS = 250
@@ -15,13 +15,10 @@ export function useLiveValidation(): void {
     const runValidation = () =>
       client.check(useEditor.getState(), (problems) => useEditor.getState().setProblems(problems))
     let timer: ReturnType<typeof setTimeout> | undefined
-    // Positions are left out (sameContent) so dragging does not revalidate.
-    let last = useEditor.getState()
     let pendingSince: number | null = null
     runValidation()
-    const unsubscribe = useEditor.subscribe((state) => {
-      if (sameContent(state, last)) return
-      last = state
+    // Content only: dragging does not revalidate.
+    const unsubscribe = subscribeToContent(() => {
       // Debounced, but never starved: a stream of edits still gets checked at least every MAX_WAIT_MS.
       const now = performance.now()
       if (pendingSince === null) pendingSince = now

@@ -1,15 +1,13 @@
 // A worker thread of `audit verify`: it opens the database read-only once and walks the stretches
 // of the trail it is handed, one at a time, answering each with its verdict.
 import { parentPort, workerData } from 'node:worker_threads'
-import Database from 'better-sqlite3'
-import { createSqliteExecutor } from '../store/sqlite-executor.ts'
-import { sqlStoreOver } from '../store/sql-store.ts'
+import { openReadOnlySqliteStore } from '../store/sql-store.ts'
 import { verifyBootSchema, stretchRequestSchema, type StretchReply } from './audit-verify-messages.ts'
 import { mapFile, walkStretch } from './audit-walk.ts'
 
 const boot = verifyBootSchema.parse(workerData)
 // Only the SQL executor: a whole Store would load drizzle and the PostgreSQL driver on this thread.
-const store = sqlStoreOver(createSqliteExecutor(new Database(boot.file, { readonly: true, fileMustExist: true })))
+const store = openReadOnlySqliteStore(boot.file)
 // Mapped for the thread's life: it only walks.
 await mapFile(store)
 const port = parentPort

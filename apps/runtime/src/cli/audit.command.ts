@@ -7,11 +7,9 @@
 import { createPublicKey, verify } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import Database from 'better-sqlite3'
 import { defaultAnchorFile, fileAnchor } from '../audit/audit-checkpoints.ts'
 import { verifyTrailOnThreads } from '../audit/audit-verify.ts'
-import { createSqliteExecutor } from '../store/sqlite-executor.ts'
-import { sqlStoreOver } from '../store/sql-store.ts'
+import { openReadOnlySqliteStore } from '../store/sql-store.ts'
 import type { SqlStore, Store } from '../store/store.ts'
 import { databaseFile } from '../db/database-file.ts'
 import { checkDatabaseUrl, PgOpenError, redactUrl } from '../db/database-url.ts'
@@ -181,14 +179,13 @@ async function openTrail(options: Map<string, string>, file: string, keyFile: st
   if (url) return openPgTrail(options, url)
   if (!existsSync(file)) throw new CliError(`no database at ${file}`)
   // Read-only through the SQL executor alone: verifying loads neither drizzle nor the PostgreSQL driver.
-  let sqlite: Database.Database
+  let store: SqlStore
   try {
-    sqlite = new Database(file, { readonly: true, fileMustExist: true })
+    store = openReadOnlySqliteStore(file)
   } catch {
     throw new CliError(`${file} cannot be opened as a Carepath database`)
   }
   try {
-    const store = sqlStoreOver(createSqliteExecutor(sqlite))
     const keys = await openInstallationKeys(store, keyFile, { readonly: true })
     return {
       store,
@@ -196,12 +193,10 @@ async function openTrail(options: Map<string, string>, file: string, keyFile: st
       where: file,
       file,
       anchorFile: resolve(options.get('audit-anchor') ?? defaultAnchorFile(file)),
-      close: async () => {
-        sqlite.close()
-      },
+      close: () => store.sql.close(),
     }
   } catch (error) {
-    sqlite.close()
+    await store.sql.close()
     if (error instanceof KeyStoreError) throw new CliError(error.message)
     throw error
   }

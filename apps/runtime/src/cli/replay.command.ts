@@ -4,7 +4,7 @@
 // random, the check to run after upgrading Carepath (exit 1 when any run differs).
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { databaseFile } from '../db/open-db.ts'
+import { databaseFile } from '../db/database-file.ts'
 import { AppError } from '../errors.ts'
 import { PluginConfigError } from '../plugins/plugin-config.ts'
 import { loadConfiguredPlugins } from '../plugins/plugin-loader.ts'

@@ -10,9 +10,6 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '../../drizzle')
 
-// Re-exported: where the file is, apart from opening it (database-file.ts loads nothing).
-export { databaseFile } from './database-file.ts'
-
 /**
  * Open (creating if needed) the database file, switch to WAL and apply the committed migrations.
  * synchronous=NORMAL in WAL survives a process crash without losing a committed transaction (a

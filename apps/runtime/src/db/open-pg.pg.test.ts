@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findTestPostgres } from '../testing/test-postgres.ts'
-import { checkDatabaseUrl, databaseUrlFrom, openPg, PgOpenError, type PgDb } from './open-pg.ts'
+import { checkDatabaseUrl, databaseUrlFrom, PgOpenError } from './database-url.ts'
+import { openPg, type PgDb } from './open-pg.ts'
 
 const testPostgres = await findTestPostgres()
 

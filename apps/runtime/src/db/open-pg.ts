@@ -10,9 +10,6 @@ import pg from 'pg'
 import * as pgSchema from './schema.pg.ts'
 import { checkDatabaseUrl, PgOpenError, redactUrl } from './database-url.ts'
 
-// Re-exported: the URL's checks live apart so commands can read a URL without loading the driver.
-export { PgOpenError, redactUrl, checkDatabaseUrl, databaseUrlFrom } from './database-url.ts'
-
 export type PgDb = NodePgDatabase<typeof pgSchema> & { $client: pg.Pool }
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '../../drizzle-pg')

@@ -8,15 +8,14 @@ import { createAppDb } from './app-db.ts'
 import { localChangeFeed, pgChangeFeed, type ChangeFeed } from './change-feed.ts'
 import { carepathTypes, createPgExecutor } from './pg-executor.ts'
 import { createSqliteExecutor } from './sqlite-executor.ts'
+import { sqlStoreOver } from './sql-store.ts'
 import type { SqlExecutor } from './sql-executor.ts'
 import type { Store } from './store.ts'
 
 function storeOver(sql: SqlExecutor, changes: ChangeFeed): Store {
   return {
-    dialect: sql.dialect,
+    ...sqlStoreOver(sql),
     db: createAppDb(sql),
-    sql,
-    transaction: (work) => sql.transaction(work),
     changes,
     async close() {
       await changes.close()

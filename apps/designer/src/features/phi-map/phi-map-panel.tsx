@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react'
 import { PHI_MAP_FORMATS, type PhiMapFormat } from '@carepath/dsl'
 import { useLoader } from '../../api/use-loader.ts'
 import { useEditor } from '../../store/editor.store.ts'
-import { sameContent } from '../../store/same-content.ts'
+import { subscribeToContent } from '../../store/same-content.ts'
 import { Empty, ErrorState, Loading } from '../../screens/state-views.tsx'
 import { phiMapApi } from './phi-map-api.ts'
 import { downloadPhiMap } from './phi-map-export.ts'
@@ -20,12 +20,9 @@ const FORMAT_LABEL: Record<PhiMapFormat, string> = { md: 'Markdown', csv: 'CSV',
 function useContentVersion(): number {
   const [version, setVersion] = useState(0)
   useEffect(() => {
-    // Positions are left out (sameContent) so dragging a node does not map again.
-    let last = useEditor.getState()
     let timer: ReturnType<typeof setTimeout> | undefined
-    const unsubscribe = useEditor.subscribe((state) => {
-      if (sameContent(state, last)) return
-      last = state
+    // Content only: dragging a node does not map again.
+    const unsubscribe = subscribeToContent(() => {
       clearTimeout(timer)
       timer = setTimeout(() => setVersion((v) => v + 1), DELAY_MS)
     })
