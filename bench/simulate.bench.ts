@@ -4,7 +4,7 @@
 // peak RSS belongs to that measurement alone. Figures are printed, never asserted.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { Session } from 'node:inspector/promises'
+import { Session, type HeapProfiler } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -105,6 +105,20 @@ async function child(baseFile: string, candidateFile: string, n: number, extra: 
     await session.post('Profiler.enable')
     await session.post('Profiler.start')
   }
+  // `heap:<file>`: a sampling profile of what the measured call allocates (DevTools' Memory tab
+  // opens it), short-lived objects included: the garbage collector's share of the time is that.
+  const heap = extra?.startsWith('heap:') ? new Session() : undefined
+  if (heap) {
+    heap.connect()
+    await heap.post('HeapProfiler.enable')
+    // The two include flags are newer than @types/node's inspector types.
+    const sampling: HeapProfiler.StartSamplingParameterType & Record<`includeObjectsCollectedBy${string}`, boolean> = {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    }
+    await heap.post('HeapProfiler.startSampling', sampling)
+  }
   const cpu = process.cpuUsage()
   const started = performance.now()
   const report = await simulate(base, candidate, suite, options)
@@ -114,6 +128,11 @@ async function child(baseFile: string, candidateFile: string, n: number, extra: 
     const { profile } = (await session.post('Profiler.stop')) as { profile: unknown }
     writeFileSync(extra.slice('profile:'.length), JSON.stringify(profile))
     session.disconnect()
+  }
+  if (heap && extra) {
+    const { profile } = await heap.post('HeapProfiler.stopSampling')
+    writeFileSync(extra.slice('heap:'.length), JSON.stringify(profile))
+    heap.disconnect()
   }
   const result: ChildResult = {
     flow: base.id,

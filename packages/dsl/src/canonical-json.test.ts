@@ -131,6 +131,9 @@ describe('jsonEqual', () => {
     expect(jsonEqual({ a: '1' }, { a: 1 })).toBe(false)
     expect(jsonEqual({ a: null }, {})).toBe(false)
     expect(jsonEqual([], {})).toBe(false)
+    expect(jsonEqual({ a: 1 }, { a: 1, b: 2 })).toBe(false)
+    expect(jsonEqual({ a: 1, b: 2 }, { a: 1 })).toBe(false)
+    expect(jsonEqual({ a: 1, b: undefined }, { a: 1, c: undefined })).toBe(true)
   })
 
   it('answers as comparing canonical JSON does', () => {

@@ -179,8 +179,11 @@ function copy(value: unknown, depth: number): JsonValue {
     return items
   }
   const record: JsonObject = {}
-  for (const key of Object.keys(value)) {
-    const member = (value as Record<string, unknown>)[key]
+  const source = value as Record<string, unknown>
+  // for-in (own members only) instead of Object.keys: no key array per copied object.
+  for (const key in source) {
+    if (!Object.hasOwn(source, key)) continue
+    const member = source[key]
     if (member === undefined) continue
     const item = copy(member, depth + 1)
     // Outside data may carry a "__proto__" key: it stays data, never a prototype.
@@ -206,11 +209,17 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(b)) return false
   const ra = a as Record<string, unknown>
   const rb = b as Record<string, unknown>
-  const keysA = Object.keys(ra).filter((key) => ra[key] !== undefined)
-  const keysB = Object.keys(rb).filter((key) => rb[key] !== undefined)
-  if (keysA.length !== keysB.length) return false
-  for (const key of keysA) {
-    if (!Object.hasOwn(rb, key) || !jsonEqual(ra[key], rb[key])) return false
+  // for-in over plain objects walks V8's key cache; Object.keys would allocate two arrays per level.
+  let definedInA = 0
+  for (const key in ra) {
+    if (!Object.hasOwn(ra, key)) continue
+    const value = ra[key]
+    if (value === undefined) continue
+    definedInA++
+    if (!Object.hasOwn(rb, key) || !jsonEqual(value, rb[key])) return false
   }
+  let definedInB = 0
+  for (const key in rb) if (Object.hasOwn(rb, key) && rb[key] !== undefined) definedInB++
+  return definedInA === definedInB
   return true
 }

@@ -24,9 +24,25 @@ export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
  */
 export function valueAtPath(facts: Readonly<JsonObject>, path: string): JsonValue | undefined {
   let node: JsonValue | undefined = facts as JsonObject
-  for (const segment of path.split('.')) {
+  for (const segment of pathSegments(path)) {
     if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined
     node = Object.hasOwn(node, segment) ? node[segment] : undefined
   }
   return node
+}
+
+/** Split paths by the path itself: a flow reads the same few paths on every run. */
+const segmentsByPath = new Map<string, readonly string[]>()
+/** Bounded, so paths that come from data rather than from flows cannot grow it without end. */
+const SEGMENT_CACHE_LIMIT = 10_000
+
+/** The segments of a dotted path (`a.b` → `['a', 'b']`), shared between calls: never mutate them. */
+export function pathSegments(path: string): readonly string[] {
+  let segments = segmentsByPath.get(path)
+  if (segments === undefined) {
+    segments = path.split('.')
+    if (segmentsByPath.size >= SEGMENT_CACHE_LIMIT) segmentsByPath.clear()
+    segmentsByPath.set(path, segments)
+  }
+  return segments
 }

@@ -1,4 +1,4 @@
-import { valueAtPath, type JsonValue } from '@carepath/dsl'
+import { pathSegments, valueAtPath, type JsonValue } from '@carepath/dsl'
 
 type JsonRecord = { [key: string]: JsonValue }
 
@@ -14,7 +14,7 @@ export { valueAtPath as getFact }
  * snapshot handed to a node (or kept in a report) never changes under it.
  */
 export function setFact(facts: Readonly<JsonRecord>, path: string, value: JsonValue): JsonRecord {
-  return setAt(facts, path.split('.'), 0, value)
+  return setAt(facts, pathSegments(path), 0, value)
 }
 
 function setAt(node: Readonly<JsonRecord>, segments: readonly string[], index: number, value: JsonValue): JsonRecord {
@@ -48,16 +48,57 @@ export function deleteFact(facts: Readonly<JsonRecord>, path: string): JsonRecor
   return copy
 }
 
-/** Apply every `path → value` of a facts.set, in key order (already canonical in the log). */
+/**
+ * Apply every `path → value` of a facts.set, in key order (already canonical in the log): the
+ * same result as `setFact` path after path, but each object on the way is copied once, however
+ * many paths go through it (`copied` holds the copies this call made and may still fill in).
+ */
 export function applyFacts(facts: Readonly<JsonRecord>, set: Readonly<JsonRecord>): JsonRecord {
-  let next: JsonRecord = facts as JsonRecord
-  for (const path of Object.keys(set).sort()) next = setFact(next, path, set[path] as JsonValue)
-  return next
+  const paths = sortedKeys(set)
+  if (paths.length === 0) return facts as JsonRecord
+  if (paths.length === 1) return setFact(facts, paths[0] as string, set[paths[0] as string] as JsonValue)
+  const root: JsonRecord = { ...facts }
+  const copied = new Set<JsonRecord>([root])
+  for (const path of paths) {
+    const segments = pathSegments(path)
+    let node = root
+    for (let i = 0; i < segments.length - 1; i++) {
+      const key = segments[i] as string
+      const child = Object.hasOwn(node, key) ? node[key] : undefined
+      if (isRecord(child) && copied.has(child)) node = child
+      else {
+        const fresh: JsonRecord = isRecord(child) ? { ...child } : {}
+        copied.add(fresh)
+        putMember(node, key, fresh)
+        node = fresh
+      }
+    }
+    putMember(node, segments[segments.length - 1] as string, set[path] as JsonValue)
+  }
+  return root
 }
+
+/**
+ * The keys of a record in code-unit order. Logged sets are built in that order already, and
+ * sorting a sorted array would still allocate the sort's work space, so it sorts only when needed.
+ */
+export function sortedKeys(record: Readonly<Record<string, unknown>>): string[] {
+  const keys = Object.keys(record)
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) return keys.sort()
+  }
+  return keys
+}
+
+const DOT = '.'.charCodeAt(0)
 
 /** Whether a write to `path` is covered by a declared path (the path itself or one of its parents). */
 export function isDeclaredWrite(path: string, declared: readonly string[]): boolean {
-  return declared.some((d) => path === d || path.startsWith(`${d}.`))
+  for (const d of declared) {
+    // `path` is `d` or starts with `d.` (checked without building the string `d.` per call).
+    if (path.startsWith(d) && (path.length === d.length || path.charCodeAt(d.length) === DOT)) return true
+  }
+  return false
 }
 
 /** Every leaf as `path → value` (arrays are leaves), for diffs of written facts. */

@@ -9,7 +9,7 @@ import {
 import { toJson } from '@carepath/dsl'
 import { callConnector } from './connector-call.ts'
 import { RunRefusedError } from './engine-deps.ts'
-import { deepFreeze, getFact, isDeclaredWrite } from './facts.ts'
+import { deepFreeze, getFact, isDeclaredWrite, sortedKeys } from './facts.ts'
 import { jsonCopy } from './json-copy.ts'
 import type { RunContext } from './run-context.ts'
 import type { PreparedFlow, PreparedNode } from './prepare.ts'
@@ -127,7 +127,7 @@ export async function executeNode(
   visit: number,
   enteredAt: string,
 ): Promise<StepResult> {
-  await applyOverlay(run, frame, p, visit)
+  if (run.deps.overlay) await applyOverlay(run, frame, p, visit)
   const ctx = new NodeContext(run, frame, p, enteredAt)
   let outcome: NodeOutcome
   try {
@@ -153,7 +153,7 @@ export async function settle(run: RunContext, frame: Frame, p: PreparedNode, out
     }
   }
   const set = outcome.set ?? {}
-  const paths = Object.keys(set).sort()
+  const paths = sortedKeys(set)
   const undeclared = paths.find((path) => !isDeclaredWrite(path, p.writes))
   if (undeclared !== undefined) {
     const allowed = p.writes.length ? `it may write: ${p.writes.join(', ')}` : 'it may write no facts'
@@ -188,7 +188,7 @@ export async function settle(run: RunContext, frame: Frame, p: PreparedNode, out
 async function applyOverlay(run: RunContext, frame: Frame, p: PreparedNode, visit: number): Promise<void> {
   const overlay = run.deps.overlay?.({ nodeId: p.id, scope: frame.scope, visit })
   if (overlay === undefined) return
-  const paths = Object.keys(overlay).sort()
+  const paths = sortedKeys(overlay)
   if (paths.length === 0) return
   const clean: JsonRecord = {}
   for (const path of paths) clean[path] = toJson(overlay[path] ?? null)
