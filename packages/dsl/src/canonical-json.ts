@@ -151,7 +151,32 @@ function write(value: unknown, depth: number): string {
  * Refuses what JSON cannot hold with the same TypeError as `canonicalJson`.
  */
 export function toJson(value: unknown): JsonValue {
+  if (typeof value === 'object' && value !== null && isHandedOverJson(value)) return value as JsonValue
   return refusingPlainly(value, copy)
+}
+
+/**
+ * The mark of a handed-over value (see `handOverJson`): a non-enumerable symbol member, which
+ * JSON, key walks, spreads and structuredClone all leave out, so a copy is never marked. (A
+ * WeakSet cost more than the copies it saved: its table grows with every decision until a full GC.)
+ */
+const HANDED_OVER = Symbol('handed over as plain JSON')
+
+/**
+ * Hand over a value built fresh, for this call, from plain JSON parts (no undefined members, only
+ * finite numbers), which its builder will not touch again: `toJson` then keeps it instead of
+ * copying it. Parts it shares must not change either (frozen facts, a version's config). The
+ * engine's compiled evaluators hand their explanations over: a run records one per decision, and
+ * copying them was a tenth of a simulation's time.
+ */
+export function handOverJson<T extends object>(value: T): T {
+  Object.defineProperty(value, HANDED_OVER, { value: true })
+  return value
+}
+
+/** Whether `value` was handed over as plain JSON (see `handOverJson`). */
+export function isHandedOverJson(value: object): boolean {
+  return (value as { [HANDED_OVER]?: true })[HANDED_OVER] === true
 }
 
 function copy(value: unknown, depth: number): JsonValue {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { FactSchema } from '@carepath/dsl'
+import { isHandedOverJson, toJson, type FactSchema } from '@carepath/dsl'
 import { generateCases } from './cases.ts'
+import { explainRules } from './explain.ts'
 import { compareEvaluators, compileClosureRules } from './compiled-rules.ts'
 import { compileTable } from './decision-table/compile-table.ts'
 import type { DecisionTable } from './decision-table/table.schema.ts'
@@ -58,5 +59,20 @@ describe('compileClosureRules, checked case by case against json-rules-engine', 
     }))
     const report = await compareEvaluators(compileParsedRules(eligibilityRules), compileClosureRules(changed), inputs)
     expect(report.mismatches.length).toBeGreaterThan(0)
+  })
+})
+
+describe('explanations of the compiled evaluator', () => {
+  it('are handed over to the run log when built at once, and equal their checked copy', async () => {
+    const evaluator = compileClosureRules(eligibilityRules)
+    const input = { facts: { labs: { a1c: 7.1 } }, now }
+    const eager = explainRules(await evaluator.evaluate(input), 'none').explanation
+    expect(isHandedOverJson(eager)).toBe(true)
+    expect(toJson(eager)).toBe(eager)
+    expect(structuredClone(eager)).toEqual(JSON.parse(JSON.stringify(eager)))
+    // Built lazily (the synchronous form), the rule traces are not handed over: a read builds them.
+    const lazy = explainRules(evaluator.evaluateSync(input), 'none').explanation
+    expect(isHandedOverJson(lazy)).toBe(false)
+    expect(toJson(lazy)).toEqual(toJson(eager))
   })
 })

@@ -1,4 +1,4 @@
-import type { ConditionTrace, JsonValue, RuleTrace } from '@carepath/dsl'
+import { handOverJson, type ConditionTrace, type JsonValue, type RuleTrace } from '@carepath/dsl'
 import type { DecisionEvaluator, DecisionInput, DecisionResult, FiredEvent } from './evaluate.ts'
 import { compilePath } from './fact-path.ts'
 import { applyOperator, operatorSpec, type ClockSlot, type OperatorSpec } from './operators.ts'
@@ -117,7 +117,9 @@ export function compileClosureRules(rules: readonly Rule[]): CompiledDecisionEva
         : { ruleId: rule.id, type: rule.event.type }
     }
     const now = input.now
-    if (eager) return { fired, events, rules: ruleTraces(compiled, firedAt, values, { now }) }
+    // Fresh arrays and traces over the frozen facts and the rules' own values: the explanation
+    // built from it needs no defensive copy in the run's log.
+    if (eager) return handOverJson({ fired, events, rules: ruleTraces(compiled, firedAt, values, { now }) })
     const result = { fired, events } as DecisionResult
     lazyMember(result, 'rules', () => ruleTraces(compiled, firedAt, values, { now }))
     return result

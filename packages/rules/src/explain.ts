@@ -1,4 +1,4 @@
-import type { DecisionExplanation, JsonValue } from '@carepath/dsl'
+import { handOverJson, isHandedOverJson, type DecisionExplanation, type JsonValue } from '@carepath/dsl'
 import { checkRules } from './check-rules.ts'
 import { forwardMember } from './compiled-rules.ts'
 import type { DecisionResult } from './evaluate.ts'
@@ -23,6 +23,7 @@ export function explainRules(result: DecisionResult, defaultOutcome: string): Ru
   // The rule traces stay lazy when the evaluator built them lazily (the compiled one).
   const explanation = { outcome, fired: result.fired } as DecisionExplanation
   forwardMember(explanation, 'rules', result)
+  if (isHandedOverJson(result)) handOverJson(explanation)
   return {
     outcome,
     // A copy: the node writes it into the facts, and the rule's own params must stay untouched.
