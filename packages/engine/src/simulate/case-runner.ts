@@ -1,4 +1,4 @@
-import { NodeError, type ConnectorAdapter, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
+import { NodeError, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
 import type { Autopilot, EngineDeps } from '../engine-deps.ts'
 import { RunRefusedError } from '../engine-deps.ts'
 import type { RunState } from '../events.ts'
@@ -48,19 +48,6 @@ export function caseDeps(
   const problems: string[] = []
   let time = options.now ?? DEFAULT_SIMULATION_TIME
   const callsByNode = new Map<string, number>()
-  const mocked: ConnectorAdapter = async (_request, meta) => {
-    const mocks = c.mocks ?? {}
-    if (!Object.hasOwn(mocks, meta.nodeId)) {
-      problems.push(`No mocked response for node "${meta.nodeId}".`)
-      throw new NodeError(`No mocked response for node "${meta.nodeId}".`, { retryable: false })
-    }
-    const index = callsByNode.get(meta.nodeId) ?? 0
-    callsByNode.set(meta.nodeId, index + 1)
-    const response = nth(mocks[meta.nodeId] as JsonValue, index)
-    if (isJsonRecord(response) && typeof response.$error === 'string')
-      throw new NodeError(response.$error, { retryable: false })
-    return response
-  }
   const autopilot: Autopilot = {
     timers: true,
     advanceTo: (until) => {
@@ -88,7 +75,20 @@ export function caseDeps(
     registry: options.registry,
     clock: { now: () => time },
     connectors: {},
-    fallbackConnector: mocked,
+    // A member, not a named local: tsx names every local closure (keepNames), once per run here.
+    fallbackConnector: async (_request, meta) => {
+      const mocks = c.mocks ?? {}
+      if (!Object.hasOwn(mocks, meta.nodeId)) {
+        problems.push(`No mocked response for node "${meta.nodeId}".`)
+        throw new NodeError(`No mocked response for node "${meta.nodeId}".`, { retryable: false })
+      }
+      const index = callsByNode.get(meta.nodeId) ?? 0
+      callsByNode.set(meta.nodeId, index + 1)
+      const response = nth(mocks[meta.nodeId] as JsonValue, index)
+      if (isJsonRecord(response) && typeof response.$error === 'string')
+        throw new NodeError(response.$error, { retryable: false })
+      return response
+    },
     ...(options.loadFlow ? { loadFlow: options.loadFlow } : {}),
     ...(options.decisionEvaluator ? { decisionEvaluator: options.decisionEvaluator } : {}),
   }

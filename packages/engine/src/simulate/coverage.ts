@@ -45,11 +45,12 @@ export class CoverageCollector {
   private readonly ruleSeen = new Map<string, boolean>()
   private readonly conditionSeen = new Map<string, { decided: boolean; named: UnreachedCondition }>()
   /**
-   * Per rule (`node\u0000rule`), the condition paths some case already made decide it: once all
-   * of a rule's conditions are in, its later evaluations add nothing, and the per-case work of
-   * rebuilding its condition tree is skipped (most of a large suite's cases).
+   * Per node, then rule: its keys (built once, not once per case and rule) and the condition
+   * paths some case already made decide it. Once all of a rule's conditions are in, its later
+   * evaluations add nothing, and the per-case work of rebuilding its condition tree is skipped
+   * (most of a large suite's cases).
    */
-  private readonly decidedPaths = new Map<string, Set<string>>()
+  private readonly ruleKeys = new Map<string, Map<string, { key: string; ruleKey: string; decided: Set<string> }>>()
 
   constructor(private readonly flow: FlowDocument) {}
 
@@ -60,14 +61,10 @@ export class CoverageCollector {
     for (const decision of state.decisions) {
       if (decision.scope) continue
       for (const rule of decision.explanation.rules ?? []) {
-        const key = `${decision.nodeId}.${rule.id}`
+        const { key, ruleKey, decided } = this.keysOf(decision.nodeId, rule.id)
         if (rule.fired) this.ruleSeen.set(key, true)
         else if (!this.ruleSeen.has(key)) this.ruleSeen.set(key, false)
-        const ruleKey = `${decision.nodeId}\u0000${rule.id}`
-        let decided = this.decidedPaths.get(ruleKey)
-        if (!decided) this.decidedPaths.set(ruleKey, (decided = new Set()))
-        const settled = decided
-        if (rule.conditions.every((condition) => settled.has(condition.path))) continue
+        if (allDecided(rule.conditions, decided)) continue
         const deciding = new Set(decidingConditions(rule))
         rule.conditions.forEach((condition, index) => {
           const conditionKey = `${ruleKey}\u0000${condition.path}`
@@ -83,10 +80,21 @@ export class CoverageCollector {
                 condition: conditionText(condition),
               },
             })
-          if (this.conditionSeen.get(conditionKey)?.decided) settled.add(condition.path)
+          if (this.conditionSeen.get(conditionKey)?.decided) decided.add(condition.path)
         })
       }
     }
+  }
+
+  private keysOf(nodeId: string, ruleId: string): { key: string; ruleKey: string; decided: Set<string> } {
+    let byRule = this.ruleKeys.get(nodeId)
+    if (!byRule) this.ruleKeys.set(nodeId, (byRule = new Map()))
+    let keys = byRule.get(ruleId)
+    if (!keys) {
+      const ruleKey = `${nodeId}\u0000${ruleId}`
+      byRule.set(ruleId, (keys = { key: `${nodeId}.${ruleId}`, ruleKey, decided: new Set() }))
+    }
+    return keys
   }
 
   /** The state so far; merging states in any order gives the same result (sets and "fired in any"). */
@@ -148,4 +156,10 @@ export class CoverageCollector {
     })
     return { total: keys.length, covered: keys.length - unreached.length, unreached }
   }
+}
+
+/** Whether some case already made each of these conditions decide its rule. */
+function allDecided(conditions: readonly { path: string }[], decided: ReadonlySet<string>): boolean {
+  for (const condition of conditions) if (!decided.has(condition.path)) return false
+  return true
 }
