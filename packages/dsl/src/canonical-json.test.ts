@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { canonicalJson, handOverJson, isHandedOverJson, jsonEqual, toJson } from './canonical-json.ts'
+import { adoptJson, canonicalJson, handOverJson, isHandedOverJson, jsonEqual, toJson } from './canonical-json.ts'
 
 // The form flow content hashes and audit chains have always been computed over, written the
 // simplest way: stored hashes must keep verifying, so canonicalJson must match it byte for byte.
@@ -147,20 +147,22 @@ describe('jsonEqual', () => {
 })
 
 describe('handOverJson', () => {
-  it('lets toJson keep a handed-over value, while copies of it are plain values again', () => {
+  it('lets adoptJson keep a handed-over value, while copies of it are plain values again', () => {
     const explanation = handOverJson({ outcome: 'eligible', fired: ['r1'] })
-    expect(toJson(explanation)).toBe(explanation)
+    expect(adoptJson(explanation)).toBe(explanation)
+    expect(toJson(explanation)).toEqual(explanation)
     expect(Object.keys(explanation)).toEqual(['outcome', 'fired'])
     expect(JSON.stringify(explanation)).toBe('{"outcome":"eligible","fired":["r1"]}')
     const spread = { ...explanation }
     expect(isHandedOverJson(spread)).toBe(false)
-    expect(toJson(spread)).not.toBe(spread)
+    expect(adoptJson(spread)).not.toBe(spread)
     expect(isHandedOverJson(structuredClone(explanation))).toBe(false)
   })
 
   it('leaves values that were not handed over to the checked copy', () => {
     const value = { a: [1, 2] }
     expect(isHandedOverJson(value)).toBe(false)
-    expect(toJson(value)).not.toBe(value)
+    expect(adoptJson(value)).not.toBe(value)
+    expect(adoptJson(value)).toEqual(value)
   })
 })

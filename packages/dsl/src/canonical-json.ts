@@ -151,8 +151,16 @@ function write(value: unknown, depth: number): string {
  * Refuses what JSON cannot hold with the same TypeError as `canonicalJson`.
  */
 export function toJson(value: unknown): JsonValue {
-  if (typeof value === 'object' && value !== null && isHandedOverJson(value)) return value as JsonValue
   return refusingPlainly(value, copy)
+}
+
+/**
+ * `value` itself when its builder handed it over (see `handOverJson`), else its `toJson` copy.
+ * Asked only where handed-over values arrive (decision explanations): a symbol lookup on every
+ * value copied would cost more than it saves.
+ */
+export function adoptJson<T extends object>(value: T): T {
+  return isHandedOverJson(value) ? value : (toJson(value) as T)
 }
 
 /**
@@ -164,7 +172,7 @@ const HANDED_OVER = Symbol('handed over as plain JSON')
 
 /**
  * Hand over a value built fresh, for this call, from plain JSON parts (no undefined members, only
- * finite numbers), which its builder will not touch again: `toJson` then keeps it instead of
+ * finite numbers), which its builder will not touch again: `adoptJson` then keeps it instead of
  * copying it. Parts it shares must not change either (frozen facts, a version's config). The
  * engine's compiled evaluators hand their explanations over: a run records one per decision, and
  * copying them was a tenth of a simulation's time.

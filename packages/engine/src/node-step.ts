@@ -6,7 +6,7 @@ import {
   type NodeOutcome,
   type TaskRequest,
 } from '@carepath/dsl'
-import { toJson } from '@carepath/dsl'
+import { adoptJson, toJson } from '@carepath/dsl'
 import { callConnector } from './connector-call.ts'
 import { RunRefusedError } from './engine-deps.ts'
 import { deepFreeze, getFact, isDeclaredWrite, sortedKeys } from './facts.ts'
@@ -166,7 +166,8 @@ export async function settle(run: RunContext, frame: Frame, p: PreparedNode, out
   if (outcome.kind === 'next' && outcome.decision) {
     await run.recorder.emit('decision', p.id, frame.scope, {
       port: outcome.port,
-      explanation: jsonCopy(outcome.decision),
+      // The compiled evaluators hand their explanations over; others are copied.
+      explanation: adoptJson(outcome.decision),
     })
   }
   let facts = frame.facts

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isHandedOverJson, toJson, type FactSchema } from '@carepath/dsl'
+import { adoptJson, isHandedOverJson, toJson, type FactSchema } from '@carepath/dsl'
 import { generateCases } from './cases.ts'
 import { explainRules } from './explain.ts'
 import { compareEvaluators, compileClosureRules } from './compiled-rules.ts'
@@ -68,7 +68,7 @@ describe('explanations of the compiled evaluator', () => {
     const input = { facts: { labs: { a1c: 7.1 } }, now }
     const eager = explainRules(await evaluator.evaluate(input), 'none').explanation
     expect(isHandedOverJson(eager)).toBe(true)
-    expect(toJson(eager)).toBe(eager)
+    expect(adoptJson(eager)).toBe(eager)
     expect(structuredClone(eager)).toEqual(JSON.parse(JSON.stringify(eager)))
     // Built lazily (the synchronous form), the rule traces are not handed over: a read builds them.
     const lazy = explainRules(evaluator.evaluateSync(input), 'none').explanation

@@ -1,4 +1,4 @@
-import { NodeError, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
+import { NodeError, type ConnectorAdapter, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
 import type { Autopilot, EngineDeps } from '../engine-deps.ts'
 import { RunRefusedError } from '../engine-deps.ts'
 import type { RunState } from '../events.ts'
@@ -37,6 +37,68 @@ function nth(value: JsonValue, index: number): JsonValue {
 }
 
 /**
+ * One run of a case: its virtual clock, its mocked connectors (by node id), its answers. A class,
+ * so a run allocates one object rather than a closure per hook (and tsx, which names every
+ * closure it creates, pays for none of them).
+ */
+class CaseWorld implements Autopilot {
+  readonly timers = true
+  readonly problems: string[] = []
+  /** The mocked connector, bound once: the engine calls adapters as plain functions. */
+  readonly connector: ConnectorAdapter
+  private time: string
+  private readonly callsByNode = new Map<string, number>()
+
+  constructor(
+    private readonly c: SuiteCase,
+    start: string,
+  ) {
+    this.time = start
+    this.connector = this.mocked.bind(this)
+  }
+
+  now(): string {
+    return this.time
+  }
+
+  advanceTo(until: string): void {
+    if (until > this.time) this.time = until
+  }
+
+  answer({ nodeId, visit }: { nodeId: string; visit: number }): JsonValue | undefined {
+    return this.answerOf(nodeId, visit, `No answer for the human step "${nodeId}"; the run stops there.`)
+  }
+
+  // A wait.event step's message comes from the case's answers too, by node id.
+  event({ nodeId, visit }: { nodeId: string; visit: number }): JsonValue | undefined {
+    return this.answerOf(nodeId, visit, `No message for the wait step "${nodeId}"; the run stops there.`)
+  }
+
+  private answerOf(nodeId: string, visit: number, missing: string): JsonValue | undefined {
+    const answers = this.c.answers ?? {}
+    if (!Object.hasOwn(answers, nodeId)) {
+      this.problems.push(missing)
+      return undefined
+    }
+    return nth(answers[nodeId] as JsonValue, visit - 1)
+  }
+
+  private async mocked(_request: JsonValue, meta: { nodeId: string }): Promise<JsonValue> {
+    const mocks = this.c.mocks ?? {}
+    if (!Object.hasOwn(mocks, meta.nodeId)) {
+      this.problems.push(`No mocked response for node "${meta.nodeId}".`)
+      throw new NodeError(`No mocked response for node "${meta.nodeId}".`, { retryable: false })
+    }
+    const index = this.callsByNode.get(meta.nodeId) ?? 0
+    this.callsByNode.set(meta.nodeId, index + 1)
+    const response = nth(mocks[meta.nodeId] as JsonValue, index)
+    if (isJsonRecord(response) && typeof response.$error === 'string')
+      throw new NodeError(response.$error, { retryable: false })
+    return response
+  }
+}
+
+/**
  * The deps and autopilot a case runs with: mocks replace every connector (by node id), answers
  * answer tasks, timers fire at once on a virtual clock. `problems` fills as the run goes.
  */
@@ -45,50 +107,12 @@ export function caseDeps(
   options: CaseRunnerOptions,
   probe?: CaseProbe,
 ): { deps: EngineDeps; autopilot: Autopilot; problems: string[] } {
-  const problems: string[] = []
-  let time = options.now ?? DEFAULT_SIMULATION_TIME
-  const callsByNode = new Map<string, number>()
-  const autopilot: Autopilot = {
-    timers: true,
-    advanceTo: (until) => {
-      if (until > time) time = until
-    },
-    answer: ({ nodeId, visit }) => {
-      const answers = c.answers ?? {}
-      if (!Object.hasOwn(answers, nodeId)) {
-        problems.push(`No answer for the human step "${nodeId}"; the run stops there.`)
-        return undefined
-      }
-      return nth(answers[nodeId] as JsonValue, visit - 1)
-    },
-    // A wait.event step's message comes from the case's answers too, by node id.
-    event: ({ nodeId, visit }) => {
-      const answers = c.answers ?? {}
-      if (!Object.hasOwn(answers, nodeId)) {
-        problems.push(`No message for the wait step "${nodeId}"; the run stops there.`)
-        return undefined
-      }
-      return nth(answers[nodeId] as JsonValue, visit - 1)
-    },
-  }
+  const world = new CaseWorld(c, options.now ?? DEFAULT_SIMULATION_TIME)
   const deps: EngineDeps = {
     registry: options.registry,
-    clock: { now: () => time },
+    clock: world,
     connectors: {},
-    // A member, not a named local: tsx names every local closure (keepNames), once per run here.
-    fallbackConnector: async (_request, meta) => {
-      const mocks = c.mocks ?? {}
-      if (!Object.hasOwn(mocks, meta.nodeId)) {
-        problems.push(`No mocked response for node "${meta.nodeId}".`)
-        throw new NodeError(`No mocked response for node "${meta.nodeId}".`, { retryable: false })
-      }
-      const index = callsByNode.get(meta.nodeId) ?? 0
-      callsByNode.set(meta.nodeId, index + 1)
-      const response = nth(mocks[meta.nodeId] as JsonValue, index)
-      if (isJsonRecord(response) && typeof response.$error === 'string')
-        throw new NodeError(response.$error, { retryable: false })
-      return response
-    },
+    fallbackConnector: world.connector,
     ...(options.loadFlow ? { loadFlow: options.loadFlow } : {}),
     ...(options.decisionEvaluator ? { decisionEvaluator: options.decisionEvaluator } : {}),
   }
@@ -97,7 +121,7 @@ export function caseDeps(
     const { nodeId, set } = probe
     deps.overlay = (site) => (site.nodeId === nodeId && site.scope === '' && site.visit === 1 ? set : undefined)
   }
-  return { deps, autopilot, problems }
+  return { deps, autopilot: world, problems: world.problems }
 }
 
 /** Run one case against one version to its end (or to a task the case has no answer for); a probe's facts are set on entry to its node. */
