@@ -121,9 +121,7 @@ export { isRecord as isJsonRecord }
 export function deepFreeze<T extends JsonValue>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value)
-    // for-in rather than Object.values: no array of members per object frozen.
-    const members = value as Record<string, JsonValue>
-    for (const key in members) deepFreeze(members[key] as JsonValue)
+    for (const child of Object.values(value)) deepFreeze(child as JsonValue)
   }
   return value
 }
