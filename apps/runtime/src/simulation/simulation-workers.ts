@@ -27,6 +27,14 @@ const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then
  */
 const CHUNKS_PER_WORKER = 4
 
+/**
+ * A worker's young generation (V8's default is 48 MB: 16 MB semi-spaces). A simulated case lives
+ * for a fraction of a scavenge interval, but each scavenge promotes the few hundred KB of cases in
+ * flight: fewer, larger scavenges moved 100k cases about 4% faster (`pnpm bench simulate`), for
+ * about 150 MB more memory per worker while a simulation runs.
+ */
+const WORKER_YOUNG_GENERATION_MB = 192
+
 /** Worker threads the engine's `simulate` runs chunks on (its `workers` option), beside the calling thread. */
 export function simulationWorkers(options: SimulationWorkerOptions): SimulationWorkers {
   const workers = Math.max(1, Math.floor(options.threads)) - 1
@@ -62,7 +70,11 @@ function startThreads(count: number, flowFiles: readonly string[], setup: Worker
     else idle.push(worker)
   }
   const workers = Array.from({ length: count }, () => {
-    const worker = new Worker(BOOT, { eval: true, workerData: { flowFiles: [...flowFiles] } })
+    const worker = new Worker(BOOT, {
+      eval: true,
+      workerData: { flowFiles: [...flowFiles] },
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    })
     worker.on('message', (message: unknown) => {
       const reply = workerReplySchema.parse(message)
       const entry = pending.get(reply.id)
