@@ -26,6 +26,12 @@ const loadFlow =
       }
 
 let setup: SimulationSetup | undefined
+/**
+ * Chunks run one after another, in the order they came: the main thread queues several per
+ * worker, and running them side by side (interleaved at every await) would keep several chunks'
+ * cases alive at once, for the garbage collector to copy at every scavenge.
+ */
+let queue: Promise<void> = Promise.resolve()
 const port = parentPort
 if (!port) throw new Error('simulation.worker.ts runs only as a worker thread')
 port.on('message', (message: unknown) => {
@@ -34,7 +40,7 @@ port.on('message', (message: unknown) => {
     setup = request.setup
     return
   }
-  void run(request.id, request.cases)
+  queue = queue.then(() => run(request.id, request.cases))
 })
 
 async function run(id: number, cases: PlannedCase[]): Promise<void> {
