@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { JsonValue } from '@carepath/dsl'
-import { applyFacts, deepFreeze, isDeclaredWrite, setFact, sortedKeys } from './facts.ts'
+import { applyFacts, deepFreeze, isDeclaredWrite, sortedKeys } from './facts.ts'
 
 type JsonRecord = { [key: string]: JsonValue }
 
@@ -10,14 +10,29 @@ const path = fc.array(segment, { minLength: 1, maxLength: 3 }).map((segments) =>
 const facts = fc.dictionary(segment, fc.jsonValue({ maxDepth: 2 })) as fc.Arbitrary<JsonRecord>
 const writes = fc.dictionary(path, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }) as fc.Arbitrary<JsonRecord>
 
+/** What writing each path in key order means, written the plainest way: on a deep copy, in place. */
+function reference(facts: JsonRecord, set: JsonRecord): JsonRecord {
+  const out = structuredClone(facts)
+  for (const key of Object.keys(set).sort()) {
+    const segments = key.split('.')
+    let node = out
+    for (const segment of segments.slice(0, -1)) {
+      const child = node[segment]
+      if (typeof child !== 'object' || child === null || Array.isArray(child)) node[segment] = {}
+      node = node[segment] as JsonRecord
+    }
+    node[segments[segments.length - 1] as string] = structuredClone(set[key] as JsonValue)
+  }
+  return out
+}
+
 describe('applyFacts', () => {
   it('gives what setting each path in key order gives, and changes neither the facts nor the set', () => {
     fc.assert(
       fc.property(facts, writes, (before, set) => {
         const frozen = deepFreeze(structuredClone(before))
         const setCopy = structuredClone(set)
-        let expected: JsonRecord = frozen
-        for (const key of Object.keys(set).sort()) expected = setFact(expected, key, set[key] as JsonValue)
+        const expected = reference(before, set)
         expect(applyFacts(frozen, set)).toEqual(expected)
         expect(frozen).toEqual(before)
         expect(set).toEqual(setCopy)

@@ -14,18 +14,29 @@ export { valueAtPath as getFact }
  * snapshot handed to a node (or kept in a report) never changes under it.
  */
 export function setFact(facts: Readonly<JsonRecord>, path: string, value: JsonValue): JsonRecord {
-  return setAt(facts, pathSegments(path), 0, value)
+  const root: JsonRecord = { ...facts }
+  writeAt(root, pathSegments(path), value)
+  return root
 }
 
-function setAt(node: Readonly<JsonRecord>, segments: readonly string[], index: number, value: JsonValue): JsonRecord {
-  const key = segments[index] as string
-  const copy: JsonRecord = { ...node }
-  if (index === segments.length - 1) putMember(copy, key, value)
-  else {
+/**
+ * Put `value` at `segments` under `root` (a copy this call owns), copying each object on the way
+ * unless `copied` says this call already copied it (several paths written at once).
+ */
+function writeAt(root: JsonRecord, segments: readonly string[], value: JsonValue, copied?: Set<JsonRecord>): void {
+  let node = root
+  for (let i = 0; i < segments.length - 1; i++) {
+    const key = segments[i] as string
     const child = Object.hasOwn(node, key) ? node[key] : undefined
-    putMember(copy, key, setAt(isRecord(child) ? child : {}, segments, index + 1, value))
+    if (isRecord(child) && copied?.has(child)) node = child
+    else {
+      const fresh: JsonRecord = isRecord(child) ? { ...child } : {}
+      copied?.add(fresh)
+      putMember(node, key, fresh)
+      node = fresh
+    }
   }
-  return copy
+  putMember(node, segments[segments.length - 1] as string, value)
 }
 
 /** Set an own member; `__proto__` from outside data stays a plain key, never a prototype. */
@@ -51,30 +62,15 @@ export function deleteFact(facts: Readonly<JsonRecord>, path: string): JsonRecor
 /**
  * Apply every `path → value` of a facts.set, in key order (already canonical in the log): the
  * same result as `setFact` path after path, but each object on the way is copied once, however
- * many paths go through it (`copied` holds the copies this call made and may still fill in).
+ * many paths go through it.
  */
 export function applyFacts(facts: Readonly<JsonRecord>, set: Readonly<JsonRecord>): JsonRecord {
   const paths = sortedKeys(set)
   if (paths.length === 0) return facts as JsonRecord
-  if (paths.length === 1) return setFact(facts, paths[0] as string, set[paths[0] as string] as JsonValue)
   const root: JsonRecord = { ...facts }
-  const copied = new Set<JsonRecord>([root])
-  for (const path of paths) {
-    const segments = pathSegments(path)
-    let node = root
-    for (let i = 0; i < segments.length - 1; i++) {
-      const key = segments[i] as string
-      const child = Object.hasOwn(node, key) ? node[key] : undefined
-      if (isRecord(child) && copied.has(child)) node = child
-      else {
-        const fresh: JsonRecord = isRecord(child) ? { ...child } : {}
-        copied.add(fresh)
-        putMember(node, key, fresh)
-        node = fresh
-      }
-    }
-    putMember(node, segments[segments.length - 1] as string, set[path] as JsonValue)
-  }
+  // One path copies its way down regardless: only several need to know what was copied already.
+  const copied = paths.length > 1 ? new Set<JsonRecord>([root]) : undefined
+  for (const path of paths) writeAt(root, pathSegments(path), set[path] as JsonValue, copied)
   return root
 }
 

@@ -69,7 +69,7 @@ export function runNodeBounded(nodeArgs: string[], what: string, options: CliOpt
     const arm = () => (ceiling ??= setTimeout(stop, ceilingMs))
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += String(chunk)
-      if (options.ceilingFrom?.test(stdout)) arm()
+      if (ceiling === undefined && options.ceilingFrom?.test(stdout)) arm()
     })
     if (!options.ceilingFrom) arm()
     function stop() {
