@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { DecisionExplanation } from './explanation.ts'
 import type { JsonValue } from './json.ts'
+import type { MaybePromise } from './maybe-promise.ts'
 import type { PhiClass } from './phi.ts'
 import type { TaskRequest } from './task-request.schema.ts'
 import type { ConfigProblem } from './problems.ts'
@@ -100,12 +101,12 @@ export const EVALUATOR_PARITY_DIFFERENCE = 'The compiled evaluator and json-rule
 /**
  * An injected connector: the only way a run reaches the world. The engine records each request
  * and response in the run's event log and, on replay or resume, returns the recorded response
- * instead of calling again.
+ * instead of calling again. A promise when it reaches the world; a simulation's mock answers at once.
  */
 export type ConnectorAdapter = (
   request: JsonValue,
   meta: { runId: string; nodeId: string; attempt: number },
-) => Promise<JsonValue>
+) => MaybePromise<JsonValue>
 
 /** Thrown by execute when a node fails in a way a flow may handle on its `error` port. */
 export class NodeError extends Error {

@@ -1,4 +1,11 @@
-import { canonicalJson, NodeError, type JsonValue, type RetryPolicy } from '@carepath/dsl'
+import {
+  canonicalJson,
+  isPromiseLike,
+  NodeError,
+  type JsonValue,
+  type MaybePromise,
+  type RetryPolicy,
+} from '@carepath/dsl'
 import { toJson } from '@carepath/dsl'
 import { connectorErrorClass, isRetryable, retryDelayMs } from './connector-errors.ts'
 import type { RunEventData } from './run-event.schema.ts'
@@ -43,14 +50,21 @@ export async function callConnector(
   const policy = site.policy ?? deps.retry?.[connector] ?? deps.defaultRetry
   const attempts = Math.max(1, Math.floor(policy?.attempts ?? 1))
   for (let attempt = 1; ; attempt++) {
-    await recorder.emit('connector.request', site.nodeId, site.scope, { connector, request: cleanRequest, attempt })
+    // Awaited only when they are promises (see MaybePromise): a simulated call waits on nothing.
+    const requested = recorder.emit('connector.request', site.nodeId, site.scope, {
+      connector,
+      request: cleanRequest,
+      attempt,
+    })
+    if (requested instanceof Promise) await requested
     const recorded = recorder.takeRecorded('connector.response', site.nodeId, site.scope)
     let outcome: Outcome
     if (recorded) {
       const data = recorded.data
       outcome = 'error' in data ? failureOf(data) : { response: data.response }
     } else {
-      outcome = await liveCall(run, site, connector, cleanRequest, attempt)
+      const called = liveCall(run, site, connector, cleanRequest, attempt)
+      outcome = called instanceof Promise ? await called : called
       const data: RunEventData<'connector.response'> =
         'response' in outcome
           ? { connector, attempt, response: outcome.response }
@@ -62,7 +76,8 @@ export async function callConnector(
               ...(outcome.code !== undefined ? { code: outcome.code } : {}),
               ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
             }
-      await recorder.emit('connector.response', site.nodeId, site.scope, data)
+      const responded = recorder.emit('connector.response', site.nodeId, site.scope, data)
+      if (responded instanceof Promise) await responded
     }
     if ('response' in outcome) return outcome.response
     const retryable = isRetryable(connectorErrorClass(outcome.code), outcome.retryable)
@@ -90,32 +105,41 @@ function failureOf(data: Extract<RunEventData<'connector.response'>, { error: st
   }
 }
 
-async function liveCall(
+/** One attempt through the adapter; a promise only when the adapter answered with one. */
+function liveCall(
   run: RunContext,
   site: CallSite,
   connector: string,
   request: JsonValue,
   attempt: number,
-): Promise<Outcome> {
+): MaybePromise<Outcome> {
   const { deps } = run
   const adapter = Object.hasOwn(deps.connectors, connector) ? deps.connectors[connector] : deps.fallbackConnector
   if (!adapter)
     return { error: `No connector named "${connector}" is configured.`, retryable: false, code: 'not-configured' }
   try {
-    const runId = site.runId
-    const response = await adapter(request, { runId, nodeId: site.nodeId, attempt })
-    return { response: toJson(response ?? null) }
+    const response = adapter(request, { runId: site.runId, nodeId: site.nodeId, attempt })
+    if (!isPromiseLike(response)) return answered(response)
+    return Promise.resolve(response).then(answered).catch(failedCall)
   } catch (error) {
-    const message = error instanceof Error ? error.message : 'the connector failed'
-    if (!(error instanceof NodeError)) return { error: message || 'the connector failed', retryable: true }
-    const { code, retryable, retryAfterMs } = error.options
-    return {
-      error: message || 'the connector failed',
-      retryable: retryable !== false,
-      ...(code !== undefined ? { code } : {}),
-      ...(retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0
-        ? { retryAfterMs: Math.round(retryAfterMs) }
-        : {}),
-    }
+    return failedCall(error)
+  }
+}
+
+function answered(response: JsonValue | undefined): Outcome {
+  return { response: toJson(response ?? null) }
+}
+
+function failedCall(error: unknown): Outcome {
+  const message = error instanceof Error ? error.message : 'the connector failed'
+  if (!(error instanceof NodeError)) return { error: message || 'the connector failed', retryable: true }
+  const { code, retryable, retryAfterMs } = error.options
+  return {
+    error: message || 'the connector failed',
+    retryable: retryable !== false,
+    ...(code !== undefined ? { code } : {}),
+    ...(retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0
+      ? { retryAfterMs: Math.round(retryAfterMs) }
+      : {}),
   }
 }

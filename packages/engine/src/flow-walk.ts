@@ -56,10 +56,14 @@ export async function walkFlow(
         `The run entered more than ${run.maxSteps} nodes and was stopped at "${current}".`,
       )
     }
-    const entered = await run.recorder.emit('node.entered', current, scope, { type: p.node.type, visit })
+    // Awaited only when they are promises (see MaybePromise): a step with nothing to wait for
+    // (a simulated one, a decision) takes no async frame.
+    const entering = run.recorder.emit('node.entered', current, scope, { type: p.node.type, visit })
+    const entered = entering instanceof Promise ? await entering : entering
     let step: Settled
     for (;;) {
-      const first = await executeNode(run, frame, p, visit, entered.at)
+      const executed = executeNode(run, frame, p, visit, entered.at)
+      const first = executed instanceof Promise ? await executed : executed
       step = first.kind === 'subflow' ? await subflow(run, frame, p, first.outcome) : first
       if (step.kind !== 'failed') break
       if (step.routable && p.node.next.error !== undefined) {
@@ -88,7 +92,8 @@ export async function walkFlow(
       const why = to === undefined ? 'which has no edge' : `whose edge leads to the missing node "${to}"`
       return await fail(run, frame, current, `Node "${current}" chose the outcome "${step.port}", ${why}.`)
     }
-    await run.recorder.emit('node.exited', current, scope, { port: step.port, to })
+    const exited = run.recorder.emit('node.exited', current, scope, { port: step.port, to })
+    if (exited instanceof Promise) await exited
     current = to
   }
 }

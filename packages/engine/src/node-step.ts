@@ -6,7 +6,7 @@ import {
   type NodeOutcome,
   type TaskRequest,
 } from '@carepath/dsl'
-import { adoptJson, toJson } from '@carepath/dsl'
+import { adoptJson, isPromiseLike, toJson, type MaybePromise } from '@carepath/dsl'
 import { callConnector } from './connector-call.ts'
 import { RunRefusedError } from './engine-deps.ts'
 import { deepFreeze, getFact, isDeclaredWrite, sortedKeys } from './facts.ts'
@@ -118,33 +118,59 @@ class NodeContext implements ExecuteContext {
 /**
  * Execute one node once it has been entered: run its handler, record its decision, writes,
  * task or wait, and say where the run goes. `enteredAt` is the node's own clock reading, so a
- * node that reads `now()` sees the same time on replay as when it first ran.
+ * node that reads `now()` sees the same time on replay as when it first ran. A promise only when
+ * the step waited on something (see MaybePromise); the promises of this file are native ones.
  */
-export async function executeNode(
+export function executeNode(
   run: RunContext,
   frame: Frame,
   p: PreparedNode,
   visit: number,
   enteredAt: string,
-): Promise<StepResult> {
-  if (run.deps.overlay) await applyOverlay(run, frame, p, visit)
+): MaybePromise<StepResult> {
+  const overlaid = run.deps.overlay ? applyOverlay(run, frame, p, visit) : undefined
+  if (overlaid instanceof Promise) return overlaid.then(() => runHandler(run, frame, p, visit, enteredAt))
+  return runHandler(run, frame, p, visit, enteredAt)
+}
+
+/** Run the node's handler and take its outcome; a handler's failure is the step's. */
+function runHandler(
+  run: RunContext,
+  frame: Frame,
+  p: PreparedNode,
+  visit: number,
+  enteredAt: string,
+): MaybePromise<StepResult> {
   const ctx = new NodeContext(run, frame, p, enteredAt)
-  let outcome: NodeOutcome
+  const failed = (error: unknown): Settled => run.rethrowIfInterrupted(failure(p, error))
+  let outcome: ReturnType<typeof p.type.execute>
   try {
-    outcome = await p.type.execute(ctx, p.config)
+    outcome = p.type.execute(ctx, p.config)
   } catch (error) {
-    return run.rethrowIfInterrupted(failure(p, error))
+    return failed(error)
   }
+  if (!isPromiseLike(outcome)) return takeOutcome(run, frame, p, ctx, outcome, visit)
+  return Promise.resolve(outcome).then((resolved) => takeOutcome(run, frame, p, ctx, resolved, visit), failed)
+}
+
+function takeOutcome(
+  run: RunContext,
+  frame: Frame,
+  p: PreparedNode,
+  ctx: ExecuteContext,
+  outcome: NodeOutcome,
+  visit: number,
+): MaybePromise<StepResult> {
   run.rethrowIfInterrupted(undefined)
-  if (outcome.kind === 'task') return await task(run, frame, p, ctx, outcome.task, visit)
-  if (outcome.kind === 'wait') return await wait(run, frame, p, outcome.until, outcome.port)
-  if (outcome.kind === 'event') return await awaitEvent(run, frame, p, outcome, visit)
+  if (outcome.kind === 'task') return task(run, frame, p, ctx, outcome.task, visit)
+  if (outcome.kind === 'wait') return wait(run, frame, p, outcome.until, outcome.port)
+  if (outcome.kind === 'event') return awaitEvent(run, frame, p, outcome, visit)
   if (outcome.kind === 'subflow') return { kind: 'subflow', outcome }
-  return await settle(run, frame, p, outcome)
+  return settle(run, frame, p, outcome)
 }
 
 /** Record a `next` or `end` outcome: its decision and its writes (declared paths only). */
-export async function settle(run: RunContext, frame: Frame, p: PreparedNode, outcome: NodeOutcome): Promise<Settled> {
+export function settle(run: RunContext, frame: Frame, p: PreparedNode, outcome: NodeOutcome): MaybePromise<Settled> {
   if (outcome.kind !== 'next' && outcome.kind !== 'end') {
     return {
       kind: 'failed',
@@ -164,19 +190,37 @@ export async function settle(run: RunContext, frame: Frame, p: PreparedNode, out
     }
   }
   if (outcome.kind === 'next' && outcome.decision) {
-    await run.recorder.emit('decision', p.id, frame.scope, {
+    const decided = run.recorder.emit('decision', p.id, frame.scope, {
       port: outcome.port,
       // The compiled evaluators hand their explanations over; others are copied.
       explanation: adoptJson(outcome.decision),
     })
+    if (decided instanceof Promise) return decided.then(() => writeFacts(run, frame, p, outcome, set, paths))
   }
-  let facts = frame.facts
-  if (paths.length > 0) {
-    const clean: JsonRecord = {}
-    for (const path of paths) clean[path] = toJson(set[path] ?? null)
-    await run.recorder.emit('facts.set', p.id, frame.scope, { set: clean })
-    facts = run.apply(facts, clean)
-  }
+  return writeFacts(run, frame, p, outcome, set, paths)
+}
+
+type Leaving = Extract<NodeOutcome, { kind: 'next' | 'end' }>
+
+/** Record a settled step's writes (already checked) and leave with the facts after them. */
+function writeFacts(
+  run: RunContext,
+  frame: Frame,
+  p: PreparedNode,
+  outcome: Leaving,
+  set: Record<string, JsonValue>,
+  paths: readonly string[],
+): MaybePromise<Settled> {
+  if (paths.length === 0) return leave(outcome, frame.facts)
+  const clean: JsonRecord = {}
+  for (const path of paths) clean[path] = toJson(set[path] ?? null)
+  const facts = frame.facts
+  const written = run.recorder.emit('facts.set', p.id, frame.scope, { set: clean })
+  if (written instanceof Promise) return written.then(() => leave(outcome, run.apply(facts, clean)))
+  return leave(outcome, run.apply(facts, clean))
+}
+
+function leave(outcome: Leaving, facts: JsonRecord): Settled {
   return outcome.kind === 'next'
     ? { kind: 'follow', port: outcome.port, facts }
     : { kind: 'end', outcome: outcome.outcome, facts }
@@ -186,15 +230,18 @@ export async function settle(run: RunContext, frame: Frame, p: PreparedNode, out
  * A simulation's probe facts for this node entry (`deps.overlay`), recorded as a `facts.set`
  * marked `source: 'simulation-probe'` before the node sees its facts. Production never sets it.
  */
-async function applyOverlay(run: RunContext, frame: Frame, p: PreparedNode, visit: number): Promise<void> {
+function applyOverlay(run: RunContext, frame: Frame, p: PreparedNode, visit: number): MaybePromise<void> {
   const overlay = run.deps.overlay?.({ nodeId: p.id, scope: frame.scope, visit })
   if (overlay === undefined) return
   const paths = sortedKeys(overlay)
   if (paths.length === 0) return
   const clean: JsonRecord = {}
   for (const path of paths) clean[path] = toJson(overlay[path] ?? null)
-  await run.recorder.emit('facts.set', p.id, frame.scope, { set: clean, source: 'simulation-probe' })
-  frame.facts = run.apply(frame.facts, clean)
+  const written = run.recorder.emit('facts.set', p.id, frame.scope, { set: clean, source: 'simulation-probe' })
+  const apply = (): void => {
+    frame.facts = run.apply(frame.facts, clean)
+  }
+  return written instanceof Promise ? written.then(apply) : apply()
 }
 
 function failure(p: PreparedNode, error: unknown): Settled {
@@ -204,14 +251,14 @@ function failure(p: PreparedNode, error: unknown): Settled {
   return { kind: 'failed', routable: false, message: `Node "${p.id}" (${p.node.type}) failed unexpectedly${detail}.` }
 }
 
-async function task(
+function task(
   run: RunContext,
   frame: Frame,
   p: PreparedNode,
   ctx: ExecuteContext,
   request: TaskRequest,
   visit: number,
-): Promise<Settled> {
+): MaybePromise<Settled> {
   // A task may show only what its type declares for this config (the PHI check ran on that).
   const allowed = p.type.human ? p.type.human.shows(p.config) : []
   const extra = request.shows.find((path) => !allowed.includes(path))
@@ -223,13 +270,27 @@ async function task(
     }
   }
   const taskId = `${run.rootRunId}:task:${run.recorder.nextSeq}`
-  await run.recorder.emit('task.opened', p.id, frame.scope, { taskId, request: jsonCopy(request) })
+  const opened = run.recorder.emit('task.opened', p.id, frame.scope, { taskId, request: jsonCopy(request) })
+  if (opened instanceof Promise) return opened.then(() => answerTask(run, frame, p, ctx, request, visit, taskId))
+  return answerTask(run, frame, p, ctx, request, visit, taskId)
+}
+
+/** An opened task's answer, from the log, the signal or the autopilot; or the run waits. */
+function answerTask(
+  run: RunContext,
+  frame: Frame,
+  p: PreparedNode,
+  ctx: ExecuteContext,
+  request: TaskRequest,
+  visit: number,
+  taskId: string,
+): MaybePromise<Settled> {
   let answer: JsonValue | undefined
   let source: 'log' | 'signal' | 'auto' = 'log'
   const next = run.recorder.peek()
   const due = request.due?.timeout ? request.due.at : undefined
   if (next) {
-    if (next.type === 'task.expired' && next.nodeId === p.id) return await expire(run, frame, p.id, taskId, due ?? '')
+    if (next.type === 'task.expired' && next.nodeId === p.id) return expire(run, frame, p.id, taskId, due ?? '')
     if (next.type !== 'task.answered' || next.nodeId !== p.id) return { kind: 'waiting' } // the mismatch surfaces at the next emit
     answer = next.data.answer
   } else if (run.signal?.type === 'answer' && !run.signalUsed && run.signal.taskId === taskId) {
@@ -238,14 +299,14 @@ async function task(
     run.signalUsed = true
   } else if (due !== undefined && run.signal?.type === 'timer' && !run.signalUsed && run.deps.clock.now() >= due) {
     run.signalUsed = true
-    return await expire(run, frame, p.id, taskId, due)
+    return expire(run, frame, p.id, taskId, due)
   } else if (run.autopilot.answer) {
     answer = run.autopilot.answer({ nodeId: p.id, ...(frame.scope ? { scope: frame.scope } : {}), visit, request })
     source = 'auto'
     // A simulated "nobody answered in time": the virtual clock moves to the due time.
     if (due !== undefined && isTimeoutAnswer(answer)) {
       run.autopilot.advanceTo?.(due)
-      return await expire(run, frame, p.id, taskId, due)
+      return expire(run, frame, p.id, taskId, due)
     }
   }
   if (answer === undefined) return { kind: 'waiting' }
@@ -271,8 +332,9 @@ async function task(
     return { kind: 'failed', routable: false, message: `The answer given for "${p.id}" was refused: ${message}` }
   }
   const port = outcome.kind === 'next' ? outcome.port : outcome.kind === 'end' ? `end:${outcome.outcome}` : outcome.kind
-  await run.recorder.emit('task.answered', p.id, frame.scope, { taskId, answer: toJson(answer), port }, true)
-  return await settle(run, frame, p, outcome)
+  const answered = run.recorder.emit('task.answered', p.id, frame.scope, { taskId, answer: toJson(answer), port }, true)
+  if (answered instanceof Promise) return answered.then(() => settle(run, frame, p, outcome))
+  return settle(run, frame, p, outcome)
 }
 
 /** A suite's answer meaning "nobody answered before the step was due": `{ "$timeout": true }`. */

@@ -24,8 +24,7 @@ import type { Condition, Rule } from './rule.schema.ts'
  */
 export interface CompiledDecisionEvaluator extends DecisionEvaluator {
   /**
-   * The same result as `evaluate`, without a promise (the compiled form never waits), its
-   * `rules` traces built only when read.
+   * The same result as `evaluate`, its `rules` traces built only when read.
    */
   evaluateSync(input: DecisionInput): DecisionResult
 }
@@ -129,9 +128,9 @@ export function compileClosureRules(rules: readonly Rule[]): CompiledDecisionEva
     name: 'compiled',
     reads,
     evaluateSync: (input) => decide(input, false),
-    // A run records every explanation, so the async form (what nodes call) builds it at once
-    // and saves the lazy member's bookkeeping.
-    evaluate: (input) => Promise.resolve(decide(input, true)),
+    // A run records every explanation, so the form nodes call builds it at once and saves the
+    // lazy member's bookkeeping.
+    evaluate: (input) => decide(input, true),
   }
 }
 

@@ -1,5 +1,5 @@
 import { Engine, Fact, type EngineResult, type RuleProperties, type TopLevelConditionResult } from 'json-rules-engine'
-import type { ConditionTrace, JsonValue, RuleTrace } from '@carepath/dsl'
+import type { ConditionTrace, JsonValue, MaybePromise, RuleTrace } from '@carepath/dsl'
 import { resolvePath, splitFactPath } from './fact-path.ts'
 import { applyOperator, OPERATORS, type ClockSlot } from './operators.ts'
 import { parseRules } from './check-rules.ts'
@@ -39,7 +39,8 @@ export interface DecisionEvaluator {
   readonly name: string
   /** Fact paths the rules read. */
   readonly reads: readonly string[]
-  evaluate(input: DecisionInput): Promise<DecisionResult>
+  /** A promise only from an evaluator that must wait (json-rules-engine); the compiled one answers at once. */
+  evaluate(input: DecisionInput): MaybePromise<DecisionResult>
 }
 
 interface PooledEngine {

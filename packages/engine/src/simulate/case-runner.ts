@@ -83,7 +83,7 @@ class CaseWorld implements Autopilot {
     return nth(answers[nodeId] as JsonValue, visit - 1)
   }
 
-  private async mocked(_request: JsonValue, meta: { nodeId: string }): Promise<JsonValue> {
+  private mocked(_request: JsonValue, meta: { nodeId: string }): JsonValue {
     const mocks = this.c.mocks ?? {}
     if (!Object.hasOwn(mocks, meta.nodeId)) {
       this.problems.push(`No mocked response for node "${meta.nodeId}".`)

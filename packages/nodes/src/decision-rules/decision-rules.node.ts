@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineNodeType, NodeError } from '@carepath/dsl'
+import { andThen, defineNodeType, Eventually, NodeError } from '@carepath/dsl'
 import {
   checkRules,
   chooseRulesEvaluator,
@@ -61,10 +61,11 @@ export const decisionRules = defineNodeType({
     checkRules(config.rules).some((p) => p.severity !== 'warning')
       ? []
       : generateCases({ kind: 'rules', rules: config.rules }, env.factsSchema, { now: env.now }),
-  execute: async (ctx, config) => {
+  execute: (ctx, config) => {
     // Built once per flow version and node: the compiled evaluator, proven against
     // json-rules-engine on this decision's generated cases first (or json-rules-engine when set).
-    const { evaluator } = await ctx.memo(() => {
+    // Once proven it answers without a promise, so a decision takes no async frame.
+    const chosen = ctx.memo(() => {
       let rules
       try {
         rules = parseRules(config.rules)
@@ -73,15 +74,18 @@ export const decisionRules = defineNodeType({
           code: 'malformed-rule',
         })
       }
-      return chooseRulesEvaluator(rules, ctx.decisionEvaluator, ctx.factsSchema)
+      return new Eventually(chooseRulesEvaluator(rules, ctx.decisionEvaluator, ctx.factsSchema))
     })
-    const result = await evaluator.evaluate({ facts: ctx.facts, now: ctx.now() })
-    const decision = explainRules(result, config.defaultOutcome)
-    return {
-      kind: 'next',
-      port: decision.outcome,
-      decision: decision.explanation,
-      ...(config.into ? { set: { [config.into]: decision.params ?? null } } : {}),
-    }
+    return andThen(chosen.current(), ({ evaluator }) =>
+      andThen(evaluator.evaluate({ facts: ctx.facts, now: ctx.now() }), (result) => {
+        const decision = explainRules(result, config.defaultOutcome)
+        return {
+          kind: 'next',
+          port: decision.outcome,
+          decision: decision.explanation,
+          ...(config.into ? { set: { [config.into]: decision.params ?? null } } : {}),
+        }
+      }),
+    )
   },
 })

@@ -1,4 +1,4 @@
-import { defineNodeType, NodeError } from '@carepath/dsl'
+import { andThen, defineNodeType, Eventually, NodeError, type NodeOutcome } from '@carepath/dsl'
 import {
   checkTable,
   chooseTableEvaluator,
@@ -9,6 +9,8 @@ import {
   NO_MATCH,
   outcomeColumn,
   outcomeValues,
+  type DecisionTable,
+  type TableDecision,
 } from '@carepath/rules'
 
 /**
@@ -44,28 +46,38 @@ export const decisionTable = defineNodeType({
     checkTable(config, env.factsSchema).some((p) => p.severity !== 'warning')
       ? []
       : generateCases({ kind: 'table', table: config }, env.factsSchema, { now: env.now }),
-  execute: async (ctx, config) => {
-    // Built once per flow version and node, proven against json-rules-engine first (see decision.rules).
-    const table = await ctx.memo(() =>
-      chooseTableEvaluator(config, ctx.factsSchema, ctx.decisionEvaluator).catch(() => {
-        throw new NodeError('This decision table has a cell that is not valid; fix it in the designer.', {
-          code: 'malformed-rule',
-        })
-      }),
+  execute: (ctx, config) => {
+    // Built once per flow version and node, proven against json-rules-engine first (see
+    // decision.rules), then answered without a promise.
+    const chosen = ctx.memo(
+      () =>
+        new Eventually(
+          chooseTableEvaluator(config, ctx.factsSchema, ctx.decisionEvaluator).catch(() => {
+            throw new NodeError('This decision table has a cell that is not valid; fix it in the designer.', {
+              code: 'malformed-rule',
+            })
+          }),
+        ),
     )
-    const decision = await table.decide({ facts: ctx.facts, now: ctx.now() })
-    if (decision.violation) throw new NodeError(decision.violation, { code: 'table-not-unique' })
-    // Only columns with a fact are written; a named outcome column just picks the port.
-    const set = Object.fromEntries(
-      config.outputs.flatMap((o) =>
-        o.fact && o.fact in decision.outputs ? [[o.fact, decision.outputs[o.fact] ?? null]] : [],
-      ),
+    return andThen(chosen.current(), (table) =>
+      andThen(table.decide({ facts: ctx.facts, now: ctx.now() }), (decision) => tableOutcome(config, decision)),
     )
-    return {
-      kind: 'next',
-      port: decision.outcome,
-      decision: decision.explanation,
-      ...(Object.keys(set).length > 0 ? { set } : {}),
-    }
   },
 })
+
+/** The step a table's decision takes: its port, its explanation, and the output columns with a fact. */
+function tableOutcome(config: DecisionTable, decision: TableDecision): NodeOutcome {
+  if (decision.violation) throw new NodeError(decision.violation, { code: 'table-not-unique' })
+  // Only columns with a fact are written; a named outcome column just picks the port.
+  const set = Object.fromEntries(
+    config.outputs.flatMap((o) =>
+      o.fact && o.fact in decision.outputs ? [[o.fact, decision.outputs[o.fact] ?? null]] : [],
+    ),
+  )
+  return {
+    kind: 'next',
+    port: decision.outcome,
+    decision: decision.explanation,
+    ...(Object.keys(set).length > 0 ? { set } : {}),
+  }
+}

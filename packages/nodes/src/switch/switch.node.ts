@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineNodeType, type ConfigProblem, type FactSchema } from '@carepath/dsl'
+import { andThen, defineNodeType, Eventually, type ConfigProblem, type FactSchema } from '@carepath/dsl'
 import { chooseRulesEvaluator, columnInfo, explainRules, generateCases, type Rule } from '@carepath/rules'
 import { factPathSchema, portNameSchema } from '../fact-path.schema.ts'
 
@@ -101,12 +101,16 @@ export const switchNode = defineNodeType({
   check: (config, env) => checkSwitch(config, env.factsSchema),
   cases: (config, env) =>
     generateCases({ kind: 'parsed', rules: switchRules(config) }, env.factsSchema, { now: env.now }),
-  execute: async (ctx, config) => {
-    const { evaluator } = await ctx.memo(() =>
-      chooseRulesEvaluator(switchRules(config), ctx.decisionEvaluator, ctx.factsSchema),
+  execute: (ctx, config) => {
+    // Proven once per flow version and node (see decision.rules), then answered without a promise.
+    const chosen = ctx.memo(
+      () => new Eventually(chooseRulesEvaluator(switchRules(config), ctx.decisionEvaluator, ctx.factsSchema)),
     )
-    const result = await evaluator.evaluate({ facts: ctx.facts, now: ctx.now() })
-    const decision = explainRules(result, config.default)
-    return { kind: 'next', port: decision.outcome, decision: decision.explanation }
+    return andThen(chosen.current(), ({ evaluator }) =>
+      andThen(evaluator.evaluate({ facts: ctx.facts, now: ctx.now() }), (result) => {
+        const decision = explainRules(result, config.default)
+        return { kind: 'next', port: decision.outcome, decision: decision.explanation }
+      }),
+    )
   },
 })

@@ -1,4 +1,4 @@
-import type { DecisionExplanation, FactSchema, JsonValue } from '@carepath/dsl'
+import { andThen, type DecisionExplanation, type FactSchema, type JsonValue, type MaybePromise } from '@carepath/dsl'
 import { forwardMember, type CompiledDecisionEvaluator } from '../compiled-rules.ts'
 import { compileParsedRules, type DecisionEvaluator, type DecisionInput, type DecisionResult } from '../evaluate.ts'
 import { compileTable } from './compile-table.ts'
@@ -21,7 +21,8 @@ export interface TableDecision {
 /** A compiled table: build once (per flow hash and node) and call `decide` per run. */
 export interface CompiledTable {
   evaluator: DecisionEvaluator
-  decide(input: DecisionInput): Promise<TableDecision>
+  /** A promise only when the evaluator must wait (see `DecisionEvaluator.evaluate`). */
+  decide(input: DecisionInput): MaybePromise<TableDecision>
   /** `decide` without a promise, when the evaluator is the compiled one (else undefined). */
   decideSync?: ((input: DecisionInput) => TableDecision) | undefined
 }
@@ -76,7 +77,7 @@ export function compileDecisionTable(
   const sync = (evaluator as Partial<CompiledDecisionEvaluator>).evaluateSync
   return {
     evaluator,
-    decide: async (input) => fromResult(await evaluator.evaluate(input)),
+    decide: (input) => andThen(evaluator.evaluate(input), fromResult),
     decideSync: sync ? (input) => fromResult(sync(input)) : undefined,
   }
 }
