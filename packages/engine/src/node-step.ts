@@ -142,15 +142,18 @@ function runHandler(
   enteredAt: string,
 ): MaybePromise<StepResult> {
   const ctx = new NodeContext(run, frame, p, enteredAt)
-  const failed = (error: unknown): Settled => run.rethrowIfInterrupted(failure(p, error))
   let outcome: ReturnType<typeof p.type.execute>
   try {
     outcome = p.type.execute(ctx, p.config)
   } catch (error) {
-    return failed(error)
+    return run.rethrowIfInterrupted(failure(p, error))
   }
   if (!isPromiseLike(outcome)) return takeOutcome(run, frame, p, ctx, outcome, visit)
-  return Promise.resolve(outcome).then((resolved) => takeOutcome(run, frame, p, ctx, resolved, visit), failed)
+  // Callbacks inline, not named constants: tsx names every named closure it creates, per call.
+  return Promise.resolve(outcome).then(
+    (resolved) => takeOutcome(run, frame, p, ctx, resolved, visit),
+    (error: unknown) => run.rethrowIfInterrupted(failure(p, error)),
+  )
 }
 
 function takeOutcome(

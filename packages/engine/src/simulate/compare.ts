@@ -87,36 +87,49 @@ function keyed(decisions: readonly DecisionRecord[]): Map<string, { record: Deci
 }
 
 /**
- * Each base decision with the candidate's decision at the same node, scope and visit (absent when
- * the candidate never made it), in base order. Most cases make the same decisions in the same
- * order in both versions: then the pairs are read off side by side, and a visit is counted only
- * when something asks for it.
+ * A base decision and the candidate's at the same node, scope and visit (absent when the
+ * candidate never made it). The visit is counted only when read: most pairs never are. A class,
+ * not an object literal with a getter: a literal's getter is a fresh closure per object, which
+ * gives each object a map of its own, and those maps keep both runs alive past the case.
  */
-function* pairedDecisions(
-  a: readonly DecisionRecord[],
-  b: readonly DecisionRecord[],
-): Generator<{ record: DecisionRecord; other: DecisionRecord | undefined; readonly visit: number }> {
+class DecisionPair {
+  constructor(
+    readonly record: DecisionRecord,
+    readonly other: DecisionRecord | undefined,
+    /** The base decisions, in which `record` is at `index`. */
+    private readonly decisions: readonly DecisionRecord[],
+    private readonly index: number,
+    private readonly counted?: number,
+  ) {}
+
+  get visit(): number {
+    if (this.counted !== undefined) return this.counted
+    let visit = 1
+    for (let j = 0; j < this.index; j++) {
+      const earlier = this.decisions[j]
+      if (earlier?.nodeId === this.record.nodeId && (earlier.scope ?? '') === (this.record.scope ?? '')) visit++
+    }
+    return visit
+  }
+}
+
+/**
+ * Each base decision paired with the candidate's, in base order. Most cases make the same
+ * decisions in the same order in both versions: then the pairs are read off side by side.
+ */
+function pairedDecisions(a: readonly DecisionRecord[], b: readonly DecisionRecord[]): DecisionPair[] {
   const sameOrder =
     a.length === b.length &&
     a.every((record, i) => record.nodeId === b[i]?.nodeId && (record.scope ?? '') === (b[i]?.scope ?? ''))
+  const pairs: DecisionPair[] = []
   if (!sameOrder) {
     const byB = keyed(b)
-    for (const [key, { record, visit }] of keyed(a)) yield { record, other: byB.get(key)?.record, visit }
-    return
+    for (const [key, { record, visit }] of keyed(a))
+      pairs.push(new DecisionPair(record, byB.get(key)?.record, a, 0, visit))
+    return pairs
   }
-  for (let i = 0; i < a.length; i++) {
-    const record = a[i] as DecisionRecord
-    yield {
-      record,
-      other: b[i],
-      get visit() {
-        let visit = 1
-        for (let j = 0; j < i; j++)
-          if (a[j]?.nodeId === record.nodeId && (a[j]?.scope ?? '') === (record.scope ?? '')) visit++
-        return visit
-      },
-    }
-  }
+  for (let i = 0; i < a.length; i++) pairs.push(new DecisionPair(a[i] as DecisionRecord, b[i], a, i))
+  return pairs
 }
 
 /** What changed between a case's base run and candidate run; undefined when nothing did. */
