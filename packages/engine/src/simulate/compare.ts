@@ -89,8 +89,9 @@ function keyed(decisions: readonly DecisionRecord[]): Map<string, { record: Deci
 /**
  * A base decision and the candidate's at the same node, scope and visit (absent when the
  * candidate never made it). The visit is counted only when read: most pairs never are. A class,
- * not an object literal with a getter: a literal's getter is a fresh closure per object, which
- * gives each object a map of its own, and those maps keep both runs alive past the case.
+ * not an object literal with a getter: V8 builds such a literal in its runtime, and with one per
+ * decision both runs of each case outlived two scavenges into the old generation (measured: five
+ * times the bytes promoted, and a third of the simulator's time).
  */
 class DecisionPair {
   constructor(
