@@ -4,8 +4,10 @@ import { andThen, Eventually, isPromiseLike } from './maybe-promise.ts'
 describe('MaybePromise helpers', () => {
   it('tells promises and thenables from values', () => {
     expect(isPromiseLike(Promise.resolve(1))).toBe(true)
-    expect(isPromiseLike({ then: (resolve: (v: number) => void) => resolve(1) })).toBe(true)
-    expect(isPromiseLike({ then: 'not a function' })).toBe(false)
+    const thenable: unknown = { then: (resolve: (v: number) => void) => resolve(1) }
+    const notThenable: unknown = { then: 'not a function' }
+    expect(isPromiseLike(thenable)).toBe(true)
+    expect(isPromiseLike(notThenable)).toBe(false)
     expect(isPromiseLike(null)).toBe(false)
     expect(isPromiseLike(0)).toBe(false)
   })

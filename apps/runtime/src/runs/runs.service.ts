@@ -30,6 +30,7 @@ import { patientValuesIn, patientValuesOfRun, redactFreeText } from '../phi/free
 import type { DataCipher } from '../keys/data-cipher.ts'
 import { correlationRef } from '../events/correlation-ref.ts'
 import { createRunStore, type Lease, type RunRow } from './run-store.ts'
+import { RunEngineDeps, type SharedRunDeps } from './run-engine-deps.ts'
 
 export interface RunsDeps {
   store: Store
@@ -313,25 +314,19 @@ export function createRunsService(deps: RunsDeps) {
     }
   }
 
-  function engineDeps(
-    onEvent: (e: RunEvent) => Promise<void> | void,
-    version: { flowId: string; hash: string },
-  ): EngineDeps {
-    let adapters: Record<string, ConnectorAdapter> | undefined
-    return {
-      registry,
-      clock: { now: () => now().toISOString() },
-      // Looked up at the run's first connector call, once: a run of decisions calls none, and the
-      // version's pinned settings revision costs two queries to find.
-      get connectors() {
-        return (adapters ??= deps.connectorsFor ? deps.connectorsFor(version.flowId, version.hash) : connectors)
-      },
-      onEvent,
-      sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-      loadFlow: (flowId, hash) => documentFor(flowId, hash),
-      incidents: true,
-      ...(deps.retry ? { defaultRetry: deps.retry } : {}),
-    }
+  // What every run of this service shares (built once; see RunEngineDeps for a run's own).
+  const sharedRunDeps: SharedRunDeps = {
+    registry,
+    clock: { now: () => now().toISOString() },
+    sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    loadFlow: (flowId, hash) => documentFor(flowId, hash),
+    retry: deps.retry,
+  }
+
+  function engineDeps(onEvent: (e: RunEvent) => Promise<void> | void, version: { flowId: string; hash: string }) {
+    return new RunEngineDeps(sharedRunDeps, onEvent, () =>
+      deps.connectorsFor ? deps.connectorsFor(version.flowId, version.hash) : connectors,
+    )
   }
 
   /** A refusal as the caller sees it; its message is scrubbed of the values that were refused. */

@@ -7,7 +7,7 @@ import type { DecisionRecord, RunState } from '../events.ts'
 import { compareRunsInDetail } from './compare.ts'
 
 function decision(nodeId: string, port: string, fired: string[] = [port], scope?: string): DecisionRecord {
-  const explanation: DecisionExplanation = { outcome: port, fired }
+  const explanation: DecisionExplanation = { outcome: port, fired, rules: [] }
   return { nodeId, port, explanation, ...(scope ? { scope } : {}) }
 }
 
