@@ -1,6 +1,6 @@
 import type { JsonValue, NodeOutcome } from '@carepath/dsl'
 import { FlowNotRunnableError, prepareFlow, type PreparedFlow, type PreparedNode } from './prepare.ts'
-import { executeNode, settle, type Frame, type Settled } from './node-step.ts'
+import { applyOverlay, executeNode, settle, type Frame, type Settled } from './node-step.ts'
 import type { RunContext } from './run-context.ts'
 import { callKey } from './connector-call.ts'
 import { connectorErrorClass } from './connector-errors.ts'
@@ -62,6 +62,9 @@ export async function walkFlow(
     const entered = entering instanceof Promise ? await entering : entering
     let step: Settled
     for (;;) {
+      // A simulation's probe facts for this entry, before the node sees its facts (never in production).
+      const overlaid = run.deps.overlay ? applyOverlay(run, frame, p, visit) : undefined
+      if (overlaid instanceof Promise) await overlaid
       const executed = executeNode(run, frame, p, visit, entered.at)
       const first = executed instanceof Promise ? await executed : executed
       step = first.kind === 'subflow' ? await subflow(run, frame, p, first.outcome) : first

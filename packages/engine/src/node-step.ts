@@ -128,19 +128,6 @@ export function executeNode(
   visit: number,
   enteredAt: string,
 ): MaybePromise<StepResult> {
-  const overlaid = run.deps.overlay ? applyOverlay(run, frame, p, visit) : undefined
-  if (overlaid instanceof Promise) return overlaid.then(() => runHandler(run, frame, p, visit, enteredAt))
-  return runHandler(run, frame, p, visit, enteredAt)
-}
-
-/** Run the node's handler and take its outcome; a handler's failure is the step's. */
-function runHandler(
-  run: RunContext,
-  frame: Frame,
-  p: PreparedNode,
-  visit: number,
-  enteredAt: string,
-): MaybePromise<StepResult> {
   const ctx = new NodeContext(run, frame, p, enteredAt)
   let outcome: ReturnType<typeof p.type.execute>
   try {
@@ -233,7 +220,7 @@ function leave(outcome: Leaving, facts: JsonRecord): Settled {
  * A simulation's probe facts for this node entry (`deps.overlay`), recorded as a `facts.set`
  * marked `source: 'simulation-probe'` before the node sees its facts. Production never sets it.
  */
-function applyOverlay(run: RunContext, frame: Frame, p: PreparedNode, visit: number): MaybePromise<void> {
+export function applyOverlay(run: RunContext, frame: Frame, p: PreparedNode, visit: number): MaybePromise<void> {
   const overlay = run.deps.overlay?.({ nodeId: p.id, scope: frame.scope, visit })
   if (overlay === undefined) return
   const paths = sortedKeys(overlay)

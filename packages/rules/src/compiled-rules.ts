@@ -139,18 +139,17 @@ export function compileClosureRules(rules: readonly Rule[]): CompiledDecisionEva
  * assigned instead).
  */
 class Deferred {
-  private done = false
   private value: unknown
 
+  /** `compute` until the first read or write, then none. */
   constructor(private compute: (() => unknown) | undefined) {}
 
   read(): unknown {
-    if (!this.done) this.write(this.compute?.())
+    if (this.compute) this.write(this.compute())
     return this.value
   }
 
   write(value: unknown): void {
-    this.done = true
     this.value = value
     this.compute = undefined
   }
