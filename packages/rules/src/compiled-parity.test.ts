@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import type { JsonValue } from '@carepath/dsl'
 import { checkRules } from './check-rules.ts'
 import { compileClosureRules } from './compiled-rules.ts'
+import type { SelectionOptions } from './rule-selection.ts'
 import { compileTable } from './decision-table/compile-table.ts'
 import { compileDecisionTable } from './decision-table/evaluate-table.ts'
 import type { DecisionTable } from './decision-table/table.schema.ts'
@@ -163,9 +164,13 @@ const rules: fc.Arbitrary<Rule[]> = fc
   )
 
 /** Both evaluators on one input: results as JSON, and the decision explainRules takes. */
-async function both(set: readonly Rule[], input: DecisionInput): Promise<[string, string]> {
+async function both(
+  set: readonly Rule[],
+  input: DecisionInput,
+  options: SelectionOptions = {},
+): Promise<[string, string]> {
   const reference = await compileParsedRules(set).evaluate(input)
-  const compiled = compileClosureRules(set).evaluateSync(input)
+  const compiled = compileClosureRules(set, options).evaluateSync(input)
   return [
     JSON.stringify([reference, explainRules(reference, 'otherwise')]),
     JSON.stringify([compiled, explainRules(compiled, 'otherwise')]),
@@ -195,12 +200,17 @@ describe('compiled evaluator = json-rules-engine (property-based)', () => {
     )
   })
 
-  it('gives byte-identical results on rule sets big enough to be indexed (equality and list pins)', async () => {
+  // Bit sets unless told otherwise; `maxFilterWords: 0` leaves them no room, so buckets serve.
+  it.each([
+    ['bit sets', {}],
+    ['buckets', { maxFilterWords: 0 }],
+  ])('gives byte-identical results on rule sets big enough to be indexed (pins, %s)', async (_, options) => {
     const pinned = fc.array(
       fc.tuple(
         fc.oneof(fc.constantFrom('MA', 'NY', '10', ''), fc.integer({ min: 0, max: 3 }), fc.boolean()),
         fc.array(fc.constantFrom('MA', 'NY', 10, true), { minLength: 1, maxLength: 3 }),
-        fc.boolean(),
+        // Some rules pin nothing: they are possible whatever the value.
+        fc.constantFrom('equal', 'equal', 'in', 'in', 'none'),
         fc.option(leaf, { nil: undefined }),
         fc.integer({ min: 1, max: 3 }),
       ),
@@ -208,23 +218,72 @@ describe('compiled evaluator = json-rules-engine (property-based)', () => {
     )
     await fc.assert(
       fc.asyncProperty(pinned, fc.array(facts, { minLength: 1, maxLength: 4 }), async (rows, inputs) => {
-        const set: Rule[] = rows.map(([key, list, asList, extra, priority], i) => ({
+        const set: Rule[] = rows.map(([key, list, pin, extra, priority], i) => ({
           id: `r${String(i).padStart(2, '0')}`,
           priority,
           conditions: {
             all: [
-              { fact: 'p.s', operator: asList ? 'in' : 'equal', value: asList ? list : key },
+              ...(pin === 'none' ? [] : [{ fact: 'p.s', operator: pin, value: pin === 'in' ? list : key }]),
               ...(extra ? [extra] : []),
             ],
           },
           event: { type: i % 2 ? 'yes' : 'no', params: { row: i } },
         }))
         for (const f of inputs) {
-          const [reference, compiled] = await both(set, { facts: f, now: NOW })
+          const [reference, compiled] = await both(set, { facts: f, now: NOW }, options)
           expect(compiled).toBe(reference)
         }
       }),
       { numRuns: Math.ceil(RUNS / 3), seed: 17 },
+    )
+  })
+
+  it('gives byte-identical results on rule sets selected by numeric bands (thresholds, values on and between them)', async () => {
+    // Thresholds and values drawn from one small set, so values land on thresholds, between two
+    // and outside all; numeric-string literals and values, missing values and other types too.
+    const threshold = fc.constantFrom(-0, 0, 10, 17.5, 18, 64.99, 65)
+    const comparison = fc.oneof(
+      fc.tuple(
+        fc.constantFrom('lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'),
+        fc.oneof({ weight: 5, arbitrary: threshold }, { weight: 1, arbitrary: fc.constantFrom('10', '17.5') }),
+      ),
+      fc.tuple(
+        fc.constant('between'),
+        fc.tuple(threshold, threshold).map(([a, b]) => [Math.min(a, b), Math.max(a, b)]),
+      ),
+    )
+    const banded = fc.array(
+      fc.tuple(
+        fc.array(comparison, { minLength: 1, maxLength: 2 }),
+        fc.boolean(),
+        fc.option(leaf, { nil: undefined }),
+        fc.integer({ min: 1, max: 3 }),
+      ),
+      { minLength: 8, maxLength: 40 },
+    )
+    const value = fc.oneof(
+      { weight: 6, arbitrary: fc.oneof(threshold, fc.constantFrom(-1, 5, 17.6, 64.98, 100, Number.NaN)) },
+      { weight: 1, arbitrary: fc.constantFrom('10', '17.5', 'abc', null, true) },
+      { weight: 1, arbitrary: fc.constant(undefined) },
+    )
+    await fc.assert(
+      fc.asyncProperty(banded, fc.array(value, { minLength: 1, maxLength: 6 }), async (rows, seen) => {
+        const set: Rule[] = rows.map(([comparisons, nested, extra, priority], i) => {
+          const bands: Condition[] = comparisons.map(([operator, v]) => ({ fact: 'p.n', operator, value: v }))
+          return {
+            id: `r${String(i).padStart(2, '0')}`,
+            priority,
+            conditions: { all: [...(nested ? [{ all: bands }] : bands), ...(extra ? [extra] : [])] },
+            event: { type: i % 2 ? 'yes' : 'no' },
+          }
+        })
+        for (const n of seen) {
+          const f = n === undefined ? { p: {} } : { p: { n } }
+          const [reference, compiled] = await both(set, { facts: f as Record<string, JsonValue>, now: NOW })
+          expect(compiled).toBe(reference)
+        }
+      }),
+      { numRuns: Math.ceil(RUNS / 3), seed: 18 },
     )
   })
 })

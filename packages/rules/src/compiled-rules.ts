@@ -4,6 +4,7 @@ import { compilePath } from './fact-path.ts'
 import { applyOperator, operatorSpec, type ClockSlot, type OperatorSpec } from './operators.ts'
 import { factPathsOf, leavesOf, tieBreak } from './rule-walk.ts'
 import type { Condition, Rule } from './rule.schema.ts'
+import { ruleSelection, type RuleTest as Test, type SelectionOptions, type Values } from './rule-selection.ts'
 
 /**
  * The compiled evaluator: a rule set turned once (per flow hash and node) into plain closures,
@@ -16,9 +17,9 @@ import type { Condition, Rule } from './rule.schema.ts'
  *   cannot change a result). json-rules-engine evaluates every condition; the explanation needs
  *   every condition's result, so it is built from the resolved values only when it is read
  *   (`rules` is a lazy, memoised member), giving the same traces json-rules-engine reports.
- * - Rules whose top `all` pins one fact to literals (`equal x`, `in [x, y]`; decision-table
- *   equality and list cells) are indexed by that fact: an evaluation only tests the rules
- *   whose literal is the value seen, plus the rules without such a pin.
+ * - A rule is tested only when the values seen pass its necessary literal conditions (`equal`,
+ *   `in`, numeric comparisons under `all`s), looked up in bit sets or buckets built once
+ *   (rule-selection.ts).
  * json-rules-engine stays the reference: `compareEvaluators` and the parity suite check this
  * evaluator against it case by case (see decision-evaluator.ts for how the choice is gated).
  */
@@ -29,8 +30,6 @@ export interface CompiledDecisionEvaluator extends DecisionEvaluator {
   evaluateSync(input: DecisionInput): DecisionResult
 }
 
-type Values = readonly unknown[]
-type Test = (values: Values, clock: ClockSlot) => boolean
 /** An operator applied to a value seen and a value expected; equals `applyOperator(spec, ...)`. */
 type Apply = (seen: unknown, expected: unknown, clock: ClockSlot) => boolean
 
@@ -51,18 +50,11 @@ interface CompiledRule {
   leaves: LeafPlan[]
 }
 
-/** Rules pinned by one fact to literals: bucket by literal, plus the rules without a pin. */
-interface RuleIndex {
-  slot: number
-  buckets: Map<string | number | boolean, Int32Array>
-  rest: Int32Array
-}
-
-/** Index a rule set only when enough rules pin the same fact for the lookup to pay. */
-const MIN_INDEXED_RULES = 8
-
-/** Compile validated rules into the compiled evaluator (see CompiledDecisionEvaluator). */
-export function compileClosureRules(rules: readonly Rule[]): CompiledDecisionEvaluator {
+/**
+ * Compile validated rules into the compiled evaluator (see CompiledDecisionEvaluator); `options`
+ * tune how the rules to test are selected (rule-selection.ts).
+ */
+export function compileClosureRules(rules: readonly Rule[], options: SelectionOptions = {}): CompiledDecisionEvaluator {
   const order = [...rules].sort(tieBreak)
   const reads = factPathsOf(rules)
   const slots = new Map(reads.map((path, i) => [path, i]))
@@ -88,7 +80,10 @@ export function compileClosureRules(rules: readonly Rule[]): CompiledDecisionEva
     return { rule, test, leaves }
   })
   const tests = compiled.map((c) => c.test)
-  const index = buildIndex(compiled, slots)
+  const selection = ruleSelection(
+    compiled.map((c) => c.leaves),
+    options,
+  )
   const clock: ClockSlot = { now: '' }
 
   const decide = (input: DecisionInput, eager: boolean): DecisionResult => {
@@ -96,16 +91,7 @@ export function compileClosureRules(rules: readonly Rule[]): CompiledDecisionEva
     for (let i = 0; i < resolvers.length; i++) values[i] = (resolvers[i] as (v: unknown) => unknown)(input.facts)
     clock.now = input.now
     const firedAt: number[] = []
-    if (index) {
-      const seen = values[index.slot]
-      const bucket =
-        typeof seen === 'string' || typeof seen === 'number' || typeof seen === 'boolean'
-          ? index.buckets.get(seen)
-          : undefined
-      mergeTest(bucket, index.rest, tests, values, clock, firedAt)
-    } else {
-      for (let i = 0; i < tests.length; i++) if ((tests[i] as Test)(values, clock)) firedAt.push(i)
-    }
+    selection.fire(tests, values, clock, firedAt)
     const fired: string[] = new Array(firedAt.length)
     const events: FiredEvent[] = new Array(firedAt.length)
     for (let k = 0; k < firedAt.length; k++) {
@@ -297,89 +283,6 @@ function literalApply(spec: OperatorSpec, literal: JsonValue): Apply {
       return generic
   }
 }
-
-/** The literals a rule's top `all` pins `fact path → keys` to (first pin per path). */
-function pins(rule: Rule): Map<string, Set<string | number | boolean>> {
-  const out = new Map<string, Set<string | number | boolean>>()
-  if (!('all' in rule.conditions)) return out
-  for (const child of rule.conditions.all) {
-    if ('all' in child || 'any' in child || 'not' in child) continue
-    const leaf = leavesOf(child)[0]
-    if (!leaf || leaf.valueFactPath !== undefined || out.has(leaf.factPath)) continue
-    const value = child.value
-    const keys =
-      child.operator === 'equal' && isKey(value)
-        ? [value]
-        : child.operator === 'in' && Array.isArray(value) && value.every(isKey)
-          ? value
-          : undefined
-    if (keys) out.set(leaf.factPath, new Set(keys as (string | number | boolean)[]))
-  }
-  return out
-}
-
-function isKey(v: unknown): v is string | number | boolean {
-  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && !Number.isNaN(v))
-}
-
-function buildIndex(compiled: readonly CompiledRule[], slots: ReadonlyMap<string, number>): RuleIndex | undefined {
-  const pinned = compiled.map((c) => pins(c.rule))
-  // The fact to index by: the one that leaves the fewest rules to test for a typical value
-  // (rules without a pin on it, plus the average bucket), ties to the first path by name.
-  const entries = new Map<string, { keys: Set<string | number | boolean>; pinned: number; listed: number }>()
-  for (const p of pinned) {
-    for (const [path, keys] of p) {
-      const entry = entries.get(path) ?? { keys: new Set(), pinned: 0, listed: 0 }
-      entry.pinned++
-      entry.listed += keys.size
-      for (const key of keys) entry.keys.add(key)
-      entries.set(path, entry)
-    }
-  }
-  let best: string | undefined
-  let bestCost = Infinity
-  for (const [path, e] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (e.pinned < MIN_INDEXED_RULES) continue
-    const cost = compiled.length - e.pinned + e.listed / e.keys.size
-    if (cost < bestCost) {
-      best = path
-      bestCost = cost
-    }
-  }
-  if (best === undefined) return undefined
-  const lists = new Map<string | number | boolean, number[]>()
-  const rest: number[] = []
-  pinned.forEach((p, i) => {
-    const keys = p.get(best)
-    if (!keys) return rest.push(i)
-    for (const key of keys) {
-      const list = lists.get(key)
-      if (list) list.push(i)
-      else lists.set(key, [i])
-    }
-  })
-  const buckets = new Map([...lists].map(([key, list]) => [key, Int32Array.from(list)]))
-  return { slot: slots.get(best) as number, buckets, rest: Int32Array.from(rest) }
-}
-
-/** Test the rules of two ascending index lists in ascending order (tie-break order). */
-function mergeTest(
-  bucket: Int32Array | undefined,
-  rest: Int32Array,
-  tests: readonly Test[],
-  values: Values,
-  clock: ClockSlot,
-  firedAt: number[],
-): void {
-  const a = bucket ?? EMPTY
-  let i = 0
-  let j = 0
-  while (i < a.length || j < rest.length) {
-    const next = j >= rest.length || (i < a.length && (a[i] as number) < (rest[j] as number)) ? a[i++] : rest[j++]
-    if ((tests[next as number] as Test)(values, clock)) firedAt.push(next as number)
-  }
-}
-const EMPTY = new Int32Array(0)
 
 /** Every rule's trace, every condition evaluated, as json-rules-engine reports them. */
 function ruleTraces(
