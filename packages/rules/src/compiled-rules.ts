@@ -48,6 +48,7 @@ interface CompiledRule {
   rule: Rule
   test: Test
   leaves: LeafPlan[]
+  event: FiredEvent
 }
 
 /**
@@ -77,7 +78,13 @@ export function compileClosureRules(rules: readonly Rule[], options: SelectionOp
     })
     let next = 0
     const test = compileCondition(rule.conditions, () => leaves[next++] as LeafPlan)
-    return { rule, test, leaves }
+    // One event per rule, frozen and shared by every result it fires in (as its params always were).
+    const event: FiredEvent = Object.freeze(
+      rule.event.params
+        ? { ruleId: rule.id, type: rule.event.type, params: rule.event.params }
+        : { ruleId: rule.id, type: rule.event.type },
+    )
+    return { rule, test, leaves, event }
   })
   const tests = compiled.map((c) => c.test)
   const selection = ruleSelection(
@@ -95,11 +102,9 @@ export function compileClosureRules(rules: readonly Rule[], options: SelectionOp
     const fired: string[] = new Array(firedAt.length)
     const events: FiredEvent[] = new Array(firedAt.length)
     for (let k = 0; k < firedAt.length; k++) {
-      const rule = (compiled[firedAt[k] as number] as CompiledRule).rule
+      const { rule, event } = compiled[firedAt[k] as number] as CompiledRule
       fired[k] = rule.id
-      events[k] = rule.event.params
-        ? { ruleId: rule.id, type: rule.event.type, params: rule.event.params }
-        : { ruleId: rule.id, type: rule.event.type }
+      events[k] = event
     }
     const now = input.now
     // Fresh arrays and traces over the frozen facts and the rules' own values: the explanation

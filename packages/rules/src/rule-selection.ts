@@ -58,8 +58,16 @@ export function ruleSelection(
   const plans = filterPlans(necessary)
   if (plans.length === 0) return testEveryRule
   const words = plans.reduce((sum, plan) => sum + plan.words(rules.length), 0)
-  if (words <= maxFilterWords) return new FilterSelection(rules.length, plans)
-  return bucketSelection(necessary) ?? testEveryRule
+  if (words > maxFilterWords) return bucketSelection(necessary) ?? testEveryRule
+  // A rule whose every leaf a bit set decides needs no test when the sets were sure of the values.
+  const decided = new Set(plans.map((plan) => `${plan.kind} ${plan.slot}`))
+  const covered = rules.map((leaves) =>
+    leaves.every((leaf) => isNecessaryLiteral(leaf) && decided.has(`${kindOf(leaf)} ${leaf.slot}`)),
+  )
+  return new FilterSelection(
+    plans.map((plan) => plan.build(rules.length)),
+    bitSet(rules.length, (i) => covered[i] === true),
+  )
 }
 
 const testEveryRule: RuleSelection = {
@@ -85,6 +93,9 @@ function keysOf(leaf: SelectableLeaf): Key[] | undefined {
   return undefined
 }
 
+const kindOf = (leaf: SelectableLeaf): FilterPlan['kind'] | undefined =>
+  keysOf(leaf) ? 'key' : thresholdsOf(leaf) ? 'range' : undefined
+
 /** The thresholds of a numeric comparison leaf, or undefined when it is not one. */
 function thresholdsOf(leaf: SelectableLeaf): number[] | undefined {
   const { operator, literal } = leaf
@@ -98,6 +109,7 @@ const NO_CLOCK: ClockSlot = { now: '' }
 
 /** One fact's constraints, before its bit sets are built (so their size can be weighed first). */
 interface FilterPlan {
+  kind: 'key' | 'range'
   slot: number
   words(ruleCount: number): number
   build(ruleCount: number): FactFilter
@@ -107,6 +119,8 @@ interface FilterPlan {
 interface FactFilter {
   slot: number
   possible(seen: unknown): Uint32Array
+  /** What `possible` gives for a value it cannot place: every rule, its leaves undecided. */
+  unsure?: Uint32Array
 }
 
 function filterPlans(necessary: readonly (readonly SelectableLeaf[])[]): FilterPlan[] {
@@ -139,6 +153,7 @@ const passesAll = (leaves: readonly SelectableLeaf[], seen: unknown): boolean =>
 function keyPlan(slot: number, perRule: readonly (readonly SelectableLeaf[])[]): FilterPlan {
   const keys = [...new Set(perRule.flat().flatMap((leaf) => keysOf(leaf) ?? []))]
   return {
+    kind: 'key',
     slot,
     words: (ruleCount) => (keys.length + 1) * wordsFor(ruleCount),
     build(ruleCount) {
@@ -159,6 +174,7 @@ function keyPlan(slot: number, perRule: readonly (readonly SelectableLeaf[])[]):
 function rangePlan(slot: number, perRule: readonly (readonly SelectableLeaf[])[]): FilterPlan {
   const points = Float64Array.from(new Set(perRule.flat().flatMap((leaf) => thresholdsOf(leaf) ?? []))).sort()
   return {
+    kind: 'range',
     slot,
     words: (ruleCount) => (2 * points.length + 3) * wordsFor(ruleCount),
     build(ruleCount) {
@@ -169,6 +185,7 @@ function rangePlan(slot: number, perRule: readonly (readonly SelectableLeaf[])[]
       const every = bitSet(ruleCount, () => true)
       return {
         slot,
+        unsure: every,
         possible(seen) {
           if (typeof seen === 'number')
             return Number.isNaN(seen) ? every : (pieces[pieceOf(points, seen)] as Uint32Array)
@@ -206,33 +223,43 @@ export function insidePiece(points: Float64Array, piece: number): number {
   return below + ((points[k] as number) - below) / 2
 }
 
-/** Bit sets ANDed per evaluation; the rules left tested in order. */
+/**
+ * Bit sets ANDed per evaluation; the rules left tested in order, except those the sets decided
+ * whole (every leaf of the rule in a set that was sure of its value): they fire untested.
+ */
 class FilterSelection implements RuleSelection {
-  private readonly filters: FactFilter[]
   /** Reused by every evaluation: an evaluation runs to its end before the next begins. */
   private readonly scratch: Uint32Array
+  private readonly none: Uint32Array
 
-  constructor(ruleCount: number, plans: readonly FilterPlan[]) {
-    this.filters = plans.map((plan) => plan.build(ruleCount))
-    this.scratch = new Uint32Array(wordsFor(ruleCount))
+  constructor(
+    private readonly filters: readonly FactFilter[],
+    /** The rules whose every leaf a filter decides. */
+    private readonly covered: Uint32Array,
+  ) {
+    this.scratch = new Uint32Array(covered.length)
+    this.none = new Uint32Array(covered.length)
   }
 
   fire(tests: readonly RuleTest[], values: Values, clock: ClockSlot, firedAt: number[]): void {
     const { filters, scratch } = this
-    const first = filters[0] as FactFilter
-    scratch.set(first.possible(values[first.slot]))
-    for (let f = 1; f < filters.length; f++) {
+    let sure = true
+    for (let f = 0; f < filters.length; f++) {
       const filter = filters[f] as FactFilter
       const set = filter.possible(values[filter.slot])
-      for (let w = 0; w < scratch.length; w++) scratch[w] = (scratch[w] as number) & (set[w] as number)
+      if (set === filter.unsure) sure = false
+      if (f === 0) scratch.set(set)
+      else for (let w = 0; w < scratch.length; w++) scratch[w] = (scratch[w] as number) & (set[w] as number)
     }
+    const decided = sure ? this.covered : this.none
     for (let w = 0; w < scratch.length; w++) {
       let bits = scratch[w] as number
+      const fires = decided[w] as number
       while (bits !== 0) {
         const lowest = bits & -bits
-        const i = (w << 5) + 31 - Math.clz32(lowest)
         bits ^= lowest
-        if ((tests[i] as RuleTest)(values, clock)) firedAt.push(i)
+        const i = (w << 5) + 31 - Math.clz32(lowest)
+        if ((fires & lowest) !== 0 || (tests[i] as RuleTest)(values, clock)) firedAt.push(i)
       }
     }
   }
