@@ -4,6 +4,7 @@ import { compilePath } from './fact-path.ts'
 import { applyOperator, operatorSpec, type ClockSlot, type OperatorSpec } from './operators.ts'
 import { factPathsOf, leavesOf, tieBreak } from './rule-walk.ts'
 import type { Condition, Rule } from './rule.schema.ts'
+import { lazyMember } from './lazy-member.ts'
 import { ruleSelection, type RuleTest as Test, type SelectionOptions, type Values } from './rule-selection.ts'
 
 /**
@@ -123,83 +124,6 @@ export function compileClosureRules(rules: readonly Rule[], options: SelectionOp
     // lazy member's bookkeeping.
     evaluate: (input) => decide(input, true),
   }
-}
-
-/**
- * A member's value until it is first read: the computation, then what it gave (or what was
- * assigned instead).
- */
-class Deferred {
-  private value: unknown
-
-  /** `compute` until the first read or write, then none. */
-  constructor(private compute: (() => unknown) | undefined) {}
-
-  read(): unknown {
-    if (this.compute) this.write(this.compute())
-    return this.value
-  }
-
-  write(value: unknown): void {
-    this.value = value
-    this.compute = undefined
-  }
-}
-
-/** Per member name: the symbol its Deferred is held under, and the getter and setter every object shares. */
-const deferredAccessors = new Map<
-  PropertyKey,
-  { slot: symbol; get(this: object): unknown; set(this: object, value: unknown): void }
->()
-
-function accessorsOf(key: PropertyKey) {
-  let accessors = deferredAccessors.get(key)
-  if (!accessors) {
-    const slot = Symbol(`deferred ${String(key)}`)
-    const held = (target: object): Deferred | undefined => {
-      const deferred: unknown = Reflect.get(target, slot)
-      return deferred instanceof Deferred ? deferred : undefined
-    }
-    accessors = {
-      slot,
-      get(this: object) {
-        return held(this)?.read()
-      },
-      set(this: object, value: unknown) {
-        const deferred = held(this)
-        if (deferred) deferred.write(value)
-        else Object.defineProperty(this, slot, { value: new Deferred(() => value), writable: true })
-      },
-    }
-    deferredAccessors.set(key, accessors)
-  }
-  return accessors
-}
-
-/**
- * Define `key` on `target` as an enumerable member computed on first read and kept (so
- * JSON.stringify, structuredClone, spreads and equality checks all see a plain value), in the
- * member order of a plain object literal. Every object shares one getter per member name: a getter
- * of its own per object (a closure) would move each object to a hidden class of its own, which V8
- * builds in its runtime and which held the objects into the old generation (nearly half of a
- * 100-rule evaluation's time went to garbage collection).
- */
-export function lazyMember<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
-  const { slot, get, set } = accessorsOf(key)
-  // The computation is held out of sight of spreads and copies (they take the value).
-  Object.defineProperty(target, slot, { value: new Deferred(compute), writable: true })
-  Object.defineProperty(target, key, { get, set, enumerable: true, configurable: true })
-}
-
-/** Read `key` of `source` into `target` without computing it when `source` holds it lazily. */
-export function forwardMember<S extends object, T extends object>(
-  target: T,
-  key: string & keyof S & keyof T,
-  source: S,
-): void {
-  const descriptor = Object.getOwnPropertyDescriptor(source, key)
-  if (descriptor?.get) lazyMember(target, key, () => descriptor.get?.call(source) as T[typeof key])
-  else Reflect.set(target, key, descriptor?.value)
 }
 
 function compileCondition(c: Condition, nextLeaf: () => LeafPlan): Test {

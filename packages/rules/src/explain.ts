@@ -1,6 +1,6 @@
 import { handOverJson, isHandedOverJson, type DecisionExplanation, type JsonValue } from '@carepath/dsl'
 import { checkRules } from './check-rules.ts'
-import { forwardMember } from './compiled-rules.ts'
+import { forwardMember } from './lazy-member.ts'
 import type { DecisionResult } from './evaluate.ts'
 import { factPathsOf } from './rule-walk.ts'
 import { rulesSchema } from './rule.schema.ts'

@@ -2,7 +2,7 @@
 // result sees a plain value, and every result shares one getter (so V8 keeps one hidden class).
 import { describe, expect, it } from 'vitest'
 import { canonicalJson, jsonEqual } from '@carepath/dsl'
-import { forwardMember, lazyMember } from './compiled-rules.ts'
+import { forwardMember, lazyMember } from './lazy-member.ts'
 
 interface Result {
   fired: string[]

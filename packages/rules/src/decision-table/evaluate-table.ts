@@ -1,5 +1,6 @@
 import { andThen, type DecisionExplanation, type FactSchema, type JsonValue, type MaybePromise } from '@carepath/dsl'
-import { forwardMember, type CompiledDecisionEvaluator } from '../compiled-rules.ts'
+import type { CompiledDecisionEvaluator } from '../compiled-rules.ts'
+import { forwardMember } from '../lazy-member.ts'
 import { compileParsedRules, type DecisionEvaluator, type DecisionInput, type DecisionResult } from '../evaluate.ts'
 import { compileTable } from './compile-table.ts'
 import type { Rule } from '../rule.schema.ts'
