@@ -24,6 +24,9 @@ describe('lazyMember', () => {
     const result = lazyResult(builds)
     expect(builds.count).toBe(0)
     expect(Object.keys(result)).toEqual(['fired', 'rules'])
+    // The pending computation is held privately: no key, symbol or otherwise, and a plain object.
+    expect(Reflect.ownKeys(result)).toEqual(['fired', 'rules'])
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype)
     expect(result.rules).toEqual([{ id: 'a' }])
     expect(result.rules).toBe(result.rules)
     expect(builds.count).toBe(1)
@@ -69,6 +72,15 @@ describe('lazyMember', () => {
     expect(builds.count).toBe(0)
     expect(target.rules).toEqual([{ id: 'a' }])
     expect(builds.count).toBe(1)
+    // Forwarded from a copy (which holds the value), or after the member was replaced by a value.
+    const copied: Result = { fired: [] }
+    forwardMember(copied, 'rules', { ...lazyResult(builds) })
+    expect(Object.getOwnPropertyDescriptor(copied, 'rules')?.value).toEqual([{ id: 'a' }])
+    const replaced = lazyResult(builds)
+    Object.defineProperty(replaced, 'rules', { value: [{ id: 'r' }], enumerable: true })
+    const fromReplaced: Result = { fired: [] }
+    forwardMember(fromReplaced, 'rules', replaced)
+    expect(fromReplaced.rules).toEqual([{ id: 'r' }])
     const plainTarget: Result = { fired: [] }
     forwardMember(plainTarget, 'rules', { fired: [], rules: [{ id: 'p' }] })
     expect(Object.getOwnPropertyDescriptor(plainTarget, 'rules')).toMatchObject({
