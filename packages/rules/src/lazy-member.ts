@@ -11,9 +11,14 @@
  */
 class Deferred {
   private value: unknown
+  /** The object's other pending members (an object rarely has more than one). */
+  next: Deferred | undefined
 
-  /** `compute` until the first read or write, then none. */
-  constructor(private compute: (() => unknown) | undefined) {}
+  constructor(
+    readonly key: PropertyKey,
+    /** Until the first read or write, then none. */
+    private compute: (() => unknown) | undefined,
+  ) {}
 
   read(): unknown {
     if (this.compute) this.write(this.compute())
@@ -39,22 +44,28 @@ class Adopt {
   }
 }
 
-/** The pending members of an object, by member name. */
+/** The pending members of an object: a list, newest first, in a private field. */
 class PendingMembers extends Adopt {
-  readonly #byKey = new Map<PropertyKey, Deferred>()
+  #newest: Deferred
 
-  private constructor(target: object) {
+  private constructor(target: object, first: Deferred) {
     super(target)
+    this.#newest = first
   }
 
   /** The Deferred of `key` on `target`, if one is pending or was computed there. */
   static of(target: object, key: PropertyKey): Deferred | undefined {
-    return #byKey in target ? target.#byKey.get(key) : undefined
+    if (!(#newest in target)) return undefined
+    for (let d: Deferred | undefined = target.#newest; d; d = d.next) if (d.key === key) return d
+    return undefined
   }
 
-  static hold(target: object, key: PropertyKey, deferred: Deferred): void {
-    if (!(#byKey in target)) new PendingMembers(target)
-    ;(target as PendingMembers).#byKey.set(key, deferred)
+  /** Hold `deferred` on `target`, in front of (and so in place of) any of the same key. */
+  static hold(target: object, deferred: Deferred): void {
+    if (#newest in target) {
+      deferred.next = target.#newest
+      target.#newest = deferred
+    } else new PendingMembers(target, deferred)
   }
 }
 
@@ -71,7 +82,7 @@ function accessorOf(key: PropertyKey): PropertyDescriptor {
       set(this: object, value: unknown) {
         const deferred = PendingMembers.of(this, key)
         if (deferred) deferred.write(value)
-        else PendingMembers.hold(this, key, new Deferred(() => value))
+        else PendingMembers.hold(this, new Deferred(key, () => value))
       },
       enumerable: true,
       configurable: true,
@@ -86,7 +97,7 @@ function accessorOf(key: PropertyKey): PropertyDescriptor {
  * order of a plain object literal.
  */
 export function lazyMember<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
-  PendingMembers.hold(target, key, new Deferred(compute))
+  PendingMembers.hold(target, new Deferred(key, compute))
   Object.defineProperty(target, key, accessorOf(key))
 }
 
@@ -98,7 +109,7 @@ export function forwardMember<S extends object, T extends object>(
 ): void {
   const deferred = PendingMembers.of(source, key)
   if (deferred && Object.getOwnPropertyDescriptor(source, key)?.get === accessorOf(key).get) {
-    PendingMembers.hold(target, key, new Deferred(() => deferred.read()))
+    PendingMembers.hold(target, new Deferred(key, () => deferred.read()))
     Object.defineProperty(target, key, accessorOf(key))
   } else Reflect.set(target, key, Reflect.get(source, key))
 }
