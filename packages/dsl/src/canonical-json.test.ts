@@ -152,6 +152,10 @@ describe('handOverJson', () => {
     expect(adoptJson(explanation)).toBe(explanation)
     expect(toJson(explanation)).toEqual(explanation)
     expect(Object.keys(explanation)).toEqual(['outcome', 'fired'])
+    // The mark is invisible: no key of any kind, and still a plain object.
+    expect(Reflect.ownKeys(explanation)).toEqual(['outcome', 'fired'])
+    expect(Object.getPrototypeOf(explanation)).toBe(Object.prototype)
+    expect(handOverJson(explanation)).toBe(explanation)
     expect(JSON.stringify(explanation)).toBe('{"outcome":"eligible","fired":["r1"]}')
     const spread = { ...explanation }
     expect(isHandedOverJson(spread)).toBe(false)

@@ -1,3 +1,4 @@
+import { Adopt } from './adopt.ts'
 import type { JsonObject, JsonValue } from './json.ts'
 
 // The one JSON rule set of Carepath: content hashes, audit chain hashes, run event logs and the
@@ -164,11 +165,22 @@ export function adoptJson<T extends object>(value: T): T {
 }
 
 /**
- * The mark of a handed-over value (see `handOverJson`): a non-enumerable symbol member, which
- * JSON, key walks, spreads and structuredClone all leave out, so a copy is never marked. (A
- * WeakSet cost more than the copies it saved: its table grows with every decision until a full GC.)
+ * The mark of a handed-over value (see `handOverJson`): a private field given to the plain object
+ * (adopt.ts), which JSON, key walks, spreads and structuredClone all leave out, so a copy is never
+ * marked. (A WeakSet cost more than the copies it saved: its table grows with every decision until
+ * a full GC; a hidden symbol member cost a `defineProperty` per value.)
  */
-const HANDED_OVER = Symbol('handed over as plain JSON')
+class HandedOver extends Adopt {
+  readonly #handedOver = true
+
+  static mark(value: object): void {
+    if (!(#handedOver in value)) new HandedOver(value)
+  }
+
+  static has(value: object): boolean {
+    return #handedOver in value
+  }
+}
 
 /**
  * Hand over a value built fresh, for this call, from plain JSON parts (no undefined members, only
@@ -178,13 +190,13 @@ const HANDED_OVER = Symbol('handed over as plain JSON')
  * copying them was a tenth of a simulation's time.
  */
 export function handOverJson<T extends object>(value: T): T {
-  Object.defineProperty(value, HANDED_OVER, { value: true })
+  HandedOver.mark(value)
   return value
 }
 
 /** Whether `value` was handed over as plain JSON (see `handOverJson`). */
 export function isHandedOverJson(value: object): boolean {
-  return (value as { [HANDED_OVER]?: true })[HANDED_OVER] === true
+  return HandedOver.has(value)
 }
 
 function copy(value: unknown, depth: number): JsonValue {
