@@ -123,5 +123,7 @@ export function setPath(target: Record<string, JsonValue>, dotted: string, value
 
 /** Set an own, enumerable member, even for the key `__proto__` (plain assignment would set the prototype). */
 function putOwn(target: Record<string, JsonValue>, key: string, value: JsonValue): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
 }
