@@ -3,10 +3,22 @@
 import { phiClassAt, type AnyNodeType, type FactSchema, type PhiClass, type PortSpec } from '@carepath/dsl'
 import { registry } from '../registry.ts'
 
+/**
+ * Parsed configs by config object. With a big flow the canvas draws only the nodes on screen, so
+ * a node mounts again each time a pan brings it into view, and parsing its config (a decision
+ * table's rows through zod) three times per mount was the script in the slowest pan frames. A
+ * config is never changed in place (an edit makes a new object), so its parse is kept.
+ */
+const parsedConfigs = new WeakMap<object, { nodeType: AnyNodeType; value: unknown }>()
+
 /** The parsed config, or the raw one while it does not parse (so marks follow what was typed). */
 function parsed(nodeType: AnyNodeType, config: Record<string, unknown>): unknown {
+  const kept = parsedConfigs.get(config)
+  if (kept?.nodeType === nodeType) return kept.value
   const result = nodeType.config.safeParse(config)
-  return result.success ? result.data : config
+  const value = result.success ? result.data : config
+  parsedConfigs.set(config, { nodeType, value })
+  return value
 }
 
 function defaultsOf(nodeType: AnyNodeType): unknown {
