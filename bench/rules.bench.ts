@@ -66,11 +66,11 @@ function approaches(decision: BenchDecision, rules: Rule[]): [string, Evaluate][
   if (decision.table) {
     const table = compileDecisionTable(decision.table, decision.schema)
     const closures = compileDecisionTable(decision.table, decision.schema, compileClosureRules)
-    const sync = closures.decideSync as NonNullable<typeof closures.decideSync>
+    const lazily = closures.decideLazily as NonNullable<typeof closures.decideLazily>
     reference = async (facts) => (await table.decide({ facts, now: NOW })).outcome
-    compiled = (facts) => sync({ facts, now: NOW }).outcome
+    compiled = (facts) => lazily({ facts, now: NOW }).outcome
     compiledJson = (facts) => {
-      const d = sync({ facts, now: NOW })
+      const d = lazily({ facts, now: NOW })
       JSON.stringify(d.explanation)
       return d.outcome
     }
@@ -79,9 +79,9 @@ function approaches(decision: BenchDecision, rules: Rule[]): [string, Evaluate][
     const closures = compileClosureRules(rules)
     reference = async (facts) =>
       explainRules(await evaluator.evaluate({ facts, now: NOW }), decision.defaultOutcome).outcome
-    compiled = (facts) => explainRules(closures.evaluateSync({ facts, now: NOW }), decision.defaultOutcome).outcome
+    compiled = (facts) => explainRules(closures.evaluateLazily({ facts, now: NOW }), decision.defaultOutcome).outcome
     compiledJson = (facts) => {
-      const d = explainRules(closures.evaluateSync({ facts, now: NOW }), decision.defaultOutcome)
+      const d = explainRules(closures.evaluateLazily({ facts, now: NOW }), decision.defaultOutcome)
       JSON.stringify(d.explanation)
       return d.outcome
     }

@@ -71,7 +71,7 @@ describe('explanations of the compiled evaluator', () => {
     expect(adoptJson(eager)).toBe(eager)
     expect(structuredClone(eager)).toEqual(JSON.parse(JSON.stringify(eager)))
     // Built lazily (the synchronous form), the rule traces are not handed over: a read builds them.
-    const lazy = explainRules(evaluator.evaluateSync(input), 'none').explanation
+    const lazy = explainRules(evaluator.evaluateLazily(input), 'none').explanation
     expect(isHandedOverJson(lazy)).toBe(false)
     expect(toJson(lazy)).toEqual(toJson(eager))
   })

@@ -28,7 +28,7 @@ export interface CompiledDecisionEvaluator extends DecisionEvaluator {
   /**
    * The same result as `evaluate`, its `rules` traces built only when read.
    */
-  evaluateSync(input: DecisionInput): DecisionResult
+  evaluateLazily(input: DecisionInput): DecisionResult
 }
 
 /** An operator applied to a value seen and a value expected; equals `applyOperator(spec, ...)`. */
@@ -119,7 +119,7 @@ export function compileClosureRules(rules: readonly Rule[], options: SelectionOp
   return {
     name: 'compiled',
     reads,
-    evaluateSync: (input) => decide(input, false),
+    evaluateLazily: (input) => decide(input, false),
     // A run records every explanation, so the form nodes call builds it at once and saves the
     // lazy member's bookkeeping.
     evaluate: (input) => decide(input, true),

@@ -53,7 +53,7 @@ export async function chooseEvaluator(
   for (let i = 0; i < cases.length; i++) {
     const input = cases[i] as DecisionInput
     const a = JSON.stringify(await reference.evaluate(input))
-    const b = JSON.stringify(compiled.evaluateSync(input))
+    const b = JSON.stringify(compiled.evaluateLazily(input))
     if (a !== b) return { evaluator: reference, proof: { checked: i + 1, identical: false, firstDifference: i } }
   }
   return { evaluator: compiled, proof: { checked: cases.length, identical: true } }

@@ -24,8 +24,11 @@ export interface CompiledTable {
   evaluator: DecisionEvaluator
   /** A promise only when the evaluator must wait (see `DecisionEvaluator.evaluate`). */
   decide(input: DecisionInput): MaybePromise<TableDecision>
-  /** `decide` without a promise, when the evaluator is the compiled one (else undefined). */
-  decideSync?: ((input: DecisionInput) => TableDecision) | undefined
+  /**
+   * `decide` with the explanation's rule traces built only when read, when the evaluator is the
+   * compiled one (else undefined).
+   */
+  decideLazily?: ((input: DecisionInput) => TableDecision) | undefined
 }
 
 export const NO_MATCH = 'noMatch'
@@ -75,11 +78,11 @@ export function compileDecisionTable(
       explanation,
     }
   }
-  const sync = (evaluator as Partial<CompiledDecisionEvaluator>).evaluateSync
+  const lazily = (evaluator as Partial<CompiledDecisionEvaluator>).evaluateLazily
   return {
     evaluator,
     decide: (input) => andThen(evaluator.evaluate(input), fromResult),
-    decideSync: sync ? (input) => fromResult(sync(input)) : undefined,
+    decideLazily: lazily ? (input) => fromResult(lazily(input)) : undefined,
   }
 }
 
