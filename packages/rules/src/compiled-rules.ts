@@ -1,7 +1,7 @@
 import { handOverJson, type ConditionTrace, type JsonValue, type RuleTrace } from '@carepath/dsl'
 import type { DecisionEvaluator, DecisionInput, DecisionResult, FiredEvent } from './evaluate.ts'
 import { compilePath } from './fact-path.ts'
-import { applyOperator, operatorSpec, type ClockSlot, type OperatorSpec } from './operators.ts'
+import { applyOperator, isMissing, operatorSpec, type ClockSlot, type OperatorSpec } from './operators.ts'
 import { factPathsOf, leavesOf, tieBreak } from './rule-walk.ts'
 import type { Condition, Rule } from './rule.schema.ts'
 import { lazyMember } from './lazy-member.ts'
@@ -162,7 +162,6 @@ function compileCondition(c: Condition, nextLeaf: () => LeafPlan): Test {
 }
 
 const isNumberLike = (v: unknown): boolean => Number.parseFloat(v as string).toString() !== 'NaN'
-const missing = (v: unknown): boolean => v === undefined || v === null
 
 /**
  * The operator with its literal bound in (`expected` is ignored). The common json-rules-engine
@@ -177,16 +176,16 @@ function literalApply(spec: OperatorSpec, literal: JsonValue): Apply {
     case 'equal':
       return (a) => a === literal
     case 'notEqual':
-      return (a) => !missing(a) && a !== literal
+      return (a) => !isMissing(a) && a !== literal
     case 'exists':
-      return (a) => !missing(a) === literal
+      return (a) => !isMissing(a) === literal
     case 'in':
     case 'notIn': {
       if (!Array.isArray(literal)) return generic
       const list = literal
       return spec.name === 'in'
-        ? (a) => !missing(a) && list.indexOf(a as JsonValue) > -1
-        : (a) => !missing(a) && list.indexOf(a as JsonValue) === -1
+        ? (a) => !isMissing(a) && list.indexOf(a as JsonValue) > -1
+        : (a) => !isMissing(a) && list.indexOf(a as JsonValue) === -1
     }
     case 'lessThan':
     case 'lessThanInclusive':
@@ -194,7 +193,7 @@ function literalApply(spec: OperatorSpec, literal: JsonValue): Apply {
     case 'greaterThanInclusive': {
       if (typeof literal !== 'number') return generic
       const n = literal
-      const fallback = (a: unknown): boolean => !missing(a) && isNumberLike(a)
+      const fallback = (a: unknown): boolean => !isMissing(a) && isNumberLike(a)
       if (spec.name === 'lessThan') return (a) => (typeof a === 'number' ? a < n : fallback(a) && (a as number) < n)
       if (spec.name === 'lessThanInclusive')
         return (a) => (typeof a === 'number' ? a <= n : fallback(a) && (a as number) <= n)
@@ -238,7 +237,7 @@ function ruleTraces(
         seen: json(seen),
         result: leaf.apply(seen, expected, clock),
       }
-      if (missing(seen)) trace.missing = true
+      if (isMissing(seen)) trace.missing = true
       conditions[k] = trace
     }
     const isFired = fired[i] === 1

@@ -1,7 +1,7 @@
 import { Engine, Fact, type EngineResult, type RuleProperties, type TopLevelConditionResult } from 'json-rules-engine'
 import type { ConditionTrace, JsonValue, MaybePromise, RuleTrace } from '@carepath/dsl'
 import { resolvePath, splitFactPath } from './fact-path.ts'
-import { applyOperator, OPERATORS, type ClockSlot } from './operators.ts'
+import { applyOperator, isMissing, OPERATORS, type ClockSlot } from './operators.ts'
 import { parseRules } from './check-rules.ts'
 import { factPathsOf, leavesOf, tieBreak, type LeafInfo } from './rule-walk.ts'
 import type { Condition, Rule } from './rule.schema.ts'
@@ -297,7 +297,7 @@ function toRuleTrace(result: RuleOutcome, rule: Rule, shapes: readonly LeafShape
       seen: toJson(seen),
       result: c.result === true,
     }
-    if (seen === undefined || seen === null) trace.missing = true
+    if (isMissing(seen)) trace.missing = true
     conditions[i] = trace
   }
   const fired = result.result === true

@@ -97,8 +97,9 @@ export function forwardMember<S extends object, T extends object>(
   source: S,
 ): void {
   const deferred = PendingMembers.of(source, key)
-  if (deferred && Object.getOwnPropertyDescriptor(source, key)?.get === accessorOf(key).get) {
+  const accessor = accessorOf(key)
+  if (deferred && Object.getOwnPropertyDescriptor(source, key)?.get === accessor.get) {
     PendingMembers.hold(target, new Deferred(key, () => deferred.read()))
-    Object.defineProperty(target, key, accessorOf(key))
+    Object.defineProperty(target, key, accessor)
   } else Reflect.set(target, key, Reflect.get(source, key))
 }

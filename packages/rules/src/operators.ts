@@ -10,6 +10,11 @@ import { unsafePatternReason } from './safe-pattern.ts'
  * or `null`), every operator except `exists` is false, the negative ones (`notEqual`, `notIn`,
  * `doesNotContain`) included. An absent optional field is neither an error nor silently true.
  */
+/** Whether a value seen is absent (`undefined` or `null`): the missing-value rule above. */
+export function isMissing(value: unknown): boolean {
+  return value === undefined || value === null
+}
+
 export interface ClockSlot {
   /** The injected clock, ISO-8601. */
   now: string

@@ -1,5 +1,5 @@
 import type { JsonValue } from '@carepath/dsl'
-import type { ClockSlot } from './operators.ts'
+import { isMissing, type ClockSlot } from './operators.ts'
 
 /**
  * Which rules an evaluation needs to test. json-rules-engine reports every rule that fires, so
@@ -84,7 +84,6 @@ function isNecessaryLiteral(leaf: SelectableLeaf): boolean {
 type Key = string | number | boolean
 const isKey = (v: unknown): v is Key =>
   typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && !Number.isNaN(v))
-const missing = (v: unknown): boolean => v === undefined || v === null
 
 /** The literal keys of an `equal` or `in` leaf, or undefined when it is not one. */
 function keysOf(leaf: SelectableLeaf): Key[] | undefined {
@@ -189,7 +188,7 @@ function rangePlan(slot: number, perRule: readonly (readonly SelectableLeaf[])[]
         possible(seen) {
           if (typeof seen === 'number')
             return Number.isNaN(seen) ? every : (pieces[pieceOf(points, seen)] as Uint32Array)
-          return missing(seen) ? absent : every
+          return isMissing(seen) ? absent : every
         },
       }
     },
