@@ -89,7 +89,7 @@ interface Filters {
   from: string | null
   to: string | null
   run: string | null
-  ref: string | null
+  ref: Buffer | null
   before: number | null
   limit: number
 }
@@ -214,7 +214,7 @@ export function createAuditSearch(deps: Deps) {
     await audit.record(
       auditSearched(actor, {
         filters: [...used],
-        ...(ref ? { patient: `hmac:${ref.slice(0, 16)}` } : {}),
+        ...(ref ? { patient: `hmac:${ref.toString('hex', 0, 8)}` } : {}),
         results: result.length,
         exported,
       }),

@@ -8,10 +8,20 @@ import { phiClassAt, type FactSchema, type JsonValue } from '@carepath/dsl'
 import type { Store } from '../store/store.ts'
 import type { BatchObserver } from '../runs/runs.service.ts'
 
-/** The keyed hash an identifier is indexed and searched under (trimmed; case kept, as FHIR ids are case-sensitive). */
-export function patientRef(secret: string, identifier: string): string {
-  return createHmac('sha256', secret).update(`carepath-patient\n${identifier.trim()}`).digest('hex')
+/**
+ * The keyed hash an identifier is indexed and searched under (trimmed; case kept, as FHIR ids are
+ * case-sensitive): the first 16 bytes of its HMAC-SHA256. 128 bits is HMAC-SHA256-128's length
+ * (RFC 4868); two patients of a billion share one by chance with odds near 10⁻²¹, and the bytes
+ * stored per reference are a quarter of the 64 hex digits they were.
+ */
+export function patientRef(secret: string, identifier: string): Buffer {
+  return createHmac('sha256', secret)
+    .update(`carepath-patient\n${identifier.trim()}`)
+    .digest()
+    .subarray(0, PATIENT_REF_BYTES)
 }
+
+export const PATIENT_REF_BYTES = 16
 
 /** Every string or number in `input` whose fact is classed `identifier`, walked without recursion limits of the schema's depth. */
 export function identifiersIn(schema: FactSchema, input: JsonValue): string[] {

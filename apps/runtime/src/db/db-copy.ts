@@ -2,7 +2,8 @@
 // schema is filled from its SQLite twin, parents before children (foreign keys), in one
 // transaction: a copy stopped half-way (an error, a kill -9) leaves the target as empty as it was.
 // Values are copied as stored: JSON text (sealed ciphertext included) goes in byte for byte, as
-// PostgreSQL's json type keeps text as given; only SQLite's 0/1 flags become booleans. The SQLite
+// PostgreSQL's json type keeps text as given; only SQLite's 0/1 flags become booleans (and old
+// text in a bytes column its bytes). The SQLite
 // side is read inside one read transaction, so a runtime still writing to it cannot tear the copy.
 import { is } from 'drizzle-orm'
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core'
@@ -17,7 +18,7 @@ export class DbCopyError extends Error {
 
 interface TableToCopy {
   name: string
-  columns: { name: string; boolean: boolean }[]
+  columns: { name: string; boolean: boolean; bytes: boolean }[]
   parents: string[]
 }
 
@@ -28,7 +29,11 @@ function tablesOf(schema: Record<string, unknown>): TableToCopy[] {
       const config = getTableConfig(value)
       tables.push({
         name: config.name,
-        columns: config.columns.map((c) => ({ name: c.name, boolean: c.columnType === 'PgBoolean' })),
+        columns: config.columns.map((c) => ({
+          name: c.name,
+          boolean: c.columnType === 'PgBoolean',
+          bytes: c.getSQLType() === 'bytea',
+        })),
         parents: config.foreignKeys.map((fk) => getTableConfig(fk.reference().foreignTable).name),
       })
     }
@@ -70,9 +75,13 @@ export interface TableCount {
   postgres: number
 }
 
-/** One value as PostgreSQL takes it: flags become booleans, everything else goes in as stored. */
+/**
+ * One value as PostgreSQL takes it: flags become booleans, text in a bytes column (a run batch
+ * stored before batches were bytes) its UTF-8 bytes, everything else goes in as stored.
+ */
 function toPg(value: unknown, column: TableToCopy['columns'][number]): unknown {
   if (column.boolean && typeof value === 'number') return value !== 0
+  if (column.bytes && typeof value === 'string') return Buffer.from(value, 'utf8')
   return value
 }
 

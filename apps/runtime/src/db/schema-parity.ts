@@ -6,13 +6,14 @@ import { getTableConfig as pgTableConfig, PgTable } from 'drizzle-orm/pg-core'
 import { getTableConfig as sqliteTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core'
 
 /** A column's kind as both dialects understand it (integer covers PostgreSQL's integer and bigint). */
-export type ColumnKind = 'text' | 'json' | 'integer' | 'boolean' | `unknown ${string}`
+export type ColumnKind = 'text' | 'json' | 'integer' | 'boolean' | 'bytes' | `unknown ${string}`
 
 const KINDS: Record<string, ColumnKind> = {
   SQLiteText: 'text',
   SQLiteTextJson: 'json',
   SQLiteInteger: 'integer',
   SQLiteBoolean: 'boolean',
+  SQLiteBlobBuffer: 'bytes',
   PgText: 'text',
   PgJson: 'json',
   PgJsonb: 'json',
@@ -56,6 +57,7 @@ interface CommonConfig {
   columns: {
     name: string
     columnType: string
+    getSQLType(): string
     notNull: boolean
     primary: boolean
     isUnique: boolean
@@ -69,6 +71,12 @@ interface CommonConfig {
 
 type Column = CommonConfig['columns'][number]
 
+/** A custom PostgreSQL column is known by its SQL type (bytea is one: pg-core has none of its own). */
+const kindOf = (c: Column): ColumnKind =>
+  c.columnType === 'PgCustomColumn' && c.getSQLType() === 'bytea'
+    ? 'bytes'
+    : (KINDS[c.columnType] ?? `unknown ${c.columnType}`)
+
 function shapeOf(
   config: CommonConfig,
   tableName: (table: unknown) => string,
@@ -77,7 +85,7 @@ function shapeOf(
   const columns = new Map<string, ColumnShape>()
   for (const c of config.columns)
     columns.set(c.name, {
-      kind: KINDS[c.columnType] ?? `unknown ${c.columnType}`,
+      kind: kindOf(c),
       notNull: c.notNull,
       hasDefault: hasDefault(c),
     })

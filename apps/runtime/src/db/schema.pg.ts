@@ -13,13 +13,29 @@
 //   unsigned 32-bit value) are bigint: they outgrow PostgreSQL's 32-bit integer. The rest stay
 //   integer.
 // - SQLite's 0/1 flag is a boolean here.
+// - Bytes (a sealed run batch, a patient reference) are bytea, SQLite's blob: node-postgres reads
+//   them as a Buffer, as better-sqlite3 does.
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, index, integer, json, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  boolean,
+  customType,
+  index,
+  integer,
+  json,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core'
 import type { FlowDocument, FootprintItem, JsonValue } from '@carepath/dsl'
 import type { RunStatus } from '@carepath/engine'
 import type { MigrationReport, MigrationResults } from '../migrations/migration-report.schema.ts'
 import type { RequiredSignOff, SignOffKind } from '../review/approval-policy.schema.ts'
 import type { FlowStatus, UserRole } from './schema.ts'
+
+/** Raw bytes, read and written as a Buffer (drizzle's pg-core has no bytea of its own). */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' })
 
 export const users = pgTable('users', {
   id: text('id').primaryKey(),
@@ -156,8 +172,8 @@ export const runEvents = pgTable(
     firstSeq: integer('first_seq').notNull(),
     lastSeq: integer('last_seq').notNull(),
     version: integer('version').notNull(),
-    /** A sealed value (keys/data-cipher.ts), or JSON text where nothing is sealed: text, not JSON, on both databases. */
-    events: text('events').notNull(),
+    /** A sealed batch (keys/data-cipher.ts); rows written before 0009 hold the bytes of their sealed text. */
+    events: bytea('events').notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.firstSeq] })],
 )
@@ -505,10 +521,10 @@ export const launchNonces = pgTable('launch_nonces', {
 export const patientRefs = pgTable(
   'patient_refs',
   {
-    ref: text('ref').notNull(),
+    ref: bytea('ref').notNull(),
     runId: text('run_id').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.ref, t.runId] }), index('patient_refs_run').on(t.runId)],
+  (t) => [primaryKey({ columns: [t.ref, t.runId] })],
 )
 
 export const settingsRevisions = pgTable(

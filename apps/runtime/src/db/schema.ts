@@ -1,6 +1,6 @@
 // Every table of the runtime, in one place (drizzle-kit generates the SQL migrations from here).
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { FlowDocument, FootprintItem, JsonValue } from '@carepath/dsl'
 import type { RunStatus } from '@carepath/engine'
 import type { MigrationReport, MigrationResults } from '../migrations/migration-report.schema.ts'
@@ -191,8 +191,11 @@ export const runEvents = sqliteTable(
     lastSeq: integer('last_seq').notNull(),
     /** The engine's RUN_EVENT_VERSION when the batch was written (older rows are upgraded on read). */
     version: integer('version').notNull(),
-    /** A sealed value (keys/data-cipher.ts), or JSON text where nothing is sealed: text, not JSON, on both databases. */
-    events: text('events').notNull(),
+    /**
+     * The batch, packed and sealed (keys/data-cipher.ts), as bytes. Rows written before migration
+     * 0020 hold it as text (sealed text, or JSON where nothing was sealed) and are read as before.
+     */
+    events: blob('events', { mode: 'buffer' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.firstSeq] })],
 )
@@ -656,16 +659,17 @@ export const launchNonces = sqliteTable('launch_nonces', {
 /**
  * Which runs concern which patient, for the accounting of access: a keyed hash (HMAC-SHA256 under
  * the installation's PHI-reference key, kept outside the database) of each identifier-class value
- * in a run's input (an MRN, a FHIR id, a member id). Never the value: the auditor's search hashes
- * the identifier it is given and looks the hash up.
+ * in a run's input (an MRN, a FHIR id, a member id), its first 16 bytes. Never the value: the
+ * auditor's search hashes the identifier it is given and looks the hash up. On SQLite the table
+ * is WITHOUT ROWID (migration 0020): the key is the row, stored once.
  */
 export const patientRefs = sqliteTable(
   'patient_refs',
   {
-    ref: text('ref').notNull(),
+    ref: blob('ref', { mode: 'buffer' }).notNull(),
     runId: text('run_id').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.ref, t.runId] }), index('patient_refs_run').on(t.runId)],
+  (t) => [primaryKey({ columns: [t.ref, t.runId] })],
 )
 
 /**

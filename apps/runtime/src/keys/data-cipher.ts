@@ -1,10 +1,12 @@
 // Encryption at rest: AES-256-GCM under data keys, each wrapped by the installation's
 // key-encryption key (outside the database). The one seam the stores use: `seal` a text under a
 // named data key (made on first use, inside the caller's transaction) and bound to where it is
-// stored (the AAD), `open` it back. A sealed value is `enc1:<key id>:<iv>:<tag>:<ciphertext>`. A
-// sealed value moved to another row, edited, or sealed under a shredded key is refused whole;
-// nothing decrypts partially. Keys are per flow and day (`run:<flow>:<day>`), so retention
-// shreds a day of a flow's runs with one key and the hot path rarely makes one.
+// stored (the AAD), `open` it back. A sealed text is `enc1:<key id>:<iv>:<tag>:<ciphertext>`;
+// sealed bytes (a run's batches, the bulk of what is stored) are the same parts without base64,
+// a third smaller (see `sealedBytes`). A sealed value moved to another row, edited, or sealed
+// under a shredded key is refused whole; nothing decrypts partially. Keys are per flow and day
+// (`run:<flow>:<day>`), so retention shreds a day of a flow's runs with one key and the hot path
+// rarely makes one.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import type { Store } from '../store/store.ts'
 import type { KeyStore } from './key-store.ts'
@@ -30,10 +32,14 @@ export interface DataCipher {
   seal(keyId: string, plaintext: string, aad: string): Promise<string>
   /** Open a sealed value; the key it names is used (a value stored before encryption passes through unchanged). */
   open(stored: string, aad: string): Promise<string>
-  /** `seal` for bytes (a packed run batch): the same sealed text, over bytes that need not be UTF-8. */
-  sealBytes(keyId: string, plaintext: Uint8Array, aad: string): Promise<string>
-  /** `open` for bytes: what `sealBytes` sealed, or the UTF-8 bytes of a value stored before encryption. */
-  openBytes(stored: string, aad: string): Promise<Buffer>
+  /** `seal` for bytes (a packed run batch), sealed as bytes. */
+  sealBytes(keyId: string, plaintext: Uint8Array, aad: string): Promise<Buffer>
+  /**
+   * `open` for bytes: what `sealBytes` sealed; a sealed text (a value stored before sealed bytes,
+   * as text or as its UTF-8 bytes) is opened too, and a value stored before encryption is returned
+   * as its bytes.
+   */
+  openBytes(stored: string | Buffer, aad: string): Promise<Buffer>
   /** Destroy a data key: everything sealed under it is unreadable from now on. */
   shred(keyId: string, at: string): Promise<boolean>
   /** Whether a key has been shredded. */
@@ -51,7 +57,11 @@ export const PLAINTEXT: DataCipher = {
   },
   // Bytes have no plain text form: a store without a cipher keeps its values as text.
   sealBytes: () => Promise.reject(new Error('Bytes can only be stored sealed: this store has no cipher.')),
-  openBytes: async (stored) => Buffer.from(await PLAINTEXT.open(stored, ''), 'utf8'),
+  openBytes: async (stored) => {
+    if (Buffer.isBuffer(stored) ? isSealedBytes(stored) || startsWithPrefix(stored) : stored.startsWith(PREFIX))
+      throw new SealedDataError('A sealed value was read without the key store.')
+    return Buffer.isBuffer(stored) ? stored : Buffer.from(stored, 'utf8')
+  },
   shred: async () => false,
   shredded: async () => false,
   rewrapAll: async () => 0,
@@ -59,8 +69,26 @@ export const PLAINTEXT: DataCipher = {
 
 export const isSealed = (stored: string) => stored.startsWith(PREFIX)
 
+const PREFIX_BYTES = Buffer.from(PREFIX)
+const startsWithPrefix = (stored: Buffer) => stored.subarray(0, PREFIX_BYTES.length).equals(PREFIX_BYTES)
+
+/**
+ * Sealed bytes: a format byte (1: neither a sealed text, which starts `e`, nor JSON can start
+ * with it), the key id's UTF-8 length (2 bytes, big-endian) and bytes, the 12-byte IV, the
+ * 16-byte tag, then the ciphertext.
+ */
+const SEALED_BYTES = 1
+const IV_BYTES = 12
+const TAG_BYTES = 16
+const isSealedBytes = (stored: Buffer) => stored[0] === SEALED_BYTES
+
 /** The data key a sealed value names, or undefined for a plaintext one (the store's own tests). */
-export function sealedKeyId(stored: string): string | undefined {
+export function sealedKeyId(stored: string | Buffer): string | undefined {
+  if (Buffer.isBuffer(stored)) {
+    if (isSealedBytes(stored)) return sealedBytesParts(stored).keyId
+    if (!startsWithPrefix(stored)) return undefined
+    return sealedKeyId(stored.toString('utf8'))
+  }
   if (!stored.startsWith(PREFIX)) return undefined
   const id = stored.slice(PREFIX.length, stored.indexOf(':', PREFIX.length))
   return id ? decodeURIComponent(id) : undefined
@@ -78,27 +106,59 @@ function sealWithKey(key: Buffer, keyId: string, plaintext: Uint8Array, aad: str
   return PREFIX + parts.join(':')
 }
 
+/** `plaintext` sealed as bytes (the layout above). */
+function sealBytesWithKey(key: Buffer, keyId: string, plaintext: Uint8Array, aad: string): Buffer {
+  const id = Buffer.from(keyId, 'utf8')
+  if (id.length > 0xffff) throw new RangeError('A data key id is longer than 65,535 bytes.')
+  const iv = randomBytes(IV_BYTES)
+  const cipher = createCipheriv('aes-256-gcm', key, iv)
+  cipher.setAAD(Buffer.from(aad))
+  const body = [cipher.update(plaintext), cipher.final()]
+  const head = Buffer.alloc(3)
+  head[0] = SEALED_BYTES
+  head.writeUInt16BE(id.length, 1)
+  return Buffer.concat([head, id, iv, cipher.getAuthTag(), ...body])
+}
+
 interface SealedParts {
   keyId: string
-  iv: string
-  tag: string
-  body: string
+  iv: Buffer
+  tag: Buffer
+  body: Buffer
 }
 
 /** The parts of a sealed text (refused whole when one is missing). */
 function sealedParts(sealed: string): SealedParts {
   const [id, iv, tag, body] = sealed.slice(PREFIX.length).split(':')
   if (!id || !iv || !tag || body === undefined) throw new SealedDataError('A sealed value is damaged.')
-  return { keyId: decodeURIComponent(id), iv, tag, body }
+  return {
+    keyId: decodeURIComponent(id),
+    iv: Buffer.from(iv, 'base64'),
+    tag: Buffer.from(tag, 'base64'),
+    body: Buffer.from(body, 'base64'),
+  }
 }
 
-/** The bytes a sealed text holds; authenticated before anything is returned, so a damaged value yields nothing. */
+/** The parts of sealed bytes (refused whole when they are too short to hold them). */
+function sealedBytesParts(sealed: Buffer): SealedParts {
+  const idEnd = 3 + (sealed.length >= 3 ? sealed.readUInt16BE(1) : 0)
+  const tagEnd = idEnd + IV_BYTES + TAG_BYTES
+  if (sealed.length < tagEnd) throw new SealedDataError('A sealed value is damaged.')
+  return {
+    keyId: sealed.toString('utf8', 3, idEnd),
+    iv: sealed.subarray(idEnd, idEnd + IV_BYTES),
+    tag: sealed.subarray(idEnd + IV_BYTES, tagEnd),
+    body: sealed.subarray(tagEnd),
+  }
+}
+
+/** The bytes a sealed value holds; authenticated before anything is returned, so a damaged value yields nothing. */
 function openWithKey(key: Buffer, parts: SealedParts, aad: string): Buffer {
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parts.iv, 'base64'))
+    const decipher = createDecipheriv('aes-256-gcm', key, parts.iv)
     decipher.setAAD(Buffer.from(aad))
-    decipher.setAuthTag(Buffer.from(parts.tag, 'base64'))
-    return Buffer.concat([decipher.update(Buffer.from(parts.body, 'base64')), decipher.final()])
+    decipher.setAuthTag(parts.tag)
+    return Buffer.concat([decipher.update(parts.body), decipher.final()])
   } catch {
     throw new SealedDataError(`A sealed value of ${parts.keyId} does not authenticate: it was damaged or moved.`)
   }
@@ -141,21 +201,24 @@ export function createDataCipher(store: Store, keys: KeyStore, now: () => Date =
     return key
   }
 
-  async function sealBytes(keyId: string, plaintext: Uint8Array, aad: string): Promise<string> {
-    return sealWithKey(await keyFor(keyId, true), keyId, plaintext, aad)
-  }
-
-  async function openBytes(sealed: string, aad: string): Promise<Buffer> {
-    if (!sealed.startsWith(PREFIX)) return Buffer.from(sealed, 'utf8')
-    const parts = sealedParts(sealed)
+  async function openParts(parts: SealedParts, aad: string): Promise<Buffer> {
     return openWithKey(await keyFor(parts.keyId, false), parts, aad)
   }
 
   return {
-    seal: (keyId, plaintext, aad) => sealBytes(keyId, Buffer.from(plaintext, 'utf8'), aad),
-    sealBytes,
-    open: async (sealed, aad) => (sealed.startsWith(PREFIX) ? (await openBytes(sealed, aad)).toString('utf8') : sealed),
-    openBytes,
+    seal: async (keyId, plaintext, aad) =>
+      sealWithKey(await keyFor(keyId, true), keyId, Buffer.from(plaintext, 'utf8'), aad),
+    sealBytes: async (keyId, plaintext, aad) => sealBytesWithKey(await keyFor(keyId, true), keyId, plaintext, aad),
+    open: async (sealed, aad) =>
+      sealed.startsWith(PREFIX) ? (await openParts(sealedParts(sealed), aad)).toString('utf8') : sealed,
+    openBytes: async (stored, aad) => {
+      if (Buffer.isBuffer(stored)) {
+        if (isSealedBytes(stored)) return openParts(sealedBytesParts(stored), aad)
+        if (!startsWithPrefix(stored)) return stored
+        stored = stored.toString('utf8')
+      }
+      return stored.startsWith(PREFIX) ? openParts(sealedParts(stored), aad) : Buffer.from(stored, 'utf8')
+    },
     async shred(keyId, at) {
       cache.delete(keyId)
       const { changes } = await store.sql.run(

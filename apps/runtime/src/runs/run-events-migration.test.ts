@@ -2,7 +2,7 @@
 // way: rows of one event (a JSON object under its own seq and type) and batch rows (type 'batch',
 // a JSON array under its first event's seq). After the database opens and migrates, every run
 // folds to the same state and has the same trace as the log that was written.
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,26 +15,15 @@ import { registry } from '@carepath/catalog'
 import { caseDeps, foldEvents, parseSuite, startRun, traceOf, type RunEvent } from '@carepath/engine'
 import { openDb } from '../db/open-db.ts'
 import { sqliteStore } from '../store/open-store.ts'
+import { migrationsUpTo } from '../testing/migrations-up-to.ts'
 import { createRunStore } from './run-store.ts'
 
-const migrations = fileURLToPath(new URL('../../drizzle', import.meta.url))
 const examplesDir = fileURLToPath(new URL('../../../../examples', import.meta.url))
 
 const dirs: string[] = []
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
-
-/** The committed migrations up to and including `lastIdx`, in a folder of their own. */
-function migrationsUpTo(dir: string, lastIdx: number): string {
-  const folder = join(dir, 'migrations')
-  cpSync(migrations, folder, { recursive: true })
-  const journalFile = join(folder, 'meta', '_journal.json')
-  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { idx: number }[] }
-  journal.entries = journal.entries.filter((e) => e.idx <= lastIdx)
-  writeFileSync(journalFile, JSON.stringify(journal))
-  return folder
-}
 
 /** Logs of real runs: the first cases of a few example flows, with tasks, connectors and decisions. */
 async function exampleLogs(): Promise<RunEvent[][]> {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { RUN_EVENT_VERSION, RunEventFormatError, type RunEvent } from '@carepath/engine'
-import { createDataCipher } from '../keys/data-cipher.ts'
+import { createDataCipher, sealedKeyId } from '../keys/data-cipher.ts'
 import { generateKeyFile, keyStoreOf } from '../keys/key-store.ts'
 import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
 import { createRunStore, type RunRow } from './run-store.ts'
@@ -144,7 +144,7 @@ describeOnEachStore('run store event log', (backend) => {
     expect((await second.runByKey('key'))?.id).toBe('r1')
   })
 
-  it('stores a batch packed and sealed (no patient value in the row) and still reads batches sealed as JSON text', async () => {
+  it('stores a batch packed and sealed as bytes (no patient value in the row) and still reads batches sealed as text', async () => {
     const cipher = createDataCipher(opened.store, keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 })))
     const store = createRunStore(opened.store, cipher)
     const started: RunEvent = {
@@ -155,15 +155,43 @@ describeOnEachStore('run store event log', (backend) => {
     }
     const steps = Array.from({ length: 12 }, (_, i) => event(i + 1))
     await store.appendEvents('r1', [started, ...steps])
-    const row = await opened.store.sql.get<{ events: string }>("SELECT events FROM run_events WHERE run_id = 'r1'")
-    expect(row?.events.startsWith('enc1:')).toBe(true)
-    expect(row?.events).not.toContain('MRN-CANARY-7731')
+    const row = await opened.store.sql.get<{ events: Buffer }>("SELECT events FROM run_events WHERE run_id = 'r1'")
+    expect(Buffer.isBuffer(row?.events)).toBe(true)
+    expect(sealedKeyId(row!.events)).toBe('run:f:2026-11-22')
+    expect(row?.events.includes('MRN-CANARY-7731')).toBe(false)
     // Packed: smaller sealed than the batch's JSON text is.
-    expect(row?.events.length).toBeLessThan(JSON.stringify([started, ...steps]).length)
-    // A batch written before packing: the JSON text sealed as it is.
+    expect(row?.events.length).toBeLessThan(JSON.stringify([started, ...steps]).length / 2)
+    // Batches written before sealed bytes: the JSON text sealed as text, stored as text (SQLite)
+    // or as that text's bytes (PostgreSQL's column turned bytea by migration 0009).
     const older = [event(13), event(14)]
     const sealed = await cipher.seal('run:f:2026-11-22', JSON.stringify(older), 'run_events|r1|13')
     await opened.store.sql.run(insertBatch, ['r1', 13, 14, RUN_EVENT_VERSION, sealed])
-    expect(await store.events('r1')).toEqual([started, ...steps, ...older])
+    const asBytes = [event(15)]
+    const sealedText = await cipher.seal('run:f:2026-11-22', JSON.stringify(asBytes), 'run_events|r1|15')
+    await opened.store.sql.run(insertBatch, ['r1', 15, 15, RUN_EVENT_VERSION, Buffer.from(sealedText, 'utf8')])
+    expect(await store.events('r1')).toEqual([started, ...steps, ...older, ...asBytes])
+    // Another process appends the run's next batch: the key is named by the stored bytes.
+    const later = createRunStore(opened.store, cipher)
+    await later.appendEvents('r1', [event(16)])
+    expect((await later.events('r1')).map((e) => e.seq)).toEqual(Array.from({ length: 17 }, (_, i) => i))
+  })
+
+  it('refuses a sealed batch whose bytes were changed or moved to another row, whole', async () => {
+    const cipher = createDataCipher(opened.store, keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 })))
+    const store = createRunStore(opened.store, cipher)
+    const started: RunEvent = {
+      seq: 0,
+      at: '2026-11-22T11:00:00.000Z',
+      type: 'run.started',
+      data: { runId: 'r1', flowId: 'f', flowHash: 'h', input: {} },
+    }
+    await store.appendEvents('r1', [started, event(1)])
+    const row = await opened.store.sql.get<{ events: Buffer }>("SELECT events FROM run_events WHERE run_id = 'r1'")
+    const damaged = Buffer.from(row!.events)
+    damaged[damaged.length - 1] = (damaged[damaged.length - 1] ?? 0) ^ 1
+    await opened.store.sql.run(insertBatch, ['r2', 0, 1, RUN_EVENT_VERSION, damaged])
+    await opened.store.sql.run(insertBatch, ['r3', 0, 1, RUN_EVENT_VERSION, row!.events])
+    await opened.store.sql.run(insertBatch, ['r4', 0, 1, RUN_EVENT_VERSION, row!.events.subarray(0, 20)])
+    for (const run of ['r2', 'r3', 'r4']) await expect(store.events(run)).rejects.toThrow(/damaged|moved/)
   })
 })

@@ -100,7 +100,7 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     const started = batch.find((e) => e.type === 'run.started')
     if (started?.type === 'run.started') id = runKeyId(started.data.flowId, started.at)
     else {
-      const stored = await sql.get<{ events: string }>(
+      const stored = await sql.get<{ events: string | Buffer }>(
         'SELECT events FROM run_events WHERE run_id = ? ORDER BY first_seq LIMIT 1',
         [runId],
       )
@@ -220,7 +220,8 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
      */
     async events(runId: string): Promise<RunEvent[]> {
       const out: RunEvent[] = []
-      const batches = await sql.all<{ first_seq: number; version: number; events: string }>(
+      // Bytes, or text in rows written before batches were stored as bytes (SQLite keeps both).
+      const batches = await sql.all<{ first_seq: number; version: number; events: string | Buffer }>(
         'SELECT first_seq, version, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
         [runId],
       )
@@ -242,7 +243,7 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
       // Packed before sealing (ciphertext does not compress); a store without a cipher keeps plain JSON.
       const sealed =
         cipher === PLAINTEXT
-          ? json
+          ? Buffer.from(json, 'utf8')
           : await cipher.sealBytes(await keyIdOf(runId, events), packBatch(json), `run_events|${runId}|${first}`)
       await sql.run('INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES (?, ?, ?, ?, ?)', [
         runId,

@@ -4,8 +4,8 @@
 // which database answers. Two implementations: better-sqlite3 on one file (the zero-setup
 // default) and node-postgres on a pool (several processes sharing one database).
 
-/** A value bound to a `?` placeholder. */
-export type SqlParam = string | number | bigint | boolean | null
+/** A value bound to a `?` placeholder (a Buffer is a BLOB on SQLite, bytea on PostgreSQL). */
+export type SqlParam = string | number | bigint | boolean | Buffer | null
 
 export type SqlDialect = 'sqlite' | 'postgres'
 

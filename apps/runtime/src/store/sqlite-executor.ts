@@ -13,7 +13,7 @@ interface OpenTransaction {
   batches: PendingBatches
 }
 
-type Bindable = string | number | bigint | null
+type Bindable = string | number | bigint | Buffer | null
 
 /** SQLite has no boolean: true and false are stored as 1 and 0, as drizzle's boolean mode does. */
 const bindable = (params: readonly SqlParam[]): Bindable[] => params.map((p) => (p === true ? 1 : p === false ? 0 : p))

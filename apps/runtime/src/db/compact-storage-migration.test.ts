@@ -1,0 +1,137 @@
+// Migrations 0020 (SQLite) and 0009 (PostgreSQL), which made a run's storage smaller, against a
+// database the previous release left: patient references stored as 64 hex digits are found by the
+// same identifier afterwards, and a run's batch sealed as text is still read, beside new batches
+// sealed as bytes.
+import { createHmac } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { drizzle as sqliteDrizzle } from 'drizzle-orm/better-sqlite3'
+import { migrate as sqliteMigrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { drizzle as pgDrizzle } from 'drizzle-orm/node-postgres'
+import { migrate as pgMigrate } from 'drizzle-orm/node-postgres/migrator'
+import pg from 'pg'
+import { afterEach, describe, expect, it } from 'vitest'
+import { RUN_EVENT_VERSION, type RunEvent } from '@carepath/engine'
+import { runsOfPatient } from '../audit/patient-index.ts'
+import { createDataCipher } from '../keys/data-cipher.ts'
+import { generateKeyFile, keyStoreOf } from '../keys/key-store.ts'
+import { createRunStore } from '../runs/run-store.ts'
+import { openPgStore, openSqliteStore, sqliteStore } from '../store/open-store.ts'
+import type { Store } from '../store/store.ts'
+import { migrationsUpTo } from '../testing/migrations-up-to.ts'
+import { findTestPostgres } from '../testing/test-postgres.ts'
+import { connectionConfig } from './open-pg.ts'
+
+const testPostgres = await findTestPostgres()
+const keys = keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 }))
+const secret = keys.phiReferenceSecret
+/** A reference as the previous release wrote it: the whole HMAC-SHA256, in hex. */
+const oldRef = (identifier: string) =>
+  createHmac('sha256', secret).update(`carepath-patient\n${identifier.trim()}`).digest('hex')
+
+const started: RunEvent = {
+  seq: 0,
+  at: '2026-11-22T11:00:00.000Z',
+  type: 'run.started',
+  data: { runId: 'r1', flowId: 'f', flowHash: 'h', input: { patient: { mrn: 'MRN-1' } } },
+}
+const entered = (seq: number): RunEvent => ({
+  seq,
+  at: '2026-11-22T11:00:00.000Z',
+  type: 'node.entered',
+  nodeId: `n${seq}`,
+  data: { type: 'test.start', visit: 1 },
+})
+
+/** What the previous release stored: three runs' references and one run's batch sealed as text. */
+async function writeOldRows(store: Store): Promise<void> {
+  const refs: [string, string][] = [
+    ['MRN-1', 'r1'],
+    ['MRN-1', 'r2'],
+    ['MRN-2', 'r3'],
+    ['  MRN-2 ', 'r3'],
+  ]
+  for (const [identifier, run] of refs)
+    await store.sql.run('INSERT INTO patient_refs (ref, run_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [
+      oldRef(identifier),
+      run,
+    ])
+  const sealed = await createDataCipher(store, keys).seal(
+    'run:f:2026-11-22',
+    JSON.stringify([started]),
+    'run_events|r1|0',
+  )
+  await store.sql.run('INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES (?, ?, ?, ?, ?)', [
+    'r1',
+    0,
+    0,
+    RUN_EVENT_VERSION,
+    sealed,
+  ])
+}
+
+async function expectMigrated(store: Store): Promise<void> {
+  expect(await runsOfPatient(store, secret, 'MRN-1')).toEqual(['r1', 'r2'])
+  expect(await runsOfPatient(store, secret, 'MRN-2')).toEqual(['r3'])
+  expect(await runsOfPatient(store, secret, 'MRN-3')).toEqual([])
+  const runs = createRunStore(store, createDataCipher(store, keys))
+  expect(await runs.events('r1')).toEqual([started])
+  await runs.appendEvents('r1', [entered(1)])
+  expect(await runs.events('r1')).toEqual([started, entered(1)])
+  const stored = await store.sql.all<{ events: unknown }>('SELECT events FROM run_events ORDER BY first_seq')
+  expect(stored.map((r) => Buffer.isBuffer(r.events))).toEqual([store.dialect === 'postgres', true])
+}
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+describe('the compact run storage migration on SQLite', () => {
+  it('keeps every patient reference findable, in a table without a rowid, and old batches readable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compact-storage-'))
+    dirs.push(dir)
+    const file = join(dir, 'carepath.db')
+    const old = new Database(file)
+    sqliteMigrate(sqliteDrizzle(old), { migrationsFolder: migrationsUpTo(dir, 18) })
+    await writeOldRows(sqliteStore(old))
+    old.close()
+
+    const store = openSqliteStore(file)
+    try {
+      await expectMigrated(store)
+      const table = await store.sql.get<{ sql: string }>("SELECT sql FROM sqlite_schema WHERE name = 'patient_refs'")
+      expect(table?.sql).toMatch(/WITHOUT ROWID/)
+      expect(await store.sql.get("SELECT name FROM sqlite_schema WHERE name = 'patient_refs_run'")).toBeUndefined()
+    } finally {
+      await store.close()
+    }
+  })
+})
+
+describe.skipIf(!testPostgres)('the compact run storage migration on PostgreSQL', () => {
+  it('keeps every patient reference findable and old batches readable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compact-storage-'))
+    dirs.push(dir)
+    const database = await testPostgres!.createDatabase('compact')
+    try {
+      const pool = new pg.Pool(connectionConfig(database.url))
+      await pgMigrate(pgDrizzle(pool), { migrationsFolder: migrationsUpTo(dir, 7, 'postgres') })
+      await pool.end()
+      const old = await openPgStore(database.url, { migrate: false })
+      await writeOldRows(old)
+      await old.close()
+
+      const store = await openPgStore(database.url)
+      try {
+        await expectMigrated(store)
+      } finally {
+        await store.close()
+      }
+    } finally {
+      await database.drop()
+    }
+  })
+})
