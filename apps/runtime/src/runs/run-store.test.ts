@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { contentHash } from '@carepath/dsl'
 import { RUN_EVENT_VERSION, RunEventFormatError, type RunEvent } from '@carepath/engine'
 import { createDataCipher, sealedKeyId } from '../keys/data-cipher.ts'
 import { generateKeyFile, keyStoreOf } from '../keys/key-store.ts'
+import { intakeFlow } from '../testing/test-registry.ts'
 import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
+import { needsVersion } from './event-batch-codec.ts'
 import { createRunStore, type RunRow } from './run-store.ts'
 
 const event = (seq: number): RunEvent => ({
@@ -193,5 +196,48 @@ describeOnEachStore('run store event log', (backend) => {
     await opened.store.sql.run(insertBatch, ['r3', 0, 1, RUN_EVENT_VERSION, row!.events])
     await opened.store.sql.run(insertBatch, ['r4', 0, 1, RUN_EVENT_VERSION, row!.events.subarray(0, 20)])
     for (const run of ['r2', 'r3', 'r4']) await expect(store.events(run)).rejects.toThrow(/damaged|moved/)
+  })
+
+  it("packs a run's batches against its stored flow version, and reads them back in another process", async () => {
+    const document = intakeFlow()
+    const hash = contentHash(document)
+    await opened.store.sql.run(
+      `INSERT INTO flows (id, title, status, draft_revision, draft_hash, draft_author, updated_at, updated_by)
+       VALUES (?, 't', 'published', 1, ?, 'a', 'now', 'a')`,
+      [document.id, hash],
+    )
+    await opened.store.sql.run(
+      `INSERT INTO flow_versions (flow_id, revision, hash, document, author, status, created_at)
+       VALUES (?, 1, ?, ?, 'a', 'published', 'now')`,
+      [document.id, hash, JSON.stringify(document)],
+    )
+    const cipher = createDataCipher(opened.store, keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 })))
+    const store = createRunStore(opened.store, cipher)
+    await store.insertRun({ ...runRow('r1', 'k1'), flow_id: document.id, hash })
+    await store.insertRun({ ...runRow('r2', 'k2'), flow_id: document.id, hash: 'a version never stored' })
+    const startOf = (runId: string, flowHash: string): RunEvent => ({
+      seq: 0,
+      at: '2026-11-22T11:00:00.000Z',
+      type: 'run.started',
+      data: { runId, flowId: document.id, flowHash, input: { score: 3 } },
+    })
+    await store.appendEvents('r1', [startOf('r1', hash), event(1)])
+    await store.appendEvents('r2', [startOf('r2', 'a version never stored'), event(1)])
+    const later = createRunStore(opened.store, cipher)
+    await later.appendEvents('r1', [event(2)])
+    const packedAgainst = async (runId: string) =>
+      Promise.all(
+        (
+          await opened.store.sql.all<{ first_seq: number; events: Buffer }>(
+            'SELECT first_seq, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
+            [runId],
+          )
+        ).map(async (row) => needsVersion(await cipher.openBytes(row.events, `run_events|${runId}|${row.first_seq}`))),
+      )
+    expect(await packedAgainst('r1')).toEqual([true, true])
+    expect(await packedAgainst('r2')).toEqual([false])
+    const reader = createRunStore(opened.store, cipher)
+    expect(await reader.events('r1')).toEqual([startOf('r1', hash), event(1), event(2)])
+    expect(await reader.events('r2')).toEqual([startOf('r2', 'a version never stored'), event(1)])
   })
 })

@@ -3,9 +3,10 @@
 // per text by either executor; the tables themselves are declared in db/schema.ts like every other.
 import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState, type RunStatus } from '@carepath/engine'
 import { AppError } from '../errors.ts'
-import { packBatch, unpackBatch } from './event-batch-codec.ts'
 import { PLAINTEXT, SealedDataError, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
 import type { Store } from '../store/store.ts'
+import { needsVersion, packBatch, unpackBatch } from './event-batch-codec.ts'
+import { createVersionDictionaries } from './version-dictionaries.ts'
 
 export interface RunRow {
   id: string
@@ -90,26 +91,46 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     request: await openOrExplain(() => cipher.open(row.request, `tasks|${row.id}`)),
   })
   const openTasks = (rows: TaskRow[]) => Promise.all(rows.map(openTask))
-  // A run's key id: named by its first stored batch (every later write of the run uses the same
-  // key), or for a run's first batch taken from its run.started event; remembered per run.
-  const keyOfRun = new Map<string, string>()
-  async function keyIdOf(runId: string, batch: readonly RunEvent[] = []): Promise<string> {
-    let id = keyOfRun.get(runId)
-    if (id) return id
-    // A batch that starts the run names the key itself: a new run has no stored batch to look up.
+  // A run's data key id and version hash: the key named by its first stored batch (every later
+  // write of the run uses the same key), or for a run's first batch taken from its run.started
+  // event, as the hash is; remembered per run.
+  const ofRun = new Map<string, { keyId: string; hash: string | undefined }>()
+  async function runOf(runId: string, batch: readonly RunEvent[] = []): Promise<{ keyId: string; hash?: string }> {
+    const known = ofRun.get(runId)
+    if (known) return known
+    let keyId: string | undefined
+    let hash: string | undefined
+    // A batch that starts the run names both itself: a new run has no stored batch to look up.
     const started = batch.find((e) => e.type === 'run.started')
-    if (started?.type === 'run.started') id = runKeyId(started.data.flowId, started.at)
-    else {
+    if (started?.type === 'run.started') {
+      keyId = runKeyId(started.data.flowId, started.at)
+      hash = started.data.flowHash
+    } else {
       const stored = await sql.get<{ events: string | Buffer }>(
         'SELECT events FROM run_events WHERE run_id = ? ORDER BY first_seq LIMIT 1',
         [runId],
       )
-      id = stored ? sealedKeyId(stored.events) : undefined
+      keyId = stored ? sealedKeyId(stored.events) : undefined
+      hash = (await sql.get<{ hash: string }>('SELECT hash FROM runs WHERE id = ?', [runId]))?.hash
     }
-    if (!id) throw new Error(`run ${runId} has no stored events to name its data key`)
-    if (keyOfRun.size >= 10_000) keyOfRun.delete(keyOfRun.keys().next().value as string)
-    keyOfRun.set(runId, id)
-    return id
+    if (!keyId) throw new Error(`run ${runId} has no stored events to name its data key`)
+    if (ofRun.size >= 10_000) ofRun.delete(ofRun.keys().next().value as string)
+    ofRun.set(runId, { keyId, hash })
+    return { keyId, hash }
+  }
+  const dictionaries = createVersionDictionaries(sql)
+  /** A batch packed against its version's dictionary (or the vocabulary's), sealed under its run's key. */
+  async function sealBatch(runId: string, events: readonly RunEvent[], json: string, first: number) {
+    const { keyId, hash } = await runOf(runId, events)
+    const dictionary = hash === undefined ? undefined : await dictionaries.of(hash)
+    return cipher.sealBytes(keyId, packBatch(json, dictionary), `run_events|${runId}|${first}`)
+  }
+  /** The dictionary a run's batches are unpacked with: its version's, needed by batches packed against it. */
+  async function dictionaryToRead(runId: string) {
+    const hash = (await sql.get<{ hash: string }>('SELECT hash FROM runs WHERE id = ?', [runId]))?.hash
+    const dictionary = hash === undefined ? undefined : await dictionaries.of(hash)
+    if (!dictionary) throw new Error(`run ${runId}'s event log was packed against a flow version that is not stored`)
+    return dictionary
   }
   const runs = (where: string, params: (string | number)[]) =>
     sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ${where}`, params)
@@ -225,9 +246,11 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
         'SELECT first_seq, version, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
         [runId],
       )
+      let dictionary: Awaited<ReturnType<typeof dictionaryToRead>> | undefined
       for (const row of batches) {
         const bytes = await openOrExplain(() => cipher.openBytes(row.events, `run_events|${runId}|${row.first_seq}`))
-        for (const event of parseRunEvents(JSON.parse(unpackBatch(bytes)), row.version)) out.push(event)
+        if (needsVersion(bytes)) dictionary ??= await dictionaryToRead(runId)
+        for (const event of parseRunEvents(JSON.parse(unpackBatch(bytes, dictionary)), row.version)) out.push(event)
       }
       return out
     },
@@ -241,10 +264,7 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
       const last = (events[events.length - 1] as RunEvent).seq
       const json = JSON.stringify(events)
       // Packed before sealing (ciphertext does not compress); a store without a cipher keeps plain JSON.
-      const sealed =
-        cipher === PLAINTEXT
-          ? Buffer.from(json, 'utf8')
-          : await cipher.sealBytes(await keyIdOf(runId, events), packBatch(json), `run_events|${runId}|${first}`)
+      const sealed = cipher === PLAINTEXT ? Buffer.from(json, 'utf8') : await sealBatch(runId, events, json, first)
       await sql.run('INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES (?, ?, ?, ?, ?)', [
         runId,
         first,
@@ -301,7 +321,7 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
       const request =
         cipher === PLAINTEXT
           ? JSON.stringify(t.request)
-          : await cipher.seal(await keyIdOf(t.runId), JSON.stringify(t.request), `tasks|${t.id}`)
+          : await cipher.seal((await runOf(t.runId)).keyId, JSON.stringify(t.request), `tasks|${t.id}`)
       await sql.run(
         "INSERT INTO tasks (id, run_id, flow_id, node_id, role, status, request, created_at, due_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)",
         [t.id, t.runId, t.flowId, t.nodeId, t.role, request, t.at, t.dueAt ?? null],
