@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestRuntime, intakeFlow, intakeSuite, publishFlow, type TestRuntime } from '@carepath/runtime/testing'
 import { sendMllp, startRuntimeHl7Listener, type MllpListener } from '../../apps/runtime/src/integrations/index.ts'
+import { sealedKeyId } from '../../apps/runtime/src/keys/data-cipher.ts'
 
 const NAME = 'Quillon Canaryvale'
 const SSN = '912-44-7781'
@@ -95,15 +96,13 @@ describe('PHI at rest', () => {
 
   it('refuses a ciphertext that was edited or moved to another row, and decrypts nothing of it', async () => {
     const sql = t.runtime.db.$client
-    const row = sql.prepare<[string], { events: string }>('SELECT events FROM run_events WHERE run_id = ?').get(runId)!
-    expect(row.events.startsWith('enc1:')).toBe(true)
-    const [iv, tag, body] = row.events.slice(5).split(':') as [string, string, string]
-    const flipped = Buffer.from(body, 'base64')
-    flipped[0] = flipped[0]! ^ 1
+    const row = sql.prepare<[string], { events: Buffer }>('SELECT events FROM run_events WHERE run_id = ?').get(runId)!
+    expect(sealedKeyId(row.events)).toMatch(/^run:intake-check:/)
+    // One bit of the ciphertext (the last byte) flipped.
+    const flipped = Buffer.from(row.events)
+    flipped[flipped.length - 1] = flipped[flipped.length - 1]! ^ 1
     sql.exec('DROP TRIGGER run_events_no_update')
-    sql
-      .prepare('UPDATE run_events SET events = ? WHERE run_id = ?')
-      .run(`enc1:${iv}:${tag}:${flipped.toString('base64')}`, runId)
+    sql.prepare('UPDATE run_events SET events = ? WHERE run_id = ?').run(flipped, runId)
     await expect(t.as.auditor.runs.get({ id: runId })).rejects.toThrow()
     sql.prepare('UPDATE run_events SET events = ? WHERE run_id = ?').run(row.events, runId)
     expect((await t.as.auditor.runs.get({ id: runId })).status).toBe('waiting')

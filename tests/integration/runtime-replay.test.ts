@@ -22,7 +22,8 @@ import {
 } from '@carepath/runtime/testing'
 import { createRuntime } from '../../apps/runtime/src/runtime.ts'
 import { sealedKeyId } from '../../apps/runtime/src/keys/data-cipher.ts'
-import { unpackBatch } from '../../apps/runtime/src/runs/event-batch-codec.ts'
+import { runDictionary, unpackBatch } from '../../apps/runtime/src/runs/event-batch-codec.ts'
+import { createVersionDictionaries } from '../../apps/runtime/src/runs/version-dictionaries.ts'
 
 const cli = (args: string[]) => runCarepathCli(args)
 const examples = new URL('../../examples/', import.meta.url)
@@ -140,15 +141,19 @@ describe('carepath replay', () => {
         .prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'run_events_no_update'")
         .get()!.sql
       sql.exec('DROP TRIGGER run_events_no_update')
+      // Batches are packed against their run's dictionary (its version's text, its id and hash).
+      const { hash } = sql.prepare<[string], { hash: string }>('SELECT hash FROM runs WHERE id = ?').get(runId)!
+      const version = await createVersionDictionaries(runtime.store.sql).of(hash)
+      const dictionary = version && runDictionary(version, { id: runId, hash })
       const batches = sql
-        .prepare<[string], { first_seq: number; events: string }>(
+        .prepare<[string], { first_seq: number; events: Buffer }>(
           'SELECT first_seq, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
         )
         .all(runId)
       for (const batch of batches) {
         const aad = `run_events|${runId}|${batch.first_seq}`
         const events: { seq: number; type: string; nodeId?: string; data: { port?: string } }[] = JSON.parse(
-          unpackBatch(await runtime.cipher.openBytes(batch.events, aad)),
+          unpackBatch(await runtime.cipher.openBytes(batch.events, aad), dictionary),
         )
         const target = events.find(
           (e) => e.type === 'decision' && e.nodeId === 'check-record' && e.data.port === 'incomplete',

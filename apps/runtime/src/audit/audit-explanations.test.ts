@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { canonicalJson } from '@carepath/dsl'
 import { intakeFlow } from '../testing/test-registry.ts'
 import { createTestRuntime, publishFlow, type TestRuntime } from '../testing/test-runtime.ts'
 import { buildArchive, verifyArchive } from './audit-archive.ts'
+import { createExplanationStore } from './audit-explanations.ts'
+import { shapeHash, type ExplanationShape } from './decision-why.ts'
 
 describe('decision explanations stored once', () => {
   let t: TestRuntime
@@ -22,9 +25,11 @@ describe('decision explanations stored once', () => {
     await t.as.agent.runs.start({ flowId: 'intake-check', input: { score: 9 }, idempotencyKey: 'a' })
     await t.as.agent.runs.start({ flowId: 'intake-check', input: { score: 8 }, idempotencyKey: 'b' })
     const [first, second] = runRecords()
-    // Stored: a hash and references, never the explanation again.
-    expect(first?.record).toMatch(/"shape":"[0-9a-f]{64}"/)
+    // Stored: the hash of the step's path (its decisions' nodes, ports and shapes) and each
+    // decision's references, never the explanation again.
+    expect(first?.record).toMatch(/"decisions":\{"seen":"[0-9a-f]{24}","shape":"[0-9a-f]{64}"\}/)
     expect(first?.record).not.toContain('"explanation"')
+    expect(first?.record).not.toContain('"node"')
     const shapes = t.runtime.db.$client.prepare('SELECT count(*) AS n FROM audit_explanations').get()
     expect(shapes).toEqual({ n: 1 })
     const { items } = await t.as.auditor.audit.list({ limit: 100 })
@@ -63,5 +68,47 @@ describe('decision explanations stored once', () => {
     const whole = items.find((i) => i.record.action === 'run.start')
     expect(whole).toBeDefined()
     expect(await t.runtime.audit.readRecord(JSON.stringify(whole?.record))).toEqual(whole?.record)
+  })
+
+  it('reads a record that names a shape per decision (before paths) whole', async () => {
+    const shape: ExplanationShape = {
+      outcome: 'high',
+      fired: ['high'],
+      rules: [
+        {
+          id: 'high',
+          fired: true,
+          conditions: [{ path: 'all.0', fact: 'score', operator: 'greaterThan', expected: 5, result: true }],
+        },
+      ],
+    }
+    const json = canonicalJson(shape)
+    const hash = shapeHash(json)
+    await t.runtime.store.sql.run('INSERT INTO audit_explanations (hash, explanation) VALUES (?, ?)', [hash, json])
+    const record = {
+      action: 'run.start',
+      why: { decisions: [{ node: 'check', port: 'high', shape: hash, seen: ['hmac:0123456789abcdef01234567'] }] },
+    }
+    const read = await createExplanationStore(t.runtime.store).expand(record)
+    expect(read).toEqual({
+      action: 'run.start',
+      why: {
+        decisions: [
+          {
+            node: 'check',
+            port: 'high',
+            explanation: {
+              ...shape,
+              rules: [
+                {
+                  ...shape.rules[0],
+                  conditions: [{ ...shape.rules[0]!.conditions[0], seen: 'hmac:0123456789abcdef01234567' }],
+                },
+              ],
+            },
+          },
+        ],
+      },
+    })
   })
 })

@@ -1,4 +1,5 @@
-// The shapes of audited explanations, stored once (see decision-why.ts): written inside the
+// The shapes of audited explanations, stored once (see decision-why.ts): a step's decisions
+// together (a path), or in records written before paths, one decision's. Written inside the
 // transaction of the record that first names one, read back when a record is read. Rows are
 // append-only (triggers) and named by their content's sha256, so `audit verify` can tell an
 // edited shape from a true one without the chain.
@@ -7,13 +8,15 @@ import type { SqlStore } from '../store/store.ts'
 import { runSql, type Steps } from './audit-steps.ts'
 import {
   decisionFromStored,
+  decisionsFromStoredPath,
   explanationShapeSchema,
+  pathShapeSchema,
   shapeHash,
-  storedDecision,
   storedDecisionSchema,
+  storedPath,
+  storedPathSchema,
   type AuditedDecision,
-  type ExplanationShape,
-  type StoredDecision,
+  type StoredPath,
 } from './decision-why.ts'
 
 /** Shapes parsed and kept in memory for reads (a flow's decisions have a handful each). */
@@ -23,7 +26,7 @@ const CACHE = 1_000
 const storedRunRecordSchema = z
   .object({
     action: z.enum(['run.start', 'run.step']),
-    why: z.object({ decisions: z.array(z.unknown()) }).passthrough(),
+    why: z.object({ decisions: z.union([storedPathSchema, z.array(z.unknown())]) }).passthrough(),
   })
   .passthrough()
 
@@ -40,40 +43,38 @@ export function createExplanationStore(store: SqlStore) {
     if (known.size < 100_000) known.add(hash)
     writtenHere.delete(hash)
   }
-  const parsed = new Map<string, ExplanationShape>()
+  const parsed = new Map<string, unknown>()
 
   const byHash = (hash: string) =>
     store.sql.get<{ explanation: string }>('SELECT explanation FROM audit_explanations WHERE hash = ?', [hash])
 
-  async function shapeOf(hash: string): Promise<ExplanationShape> {
-    let shape = parsed.get(hash)
-    if (shape) return shape
-    const row = await byHash(hash)
-    if (!row) throw new Error(`The audit trail names an explanation (${hash.slice(0, 12)}…) that is not stored.`)
-    shape = explanationShapeSchema.parse(JSON.parse(row.explanation))
-    if (parsed.size >= CACHE) parsed.delete(parsed.keys().next().value as string)
-    parsed.set(hash, shape)
-    return shape
+  /** A stored shape, read through `schema` (a path's, or one decision's). */
+  async function shapeOf<T>(hash: string, schema: z.ZodType<T>): Promise<T> {
+    let json = parsed.get(hash)
+    if (json === undefined) {
+      const row = await byHash(hash)
+      if (!row) throw new Error(`The audit trail names an explanation (${hash.slice(0, 12)}…) that is not stored.`)
+      json = JSON.parse(row.explanation)
+      if (parsed.size >= CACHE) parsed.delete(parsed.keys().next().value as string)
+      parsed.set(hash, json)
+    }
+    return schema.parse(json)
   }
 
   return {
     /**
-     * The decisions as a record stores them, as steps (audit-steps.ts) of the record's append:
-     * their shapes are written (once) in its transaction. The hashes it writes are added to
-     * `written` (shared by the records of one append, so a shape goes in once).
+     * A step's decisions as its record stores them, as steps (audit-steps.ts) of the record's
+     * append: their path is written (once) in its transaction. The hashes it writes are added to
+     * `written` (shared by the records of one append, so a path goes in once).
      */
-    *store(decisions: readonly AuditedDecision[], written: string[] = []): Steps<{ stored: StoredDecision[] }> {
-      const stored: StoredDecision[] = []
-      for (const decision of decisions) {
-        const { stored: one, shape } = storedDecision(decision)
-        if (!known.has(shape.hash) && !written.includes(shape.hash)) {
-          const { changes } = yield* runSql(INSERT_SHAPE, [shape.hash, shape.json])
-          if (changes > 0) {
-            written.push(shape.hash)
-            if (writtenHere.size < 100_000) writtenHere.add(shape.hash)
-          } else if (!writtenHere.has(shape.hash)) remember(shape.hash)
-        }
-        stored.push(one)
+    *store(decisions: readonly AuditedDecision[], written: string[] = []): Steps<{ stored: StoredPath }> {
+      const { stored, shape } = storedPath(decisions)
+      if (!known.has(shape.hash) && !written.includes(shape.hash)) {
+        const { changes } = yield* runSql(INSERT_SHAPE, [shape.hash, shape.json])
+        if (changes > 0) {
+          written.push(shape.hash)
+          if (writtenHere.size < 100_000) writtenHere.add(shape.hash)
+        } else if (!writtenHere.has(shape.hash)) remember(shape.hash)
       }
       return { stored }
     },
@@ -88,10 +89,17 @@ export function createExplanationStore(store: SqlStore) {
     async expand(record: unknown): Promise<unknown> {
       const run = storedRunRecordSchema.safeParse(record)
       if (!run.success) return record
+      const stored = run.data.why.decisions
+      if (!Array.isArray(stored)) {
+        const decisions = decisionsFromStoredPath(stored, await shapeOf(stored.shape, pathShapeSchema))
+        return { ...run.data, why: { ...run.data.why, decisions } }
+      }
       const decisions: unknown[] = []
-      for (const d of run.data.why.decisions) {
-        const stored = storedDecisionSchema.safeParse(d)
-        decisions.push(stored.success ? decisionFromStored(stored.data, await shapeOf(stored.data.shape)) : d)
+      for (const d of stored) {
+        const one = storedDecisionSchema.safeParse(d)
+        decisions.push(
+          one.success ? decisionFromStored(one.data, await shapeOf(one.data.shape, explanationShapeSchema)) : d,
+        )
       }
       return { ...run.data, why: { ...run.data.why, decisions } }
     },

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { DecisionExplanation } from '@carepath/dsl'
-import { decisionForAudit, explanationForAudit, phiReference } from './decision-why.ts'
+import {
+  decisionForAudit,
+  decisionsFromStoredPath,
+  explanationForAudit,
+  pathShapeSchema,
+  phiReference,
+  storedPath,
+} from './decision-why.ts'
 
 const SECRET = 'installation-secret-for-tests'
 const NAME = 'Ottoline Referencewood'
@@ -83,5 +90,40 @@ describe('the decision why in the audit trail', () => {
     // A fact compared with a fact: both sides are references.
     expect(mrn?.expected).toBe(phiReference(SECRET, MRN))
     expect(mrn?.seen).toBe(phiReference(SECRET, MRN))
+  })
+
+  it("stores a step's decisions as one path and their references, and reads them back whole", () => {
+    const older = decisionForAudit(
+      { nodeId: 'age-check', port: 'review', explanation: explanation({ name: NAME, mrn: MRN, age: 70 }) },
+      SECRET,
+    )
+    const none = decisionForAudit(
+      { nodeId: 'nothing', port: 'default', explanation: { outcome: 'default', fired: [], rules: [] } },
+      SECRET,
+    )
+    const younger = decisionForAudit(
+      { nodeId: 'age-again', port: 'review', explanation: explanation({ name: 'Other', mrn: 'MRN-2', age: 20 }) },
+      SECRET,
+    )
+    const { stored, shape } = storedPath([older, none, younger])
+    expect(stored.seen).toMatch(/^[0-9a-f]{144}$/)
+    expect(shape.json).not.toContain(NAME)
+    const path = pathShapeSchema.parse(JSON.parse(shape.json))
+    expect(decisionsFromStoredPath(stored, path)).toEqual([older, none, younger])
+    // Another step on the same path with another name seen: the same path, other references.
+    const again = storedPath([
+      older,
+      none,
+      decisionForAudit(
+        { nodeId: 'age-again', port: 'review', explanation: explanation({ name: 'Third', mrn: 'MRN-2', age: 20 }) },
+        SECRET,
+      ),
+    ])
+    expect(again.shape.hash).toBe(shape.hash)
+    expect(again.stored.seen).not.toBe(stored.seen)
+    // References that do not add up to the path's conditions are refused, not misplaced.
+    expect(() => decisionsFromStoredPath({ ...stored, seen: stored.seen.slice(24) }, path)).toThrow(
+      /5 references for the 6 conditions/,
+    )
   })
 })

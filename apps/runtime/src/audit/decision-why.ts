@@ -106,15 +106,12 @@ export type StoredDecision = z.infer<typeof storedDecisionSchema>
 /** sha256 (hex) of a shape's canonical JSON: its name in audit_explanations. */
 export const shapeHash = (json: string) => createHash('sha256').update(json).digest('hex')
 
-/** A decision split into its stored form and its shape (with the shape's canonical JSON and hash). */
-export function storedDecision(decision: AuditedDecision): {
-  stored: StoredDecision
-  shape: { hash: string; json: string }
-} {
+/** An explanation split into its shape and the references it saw, rules and conditions in order. */
+function splitExplanation(explanation: AuditedExplanation): { shape: ExplanationShape; seen: string[] } {
   const seen: string[] = []
   const shape: ExplanationShape = {
-    ...decision.explanation,
-    rules: decision.explanation.rules.map((r) => ({
+    ...explanation,
+    rules: explanation.rules.map((r) => ({
       ...r,
       conditions: r.conditions.map(({ seen: value, ...rest }) => {
         seen.push(value)
@@ -122,28 +119,88 @@ export function storedDecision(decision: AuditedDecision): {
       }),
     })),
   }
-  const json = canonicalJson(shape)
-  const hash = shapeHash(json)
-  return { stored: { node: decision.node, port: decision.port, shape: hash, seen }, shape: { hash, json } }
+  return { shape, seen }
+}
+
+/** An explanation whole again from its shape and the references it saw (as many as it has conditions). */
+function joinExplanation(shape: ExplanationShape, seen: readonly string[], node: string): AuditedExplanation {
+  const conditions = shape.rules.reduce((n, r) => n + r.conditions.length, 0)
+  if (conditions !== seen.length)
+    throw new Error(
+      `The audited decision of step "${node}" holds ${seen.length} references for ${conditions} conditions.`,
+    )
+  let next = 0
+  return {
+    ...shape,
+    rules: shape.rules.map((r) => ({
+      ...r,
+      conditions: r.conditions.map((c) => ({ ...c, seen: seen[next++] ?? '' })),
+    })),
+  }
 }
 
 /** The whole audited decision back from its stored form and its shape. */
 export function decisionFromStored(stored: StoredDecision, shape: ExplanationShape): AuditedDecision {
-  const conditions = shape.rules.reduce((n, r) => n + r.conditions.length, 0)
-  if (conditions !== stored.seen.length)
+  return { node: stored.node, port: stored.port, explanation: joinExplanation(shape, stored.seen, stored.node) }
+}
+
+// ---- stored once: the shape of a step's decisions together ---------------------------------------
+// A run takes the same few paths, run after run: the steps, the ports and each decision's shape
+// repeat together. Records now store that sequence once as one shape (a "path") and keep only
+// the references each decision saw: a third of a run record's bytes. Records written before keep
+// a shape per decision (`storedDecisionSchema`), and are read as they were.
+
+/** The decisions of a step, without the references to the values seen: what a path's records share. */
+export const pathShapeSchema = z.array(
+  z.object({ node: z.string(), port: z.string(), explanation: explanationShapeSchema }),
+)
+export type PathShape = z.infer<typeof pathShapeSchema>
+
+/** The hex digits of a reference (`phiReference`): the stored path keeps them without the prefix. */
+const REFERENCE = /^hmac:([0-9a-f]{24})$/
+
+/** A step's decisions as its record stores them: the path's hash and the references its decisions saw. */
+export const storedPathSchema = z.object({
+  /** sha256 of the path's canonical JSON (an audit_explanations row). */
+  shape: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * Every condition's `seen` reference, decisions, rules and conditions in path order, as one
+   * string of their hex digits (24 each, `hmac:` left off): the path says whose each is.
+   */
+  seen: z.string().regex(/^(?:[0-9a-f]{24})*$/),
+})
+export type StoredPath = z.infer<typeof storedPathSchema>
+
+/** A step's decisions split into their stored form and their path (with its canonical JSON and hash). */
+export function storedPath(decisions: readonly AuditedDecision[]): {
+  stored: StoredPath
+  shape: { hash: string; json: string }
+} {
+  const split = decisions.map((d) => ({ node: d.node, port: d.port, ...splitExplanation(d.explanation) }))
+  const json = canonicalJson(split.map(({ node, port, shape }) => ({ node, port, explanation: shape })))
+  const hash = shapeHash(json)
+  const digits = split.flatMap((d) =>
+    d.seen.map((reference) => {
+      const match = REFERENCE.exec(reference)
+      if (!match) throw new Error(`The audited decision of step "${d.node}" saw something other than a reference.`)
+      return match[1]
+    }),
+  )
+  return { stored: { shape: hash, seen: digits.join('') }, shape: { hash, json } }
+}
+
+/** A step's audited decisions back from their stored form and their path. */
+export function decisionsFromStoredPath(stored: StoredPath, path: PathShape): AuditedDecision[] {
+  const references = stored.seen.match(/[0-9a-f]{24}/g)?.map((digits) => `hmac:${digits}`) ?? []
+  const conditions = path.reduce((n, d) => n + d.explanation.rules.reduce((m, r) => m + r.conditions.length, 0), 0)
+  if (references.length !== conditions)
     throw new Error(
-      `The audited decision of step "${stored.node}" holds ${stored.seen.length} references for ${conditions} conditions.`,
+      `An audited step holds ${references.length} references for the ${conditions} conditions of its path.`,
     )
   let next = 0
-  return {
-    node: stored.node,
-    port: stored.port,
-    explanation: {
-      ...shape,
-      rules: shape.rules.map((r) => ({
-        ...r,
-        conditions: r.conditions.map((c) => ({ ...c, seen: stored.seen[next++] ?? '' })),
-      })),
-    },
-  }
+  return path.map((d) => {
+    const count = d.explanation.rules.reduce((m, r) => m + r.conditions.length, 0)
+    const seen = references.slice(next, (next += count))
+    return { node: d.node, port: d.port, explanation: joinExplanation(d.explanation, seen, d.node) }
+  })
 }

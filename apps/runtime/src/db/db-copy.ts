@@ -19,6 +19,7 @@ export class DbCopyError extends Error {
 interface TableToCopy {
   name: string
   columns: { name: string; boolean: boolean; bytes: boolean }[]
+  primaryKey: string[]
   parents: string[]
 }
 
@@ -34,6 +35,10 @@ function tablesOf(schema: Record<string, unknown>): TableToCopy[] {
           boolean: c.columnType === 'PgBoolean',
           bytes: c.getSQLType() === 'bytea',
         })),
+        primaryKey: [
+          ...config.columns.filter((c) => c.primary).map((c) => c.name),
+          ...config.primaryKeys.flatMap((pk) => pk.columns.map((c) => c.name)),
+        ],
         parents: config.foreignKeys.map((fk) => getTableConfig(fk.reference().foreignTable).name),
       })
     }
@@ -126,8 +131,13 @@ export async function copySqliteToPg(source: Db, client: pg.ClientBase): Promise
 async function copyTable(sqlite: Db['$client'], client: pg.ClientBase, table: TableToCopy): Promise<void> {
   const names = table.columns.map((c) => quote(c.name)).join(', ')
   const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / table.columns.length))
+  // Rows in the order they went in; a table without a rowid (its key is the row) in its key's order.
+  const withoutRowid = sqlite
+    .prepare<[string], { wr: number }>('SELECT wr FROM pragma_table_list WHERE name = ?')
+    .get(table.name)?.wr
+  const order = withoutRowid ? table.primaryKey.map(quote).join(', ') : 'rowid'
   const rows = sqlite
-    .prepare<[], Record<string, unknown>>(`SELECT ${names} FROM ${quote(table.name)} ORDER BY rowid`)
+    .prepare<[], Record<string, unknown>>(`SELECT ${names} FROM ${quote(table.name)} ORDER BY ${order}`)
     .iterate()
   let batch: unknown[][] = []
   const flush = async () => {

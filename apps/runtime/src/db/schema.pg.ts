@@ -161,6 +161,11 @@ export const runs = pgTable(
      */
     leaseOwner: text('lease_owner'),
     leaseUntil: text('lease_until'),
+    /**
+     * The version hash the run's event batches are packed against (runs/event-batch-codec.ts),
+     * set only once a migration moves the run to another version: null means `hash`.
+     */
+    logHash: text('log_hash'),
   },
   (t) => [index('runs_flow').on(t.flowId), index('runs_status').on(t.status)],
 )

@@ -5,7 +5,7 @@ import { createDataCipher, sealedKeyId } from '../keys/data-cipher.ts'
 import { generateKeyFile, keyStoreOf } from '../keys/key-store.ts'
 import { intakeFlow } from '../testing/test-registry.ts'
 import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
-import { needsVersion } from './event-batch-codec.ts'
+import { needsRunDictionary } from './event-batch-codec.ts'
 import { createRunStore, type RunRow } from './run-store.ts'
 
 const event = (seq: number): RunEvent => ({
@@ -232,12 +232,23 @@ describeOnEachStore('run store event log', (backend) => {
             'SELECT first_seq, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
             [runId],
           )
-        ).map(async (row) => needsVersion(await cipher.openBytes(row.events, `run_events|${runId}|${row.first_seq}`))),
+        ).map(async (row) =>
+          needsRunDictionary(await cipher.openBytes(row.events, `run_events|${runId}|${row.first_seq}`)),
+        ),
       )
     expect(await packedAgainst('r1')).toEqual([true, true])
     expect(await packedAgainst('r2')).toEqual([false])
     const reader = createRunStore(opened.store, cipher)
     expect(await reader.events('r1')).toEqual([startOf('r1', hash), event(1), event(2)])
     expect(await reader.events('r2')).toEqual([startOf('r2', 'a version never stored'), event(1)])
+    // A migration moves r1 to another version: its log stays packed against the one it started on.
+    await reader.rehashRun('r1', 'the version it moved to')
+    await createRunStore(opened.store, cipher).appendEvents('r1', [event(3)])
+    expect(await createRunStore(opened.store, cipher).events('r1')).toEqual([
+      startOf('r1', hash),
+      event(1),
+      event(2),
+      event(3),
+    ])
   })
 })

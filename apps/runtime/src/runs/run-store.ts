@@ -5,7 +5,7 @@ import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState, type R
 import { AppError } from '../errors.ts'
 import { PLAINTEXT, SealedDataError, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
 import type { Store } from '../store/store.ts'
-import { needsVersion, packBatch, unpackBatch } from './event-batch-codec.ts'
+import { needsRunDictionary, packBatch, runDictionary, unpackBatch } from './event-batch-codec.ts'
 import { createVersionDictionaries } from './version-dictionaries.ts'
 
 export interface RunRow {
@@ -91,27 +91,33 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     request: await openOrExplain(() => cipher.open(row.request, `tasks|${row.id}`)),
   })
   const openTasks = (rows: TaskRow[]) => Promise.all(rows.map(openTask))
-  // A run's data key id and version hash: the key named by its first stored batch (every later
-  // write of the run uses the same key), or for a run's first batch taken from its run.started
-  // event, as the hash is; remembered per run.
+  // A run's data key id and the version hash its batches are packed against: the key named by
+  // its first stored batch (every later write of the run uses the same key) and the hash its row
+  // keeps for the log, or for a run's first batch the key taken from its run.started event and
+  // the hash its row is written with; remembered per run.
   const ofRun = new Map<string, { keyId: string; hash: string | undefined }>()
-  async function runOf(runId: string, batch: readonly RunEvent[] = []): Promise<{ keyId: string; hash?: string }> {
+  const LOG_HASH = 'SELECT COALESCE(log_hash, hash) AS hash FROM runs WHERE id = ?'
+  async function runOf(
+    runId: string,
+    batch: readonly RunEvent[] = [],
+    rowHash?: string,
+  ): Promise<{ keyId: string; hash?: string }> {
     const known = ofRun.get(runId)
     if (known) return known
     let keyId: string | undefined
     let hash: string | undefined
-    // A batch that starts the run names both itself: a new run has no stored batch to look up.
+    // A batch that starts the run names its key itself: a new run has no stored batch to look up.
     const started = batch.find((e) => e.type === 'run.started')
     if (started?.type === 'run.started') {
       keyId = runKeyId(started.data.flowId, started.at)
-      hash = started.data.flowHash
+      hash = rowHash ?? started.data.flowHash
     } else {
       const stored = await sql.get<{ events: string | Buffer }>(
         'SELECT events FROM run_events WHERE run_id = ? ORDER BY first_seq LIMIT 1',
         [runId],
       )
       keyId = stored ? sealedKeyId(stored.events) : undefined
-      hash = (await sql.get<{ hash: string }>('SELECT hash FROM runs WHERE id = ?', [runId]))?.hash
+      hash = (await sql.get<{ hash: string }>(LOG_HASH, [runId]))?.hash
     }
     if (!keyId) throw new Error(`run ${runId} has no stored events to name its data key`)
     if (ofRun.size >= 10_000) ofRun.delete(ofRun.keys().next().value as string)
@@ -120,17 +126,19 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
   }
   const dictionaries = createVersionDictionaries(sql)
   /** A batch packed against its version's dictionary (or the vocabulary's), sealed under its run's key. */
-  async function sealBatch(runId: string, events: readonly RunEvent[], json: string, first: number) {
-    const { keyId, hash } = await runOf(runId, events)
-    const dictionary = hash === undefined ? undefined : await dictionaries.of(hash)
+  async function sealBatch(runId: string, events: readonly RunEvent[], json: string, first: number, rowHash?: string) {
+    const { keyId, hash } = await runOf(runId, events, rowHash)
+    const version = hash === undefined ? undefined : await dictionaries.of(hash)
+    const dictionary = version && hash !== undefined ? runDictionary(version, { id: runId, hash }) : undefined
     return cipher.sealBytes(keyId, packBatch(json, dictionary), `run_events|${runId}|${first}`)
   }
-  /** The dictionary a run's batches are unpacked with: its version's, needed by batches packed against it. */
-  async function dictionaryToRead(runId: string) {
-    const hash = (await sql.get<{ hash: string }>('SELECT hash FROM runs WHERE id = ?', [runId]))?.hash
-    const dictionary = hash === undefined ? undefined : await dictionaries.of(hash)
-    if (!dictionary) throw new Error(`run ${runId}'s event log was packed against a flow version that is not stored`)
-    return dictionary
+  /** The dictionary a run's batches packed against it are unpacked with (event-batch-codec.ts). */
+  async function dictionaryToRead(runId: string): Promise<Buffer> {
+    const hash = (await sql.get<{ hash: string }>(LOG_HASH, [runId]))?.hash
+    const version = hash === undefined ? undefined : await dictionaries.of(hash)
+    if (!version || hash === undefined)
+      throw new Error(`run ${runId}'s event log was packed against a flow version that is not stored`)
+    return runDictionary(version, { id: runId, hash })
   }
   const runs = (where: string, params: (string | number)[]) =>
     sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ${where}`, params)
@@ -246,10 +254,10 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
         'SELECT first_seq, version, events FROM run_events WHERE run_id = ? ORDER BY first_seq',
         [runId],
       )
-      let dictionary: Awaited<ReturnType<typeof dictionaryToRead>> | undefined
+      let dictionary: Buffer | undefined
       for (const row of batches) {
         const bytes = await openOrExplain(() => cipher.openBytes(row.events, `run_events|${runId}|${row.first_seq}`))
-        if (needsVersion(bytes)) dictionary ??= await dictionaryToRead(runId)
+        if (needsRunDictionary(bytes)) dictionary ??= await dictionaryToRead(runId)
         for (const event of parseRunEvents(JSON.parse(unpackBatch(bytes, dictionary)), row.version)) out.push(event)
       }
       return out
@@ -258,7 +266,8 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     // events as a JSON array (a lone event is a batch of one). A run's step is a dozen events, and
     // one row costs the database one table and one primary-key entry instead of a dozen of each.
     // Two processes writing the same run's next seq collide on that key: one of them is refused.
-    async appendEvents(runId: string, events: readonly RunEvent[]) {
+    /** `hash`: the version hash the run's row is written with (a first batch is packed against it). */
+    async appendEvents(runId: string, events: readonly RunEvent[], hash?: string) {
       if (events.length === 0) return
       const first = (events[0] as RunEvent).seq
       const last = (events[events.length - 1] as RunEvent).seq
@@ -382,7 +391,9 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     /** The run no longer waits for a message (it got one, timed out or ended). */
     stopAwaiting: (runId: string) => sql.run('DELETE FROM event_waits WHERE run_id = ?', [runId]),
     /** A migrated run goes on in another version: its row names that version from now on. */
-    rehashRun: (runId: string, hash: string) => sql.run('UPDATE runs SET hash = ? WHERE id = ?', [hash, runId]),
+    /** A run moved to another version; its log stays packed against the version it was on (`log_hash`). */
+    rehashRun: (runId: string, hash: string) =>
+      sql.run('UPDATE runs SET log_hash = COALESCE(log_hash, hash), hash = ? WHERE id = ?', [hash, runId]),
     /** The tasks a migrated run left open in the old version (the new version opens its own). */
     cancelOpenTasks: (runId: string, at: string) =>
       sql.run(

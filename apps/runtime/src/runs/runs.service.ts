@@ -193,7 +193,7 @@ export function createRunsService(deps: RunsDeps) {
       const isFirstWrite = !created
       created = true
       return store.commit(async () => {
-        await store.appendEvents(run.id, batch)
+        await store.appendEvents(run.id, batch, run.hash)
         const decisions: AuditedDecision[] = []
         for (const event of batch) {
           if (event.type === 'task.opened') {
