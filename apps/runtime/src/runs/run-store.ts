@@ -273,7 +273,8 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
       const last = (events[events.length - 1] as RunEvent).seq
       const json = JSON.stringify(events)
       // Packed before sealing (ciphertext does not compress); a store without a cipher keeps plain JSON.
-      const sealed = cipher === PLAINTEXT ? Buffer.from(json, 'utf8') : await sealBatch(runId, events, json, first)
+      const sealed =
+        cipher === PLAINTEXT ? Buffer.from(json, 'utf8') : await sealBatch(runId, events, json, first, hash)
       await sql.run('INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES (?, ?, ?, ?, ?)', [
         runId,
         first,
