@@ -30,6 +30,7 @@ import { patientValuesIn, patientValuesOfRun, redactFreeText } from '../phi/free
 import type { DataCipher } from '../keys/data-cipher.ts'
 import { correlationRef } from '../events/correlation-ref.ts'
 import { createRunStore, type Lease, type RunRow } from './run-store.ts'
+import { newRunId } from './run-id.ts'
 import { RunEngineDeps, type SharedRunDeps } from './run-engine-deps.ts'
 
 export interface RunsDeps {
@@ -408,7 +409,7 @@ export function createRunsService(deps: RunsDeps) {
       throw new AppError('conflict', 'This flow is retired; it starts no new runs.', { path: 'flowId' })
     if (!flow.published_hash)
       throw new AppError('conflict', 'This flow has no published version yet.', { path: 'flowId' })
-    const run: RunIdentity = { id: randomUUID(), flowId: flow.id, hash: flow.published_hash, idempotencyKey: key }
+    const run: RunIdentity = { id: newRunId(), flowId: flow.id, hash: flow.published_hash, idempotencyKey: key }
     // The input must fit the published version's facts schema before anything is written.
     const document = await documentFor(run.flowId, run.hash)
     const problem = checkFacts(document.facts, input.input)
