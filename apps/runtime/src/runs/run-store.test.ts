@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { contentHash } from '@carepath/dsl'
+import { contentHash, type JsonValue } from '@carepath/dsl'
 import { RUN_EVENT_VERSION, RunEventFormatError, type RunEvent } from '@carepath/engine'
 import { createDataCipher, sealedKeyId } from '../keys/data-cipher.ts'
 import { generateKeyFile, keyStoreOf } from '../keys/key-store.ts'
@@ -28,6 +28,18 @@ const runRow = (id: string, key: string): RunRow => ({
   event_count: 1,
   wait_until: null,
 })
+/** A run's first event: `flowHash` is the version the run is on. */
+const startedEvent = (
+  runId: string,
+  input: { [key: string]: JsonValue } = {},
+  flowHash = 'h',
+  flowId = 'f',
+): RunEvent => ({
+  seq: 0,
+  at: '2026-11-22T11:00:00.000Z',
+  type: 'run.started',
+  data: { runId, flowId, flowHash, input },
+})
 const insertBatch = 'INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES (?, ?, ?, ?, ?)'
 
 describeOnEachStore('run store event log', (backend) => {
@@ -36,6 +48,7 @@ describeOnEachStore('run store event log', (backend) => {
     opened = await backend.open('run-store')
   })
   afterEach(() => opened.dispose())
+  const sealingCipher = () => createDataCipher(opened.store, keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 })))
 
   it('writes every append as one batch row (a lone event too) and reads the events back in order', async () => {
     const store = createRunStore(opened.store)
@@ -148,14 +161,9 @@ describeOnEachStore('run store event log', (backend) => {
   })
 
   it('stores a batch packed and sealed as bytes (no patient value in the row) and still reads batches sealed as text', async () => {
-    const cipher = createDataCipher(opened.store, keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 })))
+    const cipher = sealingCipher()
     const store = createRunStore(opened.store, cipher)
-    const started: RunEvent = {
-      seq: 0,
-      at: '2026-11-22T11:00:00.000Z',
-      type: 'run.started',
-      data: { runId: 'r1', flowId: 'f', flowHash: 'h', input: { patient: { mrn: 'MRN-CANARY-7731' } } },
-    }
+    const started = startedEvent('r1', { patient: { mrn: 'MRN-CANARY-7731' } })
     const steps = Array.from({ length: 12 }, (_, i) => event(i + 1))
     await store.appendEvents('r1', [started, ...steps])
     const row = await opened.store.sql.get<{ events: Buffer }>("SELECT events FROM run_events WHERE run_id = 'r1'")
@@ -180,14 +188,9 @@ describeOnEachStore('run store event log', (backend) => {
   })
 
   it('refuses a sealed batch whose bytes were changed or moved to another row, whole', async () => {
-    const cipher = createDataCipher(opened.store, keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 })))
+    const cipher = sealingCipher()
     const store = createRunStore(opened.store, cipher)
-    const started: RunEvent = {
-      seq: 0,
-      at: '2026-11-22T11:00:00.000Z',
-      type: 'run.started',
-      data: { runId: 'r1', flowId: 'f', flowHash: 'h', input: {} },
-    }
+    const started = startedEvent('r1')
     await store.appendEvents('r1', [started, event(1)])
     const row = await opened.store.sql.get<{ events: Buffer }>("SELECT events FROM run_events WHERE run_id = 'r1'")
     const damaged = Buffer.from(row!.events)
@@ -211,16 +214,11 @@ describeOnEachStore('run store event log', (backend) => {
        VALUES (?, 1, ?, ?, 'a', 'published', 'now')`,
       [document.id, hash, JSON.stringify(document)],
     )
-    const cipher = createDataCipher(opened.store, keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 })))
+    const cipher = sealingCipher()
     const store = createRunStore(opened.store, cipher)
     await store.insertRun({ ...runRow('r1', 'k1'), flow_id: document.id, hash })
     await store.insertRun({ ...runRow('r2', 'k2'), flow_id: document.id, hash: 'a version never stored' })
-    const startOf = (runId: string, flowHash: string): RunEvent => ({
-      seq: 0,
-      at: '2026-11-22T11:00:00.000Z',
-      type: 'run.started',
-      data: { runId, flowId: document.id, flowHash, input: { score: 3 } },
-    })
+    const startOf = (runId: string, flowHash: string) => startedEvent(runId, { score: 3 }, flowHash, document.id)
     await store.appendEvents('r1', [startOf('r1', hash), event(1)])
     await store.appendEvents('r2', [startOf('r2', 'a version never stored'), event(1)])
     const later = createRunStore(opened.store, cipher)
