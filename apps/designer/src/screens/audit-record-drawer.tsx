@@ -1,8 +1,11 @@
 // One audit record in full, beside the list: who, what, its chain hash, and its "why" in plain
 // sentences, with the record as the server stored it (patient values already replaced by
 // references or hashes) behind a disclosure.
-import type { AuditItem } from '../api/carepath-api.ts'
+import type { FlowDocument } from '@carepath/dsl'
+import { api, type AuditItem } from '../api/carepath-api.ts'
+import { useLoader } from '../api/use-loader.ts'
 import { ExplanationView } from '../panels/explanation-view.tsx'
+import { stepTitle, withRuleNames } from './audit-decision-words.ts'
 import { whySentences } from './audit-why-words.ts'
 
 export function RecordDrawer({ item, onClose }: { item: AuditItem; onClose(): void }) {
@@ -52,10 +55,19 @@ export function RecordDrawer({ item, onClose }: { item: AuditItem; onClose(): vo
  * conditions, what each saw as references, not values); the record as stored behind a disclosure.
  */
 function Why({ record }: { record: AuditItem['record'] }) {
+  const decisions = record.action === 'run.start' || record.action === 'run.step' ? record.why.decisions : []
+  const { flow, hash } = record.entity
+  // The version the run was on gives its steps' titles, its rules' names and its facts' PHI
+  // classes; until it arrives (or for a reader who may not open it), ids show.
+  const version = useLoader(
+    (): Promise<FlowDocument | null> =>
+      decisions.length > 0 && flow && hash ? api.version(flow, hash).catch(() => null) : Promise.resolve(null),
+    [decisions.length > 0, flow, hash],
+  )
+  const document = version.data
   const why = 'why' in record ? record.why : undefined
   if (why === undefined) return <p className="cp-muted">No explanation recorded for this action.</p>
   const sentences = whySentences(record)
-  const decisions = record.action === 'run.start' || record.action === 'run.step' ? record.why.decisions : []
   return (
     <div data-testid="audit-detail-why">
       {sentences.length > 0 && (
@@ -68,7 +80,7 @@ function Why({ record }: { record: AuditItem['record'] }) {
       {decisions.map((d, i) => (
         <div key={`${d.node}-${i}`} className="cp-audit-decision">
           <div>
-            Decision <code>{d.node}</code>
+            Decision <b>{stepTitle(document, d.node)}</b> <code className="cp-muted small">{d.node}</code>
             {d.port && (
               <>
                 {' '}
@@ -76,7 +88,7 @@ function Why({ record }: { record: AuditItem['record'] }) {
               </>
             )}
           </div>
-          <ExplanationView explanation={d.explanation} />
+          <ExplanationView explanation={withRuleNames(d.explanation, document, d.node)} facts={document?.facts} />
         </div>
       ))}
       {/* Only when no sentence could be made does the stored record show openly. */}
