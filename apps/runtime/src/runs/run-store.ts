@@ -125,20 +125,21 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     return { keyId, hash }
   }
   const dictionaries = createVersionDictionaries(sql)
-  /** A batch packed against its version's dictionary (or the vocabulary's), sealed under its run's key. */
+  /** The dictionary of a run whose batches are packed against version `hash`, when that version is stored. */
+  async function dictionaryOf(runId: string, hash: string | undefined): Promise<Buffer | undefined> {
+    const version = hash === undefined ? undefined : await dictionaries.of(hash)
+    return version && hash !== undefined ? runDictionary(version, { id: runId, hash }) : undefined
+  }
+  /** A batch packed against its run's dictionary (or the vocabulary's), sealed under its run's key. */
   async function sealBatch(runId: string, events: readonly RunEvent[], json: string, first: number, rowHash?: string) {
     const { keyId, hash } = await runOf(runId, events, rowHash)
-    const version = hash === undefined ? undefined : await dictionaries.of(hash)
-    const dictionary = version && hash !== undefined ? runDictionary(version, { id: runId, hash }) : undefined
-    return cipher.sealBytes(keyId, packBatch(json, dictionary), `run_events|${runId}|${first}`)
+    return cipher.sealBytes(keyId, packBatch(json, await dictionaryOf(runId, hash)), `run_events|${runId}|${first}`)
   }
   /** The dictionary a run's batches packed against it are unpacked with (event-batch-codec.ts). */
   async function dictionaryToRead(runId: string): Promise<Buffer> {
-    const hash = (await sql.get<{ hash: string }>(LOG_HASH, [runId]))?.hash
-    const version = hash === undefined ? undefined : await dictionaries.of(hash)
-    if (!version || hash === undefined)
-      throw new Error(`run ${runId}'s event log was packed against a flow version that is not stored`)
-    return runDictionary(version, { id: runId, hash })
+    const dictionary = await dictionaryOf(runId, (await sql.get<{ hash: string }>(LOG_HASH, [runId]))?.hash)
+    if (!dictionary) throw new Error(`run ${runId}'s event log was packed against a flow version that is not stored`)
+    return dictionary
   }
   const runs = (where: string, params: (string | number)[]) =>
     sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ${where}`, params)
@@ -391,8 +392,10 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
       ),
     /** The run no longer waits for a message (it got one, timed out or ended). */
     stopAwaiting: (runId: string) => sql.run('DELETE FROM event_waits WHERE run_id = ?', [runId]),
-    /** A migrated run goes on in another version: its row names that version from now on. */
-    /** A run moved to another version; its log stays packed against the version it was on (`log_hash`). */
+    /**
+     * A migrated run goes on in another version: its row names that version from now on, and its
+     * log stays packed against the version it was on (`log_hash`).
+     */
     rehashRun: (runId: string, hash: string) =>
       sql.run('UPDATE runs SET log_hash = COALESCE(log_hash, hash), hash = ? WHERE id = ?', [hash, runId]),
     /** The tasks a migrated run left open in the old version (the new version opens its own). */
