@@ -195,7 +195,11 @@ export interface NodeTypeDefinition<C extends z.ZodType = z.ZodType> {
   title: string
   description: string
   category: NodeCategory
-  /** A short symbol shown in the palette and on the node (an emoji or one or two letters). */
+  /**
+   * A short symbol shown in the palette and on the node: one or two letters or a symbol from the
+   * Basic Multilingual Plane (arrows, geometric shapes), which common fonts draw. Not an emoji: a
+   * desktop without an emoji font draws an empty box.
+   */
   icon: string
   keywords?: readonly string[] | undefined
   config: C

@@ -77,6 +77,10 @@ describe('builtinNodeTypes', () => {
         for (const phiClass of nodeType.phi) expect(PHI_CLASSES).toContain(phiClass)
       })
 
+      it('has an icon that draws without an emoji font', () => {
+        expect(iconProblem(nodeType.icon)).toBeUndefined()
+      })
+
       it('offers uniquely named ports for its defaults', () => {
         const names = nodeType.ports(config).map((port) => port.name)
         expect(new Set(names).size).toBe(names.length)
@@ -116,3 +120,28 @@ function undescribedFields(schema: z.ZodType): string[] {
   walk(json, 'config')
   return missing
 }
+
+/**
+ * Why an icon would draw as an empty box on a desktop without an emoji font (most Linux
+ * installations, many locked-down hospital images), or undefined when it draws. Pictographs
+ * (Unicode's Extended_Pictographic: emoji, and symbols like ⏱ that are emoji as well) are left
+ * out of the common text fonts; arrows, geometric shapes and letters are in them.
+ */
+function iconProblem(icon: string): string | undefined {
+  const chars = [...icon]
+  if (chars.length === 0 || chars.length > 2) return `"${icon}" is not one or two characters`
+  if (chars.some((char) => /\p{Extended_Pictographic}/u.test(char))) return `"${icon}" is a pictograph (emoji)`
+  if (icon.includes('\uFE0F')) return `"${icon}" asks for emoji presentation (U+FE0F)`
+  return undefined
+}
+
+describe('iconProblem', () => {
+  it('finds emoji that need an emoji font (the check above can fail)', () => {
+    expect(iconProblem('🔥')).toMatch(/pictograph/)
+    expect(iconProblem('⏱')).toMatch(/pictograph/)
+    expect(iconProblem('✐\uFE0F')).toMatch(/emoji presentation/)
+    expect(iconProblem('')).toMatch(/not one or two/)
+    expect(iconProblem('H7')).toBeUndefined()
+    expect(iconProblem('◷')).toBeUndefined()
+  })
+})

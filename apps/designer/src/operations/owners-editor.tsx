@@ -71,7 +71,7 @@ function OwnerKindRow(props: {
         <ul className="cp-owner-list">
           {props.recipients.map((r) => (
             <li key={recipientLabel(r)}>
-              {'user' in r ? '👤 ' : 'email' in r ? '✉ ' : '↗ '}
+              {'user' in r ? '◉ ' : 'email' in r ? '✉ ' : '↗ '}
               {recipientLabel(r)}
               {!props.readOnly && (
                 <button

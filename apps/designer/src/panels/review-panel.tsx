@@ -144,7 +144,7 @@ export function ReviewPanel({
               ))}
             {state?.comments.map((c, i) => (
               <li key={`c${i}`}>
-                {c.kind === 'reject' ? '✗' : c.kind === 'approve' ? '✓' : '💬'} <strong>{c.by}</strong>{' '}
+                {c.kind === 'reject' ? '✗' : c.kind === 'approve' ? '✓' : '✎'} <strong>{c.by}</strong>{' '}
                 {c.kind === 'reject' ? 'rejected' : c.kind === 'approve' ? 'approved' : 'commented'}
                 {c.comment && ` — “${c.comment}”`} <small className="cp-hint">{when(c.at)}</small>
               </li>

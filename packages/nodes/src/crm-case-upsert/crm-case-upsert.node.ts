@@ -29,7 +29,7 @@ export const crmCaseUpsert = defineNodeType({
   description:
     'Writes a case (the outcome of a call, a follow-up) to the CRM; the same key updates the same case, so a retried or resumed run never makes two.',
   category: 'Integration',
-  icon: '🗂️',
+  icon: '▤',
   keywords: ['crm', 'case', 'activity', 'salesforce', 'write', 'outcome', 'sync'],
   config: crmCaseUpsertConfigSchema,
   defaults: { fields: { Subject: 'Eligibility call', Status: 'Closed', ContactId: { $fact: 'contact.id' } } },

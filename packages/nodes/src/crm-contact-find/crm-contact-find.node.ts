@@ -26,7 +26,7 @@ export const crmContactFind = defineNodeType({
   description:
     'Looks the caller up in the CRM by phone, email or external id and reads their recent interaction history.',
   category: 'Integration',
-  icon: '📇',
+  icon: '✆',
   keywords: ['crm', 'contact', 'caller', 'salesforce', 'history', 'interactions'],
   config: crmContactFindConfigSchema,
   defaults: { by: 'phone', valueFrom: 'caller.phone', into: 'contact', historyInto: 'history', historyLimit: 10 },

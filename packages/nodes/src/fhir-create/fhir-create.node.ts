@@ -36,7 +36,7 @@ export const fhirCreate = defineNodeType({
   description:
     'Creates a FHIR R4 resource from a template filled with facts on the FHIR server configured for the environment.',
   category: 'Integration',
-  icon: '➕',
+  icon: '⊕',
   keywords: ['fhir', 'create', 'write', 'task', 'servicerequest'],
   config: fhirCreateConfigSchema,
   defaults: { resourceType: 'Task', resource: { resourceType: 'Task', status: 'requested', intent: 'order' } },

@@ -79,7 +79,7 @@ export const fhirPatch = defineNodeType({
   description:
     'Changes parts of a FHIR R4 resource with JSON Patch or FHIRPath Patch on the FHIR server configured for the environment; with a version check, a change made by someone else since the flow read it goes to `conflict`.',
   category: 'Integration',
-  icon: '🩹',
+  icon: '◐',
   keywords: ['fhir', 'patch', 'json patch', 'fhirpath patch', 'write', 'status', 'version'],
   config: fhirPatchConfigSchema,
   defaults: {

@@ -40,7 +40,7 @@ export const fhirRead = defineNodeType({
   title: 'Read FHIR resource',
   description: 'Reads one FHIR R4 resource by id from the FHIR server configured for the environment.',
   category: 'Integration',
-  icon: '🔥',
+  icon: '⇩',
   keywords: ['fhir', 'read', 'patient', 'coverage', 'ehr'],
   config: fhirReadConfigSchema,
   defaults: { resourceType: 'Patient', idFrom: 'patient.id', into: 'patient', extract: {} },

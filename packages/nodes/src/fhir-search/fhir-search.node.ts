@@ -51,7 +51,7 @@ export const fhirSearch = defineNodeType({
   title: 'Search FHIR resources',
   description: 'Searches the FHIR server configured for the environment and keeps the first match or all of them.',
   category: 'Integration',
-  icon: '🔎',
+  icon: '⚲',
   keywords: ['fhir', 'search', 'find', 'coverage', 'patient', 'mrn'],
   config: fhirSearchConfigSchema,
   defaults: {

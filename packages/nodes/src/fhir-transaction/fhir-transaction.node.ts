@@ -39,7 +39,7 @@ export const fhirTransaction = defineNodeType({
   description:
     'Sends several creates, updates and deletes to the FHIR server configured for the environment in one transaction (all or nothing) or batch Bundle.',
   category: 'Integration',
-  icon: '📦',
+  icon: '▥',
   keywords: ['fhir', 'transaction', 'batch', 'bundle', 'write', 'atomic'],
   config: fhirTransactionConfigSchema,
   defaults: {

@@ -56,7 +56,7 @@ export const fhirUpdate = defineNodeType({
   description:
     'Replaces a FHIR R4 resource (by id, or the one matching a search) on the FHIR server configured for the environment; with a version check, a change made by someone else since the flow read it goes to `conflict`.',
   category: 'Integration',
-  icon: '✏️',
+  icon: '✐',
   keywords: ['fhir', 'update', 'put', 'write', 'if-match', 'version', 'conditional'],
   config: fhirUpdateConfigSchema,
   defaults: {

@@ -109,7 +109,7 @@ export const hl7Send = defineNodeType({
   description:
     'Builds an HL7 v2 message (ORU, ADT, SIU, ORM) from facts and sends it over MLLP to a configured receiver. Messages to one receiver go out in order; while it is down they wait in a queue and are delivered when it returns.',
   category: 'Integration',
-  icon: '📤',
+  icon: '➦',
   keywords: ['hl7', 'v2', 'mllp', 'send', 'oru', 'adt', 'siu', 'orm', 'outbound'],
   config: hl7SendConfigSchema,
   defaults: {

@@ -73,7 +73,7 @@ export const httpRequest = defineNodeType({
   title: 'HTTP request',
   description: 'Calls an outside HTTP API with a timeout, retries with backoff, and only hosts the environment allows.',
   category: 'Integration',
-  icon: '🌐',
+  icon: '⇄',
   keywords: ['http', 'rest', 'api', 'call', 'request', 'json'],
   config: httpRequestConfigSchema,
   defaults: {

@@ -47,7 +47,7 @@ export const notify = defineNodeType({
   description:
     'Sends a message by log, email or SMS with only the data the channel may carry, and records a FHIR Communication.',
   category: 'Integration',
-  icon: '✉',
+  icon: '⇢',
   keywords: ['notify', 'email', 'sms', 'message', 'reminder', 'communication'],
   config: notifyConfigSchema,
   defaults: { channel: 'log', subject: '', message: 'Flow reached this step.', record: true },

@@ -97,7 +97,7 @@ export const triggerSchedule = defineNodeType({
   title: 'Schedule',
   description: 'Starts a run at set times: every interval, or at times given as a cron expression.',
   category: 'Trigger',
-  icon: '⏰',
+  icon: '◷',
   keywords: ['cron', 'timer', 'daily', 'every', 'batch', 'start'],
   trigger: true,
   config: triggerScheduleConfigSchema,

@@ -36,7 +36,7 @@ export const triggerWebhook = defineNodeType({
   description:
     'Starts a run when a system posts a JSON body signed with the shared secret (HMAC-SHA256, timestamped, never replayed).',
   category: 'Trigger',
-  icon: '⚓',
+  icon: '⇴',
   keywords: ['webhook', 'hmac', 'signature', 'callback', 'start', 'inbound'],
   trigger: true,
   config: triggerWebhookConfigSchema,

@@ -32,7 +32,7 @@ export const waitEvent = defineNodeType({
   title: 'Wait for a message',
   description: 'Pauses the run until a message carrying its key arrives (a reply, a callback), or a timeout.',
   category: 'Flow',
-  icon: '✉',
+  icon: '↯',
   keywords: ['wait', 'event', 'message', 'reply', 'callback', 'correlate', 'resume', 'webhook'],
   config: waitEventConfigSchema,
   defaults: { event: 'sms.reply', correlateOn: 'appointment.id', into: 'reply', timeout: 'P1D' },

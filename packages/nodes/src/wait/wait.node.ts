@@ -39,7 +39,7 @@ export const wait = defineNodeType({
   title: 'Wait',
   description: 'Pauses the run for a while or until a date, then continues.',
   category: 'Flow',
-  icon: '⏱',
+  icon: '◔',
   keywords: ['timer', 'delay', 'sleep', 'until', 'reminder'],
   config: waitConfigSchema,
   defaults: { mode: 'duration', duration: 'P1D' },
