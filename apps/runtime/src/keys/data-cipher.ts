@@ -8,6 +8,7 @@
 // (`run:<flow>:<day>`), so retention shreds a day of a flow's runs with one key and the hot path
 // rarely makes one.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { pooledRandomBytes } from './random-pool.ts'
 import type { Store } from '../store/store.ts'
 import type { KeyStore } from './key-store.ts'
 
@@ -96,7 +97,7 @@ export function sealedKeyId(stored: string | Buffer): string | undefined {
 
 /** AES-256-GCM under `key`, written as the sealed text that names `keyId`. */
 function sealWithKey(key: Buffer, keyId: string, plaintext: Uint8Array, aad: string): string {
-  const iv = randomBytes(12)
+  const iv = pooledRandomBytes(12)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(Buffer.from(aad))
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
@@ -110,7 +111,7 @@ function sealWithKey(key: Buffer, keyId: string, plaintext: Uint8Array, aad: str
 function sealBytesWithKey(key: Buffer, keyId: string, plaintext: Uint8Array, aad: string): Buffer {
   const id = Buffer.from(keyId, 'utf8')
   if (id.length > 0xffff) throw new RangeError('A data key id is longer than 65,535 bytes.')
-  const iv = randomBytes(IV_BYTES)
+  const iv = pooledRandomBytes(IV_BYTES)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(Buffer.from(aad))
   const body = [cipher.update(plaintext), cipher.final()]

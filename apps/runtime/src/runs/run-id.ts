@@ -3,7 +3,7 @@
 // batch's row and key, the patient index, the audit record, the log itself), so the 14 characters
 // saved are a twentieth of what a run stores. Letters and digits only: an id is safe in a URL, a
 // file name, an HL7 field or a FHIR id. Runs started before keep their UUIDs; nothing parses an id.
-import { randomBytes } from 'node:crypto'
+import { pooledRandomBytes } from '../keys/random-pool.ts'
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 const LENGTH = 22
@@ -12,7 +12,7 @@ const LENGTH = 22
 const UNBIASED_BELOW = 248
 
 /** `random`: where the bytes come from (the tests give their own). */
-export function newRunId(random: (size: number) => Uint8Array = randomBytes): string {
+export function newRunId(random: (size: number) => Uint8Array = pooledRandomBytes): string {
   let id = ''
   while (id.length < LENGTH)
     for (const byte of random(LENGTH + 8))
