@@ -1,7 +1,8 @@
-// HL7 v2 → facts. Parsing uses @medplum/core's Hl7Message with a context built from MSH-1 and
-// MSH-2 (so odd delimiters work); we add what it leaves out: structural checks (a truncated or
-// garbled message is refused with a plain reason) and HL7 escape decoding on every value.
-import { Hl7Context, Hl7Message, Hl7Segment, type Hl7Field } from '@medplum/core'
+// HL7 v2 → facts. Delimiters come from MSH-1 and MSH-2 (so odd delimiters work); a segment is
+// split into fields, repetitions, components and subcomponents as @medplum/core's Hl7Segment
+// splits it (tested value for value against it), in one pass without its objects: parsing was a
+// tenth of an HL7 message's CPU, mostly spent building them. Added: structural checks (a truncated
+// or garbled message is refused with a plain reason) and HL7 escape decoding on every value.
 import type { JsonValue } from '@carepath/dsl'
 import { fieldName } from './hl7-field-names.ts'
 import { summarize } from './hl7-summary.ts'
@@ -34,12 +35,18 @@ export interface Hl7Facts {
   summary: { [key: string]: JsonValue }
 }
 
-interface Delimiters {
+/** The message's delimiters, as MSH-1 and MSH-2 declare them. */
+export interface Hl7Delimiters {
   field: string
   component: string
   repetition: string
   escape: string
   subcomponent: string
+}
+
+interface Delimiters extends Hl7Delimiters {
+  /** Whether a field holds any delimiter below the field's or the escape character. */
+  structured: RegExp
 }
 
 function delimitersOf(text: string): Delimiters {
@@ -49,17 +56,39 @@ function delimitersOf(text: string): Delimiters {
   if (encoding.length < 3 || encoding.length > 5 || new Set([field, ...encoding]).size !== encoding.length + 1) {
     throw new Hl7ParseError('The message header (MSH-2) does not declare distinct delimiters.')
   }
+  const component = encoding[0]!
+  const repetition = encoding[1]!
+  const escape = encoding[2]!
+  const subcomponent = encoding[3] ?? '&'
   return {
     field,
-    component: encoding[0]!,
-    repetition: encoding[1]!,
-    escape: encoding[2]!,
-    subcomponent: encoding[3] ?? '&',
+    component,
+    repetition,
+    escape,
+    subcomponent,
+    structured: structuredTest(component + repetition + escape + subcomponent),
   }
 }
 
+// Made once per delimiter set: a sender uses one set for all its messages (and a sender that
+// varies them on purpose cannot grow the cache past a few dozen).
+const structuredTests = new Map<string, RegExp>()
+const MAX_DELIMITER_SETS = 64
+function structuredTest(delimiters: string): RegExp {
+  let test = structuredTests.get(delimiters)
+  if (!test) {
+    if (structuredTests.size >= MAX_DELIMITER_SETS) structuredTests.clear()
+    test = new RegExp(`[${[...delimiters].map(escapeForClass).join('')}]`)
+    structuredTests.set(delimiters, test)
+  }
+  return test
+}
+
+/** A delimiter as a member of a regular expression's character class. */
+const escapeForClass = (char: string) => char.replace(/[\\\]^-]/g, '\\$&')
+
 /** Decode HL7 escapes (\F\ \S\ \T\ \R\ \E\ \Xhh\ \.br\; highlighting dropped) in one value. */
-export function unescapeHl7(value: string, d: Delimiters): string {
+export function unescapeHl7(value: string, d: Hl7Delimiters): string {
   if (!value.includes(d.escape)) return value
   const e = d.escape.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return value.replace(new RegExp(`${e}([^${e}]*)${e}`, 'g'), (whole, code: string) => {
@@ -86,9 +115,12 @@ export function unescapeHl7(value: string, d: Delimiters): string {
   })
 }
 
-function fieldValue(field: Hl7Field, d: Delimiters): Hl7FieldValue | undefined {
-  const repetitions = field.components.map((components) =>
-    components.map((component): Hl7Component => {
+/** One field's text as a value: a string, or its repetitions' components (see hl7-values.ts). */
+function fieldValue(text: string, d: Delimiters): Hl7FieldValue | undefined {
+  // Most fields are one plain value: the same result as the split below, without its arrays.
+  if (!d.structured.test(text)) return text === '' ? undefined : text
+  const repetitions = text.split(d.repetition).map((repetition) =>
+    repetition.split(d.component).map((component): Hl7Component => {
       const parts = component.split(d.subcomponent).map((part) => unescapeHl7(part, d))
       return parts.length === 1 ? parts[0]! : parts
     }),
@@ -106,27 +138,25 @@ export function parseHl7(input: string): Hl7Facts {
   const text = input.replace(/^\uFEFF/, '').replace(/^[\s\x0b]+|[\s\x1c]+$/g, '')
   if (!text.startsWith('MSH')) throw new Hl7ParseError('The message does not start with a header segment (MSH).')
   const d = delimitersOf(text)
-  const context = new Hl7Context('\r', d.field, d.component, d.repetition, d.escape, d.subcomponent)
   const lines = text.split(/\r\n|\r|\n/).filter((line) => line.trim() !== '')
   lines.forEach((line, index) => {
     if (!/^[A-Z][A-Z0-9]{2}$/.test(line.slice(0, 3)) || (line.length > 3 && line[3] !== d.field)) {
       throw new Hl7ParseError(`Segment ${index + 1} does not start with a segment name.`)
     }
   })
-  const message = new Hl7Message(
-    lines.map((line) => Hl7Segment.parse(line, context)),
-    context,
-  )
   const segments: { [segment: string]: Hl7SegmentFacts[] } = {}
-  for (const segment of message.segments) {
+  for (const line of lines) {
+    const name = line.slice(0, 3)
+    const fields = line.split(d.field)
+    // MSH-1 is the field separator itself, so MSH-n is the nth text after the name; MSH-1 and
+    // MSH-2 (the delimiters) are not facts.
+    const isHeader = name === 'MSH'
     const facts: Hl7SegmentFacts = {}
-    const first = segment.name === 'MSH' ? 3 : 1
-    const count = segment.name === 'MSH' ? segment.fields.length + 1 : segment.fields.length
-    for (let index = first; index < count; index++) {
-      const value = fieldValue(segment.getField(index), d)
-      if (value !== undefined) facts[fieldName(segment.name, index)] = value
+    for (let index = isHeader ? 3 : 1; index < (isHeader ? fields.length + 1 : fields.length); index++) {
+      const value = fieldValue(fields[isHeader ? index - 1 : index]!, d)
+      if (value !== undefined) facts[fieldName(name, index)] = value
     }
-    ;(segments[segment.name] ??= []).push(facts)
+    ;(segments[name] ??= []).push(facts)
   }
   const msh = segments['MSH']![0]!
   const messageType = firstComponent(msh['messageType'])
