@@ -20,6 +20,7 @@ import {
   type TypedValue,
 } from '@medplum/core'
 import type { JsonValue } from '@carepath/dsl'
+import { plainMemberPath, walkPlainPath } from './plain-member-path.ts'
 
 /** FHIRPath clock functions and the variables that stand in for them (bound to ctx.now()). */
 const CLOCK_VARIABLES: Record<string, string> = { now: '%now', today: '%today', timeOfDay: '%timeOfDay' }
@@ -148,6 +149,9 @@ export function evaluateFhirPath(
   facts: Readonly<Record<string, JsonValue>>,
   now: string,
 ): unknown[] {
+  const path = plainMemberPath(atom)
+  const plain = path && walkPlainPath(facts, path)
+  if (plain) return plain
   const variables: Record<string, TypedValue> = {
     '%now': { type: 'dateTime', value: now },
     '%today': { type: 'date', value: now.slice(0, 10) },
