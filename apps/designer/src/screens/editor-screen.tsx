@@ -8,6 +8,7 @@ import { useLoader } from '../api/use-loader.ts'
 import type { FlowDetail } from '../api/carepath-api.ts'
 import { useEditor } from '../store/editor.store.ts'
 import { setLeaveGuard } from '../route.ts'
+import { leaveQuestion } from './unsaved-work.ts'
 import { freeSpot } from '../store/graph-edits.ts'
 import { useSession } from '../store/session.store.ts'
 import { dropBackup, readBackup } from '../store/save-draft.ts'
@@ -48,15 +49,15 @@ export function EditorScreen({ flowId }: { flowId: string }) {
   const [ready, setReady] = useState(false)
   const [backup, setBackup] = useState<{ baseRevision: number; document: FlowDocument } | null>(null)
 
-  // Leaving a flow with unsaved changes for another screen asks first (closing the tab is the
-  // toolbar's beforeunload guard, which also counts unsaved test cases).
+  // Leaving a flow with unsaved changes or test cases for another screen asks first (closing the
+  // tab is the toolbar's beforeunload guard).
   useEffect(() => {
-    setLeaveGuard(
-      (to) =>
-        (to.screen === 'editor' && to.flowId === flowId) ||
-        !useEditor.getState().dirty ||
-        window.confirm('This flow has unsaved changes. Leave without saving them?'),
-    )
+    setLeaveGuard((to) => {
+      if (to.screen === 'editor' && to.flowId === flowId) return true
+      const { dirty, readOnly } = useEditor.getState()
+      const question = leaveQuestion({ flowDirty: dirty, casesDirty: useSuiteStore.getState().dirty, readOnly })
+      return question === null || window.confirm(question)
+    })
     return () => setLeaveGuard(null)
   }, [flowId])
 
