@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { axeViolations } from './axe.ts'
 import { e2eSession, screenshot } from './harness.ts'
+import { selectNode } from './canvas-actions.ts'
 
 const session = e2eSession()
 
@@ -114,5 +115,20 @@ describe("the analyst's forms", () => {
     expect(await axeViolations(analyst)).toEqual([])
     await analyst.keyboard.press('Escape')
     await expect.poll(() => analyst.getByTestId('wide-editor').count()).toBe(0)
+  })
+
+  it('gives a reviewer the table full width too, read-only, closed with Done', async () => {
+    const reviewer = await session.login('reviewer')
+    await reviewer.goto(`${session.runtime.url}/#/flows/prior-authorization`)
+    await reviewer.getByTestId('editor').waitFor()
+    await selectNode(reviewer, 'pa-required')
+    await reviewer.getByTestId('open-wide-editor').click()
+    const dialog = reviewer.getByTestId('wide-editor')
+    await dialog.getByTestId('table-grid').waitFor()
+    await expect(dialog.locator('input, select, textarea').first().isDisabled()).resolves.toBe(true)
+    expect(await axeViolations(reviewer)).toEqual([])
+    await dialog.getByTestId('wide-editor-close').click()
+    await expect.poll(() => reviewer.getByTestId('wide-editor').count()).toBe(0)
+    await reviewer.context().close()
   })
 })

@@ -147,6 +147,29 @@ function NodeInspector({ id }: { id: string }) {
           { id: 'json', label: 'JSON', testId: 'inspector-tab-json' },
         ]}
       />
+      {/* Outside the fieldset: a reviewer reads a read-only table full width too, and closes it. */}
+      {custom && tab === 'form' && (
+        <button type="button" className="cp-btn small" onClick={() => setWide(true)} data-testid="open-wide-editor">
+          Open full width
+        </button>
+      )}
+      {custom && wide && (
+        <WideEditorDialog
+          title={[data.title, nodeType?.title ?? data.type].filter(Boolean).join(': ')}
+          type={data.type}
+          onClose={() => setWide(false)}
+        >
+          <fieldset disabled={readOnly} className="cp-plain-fieldset">
+            <custom.View
+              nodeId={id}
+              config={data.config}
+              onChange={setConfig}
+              jsonSchema={schema}
+              readOnly={readOnly}
+            />
+          </fieldset>
+        </WideEditorDialog>
+      )}
       <fieldset disabled={readOnly} className="cp-plain-fieldset">
         {tab === 'json' ? (
           <JsonEditor
@@ -159,31 +182,6 @@ function NodeInspector({ id }: { id: string }) {
           />
         ) : (
           <>
-            {custom && !readOnly && (
-              <button
-                type="button"
-                className="cp-btn small"
-                onClick={() => setWide(true)}
-                data-testid="open-wide-editor"
-              >
-                Open full width
-              </button>
-            )}
-            {custom && wide && (
-              <WideEditorDialog
-                title={[data.title, nodeType?.title ?? data.type].filter(Boolean).join(': ')}
-                type={data.type}
-                onClose={() => setWide(false)}
-              >
-                <custom.View
-                  nodeId={id}
-                  config={data.config}
-                  onChange={setConfig}
-                  jsonSchema={schema}
-                  readOnly={readOnly}
-                />
-              </WideEditorDialog>
-            )}
             {custom && !wide && (
               <custom.View
                 nodeId={id}
