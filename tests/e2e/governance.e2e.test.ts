@@ -121,6 +121,9 @@ describe('governance of change', () => {
       .toContain('sms-gateway.example.net')
     await reviewer.getByTestId('review-approve').click()
     await expect.poll(() => reviewer.getByTestId('sign-off-reviewer').getAttribute('data-done')).toBe('true')
+    // One sign-off per person: the reviewer's Approve is off now, and says why.
+    await expect.poll(() => reviewer.getByTestId('review-approve').isDisabled()).toBe(true)
+    await expect(reviewer.getByTestId('review-you-approved').textContent()).resolves.toContain('another person')
     await expect(reviewer.getByTestId('review-publish').isDisabled()).resolves.toBe(true)
     const blockers = await reviewer.getByTestId('publish-blockers').textContent()
     expect(blockers).toContain('sign-off of compliance')

@@ -72,6 +72,8 @@ export function ReviewPanel({
   const author = state?.submittedBy ?? detail?.draft.author ?? null
   const isReviewer = user?.role === 'reviewer' || user?.role === 'admin'
   const isAuthor = Boolean(author && user?.username === author)
+  // One sign-off per person per review: the server refuses a second, so the button says so first.
+  const youApproved = Boolean(user && state?.approvals.some((a) => a.by === user.username))
   const canEdit = user?.role === 'analyst' || user?.role === 'developer'
   const open = state && (state.reviewStatus === 'open' || state.status === 'in-review')
   const cases = state?.report ? readReport(state.report) : []
@@ -168,11 +170,16 @@ export function ReviewPanel({
                   data-testid="review-comment"
                 />
               </label>
+              {youApproved && (
+                <p className="cp-hint" data-testid="review-you-approved">
+                  You approved this version; another person gives the next sign-off.
+                </p>
+              )}
               <div className="cp-row">
                 <button
                   type="button"
                   className="cp-btn primary"
-                  disabled={busy}
+                  disabled={busy || youApproved}
                   onClick={() => void act('Approved.', () => api.approve(flowId, hash, comment))}
                   data-testid="review-approve"
                 >
