@@ -31,6 +31,8 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
   const readOnly = useEditor((s) => s.readOnly)
   const [editing, setEditing] = useState<number | null>(null)
   const [generate, setGenerate] = useState(true)
+  // Whether the shown report generated cases: the review always does, so only then is it the same.
+  const [ranGenerated, setRanGenerated] = useState(true)
   const [running, setRunning] = useState(false)
   const [run, setRun] = useState<SimulationRun | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -47,6 +49,7 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
     try {
       const suite = { ...useSuiteStore.getState().suite(), flow: flowId }
       setRun(await api.simulate(flowId, { document: useEditor.getState().editingDocument(), suite, generate }))
+      setRanGenerated(generate)
     } catch (e) {
       setError(e instanceof Error ? e.message : 'The simulation failed.')
     } finally {
@@ -197,7 +200,11 @@ export function SimulatorPanel({ flowId, hasPublished }: { flowId: string; hasPu
           <h4 data-testid="sim-summary">{resultCounts(results)}</h4>
           <p className="cp-hint">
             Report <code data-testid="sim-report-hash">{run.hash.slice(0, 12)}</code>
-            {unsaved ? ' (of your unsaved draft)' : ' — the same report the reviewer sees once you submit'}
+            {unsaved
+              ? ' (of your unsaved draft)'
+              : ranGenerated
+                ? ' — the same report the reviewer sees once you submit'
+                : ' (your test cases only: the review also runs the generated cases)'}
           </p>
           {picked && <CaseDetail view={picked} />}
           <CaseResults
