@@ -29,6 +29,16 @@ export const dueSchema = z
   .describe('When the task is due; absent: no due time.')
 export type Due = z.output<typeof dueSchema>
 
+/**
+ * The role a human step has when it is dropped from the palette, before the analyst picks one
+ * of the flow's roles. An empty role would say "not chosen yet" best, but a role must be a
+ * kebab-case name: every stored, imported and API-sent config is checked against that, and a task
+ * always lands in some queue. So the default is a name that says what to do and that no flow
+ * defines: validation reports it as a role the flow lacks, naming the roles the flow does have.
+ * A real-looking name (`staff`) would read as a queue someone works, which nobody does.
+ */
+export const UNCHOSEN_ROLE = 'choose-a-role'
+
 /** The part of a human step's config the wiring below reads. */
 export interface HumanStepConfig {
   role: string

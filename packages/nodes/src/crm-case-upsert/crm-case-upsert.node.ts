@@ -32,7 +32,9 @@ export const crmCaseUpsert = defineNodeType({
   icon: '▤',
   keywords: ['crm', 'case', 'activity', 'salesforce', 'write', 'outcome', 'sync'],
   config: crmCaseUpsertConfigSchema,
-  defaults: { fields: { Subject: 'Eligibility call', Status: 'Closed', ContactId: { $fact: 'contact.id' } } },
+  // The subject says what to write rather than naming another flow's calls; the contact is the one
+  // crm.contact.find puts at `contact` by default.
+  defaults: { fields: { Subject: 'Write the case subject', Status: 'Closed', ContactId: { $fact: 'contact.id' } } },
   ports: () => [
     { name: 'created', required: true, title: 'Created' },
     { name: 'updated', required: true, title: 'Updated' },

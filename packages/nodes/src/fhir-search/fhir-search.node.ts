@@ -54,9 +54,12 @@ export const fhirSearch = defineNodeType({
   icon: '⚲',
   keywords: ['fhir', 'search', 'find', 'coverage', 'patient', 'mrn'],
   config: fhirSearchConfigSchema,
+  // A search needs one parameter and a fact path cannot be empty, so the default reads a fact
+  // named for what it holds rather than one another flow has (patient.mrn): until the analyst
+  // picks or declares it, validation reports it as a fact the facts schema lacks.
   defaults: {
     resourceType: 'Patient',
-    params: [{ name: 'identifier', valueFrom: 'patient.mrn', prefix: '' }],
+    params: [{ name: 'identifier', valueFrom: 'search.identifier', prefix: '' }],
     mode: 'first',
     max: 20,
     into: 'patient',

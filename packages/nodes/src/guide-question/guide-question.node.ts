@@ -1,7 +1,14 @@
 import { z } from 'zod'
 import { AnswerError, defineNodeType } from '@carepath/dsl'
 import { factPathSchema, roleNameSchema } from '../fact-path.schema.ts'
-import { dueSchema, duePorts, humanStepAccess, shownFactsSchema, taskHead } from '../human-step.schema.ts'
+import {
+  dueSchema,
+  duePorts,
+  humanStepAccess,
+  shownFactsSchema,
+  taskHead,
+  UNCHOSEN_ROLE,
+} from '../human-step.schema.ts'
 import { answerObject, answerOptionSchema, chosenOption, uniqueBy } from '../task-form/task-answer.ts'
 
 export const guideQuestionConfigSchema = z
@@ -31,15 +38,17 @@ export const guideQuestion = defineNodeType({
   icon: '?',
   keywords: ['script', 'agent', 'call', 'question', 'answer', 'branch', 'human'],
   config: guideQuestionConfigSchema,
+  // A dropped step belongs to no flow yet: it says what to write instead of borrowing another
+  // flow's question, and its role is the placeholder every human step starts with.
   defaults: {
-    role: 'agent',
-    question: 'Does the caller confirm their appointment?',
+    role: UNCHOSEN_ROLE,
+    question: 'Write the question to ask',
     shows: [],
     options: [
       { value: 'yes', label: 'Yes' },
       { value: 'no', label: 'No' },
     ],
-    into: 'answers.confirmed',
+    into: 'answer',
   },
   ports: (config) => [
     ...config.options.map((option) => ({ name: option.value, required: true, title: option.label })),

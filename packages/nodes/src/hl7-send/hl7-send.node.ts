@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineNodeType, NodeError, type ExecuteContext, type JsonValue } from '@carepath/dsl'
+import { defineNodeType, NodeError, type ConfigProblem, type ExecuteContext, type JsonValue } from '@carepath/dsl'
 import { settingsSlugSchema } from '../connector-settings.schema.ts'
 import { factPathSchema } from '../fact-path.schema.ts'
 import { FHIR_PHI } from '../fhir-read/fhir-connector.ts'
@@ -115,7 +115,9 @@ export const hl7Send = defineNodeType({
   defaults: {
     destination: 'lab',
     messageType: 'ORU^R01',
-    segments: [{ segment: 'PID', fields: { '3.1': { $fact: 'patient.mrn' } } }],
+    // The segment is there, its fields left to the analyst (a check below says so), instead of a
+    // fact another flow has (patient.mrn).
+    segments: [{ segment: 'PID', fields: {} }],
   },
   ports: () => [
     { name: 'accepted', required: true, title: 'Acknowledged (AA)' },
@@ -133,6 +135,20 @@ export const hl7Send = defineNodeType({
   writes: (config) => [config.controlIdInto, config.ackInto].filter((path) => path !== undefined),
   phi: FHIR_PHI, // a message may carry any class of fact to the receiver
   connectors: [hl7OutConnector], // destinations are stored per environment, never in the flow
+  // A warning, not an error: a message type may require a segment the sender leaves empty.
+  check: (config) =>
+    config.segments.flatMap((segment, index): ConfigProblem[] =>
+      Object.keys(segment.fields).length > 0
+        ? []
+        : [
+            {
+              code: 'invalid-config',
+              severity: 'warning',
+              path: `segments.${index}.fields`,
+              message: `The ${segment.segment} segment has no fields yet: say which fact or text goes in each field.`,
+            },
+          ],
+    ),
   async execute(ctx, config) {
     const body = buildBody(ctx, config)
     const controlId = controlIdFor(ctx.runId, ctx.nodeId, body.join('\r'))

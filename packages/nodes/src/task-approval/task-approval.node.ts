@@ -1,7 +1,14 @@
 import { z } from 'zod'
 import { AnswerError, defineNodeType, type JsonValue, type TaskField } from '@carepath/dsl'
 import { factPathSchema, roleNameSchema } from '../fact-path.schema.ts'
-import { dueSchema, duePorts, humanStepAccess, shownFactsSchema, taskHead } from '../human-step.schema.ts'
+import {
+  dueSchema,
+  duePorts,
+  humanStepAccess,
+  shownFactsSchema,
+  taskHead,
+  UNCHOSEN_ROLE,
+} from '../human-step.schema.ts'
 import { answerObject, chosenOption } from '../task-form/task-answer.ts'
 
 export const taskApprovalConfigSchema = z
@@ -48,7 +55,13 @@ export const taskApproval = defineNodeType({
   icon: '✓',
   keywords: ['human', 'approve', 'reject', 'sign-off', 'review', 'task'],
   config: taskApprovalConfigSchema,
-  defaults: { role: 'staff', title: 'Approve this request', shows: [], into: 'approval.decision', comment: 'none' },
+  defaults: {
+    role: UNCHOSEN_ROLE,
+    title: 'Review this request',
+    shows: [],
+    into: 'approval.decision',
+    comment: 'none',
+  },
   ports: (config) => [
     { name: 'approved', required: true, title: 'Approved' },
     { name: 'rejected', required: true, title: 'Rejected' },

@@ -1,7 +1,14 @@
 import { z } from 'zod'
 import { defineNodeType } from '@carepath/dsl'
 import { factPathSchema, roleNameSchema } from '../fact-path.schema.ts'
-import { dueSchema, duePorts, humanStepAccess, shownFactsSchema, taskHead } from '../human-step.schema.ts'
+import {
+  dueSchema,
+  duePorts,
+  humanStepAccess,
+  shownFactsSchema,
+  taskHead,
+  UNCHOSEN_ROLE,
+} from '../human-step.schema.ts'
 import { answerObject, checkFields, taskFieldSchema, toTaskFields, uniqueBy } from './task-answer.ts'
 
 export const taskFormConfigSchema = z
@@ -29,7 +36,7 @@ export const taskForm = defineNodeType({
   keywords: ['human', 'form', 'input', 'task', 'inbox', 'manual'],
   config: taskFormConfigSchema,
   defaults: {
-    role: 'staff',
+    role: UNCHOSEN_ROLE,
     title: 'Complete the form',
     shows: [],
     fields: [{ name: 'note', label: 'Note', type: 'string', required: false }],

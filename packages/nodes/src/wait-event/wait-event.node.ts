@@ -35,7 +35,9 @@ export const waitEvent = defineNodeType({
   icon: '↯',
   keywords: ['wait', 'event', 'message', 'reply', 'callback', 'correlate', 'resume', 'webhook'],
   config: waitEventConfigSchema,
-  defaults: { event: 'sms.reply', correlateOn: 'appointment.id', into: 'reply', timeout: 'P1D' },
+  // Neither name can be empty; both say what they stand for instead of another flow's SMS reply to
+  // an appointment. Validation reports the key until the analyst picks or declares the fact.
+  defaults: { event: 'reply', correlateOn: 'request.id', into: 'reply', timeout: 'P1D' },
   ports: (config) => [
     { name: 'received', required: true, title: 'Message received' },
     ...(config.timeout ? [{ name: 'timeout', required: true, title: 'No message in time' }] : []),
