@@ -142,6 +142,12 @@ describe('the whole loop, keyboard only', () => {
     await tabTo(analyst, canvasNode(analyst, 'decision-rules-1'))
     await expect.poll(() => outlineOf(canvasNode(analyst, 'decision-rules-1'))).toBe('solid 3px')
     await screenshot(analyst, 'keyboard-node-focus')
+    // So does a focused edge: its line is drawn thick in the accent colour.
+    const edge = analyst.locator('.react-flow__edge').first()
+    await tabTo(analyst, edge)
+    await expect
+      .poll(() => edge.locator('.react-flow__edge-path').evaluate((path) => getComputedStyle(path).strokeWidth))
+      .toBe('3.5px')
     expect(await axeViolations(analyst)).toEqual([])
     await save(analyst)
     await expect.poll(() => analyst.getByTestId('flow-status').textContent()).toContain('draft')
