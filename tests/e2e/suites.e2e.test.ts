@@ -88,10 +88,12 @@ describe('test cases saved with the draft and run on review', () => {
     const own = analyst.getByTestId('sim-result-list-own')
     await expect.poll(() => own.textContent()).toContain(CASE)
     const failing = own.locator('li', { hasText: CASE })
-    // It passed on the published version ($50); it now stops at the estimate ($25).
+    // It passed on the published version ($50); it now stops at the estimate ($25), named by its
+    // title: the step's id is for the tooltip only.
     await expect(failing.textContent()).resolves.toMatch(
-      /fails.*expects verified · verified → waiting at tell-estimate/,
+      /fails.*expects verified · verified → waiting at Tell the patient the estimate/,
     )
+    await expect(failing.textContent()).resolves.not.toContain('tell-estimate')
     await expect(analyst.getByTestId('sim-summary').textContent()).resolves.toMatch(/3 of your test cases fail/)
     reportHash = (await analyst.getByTestId('sim-report-hash').textContent()) ?? ''
     expect(reportHash).toMatch(/^[0-9a-f]{12}$/)
@@ -115,6 +117,9 @@ describe('test cases saved with the draft and run on review', () => {
     await reviewer.getByTestId('review-report').waitFor()
     await expect.poll(() => reviewer.getByTestId('review-report-hash').textContent()).toBe(reportHash)
     await expect(reviewer.getByTestId('review-results-own').textContent()).resolves.toContain(CASE)
+    await expect(reviewer.getByTestId('review-results-own').textContent()).resolves.toContain(
+      'waiting at Tell the patient the estimate',
+    )
     // What changed sits beside the report: the threshold's node, against the published version.
     await expect(
       reviewer.getByTestId('review-diff').getByTestId('diff-changed-cost-check').textContent(),

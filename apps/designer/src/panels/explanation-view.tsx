@@ -5,6 +5,12 @@ import { conditionSentence } from '../features/runs/decision-sentence.ts'
 
 const UNKNOWN_SCHEMA: FactSchema = { type: 'object' }
 
+/** The fired rules by the names the trace carries (their ids only where a rule has no name). */
+function firedNames(explanation: DecisionExplanation): string {
+  const names = new Map(explanation.rules.map((rule) => [rule.id, rule.name]))
+  return explanation.fired.map((id) => names.get(id) ?? id).join(', ')
+}
+
 export function ExplanationView({
   explanation,
   facts = UNKNOWN_SCHEMA,
@@ -18,7 +24,7 @@ export function ExplanationView({
       <div>
         → <strong>{explanation.outcome}</strong>{' '}
         {explanation.fired.length ? (
-          <small>(fired: {explanation.fired.join(', ')})</small>
+          <small>(fired: {firedNames(explanation)})</small>
         ) : (
           <small>(no rule fired: default)</small>
         )}

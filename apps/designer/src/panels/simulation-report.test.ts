@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readReport } from './simulation-report.ts'
+import { caseResult, readReport, titleLookup } from './simulation-report.ts'
 
 describe('readReport', () => {
   it('reads unchanged cases (shared outcome) and changed ones (both paths, decision changes, failures)', () => {
@@ -46,11 +46,40 @@ describe('readReport', () => {
       candidate: { outcome: 'verified' },
     })
     expect(cases[1]).toMatchObject({ changed: true, failures: ['expected the outcome "verified", got "waiting"'] })
-    expect(cases[1]?.candidate.outcome).toBe('waiting at tell')
+    expect(cases[1]?.candidate).toMatchObject({ outcome: null, status: 'waiting', waitingAt: 'tell' })
     expect(cases[1]?.decisions[0]).toMatchObject({
       nodeId: 'cost',
       base: { outcome: 'no-estimate' },
       candidate: { outcome: 'estimate' },
+    })
+  })
+
+  it('says where a run waits by the step title, keeping the id for the details line only', () => {
+    const titleOf = titleLookup(
+      [
+        { id: 'tell-estimate', data: { type: 'task.form', title: 'Tell the patient the estimate' } },
+        { id: 'notify-2', data: { type: 'notify', title: '  ' } },
+      ],
+      (type) => (type === 'notify' ? 'Notify' : undefined),
+    )
+    const run = (outcome: string | null, waitingAt: string | null) => ({
+      path: [],
+      outcome,
+      status: outcome ? 'completed' : 'waiting',
+      waitingAt,
+    })
+
+    const result = caseResult({ base: run('verified', null), candidate: run(null, 'tell-estimate') }, titleOf)
+    expect(result.text).toBe('verified → waiting at Tell the patient the estimate')
+    expect(result.text).not.toContain('tell-estimate')
+    expect(result.details).toContain('tell-estimate')
+
+    // A step without a title of its own is named by its type; one the document lacks, by its id.
+    expect(caseResult({ base: run(null, 'notify-2'), candidate: run(null, 'gone') }, titleOf).text).toBe(
+      'waiting at Notify → waiting at gone',
+    )
+    expect(caseResult({ base: run('verified', null), candidate: run('verified', null) }, titleOf)).toEqual({
+      text: 'verified → verified',
     })
   })
 })

@@ -2,11 +2,12 @@
 // own test cases first (each with what it expects and what it got), then the cases generated
 // from the rules. Every row is a button, so the keyboard reaches and opens each one.
 import { useState } from 'react'
-import type { CaseView } from '../panels/simulation-report.ts'
+import { caseResult, titleLookup, type CaseView } from '../panels/simulation-report.ts'
+import { registry } from '../registry.ts'
+import { useEditor } from '../store/editor.store.ts'
 
 const verdict = (c: CaseView) => (c.failures.length ? 'fails' : c.changed ? 'changed' : 'same')
 const badge = (c: CaseView) => (c.failures.length ? 'danger' : c.changed ? 'warn' : 'ok')
-const result = (c: CaseView) => `${c.base.outcome ?? c.base.status} → ${c.candidate.outcome ?? c.candidate.status}`
 
 /** How many cases a report holds and how many changed or fail, in one line both sides print. */
 export function resultCounts(cases: readonly CaseView[]): string {
@@ -30,6 +31,10 @@ export function CaseResults({
   testId: string
 }) {
   const [showSame, setShowSame] = useState(false)
+  // Steps by their titles on the canvas (the flow both tabs have open), read once per render as
+  // the case detail does: a result row need not follow a drag.
+  const titleOf = titleLookup(useEditor.getState().nodes, (type) => registry.get(type)?.title)
+  const result = (c: CaseView) => caseResult(c, titleOf)
   // What a reviewer must look at first: failures, then changes (in the author's order within each).
   const rank = (c: CaseView) => (c.failures.length ? 0 : c.changed ? 1 : 2)
   const own = cases.filter((c) => c.source !== 'generated').sort((a, b) => rank(a) - rank(b))
@@ -45,8 +50,8 @@ export function CaseResults({
         data-testid="sim-result"
       >
         <span className={`cp-badge ${badge(c)}`}>{verdict(c)}</span> <span className="cp-case-name">{c.name}</span>
-        <small className="cp-hint">
-          {withExpectation && ` expects ${expectations.get(c.id) ?? 'nothing in particular'} ·`} {result(c)}
+        <small className="cp-hint" title={result(c).details}>
+          {withExpectation && ` expects ${expectations.get(c.id) ?? 'nothing in particular'} ·`} {result(c).text}
         </small>
         {c.failures.map((f) => (
           <small key={f} className="cp-error-text cp-block">
