@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { axeViolations } from './axe.ts'
 import { apiToken, DEMO_PASSWORD, e2eSession, screenshot, trpcPost } from './harness.ts'
-import { choose, hasFocus, outlineOf, press, setChecked, tabTo, typeInto } from './keyboard.ts'
+import { choose, hasFocus, outlineOf, strokeWidthOf, press, setChecked, tabTo, typeInto } from './keyboard.ts'
 
 const session = e2eSession()
 const FLOW = 'medication-refill'
@@ -145,9 +145,7 @@ describe('the whole loop, keyboard only', () => {
     // So does a focused edge: its line is drawn thick in the accent colour.
     const edge = analyst.locator('.react-flow__edge').first()
     await tabTo(analyst, edge)
-    await expect
-      .poll(() => edge.locator('.react-flow__edge-path').evaluate((path) => getComputedStyle(path).strokeWidth))
-      .toBe('3.5px')
+    await expect.poll(() => strokeWidthOf(edge.locator('.react-flow__edge-path'))).toBe('3.5px')
     expect(await axeViolations(analyst)).toEqual([])
     await save(analyst)
     await expect.poll(() => analyst.getByTestId('flow-status').textContent()).toContain('draft')

@@ -107,7 +107,7 @@ export async function setChecked(page: Page, box: Locator, checked: boolean): Pr
   if ((await box.isChecked()) !== checked) await page.keyboard.press('Space')
 }
 
-declare function getComputedStyle(el: unknown): { outlineStyle: string; outlineWidth: string }
+declare function getComputedStyle(el: unknown): { outlineStyle: string; outlineWidth: string; strokeWidth: string }
 
 /** The outline `target` draws now (its focus ring when focused), as "solid 3px". */
 export function outlineOf(target: Locator): Promise<string> {
@@ -115,4 +115,9 @@ export function outlineOf(target: Locator): Promise<string> {
     const style = getComputedStyle(el)
     return `${style.outlineStyle} ${style.outlineWidth}`
   })
+}
+
+/** The width an SVG shape's line is drawn with now, as "3.5px". */
+export function strokeWidthOf(target: Locator): Promise<string> {
+  return target.evaluate((el) => getComputedStyle(el).strokeWidth)
 }

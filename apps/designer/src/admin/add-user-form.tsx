@@ -1,8 +1,7 @@
 // Adding a person: username, a first password, the product role and the queues they work.
 import { useState } from 'react'
 import type { NewUser } from '../api/carepath-api.ts'
-
-const ROLES = ['analyst', 'developer', 'reviewer', 'agent', 'auditor', 'admin', 'compliance'] as const
+import { PRODUCT_ROLES } from './product-roles.ts'
 
 export function AddUserForm({ queues, onAdd }: { queues: readonly string[]; onAdd(user: NewUser): Promise<void> }) {
   const [username, setUsername] = useState('')
@@ -51,10 +50,10 @@ export function AddUserForm({ queues, onAdd }: { queues: readonly string[]; onAd
           <select
             className="cp-input"
             value={role}
-            onChange={(e) => setRole(ROLES.find((r) => r === e.target.value) ?? 'agent')}
+            onChange={(e) => setRole(PRODUCT_ROLES.find((r) => r === e.target.value) ?? 'agent')}
             data-testid="add-user-role"
           >
-            {ROLES.map((r) => (
+            {PRODUCT_ROLES.map((r) => (
               <option key={r} value={r}>
                 {r}
               </option>

@@ -6,6 +6,7 @@ import { api, type NewUser, type QueueEntry, type UserEntry } from '../api/carep
 import { useLoader } from '../api/use-loader.ts'
 import { Empty, ErrorState, Loading } from '../screens/state-views.tsx'
 import { AddUserForm } from './add-user-form.tsx'
+import { PRODUCT_ROLES } from './product-roles.ts'
 import { HostAppsPanel } from '../features/embed/host-apps-panel.tsx'
 import { SecurityPanel } from './security-panel.tsx'
 import { PhiMapRollupSection } from '../features/phi-map/phi-map-rollup-section.tsx'
@@ -74,6 +75,14 @@ export function AdminScreen() {
             onSet={(u, next) =>
               void act(`${u.username} now works ${next.length ? next.join(', ') : 'no queue'}.`, () =>
                 api.setQueues(u.username, next),
+              )
+            }
+            onAccess={(u, role, active) =>
+              void act(
+                active
+                  ? `${u.username} is now ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}.`
+                  : `${u.username} can no longer log in.`,
+                () => api.setUser(u.username, role, active),
               )
             }
           />
@@ -184,10 +193,12 @@ function UserTable({
   users,
   queues,
   onSet,
+  onAccess,
 }: {
   users: readonly UserEntry[]
   queues: readonly string[]
   onSet(user: UserEntry, flowRoles: string[]): void
+  onAccess(user: UserEntry, role: UserEntry['role'], active: boolean): void
 }) {
   return (
     <table className="cp-table" data-testid="user-table">
@@ -205,7 +216,30 @@ function UserTable({
               {u.username}
               {u.disabled && <small className="cp-hint"> (disabled)</small>}
             </th>
-            <td>{u.role}</td>
+            <td>
+              <select
+                className="cp-input"
+                value={u.role}
+                aria-label={`Product role of ${u.username}`}
+                onChange={(e) => onAccess(u, PRODUCT_ROLES.find((r) => r === e.target.value) ?? u.role, !u.disabled)}
+                data-testid={`user-${u.username}-role`}
+              >
+                {PRODUCT_ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+              <label className="cp-inline-label">
+                <input
+                  type="checkbox"
+                  checked={!u.disabled}
+                  onChange={(e) => onAccess(u, u.role, e.target.checked)}
+                  data-testid={`user-${u.username}-active`}
+                />{' '}
+                may log in
+              </label>
+            </td>
             <td>
               {u.flowRoles.includes('*') ? (
                 <span>every queue</span>

@@ -155,6 +155,8 @@ export const api = {
   listUsers: () => call(trpc.users.list.query()),
   addUser: (user: NewUser) => call(trpc.users.add.mutate(user)),
   setQueues: (username: string, flowRoles: string[]) => call(trpc.users.setFlowRoles.mutate({ username, flowRoles })),
+  setUser: (username: string, role: NewUser['role'], active: boolean) =>
+    call(trpc.users.set.mutate({ username, role, active })),
   listQueues: () => call(trpc.queues.list.query()),
   hostApps: () => call(trpc.embed.hostApps.query()),
   saveHostApp: (app: HostAppInput) => call(trpc.embed.saveHostApp.mutate(app)),

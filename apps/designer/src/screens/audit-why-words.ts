@@ -131,6 +131,13 @@ export function whySentences(record: AuditRecord): string[] {
           ? `The user now works the queues ${quoted(record.why.flowRoles)}.`
           : 'The user now works no queue.',
       ]
+    case 'user.set':
+      return [
+        `The user's product role is now ${record.why.role}.`,
+        record.why.active
+          ? 'The user may log in.'
+          : 'The user can no longer log in: their sessions and API tokens stopped working.',
+      ]
     case 'auth.login':
       return record.why ? [stop(`The log-in was refused: ${record.why.reason}`)] : ['Logged in.']
     case 'auth.logout':

@@ -34,6 +34,14 @@ export const flowRolesSet = (actor: AuditActor, user: string, flowRoles: string[
   why: { flowRoles },
 })
 
+/** A person's product role and log-in switched by an admin (`active` false: no log-in, no token). */
+export const userSet = (actor: AuditActor, user: string, role: string, active: boolean): AuditInput => ({
+  action: 'user.set',
+  ...actor,
+  entity: { user },
+  why: { role, active },
+})
+
 export const loggedIn = (actor: AuditActor): AuditInput => ({ action: 'auth.login', ...actor })
 
 /** A refused log-in: `failures` counts the failed attempts in a row, when known. */

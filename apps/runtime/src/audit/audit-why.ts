@@ -87,6 +87,8 @@ const bare = <A extends string>(action: A) => z.object({ action: z.literal(actio
 export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('user.add', z.object({ role: z.string() })),
   entry('user.flow-roles', z.object({ flowRoles: z.array(z.string()) })),
+  /** A person's product role and whether they may log in, as an admin set them. */
+  entry('user.set', z.object({ role: z.string(), active: z.boolean() })),
   entry('auth.login', z.object({ reason: z.string(), failures: z.number().int().optional() }).optional()),
   bare('auth.logout'),
   /** The password was right; a second factor (`verify`) or its enrolment (`enrol`) is still due. */

@@ -3,6 +3,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm'
 import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import {
   flowRolesSet,
+  userSet,
   loggedIn,
   loggedOut,
   loginRefused,
@@ -623,6 +624,33 @@ export function createAuthService(
     })
   }
 
+  /**
+   * A person's product role, and whether they may log in at all: switched off, their sessions and
+   * API tokens stop working at once (both are checked against the user on every request). An
+   * admin cannot demote or switch off themselves, so an installation keeps an admin who can undo it.
+   */
+  async function setUser(
+    username: string,
+    change: { role: UserRole; active: boolean },
+    actor: { who: string; role: string },
+  ) {
+    if (username === actor.who && (change.role !== 'admin' || !change.active))
+      throw new AppError(
+        'conflict',
+        'You cannot take away your own admin role or switch off your own log-in; another admin can.',
+        { path: 'username' },
+      )
+    await store.transaction(async () => {
+      const changed = await db
+        .update(users)
+        .set({ role: change.role, disabled: !change.active })
+        .where(eq(users.username, username))
+        .returning({ id: users.id })
+      if (changed.length === 0) throw new AppError('not-found', `No user named "${username}".`, { path: 'username' })
+      await audit.record(userSet(actor, username, change.role, change.active))
+    })
+  }
+
   const userCount = async () => (await store.sql.get<{ n: number }>('SELECT count(*) AS n FROM users'))?.n ?? 0
 
   return {
@@ -646,6 +674,7 @@ export function createAuthService(
     revokeApiToken,
     listUsers,
     setFlowRoles,
+    setUser,
     flowRolesOf,
     userCount,
   }

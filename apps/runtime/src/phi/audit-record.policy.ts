@@ -88,6 +88,7 @@ const runStep = object<Why<'run.step'>>({
 export const auditEntryPolicies: AuditEntryPolicies = {
   'user.add': object<EntryOf<'user.add'>>({ action: structure, why: object({ role: structure }) }),
   'user.flow-roles': object<EntryOf<'user.flow-roles'>>({ action: structure, why: object({ flowRoles: structure }) }),
+  'user.set': object<EntryOf<'user.set'>>({ action: structure, why: object({ role: structure, active: structure }) }),
   'auth.login': object<EntryOf<'auth.login'>>({
     action: structure,
     why: object({ reason: structure, failures: structure }),

@@ -25,6 +25,7 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'users.list': ['admin'],
   'users.add': ['admin'],
   'users.setFlowRoles': ['admin'],
+  'users.set': ['admin'],
   'users.createToken': ['admin'],
   'tokens.create': ['admin'],
   'tokens.list': ['admin'],

@@ -30,6 +30,16 @@ export const usersRouter = router({
     })
     return { ok: true as const }
   }),
+  set: admin
+    .input(z.object({ username, role: z.enum(USER_ROLES), active: z.boolean() }).strict())
+    .mutation(async ({ ctx, input }) => {
+      await ctx.runtime.auth.setUser(
+        input.username,
+        { role: input.role, active: input.active },
+        { who: ctx.principal.username, role: ctx.principal.role },
+      )
+      return { ok: true as const }
+    }),
   /** Kept for existing callers; `tokens.create` is the same procedure next to `tokens.list` and `tokens.revoke`. */
   createToken: admin
     .input(createTokenInput)
