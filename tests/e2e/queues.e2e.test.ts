@@ -52,6 +52,14 @@ describe('a queue people actually work', () => {
     await mutate('review.approve', reviewer, { id: FLOW, hash, comment: 'pharmacy takes insurance collection' })
     await mutate('review.publish', reviewer, { id: FLOW, hash })
 
+    // The analyst's problems list says it as the review did: the pharmacy queue has nobody in it.
+    const designer = await session.login('analyst')
+    await designer.goto(`${session.runtime.url}/#/flows/${FLOW}`)
+    await expect
+      .poll(() => designer.getByTestId('problems').textContent())
+      .toMatch(/sends its tasks to the queue "pharmacy", which nobody works yet/)
+    await designer.context().close()
+
     const admin = await session.login('admin')
     await admin.getByTestId('admin-screen').waitFor()
     await admin.getByTestId('queue-unworked-pharmacy').waitFor()

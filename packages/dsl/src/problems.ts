@@ -25,6 +25,7 @@ export const PROBLEM_CODES = {
   'table-type-mismatch': 'A cell does not fit the type of its fact.',
   'duplicate-port': 'A port has more than one edge.',
   'connector-not-configured': 'A node calls a connector this installation has not configured.',
+  'queue-unworked': 'A human step sends its tasks to a work queue nobody works.',
 } as const
 /** A stable problem code (a key of PROBLEM_CODES). */
 export type ProblemCode = keyof typeof PROBLEM_CODES

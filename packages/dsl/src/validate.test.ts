@@ -250,6 +250,7 @@ describe('validateFlow', () => {
       'invalid-config',
       'malformed-rule',
       'connector-not-configured', // plugin.test.ts
+      'queue-unworked', // queue-steps.test.ts
     ]
     // table-* codes come from decision.table's own check(), tested with that node type.
     expect(

@@ -1,11 +1,12 @@
 // Every problem validation found, errors first, in plain words (the path only in a details line); choosing one (click, or Enter/Space on it)
 // selects its node and brings it into view.
-import { memo } from 'react'
+import { memo, useMemo } from 'react'
 import { useReactFlow } from '@xyflow/react'
 import { plainProblem, type Problem } from '@carepath/dsl'
 import { useEditor } from '../store/editor.store.ts'
 import { AddToFactsButton } from '../features/facts/add-to-facts-button.tsx'
 import { useDocumentNodes } from './use-document-nodes.ts'
+import { useQueueProblems } from './use-queue-problems.ts'
 
 /**
  * A key that follows the problem, not its place in the list: validation re-runs as the analyst
@@ -28,7 +29,9 @@ function withKeys(problems: Problem[]): { problem: Problem; key: string }[] {
 }
 
 function ProblemsPanelView() {
-  const problems = useEditor((s) => s.problems)
+  const checked = useEditor((s) => s.problems)
+  const queueProblems = useQueueProblems()
+  const problems = useMemo(() => [...checked, ...queueProblems], [checked, queueProblems])
   const selectOnly = useEditor((s) => s.selectOnly)
   const { fitView } = useReactFlow()
   const documentNodes = useDocumentNodes()

@@ -1,13 +1,12 @@
 // Work queues as an admin manages them: every queue a flow sends work to or a person works,
 // with its description, its members and the flows (and steps) that send tasks to it.
 import { and, eq, inArray } from 'drizzle-orm'
-import type { FlowDocument } from '@carepath/dsl'
+import { queueSteps, unworkedQueueWarnings, type FlowDocument } from '@carepath/dsl'
 import { queueSaved } from '../audit/audit-entries.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, queues, users } from '../db/schema.ts'
 import type { FlowDeps } from '../flows/flows.service.ts'
 import type { Store } from '../store/store.ts'
-import { queueSteps, unworkedQueueWarnings } from './queue-steps.ts'
 
 /** One queue as the admin screen lists it. */
 export interface QueueView {
