@@ -117,6 +117,8 @@ export const api = {
     call(trpc.flows.save.mutate(suite ? { id, document, baseRevision, suite } : { id, document, baseRevision })),
   /** The test cases saved with the draft, as a suite file. */
   suite: (id: string) => call(trpc.flows.suite.query({ id })),
+  /** The test cases saved with one revision of a flow. */
+  suiteAt: (id: string, revision: number) => call(trpc.flows.suite.query({ id, revision })),
   history: (id: string) => call(trpc.flows.history.query({ id })),
   version: (id: string, hash: string) => call(trpc.flows.version.query({ id, hash })),
   duplicateFlow: (id: string, newId: string) => call(trpc.flows.duplicate.mutate({ id, newId })),

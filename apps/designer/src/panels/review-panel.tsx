@@ -15,6 +15,7 @@ import { CaseResults, resultCounts } from '../suites/case-results.tsx'
 import { readSuite, useSuiteStore } from '../suites/suite.store.ts'
 import { PhiMapDiffSection } from '../features/phi-map/phi-map-diff-section.tsx'
 import { ApprovalsSection } from '../features/governance/approvals-section.tsx'
+import { ReviewSuiteDiff } from '../features/suite-diff/review-suite-diff.tsx'
 import { EvidenceList } from '../features/governance/evidence-list.tsx'
 
 export function ReviewPanel({
@@ -121,6 +122,9 @@ export function ReviewPanel({
         </div>
       )}
       {hash && <ReviewDiffSection flowId={flowId} hash={hash} published={detail?.published ?? null} />}
+      {hash && detail?.published && detail.published.hash !== hash && (
+        <ReviewSuiteDiff flowId={flowId} hash={hash} publishedHash={detail.published.hash} />
+      )}
       {state?.report && (
         <section data-testid="review-report">
           <h4 data-testid="review-summary">Simulation report: {resultCounts(cases)}</h4>
