@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createRuntime, type Runtime } from '../runtime.ts'
-import { DEMO_SEED_ACTOR, seedDemo } from './demo-seed.ts'
+import { CLINICAL_QUEUES, DEMO_SEED_ACTOR, seedDemo } from './demo-seed.ts'
 
 const examples = join(dirname(fileURLToPath(import.meta.url)), '../../../../examples')
 const FLOW = 'eligibility-verification'
@@ -25,11 +25,12 @@ afterEach(async () => {
 })
 
 /** An examples folder holding one example flow (and its suite), so the seed simulates one flow. */
-function examplesWith(flow: string): string {
+function examplesWith(...flows: string[]): string {
   const folder = join(dir, 'examples')
   mkdirSync(folder)
-  for (const suffix of ['.flow.json', '.suite.json'])
-    copyFileSync(join(examples, flow + suffix), join(folder, flow + suffix))
+  for (const flow of flows)
+    for (const suffix of ['.flow.json', '.suite.json'])
+      copyFileSync(join(examples, flow + suffix), join(folder, flow + suffix))
   return folder
 }
 
@@ -55,6 +56,18 @@ describe('the demo seed', () => {
       published: { hash: demo.flows[0]!.hash },
     })
     expect(await runtime.audit.verify()).toMatchObject({ ok: true })
+  })
+
+  it('gives the call-centre agent the administrative queues and the clinician the clinical ones', async () => {
+    await seedDemo(runtime, examplesWith(FLOW, 'lab-result-routing'), 'demo password for the test')
+    const queuesOf = async (username: string) => (await runtime.auth.flowRolesOf(username)) ?? []
+    const agent = await queuesOf('agent')
+    const clinician = await queuesOf('clinician')
+    expect(agent).toContain('front-desk')
+    expect(clinician).toContain('clinician')
+    // No queue is worked by both, and the agent works no clinical queue at all.
+    expect(agent.filter((q) => CLINICAL_QUEUES.has(q))).toEqual([])
+    expect(clinician.filter((q) => agent.includes(q))).toEqual([])
   })
 
   it('still refuses a flow whose own test case fails its expectation', async () => {
