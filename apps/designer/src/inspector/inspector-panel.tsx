@@ -90,6 +90,10 @@ function NodeInspector({ id }: { id: string }) {
     : schema
   const forbidden = forbiddenShows(data.type, data.config, facts, roles)
   const setConfig = (config: Record<string, unknown>) => updateNode(id, { config })
+  // The type's own view, in the panel or full width (not both: one editor holds the focus).
+  const customView = custom ? (
+    <custom.View nodeId={id} config={data.config} onChange={setConfig} jsonSchema={schema} readOnly={readOnly} />
+  ) : null
 
   return (
     <div className="cp-inspector" data-testid="inspector">
@@ -160,13 +164,7 @@ function NodeInspector({ id }: { id: string }) {
           onClose={() => setWide(false)}
         >
           <fieldset disabled={readOnly} className="cp-plain-fieldset">
-            <custom.View
-              nodeId={id}
-              config={data.config}
-              onChange={setConfig}
-              jsonSchema={schema}
-              readOnly={readOnly}
-            />
+            {customView}
           </fieldset>
         </WideEditorDialog>
       )}
@@ -182,15 +180,7 @@ function NodeInspector({ id }: { id: string }) {
           />
         ) : (
           <>
-            {custom && !wide && (
-              <custom.View
-                nodeId={id}
-                config={data.config}
-                onChange={setConfig}
-                jsonSchema={schema}
-                readOnly={readOnly}
-              />
-            )}
+            {!wide && customView}
             {(Object.keys(formSchema.properties ?? {}).length > 0 || formSchema.oneOf || formSchema.anyOf) && (
               <SchemaField
                 schema={formSchema}

@@ -6,19 +6,10 @@ import { describe, expect, it } from 'vitest'
 import type { JsonValue } from '@carepath/dsl'
 import { evaluateFhirPath } from './fhirpath.ts'
 import { plainMemberPath, walkPlainPath } from './plain-member-path.ts'
+import { seededRandom as random } from '../testing/seeded-random.ts'
 
 const NOW = '2026-12-06T10:00:00Z'
 const NAMES = ['a', 'b', 'value', 'code', 'coding', 'resourceType', 'id', 'unit']
-
-function random(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function generatedValue(next: () => number, depth: number): JsonValue {
   const roll = next()

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { fieldName } from './hl7-field-names.ts'
 import { parseHl7, unescapeHl7, type Hl7Delimiters } from './hl7-to-facts.ts'
 import type { Hl7Component, Hl7FieldValue, Hl7SegmentFacts } from './hl7-values.ts'
+import { seededRandom as random } from '../testing/seeded-random.ts'
 
 /** The segments' facts as the parser built them from Medplum's objects. */
 function throughMedplum(input: string): Record<string, Hl7SegmentFacts[]> {
@@ -56,17 +57,6 @@ const samples = (dir: string) =>
   readdirSync(fileURLToPath(new URL(dir, import.meta.url)))
     .filter((file) => file.endsWith('.hl7'))
     .map((file) => [file, readFileSync(fileURLToPath(new URL(`${dir}/${file}`, import.meta.url)), 'utf8')] as const)
-
-/** A small deterministic generator (mulberry32), so a failing message can be found again by its number. */
-function random(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const DELIMITER_SETS = ['|^~\\&', '|^~\\&#', '#*!/%', '|^~\\', '$]-.^']
 
