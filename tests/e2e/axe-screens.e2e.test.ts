@@ -82,7 +82,15 @@ describe('axe-core on every screen', () => {
     await sideTab(analyst, 'phi-map', 'phi-map-panel')
     await analyst.getByTestId('side-tab-runs').click()
     await check(analyst, 'editor, waiting runs tab')
+    // The case added above is not saved: leaving the editor asks first, naming the test cases.
+    const asked = new Promise<string>((resolve) =>
+      analyst.once('dialog', (dialog) => {
+        resolve(dialog.message())
+        void dialog.accept()
+      }),
+    )
     await visit(analyst, 'runs', '/runs', 'run-list')
+    await expect(asked).resolves.toMatch(/test cases/)
     await visit(analyst, 'run viewer', `/runs/${started.id}`, 'run-viewer')
     await visit(analyst, 'my alerts', '/my-alerts', 'nav-my-alerts')
     await analyst.context().close()

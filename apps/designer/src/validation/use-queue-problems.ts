@@ -14,9 +14,12 @@ export function useQueueProblems(): Problem[] {
   const flowId = useEditor((s) => s.flowId)
   const queues = useLoader(() => api.listQueues(), [flowId])
   const documentNodes = useDocumentNodes()
+  const roles = useEditor((s) => s.meta.roles)
   return useMemo(() => {
     if (!queues.data) return []
     const worked = new Set(queues.data.filter((q) => q.members.length > 0).map((q) => q.name))
-    return unworkedQueueProblems(documentNodes, registry, (queue) => worked.has(queue))
-  }, [queues.data, documentNodes])
+    // A role the flow does not define is validation's error already (a step just dropped, whose
+    // role is still to be chosen): a second warning about its queue would only repeat it.
+    return unworkedQueueProblems(documentNodes, registry, (queue) => worked.has(queue) || !Object.hasOwn(roles, queue))
+  }, [queues.data, documentNodes, roles])
 }
