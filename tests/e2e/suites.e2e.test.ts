@@ -126,6 +126,8 @@ describe('test cases saved with the draft and run on review', () => {
     ).resolves.toMatch(/25/)
     // And the test cases that travelled with the draft: the analyst's new case, by name.
     await expect.poll(() => reviewer.getByTestId('review-suite-diff').textContent()).toContain(`Added: ${CASE}`)
+    await reviewer.getByTestId('review-suite-diff').scrollIntoViewIfNeeded()
+    await screenshot(reviewer, 'review-suite-diff')
     await reviewer.getByTestId('review-comment').fill('Estimates from $25: agreed with the billing office.')
     await reviewer.getByTestId('review-approve').click()
     await expect.poll(() => reviewer.getByTestId('review-status').textContent()).toContain('approved')

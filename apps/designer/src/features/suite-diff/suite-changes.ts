@@ -1,7 +1,7 @@
 // How the test cases saved with one version differ from another's, case by case: a case is the
 // same case when its id is, and changed when anything in it (input, mocks, expectation, name)
 // differs. The review lists them by name, so a reviewer sees which expectations moved with the flow.
-import { canonicalJson, type JsonValue } from '@carepath/dsl'
+import { canonicalJson, jsonValueSchema } from '@carepath/dsl'
 import type { TestCase } from '../../suites/suite.store.ts'
 
 export interface SuiteChanges {
@@ -14,7 +14,8 @@ export interface SuiteChanges {
 export function suiteChanges(before: readonly TestCase[], after: readonly TestCase[]): SuiteChanges {
   const earlier = new Map(before.map((c) => [c.id, c]))
   const later = new Set(after.map((c) => c.id))
-  const text = (c: TestCase) => canonicalJson(c as unknown as JsonValue)
+  // A case came from a suite file: JSON by construction, read back as JSON to be compared as text.
+  const text = (c: TestCase) => canonicalJson(jsonValueSchema.parse(c))
   return {
     added: after.filter((c) => !earlier.has(c.id)).map(caseName),
     removed: before.filter((c) => !later.has(c.id)).map(caseName),
