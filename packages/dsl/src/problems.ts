@@ -26,6 +26,7 @@ export const PROBLEM_CODES = {
   'duplicate-port': 'A port has more than one edge.',
   'connector-not-configured': 'A node calls a connector this installation has not configured.',
   'queue-unworked': 'A human step sends its tasks to a work queue nobody works.',
+  'queue-phi-beyond-clearance': 'A flow role asks for PHI classes beyond its work queue’s clearance.',
 } as const
 /** A stable problem code (a key of PROBLEM_CODES). */
 export type ProblemCode = keyof typeof PROBLEM_CODES

@@ -1,6 +1,9 @@
 // Which work queue each human step of a flow sends its tasks to, read through the node types'
-// `human.role`, and the warning a step gets when nobody works its queue: the review's publish
-// warnings (runtime) and the designer's problems list say the same sentence.
+// `human.role`; the warning a step gets when nobody works its queue, and the one a flow role gets
+// when it asks for PHI classes beyond its queue's clearance: the review's publish warnings
+// (runtime) and the designer's problems list say the same sentences.
+import type { FlowDocument } from './flow.schema.ts'
+import type { PhiClass } from './phi.ts'
 import { nodeTitle, type DocumentNodes } from './plain-words.ts'
 import type { Problem } from './problems.ts'
 import type { NodeRegistry } from './registry.ts'
@@ -50,4 +53,39 @@ export function unworkedQueueWarnings(
   isWorked: (queue: string) => boolean,
 ): string[] {
   return unworkedQueueProblems(document, registry, isWorked).map((problem) => problem.message)
+}
+
+/**
+ * A queue's PHI clearance as an admin set it: the classes its people are cleared to see, or
+ * undefined when none is set (each flow's role then decides alone).
+ */
+export type QueueClearanceOf = (queue: string) => readonly PhiClass[] | undefined
+
+/** "a", "a and b", "a, b and c". */
+function listWords(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`
+}
+
+/**
+ * A warning per flow role whose PHI classes go beyond its queue's clearance: the runtime hides
+ * those classes from the queue's people, so the steps of that role would show them redacted.
+ */
+export function clearanceProblems(document: Pick<FlowDocument, 'roles'>, clearanceOf: QueueClearanceOf): Problem[] {
+  return Object.entries(document.roles).flatMap(([name, role]): Problem[] => {
+    const cleared = clearanceOf(name)
+    if (cleared === undefined) return []
+    const beyond = [...new Set(role.phi)].filter((c) => c !== 'none' && !cleared.includes(c))
+    if (beyond.length === 0) return []
+    const shown = cleared.filter((c) => c !== 'none')
+    const clearance = shown.length === 0 ? 'no patient data' : `${listWords(shown)} data only`
+    const hidden = `${listWords(beyond)} data`
+    return [
+      {
+        severity: 'warning',
+        code: 'queue-phi-beyond-clearance',
+        path: `roles.${name}.phi`,
+        message: `The role "${name}" shows ${hidden}, but the queue "${name}" is cleared for ${clearance}: its people will see ${hidden} hidden. An admin changes the clearance under Users and queues.`,
+      },
+    ]
+  })
 }

@@ -251,6 +251,7 @@ describe('validateFlow', () => {
       'malformed-rule',
       'connector-not-configured', // plugin.test.ts
       'queue-unworked', // queue-steps.test.ts
+      'queue-phi-beyond-clearance', // queue-steps.test.ts
     ]
     // table-* codes come from decision.table's own check(), tested with that node type.
     expect(
