@@ -28,7 +28,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
-import type { FlowDocument, FootprintItem, JsonValue } from '@carepath/dsl'
+import type { FlowDocument, FootprintItem, JsonValue, PhiClass } from '@carepath/dsl'
 import type { RunStatus } from '@carepath/engine'
 import type { MigrationReport, MigrationResults } from '../migrations/migration-report.schema.ts'
 import type { RequiredSignOff, SignOffKind } from '../review/approval-policy.schema.ts'
@@ -479,6 +479,7 @@ export const hl7Outbound = pgTable(
 export const queues = pgTable('queues', {
   name: text('name').primaryKey(),
   description: text('description').notNull().default(''),
+  phi: json('phi').$type<PhiClass[]>(),
   updatedAt: text('updated_at').notNull(),
   updatedBy: text('updated_by').notNull(),
 })

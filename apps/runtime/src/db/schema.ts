@@ -1,7 +1,7 @@
 // Every table of the runtime, in one place (drizzle-kit generates the SQL migrations from here).
 import { sql } from 'drizzle-orm'
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import type { FlowDocument, FootprintItem, JsonValue } from '@carepath/dsl'
+import type { FlowDocument, FootprintItem, JsonValue, PhiClass } from '@carepath/dsl'
 import type { RunStatus } from '@carepath/engine'
 import type { MigrationReport, MigrationResults } from '../migrations/migration-report.schema.ts'
 import type { RequiredSignOff, SignOffKind } from '../review/approval-policy.schema.ts'
@@ -601,6 +601,11 @@ export const hl7Outbound = sqliteTable(
 export const queues = sqliteTable('queues', {
   name: text('name').primaryKey(),
   description: text('description').notNull().default(''),
+  /**
+   * The PHI classes the queue's people are cleared to see: a flow role of this name sees only
+   * these of the classes it asks for. Null when no clearance is set (each flow's role decides alone).
+   */
+  phi: text('phi', { mode: 'json' }).$type<PhiClass[]>(),
   updatedAt: text('updated_at').notNull(),
   updatedBy: text('updated_by').notNull(),
 })
