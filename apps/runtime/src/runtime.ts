@@ -366,12 +366,15 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     deadLettersOpen: () => deadLetters.count({ status: 'open' }),
     listeners: () => listeners.list(),
   })
-  const breakGlass = createBreakGlassService({ store, audit, now, runs })
+  // Agents' views cap each flow role by its queue's clearance, read per request (an admin's change shows at once).
+  const clearances = () => queues.clearances()
+  const breakGlass = createBreakGlassService({ store, audit, now, runs, clearances })
   const retention = createRetentionService({ store, audit, cipher, now })
   const runViews = createRunViews({
     runs,
     audit,
     revealed: (userId, runId) => breakGlass.revealedClasses(userId, runId),
+    clearances,
   })
   const tasks = createTasksService({
     store,
@@ -379,6 +382,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     audit,
     now,
     flowRolesOf: (username) => auth.flowRolesOf(username),
+    clearances,
     onClaimed: async (task, at) => {
       const run = await runs.store.runById(task.run_id)
       if (run)

@@ -217,7 +217,7 @@ export const failingCasesOverridden = (
   why: AuditWhy<'review.override'>,
 ): AuditInput => ({ action: 'review.override', ...actor, entity, why })
 
-/** An admin named a work queue or changed its description. */
+/** An admin named a work queue or changed its description or PHI clearance. */
 export const queueSaved = (actor: AuditActor, why: AuditWhy<'queue.save'>): AuditInput => ({
   action: 'queue.save',
   ...actor,

@@ -145,8 +145,14 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   entry('review.rollback', publishWhy),
   /** A reviewer let failing test cases through, with their written reason (case ids, never case data). */
   entry('review.override', z.object({ reason: z.string(), cases: z.array(z.string()) })),
-  /** An admin named a work queue or changed its description. */
-  entry('queue.save', z.object({ queue: z.string(), description: z.string() })),
+  /**
+   * An admin named a work queue or changed its description or PHI clearance (`phi`: class names,
+   * not patient data; null for no clearance; missing from records made before clearances).
+   */
+  entry(
+    'queue.save',
+    z.object({ queue: z.string(), description: z.string(), phi: z.array(phiClassSchema).nullable().optional() }),
+  ),
   entry('settings.integrations', z.object({ keys: z.array(z.string()) })),
   /** Someone recorded the quarterly review of the PHI touchpoint map: the flows it covered. */
   entry('phi-map.review', z.object({ flows: z.array(z.string()) })),

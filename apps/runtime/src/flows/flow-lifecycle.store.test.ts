@@ -245,14 +245,35 @@ describeOnEachStore('a flow’s life on the store', (backend) => {
       disabled: false,
     })
     await flows.create(intakeFlow(), analyst)
-    await queues.save('front-desk', 'Calls at reception', admin)
-    await queues.save('front-desk', 'Calls and walk-ins at reception', admin)
-    const desk = (await queues.list()).find((q) => q.name === 'front-desk')
-    expect(desk).toMatchObject({ description: 'Calls and walk-ins at reception', members: ['desk'] })
+    await queues.save('front-desk', 'Calls at reception', null, admin)
+    expect((await queues.list()).find((q) => q.name === 'front-desk')?.phi).toBeNull()
+    expect(await queues.clearances()).toEqual(new Map())
     expect(await queues.warnings(intakeFlow())).toEqual(
       expect.not.arrayContaining([expect.stringContaining('"front-desk"')]),
     )
+    // The same queue again (the upsert's update on either database), now cleared for two classes
+    // given out of order: stored once each, in the classes' own order.
+    await queues.save('front-desk', 'Calls and walk-ins at reception', ['contact', 'identifier'], admin)
+    const desk = (await queues.list()).find((q) => q.name === 'front-desk')
+    expect(desk).toMatchObject({
+      description: 'Calls and walk-ins at reception',
+      phi: ['identifier', 'contact'],
+      members: ['desk'],
+    })
+    expect(await queues.clearances()).toEqual(new Map([['front-desk', ['identifier', 'contact']]]))
+    // The intake flow's front-desk role shows demographics, beyond that clearance.
+    expect(await queues.warnings(intakeFlow())).toEqual([
+      'The role "front-desk" shows demographic data, but the queue "front-desk" is cleared for identifier and contact data only: its people will see demographic data hidden. An admin changes the clearance under Users and queues.',
+    ])
     expect(await actions()).toEqual(['flow.create', 'queue.save', 'queue.save'])
+    const whys = (await store.sql.values('SELECT record FROM audit_log ORDER BY seq'))
+      .map((row) => JSON.parse(String(row[0])) as { action: string; why?: unknown })
+      .filter((record) => record.action === 'queue.save')
+      .map((record) => record.why)
+    expect(whys).toEqual([
+      { queue: 'front-desk', description: 'Calls at reception', phi: null },
+      { queue: 'front-desk', description: 'Calls and walk-ins at reception', phi: ['identifier', 'contact'] },
+    ])
     expect(await verify()).toMatchObject({ ok: true, checked: 3 })
   })
 })

@@ -201,10 +201,10 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ proposal: structure, revision: structure, pinsMoved: structure }),
   }),
-  // A queue's name and an admin's description of the work: no patient data.
+  // A queue's name, an admin's description of the work and the PHI class names it is cleared for: no patient data.
   'queue.save': object<EntryOf<'queue.save'>>({
     action: structure,
-    why: object({ queue: structure, description: authored }),
+    why: object({ queue: structure, description: authored, phi: structure }),
   }),
   'run.read': object<EntryOf<'run.read'>>({ action: structure, why: object({ classes: structure }) }),
   'run.start': object<EntryOf<'run.start'>>({ action: structure, why: runStep }),

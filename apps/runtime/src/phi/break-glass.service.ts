@@ -14,7 +14,7 @@ import { AppError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
 import type { RunEvent } from '@carepath/engine'
 import { patientValuesOfRun, redactFreeText } from './free-text.ts'
-import { allowedClasses } from './redaction-gate.ts'
+import { allowedClasses, withClearance, type QueueClearances } from './redaction-gate.ts'
 
 export const REVEAL_MAX_MINUTES = 60
 
@@ -41,6 +41,8 @@ export function createBreakGlassService(deps: {
   runs: RevealRuns
   /** Compliance is told of every reveal here (the server log by default). */
   notify?: (line: string) => void
+  /** The work queues' PHI clearances: a class beyond one may be revealed like any other hidden class. */
+  clearances: () => Promise<QueueClearances>
 }) {
   const { store, audit, now, runs } = deps
   const { db } = store
@@ -50,7 +52,7 @@ export function createBreakGlassService(deps: {
     const row = await runs.store.runById(input.runId)
     if (!row) throw new AppError('not-found', `No run with id "${input.runId}".`, { path: 'runId' })
     const doc = await runs.documentFor(row.flow_id, row.hash)
-    const already = allowedClasses(principal, doc)
+    const already = allowedClasses(await withClearance(principal, deps.clearances), doc)
     const classes = [...new Set(input.classes)].filter((c) => c !== 'none' && !already.includes(c)).sort()
     if (classes.length === 0)
       throw new AppError('bad-input', 'You may already see every class you asked for; nothing to reveal.', {

@@ -36,6 +36,7 @@ describeOnEachStore('break-glass on the store', (backend) => {
       now,
       runs,
       notify: (line) => told.push(line),
+      clearances: async () => new Map(),
     })
   let told: string[]
   let a: ReturnType<typeof processOn>

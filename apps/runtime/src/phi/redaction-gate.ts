@@ -9,24 +9,46 @@ import type { RedactionContext } from './redaction-policy.ts'
 
 export { REDACTED }
 
+/**
+ * Each work queue's PHI clearance, by queue name, as an admin set it: the classes the queue's
+ * people are cleared to see. A queue missing here has no clearance set and caps nothing.
+ */
+export type QueueClearances = ReadonlyMap<string, readonly PhiClass[]>
+
 /** Who is looking, as far as patient data goes. */
 export interface Viewer {
   role: UserRole
   /** Flow roles (work queues) the person works; `*` means every role of every flow. */
   flowRoles: readonly string[]
+  /**
+   * The queues' clearances, loaded by the caller (the gate stays pure). Only an agent's view
+   * needs them; without them no queue caps its flow roles.
+   */
+  clearance?: QueueClearances | undefined
 }
 
 /**
  * The PHI classes a viewer may see in runs of a flow: agents see what their flow roles may see
- * (minimum necessary); every other runtime role sees no patient data at all.
+ * (minimum necessary), each role capped by its queue's clearance where an admin set one; every
+ * other runtime role sees no patient data at all.
  */
 export function allowedClasses(viewer: Viewer, flow: Pick<FlowDocument, 'roles'>): PhiClass[] {
   const classes = new Set<PhiClass>(['none'])
   if (viewer.role !== 'agent') return [...classes]
   for (const [name, role] of Object.entries(flow.roles)) {
-    if (viewer.flowRoles.includes('*') || viewer.flowRoles.includes(name)) role.phi.forEach((c) => classes.add(c))
+    if (!viewer.flowRoles.includes('*') && !viewer.flowRoles.includes(name)) continue
+    const cleared = viewer.clearance?.get(name)
+    for (const c of role.phi) if (cleared === undefined || cleared.includes(c)) classes.add(c)
   }
   return [...classes]
+}
+
+/**
+ * The viewer with the queues' clearances when they count: loaded for an agent only, since every
+ * other role sees no patient data whatever the clearances say (and need not wait for a query).
+ */
+export async function withClearance<V extends Viewer>(viewer: V, load: () => Promise<QueueClearances>): Promise<V> {
+  return viewer.role === 'agent' ? { ...viewer, clearance: await load() } : viewer
 }
 
 /**

@@ -1,17 +1,40 @@
 // Work queues as an admin manages them: every queue a flow sends work to or a person works,
-// with its description, its members and the flows (and steps) that send tasks to it.
-import { and, eq, inArray } from 'drizzle-orm'
-import { queueSteps, unworkedQueueWarnings, type FlowDocument } from '@carepath/dsl'
+// with its description, its PHI clearance, its members and the flows (and steps) that send tasks to it.
+import { and, eq, inArray, isNotNull } from 'drizzle-orm'
+import {
+  clearanceProblems,
+  phiClassSchema,
+  queueSteps,
+  unworkedQueueWarnings,
+  type FlowDocument,
+  type PhiClass,
+} from '@carepath/dsl'
 import { queueSaved } from '../audit/audit-entries.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, queues, users } from '../db/schema.ts'
 import type { FlowDeps } from '../flows/flows.service.ts'
+import type { QueueClearances } from '../phi/redaction-gate.ts'
 import type { Store } from '../store/store.ts'
+
+const storedClearance = phiClassSchema.array()
+const PHI_ORDER = phiClassSchema.options
+
+/**
+ * A stored clearance read back through its schema; one that does not read as classes clears the
+ * queue for nothing (fail closed), never for everything.
+ */
+function clearanceOf(stored: unknown): PhiClass[] | null {
+  if (stored === null || stored === undefined) return null
+  const parsed = storedClearance.safeParse(stored)
+  return parsed.success ? parsed.data : []
+}
 
 /** One queue as the admin screen lists it. */
 export interface QueueView {
   name: string
   description: string
+  /** The PHI classes the queue's people are cleared to see; null when no clearance is set (no cap). */
+  phi: PhiClass[] | null
   /** Usernames of the active people who work it (`*` users work every queue). */
   members: string[]
   /** The flows whose draft or published version sends tasks here, with those steps' titles. */
@@ -59,8 +82,19 @@ export function createQueuesService({
     return live
   }
 
+  /** Each queue's clearance, for the queues that have one set (one small query). */
+  async function clearances(): Promise<QueueClearances> {
+    const rows = await db.select({ name: queues.name, phi: queues.phi }).from(queues).where(isNotNull(queues.phi)).all()
+    return new Map(
+      rows.flatMap((q) => {
+        const cleared = clearanceOf(q.phi)
+        return cleared ? [[q.name, cleared] as const] : []
+      }),
+    )
+  }
+
   async function list(): Promise<QueueView[]> {
-    const described = new Map((await db.select().from(queues).all()).map((q) => [q.name, q.description]))
+    const described = new Map((await db.select().from(queues).all()).map((q) => [q.name, q]))
     const people = await workers()
     const sending = new Map<string, Map<string, { title: string; steps: Set<string> }>>()
     for (const flow of await liveDocuments())
@@ -79,7 +113,8 @@ export function createQueuesService({
     ])
     return [...names].sort().map((name) => ({
       name,
-      description: described.get(name) ?? '',
+      description: described.get(name)?.description ?? '',
+      phi: clearanceOf(described.get(name)?.phi),
       members: people.filter((p) => worksQueue(p.flowRoles, name)).map((p) => p.username),
       flows: [...(sending.get(name) ?? new Map<string, { title: string; steps: Set<string> }>()).entries()]
         .sort(([a], [b]) => a.localeCompare(b))
@@ -87,27 +122,44 @@ export function createQueuesService({
     }))
   }
 
-  /** Name a queue (or change its description); audited. */
-  async function save(name: string, description: string, principal: Principal) {
+  /**
+   * Name a queue, or change its description and PHI clearance (`phi`: the classes its people are
+   * cleared to see, in the classes' own order; null for no clearance); audited with the clearance.
+   */
+  async function save(name: string, description: string, phi: readonly PhiClass[] | null, principal: Principal) {
     const at = now().toISOString()
+    const cleared = phi === null ? null : PHI_ORDER.filter((c) => c !== 'none' && phi.includes(c))
     await store.transaction(async () => {
       // Hand-written: drizzle's SQLite builder qualifies the conflict target, which PostgreSQL refuses.
+      // The clearance goes in as JSON text, as drizzle writes a JSON column on either database.
       await store.sql.run(
-        `INSERT INTO queues (name, description, updated_at, updated_by) VALUES (?, ?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET description = excluded.description,
+        `INSERT INTO queues (name, description, phi, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET description = excluded.description, phi = excluded.phi,
            updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-        [name, description, at, principal.username],
+        [name, description, cleared === null ? null : JSON.stringify(cleared), at, principal.username],
       )
-      await audit.record(queueSaved({ who: principal.username, role: principal.role }, { queue: name, description }))
+      await audit.record(
+        queueSaved(
+          { who: principal.username, role: principal.system ? 'system' : principal.role },
+          { queue: name, description, phi: cleared },
+        ),
+      )
     })
-    return { name, description }
+    return { name, description, phi: cleared }
   }
 
-  return {
-    list,
-    save,
-    /** Warnings for the human steps of `document` whose queue nobody works. */
-    warnings: async (document: FlowDocument) => unworkedQueueWarnings(document, registry, await workedQueues()),
+  /**
+   * Warnings for `document`: human steps whose queue nobody works, and roles asking for PHI
+   * classes beyond their queue's clearance.
+   */
+  async function warnings(document: FlowDocument): Promise<string[]> {
+    const cleared = await clearances()
+    return [
+      ...unworkedQueueWarnings(document, registry, await workedQueues()),
+      ...clearanceProblems(document, (queue) => cleared.get(queue)).map((problem) => problem.message),
+    ]
   }
+
+  return { list, save, clearances, warnings }
 }
 export type QueuesService = ReturnType<typeof createQueuesService>

@@ -5,7 +5,7 @@ import type { AuditService } from '../audit/audit.service.ts'
 import type { Principal } from '../auth/auth.service.ts'
 import { AppError } from '../errors.ts'
 import { patientValuesOfRun } from '../phi/free-text.ts'
-import { allowedClasses } from '../phi/redaction-gate.ts'
+import { allowedClasses, withClearance, type QueueClearances } from '../phi/redaction-gate.ts'
 import { NO_FACTS, redact } from '../phi/redaction-policy.ts'
 import { runSummaryPolicy, runViewPolicy } from '../phi/run-view.policy.ts'
 import type { RunRow, TaskRow } from './run-store.ts'
@@ -83,6 +83,8 @@ export function createRunViews(deps: {
   audit: AuditService
   /** PHI classes a live break-glass reveal adds for this person and run. */
   revealed?: (userId: string, runId: string) => Promise<PhiClass[]>
+  /** The work queues' PHI clearances (read for agents only). */
+  clearances: () => Promise<QueueClearances>
 }) {
   const { runs, audit } = deps
 
@@ -92,7 +94,8 @@ export function createRunViews(deps: {
     const doc = await runs.documentFor(row.flow_id, row.hash)
     const state = foldEvents(await runs.store.events(id))
     const extra = (await deps.revealed?.(principal.userId, id)) ?? []
-    const allowed = [...new Set([...allowedClasses(principal, doc), ...extra])]
+    const viewer = await withClearance(principal, deps.clearances)
+    const allowed = [...new Set([...allowedClasses(viewer, doc), ...extra])]
     if (allowed.some((c) => c !== 'none')) {
       await audit.record(
         runRead(

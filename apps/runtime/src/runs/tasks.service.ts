@@ -11,7 +11,7 @@ import {
   taskReleased,
   tasksRead,
 } from '../audit/audit-entries.ts'
-import { redactionContext } from '../phi/redaction-gate.ts'
+import { redactionContext, withClearance, type QueueClearances, type Viewer } from '../phi/redaction-gate.ts'
 import { redact } from '../phi/redaction-policy.ts'
 import { taskViewPolicy } from '../phi/task-view.policy.ts'
 import type { Store } from '../store/store.ts'
@@ -24,7 +24,8 @@ export const worksRole = (principal: Principal, role: string) =>
 
 /**
  * The task inbox. A task shows only the facts its step declares (`shows`), and of those only the
- * classes the person's flow roles may see; showing them is a PHI read and is audited.
+ * classes the person's flow roles may see (each capped by its queue's clearance); showing them is
+ * a PHI read and is audited.
  */
 export function createTasksService(deps: {
   store: Store
@@ -33,6 +34,8 @@ export function createTasksService(deps: {
   now: () => Date
   /** The flow roles (queues) a person works, or undefined when there is no such active user. */
   flowRolesOf: (username: string) => Promise<string[] | undefined>
+  /** The work queues' PHI clearances (read once per request, for agents only). */
+  clearances: () => Promise<QueueClearances>
   /** Told of each claim in its transaction (the time-to-claim metric). */
   onClaimed?: (task: TaskRow, at: string) => Promise<void> | void
 }) {
@@ -48,8 +51,11 @@ export function createTasksService(deps: {
     return task
   }
 
+  /** Who is looking, with the queues' clearances when that counts (an agent). */
+  const viewerOf = (principal: Principal) => withClearance(principal, deps.clearances)
+
   /** What a person sees of a task. */
-  function view(task: TaskRow, principal: Principal, doc: FlowDocument, facts: Record<string, JsonValue>) {
+  function view(task: TaskRow, viewer: Viewer, doc: FlowDocument, facts: Record<string, JsonValue>) {
     // Stored by the runs service from a parsed task.opened event; checked again as it is read back.
     const request = taskRequestSchema.parse(JSON.parse(task.request))
     const shown: Record<string, JsonValue> = {}
@@ -79,26 +85,27 @@ export function createTasksService(deps: {
         /** The facts the step shows, redacted to the person's flow roles (nested by fact path). */
         view: shown,
       },
-      redactionContext(principal, doc),
+      redactionContext(viewer, doc),
     )
   }
 
-  async function viewOf(task: TaskRow, principal: Principal) {
+  async function viewOf(task: TaskRow, viewer: Viewer) {
     const run = await store.runById(task.run_id)
     if (!run) throw new AppError('not-found', `No run with id "${task.run_id}".`)
     const doc = await runs.documentFor(run.flow_id, run.hash)
-    return view(task, principal, doc, foldEvents(await store.events(run.id)).facts)
+    return view(task, viewer, doc, foldEvents(await store.events(run.id)).facts)
   }
 
   /** A task read back after a change made to it (it exists: the change found it). */
   async function viewAfter(id: string, principal: Principal) {
-    return viewOf((await store.taskById(id)) as TaskRow, principal)
+    return viewOf((await store.taskById(id)) as TaskRow, await viewerOf(principal))
   }
 
   async function inbox(principal: Principal) {
     const mine = (await store.openTasks()).filter((t) => worksRole(principal, t.role))
+    const viewer = mine.length > 0 ? await viewerOf(principal) : principal
     const views: Awaited<ReturnType<typeof viewOf>>[] = []
-    for (const task of mine) views.push(await viewOf(task, principal))
+    for (const task of mine) views.push(await viewOf(task, viewer))
     if (views.length > 0) {
       await audit.record(
         tasksRead(
@@ -112,7 +119,8 @@ export function createTasksService(deps: {
 
   async function claim(id: string, principal: Principal) {
     const task = await requireTask(id, principal)
-    if (task.status === 'claimed' && task.claimed_by === principal.username) return viewOf(task, principal)
+    if (task.status === 'claimed' && task.claimed_by === principal.username)
+      return viewOf(task, await viewerOf(principal))
     await inTransaction(async () => {
       if (!(await store.claimTask(id, principal.username)))
         throw new AppError('conflict', 'This task was already claimed or answered.', { path: 'id' })

@@ -1,8 +1,10 @@
 // Work queues as managed entities: every queue a flow sends work to is listed with its members and
 // the steps sending work there; a queue nobody works is a publish warning until an admin adds
-// someone to it, and that person then receives the task.
+// someone to it, and that person then receives the task. A queue's PHI clearance caps what its
+// people see, whatever a flow's role asks for, and a role asking beyond it is a publish warning.
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { TRPCError } from '@trpc/server'
+import { REDACTED, type FlowDocument } from '@carepath/dsl'
 import { intakeFlow, intakeSuite } from '../../testing/test-registry.ts'
 import {
   describeOnEachRuntime,
@@ -21,6 +23,18 @@ function pharmacyFlow() {
   return { ...document, roles: { ...document.roles, pharmacy: { phi: ['demographic' as const] } } }
 }
 
+/** The intake flow with a coverage fact the front desk's role asks for and its step shows. */
+function coverageFlow(): FlowDocument {
+  const document = intakeFlow()
+  const patient = document.facts.properties?.['patient']
+  if (!patient?.properties) throw new Error('the intake flow has a patient')
+  patient.properties['plan'] = { type: 'string', 'x-phi': 'coverage' }
+  const ask = document.nodes['ask']!
+  ask.config = { ...ask.config, shows: ['patient.name', 'patient.plan'] }
+  return { ...document, roles: { 'front-desk': { phi: ['demographic', 'coverage'] } } }
+}
+const PLAN = 'Gold PPO 4411'
+
 describeOnEachRuntime('work queues', (open) => {
   let t: TestRuntime
   beforeEach(async () => {
@@ -30,20 +44,30 @@ describeOnEachRuntime('work queues', (open) => {
 
   it('lists each queue with its members and the steps that send work to it', async () => {
     await t.as.analyst.flows.create({ document: pharmacyFlow(), suites: [intakeSuite] })
-    await t.as.admin.queues.save({ name: 'pharmacy', description: 'Refill checks by the pharmacy team' })
+    await t.as.admin.queues.save({ name: 'pharmacy', description: 'Refill checks by the pharmacy team', phi: null })
     const listed = await t.as.analyst.queues.list()
     expect(listed.find((q) => q.name === 'pharmacy')).toEqual({
       name: 'pharmacy',
       description: 'Refill checks by the pharmacy team',
+      phi: null,
       members: [],
       // The step has no title: it is named by its type and number, never by its id.
       flows: [{ id, title: intakeFlow().title, steps: ['Test ask 1'] }],
     })
     expect(listed.find((q) => q.name === 'front-desk')?.members).toEqual(['agent'])
     // A bad name changes nothing; only admins name queues.
-    const bad = await t.as.admin.queues.save({ name: 'Not A Queue', description: '' }).catch((e: unknown) => e)
+    const bad = await t.as.admin.queues
+      .save({ name: 'Not A Queue', description: '', phi: null })
+      .catch((e: unknown) => e)
     expect((bad as TRPCError).code).toBe('BAD_REQUEST')
-    const refused = await t.as.analyst.queues.save({ name: 'x-y', description: '' }).catch((e: unknown) => e)
+    // A clearance names PHI classes, each once; what is not PHI (`none`) is always seen and is no clearance.
+    for (const phi of [['coverage', 'coverage'], ['none'], ['secret']]) {
+      const refusedClearance = await t.as.admin.queues
+        .save({ name: 'pharmacy', description: '', phi: phi as ['coverage'] })
+        .catch((e: unknown) => e)
+      expect((refusedClearance as TRPCError).code).toBe('BAD_REQUEST')
+    }
+    const refused = await t.as.analyst.queues.save({ name: 'x-y', description: '', phi: null }).catch((e: unknown) => e)
     expect((refused as TRPCError).code).toBe('FORBIDDEN')
     const audited = (await t.runtime.audit.list({ limit: 50 })).items.map((i) => i.record)
     expect(audited.filter((r) => r.action === 'queue.save')).toHaveLength(1)
@@ -76,5 +100,42 @@ describeOnEachRuntime('work queues', (open) => {
     expect((await pharmacist.tasks.inbox()).map((task) => task.role)).toEqual(['pharmacy'])
     // The front-desk agent does not see it.
     expect(await t.as.agent.tasks.inbox()).toEqual([])
+  })
+
+  it('hides from a queue’s people the classes beyond its clearance, though the flow’s role asks for them', async () => {
+    await t.as.admin.queues.save({ name: 'front-desk', description: 'Reception', phi: ['demographic'] })
+    expect((await t.as.admin.queues.list()).find((q) => q.name === 'front-desk')?.phi).toEqual(['demographic'])
+    const { hash } = await t.as.analyst.flows.create({ document: coverageFlow(), suites: [intakeSuite] })
+    await t.as.analyst.review.submit({ id })
+    expect((await t.as.reviewer.review.get({ id })).publishWarnings).toEqual([
+      'The role "front-desk" shows coverage data, but the queue "front-desk" is cleared for demographic data only: its people will see coverage data hidden. An admin changes the clearance under Users and queues.',
+    ])
+    await t.as.reviewer.review.approve({ id, hash, comment: '' })
+    await t.as.reviewer.review.publish({ id, hash })
+    const run = await t.as.agent.runs.start({
+      flowId: id,
+      input: { score: 7, patient: { name: 'Test Patient', plan: PLAN } },
+      idempotencyKey: 'cleared-1',
+    })
+
+    // The task view and the run view: the name shows, the plan is redacted.
+    const [task] = await t.as.agent.tasks.inbox()
+    expect(task?.view).toEqual({ patient: { name: 'Test Patient', plan: REDACTED } })
+    const viewed = await t.as.agent.runs.get({ id: run.id })
+    expect(viewed.facts).toMatchObject({ patient: { name: 'Test Patient', plan: REDACTED } })
+    expect(JSON.stringify(viewed)).not.toContain(PLAN)
+    // Break-glass may still reveal what the clearance hides (audited and reviewed like any reveal).
+    const reveal = await t.as.agent.security.requestReveal({
+      runId: run.id,
+      classes: ['coverage', 'demographic'],
+      reason: 'Payer on the line asks which plan',
+      minutes: 5,
+    })
+    expect(reveal.classes).toEqual(['coverage'])
+
+    // With no clearance set, the role alone decides again: the plan shows in the task.
+    await t.as.admin.queues.save({ name: 'front-desk', description: 'Reception', phi: null })
+    expect((await t.as.agent.tasks.inbox())[0]?.view).toEqual({ patient: { name: 'Test Patient', plan: PLAN } })
+    expect((await t.as.reviewer.review.get({ id })).publishWarnings).toEqual([])
   })
 })
