@@ -1,11 +1,13 @@
 // Users and queues, for admins: who works which work queue (the roles flows send human steps
-// to), each person's product role, and for each queue its description, its members and the
-// flows that send work to it. A queue nobody works is flagged: its tasks would reach no one.
+// to), each person's product role, and for each queue its description, its PHI clearance, its
+// members and the flows that send work to it (queue-table.tsx). A queue nobody works is flagged:
+// its tasks would reach no one.
 import { useState } from 'react'
-import { api, type NewUser, type QueueEntry, type UserEntry } from '../api/carepath-api.ts'
+import { api, type NewUser, type UserEntry } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { Empty, ErrorState, Loading } from '../screens/state-views.tsx'
 import { AddUserForm } from './add-user-form.tsx'
+import { QueueTable } from './queue-table.tsx'
 import { PRODUCT_ROLES } from './product-roles.ts'
 import { HostAppsPanel } from '../features/embed/host-apps-panel.tsx'
 import { SecurityPanel } from './security-panel.tsx'
@@ -47,7 +49,8 @@ export function AdminScreen() {
       <section aria-labelledby="queues-heading">
         <h3 id="queues-heading">Work queues</h3>
         <p className="cp-hint">
-          A flow’s human steps send their tasks to a queue; the people who work it see them in their inbox.
+          A flow’s human steps send their tasks to a queue; the people who work it see them in their inbox. A queue’s
+          PHI clearance caps the patient data its people see, whatever a flow’s role asks for.
         </p>
         {queues.loading && !queues.data ? (
           <Loading what="the queues" />
@@ -56,7 +59,9 @@ export function AdminScreen() {
         ) : (
           <QueueTable
             queues={queues.data ?? []}
-            onSave={(name, description) => void act(`Queue “${name}” saved.`, () => api.saveQueue(name, description))}
+            onSave={(name, description, phi) =>
+              void act(`Queue “${name}” saved.`, () => api.saveQueue(name, description, phi))
+            }
           />
         )}
       </section>
@@ -98,94 +103,6 @@ export function AdminScreen() {
       <ConnectorSettingsPanel />
       <ApprovalPolicyPanel />
     </div>
-  )
-}
-
-function QueueTable({
-  queues,
-  onSave,
-}: {
-  queues: readonly QueueEntry[]
-  onSave(name: string, description: string): void
-}) {
-  const [drafts, setDrafts] = useState<Record<string, string>>({})
-  const [newName, setNewName] = useState('')
-  return (
-    <>
-      <table className="cp-table" data-testid="queue-table">
-        <thead>
-          <tr>
-            <th scope="col">Queue</th>
-            <th scope="col">Description</th>
-            <th scope="col">Who works it</th>
-            <th scope="col">Flows sending work</th>
-          </tr>
-        </thead>
-        <tbody>
-          {queues.map((q) => (
-            <tr key={q.name} data-testid={`queue-${q.name}`}>
-              <th scope="row">{q.name}</th>
-              <td>
-                <div className="cp-row">
-                  <input
-                    className="cp-input"
-                    aria-label={`Description of ${q.name}`}
-                    value={drafts[q.name] ?? q.description}
-                    onChange={(e) => setDrafts({ ...drafts, [q.name]: e.target.value })}
-                  />
-                  {drafts[q.name] !== undefined && drafts[q.name] !== q.description && (
-                    <button type="button" className="cp-btn small" onClick={() => onSave(q.name, drafts[q.name] ?? '')}>
-                      Save
-                    </button>
-                  )}
-                </div>
-              </td>
-              <td>
-                {q.members.length ? (
-                  q.members.join(', ')
-                ) : (
-                  <span className="cp-badge warn" data-testid={`queue-unworked-${q.name}`}>
-                    nobody: its tasks reach no one
-                  </span>
-                )}
-              </td>
-              <td>
-                {q.flows.length === 0
-                  ? '—'
-                  : q.flows.map((f) => (
-                      <div key={f.id}>
-                        <a href={`#/flows/${encodeURIComponent(f.id)}`}>{f.title}</a>{' '}
-                        <small className="cp-hint">({f.steps.join(', ')})</small>
-                      </div>
-                    ))}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <form
-        className="cp-row"
-        onSubmit={(e) => {
-          e.preventDefault()
-          onSave(newName.trim(), '')
-          setNewName('')
-        }}
-      >
-        <label className="cp-inline-label">
-          New queue{' '}
-          <input
-            className="cp-input"
-            value={newName}
-            placeholder="pharmacy"
-            onChange={(e) => setNewName(e.target.value)}
-            data-testid="queue-new-name"
-          />
-        </label>
-        <button type="submit" className="cp-btn small" disabled={!newName.trim()} data-testid="queue-new-add">
-          Add queue
-        </button>
-      </form>
-    </>
   )
 }
 

@@ -68,8 +68,10 @@ export type OperationsSettingsInput = RouterInputs['alerts']['setSettings']['set
 export type MetricsComparison = RouterOutputs['metrics']['compare']
 /** One person as the admin screen lists them: product role and the queues they work. */
 export type UserEntry = RouterOutputs['users']['list'][number]
-/** One work queue: description, members and the flows sending work to it. */
+/** One work queue: description, PHI clearance, members and the flows sending work to it. */
 export type QueueEntry = RouterOutputs['queues']['list'][number]
+/** A queue's PHI clearance as saved: the classes its people are cleared to see, or null for none set. */
+export type QueueClearance = RouterInputs['queues']['save']['phi']
 /** What adding a person takes. */
 export type NewUser = RouterInputs['users']['add']
 /** A plan to move waiting runs to the published version, with the simulator's report per run. */
@@ -162,7 +164,8 @@ export const api = {
   listQueues: () => call(trpc.queues.list.query()),
   hostApps: () => call(trpc.embed.hostApps.query()),
   saveHostApp: (app: HostAppInput) => call(trpc.embed.saveHostApp.mutate(app)),
-  saveQueue: (name: string, description: string) => call(trpc.queues.save.mutate({ name, description })),
+  saveQueue: (name: string, description: string, phi: QueueClearance) =>
+    call(trpc.queues.save.mutate({ name, description, phi })),
   planMigration: (flowId: string, fromHash: string, mapping: Record<string, string>) =>
     call(trpc.migrations.plan.mutate({ flowId, fromHash, mapping })),
   listMigrations: (flowId: string) => call(trpc.migrations.list.query({ flowId })),
