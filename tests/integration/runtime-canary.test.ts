@@ -207,7 +207,7 @@ describe('PHI canary, every response kind', () => {
 
     const { report } = await t.as.reviewer.simulate.run({ flowId: 'intake-call', generate: false })
     // The words the simulator wrote stay; the mocked failure text is case data and goes whole.
-    expect(report.cases[0]?.problems).toContain('The run failed at "call": [redacted]')
+    expect(report.cases[0]?.problems).toContain('The run failed at "Test call 1": [redacted]')
     expect(leaks(report)).toEqual({ name: false, mrn: false })
     const sent = await t.as.analyst.simulate.run({ flowId: 'intake-check', suite: { cases: [leakyCase] } })
     expect(leaks(sent)).toEqual({ name: false, mrn: false })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { diffFlows, describeNodeChange, summarizeDiff } from './diff.ts'
 import type { FlowDocument } from './flow.schema.ts'
-import { nodeTitle, placeInConfig, plainProblem, plainSentence, typeWords } from './plain-words.ts'
+import { nodeTitle, placeInConfig, plainProblem, plainSentence, ruleLabel, typeWords } from './plain-words.ts'
 
 const document: FlowDocument = {
   dsl: 'carepath.flow/1',
@@ -51,6 +51,16 @@ const document: FlowDocument = {
     },
   },
 }
+
+describe('rules and table rows in plain words', () => {
+  it('names a rule by its name, a nameless table row by its number from 1, anything else by its id', () => {
+    expect(ruleLabel({ id: 'high-copay', name: 'Copay above $50' })).toBe('Copay above $50')
+    expect(ruleLabel({ id: 'row-03' })).toBe('Row 3')
+    expect(ruleLabel({ id: 'row-12', name: ' ' })).toBe('Row 12')
+    expect(ruleLabel({ id: 'gold-tier' })).toBe('gold-tier')
+    expect(ruleLabel({ id: 'row-x' })).toBe('row-x')
+  })
+})
 
 describe('problems in plain words', () => {
   it('names the node by title, the table cell by row number from 1 and column header; the path is the details', () => {

@@ -49,6 +49,16 @@ export function nodeTitle(document: DocumentNodes, nodeId: string): string {
   return node.title?.trim() ? node.title : defaultNodeTitle(document, nodeId)
 }
 
+/**
+ * A rule or table row as a sentence names it: its name; a table row without one by its number
+ * from 1 (the engine calls it `row-<n>`, zero-padded); otherwise its id.
+ */
+export function ruleLabel(rule: { id: string; name?: string | undefined }): string {
+  if (rule.name?.trim()) return rule.name
+  const row = /^row-0*(\d+)$/.exec(rule.id)?.[1]
+  return row === undefined ? rule.id : `Row ${row}`
+}
+
 /** "requiredInputs" → "required inputs". */
 function words(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase()

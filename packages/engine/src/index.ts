@@ -49,7 +49,8 @@ export type { Coverage, CoverageItem } from './simulate/coverage.ts'
 export type { UnreachedCondition } from './simulate/condition-coverage.ts'
 export type { CanvasHighlights } from './simulate/canvas.ts'
 export { generateCases, generatedSuite, mergeFacts } from './simulate/generate.ts'
-export { reportToMarkdown } from './simulate/report-markdown.ts'
+export { firedLabels, reportToMarkdown } from './simulate/report-markdown.ts'
+export { stepNames, type StepName } from './simulate/step-names.ts'
 
 /** Whether a simulation lets a version go on: 'pass' (no change, or only expected ones), 'changed' or 'failed'. */
 export function simulationVerdict(report: {

@@ -20,15 +20,19 @@ describe('ExplanationView', () => {
     expect(fired(explanation)).toBe('Copay above $50, More than $500 of deductible left')
   })
 
-  it('falls back to the id for a rule without a name', () => {
+  it('names a table row without a name by its number from 1, and any other nameless rule by its id', () => {
     const explanation: DecisionExplanation = {
       outcome: 'estimate',
-      fired: ['high-copay', 'row-02'],
+      fired: ['high-copay', 'row-02', 'gold-tier'],
       rules: [
         { id: 'high-copay', name: 'Copay above $50', fired: true, conditions: [] },
         { id: 'row-02', fired: true, conditions: [] },
+        { id: 'gold-tier', fired: true, conditions: [] },
       ],
     }
-    expect(fired(explanation)).toBe('Copay above $50, row-02')
+    expect(fired(explanation)).toBe('Copay above $50, Row 2, gold-tier')
+    const sentences = renderToStaticMarkup(createElement(ExplanationView, { explanation }))
+    expect(sentences).toContain('✓ Row 2 matched')
+    expect(sentences).not.toContain('row-02')
   })
 })

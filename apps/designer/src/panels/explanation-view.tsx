@@ -1,14 +1,14 @@
 // A decision's "why" as sentences ("Copay above $50 matched: copay 75 > 50"); a value the viewer
 // may not see reads "hidden (PHI class: …)", named from the version's facts schema when known.
-import type { DecisionExplanation, FactSchema } from '@carepath/dsl'
+import { ruleLabel, type DecisionExplanation, type FactSchema } from '@carepath/dsl'
 import { conditionSentence } from '../features/runs/decision-sentence.ts'
 
 const UNKNOWN_SCHEMA: FactSchema = { type: 'object' }
 
-/** The fired rules by the names the trace carries (their ids only where a rule has no name). */
+/** The fired rules by the names the trace carries (a nameless table row by its number from 1). */
 function firedNames(explanation: DecisionExplanation): string {
-  const names = new Map(explanation.rules.map((rule) => [rule.id, rule.name]))
-  return explanation.fired.map((id) => names.get(id) ?? id).join(', ')
+  const rules = new Map(explanation.rules.map((rule) => [rule.id, rule]))
+  return explanation.fired.map((id) => ruleLabel(rules.get(id) ?? { id })).join(', ')
 }
 
 export function ExplanationView({
@@ -32,7 +32,7 @@ export function ExplanationView({
       <ul>
         {explanation.rules.map((rule) => (
           <li key={rule.id} className={rule.fired ? 'fired' : 'not-fired'} data-testid="decision-sentence">
-            {rule.fired ? '✓' : '✗'} {rule.name ?? rule.id} {rule.fired ? 'matched' : 'did not match'}
+            {rule.fired ? '✓' : '✗'} {ruleLabel(rule)} {rule.fired ? 'matched' : 'did not match'}
             {rule.conditions.length > 0 ? ':' : ''}
             <ul>
               {rule.conditions.map((c) => (

@@ -64,6 +64,23 @@ describe.skipIf(!decisionsInstalled)('carepath simulate (example eligibility flo
     expect(report.canvas.changedNodes.map((n) => n.id)).toContain('cost-check')
   })
 
+  it('says the changed decision in the flow’s words: the step by title, the rules by name', async () => {
+    const lowered = variant('lowered-text', (flow) => {
+      const rules = flow.nodes['cost-check']?.config.rules as { conditions: { all: { value: number }[] } }[]
+      rules[0]!.conditions.all[0]!.value = 25
+    })
+    const out = captureOutput()
+    expect(await simulate(['--base', published, '--candidate', lowered])).toBe(1)
+    const decisionLines = out
+      .text()
+      .split('\n')
+      .filter((line) => line.trimStart().startsWith('decision '))
+    expect(decisionLines.length).toBeGreaterThan(0)
+    expect(decisionLines[0]).toMatch(/^ {4}decision "Patient cost above threshold\?": /)
+    expect(decisionLines.join('\n')).toContain('Copay above $')
+    expect(out.text()).not.toMatch(/decision cost-check|fired high-copay/)
+  })
+
   it('writes a Markdown review comment', async () => {
     const lowered = variant('lowered-md', (flow) => {
       const rules = flow.nodes['cost-check']?.config.rules as { conditions: { all: { value: number }[] } }[]
@@ -72,7 +89,8 @@ describe.skipIf(!decisionsInstalled)('carepath simulate (example eligibility flo
     const out = captureOutput()
     expect(await simulate(['--base', published, '--candidate', lowered, '--markdown'])).toBe(1)
     expect(out.text()).toContain('### Simulation of `eligibility-verification`')
-    expect(out.text()).toContain('`cost-check`')
+    expect(out.text()).toContain('Patient cost above threshold?')
+    expect(out.text()).not.toContain('`cost-check`')
   })
 
   it('--generate exits 1 for a copay threshold change no suite case sits near, with probes naming cost-check', async () => {
@@ -101,7 +119,9 @@ describe.skipIf(!decisionsInstalled)('carepath simulate (example eligibility flo
     const changed = report.cases.filter((c) => c.status !== 'unchanged')
     expect(changed.length).toBeGreaterThan(0)
     expect(changed.every((c) => c.source === 'generated' && c.probe?.nodeId === 'cost-check')).toBe(true)
-    expect(changed.map((c) => c.name)).toContain('probe cost-check: eligibility.copay = 46 (above threshold 45)')
+    expect(changed.map((c) => c.name)).toContain(
+      'probe “Patient cost above threshold?”: eligibility.copay = 46 (above threshold 45)',
+    )
   })
 
   it('prints generated cases as a suite that parses', async () => {

@@ -6,11 +6,14 @@
 import { availableParallelism } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import {
+  firedLabels,
   reportToMarkdown,
   simulate,
   simulationVerdict,
+  stepNames,
   type RunSummary,
   type SimulationReport,
+  type StepName,
   type Suite,
 } from '@carepath/engine'
 import { registry } from '../plugins/installed-registry.ts'
@@ -25,7 +28,8 @@ const USAGE =
 /** Below this many cases, starting threads costs more than it saves. */
 const WORKERS_FROM_CASES = 5_000
 
-function summaryText(report: SimulationReport): string {
+/** The report in a terminal's words: steps by title, rules by name, paths and ids left out. */
+function summaryText(report: SimulationReport, step: StepName): string {
   const s = report.summary
   const lines = [
     `${report.flow}: ${s.cases} cases, ${s.unchanged} unchanged, ${s.changed} changed (${s.unexpected} unexpected), ${s.failed} failed`,
@@ -36,16 +40,19 @@ function summaryText(report: SimulationReport): string {
     lines.push(`- ${c.id}${c.name ? ` (${c.name})` : ''}: ${label}`)
     const ch = c.changes
     const ending = (side: RunSummary | undefined, outcome: string | null) =>
-      outcome ?? (side?.status === 'waiting' ? `waiting at ${side.waitingAt ?? '?'}` : (side?.status ?? '—'))
+      outcome ??
+      (side?.status === 'waiting'
+        ? `waiting at "${side.waitingAt ? step(side.waitingAt) : '?'}"`
+        : (side?.status ?? '—'))
     if (ch?.outcome)
       lines.push(`    outcome: ${ending(c.base, ch.outcome.base)} → ${ending(c.candidate, ch.outcome.candidate)}`)
     if (ch?.path)
       lines.push(
-        `    paths split at step ${ch.path.index + 1}: ${ch.path.base ?? 'end'} → ${ch.path.candidate ?? 'end'}`,
+        `    paths split at step ${ch.path.index + 1}: ${ch.path.base ? `"${step(ch.path.base)}"` : 'end'} → ${ch.path.candidate ? `"${step(ch.path.candidate)}"` : 'end'}`,
       )
     for (const d of ch?.decisions ?? []) {
       lines.push(
-        `    decision ${d.nodeId}: ${d.base.outcome} → ${d.candidate.outcome} (fired ${d.base.fired.join(', ') || 'none'} → ${d.candidate.fired.join(', ') || 'none'})`,
+        `    decision "${step(d.nodeId)}": ${d.base.outcome} → ${d.candidate.outcome} (fired ${firedLabels(d.base.explanation).join(', ') || 'none'} → ${firedLabels(d.candidate.explanation).join(', ') || 'none'})`,
       )
     }
     for (const f of c.expectationFailures) lines.push(`    expectation: ${f}`)
@@ -55,7 +62,7 @@ function summaryText(report: SimulationReport): string {
   lines.push(
     `coverage: nodes ${cov.nodes.covered}/${cov.nodes.total}, ports ${cov.ports.covered}/${cov.ports.total}, rules ${cov.rules.covered}/${cov.rules.total}, table rows ${cov.rows.covered}/${cov.rows.total}`,
   )
-  if (cov.nodes.missed.length) lines.push(`never reached: ${cov.nodes.missed.join(', ')}`)
+  if (cov.nodes.missed.length) lines.push(`never reached: ${cov.nodes.missed.map((id) => `"${step(id)}"`).join(', ')}`)
   const unreached = cov.conditions?.unreached ?? []
   if (unreached.length) {
     lines.push(`unreached conditions (no case made them decide their rule on their own): ${unreached.length}`)
@@ -113,8 +120,8 @@ export async function run(args: string[]): Promise<number> {
   })
   progress.end()
   if (flags.has('json')) console.log(JSON.stringify(report, null, 2))
-  else if (flags.has('markdown')) process.stdout.write(reportToMarkdown(report))
-  else console.log(summaryText(report))
+  else if (flags.has('markdown')) process.stdout.write(reportToMarkdown(report, stepNames(base, candidate)))
+  else console.log(summaryText(report, stepNames(base, candidate)))
   return simulationVerdict(report) === 'pass' ? 0 : 1
 }
 

@@ -8,6 +8,7 @@ import {
   type UnselectedRuleChange,
 } from './compare.ts'
 import type { CaseProbe } from './probes.ts'
+import { stepIds, type StepName } from './step-names.ts'
 import type { SuiteCase } from './suite.schema.ts'
 
 /** One case of a report. Unchanged cases carry only their outcome, to keep big reports small. */
@@ -34,7 +35,10 @@ export interface CaseReport {
   problems: string[]
 }
 
-/** Judge one case from its two runs: unchanged, changed (something observable differs) or failed. */
+/**
+ * Judge one case from its two runs: unchanged, changed (something observable differs) or failed.
+ * Its sentences name steps by `name` (their titles); the report's fields keep ids.
+ */
 export function judge(
   c: SuiteCase,
   source: CaseReport['source'],
@@ -42,14 +46,17 @@ export function judge(
   candidate: RunState | undefined,
   problems: string[],
   compare: boolean,
+  name: StepName = stepIds,
 ): CaseReport {
   const after = summarize(candidate)
   const compared = compare ? compareRunsInDetail(base, candidate) : undefined
   const changes = compared?.changes
-  const expectationFailures = checkExpectation(c.expect, after)
+  const expectationFailures = checkExpectation(c.expect, after, name)
   const runProblems = [...problems]
   if (after.status === 'failed' && c.expect?.outcome !== 'failed')
-    runProblems.push(`The run failed at "${after.error?.nodeId ?? '?'}": ${after.error?.message ?? ''}`)
+    runProblems.push(
+      `The run failed at "${after.error?.nodeId !== undefined ? name(after.error.nodeId) : '?'}": ${after.error?.message ?? ''}`,
+    )
   if (after.status === 'not-run') runProblems.push('The candidate could not run this case.')
   // A suite case whose run fails is broken; a generated or recorded input may fail in both
   // versions alike (say, a required fact left out), which is no regression.

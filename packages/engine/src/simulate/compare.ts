@@ -2,6 +2,7 @@ import type { DecisionExplanation, JsonValue } from '@carepath/dsl'
 import { jsonEqual } from '@carepath/dsl'
 import type { DecisionRecord, RunState } from '../events.ts'
 import { flattenFacts } from '../facts.ts'
+import { stepIds, type StepName } from './step-names.ts'
 
 /** The part of a run a reviewer compares. */
 export interface RunSummary {
@@ -251,10 +252,13 @@ function diffFacts(base: RunState | undefined, candidate: RunState | undefined, 
   }
 }
 
-/** Whether a run meets a case's expectation; the failures say what differed. */
+const quoted = (name: StepName) => (nodeId: string) => `"${name(nodeId)}"`
+
+/** Whether a run meets a case's expectation; the failures say what differed, naming steps by `name`. */
 export function checkExpectation(
   expect: { outcome?: string | undefined; path?: string[] | undefined } | undefined,
   run: RunSummary,
+  name: StepName = stepIds,
 ): string[] {
   if (!expect) return []
   const failures: string[] = []
@@ -265,9 +269,10 @@ export function checkExpectation(
   if (expect.path) {
     let at = 0
     for (const nodeId of run.path) if (nodeId === expect.path[at]) at++
+    const step = quoted(name)
     if (at < expect.path.length)
       failures.push(
-        `expected the path to pass ${expect.path.join(' → ')}; it went ${run.path.join(' → ')} (missing "${expect.path[at]}")`,
+        `expected the path to pass ${expect.path.map(step).join(' → ')}; it went ${run.path.map(step).join(' → ')} (missing ${step(expect.path[at] ?? '')})`,
       )
   }
   return failures

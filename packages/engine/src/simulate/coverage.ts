@@ -1,4 +1,4 @@
-import type { FlowDocument } from '@carepath/dsl'
+import { nodeTitle, ruleLabel, type FlowDocument } from '@carepath/dsl'
 import type { RunState } from '../events.ts'
 import { conditionText, decidingConditions, type UnreachedCondition } from './condition-coverage.ts'
 
@@ -75,8 +75,8 @@ export class CoverageCollector {
               decided: deciding.has(index),
               named: {
                 nodeId: decision.nodeId,
-                node: this.flow.nodes[decision.nodeId]?.title ?? decision.nodeId,
-                rule: rule.name ?? rule.id,
+                node: nodeTitle(this.flow, decision.nodeId),
+                rule: ruleLabel(rule),
                 condition: conditionText(condition),
               },
             })

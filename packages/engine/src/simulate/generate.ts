@@ -1,5 +1,5 @@
 import type { FlowDocument, JsonValue, NodeRegistry } from '@carepath/dsl'
-import { canonicalJson } from '@carepath/dsl'
+import { canonicalJson, nodeTitle } from '@carepath/dsl'
 import { deleteFact, isJsonRecord, putMember, setFact } from '../facts.ts'
 import { decisionSnapshots, describeProbe, probeCase, snapshotPaths, type CaseProbe } from './probes.ts'
 import type { Suite, SuiteCase } from './suite.schema.ts'
@@ -41,7 +41,7 @@ export function generateCases(
     snapshots.forEach((snapshot, index) => {
       const generated: SuiteCase = {
         id: `gen.${nodeId}.${index + 1}`,
-        name: `${nodeId}: ${canonicalJson(snapshot)}`,
+        name: `${nodeTitle(flow, nodeId)}: ${canonicalJson(snapshot)}`,
         input: mergeFacts(cleared, snapshot),
       }
       if (template?.mocks) generated.mocks = template.mocks
@@ -93,7 +93,7 @@ export function generatedCasesFor(
       if (!carrier) for (const path of reads) cleared = deleteFact(cleared, path)
       for (const snapshot of snapshots) {
         const set = snapshotPaths(snapshot)
-        const name = describeProbe(nodeId, set, thresholds)
+        const name = describeProbe(nodeTitle(flow, nodeId), set, thresholds)
         if (carrier) {
           const key = canonicalJson([carrier.id, nodeId, set])
           if (Object.keys(set).length === 0 || seenProbes.has(key)) continue

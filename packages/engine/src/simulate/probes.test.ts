@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { FlowDocument } from '@carepath/dsl'
 import { registry } from '@carepath/catalog'
-import { parseSuite, reportToMarkdown, simulate, simulationVerdict, type Suite } from '../index.ts'
+import { parseSuite, reportToMarkdown, simulate, simulationVerdict, stepNames, type Suite } from '../index.ts'
 import { describeProbe, thresholdsOf } from './probes.ts'
 
 const examples = new URL('../../../../examples/', import.meta.url)
@@ -70,13 +70,14 @@ describe.skipIf(!installed)('decision probes (example eligibility flow)', () => 
     }
     expect(changed.map((c) => c.name)).toEqual(
       expect.arrayContaining([
-        'probe cost-check: eligibility.copay = 50 (at threshold)',
-        'probe cost-check: eligibility.copay = 46 (above threshold 45)',
+        'probe “Patient cost above threshold?”: eligibility.copay = 50 (at threshold)',
+        'probe “Patient cost above threshold?”: eligibility.copay = 46 (above threshold 45)',
       ]),
     )
-    const markdown = reportToMarkdown(report)
-    expect(markdown).toContain('probe cost-check: eligibility.copay = 46 (above threshold 45)')
-    expect(markdown).toContain('Generated probe of `cost-check`')
+    const markdown = reportToMarkdown(report, stepNames(published, candidate))
+    expect(markdown).toContain('probe “Patient cost above threshold?”: eligibility.copay = 46 (above threshold 45)')
+    expect(markdown).toContain('Generated probe of “Patient cost above threshold?”')
+    expect(markdown).not.toContain('`cost-check`')
   })
 
   it('reports no change for a layout-only copy, probes included', async () => {
@@ -108,7 +109,7 @@ describe('probe names', () => {
         },
       ],
     })
-    expect(describeProbe('n', { 'a.b': 49 }, thresholds)).toBe('probe n: a.b = 49 (below threshold 50)')
-    expect(describeProbe('n', { 'a.b': 50, c: 'x' }, thresholds)).toBe('probe n: a.b = 50 (at threshold), c = "x"')
+    expect(describeProbe('n', { 'a.b': 49 }, thresholds)).toBe('probe “n”: a.b = 49 (below threshold 50)')
+    expect(describeProbe('n', { 'a.b': 50, c: 'x' }, thresholds)).toBe('probe “n”: a.b = 50 (at threshold), c = "x"')
   })
 })

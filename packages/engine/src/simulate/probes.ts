@@ -88,9 +88,12 @@ export function decisionSnapshots(flow: FlowDocument, registry: NodeRegistry): D
   return out
 }
 
-/** `path = value` per fact, with where a number sits against the nearest threshold on that path. */
+/**
+ * A probe's name: the decision by its title, then `path = value` per fact, with where a number
+ * sits against the nearest threshold on that path.
+ */
 export function describeProbe(
-  nodeId: string,
+  title: string,
   set: Readonly<Record<string, JsonValue>>,
   thresholds: ReadonlyMap<string, readonly number[]>,
 ): string {
@@ -105,7 +108,7 @@ export function describeProbe(
       if (value === nearest) return `${text} (at threshold)`
       return `${text} (${value < nearest ? 'below' : 'above'} threshold ${nearest})`
     })
-  return `probe ${nodeId}: ${parts.join(', ') || 'no facts set'}`
+  return `probe “${title}”: ${parts.join(', ') || 'no facts set'}`
 }
 
 /** A snapshot (nested objects, dotted keys) as `fact path → value` leaves. */

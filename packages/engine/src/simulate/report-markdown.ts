@@ -1,9 +1,10 @@
-import { canonicalJson } from '@carepath/dsl'
+import { canonicalJson, ruleLabel } from '@carepath/dsl'
 import type { DecisionExplanation } from '@carepath/dsl'
 import type { CaseReport, SimulationReport } from './simulate.ts'
 import type { CoverageItem } from './coverage.ts'
 import type { RunSummary } from './compare.ts'
 import type { CaseProbe } from './probes.ts'
+import { coverageKeyWords, stepIds, type StepName } from './step-names.ts'
 
 const MAX_CASES_SHOWN = 50
 
@@ -11,13 +12,19 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 }
 
+/** The rules that fired, by name (a nameless table row by its number). */
+export function firedLabels(explanation: DecisionExplanation): string[] {
+  const rules = new Map(explanation.rules.map((rule) => [rule.id, rule]))
+  return explanation.fired.map((id) => ruleLabel(rules.get(id) ?? { id }))
+}
+
 function why(explanation: DecisionExplanation): string {
-  const fired = explanation.fired.length ? `fired ${explanation.fired.join(', ')}` : 'no rule fired'
+  const fired = explanation.fired.length ? `fired ${firedLabels(explanation).join(', ')}` : 'no rule fired'
   const conditions = explanation.rules
     .flatMap((rule) =>
       rule.conditions.map(
         (c) =>
-          `${rule.id}: ${c.fact} ${c.operator} ${canonicalJson(c.expected)} (saw ${c.missing ? 'nothing' : canonicalJson(c.seen)}) → ${c.result}`,
+          `${ruleLabel(rule)}: ${c.fact} ${c.operator} ${canonicalJson(c.expected)} (saw ${c.missing ? 'nothing' : canonicalJson(c.seen)}) → ${c.result}`,
       ),
     )
     .slice(0, 6)
@@ -29,38 +36,38 @@ function percent(item: CoverageItem): string {
 }
 
 /** Says a case is generated, which decision it probes and how its facts were laid on. */
-function probeNote(probe: CaseProbe): string {
+function probeNote(probe: CaseProbe, step: StepName): string {
   const on = probe.carrier ? ` on suite case \`${probe.carrier}\`` : ''
   return probe.at === 'node-entry'
-    ? `Generated probe of \`${probe.nodeId}\`: its facts were set as the run entered it${on}.`
-    : `Generated probe of \`${probe.nodeId}\`: no suite case reached it, so its facts were merged into the input${on} at the start.`
+    ? `Generated probe of “${step(probe.nodeId)}”: its facts were set as the run entered it${on}.`
+    : `Generated probe of “${step(probe.nodeId)}”: no suite case reached it, so its facts were merged into the input${on} at the start.`
 }
 
-function caseSection(c: CaseReport): string[] {
+function caseSection(c: CaseReport, step: StepName): string[] {
   const lines = [
     `#### ${c.status === 'failed' ? '❌' : c.expectedChange ? '✅' : '⚠️'} \`${c.id}\`${c.name ? ` — ${cell(c.name)}` : ''}`,
     '',
   ]
-  if (c.probe) lines.push(`- ${probeNote(c.probe)}`)
+  if (c.probe) lines.push(`- ${probeNote(c.probe, step)}`)
   const ch = c.changes
   const ending = (side: RunSummary | undefined, outcome: string | null): string =>
     outcome !== null
       ? `**${outcome}**`
       : side?.status === 'waiting'
-        ? `waiting at \`${side.waitingAt ?? '?'}\``
+        ? `waiting at “${side.waitingAt ? step(side.waitingAt) : '?'}”`
         : (side?.status ?? '—')
   if (ch?.outcome)
     lines.push(`- Outcome: ${ending(c.base, ch.outcome.base)} → ${ending(c.candidate, ch.outcome.candidate)}`)
   if (ch?.status) lines.push(`- Status: ${ch.status.base} → ${ch.status.candidate}`)
   if (ch?.path)
     lines.push(
-      `- Paths split at step ${ch.path.index + 1}: \`${ch.path.base ?? 'end'}\` → \`${ch.path.candidate ?? 'end'}\``,
+      `- Paths split at step ${ch.path.index + 1}: ${ch.path.base ? `“${step(ch.path.base)}”` : 'end'} → ${ch.path.candidate ? `“${step(ch.path.candidate)}”` : 'end'}`,
     )
   if (ch && ch.decisions.length > 0) {
     lines.push('', '| decision | before | after |', '|---|---|---|')
     for (const d of ch.decisions) {
       lines.push(
-        `| \`${d.nodeId}\`${d.visit > 1 ? ` (visit ${d.visit})` : ''} | **${d.base.outcome}**<br>${cell(why(d.base.explanation))} | **${d.candidate.outcome}**<br>${cell(why(d.candidate.explanation))} |`,
+        `| ${cell(step(d.nodeId))}${d.visit > 1 ? ` (visit ${d.visit})` : ''} | **${d.base.outcome}**<br>${cell(why(d.base.explanation))} | **${d.candidate.outcome}**<br>${cell(why(d.candidate.explanation))} |`,
       )
     }
   }
@@ -74,7 +81,7 @@ function caseSection(c: CaseReport): string[] {
     )
   }
   for (const e of ch?.effects ?? []) {
-    const at = (side: { nodeId: string } | null): string => (side ? `\`${side.nodeId}\`` : 'none')
+    const at = (side: { nodeId: string } | null): string => (side ? `“${step(side.nodeId)}”` : 'none')
     lines.push(
       `- ${e.kind === 'task' ? 'Task opened' : 'Connector request'} #${e.index + 1} differs: ${at(e.base)} → ${at(e.candidate)}`,
     )
@@ -89,7 +96,7 @@ function caseSection(c: CaseReport): string[] {
  * The report as a review comment. Values shown are the ones the decisions saw; suites hold
  * synthetic data, and the runtime redacts recorded runs before they reach a report.
  */
-export function reportToMarkdown(report: SimulationReport): string {
+export function reportToMarkdown(report: SimulationReport, step: StepName = stepIds): string {
   const s = report.summary
   const verdict =
     s.failed > 0
@@ -115,7 +122,7 @@ export function reportToMarkdown(report: SimulationReport): string {
   const notable = report.cases.filter((c) => c.status !== 'unchanged')
   if (notable.length > 0) {
     lines.push('#### Cases that changed or failed', '')
-    for (const c of notable.slice(0, MAX_CASES_SHOWN)) lines.push(...caseSection(c))
+    for (const c of notable.slice(0, MAX_CASES_SHOWN)) lines.push(...caseSection(c, step))
     if (notable.length > MAX_CASES_SHOWN)
       lines.push(`…and ${notable.length - MAX_CASES_SHOWN} more (see the JSON report).`, '')
   }
@@ -134,13 +141,13 @@ export function reportToMarkdown(report: SimulationReport): string {
     `| ${percent(cov.nodes)} | ${percent(cov.ports)} | ${percent(cov.rules)} | ${percent(cov.rows)} |`,
     '',
   )
-  if (cov.nodes.missed.length > 0) lines.push(`Never reached: ${cov.nodes.missed.map((id) => `\`${id}\``).join(', ')}`)
-  if (cov.ports.missed.length > 0)
-    lines.push(`Ports never taken: ${cov.ports.missed.map((id) => `\`${id}\``).join(', ')}`)
-  if (cov.rules.missed.length > 0)
-    lines.push(`Rules that never fired: ${cov.rules.missed.map((id) => `\`${id}\``).join(', ')}`)
-  if (cov.rows.missed.length > 0)
-    lines.push(`Table rows never hit: ${cov.rows.missed.map((id) => `\`${id}\``).join(', ')}`)
+  const listed = (keys: string[], what: 'port' | 'rule') =>
+    keys.map((key) => cell(coverageKeyWords(key, step, what))).join('; ')
+  if (cov.nodes.missed.length > 0)
+    lines.push(`Never reached: ${cov.nodes.missed.map((id) => cell(`“${step(id)}”`)).join(', ')}`)
+  if (cov.ports.missed.length > 0) lines.push(`Ports never taken: ${listed(cov.ports.missed, 'port')}`)
+  if (cov.rules.missed.length > 0) lines.push(`Rules that never fired: ${listed(cov.rules.missed, 'rule')}`)
+  if (cov.rows.missed.length > 0) lines.push(`Table rows never hit: ${listed(cov.rows.missed, 'rule')}`)
   const unreached = cov.conditions?.unreached ?? []
   if (unreached.length > 0) {
     lines.push('', `Conditions no case made decide their rule on its own (${unreached.length}):`, '')

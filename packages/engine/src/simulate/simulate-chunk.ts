@@ -11,6 +11,7 @@ import { judge, type CaseReport } from './case-report.ts'
 import { runCase, type CaseRunnerOptions } from './case-runner.ts'
 import { CoverageCollector, type CoverageState } from './coverage.ts'
 import type { CaseProbe } from './probes.ts'
+import { stepNames } from './step-names.ts'
 import type { SuiteCase } from './suite.schema.ts'
 
 /** A case to run, where it came from and, for a generated probe, what it lays over the run. */
@@ -98,6 +99,7 @@ export async function runSimulationChunk(
   const reachedBase = new Map<string, number>()
   const reachedCandidate = new Map<string, number>()
   const reports: CaseReport[] = []
+  const name = stepNames(base, candidate)
   const counts = { cases: cases.length, unchanged: 0, changed: 0, failed: 0, unexpected: 0 }
   for (let offset = 0; offset < cases.length; offset++) {
     const { c, source, recorded: recordedState, probe } = cases[offset] as PlannedCase
@@ -120,6 +122,7 @@ export async function runSimulationChunk(
       candidateRun.state,
       candidateRun.problems,
       base !== null || recorded,
+      name,
     )
     if (probe) report.probe = probe
     if (report.changes) canvas.add(baseRun?.state, candidateRun.state, report.changes)

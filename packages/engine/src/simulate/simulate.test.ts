@@ -7,6 +7,7 @@ import {
   simulate,
   simulationVerdict,
   startRun,
+  stepNames,
   suiteJsonSchema,
   type Suite,
 } from '../index.ts'
@@ -45,6 +46,22 @@ function withMin(min: number): FlowDocument {
 }
 
 describe('simulate', () => {
+  it('names the steps of a missed path expectation by their titles, not their ids', async () => {
+    const titled = structuredClone(claimFlow)
+    titled.nodes.fetch = { ...titled.nodes.fetch!, title: 'Look up the member' }
+    titled.nodes.manual = { ...titled.nodes.manual!, title: 'Send to manual review' }
+    const expectsManual: Suite = {
+      flow: 'claim',
+      cases: [{ ...suite.cases[0]!, expect: { path: ['fetch', 'manual'] } }],
+    }
+    const report = await simulate(null, titled, expectsManual, options)
+    const [failure] = report.cases[0]?.expectationFailures ?? []
+    expect(failure).toContain('expected the path to pass "Look up the member" → "Send to manual review"')
+    expect(failure).toContain('(missing "Send to manual review")')
+    // A step without a title of its own reads as its type in words and a number, never its id.
+    expect(failure).not.toMatch(/"(start|fetch|amount|manual)"/)
+  })
+
   it('reports nothing changed for the same behaviour, even when nodes moved', async () => {
     const moved = { ...structuredClone(claimFlow), layout: { start: { x: 500, y: 20 } } }
     const report = await simulate(claimFlow, moved, suite, options)
@@ -74,9 +91,9 @@ describe('simulate', () => {
     expect(report.canvas.changedEdges).toContainEqual(
       expect.objectContaining({ id: 'amount:high->ask', side: 'candidate' }),
     )
-    const markdown = reportToMarkdown(report)
+    const markdown = reportToMarkdown(report, stepNames(claimFlow, withMin(30)))
     expect(markdown).toContain('`small`')
-    expect(markdown).toContain('| `amount` | **low**')
+    expect(markdown).toContain('| Test threshold 1 | **low**')
   })
 
   it('treats a change the case expects as expected, and an unexpected one as changed', async () => {

@@ -1,6 +1,13 @@
 // A decision's "why" as sentences a person reads: "Copay above $50 matched: copay 75 > 50".
 // Values the viewer may not see arrive redacted; they read "hidden (PHI class: coverage)".
-import { phiClassAt, REDACTED, type ConditionTrace, type DecisionExplanation, type FactSchema } from '@carepath/dsl'
+import {
+  phiClassAt,
+  REDACTED,
+  ruleLabel,
+  type ConditionTrace,
+  type DecisionExplanation,
+  type FactSchema,
+} from '@carepath/dsl'
 
 const OPERATORS: Record<string, string> = {
   equal: '=',
@@ -44,7 +51,7 @@ export function conditionSentence(condition: ConditionTrace, facts: FactSchema):
 /** One sentence per rule (or table row): its name, whether it matched, and the conditions it saw. */
 export function decisionSentences(explanation: DecisionExplanation, facts: FactSchema): string[] {
   return explanation.rules.map((rule) => {
-    const name = rule.name ?? rule.id
+    const name = ruleLabel(rule)
     const conditions = rule.conditions.map((c) => conditionSentence(c, facts))
     const said = conditions.length > 0 ? `: ${conditions.join(', ')}` : ''
     return `${name} ${rule.fired ? 'matched' : 'did not match'}${said}`
