@@ -93,6 +93,8 @@ describe.skipIf(!testPostgres)('carepath db copy from a demo installation', () =
         ['settings', 'key', 'value'],
         ['audit_log', 'seq', 'record'],
         ['users', 'id', 'flow_roles'],
+        // Every demo queue has a PHI clearance set (demo-seed.ts), so each row carries one across.
+        ['queues', 'name', 'phi'],
       ] as const
       for (const [table, key, column] of texts) {
         const lite = sqlite

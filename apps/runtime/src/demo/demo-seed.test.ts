@@ -1,12 +1,13 @@
 // The demo seed publishes its example flows as the installation itself: the trail names a system
 // actor for every create, submission and publication (no demo person who took no action), the
 // chain still verifies, and a version the gate would refuse is still refused.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { clearanceProblems, flowDocumentSchema } from '@carepath/dsl'
 import { createRuntime, type Runtime } from '../runtime.ts'
 import { CLINICAL_QUEUES, DEMO_SEED_ACTOR, seedDemo } from './demo-seed.ts'
 
@@ -68,6 +69,37 @@ describe('the demo seed', () => {
     // No queue is worked by both, and the agent works no clinical queue at all.
     expect(agent.filter((q) => CLINICAL_QUEUES.has(q))).toEqual([])
     expect(clinician.filter((q) => agent.includes(q))).toEqual([])
+  })
+
+  it('clears each example queue for what its roles ask, so no example flow or draft warns of a clearance', async () => {
+    const demo = await seedDemo(runtime, examples, 'demo password for the test')
+    expect(demo.problems).toEqual([])
+    const listed = await runtime.queues.list()
+    // The front desk's roles across the examples and drafts; the integration roles ask for no PHI.
+    expect(listed.find((q) => q.name === 'front-desk')?.phi).toEqual([
+      'identifier',
+      'demographic',
+      'contact',
+      'coverage',
+      'financial',
+    ])
+    expect(listed.find((q) => q.name === 'go-live-approver')?.phi).toEqual([])
+    expect(listed.filter((q) => q.phi === null).map((q) => q.name)).toEqual([])
+    for (const { id, hash } of demo.flows)
+      expect(await runtime.review.publishWarnings(id, hash)).toEqual(
+        expect.not.arrayContaining([expect.stringContaining('is cleared for')]),
+      )
+    const cleared = await runtime.queues.clearances()
+    for (const file of readdirSync(join(examples, 'drafts'))) {
+      const draft = flowDocumentSchema.parse(JSON.parse(readFileSync(join(examples, 'drafts', file), 'utf8')))
+      expect({ file, problems: clearanceProblems(draft, (queue) => cleared.get(queue)) }).toEqual({
+        file,
+        problems: [],
+      })
+    }
+    const saves = (await allRecords()).filter((r) => r.action === 'queue.save')
+    expect(saves.length).toBe(listed.length)
+    for (const record of saves) expect(record.agent).toEqual({ who: DEMO_SEED_ACTOR, role: 'system' })
   })
 
   it('still refuses a flow whose own test case fails its expectation', async () => {

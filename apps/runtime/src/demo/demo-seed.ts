@@ -4,6 +4,8 @@
 // the demo holds nothing the simulation did not let through.
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { z } from 'zod'
+import { flowRoleSchema, PHI_CLASSES, type PhiClass } from '@carepath/dsl'
 import type { Principal } from '../auth/auth.service.ts'
 import type { UserRole } from '../db/schema.ts'
 import type { Runtime } from '../runtime.ts'
@@ -40,6 +42,25 @@ export interface DemoResult {
   flows: { id: string; hash: string }[]
   problems: string[]
 }
+
+/**
+ * Each queue the documents' roles name, with every PHI class those roles ask for (in the classes'
+ * own order). Read leniently: a document that does not parse is the seed's problem to report.
+ */
+function clearancesAsked(documents: readonly unknown[]): Map<string, PhiClass[]> {
+  const asked = new Map<string, Set<PhiClass>>()
+  for (const document of documents) {
+    const roles = flowRolesSchema.safeParse(document)
+    for (const [queue, role] of Object.entries(roles.success ? roles.data.roles : {}))
+      for (const c of role.phi) asked.set(queue, (asked.get(queue) ?? new Set<PhiClass>()).add(c))
+  }
+  return new Map(
+    [...asked]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([queue, classes]) => [queue, PHI_CLASSES.filter((c) => c !== 'none' && classes.has(c))]),
+  )
+}
+const flowRolesSchema = z.object({ roles: z.record(z.string(), flowRoleSchema) })
 
 function flowFilesIn(dir: string): string[] {
   if (!existsSync(dir)) return []
@@ -81,6 +102,12 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
     const flowRoles = user.role === 'agent' ? queuesOf(user.username) : []
     await runtime.auth.addUser({ username: user.username, password, role: user.role, flowRoles }, system)
   }
+  // Each example queue is cleared for the PHI classes its roles ask for across the example flows
+  // and their second versions (examples/drafts, which the tour submits for review), so no demo
+  // flow warns of a role asking beyond its queue's clearance, and an admin sees a clearance set.
+  const drafts = flowFilesIn(join(examplesDir, 'drafts')).map((f) => JSON.parse(readFileSync(f, 'utf8')) as unknown)
+  for (const [queue, phi] of clearancesAsked([...documents.map((d) => d.raw), ...drafts]))
+    await runtime.queues.save(queue, '', phi, seed)
   // The tour logs in with a password alone: the demo's own people are exempt from the MFA policy
   // (which stays on for every role, so anyone an admin adds later needs a second factor).
   const policy = await runtime.mfa.policy()
