@@ -1,10 +1,18 @@
-import { NodeError, type ConnectorAdapter, type FlowDocument, type JsonValue, type NodeRegistry } from '@carepath/dsl'
+import {
+  NodeError,
+  nodeTitle,
+  type ConnectorAdapter,
+  type FlowDocument,
+  type JsonValue,
+  type NodeRegistry,
+} from '@carepath/dsl'
 import type { Autopilot, EngineDeps } from '../engine-deps.ts'
 import { RunRefusedError } from '../engine-deps.ts'
 import type { RunState } from '../events.ts'
 import { isJsonRecord } from '../facts.ts'
 import { startRun } from '../run.ts'
 import type { CaseProbe } from './probes.ts'
+import { stepIds, type StepName } from './step-names.ts'
 import type { SuiteCase } from './suite.schema.ts'
 
 /** What running one case against one version gave. */
@@ -52,6 +60,8 @@ class CaseWorld implements Autopilot {
   constructor(
     private readonly c: SuiteCase,
     start: string,
+    /** Steps as the case's problems name them (their titles). */
+    private readonly step: StepName,
   ) {
     this.time = start
     this.connector = this.mocked.bind(this)
@@ -66,12 +76,12 @@ class CaseWorld implements Autopilot {
   }
 
   answer({ nodeId, visit }: { nodeId: string; visit: number }): JsonValue | undefined {
-    return this.answerOf(nodeId, visit, `No answer for the human step "${nodeId}"; the run stops there.`)
+    return this.answerOf(nodeId, visit, `No answer for the human step "${this.step(nodeId)}"; the run stops there.`)
   }
 
   // A wait.event step's message comes from the case's answers too, by node id.
   event({ nodeId, visit }: { nodeId: string; visit: number }): JsonValue | undefined {
-    return this.answerOf(nodeId, visit, `No message for the wait step "${nodeId}"; the run stops there.`)
+    return this.answerOf(nodeId, visit, `No message for the wait step "${this.step(nodeId)}"; the run stops there.`)
   }
 
   private answerOf(nodeId: string, visit: number, missing: string): JsonValue | undefined {
@@ -86,7 +96,8 @@ class CaseWorld implements Autopilot {
   private mocked(_request: JsonValue, meta: { nodeId: string }): JsonValue {
     const mocks = this.c.mocks ?? {}
     if (!Object.hasOwn(mocks, meta.nodeId)) {
-      this.problems.push(`No mocked response for node "${meta.nodeId}".`)
+      this.problems.push(`No mocked response for the step "${this.step(meta.nodeId)}".`)
+      // The run's own record keeps the id, as every error of a step does.
       throw new NodeError(`No mocked response for node "${meta.nodeId}".`, { retryable: false })
     }
     const index = this.callsByNode.get(meta.nodeId) ?? 0
@@ -106,8 +117,9 @@ export function caseDeps(
   c: SuiteCase,
   options: CaseRunnerOptions,
   probe?: CaseProbe,
+  step: StepName = stepIds,
 ): { deps: EngineDeps; autopilot: Autopilot; problems: string[] } {
-  const world = new CaseWorld(c, options.now ?? DEFAULT_SIMULATION_TIME)
+  const world = new CaseWorld(c, options.now ?? DEFAULT_SIMULATION_TIME, step)
   const deps: EngineDeps = {
     registry: options.registry,
     clock: world,
@@ -131,7 +143,7 @@ export async function runCase(
   options: CaseRunnerOptions,
   probe?: CaseProbe,
 ): Promise<CaseRun> {
-  const { deps, autopilot, problems } = caseDeps(c, options, probe)
+  const { deps, autopilot, problems } = caseDeps(c, options, probe, (nodeId) => nodeTitle(flow, nodeId))
   try {
     const state = await startRun(flow, c.input, deps, { runId: `case:${c.id}`, autopilot })
     return { state, problems }

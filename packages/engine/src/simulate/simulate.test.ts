@@ -86,7 +86,7 @@ describe('simulate', () => {
       seen: 40,
     })
     expect(small?.changes?.facts).toContainEqual({ path: 'band', base: 'low', candidate: 'high' })
-    expect(small?.problems).toContain('No answer for the human step "ask"; the run stops there.')
+    expect(small?.problems).toContain('No answer for the human step "Test ask 1"; the run stops there.')
     expect(report.canvas.changedNodes.map((n) => n.id)).toContain('amount')
     expect(report.canvas.changedEdges).toContainEqual(
       expect.objectContaining({ id: 'amount:high->ask', side: 'candidate' }),
