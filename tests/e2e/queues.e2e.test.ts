@@ -5,6 +5,8 @@
 // The pharmacist then hands the task on from the keyboard: a release and a reassignment the server
 // refuses are explained, and an escalation to the eligibility specialists with a reason goes through.
 // An auditor replays the run from the run viewer: byte-identical.
+// An admin narrows a queue's PHI clearance from the keyboard, and the analyst's problems list then
+// warns that the flow's role asks for classes its people will see hidden.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -173,6 +175,50 @@ describe('a queue people actually work', () => {
     await expect.poll(() => admin.getByTestId('user-temp-clerk').textContent()).toContain('(disabled)')
     await expect(admin.getByTestId('user-temp-clerk-active').isChecked()).resolves.toBe(false)
     expect(await axeViolations(admin)).toEqual([])
+    await admin.context().close()
+  })
+
+  it('sets a queue’s PHI clearance from the keyboard, and the analyst sees the warning', async () => {
+    const admin = await session.login('admin')
+    await admin.getByTestId('admin-screen').waitFor()
+    const check = (name: string) => admin.getByTestId(`queue-scheduler-clearance-${name}`)
+    // The demo clears the scheduler queue for what its flow asks: identifiers, demographics and contacts.
+    await expect.poll(() => check('identifier').isChecked()).toBe(true)
+    await expect(check('unset').isChecked()).resolves.toBe(false)
+    // Untick identifiers and contacts (Space on one, Tab past demographics to the next), then save.
+    await check('identifier').focus()
+    await admin.keyboard.press('Space')
+    await admin.keyboard.press('Tab')
+    await admin.keyboard.press('Tab')
+    await expect(check('contact').evaluate((box) => box === document.activeElement)).resolves.toBe(true)
+    await admin.keyboard.press('Space')
+    await admin.getByTestId('queue-scheduler-save').focus()
+    await admin.keyboard.press('Enter')
+    await expect.poll(() => admin.getByTestId('admin-notice').textContent()).toBe('Queue “scheduler” saved.')
+    await expect.poll(() => admin.getByTestId('queue-scheduler-save').count()).toBe(0)
+    expect(
+      await Promise.all(['unset', 'identifier', 'demographic', 'contact'].map((c) => check(c).isChecked())),
+    ).toEqual([false, false, true, false])
+    expect(await axeViolations(admin)).toEqual([])
+    await screenshot(admin, 'admin-queue-clearance')
+
+    const analyst = await session.login('analyst')
+    await analyst.goto(`${session.runtime.url}/#/flows/no-show-rebook-hl7`)
+    await expect
+      .poll(() => analyst.getByTestId('problems').textContent())
+      .toContain(
+        'The role "scheduler" shows identifier and contact data, but the queue "scheduler" is cleared for demographic data only: its people will see identifier and contact data hidden.',
+      )
+    await analyst.context().close()
+
+    // Back to no clearance, from the keyboard: each flow's role decides again.
+    await check('unset').focus()
+    await admin.keyboard.press('Space')
+    await admin.getByTestId('queue-scheduler-save').focus()
+    await admin.keyboard.press('Enter')
+    await expect.poll(() => admin.getByTestId('queue-scheduler-save').count()).toBe(0)
+    await expect.poll(() => check('unset').isChecked()).toBe(true)
+    await expect(check('demographic').isChecked()).resolves.toBe(false)
     await admin.context().close()
   })
 })

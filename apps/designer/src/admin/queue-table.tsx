@@ -40,10 +40,10 @@ export function QueueTable({
     const draft = draftOf(q)
     return draft.description !== q.description || !sameClearance(draft.phi, clearanceOf(q.phi))
   }
+  // The edit stays as typed until the list comes back with it saved (Save then hides), so a
+  // refused save loses nothing.
   const save = (q: QueueEntry) => {
     const draft = draftOf(q)
-    const { [q.name]: _saved, ...rest } = drafts
-    setDrafts(rest)
     onSave(q.name, draft.description, draft.phi)
   }
   return (
