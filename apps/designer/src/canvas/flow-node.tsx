@@ -5,7 +5,7 @@ import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflo
 import { registry } from '../registry.ts'
 import { useEditor } from '../store/editor.store.ts'
 import type { CarepathNode } from './flow-graph.ts'
-import { forbiddenShows, phiOf, portsOf } from './node-ports.ts'
+import { forbiddenShows, hasInputPort, phiOf, portsOf } from './node-ports.ts'
 
 const NO_PROBLEMS: never[] = []
 
@@ -47,7 +47,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<CarepathNode>) {
       data-node-type={data.type}
       title={problems.map((p) => p.message).join('\n')}
     >
-      {!nodeType?.trigger && <Handle type="target" position={Position.Left} id="in" className="cp-handle-in" />}
+      {hasInputPort(nodeType) && <Handle type="target" position={Position.Left} id="in" className="cp-handle-in" />}
       <div className="cp-node-head">
         <span className="cp-node-icon">{nodeType?.icon ?? '?'}</span>
         <span className="cp-node-title">{data.title || nodeType?.title || data.type}</span>

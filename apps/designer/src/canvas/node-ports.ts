@@ -35,6 +35,14 @@ function attempt<T, F>(fn: () => T, fallback: F): T | F {
   }
 }
 
+/**
+ * Whether a node of this type has an input port: every type but a trigger (a trigger starts a
+ * flow, so nothing leads into it). An unknown type keeps its input, so its edges still draw.
+ */
+export function hasInputPort(nodeType: AnyNodeType | undefined): boolean {
+  return !nodeType?.trigger
+}
+
 /** The output ports a node offers for its current config. */
 export function portsOf(type: string, config: Record<string, unknown>): readonly PortSpec[] {
   const nodeType = registry.get(type)

@@ -2,30 +2,14 @@
 // the registry. Drag a type onto the canvas (or press Enter or Space on it) to add a node.
 import { memo, useMemo, useState, type DragEvent } from 'react'
 import { registry } from '../registry.ts'
+import { searchPalette } from './palette-search.ts'
 
 /** The drag-and-drop payload type the canvas accepts. */
 export const PALETTE_MIME = 'application/x-carepath-node-type'
 
-function matches(query: string, text: string): boolean {
-  return text.toLowerCase().includes(query)
-}
-
 function PalettePanelView({ onAdd, disabled = false }: { onAdd(type: string): void; disabled?: boolean }) {
   const [search, setSearch] = useState('')
-  const groups = useMemo(() => {
-    const q = search.trim().toLowerCase()
-    return registry
-      .palette()
-      .map((group) => ({
-        category: group.category,
-        types: q
-          ? group.types.filter((t) =>
-              [t.type, t.title, t.description, ...(t.keywords ?? [])].some((s) => matches(q, s)),
-            )
-          : group.types,
-      }))
-      .filter((group) => group.types.length > 0)
-  }, [search])
+  const groups = useMemo(() => searchPalette(registry.palette(), search), [search])
 
   const onDragStart = (event: DragEvent, type: string) => {
     event.dataTransfer.setData(PALETTE_MIME, type)

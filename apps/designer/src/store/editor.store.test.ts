@@ -67,6 +67,42 @@ describe('editor store', () => {
     expect(editor().edges).toHaveLength(1)
   })
 
+  it('adds a step from a port: the node, its edge and its selection, undone in one step', () => {
+    const trigger = editor().addNode('trigger.api', { x: 0, y: 0 })!
+    const old = editor().addNode('end', { x: 300, y: 0 })!
+    connect(trigger, 'next', old)
+    const before = editor().past.length
+    const added = editor().addNodeFrom(trigger, 'next', 'decision.table', { x: 300, y: 150 })!
+    expect(added).toBe('decision-table-1')
+    expect(editor().past.length).toBe(before + 1)
+    expect(editor().nodes.find((n) => n.id === added)?.position).toEqual({ x: 300, y: 150 })
+    // The port leads to one step: the new one, in place of the old edge.
+    expect(editor().edges.map((e) => [e.source, e.sourceHandle, e.target])).toEqual([[trigger, 'next', added]])
+    expect(
+      editor()
+        .nodes.filter((n) => n.selected)
+        .map((n) => n.id),
+    ).toEqual([added])
+    expect(editor().document().nodes[trigger]?.next).toEqual({ next: added })
+
+    editor().undo()
+    expect(editor().nodes.map((n) => n.id)).toEqual([trigger, old])
+    expect(editor().edges.map((e) => e.target)).toEqual([old])
+  })
+
+  it('adds no step from a port when nothing could lead into it or nothing may change', () => {
+    const trigger = editor().addNode('trigger.api', { x: 0, y: 0 })!
+    const count = editor().past.length
+    expect(editor().addNodeFrom(trigger, 'next', 'trigger.webhook', { x: 300, y: 0 })).toBeNull()
+    expect(editor().addNodeFrom(trigger, 'next', 'no.such.type', { x: 300, y: 0 })).toBeNull()
+    expect(editor().addNodeFrom('no-such-step', 'next', 'end', { x: 300, y: 0 })).toBeNull()
+    editor().setReadOnly(true)
+    expect(editor().addNodeFrom(trigger, 'next', 'end', { x: 300, y: 0 })).toBeNull()
+    expect(editor().nodes).toHaveLength(1)
+    expect(editor().edges).toHaveLength(0)
+    expect(editor().past.length).toBe(count)
+  })
+
   it('a read-only view keeps the edits in progress and gives them back', () => {
     const trigger = editor().addNode('trigger.api', { x: 0, y: 0 })!
     const other = newFlowDocument('visit-confirmation', 'Older version', 'visit-scheduling')

@@ -10,7 +10,7 @@ import {
   type NodeChange,
   type XYPosition,
 } from '@xyflow/react'
-import type { FlowDocument, Problem } from '@carepath/dsl'
+import type { AnyNodeType, FlowDocument, Problem } from '@carepath/dsl'
 import { registry } from '../registry.ts'
 import { pasteSelection, wirePort, withoutSelection } from './graph-edits.ts'
 import {
@@ -23,6 +23,7 @@ import {
   type FlowMeta,
 } from '../canvas/flow-graph.ts'
 import { retireEstimates } from '../canvas/estimated-size.ts'
+import { hasInputPort } from '../canvas/node-ports.ts'
 
 interface Snapshot {
   nodes: CarepathNode[]
@@ -58,6 +59,12 @@ export interface EditorState extends Snapshot {
   connect(connection: Connection): void
   reconnect(old: CarepathEdge, connection: Connection): void
   addNode(type: string, position: XYPosition): string | null
+  /**
+   * Add a step of `type` after `source`'s output `port` (quick-add from a port): the node, the
+   * edge to it and its selection, as one undoable step. Null (and no change) when the type is
+   * unknown, has no input port, or the view is read-only.
+   */
+  addNodeFrom(source: string, port: string, type: string, position: XYPosition): string | null
   updateNode(id: string, patch: Partial<CarepathNodeData>): void
   setMeta(patch: Partial<FlowMeta>): void
   /** Replace the whole document (edited as JSON), as one undoable step. */
@@ -107,6 +114,19 @@ function snapshot(state: Snapshot): Snapshot {
 export function startOf(nodes: readonly CarepathNode[], current: string): string {
   if (nodes.some((n) => n.id === current)) return current
   return nodes.find((n) => registry.get(n.data.type)?.trigger)?.id ?? nodes[0]?.id ?? ''
+}
+
+/** A new, selected node of `nodeType` at `position`, with the type's defaults and an id no node has. */
+function newNode(nodeType: AnyNodeType, position: XYPosition, nodes: readonly CarepathNode[]): CarepathNode {
+  const id = freshNodeId(nodeType.type, new Set(nodes.map((n) => n.id)))
+  const config = nodeType.config.parse(nodeType.defaults) as Record<string, unknown>
+  return {
+    id,
+    type: 'carepath',
+    position,
+    selected: true,
+    data: { type: nodeType.type, typeVersion: nodeType.typeVersion, config },
+  }
 }
 
 const emptyMeta: FlowMeta = {
@@ -225,18 +245,26 @@ export const useEditor = create<EditorState>()((set, get) => {
       const nodeType = registry.get(type)
       if (!nodeType || get().readOnly) return null
       record()
-      const id = freshNodeId(type, new Set(get().nodes.map((n) => n.id)))
-      const config = nodeType.config.parse(nodeType.defaults) as Record<string, unknown>
-      const node: CarepathNode = {
-        id,
-        type: 'carepath',
-        position,
-        selected: true,
-        data: { type, typeVersion: nodeType.typeVersion, config },
-      }
+      const node = newNode(nodeType, position, get().nodes)
       const nodes = [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node]
       set({ nodes, start: startOf(nodes, get().start) })
-      return id
+      return node.id
+    },
+    addNodeFrom(source, port, type, position) {
+      const nodeType = registry.get(type)
+      if (!nodeType || !hasInputPort(nodeType) || get().readOnly) return null
+      if (!get().nodes.some((n) => n.id === source)) return null
+      record()
+      const node = newNode(nodeType, position, get().nodes)
+      const nodes = [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node]
+      const edges = wirePort(
+        get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+        source,
+        port,
+        node.id,
+      )
+      set({ nodes, edges, start: startOf(nodes, get().start) })
+      return node.id
     },
     updateNode(id, patch) {
       if (get().readOnly) return
