@@ -19,6 +19,7 @@ interface PageElement {
 declare const document: {
   querySelector(selector: string): PageElement | null
   querySelectorAll(selector: string): Iterable<PageElement>
+  elementFromPoint(x: number, y: number): { closest(selector: string): unknown } | null
 }
 declare function requestAnimationFrame(callback: () => void): number
 
@@ -45,6 +46,58 @@ const transformNextFrame = () =>
 /** Drag a node type from the palette onto the canvas at (x, y) inside the canvas. */
 export async function dropNode(page: BrowserPage, type: string, x: number, y: number): Promise<void> {
   await page.getByTestId(`palette-${type}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } })
+}
+
+/** A point on the screen, in CSS pixels from the page's top left. */
+export interface ScreenPoint {
+  x: number
+  y: number
+}
+
+/**
+ * Where a point on the screen is in flow coordinates: what React Flow's screenToFlowPosition
+ * answers, worked out here from the pane's box and the viewport's pan and zoom.
+ */
+export async function screenToFlow(page: BrowserPage, point: ScreenPoint): Promise<{ x: number; y: number }> {
+  const { left, top, transform } = await page.evaluate(() => {
+    const pane = document.querySelector('[data-testid="canvas"] .react-flow')?.getBoundingClientRect()
+    const viewport = document.querySelector('.react-flow__viewport')?.style.transform ?? ''
+    return { left: pane?.left ?? 0, top: pane?.top ?? 0, transform: viewport }
+  })
+  const pan = /translate\((-?[0-9.]+)px, (-?[0-9.]+)px\) scale\(([0-9.]+)\)/.exec(transform)
+  if (!pan) throw new Error(`No pan and zoom in the viewport's transform: ${transform}`)
+  const [, tx = '0', ty = '0', zoom = '1'] = pan
+  return { x: (point.x - left - Number(tx)) / Number(zoom), y: (point.y - top - Number(ty)) / Number(zoom) }
+}
+
+/** Whether what is drawn at `point` on the screen (the topmost element there) lies inside `selector`. */
+export function isDrawnAt(page: BrowserPage, point: ScreenPoint, selector: string): Promise<boolean> {
+  return page.evaluate(({ x, y, selector }) => Boolean(document.elementFromPoint(x, y)?.closest(selector)), {
+    ...point,
+    selector,
+  })
+}
+
+/** Whether `point` on the screen shows empty canvas (the pane), not a node, an edge or a control. */
+export function isEmptyCanvas(page: BrowserPage, point: ScreenPoint): Promise<boolean> {
+  return isDrawnAt(page, point, '.react-flow__pane')
+}
+
+/** The centre of output port `port`'s handle on node `node`, read once the canvas is still. */
+export async function portCentre(page: BrowserPage, node: string, port: string): Promise<ScreenPoint> {
+  await viewportSettled(page)
+  const box = await page.locator(`[data-testid="port-${node}-${port}"] .react-flow__handle`).boundingBox()
+  if (!box) throw new Error(`Cannot see port ${node}.${port}`)
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+}
+
+/** Drag a line from output port `port` of node `from` and let go at `to` (on empty canvas: quick-add). */
+export async function dragFromPort(page: BrowserPage, from: string, port: string, to: ScreenPoint): Promise<void> {
+  const start = await portCentre(page, from, port)
+  await page.mouse.move(start.x, start.y)
+  await page.mouse.down()
+  await page.mouse.move(to.x, to.y, { steps: 12 })
+  await page.mouse.up()
 }
 
 /** Drag from output port `port` of node `from` to the input of node `to`. */

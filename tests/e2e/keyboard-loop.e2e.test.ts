@@ -123,11 +123,17 @@ describe('the whole loop, keyboard only', () => {
     await typeInto(analyst, analyst.getByTestId('field-role'), 'pharmacy')
     await typeInto(analyst, analyst.getByTestId('field-title'), 'Approve this refill')
     await choose(analyst, analyst.getByTestId('connect-approved'), 'End 1')
-    // Quick-add from a port: the arrow keys pass every "New:" choice without adding any; Add adds the one chosen.
-    await choose(analyst, analyst.getByTestId('connect-rejected'), 'New: End')
-    await expect(analyst.locator('.react-flow__node').count()).resolves.toBe(4)
-    await press(analyst, analyst.getByTestId('connect-rejected-add'))
+    // Quick-add from a port: "New step…" opens the picker; typing narrows it and chooses End (not
+    // "HL7 send", listed first), Enter adds it beside the approval, connected, and the inspector opens it.
+    await press(analyst, analyst.getByTestId('connect-rejected-new'))
+    await analyst.keyboard.type('end')
+    await expect
+      .poll(() => analyst.getByTestId('quick-add').getByRole('option', { selected: true }).getAttribute('data-type'))
+      .toBe('end')
+    await analyst.keyboard.press('Enter')
     await expect.poll(() => analyst.locator('.react-flow__node').count()).toBe(5)
+    await analyst.getByTestId('inspector-node-id').filter({ hasText: 'end-2' }).waitFor()
+    await selectNode(analyst, 'task-approval-1')
     await expect.poll(() => analyst.getByTestId('connect-rejected').inputValue()).toBe('end-2')
     // The decision the pharmacist writes is declared from its problem, with one key press.
     await press(analyst, analyst.getByTestId('add-to-facts-approval.decision').first())

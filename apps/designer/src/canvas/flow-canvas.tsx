@@ -1,5 +1,5 @@
-// The canvas: React Flow bound to the editor store, with drop-from-palette, keyboard shortcuts,
-// minimap, zoom controls and highlight classes for diff, simulation and run paths.
+// The canvas: React Flow bound to the editor store, with drop-from-palette, quick-add from a port,
+// keyboard shortcuts, minimap, zoom controls and highlight classes for diff, simulation and run paths.
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react'
 import { Background, Controls, MiniMap, ReactFlow, useNodesInitialized, useReactFlow, type Edge } from '@xyflow/react'
 import { useEditor } from '../store/editor.store.ts'
@@ -10,6 +10,7 @@ import { useEdgeRoutes } from './edge-routes.store.ts'
 import { PALETTE_MIME } from '../palette/palette-panel.tsx'
 import type { CarepathNode } from './flow-graph.ts'
 import { FIT_VIEW_OPTIONS, VIRTUALIZE_FROM_NODES } from './readable-fit.ts'
+import { useCanvasQuickAdd } from '../features/quick-add/canvas-quick-add.tsx'
 
 const selectNodes = (s: ReturnType<typeof useEditor.getState>) => s.nodes
 const selectEdges = (s: ReturnType<typeof useEditor.getState>) => s.edges
@@ -51,6 +52,8 @@ export function FlowCanvas() {
     void fitView(FIT_VIEW_OPTIONS).then(() => setSettled(true))
   }, [fitOnOpen, initialized, fitView])
   const flowId = useEditor((s) => s.flowId)
+  const canvas = useRef<HTMLDivElement>(null)
+  const quickAdd = useCanvasQuickAdd(canvas)
   // Routes belong to the flow they were computed for.
   useEffect(() => useEdgeRoutes.getState().clear(), [flowId])
 
@@ -92,6 +95,7 @@ export function FlowCanvas() {
 
   return (
     <div
+      ref={canvas}
       className="cp-canvas"
       data-testid="canvas"
       data-flow-id={flowId ?? ''}
@@ -107,6 +111,8 @@ export function FlowCanvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={connect}
+        onConnectEnd={quickAdd.onConnectEnd}
+        onMoveStart={quickAdd.close}
         onReconnect={reconnect}
         edgesReconnectable={!readOnly}
         nodesConnectable={!readOnly}
@@ -130,6 +136,7 @@ export function FlowCanvas() {
         <MiniMap pannable zoomable nodeColor={miniMapColor} style={{ width: 150, height: 100 }} />
         <Controls fitViewOptions={FIT_VIEW_OPTIONS} />
       </ReactFlow>
+      {quickAdd.picker}
     </div>
   )
 }
