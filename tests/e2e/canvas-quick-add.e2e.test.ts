@@ -1,7 +1,8 @@
 // Room to work on the canvas, in real Chromium against the real runtime: a step added from a
 // port (a line let go on empty canvas, or "New step…" in the inspector's port list, keyboard
 // only) lands where it was asked for and is connected to that port; palette drops land under
-// the cursor. Positions and edges are read from the saved draft or the editor's own document.
+// the cursor; the full-width decision table keeps its column headers in view while its rows
+// scroll, with the cell syntax beside it. Positions and edges are read from the saved draft.
 import { copyFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
@@ -10,9 +11,11 @@ import { axeViolations } from './axe.ts'
 import {
   dragFromPort,
   dropNode,
+  isDrawnAt,
   isEmptyCanvas,
   portCentre,
   screenToFlow,
+  selectNode,
   viewportSettled,
   type ScreenPoint,
 } from './canvas-actions.ts'
@@ -236,6 +239,7 @@ describe('quick-add from a port', () => {
     await expect.poll(chosen).not.toBe('end')
     await page.keyboard.press('ArrowDown')
     await expect.poll(chosen).toBe('end')
+    await screenshot(page, 'quick-add-inspector')
     expect(await axeViolations(page)).toEqual([])
     await page.keyboard.press('Enter')
 
@@ -274,6 +278,81 @@ describe('palette drops', () => {
     if (!a || !b) throw new Error('a dropped step is not on screen')
     const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
     expect(overlap, 'the two dropped steps overlap').toBe(false)
+    await page.context().close()
+  })
+})
+
+/** A decision table with `rows` rows: more than the full-width editor shows at once. */
+function bigTableFlow(id: string, rows: number) {
+  return decisionFlow(id, {
+    decide: {
+      type: 'decision.table',
+      typeVersion: 1,
+      title: 'Score bands',
+      config: {
+        inputs: [{ fact: 'score' }],
+        outputs: [{ name: 'outcome' }],
+        hitPolicy: 'first',
+        rows: Array.from({ length: rows }, (_, i) => ({
+          cells: [`[${i * 10}..${i * 10 + 9}]`],
+          outputs: [i % 2 ? 'high' : 'low'],
+        })),
+      },
+      next: { low: 'done', high: 'done', noMatch: 'done' },
+    },
+  })
+}
+
+describe('the full-width decision table', () => {
+  it('keeps its column headers in view while the rows scroll, with the cell syntax beside it', async () => {
+    const page = await openFlow(bigTableFlow('sticky-table', 60))
+    await selectNode(page, 'decide')
+    await page.getByTestId('open-wide-editor').click()
+    const dialog = page.getByTestId('wide-editor')
+    await dialog.waitFor()
+    const scroller = dialog.locator('.cp-wide-editor-main')
+    const header = dialog.locator('thead th').nth(1)
+    const view = await scroller.boundingBox()
+    if (!view) throw new Error('no scrolling area in the wide editor')
+
+    // Scroll the rows as a user does, with the wheel over them, well past the first rows.
+    await page.mouse.move(view.x + view.width / 2, view.y + view.height / 2)
+    await page.mouse.wheel(0, 900)
+    await expect.poll(() => scroller.evaluate((el: { scrollTop: number }) => el.scrollTop)).toBeGreaterThan(600)
+    await expect
+      .poll(async () => (await dialog.getByTestId('table-row-0').boundingBox())?.y ?? 0)
+      .toBeLessThan(view.y - 200)
+
+    // The header row sits at the top of the scrolling area, drawn over the rows (not under them).
+    const head = await header.boundingBox()
+    if (!head) throw new Error('no column header')
+    expect(head.y).toBeGreaterThanOrEqual(view.y - 1)
+    expect(head.y).toBeLessThanOrEqual(view.y + 2)
+    const headCentre = { x: head.x + head.width / 2, y: head.y + head.height / 2 }
+    expect(await isDrawnAt(page, headCentre, 'thead'), 'the header is what shows at its place').toBe(true)
+    // Nothing of the rows shows through it: scrolled on by part of a row, it looks exactly the same.
+    // (A page screenshot of the stuck cells' box: a locator's screenshot would scroll the table
+    // back to the row's own place, and the row itself does not stick, only its cells do.)
+    const first = await dialog.locator('thead th').first().boundingBox()
+    const last = await dialog.locator('thead th').last().boundingBox()
+    if (!first || !last) throw new Error('no header cells')
+    const clip = { x: first.x, y: first.y, width: last.x + last.width - first.x, height: first.height }
+    const headerShot = () => page.screenshot({ clip })
+    const before = await headerShot()
+    const scrolled = await scroller.evaluate((el: { scrollTop: number }) => el.scrollTop)
+    await page.mouse.wheel(0, 40)
+    await expect.poll(() => scroller.evaluate((el: { scrollTop: number }) => el.scrollTop)).toBeGreaterThan(scrolled)
+    expect((await headerShot()).equals(before), 'the header row looks the same after a scroll').toBe(true)
+    await expect.poll(() => dialog.getByTestId('table-input-0').isVisible()).toBe(true)
+
+    // The syntax help stays in view beside the table.
+    const help = await dialog.getByTestId('syntax-help').boundingBox()
+    expect(help).not.toBeNull()
+    expect(help!.x).toBeGreaterThan(view.x + view.width - 2)
+    expect(help!.y).toBeLessThan(view.y + view.height)
+    expect(await dialog.getByTestId('syntax-help').getByText('Cell syntax').isVisible()).toBe(true)
+    await screenshot(page, 'wide-table-scrolled')
+    expect(await axeViolations(page)).toEqual([])
     await page.context().close()
   })
 })
