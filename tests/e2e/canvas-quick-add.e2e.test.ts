@@ -254,6 +254,37 @@ describe('quick-add from a port', () => {
   })
 })
 
+describe('edge labels before auto-layout', () => {
+  it('two outcomes of one step leading to the same step show their labels apart, level with their ports', async () => {
+    const page = await openFlow(decisionFlow('two-outcomes-one-step'))
+    const labelBox = async (port: string) => {
+      const label = page.locator(`.react-flow__edge[data-id^="decide:${port}->done"] .react-flow__edge-textwrapper`)
+      await label.waitFor()
+      const box = await label.boundingBox()
+      if (!box) throw new Error(`the label of ${port} is not drawn`)
+      return box
+    }
+    const urgent = await labelBox('urgent')
+    const otherwise = await labelBox('otherwise')
+    await screenshot(page, 'two-outcomes-one-step')
+    const apart =
+      urgent.y + urgent.height <= otherwise.y ||
+      otherwise.y + otherwise.height <= urgent.y ||
+      urgent.x + urgent.width <= otherwise.x ||
+      otherwise.x + otherwise.width <= urgent.x
+    expect(apart, `labels at ${JSON.stringify(urgent)} and ${JSON.stringify(otherwise)}`).toBe(true)
+    // Each sits on its own line, level with the port it leaves.
+    for (const [port, box] of [
+      ['urgent', urgent],
+      ['otherwise', otherwise],
+    ] as const) {
+      const centre = await portCentre(page, 'decide', port)
+      expect(Math.abs(box.y + box.height / 2 - centre.y), port).toBeLessThanOrEqual(2)
+    }
+    await page.context().close()
+  })
+})
+
 describe('palette drops', () => {
   it('land where the cursor lets go, not at a spot of the canvas’s choosing', async () => {
     // The fit leaves the canvas panned (and zoomed), so flow and screen coordinates differ.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { layoutGraph, type HandleBoundsOf } from './auto-layout.ts'
-import { labelSize, routeFits, routeFromElk, routePath, type EdgeRoute } from './edge-routes.ts'
+import { firstRunLabel, labelSize, routeFits, routeFromElk, routePath, type EdgeRoute } from './edge-routes.ts'
 import type { CarepathEdge, CarepathNode } from './flow-graph.ts'
 
 const zigzag: EdgeRoute = {
@@ -11,6 +11,27 @@ const zigzag: EdgeRoute = {
     { x: 40, y: 50 },
   ],
 }
+
+describe('firstRunLabel', () => {
+  it('puts the labels of two outcomes leading to the same step level with their own ports, clear of each other', () => {
+    const target = { x: 400, y: 300 }
+    // Ports of one step are a row (19 px) apart; React Flow's spot would be 9.5 px apart for both.
+    const urgent = firstRunLabel({ x: 100, y: 60 }, target, 'urgent')
+    const otherwise = firstRunLabel({ x: 100, y: 79 }, target, 'otherwise')
+    expect(urgent?.y).toBe(60)
+    expect(otherwise?.y).toBe(79)
+    const { height } = labelSize('otherwise')
+    expect(Math.abs((urgent?.y ?? 0) - (otherwise?.y ?? 0))).toBeGreaterThanOrEqual(height)
+    // Centred on the first run (half the way across), so it ends before the edge turns.
+    const half = (target.x - 100) / 2
+    expect((otherwise?.x ?? 0) + labelSize('otherwise').width / 2).toBeLessThan(100 + half)
+  })
+
+  it("keeps React Flow's spot when the first run is too short for the label, or the edge runs backwards", () => {
+    expect(firstRunLabel({ x: 100, y: 60 }, { x: 160, y: 300 }, 'otherwise')).toBeUndefined()
+    expect(firstRunLabel({ x: 400, y: 60 }, { x: 100, y: 300 }, 'next')).toBeUndefined()
+  })
+})
 
 describe('routePath', () => {
   it('draws straight runs with rounded corners at each bend', () => {

@@ -125,3 +125,21 @@ function towards(from: XYPosition, to: XYPosition, length: number): XYPosition {
   if (total === 0) return from
   return { x: from.x + ((to.x - from.x) * length) / total, y: from.y + ((to.y - from.y) * length) / total }
 }
+
+/** Space kept between a label and the turn of its edge's first run. */
+const LABEL_MARGIN = 4
+
+/**
+ * Where a smoothstep edge (one auto-layout has not routed) shows its label: on its first run,
+ * level with the port it leaves, when that run is long enough to hold it. React Flow's own spot,
+ * halfway down the vertical run, is the same for every edge between the same two steps, so two
+ * outcomes of one step that lead to the same step drew their labels over each other; ports are a
+ * row apart, so labels level with them never meet. Undefined: keep React Flow's spot (the edge
+ * runs backwards, or its first run is too short).
+ */
+export function firstRunLabel(source: XYPosition, target: XYPosition, text: string): XYPosition | undefined {
+  // Smoothstep turns halfway across, so its first run is half the horizontal distance.
+  const run = (target.x - source.x) / 2
+  if (run < labelSize(text).width + 2 * LABEL_MARGIN) return undefined
+  return { x: source.x + run / 2, y: source.y }
+}

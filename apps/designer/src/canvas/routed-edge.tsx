@@ -1,11 +1,12 @@
 // An edge as auto-layout routed it: ELK's orthogonal polyline with rounded corners and the label
 // in the box ELK kept free for it. Without a route, or once an end has moved away from where the
-// route was computed, it is React Flow's smoothstep path. Memoised, and reads only its own route,
-// so dragging a node costs the same as before. The label is drawn without measuring (edge-label.tsx).
+// route was computed, it is React Flow's smoothstep path, labelled on its first run
+// (edge-routes.ts). Memoised, and reads only its own route, so dragging a node costs the same as
+// before. The label is drawn without measuring (edge-label.tsx).
 import { memo, useMemo } from 'react'
 import { BaseEdge, getSmoothStepPath, type EdgeProps } from '@xyflow/react'
 import { useEdgeRoutes } from './edge-routes.store.ts'
-import { routeFits, routePath } from './edge-routes.ts'
+import { firstRunLabel, routeFits, routePath } from './edge-routes.ts'
 import { EdgeLabel } from './edge-label.tsx'
 
 function RoutedEdgeView(props: EdgeProps) {
@@ -30,6 +31,8 @@ function RoutedEdgeView(props: EdgeProps) {
       targetY: props.targetY,
       targetPosition: props.targetPosition,
     })
+    const onFirstRun = typeof props.label === 'string' ? firstRunLabel(source, target, props.label) : undefined
+    if (onFirstRun) ({ x: labelX, y: labelY } = onFirstRun)
   }
   return (
     <>
