@@ -190,7 +190,9 @@ describe('a queue people actually work', () => {
     await admin.keyboard.press('Space')
     await admin.keyboard.press('Tab')
     await admin.keyboard.press('Tab')
-    await expect(check('contact').evaluate((box) => box === document.activeElement)).resolves.toBe(true)
+    await expect(admin.evaluate('document.activeElement?.dataset?.testid')).resolves.toBe(
+      'queue-scheduler-clearance-contact',
+    )
     await admin.keyboard.press('Space')
     await admin.getByTestId('queue-scheduler-save').focus()
     await admin.keyboard.press('Enter')
