@@ -183,7 +183,13 @@ describe('a queue people actually work', () => {
     await admin.getByTestId('admin-screen').waitFor()
     const check = (name: string) => admin.getByTestId(`queue-scheduler-clearance-${name}`)
     // The demo clears the scheduler queue for what its flow asks: identifiers, demographics and contacts.
-    await expect.poll(() => check('identifier').isChecked()).toBe(true)
+    await expect.poll(() => check('words').textContent()).toBe('Cleared for identifier, demographic, contact')
+    // The class boxes fold behind one button per queue, so Tab does not walk nine boxes a row.
+    await expect(check('identifier').count()).resolves.toBe(0)
+    await check('edit').focus()
+    await admin.keyboard.press('Enter')
+    await expect(check('edit').getAttribute('aria-expanded')).resolves.toBe('true')
+    await expect(check('identifier').isChecked()).resolves.toBe(true)
     await expect(check('unset').isChecked()).resolves.toBe(false)
     // Untick identifiers and contacts (Space on one, Tab past demographics to the next), then save.
     await check('identifier').focus()
@@ -201,6 +207,7 @@ describe('a queue people actually work', () => {
     expect(
       await Promise.all(['unset', 'identifier', 'demographic', 'contact'].map((c) => check(c).isChecked())),
     ).toEqual([false, false, true, false])
+    await expect(check('words').textContent()).resolves.toBe('Cleared for demographic')
     expect(await axeViolations(admin)).toEqual([])
     await screenshot(admin, 'admin-queue-clearance')
 
@@ -221,6 +228,7 @@ describe('a queue people actually work', () => {
     await expect.poll(() => admin.getByTestId('queue-scheduler-save').count()).toBe(0)
     await expect.poll(() => check('unset').isChecked()).toBe(true)
     await expect(check('demographic').isChecked()).resolves.toBe(false)
+    await expect(check('words').textContent()).resolves.toBe('No clearance set (sees what each flow asks)')
     await admin.context().close()
   })
 })

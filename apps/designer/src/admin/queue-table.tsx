@@ -137,10 +137,17 @@ export function QueueTable({
   )
 }
 
+/** The clearance in words: what the row shows while its checkboxes are folded away. */
+function clearanceWords(phi: QueueClearance): string {
+  if (phi === null) return 'No clearance set (sees what each flow asks)'
+  return phi.length === 0 ? 'Cleared for no patient data' : `Cleared for ${phi.join(', ')}`
+}
+
 /**
- * One checkbox per PHI class the queue's people are cleared to see, and one for no clearance at
- * all. Choosing a class sets a clearance; clearing "no clearance set" clears them for no PHI until
- * classes are chosen.
+ * The queue's clearance in words, and behind a Change button one checkbox per PHI class its people
+ * are cleared to see plus one for no clearance at all. Folded, a row is one stop for the Tab key,
+ * not nine. Choosing a class sets a clearance; clearing "no clearance set" clears them for no PHI
+ * until classes are chosen.
  */
 function ClearanceChecks({
   name,
@@ -151,35 +158,55 @@ function ClearanceChecks({
   phi: QueueClearance
   onChange(phi: QueueClearance): void
 }) {
+  const [open, setOpen] = useState(false)
+  const groupId = `queue-${name}-clearance-classes`
   return (
-    <fieldset className="cp-checks" data-testid={`queue-${name}-clearance`}>
-      <legend className="cp-visually-hidden">PHI classes the {name} queue is cleared to see</legend>
-      <label className="cp-inline-label">
-        <input
-          type="checkbox"
-          checked={phi === null}
-          onChange={(e) => onChange(e.target.checked ? null : [])}
-          data-testid={`queue-${name}-clearance-unset`}
-        />{' '}
-        No clearance set (sees what each flow asks)
-      </label>
-      {CLEARABLE.map((c) => (
-        <label key={c} className="cp-inline-label">
-          <input
-            type="checkbox"
-            checked={phi?.includes(c) ?? false}
-            onChange={(e) =>
-              onChange(
-                e.target.checked
-                  ? CLEARABLE.filter((k) => k === c || (phi ?? []).includes(k))
-                  : (phi ?? []).filter((k) => k !== c),
-              )
-            }
-            data-testid={`queue-${name}-clearance-${c}`}
-          />{' '}
-          {PHI_CLASS_LABELS[c]}
-        </label>
-      ))}
-    </fieldset>
+    <div data-testid={`queue-${name}-clearance`}>
+      <div className="cp-row">
+        <span data-testid={`queue-${name}-clearance-words`}>{clearanceWords(phi)}</span>
+        <button
+          type="button"
+          className="cp-btn small ghost"
+          aria-expanded={open}
+          aria-controls={groupId}
+          aria-label={`${open ? 'Close' : 'Change'} the PHI clearance of ${name}`}
+          onClick={() => setOpen(!open)}
+          data-testid={`queue-${name}-clearance-edit`}
+        >
+          {open ? 'Close' : 'Change'}
+        </button>
+      </div>
+      {open && (
+        <fieldset className="cp-checks" id={groupId}>
+          <legend className="cp-visually-hidden">PHI classes the {name} queue is cleared to see</legend>
+          <label className="cp-inline-label">
+            <input
+              type="checkbox"
+              checked={phi === null}
+              onChange={(e) => onChange(e.target.checked ? null : [])}
+              data-testid={`queue-${name}-clearance-unset`}
+            />{' '}
+            No clearance set (sees what each flow asks)
+          </label>
+          {CLEARABLE.map((c) => (
+            <label key={c} className="cp-inline-label">
+              <input
+                type="checkbox"
+                checked={phi?.includes(c) ?? false}
+                onChange={(e) =>
+                  onChange(
+                    e.target.checked
+                      ? CLEARABLE.filter((k) => k === c || (phi ?? []).includes(k))
+                      : (phi ?? []).filter((k) => k !== c),
+                  )
+                }
+                data-testid={`queue-${name}-clearance-${c}`}
+              />{' '}
+              {PHI_CLASS_LABELS[c]}
+            </label>
+          ))}
+        </fieldset>
+      )}
+    </div>
   )
 }
