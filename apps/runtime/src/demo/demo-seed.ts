@@ -45,15 +45,21 @@ export interface DemoResult {
 
 /**
  * Each queue the documents' roles name, with every PHI class those roles ask for (in the classes'
- * own order). Read leniently: a document that does not parse is the seed's problem to report.
+ * own order); the drafts add classes to those queues but name no new one (a queue a draft brings
+ * appears when the draft is submitted, as before). Read leniently: a document that does not parse
+ * is the seed's problem to report.
  */
-function clearancesAsked(documents: readonly unknown[]): Map<string, PhiClass[]> {
+function clearancesAsked(documents: readonly unknown[], drafts: readonly unknown[]): Map<string, PhiClass[]> {
   const asked = new Map<string, Set<PhiClass>>()
-  for (const document of documents) {
-    const roles = flowRolesSchema.safeParse(document)
-    for (const [queue, role] of Object.entries(roles.success ? roles.data.roles : {}))
-      for (const c of role.phi) asked.set(queue, (asked.get(queue) ?? new Set<PhiClass>()).add(c))
+  const rolesOf = (document: unknown) => {
+    const parsed = flowRolesSchema.safeParse(document)
+    return Object.entries(parsed.success ? parsed.data.roles : {})
   }
+  for (const document of documents)
+    for (const [queue, role] of rolesOf(document))
+      for (const c of role.phi) asked.set(queue, (asked.get(queue) ?? new Set<PhiClass>()).add(c))
+  for (const draft of drafts)
+    for (const [queue, role] of rolesOf(draft)) role.phi.forEach((c) => asked.get(queue)?.add(c))
   return new Map(
     [...asked]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -106,8 +112,11 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
   // and their second versions (examples/drafts, which the tour submits for review), so no demo
   // flow warns of a role asking beyond its queue's clearance, and an admin sees a clearance set.
   const drafts = flowFilesIn(join(examplesDir, 'drafts')).map((f) => JSON.parse(readFileSync(f, 'utf8')) as unknown)
-  for (const [queue, phi] of clearancesAsked([...documents.map((d) => d.raw), ...drafts]))
-    await runtime.queues.save(queue, '', phi, seed)
+  const clearances = clearancesAsked(
+    documents.map((d) => d.raw),
+    drafts,
+  )
+  for (const [queue, phi] of clearances) await runtime.queues.save(queue, '', phi, seed)
   // The tour logs in with a password alone: the demo's own people are exempt from the MFA policy
   // (which stays on for every role, so anyone an admin adds later needs a second factor).
   const policy = await runtime.mfa.policy()
