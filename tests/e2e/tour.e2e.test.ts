@@ -248,4 +248,14 @@ describe('the README tour', () => {
     await expect.poll(() => page.getByTestId('wide-editor').count()).toBe(0)
     await page.context().close()
   })
+
+  it('13: the admin sees who works each queue, the flows sending work there, and its PHI clearance', async () => {
+    const admin = await session.login('admin')
+    await admin.getByTestId('admin-screen').waitFor()
+    await admin.getByTestId('queue-clinician-clearance-edit').click()
+    await admin.locator('#queue-clinician-clearance-classes').waitFor()
+    await expect.poll(() => admin.getByTestId('queue-clinician').textContent()).toContain('clinician')
+    await tourShot(admin, '12-users-queues')
+    await admin.context().close()
+  })
 })

@@ -66,8 +66,9 @@ export function QueueTable({
                 <th scope="row">{q.name}</th>
                 <td>
                   <div className="cp-row">
-                    <input
-                      className="cp-input"
+                    <textarea
+                      className="cp-input cp-queue-description"
+                      rows={2}
                       aria-label={`Description of ${q.name}`}
                       value={draft.description}
                       onChange={(e) => edit(q, { description: e.target.value })}

@@ -84,6 +84,11 @@ describe('the demo seed', () => {
       'financial',
     ])
     expect(listed.find((q) => q.name === 'go-live-approver')?.phi).toEqual([])
+    // Described as the flows title the role, so an admin reads what each queue is for.
+    expect(listed.find((q) => q.name === 'eligibility-specialist')?.description).toBe(
+      'Eligibility and billing specialist',
+    )
+    expect(listed.filter((q) => q.description === '').map((q) => q.name)).toEqual([])
     // A queue only a draft names (the second eligibility version's financial counsellors) is not
     // made by the seed: it appears, with no clearance, once that draft is submitted.
     expect(listed.find((q) => q.name === 'financial-counselor')).toBeUndefined()

@@ -45,25 +45,36 @@ export interface DemoResult {
 
 /**
  * Each queue the documents' roles name, with every PHI class those roles ask for (in the classes'
- * own order); the drafts add classes to those queues but name no new one (a queue a draft brings
- * appears when the draft is submitted, as before). Read leniently: a document that does not parse
- * is the seed's problem to report.
+ * own order) and, as its description, the first title a flow gives the role; the drafts add
+ * classes to those queues but name no new one (a queue a draft brings appears when the draft is
+ * submitted, as before). Read leniently: a document that does not parse is the seed's problem to
+ * report.
  */
-function clearancesAsked(documents: readonly unknown[], drafts: readonly unknown[]): Map<string, PhiClass[]> {
-  const asked = new Map<string, Set<PhiClass>>()
+function queuesAsked(
+  documents: readonly unknown[],
+  drafts: readonly unknown[],
+): Map<string, { description: string; phi: PhiClass[] }> {
+  const asked = new Map<string, { description: string; classes: Set<PhiClass> }>()
   const rolesOf = (document: unknown) => {
     const parsed = flowRolesSchema.safeParse(document)
     return Object.entries(parsed.success ? parsed.data.roles : {})
   }
   for (const document of documents)
-    for (const [queue, role] of rolesOf(document))
-      for (const c of role.phi) asked.set(queue, (asked.get(queue) ?? new Set<PhiClass>()).add(c))
+    for (const [queue, role] of rolesOf(document)) {
+      const entry = asked.get(queue) ?? { description: '', classes: new Set<PhiClass>() }
+      if (!entry.description && role.title) entry.description = role.title
+      role.phi.forEach((c) => entry.classes.add(c))
+      asked.set(queue, entry)
+    }
   for (const draft of drafts)
-    for (const [queue, role] of rolesOf(draft)) role.phi.forEach((c) => asked.get(queue)?.add(c))
+    for (const [queue, role] of rolesOf(draft)) role.phi.forEach((c) => asked.get(queue)?.classes.add(c))
   return new Map(
     [...asked]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([queue, classes]) => [queue, PHI_CLASSES.filter((c) => c !== 'none' && classes.has(c))]),
+      .map(([queue, { description, classes }]) => [
+        queue,
+        { description, phi: PHI_CLASSES.filter((c) => c !== 'none' && classes.has(c)) },
+      ]),
   )
 }
 const flowRolesSchema = z.object({ roles: z.record(z.string(), flowRoleSchema) })
@@ -108,15 +119,16 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
     const flowRoles = user.role === 'agent' ? queuesOf(user.username) : []
     await runtime.auth.addUser({ username: user.username, password, role: user.role, flowRoles }, system)
   }
-  // Each example queue is cleared for the PHI classes its roles ask for across the example flows
-  // and their second versions (examples/drafts, which the tour submits for review), so no demo
-  // flow warns of a role asking beyond its queue's clearance, and an admin sees a clearance set.
+  // Each example queue is described as the flows title its role, and cleared for the PHI classes
+  // its roles ask for across the example flows and their second versions (examples/drafts, which
+  // the tour submits for review), so no demo flow warns of a role asking beyond its queue's
+  // clearance, and an admin sees a clearance set.
   const drafts = flowFilesIn(join(examplesDir, 'drafts')).map((f) => JSON.parse(readFileSync(f, 'utf8')) as unknown)
-  const clearances = clearancesAsked(
+  const queues = queuesAsked(
     documents.map((d) => d.raw),
     drafts,
   )
-  for (const [queue, phi] of clearances) await runtime.queues.save(queue, '', phi, seed)
+  for (const [queue, { description, phi }] of queues) await runtime.queues.save(queue, description, phi, seed)
   // The tour logs in with a password alone: the demo's own people are exempt from the MFA policy
   // (which stays on for every role, so anyone an admin adds later needs a second factor).
   const policy = await runtime.mfa.policy()
