@@ -6,23 +6,15 @@ import { createHmac } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
-import { drizzle as sqliteDrizzle } from 'drizzle-orm/better-sqlite3'
-import { migrate as sqliteMigrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { drizzle as pgDrizzle } from 'drizzle-orm/node-postgres'
-import { migrate as pgMigrate } from 'drizzle-orm/node-postgres/migrator'
-import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RUN_EVENT_VERSION, type RunEvent } from '@carepath/engine'
 import { runsOfPatient } from '../audit/patient-index.ts'
 import { createDataCipher } from '../keys/data-cipher.ts'
 import { generateKeyFile, keyStoreOf } from '../keys/key-store.ts'
 import { createRunStore } from '../runs/run-store.ts'
-import { openPgStore, openSqliteStore, sqliteStore } from '../store/open-store.ts'
 import type { Store } from '../store/store.ts'
-import { migrationsUpTo } from '../testing/migrations-up-to.ts'
 import { findTestPostgres } from '../testing/test-postgres.ts'
-import { connectionConfig } from './open-pg.ts'
+import { upgradedPgStore, upgradedSqliteStore } from '../testing/upgraded-store.ts'
 
 const testPostgres = await findTestPostgres()
 const keys = keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 }))
@@ -93,13 +85,7 @@ describe('the compact run storage migration on SQLite', () => {
   it('keeps every patient reference findable, in a table without a rowid, and old batches readable', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'compact-storage-'))
     dirs.push(dir)
-    const file = join(dir, 'carepath.db')
-    const old = new Database(file)
-    sqliteMigrate(sqliteDrizzle(old), { migrationsFolder: migrationsUpTo(dir, 18) })
-    await writeOldRows(sqliteStore(old))
-    old.close()
-
-    const store = openSqliteStore(file)
+    const store = await upgradedSqliteStore(dir, 18, writeOldRows)
     try {
       await expectMigrated(store)
       const table = await store.sql.get<{ sql: string }>("SELECT sql FROM sqlite_schema WHERE name = 'patient_refs'")
@@ -117,14 +103,7 @@ describe.skipIf(!testPostgres)('the compact run storage migration on PostgreSQL'
     dirs.push(dir)
     const database = await testPostgres!.createDatabase('compact')
     try {
-      const pool = new pg.Pool(connectionConfig(database.url))
-      await pgMigrate(pgDrizzle(pool), { migrationsFolder: migrationsUpTo(dir, 7, 'postgres') })
-      await pool.end()
-      const old = await openPgStore(database.url, { migrate: false })
-      await writeOldRows(old)
-      await old.close()
-
-      const store = await openPgStore(database.url)
+      const store = await upgradedPgStore(database.url, dir, 7, writeOldRows)
       try {
         await expectMigrated(store)
       } finally {

@@ -5,19 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { eq } from 'drizzle-orm'
-import { drizzle as sqliteDrizzle } from 'drizzle-orm/better-sqlite3'
-import { migrate as sqliteMigrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { drizzle as pgDrizzle } from 'drizzle-orm/node-postgres'
-import { migrate as pgMigrate } from 'drizzle-orm/node-postgres/migrator'
-import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openPgStore, openSqliteStore, sqliteStore } from '../store/open-store.ts'
 import type { Store } from '../store/store.ts'
-import { migrationsUpTo } from '../testing/migrations-up-to.ts'
 import { findTestPostgres } from '../testing/test-postgres.ts'
-import { connectionConfig } from './open-pg.ts'
+import { upgradedPgStore, upgradedSqliteStore } from '../testing/upgraded-store.ts'
 import { queues } from './schema.ts'
 
 const testPostgres = await findTestPostgres()
@@ -59,13 +51,7 @@ describe('the queue clearance migration on SQLite', () => {
   it('leaves an existing queue with no clearance set, and stores one as a list', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'queue-clearance-'))
     dirs.push(dir)
-    const file = join(dir, 'carepath.db')
-    const old = new Database(file)
-    sqliteMigrate(sqliteDrizzle(old), { migrationsFolder: migrationsUpTo(dir, 19) })
-    await writeOldQueue(sqliteStore(old))
-    old.close()
-
-    const store = openSqliteStore(file)
+    const store = await upgradedSqliteStore(dir, 19, writeOldQueue)
     try {
       await expectMigrated(store)
     } finally {
@@ -80,14 +66,7 @@ describe.skipIf(!testPostgres)('the queue clearance migration on PostgreSQL', ()
     dirs.push(dir)
     const database = await testPostgres!.createDatabase('clearance')
     try {
-      const pool = new pg.Pool(connectionConfig(database.url))
-      await pgMigrate(pgDrizzle(pool), { migrationsFolder: migrationsUpTo(dir, 8, 'postgres') })
-      await pool.end()
-      const old = await openPgStore(database.url, { migrate: false })
-      await writeOldQueue(old)
-      await old.close()
-
-      const store = await openPgStore(database.url)
+      const store = await upgradedPgStore(database.url, dir, 8, writeOldQueue)
       try {
         await expectMigrated(store)
       } finally {
