@@ -214,6 +214,22 @@ export function createTasksService(deps: {
       throw new AppError('bad-input', `The ${toRole} role may not see "${hidden}", which this task shows.`, {
         path: 'to',
       })
+    // The queue's clearance caps what the role asks for: its people would see the fact hidden.
+    const clearance = (await deps.clearances()).get(toRole)
+    const uncleared = clearance
+      ? request.shows.find((path) => {
+          const phi = phiClassAt(doc.facts, path)
+          return phi !== undefined && phi !== 'none' && !clearance.includes(phi)
+        })
+      : undefined
+    if (uncleared !== undefined)
+      throw new AppError(
+        'bad-input',
+        `The ${toRole} queue is not cleared to see "${uncleared}", which this task shows.`,
+        {
+          path: 'to',
+        },
+      )
     return inTransaction(async () => {
       if (!(await store.moveTask(id, toRole)))
         throw new AppError('conflict', 'This task is already closed.', { path: 'id' })

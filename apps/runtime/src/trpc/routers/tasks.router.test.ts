@@ -166,12 +166,20 @@ describeOnEachRuntime('task due times, timeouts, release, reassign and escalatio
       expect(actions).toEqual(expect.arrayContaining(['task.claim', 'task.release', 'task.reassign']))
     })
 
-    it('escalates to another queue that may see what the task shows, and refuses one that may not', async () => {
+    it('escalates to another queue that may see what the task shows, and refuses one whose role or clearance may not', async () => {
       const [task] = await t.as.agent.tasks.inbox()
       const refused = await t.as.agent.tasks
         .escalate({ id: task!.id, to: 'billing', reason: 'not ours' })
         .catch((e: unknown) => e)
       expect((refused as TRPCError).message).toMatch(/billing role may not see "patient.name"/)
+      // The supervisor role asks for the name, but a queue cleared for no patient data would hide it.
+      await t.as.admin.queues.save({ name: 'supervisor', description: 'Shift supervisors', phi: [] })
+      const uncleared = await t.as.agent.tasks
+        .escalate({ id: task!.id, to: 'supervisor', reason: 'no answer after two calls' })
+        .catch((e: unknown) => e)
+      expect((uncleared as TRPCError).message).toMatch(/supervisor queue is not cleared to see "patient.name"/)
+      expect(await t.as.agent.tasks.inbox()).toEqual([expect.objectContaining({ id: task!.id, role: 'front-desk' })])
+      await t.as.admin.queues.save({ name: 'supervisor', description: 'Shift supervisors', phi: ['demographic'] })
       await t.as.agent.tasks.escalate({ id: task!.id, to: 'supervisor', reason: 'no answer after two calls' })
       // The front desk no longer has it; the supervisor queue does.
       expect(await t.as.agent.tasks.inbox()).toEqual([])
