@@ -211,10 +211,12 @@ export function describeNodeChange(
   documents: DiffDocuments,
 ): { text: string; details: string } {
   const document = documents.after.nodes[nodeId] ? documents.after : documents.before
+  // A removed rule or row is only in the version before: its place is read there (its number, its name).
+  const holding = change.kind === 'removed' && documents.before.nodes[nodeId] ? documents.before : document
   const segments = change.path.split('.').filter((s) => s !== '')
   const subject = `“${nodeTitle(document, nodeId)}”: `
   return {
-    text: describeField(change, subject, placeWithinNode(document, nodeId, segments) || 'the node'),
+    text: describeField(change, subject, placeWithinNode(holding, nodeId, segments) || 'the node'),
     details: change.path,
   }
 }

@@ -189,6 +189,17 @@ describe('diffs in plain words', () => {
     )
   })
 
+  it('names a removed row by its number in the version it was removed from', () => {
+    const after = structuredClone(document)
+    const table = after.nodes['decision-table-1']
+    if (!table) throw new Error('fixture')
+    const rows = (table.config as { rows: unknown[] }).rows
+    table.config = { ...table.config, rows: rows.slice(0, 1) }
+    const lines = summarizeDiff(diffFlows(document, after), { before: document, after })
+    expect(lines).toEqual([expect.stringMatching(/^“Copay check”: row 2 was removed \(was /)])
+    expect(lines.join('\n')).not.toMatch(/NaN|row “/)
+  })
+
   it('names rewired nodes by title', () => {
     const after = structuredClone(document)
     const trigger = after.nodes['trigger-api-1']

@@ -92,6 +92,13 @@ export function placeInConfig(config: Json, segments: readonly string[]): string
     const segment = segments[i] ?? ''
     if (Array.isArray(value)) {
       const found = itemOf(value, segment)
+      if (!found && !/^\d+$/.test(segment)) {
+        // A keyed item this version does not hold: named by its key rather than a number it lacks.
+        parts.push(`${parentKey === 'rules' ? 'rule' : parentKey === 'rows' ? 'row' : 'item'} “${segment}”`)
+        value = undefined
+        parentKey = ''
+        continue
+      }
       const index = found?.index ?? Number(segment)
       const item = found?.item
       if (parentKey === 'rules') {
