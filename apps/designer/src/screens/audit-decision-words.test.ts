@@ -33,9 +33,9 @@ const explanation: DecisionExplanation = {
 }
 
 describe("a run record's decisions in the version's words", () => {
-  it('names the step by its title, and by its id without the version or a title', () => {
+  it('names the step by its title, one without a title by its type and number, and by its id without the version', () => {
     expect(stepTitle(document, 'cost-check')).toBe('Patient cost above threshold?')
-    expect(stepTitle(document, 'table')).toBe('table')
+    expect(stepTitle(document, 'table')).toBe('Decision table 1')
     expect(stepTitle(null, 'cost-check')).toBe('cost-check')
   })
 

@@ -2,11 +2,14 @@
 // rule's name, where the trail keeps ids only (it stores the version's hash, not its words). The
 // version also gives the facts' PHI classes, so a keyed reference reads "hidden (PHI class: …)".
 // Without the version (a reader who may not open it), the ids stay.
-import type { DecisionExplanation, FlowDocument } from '@carepath/dsl'
+import { nodeTitle, type DecisionExplanation, type FlowDocument } from '@carepath/dsl'
 
-/** The step's title, or its id when the version or the title is not known. */
+/**
+ * The step's title (one without a title of its own reads as its type in words and a number,
+ * "Decision table 1"); its id only when the version is not known.
+ */
 export function stepTitle(document: FlowDocument | null | undefined, nodeId: string): string {
-  return document?.nodes[nodeId]?.title ?? nodeId
+  return document ? nodeTitle(document, nodeId) : nodeId
 }
 
 /** The names a step's own rules carry in its config (a rules decision's `rules`), by rule id. */
