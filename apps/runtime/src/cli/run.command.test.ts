@@ -83,10 +83,11 @@ describe('carepath run', () => {
     expect(printed.events.map((e) => e.type)).toContain('task.answered')
   })
 
-  it('exits 1 when the run fails, naming the node', async () => {
+  it('exits 1 when the run fails, naming the step by title (its id beside it in the trace)', async () => {
     const out = captureOutput()
     expect(await run([flow, '--input', file('empty.json', {})])).toBe(1)
-    expect(out.text()).toContain('failed at "start": The run input lacks required facts: patient.phone.')
+    expect(out.text()).toContain('failed at "Trigger API 1": The run input lacks required facts: patient.phone.')
+    expect(out.text()).toMatch(/→ Trigger API 1 \(start, trigger\.api\)/)
   })
 
   it('refuses bad input with one line (exit 2)', async () => {

@@ -2,7 +2,7 @@
 // run a flow document locally, connectors mocked by node id and human steps answered from a
 // file, on a virtual clock starting at --now (timers fire at once), and print the outcome and
 // the trace.
-import type { FlowDocument, JsonValue } from '@carepath/dsl'
+import { nodeTitle, type FlowDocument, type JsonValue } from '@carepath/dsl'
 import { runCase, type RunEvent, type RunState } from '@carepath/engine'
 import { registry } from '../plugins/installed-registry.ts'
 import { CliError, parseArgs, readJsonFile } from './cli-io.ts'
@@ -15,12 +15,16 @@ function readObject(file: string, what: string): Record<string, JsonValue> {
   return value as Record<string, JsonValue>
 }
 
-function describeEvent(event: RunEvent): string {
+/** One trace line; a step reads by title, its id beside it (answers and mocks files key by id). */
+function describeEvent(event: RunEvent, flow: FlowDocument): string {
   const at = `${String(event.seq).padStart(3)} ${event.scope ? `${event.scope}/` : ''}`
   switch (event.type) {
     case 'node.entered': {
       const { type, visit } = event.data
-      return `${at}→ ${event.nodeId} (${type}${visit > 1 ? `, visit ${visit}` : ''})`
+      // A step inside a subflow is that flow's: its title is not in this document.
+      const id = event.nodeId ?? '?'
+      const title = event.scope ? id : nodeTitle(flow, id)
+      return `${at}→ ${title} (${id}, ${type}${visit > 1 ? `, visit ${visit}` : ''})`
     }
     case 'decision': {
       const { fired } = event.data.explanation
@@ -51,16 +55,16 @@ export function formatRun(flow: FlowDocument, state: RunState, problems: readonl
     state.status === 'completed'
       ? `completed with outcome "${state.outcome ?? ''}"`
       : state.status === 'failed'
-        ? `failed at "${state.error?.nodeId ?? '?'}": ${state.error?.message ?? ''}`
+        ? `failed at "${state.error?.nodeId !== undefined ? nodeTitle(flow, state.error.nodeId) : '?'}": ${state.error?.message ?? ''}`
         : state.status
   const lines = [
     `${flow.id} v${flow.version} (${state.flowHash.slice(0, 12)}): ${head}`,
-    `path: ${state.path.join(' → ')}`,
+    `path: ${state.path.map((nodeId) => nodeTitle(flow, nodeId)).join(' → ')}`,
   ]
   const task = state.openTask
   if (state.status === 'waiting' && task) {
     lines.push(
-      `waiting for ${task.request.role}: task ${task.taskId} at "${task.nodeId}": ${task.request.title}`,
+      `waiting for ${task.request.role}: task ${task.taskId} at "${nodeTitle(flow, task.nodeId)}" (${task.nodeId}): ${task.request.title}`,
       `  fields: ${task.request.fields.map((f) => `${f.name}${f.required ? '*' : ''} (${f.type})`).join(', ') || '—'}`,
       `  may show: ${task.request.shows.join(', ') || 'nothing'}`,
     )
@@ -68,7 +72,7 @@ export function formatRun(flow: FlowDocument, state: RunState, problems: readonl
     lines.push(`  (answer it with --answers FILE: { "${task.nodeId}": <answer> })`)
   }
   for (const problem of problems) lines.push(`note: ${problem}`)
-  lines.push('trace:', ...state.events.map(describeEvent))
+  lines.push('trace:', ...state.events.map((event) => describeEvent(event, flow)))
   return lines.join('\n')
 }
 
