@@ -59,6 +59,11 @@ export function ruleLabel(rule: { id: string; name?: string | undefined }): stri
   return row === undefined ? rule.id : `Row ${row}`
 }
 
+/** A list in words: "a", "a and b", "a, b and c". */
+export function listWords(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`
+}
+
 /** "requiredInputs" → "required inputs". */
 function words(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase()

@@ -4,7 +4,7 @@
 // (runtime) and the designer's problems list say the same sentences.
 import type { FlowDocument } from './flow.schema.ts'
 import type { PhiClass } from './phi.ts'
-import { nodeTitle, type DocumentNodes } from './plain-words.ts'
+import { listWords, nodeTitle, type DocumentNodes } from './plain-words.ts'
 import type { Problem } from './problems.ts'
 import type { NodeRegistry } from './registry.ts'
 
@@ -61,9 +61,12 @@ export function unworkedQueueWarnings(
  */
 export type QueueClearanceOf = (queue: string) => readonly PhiClass[] | undefined
 
-/** "a", "a and b", "a, b and c". */
-function listWords(words: readonly string[]): string {
-  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`
+/**
+ * The classes of `asked` a queue's people see under its clearance: all of them when no clearance
+ * is set, else those the clearance names. The runtime's redaction and these warnings read it alike.
+ */
+export function classesCleared(asked: readonly PhiClass[], cleared: readonly PhiClass[] | undefined): PhiClass[] {
+  return cleared === undefined ? [...asked] : asked.filter((c) => cleared.includes(c))
 }
 
 /**
@@ -74,7 +77,8 @@ export function clearanceProblems(document: Pick<FlowDocument, 'roles'>, clearan
   return Object.entries(document.roles).flatMap(([name, role]): Problem[] => {
     const cleared = clearanceOf(name)
     if (cleared === undefined) return []
-    const beyond = [...new Set(role.phi)].filter((c) => c !== 'none' && !cleared.includes(c))
+    const seen = classesCleared(role.phi, cleared)
+    const beyond = [...new Set(role.phi)].filter((c) => c !== 'none' && !seen.includes(c))
     if (beyond.length === 0) return []
     const shown = cleared.filter((c) => c !== 'none')
     const clearance = shown.length === 0 ? 'no patient data' : `${listWords(shown)} data only`

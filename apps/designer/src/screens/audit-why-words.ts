@@ -2,6 +2,7 @@
 // sign-off, the reviewer's words, the simulation's counts, what a change touches, why publishing
 // was refused. Pure, so each action's words are tested; the drawer keeps the stored JSON behind a
 // disclosure. Run decisions are read by the explanation view, not here.
+import { listWords } from '@carepath/dsl'
 import type { AuditItem } from '../api/carepath-api.ts'
 
 type AuditRecord = AuditItem['record']
@@ -9,11 +10,8 @@ type AuditRecord = AuditItem['record']
 /** `1 case`, `3 cases`. */
 export const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
-/** `a`, `a and b`, `a, b and c`. */
-export function list(items: readonly string[]): string {
-  if (items.length <= 1) return items[0] ?? ''
-  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`
-}
+/** `a`, `a and b`, `a, b and c` (the DSL's own list words). */
+export const list = listWords
 
 /** A sentence ends with one full stop, whatever the text it wraps ends with. */
 const stop = (text: string) => (/[.!?…]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`)

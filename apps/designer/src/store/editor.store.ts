@@ -129,6 +129,11 @@ function newNode(nodeType: AnyNodeType, position: XYPosition, nodes: readonly Ca
   }
 }
 
+/** `nodes` with `added` appended as the only selected node. */
+function withOnlySelected(nodes: readonly CarepathNode[], added: CarepathNode): CarepathNode[] {
+  return [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), added]
+}
+
 const emptyMeta: FlowMeta = {
   dsl: 'carepath.flow/1',
   id: 'new-flow',
@@ -246,7 +251,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       if (!nodeType || get().readOnly) return null
       record()
       const node = newNode(nodeType, position, get().nodes)
-      const nodes = [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node]
+      const nodes = withOnlySelected(get().nodes, node)
       set({ nodes, start: startOf(nodes, get().start) })
       return node.id
     },
@@ -256,7 +261,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       if (!get().nodes.some((n) => n.id === source)) return null
       record()
       const node = newNode(nodeType, position, get().nodes)
-      const nodes = [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node]
+      const nodes = withOnlySelected(get().nodes, node)
       const edges = wirePort(
         get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
         source,

@@ -38,6 +38,11 @@ export interface Principal {
   system?: true | undefined
 }
 
+/** Who acted, as the audit trail names them: the installation itself with role `system`. */
+export function auditActor(principal: Principal): { who: string; role: string } {
+  return { who: principal.username, role: principal.system ? 'system' : principal.role }
+}
+
 export const API_TOKEN_SCOPES = [
   'flows:read',
   // Pushing drafts and their test cases, and submitting them for review (`carepath push` from CI).

@@ -10,7 +10,7 @@ import {
 import { flowHashOf } from '@carepath/engine'
 import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { flowCreated, flowRetired, flowSaved } from '../audit/audit-entries.ts'
-import type { Principal } from '../auth/auth.service.ts'
+import { auditActor, type Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import { isUniqueViolation } from '../store/sql-executor.ts'
@@ -69,7 +69,7 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
     draft !== null
       ? openSuite(flowId, draft)
       : mergedSuite(flowId, await Promise.all(older.map((s) => openSuite(flowId, s))))
-  const actorOf = (p: Principal) => ({ who: p.username, role: p.system ? 'system' : p.role })
+  const actorOf = auditActor
 
   async function requireFlow(id: string) {
     const flow = await db.select().from(flows).where(eq(flows.id, id)).get()

@@ -1,7 +1,7 @@
 // Who may see which patient data. Every response that carries facts (runs, events, tasks,
 // simulation reports, reviews, errors) is let out through its type's redaction policy
 // (redaction-policy.ts and the *.policy.ts files beside it) against the context built here.
-import { REDACTED } from '@carepath/dsl'
+import { classesCleared, REDACTED } from '@carepath/dsl'
 import type { FlowDocument, PhiClass } from '@carepath/dsl'
 import type { UserRole } from '../db/schema.ts'
 import { patientValuesIn } from './free-text.ts'
@@ -37,8 +37,7 @@ export function allowedClasses(viewer: Viewer, flow: Pick<FlowDocument, 'roles'>
   if (viewer.role !== 'agent') return [...classes]
   for (const [name, role] of Object.entries(flow.roles)) {
     if (!viewer.flowRoles.includes('*') && !viewer.flowRoles.includes(name)) continue
-    const cleared = viewer.clearance?.get(name)
-    for (const c of role.phi) if (cleared === undefined || cleared.includes(c)) classes.add(c)
+    for (const c of classesCleared(role.phi, viewer.clearance?.get(name))) classes.add(c)
   }
   return [...classes]
 }

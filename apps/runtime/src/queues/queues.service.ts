@@ -10,7 +10,7 @@ import {
   type PhiClass,
 } from '@carepath/dsl'
 import { queueSaved } from '../audit/audit-entries.ts'
-import type { Principal } from '../auth/auth.service.ts'
+import { auditActor, type Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, queues, users } from '../db/schema.ts'
 import type { FlowDeps } from '../flows/flows.service.ts'
 import type { QueueClearances } from '../phi/redaction-gate.ts'
@@ -138,12 +138,7 @@ export function createQueuesService({
            updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
         [name, description, cleared === null ? null : JSON.stringify(cleared), at, principal.username],
       )
-      await audit.record(
-        queueSaved(
-          { who: principal.username, role: principal.system ? 'system' : principal.role },
-          { queue: name, description, phi: cleared },
-        ),
-      )
+      await audit.record(queueSaved(auditActor(principal), { queue: name, description, phi: cleared }))
     })
     return { name, description, phi: cleared }
   }

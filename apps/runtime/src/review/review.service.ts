@@ -9,7 +9,7 @@ import {
   reviewSubmitted,
   versionPublished,
 } from '../audit/audit-entries.ts'
-import type { Principal } from '../auth/auth.service.ts'
+import { auditActor, type Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import { flowKey, type FlowDeps, type Flows } from '../flows/flows.service.ts'
@@ -42,7 +42,7 @@ export function createReviewService(
 ) {
   const { store, audit, now, registry, flows: flowsService, simulation, queues, approvalPolicy } = deps
   const db = store.db
-  const actorOf = (p: Principal) => ({ who: p.username, role: p.system ? 'system' : p.role })
+  const actorOf = auditActor
   const { targetRevision, publishedRevision, reviewFor, authorsOf } = createReviewReads(store, flowsService)
   const { publishBlockers, publishWarnings } = createPublishGate({
     registry,

@@ -1,4 +1,4 @@
-import { phiClassAt, taskRequestSchema, type FlowDocument, type JsonValue } from '@carepath/dsl'
+import { classesCleared, phiClassAt, taskRequestSchema, type FlowDocument, type JsonValue } from '@carepath/dsl'
 import { foldEvents, getFact } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
 import type { Principal } from '../auth/auth.service.ts'
@@ -206,30 +206,17 @@ export function createTasksService(deps: {
       })
     }
     const request = taskRequestSchema.parse(JSON.parse(task.request))
+    // What the target queue's people would see: the role's classes, capped by the queue's clearance.
+    const seen = classesCleared(role.phi, (await deps.clearances()).get(toRole))
     const hidden = request.shows.find((path) => {
       const phi = phiClassAt(doc.facts, path)
-      return phi === undefined || (phi !== 'none' && !role.phi.includes(phi))
+      return phi === undefined || (phi !== 'none' && !seen.includes(phi))
     })
-    if (hidden !== undefined)
-      throw new AppError('bad-input', `The ${toRole} role may not see "${hidden}", which this task shows.`, {
-        path: 'to',
-      })
-    // The queue's clearance caps what the role asks for: its people would see the fact hidden.
-    const clearance = (await deps.clearances()).get(toRole)
-    const uncleared = clearance
-      ? request.shows.find((path) => {
-          const phi = phiClassAt(doc.facts, path)
-          return phi !== undefined && phi !== 'none' && !clearance.includes(phi)
-        })
-      : undefined
-    if (uncleared !== undefined)
-      throw new AppError(
-        'bad-input',
-        `The ${toRole} queue is not cleared to see "${uncleared}", which this task shows.`,
-        {
-          path: 'to',
-        },
-      )
+    if (hidden !== undefined) {
+      const phi = phiClassAt(doc.facts, hidden)
+      const why = phi !== undefined && role.phi.includes(phi) ? `queue is not cleared to see` : `role may not see`
+      throw new AppError('bad-input', `The ${toRole} ${why} "${hidden}", which this task shows.`, { path: 'to' })
+    }
     return inTransaction(async () => {
       if (!(await store.moveTask(id, toRole)))
         throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
