@@ -90,7 +90,10 @@ describe("the analyst's forms", () => {
     expect(a && b && Math.abs(a.y - b.y) >= a.height).toBe(true)
     await selectWithKeyboard(analyst, 'trigger-api-1')
     const connect = analyst.getByTestId('connect-next')
+    // Until it is focused, a list holds its current choice alone (a selection builds no more).
+    expect(await connect.locator('option').allTextContents()).toEqual(['Not connected'])
     await connect.focus()
+    await expect.poll(() => connect.locator('option').count()).toBeGreaterThan(1)
     await connect.selectOption('decision-table-1')
     await expect.poll(() => analyst.locator('.react-flow__edge').count()).toBe(1)
     await expect.poll(() => connect.inputValue()).toBe('decision-table-1')

@@ -133,6 +133,15 @@ export async function selectNode(page: BrowserPage, id: string): Promise<void> {
   await page.getByTestId('inspector-node-id').filter({ hasText: id }).waitFor()
 }
 
+/**
+ * Choose where one of the inspector's "Outcomes lead to" lists leads. A list holds only its
+ * current choice until it is focused (as it is by a click or the Tab key), so it is focused first.
+ */
+export async function chooseTarget(list: Locator, target: string): Promise<void> {
+  await list.focus()
+  await list.selectOption(target)
+}
+
 /** The canvas viewport's transform (pan and zoom), as React Flow writes it. */
 function viewportTransform(page: BrowserPage): Promise<string> {
   return page.evaluate(() => document.querySelector('.react-flow__viewport')?.style.transform ?? '')

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { flowDocumentSchema, type FlowDocument } from '@carepath/dsl'
 import { axeViolations } from './axe.ts'
-import { dropNode, flowFitted, selectNode } from './canvas-actions.ts'
+import { chooseTarget, dropNode, flowFitted, selectNode } from './canvas-actions.ts'
 import { apiToken, e2eSession, screenshot, trpcPost } from './harness.ts'
 
 const session = e2eSession()
@@ -86,10 +86,10 @@ describe('governance of change', () => {
     await designer.getByTestId('field-bodyFrom').fill('result')
     await designer.getByTestId('field-channel').selectOption('"sms"')
     // Wired from the inspector's "Outcomes lead to" lists, the keyboard's way to connect ports.
-    for (const port of ['ok', 'failed', 'error']) await designer.getByTestId(`connect-${port}`).selectOption('filed')
+    for (const port of ['ok', 'failed', 'error']) await chooseTarget(designer.getByTestId(`connect-${port}`), 'filed')
     await screenshot(designer, 'governance-analyst-sms-gateway-step')
     await selectNode(designer, 'status')
-    await designer.getByTestId('connect-final').selectOption('http-request-1')
+    await chooseTarget(designer.getByTestId('connect-final'), 'http-request-1')
     await expect.poll(() => designer.getByTestId('problems').textContent()).toContain('No problems')
     await designer.getByTestId('save').click()
     await designer.getByTestId('save-ok').or(designer.getByTestId('save-error')).first().waitFor()

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest'
 import { axeViolations } from './axe.ts'
 import { apiToken, e2eSession, screenshot, trpcPost } from './harness.ts'
-import { dropNode, selectNode, viewportSettled } from './canvas-actions.ts'
+import { chooseTarget, dropNode, selectNode, viewportSettled } from './canvas-actions.ts'
 
 const session = e2eSession()
 const FLOW = 'lab-ready-text'
@@ -82,9 +82,9 @@ describe('PHI touchpoint map', () => {
     await viewportSettled(analyst)
     // Wired from the inspector's "Outcomes lead to" lists (the keyboard's way to connect ports).
     await selectNode(analyst, 'start')
-    await analyst.getByTestId('connect-next').selectOption('notify-1')
+    await chooseTarget(analyst.getByTestId('connect-next'), 'notify-1')
     await selectNode(analyst, 'notify-1')
-    await analyst.getByTestId('connect-sent').selectOption('done')
+    await chooseTarget(analyst.getByTestId('connect-sent'), 'done')
     await expect.poll(() => analyst.locator('.react-flow__edge').count()).toBe(2)
 
     // The map of the unsaved draft: the lab value would go to the SMS gateway, outside.

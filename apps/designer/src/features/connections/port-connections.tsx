@@ -38,6 +38,15 @@ export function PortConnections({ nodeId }: { nodeId: string }) {
   )
   // The port whose "New step…" picker is open.
   const [adding, setAdding] = useState<string | null>(null)
+  // Every list names every step: at 500 steps a node's three ports hold 1,500 options, built each
+  // time the node is selected, and most selections are the press that starts a drag. So a list
+  // holds its current choice alone until one of this node's lists is focused or pressed; the
+  // rest arrive then, before the list opens.
+  const [listedFor, setListedFor] = useState<string | null>(null)
+  const listed = listedFor === nodeId
+  const listAll = () => {
+    if (!listed) setListedFor(nodeId)
+  }
   if (!node || ports.length === 0) return null
   const lead = (port: string, target: string) => {
     const store = useEditor.getState()
@@ -73,10 +82,12 @@ export function PortConnections({ nodeId }: { nodeId: string }) {
                 value={current}
                 disabled={readOnly}
                 onChange={(e) => lead(port.name, e.target.value)}
+                onFocus={listAll}
+                onPointerDown={listAll}
                 data-testid={`connect-${port.name}`}
               >
                 <option value="">Not connected</option>
-                {targets.map((t) => (
+                {(listed ? targets : targets.filter((t) => t.id === current)).map((t) => (
                   <option key={t.id} value={t.id} title={`Step id: ${t.id}`}>
                     {labels.get(t.id) ?? t.id}
                   </option>
