@@ -32,11 +32,13 @@ describe('carepath phi-map FILE', () => {
   it('prints CSV rows a spreadsheet can sort', async () => {
     expect(await run([lab, '--format', 'csv'])).toBe(0)
     const lines = out.split('\r\n')
-    expect(lines[0]).toBe('PHI class,Touchpoint,Where,Enters from,System,Channel,Outside,Encrypted,Queue,Facts')
-    expect(lines).toContain(
-      'contact,sent,Page the ordering clinician,,SMS gateway,sms,yes,unknown (settings not available here),,staff.orderingClinicianPhone',
+    expect(lines[0]).toBe(
+      'PHI class,Touchpoint,Where,Enters from,System,Channel,Outside,Encrypted,Queue,Facts,Clearance',
     )
-    expect(lines).toContain('sensitive,enters,ORU^R01 received,trigger,,,,,,message')
+    expect(lines).toContain(
+      'contact,sent,Page the ordering clinician,,SMS gateway,sms,yes,unknown (settings not available here),,staff.orderingClinicianPhone,',
+    )
+    expect(lines).toContain('sensitive,enters,ORU^R01 received,trigger,,,,,,message,')
   })
 
   it('prints JSON that parses as a map', async () => {
@@ -75,7 +77,7 @@ describe('carepath phi-map FLOW-ID --data DIR', () => {
     }
     expect(await run(['lab-result-routing', '--data', dir, '--version', '1', '--format', 'csv'])).toBe(0)
     expect(out.split('\r\n')).toContain(
-      'contact,sent,Page the ordering clinician,,SMS gateway,sms,yes,no (http URL),,staff.orderingClinicianPhone',
+      'contact,sent,Page the ordering clinician,,SMS gateway,sms,yes,no (http URL),,staff.orderingClinicianPhone,',
     )
   })
 

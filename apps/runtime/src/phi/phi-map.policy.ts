@@ -25,6 +25,7 @@ const touchpoint = object<PhiTouchpoint>({
   source: structure,
   endpoint,
   queue: structure,
+  withheld: structure,
 })
 
 /** One version's map (what `phiMap.preview` answers). */
@@ -43,6 +44,8 @@ export const phiMapPolicy = object<PhiMap>({
       shownIn: authored,
       queues: structure,
       productRoles: authored,
+      // Sentences naming steps by title and queues by name.
+      withheld: authored,
     }),
   ),
   touchpoints: each(touchpoint),

@@ -2,7 +2,7 @@
 // published version and a draft, each with a plain sentence for reviewers
 // ("clinical data now sent to SMS gateway (outside, channel: sms, encrypted: unknown) by “Text the result”").
 import type { PhiMap, PhiTouchpoint } from './phi-map.schema.ts'
-import { describeEndpoint, touchpointKey } from './phi-map.ts'
+import { describeEndpoint, describeWithheld, touchpointKey } from './phi-map.ts'
 
 /** One touchpoint that appeared or went away. */
 export interface PhiMapChange {
@@ -26,6 +26,8 @@ const by = (node: string) => ` by “${node}”`
 export function describeTouchpoint(t: PhiTouchpoint, change: PhiMapChange['change']): string {
   const now = change === 'added' ? 'now' : 'no longer'
   const what = `${t.phiClass} data`
+  // The flow asks for it, but the queue's clearance keeps it from the queue's people.
+  if (t.withheld) return `${what} ${now} ${describeWithheld(t)}`
   switch (t.kind) {
     case 'enters':
       return `${what} ${now} enters through “${t.where}” (${t.source ?? 'run input'})`
@@ -45,7 +47,9 @@ export function describeTouchpoint(t: PhiTouchpoint, change: PhiMapChange['chang
 /**
  * Touchpoints in `after` that `before` lacks, and the other way round. Rows are matched by
  * class, kind, node id, queue and system, so renaming a node is not a new touchpoint, while
- * sending the same class to a new system is. `before` absent (nothing published yet): all added.
+ * sending the same class to a new system is. Whether a queue's clearance withholds a row is not
+ * matched on: a clearance change is the admin's, not the flow's, and invents no line here.
+ * `before` absent (nothing published yet): all added.
  */
 export function diffPhiMaps(before: PhiMap | undefined, after: PhiMap): PhiMapDiff {
   const beforeRows = before?.touchpoints ?? []

@@ -10,8 +10,10 @@ const map = buildPhiMap(sampleFlow(), testRegistry)
 describe('PHI map exports', () => {
   it('writes CSV with a header and one line per touchpoint', () => {
     const lines = phiMapToCsv(map).split('\r\n')
-    expect(lines[0]).toBe('PHI class,Touchpoint,Where,Enters from,System,Channel,Outside,Encrypted,Queue,Facts')
-    expect(lines[1]).toBe('identifier,enters,Test trigger,run input,,,,,,patient.ssn')
+    expect(lines[0]).toBe(
+      'PHI class,Touchpoint,Where,Enters from,System,Channel,Outside,Encrypted,Queue,Facts,Clearance',
+    )
+    expect(lines[1]).toBe('identifier,enters,Test trigger,run input,,,,,,patient.ssn,')
     expect(lines).toHaveLength(map.touchpoints.length + 2) // header + rows + the empty string after the last CRLF
   })
 
@@ -22,14 +24,14 @@ describe('PHI map exports', () => {
     const line = phiMapToCsv(buildPhiMap(flow, testRegistry))
       .split('\r\n')
       .find((l) => l.startsWith('financial,read'))
-    expect(line).toBe(`financial,read,"'=HYPERLINK(""x""), amount",,,,,,,amount`)
+    expect(line).toBe(`financial,read,"'=HYPERLINK(""x""), amount",,,,,,,amount,`)
   })
 
   it('writes Markdown with a section per class and the full table', () => {
     const md = phiMapToMarkdown(map)
     expect(md).toContain('# PHI touchpoint map: Sample flow (version 1)')
     expect(md).toContain('## demographic\n\n- **Enters:** Test trigger (run input)\n- **Read by:** Test question')
-    expect(md).toContain('| demographic | shown | Test question |   |   |   |   |   | agent | patient.name |')
+    expect(md).toContain('| demographic | shown | Test question |   |   |   |   |   | agent | patient.name |   |')
   })
 
   it('writes JSON that parses back to the same map', () => {

@@ -19,6 +19,8 @@ export const PHI_MAP_COLUMNS = [
   ['encrypted', 'Encrypted'],
   ['queue', 'Queue'],
   ['facts', 'Facts'],
+  // Last, so a spreadsheet reading the columns before it by position still reads them.
+  ['withheld', 'Clearance'],
 ] as const
 
 /** One row's cells, in PHI_MAP_COLUMNS order. */
@@ -35,6 +37,7 @@ export function touchpointCells(t: PhiTouchpoint): string[] {
     e ? `${e.encrypted}${e.encryptionNote ? ` (${e.encryptionNote})` : ''}` : '',
     t.queue ?? '',
     t.facts.join(' '),
+    t.withheld ? 'withheld' : '',
   ]
 }
 
@@ -67,6 +70,7 @@ export function phiMapToMarkdown(map: PhiMap): string {
     line('Shown in', c.shownIn)
     line('Queues', c.queues)
     line('Product roles', c.productRoles)
+    if (c.withheld) line("Withheld by a queue's clearance", c.withheld)
     out.push('')
   }
   if (map.touchpoints.length > 0) {

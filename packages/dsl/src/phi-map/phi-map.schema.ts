@@ -59,6 +59,13 @@ export const phiTouchpointSchema = z
     endpoint: phiEndpointSchema.optional(),
     /** The flow role (work queue) of a human step or a `may-see` row. */
     queue: z.string().optional(),
+    /**
+     * On a `shown` or `may-see` row: the flow asks for this class, but the queue's PHI clearance
+     * (set by the installation's admin) withholds it, so the queue's people see it hidden. Absent
+     * when the clearance lets it through, or when the map was built without the installation's
+     * clearances (a flow file on its own): such a map says what the flow asks for.
+     */
+    withheld: z.literal(true).optional(),
   })
   .strict()
 /** One row of the map. */
@@ -73,9 +80,16 @@ export const phiClassSummarySchema = z
     writtenBy: z.array(z.string()),
     sentTo: z.array(z.string()),
     shownIn: z.array(z.string()),
+    /** Queues whose people see it: a queue whose clearance withholds it is not counted. */
     queues: z.array(z.string()),
     /** Product roles that see it in this flow's runs (agents working those queues). */
     productRoles: z.array(z.string()),
+    /**
+     * Where the flow asks for it and a queue's clearance withholds it, one sentence each
+     * ("asked for by the front-desk step “Confirm the visit”, withheld by the front-desk queue's
+     * clearance"). Absent when nothing is withheld, so maps built before clearances still parse.
+     */
+    withheld: z.array(z.string()).optional(),
   })
   .strict()
 /** Everything known about one class. */

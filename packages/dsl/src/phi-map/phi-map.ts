@@ -1,12 +1,13 @@
 // Generates the PHI touchpoint map of a flow version from what node types declare (the fact
 // paths they read, write and show, their connectors, human-step roles, triggers) and the facts
-// schema's PHI classes. Pure and deterministic: the same document, registry and settings give
-// the same map, byte for byte, so a map can be diffed, exported and reviewed.
+// schema's PHI classes. Pure and deterministic: the same document, registry, settings and queue
+// clearances give the same map, byte for byte, so a map can be diffed, exported and reviewed.
 import { factAt, listFactPaths, phiClassAt, type FactSchema } from '../facts-schema.ts'
 import type { FlowDocument } from '../flow.schema.ts'
 import { upgradeNodeConfig } from '../migrate.ts'
 import type { AnyNodeType } from '../node-type.ts'
 import { PHI_CLASSES, type PhiClass } from '../phi.ts'
+import { classesCleared } from '../queue-steps.ts'
 import type { NodeRegistry } from '../registry.ts'
 import {
   TOUCH_KINDS,
@@ -30,10 +31,22 @@ export type PhiEndpointUse = PhiEndpoint & { carries?: readonly string[] | undef
 /** Says which outside systems a connector node reaches; the host knows the settings. */
 export type DescribeEndpoints = (node: PhiMapNode) => readonly PhiEndpointUse[]
 
+/**
+ * Each work queue's PHI clearance as the installation's admin set it, by queue name: the classes
+ * its people are cleared to see. A queue missing here, or null, has no clearance set (no cap).
+ */
+export type PhiMapClearances = ReadonlyMap<string, readonly PhiClass[] | null>
+
 /** What a map is built with besides the document. */
 export interface PhiMapOptions {
   /** Default: one endpoint per declared connector, named after it, encryption `unknown`. */
   describeEndpoints?: DescribeEndpoints | undefined
+  /**
+   * The installation's queue clearances, read by the host. Without them (a flow file on its own)
+   * the map says what the flow asks for; with them, a `shown` or `may-see` row a queue's clearance
+   * withholds says so, and the queue is not counted among those that see the class.
+   */
+  clearances?: PhiMapClearances | undefined
 }
 
 /** Without settings nothing is known about a connector but its name: say so rather than guess. */
@@ -133,6 +146,9 @@ const compare = (a: PhiTouchpoint, b: PhiTouchpoint) =>
  */
 export function buildPhiMap(document: FlowDocument, registry: NodeRegistry, options: PhiMapOptions = {}): PhiMap {
   const describe = options.describeEndpoints ?? describeByConnectorName
+  // The same rule the runtime's redaction applies: what the clearance does not name stays hidden.
+  const cleared = (queue: string, phiClass: PhiClass): { withheld?: true } =>
+    classesCleared([phiClass], options.clearances?.get(queue) ?? undefined).length > 0 ? {} : { withheld: true }
   const schema = document.facts
   const rows: PhiTouchpoint[] = []
   const unmapped: string[] = []
@@ -143,7 +159,8 @@ export function buildPhiMap(document: FlowDocument, registry: NodeRegistry, opti
     else unmapped.push(nodeId)
   }
   const add = (grouped: Map<PhiClass, string[]>, row: Omit<PhiTouchpoint, 'phiClass' | 'facts'>) => {
-    for (const [phiClass, facts] of grouped) rows.push({ phiClass, facts, ...row })
+    for (const [phiClass, facts] of grouped)
+      rows.push({ phiClass, facts, ...row, ...(row.kind === 'shown' && row.queue ? cleared(row.queue, phiClass) : {}) })
   }
 
   for (const node of nodes) {
@@ -186,7 +203,14 @@ export function buildPhiMap(document: FlowDocument, registry: NodeRegistry, opti
 
   for (const [queue, role] of Object.entries(document.roles).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (const phiClass of PHI_CLASSES.filter((c) => c !== 'none' && role.phi.includes(c))) {
-      rows.push({ phiClass, kind: 'may-see', where: role.title?.trim() || queue, facts: [], queue })
+      rows.push({
+        phiClass,
+        kind: 'may-see',
+        where: role.title?.trim() || queue,
+        facts: [],
+        queue,
+        ...cleared(queue, phiClass),
+      })
     }
   }
   rows.sort(compare)
@@ -206,6 +230,16 @@ export function describeEndpoint(endpoint: PhiEndpoint): string {
   return `${endpoint.system} (${where}, channel: ${endpoint.channel}, encrypted: ${endpoint.encrypted})`
 }
 
+/**
+ * Where the flow asks for a class a queue's clearance withholds, in words: "asked for by the
+ * front-desk step “Confirm the visit”, withheld by the front-desk queue's clearance".
+ */
+export function describeWithheld(t: PhiTouchpoint): string {
+  const queue = t.queue ?? t.where
+  const asker = t.kind === 'shown' ? `the ${queue} step “${t.where}”` : `the flow's ${queue} role`
+  return `asked for by ${asker}, withheld by the ${queue} queue's clearance`
+}
+
 const unique = (values: readonly string[]) => [...new Set(values)]
 
 function summarize(rows: readonly PhiTouchpoint[]): PhiClassSummary[] {
@@ -213,7 +247,9 @@ function summarize(rows: readonly PhiTouchpoint[]): PhiClassSummary[] {
     const mine = rows.filter((r) => r.phiClass === phiClass)
     if (mine.length === 0) return []
     const of = (kind: PhiTouchpoint['kind']) => mine.filter((r) => r.kind === kind)
-    const queues = unique(mine.flatMap((r) => (r.queue ? [r.queue] : []))).sort()
+    // A queue whose clearance withholds the class does not see it, whatever the flow asks for.
+    const queues = unique(mine.flatMap((r) => (r.queue && !r.withheld ? [r.queue] : []))).sort()
+    const withheld = unique(mine.filter((r) => r.withheld).map(describeWithheld))
     return [
       {
         phiClass,
@@ -221,9 +257,14 @@ function summarize(rows: readonly PhiTouchpoint[]): PhiClassSummary[] {
         readBy: unique(of('read').map((r) => r.where)),
         writtenBy: unique(of('written').map((r) => r.where)),
         sentTo: unique(of('sent').flatMap((r) => (r.endpoint ? [describeEndpoint(r.endpoint)] : []))),
-        shownIn: unique(of('shown').map((r) => `${r.where} (queue: ${r.queue ?? '?'})`)),
+        shownIn: unique(
+          of('shown').map(
+            (r) => `${r.where} (queue: ${r.queue ?? '?'}${r.withheld ? ', withheld by its clearance' : ''})`,
+          ),
+        ),
         queues,
         productRoles: queues.length > 0 ? [`agent (working ${queues.join(', ')})`] : [],
+        ...(withheld.length > 0 ? { withheld } : {}),
       },
     ]
   })
