@@ -236,6 +236,8 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     registry,
     flows: flowService,
     settings: () => integrationSettings(),
+    // The clearances the redaction gate caps queues by, so the map says what a queue really sees.
+    clearances: () => queues.clearances(),
   })
 
   const buildAdapters = (value: IntegrationSettings) => createConnectorAdapters(value, {}, catalog.connectors)

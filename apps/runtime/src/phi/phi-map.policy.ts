@@ -82,6 +82,7 @@ export const phiMapRollupPolicy = object<PhiMapRollup>({
       published: structure,
       classes: structure,
       systems: authored,
+      withheld: authored,
     }),
   ),
   systems: each(

@@ -122,6 +122,7 @@ describe('PHI map service', () => {
           'FHIR server (outside, channel: fhir, encrypted: unknown)',
           'SMS gateway (outside, channel: sms, encrypted: unknown)',
         ],
+        withheld: [],
       },
     ])
     expect(rollup.systems.map((s) => [s.system, s.classes.join(' '), s.flows.join(', ')])).toEqual([

@@ -1,5 +1,6 @@
 // The PHI touchpoint map as the runtime serves it: per flow version (with the installation's
-// connector settings, so encryption is known where it can be), its diff against the published
+// connector settings, so encryption is known where it can be, and its queues' PHI clearances, so
+// a class a queue's clearance withholds is not reported as seen), its diff against the published
 // version, and the installation's rollup (every flow, every system) with the date a compliance
 // person last reviewed it. The review record is a setting; recording it is audited.
 import { eq } from 'drizzle-orm'
@@ -24,6 +25,7 @@ import { settings } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { Flows } from '../flows/flows.service.ts'
 import type { IntegrationSettings } from '../integrations/index.ts'
+import type { QueueClearances } from './redaction-gate.ts'
 import type { Store } from '../store/store.ts'
 import { writeSetting } from '../review/stored-setting.ts'
 
@@ -56,6 +58,8 @@ export interface RollupFlow {
   published: boolean
   classes: PhiClass[]
   systems: string[]
+  /** Where the flow asks for a class a queue's clearance withholds: `coverage: asked for by …`. */
+  withheld: string[]
 }
 
 /** One outside system in the rollup, and what reaches it from which flows. */
@@ -83,6 +87,8 @@ export interface PhiMapDeps {
   flows: Pick<Flows, 'history' | 'get' | 'version' | 'list'>
   /** The installation's connector settings, read when a map is built (they change). */
   settings: () => IntegrationSettings
+  /** The queues' PHI clearances (the queues service's), read when a map is built (they change). */
+  clearances: () => Promise<QueueClearances>
 }
 
 /** Whether the map is due for review, from its last review and whether there is any flow to map. */
@@ -109,10 +115,12 @@ export function createPhiMapService(deps: PhiMapDeps) {
   const { store, flows } = deps
   const db = store.db
 
-  function mapOf(document: FlowDocument): PhiMap {
+  /** A builder of maps under the settings and clearances as they stand now (one read of each). */
+  async function mapper(): Promise<(document: FlowDocument) => PhiMap> {
     const stored = deps.settings()
     const lookup = (key: string) => (Object.hasOwn(stored, key) ? stored[key] : undefined)
-    return buildPhiMap(document, deps.registry, { describeEndpoints: describeBuiltinEndpoints(lookup) })
+    const options = { describeEndpoints: describeBuiltinEndpoints(lookup), clearances: await deps.clearances() }
+    return (document) => buildPhiMap(document, deps.registry, options)
   }
 
   /** The stored revision `revision` of a flow, or its draft. Not found: a plain 404. */
@@ -129,18 +137,27 @@ export function createPhiMapService(deps: PhiMapDeps) {
     return row
   }
 
-  /** The map of one version (the draft when `revision` is absent). */
-  async function map(flowId: string, revision?: number): Promise<VersionMap> {
+  /** The map of one version (the draft when `revision` is absent), built by `mapOf`. */
+  async function versionMap(
+    flowId: string,
+    revision: number | undefined,
+    mapOf: (document: FlowDocument) => PhiMap,
+  ): Promise<VersionMap> {
     const row = await revisionOf(flowId, revision)
     const document = await flows.version(flowId, row.hash)
     return { flowId, revision: row.revision, hash: row.hash, status: row.status, map: mapOf(document) }
+  }
+
+  /** The map of one version (the draft when `revision` is absent). */
+  async function map(flowId: string, revision?: number): Promise<VersionMap> {
+    return versionMap(flowId, revision, await mapper())
   }
 
   /**
    * The map of a document being edited, before it is saved: it need only have the shape of a flow
    * (a draft with validation errors is still mapped, so an analyst sees what a change would send).
    */
-  function preview(raw: unknown): PhiMap {
+  async function preview(raw: unknown): Promise<PhiMap> {
     const migrated = migrateFlow(raw, deps.registry)
     if (!migrated.ok) {
       const first = migrated.problems[0]
@@ -152,7 +169,7 @@ export function createPhiMapService(deps: PhiMapDeps) {
         },
       )
     }
-    return mapOf(migrated.document)
+    return (await mapper())(migrated.document)
   }
 
   /** What a version (the draft by default) changes in the map against the published version. */
@@ -160,7 +177,9 @@ export function createPhiMapService(deps: PhiMapDeps) {
     flowId: string,
     revision?: number,
   ): Promise<{ revision: number; publishedRevision: number | null } & PhiMapDiff> {
-    const after = await map(flowId, revision)
+    // Both sides under the same (today's) clearances: a clearance change is not the version's change.
+    const mapOf = await mapper()
+    const after = await versionMap(flowId, revision, mapOf)
     const flow = await flows.get(flowId)
     const publishedHash = flow.published?.hash
     const published = publishedHash ? (await flows.history(flowId)).find((r) => r.hash === publishedHash) : undefined
@@ -186,6 +205,7 @@ export function createPhiMapService(deps: PhiMapDeps) {
   async function rollup(): Promise<PhiMapRollup> {
     const systems = new Map<string, RollupSystem>()
     const rolled: RollupFlow[] = []
+    const mapOf = await mapper()
     for (const f of (await flows.list()).filter((flow) => flow.status !== 'retired')) {
       const hash = f.publishedHash ?? f.draftHash
       const row = (await flows.history(f.id)).find((r) => r.hash === hash)
@@ -206,6 +226,7 @@ export function createPhiMapService(deps: PhiMapDeps) {
         published: f.publishedHash !== null,
         classes: m.classes.map((c) => c.phiClass),
         systems: sorted(new Set(sent.flatMap((t) => (t.endpoint ? [describeEndpoint(t.endpoint)] : [])))),
+        withheld: m.classes.flatMap((c) => (c.withheld ?? []).map((words) => `${c.phiClass}: ${words}`)),
       })
     }
     const systemList = [...systems.entries()]

@@ -35,7 +35,15 @@ describeOnEachStore('the PHI map on the store', (backend) => {
   it('maps stored versions, rolls them up, and records the quarterly review', async () => {
     const audit = createStoreAuditRecorder(store, keys, now)
     const flows = createFlowsService({ store, audit, now, registry })
-    const phiMaps = createPhiMapService({ store, audit, now, registry, flows, settings: () => ({}) })
+    const phiMaps = createPhiMapService({
+      store,
+      audit,
+      now,
+      registry,
+      flows,
+      settings: () => ({}),
+      clearances: async () => new Map(),
+    })
     expect(await phiMaps.reviewStatus()).toMatchObject({ review: null, overdue: false })
 
     await flows.create(discharge(), analyst)

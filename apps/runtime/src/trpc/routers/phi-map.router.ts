@@ -20,7 +20,7 @@ export const phiMapRouter = router({
   /** The map of a document as the editor holds it (unsaved, possibly with validation errors). */
   preview: readers
     .input(z.object({ document: z.record(z.string(), z.unknown()) }).strict())
-    .query(({ ctx, input }) => redact(phiMapPolicy, ctx.runtime.phiMaps.preview(input.document), NO_FACTS)),
+    .query(async ({ ctx, input }) => redact(phiMapPolicy, await ctx.runtime.phiMaps.preview(input.document), NO_FACTS)),
   /** Touchpoints a version (the draft by default) adds or removes against the published version. */
   diff: readers
     .input(z.object({ id, version }).strict())
