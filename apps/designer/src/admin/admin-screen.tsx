@@ -59,9 +59,7 @@ export function AdminScreen() {
         ) : (
           <QueueTable
             queues={queues.data ?? []}
-            onSave={(name, description, phi) =>
-              void act(`Queue “${name}” saved.`, () => api.saveQueue(name, description, phi))
-            }
+            onSave={(queue) => void act(`Queue “${queue.name}” saved.`, () => api.saveQueue(queue))}
           />
         )}
       </section>

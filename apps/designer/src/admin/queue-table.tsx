@@ -4,7 +4,7 @@
 // works is flagged, since its tasks would reach no one.
 import { useState } from 'react'
 import { PHI_CLASSES, type PhiClass } from '@carepath/dsl'
-import type { QueueClearance, QueueEntry } from '../api/carepath-api.ts'
+import type { QueueClearance, QueueEntry, QueueSave } from '../api/carepath-api.ts'
 import { PHI_CLASS_LABELS } from '../features/facts/phi-labels.ts'
 
 type ClearedClass = Exclude<PhiClass, 'none'>
@@ -24,13 +24,7 @@ interface Draft {
   phi: QueueClearance
 }
 
-export function QueueTable({
-  queues,
-  onSave,
-}: {
-  queues: readonly QueueEntry[]
-  onSave(name: string, description: string, phi: QueueClearance): void
-}) {
+export function QueueTable({ queues, onSave }: { queues: readonly QueueEntry[]; onSave(queue: QueueSave): void }) {
   const [drafts, setDrafts] = useState<Record<string, Draft>>({})
   const [newName, setNewName] = useState('')
   const draftOf = (q: QueueEntry): Draft => drafts[q.name] ?? { description: q.description, phi: clearanceOf(q.phi) }
@@ -44,7 +38,7 @@ export function QueueTable({
   // refused save loses nothing.
   const save = (q: QueueEntry) => {
     const draft = draftOf(q)
-    onSave(q.name, draft.description, draft.phi)
+    onSave({ name: q.name, description: draft.description, phi: draft.phi, baseVersion: q.version })
   }
   return (
     <>
@@ -116,7 +110,7 @@ export function QueueTable({
         className="cp-row"
         onSubmit={(e) => {
           e.preventDefault()
-          onSave(newName.trim(), '', null)
+          onSave({ name: newName.trim(), description: '', phi: null, baseVersion: null })
           setNewName('')
         }}
       >

@@ -72,6 +72,8 @@ export type UserEntry = RouterOutputs['users']['list'][number]
 export type QueueEntry = RouterOutputs['queues']['list'][number]
 /** A queue's PHI clearance as saved: the classes its people are cleared to see, or null for none set. */
 export type QueueClearance = RouterInputs['queues']['save']['phi']
+/** A queue's save: its description and clearance, and the version the edit started from (null: never saved). */
+export type QueueSave = RouterInputs['queues']['save']
 /** What adding a person takes. */
 export type NewUser = RouterInputs['users']['add']
 /** A plan to move waiting runs to the published version, with the simulator's report per run. */
@@ -164,8 +166,7 @@ export const api = {
   listQueues: () => call(trpc.queues.list.query()),
   hostApps: () => call(trpc.embed.hostApps.query()),
   saveHostApp: (app: HostAppInput) => call(trpc.embed.saveHostApp.mutate(app)),
-  saveQueue: (name: string, description: string, phi: QueueClearance) =>
-    call(trpc.queues.save.mutate({ name, description, phi })),
+  saveQueue: (queue: QueueSave) => call(trpc.queues.save.mutate(queue)),
   planMigration: (flowId: string, fromHash: string, mapping: Record<string, string>) =>
     call(trpc.migrations.plan.mutate({ flowId, fromHash, mapping })),
   listMigrations: (flowId: string) => call(trpc.migrations.list.query({ flowId })),

@@ -128,7 +128,8 @@ export async function seedDemo(runtime: Runtime, examplesDir: string, password: 
     documents.map((d) => d.raw),
     drafts,
   )
-  for (const [queue, { description, phi }] of queues) await runtime.queues.save(queue, description, phi, seed)
+  for (const [name, { description, phi }] of queues)
+    await runtime.queues.save({ name, description, phi, baseVersion: null }, seed)
   // The tour logs in with a password alone: the demo's own people are exempt from the MFA policy
   // (which stays on for every role, so anyone an admin adds later needs a second factor).
   const policy = await runtime.mfa.policy()

@@ -245,15 +245,26 @@ describeOnEachStore('a flow’s life on the store', (backend) => {
       disabled: false,
     })
     await flows.create(intakeFlow(), analyst)
-    await queues.save('front-desk', 'Calls at reception', null, admin)
+    const named = await queues.save(
+      { name: 'front-desk', description: 'Calls at reception', phi: null, baseVersion: null },
+      admin,
+    )
     expect((await queues.list()).find((q) => q.name === 'front-desk')?.phi).toBeNull()
     expect(await queues.clearances()).toEqual(new Map())
     expect(await queues.warnings(intakeFlow())).toEqual(
       expect.not.arrayContaining([expect.stringContaining('"front-desk"')]),
     )
-    // The same queue again (the upsert's update on either database), now cleared for two classes
+    // The same queue again (the save's update on either database), now cleared for two classes
     // given out of order: stored once each, in the classes' own order.
-    await queues.save('front-desk', 'Calls and walk-ins at reception', ['contact', 'identifier'], admin)
+    await queues.save(
+      {
+        name: 'front-desk',
+        description: 'Calls and walk-ins at reception',
+        phi: ['contact', 'identifier'],
+        baseVersion: named.version,
+      },
+      admin,
+    )
     const desk = (await queues.list()).find((q) => q.name === 'front-desk')
     expect(desk).toMatchObject({
       description: 'Calls and walk-ins at reception',

@@ -1,5 +1,7 @@
 // Work queues as an admin manages them: every queue a flow sends work to or a person works,
 // with its description, its PHI clearance, its members and the flows (and steps) that send tasks to it.
+// A save names the version it was based on and is refused when someone saved the queue since, so two
+// admins editing one queue never silently undo each other's change.
 import { and, eq, inArray, isNotNull } from 'drizzle-orm'
 import {
   clearanceProblems,
@@ -12,6 +14,7 @@ import {
 import { queueSaved } from '../audit/audit-entries.ts'
 import { auditActor, type Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, queues, users } from '../db/schema.ts'
+import { AppError } from '../errors.ts'
 import type { FlowDeps } from '../flows/flows.service.ts'
 import type { QueueClearances } from '../phi/redaction-gate.ts'
 import type { Store } from '../store/store.ts'
@@ -35,10 +38,50 @@ export interface QueueView {
   description: string
   /** The PHI classes the queue's people are cleared to see; null when no clearance is set (no cap). */
   phi: PhiClass[] | null
+  /**
+   * The version of the saved queue, which a save sends back as its `baseVersion`; null for a queue
+   * never saved (named only by a flow's step or a person's membership).
+   */
+  version: string | null
   /** Usernames of the active people who work it (`*` users work every queue). */
   members: string[]
   /** The flows whose draft or published version sends tasks here, with those steps' titles. */
   flows: { id: string; title: string; steps: string[] }[]
+}
+
+/** What an admin saves: the queue's description and clearance, and the version the edit started from. */
+export interface QueueSave {
+  name: string
+  description: string
+  /** The classes its people are cleared to see (any order); null for no clearance. */
+  phi: readonly PhiClass[] | null
+  /** The `version` the admin read; null when the queue was never saved (a first save). */
+  baseVersion: string | null
+}
+
+/**
+ * The version a save writes: the time it was saved, or a millisecond past the version it replaces
+ * when the clock has not moved beyond it (two saves in one millisecond, a clock set back, a test's
+ * fixed clock), so a queue's versions only grow and no two of its saves share one.
+ */
+export function versionAfter(at: Date, baseVersion: string | null): string {
+  const replaced = baseVersion === null ? Number.NaN : Date.parse(baseVersion)
+  return (replaced >= at.getTime() ? new Date(replaced + 1) : at).toISOString()
+}
+
+/** A stored version in words: `2026-03-01 09:00:00 UTC`. */
+const versionWords = (version: string) => version.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+
+/** The refusal of a save based on a version someone has saved over since. */
+function staleQueue(name: string, current: { updatedAt: string; updatedBy: string } | undefined, principal: Principal) {
+  const mine = current?.updatedBy === principal.username
+  const when = current ? ` (at ${versionWords(current.updatedAt)}${mine ? '' : `, by ${current.updatedBy}`})` : ''
+  const changed = mine
+    ? `You changed the queue "${name}" in another window since you opened it here${when}.`
+    : `Someone else changed the queue "${name}" since you opened it${when}.`
+  return new AppError('conflict', `${changed} Reload to see ${mine ? 'that' : 'their'} change; nothing was saved.`, {
+    path: 'baseVersion',
+  })
 }
 
 export function createQueuesService({
@@ -115,6 +158,7 @@ export function createQueuesService({
       name,
       description: described.get(name)?.description ?? '',
       phi: clearanceOf(described.get(name)?.phi),
+      version: described.get(name)?.updatedAt ?? null,
       members: people.filter((p) => worksQueue(p.flowRoles, name)).map((p) => p.username),
       flows: [...(sending.get(name) ?? new Map<string, { title: string; steps: Set<string> }>()).entries()]
         .sort(([a], [b]) => a.localeCompare(b))
@@ -125,22 +169,44 @@ export function createQueuesService({
   /**
    * Name a queue, or change its description and PHI clearance (`phi`: the classes its people are
    * cleared to see, in the classes' own order; null for no clearance); audited with the clearance.
+   * The write is a compare-and-set on the version: a first save only inserts, a later one only
+   * updates the row still at `baseVersion`. Of two saves on one version, one is written and the
+   * other refused (`conflict`), with nothing changed or audited.
    */
-  async function save(name: string, description: string, phi: readonly PhiClass[] | null, principal: Principal) {
-    const at = now().toISOString()
+  async function save(
+    { name, description, phi, baseVersion }: QueueSave,
+    principal: Principal,
+  ): Promise<Omit<QueueView, 'members' | 'flows'>> {
+    const version = versionAfter(now(), baseVersion)
     const cleared = phi === null ? null : PHI_ORDER.filter((c) => c !== 'none' && phi.includes(c))
+    const row = { description, phi: cleared, updatedAt: version, updatedBy: principal.username }
     await store.transaction(async () => {
-      // Hand-written: drizzle's SQLite builder qualifies the conflict target, which PostgreSQL refuses.
-      // The clearance goes in as JSON text, as drizzle writes a JSON column on either database.
-      await store.sql.run(
-        `INSERT INTO queues (name, description, phi, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET description = excluded.description, phi = excluded.phi,
-           updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-        [name, description, cleared === null ? null : JSON.stringify(cleared), at, principal.username],
-      )
+      // The row count of one statement decides: a row changed since `baseVersion` is not matched
+      // (PostgreSQL re-checks the condition on the row a concurrent save committed), and a queue
+      // someone else named first is left as it is. drizzle writes both statements for either database.
+      const written =
+        baseVersion === null
+          ? await db
+              .insert(queues)
+              .values({ name, ...row })
+              .onConflictDoNothing()
+              .returning({ name: queues.name })
+          : await db
+              .update(queues)
+              .set(row)
+              .where(and(eq(queues.name, name), eq(queues.updatedAt, baseVersion)))
+              .returning({ name: queues.name })
+      if (written.length !== 1) {
+        const current = await db
+          .select({ updatedAt: queues.updatedAt, updatedBy: queues.updatedBy })
+          .from(queues)
+          .where(eq(queues.name, name))
+          .get()
+        throw staleQueue(name, current, principal)
+      }
       await audit.record(queueSaved(auditActor(principal), { queue: name, description, phi: cleared }))
     })
-    return { name, description, phi: cleared }
+    return { name, description, phi: cleared, version }
   }
 
   /**

@@ -2,6 +2,7 @@
 // the steps sending work there; a queue nobody works is a publish warning until an admin adds
 // someone to it, and that person then receives the task. A queue's PHI clearance caps what its
 // people see, whatever a flow's role asks for, and a role asking beyond it is a publish warning.
+// A save names the version it was based on: one over a newer change is a CONFLICT in plain words.
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { TRPCError } from '@trpc/server'
 import { REDACTED, type FlowDocument } from '@carepath/dsl'
@@ -44,30 +45,39 @@ describeOnEachRuntime('work queues', (open) => {
 
   it('lists each queue with its members and the steps that send work to it', async () => {
     await t.as.analyst.flows.create({ document: pharmacyFlow(), suites: [intakeSuite] })
-    await t.as.admin.queues.save({ name: 'pharmacy', description: 'Refill checks by the pharmacy team', phi: null })
+    await t.as.admin.queues.save({
+      name: 'pharmacy',
+      description: 'Refill checks by the pharmacy team',
+      phi: null,
+      baseVersion: null,
+    })
     const listed = await t.as.analyst.queues.list()
     expect(listed.find((q) => q.name === 'pharmacy')).toEqual({
       name: 'pharmacy',
       description: 'Refill checks by the pharmacy team',
       phi: null,
+      version: '2026-03-01T09:00:00.000Z',
       members: [],
       // The step has no title: it is named by its type and number, never by its id.
       flows: [{ id, title: intakeFlow().title, steps: ['Test ask 1'] }],
     })
-    expect(listed.find((q) => q.name === 'front-desk')?.members).toEqual(['agent'])
+    // A queue only a membership names was never saved: it has no version yet.
+    expect(listed.find((q) => q.name === 'front-desk')).toMatchObject({ members: ['agent'], version: null })
     // A bad name changes nothing; only admins name queues.
     const bad = await t.as.admin.queues
-      .save({ name: 'Not A Queue', description: '', phi: null })
+      .save({ name: 'Not A Queue', description: '', phi: null, baseVersion: null })
       .catch((e: unknown) => e)
     expect((bad as TRPCError).code).toBe('BAD_REQUEST')
     // A clearance names PHI classes, each once; what is not PHI (`none`) is always seen and is no clearance.
     for (const phi of [['coverage', 'coverage'], ['none'], ['secret']]) {
       const refusedClearance = await t.as.admin.queues
-        .save({ name: 'pharmacy', description: '', phi: phi as ['coverage'] })
+        .save({ name: 'pharmacy', description: '', phi: phi as ['coverage'], baseVersion: null })
         .catch((e: unknown) => e)
       expect((refusedClearance as TRPCError).code).toBe('BAD_REQUEST')
     }
-    const refused = await t.as.analyst.queues.save({ name: 'x-y', description: '', phi: null }).catch((e: unknown) => e)
+    const refused = await t.as.analyst.queues
+      .save({ name: 'x-y', description: '', phi: null, baseVersion: null })
+      .catch((e: unknown) => e)
     expect((refused as TRPCError).code).toBe('FORBIDDEN')
     const audited = (await t.runtime.audit.list({ limit: 50 })).items.map((i) => i.record)
     expect(audited.filter((r) => r.action === 'queue.save')).toHaveLength(1)
@@ -103,7 +113,12 @@ describeOnEachRuntime('work queues', (open) => {
   })
 
   it('hides from a queue’s people the classes beyond its clearance, though the flow’s role asks for them', async () => {
-    await t.as.admin.queues.save({ name: 'front-desk', description: 'Reception', phi: ['demographic'] })
+    const cleared = await t.as.admin.queues.save({
+      name: 'front-desk',
+      description: 'Reception',
+      phi: ['demographic'],
+      baseVersion: null,
+    })
     expect((await t.as.admin.queues.list()).find((q) => q.name === 'front-desk')?.phi).toEqual(['demographic'])
     const { hash } = await t.as.analyst.flows.create({ document: coverageFlow(), suites: [intakeSuite] })
     await t.as.analyst.review.submit({ id })
@@ -134,8 +149,63 @@ describeOnEachRuntime('work queues', (open) => {
     expect(reveal.classes).toEqual(['coverage'])
 
     // With no clearance set, the role alone decides again: the plan shows in the task.
-    await t.as.admin.queues.save({ name: 'front-desk', description: 'Reception', phi: null })
+    await t.as.admin.queues.save({
+      name: 'front-desk',
+      description: 'Reception',
+      phi: null,
+      baseVersion: cleared.version,
+    })
     expect((await t.as.agent.tasks.inbox())[0]?.view).toEqual({ patient: { name: 'Test Patient', plan: PLAN } })
     expect((await t.as.reviewer.review.get({ id })).publishWarnings).toEqual([])
+  })
+
+  it('refuses a save over a change made since the admin read the queue, with a plain CONFLICT', async () => {
+    await t.as.admin.queues.save({ name: 'front-desk', description: 'Reception', phi: null, baseVersion: null })
+    await t.runtime.auth.addUser(
+      { username: 'admin2', password: TEST_PASSWORD, role: 'admin' },
+      { who: 'test', role: 'system' },
+    )
+    await passwordOnly(t.runtime, ['admin2'])
+    const admin2 = t.caller(sessionToken(await t.runtime.auth.login('admin2', TEST_PASSWORD)))
+    // Both admins read the queue; the second narrows its clearance first.
+    const read = (await t.as.admin.queues.list()).find((q) => q.name === 'front-desk')
+    const read2 = (await admin2.queues.list()).find((q) => q.name === 'front-desk')
+    expect(read?.version).toBe(read2?.version)
+    await admin2.queues.save({
+      name: 'front-desk',
+      description: 'Reception',
+      phi: ['demographic'],
+      baseVersion: read2?.version ?? null,
+    })
+
+    const stale = await t.as.admin.queues
+      .save({ name: 'front-desk', description: 'Front desk', phi: null, baseVersion: read?.version ?? null })
+      .catch((e: unknown) => e)
+    expect(stale).toBeInstanceOf(TRPCError)
+    expect((stale as TRPCError).code).toBe('CONFLICT')
+    expect((stale as TRPCError).message).toBe(
+      'Someone else changed the queue "front-desk" since you opened it (at 2026-03-01 09:00:00 UTC, by admin2). Reload to see their change; nothing was saved.',
+    )
+    const now = (await t.as.admin.queues.list()).find((q) => q.name === 'front-desk')
+    expect(now).toMatchObject({ description: 'Reception', phi: ['demographic'] })
+    const audited = (await t.runtime.audit.list({ limit: 50 })).items.map((i) => i.record)
+    expect(audited.filter((r) => r.action === 'queue.save').map((r) => r.agent.who)).toEqual(['admin', 'admin2'])
+
+    // A version that is not one (a save must say what it was based on) is refused at the edge.
+    const shapeless = await t.as.admin.queues
+      .save({ name: 'front-desk', description: 'Reception', phi: null, baseVersion: 'yesterday' })
+      .catch((e: unknown) => e)
+    expect((shapeless as TRPCError).code).toBe('BAD_REQUEST')
+    // Based on what the list now says, the save goes through.
+    await t.as.admin.queues.save({
+      name: 'front-desk',
+      description: 'Front desk',
+      phi: ['demographic'],
+      baseVersion: now?.version ?? null,
+    })
+    expect((await t.as.admin.queues.list()).find((q) => q.name === 'front-desk')).toMatchObject({
+      description: 'Front desk',
+      phi: ['demographic'],
+    })
   })
 })

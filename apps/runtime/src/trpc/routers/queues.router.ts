@@ -11,11 +11,14 @@ const clearance = z
   .array(phiClassSchema.exclude(['none']))
   .refine((classes) => new Set(classes).size === classes.length, 'name each PHI class once')
   .nullable()
+// The version the admin's edit started from (`list`'s `version`), or null for a queue never saved.
+const baseVersion = z.iso.datetime().nullable()
 
 export const queuesRouter = router({
-  /** Every work queue: description, members and the flows sending work to it (no patient data). */
+  /** Every work queue: description, version, members and the flows sending work to it (no patient data). */
   list: procedureFor('admin', 'analyst', 'developer', 'reviewer').query(({ ctx }) => ctx.runtime.queues.list()),
+  /** Name a queue or change it; refused (`CONFLICT`) when it was saved since `baseVersion`. */
   save: procedureFor('admin')
-    .input(z.object({ name: queueName, description: z.string().trim().max(500), phi: clearance }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.queues.save(input.name, input.description, input.phi, ctx.principal)),
+    .input(z.object({ name: queueName, description: z.string().trim().max(500), phi: clearance, baseVersion }).strict())
+    .mutation(({ ctx, input }) => ctx.runtime.queues.save(input, ctx.principal)),
 })

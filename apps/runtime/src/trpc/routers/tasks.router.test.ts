@@ -173,13 +173,23 @@ describeOnEachRuntime('task due times, timeouts, release, reassign and escalatio
         .catch((e: unknown) => e)
       expect((refused as TRPCError).message).toMatch(/billing role may not see "patient.name"/)
       // The supervisor role asks for the name, but a queue cleared for no patient data would hide it.
-      await t.as.admin.queues.save({ name: 'supervisor', description: 'Shift supervisors', phi: [] })
+      const named = await t.as.admin.queues.save({
+        name: 'supervisor',
+        description: 'Shift supervisors',
+        phi: [],
+        baseVersion: null,
+      })
       const uncleared = await t.as.agent.tasks
         .escalate({ id: task!.id, to: 'supervisor', reason: 'no answer after two calls' })
         .catch((e: unknown) => e)
       expect((uncleared as TRPCError).message).toMatch(/supervisor queue is not cleared to see "patient.name"/)
       expect(await t.as.agent.tasks.inbox()).toEqual([expect.objectContaining({ id: task!.id, role: 'front-desk' })])
-      await t.as.admin.queues.save({ name: 'supervisor', description: 'Shift supervisors', phi: ['demographic'] })
+      await t.as.admin.queues.save({
+        name: 'supervisor',
+        description: 'Shift supervisors',
+        phi: ['demographic'],
+        baseVersion: named.version,
+      })
       await t.as.agent.tasks.escalate({ id: task!.id, to: 'supervisor', reason: 'no answer after two calls' })
       // The front desk no longer has it; the supervisor queue does.
       expect(await t.as.agent.tasks.inbox()).toEqual([])
