@@ -10,7 +10,7 @@ import { taskRequestSchema, type JsonValue } from '@carepath/dsl'
 import { isFileReference } from '@carepath/nodes'
 import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { attachmentAdded, attachmentRead } from '../audit/audit-entries.ts'
-import type { Principal } from '../auth/auth.service.ts'
+import { auditActor, type Principal } from '../auth/auth.service.ts'
 import { attachments, settings, type UserRole } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
@@ -80,7 +80,6 @@ export function createAttachmentsService(deps: {
 }) {
   const { store, audit, now, cipher } = deps
   const { db } = store
-  const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
 
   async function config(): Promise<EvidenceSettings> {
     const row = await db.select().from(settings).where(eq(settings.key, SETTINGS_KEY)).get()
@@ -178,7 +177,7 @@ export function createAttachmentsService(deps: {
       await db.insert(attachments).values({ ...row, content })
       await audit.record(
         attachmentAdded(
-          actorOf(principal),
+          auditActor(principal),
           { flow: target.flowId, ...where, ...(target.kind === 'task' ? { task: target.subject } : {}) },
           { attachment: id, kind: target.kind, sha256, size: row.size, mediaType: row.mediaType },
         ),
@@ -213,7 +212,7 @@ export function createAttachmentsService(deps: {
     const bytes = Buffer.from(await cipher.open(row.content, aadOf(row.id, row.sha256)), 'base64')
     await audit.record(
       attachmentRead(
-        actorOf(principal),
+        auditActor(principal),
         { flow: row.flowId, ...where, ...(row.kind === 'task' ? { task: row.subject } : {}) },
         { attachment: row.id, kind: row.kind, sha256: row.sha256, size: row.size, mediaType: row.mediaType },
       ),

@@ -69,7 +69,6 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
     draft !== null
       ? openSuite(flowId, draft)
       : mergedSuite(flowId, await Promise.all(older.map((s) => openSuite(flowId, s))))
-  const actorOf = auditActor
 
   async function requireFlow(id: string) {
     const flow = await db.select().from(flows).where(eq(flows.id, id)).get()
@@ -214,7 +213,7 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
           suite: await sealSuite(document.id, suite),
         })
 
-        await audit.record(flowCreated(actorOf(principal), document.id, hash))
+        await audit.record(flowCreated(auditActor(principal), document.id, hash))
       })
     } catch (error) {
       // Another process created it between the check and the insert.
@@ -298,7 +297,7 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
 
         await audit.record(
           flowSaved(
-            actorOf(principal),
+            auditActor(principal),
             { flow: id, hash },
             { revision, voidedReview: hashChanged && flow.status !== status },
           ),
@@ -363,7 +362,7 @@ export function createFlowsService({ store, audit, now, registry, cipher = PLAIN
           .where(and(eq(flowVersions.flowId, id), eq(flowVersions.hash, flow.publishedHash)))
       }
       await audit.record(
-        flowRetired(actorOf(principal), { flow: id, ...(flow.publishedHash ? { hash: flow.publishedHash } : {}) }),
+        flowRetired(auditActor(principal), { flow: id, ...(flow.publishedHash ? { hash: flow.publishedHash } : {}) }),
       )
     })
     return { id, status: 'retired' as const }

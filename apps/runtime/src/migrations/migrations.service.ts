@@ -10,7 +10,7 @@ import type { NodeRegistry } from '@carepath/dsl'
 import { foldEvents, replayRecorded, waitingNode, type RunEvent } from '@carepath/engine'
 import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { migrationApplied, migrationDecided } from '../audit/audit-entries.ts'
-import type { Principal } from '../auth/auth.service.ts'
+import { auditActor, type Principal } from '../auth/auth.service.ts'
 import { runMigrations } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { Flows } from '../flows/flows.service.ts'
@@ -35,8 +35,6 @@ export interface MigrationsDeps {
 
 /** Decisions on one migration are serialised: an approval sees the status last committed. */
 const migrationKey = (id: string) => `carepath:migration:${id}`
-
-const actorOf = (principal: Principal) => ({ who: principal.username, role: principal.role })
 
 export function createMigrationsService(deps: MigrationsDeps) {
   const { store, audit, now, registry, flows, runs } = deps
@@ -116,7 +114,7 @@ export function createMigrationsService(deps: MigrationsDeps) {
         proposedAt: at,
       })
       await audit.record(
-        migrationDecided('migration.plan', actorOf(principal), input.flowId, flow.publishedHash as string, {
+        migrationDecided('migration.plan', auditActor(principal), input.flowId, flow.publishedHash as string, {
           migration: id,
           fromHash: input.fromHash,
           runs: result.summary.runs,
@@ -153,7 +151,7 @@ export function createMigrationsService(deps: MigrationsDeps) {
         .set({ status: 'approved', approvedBy: principal.username })
         .where(eq(runMigrations.id, id))
       await audit.record(
-        migrationDecided('migration.approve', actorOf(principal), row.flowId, row.toHash, {
+        migrationDecided('migration.approve', auditActor(principal), row.flowId, row.toHash, {
           migration: id,
           fromHash: row.fromHash,
           runs: row.report.summary.runs,
@@ -177,9 +175,9 @@ export function createMigrationsService(deps: MigrationsDeps) {
       }
       const toNode = planned.toNode
       try {
-        await runs.migrate(planned.runId, { migration: id, toHash: row.toHash, toNode }, actorOf(principal), () =>
+        await runs.migrate(planned.runId, { migration: id, toHash: row.toHash, toNode }, auditActor(principal), () =>
           audit.record(
-            migrationApplied(actorOf(principal), row.flowId, row.toHash, planned.runId, {
+            migrationApplied(auditActor(principal), row.flowId, row.toHash, planned.runId, {
               migration: id,
               fromHash: row.fromHash,
               fromNode: planned.waitingAt ?? '',

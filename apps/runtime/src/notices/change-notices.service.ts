@@ -8,7 +8,7 @@ import { and, desc, eq } from 'drizzle-orm'
 import { diffFlows, summarizeDiff, type ConnectorAdapter, type FlowDocument } from '@carepath/dsl'
 import type { AuditRecorder } from '../audit/audit-recorder.ts'
 import { flowSubscribed, noticeSent } from '../audit/audit-entries.ts'
-import type { Principal } from '../auth/auth.service.ts'
+import { auditActor, type Principal } from '../auth/auth.service.ts'
 import { changeNotices, flowSubscriptions, noticeInbox, reviews } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { Flows } from '../flows/flows.service.ts'
@@ -65,7 +65,6 @@ export function createChangeNoticesService(deps: {
 }) {
   const { store, audit, now } = deps
   const db = store.db
-  const actorOf = (p: Principal) => ({ who: p.username, role: p.role })
 
   async function documentOf(flowId: string, hash: string | null): Promise<FlowDocument | null> {
     if (!hash) return null
@@ -173,7 +172,7 @@ export function createChangeNoticesService(deps: {
       await db.update(changeNotices).set({ deliveries }).where(eq(changeNotices.id, id))
       await audit.record(
         noticeSent(
-          actorOf(principal),
+          auditActor(principal),
           { flow: event.flowId, ...(event.hash ? { hash: event.hash } : {}) },
           {
             notice: id,
@@ -245,7 +244,7 @@ export function createChangeNoticesService(deps: {
             .delete(flowSubscriptions)
             .where(and(eq(flowSubscriptions.flowId, flowId), eq(flowSubscriptions.username, principal.username)))
             .returning({ flowId: flowSubscriptions.flowId })
-      if (changed.length > 0) await audit.record(flowSubscribed(actorOf(principal), flowId, on))
+      if (changed.length > 0) await audit.record(flowSubscribed(auditActor(principal), flowId, on))
     })
     return { flowId, subscribed: on }
   }

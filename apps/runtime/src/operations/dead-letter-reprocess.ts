@@ -4,7 +4,7 @@
 // run. Every reprocess is audited, with the outcome, in the transaction that records it.
 import type { JsonValue } from '@carepath/dsl'
 import { deadLetterReprocessed } from '../audit/audit-entries.ts'
-import type { Principal } from '../auth/auth.service.ts'
+import { auditActor, type Principal } from '../auth/auth.service.ts'
 import { AppError } from '../errors.ts'
 import { readHl7Header } from '../integrations/hl7/hl7-header.ts'
 import { runtimeHl7Routing } from '../integrations/hl7/hl7-runtime.ts'
@@ -107,7 +107,7 @@ export async function reprocessDeadLetters(
   principal: Principal,
 ): Promise<ReprocessResult[]> {
   const letters = runtime.deadLetters
-  const actor = { who: principal.username, role: principal.role }
+  const actor = auditActor(principal)
   const results: ReprocessResult[] = []
   for (const id of ids) {
     const row = await letters.byId(id)

@@ -8,7 +8,7 @@ import type { FlowDocument, PhiClass } from '@carepath/dsl'
 import type { AuditActor } from '../audit/audit-entries.ts'
 import { revealGranted, revealReviewed } from '../audit/audit-entries.ts'
 import type { AuditRecorder } from '../audit/audit-recorder.ts'
-import type { Principal } from '../auth/auth.service.ts'
+import { auditActor, type Principal } from '../auth/auth.service.ts'
 import { phiReveals, users } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
@@ -61,7 +61,7 @@ export function createBreakGlassService(deps: {
     const minutes = Math.min(Math.max(1, Math.round(input.minutes)), REVEAL_MAX_MINUTES)
     const at = now()
     const id = randomUUID()
-    const actor: AuditActor = { who: principal.username, role: principal.role }
+    const actor: AuditActor = auditActor(principal)
     // The reason is the person's own words: whatever of the run's patient data it quotes is redacted in the trail.
     const reason = redactFreeText(input.reason, patientValuesOfRun(await runs.store.events(row.id)))
     await store.transaction(async () => {
@@ -135,9 +135,7 @@ export function createBreakGlassService(deps: {
         .where(and(eq(phiReveals.id, id), isNull(phiReveals.reviewedAt)))
         .returning({ id: phiReveals.id })
       if (signed.length !== 1) throw new AppError('conflict', 'This reveal was signed off already.')
-      await audit.record(
-        revealReviewed({ who: principal.username, role: principal.role }, reveal.runId, { reveal: id, note }),
-      )
+      await audit.record(revealReviewed(auditActor(principal), reveal.runId, { reveal: id, note }))
     })
     return { id, reviewedAt: at }
   }

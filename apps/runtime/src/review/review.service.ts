@@ -42,7 +42,6 @@ export function createReviewService(
 ) {
   const { store, audit, now, registry, flows: flowsService, simulation, queues, approvalPolicy } = deps
   const db = store.db
-  const actorOf = auditActor
   const { targetRevision, publishedRevision, reviewFor, authorsOf } = createReviewReads(store, flowsService)
   const { publishBlockers, publishWarnings } = createPublishGate({
     registry,
@@ -96,7 +95,7 @@ export function createReviewService(
         .where(eq(flows.id, flowId))
       await audit.record(
         reviewSubmitted(
-          actorOf(principal),
+          auditActor(principal),
           { flow: flowId, hash },
           {
             review: id,
@@ -157,7 +156,7 @@ export function createReviewService(
     try {
       return await decideInTransaction(kind, flowId, hash, comment, principal, binding, refuse)
     } catch (error) {
-      if (refused) await audit.record(reviewRefused(kind, actorOf(principal), { flow: flowId, hash }, refused))
+      if (refused) await audit.record(reviewRefused(kind, auditActor(principal), { flow: flowId, hash }, refused))
       throw error
     }
   }
@@ -215,7 +214,7 @@ export function createReviewService(
       await audit.record(
         reviewDecided(
           kind,
-          actorOf(principal),
+          auditActor(principal),
           { flow: flowId, hash },
           comment,
           kind === 'approve' ? given : undefined,
@@ -253,7 +252,7 @@ export function createReviewService(
       const record = { by: principal.username, at: now().toISOString(), reason, cases: failing.map((c) => c.id) }
       await db.update(reviews).set({ override: record }).where(eq(reviews.id, review.id))
       await audit.record(
-        failingCasesOverridden(actorOf(principal), { flow: flowId, hash }, { reason, cases: record.cases }),
+        failingCasesOverridden(auditActor(principal), { flow: flowId, hash }, { reason, cases: record.cases }),
       )
       return { hash, override: record }
     })
@@ -284,7 +283,7 @@ export function createReviewService(
         ),
       )
     } catch (error) {
-      if (refused) await audit.record(publishRefused(action, actorOf(principal), { flow: flowId, hash }, refused))
+      if (refused) await audit.record(publishRefused(action, auditActor(principal), { flow: flowId, hash }, refused))
       throw error
     }
   }
@@ -338,7 +337,7 @@ export function createReviewService(
       .where(eq(flows.id, flowId))
     await deps.onPublished?.(flowId, hash)
     await audit.record(
-      versionPublished(action, actorOf(principal), { flow: flowId, hash }, { reason, previous: flow.publishedHash }),
+      versionPublished(action, auditActor(principal), { flow: flowId, hash }, { reason, previous: flow.publishedHash }),
     )
     return { id: flowId, publishedHash: hash, warnings: await publishWarnings(flowId, hash) }
   }

@@ -2,7 +2,7 @@ import type { PhiClass } from '@carepath/dsl'
 import { foldEvents, type RunState } from '@carepath/engine'
 import { runRead } from '../audit/audit-entries.ts'
 import type { AuditService } from '../audit/audit.service.ts'
-import type { Principal } from '../auth/auth.service.ts'
+import { auditActor, type Principal } from '../auth/auth.service.ts'
 import { AppError } from '../errors.ts'
 import { patientValuesOfRun } from '../phi/free-text.ts'
 import { allowedClasses, withClearance, type QueueClearances } from '../phi/redaction-gate.ts'
@@ -97,13 +97,7 @@ export function createRunViews(deps: {
     const viewer = await withClearance(principal, deps.clearances)
     const allowed = [...new Set([...allowedClasses(viewer, doc), ...extra])]
     if (allowed.some((c) => c !== 'none')) {
-      await audit.record(
-        runRead(
-          { who: principal.username, role: principal.role },
-          { flow: row.flow_id, hash: row.hash, run: id },
-          allowed,
-        ),
-      )
+      await audit.record(runRead(auditActor(principal), { flow: row.flow_id, hash: row.hash, run: id }, allowed))
     }
     const ctx = { schema: doc.facts, allowed, patientValues: patientValuesOfRun(state.events) }
     return redact(runViewPolicy, runViewOf(row, state, await runs.store.tasksOfRun(id)), ctx)

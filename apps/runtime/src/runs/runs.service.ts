@@ -19,7 +19,7 @@ import {
   type RunState,
 } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
-import type { Principal } from '../auth/auth.service.ts'
+import { auditActor, type Principal } from '../auth/auth.service.ts'
 import type { Store } from '../store/store.ts'
 import { isUniqueViolation } from '../store/sql-executor.ts'
 import { AppError } from '../errors.ts'
@@ -414,7 +414,7 @@ export function createRunsService(deps: RunsDeps) {
     const document = await documentFor(run.flowId, run.hash)
     const problem = checkFacts(document.facts, input.input)
     if (problem) throw new AppError('bad-input', problem.message, { path: problem.path })
-    const persister = createPersister(run, { who: principal.username, role: principal.role }, 0, principal.username)
+    const persister = createPersister(run, auditActor(principal), 0, principal.username)
     let state: RunState
     try {
       state = await startRun(document, input.input, engineDeps(persister.onEvent, run), {

@@ -1,7 +1,7 @@
 import { classesCleared, phiClassAt, taskRequestSchema, type FlowDocument, type JsonValue } from '@carepath/dsl'
 import { foldEvents, getFact } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
-import type { Principal } from '../auth/auth.service.ts'
+import { auditActor, type Principal } from '../auth/auth.service.ts'
 import { AppError } from '../errors.ts'
 import {
   taskAnswered,
@@ -109,7 +109,7 @@ export function createTasksService(deps: {
     if (views.length > 0) {
       await audit.record(
         tasksRead(
-          { who: principal.username, role: principal.role },
+          auditActor(principal),
           views.map((v) => v.id),
         ),
       )
@@ -125,12 +125,7 @@ export function createTasksService(deps: {
       if (!(await store.claimTask(id, principal.username)))
         throw new AppError('conflict', 'This task was already claimed or answered.', { path: 'id' })
       await deps.onClaimed?.(task, deps.now().toISOString())
-      await audit.record(
-        taskClaimed(
-          { who: principal.username, role: principal.role },
-          { flow: task.flow_id, run: task.run_id, task: id },
-        ),
-      )
+      await audit.record(taskClaimed(auditActor(principal), { flow: task.flow_id, run: task.run_id, task: id }))
     })
     return viewAfter(id, principal)
   }
@@ -145,21 +140,15 @@ export function createTasksService(deps: {
     const state = await runs.resume(
       task.run_id,
       { type: 'answer', taskId: id, answer: value },
-      { who: principal.username, role: principal.role },
+      auditActor(principal),
       async () => {
         await store.answerTask(id, principal.username, deps.now().toISOString())
-        await audit.record(
-          taskAnswered(
-            { who: principal.username, role: principal.role },
-            { flow: task.flow_id, run: task.run_id, task: id },
-          ),
-        )
+        await audit.record(taskAnswered(auditActor(principal), { flow: task.flow_id, run: task.run_id, task: id }))
       },
     )
     return { taskId: id, runId: task.run_id, status: state.status, outcome: state.outcome ?? null }
   }
 
-  const actorOf = (principal: Principal) => ({ who: principal.username, role: principal.role })
   const entityOf = (task: TaskRow) => ({ flow: task.flow_id, run: task.run_id, task: task.id })
 
   /** Give a claimed task back to its queue (only the person who claimed it). */
@@ -168,7 +157,7 @@ export function createTasksService(deps: {
     await inTransaction(async () => {
       if (!(await store.releaseTask(id, principal.username)))
         throw new AppError('conflict', 'Only a task you have claimed can be released.', { path: 'id' })
-      await audit.record(taskReleased(actorOf(principal), entityOf(task)))
+      await audit.record(taskReleased(auditActor(principal), entityOf(task)))
     })
     return viewAfter(id, principal)
   }
@@ -184,7 +173,7 @@ export function createTasksService(deps: {
     await inTransaction(async () => {
       if (!(await store.assignTask(id, to)))
         throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
-      await audit.record(taskReassigned(actorOf(principal), entityOf(task), to))
+      await audit.record(taskReassigned(auditActor(principal), entityOf(task), to))
     })
     return viewAfter(id, principal)
   }
@@ -220,7 +209,7 @@ export function createTasksService(deps: {
     return inTransaction(async () => {
       if (!(await store.moveTask(id, toRole)))
         throw new AppError('conflict', 'This task is already closed.', { path: 'id' })
-      await audit.record(taskEscalated(actorOf(principal), entityOf(task), { from: task.role, to: toRole, reason }))
+      await audit.record(taskEscalated(auditActor(principal), entityOf(task), { from: task.role, to: toRole, reason }))
       return { id, role: toRole, status: 'open' as const }
     })
   }

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Context } from '../trpc.ts'
 import { authedProcedure, publicProcedure, router } from '../trpc.ts'
 import { authenticationResponseSchema, registrationResponseSchema, relyingPartyFor } from '../../auth/webauthn.ts'
+import { auditActor } from '../../auth/auth.service.ts'
 
 const challenge = z.string().startsWith('cpc_').max(200)
 const totpCode = z.string().trim().max(20)
@@ -112,10 +113,11 @@ export const authRouter = router({
     .input(z.object({ factorId: z.string().min(1).max(100) }).strict())
     .mutation(async ({ ctx, input }) => {
       const p = ctx.principal
-      await ctx.runtime.mfa.removeFactor({ id: p.userId, username: p.username, role: p.role }, input.factorId, {
-        who: p.username,
-        role: p.role,
-      })
+      await ctx.runtime.mfa.removeFactor(
+        { id: p.userId, username: p.username, role: p.role },
+        input.factorId,
+        auditActor(p),
+      )
       return { ok: true as const }
     }),
   /** New recovery codes (the old ones stop working); shown once. */
@@ -124,7 +126,7 @@ export const authRouter = router({
     return {
       recoveryCodes: await ctx.runtime.mfa.regenerateRecoveryCodes(
         { id: p.userId, username: p.username, role: p.role },
-        { who: p.username, role: p.role },
+        auditActor(p),
       ),
     }
   }),

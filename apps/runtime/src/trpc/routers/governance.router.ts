@@ -2,9 +2,9 @@ import { z } from 'zod'
 import { flowOwners } from '../../review/flow-owners.ts'
 import { flowIdInput as flowId } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
+import { auditActor } from '../../auth/auth.service.ts'
 
 const admin = procedureFor('admin')
-const actorOf = (p: { username: string; role: string }) => ({ who: p.username, role: p.role })
 
 /** Governance of change: a flow's owners as the editor and review show them, and the approval policy. */
 export const governanceRouter = router({
@@ -22,11 +22,11 @@ export const governanceRouter = router({
   /** Propose a new policy; it takes effect only when another admin approves it. Audited. */
   proposePolicy: admin
     .input(z.object({ policy: z.record(z.string(), z.unknown()) }).strict())
-    .mutation(({ ctx, input }) => ctx.runtime.approvalPolicy.propose(input.policy, actorOf(ctx.principal))),
+    .mutation(({ ctx, input }) => ctx.runtime.approvalPolicy.propose(input.policy, auditActor(ctx.principal))),
   approvePolicy: admin
     .input(z.object({}).strict())
-    .mutation(({ ctx }) => ctx.runtime.approvalPolicy.approve(actorOf(ctx.principal))),
+    .mutation(({ ctx }) => ctx.runtime.approvalPolicy.approve(auditActor(ctx.principal))),
   discardPolicy: admin
     .input(z.object({}).strict())
-    .mutation(({ ctx }) => ctx.runtime.approvalPolicy.discard(actorOf(ctx.principal))),
+    .mutation(({ ctx }) => ctx.runtime.approvalPolicy.discard(auditActor(ctx.principal))),
 })

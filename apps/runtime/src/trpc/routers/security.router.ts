@@ -7,18 +7,18 @@ import { mfaPolicySchema } from '../../auth/mfa.service.ts'
 import { REVEAL_MAX_MINUTES } from '../../phi/break-glass.service.ts'
 import { flowIdInput } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
+import { auditActor } from '../../auth/auth.service.ts'
 
 const admin = procedureFor('admin')
 const auditor = procedureFor('auditor')
-const actorOf = (p: { username: string; role: string }) => ({ who: p.username, role: p.role })
 
 export const securityRouter = router({
   mfaPolicy: admin.query(({ ctx }) => ctx.runtime.mfa.policy()),
   setMfaPolicy: admin
     .input(mfaPolicySchema)
-    .mutation(({ ctx, input }) => ctx.runtime.mfa.setPolicy(input, actorOf(ctx.principal))),
+    .mutation(({ ctx, input }) => ctx.runtime.mfa.setPolicy(input, auditActor(ctx.principal))),
   /** Rotate the key-encryption key, live: every data key and TOTP secret is re-wrapped under a new one. */
-  rotateKeys: admin.mutation(({ ctx }) => ctx.runtime.rotateKeys(actorOf(ctx.principal))),
+  rotateKeys: admin.mutation(({ ctx }) => ctx.runtime.rotateKeys(auditActor(ctx.principal))),
   retention: admin.query(async ({ ctx }) => ({
     runsDays: await ctx.runtime.retention.periods(),
     auditYears: ctx.runtime.retention.auditYears,
@@ -26,7 +26,7 @@ export const securityRouter = router({
   setRetention: admin
     .input(z.object({ flowId: flowIdInput, days: z.number().int().min(1).max(36_500).nullable() }).strict())
     .mutation(async ({ ctx, input }) => ({
-      runsDays: await ctx.runtime.retention.setPeriod(input.flowId, input.days, actorOf(ctx.principal)),
+      runsDays: await ctx.runtime.retention.setPeriod(input.flowId, input.days, auditActor(ctx.principal)),
     })),
   /** Break the glass: see PHI classes your role may not, for one run, for a few minutes, with a reason. */
   requestReveal: procedureFor('agent', 'developer', 'reviewer', 'auditor', 'analyst')

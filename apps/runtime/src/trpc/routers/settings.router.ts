@@ -11,6 +11,7 @@ import {
 } from '../../settings-review/settings-revision.schema.ts'
 import type { SettingsRevisionView } from '../../settings-review/settings-revision.schema.ts'
 import { procedureFor, router } from '../trpc.ts'
+import { auditActor } from '../../auth/auth.service.ts'
 
 const developer = procedureFor('developer')
 // Who may propose a settings change and read the review: the people who keep the connectors.
@@ -18,7 +19,6 @@ const settingsEditor = procedureFor('developer', 'admin')
 // Who may decide one: an admin who did not propose it (four eyes, checked by the service).
 const settingsApprover = procedureFor('admin')
 
-const actorOf = (p: { username: string; role: string }) => ({ who: p.username, role: p.role })
 const shown = (view: SettingsRevisionView) => settingsRevisionPolicy(view, NO_FACTS)
 
 export const settingsRouter = router({
@@ -39,7 +39,7 @@ export const settingsRouter = router({
       throw new AppError('bad-input', `No secret is stored at "${merged.path}" to keep; enter its value.`, {
         path: merged.path,
       })
-    await ctx.runtime.integrations.set(merged.value, actorOf(ctx.principal))
+    await ctx.runtime.integrations.set(merged.value, auditActor(ctx.principal))
     return { ok: true as const, revision: await ctx.runtime.settingsReview.currentNumber() }
   }),
   /** The current revision, the changes waiting for a second person and the latest applied ones (diffs masked). */
@@ -51,25 +51,27 @@ export const settingsRouter = router({
   /** Propose a settings change; nothing applies until another admin approves it. */
   propose: settingsEditor
     .input(settingsProposalSchema)
-    .mutation(async ({ ctx, input }) => shown(await ctx.runtime.settingsReview.propose(input, actorOf(ctx.principal)))),
+    .mutation(async ({ ctx, input }) =>
+      shown(await ctx.runtime.settingsReview.propose(input, auditActor(ctx.principal))),
+    ),
   /** Published versions still running with an older settings revision than the current one. */
   pins: settingsEditor.query(({ ctx }) => ctx.runtime.settingsReview.behind()),
   /** Propose moving one published version to the current settings; applies once another admin approves it. */
   proposeRepin: settingsEditor
     .input(repinProposalSchema)
     .mutation(async ({ ctx, input }) =>
-      shown(await ctx.runtime.settingsReview.proposeRepin(input, actorOf(ctx.principal))),
+      shown(await ctx.runtime.settingsReview.proposeRepin(input, auditActor(ctx.principal))),
     ),
   /** Approve someone else's proposal: it becomes the next revision and applies at once. */
   approve: settingsApprover
     .input(settingsDecisionSchema)
     .mutation(async ({ ctx, input }) =>
-      shown(await ctx.runtime.settingsReview.approve(input.id, input.note, actorOf(ctx.principal))),
+      shown(await ctx.runtime.settingsReview.approve(input.id, input.note, auditActor(ctx.principal))),
     ),
   /** Reject someone else's proposal: nothing changes. */
   reject: settingsApprover
     .input(settingsDecisionSchema)
     .mutation(async ({ ctx, input }) =>
-      shown(await ctx.runtime.settingsReview.reject(input.id, input.note, actorOf(ctx.principal))),
+      shown(await ctx.runtime.settingsReview.reject(input.id, input.note, auditActor(ctx.principal))),
     ),
 })
