@@ -94,6 +94,61 @@ describe('PHI map service', () => {
     await expect(t.as.analyst.phiMap.get({ id: 'no-such-flow' })).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 
+  it('says which classes a queue’s clearance withholds, and does not count that queue as seeing them', async () => {
+    await publishFlow(t, discharge())
+    const contact = async () =>
+      (await t.as.analyst.phiMap.get({ id: 'discharge-follow-up' })).map.classes.find((c) => c.phiClass === 'contact')
+    expect((await contact())?.queues).toEqual(['front-desk', 'nurse'])
+
+    // The admin clears the front desk for demographic data only: the phone number is hidden from it.
+    const saved = await t.as.admin.queues.save({
+      name: 'front-desk',
+      description: 'Front desk',
+      phi: ['demographic'],
+      baseVersion: null,
+    })
+    const capped = await t.as.analyst.phiMap.get({ id: 'discharge-follow-up' })
+    expect(capped.map.classes.find((c) => c.phiClass === 'contact')).toMatchObject({
+      queues: ['nurse'],
+      withheld: [
+        "asked for by the front-desk step “Book the follow-up by hand”, withheld by the front-desk queue's clearance",
+        "asked for by the flow's front-desk role, withheld by the front-desk queue's clearance",
+      ],
+    })
+    expect(capped.map.classes.find((c) => c.phiClass === 'demographic')?.queues).toContain('front-desk')
+    expect(capped.map.touchpoints.filter((r) => r.withheld).map((r) => `${r.phiClass} ${r.kind} ${r.queue}`)).toEqual([
+      'contact shown front-desk',
+      'contact may-see front-desk',
+    ])
+
+    // The editor's map and the installation's rollup say the same.
+    const preview = await t.as.analyst.phiMap.preview({ document: discharge() })
+    expect(preview.touchpoints.filter((r) => r.withheld)).toEqual(capped.map.touchpoints.filter((r) => r.withheld))
+    expect((await t.as.auditor.phiMap.rollup()).flows[0]?.withheld).toEqual([
+      "contact: asked for by the front-desk step “Book the follow-up by hand”, withheld by the front-desk queue's clearance",
+      "contact: asked for by the flow's front-desk role, withheld by the front-desk queue's clearance",
+    ])
+    // A draft whose front-desk role asks for clinical data too: the review reads that it is withheld.
+    const asking = discharge()
+    const frontDesk = asking.roles['front-desk']
+    if (frontDesk) frontDesk.phi = [...frontDesk.phi, 'clinical']
+    await t.as.analyst.flows.save({ id: 'discharge-follow-up', document: asking, baseRevision: 1 })
+    const diff = await t.as.reviewer.phiMap.diff({ id: 'discharge-follow-up' })
+    expect(diff.removed).toEqual([])
+    expect(diff.added.map((c) => c.summary)).toEqual([
+      "clinical data now asked for by the flow's front-desk role, withheld by the front-desk queue's clearance",
+    ])
+
+    // No clearance again: the map is the flow's own.
+    await t.as.admin.queues.save({
+      name: 'front-desk',
+      description: 'Front desk',
+      phi: null,
+      baseVersion: saved.version,
+    })
+    expect((await contact())?.queues).toEqual(['front-desk', 'nurse'])
+  })
+
   it('names a version that does not exist and the ones that do', async () => {
     await publishFlow(t, discharge())
     await expect(t.as.analyst.phiMap.get({ id: 'discharge-follow-up', version: 7 })).rejects.toMatchObject({
