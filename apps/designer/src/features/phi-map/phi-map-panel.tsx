@@ -42,7 +42,8 @@ export function PhiMapPanel() {
       <h3>PHI map</h3>
       <p className="cp-hint">
         Where each class of patient data enters this flow, which steps read and write it, which outside systems it is
-        sent to and which queues see it, for the flow as it stands here (unsaved changes included).
+        sent to and which queues see it, for the flow as it stands here (unsaved changes included). Where a
+        queue&rsquo;s PHI clearance withholds what the flow asks for, the map says so.
       </p>
       {map.loading && !map.data ? (
         <Loading what="the PHI map" />

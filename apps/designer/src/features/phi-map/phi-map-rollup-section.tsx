@@ -1,5 +1,6 @@
-// The installation's PHI map: every flow and every outside system patient data reaches, with
-// the date of the last quarterly review and a button to record today's (audited).
+// The installation's PHI map: every flow and every outside system patient data reaches, what a
+// queue's PHI clearance withholds of what a flow asks for, with the date of the last quarterly
+// review and a button to record today's (audited).
 import { useState } from 'react'
 import { useLoader } from '../../api/use-loader.ts'
 import { Empty, ErrorState, Loading } from '../../screens/state-views.tsx'
@@ -97,6 +98,7 @@ export function PhiMapRollupSection() {
                     <th scope="col">Version</th>
                     <th scope="col">PHI classes</th>
                     <th scope="col">Sent to</th>
+                    <th scope="col">Withheld by a queue&rsquo;s clearance</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -109,6 +111,7 @@ export function PhiMapRollupSection() {
                       </td>
                       <td>{f.classes.join(', ') || 'none'}</td>
                       <td>{f.systems.join('; ') || 'nothing outside'}</td>
+                      <td>{f.withheld.join('; ') || 'nothing'}</td>
                     </tr>
                   ))}
                 </tbody>

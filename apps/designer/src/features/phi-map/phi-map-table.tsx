@@ -1,5 +1,6 @@
 // The map in words: per class where it enters, who reads, writes and sees it and where it is sent,
-// then every touchpoint as a row. A table a keyboard user can scroll (it is focusable).
+// then every touchpoint as a row. A table a keyboard user can scroll (it is focusable). Where a
+// queue's PHI clearance withholds what the flow asks for, both say so in words.
 import type { PhiMapView } from './phi-map-api.ts'
 
 const KIND_LABEL: Record<PhiMapView['touchpoints'][number]['kind'], string> = {
@@ -11,6 +12,19 @@ const KIND_LABEL: Record<PhiMapView['touchpoints'][number]['kind'], string> = {
   'may-see': 'queue may see',
 }
 
+/** The Touchpoint cell of a row the queue's clearance withholds: what was asked for, and that it is not seen. */
+const WITHHELD_LABEL: Partial<Record<PhiMapView['touchpoints'][number]['kind'], string>> = {
+  shown: "would be shown in (withheld by the queue's clearance)",
+  'may-see': 'queue asks for (withheld by its clearance)',
+}
+
+function touchLabel(t: PhiMapView['touchpoints'][number]): string {
+  if (t.kind === 'enters') return `enters (${t.source ?? 'run input'})`
+  return (t.withheld ? WITHHELD_LABEL[t.kind] : undefined) ?? KIND_LABEL[t.kind]
+}
+
+const sentence = (words: string) => `${words.charAt(0).toUpperCase()}${words.slice(1)}.`
+
 export function PhiClassSummary({ map }: { map: PhiMapView }) {
   return (
     <dl className="cp-phi-classes" data-testid="phi-map-classes">
@@ -21,6 +35,12 @@ export function PhiClassSummary({ map }: { map: PhiMapView }) {
             {c.sentTo.length > 0 ? `Sent to ${c.sentTo.join('; ')}.` : 'Not sent outside.'}{' '}
             {c.enters.length > 0 && `Enters at ${c.enters.join('; ')}.`}{' '}
             {c.queues.length > 0 ? `Queues: ${c.queues.join(', ')}.` : 'No queue sees it.'}
+            {(c.withheld ?? []).map((words) => (
+              <span key={words} data-testid="phi-class-withheld">
+                {' '}
+                {sentence(words)}
+              </span>
+            ))}
           </dd>
         </div>
       ))}
@@ -47,7 +67,7 @@ export function PhiTouchpointTable({ map }: { map: PhiMapView }) {
           {map.touchpoints.map((t, i) => (
             <tr key={i} data-testid="phi-map-row" className={t.endpoint?.outside ? 'outside' : undefined}>
               <td>{t.phiClass}</td>
-              <td>{t.kind === 'enters' ? `enters (${t.source ?? 'run input'})` : KIND_LABEL[t.kind]}</td>
+              <td>{touchLabel(t)}</td>
               <td>{t.where}</td>
               <td>
                 {t.endpoint
