@@ -4,7 +4,9 @@
 // refuses it too); with the lab value taken out the draft is saved and submitted, and the
 // reviewer's review lists the map's changes against the published version, with the channel's
 // encryption read from the installation's settings. An auditor marks the installation's map
-// reviewed from the keyboard. Every screen is checked with axe-core.
+// reviewed from the keyboard. Once an admin clears the nurse queue for demographic data only, the
+// flow's map and the installation's say in words that the queue's clearance withholds the clinical
+// data the flow's nurse role asks for. Every screen is checked with axe-core.
 import { describe, expect, it } from 'vitest'
 import { axeViolations } from './axe.ts'
 import { apiToken, e2eSession, screenshot, trpcPost } from './harness.ts'
@@ -144,6 +146,40 @@ describe('PHI touchpoint map', () => {
       .toMatch(/^Last reviewed on \d{4}-\d{2}-\d{2} by auditor/)
     await screenshot(auditor, 'phi-map-rollup')
     expect(await axeViolations(auditor)).toEqual([])
+
+    // The admin caps the nurse queue at demographic data; the flow's nurse role asks for clinical too.
+    const adminToken = await token('admin')
+    const listed = await fetch(`${session.runtime.url}/trpc/queues.list`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    })
+    const queues = ((await listed.json()) as { result: { data: { name: string; version: string | null }[] } }).result
+      .data
+    const nurse = queues.find((q) => q.name === 'nurse')
+    await trpcPost(
+      session.runtime.url,
+      'queues.save',
+      { name: 'nurse', description: 'Nurses', phi: ['demographic'], baseVersion: nurse?.version ?? null },
+      adminToken,
+    )
+    const withheld = "withheld by the nurse queue's clearance"
+    await auditor.reload()
+    await expect
+      .poll(() => auditor.getByTestId('phi-rollup-flows').textContent())
+      .toContain(`clinical: asked for by the flow's nurse role, ${withheld}`)
+    expect(await axeViolations(auditor)).toEqual([])
     await auditor.context().close()
+
+    const analystAgain = await session.login('analyst')
+    await analystAgain.goto(`${session.runtime.url}/#/flows/${FLOW}`)
+    await analystAgain.getByTestId('editor').waitFor()
+    await analystAgain.getByTestId('side-tab-phi-map').click()
+    await expect
+      .poll(() => analystAgain.getByTestId('phi-class-clinical').textContent())
+      .toContain(`No queue sees it. Asked for by the flow's nurse role, ${withheld}.`)
+    await expect(analystAgain.getByTestId('phi-map-table').textContent()).resolves.toContain(
+      'queue asks for (withheld by its clearance)',
+    )
+    expect(await axeViolations(analystAgain)).toEqual([])
+    await analystAgain.context().close()
   })
 })
