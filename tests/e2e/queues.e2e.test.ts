@@ -7,6 +7,8 @@
 // An auditor replays the run from the run viewer: byte-identical.
 // An admin narrows a queue's PHI clearance from the keyboard, and the analyst's problems list then
 // warns that the flow's role asks for classes its people will see hidden.
+// Two admins on one queue: a save over the other's change (made over the API while the page is
+// open) is refused beside the row in plain words, the edit stays, and Reload shows their change.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -39,6 +41,26 @@ async function mutate(path: string, as: string, input: unknown): Promise<unknown
   const body: unknown = await response.json()
   if (!response.ok) throw new Error(`${path} answered ${response.status}: ${JSON.stringify(body)}`)
   return body
+}
+
+async function query(path: string, as: string): Promise<unknown> {
+  const response = await fetch(`${session.runtime.url}/trpc/${path}`, { headers: { authorization: `Bearer ${as}` } })
+  const body = (await response.json()) as { result?: { data: unknown } }
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${JSON.stringify(body)}`)
+  return body.result?.data
+}
+
+/** One queue as `queues.list` gives it to `as`. */
+async function listedQueue(name: string, as: string): Promise<{ description: string; phi: unknown; version: string }> {
+  const listed = (await query('queues.list', as)) as {
+    name: string
+    description: string
+    phi: unknown
+    version: string
+  }[]
+  const queue = listed.find((q) => q.name === name)
+  if (!queue) throw new Error(`no queue ${name}`)
+  return queue
 }
 
 describe('a queue people actually work', () => {
@@ -229,6 +251,72 @@ describe('a queue people actually work', () => {
     await expect.poll(() => check('unset').isChecked()).toBe(true)
     await expect(check('demographic').isChecked()).resolves.toBe(false)
     await expect(check('words').textContent()).resolves.toBe('No clearance set (sees what each flow asks)')
+    await admin.context().close()
+  })
+
+  it('refuses a save over another admin’s change beside the row, keeps the edit, and Reload shows their change', async () => {
+    // A second admin, who logs in with a password alone like the demo's people.
+    const adminToken = await token('admin')
+    await mutate('users.add', adminToken, { username: 'admin2', password: PASSWORD, role: 'admin', flowRoles: [] })
+    const policy = (await query('security.mfaPolicy', adminToken)) as { passwordOnly: string[] }
+    await mutate('security.setMfaPolicy', adminToken, { ...policy, passwordOnly: [...policy.passwordOnly, 'admin2'] })
+    const admin2 = await token('admin2')
+
+    const admin = await session.login('admin')
+    await admin.getByTestId('admin-screen').waitFor()
+    const row = (part: string) => admin.getByTestId(`queue-lab-support-${part}`)
+    const description = admin.getByLabel('Description of lab-support')
+    await description.waitFor()
+    const read = await description.inputValue()
+    const mine = 'Lab support desk: instrument faults and re-draws'
+    await description.fill(mine)
+
+    // While the page is open, the second admin widens the queue's clearance to clinical data.
+    const theirs = await listedQueue('lab-support', admin2)
+    expect(theirs.phi).toEqual(['identifier'])
+    await mutate('queues.save', admin2, {
+      name: 'lab-support',
+      description: theirs.description,
+      phi: ['identifier', 'clinical'],
+      baseVersion: theirs.version,
+    })
+    await expect(row('clearance-words').textContent()).resolves.toBe('Cleared for identifier')
+
+    await row('save').click()
+    await expect
+      .poll(() => row('error').textContent())
+      .toMatch(
+        /^Someone else changed the queue "lab-support" since you opened it \(at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, by admin2\)\. Reload to see their change; nothing was saved\./,
+      )
+    await expect(row('error').getAttribute('role')).resolves.toBe('alert')
+    // Nothing was saved, and the admin's edit is still on screen.
+    await expect(description.inputValue()).resolves.toBe(mine)
+    await expect(listedQueue('lab-support', admin2)).resolves.toMatchObject({
+      description: theirs.description,
+      phi: ['identifier', 'clinical'],
+    })
+    expect(await axeViolations(admin)).toEqual([])
+    await screenshot(admin, 'admin-queue-conflict')
+
+    // Reload shows the other admin's change, with the edit set aside in words to make again.
+    await row('reload').click()
+    await expect.poll(() => row('clearance-words').textContent()).toBe('Cleared for identifier, clinical')
+    await expect.poll(() => description.inputValue()).toBe(read)
+    await expect(row('error').count()).resolves.toBe(0)
+    await expect(row('set-aside').textContent()).resolves.toContain(`Your edit, not saved: description “${mine}”.`)
+    expect(await axeViolations(admin)).toEqual([])
+    await row('reapply').click()
+    await expect(description.inputValue()).resolves.toBe(mine)
+    await expect(row('clearance-words').textContent()).resolves.toBe('Cleared for identifier, clinical')
+    await row('save').click()
+    await expect.poll(() => admin.getByTestId('admin-notice').textContent()).toBe('Queue “lab-support” saved.')
+    await expect.poll(() => row('save').count()).toBe(0)
+    // Both changes stand: the description typed here and the clearance the other admin set.
+    await expect(description.inputValue()).resolves.toBe(mine)
+    await expect(listedQueue('lab-support', admin2)).resolves.toMatchObject({
+      description: mine,
+      phi: ['identifier', 'clinical'],
+    })
     await admin.context().close()
   })
 })

@@ -3,7 +3,7 @@
 // members and the flows that send work to it (queue-table.tsx). A queue nobody works is flagged:
 // its tasks would reach no one.
 import { useState } from 'react'
-import { api, type NewUser, type UserEntry } from '../api/carepath-api.ts'
+import { api, type NewUser, type QueueSave, type UserEntry } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { Empty, ErrorState, Loading } from '../screens/state-views.tsx'
 import { AddUserForm } from './add-user-form.tsx'
@@ -33,6 +33,15 @@ export function AdminScreen() {
       setError(e instanceof Error ? e.message : 'That did not work.')
     }
   }
+  // A queue's refusal is shown beside its row (queue-table.tsx), so it is thrown back to the table.
+  const saveQueue = async (queue: QueueSave) => {
+    setError(null)
+    setNotice(null)
+    const saved = await api.saveQueue(queue)
+    setNotice(`Queue “${queue.name}” saved.`)
+    queues.reload()
+    return saved
+  }
   const names = (queues.data ?? []).map((q) => q.name)
 
   return (
@@ -57,10 +66,7 @@ export function AdminScreen() {
         ) : queues.error ? (
           <ErrorState message={queues.error} retry={queues.reload} />
         ) : (
-          <QueueTable
-            queues={queues.data ?? []}
-            onSave={(queue) => void act(`Queue “${queue.name}” saved.`, () => api.saveQueue(queue))}
-          />
+          <QueueTable queues={queues.data ?? []} onSave={saveQueue} onReload={queues.reload} />
         )}
       </section>
       <section aria-labelledby="users-heading">

@@ -1,45 +1,85 @@
 // The admin's table of work queues: each queue's description and PHI clearance (the classes its
 // people are cleared to see, whatever a flow's role asks for), who works it and the flows sending
 // work to it. Description and clearance are edited in place and saved together; a queue nobody
-// works is flagged, since its tasks would reach no one.
+// works is flagged, since its tasks would reach no one. A save over another admin's change is
+// refused beside its row with the edit kept, and a Reload shows the queue as saved now (queue-rows.ts).
 import { useState } from 'react'
-import { PHI_CLASSES, type PhiClass } from '@carepath/dsl'
-import type { QueueClearance, QueueEntry, QueueSave } from '../api/carepath-api.ts'
+import type { QueueClearance, QueueEntry, QueueSave, QueueSaved } from '../api/carepath-api.ts'
+import { ApiError } from '../api/trpc-client.ts'
 import { PHI_CLASS_LABELS } from '../features/facts/phi-labels.ts'
+import {
+  afterRefused,
+  afterSaved,
+  CLEARABLE,
+  changeWords,
+  clearanceWords,
+  edited,
+  reapplied,
+  reloaded,
+  saveOf,
+  shown,
+  unsaved,
+  type QueueRow,
+  type QueueValues,
+} from './queue-rows.ts'
 
-type ClearedClass = Exclude<PhiClass, 'none'>
-/** What a clearance can name: every class but `none`, which is not PHI and everyone sees. */
-const CLEARABLE: readonly ClearedClass[] = PHI_CLASSES.filter((c): c is ClearedClass => c !== 'none')
+/** A refusal in the row's words: the runtime's sentence, and whether Reload would help. */
+const refusalOf = (error: unknown): NonNullable<QueueRow['refusal']> => ({
+  message: error instanceof Error ? error.message : 'The queue was not saved.',
+  stale: error instanceof ApiError && error.code === 'CONFLICT',
+})
 
-/** A clearance as listed, in the form a save sends it. */
-const clearanceOf = (phi: QueueEntry['phi']): QueueClearance =>
-  phi === null ? null : CLEARABLE.filter((c) => phi.includes(c))
-
-const sameClearance = (a: QueueClearance, b: QueueClearance) =>
-  a === null || b === null ? a === b : a.length === b.length && a.every((c) => b.includes(c))
-
-/** A row's unsaved edits. */
-interface Draft {
-  description: string
-  phi: QueueClearance
-}
-
-export function QueueTable({ queues, onSave }: { queues: readonly QueueEntry[]; onSave(queue: QueueSave): void }) {
-  const [drafts, setDrafts] = useState<Record<string, Draft>>({})
+export function QueueTable({
+  queues,
+  onSave,
+  onReload,
+}: {
+  queues: readonly QueueEntry[]
+  /** Save one queue; rejects with the runtime's refusal. */
+  onSave(queue: QueueSave): Promise<QueueSaved>
+  /** Read the queues again. */
+  onReload(): void
+}) {
+  const [rows, setRows] = useState<Record<string, QueueRow>>({})
   const [newName, setNewName] = useState('')
-  const draftOf = (q: QueueEntry): Draft => drafts[q.name] ?? { description: q.description, phi: clearanceOf(q.phi) }
-  const edit = (q: QueueEntry, change: Partial<Draft>) =>
-    setDrafts({ ...drafts, [q.name]: { ...draftOf(q), ...change } })
-  const changed = (q: QueueEntry) => {
-    const draft = draftOf(q)
-    return draft.description !== q.description || !sameClearance(draft.phi, clearanceOf(q.phi))
+  const [addError, setAddError] = useState<string | null>(null)
+  const rowOf = (q: QueueEntry): QueueRow => rows[q.name] ?? {}
+  // Updates read the latest state: a save's answer arrives after other changes to the rows.
+  const update = (name: string, next: (row: QueueRow) => QueueRow) =>
+    setRows((all) => ({ ...all, [name]: next(all[name] ?? {}) }))
+  const edit = (q: QueueEntry, change: Partial<QueueValues>) => update(q.name, (row) => edited(q, row, change))
+
+  const save = async (q: QueueEntry) => {
+    const draft = rowOf(q).edit
+    if (!draft) return
+    const sent = saveOf(q.name, draft)
+    update(q.name, (row) => ({ ...row, saving: true, refusal: undefined }))
+    try {
+      const result = await onSave(sent)
+      update(q.name, (row) => afterSaved(row, sent, result))
+    } catch (error) {
+      update(q.name, (row) => afterRefused(row, refusalOf(error)))
+    }
   }
-  // The edit stays as typed until the list comes back with it saved (Save then hides), so a
-  // refused save loses nothing.
-  const save = (q: QueueEntry) => {
-    const draft = draftOf(q)
-    onSave({ name: q.name, description: draft.description, phi: draft.phi, baseVersion: q.version })
+  const reload = (q: QueueEntry) => {
+    update(q.name, reloaded)
+    onReload()
   }
+  const add = async (name: string) => {
+    setAddError(null)
+    // A listed queue is changed in its row: adding it again would blank its description and clearance.
+    if (queues.some((q) => q.name === name)) {
+      setAddError(`The queue “${name}” is already listed; change it in its row.`)
+      return
+    }
+    try {
+      await onSave({ name, description: '', phi: null, baseVersion: null })
+      setNewName('')
+    } catch (error) {
+      setAddError(refusalOf(error).message)
+    }
+  }
+
   return (
     <>
       <table className="cp-table" data-testid="queue-table">
@@ -54,7 +94,8 @@ export function QueueTable({ queues, onSave }: { queues: readonly QueueEntry[]; 
         </thead>
         <tbody>
           {queues.map((q) => {
-            const draft = draftOf(q)
+            const row = rowOf(q)
+            const values = shown(q, row)
             return (
               <tr key={q.name} data-testid={`queue-${q.name}`}>
                 <th scope="row">{q.name}</th>
@@ -64,23 +105,54 @@ export function QueueTable({ queues, onSave }: { queues: readonly QueueEntry[]; 
                       className="cp-input cp-queue-description"
                       rows={2}
                       aria-label={`Description of ${q.name}`}
-                      value={draft.description}
+                      value={values.description}
                       onChange={(e) => edit(q, { description: e.target.value })}
                     />
-                    {changed(q) && (
+                    {unsaved(q, row) && (
                       <button
                         type="button"
                         className="cp-btn small"
-                        onClick={() => save(q)}
+                        disabled={row.saving}
+                        onClick={() => void save(q)}
                         data-testid={`queue-${q.name}-save`}
                       >
-                        Save
+                        {row.saving ? 'Saving…' : 'Save'}
                       </button>
                     )}
                   </div>
+                  {row.refusal && (
+                    <div className="cp-error-text" role="alert" data-testid={`queue-${q.name}-error`}>
+                      {row.refusal.message}{' '}
+                      {row.refusal.stale && (
+                        <button
+                          type="button"
+                          className="cp-btn small"
+                          aria-label={`Reload the queue ${q.name}`}
+                          onClick={() => reload(q)}
+                          data-testid={`queue-${q.name}-reload`}
+                        >
+                          Reload
+                        </button>
+                      )}
+                    </div>
+                  )}
+                  {row.setAside && (
+                    <p className="cp-hint" data-testid={`queue-${q.name}-set-aside`}>
+                      Your edit, not saved: {changeWords(row.setAside)}.{' '}
+                      <button
+                        type="button"
+                        className="cp-btn small ghost"
+                        aria-label={`Use my edit again for ${q.name}`}
+                        onClick={() => update(q.name, (r) => reapplied(q, r))}
+                        data-testid={`queue-${q.name}-reapply`}
+                      >
+                        Use my edit again
+                      </button>
+                    </p>
+                  )}
                 </td>
                 <td>
-                  <ClearanceChecks name={q.name} phi={draft.phi} onChange={(phi) => edit(q, { phi })} />
+                  <ClearanceChecks name={q.name} phi={values.phi} onChange={(phi) => edit(q, { phi })} />
                 </td>
                 <td>
                   {q.members.length ? (
@@ -110,8 +182,7 @@ export function QueueTable({ queues, onSave }: { queues: readonly QueueEntry[]; 
         className="cp-row"
         onSubmit={(e) => {
           e.preventDefault()
-          onSave({ name: newName.trim(), description: '', phi: null, baseVersion: null })
-          setNewName('')
+          void add(newName.trim())
         }}
       >
         <label className="cp-inline-label">
@@ -128,14 +199,13 @@ export function QueueTable({ queues, onSave }: { queues: readonly QueueEntry[]; 
           Add queue
         </button>
       </form>
+      {addError && (
+        <p className="cp-error-text" role="alert" data-testid="queue-new-error">
+          {addError}
+        </p>
+      )}
     </>
   )
-}
-
-/** The clearance in words: what the row shows while its checkboxes are folded away. */
-function clearanceWords(phi: QueueClearance): string {
-  if (phi === null) return 'No clearance set (sees what each flow asks)'
-  return phi.length === 0 ? 'Cleared for no patient data' : `Cleared for ${phi.join(', ')}`
 }
 
 /**

@@ -74,6 +74,8 @@ export type QueueEntry = RouterOutputs['queues']['list'][number]
 export type QueueClearance = RouterInputs['queues']['save']['phi']
 /** A queue's save: its description and clearance, and the version the edit started from (null: never saved). */
 export type QueueSave = RouterInputs['queues']['save']
+/** A queue as a save left it, with its new version. */
+export type QueueSaved = RouterOutputs['queues']['save']
 /** What adding a person takes. */
 export type NewUser = RouterInputs['users']['add']
 /** A plan to move waiting runs to the published version, with the simulator's report per run. */

@@ -176,7 +176,7 @@ export function createQueuesService({
   async function save(
     { name, description, phi, baseVersion }: QueueSave,
     principal: Principal,
-  ): Promise<Omit<QueueView, 'members' | 'flows'>> {
+  ): Promise<Pick<QueueView, 'name' | 'description' | 'phi'> & { version: string }> {
     const version = versionAfter(now(), baseVersion)
     const cleared = phi === null ? null : PHI_ORDER.filter((c) => c !== 'none' && phi.includes(c))
     const row = { description, phi: cleared, updatedAt: version, updatedBy: principal.username }
