@@ -83,7 +83,7 @@ export function AdminScreen() {
             queues={names}
             onSet={(u, next) =>
               void act(`${u.username} now works ${next.length ? next.join(', ') : 'no queue'}.`, () =>
-                api.setQueues(u.username, next),
+                api.setQueues({ username: u.username, flowRoles: next, baseVersion: u.version }),
               )
             }
             onAccess={(u, role, active) =>
@@ -91,7 +91,7 @@ export function AdminScreen() {
                 active
                   ? `${u.username} is now ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}.`
                   : `${u.username} can no longer log in.`,
-                () => api.setUser(u.username, role, active),
+                () => api.setUser({ username: u.username, role, active, baseVersion: u.version }),
               )
             }
           />

@@ -76,6 +76,10 @@ export type QueueClearance = RouterInputs['queues']['save']['phi']
 export type QueueSave = RouterInputs['queues']['save']
 /** A queue as a save left it, with its new version. */
 export type QueueSaved = RouterOutputs['queues']['save']
+/** A person's whole list of queues, and the version of the person the change started from. */
+export type PersonQueues = RouterInputs['users']['setFlowRoles']
+/** A person's product role and log-in, and the version of the person the change started from. */
+export type PersonAccess = RouterInputs['users']['set']
 /** What adding a person takes. */
 export type NewUser = RouterInputs['users']['add']
 /** A plan to move waiting runs to the published version, with the simulator's report per run. */
@@ -162,9 +166,8 @@ export const api = {
 
   listUsers: () => call(trpc.users.list.query()),
   addUser: (user: NewUser) => call(trpc.users.add.mutate(user)),
-  setQueues: (username: string, flowRoles: string[]) => call(trpc.users.setFlowRoles.mutate({ username, flowRoles })),
-  setUser: (username: string, role: NewUser['role'], active: boolean) =>
-    call(trpc.users.set.mutate({ username, role, active })),
+  setQueues: (change: PersonQueues) => call(trpc.users.setFlowRoles.mutate(change)),
+  setUser: (change: PersonAccess) => call(trpc.users.set.mutate(change)),
   listQueues: () => call(trpc.queues.list.query()),
   hostApps: () => call(trpc.embed.hostApps.query()),
   saveHostApp: (app: HostAppInput) => call(trpc.embed.saveHostApp.mutate(app)),

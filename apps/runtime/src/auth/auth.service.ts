@@ -12,7 +12,9 @@ import {
   tokenCreated,
   tokenRevoked,
   userAdded,
+  type AuditInput,
 } from '../audit/audit-entries.ts'
+import { staleSave, versionAfter } from '../store/row-versions.ts'
 import { isUniqueViolation } from '../store/sql-executor.ts'
 import type { Store } from '../store/store.ts'
 import { apiTokens, loginAttempts, loginChallenges, sessions, users, type UserRole } from '../db/schema.ts'
@@ -22,6 +24,9 @@ import type { MfaService } from './mfa.service.ts'
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
 import { createWebAuthn, type RelyingParty } from './webauthn.ts'
 import { hashPassword, verifyPassword } from './password.ts'
+
+/** A person's version: when their access was last changed (people from before it was kept: when added). */
+const personVersion = sql<string>`coalesce(${users.updatedAt}, ${users.createdAt})`
 
 /** Who is calling: a person with a session, or an outside system with a scoped API token. */
 export interface Principal {
@@ -143,6 +148,7 @@ export function createAuthService(
     if (existing) throw duplicate()
     const passwordHash = await hashPassword(input.password)
     const id = randomUUID()
+    const createdAt = now().toISOString()
     try {
       await store.transaction(async () => {
         await db.insert(users).values({
@@ -151,7 +157,9 @@ export function createAuthService(
           role: input.role,
           passwordHash,
           flowRoles: input.flowRoles ?? [],
-          createdAt: now().toISOString(),
+          createdAt,
+          updatedAt: createdAt,
+          updatedBy: actor.who,
         })
         await audit.record(userAdded(actor, input.username, input.role))
       })
@@ -593,18 +601,21 @@ export function createAuthService(
     })
   }
 
+  /** Everyone, with the version of each person's access that a save from the admin screen names. */
   async function listUsers() {
-    return db
+    const rows = await db
       .select({
         id: users.id,
         username: users.username,
         role: users.role,
         flowRoles: users.flowRoles,
         disabled: users.disabled,
+        version: personVersion,
       })
       .from(users)
       .orderBy(users.username)
       .all()
+    return rows
   }
 
   /** A person's work queues, or undefined when there is no such active user. */
@@ -617,43 +628,89 @@ export function createAuthService(
     return row && !row.disabled ? row.flowRoles : undefined
   }
 
-  async function setFlowRoles(username: string, flowRoles: string[], actor: { who: string; role: string }) {
-    await store.transaction(async () => {
-      const changed = await db
-        .update(users)
-        .set({ flowRoles })
+  /**
+   * Write one change to a person's access as a compare-and-set on their version: with `baseVersion`
+   * (a save from the admin screen) only the row still at that version is changed, so of two saves on
+   * one version one is written and the other refused (`conflict`) with nothing changed or audited.
+   * Without it (the installation's own callers, which act on no earlier read) the write is
+   * unconditional; either way the person's version moves on, so a screen open elsewhere is refused.
+   */
+  async function changePerson(
+    username: string,
+    change: Partial<Pick<typeof users.$inferInsert, 'flowRoles' | 'role' | 'disabled'>>,
+    baseVersion: string | undefined,
+    actor: { who: string; role: string },
+    audited: AuditInput,
+  ): Promise<{ version: string }> {
+    return store.transaction(async () => {
+      const current = await db
+        .select({ updatedAt: personVersion, updatedBy: users.updatedBy })
+        .from(users)
         .where(eq(users.username, username))
+        .get()
+      if (!current) throw new AppError('not-found', `No user named "${username}".`, { path: 'username' })
+      const person = `the access of "${username}"`
+      if (baseVersion !== undefined && current.updatedAt !== baseVersion) throw staleSave(person, current, actor.who)
+      const version = versionAfter(now(), current.updatedAt)
+      // The condition is checked again by the write itself: PostgreSQL re-reads a row a concurrent
+      // save committed while this one waited for it, and matches it no longer.
+      const written = await db
+        .update(users)
+        .set({ ...change, updatedAt: version, updatedBy: actor.who })
+        .where(
+          baseVersion === undefined
+            ? eq(users.username, username)
+            : and(eq(users.username, username), eq(personVersion, baseVersion)),
+        )
         .returning({ id: users.id })
-      if (changed.length === 0) throw new AppError('not-found', `No user named "${username}".`, { path: 'username' })
-      await audit.record(flowRolesSet(actor, username, flowRoles))
+      if (written.length !== 1) {
+        const since = await db
+          .select({ updatedAt: personVersion, updatedBy: users.updatedBy })
+          .from(users)
+          .where(eq(users.username, username))
+          .get()
+        throw staleSave(person, since, actor.who)
+      }
+      await audit.record(audited)
+      return { version }
     })
+  }
+
+  /** A person's work queues (the whole list); `baseVersion` as for {@link changePerson}. */
+  async function setFlowRoles(
+    username: string,
+    flowRoles: string[],
+    actor: { who: string; role: string },
+    baseVersion?: string,
+  ): Promise<{ version: string }> {
+    return changePerson(username, { flowRoles }, baseVersion, actor, flowRolesSet(actor, username, flowRoles))
   }
 
   /**
    * A person's product role, and whether they may log in at all: switched off, their sessions and
    * API tokens stop working at once (both are checked against the user on every request). An
    * admin cannot demote or switch off themselves, so an installation keeps an admin who can undo it.
+   * `baseVersion` as for {@link changePerson}.
    */
   async function setUser(
     username: string,
     change: { role: UserRole; active: boolean },
     actor: { who: string; role: string },
-  ) {
+    baseVersion?: string,
+  ): Promise<{ version: string }> {
     if (username === actor.who && (change.role !== 'admin' || !change.active))
       throw new AppError(
         'conflict',
         'You cannot take away your own admin role or switch off your own log-in; another admin can.',
         { path: 'username' },
       )
-    await store.transaction(async () => {
-      const changed = await db
-        .update(users)
-        .set({ role: change.role, disabled: !change.active })
-        .where(eq(users.username, username))
-        .returning({ id: users.id })
-      if (changed.length === 0) throw new AppError('not-found', `No user named "${username}".`, { path: 'username' })
-      await audit.record(userSet(actor, username, change.role, change.active))
-    })
+    return changePerson(
+      username,
+      { role: change.role, disabled: !change.active },
+      baseVersion,
+      actor,
+      userSet(actor, username, change.role, change.active),
+    )
   }
 
   const userCount = async () => (await store.sql.get<{ n: number }>('SELECT count(*) AS n FROM users'))?.n ?? 0

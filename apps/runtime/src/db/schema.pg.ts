@@ -48,6 +48,8 @@ export const users = pgTable('users', {
     .default(sql`'[]'::json`),
   createdAt: text('created_at').notNull(),
   disabled: boolean('disabled').notNull().default(false),
+  updatedAt: text('updated_at'),
+  updatedBy: text('updated_by'),
 })
 
 export const sessions = pgTable('sessions', {

@@ -38,6 +38,13 @@ export const users = sqliteTable('users', {
     .default(sql`'[]'`),
   createdAt: text('created_at').notNull(),
   disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  /**
+   * The version of the person's access (role, log-in, queues): when an admin last changed it, which
+   * a save from the admin screen names as its base (store/row-versions.ts). Migrations set it to
+   * `created_at` for people added before it was kept, with no `updated_by`.
+   */
+  updatedAt: text('updated_at'),
+  updatedBy: text('updated_by'),
 })
 
 /** Sessions are looked up by the sha256 of their token, never the token itself. */

@@ -14,9 +14,9 @@ import {
 import { queueSaved } from '../audit/audit-entries.ts'
 import { auditActor, type Principal } from '../auth/auth.service.ts'
 import { flows, flowVersions, queues, users } from '../db/schema.ts'
-import { AppError } from '../errors.ts'
 import type { FlowDeps } from '../flows/flows.service.ts'
 import type { QueueClearances } from '../phi/redaction-gate.ts'
+import { staleSave, versionAfter } from '../store/row-versions.ts'
 import type { Store } from '../store/store.ts'
 
 const storedClearance = phiClassSchema.array()
@@ -57,31 +57,6 @@ export interface QueueSave {
   phi: readonly PhiClass[] | null
   /** The `version` the admin read; null when the queue was never saved (a first save). */
   baseVersion: string | null
-}
-
-/**
- * The version a save writes: the time it was saved, or a millisecond past the version it replaces
- * when the clock has not moved beyond it (two saves in one millisecond, a clock set back, a test's
- * fixed clock), so a queue's versions only grow and no two of its saves share one.
- */
-export function versionAfter(at: Date, baseVersion: string | null): string {
-  const replaced = baseVersion === null ? Number.NaN : Date.parse(baseVersion)
-  return (replaced >= at.getTime() ? new Date(replaced + 1) : at).toISOString()
-}
-
-/** A stored version in words: `2026-03-01 09:00:00 UTC`. */
-const versionWords = (version: string) => version.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
-
-/** The refusal of a save based on a version someone has saved over since. */
-function staleQueue(name: string, current: { updatedAt: string; updatedBy: string } | undefined, principal: Principal) {
-  const mine = current?.updatedBy === principal.username
-  const when = current ? ` (at ${versionWords(current.updatedAt)}${mine ? '' : `, by ${current.updatedBy}`})` : ''
-  const changed = mine
-    ? `You changed the queue "${name}" in another window since you opened it here${when}.`
-    : `Someone else changed the queue "${name}" since you opened it${when}.`
-  return new AppError('conflict', `${changed} Reload to see ${mine ? 'that' : 'their'} change; nothing was saved.`, {
-    path: 'baseVersion',
-  })
 }
 
 export function createQueuesService({
@@ -202,7 +177,7 @@ export function createQueuesService({
           .from(queues)
           .where(eq(queues.name, name))
           .get()
-        throw staleQueue(name, current, principal)
+        throw staleSave(`the queue "${name}"`, current, principal.username)
       }
       await audit.record(queueSaved(auditActor(principal), { queue: name, description, phi: cleared }))
     })

@@ -13,7 +13,8 @@ import { generateKeyFile, keyStoreOf } from '../keys/key-store.ts'
 import type { Store } from '../store/store.ts'
 import { testRegistry } from '../testing/test-registry.ts'
 import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
-import { createQueuesService, versionAfter } from './queues.service.ts'
+import { versionAfter } from '../store/row-versions.ts'
+import { createQueuesService } from './queues.service.ts'
 
 const keys = keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 }))
 const AT = new Date('2026-03-01T09:00:00.000Z')

@@ -95,7 +95,12 @@ describeOnEachRuntime('work queues', (open) => {
       { username: 'pharmacist', password: TEST_PASSWORD, role: 'agent' },
       { who: 'test', role: 'system' },
     )
-    await t.as.admin.users.setFlowRoles({ username: 'pharmacist', flowRoles: ['pharmacy'] })
+    const listed = (await t.as.admin.users.list()).find((u) => u.username === 'pharmacist')
+    await t.as.admin.users.setFlowRoles({
+      username: 'pharmacist',
+      flowRoles: ['pharmacy'],
+      baseVersion: listed?.version ?? '',
+    })
     expect((await t.as.reviewer.review.get({ id })).publishWarnings).toEqual([])
     await t.as.reviewer.review.approve({ id, hash, comment: '' })
     await t.as.reviewer.review.publish({ id, hash })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { auditActor } from '../../auth/auth.service.ts'
 import { USER_ROLES } from '../../db/schema.ts'
 import { flowRoleInput, usernameInput as username } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
@@ -6,6 +7,9 @@ import { createTokenInput } from './tokens.router.ts'
 
 const admin = procedureFor('admin')
 const flowRoles = z.array(flowRoleInput).max(50)
+// The version of the person the admin's change started from (`list`'s `version`): a save from a
+// screen says what it was based on, so it cannot silently undo another admin's change.
+const baseVersion = z.iso.datetime()
 
 export const usersRouter = router({
   list: admin.query(({ ctx }) => ctx.runtime.auth.listUsers()),
@@ -23,22 +27,29 @@ export const usersRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.runtime.auth.addUser(input, { who: ctx.principal.username, role: ctx.principal.role }),
     ),
-  setFlowRoles: admin.input(z.object({ username, flowRoles }).strict()).mutation(async ({ ctx, input }) => {
-    await ctx.runtime.auth.setFlowRoles(input.username, input.flowRoles, {
-      who: ctx.principal.username,
-      role: ctx.principal.role,
-    })
-    return { ok: true as const }
-  }),
-  set: admin
-    .input(z.object({ username, role: z.enum(USER_ROLES), active: z.boolean() }).strict())
+  /** A person's whole list of queues; refused (`CONFLICT`) when they were changed since `baseVersion`. */
+  setFlowRoles: admin
+    .input(z.object({ username, flowRoles, baseVersion }).strict())
     .mutation(async ({ ctx, input }) => {
-      await ctx.runtime.auth.setUser(
+      const { version } = await ctx.runtime.auth.setFlowRoles(
+        input.username,
+        input.flowRoles,
+        auditActor(ctx.principal),
+        input.baseVersion,
+      )
+      return { ok: true as const, version }
+    }),
+  /** A person's product role and log-in; refused (`CONFLICT`) when they were changed since `baseVersion`. */
+  set: admin
+    .input(z.object({ username, role: z.enum(USER_ROLES), active: z.boolean(), baseVersion }).strict())
+    .mutation(async ({ ctx, input }) => {
+      const { version } = await ctx.runtime.auth.setUser(
         input.username,
         { role: input.role, active: input.active },
-        { who: ctx.principal.username, role: ctx.principal.role },
+        auditActor(ctx.principal),
+        input.baseVersion,
       )
-      return { ok: true as const }
+      return { ok: true as const, version }
     }),
   /** Kept for existing callers; `tokens.create` is the same procedure next to `tokens.list` and `tokens.revoke`. */
   createToken: admin
