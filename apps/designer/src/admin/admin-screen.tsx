@@ -3,12 +3,12 @@
 // members and the flows that send work to it (queue-table.tsx). A queue nobody works is flagged:
 // its tasks would reach no one.
 import { useState } from 'react'
-import { api, type NewUser, type QueueSave, type UserEntry } from '../api/carepath-api.ts'
+import { api, type NewUser, type PersonAccess, type PersonQueues, type QueueSave } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
 import { Empty, ErrorState, Loading } from '../screens/state-views.tsx'
 import { AddUserForm } from './add-user-form.tsx'
 import { QueueTable } from './queue-table.tsx'
-import { PRODUCT_ROLES } from './product-roles.ts'
+import { PeopleTable } from './people-table.tsx'
 import { HostAppsPanel } from '../features/embed/host-apps-panel.tsx'
 import { SecurityPanel } from './security-panel.tsx'
 import { PhiMapRollupSection } from '../features/phi-map/phi-map-rollup-section.tsx'
@@ -39,6 +39,32 @@ export function AdminScreen() {
     setNotice(null)
     const saved = await api.saveQueue(queue)
     setNotice(`Queue “${queue.name}” saved.`)
+    queues.reload()
+    return saved
+  }
+  // A person's refusal is shown beside their row (people-table.tsx), so it is thrown back to the table.
+  // Queues are read again too: their members changed.
+  const savePersonQueues = async (change: PersonQueues) => {
+    setError(null)
+    setNotice(null)
+    const saved = await api.setQueues(change)
+    const { username, flowRoles } = change
+    setNotice(`${username} now works ${flowRoles.length ? flowRoles.join(', ') : 'no queue'}.`)
+    users.reload()
+    queues.reload()
+    return saved
+  }
+  const savePersonAccess = async (change: PersonAccess) => {
+    setError(null)
+    setNotice(null)
+    const saved = await api.setUser(change)
+    const { username, role, active } = change
+    setNotice(
+      active
+        ? `${username} is now ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}.`
+        : `${username} can no longer log in.`,
+    )
+    users.reload()
     queues.reload()
     return saved
   }
@@ -78,22 +104,12 @@ export function AdminScreen() {
         ) : !users.data?.length ? (
           <Empty>No one yet.</Empty>
         ) : (
-          <UserTable
+          <PeopleTable
             users={users.data}
             queues={names}
-            onSet={(u, next) =>
-              void act(`${u.username} now works ${next.length ? next.join(', ') : 'no queue'}.`, () =>
-                api.setQueues({ username: u.username, flowRoles: next, baseVersion: u.version }),
-              )
-            }
-            onAccess={(u, role, active) =>
-              void act(
-                active
-                  ? `${u.username} is now ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}.`
-                  : `${u.username} can no longer log in.`,
-                () => api.setUser({ username: u.username, role, active, baseVersion: u.version }),
-              )
-            }
+            onSetQueues={savePersonQueues}
+            onSetAccess={savePersonAccess}
+            onReload={users.reload}
           />
         )}
         <AddUserForm
@@ -107,85 +123,5 @@ export function AdminScreen() {
       <ConnectorSettingsPanel />
       <ApprovalPolicyPanel />
     </div>
-  )
-}
-
-function UserTable({
-  users,
-  queues,
-  onSet,
-  onAccess,
-}: {
-  users: readonly UserEntry[]
-  queues: readonly string[]
-  onSet(user: UserEntry, flowRoles: string[]): void
-  onAccess(user: UserEntry, role: UserEntry['role'], active: boolean): void
-}) {
-  return (
-    <table className="cp-table" data-testid="user-table">
-      <thead>
-        <tr>
-          <th scope="col">Person</th>
-          <th scope="col">Product role</th>
-          <th scope="col">Queues worked</th>
-        </tr>
-      </thead>
-      <tbody>
-        {users.map((u) => (
-          <tr key={u.id} data-testid={`user-${u.username}`}>
-            <th scope="row">
-              {u.username}
-              {u.disabled && <small className="cp-hint"> (disabled)</small>}
-            </th>
-            <td>
-              <select
-                className="cp-input"
-                value={u.role}
-                aria-label={`Product role of ${u.username}`}
-                onChange={(e) => onAccess(u, PRODUCT_ROLES.find((r) => r === e.target.value) ?? u.role, !u.disabled)}
-                data-testid={`user-${u.username}-role`}
-              >
-                {PRODUCT_ROLES.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
-              </select>
-              <label className="cp-inline-label">
-                <input
-                  type="checkbox"
-                  checked={!u.disabled}
-                  onChange={(e) => onAccess(u, u.role, e.target.checked)}
-                  data-testid={`user-${u.username}-active`}
-                />{' '}
-                may log in
-              </label>
-            </td>
-            <td>
-              {u.flowRoles.includes('*') ? (
-                <span>every queue</span>
-              ) : (
-                <fieldset className="cp-checks">
-                  <legend className="cp-visually-hidden">Queues {u.username} works</legend>
-                  {queues.map((q) => (
-                    <label key={q} className="cp-inline-label">
-                      <input
-                        type="checkbox"
-                        checked={u.flowRoles.includes(q)}
-                        onChange={(e) =>
-                          onSet(u, e.target.checked ? [...u.flowRoles, q].sort() : u.flowRoles.filter((r) => r !== q))
-                        }
-                        data-testid={`user-${u.username}-queue-${q}`}
-                      />{' '}
-                      {q}
-                    </label>
-                  ))}
-                </fieldset>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   )
 }
