@@ -9,6 +9,8 @@
 // warns that the flow's role asks for classes its people will see hidden.
 // Two admins on one queue: a save over the other's change (made over the API while the page is
 // open) is refused beside the row in plain words, the edit stays, and Reload shows their change.
+// The same for a person: a queue ticked over another admin's change to that person is refused
+// beside their row, and Reload with "Use my edit again" keeps both.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -317,6 +319,69 @@ describe('a queue people actually work', () => {
       description: mine,
       phi: ['identifier', 'clinical'],
     })
+    await admin.context().close()
+  })
+
+  it('refuses a change of a person’s queues over another admin’s beside their row, and Reload shows both', async () => {
+    const adminToken = await token('admin')
+    await mutate('users.add', adminToken, { username: 'admin3', password: PASSWORD, role: 'admin', flowRoles: [] })
+    await mutate('users.add', adminToken, {
+      username: 'float-clerk',
+      password: PASSWORD,
+      role: 'agent',
+      flowRoles: ['front-desk'],
+    })
+    const policy = (await query('security.mfaPolicy', adminToken)) as { passwordOnly: string[] }
+    await mutate('security.setMfaPolicy', adminToken, { ...policy, passwordOnly: [...policy.passwordOnly, 'admin3'] })
+    const admin3 = await token('admin3')
+    const person = async () =>
+      ((await query('users.list', admin3)) as { username: string; flowRoles: string[]; version: string }[]).find(
+        (u) => u.username === 'float-clerk',
+      )
+
+    const admin = await session.login('admin')
+    await admin.getByTestId('admin-screen').waitFor()
+    const row = (part: string) => admin.getByTestId(`user-float-clerk-${part}`)
+    await row('queue-lab-support').waitFor()
+    await expect(row('queue-scheduler').isChecked()).resolves.toBe(false)
+
+    // While the page is open, the other admin gives the clerk the scheduler queue.
+    const read = await person()
+    await mutate('users.setFlowRoles', admin3, {
+      username: 'float-clerk',
+      flowRoles: ['front-desk', 'scheduler'],
+      baseVersion: read?.version,
+    })
+
+    // Ticking lab-support here would have sent the list without scheduler: it is refused instead.
+    await row('queue-lab-support').focus()
+    await admin.keyboard.press('Space')
+    await expect
+      .poll(() => row('error').textContent())
+      .toMatch(
+        /^Someone else changed the access of "float-clerk" since you opened it \(at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, by admin3\)\. Reload to see their change; nothing was saved\./,
+      )
+    await expect(row('error').getAttribute('role')).resolves.toBe('alert')
+    await expect(row('queue-lab-support').isChecked()).resolves.toBe(true)
+    await expect(person()).resolves.toMatchObject({ flowRoles: ['front-desk', 'scheduler'] })
+    expect(await axeViolations(admin)).toEqual([])
+
+    // Reload, from the keyboard: the other admin's queue shows, and the tick is set aside to make again.
+    await row('reload').focus()
+    await admin.keyboard.press('Enter')
+    await expect.poll(() => row('queue-scheduler').isChecked()).toBe(true)
+    await expect(row('queue-lab-support').isChecked()).resolves.toBe(false)
+    await expect(row('error').count()).resolves.toBe(0)
+    await expect(row('set-aside').textContent()).resolves.toContain('Your change, not saved: works lab-support.')
+    expect(await axeViolations(admin)).toEqual([])
+    await row('reapply').focus()
+    await admin.keyboard.press('Enter')
+    await expect
+      .poll(() => admin.getByTestId('admin-notice').textContent())
+      .toBe('float-clerk now works front-desk, lab-support, scheduler.')
+    // Both changes stand: the queue ticked here and the one the other admin gave.
+    await expect(person()).resolves.toMatchObject({ flowRoles: ['front-desk', 'lab-support', 'scheduler'] })
+    await expect(row('queue-lab-support').isChecked()).resolves.toBe(true)
     await admin.context().close()
   })
 })

@@ -119,7 +119,7 @@ export function PeopleTable({
                     <button
                       type="button"
                       className="cp-btn small ghost"
-                      aria-label={`Use my change again for ${u.username}`}
+                      aria-label={`Use my edit again for ${u.username}`}
                       onClick={() => saveRow(u, reapplied(u, row))}
                       data-testid={`user-${u.username}-reapply`}
                     >
