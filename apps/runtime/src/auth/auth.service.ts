@@ -508,7 +508,7 @@ export function createAuthService(
         .update(sessions)
         .set({ revokedAt: now().getTime() })
         .where(eq(sessions.tokenHash, sha256(token)))
-      await audit.record(loggedOut({ who: principal.username, role: principal.role }))
+      await audit.record(loggedOut(auditActor(principal)))
     })
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { auditActor } from '../../auth/auth.service.ts'
 import { authedProcedure, procedureFor, router } from '../trpc.ts'
 
 const operators = procedureFor('operator', 'admin')
@@ -16,9 +17,7 @@ export const alertsRouter = router({
   /** Owners per flow and alert rules; a malformed rule (a window of "5m", say) is refused whole. Audited. */
   setSettings: operators
     .input(z.object({ settings: z.record(z.string(), z.unknown()) }).strict())
-    .mutation(({ ctx, input }) =>
-      ctx.runtime.alerts.configure(input.settings, { who: ctx.principal.username, role: ctx.principal.role }),
-    ),
+    .mutation(({ ctx, input }) => ctx.runtime.alerts.configure(input.settings, auditActor(ctx.principal))),
   /** Who and what owners can be named for: the flows (ids, titles) and the active people (names, roles). */
   candidates: operators.query(async ({ ctx }) => ({
     flows: (await ctx.runtime.flowService.list()).map((f) => ({ id: f.id, title: f.title })),

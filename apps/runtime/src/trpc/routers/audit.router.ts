@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { auditActor } from '../../auth/auth.service.ts'
 import { auditListPolicy } from '../../phi/audit-record.policy.ts'
 import { NO_FACTS, redact } from '../../phi/redaction-policy.ts'
 import { accessRowsCsv, auditSearchSchema } from '../../audit/audit-search.ts'
@@ -29,16 +30,10 @@ export const auditRouter = router({
    */
   search: auditor
     .input(auditSearchSchema)
-    .query(({ ctx, input }) =>
-      ctx.runtime.auditSearch.search(input, { who: ctx.principal.username, role: ctx.principal.role }),
-    ),
+    .query(({ ctx, input }) => ctx.runtime.auditSearch.search(input, auditActor(ctx.principal))),
   /** The same search as a CSV file (up to 1,000 rows a file), audited as an export. */
   exportCsv: auditor.input(auditSearchSchema).mutation(async ({ ctx, input }) => {
-    const result = await ctx.runtime.auditSearch.search(
-      input,
-      { who: ctx.principal.username, role: ctx.principal.role },
-      true,
-    )
+    const result = await ctx.runtime.auditSearch.search(input, auditActor(ctx.principal), true)
     return { csv: accessRowsCsv(result.rows), rows: result.rows.length, nextBefore: result.nextBefore }
   }),
 })

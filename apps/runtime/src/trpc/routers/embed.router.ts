@@ -2,6 +2,7 @@
 // (an API token with launch:issue) gets launch tokens; the view exchanges one for a session and,
 // when the launch names a script, the run it starts with the caller's context.
 import { z } from 'zod'
+import { auditActor } from '../../auth/auth.service.ts'
 import { jsonValueSchema } from '@carepath/dsl'
 import { AppError } from '../../errors.ts'
 import { launchContextSchema, MAX_LAUNCH_SECONDS } from '../../embed/launch-token.ts'
@@ -50,9 +51,7 @@ export const embedRouter = router({
   hostApps: admin.query(({ ctx }) => ctx.runtime.launch.listHostApps()),
   saveHostApp: admin
     .input(hostAppInput)
-    .mutation(({ ctx, input }) =>
-      ctx.runtime.launch.saveHostApp(input, { who: ctx.principal.username, role: ctx.principal.role }),
-    ),
+    .mutation(({ ctx, input }) => ctx.runtime.launch.saveHostApp(input, auditActor(ctx.principal))),
   issueLaunch: admin.input(issueLaunchInput).mutation(({ ctx, input }) => {
     const context = launchContextSchema.parse({
       ...(input.flowId ? { flowId: input.flowId } : {}),
@@ -60,7 +59,7 @@ export const embedRouter = router({
     })
     return ctx.runtime.launch.issue(
       { host: input.host, username: input.username, patient: input.patient, context, ttlSeconds: input.ttlSeconds },
-      { who: ctx.principal.username, role: ctx.principal.role },
+      auditActor(ctx.principal),
     )
   }),
   /** Public: the launch token is the credential. A launched script's run starts here, once per launch. */

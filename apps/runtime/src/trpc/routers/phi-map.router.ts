@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { auditActor } from '../../auth/auth.service.ts'
 import { NO_FACTS, redact } from '../../phi/redaction-policy.ts'
 import { phiMapDiffPolicy, phiMapPolicy, phiMapRollupPolicy, versionMapPolicy } from '../../phi/phi-map.policy.ts'
 import { flowIdInput as id } from '../inputs.ts'
@@ -31,7 +32,7 @@ export const phiMapRouter = router({
   rollup: keepers.query(async ({ ctx }) => redact(phiMapRollupPolicy, await ctx.runtime.phiMaps.rollup(), NO_FACTS)),
   /** Record today's review of the installation's map. Audited. */
   markReviewed: keepers.mutation(async ({ ctx }) => {
-    await ctx.runtime.phiMaps.markReviewed({ who: ctx.principal.username, role: ctx.principal.role })
+    await ctx.runtime.phiMaps.markReviewed(auditActor(ctx.principal))
     return redact(phiMapRollupPolicy, await ctx.runtime.phiMaps.rollup(), NO_FACTS)
   }),
 })

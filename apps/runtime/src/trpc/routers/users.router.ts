@@ -24,9 +24,7 @@ export const usersRouter = router({
         })
         .strict(),
     )
-    .mutation(({ ctx, input }) =>
-      ctx.runtime.auth.addUser(input, { who: ctx.principal.username, role: ctx.principal.role }),
-    ),
+    .mutation(({ ctx, input }) => ctx.runtime.auth.addUser(input, auditActor(ctx.principal))),
   /** A person's whole list of queues; refused (`CONFLICT`) when they were changed since `baseVersion`. */
   setFlowRoles: admin
     .input(z.object({ username, flowRoles, baseVersion }).strict())
@@ -54,7 +52,5 @@ export const usersRouter = router({
   /** Kept for existing callers; `tokens.create` is the same procedure next to `tokens.list` and `tokens.revoke`. */
   createToken: admin
     .input(createTokenInput)
-    .mutation(({ ctx, input }) =>
-      ctx.runtime.auth.createApiToken(input, { who: ctx.principal.username, role: ctx.principal.role }),
-    ),
+    .mutation(({ ctx, input }) => ctx.runtime.auth.createApiToken(input, auditActor(ctx.principal))),
 })
