@@ -13,6 +13,7 @@ import type { Store } from '../store/store.ts'
 import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
 import { createAuthService } from './auth.service.ts'
 import { createMfaService } from './mfa.service.ts'
+import { appErrorOf } from '../testing/app-error-of.ts'
 
 const keys = keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 }))
 const AT = new Date('2026-03-01T09:00:00.000Z')
@@ -27,16 +28,6 @@ const [alice, bob] = [
 function authOver(store: Store) {
   const audit = createStoreAuditRecorder(store, keys, now)
   return createAuthService(store, audit, now, policy, createMfaService({ store, audit, now, keys }))
-}
-
-/** The error a promise was refused with. */
-async function refusal(work: Promise<unknown>): Promise<AppError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`)
-  return error
 }
 
 describeOnEachStore('two admins changing one person', (backend) => {
@@ -75,21 +66,23 @@ describeOnEachStore('two admins changing one person', (backend) => {
     const bobs = await auth.setFlowRoles('pat', ['pharmacy'], bob, read)
     expect(bobs.version).not.toBe(read)
     expect((await pat())?.version).toBe(bobs.version)
-    const stale = await refusal(auth.setFlowRoles('pat', ['front-desk'], alice, read))
+    const stale = await appErrorOf(auth.setFlowRoles('pat', ['front-desk'], alice, read))
     expect(stale.code).toBe('conflict')
     expect(stale.details.path).toBe('baseVersion')
     expect(stale.message).toBe(
       'Someone else changed the access of "pat" since you opened it (at 2026-03-01 09:00:00 UTC, by bob). Reload to see their change; nothing was saved.',
     )
     // A change of role or log-in on the old version is refused the same way.
-    expect((await refusal(auth.setUser('pat', { role: 'analyst', active: true }, alice, read))).code).toBe('conflict')
+    expect((await appErrorOf(auth.setUser('pat', { role: 'analyst', active: true }, alice, read))).code).toBe(
+      'conflict',
+    )
     expect(await row()).toEqual([{ role: 'agent', flowRoles: ['pharmacy'], disabled: false, updatedBy: 'bob' }])
     expect(await changes()).toEqual([{ action: 'user.flow-roles', who: 'bob', why: { flowRoles: ['pharmacy'] } }])
 
     // Based on the version she now reads, Alice's change goes through and keeps Bob's queue.
     const after = await auth.setFlowRoles('pat', ['front-desk', 'pharmacy'], alice, bobs.version)
     expect(after.version > bobs.version).toBe(true)
-    const own = await refusal(auth.setUser('pat', { role: 'analyst', active: false }, alice, bobs.version))
+    const own = await appErrorOf(auth.setUser('pat', { role: 'analyst', active: false }, alice, bobs.version))
     expect(own.message).toBe(
       'You changed the access of "pat" in another window since you opened it here (at 2026-03-01 09:00:00 UTC). Reload to see that change; nothing was saved.',
     )
@@ -104,8 +97,8 @@ describeOnEachStore('two admins changing one person', (backend) => {
     const read = (await pat())!.version
     await auth.setFlowRoles('pat', ['pharmacy'], { who: 'seed', role: 'system' })
     expect((await pat())?.version).not.toBe(read)
-    expect((await refusal(auth.setFlowRoles('pat', [], alice, read))).code).toBe('conflict')
-    expect((await refusal(auth.setFlowRoles('nobody', [], alice))).code).toBe('not-found')
+    expect((await appErrorOf(auth.setFlowRoles('pat', [], alice, read))).code).toBe('conflict')
+    expect((await appErrorOf(auth.setFlowRoles('nobody', [], alice))).code).toBe('not-found')
   })
 
   it('writes exactly one of two changes based on one version, from two processes at once', async () => {

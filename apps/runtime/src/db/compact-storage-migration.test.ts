@@ -3,10 +3,7 @@
 // same identifier afterwards, and a run's batch sealed as text is still read, beside new batches
 // sealed as bytes.
 import { createHmac } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { expect } from 'vitest'
 import { RUN_EVENT_VERSION, type RunEvent } from '@carepath/engine'
 import { runsOfPatient } from '../audit/patient-index.ts'
 import { createDataCipher } from '../keys/data-cipher.ts'
@@ -14,7 +11,7 @@ import { generateKeyFile, keyStoreOf } from '../keys/key-store.ts'
 import { createRunStore } from '../runs/run-store.ts'
 import type { Store } from '../store/store.ts'
 import { findTestPostgres } from '../testing/test-postgres.ts'
-import { upgradedPgStore, upgradedSqliteStore } from '../testing/upgraded-store.ts'
+import { describeMigration } from '../testing/migration-on-both.ts'
 
 const testPostgres = await findTestPostgres()
 const keys = keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 }))
@@ -76,41 +73,19 @@ async function expectMigrated(store: Store): Promise<void> {
   expect(stored.map((r) => Buffer.isBuffer(r.events))).toEqual([store.dialect === 'postgres', true])
 }
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
-
-describe('the compact run storage migration on SQLite', () => {
-  it('keeps every patient reference findable, in a table without a rowid, and old batches readable', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'compact-storage-'))
-    dirs.push(dir)
-    const store = await upgradedSqliteStore(dir, 18, writeOldRows)
-    try {
+describeMigration(
+  {
+    migration: 'the compact run storage migration',
+    test: 'keeps every patient reference findable (on SQLite in a table without a rowid) and old batches readable',
+    before: { sqlite: 18, postgres: 7 },
+    writeOld: writeOldRows,
+    async check(store) {
       await expectMigrated(store)
+      if (store.dialect !== 'sqlite') return
       const table = await store.sql.get<{ sql: string }>("SELECT sql FROM sqlite_schema WHERE name = 'patient_refs'")
       expect(table?.sql).toMatch(/WITHOUT ROWID/)
       expect(await store.sql.get("SELECT name FROM sqlite_schema WHERE name = 'patient_refs_run'")).toBeUndefined()
-    } finally {
-      await store.close()
-    }
-  })
-})
-
-describe.skipIf(!testPostgres)('the compact run storage migration on PostgreSQL', () => {
-  it('keeps every patient reference findable and old batches readable', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'compact-storage-'))
-    dirs.push(dir)
-    const database = await testPostgres!.createDatabase('compact')
-    try {
-      const store = await upgradedPgStore(database.url, dir, 7, writeOldRows)
-      try {
-        await expectMigrated(store)
-      } finally {
-        await store.close()
-      }
-    } finally {
-      await database.drop()
-    }
-  })
-})
+    },
+  },
+  testPostgres,
+)

@@ -19,6 +19,7 @@ import type { Store } from '../store/store.ts'
 import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
 import { intakeFlow, testRegistry } from '../testing/test-registry.ts'
 import { createFlowsService } from './flows.service.ts'
+import { appErrorOf } from '../testing/app-error-of.ts'
 
 const keys = keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 }))
 let tick = Date.parse('2026-03-01T09:00:00.000Z')
@@ -62,16 +63,6 @@ function servicesOver(store: Store) {
   return { flows, queues, approvalPolicy, review, notices }
 }
 
-/** The error a promise was refused with. */
-async function refusal(work: Promise<unknown>): Promise<AppError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`)
-  return error
-}
-
 describeOnEachStore('a flow’s life on the store', (backend) => {
   let opened: OpenedStore
   let store: Store
@@ -100,7 +91,7 @@ describeOnEachStore('a flow’s life on the store', (backend) => {
     expect(await flows.list('no such')).toEqual([])
 
     await review.submit('intake-check', analyst)
-    const refused = await refusal(review.approve('intake-check', saved.hash, 'mine', analyst))
+    const refused = await appErrorOf(review.approve('intake-check', saved.hash, 'mine', analyst))
     expect(refused.code).toBe('forbidden')
     expect((await review.get('intake-check')).reviewStatus).toBe('open')
     expect(await review.approve('intake-check', saved.hash, 'looks right', reviewer)).toMatchObject({
@@ -130,7 +121,7 @@ describeOnEachStore('a flow’s life on the store', (backend) => {
 
   it('refuses a second flow with the same id, and changes nothing', async () => {
     await services.flows.create(intakeFlow(), analyst)
-    const again = await refusal(services.flows.create(intakeFlow({ min: 9 }), analyst))
+    const again = await appErrorOf(services.flows.create(intakeFlow({ min: 9 }), analyst))
     expect(again.code).toBe('conflict')
     expect((await services.flows.history('intake-check')).length).toBe(1)
     expect(await verify()).toMatchObject({ ok: true, checked: 1 })
@@ -200,11 +191,11 @@ describeOnEachStore('a flow’s life on the store', (backend) => {
       { who: admin.username, role: 'admin' },
     )
     expect(proposed).toMatchObject({ isDefault: true, proposal: { proposedBy: 'admin' } })
-    expect((await refusal(approvalPolicy.approve({ who: admin.username, role: 'admin' }))).code).toBe('forbidden')
+    expect((await appErrorOf(approvalPolicy.approve({ who: admin.username, role: 'admin' }))).code).toBe('forbidden')
     const approved = await approvalPolicy.approve({ who: admin2.username, role: 'admin' })
     expect(approved).toMatchObject({ isDefault: false, proposal: null })
     expect((await approvalPolicy.current()).requirements.threshold).toEqual(['reviewer', 'process'])
-    expect((await refusal(approvalPolicy.discard({ who: admin.username, role: 'admin' }))).code).toBe('conflict')
+    expect((await appErrorOf(approvalPolicy.discard({ who: admin.username, role: 'admin' }))).code).toBe('conflict')
     expect(await actions()).toEqual(['approval-policy.propose', 'approval-policy.approve'])
     expect(await verify()).toMatchObject({ ok: true, checked: 2 })
   })
@@ -225,7 +216,7 @@ describeOnEachStore('a flow’s life on the store', (backend) => {
     expect((await notices.mine(reviewer)).map((n) => [n.kind, n.read])).toEqual([['retired', false]])
     await notices.markRead(sent.id, true, reviewer)
     expect((await notices.mine(reviewer))[0]?.read).toBe(true)
-    expect((await refusal(notices.markRead(sent.id, true, analyst))).code).toBe('not-found')
+    expect((await appErrorOf(notices.markRead(sent.id, true, analyst))).code).toBe('not-found')
     await notices.subscribe('intake-check', false, reviewer)
     await notices.subscribe('intake-check', false, reviewer)
     expect(await notices.subscribed('intake-check', reviewer)).toMatchObject({ subscribed: false })

@@ -15,6 +15,7 @@ import { testRegistry } from '../testing/test-registry.ts'
 import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
 import { versionAfter } from '../store/row-versions.ts'
 import { createQueuesService } from './queues.service.ts'
+import { appErrorOf } from '../testing/app-error-of.ts'
 
 const keys = keyStoreOf(generateKeyFile({ legacyAuditThrough: 0 }))
 const AT = new Date('2026-03-01T09:00:00.000Z')
@@ -26,16 +27,6 @@ const [alice, bob] = [admin('alice'), admin('bob')]
 /** The queues service one runtime process would build over its store. */
 function queuesOver(store: Store) {
   return createQueuesService({ store, audit: createStoreAuditRecorder(store, keys, now), now, registry: testRegistry })
-}
-
-/** The error a promise was refused with. */
-async function refusal(work: Promise<unknown>): Promise<AppError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`)
-  return error
 }
 
 describeOnEachStore('two admins saving one queue', (backend) => {
@@ -66,7 +57,7 @@ describeOnEachStore('two admins saving one queue', (backend) => {
       bob,
     )
     expect(bobs.version).not.toBe(named.version)
-    const stale = await refusal(
+    const stale = await appErrorOf(
       queues.save({ name: 'pharmacy', description: 'Refill checks', phi: null, baseVersion: named.version }, alice),
     )
     expect(stale.code).toBe('conflict')
@@ -95,11 +86,11 @@ describeOnEachStore('two admins saving one queue', (backend) => {
 
   it('refuses a first save of a queue someone has named since, and says when it was their own', async () => {
     const first = await queues.save({ name: 'triage', description: 'Nurses', phi: null, baseVersion: null }, bob)
-    const again = await refusal(queues.save({ name: 'triage', description: '', phi: [], baseVersion: null }, alice))
+    const again = await appErrorOf(queues.save({ name: 'triage', description: '', phi: [], baseVersion: null }, alice))
     expect(again.code).toBe('conflict')
     expect(again.message).toMatch(/^Someone else changed the queue "triage" since you opened it \(at .*, by bob\)\./)
     // The same admin in another window is told it was them.
-    const own = await refusal(queues.save({ name: 'triage', description: '', phi: [], baseVersion: null }, bob))
+    const own = await appErrorOf(queues.save({ name: 'triage', description: '', phi: [], baseVersion: null }, bob))
     expect(own.message).toBe(
       'You changed the queue "triage" in another window since you opened it here (at 2026-03-01 09:00:00 UTC). Reload to see that change; nothing was saved.',
     )

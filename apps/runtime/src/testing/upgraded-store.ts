@@ -13,7 +13,7 @@ import { openPgStore, openSqliteStore, sqliteStore } from '../store/open-store.t
 import type { Store } from '../store/store.ts'
 import { migrationsUpTo } from './migrations-up-to.ts'
 
-type WriteOld = (store: Store) => Promise<void>
+export type WriteOld = (store: Store) => Promise<void>
 
 /** A SQLite file under `dir` as the release of migration `lastIdx` left it, opened by this one. */
 export async function upgradedSqliteStore(dir: string, lastIdx: number, writeOld: WriteOld): Promise<Store> {
