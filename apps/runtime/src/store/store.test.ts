@@ -15,6 +15,8 @@ const ada = {
   flowRoles: ['front-desk', 'clinician'],
   createdAt: '2026-12-05T10:00:00.000Z',
   disabled: true,
+  updatedAt: '2026-12-05T10:00:00.000Z',
+  updatedBy: 'admin',
 }
 
 /** A promise and the function that settles it, to hold a transaction open while something else happens. */
