@@ -4,7 +4,7 @@ import { compilePath } from './fact-path.ts'
 import { applyOperator, isMissing, operatorSpec, type ClockSlot, type OperatorSpec } from './operators.ts'
 import { factPathsOf, leavesOf, tieBreak } from './rule-walk.ts'
 import type { Condition, Rule } from './rule.schema.ts'
-import { lazyMember } from './lazy-member.ts'
+import { LazyRulesResult, type TraceBuilder } from './lazy-traces.ts'
 import { ruleSelection, type RuleTest as Test, type SelectionOptions, type Values } from './rule-selection.ts'
 
 /**
@@ -17,7 +17,7 @@ import { ruleSelection, type RuleTest as Test, type SelectionOptions, type Value
  *   of the value seen, the value expected and the injected clock, so skipping a condition
  *   cannot change a result). json-rules-engine evaluates every condition; the explanation needs
  *   every condition's result, so it is built from the resolved values only when it is read
- *   (`rules` is a lazy, memoised member), giving the same traces json-rules-engine reports.
+ *   (`evaluateLazily`, lazy-traces.ts), giving the same traces json-rules-engine reports.
  * - A rule is tested only when the values seen pass its necessary literal conditions (`equal`,
  *   `in`, numeric comparisons under `all`s), looked up in bit sets or buckets built once
  *   (rule-selection.ts).
@@ -26,7 +26,8 @@ import { ruleSelection, type RuleTest as Test, type SelectionOptions, type Value
  */
 export interface CompiledDecisionEvaluator extends DecisionEvaluator {
   /**
-   * The same result as `evaluate`, its `rules` traces built only when read.
+   * The same result as `evaluate`, its `rules` traces built only when read (a `LazyRulesResult`:
+   * read it by member or serialise it; `plainResult` before copying it).
    */
   evaluateLazily(input: DecisionInput): DecisionResult
 }
@@ -93,6 +94,7 @@ export function compileClosureRules(rules: readonly Rule[], options: SelectionOp
     options,
   )
   const clock: ClockSlot = { now: '' }
+  const builder: TraceBuilder = { traces: (firedAt, values, now) => ruleTraces(compiled, firedAt, values, { now }) }
 
   const decide = (input: DecisionInput, eager: boolean): DecisionResult => {
     const values: unknown[] = new Array(resolvers.length)
@@ -111,17 +113,14 @@ export function compileClosureRules(rules: readonly Rule[], options: SelectionOp
     // Fresh arrays and traces over the frozen facts and the rules' own values: the explanation
     // built from it needs no defensive copy in the run's log.
     if (eager) return handOverJson({ fired, events, rules: ruleTraces(compiled, firedAt, values, { now }) })
-    const result = { fired, events } as DecisionResult
-    lazyMember(result, 'rules', () => ruleTraces(compiled, firedAt, values, { now }))
-    return result
+    return new LazyRulesResult(fired, events, builder, firedAt, values, now)
   }
 
   return {
     name: 'compiled',
     reads,
     evaluateLazily: (input) => decide(input, false),
-    // A run records every explanation, so the form nodes call builds it at once and saves the
-    // lazy member's bookkeeping.
+    // A run records every explanation, so the form nodes call builds it at once, as plain JSON.
     evaluate: (input) => decide(input, true),
   }
 }

@@ -1,6 +1,6 @@
 import { handOverJson, isHandedOverJson, type DecisionExplanation, type JsonValue } from '@carepath/dsl'
 import { checkRules } from './check-rules.ts'
-import { forwardMember } from './lazy-member.ts'
+import { LazyExplanation, LazyRulesResult } from './lazy-traces.ts'
 import type { DecisionResult } from './evaluate.ts'
 import { factPathsOf } from './rule-walk.ts'
 import { rulesSchema } from './rule.schema.ts'
@@ -21,8 +21,10 @@ export function explainRules(result: DecisionResult, defaultOutcome: string): Ru
   const first = result.events[0]
   const outcome = first ? first.type : defaultOutcome
   // The rule traces stay lazy when the evaluator built them lazily (the compiled one).
-  const explanation = { outcome, fired: result.fired } as DecisionExplanation
-  forwardMember(explanation, 'rules', result)
+  const explanation: DecisionExplanation =
+    result instanceof LazyRulesResult
+      ? new LazyExplanation(outcome, result.fired, result)
+      : { outcome, fired: result.fired, rules: result.rules }
   if (isHandedOverJson(result)) handOverJson(explanation)
   return {
     outcome,

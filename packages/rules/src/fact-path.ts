@@ -75,15 +75,40 @@ export function resolvePath(value: unknown, path: string): unknown {
 export function compilePath(path: string): (value: unknown) => unknown {
   const rest = path.startsWith('$.') ? path.slice(2) : path === '$' ? '' : path
   if (rest === '') return (value) => value
-  const segments = rest.split('.')
-  const n = segments.length
+  const steps = rest.split('.').map(memberStep)
+  // Most fact paths have one or two segments (`patient.age`): no loop for them.
+  if (steps.length === 1) return steps[0] as Step
+  if (steps.length === 2) {
+    const [first, second] = steps as [Step, Step]
+    return (value) => {
+      const parent = first(value)
+      return parent === undefined ? undefined : second(parent)
+    }
+  }
+  const n = steps.length
   return (value) => {
     let current = value
     for (let i = 0; i < n; i++) {
-      current = step(current, segments[i] as string)
+      current = (steps[i] as Step)(current)
       if (current === undefined) return undefined
     }
     return current
+  }
+}
+
+type Step = (current: unknown) => unknown
+
+/**
+ * `step` with its segment bound in. A segment that names nothing on Object.prototype is read
+ * from a plain object directly: facts are JSON, so such a member is either the object's own or
+ * absent, and the own-member check is needed only for names like `constructor` or `__proto__`.
+ */
+function memberStep(segment: string): Step {
+  if (segment in Object.prototype) return (current) => step(current, segment)
+  return (current) => {
+    if (current === null || typeof current !== 'object') return undefined
+    if (Array.isArray(current)) return step(current, segment)
+    return (current as Record<string, unknown>)[segment]
   }
 }
 

@@ -1,6 +1,6 @@
 import { andThen, type DecisionExplanation, type FactSchema, type JsonValue, type MaybePromise } from '@carepath/dsl'
 import type { CompiledDecisionEvaluator } from '../compiled-rules.ts'
-import { forwardMember } from '../lazy-member.ts'
+import { LazyExplanation, LazyRulesResult } from '../lazy-traces.ts'
 import { compileParsedRules, type DecisionEvaluator, type DecisionInput, type DecisionResult } from '../evaluate.ts'
 import { compileTable } from './compile-table.ts'
 import type { Rule } from '../rule.schema.ts'
@@ -67,8 +67,10 @@ export function compileDecisionTable(
     }
     if (violation) outcome = NO_MATCH
     // The rule traces stay lazy when the evaluator built them lazily (the compiled one).
-    const explanation = { outcome, fired: result.fired } as DecisionExplanation
-    forwardMember(explanation, 'rules', result)
+    const explanation: DecisionExplanation =
+      result instanceof LazyRulesResult
+        ? new LazyExplanation(outcome, result.fired, result)
+        : { outcome, fired: result.fired, rules: result.rules }
     explanation.outputs = violation ? {} : outputs
     return {
       outcome,
