@@ -10,7 +10,8 @@
 // Two admins on one queue: a save over the other's change (made over the API while the page is
 // open) is refused beside the row in plain words, the edit stays, and Reload shows their change.
 // The same for a person: a queue ticked over another admin's change to that person is refused
-// beside their row, and Reload with "Use my edit again" keeps both.
+// beside their row, and Reload with "Use my edit again" keeps both; a role changed with the queue is
+// saved with it in one request.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -335,9 +336,14 @@ describe('a queue people actually work', () => {
     await mutate('security.setMfaPolicy', adminToken, { ...policy, passwordOnly: [...policy.passwordOnly, 'admin3'] })
     const admin3 = await token('admin3')
     const person = async () =>
-      ((await query('users.list', admin3)) as { username: string; flowRoles: string[]; version: string }[]).find(
-        (u) => u.username === 'float-clerk',
-      )
+      (
+        (await query('users.list', admin3)) as {
+          username: string
+          role: string
+          flowRoles: string[]
+          version: string
+        }[]
+      ).find((u) => u.username === 'float-clerk')
 
     const admin = await session.login('admin')
     await admin.getByTestId('admin-screen').waitFor()
@@ -365,6 +371,10 @@ describe('a queue people actually work', () => {
     await expect(row('queue-lab-support').isChecked()).resolves.toBe(true)
     await expect(person()).resolves.toMatchObject({ flowRoles: ['front-desk', 'scheduler'] })
     expect(await axeViolations(admin)).toEqual([])
+    // The role changed too while refused: one change of both, refused again as a whole.
+    await row('role').selectOption('auditor')
+    await expect.poll(() => row('error').textContent()).toMatch(/^Someone else changed the access of "float-clerk"/)
+    await expect(person()).resolves.toMatchObject({ role: 'agent', flowRoles: ['front-desk', 'scheduler'] })
 
     // Reload, from the keyboard: the other admin's queue shows, and the tick is set aside to make again.
     await row('reload').focus()
@@ -372,15 +382,21 @@ describe('a queue people actually work', () => {
     await expect.poll(() => row('queue-scheduler').isChecked()).toBe(true)
     await expect(row('queue-lab-support').isChecked()).resolves.toBe(false)
     await expect(row('error').count()).resolves.toBe(0)
-    await expect(row('set-aside').textContent()).resolves.toContain('Your change, not saved: works lab-support.')
+    await expect(row('set-aside').textContent()).resolves.toContain(
+      'Your change, not saved: works lab-support; product role auditor.',
+    )
     expect(await axeViolations(admin)).toEqual([])
+    // Made again, the role and the queue go in one request, saved together.
     await row('reapply').focus()
     await admin.keyboard.press('Enter')
     await expect
       .poll(() => admin.getByTestId('admin-notice').textContent())
-      .toBe('float-clerk now works front-desk, lab-support, scheduler.')
+      .toBe('float-clerk is now an auditor; they work front-desk, lab-support, scheduler.')
     // Both changes stand: the queue ticked here and the one the other admin gave.
-    await expect(person()).resolves.toMatchObject({ flowRoles: ['front-desk', 'lab-support', 'scheduler'] })
+    await expect(person()).resolves.toMatchObject({
+      role: 'auditor',
+      flowRoles: ['front-desk', 'lab-support', 'scheduler'],
+    })
     await expect(row('queue-lab-support').isChecked()).resolves.toBe(true)
     await admin.context().close()
   })

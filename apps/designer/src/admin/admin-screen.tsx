@@ -58,12 +58,12 @@ export function AdminScreen() {
     setError(null)
     setNotice(null)
     const saved = await api.setUser(change)
-    const { username, role, active } = change
-    setNotice(
-      active
-        ? `${username} is now ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}.`
-        : `${username} can no longer log in.`,
-    )
+    const { username, role, active, flowRoles } = change
+    const access = active
+      ? `${username} is now ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`
+      : `${username} can no longer log in`
+    const queuesWorked = flowRoles && (flowRoles.length ? flowRoles.join(', ') : 'no queue')
+    setNotice(queuesWorked ? `${access}; they work ${queuesWorked}.` : `${access}.`)
     users.reload()
     queues.reload()
     return saved

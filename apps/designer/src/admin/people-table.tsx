@@ -39,7 +39,7 @@ export function PeopleTable({
   queues: readonly string[]
   /** Save a person's queues; rejects with the runtime's refusal. */
   onSetQueues(change: PersonQueues): Promise<{ version: string }>
-  /** Save a person's product role and log-in; rejects with the runtime's refusal. */
+  /** Save a person's product role and log-in (and queues, when given); rejects with the runtime's refusal. */
   onSetAccess(change: PersonAccess): Promise<{ version: string }>
   /** Read the people again. */
   onReload(): void
@@ -50,12 +50,15 @@ export function PeopleTable({
   const update = (username: string, next: (row: PersonRow) => PersonRow) =>
     setRows((all) => ({ ...all, [username]: next(all[username] ?? {}) }))
 
+  // One request per change, whatever it touches: a role and queues changed together are saved
+  // together or not at all.
   const send = async (username: string, edit: PersonEdit) => {
     const { access, queues: flowRoles } = savesOf(edit)
-    let version = edit.base
+    const baseVersion = edit.base
     try {
-      if (access) version = (await onSetAccess({ username, ...access, baseVersion: version })).version
-      if (flowRoles) version = (await onSetQueues({ username, flowRoles, baseVersion: version })).version
+      const { version } = access
+        ? await onSetAccess({ username, ...access, ...(flowRoles ? { flowRoles } : {}), baseVersion })
+        : await onSetQueues({ username, flowRoles: flowRoles ?? [], baseVersion })
       update(username, () => afterSaved(edit, version))
     } catch (error) {
       update(username, (row) => afterRefused(row, refusalOf(error)))

@@ -640,7 +640,7 @@ export function createAuthService(
     change: Partial<Pick<typeof users.$inferInsert, 'flowRoles' | 'role' | 'disabled'>>,
     baseVersion: string | undefined,
     actor: { who: string; role: string },
-    audited: AuditInput,
+    audited: readonly AuditInput[],
   ): Promise<{ version: string }> {
     return store.transaction(async () => {
       const current = await db
@@ -671,7 +671,7 @@ export function createAuthService(
           .get()
         throw staleSave(person, since, actor.who)
       }
-      await audit.record(audited)
+      for (const record of audited) await audit.record(record)
       return { version }
     })
   }
@@ -683,18 +683,20 @@ export function createAuthService(
     actor: { who: string; role: string },
     baseVersion?: string,
   ): Promise<{ version: string }> {
-    return changePerson(username, { flowRoles }, baseVersion, actor, flowRolesSet(actor, username, flowRoles))
+    return changePerson(username, { flowRoles }, baseVersion, actor, [flowRolesSet(actor, username, flowRoles)])
   }
 
   /**
    * A person's product role, and whether they may log in at all: switched off, their sessions and
    * API tokens stop working at once (both are checked against the user on every request). An
    * admin cannot demote or switch off themselves, so an installation keeps an admin who can undo it.
-   * `baseVersion` as for {@link changePerson}.
+   * With `flowRoles`, their work queues change in the same write (one version, both audited), so a
+   * screen that changed both never saves one without the other. `baseVersion` as for
+   * {@link changePerson}.
    */
   async function setUser(
     username: string,
-    change: { role: UserRole; active: boolean },
+    change: { role: UserRole; active: boolean; flowRoles?: string[] | undefined },
     actor: { who: string; role: string },
     baseVersion?: string,
   ): Promise<{ version: string }> {
@@ -704,12 +706,15 @@ export function createAuthService(
         'You cannot take away your own admin role or switch off your own log-in; another admin can.',
         { path: 'username' },
       )
+    const { role, active, flowRoles } = change
     return changePerson(
       username,
-      { role: change.role, disabled: !change.active },
+      flowRoles ? { role, disabled: !active, flowRoles } : { role, disabled: !active },
       baseVersion,
       actor,
-      userSet(actor, username, change.role, change.active),
+      flowRoles
+        ? [userSet(actor, username, role, active), flowRolesSet(actor, username, flowRoles)]
+        : [userSet(actor, username, role, active)],
     )
   }
 

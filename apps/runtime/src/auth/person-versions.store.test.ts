@@ -93,6 +93,24 @@ describeOnEachStore('two admins changing one person', (backend) => {
     expect(await changes()).toHaveLength(3)
   })
 
+  it('changes role, log-in and queues in one write, or none of them', async () => {
+    const read = (await pat())!.version
+    const both = await auth.setUser('pat', { role: 'analyst', active: true, flowRoles: ['pharmacy'] }, alice, read)
+    expect(both.version).not.toBe(read)
+    expect(await row()).toEqual([{ role: 'analyst', flowRoles: ['pharmacy'], disabled: false, updatedBy: 'alice' }])
+    expect(await changes()).toEqual([
+      { action: 'user.set', who: 'alice', why: expect.anything() },
+      { action: 'user.flow-roles', who: 'alice', why: { flowRoles: ['pharmacy'] } },
+    ])
+    // On a version changed since, neither the role nor the queues are written, and nothing is audited.
+    const stale = await appErrorOf(
+      auth.setUser('pat', { role: 'agent', active: false, flowRoles: ['front-desk'] }, bob, read),
+    )
+    expect(stale.code).toBe('conflict')
+    expect(await row()).toEqual([{ role: 'analyst', flowRoles: ['pharmacy'], disabled: false, updatedBy: 'alice' }])
+    expect(await changes()).toHaveLength(2)
+  })
+
   it('writes a change with no version (the installation’s own callers), moving the version on', async () => {
     const read = (await pat())!.version
     await auth.setFlowRoles('pat', ['pharmacy'], { who: 'seed', role: 'system' })

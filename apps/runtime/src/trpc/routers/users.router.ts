@@ -37,13 +37,26 @@ export const usersRouter = router({
       )
       return { ok: true as const, version }
     }),
-  /** A person's product role and log-in; refused (`CONFLICT`) when they were changed since `baseVersion`. */
+  /**
+   * A person's product role and log-in, and with `flowRoles` their queues in the same write;
+   * refused (`CONFLICT`) when they were changed since `baseVersion`.
+   */
   set: admin
-    .input(z.object({ username, role: z.enum(USER_ROLES), active: z.boolean(), baseVersion }).strict())
+    .input(
+      z
+        .object({
+          username,
+          role: z.enum(USER_ROLES),
+          active: z.boolean(),
+          flowRoles: flowRoles.optional(),
+          baseVersion,
+        })
+        .strict(),
+    )
     .mutation(async ({ ctx, input }) => {
       const { version } = await ctx.runtime.auth.setUser(
         input.username,
-        { role: input.role, active: input.active },
+        { role: input.role, active: input.active, flowRoles: input.flowRoles },
         auditActor(ctx.principal),
         input.baseVersion,
       )
