@@ -82,7 +82,7 @@ export async function callConnector(
     if ('response' in outcome) return outcome.response
     const retryable = isRetryable(connectorErrorClass(outcome.code), outcome.retryable)
     if (!retryable || attempt >= attempts || !policy) {
-      throw new NodeError(outcome.error, {
+      throw NodeError.withoutStack(outcome.error, {
         code: outcome.code ?? 'connector-failed',
         retryable,
         ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),

@@ -98,13 +98,13 @@ class CaseWorld implements Autopilot {
     if (!Object.hasOwn(mocks, meta.nodeId)) {
       this.problems.push(`No mocked response for the step "${this.step(meta.nodeId)}".`)
       // The run's own record keeps the id, as every error of a step does.
-      throw new NodeError(`No mocked response for node "${meta.nodeId}".`, { retryable: false })
+      throw NodeError.withoutStack(`No mocked response for node "${meta.nodeId}".`, { retryable: false })
     }
     const index = this.callsByNode.get(meta.nodeId) ?? 0
     this.callsByNode.set(meta.nodeId, index + 1)
     const response = nth(mocks[meta.nodeId] as JsonValue, index)
     if (isJsonRecord(response) && typeof response.$error === 'string')
-      throw new NodeError(response.$error, { retryable: false })
+      throw NodeError.withoutStack(response.$error, { retryable: false })
     return response
   }
 }
