@@ -115,9 +115,10 @@ export { isRecord as isJsonRecord }
 
 /** Freeze a JSON tree in place (facts handed to nodes must not change under the run). */
 export function deepFreeze<T extends JsonValue>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const child of Object.values(value)) deepFreeze(child as JsonValue)
-  }
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value
+  Object.freeze(value)
+  // Walked in place: Object.values would allocate an array per object of every fact written.
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) deepFreeze(value[i] as JsonValue)
+  else for (const key in value) deepFreeze(value[key] as JsonValue)
   return value
 }
