@@ -117,8 +117,8 @@ export { isRecord as isJsonRecord }
 export function deepFreeze<T extends JsonValue>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value
   Object.freeze(value)
-  // Walked in place: Object.values would allocate an array per object of every fact written.
+  // An array is walked in place (Object.values would copy it); a record's own members only.
   if (Array.isArray(value)) for (let i = 0; i < value.length; i++) deepFreeze(value[i] as JsonValue)
-  else for (const key in value) deepFreeze(value[key] as JsonValue)
+  else for (const child of Object.values(value)) deepFreeze(child)
   return value
 }
