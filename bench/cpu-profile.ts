@@ -1,5 +1,9 @@
 // Where the time went in a V8 CPU profile (from the DevTools protocol's Profiler domain, in Node
 // or in Chromium): self time per function, summed over the samples, largest first.
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
+
 export interface CpuProfileNode {
   id: number
   callFrame: { functionName: string; url: string; lineNumber: number }
@@ -72,4 +76,33 @@ export function inclusiveSummary(profile: CpuProfile, parts: readonly string[]):
     (part) =>
       `${((100 * (inclusive.get(part) ?? 0)) / Math.max(1, busy)).toFixed(1).padStart(5)}%  ${((inclusive.get(part) ?? 0) / 1000).toFixed(0).padStart(6)} ms  ${part}`,
   )
+}
+
+/**
+ * BENCH_PROFILE=1: this process's CPU profile over `work`, summarised by stage (`stages`, matched
+ * against "function file:line", inclusive) and by function (self time). BENCH_PROFILE=<dir> also
+ * writes it there as `<label>-<time>.cpuprofile`, to open in Chromium's DevTools. Unset: just `work`.
+ */
+export async function profiled<T>(
+  label: string,
+  stages: readonly string[],
+  work: () => Promise<T>,
+): Promise<{ result: T; summary: string[] }> {
+  const target = process.env.BENCH_PROFILE
+  if (!target) return { result: await work(), summary: [] }
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  const result = await work()
+  const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile }
+  session.disconnect()
+  if (target !== '1') writeFileSync(join(target, `${label}-${Date.now()}.cpuprofile`), JSON.stringify(profile))
+  const summary = [
+    '    by stage (inclusive, share of busy time):',
+    ...inclusiveSummary(profile, stages).map((line) => `      ${line}`),
+    '    by function (self time):',
+    ...selfTimeSummary(profile, 12).map((line) => `      ${line}`),
+  ]
+  return { result, summary }
 }

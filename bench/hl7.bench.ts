@@ -6,7 +6,7 @@
 //   BENCH_PROFILE=1 pnpm bench hl7        (adds, per level, where the server's CPU went;
 //                                          BENCH_PROFILE=<dir> also writes each level's .cpuprofile there)
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,8 +14,7 @@ import { registry } from '@carepath/catalog'
 import type { FlowDocument } from '@carepath/dsl'
 import { startServer } from '@carepath/runtime'
 import { startRuntimeHl7Listener } from '../apps/runtime/src/integrations/index.ts'
-import { Session } from 'node:inspector/promises'
-import { inclusiveSummary, selfTimeSummary, type CpuProfile } from './cpu-profile.ts'
+import { profiled } from './cpu-profile.ts'
 import { loadAverage } from './load.ts'
 import { runLoad } from './load-generator.ts'
 
@@ -132,28 +131,6 @@ const STAGES = [
   '(garbage collector)',
 ]
 
-/** BENCH_PROFILE=1: the server's CPU profile over `work`, summarised by stage and by leaf. */
-async function profiled<T>(work: () => Promise<T>): Promise<{ result: T; summary: string[] }> {
-  if (!process.env.BENCH_PROFILE) return { result: await work(), summary: [] }
-  const session = new Session()
-  session.connect()
-  await session.post('Profiler.enable')
-  await session.post('Profiler.start')
-  const result = await work()
-  const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile }
-  session.disconnect()
-  // BENCH_PROFILE=<dir> also keeps the profile, to open in Chrome's DevTools.
-  if (process.env.BENCH_PROFILE !== '1')
-    writeFileSync(join(process.env.BENCH_PROFILE, `hl7-${Date.now()}.cpuprofile`), JSON.stringify(profile))
-  const summary = [
-    '    by stage (inclusive, share of busy time):',
-    ...inclusiveSummary(profile, STAGES).map((line) => `      ${line}`),
-    '    by function (self time):',
-    ...selfTimeSummary(profile, 12).map((line) => `      ${line}`),
-  ]
-  return { result, summary }
-}
-
 function runClients(port: number, level: Level, prefix: string): Promise<LevelResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -240,7 +217,7 @@ async function main(): Promise<void> {
   for (const [i, level] of levels.entries()) {
     if (only && !only.includes(i)) continue
     const cpu = process.cpuUsage()
-    const { result, summary } = await profiled(() => runClients(listener.port, level, `L${i}-`))
+    const { result, summary } = await profiled('hl7', STAGES, () => runClients(listener.port, level, `L${i}-`))
     const used = process.cpuUsage(cpu)
     const cpuMs = (used.user + used.system) / 1000 / Math.max(1, result.acks)
     rows.push({ level, result, cpuMs })

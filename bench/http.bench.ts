@@ -6,7 +6,8 @@
 // to Node-RED, with the load average they were taken at. The load generator (autocannon) runs in
 // another process against 127.0.0.1. Figures are printed, never asserted.
 //   pnpm bench http                       (BENCH_SECONDS=10 per level by default)
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/http.bench.ts   (profile the server)
+//   BENCH_PROFILE=1 pnpm bench http       (adds, per level, where the server's CPU went;
+//                                          BENCH_PROFILE=<dir> also writes each level's .cpuprofile there)
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -15,6 +16,7 @@ import { validateFlow, type FlowDocument, type JsonValue, type NodeRegistry } fr
 import { registry as catalogRegistry } from '@carepath/catalog'
 import { startServer, type Runtime } from '@carepath/runtime'
 import { intakeFlow, testRegistry } from '@carepath/runtime/testing'
+import { profiled } from './cpu-profile.ts'
 import { loadAverage } from './load.ts'
 import { runLoad, type LoadResult as GeneratedLoad, type LoadSpec } from './load-generator.ts'
 import { childCpuMs, NODE_RED_PATH, startNodeRed } from './node-red-peer.ts'
@@ -120,6 +122,22 @@ function bytesByTable(sql: Runtime['db']['$client']): { name: string; bytes: num
   }
 }
 
+/** The stages of one run start on the server, by the function that does each (inclusive time). */
+const STAGES = [
+  'parserOnIncoming',
+  'securityHeaders',
+  'jsonParser',
+  'contextFor',
+  'inputValidatorMiddleware',
+  'startFresh runs.service.ts',
+  'sqliteTransaction',
+  'packBatch',
+  'append audit',
+  'sendJson',
+  'Socket._write',
+  '(garbage collector)',
+]
+
 const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits))
 
 async function main(): Promise<void> {
@@ -188,10 +206,12 @@ async function main(): Promise<void> {
   const ours: LoadResult[] = []
   const theirs: LoadResult[] = []
   // Levels alternate between the two, so a change in the machine's load touches both alike.
+  const profiles: string[] = []
   for (const connections of levels) {
     const cpu = process.cpuUsage()
-    const result = await runLoad(carepath(connections))
+    const { result, summary } = await profiled(`http-c${connections}`, STAGES, () => runLoad(carepath(connections)))
     const used = process.cpuUsage(cpu)
+    if (summary.length > 0) profiles.push(`  ${connections} connection(s), where the server's CPU went:`, ...summary)
     ours.push({ ...result, cpuMsPerRun: (used.user + used.system) / 1000 / Math.max(1, result.requests) })
     const before = childCpuMs(peer.process)
     const peerResult = await runLoad(nodeRed(connections))
@@ -269,6 +289,7 @@ async function main(): Promise<void> {
       .map((t) => `${t.name} ${(t.bytes / Math.max(1, runCount())).toFixed(0)}/run`)
       .join(', ')}`,
   )
+  for (const line of profiles) console.log(line)
   await peer.stop()
   await server.close()
   rmSync(dir, { recursive: true, force: true })
