@@ -118,6 +118,37 @@ describe('accounting of access', () => {
     expect(accessRowsCsv([row]).split('\r\n')[1]).toBe(`1,x,"'=HYPERLINK(""x"")","a,b",run.read,success,,,,`)
   })
 
+  it('indexes every identifier of a run, however many its input holds', async () => {
+    // A flow whose patients carry a list of member ids: more than one statement's worth (500 a
+    // statement), one of them twice, each indexed once.
+    const intake = intakeFlow()
+    const patient = intake.facts.properties?.patient
+    const members = { type: 'array', items: { type: 'string' }, 'x-phi': 'identifier' } as const
+    await publishFlow(t, {
+      ...intake,
+      id: 'intake-members',
+      facts: {
+        ...intake.facts,
+        properties: {
+          ...intake.facts.properties,
+          patient: { ...patient, properties: { ...patient?.properties, members } },
+        },
+      },
+    })
+    const ids = Array.from({ length: 1_201 }, (_, i) => `M-${i}`)
+    const { id } = await t.as.agent.runs.start({
+      flowId: 'intake-members',
+      input: { score: 9, patient: { name: 'Many', members: [...ids, ids[0]!] } },
+      idempotencyKey: 'many',
+    })
+    const indexed = t.runtime.db.$client.prepare('SELECT count(*) AS n FROM patient_refs WHERE run_id = ?').get(id)
+    expect(indexed).toEqual({ n: 1_201 })
+    const last = patientRef(t.runtime.keys.phiReferenceSecret, ids[1_200]!)
+    expect(t.runtime.db.$client.prepare('SELECT run_id FROM patient_refs WHERE ref = ?').all(last)).toEqual([
+      { run_id: id },
+    ])
+  })
+
   it('finds identifier-class values anywhere in an input, and only those', () => {
     const found = identifiersIn(intakeFlow().facts, { score: 9, patient: { name: 'N', ssn: ' 9 ' } })
     expect(found).toEqual(['9'])

@@ -23,6 +23,25 @@ export function patientRef(secret: string, identifier: string): Buffer {
 
 export const PATIENT_REF_BYTES = 16
 
+const REFS_PER_STATEMENT = 500
+
+// Per facts schema, each path's PHI class as `phiClassAt` gives it: a run's input repeats the same
+// paths run after run, and a version's schema is one object the observer keeps.
+const classesBySchema = new WeakMap<FactSchema, Map<string, ReturnType<typeof phiClassAt>>>()
+
+function classOf(schema: FactSchema, path: string): ReturnType<typeof phiClassAt> {
+  let classes = classesBySchema.get(schema)
+  if (!classes) classesBySchema.set(schema, (classes = new Map()))
+  const known = classes.get(path)
+  if (known !== undefined || classes.has(path)) return known
+  const phiClass = phiClassAt(schema, path)
+  // Bounded: an input may name any number of paths under a classed object.
+  if (classes.size < MAX_CACHED_PATHS) classes.set(path, phiClass)
+  return phiClass
+}
+
+const MAX_CACHED_PATHS = 10_000
+
 /** Every string or number in `input` whose fact is classed `identifier`, walked without recursion limits of the schema's depth. */
 export function identifiersIn(schema: FactSchema, input: JsonValue): string[] {
   const found = new Set<string>()
@@ -36,7 +55,7 @@ export function identifiersIn(schema: FactSchema, input: JsonValue): string[] {
       for (const [key, child] of Object.entries(value)) walk(child, path ? `${path}.${key}` : key)
       return
     }
-    if ((typeof value === 'string' || typeof value === 'number') && path && phiClassAt(schema, path) === 'identifier') {
+    if ((typeof value === 'string' || typeof value === 'number') && path && classOf(schema, path) === 'identifier') {
       const text = String(value).trim()
       if (text) found.add(text)
     }
@@ -72,11 +91,16 @@ export function patientIndexObserver(
     const started = batch.events.find((e) => e.type === 'run.started')
     if (started?.type !== 'run.started') return
     const facts = await schemaOf(batch.run.flowId, batch.run.hash)
-    for (const identifier of identifiersIn(facts, started.data.input))
-      await store.sql.run('INSERT INTO patient_refs (ref, run_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [
-        patientRef(secret, identifier),
-        batch.run.id,
-      ])
+    const identifiers = identifiersIn(facts, started.data.input)
+    // One statement for a run's identifiers (an MRN, a member id, ...), not one each; a few hundred
+    // at most per statement, well inside SQLite's and PostgreSQL's limits on parameters.
+    for (let from = 0; from < identifiers.length; from += REFS_PER_STATEMENT) {
+      const some = identifiers.slice(from, from + REFS_PER_STATEMENT)
+      await store.sql.run(
+        `INSERT INTO patient_refs (ref, run_id) VALUES ${some.map(() => '(?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+        some.flatMap((identifier) => [patientRef(secret, identifier), batch.run.id]),
+      )
+    }
   }
 }
 
