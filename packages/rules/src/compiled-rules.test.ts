@@ -4,9 +4,9 @@ import { generateCases } from './cases.ts'
 import { explainRules } from './explain.ts'
 import { compareEvaluators, compileClosureRules } from './compiled-rules.ts'
 import { compileTable } from './decision-table/compile-table.ts'
-import type { DecisionTable } from './decision-table/table.schema.ts'
 import { compileParsedRules } from './evaluate.ts'
 import { plainExplanation } from './lazy-traces.ts'
+import { a1cTable } from './fixtures/a1c-table.fixture.ts'
 import { eligibilityRules } from './fixtures/eligibility.fixture.ts'
 import type { Rule } from './rule.schema.ts'
 
@@ -32,18 +32,8 @@ describe('compileClosureRules, checked case by case against json-rules-engine', 
   })
 
   it('gives byte-identical results on a decision table, not(...) cells and catch-all rows included', async () => {
-    const table: DecisionTable = {
-      inputs: [{ fact: 'labs.a1c' }, { fact: 'patient.state' }],
-      outputs: [{ name: 'level' }],
-      hitPolicy: 'first',
-      rows: [
-        { cells: ['>= 9', 'not(NY, NJ)'], outputs: ['high'] },
-        { cells: ['(6.5..9)', '-'], outputs: ['mid'] },
-        { cells: ['-', '-'], outputs: ['low'] },
-      ],
-    }
-    const rules = compileTable(table, schema)
-    const inputs = generateCases({ kind: 'table', table }, schema, { now }).map((facts) => ({ facts, now }))
+    const rules = compileTable(a1cTable, schema)
+    const inputs = generateCases({ kind: 'table', table: a1cTable }, schema, { now }).map((facts) => ({ facts, now }))
     const report = await compareEvaluators(compileParsedRules(rules), compileClosureRules(rules), inputs)
     expect(report.mismatches).toEqual([])
   })

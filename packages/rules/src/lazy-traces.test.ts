@@ -5,8 +5,8 @@ import type { FactSchema } from '@carepath/dsl'
 import { generateCases } from './cases.ts'
 import { compileClosureRules } from './compiled-rules.ts'
 import { compileDecisionTable } from './decision-table/evaluate-table.ts'
-import type { DecisionTable } from './decision-table/table.schema.ts'
 import { explainRules } from './explain.ts'
+import { a1cTable } from './fixtures/a1c-table.fixture.ts'
 import { eligibilityRules } from './fixtures/eligibility.fixture.ts'
 import { LazyExplanation, LazyRulesResult, plainExplanation, plainResult, type TraceBuilder } from './lazy-traces.ts'
 
@@ -83,19 +83,10 @@ describe('lazy and eager decisions', () => {
   })
 
   it('give the same bytes for a decision table, its outputs after the traces', async () => {
-    const table: DecisionTable = {
-      inputs: [{ fact: 'labs.a1c' }, { fact: 'patient.state' }],
-      outputs: [{ name: 'level' }],
-      hitPolicy: 'first',
-      rows: [
-        { cells: ['>= 9', 'not(NY, NJ)'], outputs: ['high'] },
-        { cells: ['(6.5..9)', '-'], outputs: ['mid'] },
-      ],
-    }
-    const compiled = compileDecisionTable(table, schema, compileClosureRules)
+    const compiled = compileDecisionTable(a1cTable, schema, compileClosureRules)
     const lazily = compiled.decideLazily
     expect(lazily).toBeDefined()
-    for (const facts of generateCases({ kind: 'table', table }, schema, { now })) {
+    for (const facts of generateCases({ kind: 'table', table: a1cTable }, schema, { now })) {
       const eager = await compiled.decide({ facts, now })
       const lazy = lazily?.({ facts, now })
       expect(JSON.stringify(lazy)).toBe(JSON.stringify(eager))
