@@ -29,6 +29,13 @@ describe('carepath phi-map FILE', () => {
     )
   })
 
+  it('says that no queue clearances were applied to a file mapped on its own', async () => {
+    expect(await run([lab])).toBe(0)
+    expect(out).toContain(
+      'Queue clearances: not applied (the flow was mapped on its own); a row shown to a queue assumes the queue is cleared for its class.',
+    )
+  })
+
   it('prints CSV rows a spreadsheet can sort', async () => {
     expect(await run([lab, '--format', 'csv'])).toBe(0)
     const lines = out.split('\r\n')
@@ -78,6 +85,33 @@ describe('carepath phi-map FLOW-ID --data DIR', () => {
     expect(await run(['lab-result-routing', '--data', dir, '--version', '1', '--format', 'csv'])).toBe(0)
     expect(out.split('\r\n')).toContain(
       'contact,sent,Page the ordering clinician,,SMS gateway,sms,yes,no (http URL),,staff.orderingClinicianPhone,',
+    )
+  })
+
+  it('maps a file with the installation’s queue clearances when given --data', async () => {
+    const runtime = await createRuntime({ dataDir: dir })
+    try {
+      const admin: Principal = { userId: 'u0', username: 'admin', role: 'admin', flowRoles: [] }
+      // The nurses are cleared for demographic data only: what else the call-back step shows them is withheld.
+      await runtime.queues.save(
+        { name: 'nurse', description: 'Nurses', phi: ['demographic'], baseVersion: null },
+        admin,
+      )
+    } finally {
+      await runtime.close()
+    }
+    expect(await run([lab, '--data', dir, '--format', 'csv'])).toBe(0)
+    const nurseRows = out.split('\r\n').filter((line) => line.includes(',nurse,'))
+    expect(nurseRows.length).toBeGreaterThan(0)
+    expect(nurseRows.some((line) => line.endsWith(',withheld'))).toBe(true)
+    expect(
+      nurseRows.filter((line) => line.startsWith('demographic,')).every((line) => !line.endsWith(',withheld')),
+    ).toBe(true)
+    out = ''
+    expect(await run([lab, '--data', dir])).toBe(0)
+    expect(out).toContain("Queue clearances: the installation's, as they stood when the map was made.")
+    await expect(run([lab, '--data', join(dir, 'nowhere')])).rejects.toThrow(
+      /^There is no database at .* to take the settings and queue clearances from$/,
     )
   })
 

@@ -1,7 +1,8 @@
 // `carepath phi-map FLOW [--format md|csv|json] [--version N] [--data DIR] [--keys FILE]`: the PHI
-// touchpoint map of a flow. FLOW is a flow file (read as it is; encryption of channels is then
-// "unknown", since the settings live in the runtime) or the id of a flow stored in the runtime at
-// --data, whose draft or --version N is mapped with the installation's connector settings.
+// touchpoint map of a flow. FLOW is a flow file or the id of a flow stored in the runtime at
+// --data, whose draft or --version N is mapped. A stored flow, and a file given with --data, are
+// mapped with that installation's connector settings and queue clearances; a file on its own is read
+// as it is (encryption of channels is then "unknown", and the map says clearances were not applied).
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { buildPhiMap, exportPhiMap, PHI_MAP_FORMATS, type PhiMap, type PhiMapFormat } from '@carepath/dsl'
@@ -26,10 +27,16 @@ function parseVersion(text: string | undefined): number | undefined {
   return version
 }
 
-async function storedMap(flowId: string, version: number | undefined, options: Map<string, string>): Promise<PhiMap> {
+/** `work` over the runtime of the installation at --data (the map needs its settings and queues). */
+async function withInstallation(
+  options: Map<string, string>,
+  /** What a missing database means, given where it was looked for. */
+  missing: (file: string) => string,
+  work: (runtime: Awaited<ReturnType<typeof createRuntime>>) => Promise<PhiMap>,
+): Promise<PhiMap> {
   const dataDir = resolve(options.get('data') ?? './data')
   if (!existsSync(databaseFile(dataDir))) {
-    throw new CliError(`"${flowId}" is not a file, and there is no database at ${databaseFile(dataDir)} to find it in`)
+    throw new CliError(missing(databaseFile(dataDir)))
   }
   const installed = await loadConfiguredPlugins().catch((error: unknown) => {
     throw error instanceof PluginConfigError ? new CliError(error.message) : error
@@ -41,7 +48,7 @@ async function storedMap(flowId: string, version: number | undefined, options: M
     ...(keys ? { keyFile: resolve(keys) } : {}),
   })
   try {
-    return (await runtime.phiMaps.map(flowId, version)).map
+    return await work(runtime)
   } catch (error) {
     if (error instanceof AppError) throw new CliError(error.message)
     throw error
@@ -63,9 +70,20 @@ export async function run(args: string[]): Promise<number> {
     if (version !== undefined) {
       throw new CliError('--version picks a version stored in the runtime; a file is one version already')
     }
-    map = buildPhiMap(readFlowDocument(flow).document, registry, { describeEndpoints: describeBuiltinEndpoints() })
+    const { document } = readFlowDocument(flow)
+    map = options.has('data')
+      ? await withInstallation(
+          options,
+          (file) => `There is no database at ${file} to take the settings and queue clearances from`,
+          (runtime) => runtime.phiMaps.preview(document),
+        )
+      : buildPhiMap(document, registry, { describeEndpoints: describeBuiltinEndpoints() })
   } else {
-    map = await storedMap(flow, version, options)
+    map = await withInstallation(
+      options,
+      (file) => `"${flow}" is not a file, and there is no database at ${file} to find it in`,
+      async (runtime) => (await runtime.phiMaps.map(flow, version)).map,
+    )
   }
   process.stdout.write(exportPhiMap(map, format))
   return 0

@@ -50,6 +50,7 @@ export const phiMapPolicy = object<PhiMap>({
   ),
   touchpoints: each(touchpoint),
   unmapped: structure,
+  clearancesApplied: structure,
 })
 
 /** What `phiMap.get` answers. */

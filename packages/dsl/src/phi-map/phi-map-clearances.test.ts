@@ -77,8 +77,10 @@ describe('buildPhiMap with queue clearances', () => {
     expect(rowsOf(named, 'agent')).toEqual(rowsOf(bare, 'agent'))
     expect(withheld(named, 'billing')).toEqual(['demographic may-see', 'financial may-see'])
 
-    // No clearance set anywhere: the same map, byte for byte.
-    expect(JSON.stringify(mapUnder(new Map()))).toBe(JSON.stringify(bare))
+    // No clearance set anywhere: the same map, byte for byte, but for saying clearances were applied.
+    const none = mapUnder(new Map())
+    expect([bare.clearancesApplied, none.clearancesApplied]).toEqual([false, true])
+    expect(JSON.stringify({ ...none, clearancesApplied: false })).toBe(JSON.stringify(bare))
   })
 })
 

@@ -59,6 +59,13 @@ const mdCell = (value: string) => value.replaceAll('\\', '\\\\').replaceAll('|',
 export function phiMapToMarkdown(map: PhiMap): string {
   const out = [`# PHI touchpoint map: ${map.title} (version ${map.version})`, '']
   if (map.touchpoints.length === 0) out.push('This flow touches no patient data.', '')
+  else
+    out.push(
+      map.clearancesApplied
+        ? "Queue clearances: the installation's, as they stood when the map was made."
+        : 'Queue clearances: not applied (the flow was mapped on its own); a row shown to a queue assumes the queue is cleared for its class.',
+      '',
+    )
   for (const c of map.classes) {
     out.push(`## ${c.phiClass}`, '')
     const line = (label: string, values: readonly string[]) =>

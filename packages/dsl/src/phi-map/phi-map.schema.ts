@@ -105,6 +105,12 @@ export const phiMapSchema = z
     touchpoints: z.array(phiTouchpointSchema),
     /** Nodes whose type is not installed or whose config does not parse: left out, by id. */
     unmapped: z.array(z.string()),
+    /**
+     * Whether an installation's queue clearances were applied (its `withheld` rows say what they
+     * hide). False for a flow file mapped on its own: a row shown to a queue then assumes the queue
+     * is cleared for its class. Absent in maps built before clearances, read as false.
+     */
+    clearancesApplied: z.boolean().optional(),
   })
   .strict()
 /** The PHI touchpoint map of a flow version. */

@@ -221,6 +221,7 @@ export function buildPhiMap(document: FlowDocument, registry: NodeRegistry, opti
     classes: summarize(rows),
     touchpoints: rows,
     unmapped,
+    clearancesApplied: options.clearances !== undefined,
   }
 }
 
