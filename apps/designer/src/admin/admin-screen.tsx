@@ -15,6 +15,9 @@ import { PhiMapRollupSection } from '../features/phi-map/phi-map-rollup-section.
 import { ConnectorSettingsPanel } from '../features/settings-review/connector-settings-panel.tsx'
 import { ApprovalPolicyPanel } from '../features/governance/approval-policy-panel.tsx'
 
+/** The queues a person works, in a notice's words. */
+const queuesWords = (flowRoles: readonly string[]) => (flowRoles.length ? flowRoles.join(', ') : 'no queue')
+
 export function AdminScreen() {
   const users = useLoader(() => api.listUsers(), [])
   const queues = useLoader(() => api.listQueues(), [])
@@ -49,7 +52,7 @@ export function AdminScreen() {
     setNotice(null)
     const saved = await api.setQueues(change)
     const { username, flowRoles } = change
-    setNotice(`${username} now works ${flowRoles.length ? flowRoles.join(', ') : 'no queue'}.`)
+    setNotice(`${username} now works ${queuesWords(flowRoles)}.`)
     users.reload()
     queues.reload()
     return saved
@@ -62,8 +65,7 @@ export function AdminScreen() {
     const access = active
       ? `${username} is now ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`
       : `${username} can no longer log in`
-    const queuesWorked = flowRoles && (flowRoles.length ? flowRoles.join(', ') : 'no queue')
-    setNotice(queuesWorked ? `${access}; they work ${queuesWorked}.` : `${access}.`)
+    setNotice(flowRoles ? `${access}; they work ${queuesWords(flowRoles)}.` : `${access}.`)
     users.reload()
     queues.reload()
     return saved

@@ -56,9 +56,12 @@ export function PeopleTable({
     const { access, queues: flowRoles } = savesOf(edit)
     const baseVersion = edit.base
     try {
+      // saveRow sends only a change that touches one or both (never an empty list for "no change").
       const { version } = access
         ? await onSetAccess({ username, ...access, ...(flowRoles ? { flowRoles } : {}), baseVersion })
-        : await onSetQueues({ username, flowRoles: flowRoles ?? [], baseVersion })
+        : flowRoles
+          ? await onSetQueues({ username, flowRoles, baseVersion })
+          : { version: baseVersion }
       update(username, () => afterSaved(edit, version))
     } catch (error) {
       update(username, (row) => afterRefused(row, refusalOf(error)))
