@@ -43,14 +43,20 @@ export function hasInputPort(nodeType: AnyNodeType | undefined): boolean {
   return !nodeType?.trigger
 }
 
+/** Ports by config object, for the same reason as the parse: a node remounts on every pan into view. */
+const portsByConfig = new WeakMap<object, { nodeType: AnyNodeType; ports: readonly PortSpec[] }>()
+
 /** The output ports a node offers for its current config. */
 export function portsOf(type: string, config: Record<string, unknown>): readonly PortSpec[] {
   const nodeType = registry.get(type)
   if (!nodeType) return []
-  return (
+  const kept = portsByConfig.get(config)
+  if (kept?.nodeType === nodeType) return kept.ports
+  const ports =
     attempt(() => nodeType.ports(parsed(nodeType, config) as never), null) ??
     attempt(() => nodeType.ports(defaultsOf(nodeType) as never), [])
-  )
+  portsByConfig.set(config, { nodeType, ports })
+  return ports
 }
 
 /** PHI classes a node touches: its type's own list plus the classes of the facts it reads and writes. */
