@@ -4,7 +4,8 @@
 // IdP-asserted second factor (`amr`, or an `acr` the configuration lists) stands in for local
 // MFA when the admin's policy accepts it; otherwise the log-in goes on to the local second step.
 // The browser never sees a token in a URL: the callback hands it a one-time code that the
-// designer exchanges for the log-in's answer.
+// designer exchanges for the log-in's answer. Each step may reach another runtime process: what
+// lies between them is kept in the database (sso-logins.ts), never in one process's memory.
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { and, eq } from 'drizzle-orm'
 import * as client from 'openid-client'
@@ -18,6 +19,7 @@ import type { Store } from '../store/store.ts'
 import { USERNAME_PATTERN } from '../trpc/inputs.ts'
 import type { AuthService, LoginResult } from './auth.service.ts'
 import type { MfaService } from './mfa.service.ts'
+import { createSsoLogins } from './sso-logins.ts'
 
 export const oidcConfigSchema = z
   .object({
@@ -47,6 +49,27 @@ export type OidcConfigInput = z.input<typeof oidcConfigSchema>
 /** `amr` values (RFC 8176) that name a factor beyond a password. */
 const MFA_AMR = new Set(['mfa', 'otp', 'hwk', 'swk', 'sms', 'fpt', 'face', 'iris', 'pop', 'sc', 'tel'])
 const PENDING_MS = 10 * 60_000
+const begunSchema = z.object({ verifier: z.string().min(1), nonce: z.string().min(1) })
+/** A log-in's answer as kept for the designer (auth.service's LoginResult). */
+const loginResultSchema: z.ZodType<LoginResult> = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('ok'),
+    token: z.string(),
+    user: z.object({ id: z.string(), username: z.string(), role: z.enum(USER_ROLES) }),
+  }),
+  z.object({
+    status: z.literal('mfa'),
+    challenge: z.string(),
+    methods: z.array(z.enum(['totp', 'recovery', 'webauthn'])),
+    user: z.object({ username: z.string() }),
+  }),
+  z.object({
+    status: z.literal('enrol'),
+    challenge: z.string(),
+    methods: z.array(z.enum(['totp', 'webauthn'])),
+    user: z.object({ username: z.string() }),
+  }),
+])
 const HANDOFF_MS = 60_000
 const loopback = (url: string) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname)
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
@@ -89,24 +112,18 @@ export function createOidcService(input: OidcConfigInput, deps: OidcDeps) {
     return discovered
   }
 
-  // Log-ins in progress (state → PKCE verifier and nonce) and finished ones waiting for the
-  // designer to collect them (one-time code → the log-in's answer). One process holds both: with
-  // several processes, the load balancer keeps a browser's single sign-on on one (sticky).
-  const pending = new Map<string, { verifier: string; nonce: string; expires: number }>()
-  const handoffs = new Map<string, { result: LoginResult; expires: number }>()
-  const sweep = (map: Map<string, { expires: number }>) => {
-    const t = now().getTime()
-    for (const [key, value] of map) if (value.expires <= t) map.delete(key)
-  }
+  // Log-ins begun (state → PKCE verifier and nonce) and finished ones waiting for the designer
+  // to collect them (one-time code → the log-in's answer), in the database: any process may
+  // take the browser's next step.
+  const logins = createSsoLogins(store, now)
 
   /** Where to send the browser to log in at the IdP. */
   async function start(): Promise<URL> {
     const cfg = await configuration()
-    sweep(pending)
     const verifier = client.randomPKCECodeVerifier()
     const state = client.randomState()
     const nonce = client.randomNonce()
-    pending.set(state, { verifier, nonce, expires: now().getTime() + PENDING_MS })
+    await logins.keep('begun', state, { verifier, nonce }, PENDING_MS)
     return client.buildAuthorizationUrl(cfg, {
       redirect_uri: config.redirectUri,
       scope: config.scope,
@@ -133,9 +150,8 @@ export function createOidcService(input: OidcConfigInput, deps: OidcDeps) {
   async function callback(currentUrl: URL): Promise<string> {
     const cfg = await configuration()
     const state = currentUrl.searchParams.get('state') ?? ''
-    const started = pending.get(state)
-    pending.delete(state)
-    if (!started || started.expires <= now().getTime()) throw await refused('single sign-on: unknown or expired state')
+    const started = begunSchema.safeParse(state ? await logins.take('begun', state) : undefined).data
+    if (!started) throw await refused('single sign-on: unknown or expired state')
     let claims: client.IDToken | undefined
     try {
       const tokens = await client.authorizationCodeGrant(cfg, currentUrl, {
@@ -161,9 +177,8 @@ export function createOidcService(input: OidcConfigInput, deps: OidcDeps) {
     const provisioned = await provisionOnce(claims.iss, claims.sub, who, role, flowRoles, groups, idpMfa)
     if ('refusal' in provisioned) throw await refused(provisioned.refusal, provisioned.who)
     const result = await auth.afterFirstFactor(provisioned, { idpMfa })
-    sweep(handoffs)
     const handoff = randomBytes(24).toString('base64url')
-    handoffs.set(sha256(handoff), { result, expires: now().getTime() + HANDOFF_MS })
+    await logins.keep('finished', handoff, result, HANDOFF_MS)
     return handoff
   }
 
@@ -221,13 +236,11 @@ export function createOidcService(input: OidcConfigInput, deps: OidcDeps) {
   }
 
   /** The designer collects the log-in's answer once. */
-  function exchange(handoff: string): LoginResult {
-    const key = sha256(handoff)
-    const entry = handoffs.get(key)
-    handoffs.delete(key)
-    if (!entry || entry.expires <= now().getTime())
+  async function exchange(handoff: string): Promise<LoginResult> {
+    const result = loginResultSchema.safeParse(await logins.take('finished', handoff)).data
+    if (!result)
       throw new AppError('unauthenticated', 'This single sign-on has expired or was already used; log in again.')
-    return entry.result
+    return result
   }
 
   return { label: config.label, redirectUri: config.redirectUri, start, callback, exchange }

@@ -325,6 +325,13 @@ export const loginChallenges = pgTable('login_challenges', {
   usedAt: bigint('used_at', { mode: 'number' }),
 })
 
+export const ssoLogins = pgTable('sso_logins', {
+  keyHash: text('key_hash').primaryKey(),
+  stage: text('stage').$type<'begun' | 'finished'>().notNull(),
+  sealed: text('sealed').notNull(),
+  expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
+})
+
 export const dataKeys = pgTable('data_keys', {
   id: text('id').primaryKey(),
   wrapped: text('wrapped').notNull(),

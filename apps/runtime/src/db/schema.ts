@@ -392,6 +392,20 @@ export const loginChallenges = sqliteTable('login_challenges', {
 })
 
 /**
+ * Single sign-on log-ins between the browser's steps, so that any runtime process can take each
+ * step: one begun at the IdP (by its state: the PKCE verifier and nonce) and one finished,
+ * waiting for the designer to collect its answer (by its one-time code). A row is found by the
+ * sha256 of the value the browser holds and sealed under a key derived from that value, so the
+ * database alone gives no verifier and no session token. Taken (deleted) when used; short-lived.
+ */
+export const ssoLogins = sqliteTable('sso_logins', {
+  keyHash: text('key_hash').primaryKey(),
+  stage: text('stage').$type<'begun' | 'finished'>().notNull(),
+  sealed: text('sealed').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+})
+
+/**
  * Data keys of encryption at rest, each wrapped by the installation's key-encryption key (which
  * lives outside the database). One per run (`run:<id>`) and per inbound store; deleting a key's
  * wrapping (`shredded_at`) makes everything sealed under it unreadable for good (retention).

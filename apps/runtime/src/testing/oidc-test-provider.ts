@@ -136,7 +136,12 @@ export async function startOidcTestProvider(options: {
  * as `account` on the IdP's page, follow the redirects back, and return where the runtime sent
  * the browser at the end (`/#/sso/<code>` or `/#/sso-error`).
  */
-export async function logInThroughIdp(runtimeUrl: string, account: string): Promise<string> {
+export async function logInThroughIdp(
+  runtimeUrl: string,
+  account: string,
+  /** Another runtime process the IdP's redirect back is sent to (as a load balancer might), when not the first. */
+  callbackTo: string = runtimeUrl,
+): Promise<string> {
   const cookies = new Map<string, string>()
   const jar = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ')
   const keep = (res: Response) => {
@@ -155,7 +160,8 @@ export async function logInThroughIdp(runtimeUrl: string, account: string): Prom
     if (res.status >= 300 && res.status < 400 && location) {
       url = new URL(location, url).href
       init = {}
-      if (url.startsWith(runtimeUrl) && new URL(url).hash) return new URL(url).hash
+      if (url.startsWith(`${runtimeUrl}/auth/oidc/callback`)) url = callbackTo + url.slice(runtimeUrl.length)
+      if ((url.startsWith(runtimeUrl) || url.startsWith(callbackTo)) && new URL(url).hash) return new URL(url).hash
       continue
     }
     const interaction = /\/interaction\/([^/?#]+)$/.exec(new URL(url).pathname)
