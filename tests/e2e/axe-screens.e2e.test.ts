@@ -80,6 +80,10 @@ describe('axe-core on every screen', () => {
     await check(analyst, 'editor, simulate tab, results')
     await sideTab(analyst, 'review', 'review-panel')
     await sideTab(analyst, 'phi-map', 'phi-map-panel')
+    // The runtime maps the flow under the installation's queue clearances, and the panel says so.
+    const clearances = analyst.getByTestId('phi-map-clearances')
+    await clearances.waitFor()
+    expect(await clearances.textContent()).toMatch(/^Queue clearances: the installation's/)
     await analyst.getByTestId('side-tab-runs').click()
     await check(analyst, 'editor, waiting runs tab')
     // The case added above is not saved: leaving the editor asks first, naming the test cases.

@@ -55,17 +55,18 @@ export function phiMapToCsv(map: PhiMap): string {
 
 const mdCell = (value: string) => value.replaceAll('\\', '\\\\').replaceAll('|', '\\|').replaceAll('\n', ' ') || ' '
 
+/** Whether the map held each queue to its PHI clearance, in words (the Markdown's line, the designer's panel). */
+export function clearancesSentence(map: Pick<PhiMap, 'clearancesApplied'>): string {
+  return map.clearancesApplied
+    ? "Queue clearances: the installation's, as they stood when the map was made."
+    : 'Queue clearances: not applied (the flow was mapped on its own); a row shown to a queue assumes the queue is cleared for its class.'
+}
+
 /** Markdown: a summary per class, then the full table. */
 export function phiMapToMarkdown(map: PhiMap): string {
   const out = [`# PHI touchpoint map: ${map.title} (version ${map.version})`, '']
   if (map.touchpoints.length === 0) out.push('This flow touches no patient data.', '')
-  else
-    out.push(
-      map.clearancesApplied
-        ? "Queue clearances: the installation's, as they stood when the map was made."
-        : 'Queue clearances: not applied (the flow was mapped on its own); a row shown to a queue assumes the queue is cleared for its class.',
-      '',
-    )
+  else out.push(clearancesSentence(map), '')
   for (const c of map.classes) {
     out.push(`## ${c.phiClass}`, '')
     const line = (label: string, values: readonly string[]) =>

@@ -8,7 +8,7 @@ export type PhiMapRollupView = RouterOutputs['phiMap']['rollup']
 
 export const phiMapApi = {
   /** The map of the document as the editor holds it, with the installation's connector settings. */
-  preview: (document: FlowDocument) => call(trpc.phiMap.preview.query({ document })),
+  preview: (document: FlowDocument) => call(trpc.phiMap.preview.mutate({ document })),
   /** What the saved draft adds to and removes from the published version's map. */
   diff: (id: string) => call(trpc.phiMap.diff.query({ id })),
   rollup: () => call(trpc.phiMap.rollup.query()),

@@ -2,7 +2,7 @@
 // included), does with each class of patient data. Mapped by the runtime, which knows the
 // connector settings and so whether each channel is encrypted; refreshed a moment after edits.
 import { useEffect, useState } from 'react'
-import { PHI_MAP_FORMATS, type PhiMapFormat } from '@carepath/dsl'
+import { clearancesSentence, PHI_MAP_FORMATS, type PhiMapFormat } from '@carepath/dsl'
 import { useLoader } from '../../api/use-loader.ts'
 import { useEditor } from '../../store/editor.store.ts'
 import { subscribeToContent } from '../../store/same-content.ts'
@@ -66,6 +66,9 @@ export function PhiMapPanel() {
               </button>
             ))}
           </div>
+          <p className="cp-hint" data-testid="phi-map-clearances">
+            {clearancesSentence(map.data)}
+          </p>
           {map.data.unmapped.length > 0 && (
             <p className="cp-banner warn" role="status">
               Not mapped (node type not installed or settings invalid): {map.data.unmapped.join(', ')}
