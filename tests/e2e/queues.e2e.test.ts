@@ -292,6 +292,8 @@ describe('a queue people actually work', () => {
         /^Someone else changed the queue "lab-support" since you opened it \(at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, by admin2\)\. Reload to see their change; nothing was saved\./,
       )
     await expect(row('error').getAttribute('role')).resolves.toBe('alert')
+    // Saving again on the version it was refused on would be refused again: Reload first.
+    await expect(row('save').isDisabled()).resolves.toBe(true)
     // Nothing was saved, and the admin's edit is still on screen.
     await expect(description.inputValue()).resolves.toBe(mine)
     await expect(listedQueue('lab-support', admin2)).resolves.toMatchObject({
@@ -371,9 +373,13 @@ describe('a queue people actually work', () => {
     await expect(row('queue-lab-support').isChecked()).resolves.toBe(true)
     await expect(person()).resolves.toMatchObject({ flowRoles: ['front-desk', 'scheduler'] })
     expect(await axeViolations(admin)).toEqual([])
-    // The role changed too while refused: one change of both, refused again as a whole.
+    // The role changed too while refused: it joins the refused change on screen and waits for Reload
+    // (sent on the outdated version it would only be refused again).
     await row('role').selectOption('auditor')
-    await expect.poll(() => row('error').textContent()).toMatch(/^Someone else changed the access of "float-clerk"/)
+    await expect(row('role').inputValue()).resolves.toBe('auditor')
+    await expect(row('error').textContent()).resolves.toMatch(
+      /^Someone else changed the access of "float-clerk".*Further changes wait here until you reload\./,
+    )
     await expect(person()).resolves.toMatchObject({ role: 'agent', flowRoles: ['front-desk', 'scheduler'] })
 
     // Reload, from the keyboard: the other admin's queue shows, and the tick is set aside to make again.

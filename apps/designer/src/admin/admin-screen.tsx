@@ -18,6 +18,21 @@ import { ApprovalPolicyPanel } from '../features/governance/approval-policy-pane
 /** The queues a person works, in a notice's words. */
 const queuesWords = (flowRoles: readonly string[]) => (flowRoles.length ? flowRoles.join(', ') : 'no queue')
 
+/**
+ * A list that was shown could not be read again: it stays on screen as last read (with any change
+ * a row holds or has set aside), under the reason and a way to try again.
+ */
+function RereadFailed({ what, error, retry }: { what: string; error: string; retry(): void }) {
+  return (
+    <p className="cp-banner warn" role="alert" data-testid={`admin-${what}-stale`}>
+      The {what} could not be read again ({error}); they are shown as last read.{' '}
+      <button type="button" className="cp-btn small" onClick={retry}>
+        Try again
+      </button>
+    </p>
+  )
+}
+
 export function AdminScreen() {
   const users = useLoader(() => api.listUsers(), [])
   const queues = useLoader(() => api.listQueues(), [])
@@ -91,28 +106,34 @@ export function AdminScreen() {
         </p>
         {queues.loading && !queues.data ? (
           <Loading what="the queues" />
-        ) : queues.error ? (
-          <ErrorState message={queues.error} retry={queues.reload} />
+        ) : !queues.data ? (
+          <ErrorState message={queues.error ?? 'The queues could not be read.'} retry={queues.reload} />
         ) : (
-          <QueueTable queues={queues.data ?? []} onSave={saveQueue} onReload={queues.reload} />
+          <>
+            {queues.error && <RereadFailed what="queues" error={queues.error} retry={queues.reload} />}
+            <QueueTable queues={queues.data} onSave={saveQueue} onReload={queues.reload} />
+          </>
         )}
       </section>
       <section aria-labelledby="users-heading">
         <h3 id="users-heading">People</h3>
         {users.loading && !users.data ? (
           <Loading what="the people" />
-        ) : users.error ? (
-          <ErrorState message={users.error} retry={users.reload} />
-        ) : !users.data?.length ? (
+        ) : !users.data ? (
+          <ErrorState message={users.error ?? 'The people could not be read.'} retry={users.reload} />
+        ) : !users.data.length ? (
           <Empty>No one yet.</Empty>
         ) : (
-          <PeopleTable
-            users={users.data}
-            queues={names}
-            onSetQueues={savePersonQueues}
-            onSetAccess={savePersonAccess}
-            onReload={users.reload}
-          />
+          <>
+            {users.error && <RereadFailed what="people" error={users.error} retry={users.reload} />}
+            <PeopleTable
+              users={users.data}
+              queues={names}
+              onSetQueues={savePersonQueues}
+              onSetAccess={savePersonAccess}
+              onReload={users.reload}
+            />
+          </>
         )}
         <AddUserForm
           queues={names}

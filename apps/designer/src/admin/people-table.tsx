@@ -16,6 +16,7 @@ import {
   reloaded,
   savesOf,
   shown,
+  waitsForReload,
   type PersonChange,
   type PersonEdit,
   type PersonRow,
@@ -70,6 +71,10 @@ export function PeopleTable({
   /** Make `next` the row and save its change, unless a save is already on its way. */
   const saveRow = (u: UserEntry, next: PersonRow) => {
     if (next.saving || !next.edit) return
+    if (waitsForReload(next)) {
+      update(u.username, () => next)
+      return
+    }
     const { access, queues: flowRoles } = savesOf(next.edit)
     if (!access && !flowRoles) {
       // The change undid itself (a queue ticked and unticked): nothing to send.
@@ -105,7 +110,7 @@ export function PeopleTable({
                 {!values.active && <small className="cp-hint"> (disabled)</small>}
                 {row.refusal && (
                   <div className="cp-error-text" role="alert" data-testid={`user-${u.username}-error`}>
-                    {row.refusal.message}{' '}
+                    {row.refusal.message} {row.refusal.stale && 'Further changes wait here until you reload. '}
                     {row.refusal.stale && (
                       <button
                         type="button"

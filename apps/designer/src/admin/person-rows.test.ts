@@ -10,6 +10,7 @@ import {
   reloaded,
   savesOf,
   shown,
+  waitsForReload,
   type PersonRow,
 } from './person-rows.ts'
 
@@ -75,6 +76,21 @@ describe('a person row through a change and its save', () => {
     expect(again.setAside).toBeUndefined()
     expect(again.edit?.base).toBe(V2)
     expect(savesOf(again.edit!)).toEqual({ queues: ['pharmacy'] })
+  })
+
+  it('holds changes made after a refusal as outdated until Reload, and sends after any other refusal', () => {
+    const refused = afterRefused({ ...edited(pat(), {}, queueChange('pharmacy', true)), saving: true }, stale)
+    expect(waitsForReload(refused)).toBe(true)
+    // Two more changes on the refused row: each joins it, none would be sent on the outdated version.
+    const held = edited(pat(), edited(pat(), refused, { role: 'analyst' }), queueChange('billing', true))
+    expect(waitsForReload(held)).toBe(true)
+    expect(held.edit?.base).toBe(V1)
+    // Reload sets all three aside, to make again on the person as saved now.
+    expect(changeWords(reloaded(held).setAside!)).toBe('works billing, pharmacy; product role analyst')
+    // A refusal Reload would not cure (the runtime refused the change itself) lets a corrected change go.
+    const invalid = afterRefused(refused, { message: 'No queue named "billing".', stale: false })
+    expect(waitsForReload(invalid)).toBe(false)
+    expect(waitsForReload({})).toBe(false)
   })
 
   it('says a change in words', () => {

@@ -104,6 +104,14 @@ export function edited(u: UserEntry, row: PersonRow, change: PersonChange): Pers
   return { ...row, edit: { change, from, base: version } }
 }
 
+/**
+ * Whether the row's change waits for Reload instead of being sent: its last save was refused as
+ * based on a version someone changed since, and sent on that version again it would be refused
+ * again. A change made meanwhile joins the refused one on screen, and Reload sets it all aside to
+ * make again on the person as saved now.
+ */
+export const waitsForReload = (row: PersonRow): boolean => row.refusal?.stale === true
+
 /** What saving an edit sends: the role and log-in if it changed them, the queues if it changed them. */
 export function savesOf(edit: PersonEdit): { access?: Pick<PersonValues, 'role' | 'active'>; queues?: string[] } {
   const values = applied(edit.from, edit.change)

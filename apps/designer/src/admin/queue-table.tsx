@@ -112,7 +112,8 @@ export function QueueTable({
                       <button
                         type="button"
                         className="cp-btn small"
-                        disabled={row.saving}
+                        // Saved again on the version it was refused on, it would be refused again: Reload first.
+                        disabled={row.saving || row.refusal?.stale}
                         onClick={() => void save(q)}
                         data-testid={`queue-${q.name}-save`}
                       >
