@@ -25,7 +25,9 @@ export const phiMapRouter = router({
    */
   preview: readers
     .input(z.object({ document: z.record(z.string(), z.unknown()) }).strict())
-    .mutation(async ({ ctx, input }) => redact(phiMapPolicy, await ctx.runtime.phiMaps.preview(input.document), NO_FACTS)),
+    .mutation(async ({ ctx, input }) =>
+      redact(phiMapPolicy, await ctx.runtime.phiMaps.preview(input.document), NO_FACTS),
+    ),
   /** Touchpoints a version (the draft by default) adds or removes against the published version. */
   diff: readers
     .input(z.object({ id, version }).strict())
