@@ -3,7 +3,8 @@
 // tab (and a decision's forms), the reviewer's editor, runs and the run viewer, the inbox and a
 // task, the audit trail with a record open, the access and break-glass reports, users and
 // queues with the security and settings panels, and every operations tab. The test visits all of
-// them and then fails once, listing each screen's violations, so one run says everything to fix.
+// them and then fails once, listing each screen's violations, so one run says everything to fix;
+// it also fails when a screen showed an error state instead of what it loads.
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { axeViolations } from './axe.ts'
@@ -19,6 +20,8 @@ const INPUT = {
 
 /** What axe found, by screen; a screen with nothing found is listed with an empty list. */
 const found = new Map<string, string[]>()
+/** Screens that showed an error state (a call that failed) where they should have shown their content. */
+const failedCalls = new Map<string, string[]>()
 
 /** The screen has rendered what it loads: its marker is there and no "Loading…" is left in the main region. */
 async function settled(page: Page, testId: string): Promise<void> {
@@ -28,6 +31,8 @@ async function settled(page: Page, testId: string): Promise<void> {
 
 async function check(page: Page, screen: string): Promise<void> {
   found.set(screen, await axeViolations(page))
+  const errors = await page.getByTestId('error').allTextContents()
+  if (errors.length > 0) failedCalls.set(screen, errors)
 }
 
 /** Go to a hash route and check the screen once `testId` is shown. */
@@ -139,5 +144,8 @@ describe('axe-core on every screen', () => {
     const failing = [...found].filter(([, violations]) => violations.length > 0)
     expect(Object.fromEntries(failing)).toEqual({})
     expect(found.size).toBeGreaterThanOrEqual(25)
+    // Every screen showed what it loads: none of its calls failed (a PHI map tab that could not be
+    // read once passed every axe check while showing only its error).
+    expect(Object.fromEntries(failedCalls)).toEqual({})
   })
 })
