@@ -59,6 +59,21 @@ async function openOrExplain<T>(open: () => Promise<T>): Promise<T> {
 
 const RUN_COLUMNS =
   'id, flow_id, hash, status, outcome, idempotency_key, started_by, created_at, updated_at, event_count, wait_until'
+/** What a run start needs of its flow: whether it may start runs, and of which version. */
+export interface FlowForRun {
+  id: string
+  status: string
+  published_hash: string | null
+}
+
+/** A row read through a LEFT JOIN: each column null when there was nothing to join. */
+type Joined<T> = { [K in keyof T]: T[K] | null }
+/** A runs row read through a LEFT JOIN is a run when its id is there (every NOT NULL column then is). */
+const isStoredRun = (row: Joined<RunRow>): row is RunRow => row.id !== null
+
+const PREFIXED_RUN_COLUMNS = RUN_COLUMNS.split(', ')
+  .map((column) => `r.${column}`)
+  .join(', ')
 // Due tasks first (soonest due first), then the rest oldest first.
 const OPEN_TASK_ORDER = 'ORDER BY due_at IS NULL, due_at, created_at, id'
 
@@ -284,11 +299,31 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
         sealed,
       ])
     },
+    /**
+     * What a run start reads, in one statement (a round trip each would be two on PostgreSQL):
+     * the run this idempotency key already started, if any, and the flow asked for, if it exists.
+     */
+    async startLookup(flowId: string, key: string): Promise<{ existing?: RunRow; flow?: FlowForRun }> {
+      const row = await sql.get<
+        Joined<RunRow> & { f_id: string | null; f_status: string | null; f_published_hash: string | null }
+      >(
+        `SELECT ${PREFIXED_RUN_COLUMNS}, f.id AS f_id, f.status AS f_status, f.published_hash AS f_published_hash
+         FROM (SELECT 1 AS one) AS lookup
+         LEFT JOIN runs r ON r.idempotency_key = ?
+         LEFT JOIN flows f ON f.id = ?`,
+        [key, flowId],
+      )
+      if (!row) return {}
+      const { f_id, f_status, f_published_hash, ...run } = row
+      return {
+        ...(isStoredRun(run) ? { existing: run } : {}),
+        ...(f_id !== null && f_status !== null
+          ? { flow: { id: f_id, status: f_status, published_hash: f_published_hash } }
+          : {}),
+      }
+    },
     flowForRun: (flowId: string) =>
-      sql.get<{ id: string; status: string; published_hash: string | null }>(
-        'SELECT id, status, published_hash FROM flows WHERE id = ?',
-        [flowId],
-      ),
+      sql.get<FlowForRun>('SELECT id, status, published_hash FROM flows WHERE id = ?', [flowId]),
     /**
      * The run's row after a step. `expectedCount` is the event count this step started from: a
      * row that moved on meanwhile (another process stepped the run) is not overwritten; the

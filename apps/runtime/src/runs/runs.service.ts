@@ -29,7 +29,7 @@ import { decisionForAudit, type AuditedDecision } from '../audit/decision-why.ts
 import { patientValuesIn, patientValuesOfRun, redactFreeText } from '../phi/free-text.ts'
 import type { DataCipher } from '../keys/data-cipher.ts'
 import { correlationRef } from '../events/correlation-ref.ts'
-import { createRunStore, type Lease, type RunRow } from './run-store.ts'
+import { createRunStore, type FlowForRun, type Lease, type RunRow } from './run-store.ts'
 import { newRunId } from './run-id.ts'
 import { RunEngineDeps, type SharedRunDeps } from './run-engine-deps.ts'
 
@@ -385,9 +385,9 @@ export function createRunsService(deps: RunsDeps) {
     principal: Principal,
     key: string,
   ): Promise<QueuedStart> {
-    const existing = await store.runByKey(key)
+    const { existing, flow } = await store.startLookup(input.flowId, key)
     if (existing) return startedBefore(existing, input.flowId)
-    return startFresh(input, principal, key)
+    return startFresh(input, principal, key, flow)
   }
 
   function startedBefore(existing: RunRow, flowId: string): QueuedStart {
@@ -402,8 +402,8 @@ export function createRunsService(deps: RunsDeps) {
     input: { flowId: string; input: JsonValue },
     principal: Principal,
     key: string,
+    flow: FlowForRun | undefined,
   ): Promise<QueuedStart> {
-    const flow = await store.flowForRun(input.flowId)
     if (!flow) throw new AppError('not-found', `No flow with id "${input.flowId}".`, { path: 'flowId' })
     if (flow.status === 'retired')
       throw new AppError('conflict', 'This flow is retired; it starts no new runs.', { path: 'flowId' })
