@@ -7,19 +7,27 @@ import { registry } from '../registry.ts'
  * Parsed configs by config object. With a big flow the canvas draws only the nodes on screen, so
  * a node mounts again each time a pan brings it into view, and parsing its config (a decision
  * table's rows through zod) three times per mount was the script in the slowest pan frames. A
- * config is never changed in place (an edit makes a new object), so its parse is kept.
+ * config is never changed in place (an edit makes a new object), so its parse (and its ports) are kept.
  */
-const parsedConfigs = new WeakMap<object, { nodeType: AnyNodeType; value: unknown }>()
-
-/** The parsed config, or the raw one while it does not parse (so marks follow what was typed). */
-function parsed(nodeType: AnyNodeType, config: Record<string, unknown>): unknown {
-  const kept = parsedConfigs.get(config)
-  if (kept?.nodeType === nodeType) return kept.value
-  const result = nodeType.config.safeParse(config)
-  const value = result.success ? result.data : config
-  parsedConfigs.set(config, { nodeType, value })
-  return value
+interface KeptConfig {
+  nodeType: AnyNodeType
+  value: unknown
+  /** Its output ports, once asked for. */
+  ports?: readonly PortSpec[]
 }
+const keptConfigs = new WeakMap<object, KeptConfig>()
+
+/** What is kept of a config read as `nodeType`: its parse, the raw config while it does not parse (so marks follow what was typed). */
+function kept(nodeType: AnyNodeType, config: Record<string, unknown>): KeptConfig {
+  const found = keptConfigs.get(config)
+  if (found?.nodeType === nodeType) return found
+  const result = nodeType.config.safeParse(config)
+  const entry: KeptConfig = { nodeType, value: result.success ? result.data : config }
+  keptConfigs.set(config, entry)
+  return entry
+}
+
+const parsed = (nodeType: AnyNodeType, config: Record<string, unknown>): unknown => kept(nodeType, config).value
 
 function defaultsOf(nodeType: AnyNodeType): unknown {
   return nodeType.config.safeParse(nodeType.defaults).data
@@ -43,20 +51,15 @@ export function hasInputPort(nodeType: AnyNodeType | undefined): boolean {
   return !nodeType?.trigger
 }
 
-/** Ports by config object, for the same reason as the parse: a node remounts on every pan into view. */
-const portsByConfig = new WeakMap<object, { nodeType: AnyNodeType; ports: readonly PortSpec[] }>()
-
-/** The output ports a node offers for its current config. */
+/** The output ports a node offers for its current config (kept with its parse, for the same reason). */
 export function portsOf(type: string, config: Record<string, unknown>): readonly PortSpec[] {
   const nodeType = registry.get(type)
   if (!nodeType) return []
-  const kept = portsByConfig.get(config)
-  if (kept?.nodeType === nodeType) return kept.ports
-  const ports =
-    attempt(() => nodeType.ports(parsed(nodeType, config) as never), null) ??
+  const entry = kept(nodeType, config)
+  entry.ports ??=
+    attempt(() => nodeType.ports(entry.value as never), null) ??
     attempt(() => nodeType.ports(defaultsOf(nodeType) as never), [])
-  portsByConfig.set(config, { nodeType, ports })
-  return ports
+  return entry.ports
 }
 
 /** PHI classes a node touches: its type's own list plus the classes of the facts it reads and writes. */

@@ -4,38 +4,26 @@
 // the code handed back to the designer) and sealed (AES-256-GCM) under a key derived from that
 // value, so the database alone yields neither a PKCE verifier nor a session token. Taking a row
 // deletes it in the same statement: of two processes given the same value, one gets it.
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto'
+import { createHash, hkdfSync } from 'node:crypto'
 import { and, eq, lte } from 'drizzle-orm'
 import { ssoLogins } from '../db/schema.ts'
+import { openTextUnderKey, sealTextUnderKey } from '../keys/data-cipher.ts'
 import type { Store } from '../store/store.ts'
 
 /** `begun`: sent to the IdP, by its state; `finished`: waiting for the designer, by its one-time code. */
 export type SsoStage = 'begun' | 'finished'
 
-const IV_BYTES = 12
-const TAG_BYTES = 16
-
 const keyHashOf = (stage: SsoStage, value: string) => createHash('sha256').update(`${stage}:${value}`).digest('hex')
 const keyOf = (stage: SsoStage, value: string) =>
   Buffer.from(hkdfSync('sha256', value, 'carepath sso-logins', stage, 32))
 
-function seal(stage: SsoStage, value: string, content: object): string {
-  const iv = randomBytes(IV_BYTES)
-  const cipher = createCipheriv('aes-256-gcm', keyOf(stage, value), iv)
-  cipher.setAAD(Buffer.from(keyHashOf(stage, value)))
-  const body = Buffer.concat([cipher.update(JSON.stringify(content), 'utf8'), cipher.final()])
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')
-}
+const seal = (stage: SsoStage, value: string, content: object): string =>
+  sealTextUnderKey(keyOf(stage, value), `sso-${stage}`, JSON.stringify(content), keyHashOf(stage, value))
 
 /** The content, or undefined when the row was not sealed under this value (never the case unless tampered with). */
 function open(stage: SsoStage, value: string, sealed: string): unknown {
-  const bytes = Buffer.from(sealed, 'base64url')
   try {
-    const decipher = createDecipheriv('aes-256-gcm', keyOf(stage, value), bytes.subarray(0, IV_BYTES))
-    decipher.setAAD(Buffer.from(keyHashOf(stage, value)))
-    decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
-    const text = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()])
-    return JSON.parse(text.toString('utf8'))
+    return JSON.parse(openTextUnderKey(keyOf(stage, value), sealed, keyHashOf(stage, value)))
   } catch {
     return undefined
   }

@@ -153,6 +153,17 @@ function sealedBytesParts(sealed: Buffer): SealedParts {
   }
 }
 
+/**
+ * A text sealed under a key the caller holds rather than a data key (single sign-on's rows,
+ * sealed under a key derived from the browser's one-time value), in the same sealed form.
+ */
+export const sealTextUnderKey = (key: Buffer, keyId: string, text: string, aad: string): string =>
+  sealWithKey(key, keyId, Buffer.from(text, 'utf8'), aad)
+
+/** The text `sealTextUnderKey` sealed; a SealedDataError when it is damaged or under another key. */
+export const openTextUnderKey = (key: Buffer, sealed: string, aad: string): string =>
+  openWithKey(key, sealedParts(sealed), aad).toString('utf8')
+
 /** The bytes a sealed value holds; authenticated before anything is returned, so a damaged value yields nothing. */
 function openWithKey(key: Buffer, parts: SealedParts, aad: string): Buffer {
   try {
