@@ -1,7 +1,7 @@
 // `carepath serve --mllp-port N` as startServer runs it, with the demo's example flows
 // published: the ORU sample the lab-result-routing flow accepts gets AA and a run; a message no
-// flow takes gets AR; both are kept in hl7-inbound.jsonl beside the database.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+// flow takes gets AR; both are kept in the database (hl7_messages).
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -40,10 +40,8 @@ describe('serve with an MLLP port', () => {
     expect(acks[1]).toMatch(/\rMSA\|AA\|MSG00012\|/)
     expect(await server.runtime.runs.store.listRuns('lab-result-routing', 10)).toHaveLength(1)
     expect(await server.runtime.runs.store.listRuns('appointment-booking-hl7', 10)).toHaveLength(1)
-    const kept = readFileSync(join(dir, 'hl7-inbound.jsonl'), 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('"kind":"message"'))
-    expect(kept).toHaveLength(2)
+    const kept = await server.runtime.store.sql.all<{ ack_code: string }>('SELECT ack_code FROM hl7_messages')
+    expect(kept.map((row) => row.ack_code)).toEqual(['AA', 'AA'])
     // Operational logs never carry message content or control ids.
     expect(logs.join('\n')).not.toMatch(/DUCK|EVERYMAN|MSG00012/)
   })

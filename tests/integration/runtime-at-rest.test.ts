@@ -21,7 +21,7 @@ const HL7 = [
 let t: TestRuntime
 let listener: MllpListener
 let runId = ''
-const files = () => ['carepath.db', 'carepath.db-wal', 'hl7-inbound.jsonl'].map((name) => join(t.dir, name))
+const files = () => ['carepath.db', 'carepath.db-wal'].map((name) => join(t.dir, name))
 /** Every canary found in the files, as `file: canary` lines. */
 function canariesOnDisk(): string[] {
   const found: string[] = []
@@ -74,9 +74,10 @@ afterAll(async () => {
 })
 
 describe('PHI at rest', () => {
-  it('is nowhere in the database file, its WAL or the inbound HL7 store, while the runtime runs', () => {
+  it('is nowhere in the database file or its WAL (the inbound HL7 messages included), while the runtime runs', async () => {
     expect(existsSync(join(t.dir, 'carepath.db-wal'))).toBe(true)
-    expect(existsSync(join(t.dir, 'hl7-inbound.jsonl'))).toBe(true)
+    const stored = await t.runtime.store.sql.all<{ sealed: string }>('SELECT sealed FROM hl7_messages')
+    expect(stored).toHaveLength(1)
     expect(canariesOnDisk()).toEqual([])
   })
 

@@ -332,6 +332,28 @@ export const ssoLogins = pgTable('sso_logins', {
   expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
 })
 
+export const hl7Messages = pgTable(
+  'hl7_messages',
+  {
+    id: text('id').primaryKey(),
+    dedupeKey: text('dedupe_key'),
+    sender: text('sender').notNull(),
+    controlId: text('control_id').notNull(),
+    type: text('type').notNull(),
+    via: text('via').$type<'mllp' | 'http'>().notNull(),
+    receivedAt: text('received_at').notNull(),
+    sha256: text('sha256').notNull(),
+    sealed: text('sealed').notNull(),
+    ackCode: text('ack_code'),
+    reason: text('reason'),
+    runIds: text('run_ids'),
+    settledAt: text('settled_at'),
+    leaseUntil: bigint('lease_until', { mode: 'number' }),
+    takenBy: text('taken_by'),
+  },
+  (t) => [index('hl7_messages_dedupe_key').on(t.dedupeKey), index('hl7_messages_lease_until').on(t.leaseUntil)],
+)
+
 export const dataKeys = pgTable('data_keys', {
   id: text('id').primaryKey(),
   wrapped: text('wrapped').notNull(),

@@ -406,6 +406,36 @@ export const ssoLogins = sqliteTable('sso_logins', {
 })
 
 /**
+ * Inbound HL7 messages, kept before they are acknowledged (nothing is ACKed that is not stored),
+ * whichever process took them. `dedupe_key` (sender and control id) tells a resend from a new
+ * message across processes. `sealed` is the message's text encrypted under the day's data key.
+ * `lease_until` (ms) is null once the message has its final answer; until then it is when any
+ * process may look at the message again (its taker died, or its runs could not start yet).
+ * `taken_by` names the process that holds it (on SQLite, one process: any other one has died).
+ */
+export const hl7Messages = sqliteTable(
+  'hl7_messages',
+  {
+    id: text('id').primaryKey(),
+    dedupeKey: text('dedupe_key'),
+    sender: text('sender').notNull(),
+    controlId: text('control_id').notNull(),
+    type: text('type').notNull(),
+    via: text('via').$type<'mllp' | 'http'>().notNull(),
+    receivedAt: text('received_at').notNull(),
+    sha256: text('sha256').notNull(),
+    sealed: text('sealed').notNull(),
+    ackCode: text('ack_code'),
+    reason: text('reason'),
+    runIds: text('run_ids'),
+    settledAt: text('settled_at'),
+    leaseUntil: integer('lease_until'),
+    takenBy: text('taken_by'),
+  },
+  (t) => [index('hl7_messages_dedupe_key').on(t.dedupeKey), index('hl7_messages_lease_until').on(t.leaseUntil)],
+)
+
+/**
  * Data keys of encryption at rest, each wrapped by the installation's key-encryption key (which
  * lives outside the database). One per run (`run:<id>`) and per inbound store; deleting a key's
  * wrapping (`shredded_at`) makes everything sealed under it unreadable for good (retention).

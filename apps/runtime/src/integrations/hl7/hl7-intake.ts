@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto'
 import { buildAck, type AckCode, type AckInput, type CommitCode } from './hl7-ack.ts'
 import type { Hl7ErrorCode } from './hl7-error-codes.ts'
 import { readHl7Header, type Hl7Header } from './hl7-header.ts'
-import type { Hl7MessageStore } from './hl7-store.ts'
+import type { Hl7MessageStore, Settled } from './hl7-store.ts'
 
 /** A readable inbound message as handed to the runtime. */
 export interface Hl7Inbound {
@@ -250,7 +250,6 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
     }
 
     async function lookAt(): Promise<IntakeResult> {
-      const previous = options.store.settledOf ? options.store.settledOf(savedMeta) : saved.previous
       const receivedAt = now()
       const settle = async (result: IntakeResult, reason?: string, text?: string) => {
         await options.store.settle(saved.id, { ackCode: result.code, runIds: result.runIds, reason }).catch(() => {})
@@ -283,6 +282,14 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
         // A header we cannot take is refused (AR), not errored: sending it again unchanged cannot help.
         const refusal: Refusal = { errorCode: read.errorCode, ...(read.location ? { location: read.location } : {}) }
         return settle(reply('AR', read.reason, { refusal, commit: 'CR' }), read.reason, read.reason)
+      }
+      let previous: Settled | undefined
+      try {
+        previous = options.store.settledOf ? await options.store.settledOf(savedMeta) : saved.previous
+      } catch {
+        // Stored, but whether it is a resend cannot be told now: kept, and looked at again later.
+        const text = 'The message was stored but could not be processed now; it will be kept.'
+        return settle(reply('AE', text, { refusal: { errorCode: '207' } }), 'failed', text)
       }
       if (previous?.ackCode === 'AA') {
         // A resend of an accepted message: answer AA again and start nothing new. (A resend of an
@@ -361,6 +368,8 @@ export async function reprocessPending(
     }
   }
   if (pending.length > 0)
-    options.log?.(`hl7: ${pending.length} stored message(s) looked at again after a restart; ${accepted} accepted`)
+    options.log?.(
+      `hl7: ${pending.length} stored message(s) no process had answered looked at again; ${accepted} accepted`,
+    )
   return accepted
 }

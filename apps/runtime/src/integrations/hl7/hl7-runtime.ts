@@ -1,8 +1,9 @@
 // Wiring the HL7 intake to a running Carepath runtime: published trigger.hl7 flows, runs started
 // as the system user `hl7-listener` with (sender, control id, flow) as the idempotency key, and
-// the raw messages kept in an fsynced file beside the database.
+// the raw messages kept, sealed, in the database (shared by every process on it) before any ACK.
 import type { IncomingMessage } from 'node:http'
 import type { FlowDocument } from '@carepath/dsl'
+import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { tlsServerOptions, type TlsFiles } from '../../http/tls.ts'
 import type { Runtime } from '../../runtime.ts'
@@ -11,7 +12,8 @@ import { integrationSettingsSchema } from '../settings.schema.ts'
 import { createHl7HttpHandler } from './hl7-http.handler.ts'
 import { createHl7Intake, reprocessPending, type AcceptResult, type Hl7Inbound, type Hl7Intake } from './hl7-intake.ts'
 import { createHl7Routing } from './hl7-routing.ts'
-import { createFileHl7Store, createMemoryHl7Store, type Hl7MessageStore } from './hl7-store.ts'
+import { createDbHl7Store } from './hl7-db-store.ts'
+import { createFileHl7Store, type Hl7MessageStore, type Hl7Sealer } from './hl7-store.ts'
 import { startMllpListener, type MllpLimits, type MllpListener } from './mllp-listener.ts'
 import { listenerErrorReason } from '../../operations/listener-health.ts'
 
@@ -92,9 +94,9 @@ function flowRouting(runtime: Runtime) {
   })
 }
 
-// MLLP and HTTP share one store per file, so a resend over the other channel is still a resend.
-// Each message's text is sealed at rest under the runtime's data key for the inbound store.
-// One set per runtime: a runtime opened again on the same directory seals with its own database.
+// MLLP and HTTP share one store, so a resend over the other channel is still a resend. Each
+// message's text is sealed at rest under the runtime's data key of its day. One store per runtime:
+// a runtime opened again on the same database seals with its own.
 const storesOf = new WeakMap<Runtime, Map<string, Hl7MessageStore>>()
 const dayKeys = new WeakMap<Runtime, Map<string, Promise<unknown>>>()
 /** Makes the day's data key once per runtime (sealing an empty text under it), shared by every message that waits on it. */
@@ -111,38 +113,49 @@ function dayKeyMade(runtime: Runtime, keyId: string): Promise<unknown> {
   return once
 }
 
-function fileStore(file: string, runtime: Runtime): Hl7MessageStore {
-  let fileStores = storesOf.get(runtime)
-  if (!fileStores) storesOf.set(runtime, (fileStores = new Map()))
-  let store = fileStores.get(file)
-  if (!store) {
-    const cipher = runtime.cipher
-    // One data key per UTC day of messages, so retention can shred old days.
-    const dayKey = () => `hl7-inbound:${runtime.now().toISOString().slice(0, 10)}`
-    store = createFileHl7Store(file, {
-      seal: async (raw, id) => {
-        const keyId = dayKey()
-        // The day's key is made once, before any message of the day is sealed under it: a burst
-        // that opens a day does not ask the database to make it once per message.
-        await dayKeyMade(runtime, keyId)
-        return cipher.seal(keyId, raw, `hl7-inbound|${id}`)
-      },
-      open: (sealed, id) => cipher.open(sealed, `hl7-inbound|${id}`),
-    })
-    fileStores.set(file, store)
+function sealerOf(runtime: Runtime): Hl7Sealer {
+  const cipher = runtime.cipher
+  // One data key per UTC day of messages, so retention can shred old days.
+  const dayKey = () => `hl7-inbound:${runtime.now().toISOString().slice(0, 10)}`
+  return {
+    seal: async (raw, id) => {
+      const keyId = dayKey()
+      // The day's key is made once, before any message of the day is sealed under it: a burst
+      // that opens a day does not ask the database to make it once per message.
+      await dayKeyMade(runtime, keyId)
+      return cipher.seal(keyId, raw, `hl7-inbound|${id}`)
+    },
+    open: (sealed, id) => cipher.open(sealed, `hl7-inbound|${id}`),
   }
+}
+
+function storeOnce(runtime: Runtime, name: string, make: () => Hl7MessageStore): Hl7MessageStore {
+  let stores = storesOf.get(runtime)
+  if (!stores) storesOf.set(runtime, (stores = new Map()))
+  let store = stores.get(name)
+  if (!store) stores.set(name, (store = make()))
   return store
+}
+
+/** The store an installation's inbound messages are kept in: its database, shared by all its processes. */
+function inboundStore(runtime: Runtime): Hl7MessageStore {
+  return storeOnce(runtime, 'database', () =>
+    createDbHl7Store({ sql: runtime.store.sql, sealer: sealerOf(runtime), now: runtime.now }),
+  )
+}
+
+/** The file earlier releases kept inbound messages in, beside the database: its unanswered ones are still looked at. */
+const legacyFileOf = (dataDir: string) => join(dataDir, 'hl7-inbound.jsonl')
+function legacyFileStore(file: string, runtime: Runtime): Hl7MessageStore {
+  return storeOnce(runtime, file, () => createFileHl7Store(file, sealerOf(runtime)))
 }
 
 function runtimeIntake(
   runtime: Runtime,
   options: { dataDir?: string | undefined; log?: ((line: string) => void) | undefined },
 ): Hl7Intake {
-  const store = options.dataDir
-    ? fileStore(join(options.dataDir, 'hl7-inbound.jsonl'), runtime)
-    : createMemoryHl7Store()
   return createHl7Intake({
-    store,
+    store: inboundStore(runtime),
     acceptRun: runtimeHl7Routing(runtime, { queued: true }),
     now: runtime.now,
     ...(options.log ? { log: options.log } : {}),
@@ -198,17 +211,19 @@ export async function startRuntimeHl7Listener(
     limits?: MllpLimits | undefined
   },
 ): Promise<MllpListener> {
-  if (options.dataDir) {
-    // Nothing stored is lost: messages the last process kept but never answered get their runs now.
-    await reprocessPending({
-      store: fileStore(join(options.dataDir, 'hl7-inbound.jsonl'), runtime),
-      acceptRun: runtimeHl7Routing(runtime),
-      ...(options.log ? { log: options.log } : {}),
-    })
+  const log = options.log ?? (() => {})
+  const legacyFile = options.dataDir ? legacyFileOf(options.dataDir) : undefined
+  if (legacyFile && existsSync(legacyFile)) {
+    // Messages an earlier release kept in its file and never answered get their runs now.
+    await reprocessPending({ store: legacyFileStore(legacyFile, runtime), acceptRun: runtimeHl7Routing(runtime), log })
   }
+  // Nothing stored is lost: messages a stopped process kept but never answered get their runs now,
+  // and while this port listens, those of any process on the database that stops (after its lease).
+  const sweeps = sweepUnanswered(runtime, log)
+  await sweeps.once()
   const intake = runtimeIntake(runtime, options)
   // Today's key for the stored messages, made before the first burst arrives.
-  if (options.dataDir) await dayKeyMade(runtime, `hl7-inbound:${runtime.now().toISOString().slice(0, 10)}`)
+  await dayKeyMade(runtime, `hl7-inbound:${runtime.now().toISOString().slice(0, 10)}`)
   const host = options.host ?? '127.0.0.1'
   // The runtime knows whether its listener is up: the "listener down" alert rule reads it.
   // Named by the port it listens on (known once open when 0 asked for any free port).
@@ -216,7 +231,7 @@ export async function startRuntimeHl7Listener(
   const name = () => `hl7-mllp:${port}`
   const title = () => `HL7 ${options.tls ? 'MLLPS' : 'MLLP'} listener on ${host}:${port}`
   try {
-    return await startMllpListener({
+    const listener = await startMllpListener({
       port: options.port,
       host,
       intake,
@@ -230,9 +245,44 @@ export async function startRuntimeHl7Listener(
         runtime.listeners.up(name(), title())
       },
     })
+    sweeps.start()
+    return {
+      ...listener,
+      async close() {
+        await sweeps.stop()
+        await listener.close()
+      },
+    }
   } catch (error) {
+    await sweeps.stop()
     runtime.listeners.down(name(), title(), listenerErrorReason(error))
     throw error
+  }
+}
+
+/** How often a listening process looks for stored messages that no process is answering. */
+const SWEEP_INTERVAL_MS = 5_000
+
+/** Stored messages no process is answering (their taker stopped), looked at again: once, or every few seconds. */
+function sweepUnanswered(runtime: Runtime, log: (line: string) => void) {
+  const store = inboundStore(runtime)
+  const acceptRun = runtimeHl7Routing(runtime)
+  let running: Promise<unknown> = Promise.resolve()
+  let timer: NodeJS.Timeout | undefined
+  const once = () => reprocessPending({ store, acceptRun, log })
+  return {
+    once,
+    start() {
+      timer = setInterval(() => {
+        // One sweep at a time; a failed one (the database away) is tried again at the next tick.
+        running = running.then(once).catch(() => log('hl7: could not look for unanswered messages; trying again'))
+      }, SWEEP_INTERVAL_MS)
+      timer.unref()
+    },
+    async stop() {
+      clearInterval(timer)
+      await running
+    },
   }
 }
 

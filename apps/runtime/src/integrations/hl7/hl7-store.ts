@@ -32,7 +32,7 @@ export interface Hl7MessageStore {
    * just before a message is looked at, since an earlier copy pipelined on the connection may
    * have been settled after this one was saved.
    */
-  settledOf?(meta: StoredMeta): Settled | undefined
+  settledOf?(meta: StoredMeta): Settled | undefined | Promise<Settled | undefined>
   /** Record the acknowledgement that was sent. */
   settle(id: string, settled: Settled): Promise<void>
   /**
