@@ -97,7 +97,6 @@ export function createApp(runtime: Runtime, options: AppOptions) {
   app.use(authorizeHl7First(runtime))
   app.use(
     createInboundHttpHandler(runtime, {
-      dataDir: dirname(runtime.file),
       maxBytes: bodyLimitBytes(runtime.options.bodyLimit),
       authorizeHl7: (req) => hl7Allowed.get(req) ?? false,
       log: options.log,

@@ -1,13 +1,12 @@
 // One middleware for the runtime's HTTP app: `POST /api/hooks/:path` (signed webhooks) and
 // `POST /api/hl7` (HL7 v2, ACK in the body). Mount it BEFORE any body parser: signatures are
-// checked over the raw bytes.  app.use(createInboundHttpHandler(runtime, { dataDir }))
+// checked over the raw bytes.  app.use(createInboundHttpHandler(runtime, { log }))
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Runtime } from '../runtime.ts'
 import { createRuntimeHl7HttpHandler } from './hl7/hl7-runtime.ts'
 import { createRuntimeWebhookHandler } from './webhook/webhook-runtime.ts'
 
 export interface InboundHttpOptions {
-  dataDir?: string
   /** Who may post HL7 over HTTP (e.g. an API token check); absent → anyone who can reach it. */
   authorizeHl7?: (req: IncomingMessage) => boolean
   log?: (line: string) => void
@@ -20,7 +19,6 @@ export function createInboundHttpHandler(runtime: Runtime, options: InboundHttpO
   const hooks = createRuntimeWebhookHandler(runtime, limit)
   const hl7 = createRuntimeHl7HttpHandler(runtime, {
     ...limit,
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.authorizeHl7 ? { authorize: options.authorizeHl7 } : {}),
   })

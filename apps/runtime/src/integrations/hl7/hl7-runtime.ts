@@ -152,7 +152,7 @@ function legacyFileStore(file: string, runtime: Runtime): Hl7MessageStore {
 
 function runtimeIntake(
   runtime: Runtime,
-  options: { dataDir?: string | undefined; log?: ((line: string) => void) | undefined },
+  options: { log?: ((line: string) => void) | undefined },
 ): Hl7Intake {
   return createHl7Intake({
     store: inboundStore(runtime),
@@ -180,11 +180,10 @@ function runtimeIntake(
   })
 }
 
-/** `POST /api/hl7` (body: the message; answer: the ACK). Shares the store file with MLLP. */
+/** `POST /api/hl7` (body: the message; answer: the ACK). Shares the store with MLLP. */
 export function createRuntimeHl7HttpHandler(
   runtime: Runtime,
   options: {
-    dataDir?: string
     log?: (line: string) => void
     authorize?: (req: IncomingMessage) => boolean
     maxBytes?: number
@@ -203,6 +202,7 @@ export async function startRuntimeHl7Listener(
   options: {
     port: number
     host?: string
+    /** Where an earlier release kept inbound messages (hl7-inbound.jsonl): its unanswered ones are looked at on start. */
     dataDir?: string
     log?: (line: string) => void
     /** MLLPS: TLS 1.2+ with these files (mutual TLS when clientCa is set). */
