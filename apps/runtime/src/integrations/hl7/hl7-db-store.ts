@@ -88,7 +88,7 @@ export function createDbHl7Store(options: Hl7DbStoreOptions): Hl7MessageStore {
       ? { where: 'lease_until IS NOT NULL AND (lease_until <= ? OR taken_by <> ?)', params: [at, me] }
       : { where: 'lease_until <= ?', params: [at] }
 
-  const insert = burstWriter<SqlParam[]>(async (rows) => {
+  const insertRows = async (rows: SqlParam[][]) => {
     for (let from = 0; from < rows.length; from += ROWS_PER_INSERT) {
       const chunk = rows.slice(from, from + ROWS_PER_INSERT)
       await sql.run(
@@ -96,6 +96,20 @@ export function createDbHl7Store(options: Hl7DbStoreOptions): Hl7MessageStore {
          VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
         chunk.flat(),
       )
+    }
+  }
+  // A message acknowledged AA must survive a power cut, not only a killed process: its row is on
+  // disk before it is looked at, so if the commit of its runs is lost, the restart starts them
+  // again from it. PostgreSQL flushes every commit. SQLite runs with synchronous=NORMAL (a commit
+  // is in the WAL, in the OS's hands; see open-db.ts), so this one write asks for FULL, which
+  // flushes the WAL at its commit; the runs' group commits stay as they are.
+  const insert = burstWriter<SqlParam[]>(async (rows) => {
+    if (sql.dialect !== 'sqlite') return insertRows(rows)
+    await sql.run('PRAGMA synchronous = FULL')
+    try {
+      await insertRows(rows)
+    } finally {
+      await sql.run('PRAGMA synchronous = NORMAL')
     }
   })
 
