@@ -150,10 +150,7 @@ function legacyFileStore(file: string, runtime: Runtime): Hl7MessageStore {
   return storeOnce(runtime, file, () => createFileHl7Store(file, sealerOf(runtime)))
 }
 
-function runtimeIntake(
-  runtime: Runtime,
-  options: { log?: ((line: string) => void) | undefined },
-): Hl7Intake {
+function runtimeIntake(runtime: Runtime, options: { log?: ((line: string) => void) | undefined }): Hl7Intake {
   return createHl7Intake({
     store: inboundStore(runtime),
     acceptRun: runtimeHl7Routing(runtime, { queued: true }),
