@@ -166,11 +166,12 @@ export function createDeadLetters(store: Store, cipher: DataCipher = PLAINTEXT) 
       })
     },
     /** A later delivery of the same message was accepted: its letter is closed with those runs. */
-    async acceptedLater(key: string, runIds: readonly string[], at: string): Promise<void> {
+    /** `by`: who brought the message in again: its sender (a resend, the default) or the runtime's retry. */
+    async acceptedLater(key: string, runIds: readonly string[], at: string, by = 'sender'): Promise<void> {
       // A conditional update: whichever process closes it first, it closes once.
       await sql.run(
         "UPDATE dead_letters SET status = 'reprocessed', run_ids = ?, reprocessed_by = ?, reprocessed_at = ? WHERE key = ? AND status = 'open'",
-        [JSON.stringify(runIds), 'sender', at, key],
+        [JSON.stringify(runIds), by, at, key],
       )
     },
     /** A letter with its payload opened (only reprocessing reads it). */

@@ -115,10 +115,15 @@ describeOnEachStore('Inbound HL7 messages in the database', (backend) => {
     expect(await reprocessPending({ store, acceptRun: flaky })).toBe(0)
     fail = false
     clock += LEASE_MS
-    expect(await reprocessPending({ store, acceptRun: flaky })).toBe(1)
+    // Accepted on this look: the dead letter its AE left is closed with the run it started.
+    const closed: { dedupeKey: string; runIds: string[] }[] = []
+    const onAccepted = (accepted: { dedupeKey: string; runIds: string[] }) => void closed.push(accepted)
+    expect(await reprocessPending({ store, acceptRun: flaky, onAccepted })).toBe(1)
+    expect(closed).toEqual([{ dedupeKey: 'hl7:EPIC^EPICADT:C-5', runIds: ['run-of-C-5'] }])
     clock += LEASE_MS
-    expect(await reprocessPending({ store, acceptRun: flaky })).toBe(0)
+    expect(await reprocessPending({ store, acceptRun: flaky, onAccepted })).toBe(0)
     expect(started).toEqual(['hl7:EPIC^EPICADT:C-5'])
+    expect(closed).toHaveLength(1)
   })
 
   if (backend.name === 'PostgreSQL')

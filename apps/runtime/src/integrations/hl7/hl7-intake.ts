@@ -333,12 +333,13 @@ export function createHl7Intake(options: Hl7IntakeOptions): Hl7Intake {
 }
 
 /**
- * After a restart: start the runs of messages that were stored but never answered, or answered
- * AE because their runs could not start. No ACK goes out (that connection is gone); a resend
- * later is then a duplicate of an accepted message. Returns how many were accepted.
+ * Start the runs of messages that were stored but never answered (their taker stopped), or
+ * answered AE because their runs could not start. No ACK goes out (that connection is gone); a
+ * resend later is then a duplicate of an accepted message, and `onAccepted` closes the dead letter
+ * an AE left. Returns how many were accepted.
  */
 export async function reprocessPending(
-  options: Pick<Hl7IntakeOptions, 'store' | 'acceptRun' | 'log'>,
+  options: Pick<Hl7IntakeOptions, 'store' | 'acceptRun' | 'log' | 'onAccepted'>,
 ): Promise<number> {
   const pending = (await options.store.pending?.()) ?? []
   let accepted = 0
@@ -363,6 +364,11 @@ export async function reprocessPending(
     if (result.accepted) {
       accepted++
       await options.store.settle(message.id, { ackCode: 'AA', runIds: result.runIds })
+      try {
+        await options.onAccepted?.({ dedupeKey: inbound.dedupeKey, runIds: result.runIds })
+      } catch {
+        options.log?.('hl7: could not close the dead letter of a message accepted on a later look')
+      }
     } else if (result.reason === 'not-accepted') {
       await options.store.settle(message.id, { ackCode: 'AR', reason: 'not-accepted' })
     }

@@ -266,7 +266,14 @@ function sweepUnanswered(runtime: Runtime, log: (line: string) => void) {
   const acceptRun = runtimeHl7Routing(runtime)
   let running: Promise<unknown> = Promise.resolve()
   let timer: NodeJS.Timeout | undefined
-  const once = () => reprocessPending({ store, acceptRun, log })
+  const once = () =>
+    reprocessPending({
+      store,
+      acceptRun,
+      log,
+      onAccepted: ({ dedupeKey, runIds }) =>
+        runtime.deadLetters.acceptedLater(dedupeKey, runIds, runtime.now().toISOString(), 'retry'),
+    })
   return {
     once,
     start() {
