@@ -23,7 +23,8 @@ export interface Hl7DbStoreOptions {
 const DEFAULT_LEASE_MS = 60_000
 // Rows per INSERT: 11 parameters each stays far below either database's limit on parameters.
 const ROWS_PER_INSERT = 200
-// Messages one sweep takes, so a long backlog is worked through in bounded steps.
+// Messages one sweep takes. Each is claimed for a lease as it is taken, so all of them must be
+// looked at well within it: at a few milliseconds each, 500 take seconds of a minute's lease.
 const PENDING_PER_SWEEP = 500
 
 const settledRow = z.object({
