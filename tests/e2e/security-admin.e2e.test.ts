@@ -1,9 +1,9 @@
-// The security settings and reviews in Chromium: the admin sets which roles need a second factor
-// and a flow's retention period; compliance (the auditor) reviews a break-glass reveal and signs
+// The security settings and reviews in Chromium: the admin sets which roles need a second factor,
+// a flow's retention period and how long inbound HL7 messages are kept; compliance (the auditor) reviews a break-glass reveal and signs
 // it off with a note. Each screen is axe-clean, and what they set is what the server now holds.
 import { expect, it } from 'vitest'
 import { axeViolations } from './axe.ts'
-import { DEMO_PASSWORD, e2eSession } from './harness.ts'
+import { DEMO_PASSWORD, e2eSession, screenshot } from './harness.ts'
 
 const session = e2eSession()
 
@@ -21,7 +21,7 @@ async function trpc(path: string, body: unknown, token?: string, kind: 'query' |
 const tokenOf = async (username: string) =>
   ((await trpc('auth.login', { username, password: DEMO_PASSWORD })) as { token: string }).token
 
-it('the admin sets the MFA policy and a retention period; the auditor signs off a break-glass reveal', async () => {
+it('the admin sets the MFA policy and retention periods; the auditor signs off a break-glass reveal', async () => {
   const admin = await session.login('admin')
   await admin.getByTestId('security-panel').waitFor()
   expect(await axeViolations(admin)).toEqual([])
@@ -40,6 +40,18 @@ it('the admin sets the MFA policy and a retention period; the auditor signs off 
   await admin.getByTestId('retention-days').fill('400')
   await admin.getByTestId('retention-save').click()
   await expect.poll(() => admin.getByTestId('retention-list').textContent()).toContain('eligibility-verification400')
+  await expect.poll(() => admin.getByTestId('inbound-retention-now').textContent()).toContain('with no limit')
+  await admin.getByTestId('inbound-retention-days').fill('90')
+  await admin.getByTestId('inbound-retention-save').click()
+  await expect
+    .poll(() => admin.getByTestId('inbound-retention-now').textContent())
+    .toContain('Inbound HL7 messages are kept 90 days.')
+  const retention = (await trpc('security.retention', undefined, await tokenOf('admin'), 'query')) as {
+    hl7InboundDays: number | null
+  }
+  expect(retention.hl7InboundDays).toBe(90)
+  await admin.getByTestId('inbound-retention-now').scrollIntoViewIfNeeded()
+  await screenshot(admin, 'security-retention')
   expect(await axeViolations(admin)).toEqual([])
   await admin.context().close()
 

@@ -132,11 +132,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         }, alertInterval)
       : undefined
   alertTimer?.unref()
-  // Retention: days of a flow's runs past its period lose their data key, at start and hourly.
+  // Retention: days of a flow's runs past its period lose their data key, and days of inbound HL7
+  // messages past theirs are deleted with their key, at start and hourly.
   const sweepRetention = async () => {
     try {
       for (const p of await runtime.retention.apply())
         log(`carepath: retention: ${p.runs} run(s) of ${p.flow} from ${p.day} purged (data key shredded)`)
+      for (const p of await runtime.retention.applyInbound())
+        log(`carepath: retention: ${p.messages} inbound HL7 message(s) from ${p.day} deleted (data key shredded)`)
     } catch (error) {
       log(describeInternalError(error))
     }

@@ -1,6 +1,7 @@
 // The installation's security settings, for admins: which roles must log in with a second factor
-// (and whether an identity provider's MFA counts), and how many days each flow's run data is kept
-// before it is shredded (audit records are kept at least six years whatever is set here).
+// (and whether an identity provider's MFA counts), how many days each flow's run data is kept
+// before it is shredded, and how many days inbound HL7 messages are kept (audit records are kept at
+// least six years whatever is set here).
 import { useState } from 'react'
 import { api, type MfaPolicy } from '../api/carepath-api.ts'
 import { useLoader } from '../api/use-loader.ts'
@@ -14,6 +15,7 @@ export function SecurityPanel() {
   const [draft, setDraft] = useState<MfaPolicy | null>(null)
   const [flowId, setFlowId] = useState('')
   const [days, setDays] = useState('')
+  const [inboundDays, setInboundDays] = useState('')
   const [status, setStatus] = useState<{ ok?: string; error?: string }>({})
   const current = draft ?? policy.data ?? null
 
@@ -160,6 +162,47 @@ export function SecurityPanel() {
           </div>
           <button type="submit" className="cp-btn" disabled={!flowId.trim()} data-testid="retention-save">
             Set retention
+          </button>
+        </form>
+      ) : null}
+
+      {retention.data ? (
+        <form
+          className="cp-card"
+          aria-labelledby="inbound-retention-heading"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void act(
+              inboundDays
+                ? `Inbound HL7 messages are kept ${inboundDays} days.`
+                : 'Inbound HL7 messages are kept with no limit.',
+              () => api.setInboundRetention(inboundDays ? Number(inboundDays) : null),
+            )
+          }}
+        >
+          <h4 id="inbound-retention-heading">Retention of inbound HL7 messages</h4>
+          <p className="cp-hint" data-testid="inbound-retention-now">
+            {retention.data.hl7InboundDays === null
+              ? 'Inbound HL7 messages are kept with no limit.'
+              : `Inbound HL7 messages are kept ${retention.data.hl7InboundDays} days.`}{' '}
+            A day of messages past its period is deleted once every message of it has been answered; the runs they
+            started keep their own data.
+          </p>
+          <div className="cp-row">
+            <label className="cp-field">
+              <span className="cp-field-label">Days (empty: no limit)</span>
+              <input
+                className="cp-input"
+                type="number"
+                min={1}
+                value={inboundDays}
+                data-testid="inbound-retention-days"
+                onChange={(e) => setInboundDays(e.target.value)}
+              />
+            </label>
+          </div>
+          <button type="submit" className="cp-btn" data-testid="inbound-retention-save">
+            Set inbound retention
           </button>
         </form>
       ) : null}

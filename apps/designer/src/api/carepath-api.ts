@@ -112,6 +112,7 @@ export const api = {
   setMfaPolicy: (policy: MfaPolicy) => call(trpc.security.setMfaPolicy.mutate(policy)),
   retention: () => call(trpc.security.retention.query()),
   setRetention: (flowId: string, days: number | null) => call(trpc.security.setRetention.mutate({ flowId, days })),
+  setInboundRetention: (days: number | null) => call(trpc.security.setInboundRetention.mutate({ days })),
   reveals: (pendingOnly: boolean) => call(trpc.security.reveals.query({ pendingOnly })),
   signOffReveal: (id: string, note: string) => call(trpc.security.signOffReveal.mutate({ id, note })),
   logout: () => call(trpc.auth.logout.mutate()),

@@ -127,6 +127,19 @@ export const retentionSet = (actor: AuditActor, why: AuditWhy<'settings.retentio
   why,
 })
 
+/** A day of inbound HL7 messages passed the installation's period: deleted, their data key shredded. */
+export const inboundRetentionPurged = (actor: AuditActor, why: AuditWhy<'retention.inbound-purge'>): AuditInput => ({
+  action: 'retention.inbound-purge',
+  ...actor,
+  why,
+})
+
+export const inboundRetentionSet = (actor: AuditActor, why: AuditWhy<'settings.inbound-retention'>): AuditInput => ({
+  action: 'settings.inbound-retention',
+  ...actor,
+  why,
+})
+
 export const keysRotated = (actor: AuditActor, why: AuditWhy<'keys.rotate'>): AuditInput => ({
   action: 'keys.rotate',
   ...actor,

@@ -117,6 +117,9 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   /** Retention: the data key of a flow's day of runs was shredded; the runs' rows and the trail stay. */
   entry('retention.purge', z.object({ flow: z.string(), day: z.string(), runs: z.number().int() })),
   entry('settings.retention', z.object({ flow: z.string(), days: z.number().int().nullable() })),
+  /** Retention: a day of inbound HL7 messages, all answered, was deleted and its data key shredded. */
+  entry('retention.inbound-purge', z.object({ day: z.string(), messages: z.number().int() })),
+  entry('settings.inbound-retention', z.object({ days: z.number().int().nullable() })),
   /** The key-encryption key was rotated: every data key and TOTP secret re-wrapped under the new one. */
   entry('keys.rotate', z.object({ kek: z.string(), dataKeys: z.number().int(), secrets: z.number().int() })),
   entry('settings.mfa-policy', z.object({ required: z.array(z.string()), passwordOnly: z.array(z.string()) })),

@@ -132,6 +132,14 @@ export const auditEntryPolicies: AuditEntryPolicies = {
     action: structure,
     why: object({ flow: structure, days: structure }),
   }),
+  'retention.inbound-purge': object<EntryOf<'retention.inbound-purge'>>({
+    action: structure,
+    why: object({ day: structure, messages: structure }),
+  }),
+  'settings.inbound-retention': object<EntryOf<'settings.inbound-retention'>>({
+    action: structure,
+    why: object({ days: structure }),
+  }),
   'keys.rotate': object<EntryOf<'keys.rotate'>>({
     action: structure,
     why: object({ kek: structure, dataKeys: structure, secrets: structure }),

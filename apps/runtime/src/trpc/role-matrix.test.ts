@@ -19,6 +19,7 @@ const EXPECTED: Record<string, readonly UserRole[]> = {
   'security.retention': ['admin'],
   'security.rotateKeys': ['admin'],
   'security.setRetention': ['admin'],
+  'security.setInboundRetention': ['admin'],
   'security.requestReveal': ['agent', 'developer', 'reviewer', 'auditor', 'analyst'],
   'security.reveals': ['auditor'],
   'security.signOffReveal': ['auditor'],

@@ -21,8 +21,15 @@ export const securityRouter = router({
   rotateKeys: admin.mutation(({ ctx }) => ctx.runtime.rotateKeys(auditActor(ctx.principal))),
   retention: admin.query(async ({ ctx }) => ({
     runsDays: await ctx.runtime.retention.periods(),
+    hl7InboundDays: await ctx.runtime.retention.inboundPeriod(),
     auditYears: ctx.runtime.retention.auditYears,
   })),
+  /** How many days inbound HL7 messages are kept (null: no limit). */
+  setInboundRetention: admin
+    .input(z.object({ days: z.number().int().min(1).max(36_500).nullable() }).strict())
+    .mutation(async ({ ctx, input }) => ({
+      hl7InboundDays: await ctx.runtime.retention.setInboundPeriod(input.days, auditActor(ctx.principal)),
+    })),
   setRetention: admin
     .input(z.object({ flowId: flowIdInput, days: z.number().int().min(1).max(36_500).nullable() }).strict())
     .mutation(async ({ ctx, input }) => ({
