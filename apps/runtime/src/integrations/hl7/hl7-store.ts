@@ -92,8 +92,10 @@ export interface Hl7Sealer {
 
 /**
  * An append-only JSON-lines file, fsynced before `save` resolves, reloaded at start so resends
- * are recognised across restarts. Holds PHI: with a `sealer` (as `carepath serve` gives it) each
- * message's text is encrypted at rest; it lives beside the database, with the same care.
+ * are recognised across restarts. Earlier releases kept inbound messages here (the runtime now
+ * keeps them in its database, hl7-db-store.ts, and opens this file only to look again at the
+ * messages they left unanswered). Holds PHI: with a `sealer` each message's text is encrypted at
+ * rest; it lives beside the database, with the same care.
  */
 export function createFileHl7Store(file: string, sealer?: Hl7Sealer): Hl7MessageStore {
   mkdirSync(dirname(file), { recursive: true })
