@@ -148,17 +148,7 @@ export function SecurityPanel() {
                 onChange={(e) => setFlowId(e.target.value)}
               />
             </label>
-            <label className="cp-field">
-              <span className="cp-field-label">Days (empty: no limit)</span>
-              <input
-                className="cp-input"
-                type="number"
-                min={1}
-                value={days}
-                data-testid="retention-days"
-                onChange={(e) => setDays(e.target.value)}
-              />
-            </label>
+            <DaysField value={days} onChange={setDays} testId="retention-days" />
           </div>
           <button type="submit" className="cp-btn" disabled={!flowId.trim()} data-testid="retention-save">
             Set retention
@@ -189,17 +179,7 @@ export function SecurityPanel() {
             started keep their own data.
           </p>
           <div className="cp-row">
-            <label className="cp-field">
-              <span className="cp-field-label">Days (empty: no limit)</span>
-              <input
-                className="cp-input"
-                type="number"
-                min={1}
-                value={inboundDays}
-                data-testid="inbound-retention-days"
-                onChange={(e) => setInboundDays(e.target.value)}
-              />
-            </label>
+            <DaysField value={inboundDays} onChange={setInboundDays} testId="inbound-retention-days" />
           </div>
           <button type="submit" className="cp-btn" data-testid="inbound-retention-save">
             Set inbound retention
@@ -207,5 +187,22 @@ export function SecurityPanel() {
         </form>
       ) : null}
     </section>
+  )
+}
+
+/** A retention period in whole days; empty means no limit. */
+function DaysField(props: { value: string; onChange: (value: string) => void; testId: string }) {
+  return (
+    <label className="cp-field">
+      <span className="cp-field-label">Days (empty: no limit)</span>
+      <input
+        className="cp-input"
+        type="number"
+        min={1}
+        value={props.value}
+        data-testid={props.testId}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
   )
 }
