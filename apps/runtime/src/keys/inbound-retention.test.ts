@@ -3,7 +3,7 @@
 // still to answer waits for it. Setting the period and each purge are audited; only an admin may
 // set it.
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { createDbHl7Store } from '../integrations/hl7/hl7-db-store.ts'
+import { createDbHl7Store, hl7InboundKeyId } from '../integrations/hl7/hl7-db-store.ts'
 import { describeOnEachRuntime, sessionToken, TEST_PASSWORD, type TestRuntime } from '../testing/test-runtime.ts'
 
 const DAY_MS = 24 * 3600_000
@@ -25,7 +25,7 @@ describeOnEachRuntime('retention of inbound HL7 messages', (open) => {
       now: t.runtime.now,
       sealer: {
         seal: (raw, id) =>
-          t.runtime.cipher.seal(`hl7-inbound:${t.runtime.now().toISOString().slice(0, 10)}`, raw, `hl7-inbound|${id}`),
+          t.runtime.cipher.seal(hl7InboundKeyId(t.runtime.now().toISOString()), raw, `hl7-inbound|${id}`),
         open: (sealed, id) => t.runtime.cipher.open(sealed, `hl7-inbound|${id}`),
       },
     })

@@ -13,6 +13,7 @@ import { inboundRetentionPurged, inboundRetentionSet, retentionPurged, retention
 import type { AuditService } from '../audit/audit.service.ts'
 import { settings } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
+import { hl7InboundKeyId } from '../integrations/hl7/hl7-db-store.ts'
 import { runKeyId } from '../runs/run-store.ts'
 import { writeSetting } from '../review/stored-setting.ts'
 import type { Store } from '../store/store.ts'
@@ -96,7 +97,7 @@ export function createRetentionService(deps: {
       const nextDay = new Date(Date.parse(day) + DAY_MS).toISOString().slice(0, 10)
       await store.transaction(async () => {
         // The day's key may already be gone (shredded by hand) or never made: the rows go all the same.
-        await cipher.shred(`hl7-inbound:${day}`, now().toISOString())
+        await cipher.shred(hl7InboundKeyId(day), now().toISOString())
         const { changes } = await store.sql.run(
           'DELETE FROM hl7_messages WHERE received_at >= ? AND received_at < ? AND lease_until IS NULL',
           [day, nextDay],

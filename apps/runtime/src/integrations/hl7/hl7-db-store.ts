@@ -8,6 +8,12 @@ import { z } from 'zod'
 import type { SqlExecutor, SqlParam } from '../../store/sql-executor.ts'
 import type { Hl7MessageStore, Hl7Sealer, PendingMessage, Settled, StoredMeta } from './hl7-store.ts'
 
+/**
+ * The data key inbound messages received on `day` (an ISO date or time; its UTC day counts) are
+ * sealed under: one per day, so retention shreds a day of them at once.
+ */
+export const hl7InboundKeyId = (day: string) => `hl7-inbound:${day.slice(0, 10)}`
+
 export interface Hl7DbStoreOptions {
   sql: SqlExecutor
   /** Seals each message's text at rest (the runtime's data cipher); the table never holds it plain. */

@@ -12,7 +12,7 @@ import { integrationSettingsSchema } from '../settings.schema.ts'
 import { createHl7HttpHandler } from './hl7-http.handler.ts'
 import { createHl7Intake, reprocessPending, type AcceptResult, type Hl7Inbound, type Hl7Intake } from './hl7-intake.ts'
 import { createHl7Routing } from './hl7-routing.ts'
-import { createDbHl7Store } from './hl7-db-store.ts'
+import { createDbHl7Store, hl7InboundKeyId } from './hl7-db-store.ts'
 import { createFileHl7Store, type Hl7MessageStore, type Hl7Sealer } from './hl7-store.ts'
 import { startMllpListener, type MllpLimits, type MllpListener } from './mllp-listener.ts'
 import { listenerErrorReason } from '../../operations/listener-health.ts'
@@ -116,7 +116,7 @@ function dayKeyMade(runtime: Runtime, keyId: string): Promise<unknown> {
 function sealerOf(runtime: Runtime): Hl7Sealer {
   const cipher = runtime.cipher
   // One data key per UTC day of messages, so retention can shred old days.
-  const dayKey = () => `hl7-inbound:${runtime.now().toISOString().slice(0, 10)}`
+  const dayKey = () => hl7InboundKeyId(runtime.now().toISOString())
   return {
     seal: async (raw, id) => {
       const keyId = dayKey()
@@ -220,7 +220,7 @@ export async function startRuntimeHl7Listener(
   await sweeps.once()
   const intake = runtimeIntake(runtime, options)
   // Today's key for the stored messages, made before the first burst arrives.
-  await dayKeyMade(runtime, `hl7-inbound:${runtime.now().toISOString().slice(0, 10)}`)
+  await dayKeyMade(runtime, hl7InboundKeyId(runtime.now().toISOString()))
   const host = options.host ?? '127.0.0.1'
   // The runtime knows whether its listener is up: the "listener down" alert rule reads it.
   // Named by the port it listens on (known once open when 0 asked for any free port).
