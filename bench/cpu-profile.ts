@@ -1,6 +1,6 @@
 // Where the time went in a V8 CPU profile (from the DevTools protocol's Profiler domain, in Node
 // or in Chromium): self time per function, summed over the samples, largest first.
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
 
@@ -97,7 +97,10 @@ export async function profiled<T>(
   const result = await work()
   const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile }
   session.disconnect()
-  if (target !== '1') writeFileSync(join(target, `${label}-${Date.now()}.cpuprofile`), JSON.stringify(profile))
+  if (target !== '1') {
+    mkdirSync(target, { recursive: true })
+    writeFileSync(join(target, `${label}-${Date.now()}.cpuprofile`), JSON.stringify(profile))
+  }
   const summary = [
     '    by stage (inclusive, share of busy time):',
     ...inclusiveSummary(profile, stages).map((line) => `      ${line}`),

@@ -111,8 +111,12 @@ export async function startNodeRed(): Promise<NodeRedPeer> {
   const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', join(userDir, 'settings.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
+  // A bench that fails mid-run must not leave Node-RED behind holding the port and its stderr.
+  const orphanGuard = () => child.kill('SIGKILL')
+  process.once('exit', orphanGuard)
   const url = `http://127.0.0.1:${port}`
   const stop = async () => {
+    process.off('exit', orphanGuard)
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGTERM')

@@ -6,6 +6,7 @@
 // low score: one decision, then its end, each run's log and audit record committed before the
 // answer. Figures are printed, never asserted.
 //   pnpm bench scale        (BENCH_SECONDS=8 per level by default; needs a PostgreSQL server)
+//   BENCH_PROCESSES=1 pnpm bench scale    (only these numbers of PostgreSQL processes: A/B rounds)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -129,7 +130,7 @@ console.log(`${seconds} s per level after ${warmUpSeconds} s of warm-up; load av
 const rows: Row[] = [...(await measure('SQLite', 1, undefined))]
 if (!postgres) console.log('No PostgreSQL server reachable: only SQLite was measured.')
 else
-  for (const processes of [1, 2, 3]) {
+  for (const processes of (process.env.BENCH_PROCESSES ?? '1,2,3').split(',').map(Number)) {
     const database = await postgres.createDatabase(`scale_${processes}`)
     try {
       rows.push(...(await measure('PostgreSQL', processes, database.url)))

@@ -149,6 +149,30 @@ describe('accounting of access', () => {
     ])
   })
 
+  it('indexes the runs that start together (one group commit, one statement) each under its own patients', async () => {
+    const ssns = ['900-00-0001', '900-00-0002', '900-00-0003', '900-00-0001']
+    const ids = await Promise.all(
+      ssns.map(
+        async (ssn, i) =>
+          (
+            await t.as.agent.runs.start({
+              flowId: 'intake-check',
+              input: { score: 9, patient: { name: `Group ${i}`, ssn } },
+              idempotencyKey: `group-${i}`,
+            })
+          ).id,
+      ),
+    )
+    const runsOf = (ssn: string) =>
+      t.runtime.db.$client
+        .prepare<[Buffer], { run_id: string }>('SELECT run_id FROM patient_refs WHERE ref = ? ORDER BY run_id')
+        .all(patientRef(t.runtime.keys.phiReferenceSecret, ssn))
+        .map((row) => row.run_id)
+    expect(runsOf('900-00-0001')).toEqual([ids[0]!, ids[3]!].sort())
+    expect(runsOf('900-00-0002')).toEqual([ids[1]])
+    expect(runsOf('900-00-0003')).toEqual([ids[2]])
+  })
+
   it('finds identifier-class values anywhere in an input, and only those', () => {
     const found = identifiersIn(intakeFlow().facts, { score: 9, patient: { name: 'N', ssn: ' 9 ' } })
     expect(found).toEqual(['9'])

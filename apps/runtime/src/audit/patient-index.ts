@@ -5,6 +5,7 @@
 // given the same way. Without the key the table says nothing about who the patients are.
 import { createHmac } from 'node:crypto'
 import { phiClassAt, type FactSchema, type JsonValue } from '@carepath/dsl'
+import type { BatchWriter } from '../store/sql-executor.ts'
 import type { Store } from '../store/store.ts'
 import type { BatchObserver } from '../runs/runs.service.ts'
 
@@ -86,21 +87,27 @@ export function patientIndexObserver(
     }
     return schema
   }
+  // The references of every run a transaction starts go in as it commits, a few hundred per
+  // statement at most (well inside SQLite's and PostgreSQL's limits on parameters): a group commit
+  // of fifty runs makes one statement, where each run made its own (a round trip on PostgreSQL).
+  const refs: BatchWriter<[ref: Buffer, runId: string]> = {
+    async flush(rows) {
+      for (let from = 0; from < rows.length; from += REFS_PER_STATEMENT) {
+        const some = rows.slice(from, from + REFS_PER_STATEMENT)
+        await store.sql.run(
+          `INSERT INTO patient_refs (ref, run_id) VALUES ${some.map(() => '(?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+          some.flat(),
+        )
+      }
+    },
+  }
   return async (batch) => {
     if (batch.previous !== undefined) return
     const started = batch.events.find((e) => e.type === 'run.started')
     if (started?.type !== 'run.started') return
     const facts = await schemaOf(batch.run.flowId, batch.run.hash)
-    const identifiers = identifiersIn(facts, started.data.input)
-    // One statement for a run's identifiers (an MRN, a member id, ...), not one each; a few hundred
-    // at most per statement, well inside SQLite's and PostgreSQL's limits on parameters.
-    for (let from = 0; from < identifiers.length; from += REFS_PER_STATEMENT) {
-      const some = identifiers.slice(from, from + REFS_PER_STATEMENT)
-      await store.sql.run(
-        `INSERT INTO patient_refs (ref, run_id) VALUES ${some.map(() => '(?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
-        some.flatMap((identifier) => [patientRef(secret, identifier), batch.run.id]),
-      )
-    }
+    for (const identifier of identifiersIn(facts, started.data.input))
+      await store.sql.beforeCommit(refs, [patientRef(secret, identifier), batch.run.id])
   }
 }
 

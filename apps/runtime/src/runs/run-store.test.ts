@@ -101,6 +101,24 @@ describeOnEachStore('run store event log', (backend) => {
     expect(await store.events('d')).toHaveLength(1)
   })
 
+  it('commits the writes queued after a failing first write of a batch, without it', async () => {
+    const store = createRunStore(opened.store)
+    const failing = store.commit(async () => {
+      await store.insertRun(runRow('first', 'k-first'))
+      await store.appendEvents('first', [event(0)])
+      throw new Error('refused')
+    })
+    const ok = store.commit(() => store.appendEvents('second', [event(0)]))
+    const alsoOk = store.commit(() => store.appendEvents('third', [event(0), event(1)]))
+    await expect(failing).rejects.toThrow('refused')
+    await ok
+    await alsoOk
+    expect(await store.runById('first')).toBeUndefined()
+    expect(await store.events('first')).toEqual([])
+    expect((await store.events('second')).map((e) => e.seq)).toEqual([0])
+    expect((await store.events('third')).map((e) => e.seq)).toEqual([0, 1])
+  })
+
   it('lets one of two processes write a run’s next batch, and refuses the other', async () => {
     const first = createRunStore(opened.store)
     const second = createRunStore(await opened.another())

@@ -4,6 +4,7 @@
 import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState, type RunStatus } from '@carepath/engine'
 import { AppError } from '../errors.ts'
 import { PLAINTEXT, SealedDataError, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
+import type { BatchWriter } from '../store/sql-executor.ts'
 import type { Store } from '../store/store.ts'
 import { needsRunDictionary, packBatch, runDictionary, unpackBatch } from './event-batch-codec.ts'
 import { createVersionDictionaries } from './version-dictionaries.ts'
@@ -83,6 +84,13 @@ export interface Lease {
   until: string
 }
 
+/** One stored batch of a run's events (a run_events row). */
+type EventBatchRow = [runId: string, firstSeq: number, lastSeq: number, version: number, events: Buffer]
+// SQLite binds at most 32,766 parameters to a statement: 200 rows of five stay far inside it.
+const BATCH_ROWS_PER_INSERT = 200
+const insertEventBatches = (rows: number) =>
+  `INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`
+
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown }
 interface QueuedWrite {
   work: () => Promise<unknown>
@@ -156,6 +164,19 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     if (!dictionary) throw new Error(`run ${runId}'s event log was packed against a flow version that is not stored`)
     return dictionary
   }
+  // A transaction's event batches go in as it commits, in one statement for every run of a group
+  // commit: on PostgreSQL a statement is a round trip, and a group of runs made one per run. Nothing
+  // reads a run's log inside the transaction that appends to it (a run's steps are serialised and
+  // each commits before the next reads), and a batch whose run's savepoint rolls back is dropped.
+  // Two processes writing the same run's next seq still collide on the key, at the commit.
+  const eventBatches: BatchWriter<EventBatchRow> = {
+    async flush(rows) {
+      for (let at = 0; at < rows.length; at += BATCH_ROWS_PER_INSERT) {
+        const chunk = rows.slice(at, at + BATCH_ROWS_PER_INSERT)
+        await sql.run(insertEventBatches(chunk.length), chunk.flat())
+      }
+    },
+  }
   const runs = (where: string, params: (string | number)[]) =>
     sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ${where}`, params)
 
@@ -168,16 +189,23 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
   let queue: QueuedWrite[] = []
   let draining = false
   async function commitQueued(jobs: QueuedWrite[]) {
-    if (jobs.length === 1) {
-      // Alone in its batch: no savepoint needed.
-      const job = jobs[0] as QueuedWrite
-      await store.transaction(job.work).then(job.resolve, job.reject)
-      return
-    }
+    const [first, ...rest] = jobs
+    if (!first) return
+    // The first write of a batch runs bare, without a savepoint of its own (on PostgreSQL one is a
+    // round trip): if it fails, the transaction holds nothing but its writes, so it rolls back
+    // whole and the writes after it commit in a transaction of their own. Each later write has
+    // its savepoint, so one failing write never undoes another.
     const results: Settled[] = []
+    let firstFailed = false
     try {
       await store.transaction(async () => {
-        for (const job of jobs) {
+        try {
+          results.push({ ok: true, value: await first.work() })
+        } catch (error) {
+          firstFailed = true
+          throw error
+        }
+        for (const job of rest) {
           results.push(
             await store.transaction(job.work).then(
               (value): Settled => ({ ok: true, value }),
@@ -187,7 +215,10 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
         }
       })
     } catch (error) {
-      for (const job of jobs) job.reject(error)
+      if (firstFailed) {
+        first.reject(error)
+        await commitQueued(rest)
+      } else for (const job of jobs) job.reject(error)
       return
     }
     jobs.forEach((job, i) => {
@@ -291,13 +322,7 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
       // Packed before sealing (ciphertext does not compress); a store without a cipher keeps plain JSON.
       const sealed =
         cipher === PLAINTEXT ? Buffer.from(json, 'utf8') : await sealBatch(runId, events, json, first, hash)
-      await sql.run('INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES (?, ?, ?, ?, ?)', [
-        runId,
-        first,
-        last,
-        RUN_EVENT_VERSION,
-        sealed,
-      ])
+      await sql.beforeCommit(eventBatches, [runId, first, last, RUN_EVENT_VERSION, sealed])
     },
     /**
      * What a run start reads, in one statement (a round trip each would be two on PostgreSQL):
