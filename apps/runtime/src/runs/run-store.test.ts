@@ -3,6 +3,7 @@ import { contentHash, type JsonValue } from '@carepath/dsl'
 import { RUN_EVENT_VERSION, RunEventFormatError, type RunEvent } from '@carepath/engine'
 import { createDataCipher, sealedKeyId } from '../keys/data-cipher.ts'
 import { generateKeyFile, keyStoreOf } from '../keys/key-store.ts'
+import { isUniqueViolation } from '../store/sql-executor.ts'
 import { intakeFlow } from '../testing/test-registry.ts'
 import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
 import { needsRunDictionary } from './event-batch-codec.ts'
@@ -117,6 +118,45 @@ describeOnEachStore('run store event log', (backend) => {
     expect(await store.events('first')).toEqual([])
     expect((await store.events('second')).map((e) => e.seq)).toEqual([0])
     expect((await store.events('third')).map((e) => e.seq)).toEqual([0, 1])
+  })
+
+  it('refuses a second run with one idempotency key in a group commit as a duplicate, and commits the rest', async () => {
+    const store = createRunStore(opened.store)
+    const first = store.commit(() => store.insertRun(runRow('a', 'same key')))
+    const second = store.commit(() => store.insertRun(runRow('b', 'same key')))
+    const other = store.commit(() => store.insertRun(runRow('c', 'other key')))
+    await first
+    const refused = await second.then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(isUniqueViolation(refused)).toBe(true)
+    await other
+    expect(await store.runById('b')).toBeUndefined()
+    expect((await store.runByKey('same key'))?.id).toBe('a')
+    expect((await store.runById('c'))?.idempotency_key).toBe('other key')
+  })
+
+  it('undoes a write that failed after its new run row: alone on SQLite, with its group on PostgreSQL', async () => {
+    const store = createRunStore(opened.store)
+    const ok = store.commit(() => store.insertRun(runRow('kept', 'k-kept')))
+    const failing = store.commit(async () => {
+      await store.insertRun(runRow('undone', 'k-undone'))
+      throw new Error('refused after the row')
+    })
+    const [kept, undone] = await Promise.allSettled([ok, failing])
+    expect(undone.status).toBe('rejected')
+    expect(await store.runById('undone')).toBeUndefined()
+    if (backend.name === 'SQLite') {
+      // A savepoint there costs no round trip: taken at once, it undoes the failing write alone.
+      expect(kept.status).toBe('fulfilled')
+      expect(await store.runById('kept')).toBeDefined()
+    } else {
+      // The row went in before its savepoint was taken (a round trip saved per run): a failure
+      // after it cannot be undone alone, so the group rolls back and each of its writes is refused.
+      expect(kept.status === 'rejected' && String(kept.reason)).toMatch(/rolled back/)
+      expect(await store.runById('kept')).toBeUndefined()
+    }
   })
 
   it('lets one of two processes write a run’s next batch, and refuses the other', async () => {

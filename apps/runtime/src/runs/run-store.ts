@@ -4,7 +4,7 @@
 import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState, type RunStatus } from '@carepath/engine'
 import { AppError } from '../errors.ts'
 import { PLAINTEXT, SealedDataError, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
-import type { BatchWriter } from '../store/sql-executor.ts'
+import { DuplicateKeyError, type BatchWriter } from '../store/sql-executor.ts'
 import type { Store } from '../store/store.ts'
 import { needsRunDictionary, packBatch, runDictionary, unpackBatch } from './event-batch-codec.ts'
 import { createVersionDictionaries } from './version-dictionaries.ts'
@@ -254,9 +254,14 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     sampleRunIds: async (count: number) =>
       (await sql.all<{ id: string }>('SELECT id FROM runs ORDER BY random() LIMIT ?', [count])).map((row) => row.id),
     /** A new run's row; `lease` while its first step is still going (see `claimRun`). */
-    insertRun: (row: RunRow, lease: Lease | null = null) =>
-      sql.run(
-        `INSERT INTO runs (${RUN_COLUMNS}, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    /**
+     * A new run's row. Its id or idempotency key taken already (another process started a run
+     * with the key at the same moment) is refused as a unique violation, without failing the
+     * statement: so it needs no savepoint of its own in a group commit (`SqlExecutor.run`'s `ahead`).
+     */
+    async insertRun(row: RunRow, lease: Lease | null = null) {
+      const { changes } = await sql.run(
+        `INSERT INTO runs (${RUN_COLUMNS}, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [
           row.id,
           row.flow_id,
@@ -272,7 +277,10 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
           lease?.owner ?? null,
           lease?.until ?? null,
         ],
-      ),
+        { ahead: true },
+      )
+      if (changes === 0) throw new DuplicateKeyError(`A run with the id or idempotency key of run ${row.id} exists.`)
+    },
     /**
      * Take the run for one step: only when no other process holds it, or its lease ran out (that
      * process died or hung). Two processes asking at once: one gets it.

@@ -7,9 +7,22 @@ import { createHash } from 'node:crypto'
 import pg from 'pg'
 import { numberedPlaceholders, PendingBatches, type SqlExecutor, type SqlParam } from './sql-executor.ts'
 
+/** A savepoint opened by a nested `transaction`, taken on the connection only when first needed. */
+interface OpenSavepoint {
+  name: string
+  /** Set once SAVEPOINT has been sent (the promise of its round trip). */
+  taken?: Promise<unknown>
+  /** Whether a statement run `ahead` of it changed rows: a failure then cannot be undone alone. */
+  changedAhead: boolean
+}
+
 interface OpenTransaction {
   client: pg.PoolClient
   savepoints: number
+  /** The savepoints open now, outermost first. */
+  open: OpenSavepoint[]
+  /** A failure that left a change no savepoint covers: the transaction may only roll back. */
+  poisoned?: unknown
   /** Set at commit or rollback: a promise left running from inside it must not reuse the connection. */
   ended: boolean
   committed: (() => void)[]
@@ -28,6 +41,15 @@ export const carepathTypes: pg.CustomTypesConfig = {
     if (oid === pg.types.builtins.INT8) return (value: string) => Number(value)
     return pg.types.getTypeParser(oid, format)
   }) as pg.CustomTypesConfig['getTypeParser'],
+}
+
+/** The transaction's failure when a part of it failed after a change no savepoint covered. */
+class UndoneWithItsGroup extends Error {
+  constructor(cause: unknown) {
+    super('A write failed after a change that could not be undone alone; the whole transaction was rolled back.', {
+      cause,
+    })
+  }
 }
 
 interface Translated {
@@ -54,33 +76,58 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
     return t
   }
 
-  function query<R extends pg.QueryResultRow>(
+  async function query<R extends pg.QueryResultRow>(
     sql: string,
     params: readonly SqlParam[],
     rowMode?: 'array',
+    ahead = false,
   ): Promise<pg.QueryResult<R>> {
     const { text, name } = translate(sql)
-    const on = current()?.client ?? pool
+    const tx = current()
     const values = params.map((p) => (typeof p === 'bigint' ? p.toString() : p))
-    return on.query<R>({ name, text, values, ...(rowMode ? { rowMode } : {}) })
+    if (!tx) return pool.query<R>({ name, text, values, ...(rowMode ? { rowMode } : {}) })
+    if (!ahead) await takeSavepoints(tx)
+    const uncovered = ahead && tx.open.some((open) => !open.taken)
+    try {
+      const result = await tx.client.query<R>({ name, text, values, ...(rowMode ? { rowMode } : {}) })
+      if (uncovered && (result.rowCount ?? 0) > 0) for (const open of tx.open) if (!open.taken) open.changedAhead = true
+      return result
+    } catch (error) {
+      // PostgreSQL has aborted the transaction, and no savepoint was taken to return to.
+      if (uncovered) tx.poisoned ??= error
+      throw error
+    }
   }
 
-  // A savepoint that succeeds is left standing rather than released: COMMIT (or ROLLBACK) ends
-  // them all, a later savepoint nests inside it, and rolling back to that later one undoes only
-  // what came after it. RELEASE would cost a round trip per savepoint (a group commit makes one
-  // per run) and frees nothing that matters: a subtransaction that wrote keeps its id either way.
+  /** Send SAVEPOINT for every open savepoint not taken yet, outermost first. */
+  async function takeSavepoints(tx: OpenTransaction): Promise<void> {
+    for (const open of tx.open) {
+      open.taken ??= tx.client.query(`SAVEPOINT ${open.name}`)
+      await open.taken
+    }
+  }
+
+  // A savepoint is taken only before the first statement of its part that is not run `ahead`, so
+  // a part whose one write is such a statement (a new run's row, in a group commit) costs no round
+  // trip for it. One that succeeds is left standing rather than released: COMMIT (or ROLLBACK)
+  // ends them all, a later savepoint nests inside it, and rolling back to that later one undoes
+  // only what came after it. RELEASE would cost a round trip per savepoint and frees nothing that
+  // matters: a subtransaction that wrote keeps its id either way.
   async function savepoint<T>(tx: OpenTransaction, work: () => Promise<T>): Promise<T> {
-    const name = `sp${++tx.savepoints}`
+    const open: OpenSavepoint = { name: `sp${++tx.savepoints}`, changedAhead: false }
     const mark = tx.committed.length
     const batchMark = tx.batches.mark()
-    await tx.client.query(`SAVEPOINT ${name}`)
+    tx.open.push(open)
     try {
       return await work()
     } catch (error) {
       tx.committed.length = mark
       tx.batches.rollBackTo(batchMark)
-      await tx.client.query(`ROLLBACK TO SAVEPOINT ${name}`)
+      if (open.changedAhead) tx.poisoned ??= error
+      else if (open.taken) await tx.client.query(`ROLLBACK TO SAVEPOINT ${open.name}`)
       throw error
+    } finally {
+      tx.open.splice(tx.open.indexOf(open), 1)
     }
   }
 
@@ -89,12 +136,20 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
     let broken: unknown
     try {
       await client.query('BEGIN')
-      const tx: OpenTransaction = { client, savepoints: 0, ended: false, committed: [], batches: new PendingBatches() }
+      const tx: OpenTransaction = {
+        client,
+        savepoints: 0,
+        open: [],
+        ended: false,
+        committed: [],
+        batches: new PendingBatches(),
+      }
       try {
         // Awaited inside the context: a drizzle query is a thenable that runs when awaited.
         const result = await context.run(tx, async () => {
           const value = await work()
           await tx.batches.flush()
+          if (tx.poisoned !== undefined) throw new UndoneWithItsGroup(tx.poisoned)
           return value
         })
         tx.ended = true
@@ -126,7 +181,9 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
       return row
     },
     values: async (sql, params = []) => (await query<unknown[]>(sql, params, 'array')).rows,
-    run: async (sql, params = []) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
+    run: async (sql, params = [], how) => ({
+      changes: (await query(sql, params, undefined, how?.ahead === true)).rowCount ?? 0,
+    }),
     transaction<T>(work: () => Promise<T>): Promise<T> {
       const tx = current()
       return tx ? savepoint(tx, work) : whole(work)
