@@ -181,8 +181,9 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ${where}`, params)
 
   // Group commit: writes queued while the previous commit was going (or in the same turn of the
-  // event loop) commit together in one transaction, each in its own savepoint so one failing
-  // write never undoes another. One commit at a time per process: the batch grows with the load,
+  // event loop) commit together in one transaction, each (but the first) in its own savepoint so
+  // one failing write never undoes another (see `commitQueued`, and `SqlExecutor.transaction` for
+  // when PostgreSQL takes a savepoint). One commit at a time per process: the batch grows with the load,
   // and the rows every run touches (metric rollups, the audit chain's head) are contended by one
   // transaction per process, not by one per request. A caller's promise settles only after the
   // commit, so nothing is acknowledged before it is on disk.
