@@ -5,7 +5,7 @@
 // given the same way. Without the key the table says nothing about who the patients are.
 import { createHmac } from 'node:crypto'
 import { phiClassAt, type FactSchema, type JsonValue } from '@carepath/dsl'
-import type { BatchWriter } from '../store/sql-executor.ts'
+import { insertRows, type BatchWriter } from '../store/sql-executor.ts'
 import type { Store } from '../store/store.ts'
 import type { BatchObserver } from '../runs/runs.service.ts'
 
@@ -91,15 +91,11 @@ export function patientIndexObserver(
   // statement at most (well inside SQLite's and PostgreSQL's limits on parameters): a group commit
   // of fifty runs makes one statement, where each run made its own (a round trip on PostgreSQL).
   const refs: BatchWriter<[ref: Buffer, runId: string]> = {
-    async flush(rows) {
-      for (let from = 0; from < rows.length; from += REFS_PER_STATEMENT) {
-        const some = rows.slice(from, from + REFS_PER_STATEMENT)
-        await store.sql.run(
-          `INSERT INTO patient_refs (ref, run_id) VALUES ${some.map(() => '(?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
-          some.flat(),
-        )
-      }
-    },
+    flush: (rows) =>
+      insertRows(store.sql, 'patient_refs (ref, run_id)', rows, {
+        then: 'ON CONFLICT DO NOTHING',
+        perStatement: REFS_PER_STATEMENT,
+      }),
   }
   return async (batch) => {
     if (batch.previous !== undefined) return

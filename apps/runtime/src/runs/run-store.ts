@@ -4,7 +4,7 @@
 import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState, type RunStatus } from '@carepath/engine'
 import { AppError } from '../errors.ts'
 import { PLAINTEXT, SealedDataError, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
-import { DuplicateKeyError, type BatchWriter } from '../store/sql-executor.ts'
+import { DuplicateKeyError, insertRows, type BatchWriter } from '../store/sql-executor.ts'
 import type { Store } from '../store/store.ts'
 import { needsRunDictionary, packBatch, runDictionary, unpackBatch } from './event-batch-codec.ts'
 import { createVersionDictionaries } from './version-dictionaries.ts'
@@ -86,10 +86,6 @@ export interface Lease {
 
 /** One stored batch of a run's events (a run_events row). */
 type EventBatchRow = [runId: string, firstSeq: number, lastSeq: number, version: number, events: Buffer]
-// SQLite binds at most 32,766 parameters to a statement: 200 rows of five stay far inside it.
-const BATCH_ROWS_PER_INSERT = 200
-const insertEventBatches = (rows: number) =>
-  `INSERT INTO run_events (run_id, first_seq, last_seq, version, events) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown }
 interface QueuedWrite {
@@ -170,12 +166,7 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
   // each commits before the next reads), and a batch whose run's savepoint rolls back is dropped.
   // Two processes writing the same run's next seq still collide on the key, at the commit.
   const eventBatches: BatchWriter<EventBatchRow> = {
-    async flush(rows) {
-      for (let at = 0; at < rows.length; at += BATCH_ROWS_PER_INSERT) {
-        const chunk = rows.slice(at, at + BATCH_ROWS_PER_INSERT)
-        await sql.run(insertEventBatches(chunk.length), chunk.flat())
-      }
-    },
+    flush: (rows) => insertRows(sql, 'run_events (run_id, first_seq, last_seq, version, events)', rows),
   }
   const runs = (where: string, params: (string | number)[]) =>
     sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ${where}`, params)

@@ -152,6 +152,27 @@ function closingQuote(sql: string, start: number, quote: string): number {
   return sql.length
 }
 
+/**
+ * `rows` (each one row's values, in the order `into` names the columns) inserted in as few
+ * statements as `perStatement` rows apiece allows, far inside either database's limit on bound
+ * values: `into` is the table and its columns, `then` what follows the values (an ON CONFLICT
+ * clause). One statement is one round trip on PostgreSQL.
+ */
+export async function insertRows(
+  sql: SqlExecutor,
+  into: string,
+  rows: readonly (readonly SqlParam[])[],
+  options: { then?: string; perStatement?: number } = {},
+): Promise<void> {
+  const perStatement = options.perStatement ?? 200
+  for (let at = 0; at < rows.length; at += perStatement) {
+    const chunk = rows.slice(at, at + perStatement)
+    const tuple = `(${(chunk[0] ?? []).map(() => '?').join(', ')})`
+    const values = chunk.map(() => tuple).join(', ')
+    await sql.run(`INSERT INTO ${into} VALUES ${values}${options.then ? ` ${options.then}` : ''}`, chunk.flat())
+  }
+}
+
 const UNIQUE_VIOLATION = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505', 'duplicate-key'])
 
 /** A write that `ON CONFLICT DO NOTHING` left undone, raised by its caller as a unique violation would be. */

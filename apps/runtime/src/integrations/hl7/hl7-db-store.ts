@@ -5,7 +5,7 @@
 // one write at a time per process: the batch grows with the load, as the runs' group commit does.
 import { createHash, randomUUID } from 'node:crypto'
 import { z } from 'zod'
-import type { SqlExecutor, SqlParam } from '../../store/sql-executor.ts'
+import { insertRows, type SqlExecutor, type SqlParam } from '../../store/sql-executor.ts'
 import type { Hl7MessageStore, Hl7Sealer, PendingMessage, Settled, StoredMeta } from './hl7-store.ts'
 
 /**
@@ -27,8 +27,6 @@ export interface Hl7DbStoreOptions {
 }
 
 const DEFAULT_LEASE_MS = 60_000
-// Rows per INSERT: 11 parameters each stays far below either database's limit on parameters.
-const ROWS_PER_INSERT = 200
 // Messages one sweep takes. Each is claimed for a lease as it is taken, so all of them must be
 // looked at well within it: at a few milliseconds each, 500 take seconds of a minute's lease.
 const PENDING_PER_SWEEP = 500
@@ -95,21 +93,17 @@ export function createDbHl7Store(options: Hl7DbStoreOptions): Hl7MessageStore {
       ? { where: 'lease_until IS NOT NULL AND (lease_until <= ? OR taken_by <> ?)', params: [at, me] }
       : { where: 'lease_until <= ?', params: [at] }
 
-  const insertRows = async (rows: SqlParam[][]) => {
-    for (let from = 0; from < rows.length; from += ROWS_PER_INSERT) {
-      const chunk = rows.slice(from, from + ROWS_PER_INSERT)
-      await sql.run(
-        `INSERT INTO hl7_messages (id, dedupe_key, sender, control_id, type, via, received_at, sha256, sealed, lease_until, taken_by)
-         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-        chunk.flat(),
-      )
-    }
-  }
+  const insertMessages = (rows: SqlParam[][]) =>
+    insertRows(
+      sql,
+      'hl7_messages (id, dedupe_key, sender, control_id, type, via, received_at, sha256, sealed, lease_until, taken_by)',
+      rows,
+    )
   // Committed as the runs' group commits are (nothing is acknowledged before its message and runs
   // are committed): a killed process loses nothing. On SQLite, synchronous=NORMAL (open-db.ts)
   // leaves the last commits before a power cut to the OS, for messages as for runs; flushing this
   // write on its own cost a fifth to a third of the intake's throughput (README).
-  const insert = burstWriter<SqlParam[]>(insertRows)
+  const insert = burstWriter<SqlParam[]>(insertMessages)
 
   const update = burstWriter<{ id: string; settled: Settled; at: Date }>(async (settles) => {
     await sql.transaction(async () => {
