@@ -7,6 +7,7 @@
 // answer. Figures are printed, never asserted.
 //   pnpm bench scale        (BENCH_SECONDS=8 per level by default; needs a PostgreSQL server)
 //   BENCH_PROCESSES=1 pnpm bench scale    (only these numbers of PostgreSQL processes: A/B rounds)
+//   BENCH_PROFILE=<dir> pnpm bench scale  (each runtime process writes its .cpuprofile there)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -23,6 +24,9 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 8)
 // code (and transpiles its sources) on first use, which would count against the first level.
 const warmUpSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 4)
 
+const profileDir = process.env.BENCH_PROFILE
+const profileFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
+
 function startProcess(
   dataDir: string,
   database: string,
@@ -30,7 +34,7 @@ function startProcess(
 ): Promise<{ proc: ChildProcess; url: string; token: string }> {
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', join(here, 'scale-server.ts'), dataDir, database, seed ? 'seed' : ''],
+    [...profileFlags, '--import', 'tsx', join(here, 'scale-server.ts'), dataDir, database, seed ? 'seed' : ''],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createExpressMiddleware } from '@trpc/server/adapters/express'
@@ -10,10 +10,11 @@ import type { Runtime } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { bearerToken, contextFor } from './context.ts'
 import { framePolicy, frameAncestorsOf, resolveFrameAncestors } from './frame-policy.ts'
-import { noStore, queryDepthLimit, securityHeaders, verifyJsonDepth } from './hardening.ts'
+import { bodyLimitBytes, noStore, queryDepthLimit, securityHeaders, verifyJsonDepth } from './hardening.ts'
 import { oidcRoutes } from './oidc-routes.ts'
 import { openApiDocument } from './openapi.ts'
 import { restRouter } from './rest.ts'
+import { runStartLane } from './run-start-lane.ts'
 import { attachmentRoutes } from '../evidence/attachment-routes.ts'
 
 const defaultDesignerDist = resolve(dirname(fileURLToPath(import.meta.url)), '../../../designer/dist')
@@ -25,6 +26,8 @@ export interface AppOptions {
   isReady: () => boolean
   /** Server-side log of internal failures: error class and stack frames only, never messages (they may hold patient data). */
   log: (line: string) => void
+  /** Serve run starts from the lane before express (run-start-lane.ts; default true). Tests compare both ways. */
+  runStartLane?: boolean
 }
 
 /** Log an internal failure without its message: stack frames say where, and hold no patient data. */
@@ -35,16 +38,6 @@ export function describeInternalError(error: unknown): string {
     .filter((l) => l.trim().startsWith('at '))
     .slice(0, 6)
   return [`internal error: ${error.name}`, ...frames].join('\n')
-}
-
-const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }
-
-/** express `limit` syntax ('64kb', '1mb', a number of bytes) to bytes; default 1 MiB. */
-export function bodyLimitBytes(limit: string | number | undefined): number {
-  if (typeof limit === 'number') return limit
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(limit ?? '1mb')
-  if (!match) return 1024 ** 2
-  return Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]!)
 }
 
 /** HL7 over HTTP is for systems that may start runs: an API token with runs:start, or a developer/agent session. */
@@ -175,5 +168,13 @@ export function createApp(runtime: Runtime, options: AppOptions) {
       res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on the server.' } })
     }
   })
-  return app
+  const lane = runStartLane(runtime, {
+    bodyLimit: runtime.options.bodyLimit,
+    onInternalError: (error) => options.log(describeInternalError(error)),
+  })
+  return options.runStartLane === false
+    ? app
+    : (req: IncomingMessage, res: ServerResponse) => {
+        if (!lane(req, res)) app(req, res)
+      }
 }

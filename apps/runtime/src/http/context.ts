@@ -1,9 +1,10 @@
+import type { IncomingMessage } from 'node:http'
 import type { Request } from 'express'
 import type { Context } from '../trpc/trpc.ts'
 import type { Runtime } from '../runtime.ts'
 
 /** The Bearer token of a request, if any. */
-export function bearerToken(req: Request): string | undefined {
+export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization
   if (!header) return undefined
   const match = /^Bearer\s+(\S+)$/i.exec(header)

@@ -2,7 +2,8 @@
 // allows no inline script, nosniff, no framing, no referrer), `Cache-Control: no-store` on the
 // API (its answers may hold PHI), and a depth limit on JSON bodies and tRPC query inputs, checked
 // on the raw text before anything parses or recurses over it.
-import type { IncomingMessage } from 'node:http'
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { Socket } from 'node:net'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import helmet from 'helmet'
 
@@ -62,9 +63,13 @@ export const queryDepthLimit: RequestHandler = (req: Request, _res: Response, ne
 }
 
 /** No answer of the API is kept by a browser or a proxy: it may hold patient data. */
+export const NO_STORE_HEADERS: readonly (readonly [string, string])[] = [
+  ['Cache-Control', 'no-store'],
+  ['Pragma', 'no-cache'],
+]
+
 export const noStore: RequestHandler = (_req, res, next) => {
-  res.setHeader('Cache-Control', 'no-store')
-  res.setHeader('Pragma', 'no-cache')
+  for (const [name, value] of NO_STORE_HEADERS) res.setHeader(name, value)
   next()
 }
 
@@ -78,31 +83,36 @@ export const noStore: RequestHandler = (_req, res, next) => {
 export function securityHeaders(frameAncestorsOf: (req: IncomingMessage) => string = () => "'none'"): RequestHandler {
   const perRequest = helmetHeaders(frameAncestorsOf)
   // For a page nobody may frame (every answer but the embed view's) helmet writes the same headers
-  // every time: taken from helmet on the first such answer and replayed, they cost a run start a
-  // few setHeader calls instead of a dozen middlewares and a CSP built anew.
-  let fixed: [string, string | number | string[]][] | undefined
+  // every time: taken from helmet once and replayed, they cost a run start a few setHeader calls
+  // instead of a dozen middlewares and a CSP built anew.
+  const fixed = unframedSecurityHeaders()
   return (req, res, next) => {
     if (frameAncestorsOf(req) !== "'none'") return perRequest(req, res, next)
-    if (fixed) {
-      for (const [name, value] of fixed) res.setHeader(name, value)
-      return next()
-    }
-    const before = new Set(res.getHeaderNames())
-    perRequest(req, res, (error?: unknown) => {
-      if (error === undefined)
-        fixed = res
-          .getHeaderNames()
-          .filter((name) => !before.has(name))
-          .flatMap((name): [string, string | number | string[]][] => {
-            const value = res.getHeader(name)
-            return value === undefined ? [] : [[name, value]]
-          })
-      next(error)
-    })
+    for (const [name, value] of fixed) res.setHeader(name, value)
+    next()
   }
 }
 
-function helmetHeaders(frameAncestorsOf: (req: IncomingMessage) => string): RequestHandler {
+/**
+ * helmet's headers for an answer nobody may frame, as [name, value] pairs: helmet run once against
+ * a response of no connection, whose headers are then read back.
+ */
+export function unframedSecurityHeaders(): (readonly [string, string])[] {
+  const req = new IncomingMessage(new Socket())
+  const res = new ServerResponse(req)
+  let failure: unknown
+  helmetHeaders(() => "'none'")(req, res, (error?: unknown) => {
+    failure = error
+  })
+  if (failure !== undefined) throw failure
+  return res.getHeaderNames().flatMap((name) => {
+    const value = res.getHeader(name)
+    if (value === undefined) return []
+    return [[name, Array.isArray(value) ? value.join(', ') : String(value)] as const]
+  })
+}
+
+function helmetHeaders(frameAncestorsOf: (req: IncomingMessage) => string) {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -125,4 +135,14 @@ function helmetHeaders(frameAncestorsOf: (req: IncomingMessage) => string): Requ
     xFrameOptions: false,
     crossOriginEmbedderPolicy: false,
   })
+}
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }
+
+/** express `limit` syntax ('64kb', '1mb', a number of bytes) to bytes; default 1 MiB. */
+export function bodyLimitBytes(limit: string | number | undefined): number {
+  if (typeof limit === 'number') return limit
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(limit ?? '1mb')
+  if (!match) return 1024 ** 2
+  return Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]!)
 }

@@ -12,39 +12,42 @@ import { contextFor } from './context.ts'
 
 const createCaller = createCallerFactory(appRouter)
 
-/** An error as REST callers see it: a status, a stable code, a plain message and the field. */
+/**
+ * An error as REST callers see it: a status, a stable code, a plain message and the field. Takes a
+ * procedure's TRPCError, or what the run-start lane meets itself (an AppError, a ZodError).
+ */
 export function restError(error: unknown): {
   status: number
   body: { error: { code: string; message: string; field?: string } }
 } {
-  if (error instanceof TRPCError) {
-    const cause = error.cause
-    if (cause instanceof AppError)
-      return {
-        status: httpStatusOf(cause.code),
-        body: {
-          error: {
-            code: cause.code,
-            message: cause.message,
-            ...(cause.details.path ? { field: cause.details.path } : {}),
-          },
+  const cause = error instanceof TRPCError ? error.cause : error
+  if (cause instanceof AppError)
+    return {
+      status: httpStatusOf(cause.code),
+      body: {
+        error: {
+          code: cause.code,
+          message: cause.message,
+          ...(cause.details.path ? { field: cause.details.path } : {}),
         },
-      }
-    if (cause instanceof ZodError) {
-      const issue = cause.issues[0]
-      const field = issue?.path.map(String).join('.') ?? ''
-      return {
-        status: httpStatusOf('bad-input'),
-        body: {
-          error: {
-            code: 'bad-input',
-            message: `${field ? `${field}: ` : ''}${issue?.message ?? 'invalid input'}`,
-            field,
-          },
-        },
-      }
+      },
     }
-    // Thrown by the auth middleware itself (no AppError below it): tRPC's own status for its code.
+  if (cause instanceof ZodError) {
+    const issue = cause.issues[0]
+    const field = issue?.path.map(String).join('.') ?? ''
+    return {
+      status: httpStatusOf('bad-input'),
+      body: {
+        error: {
+          code: 'bad-input',
+          message: `${field ? `${field}: ` : ''}${issue?.message ?? 'invalid input'}`,
+          field,
+        },
+      },
+    }
+  }
+  // Thrown by the auth middleware itself (no AppError below it): tRPC's own status for its code.
+  if (error instanceof TRPCError) {
     const status = getHTTPStatusCodeFromError(error)
     if (status < 500) return { status, body: { error: { code: error.code.toLowerCase(), message: error.message } } }
   }

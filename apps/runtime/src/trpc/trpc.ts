@@ -84,24 +84,40 @@ export const TOKEN_SCOPES: Record<string, string> = {
   'embed.issueLaunch': 'launch:issue',
 }
 
-export const authedProcedure = publicProcedure.use(({ ctx, path, next }) => {
-  if (!ctx.principal)
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first (your session may have expired).' })
-  const scopes = ctx.principal.scopes
+/**
+ * Why `principal` may not call the procedure at `path`, or undefined when it may: signed in, and
+ * an API token only where its scopes reach. Also asked by the REST run-start lane (http/run-start-lane.ts).
+ */
+export function signInRefusal(principal: Principal | undefined, path: string): TRPCError | undefined {
+  if (!principal)
+    return new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first (your session may have expired).' })
+  const scopes = principal.scopes
   if (scopes) {
     const needed = TOKEN_SCOPES[path]
     if (!needed || !scopes.includes(needed))
-      throw new TRPCError({ code: 'FORBIDDEN', message: 'This API token is not allowed to do that.' })
+      return new TRPCError({ code: 'FORBIDDEN', message: 'This API token is not allowed to do that.' })
   }
+  return undefined
+}
+
+/** Why `principal`'s role may not call a procedure open to `roles`, or undefined when it may. */
+export function roleRefusal(principal: Principal, roles: readonly UserRole[]): TRPCError | undefined {
+  return roles.includes(principal.role)
+    ? undefined
+    : new TRPCError({ code: 'FORBIDDEN', message: `The ${principal.role} role may not do that.` })
+}
+
+export const authedProcedure = publicProcedure.use(({ ctx, path, next }) => {
+  const refused = signInRefusal(ctx.principal, path)
+  if (refused || !ctx.principal) throw refused
   return next({ ctx: { ...ctx, principal: ctx.principal } })
 })
 
 /** A base procedure open to the given roles only. */
 export function procedureFor(...roles: UserRole[]) {
   return authedProcedure.use(({ ctx, next }) => {
-    if (!roles.includes(ctx.principal.role)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `The ${ctx.principal.role} role may not do that.` })
-    }
+    const refused = roleRefusal(ctx.principal, roles)
+    if (refused) throw refused
     return next()
   })
 }

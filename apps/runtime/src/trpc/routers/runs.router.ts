@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { JsonValue } from '@carepath/dsl'
+import type { UserRole } from '../../db/schema.ts'
 import { runSummary } from '../../runs/run-view.ts'
 import { flowIdInput as flowId } from '../inputs.ts'
 import { procedureFor, router } from '../trpc.ts'
@@ -8,9 +9,15 @@ const jsonObject = z
   .record(z.string(), z.unknown())
   .transform((v) => JSON.parse(JSON.stringify(v)) as { [key: string]: JsonValue })
 
+/** Who may start a run, and what a start takes: shared with the REST run-start lane (http/run-start-lane.ts). */
+export const START_RUN_ROLES = ['agent', 'developer'] as const satisfies readonly UserRole[]
+export const startRunInput = z
+  .object({ flowId, input: jsonObject, idempotencyKey: z.string().min(1).max(200) })
+  .strict()
+
 export const runsRouter = router({
-  start: procedureFor('agent', 'developer')
-    .input(z.object({ flowId, input: jsonObject, idempotencyKey: z.string().min(1).max(200) }).strict())
+  start: procedureFor(...START_RUN_ROLES)
+    .input(startRunInput)
     .mutation(async ({ ctx, input }) => runSummary(await ctx.runtime.runs.start(input, ctx.principal))),
   list: procedureFor('agent', 'developer', 'reviewer', 'auditor', 'analyst', 'operator')
     .input(
