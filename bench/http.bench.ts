@@ -27,6 +27,8 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 interface LoadResult extends GeneratedLoad {
   /** Server CPU (user + system) per completed run, ms: steadier than runs/s on a shared machine. */
   cpuMsPerRun?: number
+  /** The system part of it (the WAL's page writes, the sockets), ms per run. */
+  systemMsPerRun?: number
 }
 
 // ---- first process: the server and the report -----------------------------------------------
@@ -212,7 +214,12 @@ async function main(): Promise<void> {
     const { result, summary } = await profiled(`http-c${connections}`, STAGES, () => runLoad(carepath(connections)))
     const used = process.cpuUsage(cpu)
     if (summary.length > 0) profiles.push(`  ${connections} connection(s), where the server's CPU went:`, ...summary)
-    ours.push({ ...result, cpuMsPerRun: (used.user + used.system) / 1000 / Math.max(1, result.requests) })
+    const runs = Math.max(1, result.requests)
+    ours.push({
+      ...result,
+      cpuMsPerRun: (used.user + used.system) / 1000 / runs,
+      systemMsPerRun: used.system / 1000 / runs,
+    })
     const before = childCpuMs(peer.process)
     const peerResult = await runLoad(nodeRed(connections))
     const after = childCpuMs(peer.process)
@@ -281,6 +288,11 @@ async function main(): Promise<void> {
   const failed = [...ours, ...theirs].filter((r) => r.non2xx + r.errors > 0)
   if (failed.length > 0)
     console.log(`WARNING: failed requests: ${failed.map((r) => `${r.non2xx} non-2xx, ${r.errors} errors`).join('; ')}`)
+  console.log(
+    `Carepath's CPU per run in the system (the commit's page writes, the sockets): ${ours
+      .map((r, i) => `${fmt(r.systemMsPerRun, 3)} ms at ${levels[i]}`)
+      .join(', ')}`,
+  )
   console.log(
     `calibration: GET /healthz (no work) at 10 connections: ${calibration.perSecond.toFixed(0)} req/s, p99 ${calibration.p99} ms`,
   )
