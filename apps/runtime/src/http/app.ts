@@ -4,13 +4,19 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createExpressMiddleware } from '@trpc/server/adapters/express'
 import express, { type NextFunction, type Request, type Response } from 'express'
-import { httpStatusOf } from '../errors.ts'
 import { createInboundHttpHandler } from '../integrations/index.ts'
 import type { Runtime } from '../runtime.ts'
 import { appRouter } from '../trpc/routers/_app.ts'
 import { bearerToken, contextFor } from './context.ts'
 import { framePolicy, frameAncestorsOf, resolveFrameAncestors } from './frame-policy.ts'
-import { bodyLimitBytes, noStore, queryDepthLimit, securityHeaders, verifyJsonDepth } from './hardening.ts'
+import {
+  BODY_REFUSALS,
+  bodyLimitBytes,
+  noStore,
+  queryDepthLimit,
+  securityHeaders,
+  verifyJsonDepth,
+} from './hardening.ts'
 import { oidcRoutes } from './oidc-routes.ts'
 import { openApiDocument } from './openapi.ts'
 import { restRouter } from './rest.ts'
@@ -146,21 +152,15 @@ export function createApp(runtime: Runtime, options: AppOptions) {
         ? error.status
         : 500
     const type = typeof error === 'object' && error !== null && 'type' in error ? String(error.type) : ''
-    if (status === 413 || type === 'entity.too.large')
-      res
-        .status(httpStatusOf('payload-too-large'))
-        .json({ error: { code: 'payload-too-large', message: 'The request body is larger than this server accepts.' } })
-    else if (type === 'entity.too.deep')
-      res.status(httpStatusOf('bad-input')).json({
-        error: {
-          code: 'bad-input',
-          message: error instanceof Error ? error.message : 'The request is nested too deep.',
-        },
-      })
-    else if (type === 'entity.parse.failed')
-      res
-        .status(httpStatusOf('bad-input'))
-        .json({ error: { code: 'bad-input', message: 'The request body is not valid JSON.' } })
+    const refusal =
+      status === 413 || type === 'entity.too.large'
+        ? BODY_REFUSALS.tooLarge
+        : type === 'entity.too.deep'
+          ? BODY_REFUSALS.tooDeep
+          : type === 'entity.parse.failed'
+            ? BODY_REFUSALS.notJson
+            : undefined
+    if (refusal) res.status(refusal.status).json(refusal.body)
     else if (status >= 400 && status < 500)
       res.status(status).json({ error: { code: 'bad-input', message: 'The request could not be read.' } })
     else {
@@ -168,10 +168,7 @@ export function createApp(runtime: Runtime, options: AppOptions) {
       res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on the server.' } })
     }
   })
-  const lane = runStartLane(runtime, {
-    bodyLimit: runtime.options.bodyLimit,
-    onInternalError: (error) => options.log(describeInternalError(error)),
-  })
+  const lane = runStartLane(runtime, (error) => options.log(describeInternalError(error)))
   return options.runStartLane === false
     ? app
     : (req: IncomingMessage, res: ServerResponse) => {

@@ -42,8 +42,11 @@ export function frameAncestorsOf(req: IncomingMessage): string {
   return resolved.get(req) ?? "'none'"
 }
 
+/** What older browsers, which ignore frame-ancestors, are told where nobody may frame a page. */
+export const NO_FRAMING_HEADER = ['X-Frame-Options', 'DENY'] as const
+
 /** Older browsers ignore frame-ancestors: refuse framing everywhere but the registered view. */
 export function framePolicy(req: Request, res: Response, next: NextFunction) {
-  if (frameAncestorsOf(req) === "'none'") res.setHeader('X-Frame-Options', 'DENY')
+  if (frameAncestorsOf(req) === "'none'") res.setHeader(...NO_FRAMING_HEADER)
   next()
 }

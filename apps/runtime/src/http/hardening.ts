@@ -6,6 +6,7 @@ import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import helmet from 'helmet'
+import { httpStatusOf } from '../errors.ts'
 
 /** Deepest JSON nesting accepted anywhere (a flow document or a run's facts is far shallower). */
 export const MAX_JSON_DEPTH = 100
@@ -32,13 +33,32 @@ export function jsonDepthExceeds(text: string, limit = MAX_JSON_DEPTH): boolean 
   return false
 }
 
+/**
+ * What a request whose JSON body cannot be read is answered: by express's error handler (app.ts)
+ * for body-parser's failures, and by the run-start lane, which reads its body itself.
+ */
+export const BODY_REFUSALS = {
+  tooLarge: {
+    status: httpStatusOf('payload-too-large'),
+    body: { error: { code: 'payload-too-large', message: 'The request body is larger than this server accepts.' } },
+  },
+  tooDeep: {
+    status: httpStatusOf('bad-input'),
+    body: { error: { code: 'bad-input', message: `The request nests JSON deeper than ${MAX_JSON_DEPTH} levels.` } },
+  },
+  notJson: {
+    status: httpStatusOf('bad-input'),
+    body: { error: { code: 'bad-input', message: 'The request body is not valid JSON.' } },
+  },
+} as const
+
 /** The error body-parser passes on when `verify` throws it: a 400, told apart by its type. */
 export class TooDeepError extends Error {
   override readonly name = 'TooDeepError'
   readonly status = 400
   readonly type = 'entity.too.deep'
   constructor() {
-    super(`The request nests JSON deeper than ${MAX_JSON_DEPTH} levels.`)
+    super(BODY_REFUSALS.tooDeep.body.error.message)
   }
 }
 
@@ -97,7 +117,13 @@ export function securityHeaders(frameAncestorsOf: (req: IncomingMessage) => stri
  * helmet's headers for an answer nobody may frame, as [name, value] pairs: helmet run once against
  * a response of no connection, whose headers are then read back.
  */
-export function unframedSecurityHeaders(): (readonly [string, string])[] {
+export function unframedSecurityHeaders(): readonly (readonly [string, string])[] {
+  unframed ??= readUnframedHeaders()
+  return unframed
+}
+let unframed: readonly (readonly [string, string])[] | undefined
+
+function readUnframedHeaders(): (readonly [string, string])[] {
   const req = new IncomingMessage(new Socket())
   const res = new ServerResponse(req)
   let failure: unknown

@@ -39,7 +39,7 @@ beforeAll(async () => {
   readOnlyToken = (
     await t.runtime.auth.createApiToken({ username: 'agent', name: 'read', scopes: ['runs:read'] }, system)
   ).token
-  const lane = runStartLane(t.runtime, { bodyLimit: '4kb', onInternalError: (error) => internalErrors.push(error) })
+  const lane = runStartLane(t.runtime, (error) => internalErrors.push(error))
   laneOnly = await listen((req, res) => {
     if (lane(req, res)) return
     req.resume()

@@ -14,14 +14,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Runtime } from '../runtime.ts'
 import { runSummary } from '../runs/run-view.ts'
 import { START_RUN_ROLES, startRunInput } from '../trpc/routers/runs.router.ts'
-import { roleRefusal, signInRefusal } from '../trpc/trpc.ts'
+import { checkRole, signedInFor } from '../trpc/trpc.ts'
 import { bearerToken } from './context.ts'
+import { NO_FRAMING_HEADER } from './frame-policy.ts'
 import {
+  BODY_REFUSALS,
   bodyLimitBytes,
   jsonDepthExceeds,
   MAX_JSON_DEPTH,
   NO_STORE_HEADERS,
-  TooDeepError,
   unframedSecurityHeaders,
 } from './hardening.ts'
 import { restError } from './rest.ts'
@@ -31,34 +32,21 @@ const RUN_START_PATH = /^\/api\/flows\/([^/?#]+)\/runs$/
 /** What express.json reads itself: JSON in UTF-8, and nothing to inflate. */
 const PLAIN_JSON = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i
 
-/** The body-parser failures express's error handler turns into these answers (app.ts). */
-const TOO_LARGE = {
-  status: 413,
-  body: { error: { code: 'payload-too-large', message: 'The request body is larger than this server accepts.' } },
-}
-const NOT_JSON = { status: 400, body: { error: { code: 'bad-input', message: 'The request body is not valid JSON.' } } }
-const TOO_DEEP = { status: 400, body: { error: { code: 'bad-input', message: new TooDeepError().message } } }
-
-export interface RunStartLaneOptions {
-  /** The JSON body limit, as express.json takes it (`runtime.options.bodyLimit`). */
-  bodyLimit: string | number | undefined
-  /** Where an internal failure is reported (its message is not: it may hold patient data). */
-  onInternalError: (error: unknown) => void
-}
-
 /**
  * A request listener's first look: takes a run start it can serve exactly as the REST route would
- * and returns true, or returns false and leaves the request untouched for express.
+ * and returns true, or returns false and leaves the request untouched for express. An internal
+ * failure goes to `onInternalError` (its message is not sent: it may hold patient data).
  */
 export function runStartLane(
   runtime: Runtime,
-  options: RunStartLaneOptions,
+  onInternalError: (error: unknown) => void,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const limit = bodyLimitBytes(options.bodyLimit)
+  // The same limit express.json is given (app.ts).
+  const limit = bodyLimitBytes(runtime.options.bodyLimit)
   // Every answer of the route carries these (securityHeaders, framePolicy and noStore in app.ts).
-  const fixedHeaders = [...unframedSecurityHeaders(), ['X-Frame-Options', 'DENY'] as const, ...NO_STORE_HEADERS].flat()
+  const fixedHeaders = [...unframedSecurityHeaders(), NO_FRAMING_HEADER, ...NO_STORE_HEADERS].flat()
 
-  function send(res: ServerResponse, status: number, value: unknown): void {
+  function send(res: ServerResponse, { status, body: value }: { status: number; body: unknown }): void {
     const body = JSON.stringify(value)
     res.writeHead(status, [
       ...fixedHeaders,
@@ -72,9 +60,8 @@ export function runStartLane(
 
   async function start(req: IncomingMessage, flowId: string, body: unknown) {
     const token = bearerToken(req)
-    const principal = token ? await runtime.auth.authenticate(token) : undefined
-    const refused = signInRefusal(principal, 'runs.start') ?? (principal && roleRefusal(principal, START_RUN_ROLES))
-    if (refused || !principal) throw refused
+    const principal = signedInFor(token ? await runtime.auth.authenticate(token) : undefined, 'runs.start')
+    checkRole(principal, START_RUN_ROLES)
     const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {}
     const input = startRunInput.parse({ ...fields, flowId })
     return runSummary(await runtime.runs.start(input, principal))
@@ -96,7 +83,7 @@ export function runStartLane(
     const declared = req.headers['content-length']
     if (declared !== undefined && Number(declared) > limit) {
       req.resume()
-      send(res, TOO_LARGE.status, TOO_LARGE.body)
+      send(res, BODY_REFUSALS.tooLarge)
       return true
     }
     // A client that goes away mid-body ends nothing here: no run is started for half a request.
@@ -109,7 +96,7 @@ export function runStartLane(
       received += chunk.length
       if (received <= limit) return void chunks.push(chunk)
       refused = true
-      send(res, TOO_LARGE.status, TOO_LARGE.body)
+      send(res, BODY_REFUSALS.tooLarge)
     })
     req.on('end', () => {
       if (refused) return
@@ -117,19 +104,19 @@ export function runStartLane(
       const text = Buffer.concat(chunks, received)
         .toString('utf8')
         .replace(/^\uFEFF/, '')
-      if (text.length > MAX_JSON_DEPTH && jsonDepthExceeds(text)) return send(res, TOO_DEEP.status, TOO_DEEP.body)
+      if (text.length > MAX_JSON_DEPTH && jsonDepthExceeds(text)) return send(res, BODY_REFUSALS.tooDeep)
       let body: unknown
       try {
         body = text.length === 0 ? {} : JSON.parse(text)
       } catch {
-        return send(res, NOT_JSON.status, NOT_JSON.body)
+        return send(res, BODY_REFUSALS.notJson)
       }
       start(req, flowId, body).then(
-        (run) => send(res, 201, run),
+        (run) => send(res, { status: 201, body: run }),
         (error: unknown) => {
-          const { status, body } = restError(error)
-          if (status >= 500) options.onInternalError(error)
-          send(res, status, body)
+          const refusal = restError(error)
+          if (refusal.status >= 500) onInternalError(error)
+          send(res, refusal)
         },
       )
     })

@@ -85,39 +85,36 @@ export const TOKEN_SCOPES: Record<string, string> = {
 }
 
 /**
- * Why `principal` may not call the procedure at `path`, or undefined when it may: signed in, and
- * an API token only where its scopes reach. Also asked by the REST run-start lane (http/run-start-lane.ts).
+ * The principal, when it may call the procedure at `path`: signed in, and an API token only where
+ * its scopes reach; refused with a TRPCError otherwise. Also asked by the REST run-start lane
+ * (http/run-start-lane.ts).
  */
-export function signInRefusal(principal: Principal | undefined, path: string): TRPCError | undefined {
+export function signedInFor(principal: Principal | undefined, path: string): Principal {
   if (!principal)
-    return new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first (your session may have expired).' })
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first (your session may have expired).' })
   const scopes = principal.scopes
   if (scopes) {
     const needed = TOKEN_SCOPES[path]
     if (!needed || !scopes.includes(needed))
-      return new TRPCError({ code: 'FORBIDDEN', message: 'This API token is not allowed to do that.' })
+      throw new TRPCError({ code: 'FORBIDDEN', message: 'This API token is not allowed to do that.' })
   }
-  return undefined
+  return principal
 }
 
-/** Why `principal`'s role may not call a procedure open to `roles`, or undefined when it may. */
-export function roleRefusal(principal: Principal, roles: readonly UserRole[]): TRPCError | undefined {
-  return roles.includes(principal.role)
-    ? undefined
-    : new TRPCError({ code: 'FORBIDDEN', message: `The ${principal.role} role may not do that.` })
+/** Refuses, with a TRPCError, a principal whose role is not one of `roles`. */
+export function checkRole(principal: Principal, roles: readonly UserRole[]): void {
+  if (!roles.includes(principal.role))
+    throw new TRPCError({ code: 'FORBIDDEN', message: `The ${principal.role} role may not do that.` })
 }
 
-export const authedProcedure = publicProcedure.use(({ ctx, path, next }) => {
-  const refused = signInRefusal(ctx.principal, path)
-  if (refused || !ctx.principal) throw refused
-  return next({ ctx: { ...ctx, principal: ctx.principal } })
-})
+export const authedProcedure = publicProcedure.use(({ ctx, path, next }) =>
+  next({ ctx: { ...ctx, principal: signedInFor(ctx.principal, path) } }),
+)
 
 /** A base procedure open to the given roles only. */
 export function procedureFor(...roles: UserRole[]) {
   return authedProcedure.use(({ ctx, next }) => {
-    const refused = roleRefusal(ctx.principal, roles)
-    if (refused) throw refused
+    checkRole(ctx.principal, roles)
     return next()
   })
 }
