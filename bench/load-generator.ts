@@ -25,6 +25,8 @@ const loadResultSchema = z.object({
   p99: z.number(),
   non2xx: z.number(),
   errors: z.number(),
+  /** The load generator's own CPU (ms) over the measured duration: on one machine, it competes with the server. */
+  cpuMs: z.number(),
 })
 export type LoadResult = z.infer<typeof loadResultSchema>
 
@@ -38,6 +40,11 @@ const autocannonResultSchema = z.object({
 
 const isCallable = (value: unknown): value is (options: object) => unknown => typeof value === 'function'
 
+const cpuMsSince = (before: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(before)
+  return (used.user + used.system) / 1000
+}
+
 /** The load, run in this process (the child's side): prints its result line. */
 async function load(spec: LoadSpec): Promise<void> {
   const specifier = 'autocannon'
@@ -45,6 +52,7 @@ async function load(spec: LoadSpec): Promise<void> {
   const autocannon = typeof loaded === 'object' && loaded !== null && 'default' in loaded ? loaded.default : undefined
   if (!isCallable(autocannon)) throw new Error('autocannon exports no function: is it installed?')
   let n = 0
+  const cpuBefore = process.cpuUsage()
   const prefix = `${spec.connections}-${process.pid}`
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (spec.token) headers.authorization = `Bearer ${spec.token}`
@@ -77,6 +85,7 @@ async function load(spec: LoadSpec): Promise<void> {
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    cpuMs: cpuMsSince(cpuBefore),
   }
   process.stdout.write(JSON.stringify(out) + '\n')
 }

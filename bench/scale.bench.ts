@@ -1,7 +1,10 @@
 // Runs started → completed → audited per second over HTTP, for 1, 2 and 3 runtime processes on
 // one PostgreSQL database, beside one process on SQLite, at 10 and 50 connections, in one sitting:
 // runs/s, p99, and CPU per run (the runtime processes alone, and with PostgreSQL's own processes),
-// with the ratio of N processes to one. Each process gets its share of the connections from its
+// with the ratio of N processes to one. Then what bounds the two goals on this machine, from figures
+// of the same sitting: one PostgreSQL round trip's CPU, times the statements a run start sends
+// whatever the load; and the rate the machine's cores allow two processes, given what a run costs
+// the runtime, PostgreSQL and the load generator together. Each process gets its share of the connections from its
 // own load generator (what a load balancer would spread). The flow is the test intake flow at a
 // low score: one decision, then its end, each run's log and audit record committed before the
 // answer. Figures are printed, never asserted.
@@ -10,13 +13,14 @@
 //   BENCH_PROFILE=<dir> pnpm bench scale  (each runtime process writes its .cpuprofile there)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { findTestPostgres } from '@carepath/runtime/testing'
 import { loadAverage } from './load.ts'
 import { runLoad } from './load-generator.ts'
 import { childCpuMs } from './node-red-peer.ts'
+import { measureRoundTrip, type RoundTripCost } from './pg-round-trip.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -84,6 +88,8 @@ interface Row {
   failed: number
   cpuMsPerRun: number
   withDbCpuMsPerRun?: number
+  /** The load generators' own CPU per run: on one machine it takes from the same cores. */
+  loadCpuMsPerRun: number
 }
 
 async function measure(label: string, processes: number, database: string | undefined): Promise<Row[]> {
@@ -115,6 +121,7 @@ async function measure(label: string, processes: number, database: string | unde
         failed: results.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
         cpuMsPerRun: cpu / Math.max(1, runs),
         ...(database ? { withDbCpuMsPerRun: (cpu + db) / Math.max(1, runs) } : {}),
+        loadCpuMsPerRun: results.reduce((sum, r) => sum + r.cpuMs, 0) / Math.max(1, runs),
       })
     }
     return rows
@@ -129,11 +136,16 @@ async function measure(label: string, processes: number, database: string | unde
   }
 }
 
+/** The statements a run start sends of its own on PostgreSQL (runs.service.ts): token, key and flow, row. */
+const OWN_STATEMENTS = 3
+
 const postgres = await findTestPostgres()
 console.log(`${seconds} s per level after ${warmUpSeconds} s of warm-up; load average before: ${loadAverage()}`)
 const rows: Row[] = [...(await measure('SQLite', 1, undefined))]
+let roundTrip: RoundTripCost | undefined
 if (!postgres) console.log('No PostgreSQL server reachable: only SQLite was measured.')
-else
+else roundTrip = await measureRoundTrip(postgres.serverUrl)
+if (postgres)
   for (const processes of (process.env.BENCH_PROCESSES ?? '1,2,3').split(',').map(Number)) {
     const database = await postgres.createDatabase(`scale_${processes}`)
     try {
@@ -146,15 +158,44 @@ const one = (connections: number) =>
   rows.find((r) => r.label === 'PostgreSQL' && r.processes === 1 && r.connections === connections)
 const sqlite = (connections: number) => rows.find((r) => r.label === 'SQLite' && r.connections === connections)
 console.log(
-  '\n| database | processes | connections | runs/s | × one PG process | p99 ms | failed | CPU ms/run (runtime) | CPU ms/run (+ PostgreSQL) | CPU/run vs SQLite |',
+  '\n| database | processes | connections | runs/s | × one PG process | p99 ms | failed | CPU ms/run (runtime) | CPU ms/run (+ PostgreSQL) | CPU/run vs SQLite | CPU ms/run (load generator) |',
 )
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const r of rows) {
   const base = one(r.connections)
   const lite = sqlite(r.connections)
   const cpu = r.withDbCpuMsPerRun ?? r.cpuMsPerRun
   console.log(
-    `| ${r.label} | ${r.processes} | ${r.connections} | ${r.perSecond.toFixed(0)} | ${r.label === 'PostgreSQL' && base ? (r.perSecond / base.perSecond).toFixed(2) + '×' : '—'} | ${r.p99.toFixed(0)} | ${r.failed} | ${r.cpuMsPerRun.toFixed(2)} | ${r.withDbCpuMsPerRun?.toFixed(2) ?? '—'} | ${lite ? (cpu / lite.cpuMsPerRun).toFixed(2) + '×' : '—'} |`,
+    `| ${r.label} | ${r.processes} | ${r.connections} | ${r.perSecond.toFixed(0)} | ${r.label === 'PostgreSQL' && base ? (r.perSecond / base.perSecond).toFixed(2) + '×' : '—'} | ${r.p99.toFixed(0)} | ${r.failed} | ${r.cpuMsPerRun.toFixed(2)} | ${r.withDbCpuMsPerRun?.toFixed(2) ?? '—'} | ${lite ? (cpu / lite.cpuMsPerRun).toFixed(2) + '×' : '—'} | ${r.loadCpuMsPerRun.toFixed(2)} |`,
   )
 }
+if (roundTrip) printBounds(roundTrip)
 console.log(`\nload average after: ${loadAverage()}`)
+
+/**
+ * What bounds the goals (one PostgreSQL process within 1.5× of SQLite's CPU per run, two processes
+ * at 1.7× one) on this machine, from this sitting's figures.
+ */
+function printBounds(trip: RoundTripCost) {
+  const tripMs = (trip.clientUs + (trip.serverUs ?? 0)) / 1000
+  console.log(
+    `\nOne PostgreSQL round trip (a prepared one-value SELECT, one connection, nothing else to do): ${trip.clientUs.toFixed(0)} µs of the client's CPU + ${trip.serverUs?.toFixed(0) ?? '?'} µs of the server's.`,
+  )
+  for (const connections of [10, 50]) {
+    const lite = sqlite(connections)
+    const pg1 = one(connections)
+    if (!lite || !pg1) continue
+    // A run start's own statements, whatever its group's size: its token, its key and flow, its row.
+    const floor = OWN_STATEMENTS * tripMs
+    console.log(
+      `- ${connections} connections: the ${OWN_STATEMENTS} statements of a run's own cost ≥ ${floor.toFixed(2)} ms, ${(floor / lite.cpuMsPerRun).toFixed(2)}× SQLite's whole run (${lite.cpuMsPerRun.toFixed(2)} ms); one PostgreSQL process spent ${(pg1.withDbCpuMsPerRun ?? pg1.cpuMsPerRun).toFixed(2)} ms (goal ≤ ${(1.5 * lite.cpuMsPerRun).toFixed(2)}).`,
+    )
+    const two = rows.find((r) => r.label === 'PostgreSQL' && r.processes === 2 && r.connections === connections)
+    if (!two) continue
+    const perRun = (two.withDbCpuMsPerRun ?? two.cpuMsPerRun) + two.loadCpuMsPerRun
+    const ceiling = (availableParallelism() * 1000) / perRun
+    console.log(
+      `  Two processes: ${availableParallelism()} cores ÷ ${perRun.toFixed(2)} ms of CPU per run (runtime, PostgreSQL and load generator) allow at most ${ceiling.toFixed(0)} runs/s, ${(ceiling / pg1.perSecond).toFixed(2)}× one process's ${pg1.perSecond.toFixed(0)} (goal ≥ 1.7×; measured ${(two.perSecond / pg1.perSecond).toFixed(2)}×).`,
+    )
+  }
+}
