@@ -7,6 +7,7 @@ import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { processCpuMs } from './process-cpu.ts'
 
 /** The path the peer's flow answers on (POST, JSON body `{ input, idempotencyKey }`). */
 export const NODE_RED_PATH = '/runs'
@@ -67,15 +68,7 @@ function freePort(): Promise<number> {
 }
 
 /** User + system CPU of a child process so far, ms (Linux /proc; undefined elsewhere). */
-export function childCpuMs(child: ChildProcess): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; in clock ticks (100/s).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-  } catch {
-    return undefined
-  }
-}
+export const childCpuMs = (child: ChildProcess): number | undefined => processCpuMs(child.pid)
 
 export interface NodeRedPeer {
   url: string

@@ -1,11 +1,11 @@
 // What one PostgreSQL round trip costs on this machine, with nothing else to do: a prepared
 // statement that reads one value, sent and answered again and again on one connection. The CPU of
 // this process (node-postgres, the socket) and of the server process that answers it are read
-// apart. Each statement a run start sends costs at least this much, whatever it does: the floor
+// apart, over a few rounds. Each statement a run start sends costs at least this much, whatever it does: the floor
 // under PostgreSQL's CPU per run that no statement's content can lower.
 import pg from 'pg'
-import { readFileSync } from 'node:fs'
 import { connectionConfig } from '../apps/runtime/src/db/open-pg.ts'
+import { processCpuMs } from './process-cpu.ts'
 
 export interface RoundTripCost {
   /** µs of this process's CPU per round trip. */
@@ -14,18 +14,35 @@ export interface RoundTripCost {
   serverUs: number | undefined
 }
 
-/** A process's user + system CPU in ms, from /proc (Linux), or undefined elsewhere. */
-function processCpuMs(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command name, in clock ticks (100/s).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-  } catch {
-    return undefined
+/** Rounds of round trips: the median round, and the lowest and highest totals (µs). */
+export interface RoundTrips {
+  rounds: number
+  median: RoundTripCost
+  lowestUs: number
+  highestUs: number
+}
+
+export const totalUs = (cost: RoundTripCost) => cost.clientUs + (cost.serverUs ?? 0)
+
+/**
+ * Rounds on fresh connections: what a round trip costs swings by 2–3× with where the scheduler
+ * puts the two processes (one core, or two that must wake each other).
+ */
+export async function measureRoundTrips(url: string, rounds = 5): Promise<RoundTrips> {
+  const first = await measureRoundTrip(url)
+  const costs = [first]
+  for (let i = 1; i < rounds; i++) costs.push(await measureRoundTrip(url))
+  costs.sort((a, b) => totalUs(a) - totalUs(b))
+  const totals = costs.map(totalUs)
+  return {
+    rounds,
+    median: costs[Math.floor(rounds / 2)] ?? first,
+    lowestUs: Math.min(...totals),
+    highestUs: Math.max(...totals),
   }
 }
 
-export async function measureRoundTrip(url: string, trips = 10_000): Promise<RoundTripCost> {
+async function measureRoundTrip(url: string, trips = 5_000): Promise<RoundTripCost> {
   const client = new pg.Client(connectionConfig(url))
   await client.connect()
   try {

@@ -12,7 +12,7 @@
 //   BENCH_PROCESSES=1 pnpm bench scale    (only these numbers of PostgreSQL processes: A/B rounds)
 //   BENCH_PROFILE=<dir> pnpm bench scale  (each runtime process writes its .cpuprofile there)
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,7 +20,8 @@ import { findTestPostgres } from '@carepath/runtime/testing'
 import { loadAverage } from './load.ts'
 import { runLoad } from './load-generator.ts'
 import { childCpuMs } from './node-red-peer.ts'
-import { measureRoundTrip, type RoundTripCost } from './pg-round-trip.ts'
+import { commandCpuMs } from './process-cpu.ts'
+import { measureRoundTrips, totalUs, type RoundTrips } from './pg-round-trip.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -64,20 +65,7 @@ const loadOn = (url: string, token: string, connections: number, duration = seco
   })
 
 /** CPU (ms) of every PostgreSQL server process on this machine: its share of each run's work. */
-function postgresCpuMs(): number {
-  let total = 0
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      if (!stat.includes('(postgres)')) continue
-      const fields = stat.split(') ')[1]?.split(' ') ?? []
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-    } catch {
-      // A process that ended while being read.
-    }
-  }
-  return total
-}
+const postgresCpuMs = () => commandCpuMs('postgres')
 
 interface Row {
   label: string
@@ -142,9 +130,9 @@ const OWN_STATEMENTS = 3
 const postgres = await findTestPostgres()
 console.log(`${seconds} s per level after ${warmUpSeconds} s of warm-up; load average before: ${loadAverage()}`)
 const rows: Row[] = [...(await measure('SQLite', 1, undefined))]
-let roundTrip: RoundTripCost | undefined
+let roundTrips: RoundTrips | undefined
 if (!postgres) console.log('No PostgreSQL server reachable: only SQLite was measured.')
-else roundTrip = await measureRoundTrip(postgres.serverUrl)
+else roundTrips = await measureRoundTrips(postgres.serverUrl)
 if (postgres)
   for (const processes of (process.env.BENCH_PROCESSES ?? '1,2,3').split(',').map(Number)) {
     const database = await postgres.createDatabase(`scale_${processes}`)
@@ -169,17 +157,18 @@ for (const r of rows) {
     `| ${r.label} | ${r.processes} | ${r.connections} | ${r.perSecond.toFixed(0)} | ${r.label === 'PostgreSQL' && base ? (r.perSecond / base.perSecond).toFixed(2) + '×' : '—'} | ${r.p99.toFixed(0)} | ${r.failed} | ${r.cpuMsPerRun.toFixed(2)} | ${r.withDbCpuMsPerRun?.toFixed(2) ?? '—'} | ${lite ? (cpu / lite.cpuMsPerRun).toFixed(2) + '×' : '—'} | ${r.loadCpuMsPerRun.toFixed(2)} |`,
   )
 }
-if (roundTrip) printBounds(roundTrip)
+if (roundTrips) printBounds(roundTrips)
 console.log(`\nload average after: ${loadAverage()}`)
 
 /**
  * What bounds the goals (one PostgreSQL process within 1.5× of SQLite's CPU per run, two processes
  * at 1.7× one) on this machine, from this sitting's figures.
  */
-function printBounds(trip: RoundTripCost) {
-  const tripMs = (trip.clientUs + (trip.serverUs ?? 0)) / 1000
+function printBounds(trips: RoundTrips) {
+  const { median } = trips
+  const tripMs = totalUs(median) / 1000
   console.log(
-    `\nOne PostgreSQL round trip (a prepared one-value SELECT, one connection, nothing else to do): ${trip.clientUs.toFixed(0)} µs of the client's CPU + ${trip.serverUs?.toFixed(0) ?? '?'} µs of the server's.`,
+    `\nOne PostgreSQL round trip (a prepared one-value SELECT, one connection, nothing else to do), the median of ${trips.rounds} rounds: ${median.clientUs.toFixed(0)} µs of the client's CPU + ${median.serverUs?.toFixed(0) ?? '?'} µs of the server's (the rounds' totals: ${trips.lowestUs.toFixed(0)}–${trips.highestUs.toFixed(0)} µs).`,
   )
   for (const connections of [10, 50]) {
     const lite = sqlite(connections)
