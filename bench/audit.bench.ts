@@ -16,6 +16,7 @@ import type { FlowDocument } from '@carepath/dsl'
 import { createRuntime } from '@carepath/runtime'
 import { keyedChainHash } from '../apps/runtime/src/audit/audit-record.ts'
 import { loadAverage } from './load.ts'
+import { publishThroughReview } from './published-flow.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const target = Number(process.env.BENCH_AUDIT_RECORDS ?? 1_000_000)
@@ -32,20 +33,10 @@ if (!built) await buildTrail()
 const sql = rt.db.$client
 
 async function buildTrail() {
-  const system = { who: 'bench', role: 'system' }
-  const person = async (username: string, role: 'analyst' | 'reviewer') => {
-    const u = await rt.auth.addUser({ username, password: 'bench password 123', role, flowRoles: [] }, system)
-    return { userId: u.id, username, role, flowRoles: [] }
-  }
-  const analyst = await person('analyst', 'analyst')
-  const reviewer = await person('reviewer', 'reviewer')
   const flow = JSON.parse(
     readFileSync(join(here, '..', 'examples', 'hl7-entry', 'adt-registration-hl7.flow.json'), 'utf8'),
   ) as FlowDocument
-  const { hash } = await rt.flowService.create(flow, analyst)
-  await rt.review.submit(flow.id, analyst)
-  await rt.review.approve(flow.id, hash, 'bench', reviewer)
-  await rt.review.publish(flow.id, hash, reviewer)
+  await publishThroughReview(rt, flow, { intakeSystem: false })
   const starter = { userId: 'system:bench', username: 'bench', role: 'developer' as const, flowRoles: [] }
   for (let i = 0; i < 300; i++)
     await rt.runs.start(

@@ -20,6 +20,7 @@ import { profiled } from './cpu-profile.ts'
 import { loadAverage } from './load.ts'
 import { runLoad, type LoadResult as GeneratedLoad, type LoadSpec } from './load-generator.ts'
 import { childCpuMs, NODE_RED_PATH, startNodeRed } from './node-red-peer.ts'
+import { publishThroughReview, startRunsToken } from './published-flow.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
@@ -158,25 +159,8 @@ async function main(): Promise<void> {
     log: (l) => console.error(l),
   })
   const rt = server.runtime
-  const system = { who: 'bench', role: 'system' }
-  const principal = async (username: string, role: 'analyst' | 'reviewer' | 'agent') => {
-    const u = await rt.auth.addUser(
-      { username, password: 'bench password 123', role, flowRoles: role === 'agent' ? ['*'] : [] },
-      system,
-    )
-    return { userId: u.id, username, role, flowRoles: role === 'agent' ? ['*'] : [] }
-  }
-  const analyst = await principal('analyst', 'analyst')
-  const reviewer = await principal('reviewer', 'reviewer')
-  await principal('intake-system', 'agent')
-  const { hash } = await rt.flowService.create(flow, analyst)
-  await rt.review.submit(flow.id, analyst)
-  await rt.review.approve(flow.id, hash, 'bench', reviewer)
-  await rt.review.publish(flow.id, hash, reviewer)
-  const { token } = await rt.auth.createApiToken(
-    { username: 'intake-system', name: 'bench', scopes: ['runs:start'] },
-    system,
-  )
+  await publishThroughReview(rt, flow)
+  const token = await startRunsToken(rt)
   const peer = await startNodeRed()
 
   console.log(

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import type { JsonValue } from '@carepath/dsl'
 import { startServer, type RunningServer } from '@carepath/runtime'
 import { intakeFlow, testRegistry } from '@carepath/runtime/testing'
+import { publishThroughReview, startRunsToken } from './published-flow.ts'
 import { runLoad as runLoadSpec } from './load-generator.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -34,25 +35,10 @@ async function serve(operationsObservers: boolean) {
     log: (l) => console.error(l),
   })
   const rt = server.runtime
-  const system = { who: 'bench', role: 'system' }
-  const person = async (username: string, role: 'analyst' | 'reviewer' | 'agent') => {
-    const flowRoles = role === 'agent' ? ['*'] : []
-    const u = await rt.auth.addUser({ username, password: 'bench password 123', role, flowRoles }, system)
-    return { userId: u.id, username, role, flowRoles }
-  }
-  const analyst = await person('analyst', 'analyst')
-  const reviewer = await person('reviewer', 'reviewer')
-  await person('intake-system', 'agent')
   // The intake flow with a low threshold: every run decides and ends at once (no task).
   const flow = intakeFlow({ min: 100 })
-  const { hash } = await rt.flowService.create(flow, analyst)
-  await rt.review.submit(flow.id, analyst)
-  await rt.review.approve(flow.id, hash, 'bench', reviewer)
-  await rt.review.publish(flow.id, hash, reviewer)
-  const { token } = await rt.auth.createApiToken(
-    { username: 'intake-system', name: 'bench', scopes: ['runs:start'] },
-    system,
-  )
+  await publishThroughReview(rt, flow)
+  const token = await startRunsToken(rt)
   return { server, token, flowId: flow.id, dir }
 }
 

@@ -4,6 +4,7 @@
 // prints `READY <url> [token]` once it answers.
 import { startServer } from '@carepath/runtime'
 import { intakeFlow, testRegistry } from '@carepath/runtime/testing'
+import { publishThroughReview, startRunsToken } from './published-flow.ts'
 
 const [dataDir, database, seed] = process.argv.slice(2) as [string, string, string]
 const flow = { ...intakeFlow(), id: 'bench-intake' }
@@ -18,21 +19,8 @@ const server = await startServer({
   log: (line) => console.error(line),
   async beforeReady(rt) {
     if (seed !== 'seed') return
-    const system = { who: 'bench', role: 'system' }
-    const person = async (username: string, role: 'analyst' | 'reviewer' | 'agent') => {
-      const flowRoles = role === 'agent' ? ['*'] : []
-      const added = await rt.auth.addUser({ username, password: 'bench password 123', role, flowRoles }, system)
-      return { userId: added.id, username, role, flowRoles }
-    }
-    const analyst = await person('analyst', 'analyst')
-    const reviewer = await person('reviewer', 'reviewer')
-    await person('intake-system', 'agent')
-    const { hash } = await rt.flowService.create(flow, analyst)
-    await rt.review.submit(flow.id, analyst)
-    await rt.review.approve(flow.id, hash, 'bench', reviewer)
-    await rt.review.publish(flow.id, hash, reviewer)
-    token = (await rt.auth.createApiToken({ username: 'intake-system', name: 'bench', scopes: ['runs:start'] }, system))
-      .token
+    await publishThroughReview(rt, flow)
+    token = await startRunsToken(rt)
   },
 })
 console.log(`READY ${server.url} ${token}`)
