@@ -32,15 +32,26 @@ export function* serialize(key: string): Steps<void> {
 
 /** The steps awaited on the store (inside the caller's transaction when one is open). */
 export async function runOnStore<T>(store: SqlStore, steps: Steps<T>): Promise<T> {
+  // A key being taken is waited for with the statement after it: on PostgreSQL both go out in
+  // one round trip on the transaction's connection, and the statement runs once the key is held.
+  let taking: Promise<void> | undefined
   let next = steps.next()
   while (!next.done) {
     const step = next.value
     let answer: unknown
-    if (step.op === 'get') answer = await store.sql.get(step.sql, step.params)
-    else if (step.op === 'run') answer = await store.sql.run(step.sql, step.params)
-    else await store.sql.serialize(step.key)
+    if (step.op === 'serialize') {
+      await taking
+      taking = store.sql.serialize(step.key)
+      // Handled here too: the steps may end in an error before the next statement waits for it.
+      taking.catch(() => undefined)
+    } else {
+      const statement = step.op === 'get' ? store.sql.get(step.sql, step.params) : store.sql.run(step.sql, step.params)
+      ;[, answer] = await Promise.all([taking, statement])
+      taking = undefined
+    }
     next = steps.next(answer)
   }
+  await taking
   return next.value
 }
 

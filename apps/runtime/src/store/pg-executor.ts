@@ -135,7 +135,12 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
     const client = await pool.connect()
     let broken: unknown
     try {
-      await client.query('BEGIN')
+      // Not waited for: the pool's connections pipeline (open-pg.ts), so the transaction's first
+      // statement goes out behind BEGIN in the same round trip and runs after it. BEGIN fails on
+      // an idle connection of the pool only when the connection is lost, and every statement
+      // behind it with it; it is waited for before the commit all the same.
+      const begun = client.query('BEGIN')
+      begun.catch(() => undefined)
       const tx: OpenTransaction = {
         client,
         savepoints: 0,
@@ -153,6 +158,7 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
           return value
         })
         tx.ended = true
+        await begun
         await client.query('COMMIT')
         for (const callback of tx.committed) callback()
         return result

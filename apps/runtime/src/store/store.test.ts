@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { sessions, settings, users } from '../db/schema.ts'
 import { describeOnEachStore, type OpenedStore } from '../testing/test-stores.ts'
-import { isUniqueViolation } from './sql-executor.ts'
+import { isUniqueViolation, type BatchWriter } from './sql-executor.ts'
 import type { Store } from './store.ts'
 
 const ada = {
@@ -190,5 +190,65 @@ describeOnEachStore('the store', (backend) => {
       .catch(() => {})
     store.sql.afterCommit(() => done.push('outside'))
     expect(done).toEqual(['outer', 'kept savepoint', 'outside'])
+  })
+
+  // On PostgreSQL these go out back to back on the transaction's connection (pipeline mode).
+  it('runs statements made together in a transaction in the order made, and undoes them all when one fails', async () => {
+    const seen = await store.transaction(async () => {
+      const [, , row] = await Promise.all([
+        store.sql.run('INSERT INTO settings (key, value) VALUES (?, ?)', ['first', '1']),
+        store.sql.run('UPDATE settings SET value = ? WHERE key = ?', ['2', 'first']),
+        store.sql.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', ['first']),
+      ])
+      return row?.value
+    })
+    expect(seen).toBe('2')
+
+    const refused = store.transaction(async () => {
+      await Promise.all([
+        store.sql.run('INSERT INTO settings (key, value) VALUES (?, ?)', ['second', '1']),
+        store.sql.run('INSERT INTO settings (key, value) VALUES (?, ?)', ['first', '3']),
+        store.sql.run('INSERT INTO settings (key, value) VALUES (?, ?)', ['third', '1']),
+      ])
+    })
+    await expect(refused).rejects.toSatisfy(isUniqueViolation)
+    expect(await store.sql.all('SELECT key, value FROM settings ORDER BY key')).toEqual([{ key: 'first', value: '2' }])
+  })
+
+  it("flushes a transaction's batch writers by order, one order's together, and none of them when one fails", async () => {
+    const made: string[] = []
+    const writer = (name: string, order: number, fail = false): BatchWriter<string> => ({
+      order,
+      async flush(keys) {
+        made.push(`${name} starts`)
+        for (const key of keys)
+          await store.sql.run('INSERT INTO settings (key, value) VALUES (?, ?)', [key, JSON.stringify(name)])
+        if (fail) throw new Error(`${name} failed`)
+        made.push(`${name} ends`)
+      },
+    })
+    const first = writer('first', 0)
+    const beside = writer('beside', 0)
+    const last = writer('last', 1)
+    await store.transaction(async () => {
+      await store.sql.beforeCommit(last, 'c')
+      await store.sql.beforeCommit(first, 'a1')
+      await store.sql.beforeCommit(beside, 'b')
+      await store.sql.beforeCommit(first, 'a2')
+    })
+    // Both writers of order 0 had started before either ended; the later order started after them.
+    expect(made.slice(0, 2).sort()).toEqual(['beside starts', 'first starts'])
+    expect(made.slice(4)).toEqual(['last starts', 'last ends'])
+    expect(await store.sql.values('SELECT key FROM settings ORDER BY key')).toEqual([['a1'], ['a2'], ['b'], ['c']])
+
+    const failing = writer('failing', 0, true)
+    await expect(
+      store.transaction(async () => {
+        await store.sql.beforeCommit(first, 'x1')
+        await store.sql.beforeCommit(failing, 'y')
+        await store.sql.beforeCommit(last, 'z')
+      }),
+    ).rejects.toThrow('failing failed')
+    expect(await store.sql.values('SELECT key FROM settings ORDER BY key')).toEqual([['a1'], ['a2'], ['b'], ['c']])
   })
 })
