@@ -126,18 +126,17 @@ function bytesByTable(sql: Runtime['db']['$client']): { name: string; bytes: num
 }
 
 /** The stages of one run start on the server, by the function that does each (inclusive time). */
+// The stages of a run start through the run-start lane (http/run-start-lane.ts), matched against
+// "function file:line" of each frame, inclusive.
 const STAGES = [
   'parserOnIncoming',
-  'securityHeaders',
-  'jsonParser',
-  'contextFor',
-  'inputValidatorMiddleware',
+  'authenticate auth.service.ts',
   'startFresh runs.service.ts',
-  'sqliteTransaction',
-  'packBatch',
-  'append audit',
-  'sendJson',
-  'Socket._write',
+  'whole sqlite-executor.ts',
+  'sealBatch run-store.ts',
+  'appendSteps audit-recorder.ts',
+  'end node:_http_outgoing',
+  'Socket._writev',
   '(garbage collector)',
 ]
 
