@@ -6,36 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter, createCallerFactory, startServer, type RunningServer } from '@carepath/runtime'
-import { hl7Sample, passwordOnly, sessionToken, signWebhook } from '@carepath/runtime/testing'
+import { hl7Sample, passwordOnly, sessionToken, signWebhook, webhookFlow } from '@carepath/runtime/testing'
 
 const SECRET = 'whsec-server-0123456789abcdef'
 const PASSWORD = 'a long enough test password'
-const hookFlow = {
-  dsl: 'carepath.flow/1',
-  id: 'portal-callback',
-  version: 1,
-  title: 'Portal callback',
-  facts: {
-    type: 'object',
-    properties: {
-      webhook: {
-        type: 'object',
-        properties: { event: { type: 'string', 'x-phi': 'none' }, orderId: { type: 'string', 'x-phi': 'identifier' } },
-      },
-    },
-  },
-  roles: {},
-  start: 'hook',
-  nodes: {
-    hook: {
-      type: 'trigger.webhook',
-      typeVersion: 1,
-      config: { path: 'portal', secret: 'portal', toleranceSeconds: 300, into: 'webhook' },
-      next: { next: 'done' },
-    },
-    done: { type: 'end', typeVersion: 1, config: { outcome: 'received' } },
-  },
-}
+const hookFlow = webhookFlow({ id: 'portal-callback', title: 'Portal callback', path: 'portal', secret: 'portal' })
 const examples = new URL('../../examples/', import.meta.url)
 const json = (name: string) => JSON.parse(readFileSync(new URL(name, examples), 'utf8')) as Record<string, unknown>
 

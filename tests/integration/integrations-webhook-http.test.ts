@@ -11,36 +11,12 @@ import {
   hl7Sample,
   publishFlow,
   signWebhook,
+  webhookFlow,
   type TestRuntime,
 } from '@carepath/runtime/testing'
 
 const SECRET = 'whsec-test-0123456789abcdef'
-const hookFlow = {
-  dsl: 'carepath.flow/1',
-  id: 'lab-webhook',
-  version: 1,
-  title: 'Lab portal callback',
-  facts: {
-    type: 'object',
-    properties: {
-      webhook: {
-        type: 'object',
-        properties: { event: { type: 'string', 'x-phi': 'none' }, orderId: { type: 'string', 'x-phi': 'identifier' } },
-      },
-    },
-  },
-  roles: {},
-  start: 'hook',
-  nodes: {
-    hook: {
-      type: 'trigger.webhook',
-      typeVersion: 1,
-      config: { path: 'lab-results', secret: 'lab', toleranceSeconds: 300, into: 'webhook' },
-      next: { next: 'done' },
-    },
-    done: { type: 'end', typeVersion: 1, config: { outcome: 'received' } },
-  },
-}
+const hookFlow = webhookFlow({ id: 'lab-webhook', title: 'Lab portal callback', path: 'lab-results', secret: 'lab' })
 const examples = new URL('../../examples/', import.meta.url)
 
 let t: TestRuntime

@@ -1,6 +1,7 @@
 // Test support for the runtime's own tests and tests/integration/runtime-*.test.ts (not part of
 // the public API; exported as @carepath/runtime/testing so cross-package tests need no deep paths).
 export { testRegistry, intakeFlow, intakeSuite, waitFlow } from './test-registry.ts'
+export { webhookFlow } from './webhook-flow.ts'
 export {
   createTestRuntime,
   publishFlow,
