@@ -13,6 +13,7 @@ import { createRuntimeWebhookHandler } from '../integrations/webhook/webhook-run
 import { signWebhook } from '../integrations/webhook/webhook-verify.ts'
 import { createTestRuntime, passwordOnly, sessionToken, TEST_PASSWORD, type TestRuntime } from '../testing/index.ts'
 import { waitUntil } from '../testing/wait-until.ts'
+import { webhookFlow } from '../testing/webhook-flow.ts'
 
 /** The lab system at `port`: short backoff, so a receiver back after an outage is reached soon. */
 const lab = (port: number) => ({ host: '127.0.0.1', port, waitMs: 2_000, retryBackoffMs: 50, maxBackoffMs: 200 })
@@ -70,27 +71,7 @@ const hl7Flow: FlowDocument = {
   },
 }
 
-const hookFlow: FlowDocument = {
-  dsl: 'carepath.flow/1',
-  id: 'orders-in',
-  version: 1,
-  title: 'Orders from the portal',
-  facts: {
-    type: 'object',
-    properties: { webhook: { type: 'object', properties: { event: { type: 'string', 'x-phi': 'none' } } } },
-  },
-  roles: {},
-  start: 'hook',
-  nodes: {
-    hook: {
-      type: 'trigger.webhook',
-      typeVersion: 1,
-      config: { path: 'orders', secret: 'portal', toleranceSeconds: 300, into: 'webhook' },
-      next: { next: 'done' },
-    },
-    done: { type: 'end', typeVersion: 1, config: { outcome: 'received' }, next: {} },
-  },
-}
+const hookFlow = webhookFlow({ id: 'orders-in', title: 'Orders from the portal', path: 'orders', secret: 'portal' })
 
 /** A call to a host no revision allows, with no error port: every run of it opens an incident. */
 function failingFlow(id: string): FlowDocument {
