@@ -1,8 +1,8 @@
 // What one PostgreSQL round trip costs on this machine, with nothing else to do: a prepared
-// statement that reads one value, sent and answered again and again on one connection. The CPU of
-// this process (node-postgres, the socket) and of the server process that answers it are read
-// apart, over a few rounds. Each statement a run start sends costs at least this much, whatever it does: the floor
-// under PostgreSQL's CPU per run that no statement's content can lower.
+// statement that reads one value, sent and answered again and again on one connection, over a few
+// rounds. The CPU of this process (node-postgres, the socket) and of the server process that
+// answers it are read apart. Each statement a run start sends costs at least this much, whatever
+// it does: the floor under PostgreSQL's CPU per run that no statement's content can lower.
 import pg from 'pg'
 import { connectionConfig } from '../apps/runtime/src/db/open-pg.ts'
 import { processCpuMs } from './process-cpu.ts'
@@ -29,17 +29,14 @@ export const totalUs = (cost: RoundTripCost) => cost.clientUs + (cost.serverUs ?
  * puts the two processes (one core, or two that must wake each other).
  */
 export async function measureRoundTrips(url: string, rounds = 5): Promise<RoundTrips> {
-  const first = await measureRoundTrip(url)
-  const costs = [first]
-  for (let i = 1; i < rounds; i++) costs.push(await measureRoundTrip(url))
+  const costs: RoundTripCost[] = []
+  for (let i = 0; i < rounds; i++) costs.push(await measureRoundTrip(url))
   costs.sort((a, b) => totalUs(a) - totalUs(b))
-  const totals = costs.map(totalUs)
-  return {
-    rounds,
-    median: costs[Math.floor(rounds / 2)] ?? first,
-    lowestUs: Math.min(...totals),
-    highestUs: Math.max(...totals),
-  }
+  const [lowest] = costs
+  const median = costs[Math.floor(costs.length / 2)]
+  const highest = costs[costs.length - 1]
+  if (!lowest || !median || !highest) throw new Error('measureRoundTrips needs at least one round')
+  return { rounds, median, lowestUs: totalUs(lowest), highestUs: totalUs(highest) }
 }
 
 async function measureRoundTrip(url: string, trips = 5_000): Promise<RoundTripCost> {

@@ -135,10 +135,11 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
     const client = await pool.connect()
     let broken: unknown
     try {
-      // Not waited for: the pool's connections pipeline (open-pg.ts), so the transaction's first
-      // statement goes out behind BEGIN in the same round trip and runs after it. BEGIN fails on
-      // an idle connection of the pool only when the connection is lost, and every statement
-      // behind it with it; it is waited for before the commit all the same.
+      // Not waited for: a connection runs its statements in the order made, so the transaction's
+      // first statement runs after BEGIN, and on a pool that pipelines (open-pg.ts) it goes out in
+      // the same round trip. BEGIN fails on an idle connection of the pool only when the
+      // connection is lost, and every statement behind it with it; it is waited for before the
+      // commit all the same.
       const begun = client.query('BEGIN')
       begun.catch(() => undefined)
       const tx: OpenTransaction = {
