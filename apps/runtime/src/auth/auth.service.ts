@@ -24,6 +24,7 @@ import type { MfaService } from './mfa.service.ts'
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
 import { createWebAuthn, type RelyingParty } from './webauthn.ts'
 import { hashPassword, verifyPassword } from './password.ts'
+import { coalescedReads, padded } from '../store/coalesced-reads.ts'
 
 /** A person's version: when their access was last changed (people from before it was kept: when added). */
 const personVersion = sql<string>`coalesce(${users.updatedAt}, ${users.createdAt})`
@@ -458,8 +459,21 @@ export function createAuthService(
   // Every request authenticates: these are hand-written statements (store.sql) rather than
   // drizzle's builder, which would rebuild the query on each call.
   type AuthRow = { user_id: string; username: string; role: UserRole; flow_roles: string; disabled: unknown }
-  const TOKEN_LOOKUP =
-    'SELECT t.scopes, t.expires_at, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL'
+  type TokenRow = AuthRow & { token_hash: string; scopes: string; expires_at: string | null }
+  // Every request carries its token, and an intake system sends one token on all of them: the
+  // requests in flight meanwhile are read together (coalesced-reads.ts), each after it came.
+  const tokenRows = coalescedReads(
+    (tokenHash: string) => tokenHash,
+    async (hashes): Promise<Map<string, TokenRow>> => {
+      const asked = padded(hashes)
+      const rows = await store.sql.all<TokenRow>(
+        `SELECT t.token_hash, t.scopes, t.expires_at, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash IN (${asked.map(() => '?').join(', ')}) AND t.revoked_at IS NULL`,
+        asked,
+      )
+      return new Map(rows.map((row) => [row.token_hash, row]))
+    },
+    () => store.sql.inTransaction(),
+  )
   const SESSION_LOOKUP =
     'SELECT s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?'
   const principalOf = (row: AuthRow, scopes?: string[]): Principal => ({
@@ -477,9 +491,7 @@ export function createAuthService(
    */
   async function authenticate(token: string): Promise<Principal | undefined> {
     if (token.startsWith(API_TOKEN_PREFIX)) {
-      const row = await store.sql.get<AuthRow & { scopes: string; expires_at: string | null }>(TOKEN_LOOKUP, [
-        sha256(token),
-      ])
+      const row = await tokenRows(sha256(token))
       if (!row || row.disabled) return undefined
       if (row.expires_at !== null && now().toISOString() >= row.expires_at) return undefined
       return principalOf(row, JSON.parse(row.scopes) as string[])

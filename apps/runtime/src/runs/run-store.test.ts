@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { contentHash, type JsonValue } from '@carepath/dsl'
 import { RUN_EVENT_VERSION, RunEventFormatError, type RunEvent } from '@carepath/engine'
 import { createDataCipher, sealedKeyId } from '../keys/data-cipher.ts'
@@ -208,6 +208,41 @@ describeOnEachStore('run store event log', (backend) => {
     expect(await first.claimRun('r1', { owner: holder, until: at(59) }, at(32))).toBe(false)
     await first.releaseRun('r1', other)
     expect(await first.claimRun('r1', { owner: holder, until: at(59) }, at(32))).toBe(true)
+  })
+
+  it('answers the start lookups asked while one is on its way in one statement, each with its own run and flow', async () => {
+    const store = createRunStore(opened.store)
+    for (const [id, status, published] of [
+      ['intake', 'published', 'h1'],
+      ['odd "id"\nwith a line break', 'retired', null],
+    ] as const)
+      await opened.store.sql.run(
+        `INSERT INTO flows (id, title, status, draft_revision, draft_hash, draft_author, updated_at, updated_by, published_hash)
+         VALUES (?, 't', ?, 1, 'h', 'a', 'now', 'a', ?)`,
+        [id, status, published],
+      )
+    await store.insertRun({ ...runRow('r1', 'u:used'), flow_id: 'intake' })
+    const statements = vi.spyOn(opened.store.sql, 'all')
+    const asked: [flowId: string, key: string][] = [
+      ['intake', 'u:new'],
+      ['intake', 'u:used'],
+      ['no such flow', 'u:used'],
+      ['odd "id"', 'with a line break\nu:new'],
+      ['odd "id"\nwith a line break', 'u:new'],
+      ['intake', 'u:new'],
+    ]
+    const found = await Promise.all(asked.map(([flowId, key]) => store.startLookup(flowId, key)))
+    expect(statements).toHaveBeenCalledTimes(2)
+    const used = expect.objectContaining({ id: 'r1', idempotency_key: 'u:used' })
+    const intake = { id: 'intake', status: 'published', published_hash: 'h1' }
+    expect(found).toEqual([
+      { flow: intake },
+      { existing: used, flow: intake },
+      { existing: used },
+      {},
+      { flow: { id: 'odd "id"\nwith a line break', status: 'retired', published_hash: null } },
+      { flow: intake },
+    ])
   })
 
   it('holds an idempotency key to one run across processes', async () => {

@@ -4,6 +4,7 @@
 import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState, type RunStatus } from '@carepath/engine'
 import { AppError } from '../errors.ts'
 import { PLAINTEXT, SealedDataError, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
+import { coalescedReads, padded } from '../store/coalesced-reads.ts'
 import { DuplicateKeyError, insertRows, type BatchWriter } from '../store/sql-executor.ts'
 import type { Store } from '../store/store.ts'
 import { needsRunDictionary, packBatch, runDictionary, unpackBatch } from './event-batch-codec.ts'
@@ -71,6 +72,32 @@ export interface FlowForRun {
 type Joined<T> = { [K in keyof T]: T[K] | null }
 /** A runs row read through a LEFT JOIN is a run when its id is there (every NOT NULL column then is). */
 const isStoredRun = (row: Joined<RunRow>): row is RunRow => row.id !== null
+
+/** What a run start reads before it starts a run (`startLookup`). */
+export interface StartLookup {
+  existing?: RunRow
+  flow?: FlowForRun
+}
+interface StartLookupColumns {
+  l_key: string
+  l_flow: string
+  f_id: string | null
+  f_status: string | null
+  f_published_hash: string | null
+}
+function startLookupOf({
+  f_id,
+  f_status,
+  f_published_hash,
+  ...run
+}: Joined<RunRow> & Omit<StartLookupColumns, 'l_key' | 'l_flow'>): StartLookup {
+  return {
+    ...(isStoredRun(run) ? { existing: run } : {}),
+    ...(f_id !== null && f_status !== null
+      ? { flow: { id: f_id, status: f_status, published_hash: f_published_hash } }
+      : {}),
+  }
+}
 
 const PREFIXED_RUN_COLUMNS = RUN_COLUMNS.split(', ')
   .map((column) => `r.${column}`)
@@ -168,6 +195,22 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
   const eventBatches: BatchWriter<EventBatchRow> = {
     flush: (rows) => insertRows(sql, 'run_events (run_id, first_seq, last_seq, version, events)', rows),
   }
+  const startLookups = coalescedReads(
+    // JSON, not a separator: an id or key may hold any character.
+    ({ key, flowId }: { key: string; flowId: string }) => JSON.stringify([flowId, key]),
+    async (asked): Promise<Map<string, StartLookup>> => {
+      const pairs = padded(asked)
+      const rows = await sql.all<Joined<RunRow> & StartLookupColumns>(
+        `SELECT l.column1 AS l_key, l.column2 AS l_flow, ${PREFIXED_RUN_COLUMNS}, f.id AS f_id, f.status AS f_status, f.published_hash AS f_published_hash
+         FROM (VALUES ${pairs.map(() => '(?, ?)').join(', ')}) AS l
+         LEFT JOIN runs r ON r.idempotency_key = l.column1
+         LEFT JOIN flows f ON f.id = l.column2`,
+        pairs.flatMap(({ key, flowId }) => [key, flowId]),
+      )
+      return new Map(rows.map(({ l_key, l_flow, ...row }) => [JSON.stringify([l_flow, l_key]), startLookupOf(row)]))
+    },
+    () => sql.inTransaction(),
+  )
   const runs = (where: string, params: (string | number)[]) =>
     sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ${where}`, params)
 
@@ -325,28 +368,12 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
       await sql.beforeCommit(eventBatches, [runId, first, last, RUN_EVENT_VERSION, sealed])
     },
     /**
-     * What a run start reads, in one statement (a round trip each would be two on PostgreSQL):
-     * the run this idempotency key already started, if any, and the flow asked for, if it exists.
+     * What a run start reads: the run this idempotency key already started, if any, and the flow
+     * asked for, if it exists. One statement for both, and for every run start asking meanwhile
+     * (`coalescedReads`).
      */
-    async startLookup(flowId: string, key: string): Promise<{ existing?: RunRow; flow?: FlowForRun }> {
-      const row = await sql.get<
-        Joined<RunRow> & { f_id: string | null; f_status: string | null; f_published_hash: string | null }
-      >(
-        `SELECT ${PREFIXED_RUN_COLUMNS}, f.id AS f_id, f.status AS f_status, f.published_hash AS f_published_hash
-         FROM (SELECT 1 AS one) AS lookup
-         LEFT JOIN runs r ON r.idempotency_key = ?
-         LEFT JOIN flows f ON f.id = ?`,
-        [key, flowId],
-      )
-      if (!row) return {}
-      const { f_id, f_status, f_published_hash, ...run } = row
-      return {
-        ...(isStoredRun(run) ? { existing: run } : {}),
-        ...(f_id !== null && f_status !== null
-          ? { flow: { id: f_id, status: f_status, published_hash: f_published_hash } }
-          : {}),
-      }
-    },
+    startLookup: (flowId: string, key: string): Promise<StartLookup> =>
+      startLookups({ key, flowId }).then((found) => found ?? {}),
     flowForRun: (flowId: string) =>
       sql.get<FlowForRun>('SELECT id, status, published_hash FROM flows WHERE id = ?', [flowId]),
     /**
