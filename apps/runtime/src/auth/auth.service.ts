@@ -465,7 +465,7 @@ export function createAuthService(
   const tokenRows = coalescedReads(
     (tokenHash: string) => tokenHash,
     async (hashes): Promise<Map<string, TokenRow>> => {
-      const asked = padded(hashes)
+      const asked = padded(hashes, '')
       const rows = await store.sql.all<TokenRow>(
         `SELECT t.token_hash, t.scopes, t.expires_at, u.id AS user_id, u.username, u.role, u.flow_roles, u.disabled FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash IN (${asked.map(() => '?').join(', ')}) AND t.revoked_at IS NULL`,
         asked,

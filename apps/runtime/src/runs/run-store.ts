@@ -199,12 +199,14 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     // JSON, not a separator: an id or key may hold any character.
     ({ key, flowId }: { key: string; flowId: string }) => JSON.stringify([flowId, key]),
     async (asked): Promise<Map<string, StartLookup>> => {
-      const pairs = padded(asked)
+      // No run has the empty key: the filler's row is left out.
+      const pairs = padded(asked, { key: '', flowId: '' })
       const rows = await sql.all<Joined<RunRow> & StartLookupColumns>(
         `SELECT l.column1 AS l_key, l.column2 AS l_flow, ${PREFIXED_RUN_COLUMNS}, f.id AS f_id, f.status AS f_status, f.published_hash AS f_published_hash
          FROM (VALUES ${pairs.map(() => '(?, ?)').join(', ')}) AS l
          LEFT JOIN runs r ON r.idempotency_key = l.column1
-         LEFT JOIN flows f ON f.id = l.column2`,
+         LEFT JOIN flows f ON f.id = l.column2
+         WHERE r.id IS NOT NULL OR f.id IS NOT NULL`,
         pairs.flatMap(({ key, flowId }) => [key, flowId]),
       )
       return new Map(rows.map(({ l_key, l_flow, ...row }) => [JSON.stringify([l_flow, l_key]), startLookupOf(row)]))

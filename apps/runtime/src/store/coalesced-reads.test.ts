@@ -38,16 +38,26 @@ describe('coalesced reads', () => {
     await expect(a).resolves.toBe('A')
   })
 
-  it('sends the reads asked while one is on its way together, after it answers, never in it', async () => {
+  it('sends the reads asked while one is on its way together at the end of the turn, never in it', async () => {
     const { read, sent, answerNext } = heldReader()
     const first = read('a')
     const later = ['b', 'c', 'b', 'a'].map(read)
     // The statement on its way was sent before these were asked: they must not take its answer.
     expect(sent.map((s) => s.keys)).toEqual([['a']])
-    await answerNext()
+    await new Promise((resolve) => setImmediate(resolve))
+    // Nor do they wait for it: they go as the turn they came in ends.
     expect(sent.map((s) => s.keys)).toEqual([['a'], ['b', 'c', 'a']])
     await answerNext()
+    await answerNext()
     await expect(Promise.all([first, ...later])).resolves.toEqual(['A', 'B', 'C', 'B', 'A'])
+  })
+
+  it('sends a read alone again once none is on its way', async () => {
+    const { read, sent, answerNext } = heldReader()
+    void read('a')
+    await answerNext()
+    void read('b')
+    expect(sent.map((s) => s.keys)).toEqual([['a'], ['b']])
   })
 
   it('answers undefined for a key the statement did not find', async () => {
@@ -59,7 +69,7 @@ describe('coalesced reads', () => {
     await expect(Promise.all([read('known'), read('unknown')])).resolves.toEqual([1, undefined])
   })
 
-  it(`reads at most ${MOST_KEYS_PER_READ} keys in one statement and the rest in the next`, async () => {
+  it(`reads at most ${MOST_KEYS_PER_READ} keys in one statement and the rest in another`, async () => {
     const { read, sent, answerNext } = heldReader()
     void read('first')
     const keys = Array.from({ length: MOST_KEYS_PER_READ + 3 }, (_, i) => `k${i}`)
@@ -71,7 +81,7 @@ describe('coalesced reads', () => {
     await expect(answers).resolves.toEqual(keys.map((key) => key.toUpperCase()))
   })
 
-  it('fails only the reads of a statement that failed, and still sends the next', async () => {
+  it('fails only the reads of a statement that failed', async () => {
     const { read, sent, answerNext, failNext } = heldReader()
     const failing = expect(read('a')).rejects.toThrow('connection lost')
     const next = read('b')
@@ -92,9 +102,9 @@ describe('coalesced reads', () => {
     expect(sent.map((s) => s.keys)).toEqual([['a'], ['b'], ['c']])
   })
 
-  it('pads a statement to a power of two by repeating the last key, so few statement texts are prepared', () => {
+  it('pads a statement to a power of two with a key nothing matches, so few statement texts are prepared', () => {
     expect([1, 2, 3, 5, 8, 9, 64].map(paddedArity)).toEqual([1, 2, 4, 8, 8, 16, 64])
-    expect(padded(['a', 'b', 'c'])).toEqual(['a', 'b', 'c', 'c'])
-    expect(padded(['a'])).toEqual(['a'])
+    expect(padded(['a', 'b', 'c'], '')).toEqual(['a', 'b', 'c', ''])
+    expect(padded(['a'], '')).toEqual(['a'])
   })
 })

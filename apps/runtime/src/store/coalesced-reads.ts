@@ -5,13 +5,15 @@
 //
 // Nothing is kept: a read waits for a statement sent after it was asked for, so it sees every
 // write committed before it (a revoked token is refused at once, as when each read went alone).
-// The first read goes out at once, alone; reads asked for while it is on its way go together in
-// the next statement, sent as it answers. With nothing else going on, a read costs what it did.
+// A read asked when none is on its way goes out at once, alone; reads asked while one is go
+// together at the end of the event loop's turn, without waiting for it: the requests a burst
+// brings share a statement, and none waits longer than the turn it came in. With nothing else
+// going on, a read costs what it did.
 
-/** The most keys one statement reads; more wait for the next. */
+/** The most keys one statement reads; more go in further statements. */
 export const MOST_KEYS_PER_READ = 64
 
-/** Statement arities: a read of 5 keys sends 8 (the last repeated), so a database prepares 7 statements, not 64. */
+/** Statement arities: a read of 5 keys sends 8 (`padded`), so a database prepares 7 statements, not 64. */
 export function paddedArity(count: number): number {
   let arity = 1
   while (arity < count) arity *= 2
@@ -39,33 +41,28 @@ export function coalescedReads<K, V>(
   readMany: (keys: readonly K[]) => Promise<ReadonlyMap<string, V>>,
   alone: () => boolean,
 ): (key: K) => Promise<V | undefined> {
-  const next = new Map<string, Asked<K, V>>()
-  let reading = false
+  let gathering: Map<string, Asked<K, V>> | undefined
+  let onTheirWay = 0
 
   function send(batch: Map<string, Asked<K, V>>): void {
-    reading = true
+    onTheirWay++
     readMany([...batch.values()].map((asked) => asked.key)).then(
       (found) => {
+        onTheirWay--
         for (const [id, asked] of batch) for (const w of asked.waiting) w.resolve(found.get(id))
-        sendNext()
       },
       (error: unknown) => {
+        onTheirWay--
         for (const asked of batch.values()) for (const w of asked.waiting) w.reject(error)
-        sendNext()
       },
     )
   }
 
-  function sendNext(): void {
-    reading = false
-    if (next.size === 0) return
-    const batch = new Map<string, Asked<K, V>>()
-    for (const [id, asked] of next) {
-      if (batch.size === MOST_KEYS_PER_READ) break
-      batch.set(id, asked)
-      next.delete(id)
-    }
-    send(batch)
+  function sendGathered(): void {
+    const asked = [...(gathering ?? new Map<string, Asked<K, V>>())]
+    gathering = undefined
+    for (let from = 0; from < asked.length; from += MOST_KEYS_PER_READ)
+      send(new Map(asked.slice(from, from + MOST_KEYS_PER_READ)))
   }
 
   return (key) => {
@@ -73,15 +70,25 @@ export function coalescedReads<K, V>(
     if (alone()) return readMany([key]).then((found) => found.get(id))
     return new Promise<V | undefined>((resolve, reject) => {
       const waiting = { resolve, reject }
-      if (!reading) return send(new Map([[id, { key, waiting: [waiting] }]]))
-      const asked = next.get(id)
+      if (onTheirWay === 0 && !gathering) return send(new Map([[id, { key, waiting: [waiting] }]]))
+      if (!gathering) {
+        gathering = new Map()
+        // At the end of this turn of the event loop: the requests that came in it go together.
+        setImmediate(sendGathered)
+      }
+      const asked = gathering.get(id)
       if (asked) asked.waiting.push(waiting)
-      else next.set(id, { key, waiting: [waiting] })
+      else gathering.set(id, { key, waiting: [waiting] })
     })
   }
 }
 
-/** `keys` repeated at the end to `paddedArity(keys.length)`: the statement's parameters. */
-export function padded<K>(keys: readonly K[]): K[] {
-  return Array.from({ length: paddedArity(keys.length) }, (_, i) => keys[Math.min(i, keys.length - 1)] as K)
+/**
+ * `keys` and then `filler`, a key nothing matches, to `paddedArity(keys.length)`: the statement's
+ * parameters, and no row read twice.
+ */
+export function padded<K>(keys: readonly K[], filler: K): K[] {
+  const params = [...keys]
+  while (params.length < paddedArity(keys.length)) params.push(filler)
+  return params
 }
