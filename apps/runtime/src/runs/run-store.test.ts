@@ -104,12 +104,17 @@ describeOnEachStore('run store event log', (backend) => {
 
   it('commits the writes queued after a failing first write of a batch, without it', async () => {
     const store = createRunStore(opened.store)
-    const failing = store.commit(async () => {
-      await store.insertRun(runRow('first', 'k-first'))
-      await store.appendEvents('first', [event(0)])
-      throw new Error('refused')
+    const failing = store.commit(
+      async () => {
+        await store.appendEvents('first', [event(0)])
+        throw new Error('refused')
+      },
+      { row: runRow('first', 'k-first'), lease: null },
+    )
+    const ok = store.commit(() => store.appendEvents('second', [event(0)]), {
+      row: runRow('second', 'k-second'),
+      lease: null,
     })
-    const ok = store.commit(() => store.appendEvents('second', [event(0)]))
     const alsoOk = store.commit(() => store.appendEvents('third', [event(0), event(1)]))
     await expect(failing).rejects.toThrow('refused')
     await ok
@@ -117,46 +122,62 @@ describeOnEachStore('run store event log', (backend) => {
     expect(await store.runById('first')).toBeUndefined()
     expect(await store.events('first')).toEqual([])
     expect((await store.events('second')).map((e) => e.seq)).toEqual([0])
+    expect((await store.runById('second'))?.idempotency_key).toBe('k-second')
     expect((await store.events('third')).map((e) => e.seq)).toEqual([0, 1])
   })
 
   it('refuses a second run with one idempotency key in a group commit as a duplicate, and commits the rest', async () => {
     const store = createRunStore(opened.store)
-    const first = store.commit(() => store.insertRun(runRow('a', 'same key')))
-    const second = store.commit(() => store.insertRun(runRow('b', 'same key')))
-    const other = store.commit(() => store.insertRun(runRow('c', 'other key')))
+    let secondWorked = false
+    const first = store.commit(() => store.appendEvents('a', [event(0)]), { row: runRow('a', 'same key'), lease: null })
+    const second = store.commit(
+      async () => {
+        secondWorked = true
+      },
+      { row: runRow('b', 'same key'), lease: null },
+    )
+    const other = store.commit(() => store.appendEvents('c', [event(0)]), {
+      row: runRow('c', 'other key'),
+      lease: null,
+    })
     await first
     const refused = await second.then(
       () => undefined,
       (error: unknown) => error,
     )
     expect(isUniqueViolation(refused)).toBe(true)
+    // A write whose run's row was refused does not run at all.
+    expect(secondWorked).toBe(false)
     await other
     expect(await store.runById('b')).toBeUndefined()
+    expect(await store.events('c')).toHaveLength(1)
     expect((await store.runByKey('same key'))?.id).toBe('a')
     expect((await store.runById('c'))?.idempotency_key).toBe('other key')
   })
 
-  it('undoes a write that failed after its new run row: alone on SQLite, with its group on PostgreSQL', async () => {
+  it('undoes a write that failed after its new run row, row and all, and commits the rest', async () => {
     const store = createRunStore(opened.store)
-    const ok = store.commit(() => store.insertRun(runRow('kept', 'k-kept')))
-    const failing = store.commit(async () => {
-      await store.insertRun(runRow('undone', 'k-undone'))
-      throw new Error('refused after the row')
+    const ok = store.commit(() => store.appendEvents('kept', [event(0)]), {
+      row: runRow('kept', 'k-kept'),
+      lease: null,
     })
+    const failing = store.commit(
+      async () => {
+        await store.appendEvents('undone', [event(0)])
+        await opened.store.sql.run('UPDATE runs SET outcome = ? WHERE id = ?', ['half-way', 'kept'])
+        throw new Error('refused after the row')
+      },
+      { row: runRow('undone', 'k-undone'), lease: null },
+    )
     const [kept, undone] = await Promise.allSettled([ok, failing])
     expect(undone.status).toBe('rejected')
     expect(await store.runById('undone')).toBeUndefined()
-    if (backend.name === 'SQLite') {
-      // A savepoint there costs no round trip: taken at once, it undoes the failing write alone.
-      expect(kept.status).toBe('fulfilled')
-      expect(await store.runById('kept')).toBeDefined()
-    } else {
-      // The row went in before its savepoint was taken (a round trip saved per run): a failure
-      // after it cannot be undone alone, so the group rolls back and each of its writes is refused.
-      expect(kept.status === 'rejected' && String(kept.reason)).toMatch(/rolled back/)
-      expect(await store.runById('kept')).toBeUndefined()
-    }
+    expect(await store.events('undone')).toEqual([])
+    // The key is free again: a retry with it starts its run.
+    await store.insertRun(runRow('retried', 'k-undone'))
+    expect(kept.status).toBe('fulfilled')
+    expect((await store.runById('kept'))?.outcome).toBeNull()
+    expect(await store.events('kept')).toHaveLength(1)
   })
 
   it('lets one of two processes write a run’s next batch, and refuses the other', async () => {

@@ -105,6 +105,25 @@ const PREFIXED_RUN_COLUMNS = RUN_COLUMNS.split(', ')
 // Due tasks first (soonest due first), then the rest oldest first.
 const OPEN_TASK_ORDER = 'ORDER BY due_at IS NULL, due_at, created_at, id'
 
+const NEW_RUN_TUPLE = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+/** PostgreSQL takes at most 65,535 parameters in one statement; SQLite 32,766. */
+const NEW_RUNS_PER_STATEMENT = 500
+const newRunParams = ({ row, lease }: NewRun) => [
+  row.id,
+  row.flow_id,
+  row.hash,
+  row.status,
+  row.outcome,
+  row.idempotency_key,
+  row.started_by,
+  row.created_at,
+  row.updated_at,
+  row.event_count,
+  row.wait_until,
+  lease?.owner ?? null,
+  lease?.until ?? null,
+]
+
 /** Who is stepping a run, and until when (ISO-8601) others must leave it alone. */
 export interface Lease {
   owner: string
@@ -115,8 +134,14 @@ export interface Lease {
 type EventBatchRow = [runId: string, firstSeq: number, lastSeq: number, version: number, events: Buffer]
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown }
+/** A new run's row, and its lease while its first step is still going (see `claimRun`). */
+export interface NewRun {
+  row: RunRow
+  lease: Lease | null
+}
 interface QueuedWrite {
   work: () => Promise<unknown>
+  newRun?: NewRun
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
 }
@@ -225,44 +250,74 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
   // commit, so nothing is acknowledged before it is on disk.
   let queue: QueuedWrite[] = []
   let draining = false
+  /**
+   * The group's new runs' rows, in one statement ahead of every write's work. A row whose id or
+   * idempotency key is taken already (another process started a run with the key at the same
+   * moment, or an earlier write of this group did) is left out without failing the statement;
+   * the writes whose rows were left out are returned.
+   */
+  async function insertNewRuns(jobs: readonly QueuedWrite[]): Promise<Set<QueuedWrite>> {
+    const starting = jobs.flatMap((job) => (job.newRun ? [{ job, newRun: job.newRun }] : []))
+    const inserted = new Set<string>()
+    for (let at = 0; at < starting.length; at += NEW_RUNS_PER_STATEMENT) {
+      const chunk = starting.slice(at, at + NEW_RUNS_PER_STATEMENT)
+      const rows = await sql.all<{ id: string }>(
+        `INSERT INTO runs (${RUN_COLUMNS}, lease_owner, lease_until) VALUES ${chunk.map(() => NEW_RUN_TUPLE).join(', ')} ON CONFLICT DO NOTHING RETURNING id`,
+        chunk.flatMap(({ newRun }) => newRunParams(newRun)),
+      )
+      for (const { id } of rows) inserted.add(id)
+    }
+    return new Set(starting.filter(({ newRun }) => !inserted.has(newRun.row.id)).map(({ job }) => job))
+  }
+
   async function commitQueued(jobs: QueuedWrite[]) {
-    const [first, ...rest] = jobs
-    if (!first) return
     // The first write of a batch runs bare, without a savepoint of its own (on PostgreSQL one is a
-    // round trip): if it fails, the transaction holds nothing but its writes, so it rolls back
-    // whole and the writes after it commit in a transaction of their own. Each later write has
-    // its savepoint, so one failing write never undoes another.
-    const results: Settled[] = []
+    // round trip): if it fails, the transaction holds nothing but the group's new rows and its
+    // writes, so it rolls back whole and the writes after it commit in a transaction of their
+    // own. Each later write has its savepoint, so one failing write never undoes another; its new
+    // run's row, written ahead of the savepoint, is deleted after it.
+    const results = new Map<QueuedWrite, Settled>()
+    let first: QueuedWrite | undefined
     let firstFailed = false
     try {
       await store.transaction(async () => {
-        try {
-          results.push({ ok: true, value: await first.work() })
-        } catch (error) {
-          firstFailed = true
-          throw error
-        }
-        for (const job of rest) {
-          results.push(
-            await store.transaction(job.work).then(
-              (value): Settled => ({ ok: true, value }),
-              (error: unknown): Settled => ({ ok: false, error }),
-            ),
+        for (const job of await insertNewRuns(jobs))
+          results.set(job, {
+            ok: false,
+            error: new DuplicateKeyError(`A run with the id or idempotency key of run ${job.newRun?.row.id} exists.`),
+          })
+        for (const job of jobs) {
+          if (results.has(job)) continue
+          if (!first) {
+            first = job
+            try {
+              results.set(job, { ok: true, value: await job.work() })
+            } catch (error) {
+              firstFailed = true
+              throw error
+            }
+            continue
+          }
+          const settled = await store.transaction(job.work).then(
+            (value): Settled => ({ ok: true, value }),
+            (error: unknown): Settled => ({ ok: false, error }),
           )
+          if (!settled.ok && job.newRun) await sql.run('DELETE FROM runs WHERE id = ?', [job.newRun.row.id])
+          results.set(job, settled)
         }
       })
     } catch (error) {
-      if (firstFailed) {
+      if (first && firstFailed) {
         first.reject(error)
-        await commitQueued(rest)
+        await commitQueued(jobs.filter((job) => job !== first))
       } else for (const job of jobs) job.reject(error)
       return
     }
-    jobs.forEach((job, i) => {
-      const r = results[i] as Settled
+    for (const job of jobs) {
+      const r = results.get(job) as Settled
       if (r.ok) job.resolve(r.value)
       else job.reject(r.error)
-    })
+    }
   }
   async function drain() {
     while (queue.length > 0) {
@@ -272,9 +327,10 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     }
     draining = false
   }
-  function commit<T>(work: () => Promise<T>): Promise<T> {
+  /** `work` in the next group commit; `newRun`, the row of the run it starts, goes in ahead of it. */
+  function commit<T>(work: () => Promise<T>, newRun?: NewRun): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
+      queue.push({ work, ...(newRun ? { newRun } : {}), resolve: resolve as (value: unknown) => void, reject })
       if (!draining) {
         draining = true
         // After this turn: the writes queued in it join the first batch.
@@ -290,34 +346,12 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     /** The ids of up to `count` stored runs picked at random. */
     sampleRunIds: async (count: number) =>
       (await sql.all<{ id: string }>('SELECT id FROM runs ORDER BY random() LIMIT ?', [count])).map((row) => row.id),
-    /** A new run's row; `lease` while its first step is still going (see `claimRun`). */
     /**
-     * A new run's row. Its id or idempotency key taken already (another process started a run
-     * with the key at the same moment) is refused as a unique violation, without failing the
-     * statement: so it needs no savepoint of its own in a group commit (`SqlExecutor.run`'s `ahead`).
+     * A new run's row, alone in a group commit. Its id or idempotency key taken already is refused
+     * as a unique violation (`DuplicateKeyError`).
      */
-    async insertRun(row: RunRow, lease: Lease | null = null) {
-      const { changes } = await sql.run(
-        `INSERT INTO runs (${RUN_COLUMNS}, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-        [
-          row.id,
-          row.flow_id,
-          row.hash,
-          row.status,
-          row.outcome,
-          row.idempotency_key,
-          row.started_by,
-          row.created_at,
-          row.updated_at,
-          row.event_count,
-          row.wait_until,
-          lease?.owner ?? null,
-          lease?.until ?? null,
-        ],
-        { ahead: true },
-      )
-      if (changes === 0) throw new DuplicateKeyError(`A run with the id or idempotency key of run ${row.id} exists.`)
-    },
+    insertRun: (row: RunRow, lease: Lease | null = null): Promise<void> =>
+      commit(async () => undefined, { row, lease }),
     /**
      * Take the run for one step: only when no other process holds it, or its lease ran out (that
      * process died or hung). Two processes asking at once: one gets it.

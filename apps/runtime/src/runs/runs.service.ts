@@ -29,7 +29,7 @@ import { decisionForAudit, type AuditedDecision } from '../audit/decision-why.ts
 import { patientValuesIn, patientValuesOfRun, redactFreeText } from '../phi/free-text.ts'
 import type { DataCipher } from '../keys/data-cipher.ts'
 import { correlationRef } from '../events/correlation-ref.ts'
-import { createRunStore, type FlowForRun, type Lease, type RunRow } from './run-store.ts'
+import { createRunStore, type FlowForRun, type Lease, type NewRun, type RunRow } from './run-store.ts'
 import { newRunId } from './run-id.ts'
 import { RunEngineDeps, type SharedRunDeps } from './run-engine-deps.ts'
 
@@ -191,7 +191,28 @@ export function createRunsService(deps: RunsDeps) {
       const alongside = [carried, inSameTransaction]
       carried = undefined
       const at = now().toISOString()
-      const isFirstWrite = !created
+      const status = state?.status ?? 'running'
+      const waitUntil = state?.status === 'waiting' ? (state.waitUntil ?? null) : null
+      // First write of a new run: its row goes in ahead of the group's writes, once, already in
+      // its state after this batch.
+      const newRun: NewRun | undefined = created
+        ? undefined
+        : {
+            row: {
+              id: run.id,
+              flow_id: run.flowId,
+              hash: run.hash,
+              status,
+              outcome: state?.outcome ?? null,
+              idempotency_key: run.idempotencyKey,
+              started_by: startedBy ?? actor.who,
+              created_at: at,
+              updated_at: at,
+              event_count: written + batch.length,
+              wait_until: waitUntil,
+            },
+            lease: state ? null : leaseFromNow(),
+          }
       created = true
       return store.commit(async () => {
         await store.appendEvents(run.id, batch, run.hash)
@@ -237,9 +258,8 @@ export function createRunsService(deps: RunsDeps) {
         const before = written
         written += batch.length
         for (const work of alongside) await work?.()
-        const status = state?.status ?? 'running'
-        const waitUntil = state?.status === 'waiting' ? (state.waitUntil ?? null) : null
-        if (!isFirstWrite) {
+        if (newRun) row = newRun.row
+        else {
           // The step's last write gives the run back; a write before it renews the lease.
           await store.updateRun(
             run.id,
@@ -258,22 +278,6 @@ export function createRunsService(deps: RunsDeps) {
               wait_until: waitUntil,
               updated_at: at,
             }
-        } else {
-          // First write of a new run: the row goes in once, already in its state after this batch.
-          row = {
-            id: run.id,
-            flow_id: run.flowId,
-            hash: run.hash,
-            status,
-            outcome: state?.outcome ?? null,
-            idempotency_key: run.idempotencyKey,
-            started_by: startedBy ?? actor.who,
-            created_at: at,
-            updated_at: at,
-            event_count: written,
-            wait_until: waitUntil,
-          }
-          await store.insertRun(row, state ? null : leaseFromNow())
         }
         startedAt ??= batch[0]?.at ?? at
         for (const observe of observers)
@@ -294,7 +298,7 @@ export function createRunsService(deps: RunsDeps) {
             },
           ),
         )
-      })
+      }, newRun)
     }
     return {
       onEvent(event: RunEvent): Promise<void> | void {

@@ -12,8 +12,6 @@ interface OpenSavepoint {
   name: string
   /** Set once SAVEPOINT has been sent (the promise of its round trip). */
   taken?: Promise<unknown>
-  /** Whether a statement run `ahead` of it changed rows: a failure then cannot be undone alone. */
-  changedAhead: boolean
 }
 
 interface OpenTransaction {
@@ -21,8 +19,6 @@ interface OpenTransaction {
   savepoints: number
   /** The savepoints open now, outermost first. */
   open: OpenSavepoint[]
-  /** A failure that left a change no savepoint covers: the transaction may only roll back. */
-  poisoned?: unknown
   /** Set at commit or rollback: a promise left running from inside it must not reuse the connection. */
   ended: boolean
   committed: (() => void)[]
@@ -41,15 +37,6 @@ export const carepathTypes: pg.CustomTypesConfig = {
     if (oid === pg.types.builtins.INT8) return (value: string) => Number(value)
     return pg.types.getTypeParser(oid, format)
   }) as pg.CustomTypesConfig['getTypeParser'],
-}
-
-/** The transaction's failure when a part of it failed after a change no savepoint covered. */
-class UndoneWithItsGroup extends Error {
-  constructor(cause: unknown) {
-    super('A write failed after a change that could not be undone alone; the whole transaction was rolled back.', {
-      cause,
-    })
-  }
 }
 
 interface Translated {
@@ -80,23 +67,13 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
     sql: string,
     params: readonly SqlParam[],
     rowMode?: 'array',
-    ahead = false,
   ): Promise<pg.QueryResult<R>> {
     const { text, name } = translate(sql)
     const tx = current()
     const values = params.map((p) => (typeof p === 'bigint' ? p.toString() : p))
     if (!tx) return pool.query<R>({ name, text, values, ...(rowMode ? { rowMode } : {}) })
-    if (!ahead) await takeSavepoints(tx)
-    const uncovered = ahead && tx.open.some((open) => !open.taken)
-    try {
-      const result = await tx.client.query<R>({ name, text, values, ...(rowMode ? { rowMode } : {}) })
-      if (uncovered && (result.rowCount ?? 0) > 0) for (const open of tx.open) if (!open.taken) open.changedAhead = true
-      return result
-    } catch (error) {
-      // PostgreSQL has aborted the transaction, and no savepoint was taken to return to.
-      if (uncovered) tx.poisoned ??= error
-      throw error
-    }
+    await takeSavepoints(tx)
+    return tx.client.query<R>({ name, text, values, ...(rowMode ? { rowMode } : {}) })
   }
 
   /** Send SAVEPOINT for every open savepoint not taken yet, outermost first. */
@@ -107,14 +84,13 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
     }
   }
 
-  // A savepoint is taken only before the first statement of its part that is not run `ahead`, so
-  // a part whose one write is such a statement (a new run's row, in a group commit) costs no round
-  // trip for it. One that succeeds is left standing rather than released: COMMIT (or ROLLBACK)
+  // A savepoint is taken only before the first statement of its part, so a part whose writes are
+  // all batched (a new run's first write, in a group commit) costs no round trip for it. One that succeeds is left standing rather than released: COMMIT (or ROLLBACK)
   // ends them all, a later savepoint nests inside it, and rolling back to that later one undoes
   // only what came after it. RELEASE would cost a round trip per savepoint and frees nothing that
   // matters: a subtransaction that wrote keeps its id either way.
   async function savepoint<T>(tx: OpenTransaction, work: () => Promise<T>): Promise<T> {
-    const open: OpenSavepoint = { name: `sp${++tx.savepoints}`, changedAhead: false }
+    const open: OpenSavepoint = { name: `sp${++tx.savepoints}` }
     const mark = tx.committed.length
     const batchMark = tx.batches.mark()
     tx.open.push(open)
@@ -123,8 +99,7 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
     } catch (error) {
       tx.committed.length = mark
       tx.batches.rollBackTo(batchMark)
-      if (open.changedAhead) tx.poisoned ??= error
-      else if (open.taken) await tx.client.query(`ROLLBACK TO SAVEPOINT ${open.name}`)
+      if (open.taken) await tx.client.query(`ROLLBACK TO SAVEPOINT ${open.name}`)
       throw error
     } finally {
       tx.open.splice(tx.open.indexOf(open), 1)
@@ -155,7 +130,6 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
         const result = await context.run(tx, async () => {
           const value = await work()
           await tx.batches.flush()
-          if (tx.poisoned !== undefined) throw new UndoneWithItsGroup(tx.poisoned)
           return value
         })
         tx.ended = true
@@ -188,9 +162,7 @@ export function createPgExecutor(pool: pg.Pool): SqlExecutor {
       return row
     },
     values: async (sql, params = []) => (await query<unknown[]>(sql, params, 'array')).rows,
-    run: async (sql, params = [], how) => ({
-      changes: (await query(sql, params, undefined, how?.ahead === true)).rowCount ?? 0,
-    }),
+    run: async (sql, params = []) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
     transaction<T>(work: () => Promise<T>): Promise<T> {
       const tx = current()
       return tx ? savepoint(tx, work) : whole(work)

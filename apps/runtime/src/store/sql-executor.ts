@@ -17,20 +17,15 @@ export interface SqlExecutor {
   get<Row extends object>(sql: string, params?: readonly SqlParam[]): Promise<Row | undefined>
   /** Every row as an array of values, in the order the statement names its columns. */
   values(sql: string, params?: readonly SqlParam[]): Promise<unknown[][]>
-  /**
-   * A statement run for its effect: how many rows it changed. `ahead` marks one that cannot fail
-   * on the rows it meets (a conflict changes nothing: `ON CONFLICT DO NOTHING`), so it may run
-   * inside a savepoint before the savepoint itself is taken (see `transaction`).
-   */
-  run(sql: string, params?: readonly SqlParam[], how?: { ahead: true }): Promise<{ changes: number }>
+  /** A statement run for its effect: how many rows it changed. */
+  run(sql: string, params?: readonly SqlParam[]): Promise<{ changes: number }>
   /**
    * `work` in one transaction: committed when it resolves, rolled back when it throws. Every
    * statement `work` makes (through this executor, at any depth of awaits) joins it; statements
    * from elsewhere wait for it or go to another connection, never into it. Called inside a
    * transaction it is a savepoint: a nested failure undoes only its own part. On PostgreSQL the
-   * savepoint is taken just before its first statement not run `ahead` (a round trip saved for a
-   * part whose only write is such a statement); if a part fails after an `ahead` statement of it
-   * changed rows, that change cannot be undone alone, and the whole transaction rolls back.
+   * savepoint is taken just before its first statement (a round trip saved for a part whose writes
+   * are all batched: see `beforeCommit`).
    */
   transaction<T>(work: () => Promise<T>): Promise<T>
   /**

@@ -104,7 +104,6 @@ export function createSqliteExecutor(sqlite: Database.Database): SqlExecutor {
     get: <Row extends object>(sql: string, params: readonly SqlParam[] = []) =>
       statement(sql, (s) => s.raw(false).get(...bindable(params)) as Row | undefined),
     values: (sql, params = []) => statement(sql, (s) => s.raw(true).all(...bindable(params)) as unknown[][]),
-    // `ahead` needs nothing here: a SQLite savepoint costs no round trip, so each is taken at once.
     run: (sql, params = []) => statement(sql, (s) => ({ changes: s.run(...bindable(params)).changes })),
     transaction<T>(work: () => Promise<T>): Promise<T> {
       const tx = context.getStore()
