@@ -5,7 +5,7 @@ import { parseRunEvents, RUN_EVENT_VERSION, type RunEvent, type RunState, type R
 import { AppError } from '../errors.ts'
 import { PLAINTEXT, SealedDataError, sealedKeyId, type DataCipher } from '../keys/data-cipher.ts'
 import { coalescedReads, padded } from '../store/coalesced-reads.ts'
-import { DuplicateKeyError, insertRows, type BatchWriter } from '../store/sql-executor.ts'
+import { DuplicateKeyError, insertRows, insertRowsReturning, type BatchWriter } from '../store/sql-executor.ts'
 import type { Store } from '../store/store.ts'
 import { needsRunDictionary, packBatch, runDictionary, unpackBatch } from './event-batch-codec.ts'
 import { createVersionDictionaries } from './version-dictionaries.ts'
@@ -105,10 +105,7 @@ const PREFIXED_RUN_COLUMNS = RUN_COLUMNS.split(', ')
 // Due tasks first (soonest due first), then the rest oldest first.
 const OPEN_TASK_ORDER = 'ORDER BY due_at IS NULL, due_at, created_at, id'
 
-const NEW_RUN_TUPLE = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
-/** PostgreSQL takes at most 65,535 parameters in one statement; SQLite 32,766. */
-const NEW_RUNS_PER_STATEMENT = 500
-const newRunParams = ({ row, lease }: NewRun) => [
+const newRunValues = ({ row, lease }: NewRun) => [
   row.id,
   row.flow_id,
   row.hash,
@@ -258,16 +255,15 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
    */
   async function insertNewRuns(jobs: readonly QueuedWrite[]): Promise<Set<QueuedWrite>> {
     const starting = jobs.flatMap((job) => (job.newRun ? [{ job, newRun: job.newRun }] : []))
-    const inserted = new Set<string>()
-    for (let at = 0; at < starting.length; at += NEW_RUNS_PER_STATEMENT) {
-      const chunk = starting.slice(at, at + NEW_RUNS_PER_STATEMENT)
-      const rows = await sql.all<{ id: string }>(
-        `INSERT INTO runs (${RUN_COLUMNS}, lease_owner, lease_until) VALUES ${chunk.map(() => NEW_RUN_TUPLE).join(', ')} ON CONFLICT DO NOTHING RETURNING id`,
-        chunk.flatMap(({ newRun }) => newRunParams(newRun)),
-      )
-      for (const { id } of rows) inserted.add(id)
-    }
-    return new Set(starting.filter(({ newRun }) => !inserted.has(newRun.row.id)).map(({ job }) => job))
+    if (starting.length === 0) return new Set()
+    const inserted = await insertRowsReturning<{ id: string }>(
+      sql,
+      `runs (${RUN_COLUMNS}, lease_owner, lease_until)`,
+      starting.map(({ newRun }) => newRunValues(newRun)),
+      { then: 'ON CONFLICT DO NOTHING RETURNING id' },
+    )
+    const ids = new Set(inserted.map(({ id }) => id))
+    return new Set(starting.filter(({ newRun }) => !ids.has(newRun.row.id)).map(({ job }) => job))
   }
 
   async function commitQueued(jobs: QueuedWrite[]) {

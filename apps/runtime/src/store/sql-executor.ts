@@ -168,12 +168,39 @@ export async function insertRows(
   rows: readonly (readonly SqlParam[])[],
   options: { then?: string; perStatement?: number } = {},
 ): Promise<void> {
+  for (const { text, params } of insertStatements(into, rows, options)) await sql.run(text, params)
+}
+
+/**
+ * `insertRows` whose `then` ends in a RETURNING clause: every row the statements returned, in
+ * statement order.
+ */
+export async function insertRowsReturning<Row extends object>(
+  sql: SqlExecutor,
+  into: string,
+  rows: readonly (readonly SqlParam[])[],
+  options: { then: string; perStatement?: number },
+): Promise<Row[]> {
+  const returned: Row[] = []
+  for (const { text, params } of insertStatements(into, rows, options))
+    returned.push(...(await sql.all<Row>(text, params)))
+  return returned
+}
+
+function* insertStatements(
+  into: string,
+  rows: readonly (readonly SqlParam[])[],
+  options: { then?: string; perStatement?: number },
+): Generator<{ text: string; params: SqlParam[] }> {
   const perStatement = options.perStatement ?? 200
   for (let at = 0; at < rows.length; at += perStatement) {
     const chunk = rows.slice(at, at + perStatement)
     const tuple = `(${(chunk[0] ?? []).map(() => '?').join(', ')})`
     const values = chunk.map(() => tuple).join(', ')
-    await sql.run(`INSERT INTO ${into} VALUES ${values}${options.then ? ` ${options.then}` : ''}`, chunk.flat())
+    yield {
+      text: `INSERT INTO ${into} VALUES ${values}${options.then ? ` ${options.then}` : ''}`,
+      params: chunk.flat(),
+    }
   }
 }
 
