@@ -1,21 +1,46 @@
-// A new run's id: 22 letters and digits drawn at random (131 bits, more than a UUID's 122), in
-// place of a 36-character UUID. A run's id is stored about eight times (its row and key, each
-// batch's row and key, the patient index, the audit record, the log itself), so the 14 characters
-// saved are a twentieth of what a run stores. Letters and digits only: an id is safe in a URL, a
-// file name, an HL7 field or a FHIR id. Runs started before keep their UUIDs; nothing parses an id.
+// A new run's id: 22 letters and digits, in place of a 36-character UUID. A run's id is stored
+// about eight times (its row and key, each batch's row and key, the audit record, the log itself),
+// so the 14 characters saved are a twentieth of what a run stores. Letters and digits only: an id
+// is safe in a URL, a file name, an HL7 field or a FHIR id. Runs started before keep their UUIDs;
+// nothing parses an id.
+//
+// It begins with the millisecond the run started, as a ULID or a UUIDv7 does, so runs started
+// together sit together in every index keyed by run id: a group commit of ten runs changes one
+// page of each such index, not ten scattered ones (each a 4 KB frame in SQLite's WAL, a page
+// image in PostgreSQL's). That moment is on the run's record already, to everyone who may see the
+// run. The other 13 letters are drawn at random (77 bits), so an id cannot be guessed.
 import { pooledRandomBytes } from '../keys/random-pool.ts'
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
-const LENGTH = 22
+// The time in base 36, digits and small letters: those sort in the same order under every
+// collation a database may compare text by (PostgreSQL's en_US sorts 'a' before 'B', C before 'a').
+const TIME_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz'
+// Nine base-36 digits count 1.0e14 ms: past the year 5000.
+const TIME_LENGTH = 9
+const RANDOM_LENGTH = 13
 // 248 is the largest multiple of 62 a byte holds: bytes from it up are skipped, so that every
 // letter is equally likely.
 const UNBIASED_BELOW = 248
 
-/** `random`: where the bytes come from (the tests give their own). */
-export function newRunId(random: (size: number) => Uint8Array = pooledRandomBytes): string {
+/** `random` and `now`: where the bytes and the time come from (the tests give their own). */
+export function newRunId(
+  random: (size: number) => Uint8Array = pooledRandomBytes,
+  now: () => number = Date.now,
+): string {
   let id = ''
-  while (id.length < LENGTH)
-    for (const byte of random(LENGTH + 8))
-      if (byte < UNBIASED_BELOW && id.length < LENGTH) id += ALPHABET[byte % ALPHABET.length]
-  return id
+  while (id.length < RANDOM_LENGTH)
+    for (const byte of random(RANDOM_LENGTH + 8))
+      if (byte < UNBIASED_BELOW && id.length < RANDOM_LENGTH) id += ALPHABET[byte % ALPHABET.length]
+  return startedAt(now()) + id
+}
+
+/** `ms` as TIME_LENGTH base-36 digits, zero-padded so that ids sort as their times do. */
+function startedAt(ms: number): string {
+  let digits = ''
+  let rest = Math.max(0, Math.floor(ms))
+  for (let i = 0; i < TIME_LENGTH; i++) {
+    digits = (TIME_ALPHABET[rest % 36] as string) + digits
+    rest = Math.floor(rest / 36)
+  }
+  return digits
 }
