@@ -30,6 +30,21 @@ interface LoadResult extends GeneratedLoad {
   cpuMsPerRun?: number
   /** The system part of it (the WAL's page writes, the sockets), ms per run. */
   systemMsPerRun?: number
+  /** Bytes the process wrote per run: SQLite's WAL frames (a whole page each) and its checkpoints. */
+  writtenPerRun?: number
+}
+
+/**
+ * Bytes this process has written so far (`wchar` of /proc/self/io: to files and sockets alike, the
+ * WAL checkpointer's thread included), or undefined where there is no /proc.
+ */
+function bytesWritten(): number | undefined {
+  try {
+    const wchar = /^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))
+    return wchar ? Number(wchar[1]) : undefined
+  } catch {
+    return undefined
+  }
 }
 
 // ---- first process: the server and the report -----------------------------------------------
@@ -193,6 +208,7 @@ async function main(): Promise<void> {
   // Levels alternate between the two, so a change in the machine's load touches both alike.
   const profiles: string[] = []
   for (const connections of levels) {
+    const written = bytesWritten()
     const cpu = process.cpuUsage()
     const { result, summary } = await profiled(`http-c${connections}`, STAGES, () => runLoad(carepath(connections)))
     const used = process.cpuUsage(cpu)
@@ -202,6 +218,7 @@ async function main(): Promise<void> {
       ...result,
       cpuMsPerRun: (used.user + used.system) / 1000 / runs,
       systemMsPerRun: used.system / 1000 / runs,
+      ...(written !== undefined ? { writtenPerRun: ((bytesWritten() ?? written) - written) / runs } : {}),
     })
     const before = childCpuMs(peer.process)
     const peerResult = await runLoad(nodeRed(connections))
@@ -274,6 +291,8 @@ async function main(): Promise<void> {
   console.log(
     `Carepath's CPU per run in the system (the commit's page writes, the sockets): ${ours
       .map((r, i) => `${fmt(r.systemMsPerRun, 3)} ms at ${levels[i]}`)
+      .join(', ')}; bytes written per run (WAL pages, checkpoints, responses): ${ours
+      .map((r, i) => `${fmt(r.writtenPerRun)} at ${levels[i]}`)
       .join(', ')}`,
   )
   // At one connection the server sleeps between requests, and wakes to each on cold caches: the

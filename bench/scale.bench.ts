@@ -10,6 +10,7 @@
 // answer. Figures are printed, never asserted.
 //   pnpm bench scale        (BENCH_SECONDS=8 per level by default; needs a PostgreSQL server)
 //   BENCH_PROCESSES=1 pnpm bench scale    (only these numbers of PostgreSQL processes: A/B rounds)
+//   BENCH_CONNECTIONS=10 pnpm bench scale (only these levels of connections)
 //   BENCH_PROFILE=<dir> pnpm bench scale  (each runtime process writes its .cpuprofile there)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -109,7 +110,7 @@ async function measure(label: string, processes: number, database: string | unde
     const token = started[0]!.token
     const rows: Row[] = []
     await Promise.all(started.map((s) => loadOn(s.url, token, 5, warmUpSeconds)))
-    for (const connections of [10, 50]) {
+    for (const connections of (process.env.BENCH_CONNECTIONS ?? '10,50').split(',').map(Number)) {
       const cpuBefore = started.map((s) => childCpuMs(s.proc) ?? 0)
       const dbBefore = database ? postgresCpuMs() : 0
       const statementsBefore = database ? await statementsOf(started.map((s) => s.proc)) : 0
