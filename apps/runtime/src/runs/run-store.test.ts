@@ -253,7 +253,8 @@ describeOnEachStore('run store event log', (backend) => {
       ['intake', 'u:new'],
     ]
     const found = await Promise.all(asked.map(([flowId, key]) => store.startLookup(flowId, key)))
-    expect(statements).toHaveBeenCalledTimes(2)
+    // The first alone; the rest together, and the row of the one run a key had started.
+    expect(statements).toHaveBeenCalledTimes(3)
     const used = expect.objectContaining({ id: 'r1', idempotency_key: 'u:used' })
     const intake = { id: 'intake', status: 'published', published_hash: 'h1' }
     expect(found).toEqual([
@@ -264,6 +265,37 @@ describeOnEachStore('run store event log', (backend) => {
       { flow: { id: 'odd "id"\nwith a line break', status: 'retired', published_hash: null } },
       { flow: intake },
     ])
+  })
+
+  it("looks a start's key up through the runs index, however small the table was when the plan was made", async () => {
+    // PostgreSQL keeps a prepared statement's generic plan until the table's statistics change: a
+    // plan made while the runs table was new and small must still probe the index once it is large.
+    const store = createRunStore(opened.store)
+    const sql = opened.store.sql
+    // A new installation: one flow and its first few runs, nothing analyzed yet.
+    await sql.run(
+      `INSERT INTO flows (id, title, status, draft_revision, draft_hash, draft_author, updated_at, updated_by, published_hash)
+       VALUES ('intake', 't', 'published', 1, 'h', 'a', 'now', 'a', 'h1')`,
+    )
+    for (let i = 0; i < 30; i++) await store.insertRun({ ...runRow(`r${i}`, `u:${i}`), flow_id: 'intake' })
+    const statements = vi.spyOn(sql, 'all')
+    await Promise.all(['u:a', 'u:b', 'u:c'].map((key) => store.startLookup('intake', key)))
+    // The first goes alone; the other two together, in the statement looked at here.
+    const [text, params = []] = statements.mock.calls[1] ?? ['']
+    statements.mockRestore()
+    const plan =
+      sql.dialect === 'postgres'
+        ? await sql.transaction(async () => {
+            await sql.run('SET LOCAL plan_cache_mode = force_generic_plan')
+            await sql.run(`PREPARE start_lookup (${params.map(() => 'text').join(', ')}) AS ${text}`)
+            const rows = await sql.values(`EXPLAIN EXECUTE start_lookup (${params.map(() => "'k'").join(', ')})`)
+            await sql.run('DEALLOCATE start_lookup')
+            return rows.map(([line]) => String(line)).join('\n')
+          })
+        : (await sql.values(`EXPLAIN QUERY PLAN ${text}`, params)).map((row) => String(row[3])).join('\n')
+    expect(params).toHaveLength(4)
+    expect(plan).toMatch(/runs_idempotency_key_unique/)
+    expect(plan).not.toMatch(/Seq Scan on runs|SCAN r\b/)
   })
 
   it('holds an idempotency key to one run across processes', async () => {

@@ -68,40 +68,21 @@ export interface FlowForRun {
   published_hash: string | null
 }
 
-/** A row read through a LEFT JOIN: each column null when there was nothing to join. */
-type Joined<T> = { [K in keyof T]: T[K] | null }
-/** A runs row read through a LEFT JOIN is a run when its id is there (every NOT NULL column then is). */
-const isStoredRun = (row: Joined<RunRow>): row is RunRow => row.id !== null
-
 /** What a run start reads before it starts a run (`startLookup`). */
 export interface StartLookup {
   existing?: RunRow
   flow?: FlowForRun
 }
-interface StartLookupColumns {
+/** One asked (flow, key) pair's row: the id of the run its key started, its flow's columns. */
+interface StartLookupRow {
   l_key: string
   l_flow: string
+  r_id: string | null
   f_id: string | null
   f_status: string | null
   f_published_hash: string | null
 }
-function startLookupOf({
-  f_id,
-  f_status,
-  f_published_hash,
-  ...run
-}: Joined<RunRow> & Omit<StartLookupColumns, 'l_key' | 'l_flow'>): StartLookup {
-  return {
-    ...(isStoredRun(run) ? { existing: run } : {}),
-    ...(f_id !== null && f_status !== null
-      ? { flow: { id: f_id, status: f_status, published_hash: f_published_hash } }
-      : {}),
-  }
-}
 
-const PREFIXED_RUN_COLUMNS = RUN_COLUMNS.split(', ')
-  .map((column) => `r.${column}`)
-  .join(', ')
 // Due tasks first (soonest due first), then the rest oldest first.
 const OPEN_TASK_ORDER = 'ORDER BY due_at IS NULL, due_at, created_at, id'
 
@@ -221,22 +202,47 @@ export function createRunStore(store: Store, cipher: DataCipher = PLAINTEXT) {
     // JSON, not a separator: an id or key may hold any character.
     ({ key, flowId }: { key: string; flowId: string }) => JSON.stringify([flowId, key]),
     async (asked): Promise<Map<string, StartLookup>> => {
-      // No run has the empty key: the filler's row is left out.
+      // The run is found by a subquery rather than a join. PostgreSQL plans a prepared statement
+      // once per connection and keeps the plan until the table's statistics change, which
+      // autovacuum does only a minute or more after a new database's first runs: a join planned
+      // while the runs table was small hashed all of it on every later call (0.5 ms each, growing
+      // with the table), where a subquery on the unique key is an index probe per pair whatever
+      // the table's size. No run has the empty key and no flow the empty id: the filler's row is
+      // left out.
       const pairs = padded(asked, { key: '', flowId: '' })
-      const rows = await sql.all<Joined<RunRow> & StartLookupColumns>(
-        `SELECT l.column1 AS l_key, l.column2 AS l_flow, ${PREFIXED_RUN_COLUMNS}, f.id AS f_id, f.status AS f_status, f.published_hash AS f_published_hash
+      const rows = await sql.all<StartLookupRow>(
+        `SELECT l.column1 AS l_key, l.column2 AS l_flow,
+           (SELECT r.id FROM runs r WHERE r.idempotency_key = l.column1) AS r_id,
+           f.id AS f_id, f.status AS f_status, f.published_hash AS f_published_hash
          FROM (VALUES ${pairs.map(() => '(?, ?)').join(', ')}) AS l
-         LEFT JOIN runs r ON r.idempotency_key = l.column1
-         LEFT JOIN flows f ON f.id = l.column2
-         WHERE r.id IS NOT NULL OR f.id IS NOT NULL`,
+         LEFT JOIN flows f ON f.id = l.column2`,
         pairs.flatMap(({ key, flowId }) => [key, flowId]),
       )
-      return new Map(rows.map(({ l_key, l_flow, ...row }) => [JSON.stringify([l_flow, l_key]), startLookupOf(row)]))
+      const existing = await runsWithIds(rows.flatMap(({ r_id }) => (r_id === null ? [] : [r_id])))
+      const found = new Map<string, StartLookup>()
+      for (const { l_key, l_flow, r_id, f_id, f_status, f_published_hash } of rows) {
+        const run = r_id === null ? undefined : existing.get(r_id)
+        const lookup: StartLookup = {
+          ...(run ? { existing: run } : {}),
+          ...(f_id !== null && f_status !== null
+            ? { flow: { id: f_id, status: f_status, published_hash: f_published_hash } }
+            : {}),
+        }
+        if (lookup.existing || lookup.flow) found.set(JSON.stringify([l_flow, l_key]), lookup)
+      }
+      return found
     },
     () => sql.inTransaction(),
   )
   const runs = (where: string, params: (string | number)[]) =>
     sql.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ${where}`, params)
+  /** The rows of the runs with these ids (a start lookup's replayed keys: none on most calls). */
+  async function runsWithIds(ids: string[]): Promise<Map<string, RunRow>> {
+    if (ids.length === 0) return new Map()
+    const asked = padded(ids, '')
+    const rows = await runs(`WHERE id IN (${asked.map(() => '?').join(', ')})`, asked)
+    return new Map(rows.map((row) => [row.id, row]))
+  }
 
   // Group commit: writes queued while the previous commit was going (or in the same turn of the
   // event loop) commit together in one transaction, each (but the first) in its own savepoint so
