@@ -20,5 +20,7 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // A scratch directory and database tag per run, removed at its end (testing/test-scratch.ts).
+    globalSetup: ['apps/runtime/src/testing/test-scratch.ts'],
   },
 })

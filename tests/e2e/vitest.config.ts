@@ -14,5 +14,7 @@ export default defineConfig({
     expect: { poll: { timeout: E2E_WAIT_MS } },
     fileParallelism: false,
     pool: 'forks',
+    // A scratch directory and database tag per run, removed at its end (testing/test-scratch.ts).
+    globalSetup: ['apps/runtime/src/testing/test-scratch.ts'],
   },
 })

@@ -43,7 +43,14 @@ export interface TestPostgres {
    * connected to); `drop` removes it (and any connection left to it).
    */
   createDatabase(label: string, template?: string): Promise<{ url: string; name: string; drop(): Promise<void> }>
+  /** Drops every database of the test run `tag` names (what a run's crashed or unfinished tests left). */
+  dropRun(tag: string): Promise<number>
 }
+
+/** The environment variable naming the current test run (set by testing/test-scratch.ts). */
+export const TEST_RUN_TAG = 'CAREPATH_TEST_RUN'
+
+const databasePrefix = (tag: string | undefined) => `carepath_test_${tag ? `${tag}_` : ''}`
 
 /** The reachable server, or undefined when none answers (the PostgreSQL tests are then skipped). */
 export async function findTestPostgres(env: NodeJS.ProcessEnv = process.env): Promise<TestPostgres | undefined> {
@@ -61,7 +68,7 @@ export async function findTestPostgres(env: NodeJS.ProcessEnv = process.env): Pr
   return {
     serverUrl,
     async createDatabase(label, template) {
-      const name = `carepath_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`
+      const name = `${databasePrefix(env[TEST_RUN_TAG])}${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`
       await admin((client) => client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`))
       return {
         name,
@@ -70,5 +77,15 @@ export async function findTestPostgres(env: NodeJS.ProcessEnv = process.env): Pr
           admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
       }
     },
+    dropRun: (tag) =>
+      admin(async (client) => {
+        const prefix = databasePrefix(tag).replace(/_/g, '\\_')
+        const { rows } = await client.query<{ datname: string }>(
+          'SELECT datname FROM pg_database WHERE datname LIKE $1',
+          [`${prefix}%`],
+        )
+        for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
+        return rows.length
+      }),
   }
 }
