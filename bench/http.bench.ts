@@ -3,7 +3,9 @@
 // beside Node-RED 4 (started from the registry's package in a child process, its function node
 // making the same three decisions and storing nothing), at 1 and 10 connections, in one table:
 // runs/s, p99, server CPU per run and bytes stored per run, each against its goal and as a ratio
-// to Node-RED, with the load average they were taken at. The load generator (autocannon) runs in
+// to Node-RED, with the load average they were taken at. A second Node-RED flow makes the same
+// decisions and stores one row per request in SQLite before answering: its column says what the
+// least storage costs the peer, beside what Carepath stores (the run, its events, its audit record). The load generator (autocannon) runs in
 // another process against 127.0.0.1. Figures are printed, never asserted.
 //   pnpm bench http                       (BENCH_SECONDS=10 per level by default)
 //   BENCH_PROFILE=1 pnpm bench http       (adds, per level, where the server's CPU went;
@@ -19,7 +21,7 @@ import { intakeFlow, testRegistry } from '@carepath/runtime/testing'
 import { profiled } from './cpu-profile.ts'
 import { loadAverage } from './load.ts'
 import { runLoad, type LoadResult as GeneratedLoad, type LoadSpec } from './load-generator.ts'
-import { childCpuMs, NODE_RED_PATH, startNodeRed } from './node-red-peer.ts'
+import { childCpuMs, NODE_RED_PATH, NODE_RED_STORING_PATH, peerStorage, startNodeRed } from './node-red-peer.ts'
 import { publishThroughReview, startRunsToken } from './published-flow.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
   const peer = await startNodeRed()
 
   console.log(
-    `flow: ${flow.id} (${eligibility ? "the eligibility example's three decision.rules nodes" : `fallback: three test threshold decisions (${chain.why})`}), ${seconds} s per level; peer: Node-RED ${peer.version} (http in → function → http response, stores nothing)`,
+    `flow: ${flow.id} (${eligibility ? "the eligibility example's three decision.rules nodes" : `fallback: three test threshold decisions (${chain.why})`}), ${seconds} s per level; peer: Node-RED ${peer.version} (http in → function → http response, stores nothing; and the same storing a row)`,
   )
   const carepath = (connections: number, duration = seconds): LoadSpec => ({
     url: server.url,
@@ -195,8 +197,25 @@ async function main(): Promise<void> {
     duration,
     input,
   })
+  const nodeRedStoring = (connections: number, duration = seconds): LoadSpec => ({
+    ...nodeRed(connections, duration),
+    path: NODE_RED_STORING_PATH,
+  })
+  /** A level of load on the peer, with its CPU per request. */
+  const onPeer = async (spec: LoadSpec): Promise<LoadResult> => {
+    const before = childCpuMs(peer.process)
+    const result = await runLoad(spec)
+    const after = childCpuMs(peer.process)
+    return {
+      ...result,
+      ...(before !== undefined && after !== undefined
+        ? { cpuMsPerRun: (after - before) / Math.max(1, result.requests) }
+        : {}),
+    }
+  }
   await runLoad(carepath(10, 2)) // warm-up
   await runLoad(nodeRed(10, 2))
+  await runLoad(nodeRedStoring(10, 2))
   const calibration = await runLoad({ ...carepath(10, 3), path: '/healthz' })
   const sql = rt.db.$client
   const runCount = () => sql.prepare<[], { n: number }>('SELECT count(*) AS n FROM runs').get()?.n ?? 0
@@ -205,6 +224,8 @@ async function main(): Promise<void> {
   const levels = [1, 10]
   const ours: LoadResult[] = []
   const theirs: LoadResult[] = []
+  const theirsStoring: LoadResult[] = []
+  const peerBefore = peerStorage(peer)
   // Levels alternate between the two, so a change in the machine's load touches both alike.
   const profiles: string[] = []
   for (const connections of levels) {
@@ -220,16 +241,11 @@ async function main(): Promise<void> {
       systemMsPerRun: used.system / 1000 / runs,
       ...(written !== undefined ? { writtenPerRun: ((bytesWritten() ?? written) - written) / runs } : {}),
     })
-    const before = childCpuMs(peer.process)
-    const peerResult = await runLoad(nodeRed(connections))
-    const after = childCpuMs(peer.process)
-    theirs.push({
-      ...peerResult,
-      ...(before !== undefined && after !== undefined
-        ? { cpuMsPerRun: (after - before) / Math.max(1, peerResult.requests) }
-        : {}),
-    })
+    theirs.push(await onPeer(nodeRed(connections)))
+    theirsStoring.push(await onPeer(nodeRedStoring(connections)))
   }
+  const peerAfter = peerStorage(peer)
+  const peerBytesPerRow = (peerAfter.bytes - peerBefore.bytes) / Math.max(1, peerAfter.rows - peerBefore.rows)
   const runs = runCount() - runsBefore
   const bytesPerRun = (storedBytes(sql) - bytesBefore) / Math.max(1, runs)
   const load = loadAverage()
@@ -247,45 +263,69 @@ async function main(): Promise<void> {
 
   const [c1, c10] = ours
   const [n1, n10] = theirs
+  const [s1, s10] = theirsStoring
   // Met: one answer per goal of the row (a row with two goals says each: "yes / NO").
   type Met = boolean | boolean[] | undefined
-  const table: [string, number | undefined, number | undefined, string, Met, number][] = [
-    // figure, Carepath, Node-RED, goal, met, digits
-    ['runs/s, 1 connection', c1?.perSecond, n1?.perSecond, '≥ Node-RED', c1 && n1 && c1.perSecond >= n1.perSecond, 0],
+  type Row = [string, number | undefined, number | undefined, number | undefined, string, Met, number]
+  const table: Row[] = [
+    // figure, Carepath, Node-RED, Node-RED storing a row, goal, met, digits
+    [
+      'runs/s, 1 connection',
+      c1?.perSecond,
+      n1?.perSecond,
+      s1?.perSecond,
+      '≥ Node-RED',
+      c1 && n1 && c1.perSecond >= n1.perSecond,
+      0,
+    ],
     [
       'runs/s, 10 connections',
       c10?.perSecond,
       n10?.perSecond,
+      s10?.perSecond,
       '≥ 1,500 / ≥ Node-RED',
       c10 && n10 && [c10.perSecond >= 1500, c10.perSecond >= n10.perSecond],
       0,
     ],
-    ['p99 ms, 1 connection', c1?.p99, n1?.p99, '–', undefined, 0],
-    ['p99 ms, 10 connections', c10?.p99, n10?.p99, '≤ 25', c10 && c10.p99 <= 25, 0],
-    ['CPU ms per run, 1 connection', c1?.cpuMsPerRun, n1?.cpuMsPerRun, '≤ 0.6', c1 && (c1.cpuMsPerRun ?? 9) <= 0.6, 3],
+    ['p99 ms, 1 connection', c1?.p99, n1?.p99, s1?.p99, '–', undefined, 0],
+    ['p99 ms, 10 connections', c10?.p99, n10?.p99, s10?.p99, '≤ 25', c10 && c10.p99 <= 25, 0],
+    [
+      'CPU ms per run, 1 connection',
+      c1?.cpuMsPerRun,
+      n1?.cpuMsPerRun,
+      s1?.cpuMsPerRun,
+      '≤ 0.6',
+      c1 && (c1.cpuMsPerRun ?? 9) <= 0.6,
+      3,
+    ],
     [
       'CPU ms per run, 10 connections',
       c10?.cpuMsPerRun,
       n10?.cpuMsPerRun,
+      s10?.cpuMsPerRun,
       '≤ 0.6',
       c10 && (c10.cpuMsPerRun ?? 9) <= 0.6,
       3,
     ],
-    ['bytes stored per run', bytesPerRun, undefined, '≤ 2,048', bytesPerRun <= 2048, 0],
+    ['bytes stored per run', bytesPerRun, undefined, peerBytesPerRow, '≤ 2,048', bytesPerRun <= 2048, 0],
   ]
   console.log(`\nload average ${load} (1 / 5 / 15 min) on ${cpus().length} cores`)
   console.log(
-    `${'figure'.padEnd(32)}${'Carepath'.padStart(10)}${'Node-RED'.padStart(10)}${'ratio'.padStart(8)}  ${'goal'.padEnd(24)}met`,
+    `${'figure'.padEnd(32)}${'Carepath'.padStart(10)}${'Node-RED'.padStart(10)}${'ratio'.padStart(8)}${'+ a row'.padStart(10)}${'ratio'.padStart(8)}  ${'goal'.padEnd(24)}met`,
   )
   const metText = (met: Met) =>
     met === undefined ? '' : (Array.isArray(met) ? met : [met]).map((m) => (m ? 'yes' : 'NO')).join(' / ')
-  for (const [name, mine, peerValue, goal, met, digits] of table) {
-    const ratio = mine !== undefined && peerValue ? `${(mine / peerValue).toFixed(2)}×` : '–'
+  const ratioText = (mine: number | undefined, peerValue: number | undefined) =>
+    mine !== undefined && peerValue ? `${(mine / peerValue).toFixed(2)}×` : '–'
+  for (const [name, mine, peerValue, storingValue, goal, met, digits] of table) {
     console.log(
-      `${name.padEnd(32)}${fmt(mine, digits).padStart(10)}${fmt(peerValue, digits).padStart(10)}${ratio.padStart(8)}  ${goal.padEnd(24)}${metText(met)}`,
+      `${name.padEnd(32)}${fmt(mine, digits).padStart(10)}${fmt(peerValue, digits).padStart(10)}${ratioText(mine, peerValue).padStart(8)}${fmt(storingValue, digits).padStart(10)}${ratioText(mine, storingValue).padStart(8)}  ${goal.padEnd(24)}${metText(met)}`,
     )
   }
-  const failed = [...ours, ...theirs].filter((r) => r.non2xx + r.errors > 0)
+  console.log(
+    `"+ a row": Node-RED's flow that also stores the request's input and outcome under its idempotency key in SQLite (WAL, synchronous NORMAL), one commit per request, before it answers; the goals are held against the first Node-RED column`,
+  )
+  const failed = [...ours, ...theirs, ...theirsStoring].filter((r) => r.non2xx + r.errors > 0)
   if (failed.length > 0)
     console.log(`WARNING: failed requests: ${failed.map((r) => `${r.non2xx} non-2xx, ${r.errors} errors`).join('; ')}`)
   console.log(

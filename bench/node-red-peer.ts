@@ -1,8 +1,11 @@
 // Node-RED 4 (from the npm registry, a devDependency of this package) as the HTTP path's peer: a
-// child process with a temporary userDir and one flow, http in → function → http response, whose
-// function node makes the same three decisions as the eligibility chain and stores nothing.
+// child process with a temporary userDir and two flows, http in → function → http response. The
+// first's function node makes the same three decisions as the eligibility chain and stores
+// nothing (the issue's peer). The second's makes them and stores one row per request, its input
+// and outcome under its idempotency key, in SQLite (better-sqlite3, WAL, synchronous NORMAL as
+// Carepath's), committed before the answer: what the least durable storage costs a peer.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -11,10 +14,12 @@ import { processCpuMs } from './process-cpu.ts'
 
 /** The path the peer's flow answers on (POST, JSON body `{ input, idempotencyKey }`). */
 export const NODE_RED_PATH = '/runs'
+/** The path of the flow that also stores a row per request. */
+export const NODE_RED_STORING_PATH = '/runs-stored'
 
 // The eligibility chain's decisions (has-insurance, plan-accepted, cost-check) as a function
 // node would hold them: the rules of examples/eligibility-verification.flow.json, by hand.
-const decide = `
+const decisions = `
 const input = (msg.payload && msg.payload.input) || {}
 const coverage = input.coverage || {}
 const eligibility = input.eligibility || {}
@@ -24,35 +29,100 @@ else if (typeof coverage.lastVerifiedDaysAgo === 'number' && coverage.lastVerifi
 else if (!['GOLD 123 PLAN', 'SILVER 200 PLAN', 'BRONZE 300 PLAN', 'MEDICARE PART B'].includes(eligibility.plan)) outcome = 'reschedule'
 else if (eligibility.copay > 50 || eligibility.deductibleRemaining > 500) outcome = 'estimate'
 else outcome = 'verified'
+`
+const decide = `${decisions}
 msg.payload = { status: 'completed', outcome }
 return msg
 `
+// The store is settings.js's (functionGlobalContext): one prepared INSERT, an autocommit each.
+const decideAndStore = `${decisions}
+const result = { status: 'completed', outcome }
+global.get('store').insert(msg.payload.idempotencyKey || null, JSON.stringify(input), JSON.stringify(result))
+msg.payload = result
+return msg
+`
 
-const flow = [
-  { id: 'bench-tab', type: 'tab', label: 'bench' },
+/** http in → function → http response on `path`, ids prefixed by `name`. */
+const endpoint = (name: string, path: string, func: string) => [
   {
-    id: 'bench-in',
+    id: `${name}-in`,
     z: 'bench-tab',
     type: 'http in',
-    name: 'run',
-    url: NODE_RED_PATH,
+    name,
+    url: path,
     method: 'post',
     upload: false,
-    wires: [['bench-decide']],
+    wires: [[`${name}-decide`]],
   },
   {
-    id: 'bench-decide',
+    id: `${name}-decide`,
     z: 'bench-tab',
     type: 'function',
-    name: 'three decisions',
-    func: decide,
+    name,
+    func,
     outputs: 1,
     timeout: 0,
     noerr: 0,
-    wires: [['bench-out']],
+    wires: [[`${name}-out`]],
   },
-  { id: 'bench-out', z: 'bench-tab', type: 'http response', name: '', statusCode: '201', headers: {}, wires: [] },
+  { id: `${name}-out`, z: 'bench-tab', type: 'http response', name: '', statusCode: '201', headers: {}, wires: [] },
 ]
+
+const flow = [
+  { id: 'bench-tab', type: 'tab', label: 'bench' },
+  ...endpoint('three-decisions', NODE_RED_PATH, decide),
+  ...endpoint('three-decisions-stored', NODE_RED_STORING_PATH, decideAndStore),
+]
+
+/** better-sqlite3 as the runtime has it (the bench itself does not depend on it). */
+const betterSqlite3Path = () =>
+  createRequire(createRequire(import.meta.url).resolve('@carepath/runtime')).resolve('better-sqlite3')
+
+/** What of better-sqlite3's Database the bench uses, for the one count it reads. */
+type OpenSqlite = new (file: string) => {
+  pragma(statement: string): unknown
+  prepare(sql: string): { get(): { n: number } | undefined }
+  close(): void
+}
+
+/** The storing flow's rows so far and the bytes its database takes on disk (WAL copied in first). */
+export function peerStorage(peer: NodeRedPeer): { rows: number; bytes: number } {
+  const Database: OpenSqlite = createRequire(import.meta.url)(betterSqlite3Path())
+  const db = new Database(peer.databaseFile)
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    const rows = db.prepare('SELECT count(*) AS n FROM runs').get()?.n ?? 0
+    const size = (file: string) => (existsSync(file) ? statSync(file).size : 0)
+    return { rows, bytes: size(peer.databaseFile) + size(`${peer.databaseFile}-wal`) }
+  } finally {
+    db.close()
+  }
+}
+
+/** settings.js: the peer's store (one table, one prepared statement) and nothing else to do. */
+function settingsFile(port: number, databaseFile: string): string {
+  const betterSqlite3 = betterSqlite3Path()
+  // No editor or admin API (httpAdminRoot false), warnings only: the peer does nothing but the flows.
+  const settings = {
+    uiHost: '127.0.0.1',
+    uiPort: port,
+    flowFile: 'flows.json',
+    httpAdminRoot: false,
+    credentialSecret: false,
+    logging: { console: { level: 'warn', metrics: false, audit: false } },
+    telemetry: { enabled: false },
+    diagnostics: { enabled: false },
+  }
+  return `const Database = require(${JSON.stringify(betterSqlite3)})
+const db = new Database(${JSON.stringify(databaseFile)})
+db.pragma('journal_mode = WAL')
+db.pragma('synchronous = NORMAL')
+db.exec('CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, idempotency_key TEXT UNIQUE, input TEXT NOT NULL, result TEXT NOT NULL, at INTEGER NOT NULL)')
+const insert = db.prepare('INSERT INTO runs (idempotency_key, input, result, at) VALUES (?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING')
+const store = { insert: (key, input, result) => insert.run(key, input, result, Date.now()) }
+module.exports = { ...${JSON.stringify(settings)}, functionGlobalContext: { store } }
+`
+}
 
 /** A free loopback port (bound once and released). */
 function freePort(): Promise<number> {
@@ -74,6 +144,8 @@ export interface NodeRedPeer {
   url: string
   version: string
   process: ChildProcess
+  /** The storing flow's SQLite file (rows and bytes are read from it after the load). */
+  databaseFile: string
   stop(): Promise<void>
 }
 
@@ -86,21 +158,9 @@ export async function startNodeRed(): Promise<NodeRedPeer> {
   }
   const userDir = mkdtempSync(join(tmpdir(), 'carepath-bench-node-red-'))
   const port = await freePort()
+  const databaseFile = join(userDir, 'peer.db')
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flow))
-  // No editor or admin API (httpAdminRoot false), warnings only: the peer does nothing but the flow.
-  writeFileSync(
-    join(userDir, 'settings.js'),
-    `module.exports = ${JSON.stringify({
-      uiHost: '127.0.0.1',
-      uiPort: port,
-      flowFile: 'flows.json',
-      httpAdminRoot: false,
-      credentialSecret: false,
-      logging: { console: { level: 'warn', metrics: false, audit: false } },
-      telemetry: { enabled: false },
-      diagnostics: { enabled: false },
-    })}\n`,
-  )
+  writeFileSync(join(userDir, 'settings.js'), settingsFile(port, databaseFile))
   const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', join(userDir, 'settings.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
@@ -117,17 +177,20 @@ export async function startNodeRed(): Promise<NodeRedPeer> {
     }
     rmSync(userDir, { recursive: true, force: true })
   }
-  // Ready when the flow answers a run: wait on that condition (generously: the machine is shared).
+  // Ready when both flows answer a run: wait on that condition (generously: the machine is shared).
+  const answers = async (path: string) => {
+    const res = await fetch(url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input: {}, idempotencyKey: `ready-${path}` }),
+    })
+    return res.status === 201
+  }
   const deadline = Date.now() + 120_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Node-RED exited (${child.exitCode}) before it answered`)
     try {
-      const res = await fetch(url + NODE_RED_PATH, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ input: {} }),
-      })
-      if (res.status === 201) break
+      if ((await answers(NODE_RED_PATH)) && (await answers(NODE_RED_STORING_PATH))) break
     } catch {
       // not listening yet
     }
@@ -137,5 +200,5 @@ export async function startNodeRed(): Promise<NodeRedPeer> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
-  return { url, version, process: child, stop }
+  return { url, version, process: child, databaseFile, stop }
 }
