@@ -120,7 +120,7 @@ const STAGES = [
   'readHl7Header',
   'save hl7-store.ts',
   'acceptingInput hl7-routing.ts',
-  'startFresh runs.service.ts',
+  'startFresh run-start.ts',
   'parseHl7 ',
   'sqliteTransaction',
   'packBatch',

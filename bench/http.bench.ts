@@ -148,9 +148,9 @@ function bytesByTable(sql: Runtime['db']['$client']): { name: string; bytes: num
 const STAGES = [
   'parserOnIncoming',
   'authenticate auth.service.ts',
-  'startFresh runs.service.ts',
+  'startFresh run-start.ts',
   'whole sqlite-executor.ts',
-  'sealBatch run-store.ts',
+  'sealBatch run-event-log.ts',
   'appendSteps audit-recorder.ts',
   'end node:_http_outgoing',
   'Socket._writev',

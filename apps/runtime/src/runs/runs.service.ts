@@ -1,38 +1,32 @@
+// The runs service composes the run store with the start path (run-start.ts), the persister of
+// each start or step (run-persister.ts) and the mapping of engine refusals (run-refusal.ts); the
+// step path (one step of a stored run under its lock and lease) and recovery stay here.
 import { randomUUID } from 'node:crypto'
-import {
-  checkFacts,
-  type ConnectorAdapter,
-  type FlowDocument,
-  type JsonValue,
-  type NodeRegistry,
-  type RetryPolicy,
-} from '@carepath/dsl'
+import type { ConnectorAdapter, FlowDocument, JsonValue, NodeRegistry, RetryPolicy } from '@carepath/dsl'
 import {
   migrateRun,
   resumeRun,
-  RunRefusedError,
-  startRun,
   type EngineDeps,
   type ResumeSignal,
   type RunEvent,
-  type RunEventType,
   type RunState,
 } from '@carepath/engine'
 import type { AuditService } from '../audit/audit.service.ts'
-import { auditActor, type Principal } from '../auth/auth.service.ts'
 import type { Store } from '../store/store.ts'
-import { isUniqueViolation } from '../store/sql-executor.ts'
 import { AppError } from '../errors.ts'
 import type { Flows } from '../flows/flows.service.ts'
-import { runStepped } from '../audit/audit-entries.ts'
-import { decisionForAudit, type AuditedDecision } from '../audit/decision-why.ts'
-import { patientValuesIn, patientValuesOfRun, redactFreeText } from '../phi/free-text.ts'
 import type { DataCipher } from '../keys/data-cipher.ts'
-import { correlationRef } from '../events/correlation-ref.ts'
-import { createRunStore, type FlowForRun, type Lease, type NewRun, type RunRow } from './run-store.ts'
-import { newRunId } from './run-id.ts'
+import { createRunStore } from './run-store.ts'
 import { RunEngineDeps, type SharedRunDeps } from './run-engine-deps.ts'
+import { createRunPersisters, type Actor, type BatchObserver, type SameTransaction } from './run-persister.ts'
+import { refusal } from './run-refusal.ts'
+import type { Lease, RunRow } from './run-row.ts'
+import { createRunStarts } from './run-start.ts'
 
+export type { Actor, BatchObserver, RunBatch, SameTransaction } from './run-persister.ts'
+export type { QueuedStart } from './run-start.ts'
+
+/** What a runs service is given, once, at construction. */
 export interface RunsDeps {
   store: Store
   audit: AuditService
@@ -68,57 +62,12 @@ export interface RunsDeps {
   observers?: readonly BatchObserver[]
 }
 
-/** One committed batch of a run's events, as an observer sees it (inside the batch's transaction). */
-export interface RunBatch {
-  run: { id: string; flowId: string; hash: string }
-  events: readonly RunEvent[]
-  /** The run's status before this batch (undefined for a new run) and after it. */
-  previous: RunState['status'] | undefined
-  status: RunState['status']
-  /** When the run started (its run.started event's time). */
-  startedAt: string
-  /** The commit's time. */
-  at: string
-  actor: Actor
-  /** The whole run state, on the last batch of a start or resume. */
-  state?: RunState | undefined
-}
-export type BatchObserver = (batch: RunBatch) => Promise<void> | void
-
-/** A run taken and queued for the next group commit (see `startQueued`). */
-export interface QueuedStart {
-  id: string
-  /** Settles after the commit that writes the run: its row, or the commit's error. */
-  committed: Promise<RunRow>
-}
-
-interface RunIdentity {
-  id: string
-  flowId: string
-  hash: string
-  idempotencyKey: string
-}
-
 /** Another process is stepping this run right now (it holds the run's lease). */
 export class RunBusyError extends AppError {
   constructor(runId: string) {
     super('conflict', `The run "${runId}" is being moved on by another process right now; try again in a moment.`)
   }
 }
-
-/** Work that commits in the transaction of a run's step (awaited there; only the store may be awaited). */
-export type SameTransaction = () => Promise<unknown> | void
-
-/**
- * Who caused a step: a person, an outside system, or the runtime itself (recovery, timers).
- * `reason` is an operator's own words for resolving an incident (audited with it).
- */
-export type Actor = { who: string; role: string; reason?: string }
-
-// Engine events that go to disk before the run goes on: a connector request is durable before
-// the call is made and its response before anything uses it, so a crash never repeats a call
-// whose answer was kept. Every other event waits for the batch's one transaction.
-const FLUSH_NOW: ReadonlySet<RunEventType> = new Set(['connector.request', 'connector.response'])
 
 /**
  * Runs and tasks: start (idempotent, pinned to the published hash), answer, claim, recover.
@@ -133,7 +82,6 @@ export function createRunsService(deps: RunsDeps) {
   const leaseMs = deps.leaseMs ?? 60_000
   /** The lease of a step that is still going, from now. */
   const leaseFromNow = (): Lease => ({ owner, until: new Date(now().getTime() + leaseMs).toISOString() })
-  const inflight = new Map<string, Promise<QueuedStart>>()
   const runLocks = new Map<string, Promise<unknown>>()
 
   /** The document of a version, parsed once and shared, so the engine prepares it once per hash. */
@@ -164,160 +112,7 @@ export function createRunsService(deps: RunsDeps) {
     return next
   }
 
-  /** Buffers a run's new events and writes them, with their tasks and one audit record, per batch. */
-  function createPersister(
-    run: RunIdentity,
-    actor: Actor,
-    firstCount: number,
-    startedBy?: string,
-    before?: { status: RunState['status']; startedAt: string },
-  ) {
-    let previous = before?.status
-    let startedAt = before?.startedAt
-    let pending: RunEvent[] = []
-    let written = firstCount
-    let created = startedBy === undefined
-    // Whether the run may have stored waits to clear: a new run has none until it awaits a message.
-    let mayAwait = created
-    let batches = 0
-    // The run's row as last written by this persister (a new run's start returns it without reading it back).
-    let row: RunRow | undefined
-    // Work that must commit with the step's first batch (see `carry`).
-    let carried: SameTransaction | undefined
-    const flush = (state?: RunState, inSameTransaction?: SameTransaction): Promise<void> => {
-      if (pending.length === 0 && !state && !inSameTransaction && !carried) return Promise.resolve()
-      const batch = pending
-      pending = []
-      const alongside = [carried, inSameTransaction]
-      carried = undefined
-      const at = now().toISOString()
-      const status = state?.status ?? 'running'
-      const waitUntil = state?.status === 'waiting' ? (state.waitUntil ?? null) : null
-      // First write of a new run: its row goes in ahead of the group's writes, once, already in
-      // its state after this batch.
-      const newRun: NewRun | undefined = created
-        ? undefined
-        : {
-            row: {
-              id: run.id,
-              flow_id: run.flowId,
-              hash: run.hash,
-              status,
-              outcome: state?.outcome ?? null,
-              idempotency_key: run.idempotencyKey,
-              started_by: startedBy ?? actor.who,
-              created_at: at,
-              updated_at: at,
-              event_count: written + batch.length,
-              wait_until: waitUntil,
-            },
-            lease: state ? null : leaseFromNow(),
-          }
-      created = true
-      return store.commit(async () => {
-        await store.appendEvents(run.id, batch, run.hash)
-        const decisions: AuditedDecision[] = []
-        for (const event of batch) {
-          if (event.type === 'task.opened') {
-            const { taskId, request } = event.data
-            await store.insertTask({
-              id: taskId,
-              runId: run.id,
-              flowId: run.flowId,
-              nodeId: event.nodeId ?? '',
-              role: request.role,
-              request,
-              at,
-              dueAt: request.due?.at,
-            })
-          } else if (event.type === 'run.migrated') {
-            // Before this batch's new task.opened (events are in log order): the old version's task closes.
-            await store.cancelOpenTasks(run.id, at)
-            await store.stopAwaiting(run.id)
-            await store.rehashRun(run.id, event.data.toHash)
-            run.hash = event.data.toHash
-          } else if (event.type === 'task.expired') {
-            await store.expireTask(event.data.taskId, at)
-          } else if (event.type === 'event.awaited') {
-            mayAwait = true
-            await store.awaitEvent(
-              run.id,
-              // Stored as the keyed hash messages are looked up by (events.service): never the value.
-              { name: event.data.name, key: correlationRef(auditSecret, event.data.key), nodeId: event.nodeId ?? '' },
-              at,
-            )
-          } else if (
-            mayAwait &&
-            (event.type === 'event.received' || event.type === 'wait.due' || event.type === 'run.ended')
-          ) {
-            await store.stopAwaiting(run.id)
-          } else if (event.type === 'decision') {
-            decisions.push(decisionForAudit({ nodeId: event.nodeId ?? '', ...event.data }, auditSecret))
-          }
-        }
-        const before = written
-        written += batch.length
-        for (const work of alongside) await work?.()
-        if (newRun) row = newRun.row
-        else {
-          // The step's last write gives the run back; a write before it renews the lease.
-          await store.updateRun(
-            run.id,
-            state ?? { status: 'running' },
-            written,
-            at,
-            before,
-            state ? null : leaseFromNow(),
-          )
-          if (row)
-            row = {
-              ...row,
-              status,
-              outcome: state?.outcome ?? null,
-              event_count: written,
-              wait_until: waitUntil,
-              updated_at: at,
-            }
-        }
-        startedAt ??= batch[0]?.at ?? at
-        for (const observe of observers)
-          await observe({ run, events: batch, previous, status, startedAt, at, actor, state })
-        previous = status
-        await audit.record(
-          runStepped(
-            batches++ === 0 && firstCount === 0,
-            // Who, not why: an operator's reason is audited once, with the incident's resolution.
-            { who: actor.who, role: actor.role },
-            { flow: run.flowId, hash: run.hash, run: run.id },
-            {
-              events: batch.length,
-              decisions,
-              status,
-              ...(state?.outcome ? { outcome: state.outcome } : {}),
-              ...(state?.error ? { error: redactFreeText(state.error.message, patientValuesOfRun(state.events)) } : {}),
-            },
-          ),
-        )
-      }, newRun)
-    }
-    return {
-      onEvent(event: RunEvent): Promise<void> | void {
-        pending.push(event)
-        if (FLUSH_NOW.has(event.type)) return flush()
-      },
-      flush,
-      /**
-       * Commit `work` with the next batch written, whichever it is: a step whose connector call
-       * flushes early commits it with its first events (a message's delivery with the run's
-       * event.received), so a kill -9 between two batches cannot leave them apart.
-       */
-      carry(work: SameTransaction) {
-        carried = work
-      },
-      /** The row as written by the last committed flush, when this persister created the run. */
-      row: () => row,
-    }
-  }
+  const createPersister = createRunPersisters({ store, audit, now, leaseFromNow, observers, auditSecret })
 
   // What every run of this service shares (built once; see RunEngineDeps for a run's own).
   const sharedRunDeps: SharedRunDeps = {
@@ -334,113 +129,7 @@ export function createRunsService(deps: RunsDeps) {
     )
   }
 
-  /** A refusal as the caller sees it; its message is scrubbed of the values that were refused. */
-  function refusal(error: unknown, refused: JsonValue = null): never {
-    if (error instanceof RunRefusedError) {
-      const message = redactFreeText(error.message, patientValuesIn(refused))
-      if (error.code === 'invalid-input') throw new AppError('bad-input', message, { path: 'input' })
-      if (error.code === 'invalid-answer')
-        throw new AppError('invalid-answer', message, { path: error.path ? `answer.${error.path}` : 'answer' })
-      if (error.code === 'flow-not-runnable') throw new AppError('conflict', error.message, { path: 'flowId' })
-      if (
-        error.code === 'no-open-task' ||
-        error.code === 'not-awaiting' ||
-        error.code === 'run-ended' ||
-        error.code === 'not-due'
-      )
-        throw new AppError('conflict', error.message)
-      if (error.code === 'no-incident') throw new AppError('conflict', error.message)
-      if (error.code === 'invalid-port') throw new AppError('bad-input', error.message, { path: 'port' })
-    }
-    throw error
-  }
-
-  /** Start a run of the published version; the same idempotency key always returns the same run. */
-  async function start(
-    input: { flowId: string; input: JsonValue; idempotencyKey: string },
-    principal: Principal,
-  ): Promise<RunRow> {
-    return (await startQueued(input, principal)).committed
-  }
-
-  /**
-   * `start` in two steps: resolves once the run has been taken and its first write queued for the
-   * next group commit, with `committed` settling after that commit. A caller that must take its
-   * work in order (an MLLP connection's pipelined messages) hands the next item over at once, so
-   * the items share one transaction, and still answers each only once `committed` has settled.
-   */
-  function startQueued(
-    input: { flowId: string; input: JsonValue; idempotencyKey: string },
-    principal: Principal,
-  ): Promise<QueuedStart> {
-    const key = `${principal.userId}:${input.idempotencyKey}`
-    const running = inflight.get(key)
-    if (running) return running
-    const queued = startOnce(input, principal, key)
-    inflight.set(key, queued)
-    const done = () => inflight.delete(key)
-    queued.then(({ committed }) => committed.then(done, done), done)
-    return queued
-  }
-
-  /** The run this key already started, or a new one. */
-  async function startOnce(
-    input: { flowId: string; input: JsonValue },
-    principal: Principal,
-    key: string,
-  ): Promise<QueuedStart> {
-    const { existing, flow } = await store.startLookup(input.flowId, key)
-    if (existing) return startedBefore(existing, input.flowId)
-    return startFresh(input, principal, key, flow)
-  }
-
-  function startedBefore(existing: RunRow, flowId: string): QueuedStart {
-    if (existing.flow_id !== flowId)
-      throw new AppError('conflict', 'This idempotency key was already used for another flow.', {
-        path: 'idempotencyKey',
-      })
-    return { id: existing.id, committed: Promise.resolve(existing) }
-  }
-
-  async function startFresh(
-    input: { flowId: string; input: JsonValue },
-    principal: Principal,
-    key: string,
-    flow: FlowForRun | undefined,
-  ): Promise<QueuedStart> {
-    if (!flow) throw new AppError('not-found', `No flow with id "${input.flowId}".`, { path: 'flowId' })
-    if (flow.status === 'retired')
-      throw new AppError('conflict', 'This flow is retired; it starts no new runs.', { path: 'flowId' })
-    if (!flow.published_hash)
-      throw new AppError('conflict', 'This flow has no published version yet.', { path: 'flowId' })
-    const run: RunIdentity = { id: newRunId(), flowId: flow.id, hash: flow.published_hash, idempotencyKey: key }
-    // The input must fit the published version's facts schema before anything is written.
-    const document = await documentFor(run.flowId, run.hash)
-    const problem = checkFacts(document.facts, input.input)
-    if (problem) throw new AppError('bad-input', problem.message, { path: problem.path })
-    const persister = createPersister(run, auditActor(principal), 0, principal.username)
-    let state: RunState
-    try {
-      state = await startRun(document, input.input, engineDeps(persister.onEvent, run), {
-        runId: run.id,
-      })
-    } catch (error) {
-      refusal(error, input.input)
-    }
-    // Queued now (flush enqueues its write synchronously); on disk once `committed` settles.
-    const committed = persister.flush(state).then(
-      async () => persister.row() ?? ((await store.runById(run.id)) as RunRow),
-      // Another process started a run with this key at the same moment: its run is the answer.
-      async (error: unknown) => {
-        const winner = isUniqueViolation(error) ? await store.runByKey(key) : undefined
-        if (!winner) throw error
-        return startedBefore(winner, input.flowId).committed
-      },
-    )
-    // Whoever holds only the queued start may never await the commit: its failure is theirs to see.
-    committed.catch(() => {})
-    return { id: run.id, committed }
-  }
+  const { start, startQueued } = createRunStarts({ store, documentFor, createPersister, engineDeps })
 
   /**
    * One step of a stored run, under its lock in this process and its lease across processes:
