@@ -48,18 +48,9 @@ export function createAuthService(
   const webauthn = createWebAuthn({ store, audit, now })
   const { openSession, logout } = createSessions({ store, audit, now, policy })
   const { login, afterFirstFactor, recordFailure } = createLogin({ store, audit, now, throttle, mfa, openSession })
-  const {
-    challenged,
-    verifySecondFactor,
-    passkeyOptions,
-    verifyPasskey,
-    passkeyEnrolOptions,
-    passkeyEnrolFinish,
-    enrolStart,
-    enrolConfirm,
-  } = createSecondFactor({ store, audit, now, throttle, mfa, webauthn, openSession, recordFailure })
+  const secondFactor = createSecondFactor({ store, audit, now, throttle, mfa, webauthn, openSession, recordFailure })
   const { tokenRows, createApiToken, listApiTokens, revokeApiToken } = createApiTokens({ store, audit, now })
-  const { addUser, listUsers, setFlowRoles, setUser, flowRolesOf, userCount } = createPeople({ store, audit, now })
+  const people = createPeople({ store, audit, now })
 
   /**
    * Resolve a Bearer token to a principal, or undefined when it is unknown, expired or revoked.
@@ -93,28 +84,17 @@ export function createAuthService(
 
   return {
     throttle,
-    addUser,
     login,
     afterFirstFactor,
-    challenged,
     openSession,
-    verifySecondFactor,
-    passkeyOptions,
-    verifyPasskey,
-    passkeyEnrolOptions,
-    passkeyEnrolFinish,
-    enrolStart,
-    enrolConfirm,
     authenticate,
     logout,
     createApiToken,
     listApiTokens,
     revokeApiToken,
-    listUsers,
-    setFlowRoles,
-    setUser,
-    flowRolesOf,
-    userCount,
+    // Adding people, their roles and queues (people.ts); the second step of a log-in and passkeys (second-factor.ts).
+    ...people,
+    ...secondFactor,
   }
 }
 /** The authentication service as the runtime, the routers and single sign-on use it. */
