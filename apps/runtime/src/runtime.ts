@@ -133,23 +133,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     fixed: options.connectors,
   })
 
-  const {
-    runs,
-    incidents,
-    replays,
-    deadLetters,
-    metrics,
-    listeners,
-    alerts,
-    prometheus,
-    breakGlass,
-    retention,
-    runViews,
-    tasks,
-    schedules,
-    migrations,
-    events,
-  } = createRunServices({
+  const runServices = createRunServices({
     store,
     audit,
     now,
@@ -165,6 +149,7 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     auth,
     options,
   })
+  const { runs, alerts } = runServices
   // Launch tokens for the embedded agent view, signed with a key derived from the key file.
   const launch = createLaunchService({ store, audit, auth, now, key: launchKeyFrom(keys.auditChainKey) })
   // Evidence on reviews and tasks: sealed like run data (it may hold patient data).
@@ -207,6 +192,8 @@ export async function createRuntime(options: RuntimeOptions = {}) {
   })
 
   return {
+    // Runs and everything that follows them (runtime-run-services.ts).
+    ...runServices,
     /** The SQLite connection (tests, the WAL checkpointer); refused on PostgreSQL, which has none. */
     get db(): Db {
       if (!db) throw new Error('This runtime is on PostgreSQL: it has no SQLite connection.')
@@ -226,22 +213,9 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     queues,
     review,
     approvalPolicy,
-    runs,
-    runViews,
-    replays,
-    tasks,
     launch,
     attachments,
     notices,
-    incidents,
-    deadLetters,
-    metrics,
-    prometheus,
-    alerts,
-    listeners,
-    schedules,
-    events,
-    migrations,
     integrations,
     settingsReview,
     keys,
@@ -250,8 +224,6 @@ export async function createRuntime(options: RuntimeOptions = {}) {
     /** Rotate the key-encryption key in place (no restart): re-wraps every data key and TOTP secret. */
     rotateKeys: (actor: { who: string; role: string }) =>
       rotateKek({ file: keyFile, keys, store, cipher, audit, actor }),
-    breakGlass,
-    retention,
     phiMaps,
     async close() {
       hl7Outbound.close()
