@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks'
 import type { RunEvent } from '@carepath/engine'
 import { createRuntime } from '../apps/runtime/src/runtime.ts'
 import { createMetricsWriter } from '../apps/runtime/src/operations/metrics-rollup.ts'
+import { median } from './median.ts'
 
 const SIZES = (process.env.METRICS_BENCH_SIZES ?? '100000,1000000').split(',').map(Number)
 const FLOWS = ['eligibility', 'scheduling', 'prior-auth', 'referral', 'lab-routing', 'reminders', 'intake', 'discharge']
@@ -23,11 +24,6 @@ function seeded(seed: number): () => number {
     s = (s * 1664525 + 1013904223) >>> 0
     return s / 2 ** 32
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? 0
 }
 
 async function time(times: number, work: () => unknown): Promise<{ median: number; max: number }> {

@@ -23,6 +23,7 @@ import { runLoad } from './load-generator.ts'
 import { childCpuMs } from './node-red-peer.ts'
 import { commandCpuMs } from './process-cpu.ts'
 import { measureRoundTrips, totalUs, type RoundTrips } from './pg-round-trip.ts'
+import { median } from './median.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -210,9 +211,9 @@ async function ratioRounds(rounds: number) {
   }
   for (const [connections, list] of ratios) {
     const sorted = [...list].sort((a, b) => a - b)
-    const median = sorted[Math.floor((sorted.length - 1) / 2)]! / 2 + sorted[Math.ceil((sorted.length - 1) / 2)]! / 2
+    const middle = median(list)
     console.log(
-      `${connections} connections, ${list.length} alternated rounds: one PostgreSQL process at ${sorted.map((r) => r.toFixed(2) + '×').join(', ')} SQLite's CPU per run, median ${median.toFixed(2)}× (goal ≤ 1.5×: ${median <= 1.5 ? 'met' : 'not met'})`,
+      `${connections} connections, ${list.length} alternated rounds: one PostgreSQL process at ${sorted.map((r) => r.toFixed(2) + '×').join(', ')} SQLite's CPU per run, median ${middle.toFixed(2)}× (goal ≤ 1.5×: ${middle <= 1.5 ? 'met' : 'not met'})`,
     )
   }
 }
@@ -222,10 +223,10 @@ async function ratioRounds(rounds: number) {
  * at 1.7× one) on this machine, from this sitting's figures.
  */
 function printBounds(trips: RoundTrips) {
-  const { median } = trips
-  const tripMs = totalUs(median) / 1000
+  const medianTrip = trips.median
+  const tripMs = totalUs(medianTrip) / 1000
   console.log(
-    `\nOne PostgreSQL round trip (a prepared one-value SELECT, one connection, nothing else to do), the median of ${trips.rounds} rounds: ${median.clientUs.toFixed(0)} µs of the client's CPU + ${median.serverUs?.toFixed(0) ?? '?'} µs of the server's (the rounds' totals: ${trips.lowestUs.toFixed(0)}–${trips.highestUs.toFixed(0)} µs).`,
+    `\nOne PostgreSQL round trip (a prepared one-value SELECT, one connection, nothing else to do), the median of ${trips.rounds} rounds: ${medianTrip.clientUs.toFixed(0)} µs of the client's CPU + ${medianTrip.serverUs?.toFixed(0) ?? '?'} µs of the server's (the rounds' totals: ${trips.lowestUs.toFixed(0)}–${trips.highestUs.toFixed(0)} µs).`,
   )
   for (const connections of [10, 50]) {
     const lite = sqlite(connections)

@@ -1,8 +1,15 @@
 // One node's step: run its handler and hand its outcome to the code that records it. The
 // outcome kinds live in their own files (step-result, task-step, wait-step) and the handler's
 // context in node-context; this file keeps the entry the walker calls and what it re-exports.
-import { NodeError, type ExecuteContext, type NodeOutcome } from '@carepath/dsl'
-import { isPromiseLike, toJson, type JsonValue, type MaybePromise } from '@carepath/dsl'
+import {
+  isPromiseLike,
+  NodeError,
+  toJson,
+  type ExecuteContext,
+  type JsonValue,
+  type MaybePromise,
+  type NodeOutcome,
+} from '@carepath/dsl'
 import { deepFreeze, sortedKeys } from './facts.ts'
 import { NodeContext } from './node-context.ts'
 import type { RunContext } from './run-context.ts'

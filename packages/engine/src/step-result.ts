@@ -1,8 +1,7 @@
 // Where one executed node sends the run, and how a leaving (`next` or `end`) outcome gets there.
 // Every kind of step (a handler's own answer, an answered task, a received event) ends through
 // `settle`, so the write check and the order of its decision and `facts.set` events live once.
-import type { JsonValue, MaybePromise, NodeOutcome } from '@carepath/dsl'
-import { adoptJson, toJson } from '@carepath/dsl'
+import { adoptJson, toJson, type JsonValue, type MaybePromise, type NodeOutcome } from '@carepath/dsl'
 import { isDeclaredWrite, sortedKeys } from './facts.ts'
 import type { RunContext } from './run-context.ts'
 import type { PreparedFlow, PreparedNode } from './prepare.ts'

@@ -2,8 +2,15 @@
 // (from the log on replay, from the resume signal, or from a simulation's autopilot) or its
 // expiry once due. Kept apart from the step because the three answer sources and their refusals
 // (a refused signal is the caller's error, a refused log entry a version mismatch) are one policy.
-import { AnswerError, type ExecuteContext, type JsonValue, type NodeOutcome, type TaskRequest } from '@carepath/dsl'
-import { toJson, type MaybePromise } from '@carepath/dsl'
+import {
+  AnswerError,
+  toJson,
+  type ExecuteContext,
+  type JsonValue,
+  type MaybePromise,
+  type NodeOutcome,
+  type TaskRequest,
+} from '@carepath/dsl'
 import { RunRefusedError } from './engine-deps.ts'
 import { jsonCopy } from './json-copy.ts'
 import type { RunContext } from './run-context.ts'

@@ -2,8 +2,7 @@
 // (`wait.event`). Both record what they wait for before looking for it, so a run that stops
 // here resumes, or replays, from the same event; whether it is due is read from the log, from
 // the resume signal against the injected clock, or from a simulation's virtual clock.
-import type { JsonValue, NodeOutcome } from '@carepath/dsl'
-import { toJson } from '@carepath/dsl'
+import { toJson, type JsonValue, type NodeOutcome } from '@carepath/dsl'
 import type { RunContext } from './run-context.ts'
 import type { PreparedNode } from './prepare.ts'
 import { settle, type Frame, type Settled } from './step-result.ts'

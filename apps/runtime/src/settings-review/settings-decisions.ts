@@ -3,8 +3,7 @@
 // revision. The four-eyes check, the decision, what it changes and its audit records share one
 // serialised transaction, so two decisions at once apply one and refuse the other.
 import { and, eq } from 'drizzle-orm'
-import type { AuditActor } from '../audit/audit-entries.ts'
-import { settingsApplied, settingsDecided } from '../audit/audit-entries.ts'
+import { settingsApplied, settingsDecided, type AuditActor } from '../audit/audit-entries.ts'
 import { settingsPins, settingsRevisions } from '../db/schema.ts'
 import { AppError } from '../errors.ts'
 import { SETTINGS_KEY, type SettingsRevisionReads, type SettingsRevisionRow } from './settings-revision-reads.ts'
